@@ -1,0 +1,1 @@
+"""Command-line front end of sppr_gis (``sppr``). No analysis logic lives here."""

@@ -1,0 +1,79 @@
+"""``sppr check``: conformance of program locations with the zoning (ITBX)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from sppr_cli import options as o
+from sppr_cli.report import print_table, progress_bar, stdout_console, user_errors
+from sppr_gis import io, read_rules
+from sppr_gis.pipeline import ZoningInput, check as run_check
+
+
+@click.command(short_help="Check program locations against the zoning and its ITBX matrix.")
+@o.zoning_opt
+@click.option("--programs", required=True, callback=o._layer_spec, metavar="PATH[:LAYER]", help="Program locations: a vector layer, or CSV/XLSX with coordinates or WKT.")
+@o.rules_opt
+@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="Output GeoPackage (layers programs, zone_shares, issues).")
+@o.zone_field_opt
+@o.activity_field_opt
+@o.id_field_opt
+@o.min_share_opt
+@o.assume_crs_opt
+@o.xy_fields_opt
+@click.option("--wkt-field", default=None, metavar="F", help="WKT column of a table input [default: wkt/geometry].")
+@click.option("--sheet", default=None, help="Excel sheet of a table input [default: the first].")
+@click.option("--conditions", default=None, callback=o._existing, metavar="PATH", help="Condition texts (kode, uraian) for the ITBX cells.")
+@click.option("--code-map", default=None, callback=o._existing, metavar="PATH", help="SIPD code prefix -> activity table (kode, activity).")
+@click.option("--code-field", default="kode", show_default=True, metavar="F", help="SIPD code field used with --code-map.")
+@click.option("--tables", default=None, type=click.Path(dir_okay=False), help="Also write the tables as XLSX (one sheet each) or CSV (PATH stem + _name.csv).")
+@o.encoding_opt
+@o.engine_opt
+@o.workers_opt
+@o.verbosity_opts
+@click.pass_context
+def check(ctx: click.Context, zoning, programs, rules, out, zone_field, activity_field, id_field, min_share, assume_crs, xy_fields, wkt_field, sheet, conditions, code_map, code_field, tables, encoding, engine, workers) -> None:
+    """Overlay program locations (points, lines, polygons) on the zoning, score each
+    against the ITBX matrix, and write OUT with layers programs, zone_shares and issues.
+
+    \b
+    Example:
+      sppr check --zoning data/sample/zoning.gpkg:rdtr_subzona \\
+                 --programs data/sample/rencana_pupr.gpkg --rules data/sample/itbx.csv \\
+                 --out hasil.gpkg
+    """
+    verbosity = o.verbosity(ctx)
+    if tables is not None and Path(tables).suffix.lower() not in {".csv", ".xlsx"}:
+        raise click.BadParameter("must end in .csv or .xlsx", param_hint="--tables")
+    with user_errors():
+        zinputs = []
+        for spec in zoning:
+            frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
+            zinputs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
+        progs = io.read_programs(programs, assume_crs=assume_crs, xy_fields=xy_fields, wkt_field=wkt_field, sheet=sheet, encoding=encoding, engine=engine)
+        ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
+        show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
+        with progress_bar(len(progs), "menilai lokasi program", show) as advance:
+            result = run_check(
+                zinputs, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
+                code_field=code_field, min_share=min_share, workers=workers, progress=advance,
+            )
+        io.write_gpkg(result.layers(), out)
+        if tables:
+            io.write_tables(result.layers(), tables)
+    if verbosity < 0:
+        return
+    console = stdout_console()
+    console.print(f"[bold]{len(result.programs)}[/] program dinilai -> {out} (CRS {result.crs.to_string()})")
+    print_table(result.counts(), "Status kesesuaian", console)
+    if "opd" in result.programs.columns:
+        print_table(result.counts("opd"), "Per OPD", console)
+    if len(result.issues):
+        summary = result.issues.groupby(["severity", "code"]).size().rename("jumlah").reset_index().set_index("severity")
+        print_table(summary, f"Isu data ({len(result.issues)}; rincian di layer 'issues')", console)
+    if verbosity > 0:
+        for k, v in result.timings.items():
+            click.echo(f"  {k}: {v:.2f} s", err=True)

@@ -1,0 +1,48 @@
+"""The ``sppr`` root group: verbosity and logging once, version, subcommands."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+import sppr_gis
+from sppr_cli.options import verbosity_opts
+
+
+def _show_versions(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    import geopandas
+    import pandas
+    import pyogrio
+    import pyproj
+    import shapely
+
+    click.echo(f"sppr_gis {sppr_gis.__version__}")
+    click.echo(f"python {sys.version.split()[0]}")
+    for mod in (geopandas, shapely, pyproj, pyogrio, pandas, click):
+        click.echo(f"{mod.__name__} {getattr(mod, '__version__', '?')}")
+    click.echo(f"GEOS {shapely.geos_version_string}, GDAL {pyogrio.__gdal_version_string__}, PROJ {pyproj.proj_version_str}")
+    ctx.exit()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(sppr_gis.__version__, prog_name="sppr")
+@click.option("--show-versions", is_flag=True, expose_value=False, is_eager=True, callback=_show_versions, help="Show library versions and exit.")
+@verbosity_opts
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """SPPR: check program locations against the zoning (ITBX) and synchronize programs with the spatial plan."""
+    ctx.ensure_object(dict)
+    logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+
+
+def _register() -> None:
+    from sppr_cli.check import check
+
+    cli.add_command(check)
+
+
+_register()

@@ -1,0 +1,121 @@
+"""Options shared by several ``sppr`` subcommands, with validating callbacks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import click
+from pyproj import CRS
+
+from sppr_gis.io import LayerSpec, parse_layer_spec
+
+F = Callable[..., Any]
+
+
+def _layer_spec(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    if value is None:
+        return None
+    values = value if isinstance(value, tuple) else (value,)
+    specs = []
+    for v in values:
+        spec = parse_layer_spec(v)
+        if not spec.path.exists():
+            raise click.BadParameter(f"file '{spec.path}' does not exist", ctx=ctx, param=param)
+        specs.append(spec)
+    return tuple(specs) if isinstance(value, tuple) else specs[0]
+
+
+def _crs(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        CRS.from_user_input(value)
+    except Exception:
+        raise click.BadParameter(f"'{value}' is not a CRS (try EPSG:32648)", ctx=ctx, param=param) from None
+    return value
+
+
+def _pair(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    parts = [p.strip() for p in value.split(",")]
+    if len(parts) != 2 or not all(parts):
+        raise click.BadParameter(f"expected two column names separated by a comma (LON,LAT), got '{value}'", ctx=ctx, param=param)
+    return parts[0], parts[1]
+
+
+def _share(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not 0.0 < value <= 1.0:
+        raise click.BadParameter(f"must be greater than 0 and at most 1, got {value}", ctx=ctx, param=param)
+    return value
+
+
+def _existing(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not parse_layer_spec(value).path.exists():
+        raise click.BadParameter(f"file '{value}' does not exist", ctx=ctx, param=param)
+    return value
+
+
+zoning_opt = click.option(
+    "--zoning",
+    "zoning",
+    multiple=True,
+    required=True,
+    callback=_layer_spec,
+    metavar="PATH[:LAYER][=CODE]",
+    help="Zoning polygons; repeatable. PATH:LAYER names a layer; PATH=CODE gives every feature that zone code.",
+)
+rules_opt = click.option("--rules", required=True, callback=_existing, metavar="PATH", help="ITBX matrix (CSV or XLSX).")
+zone_field_opt = click.option("--zone-field", default=None, metavar="F", help="Zone code field [default: first of KODSZN, KODZON, KODKWS].")
+activity_field_opt = click.option("--activity-field", default="kegiatan", show_default=True, metavar="F", help="Program activity field.")
+id_field_opt = click.option("--id-field", default="program_id", show_default=True, metavar="F", help="Program id field.")
+min_share_opt = click.option(
+    "--min-share", type=float, default=0.01, show_default=True, callback=_share, help="Zones with a smaller share are not counted."
+)
+assume_crs_opt = click.option("--assume-crs", default=None, callback=_crs, metavar="CRS", help="CRS for layers that have none (e.g. EPSG:32648).")
+xy_fields_opt = click.option("--xy-fields", default=None, callback=_pair, metavar="LON,LAT", help="Coordinate columns of table inputs.")
+encoding_opt = click.option("--encoding", default=None, metavar="ENC", help="Text encoding of legacy inputs (e.g. cp1252 for a DBF without .cpg).")
+engine_opt = click.option("--engine", type=click.Choice(["pyogrio", "fiona"]), default="pyogrio", show_default=True, help="Vector I/O engine.")
+workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads for the engine [default: all CPUs].")
+
+
+def _verbosity(ctx: click.Context, param: click.Parameter, value: int) -> int:
+    obj = ctx.ensure_object(dict)
+    sign = -1 if param.name == "quiet" else 1
+    obj["verbosity"] = obj.get("verbosity", 0) + sign * value
+    level = logging.WARNING - 10 * obj["verbosity"]
+    logging.getLogger("sppr_gis").setLevel(max(logging.DEBUG, min(logging.CRITICAL, level)))
+    return value
+
+
+def verbosity_opts(f: F) -> F:
+    """``-v/--verbose`` and ``-q/--quiet``, counted, on the root group and on subcommands."""
+    f = click.option("-q", "--quiet", count=True, expose_value=False, callback=_verbosity, help="Less output (repeatable).")(f)
+    f = click.option("-v", "--verbose", count=True, expose_value=False, callback=_verbosity, help="More output (repeatable).")(f)
+    return f
+
+
+def verbosity(ctx: click.Context) -> int:
+    """Net verbosity (verbose - quiet) set anywhere on the command line."""
+    root = ctx.find_root()
+    return int((root.obj or {}).get("verbosity", 0))
+
+
+__all__ = [
+    "LayerSpec",
+    "zoning_opt",
+    "rules_opt",
+    "zone_field_opt",
+    "activity_field_opt",
+    "id_field_opt",
+    "min_share_opt",
+    "assume_crs_opt",
+    "xy_fields_opt",
+    "encoding_opt",
+    "engine_opt",
+    "workers_opt",
+    "verbosity_opts",
+    "verbosity",
+]

@@ -1,0 +1,53 @@
+"""Terminal output shared by subcommands: summaries, progress, error handling."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from typing import Callable
+
+import click
+import pandas as pd
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sppr_gis.errors import SpprError
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn library errors into one clean message and exit status 1 (no traceback)."""
+    try:
+        yield
+    except SpprError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@contextlib.contextmanager
+def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on stderr; yields an ``advance(n)`` callback."""
+    if not enabled or total == 0:
+        yield lambda n: None
+        return
+    console = Console(stderr=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def print_table(df: pd.DataFrame, title: str, console: Console) -> None:
+    """Print a small DataFrame as a rich table (index as the first column)."""
+    table = Table(title=title, title_justify="left")
+    table.add_column(str(df.index.name or ""))
+    for col in df.columns:
+        table.add_column(str(col), justify="right")
+    for idx, row in df.iterrows():
+        table.add_row(str(idx), *(str(v) for v in row))
+    console.print(table)
+
+
+def stdout_console() -> Console:
+    """Console for results (stdout); plain when not a terminal."""
+    return Console(file=sys.stdout, soft_wrap=True, width=None if sys.stdout.isatty() else 160)

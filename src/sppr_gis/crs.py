@@ -1,0 +1,138 @@
+"""Choosing the metric CRS and the one CRS check shared by every two-layer operation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS, Transformer
+
+from sppr_gis.errors import CRSError
+
+__all__ = ["ensure_crs", "metric_crs", "to_metric", "outside_area_of_use"]
+
+
+def ensure_crs(gdf: gpd.GeoDataFrame, label: str, assume_crs: str | None = None) -> gpd.GeoDataFrame:
+    """Return ``gdf`` with a CRS, or raise naming the layer.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The layer as read.
+    label : str
+        File (and layer) name for the message.
+    assume_crs : str, optional
+        CRS to set when the layer has none (``EPSG:32648``). It never overrides
+        a CRS the layer declares.
+
+    Raises
+    ------
+    CRSError
+        No CRS and no ``assume_crs``, or ``assume_crs`` is not a CRS.
+    """
+    if gdf.crs is not None:
+        return gdf
+    if not assume_crs:
+        raise CRSError(f"{label}: the layer has no CRS; give it one (e.g. a .prj file) or pass --assume-crs EPSG:XXXX")
+    try:
+        crs = CRS.from_user_input(assume_crs)
+    except Exception as exc:
+        raise CRSError(f"--assume-crs {assume_crs!r} is not a CRS PROJ knows") from exc
+    return gdf.set_crs(crs)
+
+
+def _is_metric(crs: CRS) -> bool:
+    if not crs.is_projected:
+        return False
+    units = {(ax.unit_name or "").lower() for ax in crs.axis_info[:2]}
+    return units <= {"metre", "meter", "m"}
+
+
+def metric_crs(zoning: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame]) -> CRS:
+    """The CRS in which areas and lengths are measured.
+
+    The zoning's own CRS when it is projected in metres; otherwise the UTM zone
+    (WGS 84) of the zoning's extent. Areas and lengths are never taken in degrees.
+
+    Parameters
+    ----------
+    zoning : GeoDataFrame or sequence of GeoDataFrames
+        The zoning layer(s); the first one's CRS decides when it is metric.
+
+    Returns
+    -------
+    pyproj.CRS
+    """
+    frames = [zoning] if isinstance(zoning, gpd.GeoDataFrame) else list(zoning)
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        raise CRSError("the zoning is empty: no extent to choose a CRS from")
+    first = CRS.from_user_input(frames[0].crs)
+    if _is_metric(first):
+        return first
+    bounds = []
+    for f in frames:
+        b = f.to_crs("EPSG:4326").total_bounds
+        if np.all(np.isfinite(b)):
+            bounds.append(b)
+    if not bounds:
+        raise CRSError("the zoning has no geometry: no extent to choose a UTM zone from")
+    b = np.array(bounds)
+    w, s, e, n = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
+    lon, lat = (w + e) / 2.0, (s + n) / 2.0
+    zone = int(np.floor((lon + 180.0) / 6.0)) % 60 + 1
+    return CRS.from_epsg((32700 if lat < 0 else 32600) + zone)
+
+
+def to_metric(gdf: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
+    """Transform ``gdf`` into ``crs`` unless it is already there."""
+    if gdf.crs is not None and CRS.from_user_input(gdf.crs) == crs:
+        return gdf
+    return gdf.to_crs(crs)
+
+
+def outside_area_of_use(geoms: np.ndarray, crs: CRS, tolerance_deg: float = 0.5) -> np.ndarray:
+    """Flag geometries whose position lies outside their CRS's area of use.
+
+    Catches swapped latitude/longitude and coordinates typed in the wrong CRS.
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries
+        In ``crs``.
+    crs : pyproj.CRS
+        Their CRS.
+    tolerance_deg : float
+        Margin around the area of use, in degrees.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where the geometry's centre is outside (null/empty geometries: False).
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    out = np.zeros(len(geoms), dtype=bool)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not ok.any():
+        return out
+    b = shapely.bounds(geoms[ok])
+    x, y = (b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0
+    crs = CRS.from_user_input(crs)
+    if crs.is_geographic:
+        lon, lat = x, y
+        bad_range = (np.abs(lat) > 90) | (np.abs(lon) > 180)
+    else:
+        with np.errstate(all="ignore"):
+            t = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+            lon, lat = t.transform(x, y)
+        bad_range = ~(np.isfinite(lon) & np.isfinite(lat))
+    aou = crs.area_of_use
+    if aou is not None:
+        w, s, e, n = aou.bounds
+        outside = (lon < w - tolerance_deg) | (lon > e + tolerance_deg) | (lat < s - tolerance_deg) | (lat > n + tolerance_deg)
+    else:
+        outside = np.zeros(len(lon), dtype=bool)
+    out[ok] = bad_range | outside
+    return out

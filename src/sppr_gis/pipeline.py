@@ -1,0 +1,336 @@
+"""``check``: conformance of program locations with the zoning, as one library call."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from sppr_gis.conformance import STATUSES, assess
+from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
+from sppr_gis.engine import ZoneIndex, polygonal_parts
+from sppr_gis.errors import FieldError, LayerError
+from sppr_gis.rules import Rules, activity_key
+from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
+from sppr_gis.validate import Finding, duplicate_ids, findings_frame, frame_ids, repair_geometries, zoning_topology
+
+__all__ = ["ZoningInput", "CheckResult", "check", "prepare_zoning"]
+
+_UNIT = {0: "titik", 1: "m", 2: "m2"}
+
+
+@dataclass
+class ZoningInput:
+    """One zoning layer, optionally with a zone code given to all its features.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        The polygons.
+    code : str, optional
+        Zone code for every feature (zoning delivered as one file per class).
+    label : str, optional
+        Name used in findings and messages (default: ``frame.attrs["source"]``).
+    """
+
+    frame: gpd.GeoDataFrame
+    code: str | None = None
+    label: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The label used in messages."""
+        return self.label or str(self.frame.attrs.get("source", "zoning"))
+
+
+@dataclass
+class CheckResult:
+    """What :func:`check` returns.
+
+    Attributes
+    ----------
+    programs : geopandas.GeoDataFrame
+        One row per input program, input attributes kept, geometry as given
+        (in ``crs``), plus ``status``, ``itbx``, ``score``, ``dominant_zone``,
+        ``keterangan`` and helper columns (``unzoned_share``, ``zones``,
+        ``syarat``, ``kegiatan_itbx``, ``measure``, ``measure_unit``).
+    zone_shares : pandas.DataFrame
+        One row per (program, zone code) touched: ``program_id``, ``zone_code``,
+        ``measure``, ``share``, ``itbx`` (+ ``cell``, ``counted``, ``unit``, ``feature``).
+    issues : pandas.DataFrame
+        Data-quality findings: ``layer``, ``feature_id``, ``severity``, ``code``, ``message``.
+    crs : pyproj.CRS
+        The metric CRS of the outputs.
+    timings : dict
+        Seconds per stage.
+    zones : geopandas.GeoDataFrame
+        The combined, repaired zoning used (``zone_code``, ``zone_source``).
+    """
+
+    programs: gpd.GeoDataFrame
+    zone_shares: pd.DataFrame
+    issues: pd.DataFrame
+    crs: CRS
+    timings: dict[str, float] = field(default_factory=dict)
+    zones: gpd.GeoDataFrame | None = None
+
+    def counts(self, by: str | None = None) -> pd.DataFrame:
+        """Program counts by status (columns in contract order), optionally per ``by`` (e.g. ``opd``)."""
+        status = pd.Categorical(self.programs["status"], categories=list(STATUSES))
+        if by is None or by not in self.programs.columns:
+            return pd.Series(status).value_counts(sort=False).rename_axis("status").to_frame("jumlah").T
+        key = self.programs[by].astype("string").fillna("(kosong)")
+        return pd.crosstab(key, status, dropna=False).reindex(columns=list(STATUSES), fill_value=0)
+
+    def layers(self) -> dict[str, pd.DataFrame]:
+        """The three output layers by name, ready for :func:`sppr_gis.io.write_gpkg`."""
+        return {"programs": self.programs, "zone_shares": self.zone_shares, "issues": self.issues}
+
+
+def _as_inputs(zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput]) -> list[ZoningInput]:
+    items = [zoning] if isinstance(zoning, (gpd.GeoDataFrame, ZoningInput)) else list(zoning)
+    out = []
+    for i, z in enumerate(items):
+        if isinstance(z, ZoningInput):
+            out.append(z)
+        elif isinstance(z, gpd.GeoDataFrame):
+            out.append(ZoningInput(z, label=str(z.attrs.get("source", f"zoning[{i}]"))))
+        else:
+            raise TypeError(f"zoning[{i}] is a {type(z).__name__}, not a GeoDataFrame or ZoningInput")
+    if not out:
+        raise LayerError("no zoning layer given")
+    return out
+
+
+def prepare_zoning(
+    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
+    crs: CRS,
+    zone_field: str | None = None,
+) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    """Combine zoning layers into one repaired polygon layer with a ``zone_code`` column.
+
+    Features without a code or without any polygon are left out and reported.
+
+    Parameters
+    ----------
+    zoning : GeoDataFrame, ZoningInput or a sequence of them
+    crs : pyproj.CRS
+        Target (metric) CRS.
+    zone_field : str, optional
+        Zone code field (default: first present of KODSZN, KODZON, KODKWS).
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, list of Finding)
+        Columns ``zone_code``, ``zone_source``, ``zone_fid`` (1-based), geometry.
+    """
+    findings: list[Finding] = []
+    frames = []
+    for zi in _as_inputs(zoning):
+        label = zi.name
+        gdf = ensure_crs(zi.frame, label)
+        if zi.code is not None:
+            codes = pd.Series([zi.code] * len(gdf), index=gdf.index, dtype=object)
+        else:
+            fld = detect_zone_field(gdf, label, zone_field)
+            codes = gdf[fld].astype(object)
+        codes = codes.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip() else str(v).strip())
+        gdf = to_metric(gdf, crs)
+        ids = np.array([f"#{i + 1}" for i in range(len(gdf))], dtype=object)
+        geoms, fnd = repair_geometries(gdf.geometry.values, ids, label)
+        findings.extend(fnd)
+        _, owner = polygonal_parts(geoms)
+        has_poly = np.zeros(len(gdf), dtype=bool)
+        has_poly[owner] = True
+        empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+        for i in np.flatnonzero(~has_poly & ~empty):
+            findings.append(Finding(label, ids[i], "warning", "zona_bukan_poligon", f"fitur zona {ids[i]} bukan poligon ({geoms[i].geom_type}); tidak dipakai"))
+        no_code = codes.isna().to_numpy()
+        for i in np.flatnonzero(no_code & has_poly):
+            findings.append(Finding(label, ids[i], "error", "kode_zona_kosong", f"fitur zona {ids[i]} tidak memiliki kode zona; tidak dipakai"))
+        keep = has_poly & ~no_code
+        frames.append(
+            gpd.GeoDataFrame(
+                {"zone_code": codes.to_numpy()[keep], "zone_source": label, "zone_fid": ids[keep]},
+                geometry=gpd.GeoSeries(geoms[keep], crs=crs).values,
+                crs=crs,
+            )
+        )
+    zones = pd.concat(frames, ignore_index=True)
+    if not len(zones):
+        raise LayerError(f"{', '.join(z.name for z in _as_inputs(zoning))}: no zone polygon with a zone code")
+    return gpd.GeoDataFrame(zones, geometry="geometry", crs=crs), findings
+
+
+def check(
+    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
+    programs: gpd.GeoDataFrame,
+    rules: Rules,
+    *,
+    zone_field: str | None = None,
+    activity_field: str = "kegiatan",
+    id_field: str = "program_id",
+    code_field: str = "kode",
+    min_share: float = 0.01,
+    workers: int | None = None,
+    max_vertices: int = 256,
+    progress: Callable[[int], None] | None = None,
+    programs_label: str | None = None,
+) -> CheckResult:
+    """Conformance of program locations with the zoning and its ITBX matrix.
+
+    Implements ``sppr check`` (see ``contracts.md``): zone shares per program,
+    counted zones (share >= ``min_share``), status, ITBX class, score, dominant
+    zone and an Indonesian explanation, plus data-quality findings.
+
+    Parameters
+    ----------
+    zoning : GeoDataFrame, ZoningInput or a sequence of them
+        Zoning polygons (several layers allowed; :class:`ZoningInput` gives all
+        features of a layer one code).
+    programs : geopandas.GeoDataFrame
+        Program locations: points, lines and polygons, mixed, single or multi.
+        Rows read from tables may carry reader findings in ``attrs["findings"]``.
+    rules : Rules
+        The ITBX matrix (:func:`sppr_gis.read_rules`).
+    zone_field : str, optional
+        Zone code field (default: the first present of KODSZN, KODZON, KODKWS).
+    activity_field : str
+        Program field holding the activity (the matrix's row names).
+    id_field : str
+        Program id field.
+    code_field : str
+        SIPD code field, used when the activity is blank and ``rules`` has a code
+        mapping.
+    min_share : float
+        Zones with a smaller share are not counted (0 < min_share <= 1).
+    workers : int, optional
+        Threads for the engine (default: all CPUs).
+    max_vertices : int
+        Zone parts with more vertices are cut before intersecting.
+    progress : callable, optional
+        Called with the number of programs finished, chunk by chunk.
+    programs_label : str, optional
+        Name of the programs layer in findings (default: ``attrs["source"]``).
+
+    Returns
+    -------
+    CheckResult
+
+    Raises
+    ------
+    CRSError, FieldError, LayerError
+        Inputs that cannot be processed (the message names the layer and field).
+    """
+    if not 0.0 < float(min_share) <= 1.0:
+        raise ValueError(f"min_share must be in (0, 1], got {min_share}")
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    plabel = programs_label or str(programs.attrs.get("source", "programs"))
+    findings: list[Finding] = list(programs.attrs.get("findings", []))
+    programs = ensure_crs(programs, plabel)
+    id_col = require_field(programs, id_field, plabel, "--id-field")
+    act_col = find_field([str(c) for c in programs.columns], activity_field)
+    code_col = find_field([str(c) for c in programs.columns], code_field)
+    if act_col is None and not (rules.code_map and code_col):
+        raise FieldError(f"{plabel}: no field '{activity_field}' (fields: {', '.join(map(str, programs.columns))}); name the right one with --activity-field")
+
+    crs = metric_crs([z.frame for z in _as_inputs(zoning)])
+    zones, zfind = prepare_zoning(zoning, crs, zone_field)
+    findings.extend(zfind)
+    timings["zoning"] = time.perf_counter() - t0
+
+    # ---- programs: CRS area check, transform, repair
+    t = time.perf_counter()
+    ids = frame_ids(programs, id_col)
+    src_geoms = programs.geometry.values
+    outside = outside_area_of_use(np.asarray(src_geoms, dtype=object), CRS.from_user_input(programs.crs))
+    empty_reason = pd.Series([None] * len(programs), dtype=object)
+    for i in np.flatnonzero(outside):
+        findings.append(
+            Finding(plabel, ids[i], "error", "koordinat_di_luar_crs", f"lokasi di luar wilayah berlaku {CRS.from_user_input(programs.crs).name} (bujur/lintang tertukar atau CRS salah?)")
+        )
+        empty_reason.iloc[i] = "Koordinat di luar wilayah berlaku CRS; periksa bujur/lintang."
+    out_geoms = to_metric(programs, crs).geometry.values
+    work = shapely.force_2d(np.asarray(out_geoms, dtype=object))
+    work[outside] = None
+    work, fnd = repair_geometries(work, ids, plabel)
+    outside_ids = set(ids[outside])
+    findings.extend(f for f in fnd if not (f.code == "geometri_kosong" and f.feature_id in outside_ids))
+    findings.extend(duplicate_ids(programs[id_col], plabel, id_col))
+    timings["programs"] = time.perf_counter() - t
+
+    # ---- zoning topology (overlaps, gaps)
+    t = time.perf_counter()
+    zgeoms = np.asarray(zones.geometry.array, dtype=object)
+    zcodes = zones["zone_code"].to_numpy(dtype=object)
+    zids = np.array([f"{s}{f}" if len(set(zones["zone_source"])) > 1 else f for s, f in zip(zones["zone_source"], zones["zone_fid"])], dtype=object)
+    topo, overlapping_codes, any_overlap = zoning_topology(zgeoms, zcodes, zids, "zoning")
+    findings.extend(topo)
+    timings["topology"] = time.perf_counter() - t
+
+    # ---- engine
+    t = time.perf_counter()
+    index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlapping_codes=overlapping_codes, any_overlap=any_overlap)
+    res = index.shares(work, workers=workers, progress=progress)
+    timings["engine"] = time.perf_counter() - t
+    timings.update({f"engine.{k}": v for k, v in res.timings.items()})
+
+    # ---- activities (with SIPD code mapping), rules coverage
+    t = time.perf_counter()
+    acts = programs[act_col].astype(object) if act_col else pd.Series([None] * len(programs), index=programs.index, dtype=object)
+    acts = acts.reset_index(drop=True)
+    if rules.code_map and code_col:
+        blank = acts.map(lambda v: not activity_key(v))
+        mapped = programs[code_col].reset_index(drop=True).map(rules.activity_for_code)
+        acts = acts.where(~blank, mapped)
+    for i, a in enumerate(acts):
+        if not rules.has_activity(a) and not np.isnan(res.unzoned[i]):
+            what = f"'{a}'" if activity_key(a) else "(kosong)"
+            findings.append(Finding(plabel, ids[i], "warning", "kegiatan_tidak_ada_di_itbx", f"kegiatan {what} tidak ada dalam matriks ITBX {rules.source}"))
+    zone_counts = zones["zone_code"].value_counts()
+    for code in sorted(set(zone_counts.index) - set(rules.zone_codes)):
+        findings.append(Finding("zoning", code, "warning", "zona_tidak_ada_di_itbx", f"kode zona '{code}' ({zone_counts[code]} fitur) tidak ada sebagai kolom di matriks ITBX {rules.source}"))
+    degenerate = np.isnan(res.measure) & ~(shapely.is_missing(work) | shapely.is_empty(work))
+    for i in np.flatnonzero(degenerate):
+        findings.append(Finding(plabel, ids[i], "warning", "geometri_tanpa_ukuran", "geometri tanpa luas/panjang; tidak dapat dinilai"))
+        empty_reason.iloc[i] = "Geometri tanpa luas/panjang; lokasi tidak dapat dinilai."
+
+    verdict, shares = assess(res.pairs, res.unzoned, acts, rules, min_share=min_share, empty_reason=empty_reason)
+    timings["verdict"] = time.perf_counter() - t
+
+    # ---- assemble outputs
+    out = gpd.GeoDataFrame(pd.DataFrame(programs.drop(columns=programs.geometry.name)).reset_index(drop=True), geometry=gpd.GeoSeries(out_geoms, crs=crs).values, crs=crs)
+    clash = [c for c in OUTPUT_COLUMNS if c in out.columns]
+    if clash:
+        out = out.rename(columns={c: f"{c}_input" for c in clash})
+        findings.append(Finding(plabel, "", "info", "kolom_diganti_nama", f"kolom masukan {', '.join(clash)} diganti nama menjadi *_input"))
+    for col in ("status", "itbx", "score", "dominant_zone", "keterangan", "unzoned_share", "zones", "syarat"):
+        out[col] = verdict[col].to_numpy()
+    out["kegiatan_itbx"] = [rules.activities.get(activity_key(a), None) for a in acts]
+    out["measure"] = res.measure
+    out["measure_unit"] = [_UNIT.get(int(d)) for d in res.dim]
+    out = out.set_geometry(out.geometry.name)
+
+    prog = shares["prog"].to_numpy(dtype=np.int64)
+    zone_shares = pd.DataFrame(
+        {
+            "program_id": pd.array(ids[prog], dtype="string"),
+            "zone_code": shares["zone_code"].astype("string").to_numpy(),
+            "measure": shares["measure"].to_numpy(),
+            "share": shares["share"].to_numpy(),
+            "itbx": shares["itbx"].to_numpy(),
+            "cell": shares["cell"].to_numpy(),
+            "counted": shares["counted"].to_numpy(),
+            "unit": [_UNIT[int(d)] for d in res.dim[prog]],
+            "feature": prog + 1,
+        }
+    )
+    timings["total"] = time.perf_counter() - t0
+    return CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings), crs=crs, timings=timings, zones=zones)

@@ -1,0 +1,266 @@
+"""The ITBX matrix of a zoning regulation, condition texts, and SIPD code -> activity mapping."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sppr_gis.errors import InputError, RulesError
+
+__all__ = ["Cell", "Rules", "read_rules", "parse_cell", "activity_key", "CLASS_ORDER", "CLASS_WEIGHT"]
+
+#: Restrictiveness: I < T < B < X.
+CLASS_ORDER = {"I": 0, "T": 1, "B": 2, "X": 3}
+#: Score weights per class (contract).
+CLASS_WEIGHT = {"I": 1.0, "T": 0.75, "B": 0.5, "X": 0.0}
+CLASS_NAME = {"I": "diizinkan", "T": "terbatas", "B": "bersyarat", "X": "dilarang"}
+
+_TOKEN = re.compile(r"^([ITBX])(\d+[A-Za-z]?)?$")
+_SPLIT = re.compile(r"[,;/+\s]+")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One ITBX cell: its class and the numbered conditions it carries.
+
+    Attributes
+    ----------
+    cls : {"I", "T", "B", "X"}
+        The most restrictive letter in the cell.
+    conditions : tuple of str
+        Condition codes as written (``("T1", "B2")``), in order.
+    raw : str
+        The cell text.
+    """
+
+    cls: str
+    conditions: tuple[str, ...]
+    raw: str
+
+
+def parse_cell(text: object) -> Cell | None:
+    """Parse one cell; ``None`` for a blank cell (no rule).
+
+    Raises
+    ------
+    ValueError
+        A token is not I, T, B or X with an optional condition number.
+    """
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return None
+    raw = str(text).strip()
+    if not raw:
+        return None
+    tokens = [t for t in _SPLIT.split(raw.upper()) if t]
+    letters: list[str] = []
+    conditions: list[str] = []
+    for tok in tokens:
+        m = _TOKEN.match(tok)
+        if not m:
+            raise ValueError(f"'{raw}' is not an ITBX cell (expected I, T, B or X, optionally numbered: T1, B2, 'T1,B2')")
+        letters.append(m.group(1))
+        if m.group(2):
+            conditions.append(tok)
+    cls = max(letters, key=CLASS_ORDER.__getitem__)
+    return Cell(cls=cls, conditions=tuple(conditions), raw=raw)
+
+
+def activity_key(name: object) -> str:
+    """Normalized activity name used for matching (case and spacing insensitive)."""
+    if name is None or (isinstance(name, float) and pd.isna(name)):
+        return ""
+    return re.sub(r"[\s_\-]+", "_", str(name).strip().casefold())
+
+
+@dataclass
+class Rules:
+    """An ITBX matrix: activities x zone codes -> cells.
+
+    Build it with :func:`read_rules` or :meth:`Rules.from_frame`.
+
+    Attributes
+    ----------
+    cells : dict
+        ``(activity_key, zone_code) -> Cell``; blank cells are absent.
+    activities : dict
+        ``activity_key -> activity name as written``.
+    categories : dict
+        ``activity_key -> category`` (may be empty).
+    zone_codes : list of str
+        Zone codes, the matrix's columns.
+    condition_texts : dict
+        ``condition code -> text`` (optional table).
+    code_map : list of (str, str)
+        SIPD code prefix -> activity name, longest prefix first (optional).
+    source : str
+        Where the matrix came from.
+    """
+
+    cells: dict[tuple[str, str], Cell]
+    activities: dict[str, str]
+    categories: dict[str, str] = field(default_factory=dict)
+    zone_codes: list[str] = field(default_factory=list)
+    condition_texts: dict[str, str] = field(default_factory=dict)
+    code_map: list[tuple[str, str]] = field(default_factory=list)
+    source: str = "<frame>"
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, source: str = "<frame>") -> Rules:
+        """Build rules from a table: ``category`` (optional), ``activity``, then zone columns.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            The matrix as read (all cells as text).
+        source : str
+            Name used in error messages.
+
+        Raises
+        ------
+        RulesError
+            Missing ``activity`` column, duplicate activities or zone columns,
+            or a cell that is not an ITBX class (the message names row and column).
+        """
+        cols = [str(c).strip() for c in df.columns]
+        lower = [c.lower() for c in cols]
+        if "activity" not in lower:
+            raise RulesError(f"{source}: no 'activity' column (columns: {', '.join(cols)})")
+        a_idx = lower.index("activity")
+        c_idx = lower.index("category") if "category" in lower else None
+        zone_cols = [c for i, c in enumerate(cols) if i != a_idx and i != c_idx and not c.lower().startswith("unnamed:")]
+        if not zone_cols:
+            raise RulesError(f"{source}: no zone-code columns after 'activity'")
+        dup = sorted({c for c in zone_cols if zone_cols.count(c) > 1})
+        if dup:
+            raise RulesError(f"{source}: zone code column(s) repeated: {', '.join(dup)}")
+        cells: dict[tuple[str, str], Cell] = {}
+        activities: dict[str, str] = {}
+        categories: dict[str, str] = {}
+        values = df.to_numpy(dtype=object)
+        for r in range(len(df)):
+            row_no = r + 2  # spreadsheet row (header = 1)
+            name = values[r, a_idx]
+            key = activity_key(name)
+            if not key:
+                if all(parse_cell(v) is None for v in values[r]):
+                    continue  # wholly blank row
+                raise RulesError(f"{source}: row {row_no} has cells but no activity name")
+            if key in activities:
+                raise RulesError(f"{source}: row {row_no}: activity '{name}' appears twice")
+            activities[key] = str(name).strip()
+            if c_idx is not None and values[r, c_idx] is not None and not pd.isna(values[r, c_idx]):
+                categories[key] = str(values[r, c_idx]).strip()
+            for j, col in enumerate(cols):
+                if col not in zone_cols:
+                    continue
+                try:
+                    cell = parse_cell(values[r, j])
+                except ValueError as exc:
+                    raise RulesError(f"{source}: row {row_no} ('{name}'), column '{col}': {exc}") from None
+                if cell is not None:
+                    cells[(key, col)] = cell
+        if not activities:
+            raise RulesError(f"{source}: the matrix has no activity rows")
+        return cls(cells=cells, activities=activities, categories=categories, zone_codes=zone_cols, source=source)
+
+    def has_activity(self, name: object) -> bool:
+        """Whether the matrix has a row for this activity."""
+        return activity_key(name) in self.activities
+
+    def cell(self, activity: object, zone_code: str) -> Cell | None:
+        """The cell for (activity, zone code), ``None`` when blank or absent."""
+        return self.cells.get((activity_key(activity), zone_code))
+
+    def long(self) -> pd.DataFrame:
+        """The matrix in long form: ``activity_key, zone_code, itbx, conditions, cell``."""
+        rows = [(a, z, c.cls, ",".join(c.conditions), c.raw) for (a, z), c in self.cells.items()]
+        return pd.DataFrame(rows, columns=["activity_key", "zone_code", "itbx", "conditions", "cell"])
+
+    def activity_for_code(self, code: object) -> str | None:
+        """The activity mapped to a SIPD code by the longest matching prefix, if any."""
+        if code is None or (isinstance(code, float) and pd.isna(code)):
+            return None
+        text = normalize_code(str(code))
+        for prefix, act in self.code_map:
+            if text == prefix or text.startswith(prefix + "."):
+                return act
+        return None
+
+
+def normalize_code(code: str) -> str:
+    """SIPD code with the zero-padded kegiatan segment undone (``1.03.10.02.01`` -> ``1.03.10.2.01``)."""
+    parts = code.strip().split(".")
+    if len(parts) >= 4 and re.fullmatch(r"0\d", parts[3]):
+        parts[3] = parts[3][1:]
+    return ".".join(parts)
+
+
+def _read_any(path: Path, what: str) -> pd.DataFrame:
+    if not path.exists():
+        raise InputError(f"{path}: {what} file not found")
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
+            return pd.read_excel(path, dtype=object)
+        for enc in ("utf-8-sig", "cp1252"):
+            try:
+                return pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc)
+            except UnicodeDecodeError:
+                continue
+    except Exception as exc:
+        raise InputError(f"{path}: cannot read the {what} ({str(exc).strip().splitlines()[0]})") from exc
+    raise InputError(f"{path}: the {what} is neither UTF-8 nor cp1252 text")
+
+
+def read_rules(
+    path: str | Path,
+    *,
+    conditions: str | Path | None = None,
+    code_map: str | Path | None = None,
+) -> Rules:
+    """Read an ITBX matrix from CSV or XLSX, with optional condition texts and code mapping.
+
+    Parameters
+    ----------
+    path : str or Path
+        The matrix: ``category`` (optional), ``activity``, then one column per zone code.
+    conditions : str or Path, optional
+        Table with columns ``kode`` and ``uraian`` (condition code -> text).
+    code_map : str or Path, optional
+        Table with columns ``kode`` and ``activity`` mapping SIPD codes (or their
+        prefixes) to activities of the matrix.
+
+    Returns
+    -------
+    Rules
+
+    Raises
+    ------
+    InputError, RulesError
+    """
+    path = Path(path)
+    rules = Rules.from_frame(_read_any(path, "ITBX matrix"), source=str(path))
+    if conditions is not None:
+        cpath = Path(conditions)
+        df = _read_any(cpath, "condition table")
+        lower = {str(c).strip().lower(): c for c in df.columns}
+        if "kode" not in lower or "uraian" not in lower:
+            raise RulesError(f"{cpath}: the condition table needs columns 'kode' and 'uraian'")
+        rules.condition_texts = {str(k).strip().upper(): str(v).strip() for k, v in zip(df[lower["kode"]], df[lower["uraian"]]) if str(k).strip()}
+    if code_map is not None:
+        mpath = Path(code_map)
+        df = _read_any(mpath, "code mapping")
+        lower = {str(c).strip().lower(): c for c in df.columns}
+        if "kode" not in lower or "activity" not in lower:
+            raise RulesError(f"{mpath}: the code mapping needs columns 'kode' and 'activity'")
+        pairs = []
+        for r, (k, a) in enumerate(zip(df[lower["kode"]], df[lower["activity"]])):
+            if not str(k).strip():
+                continue
+            if not rules.has_activity(a):
+                raise RulesError(f"{mpath}: row {r + 2}: activity '{a}' is not in the ITBX matrix {path.name}")
+            pairs.append((normalize_code(str(k)), str(a).strip()))
+        rules.code_map = sorted(pairs, key=lambda p: -len(p[0]))
+    return rules
