@@ -69,12 +69,14 @@ def polygonal_parts(geoms: np.ndarray, owner: np.ndarray | None = None) -> tuple
 
 
 def linear_parts(geoms: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Non-empty single linestrings in ``geoms`` and the owner index of each."""
+    """Non-empty single linestrings in ``geoms`` and the owner index of each, sorted by owner."""
     geoms = np.asarray(geoms, dtype=object)
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     g, o = _flatten(geoms[ok], np.asarray(owner)[ok])
     keep = np.isin(shapely.get_type_id(g), _LINE_TYPES) & ~shapely.is_empty(g)
-    return g[keep], o[keep]
+    g, o = g[keep], o[keep]
+    order = np.argsort(o, kind="stable")  # collection builders want sorted owners
+    return g[order], o[order]
 
 
 def _split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tuple[np.ndarray, np.ndarray]:
@@ -357,8 +359,7 @@ def _line_group_measure(pieces: np.ndarray, keys: pd.DataFrame) -> pd.DataFrame:
     parts, owner = linear_parts(pieces, inverse)
     merged = shapely.node(shapely.multilinestrings(parts, indices=owner))
     length = np.zeros(len(groups))
-    present = np.unique(owner)
-    length[present] = shapely.length(merged)
+    length[: len(merged)] = shapely.length(merged)  # one collection per index 0..max(owner)
     first = pd.Series(np.arange(len(key))).groupby(inverse).first().to_numpy()
     return pd.DataFrame({"prog": keys["prog"].to_numpy()[first], "code": keys["code"].to_numpy()[first], "measure": length})
 

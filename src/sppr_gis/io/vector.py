@@ -76,6 +76,21 @@ def parse_layer_spec(spec: str | os.PathLike[str] | LayerSpec, base: Path | None
     return LayerSpec(path=path, layer=layer, code=code)
 
 
+PARQUET_SUFFIXES = {".parquet", ".geoparquet"}
+
+
+def _read_parquet(spec: LayerSpec, assume_crs: str | None) -> gpd.GeoDataFrame:
+    """GeoParquet through pyarrow (GDAL wheels often lack the Parquet driver)."""
+    try:
+        gdf = gpd.read_parquet(spec.path)
+    except Exception as exc:
+        raise InputError(f"{spec.path}: cannot be read as GeoParquet ({_short(exc)})") from exc
+    gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
+    gdf = ensure_crs(gdf, str(spec.path), assume_crs)
+    gdf.attrs["source"] = str(spec.path)
+    return gdf
+
+
 def _gdal_path(path: Path) -> str:
     p = str(path)
     if p.lower().endswith(".zip") and not p.startswith("/vsizip/"):
@@ -158,6 +173,8 @@ def read_layer(
     spec = parse_layer_spec(spec)
     if not spec.path.exists():
         raise InputError(f"{spec.path}: file not found")
+    if spec.path.suffix.lower() in PARQUET_SUFFIXES:
+        return _read_parquet(spec, assume_crs)
     layer = _choose_layer(spec, want)
     kwargs: dict[str, object] = {}
     if encoding:
