@@ -92,7 +92,7 @@ def _read_frame(path: Path, sheet: str | None, encoding: str | None) -> pd.DataF
             name = sheet if sheet is not None else book.sheet_names[0]
             if name not in book.sheet_names:
                 raise InputError(f"{path}: no sheet named '{name}' (sheets: {', '.join(map(str, book.sheet_names))})")
-            return book.parse(name, dtype=object)
+            return pd.read_excel(book, sheet_name=name, dtype=object)
         for enc in [encoding] if encoding else ["utf-8-sig", "cp1252"]:
             try:
                 return pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc)

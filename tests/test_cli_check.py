@@ -1,0 +1,182 @@
+"""``sppr check`` from the command line: outputs, exit statuses, one test per bad input."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from shapely import LineString, Point, Polygon, box
+
+from conftest import gdf, invoke
+
+
+@pytest.fixture
+def data(tmp_path):
+    z = gdf(
+        [
+            {"KODSZN": "R-2", "geometry": box(0, 0, 100, 100)},
+            {"KODSZN": "K-1", "geometry": box(100, 0, 200, 100)},
+            {"KODSZN": "RTH-1", "geometry": box(200, 0, 300, 100)},
+        ]
+    )
+    pyogrio.write_dataframe(z, tmp_path / "zoning.gpkg", layer="rdtr")
+    p = gdf(
+        [
+            {"program_id": "J1", "kegiatan": "pembangunan_jalan", "opd": "PUPR", "geometry": LineString([(10, 50), (150, 50)])},
+            {"program_id": "J2", "kegiatan": "pembangunan_jalan", "opd": "PUPR", "geometry": LineString([(150, 50), (250, 50)])},
+            {"program_id": "T1", "kegiatan": "taman_kota", "opd": "DLH", "geometry": Point(250, 50)},
+            {"program_id": "E1", "kegiatan": "taman_kota", "opd": "DLH", "geometry": None},
+            {"program_id": "B1", "kegiatan": "taman_kota", "opd": "DLH", "geometry": Polygon([(10, 10), (90, 90), (90, 10), (10, 90)])},
+        ]
+    )
+    pyogrio.write_dataframe(p, tmp_path / "programs.gpkg", layer="rencana", geometry_type="Unknown")
+    (tmp_path / "itbx.csv").write_text(
+        "category,activity,R-2,K-1,RTH-1\nJalan,pembangunan_jalan,I,T1,X\nRTH,taman_kota,I,I,I\n", encoding="utf-8"
+    )
+    return tmp_path
+
+
+def args(d, **over):
+    a = {"--zoning": d / "zoning.gpkg", "--programs": d / "programs.gpkg", "--rules": d / "itbx.csv", "--out": d / "out.gpkg"}
+    a.update(over)
+    out = ["check"]
+    for k, v in a.items():
+        if v is None:
+            continue
+        for item in v if isinstance(v, list) else [v]:
+            out += [k, str(item)]
+    return out
+
+
+def test_success_writes_three_layers_with_every_row(runner, data):
+    r = invoke(runner, args(data, **{"--tables": data / "tabel.xlsx"}))
+    assert r.exit_code == 0, r.output
+    layers = {n for n, _ in pyogrio.list_layers(data / "out.gpkg")}
+    assert layers == {"programs", "zone_shares", "issues"}
+    progs = gpd.read_file(data / "out.gpkg", layer="programs")
+    assert list(progs["program_id"]) == ["J1", "J2", "T1", "E1", "B1"]  # every row, in input order
+    st = dict(zip(progs["program_id"], progs["status"]))
+    assert st == {"J1": "sesuai_bersyarat", "J2": "tidak_sesuai", "T1": "sesuai", "E1": "perlu_kajian", "B1": "sesuai"}
+    assert progs.crs.to_epsg() == 32648
+    shares = pyogrio.read_dataframe(data / "out.gpkg", layer="zone_shares")
+    j1 = shares[shares.program_id == "J1"].set_index("zone_code")
+    assert j1.loc["R-2", "measure"] == pytest.approx(90.0) and j1.loc["K-1", "share"] == pytest.approx(50 / 140)
+    issues = pyogrio.read_dataframe(data / "out.gpkg", layer="issues")
+    assert {("E1", "geometri_kosong"), ("B1", "geometri_diperbaiki")} <= set(zip(issues.feature_id, issues.code))
+    assert set(pd.ExcelFile(data / "tabel.xlsx").sheet_names) == {"programs", "zone_shares", "issues"}
+    assert "PUPR" in r.output and "tidak_sesuai" in r.output
+
+
+def test_quiet_prints_nothing(runner, data):
+    r = invoke(runner, args(data) + ["--quiet"])
+    assert r.exit_code == 0 and r.output == ""
+
+
+def test_zoning_as_one_file_per_code(runner, data):
+    # one file of K-1 polygons without any code field, coded on the command line
+    k = gdf([{"NAMA": "Koridor", "geometry": box(300, 0, 400, 100)}])
+    pyogrio.write_dataframe(k, data / "k1.shp")
+    r = invoke(runner, args(data, **{"--zoning": [f"{data / 'zoning.gpkg'}:rdtr", f"{data / 'k1.shp'}=K-1"]}))
+    assert r.exit_code == 0, r.output
+    shares = pyogrio.read_dataframe(data / "out.gpkg", layer="zone_shares")
+    assert "K-1" in set(shares["zone_code"])
+
+
+def test_geographic_zoning_outputs_utm(runner, data):
+    z = gpd.read_file(data / "zoning.gpkg").to_crs(4326)
+    pyogrio.write_dataframe(z, data / "z4326.geojson")
+    r = invoke(runner, args(data, **{"--zoning": data / "z4326.geojson"}))
+    assert r.exit_code == 0, r.output
+    assert gpd.read_file(data / "out.gpkg", layer="programs").crs.to_epsg() == 32648
+
+
+# ------------------------------------------------------------------ bad input
+def assert_clean_failure(r, data, status, *needles):
+    assert r.exit_code == status, r.output
+    for n in needles:
+        assert n in r.output, r.output
+    assert "Traceback" not in r.output
+    assert not (data / "out.gpkg").exists()
+    assert not [p for p in data.iterdir() if p.name.startswith(".out.gpkg")]
+
+
+def test_missing_file_is_usage_error(runner, data):
+    r = invoke(runner, args(data, **{"--programs": data / "nope.gpkg"}))
+    assert_clean_failure(r, data, 2, "nope.gpkg", "does not exist")
+
+
+@pytest.mark.parametrize("value", ["0", "1.5", "-0.1"])
+def test_bad_min_share_is_usage_error(runner, data, value):
+    r = invoke(runner, args(data, **{"--min-share": value}))
+    assert_clean_failure(r, data, 2, "--min-share")
+
+
+def test_bad_assume_crs_is_usage_error(runner, data):
+    assert_clean_failure(invoke(runner, args(data, **{"--assume-crs": "EPSG:999999"})), data, 2, "--assume-crs")
+
+
+def test_layer_without_crs(runner, data):
+    z = gpd.read_file(data / "zoning.gpkg").set_crs(None, allow_override=True)
+    pyogrio.write_dataframe(z, data / "nocrs.shp")
+    r = invoke(runner, args(data, **{"--zoning": data / "nocrs.shp"}))
+    assert_clean_failure(r, data, 1, "nocrs.shp", "no CRS", "--assume-crs")
+    assert invoke(runner, args(data, **{"--zoning": data / "nocrs.shp", "--assume-crs": "EPSG:32648"})).exit_code == 0
+
+
+def test_unknown_itbx_letter_names_row_and_column(runner, data):
+    (data / "itbx.csv").write_text("activity,R-2,K-1\npembangunan_jalan,I,T1\ntaman_kota,I,Z\n", encoding="utf-8")
+    assert_clean_failure(invoke(runner, args(data)), data, 1, "itbx.csv", "row 3", "'K-1'")
+
+
+def test_missing_zone_field(runner, data):
+    r = invoke(runner, args(data, **{"--zone-field": "KODZON"}))
+    assert_clean_failure(r, data, 1, "zoning.gpkg", "KODZON")
+
+
+def test_no_standard_zone_field(runner, data):
+    z = gpd.read_file(data / "zoning.gpkg").rename(columns={"KODSZN": "kode"})
+    pyogrio.write_dataframe(z, data / "z2.gpkg")
+    assert_clean_failure(invoke(runner, args(data, **{"--zoning": data / "z2.gpkg"})), data, 1, "z2.gpkg", "KODSZN", "--zone-field")
+
+
+def test_missing_layer(runner, data):
+    r = invoke(runner, args(data, **{"--zoning": f"{data / 'zoning.gpkg'}:pola_ruang"}))
+    assert_clean_failure(r, data, 1, "pola_ruang", "rdtr")
+
+
+def test_missing_activity_and_id_fields(runner, data):
+    assert_clean_failure(invoke(runner, args(data, **{"--activity-field": "jenis"})), data, 1, "programs.gpkg", "'jenis'")
+    assert_clean_failure(invoke(runner, args(data, **{"--id-field": "kode_program"})), data, 1, "programs.gpkg", "'kode_program'")
+
+
+def test_table_without_coordinates(runner, data):
+    (data / "p.csv").write_text("program_id,kegiatan\nP1,taman_kota\n", encoding="utf-8")
+    assert_clean_failure(invoke(runner, args(data, **{"--programs": data / "p.csv"})), data, 1, "p.csv", "no coordinate columns")
+
+
+def test_unreadable_file(runner, data):
+    (data / "broken.gpkg").write_bytes(b"\x00garbage")
+    assert_clean_failure(invoke(runner, args(data, **{"--zoning": data / "broken.gpkg"})), data, 1, "broken.gpkg")
+
+
+def test_zoning_without_polygons(runner, data):
+    pts = gdf([{"KODSZN": "R-2", "geometry": Point(1, 1)}])
+    pyogrio.write_dataframe(pts, data / "pts.gpkg")
+    assert_clean_failure(invoke(runner, args(data, **{"--zoning": data / "pts.gpkg"})), data, 1, "pts.gpkg")
+
+
+def test_failed_run_keeps_the_previous_output(runner, data):
+    assert invoke(runner, args(data)).exit_code == 0
+    before = (data / "out.gpkg").read_bytes()
+    (data / "itbx.csv").write_text("activity,R-2\njalan,Q\n", encoding="utf-8")
+    r = invoke(runner, args(data))
+    assert r.exit_code == 1
+    assert (data / "out.gpkg").read_bytes() == before
+    assert not [p for p in data.iterdir() if p.name.startswith(".out.gpkg")]
+
+
+def test_version_and_help(runner):
+    assert invoke(runner, ["--version"]).exit_code == 0
+    r = invoke(runner, ["check", "--help"])
+    assert r.exit_code == 0 and "--min-share" in r.output
