@@ -2,8 +2,8 @@
 
 For each program p and zone code c the engine computes
 ``measure(p, c) = measure(p ∩ union of all zone polygons with code c)`` (area in m²
-for polygons, length in m for lines; points split equally among the codes they
-touch), its share of ``measure(p)``, and the unzoned share
+for polygons, length in m for lines, a line's stretches that run back over
+themselves counted once; points split equally among the codes they touch), its share of ``measure(p)``, and the unzoned share
 ``u = 1 - measure(p ∩ union of all zones) / measure(p)``.
 
 How it stays fast without forming any union of zones:
@@ -282,6 +282,14 @@ class ZoneIndex:
         empty[~missing] = shapely.is_empty(geoms[~missing])
         dims = np.full(n, -1, dtype=np.int64)
         dims[~empty] = shapely.get_dimensions(geoms[~empty])
+        # A line that runs back over itself is measured as its point set (overlay
+        # results dissolve the doubled stretch, so the total must too).
+        lines = np.flatnonzero(dims == 1)
+        if len(lines):
+            nonsimple = lines[~shapely.is_simple(geoms[lines])]
+            if len(nonsimple):
+                geoms = geoms.copy()
+                geoms[nonsimple] = shapely.node(geoms[nonsimple])
         measure = np.full(n, np.nan)
         measure[dims == 0] = 1.0
         measure[dims == 1] = shapely.length(geoms[dims == 1])

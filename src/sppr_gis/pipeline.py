@@ -270,7 +270,9 @@ def check(
     t = time.perf_counter()
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
     zcodes = zones["zone_code"].to_numpy(dtype=object)
-    zids = np.array([f"{s}{f}" if len(set(zones["zone_source"])) > 1 else f for s, f in zip(zones["zone_source"], zones["zone_fid"])], dtype=object)
+    fids = zones["zone_fid"].to_numpy(dtype=object)
+    sources = zones["zone_source"].to_numpy(dtype=object)
+    zids = sources + fids if len(set(sources)) > 1 else fids
     topo, overlapping_codes, any_overlap = zoning_topology(zgeoms, zcodes, zids, "zoning")
     findings.extend(topo)
     timings["topology"] = time.perf_counter() - t
