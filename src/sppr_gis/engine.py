@@ -298,11 +298,15 @@ class ZoneIndex:
         measure[degenerate] = np.nan
         dims_eff = np.where(degenerate, -1, dims)
 
+        workers = workers or os.cpu_count() or 1
         tasks: list[tuple[str, np.ndarray]] = []
-        for kind, mask in (("point", dims_eff == 0), ("shape", dims_eff > 0)):
+        # Lines and polygons carry the cost: give each thread several of their
+        # chunks (first, so the cheap point chunks fill the gaps at the end).
+        for kind, mask in (("shape", dims_eff > 0), ("point", dims_eff == 0)):
             idx = np.flatnonzero(mask)
-            for start in range(0, len(idx), chunk_size):
-                tasks.append((kind, idx[start : start + chunk_size]))
+            size = chunk_size if kind == "point" else max(25, min(chunk_size, -(-len(idx) // (4 * workers))))
+            for start in range(0, len(idx), size):
+                tasks.append((kind, idx[start : start + size]))
 
         zoned = np.zeros(n)
         unzoned_pts = np.zeros(n)
@@ -316,7 +320,6 @@ class ZoneIndex:
             return kind, idx, pairs, unz
 
         frames = []
-        workers = workers or os.cpu_count() or 1
         if workers > 1 and len(tasks) > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 results = pool.map(run, tasks)
