@@ -1,0 +1,898 @@
+"""The Album Peta of an SPPR year: one map a page, as one PDF and as PNGs; and single ad-hoc maps.
+
+Pages (those whose data is missing are left out):
+
+1. zoning (pola ruang) with the full palette and the struktur ruang network;
+2. conformance of the year's programs with the zoning (status of ``sppr check``);
+3. synchronization of the indikasi program utama (IPU ``status_sinkron``);
+4. one map per OPD (zoomed to its programs, with an inset locator);
+5. budget and conformance per kecamatan (classed choropleth of pagu, status pies);
+6. synergy and conflicts between programs;
+7. programs in the priority areas.
+
+>>> from sppr_gis.maps.album import write_album
+>>> paths = write_album(layers, Path("out/2025"), year=2025, title="Kota Tanjungpinang")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import logging
+import math
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
+from matplotlib import colormaps  # noqa: E402
+from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch, Wedge  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
+from pyproj import CRS  # noqa: E402
+
+from sppr_gis.maps.cartography import (  # noqa: E402
+    LegendSection,
+    MapFrame,
+    category_legend,
+    counts_of,
+    display_crs,
+    draw_by_category,
+    draw_outline,
+    draw_zoning,
+    geometry_type_legend,
+    place_labels,
+    rupiah,
+    split_by_dimension,
+    zone_legend,
+)
+from sppr_gis.maps.classify import assign_classes, class_breaks, class_labels  # noqa: E402
+from sppr_gis.maps.palette import (  # noqa: E402
+    IPU_SYNC_COLORS,
+    IPU_SYNC_LABELS,
+    RGB,
+    STATUS_COLORS,
+    STATUS_LABELS,
+    SYNC_COLORS,
+    SYNC_LABELS,
+    Palette,
+    distinct_colors,
+    mpl_color,
+    normalize_code,
+)
+
+__all__ = ["write_album", "album_pages", "single_map", "write_map", "zone_field", "name_field"]
+
+log = logging.getLogger(__name__)
+
+STATUS_ORDER = ("tidak_sesuai", "perlu_kajian", "sesuai_bersyarat", "sesuai")
+_ZONE_FIELDS = ("zone_code", "KODSZN", "KODZON", "KODKWS")
+_ZONE_NAME_FIELDS = ("NAMSZN", "NAMZON", "NAMOBJ", "zone_name")
+_KEC_FIELDS = ("WADMKC", "kecamatan", "nama", "NAMOBJ", "name")
+_KEL_FIELDS = ("WADMKD", "kelurahan", "desa", "nama", "NAMOBJ", "name")
+_AREA_FIELDS = ("nama", "NAMOBJ", "name", "kawasan", "NAMKWS", "KODKWS")
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def _first(gdf: pd.DataFrame | None, names: Sequence[str]) -> str | None:
+    if gdf is None:
+        return None
+    lower = {str(c).lower(): c for c in gdf.columns}
+    for n in names:
+        if n in gdf.columns:
+            return n
+        if n.lower() in lower:
+            return lower[n.lower()]
+    return None
+
+
+def zone_field(zoning: pd.DataFrame | None) -> str | None:
+    """The zone-code column of a zoning layer (``zone_code``, then KODSZN, KODZON, KODKWS)."""
+    return _first(zoning, _ZONE_FIELDS)
+
+
+def name_field(gdf: pd.DataFrame | None, kind: str = "kecamatan") -> str | None:
+    """The name column of an administrative or area layer (``WADMKC``, ``WADMKD``, ``nama`` ...)."""
+    return _first(gdf, {"kecamatan": _KEC_FIELDS, "kelurahan": _KEL_FIELDS, "area": _AREA_FIELDS, "zone": _ZONE_NAME_FIELDS}[kind])
+
+
+def _usable(gdf: gpd.GeoDataFrame | None) -> bool:
+    return gdf is not None and isinstance(gdf, gpd.GeoDataFrame) and len(gdf) > 0 and gdf.crs is not None and bool((~(gdf.geometry.isna() | gdf.geometry.is_empty)).any())
+
+
+def _slug(text: str) -> str:
+    s = re.sub(r"[^0-9a-zA-Z]+", "-", str(text).lower()).strip("-")
+    return s[:40] or "x"
+
+
+def _counts(gdf: gpd.GeoDataFrame | None, column: str) -> dict[str, int]:
+    if gdf is None or column not in gdf.columns:
+        return {}
+    return counts_of(gdf[column])
+
+
+def _pagu(gdf: pd.DataFrame | None) -> float:
+    if gdf is None or "pagu" not in gdf.columns:
+        return float("nan")
+    return float(pd.to_numeric(gdf["pagu"], errors="coerce").sum())
+
+
+def _bounds(*frames: gpd.GeoDataFrame | None) -> tuple[float, float, float, float] | None:
+    bs = []
+    for f in frames:
+        if _usable(f):
+            g = f.geometry[~(f.geometry.isna() | f.geometry.is_empty)]
+            b = g.total_bounds
+            if np.all(np.isfinite(b)):
+                bs.append(b)
+    if not bs:
+        return None
+    a = np.array(bs)
+    return (float(a[:, 0].min()), float(a[:, 1].min()), float(a[:, 2].max()), float(a[:, 3].max()))
+
+
+class _Album:
+    """Prepared layers (one metric CRS) and shared drawing for all pages."""
+
+    def __init__(self, layers: Mapping[str, gpd.GeoDataFrame | None], *, year: int, title: str, palette: Palette | Mapping[str, Any] | None, source: str | None, dpi: int = 150) -> None:
+        self.dpi = int(dpi)
+        frames = {k: v for k, v in layers.items() if _usable(v)}
+        order = ["zoning", "kecamatan", "rencana", "indikasi_program", "kelurahan", "kawasan_prioritas", "sinergi", "struktur_ruang"]
+        firsts = [frames[k] for k in order if k in frames] + [v for k, v in frames.items() if k not in order]
+        self.crs: CRS = display_crs(firsts)
+        self.L: dict[str, gpd.GeoDataFrame] = {k: (v if CRS.from_user_input(v.crs) == self.crs else v.to_crs(self.crs)) for k, v in frames.items()}
+        self.year = int(year)
+        self.title = title
+        self.palette = palette if isinstance(palette, Palette) else Palette(palette)
+        self.source = source or (
+            f"Sumber: rencana tata ruang (zonasi, indikasi program utama), rencana program OPD tahun {self.year}, batas administrasi; analisis SPPR sppr_gis."
+        )
+        z = self.L.get("zoning")
+        self.zfield = zone_field(z)
+        self.znames = name_field(z, "zone")
+        if z is not None and self.zfield is None:
+            log.warning("zoning layer has no zone code column (%s); drawn without colours", ", ".join(_ZONE_FIELDS))
+        self.zone_colors: dict[str, RGB] = {}
+        if z is not None and self.zfield:
+            codes = z[self.zfield]
+            self.zone_colors = self.palette.colors(codes.dropna(), z.loc[codes.notna(), self.znames] if self.znames else None)
+        self.kec_field = name_field(self.L.get("kecamatan"), "kecamatan")
+        self.kel_field = name_field(self.L.get("kelurahan"), "kelurahan")
+        self.city_bounds = _bounds(self.L.get("zoning"), self.L.get("kecamatan"), self.L.get("kelurahan")) or _bounds(*self.L.values())
+        ctx = self.L.get("kecamatan")
+        if ctx is None:
+            ctx = self.L.get("kelurahan")
+        if ctx is None and z is not None:
+            ctx = gpd.GeoDataFrame(geometry=[shapely.union_all(shapely.make_valid(np.asarray(z.geometry.dropna().array, dtype=object))).simplify(20)], crs=self.crs)
+        self.context = ctx
+        self.number = 0
+
+    # -- shared pieces ---------------------------------------------------------
+
+    def frame(self, title: str, subtitle: str | None = None) -> MapFrame:
+        self.number += 1
+        sub = f"{self.title} · Tahun {self.year}" + (f"\n{subtitle}" if subtitle else "")
+        return MapFrame(title, crs=self.crs, subtitle=sub, number=f"Peta {self.number}", dpi=self.dpi)
+
+    def zoning(self, frame: MapFrame, alpha: float) -> None:
+        z = self.L.get("zoning")
+        if z is None:
+            return
+        if self.zfield:
+            draw_zoning(frame.ax, z, self.palette, code_field=self.zfield, name_field=self.znames, alpha=alpha, edgecolor=(1, 1, 1, 0.6 * alpha + 0.2))
+        else:
+            z.plot(ax=frame.ax, color="#e5e5e5", edgecolor="white", linewidth=0.2, zorder=1)
+
+    def admin(self, frame: MapFrame, *, labels: bool = True, kelurahan: bool = False) -> list:
+        if kelurahan:
+            draw_outline(frame.ax, self.L.get("kelurahan"), color="#6b6b6b", linewidth=0.45, linestyle=":", zorder=3)
+        kec = self.L.get("kecamatan")
+        draw_outline(frame.ax, kec, color="#2b2b2b", linewidth=1.0, linestyle=(0, (6, 2, 1, 2)), zorder=3.2)
+        if not labels or kec is None or not self.kec_field:
+            return []
+        pts = kec.geometry.representative_point()
+        return place_labels(frame.ax, [(p.x, p.y) for p in pts], [str(n).upper() for n in kec[self.kec_field]], fontsize=6.5, color="#3a3a3a", style="italic", weight="bold")
+
+    def zone_section(self, alpha: float, used: set[str] | None = None) -> LegendSection | None:
+        colors = {c: v for c, v in self.zone_colors.items() if used is None or c in used}
+        if not colors:
+            return None
+        names = {}
+        z = self.L.get("zoning")
+        if z is not None and self.znames and self.zfield:
+            first = z[[self.zfield, self.znames]].dropna().drop_duplicates(self.zfield)
+            names = {str(k): str(v) for k, v in zip(first[self.zfield], first[self.znames])}
+        h, lab = zone_legend(colors, self.palette, names, alpha=alpha)
+        return LegendSection("Zona (RDTR/RTRW)", h, lab, short_labels=[_code_only(t, 19) for t in lab] if len(h) > 6 else None)
+
+    def admin_section(self) -> LegendSection | None:
+        hs, ls = [], []
+        if "kecamatan" in self.L:
+            hs.append(Line2D([], [], color="#2b2b2b", linewidth=1.0, linestyle=(0, (6, 2, 1, 2))))
+            ls.append("Batas kecamatan")
+        return LegendSection("Batas administrasi", hs, ls) if hs else None
+
+    def finish(self, frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, note: str | None = None) -> MapFrame:
+        frame.finish([self.source] + ([note] if note else []), avoid=avoid, context=self.context)
+        return frame
+
+    def city_extent(self, frame: MapFrame) -> None:
+        assert self.city_bounds is not None
+        frame.set_extent(self.city_bounds, pad=0.03)
+
+    # -- pages -----------------------------------------------------------------
+
+    def page_zoning(self) -> MapFrame | None:
+        if "zoning" not in self.L:
+            return None
+        f = self.frame("Peta Zonasi (Rencana Pola Ruang)")
+        self.city_extent(f)
+        self.zoning(f, 1.0)
+        sections = [self.zone_section(1.0)]
+        roads = self.L.get("struktur_ruang")
+        if roads is not None:
+            jf = _first(roads, ("JNSRSR", "jenis", "NAMOBJ"))
+            cats = roads[jf].astype(str) if jf else pd.Series(["Jaringan"] * len(roads), index=roads.index)
+            dark = [(30, 30, 30), (130, 20, 20), (20, 60, 140), (110, 70, 0), (70, 0, 110), (0, 90, 90)]
+            keys = sorted(set(cats))
+            colors = {k: dark[i] for i, k in enumerate(keys[: len(dark)])}
+            if len(keys) > len(dark):
+                colors.update(distinct_colors(keys[len(dark):], avoid=list(self.zone_colors.values()) + dark))
+            sf = _first(roads, ("STSJRN", "status"))
+            planned = roads[sf].astype(str).str.lower().str.contains("rencana") if sf else pd.Series(False, index=roads.index)
+            g = roads.assign(_j=cats, _p=planned)
+            for dim, part in split_by_dimension(g).items():
+                for (key, plan), grp in part.groupby(["_j", "_p"]):
+                    col = mpl_color(colors[str(key)])
+                    if dim == 0:
+                        grp.plot(ax=f.ax, color=col, marker="s", markersize=16, edgecolor="white", zorder=6)
+                    else:
+                        grp.plot(ax=f.ax, color="white", linewidth=3.2, zorder=5.8)
+                        grp.plot(ax=f.ax, color=col, linewidth=1.7, linestyle=(0, (4, 2)) if plan else "-", zorder=5.9)
+            h, lab = category_legend(colors, {k: k for k in colors}, _counts(g, "_j"), kind="line")
+            if planned.any():
+                h += [Line2D([], [], color="#333333", linewidth=1.7), Line2D([], [], color="#333333", linewidth=1.7, linestyle=(0, (4, 2)))]
+                lab += ["Eksisting", "Rencana"]
+            sections.append(LegendSection("Struktur ruang", h, lab))
+        self.admin(f)
+        sections.append(self.admin_section())
+        f.add_legend([s for s in sections if s])
+        return self.finish(f)
+
+    def page_conformance(self) -> MapFrame | None:
+        r = self.L.get("rencana")
+        if r is None or "status" not in r.columns:
+            return None
+        n = len(r)
+        cnt = _counts(r, "status")
+        sub = f"{n} program · " + ", ".join(f"{cnt.get(s, 0)} {STATUS_LABELS[s].split(' (')[0].lower()}" for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
+        f = self.frame("Peta Kesesuaian Program terhadap Rencana Tata Ruang", sub)
+        self.city_extent(f)
+        self.zoning(f, 0.4)
+        self.admin(f)
+        dims = draw_by_category(f.ax, r, "status", STATUS_COLORS, order=STATUS_ORDER)
+        h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, cnt, order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"), kind="mixed")
+        gh, gl = geometry_type_legend(list(dims))
+        zs = self.zone_section(0.4, None)
+        f.add_legend([s for s in [LegendSection("Status kesesuaian (jumlah program)", h, lab), LegendSection("Bentuk lokasi", gh, gl), zs, self.admin_section()] if s])
+        return self.finish(f, avoid=r)
+
+    def page_ipu(self) -> MapFrame | None:
+        q = self.L.get("indikasi_program")
+        if q is None or "status_sinkron" not in q.columns:
+            return None
+        cnt = _counts(q, "status_sinkron")
+        sub = f"{len(q)} indikasi program · " + ", ".join(f"{cnt.get(s, 0)} {s.replace('_', ' ')}" for s in IPU_SYNC_COLORS)
+        f = self.frame("Peta Sinkronisasi Indikasi Program Utama (IPU)", sub)
+        self.city_extent(f)
+        self.zoning(f, 0.22)
+        self.admin(f)
+        order = ("diskoneksi", "diskontinu", "sinkron", "belum_jadwal")
+        dims = draw_by_category(f.ax, q, "status_sinkron", IPU_SYNC_COLORS, order=order)
+        h, lab = category_legend(IPU_SYNC_COLORS, IPU_SYNC_LABELS, cnt, kind="mixed")
+        gh, gl = geometry_type_legend(list(dims))
+        f.add_legend([s for s in [LegendSection("Status sinkronisasi IPU", h, lab), LegendSection("Bentuk lokasi", gh, gl), self.admin_section()] if s])
+        return self.finish(f, avoid=q, note="Latar: zonasi (warna pada Peta 1, dipudarkan).")
+
+    def pages_opd(self) -> Iterator[MapFrame]:
+        r = self.L.get("rencana")
+        if r is None or "opd" not in r.columns:
+            return
+        status_col = "status" if "status" in r.columns else None
+        for opd in sorted(r["opd"].dropna().astype(str).unique()):
+            sel = r[r["opd"].astype(str) == opd]
+            geo = sel[~(sel.geometry.isna() | sel.geometry.is_empty)]
+            bits = [f"{len(sel)} program", f"pagu {rupiah(_pagu(sel))}"]
+            if "status_sinkron" in sel.columns:
+                bits.append(f"{int((sel['status_sinkron'] == 'sinkron').sum())} sinkron dengan IPU")
+            if len(geo) < len(sel):
+                bits.append(f"{len(sel) - len(geo)} tanpa lokasi")
+            f = self.frame(f"Peta Program {opd}", " · ".join(bits))
+            b = _bounds(geo) if len(geo) else self.city_bounds
+            assert b is not None
+            f.set_extent(b, pad=0.12)
+            self.zoning(f, 0.3)
+            self.admin(f, kelurahan=True)
+            if status_col:
+                dims = draw_by_category(f.ax, sel, status_col, STATUS_COLORS, order=STATUS_ORDER)
+                h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(sel, status_col), kind="mixed", order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
+                title = "Status kesesuaian (jumlah program)"
+            else:
+                dims = draw_by_category(f.ax, sel.assign(_x="program"), "_x", {"program": (37, 99, 235)})
+                h, lab, title = [], [], ""
+            if "program_id" in geo.columns and len(geo) <= 80:
+                _label_programs(f, geo)
+            gh, gl = geometry_type_legend(list(dims))
+            secs = [LegendSection(title, h, lab) if h else None, LegendSection("Bentuk lokasi", gh, gl)]
+            adm = self.admin_section()
+            if adm and "kelurahan" in self.L:
+                adm.handles.append(Line2D([], [], color="#6b6b6b", linewidth=0.6, linestyle=":"))
+                adm.labels.append("Batas kelurahan")
+            secs.append(adm)
+            f.add_legend([s for s in secs if s])
+            yield self.finish(f, avoid=sel, note="Label: program_id (rincian di laporan dan Buku Matriks). Latar: zonasi (Peta 1).")
+
+    def page_kecamatan(self) -> MapFrame | None:
+        r = self.L.get("rencana")
+        kec = self.L.get("kecamatan")
+        kfield = self.kec_field
+        if kec is None or not kfield:
+            kec, kfield = self.L.get("kelurahan"), self.kel_field
+        if r is None or kec is None or not kfield:
+            return None
+        unit = "kecamatan" if kec is self.L.get("kecamatan") else "kelurahan"
+        agg = _aggregate(r, kec, kfield)
+        f = self.frame(f"Peta Anggaran dan Kesesuaian Program per {unit.title()}", f"{len(r)} program · pagu {rupiah(_pagu(r))}")
+        self.city_extent(f)
+        vals = agg["pagu"].to_numpy(dtype=float)
+        has = agg["n"].to_numpy() > 0
+        breaks = class_breaks(vals[has], 5)
+        cmap = colormaps["YlOrBr"]
+        ncls = len(breaks)
+        shades = [cmap(0.18 + 0.7 * i / max(ncls - 1, 1)) for i in range(ncls)]
+        cls = assign_classes(vals, breaks) if breaks else np.full(len(vals), -1)
+        face = [shades[c] if h and c >= 0 else (0.96, 0.96, 0.96, 1.0) for c, h in zip(cls, has)]
+        kec.plot(ax=f.ax, color=face, edgecolor="#444444", linewidth=0.8, zorder=1)
+        fmt = _money_fmt(max(breaks) if breaks else 0)
+        labs = class_labels(breaks, fmt[0], lowest=float(np.nanmin(vals[has])) if has.any() else 0.0)
+        handles = [Patch(facecolor=shades[i], edgecolor="#444444", linewidth=0.5) for i in range(ncls)]
+        cls_counts = [int(((cls == i) & has).sum()) for i in range(ncls)]
+        labs = [f"{t} ({c})" for t, c in zip(labs, cls_counts)]
+        if (~has).any():
+            handles.append(Patch(facecolor=(0.96, 0.96, 0.96), edgecolor="#444444", linewidth=0.5))
+            labs.append(f"Tanpa program ({int((~has).sum())})")
+        # status pies
+        ext = f.extent
+        assert ext is not None
+        rmax = 0.055 * min(ext[2] - ext[0], ext[3] - ext[1])
+        nmax = max(int(agg["n"].max()), 1)
+        label_xy, label_txt, avoid_boxes = [], [], []
+        renderer = f.fig.canvas.get_renderer()
+        for _, row in agg.iterrows():
+            if row["n"] <= 0:
+                continue
+            p = row["point"]
+            rad = rmax * max(math.sqrt(row["n"] / nmax), 0.4)
+            start = 90.0
+            for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"):
+                k = int(row.get(s, 0))
+                if k <= 0:
+                    continue
+                sweep = 360.0 * k / row["n"]
+                w = Wedge((p.x, p.y), rad, start, start + sweep, facecolor=mpl_color(STATUS_COLORS[s]), edgecolor="white", linewidth=0.6, zorder=8)
+                f.ax.add_patch(w)
+                start += sweep
+            circle = Wedge((p.x, p.y), rad, 0, 360, fill=False, edgecolor="#222222", linewidth=0.6, zorder=8.1)
+            f.ax.add_patch(circle)
+            avoid_boxes.append(circle.get_window_extent(renderer))
+            label_xy.append((p.x, p.y - rad * 1.0))
+            label_txt.append(f"{row['name']}\n{fmt[1](row['pagu'])} · {row['n']} program · {row['persen_sesuai']:.0f}% sesuai*")
+        # labels below each pie (offset in points so they clear the circle)
+        placed: list = []
+        for (x, y), t in zip(label_xy, label_txt):
+            others = avoid_boxes + [a.get_window_extent(renderer) for a in placed]
+            placed.extend(place_labels(f.ax, [(x, y)], [t], fontsize=6.2, avoid=others, weight="bold", va="top", offsets=[(0, -3), (0, -12), (40, -3), (-40, -3)]))
+        sh, sl = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(r, "status") if "status" in r.columns else None, order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
+        f.add_legend(
+            [
+                LegendSection(f"Pagu program per {unit} ({fmt[2]})", handles, labs),
+                LegendSection("Proporsi status kesesuaian (lingkaran)", sh, sl),
+            ]
+        )
+        note = f"Luas lingkaran sebanding dengan jumlah program. * sesuai = sesuai + sesuai bersyarat. Program dihitung pada {unit} tempat titik representatif lokasinya berada; kelas pagu: natural breaks (Jenks), dibulatkan."
+        return self.finish(f, note=note)
+
+    def page_sinergi(self) -> MapFrame | None:
+        r = self.L.get("rencana")
+        s = self.L.get("sinergi")
+        if r is None and s is None:
+            return None
+        sub = None
+        if s is not None and "jenis" in s.columns:
+            c = _counts(s, "jenis")
+            sub = ", ".join(f"{v} {k}" for k, v in sorted(c.items()))
+        f = self.frame("Peta Sinergi dan Konflik Antarprogram", sub or "tidak ada pasangan sinergi/konflik teridentifikasi")
+        self.city_extent(f)
+        self.zoning(f, 0.15)
+        self.admin(f)
+        secs = []
+        if r is not None and "opd" in r.columns:
+            opds = sorted(r["opd"].dropna().astype(str).unique())
+            colors = _opd_colors(opds)
+            dims = draw_by_category(f.ax, r, "opd", colors, point_size=18, line_width=1.6, polygon_alpha=0.55, zorder=4)
+            h, lab = category_legend(colors, {k: k for k in colors}, _counts(r, "opd"), kind="mixed", order=opds)
+            secs.append(LegendSection("Program per OPD", h, lab))
+        if s is not None:
+            jcol = "jenis" if "jenis" in s.columns else None
+            kinds = sorted(s[jcol].dropna().astype(str).unique()) if jcol else ["hubungan"]
+            colors = _relation_colors(kinds)
+            g = s.assign(_j=s[jcol].astype(str) if jcol else "hubungan")
+            parts = split_by_dimension(g)
+            for dim, part in parts.items():
+                for key, grp in part.groupby("_j"):
+                    col = mpl_color(colors[str(key)])
+                    conflict = "konflik" in str(key).lower()
+                    if dim == 0:
+                        grp.plot(ax=f.ax, color=col, marker="*", markersize=130, edgecolor="#1a1a1a", linewidth=0.5, zorder=12)
+                    elif dim == 1:
+                        grp.plot(ax=f.ax, color="white", linewidth=4.6, zorder=10)
+                        grp.plot(ax=f.ax, color=col, linewidth=2.6, linestyle=(0, (4, 2)) if conflict else "-", zorder=11)
+                    else:
+                        grp.plot(ax=f.ax, facecolor=(*col, 0.35), edgecolor=col, linewidth=1.5, zorder=10)
+            kind = "line" if 1 in parts else "point"
+            h, lab = category_legend(colors, {k: k.replace("_", " ").capitalize() for k in colors}, _counts(g, "_j"), kind=kind)
+            if kind == "line":
+                h = [Line2D([], [], color=mpl_color(colors[k]), linewidth=2.6, linestyle=(0, (4, 2)) if "konflik" in k.lower() else "-") for k in colors]
+            secs.insert(0, LegendSection("Sinergi dan konflik", h, lab))
+        secs.append(self.admin_section())
+        f.add_legend([x for x in secs if x])
+        note = "Garis menghubungkan pasangan program yang saling mendukung (sinergi) atau berbenturan (konflik)."
+        return self.finish(f, avoid=s if s is not None else r, note=note)
+
+    def page_priority(self) -> MapFrame | None:
+        kp = self.L.get("kawasan_prioritas")
+        if kp is None:
+            return None
+        r = self.L.get("rencana")
+        nf = name_field(kp, "area")
+        names = kp[nf].astype(str).tolist() if nf else [f"Kawasan {i + 1}" for i in range(len(kp))]
+        inside = _programs_in(r, kp) if r is not None else pd.Series(dtype=object)
+        f = self.frame("Peta Program di Kawasan Prioritas", f"{len(kp)} kawasan · {int(inside.notna().sum())} program di dalamnya")
+        self.city_extent(f)
+        self.zoning(f, 0.25)
+        self.admin(f, labels=False)
+        strong = [(200, 0, 120), (90, 40, 170), (0, 120, 140), (170, 85, 0), (40, 40, 40), (120, 120, 0)]
+        colors = {n: strong[i] for i, n in enumerate(dict.fromkeys(names)) if i < len(strong)}
+        extra = [n for n in dict.fromkeys(names) if n not in colors]
+        if extra:
+            colors.update(distinct_colors(extra, avoid=list(colors.values()) + list(STATUS_COLORS.values()), min_distance=30))
+        for name, geom in zip(names, kp.geometry):
+            if geom is None or geom.is_empty:
+                continue
+            col = mpl_color(colors[name])
+            gpd.GeoSeries([geom], crs=self.crs).plot(ax=f.ax, facecolor=(*col, 0.12), edgecolor=col, linewidth=2.0, hatch="//", zorder=2.5)
+        dims: dict[int, int] = {}
+        if r is not None:
+            mask = inside.notna().to_numpy()
+            outside = r[~mask]
+            if len(outside):
+                draw_by_category(f.ax, outside.assign(_o="luar"), "_o", {"luar": (175, 175, 175)}, point_size=14, line_width=1.4, polygon_alpha=0.45, zorder=4)
+            if "status" in r.columns:
+                dims = draw_by_category(f.ax, r[mask], "status", STATUS_COLORS, order=STATUS_ORDER, point_size=30, line_width=2.4, zorder=6)
+        pts = kp.geometry.representative_point()
+        place_labels(f.ax, [(p.x, p.y) for p in pts], names, fontsize=7.5, weight="bold", color="#111111")
+        kh, kl = [], []
+        for i, name in enumerate(names):
+            sel = r.loc[inside[inside == i].index] if r is not None and len(inside) else None
+            kh.append(Patch(facecolor=(*mpl_color(colors[name]), 0.15), edgecolor=mpl_color(colors[name]), linewidth=1.5, hatch="//"))
+            kl.append(f"{_code_only(name, 26)} ({0 if sel is None else len(sel)} prog., {rupiah(_pagu(sel)) if sel is not None and len(sel) else 'Rp 0'})")
+        secs = [LegendSection("Kawasan prioritas", kh, kl)]
+        if r is not None and "status" in r.columns:
+            h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(r[inside.notna().to_numpy()], "status"), kind="mixed", order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
+            h.append(Line2D([], [], marker="o", linestyle="", markersize=5, markerfacecolor=mpl_color((175, 175, 175)), markeredgecolor="#1a1a1a", markeredgewidth=0.6))
+            lab.append(f"Program di luar kawasan ({int(inside.isna().sum())})")
+            secs.append(LegendSection("Status kesesuaian program di kawasan", h, lab))
+            gh, gl = geometry_type_legend(list(dims) or [0, 1, 2])
+            secs.append(LegendSection("Bentuk lokasi", gh, gl))
+        secs.append(self.admin_section())
+        f.add_legend([x for x in secs if x])
+        return self.finish(f, avoid=r, note="Program dihitung di dalam kawasan bila berpotongan dengan batas kawasan.")
+
+
+def _label_programs(frame: MapFrame, geo: gpd.GeoDataFrame) -> None:
+    """program_id labels beside (not on) their symbols; labels that would collide are dropped."""
+    pts = geo.geometry.representative_point()
+    dims = shapely.get_dimensions(np.asarray(geo.geometry.array, dtype=object))
+    # points and lines first (their labels matter most), polygons last
+    order = np.argsort(np.where(dims == 2, 1, 0), kind="stable")
+    xy = [(pts.iloc[i].x, pts.iloc[i].y) for i in order]
+    txt = [str(geo["program_id"].iloc[i]) for i in order]
+    symbols = []  # display boxes of point markers, so labels do not cover them
+    for coll in frame.ax.collections:
+        offs = coll.get_offsets()
+        if coll.get_zorder() >= 5 and len(offs) and len(coll.get_paths()) == 1:
+            for x, y in coll.get_offset_transform().transform(offs):
+                symbols.append(Bbox.from_extents(x - 5, y - 5, x + 5, y + 5))
+    place_labels(frame.ax, xy, txt, fontsize=5.8, color="#111111", avoid=symbols, offsets=[(0, 7), (0, -7), (11, 0), (-11, 0), (9, 6), (-9, -6), (9, -6), (-9, 6)])
+
+
+def _code_only(label: str, n: int) -> str:
+    label = " ".join(str(label).split())
+    return label if len(label) <= n else label[: n - 1].rstrip() + "…"
+
+
+def _opd_colors(opds: Sequence[str]) -> dict[str, RGB]:
+    # categorical colours without the greens and reds that mean sinergi / konflik / status
+    base = [(31, 119, 180), (255, 127, 14), (148, 103, 189), (140, 86, 75), (227, 119, 194), (23, 190, 207), (188, 189, 34), (60, 60, 60), (255, 187, 120), (174, 199, 232)]
+    out = {o: base[i] for i, o in enumerate(opds[: len(base)])}
+    if len(opds) > len(base):
+        out.update(distinct_colors(opds[len(base):], avoid=list(out.values())))
+    return out
+
+
+def _relation_colors(kinds: Sequence[str]) -> dict[str, RGB]:
+    out: dict[str, RGB] = {}
+    rest = []
+    for k in kinds:
+        low = k.lower()
+        if "konflik" in low or "benturan" in low:
+            out[k] = (200, 0, 30)
+        elif "sinergi" in low:
+            out[k] = (0, 140, 70)
+        else:
+            rest.append(k)
+    if rest:
+        out.update(distinct_colors(rest, avoid=list(out.values()), min_distance=30))
+    return out
+
+
+def _money_fmt(top: float) -> tuple[Any, Any, str]:
+    from sppr_gis.text import angka
+
+    for div, word in ((1e12, "triliun"), (1e9, "miliar"), (1e6, "juta")):
+        if top >= div:
+            def short(v: float, div: float = div) -> str:
+                x = v / div
+                return angka(x, 0 if x >= 100 or abs(x - round(x)) < 0.05 else 1)
+
+            return short, lambda v: rupiah(v), f"Rp {word}"
+    return (lambda v: angka(v, 0)), (lambda v: rupiah(v)), "Rp"
+
+
+def _aggregate(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, field: str) -> pd.DataFrame:
+    """Per area: program count, pagu, counts per status, % sesuai, label point."""
+    ok = r[~(r.geometry.isna() | r.geometry.is_empty)]
+    pts = gpd.GeoDataFrame(ok.drop(columns=ok.geometry.name), geometry=ok.geometry.representative_point().values, crs=r.crs)
+    a = areas[[field, areas.geometry.name]].reset_index(drop=True)
+    a = gpd.GeoDataFrame({"_area": np.arange(len(a)), "name": a[field].astype(str)}, geometry=a.geometry.values, crs=areas.crs)
+    j = gpd.sjoin(pts, a, how="left", predicate="intersects")
+    j = j[~j.index.duplicated(keep="first")]
+    rows = []
+    for i, row in a.iterrows():
+        sel = j[j["_area"] == i]
+        n = len(sel)
+        d: dict[str, Any] = {"name": row["name"], "n": n, "pagu": _pagu(sel) if n else 0.0, "point": row.geometry.representative_point()}
+        st = _counts(sel, "status")
+        for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"):
+            d[s] = st.get(s, 0)
+        d["persen_sesuai"] = 100.0 * (d["sesuai"] + d["sesuai_bersyarat"]) / n if n else 0.0
+        rows.append(d)
+    out = pd.DataFrame(rows)
+    if np.isnan(out["pagu"].to_numpy(dtype=float)).all():
+        out["pagu"] = out["n"].astype(float)
+    return out
+
+
+def _programs_in(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> pd.Series:
+    """Index of the first area each program intersects (NaN if none), aligned with ``r``."""
+    ok = r[~(r.geometry.isna() | r.geometry.is_empty)]
+    a = gpd.GeoDataFrame({"_area": np.arange(len(areas))}, geometry=areas.geometry.values, crs=areas.crs)
+    j = gpd.sjoin(ok[[ok.geometry.name]], a, how="left", predicate="intersects")
+    j = j[~j.index.duplicated(keep="first")]
+    return j["_area"].reindex(r.index)
+
+
+def album_pages(
+    layers: Mapping[str, gpd.GeoDataFrame | None],
+    *,
+    year: int,
+    title: str,
+    palette: Palette | Mapping[str, Any] | None = None,
+    source: str | None = None,
+    dpi: int = 150,
+) -> Iterator[tuple[str, MapFrame]]:
+    """Build the album's pages one by one.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame or None
+        ``zoning``, ``rencana``, ``indikasi_program``, ``kecamatan``,
+        ``kelurahan``, ``kawasan_prioritas``, ``sinergi``, ``struktur_ruang``;
+        any may be missing or None (its pages are left out).
+    year : int
+        Fiscal year.
+    title : str
+        Place or run title printed under every map title.
+    palette : Palette or mapping, optional
+        Zone colours, or overrides code -> colour.
+    source : str, optional
+        Source note (default: a generic SPPR source line).
+    dpi : int
+        Layout (and PNG) resolution.
+
+    Yields
+    ------
+    (str, MapFrame)
+        File stem (``01_zonasi``) and the finished page.
+    """
+    a = _Album(layers, year=year, title=title, palette=palette, source=source, dpi=dpi)
+    builders = [("zonasi", a.page_zoning), ("kesesuaian", a.page_conformance), ("sinkronisasi_ipu", a.page_ipu)]
+    n = 0
+    for stem, build in builders:
+        page = build()
+        if page is not None:
+            n += 1
+            yield f"{n:02d}_{stem}", page
+    for page in a.pages_opd():
+        n += 1
+        opd = page.title.replace("Peta Program ", "")
+        yield f"{n:02d}_opd_{_slug(opd)}", page
+    for stem, build in [("anggaran_kecamatan", a.page_kecamatan), ("sinergi_konflik", a.page_sinergi), ("kawasan_prioritas", a.page_priority)]:
+        page = build()
+        if page is not None:
+            n += 1
+            yield f"{n:02d}_{stem}", page
+
+
+def write_album(
+    layers: Mapping[str, gpd.GeoDataFrame | None],
+    out_dir: str | os.PathLike[str],
+    *,
+    year: int,
+    title: str,
+    palette: Palette | Mapping[str, Any] | None = None,
+    source: str | None = None,
+    dpi: int = 150,
+) -> list[Path]:
+    """Write the Album Peta: ``out_dir/album_peta.pdf`` (one map a page) and ``out_dir/peta/NN_name.png``.
+
+    Parameters
+    ----------
+    layers : mapping of str to GeoDataFrame or None
+        The year's layers (see :func:`album_pages`); layers in different CRSs are
+        transformed into one metric CRS (the zoning's, or its UTM zone).
+    out_dir : path
+        Output folder (created).
+    year : int
+        Fiscal year.
+    title : str
+        Place or run title (e.g. ``"Kota Tanjungpinang"``).
+    palette : Palette or mapping, optional
+        Zone colours or overrides (``{"R-2": "#ffdc00"}``), e.g. from the config.
+    source : str, optional
+        Source note printed on every map.
+    dpi : int
+        PNG resolution (the PDF is vector).
+
+    Returns
+    -------
+    list of Path
+        The PDF first, then the PNGs in page order.
+
+    Raises
+    ------
+    ValueError
+        No layer has features and a CRS.
+    """
+    from sppr_gis.io import atomic_path
+
+    out_dir = Path(out_dir)
+    png_dir = out_dir / "peta"
+    png_dir.mkdir(parents=True, exist_ok=True)
+    for old in png_dir.glob("[0-9][0-9]_*.png"):
+        with contextlib.suppress(OSError):
+            old.unlink()
+    pngs: list[Path] = []
+    pdf_path = out_dir / "album_peta.pdf"
+    with atomic_path(pdf_path) as tmp:
+        with PdfPages(tmp, metadata={"Title": f"Album Peta SPPR {title} {year}", "Creator": "sppr_gis", "Subject": "Sinkronisasi Program Pemanfaatan Ruang"}) as pdf:
+            for stem, page in album_pages(layers, year=year, title=title, palette=palette, source=source, dpi=dpi):
+                pdf.savefig(page.fig)
+                png = png_dir / f"{stem}.png"
+                with atomic_path(png) as ptmp:
+                    page.fig.savefig(ptmp, format="png")
+                pngs.append(png)
+                page.fig.clear()
+    log.info("album: %d pages -> %s", len(pngs), pdf_path)
+    return [pdf_path, *pngs]
+
+
+# --------------------------------------------------------------------------- single maps
+
+
+def single_map(
+    layer: gpd.GeoDataFrame,
+    by: str = "status",
+    *,
+    zoning: gpd.GeoDataFrame | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+    palette: Palette | Mapping[str, Any] | None = None,
+    source: str | None = None,
+    context: gpd.GeoDataFrame | None = None,
+) -> MapFrame:
+    """One map of a result layer coloured by ``by``.
+
+    Parameters
+    ----------
+    layer : GeoDataFrame
+        Any result layer (``programs``, ``rencana``, ``indikasi_program``, zoning ...).
+    by : str
+        ``status`` (conformance, or ``status_sinkron`` for IPU/rencana without
+        ``status``), ``sinkron`` (``status_sinkron``), ``opd``, ``zone`` (the
+        layer's zone code: ``dominant_zone`` or ``zone_code``/KOD*), or any column:
+        categorical columns get distinct colours, numeric ones a classed scale.
+    zoning : GeoDataFrame, optional
+        Zoning drawn faintly underneath.
+    title, subtitle, source : str, optional
+        Texts on the page.
+    palette : Palette or mapping, optional
+        Zone colours.
+    context : GeoDataFrame, optional
+        The whole city, for the inset locator (default: the zoning).
+
+    Returns
+    -------
+    MapFrame
+        Finished; save with ``frame.save(path)``.
+
+    Raises
+    ------
+    KeyError
+        ``by`` names no column of ``layer``.
+    ValueError
+        The layer has no CRS or no geometry.
+    """
+    if not _usable(layer):
+        raise ValueError("the layer has no features with a geometry and a CRS")
+    pal = palette if isinstance(palette, Palette) else Palette(palette)
+    crs = display_crs([zoning if _usable(zoning) else None, layer])
+    layer = layer.to_crs(crs)
+    zon = zoning.to_crs(crs) if _usable(zoning) else None
+    column, colors, labels, order, numeric = _choose_column(layer, by, pal)
+    frame = MapFrame(title or f"Peta {column}", crs=crs, subtitle=subtitle, number=None)
+    b = _bounds(layer)
+    assert b is not None
+    frame.set_extent(b, pad=0.08)
+    zsec = None
+    if zon is not None:
+        zf = zone_field(zon)
+        if zf:
+            zcol = draw_zoning(frame.ax, zon, pal, code_field=zf, name_field=name_field(zon, "zone"), alpha=0.3)
+            if by == "zone" or len(zcol) <= 30:
+                h, lab = zone_legend(zcol, pal, alpha=0.3)
+                zsec = LegendSection("Zona (latar)", h, lab, short_labels=[_code_only(t, 19) for t in lab])
+        else:
+            zon.plot(ax=frame.ax, color="#e5e5e5", edgecolor="white", linewidth=0.2)
+    dims_all = set(split_by_dimension(layer))
+    polys_only = dims_all == {2}
+    if numeric is not None:
+        breaks, shades, ltext = numeric
+        vals = pd.to_numeric(layer[column], errors="coerce").to_numpy(dtype=float)
+        cls = assign_classes(vals, breaks)
+        key = pd.Series([str(c) for c in cls], index=layer.index)
+        cmap_colors = {str(i): tuple(int(255 * v) for v in shades[i][:3]) for i in range(len(breaks))}
+        cmap_colors["-1"] = (200, 200, 200)
+        draw_by_category(frame.ax, layer.assign(_cls=key), "_cls", cmap_colors, polygon_alpha=0.85 if polys_only else 0.75)
+        h = [Patch(facecolor=shades[i], edgecolor="#444444", linewidth=0.5) for i in range(len(breaks))]
+        sec = LegendSection(column, h, ltext)
+    else:
+        kind = "patch" if polys_only else "mixed"
+        draw_by_category(frame.ax, layer.assign(_v=layer[column].astype(object).where(layer[column].notna(), None)), "_v", colors, order=order, polygon_alpha=0.85 if polys_only else 0.75)
+        h, lab = category_legend(colors, labels, _counts(layer, column), kind=kind, order=order)
+        sec = LegendSection(_column_title(column), h, lab, short_labels=[_code_only(t, 19) for t in lab] if len(h) > 6 else None)
+    secs = [sec]
+    if not polys_only:
+        gh, gl = geometry_type_legend(sorted(dims_all))
+        secs.append(LegendSection("Bentuk lokasi", gh, gl))
+    if zsec:
+        secs.append(zsec)
+    frame.add_legend(secs)
+    ctx = context if _usable(context) else zon
+    frame.finish([source or "Sumber: hasil analisis sppr_gis."], avoid=layer, context=ctx.to_crs(crs) if ctx is not None else None)
+    return frame
+
+
+def _column_title(column: str) -> str:
+    return {
+        "status": "Status kesesuaian",
+        "status_sinkron": "Status sinkronisasi",
+        "opd": "OPD",
+        "dominant_zone": "Zona dominan",
+        "zone_code": "Zona",
+    }.get(column, column)
+
+
+def _choose_column(layer: gpd.GeoDataFrame, by: str, pal: Palette) -> tuple[str, dict[str, RGB], dict[str, str], list[str] | None, Any]:
+    cols = set(layer.columns)
+    if by == "status" and "status" not in cols and "status_sinkron" in cols:
+        by = "status_sinkron"
+    if by == "sinkron":
+        by = "status_sinkron"
+    if by == "zone":
+        by = next((c for c in ("dominant_zone", *_ZONE_FIELDS) if c in cols), "zone")
+    if by not in cols:
+        raise KeyError(f"no column '{by}' in the layer (columns: {', '.join(map(str, layer.columns))})")
+    vals = layer[by]
+    if by == "status":
+        return by, dict(STATUS_COLORS), dict(STATUS_LABELS), ["sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"], None
+    if by == "status_sinkron":
+        present = set(vals.dropna().astype(str))
+        if present & {"diskontinu", "diskoneksi", "belum_jadwal"}:
+            return by, dict(IPU_SYNC_COLORS), dict(IPU_SYNC_LABELS), list(IPU_SYNC_COLORS), None
+        return by, dict(SYNC_COLORS), dict(SYNC_LABELS), list(SYNC_COLORS), None
+    uniq = sorted(vals.dropna().astype(str).unique())
+    if by in ("dominant_zone", *_ZONE_FIELDS):
+        colors = pal.colors(uniq)
+        return by, colors, {c: pal.label(c) for c in uniq}, sorted(uniq, key=normalize_code), None
+    if by == "opd":
+        return by, _opd_colors(uniq), {u: u for u in uniq}, uniq, None
+    num = pd.to_numeric(vals, errors="coerce")
+    if pd.api.types.is_numeric_dtype(vals) and num.notna().any() and num.nunique() > 8:
+        breaks = class_breaks(num.dropna().tolist(), 5)
+        cmap = colormaps["viridis"]
+        shades = [cmap(0.1 + 0.8 * i / max(len(breaks) - 1, 1)) for i in range(len(breaks))]
+        money = by.lower() in {"pagu", "anggaran", "nilai"}
+        fmt = _money_fmt(max(breaks))[0] if money else (lambda v: _num(v))
+        labels = class_labels(breaks, fmt, lowest=float(num.min()))
+        return by + (f" ({_money_fmt(max(breaks))[2]})" if money else ""), {}, {}, None, (breaks, shades, labels)
+    colors = _opd_colors(uniq) if len(uniq) <= 10 else distinct_colors(uniq)
+    return by, colors, {u: u for u in uniq}, uniq, None
+
+
+def _num(v: float) -> str:
+    from sppr_gis.text import angka
+
+    return angka(v, 0 if abs(v) >= 100 else 2)
+
+
+def write_map(
+    layer: gpd.GeoDataFrame,
+    out: str | os.PathLike[str],
+    by: str = "status",
+    *,
+    zoning: gpd.GeoDataFrame | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+    palette: Palette | Mapping[str, Any] | None = None,
+    dpi: int = 150,
+) -> Path:
+    """Render :func:`single_map` to ``out`` (PNG, PDF or SVG by suffix), atomically.
+
+    Returns
+    -------
+    Path
+    """
+    from sppr_gis.io import atomic_path
+
+    frame = single_map(layer, by, zoning=zoning, title=title, subtitle=subtitle, palette=palette)
+    out = Path(out)
+    with atomic_path(out) as tmp:
+        frame.fig.savefig(tmp, dpi=dpi, format=out.suffix.lstrip(".").lower() or "png")
+    frame.fig.clear()
+    return out
+
+
+_ = (_dt, Iterator)

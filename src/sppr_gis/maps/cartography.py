@@ -1,0 +1,888 @@
+"""Map furniture with matplotlib (Agg, offline): frame, legend, north arrow, scale bar, ticks, inset, notes.
+
+One page is a :class:`MapFrame`: an A4-landscape figure with the map on the
+left and an atlas panel on the right (title, north arrow and numeric scale,
+legend, inset locator, source note), the layout of Indonesian spatial-plan
+maps. The scale bar is drawn inside the map in data coordinates of the
+projected (metric) CRS, so its length is true by construction; the frame
+refuses geographic CRSs.
+
+>>> frame = MapFrame("PETA KESESUAIAN PROGRAM", crs="EPSG:32648")   # doctest: +SKIP
+>>> frame.set_extent(zoning.total_bounds)                             # doctest: +SKIP
+>>> draw_zoning(frame.ax, zoning, Palette())                           # doctest: +SKIP
+>>> frame.add_legend([LegendSection("Zona", handles)])                # doctest: +SKIP
+>>> frame.finish(note="Sumber: RDTR")                                  # doctest: +SKIP
+>>> frame.fig.savefig("peta.png", dpi=150)                             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd  # noqa: E402
+import matplotlib.patheffects as pe  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.legend import Legend  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch, Polygon, Rectangle  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
+from pyproj import CRS, Transformer  # noqa: E402
+
+from sppr_gis.maps.palette import RGB, Palette, mpl_color  # noqa: E402
+from sppr_gis.text import angka  # noqa: E402
+
+__all__ = [
+    "PAGE_SIZE",
+    "LegendSection",
+    "ScaleBar",
+    "MapFrame",
+    "nice_scale_length",
+    "fit_extent",
+    "split_by_dimension",
+    "draw_zoning",
+    "draw_by_category",
+    "draw_outline",
+    "place_labels",
+    "zone_legend",
+    "category_legend",
+    "geometry_type_legend",
+    "display_crs",
+    "rupiah",
+]
+
+#: A4 landscape, inches.
+PAGE_SIZE: tuple[float, float] = (11.69, 8.27)
+_MAP_BOX = (0.07, 0.075, 0.645, 0.865)  # left, bottom, width, height (figure fraction)
+_PANEL_X = (0.745, 0.985)
+_INK = "#222222"
+_NOTE_TOP = 0.135  # figure fraction: top of the source note block
+_INSET_TOP = 0.305  # top of the inset locator
+_HALO = [pe.withStroke(linewidth=2.4, foreground="white")]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def rupiah(value: float, decimals: int = 1) -> str:
+    """Rupiah in words the way planning documents write them: ``Rp 12,3 miliar``.
+
+    >>> rupiah(12_345_000_000)
+    'Rp 12,3 miliar'
+    >>> rupiah(850_000_000)
+    'Rp 850 juta'
+    """
+    if value is None or not np.isfinite(value):
+        return "-"
+    v = float(value)
+    for div, word in ((1e12, "triliun"), (1e9, "miliar"), (1e6, "juta")):
+        if abs(v) >= div:
+            x = v / div
+            d = 0 if abs(x) >= 100 else decimals
+            return f"Rp {angka(x, d)} {word}"
+    return f"Rp {angka(v, 0)}"
+
+
+def display_crs(frames: Sequence[gpd.GeoDataFrame | None]) -> CRS:
+    """The metric CRS maps are drawn in: the first layer's when projected in metres, else its UTM zone.
+
+    Raises
+    ------
+    ValueError
+        No layer with a CRS and features.
+    """
+    from sppr_gis.crs import metric_crs
+
+    usable = [f for f in frames if f is not None and f.crs is not None and len(f) and not f.geometry.is_empty.all()]
+    if not usable:
+        raise ValueError("no layer with a CRS and features to draw")
+    return metric_crs(usable)
+
+
+def _is_metric(crs: CRS) -> bool:
+    if not crs.is_projected:
+        return False
+    return {(a.unit_name or "").lower() for a in crs.axis_info[:2]} <= {"metre", "meter", "m"}
+
+
+def nice_scale_length(max_length: float) -> float:
+    """The largest "nice" length (1, 2, 2.5 or 5 times a power of ten) not above ``max_length``.
+
+    >>> nice_scale_length(3700.0)
+    2500.0
+    >>> nice_scale_length(180.0)
+    100.0
+    """
+    if not max_length > 0:
+        raise ValueError("max_length must be positive")
+    exp = math.floor(math.log10(max_length))
+    best = 10.0**exp
+    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+        cand = m * 10.0**exp
+        if cand <= max_length * (1 + 1e-9):
+            best = cand
+    return best
+
+
+def _segments(length: float) -> int:
+    for n in (4, 5, 2):
+        step = length / n
+        mant = step / 10.0 ** math.floor(math.log10(step))
+        if any(abs(mant - m) < 1e-9 for m in (1.0, 2.0, 2.5, 5.0)):
+            return n
+    return 2
+
+
+def fit_extent(bounds: Sequence[float], aspect: float, pad: float = 0.04, min_size: float = 200.0) -> tuple[float, float, float, float]:
+    """Grow ``bounds`` (minx, miny, maxx, maxy) by ``pad`` and to the width/height ratio ``aspect``.
+
+    The result keeps the centre and has exactly ``(maxx-minx)/(maxy-miny) == aspect``,
+    so an equal-aspect axes shows it without further adjustment.
+    """
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    if not all(np.isfinite([minx, miny, maxx, maxy])):
+        raise ValueError("extent is not finite (empty layers?)")
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    w = max(maxx - minx, min_size) * (1 + 2 * pad)
+    h = max(maxy - miny, min_size) * (1 + 2 * pad)
+    if w / h > aspect:
+        h = w / aspect
+    else:
+        w = h * aspect
+    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+
+
+def split_by_dimension(gdf: gpd.GeoDataFrame) -> dict[int, gpd.GeoDataFrame]:
+    """Split a mixed layer into points (0), lines (1) and polygons (2); collections are exploded.
+
+    Null and empty geometries are dropped.
+    """
+    if gdf is None or not len(gdf):
+        return {}
+    g = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if not len(g):
+        return {}
+    types = shapely.get_type_id(np.asarray(g.geometry.array, dtype=object))
+    if (types == 7).any():
+        g = g.explode(index_parts=False)
+        g = g[~g.geometry.is_empty]
+    dim = shapely.get_dimensions(np.asarray(g.geometry.array, dtype=object))
+    return {int(d): g[dim == d] for d in (2, 1, 0) if (dim == d).any()}
+
+
+# --------------------------------------------------------------------------- drawing
+
+
+def draw_zoning(
+    ax: Any,
+    zoning: gpd.GeoDataFrame,
+    palette: Palette,
+    *,
+    code_field: str = "zone_code",
+    name_field: str | None = None,
+    alpha: float = 1.0,
+    edgecolor: str = "#ffffff",
+    linewidth: float = 0.15,
+    zorder: float = 1,
+) -> dict[str, RGB]:
+    """Fill zone polygons with their palette colours; return the colours used (code -> RGB)."""
+    if zoning is None or not len(zoning):
+        return {}
+    codes = zoning[code_field].astype(object).where(zoning[code_field].notna(), None)
+    names = zoning[name_field] if name_field and name_field in zoning.columns else None
+    colors = palette.colors(codes.dropna(), None if names is None else names[codes.notna()])
+    face = [mpl_color(colors[str(c)], alpha) if c is not None else (0.85, 0.85, 0.85, alpha) for c in codes]
+    zoning.plot(ax=ax, color=face, edgecolor=edgecolor, linewidth=linewidth, zorder=zorder)
+    return colors
+
+
+def draw_by_category(
+    ax: Any,
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    colors: Mapping[str, RGB],
+    *,
+    default: RGB = (120, 120, 120),
+    point_size: float = 34.0,
+    line_width: float = 2.6,
+    polygon_alpha: float = 0.75,
+    zorder: float = 5,
+    order: Sequence[str] | None = None,
+) -> dict[int, int]:
+    """Draw a mixed layer by geometry type (polygons, lines, points), coloured by ``column``.
+
+    Polygons are filled with a dark outline, lines get a white halo, points are
+    circles with a dark edge. Categories in ``order`` are drawn last-on-top in
+    reverse, so the first category (e.g. ``tidak_sesuai``) ends up on top.
+
+    Returns
+    -------
+    dict
+        Number of features drawn per dimension (0, 1, 2).
+    """
+    parts = split_by_dimension(gdf)
+    counts: dict[int, int] = {}
+    rank = {c: i for i, c in enumerate(order or [])}
+    for dim, g in parts.items():
+        vals = g[column].astype(object).where(g[column].notna(), None).map(lambda v: None if v is None else str(v))
+        key = vals.map(lambda v: -rank.get(v, len(rank)) if v is not None else -len(rank) - 1)
+        g = g.assign(_c=vals, _k=key).sort_values("_k", kind="stable")
+        face = [mpl_color(colors.get(v, default) if v is not None else default) for v in g["_c"]]
+        counts[dim] = len(g)
+        if dim == 2:
+            g.plot(ax=ax, color=[(*f, polygon_alpha) for f in face], edgecolor="#1a1a1a", linewidth=0.7, zorder=zorder)
+        elif dim == 1:
+            g.plot(ax=ax, color="white", linewidth=line_width + 2.2, zorder=zorder + 0.5, capstyle="round")
+            g.plot(ax=ax, color=face, linewidth=line_width, zorder=zorder + 0.6, capstyle="round")
+        else:
+            g.plot(ax=ax, color=face, markersize=point_size, edgecolor="#1a1a1a", linewidth=0.6, zorder=zorder + 1)
+    return counts
+
+
+def draw_outline(ax: Any, gdf: gpd.GeoDataFrame | None, *, color: str = "#333333", linewidth: float = 0.9, linestyle: str = "--", zorder: float = 3) -> None:
+    """Boundaries (kecamatan, kelurahan, priority areas) as lines without fill."""
+    if gdf is None or not len(gdf):
+        return
+    g = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if len(g):
+        g.boundary.plot(ax=ax, color=color, linewidth=linewidth, linestyle=linestyle, zorder=zorder)
+
+
+def place_labels(
+    ax: Any,
+    xy: Sequence[tuple[float, float]],
+    texts: Sequence[str],
+    *,
+    fontsize: float = 7.0,
+    color: str = _INK,
+    weight: str = "normal",
+    avoid: Sequence[Bbox] = (),
+    zorder: float = 20,
+    style: str = "normal",
+    offsets: Sequence[tuple[float, float]] | None = None,
+    va: str = "center",
+) -> list[Artist]:
+    """Place labels at points without overlaps: try the point, then above, below, right, left; else drop.
+
+    Labels are tried in the given order (put the important ones first) and must
+    stay inside the axes and clear of ``avoid`` (display-space boxes). Each has a
+    white halo. ``offsets`` (points) replaces the default candidate positions.
+
+    Returns
+    -------
+    list of matplotlib artists
+        The labels placed (dropped ones are removed from the axes).
+    """
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    ax_box = ax.get_window_extent(renderer)
+    placed: list[Bbox] = list(avoid)
+    out: list[Artist] = []
+    d = fontsize * 1.1
+    if offsets is None:
+        offsets = [(0, 0), (0, d), (0, -d), (d * 2.2, 0), (-d * 2.2, 0), (d * 1.6, d), (-d * 1.6, -d)]
+    for (x, y), text in zip(xy, texts):
+        if not text or not np.isfinite(x) or not np.isfinite(y):
+            continue
+        ok = None
+        for dx, dy in offsets:
+            t = ax.annotate(
+                text, (x, y), xytext=(dx, dy), textcoords="offset points", ha="center", va=va,
+                fontsize=fontsize, color=color, fontweight=weight, fontstyle=style, zorder=zorder, path_effects=_HALO,
+                annotation_clip=True,
+            )
+            bb = t.get_window_extent(renderer).expanded(1.06, 1.15)
+            inside = ax_box.contains(bb.x0, bb.y0) and ax_box.contains(bb.x1, bb.y1)
+            if inside and not any(bb.overlaps(p) for p in placed):
+                ok = (t, bb)
+                break
+            t.remove()
+        if ok:
+            out.append(ok[0])
+            placed.append(ok[1])
+    return out
+
+
+# --------------------------------------------------------------------------- legend entries
+
+
+def _patch(rgb: RGB, alpha: float = 1.0, edge: str = "#555555", hatch: str | None = None) -> Patch:
+    return Patch(facecolor=mpl_color(rgb, alpha), edgecolor=edge, linewidth=0.5, hatch=hatch)
+
+
+def zone_legend(colors: Mapping[str, RGB], palette: Palette, names: Mapping[str, str] | None = None, alpha: float = 1.0) -> tuple[list[Artist], list[str]]:
+    """Legend handles and Indonesian labels for the zones drawn (sorted by code)."""
+    handles, labels = [], []
+    for code in sorted(colors, key=_code_sort_key):
+        handles.append(_patch(colors[code], alpha, edge="#999999"))
+        labels.append(_short(palette.label(code, (names or {}).get(code)), 44))
+    return handles, labels
+
+
+def category_legend(
+    colors: Mapping[str, RGB],
+    labels: Mapping[str, str],
+    counts: Mapping[str, int] | None = None,
+    *,
+    kind: str = "patch",
+    order: Sequence[str] | None = None,
+) -> tuple[list[Artist], list[str]]:
+    """Legend handles for categories, with counts in the labels when given (``Sesuai (12)``).
+
+    ``kind`` is ``patch``, ``line``, ``point`` or ``mixed`` (a dot for categories
+    whose colour is all that matters).
+    """
+    keys = list(order) if order is not None else list(colors)
+    handles, texts = [], []
+    for k in keys:
+        if k not in colors:
+            continue
+        c = mpl_color(colors[k])
+        if kind == "line":
+            h: Artist = Line2D([], [], color=c, linewidth=2.6)
+        elif kind in ("point", "mixed"):
+            h = Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor=c, markeredgecolor="#1a1a1a", markeredgewidth=0.6)
+        else:
+            h = _patch(colors[k], 0.85, edge="#1a1a1a")
+        label = labels.get(k, k)
+        if counts is not None:
+            label = f"{label} ({counts.get(k, 0)})"
+        handles.append(h)
+        texts.append(label)
+    return handles, texts
+
+
+def geometry_type_legend(dims: Sequence[int] = (0, 1, 2)) -> tuple[list[Artist], list[str]]:
+    """Handles explaining the symbols for points, lines and areas."""
+    grey = "#555555"
+    out = {
+        0: (Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor=grey, markeredgecolor="#1a1a1a"), "Lokasi titik"),
+        1: (Line2D([], [], color=grey, linewidth=2.6), "Lokasi garis (jalan, saluran)"),
+        2: (Patch(facecolor=grey, edgecolor="#1a1a1a", alpha=0.75), "Lokasi area"),
+    }
+    pairs = [out[d] for d in sorted(set(dims)) if d in out]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _short(text: str, n: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _code_sort_key(code: str) -> tuple:
+    import re
+
+    parts = re.split(r"(\d+)", str(code))
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+@dataclass
+class LegendSection:
+    """One titled block of the legend panel.
+
+    Parameters
+    ----------
+    title : str
+        Section title (Indonesian).
+    handles : list of matplotlib artists
+        Legend handles.
+    labels : list of str
+        Their labels.
+    ncol : int
+        Columns (1, or 2 for long lists).
+    short_labels : list of str, optional
+        Shorter labels used (in two columns) when the section does not fit the
+        panel in one column.
+    """
+
+    title: str
+    handles: list[Artist]
+    labels: list[str]
+    ncol: int = 1
+    short_labels: list[str] | None = None
+
+
+@dataclass
+class ScaleBar:
+    """What the scale bar shows: ``length`` metres of the projected CRS in ``segments`` parts.
+
+    Attributes
+    ----------
+    length : float
+        Total length in CRS units (metres).
+    segments : int
+        Number of alternating boxes.
+    unit : str
+        ``m`` or ``km`` (label unit).
+    x0, y0 : float
+        Data coordinates of the bar's left end.
+    labels : list of str
+        Tick labels, left to right.
+    """
+
+    length: float
+    segments: int
+    unit: str
+    x0: float
+    y0: float
+    labels: list[str] = field(default_factory=list)
+
+
+class MapFrame:
+    """An atlas page: map axes plus the side panel.
+
+    Parameters
+    ----------
+    title : str
+        Map title (printed in capitals).
+    crs : CRS-like
+        The projected, metric CRS the layers are drawn in.
+    subtitle : str, optional
+        Second title line (place, year).
+    number : str, optional
+        Page/map number (``Peta 3``).
+    figsize : tuple of float
+        Page size in inches (default A4 landscape).
+    dpi : int
+        Resolution the page is laid out (and saved as PNG) at.
+
+    Raises
+    ------
+    ValueError
+        ``crs`` is not projected in metres (a scale bar in degrees would lie).
+    """
+
+    def __init__(
+        self, title: str, *, crs: Any, subtitle: str | None = None, number: str | None = None, figsize: tuple[float, float] = PAGE_SIZE, dpi: int = 150
+    ) -> None:
+        self.crs = CRS.from_user_input(crs)
+        if not _is_metric(self.crs):
+            raise ValueError(f"maps are drawn in a projected CRS in metres, not {self.crs.name}; transform the layers first")
+        self.title = title
+        self.subtitle = subtitle
+        self.number = number
+        self.fig = Figure(figsize=figsize, dpi=dpi)  # layout measured at the PNG resolution
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(self.fig)
+        self.ax = self.fig.add_axes(_MAP_BOX)
+        self.ax.set_aspect("equal", adjustable="box")
+        self.ax.set_facecolor("#f4f7fb")
+        self.legend_sections: list[LegendSection] = []
+        self.scale_bar: ScaleBar | None = None
+        self.inset_ax: Any = None
+        self.legends: list[Legend] = []
+        self.notes: list[str] = []
+        self.extent: tuple[float, float, float, float] | None = None
+        self.scale_denominator: float | None = None
+        self._panel_border()
+
+    # -- layout ---------------------------------------------------------------
+
+    def _panel_border(self) -> None:
+        x0, x1 = _PANEL_X
+        self.fig.patches.append(Rectangle((x0, 0.035), x1 - x0, 0.93, transform=self.fig.transFigure, fill=False, edgecolor=_INK, linewidth=1.0))
+        l, b, w, h = _MAP_BOX
+        self.fig.patches.append(Rectangle((0.012, 0.035), x0 - 0.012 - 0.01, 0.93, transform=self.fig.transFigure, fill=False, edgecolor=_INK, linewidth=1.0))
+
+    def set_extent(self, bounds: Sequence[float], pad: float = 0.04) -> tuple[float, float, float, float]:
+        """Show ``bounds`` (grown to the map box's shape) and return the final extent."""
+        w_in = _MAP_BOX[2] * self.fig.get_figwidth()
+        h_in = _MAP_BOX[3] * self.fig.get_figheight()
+        ext = fit_extent(bounds, w_in / h_in, pad=pad)
+        self.ax.set_xlim(ext[0], ext[2])
+        self.ax.set_ylim(ext[1], ext[3])
+        self.ax.set_autoscale_on(False)
+        self.extent = ext
+        return ext
+
+    def _final_extent(self) -> tuple[float, float, float, float]:
+        self.ax.apply_aspect()
+        x0, x1 = self.ax.get_xlim()
+        y0, y1 = self.ax.get_ylim()
+        return (x0, y0, x1, y1)
+
+    # -- furniture -------------------------------------------------------------
+
+    def add_scale_bar(self, avoid: gpd.GeoDataFrame | None = None, fraction: float = 0.25) -> ScaleBar:
+        """Scale bar in metres/kilometres, at most ``fraction`` of the map width, in a lower corner.
+
+        The bar is drawn in data coordinates: its length is exact in the CRS. The
+        lower corner with fewer features of ``avoid`` is used.
+        """
+        x0, y0, x1, y1 = self._final_extent()
+        width, height = x1 - x0, y1 - y0
+        length = nice_scale_length(width * fraction)
+        nseg = _segments(length)
+        km = length >= 1000
+        div = 1000.0 if km else 1.0
+        unit = "km" if km else "m"
+        margin_x, margin_y = width * 0.035, height * 0.04
+        bar_h = height * 0.011
+        # choose the lower corner with less data
+        corner = "left"
+        if avoid is not None and len(avoid):
+            boxes = {
+                "left": shapely.box(x0, y0, x0 + length + 2 * margin_x, y0 + 6 * margin_y),
+                "right": shapely.box(x1 - length - 2 * margin_x, y0, x1, y0 + 6 * margin_y),
+            }
+            geoms = avoid.geometry.values
+            counts = {k: int(np.count_nonzero(shapely.intersects(np.asarray(geoms, dtype=object), b))) for k, b in boxes.items()}
+            corner = min(counts, key=lambda k: (counts[k], k != "left"))
+        bx = x0 + margin_x if corner == "left" else x1 - margin_x - length
+        by = y0 + margin_y
+        ax = self.ax
+        # white box behind
+        pad_x, pad_top = width * 0.015, height * 0.045
+        ax.add_patch(Rectangle((bx - pad_x, by - height * 0.022), length + 2 * pad_x, bar_h + pad_top + height * 0.022, facecolor="white", edgecolor="#777777", linewidth=0.5, alpha=0.9, zorder=30, gid="scalebar-box"))
+        step = length / nseg
+        for i in range(nseg):
+            ax.add_patch(Rectangle((bx + i * step, by), step, bar_h, facecolor=_INK if i % 2 == 0 else "white", edgecolor=_INK, linewidth=0.6, zorder=31, gid="scalebar-seg"))
+        labels = []
+        every = 1 if nseg <= 4 else 2
+        for i in range(nseg + 1):
+            if i % every and i != nseg:
+                continue
+            v = i * step / div
+            txt = angka(v, 0 if abs(v - round(v)) < 1e-9 else (1 if abs(v * 10 - round(v * 10)) < 1e-9 else 2))
+            if i == nseg:
+                txt = f"{txt} {unit}"
+            labels.append(txt)
+            ax.text(bx + i * step, by + bar_h + height * 0.006, txt, ha="center" if i < nseg else "center", va="bottom", fontsize=6.5, color=_INK, zorder=32, gid="scalebar-label")
+        self.scale_bar = ScaleBar(length=length, segments=nseg, unit=unit, x0=bx, y0=by, labels=labels)
+        # numeric scale for the printed page
+        ax_w_m = self.ax.get_position().width * self.fig.get_figwidth() * 0.0254
+        self.scale_denominator = width / ax_w_m
+        return self.scale_bar
+
+    def add_coordinate_ticks(self, n: int = 5) -> None:
+        """Grid coordinates (metres, ``mT``/``mU``) bottom/left and geographic (``°BT``/``°LU``) top/right."""
+        x0, y0, x1, y1 = self._final_extent()
+        ax = self.ax
+        xt = _nice_ticks(x0, x1, n)
+        yt = _nice_ticks(y0, y1, n)
+        ax.set_xticks(xt, [f"{angka(v, 0)} mT" for v in xt])
+        ax.set_yticks(yt, [f"{angka(v, 0)} mU" for v in yt])
+        ax.tick_params(axis="both", labelsize=6, length=3, color=_INK, labelcolor=_INK, direction="in", top=True, right=True)
+        for lab in ax.get_yticklabels():
+            lab.set_rotation(90)
+            lab.set_verticalalignment("center")
+        ax.grid(True, color="#9aa5b1", linewidth=0.3, linestyle=":", alpha=0.8, zorder=0.5)
+        ax.set_axisbelow(False)
+        # geographic ticks
+        try:
+            to_geo = Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+            to_map = Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+            lon_a, lat_a = to_geo.transform(x0, y1)
+            lon_b, _ = to_geo.transform(x1, y1)
+            lons = _nice_degrees(min(lon_a, lon_b), max(lon_a, lon_b), n - 1)
+            xs = [to_map.transform(lon, to_geo.transform((x0 + x1) / 2, y1)[1])[0] for lon in lons]
+            top = ax.secondary_xaxis("top")
+            keep = [(x, lo) for x, lo in zip(xs, lons) if x0 + 0.06 * (x1 - x0) < x < x1 - 0.06 * (x1 - x0)]
+            top.set_xticks([k[0] for k in keep], [_dms(k[1], "lon") for k in keep])
+            top.tick_params(labelsize=6, length=3, direction="in", color=_INK, labelcolor="#444444")
+            _, lat_a = to_geo.transform(x1, y0)
+            _, lat_b = to_geo.transform(x1, y1)
+            lats = _nice_degrees(min(lat_a, lat_b), max(lat_a, lat_b), n - 1)
+            ys = [to_map.transform(to_geo.transform(x1, (y0 + y1) / 2)[0], lat)[1] for lat in lats]
+            right = ax.secondary_yaxis("right")
+            keep = [(y, la) for y, la in zip(ys, lats) if y0 + 0.08 * (y1 - y0) < y < y1 - 0.08 * (y1 - y0)]
+            right.set_yticks([k[0] for k in keep], [_dms(k[1], "lat") for k in keep])
+            right.tick_params(labelsize=6, length=3, direction="in", color=_INK, labelcolor="#444444")
+            for lab in right.get_yticklabels():
+                lab.set_rotation(-90)
+                lab.set_verticalalignment("center")
+        except Exception:  # pragma: no cover - geographic ticks are a nicety
+            pass
+
+    def add_legend(self, sections: Sequence[LegendSection]) -> None:
+        """Queue legend sections; they are laid out in the panel by :meth:`finish`."""
+        self.legend_sections.extend(s for s in sections if s.handles)
+
+    def add_inset(self, context: gpd.GeoDataFrame | None, threshold: float = 0.97) -> bool:
+        """Inset locator: the whole city in grey with the map extent as a red frame.
+
+        Drawn only when the map shows less than ``threshold`` of the context's
+        bounding box (i.e. part of the city). Returns True when drawn.
+        """
+        if context is None or not len(context) or self.extent is None:
+            return False
+        cb = context.total_bounds
+        ex = self._final_extent()
+        city = shapely.box(*cb)
+        shown = shapely.box(*ex).intersection(city).area / city.area if city.area > 0 else 1.0
+        if shown >= threshold:
+            return False
+        x0, x1 = _PANEL_X
+        box = (x0 + 0.012, _NOTE_TOP + 0.01, x1 - x0 - 0.024, _INSET_TOP - _NOTE_TOP - 0.01)
+        ax = self.fig.add_axes(box)
+        c = context[~(context.geometry.isna() | context.geometry.is_empty)]
+        c.plot(ax=ax, facecolor="#e6e6e6", edgecolor="#8a8a8a", linewidth=0.4)
+        ax.add_patch(Rectangle((ex[0], ex[1]), ex[2] - ex[0], ex[3] - ex[1], fill=False, edgecolor="#d7191c", linewidth=1.4, zorder=5, gid="inset-extent"))
+        union = (min(cb[0], ex[0]), min(cb[1], ex[1]), max(cb[2], ex[2]), max(cb[3], ex[3]))
+        ie = fit_extent(union, (box[2] * self.fig.get_figwidth()) / (box[3] * self.fig.get_figheight()), pad=0.05)
+        ax.set_xlim(ie[0], ie[2])
+        ax.set_ylim(ie[1], ie[3])
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for s in ax.spines.values():
+            s.set_edgecolor("#999999")
+            s.set_linewidth(0.5)
+        self.fig.text(x0 + 0.012, _INSET_TOP + 0.005, "Lokasi peta dalam wilayah kota", fontsize=6.5, fontweight="bold", color=_INK, va="bottom")
+        self.inset_ax = ax
+        return True
+
+    def _north_arrow(self, cx: float, cy: float, size: float) -> None:
+        """North arrow (in figure coordinates) rotated to true north at the map centre."""
+        angle = 0.0
+        if self.extent is not None:
+            try:
+                x0, y0, x1, y1 = self._final_extent()
+                mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+                to_geo = Transformer.from_crs(self.crs, "EPSG:4326", always_xy=True)
+                to_map = Transformer.from_crs("EPSG:4326", self.crs, always_xy=True)
+                lon, lat = to_geo.transform(mx, my)
+                nx, ny = to_map.transform(lon, lat + 0.01)
+                angle = math.atan2(nx - mx, ny - my)  # radians clockwise from grid north
+            except Exception:  # pragma: no cover
+                angle = 0.0
+        fw, fh = self.fig.get_figwidth(), self.fig.get_figheight()
+
+        def rot(px: float, py: float) -> tuple[float, float]:
+            # px, py in inches relative to centre; rotate clockwise by angle; back to figure fraction
+            rx = px * math.cos(angle) + py * math.sin(angle)
+            ry = -px * math.sin(angle) + py * math.cos(angle)
+            return (cx + rx / fw, cy + ry / fh)
+
+        s = size  # inches, half height
+        left = [rot(0, s), rot(-0.38 * s, -s), rot(0, -0.45 * s)]
+        right = [rot(0, s), rot(0.38 * s, -s), rot(0, -0.45 * s)]
+        self.fig.patches.append(Polygon(left, closed=True, transform=self.fig.transFigure, facecolor=_INK, edgecolor=_INK, linewidth=0.8, gid="north-arrow"))
+        self.fig.patches.append(Polygon(right, closed=True, transform=self.fig.transFigure, facecolor="white", edgecolor=_INK, linewidth=0.8, gid="north-arrow"))
+        tx, ty = rot(0, s * 1.45)
+        self.fig.text(tx, ty, "U", ha="center", va="center", fontsize=10, fontweight="bold", color=_INK)
+
+    def _layout_panel(self) -> None:
+        x0, x1 = _PANEL_X
+        inner = x0 + 0.012
+        fig = self.fig
+        # title block
+        y = 0.945
+        if self.number:
+            fig.text(inner, y, self.number.upper(), fontsize=7, color="#555555", va="top", fontweight="bold")
+            y -= 0.025
+        maxw = x1 - inner - 0.008
+        t = _fit_text(fig, inner, y, self.title.upper(), maxw, fontsize=10.5, fontweight="bold", va="top", color=_INK, linespacing=1.15)
+        y = _bottom(fig, t) - 0.012
+        if self.subtitle:
+            st = _fit_text(fig, inner, y, self.subtitle, maxw, fontsize=8, min_fontsize=6.5, va="top", color="#333333", linespacing=1.2)
+            y = _bottom(fig, st) - 0.012
+        fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        # north arrow and numeric scale
+        self._north_arrow(inner + 0.03, y - 0.055, 0.22)
+        scale_lines = []
+        if self.scale_denominator:
+            scale_lines.append(f"Skala 1 : {angka(_round_sig(self.scale_denominator), 0)}")
+            scale_lines.append("(pada kertas A4)")
+        fig.text(inner + 0.075, y - 0.052, "\n".join(scale_lines), fontsize=7, va="center", color=_INK, linespacing=1.3)
+        y -= 0.115
+        fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        # legend
+        bottom = _INSET_TOP + 0.035 if self.inset_ax is not None else _NOTE_TOP + 0.012
+        fig.text(inner, y - 0.01, "LEGENDA", fontsize=8.5, fontweight="bold", va="top", color=_INK)
+        top = y - 0.035
+        self._stack_legends(inner, top, bottom, x1 - 0.008)
+        # note
+        if self.inset_ax is not None:
+            fig.add_artist(Line2D([x0, x1], [_INSET_TOP + 0.03, _INSET_TOP + 0.03], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        fig.add_artist(Line2D([x0, x1], [_NOTE_TOP, _NOTE_TOP], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        _fit_block(fig, inner, _NOTE_TOP - 0.008, self.notes, x1 - inner - 0.006, 0.042, fontsize=5.8, color="#333333", linespacing=1.2)
+
+    def _stack_legends(self, left: float, top: float, bottom: float, right: float) -> None:
+        renderer = self.fig.canvas.get_renderer()
+        attempts = [(fs, False) for fs in (7.0, 6.5, 6.0)] + [(fs, True) for fs in (6.5, 6.0, 5.5, 5.0, 4.6)]
+        if not any(s.short_labels for s in self.legend_sections):
+            attempts = [(fs, False) for fs in (7.0, 6.5, 6.0, 5.5, 5.0, 4.6)]
+        for fontsize, compact in attempts:
+            for lg in self.legends:
+                lg.remove()
+            self.legends = []
+            y = top
+            fits = True
+            for sec in self.legend_sections:
+                ncol = sec.ncol
+                labels = sec.labels
+                if compact and sec.short_labels:
+                    ncol, labels = 2, sec.short_labels
+                lg = self.fig.legend(
+                    sec.handles, labels, loc="upper left", bbox_to_anchor=(left - 0.006, y), bbox_transform=self.fig.transFigure,
+                    title=sec.title, title_fontsize=fontsize + 0.5, fontsize=fontsize, ncol=ncol, frameon=False,
+                    alignment="left", handlelength=1.6, handleheight=0.9, borderaxespad=0.0, borderpad=0.1,
+                    labelspacing=0.35, columnspacing=0.8, handletextpad=0.5,
+                )
+                lg.get_title().set_fontweight("bold")
+                self.legends.append(lg)
+                bb = self.fig.transFigure.inverted().transform(lg.get_window_extent(renderer))
+                if bb[1][0] > right + 1e-3:
+                    fits = False
+                y = bb[0][1] - 0.008
+            if y >= bottom and fits:
+                return
+        # still too tall: keep the smallest layout (already placed)
+
+    def finish(self, note: str | Sequence[str] | None = None, *, avoid: gpd.GeoDataFrame | None = None, context: gpd.GeoDataFrame | None = None) -> None:
+        """Add scale bar, ticks, inset, panel (title, north arrow, legend) and the source note.
+
+        Parameters
+        ----------
+        note : str or sequence of str, optional
+            Source lines (``Sumber: ...``); the CRS and the date are added.
+        avoid : GeoDataFrame, optional
+            Features the scale bar should not hide.
+        context : GeoDataFrame, optional
+            The whole city (kecamatan or zoning) for the inset locator.
+        """
+        if self.extent is None:
+            raise ValueError("set_extent() first")
+        self.ax.set_xlabel("")
+        self.ax.set_ylabel("")
+        self.add_scale_bar(avoid=avoid)
+        self.add_coordinate_ticks()
+        self.add_inset(context)
+        if note:
+            self.notes.extend([note] if isinstance(note, str) else list(note))
+        epsg = self.crs.to_epsg()
+        self.notes.append(f"Sistem koordinat: {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi.")
+        from sppr_gis import __version__
+
+        self.notes.append(f"Dibuat {_dt.date.today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}.")
+        self._layout_panel()
+
+    def save(self, path: Any, dpi: int | None = None) -> None:
+        """Write the page as PNG (or any format matplotlib knows from the suffix), at the layout dpi by default."""
+        self.fig.savefig(path, dpi=dpi or self.fig.dpi)
+
+
+# --------------------------------------------------------------------------- text fitting
+
+
+def _bottom(fig: Figure, artist: Artist) -> float:
+    bb = artist.get_window_extent(fig.canvas.get_renderer())
+    return float(fig.transFigure.inverted().transform((bb.x0, bb.y0))[1])
+
+
+def _width(fig: Figure, artist: Artist) -> float:
+    bb = artist.get_window_extent(fig.canvas.get_renderer())
+    return float(bb.width / (fig.get_figwidth() * fig.dpi))
+
+
+def _wrap_lines(text: str, width: int) -> str:
+    return "\n".join(textwrap.fill(line, width) if line.strip() else "" for line in text.split("\n"))
+
+
+def _fit_text(fig: Figure, x: float, y: float, text: str, max_width: float, *, fontsize: float, min_fontsize: float | None = None, **kw: Any) -> Any:
+    """A text wrapped (and if need be shrunk) until it is at most ``max_width`` (figure fraction) wide."""
+    min_fontsize = min_fontsize or fontsize * 0.75
+    size = fontsize
+    while True:
+        for width in range(60, 9, -2):
+            t = fig.text(x, y, _wrap_lines(text, width), fontsize=size, **kw)
+            if _width(fig, t) <= max_width:
+                return t
+            t.remove()
+        if size <= min_fontsize:
+            return fig.text(x, y, _wrap_lines(text, 10), fontsize=size, **kw)
+        size = max(min_fontsize, size - 0.5)
+
+
+def _fit_block(fig: Figure, x: float, y: float, paragraphs: Sequence[str], max_width: float, min_y: float, *, fontsize: float, **kw: Any) -> Any:
+    """Paragraphs wrapped to ``max_width`` and shrunk until the block ends above ``min_y``."""
+    size = fontsize
+    while True:
+        t = None
+        for width in range(110, 19, -3):
+            t = fig.text(x, y, "\n".join(_wrap_lines(p, width) for p in paragraphs), fontsize=size, va="top", **kw)
+            if _width(fig, t) <= max_width:
+                break
+            t.remove()
+            t = None
+        if t is None:
+            t = fig.text(x, y, "\n".join(_wrap_lines(p, 20) for p in paragraphs), fontsize=size, va="top", **kw)
+        if _bottom(fig, t) >= min_y or size <= 4.0:
+            return t
+        t.remove()
+        size -= 0.3
+
+
+# --------------------------------------------------------------------------- tick helpers
+
+
+def _round_sig(v: float, sig: int = 2) -> float:
+    if v <= 0:
+        return v
+    e = math.floor(math.log10(v)) - sig + 1
+    return round(v / 10**e) * 10**e
+
+
+def _nice_ticks(lo: float, hi: float, n: int) -> list[float]:
+    span = hi - lo
+    step = nice_scale_length(span / max(n, 1))
+    start = math.ceil(lo / step) * step
+    ticks = []
+    v = start
+    while v <= hi - step * 0.15:
+        if v >= lo + step * 0.15:
+            ticks.append(v)
+        v += step
+    return ticks
+
+
+def _nice_degrees(lo: float, hi: float, n: int) -> list[float]:
+    span = hi - lo
+    steps_min = [0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600]  # minutes
+    step = steps_min[-1] / 60
+    for s in steps_min:
+        if span / (s / 60) <= n:
+            step = s / 60
+            break
+    start = math.ceil(lo / step) * step
+    out = []
+    v = start
+    while v <= hi:
+        out.append(v)
+        v += step
+    return out
+
+
+def _dms(v: float, kind: str) -> str:
+    hemi = ("BT" if v >= 0 else "BB") if kind == "lon" else ("LU" if v >= 0 else "LS")
+    a = abs(v)
+    d = int(a)
+    m = (a - d) * 60
+    if abs(m - round(m)) < 1e-6:
+        return f"{d}°{int(round(m)):02d}' {hemi}"
+    return f"{d}°{m:04.1f}' {hemi}".replace(".", ",")
+
+
+def counts_of(series: pd.Series) -> dict[str, int]:
+    """Value counts of a categorical column as a plain dict (missing values left out)."""
+    s = series.dropna().astype(str)
+    return {str(k): int(v) for k, v in s.value_counts().items()}
