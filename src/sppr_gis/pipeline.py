@@ -272,8 +272,10 @@ def check(
     zcodes = zones["zone_code"].to_numpy(dtype=object)
     fids = zones["zone_fid"].to_numpy(dtype=object)
     sources = zones["zone_source"].to_numpy(dtype=object)
-    zids = sources + fids if len(set(sources)) > 1 else fids
-    topo, overlapping_codes, any_overlap = zoning_topology(zgeoms, zcodes, zids, "zoning")
+    single = len(set(sources)) <= 1
+    zids = fids if single else sources + fids
+    zlabel = str(sources[0]) if single and len(sources) else "zoning"
+    topo, overlapping_codes, any_overlap = zoning_topology(zgeoms, zcodes, zids, zlabel)
     findings.extend(topo)
     timings["topology"] = time.perf_counter() - t
 
@@ -298,7 +300,7 @@ def check(
             findings.append(Finding(plabel, ids[i], "warning", "kegiatan_tidak_ada_di_itbx", f"kegiatan {what} tidak ada dalam matriks ITBX {rules.source}"))
     zone_counts = zones["zone_code"].value_counts()
     for code in sorted(set(zone_counts.index) - set(rules.zone_codes)):
-        findings.append(Finding("zoning", code, "warning", "zona_tidak_ada_di_itbx", f"kode zona '{code}' ({zone_counts[code]} fitur) tidak ada sebagai kolom di matriks ITBX {rules.source}"))
+        findings.append(Finding(zlabel, code, "warning", "zona_tidak_ada_di_itbx", f"kode zona '{code}' ({zone_counts[code]} fitur) tidak ada sebagai kolom di matriks ITBX {rules.source}"))
     degenerate = np.isnan(res.measure) & ~(shapely.is_missing(work) | shapely.is_empty(work))
     for i in np.flatnonzero(degenerate):
         findings.append(Finding(plabel, ids[i], "warning", "geometri_tanpa_ukuran", "geometri tanpa luas/panjang; tidak dapat dinilai"))
