@@ -68,6 +68,10 @@ def test_condition_texts_and_code_map(tmp_path):
     assert r.activity_for_code("1.03.10.2.01.0012") == "pembangunan_jalan"
     assert r.activity_for_code("1.03.10.02.01.0053") == "drainase"  # zero-padded kegiatan, longest prefix
     assert r.activity_for_code("1.03.100") is None  # prefix must end at a segment
-    k.write_text("kode,activity\n1.03.10,jembatan\n", encoding="utf-8")
-    with pytest.raises(RulesError, match="row 2.*jembatan"):
+    # an activity the matrix lacks maps fine (the program is then perlu_kajian); a blank one is an error
+    k.write_text("kode,activity\n1.03.10,jembatan\n1.03.06,\n", encoding="utf-8")
+    with pytest.raises(RulesError, match="row 3.*1.03.06"):
         read_rules(m, code_map=k)
+    k.write_text("kode,activity\n1.03.10,jembatan\n", encoding="utf-8")
+    r = read_rules(m, code_map=k)
+    assert r.activity_for_code("1.03.10.2.01") == "jembatan" and not r.has_activity("jembatan")

@@ -230,7 +230,8 @@ def read_rules(
         Table with columns ``kode`` and ``uraian`` (condition code -> text).
     code_map : str or Path, optional
         Table with columns ``kode`` and ``activity`` mapping SIPD codes (or their
-        prefixes) to activities of the matrix.
+        prefixes, longest wins) to activities; an activity the matrix lacks is
+        allowed (its programs become ``perlu_kajian``).
 
     Returns
     -------
@@ -259,8 +260,10 @@ def read_rules(
         for r, (k, a) in enumerate(zip(df[lower["kode"]], df[lower["activity"]])):
             if not str(k).strip():
                 continue
-            if not rules.has_activity(a):
-                raise RulesError(f"{mpath}: row {r + 2}: activity '{a}' is not in the ITBX matrix {path.name}")
+            if not str(a).strip() or str(a).strip().lower() == "nan":
+                raise RulesError(f"{mpath}: row {r + 2}: code '{k}' has no activity")
+            # An activity the matrix lacks is allowed: such programs are assessed
+            # as perlu_kajian and reported, like any activity missing from the matrix.
             pairs.append((normalize_code(str(k)), str(a).strip()))
         rules.code_map = sorted(pairs, key=lambda p: -len(p[0]))
     return rules
