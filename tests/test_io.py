@@ -163,3 +163,10 @@ def test_geographic_zoning_is_measured_in_utm(zoning):
     assert metric_crs(zoning.to_crs(4326)).to_epsg() == 32648
     south = gpd.GeoDataFrame(geometry=[box(110.3, -7.9, 110.5, -7.7)], crs=4326)  # Yogyakarta: UTM 49S
     assert metric_crs(south).to_epsg() == 32749
+
+
+def test_fiona_engine_reads_the_same(tmp_path, zoning):
+    pytest.importorskip("fiona", reason="fiona is the optional alternative engine (extra 'fiona')")
+    path = tmp_path / "z.gpkg"
+    pyogrio.write_dataframe(zoning, path, layer="zona")
+    assert_same(sppr_gis.read_layer(f"{path}:zona"), sppr_gis.read_layer(f"{path}:zona", engine="fiona"))
