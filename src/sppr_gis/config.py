@@ -1,0 +1,643 @@
+"""The TOML run configuration of ``sppr sync``: inputs, field mappings, parameters.
+
+The file is validated as a whole: every unknown key, wrong type, out-of-range
+value and missing input file is collected, then one :class:`ConfigError`
+lists them all, each named by its dotted key (``parameters.match_distanse``).
+Paths are relative to the config file's folder.
+
+Shape (only ``[inputs]`` is required; see ``docs/sync.md``)::
+
+    [project]                       # optional
+    name = "Kota Contoh"
+    title = "SPPR Kota Contoh"
+
+    [inputs]
+    zoning = "zoning.gpkg:rdtr_subzona"            # or a list; "file.shp=CODE"
+    rules = "itbx.csv"
+    conditions = "itbx_syarat.csv"                 # optional
+    code_map = "kode_kegiatan.csv"                 # optional
+    indikasi_program = "ipu.gpkg"
+    rencana = ["rencana_pupr.gpkg", { path = "rencana_perkim.xlsx", opd = "Dinas Perkim" }]
+    struktur_ruang = "struktur_ruang.gpkg"         # optional, or a list
+    kecamatan = "admin.gpkg:kecamatan"             # optional
+    kelurahan = "admin.gpkg:kelurahan"             # optional
+    kawasan_prioritas = "kawasan_prioritas.gpkg"   # optional
+
+    [fields]                                       # optional overrides of the default names
+    zone = "KODSZN"
+    activity = "kegiatan"
+
+    [parameters]                                   # optional
+    min_share = 0.01
+    match_distance = 50
+
+    [parameters.priority_weights]
+    conformance = 0.30
+
+    [opd_clusters]
+    Infrastruktur = ["Dinas PUPR", "Dinas Perkim"]
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields as dc_fields
+from pathlib import Path
+from typing import Any
+
+from sppr_gis.errors import ConfigError
+from sppr_gis.io.vector import LayerSpec, parse_layer_spec
+
+__all__ = [
+    "Config",
+    "InputSpec",
+    "Inputs",
+    "Parameters",
+    "PriorityWeights",
+    "FIELD_DEFAULTS",
+    "load_config",
+    "parse_config",
+]
+
+#: Canonical field names (keys of ``[fields]``) and their default source names.
+#: ``activity`` is the ``kegiatan`` field of both the IPU and the rencana tables.
+FIELD_DEFAULTS: dict[str, str | None] = {
+    # zoning
+    "zone": None,  # first present of KODSZN, KODZON, KODKWS
+    "protected": "JNSRPR",  # zoning field saying lindung / budi daya
+    # shared by IPU and rencana
+    "activity": "kegiatan",
+    "sumber_dana": "sumber_dana",
+    "lokasi": "lokasi",
+    # IPU
+    "ipu_id": "ipu_id",
+    "program": "program",
+    "instansi": "instansi",
+    "tahun_mulai": "tahun_mulai",
+    "tahun_akhir": "tahun_akhir",
+    # rencana
+    "program_id": "program_id",
+    "tahun": "tahun",
+    "opd": "opd",
+    "kode": "kode",
+    "pagu": "pagu",
+    "volume": "volume",
+    "satuan": "satuan",
+    "target": "target",
+    "realisasi": "realisasi",
+    # boundaries and priority areas (None: first present of the usual names)
+    "kecamatan_name": None,
+    "kelurahan_name": None,
+    "kawasan_name": None,
+}
+
+_INPUT_KEYS = {
+    "zoning",
+    "rules",
+    "conditions",
+    "code_map",
+    "indikasi_program",
+    "rencana",
+    "struktur_ruang",
+    "kecamatan",
+    "kelurahan",
+    "kawasan_prioritas",
+}
+_SPEC_KEYS = {"path", "layer", "sheet", "code", "crs", "xy_fields", "wkt_field", "encoding", "opd", "fields"}
+_TOP_KEYS = {"project", "inputs", "fields", "parameters", "opd_clusters"}
+_PROJECT_KEYS = {"name", "title"}
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One input file named in the config.
+
+    Attributes
+    ----------
+    layer : LayerSpec
+        Path (absolute), layer or sheet (``file:layer``), zone code (``file=CODE``).
+    key : str
+        Dotted config key, for messages (``inputs.rencana[1]``).
+    crs : str, optional
+        CRS of the coordinates (tables) or CRS to assume for a layer without one.
+    xy_fields : (str, str), optional
+        Longitude/latitude columns of a table.
+    wkt_field : str, optional
+        WKT column of a table.
+    encoding : str, optional
+        Text encoding of a CSV or legacy DBF.
+    opd : str, optional
+        Agency given to every row that has none (one rencana file per OPD).
+    fields : dict
+        Field mapping for this file only (same keys as ``[fields]``).
+    """
+
+    layer: LayerSpec
+    key: str
+    crs: str | None = None
+    xy_fields: tuple[str, str] | None = None
+    wkt_field: str | None = None
+    encoding: str | None = None
+    opd: str | None = None
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def path(self) -> Path:
+        """The file."""
+        return self.layer.path
+
+    @property
+    def label(self) -> str:
+        """``file`` or ``file:layer`` for messages."""
+        return self.layer.label
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The ``[inputs]`` table, resolved against the config file's folder."""
+
+    zoning: tuple[InputSpec, ...]
+    rules: InputSpec
+    indikasi_program: InputSpec
+    rencana: tuple[InputSpec, ...]
+    conditions: InputSpec | None = None
+    code_map: InputSpec | None = None
+    struktur_ruang: tuple[InputSpec, ...] = ()
+    kecamatan: InputSpec | None = None
+    kelurahan: InputSpec | None = None
+    kawasan_prioritas: InputSpec | None = None
+
+    def all(self) -> list[tuple[str, InputSpec]]:
+        """Every input as ``(role, spec)``, in a fixed order (for the manifest)."""
+        out: list[tuple[str, InputSpec]] = []
+        for name in ("zoning", "rules", "conditions", "code_map", "indikasi_program", "rencana", "struktur_ruang", "kecamatan", "kelurahan", "kawasan_prioritas"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            for spec in value if isinstance(value, tuple) else (value,):
+                out.append((name, spec))
+        return out
+
+
+@dataclass(frozen=True)
+class PriorityWeights:
+    """Weights of the Matriks 2 criteria (any non-negative numbers; normalized by their sum).
+
+    Attributes
+    ----------
+    conformance : float
+        Conformance with the zoning (``sesuai`` 1, ``sesuai_bersyarat`` score/100, else 0).
+    realizes_ipu : float
+        The program realizes at least one IPU.
+    continues_ipu : float
+        The program resumes an IPU that was ``diskontinu`` the year before.
+    priority_area : float
+        The program lies (partly) inside a priority area.
+    budget_readiness : float
+        Pagu set (> 0) and funding source named (1; pagu only: 0.5).
+    """
+
+    conformance: float = 0.30
+    realizes_ipu: float = 0.30
+    continues_ipu: float = 0.15
+    priority_area: float = 0.15
+    budget_readiness: float = 0.10
+
+    def as_dict(self) -> dict[str, float]:
+        """The weights by criterion name."""
+        return {f.name: float(getattr(self, f.name)) for f in dc_fields(self)}
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """The ``[parameters]`` table.
+
+    Attributes
+    ----------
+    min_share : float
+        Zones with a smaller share are not counted (as ``sppr check --min-share``).
+    match_distance : float
+        Metres: a rencana program realizes an IPU within this distance.
+    synergy_distance : float
+        Metres: programs of different OPDs in the same year this close should coordinate.
+    collision_distance : float
+        Metres: works of different OPDs this close in consecutive years collide.
+    collision_years : int
+        Years apart (at least 1) that still count as consecutive works.
+    collision_kegiatan : tuple of str
+        Activities that dig up the ground (roads, drains, pipes); empty: every activity.
+    protected_zones : tuple of str
+        Zone codes of protected areas; empty: the zoning's ``JNSRPR`` containing "lindung".
+    capaian_threshold : float
+        Percent: programs whose achievement is below it are flagged.
+    medium_term_start : int, optional
+        First year of the 5-year medium-term window; default the earliest rencana year.
+    priority_weights : PriorityWeights
+        Matriks 2 weights.
+    priority_thresholds : (float, float)
+        Score limits of Prioritas I and II in Matriks 3.
+    assume_crs : str, optional
+        CRS given to layers without one.
+    workers : int, optional
+        Threads for the zone-share engine.
+    """
+
+    min_share: float = 0.01
+    match_distance: float = 50.0
+    synergy_distance: float = 100.0
+    collision_distance: float = 10.0
+    collision_years: int = 1
+    collision_kegiatan: tuple[str, ...] = ()
+    protected_zones: tuple[str, ...] = ()
+    capaian_threshold: float = 80.0
+    medium_term_start: int | None = None
+    priority_weights: PriorityWeights = field(default_factory=PriorityWeights)
+    priority_thresholds: tuple[float, float] = (70.0, 50.0)
+    assume_crs: str | None = None
+    workers: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain values (for the manifest)."""
+        out: dict[str, Any] = {}
+        for f in dc_fields(self):
+            v = getattr(self, f.name)
+            out[f.name] = v.as_dict() if isinstance(v, PriorityWeights) else (list(v) if isinstance(v, tuple) else v)
+        return out
+
+
+@dataclass(frozen=True)
+class Config:
+    """A validated ``sppr sync`` configuration.
+
+    Attributes
+    ----------
+    path : Path
+        The config file (absolute).
+    name : str
+        Region name (``[project] name``; default: the config's folder name).
+    title : str
+        Title of the matrices book and the album.
+    inputs : Inputs
+    fields : dict
+        Canonical field name -> source field name (defaults merged).
+    parameters : Parameters
+    opd_clusters : dict
+        Cluster name -> OPD names.
+    """
+
+    path: Path
+    name: str
+    title: str
+    inputs: Inputs
+    fields: Mapping[str, str | None]
+    parameters: Parameters
+    opd_clusters: Mapping[str, tuple[str, ...]]
+
+
+class _Errors:
+    """Collects problems; raises one ConfigError listing all of them."""
+
+    def __init__(self, source: str, check_files: bool = True) -> None:
+        self.source = source
+        self.check_files = check_files
+        self.items: list[str] = []
+
+    def add(self, key: str, message: str) -> None:
+        self.items.append(f"{key}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            if len(self.items) == 1:
+                raise ConfigError(f"{self.source}: {self.items[0]}")
+            raise ConfigError(f"{self.source}: {len(self.items)} problems:\n  " + "\n  ".join(self.items))
+
+
+def _unknown(table: Mapping[str, Any], allowed: set[str], prefix: str, err: _Errors) -> None:
+    for key in table:
+        if key not in allowed:
+            hint = _closest(key, allowed)
+            err.add(f"{prefix}{key}", "unknown key" + (f" (did you mean '{hint}'?)" if hint else f"; known keys: {', '.join(sorted(allowed))}"))
+
+
+def _closest(key: str, allowed: set[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.75)
+    return found[0] if found else None
+
+
+def _is_str(v: object) -> bool:
+    return isinstance(v, str) and bool(v.strip())
+
+
+def _spec(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: bool = False) -> InputSpec | None:
+    if isinstance(value, str):
+        table: dict[str, Any] = {"path": value}
+    elif isinstance(value, dict):
+        table = dict(value)
+        _unknown(table, _SPEC_KEYS if allow_opd else _SPEC_KEYS - {"opd"}, f"{key}.", err)
+    else:
+        err.add(key, f"expected a path (text) or a table with 'path', got {type(value).__name__}")
+        return None
+    path = table.get("path")
+    if not _is_str(path):
+        err.add(f"{key}.path" if isinstance(value, dict) else key, "a file path is required")
+        return None
+    layer_spec = parse_layer_spec(str(path), base=base)
+    layer = table.get("layer", table.get("sheet"))
+    if layer is not None:
+        if not _is_str(layer):
+            err.add(f"{key}.layer", "expected text")
+        else:
+            layer_spec = LayerSpec(layer_spec.path, str(layer), layer_spec.code)
+    code = table.get("code")
+    if code is not None:
+        if not _is_str(code):
+            err.add(f"{key}.code", "expected a zone code (text)")
+        else:
+            layer_spec = LayerSpec(layer_spec.path, layer_spec.layer, str(code).strip())
+    if err.check_files and not layer_spec.path.exists():
+        err.add(key, f"file '{layer_spec.path}' not found (paths are relative to the config file's folder {base})")
+    crs = table.get("crs")
+    if crs is not None:
+        if not _is_str(crs):
+            err.add(f"{key}.crs", "expected a CRS text such as 'EPSG:32648'")
+            crs = None
+        else:
+            try:
+                from pyproj import CRS
+
+                CRS.from_user_input(crs)
+            except Exception:
+                err.add(f"{key}.crs", f"'{crs}' is not a CRS (try 'EPSG:32648')")
+                crs = None
+    xy = table.get("xy_fields")
+    if xy is not None:
+        if not (isinstance(xy, list) and len(xy) == 2 and all(_is_str(x) for x in xy)):
+            err.add(f"{key}.xy_fields", "expected two column names: [\"bujur\", \"lintang\"]")
+            xy = None
+        else:
+            xy = (str(xy[0]), str(xy[1]))
+    for k in ("wkt_field", "encoding", "opd"):
+        if table.get(k) is not None and not _is_str(table.get(k)):
+            err.add(f"{key}.{k}", "expected text")
+    flds = table.get("fields", {})
+    if not isinstance(flds, dict):
+        err.add(f"{key}.fields", "expected a table of field names")
+        flds = {}
+    flds = _field_map(flds, f"{key}.fields.", err)
+    return InputSpec(
+        layer=layer_spec,
+        key=key,
+        crs=crs,
+        xy_fields=xy,
+        wkt_field=table.get("wkt_field") if _is_str(table.get("wkt_field")) else None,
+        encoding=table.get("encoding") if _is_str(table.get("encoding")) else None,
+        opd=str(table["opd"]).strip() if _is_str(table.get("opd")) else None,
+        fields=flds,
+    )
+
+
+def _field_map(table: Mapping[str, Any], prefix: str, err: _Errors) -> dict[str, str]:
+    _unknown(table, set(FIELD_DEFAULTS), prefix, err)
+    out: dict[str, str] = {}
+    for k, v in table.items():
+        if k not in FIELD_DEFAULTS:
+            continue
+        if not _is_str(v):
+            err.add(f"{prefix}{k}", f"expected a field name (text), got {v!r}")
+            continue
+        out[k] = str(v).strip()
+    return out
+
+
+def _spec_list(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: bool = False) -> tuple[InputSpec, ...]:
+    items = value if isinstance(value, list) else [value]
+    if not items:
+        err.add(key, "the list is empty")
+    out = []
+    for i, item in enumerate(items):
+        spec = _spec(item, f"{key}[{i}]" if isinstance(value, list) else key, base, err, allow_opd=allow_opd)
+        if spec is not None:
+            out.append(spec)
+    return tuple(out)
+
+
+def _number(table: Mapping[str, Any], key: str, prefix: str, err: _Errors, *, lo: float | None = None, hi: float | None = None, lo_open: bool = False, integer: bool = False) -> Any:
+    v = table[key]
+    name = f"{prefix}{key}"
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
+        err.add(name, f"expected {'a whole number' if integer else 'a number'}, got {v!r}")
+        return None
+    if lo is not None and (v < lo or (lo_open and v == lo)):
+        err.add(name, f"must be {'greater than' if lo_open else 'at least'} {lo}, got {v}")
+        return None
+    if hi is not None and v > hi:
+        err.add(name, f"must be at most {hi}, got {v}")
+        return None
+    return v
+
+
+def _str_list(table: Mapping[str, Any], key: str, prefix: str, err: _Errors) -> tuple[str, ...] | None:
+    v = table[key]
+    if not (isinstance(v, list) and all(_is_str(x) for x in v)):
+        err.add(f"{prefix}{key}", "expected a list of texts")
+        return None
+    return tuple(str(x).strip() for x in v)
+
+
+def _parameters(table: Mapping[str, Any], err: _Errors) -> Parameters:
+    p = "parameters."
+    known = {f.name for f in dc_fields(Parameters)}
+    _unknown(table, known, p, err)
+    kw: dict[str, Any] = {}
+    specs: dict[str, dict[str, Any]] = {
+        "min_share": {"lo": 0.0, "hi": 1.0, "lo_open": True},
+        "match_distance": {"lo": 0.0},
+        "synergy_distance": {"lo": 0.0},
+        "collision_distance": {"lo": 0.0},
+        "collision_years": {"lo": 1, "integer": True},
+        "capaian_threshold": {"lo": 1.0, "hi": 100.0},
+        "medium_term_start": {"lo": 1900, "hi": 2200, "integer": True},
+        "workers": {"lo": 1, "integer": True},
+    }
+    for key, kws in specs.items():
+        if key in table:
+            v = _number(table, key, p, err, **kws)
+            if v is not None:
+                kw[key] = int(v) if kws.get("integer") else float(v)
+    if "capaian_threshold" in table and isinstance(table["capaian_threshold"], (int, float)) and 0 < table["capaian_threshold"] < 1:
+        err.items[-1] += " (capaian_threshold is a percentage, e.g. 80)"
+    for key in ("collision_kegiatan", "protected_zones"):
+        if key in table:
+            v = _str_list(table, key, p, err)
+            if v is not None:
+                kw[key] = v
+    if "assume_crs" in table:
+        v = table["assume_crs"]
+        try:
+            from pyproj import CRS
+
+            CRS.from_user_input(v)
+            kw["assume_crs"] = str(v)
+        except Exception:
+            err.add(f"{p}assume_crs", f"{v!r} is not a CRS (try 'EPSG:32648')")
+    if "priority_thresholds" in table:
+        v = table["priority_thresholds"]
+        if not (isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v) and 0 <= v[1] <= v[0] <= 100):
+            err.add(f"{p}priority_thresholds", f"expected two scores [I, II] with 100 >= I >= II >= 0, got {v!r}")
+        else:
+            kw["priority_thresholds"] = (float(v[0]), float(v[1]))
+    if "priority_weights" in table:
+        w = table["priority_weights"]
+        if not isinstance(w, dict):
+            err.add(f"{p}priority_weights", "expected a table of weights")
+        else:
+            wp = f"{p}priority_weights."
+            wknown = {f.name for f in dc_fields(PriorityWeights)}
+            _unknown(w, wknown, wp, err)
+            wk = {}
+            for key in sorted(wknown & set(w)):
+                v = _number(w, key, wp, err, lo=0.0)
+                if v is not None:
+                    wk[key] = float(v)
+            weights = PriorityWeights(**wk)
+            if sum(weights.as_dict().values()) <= 0:
+                err.add(f"{p}priority_weights", "at least one weight must be greater than 0")
+            kw["priority_weights"] = weights
+    return Parameters(**kw)
+
+
+def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check_files: bool = True) -> Config:
+    """Validate a parsed TOML document.
+
+    Parameters
+    ----------
+    data : mapping
+        The document (``tomllib.loads`` output).
+    path : path-like
+        The config file; relative input paths are resolved against its folder.
+    check_files : bool
+        Whether input files must exist.
+
+    Returns
+    -------
+    Config
+
+    Raises
+    ------
+    ConfigError
+        Listing every unknown key, bad value and missing file, each by its dotted key.
+    """
+    path = Path(path).resolve()
+    base = path.parent
+    err = _Errors(str(path), check_files)
+    _unknown(data, _TOP_KEYS, "", err)
+
+    project = data.get("project", {})
+    if not isinstance(project, dict):
+        err.add("project", "expected a table")
+        project = {}
+    _unknown(project, _PROJECT_KEYS, "project.", err)
+    name = str(project.get("name") or base.name)
+    title = str(project.get("title") or f"SPPR {name}")
+
+    inputs_t = data.get("inputs")
+    inputs: Inputs | None = None
+    if not isinstance(inputs_t, dict):
+        err.add("inputs", "the [inputs] table is required (zoning, rules, indikasi_program, rencana)")
+    else:
+        _unknown(inputs_t, _INPUT_KEYS, "inputs.", err)
+        for req in ("zoning", "rules", "indikasi_program", "rencana"):
+            if req not in inputs_t:
+                err.add(f"inputs.{req}", "required key missing")
+
+        def one(k: str) -> InputSpec | None:
+            return _spec(inputs_t[k], f"inputs.{k}", base, err) if k in inputs_t else None
+
+        zoning = _spec_list(inputs_t["zoning"], "inputs.zoning", base, err) if "zoning" in inputs_t else ()
+        rencana = _spec_list(inputs_t["rencana"], "inputs.rencana", base, err, allow_opd=True) if "rencana" in inputs_t else ()
+        struktur = _spec_list(inputs_t["struktur_ruang"], "inputs.struktur_ruang", base, err) if "struktur_ruang" in inputs_t else ()
+        rules, ipu = one("rules"), one("indikasi_program")
+        if rules is not None and zoning and rencana and ipu is not None:
+            inputs = Inputs(
+                zoning=zoning,
+                rules=rules,
+                indikasi_program=ipu,
+                rencana=rencana,
+                conditions=one("conditions"),
+                code_map=one("code_map"),
+                struktur_ruang=struktur,
+                kecamatan=one("kecamatan"),
+                kelurahan=one("kelurahan"),
+                kawasan_prioritas=one("kawasan_prioritas"),
+            )
+
+    flds_t = data.get("fields", {})
+    if not isinstance(flds_t, dict):
+        err.add("fields", "expected a table")
+        flds_t = {}
+    fields = dict(FIELD_DEFAULTS)
+    fields.update(_field_map(flds_t, "fields.", err))
+
+    par_t = data.get("parameters", {})
+    if not isinstance(par_t, dict):
+        err.add("parameters", "expected a table")
+        par_t = {}
+    parameters = _parameters(par_t, err)
+
+    clusters_t = data.get("opd_clusters", {})
+    clusters: dict[str, tuple[str, ...]] = {}
+    if not isinstance(clusters_t, dict):
+        err.add("opd_clusters", "expected a table: cluster name = [OPD names]")
+    else:
+        seen: dict[str, str] = {}
+        for cname, members in clusters_t.items():
+            v = _str_list(clusters_t, cname, "opd_clusters.", err)
+            if v is None:
+                continue
+            for m in v:
+                key = " ".join(m.casefold().split())
+                if key in seen and seen[key] != cname:
+                    err.add(f"opd_clusters.{cname}", f"OPD '{m}' is already in cluster '{seen[key]}'")
+                seen[key] = cname
+            clusters[str(cname)] = v
+    err.raise_if_any()
+    assert inputs is not None
+    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters)
+
+
+def load_config(path: str | os.PathLike[str], *, check_files: bool = True) -> Config:
+    """Read and validate a ``sppr sync`` TOML configuration.
+
+    Parameters
+    ----------
+    path : path-like
+        The TOML file.
+    check_files : bool
+        Whether every input file must exist (default True).
+
+    Returns
+    -------
+    Config
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read, is not TOML, or fails validation (the message
+        names the file and every offending key).
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    return parse_config(data, path, check_files=check_files)
