@@ -245,11 +245,7 @@ class _Album:
         if roads is not None:
             jf = _first(roads, ("JNSRSR", "jenis", "NAMOBJ"))
             cats = roads[jf].astype(str) if jf else pd.Series(["Jaringan"] * len(roads), index=roads.index)
-            dark = [(30, 30, 30), (130, 20, 20), (20, 60, 140), (110, 70, 0), (70, 0, 110), (0, 90, 90)]
-            keys = sorted(set(cats))
-            colors = {k: dark[i] for i, k in enumerate(keys[: len(dark)])}
-            if len(keys) > len(dark):
-                colors.update(distinct_colors(keys[len(dark):], avoid=list(self.zone_colors.values()) + dark))
+            colors = _network_colors(sorted(set(cats)), avoid=list(self.zone_colors.values()))
             sf = _first(roads, ("STSJRN", "status"))
             planned = roads[sf].astype(str).str.lower().str.contains("rencana") if sf else pd.Series(False, index=roads.index)
             g = roads.assign(_j=cats, _p=planned)
@@ -358,7 +354,8 @@ class _Album:
         self.city_extent(f)
         vals = agg["pagu"].to_numpy(dtype=float)
         has = agg["n"].to_numpy() > 0
-        breaks = class_breaks(vals[has], 5)
+        n_has = int(has.sum())
+        breaks = class_breaks(vals[has], 5 if n_has >= 10 else 4 if n_has >= 7 else min(3, n_has))
         cmap = colormaps["YlOrBr"]
         ncls = len(breaks)
         shades = [cmap(0.18 + 0.7 * i / max(ncls - 1, 1)) for i in range(ncls)]
@@ -422,7 +419,7 @@ class _Album:
         sub = None
         if s is not None and "jenis" in s.columns:
             c = _counts(s, "jenis")
-            sub = ", ".join(f"{v} {k}" for k, v in sorted(c.items()))
+            sub = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(c.items()))
         f = self.frame("Peta Sinergi dan Konflik Antarprogram", sub or "tidak ada pasangan sinergi/konflik teridentifikasi")
         self.city_extent(f)
         self.zoning(f, 0.15)
@@ -436,29 +433,37 @@ class _Album:
             secs.append(LegendSection("Program per OPD", h, lab))
         if s is not None:
             jcol = "jenis" if "jenis" in s.columns else None
-            kinds = sorted(s[jcol].dropna().astype(str).unique()) if jcol else ["hubungan"]
-            colors = _relation_colors(kinds)
             g = s.assign(_j=s[jcol].astype(str) if jcol else "hubungan")
-            parts = split_by_dimension(g)
-            for dim, part in parts.items():
+            kinds = sorted(g["_j"].unique(), key=lambda k: (_is_conflict(k), k))
+            colors = _relation_colors(kinds)
+            # the programs involved, highlighted in the relation's colour
+            for dim, part in split_by_dimension(g).items():
                 for key, grp in part.groupby("_j"):
                     col = mpl_color(colors[str(key)])
-                    conflict = "konflik" in str(key).lower()
                     if dim == 0:
-                        grp.plot(ax=f.ax, color=col, marker="*", markersize=130, edgecolor="#1a1a1a", linewidth=0.5, zorder=12)
+                        grp.plot(ax=f.ax, color=col, markersize=22, edgecolor="white", linewidth=0.6, zorder=11)
                     elif dim == 1:
-                        grp.plot(ax=f.ax, color="white", linewidth=4.6, zorder=10)
-                        grp.plot(ax=f.ax, color=col, linewidth=2.6, linestyle=(0, (4, 2)) if conflict else "-", zorder=11)
+                        grp.plot(ax=f.ax, color="white", linewidth=4.2, zorder=10)
+                        grp.plot(ax=f.ax, color=col, linewidth=2.4, linestyle=(0, (4, 1.5)) if _is_conflict(str(key)) else "-", zorder=10.5)
                     else:
                         grp.plot(ax=f.ax, facecolor=(*col, 0.35), edgecolor=col, linewidth=1.5, zorder=10)
-            kind = "line" if 1 in parts else "point"
-            h, lab = category_legend(colors, {k: k.replace("_", " ").capitalize() for k in colors}, _counts(g, "_j"), kind=kind)
-            if kind == "line":
-                h = [Line2D([], [], color=mpl_color(colors[k]), linewidth=2.6, linestyle=(0, (4, 2)) if "konflik" in k.lower() else "-") for k in colors]
-            secs.insert(0, LegendSection("Sinergi dan konflik", h, lab))
+            # one ring per relation at its centre, so that pairs a few metres apart stay visible at city scale
+            ok = g[~(g.geometry.isna() | g.geometry.is_empty)]
+            centres = ok.geometry.centroid
+            for key in kinds:
+                sel = centres[(ok["_j"] == key).to_numpy()]
+                if len(sel):
+                    f.ax.scatter(sel.x, sel.y, s=150, facecolors="none", edgecolors=[mpl_color(colors[key])], linewidths=2.0, linestyle="--" if _is_conflict(key) else "-", zorder=12)
+            h = [
+                Line2D([], [], marker="o", markersize=10, markerfacecolor="none", markeredgecolor=mpl_color(colors[k]), markeredgewidth=2.0, color=mpl_color(colors[k]), linewidth=2.0, linestyle=(0, (4, 1.5)) if _is_conflict(k) else "-")
+                for k in kinds
+            ]
+            cnt = _counts(g, "_j")
+            lab = [f"{RELATION_LABELS.get(k, k.replace('_', ' ').capitalize())} ({cnt.get(k, 0)})" for k in kinds]
+            secs.insert(0, LegendSection("Sinergi dan konflik (pasangan)", h, lab))
         secs.append(self.admin_section())
         f.add_legend([x for x in secs if x])
-        note = "Garis menghubungkan pasangan program yang saling mendukung (sinergi) atau berbenturan (konflik)."
+        note = "Lingkaran menandai pasangan program (atau program) yang perlu dikoordinasikan; lokasinya diberi warna yang sama. Garis putus-putus: konflik."
         return self.finish(f, avoid=s if s is not None else r, note=note)
 
     def page_priority(self) -> MapFrame | None:
@@ -533,13 +538,56 @@ def _code_only(label: str, n: int) -> str:
     return label if len(label) <= n else label[: n - 1].rstrip() + "…"
 
 
+def _network_colors(kinds: Sequence[str], avoid: Sequence[RGB] = ()) -> dict[str, RGB]:
+    """Dark, meaningful colours for struktur ruang networks: water blue, roads dark grey/red, energy orange."""
+    rules = [
+        (("sungai", "air baku", "danau"), [(30, 110, 200)]),
+        (("air minum", "spam", "pdam"), [(20, 50, 170), (60, 90, 200)]),
+        (("drainase", "saluran"), [(0, 120, 140), (0, 90, 100)]),
+        (("limbah", "sanitasi", "sampah"), [(120, 80, 20)]),
+        (("listrik", "energi", "transmisi tenaga"), [(210, 120, 0)]),
+        (("telekomunikasi",), [(120, 0, 160)]),
+        (("jalan", "jembatan", "rel"), [(25, 25, 25), (130, 20, 20), (90, 90, 90), (160, 60, 60)]),
+    ]
+    used: dict[tuple[str, ...], int] = {}
+    out: dict[str, RGB] = {}
+    rest = []
+    for k in kinds:
+        low = k.lower()
+        for words, cols in rules:
+            if any(w in low for w in words):
+                i = used.get(words, 0)
+                used[words] = i + 1
+                out[k] = cols[i % len(cols)]
+                break
+        else:
+            rest.append(k)
+    if rest:
+        out.update(distinct_colors(rest, avoid=list(avoid) + list(out.values())))
+    return out
+
+
 def _opd_colors(opds: Sequence[str]) -> dict[str, RGB]:
-    # categorical colours without the greens and reds that mean sinergi / konflik / status
-    base = [(31, 119, 180), (255, 127, 14), (148, 103, 189), (140, 86, 75), (227, 119, 194), (23, 190, 207), (188, 189, 34), (60, 60, 60), (255, 187, 120), (174, 199, 232)]
+    # categorical colours without the greens, reds and purples that mean sinergi / konflik / status
+    base = [(31, 119, 180), (255, 127, 14), (140, 86, 75), (227, 119, 194), (23, 190, 207), (188, 189, 34), (60, 60, 60), (255, 187, 120), (174, 199, 232), (150, 150, 150)]
     out = {o: base[i] for i, o in enumerate(opds[: len(base)])}
     if len(opds) > len(base):
         out.update(distinct_colors(opds[len(base):], avoid=list(out.values())))
     return out
+
+
+#: Legend labels of the synergy table's ``jenis`` values (others are shown as written).
+RELATION_LABELS: dict[str, str] = {
+    "sinergi": "Sinergi antar-OPD (lokasi berdekatan)",
+    "tabrakan": "Tabrakan pekerjaan (tahun berurutan)",
+    "konflik": "Konflik antarprogram",
+    "kawasan_lindung": "Program di kawasan lindung",
+}
+
+
+def _is_conflict(kind: str) -> bool:
+    low = kind.lower()
+    return any(w in low for w in ("konflik", "benturan", "tabrakan", "lindung"))
 
 
 def _relation_colors(kinds: Sequence[str]) -> dict[str, RGB]:
@@ -547,8 +595,10 @@ def _relation_colors(kinds: Sequence[str]) -> dict[str, RGB]:
     rest = []
     for k in kinds:
         low = k.lower()
-        if "konflik" in low or "benturan" in low:
-            out[k] = (200, 0, 30)
+        if "lindung" in low:
+            out[k] = (150, 0, 200)
+        elif "konflik" in low or "benturan" in low or "tabrakan" in low:
+            out[k] = (215, 25, 28)
         elif "sinergi" in low:
             out[k] = (0, 140, 70)
         else:

@@ -277,8 +277,9 @@ def place_labels(
     """Place labels at points without overlaps: try the point, then above, below, right, left; else drop.
 
     Labels are tried in the given order (put the important ones first) and must
-    stay inside the axes and clear of ``avoid`` (display-space boxes). Each has a
-    white halo. ``offsets`` (points) replaces the default candidate positions.
+    stay inside the axes and clear of ``avoid`` (display-space boxes) and of the
+    texts already in the axes. Each has a white halo. ``offsets`` (points)
+    replaces the default candidate positions.
 
     Returns
     -------
@@ -288,7 +289,7 @@ def place_labels(
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
     ax_box = ax.get_window_extent(renderer)
-    placed: list[Bbox] = list(avoid)
+    placed: list[Bbox] = list(avoid) + [t.get_window_extent(renderer).expanded(1.04, 1.1) for t in ax.texts if t.get_visible() and t.get_text()]
     out: list[Artist] = []
     d = fontsize * 1.1
     if offsets is None:
@@ -556,7 +557,7 @@ class MapFrame:
         labels = []
         every = 1 if nseg <= 4 else 2
         for i in range(nseg + 1):
-            if i % every and i != nseg:
+            if i != nseg and (i % every or nseg - i < every):
                 continue
             v = i * step / div
             txt = angka(v, 0 if abs(v - round(v)) < 1e-9 else (1 if abs(v * 10 - round(v * 10)) < 1e-9 else 2))
@@ -718,7 +719,7 @@ class MapFrame:
 
     def _stack_legends(self, left: float, top: float, bottom: float, right: float) -> None:
         renderer = self.fig.canvas.get_renderer()
-        attempts = [(fs, False) for fs in (7.0, 6.5, 6.0)] + [(fs, True) for fs in (6.5, 6.0, 5.5, 5.0, 4.6)]
+        attempts = [(fs, False) for fs in (7.0, 6.5, 6.0, 5.5)] + [(fs, True) for fs in (6.0, 5.5, 5.0, 4.6)]
         if not any(s.short_labels for s in self.legend_sections):
             attempts = [(fs, False) for fs in (7.0, 6.5, 6.0, 5.5, 5.0, 4.6)]
         for fontsize, compact in attempts:

@@ -124,7 +124,10 @@ ZONE_CLASSES: tuple[ZoneClass, ...] = (
 )
 
 #: Aliases seen in local regulations, mapped to a canonical palette code.
-CODE_ALIASES: dict[str, str] = {"PB": "IK", "PTL": "P-1", "SPU": "SPU-1", "RTH": "RTH-2", "R": "R-3", "K": "K-2", "C": "C-2", "P": "P-1"}
+CODE_ALIASES: dict[str, str] = {
+    "PB": "IK", "PTL": "P-1", "SPU": "SPU-1", "RTH": "RTH-2", "R": "R-3", "K": "K-2", "C": "C-2", "P": "P-1",
+    "TPA": "PL", "TPS": "PL", "PSL": "PL", "IPAL": "PL", "PLP": "PL", "SB": "PS", "SP": "PS", "BJL": "BJ", "JLN": "BJ",
+}
 
 #: Conformance status (``sppr check``) colours and Indonesian labels.
 STATUS_COLORS: dict[str, RGB] = {
