@@ -41,8 +41,10 @@ def cli(ctx: click.Context) -> None:
 
 def _register() -> None:
     from sppr_cli.check import check
+    from sppr_cli.map import map_cmd
 
     cli.add_command(check)
+    cli.add_command(map_cmd)
 
 
 _register()

@@ -71,7 +71,7 @@ from sppr_gis.maps.palette import (  # noqa: E402
     normalize_code,
 )
 
-__all__ = ["write_album", "album_pages", "single_map", "write_map", "zone_field", "name_field"]
+__all__ = ["write_album", "album_pages", "single_map", "write_map", "read_result_layer", "zone_field", "name_field"]
 
 log = logging.getLogger(__name__)
 
@@ -839,7 +839,7 @@ def single_map(
     dims_all = set(split_by_dimension(layer))
     polys_only = dims_all == {2}
     if numeric is not None:
-        breaks, shades, ltext = numeric
+        breaks, shades, ltext, ntitle = numeric
         vals = pd.to_numeric(layer[column], errors="coerce").to_numpy(dtype=float)
         cls = assign_classes(vals, breaks)
         key = pd.Series([str(c) for c in cls], index=layer.index)
@@ -847,7 +847,7 @@ def single_map(
         cmap_colors["-1"] = (200, 200, 200)
         draw_by_category(frame.ax, layer.assign(_cls=key), "_cls", cmap_colors, polygon_alpha=0.85 if polys_only else 0.75)
         h = [Patch(facecolor=shades[i], edgecolor="#444444", linewidth=0.5) for i in range(len(breaks))]
-        sec = LegendSection(column, h, ltext)
+        sec = LegendSection(ntitle, h, ltext)
     else:
         kind = "patch" if polys_only else "mixed"
         draw_by_category(frame.ax, layer.assign(_v=layer[column].astype(object).where(layer[column].notna(), None)), "_v", colors, order=order, polygon_alpha=0.85 if polys_only else 0.75)
@@ -907,7 +907,7 @@ def _choose_column(layer: gpd.GeoDataFrame, by: str, pal: Palette) -> tuple[str,
         money = by.lower() in {"pagu", "anggaran", "nilai"}
         fmt = _money_fmt(max(breaks))[0] if money else (lambda v: _num(v))
         labels = class_labels(breaks, fmt, lowest=float(num.min()))
-        return by + (f" ({_money_fmt(max(breaks))[2]})" if money else ""), {}, {}, None, (breaks, shades, labels)
+        return by, {}, {}, None, (breaks, shades, labels, by + (f" ({_money_fmt(max(breaks))[2]})" if money else ""))
     colors = _opd_colors(uniq) if len(uniq) <= 10 else distinct_colors(uniq)
     return by, colors, {u: u for u in uniq}, uniq, None
 
@@ -916,6 +916,35 @@ def _num(v: float) -> str:
     from sppr_gis.text import angka
 
     return angka(v, 0 if abs(v) >= 100 else 2)
+
+
+#: Layers of a result GeoPackage tried, in order, when none is named.
+RESULT_LAYERS = ("rencana", "programs", "indikasi_program")
+
+
+def read_result_layer(spec: str | os.PathLike[str]) -> gpd.GeoDataFrame:
+    """Read the layer to map from a result file: the one named (``file.gpkg:layer``), else
+    ``rencana``, ``programs`` or ``indikasi_program``, else the first layer with geometry.
+
+    Raises
+    ------
+    sppr_gis.errors.LayerError
+        The named layer is missing or the file has no layer with geometry.
+    """
+    import pyogrio
+
+    from sppr_gis.errors import LayerError
+    from sppr_gis.io import LayerSpec, parse_layer_spec, read_layer
+
+    ls = parse_layer_spec(spec)
+    if ls.layer is None and ls.path.suffix.lower() == ".gpkg":
+        info = pyogrio.list_layers(ls.path)
+        spatial = [str(n) for n, g in info if g is not None]
+        name = next((n for n in RESULT_LAYERS if n in spatial), spatial[0] if spatial else None)
+        if name is None:
+            raise LayerError(f"{ls.path}: no layer with geometry (layers: {', '.join(str(n) for n, _ in info)})")
+        ls = LayerSpec(ls.path, name)
+    return read_layer(ls)
 
 
 def write_map(
