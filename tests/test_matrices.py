@@ -187,7 +187,7 @@ def test_focus_missing_group_named(year_programs):
 
 
 def test_status_table(year_programs):
-    t = rencana_status_table(year_programs).set_index("status")
+    t = rencana_status_table(year_programs).set_index("status_sinkron")
     assert t["jumlah"].to_dict() == {"sinkron": 2, "inkonsisten": 1, "tidak_terindikasi": 1, "Jumlah": 4}
     assert t["pagu"].to_dict() == {"sinkron": 120.0, "inkonsisten": 0.0, "tidak_terindikasi": 50.0, "Jumlah": 170.0}
     assert t.loc["sinkron", "porsi_jumlah"] == 0.5 and t.loc["sinkron", "porsi_pagu"] == pytest.approx(120 / 170)

@@ -42,9 +42,11 @@ def cli(ctx: click.Context) -> None:
 def _register() -> None:
     from sppr_cli.check import check
     from sppr_cli.map import map_cmd
+    from sppr_cli.sync import sync
 
     cli.add_command(check)
     cli.add_command(map_cmd)
+    cli.add_command(sync)
 
 
 _register()

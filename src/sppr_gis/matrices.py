@@ -719,7 +719,7 @@ def sinergi_table(*parts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 # ----------------------------------------------------------------------------- focus and budget
 
 
-def status_table(values: pd.Series | Sequence[object], order: Sequence[str], pagu: Sequence[float] | None = None) -> pd.DataFrame:
+def status_table(values: pd.Series | Sequence[object], order: Sequence[str], pagu: Sequence[float] | None = None, *, name: str = "status") -> pd.DataFrame:
     """Counts (and pagu) per status, every status of ``order`` present, with a total row.
 
     Parameters
@@ -730,11 +730,13 @@ def status_table(values: pd.Series | Sequence[object], order: Sequence[str], pag
         Statuses in report order.
     pagu : sequence of float, optional
         Pagu per row.
+    name : str
+        Name of the status column.
 
     Returns
     -------
     pandas.DataFrame
-        ``status, jumlah, porsi_jumlah`` (+ ``pagu, porsi_pagu``); porsi in [0, 1].
+        ``<name>, jumlah, porsi_jumlah`` (+ ``pagu, porsi_pagu``); porsi in [0, 1].
     """
     v = np.asarray(list(values), dtype=object)
     n = len(v)
@@ -743,12 +745,12 @@ def status_table(values: pd.Series | Sequence[object], order: Sequence[str], pag
     total_p = float(p.sum()) if p is not None else 0.0
     for s in order:
         m = v == s
-        row: dict[str, object] = {"status": s, "jumlah": int(m.sum()), "porsi_jumlah": (m.sum() / n) if n else np.nan}
+        row: dict[str, object] = {name: s, "jumlah": int(m.sum()), "porsi_jumlah": (m.sum() / n) if n else np.nan}
         if p is not None:
             row["pagu"] = float(p[m].sum())
             row["porsi_pagu"] = (float(p[m].sum()) / total_p) if total_p else np.nan
         rows.append(row)
-    tot: dict[str, object] = {"status": TOTAL, "jumlah": n, "porsi_jumlah": 1.0 if n else np.nan}
+    tot: dict[str, object] = {name: TOTAL, "jumlah": n, "porsi_jumlah": 1.0 if n else np.nan}
     if p is not None:
         tot["pagu"], tot["porsi_pagu"] = total_p, (1.0 if total_p else np.nan)
     rows.append(tot)
@@ -908,12 +910,12 @@ def capaian_group(cap: pd.DataFrame, by: str) -> pd.DataFrame:
 
 def ipu_status_table(statuses: Sequence[object]) -> pd.DataFrame:
     """IPU counts per status (:data:`IPU_STATUSES`) with a total row."""
-    return status_table(statuses, IPU_STATUSES)
+    return status_table(statuses, IPU_STATUSES, name="status_sinkron")
 
 
 def rencana_status_table(rencana_y: pd.DataFrame) -> pd.DataFrame:
     """The year's programs per ``status_sinkron`` with counts and pagu."""
-    return status_table(rencana_y["status_sinkron"], RENCANA_STATUSES, _num(_col(rencana_y, "pagu"), len(rencana_y)))
+    return status_table(rencana_y["status_sinkron"], RENCANA_STATUSES, _num(_col(rencana_y, "pagu"), len(rencana_y)), name="status_sinkron")
 
 
 def conformance_status_table(rencana_y: pd.DataFrame) -> pd.DataFrame:

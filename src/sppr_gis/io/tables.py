@@ -113,6 +113,7 @@ def read_table(
     wkt_field: str | None = None,
     crs: str = "EPSG:4326",
     encoding: str | None = None,
+    require_geometry: bool = True,
 ) -> gpd.GeoDataFrame:
     """Read a CSV or Excel program list into a GeoDataFrame.
 
@@ -137,6 +138,10 @@ def read_table(
         CRS of the coordinates (default EPSG:4326).
     encoding : str, optional
         CSV text encoding (default: UTF-8, then cp1252).
+    require_geometry : bool
+        When False, a table without coordinate or WKT columns is read with
+        null geometries (places given only as text, e.g. a ``lokasi`` column)
+        instead of raising.
 
     Returns
     -------
@@ -169,6 +174,11 @@ def read_table(
     wcol = wkt_field or _find(cols, WKT_NAMES)
     if wkt_field and wkt_field not in cols:
         raise FieldError(f"{label}: no column '{wkt_field}' (columns: {', '.join(cols)})")
+    if xcol is None and wcol is None and not require_geometry:
+        out = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([None] * len(df), crs=crs_obj).values, crs=crs_obj)
+        out.attrs["source"] = label
+        out.attrs["findings"] = []
+        return out
     if xcol is None and wcol is None:
         raise FieldError(
             f"{label}: no coordinate columns (lon/lng/longitude/bujur/x and lat/latitude/lintang/y) "

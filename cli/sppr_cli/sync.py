@@ -1,0 +1,80 @@
+"""``sppr sync``: the SPPR run for one fiscal year or a range of years."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from sppr_cli import options as o
+from sppr_cli.report import print_table, stdout_console, user_errors
+from sppr_gis.text import angka, persen
+
+
+def _years(ctx: click.Context, param: click.Parameter, value: str | None) -> list[int] | None:
+    if value is None:
+        return None
+    from sppr_gis.run import parse_years
+
+    try:
+        years = parse_years(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    if param.name == "year" and len(years) != 1:
+        raise click.BadParameter(f"one year expected, got '{value}' (use --years A-B for a range)", ctx=ctx, param=param)
+    return years
+
+
+@click.command(short_help="Synchronize programs with the spatial plan for a fiscal year (SPPR).")
+@click.option("--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False), metavar="CONFIG.toml", help="Run configuration (inputs, fields, parameters).")
+@click.option("--year", default=None, callback=_years, metavar="YEAR", help="Fiscal year, e.g. 2025.")
+@click.option("--years", default=None, callback=_years, metavar="A-B", help="A range of fiscal years, e.g. 2025-2029 (one output folder each).")
+@click.option("--out", "out_dir", default="sppr-output", show_default=True, type=click.Path(file_okay=False), metavar="DIR", help="Output folder; results go to DIR/YEAR/.")
+@click.option("--no-maps", is_flag=True, help="Skip the Album Peta and laporan.html (faster).")
+@o.verbosity_opts
+@click.pass_context
+def sync(ctx: click.Context, config_path: str, year: list[int] | None, years: list[int] | None, out_dir: str, no_maps: bool) -> None:
+    """Run the SPPR for a fiscal year: conformance of every agency's programs with the
+    zoning, synchronization with the spatial plan's indikasi program (IPU), the
+    matrices (Matriks 1-3, Jangka Menengah), synergy and conflicts between agencies,
+    budget focus and achievement. Writes DIR/YEAR/ with sppr.gpkg, buku_matriks.xlsx,
+    csv/, manifest.json (and the Album Peta and laporan.html when available).
+
+    \b
+    Examples:
+      sppr sync --config data/sample/sppr.toml --year 2025
+      sppr sync --config data/sample/sppr.toml --years 2025-2029 --out hasil
+    """
+    from sppr_cli.report import progress_bar
+    from sppr_gis.run import count_steps, run_sync
+
+    if (year is None) == (years is None):
+        raise click.UsageError("give exactly one of --year YEAR or --years A-B")
+    run_years = year or years or []
+    verbosity = o.verbosity(ctx)
+    show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0)
+    with user_errors(), progress_bar(count_steps(len(run_years)), "SPPR", show) as advance:
+        result = run_sync(config_path, run_years, out_dir, progress=lambda label: advance(1), maps=not no_maps)
+    if verbosity < 0:
+        return
+    console = stdout_console()
+    for res, folder in zip(result.years, result.folders):
+        c = res.counts
+        console.print(f"[bold]SPPR {res.year}[/] -> {folder}  (jangka menengah {res.window[0]}-{res.window[1]})")
+        import pandas as pd
+
+        ipu = pd.DataFrame([c["indikasi_program"]], index=pd.Index(["IPU"], name=""))
+        ren = pd.DataFrame([c["rencana"]], index=pd.Index(["program"], name=""))
+        print_table(ipu, "Status sinkronisasi IPU", console)
+        print_table(ren, f"Status program rencana {res.year}", console)
+        p = res.pagu
+        porsi = persen(p["porsi_sinkron_sesuai"]) if p["total"] else "-"
+        console.print(f"pagu total Rp {angka(p['total'], 0)}; sinkron Rp {angka(p['sinkron'], 0)}; sinkron dan sesuai tata ruang Rp {angka(p['sinkron_sesuai'], 0)} ({porsi})")
+        s = c["sinergi"]
+        console.print(f"sinergi {s['sinergi']} pasangan, tabrakan {s['tabrakan']}, di kawasan lindung {s['kawasan_lindung']}; "
+                      f"isu data {c['issues']['error']} galat, {c['issues']['warning']} peringatan, {c['issues']['info']} info")
+        if verbosity > 0:
+            for k, v in res.timings.items():
+                click.echo(f"  {k}: {v:.2f} s", err=True)
+    if verbosity > 0:
+        click.echo(f"  total: {result.timings['total']:.2f} s", err=True)

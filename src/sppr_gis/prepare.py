@@ -1,0 +1,642 @@
+"""The inputs of an ``sppr sync`` run, read once and brought into canonical form.
+
+Reads every file the configuration names, renames the configured fields to the
+canonical names (:data:`sppr_gis.config.FIELD_DEFAULTS`), parses years and
+amounts, resolves places given only as text (``lokasi``) through the
+kelurahan/kecamatan layers, parses SIPD codes, and transforms everything into
+the run's metric CRS. Problems that leave a row usable become findings; those
+that make the run meaningless raise an :class:`~sppr_gis.errors.SpprError`
+naming the file, field and rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from sppr_gis.config import Config, InputSpec
+from sppr_gis.crs import metric_crs, to_metric
+from sppr_gis.errors import FieldError, LayerError
+from sppr_gis.io import read_layer
+from sppr_gis.io.tables import TABLE_SUFFIXES, read_table
+from sppr_gis.pipeline import ZoningInput
+from sppr_gis.rules import Rules, activity_key, read_rules
+from sppr_gis.schema import detect_zone_field, find_field
+from sppr_gis.sipd import code_columns
+from sppr_gis.sync import AdminAreas, place_key
+from sppr_gis.validate import Finding, duplicate_ids, frame_ids
+
+__all__ = [
+    "RunInputs",
+    "load_inputs",
+    "canonicalize",
+    "parse_number",
+    "sha256_file",
+    "IPU_FIELDS",
+    "RENCANA_FIELDS",
+]
+
+#: IPU fields: canonical name -> (config key, required).
+IPU_FIELDS: dict[str, tuple[str, bool]] = {
+    "ipu_id": ("ipu_id", True),
+    "program": ("program", False),
+    "kegiatan": ("activity", True),
+    "instansi": ("instansi", False),
+    "sumber_dana": ("sumber_dana", False),
+    "tahun_mulai": ("tahun_mulai", True),
+    "tahun_akhir": ("tahun_akhir", True),
+    "lokasi": ("lokasi", False),
+}
+#: Rencana fields: canonical name -> (config key, required).
+RENCANA_FIELDS: dict[str, tuple[str, bool]] = {
+    "program_id": ("program_id", True),
+    "tahun": ("tahun", True),
+    "opd": ("opd", False),  # required unless the file's config gives ``opd``
+    "kode": ("kode", False),
+    "kegiatan": ("activity", False),  # required unless SIPD codes map to activities
+    "pagu": ("pagu", False),
+    "sumber_dana": ("sumber_dana", False),
+    "volume": ("volume", False),
+    "satuan": ("satuan", False),
+    "target": ("target", False),
+    "realisasi": ("realisasi", False),
+    "lokasi": ("lokasi", False),
+}
+#: Columns the run adds to the rencana table; input columns of these names are kept as ``*_input``.
+DERIVED = ("kecamatan", "kelurahan", "kawasan_prioritas", "di_kawasan_prioritas", "lokasi_sumber", "lokasi_wilayah", "sumber_berkas", "kegiatan_dari_kode")
+#: Reader findings that mean coordinates were given but wrong: the lokasi text is then not used.
+_BAD_COORDS = {"koordinat_tidak_valid", "koordinat_di_luar_crs", "wkt_tidak_valid"}
+KAWASAN_NAME_FIELDS = ("nama", "NAMOBJ", "name", "nama_kawasan", "NAMA")
+
+
+@dataclass
+class RunInputs:
+    """Everything an ``sppr sync`` run reads, in canonical form and one metric CRS.
+
+    Attributes
+    ----------
+    config : Config
+    crs : pyproj.CRS
+        The metric CRS (the zoning's, or the UTM zone of its extent).
+    zoning : list of ZoningInput
+        Zoning layers as read (for :func:`sppr_gis.pipeline.check`).
+    protected_codes : tuple of str
+        Zone codes of protected areas (config, else the zoning's ``JNSRPR``).
+    rules : Rules
+    ipu : geopandas.GeoDataFrame
+        Canonical IPU fields, ``lokasi_sumber``, ``lokasi_wilayah``, ``kecamatan``,
+        ``kelurahan``; geometry resolved from ``lokasi`` where none was given.
+    rencana : geopandas.GeoDataFrame
+        All years; canonical fields (``tahun`` Int64, ``pagu``/``volume``/
+        ``target``/``realisasi`` float), ``sumber_berkas``, ``lokasi_sumber``,
+        ``lokasi_wilayah``, ``kecamatan``, ``kelurahan``, ``kawasan_prioritas``,
+        ``di_kawasan_prioritas``, SIPD code columns.
+    admin : AdminAreas
+    kawasan_prioritas : geopandas.GeoDataFrame or None
+        ``nama``, geometry.
+    struktur_ruang : geopandas.GeoDataFrame or None
+    zones_raw : geopandas.GeoDataFrame or None
+        The zoning in the metric CRS, for maps.
+    findings : list of Finding
+        Reading, field, lokasi and code findings.
+    hashes : dict
+        Input file -> sha256.
+    timings : dict
+        Seconds per reading stage.
+    """
+
+    config: Config
+    crs: CRS
+    zoning: list[ZoningInput]
+    protected_codes: tuple[str, ...]
+    rules: Rules
+    ipu: gpd.GeoDataFrame
+    rencana: gpd.GeoDataFrame
+    admin: AdminAreas
+    kawasan_prioritas: gpd.GeoDataFrame | None = None
+    struktur_ruang: gpd.GeoDataFrame | None = None
+    zones_raw: gpd.GeoDataFrame | None = None
+    findings: list[Finding] = field(default_factory=list)
+    hashes: dict[str, str] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def years(self) -> list[int]:
+        """Years present in the rencana tables."""
+        return sorted(int(y) for y in self.rencana["tahun"].dropna().unique())
+
+
+# ----------------------------------------------------------------------------- helpers
+
+_ID_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+_EN_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+_DEC_COMMA = re.compile(r"^-?\d+,\d+$")
+
+
+def parse_number(value: object, *, thousands_dot: bool = False) -> float:
+    """Parse an amount as typed in Indonesian spreadsheets.
+
+    Parameters
+    ----------
+    value : object
+        A number, or text such as ``"Rp 1.250.000.000"``, ``"1.250.000,50"``,
+        ``"2,5"``, ``"1,250,000"``.
+    thousands_dot : bool
+        Read a single dot group (``"1.250"``) as thousands (1250), as for
+        Rupiah amounts; otherwise it is a decimal point.
+
+    Returns
+    -------
+    float
+        NaN when blank.
+
+    Raises
+    ------
+    ValueError
+        The text is not a number.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return float("nan")
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"not a number: {value!r}")
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return float(value)
+    text = re.sub(r"(?i)^rp\.?", "", str(value).strip()).replace(" ", "").replace("\u00a0", "")
+    if not text or text in {"-", "nan", "NaN", "None", "null"}:
+        return float("nan")
+    if _ID_THOUSANDS.fullmatch(text) and (thousands_dot or text.count(".") > 1 or "," in text):
+        return float(text.replace(".", "").replace(",", "."))
+    if _EN_THOUSANDS.fullmatch(text) and (text.count(",") > 1 or "." in text or thousands_dot):
+        return float(text.replace(",", ""))
+    if _DEC_COMMA.fullmatch(text):
+        return float(text.replace(",", "."))
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"not a number: {value!r}") from None
+
+
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file (for the manifest)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _hash_spec(spec: InputSpec, base: Path, out: dict[str, str]) -> None:
+    path = spec.path
+    files = [path]
+    if path.suffix.lower() == ".shp":
+        files = sorted(p for p in path.parent.glob(path.stem + ".*") if p.is_file())
+    for f in files:
+        try:
+            key = str(f.relative_to(base))
+        except ValueError:
+            key = str(f)
+        if key not in out and f.is_file():
+            out[key] = sha256_file(f)
+
+
+def _blank(v: object) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or (isinstance(v, str) and not v.strip())
+
+
+def canonicalize(
+    df: gpd.GeoDataFrame,
+    spec: Mapping[str, tuple[str, bool]],
+    names: Mapping[str, str | None],
+    label: str,
+    *,
+    config_name: str = "config",
+    optional: Sequence[str] = (),
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Rename the configured source fields to canonical names.
+
+    A field is found by its configured name, else its canonical name, else the
+    canonical name cut to 10 characters (Shapefile DBF field names), all
+    case-insensitively. Missing optional fields become empty columns.
+
+    Parameters
+    ----------
+    df : geopandas.GeoDataFrame
+    spec : mapping
+        Canonical name -> (config key, required).
+    names : mapping
+        Config key -> configured source name (``None``: the canonical name).
+    label : str
+        File label for messages.
+    config_name : str
+        Config file name for messages.
+    optional : sequence of str
+        Required fields that the caller can do without (checked by the caller).
+
+    Returns
+    -------
+    (geopandas.GeoDataFrame, list of str)
+        The frame and the canonical fields that were missing.
+
+    Raises
+    ------
+    FieldError
+        Required fields missing; one message lists them with the config keys to set.
+    """
+    cols = [str(c) for c in df.columns if c != df.geometry.name]
+    renames: dict[str, str] = {}
+    missing_req: list[str] = []
+    missing: list[str] = []
+    used: set[str] = set()
+    for canon, (key, required) in spec.items():
+        configured = names.get(key)
+        candidates = [c for c in (configured, canon, canon[:10] if len(canon) > 10 else None) if c]
+        found = None
+        for c in candidates:
+            f = find_field(cols, c)
+            if f is not None and f not in used:
+                found = f
+                break
+        if found is None:
+            missing.append(canon)
+            if required and canon not in optional:
+                want = f"'{configured}'" if configured and configured != canon else f"'{canon}'"
+                missing_req.append(f"{want} (set fields.{key} in {config_name})")
+            continue
+        used.add(found)
+        if found != canon:
+            renames[found] = canon
+    if missing_req:
+        raise FieldError(f"{label}: missing field(s) {', '.join(missing_req)}; fields are: {', '.join(cols)}")
+    # an input column already named like a canonical target but not chosen: keep it as *_input
+    clash = {c: f"{c}_input" for c in cols if c in renames.values() and c not in renames}
+    out = df.rename(columns={**clash, **renames})
+    for canon in missing:
+        out[canon] = pd.Series([None] * len(out), index=out.index, dtype=object)
+    return out, missing
+
+
+def _read_any(spec: InputSpec, params_crs: str | None, want: str = "any") -> gpd.GeoDataFrame:
+    if spec.path.suffix.lower() in TABLE_SUFFIXES:
+        return read_table(
+            spec.path,
+            sheet=spec.layer.layer,
+            xy_fields=spec.xy_fields,
+            wkt_field=spec.wkt_field,
+            crs=spec.crs or "EPSG:4326",
+            encoding=spec.encoding,
+            require_geometry=False,
+        )
+    return read_layer(spec.layer, want=want, assume_crs=spec.crs or params_crs, encoding=spec.encoding)  # type: ignore[arg-type]
+
+
+def _ints(values: pd.Series, label: str, field_name: str, ids: np.ndarray) -> tuple[pd.Series, list[tuple[str, object]]]:
+    bad: list[tuple[str, object]] = []
+    out: list[object] = []
+    for fid, v in zip(ids, values):
+        if _blank(v):
+            out.append(pd.NA)
+            bad.append((str(fid), v))
+            continue
+        try:
+            f = parse_number(v)
+        except ValueError:
+            f = float("nan")
+        if np.isnan(f) or f != int(f) or not 1900 <= f <= 2200:
+            out.append(pd.NA)
+            bad.append((str(fid), v))
+        else:
+            out.append(int(f))
+    return pd.Series(out, index=values.index, dtype="Int64"), bad
+
+
+def _numbers(df: pd.DataFrame, col: str, label: str, ids: np.ndarray, findings: list[Finding], *, thousands_dot: bool = False) -> None:
+    vals = []
+    for fid, v in zip(ids, df[col]):
+        try:
+            vals.append(parse_number(v, thousands_dot=thousands_dot))
+        except ValueError:
+            vals.append(float("nan"))
+            findings.append(Finding(label, str(fid), "warning", "angka_tidak_valid", f"{col} '{v}' bukan angka; dianggap kosong"))
+    df[col] = np.asarray(vals, dtype=float)
+
+
+def _empty_geom(g: np.ndarray) -> np.ndarray:
+    return shapely.is_missing(g) | shapely.is_empty(g)
+
+
+def _resolve_lokasi(gdf: gpd.GeoDataFrame, admin: AdminAreas, label: str, ids: np.ndarray, bad_coords: np.ndarray) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    """Fill missing geometries from ``lokasi``; set ``lokasi_sumber`` and ``lokasi_wilayah``."""
+    geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
+    empty = _empty_geom(geoms)
+    source = np.where(empty, "tidak_ada", "geometri").astype(object)
+    wilayah = np.full(len(gdf), None, dtype=object)
+    findings: list[Finding] = []
+    todo = np.flatnonzero(empty & ~bad_coords & gdf["lokasi"].map(lambda v: not _blank(v)).to_numpy(dtype=bool))
+    if len(todo):
+        g, src, names, fnd = admin.resolve(gdf["lokasi"].to_numpy(dtype=object)[todo], ids[todo], label)
+        findings.extend(fnd)
+        ok = src != None  # noqa: E711  (object array)
+        geoms[todo[ok]] = g[ok]
+        source[todo[ok]] = src[ok]
+        wilayah[todo[ok]] = names[ok]
+        for i in todo[ok]:
+            findings.append(Finding(label, str(ids[i]), "info", "lokasi_dari_nama_wilayah", f"tanpa koordinat; lokasi diambil dari nama wilayah {wilayah[i]}"))
+    for i in np.flatnonzero(empty & bad_coords & gdf["lokasi"].map(lambda v: not _blank(v)).to_numpy(dtype=bool)):
+        findings.append(Finding(label, str(ids[i]), "info", "lokasi_teks_tidak_dipakai", f"koordinat tidak sah; lokasi teks '{gdf['lokasi'].iloc[i]}' tidak dipakai sebagai pengganti (perbaiki koordinatnya)"))
+    out = gdf.copy()
+    out["lokasi_sumber"] = source
+    out["lokasi_wilayah"] = pd.array(wilayah, dtype="string")
+    return with_geometry(out, geoms, gdf.crs), findings
+
+
+def with_geometry(df: gpd.GeoDataFrame, geoms: np.ndarray, crs: object) -> gpd.GeoDataFrame:
+    """``df`` with its active geometry replaced by ``geoms`` in a column named ``geometry``."""
+    plain = pd.DataFrame(df.drop(columns=df.geometry.name))
+    if "geometry" in plain.columns:
+        plain = plain.rename(columns={"geometry": "geometry_input"})
+    return gpd.GeoDataFrame(plain, geometry=gpd.GeoSeries(np.asarray(geoms, dtype=object), crs=crs, index=plain.index), crs=crs)
+
+
+def _drop_resolved(reader_findings: list[Finding], source: np.ndarray) -> list[Finding]:
+    """Reader findings about blank coordinates are moot for rows placed by their ``lokasi``."""
+    out = []
+    for f in reader_findings:
+        pos = int(f.feature_id) - 2 if str(f.feature_id).isdigit() else -1
+        if f.code in {"koordinat_kosong", "geometri_kosong"} and 0 <= pos < len(source) and source[pos] in {"kelurahan", "kecamatan"}:
+            continue
+        out.append(f)
+    return out
+
+
+def _bad_coord_rows(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Rows (positions) a table reader flagged as having wrong coordinates."""
+    bad = np.zeros(len(gdf), dtype=bool)
+    for f in gdf.attrs.get("findings", []):
+        if f.code in _BAD_COORDS and str(f.feature_id).isdigit():
+            pos = int(f.feature_id) - 2  # spreadsheet row -> position
+            if 0 <= pos < len(gdf):
+                bad[pos] = True
+    return bad
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def _kept_apart(gdf: gpd.GeoDataFrame, names: Sequence[str]) -> gpd.GeoDataFrame:
+    clash = {c: f"{c}_input" for c in names if c in gdf.columns}
+    return gdf.rename(columns=clash) if clash else gdf
+
+
+# ----------------------------------------------------------------------------- main entry
+
+
+def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None) -> RunInputs:
+    """Read and prepare every input of a run.
+
+    Parameters
+    ----------
+    config : Config
+        A validated configuration (:func:`sppr_gis.config.load_config`).
+    progress : callable, optional
+        Called with a short label after each input group is read.
+
+    Returns
+    -------
+    RunInputs
+
+    Raises
+    ------
+    SpprError
+        Unreadable files, missing required fields, an IPU period that is not
+        two years (the message names the file, field and rows).
+    """
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    step = progress or (lambda label: None)
+    inp = config.inputs
+    par = config.parameters
+    fld = config.fields
+    base = config.path.parent
+    cfg_name = config.path.name
+    findings: list[Finding] = []
+    hashes: dict[str, str] = {}
+    for _, spec in inp.all():
+        _hash_spec(spec, base, hashes)
+
+    # ---- zoning and rules
+    zinputs: list[ZoningInput] = []
+    protected: set[str] = set(par.protected_zones)
+    raw_frames = []
+    for spec in inp.zoning:
+        frame = read_layer(spec.layer, want="polygon", assume_crs=spec.crs or par.assume_crs, encoding=spec.encoding)
+        zinputs.append(ZoningInput(frame, code=spec.layer.code, label=frame.attrs["source"]))
+        raw_frames.append((spec, frame))
+    crs = metric_crs([z.frame for z in zinputs])
+    zparts = []
+    for spec, frame in raw_frames:
+        label = str(frame.attrs.get("source"))
+        if spec.layer.code is not None:
+            codes = pd.Series([spec.layer.code] * len(frame), index=frame.index, dtype=object)
+        else:
+            codes = frame[detect_zone_field(frame, label, fld.get("zone"))].astype(object)
+        if not par.protected_zones:
+            pf = find_field([str(c) for c in frame.columns], str(fld.get("protected") or "JNSRPR"))
+            if pf is not None:
+                mask = frame[pf].astype("string").str.casefold().str.contains("lindung", na=False).to_numpy(dtype=bool)
+                protected.update(str(c).strip() for c in codes[mask] if not _blank(c))
+        zparts.append(gpd.GeoDataFrame({"zone_code": codes.astype("string").str.strip().to_numpy()}, geometry=to_metric(frame, crs).geometry.values, crs=crs))
+    zones_raw = gpd.GeoDataFrame(pd.concat(zparts, ignore_index=True), geometry="geometry", crs=crs)
+    rules = read_rules(
+        inp.rules.path,
+        conditions=inp.conditions.path if inp.conditions else None,
+        code_map=inp.code_map.path if inp.code_map else None,
+    )
+    timings["zoning_rules"] = time.perf_counter() - t0
+    step("zonasi dan matriks ITBX")
+
+    # ---- administrative boundaries and priority areas
+    t = time.perf_counter()
+    kel = read_layer(inp.kelurahan.layer, want="polygon", assume_crs=inp.kelurahan.crs or par.assume_crs, encoding=inp.kelurahan.encoding) if inp.kelurahan else None
+    kec = read_layer(inp.kecamatan.layer, want="polygon", assume_crs=inp.kecamatan.crs or par.assume_crs, encoding=inp.kecamatan.encoding) if inp.kecamatan else None
+    admin = AdminAreas.from_layers(kel, kec, crs, kelurahan_name=fld.get("kelurahan_name"), kecamatan_name=fld.get("kecamatan_name"))
+    kawasan = None
+    if inp.kawasan_prioritas is not None:
+        kp = read_layer(inp.kawasan_prioritas.layer, want="polygon", assume_crs=inp.kawasan_prioritas.crs or par.assume_crs, encoding=inp.kawasan_prioritas.encoding)
+        label = str(kp.attrs.get("source"))
+        cols = [str(c) for c in kp.columns if c != kp.geometry.name]
+        wanted = fld.get("kawasan_name")
+        nf = find_field(cols, wanted) if wanted else next((find_field(cols, c) for c in KAWASAN_NAME_FIELDS if find_field(cols, c)), None)
+        if wanted and nf is None:
+            raise FieldError(f"{label}: no field '{wanted}' (fields.kawasan_name in {cfg_name}); fields are: {', '.join(cols)}")
+        kp = to_metric(kp, crs)
+        names = [str(v).strip() if nf and not _blank(v) else f"Kawasan prioritas {i + 1}" for i, v in enumerate(kp[nf] if nf else [None] * len(kp))]
+        kawasan = gpd.GeoDataFrame({"nama": names}, geometry=shapely.make_valid(np.asarray(kp.geometry.values, dtype=object)), crs=crs)
+    struktur = None
+    if inp.struktur_ruang:
+        parts = []
+        for spec in inp.struktur_ruang:
+            s = to_metric(read_layer(spec.layer, want="any", assume_crs=spec.crs or par.assume_crs, encoding=spec.encoding), crs)
+            s = s.copy()
+            s["sumber_berkas"] = _rel(spec.path, base) + (f":{spec.layer.layer}" if spec.layer.layer else "")
+            parts.append(s)
+        struktur = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry=parts[0].geometry.name, crs=crs)
+    timings["boundaries"] = time.perf_counter() - t
+    step("batas wilayah dan kawasan prioritas")
+
+    # ---- IPU
+    t = time.perf_counter()
+    ipu_spec = inp.indikasi_program
+    raw = _read_any(ipu_spec, par.assume_crs)
+    label = str(raw.attrs.get("source", ipu_spec.label))
+    reader_findings = list(raw.attrs.get("findings", []))
+    bad = _bad_coord_rows(raw)
+    names = {**fld, **ipu_spec.fields}
+    ipu, _ = canonicalize(raw, IPU_FIELDS, names, label, config_name=cfg_name)
+    ipu = _kept_apart(ipu, ["lokasi_sumber", "lokasi_wilayah", "kecamatan", "kelurahan"])
+    ipu = ipu.reset_index(drop=True)
+    ids = frame_ids(ipu, "ipu_id")
+    findings.extend(duplicate_ids(ipu["ipu_id"], label, "ipu_id"))
+    problems = []
+    start, bad_s = _ints(ipu["tahun_mulai"], label, "tahun_mulai", ids)
+    end, bad_e = _ints(ipu["tahun_akhir"], label, "tahun_akhir", ids)
+    for fid, v in bad_s:
+        problems.append(f"{fid}: tahun_mulai {v!r}")
+    for fid, v in bad_e:
+        problems.append(f"{fid}: tahun_akhir {v!r}")
+    rev = np.flatnonzero((start > end).fillna(False).to_numpy(dtype=bool))
+    for i in rev:
+        problems.append(f"{ids[i]}: tahun_mulai {start.iloc[i]} > tahun_akhir {end.iloc[i]}")
+    if problems:
+        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+        raise FieldError(f"{label}: the IPU period must be two years (tahun_mulai <= tahun_akhir): " + "; ".join(problems[:10]) + more)
+    ipu["tahun_mulai"], ipu["tahun_akhir"] = start, end
+    blank_act = ipu["kegiatan"].map(_blank).to_numpy(dtype=bool)
+    for i in np.flatnonzero(blank_act):
+        findings.append(Finding(label, str(ids[i]), "warning", "kegiatan_kosong", "IPU tanpa kegiatan; tidak dapat disinkronkan"))
+    ipu = to_metric(ipu, crs)
+    ipu, fnd = _resolve_lokasi(ipu, admin, label, ids, bad)
+    findings.extend(_drop_resolved(reader_findings, ipu["lokasi_sumber"].to_numpy()))
+    findings.extend(fnd)
+    for i in np.flatnonzero(ipu["lokasi_sumber"].to_numpy() == "tidak_ada"):
+        findings.append(Finding(label, str(ids[i]), "warning", "lokasi_ipu_kosong", "IPU tanpa geometri dan tanpa lokasi yang dikenal; tidak dapat disinkronkan"))
+    kc, kl = admin.locate(ipu.geometry.values)
+    kl[ipu["lokasi_sumber"].to_numpy() == "kecamatan"] = None
+    ipu["kecamatan"], ipu["kelurahan"] = pd.array(kc, dtype="string"), pd.array(kl, dtype="string")
+    ipu.attrs = {"source": label}
+    timings["ipu"] = time.perf_counter() - t
+    step("indikasi program")
+
+    # ---- rencana
+    t = time.perf_counter()
+    frames = []
+    for spec in inp.rencana:
+        raw = _read_any(spec, par.assume_crs)
+        label = str(raw.attrs.get("source", spec.label))
+        reader_findings = list(raw.attrs.get("findings", []))
+        bad = _bad_coord_rows(raw)
+        names = {**fld, **spec.fields}
+        optional = ["kegiatan"] if rules.code_map else []
+        df, missing = canonicalize(raw, RENCANA_FIELDS, names, label, config_name=cfg_name, optional=optional)
+        if "kegiatan" in missing and "kode" in missing:
+            raise FieldError(f"{label}: no field '{names.get('activity') or 'kegiatan'}' (set fields.activity in {cfg_name}) and no SIPD code field to map activities from")
+        if "kegiatan" in missing and not rules.code_map:
+            raise FieldError(f"{label}: no field '{names.get('activity') or 'kegiatan'}' (set fields.activity in {cfg_name})")
+        if spec.opd:
+            df["opd"] = df["opd"].map(lambda v, o=spec.opd: o if _blank(v) else v)
+        elif "opd" in missing:
+            raise FieldError(f"{label}: no field '{names.get('opd') or 'opd'}'; set fields.opd, or opd = \"...\" for this file in {spec.key} of {cfg_name}")
+        df = _kept_apart(df, DERIVED)
+        df = df.reset_index(drop=True)
+        rid = frame_ids(df, "program_id")
+        yrs, bad_y = _ints(df["tahun"], label, "tahun", rid)
+        for fid, v in bad_y:
+            findings.append(Finding(label, fid, "error", "tahun_tidak_valid", f"tahun {v!r} tidak dikenal; program tidak masuk tahun mana pun"))
+        df["tahun"] = yrs
+        _numbers(df, "pagu", label, rid, findings, thousands_dot=True)
+        for col in ("volume", "target", "realisasi"):
+            _numbers(df, col, label, rid, findings)
+        df = to_metric(df, crs)
+        df, fnd = _resolve_lokasi(df, admin, label, rid, bad)
+        findings.extend(_drop_resolved(reader_findings, df["lokasi_sumber"].to_numpy()))
+        findings.extend(fnd)
+        df["sumber_berkas"] = _rel(spec.path, base) + (f":{spec.layer.layer}" if spec.layer.layer else "")
+        df = with_geometry(df, np.asarray(df.geometry.values, dtype=object), crs)
+        frames.append(df)
+    rencana = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
+    rencana.attrs = {"source": "rencana"}
+    if not len(rencana):
+        raise LayerError(f"{', '.join(s.label for s in inp.rencana)}: no rencana programs")
+    # activity from the SIPD code where the activity is blank
+    blank = rencana["kegiatan"].map(lambda v: not activity_key(v)).to_numpy(dtype=bool)
+    from_code = np.zeros(len(rencana), dtype=bool)
+    if rules.code_map and blank.any():
+        mapped = rencana["kode"].map(rules.activity_for_code)
+        fill = blank & mapped.notna().to_numpy(dtype=bool)
+        rencana.loc[fill, "kegiatan"] = mapped[fill]
+        from_code = fill
+    rencana["kegiatan_dari_kode"] = from_code
+    codes, fnd = code_columns(rencana["kode"], layer=list(rencana["sumber_berkas"]), ids=frame_ids(rencana, "program_id"), field="kode")
+    findings.extend(fnd)
+    for c in codes.columns:
+        rencana[c] = codes[c].to_numpy()
+    # where: kecamatan, kelurahan, priority area
+    kc, kl = admin.locate(rencana.geometry.values)
+    src = rencana["lokasi_sumber"].to_numpy()
+    kl[src == "kecamatan"] = None
+    rencana["kecamatan"], rencana["kelurahan"] = pd.array(kc, dtype="string"), pd.array(kl, dtype="string")
+    names_kp = np.full(len(rencana), None, dtype=object)
+    if kawasan is not None and len(kawasan):
+        g = np.asarray(rencana.geometry.values, dtype=object).copy()
+        approx = src != "geometri"  # a whole kelurahan is inside only if its centre is
+        ok = ~_empty_geom(g)
+        g[approx & ok] = shapely.point_on_surface(g[approx & ok])
+        tree = shapely.STRtree(np.asarray(kawasan.geometry.values, dtype=object))
+        a, b = tree.query(g, predicate="intersects")
+        kp_names = kawasan["nama"].to_numpy(dtype=object)
+        hits: dict[int, list[str]] = {}
+        for i, j in zip(a, b):
+            hits.setdefault(int(i), []).append(str(kp_names[j]))
+        for i, ns in hits.items():
+            names_kp[i] = "; ".join(sorted(set(ns)))
+    rencana["kawasan_prioritas"] = pd.array(names_kp, dtype="string")
+    rencana["di_kawasan_prioritas"] = pd.notna(names_kp)
+    timings["rencana"] = time.perf_counter() - t
+    step("rencana program")
+
+    # opd clusters naming OPDs absent from the data
+    present = {place_key(o) for o in rencana["opd"].dropna()}
+    for cname, members in config.opd_clusters.items():
+        for m in members:
+            if place_key(m) not in present:
+                findings.append(Finding(cfg_name, f"opd_clusters.{cname}", "info", "opd_klaster_tidak_ada", f"OPD '{m}' di klaster '{cname}' tidak ada di data rencana"))
+    timings["total"] = time.perf_counter() - t0
+    return RunInputs(
+        config=config,
+        crs=crs,
+        zoning=zinputs,
+        protected_codes=tuple(sorted(protected)),
+        rules=rules,
+        ipu=ipu,
+        rencana=rencana,
+        admin=admin,
+        kawasan_prioritas=kawasan,
+        struktur_ruang=struktur,
+        zones_raw=zones_raw,
+        findings=findings,
+        hashes=hashes,
+        timings=timings,
+    )

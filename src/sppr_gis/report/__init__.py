@@ -1,0 +1,1 @@
+"""Report writers: the formatted matrices book (:mod:`.excel`) and the HTML report."""

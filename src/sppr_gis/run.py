@@ -1,0 +1,686 @@
+"""One SPPR run (``sppr sync``): read once, then per fiscal year conformance, sync, matrices, outputs.
+
+>>> from sppr_gis.run import run_sync
+>>> run = run_sync("data/sample/sppr.toml", [2025], "sppr-output")      # doctest: +SKIP
+>>> run.years[0].counts["rencana"]                                      # doctest: +SKIP
+
+Outputs under ``OUT/YEAR/`` (contract ``sppr sync``): ``sppr.gpkg`` (layers
+``indikasi_program``, ``rencana``, ``zone_shares``, ``issues``, plus ``sinergi``
+and ``pasangan_sinkron``), ``buku_matriks.xlsx`` (sheets :data:`SHEETS`),
+``csv/*.csv``, ``manifest.json``, and the album and HTML report when the maps
+package is available. All years are written into a staging folder inside OUT
+and renamed into place only when every year succeeded, so a failed run leaves
+no half-written folder.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+import sppr_gis
+from sppr_gis.config import Config, load_config
+from sppr_gis.conformance import STATUSES
+from sppr_gis.io import write_gpkg
+from sppr_gis.matrices import (
+    CRITERIA,
+    HEADERS,
+    capaian_group,
+    capaian_program,
+    collisions,
+    conformance_status_table,
+    discontinued_ipus,
+    focus,
+    ipu_status_table,
+    jangka_menengah,
+    matriks_1,
+    matriks_2,
+    matriks_3,
+    medium_term_window,
+    opd_cluster,
+    protected_programs,
+    rencana_status_table,
+    sinergi_table,
+    synergy_pairs,
+)
+from sppr_gis.pipeline import CheckResult, check
+from sppr_gis.prepare import RunInputs, load_inputs, with_geometry
+from sppr_gis.sync import IPU_STATUSES, RENCANA_STATUSES, SyncResult, match_programs, synchronize
+from sppr_gis.text import angka, persen
+from sppr_gis.validate import ISSUE_COLUMNS
+
+__all__ = ["SHEETS", "YearResult", "SyncRun", "run_year", "write_year", "run_sync", "count_steps", "parse_years"]
+
+log = logging.getLogger(__name__)
+
+#: Sheets of ``buku_matriks.xlsx``, in order (contract).
+SHEETS: tuple[str, ...] = ("Ringkasan", "Matriks 1", "Matriks 2", "Matriks 3", "Jangka Menengah", "Kesesuaian", "Sinergi", "Isu Data")
+#: Progress steps per year (for a progress bar) and for reading the inputs.
+STEPS_PER_YEAR = 5
+STEPS_READ = 4
+
+#: Columns of the ``Kesesuaian`` sheet (those present).
+KESESUAIAN_COLUMNS = [
+    "program_id", "tahun", "opd", "kode", "kegiatan", "nama_kegiatan", "pagu", "sumber_dana", "lokasi", "kecamatan", "kelurahan",
+    "kawasan_prioritas", "status", "itbx", "score", "dominant_zone", "zones", "syarat", "keterangan", "status_sinkron", "ipu_id",
+    "volume", "satuan", "target", "realisasi", "capaian", "di_bawah_ambang", "lokasi_sumber", "sumber_berkas",
+]
+
+
+def count_steps(n_years: int) -> int:
+    """Progress steps of a run over ``n_years`` years."""
+    return STEPS_READ + STEPS_PER_YEAR * n_years
+
+
+def parse_years(text: str) -> list[int]:
+    """``"2025"`` -> [2025]; ``"2025-2029"`` -> [2025, ..., 2029].
+
+    Raises
+    ------
+    ValueError
+        Not a year or a range ``A-B`` with A <= B (at most 50 years).
+    """
+    t = str(text).strip()
+    parts = [p.strip() for p in t.replace("–", "-").split("-")]
+    try:
+        nums = [int(p) for p in parts]
+    except ValueError:
+        raise ValueError(f"'{text}' is not a year or a range of years such as 2025-2029") from None
+    if len(nums) == 1:
+        a = b = nums[0]
+    elif len(nums) == 2:
+        a, b = nums
+    else:
+        raise ValueError(f"'{text}' is not a year or a range of years such as 2025-2029")
+    if not (1900 <= a <= 2200 and 1900 <= b <= 2200) or a > b or b - a >= 50:
+        raise ValueError(f"'{text}': expected years between 1900 and 2200, first <= last, at most 50 years")
+    return list(range(a, b + 1))
+
+
+@dataclass
+class YearResult:
+    """One fiscal year's results (before writing).
+
+    Attributes
+    ----------
+    year : int
+    window : (int, int)
+        The medium-term window containing the year.
+    check : CheckResult
+        Conformance of the year's programs.
+    sync : SyncResult
+    ipu : geopandas.GeoDataFrame
+        Layer ``indikasi_program``.
+    rencana : geopandas.GeoDataFrame
+        Layer ``rencana``.
+    sinergi : geopandas.GeoDataFrame
+        Synergy pairs, collisions and protected-zone programs.
+    issues : pandas.DataFrame
+        Layer ``issues``.
+    tables : dict
+        Machine-named tables (``matriks_1`` ...), written as CSV.
+    blocks : list
+        The summary sheet's blocks (title, table key, note).
+    counts : dict
+    pagu : dict
+    timings : dict
+    """
+
+    year: int
+    window: tuple[int, int]
+    check: CheckResult
+    sync: SyncResult
+    ipu: gpd.GeoDataFrame
+    rencana: gpd.GeoDataFrame
+    sinergi: gpd.GeoDataFrame
+    issues: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+    blocks: list[tuple[str, str, str | None]]
+    counts: dict[str, dict[str, int]]
+    pagu: dict[str, float]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class SyncRun:
+    """What :func:`run_sync` returns.
+
+    Attributes
+    ----------
+    out_dir : Path
+    years : list of YearResult
+    folders : list of Path
+        The written year folders.
+    timings : dict
+    """
+
+    out_dir: Path
+    years: list[YearResult]
+    folders: list[Path]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _issues(inputs: RunInputs, chk: CheckResult, approx_ids: set[str], label: str) -> pd.DataFrame:
+    rows = [list(map(str, (f.layer, f.feature_id, f.severity, f.code, f.message))) for f in inputs.findings]
+    ci = chk.issues
+    drop = (ci["code"] == "geometri_kosong") & (ci["layer"] == label) & ci["feature_id"].isin(approx_ids)
+    rows.extend(ci[~drop][ISSUE_COLUMNS].astype(str).values.tolist())
+    df = pd.DataFrame(rows, columns=ISSUE_COLUMNS).astype(str)
+    # paths relative to the config's folder: the same outputs on every machine
+    base = str(inputs.config.path.parent) + os.sep
+    for c in ("layer", "message"):
+        df[c] = df[c].str.replace(base, "", regex=False)
+    return df.drop_duplicates(ignore_index=True)
+
+
+def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = None, progress: Callable[[str], None] | None = None) -> YearResult:
+    """Conformance, synchronization and every table for one fiscal year.
+
+    Parameters
+    ----------
+    inputs : RunInputs
+        From :func:`sppr_gis.prepare.load_inputs`.
+    year : int
+    matches : pandas.DataFrame, optional
+        Precomputed :func:`sppr_gis.sync.match_programs` (shared across years).
+    progress : callable, optional
+        Called with a label after each step (:data:`STEPS_PER_YEAR` per year).
+
+    Returns
+    -------
+    YearResult
+    """
+    step = progress or (lambda label: None)
+    cfg = inputs.config
+    par = cfg.parameters
+    timings: dict[str, float] = {}
+    rencana = inputs.rencana
+    ipu = inputs.ipu
+
+    # ---- conformance of the year's programs (places known only by name are not judged)
+    t = time.perf_counter()
+    sel = np.flatnonzero((rencana["tahun"] == year).fillna(False).to_numpy(dtype=bool))
+    ry = rencana.iloc[sel].reset_index(drop=True)
+    approx = (ry["lokasi_sumber"] != "geometri").to_numpy(dtype=bool)
+    resolved = approx & (ry["lokasi_sumber"] != "tidak_ada").to_numpy(dtype=bool)
+    chk_in = ry.copy()
+    geoms = np.asarray(chk_in.geometry.values, dtype=object).copy()
+    geoms[approx] = None
+    chk_in = with_geometry(chk_in, geoms, ry.crs)
+    chk_in.attrs = {"source": f"rencana {year}"}
+    label = f"rencana {year}"
+    chk = check(
+        inputs.zoning,
+        chk_in,
+        inputs.rules,
+        zone_field=cfg.fields.get("zone"),
+        activity_field="kegiatan",
+        id_field="program_id",
+        code_field="kode",
+        min_share=par.min_share,
+        workers=par.workers,
+        programs_label=label,
+    )
+    timings["kesesuaian"] = time.perf_counter() - t
+    step(f"{year}: kesesuaian tata ruang")
+
+    # ---- synchronization
+    t = time.perf_counter()
+    if matches is None:
+        matches = match_programs(ipu, rencana, match_distance=par.match_distance)
+    conf = np.full(len(rencana), None, dtype=object)
+    conf[sel] = chk.programs["status"].to_numpy(dtype=object)
+    sync = synchronize(ipu, rencana, year, conformance=conf, matches=matches)
+    timings["sinkronisasi"] = time.perf_counter() - t
+    step(f"{year}: sinkronisasi")
+
+    # ---- the rencana layer: check's programs + sync columns
+    t = time.perf_counter()
+    out = chk.programs.copy()
+    g = np.asarray(out.geometry.values, dtype=object)
+    g[resolved] = np.asarray(ry.geometry.values, dtype=object)[resolved]
+    out = with_geometry(out, g, chk.crs)
+    names = ry["lokasi_wilayah"].astype(object).to_numpy()
+    kt = out["keterangan"].to_numpy(dtype=object).copy()
+    for i in np.flatnonzero(resolved):
+        kt[i] = f"Lokasi hanya berupa nama wilayah ({names[i]}); kesesuaian tidak dapat dinilai, perlu kajian lokasi rinci."
+    out["keterangan"] = kt
+    out["status_sinkron"] = sync.rencana["status_sinkron"].to_numpy(dtype=object)
+    out["ipu_id"] = sync.rencana["ipu_id"].to_numpy(dtype=object)
+
+    window = medium_term_window(year, par.medium_term_start if par.medium_term_start is not None else (inputs.years[0] if inputs.years else year))
+    m1 = matriks_1(ipu, rencana, matches, year=year, window=window)
+    jm = jangka_menengah(ipu, rencana, matches, year=year, window=window)
+    m2 = matriks_2(out, weights=par.priority_weights.as_dict(), discontinued=discontinued_ipus(ipu, matches, year))
+    m3 = matriks_3(m2, thresholds=par.priority_thresholds)
+    cap = capaian_program(out, threshold=par.capaian_threshold, clusters=cfg.opd_clusters)
+    out["skor_prioritas"] = m2["skor_prioritas"].to_numpy()
+    out["kelas_prioritas"] = m3["kelas_prioritas"].reindex(m2.index).to_numpy(dtype=object)  # m3 keeps m2's index
+    out["peringkat_prioritas"] = m3["peringkat"].reindex(m2.index).to_numpy()
+    out["capaian"] = cap["capaian"].to_numpy()
+    out["di_bawah_ambang"] = cap["di_bawah_ambang"].to_numpy()
+    out["klaster"] = cap["klaster"].to_numpy()
+
+    # ---- synergy, collisions, protected zones
+    syn = synergy_pairs(rencana, year, distance=par.synergy_distance)
+    col = collisions(rencana, year, distance=par.collision_distance, years=par.collision_years, kegiatan=par.collision_kegiatan)
+    prot = protected_programs(out, chk.zone_shares, inputs.protected_codes)
+    sinergi = sinergi_table(syn, col, prot)
+
+    # ---- focus and achievement
+    fk = {
+        "fokus_opd": focus(out, "opd"),
+        "fokus_kecamatan": focus(out, "kecamatan"),
+        "fokus_kelurahan": focus(out, "kelurahan"),
+        "fokus_kawasan_prioritas": focus(out, "kawasan_prioritas", missing="(di luar kawasan prioritas)"),
+        "fokus_program": focus(out, "kode_program", missing="(kode tidak valid/kosong)"),
+    }
+    if cfg.opd_clusters:
+        fk["fokus_klaster"] = focus(out.assign(klaster=opd_cluster(out["opd"], cfg.opd_clusters)), "klaster")
+    cap_opd = capaian_group(cap, "opd")
+    cap_kl = capaian_group(cap, "klaster") if cfg.opd_clusters else None
+
+    # ---- the IPU layer and the issues
+    ipu_out = sync.ipu.copy()
+    issues = _issues(inputs, chk, set(ry["program_id"].astype(str)[resolved]), label)
+
+    st_ipu = ipu_status_table(ipu_out["status_sinkron"])
+    st_ren = rencana_status_table(out)
+    st_conf = conformance_status_table(out)
+    total = float(np.nansum(pd.to_numeric(out["pagu"], errors="coerce")))
+    ok = np.isin(out["status"].to_numpy(dtype=object), ["sesuai", "sesuai_bersyarat"])
+    pg = pd.to_numeric(out["pagu"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    sinkron = (out["status_sinkron"] == "sinkron").to_numpy(dtype=bool)
+    pagu = {
+        "total": total,
+        "sinkron": float(pg[sinkron].sum()),
+        "sesuai": float(pg[ok].sum()),
+        "sinkron_sesuai": float(pg[sinkron & ok].sum()),
+        "porsi_sinkron_sesuai": float(pg[sinkron & ok].sum() / total) if total else float("nan"),
+    }
+    counts = {
+        "indikasi_program": {s: int((ipu_out["status_sinkron"] == s).sum()) for s in IPU_STATUSES},
+        "rencana": {s: int((out["status_sinkron"] == s).sum()) for s in RENCANA_STATUSES},
+        "kesesuaian": {s: int((out["status"] == s).sum()) for s in STATUSES},
+        "sinergi": {j: int((sinergi["jenis"] == j).sum()) for j in ("sinergi", "tabrakan", "kawasan_lindung")},
+        "issues": {s: int((issues["severity"] == s).sum()) for s in ("error", "warning", "info")},
+        "capaian_di_bawah_ambang": int(cap["di_bawah_ambang"].sum()),
+    }
+    key = _key_figures(cfg, year, window, ipu_out, out, counts, pagu, par)
+    weights = pd.DataFrame(
+        [{"kriteria": col_, "bobot": par.priority_weights.as_dict()[k], "uraian": desc} for k, (col_, desc) in CRITERIA.items()]
+    )
+    kes_cols = [c for c in KESESUAIAN_COLUMNS if c in out.columns]
+    matches_y = matches[matches["tahun"] <= year].reset_index(drop=True)
+    tables: dict[str, pd.DataFrame] = {
+        "ringkasan": key,
+        "status_ipu": st_ipu,
+        "status_rencana": st_ren,
+        "status_kesesuaian": st_conf,
+        **fk,
+        "capaian_program": cap,
+        "capaian_opd": cap_opd,
+        **({"capaian_klaster": cap_kl} if cap_kl is not None else {}),
+        "bobot_prioritas": weights,
+        "matriks_1": m1,
+        "matriks_2": m2,
+        "matriks_3": m3,
+        "jangka_menengah": jm,
+        "kesesuaian": pd.DataFrame(out[kes_cols]),
+        "sinergi": pd.DataFrame(sinergi.drop(columns="geometry")),
+        "pasangan_sinkron": matches_y.drop(columns=["rencana_pos", "ipu_pos"]),
+        "isu_data": issues,
+    }
+    blocks: list[tuple[str, str, str | None]] = [
+        (f"Ringkasan SPPR {year}", "ringkasan", None),
+        ("Status sinkronisasi indikasi program utama (IPU)", "status_ipu", "sinkron: diwujudkan program tahun ini; diskontinu: pernah diwujudkan lalu terhenti; diskoneksi: belum pernah diwujudkan; belum_jadwal: di luar periode IPU."),
+        (f"Status sinkronisasi program rencana {year}", "status_rencana", "sinkron: mewujudkan IPU; inkonsisten: tidak sesuai tata ruang; tidak_terindikasi: tidak terkait IPU mana pun."),
+        ("Kesesuaian program dengan rencana tata ruang (ITBX)", "status_kesesuaian", None),
+        ("Fokus anggaran per OPD", "fokus_opd", None),
+        *([("Fokus anggaran per klaster OPD", "fokus_klaster", None)] if "fokus_klaster" in fk else []),
+        ("Fokus anggaran per kecamatan", "fokus_kecamatan", None),
+        ("Fokus anggaran per kelurahan", "fokus_kelurahan", None),
+        ("Di dalam dan di luar kawasan prioritas", "fokus_kawasan_prioritas", None),
+        ("Anggaran per program (kode SIPD)", "fokus_program", None),
+        (f"Capaian per OPD (ambang {angka(par.capaian_threshold, 0)}%)", "capaian_opd", "Rata-rata capaian program (realisasi/target); satuan berbeda antarprogram sehingga target tidak dijumlahkan."),
+        *([(f"Capaian per klaster OPD (ambang {angka(par.capaian_threshold, 0)}%)", "capaian_klaster", None)] if cap_kl is not None else []),
+        ("Bobot kriteria penilaian prioritas (Matriks 2)", "bobot_prioritas", "Skor prioritas = 100 x jumlah(bobot x nilai) / jumlah bobot."),
+    ]
+    timings["matriks"] = time.perf_counter() - t
+    step(f"{year}: matriks")
+    return YearResult(
+        year=year,
+        window=window,
+        check=chk,
+        sync=sync,
+        ipu=ipu_out,
+        rencana=out,
+        sinergi=sinergi,
+        issues=issues,
+        tables=tables,
+        blocks=blocks,
+        counts=counts,
+        pagu=pagu,
+        timings=timings,
+    )
+
+
+def _key_figures(cfg: Config, year: int, window: tuple[int, int], ipu: pd.DataFrame, ren: pd.DataFrame, counts: dict, pagu: dict, par: Any) -> pd.DataFrame:
+    def rp(v: float) -> str:
+        return "Rp " + angka(v, 0)
+
+    rows = [
+        ("Wilayah", cfg.name),
+        ("Tahun anggaran", str(year)),
+        ("Jangka menengah", f"{window[0]}-{window[1]}"),
+        ("Jumlah indikasi program utama (IPU)", str(len(ipu))),
+        *[(f"IPU {s}", str(counts["indikasi_program"][s])) for s in IPU_STATUSES],
+        (f"Jumlah program rencana {year}", str(len(ren))),
+        *[(f"Program {s}", str(counts["rencana"][s])) for s in RENCANA_STATUSES],
+        *[(f"Kesesuaian {s}", str(counts["kesesuaian"][s])) for s in STATUSES],
+        ("Total pagu", rp(pagu["total"])),
+        ("Pagu program sinkron", rp(pagu["sinkron"])),
+        ("Pagu program sesuai tata ruang", rp(pagu["sesuai"])),
+        ("Pagu sinkron dan sesuai tata ruang", rp(pagu["sinkron_sesuai"])),
+        ("Porsi pagu sinkron dan sesuai", persen(pagu["porsi_sinkron_sesuai"]) if pagu["total"] else "-"),
+        ("Pasangan sinergi antar-OPD", str(counts["sinergi"]["sinergi"])),
+        ("Tabrakan pekerjaan (tahun berurutan)", str(counts["sinergi"]["tabrakan"])),
+        ("Program di kawasan lindung", str(counts["sinergi"]["kawasan_lindung"])),
+        (f"Program dengan capaian di bawah {angka(par.capaian_threshold, 0)}%", str(counts["capaian_di_bawah_ambang"])),
+        ("Isu data (galat/peringatan/info)", f"{counts['issues']['error']}/{counts['issues']['warning']}/{counts['issues']['info']}"),
+        ("Jarak pencocokan IPU", f"{angka(par.match_distance, 0)} m"),
+        ("Jarak sinergi / tabrakan", f"{angka(par.synergy_distance, 0)} m / {angka(par.collision_distance, 0)} m"),
+    ]
+    return pd.DataFrame(rows, columns=["uraian", "nilai"])
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def _versions() -> dict[str, str]:
+    import geopandas
+    import pyogrio
+    import pyproj
+    import shapely
+
+    return {
+        "sppr_gis": sppr_gis.__version__,
+        "python": sys.version.split()[0],
+        "geopandas": geopandas.__version__,
+        "shapely": shapely.__version__,
+        "pyproj": pyproj.__version__,
+        "pyogrio": pyogrio.__version__,
+        "pandas": pd.__version__,
+        "numpy": np.__version__,
+        "GEOS": shapely.geos_version_string,
+        "GDAL": pyogrio.__gdal_version_string__,
+        "PROJ": pyproj.proj_version_str,
+    }
+
+
+def _layer(df: pd.DataFrame) -> pd.DataFrame:
+    """A frame GDAL can store: nullable ints and bools as plain types, text as str."""
+    out = df.copy()
+    for c in out.columns:
+        if c == getattr(out, "_geometry_column_name", None):
+            continue
+        s = out[c]
+        if isinstance(s.dtype, pd.BooleanDtype):
+            out[c] = s.astype(object).where(s.notna(), None)
+        elif isinstance(s.dtype, pd.StringDtype):
+            out[c] = s.astype(object).where(s.notna(), None)
+    return out
+
+
+def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> list[Path]:
+    """The optional Album Peta and HTML report, when their modules are installed."""
+    written: list[Path] = []
+    layers: dict[str, gpd.GeoDataFrame | None] = {
+        "zoning": inputs.zones_raw,
+        "rencana": result.rencana,
+        "indikasi_program": result.ipu,
+        "kecamatan": inputs.admin.kecamatan,
+        "kelurahan": inputs.admin.kelurahan,
+        "kawasan_prioritas": inputs.kawasan_prioritas,
+        "sinergi": result.sinergi,
+        "struktur_ruang": inputs.struktur_ruang,
+    }
+    title = inputs.config.title
+    try:
+        from sppr_gis.maps.album import write_album
+    except ImportError as exc:
+        log.warning("Album Peta tidak dibuat: modul peta tidak tersedia (%s)", exc)
+    else:
+        t = time.perf_counter()
+        source = f"Sumber: data SPPR {inputs.config.name} ({inputs.config.path.name}); diolah dengan sppr_gis {sppr_gis.__version__}"
+        written.extend(Path(p) for p in write_album(layers, folder, year=result.year, title=title, source=source))
+        manifest["timings"]["album"] = round(time.perf_counter() - t, 4)
+    try:
+        from sppr_gis.report.html import write_report
+    except ImportError as exc:
+        log.warning("laporan.html tidak dibuat: modul laporan tidak tersedia (%s)", exc)
+    else:
+        t = time.perf_counter()
+        maps = [p for p in written if p.suffix.lower() == ".png"]
+        p = write_report(
+            folder / "laporan.html",
+            layers=layers,
+            tables=tables,
+            manifest=manifest,
+            maps=maps,
+            year=result.year,
+            title=title,
+        )
+        written.append(Path(p) if p is not None else folder / "laporan.html")
+        manifest["timings"]["laporan"] = round(time.perf_counter() - t, 4)
+    return written
+
+
+def write_year(result: YearResult, inputs: RunInputs, folder: Path, *, timings: dict[str, float] | None = None, maps: bool = True) -> list[Path]:
+    """Write one year's outputs into ``folder`` (created; expected empty).
+
+    Parameters
+    ----------
+    result : YearResult
+    inputs : RunInputs
+    folder : Path
+    timings : dict, optional
+        Reading timings to record in the manifest.
+    maps : bool
+        Also write the Album Peta and ``laporan.html`` (when their modules are available).
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    from sppr_gis.report.excel import Block, write_workbook
+
+    t0 = time.perf_counter()
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg = inputs.config
+    files: list[Path] = []
+    gpkg = folder / "sppr.gpkg"
+    write_gpkg(
+        {
+            "indikasi_program": _layer(result.ipu),
+            "rencana": _layer(result.rencana),
+            "zone_shares": _layer(result.check.zone_shares),
+            "issues": _layer(result.issues),
+            "sinergi": _layer(result.sinergi),
+            "pasangan_sinkron": _layer(result.tables["pasangan_sinkron"]),
+        },
+        gpkg,
+    )
+    files.append(gpkg)
+    t = result.tables
+    headers = {**HEADERS, "kriteria": "Kriteria", "bobot": "Bobot", "uraian": "Uraian"}
+    sheets: dict[str, Any] = {
+        "Ringkasan": [Block(title, t[key], note) for title, key, note in result.blocks],
+        "Matriks 1": t["matriks_1"],
+        "Matriks 2": t["matriks_2"],
+        "Matriks 3": t["matriks_3"],
+        "Jangka Menengah": t["jangka_menengah"],
+        "Kesesuaian": t["kesesuaian"],
+        "Sinergi": t["sinergi"],
+        "Isu Data": t["isu_data"],
+    }
+    assert tuple(sheets) == SHEETS
+    book = folder / "buku_matriks.xlsx"
+    write_workbook(sheets, book, headers=headers, title=f"{cfg.title} - Tahun {result.year}")
+    files.append(book)
+    csv_dir = folder / "csv"
+    csv_dir.mkdir(exist_ok=True)
+    for name, df in t.items():
+        p = csv_dir / f"{name}.csv"
+        pd.DataFrame(df).to_csv(p, index=False, encoding="utf-8")
+        files.append(p)
+    timings_all = {**{f"baca.{k}": v for k, v in (timings or {}).items()}, **result.timings, "tulis": time.perf_counter() - t0}
+    base = cfg.path.parent
+    manifest: dict[str, Any] = {
+        "tool": "sppr_gis",
+        "command": "sppr sync",
+        "config": str(cfg.path),
+        "name": cfg.name,
+        "title": cfg.title,
+        "year": result.year,
+        "window": list(result.window),
+        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "crs": inputs.crs.to_string(),
+        "inputs": [
+            {
+                "role": role,
+                "key": spec.key,
+                "path": _rel(spec.path, base),
+                "layer": spec.layer.layer,
+                "sha256": inputs.hashes.get(_rel(spec.path, base)),
+            }
+            for role, spec in cfg.inputs.all()
+        ],
+        "parameters": cfg.parameters.as_dict(),
+        "fields": {k: v for k, v in cfg.fields.items()},
+        "opd_clusters": {k: list(v) for k, v in cfg.opd_clusters.items()},
+        "protected_zones": list(inputs.protected_codes),
+        "versions": _versions(),
+        "counts": {
+            **result.counts,
+            "rows": {"indikasi_program": len(result.ipu), "rencana": len(result.rencana), "zone_shares": len(result.check.zone_shares), "issues": len(result.issues), "sinergi": len(result.sinergi)},
+        },
+        "pagu": result.pagu,
+        "timings": {k: round(v, 4) for k, v in timings_all.items()},
+    }
+    if maps:
+        files.extend(_album_and_report(result, inputs, folder, t, manifest))
+    manifest["timings"]["tulis_total"] = round(time.perf_counter() - t0, 4)
+    manifest["outputs"] = sorted(_rel(p, folder) for p in folder.rglob("*") if p.is_file()) + ["manifest.json"]
+    mpath = folder / "manifest.json"
+    mpath.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=_json_default), encoding="utf-8")
+    files.append(mpath)
+    return files
+
+
+def _json_default(v: object) -> object:
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.floating,)):
+        return None if np.isnan(v) else float(v)
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    return str(v)
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return str(Path(path).relative_to(base))
+    except ValueError:
+        return str(path)
+
+
+def run_sync(
+    config: Config | str | os.PathLike[str],
+    years: Sequence[int],
+    out_dir: str | os.PathLike[str] = "sppr-output",
+    *,
+    progress: Callable[[str], None] | None = None,
+    maps: bool = True,
+) -> SyncRun:
+    """The SPPR run: read the inputs once, then for each year compute and write ``OUT/YEAR/``.
+
+    Parameters
+    ----------
+    config : Config or path
+        The configuration (a TOML path is loaded and validated).
+    years : sequence of int
+        Fiscal years (one output folder each).
+    out_dir : path-like
+        Output folder (default ``sppr-output``).
+    progress : callable, optional
+        Called with a label after each step; :func:`count_steps` gives the total.
+    maps : bool
+        Also write the Album Peta and ``laporan.html`` (default True).
+
+    Returns
+    -------
+    SyncRun
+
+    Raises
+    ------
+    SpprError
+        Configuration or data that cannot be processed. No year folder is
+        written (or replaced) unless every year succeeded.
+    """
+    t0 = time.perf_counter()
+    cfg = config if isinstance(config, Config) else load_config(config)
+    years = [int(y) for y in years]
+    if not years:
+        raise ValueError("no year given")
+    inputs = load_inputs(cfg, progress=progress)
+    matches = match_programs(inputs.ipu, inputs.rencana, match_distance=cfg.parameters.match_distance)
+    out = Path(out_dir)
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".sppr-staging-", dir=out))
+    results: list[YearResult] = []
+    folders: list[Path] = []
+    try:
+        for y in years:
+            res = run_year(inputs, y, matches=matches, progress=progress)
+            write_year(res, inputs, staging / str(y), timings=inputs.timings, maps=maps)
+            if progress:
+                progress(f"{y}: keluaran ditulis")
+            results.append(res)
+        for y in years:
+            final = out / str(y)
+            old = None
+            if final.exists():
+                old = out / f".{y}.old-{uuid.uuid4().hex[:8]}"
+                final.rename(old)
+            (staging / str(y)).rename(final)
+            folders.append(final)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created:
+            try:
+                out.rmdir()  # only when empty
+            except OSError:
+                pass
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    return SyncRun(out_dir=out, years=results, folders=folders, timings={"baca": inputs.timings.get("total", 0.0), "total": time.perf_counter() - t0})
