@@ -73,11 +73,23 @@ _POPUP_NAMES = {
 # --------------------------------------------------------------------------- assets
 
 
+#: Leaflet's attribution prefix links to the project site; the page shows no attribution control
+#: (and carries the licence), so the embedded copy keeps the label without the outbound link.
+_LEAFLET_PREFIX_LINK = '<a href="https://leafletjs.com" title="A JavaScript library for interactive maps">'
+
+
 def leaflet_assets() -> tuple[str, str, str]:
-    """The vendored Leaflet: (JavaScript, CSS with its images inlined as data URIs, licence text)."""
+    """The vendored Leaflet: (JavaScript, CSS with its images inlined as data URIs, licence text).
+
+    Two changes are made to the copy embedded in the page, none to the library's
+    behaviour: the attribution prefix loses its outbound ``href`` (the
+    attribution control is not used), and CSS comments are dropped.
+    """
     base = resources.files("sppr_gis.report") / "vendor" / "leaflet"
     js = (base / "leaflet.js").read_text(encoding="utf-8")
+    js = js.replace(_LEAFLET_PREFIX_LINK, '<a title="A JavaScript library for interactive maps">')
     css = (base / "leaflet.css").read_text(encoding="utf-8")
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
 
     def inline(m: re.Match[str]) -> str:
         name = m.group(1)
@@ -441,7 +453,8 @@ def render_report(
 
     data = _map_data(layers, pal)
     if data is not None:
-        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+        # "<", ">" and "&" as JSON escapes: nothing in the data can end or confuse the script element
+        payload = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         sections.append(
             (
                 "peta-interaktif",
