@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 import pytest
+from conftest import gdf
 from shapely import LineString, Point, box
 
-from conftest import gdf
 from sppr_gis.matrices import (
     capaian_group,
     capaian_program,

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 
 import geopandas as gpd
 import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
-from geopandas.testing import assert_geodataframe_equal
-
 from conftest import SAMPLE, invoke
+from geopandas.testing import assert_geodataframe_equal
 
 CONFIG = SAMPLE / "sppr.toml"
 SHEETS = ["Ringkasan", "Matriks 1", "Matriks 2", "Matriks 3", "Jangka Menengah", "Kesesuaian", "Sinergi", "Isu Data"]

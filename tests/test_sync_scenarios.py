@@ -9,10 +9,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import gdf
 from shapely import LineString, Point, box
 
-from conftest import gdf
-from sppr_gis.sync import AdminAreas, ipu_status, match_programs, rencana_status, synchronize
+from sppr_gis.sync import (
+    AdminAreas,
+    ipu_status,
+    match_programs,
+    rencana_status,
+    synchronize,
+)
 
 Y = 2025
 

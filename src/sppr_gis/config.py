@@ -41,11 +41,13 @@ Shape (only ``[inputs]`` is required; see ``docs/sync.md``)::
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields as dc_fields
+from dataclasses import dataclass, field
+from dataclasses import fields as dc_fields
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from sppr_gis.errors import ConfigError
 from sppr_gis.io.vector import LayerSpec, parse_layer_spec
@@ -594,7 +596,7 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
         err.add("opd_clusters", "expected a table: cluster name = [OPD names]")
     else:
         seen: dict[str, str] = {}
-        for cname, members in clusters_t.items():
+        for cname in clusters_t:
             v = _str_list(clusters_t, cname, "opd_clusters.", err)
             if v is None:
                 continue

@@ -21,6 +21,7 @@ Indonesian headers of the matrices book are in :data:`HEADERS`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -28,7 +29,14 @@ import pandas as pd
 import shapely
 
 from sppr_gis.conformance import STATUSES
-from sppr_gis.sync import IPU_STATUSES, RENCANA_STATUSES, SEP, ipu_status, join_ids, place_key
+from sppr_gis.sync import (
+    IPU_STATUSES,
+    RENCANA_STATUSES,
+    SEP,
+    ipu_status,
+    join_ids,
+    place_key,
+)
 from sppr_gis.text import angka
 
 __all__ = [
@@ -461,32 +469,32 @@ def matriks_3(m2: pd.DataFrame, *, thresholds: tuple[float, float] = (70.0, 50.0
     return df[cols]
 
 
-def _reason(r: object) -> str:
+def _reason(r: Any) -> str:
     bits = []
-    st = getattr(r, "status")
+    st = r.status
     if st == "sesuai":
         bits.append("sesuai tata ruang")
     elif st == "sesuai_bersyarat":
-        bits.append(f"sesuai bersyarat (skor {angka(getattr(r, 'score'), 0)})")
+        bits.append(f"sesuai bersyarat (skor {angka(r.score, 0)})")
     elif st == "tidak_sesuai":
         bits.append("tidak sesuai tata ruang")
     else:
         bits.append("kesesuaian perlu kajian")
-    if getattr(r, "nilai_realisasi_ipu") > 0:
-        bits.append(f"mewujudkan {getattr(r, 'ipu_id')}")
+    if r.nilai_realisasi_ipu > 0:
+        bits.append(f"mewujudkan {r.ipu_id}")
     else:
         bits.append("tidak terindikasi dalam IPU")
-    if getattr(r, "nilai_kelanjutan") > 0:
+    if r.nilai_kelanjutan > 0:
         bits.append("melanjutkan IPU yang diskontinu")
-    if getattr(r, "nilai_kawasan_prioritas") > 0:
-        bits.append(f"di {getattr(r, 'kawasan_prioritas')}")
-    ka = getattr(r, "nilai_kesiapan_anggaran")
+    if r.nilai_kawasan_prioritas > 0:
+        bits.append(f"di {r.kawasan_prioritas}")
+    ka = r.nilai_kesiapan_anggaran
     bits.append("anggaran siap" if ka >= 1 else ("sumber dana belum jelas" if ka > 0 else "pagu belum ada"))
     return "; ".join(bits)
 
 
-def _recommend(r: object) -> str:
-    ss, st = getattr(r, "status_sinkron"), getattr(r, "status")
+def _recommend(r: Any) -> str:
+    ss, st = r.status_sinkron, r.status
     if ss == "inkonsisten":
         return "Pindahkan lokasi atau ubah kegiatan agar sesuai rencana tata ruang sebelum dianggarkan."
     if st == "perlu_kajian":

@@ -60,7 +60,13 @@ from sppr_gis.matrices import (
 )
 from sppr_gis.pipeline import CheckResult, check
 from sppr_gis.prepare import RunInputs, load_inputs, with_geometry
-from sppr_gis.sync import IPU_STATUSES, RENCANA_STATUSES, SyncResult, match_programs, synchronize
+from sppr_gis.sync import (
+    IPU_STATUSES,
+    RENCANA_STATUSES,
+    SyncResult,
+    match_programs,
+    synchronize,
+)
 from sppr_gis.text import angka, persen
 from sppr_gis.validate import ISSUE_COLUMNS
 
