@@ -214,6 +214,15 @@ def _read_any(path: Path, what: str) -> pd.DataFrame:
     raise InputError(f"{path}: the {what} is neither UTF-8 nor cp1252 text")
 
 
+def _two_columns(path: Path, what: str, first: str, second: str) -> tuple[pd.Series, pd.Series]:
+    """Columns ``first`` and ``second`` (case-insensitive) of a small table, or a RulesError."""
+    df = _read_any(path, what)
+    lower = {str(c).strip().lower(): c for c in df.columns}
+    if first not in lower or second not in lower:
+        raise RulesError(f"{path}: the {what} needs columns '{first}' and '{second}'")
+    return df[lower[first]], df[lower[second]]
+
+
 def read_rules(
     path: str | Path,
     *,
@@ -244,20 +253,13 @@ def read_rules(
     path = Path(path)
     rules = Rules.from_frame(_read_any(path, "ITBX matrix"), source=str(path))
     if conditions is not None:
-        cpath = Path(conditions)
-        df = _read_any(cpath, "condition table")
-        lower = {str(c).strip().lower(): c for c in df.columns}
-        if "kode" not in lower or "uraian" not in lower:
-            raise RulesError(f"{cpath}: the condition table needs columns 'kode' and 'uraian'")
-        rules.condition_texts = {str(k).strip().upper(): str(v).strip() for k, v in zip(df[lower["kode"]], df[lower["uraian"]]) if str(k).strip()}
+        kodes, texts = _two_columns(Path(conditions), "condition table", "kode", "uraian")
+        rules.condition_texts = {str(k).strip().upper(): str(v).strip() for k, v in zip(kodes, texts) if str(k).strip()}
     if code_map is not None:
         mpath = Path(code_map)
-        df = _read_any(mpath, "code mapping")
-        lower = {str(c).strip().lower(): c for c in df.columns}
-        if "kode" not in lower or "activity" not in lower:
-            raise RulesError(f"{mpath}: the code mapping needs columns 'kode' and 'activity'")
+        kodes, acts = _two_columns(mpath, "code mapping", "kode", "activity")
         pairs = []
-        for r, (k, a) in enumerate(zip(df[lower["kode"]], df[lower["activity"]])):
+        for r, (k, a) in enumerate(zip(kodes, acts)):
             if not str(k).strip():
                 continue
             if not str(a).strip() or str(a).strip().lower() == "nan":

@@ -8,7 +8,7 @@ import pandas as pd
 
 from sppr_gis.errors import FieldError
 
-__all__ = ["ZONE_FIELDS", "OUTPUT_COLUMNS", "detect_zone_field", "require_field", "find_field"]
+__all__ = ["ZONE_FIELDS", "OUTPUT_COLUMNS", "detect_zone_field", "pick_field", "require_field", "find_field"]
 
 #: Zone code fields in order of preference: RDTR sub-zone, RDTR zone, RTRW kawasan.
 ZONE_FIELDS: tuple[str, ...] = ("KODSZN", "KODZON", "KODKWS")
@@ -36,38 +36,51 @@ def find_field(columns: Sequence[str], name: str) -> str | None:
     return lower.get(name.lower())
 
 
-def detect_zone_field(df: pd.DataFrame, label: str, field: str | None = None) -> str:
-    """The zone-code field of a zoning layer.
+def pick_field(df: pd.DataFrame, label: str, wanted: str | None, candidates: Sequence[str], what: str, hint: str) -> str:
+    """The column named ``wanted``, else the first present of ``candidates`` (case-insensitive).
 
     Parameters
     ----------
     df : pandas.DataFrame
-        The zoning layer.
+        The layer or table.
     label : str
         Its name, for messages.
-    field : str, optional
-        Field named by the user (matched case-insensitively); by default the
-        first present of KODSZN, KODZON, KODKWS.
+    wanted : str, optional
+        Field named by the user.
+    candidates : sequence of str
+        Standard names tried in order when ``wanted`` is not given.
+    what : str
+        What the field holds, for messages ("zone code").
+    hint : str
+        How the user names the field ("--zone-field").
+
+    Raises
+    ------
+    FieldError
+        The named field is missing, or none of the candidates is present.
+    """
+    cols = [str(c) for c in df.columns if c != getattr(df, "_geometry_column_name", None)]
+    if wanted:
+        found = find_field(cols, wanted)
+        if found is None:
+            raise FieldError(f"{label}: no {what} field '{wanted}' (fields: {', '.join(cols)})")
+        return found
+    for name in candidates:
+        found = find_field(cols, name)
+        if found is not None:
+            return found
+    raise FieldError(f"{label}: no {what} field ({', '.join(candidates)}); {hint} (fields: {', '.join(cols)})")
+
+
+def detect_zone_field(df: pd.DataFrame, label: str, field: str | None = None) -> str:
+    """The zone-code field of a zoning layer: ``field``, else the first of KODSZN, KODZON, KODKWS.
 
     Raises
     ------
     FieldError
         The named field is missing, or none of the standard fields is present.
     """
-    cols = [str(c) for c in df.columns if c != getattr(df, "_geometry_column_name", None)]
-    if field:
-        found = find_field(cols, field)
-        if found is None:
-            raise FieldError(f"{label}: no zone field '{field}' (fields: {', '.join(cols)})")
-        return found
-    for name in ZONE_FIELDS:
-        found = find_field(cols, name)
-        if found is not None:
-            return found
-    raise FieldError(
-        f"{label}: no zone code field ({', '.join(ZONE_FIELDS)}); name it with --zone-field, "
-        f"or give the file's code as FILE=CODE (fields: {', '.join(cols)})"
-    )
+    return pick_field(df, label, field, ZONE_FIELDS, "zone code", "name it with --zone-field, or give the file's code as FILE=CODE")
 
 
 def require_field(df: pd.DataFrame, field: str, label: str, option: str) -> str:
