@@ -229,3 +229,13 @@ def test_rerun_replaces_the_year_folder(tmp_path):
     assert res.exit_code == 0, res.output
     assert not (tmp_path / "2025" / "stale.txt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2025"]
+
+
+def test_library_run_reports_every_progress_step(tmp_path):
+    from sppr_gis.run import count_steps, run_sync
+
+    labels = []
+    run = run_sync(CONFIG, [2024, 2025], tmp_path, progress=labels.append, maps=False)
+    assert len(labels) == count_steps(2)
+    assert [r.year for r in run.years] == [2024, 2025]
+    assert [f.name for f in run.folders] == ["2024", "2025"]

@@ -497,7 +497,15 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
     return written
 
 
-def write_year(result: YearResult, inputs: RunInputs, folder: Path, *, timings: dict[str, float] | None = None, maps: bool = True) -> list[Path]:
+def write_year(
+    result: YearResult,
+    inputs: RunInputs,
+    folder: Path,
+    *,
+    timings: dict[str, float] | None = None,
+    maps: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
     """Write one year's outputs into ``folder`` (created; expected empty).
 
     Parameters
@@ -509,6 +517,8 @@ def write_year(result: YearResult, inputs: RunInputs, folder: Path, *, timings: 
         Reading timings to record in the manifest.
     maps : bool
         Also write the Album Peta and ``laporan.html`` (when their modules are available).
+    progress : callable, optional
+        Called with a label after the tables and after the maps (2 steps).
 
     Returns
     -------
@@ -590,8 +600,11 @@ def write_year(result: YearResult, inputs: RunInputs, folder: Path, *, timings: 
         "pagu": result.pagu,
         "timings": {k: round(v, 4) for k, v in timings_all.items()},
     }
+    step = progress or (lambda label: None)
+    step(f"{result.year}: tabel ditulis")
     if maps:
         files.extend(_album_and_report(result, inputs, folder, t, manifest))
+    step(f"{result.year}: album peta dan laporan")
     manifest["timings"]["tulis_total"] = round(time.perf_counter() - t0, 4)
     manifest["outputs"] = sorted(_rel(p, folder) for p in folder.rglob("*") if p.is_file()) + ["manifest.json"]
     mpath = folder / "manifest.json"
@@ -666,9 +679,7 @@ def run_sync(
     try:
         for y in years:
             res = run_year(inputs, y, matches=matches, progress=progress)
-            write_year(res, inputs, staging / str(y), timings=inputs.timings, maps=maps)
-            if progress:
-                progress(f"{y}: keluaran ditulis")
+            write_year(res, inputs, staging / str(y), timings=inputs.timings, maps=maps, progress=progress)
             results.append(res)
         for y in years:
             final = out / str(y)
