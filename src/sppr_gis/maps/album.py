@@ -845,12 +845,12 @@ def single_map(
         key = pd.Series([str(c) for c in cls], index=layer.index)
         cmap_colors = {str(i): tuple(int(255 * v) for v in shades[i][:3]) for i in range(len(breaks))}
         cmap_colors["-1"] = (200, 200, 200)
-        draw_by_category(frame.ax, layer.assign(_cls=key), "_cls", cmap_colors, polygon_alpha=0.85 if polys_only else 0.75)
+        draw_by_category(frame.ax, layer.assign(_cls=key), "_cls", cmap_colors, polygon_alpha=0.85 if polys_only else 0.5)
         h = [Patch(facecolor=shades[i], edgecolor="#444444", linewidth=0.5) for i in range(len(breaks))]
         sec = LegendSection(ntitle, h, ltext)
     else:
         kind = "patch" if polys_only else "mixed"
-        draw_by_category(frame.ax, layer.assign(_v=layer[column].astype(object).where(layer[column].notna(), None)), "_v", colors, order=order, polygon_alpha=0.85 if polys_only else 0.75)
+        draw_by_category(frame.ax, layer.assign(_v=layer[column].astype(object).where(layer[column].notna(), None)), "_v", colors, order=order, polygon_alpha=0.85 if polys_only else 0.5)
         h, lab = category_legend(colors, labels, _counts(layer, column), kind=kind, order=order)
         sec = LegendSection(_column_title(column), h, lab, short_labels=[_code_only(t, 19) for t in lab] if len(h) > 6 else None)
     secs = [sec]

@@ -217,14 +217,15 @@ def draw_by_category(
     default: RGB = (120, 120, 120),
     point_size: float = 34.0,
     line_width: float = 2.6,
-    polygon_alpha: float = 0.75,
+    polygon_alpha: float = 0.5,
     zorder: float = 5,
     order: Sequence[str] | None = None,
 ) -> dict[int, int]:
     """Draw a mixed layer by geometry type (polygons, lines, points), coloured by ``column``.
 
-    Polygons are filled with a dark outline, lines get a white halo, points are
-    circles with a dark edge. Categories in ``order`` are drawn last-on-top in
+    Polygons get a translucent fill and an outline, lines a white halo, points
+    are circles with a dark edge; areas and lines too small to see at the map's
+    scale are also drawn as circles. Categories in ``order`` are drawn last-on-top in
     reverse, so the first category (e.g. ``tidak_sesuai``) ends up on top.
 
     Returns
@@ -233,6 +234,22 @@ def draw_by_category(
         Number of features drawn per dimension (0, 1, 2).
     """
     parts = split_by_dimension(gdf)
+    # areas and lines smaller than ~4 pt on paper would vanish: draw them as point symbols too
+    if not ax.get_autoscale_on():
+        bb = ax.get_window_extent()
+        x0, x1 = ax.get_xlim()
+        m_per_pt = (x1 - x0) / max(bb.width * 72.0 / ax.figure.dpi, 1e-9)
+        tiny_parts = []
+        for dim in (2, 1):
+            if dim in parts:
+                g = parts[dim]
+                b = g.geometry.bounds
+                tiny = np.maximum(b["maxx"] - b["minx"], b["maxy"] - b["miny"]).to_numpy() < 4.0 * m_per_pt
+                if tiny.any():
+                    tiny_parts.append(gpd.GeoDataFrame(g[tiny].drop(columns=g.geometry.name), geometry=g[tiny].geometry.representative_point().values, crs=g.crs))
+        if tiny_parts:
+            pts = pd.concat(([parts[0]] if 0 in parts else []) + tiny_parts)
+            parts[0] = gpd.GeoDataFrame(pts, geometry=pts.geometry.name, crs=gdf.crs)
     counts: dict[int, int] = {}
     rank = {c: i for i, c in enumerate(order or [])}
     for dim, g in parts.items():
@@ -242,7 +259,10 @@ def draw_by_category(
         face = [mpl_color(colors.get(v, default) if v is not None else default) for v in g["_c"]]
         counts[dim] = len(g)
         if dim == 2:
-            g.plot(ax=ax, color=[(*f, polygon_alpha) for f in face], edgecolor="#1a1a1a", linewidth=0.7, zorder=zorder)
+            # large areas (a whole kelurahan named as location) must not hide what lies under them:
+            # a translucent fill and a strong outline in a darker shade of the same colour
+            edge = [tuple(0.6 * c for c in f) for f in face]
+            g.plot(ax=ax, color=[(*f, polygon_alpha) for f in face], edgecolor=edge, linewidth=1.3, zorder=zorder)
         elif dim == 1:
             g.plot(ax=ax, color="white", linewidth=line_width + 2.2, zorder=zorder + 0.5, capstyle="round")
             g.plot(ax=ax, color=face, linewidth=line_width, zorder=zorder + 0.6, capstyle="round")
