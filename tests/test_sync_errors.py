@@ -157,3 +157,25 @@ def test_usage_errors(tmp_path, args, fragment):
 def test_config_file_missing_is_usage_error(tmp_path):
     res = invoke(CliRunner(), ["sync", "--config", tmp_path / "nope.toml", "--year", "2025"])
     assert res.exit_code == 2 and "nope.toml" in res.output
+
+
+def test_ipu_table_with_places_only_as_text(tmp_path):
+    (tmp_path / "ipu.csv").write_text(
+        "ipu_id,program,kegiatan,instansi,tahun_mulai,tahun_akhir,lokasi\n"
+        "Q1,Puskesmas,puskesmas,Dinkes,2025,2026,Kel. Sei Jang\n"
+        "Q2,Puskesmas,puskesmas,Dinkes,2025,2026,Kecamatan Antah Berantah\n",
+        encoding="utf-8",
+    )
+    cfg = setup(tmp_path)
+    cfg.write_text(cfg.read_text().replace(f"{SAMPLE / 'ipu.gpkg'}:indikasi_program", "ipu.csv"))
+    out = tmp_path / "out"
+    res = run(cfg, out)
+    assert res.exit_code == 0, res.output
+    import geopandas as gpd
+
+    ipu = gpd.read_file(out / "2025" / "sppr.gpkg", layer="indikasi_program").set_index("ipu_id")
+    # X-1 ("Kel. Sei Jang", 2025, puskesmas) and DINKES-2025-002 (inside Sei Jang) realize Q1; Q2 cannot be placed
+    assert (ipu.loc["Q1", "status_sinkron"], ipu.loc["Q1", "realized_by"]) == ("sinkron", "DINKES-2025-002; X-1")
+    assert (ipu.loc["Q2", "status_sinkron"], ipu.loc["Q2", "lokasi_sumber"]) == ("diskoneksi", "tidak_ada")
+    issues = gpd.read_file(out / "2025" / "sppr.gpkg", layer="issues")
+    assert {("Q2", "lokasi_tidak_dikenal"), ("Q2", "lokasi_ipu_kosong")} <= set(zip(issues.feature_id, issues.code))
