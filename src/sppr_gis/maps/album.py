@@ -502,7 +502,7 @@ class _Album:
         for i, name in enumerate(names):
             sel = r.loc[inside[inside == i].index] if r is not None and len(inside) else None
             kh.append(Patch(facecolor=(*mpl_color(colors[name]), 0.15), edgecolor=mpl_color(colors[name]), linewidth=1.5, hatch="//"))
-            kl.append(f"{_code_only(name, 26)} ({0 if sel is None else len(sel)} prog., {rupiah(_pagu(sel)) if sel is not None and len(sel) else 'Rp 0'})")
+            kl.append(f"{_code_only(name, 44)}\n{0 if sel is None else len(sel)} program, {rupiah(_pagu(sel)) if sel is not None and len(sel) else 'Rp 0'}")
         secs = [LegendSection("Kawasan prioritas", kh, kl)]
         if r is not None and "status" in r.columns:
             h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(r[inside.notna().to_numpy()], "status"), kind="mixed", order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
