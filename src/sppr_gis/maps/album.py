@@ -17,7 +17,6 @@ Pages (those whose data is missing are left out):
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import logging
 import math
 import os
@@ -428,7 +427,7 @@ class _Album:
         if r is not None and "opd" in r.columns:
             opds = sorted(r["opd"].dropna().astype(str).unique())
             colors = _opd_colors(opds)
-            dims = draw_by_category(f.ax, r, "opd", colors, point_size=18, line_width=1.6, polygon_alpha=0.55, zorder=4)
+            draw_by_category(f.ax, r, "opd", colors, point_size=18, line_width=1.6, polygon_alpha=0.55, zorder=4)
             h, lab = category_legend(colors, {k: k for k in colors}, _counts(r, "opd"), kind="mixed", order=opds)
             secs.append(LegendSection("Program per OPD", h, lab))
         if s is not None:
@@ -973,5 +972,3 @@ def write_map(
     frame.fig.clear()
     return out
 
-
-_ = (_dt, Iterator)
