@@ -180,3 +180,10 @@ def test_version_and_help(runner):
     assert invoke(runner, ["--version"]).exit_code == 0
     r = invoke(runner, ["check", "--help"])
     assert r.exit_code == 0 and "--min-share" in r.output
+
+
+def test_unwritable_output_is_a_clean_failure(runner, data):
+    (data / "afile").write_text("x")
+    r = invoke(runner, args(data, **{"--out": data / "afile" / "out.gpkg"}))
+    assert r.exit_code == 1, r.output
+    assert "afile" in r.output and "Traceback" not in r.output

@@ -23,6 +23,9 @@ def user_errors() -> Iterator[None]:
         yield
     except SpprError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:  # disk full, permission denied: the user's to fix, no traceback
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        raise click.ClickException(f"{where}{exc.strerror or exc}") from None
 
 
 @contextlib.contextmanager

@@ -36,7 +36,7 @@ from pyproj import CRS
 from sppr_gis.crs import metric_crs, to_metric
 from sppr_gis.errors import CRSError, FieldError
 from sppr_gis.rules import activity_key
-from sppr_gis.schema import find_field
+from sppr_gis.schema import find_field, pick_field
 from sppr_gis.validate import Finding
 
 __all__ = [
@@ -107,20 +107,6 @@ def _split_place(text: str) -> list[tuple[str | None, str]]:
     return out
 
 
-def _name_field(df: gpd.GeoDataFrame, wanted: str | None, candidates: Sequence[str], label: str, what: str) -> str:
-    cols = [str(c) for c in df.columns if c != df.geometry.name]
-    if wanted:
-        found = find_field(cols, wanted)
-        if found is None:
-            raise FieldError(f"{label}: no field '{wanted}' for the {what} name (fields: {', '.join(cols)})")
-        return found
-    for c in candidates:
-        found = find_field(cols, c)
-        if found is not None:
-            return found
-    raise FieldError(f"{label}: no {what} name field ({', '.join(candidates)}); name it in [fields] {what}_name (fields: {', '.join(cols)})")
-
-
 @dataclass
 class AdminAreas:
     """Kelurahan and kecamatan polygons with normalized names, in one metric CRS.
@@ -182,7 +168,7 @@ class AdminAreas:
         kel = kec = None
         if kelurahan is not None:
             label = str(kelurahan.attrs.get("source", "kelurahan"))
-            nf = _name_field(kelurahan, kelurahan_name, KELURAHAN_NAME_FIELDS, label, "kelurahan")
+            nf = pick_field(kelurahan, label, kelurahan_name, KELURAHAN_NAME_FIELDS, "kelurahan name", "name it in [fields] kelurahan_name")
             cols = [str(c) for c in kelurahan.columns]
             kf = next((find_field(cols, c) for c in KELURAHAN_KEC_FIELDS if find_field(cols, c) and find_field(cols, c) != nf), None)
             k = to_metric(kelurahan, crs)
@@ -197,7 +183,7 @@ class AdminAreas:
             )
         if kecamatan is not None:
             label = str(kecamatan.attrs.get("source", "kecamatan"))
-            nf = _name_field(kecamatan, kecamatan_name, KECAMATAN_NAME_FIELDS, label, "kecamatan")
+            nf = pick_field(kecamatan, label, kecamatan_name, KECAMATAN_NAME_FIELDS, "kecamatan name", "name it in [fields] kecamatan_name")
             k = to_metric(kecamatan, crs)
             kec = gpd.GeoDataFrame(
                 {"nama": k[nf].astype("string").str.strip().to_numpy(), "key": [place_key(v) for v in k[nf]]},
