@@ -53,7 +53,11 @@ def test_success_writes_three_layers_with_every_row(runner, data):
     r = invoke(runner, args(data, **{"--tables": data / "tabel.xlsx"}))
     assert r.exit_code == 0, r.output
     layers = {n for n, _ in pyogrio.list_layers(data / "out.gpkg")}
-    assert layers == {"programs", "zone_shares", "issues"}
+    assert layers == {"programs", "zone_shares", "issues", "layer_styles"}  # + QGIS styles
+    from sppr_gis.maps.styles import read_layer_styles
+
+    styled = {(r["f_table_name"], r["useAsDefault"]) for r in read_layer_styles(data / "out.gpkg")}
+    assert ("programs", 1) in styled
     progs = gpd.read_file(data / "out.gpkg", layer="programs")
     assert list(progs["program_id"]) == ["J1", "J2", "T1", "E1", "B1"]  # every row, in input order
     st = dict(zip(progs["program_id"], progs["status"]))

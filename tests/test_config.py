@@ -176,3 +176,20 @@ def test_missing_config_file(tmp_path):
 def test_check_files_false_skips_existence(folder):
     cfg = load_config(write(folder, MINIMAL.replace("itbx.csv", "later.csv")), check_files=False)
     assert cfg.inputs.rules.path.name == "later.csv"
+
+
+def test_palette_table_is_validated_and_normalized(tmp_path):
+    import shutil
+
+    from sppr_gis.config import load_config
+    from sppr_gis.errors import ConfigError
+
+    src = Path(__file__).resolve().parents[1] / "data" / "sample" / "sppr.toml"
+    cfg = tmp_path / "sppr.toml"
+    shutil.copy(src, cfg)
+    base = cfg.read_text(encoding="utf-8")
+    cfg.write_text(base + '\n[palette]\n"R-2" = "#FFDC00"\n"RTH-2" = [70, 135, 0]\n', encoding="utf-8")
+    assert dict(load_config(cfg, check_files=False).palette) == {"R-2": "#ffdc00", "RTH-2": "#468700"}
+    cfg.write_text(base + '\n[palette]\n"R-2" = "kuning"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="palette.R-2"):
+        load_config(cfg, check_files=False)

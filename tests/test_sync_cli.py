@@ -104,6 +104,11 @@ def test_gpkg_layers(layers):
         assert col in layers["indikasi_program"].columns
     assert list(layers["issues"].columns[:5]) == ["layer", "feature_id", "severity", "code", "message"]
     assert {"program_id", "zone_code", "measure", "share", "itbx"} <= set(layers["zone_shares"].columns)
+    # QGIS opens the result layers styled (default style per layer, QML and SLD)
+    styles = layers["layer_styles"]
+    default = set(styles.loc[styles["useAsDefault"] == 1, "f_table_name"])
+    assert {"rencana", "indikasi_program"} <= default
+    assert styles["styleQML"].str.contains("<qgis").all() and styles["styleSLD"].str.contains("StyledLayerDescriptor").all()
 
 
 def test_ipu_statuses_as_designed(layers):
@@ -201,7 +206,9 @@ def test_second_run_gives_identical_layers(run2025, tmp_path):
         if isinstance(la, gpd.GeoDataFrame) and la.geometry is not None and "geometry" in la.columns:
             assert_geodataframe_equal(la, lb)
         else:
-            pd.testing.assert_frame_equal(pd.DataFrame(la), pd.DataFrame(lb))
+            # the QGIS style table records when it was written: run metadata, not results
+            drop = ["update_time"] if name == "layer_styles" else []
+            pd.testing.assert_frame_equal(pd.DataFrame(la).drop(columns=drop), pd.DataFrame(lb).drop(columns=drop))
     for csv in sorted((out / "2025" / "csv").glob("*.csv")):
         assert csv.read_bytes() == (tmp_path / "again" / "2025" / "csv" / csv.name).read_bytes(), csv.name
 

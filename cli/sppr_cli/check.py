@@ -13,6 +13,13 @@ from sppr_gis import io, read_rules
 from sppr_gis.pipeline import ZoningInput, check as run_check
 
 
+def qgis_styles(path: Path) -> None:
+    """Write QGIS layer styles into the result, so it opens styled like the atlas."""
+    from sppr_gis.maps.styles import write_layer_styles
+
+    write_layer_styles(path)
+
+
 @click.command(short_help="Check program locations against the zoning and its ITBX matrix.")
 @o.zoning_opt
 @click.option("--programs", required=True, callback=o._layer_spec, metavar="PATH[:LAYER]", help="Program locations: a vector layer, or CSV/XLSX with coordinates or WKT.")
@@ -61,7 +68,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, zone_field, activity
                 zinputs, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                 code_field=code_field, min_share=min_share, workers=workers, progress=advance,
             )
-        io.write_gpkg(result.layers(), out)
+        io.write_gpkg(result.layers(), out, finish=qgis_styles)
         if tables:
             io.write_tables(result.layers(), tables)
     if verbosity < 0:

@@ -40,6 +40,8 @@ Shape (only ``[inputs]`` is required; see ``docs/sync.md``)::
 
 from __future__ import annotations
 
+import re
+
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -108,7 +110,7 @@ _INPUT_KEYS = {
     "kawasan_prioritas",
 }
 _SPEC_KEYS = {"path", "layer", "sheet", "code", "crs", "xy_fields", "wkt_field", "encoding", "opd", "fields"}
-_TOP_KEYS = {"project", "inputs", "fields", "parameters", "opd_clusters"}
+_TOP_KEYS = {"project", "inputs", "fields", "parameters", "opd_clusters", "palette"}
 _PROJECT_KEYS = {"name", "title"}
 
 
@@ -287,6 +289,9 @@ class Config:
     parameters : Parameters
     opd_clusters : dict
         Cluster name -> OPD names.
+    palette : dict
+        Zone code -> colour (``"#rrggbb"``), overriding the default map palette
+        (``[palette]`` table; values ``"#rrggbb"`` or ``[r, g, b]`` with 0-255).
     """
 
     path: Path
@@ -296,6 +301,7 @@ class Config:
     fields: Mapping[str, str | None]
     parameters: Parameters
     opd_clusters: Mapping[str, tuple[str, ...]]
+    palette: Mapping[str, str] = field(default_factory=dict)
 
 
 class _Errors:
@@ -606,9 +612,26 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
                     err.add(f"opd_clusters.{cname}", f"OPD '{m}' is already in cluster '{seen[key]}'")
                 seen[key] = cname
             clusters[str(cname)] = v
+    palette = _palette(data.get("palette", {}), err)
     err.raise_if_any()
     assert inputs is not None
-    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters)
+    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters, palette=palette)
+
+
+def _palette(table: Any, err: _Errors) -> dict[str, str]:
+    """``[palette]``: zone code = "#rrggbb" or [r, g, b] (0-255)."""
+    if not isinstance(table, dict):
+        err.add("palette", "expected a table: zone code = \"#rrggbb\" or [r, g, b]")
+        return {}
+    out: dict[str, str] = {}
+    for code, value in table.items():
+        if isinstance(value, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", value.strip()):
+            out[str(code)] = value.strip().lower()
+        elif isinstance(value, list) and len(value) == 3 and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in value):
+            out[str(code)] = "#{:02x}{:02x}{:02x}".format(*value)
+        else:
+            err.add(f"palette.{code}", f"{value!r} is not a colour: use \"#rrggbb\" or [r, g, b] with 0-255")
+    return out
 
 
 def load_config(path: str | os.PathLike[str], *, check_files: bool = True) -> Config:

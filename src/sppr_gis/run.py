@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -474,7 +474,7 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
     else:
         t = time.perf_counter()
         source = f"Sumber: data SPPR {inputs.config.name} ({inputs.config.path.name}); diolah dengan sppr_gis {sppr_gis.__version__}"
-        written.extend(Path(p) for p in write_album(layers, folder, year=result.year, title=title, source=source))
+        written.extend(Path(p) for p in write_album(layers, folder, year=result.year, title=title, source=source, palette=inputs.config.palette or None))
         manifest["timings"]["album"] = round(time.perf_counter() - t, 4)
     try:
         from sppr_gis.report.html import write_report
@@ -491,10 +491,21 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
             maps=maps,
             year=result.year,
             title=title,
+            palette=inputs.config.palette or None,
         )
         written.append(Path(p) if p is not None else folder / "laporan.html")
         manifest["timings"]["laporan"] = round(time.perf_counter() - t, 4)
     return written
+
+
+def _styler(palette: Mapping[str, str] | None) -> Callable[[Path], object] | None:
+    """QGIS layer styles for a result GeoPackage, when the maps module is installed."""
+    try:
+        from sppr_gis.maps.styles import write_layer_styles
+    except ImportError as exc:
+        log.warning("gaya QGIS tidak ditulis: modul peta tidak tersedia (%s)", exc)
+        return None
+    return lambda path: write_layer_styles(path, palette=palette or None)
 
 
 def write_year(
@@ -542,6 +553,7 @@ def write_year(
             "pasangan_sinkron": _layer(result.tables["pasangan_sinkron"]),
         },
         gpkg,
+        finish=_styler(cfg.palette),
     )
     files.append(gpkg)
     t = result.tables

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -48,7 +48,12 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_gpkg(layers: Mapping[str, pd.DataFrame], target: str | os.PathLike[str]) -> Path:
+def write_gpkg(
+    layers: Mapping[str, pd.DataFrame],
+    target: str | os.PathLike[str],
+    *,
+    finish: Callable[[Path], object] | None = None,
+) -> Path:
     """Write several layers into one GeoPackage, atomically.
 
     Parameters
@@ -58,6 +63,9 @@ def write_gpkg(layers: Mapping[str, pd.DataFrame], target: str | os.PathLike[str
         plain DataFrames as attribute tables.
     target : path
         The ``.gpkg`` to create (replaced if it exists).
+    finish : callable, optional
+        Called with the temporary file once the layers are in, before the
+        rename (e.g. to add QGIS layer styles); if it fails, nothing is left.
 
     Returns
     -------
@@ -71,6 +79,8 @@ def write_gpkg(layers: Mapping[str, pd.DataFrame], target: str | os.PathLike[str
                 pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", geometry_type="Unknown", promote_to_multi=False)
             else:
                 pyogrio.write_dataframe(pd.DataFrame(df), tmp, layer=name, driver="GPKG")
+        if finish is not None:
+            finish(tmp)
     return target
 
 
