@@ -28,6 +28,7 @@ How it stays fast without forming any union of zones:
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,13 +38,40 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["ZoneIndex", "ShareResult", "compute_shares", "polygonal_parts", "linear_parts"]
+__all__ = ["ZoneIndex", "ShareResult", "PreparedPerThread", "compute_shares", "polygonal_parts", "linear_parts"]
 
 _POLY = 3  # shapely GeometryType.POLYGON
 _LINE_TYPES = (1, 2)  # LINESTRING, LINEARRING
 _MULTI_TYPES = (4, 5, 6, 7)  # MULTIPOINT, MULTILINESTRING, MULTIPOLYGON, GEOMETRYCOLLECTION
 
 Progress = Callable[[int], None]
+
+
+class PreparedPerThread:
+    """Prepared copies of a geometry array, one per thread.
+
+    GEOS prepared geometries build their indexes lazily on first use, so one
+    prepared geometry must not be used by two threads at once (it crashes).
+    Each thread gets its own exact copy (WKB round trip), prepared once.
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries
+        Shared, never prepared in place.
+    """
+
+    def __init__(self, geoms: np.ndarray) -> None:
+        self.geoms = geoms
+        self._local = threading.local()
+
+    def get(self) -> np.ndarray:
+        """This thread's prepared copy."""
+        arr = getattr(self._local, "geoms", None)
+        if arr is None:
+            arr = shapely.from_wkb(shapely.to_wkb(self.geoms))
+            shapely.prepare(arr)
+            self._local.geoms = arr
+        return arr
 
 
 def _flatten(geoms: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -170,7 +198,7 @@ class ZoneIndex:
         parts, owner = _split_large(parts, owner, max_vertices)
         self.pieces = parts
         self.piece_code = code_idx[owner].astype(np.int64)
-        shapely.prepare(self.pieces)
+        self.prepared = PreparedPerThread(self.pieces)
         self.tree = shapely.STRtree(self.pieces)
         if overlapping_codes is None:
             self.union_code = np.ones(len(self.code_values), dtype=bool)
@@ -180,6 +208,14 @@ class ZoneIndex:
         self.build_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------------ chunks
+    def _intersecting(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(program, piece) pairs that intersect: bounding boxes from the tree, then the
+        exact test against the prepared zone pieces (faster than a predicate query,
+        which prepares the program instead)."""
+        pi, zi = self.tree.query(geoms)
+        hit = shapely.intersects(self.prepared.get()[zi], geoms[pi])
+        return pi[hit], zi[hit]
+
     def _points(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
         """Shares of point programs (single or multi): returns pairs and unzoned weight."""
         parts, owner = _flatten(geoms, np.arange(len(geoms)))
@@ -187,7 +223,7 @@ class ZoneIndex:
         parts, owner = parts[keep], owner[keep]
         n_parts = np.bincount(owner, minlength=len(geoms)).astype(float)
         weight = 1.0 / n_parts[owner]
-        pi, zi = self.tree.query(parts, predicate="intersects")
+        pi, zi = self._intersecting(parts)
         pc = pd.DataFrame({"part": pi, "code": self.piece_code[zi]}).drop_duplicates()
         k = pc.groupby("part")["code"].transform("size").to_numpy()
         pc["prog"] = owner[pc["part"].to_numpy()]
@@ -201,8 +237,8 @@ class ZoneIndex:
 
     def _shapes(self, geoms: np.ndarray, dims: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
         """Shares of line and polygon programs: returns pairs and the zoned measure."""
-        pi, zi = self.tree.query(geoms, predicate="intersects")
-        g, z = geoms[pi], self.pieces[zi]
+        pi, zi = self._intersecting(geoms)
+        g, z = geoms[pi], self.prepared.get()[zi]
         inside = shapely.contains_properly(z, g)
         pieces = g.copy()
         todo = ~inside

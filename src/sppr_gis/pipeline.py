@@ -275,7 +275,7 @@ def check(
     single = len(set(sources)) <= 1
     zids = fids if single else sources + fids
     zlabel = str(sources[0]) if single and len(sources) else "zoning"
-    topo, overlapping_codes, any_overlap = zoning_topology(zgeoms, zcodes, zids, zlabel)
+    topo, overlapping_codes, any_overlap = zoning_topology(zgeoms, zcodes, zids, zlabel, workers=workers)
     findings.extend(topo)
     timings["topology"] = time.perf_counter() - t
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import astuple, dataclass
 from typing import Literal
 
@@ -100,8 +102,41 @@ def duplicate_ids(ids: pd.Series, layer: str, field: str) -> list[Finding]:
     return out
 
 
+def _overlapping_pairs(geoms: np.ndarray, workers: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) of polygons whose interiors intersect.
+
+    Candidate pairs come from bounding boxes; interiors intersect when one
+    overlaps, contains or lies within the other (prepared geometries, tested in
+    chunks on a thread pool: GEOS releases the GIL).
+    """
+    from sppr_gis.engine import PreparedPerThread
+
+    left, right = shapely.STRtree(geoms).query(geoms)
+    keep = left < right
+    left, right = left[keep], right[keep]
+    prepared = PreparedPerThread(geoms)
+
+    def test(sl: slice) -> np.ndarray:
+        mine = prepared.get()
+        a, b = mine[left[sl]], geoms[right[sl]]
+        return shapely.overlaps(a, b) | shapely.contains(a, b) | shapely.within(a, b)
+
+    n = len(left)
+    workers = workers or os.cpu_count() or 1
+    step = max(1, -(-n // (4 * workers)))
+    slices = [slice(i, i + step) for i in range(0, n, step)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        inner = np.concatenate(list(pool.map(test, slices))) if slices else np.zeros(0, dtype=bool)
+    return left[inner], right[inner]
+
+
 def zoning_topology(
-    geoms: np.ndarray, codes: np.ndarray, ids: np.ndarray, layer: str, min_area: float = 0.01
+    geoms: np.ndarray,
+    codes: np.ndarray,
+    ids: np.ndarray,
+    layer: str,
+    min_area: float = 0.01,
+    workers: int | None = None,
 ) -> tuple[list[Finding], set[str], bool]:
     """Overlaps between zone polygons and gaps inside the zoned area.
 
@@ -118,6 +153,8 @@ def zoning_topology(
         Layer label.
     min_area : float
         Overlaps and gaps smaller than this (m²) are ignored as numerical noise.
+    workers : int, optional
+        Threads for the overlap test (default: all CPUs).
 
     Returns
     -------
@@ -130,13 +167,7 @@ def zoning_topology(
     """
     findings: list[Finding] = []
     geoms = np.asarray(geoms, dtype=object)
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    # interiors intersect <=> intersects and not touches (for polygons)
-    inner = ~shapely.touches(geoms[left], geoms[right])
-    left, right = left[inner], right[inner]
+    left, right = _overlapping_pairs(geoms, workers)
     overlapping_codes: set[str] = set()
     any_overlap = False
     if len(left):
