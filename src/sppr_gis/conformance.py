@@ -104,6 +104,8 @@ def assess(
     for i, p in enumerate(prog):
         by_prog.setdefault(int(p), []).append(i)
     codes = sh["zone_code"].to_numpy(dtype=object)
+    act_list = list(activities)
+    reasons = [None] * n if empty_reason is None else list(empty_reason)
     for p in range(n):
         rows = by_prog.get(p, [])
         zones_txt[p] = "; ".join(f"{codes[i]} {persen(share[i])}" for i in rows)
@@ -117,12 +119,12 @@ def assess(
         syarat_txt[p] = "; ".join(f"{c}: {rules.condition_texts[c]}" if c in rules.condition_texts else c for c in conds)
         notes[p] = _explain(
             status[p],
-            activities.iloc[p],
+            act_list[p],
             known[p],
             [(codes[i], share[i], cells[i]) for i in rows if counted[i]],
             [(codes[i], share[i]) for i in rows if not counted[i]],
             u[p],
-            None if empty_reason is None else empty_reason.iloc[p],
+            reasons[p],
             min_share,
         )
     verdict = pd.DataFrame(
