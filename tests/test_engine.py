@@ -110,6 +110,33 @@ def test_large_zone_is_split_without_changing_answers():
     assert shares_dict(b, 1) == {"HL": 1.0}
 
 
+def test_line_along_the_edge_of_a_cut_zone_keeps_its_full_length():
+    # Two zones share a 700-vertex wiggly edge; a road digitised on that edge
+    # belongs wholly to both (closed polygons). Cutting the big zones adds rounded
+    # vertices on the shared edge; the engine must still measure the full length.
+    rng = np.random.default_rng(1)
+    xs = np.sort(rng.uniform(0, 1000, 700))
+    xs[0], xs[-1] = 0.0, 1000.0
+    edge = np.c_[xs, 3 * np.sin(xs / 7.3) + rng.uniform(-0.5, 0.5, len(xs))]
+    north = shapely.Polygon(np.vstack([edge, [[1000, 1000], [0, 1000]]]))
+    south = shapely.Polygon(np.vstack([edge[::-1], [[0, -1000], [1000, -1000]]]))
+    assert north.is_valid and south.is_valid
+    sel = (xs > 123.4) & (xs < 876.5)
+    road = LineString(edge[sel])
+    expected = float(np.hypot(*np.diff(edge[sel], axis=0).T).sum())  # by hand: sum of segment lengths
+    # a point exactly on an original vertex next to the x=500 cut
+    vertex = Point(edge[np.searchsorted(xs, 500.0)])
+    progs = np.array([road, vertex, LineString(edge[(xs > 480) & (xs < 520)])], dtype=object)
+    for max_vertices in (10_000, 256, 40):
+        index = ZoneIndex(np.array([north, south], dtype=object), np.array(["RTH-1", "R-2"]), max_vertices=max_vertices)
+        res = index.shares(progs, workers=2, chunk_size=1)
+        got = res.pairs[res.pairs["prog"] == 0].set_index("zone_code")["measure"].to_dict()
+        assert got == pytest.approx({"R-2": expected, "RTH-1": expected}, rel=1e-12), max_vertices
+        assert shares_dict(res, 1) == {"R-2": 0.5, "RTH-1": 0.5}
+        assert shares_dict(res, 2) == {"R-2": 1.0, "RTH-1": 1.0}
+        assert list(res.unzoned) == [0.0, 0.0, 0.0]
+
+
 # ---------------------------------------------------------------- property tests
 def tessellation(nx: int, ny: int, size: float, codes: list[str]) -> tuple[np.ndarray, np.ndarray]:
     geoms, cs = [], []

@@ -10,7 +10,10 @@ How it stays fast without forming any union of zones:
 
 * zone (multi)polygons are exploded into parts and very large parts are cut
   into pieces of at most ``max_vertices`` vertices (recursive halving of the
-  bounding box), so that no intersection pays for a 20,000-vertex coastline;
+  bounding box), so that no intersection pays for a 20,000-vertex coastline.
+  A cut puts rounded vertices on the original edges it crosses; a program that
+  comes within a millimetre of an edge ending at such a vertex is measured
+  against the whole polygon instead, so cutting never changes an answer;
 * one bulk ``STRtree.query(..., predicate="intersects")`` finds every
   (program, zone piece) pair;
 * pairs where the (prepared) zone piece properly contains the program skip the
@@ -38,13 +41,20 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["ZoneIndex", "ShareResult", "PreparedPerThread", "compute_shares", "polygonal_parts", "linear_parts"]
+__all__ = ["DEFAULT_MAX_VERTICES", "ZoneIndex", "ShareResult", "PreparedPerThread", "compute_shares", "polygonal_parts", "linear_parts"]
 
 _POLY = 3  # shapely GeometryType.POLYGON
 _LINE_TYPES = (1, 2)  # LINESTRING, LINEARRING
 _MULTI_TYPES = (4, 5, 6, 7)  # MULTIPOINT, MULTILINESTRING, MULTIPOLYGON, GEOMETRYCOLLECTION
 
 Progress = Callable[[int], None]
+
+#: Zone parts with more vertices are cut before intersecting. GEOS already clips
+#: a polygon's rings to the other geometry's envelope inside each intersection,
+#: so cutting only pays off for very large parts (see docs/benchmarks.md: on
+#: 20,000 zones of up to 15,682 vertices cutting at 256 cost 1 s and saved
+#: nothing; on a 200,000-vertex coastline cutting at 4,096 is 1.5x faster).
+DEFAULT_MAX_VERTICES = 4096
 
 
 class PreparedPerThread:
@@ -107,17 +117,23 @@ def linear_parts(geoms: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.n
     return g[order], o[order]
 
 
-def _split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cut polygons with more than ``max_vertices`` vertices by halving their bounding box."""
-    done_g, done_o = [], []
+def _split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cut polygons with more than ``max_vertices`` vertices by halving their bounding box.
+
+    Returns the pieces, the owner of each piece and, for each piece, the position
+    in ``parts`` of the polygon it was cut from (-1 for polygons left whole).
+    """
+    done_g, done_o, done_s = [], [], []
     g, o = parts, owner
+    src = np.arange(len(parts))
     for _ in range(32):
         big = shapely.get_num_coordinates(g) > max_vertices
         done_g.append(g[~big])
         done_o.append(o[~big])
+        done_s.append(src[~big])
         if not big.any():
             break
-        g, o = g[big], o[big]
+        g, o, src = g[big], o[big], src[big]
         b = shapely.bounds(g)
         wide = (b[:, 2] - b[:, 0]) >= (b[:, 3] - b[:, 1])
         mx, my = (b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0
@@ -127,11 +143,63 @@ def _split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tup
         box_a = shapely.box(x0, y0, np.where(wide, mx, x1), np.where(wide, y1, my))
         box_b = shapely.box(np.where(wide, mx, x0), np.where(wide, y0, my), x1, y1)
         halves = np.concatenate([shapely.intersection(g, box_a), shapely.intersection(g, box_b)])
-        g, o = polygonal_parts(halves, np.concatenate([o, o]))
+        g, k = polygonal_parts(halves)
+        src2 = np.concatenate([src, src])[k]
+        o = np.concatenate([o, o])[k]
+        src = src2
     else:  # pragma: no cover - 32 halvings always suffice for real data
         done_g.append(g)
         done_o.append(o)
-    return np.concatenate(done_g), np.concatenate(done_o)
+        done_s.append(src)
+    pieces, piece_owner, piece_src = np.concatenate(done_g), np.concatenate(done_o), np.concatenate(done_s)
+    # the first batch is the polygons left whole; every later piece went through a cut
+    piece_src[: len(done_g[0])] = -1
+    return pieces, piece_owner, piece_src
+
+
+def _moved_edges(pieces: np.ndarray, source: np.ndarray, parts: np.ndarray, pad: float) -> tuple[np.ndarray, np.ndarray]:
+    """Envelopes of the edges of cut pieces that end at a vertex made by the cut.
+
+    A cut adds a vertex where the cut line crosses an original edge. That vertex is
+    rounded, so the two edges it creates lie a few 1e-12 m off the original edge; a
+    line program running along that edge would lose the stretch. Programs that come
+    near such an edge (or a stretch of the cut line) are measured against the
+    original polygon instead. Every other edge of a piece is an original edge,
+    coordinate for coordinate. Returns the edge envelopes (boxes padded by ``pad``)
+    and the piece each belongs to.
+    """
+    cut = np.flatnonzero(source >= 0)
+    if not len(cut):
+        return np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
+    rings, ring_piece = shapely.get_rings(pieces[cut], return_index=True)
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    src = np.unique(source[cut])
+    oxy, opart = shapely.get_coordinates(parts[src], return_index=True)
+    original = pd.DataFrame({"src": src[opart], "x": oxy[:, 0], "y": oxy[:, 1]}).drop_duplicates()
+    here = pd.DataFrame({"src": source[cut][ring_piece[ring]], "x": xy[:, 0], "y": xy[:, 1]})
+    new = here.merge(original, how="left", on=["src", "x", "y"], indicator=True)["_merge"].to_numpy() == "left_only"
+    same_ring = ring[:-1] == ring[1:]
+    # An edge from an original vertex to a cut vertex is a stretch of an original
+    # edge, moved by the rounding. An edge between two cut vertices runs along the
+    # cut line through the inside of the polygon (harmless: the pieces on both
+    # sides add up), unless two cuts crossed the same original edge: then its
+    # middle lies on the original boundary.
+    moved = same_ring & (new[:-1] != new[1:])
+    both = np.flatnonzero(same_ring & new[:-1] & new[1:])
+    if len(both):
+        mid = shapely.points((xy[both] + xy[both + 1]) / 2.0)
+        owner_src = np.searchsorted(src, source[cut][ring_piece[ring[both]]])
+        boundary = shapely.boundary(parts[src])
+        shapely.prepare(boundary)
+        moved[both] = shapely.dwithin(boundary[owner_src], mid, pad)
+    a, b = xy[:-1][moved], xy[1:][moved]
+    boxes = shapely.box(
+        np.minimum(a[:, 0], b[:, 0]) - pad,
+        np.minimum(a[:, 1], b[:, 1]) - pad,
+        np.maximum(a[:, 0], b[:, 0]) + pad,
+        np.maximum(a[:, 1], b[:, 1]) + pad,
+    )
+    return boxes, cut[ring_piece[ring[:-1][moved]]].astype(np.int64)
 
 
 @dataclass
@@ -186,7 +254,7 @@ class ZoneIndex:
         geoms: np.ndarray,
         codes: np.ndarray,
         *,
-        max_vertices: int = 256,
+        max_vertices: int = DEFAULT_MAX_VERTICES,
         overlapping_codes: Iterable[str] | None = None,
         any_overlap: bool | None = None,
     ) -> None:
@@ -195,10 +263,20 @@ class ZoneIndex:
         codes = np.asarray(codes, dtype=object).astype(str)
         self.code_values, code_idx = np.unique(codes, return_inverse=True)
         parts, owner = polygonal_parts(geoms)
-        parts, owner = _split_large(parts, owner, max_vertices)
-        self.pieces = parts
-        self.piece_code = code_idx[owner].astype(np.int64)
-        self.prepared = PreparedPerThread(self.pieces)
+        pieces, piece_owner, source = _split_large(parts, owner, max_vertices)
+        # Cut polygons are kept whole too, after the pieces: a program that comes
+        # near an edge the cut moved is measured against the whole polygon.
+        whole = np.unique(source[source >= 0])
+        self.n_pieces = len(pieces)
+        self.pieces = pieces
+        self.geoms = np.concatenate([pieces, parts[whole]])
+        self.code = code_idx[np.concatenate([piece_owner, owner[whole]])].astype(np.int64)
+        self.piece_whole = np.where(source >= 0, self.n_pieces + np.searchsorted(whole, np.maximum(source, 0)), -1)
+        pad = 1e-3 + 1e-9 * float(np.abs(shapely.total_bounds(parts)).max()) if len(parts) else 1e-3
+        moved, moved_piece = _moved_edges(pieces, source, parts, pad)
+        self.moved_tree = shapely.STRtree(moved) if len(moved) else None
+        self.moved_piece = moved_piece
+        self.prepared = PreparedPerThread(self.geoms)
         self.tree = shapely.STRtree(self.pieces)
         if overlapping_codes is None:
             self.union_code = np.ones(len(self.code_values), dtype=bool)
@@ -209,10 +287,26 @@ class ZoneIndex:
 
     # ------------------------------------------------------------------ chunks
     def _intersecting(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(program, piece) pairs that intersect: bounding boxes from the tree, then the
-        exact test against the prepared zone pieces (faster than a predicate query,
-        which prepares the program instead)."""
+        """(program, zone geometry) pairs that intersect: bounding boxes from the tree,
+        then the exact test against the prepared zone geometries (faster than a
+        predicate query, which prepares the program instead).
+
+        A program near an edge moved by a cut gets the whole polygon in place of
+        all its pieces (one pair), so its measure is exact."""
         pi, zi = self.tree.query(geoms)
+        if self.moved_tree is not None and len(pi):
+            mp, me = self.moved_tree.query(geoms)
+            if len(mp):
+                near = self.piece_whole[self.moved_piece[me]]
+                n_geoms = np.int64(len(self.geoms))
+                near_key = np.unique(mp.astype(np.int64) * n_geoms + near)
+                whole = self.piece_whole[zi]
+                swap = (whole >= 0) & np.isin(pi.astype(np.int64) * n_geoms + whole, near_key)
+                if swap.any():
+                    zi = zi.copy()
+                    zi[swap] = whole[swap]
+                    key = np.unique(pi.astype(np.int64) * n_geoms + zi)
+                    pi, zi = key // n_geoms, key % n_geoms
         hit = shapely.intersects(self.prepared.get()[zi], geoms[pi])
         return pi[hit], zi[hit]
 
@@ -224,7 +318,7 @@ class ZoneIndex:
         n_parts = np.bincount(owner, minlength=len(geoms)).astype(float)
         weight = 1.0 / n_parts[owner]
         pi, zi = self._intersecting(parts)
-        pc = pd.DataFrame({"part": pi, "code": self.piece_code[zi]}).drop_duplicates()
+        pc = pd.DataFrame({"part": pi, "code": self.code[zi]}).drop_duplicates()
         k = pc.groupby("part")["code"].transform("size").to_numpy()
         pc["prog"] = owner[pc["part"].to_numpy()]
         pc["measure"] = weight[pc["part"].to_numpy()] / k
@@ -248,7 +342,7 @@ class ZoneIndex:
         meas = np.where(d == 2, shapely.area(pieces), shapely.length(pieces))
         keep = meas > 0
         pi, zi, pieces, meas, d = pi[keep], zi[keep], pieces[keep], meas[keep], d[keep]
-        codes = self.piece_code[zi]
+        codes = self.code[zi]
         n_codes = len(self.code_values)
         key = pi.astype(np.int64) * n_codes + codes
         frame = pd.DataFrame({"key": key, "prog": pi, "code": codes, "measure": meas, "dim": d})
@@ -424,7 +518,7 @@ def compute_shares(
     zone_codes: np.ndarray,
     program_geoms: np.ndarray,
     *,
-    max_vertices: int = 256,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
     workers: int | None = None,
     overlapping_codes: Iterable[str] | None = None,
     any_overlap: bool | None = None,

@@ -14,7 +14,7 @@ from pyproj import CRS
 
 from sppr_gis.conformance import STATUSES, assess
 from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
-from sppr_gis.engine import ZoneIndex, polygonal_parts
+from sppr_gis.engine import DEFAULT_MAX_VERTICES, ZoneIndex, polygonal_parts
 from sppr_gis.errors import FieldError, LayerError
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
@@ -179,7 +179,7 @@ def check(
     code_field: str = "kode",
     min_share: float = 0.01,
     workers: int | None = None,
-    max_vertices: int = 256,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
     progress: Callable[[int], None] | None = None,
     programs_label: str | None = None,
 ) -> CheckResult:
