@@ -120,6 +120,7 @@ def test_bad_assume_crs_is_usage_error(runner, data):
     assert_clean_failure(invoke(runner, args(data, **{"--assume-crs": "EPSG:999999"})), data, 2, "--assume-crs")
 
 
+@pytest.mark.filterwarnings("ignore:.crs. was not provided")  # the test writes a layer without a CRS on purpose
 def test_layer_without_crs(runner, data):
     z = gpd.read_file(data / "zoning.gpkg").set_crs(None, allow_override=True)
     pyogrio.write_dataframe(z, data / "nocrs.shp")

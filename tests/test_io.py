@@ -84,6 +84,7 @@ def test_gpkg_layer_choice(tmp_path, zoning):
         sppr_gis.read_layer(f"{path}:nope")
 
 
+@pytest.mark.filterwarnings("ignore:.crs. was not provided")  # the test writes a layer without a CRS on purpose
 def test_layer_without_crs_is_an_error_unless_assumed(tmp_path, zoning):
     path = tmp_path / "nocrs.shp"
     pyogrio.write_dataframe(zoning.set_crs(None, allow_override=True), path)
