@@ -144,9 +144,7 @@ def _split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tup
         box_b = shapely.box(np.where(wide, mx, x0), np.where(wide, y0, my), x1, y1)
         halves = np.concatenate([shapely.intersection(g, box_a), shapely.intersection(g, box_b)])
         g, k = polygonal_parts(halves)
-        src2 = np.concatenate([src, src])[k]
-        o = np.concatenate([o, o])[k]
-        src = src2
+        o, src = np.concatenate([o, o])[k], np.concatenate([src, src])[k]
     else:  # pragma: no cover - 32 halvings always suffice for real data
         done_g.append(g)
         done_o.append(o)
