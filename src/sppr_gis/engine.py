@@ -156,15 +156,15 @@ def _split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tup
 
 
 def _moved_edges(pieces: np.ndarray, source: np.ndarray, parts: np.ndarray, pad: float) -> tuple[np.ndarray, np.ndarray]:
-    """Envelopes of the edges of cut pieces that end at a vertex made by the cut.
+    """Envelopes of the edges of cut pieces that lie on an original edge but end at a cut vertex.
 
     A cut adds a vertex where the cut line crosses an original edge. That vertex is
     rounded, so the two edges it creates lie a few 1e-12 m off the original edge; a
     line program running along that edge would lose the stretch. Programs that come
-    near such an edge (or a stretch of the cut line) are measured against the
-    original polygon instead. Every other edge of a piece is an original edge,
-    coordinate for coordinate. Returns the edge envelopes (boxes padded by ``pad``)
-    and the piece each belongs to.
+    near such an edge are measured against the original polygon instead. The other
+    edges of a piece are original edges, coordinate for coordinate, or run along the
+    cut line through the polygon's inside. Returns the edge envelopes (boxes padded
+    by ``pad``) and the piece each belongs to.
     """
     cut = np.flatnonzero(source >= 0)
     if not len(cut):
