@@ -408,6 +408,255 @@ def make_zoning(rng, n_zones: int, n_big: int):
     return zoning, wiggled, extent, features
 
 
+# --------------------------------------------------------------------------- hand-digitized zoning
+
+# Parameters of the hand-digitized variant (--digitized). Counts are fractions of the number of
+# zone polygons, with a small floor so that the small workload gets a few of each.
+DIGITIZE = {
+    "jitter_sd_m": 0.15,  # per axis, independently for every polygon's copy of every vertex
+    "jitter_cap_m": 0.5,  # displacement length capped at this
+    "overlay_frac": 0.01,  # overlay zones (RTH-4..7, KPI) of 0.5-5 ha drawn over existing zones
+    "overlay_ha": (0.5, 5.0),
+    "duplicate_frac": 0.001,  # same-code duplicates, the copy shifted by 0.1-1 m
+    "duplicate_shift_m": (0.1, 1.0),
+    "invalid_frac": 0.0005,  # rings made invalid on purpose: half bow-ties, half self-touching
+    "sliver_frac": 0.002,  # thin polygons (0.1-1 m wide, 4-12 boundary vertices long) along borders
+    "sliver_width_m": (0.1, 1.0),
+}
+OVERLAY_CODES = ["RTH-4", "RTH-5", "RTH-6", "RTH-7", "KPI"]
+OVERLAY_WEIGHTS = np.array([3, 3, 2, 2, 4], float) / 14
+
+
+def _jitter_polygon(rng, geom, sd, cap):
+    """The polygon with every vertex moved on its own (ring closure kept)."""
+    parts = []
+    for part in shapely.get_parts(geom):
+        rings = []
+        for ring in [part.exterior, *part.interiors]:
+            xy = shapely.get_coordinates(ring)
+            d = rng.normal(0.0, sd, size=xy.shape)
+            norm = np.hypot(d[:, 0], d[:, 1])
+            d *= np.minimum(1.0, cap / np.maximum(norm, 1e-12))[:, None]
+            xy = xy + d
+            xy[-1] = xy[0]
+            rings.append(xy)
+        parts.append(shapely.Polygon(rings[0], rings[1:]))
+    return parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+
+
+def _star(rng, cx, cy, area, nv):
+    r = math.sqrt(area / math.pi)
+    ang = np.sort(rng.uniform(0, 2 * np.pi, nv))
+    rad = r * rng.uniform(0.75, 1.2, nv)
+    return shapely.Polygon(np.column_stack([cx + rad * np.cos(ang), cy + rad * np.sin(ang)]))
+
+
+def _bowtie(rng, geom):
+    """Swap two consecutive vertices of the exterior ring (a click-order slip): a small bow-tie."""
+    xy = shapely.get_coordinates(geom.exterior)[:-1]
+    for _ in range(20):
+        k = int(rng.integers(1, len(xy) - 2))
+        ring = xy.copy()
+        ring[[k, k + 1]] = ring[[k + 1, k]]
+        cand = shapely.Polygon(ring)
+        if shapely.is_valid_reason(cand).startswith("Self-intersection"):
+            return shapely.Polygon(ring, [h.coords for h in geom.interiors])
+    return None
+
+
+def _self_touching(rng, geom):
+    """An 'inverted ring': the shell visits vertex A, loops around a small triangle inside the
+    polygon and comes back to A (ESRI-style hole; OGC: ring self-intersection)."""
+    xy = shapely.get_coordinates(geom.exterior)[:-1]
+    rep = np.array(shapely.get_coordinates(shapely.point_on_surface(geom))[0])
+    for _ in range(20):
+        k = int(rng.integers(1, len(xy) - 1))
+        a = xy[k]
+        v = rep - a
+        if np.hypot(*v) < 5:
+            continue
+        rot = lambda w, t: np.array([w[0] * math.cos(t) - w[1] * math.sin(t), w[0] * math.sin(t) + w[1] * math.cos(t)])
+        tri = np.array([a + 0.3 * rot(v, 0.35), a + 0.6 * v, a + 0.3 * rot(v, -0.35)])
+        if not shapely.contains(geom, shapely.Polygon(np.vstack([a, tri]))):
+            continue
+        ring = np.vstack([xy[: k + 1], tri, xy[k:]])
+        cand = shapely.Polygon(ring, [h.coords for h in geom.interiors])
+        if shapely.is_valid_reason(cand).startswith("Ring Self-intersection"):
+            return cand
+    return None
+
+
+def _sliver(rng, geom, width):
+    """A thin polygon along a stretch of 4-12 consecutive boundary vertices of geom."""
+    xy = shapely.get_coordinates(geom.exterior)[:-1]
+    if len(xy) < 8:
+        return None
+    n = int(rng.integers(4, min(12, len(xy) - 2) + 1))
+    k = int(rng.integers(0, len(xy) - n))
+    line = shapely.LineString(xy[k : k + n])
+    side = rng.choice([-1.0, 0.0, 1.0])  # along one side of the border, or straddling it
+    if side == 0.0:
+        return shapely.buffer(line, width / 2, cap_style="flat", join_style="mitre")
+    return shapely.buffer(line, side * width, cap_style="flat", join_style="mitre", single_sided=True)
+
+
+def digitize_zoning(zoning: gpd.GeoDataFrame, extent, seed: int, params=None):
+    """The hand-digitized variant of a noded coverage. Returns (GeoDataFrame, counts).
+
+    Drawn from its own random stream (``default_rng([seed, 1])``), so the programs generated
+    from the main stream are identical to the noded workload's.
+    """
+    p = {**DIGITIZE, **(params or {})}
+    rng = np.random.default_rng([seed, 1])
+    n = len(zoning)
+    geoms = np.asarray(zoning.geometry.values, dtype=object)
+    codes = zoning["KODSZN"].to_numpy(dtype=object)
+    kinds = zoning["JENIS"].to_numpy(dtype=object)
+
+    # 1. every polygon digitized on its own: independent noise on its copy of each shared vertex
+    jittered = np.array([_jitter_polygon(rng, g, p["jitter_sd_m"], p["jitter_cap_m"]) for g in geoms], dtype=object)
+    invalid_from_jitter = int((~shapely.is_valid(jittered)).sum())
+    ordinary = np.flatnonzero((kinds == "zone") & (shapely.get_type_id(jittered) == 3))
+    extra_geoms, extra_codes, extra_kinds = [], [], []
+
+    # 2. rings made invalid on purpose (replace existing polygons)
+    n_inv = max(4, int(round(p["invalid_frac"] * n)))
+    made = {"bowtie": 0, "self_touching": 0}
+    for i in rng.choice(ordinary, size=n_inv * 3, replace=False):
+        kind = "bowtie" if made["bowtie"] <= made["self_touching"] else "self_touching"
+        if sum(made.values()) >= n_inv:
+            break
+        if not shapely.is_valid(jittered[i]):
+            continue
+        g = _bowtie(rng, jittered[i]) if kind == "bowtie" else _self_touching(rng, jittered[i])
+        if g is not None:
+            jittered[i] = g
+            kinds[i] = f"invalid_{kind}"
+            made[kind] += 1
+
+    # 3. overlay zones drawn over existing ones
+    x0, y0, x1, y1 = extent.bounds
+    n_ov = max(3, int(round(p["overlay_frac"] * n)))
+    lo, hi = p["overlay_ha"]
+    for _ in range(n_ov):
+        area = log_uniform(rng, lo * 1e4, hi * 1e4)
+        r = math.sqrt(area / math.pi)
+        cx, cy = rng.uniform(x0 + 2 * r, x1 - 2 * r), rng.uniform(y0 + 2 * r, y1 - 2 * r)
+        g = _star(rng, cx, cy, area, int(rng.integers(12, 41)))
+        extra_geoms.append(g)
+        extra_codes.append(OVERLAY_CODES[rng.choice(len(OVERLAY_CODES), p=OVERLAY_WEIGHTS)])
+        extra_kinds.append("overlay")
+
+    # 4. same-code duplicates: a polygon drawn twice, the copy shifted by 0.1-1 m
+    n_dup = max(3, int(round(p["duplicate_frac"] * n)))
+    for i in rng.choice(ordinary, size=n_dup, replace=False):
+        d = rng.uniform(*p["duplicate_shift_m"])
+        t = rng.uniform(0, 2 * np.pi)
+        extra_geoms.append(shapely.transform(jittered[i], lambda c, dx=d * math.cos(t), dy=d * math.sin(t): c + [dx, dy]))
+        extra_codes.append(codes[i])
+        extra_kinds.append("duplicate")
+
+    # 5. slivers along borders, half with the polygon's own code, half with another code
+    n_sl = max(5, int(round(p["sliver_frac"] * n)))
+    made_sl = 0
+    for i in rng.choice(ordinary, size=n_sl * 2, replace=False):
+        if made_sl >= n_sl:
+            break
+        if not shapely.is_valid(jittered[i]):
+            continue
+        g = _sliver(rng, jittered[i], rng.uniform(*p["sliver_width_m"]))
+        if g is None or g.is_empty or not g.is_valid:
+            continue
+        extra_geoms.append(g)
+        extra_codes.append(codes[i] if rng.random() < 0.5 else CODES[rng.choice(len(CODES), p=CODE_WEIGHTS)])
+        extra_kinds.append("sliver")
+        made_sl += 1
+
+    # 6. assemble; the extra polygons are interleaved at random positions, as in a real file
+    all_geoms = np.concatenate([jittered, np.array(extra_geoms, dtype=object)])
+    all_codes = np.concatenate([codes, np.array(extra_codes, dtype=object)])
+    all_kinds = np.concatenate([kinds, np.array(extra_kinds, dtype=object)])
+    key = np.concatenate([np.arange(n, dtype=float), rng.uniform(0, n, len(extra_geoms))])
+    order = np.argsort(key, kind="stable")
+    all_geoms, all_codes, all_kinds = all_geoms[order], all_codes[order], all_kinds[order]
+    m = len(all_geoms)
+    out = gpd.GeoDataFrame(
+        {
+            "OBJECTID": np.arange(1, m + 1),
+            "KODSZN": all_codes,
+            "NAMSZN": [f"Sub-zona {c}" for c in all_codes],
+            "JENIS": all_kinds,
+            "LUAS_HA": np.round(shapely.area(all_geoms) / 10_000, 4),
+        },
+        geometry=all_geoms,
+        crs=zoning.crs,
+    )
+    counts = {
+        "polygons": int(m),
+        "from_coverage": int(n),
+        "overlays": int(n_ov),
+        "duplicates": int(n_dup),
+        "slivers": int(made_sl),
+        "invalid_bowtie": made["bowtie"],
+        "invalid_self_touching": made["self_touching"],
+        "invalid_from_jitter": invalid_from_jitter,
+        "params": {k: v for k, v in p.items()},
+    }
+    return out, counts
+
+
+def zoning_topology_stats(geoms, codes, extent, quick=False) -> dict:
+    """How far from a clean coverage a zoning layer is (what the benchmark reports)."""
+    t0 = time.perf_counter()
+    geoms = np.asarray(geoms, dtype=object)
+    valid = shapely.is_valid(geoms)
+    reasons = pd.Series([shapely.is_valid_reason(g).split("[")[0] for g in geoms[~valid]], dtype=object)
+    fixed = geoms.copy()
+    fixed[~valid] = shapely.make_valid(geoms[~valid], method="linework")
+    out = {
+        "polygons": int(len(geoms)),
+        "invalid": int((~valid).sum()),
+        "invalid_reasons": reasons.value_counts().to_dict(),
+    }
+    try:
+        out["coverage_is_valid"] = bool(shapely.coverage_is_valid(fixed))
+    except Exception as exc:  # noqa: BLE001
+        out["coverage_is_valid"] = f"error: {exc}"
+    tree = shapely.STRtree(fixed)
+    a, b = tree.query(fixed, predicate="intersects")
+    keep = a < b
+    a, b = a[keep], b[keep]
+    inter = shapely.relate_pattern(fixed[a], fixed[b], "T********")
+    same = codes[a] == codes[b]
+    out["neighbour_pairs"] = int(len(a))
+    out["pairs_interiors_intersect"] = int(inter.sum())
+    out["pairs_interiors_intersect_same_code"] = int((inter & same).sum())
+    out["pairs_interiors_intersect_other_code"] = int((inter & ~same).sum())
+    out["polygons_overlapping_a_neighbour"] = int(len(np.unique(np.concatenate([a[inter], b[inter]]))))
+    if not quick:
+        ov = shapely.area(shapely.intersection(fixed[a[inter]], fixed[b[inter]]))
+        out["overlap_area_m2"] = {
+            "total": round(float(ov.sum()), 1),
+            "median": round(float(np.median(ov)), 3) if len(ov) else 0.0,
+            "pairs_under_1m2": int((ov < 1.0).sum()),
+        }
+        try:
+            union = shapely.union_all(fixed)
+            holes = shapely.difference(extent, union)
+            parts = shapely.get_parts(holes)
+            gap_area = shapely.area(parts)
+            out["gaps"] = {
+                "parts": int(len(parts)),
+                "area_m2": round(float(gap_area.sum()), 1),
+                "parts_under_1m2": int((gap_area < 1.0).sum()),
+            }
+            out["union_area_km2"] = round(float(shapely.area(union)) / 1e6, 4)
+        except Exception as exc:  # noqa: BLE001
+            out["gaps"] = f"error: {exc}"
+    out["seconds"] = round(time.perf_counter() - t0, 2)
+    return out
+
+
 # --------------------------------------------------------------------------- programs
 
 
@@ -603,7 +852,7 @@ def make_rules(rng) -> pd.DataFrame:
 
 
 def generate(out_dir: Path, n_zones: int, n_programs: int, n_big: int, seed: int, line_length_factor: float,
-             quiet: bool = False) -> dict:
+             quiet: bool = False, digitized: bool = False) -> dict:
     t_all = time.perf_counter()
     rng = np.random.default_rng(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -620,6 +869,18 @@ def generate(out_dir: Path, n_zones: int, n_programs: int, n_big: int, seed: int
     t_programs = time.perf_counter() - t
     say(f"programs: {len(programs):,} features in {t_programs:.1f} s")
 
+    digi = None
+    if digitized:  # programs and rules above come from the noded coverage, exactly as without --digitized
+        t = time.perf_counter()
+        noded = zoning
+        zoning, counts = digitize_zoning(noded, extent, seed)
+        t_digi = time.perf_counter() - t
+        say(f"digitized: {len(zoning):,} polygons in {t_digi:.1f} s; measuring how non-noded they are ...")
+        topo = zoning_topology_stats(zoning.geometry.values, zoning["KODSZN"].to_numpy(dtype=object), extent)
+        topo_noded = zoning_topology_stats(noded.geometry.values, noded["KODSZN"].to_numpy(dtype=object), extent,
+                                           quick=True)
+        digi = {"made": counts, "topology": topo, "topology_noded": topo_noded, "seconds": round(t_digi, 2)}
+
     t = time.perf_counter()
     zpath, ppath, rpath = out_dir / "zoning.gpkg", out_dir / "programs.gpkg", out_dir / "itbx.csv"
     for p in (zpath, ppath):
@@ -632,7 +893,7 @@ def generate(out_dir: Path, n_zones: int, n_programs: int, n_big: int, seed: int
 
     # ---- statistics
     zv = vertex_counts(zoning.geometry.values)
-    big = zoning["JENIS"].values != "zone"
+    big = np.isin(zoning["JENIS"].values, [f["kind"] for f in features[:-1]])
     g = programs.geometry.values
     gt = shapely.get_type_id(g)
     is_pt = np.isin(gt, [0, 4])
@@ -695,6 +956,7 @@ def generate(out_dir: Path, n_zones: int, n_programs: int, n_big: int, seed: int
             "activities": int(programs["kegiatan"].nunique()),
         },
         "rules": {"activities": int(len(rules)), "codes": len(CODES)},
+        "digitized": digi,
         "files": {"zoning": str(zpath), "programs": str(ppath), "rules": str(rpath)},
         "seconds": {
             "zoning": round(t_zoning, 2),
@@ -725,11 +987,37 @@ def generate(out_dir: Path, n_zones: int, n_programs: int, n_big: int, seed: int
               f"{p['polygon_zones_crossed']['pairs']:,} (polygon, zone) pairs")
         print(f"rules             {stats['rules']['activities']} activities x {stats['rules']['codes']} codes "
               f"('{MISSING_ACTIVITY}' deliberately absent)")
+        if digi:
+            print_digitized(digi)
         s = stats["seconds"]
         print(f"generation time   {s['total']:.1f} s (zoning {s['zoning']:.1f}, programs {s['programs']:.1f}, "
               f"write {s['write']:.1f})")
         print(f"written to        {out_dir}")
     return stats
+
+
+def print_digitized(digi: dict) -> None:
+    m, t, t0 = digi["made"], digi["topology"], digi["topology_noded"]
+    print(f"hand-digitized    {t['polygons']:,} polygons = {m['from_coverage']:,} from the coverage, each jittered on its own "
+          f"(sd {m['params']['jitter_sd_m']} m, cap {m['params']['jitter_cap_m']} m) + {m['overlays']} overlays "
+          f"+ {m['duplicates']} duplicates + {m['slivers']} slivers; invalid rings made: {m['invalid_bowtie']} bow-ties, "
+          f"{m['invalid_self_touching']} self-touching; invalid after jitter alone: {m['invalid_from_jitter']}")
+    print(f"  invalid         {t['invalid']} polygons: {t['invalid_reasons']}")
+    print(f"  coverage_is_valid {t['coverage_is_valid']} (noded coverage: {t0['coverage_is_valid']})")
+    print(f"  neighbours      {t['neighbour_pairs']:,} intersecting pairs, of which {t['pairs_interiors_intersect']:,} have "
+          f"intersecting interiors ({t['pairs_interiors_intersect_same_code']:,} same code, "
+          f"{t['pairs_interiors_intersect_other_code']:,} different codes); "
+          f"{t['polygons_overlapping_a_neighbour']:,} polygons overlap a neighbour "
+          f"(noded coverage: {t0['pairs_interiors_intersect']} of {t0['neighbour_pairs']:,} pairs)")
+    if isinstance(t.get("overlap_area_m2"), dict):
+        o = t["overlap_area_m2"]
+        print(f"  overlaps        {o['total']:,.1f} m2 in all, median {o['median']} m2 per pair, "
+              f"{o['pairs_under_1m2']:,} pairs under 1 m2")
+    g = t.get("gaps")
+    if isinstance(g, dict):
+        print(f"  gaps            {g['parts']:,} gap polygons, {g['area_m2']:,.1f} m2 in all, {g['parts_under_1m2']:,} under 1 m2")
+    elif g:
+        print(f"  gaps            {g}")
 
 
 def main(argv=None):
@@ -742,12 +1030,18 @@ def main(argv=None):
     ap.add_argument("--line-length-factor", type=float, default=1.0,
                     help="multiply the line programs' lengths (0.2-8 km at 1.0)")
     ap.add_argument("--seed", type=int, default=20250101)
-    ap.add_argument("--out-dir", type=Path, default=DEFAULT_OUT)
+    ap.add_argument("--out-dir", type=Path, default=None,
+                    help="default benchmarks/_work (benchmarks/_work/digitized with --digitized)")
+    ap.add_argument("--digitized", action="store_true",
+                    help="hand-digitized zoning: every polygon jittered on its own, plus overlays, duplicates, "
+                         "invalid rings and slivers (programs and rules as without it)")
     a = ap.parse_args(argv)
+    if a.out_dir is None:
+        a.out_dir = DEFAULT_OUT / "digitized" if a.digitized else DEFAULT_OUT
     n_zones = max(50, int(round(a.zones * a.scale)))
     n_programs = max(20, int(round(a.programs * a.scale)))
     n_big = max(3, int(round(a.big_polygons * min(1.0, a.scale))))
-    generate(a.out_dir, n_zones, n_programs, n_big, a.seed, a.line_length_factor)
+    generate(a.out_dir, n_zones, n_programs, n_big, a.seed, a.line_length_factor, digitized=a.digitized)
 
 
 if __name__ == "__main__":
