@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 import subprocess
 import textwrap
@@ -33,10 +34,20 @@ def layers():
     return make_layers()
 
 
+ALBUM_META = dict(
+    region="Kota Contoh",
+    office="Badan Perencanaan Pembangunan Daerah Kota Contoh",
+    signatory="Kepala Bappeda\nNama Penandatangan, S.T.\nNIP 19700101 199503 1 001",
+    sumber={"zoning": "Perda Kota Contoh No. 1 Tahun 2021 tentang RDTR", "rencana": "RKPD 2025 (SIPD)", "kecamatan": "Batas administrasi BIG 1:25.000"},
+    kata_pengantar="Album ini melengkapi Buku Matriks.\n\nParagraf kedua.",
+)
+
+
 @pytest.fixture(scope="module")
 def album(layers, tmp_path_factory):
+    """The album rendered once for the module (A3, the default)."""
     out = tmp_path_factory.mktemp("album")
-    return out, write_album(layers, out, year=2025, title="Kota Contoh")
+    return out, write_album(layers, out, year=2025, title="SPPR Kota Contoh", **ALBUM_META)
 
 
 # --------------------------------------------------------------------------- palette
@@ -200,7 +211,7 @@ def test_album_pages_and_pngs(album):
     assert paths[0] == pdf and pdf.exists()
     pngs = paths[1:]
     assert len(pngs) >= 6
-    assert _pdf_pages(pdf) == len(pngs)
+    assert _pdf_pages(pdf) == len(pngs) + 3  # cover, kata pengantar, daftar peta
     stems = [p.stem for p in pngs]
     for key in ("kesesuaian", "sinkronisasi_ipu", "opd_", "anggaran_kecamatan", "sinergi_konflik", "kawasan_prioritas"):
         assert any(key in s for s in stems), key
@@ -208,7 +219,7 @@ def test_album_pages_and_pngs(album):
     for p in pngs:
         assert p.parent == out / "peta" and p.stat().st_size > 60_000
         img = matplotlib.image.imread(p)
-        assert img.shape[1] > 1500 and img.shape[0] > 1000
+        assert img.shape[1] > 3000 and img.shape[0] > 2000  # A3 at 200 dpi
         assert float(np.std(img[..., :3])) > 0.05  # not a blank page
     assert not list(out.glob(".*.tmp*"))
 
@@ -222,7 +233,7 @@ def test_album_legends_have_indonesian_labels(layers):
     assert f"Sesuai ({n['sesuai']})" in labels
     assert f"Tidak sesuai (X) ({n['tidak_sesuai']})" in labels
     assert "Status kesesuaian (jumlah program)" in titles
-    assert any(t.startswith("R-2 Perumahan kepadatan tinggi") for t in labels)
+    assert any(t.startswith("R-2 Perumahan kepadatan") for t in labels)  # two columns of shortened labels when the key is long
     assert "Lokasi titik" in labels and "Batas kecamatan" in labels
     ipu = next(p for k, p in pages.items() if k.endswith("sinkronisasi_ipu"))
     ipu_labels = [t.get_text() for lg in ipu.legends for t in lg.get_texts()]
@@ -243,16 +254,18 @@ def test_album_legends_have_indonesian_labels(layers):
         ext = page.extent
         city = layers["kecamatan"].total_bounds
         partial = ext[0] > city[0] or ext[1] > city[1] or ext[2] < city[2] or ext[3] < city[3]
-        if page.inset_ax is not None:
-            assert partial
-            assert any(p.get_gid() == "inset-extent" for p in page.inset_ax.patches)
+        assert partial or ext[0] <= city[0]
+    # every map page has the inset locating its frame in the region (not only the zoomed ones)
+    for page in pages.values():
+        assert page.inset_ax is not None
+        assert any(p.get_gid() == "inset-extent" for p in page.inset_ax.patches)
 
 
 def test_album_copes_with_missing_layers_and_other_crs(tmp_path, layers):
     only = {"rencana": layers["rencana"].to_crs("EPSG:4326"), "zoning": None, "kecamatan": layers["kecamatan"].to_crs("EPSG:4326")}
     paths = write_album(only, tmp_path, year=2025, title="Kota")
     assert len(paths) >= 3
-    assert _pdf_pages(tmp_path / "album_peta.pdf") == len(paths) - 1
+    assert _pdf_pages(tmp_path / "album_peta.pdf") == len(paths) - 1 + 2  # cover and daftar peta
     with pytest.raises(ValueError):
         write_album({"rencana": None}, tmp_path / "none", year=2025, title="Kota")
 
@@ -393,3 +406,134 @@ def test_sppr_map_cli(tmp_path, layers):
     assert res.exit_code == 2
     res = runner.invoke(cli, ["map", f"{gpkg}:nolayer", "--out", str(tmp_path / "x.png")])
     assert res.exit_code == 1
+
+
+# --------------------------------------------------------------------------- print properties of the album
+
+
+def _pdf_reader(path):
+    pypdf = pytest.importorskip("pypdf")
+    return pypdf.PdfReader(str(path))
+
+
+def _text_runs(page):
+    """(size at print size in pt, text) of every text run on a PDF page."""
+    runs = []
+
+    def visit(text, cm, tm, font, size):
+        if not text.strip():
+            return
+        a, b = tm[0] * cm[0] + tm[1] * cm[2], tm[0] * cm[1] + tm[1] * cm[3]
+        c, d = tm[2] * cm[0] + tm[3] * cm[2], tm[2] * cm[1] + tm[3] * cm[3]
+        runs.append((size * abs(a * d - b * c) ** 0.5, text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+def _fonts(reader):
+    out = {}
+    for page in reader.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {}) or {}
+        for ref in fonts.values():
+            f = ref.get_object()
+            out[str(f.get("/BaseFont"))] = f
+    return out
+
+
+def test_album_pages_are_a3_landscape(album):
+    reader = _pdf_reader(album[0] / "album_peta.pdf")
+    for page in reader.pages:
+        w_mm, h_mm = float(page.mediabox.width) / 72 * 25.4, float(page.mediabox.height) / 72 * 25.4
+        assert w_mm == pytest.approx(420, abs=0.5) and h_mm == pytest.approx(297, abs=0.5)
+
+
+def test_album_fonts_are_embedded_truetype_not_type3(album):
+    fonts = _fonts(_pdf_reader(album[0] / "album_peta.pdf"))
+    assert fonts
+    for name, f in fonts.items():
+        assert f["/Subtype"] != "/Type3", name
+        desc = f["/DescendantFonts"][0].get_object() if f["/Subtype"] == "/Type0" else f
+        assert desc["/Subtype"] in ("/CIDFontType2", "/TrueType"), name
+        assert "/FontFile2" in desc["/FontDescriptor"].get_object(), f"{name} not embedded"
+        assert "DejaVuSans" in name  # DejaVu Sans (matplotlib's own): Latin with Indonesian diacritics
+    if shutil.which("pdffonts"):
+        out = subprocess.run(["pdffonts", str(album[0] / "album_peta.pdf")], capture_output=True, text=True, check=True).stdout
+        assert "Type 3" not in out and "CID TrueType" in out
+
+
+def test_album_text_is_at_least_7_pt_at_print_size(album):
+    reader = _pdf_reader(album[0] / "album_peta.pdf")
+    sizes = [(s, i, t) for i, page in enumerate(reader.pages) for s, t in _text_runs(page)]
+    assert len(sizes) > 300
+    small = [x for x in sizes if x[0] < 7.0 - 0.05]
+    assert small == [], small[:10]
+
+
+def test_album_front_matter_and_bookmarks_match_the_daftar_peta(album):
+    out, paths = album
+    reader = _pdf_reader(out / "album_peta.pdf")
+    cover = reader.pages[0].extract_text()
+    for want in ("ALBUM PETA", "SPPR KOTA CONTOH", "TAHUN 2025", "BADAN PERENCANAAN PEMBANGUNAN DAERAH KOTA CONTOH"):
+        assert want in cover
+    assert "SPPR SPPR" not in cover and "SPPR SPPR" not in str(reader.metadata.title)
+    assert "KATA PENGANTAR" in reader.pages[1].extract_text() and "Paragraf kedua." in reader.pages[1].extract_text()
+    daftar = reader.pages[2].extract_text()
+    assert "DAFTAR PETA" in daftar
+    # DAFTAR PETA rows: "Peta N", title, page number
+    rows = re.findall(r"^(Peta \d+)\s*\n?(.+?)\s*\n?(\d+)$", daftar, re.M)
+    outline = [(o.title, reader.get_destination_page_number(o)) for o in reader.outline]
+    assert outline[0] == ("Daftar Peta", 2)
+    maps = outline[1:]
+    assert len(maps) == len(paths) - 1  # one bookmark per map, one map per PNG
+    texts = {(n, t.strip(), int(p)) for n, t, p in rows}
+    for (title, idx), num in zip(maps, range(1, len(maps) + 1)):
+        number, name = title.split(". ", 1)
+        assert number == f"Peta {num}"
+        assert (number, name, idx + 1) in texts, (title, texts)
+        page_text = reader.pages[idx].extract_text()
+        assert f"PETA {num}" in page_text and f"Lembar {num} dari {len(maps)}" in page_text
+
+
+def test_album_pngs_are_at_least_200_dpi(album):
+    from PIL import Image
+
+    for p in album[1][1:]:
+        with Image.open(p) as im:
+            dpi = im.info.get("dpi")
+            assert dpi and round(dpi[0]) >= 200
+            assert im.size[0] / round(dpi[0]) == pytest.approx(420 / 25.4, abs=0.02)
+
+
+def test_album_pages_cite_the_configured_sources(album):
+    reader = _pdf_reader(album[0] / "album_peta.pdf")
+    zoning_page = " ".join(reader.pages[3].extract_text().split())
+    assert "Perda Kota Contoh No. 1 Tahun 2021 tentang RDTR" in zoning_page
+    assert "Badan Perencanaan Pembangunan Daerah Kota Contoh" in zoning_page and "NIP 19700101 199503 1 001" in zoning_page
+    # the budget page shows programs and kecamatan, not the zoning
+    budget = next(i for i, p in enumerate(reader.pages) if "ANGGARAN DAN KESESUAIAN" in " ".join(p.extract_text().split()))
+    text = " ".join(reader.pages[budget].extract_text().split())
+    assert "RKPD 2025 (SIPD)" in text and "Batas administrasi BIG" in text and "Perda Kota Contoh No. 1" not in text
+
+
+def test_album_on_a4(tmp_path, layers):
+    only = {"rencana": layers["rencana"], "kecamatan": layers["kecamatan"]}
+    paths = write_album(only, tmp_path, year=2025, title="Kota Contoh", paper="A4")
+    reader = _pdf_reader(paths[0])
+    for page in reader.pages:
+        assert float(page.mediabox.width) == pytest.approx(841.89, abs=1) and float(page.mediabox.height) == pytest.approx(595.28, abs=1)
+        assert min((s for s, _ in _text_runs(page)), default=99) >= 7.0 - 0.05
+    assert "SPPR KOTA CONTOH" in reader.pages[0].extract_text() and "SPPR SPPR" not in reader.pages[0].extract_text()
+    with pytest.raises(ValueError, match="A3"):
+        write_album(only, tmp_path / "x", year=2025, title="Kota", paper="Letter")
+
+
+def test_status_colours_never_read_as_zone_colours():
+    from sppr_gis.maps.palette import STATUS_COLORS
+
+    for s, c in STATUS_COLORS.items():
+        for z in ZONE_CLASSES:
+            faded = tuple(round(0.4 * v + 0.6 * 255) for v in z.rgb)  # zoning under status symbols is drawn at alpha 0.4
+            assert color_distance(c, faded) >= 20, (s, z.code)
+    assert color_distance(STATUS_COLORS["perlu_kajian"], Palette().color("KT")) >= 30  # was grey on grey
+    assert color_distance(STATUS_COLORS["tidak_sesuai"], Palette().color("BJ")) >= 20  # was road red

@@ -110,7 +110,7 @@ _INPUT_KEYS = {
     "kawasan_prioritas",
 }
 _SPEC_KEYS = {"path", "layer", "sheet", "code", "crs", "xy_fields", "wkt_field", "encoding", "opd", "fields"}
-_TOP_KEYS = {"project", "inputs", "fields", "parameters", "opd_clusters", "palette"}
+_TOP_KEYS = {"project", "inputs", "fields", "parameters", "opd_clusters", "palette", "album"}
 _PROJECT_KEYS = {"name", "title"}
 
 
@@ -302,6 +302,7 @@ class Config:
     parameters: Parameters
     opd_clusters: Mapping[str, tuple[str, ...]]
     palette: Mapping[str, str] = field(default_factory=dict)
+    album: Mapping[str, Any] = field(default_factory=dict)
 
 
 class _Errors:
@@ -613,9 +614,55 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
                 seen[key] = cname
             clusters[str(cname)] = v
     palette = _palette(data.get("palette", {}), err)
+    album = _album(data.get("album", {}), base, err, check_files)
     err.raise_if_any()
     assert inputs is not None
-    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters, palette=palette)
+    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters, palette=palette, album=album)
+
+
+_ALBUM_KEYS = {"instansi", "penandatangan", "logo", "paper", "kata_pengantar", "sumber"}
+
+
+def _album(table: Any, base: Path, err: _Errors, check_files: bool = True) -> dict[str, Any]:
+    """``[album]``: instansi, penandatangan, logo (path), paper (A3|A4), kata_pengantar, [album.sumber]."""
+    if not isinstance(table, dict):
+        err.add("album", "expected a table")
+        return {}
+    _unknown(table, _ALBUM_KEYS, "album.", err)
+    out: dict[str, Any] = {}
+    for key in ("instansi", "penandatangan", "kata_pengantar"):
+        if key in table:
+            if isinstance(table[key], str):
+                out[key] = table[key].strip()
+            else:
+                err.add(f"album.{key}", "expected a text")
+    if "paper" in table:
+        paper = str(table["paper"]).strip().upper()
+        if paper in ("A3", "A4"):
+            out["paper"] = paper
+        else:
+            err.add("album.paper", f"{table['paper']!r}: use \"A3\" or \"A4\"")
+    if "logo" in table:
+        if not isinstance(table["logo"], str):
+            err.add("album.logo", "expected a path to a PNG or JPEG file")
+        else:
+            logo = (base / table["logo"]).resolve()
+            if check_files and not logo.is_file():
+                err.add("album.logo", f"file not found: {logo}")
+            out["logo"] = logo
+    sumber = table.get("sumber", {})
+    if not isinstance(sumber, dict):
+        err.add("album.sumber", "expected a table: input key = citation")
+    else:
+        out["sumber"] = {}
+        for k, v in sumber.items():
+            if k not in _INPUT_KEYS:
+                err.add(f"album.sumber.{k}", f"unknown input key (one of: {', '.join(sorted(_INPUT_KEYS))})")
+            elif not isinstance(v, str):
+                err.add(f"album.sumber.{k}", "expected a text")
+            else:
+                out["sumber"][k] = v.strip()
+    return out
 
 
 def _palette(table: Any, err: _Errors) -> dict[str, str]:

@@ -473,8 +473,15 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
         log.warning("Album Peta tidak dibuat: modul peta tidak tersedia (%s)", exc)
     else:
         t = time.perf_counter()
-        source = f"Sumber: data SPPR {inputs.config.name} ({inputs.config.path.name}); diolah dengan sppr_gis {sppr_gis.__version__}"
-        written.extend(Path(p) for p in write_album(layers, folder, year=result.year, title=title, source=source, palette=inputs.config.palette or None))
+        album = dict(getattr(inputs.config, "album", None) or {})
+        written.extend(
+            Path(p)
+            for p in write_album(
+                layers, folder, year=result.year, title=title, palette=inputs.config.palette or None, region=inputs.config.name,
+                paper=album.get("paper", "A3"), office=album.get("instansi"), signatory=album.get("penandatangan"), logo=album.get("logo"),
+                sumber=_album_sources(inputs, album.get("sumber")), kata_pengantar=album.get("kata_pengantar"),
+            )
+        )
         manifest["timings"]["album"] = round(time.perf_counter() - t, 4)
     try:
         from sppr_gis.report.html import write_report
@@ -496,6 +503,21 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
         written.append(Path(p) if p is not None else folder / "laporan.html")
         manifest["timings"]["laporan"] = round(time.perf_counter() - t, 4)
     return written
+
+
+def _album_sources(inputs: RunInputs, given: Mapping[str, str] | None) -> dict[str, str]:
+    """Citations per input for the album: ``[album.sumber]``, else the input's file name."""
+    out: dict[str, str] = {}
+    ins = inputs.config.inputs
+    for key in ("zoning", "rules", "struktur_ruang", "indikasi_program", "rencana", "kecamatan", "kelurahan", "kawasan_prioritas"):
+        spec = getattr(ins, key, None)
+        specs = list(spec) if isinstance(spec, (tuple, list)) else ([spec] if spec is not None else [])
+        names = [Path(getattr(getattr(sp, "layer", None), "path", "") or "").name for sp in specs]
+        names = [n for n in names if n]
+        if names:
+            out[key] = "berkas " + ", ".join(names)
+    out.update({k: v for k, v in (given or {}).items() if v})
+    return out
 
 
 def _styler(palette: Mapping[str, str] | None) -> Callable[[Path], object] | None:
@@ -570,7 +592,7 @@ def write_year(
     }
     assert tuple(sheets) == SHEETS
     book = folder / "buku_matriks.xlsx"
-    write_workbook(sheets, book, headers=headers, title=f"{cfg.title} - Tahun {result.year}")
+    write_workbook(sheets, book, headers=headers, title=f"{cfg.title} - Tahun {result.year}", region=cfg.name, year=result.year)
     files.append(book)
     csv_dir = folder / "csv"
     csv_dir.mkdir(exist_ok=True)

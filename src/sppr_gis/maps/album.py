@@ -1,6 +1,13 @@
 """The Album Peta of an SPPR year: one map a page, as one PDF and as PNGs; and single ad-hoc maps.
 
-Pages (those whose data is missing are left out):
+Front matter: a cover (ALBUM PETA, the SPPR title, region, year, office and
+logo), a KATA PENGANTAR page when its text is given, and the DAFTAR PETA
+(every map with its page); every map is a PDF bookmark. Pages are A3
+landscape by default (``paper="A4"`` available), text is at least 7 pt at
+print size and fonts are embedded as TrueType (``pdf.fonttype`` 42; DejaVu
+Sans, shipped with matplotlib, covers Indonesian).
+
+Maps (those whose data is missing are left out):
 
 1. zoning (pola ruang) with the full palette and the struktur ruang network;
 2. conformance of the year's programs with the zoning (status of ``sppr check``);
@@ -36,7 +43,7 @@ import shapely  # noqa: E402
 from matplotlib import colormaps  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Wedge  # noqa: E402
+from matplotlib.patches import Patch, Rectangle, Wedge  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 from pyproj import CRS  # noqa: E402
 
@@ -142,11 +149,45 @@ def _bounds(*frames: gpd.GeoDataFrame | None) -> tuple[float, float, float, floa
     return (float(a[:, 0].min()), float(a[:, 1].min()), float(a[:, 2].max()), float(a[:, 3].max()))
 
 
+#: What each input is called in a page's source citations.
+SOURCE_LABELS: dict[str, str] = {
+    "zoning": "Pola ruang (zonasi)",
+    "rules": "Matriks ITBX",
+    "struktur_ruang": "Struktur ruang",
+    "indikasi_program": "Indikasi program utama",
+    "rencana": "Rencana program",
+    "kecamatan": "Batas kecamatan",
+    "kelurahan": "Batas kelurahan",
+    "kawasan_prioritas": "Kawasan prioritas",
+}
+
+
 class _Album:
     """Prepared layers (one metric CRS) and shared drawing for all pages."""
 
-    def __init__(self, layers: Mapping[str, gpd.GeoDataFrame | None], *, year: int, title: str, palette: Palette | Mapping[str, Any] | None, source: str | None, dpi: int = 150) -> None:
+    def __init__(
+        self,
+        layers: Mapping[str, gpd.GeoDataFrame | None],
+        *,
+        year: int,
+        title: str,
+        palette: Palette | Mapping[str, Any] | None,
+        source: str | None,
+        dpi: int = 200,
+        paper: str = "A3",
+        region: str | None = None,
+        office: str | None = None,
+        signatory: str | None = None,
+        logo: Any = None,
+        sumber: Mapping[str, str] | None = None,
+    ) -> None:
         self.dpi = int(dpi)
+        self.paper = paper
+        self.region = region or title
+        self.office = office
+        self.signatory = signatory
+        self.logo = logo
+        self.sumber = {str(k): str(v) for k, v in (sumber or {}).items() if v}
         frames = {k: v for k, v in layers.items() if _usable(v)}
         order = ["zoning", "kecamatan", "rencana", "indikasi_program", "kelurahan", "kawasan_prioritas", "sinergi", "struktur_ruang"]
         firsts = [frames[k] for k in order if k in frames] + [v for k, v in frames.items() if k not in order]
@@ -155,9 +196,7 @@ class _Album:
         self.year = int(year)
         self.title = title
         self.palette = palette if isinstance(palette, Palette) else Palette(palette)
-        self.source = source or (
-            f"Sumber: rencana tata ruang (zonasi, indikasi program utama), rencana program OPD tahun {self.year}, batas administrasi; analisis SPPR sppr_gis."
-        )
+        self.source = source
         z = self.L.get("zoning")
         self.zfield = zone_field(z)
         self.znames = name_field(z, "zone")
@@ -183,7 +222,23 @@ class _Album:
     def frame(self, title: str, subtitle: str | None = None) -> MapFrame:
         self.number += 1
         sub = f"{self.title} · Tahun {self.year}" + (f"\n{subtitle}" if subtitle else "")
-        return MapFrame(title, crs=self.crs, subtitle=sub, number=f"Peta {self.number}", dpi=self.dpi)
+        return MapFrame(
+            title, crs=self.crs, subtitle=sub, number=f"Peta {self.number}", dpi=self.dpi, paper=self.paper,
+            region=self.region, office=self.office, signatory=self.signatory, logo=self.logo,
+        )
+
+    def citations(self, shows: Sequence[str]) -> list[str]:
+        """Source lines for the inputs a page shows: ``[album.sumber]`` first, else the generic label."""
+        lines = []
+        for key in shows:
+            if key in self.sumber:
+                lines.append(f"{SOURCE_LABELS.get(key, key)}: {self.sumber[key]}")
+        if self.source:
+            lines.append(self.source)
+        if not lines:
+            lines.append("Sumber: " + ", ".join(SOURCE_LABELS.get(k, k).lower() for k in shows if k in self.L or k == "rules") + ".")
+        lines.append(f"Analisis: Sinkronisasi Program Pemanfaatan Ruang tahun {self.year}.")
+        return ["Sumber:"] + lines if self.sumber else lines
 
     def zoning(self, frame: MapFrame, alpha: float) -> None:
         z = self.L.get("zoning")
@@ -202,7 +257,7 @@ class _Album:
         if not labels or kec is None or not self.kec_field:
             return []
         pts = kec.geometry.representative_point()
-        return place_labels(frame.ax, [(p.x, p.y) for p in pts], [str(n).upper() for n in kec[self.kec_field]], fontsize=6.5, color="#3a3a3a", style="italic", weight="bold")
+        return place_labels(frame.ax, [(p.x, p.y) for p in pts], [str(n).upper() for n in kec[self.kec_field]], fontsize=8, color="#3a3a3a", style="italic", weight="bold")
 
     def zone_section(self, alpha: float, used: set[str] | None = None) -> LegendSection | None:
         colors = {c: v for c, v in self.zone_colors.items() if used is None or c in used}
@@ -214,7 +269,7 @@ class _Album:
             first = z[[self.zfield, self.znames]].dropna().drop_duplicates(self.zfield)
             names = {str(k): str(v) for k, v in zip(first[self.zfield], first[self.znames])}
         h, lab = zone_legend(colors, self.palette, names, alpha=alpha)
-        return LegendSection("Zona (RDTR/RTRW)", h, lab, short_labels=[_code_only(t, 19) for t in lab] if len(h) > 6 else None)
+        return LegendSection("Zona (RDTR/RTRW)", h, lab, short_labels=[_code_only(t, 26) for t in lab] if len(h) > 6 else None)
 
     def admin_section(self) -> LegendSection | None:
         hs, ls = [], []
@@ -223,8 +278,8 @@ class _Album:
             ls.append("Batas kecamatan")
         return LegendSection("Batas administrasi", hs, ls) if hs else None
 
-    def finish(self, frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, note: str | None = None) -> MapFrame:
-        frame.finish([self.source] + ([note] if note else []), avoid=avoid, context=self.context)
+    def finish(self, frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, note: str | None = None, shows: Sequence[str] = ("rencana", "zoning", "kecamatan")) -> MapFrame:
+        frame.finish(self.citations(shows) + ([note] if note else []), avoid=avoid, context=self.context)
         return frame
 
     def city_extent(self, frame: MapFrame) -> None:
@@ -264,7 +319,7 @@ class _Album:
         self.admin(f)
         sections.append(self.admin_section())
         f.add_legend([s for s in sections if s])
-        return self.finish(f)
+        return self.finish(f, shows=("zoning", "struktur_ruang", "kecamatan"))
 
     def page_conformance(self) -> MapFrame | None:
         r = self.L.get("rencana")
@@ -282,7 +337,7 @@ class _Album:
         gh, gl = geometry_type_legend(list(dims))
         zs = self.zone_section(0.4, None)
         f.add_legend([s for s in [LegendSection("Status kesesuaian (jumlah program)", h, lab), LegendSection("Bentuk lokasi", gh, gl), zs, self.admin_section()] if s])
-        return self.finish(f, avoid=r)
+        return self.finish(f, avoid=r, shows=("rencana", "zoning", "rules", "kecamatan"))
 
     def page_ipu(self) -> MapFrame | None:
         q = self.L.get("indikasi_program")
@@ -299,7 +354,7 @@ class _Album:
         h, lab = category_legend(IPU_SYNC_COLORS, IPU_SYNC_LABELS, cnt, kind="mixed")
         gh, gl = geometry_type_legend(list(dims))
         f.add_legend([s for s in [LegendSection("Status sinkronisasi IPU", h, lab), LegendSection("Bentuk lokasi", gh, gl), self.admin_section()] if s])
-        return self.finish(f, avoid=q, note="Latar: zonasi (warna pada Peta 1, dipudarkan).")
+        return self.finish(f, avoid=q, note="Latar: zonasi (warna pada Peta 1, dipudarkan).", shows=("indikasi_program", "rencana", "zoning", "kecamatan"))
 
     def pages_opd(self) -> Iterator[MapFrame]:
         r = self.L.get("rencana")
@@ -337,7 +392,7 @@ class _Album:
                 adm.labels.append("Batas kelurahan")
             secs.append(adm)
             f.add_legend([s for s in secs if s])
-            yield self.finish(f, avoid=sel, note="Label: program_id (rincian di laporan dan Buku Matriks). Latar: zonasi (Peta 1).")
+            yield self.finish(f, avoid=sel, note="Label: program_id (rincian di laporan dan Buku Matriks). Latar: zonasi (Peta 1).", shows=("rencana", "zoning", "kecamatan", "kelurahan"))
 
     def page_kecamatan(self) -> MapFrame | None:
         r = self.L.get("rencana")
@@ -399,7 +454,7 @@ class _Album:
         placed: list = []
         for (x, y), t in zip(label_xy, label_txt):
             others = avoid_boxes + [a.get_window_extent(renderer) for a in placed]
-            placed.extend(place_labels(f.ax, [(x, y)], [t], fontsize=6.2, avoid=others, weight="bold", va="top", offsets=[(0, -3), (0, -12), (40, -3), (-40, -3)]))
+            placed.extend(place_labels(f.ax, [(x, y)], [t], fontsize=7.5, avoid=others, weight="bold", va="top", offsets=[(0, -3), (0, -12), (40, -3), (-40, -3)]))
         sh, sl = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(r, "status") if "status" in r.columns else None, order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
         f.add_legend(
             [
@@ -408,7 +463,7 @@ class _Album:
             ]
         )
         note = f"Luas lingkaran sebanding dengan jumlah program. * sesuai = sesuai + sesuai bersyarat. Program dihitung pada {unit} tempat titik representatif lokasinya berada; kelas pagu: natural breaks (Jenks), dibulatkan."
-        return self.finish(f, note=note)
+        return self.finish(f, note=note, shows=("rencana", "kecamatan"))
 
     def page_sinergi(self) -> MapFrame | None:
         r = self.L.get("rencana")
@@ -463,7 +518,7 @@ class _Album:
         secs.append(self.admin_section())
         f.add_legend([x for x in secs if x])
         note = "Lingkaran menandai pasangan program (atau program) yang perlu dikoordinasikan; lokasinya diberi warna yang sama. Garis putus-putus: konflik."
-        return self.finish(f, avoid=s if s is not None else r, note=note)
+        return self.finish(f, avoid=s if s is not None else r, note=note, shows=("rencana", "zoning", "kecamatan"))
 
     def page_priority(self) -> MapFrame | None:
         kp = self.L.get("kawasan_prioritas")
@@ -512,7 +567,7 @@ class _Album:
             secs.append(LegendSection("Bentuk lokasi", gh, gl))
         secs.append(self.admin_section())
         f.add_legend([x for x in secs if x])
-        return self.finish(f, avoid=r, note="Program dihitung di dalam kawasan bila berpotongan dengan batas kawasan.")
+        return self.finish(f, avoid=r, note="Program dihitung di dalam kawasan bila berpotongan dengan batas kawasan.", shows=("kawasan_prioritas", "rencana", "kecamatan"))
 
 
 def _label_programs(frame: MapFrame, geo: gpd.GeoDataFrame) -> None:
@@ -529,7 +584,7 @@ def _label_programs(frame: MapFrame, geo: gpd.GeoDataFrame) -> None:
         if coll.get_zorder() >= 5 and len(offs) and len(coll.get_paths()) == 1:
             for x, y in coll.get_offset_transform().transform(offs):
                 symbols.append(Bbox.from_extents(x - 5, y - 5, x + 5, y + 5))
-    place_labels(frame.ax, xy, txt, fontsize=5.8, color="#111111", avoid=symbols, offsets=[(0, 7), (0, -7), (11, 0), (-11, 0), (9, 6), (-9, -6), (9, -6), (-9, 6)])
+    place_labels(frame.ax, xy, txt, fontsize=7, color="#111111", avoid=symbols, offsets=[(0, 7), (0, -7), (11, 0), (-11, 0), (9, 6), (-9, -6), (9, -6), (-9, 6)])
 
 
 def _code_only(label: str, n: int) -> str:
@@ -660,9 +715,15 @@ def album_pages(
     title: str,
     palette: Palette | Mapping[str, Any] | None = None,
     source: str | None = None,
-    dpi: int = 150,
+    dpi: int = 200,
+    paper: str = "A3",
+    region: str | None = None,
+    office: str | None = None,
+    signatory: str | None = None,
+    logo: Any = None,
+    sumber: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[str, MapFrame]]:
-    """Build the album's pages one by one.
+    """Build the album's map pages one by one (the front matter is added by :func:`write_album`).
 
     Parameters
     ----------
@@ -673,20 +734,31 @@ def album_pages(
     year : int
         Fiscal year.
     title : str
-        Place or run title printed under every map title.
+        The SPPR title printed under every map title (``SPPR Kota Contoh``).
     palette : Palette or mapping, optional
         Zone colours, or overrides code -> colour.
     source : str, optional
-        Source note (default: a generic SPPR source line).
+        An extra source line printed on every map.
     dpi : int
         Layout (and PNG) resolution.
+    paper : str
+        ``A3`` (default) or ``A4``, landscape.
+    region : str, optional
+        Region name (inset title, cover); default ``title``.
+    office, signatory : str, optional
+        The publishing office and the signatory (name, position, NIP), printed on every page.
+    logo : path, optional
+        The office's logo (PNG or JPEG).
+    sumber : mapping, optional
+        Input key (``zoning``, ``rencana``, ``kecamatan`` ...) -> citation,
+        printed on the pages that show that input.
 
     Yields
     ------
     (str, MapFrame)
         File stem (``01_zonasi``) and the finished page.
     """
-    a = _Album(layers, year=year, title=title, palette=palette, source=source, dpi=dpi)
+    a = _Album(layers, year=year, title=title, palette=palette, source=source, dpi=dpi, paper=paper, region=region, office=office, signatory=signatory, logo=logo, sumber=sumber)
     builders = [("zonasi", a.page_zoning), ("kesesuaian", a.page_conformance), ("sinkronisasi_ipu", a.page_ipu)]
     n = 0
     for stem, build in builders:
@@ -705,6 +777,130 @@ def album_pages(
             yield f"{n:02d}_{stem}", page
 
 
+def _album_title(title: str, year: int) -> str:
+    """``SPPR Kota Contoh`` stays as is (no 'SPPR SPPR'); a bare region gets the SPPR prefix."""
+    t = " ".join(str(title).split())
+    return t if t.upper().startswith("SPPR") else f"SPPR {t}"
+
+
+def _text_figure(size: tuple[float, float], dpi: int) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, dpi=dpi)
+    FigureCanvasAgg(fig)
+    fig.patches.append(Rectangle((0.012, 0.035), 0.976, 0.93, transform=fig.transFigure, fill=False, edgecolor="#222222", linewidth=1.0))
+    return fig
+
+
+def cover_page(*, title: str, region: str, year: int, office: str | None = None, logo: Any = None, paper: str = "A3", dpi: int = 200) -> Any:
+    """The album's cover: ALBUM PETA, the SPPR title, region, year, office (and logo)."""
+    from sppr_gis.maps.cartography import paper_size
+
+    size = paper_size(paper)
+    k = size[0] / 11.69
+    fig = _text_figure(size, dpi)
+    y = 0.80
+    if logo is not None:
+        try:
+            import matplotlib.image as mpimg
+
+            img = mpimg.imread(str(logo))
+            h = 0.16
+            w = h * size[1] / size[0] * img.shape[1] / img.shape[0]
+            lax = fig.add_axes((0.5 - w / 2, 0.74, w, h))
+            lax.imshow(img, interpolation="lanczos")
+            lax.set_axis_off()
+            y = 0.68
+        except Exception as exc:  # pragma: no cover
+            log.warning("logo %s cannot be read: %s", logo, exc)
+    fig.text(0.5, y, "ALBUM PETA", ha="center", va="top", fontsize=26 * k, fontweight="bold", color="#222222")
+    fig.text(0.5, y - 0.09, _album_title(title, year).upper(), ha="center", va="top", fontsize=17 * k, fontweight="bold", color="#222222")
+    fig.text(0.5, y - 0.16, "SINKRONISASI PROGRAM PEMANFAATAN RUANG", ha="center", va="top", fontsize=11 * k, color="#333333")
+    if region and region.upper() not in _album_title(title, year).upper():
+        fig.text(0.5, y - 0.21, region.upper(), ha="center", va="top", fontsize=13 * k, fontweight="bold", color="#333333")
+    fig.text(0.5, y - 0.28, f"TAHUN {year}", ha="center", va="top", fontsize=15 * k, fontweight="bold", color="#222222")
+    if office:
+        fig.text(0.5, 0.12, office.upper(), ha="center", va="center", fontsize=12 * k, fontweight="bold", color="#222222", wrap=True)
+    return fig
+
+
+def _page_heading(fig: Any, text: str, k: float) -> None:
+    fig.text(0.5, 0.92, text, ha="center", va="top", fontsize=16 * k, fontweight="bold", color="#222222")
+
+
+def kata_pengantar_page(text: str, *, office: str | None = None, signatory: str | None = None, paper: str = "A3", dpi: int = 200) -> Any:
+    """The KATA PENGANTAR (foreword) page: the config's text, paragraphs separated by blank lines."""
+    import textwrap as _tw
+
+    from sppr_gis.maps.cartography import paper_size
+
+    size = paper_size(paper)
+    k = size[0] / 11.69
+    fig = _text_figure(size, dpi)
+    _page_heading(fig, "KATA PENGANTAR", k)
+    paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", str(text).strip()) if p.strip()]
+    body = "\n\n".join(_tw.fill(p, 110) for p in paras)
+    fig.text(0.12, 0.84, body, ha="left", va="top", fontsize=10 * k, color="#222222", linespacing=1.5)
+    sign = [x for x in (office, signatory) if x]
+    if sign:
+        fig.text(0.62, 0.22, "\n".join(sign), ha="left", va="top", fontsize=10 * k, color="#222222", linespacing=1.5)
+    return fig
+
+
+#: Map rows per DAFTAR PETA page.
+_DAFTAR_ROWS = 24
+
+
+def daftar_peta_pages(entries: Sequence[tuple[str, str, int]], *, paper: str = "A3", dpi: int = 200) -> list[Any]:
+    """DAFTAR PETA: one row per map (``Peta N``, title, page number), as many pages as needed."""
+    from sppr_gis.maps.cartography import paper_size
+
+    size = paper_size(paper)
+    k = size[0] / 11.69
+    figs = []
+    chunks = [entries[i : i + _DAFTAR_ROWS] for i in range(0, len(entries), _DAFTAR_ROWS)] or [[]]
+    for ci, chunk in enumerate(chunks):
+        fig = _text_figure(size, dpi)
+        _page_heading(fig, "DAFTAR PETA" + (" (lanjutan)" if ci else ""), k)
+        fig.text(0.86, 0.84, "Halaman", ha="right", va="bottom", fontsize=9 * k, fontweight="bold", color="#222222")
+        y = 0.83
+        step = 0.72 / _DAFTAR_ROWS
+        for number, title, page in chunk:
+            fig.text(0.12, y, number, ha="left", va="top", fontsize=10 * k, fontweight="bold", color="#222222", gid="daftar-number")
+            fig.text(0.20, y, title, ha="left", va="top", fontsize=10 * k, color="#222222", gid="daftar-title")
+            fig.text(0.86, y, str(page), ha="right", va="top", fontsize=10 * k, color="#222222", gid="daftar-page")
+            fig.add_artist(Line2D([0.12, 0.86], [y - step * 0.62, y - step * 0.62], transform=fig.transFigure, color="#bbbbbb", linewidth=0.4, linestyle=":"))
+            y -= step
+        figs.append(fig)
+    return figs
+
+
+def _add_outline(pdf: PdfPages, entries: Sequence[tuple[str, int]]) -> None:
+    """PDF bookmarks (``/Outlines``) to pages, written through matplotlib's own PDF writer.
+
+    matplotlib writes the catalog when the file is opened, so a second catalog
+    with ``/Outlines`` is written and made the trailer's root.
+    """
+    from matplotlib.backends.backend_pdf import Name
+
+    f = pdf._ensure_file()
+    pages = f.pageList
+    refs = [f.reserveObject(f"outline item {i}") for i in range(len(entries))]
+    outlines = f.reserveObject("outlines")
+    for i, ((title, page), ref) in enumerate(zip(entries, refs)):
+        item: dict[str, Any] = {"Title": title, "Parent": outlines, "Dest": [pages[page], Name("Fit")]}
+        if i > 0:
+            item["Prev"] = refs[i - 1]
+        if i < len(refs) - 1:
+            item["Next"] = refs[i + 1]
+        f.writeObject(ref, item)
+    f.writeObject(outlines, {"Type": Name("Outlines"), "First": refs[0], "Last": refs[-1], "Count": len(refs)} if refs else {"Type": Name("Outlines"), "Count": 0})
+    root = f.reserveObject("catalog with outlines")
+    f.writeObject(root, {"Type": Name("Catalog"), "Pages": f.pagesObject, "Outlines": outlines, "PageMode": Name("UseOutlines")})
+    f.rootObject = root
+
+
 def write_album(
     layers: Mapping[str, gpd.GeoDataFrame | None],
     out_dir: str | os.PathLike[str],
@@ -713,9 +909,20 @@ def write_album(
     title: str,
     palette: Palette | Mapping[str, Any] | None = None,
     source: str | None = None,
-    dpi: int = 150,
+    dpi: int = 200,
+    paper: str = "A3",
+    region: str | None = None,
+    office: str | None = None,
+    signatory: str | None = None,
+    logo: Any = None,
+    sumber: Mapping[str, str] | None = None,
+    kata_pengantar: str | None = None,
 ) -> list[Path]:
-    """Write the Album Peta: ``out_dir/album_peta.pdf`` (one map a page) and ``out_dir/peta/NN_name.png``.
+    """Write the Album Peta: ``out_dir/album_peta.pdf`` and ``out_dir/peta/NN_name.png`` (one per map).
+
+    The PDF holds the cover, the KATA PENGANTAR (when ``kata_pengantar`` is
+    given), the DAFTAR PETA and one map a page, with a bookmark per map;
+    fonts are embedded as TrueType (no Type 3).
 
     Parameters
     ----------
@@ -727,13 +934,19 @@ def write_album(
     year : int
         Fiscal year.
     title : str
-        Place or run title (e.g. ``"Kota Tanjungpinang"``).
+        The SPPR title (``"SPPR Kota Tanjungpinang"``); a bare region name gets the ``SPPR`` prefix on the cover.
     palette : Palette or mapping, optional
         Zone colours or overrides (``{"R-2": "#ffdc00"}``), e.g. from the config.
     source : str, optional
-        Source note printed on every map.
+        An extra source line printed on every map.
     dpi : int
-        PNG resolution (the PDF is vector).
+        PNG resolution (at least 200 for print; the PDF is vector).
+    paper : str
+        ``A3`` (default) or ``A4``, landscape.
+    region, office, signatory, logo, sumber
+        See :func:`album_pages`.
+    kata_pengantar : str, optional
+        Text of the foreword page (paragraphs separated by blank lines).
 
     Returns
     -------
@@ -743,28 +956,45 @@ def write_album(
     Raises
     ------
     ValueError
-        No layer has features and a CRS.
+        No layer has features and a CRS, or ``paper`` is unknown.
     """
     from sppr_gis.io import atomic_path
+    from sppr_gis.maps.cartography import paper_size
 
+    paper_size(paper)  # validate early
     out_dir = Path(out_dir)
     png_dir = out_dir / "peta"
     png_dir.mkdir(parents=True, exist_ok=True)
     for old in png_dir.glob("[0-9][0-9]_*.png"):
         with contextlib.suppress(OSError):
             old.unlink()
+    pages = list(album_pages(layers, year=year, title=title, palette=palette, source=source, dpi=dpi, paper=paper, region=region, office=office, signatory=signatory, logo=logo, sumber=sumber))
+    book_title = _album_title(title, year)
+    front = [cover_page(title=title, region=region or title, year=year, office=office, logo=logo, paper=paper, dpi=dpi)]
+    if kata_pengantar and str(kata_pengantar).strip():
+        front.append(kata_pengantar_page(kata_pengantar, office=office, signatory=signatory, paper=paper, dpi=dpi))
+    n_daftar = max(1, math.ceil(len(pages) / _DAFTAR_ROWS))
+    first_map = len(front) + n_daftar  # 0-based page index of the first map
+    entries = [(page.number or f"Peta {i + 1}", page.title, first_map + i + 1) for i, (_, page) in enumerate(pages)]
+    front.extend(daftar_peta_pages(entries, paper=paper, dpi=dpi))
+    for i, (_, page) in enumerate(pages):
+        page.set_sheet(f"Lembar {i + 1} dari {len(pages)}")
     pngs: list[Path] = []
     pdf_path = out_dir / "album_peta.pdf"
-    with atomic_path(pdf_path) as tmp:
-        with PdfPages(tmp, metadata={"Title": f"Album Peta SPPR {title} {year}", "Creator": "sppr_gis", "Subject": "Sinkronisasi Program Pemanfaatan Ruang"}) as pdf:
-            for stem, page in album_pages(layers, year=year, title=title, palette=palette, source=source, dpi=dpi):
+    with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}), atomic_path(pdf_path) as tmp:
+        with PdfPages(tmp, metadata={"Title": f"Album Peta {book_title} Tahun {year}", "Creator": "sppr_gis", "Subject": "Sinkronisasi Program Pemanfaatan Ruang"}) as pdf:
+            for fig in front:
+                pdf.savefig(fig)
+                fig.clear()
+            for stem, page in pages:
                 pdf.savefig(page.fig)
                 png = png_dir / f"{stem}.png"
                 with atomic_path(png) as ptmp:
-                    page.fig.savefig(ptmp, format="png")
+                    page.fig.savefig(ptmp, format="png", dpi=dpi)
                 pngs.append(png)
                 page.fig.clear()
-    log.info("album: %d pages -> %s", len(pngs), pdf_path)
+            _add_outline(pdf, [("Daftar Peta", len(front) - n_daftar)] + [(f"{num}. {t}", p - 1) for num, t, p in entries])
+    log.info("album: %d maps -> %s", len(pngs), pdf_path)
     return [pdf_path, *pngs]
 
 
@@ -851,7 +1081,7 @@ def single_map(
         kind = "patch" if polys_only else "mixed"
         draw_by_category(frame.ax, layer.assign(_v=layer[column].astype(object).where(layer[column].notna(), None)), "_v", colors, order=order, polygon_alpha=0.85 if polys_only else 0.5)
         h, lab = category_legend(colors, labels, _counts(layer, column), kind=kind, order=order)
-        sec = LegendSection(_column_title(column), h, lab, short_labels=[_code_only(t, 19) for t in lab] if len(h) > 6 else None)
+        sec = LegendSection(_column_title(column), h, lab, short_labels=[_code_only(t, 26) for t in lab] if len(h) > 6 else None)
     secs = [sec]
     if not polys_only:
         gh, gl = geometry_type_legend(sorted(dims_all))

@@ -1,9 +1,11 @@
 """Map furniture with matplotlib (Agg, offline): frame, legend, north arrow, scale bar, ticks, inset, notes.
 
-One page is a :class:`MapFrame`: an A4-landscape figure with the map on the
-left and an atlas panel on the right (title, north arrow and numeric scale,
-legend, inset locator, source note), the layout of Indonesian spatial-plan
-maps. The scale bar is drawn inside the map in data coordinates of the
+One page is a :class:`MapFrame`: an A3-landscape figure (A4 on request) with
+the map on the left and an information column on the right (map number and
+sheet, title, region and year, north arrow and numeric scale, legend, inset
+locator, source citations, the preparing office with its logo and signatory),
+the layout of Indonesian spatial-plan albums. Every text is at least
+:data:`MIN_PT` points at print size (the figure is the paper). The scale bar is drawn inside the map in data coordinates of the
 projected (metric) CRS, so its length is true by construction; the frame
 refuses geographic CRSs.
 
@@ -46,6 +48,8 @@ from sppr_gis.text import angka  # noqa: E402
 
 __all__ = [
     "PAGE_SIZE",
+    "PAPER_SIZES",
+    "MIN_PT",
     "LegendSection",
     "ScaleBar",
     "MapFrame",
@@ -63,13 +67,37 @@ __all__ = [
     "rupiah",
 ]
 
-#: A4 landscape, inches.
-PAGE_SIZE: tuple[float, float] = (11.69, 8.27)
+#: Landscape paper sizes, inches (ISO 216: A3 420 x 297 mm, A4 297 x 210 mm).
+PAPER_SIZES: dict[str, tuple[float, float]] = {"A3": (420 / 25.4, 297 / 25.4), "A4": (297 / 25.4, 210 / 25.4)}
+#: The default page: A3 landscape, inches.
+PAGE_SIZE: tuple[float, float] = PAPER_SIZES["A3"]
+#: Smallest text size on a printed page, points.
+MIN_PT = 7.0
 _MAP_BOX = (0.07, 0.075, 0.645, 0.865)  # left, bottom, width, height (figure fraction)
 _PANEL_X = (0.745, 0.985)
 _INK = "#222222"
-_NOTE_TOP = 0.135  # figure fraction: top of the source note block
-_INSET_TOP = 0.305  # top of the inset locator
+_PREP_TOP = 0.118  # figure fraction: top of the preparer block (office, logo, signatory)
+_NOTE_TOP = 0.222  # top of the source citations
+_INSET_TOP = 0.385  # top of the inset locator
+
+
+def _pt(size: float) -> float:
+    """A font size never below :data:`MIN_PT`."""
+    return max(MIN_PT, float(size))
+
+
+def paper_size(paper: str) -> tuple[float, float]:
+    """Landscape size in inches of ``"A3"`` or ``"A4"``.
+
+    Raises
+    ------
+    ValueError
+        Unknown paper name.
+    """
+    key = str(paper).strip().upper()
+    if key not in PAPER_SIZES:
+        raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
+    return PAPER_SIZES[key]
 _HALO = [pe.withStroke(linewidth=2.4, foreground="white")]
 
 
@@ -307,6 +335,7 @@ def place_labels(
         The labels placed (dropped ones are removed from the axes).
     """
     fig = ax.figure
+    fontsize = _pt(fontsize)
     renderer = fig.canvas.get_renderer()
     ax_box = ax.get_window_extent(renderer)
     placed: list[Bbox] = list(avoid) + [t.get_window_extent(renderer).expanded(1.04, 1.1) for t in ax.texts if t.get_visible() and t.get_text()]
@@ -489,7 +518,20 @@ class MapFrame:
     """
 
     def __init__(
-        self, title: str, *, crs: Any, subtitle: str | None = None, number: str | None = None, figsize: tuple[float, float] = PAGE_SIZE, dpi: int = 150
+        self,
+        title: str,
+        *,
+        crs: Any,
+        subtitle: str | None = None,
+        number: str | None = None,
+        figsize: tuple[float, float] | None = None,
+        dpi: int = 200,
+        paper: str = "A3",
+        sheet: str | None = None,
+        region: str | None = None,
+        office: str | None = None,
+        signatory: str | None = None,
+        logo: Any = None,
     ) -> None:
         self.crs = CRS.from_user_input(crs)
         if not _is_metric(self.crs):
@@ -497,13 +539,21 @@ class MapFrame:
         self.title = title
         self.subtitle = subtitle
         self.number = number
-        self.fig = Figure(figsize=figsize, dpi=dpi)  # layout measured at the PNG resolution
+        self.sheet = sheet
+        self.region = region
+        self.office = office
+        self.signatory = signatory
+        self.logo = logo
+        self.paper = str(paper).upper() if figsize is None else "custom"
+        size = figsize or paper_size(paper)
+        self.fig = Figure(figsize=size, dpi=dpi)  # layout measured at the PNG resolution
+        self.k = size[0] / PAPER_SIZES["A4"][0]  # type scale relative to A4 (A3: 1.41)
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         FigureCanvasAgg(self.fig)
         self.ax = self.fig.add_axes(_MAP_BOX)
         self.ax.set_aspect("equal", adjustable="box")
-        self.ax.set_facecolor("#f4f7fb")
+        self.ax.set_facecolor("#ffffff")
         self.legend_sections: list[LegendSection] = []
         self.scale_bar: ScaleBar | None = None
         self.inset_ax: Any = None
@@ -511,9 +561,8 @@ class MapFrame:
         self.notes: list[str] = []
         self.extent: tuple[float, float, float, float] | None = None
         self.scale_denominator: float | None = None
+        self.legend_truncated = 0
         self._panel_border()
-
-    # -- layout ---------------------------------------------------------------
 
     def _panel_border(self) -> None:
         x0, x1 = _PANEL_X
@@ -584,7 +633,7 @@ class MapFrame:
             if i == nseg:
                 txt = f"{txt} {unit}"
             labels.append(txt)
-            ax.text(bx + i * step, by + bar_h + height * 0.006, txt, ha="center" if i < nseg else "center", va="bottom", fontsize=6.5, color=_INK, zorder=32, gid="scalebar-label")
+            ax.text(bx + i * step, by + bar_h + height * 0.006, txt, ha="center", va="bottom", fontsize=_pt(6.5 * self.k), color=_INK, zorder=32, gid="scalebar-label")
         self.scale_bar = ScaleBar(length=length, segments=nseg, unit=unit, x0=bx, y0=by, labels=labels)
         # numeric scale for the printed page
         ax_w_m = self.ax.get_position().width * self.fig.get_figwidth() * 0.0254
@@ -599,7 +648,7 @@ class MapFrame:
         yt = _nice_ticks(y0, y1, n)
         ax.set_xticks(xt, [f"{angka(v, 0)} mT" for v in xt])
         ax.set_yticks(yt, [f"{angka(v, 0)} mU" for v in yt])
-        ax.tick_params(axis="both", labelsize=6, length=3, color=_INK, labelcolor=_INK, direction="in", top=True, right=True)
+        ax.tick_params(axis="both", labelsize=_pt(6 * self.k), length=3, color=_INK, labelcolor=_INK, direction="in", top=True, right=True)
         for lab in ax.get_yticklabels():
             lab.set_rotation(90)
             lab.set_verticalalignment("center")
@@ -616,7 +665,7 @@ class MapFrame:
             top = ax.secondary_xaxis("top")
             keep = [(x, lo) for x, lo in zip(xs, lons) if x0 + 0.06 * (x1 - x0) < x < x1 - 0.06 * (x1 - x0)]
             top.set_xticks([k[0] for k in keep], [_dms(k[1], "lon") for k in keep])
-            top.tick_params(labelsize=6, length=3, direction="in", color=_INK, labelcolor="#444444")
+            top.tick_params(labelsize=_pt(6 * self.k), length=3, direction="in", color=_INK, labelcolor="#444444")
             _, lat_a = to_geo.transform(x1, y0)
             _, lat_b = to_geo.transform(x1, y1)
             lats = _nice_degrees(min(lat_a, lat_b), max(lat_a, lat_b), n - 1)
@@ -624,7 +673,7 @@ class MapFrame:
             right = ax.secondary_yaxis("right")
             keep = [(y, la) for y, la in zip(ys, lats) if y0 + 0.08 * (y1 - y0) < y < y1 - 0.08 * (y1 - y0)]
             right.set_yticks([k[0] for k in keep], [_dms(k[1], "lat") for k in keep])
-            right.tick_params(labelsize=6, length=3, direction="in", color=_INK, labelcolor="#444444")
+            right.tick_params(labelsize=_pt(6 * self.k), length=3, direction="in", color=_INK, labelcolor="#444444")
             for lab in right.get_yticklabels():
                 lab.set_rotation(-90)
                 lab.set_verticalalignment("center")
@@ -635,11 +684,12 @@ class MapFrame:
         """Queue legend sections; they are laid out in the panel by :meth:`finish`."""
         self.legend_sections.extend(s for s in sections if s.handles)
 
-    def add_inset(self, context: gpd.GeoDataFrame | None, threshold: float = 0.97) -> bool:
-        """Inset locator: the whole city in grey with the map extent as a red frame.
+    def add_inset(self, context: gpd.GeoDataFrame | None, threshold: float = 1.01) -> bool:
+        """Inset locator: the whole region (its kecamatan) in grey with the map extent as a red frame.
 
-        Drawn only when the map shows less than ``threshold`` of the context's
-        bounding box (i.e. part of the city). Returns True when drawn.
+        Drawn on every page (``threshold`` above 1); with a smaller ``threshold``
+        only when the map shows less than that share of the region's bounding
+        box. Returns True when drawn.
         """
         if context is None or not len(context) or self.extent is None:
             return False
@@ -650,16 +700,17 @@ class MapFrame:
         if shown >= threshold:
             return False
         x0, x1 = _PANEL_X
-        box = (x0 + 0.012, _NOTE_TOP + 0.01, x1 - x0 - 0.024, _INSET_TOP - _NOTE_TOP - 0.01)
+        box = (x0 + 0.012, _NOTE_TOP + 0.012, x1 - x0 - 0.024, _INSET_TOP - _NOTE_TOP - 0.05)
         ax = self.fig.add_axes(box)
         c = context[~(context.geometry.isna() | context.geometry.is_empty)]
-        c.plot(ax=ax, facecolor="#e6e6e6", edgecolor="#8a8a8a", linewidth=0.4)
-        ax.add_patch(Rectangle((ex[0], ex[1]), ex[2] - ex[0], ex[3] - ex[1], fill=False, edgecolor="#d7191c", linewidth=1.4, zorder=5, gid="inset-extent"))
+        c.plot(ax=ax, facecolor="#ebe6da", edgecolor="#7a7a7a", linewidth=0.5)
+        ax.add_patch(Rectangle((ex[0], ex[1]), ex[2] - ex[0], ex[3] - ex[1], fill=False, edgecolor="#d7191c", linewidth=1.6, zorder=5, gid="inset-extent"))
         union = (min(cb[0], ex[0]), min(cb[1], ex[1]), max(cb[2], ex[2]), max(cb[3], ex[3]))
         ie = fit_extent(union, (box[2] * self.fig.get_figwidth()) / (box[3] * self.fig.get_figheight()), pad=0.05)
         ax.set_xlim(ie[0], ie[2])
         ax.set_ylim(ie[1], ie[3])
         ax.set_aspect("equal", adjustable="box")
+        ax.set_facecolor("#dcebf5")
         ax.set_xlabel("")
         ax.set_ylabel("")
         ax.set_xticks([])
@@ -667,7 +718,8 @@ class MapFrame:
         for s in ax.spines.values():
             s.set_edgecolor("#999999")
             s.set_linewidth(0.5)
-        self.fig.text(x0 + 0.012, _INSET_TOP + 0.005, "Lokasi peta dalam wilayah kota", fontsize=6.5, fontweight="bold", color=_INK, va="bottom")
+        where = f"wilayah {self.region}" if self.region else "wilayah"
+        self.fig.text(x0 + 0.012, _INSET_TOP - 0.008, f"LOKASI PETA DALAM {where.upper()}", fontsize=_pt(7 * self.k), fontweight="bold", color=_INK, va="top")
         self.inset_ax = ax
         return True
 
@@ -699,87 +751,146 @@ class MapFrame:
         self.fig.patches.append(Polygon(left, closed=True, transform=self.fig.transFigure, facecolor=_INK, edgecolor=_INK, linewidth=0.8, gid="north-arrow"))
         self.fig.patches.append(Polygon(right, closed=True, transform=self.fig.transFigure, facecolor="white", edgecolor=_INK, linewidth=0.8, gid="north-arrow"))
         tx, ty = rot(0, s * 1.45)
-        self.fig.text(tx, ty, "U", ha="center", va="center", fontsize=10, fontweight="bold", color=_INK)
+        self.fig.text(tx, ty, "U", ha="center", va="center", fontsize=_pt(10 * self.k), fontweight="bold", color=_INK)
 
     def _layout_panel(self) -> None:
         x0, x1 = _PANEL_X
         inner = x0 + 0.012
         fig = self.fig
-        # title block
-        y = 0.945
-        if self.number:
-            fig.text(inner, y, self.number.upper(), fontsize=7, color="#555555", va="top", fontweight="bold")
-            y -= 0.025
+        k = self.k
         maxw = x1 - inner - 0.008
-        t = _fit_text(fig, inner, y, self.title.upper(), maxw, fontsize=10.5, fontweight="bold", va="top", color=_INK, linespacing=1.15)
+        # map number and sheet
+        y = 0.955
+        self.head_artist = fig.text(inner, y, self._head() or " ", fontsize=_pt(7.5 * k), color="#444444", va="top", fontweight="bold", gid="map-number")
+        y = _bottom(fig, self.head_artist) - 0.012
+        t = _fit_text(fig, inner, y, self.title.upper(), maxw, fontsize=11 * k, min_fontsize=_pt(9 * k), fontweight="bold", va="top", color=_INK, linespacing=1.15)
         y = _bottom(fig, t) - 0.012
         if self.subtitle:
-            st = _fit_text(fig, inner, y, self.subtitle, maxw, fontsize=8, min_fontsize=6.5, va="top", color="#333333", linespacing=1.2)
+            st = _fit_text(fig, inner, y, self.subtitle, maxw, fontsize=_pt(8 * k), min_fontsize=MIN_PT, va="top", color="#333333", linespacing=1.2)
             y = _bottom(fig, st) - 0.012
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
         # north arrow and numeric scale
-        self._north_arrow(inner + 0.03, y - 0.055, 0.22)
+        self._north_arrow(inner + 0.03, y - 0.055, 0.22 * k)
         scale_lines = []
         if self.scale_denominator:
             scale_lines.append(f"Skala 1 : {angka(_round_sig(self.scale_denominator), 0)}")
-            scale_lines.append("(pada kertas A4)")
-        fig.text(inner + 0.075, y - 0.052, "\n".join(scale_lines), fontsize=7, va="center", color=_INK, linespacing=1.3)
+            scale_lines.append(f"(pada kertas {self.paper})" if self.paper in PAPER_SIZES else "(pada ukuran halaman ini)")
+        if self.scale_bar is not None:
+            scale_lines.append(f"Batang skala: {self.scale_bar.labels[-1] if self.scale_bar.labels else ''}".rstrip())
+        fig.text(inner + 0.075, y - 0.052, "\n".join(scale_lines), fontsize=_pt(7.5 * k), va="center", color=_INK, linespacing=1.3)
         y -= 0.115
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
         # legend
-        bottom = _INSET_TOP + 0.035 if self.inset_ax is not None else _NOTE_TOP + 0.012
-        fig.text(inner, y - 0.01, "LEGENDA", fontsize=8.5, fontweight="bold", va="top", color=_INK)
-        top = y - 0.035
+        bottom = _INSET_TOP + 0.01 if self.inset_ax is not None else _NOTE_TOP + 0.012
+        fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
+        top = y - 0.04
         self._stack_legends(inner, top, bottom, x1 - 0.008)
-        # note
+        # inset, sources, preparer
         if self.inset_ax is not None:
-            fig.add_artist(Line2D([x0, x1], [_INSET_TOP + 0.03, _INSET_TOP + 0.03], transform=fig.transFigure, color=_INK, linewidth=0.6))
+            fig.add_artist(Line2D([x0, x1], [_INSET_TOP, _INSET_TOP], transform=fig.transFigure, color=_INK, linewidth=0.6))
         fig.add_artist(Line2D([x0, x1], [_NOTE_TOP, _NOTE_TOP], transform=fig.transFigure, color=_INK, linewidth=0.6))
-        _fit_block(fig, inner, _NOTE_TOP - 0.008, self.notes, x1 - inner - 0.006, 0.042, fontsize=5.8, color="#333333", linespacing=1.2)
+        _fit_block(fig, inner, _NOTE_TOP - 0.008, [*self.notes, *self._tech], x1 - inner - 0.006, _PREP_TOP + 0.006, fontsize=_pt(6.5 * k), color="#333333", linespacing=1.2, gid="sources")
+        fig.add_artist(Line2D([x0, x1], [_PREP_TOP, _PREP_TOP], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        self._preparer_block(inner, x1 - 0.008)
+
+    def _head(self) -> str:
+        return "   ".join(t for t in (self.number.upper() if self.number else None, self.sheet) if t)
+
+    def set_sheet(self, sheet: str) -> None:
+        """Set the sheet text (``Lembar 3 dari 14``) beside the map number, also after :meth:`finish`."""
+        self.sheet = sheet
+        if getattr(self, "head_artist", None) is not None:
+            self.head_artist.set_text(self._head())
+
+    def _preparer_block(self, left: float, right: float) -> None:
+        """Office logo, office name, signatory and the technical line, at the foot of the column."""
+        fig = self.fig
+        k = self.k
+        top, bottom = _PREP_TOP - 0.008, 0.043
+        text_left = left
+        if self.logo is not None:
+            try:
+                import matplotlib.image as mpimg
+
+                img = mpimg.imread(str(self.logo))
+                h = top - bottom
+                w = h * fig.get_figheight() / fig.get_figwidth() * (img.shape[1] / img.shape[0])
+                lax = fig.add_axes((left, bottom, w, h))
+                lax.imshow(img, interpolation="lanczos")
+                lax.set_axis_off()
+                lax.set_gid("logo")
+                text_left = left + w + 0.008
+            except Exception:  # pragma: no cover - an unreadable logo must not stop the album
+                text_left = left
+        paras = ["Disusun oleh:\n" + self.office] if self.office else []
+        if self.signatory:
+            paras.append(self.signatory)
+        if not paras:
+            paras = ["Disusun dengan sppr_gis."]
+        _fit_block(fig, text_left, top, paras, right - text_left, bottom, fontsize=_pt(7 * k), color=_INK, linespacing=1.2, gid="preparer")
 
     def _stack_legends(self, left: float, top: float, bottom: float, right: float) -> None:
         renderer = self.fig.canvas.get_renderer()
-        attempts = [(fs, False) for fs in (7.0, 6.5, 6.0, 5.5)] + [(fs, True) for fs in (6.0, 5.5, 5.0, 4.6)]
-        if not any(s.short_labels for s in self.legend_sections):
-            attempts = [(fs, False) for fs in (7.0, 6.5, 6.0, 5.5, 5.0, 4.6)]
-        for fontsize, compact in attempts:
-            for lg in self.legends:
-                lg.remove()
-            self.legends = []
-            y = top
-            fits = True
-            for sec in self.legend_sections:
-                ncol = sec.ncol
-                labels = sec.labels
-                if compact and sec.short_labels:
-                    ncol, labels = 2, sec.short_labels
-                lg = self.fig.legend(
-                    sec.handles, labels, loc="upper left", bbox_to_anchor=(left - 0.006, y), bbox_transform=self.fig.transFigure,
-                    title=sec.title, title_fontsize=fontsize + 0.5, fontsize=fontsize, ncol=ncol, frameon=False,
-                    alignment="left", handlelength=1.6, handleheight=0.9, borderaxespad=0.0, borderpad=0.1,
-                    labelspacing=0.35, columnspacing=0.8, handletextpad=0.5,
-                )
-                lg.get_title().set_fontweight("bold")
-                self.legends.append(lg)
-                bb = self.fig.transFigure.inverted().transform(lg.get_window_extent(renderer))
-                if bb[1][0] > right + 1e-3:
-                    fits = False
-                y = bb[0][1] - 0.008
-            if y >= bottom and fits:
+        k = self.k
+        sizes = sorted({_pt(round(f * k * 2) / 2) for f in (7.0, 6.5, 6.0, 5.5, 5.0)}, reverse=True)
+        attempts = [(fs, False) for fs in sizes]
+        if any(s.short_labels for s in self.legend_sections):
+            attempts += [(fs, True) for fs in sizes]
+        sections = list(self.legend_sections)
+        while True:
+            for fontsize, compact in attempts:
+                if self._place_legends(sections, fontsize, compact, left, top, bottom, right, renderer):
+                    return
+            # still too tall at the smallest readable size: shorten the longest section
+            longest = max(sections, key=lambda s: len(s.handles)) if sections else None
+            if longest is None or len(longest.handles) <= 3:
                 return
-        # still too tall: keep the smallest layout (already placed)
+            keep = max(3, int(len(longest.handles) * 0.8))
+            cut = len(longest.handles) - keep
+            i = sections.index(longest)
+            more = Line2D([], [], linestyle="", marker="")
+            sections[i] = LegendSection(
+                longest.title, longest.handles[:keep] + [more], longest.labels[:keep] + [f"... dan {cut} lainnya"], longest.ncol,
+                (longest.short_labels[:keep] + [f"... {cut} lainnya"]) if longest.short_labels else None,
+            )
+            self.legend_truncated += cut
+
+    def _place_legends(self, sections: Sequence[LegendSection], fontsize: float, compact: bool, left: float, top: float, bottom: float, right: float, renderer: Any) -> bool:
+        for lg in self.legends:
+            lg.remove()
+        self.legends = []
+        y = top
+        fits = True
+        for sec in sections:
+            ncol = sec.ncol
+            labels = sec.labels
+            if compact and sec.short_labels:
+                ncol, labels = 2, sec.short_labels
+            lg = self.fig.legend(
+                sec.handles, labels, loc="upper left", bbox_to_anchor=(left - 0.006, y), bbox_transform=self.fig.transFigure,
+                title=sec.title, title_fontsize=fontsize + 0.5, fontsize=fontsize, ncol=ncol, frameon=False,
+                alignment="left", handlelength=1.6, handleheight=0.9, borderaxespad=0.0, borderpad=0.1,
+                labelspacing=0.35, columnspacing=0.8, handletextpad=0.5,
+            )
+            lg.get_title().set_fontweight("bold")
+            self.legends.append(lg)
+            bb = self.fig.transFigure.inverted().transform(lg.get_window_extent(renderer))
+            if bb[1][0] > right + 1e-3:
+                fits = False
+            y = bb[0][1] - 0.008
+        return y >= bottom and fits
 
     def finish(self, note: str | Sequence[str] | None = None, *, avoid: gpd.GeoDataFrame | None = None, context: gpd.GeoDataFrame | None = None) -> None:
-        """Add scale bar, ticks, inset, panel (title, north arrow, legend) and the source note.
+        """Add scale bar, ticks, inset, panel (title, north arrow, legend), sources and the preparer block.
 
         Parameters
         ----------
         note : str or sequence of str, optional
-            Source lines (``Sumber: ...``); the CRS and the date are added.
+            Source citations (``Sumber: ...``) and notes, printed above the preparer block.
         avoid : GeoDataFrame, optional
             Features the scale bar should not hide.
         context : GeoDataFrame, optional
-            The whole city (kecamatan or zoning) for the inset locator.
+            The whole region (kecamatan or zoning) for the inset locator.
         """
         if self.extent is None:
             raise ValueError("set_extent() first")
@@ -791,10 +902,12 @@ class MapFrame:
         if note:
             self.notes.extend([note] if isinstance(note, str) else list(note))
         epsg = self.crs.to_epsg()
-        self.notes.append(f"Sistem koordinat: {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi.")
         from sppr_gis import __version__
 
-        self.notes.append(f"Dibuat {_dt.date.today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}.")
+        self._tech = [
+            f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi.",
+            f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}.",
+        ]
         self._layout_panel()
 
     def save(self, path: Any, dpi: int | None = None) -> None:
@@ -803,6 +916,16 @@ class MapFrame:
 
 
 # --------------------------------------------------------------------------- text fitting
+
+
+def _today() -> _dt.date:
+    """Today, or the day of SOURCE_DATE_EPOCH when set (reproducible outputs)."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+    return _dt.date.today()
 
 
 def _bottom(fig: Figure, artist: Artist) -> float:
@@ -834,23 +957,30 @@ def _fit_text(fig: Figure, x: float, y: float, text: str, max_width: float, *, f
         size = max(min_fontsize, size - 0.5)
 
 
-def _fit_block(fig: Figure, x: float, y: float, paragraphs: Sequence[str], max_width: float, min_y: float, *, fontsize: float, **kw: Any) -> Any:
-    """Paragraphs wrapped to ``max_width`` and shrunk until the block ends above ``min_y``."""
-    size = fontsize
+def _fit_block(fig: Figure, x: float, y: float, paragraphs: Sequence[str], max_width: float, min_y: float, *, fontsize: float, gid: str | None = None, **kw: Any) -> Any:
+    """Paragraphs wrapped to ``max_width`` and shrunk (never below :data:`MIN_PT`) until the block ends above ``min_y``.
+
+    At the smallest size, trailing paragraphs are dropped (the last kept one ends with an ellipsis).
+    """
+    size = _pt(fontsize)
+    paras = [p for p in paragraphs if p]
     while True:
         t = None
-        for width in range(110, 19, -3):
-            t = fig.text(x, y, "\n".join(_wrap_lines(p, width) for p in paragraphs), fontsize=size, va="top", **kw)
+        for width in range(130, 19, -3):
+            t = fig.text(x, y, "\n".join(_wrap_lines(p, width) for p in paras), fontsize=size, va="top", gid=gid, **kw)
             if _width(fig, t) <= max_width:
                 break
             t.remove()
             t = None
         if t is None:
-            t = fig.text(x, y, "\n".join(_wrap_lines(p, 20) for p in paragraphs), fontsize=size, va="top", **kw)
-        if _bottom(fig, t) >= min_y or size <= 4.0:
+            t = fig.text(x, y, "\n".join(_wrap_lines(p, 20) for p in paras), fontsize=size, va="top", gid=gid, **kw)
+        if _bottom(fig, t) >= min_y or (size <= MIN_PT and len(paras) <= 1):
             return t
         t.remove()
-        size -= 0.3
+        if size > MIN_PT:
+            size = max(MIN_PT, size - 0.3)
+        else:
+            paras = paras[:-2] + [paras[-2].rstrip(". ") + " ..."]
 
 
 # --------------------------------------------------------------------------- tick helpers

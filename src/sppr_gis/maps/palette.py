@@ -32,6 +32,9 @@ __all__ = [
     "SYNC_LABELS",
     "IPU_SYNC_COLORS",
     "IPU_SYNC_LABELS",
+    "CODE_LABELS",
+    "code_label",
+    "humanize_codes",
     "normalize_code",
     "parse_color",
     "hex_color",
@@ -130,11 +133,13 @@ CODE_ALIASES: dict[str, str] = {
 }
 
 #: Conformance status (``sppr check``) colours and Indonesian labels.
+#: Chosen apart from every zone colour (no grey like KT, no road red like BJ): a status symbol must
+#: never read as a zone.
 STATUS_COLORS: dict[str, RGB] = {
     "sesuai": (26, 152, 80),
     "sesuai_bersyarat": (37, 99, 235),
-    "tidak_sesuai": (215, 25, 28),
-    "perlu_kajian": (110, 110, 110),
+    "tidak_sesuai": (200, 0, 80),
+    "perlu_kajian": (20, 20, 20),
 }
 STATUS_LABELS: dict[str, str] = {
     "sesuai": "Sesuai",
@@ -164,8 +169,42 @@ IPU_SYNC_LABELS: dict[str, str] = {
     "sinkron": "Sinkron (terealisasi tahun ini)",
     "diskontinu": "Diskontinu (tidak dilanjutkan)",
     "diskoneksi": "Diskoneksi (tidak diprogramkan)",
-    "belum_jadwal": "Di luar jadwal tahun ini",
+    "belum_jadwal": "Belum dijadwalkan (di luar periode)",
 }
+
+#: Human labels of every status code written in the tables (the GeoPackage keeps the codes).
+CODE_LABELS: dict[str, str] = {
+    "sesuai": "Sesuai",
+    "sesuai_bersyarat": "Sesuai bersyarat",
+    "tidak_sesuai": "Tidak sesuai",
+    "perlu_kajian": "Perlu kajian",
+    "sinkron": "Sinkron",
+    "diskontinu": "Diskontinu",
+    "diskoneksi": "Diskoneksi",
+    "belum_jadwal": "Belum dijadwalkan",
+    "dijadwalkan": "Dijadwalkan",
+    "inkonsisten": "Inkonsisten",
+    "tidak_terindikasi": "Tidak terindikasi",
+    "sebagian": "Sebagian",
+    "di_luar_rencana": "Di luar rencana",
+    "kawasan_lindung": "Kawasan lindung",
+    "tabrakan": "Tabrakan",
+    "sinergi": "Sinergi",
+}
+
+
+def code_label(value: object) -> object:
+    """The human label of a status code (``sesuai_bersyarat`` -> ``Sesuai bersyarat``); other values unchanged."""
+    if isinstance(value, str) and value in CODE_LABELS:
+        return CODE_LABELS[value]
+    return value
+
+
+def humanize_codes(text: str) -> str:
+    """Status codes inside a text as words: ``IPU belum_jadwal`` -> ``IPU belum dijadwalkan``."""
+    import re as _re
+
+    return _re.sub(r"\b(" + "|".join(sorted((k for k in CODE_LABELS if "_" in k), key=len, reverse=True)) + r")\b", lambda m: CODE_LABELS[m.group(1)].lower(), text)
 
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6})$")
 
