@@ -765,6 +765,31 @@ def run_measured(cmd, log_stem, env=None):
     }
 
 
+def sppr_rev_env(rev):
+    """Environment that makes a child process import sppr_gis and sppr_cli as of git revision
+    ``rev`` (``git archive`` of src/ and cli/ into benchmarks/_work/sppr-src-SHA, put first on
+    PYTHONPATH), so a benchmark can pin a commit while someone edits the working tree.
+    Returns (env, label)."""
+    import subprocess
+    import tarfile
+    import io
+
+    root = HERE.parent
+    sha = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", rev], capture_output=True, text=True,
+                         check=True).stdout.strip()  # fmt: skip
+    dest = WORK / f"sppr-src-{sha}"
+    if not dest.exists():
+        tmp = WORK / f".sppr-src-{sha}.tmp"
+        data = subprocess.run(["git", "-C", str(root), "archive", sha, "src", "cli"], capture_output=True,
+                              check=True).stdout  # fmt: skip
+        with tarfile.open(fileobj=io.BytesIO(data)) as tf:
+            tf.extractall(tmp, filter="data")
+        tmp.rename(dest)
+    old = os.environ.get("PYTHONPATH")
+    pp = os.pathsep.join([str(dest / "src"), str(dest / "cli")] + ([old] if old else []))
+    return {"PYTHONPATH": pp}, sha
+
+
 def sppr_command(paths, out_path, workers=None):
     exe = Path(sys.executable).with_name("sppr")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "sppr_cli.main"]
@@ -965,13 +990,17 @@ def run_isolated(a, paths, tag):
     here = [sys.executable, str(Path(__file__).resolve()), "--baseline-child", "--workdir", str(paths[0].parent),
             "--min-share", str(a.min_share), "--baseline-out"]  # fmt: skip
     pin = (["taskset", "-c", "0"] if a.pin_one_thread else [])
+    rev_env = {}
+    if a.sppr_rev:
+        rev_env, sha = sppr_rev_env(a.sppr_rev)
+        print(f"sppr side runs sppr_gis as of {sha} (git archive, via PYTHONPATH)")
     sides = []
     if not a.skip_baseline:
         sides.append(("baseline", "baseline (geopandas idiom, 1 thread)", here + [str(base_out)], ONE_THREAD_ENV, pin))
     if not a.skip_sppr:
-        sides.append(("sppr", f"sppr check ({os.cpu_count()} threads, default)", sppr_command(paths, sppr_out), {}, []))
+        sides.append(("sppr", f"sppr check ({os.cpu_count()} threads, default)", sppr_command(paths, sppr_out), rev_env, []))
         sides.append(("sppr_1thread", "sppr check --workers 1", sppr_command(paths, WORK / f"sppr-1thread{tag}.gpkg", 1),
-                      ONE_THREAD_ENV, pin))  # fmt: skip
+                      {**ONE_THREAD_ENV, **rev_env}, pin))  # fmt: skip
     res = {"sides": {}, "commands": {}}
     for key, label, cmd, env, prefix in sides:
         runs = []
@@ -1117,6 +1146,9 @@ def main(argv=None):
     ap.add_argument("--max-reference", type=int, default=3000,
                     help="with --isolated: compute the independent reference for at most N differing programs "
                          "(0: none)")
+    ap.add_argument("--sppr-rev", metavar="REV",
+                    help="with --isolated: run sppr as of git revision REV (git archive of src/ and cli/ on "
+                         "PYTHONPATH) instead of the working tree")
     ap.add_argument("--pin-one-thread", action="store_true",
                     help="with --isolated: also pin the one-thread runs to CPU 0 (taskset)")
     ap.add_argument("--baseline-child", action="store_true", help=argparse.SUPPRESS)
@@ -1169,7 +1201,7 @@ def main(argv=None):
               f"{p['lines']:,} lines, {p['polygons']:,} polygons)")  # fmt: skip
 
     if a.isolated:
-        results["sppr_git"] = git_state()
+        results["sppr_git"] = git_state() if not a.sppr_rev else f"{sppr_rev_env(a.sppr_rev)[1]} (--sppr-rev {a.sppr_rev})"
         results["workdir"] = str(wd)
         results["isolated"] = run_isolated(a, paths, tag)
         results["loadavg_end"] = os.getloadavg()
