@@ -134,3 +134,53 @@ def test_report_loads_in_headless_chromium(report, tmp_path):
     assert bad == []
     assert rep.screenshot and len(rep.screenshot) > 20_000
     (tmp_path / "laporan.png").write_bytes(rep.screenshot)
+
+
+# --------------------------------------------------------------------------- buku_matriks.xlsx prints
+
+
+def test_workbook_prints_with_numbers_and_labels(tmp_path):
+    import openpyxl
+
+    from sppr_gis.report.excel import Block, write_workbook
+
+    wide = pd.DataFrame({f"kolom_{i}": ["x"] for i in range(16)})
+    m2 = pd.DataFrame(
+        {
+            "program_id": ["P-1", "P-2"],
+            "kode": ["1.03.10.2.01.0053", "1.03.06"],
+            "pagu": [23_269_000_000.0, 1_500_000.0],
+            "status": ["sesuai_bersyarat", "perlu_kajian"],
+            "status_sinkron": ["tidak_terindikasi", "sinkron"],
+            "porsi_sesuai": [0.293, 1.0],
+        }
+    )
+    ring = pd.DataFrame({"uraian": ["Tahun anggaran", "Jumlah IPU", "IPU belum_jadwal", "Total pagu", "Porsi pagu sinkron", "Jangka menengah"],
+                         "nilai": ["2025", "1.036", "6", "Rp 219.804.000.000", "29,3%", "2023-2027"]})
+    jm = pd.DataFrame({"ipu_id": ["IPU-1"], "status_2026": ["belum_jadwal"]})
+    path = write_workbook({"Ringkasan": [Block("Ringkasan", ring)], "Matriks 2": m2, "Jangka Menengah": jm, "Lebar": wide}, tmp_path / "b.xlsx",
+                          title="SPPR Kota Contoh - Tahun 2025", region="Kota Contoh", year=2025)
+    wb = openpyxl.load_workbook(path)
+    for ws in wb:
+        ps = ws.page_setup
+        assert ps.orientation == "landscape", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ps.fitToWidth in (None, 1) and ps.fitToHeight == 0, ws.title  # 1 page wide (1 is the default, left out)
+        assert ws.print_title_rows.replace("$", "") == "1:1", ws.title  # header (or title) row repeated on every page
+        assert ws.freeze_panes is not None
+        assert "SPPR Kota Contoh - Tahun 2025" in ws.oddHeader.left.text and ws.title in ws.oddHeader.right.text
+        assert "&P" in ws.oddFooter.right.text
+    assert wb["Lebar"].page_setup.paperSize == 8 and wb["Matriks 2"].page_setup.paperSize == 9  # A3 for wide tables, else A4
+    ws = wb["Matriks 2"]
+    assert [c.value for c in ws[1]][:3] == ["Program id", "Kode", "Pagu"]  # no header mapping given
+    assert ws["C2"].value == 23_269_000_000 and ws["C2"].data_type == "n" and ws["C2"].number_format == '"Rp" #,##0'
+    assert ws["B2"].value == "1.03.10.2.01.0053" and ws["B2"].data_type == "s"  # SIPD codes stay text
+    assert ws["D2"].value == "Sesuai bersyarat" and ws["D3"].value == "Perlu kajian" and ws["E2"].value == "Tidak terindikasi"
+    assert ws["F2"].number_format == "0.0%" and ws["F2"].data_type == "n"
+    assert wb["Jangka Menengah"]["B2"].value == "Belum dijadwalkan"
+    r = {row[0].value: row[1] for row in wb["Ringkasan"].iter_rows(min_row=5) if row[0].value}
+    assert r["Tahun anggaran"].value == 2025 and r["Tahun anggaran"].number_format == "0"
+    assert r["Jumlah IPU"].value == 1036 and r["Jumlah IPU"].number_format == "#,##0"
+    assert r["Total pagu"].value == 219_804_000_000 and r["Total pagu"].number_format == '"Rp" #,##0'
+    assert r["Porsi pagu sinkron"].value == pytest.approx(0.293) and r["Porsi pagu sinkron"].number_format == "0.0%"
+    assert r["Jangka menengah"].value == "2023-2027"
+    assert "IPU belum dijadwalkan" in r  # codes inside a text become words

@@ -1,8 +1,14 @@
-"""The matrices book (``buku_matriks.xlsx``): Indonesian headers, formatted for reading.
+"""The matrices book (``buku_matriks.xlsx``): Indonesian headers, formatted for reading and printing.
 
 Bold wrapped headers, a frozen header row, an autofilter, column widths fitted
 to the content, Rupiah format for ``pagu*`` columns, percentages for ``porsi*``
-columns. A sheet is either one table or a stack of titled tables (the summary).
+columns; numbers are stored as numbers (a summary's ``Rp 1.250.000`` or
+``29,3%`` text becomes a formatted number) and status codes as words
+(``sesuai_bersyarat`` -> ``Sesuai bersyarat``; the GeoPackage and CSV keep the
+codes). Every sheet prints: landscape, fitted to the page width (A3 for wide
+tables, A4 otherwise), header rows repeated on every page, and a page header
+with the book's title, region, year and sheet name, page numbers in the footer.
+A sheet is either one table or a stack of titled tables (the summary).
 """
 
 from __future__ import annotations
@@ -24,6 +30,11 @@ __all__ = ["Block", "write_workbook", "header_for", "RUPIAH_FORMAT"]
 
 #: Excel number format for Rupiah amounts (the thousands separator follows the reader's locale).
 RUPIAH_FORMAT = '"Rp" #,##0'
+#: Columns wider than this print on A3, others on A4 (both landscape, fitted to the width).
+A3_COLUMNS = 14
+_RP_TEXT = re.compile(r"^Rp\s?(-?\d{1,3}(?:\.\d{3})*(?:,\d+)?)$")
+_PCT_TEXT = re.compile(r"^(-?\d+(?:,\d+)?)\s?%$")
+_INT_TEXT = re.compile(r"^(?:0|-?[1-9]\d{0,2}(?:\.\d{3})+|-?[1-9]\d*)$")
 _MIN_WIDTH, _MAX_WIDTH = 8, 60
 
 
@@ -84,11 +95,34 @@ _FORMATS = {
     "decimal2": {"num_format": "0.00"},
     "integer": {"num_format": "0"},
     "number": {"num_format": "#,##0.##"},
+    "count": {"num_format": "#,##0"},
     "text": {},
 }
 
 
+def _typed(value: object) -> tuple[object, str | None]:
+    """A summary value typed as text (``Rp 1.250.000``, ``29,3%``, ``36``) as a number and its kind."""
+    if not isinstance(value, str):
+        return value, None
+    v = value.strip()
+    m = _RP_TEXT.match(v)
+    if m:
+        return float(m.group(1).replace(".", "").replace(",", ".")), "rupiah"
+    m = _PCT_TEXT.match(v)
+    if m:
+        return float(m.group(1).replace(",", ".")) / 100.0, "fraction"
+    if _INT_TEXT.match(v):
+        n = int(v.replace(".", ""))
+        return n, ("integer" if 1900 <= n <= 2100 else "count")
+    return value, None
+
+
 def _cell(value: object) -> object:
+    if isinstance(value, str):
+        from sppr_gis.maps.palette import code_label, humanize_codes
+
+        label = code_label(value)
+        return label if label is not value else humanize_codes(value)
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -125,6 +159,8 @@ def write_workbook(
     *,
     headers: Mapping[str, str] | None = None,
     title: str | None = None,
+    region: str | None = None,
+    year: int | None = None,
 ) -> Path:
     """Write a formatted workbook, atomically.
 
@@ -139,7 +175,11 @@ def write_workbook(
     headers : mapping, optional
         Machine column name -> Indonesian header (see :func:`header_for`).
     title : str, optional
-        Title on the first row of stacked sheets.
+        Title on the first row of stacked sheets and in every printed page header.
+    region : str, optional
+        Region name for the printed page header.
+    year : int, optional
+        Fiscal year for the printed page header.
 
     Returns
     -------
@@ -165,12 +205,14 @@ def write_workbook(
             if isinstance(content, pd.DataFrame):
                 _table(ws, content, 0, hdr, fmts, total_fmts, headers, widths, filter_=True)
                 ws.freeze_panes(1, 0)
+                ws.repeat_rows(0)
             else:
                 row = 0
                 if title:
                     ws.write(0, 0, title, title_fmt)
                     row = 2
                     ws.freeze_panes(1, 0)
+                    ws.repeat_rows(0)
                 for block in content:
                     ws.write(row, 0, block.title, title_fmt)
                     row += 1
@@ -180,14 +222,42 @@ def write_workbook(
                     row = _table(ws, block.frame, row, hdr, fmts, total_fmts, headers, widths, filter_=False) + 1
             for col, w in widths.items():
                 ws.set_column(col, col, w)
+            _page_setup(ws, name, len(widths), title=title, region=region, year=year)
         wb.close()
     return target
+
+
+def _page_setup(ws, name: str, ncols: int, *, title: str | None, region: str | None, year: int | None) -> None:  # noqa: ANN001
+    """Landscape, fitted to the page width, A3 for wide tables; title, region, year and sheet name in the header."""
+    ws.set_landscape()
+    ws.set_paper(8 if ncols > A3_COLUMNS else 9)  # 8 = A3, 9 = A4
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.55)
+    ws.center_horizontally()
+
+    def esc(t: str) -> str:
+        return str(t).replace("&", "&&")
+
+    left = esc(title or "Buku Matriks SPPR")
+    bits = [b for b in (region, f"Tahun {year}" if year else None) if b and (not title or str(b) not in str(title))]
+    if bits:
+        left += " - " + esc(" - ".join(bits))
+    ws.set_header(f'&L&"-,Bold"{left}&R&"-,Bold"{esc(name)}', {"margin": 0.3})
+    ws.set_footer("&LBuku Matriks SPPR&RHalaman &P dari &N", {"margin": 0.3})
 
 
 def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, widths: dict[int, float], *, filter_: bool) -> int:  # noqa: ANN001
     cols = [str(c) for c in df.columns if str(c) != "geometry"]
     kinds = [_kind(c) for c in cols]
     values = [[_cell(v) for v in df[c].tolist()] for c in cols]
+    cell_kinds: dict[tuple[int, int], str] = {}
+    for j, c in enumerate(cols):
+        if kinds[j] == "text" and c.lower() in {"nilai", "jumlah_nilai"}:  # summary values typed as text
+            for i, v in enumerate(values[j]):
+                nv, k = _typed(v)
+                if k:
+                    values[j][i] = nv
+                    cell_kinds[(i, j)] = k
     for j, c in enumerate(cols):
         h = header_for(c, headers)
         ws.write_string(row, j, h, hdr)
@@ -199,7 +269,7 @@ def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, width
         r = first + i
         for j in range(len(cols)):
             v = values[j][i]
-            f = (total_fmts if is_total[i] else fmts)[kinds[j]]
+            f = (total_fmts if is_total[i] else fmts)[cell_kinds.get((i, j), kinds[j])]
             if v is None:
                 ws.write_blank(r, j, None, f)
             elif isinstance(v, (int, float)):
