@@ -184,3 +184,15 @@ def test_workbook_prints_with_numbers_and_labels(tmp_path):
     assert r["Porsi pagu sinkron"].value == pytest.approx(0.293) and r["Porsi pagu sinkron"].number_format == "0.0%"
     assert r["Jangka menengah"].value == "2023-2027"
     assert "IPU belum dijadwalkan" in r  # codes inside a text become words
+
+
+def test_report_tables_show_labels_not_codes(tmp_path):
+    layers = make_layers(n_programs=12)
+    tables = {"status_ipu": pd.DataFrame({"status": ["belum_jadwal", "sesuai_bersyarat"], "jumlah_program": [3, 4]}),
+              "ringkasan": pd.DataFrame({"uraian": ["IPU belum_jadwal"], "nilai": ["6"]})}
+    p = write_report(tmp_path, layers={"programs": layers["rencana"], "zoning": layers["zoning"]}, tables=tables, year=2025, title="Cek")
+    text = p.read_text(encoding="utf-8")
+    body = re.sub(r"<script\b.*?</script>", "", text, flags=re.S)  # tables, not the embedded data (codes there are the contract)
+    assert re.search(r"<td[^>]*>Belum dijadwalkan</td>", body) and re.search(r"<td[^>]*>Sesuai bersyarat</td>", body)
+    assert "IPU belum dijadwalkan" in body
+    assert not re.search(r">\s*(belum_jadwal|sesuai_bersyarat)\s*<", body)

@@ -120,6 +120,11 @@ def _fmt(v: Any, col: str = "") -> str:
         if f.is_integer() and abs(f) < 1e15:
             return angka(f, 0) if abs(f) >= 10000 else str(int(f))
         return angka(f, 2)
+    if isinstance(v, str):  # status codes as words (the GeoPackage keeps the codes)
+        from sppr_gis.maps.palette import code_label, humanize_codes
+
+        label = code_label(v)
+        return str(label) if label is not v else humanize_codes(v)
     return str(v)
 
 
