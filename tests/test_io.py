@@ -78,7 +78,9 @@ def test_gpkg_layer_choice(tmp_path, zoning):
     pts = gdf([{"program_id": "A", "geometry": Point(1, 1)}])
     pyogrio.write_dataframe(pts, path, layer="titik")
     pyogrio.write_dataframe(zoning, path, layer="zona")
-    assert len(sppr_gis.read_layer(path, want="polygon")) == 2  # the first polygon layer
+    assert len(sppr_gis.read_layer(path, want="polygon")) == 2  # the only polygon layer
+    with pytest.raises(LayerError, match=r"2 layers and none named \(titik \(Point\), zona \(Polygon\)\)"):
+        sppr_gis.read_layer(path)  # any of two: never one silently
     assert len(sppr_gis.read_layer(f"{path}:titik")) == 1
     with pytest.raises(LayerError, match="no layer named 'nope'.*titik, zona"):
         sppr_gis.read_layer(f"{path}:nope")

@@ -22,7 +22,14 @@ def qgis_styles(path: Path) -> None:
 
 @click.command(short_help="Check program locations against the zoning and its ITBX matrix.")
 @o.zoning_opt
-@click.option("--programs", required=True, callback=o._layer_spec, metavar="PATH[:LAYER]", help="Program locations: a vector layer, or CSV/XLSX with coordinates or WKT.")
+@click.option(
+    "--programs",
+    required=True,
+    multiple=True,
+    callback=o._layer_spec,
+    metavar="PATH[:LAYER]",
+    help="Program locations: a vector layer, or CSV/XLSX with coordinates or WKT; repeatable (one layer per geometry type, one file per OPD), all combined.",
+)
 @o.rules_opt
 @click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="Output GeoPackage (layers programs, zone_shares, issues).")
 @o.zone_field_opt
@@ -32,7 +39,9 @@ def qgis_styles(path: Path) -> None:
 @o.assume_crs_opt
 @o.xy_fields_opt
 @click.option("--wkt-field", default=None, metavar="F", help="WKT column of a table input [default: wkt/geometry].")
-@click.option("--sheet", default=None, help="Excel sheet of a table input [default: the first].")
+@click.option("--coord-field", default=None, metavar="F", help="Column of a table input holding 'lat, lon' in one cell [default: koordinat].")
+@click.option("--sheet", default=None, help="Excel sheet of a table input [default: the only one; PATH:SHEET names one].")
+@click.option("--header-row", type=click.IntRange(min=1), default=1, show_default=True, metavar="N", help="Spreadsheet row of a table input's header (title rows above it are skipped).")
 @click.option("--conditions", default=None, callback=o._existing, metavar="PATH", help="Condition texts (kode, uraian) for the ITBX cells.")
 @click.option("--code-map", default=None, callback=o._existing, metavar="PATH", help="SIPD code prefix -> activity table (kode, activity).")
 @click.option("--code-field", default="kode", show_default=True, metavar="F", help="SIPD code field used with --code-map.")
@@ -42,7 +51,7 @@ def qgis_styles(path: Path) -> None:
 @o.workers_opt
 @o.verbosity_opts
 @click.pass_context
-def check(ctx: click.Context, zoning, programs, rules, out, zone_field, activity_field, id_field, min_share, assume_crs, xy_fields, wkt_field, sheet, conditions, code_map, code_field, tables, encoding, engine, workers) -> None:
+def check(ctx: click.Context, zoning, programs, rules, out, zone_field, activity_field, id_field, min_share, assume_crs, xy_fields, wkt_field, coord_field, sheet, header_row, conditions, code_map, code_field, tables, encoding, engine, workers) -> None:
     """Overlay program locations (points, lines, polygons) on the zoning, score each
     against the ITBX matrix, and write OUT with layers programs, zone_shares and issues.
 
@@ -60,7 +69,10 @@ def check(ctx: click.Context, zoning, programs, rules, out, zone_field, activity
         for spec in zoning:
             frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
             zinputs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
-        progs = io.read_programs(programs, assume_crs=assume_crs, xy_fields=xy_fields, wkt_field=wkt_field, sheet=sheet, encoding=encoding, engine=engine)
+        progs = io.read_program_sources(
+            programs, id_field=id_field, assume_crs=assume_crs, xy_fields=xy_fields, wkt_field=wkt_field, coord_field=coord_field,
+            sheet=sheet, header_row=header_row, encoding=encoding, engine=engine,
+        )
         ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
         with progress_bar(len(progs), "menilai lokasi program", show) as advance:

@@ -65,7 +65,7 @@ zoning_opt = click.option(
     required=True,
     callback=_layer_spec,
     metavar="PATH[:LAYER][=CODE]",
-    help="Zoning polygons; repeatable. PATH:LAYER names a layer; PATH=CODE gives every feature that zone code.",
+    help="Zoning polygons; repeatable. PATH:LAYER names a layer (required when the source has several); PATH=CODE gives every feature that zone code. A PATH holding '=' or ':' that exists is a path.",
 )
 rules_opt = click.option("--rules", required=True, callback=_existing, metavar="PATH", help="ITBX matrix (CSV or XLSX).")
 zone_field_opt = click.option("--zone-field", default=None, metavar="F", help="Zone code field [default: first of KODSZN, KODZON, KODKWS].")
@@ -76,7 +76,22 @@ min_share_opt = click.option(
 )
 assume_crs_opt = click.option("--assume-crs", default=None, callback=_crs, metavar="CRS", help="CRS for layers that have none (e.g. EPSG:32648).")
 xy_fields_opt = click.option("--xy-fields", default=None, callback=_pair, metavar="LON,LAT", help="Coordinate columns of table inputs.")
-encoding_opt = click.option("--encoding", default=None, metavar="ENC", help="Text encoding of legacy inputs (e.g. cp1252 for a DBF without .cpg).")
+def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    import codecs
+
+    try:
+        codecs.lookup(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown text encoding '{value}' (e.g. cp1252, utf-8)", ctx=ctx, param=param) from None
+    return value
+
+
+encoding_opt = click.option(
+    "--encoding", default=None, callback=_encoding, metavar="ENC",
+    help="Text encoding of legacy inputs (e.g. cp1252 for a DBF without .cpg) [default: declared, else UTF-8 or cp1252 recognized].",
+)
 engine_opt = click.option("--engine", type=click.Choice(["pyogrio", "fiona"]), default="pyogrio", show_default=True, help="Vector I/O engine.")
 workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads for the engine [default: all CPUs].")
 

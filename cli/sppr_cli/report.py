@@ -13,14 +13,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sppr_gis.errors import SpprError
+from sppr_gis.errors import AmbiguousLayerError, SpprError
 
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn library errors into one clean message and exit status 1 (no traceback)."""
+    """Turn library errors into one clean message and exit status 1 (no traceback).
+
+    A source with several layers and none named is a usage error (exit status 2).
+    """
     try:
         yield
+    except AmbiguousLayerError as exc:
+        raise click.UsageError(str(exc), ctx=click.get_current_context(silent=True)) from None
     except SpprError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:  # disk full, permission denied: the user's to fix, no traceback

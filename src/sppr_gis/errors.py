@@ -11,6 +11,7 @@ __all__ = [
     "SpprError",
     "InputError",
     "LayerError",
+    "AmbiguousLayerError",
     "FieldError",
     "CRSError",
     "RulesError",
@@ -29,6 +30,27 @@ class InputError(SpprError, OSError):
 
 class LayerError(SpprError, ValueError):
     """A layer is missing, empty where it must not be, or of the wrong geometry type."""
+
+
+class AmbiguousLayerError(LayerError):
+    """A source holds several candidate layers (or sheets) and none was named.
+
+    Reading one of them silently would drop the others, so this is a usage
+    error (``sppr`` exits with status 2). The message lists the layers and says
+    how to name one (``path.gpkg:layer``).
+
+    Attributes
+    ----------
+    path : str
+        The data source.
+    layers : tuple of str
+        The candidate layer (or sheet) names.
+    """
+
+    def __init__(self, message: str, path: str = "", layers: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
+        self.layers = tuple(layers)
 
 
 class FieldError(SpprError, KeyError):

@@ -1,13 +1,30 @@
 """Readers and writers: vector layers, coordinate/WKT tables, atomic output files."""
 
-from sppr_gis.io.tables import TABLE_SUFFIXES, read_table
-from sppr_gis.io.vector import LayerSpec, parse_layer_spec, read_layer, read_programs
+from sppr_gis.io.combine import combine_programs, concat_frames
+from sppr_gis.io.tables import TABLE_SUFFIXES, parse_lat_lon, read_table
+from sppr_gis.io.vector import (
+    LayerInfo,
+    LayerSpec,
+    choose_layer,
+    list_layers,
+    parse_layer_spec,
+    read_layer,
+    read_program_sources,
+    read_programs,
+)
 from sppr_gis.io.write import atomic_path, write_gpkg, write_tables
 
 __all__ = [
+    "LayerInfo",
     "LayerSpec",
+    "choose_layer",
+    "combine_programs",
+    "concat_frames",
+    "list_layers",
     "parse_layer_spec",
+    "parse_lat_lon",
     "read_layer",
+    "read_program_sources",
     "read_programs",
     "read_table",
     "TABLE_SUFFIXES",

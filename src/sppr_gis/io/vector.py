@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import codecs
+import logging
 import os
+import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Literal
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pyogrio
 import shapely
 
 from sppr_gis.crs import ensure_crs
-from sppr_gis.errors import InputError, LayerError
+from sppr_gis.errors import AmbiguousLayerError, InputError, LayerError
 
-__all__ = ["LayerSpec", "parse_layer_spec", "read_layer", "read_programs"]
+__all__ = ["LayerSpec", "LayerInfo", "parse_layer_spec", "list_layers", "choose_layer", "read_layer", "read_programs", "read_program_sources"]
+
+log = logging.getLogger(__name__)
 
 Engine = Literal["pyogrio", "fiona"]
 
@@ -28,7 +36,8 @@ class LayerSpec:
     path : Path
         The data source (file, zipped shapefile, folder).
     layer : str or None
-        Layer name (``file.gpkg:layer``); ``None`` takes the only or first suitable layer.
+        Layer name (``file.gpkg:layer``, ``data.zip:zona``); ``None`` takes the
+        only suitable layer (several are an error, never a silent choice).
     code : str or None
         A zone code given to every feature (``file.shp=R-2``), for zoning
         delivered as one file per class.
@@ -44,8 +53,48 @@ class LayerSpec:
         return f"{self.path}:{self.layer}" if self.layer else str(self.path)
 
 
+def _resolve(text: str, base: Path | None) -> Path:
+    path = Path(text)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    return path
+
+
+def _splits(text: str) -> list[tuple[str, str | None, str | None]]:
+    """Candidate readings ``(path, layer, code)`` of a spec, the longest path first.
+
+    A ``=CODE`` suffix is tried before a ``:LAYER`` suffix so that
+    ``file.gpkg:layer=CODE`` splits into all three parts; a code never holds a
+    path separator.
+    """
+    out: list[tuple[str, str | None, str | None]] = []
+
+    def layers(rest: str, code: str | None) -> None:
+        for i in range(len(rest) - 1, 0, -1):
+            if rest[i] == ":":
+                out.append((rest[:i], rest[i + 1 :] or None, code))
+
+    for i in range(len(text) - 1, 0, -1):
+        if text[i] == "=":
+            rest, code = text[:i], text[i + 1 :].strip()
+            if "/" in code or "\\" in code:
+                continue
+            out.append((rest, None, code or None))
+            layers(rest, code or None)
+    layers(text, None)
+    return out
+
+
 def parse_layer_spec(spec: str | os.PathLike[str] | LayerSpec, base: Path | None = None) -> LayerSpec:
     """Parse ``path``, ``path:layer``, ``path=CODE`` or ``path:layer=CODE``.
+
+    A path that itself holds ``=`` or ``:`` is still a path: when the whole text
+    names an existing file or folder, it is taken as is. Otherwise the splits
+    ``FILE=CODE``, ``FILE:LAYER`` and ``FILE:LAYER=CODE`` are tried, the longest
+    existing ``FILE`` first (``rtrw=2024/zoning.gpkg:zona`` is the layer
+    ``zona`` of the file ``rtrw=2024/zoning.gpkg``). When no reading names an
+    existing file, the usual one is returned (so that "file not found" names
+    the intended file).
 
     Parameters
     ----------
@@ -61,19 +110,22 @@ def parse_layer_spec(spec: str | os.PathLike[str] | LayerSpec, base: Path | None
     if isinstance(spec, LayerSpec):
         return spec
     text = os.fspath(spec)
+    if _resolve(text, base).exists():
+        return LayerSpec(path=_resolve(text, base))
+    for path_text, layer, code in _splits(text):
+        if path_text and _resolve(path_text, base).exists():
+            return LayerSpec(path=_resolve(path_text, base), layer=layer, code=code)
     code = None
     if "=" in text:
-        text, code = text.rsplit("=", 1)
-        code = code.strip() or None
+        head, tail = text.rsplit("=", 1)
+        if "/" not in tail and "\\" not in tail:
+            text, code = head, tail.strip() or None
     layer = None
     # 'C:\\x.gpkg' is a drive letter, not a layer separator.
     idx = text.rfind(":")
-    if idx > 1 and not Path(text).exists():
+    if idx > 1:
         text, layer = text[:idx], text[idx + 1 :] or None
-    path = Path(text)
-    if base is not None and not path.is_absolute():
-        path = base / path
-    return LayerSpec(path=path, layer=layer, code=code)
+    return LayerSpec(path=_resolve(text, base), layer=layer, code=code)
 
 
 PARQUET_SUFFIXES = {".parquet", ".geoparquet"}
@@ -98,37 +150,241 @@ def _gdal_path(path: Path) -> str:
     return p
 
 
-def _layers(spec: LayerSpec) -> list[tuple[str, str | None]]:
-    try:
-        return [(str(n), None if t is None else str(t)) for n, t in pyogrio.list_layers(_gdal_path(spec.path))]
-    except Exception as exc:  # pyogrio raises DataSourceError and friends
-        raise InputError(f"{spec.path}: cannot be read as a vector data source ({_short(exc)})") from exc
+@dataclass(frozen=True)
+class LayerInfo:
+    """One layer of a data source, as :func:`list_layers` finds it.
+
+    Attributes
+    ----------
+    name : str
+        The name that selects it (``source:name``): the layer name, for a
+        shapefile its file stem; inside a zip, the member's path without suffix
+        where two members share a stem.
+    geometry_type : str or None
+        GDAL's geometry type (``"Polygon"``, ``"Unknown"`` ...); ``None`` for a
+        table without geometry.
+    gdal_path : str
+        What GDAL opens (``/vsizip/...`` for a zip member).
+    gdal_layer : str or None
+        The layer inside ``gdal_path``.
+    member : str or None
+        The member's path inside a zip archive.
+    legacy_text : bool
+        A shapefile without a ``.cpg`` (its text encoding is undeclared).
+    """
+
+    name: str
+    geometry_type: str | None
+    gdal_path: str
+    gdal_layer: str | None = None
+    member: str | None = None
+    legacy_text: bool = False
+
+
+#: Vector data sets recognized inside a zip archive.
+ZIP_VECTOR_SUFFIXES = {".shp", ".gpkg", ".geojson", ".json", ".fgb", ".kml", ".gml", ".tab", ".mif", ".sqlite", ".gdb"}
+_GENERIC = {"unknown", "geometry", "geometrycollection"}
 
 
 def _short(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
-def _choose_layer(spec: LayerSpec, want: Literal["polygon", "any"]) -> str | None:
-    layers = _layers(spec)
-    if not layers:
+def _no_cpg(shp: Path) -> bool:
+    return not any(shp.with_suffix(s).exists() for s in (".cpg", ".CPG"))
+
+
+def _zip_layers(path: Path) -> list[LayerInfo]:
+    """The vector data sets of a zip archive, in subfolders too."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise InputError(f"{path}: not a readable zip archive ({_short(exc)})") from exc
+    root = "/vsizip/" + os.path.abspath(path)
+    members = [n for n in names if not n.startswith("__MACOSX/") and not PurePosixPath(n).name.startswith("._")]
+    lower = {n.lower() for n in members}
+    sets: list[str] = []
+    for n in members:
+        low = n.lower().rstrip("/")
+        if ".gdb/" in low + "/":
+            gdb = n[: low.index(".gdb") + 4]
+            if gdb not in sets:
+                sets.append(gdb)
+            continue
+        if not n.endswith("/") and PurePosixPath(low).suffix in ZIP_VECTOR_SUFFIXES:
+            sets.append(n)
+    found: list[tuple[str, str, str | None, bool]] = []  # (member, layer, type, legacy)
+    for m in sets:
+        gp = f"{root}/{m}"
+        try:
+            layers = pyogrio.list_layers(gp)
+        except Exception as exc:
+            if m.lower().endswith(".json"):
+                continue  # a .json that is not GeoJSON (metadata)
+            raise InputError(f"{path}: member '{m}' cannot be read as vector data ({_short(exc)})") from exc
+        legacy = m.lower().endswith(".shp") and (m[:-4] + ".cpg").lower() not in lower
+        for lname, gtype in layers:
+            found.append((m, str(lname), None if gtype is None else str(gtype), legacy))
+    if not found:
+        try:  # something GDAL reads at the root (e.g. a CSV with geometry)
+            return [LayerInfo(str(n), None if t is None else str(t), root, str(n)) for n, t in pyogrio.list_layers(root)]
+        except Exception:
+            shown = ", ".join(members[:10]) + (" ..." if len(members) > 10 else "")
+            raise InputError(f"{path}: the zip holds no vector data set (files: {shown or 'none'})") from None
+    per_member: dict[str, int] = {}
+    for m, _, _, _ in found:
+        per_member[m] = per_member.get(m, 0) + 1
+    stems = [lname for _, lname, _, _ in found]
+    out = []
+    for m, lname, gtype, legacy in found:
+        name = lname
+        if stems.count(lname) > 1:
+            stem = str(PurePosixPath(m).with_suffix(""))
+            name = stem if per_member[m] == 1 else f"{stem}/{lname}"
+        out.append(LayerInfo(name, gtype, f"{root}/{m}", lname, member=m, legacy_text=legacy))
+    return out
+
+
+def list_layers(source: str | os.PathLike[str] | LayerSpec) -> list[LayerInfo]:
+    """The layers of a data source: a file, a folder, or a zip archive (subfolders included).
+
+    Parameters
+    ----------
+    source : str, path-like or LayerSpec
+        The data source (a ``:layer`` part is ignored).
+
+    Returns
+    -------
+    list of LayerInfo
+
+    Raises
+    ------
+    InputError
+        The source is missing or cannot be read.
+    """
+    spec = parse_layer_spec(source)
+    path = spec.path
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    if path.is_file() and path.suffix.lower() == ".zip":
+        return _zip_layers(path)
+    try:
+        layers = pyogrio.list_layers(str(path))
+    except Exception as exc:  # pyogrio raises DataSourceError and friends
+        raise InputError(f"{path}: cannot be read as a vector data source ({_short(exc)})") from exc
+    out = []
+    for n, t in layers:
+        shp = path if path.suffix.lower() == ".shp" else (path / f"{n}.shp" if path.is_dir() else None)
+        legacy = shp is not None and shp.exists() and _no_cpg(shp)
+        out.append(LayerInfo(str(n), None if t is None else str(t), str(path), str(n), legacy_text=legacy))
+    return out
+
+
+def _match(spec: LayerSpec, infos: list[LayerInfo]) -> LayerInfo:
+    want = str(spec.layer)
+    for test in (
+        lambda i: i.name == want,
+        lambda i: i.member is not None and want in (i.member, str(PurePosixPath(i.member).with_suffix(""))),
+        lambda i: i.name.casefold() == want.casefold(),
+    ):
+        hits = [i for i in infos if test(i)]
+        if len(hits) == 1:
+            return hits[0]
+    raise LayerError(f"{spec.path}: no layer named '{want}' (layers: {', '.join(i.name for i in infos)})")
+
+
+def _describe(infos: list[LayerInfo]) -> str:
+    return ", ".join(f"{i.name} ({i.geometry_type or 'no geometry'})" for i in infos)
+
+
+def choose_layer(spec: str | os.PathLike[str] | LayerSpec, want: Literal["polygon", "any"] = "any") -> LayerInfo:
+    """The layer a spec selects; never one of several silently.
+
+    A named layer (``path:layer``) must exist. Without a name, a source with one
+    layer gives it; otherwise the candidates are its layers with a geometry
+    (for ``want="polygon"``, those whose type is polygonal or generic), and
+    exactly one candidate gives it.
+
+    Parameters
+    ----------
+    spec : str, path-like or LayerSpec
+        ``path`` or ``path:layer``.
+    want : {"polygon", "any"}
+        What the caller reads: zoning and boundaries (polygons) or anything.
+
+    Returns
+    -------
+    LayerInfo
+
+    Raises
+    ------
+    InputError
+        The source is missing or unreadable.
+    LayerError
+        The named layer does not exist, or no layer is suitable.
+    AmbiguousLayerError
+        Several candidate layers and none named (the message lists them).
+    """
+    return _choose(parse_layer_spec(spec), want)[0]
+
+
+def _choose(spec: LayerSpec, want: Literal["polygon", "any"]) -> tuple[LayerInfo, int]:
+    """The chosen layer and the number of layers in the source."""
+    infos = list_layers(spec)
+    if not infos:
         raise LayerError(f"{spec.path}: the data source holds no layer")
-    names = [n for n, _ in layers]
     if spec.layer is not None:
-        if spec.layer not in names:
-            raise LayerError(f"{spec.path}: no layer named '{spec.layer}' (layers: {', '.join(names)})")
-        return spec.layer
-    if len(layers) == 1:
-        return None
+        return _match(spec, infos), len(infos)
+    if len(infos) == 1:
+        return infos[0], 1
+    spatial = [i for i in infos if i.geometry_type is not None]
     if want == "polygon":
-        for name, gtype in layers:
-            if gtype and "polygon" in gtype.lower():
-                return name
-        for name, gtype in layers:  # generic geometry layers may hold polygons
-            if gtype is None or gtype.lower() in {"unknown", "geometry", "geometrycollection"}:
-                return name
-        raise LayerError(f"{spec.path}: no polygon layer (layers: {', '.join(names)}); name one as path:layer")
-    return names[0]
+        cands = [i for i in spatial if "polygon" in i.geometry_type.lower() or i.geometry_type.lower() in _GENERIC]  # type: ignore[union-attr]
+    else:
+        cands = spatial
+    if len(cands) == 1:
+        return cands[0], len(infos)
+    if not cands and want == "polygon" and spatial:
+        raise LayerError(f"{spec.path}: no polygon layer (layers: {_describe(infos)}); name one as {spec.path}:LAYER")
+    shown = cands or infos
+    kind = "polygon layers" if want == "polygon" and cands else "layers"
+    raise AmbiguousLayerError(
+        f"{spec.path}: {len(shown)} {kind} and none named ({_describe(shown)}); name one as {spec.path}:{shown[0].name}",
+        path=str(spec.path),
+        layers=tuple(i.name for i in shown),
+    )
+
+
+def _fix_legacy_text(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
+    """Text of a shapefile without ``.cpg``: GDAL decodes it as ISO-8859-1; recover UTF-8 or cp1252.
+
+    Bytes decoded as ISO-8859-1 are recovered exactly. When every non-ASCII text
+    is valid UTF-8, that is what it was; else C1 control characters (U+0080 to
+    U+009F, never typed) betray Windows-1252 (en dash, curly quotes). Otherwise
+    the text is left as read.
+    """
+    cols = [c for c in gdf.columns if c != gdf.geometry.name and (gdf[c].dtype == object or pd.api.types.is_string_dtype(gdf[c].dtype))]
+    texts = {v for c in cols for v in gdf[c] if isinstance(v, str) and not v.isascii()}
+    if not texts:
+        return gdf
+    try:
+        raw = {t: t.encode("latin-1") for t in texts}
+    except UnicodeEncodeError:
+        return gdf  # GDAL knew the encoding (an LDID byte)
+    for enc in ("utf-8", "cp1252"):
+        if enc == "cp1252" and not any(0x80 <= ord(ch) <= 0x9F for t in texts for ch in t):
+            break
+        try:
+            fixed = {t: b.decode(enc) for t, b in raw.items()}
+        except UnicodeDecodeError:
+            continue
+        log.warning("%s: no .cpg file; text read as %s (name the code page with --encoding or encoding = ... if wrong)", label, enc)
+        out = gdf.copy()
+        for c in cols:
+            out[c] = gdf[c].map(lambda v: fixed.get(v, v) if isinstance(v, str) else v).astype(gdf[c].dtype)
+        return out
+    return gdf
 
 
 def read_layer(
@@ -144,15 +400,18 @@ def read_layer(
     Parameters
     ----------
     spec : str, path-like or LayerSpec
-        ``path`` or ``path:layer``; zipped shapefiles are read in place.
+        ``path`` or ``path:layer``; zip archives are read in place, their data
+        sets in subfolders too (``data.zip:zona`` names the shapefile ``zona``).
     want : {"polygon", "any"}
-        Which layer to take when the source has several and none is named:
-        the first polygon layer, or the first layer.
+        What is read, when the source has several layers and none is named: the
+        one polygon layer, or the one layer with geometry. Several candidates
+        are an :class:`~sppr_gis.errors.AmbiguousLayerError` (see :func:`choose_layer`).
     assume_crs : str, optional
         CRS given to a layer that has none; without it such a layer is an error.
     encoding : str, optional
         Attribute encoding for sources that do not declare one (e.g. ``cp1252``
-        for a legacy DBF without a ``.cpg``).
+        for a legacy DBF without a ``.cpg``). Without it, such a shapefile's text
+        is recovered as UTF-8 or Windows-1252 where unambiguous (a warning is logged).
     engine : {"pyogrio", "fiona"}
         I/O engine.
 
@@ -167,6 +426,8 @@ def read_layer(
         The file is missing or unreadable.
     LayerError
         The layer does not exist or is not suitable.
+    AmbiguousLayerError
+        Several candidate layers and none named.
     CRSError
         The layer has no CRS and ``assume_crs`` was not given.
     """
@@ -175,24 +436,57 @@ def read_layer(
         raise InputError(f"{spec.path}: file not found")
     if spec.path.suffix.lower() in PARQUET_SUFFIXES:
         return _read_parquet(spec, assume_crs)
-    layer = _choose_layer(spec, want)
+    info, n_layers = _choose(spec, want)
+    label = f"{spec.path}:{info.name}" if spec.layer is not None or n_layers > 1 else str(spec.path)
     kwargs: dict[str, object] = {}
     if encoding:
-        kwargs["encoding"] = encoding
+        try:  # Python's canonical name: GDAL's iconv does not know spellings like 'latin-1'
+            kwargs["encoding"] = codecs.lookup(encoding).name
+        except LookupError:
+            raise InputError(f"{label}: unknown text encoding '{encoding}' (e.g. cp1252, utf-8)") from None
     try:
         if engine == "fiona":
-            gdf = gpd.read_file(_gdal_path(spec.path), layer=layer, engine="fiona", **kwargs)
+            gdf = gpd.read_file(info.gdal_path, layer=info.gdal_layer, engine="fiona", **kwargs)
         else:
-            gdf = pyogrio.read_dataframe(_gdal_path(spec.path), layer=layer, **kwargs)
+            gdf = pyogrio.read_dataframe(info.gdal_path, layer=info.gdal_layer, **kwargs)
     except Exception as exc:
-        raise InputError(f"{spec.label}: cannot be read ({_short(exc)})") from exc
-    label = f"{spec.path}:{layer}" if layer else str(spec.path)
+        raise InputError(f"{label}: cannot be read ({_short(exc)})") from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
         raise LayerError(f"{label}: the layer has no geometry column")
+    if info.legacy_text and not encoding and engine == "pyogrio":
+        gdf = _fix_legacy_text(gdf, label)
     gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
     gdf = ensure_crs(gdf, label, assume_crs)
     gdf.attrs["source"] = label
     return gdf
+
+
+def _outside_lon_lat(gdf: gpd.GeoDataFrame, label: str, id_field: str | None) -> gpd.GeoDataFrame:
+    """Rows of a geographic layer whose coordinates are beyond +-180/+-90 (or not finite):
+    a null geometry and one finding each, never Infinity in an output."""
+    if gdf.crs is None or not gdf.crs.is_geographic or not len(gdf):
+        return gdf
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    bad = np.zeros(len(geoms), dtype=bool)
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty:
+            continue
+        c = shapely.get_coordinates(g)
+        bad[i] = not (np.isfinite(c).all() and (np.abs(c[:, 0]) <= 180).all() and (np.abs(c[:, 1]) <= 90).all())
+    if not bad.any():
+        return gdf
+    from sppr_gis.schema import find_field
+    from sppr_gis.validate import Finding, frame_ids
+
+    ids = frame_ids(gdf, find_field([str(c) for c in gdf.columns], id_field) if id_field else None)
+    findings = list(gdf.attrs.get("findings", []))
+    for i in np.flatnonzero(bad):
+        x, y = shapely.get_coordinates(geoms[i])[0]
+        findings.append(Finding(label, str(ids[i]), "error", "koordinat_di_luar_crs", f"koordinat {x:.6g}, {y:.6g} di luar rentang {gdf.crs.name} (CRS lapisan salah?)"))
+    out = gdf.copy()
+    out.loc[bad, out.geometry.name] = None
+    out.attrs = {**gdf.attrs, "findings": findings}
+    return out
 
 
 def read_programs(
@@ -201,9 +495,12 @@ def read_programs(
     assume_crs: str | None = None,
     xy_fields: tuple[str, str] | None = None,
     wkt_field: str | None = None,
+    coord_field: str | None = None,
     sheet: str | None = None,
+    header_row: int = 1,
     encoding: str | None = None,
     engine: Engine = "pyogrio",
+    id_field: str | None = "program_id",
 ) -> gpd.GeoDataFrame:
     """Read a program list: a vector layer, or a CSV/XLSX table with coordinates or WKT.
 
@@ -218,18 +515,27 @@ def read_programs(
         Longitude and latitude (or x and y) column names of a table.
     wkt_field : str, optional
         Column of a table holding WKT geometries.
+    coord_field : str, optional
+        Column of a table holding ``"lat, lon"`` in one cell (default: a
+        ``koordinat`` column when there are no separate coordinate columns).
     sheet : str, optional
-        Sheet of an Excel workbook (default: the ``:name`` of the spec or the first).
+        Sheet of an Excel workbook (default: the ``:name`` of the spec, else the
+        only sheet).
+    header_row : int
+        Spreadsheet row (1-based) of a table's header.
     encoding : str, optional
         Text encoding for CSV files and legacy DBFs.
     engine : {"pyogrio", "fiona"}
         I/O engine for vector layers.
+    id_field : str, optional
+        Id field naming rows in findings about a layer's coordinates.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per input row; rows whose coordinates cannot be used have a
-        null geometry and are listed in ``attrs["findings"]``.
+        One row per input row; rows whose coordinates cannot be used (blank,
+        unreadable, out of range for a geographic CRS) have a null geometry and
+        are listed in ``attrs["findings"]``.
     """
     from sppr_gis.io.tables import TABLE_SUFFIXES, read_table
 
@@ -237,10 +543,59 @@ def read_programs(
     if spec.path.suffix.lower() in TABLE_SUFFIXES:
         return read_table(
             spec.path,
-            sheet=sheet or spec.layer,
+            sheet=sheet if spec.layer is None else spec.layer,
             xy_fields=xy_fields,
             wkt_field=wkt_field,
+            coord_field=coord_field,
             crs=assume_crs or "EPSG:4326",
             encoding=encoding,
+            header_row=header_row,
         )
-    return read_layer(spec, want="any", assume_crs=assume_crs, encoding=encoding, engine=engine)
+    gdf = read_layer(spec, want="any", assume_crs=assume_crs, encoding=encoding, engine=engine)
+    return _outside_lon_lat(gdf, str(gdf.attrs.get("source", spec.label)), id_field)
+
+
+def read_program_sources(
+    specs: str | os.PathLike[str] | LayerSpec | Sequence[str | os.PathLike[str] | LayerSpec],
+    *,
+    id_field: str | None = "program_id",
+    **kwargs: Any,
+) -> gpd.GeoDataFrame:
+    """Read one or several program lists (one per geometry type, one per OPD) as one frame.
+
+    Each input is read with :func:`read_programs`, then they are combined with
+    :func:`sppr_gis.io.combine.combine_programs`: rows in input order,
+    attributes unioned (names differing only in case are one column), a
+    ``sumber_berkas`` column naming each row's input, geometries in the first
+    input's CRS, and an ``id_ganda_antar_berkas`` finding for every id found in
+    more than one input.
+
+    Parameters
+    ----------
+    specs : spec or sequence of specs
+        ``path``, ``path:layer`` or ``book.xlsx:Sheet`` (or :class:`LayerSpec`).
+    id_field : str, optional
+        Program id field; every input must have it.
+    **kwargs
+        Passed to :func:`read_programs` (``assume_crs``, ``xy_fields``,
+        ``wkt_field``, ``coord_field``, ``sheet``, ``header_row``, ``encoding``, ``engine``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        With ``attrs["source"]`` (the inputs' labels joined by ``" + "``) and
+        ``attrs["findings"]``. A single input is returned as :func:`read_programs` reads it.
+
+    Raises
+    ------
+    InputError, LayerError, AmbiguousLayerError, FieldError, CRSError
+        As :func:`read_programs`, naming the input; FieldError too when an input
+        lacks ``id_field``.
+    """
+    from sppr_gis.io.combine import combine_programs
+
+    items = [specs] if isinstance(specs, (str, os.PathLike, LayerSpec)) else list(specs)
+    if not items:
+        raise ValueError("no program input given")
+    frames = [read_programs(s, id_field=id_field, **kwargs) for s in items]
+    return combine_programs(frames, id_field=id_field)
