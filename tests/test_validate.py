@@ -10,16 +10,16 @@ from sppr_gis.validate import duplicate_ids, repair_geometries, zoning_topology
 import pandas as pd
 
 
-def topo(geoms, codes, workers=2):
+def topo(geoms, codes, workers=2, **kw):
     g = np.array(geoms, dtype=object)
     ids = np.array([f"#{i + 1}" for i in range(len(g))], dtype=object)
-    return zoning_topology(g, np.array(codes, dtype=object), ids, "zona.gpkg", workers=workers)
+    return zoning_topology(g, np.array(codes, dtype=object), ids, "zona.gpkg", workers=workers, **kw)
 
 
 def test_clean_tessellation_has_no_findings():
     geoms = [box(x, y, x + 10, y + 10) for x in range(0, 50, 10) for y in range(0, 50, 10)]
-    findings, overlapping, any_overlap = topo(geoms, ["A", "B"] * 12 + ["A"])
-    assert findings == [] and overlapping == set() and any_overlap is False
+    t = topo(geoms, ["A", "B"] * 12 + ["A"])
+    assert t.findings == [] and len(t.overlaps[0]) == 0 and t.noise_gap_area == 0.0
 
 
 def test_overlap_containment_and_gap():
@@ -30,17 +30,49 @@ def test_overlap_containment_and_gap():
         Polygon([(0, 100), (200, 100), (200, 200), (0, 200)], holes=[[(50, 150), (60, 150), (60, 160), (50, 160)]]),  # A, hole 100 m² = gap
         box(150, 20, 160, 30),  # B inside B: same-code overlap 100 m²
     ]
-    findings, overlapping, any_overlap = topo(geoms, ["A", "B", "C", "A", "B"])
-    got = sorted((f.code, f.feature_id, f.severity) for f in findings)
+    t = topo(geoms, ["A", "B", "C", "A", "B"])
+    got = sorted((f.code, f.feature_id, f.severity) for f in t.findings)
     assert got == [
         ("celah_zona", "celah-1", "error"),
         ("tumpang_tindih_kode_sama", "#2,#5", "warning"),
         ("tumpang_tindih_zona", "#1,#2", "error"),
         ("tumpang_tindih_zona", "#1,#3", "error"),
     ]
-    msgs = {f.feature_id: f.message for f in findings}
+    msgs = {f.feature_id: f.message for f in t.findings}
     assert "1.000,0 m²" in msgs["#1,#2"] and "100,0 m²" in msgs["#1,#3"] and "100,0 m²" in msgs["celah-1"]
-    assert overlapping == {"B"} and any_overlap is True
+    where = {f.feature_id: f.geometry for f in t.findings}
+    # every finding is located by its own polygon, built here by hand
+    assert where["#1,#2"].symmetric_difference(box(90, 0, 100, 100)).area < 1e-9
+    assert where["#1,#3"].symmetric_difference(box(20, 20, 30, 30)).area < 1e-9
+    assert where["#2,#5"].symmetric_difference(box(150, 20, 160, 30)).area < 1e-9
+    assert where["celah-1"].symmetric_difference(box(50, 150, 60, 160)).area < 1e-9
+    pairs = set(zip(*t.overlaps))
+    assert pairs == {(0, 1), (0, 2), (1, 4)}
+
+
+def test_slivers_are_summarized_not_listed():
+    geoms = [
+        box(0, 0, 100, 100),  # A
+        box(99.7, 0, 200, 100),  # B: a 0.3 m wide overlap with A, 30 m², digitizing noise
+        box(200.4, 0, 300, 100),  # C: a 0.4 m gap to B, closed by D above: 40 m² of noise
+        box(0, 100, 300, 150),  # D
+        box(10, 10, 11.5, 10.5),  # E: inside A, 1.5 m x 0.5 m: narrower than 1 m -> noise (0.75 m²)
+        box(50, 50, 52, 52),  # F: inside A, 2 x 2 m: real (4 m²)
+    ]
+    t = topo(geoms, ["A", "B", "C", "D", "E", "F"])
+    codes = sorted(f.code for f in t.findings)
+    assert codes == ["celah_sempit", "tumpang_tindih_sempit", "tumpang_tindih_zona"]
+    real = [f for f in t.findings if f.code == "tumpang_tindih_zona"]
+    assert real[0].feature_id == "#1,#6" and "4,0 m²" in real[0].message
+    assert t.noise_overlaps == 2 and t.noise_overlap_area == pytest.approx(30.0 + 0.75)
+    assert t.noise_gap_area == pytest.approx(40.0)
+    info = {f.code: f for f in t.findings if f.severity == "info"}
+    assert "2 pasang" in info["tumpang_tindih_sempit"].message
+    assert "40,0 m²" in info["celah_sempit"].message
+    assert info["tumpang_tindih_sempit"].geometry.area == pytest.approx(30.75)
+    # with tolerances of zero every overlap is listed
+    strict = topo(geoms, ["A", "B", "C", "D", "E", "F"], sliver_width=0.0, sliver_area=0.0)
+    assert sorted(f.feature_id for f in strict.findings if f.code == "tumpang_tindih_zona") == ["#1,#2", "#1,#5", "#1,#6"]
 
 
 def test_one_and_two_threads_agree():
@@ -48,7 +80,8 @@ def test_one_and_two_threads_agree():
     geoms = [box(x, y, x + w, y + w) for x, y, w in zip(rng.uniform(0, 500, 300), rng.uniform(0, 500, 300), rng.uniform(5, 40, 300))]
     codes = list(rng.choice(["A", "B", "C"], 300))
     a, b = topo(geoms, codes, workers=1), topo(geoms, codes, workers=2)
-    assert [f.feature_id for f in a[0]] == [f.feature_id for f in b[0]] and a[1:] == b[1:]
+    assert [f.feature_id for f in a.findings] == [f.feature_id for f in b.findings]
+    assert set(zip(*a.overlaps)) == set(zip(*b.overlaps))
 
 
 def test_repair_and_empty():

@@ -3,27 +3,41 @@
 For each program p and zone code c the engine computes
 ``measure(p, c) = measure(p ∩ union of all zone polygons with code c)`` (area in m²
 for polygons, length in m for lines, a line's stretches that run back over
-themselves counted once; points split equally among the codes they touch), its share of ``measure(p)``, and the unzoned share
+themselves counted once; points split equally among the codes they touch), its
+share of ``measure(p)``, and the unzoned share
 ``u = 1 - measure(p ∩ union of all zones) / measure(p)``.
 
-How it stays fast without forming any union of zones:
+It holds on zoning as agencies deliver it (neighbours digitized separately, so
+their edges cross and overlap by centimetres; overlay zones; duplicates) and
+never forms a union of zones:
 
 * zone (multi)polygons are exploded into parts and very large parts are cut
   into pieces of at most ``max_vertices`` vertices (recursive halving of the
-  bounding box), so that no intersection pays for a 20,000-vertex coastline.
-  A cut puts rounded vertices on the original edges it crosses; a program that
-  comes within a millimetre of an edge ending at such a vertex is measured
-  against the whole polygon instead, so cutting never changes an answer;
-* one bulk ``STRtree.query(..., predicate="intersects")`` finds every
-  (program, zone piece) pair;
-* pairs where the (prepared) zone piece properly contains the program skip the
-  intersection: the piece is the program itself;
-* the remaining pairs are intersected in one vectorized call per chunk;
-* pieces of one (program, code) are summed, except where they can overlap:
-  line pieces along a seam shared by two polygons of the same code (or along a
-  cut made above) are dissolved with ``shapely.node`` (overlapping collinear
-  segments counted once), and polygon pieces are unioned only for codes whose
-  polygons overlap each other (a data defect reported elsewhere);
+  bounding box). A cut puts rounded vertices on the original edges it crosses;
+  a program that comes within a millimetre of an edge ending at such a vertex
+  is measured against the whole polygon instead, so cutting never changes an
+  answer;
+* one bulk ``STRtree`` query and a prepared ``intersects`` find every
+  (program, zone piece) pair; where the piece properly contains the program,
+  the piece is the program; the other pairs are intersected in one vectorized
+  call per chunk;
+* **lines**: every piece of a line program is a stretch of it, so it is
+  recorded as an interval of the program's own arc length (its two ends located
+  on the program). Measures are lengths of unions of intervals, per (program,
+  code) and over all codes: a seam between two polygons, a cut, two overlapping
+  polygons or a duplicate never count a stretch twice, without any noding of
+  nearly coincident linework (which does not converge on digitized data);
+* **polygons**: pieces of one (program, code) are summed, except where two of
+  the zones they come from overlap each other (interiors intersect, known from
+  the zoning's overlap pairs): those groups are unioned, in vectorized batches;
+  the zoned total is taken the same way over all codes;
+* **points**: a part touching k codes (boundary included) gives each 1/k;
+* every overlay runs in floating point first (GEOS OverlayNG, which already has
+  its own snapping fallbacks); an overlay GEOS still cannot compute is redone
+  with snap-rounding on the grids of :data:`SNAP_GRIDS` (1 mm, then 1 cm), which
+  moves each vertex by at most ``grid / sqrt(2)``: a length by at most twice that
+  per stretch end, an area by at most the perimeter times it. Programs measured
+  that way are listed in :attr:`ShareResult.snapped`;
 * programs are processed in chunks on a thread pool: shapely releases the GIL
   inside GEOS, so both cores work.
 """
@@ -40,8 +54,24 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.errors import GEOSException
 
-__all__ = ["DEFAULT_MAX_VERTICES", "ZoneIndex", "ShareResult", "PreparedPerThread", "compute_shares", "polygonal_parts", "linear_parts"]
+from sppr_gis.errors import GeometryError
+
+__all__ = [
+    "DEFAULT_MAX_VERTICES",
+    "SNAP_GRIDS",
+    "ZoneIndex",
+    "ShareResult",
+    "PreparedPerThread",
+    "compute_shares",
+    "polygonal_parts",
+    "linear_parts",
+    "overlapping_pairs",
+    "robust_overlay",
+    "robust_union_rows",
+    "interval_union_length",
+]
 
 _POLY = 3  # shapely GeometryType.POLYGON
 _LINE_TYPES = (1, 2)  # LINESTRING, LINEARRING
@@ -55,6 +85,168 @@ Progress = Callable[[int], None]
 #: 20,000 zones of up to 15,682 vertices cutting at 256 cost 1 s and saved
 #: nothing; on a 200,000-vertex coastline cutting at 4,096 is 1.5x faster).
 DEFAULT_MAX_VERTICES = 4096
+
+#: Snap-rounding grids (metres) tried, in order, for an overlay that GEOS cannot
+#: compute in floating point. A grid g moves each vertex by at most g/sqrt(2).
+SNAP_GRIDS: tuple[float, ...] = (1e-3, 1e-2)
+
+
+def robust_overlay(func: Callable[..., np.ndarray], a: np.ndarray, b: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Apply a vectorized shapely overlay, redoing failed elements with snap-rounding.
+
+    Parameters
+    ----------
+    func : callable
+        A shapely overlay taking ``grid_size`` (``shapely.intersection``,
+        ``shapely.union``, ``shapely.difference``; or a one-argument one such as
+        ``shapely.union_all`` applied row-wise when ``b`` is None).
+    a, b : arrays of geometries
+        The operands (same length); ``b`` None for one-operand functions.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The results, and a boolean mask of the elements computed on a snap grid.
+
+    Raises
+    ------
+    GeometryError
+        When even the coarsest grid of :data:`SNAP_GRIDS` fails (never seen).
+    """
+    args = (a,) if b is None else (a, b)
+    n = len(a)
+    snapped = np.zeros(n, dtype=bool)
+    try:
+        return np.asarray(func(*args)), snapped
+    except GEOSException:
+        pass
+    out = np.empty(n, dtype=object)
+    for i in range(n):
+        one = tuple(x[i : i + 1] for x in args)
+        try:
+            out[i] = np.asarray(func(*one))[0]
+            continue
+        except GEOSException as err:
+            last = err
+        for grid in SNAP_GRIDS:
+            try:
+                out[i] = np.asarray(func(*one, grid_size=grid))[0]
+                snapped[i] = True
+                break
+            except GEOSException as err:  # pragma: no cover - snap-rounding is robust
+                last = err
+        else:  # pragma: no cover
+            raise GeometryError(f"GEOS could not compute an overlay even with a {SNAP_GRIDS[-1]} m snap grid: {last}")
+    return out, snapped
+
+
+def _union_rows(rows: np.ndarray, grid_size: float | None = None) -> np.ndarray:
+    return shapely.union_all(rows, axis=1, grid_size=grid_size)
+
+
+def robust_union_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Union of each row of a 2-D geometry array (None cells ignored), robustly.
+
+    Returns the unions and the mask of rows computed with snap-rounding
+    (see :func:`robust_overlay`).
+    """
+    return robust_overlay(_union_rows, rows)
+
+
+def group_union_area(pieces: np.ndarray, group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """Area of the union of each group's polygon pieces.
+
+    Groups of the same size are unioned together in one vectorized call.
+
+    Parameters
+    ----------
+    pieces : array of geometries
+    group : array of int
+        Group (0 .. n_groups-1) of each piece.
+    n_groups : int
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Area per group (0 for groups without pieces) and a per-group mask of
+        those computed with snap-rounding.
+    """
+    area = np.zeros(n_groups)
+    snapped = np.zeros(n_groups, dtype=bool)
+    if not len(pieces):
+        return area, snapped
+    order = np.argsort(group, kind="stable")
+    g, p = group[order], pieces[order]
+    starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    sizes = np.diff(np.r_[starts, len(g)])
+    gid = g[starts]
+    single = sizes == 1
+    area[gid[single]] = shapely.area(p[starts[single]])
+    for size in np.unique(sizes[~single]):
+        sel = np.flatnonzero(sizes == size)
+        rows = p[starts[sel][:, None] + np.arange(size)[None, :]]
+        union, snap = robust_union_rows(rows)
+        area[gid[sel]] = shapely.area(union)
+        snapped[gid[sel]] = snap
+    return area, snapped
+
+
+def interval_union_length(group: np.ndarray, start: np.ndarray, end: np.ndarray, n_groups: int) -> np.ndarray:
+    """Length of the union of intervals ``[start, end]`` per group.
+
+    Parameters
+    ----------
+    group : array of int
+        Group (0 .. n_groups-1) of each interval.
+    start, end : arrays of float
+        Interval bounds (``start <= end``).
+    n_groups : int
+
+    Returns
+    -------
+    numpy.ndarray
+        Union length per group (0 where a group has no interval).
+    """
+    out = np.zeros(n_groups)
+    if not len(group):
+        return out
+    order = np.lexsort((start, group))
+    g, a, b = group[order], start[order], end[order]
+    reach = pd.Series(b).groupby(g).cummax().to_numpy()
+    prev = np.r_[-np.inf, reach[:-1]]
+    first = np.r_[True, g[1:] != g[:-1]]
+    prev[first] = -np.inf
+    gain = np.maximum(0.0, b - np.maximum(a, prev))
+    return np.bincount(g, weights=gain, minlength=n_groups)
+
+
+def overlapping_pairs(geoms: np.ndarray, workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) of polygons whose interiors intersect (DE-9IM ``T********``).
+
+    Candidate pairs come from bounding boxes; the test runs in chunks on a
+    thread pool (GEOS releases the GIL). The geometries are not prepared:
+    prepared relate indexes cost about 1 KB per vertex and saved no time.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if not len(geoms):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    left, right = shapely.STRtree(geoms).query(geoms)
+    keep = left < right
+    left, right = left[keep], right[keep]
+
+    def test(sl: slice) -> np.ndarray:
+        return shapely.relate_pattern(geoms[left[sl]], geoms[right[sl]], "T********")
+
+    n = len(left)
+    workers = workers or os.cpu_count() or 1
+    step = max(1, -(-n // (4 * workers)))
+    slices = [slice(i, i + step) for i in range(0, n, step)]
+    if workers > 1 and len(slices) > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            inner = np.concatenate(list(pool.map(test, slices)))
+    else:
+        inner = np.concatenate([test(s) for s in slices]) if slices else np.zeros(0, dtype=bool)
+    return left[inner].astype(np.int64), right[inner].astype(np.int64)
 
 
 class PreparedPerThread:
@@ -200,6 +392,73 @@ def _moved_edges(pieces: np.ndarray, source: np.ndarray, parts: np.ndarray, pad:
     return boxes, cut[ring_piece[ring[:-1][moved]]].astype(np.int64)
 
 
+def _open_rings(parts: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split closed linestrings in two, so every part's arc length locates its points uniquely."""
+    closed = shapely.is_closed(parts)
+    if not closed.any():
+        return parts, owner
+    idx = np.flatnonzero(closed)
+    halves = []
+    for g in parts[idx]:
+        xy = shapely.get_coordinates(g)
+        k = len(xy) // 2
+        halves.append((shapely.linestrings(xy[: k + 1]), shapely.linestrings(xy[k:])))
+    first = parts.copy()
+    first[idx] = [h[0] for h in halves]
+    extra = np.array([h[1] for h in halves], dtype=object)
+    geoms = np.concatenate([first, extra])
+    own = np.concatenate([owner, owner[idx]])
+    order = np.argsort(own, kind="stable")
+    return geoms[order], own[order]
+
+
+def _stretches(parts: np.ndarray, part_of: np.ndarray, pieces: np.ndarray, piece_pair: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Arc-length intervals of linear pieces on the line parts they were cut from.
+
+    Parameters
+    ----------
+    parts : array of LineString
+        The simple, open line parts.
+    part_of : array of int
+        For each pair, the part it concerns.
+    pieces : array of geometries
+        For each pair, its intersection with a zone piece.
+    piece_pair : array of int
+        For each piece, the pair it came from (an index into ``part_of``).
+
+    Returns
+    -------
+    (pair, start, end)
+        One interval per linear component of a piece: the pair it belongs to and
+        its bounds along the part.
+    """
+    ls, pair = linear_parts(pieces, piece_pair)
+    if not len(ls):
+        z = np.zeros(0)
+        return np.zeros(0, dtype=np.int64), z, z
+    line = parts[part_of[pair]]
+    s = shapely.line_locate_point(line, shapely.get_point(ls, 0))
+    e = shapely.line_locate_point(line, shapely.get_point(ls, -1))
+    a, b = np.minimum(s, e), np.maximum(s, e)
+    length = shapely.length(ls)
+    # A stretch is a connected piece of a simple open line, so its ends bound it.
+    # Where the located span disagrees with its length (a line nearly touching
+    # itself), locate every vertex and take the stretch segment by segment.
+    bad = np.abs((b - a) - length) > 1e-6 + 1e-9 * length
+    if bad.any():
+        keep = ~bad
+        xy, k = shapely.get_coordinates(ls[bad], return_index=True)
+        same = k[1:] == k[:-1]
+        owner_line = line[bad][k]
+        t = shapely.line_locate_point(owner_line, shapely.points(xy))
+        sa, sb = t[:-1][same], t[1:][same]
+        seg_pair = pair[bad][k[:-1][same]]
+        pair = np.concatenate([pair[keep], seg_pair])
+        a = np.concatenate([a[keep], np.minimum(sa, sb)])
+        b = np.concatenate([b[keep], np.maximum(sa, sb)])
+    return pair.astype(np.int64), a, b
+
+
 @dataclass
 class ShareResult:
     """Zone shares of a set of programs.
@@ -217,6 +476,9 @@ class ShareResult:
         Unzoned share per program; NaN where ``measure`` is NaN.
     dim : numpy.ndarray
         Geometric dimension per program (0 point, 1 line, 2 polygon; -1 null/empty).
+    snapped : numpy.ndarray
+        Positions of programs for which some overlay needed snap-rounding (see
+        :data:`SNAP_GRIDS`); their measures are exact to that grid.
     timings : dict
         Seconds spent per stage.
     """
@@ -225,6 +487,7 @@ class ShareResult:
     measure: np.ndarray
     unzoned: np.ndarray
     dim: np.ndarray
+    snapped: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -235,16 +498,17 @@ class ZoneIndex:
     ----------
     geoms : array of shapely geometries
         Valid polygonal zone geometries in a metric CRS (other parts are ignored).
+        They may overlap each other and their edges need not match.
     codes : array of str
         Zone code of each geometry.
     max_vertices : int
         Zone parts with more vertices are cut into smaller pieces.
-    overlapping_codes : iterable of str, optional
-        Codes whose own polygons overlap; their polygon pieces are unioned rather
-        than summed. ``None`` means "assume any code may overlap".
-    any_overlap : bool, optional
-        Whether any two zone polygons overlap (decides how the zoned total of a
-        polygon program is measured). ``None`` means "assume yes".
+    overlaps : tuple of two int arrays, optional
+        The pairs (i, j) of ``geoms`` whose interiors intersect, as returned by
+        :func:`overlapping_pairs` (pass them when already computed, e.g. by the
+        topology check). ``None`` computes them here.
+    workers : int, optional
+        Threads for computing ``overlaps``.
     """
 
     def __init__(
@@ -253,8 +517,8 @@ class ZoneIndex:
         codes: np.ndarray,
         *,
         max_vertices: int = DEFAULT_MAX_VERTICES,
-        overlapping_codes: Iterable[str] | None = None,
-        any_overlap: bool | None = None,
+        overlaps: tuple[np.ndarray, np.ndarray] | None = None,
+        workers: int | None = None,
     ) -> None:
         t0 = time.perf_counter()
         geoms = np.asarray(geoms, dtype=object)
@@ -268,7 +532,8 @@ class ZoneIndex:
         self.n_pieces = len(pieces)
         self.pieces = pieces
         self.geoms = np.concatenate([pieces, parts[whole]])
-        self.code = code_idx[np.concatenate([piece_owner, owner[whole]])].astype(np.int64)
+        self.zone = np.concatenate([piece_owner, owner[whole]]).astype(np.int64)
+        self.code = code_idx[self.zone].astype(np.int64)
         self.piece_whole = np.where(source >= 0, self.n_pieces + np.searchsorted(whole, np.maximum(source, 0)), -1)
         pad = 1e-3 + 1e-9 * float(np.abs(shapely.total_bounds(parts)).max()) if len(parts) else 1e-3
         moved, moved_piece = _moved_edges(pieces, source, parts, pad)
@@ -276,11 +541,12 @@ class ZoneIndex:
         self.moved_piece = moved_piece
         self.prepared = PreparedPerThread(self.geoms)
         self.tree = shapely.STRtree(self.pieces)
-        if overlapping_codes is None:
-            self.union_code = np.ones(len(self.code_values), dtype=bool)
-        else:
-            self.union_code = np.isin(self.code_values, list(overlapping_codes))
-        self.any_overlap = True if any_overlap is None else bool(any_overlap)
+        if overlaps is None:
+            overlaps = overlapping_pairs(geoms, workers)
+        left, right = (np.asarray(x, dtype=np.int64) for x in overlaps)
+        # Parts of one multipolygon never overlap (it is valid), so zone-level pairs suffice.
+        self.n_zones = np.int64(max(len(geoms), 1))
+        self.overlap_keys = np.unique(np.minimum(left, right) * self.n_zones + np.maximum(left, right))
         self.build_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------------ chunks
@@ -308,8 +574,21 @@ class ZoneIndex:
         hit = shapely.intersects(self.prepared.get()[zi], geoms[pi])
         return pi[hit], zi[hit]
 
-    def _points(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-        """Shares of point programs (single or multi): returns pairs and unzoned weight."""
+    def _overlapping_groups(self, group: np.ndarray, zone: np.ndarray) -> np.ndarray:
+        """Groups in which two different zones overlap each other (their pieces must be unioned)."""
+        df = pd.DataFrame({"g": group, "z": zone}).drop_duplicates()
+        df = df[df["g"].duplicated(keep=False)]
+        if not len(df) or not len(self.overlap_keys):
+            return np.zeros(0, dtype=np.int64)
+        m = df.merge(df, on="g")
+        zx, zy = m["z_x"].to_numpy(np.int64), m["z_y"].to_numpy(np.int64)
+        lt = zx < zy
+        key = zx[lt] * self.n_zones + zy[lt]
+        hit = np.isin(key, self.overlap_keys)
+        return np.unique(m["g"].to_numpy()[lt][hit])
+
+    def _points(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Shares of point programs (single or multi): returns pairs, unzoned weight, snapped (none)."""
         parts, owner = _flatten(geoms, np.arange(len(geoms)))
         keep = ~shapely.is_empty(parts)
         parts, owner = parts[keep], owner[keep]
@@ -325,55 +604,77 @@ class ZoneIndex:
         hit[pi] = True
         unzoned = np.bincount(owner[~hit], weights=weight[~hit], minlength=len(geoms))
         pairs["prog"] = pos[pairs["prog"].to_numpy()]
-        return pairs, unzoned
+        return pairs, unzoned, np.zeros(0, dtype=np.int64)
 
-    def _shapes(self, geoms: np.ndarray, dims: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
-        """Shares of line and polygon programs: returns pairs and the zoned measure."""
+    def _lines(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Shares of line programs: returns pairs, zoned length per program, snapped positions.
+
+        Each piece of a program is an interval of the program's arc length; the
+        measures are lengths of unions of intervals (no noding of linework)."""
+        parts, owner = linear_parts(geoms, np.arange(len(geoms)))
+        parts, owner = _open_rings(parts, owner)
+        plen = shapely.length(parts)
+        offset = pd.Series(plen).groupby(owner).cumsum().to_numpy() - plen
+        pi, zi = self._intersecting(parts)
+        z = self.prepared.get()[zi]
+        inside = shapely.contains_properly(z, parts[pi])
+        todo = np.flatnonzero(~inside)
+        inter, snap = robust_overlay(shapely.intersection, parts[pi[todo]], z[todo])
+        pair, a, b = _stretches(parts, pi, inter, todo)
+        whole = np.flatnonzero(inside)
+        pair = np.concatenate([whole, pair])
+        a = np.concatenate([np.zeros(len(whole)), a])
+        b = np.concatenate([plen[pi[whole]], b])
+        part = pi[pair]
+        prog = owner[part]
+        a, b = a + offset[part], b + offset[part]
+        code = self.code[zi[pair]]
+        n_codes = np.int64(len(self.code_values))
+        key = prog.astype(np.int64) * n_codes + code
+        keys, inv = np.unique(key, return_inverse=True)
+        measure = interval_union_length(inv, a, b, len(keys))
+        zoned = interval_union_length(prog, a, b, len(geoms))
+        pairs = pd.DataFrame({"prog": pos[keys // n_codes], "code": keys % n_codes, "measure": measure})
+        snapped = pos[np.unique(owner[pi[todo[snap]]])]
+        return pairs, zoned, snapped
+
+    def _polygons(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Shares of polygon programs: returns pairs, zoned area per program, snapped positions."""
         pi, zi = self._intersecting(geoms)
         g, z = geoms[pi], self.prepared.get()[zi]
         inside = shapely.contains_properly(z, g)
         pieces = g.copy()
-        todo = ~inside
-        if todo.any():
-            pieces[todo] = shapely.intersection(g[todo], z[todo])
-        d = dims[pi]
-        meas = np.where(d == 2, shapely.area(pieces), shapely.length(pieces))
+        todo = np.flatnonzero(~inside)
+        snap_prog = []
+        if len(todo):
+            pieces[todo], snap = robust_overlay(shapely.intersection, g[todo], z[todo])
+            snap_prog.append(pi[todo[snap]])
+        meas = shapely.area(pieces)
         keep = meas > 0
-        pi, zi, pieces, meas, d = pi[keep], zi[keep], pieces[keep], meas[keep], d[keep]
-        codes = self.code[zi]
-        n_codes = len(self.code_values)
-        key = pi.astype(np.int64) * n_codes + codes
-        frame = pd.DataFrame({"key": key, "prog": pi, "code": codes, "measure": meas, "dim": d})
-        size = frame.groupby("key")["key"].transform("size").to_numpy()
-        multi = size > 1
-        # Pieces of one (program, code) that may overlap: dissolve them.
-        line_multi = multi & (d == 1)
-        poly_multi = multi & (d == 2) & self.union_code[codes]
-        exact = frame.loc[~(line_multi | poly_multi)].groupby(["prog", "code"], as_index=False)["measure"].sum()
-        fixed = []
-        if line_multi.any():
-            fixed.append(_line_group_measure(pieces[line_multi], frame.loc[line_multi, ["prog", "code", "key"]]))
-        if poly_multi.any():
-            fixed.append(_poly_group_measure(pieces[poly_multi], frame.loc[poly_multi, ["prog", "code", "key"]]))
-        pairs = pd.concat([exact, *fixed], ignore_index=True) if fixed else exact
-        # Zoned total per program: measure of the program within the union of all zones.
+        pi, zi, pieces, meas = pi[keep], zi[keep], pieces[keep], meas[keep]
+        code, zone = self.code[zi], self.zone[zi]
+        n_codes = np.int64(len(self.code_values))
+        key = pi.astype(np.int64) * n_codes + code
+        keys, inv = np.unique(key, return_inverse=True)
+        measure = np.bincount(inv, weights=meas, minlength=len(keys))
+        redo = self._overlapping_groups(inv, zone)
+        if len(redo):
+            sel = np.isin(inv, redo)
+            sub_keys, sub_inv = np.unique(inv[sel], return_inverse=True)
+            area, snap = group_union_area(pieces[sel], sub_inv, len(sub_keys))
+            measure[sub_keys] = area
+            snap_prog.append(keys[sub_keys[snap]] // n_codes)
         zoned = np.bincount(pi, weights=meas, minlength=len(geoms))
-        prog_size = np.bincount(pi, minlength=len(geoms))
-        line_many = (prog_size[pi] > 1) & (d == 1)
-        if line_many.any():
-            parts, owner = linear_parts(pieces[line_many], pi[line_many])
-            progs = np.unique(owner)
-            remap = np.searchsorted(progs, owner)
-            merged = shapely.node(shapely.multilinestrings(parts, indices=remap))
-            zoned[progs] = shapely.length(merged)
-        if self.any_overlap:
-            poly_many = (prog_size[pi] > 1) & (d == 2)
-            if poly_many.any():
-                sub = pd.Series(np.flatnonzero(poly_many)).groupby(pi[poly_many])
-                for prog, rows in sub:
-                    zoned[prog] = shapely.area(shapely.union_all(pieces[rows.to_numpy()]))
-        pairs["prog"] = pos[pairs["prog"].to_numpy()]
-        return pairs, zoned
+        redo = self._overlapping_groups(pi, zone)
+        if len(redo):
+            sel = np.isin(pi, redo)
+            sub_keys, sub_inv = np.unique(pi[sel], return_inverse=True)
+            area, snap = group_union_area(pieces[sel], sub_inv, len(sub_keys))
+            zoned[sub_keys] = area
+            snap_prog.append(sub_keys[snap])
+        pairs = pd.DataFrame({"prog": pos[keys // n_codes], "code": keys % n_codes, "measure": measure})
+        snapped = pos[np.unique(np.concatenate(snap_prog))] if snap_prog else np.zeros(0, dtype=np.int64)
+        return pairs, zoned, snapped
 
     # --------------------------------------------------------------- public
     def shares(
@@ -410,14 +711,16 @@ class ZoneIndex:
         empty[~missing] = shapely.is_empty(geoms[~missing])
         dims = np.full(n, -1, dtype=np.int64)
         dims[~empty] = shapely.get_dimensions(geoms[~empty])
-        # A line that runs back over itself is measured as its point set (overlay
-        # results dissolve the doubled stretch, so the total must too).
+        snapped_all: list[np.ndarray] = []
+        # A line that runs back over itself is measured as its point set: its
+        # self-overlaps are dissolved (a unary union, noded robustly).
         lines = np.flatnonzero(dims == 1)
         if len(lines):
             nonsimple = lines[~shapely.is_simple(geoms[lines])]
             if len(nonsimple):
                 geoms = geoms.copy()
-                geoms[nonsimple] = shapely.node(geoms[nonsimple])
+                geoms[nonsimple], snap = robust_union_rows(geoms[nonsimple][:, None])
+                snapped_all.append(nonsimple[snap])
         measure = np.full(n, np.nan)
         measure[dims == 0] = 1.0
         measure[dims == 1] = shapely.length(geoms[dims == 1])
@@ -427,42 +730,41 @@ class ZoneIndex:
         dims_eff = np.where(degenerate, -1, dims)
 
         workers = workers or os.cpu_count() or 1
-        tasks: list[tuple[str, np.ndarray]] = []
+        tasks: list[tuple[int, np.ndarray]] = []
         # Lines and polygons carry the cost: give each thread several of their
         # chunks (first, so the cheap point chunks fill the gaps at the end).
-        for kind, mask in (("shape", dims_eff > 0), ("point", dims_eff == 0)):
-            idx = np.flatnonzero(mask)
-            size = chunk_size if kind == "point" else max(25, min(chunk_size, -(-len(idx) // (4 * workers))))
+        for dim in (1, 2, 0):
+            idx = np.flatnonzero(dims_eff == dim)
+            size = chunk_size if dim == 0 else max(25, min(chunk_size, -(-len(idx) // (4 * workers))))
             for start in range(0, len(idx), size):
-                tasks.append((kind, idx[start : start + size]))
+                tasks.append((dim, idx[start : start + size]))
+        runner = {0: self._points, 1: self._lines, 2: self._polygons}
 
         zoned = np.zeros(n)
         unzoned_pts = np.zeros(n)
 
-        def run(task: tuple[str, np.ndarray]) -> tuple[str, np.ndarray, pd.DataFrame, np.ndarray]:
-            kind, idx = task
-            if kind == "point":
-                pairs, unz = self._points(geoms[idx], idx)
-            else:
-                pairs, unz = self._shapes(geoms[idx], dims_eff[idx], idx)
-            return kind, idx, pairs, unz
+        def run(task: tuple[int, np.ndarray]) -> tuple[int, np.ndarray, pd.DataFrame, np.ndarray, np.ndarray]:
+            dim, idx = task
+            pairs, value, snapped = runner[dim](geoms[idx], idx)
+            return dim, idx, pairs, value, snapped
 
         frames = []
+
+        def collect(result: tuple[int, np.ndarray, pd.DataFrame, np.ndarray, np.ndarray]) -> None:
+            dim, idx, pairs, value, snapped = result
+            frames.append(pairs)
+            snapped_all.append(snapped)
+            (unzoned_pts if dim == 0 else zoned)[idx] = value
+            if progress:
+                progress(len(idx))
+
         if workers > 1 and len(tasks) > 1:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                results = pool.map(run, tasks)
-                for kind, idx, pairs, unz in results:
-                    frames.append(pairs)
-                    (unzoned_pts if kind == "point" else zoned)[idx] = unz
-                    if progress:
-                        progress(len(idx))
+                for result in pool.map(run, tasks):
+                    collect(result)
         else:
             for task in tasks:
-                kind, idx, pairs, unz = run(task)
-                frames.append(pairs)
-                (unzoned_pts if kind == "point" else zoned)[idx] = unz
-                if progress:
-                    progress(len(idx))
+                collect(run(task))
         t1 = time.perf_counter()
         if frames:
             pairs = pd.concat(frames, ignore_index=True)
@@ -487,28 +789,9 @@ class ZoneIndex:
         unzoned = np.where(np.isnan(unzoned), np.nan, np.clip(unzoned, 0.0, 1.0))
         # Rounding noise (1e-16 of a share) is not an unzoned remainder.
         unzoned[np.abs(unzoned) < 1e-9] = 0.0
+        snapped = np.unique(np.concatenate(snapped_all)).astype(np.int64) if snapped_all else np.zeros(0, dtype=np.int64)
         timings = {"index": self.build_seconds, "shares": t1 - t0, "assemble": time.perf_counter() - t1}
-        return ShareResult(pairs=pairs, measure=measure, unzoned=unzoned, dim=dims_eff, timings=timings)
-
-
-def _line_group_measure(pieces: np.ndarray, keys: pd.DataFrame) -> pd.DataFrame:
-    """Length of each group's line pieces with overlapping stretches counted once."""
-    key = keys["key"].to_numpy()
-    groups, inverse = np.unique(key, return_inverse=True)
-    parts, owner = linear_parts(pieces, inverse)
-    merged = shapely.node(shapely.multilinestrings(parts, indices=owner))
-    length = np.zeros(len(groups))
-    length[: len(merged)] = shapely.length(merged)  # one collection per index 0..max(owner)
-    first = pd.Series(np.arange(len(key))).groupby(inverse).first().to_numpy()
-    return pd.DataFrame({"prog": keys["prog"].to_numpy()[first], "code": keys["code"].to_numpy()[first], "measure": length})
-
-
-def _poly_group_measure(pieces: np.ndarray, keys: pd.DataFrame) -> pd.DataFrame:
-    """Area of the union of each group's polygon pieces (for codes whose zones overlap)."""
-    rows = []
-    for (prog, code), sub in keys.reset_index(drop=True).groupby(["prog", "code"]):
-        rows.append((prog, code, shapely.area(shapely.union_all(pieces[sub.index.to_numpy()]))))
-    return pd.DataFrame(rows, columns=["prog", "code", "measure"])
+        return ShareResult(pairs=pairs, measure=measure, unzoned=unzoned, dim=dims_eff, snapped=snapped, timings=timings)
 
 
 def compute_shares(
@@ -518,28 +801,28 @@ def compute_shares(
     *,
     max_vertices: int = DEFAULT_MAX_VERTICES,
     workers: int | None = None,
-    overlapping_codes: Iterable[str] | None = None,
-    any_overlap: bool | None = None,
+    overlaps: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> ShareResult:
     """Zone shares of programs in one call (builds a :class:`ZoneIndex`).
 
     Parameters
     ----------
     zone_geoms, zone_codes : arrays
-        Zone polygons (valid, metric CRS) and their codes.
+        Zone polygons (valid, metric CRS; they may overlap and need not be
+        noded) and their codes.
     program_geoms : array
         Program geometries in the same CRS.
     max_vertices : int
         Zone parts with more vertices are cut before intersecting.
     workers : int, optional
         Threads.
-    overlapping_codes, any_overlap : optional
-        Topology facts about the zoning (see :class:`ZoneIndex`); by default the
-        engine assumes overlaps may exist, which is always correct but slower.
+    overlaps : tuple of two int arrays, optional
+        Pairs of zones whose interiors intersect (:func:`overlapping_pairs`);
+        computed when not given.
 
     Returns
     -------
     ShareResult
     """
-    index = ZoneIndex(zone_geoms, zone_codes, max_vertices=max_vertices, overlapping_codes=overlapping_codes, any_overlap=any_overlap)
+    index = ZoneIndex(zone_geoms, zone_codes, max_vertices=max_vertices, overlaps=overlaps, workers=workers)
     return index.shares(program_geoms, workers=workers)

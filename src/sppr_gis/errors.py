@@ -11,6 +11,7 @@ __all__ = [
     "SpprError",
     "InputError",
     "LayerError",
+    "GeometryError",
     "AmbiguousLayerError",
     "FieldError",
     "CRSError",
@@ -62,6 +63,10 @@ class FieldError(SpprError, KeyError):
 
 class CRSError(SpprError, ValueError):
     """A layer has no CRS (and none was assumed) or CRSs cannot be reconciled."""
+
+
+class GeometryError(SpprError, ValueError):
+    """A geometry operation that cannot be computed even with snap-rounding."""
 
 
 class RulesError(SpprError, ValueError):

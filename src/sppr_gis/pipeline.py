@@ -14,11 +14,12 @@ from pyproj import CRS
 
 from sppr_gis.conformance import STATUSES, assess
 from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
-from sppr_gis.engine import DEFAULT_MAX_VERTICES, ZoneIndex, polygonal_parts
+from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ZoneIndex, polygonal_parts
 from sppr_gis.errors import FieldError, LayerError
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
-from sppr_gis.validate import Finding, duplicate_ids, findings_frame, frame_ids, repair_geometries, zoning_topology
+from sppr_gis.text import angka
+from sppr_gis.validate import Finding, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, zoning_topology
 
 __all__ = ["ZoningInput", "CheckResult", "check", "prepare_zoning"]
 
@@ -178,6 +179,8 @@ def check(
     id_field: str = "program_id",
     code_field: str = "kode",
     min_share: float = 0.01,
+    sliver_width: float = 1.0,
+    sliver_area: float = 1.0,
     workers: int | None = None,
     max_vertices: int = DEFAULT_MAX_VERTICES,
     progress: Callable[[int], None] | None = None,
@@ -210,6 +213,10 @@ def check(
         mapping.
     min_share : float
         Zones with a smaller share are not counted (0 < min_share <= 1).
+    sliver_width, sliver_area : float
+        Zoning overlaps and gaps narrower than ``sliver_width`` (m) or smaller
+        than ``sliver_area`` (m²) are digitizing noise: summarized in one
+        ``info`` finding each instead of listed. Measures never depend on them.
     workers : int, optional
         Threads for the engine (default: all CPUs).
     max_vertices : int
@@ -230,6 +237,9 @@ def check(
     """
     if not 0.0 < float(min_share) <= 1.0:
         raise ValueError(f"min_share must be in (0, 1], got {min_share}")
+    for name, value in (("sliver_width", sliver_width), ("sliver_area", sliver_area)):
+        if not (np.isfinite(float(value)) and float(value) >= 0.0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value}")
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     plabel = programs_label or str(programs.attrs.get("source", "programs"))
@@ -275,14 +285,18 @@ def check(
     single = len(set(sources)) <= 1
     zids = fids if single else sources + fids
     zlabel = str(sources[0]) if single and len(sources) else "zoning"
-    topo, overlapping_codes, any_overlap = zoning_topology(zgeoms, zcodes, zids, zlabel, workers=workers)
-    findings.extend(topo)
+    topo = zoning_topology(zgeoms, zcodes, zids, zlabel, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers)
+    findings.extend(topo.findings)
     timings["topology"] = time.perf_counter() - t
 
     # ---- engine
     t = time.perf_counter()
-    index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlapping_codes=overlapping_codes, any_overlap=any_overlap)
+    index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlaps=topo.overlaps)
     res = index.shares(work, workers=workers, progress=progress)
+    for i in res.snapped:
+        findings.append(
+            Finding(plabel, ids[i], "info", "ukuran_dibulatkan", f"irisan dengan zona dihitung dengan pembulatan ke grid {angka(SNAP_GRIDS[0] * 1000, 0)} mm (GEOS tidak dapat menghitungnya dalam floating point)")
+        )
     timings["engine"] = time.perf_counter() - t
     timings.update({f"engine.{k}": v for k, v in res.timings.items()})
 
@@ -336,5 +350,10 @@ def check(
             "feature": prog + 1,
         }
     )
+    findings = attach_geometry(findings, plabel, ids, np.asarray(out.geometry.array, dtype=object))
+    for source, sub in zones.groupby("zone_source", sort=False):
+        findings = attach_geometry(findings, str(source), sub["zone_fid"].to_numpy(), np.asarray(sub.geometry.array, dtype=object))
+    if not single:
+        findings = attach_geometry(findings, zlabel, zids, zgeoms)
     timings["total"] = time.perf_counter() - t0
-    return CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings), crs=crs, timings=timings, zones=zones)
+    return CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)

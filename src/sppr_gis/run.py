@@ -68,7 +68,7 @@ from sppr_gis.sync import (
     synchronize,
 )
 from sppr_gis.text import angka, persen
-from sppr_gis.validate import ISSUE_COLUMNS
+from sppr_gis.validate import ISSUE_COLUMNS, findings_frame
 
 __all__ = ["SHEETS", "YearResult", "SyncRun", "run_year", "write_year", "run_sync", "count_steps", "parse_years"]
 
@@ -181,17 +181,17 @@ class SyncRun:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _issues(inputs: RunInputs, chk: CheckResult, approx_ids: set[str], label: str) -> pd.DataFrame:
-    rows = [list(map(str, (f.layer, f.feature_id, f.severity, f.code, f.message))) for f in inputs.findings]
+def _issues(inputs: RunInputs, chk: CheckResult, approx_ids: set[str], label: str) -> gpd.GeoDataFrame:
     ci = chk.issues
     drop = (ci["code"] == "geometri_kosong") & (ci["layer"] == label) & ci["feature_id"].isin(approx_ids)
-    rows.extend(ci[~drop][ISSUE_COLUMNS].astype(str).values.tolist())
-    df = pd.DataFrame(rows, columns=ISSUE_COLUMNS).astype(str)
+    own = findings_frame(inputs.findings, chk.crs)
+    df = gpd.GeoDataFrame(pd.concat([own, ci[~drop]], ignore_index=True), geometry=ci.geometry.name, crs=chk.crs)
+    df[ISSUE_COLUMNS] = df[ISSUE_COLUMNS].astype(str)
     # paths relative to the config's folder: the same outputs on every machine
     base = str(inputs.config.path.parent) + os.sep
     for c in ("layer", "message"):
         df[c] = df[c].str.replace(base, "", regex=False)
-    return df.drop_duplicates(ignore_index=True)
+    return df[~df.duplicated(subset=ISSUE_COLUMNS)].reset_index(drop=True)
 
 
 def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = None, progress: Callable[[str], None] | None = None) -> YearResult:
