@@ -109,7 +109,7 @@ _INPUT_KEYS = {
     "kelurahan",
     "kawasan_prioritas",
 }
-_SPEC_KEYS = {"path", "layer", "sheet", "code", "crs", "xy_fields", "wkt_field", "encoding", "opd", "fields"}
+_SPEC_KEYS = {"path", "layer", "sheet", "code", "crs", "xy_fields", "wkt_field", "coord_field", "header_row", "encoding", "opd", "fields"}
 _TOP_KEYS = {"project", "inputs", "fields", "parameters", "opd_clusters", "palette", "album"}
 _PROJECT_KEYS = {"name", "title"}
 
@@ -131,11 +131,16 @@ class InputSpec:
     wkt_field : str, optional
         WKT column of a table.
     encoding : str, optional
-        Text encoding of a CSV or legacy DBF.
+        Text encoding of a CSV or legacy DBF (a shapefile without ``.cpg``).
     opd : str, optional
         Agency given to every row that has none (one rencana file per OPD).
     fields : dict
-        Field mapping for this file only (same keys as ``[fields]``).
+        Field mapping for this file only (same keys as ``[fields]``; for a
+        zoning file, ``zone`` and ``protected``).
+    coord_field : str, optional
+        Column of a table holding ``"lat, lon"`` in one cell (default: ``koordinat``).
+    header_row : int
+        Spreadsheet row (1-based) of a table's header; title rows above it are skipped.
     """
 
     layer: LayerSpec
@@ -146,6 +151,8 @@ class InputSpec:
     encoding: str | None = None
     opd: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
+    coord_field: str | None = None
+    header_row: int = 1
 
     @property
     def path(self) -> Path:
@@ -222,6 +229,10 @@ class Parameters:
     ----------
     min_share : float
         Zones with a smaller share are not counted (as ``sppr check --min-share``).
+    sliver_width, sliver_area : float
+        Zoning overlaps and gaps narrower (m) or smaller (m²) than these are
+        digitizing noise, summarized in the issues (as ``sppr check --sliver-width``
+        and ``--sliver-area``); measures never depend on them.
     match_distance : float
         Metres: a rencana program realizes an IPU within this distance.
     synergy_distance : float
@@ -249,6 +260,8 @@ class Parameters:
     """
 
     min_share: float = 0.01
+    sliver_width: float = 1.0
+    sliver_area: float = 1.0
     match_distance: float = 50.0
     synergy_distance: float = 100.0
     collision_distance: float = 10.0
@@ -389,9 +402,20 @@ def _spec(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: bool = F
             xy = None
         else:
             xy = (str(xy[0]), str(xy[1]))
-    for k in ("wkt_field", "encoding", "opd"):
+    header_row = table.get("header_row", 1)
+    if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+        err.add(f"{key}.header_row", f"expected the spreadsheet row number of the header (1, 2, ...), got {header_row!r}")
+        header_row = 1
+    for k in ("wkt_field", "coord_field", "encoding", "opd"):
         if table.get(k) is not None and not _is_str(table.get(k)):
             err.add(f"{key}.{k}", "expected text")
+    if _is_str(table.get("encoding")):
+        import codecs
+
+        try:
+            codecs.lookup(str(table["encoding"]))
+        except LookupError:
+            err.add(f"{key}.encoding", f"unknown text encoding {table['encoding']!r} (e.g. 'cp1252', 'utf-8')")
     flds = table.get("fields", {})
     if not isinstance(flds, dict):
         err.add(f"{key}.fields", "expected a table of field names")
@@ -403,6 +427,8 @@ def _spec(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: bool = F
         crs=crs,
         xy_fields=xy,
         wkt_field=table.get("wkt_field") if _is_str(table.get("wkt_field")) else None,
+        coord_field=table.get("coord_field") if _is_str(table.get("coord_field")) else None,
+        header_row=header_row,
         encoding=table.get("encoding") if _is_str(table.get("encoding")) else None,
         opd=str(table["opd"]).strip() if _is_str(table.get("opd")) else None,
         fields=flds,
@@ -464,6 +490,8 @@ def _parameters(table: Mapping[str, Any], err: _Errors) -> Parameters:
     kw: dict[str, Any] = {}
     specs: dict[str, dict[str, Any]] = {
         "min_share": {"lo": 0.0, "hi": 1.0, "lo_open": True},
+        "sliver_width": {"lo": 0.0},
+        "sliver_area": {"lo": 0.0},
         "match_distance": {"lo": 0.0},
         "synergy_distance": {"lo": 0.0},
         "collision_distance": {"lo": 0.0},

@@ -11,10 +11,11 @@ naming the file, field and rows.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,12 +27,13 @@ from pyproj import CRS
 
 from sppr_gis.config import Config, InputSpec
 from sppr_gis.crs import metric_crs, to_metric
-from sppr_gis.errors import FieldError, LayerError
+from sppr_gis.errors import AmbiguousLayerError, FieldError, LayerError
 from sppr_gis.io import read_layer
+from sppr_gis.io.combine import concat_frames
 from sppr_gis.io.tables import TABLE_SUFFIXES, read_table
 from sppr_gis.pipeline import ZoningInput
 from sppr_gis.rules import Rules, activity_key, read_rules
-from sppr_gis.schema import detect_zone_field, find_field
+from sppr_gis.schema import ZONE_FIELDS, detect_zone_field, find_field
 from sppr_gis.sipd import code_columns
 from sppr_gis.sync import AdminAreas, place_key
 from sppr_gis.validate import Finding, duplicate_ids, frame_ids
@@ -285,18 +287,57 @@ def canonicalize(
     return out, missing
 
 
-def _read_any(spec: InputSpec, params_crs: str | None, want: str = "any") -> gpd.GeoDataFrame:
+@contextlib.contextmanager
+def _config_key(spec: InputSpec, config_name: str) -> Iterator[None]:
+    """Name the config key in the message of a source with several layers and none named."""
+    try:
+        yield
+    except AmbiguousLayerError as exc:
+        raise AmbiguousLayerError(f"{spec.key} in {config_name}: {exc} (or set layer/sheet = \"...\")", exc.path, exc.layers) from None
+
+
+def _read_layer(spec: InputSpec, params_crs: str | None, config_name: str, want: str = "any") -> gpd.GeoDataFrame:
+    with _config_key(spec, config_name):
+        return read_layer(spec.layer, want=want, assume_crs=spec.crs or params_crs, encoding=spec.encoding)  # type: ignore[arg-type]
+
+
+def _read_any(spec: InputSpec, params_crs: str | None, config_name: str = "config", want: str = "any") -> gpd.GeoDataFrame:
     if spec.path.suffix.lower() in TABLE_SUFFIXES:
-        return read_table(
-            spec.path,
-            sheet=spec.layer.layer,
-            xy_fields=spec.xy_fields,
-            wkt_field=spec.wkt_field,
-            crs=spec.crs or "EPSG:4326",
-            encoding=spec.encoding,
-            require_geometry=False,
-        )
-    return read_layer(spec.layer, want=want, assume_crs=spec.crs or params_crs, encoding=spec.encoding)  # type: ignore[arg-type]
+        with _config_key(spec, config_name):
+            return read_table(
+                spec.path,
+                sheet=spec.layer.layer,
+                xy_fields=spec.xy_fields,
+                wkt_field=spec.wkt_field,
+                coord_field=spec.coord_field,
+                crs=spec.crs or "EPSG:4326",
+                encoding=spec.encoding,
+                header_row=spec.header_row,
+                require_geometry=False,
+            )
+    return _read_layer(spec, params_crs, config_name, want)
+
+
+def _own_zone_field(frame: gpd.GeoDataFrame, spec: InputSpec, fields: Mapping[str, str | None]) -> gpd.GeoDataFrame:
+    """A zoning file's own ``fields.zone``, renamed to the run's zone field name.
+
+    The conformance check reads one zone field for every zoning layer (``[fields]
+    zone``, else the first of KODSZN, KODZON, KODKWS); a file whose codes are in
+    another field (``fields = { zone = "KODE" }`` for that input) has it renamed
+    to that name, and a column already so named is kept as ``<name>_input``.
+    """
+    own = spec.fields.get("zone")
+    if not own or spec.layer.code is not None:
+        return frame
+    label = str(frame.attrs.get("source", spec.label))
+    chosen = detect_zone_field(frame, label, own)
+    target = fields.get("zone") or ZONE_FIELDS[0]
+    if chosen == target:
+        return frame
+    aside = {str(c): f"{c}_input" for c in frame.columns if str(c).casefold() == target.casefold() and c != chosen}
+    out = frame.rename(columns={**aside, chosen: target})
+    out.attrs = dict(frame.attrs)
+    return out
 
 
 def _ints(values: pd.Series, label: str, field_name: str, ids: np.ndarray) -> tuple[pd.Series, list[tuple[str, object]]]:
@@ -367,11 +408,11 @@ def with_geometry(df: gpd.GeoDataFrame, geoms: np.ndarray, crs: object) -> gpd.G
     return gpd.GeoDataFrame(plain, geometry=gpd.GeoSeries(np.asarray(geoms, dtype=object), crs=crs, index=plain.index), crs=crs)
 
 
-def _drop_resolved(reader_findings: list[Finding], source: np.ndarray) -> list[Finding]:
+def _drop_resolved(reader_findings: list[Finding], source: np.ndarray, first_row: int = 2) -> list[Finding]:
     """Reader findings about blank coordinates are moot for rows placed by their ``lokasi``."""
     out = []
     for f in reader_findings:
-        pos = int(f.feature_id) - 2 if str(f.feature_id).isdigit() else -1
+        pos = int(f.feature_id) - first_row if str(f.feature_id).isdigit() else -1
         if f.code in {"koordinat_kosong", "geometri_kosong"} and 0 <= pos < len(source) and source[pos] in {"kelurahan", "kecamatan"}:
             continue
         out.append(f)
@@ -381,9 +422,10 @@ def _drop_resolved(reader_findings: list[Finding], source: np.ndarray) -> list[F
 def _bad_coord_rows(gdf: gpd.GeoDataFrame) -> np.ndarray:
     """Rows (positions) a table reader flagged as having wrong coordinates."""
     bad = np.zeros(len(gdf), dtype=bool)
+    first_row = int(gdf.attrs.get("first_row", 2))
     for f in gdf.attrs.get("findings", []):
         if f.code in _BAD_COORDS and str(f.feature_id).isdigit():
-            pos = int(f.feature_id) - 2  # spreadsheet row -> position
+            pos = int(f.feature_id) - first_row  # spreadsheet row -> position
             if 0 <= pos < len(gdf):
                 bad[pos] = True
     return bad
@@ -442,7 +484,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     protected: set[str] = set(par.protected_zones)
     raw_frames = []
     for spec in inp.zoning:
-        frame = read_layer(spec.layer, want="polygon", assume_crs=spec.crs or par.assume_crs, encoding=spec.encoding)
+        frame = _own_zone_field(_read_layer(spec, par.assume_crs, cfg_name, "polygon"), spec, fld)
         zinputs.append(ZoningInput(frame, code=spec.layer.code, label=frame.attrs["source"]))
         raw_frames.append((spec, frame))
     crs = metric_crs([z.frame for z in zinputs])
@@ -454,7 +496,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         else:
             codes = frame[detect_zone_field(frame, label, fld.get("zone"))].astype(object)
         if not par.protected_zones:
-            pf = find_field([str(c) for c in frame.columns], str(fld.get("protected") or "JNSRPR"))
+            pf = find_field([str(c) for c in frame.columns], str(spec.fields.get("protected") or fld.get("protected") or "JNSRPR"))
             if pf is not None:
                 mask = frame[pf].astype("string").str.casefold().str.contains("lindung", na=False).to_numpy(dtype=bool)
                 protected.update(str(c).strip() for c in codes[mask] if not _blank(c))
@@ -470,15 +512,17 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
 
     # ---- administrative boundaries and priority areas
     t = time.perf_counter()
-    kel = read_layer(inp.kelurahan.layer, want="polygon", assume_crs=inp.kelurahan.crs or par.assume_crs, encoding=inp.kelurahan.encoding) if inp.kelurahan else None
-    kec = read_layer(inp.kecamatan.layer, want="polygon", assume_crs=inp.kecamatan.crs or par.assume_crs, encoding=inp.kecamatan.encoding) if inp.kecamatan else None
-    admin = AdminAreas.from_layers(kel, kec, crs, kelurahan_name=fld.get("kelurahan_name"), kecamatan_name=fld.get("kecamatan_name"))
+    kel = _read_layer(inp.kelurahan, par.assume_crs, cfg_name, "polygon") if inp.kelurahan else None
+    kec = _read_layer(inp.kecamatan, par.assume_crs, cfg_name, "polygon") if inp.kecamatan else None
+    kel_name = (inp.kelurahan.fields.get("kelurahan_name") if inp.kelurahan else None) or fld.get("kelurahan_name")
+    kec_name = (inp.kecamatan.fields.get("kecamatan_name") if inp.kecamatan else None) or fld.get("kecamatan_name")
+    admin = AdminAreas.from_layers(kel, kec, crs, kelurahan_name=kel_name, kecamatan_name=kec_name)
     kawasan = None
     if inp.kawasan_prioritas is not None:
-        kp = read_layer(inp.kawasan_prioritas.layer, want="polygon", assume_crs=inp.kawasan_prioritas.crs or par.assume_crs, encoding=inp.kawasan_prioritas.encoding)
+        kp = _read_layer(inp.kawasan_prioritas, par.assume_crs, cfg_name, "polygon")
         label = str(kp.attrs.get("source"))
         cols = [str(c) for c in kp.columns if c != kp.geometry.name]
-        wanted = fld.get("kawasan_name")
+        wanted = inp.kawasan_prioritas.fields.get("kawasan_name") or fld.get("kawasan_name")
         nf = find_field(cols, wanted) if wanted else next((find_field(cols, c) for c in KAWASAN_NAME_FIELDS if find_field(cols, c)), None)
         if wanted and nf is None:
             raise FieldError(f"{label}: no field '{wanted}' (fields.kawasan_name in {cfg_name}); fields are: {', '.join(cols)}")
@@ -489,18 +533,19 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     if inp.struktur_ruang:
         parts = []
         for spec in inp.struktur_ruang:
-            s = to_metric(read_layer(spec.layer, want="any", assume_crs=spec.crs or par.assume_crs, encoding=spec.encoding), crs)
+            s = to_metric(_read_layer(spec, par.assume_crs, cfg_name), crs)
             s = s.copy()
             s["sumber_berkas"] = _rel(spec.path, base) + (f":{spec.layer.layer}" if spec.layer.layer else "")
             parts.append(s)
-        struktur = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry=parts[0].geometry.name, crs=crs)
+        struktur = concat_frames(parts, crs=crs)
+        struktur.attrs = {}
     timings["boundaries"] = time.perf_counter() - t
     step("batas wilayah dan kawasan prioritas")
 
     # ---- IPU
     t = time.perf_counter()
     ipu_spec = inp.indikasi_program
-    raw = _read_any(ipu_spec, par.assume_crs)
+    raw = _read_any(ipu_spec, par.assume_crs, cfg_name)
     label = str(raw.attrs.get("source", ipu_spec.label))
     reader_findings = list(raw.attrs.get("findings", []))
     bad = _bad_coord_rows(raw)
@@ -529,7 +574,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         findings.append(Finding(label, str(ids[i]), "warning", "kegiatan_kosong", "IPU tanpa kegiatan; tidak dapat disinkronkan"))
     ipu = to_metric(ipu, crs)
     ipu, fnd = _resolve_lokasi(ipu, admin, label, ids, bad)
-    findings.extend(_drop_resolved(reader_findings, ipu["lokasi_sumber"].to_numpy()))
+    findings.extend(_drop_resolved(reader_findings, ipu["lokasi_sumber"].to_numpy(), int(raw.attrs.get("first_row", 2))))
     findings.extend(fnd)
     for i in np.flatnonzero(ipu["lokasi_sumber"].to_numpy() == "tidak_ada"):
         findings.append(Finding(label, str(ids[i]), "warning", "lokasi_ipu_kosong", "IPU tanpa geometri dan tanpa lokasi yang dikenal; tidak dapat disinkronkan"))
@@ -544,7 +589,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     t = time.perf_counter()
     frames = []
     for spec in inp.rencana:
-        raw = _read_any(spec, par.assume_crs)
+        raw = _read_any(spec, par.assume_crs, cfg_name)
         label = str(raw.attrs.get("source", spec.label))
         reader_findings = list(raw.attrs.get("findings", []))
         bad = _bad_coord_rows(raw)
@@ -571,12 +616,13 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
             _numbers(df, col, label, rid, findings)
         df = to_metric(df, crs)
         df, fnd = _resolve_lokasi(df, admin, label, rid, bad)
-        findings.extend(_drop_resolved(reader_findings, df["lokasi_sumber"].to_numpy()))
+        findings.extend(_drop_resolved(reader_findings, df["lokasi_sumber"].to_numpy(), int(raw.attrs.get("first_row", 2))))
         findings.extend(fnd)
         df["sumber_berkas"] = _rel(spec.path, base) + (f":{spec.layer.layer}" if spec.layer.layer else "")
         df = with_geometry(df, np.asarray(df.geometry.values, dtype=object), crs)
         frames.append(df)
-    rencana = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=crs)
+    # one column for names that differ only in case across files (GeoPackage fields are case-insensitive)
+    rencana = concat_frames(frames, crs=crs)
     rencana.attrs = {"source": "rencana"}
     if not len(rencana):
         raise LayerError(f"{', '.join(s.label for s in inp.rencana)}: no rencana programs")
