@@ -309,16 +309,13 @@ def run_baseline_analyst(zoning_path, programs_path, rules_path, out_path, min_s
             own = own.union(own)
         total = measure(own)
         per_code["total"] = per_code[ID].map(total)
-        # the unzoned part: what is left of each program outside every zone (overlay "difference"
-        # subtracts the union of the zones each program touches). Unioning the per-code pieces
-        # instead counts stretches shared by two codes' overlapping polygons twice, as above.
-        rest = _robust(
-            f"{what}: overlay difference", lambda: gpd.overlay(family, zsel, how="difference"), notes,
-            [("zones.buffer(0)", lambda: gpd.overlay(family, _buffer0(zsel), how="difference")),
-             ("both snapped to a 1 mm grid (set_precision)", lambda: gpd.overlay(_snap(family), _snap(zsel), how="difference"))],
-        )  # fmt: skip
-        outside = pd.Series(measure(rest.geometry).to_numpy(), index=rest[ID].to_numpy()).groupby(level=0).sum()
-        zoned = 1.0 - outside.reindex(total.index).fillna(0.0) / total
+        # the zoned part: all of a program's overlay pieces dissolved together (the program ∩ the union
+        # of all zones). Dissolving the raw pieces matters: dissolving the per-code geometries above,
+        # already snapped once, leaves some stretches counted twice (measured: 292 of 5,000 programs
+        # off in the small workload), while this agrees with overlay(how="difference") within 2e-8.
+        per_prog = _dissolve(f"{what}: dissolve by program", ov, [ID], notes)
+        zoned = pd.Series(measure(per_prog.geometry).to_numpy(), index=per_prog.index).reindex(total.index).fillna(0.0)
+        zoned = zoned / total
         return per_code[[ID, CODE, "measure", "total"]], zoned, total
 
     with T("lines"):
