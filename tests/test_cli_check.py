@@ -192,3 +192,44 @@ def test_unwritable_output_is_a_clean_failure(runner, data):
     r = invoke(runner, args(data, **{"--out": data / "afile" / "out.gpkg"}))
     assert r.exit_code == 1, r.output
     assert "afile" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("option, value", [("--sliver-width", "-1"), ("--sliver-width", "nan"), ("--sliver-area", "inf")])
+def test_bad_sliver_tolerance_is_usage_error(runner, data, option, value):
+    r = invoke(runner, args(data, **{option: value}))
+    assert_clean_failure(r, data, 2, option)
+
+
+def test_sliver_tolerances_classify_overlaps_and_never_change_measures(runner, data):
+    # K-1 redrawn 0.6 m into R-2 (a 0.6 x 100 m overlap, 60 m²) and an RTH-1 overlay of 3 x 3 m in R-2
+    z = gdf(
+        [
+            {"KODSZN": "R-2", "geometry": box(0, 0, 100, 100)},
+            {"KODSZN": "K-1", "geometry": box(99.4, 0, 200, 100)},
+            {"KODSZN": "RTH-1", "geometry": box(200, 0, 300, 100)},
+            {"KODSZN": "RTH-1", "geometry": box(20, 20, 23, 23)},
+        ]
+    )
+    pyogrio.write_dataframe(z, data / "digit.gpkg", layer="rdtr")
+    results = {}
+    for width in ("1", "0.5"):
+        out = data / f"out_{width}.gpkg"
+        r = invoke(runner, args(data, **{"--zoning": data / "digit.gpkg", "--out": out, "--sliver-width": width}))
+        assert r.exit_code == 0, r.output
+        issues = gpd.read_file(out, layer="issues")
+        results[width] = (issues, pyogrio.read_dataframe(out, layer="zone_shares"))
+    issues, shares = results["1"]
+    listed = issues[issues["code"] == "tumpang_tindih_zona"]
+    assert list(listed["feature_id"]) == ["#1,#4"]  # the overlay; the 0.6 m strip is noise
+    assert listed.geometry.iloc[0].area == pytest.approx(9.0)
+    noise = issues[issues["code"] == "tumpang_tindih_sempit"]
+    assert len(noise) == 1 and "seluas total 60,0 m²" in noise["message"].iloc[0]
+    assert noise.geometry.iloc[0].area == pytest.approx(60.0)
+    strict_issues, strict_shares = results["0.5"]
+    assert set(strict_issues.loc[strict_issues["code"] == "tumpang_tindih_zona", "feature_id"]) == {"#1,#2", "#1,#4"}
+    # J1 runs (10,50) -> (150,50): R-2 on [10, 100], K-1 on [99.4, 150] whatever the tolerance
+    for s in (shares, strict_shares):
+        j1 = s[s.program_id == "J1"].set_index("zone_code")["measure"]
+        assert j1["R-2"] == pytest.approx(90.0) and j1["K-1"] == pytest.approx(50.6)
+    # every finding here is located, except the program that has no geometry at all
+    assert issues.geometry.isna().tolist() == (issues["code"] == "geometri_kosong").tolist()

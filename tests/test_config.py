@@ -161,6 +161,9 @@ def test_all_problems_listed_at_once(folder):
         (MINIMAL + "[opd_clusters]\nA = 'Dinas X'\n", "opd_clusters.A: expected a list"),
         (MINIMAL.replace('"r1.gpkg", ', "3, "), "inputs.rencana[0]: expected a path"),
         ("[inputs\nzoning = 1", "not valid TOML"),
+        (MINIMAL + "[parameters]\nsliver_width = -1\n", "parameters.sliver_width: must be at least 0.0"),
+        (MINIMAL + "[parameters]\nsliver_area = nan\n", "parameters.sliver_area: must be a finite number"),
+        (MINIMAL + "[parameters]\nmatch_distance = inf\n", "parameters.match_distance: must be a finite number"),
     ],
 )
 def test_bad_values(folder, text, fragment):
@@ -193,3 +196,9 @@ def test_palette_table_is_validated_and_normalized(tmp_path):
     cfg.write_text(base + '\n[palette]\n"R-2" = "kuning"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="palette.R-2"):
         load_config(cfg, check_files=False)
+
+
+def test_sliver_tolerances_are_parameters(folder):
+    cfg = load_config(write(folder, MINIMAL + "[parameters]\nsliver_width = 0.5\nsliver_area = 2\n"))
+    assert (cfg.parameters.sliver_width, cfg.parameters.sliver_area) == (0.5, 2.0)
+    assert (load_config(write(folder, MINIMAL)).parameters.sliver_width) == 1.0

@@ -36,6 +36,8 @@ def qgis_styles(path: Path) -> None:
 @o.activity_field_opt
 @o.id_field_opt
 @o.min_share_opt
+@o.sliver_width_opt
+@o.sliver_area_opt
 @o.assume_crs_opt
 @o.xy_fields_opt
 @click.option("--wkt-field", default=None, metavar="F", help="WKT column of a table input [default: wkt/geometry].")
@@ -51,7 +53,7 @@ def qgis_styles(path: Path) -> None:
 @o.workers_opt
 @o.verbosity_opts
 @click.pass_context
-def check(ctx: click.Context, zoning, programs, rules, out, zone_field, activity_field, id_field, min_share, assume_crs, xy_fields, wkt_field, coord_field, sheet, header_row, conditions, code_map, code_field, tables, encoding, engine, workers) -> None:
+def check(ctx: click.Context, zoning, programs, rules, out, zone_field, activity_field, id_field, min_share, sliver_width, sliver_area, assume_crs, xy_fields, wkt_field, coord_field, sheet, header_row, conditions, code_map, code_field, tables, encoding, engine, workers) -> None:
     """Overlay program locations (points, lines, polygons) on the zoning, score each
     against the ITBX matrix, and write OUT with layers programs, zone_shares and issues.
 
@@ -78,7 +80,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, zone_field, activity
         with progress_bar(len(progs), "menilai lokasi program", show) as advance:
             result = run_check(
                 zinputs, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
-                code_field=code_field, min_share=min_share, workers=workers, progress=advance,
+                code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
             )
         io.write_gpkg(result.layers(), out, finish=qgis_styles)
         if tables:

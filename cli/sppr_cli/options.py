@@ -74,6 +74,20 @@ id_field_opt = click.option("--id-field", default="program_id", show_default=Tru
 min_share_opt = click.option(
     "--min-share", type=float, default=0.01, show_default=True, callback=_share, help="Zones with a smaller share are not counted."
 )
+def _non_negative(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not (value == value and value not in (float("inf"), float("-inf")) and value >= 0):
+        raise click.BadParameter(f"must be a finite number >= 0, got {value}")
+    return value
+
+
+sliver_width_opt = click.option(
+    "--sliver-width", type=float, default=1.0, show_default=True, callback=_non_negative, metavar="M",
+    help="Zoning overlaps and gaps narrower than this (metres) are digitizing noise: summarized in one issue, not listed.",
+)
+sliver_area_opt = click.option(
+    "--sliver-area", type=float, default=1.0, show_default=True, callback=_non_negative, metavar="M2",
+    help="Zoning overlaps and gaps smaller than this (m²) are digitizing noise. Measures never depend on either tolerance.",
+)
 assume_crs_opt = click.option("--assume-crs", default=None, callback=_crs, metavar="CRS", help="CRS for layers that have none (e.g. EPSG:32648).")
 xy_fields_opt = click.option("--xy-fields", default=None, callback=_pair, metavar="LON,LAT", help="Coordinate columns of table inputs.")
 def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -126,6 +140,8 @@ __all__ = [
     "activity_field_opt",
     "id_field_opt",
     "min_share_opt",
+    "sliver_width_opt",
+    "sliver_area_opt",
     "assume_crs_opt",
     "xy_fields_opt",
     "encoding_opt",

@@ -40,6 +40,7 @@ Shape (only ``[inputs]`` is required; see ``docs/sync.md``)::
 
 from __future__ import annotations
 
+import math
 import re
 
 import os
@@ -465,6 +466,9 @@ def _number(table: Mapping[str, Any], key: str, prefix: str, err: _Errors, *, lo
     name = f"{prefix}{key}"
     if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
         err.add(name, f"expected {'a whole number' if integer else 'a number'}, got {v!r}")
+        return None
+    if not math.isfinite(v):
+        err.add(name, f"must be a finite number, got {v}")
         return None
     if lo is not None and (v < lo or (lo_open and v == lo)):
         err.add(name, f"must be {'greater than' if lo_open else 'at least'} {lo}, got {v}")

@@ -239,6 +239,8 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
         id_field="program_id",
         code_field="kode",
         min_share=par.min_share,
+        sliver_width=par.sliver_width,
+        sliver_area=par.sliver_area,
         workers=par.workers,
         programs_label=label,
     )
