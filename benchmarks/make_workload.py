@@ -605,7 +605,7 @@ def digitize_zoning(zoning: gpd.GeoDataFrame, extent, seed: int, params=None):
     return out, counts
 
 
-def zoning_topology_stats(geoms, codes, extent, quick=False) -> dict:
+def zoning_topology_stats(geoms, codes, extent, quick=False, kinds=None) -> dict:
     """How far from a clean coverage a zoning layer is (what the benchmark reports)."""
     t0 = time.perf_counter()
     geoms = np.asarray(geoms, dtype=object)
@@ -640,6 +640,16 @@ def zoning_topology_stats(geoms, codes, extent, quick=False) -> dict:
             "median": round(float(np.median(ov)), 3) if len(ov) else 0.0,
             "pairs_under_1m2": int((ov < 1.0).sum()),
         }
+        if kinds is not None:  # micro-overlaps: both polygons come from the coverage (not overlay/duplicate/sliver)
+            kinds = np.asarray(kinds, dtype=object)
+            extra = np.isin(kinds, ["overlay", "duplicate", "sliver"])
+            cov = ~extra[a[inter]] & ~extra[b[inter]]
+            out["overlap_area_m2"].update(
+                coverage_pairs=int(cov.sum()),
+                coverage_pairs_total=round(float(ov[cov].sum()), 1),
+                coverage_pairs_median=round(float(np.median(ov[cov])), 3) if cov.any() else 0.0,
+                coverage_pairs_p95=round(float(np.percentile(ov[cov], 95)), 3) if cov.any() else 0.0,
+            )
         try:
             union = shapely.union_all(fixed)
             holes = shapely.difference(extent, union)
@@ -878,7 +888,8 @@ def generate(out_dir: Path, n_zones: int, n_programs: int, n_big: int, seed: int
         digi = {"made": counts, "seconds": round(t_digi, 2)}
         if topology_stats:
             say(f"digitized: {len(zoning):,} polygons in {t_digi:.1f} s; measuring how non-noded they are ...")
-            digi["topology"] = zoning_topology_stats(zoning.geometry.values, zoning["KODSZN"].to_numpy(dtype=object), extent)
+            digi["topology"] = zoning_topology_stats(zoning.geometry.values, zoning["KODSZN"].to_numpy(dtype=object), extent,
+                                                     kinds=zoning["JENIS"].to_numpy(dtype=object))
             digi["topology_noded"] = zoning_topology_stats(
                 noded.geometry.values, noded["KODSZN"].to_numpy(dtype=object), extent, quick=True
             )
@@ -1015,6 +1026,9 @@ def print_digitized(digi: dict) -> None:
         o = t["overlap_area_m2"]
         print(f"  overlaps        {o['total']:,.1f} m2 in all, median {o['median']} m2 per pair, "
               f"{o['pairs_under_1m2']:,} pairs under 1 m2")
+        if "coverage_pairs" in o:
+            print(f"  micro-overlaps  between two polygons from the coverage: {o['coverage_pairs']:,} pairs, "
+                  f"{o['coverage_pairs_total']:,.1f} m2, median {o['coverage_pairs_median']} m2, p95 {o['coverage_pairs_p95']} m2")
     g = t.get("gaps")
     if isinstance(g, dict):
         print(f"  gaps            {g['parts']:,} gap polygons, {g['area_m2']:,.1f} m2 in all, {g['parts_under_1m2']:,} under 1 m2")
