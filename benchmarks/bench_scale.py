@@ -13,7 +13,8 @@ Usage::
     python benchmarks/bench_scale.py --workers 1      # sppr on one thread (default: all CPUs)
 
 Missing workloads are generated with ``make_workload.py`` (the 500k one takes a few minutes):
-``benchmarks/_work/digitized`` (50k) and ``benchmarks/_work/digitized-500k``; with ``--small``,
+``benchmarks/_work/digitized`` (50k) and ``benchmarks/_work/digitized-500k`` (with the 50k one's
+itbx.csv: the rules are drawn after the programs, so they depend on the count); with ``--small``,
 ``digitized-small`` (5k) and ``digitized-small-50k``; with ``--noded``, ``_work``/``_work/small`` and
 ``noded-500k``/``noded-small-50k``. Results go to ``benchmarks/_work/results-scale*.json``.
 """
@@ -69,14 +70,21 @@ def main(argv=None):
     a = ap.parse_args(argv)
 
     sizes = workdirs(a.small, a.noded)
-    for wd, n_zones, n_prog, n_big in sizes:
+    ref_rules = sizes[0][0] / "itbx.csv"
+    for k, (wd, n_zones, n_prog, n_big) in enumerate(sizes):
         if not all((wd / f).exists() for f in ("zoning.gpkg", "programs.gpkg", "itbx.csv")):
             print(f"workload missing under {wd}: generating it ({n_prog:,} programs)")
             make_workload.generate(wd, n_zones, n_prog, n_big, SEED, 1.0, quiet=True, digitized=not a.noded,
-                                   topology_stats=False)  # fmt: skip
+                                   topology_stats=False, rules_from=ref_rules if k else None)  # fmt: skip
+    # The rules are drawn after the programs, so a workload generated on its own with another
+    # program count has other rules: use the reference workload's rules for every size.
+    for wd, *_ in sizes[1:]:
+        if (wd / "itbx.csv").read_bytes() != ref_rules.read_bytes():
+            print(f"{wd / 'itbx.csv'} differs from {ref_rules}: replacing it with the latter")
+            (wd / "itbx.csv").write_bytes(ref_rules.read_bytes())
     digests = [zoning_digest(wd / "zoning.gpkg") for wd, *_ in sizes]
     same = len(set(digests)) == 1
-    print(f"zoning identical in both workloads: {same} ({digests[0]})")
+    print(f"zoning identical in both workloads: {same} ({digests[0]}); rules identical: True")
     env = dict(bench_check.ONE_THREAD_ENV) if a.workers == 1 else {}
     git = bench_check.git_state()
     if a.sppr_rev:

@@ -862,7 +862,7 @@ def make_rules(rng) -> pd.DataFrame:
 
 
 def generate(out_dir: Path, n_zones: int, n_programs: int, n_big: int, seed: int, line_length_factor: float,
-             quiet: bool = False, digitized: bool = False, topology_stats: bool = True) -> dict:
+             quiet: bool = False, digitized: bool = False, topology_stats: bool = True, rules_from: Path | None = None) -> dict:
     t_all = time.perf_counter()
     rng = np.random.default_rng(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -875,7 +875,9 @@ def generate(out_dir: Path, n_zones: int, n_programs: int, n_big: int, seed: int
 
     t = time.perf_counter()
     programs = make_programs(rng, n_programs, extent, zoning, edges, line_length_factor)
-    rules = make_rules(rng)
+    rules = make_rules(rng)  # drawn after the programs: another program count gives other rules ...
+    if rules_from is not None:  # ... so a scaling run takes the rules of the reference workload
+        rules = pd.read_csv(rules_from, dtype=str, keep_default_na=False)
     t_programs = time.perf_counter() - t
     say(f"programs: {len(programs):,} features in {t_programs:.1f} s")
 
@@ -1051,6 +1053,8 @@ def main(argv=None):
     ap.add_argument("--digitized", action="store_true",
                     help="hand-digitized zoning: every polygon jittered on its own, plus overlays, duplicates, "
                          "invalid rings and slivers (programs and rules as without it)")
+    ap.add_argument("--rules-from", type=Path,
+                    help="copy this itbx.csv instead of drawing the rules (which depend on the program count)")
     ap.add_argument("--no-topology-stats", action="store_true",
                     help="with --digitized: skip measuring overlaps and gaps (about a minute at full scale)")
     a = ap.parse_args(argv)
@@ -1060,7 +1064,7 @@ def main(argv=None):
     n_programs = max(20, int(round(a.programs * a.scale)))
     n_big = max(3, int(round(a.big_polygons * min(1.0, a.scale))))
     generate(a.out_dir, n_zones, n_programs, n_big, a.seed, a.line_length_factor, digitized=a.digitized,
-             topology_stats=not a.no_topology_stats)
+             topology_stats=not a.no_topology_stats, rules_from=a.rules_from)
 
 
 if __name__ == "__main__":
