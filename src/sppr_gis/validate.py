@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from sppr_gis.engine import overlapping_pairs, robust_overlay, robust_union_rows
+from sppr_gis.engine import _split_large, polygonal_parts, robust_overlay, robust_union_rows
 from sppr_gis.text import angka
 
-__all__ = ["Finding", "Topology", "findings_frame", "repair_geometries", "duplicate_ids", "zoning_topology", "attach_geometry", "ISSUE_COLUMNS"]
+__all__ = ["Finding", "Topology", "Overlaps", "zone_overlaps", "findings_frame", "repair_geometries", "duplicate_ids", "zoning_topology", "attach_geometry", "ISSUE_COLUMNS"]
 
 Severity = Literal["error", "warning", "info"]
 ISSUE_COLUMNS = ["layer", "feature_id", "severity", "code", "message"]
@@ -207,14 +207,14 @@ def zoning_topology(
     are summarized in one ``info`` finding each (overlaps: count and total area;
     gaps: total area), the others are listed one by one with their polygon.
 
-    How: an overlap is wider than ``w`` exactly where the two zones, each eroded
-    by ``w/2``, still intersect. Gaps are the holes of the union of all zones
-    dilated by ``w/2`` (dilation closes every gap narrower than ``w``, and the
-    union of dilated zones is cheap because their noisy borders vanish); each
-    such hole is then cut out exactly from the zones around it. The total area
-    of narrow gaps is ``area(closing) - area(union)`` with
-    ``area(union) = sum of zone areas - sum of pairwise overlap areas``
-    (inclusion-exclusion; overlaps of three zones at once are added back).
+    How (see docs/design.md): overlaps come from :func:`zone_overlaps`; an
+    overlap is wider than ``w`` where something is left of it after eroding it by
+    ``w/2``. Gaps are the holes of the union of all zones dilated by ``w/2``
+    (dilation closes every gap narrower than ``w``, and the union of dilated
+    zones is cheap because their noisy borders vanish); each such hole is then
+    cut out exactly from the zones around it. The total area of narrow gaps is
+    ``area(closing) - area(union)``, with ``area(union)`` by inclusion-exclusion
+    over the overlaps of two and of three zones.
 
     Parameters
     ----------
@@ -236,21 +236,24 @@ def zoning_topology(
     """
     geoms = np.asarray(geoms, dtype=object)
     codes = np.asarray(codes, dtype=object)
-    findings: list[Finding] = []
     half = sliver_width / 2.0
-    left, right = overlapping_pairs(geoms, workers)
-    n = len(left)
-    inter = _threaded(lambda sl: robust_overlay(shapely.intersection, geoms[left[sl]], geoms[right[sl]])[0], n, workers)
-    areas = shapely.area(inter) if n else np.zeros(0)
+    ov = zone_overlaps(geoms, workers)
+    n = len(ov.left)
+    # wide: some part of the overlap is left after eroding it by w/2
     wide = np.zeros(n, dtype=bool)
-    if n:
-        cand = np.flatnonzero(areas >= sliver_area)
-        used = np.unique(np.concatenate([left[cand], right[cand]]))
-        eroded = np.empty(len(geoms), dtype=object)
-        eroded[used] = _threaded(lambda sl: shapely.buffer(geoms[used[sl]], -half, join_style="mitre"), len(used), workers)
-        wide[cand] = shapely.intersects(eroded[left[cand]], eroded[right[cand]])
-    for k in np.flatnonzero(wide):
-        a, b = left[k], right[k]
+    big_enough = ov.area >= sliver_area
+    cand = np.flatnonzero(big_enough[ov.part_pair])
+    if len(cand):
+        if half > 0:
+            eroded = _threaded(lambda sl: shapely.buffer(ov.parts[cand[sl]], -half, join_style="mitre"), len(cand), workers)
+            wide[np.unique(ov.part_pair[cand[~shapely.is_empty(eroded)]])] = True
+        else:
+            wide[big_enough] = True
+    findings: list[Finding] = []
+    real = np.flatnonzero(wide)
+    geom = _pair_geometries(ov, real)
+    for k, g in zip(real, geom):
+        a, b = ov.left[k], ov.right[k]
         same = codes[a] == codes[b]
         findings.append(
             Finding(
@@ -258,13 +261,14 @@ def zoning_topology(
                 f"{ids[a]},{ids[b]}",
                 "warning" if same else "error",
                 "tumpang_tindih_kode_sama" if same else "tumpang_tindih_zona",
-                f"zona {ids[a]} ({codes[a]}) dan {ids[b]} ({codes[b]}) bertampalan seluas {angka(areas[k])} m²",
-                _polygonal(inter[k]),
+                f"zona {ids[a]} ({codes[a]}) dan {ids[b]} ({codes[b]}) bertampalan seluas {angka(ov.area[k])} m²",
+                g,
             )
         )
     noise = ~wide
-    topo = Topology(findings, (left, right), int(noise.sum()), float(areas[noise].sum()))
+    topo = Topology(findings, (ov.left, ov.right), int(noise.sum()), float(ov.area[noise].sum()))
     if topo.noise_overlaps:
+        noise_parts = ov.parts[noise[ov.part_pair]]
         findings.append(
             Finding(
                 layer,
@@ -273,18 +277,118 @@ def zoning_topology(
                 "tumpang_tindih_sempit",
                 f"{topo.noise_overlaps} pasang zona bertampalan tipis (lebar < {angka(sliver_width)} m atau luas < {angka(sliver_area)} m², "
                 f"derau digitasi) seluas total {angka(topo.noise_overlap_area)} m²; tidak dirinci, ukuran tetap dihitung tepat",
-                _sliver_collection(inter[noise]),
+                shapely.multipolygons(noise_parts) if len(noise_parts) else None,
             )
         )
-    _gaps(geoms, layer, half, sliver_area, areas, workers, topo)
+    _gaps(geoms, layer, half, sliver_area, ov, workers, topo)
     return topo
 
 
-def _sliver_collection(overlaps: np.ndarray) -> object:
-    """All noise overlap polygons as one MultiPolygon (not unioned), to see them on the map."""
-    parts = shapely.get_parts(overlaps[~shapely.is_missing(overlaps)])
-    parts = parts[(shapely.get_type_id(parts) == 3) & (shapely.area(parts) > 0)]
-    return shapely.multipolygons(parts) if len(parts) else None
+#: Zones are cut into pieces of at most this many vertices for the overlap test,
+#: so a 15,000-vertex river is not intersected whole with each of its neighbours.
+OVERLAP_PIECE_VERTICES = 256
+
+
+@dataclass
+class Overlaps:
+    """Pairs of zones whose interiors intersect (see :func:`zone_overlaps`).
+
+    Attributes
+    ----------
+    left, right : numpy.ndarray
+        Zone positions of each pair (left < right).
+    area : numpy.ndarray
+        Overlap area per pair (m²).
+    parts : numpy.ndarray
+        The overlap polygons, piece by piece (a pair's overlap is the union of its parts;
+        parts of one pair meet at most along the lines where a large zone was cut).
+    part_pair : numpy.ndarray
+        The pair of each part.
+    part_piece : (numpy.ndarray, numpy.ndarray)
+        The two zone pieces each part came from (the piece of the lower zone first).
+    """
+
+    left: np.ndarray
+    right: np.ndarray
+    area: np.ndarray
+    parts: np.ndarray
+    part_pair: np.ndarray
+    part_piece: tuple[np.ndarray, np.ndarray]
+
+
+def zone_overlaps(geoms: np.ndarray, workers: int | None = None) -> Overlaps:
+    """Every pair of zones whose interiors intersect, with the overlap polygons and areas.
+
+    Zones are cut into pieces of at most :data:`OVERLAP_PIECE_VERTICES`
+    vertices; pieces of different zones whose bounding boxes meet are
+    intersected (no DE-9IM test first: on digitized zoning nearly every pair of
+    neighbours overlaps, so it would cost as much again). A pair overlaps when
+    its area is > 0; the pieces of one zone are disjoint, so their areas add up.
+
+    Parameters
+    ----------
+    geoms : array of valid polygonal geometries
+    workers : int, optional
+        Threads.
+
+    Returns
+    -------
+    Overlaps
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    parts, owner = polygonal_parts(geoms)
+    pieces, owner, _ = _split_large(parts, owner, OVERLAP_PIECE_VERTICES)
+    pl, pr = candidate_pairs(pieces)
+    other = owner[pl] != owner[pr]
+    pl, pr = pl[other], pr[other]
+    empty_i = np.zeros(0, dtype=np.int64)
+    if not len(pl):
+        return Overlaps(empty_i, empty_i, np.zeros(0), np.zeros(0, dtype=object), empty_i, (empty_i, empty_i))
+    inter = _threaded(lambda sl: robust_overlay(shapely.intersection, pieces[pl[sl]], pieces[pr[sl]])[0], len(pl), workers)
+    # keep the polygonal parts (zones that merely touch give lines and points)
+    got, at = shapely.get_parts(inter, return_index=True)
+    poly = (shapely.get_type_id(got) == 3) & (shapely.area(got) > 0)
+    got, at = got[poly], at[poly]
+    za, zb = np.minimum(owner[pl], owner[pr])[at], np.maximum(owner[pl], owner[pr])[at]
+    nz = np.int64(max(len(geoms), 1))
+    keys, pair = np.unique(za.astype(np.int64) * nz + zb, return_inverse=True)
+    area = np.bincount(pair, weights=shapely.area(got), minlength=len(keys))
+    # each part's two pieces, the piece of the lower zone first
+    swap = owner[pl[at]] > owner[pr[at]]
+    lo_piece, hi_piece = np.where(swap, pr[at], pl[at]), np.where(swap, pl[at], pr[at])
+    return Overlaps(keys // nz, keys % nz, area, got, pair.astype(np.int64), (lo_piece, hi_piece))
+
+
+def _pair_geometries(ov: Overlaps, pairs: np.ndarray) -> list[object]:
+    """One polygon per pair: its single part, or the union of its parts."""
+    out = []
+    for k in pairs:
+        parts = ov.parts[ov.part_pair == k]
+        out.append(parts[0] if len(parts) == 1 else robust_union_rows(np.array([list(parts)], dtype=object))[0][0])
+    return out
+
+
+def candidate_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) of geometries whose bounding boxes intersect."""
+    if not len(geoms):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    left, right = shapely.STRtree(geoms).query(geoms)
+    keep = left < right
+    return left[keep].astype(np.int64), right[keep].astype(np.int64)
+
+
+def _spatial_union(geoms: np.ndarray, workers: int | None) -> object:
+    """Union of many polygons: spatially sorted chunks unioned on threads, then their union."""
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or len(geoms) < 1000:
+        return robust_union_rows(geoms[None, :])[0][0]
+    c = shapely.get_coordinates(shapely.centroid(geoms))
+    band = np.floor((c[:, 0] - c[:, 0].min()) / max(np.ptp(c[:, 0]) / (2 * workers), 1e-9))
+    order = np.lexsort((c[:, 1], band))
+    chunks = np.array_split(geoms[order], 2 * workers)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(lambda g: robust_union_rows(g[None, :])[0][0], chunks))
+    return robust_union_rows(np.array([parts], dtype=object))[0][0]
 
 
 def _polygonal(g: object) -> object:
@@ -298,31 +402,32 @@ def _polygonal(g: object) -> object:
     return polys[0] if len(polys) == 1 else shapely.union_all(polys)
 
 
-def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, overlap_areas: np.ndarray, workers: int | None, topo: Topology) -> None:
+def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Overlaps, workers: int | None, topo: Topology) -> None:
     """Gaps inside the zoned area (see :func:`zoning_topology`); appends to ``topo``."""
     if not len(geoms):
         return
-    dilated = _threaded(lambda sl: shapely.buffer(geoms[sl], half, join_style="mitre"), len(geoms), workers)
-    closed_union, _ = robust_union_rows(dilated[None, :])
-    closed_union = closed_union[0]
+    dilated = _threaded(lambda sl: shapely.buffer(geoms[sl], half, join_style="mitre"), len(geoms), workers) if half > 0 else geoms
+    closed_union = _spatial_union(dilated, workers)
     holes = []
     for poly in shapely.get_parts(closed_union):
         if shapely.get_type_id(poly) == 3:
             holes.extend(shapely.Polygon(r) for r in poly.interiors)
-    closing = shapely.buffer(closed_union, -half, join_style="mitre")
+    closing = shapely.buffer(closed_union, -half, join_style="mitre") if half > 0 else closed_union
     tree = shapely.STRtree(geoms)
     n_gap = 0
     real_area = 0.0
     for hole in holes:
         # The hole is the gap eroded by w/2: grow it back and cut out the zones around it.
-        around = shapely.buffer(hole, 3 * half, join_style="mitre")
-        near = geoms[tree.query(around)]
-        local, _ = robust_union_rows(np.array([list(near)], dtype=object)) if len(near) else (np.array([None], dtype=object), None)
-        gap, _ = robust_overlay(shapely.difference, np.array([shapely.buffer(hole, 2 * half, join_style="mitre")], dtype=object), local)
-        gap = _polygonal(gap[0])
+        grown = shapely.buffer(hole, 2 * half, join_style="mitre") if half > 0 else hole
+        near = geoms[tree.query(shapely.buffer(grown, 1.0))]
+        local = robust_union_rows(np.array([list(near)], dtype=object))[0] if len(near) else np.array([shapely.Polygon()], dtype=object)
+        gap = _polygonal(robust_overlay(shapely.difference, np.array([grown], dtype=object), local)[0][0])
         if gap is None:
             continue
-        gap = shapely.union_all([p for p in shapely.get_parts(gap) if p.intersects(hole)])
+        inside = [p for p in shapely.get_parts(gap) if p.intersects(hole)]
+        if not inside:
+            continue
+        gap = inside[0] if len(inside) == 1 else shapely.union_all(inside)
         real_area += gap.area
         if gap.area < sliver_area:
             continue
@@ -331,9 +436,9 @@ def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, overla
         topo.findings.append(
             Finding(layer, f"celah-{n_gap}", "error", "celah_zona", f"celah tanpa zona seluas {angka(gap.area)} m² di sekitar x={c.x:.1f} y={c.y:.1f}", gap)
         )
-    # Area of the exact union by inclusion-exclusion over the overlap pairs (and
-    # triples); the narrow gaps are what the closing adds to it.
-    union_area = float(shapely.area(geoms).sum()) - float(overlap_areas.sum()) + _triple_overlap_area(geoms, topo.overlaps)
+    # Area of the exact union by inclusion-exclusion over the overlaps of two and
+    # three zones; the narrow gaps are what the closing adds to it.
+    union_area = float(shapely.area(geoms).sum()) - float(ov.area.sum()) + _triple_overlap_area(ov, workers)
     noise = max(0.0, float(shapely.area(closing)) - union_area - real_area)
     topo.noise_gap_area = noise
     if noise >= 0.005:
@@ -348,24 +453,37 @@ def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, overla
         )
 
 
-def _triple_overlap_area(geoms: np.ndarray, pairs: tuple[np.ndarray, np.ndarray]) -> float:
-    """Sum of areas where three zones overlap at once (the third inclusion-exclusion term)."""
-    left, right = pairs
-    if len(left) < 3:
+def _triple_overlap_area(ov: Overlaps, workers: int | None) -> float:
+    """Sum of areas where three zones overlap at once (the third inclusion-exclusion term).
+
+    Worked piece by piece: for a piece P of zone a overlapping pieces Q (zone b)
+    and R (zone c), a < b < c, with zones b and c overlapping too,
+    ``P ∩ Q ∩ R = (P ∩ Q) ∩ (P ∩ R)``: two small overlap polygons at hand.
+    Pieces of one zone are disjoint, so these areas add up to ``area(A ∩ B ∩ C)``."""
+    pa, pb = ov.part_piece
+    if len(pa) < 2:
         return 0.0
-    edges = pd.DataFrame({"a": np.concatenate([left, right]), "b": np.concatenate([right, left])})
-    m = edges.merge(edges, on="a")  # b_x - a - b_y paths
-    m = m[(m["b_x"] < m["b_y"]) & (m["a"] < m["b_x"])]
+    # the overlap of each pair of pieces, as one (valid) multipolygon of its parts
+    pp = pd.DataFrame({"p": pa, "q": pb, "pair": ov.part_pair})
+    ppk, which = np.unique(pp["p"].to_numpy(np.int64) * np.int64(max(pa.max(), pb.max()) + 1) + pp["q"].to_numpy(np.int64), return_inverse=True)
+    order = np.argsort(which, kind="stable")
+    first = order[np.r_[0, np.flatnonzero(np.diff(which[order])) + 1]]
+    geom = shapely.multipolygons(ov.parts[order], indices=which[order])
+    zone_lo, zone_hi = ov.left[ov.part_pair[first]], ov.right[ov.part_pair[first]]
+    p, q = pa[first], pb[first]
+    edges = pd.DataFrame({"piece": np.concatenate([p, q]), "self": np.concatenate([zone_lo, zone_hi]), "other": np.concatenate([zone_hi, zone_lo]), "g": np.tile(np.arange(len(first)), 2)})
+    edges = edges[edges["self"] < edges["other"]]
+    m = edges.merge(edges, on="piece")
+    m = m[m["other_x"] < m["other_y"]]
     if not len(m):
         return 0.0
-    key = pd.MultiIndex.from_arrays([np.minimum(left, right), np.maximum(left, right)])
-    closes = pd.MultiIndex.from_arrays([m["b_x"].to_numpy(), m["b_y"].to_numpy()]).isin(key)
-    tri = m[closes]
-    if not len(tri):
+    nz = np.int64(int(ov.right.max()) + 1)
+    bc = m["other_x"].to_numpy(np.int64) * nz + m["other_y"].to_numpy(np.int64)
+    m = m[np.isin(bc, ov.left * nz + ov.right)]
+    if not len(m):
         return 0.0
-    a, b, c = (tri[k].to_numpy() for k in ("a", "b_x", "b_y"))
-    ab, _ = robust_overlay(shapely.intersection, geoms[a], geoms[b])
-    abc, _ = robust_overlay(shapely.intersection, ab, geoms[c])
+    g1, g2 = m["g_x"].to_numpy(), m["g_y"].to_numpy()
+    abc = _threaded(lambda sl: robust_overlay(shapely.intersection, geom[g1[sl]], geom[g2[sl]])[0], len(g1), workers)
     return float(shapely.area(abc).sum())
 
 
