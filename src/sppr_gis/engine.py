@@ -17,9 +17,9 @@ never forms a union of zones:
   a program that comes within a millimetre of an edge ending at such a vertex
   is measured against the whole polygon instead, so cutting never changes an
   answer;
-* one bulk ``STRtree`` query and a prepared ``intersects`` find every
-  (program, zone piece) pair; where the piece properly contains the program,
-  the piece is the program; the other pairs are intersected in one vectorized
+* bulk ``STRtree`` predicate queries find every (program, zone piece) pair
+  that intersects and those where the program lies within the piece (then the
+  piece is the program); the other pairs are intersected in one vectorized
   call per chunk;
 * **lines**: every piece of a line program is a stretch of it, so it is
   recorded as an interval of the program's own arc length (its two ends located
@@ -45,7 +45,6 @@ never forms a union of zones:
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -63,7 +62,6 @@ __all__ = [
     "SNAP_GRIDS",
     "ZoneIndex",
     "ShareResult",
-    "PreparedPerThread",
     "compute_shares",
     "polygonal_parts",
     "linear_parts",
@@ -247,33 +245,6 @@ def overlapping_pairs(geoms: np.ndarray, workers: int | None = None) -> tuple[np
     else:
         inner = np.concatenate([test(s) for s in slices]) if slices else np.zeros(0, dtype=bool)
     return left[inner].astype(np.int64), right[inner].astype(np.int64)
-
-
-class PreparedPerThread:
-    """Prepared copies of a geometry array, one per thread.
-
-    GEOS prepared geometries build their indexes lazily on first use, so one
-    prepared geometry must not be used by two threads at once (it crashes).
-    Each thread gets its own exact copy (WKB round trip), prepared once.
-
-    Parameters
-    ----------
-    geoms : array of shapely geometries
-        Shared, never prepared in place.
-    """
-
-    def __init__(self, geoms: np.ndarray) -> None:
-        self.geoms = geoms
-        self._local = threading.local()
-
-    def get(self) -> np.ndarray:
-        """This thread's prepared copy."""
-        arr = getattr(self._local, "geoms", None)
-        if arr is None:
-            arr = shapely.from_wkb(shapely.to_wkb(self.geoms))
-            shapely.prepare(arr)
-            self._local.geoms = arr
-        return arr
 
 
 def _flatten(geoms: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -539,7 +510,6 @@ class ZoneIndex:
         moved, moved_piece = _moved_edges(pieces, source, parts, pad)
         self.moved_tree = shapely.STRtree(moved) if len(moved) else None
         self.moved_piece = moved_piece
-        self.prepared = PreparedPerThread(self.geoms)
         self.tree = shapely.STRtree(self.pieces)
         if overlaps is None:
             overlaps = overlapping_pairs(geoms, workers)
@@ -550,29 +520,39 @@ class ZoneIndex:
         self.build_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------------ chunks
-    def _intersecting(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(program, zone geometry) pairs that intersect: bounding boxes from the tree,
-        then the exact test against the prepared zone geometries (faster than a
-        predicate query, which prepares the program instead).
+    def _intersecting(self, geoms: np.ndarray, *, within: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(program, zone geometry) pairs that intersect, and whether the program lies within it.
+
+        Both come from predicate queries of the tree, which prepare each program
+        for the duration of its query: thread-safe, and no prepared copy of the
+        zones is kept (GEOS prepared geometries cannot be shared between threads,
+        and one prepared copy per thread cost about 200 MB on a city's zoning).
 
         A program near an edge moved by a cut gets the whole polygon in place of
         all its pieces (one pair), so its measure is exact."""
-        pi, zi = self.tree.query(geoms)
+        pi, zi = self.tree.query(geoms, predicate="intersects")
+        n_geoms = np.int64(len(self.geoms))
+        key = pi.astype(np.int64) * n_geoms + zi
+        if within and len(pi):
+            wi, wz = self.tree.query(geoms, predicate="within")
+            inside = np.isin(key, wi.astype(np.int64) * n_geoms + wz)
+        else:
+            inside = np.zeros(len(pi), dtype=bool)
         if self.moved_tree is not None and len(pi):
             mp, me = self.moved_tree.query(geoms)
             if len(mp):
                 near = self.piece_whole[self.moved_piece[me]]
-                n_geoms = np.int64(len(self.geoms))
                 near_key = np.unique(mp.astype(np.int64) * n_geoms + near)
                 whole = self.piece_whole[zi]
                 swap = (whole >= 0) & np.isin(pi.astype(np.int64) * n_geoms + whole, near_key)
                 if swap.any():
-                    zi = zi.copy()
-                    zi[swap] = whole[swap]
-                    key = np.unique(pi.astype(np.int64) * n_geoms + zi)
-                    pi, zi = key // n_geoms, key % n_geoms
-        hit = shapely.intersects(self.prepared.get()[zi], geoms[pi])
-        return pi[hit], zi[hit]
+                    zi = np.where(swap, whole, zi)
+                    key = pi.astype(np.int64) * n_geoms + zi
+                    # within one piece is within the whole polygon too
+                    uniq, inv = np.unique(key, return_inverse=True)
+                    inside = np.bincount(inv, weights=inside.astype(float), minlength=len(uniq)) > 0
+                    pi, zi = uniq // n_geoms, uniq % n_geoms
+        return pi, zi, inside
 
     def _overlapping_groups(self, group: np.ndarray, zone: np.ndarray) -> np.ndarray:
         """Groups in which two different zones overlap each other (their pieces must be unioned)."""
@@ -594,7 +574,7 @@ class ZoneIndex:
         parts, owner = parts[keep], owner[keep]
         n_parts = np.bincount(owner, minlength=len(geoms)).astype(float)
         weight = 1.0 / n_parts[owner]
-        pi, zi = self._intersecting(parts)
+        pi, zi, _ = self._intersecting(parts, within=False)
         pc = pd.DataFrame({"part": pi, "code": self.code[zi]}).drop_duplicates()
         k = pc.groupby("part")["code"].transform("size").to_numpy()
         pc["prog"] = owner[pc["part"].to_numpy()]
@@ -615,9 +595,8 @@ class ZoneIndex:
         parts, owner = _open_rings(parts, owner)
         plen = shapely.length(parts)
         offset = pd.Series(plen).groupby(owner).cumsum().to_numpy() - plen
-        pi, zi = self._intersecting(parts)
-        z = self.prepared.get()[zi]
-        inside = shapely.contains_properly(z, parts[pi])
+        pi, zi, inside = self._intersecting(parts)
+        z = self.geoms[zi]
         todo = np.flatnonzero(~inside)
         inter, snap = robust_overlay(shapely.intersection, parts[pi[todo]], z[todo])
         pair, a, b = _stretches(parts, pi, inter, todo)
@@ -640,9 +619,8 @@ class ZoneIndex:
 
     def _polygons(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """Shares of polygon programs: returns pairs, zoned area per program, snapped positions."""
-        pi, zi = self._intersecting(geoms)
-        g, z = geoms[pi], self.prepared.get()[zi]
-        inside = shapely.contains_properly(z, g)
+        pi, zi, inside = self._intersecting(geoms)
+        g, z = geoms[pi], self.geoms[zi]
         pieces = g.copy()
         todo = np.flatnonzero(~inside)
         snap_prog = []
