@@ -477,9 +477,11 @@ class ZoneIndex:
     overlaps : tuple of two int arrays, optional
         The pairs (i, j) of ``geoms`` whose interiors intersect, as returned by
         :func:`overlapping_pairs` (pass them when already computed, e.g. by the
-        topology check). ``None`` computes them here.
+        topology check). ``None``: each pair of zones that a polygon program
+        meets together is tested when needed (cheap for a few programs, such
+        as one site).
     workers : int, optional
-        Threads for computing ``overlaps``.
+        Unused; kept for compatibility.
     """
 
     def __init__(
@@ -511,12 +513,14 @@ class ZoneIndex:
         self.moved_tree = shapely.STRtree(moved) if len(moved) else None
         self.moved_piece = moved_piece
         self.tree = shapely.STRtree(self.pieces)
-        if overlaps is None:
-            overlaps = overlapping_pairs(geoms, workers)
-        left, right = (np.asarray(x, dtype=np.int64) for x in overlaps)
+        self.zone_geoms = geoms
         # Parts of one multipolygon never overlap (it is valid), so zone-level pairs suffice.
         self.n_zones = np.int64(max(len(geoms), 1))
-        self.overlap_keys = np.unique(np.minimum(left, right) * self.n_zones + np.maximum(left, right))
+        if overlaps is None:
+            self.overlap_keys = None  # decided pair by pair, for the zones programs meet
+        else:
+            left, right = (np.asarray(x, dtype=np.int64) for x in overlaps)
+            self.overlap_keys = np.unique(np.minimum(left, right) * self.n_zones + np.maximum(left, right))
         self.build_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------------ chunks
@@ -558,13 +562,18 @@ class ZoneIndex:
         """Groups in which two different zones overlap each other (their pieces must be unioned)."""
         df = pd.DataFrame({"g": group, "z": zone}).drop_duplicates()
         df = df[df["g"].duplicated(keep=False)]
-        if not len(df) or not len(self.overlap_keys):
+        if not len(df) or (self.overlap_keys is not None and not len(self.overlap_keys)):
             return np.zeros(0, dtype=np.int64)
         m = df.merge(df, on="g")
         zx, zy = m["z_x"].to_numpy(np.int64), m["z_y"].to_numpy(np.int64)
         lt = zx < zy
         key = zx[lt] * self.n_zones + zy[lt]
-        hit = np.isin(key, self.overlap_keys)
+        if self.overlap_keys is None:
+            pairs, inv = np.unique(key, return_inverse=True)
+            a, b = pairs // self.n_zones, pairs % self.n_zones
+            hit = shapely.relate_pattern(self.zone_geoms[a], self.zone_geoms[b], "T********")[inv]
+        else:
+            hit = np.isin(key, self.overlap_keys)
         return np.unique(m["g"].to_numpy()[lt][hit])
 
     def _points(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -796,7 +805,7 @@ def compute_shares(
         Threads.
     overlaps : tuple of two int arrays, optional
         Pairs of zones whose interiors intersect (:func:`overlapping_pairs`);
-        computed when not given.
+        tested pair by pair where needed when not given.
 
     Returns
     -------
