@@ -162,3 +162,20 @@ def test_sync_config_input_with_several_layers_is_a_usage_error_naming_the_key(t
     assert r.exit_code == 2, r.output
     assert "inputs.zoning[0] in sppr.toml" in r.output and "2 polygon layers and none named (zona" in r.output and "lama (Polygon)" in r.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_zoning_is_checked_once_for_all_years_of_a_run(tmp_path, monkeypatch):
+    import sppr_gis.pipeline as pipeline
+    from sppr_gis.config import load_config
+    from sppr_gis.prepare import load_inputs
+    from sppr_gis.run import run_year
+
+    calls = []
+    real = pipeline.zoning_topology
+    monkeypatch.setattr(pipeline, "zoning_topology", lambda *a, **k: calls.append(1) or real(*a, **k))
+    inputs = load_inputs(load_config(sync_world(tmp_path) / "sppr.toml"))
+    first, second = run_year(inputs, 2025), run_year(inputs, 2026)
+    assert len(calls) == 1
+    # the zoning's findings are in both years' issues, unchanged
+    zoning_rows = lambda res: res.issues[res.issues["layer"].str.contains("zon", case=False)][["code", "feature_id"]].values.tolist()
+    assert zoning_rows(first) == zoning_rows(second)

@@ -19,9 +19,9 @@ from sppr_gis.errors import FieldError, LayerError
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
 from sppr_gis.text import angka
-from sppr_gis.validate import Finding, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, zoning_topology
+from sppr_gis.validate import Finding, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, zoning_topology
 
-__all__ = ["ZoningInput", "CheckResult", "check", "prepare_zoning"]
+__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "release_memory"]
 
 _UNIT = {0: "titik", 1: "m", 2: "m2"}
 
@@ -184,8 +184,76 @@ def prepare_zoning(
     return gpd.GeoDataFrame(zones, geometry="geometry", crs=crs), findings
 
 
-def check(
+@dataclass
+class PreparedZoning:
+    """Zoning ready for :func:`check`: combined, repaired, in the metric CRS, its QA done once.
+
+    Build it with :func:`prepare_zoning_qa` and pass it as ``zoning`` to
+    :func:`check` to check several program sets (e.g. each fiscal year) against
+    the same zoning without repeating the topology check.
+
+    Attributes
+    ----------
+    crs : pyproj.CRS
+        The metric CRS.
+    zones : geopandas.GeoDataFrame
+        ``zone_code``, ``zone_source``, ``zone_fid``, geometry.
+    findings : list of Finding
+        Findings of the preparation and of the topology check.
+    topology : Topology
+        Overlap pairs and noise figures.
+    label : str
+        The zoning's name in findings.
+    ids : numpy.ndarray
+        Zone ids as the findings name them.
+    seconds : dict
+        Time spent preparing (``zoning``) and checking topology (``topology``).
+    """
+
+    crs: CRS
+    zones: gpd.GeoDataFrame
+    findings: list[Finding]
+    topology: Topology
+    label: str
+    ids: np.ndarray
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def prepare_zoning_qa(
     zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
+    zone_field: str | None = None,
+    *,
+    sliver_width: float = 1.0,
+    sliver_area: float = 1.0,
+    workers: int | None = None,
+) -> PreparedZoning:
+    """Combine, repair and check the zoning once (see :func:`check` for the parameters).
+
+    Returns
+    -------
+    PreparedZoning
+    """
+    for name, value in (("sliver_width", sliver_width), ("sliver_area", sliver_area)):
+        if not (np.isfinite(float(value)) and float(value) >= 0.0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    t0 = time.perf_counter()
+    crs = metric_crs([z.frame for z in _as_inputs(zoning)])
+    zones, findings = prepare_zoning(zoning, crs, zone_field)
+    t1 = time.perf_counter()
+    zgeoms = np.asarray(zones.geometry.array, dtype=object)
+    fids = zones["zone_fid"].to_numpy(dtype=object)
+    sources = zones["zone_source"].to_numpy(dtype=object)
+    single = len(set(sources)) <= 1
+    zids = fids if single else sources + fids
+    zlabel = str(sources[0]) if single and len(sources) else "zoning"
+    topo = zoning_topology(zgeoms, zones["zone_code"].to_numpy(dtype=object), zids, zlabel, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers)
+    findings = list(findings) + list(topo.findings)
+    release_memory()
+    return PreparedZoning(crs, zones, findings, topo, zlabel, zids, {"zoning": t1 - t0, "topology": time.perf_counter() - t1})
+
+
+def check(
+    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput] | PreparedZoning,
     programs: gpd.GeoDataFrame,
     rules: Rules,
     *,
@@ -209,9 +277,11 @@ def check(
 
     Parameters
     ----------
-    zoning : GeoDataFrame, ZoningInput or a sequence of them
+    zoning : GeoDataFrame, ZoningInput, a sequence of them, or PreparedZoning
         Zoning polygons (several layers allowed; :class:`ZoningInput` gives all
-        features of a layer one code).
+        features of a layer one code), or zoning prepared once with
+        :func:`prepare_zoning_qa` (then ``zone_field``, ``sliver_width`` and
+        ``sliver_area`` were given there).
     programs : geopandas.GeoDataFrame
         Program locations: points, lines and polygons, mixed, single or multi.
         Rows read from tables may carry reader findings in ``attrs["findings"]``.
@@ -252,9 +322,6 @@ def check(
     """
     if not 0.0 < float(min_share) <= 1.0:
         raise ValueError(f"min_share must be in (0, 1], got {min_share}")
-    for name, value in (("sliver_width", sliver_width), ("sliver_area", sliver_area)):
-        if not (np.isfinite(float(value)) and float(value) >= 0.0):
-            raise ValueError(f"{name} must be a finite number >= 0, got {value}")
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     plabel = programs_label or str(programs.attrs.get("source", "programs"))
@@ -266,10 +333,10 @@ def check(
     if act_col is None and not (rules.code_map and code_col):
         raise FieldError(f"{plabel}: no field '{activity_field}' (fields: {', '.join(map(str, programs.columns))}); name the right one with --activity-field")
 
-    crs = metric_crs([z.frame for z in _as_inputs(zoning)])
-    zones, zfind = prepare_zoning(zoning, crs, zone_field)
-    findings.extend(zfind)
-    timings["zoning"] = time.perf_counter() - t0
+    prepared = zoning if isinstance(zoning, PreparedZoning) else prepare_zoning_qa(zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers)
+    crs, zones = prepared.crs, prepared.zones
+    if prepared is not zoning:
+        timings.update(prepared.seconds)
 
     # ---- programs: CRS area check, transform, repair
     t = time.perf_counter()
@@ -282,28 +349,32 @@ def check(
             Finding(plabel, ids[i], "error", "koordinat_di_luar_crs", f"lokasi di luar wilayah berlaku {CRS.from_user_input(programs.crs).name} (bujur/lintang tertukar atau CRS salah?)")
         )
         empty_reason.iloc[i] = "Koordinat di luar wilayah berlaku CRS; periksa bujur/lintang."
-    out_geoms = to_metric(programs, crs).geometry.values
-    work = shapely.force_2d(np.asarray(out_geoms, dtype=object))
+    out_geoms = np.asarray(to_metric(programs, crs).geometry.values, dtype=object)
+    # a location the CRS cannot transform (swapped or projected coordinates read as
+    # lon/lat) becomes Infinity: never written; such rows keep a null geometry
+    xy, at = shapely.get_coordinates(out_geoms, return_index=True)
+    broken = np.zeros(len(out_geoms), dtype=bool)
+    broken[at[~np.isfinite(xy).all(axis=1)]] = True
+    for i in np.flatnonzero(broken & ~outside):
+        findings.append(Finding(plabel, ids[i], "error", "koordinat_di_luar_crs", f"lokasi tidak dapat diubah ke {crs.name} (koordinat di luar rentang)"))
+        empty_reason.iloc[i] = "Koordinat di luar rentang CRS; periksa bujur/lintang."
+    out_geoms[broken] = None
+    outside = outside | broken
+    work = shapely.force_2d(out_geoms.copy())
     work[outside] = None
     work, fnd = repair_geometries(work, ids, plabel)
-    outside_ids = set(ids[outside])
+    # rows a reader already nulled with a reason need no second 'empty geometry' finding
+    located = {f.feature_id for f in findings if f.layer == plabel and f.code.startswith("koordinat_")}
+    outside_ids = set(ids[outside]) | located
     findings.extend(f for f in fnd if not (f.code == "geometri_kosong" and f.feature_id in outside_ids))
     findings.extend(duplicate_ids(programs[id_col], plabel, id_col))
     timings["programs"] = time.perf_counter() - t
 
-    # ---- zoning topology (overlaps, gaps)
-    t = time.perf_counter()
+    # ---- the zoning's own findings (preparation and topology)
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
     zcodes = zones["zone_code"].to_numpy(dtype=object)
-    fids = zones["zone_fid"].to_numpy(dtype=object)
-    sources = zones["zone_source"].to_numpy(dtype=object)
-    single = len(set(sources)) <= 1
-    zids = fids if single else sources + fids
-    zlabel = str(sources[0]) if single and len(sources) else "zoning"
-    topo = zoning_topology(zgeoms, zcodes, zids, zlabel, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers)
-    findings.extend(topo.findings)
-    timings["topology"] = time.perf_counter() - t
-    release_memory()
+    zids, zlabel, topo = prepared.ids, prepared.label, prepared.topology
+    findings.extend(prepared.findings)
 
     # ---- engine
     t = time.perf_counter()
@@ -369,7 +440,7 @@ def check(
     findings = attach_geometry(findings, plabel, ids, np.asarray(out.geometry.array, dtype=object))
     for source, sub in zones.groupby("zone_source", sort=False):
         findings = attach_geometry(findings, str(source), sub["zone_fid"].to_numpy(), np.asarray(sub.geometry.array, dtype=object))
-    if not single:
+    if zlabel == "zoning":
         findings = attach_geometry(findings, zlabel, zids, zgeoms)
     timings["total"] = time.perf_counter() - t0
     return CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)

@@ -58,7 +58,7 @@ from sppr_gis.matrices import (
     sinergi_table,
     synergy_pairs,
 )
-from sppr_gis.pipeline import CheckResult, check
+from sppr_gis.pipeline import CheckResult, PreparedZoning, check, prepare_zoning_qa
 from sppr_gis.prepare import RunInputs, load_inputs, with_geometry
 from sppr_gis.sync import (
     IPU_STATUSES,
@@ -194,6 +194,18 @@ def _issues(inputs: RunInputs, chk: CheckResult, approx_ids: set[str], label: st
     return df[~df.duplicated(subset=ISSUE_COLUMNS)].reset_index(drop=True)
 
 
+def _prepared_zoning(inputs: RunInputs) -> PreparedZoning:
+    """The run's zoning, repaired and checked once for all its years (kept on ``inputs``)."""
+    cached = getattr(inputs, "_zoning_qa", None)
+    if cached is None:
+        par = inputs.config.parameters
+        cached = prepare_zoning_qa(
+            inputs.zoning, inputs.config.fields.get("zone"), sliver_width=par.sliver_width, sliver_area=par.sliver_area, workers=par.workers
+        )
+        inputs._zoning_qa = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = None, progress: Callable[[str], None] | None = None) -> YearResult:
     """Conformance, synchronization and every table for one fiscal year.
 
@@ -231,7 +243,7 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
     chk_in.attrs = {"source": f"rencana {year}"}
     label = f"rencana {year}"
     chk = check(
-        inputs.zoning,
+        _prepared_zoning(inputs),
         chk_in,
         inputs.rules,
         zone_field=cfg.fields.get("zone"),
