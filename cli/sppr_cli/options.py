@@ -21,7 +21,7 @@ def _layer_spec(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     specs = []
     for v in values:
         spec = parse_layer_spec(v)
-        if not spec.path.exists():
+        if not spec.exists():
             raise click.BadParameter(f"file '{spec.path}' does not exist", ctx=ctx, param=param)
         specs.append(spec)
     return tuple(specs) if isinstance(value, tuple) else specs[0]
@@ -53,7 +53,7 @@ def _share(ctx: click.Context, param: click.Parameter, value: float) -> float:
 
 
 def _existing(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not parse_layer_spec(value).path.exists():
+    if value is not None and not parse_layer_spec(value).exists():
         raise click.BadParameter(f"file '{value}' does not exist", ctx=ctx, param=param)
     return value
 

@@ -374,14 +374,14 @@ def _spec(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: bool = F
         if not _is_str(layer):
             err.add(f"{key}.layer", "expected text")
         else:
-            layer_spec = LayerSpec(layer_spec.path, str(layer), layer_spec.code)
+            layer_spec = LayerSpec(layer_spec.path, str(layer), layer_spec.code, layer_spec.uri)
     code = table.get("code")
     if code is not None:
         if not _is_str(code):
             err.add(f"{key}.code", "expected a zone code (text)")
         else:
-            layer_spec = LayerSpec(layer_spec.path, layer_spec.layer, str(code).strip())
-    if err.check_files and not layer_spec.path.exists():
+            layer_spec = LayerSpec(layer_spec.path, layer_spec.layer, str(code).strip(), layer_spec.uri)
+    if err.check_files and not layer_spec.exists():
         err.add(key, f"file '{layer_spec.path}' not found (paths are relative to the config file's folder {base})")
     crs = table.get("crs")
     if crs is not None:

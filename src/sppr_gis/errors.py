@@ -17,6 +17,8 @@ __all__ = [
     "CRSError",
     "RulesError",
     "ConfigError",
+    "OutputError",
+    "Interrupted",
     "SpprWarning",
 ]
 
@@ -75,6 +77,25 @@ class RulesError(SpprError, ValueError):
 
 class ConfigError(SpprError, ValueError):
     """The run configuration is malformed (unknown key, bad value, missing input)."""
+
+
+class OutputError(SpprError, OSError):
+    """An output cannot be written (disk full, read-only file system, database refused it).
+
+    The message names the output; nothing half-written is left behind.
+    """
+
+
+class Interrupted(BaseException):
+    """The process received SIGTERM (or SIGINT): raised in the main thread so cleanup runs.
+
+    A ``BaseException`` like :class:`KeyboardInterrupt`, so ``except Exception``
+    never swallows it. ``signum`` is the signal number.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 class SpprWarning(UserWarning):

@@ -198,6 +198,8 @@ def sha256_file(path: Path) -> str:
 
 
 def _hash_spec(spec: InputSpec, base: Path, out: dict[str, str]) -> None:
+    if spec.layer.is_postgis:
+        return  # a database table has no file to hash
     path = spec.path
     files = [path]
     if path.suffix.lower() == ".shp":
@@ -302,7 +304,7 @@ def _read_layer(spec: InputSpec, params_crs: str | None, config_name: str, want:
 
 
 def _read_any(spec: InputSpec, params_crs: str | None, config_name: str = "config", want: str = "any") -> gpd.GeoDataFrame:
-    if spec.path.suffix.lower() in TABLE_SUFFIXES:
+    if not spec.layer.is_postgis and spec.path.suffix.lower() in TABLE_SUFFIXES:
         with _config_key(spec, config_name):
             return read_table(
                 spec.path,
@@ -438,6 +440,13 @@ def _rel(path: Path, base: Path) -> str:
         return str(path)
 
 
+def _source_name(spec: InputSpec, base: Path) -> str:
+    """``file:layer`` relative to the config's folder; a database table by its password-free URI."""
+    if spec.layer.is_postgis:
+        return spec.label
+    return _rel(spec.path, base) + (f":{spec.layer.layer}" if spec.layer.layer else "")
+
+
 def _kept_apart(gdf: gpd.GeoDataFrame, names: Sequence[str]) -> gpd.GeoDataFrame:
     clash = {c: f"{c}_input" for c in names if c in gdf.columns}
     return gdf.rename(columns=clash) if clash else gdf
@@ -535,7 +544,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         for spec in inp.struktur_ruang:
             s = to_metric(_read_layer(spec, par.assume_crs, cfg_name), crs)
             s = s.copy()
-            s["sumber_berkas"] = _rel(spec.path, base) + (f":{spec.layer.layer}" if spec.layer.layer else "")
+            s["sumber_berkas"] = _source_name(spec, base)
             parts.append(s)
         struktur = concat_frames(parts, crs=crs)
         struktur.attrs = {}
@@ -618,7 +627,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         df, fnd = _resolve_lokasi(df, admin, label, rid, bad)
         findings.extend(_drop_resolved(reader_findings, df["lokasi_sumber"].to_numpy(), int(raw.attrs.get("first_row", 2))))
         findings.extend(fnd)
-        df["sumber_berkas"] = _rel(spec.path, base) + (f":{spec.layer.layer}" if spec.layer.layer else "")
+        df["sumber_berkas"] = _source_name(spec, base)
         df = with_geometry(df, np.asarray(df.geometry.values, dtype=object), crs)
         frames.append(df)
     # one column for names that differ only in case across files (GeoPackage fields are case-insensitive)

@@ -12,7 +12,7 @@ from sppr_gis.io.vector import (
     read_program_sources,
     read_programs,
 )
-from sppr_gis.io.write import atomic_path, write_gpkg, write_tables
+from sppr_gis.io.write import Staging, atomic_path, output_error, staged, write_gpkg, write_tables
 
 __all__ = [
     "LayerInfo",
@@ -28,6 +28,9 @@ __all__ = [
     "read_programs",
     "read_table",
     "TABLE_SUFFIXES",
+    "Staging",
+    "staged",
+    "output_error",
     "atomic_path",
     "write_gpkg",
     "write_tables",

@@ -46,11 +46,25 @@ class LayerSpec:
     path: Path
     layer: str | None = None
     code: str | None = None
+    uri: str | None = None
+
+    @property
+    def is_postgis(self) -> bool:
+        """A PostGIS table (``postgresql://...#schema.table``), not a file."""
+        return self.uri is not None
 
     @property
     def label(self) -> str:
-        """Human-readable name used in messages: ``file.gpkg:layer``."""
+        """Human-readable name used in messages: ``file.gpkg:layer`` (a URI without its password)."""
+        if self.uri is not None:
+            from sppr_gis.io.postgis import parse_pg
+
+            return parse_pg(self.uri).label + (f"#{self.layer}" if self.layer else "")
         return f"{self.path}:{self.layer}" if self.layer else str(self.path)
+
+    def exists(self) -> bool:
+        """Whether the file exists (a database source is checked when it is read)."""
+        return True if self.uri is not None else self.path.exists()
 
 
 def _resolve(text: str, base: Path | None) -> Path:
@@ -110,6 +124,8 @@ def parse_layer_spec(spec: str | os.PathLike[str] | LayerSpec, base: Path | None
     if isinstance(spec, LayerSpec):
         return spec
     text = os.fspath(spec)
+    if text.strip().lower().startswith(("postgresql://", "postgres://")):
+        return _pg_spec(text.strip())
     if _resolve(text, base).exists():
         return LayerSpec(path=_resolve(text, base))
     for path_text, layer, code in _splits(text):
@@ -126,6 +142,19 @@ def parse_layer_spec(spec: str | os.PathLike[str] | LayerSpec, base: Path | None
     if idx > 1:
         text, layer = text[:idx], text[idx + 1 :] or None
     return LayerSpec(path=_resolve(text, base), layer=layer, code=code)
+
+
+def _pg_spec(text: str) -> LayerSpec:
+    """``postgresql://...#schema.table[=CODE]``: the URI kept whole, the table as the layer."""
+    conninfo, hash_, fragment = text.partition("#")
+    code = None
+    if "=" in fragment:
+        fragment, code = fragment.rsplit("=", 1)
+        code = code.strip() or None
+    from sppr_gis.io.postgis import parse_pg
+
+    label = parse_pg(conninfo).label
+    return LayerSpec(path=Path(label), layer=fragment.strip() or None, code=code, uri=conninfo)
 
 
 PARQUET_SUFFIXES = {".parquet", ".geoparquet"}
@@ -264,6 +293,10 @@ def list_layers(source: str | os.PathLike[str] | LayerSpec) -> list[LayerInfo]:
         The source is missing or cannot be read.
     """
     spec = parse_layer_spec(source)
+    if spec.uri is not None:
+        from sppr_gis.io.postgis import list_pg_layers
+
+        return [LayerInfo(n, ty, spec.uri, n) for n, _, ty, _ in list_pg_layers(spec.uri)]
     path = spec.path
     if not path.exists():
         raise InputError(f"{path}: file not found")
@@ -432,6 +465,10 @@ def read_layer(
         The layer has no CRS and ``assume_crs`` was not given.
     """
     spec = parse_layer_spec(spec)
+    if spec.uri is not None:
+        from sppr_gis.io.postgis import read_pg_layer
+
+        return read_pg_layer(spec.uri + (f"#{spec.layer}" if spec.layer else ""), assume_crs=assume_crs)
     if not spec.path.exists():
         raise InputError(f"{spec.path}: file not found")
     if spec.path.suffix.lower() in PARQUET_SUFFIXES:
@@ -540,7 +577,7 @@ def read_programs(
     from sppr_gis.io.tables import TABLE_SUFFIXES, read_table
 
     spec = parse_layer_spec(spec)
-    if spec.path.suffix.lower() in TABLE_SUFFIXES:
+    if spec.uri is None and spec.path.suffix.lower() in TABLE_SUFFIXES:
         return read_table(
             spec.path,
             sheet=sheet if spec.layer is None else spec.layer,

@@ -1,9 +1,20 @@
-"""Writing outputs atomically: a temporary file beside the target, then a rename."""
+"""Writing outputs atomically: temporary files beside the targets, then renames.
+
+Outputs that belong together (a GeoPackage and its ``--tables``) are written
+under temporary names in their own folders (same file system) and renamed into
+place together by :func:`staged` only when all of them were written. On any
+exception, SIGTERM or Ctrl-C included (the CLI turns them into exceptions), the
+temporary files and their SQLite journals are removed and the targets are left
+as they were. Disk-full, read-only and permission failures become one
+:class:`~sppr_gis.errors.OutputError` naming the target.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -12,7 +23,137 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-__all__ = ["atomic_path", "write_gpkg", "write_tables"]
+from sppr_gis.errors import OutputError, SpprError
+
+__all__ = ["Staging", "staged", "atomic_path", "output_error", "write_gpkg", "write_tables"]
+
+_SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
+def _remove(path: Path) -> None:
+    for p in (path, *(Path(str(path) + s) for s in _SIDE_FILES)):
+        with contextlib.suppress(FileNotFoundError, IsADirectoryError, PermissionError, OSError):
+            p.unlink()
+
+
+def output_error(exc: BaseException, target: str | os.PathLike[str]) -> OutputError | None:
+    """An :class:`OutputError` naming ``target`` when ``exc`` comes from the disk, else ``None``.
+
+    The cause is found from the exception chain's ``errno`` (ENOSPC, EROFS,
+    EACCES, EDQUOT) or message, else from the target's file system (no free
+    space, mounted read-only, folder not writable).
+
+    Parameters
+    ----------
+    exc : BaseException
+        What the writer raised (pyogrio's DataSourceError, an OSError, xlsxwriter's errors).
+    target : path-like
+        The output as the user named it.
+
+    Returns
+    -------
+    OutputError or None
+    """
+    if isinstance(exc, OutputError):
+        return exc
+    reasons = {errno.ENOSPC: "disk full (no space left on device)", errno.EROFS: "read-only file system", errno.EDQUOT: "disk quota exceeded",
+               errno.EACCES: "permission denied", errno.EPERM: "permission denied"}
+    reason = None
+    e: BaseException | None = exc
+    seen = 0
+    while e is not None and seen < 10 and reason is None:
+        reason = reasons.get(getattr(e, "errno", None) or -1)
+        text = str(e).lower()
+        if reason is None:
+            if "no space left" in text or "disk is full" in text or "disk full" in text:
+                reason = reasons[errno.ENOSPC]
+            elif "read-only file system" in text or "readonly database" in text or "read-only" in text:
+                reason = reasons[errno.EROFS]
+            elif "permission denied" in text:
+                reason = reasons[errno.EACCES]
+        e = e.__cause__ or e.__context__
+        seen += 1
+    folder = Path(target).parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if reason is None:
+        try:
+            st = os.statvfs(folder)
+        except OSError:
+            return None
+        if st.f_flag & getattr(os, "ST_RDONLY", 1):
+            reason = reasons[errno.EROFS]
+        elif st.f_bavail * st.f_frsize < 1 << 20:
+            reason = reasons[errno.ENOSPC]
+        elif not os.access(folder, os.W_OK):
+            reason = reasons[errno.EACCES]
+    if reason is None:
+        return None
+    return OutputError(f"{target}: cannot write ({reason}); nothing was written")
+
+
+class Staging:
+    """Temporary files beside their targets, renamed into place together by :meth:`commit`."""
+
+    def __init__(self) -> None:
+        self._pairs: list[tuple[Path, Path]] = []
+
+    def path(self, target: str | os.PathLike[str]) -> Path:
+        """A new temporary path beside ``target`` (same suffix; not created).
+
+        Raises
+        ------
+        OutputError
+            The target's folder cannot be written (read-only, permission, full).
+        """
+        target = Path(target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix, dir=target.parent)
+            os.close(fd)
+            os.unlink(tmp)  # GDAL wants to create the file itself
+        except OSError as exc:
+            raise (output_error(exc, target) or OutputError(f"{target}: cannot write ({exc.strerror or exc})")) from None
+        self._pairs.append((Path(tmp), target))
+        return Path(tmp)
+
+    def commit(self) -> None:
+        """Rename every temporary file over its target."""
+        for tmp, target in self._pairs:
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise (output_error(exc, target) or OutputError(f"{target}: cannot write ({exc.strerror or exc})")) from None
+        self._pairs = [(t, g) for t, g in self._pairs if t.exists()]
+
+    def discard(self) -> None:
+        """Remove the temporary files (and SQLite journals) that are still there."""
+        for tmp, _ in self._pairs:
+            _remove(tmp)
+        self._pairs = []
+
+
+@contextlib.contextmanager
+def staged() -> Iterator[Staging]:
+    """Write several outputs under temporary names; rename them all at the end, or none.
+
+    Yields
+    ------
+    Staging
+        Pass it as ``staging=`` to :func:`write_gpkg` and :func:`write_tables`.
+
+    Examples
+    --------
+    >>> with staged() as st:                                   # doctest: +SKIP
+    ...     write_gpkg(layers, "hasil.gpkg", staging=st)
+    ...     write_tables(layers, "hasil.xlsx", staging=st)
+    """
+    st = Staging()
+    try:
+        yield st
+        st.commit()
+    finally:
+        st.discard()
 
 
 @contextlib.contextmanager
@@ -21,19 +162,28 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
 
     On any exception the temporary file is removed and ``target`` is left as it was.
     """
-    target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp" + target.suffix, dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp)  # GDAL wants to create the file itself
-    tmp_path = Path(tmp)
+    with staged() as st:
+        yield st.path(target)
+
+
+def _stamp_gpkg(path: Path) -> None:
+    """With SOURCE_DATE_EPOCH set, the GeoPackage's time stamps come from it (byte-identical reruns)."""
+    from sppr_gis.clock import now_utc, source_date_epoch
+
+    if source_date_epoch() is None:
+        return
+    stamp = now_utc().strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    con = sqlite3.connect(path)
     try:
-        yield tmp_path
-        os.replace(tmp_path, target)
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        con.execute("UPDATE gpkg_contents SET last_change = ?", (stamp,))
+        if "layer_styles" in tables:
+            con.execute("UPDATE layer_styles SET update_time = ?", (stamp,))
+        if "gpkg_metadata_reference" in tables:
+            con.execute("UPDATE gpkg_metadata_reference SET timestamp = ?", (stamp,))
+        con.commit()
     finally:
-        for p in (tmp_path, Path(str(tmp_path) + "-journal"), Path(str(tmp_path) + "-wal"), Path(str(tmp_path) + "-shm")):
-            with contextlib.suppress(FileNotFoundError):
-                p.unlink()
+        con.close()
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
@@ -53,6 +203,7 @@ def write_gpkg(
     target: str | os.PathLike[str],
     *,
     finish: Callable[[Path], object] | None = None,
+    staging: Staging | None = None,
 ) -> Path:
     """Write several layers into one GeoPackage, atomically.
 
@@ -66,25 +217,43 @@ def write_gpkg(
     finish : callable, optional
         Called with the temporary file once the layers are in, before the
         rename (e.g. to add QGIS layer styles); if it fails, nothing is left.
+    staging : Staging, optional
+        Rename into place with the other outputs of :func:`staged`, not at once.
 
     Returns
     -------
     Path
+
+    Raises
+    ------
+    OutputError
+        Disk full, read-only file system, permission denied (naming ``target``).
     """
     target = Path(target)
-    with atomic_path(target) as tmp:
-        for name, df in layers.items():
-            df = _plain(df)
-            if isinstance(df, gpd.GeoDataFrame):
-                pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", geometry_type="Unknown", promote_to_multi=False)
-            else:
-                pyogrio.write_dataframe(pd.DataFrame(df), tmp, layer=name, driver="GPKG")
-        if finish is not None:
-            finish(tmp)
+    with contextlib.ExitStack() as stack:
+        st = staging if staging is not None else stack.enter_context(staged())
+        tmp = st.path(target)
+        try:
+            for name, df in layers.items():
+                df = _plain(df)
+                if isinstance(df, gpd.GeoDataFrame):
+                    pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", geometry_type="Unknown", promote_to_multi=False)
+                else:
+                    pyogrio.write_dataframe(pd.DataFrame(df), tmp, layer=name, driver="GPKG")
+            if finish is not None:
+                finish(tmp)
+            _stamp_gpkg(tmp)
+        except (SpprError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            err = output_error(exc, target)
+            if err is None:
+                raise
+            raise err from None
     return target
 
 
-def write_tables(tables: Mapping[str, pd.DataFrame], target: str | os.PathLike[str]) -> Path:
+def write_tables(tables: Mapping[str, pd.DataFrame], target: str | os.PathLike[str], *, staging: Staging | None = None) -> Path:
     """Write attribute tables as CSV (one file per table, ``stem_name.csv``) or XLSX (one sheet each).
 
     Parameters
@@ -93,10 +262,17 @@ def write_tables(tables: Mapping[str, pd.DataFrame], target: str | os.PathLike[s
         Geometry columns are written as WKT.
     target : path
         ``something.xlsx`` for a workbook, ``something.csv`` for a family of CSVs.
+    staging : Staging, optional
+        Rename into place with the other outputs of :func:`staged`, not at once.
 
     Returns
     -------
     Path
+
+    Raises
+    ------
+    OutputError
+        Disk full, read-only file system, permission denied (naming the file).
     """
     target = Path(target)
 
@@ -108,14 +284,33 @@ def write_tables(tables: Mapping[str, pd.DataFrame], target: str | os.PathLike[s
             return out
         return pd.DataFrame(df)
 
-    if target.suffix.lower() == ".xlsx":
-        with atomic_path(target) as tmp:
-            with pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
-                for name, df in tables.items():
-                    flat(df).to_excel(xw, sheet_name=name[:31], index=False)
-        return target
-    for name, df in tables.items():
-        path = target.with_name(f"{target.stem}_{name}.csv")
-        with atomic_path(path) as tmp:
-            flat(df).to_csv(tmp, index=False)
+    with contextlib.ExitStack() as stack:
+        st = staging if staging is not None else stack.enter_context(staged())
+        if target.suffix.lower() == ".xlsx":
+            jobs = [(target, None)]
+        else:
+            jobs = [(target.with_name(f"{target.stem}_{name}.csv"), name) for name in tables]
+        for path, name in jobs:
+            tmp = st.path(path)
+            try:
+                if name is None:
+                    with pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
+                        xw.book.set_properties({"created": _created()})
+                        for sheet, df in tables.items():
+                            flat(df).to_excel(xw, sheet_name=sheet[:31], index=False)
+                else:
+                    flat(tables[name]).to_csv(tmp, index=False)
+            except (SpprError, KeyboardInterrupt):
+                raise
+            except Exception as exc:
+                err = output_error(exc, path)
+                if err is None:
+                    raise
+                raise err from None
     return target
+
+
+def _created() -> object:
+    from sppr_gis.clock import now_utc
+
+    return now_utc().replace(tzinfo=None)

@@ -501,7 +501,9 @@ def render_report(
     body = "".join(f'<section id="{a}"><h2>{html.escape(t)}</h2>{h}</section>' for a, t, h in sections)
     from sppr_gis import __version__
 
-    created = _dt.datetime.now().strftime("%d-%m-%Y %H:%M")
+    from sppr_gis.clock import now_utc
+
+    created = now_utc().strftime("%d-%m-%Y %H:%M UTC")
     doc_title = f"Laporan {title} Tahun {year}" if "sppr" in title.lower() else f"Laporan SPPR {title} Tahun {year}"
     return (
         "<!DOCTYPE html>\n<html lang=\"id\">\n<head>\n<meta charset=\"utf-8\">\n"
