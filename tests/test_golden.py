@@ -16,6 +16,8 @@ from conftest import GOLDEN, make_rules
 
 CASES = [
     ("cases", GOLDEN / "cases.gpkg", "zoning", GOLDEN / "cases.gpkg", "programs"),
+    # digitized polygon by polygon: jittered edges, overlays, a shifted duplicate, a bow-tie, a real gap
+    ("digitized", GOLDEN / "digitized.gpkg", "zoning", GOLDEN / "digitized.gpkg", "programs"),
     ("sample_pupr", GOLDEN.parent.parent / "data/sample/zoning.gpkg", "rdtr_subzona", GOLDEN.parent.parent / "data/sample/rencana_pupr.gpkg", "rencana"),
 ]
 

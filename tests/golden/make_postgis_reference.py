@@ -18,7 +18,7 @@ Example:
 Rules (see README.md):
 - repair: ST_MakeValid(ST_Force2D(g), 'method=linework'); zones keep their
   polygonal part only; a program keeps the parts of its highest dimension.
-- polygons: measure = ST_Area, lines: ST_Length; measure(p, c) = measure of
+- polygons: measure = ST_Area, lines: ST_Length of the point set (ST_UnaryUnion: a line out and back counts once, as its intersections do); measure(p, c) = measure of
   (p ∩ ST_Union(zones with code c)), with ST_CollectionExtract of the program's
   dimension before measuring.  unzoned = 1 - measure(p ∩ ST_Union(all zones)) / measure(p).
 - points: each part of an n-part (Multi)Point weighs 1/n, split equally over the
@@ -90,7 +90,7 @@ CREATE TEMP TABLE uall AS SELECT ST_Union(geom) AS geom FROM z;
 SQL_LINEAR_AREAL = """
 CREATE TEMP TABLE pm AS
 SELECT pid, dim,
-       CASE dim WHEN 2 THEN ST_Area(geom) ELSE ST_Length(geom) END AS measure
+       CASE dim WHEN 2 THEN ST_Area(geom) ELSE ST_Length(ST_UnaryUnion(geom)) END AS measure
 FROM p WHERE dim IN (1, 2);
 
 CREATE TEMP TABLE shares_la AS
