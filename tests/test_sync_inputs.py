@@ -179,3 +179,40 @@ def test_zoning_is_checked_once_for_all_years_of_a_run(tmp_path, monkeypatch):
     # the zoning's findings are in both years' issues, unchanged
     zoning_rows = lambda res: res.issues[res.issues["layer"].str.contains("zon", case=False)][["code", "feature_id"]].values.tolist()
     assert zoning_rows(first) == zoning_rows(second)
+
+
+def test_sync_runs_on_the_sample_city_digitized_polygon_by_polygon(tmp_path):
+    """The sample's zoning re-digitized: every polygon's vertices jittered on their own, overlays, a duplicate."""
+    import shutil
+
+    import numpy as np
+    import shapely
+
+    from sppr_cli.main import cli
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    for f in sample.iterdir():
+        if f.is_file() and f.suffix != ".py":
+            shutil.copy(f, tmp_path / f.name)
+    z = gpd.read_file(sample / "zoning.gpkg", layer="rdtr_subzona")
+    rng = np.random.default_rng(8)
+
+    geoms = []
+    for g in z.geometry:
+        part = shapely.get_parts(g)[0]
+        ring = np.asarray(shapely.segmentize(part, 10.0).exterior.coords)[:-1]
+        geoms.append(shapely.Polygon(ring + np.clip(rng.normal(0, 0.2, ring.shape), -0.5, 0.5)))
+    extra = z.iloc[:3].copy()
+    extra["geometry"] = [shapely.affinity.translate(z.geometry.iloc[0], 0.3, -0.2), z.geometry.iloc[5].buffer(-20), z.geometry.iloc[9].centroid.buffer(40)]
+    digit = gpd.GeoDataFrame(pd.concat([z.drop(columns="geometry"), extra.drop(columns="geometry")], ignore_index=True), geometry=geoms + list(extra.geometry), crs=z.crs)
+    (tmp_path / "zoning.gpkg").unlink()
+    digit.to_file(tmp_path / "zoning.gpkg", layer="rdtr_subzona")
+    r = CliRunner().invoke(cli, ["sync", "--config", str(tmp_path / "sppr.toml"), "--year", "2025", "--out", str(tmp_path / "out"), "--no-maps"])
+    assert r.exit_code == 0, r.output
+    issues = gpd.read_file(tmp_path / "out" / "2025" / "sppr.gpkg", layer="issues")
+    codes = set(issues["code"])
+    assert "tumpang_tindih_sempit" in codes  # the jittered borders, summarized
+    listed = issues[issues["code"].isin(["tumpang_tindih_zona", "tumpang_tindih_kode_sama"])]
+    assert len(listed) >= 3 and listed.geometry.notna().all()  # the duplicate and the two overlays at least
+    rencana = gpd.read_file(tmp_path / "out" / "2025" / "sppr.gpkg", layer="rencana")
+    assert rencana["status"].notna().all()
