@@ -52,7 +52,10 @@ def assess(
         ``pairs`` with ``itbx``, ``cell`` (the cell text) and ``counted`` added.
     """
     n = len(activities)
-    akeys = np.array([activity_key(a) for a in activities], dtype=object)
+    # activity keys, worked out once per distinct activity text
+    acts = activities.astype(object).where(activities.notna(), None).tolist()
+    memo: dict[object, object] = {}
+    akeys = np.array([memo[a] if a in memo else memo.setdefault(a, activity_key(a)) for a in acts], dtype=object)
     known = np.array([k in rules.activities for k in akeys], dtype=bool)
     sh = pairs.copy()
     prog = sh["prog"].to_numpy(dtype=np.int64)
@@ -97,36 +100,7 @@ def assess(
         best = sh.assign(_neg=-share).sort_values(["prog", "_neg", "zone_code"], kind="stable").drop_duplicates("prog")
         dominant[best["prog"].to_numpy()] = best["zone_code"].to_numpy()
 
-    zones_txt = np.full(n, "", dtype=object)
-    syarat_txt = np.full(n, "", dtype=object)
-    notes = np.full(n, "", dtype=object)
-    by_prog: dict[int, list[int]] = {}
-    for i, p in enumerate(prog):
-        by_prog.setdefault(int(p), []).append(i)
-    codes = sh["zone_code"].to_numpy(dtype=object)
-    act_list = list(activities)
-    reasons = [None] * n if empty_reason is None else list(empty_reason)
-    for p in range(n):
-        rows = by_prog.get(p, [])
-        zones_txt[p] = "; ".join(f"{codes[i]} {persen(share[i])}" for i in rows)
-        conds: list[str] = []
-        for i in rows:
-            c = cells[i]
-            if counted[i] and c is not None:
-                for cond in c.conditions:
-                    if cond not in conds:
-                        conds.append(cond)
-        syarat_txt[p] = "; ".join(f"{c}: {rules.condition_texts[c]}" if c in rules.condition_texts else c for c in conds)
-        notes[p] = _explain(
-            status[p],
-            act_list[p],
-            known[p],
-            [(codes[i], share[i], cells[i]) for i in rows if counted[i]],
-            [(codes[i], share[i]) for i in rows if not counted[i]],
-            u[p],
-            reasons[p],
-            min_share,
-        )
+    zones_txt, syarat_txt, notes = _texts(prog, sh["zone_code"].to_numpy(dtype=object), share, cells, counted, status, activities, known, u, empty_reason, rules, min_share)
     verdict = pd.DataFrame(
         {
             "status": status,
@@ -142,42 +116,103 @@ def assess(
     return verdict, sh
 
 
-def _explain(
-    status: str,
-    activity: object,
-    known: bool,
-    counted: list[tuple[str, float, object]],
-    ignored: list[tuple[str, float]],
-    u: float,
-    empty_reason: object,
+def _pct(values: np.ndarray, decimals: int = 1) -> np.ndarray:
+    """Shares in [0, 1] as Indonesian percentages (``72,5%``), vectorized (as :func:`persen`)."""
+    if not len(values):
+        return np.zeros(0, dtype=object)
+    txt = np.char.mod(f"%.{decimals}f", 100.0 * np.asarray(values, dtype=float))
+    return np.char.add(np.char.replace(txt, ".", ","), "%").astype(object)
+
+
+def _join(prog: np.ndarray, text: np.ndarray, n: int, sep: str) -> np.ndarray:
+    """Texts joined per program, in row order (``prog`` is sorted); "" for programs without rows."""
+    out = np.full(n, "", dtype=object)
+    if len(prog):
+        prog = np.asarray(prog, dtype=np.int64)
+        starts = np.r_[0, np.flatnonzero(prog[1:] != prog[:-1]) + 1]
+        ends = np.r_[starts[1:], len(prog)]
+        items = list(text)
+        out[prog[starts]] = [sep.join(items[a:b]) for a, b in zip(starts.tolist(), ends.tolist())]
+    return out
+
+
+def _texts(
+    prog: np.ndarray,
+    codes: np.ndarray,
+    share: np.ndarray,
+    cells: list,
+    counted: np.ndarray,
+    status: np.ndarray,
+    activities: pd.Series,
+    known: np.ndarray,
+    u: np.ndarray,
+    empty_reason: pd.Series | None,
+    rules: Rules,
     min_share: float,
-) -> str:
-    """A short Indonesian explanation of one verdict."""
-    if np.isnan(u):
-        return str(empty_reason) if empty_reason else "Geometri kosong atau tanpa luas/panjang; lokasi tidak dapat dinilai."
-    parts: list[str] = []
-    if not known:
-        name = "" if activity is None or (isinstance(activity, float) and np.isnan(activity)) else str(activity)
-        parts.append(f"Kegiatan '{name}' tidak ada dalam matriks ITBX." if name else "Kegiatan tidak diisi.")
-    zone_bits = []
-    for code, share, cell in counted:
-        if cell is None:
-            zone_bits.append(f"{code} {persen(share)} (belum diatur)")
-        else:
-            zone_bits.append(f"{code} {persen(share)} ({cell.raw}: {CLASS_NAME[cell.cls]})")
-    if zone_bits:
-        parts.append("Zona " + ", ".join(zone_bits) + ".")
-    elif u < 1.0 or not ignored:
-        parts.append("Tidak berada di zona mana pun." if u >= 1.0 else "Tidak ada zona dengan porsi yang dihitung.")
-    if ignored:
-        parts.append(f"Diabaikan (< {persen(min_share)}): " + ", ".join(f"{c} {persen(s, 2)}" for c, s in ignored) + ".")
-    if u >= min_share:
-        parts.append(f"{persen(u)} di luar zona.")
-    verdict = {
-        "tidak_sesuai": "Tidak sesuai: dilarang (X) di " + ", ".join(c for c, _, cell in counted if cell is not None and cell.cls == "X") + ".",
-        "perlu_kajian": "Perlu kajian.",
-        "sesuai_bersyarat": "Sesuai bersyarat.",
-        "sesuai": "Sesuai.",
-    }[status]
-    parts.append(verdict)
-    return " ".join(parts)
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``zones``, ``syarat`` and ``keterangan`` for every program, built column-wise.
+
+    The explanation, in this order: an unknown activity; the counted zones with
+    their share and cell (``Zona R-2 72,5% (T1: terbatas).``), or why there are
+    none; the zones ignored below ``min_share``; the unzoned part; the verdict.
+    """
+    n = len(status)
+    has_cell = np.array([c is not None for c in cells], dtype=bool)
+    raw = np.array([c.raw if c is not None else "" for c in cells], dtype=object)
+    cls = np.array([c.cls if c is not None else "" for c in cells], dtype=object)
+    p1 = _pct(share)
+    head = codes.astype(str).astype(object) + " " + p1 if len(codes) else np.zeros(0, dtype=object)
+    zones_txt = _join(prog, head, n, "; ")
+
+    # conditions of the counted cells, first occurrence per program, with their texts
+    conds = [(int(p), c) for p, cell, k in zip(prog, cells, counted) if k and cell is not None for c in cell.conditions]
+    syarat_txt = np.full(n, "", dtype=object)
+    if conds:
+        cd = pd.DataFrame(conds, columns=["prog", "cond"]).drop_duplicates()
+        label = cd["cond"].map(lambda c: f"{c}: {rules.condition_texts[c]}" if c in rules.condition_texts else c)
+        syarat_txt = _join(cd["prog"].to_numpy(), label.to_numpy(dtype=object), n, "; ")
+
+    # counted zones
+    names = np.array([CLASS_NAME.get(c, "") for c in cls], dtype=object)
+    bit = np.where(has_cell, head + " (" + raw + ": " + names + ")", head + " (belum diatur)") if len(codes) else head
+    zone_list = _join(prog[counted], bit[counted], n, ", ")
+    ignored = ~counted
+    ignored_list = _join(prog[ignored], (codes[ignored].astype(str).astype(object) + " " + _pct(share[ignored], 2)) if ignored.any() else np.zeros(0, dtype=object), n, ", ")
+    has_ignored = np.bincount(prog[ignored], minlength=n) > 0
+    x_rows = counted & has_cell & (cls == "X")
+    x_list = _join(prog[x_rows], codes[x_rows].astype(str).astype(object), n, ", ")
+
+    acts = list(activities)
+    unknown = np.array(
+        [
+            ""
+            if known[i]
+            else (f"Kegiatan '{a}' tidak ada dalam matriks ITBX." if (a is not None and not (isinstance(a, float) and np.isnan(a)) and str(a)) else "Kegiatan tidak diisi.")
+            for i, a in enumerate(acts)
+        ],
+        dtype=object,
+    )
+    uu = np.nan_to_num(u, nan=0.0)
+    zone_part = np.where(
+        zone_list != "",
+        "Zona " + zone_list + ".",
+        np.where((uu < 1.0) | ~has_ignored, np.where(uu >= 1.0, "Tidak berada di zona mana pun.", "Tidak ada zona dengan porsi yang dihitung."), ""),
+    ).astype(object)
+    ignored_part = np.where(has_ignored, f"Diabaikan (< {persen(min_share)}): " + ignored_list + ".", "").astype(object)
+    unzoned_part = np.where(uu >= min_share, _pct(uu) + " di luar zona.", "").astype(object)
+    verdict_part = np.select(
+        [status == "tidak_sesuai", status == "perlu_kajian", status == "sesuai_bersyarat"],
+        ["Tidak sesuai: dilarang (X) di " + x_list + ".", "Perlu kajian.", "Sesuai bersyarat."],
+        "Sesuai.",
+    ).astype(object)
+    parts = pd.DataFrame({"a": unknown, "z": zone_part, "i": ignored_part, "u": unzoned_part, "v": verdict_part})
+    notes = parts["a"].to_numpy(dtype=object)
+    for col in ("z", "i", "u", "v"):
+        nxt = parts[col].to_numpy(dtype=object)
+        notes = np.where((notes != "") & (nxt != ""), notes + " " + nxt, notes + nxt)
+    reasons = [None] * n if empty_reason is None else list(empty_reason)
+    for i in np.flatnonzero(np.isnan(u)):
+        notes[i] = str(reasons[i]) if reasons[i] else "Geometri kosong atau tanpa luas/panjang; lokasi tidak dapat dinilai."
+    return zones_txt, syarat_txt, notes.astype(object)
+
+
