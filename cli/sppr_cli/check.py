@@ -5,12 +5,51 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import logging
+
 import click
 
 from sppr_cli import options as o
 from sppr_cli.report import print_table, progress_bar, stdout_console, user_errors
 from sppr_gis import io, read_rules
+from sppr_gis.io.postgis import is_postgis
 from sppr_gis.pipeline import ZoningInput, check as run_check
+
+log = logging.getLogger("sppr_gis.cli")
+
+
+def _output(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from sppr_gis.io.postgis import is_postgis
+
+    if is_postgis(value):
+        if "#" in value and "." in value.rsplit("#", 1)[1]:
+            raise click.BadParameter("name a schema (postgresql://HOST/DB#SCHEMA), not a table: the tables are named after the layers", ctx=ctx, param=param)
+        return value
+    if Path(value).suffix.lower() != ".gpkg":
+        raise click.BadParameter(f"'{value}': the output is a GeoPackage and must end in .gpkg (or be postgresql://HOST/DB#SCHEMA); use --tables for CSV or XLSX", ctx=ctx, param=param)
+    if Path(value).is_dir():
+        raise click.BadParameter(f"'{value}' is a folder", ctx=ctx, param=param)
+    return value
+
+
+def _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field) -> None:
+    from sppr_gis.schema import detect_zone_field
+    from sppr_gis.summary import describe_input, format_summary, issue_notes
+
+    items = []
+    for z in zinputs:
+        try:
+            zf = detect_zone_field(z.frame, z.label, zone_field) if z.code is None else None
+        except Exception:
+            zf = None
+        item = describe_input(z.frame, "zonasi", fields={"zona": zf} if zf else {}, source=z.label)
+        if z.code is not None:
+            item["fields"] = {"zona": f"={z.code}"}
+        items.append(item)
+    items.append(describe_input(progs, "program", fields={"id": id_field, "kegiatan": activity_field}))
+    for item in items:
+        item["notes"] = issue_notes(result.issues, item["source"])
+        click.echo("masukan: " + format_summary(item), err=True)
 
 
 def qgis_styles(path: Path) -> None:
@@ -31,7 +70,8 @@ def qgis_styles(path: Path) -> None:
     help="Program locations: a vector layer, or CSV/XLSX with coordinates or WKT; repeatable (one layer per geometry type, one file per OPD), all combined.",
 )
 @o.rules_opt
-@click.option("--out", required=True, type=click.Path(dir_okay=False, writable=True), help="Output GeoPackage (layers programs, zone_shares, issues).")
+@click.option("--out", required=True, callback=_output, metavar="OUT.gpkg|postgresql://HOST/DB#SCHEMA", help="Output GeoPackage (layers programs, zone_shares, issues), or a PostGIS schema (tables written in one transaction).")
+@click.option("--overwrite", is_flag=True, help="Replace existing tables of a PostGIS --out (a GeoPackage is always replaced).")
 @o.zone_field_opt
 @o.activity_field_opt
 @o.id_field_opt
@@ -53,7 +93,7 @@ def qgis_styles(path: Path) -> None:
 @o.workers_opt
 @o.verbosity_opts
 @click.pass_context
-def check(ctx: click.Context, zoning, programs, rules, out, zone_field, activity_field, id_field, min_share, sliver_width, sliver_area, assume_crs, xy_fields, wkt_field, coord_field, sheet, header_row, conditions, code_map, code_field, tables, encoding, engine, workers) -> None:
+def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_field, activity_field, id_field, min_share, sliver_width, sliver_area, assume_crs, xy_fields, wkt_field, coord_field, sheet, header_row, conditions, code_map, code_field, tables, encoding, engine, workers) -> None:
     """Overlay program locations (points, lines, polygons) on the zoning, score each
     against the ITBX matrix, and write OUT with layers programs, zone_shares and issues.
 
@@ -75,6 +115,8 @@ def check(ctx: click.Context, zoning, programs, rules, out, zone_field, activity
             programs, id_field=id_field, assume_crs=assume_crs, xy_fields=xy_fields, wkt_field=wkt_field, coord_field=coord_field,
             sheet=sheet, header_row=header_row, encoding=encoding, engine=engine,
         )
+        if not len(progs):
+            click.echo(f"Warning: {progs.attrs.get('source', 'programs')}: the program layer holds no features (wrong layer?)", err=True)
         ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
         with progress_bar(len(progs), "menilai lokasi program", show) as advance:
@@ -82,11 +124,20 @@ def check(ctx: click.Context, zoning, programs, rules, out, zone_field, activity
                 zinputs, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                 code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
             )
-        io.write_gpkg(result.layers(), out, finish=qgis_styles)
-        if tables:
-            io.write_tables(result.layers(), tables)
+        if verbosity >= 0:
+            _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field)
+        with io.staged() as staging:
+            if tables:
+                io.write_tables(result.layers(), tables, staging=staging)
+            if is_postgis(out):
+                written = io.write_postgis(result.layers(), out, overwrite=overwrite)
+                log.info("PostGIS: %s", ", ".join(written))
+            else:
+                io.write_gpkg(result.layers(), out, finish=qgis_styles, staging=staging)
     if verbosity < 0:
         return
+    if is_postgis(out):
+        out = io.parse_layer_spec(out).label
     console = stdout_console()
     console.print(f"[bold]{len(result.programs)}[/] program dinilai -> {out} (CRS {result.crs.to_string()})")
     print_table(result.counts(), "Status kesesuaian", console)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sys
+from typing import Any
 
 import click
 
 import sppr_gis
+from sppr_gis.errors import Interrupted
 from sppr_cli.options import verbosity_opts
 
 
@@ -28,7 +32,42 @@ def _show_versions(ctx: click.Context, param: click.Parameter, value: bool) -> N
     ctx.exit()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class SpprGroup(click.Group):
+    """The root group: SIGTERM and Ctrl-C end a command with exit status 143 and 130, one line, no leftovers.
+
+    Both signals become exceptions in the main thread (:class:`~sppr_gis.errors.Interrupted`,
+    :class:`KeyboardInterrupt`), so every ``finally`` and staging clean-up runs before the exit.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
+        previous: dict[int, Any] = {}
+
+        def on_signal(signum: int, frame: object) -> None:
+            raise Interrupted(signum)
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                previous[sig] = signal.signal(sig, on_signal)
+            except (ValueError, OSError):  # not the main thread
+                pass
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            for sig, handler in previous.items():
+                with contextlib.suppress(ValueError, OSError):
+                    signal.signal(sig, handler)
+
+    def invoke(self, ctx: click.Context) -> Any:  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except (KeyboardInterrupt, Interrupted) as exc:
+            signum = getattr(exc, "signum", signal.SIGINT)
+            name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+            click.echo(f"Error: interrupted ({name}); unfinished outputs were removed", err=True)
+            ctx.exit(128 + int(signum))
+
+
+@click.group(cls=SpprGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(sppr_gis.__version__, prog_name="sppr")
 @click.option("--show-versions", is_flag=True, expose_value=False, is_eager=True, callback=_show_versions, help="Show library versions and exit.")
 @verbosity_opts

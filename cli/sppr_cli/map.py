@@ -8,6 +8,7 @@ import click
 
 from sppr_cli import options as o
 from sppr_cli.report import user_errors
+from sppr_gis.errors import SpprError
 
 
 def _out(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -41,21 +42,38 @@ def map_cmd(result, by, out, zoning, title, subtitle, dpi, qgis_styles) -> None:
     from sppr_gis.maps.album import read_result_layer, write_map
 
     with user_errors():
-        layer = read_result_layer(result)
-        zon = io.read_layer(zoning, want="polygon") if zoning else None
+        spec = io.parse_layer_spec(result)
+        io.list_layers(spec)  # a corrupt or unreadable GeoPackage is one clean error
         try:
-            path = write_map(layer, out, by, zoning=zon, title=title, subtitle=subtitle, dpi=dpi)
-        except KeyError as exc:
-            raise click.BadParameter(str(exc.args[0]), param_hint="--by") from None
-        except ValueError as exc:
-            raise click.ClickException(f"{result}: {exc}") from None
-        click.echo(f"peta -> {path}", err=True)
-        if qgis_styles:
-            from sppr_gis.io import parse_layer_spec
-            from sppr_gis.maps.styles import write_layer_styles
+            layer = read_result_layer(result)
+        except (click.ClickException, SpprError):
+            raise
+        except Exception as exc:
+            raise click.ClickException(f"{result}: cannot be read ({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__})") from None
+        zon = io.read_layer(zoning, want="polygon") if zoning else None
+        gpkg = spec.path
+        if qgis_styles and gpkg.suffix.lower() != ".gpkg":
+            raise click.BadParameter("QGIS styles can only be stored in a GeoPackage", param_hint="--qgis-styles")
+        # drawn under a temporary name, renamed only when everything (styles too) succeeded: no stray image
+        with io.staged() as staging:
+            tmp = staging.path(out)
+            try:
+                write_map(layer, tmp, by, zoning=zon, title=title, subtitle=subtitle, dpi=dpi)
+            except KeyError as exc:
+                raise click.BadParameter(str(exc.args[0]), param_hint="--by") from None
+            except ValueError as exc:
+                raise click.ClickException(f"{result}: {exc}") from None
+            except OSError as exc:
+                raise (io.output_error(exc, out) or exc) from None
+            styled = None
+            if qgis_styles:
+                from sppr_gis.maps.styles import write_layer_styles
 
-            gpkg = parse_layer_spec(result).path
-            if gpkg.suffix.lower() != ".gpkg":
-                raise click.BadParameter("QGIS styles can only be stored in a GeoPackage", param_hint="--qgis-styles")
-            styled = write_layer_styles(gpkg)
+                try:
+                    styled = write_layer_styles(gpkg)
+                except Exception as exc:
+                    err = io.output_error(exc, gpkg)
+                    raise click.ClickException(str(err) if err else f"{gpkg}: QGIS styles cannot be written ({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__})") from None
+        click.echo(f"peta -> {out}", err=True)
+        if styled is not None:
             click.echo(f"gaya QGIS -> {gpkg} ({', '.join(styled) or 'tidak ada layer dikenali'})", err=True)

@@ -34,15 +34,16 @@ def user_errors() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[[int], None]]:
-    """A rich progress bar on stderr; yields an ``advance(n)`` callback."""
+def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[..., None]]:
+    """A rich progress bar on stderr; yields an ``advance(n, description=None)`` callback
+    (``description`` names the stage now running)."""
     if not enabled or total == 0:
-        yield lambda n: None
+        yield lambda n, description=None: None
         return
     console = Console(stderr=True)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True) as bar:
         task = bar.add_task(label, total=total)
-        yield lambda n: bar.advance(task, n)
+        yield lambda n, description=None: bar.update(task, advance=n, description=description)
 
 
 def print_table(df: pd.DataFrame, title: str, console: Console) -> None:

@@ -46,17 +46,30 @@ def sync(ctx: click.Context, config_path: str, year: list[int] | None, years: li
       sppr sync --config data/sample/sppr.toml --years 2025-2029 --out hasil
     """
     from sppr_cli.report import progress_bar
-    from sppr_gis.run import count_steps, run_sync
+    from sppr_gis.run import count_steps, run_sync, stage_names
+    from sppr_gis.summary import format_summary
 
     if (year is None) == (years is None):
         raise click.UsageError("give exactly one of --year YEAR or --years A-B")
     run_years = year or years or []
     verbosity = o.verbosity(ctx)
     show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0)
-    with user_errors(), progress_bar(count_steps(len(run_years)), "SPPR", show) as advance:
-        result = run_sync(config_path, run_years, out_dir, progress=lambda label: advance(1), maps=not no_maps)
+    stages = stage_names(run_years)
+    done = [0]
+
+    def step(label: str) -> None:
+        done[0] += 1
+        now = stages[min(done[0], len(stages) - 1)]
+        advance(1, now)
+        if verbosity > 0 and not sys.stderr.isatty():
+            click.echo(f"  selesai: {label}", err=True)
+
+    with user_errors(), progress_bar(count_steps(len(run_years)), stages[0], show) as advance:
+        result = run_sync(config_path, run_years, out_dir, progress=step, maps=not no_maps)
     if verbosity < 0:
         return
+    for item in result.summary:
+        click.echo("masukan: " + format_summary(item), err=True)
     console = stdout_console()
     for res, folder in zip(result.years, result.folders):
         c = res.counts

@@ -111,7 +111,8 @@ _INPUT_KEYS = {
     "kawasan_prioritas",
 }
 _SPEC_KEYS = {"path", "layer", "sheet", "code", "crs", "xy_fields", "wkt_field", "coord_field", "header_row", "encoding", "opd", "fields"}
-_TOP_KEYS = {"project", "inputs", "fields", "parameters", "opd_clusters", "palette", "album"}
+_TOP_KEYS = {"project", "inputs", "fields", "parameters", "opd_clusters", "palette", "album", "output"}
+_OUTPUT_KEYS = {"postgis"}
 _PROJECT_KEYS = {"name", "title"}
 
 
@@ -317,6 +318,7 @@ class Config:
     opd_clusters: Mapping[str, tuple[str, ...]]
     palette: Mapping[str, str] = field(default_factory=dict)
     album: Mapping[str, Any] = field(default_factory=dict)
+    output: Mapping[str, str] = field(default_factory=dict)
 
 
 class _Errors:
@@ -647,9 +649,28 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
             clusters[str(cname)] = v
     palette = _palette(data.get("palette", {}), err)
     album = _album(data.get("album", {}), base, err, check_files)
+    output = _output(data.get("output", {}), err)
     err.raise_if_any()
     assert inputs is not None
-    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters, palette=palette, album=album)
+    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters, palette=palette, album=album, output=output)
+
+
+def _output(table: Any, err: _Errors) -> dict[str, str]:
+    """``[output]``: ``postgis = "postgresql://HOST/DB#SCHEMA"`` (each year's layers also go there)."""
+    if not isinstance(table, dict):
+        err.add("output", "expected a table")
+        return {}
+    _unknown(table, _OUTPUT_KEYS, "output.", err)
+    out: dict[str, str] = {}
+    if "postgis" in table:
+        v = table["postgis"]
+        if not (isinstance(v, str) and v.strip().lower().startswith(("postgresql://", "postgres://"))):
+            err.add("output.postgis", "expected a PostgreSQL URI naming a schema: \"postgresql://HOST/DB#SCHEMA\"")
+        elif "#" in v and "." in v.rsplit("#", 1)[1]:
+            err.add("output.postgis", "name a schema (#SCHEMA), not a table: the tables are named <layer>_<year>")
+        else:
+            out["postgis"] = v.strip()
+    return out
 
 
 _ALBUM_KEYS = {"instansi", "penandatangan", "logo", "paper", "kata_pengantar", "sumber"}

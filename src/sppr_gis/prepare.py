@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -35,6 +36,7 @@ from sppr_gis.pipeline import ZoningInput
 from sppr_gis.rules import Rules, activity_key, read_rules
 from sppr_gis.schema import ZONE_FIELDS, detect_zone_field, find_field
 from sppr_gis.sipd import code_columns
+from sppr_gis.summary import describe_input
 from sppr_gis.sync import AdminAreas, place_key
 from sppr_gis.validate import Finding, duplicate_ids, frame_ids
 
@@ -47,6 +49,8 @@ __all__ = [
     "IPU_FIELDS",
     "RENCANA_FIELDS",
 ]
+
+log = logging.getLogger(__name__)
 
 #: IPU fields: canonical name -> (config key, required).
 IPU_FIELDS: dict[str, tuple[str, bool]] = {
@@ -111,6 +115,8 @@ class RunInputs:
         The zoning in the metric CRS, for maps.
     findings : list of Finding
         Reading, field, lokasi and code findings.
+    summary : list of dict
+        What was read, one item per input (:func:`sppr_gis.summary.describe_input`).
     hashes : dict
         Input file -> sha256.
     timings : dict
@@ -131,6 +137,7 @@ class RunInputs:
     findings: list[Finding] = field(default_factory=list)
     hashes: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    summary: list[dict] = field(default_factory=list)
 
     @property
     def years(self) -> list[int]:
@@ -362,15 +369,40 @@ def _ints(values: pd.Series, label: str, field_name: str, ids: np.ndarray) -> tu
     return pd.Series(out, index=values.index, dtype="Int64"), bad
 
 
-def _numbers(df: pd.DataFrame, col: str, label: str, ids: np.ndarray, findings: list[Finding], *, thousands_dot: bool = False) -> None:
+def _numbers(df: pd.DataFrame, col: str, label: str, ids: np.ndarray, findings: list[Finding], *, thousands_dot: bool = False, non_negative: bool = False) -> None:
+    """Parse a numeric column; text that is not a number, Infinity and (with ``non_negative``)
+    negative values become NaN with a finding naming the row: never summed, never published."""
     vals = []
     for fid, v in zip(ids, df[col]):
         try:
-            vals.append(parse_number(v, thousands_dot=thousands_dot))
+            f = parse_number(v, thousands_dot=thousands_dot)
         except ValueError:
             vals.append(float("nan"))
-            findings.append(Finding(label, str(fid), "warning", "angka_tidak_valid", f"{col} '{v}' bukan angka; dianggap kosong"))
+            findings.append(Finding(label, str(fid), "warning", "angka_tidak_valid", f"{col} '{_cut(v)}' bukan angka; dianggap kosong"))
+            continue
+        if np.isinf(f) or (non_negative and f < 0):
+            vals.append(float("nan"))
+            why = "tak hingga" if np.isinf(f) else "negatif"
+            findings.append(Finding(label, str(fid), "error", f"{col}_tidak_valid", f"{col} {_cut(v)} {why}; tidak dijumlahkan (perbaiki nilainya)"))
+            continue
+        vals.append(f)
     df[col] = np.asarray(vals, dtype=float)
+
+
+def _cut(v: object, n: int = 40) -> str:
+    t = str(v)
+    return t if len(t) <= n else t[: n - 1] + "…"
+
+
+def _found_fields(frame: pd.DataFrame, spec: Mapping[str, tuple[str, bool]], names: Mapping[str, str | None], shown: Sequence[str]) -> dict[str, str | None]:
+    """Meaning -> the column :func:`canonicalize` takes for it (configured name, else canonical)."""
+    cols = [str(c) for c in frame.columns]
+    out: dict[str, str | None] = {}
+    for canon in shown:
+        key = spec[canon][0]
+        cands = [c for c in (names.get(key), canon, canon[:10] if len(canon) > 10 else None) if c]
+        out[canon] = next((find_field(cols, c) for c in cands if find_field(cols, c)), cands[0] if cands else canon)
+    return out
 
 
 def _empty_geom(g: np.ndarray) -> np.ndarray:
@@ -484,6 +516,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     base = config.path.parent
     cfg_name = config.path.name
     findings: list[Finding] = []
+    summary: list[dict] = []
     hashes: dict[str, str] = {}
     for _, spec in inp.all():
         _hash_spec(spec, base, hashes)
@@ -502,8 +535,11 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         label = str(frame.attrs.get("source"))
         if spec.layer.code is not None:
             codes = pd.Series([spec.layer.code] * len(frame), index=frame.index, dtype=object)
+            summary.append({**describe_input(frame, "zonasi", source=label), "fields": {"zona": f"={spec.layer.code}"}})
         else:
-            codes = frame[detect_zone_field(frame, label, fld.get("zone"))].astype(object)
+            zf = detect_zone_field(frame, label, fld.get("zone"))
+            codes = frame[zf].astype(object)
+            summary.append(describe_input(frame, "zonasi", fields={"zona": zf}, source=label))
         if not par.protected_zones:
             pf = find_field([str(c) for c in frame.columns], str(spec.fields.get("protected") or fld.get("protected") or "JNSRPR"))
             if pf is not None:
@@ -559,6 +595,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     reader_findings = list(raw.attrs.get("findings", []))
     bad = _bad_coord_rows(raw)
     names = {**fld, **ipu_spec.fields}
+    summary.append(describe_input(raw, "indikasi_program", fields=_found_fields(raw, IPU_FIELDS, names, ("ipu_id", "kegiatan", "tahun_mulai", "tahun_akhir"))))
     ipu, _ = canonicalize(raw, IPU_FIELDS, names, label, config_name=cfg_name)
     ipu = _kept_apart(ipu, ["lokasi_sumber", "lokasi_wilayah", "kecamatan", "kelurahan"])
     ipu = ipu.reset_index(drop=True)
@@ -603,6 +640,9 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         reader_findings = list(raw.attrs.get("findings", []))
         bad = _bad_coord_rows(raw)
         names = {**fld, **spec.fields}
+        summary.append(describe_input(raw, "rencana", fields=_found_fields(raw, RENCANA_FIELDS, names, ("program_id", "tahun", "opd", "kegiatan", "kode", "pagu"))))
+        if not len(raw):
+            log.warning("%s: the rencana layer holds no rows (wrong layer or sheet?)", label)
         optional = ["kegiatan"] if rules.code_map else []
         df, missing = canonicalize(raw, RENCANA_FIELDS, names, label, config_name=cfg_name, optional=optional)
         if "kegiatan" in missing and "kode" in missing:
@@ -620,7 +660,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         for fid, v in bad_y:
             findings.append(Finding(label, fid, "error", "tahun_tidak_valid", f"tahun {v!r} tidak dikenal; program tidak masuk tahun mana pun"))
         df["tahun"] = yrs
-        _numbers(df, "pagu", label, rid, findings, thousands_dot=True)
+        _numbers(df, "pagu", label, rid, findings, thousands_dot=True, non_negative=True)
         for col in ("volume", "target", "realisasi"):
             _numbers(df, col, label, rid, findings)
         df = to_metric(df, crs)
@@ -694,4 +734,5 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         findings=findings,
         hashes=hashes,
         timings=timings,
+        summary=summary,
     )

@@ -127,13 +127,19 @@ class Rules:
         cols = [str(c).strip() for c in df.columns]
         lower = [c.lower() for c in cols]
         if "activity" not in lower:
-            raise RulesError(f"{source}: no 'activity' column (columns: {', '.join(cols)})")
+            shown = ", ".join(c[:30] for c in cols[:12]) + (", ..." if len(cols) > 12 else "")
+            raise RulesError(f"{source}: no 'activity' column in the header row (columns: {shown})")
         a_idx = lower.index("activity")
         c_idx = lower.index("category") if "category" in lower else None
         zone_cols = [c for i, c in enumerate(cols) if i != a_idx and i != c_idx and not c.lower().startswith("unnamed:")]
         if not zone_cols:
             raise RulesError(f"{source}: no zone-code columns after 'activity'")
-        dup = sorted({c for c in zone_cols if zone_cols.count(c) > 1})
+        raw = [str(c).strip() for c in df.attrs.get("header", [])]
+        if len(raw) == len(cols):
+            raw_zone = [c for i, c in enumerate(raw) if i != a_idx and i != c_idx and c and c.lower() != "nan"]
+            dup = sorted({c for c in raw_zone if raw_zone.count(c) > 1})
+        else:
+            dup = sorted({c for c in zone_cols if zone_cols.count(c) > 1})
         if dup:
             raise RulesError(f"{source}: zone code column(s) repeated: {', '.join(dup)}")
         cells: dict[tuple[str, str], Cell] = {}
@@ -198,19 +204,36 @@ def normalize_code(code: str) -> str:
     return ".".join(parts)
 
 
+#: Suffixes a rules, conditions or code-mapping table may have.
+RULE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
+
+
 def _read_any(path: Path, what: str) -> pd.DataFrame:
+    """A small table as text cells; ``attrs["header"]`` holds the header row as written
+    (pandas renames a repeated column ``R-2`` to ``R-2.1``; the raw header keeps it)."""
+    from sppr_gis.io.tables import sniff_table
+
     if not path.exists():
         raise InputError(f"{path}: {what} file not found")
+    if path.is_dir() or path.suffix.lower() not in RULE_SUFFIXES | {".xls"}:
+        raise InputError(f"{path}: the {what} must be a CSV or XLSX file")
+    kind = sniff_table(path)
     try:
-        if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
-            return pd.read_excel(path, dtype=object)
-        for enc in ("utf-8-sig", "cp1252"):
+        if kind == "xlsx":
+            df = pd.read_excel(path, dtype=object, engine="openpyxl")
+            head = pd.read_excel(path, dtype=object, engine="openpyxl", header=None, nrows=1)
+            df.attrs["header"] = [str(c).strip() for c in head.iloc[0].tolist()] if len(head) else []
+            return df
+        for enc in ["utf-16"] if kind == "utf-16" else ["utf-8-sig", "cp1252"]:
             try:
-                return pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc)
+                df = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc)
+                head = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc, header=None, nrows=1)
+                df.attrs["header"] = [str(c).strip() for c in head.iloc[0].tolist()] if len(head) else []
+                return df
             except UnicodeDecodeError:
                 continue
     except Exception as exc:
-        raise InputError(f"{path}: cannot read the {what} ({str(exc).strip().splitlines()[0]})") from exc
+        raise InputError(f"{path}: cannot read the {what} ({type(exc).__name__}; is it a CSV or XLSX table?)") from None
     raise InputError(f"{path}: the {what} is neither UTF-8 nor cp1252 text")
 
 

@@ -34,9 +34,11 @@ import numpy as np
 import pandas as pd
 
 import sppr_gis
+from sppr_gis.clock import now_utc, source_date_epoch
 from sppr_gis.config import Config, load_config
 from sppr_gis.conformance import STATUSES
-from sppr_gis.io import write_gpkg
+from sppr_gis.errors import OutputError, SpprError
+from sppr_gis.io import output_error, write_gpkg, write_postgis
 from sppr_gis.matrices import (
     CRITERIA,
     HEADERS,
@@ -67,10 +69,11 @@ from sppr_gis.sync import (
     match_programs,
     synchronize,
 )
+from sppr_gis.summary import issue_notes
 from sppr_gis.text import angka, persen
 from sppr_gis.validate import ISSUE_COLUMNS, findings_frame
 
-__all__ = ["SHEETS", "YearResult", "SyncRun", "run_year", "write_year", "run_sync", "count_steps", "parse_years"]
+__all__ = ["SHEETS", "YearResult", "SyncRun", "run_year", "write_year", "run_sync", "count_steps", "stage_names", "parse_years"]
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +94,25 @@ KESESUAIAN_COLUMNS = [
 def count_steps(n_years: int) -> int:
     """Progress steps of a run over ``n_years`` years."""
     return STEPS_READ + STEPS_PER_YEAR * n_years
+
+
+def stage_names(years: Sequence[int]) -> list[str]:
+    """What each progress step of a run over ``years`` does, in order (``count_steps`` of them).
+
+    Parameters
+    ----------
+    years : sequence of int
+
+    Returns
+    -------
+    list of str
+        Indonesian stage names (``membaca zonasi dan matriks ITBX``, ``2025: menghitung irisan dan kesesuaian`` ...).
+    """
+    names = ["membaca zonasi dan matriks ITBX", "membaca batas wilayah dan kawasan prioritas", "membaca indikasi program", "membaca rencana program"]
+    for y in years:
+        names += [f"{y}: menghitung irisan dan kesesuaian", f"{y}: sinkronisasi", f"{y}: menyusun matriks",
+                  f"{y}: menulis GeoPackage dan buku matriks", f"{y}: menulis album peta dan laporan"]
+    return names
 
 
 def parse_years(text: str) -> list[int]:
@@ -173,12 +195,15 @@ class SyncRun:
     folders : list of Path
         The written year folders.
     timings : dict
+    summary : list of dict
+        What was read, one item per input (also in each manifest's ``input_summary``).
     """
 
     out_dir: Path
     years: list[YearResult]
     folders: list[Path]
     timings: dict[str, float] = field(default_factory=dict)
+    summary: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _issues(inputs: RunInputs, chk: CheckResult, approx_ids: set[str], label: str) -> gpd.GeoDataFrame:
@@ -544,6 +569,18 @@ def _styler(palette: Mapping[str, str] | None) -> Callable[[Path], object] | Non
     return lambda path: write_layer_styles(path, palette=palette or None)
 
 
+def _year_layers(result: YearResult) -> dict[str, pd.DataFrame]:
+    """The layers of ``sppr.gpkg`` (and of ``[output] postgis``, as ``<layer>_<year>``)."""
+    return {
+        "indikasi_program": _layer(result.ipu),
+        "rencana": _layer(result.rencana),
+        "zone_shares": _layer(result.check.zone_shares),
+        "issues": _layer(result.issues),
+        "sinergi": _layer(result.sinergi),
+        "pasangan_sinkron": _layer(result.tables["pasangan_sinkron"]),
+    }
+
+
 def write_year(
     result: YearResult,
     inputs: RunInputs,
@@ -579,18 +616,7 @@ def write_year(
     cfg = inputs.config
     files: list[Path] = []
     gpkg = folder / "sppr.gpkg"
-    write_gpkg(
-        {
-            "indikasi_program": _layer(result.ipu),
-            "rencana": _layer(result.rencana),
-            "zone_shares": _layer(result.check.zone_shares),
-            "issues": _layer(result.issues),
-            "sinergi": _layer(result.sinergi),
-            "pasangan_sinkron": _layer(result.tables["pasangan_sinkron"]),
-        },
-        gpkg,
-        finish=_styler(cfg.palette),
-    )
+    write_gpkg(_year_layers(result), gpkg, finish=_styler(cfg.palette))
     files.append(gpkg)
     t = result.tables
     headers = {**HEADERS, "kriteria": "Kriteria", "bobot": "Bobot", "uraian": "Uraian"}
@@ -624,18 +650,19 @@ def write_year(
         "title": cfg.title,
         "year": result.year,
         "window": list(result.window),
-        "created": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "created": now_utc().isoformat(),
         "crs": inputs.crs.to_string(),
         "inputs": [
             {
                 "role": role,
                 "key": spec.key,
-                "path": _rel(spec.path, base),
+                "path": spec.label if spec.layer.is_postgis else _rel(spec.path, base),
                 "layer": spec.layer.layer,
                 "sha256": inputs.hashes.get(_rel(spec.path, base)),
             }
             for role, spec in cfg.inputs.all()
         ],
+        "input_summary": [{**item, "notes": issue_notes(result.issues, item["source"])} for item in inputs.summary],
         "parameters": cfg.parameters.as_dict(),
         "fields": {k: v for k, v in cfg.fields.items()},
         "opd_clusters": {k: list(v) for k, v in cfg.opd_clusters.items()},
@@ -655,10 +682,23 @@ def write_year(
     step(f"{result.year}: album peta dan laporan")
     manifest["timings"]["tulis_total"] = round(time.perf_counter() - t0, 4)
     manifest["outputs"] = sorted(_rel(p, folder) for p in folder.rglob("*") if p.is_file()) + ["manifest.json"]
+    if source_date_epoch() is not None:  # reproducible output: the same bytes every run, so no wall-clock timings
+        manifest["timings"] = {k: None for k in manifest["timings"]}
     mpath = folder / "manifest.json"
-    mpath.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, default=_json_default), encoding="utf-8")
+    mpath.write_text(json.dumps(_finite(manifest), ensure_ascii=False, indent=2, default=_json_default, allow_nan=False), encoding="utf-8")
     files.append(mpath)
     return files
+
+
+def _finite(v: Any) -> Any:
+    """``v`` with every NaN or Infinity replaced by ``None`` (the manifest is strict JSON)."""
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_finite(x) for x in v]
+    if isinstance(v, (float, np.floating)):
+        return float(v) if np.isfinite(v) else None
+    return v
 
 
 def _json_default(v: object) -> object:
@@ -720,15 +760,29 @@ def run_sync(
     matches = match_programs(inputs.ipu, inputs.rencana, match_distance=cfg.parameters.match_distance)
     out = Path(out_dir)
     created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".sppr-staging-", dir=out))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".sppr-staging-", dir=out))
+    except OSError as exc:
+        raise (output_error(exc, out / "x") or OutputError(f"{out}: cannot write ({exc.strerror or exc})")) from None
     results: list[YearResult] = []
     folders: list[Path] = []
     try:
         for y in years:
             res = run_year(inputs, y, matches=matches, progress=progress)
-            write_year(res, inputs, staging / str(y), timings=inputs.timings, maps=maps, progress=progress)
+            try:
+                write_year(res, inputs, staging / str(y), timings=inputs.timings, maps=maps, progress=progress)
+            except SpprError:
+                raise
+            except Exception as exc:
+                err = output_error(exc, out / str(y))
+                if err is None:
+                    raise
+                raise err from None
             results.append(res)
+        if cfg.output.get("postgis"):
+            layers = {f"{name}_{res.year}": df for res in results for name, df in _year_layers(res).items()}
+            write_postgis(layers, cfg.output["postgis"], overwrite=True)
         for y in years:
             final = out / str(y)
             old = None
@@ -748,4 +802,4 @@ def run_sync(
                 pass
         raise
     shutil.rmtree(staging, ignore_errors=True)
-    return SyncRun(out_dir=out, years=results, folders=folders, timings={"baca": inputs.timings.get("total", 0.0), "total": time.perf_counter() - t0})
+    return SyncRun(out_dir=out, years=results, folders=folders, timings={"baca": inputs.timings.get("total", 0.0), "total": time.perf_counter() - t0}, summary=list(inputs.summary))

@@ -1,6 +1,7 @@
 """Readers and writers: vector layers, coordinate/WKT tables, atomic output files."""
 
 from sppr_gis.io.combine import combine_programs, concat_frames
+from sppr_gis.io.postgis import is_postgis, write_postgis
 from sppr_gis.io.tables import TABLE_SUFFIXES, parse_lat_lon, read_table
 from sppr_gis.io.vector import (
     LayerInfo,
@@ -28,6 +29,8 @@ __all__ = [
     "read_programs",
     "read_table",
     "TABLE_SUFFIXES",
+    "is_postgis",
+    "write_postgis",
     "Staging",
     "staged",
     "output_error",

@@ -159,12 +159,57 @@ def _find(columns: list[str], names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _read_frame(path: Path, sheet: str | None, encoding: str | None, header_row: int = 1) -> pd.DataFrame:
+def sniff_table(path: Path) -> str:
+    """What a table file really is, from its first bytes: ``xlsx``, ``xls``, ``utf-16`` or ``text``.
+
+    Raises
+    ------
+    InputError
+        A file named ``.xlsx``/``.xlsm`` that is not a workbook, or an old
+        Excel 97-2003 workbook (``.xls``), which is not supported (the message
+        never quotes the file's contents).
+    """
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     suffix = path.suffix.lower()
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise InputError(f"{path}: an old Excel 97-2003 workbook (.xls) is not supported; save it as .xlsx (Excel or LibreOffice: Save As) or as CSV")
+    if suffix in {".xlsx", ".xlsm", ".xls"}:
+        raise InputError(f"{path}: not an Excel workbook (the file is not in the .xlsx format; text or another format renamed {suffix}?)")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return "text"
+
+
+def _numeric_header(columns: list[object]) -> bool:
+    def num(c: object) -> bool:
+        try:
+            float(str(c).replace(",", "."))
+            return True
+        except ValueError:
+            return False
+
+    return bool(columns) and all(num(c) for c in columns)
+
+
+def _read_frame(path: Path, sheet: str | None, encoding: str | None, header_row: int = 1) -> pd.DataFrame:
+    df = _read_frame_raw(path, sheet, encoding, header_row)
+    if _numeric_header(list(df.columns)):
+        raise InputError(f"{path}: row {header_row} holds numbers, not column names: the table has no header row (add one, or name it with --header-row / header_row)")
+    return df
+
+
+def _read_frame_raw(path: Path, sheet: str | None, encoding: str | None, header_row: int = 1) -> pd.DataFrame:
+    kind = sniff_table(path)
     skip = max(int(header_row), 1) - 1
     try:
-        if suffix in {".xlsx", ".xlsm", ".xls"}:
-            book = pd.ExcelFile(path)
+        if kind == "xlsx":
+            book = pd.ExcelFile(path, engine="openpyxl")
             names = [str(n) for n in book.sheet_names]
             if sheet is None and len(names) > 1:
                 raise AmbiguousLayerError(
@@ -176,7 +221,7 @@ def _read_frame(path: Path, sheet: str | None, encoding: str | None, header_row:
             if name not in names:
                 raise InputError(f"{path}: no sheet named '{name}' (sheets: {', '.join(names)})")
             return pd.read_excel(book, sheet_name=name, dtype=object, header=skip)
-        for enc in [encoding] if encoding else ["utf-8-sig", "cp1252"]:
+        for enc in [encoding] if encoding else (["utf-16"] if kind == "utf-16" else ["utf-8-sig", "cp1252"]):
             try:
                 return pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc, skiprows=skip)
             except UnicodeDecodeError:

@@ -473,6 +473,8 @@ def read_layer(
         raise InputError(f"{spec.path}: file not found")
     if spec.path.suffix.lower() in PARQUET_SUFFIXES:
         return _read_parquet(spec, assume_crs)
+    if spec.path.suffix.lower() == ".shp" and not any(spec.path.with_suffix(x).exists() for x in (".dbf", ".DBF", ".Dbf")):
+        raise InputError(f"{spec.path}: the shapefile's attribute file {spec.path.with_suffix('.dbf').name} is missing (a shapefile is .shp, .shx, .dbf and .prj together)")
     info, n_layers = _choose(spec, want)
     label = f"{spec.path}:{info.name}" if spec.layer is not None or n_layers > 1 else str(spec.path)
     kwargs: dict[str, object] = {}

@@ -1,0 +1,122 @@
+"""What was read: a short summary of every input (source, features, CRS, fields mapped, rows set aside).
+
+Printed on stderr by the CLI (suppressed by ``-q``) and recorded in the sync
+manifest, so that a wrong layer or column shows at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import shapely
+
+from sppr_gis.schema import find_field
+
+__all__ = ["describe_input", "format_summary", "issue_notes"]
+
+_KIND = {"Point": "titik", "MultiPoint": "titik", "LineString": "garis", "MultiLineString": "garis", "Polygon": "poligon", "MultiPolygon": "poligon"}
+
+
+def describe_input(frame: pd.DataFrame, role: str, *, fields: Mapping[str, str | None] | None = None, source: str | None = None) -> dict[str, Any]:
+    """A summary of one input as read.
+
+    Parameters
+    ----------
+    frame : (Geo)DataFrame
+        The input as read (before any transformation).
+    role : str
+        What it is for: ``zonasi``, ``program``, ``rencana``, ``indikasi_program`` ...
+    fields : mapping, optional
+        Meaning -> column name wanted (``{"zona": "KODSZN", "id": "program_id"}``);
+        only those present in ``frame`` are reported, under the column found
+        (case-insensitive).
+    source : str, optional
+        The source label (default ``frame.attrs["source"]``).
+
+    Returns
+    -------
+    dict
+        ``role``, ``source``, ``features``, ``crs``, ``geometry`` (counts by kind,
+        ``kosong`` for null or empty), ``fields`` (meaning -> column), ``missing_fields``.
+    """
+    src = source or str(frame.attrs.get("source", "?"))
+    out: dict[str, Any] = {"role": role, "source": src, "features": int(len(frame))}
+    crs = getattr(frame, "crs", None)
+    out["crs"] = crs.to_string() if crs is not None else None
+    if hasattr(frame, "geometry") and getattr(frame, "_geometry_column_name", None) in frame.columns:
+        g = frame.geometry.values
+        empty = shapely.is_missing(g) | shapely.is_empty(g)
+        kinds: dict[str, int] = {}
+        for t in pd.Series(shapely.get_type_id(g[~empty])).map(lambda i: _KIND.get(_TYPE_NAMES.get(int(i), ""), "lain")):
+            kinds[t] = kinds.get(t, 0) + 1
+        if empty.any():
+            kinds["kosong"] = int(empty.sum())
+        out["geometry"] = kinds
+    cols = [str(c) for c in frame.columns]
+    found: dict[str, str] = {}
+    missing: list[str] = []
+    for meaning, wanted in (fields or {}).items():
+        col = find_field(cols, wanted) if wanted else None
+        if col is None:
+            missing.append(meaning)
+        else:
+            found[meaning] = col
+    out["fields"] = found
+    if missing:
+        out["missing_fields"] = missing
+    return out
+
+
+_TYPE_NAMES = {0: "Point", 1: "LineString", 2: "LinearRing", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon", 7: "GeometryCollection"}
+
+
+def issue_notes(issues: pd.DataFrame, source: str) -> dict[str, int]:
+    """Finding codes and counts about one input (rows repaired, set aside, and why).
+
+    Parameters
+    ----------
+    issues : DataFrame
+        With ``layer`` and ``code`` columns (the ``issues`` layer).
+    source : str
+        The input's label as it appears in ``issues.layer``.
+
+    Returns
+    -------
+    dict
+        Code -> count, most frequent first.
+    """
+    if issues is None or not len(issues) or "layer" not in issues.columns:
+        return {}
+    sel = issues[issues["layer"].astype(str) == source]
+    counts = sel["code"].astype(str).value_counts()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+def format_summary(item: Mapping[str, Any]) -> str:
+    """One line: ``program rencana.gpkg: 120 fitur (titik 40, poligon 80), EPSG:4326; id=program_id ...``.
+
+    Parameters
+    ----------
+    item : mapping
+        From :func:`describe_input` (plus ``notes`` from :func:`issue_notes`).
+
+    Returns
+    -------
+    str
+    """
+    parts = [f"{item['role']} {item['source']}: {item['features']} fitur"]
+    geom = item.get("geometry")
+    if geom:
+        parts[0] += " (" + ", ".join(f"{k} {v}" for k, v in geom.items()) + ")"
+    if item.get("crs"):
+        parts.append(str(item["crs"]))
+    if item.get("fields"):
+        parts.append("kolom " + ", ".join(f"{k}={v}" for k, v in item["fields"].items()))
+    if item.get("missing_fields"):
+        parts.append("tanpa kolom " + ", ".join(item["missing_fields"]))
+    notes = item.get("notes")
+    if notes:
+        parts.append("isu " + ", ".join(f"{k} {v}" for k, v in notes.items()))
+    return "; ".join(parts)
