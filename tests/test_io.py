@@ -106,7 +106,26 @@ def test_missing_and_unreadable_files(tmp_path):
 
 @pytest.mark.parametrize(
     "text, value",
-    [("104,4521", 104.4521), ("104.4521", 104.4521), ("-0,9", -0.9), (104.5, 104.5), ("104°27'07.5\"E", 104 + 27 / 60 + 7.5 / 3600), ("0°55'12\" S", -(55 / 60 + 12 / 3600)), ("", float("nan"))],
+    [
+        ("104,4521", 104.4521),
+        ("104.4521", 104.4521),
+        ("-0,9", -0.9),
+        (104.5, 104.5),
+        ("104°27'07.5\"E", 104 + 27 / 60 + 7.5 / 3600),
+        ("0°55'12\" S", -(55 / 60 + 12 / 3600)),
+        ("", float("nan")),
+        # the hemisphere right after the seconds is not a seconds sign
+        ("0 55 12 S", -(55 / 60 + 12 / 3600)),
+        ("7°47'13S", -(7 + 47 / 60 + 13 / 3600)),
+        # Indonesian: Lintang Selatan / Utara, Bujur Timur / Barat, before or after, decimal minutes
+        ("110°24'10,5\" BT", 110 + 24 / 60 + 10.5 / 3600),
+        ("7°47'13\" LS", -(7 + 47 / 60 + 13 / 3600)),
+        ("LS 7°47,5'", -(7 + 47.5 / 60)),
+        ("0°55' LU", 55 / 60),
+        ("106° 49' 30\" BB", -(106 + 49 / 60 + 30 / 3600)),
+        # blanks separate degrees, minutes and seconds; a minus on zero degrees still counts
+        ("-0 55 12", -(55 / 60 + 12 / 3600)),
+    ],
 )
 def test_parse_coordinate(text, value):
     got = parse_coordinate(text)

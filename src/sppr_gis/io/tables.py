@@ -33,20 +33,25 @@ WKT_NAMES = ("wkt", "geometry", "geom", "geometri")
 #: One column holding "lat, lon" (as copied from a web map).
 COORD_NAMES = ("koordinat", "coordinates", "coordinate", "titik_koordinat", "latlon", "lat_lon", "latlng", "lat_lng", "lat_long")
 
+_HEMI = r"LU|LS|BT|BB|[NSEWUTB]"
 _DMS = re.compile(
-    r"""^\s*(?P<h1>[NSEWUTSB])?\s*(?P<d>-?\d+(?:[.,]\d+)?)\s*[°d:\s]\s*(?:(?P<m>\d+(?:[.,]\d+)?)\s*['′m:\s]?\s*)?"""
-    r"""(?:(?P<s>\d+(?:[.,]\d+)?)\s*(?:["″s]|'')?\s*)?(?P<h2>[NSEWUTSB])?\s*$""",
+    rf"""^\s*(?P<h1>{_HEMI})?\s*(?P<d>-?\d+(?:[.,]\d+)?)\s*[°d:\s]\s*(?:(?P<m>\d+(?:[.,]\d+)?)\s*['′m:\s]?\s*)?"""
+    rf"""(?:(?P<s>\d+(?:[.,]\d+)?)\s*(?:["″]|'')?\s*)?(?P<h2>{_HEMI})?\s*$""",
     re.IGNORECASE,
 )
+#: Hemisphere letters and Indonesian abbreviations that make a coordinate negative:
+#: South / Lintang Selatan, West / Barat / Bujur Barat.
+_NEGATIVE = {"S", "LS", "W", "B", "BB"}
 
 
 def parse_coordinate(value: object) -> float:
     """Parse one coordinate as typed by hand.
 
-    Accepts numbers, decimal commas (``"104,4521"``), and degrees-minutes-seconds
-    with a hemisphere letter in English or Indonesian (``104°27'7.5"E``, ``0°55'LU``
-    is not supported but ``0°55'N`` and ``0 55 12 S`` are; ``LS``/``BT`` style
-    suffixes ``S``/``T``/``B`` are read as South/East/West).
+    Accepts numbers, decimal commas (``"104,4521"``), and degrees, minutes
+    (decimal allowed) and seconds with a hemisphere before or after, in English or
+    Indonesian: ``104°27'7.5"E``, ``0 55 12 S``, ``110°24'10,5" BT``,
+    ``7°47'13" LS``, ``LS 7°47,2'``, ``0°55' LU`` (N/U/LU and E/T/BT are positive,
+    S/LS and W/B/BB negative).
 
     Parameters
     ----------
@@ -70,7 +75,8 @@ def parse_coordinate(value: object) -> float:
     text = str(value).strip()
     if not text or text.lower() in {"nan", "none", "null", "-"}:
         return float("nan")
-    plain = text.replace(" ", "")
+    # blanks between digit groups separate degrees, minutes and seconds ("-0 55 12"), never thousands
+    plain = re.sub(r"^([-+])\s+", r"\1", text)
     if re.fullmatch(r"[-+]?\d+,\d+", plain):
         return float(plain.replace(",", "."))
     if re.fullmatch(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?", plain):
@@ -82,7 +88,7 @@ def parse_coordinate(value: object) -> float:
         seconds = float((m.group("s") or "0").replace(",", "."))
         val = abs(deg) + minutes / 60.0 + seconds / 3600.0
         hemi = (m.group("h1") or m.group("h2") or "").upper()
-        if deg < 0 or hemi in {"S", "W", "B"}:
+        if m.group("d").startswith("-") or hemi in _NEGATIVE:
             val = -val
         return val
     raise ValueError(f"not a coordinate: {text!r}")
