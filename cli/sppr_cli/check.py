@@ -126,14 +126,16 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             )
         if verbosity >= 0:
             _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field)
+        # the GPKG and its tables are renamed into place together, after both were written (or neither);
+        # a PostGIS target is written last, in one transaction, so a failure there leaves no file either
         with io.staged() as staging:
+            if not is_postgis(out):
+                io.write_gpkg(result.layers(), out, finish=qgis_styles, staging=staging)
             if tables:
                 io.write_tables(result.layers(), tables, staging=staging)
             if is_postgis(out):
                 written = io.write_postgis(result.layers(), out, overwrite=overwrite)
                 log.info("PostGIS: %s", ", ".join(written))
-            else:
-                io.write_gpkg(result.layers(), out, finish=qgis_styles, staging=staging)
     if verbosity < 0:
         return
     if is_postgis(out):

@@ -127,8 +127,8 @@ class Rules:
         cols = [str(c).strip() for c in df.columns]
         lower = [c.lower() for c in cols]
         if "activity" not in lower:
-            shown = ", ".join(c[:30] for c in cols[:12]) + (", ..." if len(cols) > 12 else "")
-            raise RulesError(f"{source}: no 'activity' column in the header row (columns: {shown})")
+            # the header is not quoted: a wrong file (a password file, a report) must not be echoed
+            raise RulesError(f"{source}: no 'activity' column in the header row ({len(cols)} columns; expected 'category' (optional), 'activity', then one column per zone code)")
         a_idx = lower.index("activity")
         c_idx = lower.index("category") if "category" in lower else None
         zone_cols = [c for i, c in enumerate(cols) if i != a_idx and i != c_idx and not c.lower().startswith("unnamed:")]

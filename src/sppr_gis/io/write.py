@@ -62,7 +62,8 @@ def output_error(exc: BaseException, target: str | os.PathLike[str]) -> OutputEr
     e: BaseException | None = exc
     seen = 0
     while e is not None and seen < 10 and reason is None:
-        reason = reasons.get(getattr(e, "errno", None) or -1)
+        if isinstance(e, OSError):  # GDAL's own errors carry an 'errno' that is a CPLE code, not an OS one
+            reason = reasons.get(e.errno or -1)
         text = str(e).lower()
         if reason is None:
             if "no space left" in text or "disk is full" in text or "disk full" in text:
