@@ -119,7 +119,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             click.echo(f"Warning: {progs.attrs.get('source', 'programs')}: the program layer holds no features (wrong layer?)", err=True)
         ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
-        with progress_bar(len(progs), "menilai lokasi program", show) as advance:
+        with progress_bar(len(progs), "menghitung irisan dan kesesuaian", show) as advance:
             result = run_check(
                 zinputs, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                 code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,

@@ -161,7 +161,8 @@ def test_credentials_from_pgpass_service_file_env_and_uri(pg: PG, loaded: str, t
         assert (tmp_path / f"{name}.gpkg").exists()
 
 
-def test_sync_writes_its_year_layers_to_the_config_schema(pg: PG, schema: str, tmp_path: Path) -> None:
+def test_sync_reads_zoning_from_postgis_and_writes_its_year_layers_to_the_config_schema(pg: PG, loaded: str, tmp_path: Path) -> None:
+    schema = loaded
     cfg = tomllib.loads((SAMPLE / "sppr.toml").read_text(encoding="utf-8"))
     text = (SAMPLE / "sppr.toml").read_text(encoding="utf-8")
     conf = tmp_path / "sppr.toml"
@@ -172,6 +173,9 @@ def test_sync_writes_its_year_layers_to_the_config_schema(pg: PG, schema: str, t
             if isinstance(v, str):
                 text = text.replace(f'"{v}"', json.dumps(str(SAMPLE / v)), 1)
     text += f'\n[output]\npostgis = "{pg.uri(schema)}"\n'
+    zoning_file = json.dumps(str(SAMPLE / cfg["inputs"]["zoning"]))
+    assert zoning_file in text
+    text = text.replace(zoning_file, json.dumps(pg.uri(f"{schema}.zona")))
     conf.write_text(text, encoding="utf-8")
     r = sppr("-q", "sync", "--config", conf, "--year", "2025", "--out", tmp_path / "out", "--no-maps", env=pg.env)
     assert r.returncode == 0, r.stderr
@@ -186,3 +190,10 @@ def test_sync_writes_its_year_layers_to_the_config_schema(pg: PG, schema: str, t
     assert ipu == len(pyogrio.read_dataframe(gpkg, layer="indikasi_program"))
     manifest = json.loads((tmp_path / "out" / "2025" / "manifest.json").read_text(encoding="utf-8"))
     assert pg.password not in json.dumps(manifest)
+    zoning = [i for i in manifest["inputs"] if i["role"] == "zoning"][0]
+    assert zoning["path"].startswith("postgresql://") and zoning["layer"] == f"{schema}.zona"
+    # the same run from the zoning file gives the same statuses
+    r = sppr("-q", "sync", "--config", SAMPLE / "sppr.toml", "--year", "2025", "--out", tmp_path / "ref", "--no-maps")
+    assert r.returncode == 0, r.stderr
+    ref = pyogrio.read_dataframe(tmp_path / "ref" / "2025" / "sppr.gpkg", layer="rencana", read_geometry=False)
+    assert list(ref["status"]) == list(ren["status"])
