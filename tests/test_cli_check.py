@@ -233,3 +233,25 @@ def test_sliver_tolerances_classify_overlaps_and_never_change_measures(runner, d
         assert j1["R-2"] == pytest.approx(90.0) and j1["K-1"] == pytest.approx(50.6)
     # every finding here is located, except the program that has no geometry at all
     assert issues.geometry.isna().tolist() == (issues["code"] == "geometri_kosong").tolist()
+
+
+def test_a_row_with_bad_coordinates_gets_one_finding_and_the_readers_reason(runner, tmp_path):
+    from shapely import box as _box
+
+    z = gpd.GeoDataFrame({"KODSZN": ["R-2"]}, geometry=[_box(106.8, -6.3, 106.9, -6.2)], crs="EPSG:4326")
+    z.to_file(tmp_path / "z.gpkg")
+    pd.DataFrame({"program_id": ["A", "B", "A"], "kegiatan": ["x"] * 3, "lon": ["106.85", "abc", ""], "lat": ["-6.25", "-6.25", ""]}).to_csv(tmp_path / "p.csv", index=False)
+    pd.DataFrame({"activity": ["x"], "R-2": ["I"]}).to_csv(tmp_path / "r.csv", index=False)
+    out = tmp_path / "o.gpkg"
+    r = invoke(runner, ["check", "--zoning", str(tmp_path / "z.gpkg"), "--programs", str(tmp_path / "p.csv"), "--rules", str(tmp_path / "r.csv"), "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    issues = gpd.read_file(out, layer="issues")
+    per_code = issues.groupby("code").size().to_dict()
+    # B: one finding (the reader's), not also 'geometri_kosong'; the blank row: one 'koordinat_kosong'
+    assert per_code == {"koordinat_tidak_valid": 1, "koordinat_kosong": 1, "id_ganda": 1}
+    progs = gpd.read_file(out, layer="programs")
+    assert progs.loc[1, "keterangan"] == "baris 3: bukan koordinat: 'abc' (kolom 'lon'/'lat')."
+    # the duplicated id 'A' is located by its one row that has a geometry; the empty row's finding has none
+    dup = issues[issues["code"] == "id_ganda"].geometry.iloc[0]
+    assert dup is not None and dup.geom_type == "GeometryCollection" and len(dup.geoms) == 1
+    assert issues.loc[issues["code"] == "koordinat_kosong"].geometry.isna().all()

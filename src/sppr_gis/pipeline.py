@@ -364,9 +364,15 @@ def check(
     work[outside] = None
     work, fnd = repair_geometries(work, ids, plabel)
     # rows a reader already nulled with a reason need no second 'empty geometry' finding
-    located = {f.feature_id for f in findings if f.layer == plabel and f.code.startswith("koordinat_")}
-    outside_ids = set(ids[outside]) | located
-    findings.extend(f for f in fnd if not (f.code == "geometri_kosong" and f.feature_id in outside_ids))
+    # rows a reader nulled (bad coordinates, WKT) keep the reader's reason, not a second "empty" finding
+    told = np.zeros(len(programs), dtype=bool)
+    for f in findings:
+        if f.row is not None and 0 <= f.row < len(programs) and f.geometry is None:
+            told[f.row] = True
+            if empty_reason.iloc[f.row] is None:
+                empty_reason.iloc[f.row] = f"{f.message.rstrip('.')}."
+    quiet = set(ids[outside | told])
+    findings.extend(f for f in fnd if not (f.code == "geometri_kosong" and f.feature_id in quiet))
     findings.extend(duplicate_ids(programs[id_col], plabel, id_col))
     timings["programs"] = time.perf_counter() - t
 

@@ -41,6 +41,11 @@ class Finding:
         Where it is, in the output CRS: the overlap or gap polygon, the repaired
         feature, the program. Filled in by :func:`attach_geometry` when the
         finding names a feature.
+    row : int, optional
+        Position (0-based) of the row a reader found unusable (its geometry was
+        set to null), in the frame the reader returned; shifted when frames are
+        combined. Lets :func:`sppr_gis.check` explain that row with the reader's
+        reason instead of a second "empty geometry" finding.
     """
 
     layer: str
@@ -49,6 +54,7 @@ class Finding:
     code: str
     message: str
     geometry: object = field(default=None, compare=False)
+    row: int | None = field(default=None, compare=False)
 
 
 def findings_frame(findings: Iterable[Finding], crs: object = None) -> gpd.GeoDataFrame:
@@ -85,15 +91,20 @@ def attach_geometry(findings: Sequence[Finding], layer: str, ids: Sequence[objec
     -------
     list of Finding
     """
-    where: dict[str, int] = {}
+    where: dict[str, list[int]] = {}
     for i, fid in enumerate(ids):
-        where.setdefault(str(fid), i)
+        where.setdefault(str(fid), []).append(i)
     out = []
     for f in findings:
-        if f.geometry is None and f.layer == layer and f.feature_id in where:
-            g = geoms[where[f.feature_id]]
-            if g is not None and not shapely.is_empty(g):
-                f = replace(f, geometry=g)
+        rows = where.get(f.feature_id, []) if f.geometry is None and f.layer == layer else []
+        if rows and f.row is not None and 0 <= f.row < len(geoms):
+            rows = [f.row]
+        present = [geoms[i] for i in rows if geoms[i] is not None and not shapely.is_empty(geoms[i])]
+        if len(rows) == 1 and present:
+            f = replace(f, geometry=present[0])
+        elif len(rows) > 1 and present and f.code.startswith("id_ganda"):
+            # a duplicated id is located by all its rows; other findings naming it cannot tell them apart
+            f = replace(f, geometry=shapely.geometrycollections(present))
         out.append(f)
     return out
 

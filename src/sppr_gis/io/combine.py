@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -33,7 +35,7 @@ def _to_crs(frame: gpd.GeoDataFrame, crs: CRS, label: str, id_field: str | None)
     src = CRS.from_user_input(frame.crs)
     outside = outside_area_of_use(geoms, src)
     for i in np.flatnonzero(outside):
-        findings.append(Finding(label, str(ids[i]), "error", "koordinat_di_luar_crs", f"lokasi di luar wilayah berlaku {src.name} (bujur/lintang tertukar atau CRS salah?)"))
+        findings.append(Finding(label, str(ids[i]), "error", "koordinat_di_luar_crs", f"lokasi di luar wilayah berlaku {src.name} (bujur/lintang tertukar atau CRS salah?)", row=int(i)))
     geoms[outside] = None
     out = np.asarray(gpd.GeoSeries(geoms, crs=src).to_crs(crs).values, dtype=object)
     present = ~(shapely.is_missing(out) | shapely.is_empty(out))
@@ -42,9 +44,16 @@ def _to_crs(frame: gpd.GeoDataFrame, crs: CRS, label: str, id_field: str | None)
         coords_ok = [bool(np.isfinite(shapely.get_coordinates(g)).all()) for g in out[present]]
         finite[np.flatnonzero(present)] = coords_ok
     for i in np.flatnonzero(~finite):
-        findings.append(Finding(label, str(ids[i]), "error", "koordinat_di_luar_crs", f"lokasi tidak dapat diubah dari {src.name} ke {crs.name} (koordinat di luar rentang)"))
+        findings.append(Finding(label, str(ids[i]), "error", "koordinat_di_luar_crs", f"lokasi tidak dapat diubah dari {src.name} ke {crs.name} (koordinat di luar rentang)", row=int(i)))
     out[~finite] = None
     return out, findings
+
+
+def _shift(findings: list[Finding], offset: int) -> list[Finding]:
+    """Findings with their ``row`` moved by ``offset`` (the frame's place in a combined frame)."""
+    if not offset:
+        return list(findings)
+    return [replace(f, row=f.row + offset) if f.row is not None else f for f in findings]
 
 
 def concat_frames(
@@ -90,8 +99,9 @@ def concat_frames(
     parts = []
     findings: list[Finding] = []
     extra: list[Finding] = []
+    offset = 0
     for frame, label in zip(frames, labels):
-        findings.extend(frame.attrs.get("findings", []))
+        findings.extend(_shift(frame.attrs.get("findings", []), offset))
         plain = pd.DataFrame(frame.drop(columns=frame.geometry.name))
         cols = [spelling.setdefault(c.casefold(), c) for c in unique_columns([str(c) for c in plain.columns])]
         plain.columns = cols
@@ -102,10 +112,11 @@ def concat_frames(
         plain = plain.reset_index(drop=True)
         if target is not None:
             geoms, fnd = _to_crs(frame, target, label, id_field)
-            extra.extend(fnd)
+            extra.extend(_shift(fnd, offset))
         else:
             geoms = np.asarray(frame.geometry.values, dtype=object)
         parts.append(gpd.GeoDataFrame(plain, geometry=gpd.GeoSeries(geoms, index=plain.index, crs=target), crs=target))
+        offset += len(frame)
     out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=target)
     out.attrs = {"source": " + ".join(labels), "findings": findings + extra}
     return out

@@ -91,7 +91,7 @@ def parse_coordinate(value: object) -> float:
         if m.group("d").startswith("-") or hemi in _NEGATIVE:
             val = -val
         return val
-    raise ValueError(f"not a coordinate: {text!r}")
+    raise ValueError(f"bukan koordinat: {text!r}")
 
 
 _TWO_COMMA_DECIMALS = re.compile(r"^\s*([-+]?\d+)\s*,\s*(\d+)\s*,\s*([-+]?\d+)\s*,\s*(\d+)\s*$")
@@ -377,20 +377,20 @@ def read_table(
             try:
                 geom = shapely.from_wkt(str(wkt).strip())
             except Exception:
-                findings.append(Finding(label, str(row_no), "error", "wkt_tidak_valid", f"baris {row_no}: kolom '{wcol}' bukan WKT yang sah: {str(wkt)[:60]!r}"))
+                findings.append(Finding(label, str(row_no), "error", "wkt_tidak_valid", f"baris {row_no}: kolom '{wcol}' bukan WKT yang sah: {str(wkt)[:60]!r}", row=i))
                 continue
             bad = _outside(geom, 180.0, 90.0) if geographic else _outside(geom, np.inf, np.inf)
             if bad is not None:
                 out_of_range.append((row_no, *bad))
                 findings.append(
                     Finding(label, str(row_no), "error", "koordinat_di_luar_crs",
-                            f"baris {row_no}: kolom '{wcol}' berisi koordinat {_num(bad[0])}, {_num(bad[1])} di luar rentang {crs_obj.name} (CRS tabel salah?)")
+                            f"baris {row_no}: kolom '{wcol}' berisi koordinat {_num(bad[0])}, {_num(bad[1])} di luar rentang {crs_obj.name} (CRS tabel salah?)", row=i)
                 )
                 continue
             geoms[i] = geom
             continue
         if xcol is None and kcol is None:
-            findings.append(Finding(label, str(row_no), "warning", "geometri_kosong", f"baris {row_no}: kolom '{wcol}' kosong"))
+            findings.append(Finding(label, str(row_no), "warning", "geometri_kosong", f"baris {row_no}: kolom '{wcol}' kosong", row=i))
             continue
         try:
             if kcol is not None:
@@ -400,17 +400,17 @@ def read_table(
                 y = parse_coordinate(df.iloc[i][ycol])
         except ValueError as exc:
             given += 1
-            findings.append(Finding(label, str(row_no), "error", "koordinat_tidak_valid", f"baris {row_no}: {exc} ({where})"))
+            findings.append(Finding(label, str(row_no), "error", "koordinat_tidak_valid", f"baris {row_no}: {exc} ({where})", row=i))
             continue
         if np.isnan(x) or np.isnan(y):
-            findings.append(Finding(label, str(row_no), "warning", "koordinat_kosong", f"baris {row_no}: koordinat kosong ({where})"))
+            findings.append(Finding(label, str(row_no), "warning", "koordinat_kosong", f"baris {row_no}: koordinat kosong ({where})", row=i))
             continue
         given += 1
         if not (np.isfinite(x) and np.isfinite(y)) or (geographic and (abs(y) > 90 or abs(x) > 180)):
             out_of_range.append((row_no, x, y))
             hint = " (bujur dan lintang tertukar?)" if abs(x) <= 90 and abs(y) <= 180 else ""
             findings.append(
-                Finding(label, str(row_no), "error", "koordinat_di_luar_crs", f"baris {row_no}: bujur {_num(x)}, lintang {_num(y)} di luar rentang {crs_obj.name}{hint}")
+                Finding(label, str(row_no), "error", "koordinat_di_luar_crs", f"baris {row_no}: bujur {_num(x)}, lintang {_num(y)} di luar rentang {crs_obj.name}{hint}", row=i)
             )
             continue
         geoms[i] = shapely.Point(x, y)

@@ -521,7 +521,7 @@ def _outside_lon_lat(gdf: gpd.GeoDataFrame, label: str, id_field: str | None) ->
     findings = list(gdf.attrs.get("findings", []))
     for i in np.flatnonzero(bad):
         x, y = shapely.get_coordinates(geoms[i])[0]
-        findings.append(Finding(label, str(ids[i]), "error", "koordinat_di_luar_crs", f"koordinat {x:.6g}, {y:.6g} di luar rentang {gdf.crs.name} (CRS lapisan salah?)"))
+        findings.append(Finding(label, str(ids[i]), "error", "koordinat_di_luar_crs", f"koordinat {x:.6g}, {y:.6g} di luar rentang {gdf.crs.name} (CRS lapisan salah?)", row=int(i)))
     out = gdf.copy()
     out.loc[bad, out.geometry.name] = None
     out.attrs = {**gdf.attrs, "findings": findings}
