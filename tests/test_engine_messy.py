@@ -216,3 +216,34 @@ def test_check_on_a_digitized_layer_finishes_and_matches_the_definition(tmp_path
     assert len(listed) >= 2 and listed.geometry.notna().all()
     assert not math.isnan(listed.geometry.area.sum())
     assert issues.geometry.notna().sum() >= len(listed) + 1
+
+
+def test_lines_through_corners_and_along_diagonal_edges_by_hand():
+    # four zones meeting at (100, 100); D's edge with C is a diagonal digitized with odd coordinates
+    a = box(0, 0, 100, 100)
+    b = box(100, 0, 200, 100)
+    c = Polygon([(0, 100), (100, 100), (200, 100), (200, 150), (0, 250.123456789)])
+    d = Polygon([(0, 250.123456789), (200, 150), (200, 300), (0, 300)])
+    zones = np.array([a, b, c, d], dtype=object)
+    codes = np.array(["A", "B", "C", "D"])
+    diag = LineString([(0, 250.123456789), (200, 150)])  # exactly the C|D edge
+    progs = np.array(
+        [
+            LineString([(50, 50), (150, 150)]),  # through the corner where A, B and C meet
+            diag,
+            diag.interpolate(0.25, normalized=True).union(diag.interpolate(0.75, normalized=True)).convex_hull,  # half of that edge
+            LineString([(0, 50), (100, 50), (100, 50.0), (150, 50)]),  # a repeated vertex
+            LineString([(20, 20), (80, 20), (80, 80), (20, 80), (20, 20)]),  # a closed ring inside A
+            LineString([(150, 120), (250, 120)]),  # leaves all zones at x = 200
+        ],
+        dtype=object,
+    )
+    res = compute_shares(zones, codes, progs, workers=1)
+    half = math.hypot(50, 50)
+    assert shares_dict(res, 0) == pytest.approx({"A": 0.5, "C": 0.5}, abs=1e-9)
+    assert res.measure[0] == pytest.approx(2 * half)
+    assert shares_dict(res, 1) == pytest.approx({"C": 1.0, "D": 1.0}, abs=1e-9)  # on the border: both codes fully
+    assert shares_dict(res, 2) == pytest.approx({"C": 1.0, "D": 1.0}, abs=1e-9)
+    assert shares_dict(res, 3) == pytest.approx({"A": 100 / 150, "B": 50 / 150}, abs=1e-9)
+    assert shares_dict(res, 4) == pytest.approx({"A": 1.0}, abs=1e-9) and res.measure[4] == pytest.approx(240.0)
+    assert shares_dict(res, 5) == pytest.approx({"C": 0.5}, abs=1e-9) and res.unzoned[5] == pytest.approx(0.5)

@@ -17,16 +17,19 @@ never forms a union of zones:
   a program that comes within a millimetre of an edge ending at such a vertex
   is measured against the whole polygon instead, so cutting never changes an
   answer;
-* bulk ``STRtree`` predicate queries find every (program, zone piece) pair
-  that intersects and those where the program lies within the piece (then the
-  piece is the program); the other pairs are intersected in one vectorized
-  call per chunk;
-* **lines**: every piece of a line program is a stretch of it, so it is
-  recorded as an interval of the program's own arc length (its two ends located
-  on the program). Measures are lengths of unions of intervals, per (program,
-  code) and over all codes: a seam between two polygons, a cut, two overlapping
-  polygons or a duplicate never count a stretch twice, without any noding of
-  nearly coincident linework (which does not converge on digitized data);
+* for polygon and point programs, bulk ``STRtree`` predicate queries find
+  every (program, zone piece) pair that intersects and those where the program
+  lies within the piece (then the piece is the program); the other pairs are
+  intersected in one vectorized call per chunk;
+* **lines**: each segment of a line program is cut where it crosses a zone
+  piece's boundary (numpy, against the boundary segments near it) and each
+  stretch is placed by one exact point-in-polygon test of its midpoint
+  (:class:`LineMeter`); stretches along a boundary are on it (zones are closed
+  sets). Every stretch is an interval of the program's arc length, and the
+  measures are lengths of unions of intervals, per (program, code) and over
+  all codes: a seam between two polygons, a cut, two overlapping polygons or a
+  duplicate never count a stretch twice, and no linework is noded or overlaid
+  (noding nearly coincident linework does not converge on digitized data);
 * **polygons**: pieces of one (program, code) are summed, except where two of
   the zones they come from overlap each other (interiors intersect, known from
   the zoning's overlap pairs): those groups are unioned, in vectorized batches;
@@ -45,6 +48,7 @@ never forms a union of zones:
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -363,71 +367,180 @@ def _moved_edges(pieces: np.ndarray, source: np.ndarray, parts: np.ndarray, pad:
     return boxes, cut[ring_piece[ring[:-1][moved]]].astype(np.int64)
 
 
-def _open_rings(parts: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Split closed linestrings in two, so every part's arc length locates its points uniquely."""
-    closed = shapely.is_closed(parts)
-    if not closed.any():
-        return parts, owner
-    idx = np.flatnonzero(closed)
-    halves = []
-    for g in parts[idx]:
-        xy = shapely.get_coordinates(g)
-        k = len(xy) // 2
-        halves.append((shapely.linestrings(xy[: k + 1]), shapely.linestrings(xy[k:])))
-    first = parts.copy()
-    first[idx] = [h[0] for h in halves]
-    extra = np.array([h[1] for h in halves], dtype=object)
-    geoms = np.concatenate([first, extra])
-    own = np.concatenate([owner, owner[idx]])
-    order = np.argsort(own, kind="stable")
-    return geoms[order], own[order]
+#: Boundary segments of the zone pieces are grouped in runs of this many for the
+#: spatial index that finds the segments a program segment may cross.
+BOUNDARY_RUN = 32
+
+#: Zone pieces with more vertices are prepared (per thread) for point-in-polygon tests.
+PREPARE_VERTICES = 256
+
+#: Two segments closer to collinear than this (metres) share a stretch: a program
+#: digitized along a zone edge lies on the zone's boundary (zones are closed sets).
+COLLINEAR_TOLERANCE = 1e-7
 
 
-def _stretches(parts: np.ndarray, part_of: np.ndarray, pieces: np.ndarray, piece_pair: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Arc-length intervals of linear pieces on the line parts they were cut from.
+class LineMeter:
+    """Where line segments lie in zone polygons, worked out segment by segment.
+
+    For every program segment and every zone piece whose bounding box it meets,
+    the segment is cut where it crosses the piece's boundary (computed in numpy
+    against the boundary segments near it, found through an index of runs of
+    :data:`BOUNDARY_RUN` boundary segments); each resulting stretch lies wholly
+    inside or outside the piece, decided by one exact point-in-polygon test of
+    its midpoint (GEOS, boundary included), and a stretch that runs along a
+    boundary segment (within :data:`COLLINEAR_TOLERANCE`) is on the boundary,
+    hence in the piece. No overlay is computed, so nothing can fail to node.
 
     Parameters
     ----------
-    parts : array of LineString
-        The simple, open line parts.
-    part_of : array of int
-        For each pair, the part it concerns.
-    pieces : array of geometries
-        For each pair, its intersection with a zone piece.
-    piece_pair : array of int
-        For each piece, the pair it came from (an index into ``part_of``).
-
-    Returns
-    -------
-    (pair, start, end)
-        One interval per linear component of a piece: the pair it belongs to and
-        its bounds along the part.
+    pieces : array of Polygon
+        The (valid) zone pieces.
+    code : array of int
+        Code index of each piece.
+    tree : shapely.STRtree, optional
+        An index of ``pieces`` (built when not given).
     """
-    ls, pair = linear_parts(pieces, piece_pair)
-    if not len(ls):
+
+    def __init__(self, pieces: np.ndarray, code: np.ndarray, tree: shapely.STRtree | None = None) -> None:
+        self.pieces = pieces
+        self.code = np.asarray(code, dtype=np.int64)
+        self.tree = tree if tree is not None else shapely.STRtree(pieces)
+        rings, ring_piece = shapely.get_rings(pieces, return_index=True)
+        xy, ring = shapely.get_coordinates(rings, return_index=True)
+        k = np.flatnonzero(ring[1:] == ring[:-1])
+        self.x0, self.y0, self.x1, self.y1 = xy[k, 0], xy[k, 1], xy[k + 1, 0], xy[k + 1, 1]
+        seg_ring = ring[k]
+        self.seg_piece = ring_piece[seg_ring]
+        # runs of consecutive segments of one ring, each with its box, in one tree
+        pos_in_ring = np.arange(len(k)) - np.searchsorted(seg_ring, seg_ring)
+        new_run = np.r_[True, (seg_ring[1:] != seg_ring[:-1]) | (pos_in_ring[1:] % BOUNDARY_RUN == 0)]
+        run_of_seg = np.cumsum(new_run) - 1
+        self.run_start = np.flatnonzero(new_run)
+        self.run_count = np.diff(np.r_[self.run_start, len(k)])
+        bx0, bx1 = np.minimum(self.x0, self.x1), np.maximum(self.x0, self.x1)
+        by0, by1 = np.minimum(self.y0, self.y1), np.maximum(self.y0, self.y1)
+        n_runs = len(self.run_start)
+        rx0 = np.full(n_runs, np.inf)
+        ry0 = np.full(n_runs, np.inf)
+        rx1 = np.full(n_runs, -np.inf)
+        ry1 = np.full(n_runs, -np.inf)
+        np.minimum.at(rx0, run_of_seg, bx0)
+        np.minimum.at(ry0, run_of_seg, by0)
+        np.maximum.at(rx1, run_of_seg, bx1)
+        np.maximum.at(ry1, run_of_seg, by1)
+        self.run_tree = shapely.STRtree(shapely.box(rx0, ry0, rx1, ry1))
+        self.bx0, self.bx1, self.by0, self.by1 = bx0, bx1, by0, by1
+        # Point-in-polygon on a large piece is much faster prepared. GEOS prepared
+        # geometries must not be shared between threads, so each thread prepares
+        # its own copy of the large pieces (a few MB), on first use.
+        self.large = np.flatnonzero(shapely.get_num_coordinates(pieces) > PREPARE_VERTICES)
+        self._local = threading.local()
+
+    def _targets(self, piece: np.ndarray) -> np.ndarray:
+        """The pieces to test points against: this thread's prepared copies where large."""
+        if not len(self.large):
+            return self.pieces[piece]
+        prepared = getattr(self._local, "prepared", None)
+        if prepared is None:
+            prepared = self.pieces.copy()
+            copies = shapely.from_wkb(shapely.to_wkb(self.pieces[self.large]))
+            shapely.prepare(copies)
+            prepared[self.large] = copies
+            self._local.prepared = prepared
+        return prepared[piece]
+
+    def stretches(self, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Stretches of segments A->B inside zone pieces.
+
+        Returns
+        -------
+        (seg, code, t0, t1)
+            For every stretch inside a piece: the segment, the piece's code, and the
+            stretch as fractions 0 <= t0 <= t1 <= 1 of the segment.
+        """
         z = np.zeros(0)
-        return np.zeros(0, dtype=np.int64), z, z
-    line = parts[part_of[pair]]
-    s = shapely.line_locate_point(line, shapely.get_point(ls, 0))
-    e = shapely.line_locate_point(line, shapely.get_point(ls, -1))
-    a, b = np.minimum(s, e), np.maximum(s, e)
-    length = shapely.length(ls)
-    # A stretch is a connected piece of a simple open line, so its ends bound it.
-    # Where the located span disagrees with its length (a line nearly touching
-    # itself), locate every vertex and take the stretch segment by segment.
-    bad = np.abs((b - a) - length) > 1e-6 + 1e-9 * length
-    if bad.any():
-        keep = ~bad
-        xy, k = shapely.get_coordinates(ls[bad], return_index=True)
-        same = k[1:] == k[:-1]
-        owner_line = line[bad][k]
-        t = shapely.line_locate_point(owner_line, shapely.points(xy))
-        sa, sb = t[:-1][same], t[1:][same]
-        seg_pair = pair[bad][k[:-1][same]]
-        pair = np.concatenate([pair[keep], seg_pair])
-        a = np.concatenate([a[keep], np.minimum(sa, sb)])
-        b = np.concatenate([b[keep], np.maximum(sa, sb)])
-    return pair.astype(np.int64), a, b
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), z, z)
+        if not len(ax):
+            return empty
+        segs = shapely.linestrings(np.stack([np.stack([ax, ay], 1), np.stack([bx, by], 1)], 1))
+        si, pi = self.tree.query(segs)  # (segment, piece) pairs to classify
+        if not len(si):
+            return empty
+        n_pairs = len(si)
+        n_pieces = np.int64(len(self.pieces))
+        pair_key = si.astype(np.int64) * n_pieces + pi
+        order = np.argsort(pair_key, kind="stable")
+        si, pi, pair_key = si[order], pi[order], pair_key[order]
+        # boundary segments near each program segment, through the runs' boxes
+        sr, ri = self.run_tree.query(segs)
+        cnt = self.run_count[ri]
+        s = np.repeat(sr, cnt)
+        b = np.repeat(self.run_start[ri], cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        tol = COLLINEAR_TOLERANCE
+        near = (
+            (self.bx1[b] >= np.minimum(ax[s], bx[s]) - tol)
+            & (self.bx0[b] <= np.maximum(ax[s], bx[s]) + tol)
+            & (self.by1[b] >= np.minimum(ay[s], by[s]) - tol)
+            & (self.by0[b] <= np.maximum(ay[s], by[s]) + tol)
+        )
+        s, b = s[near], b[near]
+        pair = np.searchsorted(pair_key, s.astype(np.int64) * n_pieces + self.seg_piece[b])
+        # segment A + t r against boundary segment Q0 + u q, in coordinates relative to A
+        rx, ry = bx[s] - ax[s], by[s] - ay[s]
+        qx0, qy0 = self.x0[b] - ax[s], self.y0[b] - ay[s]
+        qx, qy = self.x1[b] - self.x0[b], self.y1[b] - self.y0[b]
+        denom = rx * qy - ry * qx
+        rlen = np.hypot(rx, ry)
+        # distances of the boundary segment's ends from the program segment's line
+        d0 = (rx * qy0 - ry * qx0) / rlen
+        d1 = (rx * (qy0 + qy) - ry * (qx0 + qx)) / rlen
+        collinear = (np.abs(d0) <= tol) & (np.abs(d1) <= tol)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (qx0 * qy - qy0 * qx) / denom
+            u = (qx0 * ry - qy0 * rx) / denom
+        eps = 1e-12
+        cross = ~collinear & (denom != 0) & (t >= -eps) & (t <= 1 + eps) & (u >= -eps) & (u <= 1 + eps)
+        # a collinear boundary segment: the stretch of the program segment it covers
+        r2 = rx * rx + ry * ry
+        c0 = (qx0 * rx + qy0 * ry) / r2
+        c1 = ((qx0 + qx) * rx + (qy0 + qy) * ry) / r2
+        lo_c, hi_c = np.clip(np.minimum(c0, c1), 0, 1), np.clip(np.maximum(c0, c1), 0, 1)
+        on = collinear & (hi_c >= lo_c)
+        # breakpoints per pair: the segment's ends, crossings, ends of collinear stretches
+        bp_pair = np.concatenate([np.arange(n_pairs), np.arange(n_pairs), pair[cross], pair[on], pair[on]])
+        bp_t = np.concatenate([np.zeros(n_pairs), np.ones(n_pairs), np.clip(t[cross], 0, 1), lo_c[on], hi_c[on]])
+        order = np.lexsort((bp_t, bp_pair))
+        bp_pair, bp_t = bp_pair[order], bp_t[order]
+        nxt = np.flatnonzero((bp_pair[1:] == bp_pair[:-1]) & (bp_t[1:] > bp_t[:-1]))
+        sp, t0, t1 = bp_pair[nxt], bp_t[nxt], bp_t[nxt + 1]
+        # stretches shorter than a nanometre are rounding between two breakpoints that coincide
+        seg_len = np.hypot(bx[si[sp]] - ax[si[sp]], by[si[sp]] - ay[si[sp]])
+        real = (t1 - t0) * seg_len > 1e-9
+        sp, t0, t1 = sp[real], t0[real], t1[real]
+        # stretches along a collinear boundary segment are on the boundary: inside
+        inside = np.zeros(len(sp), dtype=bool)
+        if on.any():
+            cp, clo, chi = pair[on], lo_c[on], hi_c[on]
+            ordc = np.argsort(cp, kind="stable")
+            cp, clo, chi = cp[ordc], clo[ordc], chi[ordc]
+            first = np.searchsorted(cp, sp, side="left")
+            last = np.searchsorted(cp, sp, side="right")
+            has = np.flatnonzero(last > first)
+            tm = (t0 + t1) / 2.0
+            rep = last[has] - first[has]
+            idx = np.repeat(first[has], rep) + (np.arange(rep.sum()) - np.repeat(np.cumsum(rep) - rep, rep))
+            who = np.repeat(has, rep)
+            hit = (clo[idx] <= tm[who]) & (tm[who] <= chi[idx])
+            inside[np.unique(who[hit])] = True
+        test = np.flatnonzero(~inside)
+        if len(test):
+            seg = si[sp[test]]
+            tm = (t0[test] + t1[test]) / 2.0
+            mx = ax[seg] + tm * (bx[seg] - ax[seg])
+            my = ay[seg] + tm * (by[seg] - ay[seg])
+            inside[test] = shapely.intersects_xy(self._targets(pi[sp[test]]), mx, my)
+        k = np.flatnonzero(inside)
+        return si[sp[k]].astype(np.int64), self.code[pi[sp[k]]], t0[k], t1[k]
 
 
 @dataclass
@@ -514,6 +627,8 @@ class ZoneIndex:
         self.moved_piece = moved_piece
         self.tree = shapely.STRtree(self.pieces)
         self.zone_geoms = geoms
+        self._line_meter: LineMeter | None = None
+        self._line_lock = threading.Lock()
         # Parts of one multipolygon never overlap (it is valid), so zone-level pairs suffice.
         self.n_zones = np.int64(max(len(geoms), 1))
         if overlaps is None:
@@ -595,36 +710,41 @@ class ZoneIndex:
         pairs["prog"] = pos[pairs["prog"].to_numpy()]
         return pairs, unzoned, np.zeros(0, dtype=np.int64)
 
-    def _lines(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-        """Shares of line programs: returns pairs, zoned length per program, snapped positions.
+    def line_meter(self) -> LineMeter:
+        """The zones prepared for line programs (built on first use, once)."""
+        with self._line_lock:
+            if self._line_meter is None:
+                self._line_meter = LineMeter(self.pieces, self.code[: self.n_pieces], self.tree)
+            return self._line_meter
 
-        Each piece of a program is an interval of the program's arc length; the
-        measures are lengths of unions of intervals (no noding of linework)."""
+    def _lines(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+        """Shares of line programs: returns pairs, zoned length per program, snapped (none).
+
+        Every stretch of a program inside a zone is an interval of the program's
+        arc length (see :class:`LineMeter`); the measures are lengths of unions of
+        intervals, per (program, code) and over all codes."""
         parts, owner = linear_parts(geoms, np.arange(len(geoms)))
-        parts, owner = _open_rings(parts, owner)
-        plen = shapely.length(parts)
-        offset = pd.Series(plen).groupby(owner).cumsum().to_numpy() - plen
-        pi, zi, inside = self._intersecting(parts)
-        z = self.geoms[zi]
-        todo = np.flatnonzero(~inside)
-        inter, snap = robust_overlay(shapely.intersection, parts[pi[todo]], z[todo])
-        pair, a, b = _stretches(parts, pi, inter, todo)
-        whole = np.flatnonzero(inside)
-        pair = np.concatenate([whole, pair])
-        a = np.concatenate([np.zeros(len(whole)), a])
-        b = np.concatenate([plen[pi[whole]], b])
-        part = pi[pair]
-        prog = owner[part]
-        a, b = a + offset[part], b + offset[part]
-        code = self.code[zi[pair]]
+        xy, at = shapely.get_coordinates(parts, return_index=True)
+        k = np.flatnonzero(at[1:] == at[:-1])
+        ax, ay, bx, by = xy[k, 0], xy[k, 1], xy[k + 1, 0], xy[k + 1, 1]
+        slen = np.hypot(bx - ax, by - ay)
+        keep = slen > 0
+        k, ax, ay, bx, by, slen = k[keep], ax[keep], ay[keep], bx[keep], by[keep], slen[keep]
+        prog_of_seg = owner[at[k]]
+        # arc length at the start of each segment, along the program (parts one after another)
+        # (summed per program, so the figures do not depend on how programs are chunked)
+        start = pd.Series(slen).groupby(prog_of_seg).cumsum().to_numpy() - slen
+        seg, code, t0, t1 = self.line_meter().stretches(ax, ay, bx, by)
+        prog = prog_of_seg[seg]
+        a = start[seg] + t0 * slen[seg]
+        b = start[seg] + t1 * slen[seg]
         n_codes = np.int64(len(self.code_values))
         key = prog.astype(np.int64) * n_codes + code
         keys, inv = np.unique(key, return_inverse=True)
         measure = interval_union_length(inv, a, b, len(keys))
         zoned = interval_union_length(prog, a, b, len(geoms))
         pairs = pd.DataFrame({"prog": pos[keys // n_codes], "code": keys % n_codes, "measure": measure})
-        snapped = pos[np.unique(owner[pi[todo[snap]]])]
-        return pairs, zoned, snapped
+        return pairs, zoned, np.zeros(0, dtype=np.int64)
 
     def _polygons(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """Shares of polygon programs: returns pairs, zoned area per program, snapped positions."""
