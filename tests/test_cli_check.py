@@ -255,3 +255,16 @@ def test_a_row_with_bad_coordinates_gets_one_finding_and_the_readers_reason(runn
     dup = issues[issues["code"] == "id_ganda"].geometry.iloc[0]
     assert dup is not None and dup.geom_type == "GeometryCollection" and len(dup.geoms) == 1
     assert issues.loc[issues["code"] == "koordinat_kosong"].geometry.isna().all()
+
+
+def test_programs_that_all_miss_the_zoning_are_flagged(runner, data):
+    p = gdf([{"program_id": "F1", "kegiatan": "taman_kota", "geometry": Point(5000, 5000)}, {"program_id": "F2", "kegiatan": "taman_kota", "geometry": Point(6000, 5000)}])
+    pyogrio.write_dataframe(p, data / "far.gpkg", layer="far")
+    r = invoke(runner, args(data, **{"--programs": data / "far.gpkg"}))
+    assert r.exit_code == 0, r.output
+    issues = pyogrio.read_dataframe(data / "out.gpkg", layer="issues")
+    flagged = issues[issues["code"] == "program_di_luar_zonasi"]
+    assert len(flagged) == 1 and "2 lokasi program" in flagged["message"].iloc[0]
+    # programs that do meet the zoning raise no such flag
+    r = invoke(runner, args(data))
+    assert "program_di_luar_zonasi" not in set(pyogrio.read_dataframe(data / "out.gpkg", layer="issues")["code"])

@@ -62,7 +62,9 @@ def test_slivers_are_summarized_not_listed():
     ]
     t = topo(geoms, ["A", "B", "C", "D", "E", "F"])
     codes = sorted(f.code for f in t.findings)
-    assert codes == ["celah_sempit", "tumpang_tindih_sempit", "tumpang_tindih_zona"]
+    assert codes == ["celah_sempit", "tumpang_tindih_sempit", "tumpang_tindih_zona", "zona_serpihan"]
+    crumb = next(f for f in t.findings if f.code == "zona_serpihan")
+    assert crumb.message.startswith("1 fitur zona") and "#5" in crumb.message and crumb.geometry.area == pytest.approx(0.75)
     real = [f for f in t.findings if f.code == "tumpang_tindih_zona"]
     assert real[0].feature_id == "#1,#6" and "4,0 m²" in real[0].message
     assert t.noise_overlaps == 2 and t.noise_overlap_area == pytest.approx(30.0 + 0.75)

@@ -166,10 +166,10 @@ def prepare_zoning(
         has_poly[owner] = True
         empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
         for i in np.flatnonzero(~has_poly & ~empty):
-            findings.append(Finding(label, ids[i], "warning", "zona_bukan_poligon", f"fitur zona {ids[i]} bukan poligon ({geoms[i].geom_type}); tidak dipakai"))
+            findings.append(Finding(label, ids[i], "warning", "zona_bukan_poligon", f"fitur zona {ids[i]} bukan poligon ({geoms[i].geom_type}); tidak dipakai", geoms[i]))
         no_code = codes.isna().to_numpy()
         for i in np.flatnonzero(no_code & has_poly):
-            findings.append(Finding(label, ids[i], "error", "kode_zona_kosong", f"fitur zona {ids[i]} tidak memiliki kode zona; tidak dipakai"))
+            findings.append(Finding(label, ids[i], "error", "kode_zona_kosong", f"fitur zona {ids[i]} tidak memiliki kode zona; tidak dipakai", geoms[i]))
         keep = has_poly & ~no_code
         frames.append(
             gpd.GeoDataFrame(
@@ -392,15 +392,15 @@ def check(
         )
     timings["engine"] = time.perf_counter() - t
     timings.update({f"engine.{k}": v for k, v in res.timings.items()})
+    measured = ~np.isnan(res.unzoned)
+    if measured.any() and (res.unzoned[measured] >= 1.0).all():
+        findings.append(
+            Finding(plabel, "", "warning", "program_di_luar_zonasi", f"tidak satu pun dari {int(measured.sum())} lokasi program berada di zonasi: CRS, wilayah, atau lapisan yang salah?")
+        )
 
     # ---- activities (with SIPD code mapping), rules coverage
     t = time.perf_counter()
-    acts = programs[act_col].astype(object) if act_col else pd.Series([None] * len(programs), index=programs.index, dtype=object)
-    acts = acts.reset_index(drop=True)
-    if rules.code_map and code_col:
-        blank = acts.map(lambda v: not activity_key(v))
-        mapped = programs[code_col].reset_index(drop=True).map(rules.activity_for_code)
-        acts = acts.where(~blank, mapped)
+    acts = program_activities(programs, act_col, code_col, rules)
     for i, a in enumerate(acts):
         if not rules.has_activity(a) and not np.isnan(res.unzoned[i]):
             what = f"'{a}'" if activity_key(a) else "(kosong)"

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["angka", "persen"]
+__all__ = ["angka", "luas", "persen"]
+
+
+def luas(value: float) -> str:
+    """An area or length for a message: one decimal, more for small non-zero values (``0,004``)."""
+    if value and abs(value) < 0.05:
+        return angka(value, 3)
+    return angka(value)
 
 
 def angka(value: float, decimals: int = 1) -> str:

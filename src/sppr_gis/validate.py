@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 
 from sppr_gis.engine import _split_large, polygonal_parts, robust_overlay, robust_union_rows
-from sppr_gis.text import angka
+from sppr_gis.text import angka, luas
 
 __all__ = ["Finding", "Topology", "Overlaps", "zone_overlaps", "findings_frame", "repair_geometries", "duplicate_ids", "zoning_topology", "attach_geometry", "ISSUE_COLUMNS"]
 
@@ -272,7 +272,7 @@ def zoning_topology(
                 f"{ids[a]},{ids[b]}",
                 "warning" if same else "error",
                 "tumpang_tindih_kode_sama" if same else "tumpang_tindih_zona",
-                f"zona {ids[a]} ({codes[a]}) dan {ids[b]} ({codes[b]}) bertampalan seluas {angka(ov.area[k])} m²",
+                f"zona {ids[a]} ({codes[a]}) dan {ids[b]} ({codes[b]}) bertampalan seluas {luas(ov.area[k])} m²",
                 g,
             )
         )
@@ -287,11 +287,30 @@ def zoning_topology(
                 "info",
                 "tumpang_tindih_sempit",
                 f"{topo.noise_overlaps} pasang zona bertampalan tipis (lebar < {angka(sliver_width)} m atau luas < {angka(sliver_area)} m², "
-                f"derau digitasi) seluas total {angka(topo.noise_overlap_area)} m²; tidak dirinci, ukuran tetap dihitung tepat",
+                f"derau digitasi) seluas total {luas(topo.noise_overlap_area)} m²; tidak dirinci, ukuran tetap dihitung tepat",
                 shapely.multipolygons(noise_parts) if len(noise_parts) else None,
             )
         )
     _gaps(geoms, layer, half, sliver_area, ov, workers, topo)
+    # zones that are themselves slivers (digitizing leftovers): counted, measured as given
+    area = shapely.area(geoms)
+    perimeter = shapely.length(geoms)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        thin = 2.0 * area / perimeter < sliver_width
+    crumbs = np.flatnonzero((area < sliver_area) | thin)
+    if len(crumbs):
+        parts = shapely.get_parts(geoms[crumbs])
+        topo.findings.append(
+            Finding(
+                layer,
+                "",
+                "info",
+                "zona_serpihan",
+                f"{len(crumbs)} fitur zona berupa serpihan (luas < {angka(sliver_area)} m² atau lebar < {angka(sliver_width)} m) seluas total "
+                f"{luas(float(area[crumbs].sum()))} m²: {', '.join(str(ids[i]) for i in crumbs[:10])}{' ...' if len(crumbs) > 10 else ''}; tetap dihitung",
+                shapely.multipolygons(parts[shapely.get_type_id(parts) == 3]),
+            )
+        )
     return topo
 
 
@@ -445,7 +464,7 @@ def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Ov
         n_gap += 1
         c = gap.representative_point()
         topo.findings.append(
-            Finding(layer, f"celah-{n_gap}", "error", "celah_zona", f"celah tanpa zona seluas {angka(gap.area)} m² di sekitar x={c.x:.1f} y={c.y:.1f}", gap)
+            Finding(layer, f"celah-{n_gap}", "error", "celah_zona", f"celah tanpa zona seluas {luas(gap.area)} m² di sekitar x={c.x:.1f} y={c.y:.1f}", gap)
         )
     # Area of the exact union by inclusion-exclusion over the overlaps of two and
     # three zones; the narrow gaps are what the closing adds to it.
@@ -459,7 +478,7 @@ def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Ov
                 "",
                 "info",
                 "celah_sempit",
-                f"celah tipis antarzona (lebar < {angka(2 * half)} m, derau digitasi) seluas total {angka(noise)} m²; tidak dirinci",
+                f"celah tipis antarzona (lebar < {angka(2 * half)} m, derau digitasi) seluas total {luas(noise)} m²; tidak dirinci",
             )
         )
 
