@@ -329,3 +329,17 @@ def test_excel_rupiah_with_decimal_comma(tmp_path):
     t = read_table(p)
     assert [parse_number(v, thousands_dot=True) for v in t["pagu"]] == [1_250_000.5, 2_000_000.0, 750_000.0]
     assert t.geometry.iloc[0].equals(Point(104.4, -0.9))
+
+
+def test_combined_programs_keep_whole_numbers_whole(tmp_path):
+    import geopandas as gpd
+    from shapely import Point
+
+    a = gpd.GeoDataFrame({"program_id": ["A1"], "tahun": [2025], "kode": [13930]}, geometry=[Point(440000, 100000)], crs="EPSG:32648")
+    b = gpd.GeoDataFrame({"program_id": ["B1"], "kode": [2401]}, geometry=[Point(440010, 100000)], crs="EPSG:32648")
+    a.to_file(tmp_path / "a.gpkg", layer="a")
+    b.to_file(tmp_path / "b.gpkg", layer="b")
+    got = read_program_sources([tmp_path / "a.gpkg", tmp_path / "b.gpkg"])
+    assert got["tahun"].tolist()[0] == 2025 and pd.isna(got["tahun"].tolist()[1])
+    assert str(got["tahun"].dtype) == "Int64" and got["kode"].tolist() == [13930, 2401]
+    assert str(got.loc[0, "tahun"]) == "2025"  # not '2025.0' in tables and messages

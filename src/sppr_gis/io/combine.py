@@ -118,6 +118,11 @@ def concat_frames(
         parts.append(gpd.GeoDataFrame(plain, geometry=gpd.GeoSeries(geoms, index=plain.index, crs=target), crs=target))
         offset += len(frame)
     out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), geometry="geometry", crs=target)
+    # whole numbers stay whole where an input lacks the column (not 2025.0 next to a blank)
+    for col in out.columns:
+        kinds = [p[col].dtype for p in parts if col in p.columns]
+        if kinds and all(pd.api.types.is_integer_dtype(k) for k in kinds) and not pd.api.types.is_integer_dtype(out[col].dtype):
+            out[col] = out[col].astype("Int64")
     out.attrs = {"source": " + ".join(labels), "findings": findings + extra}
     return out
 
