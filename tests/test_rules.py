@@ -48,7 +48,7 @@ def test_semicolon_csv_and_xlsx_read_the_same(tmp_path):
 
 def test_missing_activity_column_and_duplicates(tmp_path):
     p = tmp_path / "a.csv"
-    p.write_text("kegiatan,R-2\njalan,I\n", encoding="utf-8")
+    p.write_text("nama,R-2\njalan,I\n", encoding="utf-8")
     with pytest.raises(RulesError, match="no 'activity' column"):
         read_rules(p)
     p.write_text("activity,R-2\njalan,I\nJalan,T\n", encoding="utf-8")
@@ -75,3 +75,26 @@ def test_condition_texts_and_code_map(tmp_path):
     k.write_text("kode,activity\n1.03.10,jembatan\n", encoding="utf-8")
     r = read_rules(m, code_map=k)
     assert r.activity_for_code("1.03.10.2.01") == "jembatan" and not r.has_activity("jembatan")
+
+
+def test_itbx_tables_as_agencies_lay_them_out(tmp_path):
+    """Title rows above the header and Indonesian header names ('Kategori', 'Kegiatan')."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["LAMPIRAN IV PERATURAN WALI KOTA"])
+    ws.append(["MATRIKS ITBX KETENTUAN KEGIATAN DAN PENGGUNAAN LAHAN"])
+    ws.append([])
+    ws.append(["Kategori", "Kegiatan", "R-2", "K-1", "RTH-2"])
+    ws.append(["Jalan", "jalan lingkungan", "I", "T1", "X"])
+    ws.append(["Sosial", "sekolah", "B2", "I", "X"])
+    wb.save(tmp_path / "itbx.xlsx")
+    r = read_rules(tmp_path / "itbx.xlsx")
+    assert r.zone_codes == ["R-2", "K-1", "RTH-2"]
+    assert r.cell("jalan lingkungan", "K-1").raw == "T1" and r.cell("sekolah", "R-2").cls == "B"
+    assert r.categories["sekolah"] == "Sosial"
+    csv = tmp_path / "itbx.csv"
+    csv.write_text("MATRIKS ITBX RDTR KOTA CONTOH\n\nKegiatan;R-2;K-1\njalan lingkungan;I;T1\n", encoding="utf-8")
+    r = read_rules(csv)
+    assert r.zone_codes == ["R-2", "K-1"] and r.cell("jalan lingkungan", "R-2").cls == "I"

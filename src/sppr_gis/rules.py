@@ -127,6 +127,9 @@ class Rules:
         cols = [str(c).strip() for c in df.columns]
         lower = [c.lower() for c in cols]
         if "activity" not in lower:
+            # Indonesian tables: 'Kegiatan' / 'Jenis Kegiatan' and 'Kategori'
+            lower = ["activity" if c in ACTIVITY_HEADERS else ("category" if c == "kategori" else c) for c in lower]
+        if "activity" not in lower:
             # the header is not quoted: a wrong file (a password file, a report) must not be echoed
             raise RulesError(f"{source}: no 'activity' column in the header row ({len(cols)} columns; expected 'category' (optional), 'activity', then one column per zone code)")
         a_idx = lower.index("activity")
@@ -208,6 +211,47 @@ def normalize_code(code: str) -> str:
 RULE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm"}
 
 
+#: Header cells that name the activity column (the contract's name and the Indonesian one).
+ACTIVITY_HEADERS = ("activity", "kegiatan", "jenis kegiatan")
+#: How far down a sheet the header row is looked for (title rows above it are skipped).
+HEADER_SEARCH_ROWS = 20
+
+
+def _is_activity_header(cell: object) -> bool:
+    return str(cell).strip().lower() in ACTIVITY_HEADERS
+
+
+def _header_line(lines: list[str]) -> int:
+    """Index of the first text line that holds an activity header cell (0 if none)."""
+    for i, line in enumerate(lines[:HEADER_SEARCH_ROWS]):
+        cells = [c.strip().strip('"').strip() for c in re.split(r"[,;\t|]", line)]
+        if any(_is_activity_header(c) for c in cells):
+            return i
+    return 0
+
+
+def _with_header(grid: pd.DataFrame) -> pd.DataFrame:
+    """A sheet read without header: the first row holding an activity header becomes the header
+    (title rows above it are skipped); repeated names get pandas' ``.1`` suffix, the raw row is kept."""
+    row = 0
+    for i in range(min(len(grid), HEADER_SEARCH_ROWS)):
+        if any(_is_activity_header(c) for c in grid.iloc[i].tolist()):
+            row = i
+            break
+    raw = ["" if (c is None or (isinstance(c, float) and np.isnan(c))) else str(c).strip() for c in grid.iloc[row].tolist()] if len(grid) else []
+    seen: dict[str, int] = {}
+    cols = []
+    for k, c in enumerate(raw):
+        name = c or f"Unnamed: {k}"
+        n = seen.get(name, 0)
+        seen[name] = n + 1
+        cols.append(name if n == 0 else f"{name}.{n}")
+    df = grid.iloc[row + 1 :].reset_index(drop=True)
+    df.columns = cols
+    df.attrs["header"] = raw
+    return df
+
+
 def _read_any(path: Path, what: str) -> pd.DataFrame:
     """A small table as text cells; ``attrs["header"]`` holds the header row as written
     (pandas renames a repeated column ``R-2`` to ``R-2.1``; the raw header keeps it)."""
@@ -220,14 +264,14 @@ def _read_any(path: Path, what: str) -> pd.DataFrame:
     kind = sniff_table(path)
     try:
         if kind == "xlsx":
-            df = pd.read_excel(path, dtype=object, engine="openpyxl")
-            head = pd.read_excel(path, dtype=object, engine="openpyxl", header=None, nrows=1)
-            df.attrs["header"] = [str(c).strip() for c in head.iloc[0].tolist()] if len(head) else []
-            return df
+            grid = pd.read_excel(path, dtype=object, engine="openpyxl", header=None)
+            return _with_header(grid)
         for enc in ["utf-16"] if kind == "utf-16" else ["utf-8-sig", "cp1252"]:
             try:
-                df = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc)
-                head = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc, header=None, nrows=1)
+                lines = path.read_text(encoding=enc).splitlines()
+                skip = _header_line(lines)
+                df = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc, skiprows=skip)
+                head = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc, header=None, nrows=1, skiprows=skip)
                 df.attrs["header"] = [str(c).strip() for c in head.iloc[0].tolist()] if len(head) else []
                 return df
             except UnicodeDecodeError:
