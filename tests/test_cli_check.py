@@ -268,3 +268,14 @@ def test_programs_that_all_miss_the_zoning_are_flagged(runner, data):
     # programs that do meet the zoning raise no such flag
     r = invoke(runner, args(data))
     assert "program_di_luar_zonasi" not in set(pyogrio.read_dataframe(data / "out.gpkg", layer="issues")["code"])
+
+
+def test_library_warnings_are_one_log_line_and_quiet_silences_them(tmp_path):
+    import subprocess
+    import sys
+
+    code = "import warnings, sys; from sppr_cli.main import cli; cli.add_command(__import__('click').Command('w', callback=lambda: warnings.warn('GDAL says hello', RuntimeWarning))); cli(sys.argv[1:])"
+    loud = subprocess.run([sys.executable, "-c", code, "w"], capture_output=True, text=True)
+    assert loud.returncode == 0 and "GDAL says hello" in loud.stderr and ".py:" not in loud.stderr
+    quiet = subprocess.run([sys.executable, "-c", code, "-q", "w"], capture_output=True, text=True)
+    assert quiet.returncode == 0 and "GDAL says hello" not in quiet.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import warnings
 import signal
 import sys
 from typing import Any
@@ -76,6 +77,13 @@ def cli(ctx: click.Context) -> None:
     """SPPR: check program locations against the zoning (ITBX) and synchronize programs with the spatial plan."""
     ctx.ensure_object(dict)
     logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    # Library warnings (GDAL through pyogrio, pandas) as one log line each, without a source
+    # line, and silenced by -q like the rest of the tool's messages.
+    warnings.showwarning = _log_warning
+
+
+def _log_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None, line: str | None = None) -> None:
+    logging.getLogger("sppr_gis.peringatan").warning("%s", message)
 
 
 def _register() -> None:
