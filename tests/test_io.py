@@ -192,3 +192,22 @@ def test_fiona_engine_reads_the_same(tmp_path, zoning):
     path = tmp_path / "z.gpkg"
     pyogrio.write_dataframe(zoning, path, layer="zona")
     assert_same(sppr_gis.read_layer(f"{path}:zona"), sppr_gis.read_layer(f"{path}:zona", engine="fiona"))
+
+
+def test_xlsx_tables_never_hold_a_cut_geometry(tmp_path):
+    import geopandas as gpd
+    import openpyxl
+    import shapely
+
+    from sppr_gis.io import write_tables
+
+    big = shapely.Point(440000, 100000).buffer(500, quad_segs=2000)  # ~8,000 vertices: WKT > 32,767 characters
+    small = shapely.box(0, 0, 1, 1)
+    layer = gpd.GeoDataFrame({"program_id": ["BIG", "SMALL"]}, geometry=[big, small], crs="EPSG:32648")
+    write_tables({"programs": layer}, tmp_path / "t.xlsx")
+    rows = list(openpyxl.load_workbook(tmp_path / "t.xlsx").active.iter_rows(values_only=True))
+    assert rows[1][1] == "(geometri lebih dari 32.767 karakter; lihat GeoPackage atau CSV)"
+    assert shapely.from_wkt(rows[2][1]).equals(small)
+    write_tables({"programs": layer}, tmp_path / "t.csv")  # CSV has no limit: the whole WKT
+    csv = pd.read_csv(tmp_path / "t_programs.csv")
+    assert shapely.from_wkt(csv["wkt"][0]).equals_exact(big, 1e-6)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import sqlite3
 import tempfile
@@ -24,6 +25,8 @@ import pandas as pd
 import pyogrio
 
 from sppr_gis.errors import OutputError, SpprError
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Staging", "staged", "atomic_path", "output_error", "write_gpkg", "write_tables"]
 
@@ -254,6 +257,12 @@ def write_gpkg(
     return target
 
 
+#: The most characters an Excel cell holds.
+EXCEL_CELL_LIMIT = 32767
+#: What an Excel ``wkt`` cell says instead of a geometry too long for it.
+EXCEL_LONG_WKT = "(geometri lebih dari 32.767 karakter; lihat GeoPackage atau CSV)"
+
+
 def write_tables(tables: Mapping[str, pd.DataFrame], target: str | os.PathLike[str], *, staging: Staging | None = None) -> Path:
     """Write attribute tables as CSV (one file per table, ``stem_name.csv``) or XLSX (one sheet each).
 
@@ -277,11 +286,17 @@ def write_tables(tables: Mapping[str, pd.DataFrame], target: str | os.PathLike[s
     """
     target = Path(target)
 
-    def flat(df: pd.DataFrame) -> pd.DataFrame:
+    def flat(df: pd.DataFrame, sheet: str | None = None) -> pd.DataFrame:
         if isinstance(df, gpd.GeoDataFrame):
             gcol = df.geometry.name
             out = pd.DataFrame(df.drop(columns=gcol))
             out["wkt"] = df.geometry.to_wkt()
+            if sheet is not None:
+                # an Excel cell holds at most 32,767 characters: a cut WKT would be a wrong geometry
+                long = out["wkt"].str.len() > EXCEL_CELL_LIMIT
+                if long.any():
+                    out.loc[long, "wkt"] = EXCEL_LONG_WKT
+                    log.warning("%s, sheet %s: %d geometries longer than an Excel cell are not written as WKT (see the GeoPackage or CSV)", target, sheet, int(long.sum()))
             return out
         return pd.DataFrame(df)
 
@@ -298,7 +313,7 @@ def write_tables(tables: Mapping[str, pd.DataFrame], target: str | os.PathLike[s
                     with pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
                         xw.book.set_properties({"created": _created()})
                         for sheet, df in tables.items():
-                            flat(df).to_excel(xw, sheet_name=sheet[:31], index=False)
+                            flat(df, sheet).to_excel(xw, sheet_name=sheet[:31], index=False)
                 else:
                     flat(tables[name]).to_csv(tmp, index=False)
             except (SpprError, KeyboardInterrupt):
