@@ -218,7 +218,7 @@ def _plain_value(v: Any) -> Any:
     return v
 
 
-def read_pg_layer(text: str, *, assume_crs: str | None = None, code_label: str | None = None) -> gpd.GeoDataFrame:
+def read_pg_layer(text: str, *, assume_crs: str | None = None) -> gpd.GeoDataFrame:
     """Read a PostGIS table or view as a GeoDataFrame.
 
     Parameters
@@ -227,8 +227,6 @@ def read_pg_layer(text: str, *, assume_crs: str | None = None, code_label: str |
         ``postgresql://.../dbname#schema.table`` (``#table`` is in ``public``).
     assume_crs : str, optional
         CRS for a geometry column without an SRID.
-    code_label : str, optional
-        Unused; kept for symmetry with file readers.
 
     Returns
     -------

@@ -296,7 +296,7 @@ def list_layers(source: str | os.PathLike[str] | LayerSpec) -> list[LayerInfo]:
     if spec.uri is not None:
         from sppr_gis.io.postgis import list_pg_layers
 
-        return [LayerInfo(n, ty, spec.uri, n) for n, _, ty, _ in list_pg_layers(spec.uri)]
+        return [LayerInfo(n, ty, spec.label, n) for n, _, ty, _ in list_pg_layers(spec.uri)]  # the label: never a password
     path = spec.path
     if not path.exists():
         raise InputError(f"{path}: file not found")
