@@ -71,6 +71,7 @@ __all__ = [
     "linear_parts",
     "overlapping_pairs",
     "robust_overlay",
+    "release_memory",
     "robust_union_rows",
     "interval_union_length",
 ]
@@ -91,6 +92,20 @@ DEFAULT_MAX_VERTICES = 4096
 #: Snap-rounding grids (metres) tried, in order, for an overlay that GEOS cannot
 #: compute in floating point. A grid g moves each vertex by at most g/sqrt(2).
 SNAP_GRIDS: tuple[float, ...] = (1e-3, 1e-2)
+
+
+def release_memory() -> None:
+    """Hand memory freed by the previous step back to the system (glibc only; a no-op elsewhere).
+
+    glibc keeps freed blocks in per-thread arenas, so without this a step's
+    temporaries stay in the process's resident size while the next step runs.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def robust_overlay(func: Callable[..., np.ndarray], a: np.ndarray, b: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -371,6 +386,10 @@ def _moved_edges(pieces: np.ndarray, source: np.ndarray, parts: np.ndarray, pad:
 #: spatial index that finds the segments a program segment may cross.
 BOUNDARY_RUN = 32
 
+#: Candidate (program segment, boundary segment) pairs handled at once: bounds the
+#: engine's largest temporary arrays (about 200 bytes a candidate).
+EXPAND_BUDGET = 150_000
+
 #: Zone pieces with more vertices are prepared (per thread) for point-in-polygon tests.
 PREPARE_VERTICES = 256
 
@@ -410,7 +429,7 @@ class LineMeter:
         k = np.flatnonzero(ring[1:] == ring[:-1])
         self.x0, self.y0, self.x1, self.y1 = xy[k, 0], xy[k, 1], xy[k + 1, 0], xy[k + 1, 1]
         seg_ring = ring[k]
-        self.seg_piece = ring_piece[seg_ring]
+        self.seg_piece = ring_piece[seg_ring].astype(np.int32)
         # runs of consecutive segments of one ring, each with its box, in one tree
         pos_in_ring = np.arange(len(k)) - np.searchsorted(seg_ring, seg_ring)
         new_run = np.r_[True, (seg_ring[1:] != seg_ring[:-1]) | (pos_in_ring[1:] % BOUNDARY_RUN == 0)]
@@ -429,7 +448,6 @@ class LineMeter:
         np.maximum.at(rx1, run_of_seg, bx1)
         np.maximum.at(ry1, run_of_seg, by1)
         self.run_tree = shapely.STRtree(shapely.box(rx0, ry0, rx1, ry1))
-        self.bx0, self.bx1, self.by0, self.by1 = bx0, bx1, by0, by1
         # Point-in-polygon on a large piece is much faster prepared. GEOS prepared
         # geometries must not be shared between threads, so each thread prepares
         # its own copy of the large pieces (a few MB), on first use.
@@ -449,39 +467,21 @@ class LineMeter:
             self._local.prepared = prepared
         return prepared[piece]
 
-    def stretches(self, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Stretches of segments A->B inside zone pieces.
+    def _crossings(self, sr: np.ndarray, ri: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, pair_key: np.ndarray, n_pieces: np.int64) -> tuple[np.ndarray, ...]:
+        """Crossings and collinear stretches of program segments ``sr`` with the boundary runs ``ri``.
 
-        Returns
-        -------
-        (seg, code, t0, t1)
-            For every stretch inside a piece: the segment, the piece's code, and the
-            stretch as fractions 0 <= t0 <= t1 <= 1 of the segment.
-        """
-        z = np.zeros(0)
-        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), z, z)
-        if not len(ax):
-            return empty
-        segs = shapely.linestrings(np.stack([np.stack([ax, ay], 1), np.stack([bx, by], 1)], 1))
-        si, pi = self.tree.query(segs)  # (segment, piece) pairs to classify
-        if not len(si):
-            return empty
-        n_pairs = len(si)
-        n_pieces = np.int64(len(self.pieces))
-        pair_key = si.astype(np.int64) * n_pieces + pi
-        order = np.argsort(pair_key, kind="stable")
-        si, pi, pair_key = si[order], pi[order], pair_key[order]
-        # boundary segments near each program segment, through the runs' boxes
-        sr, ri = self.run_tree.query(segs)
+        Returns the pair (position in ``pair_key``) and fraction of each crossing, and
+        the pair and fraction range of each collinear stretch."""
         cnt = self.run_count[ri]
         s = np.repeat(sr, cnt)
         b = np.repeat(self.run_start[ri], cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
         tol = COLLINEAR_TOLERANCE
+        x0, y0, x1, y1 = self.x0[b], self.y0[b], self.x1[b], self.y1[b]
         near = (
-            (self.bx1[b] >= np.minimum(ax[s], bx[s]) - tol)
-            & (self.bx0[b] <= np.maximum(ax[s], bx[s]) + tol)
-            & (self.by1[b] >= np.minimum(ay[s], by[s]) - tol)
-            & (self.by0[b] <= np.maximum(ay[s], by[s]) + tol)
+            (np.maximum(x0, x1) >= np.minimum(ax[s], bx[s]) - tol)
+            & (np.minimum(x0, x1) <= np.maximum(ax[s], bx[s]) + tol)
+            & (np.maximum(y0, y1) >= np.minimum(ay[s], by[s]) - tol)
+            & (np.minimum(y0, y1) <= np.maximum(ay[s], by[s]) + tol)
         )
         s, b = s[near], b[near]
         pair = np.searchsorted(pair_key, s.astype(np.int64) * n_pieces + self.seg_piece[b])
@@ -506,9 +506,54 @@ class LineMeter:
         c1 = ((qx0 + qx) * rx + (qy0 + qy) * ry) / r2
         lo_c, hi_c = np.clip(np.minimum(c0, c1), 0, 1), np.clip(np.maximum(c0, c1), 0, 1)
         on = collinear & (hi_c >= lo_c)
+        return pair[cross], np.clip(t[cross], 0, 1), pair[on], lo_c[on], hi_c[on]
+
+    def stretches(self, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Stretches of segments A->B inside zone pieces.
+
+        Returns
+        -------
+        (seg, code, t0, t1)
+            For every stretch inside a piece: the segment, the piece's code, and the
+            stretch as fractions 0 <= t0 <= t1 <= 1 of the segment.
+        """
+        z = np.zeros(0)
+        empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), z, z)
+        if not len(ax):
+            return empty
+        segs = shapely.linestrings(np.stack([np.stack([ax, ay], 1), np.stack([bx, by], 1)], 1))
+        si, pi = self.tree.query(segs)  # (segment, piece) pairs to classify
+        if not len(si):
+            return empty
+        n_pairs = len(si)
+        n_pieces = np.int64(len(self.pieces))
+        pair_key = si.astype(np.int64) * n_pieces + pi
+        order = np.argsort(pair_key, kind="stable")
+        si, pi, pair_key = si[order], pi[order], pair_key[order]
+        # boundary segments near each program segment, through the runs' boxes, in batches
+        # of bounded size (the candidate arrays are the engine's largest)
+        sr, ri = self.run_tree.query(segs)
+        load = np.cumsum(self.run_count[ri])
+        cross_pair, cross_t, on_pair, on_lo, on_hi = [], [], [], [], []
+        lo = 0
+        while lo < len(sr):
+            hi = int(np.searchsorted(load, (load[lo - 1] if lo else 0) + EXPAND_BUDGET, side="right"))
+            hi = max(hi, lo + 1)
+            cp, ct, op, ol, oh = self._crossings(sr[lo:hi], ri[lo:hi], ax, ay, bx, by, pair_key, n_pieces)
+            cross_pair.append(cp)
+            cross_t.append(ct)
+            on_pair.append(op)
+            on_lo.append(ol)
+            on_hi.append(oh)
+            lo = hi
+        cross_p = np.concatenate(cross_pair) if cross_pair else np.zeros(0, dtype=np.int64)
+        cross_tt = np.concatenate(cross_t) if cross_t else np.zeros(0)
+        on_p = np.concatenate(on_pair) if on_pair else np.zeros(0, dtype=np.int64)
+        lo_c = np.concatenate(on_lo) if on_lo else np.zeros(0)
+        hi_c = np.concatenate(on_hi) if on_hi else np.zeros(0)
         # breakpoints per pair: the segment's ends, crossings, ends of collinear stretches
-        bp_pair = np.concatenate([np.arange(n_pairs), np.arange(n_pairs), pair[cross], pair[on], pair[on]])
-        bp_t = np.concatenate([np.zeros(n_pairs), np.ones(n_pairs), np.clip(t[cross], 0, 1), lo_c[on], hi_c[on]])
+        bp_pair = np.concatenate([np.arange(n_pairs), np.arange(n_pairs), cross_p, on_p, on_p])
+        bp_t = np.concatenate([np.zeros(n_pairs), np.ones(n_pairs), cross_tt, lo_c, hi_c])
         order = np.lexsort((bp_t, bp_pair))
         bp_pair, bp_t = bp_pair[order], bp_t[order]
         nxt = np.flatnonzero((bp_pair[1:] == bp_pair[:-1]) & (bp_t[1:] > bp_t[:-1]))
@@ -519,8 +564,8 @@ class LineMeter:
         sp, t0, t1 = sp[real], t0[real], t1[real]
         # stretches along a collinear boundary segment are on the boundary: inside
         inside = np.zeros(len(sp), dtype=bool)
-        if on.any():
-            cp, clo, chi = pair[on], lo_c[on], hi_c[on]
+        if len(on_p):
+            cp, clo, chi = on_p, lo_c, hi_c
             ordc = np.argsort(cp, kind="stable")
             cp, clo, chi = cp[ordc], clo[ordc], chi[ordc]
             first = np.searchsorted(cp, sp, side="left")
@@ -837,6 +882,9 @@ class ZoneIndex:
         dims_eff = np.where(degenerate, -1, dims)
 
         workers = workers or os.cpu_count() or 1
+        if (dims_eff == 1).any() and self._line_meter is None:
+            self.line_meter()  # built once, here, before the threads start
+            release_memory()
         tasks: list[tuple[int, np.ndarray]] = []
         # Lines and polygons carry the cost: give each thread several of their
         # chunks (first, so the cheap point chunks fill the gaps at the end).
