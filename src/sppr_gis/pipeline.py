@@ -14,7 +14,7 @@ from pyproj import CRS
 
 from sppr_gis.conformance import STATUSES, assess
 from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
-from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ZoneIndex, polygonal_parts
+from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ShareResult, ZoneIndex, polygonal_parts
 from sppr_gis.errors import FieldError, LayerError
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
@@ -72,6 +72,9 @@ class CheckResult:
         Seconds per stage.
     zones : geopandas.GeoDataFrame
         The combined, repaired zoning used (``zone_code``, ``zone_source``).
+    extra_layers : dict
+        Further output layers added after the check (e.g. ``saran_relokasi`` by
+        :func:`sppr_gis.analyses.extend_check`).
     """
 
     programs: gpd.GeoDataFrame
@@ -80,6 +83,7 @@ class CheckResult:
     crs: CRS
     timings: dict[str, float] = field(default_factory=dict)
     zones: gpd.GeoDataFrame | None = None
+    extra_layers: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def counts(self, by: str | None = None) -> pd.DataFrame:
         """Program counts by status (columns in contract order), optionally per ``by`` (e.g. ``opd``)."""
@@ -90,8 +94,8 @@ class CheckResult:
         return pd.crosstab(key, status, dropna=False).reindex(columns=list(STATUSES), fill_value=0)
 
     def layers(self) -> dict[str, pd.DataFrame]:
-        """The three output layers by name, ready for :func:`sppr_gis.io.write_gpkg`."""
-        return {"programs": self.programs, "zone_shares": self.zone_shares, "issues": self.issues}
+        """The output layers by name (programs, zone_shares, issues, then any of :attr:`extra_layers`), ready for :func:`sppr_gis.io.write_gpkg`."""
+        return {"programs": self.programs, "zone_shares": self.zone_shares, "issues": self.issues, **self.extra_layers}
 
 
 def release_memory() -> None:
@@ -408,12 +412,8 @@ def check(
     zone_counts = zones["zone_code"].value_counts()
     for code in sorted(set(zone_counts.index) - set(rules.zone_codes)):
         findings.append(Finding(zlabel, code, "warning", "zona_tidak_ada_di_itbx", f"kode zona '{code}' ({zone_counts[code]} fitur) tidak ada sebagai kolom di matriks ITBX {rules.source}"))
-    degenerate = np.isnan(res.measure) & ~(shapely.is_missing(work) | shapely.is_empty(work))
-    for i in np.flatnonzero(degenerate):
-        findings.append(Finding(plabel, ids[i], "warning", "geometri_tanpa_ukuran", "geometri tanpa luas/panjang; tidak dapat dinilai"))
-        empty_reason.iloc[i] = "Geometri tanpa luas/panjang; lokasi tidak dapat dinilai."
-
-    verdict, shares = assess(res.pairs, res.unzoned, acts, rules, min_share=min_share, empty_reason=empty_reason)
+    verdict, shares, fnd = judge(res, acts, rules, work, ids, plabel, min_share=min_share, empty_reason=empty_reason)
+    findings.extend(fnd)
     timings["verdict"] = time.perf_counter() - t
 
     # ---- assemble outputs
@@ -450,3 +450,79 @@ def check(
         findings = attach_geometry(findings, zlabel, zids, zgeoms)
     timings["total"] = time.perf_counter() - t0
     return CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)
+
+
+# ----------------------------------------------------------------------------- named steps
+# The verdict step, shared by check() and by the single-site and revision paths
+# (sppr_gis.site, sppr_gis.revision): every path gives a program the same answer.
+
+
+def program_activities(programs: pd.DataFrame, act_col: str | None, code_col: str | None, rules: Rules) -> pd.Series:
+    """Activity per program (positional): the activity field, else the activity its SIPD code maps to.
+
+    Parameters
+    ----------
+    programs : pandas.DataFrame
+    act_col, code_col : str or None
+        The activity and SIPD code columns (None when absent).
+    rules : Rules
+        Its ``code_map`` maps SIPD codes to activities.
+
+    Returns
+    -------
+    pandas.Series
+    """
+    acts = programs[act_col].astype(object) if act_col else pd.Series([None] * len(programs), index=programs.index, dtype=object)
+    acts = acts.reset_index(drop=True)
+    if rules.code_map and code_col:
+        blank = acts.map(lambda v: not activity_key(v))
+        mapped = programs[code_col].reset_index(drop=True).map(rules.activity_for_code)
+        acts = acts.where(~blank, mapped)
+    return acts
+
+
+def judge(
+    res: ShareResult,
+    acts: pd.Series,
+    rules: Rules,
+    work: np.ndarray,
+    ids: np.ndarray,
+    label: str,
+    *,
+    min_share: float = 0.01,
+    empty_reason: pd.Series | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
+    """The verdict step: status, ITBX class, score, dominant zone and keterangan from the engine's shares.
+
+    Parameters
+    ----------
+    res : ShareResult
+        The engine's shares of ``work``.
+    acts : pandas.Series
+        Activity per program (positional).
+    rules : Rules
+    work : numpy.ndarray
+        The measured geometries (to tell degenerate ones from empty ones).
+    ids : numpy.ndarray
+        Program ids, for findings.
+    label : str
+        Name of the programs layer in findings.
+    min_share : float
+    empty_reason : pandas.Series, optional
+        Positional text saying why a program cannot be assessed; completed here
+        (in place) for degenerate geometries.
+
+    Returns
+    -------
+    verdict, shares : pandas.DataFrame
+        As :func:`sppr_gis.conformance.assess`.
+    findings : list of Finding
+    """
+    findings: list[Finding] = []
+    reason = pd.Series([None] * len(acts), dtype=object) if empty_reason is None else empty_reason
+    degenerate = np.isnan(res.measure) & ~(shapely.is_missing(work) | shapely.is_empty(work))
+    for i in np.flatnonzero(degenerate):
+        findings.append(Finding(label, ids[i], "warning", "geometri_tanpa_ukuran", "geometri tanpa luas/panjang; tidak dapat dinilai"))
+        reason.iloc[i] = "Geometri tanpa luas/panjang; lokasi tidak dapat dinilai."
+    verdict, shares = assess(res.pairs, res.unzoned, acts, rules, min_share=min_share, empty_reason=reason)
+    return verdict, shares, findings

@@ -1,0 +1,77 @@
+"""The analyses that complete a ``sppr check`` result: relocation advice and struktur ruang conformance.
+
+:func:`extend_check` adds to a :class:`~sppr_gis.pipeline.CheckResult` the layer
+``saran_relokasi`` (:mod:`sppr_gis.relocation`) and, with a planned network, the
+columns ``porsi_jaringan`` and ``status_struktur`` of the ``programs`` layer
+(:mod:`sppr_gis.network`). ``sppr check`` and ``sppr sync`` both call it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+import geopandas as gpd
+
+from sppr_gis.network import DEFAULT_NETWORK_CLASS_FIELD, DEFAULT_NETWORK_DISTANCE, assess_network
+from sppr_gis.pipeline import CheckResult
+from sppr_gis.relocation import DEFAULT_RELOCATION_DISTANCE, relocation_advice
+from sppr_gis.rules import Rules
+
+__all__ = ["extend_check"]
+
+
+def extend_check(
+    result: CheckResult,
+    rules: Rules,
+    *,
+    relocation_distance: float = DEFAULT_RELOCATION_DISTANCE,
+    network: gpd.GeoDataFrame | None = None,
+    class_map: Mapping[str, tuple[str, ...]] | None = None,
+    class_field: str = DEFAULT_NETWORK_CLASS_FIELD,
+    network_distance: float = DEFAULT_NETWORK_DISTANCE,
+    activity_field: str = "kegiatan",
+    id_field: str = "program_id",
+) -> CheckResult:
+    """Add relocation advice and (with ``network``) struktur ruang conformance to a check result, in place.
+
+    Parameters
+    ----------
+    result : CheckResult
+        From :func:`sppr_gis.pipeline.check` (its ``zones`` are used).
+    rules : Rules
+        The ITBX matrix the check used.
+    relocation_distance : float
+        Metres: no relocation advice beyond it.
+    network : geopandas.GeoDataFrame, optional
+        Planned network lines (struktur ruang).
+    class_map : mapping, optional
+        ``activity -> classes`` (:func:`sppr_gis.network.read_network_map`); required with ``network``.
+    class_field : str
+        Class field of ``network``.
+    network_distance : float
+        Metres.
+    activity_field, id_field : str
+        The programs' activity and id fields.
+
+    Returns
+    -------
+    CheckResult
+        ``result``, with ``extra_layers["saran_relokasi"]`` and, with a network,
+        ``programs["porsi_jaringan"]`` and ``programs["status_struktur"]``.
+    """
+    t = time.perf_counter()
+    if result.zones is None:
+        raise ValueError("the check result carries no zoning (CheckResult.zones)")
+    idf = id_field if id_field in result.programs.columns else "program_id"
+    result.extra_layers["saran_relokasi"] = relocation_advice(result.programs, result.zones, rules, max_distance=relocation_distance, id_field=idf)
+    result.timings["relokasi"] = time.perf_counter() - t
+    if network is not None:
+        if class_map is None:
+            raise ValueError("a network needs its class map (activity -> classes)")
+        t = time.perf_counter()
+        nc = assess_network(result.programs, network, class_map, class_field=class_field, distance=network_distance, activity_field=activity_field)
+        result.programs["porsi_jaringan"] = nc["porsi_jaringan"].to_numpy()
+        result.programs["status_struktur"] = nc["status_struktur"].to_numpy()
+        result.timings["struktur_ruang"] = time.perf_counter() - t
+    return result

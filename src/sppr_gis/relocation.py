@@ -1,0 +1,198 @@
+"""Relocation advice (``saran_relokasi``): the nearest zone where a program's activity is permitted.
+
+For every program whose status is ``tidak_sesuai``: among the zone codes whose
+ITBX cell for the program's activity is ``I``, the code c nearest to the program,
+``jarak_m`` = distance(program, union of the polygons with code c) (0 when part
+of the program already lies in such a zone) and the nearest point of that union.
+Beyond ``max_distance`` (default 2000 m) the advice is empty.
+
+The distance to a union of polygons is the smallest distance to any of them
+(``d(p, A ∪ B) = min(d(p, A), d(p, B))``), so no union is formed: one
+``STRtree`` per activity over the polygons of its permitted codes answers
+``query_nearest`` with ``max_distance`` and every tie (``all_matches``); GEOS's
+distance is the exact Euclidean distance between the geometries (PostGIS
+``ST_Distance`` computes the same). Ties between codes go to the code that sorts
+first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from sppr_gis.rules import Rules, activity_key
+from sppr_gis.text import angka
+
+__all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "relocation_advice", "RELOCATION_COLUMNS"]
+
+#: Metres: no advice beyond this distance (``--relocation-distance``).
+DEFAULT_RELOCATION_DISTANCE = 2000.0
+#: Columns of the ``saran_relokasi`` layer (plus its geometry, the nearest point).
+RELOCATION_COLUMNS = ["program_id", "kegiatan", "zone_code", "jarak_m", "keterangan"]
+
+
+class PermittedZones:
+    """Zone polygons indexed per activity: one ``STRtree`` over the polygons of the codes whose cell is ``I``.
+
+    Trees are built on first use and kept, so a loaded zoning answers many
+    single-site queries without rebuilding.
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries
+        Zone polygons (valid, metric CRS).
+    codes : array of str
+        Zone code of each polygon.
+    rules : Rules
+        The ITBX matrix.
+    """
+
+    def __init__(self, geoms: np.ndarray, codes: np.ndarray, rules: Rules) -> None:
+        geoms = np.asarray(geoms, dtype=object)
+        ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        self.geoms = geoms[ok]
+        self.codes = np.asarray(codes, dtype=object)[ok].astype(str)
+        self.rules = rules
+        self._trees: dict[str, tuple[shapely.STRtree | None, np.ndarray]] = {}
+
+    def permitted_codes(self, activity: object) -> list[str]:
+        """Zone codes whose cell for ``activity`` is ``I`` (sorted)."""
+        key = activity_key(activity)
+        return sorted(z for (a, z), c in self.rules.cells.items() if a == key and c.cls == "I")
+
+    def tree(self, activity: object) -> tuple[shapely.STRtree | None, np.ndarray]:
+        """The tree over the permitted polygons of ``activity`` and their positions in :attr:`geoms`."""
+        key = activity_key(activity)
+        if key not in self._trees:
+            sel = np.flatnonzero(np.isin(self.codes, self.permitted_codes(activity)))
+            self._trees[key] = (shapely.STRtree(self.geoms[sel]) if len(sel) else None, sel)
+        return self._trees[key]
+
+    def nearest(self, geoms: np.ndarray, activity: object, max_distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Nearest permitted zone code of each geometry, within ``max_distance``.
+
+        Parameters
+        ----------
+        geoms : array of shapely geometries
+            Programs (metric CRS, same as the zones), all with this activity.
+        activity : object
+            The activity.
+        max_distance : float
+            Metres.
+
+        Returns
+        -------
+        codes : numpy.ndarray
+            Nearest code (None where nothing is within ``max_distance``).
+        distance : numpy.ndarray
+            Distance in m (NaN where none).
+        point : numpy.ndarray
+            Nearest point of that code's polygons (None where none).
+        """
+        geoms = np.asarray(geoms, dtype=object)
+        n = len(geoms)
+        codes = np.full(n, None, dtype=object)
+        dist = np.full(n, np.nan)
+        point = np.full(n, None, dtype=object)
+        tree, sel = self.tree(activity)
+        ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+        if tree is None or not len(ok):
+            return codes, dist, point
+        (qi, ti), d = tree.query_nearest(geoms[ok], max_distance=float(max_distance), return_distance=True, all_matches=True)
+        keep = d <= max_distance
+        qi, ti, d = ok[qi[keep]], sel[ti[keep]], d[keep]
+        if not len(qi):
+            return codes, dist, point
+        frame = pd.DataFrame({"q": qi, "z": ti, "d": d, "code": self.codes[ti]})
+        best = frame.sort_values(["q", "d", "code"], kind="stable").drop_duplicates("q")
+        q, z = best["q"].to_numpy(), best["z"].to_numpy()
+        codes[q] = best["code"].to_numpy(dtype=object)
+        dist[q] = best["d"].to_numpy()
+        point[q] = shapely.get_point(shapely.shortest_line(geoms[q], self.geoms[z]), 1)
+        return codes, dist, point
+
+
+def _note(activity: object, code: str | None, distance: float, permitted: Sequence[str], max_distance: float) -> str:
+    name = str(activity) if activity_key(activity) else "(kosong)"
+    if code is not None:
+        if distance == 0.0:
+            return f"Sebagian lokasi sudah berada di zona {code} yang mengizinkan (I) kegiatan '{name}'; geser/batasi lokasi ke bagian itu."
+        return f"Zona terdekat yang mengizinkan (I) kegiatan '{name}': {code}, berjarak {angka(distance, 1)} m."
+    if not permitted:
+        return f"Kegiatan '{name}' tidak diizinkan (I) di zona mana pun menurut matriks ITBX; perlu kajian lokasi lain."
+    return f"Tidak ada zona yang mengizinkan (I) kegiatan '{name}' ({', '.join(permitted)}) dalam {angka(max_distance, 0)} m."
+
+
+def relocation_advice(
+    programs: gpd.GeoDataFrame,
+    zones: gpd.GeoDataFrame | PermittedZones,
+    rules: Rules,
+    *,
+    max_distance: float = DEFAULT_RELOCATION_DISTANCE,
+    id_field: str = "program_id",
+    activity_field: str = "kegiatan_itbx",
+    status_field: str = "status",
+    geoms: np.ndarray | None = None,
+) -> gpd.GeoDataFrame:
+    """The ``saran_relokasi`` layer: one row per ``tidak_sesuai`` program.
+
+    Parameters
+    ----------
+    programs : geopandas.GeoDataFrame
+        Assessed programs (e.g. ``CheckResult.programs``), in the zones' metric CRS.
+    zones : geopandas.GeoDataFrame or PermittedZones
+        The zoning used (``CheckResult.zones``: ``zone_code`` and geometry), or
+        an index built from it once.
+    rules : Rules
+        The ITBX matrix.
+    max_distance : float
+        Metres; no advice beyond it (finite, >= 0).
+    id_field, activity_field, status_field : str
+        Columns of ``programs``: id, activity (default ``kegiatan_itbx``, the
+        activity as the matrix names it), status.
+    geoms : numpy.ndarray, optional
+        Geometries to measure instead of ``programs``' own (e.g. the repaired ones).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``program_id``, ``kegiatan``, ``zone_code`` (empty beyond the distance),
+        ``jarak_m`` (m; empty beyond it), ``keterangan``; geometry the nearest
+        point of that zone code's polygons.
+    """
+    if not (np.isfinite(float(max_distance)) and float(max_distance) >= 0.0):
+        raise ValueError(f"relocation distance must be a finite number >= 0, got {max_distance}")
+    crs = programs.crs
+    index = zones if isinstance(zones, PermittedZones) else PermittedZones(np.asarray(zones.geometry.array, dtype=object), zones["zone_code"].to_numpy(dtype=object), rules)
+    pos = np.flatnonzero((programs[status_field] == "tidak_sesuai").to_numpy(dtype=bool))
+    all_geoms = np.asarray(programs.geometry.array if geoms is None else geoms, dtype=object)
+    g = shapely.force_2d(all_geoms[pos]) if len(pos) else np.empty(0, dtype=object)
+    bad = np.flatnonzero(~shapely.is_valid(g) & ~shapely.is_missing(g))
+    if len(bad):
+        g = g.copy()
+        g[bad] = shapely.make_valid(g[bad], method="linework")
+    acts = programs[activity_field].to_numpy(dtype=object)[pos] if activity_field in programs.columns else np.full(len(pos), None, dtype=object)
+    codes = np.full(len(pos), None, dtype=object)
+    dist = np.full(len(pos), np.nan)
+    point = np.full(len(pos), None, dtype=object)
+    keys = np.array([activity_key(a) for a in acts], dtype=object)
+    for key in sorted(set(keys)):
+        at = np.flatnonzero(keys == key)
+        codes[at], dist[at], point[at] = index.nearest(g[at], acts[at[0]], max_distance)
+    notes = [_note(a, c, d, index.permitted_codes(a), max_distance) for a, c, d in zip(acts, codes, dist)]
+    ids = programs[id_field].to_numpy(dtype=object)[pos] if id_field in programs.columns else pos + 1
+    frame = pd.DataFrame(
+        {
+            "program_id": pd.array([None if v is None else str(v) for v in ids], dtype="string"),
+            "kegiatan": pd.array([None if a is None or (isinstance(a, float) and np.isnan(a)) else str(a) for a in acts], dtype="string"),
+            "zone_code": pd.array(codes, dtype="string"),
+            "jarak_m": dist,
+            "keterangan": notes,
+        }
+    )
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(point, crs=crs).values, crs=CRS.from_user_input(crs) if crs is not None else None)
