@@ -88,12 +88,14 @@ def qgis_styles(path: Path) -> None:
 @click.option("--code-map", default=None, callback=o._existing, metavar="PATH", help="SIPD code prefix -> activity table (kode, activity).")
 @click.option("--code-field", default="kode", show_default=True, metavar="F", help="SIPD code field used with --code-map.")
 @click.option("--tables", default=None, type=click.Path(dir_okay=False), help="Also write the tables as XLSX (one sheet each) or CSV (PATH stem + _name.csv).")
+@o.relocation_distance_opt
+@o.network_opts
 @o.encoding_opt
 @o.engine_opt
 @o.workers_opt
 @o.verbosity_opts
 @click.pass_context
-def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_field, activity_field, id_field, min_share, sliver_width, sliver_area, assume_crs, xy_fields, wkt_field, coord_field, sheet, header_row, conditions, code_map, code_field, tables, encoding, engine, workers) -> None:
+def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_field, activity_field, id_field, min_share, sliver_width, sliver_area, assume_crs, xy_fields, wkt_field, coord_field, sheet, header_row, conditions, code_map, code_field, tables, encoding, engine, workers, relocation_distance, struktur_ruang, network_class_field, network_map, network_distance) -> None:
     """Overlay program locations (points, lines, polygons) on the zoning, score each
     against the ITBX matrix, and write OUT with layers programs, zone_shares and issues.
 
@@ -104,6 +106,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
                  --out hasil.gpkg
     """
     verbosity = o.verbosity(ctx)
+    o.check_network_opts(struktur_ruang, network_map)
     if tables is not None and Path(tables).suffix.lower() not in {".csv", ".xlsx"}:
         raise click.BadParameter("must end in .csv or .xlsx", param_hint="--tables")
     with user_errors():
@@ -124,6 +127,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
                 zinputs, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                 code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
             )
+        o.add_analyses(result, ruleset, relocation_distance, struktur_ruang, network_class_field, network_map, network_distance, activity_field=activity_field, id_field=id_field, assume_crs=assume_crs, encoding=encoding, engine=engine)
         if verbosity >= 0:
             _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field)
         # the GPKG and its tables are renamed into place together, after both were written (or neither);

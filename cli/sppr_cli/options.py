@@ -150,3 +150,51 @@ __all__ = [
     "verbosity_opts",
     "verbosity",
 ]
+
+
+relocation_distance_opt = click.option(
+    "--relocation-distance", type=float, default=2000.0, show_default=True, callback=_non_negative, metavar="M",
+    help="Relocation advice (layer saran_relokasi): the nearest zone permitting (I) the activity, within this many metres.",
+)
+
+
+def network_opts(f: F) -> F:
+    """``--struktur-ruang``, ``--network-class-field``, ``--network-map``, ``--network-distance``."""
+    f = click.option(
+        "--network-distance", type=float, default=25.0, show_default=True, callback=_non_negative, metavar="M",
+        help="A program follows the planned network where it lies within this many metres of a line of its classes.",
+    )(f)
+    f = click.option("--network-map", default=None, callback=_existing, metavar="PATH", help="CSV/XLSX kegiatan,kelas: the network classes each activity must follow (with --struktur-ruang).")(f)
+    f = click.option("--network-class-field", default="kelas", show_default=True, metavar="F", help="Class field of the --struktur-ruang layer.")(f)
+    f = click.option(
+        "--struktur-ruang", default=None, callback=_layer_spec, metavar="PATH[:LAYER]",
+        help="Planned network lines (struktur ruang): adds porsi_jaringan and status_struktur for the activities in --network-map.",
+    )(f)
+    return f
+
+
+def check_network_opts(struktur_ruang: object, network_map: object) -> None:
+    """``--struktur-ruang`` and ``--network-map`` go together (a usage error otherwise)."""
+    if struktur_ruang is not None and network_map is None:
+        raise click.UsageError("--struktur-ruang needs --network-map (CSV kegiatan,kelas: the classes each activity must follow)")
+    if network_map is not None and struktur_ruang is None:
+        raise click.UsageError("--network-map needs --struktur-ruang (the planned network layer)")
+
+
+def add_analyses(
+    result: Any, rules: Any, relocation_distance: float, struktur_ruang: LayerSpec | None, class_field: str, network_map: str | None, network_distance: float,
+    *, activity_field: str, id_field: str, assume_crs: str | None, encoding: str | None, engine: str,
+) -> None:
+    """Relocation advice and, with a network, struktur ruang conformance (:func:`sppr_gis.analyses.extend_check`)."""
+    from sppr_gis import io
+    from sppr_gis.analyses import extend_check
+    from sppr_gis.network import read_network_map
+
+    network = class_map = None
+    if struktur_ruang is not None:
+        network = io.read_layer(struktur_ruang, assume_crs=assume_crs, encoding=encoding, engine=engine)  # type: ignore[arg-type]
+        class_map = read_network_map(str(network_map))
+    extend_check(
+        result, rules, relocation_distance=relocation_distance, network=network, class_map=class_map, class_field=class_field,
+        network_distance=network_distance, activity_field=activity_field, id_field=id_field,
+    )

@@ -1,0 +1,111 @@
+"""``sppr revisi``: what a revision of the RTRW/RDTR changes for the programs and the zones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sppr_cli import options as o
+from sppr_cli.report import print_table, stdout_console, user_errors
+
+
+def _gpkg(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    if Path(value).suffix.lower() != ".gpkg":
+        raise click.BadParameter(f"'{value}': the output is a GeoPackage and must end in .gpkg", ctx=ctx, param=param)
+    if Path(value).is_dir():
+        raise click.BadParameter(f"'{value}' is a folder", ctx=ctx, param=param)
+    return value
+
+
+def _zoning_opt(name: str, what: str):  # noqa: ANN202
+    return click.option(
+        name, multiple=True, required=True, callback=o._layer_spec, metavar="PATH[:LAYER][=CODE]",
+        help=f"Zoning polygons {what}; repeatable (PATH=CODE gives every feature that zone code).",
+    )
+
+
+@click.command(short_help="What a revision of the zoning (and ITBX) changes: statuses, zone transitions, changed areas.")
+@_zoning_opt("--zoning-lama", "before the revision")
+@_zoning_opt("--zoning-baru", "after the revision")
+@click.option("--programs", required=True, multiple=True, callback=o._layer_spec, metavar="PATH[:LAYER]", help="Program locations (as for sppr check); repeatable.")
+@o.rules_opt
+@click.option("--rules-baru", default=None, callback=o._existing, metavar="PATH", help="The revised ITBX matrix [default: --rules for both].")
+@click.option("--out", required=True, callback=_gpkg, metavar="OUT.gpkg", help="Output GeoPackage (layers perubahan_status, transisi_zona, perubahan_zona, issues).")
+@click.option("--tables", default=None, type=click.Path(dir_okay=False), help="Also write the tables as XLSX (one sheet each) or CSV (PATH stem + _name.csv).")
+@o.zone_field_opt
+@o.activity_field_opt
+@o.id_field_opt
+@o.min_share_opt
+@o.assume_crs_opt
+@o.xy_fields_opt
+@click.option("--code-map", default=None, callback=o._existing, metavar="PATH", help="SIPD code prefix -> activity table (kode, activity).")
+@click.option("--code-field", default="kode", show_default=True, metavar="F", help="SIPD code field used with --code-map.")
+@o.encoding_opt
+@o.engine_opt
+@o.workers_opt
+@o.verbosity_opts
+@click.pass_context
+def revisi(ctx: click.Context, zoning_lama, zoning_baru, programs, rules, rules_baru, out, tables, zone_field, activity_field, id_field, min_share, assume_crs, xy_fields, code_map, code_field, encoding, engine, workers) -> None:
+    """Assess the same programs under the old and the new zoning (and ITBX), and
+    measure how the zone codes moved: OUT gets layers perubahan_status (status and
+    ITBX class before and after, berubah), transisi_zona (m² from each old code to
+    each new code) and perubahan_zona (the polygons whose code changed).
+
+    \b
+    Example:
+      sppr revisi --zoning-lama rdtr_2021.gpkg --zoning-baru rdtr_2025.gpkg \\
+                  --programs data/sample/rencana_pupr.gpkg --rules data/sample/itbx.csv \\
+                  --out revisi.gpkg --tables revisi.xlsx
+    """
+    verbosity = o.verbosity(ctx)
+    if tables is not None and Path(tables).suffix.lower() not in {".csv", ".xlsx"}:
+        raise click.BadParameter("must end in .csv or .xlsx", param_hint="--tables")
+    from sppr_gis import io, read_rules
+    from sppr_gis.pipeline import ZoningInput
+    from sppr_gis.revision import revise
+
+    with user_errors():
+        sides = []
+        for specs in (zoning_lama, zoning_baru):
+            zs = []
+            for spec in specs:
+                frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
+                zs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
+            sides.append(zs)
+        progs = io.read_program_sources(programs, id_field=id_field, assume_crs=assume_crs, xy_fields=xy_fields, encoding=encoding, engine=engine)
+        ruleset = read_rules(rules, code_map=code_map)
+        ruleset_new = read_rules(rules_baru, code_map=code_map) if rules_baru else None
+        result = revise(
+            sides[0], sides[1], progs, ruleset, ruleset_new, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
+            code_field=code_field, min_share=min_share, workers=workers,
+        )
+        layers = result.layers()
+        with io.staged() as staging:
+            io.write_gpkg(layers, out, staging=staging)
+            if tables and Path(tables).suffix.lower() == ".xlsx":
+                from sppr_gis.report.excel import write_workbook
+
+                sheets = {
+                    "Perubahan Status": layers["perubahan_status"].drop(columns="geometry"),
+                    "Transisi Zona": layers["transisi_zona"],
+                    "Perubahan Zona": layers["perubahan_zona"].drop(columns="geometry"),
+                }
+                write_workbook(sheets, staging.path(tables), title="Dampak revisi rencana tata ruang")
+            elif tables:
+                io.write_tables(layers, tables, staging=staging)
+    if verbosity < 0:
+        return
+    console = stdout_console()
+    ps = result.perubahan_status
+    console.print(f"[bold]{len(ps)}[/] program dinilai dua kali, {int(ps['berubah'].sum())} berubah -> {out} (CRS {result.crs.to_string()})")
+    if len(ps):
+        import pandas as pd
+
+        print_table(pd.crosstab(ps["status_lama"], ps["status_baru"]), "Status lama (baris) -> status baru (kolom)", console)
+    moved = result.transisi_zona[result.transisi_zona["berubah"]]
+    console.print(f"{len(moved)} pasangan kode berubah, {moved['luas_m2'].sum() / 1e4:,.2f} ha (layer transisi_zona, perubahan_zona)")
+    if verbosity > 0:
+        for k, v in result.timings.items():
+            click.echo(f"  {k}: {v:.2f} s", err=True)
+
