@@ -19,6 +19,7 @@ Shape (only ``[inputs]`` is required; see ``docs/sync.md``)::
     indikasi_program = "ipu.gpkg"
     rencana = ["rencana_pupr.gpkg", { path = "rencana_perkim.xlsx", opd = "Dinas Perkim" }]
     struktur_ruang = "struktur_ruang.gpkg"         # optional, or a list
+    network_map = "jaringan_kegiatan.csv"          # optional: kegiatan,kelas (struktur ruang conformance)
     kecamatan = "admin.gpkg:kecamatan"             # optional
     kelurahan = "admin.gpkg:kelurahan"             # optional
     kawasan_prioritas = "kawasan_prioritas.gpkg"   # optional
@@ -106,6 +107,7 @@ _INPUT_KEYS = {
     "indikasi_program",
     "rencana",
     "struktur_ruang",
+    "network_map",
     "kecamatan",
     "kelurahan",
     "kawasan_prioritas",
@@ -181,11 +183,12 @@ class Inputs:
     kecamatan: InputSpec | None = None
     kelurahan: InputSpec | None = None
     kawasan_prioritas: InputSpec | None = None
+    network_map: InputSpec | None = None
 
     def all(self) -> list[tuple[str, InputSpec]]:
         """Every input as ``(role, spec)``, in a fixed order (for the manifest)."""
         out: list[tuple[str, InputSpec]] = []
-        for name in ("zoning", "rules", "conditions", "code_map", "indikasi_program", "rencana", "struktur_ruang", "kecamatan", "kelurahan", "kawasan_prioritas"):
+        for name in ("zoning", "rules", "conditions", "code_map", "indikasi_program", "rencana", "struktur_ruang", "network_map", "kecamatan", "kelurahan", "kawasan_prioritas"):
             value = getattr(self, name)
             if value is None:
                 continue
@@ -259,6 +262,12 @@ class Parameters:
         CRS given to layers without one.
     workers : int, optional
         Threads for the zone-share engine.
+    relocation_distance : float
+        Metres: relocation advice (``saran_relokasi``) only within it (as ``sppr check --relocation-distance``).
+    network_distance : float
+        Metres: a program follows the planned network within it (``--network-distance``).
+    network_class_field : str
+        Class field of the struktur ruang layer (``--network-class-field``).
     """
 
     min_share: float = 0.01
@@ -276,6 +285,9 @@ class Parameters:
     priority_thresholds: tuple[float, float] = (70.0, 50.0)
     assume_crs: str | None = None
     workers: int | None = None
+    relocation_distance: float = 2000.0
+    network_distance: float = 25.0
+    network_class_field: str = "kelas"
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values (for the manifest)."""
@@ -505,6 +517,8 @@ def _parameters(table: Mapping[str, Any], err: _Errors) -> Parameters:
         "capaian_threshold": {"lo": 1.0, "hi": 100.0},
         "medium_term_start": {"lo": 1900, "hi": 2200, "integer": True},
         "workers": {"lo": 1, "integer": True},
+        "relocation_distance": {"lo": 0.0},
+        "network_distance": {"lo": 0.0},
     }
     for key, kws in specs.items():
         if key in table:
@@ -518,6 +532,11 @@ def _parameters(table: Mapping[str, Any], err: _Errors) -> Parameters:
             v = _str_list(table, key, p, err)
             if v is not None:
                 kw[key] = v
+    if "network_class_field" in table:
+        if _is_str(table["network_class_field"]):
+            kw["network_class_field"] = str(table["network_class_field"]).strip()
+        else:
+            err.add(f"{p}network_class_field", f"expected a field name (text), got {table['network_class_field']!r}")
     if "assume_crs" in table:
         v = table["assume_crs"]
         try:
@@ -616,7 +635,10 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
                 kecamatan=one("kecamatan"),
                 kelurahan=one("kelurahan"),
                 kawasan_prioritas=one("kawasan_prioritas"),
+                network_map=one("network_map"),
             )
+            if inputs.network_map is not None and not struktur:
+                err.add("inputs.network_map", "needs inputs.struktur_ruang (the planned network layer)")
 
     flds_t = data.get("fields", {})
     if not isinstance(flds_t, dict):

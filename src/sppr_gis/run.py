@@ -86,7 +86,8 @@ STEPS_READ = 4
 #: Columns of the ``Kesesuaian`` sheet (those present).
 KESESUAIAN_COLUMNS = [
     "program_id", "tahun", "opd", "kode", "kegiatan", "nama_kegiatan", "pagu", "sumber_dana", "lokasi", "kecamatan", "kelurahan",
-    "kawasan_prioritas", "status", "itbx", "score", "dominant_zone", "zones", "syarat", "keterangan", "status_sinkron", "ipu_id",
+    "kawasan_prioritas", "status", "itbx", "score", "dominant_zone", "zones", "syarat", "keterangan", "saran_relokasi", "jarak_relokasi_m",
+    "porsi_jaringan", "status_struktur", "status_sinkron", "ipu_id",
     "volume", "satuan", "target", "realisasi", "capaian", "di_bawah_ambang", "lokasi_sumber", "sumber_berkas",
 ]
 
@@ -281,6 +282,7 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
         workers=par.workers,
         programs_label=label,
     )
+    _extend_check(chk, inputs)
     timings["kesesuaian"] = time.perf_counter() - t
     step(f"{year}: kesesuaian tata ruang")
 
@@ -307,6 +309,15 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
     out["keterangan"] = kt
     out["status_sinkron"] = sync.rencana["status_sinkron"].to_numpy(dtype=object)
     out["ipu_id"] = sync.rencana["ipu_id"].to_numpy(dtype=object)
+    advice = chk.extra_layers.get("saran_relokasi")
+    if advice is not None:  # one row per tidak_sesuai program, in order
+        at = np.flatnonzero((chk.programs["status"] == "tidak_sesuai").to_numpy(dtype=bool))
+        text = np.full(len(out), None, dtype=object)
+        dist = np.full(len(out), np.nan)
+        text[at] = advice["keterangan"].to_numpy(dtype=object)
+        dist[at] = advice["jarak_m"].to_numpy(dtype=float)
+        out["saran_relokasi"] = text
+        out["jarak_relokasi_m"] = dist
 
     window = medium_term_window(year, par.medium_term_start if par.medium_term_start is not None else (inputs.years[0] if inputs.years else year))
     m1 = matriks_1(ipu, rencana, matches, year=year, window=window)
@@ -422,6 +433,22 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
         counts=counts,
         pagu=pagu,
         timings=timings,
+    )
+
+
+def _extend_check(chk: CheckResult, inputs: RunInputs) -> None:
+    """Relocation advice and, with ``network_map`` and a struktur ruang layer, network conformance (as ``sppr check``)."""
+    from sppr_gis.analyses import extend_check
+    from sppr_gis.network import read_network_map
+
+    cfg = inputs.config
+    par = cfg.parameters
+    spec = getattr(cfg.inputs, "network_map", None)
+    network = inputs.struktur_ruang if spec is not None else None
+    class_map = read_network_map(spec.path) if network is not None else None
+    extend_check(
+        chk, inputs.rules, relocation_distance=par.relocation_distance, network=network, class_map=class_map,
+        class_field=par.network_class_field, network_distance=par.network_distance,
     )
 
 
@@ -578,6 +605,7 @@ def _year_layers(result: YearResult) -> dict[str, pd.DataFrame]:
         "issues": _layer(result.issues),
         "sinergi": _layer(result.sinergi),
         "pasangan_sinkron": _layer(result.tables["pasangan_sinkron"]),
+        **{k: _layer(v) for k, v in result.check.extra_layers.items()},
     }
 
 
@@ -619,7 +647,10 @@ def write_year(
     write_gpkg(_year_layers(result), gpkg, finish=_styler(cfg.palette))
     files.append(gpkg)
     t = result.tables
-    headers = {**HEADERS, "kriteria": "Kriteria", "bobot": "Bobot", "uraian": "Uraian"}
+    headers = {
+        **HEADERS, "kriteria": "Kriteria", "bobot": "Bobot", "uraian": "Uraian", "saran_relokasi": "Saran Relokasi",
+        "jarak_relokasi_m": "Jarak Relokasi (m)", "porsi_jaringan": "Porsi pada Jaringan Rencana", "status_struktur": "Status Struktur Ruang",
+    }
     sheets: dict[str, Any] = {
         "Ringkasan": [Block(title, t[key], note) for title, key, note in result.blocks],
         "Matriks 1": t["matriks_1"],

@@ -77,7 +77,7 @@ def _kind(column: str) -> str:
         return "rupiah"
     if c.startswith("porsi") or c in {"share", "unzoned_share"}:
         return "fraction"
-    if c in {"capaian", "keterlaksanaan", "rata_rata_capaian", "capaian_tertimbang_pagu", "score", "skor_prioritas", "jarak_m", "measure"}:
+    if c in {"capaian", "keterlaksanaan", "rata_rata_capaian", "capaian_tertimbang_pagu", "score", "skor_prioritas", "jarak_m", "jarak_relokasi_m", "measure"}:
         return "decimal"
     if c.startswith("nilai_"):
         return "decimal2"
