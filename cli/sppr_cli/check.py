@@ -52,6 +52,17 @@ def _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field) 
         click.echo("masukan: " + format_summary(item), err=True)
 
 
+def _cluster(scheduler: str | None, processes: int | None):
+    """A dask.distributed client for ``--scheduler`` (closed on exit), or None without one."""
+    import contextlib
+
+    if scheduler is None:
+        return contextlib.nullcontext(None)
+    from sppr_gis.distributed import cluster_client
+
+    return cluster_client(scheduler, processes)
+
+
 def qgis_styles(path: Path) -> None:
     """Write QGIS layer styles into the result, so it opens styled like the atlas."""
     from sppr_gis.maps.styles import write_layer_styles
@@ -93,9 +104,11 @@ def qgis_styles(path: Path) -> None:
 @o.encoding_opt
 @o.engine_opt
 @o.workers_opt
+@o.scheduler_opt
+@o.worker_processes_opt
 @o.verbosity_opts
 @click.pass_context
-def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_field, activity_field, id_field, min_share, sliver_width, sliver_area, assume_crs, xy_fields, wkt_field, coord_field, sheet, header_row, conditions, code_map, code_field, tables, encoding, engine, workers, relocation_distance, struktur_ruang, network_class_field, network_map, network_distance) -> None:
+def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_field, activity_field, id_field, min_share, sliver_width, sliver_area, assume_crs, xy_fields, wkt_field, coord_field, sheet, header_row, conditions, code_map, code_field, tables, encoding, engine, workers, scheduler, workers_processes, relocation_distance, struktur_ruang, network_class_field, network_map, network_distance) -> None:
     """Overlay program locations (points, lines, polygons) on the zoning, score each
     against the ITBX matrix, and write OUT with layers programs, zone_shares and issues.
 
@@ -122,10 +135,11 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             click.echo(f"Warning: {progs.attrs.get('source', 'programs')}: the program layer holds no features (wrong layer?)", err=True)
         ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
-        with progress_bar(len(progs), "menghitung irisan dan kesesuaian", show) as advance:
+        with _cluster(scheduler, workers_processes or workers) as client, progress_bar(len(progs), "menghitung irisan dan kesesuaian", show) as advance:
             result = run_check(
                 zinputs, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                 code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
+                client=client,
             )
         o.add_analyses(result, ruleset, relocation_distance, struktur_ruang, network_class_field, network_map, network_distance, activity_field=activity_field, id_field=id_field, assume_crs=assume_crs, encoding=encoding, engine=engine)
         if verbosity >= 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -110,6 +111,24 @@ engine_opt = click.option("--engine", type=click.Choice(["pyogrio", "fiona"]), d
 workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads for the engine [default: all CPUs].")
 
 
+def _scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None or value == "local":
+        return value
+    if not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://\S+|[A-Za-z0-9.\-\[\]:]+:\d+", value):
+        raise click.BadParameter(f"'{value}' is not a scheduler address: give tcp://HOST:8786 or 'local'", ctx=ctx, param=param)
+    return value
+
+
+scheduler_opt = click.option(
+    "--scheduler", default=None, callback=_scheduler, metavar="tcp://HOST:8786|local",
+    help="Compute on a dask.distributed cluster (its scheduler's address), or 'local' for a local cluster of --workers-processes processes [default: in this process].",
+)
+worker_processes_opt = click.option(
+    "--workers-processes", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Worker processes of --scheduler local (one thread each) [default: --workers, else all CPUs].",
+)
+
+
 def _verbosity(ctx: click.Context, param: click.Parameter, value: int) -> int:
     obj = ctx.ensure_object(dict)
     sign = -1 if param.name == "quiet" else 1
@@ -147,6 +166,8 @@ __all__ = [
     "encoding_opt",
     "engine_opt",
     "workers_opt",
+    "scheduler_opt",
+    "worker_processes_opt",
     "verbosity_opts",
     "verbosity",
 ]

@@ -26,14 +26,19 @@ def _years(ctx: click.Context, param: click.Parameter, value: str | None) -> lis
 
 
 @click.command(short_help="Synchronize programs with the spatial plan for a fiscal year (SPPR).")
-@click.option("--config", "config_path", required=True, type=click.Path(exists=True, dir_okay=False), metavar="CONFIG.toml", help="Run configuration (inputs, fields, parameters).")
+@click.option(
+    "--config", "config_paths", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False), metavar="CONFIG.toml",
+    help="Run configuration (inputs, fields, parameters). Repeat it for several regions: each goes to DIR/YEAR/KODE/, with DIR/YEAR/rekap.xlsx and rekap.gpkg.",
+)
 @click.option("--year", default=None, callback=_years, metavar="YEAR", help="Fiscal year, e.g. 2025.")
 @click.option("--years", default=None, callback=_years, metavar="A-B", help="A range of fiscal years, e.g. 2025-2029 (one output folder each).")
 @click.option("--out", "out_dir", default="sppr-output", show_default=True, type=click.Path(file_okay=False), metavar="DIR", help="Output folder; results go to DIR/YEAR/.")
 @click.option("--no-maps", is_flag=True, help="Skip the Album Peta and laporan.html (faster).")
+@o.scheduler_opt
+@o.worker_processes_opt
 @o.verbosity_opts
 @click.pass_context
-def sync(ctx: click.Context, config_path: str, year: list[int] | None, years: list[int] | None, out_dir: str, no_maps: bool) -> None:
+def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | None, years: list[int] | None, out_dir: str, no_maps: bool, scheduler: str | None, workers_processes: int | None) -> None:
     """Run the SPPR for a fiscal year: conformance of every agency's programs with the
     zoning, synchronization with the spatial plan's indikasi program (IPU), the
     matrices (Matriks 1-3, Jangka Menengah), synergy and conflicts between agencies,
@@ -44,6 +49,7 @@ def sync(ctx: click.Context, config_path: str, year: list[int] | None, years: li
     Examples:
       sppr sync --config data/sample/sppr.toml --year 2025
       sppr sync --config data/sample/sppr.toml --years 2025-2029 --out hasil
+      sppr sync --config batam.toml --config tanjungpinang.toml --year 2025 --scheduler tcp://10.0.0.5:8786
     """
     from sppr_cli.report import progress_bar
     from sppr_gis.run import count_steps, run_sync, stage_names
@@ -53,6 +59,10 @@ def sync(ctx: click.Context, config_path: str, year: list[int] | None, years: li
         raise click.UsageError("give exactly one of --year YEAR or --years A-B")
     run_years = year or years or []
     verbosity = o.verbosity(ctx)
+    if len(config_paths) > 1 or scheduler is not None:
+        _sync_regions(list(config_paths), run_years, out_dir, not no_maps, scheduler, workers_processes, verbosity)
+        return
+    config_path = config_paths[0]
     show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0)
     stages = stage_names(run_years)
     done = [0]
@@ -91,3 +101,31 @@ def sync(ctx: click.Context, config_path: str, year: list[int] | None, years: li
                 click.echo(f"  {k}: {v:.2f} s", err=True)
     if verbosity > 0:
         click.echo(f"  total: {result.timings['total']:.2f} s", err=True)
+
+
+def _sync_regions(configs: list[str], years: list[int], out_dir: str, maps: bool, scheduler: str | None, processes: int | None, verbosity: int) -> None:
+    """Several regions (or one on a cluster): DIR/YEAR/KODE/ each, and the province's rekap."""
+    import contextlib
+
+    import pandas as pd
+
+    from sppr_cli.report import progress_bar
+    from sppr_gis.distributed import cluster_client, sync_regions
+
+    show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0)
+    with user_errors():
+        ctx = cluster_client(scheduler, processes) if scheduler is not None else contextlib.nullcontext(None)
+        with ctx as client, progress_bar(len(configs), "wilayah", show) as advance:
+            run = sync_regions(configs, years, out_dir, client=client, maps=maps, progress=lambda label: advance(1, label))
+    if verbosity >= 0:
+        console = stdout_console()
+        rows = [
+            {"wilayah": r.kode or "-", "nama": r.name or "-", "hasil": "gagal" if r.error else ", ".join(str(f) for f in r.folders), "detik": round(r.seconds, 1)}
+            for r in run.regions
+        ]
+        print_table(pd.DataFrame(rows).set_index("wilayah"), f"SPPR {', '.join(map(str, years))}: {len(run.regions) - len(run.failed)} dari {len(run.regions)} wilayah", console)
+        for p in run.rekap:
+            console.print(f"rekap -> {p}")
+    if run.failed:
+        lines = [r.error or r.config for r in run.failed]
+        raise click.ClickException(f"{len(run.failed)} of {len(run.regions)} regions failed (no output for them): " + "; ".join(lines))

@@ -10,6 +10,7 @@ Shape (only ``[inputs]`` is required; see ``docs/sync.md``)::
     [project]                       # optional
     name = "Kota Contoh"
     title = "SPPR Kota Contoh"
+    kode = "2171"                   # optional: BPS code, names the region's folder in multi-region runs
 
     [inputs]
     zoning = "zoning.gpkg:rdtr_subzona"            # or a list; "file.shp=CODE"
@@ -115,7 +116,7 @@ _INPUT_KEYS = {
 _SPEC_KEYS = {"path", "layer", "sheet", "code", "crs", "xy_fields", "wkt_field", "coord_field", "header_row", "encoding", "opd", "fields"}
 _TOP_KEYS = {"project", "inputs", "fields", "parameters", "opd_clusters", "palette", "album", "output"}
 _OUTPUT_KEYS = {"postgis"}
-_PROJECT_KEYS = {"name", "title"}
+_PROJECT_KEYS = {"name", "title", "kode"}
 
 
 @dataclass(frozen=True)
@@ -319,6 +320,9 @@ class Config:
     palette : dict
         Zone code -> colour (``"#rrggbb"``), overriding the default map palette
         (``[palette]`` table; values ``"#rrggbb"`` or ``[r, g, b]`` with 0-255).
+    kode : str or None
+        Region code (``[project] kode``, e.g. the BPS code ``2171``): the region's
+        folder in a multi-region ``sppr sync``.
     """
 
     path: Path
@@ -331,6 +335,7 @@ class Config:
     palette: Mapping[str, str] = field(default_factory=dict)
     album: Mapping[str, Any] = field(default_factory=dict)
     output: Mapping[str, str] = field(default_factory=dict)
+    kode: str | None = None
 
 
 class _Errors:
@@ -605,6 +610,12 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
     _unknown(project, _PROJECT_KEYS, "project.", err)
     name = str(project.get("name") or base.name)
     title = str(project.get("title") or f"SPPR {name}")
+    kode = project.get("kode")
+    if kode is not None:
+        kode = str(kode).strip() if isinstance(kode, (str, int)) and not isinstance(kode, bool) else None
+        if not kode or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", kode):
+            err.add("project.kode", f"expected a region code of letters, digits, '.', '_' or '-' (e.g. the BPS code \"2171\"), got {project.get('kode')!r}")
+            kode = None
 
     inputs_t = data.get("inputs")
     inputs: Inputs | None = None
@@ -674,7 +685,7 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
     output = _output(data.get("output", {}), err)
     err.raise_if_any()
     assert inputs is not None
-    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters, palette=palette, album=album, output=output)
+    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters, palette=palette, album=album, output=output, kode=kode)
 
 
 def _output(table: Any, err: _Errors) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -272,6 +273,7 @@ def check(
     max_vertices: int = DEFAULT_MAX_VERTICES,
     progress: Callable[[int], None] | None = None,
     programs_label: str | None = None,
+    client: Any = None,
 ) -> CheckResult:
     """Conformance of program locations with the zoning and its ITBX matrix.
 
@@ -314,6 +316,11 @@ def check(
         Called with the number of programs finished, chunk by chunk.
     programs_label : str, optional
         Name of the programs layer in findings (default: ``attrs["source"]``).
+    client : distributed.Client or str, optional
+        Compute the zone shares on a dask.distributed cluster: a client, a
+        scheduler address (``"tcp://HOST:8786"``) or ``"local"`` (see
+        :func:`sppr_gis.distributed.distributed_shares`). The results equal a
+        local run; the zoning QA and the verdict stay in this process.
 
     Returns
     -------
@@ -388,8 +395,13 @@ def check(
 
     # ---- engine
     t = time.perf_counter()
-    index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlaps=topo.overlaps)
-    res = index.shares(work, workers=workers, progress=progress)
+    if client is not None:
+        from sppr_gis.distributed import distributed_shares
+
+        res = distributed_shares(client, zgeoms, zcodes, work, overlaps=topo.overlaps, max_vertices=max_vertices, progress=progress)
+    else:
+        index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlaps=topo.overlaps)
+        res = index.shares(work, workers=workers, progress=progress)
     for i in res.snapped:
         findings.append(
             Finding(plabel, ids[i], "info", "ukuran_dibulatkan", f"irisan dengan zona dihitung dengan pembulatan ke grid {angka(SNAP_GRIDS[0] * 1000, 0)} mm (GEOS tidak dapat menghitungnya dalam floating point)")

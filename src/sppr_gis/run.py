@@ -756,6 +756,7 @@ def run_sync(
     *,
     progress: Callable[[str], None] | None = None,
     maps: bool = True,
+    inputs: RunInputs | None = None,
 ) -> SyncRun:
     """The SPPR run: read the inputs once, then for each year compute and write ``OUT/YEAR/``.
 
@@ -771,6 +772,9 @@ def run_sync(
         Called with a label after each step; :func:`count_steps` gives the total.
     maps : bool
         Also write the Album Peta and ``laporan.html`` (default True).
+    inputs : RunInputs, optional
+        The inputs already read (:func:`sppr_gis.prepare.load_inputs` of
+        ``config``), e.g. by a client that sent them to a dask worker.
 
     Returns
     -------
@@ -787,7 +791,7 @@ def run_sync(
     years = [int(y) for y in years]
     if not years:
         raise ValueError("no year given")
-    inputs = load_inputs(cfg, progress=progress)
+    inputs = inputs if inputs is not None else load_inputs(cfg, progress=progress)
     matches = match_programs(inputs.ipu, inputs.rencana, match_distance=cfg.parameters.match_distance)
     out = Path(out_dir)
     created = not out.exists()

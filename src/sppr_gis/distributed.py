@@ -1,0 +1,756 @@
+"""Beyond one machine: zone shares and multi-region runs on a dask.distributed cluster.
+
+Two entry points, both optional (``pip install "sppr-gis[distributed]"``):
+
+- :func:`distributed_shares` (used by :func:`sppr_gis.check` when given a
+  ``client``): programs are split into spatially compact partitions (Hilbert
+  order of their box centres); each partition is sent to a worker as WKB with
+  only the zones whose boxes meet its programs' boxes, and the overlap pairs
+  among them. The engine's result for a program depends only on the zones it
+  touches, so each worker's :class:`~sppr_gis.engine.ZoneIndex` of that subset
+  gives the same measures as one of the whole zoning. The client assembles one
+  :class:`~sppr_gis.engine.ShareResult`; the zoning QA and the verdict stay on
+  the client.
+- :func:`sync_regions` (``sppr sync --config A.toml --config B.toml ...``): one
+  task per region. The client reads each region's inputs and sends them; the
+  worker runs the year(s) exactly as ``sppr sync`` does for that config alone,
+  writes into its own temporary folder and sends the folder back as a tar
+  archive, which the client unpacks into ``DIR/YEAR/KODE/``. A region that
+  fails fails alone. ``DIR/YEAR/rekap.xlsx`` and ``rekap.gpkg`` sum up the
+  regions that ran.
+
+Workers never read the client's disk: every input travels with its task.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io as _io
+import logging
+import os
+import re
+import shutil
+import tarfile
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from sppr_gis.engine import DEFAULT_MAX_VERTICES, ShareResult, ZoneIndex
+from sppr_gis.errors import SpprError
+
+__all__ = [
+    "ClusterError",
+    "RegionOutcome",
+    "RegionsRun",
+    "cluster_client",
+    "distributed_shares",
+    "partition_programs",
+    "region_code",
+    "sync_regions",
+]
+
+log = logging.getLogger(__name__)
+
+#: Programs per partition when not given: enough tasks to balance the workers, few enough zones re-sent.
+DEFAULT_PARTITION_SIZE = 2000
+
+
+class ClusterError(SpprError, ConnectionError):
+    """The cluster cannot be reached or a task failed for a reason outside the data."""
+
+
+# ----------------------------------------------------------------------------- the cluster
+
+
+@contextlib.contextmanager
+def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float = 20.0) -> Iterator[Any]:
+    """A :class:`distributed.Client` for ``scheduler``, closed on exit (unless it was given).
+
+    Parameters
+    ----------
+    scheduler : str or distributed.Client
+        ``"tcp://HOST:8786"`` (a running scheduler), ``"local"`` (a
+        :class:`distributed.LocalCluster` of ``workers`` one-thread processes,
+        started here and stopped on exit), or a client (used as is).
+    workers : int, optional
+        Processes of a local cluster (default: the number of CPUs).
+    timeout : float
+        Seconds to wait for the scheduler and for a first worker.
+
+    Yields
+    ------
+    distributed.Client
+
+    Raises
+    ------
+    ClusterError
+        dask.distributed is not installed, the scheduler cannot be reached, it
+        has no worker, or the workers cannot import sppr_gis.
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ClusterError('--scheduler needs dask.distributed: pip install "sppr-gis[distributed]"') from None
+    if not isinstance(scheduler, str):
+        yield scheduler
+        return
+    cluster = None
+    if scheduler != "local":
+        _probe(scheduler, timeout)
+    try:
+        if scheduler == "local":
+            n = int(workers or os.cpu_count() or 1)
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(scheduler, timeout=f"{timeout}s")
+    except (OSError, TimeoutError) as exc:
+        if cluster is not None:
+            cluster.close()
+        raise ClusterError(f"scheduler {scheduler}: cannot connect ({exc})") from None
+    try:
+        try:
+            client.wait_for_workers(1, timeout=timeout)
+        except (OSError, TimeoutError):
+            raise ClusterError(f"scheduler {scheduler}: no worker joined within {timeout:g} s") from None
+        check_workers(client, str(scheduler))
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Fail at once on a TCP address nothing listens on (dask would retry until its timeout)."""
+    import socket
+
+    m = re.fullmatch(r"(?:tcp://)?\[?([^\]]+?)\]?:(\d+)/?", address)
+    if m is None:
+        return
+    try:
+        socket.create_connection((m.group(1), int(m.group(2))), timeout=min(timeout, 10.0)).close()
+    except OSError as exc:
+        raise ClusterError(f"scheduler {address}: cannot connect ({exc.strerror or exc})") from None
+
+
+def check_workers(client: Any, label: str = "cluster") -> None:
+    """Refuse a cluster whose workers cannot import sppr_gis (they need the package, not the client's files).
+
+    Parameters
+    ----------
+    client : distributed.Client
+    label : str
+        The scheduler's name in the message.
+
+    Raises
+    ------
+    ClusterError
+    """
+    from importlib.metadata import version
+
+    mine = version("sppr-gis")
+    try:
+        found = client.run(_package_version)
+    except Exception as exc:  # noqa: BLE001 - a worker's failure, reported as one line
+        raise ClusterError(f"{label}: cannot ask the workers for their sppr-gis ({exc})") from None
+    missing = sorted(w for w, v in found.items() if v is None)
+    if missing:
+        raise ClusterError(f"{label}: sppr-gis is not installed on worker(s) {', '.join(missing)} (pip install \"sppr-gis[distributed]\" there)")
+    other = sorted(f"{w} ({v})" for w, v in found.items() if v != mine)
+    if other:
+        log.warning("%s: worker(s) %s run another sppr-gis than this client (%s)", label, ", ".join(other), mine)
+
+
+def _package_version() -> str | None:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        import sppr_gis  # noqa: F401
+
+        return version("sppr-gis")
+    except (ImportError, PackageNotFoundError):
+        return None
+
+
+def _total_threads(client: Any) -> int:
+    try:
+        return max(1, int(sum(client.nthreads().values())))
+    except Exception:  # noqa: BLE001
+        return 1
+
+
+# ----------------------------------------------------------------------------- zone shares
+
+
+def partition_programs(geoms: np.ndarray, size: int = DEFAULT_PARTITION_SIZE) -> list[np.ndarray]:
+    """Positions of the measurable programs in spatially compact groups of at most ``size``.
+
+    Programs are ordered along a Hilbert curve through the centres of their
+    boxes (level 16 over the extent of all boxes) and cut into consecutive runs.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely geometries
+        Null and empty geometries are left out (they have no box).
+    size : int
+        Programs per partition (>= 1).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Each an ascending array of positions into ``geoms``.
+    """
+    import geopandas as gpd
+
+    if size < 1:
+        raise ValueError(f"partition size must be >= 1, got {size}")
+    b = shapely.bounds(np.asarray(geoms, dtype=object))
+    idx = np.flatnonzero(np.isfinite(b).all(axis=1))
+    if not len(idx):
+        return []
+    cx = (b[idx, 0] + b[idx, 2]) / 2.0
+    cy = (b[idx, 1] + b[idx, 3]) / 2.0
+    centres = gpd.GeoSeries(shapely.points(cx, cy))
+    lo, hi = np.array([cx.min(), cy.min()]), np.array([cx.max(), cy.max()])
+    hi = np.where(hi > lo, hi, lo + 1.0)
+    dist = np.asarray(centres.hilbert_distance(total_bounds=(lo[0], lo[1], hi[0], hi[1]), level=16))
+    order = idx[np.argsort(dist, kind="stable")]
+    return [np.sort(order[s : s + size]) for s in range(0, len(order), size)]
+
+
+def _shares_task(zone_wkb: np.ndarray, zone_codes: np.ndarray, overlaps: tuple[np.ndarray, np.ndarray] | None, prog_wkb: np.ndarray, max_vertices: int) -> dict[str, Any]:
+    """Worker side: the engine's shares of one partition against its zones (one thread)."""
+    zones = shapely.from_wkb(zone_wkb)
+    progs = shapely.from_wkb(prog_wkb)
+    index = ZoneIndex(zones, zone_codes, max_vertices=max_vertices, overlaps=overlaps)
+    res = index.shares(progs, workers=1)
+    pid = os.getpid()
+    return {
+        "prog": res.pairs["prog"].to_numpy(dtype=np.int64),
+        "zone_code": res.pairs["zone_code"].to_numpy(dtype=object),
+        "measure": res.pairs["measure"].to_numpy(dtype=float),
+        "share": res.pairs["share"].to_numpy(dtype=float),
+        "program_measure": res.measure,
+        "unzoned": res.unzoned,
+        "dim": res.dim,
+        "snapped": res.snapped,
+        "seconds": float(sum(res.timings.values())),
+        "index_seconds": float(res.timings.get("index", 0.0)),
+        "zones": int(len(zone_codes)),
+        "pid": pid,
+    }
+
+
+def distributed_shares(
+    client: Any,
+    zone_geoms: np.ndarray,
+    zone_codes: np.ndarray,
+    program_geoms: np.ndarray,
+    *,
+    overlaps: tuple[np.ndarray, np.ndarray] | None = None,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
+    partition_size: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ShareResult:
+    """Zone shares computed on a dask.distributed cluster; equal to :meth:`ZoneIndex.shares` locally.
+
+    Parameters
+    ----------
+    client : distributed.Client or str
+        A client, or a scheduler address (``"local"`` starts a local cluster
+        for the call; see :func:`cluster_client`).
+    zone_geoms, zone_codes : numpy.ndarray
+        The whole zoning (valid polygons, metric CRS) and its codes.
+    program_geoms : numpy.ndarray
+        Program geometries in the same CRS (null and empty allowed).
+    overlaps : tuple of two int arrays, optional
+        Pairs of zones whose interiors intersect (the topology check's); each
+        partition receives the pairs among its zones.
+    max_vertices : int
+        As for :class:`ZoneIndex`.
+    partition_size : int, optional
+        Programs per task (default: all programs over four tasks per worker
+        thread, between 200 and :data:`DEFAULT_PARTITION_SIZE`).
+    progress : callable, optional
+        Called with the number of programs finished, partition by partition.
+
+    Returns
+    -------
+    ShareResult
+        ``timings`` holds ``partition`` (client), ``shares`` (wall time of the
+        tasks), and ``worker_seconds`` (their sum).
+
+    Raises
+    ------
+    ClusterError
+        The cluster cannot be reached or a task failed.
+    """
+    if isinstance(client, str):
+        with cluster_client(client) as c:
+            return distributed_shares(c, zone_geoms, zone_codes, program_geoms, overlaps=overlaps, max_vertices=max_vertices, partition_size=partition_size, progress=progress)
+    from distributed import as_completed
+
+    t0 = time.perf_counter()
+    zone_geoms = np.asarray(zone_geoms, dtype=object)
+    zone_codes = np.asarray(zone_codes, dtype=object).astype(str)
+    program_geoms = np.asarray(program_geoms, dtype=object)
+    n = len(program_geoms)
+    threads = _total_threads(client)
+    size = partition_size or int(np.clip(-(-n // (4 * threads)), 200, DEFAULT_PARTITION_SIZE))
+    parts = partition_programs(program_geoms, size)
+    # zones by program box: a partition gets every zone whose box meets one of its programs' boxes
+    tree = shapely.STRtree(zone_geoms)
+    zone_wkb = np.asarray(shapely.to_wkb(zone_geoms), dtype=object)
+    prog_wkb = np.asarray(shapely.to_wkb(program_geoms), dtype=object)
+    if overlaps is not None:
+        ov_l, ov_r = (np.asarray(x, dtype=np.int64) for x in overlaps)
+    t_part = time.perf_counter() - t0
+
+    def payload(pos: np.ndarray) -> tuple[Any, ...]:
+        _, zi = tree.query(program_geoms[pos])
+        zsel = np.unique(zi)
+        ov = None
+        if overlaps is not None:
+            local = np.full(len(zone_geoms), -1, dtype=np.int64)
+            local[zsel] = np.arange(len(zsel))
+            keep = (local[ov_l] >= 0) & (local[ov_r] >= 0)
+            ov = (local[ov_l[keep]], local[ov_r[keep]])
+        return zone_wkb[zsel], zone_codes[zsel], ov, prog_wkb[pos], int(max_vertices)
+
+    measure = np.full(n, np.nan)
+    unzoned = np.full(n, np.nan)
+    dim = np.full(n, -1, dtype=np.int64)
+    frames: list[pd.DataFrame] = []
+    snapped: list[np.ndarray] = []
+    worker_seconds = 0.0
+    window = 2 * threads
+    pending: dict[Any, np.ndarray] = {}
+    todo = list(enumerate(parts))
+    t1 = time.perf_counter()
+
+    def submit(k: int, pos: np.ndarray) -> Any:
+        data = client.scatter([payload(pos)], hash=False)[0]
+        fut = client.submit(_run_payload, data, key=f"sppr-shares-{uuid.uuid4().hex[:8]}-{k}", pure=False)
+        pending[fut] = pos
+        return fut
+
+    try:
+        seq = as_completed([submit(*todo.pop(0)) for _ in range(min(window, len(todo)))])
+        for fut in seq:
+            pos = pending.pop(fut)
+            try:
+                r = fut.result()
+            except SpprError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a worker's failure, one line
+                raise ClusterError(f"zone shares of {len(pos)} programs failed on the cluster: {type(exc).__name__}: {exc}") from None
+            fut.release()
+            if todo:
+                seq.add(submit(*todo.pop(0)))
+            measure[pos] = r["program_measure"]
+            unzoned[pos] = r["unzoned"]
+            dim[pos] = r["dim"]
+            snapped.append(pos[np.asarray(r["snapped"], dtype=np.int64)])
+            frames.append(pd.DataFrame({"prog": pos[r["prog"]], "zone_code": r["zone_code"], "measure": r["measure"], "share": r["share"]}))
+            worker_seconds += r["seconds"]
+            if progress:
+                progress(len(pos))
+    except BaseException:
+        for fut in pending:
+            fut.cancel()
+        raise
+    t2 = time.perf_counter()
+    rest = n - sum(len(p) for p in parts)
+    if progress and rest:
+        progress(rest)
+    if frames:
+        pairs = pd.concat(frames, ignore_index=True)
+    else:
+        pairs = pd.DataFrame({"prog": np.array([], dtype=np.int64), "zone_code": np.array([], dtype=object), "measure": np.array([], dtype=float), "share": np.array([], dtype=float)})
+    # built as the engine builds its own (same dtypes), in its order
+    pairs = pd.DataFrame(
+        {
+            "prog": pairs["prog"].to_numpy(dtype=np.int64),
+            "zone_code": pairs["zone_code"].to_numpy(dtype=object),
+            "measure": pairs["measure"].to_numpy(dtype=float),
+            "share": pairs["share"].to_numpy(dtype=float),
+        }
+    )
+    pairs = pairs.sort_values(["prog", "zone_code"], kind="stable").reset_index(drop=True)
+    snap = np.unique(np.concatenate(snapped)).astype(np.int64) if snapped else np.zeros(0, dtype=np.int64)
+    timings = {"partition": t_part, "shares": t2 - t1, "assemble": time.perf_counter() - t2, "worker_seconds": worker_seconds}
+    return ShareResult(pairs=pairs, measure=measure, unzoned=unzoned, dim=dim, snapped=snap, timings=timings)
+
+
+def _run_payload(data: tuple[Any, ...]) -> dict[str, Any]:
+    return _shares_task(*data)
+
+
+# ----------------------------------------------------------------------------- regions
+
+
+def region_code(config: Any) -> str:
+    """The folder name of a region: ``[project] kode``, else a slug of ``[project] name``.
+
+    Parameters
+    ----------
+    config : Config
+
+    Returns
+    -------
+    str
+    """
+    kode = getattr(config, "kode", None)
+    if kode:
+        return str(kode)
+    slug = re.sub(r"[^a-z0-9]+", "-", str(config.name).lower()).strip("-")
+    return slug or "wilayah"
+
+
+@dataclass
+class RegionOutcome:
+    """One region of :func:`sync_regions`.
+
+    Attributes
+    ----------
+    config : str
+        The config file.
+    kode : str or None
+        Its folder name (None when the config itself could not be read).
+    name : str or None
+        ``[project] name``.
+    error : str or None
+        Why it failed (one line naming the region); None when it ran.
+    folders : list of Path
+        ``DIR/YEAR/KODE`` written.
+    figures : list of dict
+        Per year: ``year``, ``counts``, ``pagu`` (as in :class:`sppr_gis.run.YearResult`).
+    seconds : float
+        Time spent on the region (reading on the client + its task).
+    """
+
+    config: str
+    kode: str | None = None
+    name: str | None = None
+    error: str | None = None
+    folders: list[Path] = field(default_factory=list)
+    figures: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class RegionsRun:
+    """What :func:`sync_regions` returns.
+
+    Attributes
+    ----------
+    out_dir : Path
+    regions : list of RegionOutcome
+        In the order the configs were given.
+    rekap : list of Path
+        ``rekap.xlsx`` and ``rekap.gpkg`` per year.
+    timings : dict
+    """
+
+    out_dir: Path
+    regions: list[RegionOutcome]
+    rekap: list[Path] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[RegionOutcome]:
+        """The regions that did not run."""
+        return [r for r in self.regions if r.error is not None]
+
+
+def _region_task(inputs: Any, years: list[int], maps: bool) -> dict[str, Any]:
+    """Worker side: run the region's years as ``sppr sync`` would, return the folder as a tar archive."""
+    from sppr_gis.run import run_sync
+
+    tmp = Path(tempfile.mkdtemp(prefix="sppr-region-"))
+    try:
+        run = run_sync(inputs.config, years, tmp / "out", maps=maps, inputs=inputs)
+        buf = _io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w") as tar:
+            for y in years:
+                tar.add(tmp / "out" / str(y), arcname=str(y))
+        figures = [{"year": r.year, "counts": r.counts, "pagu": r.pagu} for r in run.years]
+        return {"tar": buf.getvalue(), "figures": figures, "seconds": run.timings.get("total", 0.0), "pid": os.getpid()}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _run_region_local(inputs: Any, years: list[int], maps: bool) -> dict[str, Any]:
+    return _region_task(inputs, years, maps)
+
+
+def _message(exc: BaseException) -> str:
+    if isinstance(exc, SpprError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.filename + ': ' if exc.filename else ''}{exc.strerror}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def sync_regions(
+    configs: Sequence[str | os.PathLike[str]],
+    years: Sequence[int],
+    out_dir: str | os.PathLike[str] = "sppr-output",
+    *,
+    client: Any = None,
+    maps: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> RegionsRun:
+    """``sppr sync`` over several regions: one task per region, outputs under ``DIR/YEAR/KODE/``.
+
+    Each region's folder equals a run of its config alone (``sppr sync --config
+    X --year Y --out D`` writes the same files into ``D/Y/``). A region whose
+    config, inputs or run fails is reported and leaves no output; the others
+    complete. ``DIR/YEAR/rekap.xlsx`` and ``DIR/YEAR/rekap.gpkg`` cover the
+    regions that ran.
+
+    Parameters
+    ----------
+    configs : sequence of path
+        The regions' TOML configs.
+    years : sequence of int
+    out_dir : path-like
+    client : distributed.Client or str, optional
+        Run the regions on this cluster (a client or a scheduler address,
+        ``"local"`` for a local cluster). None: one after another in this process.
+    maps : bool
+        Also write each region's Album Peta and ``laporan.html``.
+    progress : callable, optional
+        Called with a label as each region finishes.
+
+    Returns
+    -------
+    RegionsRun
+        Check :attr:`RegionsRun.failed`.
+
+    Raises
+    ------
+    ConfigError
+        Two configs name the same region folder.
+    ClusterError
+        The cluster cannot be reached.
+    """
+    if isinstance(client, str):
+        with cluster_client(client) as c:
+            return sync_regions(configs, years, out_dir, client=c, maps=maps, progress=progress)
+    from sppr_gis.config import load_config
+    from sppr_gis.errors import ConfigError
+    from sppr_gis.prepare import load_inputs
+
+    t0 = time.perf_counter()
+    years = [int(y) for y in years]
+    if not years:
+        raise ValueError("no year given")
+    out = Path(out_dir)
+    outcomes = [RegionOutcome(config=str(c)) for c in configs]
+    loaded: list[Any] = []
+    for o in outcomes:
+        try:
+            cfg = load_config(o.config)
+            o.kode, o.name = region_code(cfg), cfg.name
+            loaded.append(cfg)
+        except SpprError as exc:
+            o.error = f"{o.config}: {exc}"
+            loaded.append(None)
+    seen: dict[str, str] = {}
+    for o in outcomes:
+        if o.kode is not None:
+            if o.kode in seen:
+                raise ConfigError(f"{o.config} and {seen[o.kode]} both name region '{o.kode}'; give each [project] kode")
+            seen[o.kode] = o.config
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".sppr-regions-", dir=out))
+    step = progress or (lambda label: None)
+
+    def place(o: RegionOutcome, data: dict[str, Any]) -> None:
+        target = staging / str(o.kode)
+        target.mkdir()
+        with tarfile.open(fileobj=_io.BytesIO(data["tar"]), mode="r") as tar:
+            tar.extractall(target, filter="data")
+        for y in years:
+            final = out / str(y) / str(o.kode)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            old = None
+            if final.exists():
+                old = final.parent / f".{o.kode}.old-{uuid.uuid4().hex[:8]}"
+                final.rename(old)
+            (target / str(y)).rename(final)
+            o.folders.append(final)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        o.figures = data["figures"]
+
+    def label(o: RegionOutcome) -> str:
+        return f"{o.name} ({o.kode})" if o.name and o.name != o.kode else str(o.kode)
+
+    try:
+        if client is None:
+            for o, cfg in zip(outcomes, loaded):
+                if cfg is None:
+                    continue
+                t = time.perf_counter()
+                try:
+                    data = _run_region_local(load_inputs(cfg), years, maps)
+                    place(o, data)
+                except SpprError as exc:
+                    o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
+                except Exception as exc:  # noqa: BLE001 - a broken region fails alone
+                    log.debug("region %s failed", o.kode, exc_info=True)
+                    o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
+                o.seconds = time.perf_counter() - t
+                step(f"wilayah {label(o)}")
+        else:
+            _run_on_cluster(client, outcomes, loaded, years, maps, place, label, step)
+        rekap = write_rekap(out, years, outcomes) if any(o.error is None for o in outcomes) else []
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return RegionsRun(out_dir=out, regions=outcomes, rekap=rekap, timings={"total": time.perf_counter() - t0})
+
+
+def _run_on_cluster(client: Any, outcomes: list[RegionOutcome], loaded: list[Any], years: list[int], maps: bool, place: Callable[..., None], label: Callable[[RegionOutcome], str], step: Callable[[str], None]) -> None:
+    """Read each region on the client, send it as one task, place results as they come (a bounded window)."""
+    from distributed import as_completed
+
+    from sppr_gis.prepare import load_inputs
+
+    window = 2 * _total_threads(client)
+    queue = [(o, cfg) for o, cfg in zip(outcomes, loaded) if cfg is not None]
+    started: dict[Any, tuple[RegionOutcome, float]] = {}
+    seq = as_completed([])
+
+    def feed() -> None:
+        while queue and len(started) < window:
+            o, cfg = queue.pop(0)
+            t = time.perf_counter()
+            try:
+                inputs = load_inputs(cfg)
+            except Exception as exc:  # noqa: BLE001 - a broken region fails alone
+                o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
+                o.seconds = time.perf_counter() - t
+                step(f"wilayah {label(o)}")
+                continue
+            data = client.scatter([inputs], hash=False)[0]
+            fut = client.submit(_region_task, data, years, maps, key=f"sppr-region-{o.kode}-{uuid.uuid4().hex[:6]}", pure=False)
+            started[fut] = (o, t)
+            seq.add(fut)
+
+    try:
+        feed()
+        while started:
+            fut = next(seq)
+            o, t = started.pop(fut)
+            try:
+                place(o, fut.result())
+            except Exception as exc:  # noqa: BLE001 - a broken region fails alone
+                o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
+            fut.release()
+            o.seconds = time.perf_counter() - t
+            step(f"wilayah {label(o)}")
+            feed()
+    except BaseException:
+        for fut in started:
+            fut.cancel()
+        raise
+
+
+# ----------------------------------------------------------------------------- rekap
+
+
+def write_rekap(out_dir: Path, years: Sequence[int], regions: Sequence[RegionOutcome]) -> list[Path]:
+    """``DIR/YEAR/rekap.xlsx`` (one row per region that ran) and ``DIR/YEAR/rekap.gpkg`` (their layers, ``wilayah``).
+
+    Parameters
+    ----------
+    out_dir : Path
+    years : sequence of int
+    regions : sequence of RegionOutcome
+        Regions that failed are left out.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    import geopandas as gpd
+    import pyogrio
+
+    from sppr_gis.io import write_gpkg
+
+    written: list[Path] = []
+    ran = [r for r in regions if r.error is None]
+    for y in years:
+        rows = []
+        for r in ran:
+            fig = next((f for f in r.figures if int(f["year"]) == int(y)), None)
+            if fig is None:
+                continue
+            row: dict[str, Any] = {"wilayah": r.kode, "nama": r.name}
+            for group in ("kesesuaian", "rencana", "indikasi_program"):
+                prefix = {"kesesuaian": "kesesuaian", "rencana": "program", "indikasi_program": "ipu"}[group]
+                row.update({f"{prefix}_{k}": v for k, v in fig["counts"].get(group, {}).items()})
+            p = fig["pagu"]
+            total = float(p.get("total") or 0.0)
+            row.update(
+                {
+                    "pagu_total": total,
+                    "pagu_sinkron": p.get("sinkron"),
+                    "pagu_sesuai": p.get("sesuai"),
+                    "pagu_sinkron_sesuai": p.get("sinkron_sesuai"),
+                    "porsi_pagu_sinkron": (p.get("sinkron") or 0.0) / total if total else None,
+                    "porsi_pagu_sesuai": (p.get("sesuai") or 0.0) / total if total else None,
+                    "porsi_pagu_sinkron_sesuai": p.get("porsi_sinkron_sesuai") if total else None,
+                }
+            )
+            rows.append(row)
+        if not rows:
+            continue
+        folder = out_dir / str(y)
+        df = pd.DataFrame(rows)
+        xlsx = folder / "rekap.xlsx"
+        tmp = folder / f".rekap-{uuid.uuid4().hex[:6]}.xlsx"
+        with pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
+            df.to_excel(xw, sheet_name="Rekap", index=False)
+        os.replace(tmp, xlsx)
+        written.append(xlsx)
+        # every region's layers, one CRS (EPSG:4326 where the regions' CRSs differ), with `wilayah`
+        layers: dict[str, list[gpd.GeoDataFrame]] = {}
+        for r in ran:
+            src = folder / str(r.kode) / "sppr.gpkg"
+            if not src.exists():
+                continue
+            for name, gtype in pyogrio.list_layers(src):
+                if name == "layer_styles":
+                    continue
+                if gtype is None:
+                    g = pyogrio.read_dataframe(src, layer=name, read_geometry=False)
+                else:
+                    g = gpd.read_file(src, layer=name, engine="pyogrio")
+                g.insert(0, "wilayah", str(r.kode))
+                layers.setdefault(str(name), []).append(g)
+        merged: dict[str, pd.DataFrame] = {}
+        for name, frames in layers.items():
+            if not isinstance(frames[0], gpd.GeoDataFrame):
+                merged[name] = pd.concat(frames, ignore_index=True)
+                continue
+            if len({f.crs.to_string() if f.crs else "" for f in frames}) > 1:
+                frames = [f.to_crs("EPSG:4326") for f in frames]
+            merged[name] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=frames[0].geometry.name, crs=frames[0].crs)
+        if merged:
+            gpkg = folder / "rekap.gpkg"
+            write_gpkg(merged, gpkg)
+            written.append(gpkg)
+    return written

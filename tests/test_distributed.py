@@ -1,0 +1,320 @@
+"""sppr check and sppr sync on a real dask.distributed cluster (issue 13).
+
+The fixture starts ``dask scheduler`` and two ``dask worker --nthreads 1`` processes
+on localhost (random ports, a working folder of their own, stopped at teardown);
+the tests connect to them by address, as a user would to a real cluster. The
+tests are never skipped: a cluster that cannot start fails them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import LineString, Point, box
+
+from conftest import GOLDEN, ROOT, SAMPLE, gdf, invoke
+
+try:
+    from distributed import Client
+except ImportError:  # pragma: no cover - the test extra installs it; fail loudly, never skip
+    Client = None
+
+
+def _dask_cli() -> list[str]:
+    exe = Path(sys.executable).with_name("dask")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "distributed.cli.dask_scheduler"]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory):
+    """Address of a scheduler with two one-thread workers, as separate processes."""
+    if Client is None:
+        pytest.fail('dask.distributed is not installed: pip install ".[test]" (it includes sppr-gis[distributed])')
+    exe = Path(sys.executable).with_name("dask")
+    if not exe.exists():
+        pytest.fail(f"no 'dask' command beside {sys.executable}: the cluster cannot start")
+    work = tmp_path_factory.mktemp("dask-cluster")
+    sched_file = work / "scheduler.json"
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    procs: list[subprocess.Popen] = []
+    logs = []
+
+    def start(args: list[str], name: str) -> None:
+        log = open(work / f"{name}.log", "wb")
+        logs.append(log)
+        # the workers run in their own folder: nothing of the repository's is on their path or cwd
+        procs.append(subprocess.Popen([str(exe), *args], cwd=work, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True))
+
+    try:
+        start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(sched_file)], "scheduler")
+        deadline = time.monotonic() + 60
+        while not sched_file.exists() and time.monotonic() < deadline:
+            if procs[0].poll() is not None:
+                break
+            time.sleep(0.2)
+        if not sched_file.exists():
+            pytest.fail("dask scheduler did not start:\n" + (work / "scheduler.log").read_text(errors="replace")[-2000:])
+        address = json.loads(sched_file.read_text())["address"]
+        for i in range(2):
+            start(["worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1", "--local-directory", str(work / f"w{i}"), "--name", f"w{i}"], f"worker{i}")
+        with Client(address, timeout="30s") as c:
+            try:
+                c.wait_for_workers(2, timeout=60)
+            except Exception:  # noqa: BLE001
+                text = "\n".join((work / f"worker{i}.log").read_text(errors="replace")[-1500:] for i in range(2))
+                pytest.fail(f"the two dask workers did not join {address}:\n{text}")
+        yield address
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in reversed(procs):
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        for log in logs:
+            log.close()
+
+
+@pytest.fixture(scope="module")
+def client(cluster):
+    with Client(cluster, timeout="30s") as c:
+        yield c
+
+
+def _frames_equal(a: pd.DataFrame, b: pd.DataFrame, close: tuple[str, ...] = ("measure", "share", "score", "unzoned_share")) -> None:
+    assert list(a.columns) == list(b.columns)
+    assert len(a) == len(b)
+    for col in a.columns:
+        if col in close:
+            np.testing.assert_allclose(pd.to_numeric(a[col]).to_numpy(float), pd.to_numeric(b[col]).to_numpy(float), rtol=1e-9, atol=1e-9, err_msg=col)
+        elif col == getattr(a, "_geometry_column_name", None):
+            assert shapely.equals_exact(np.asarray(a[col].array, dtype=object), np.asarray(b[col].array, dtype=object), 0).all() or a[col].isna().equals(b[col].isna())
+        else:
+            pd.testing.assert_series_equal(a[col].reset_index(drop=True), b[col].reset_index(drop=True), check_names=False, obj=col)
+
+
+# ----------------------------------------------------------------------------- check
+
+
+def test_check_on_cluster_equals_local_run(client):
+    """The sample city through sppr_gis.check(client=...) gives the local run's rows, shares and statuses."""
+    import sppr_gis
+
+    zoning = sppr_gis.read_layer(f"{SAMPLE}/zoning.gpkg:rdtr_subzona")
+    programs = sppr_gis.read_layer(f"{SAMPLE}/rencana_pupr.gpkg:rencana")
+    rules = sppr_gis.read_rules(SAMPLE / "itbx.csv", conditions=SAMPLE / "syarat_itbx.csv")
+    local = sppr_gis.check(zoning, programs, rules)
+    remote = sppr_gis.check(zoning, programs, rules, client=client)
+    assert remote.timings["engine.worker_seconds"] > 0  # the engine ran on the workers
+    _frames_equal(local.programs.drop(columns="geometry"), remote.programs.drop(columns="geometry"))
+    _frames_equal(local.zone_shares, remote.zone_shares)
+    pd.testing.assert_frame_equal(local.issues.drop(columns="geometry"), remote.issues.drop(columns="geometry"))
+
+
+def test_many_partitions_equal_engine_and_postgis(client):
+    """Digitized zoning (jittered borders, overlay zones, a duplicate) cut into partitions of 7 programs:
+    the assembled shares equal one ZoneIndex of the whole zoning and the PostGIS reference."""
+    from sppr_gis.distributed import distributed_shares, partition_programs
+    from sppr_gis.engine import ZoneIndex
+    from sppr_gis.pipeline import prepare_zoning_qa
+
+    zoning = gpd.read_file(GOLDEN / "digitized.gpkg", layer="zoning")
+    programs = gpd.read_file(GOLDEN / "digitized.gpkg", layer="programs")
+    prepared = prepare_zoning_qa(zoning)
+    zg = np.asarray(prepared.zones.geometry.array, dtype=object)
+    zc = prepared.zones["zone_code"].to_numpy(dtype=object)
+    work = shapely.make_valid(np.asarray(programs.to_crs(prepared.crs).geometry.array, dtype=object))
+    parts = partition_programs(work, 7)
+    assert len(parts) > 10 and sorted(np.concatenate(parts)) == sorted(np.flatnonzero(~(shapely.is_missing(work) | shapely.is_empty(work))))
+    local = ZoneIndex(zg, zc, overlaps=prepared.topology.overlaps).shares(work, workers=1)
+    remote = distributed_shares(client, zg, zc, work, overlaps=prepared.topology.overlaps, partition_size=7)
+    pd.testing.assert_frame_equal(local.pairs[["prog", "zone_code"]], remote.pairs[["prog", "zone_code"]])
+    np.testing.assert_allclose(remote.pairs["measure"], local.pairs["measure"], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(remote.pairs["share"], local.pairs["share"], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(remote.measure, local.measure, rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(remote.unzoned, local.unzoned, atol=1e-9, equal_nan=True)
+    np.testing.assert_array_equal(remote.dim, local.dim)
+    # and against PostGIS, computed without sppr_gis
+    ref = pd.read_csv(GOLDEN / "digitized_shares.csv", dtype={"program_id": str})
+    ids = programs["program_id"].astype(str).to_numpy()
+    got = pd.DataFrame({"program_id": ids[remote.pairs["prog"]], "zone_code": remote.pairs["zone_code"], "share": remote.pairs["share"]})
+    m = ref.merge(got, on=["program_id", "zone_code"], how="outer", suffixes=("_ref", "_got"))
+    m = m[(m["share_ref"].fillna(0) > 1e-9) | (m["share_got"].fillna(0) > 1e-9)]
+    np.testing.assert_allclose(m["share_got"].fillna(0), m["share_ref"].fillna(0), atol=1e-6)
+
+
+def _two_regencies(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """Two regencies' zonings digitized apart (overlapping on the strip 99 <= x <= 100 at their border)."""
+    a = gdf([{"KODSZN": "R-2", "geometry": box(0, 0, 60, 50)}, {"KODSZN": "K-1", "geometry": box(60, 0, 100, 50)}])
+    b = gdf([{"KODSZN": "RTH-1", "geometry": box(99, 0, 200, 50)}, {"KODSZN": "R-2", "geometry": box(99, 50, 200, 80)}])
+    progs = gdf(
+        [
+            # the provincial road: 10 -> 190 along y = 25 (180 m)
+            {"program_id": "JALAN-PROV", "kegiatan": "jalan", "geometry": LineString([(10, 25), (190, 25)])},
+            # a polygon across the border: 20 x 10 m
+            {"program_id": "IRIGASI", "kegiatan": "jalan", "geometry": box(90, 10, 110, 20)},
+            # a point in the overlap strip
+            {"program_id": "TITIK", "kegiatan": "jalan", "geometry": Point(99.5, 5)},
+            # a road wholly in the second regency, partly in its R-2
+            {"program_id": "JALAN-B", "kegiatan": "jalan", "geometry": LineString([(150, 40), (150, 70)])},
+        ]
+    )
+    rules = tmp_path / "itbx.csv"
+    rules.write_text("activity,R-2,K-1,RTH-1\njalan,I,T1,X\n", encoding="utf-8")
+    pa, pb, pp = tmp_path / "kab_a.gpkg", tmp_path / "kab_b.gpkg", tmp_path / "jalan.gpkg"
+    a.to_file(pa, layer="zona")
+    b.to_file(pb, layer="zona")
+    progs.to_file(pp, layer="program")
+    return pa, pb, pp, rules
+
+
+#: Hand answers: (program, zone code) -> measure (m for lines, m² for polygons, weight for points).
+CROSS_BORDER = {
+    ("JALAN-PROV", "R-2"): 50.0,  # x 10..60
+    ("JALAN-PROV", "K-1"): 40.0,  # x 60..100
+    ("JALAN-PROV", "RTH-1"): 91.0,  # x 99..190 (the overlap strip counts for both codes)
+    ("IRIGASI", "K-1"): 100.0,  # x 90..100
+    ("IRIGASI", "RTH-1"): 110.0,  # x 99..110
+    ("TITIK", "K-1"): 0.5,
+    ("TITIK", "RTH-1"): 0.5,
+    ("JALAN-B", "RTH-1"): 10.0,  # y 40..50
+    ("JALAN-B", "R-2"): 20.0,  # y 50..70
+}
+
+
+def test_cross_border_program_cli(cluster, tmp_path, runner):
+    """`sppr check --zoning A --zoning B --scheduler ADDRESS`: a provincial road gets shares from both
+    regencies' zonings (hand-built geometry), and the file equals the local run's."""
+    pa, pb, pp, rules = _two_regencies(tmp_path)
+    args = ["check", "--zoning", f"{pa}:zona", "--zoning", f"{pb}:zona", "--programs", f"{pp}:program", "--rules", rules, "-q"]
+    r = invoke(runner, [*args, "--out", tmp_path / "remote.gpkg", "--scheduler", cluster])
+    assert r.exit_code == 0, r.output
+    r = invoke(runner, [*args, "--out", tmp_path / "local.gpkg"])
+    assert r.exit_code == 0, r.output
+    shares = gpd.read_file(tmp_path / "remote.gpkg", layer="zone_shares")
+    got = {(p, c): m for p, c, m in zip(shares["program_id"], shares["zone_code"], shares["measure"])}
+    assert got.keys() == CROSS_BORDER.keys()
+    for k, v in CROSS_BORDER.items():
+        assert got[k] == pytest.approx(v, rel=1e-9), k
+    progs = gpd.read_file(tmp_path / "remote.gpkg", layer="programs").set_index("program_id")
+    assert progs.loc["JALAN-PROV", "status"] == "tidak_sesuai"  # RTH-1 prohibits it
+    assert progs.loc["JALAN-PROV", "unzoned_share"] == pytest.approx(0.0)
+    for layer in ("programs", "zone_shares", "issues"):
+        a = gpd.read_file(tmp_path / "local.gpkg", layer=layer)
+        b = gpd.read_file(tmp_path / "remote.gpkg", layer=layer)
+        _frames_equal(pd.DataFrame(a.drop(columns="geometry", errors="ignore")), pd.DataFrame(b.drop(columns="geometry", errors="ignore")))
+
+
+def test_unreachable_scheduler_is_one_line(tmp_path, runner):
+    """A scheduler that does not answer: exit 1, one line naming it, no output file, no traceback."""
+    pa, pb, pp, rules = _two_regencies(tmp_path)
+    out = tmp_path / "x.gpkg"
+    r = invoke(runner, ["check", "--zoning", f"{pa}:zona", "--programs", f"{pp}:program", "--rules", rules, "--out", out, "--scheduler", "tcp://127.0.0.1:9", "-q"])
+    assert r.exit_code == 1
+    assert "tcp://127.0.0.1:9" in r.output and "Traceback" not in r.output
+    assert not out.exists()
+
+
+# ----------------------------------------------------------------------------- sync over regions
+
+
+def _region(tmp_path: Path, kode: str | None, name: str) -> Path:
+    """A copy of the sample city's config naming another region (inputs by absolute path)."""
+    text = (SAMPLE / "sppr.toml").read_text(encoding="utf-8")
+    folder = tmp_path / f"cfg-{name.replace(' ', '_')}"
+    folder.mkdir()
+    for f in SAMPLE.iterdir():
+        if f.is_file() and f.suffix != ".py":
+            os.symlink(f, folder / f.name)
+    (folder / "sppr.toml").unlink()
+    head = f'name = "{name}"\n' + (f'kode = "{kode}"\n' if kode else "")
+    text = text.replace('name = "Kota Contoh"\n', head, 1)
+    cfg = folder / "sppr.toml"
+    cfg.write_text(text, encoding="utf-8")
+    return cfg
+
+
+def _same_folder(a: Path, b: Path) -> None:
+    names_a = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    names_b = sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
+    assert names_a == names_b
+    for rel in names_a:
+        if rel.endswith(".csv"):
+            assert (a / rel).read_bytes() == (b / rel).read_bytes(), rel
+    for layer in ("rencana", "indikasi_program", "zone_shares", "issues", "sinergi"):
+        x = gpd.read_file(a / "sppr.gpkg", layer=layer)
+        y = gpd.read_file(b / "sppr.gpkg", layer=layer)
+        pd.testing.assert_frame_equal(pd.DataFrame(x), pd.DataFrame(y), obj=layer)
+    ma, mb = (json.loads((p / "manifest.json").read_text()) for p in (a, b))
+    assert ma["counts"] == mb["counts"] and ma["pagu"] == mb["pagu"]
+
+
+def test_sync_regions_on_cluster(cluster, tmp_path, runner, monkeypatch):
+    """Two regions and a broken one on the cluster: each region's folder equals its run alone, the
+    broken one fails alone (exit 1 naming it, no folder), rekap.xlsx / rekap.gpkg cover the two."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    a = _region(tmp_path, "2171", "Kota Batam")
+    b = _region(tmp_path, None, "Kota Tanjung Pinang")
+    broken = _region(tmp_path, "2101", "Kabupaten Rusak")
+    (broken.parent / "itbx.csv").unlink()
+    (broken.parent / "itbx.csv").write_text("bukan,matriks\n1,2\n", encoding="utf-8")
+    out = tmp_path / "out"
+    r = invoke(runner, ["sync", "--config", a, "--config", broken, "--config", b, "--year", "2025", "--out", out, "--no-maps", "--scheduler", cluster, "-q"])
+    assert r.exit_code == 1
+    assert "Kabupaten Rusak" in r.output and "2101" in r.output and "Traceback" not in r.output
+    assert sorted(p.name for p in (out / "2025").iterdir()) == ["2171", "kota-tanjung-pinang", "rekap.gpkg", "rekap.xlsx"]
+    alone = tmp_path / "alone"
+    r = invoke(runner, ["sync", "--config", a, "--year", "2025", "--out", alone, "--no-maps", "-q"])
+    assert r.exit_code == 0, r.output
+    _same_folder(out / "2025" / "2171", alone / "2025")
+    rekap = pd.read_excel(out / "2025" / "rekap.xlsx")
+    assert rekap["wilayah"].tolist() == ["2171", "kota-tanjung-pinang"]
+    manifest = json.loads((alone / "2025" / "manifest.json").read_text())
+    row = rekap.iloc[0]
+    assert row["pagu_total"] == pytest.approx(manifest["pagu"]["total"])
+    assert row["porsi_pagu_sinkron_sesuai"] == pytest.approx(manifest["pagu"]["porsi_sinkron_sesuai"])
+    for s, n in manifest["counts"]["kesesuaian"].items():
+        assert row[f"kesesuaian_{s}"] == n
+    ren = gpd.read_file(out / "2025" / "rekap.gpkg", layer="rencana")
+    assert sorted(ren["wilayah"].unique()) == ["2171", "kota-tanjung-pinang"]
+    assert len(ren) == 2 * len(gpd.read_file(alone / "2025" / "sppr.gpkg", layer="rencana"))
+    assert not list(out.glob(".sppr-regions-*"))
+
+
+def test_sync_regions_locally_in_sequence(tmp_path, runner, monkeypatch):
+    """Without --scheduler the regions run one after another here; same layout and rekap."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    a = _region(tmp_path, "2171", "Kota Batam")
+    b = _region(tmp_path, "2172", "Kota Tanjung Pinang")
+    out = tmp_path / "out"
+    r = invoke(runner, ["sync", "--config", a, "--config", b, "--year", "2025", "--out", out, "--no-maps", "-q"])
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (out / "2025").iterdir()) == ["2171", "2172", "rekap.gpkg", "rekap.xlsx"]
+    for layer in ("rencana", "zone_shares"):  # the same data under two names
+        x, y = (gpd.read_file(out / "2025" / k / "sppr.gpkg", layer=layer) for k in ("2171", "2172"))
+        pd.testing.assert_frame_equal(pd.DataFrame(x), pd.DataFrame(y))
+    assert pd.read_excel(out / "2025" / "rekap.xlsx")["nama"].tolist() == ["Kota Batam", "Kota Tanjung Pinang"]
+
+
+def test_config_kode_validated(tmp_path):
+    from sppr_gis.config import load_config
+    from sppr_gis.errors import ConfigError
+
+    cfg = _region(tmp_path, "21 71", "Kota X")
+    with pytest.raises(ConfigError, match="project.kode"):
+        load_config(cfg)
