@@ -253,7 +253,8 @@ def zoning_topology(
     # wide: some part of the overlap is left after eroding it by w/2
     wide = np.zeros(n, dtype=bool)
     big_enough = ov.area >= sliver_area
-    cand = np.flatnonzero(big_enough[ov.part_pair])
+    # a part can hold a disk of diameter w only if its area is at least that disk's
+    cand = np.flatnonzero(big_enough[ov.part_pair] & (shapely.area(ov.parts) >= np.pi * half * half))
     if len(cand):
         if half > 0:
             eroded = _threaded(lambda sl: shapely.buffer(ov.parts[cand[sl]], -half, join_style="mitre"), len(cand), workers)
@@ -314,8 +315,9 @@ def zoning_topology(
     return topo
 
 
-#: Zones are cut into pieces of at most this many vertices for the overlap test,
-#: so a 15,000-vertex river is not intersected whole with each of its neighbours.
+#: A zone part with more vertices is clipped to its neighbour's box before the
+#: overlap is computed, so a 15,000-vertex river is not overlaid whole with each
+#: of its neighbours.
 OVERLAP_PIECE_VERTICES = 256
 
 
@@ -349,11 +351,11 @@ class Overlaps:
 def zone_overlaps(geoms: np.ndarray, workers: int | None = None) -> Overlaps:
     """Every pair of zones whose interiors intersect, with the overlap polygons and areas.
 
-    Zones are cut into pieces of at most :data:`OVERLAP_PIECE_VERTICES`
-    vertices; pieces of different zones whose bounding boxes meet are
-    intersected (no DE-9IM test first: on digitized zoning nearly every pair of
+    Parts of different zones whose bounding boxes meet are intersected (a part
+    larger than :data:`OVERLAP_PIECE_VERTICES` vertices clipped to the other's
+    box first; no DE-9IM test first: on digitized zoning nearly every pair of
     neighbours overlaps, so it would cost as much again). A pair overlaps when
-    its area is > 0; the pieces of one zone are disjoint, so their areas add up.
+    its area is > 0; the parts of one zone are disjoint, so their areas add up.
 
     Parameters
     ----------
@@ -366,15 +368,35 @@ def zone_overlaps(geoms: np.ndarray, workers: int | None = None) -> Overlaps:
     Overlaps
     """
     geoms = np.asarray(geoms, dtype=object)
-    parts, owner = polygonal_parts(geoms)
-    pieces, owner, _ = _split_large(parts, owner, OVERLAP_PIECE_VERTICES)
+    pieces, owner = polygonal_parts(geoms)
     pl, pr = candidate_pairs(pieces)
     other = owner[pl] != owner[pr]
     pl, pr = pl[other], pr[other]
     empty_i = np.zeros(0, dtype=np.int64)
     if not len(pl):
         return Overlaps(empty_i, empty_i, np.zeros(0), np.zeros(0, dtype=object), empty_i, (empty_i, empty_i))
-    inter = _threaded(lambda sl: robust_overlay(shapely.intersection, pieces[pl[sl]], pieces[pr[sl]])[0], len(pl), workers)
+    nv = shapely.get_num_coordinates(pieces)
+    bounds = shapely.bounds(pieces)
+
+    def overlap(sl: slice) -> np.ndarray:
+        a, b = pieces[pl[sl]], pieces[pr[sl]]
+        # A large part (a 15,000-vertex river) is first clipped to the box of the small
+        # one (plus 1 m): only that window can overlap it, and the clip is a linear scan.
+        big = np.flatnonzero(np.maximum(nv[pl[sl]], nv[pr[sl]]) > OVERLAP_PIECE_VERTICES)
+        if len(big):
+            a, b = a.copy(), b.copy()
+            for k in big:
+                i, j = pl[sl][k], pr[sl][k]
+                small, large = (j, i) if nv[i] > nv[j] else (i, j)
+                x0, y0, x1, y1 = bounds[small]
+                clipped = shapely.clip_by_rect(pieces[large], x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0)
+                if large == i:
+                    a[k] = clipped
+                else:
+                    b[k] = clipped
+        return robust_overlay(shapely.intersection, a, b)[0]
+
+    inter = _threaded(overlap, len(pl), workers)
     # keep the polygonal parts (zones that merely touch give lines and points)
     got, at = shapely.get_parts(inter, return_index=True)
     poly = (shapely.get_type_id(got) == 3) & (shapely.area(got) > 0)
