@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from sppr_gis.engine import _split_large, polygonal_parts, robust_overlay, robust_union_rows
+from sppr_gis.engine import polygonal_parts, robust_overlay, robust_union_rows
 from sppr_gis.text import angka, luas
 
 __all__ = ["Finding", "Topology", "Overlaps", "zone_overlaps", "findings_frame", "repair_geometries", "duplicate_ids", "zoning_topology", "attach_geometry", "ISSUE_COLUMNS"]
