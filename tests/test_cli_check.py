@@ -53,7 +53,7 @@ def test_success_writes_three_layers_with_every_row(runner, data):
     r = invoke(runner, args(data, **{"--tables": data / "tabel.xlsx"}))
     assert r.exit_code == 0, r.output
     layers = {n for n, _ in pyogrio.list_layers(data / "out.gpkg")}
-    assert layers == {"programs", "zone_shares", "issues", "layer_styles"}  # + QGIS styles
+    assert layers == {"programs", "zone_shares", "issues", "saran_relokasi", "layer_styles"}  # + QGIS styles
     from sppr_gis.maps.styles import read_layer_styles
 
     styled = {(r["f_table_name"], r["useAsDefault"]) for r in read_layer_styles(data / "out.gpkg")}
@@ -68,7 +68,9 @@ def test_success_writes_three_layers_with_every_row(runner, data):
     assert j1.loc["R-2", "measure"] == pytest.approx(90.0) and j1.loc["K-1", "share"] == pytest.approx(50 / 140)
     issues = pyogrio.read_dataframe(data / "out.gpkg", layer="issues")
     assert {("E1", "geometri_kosong"), ("B1", "geometri_diperbaiki")} <= set(zip(issues.feature_id, issues.code))
-    assert set(pd.ExcelFile(data / "tabel.xlsx").sheet_names) == {"programs", "zone_shares", "issues"}
+    assert set(pd.ExcelFile(data / "tabel.xlsx").sheet_names) == {"programs", "zone_shares", "issues", "saran_relokasi"}
+    advice = gpd.read_file(data / "out.gpkg", layer="saran_relokasi")
+    assert list(advice["program_id"]) == [p for p in progs["program_id"] if st[p] == "tidak_sesuai"]
     assert "PUPR" in r.output and "tidak_sesuai" in r.output
 
 

@@ -329,7 +329,7 @@ def network_conformance(
     status = np.full(n, None, dtype=object)
     has = ~np.isnan(porsi)
     status[has] = np.where(porsi[has] >= SESUAI_FROM, "sesuai", np.where(porsi[has] > 0, "sebagian", "di_luar_rencana"))
-    return pd.DataFrame({"porsi_jaringan": porsi, "status_struktur": status})
+    return pd.DataFrame({"porsi_jaringan": porsi, "status_struktur": pd.array(status, dtype="string")})
 
 
 def assess_network(
