@@ -15,7 +15,7 @@ from pyproj import CRS
 
 from sppr_gis.conformance import STATUSES, assess
 from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
-from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ShareResult, ZoneIndex, polygonal_parts
+from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ShareResult, ZoneIndex, polygonal_parts, release_memory
 from sppr_gis.errors import FieldError, LayerError
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
@@ -97,21 +97,6 @@ class CheckResult:
     def layers(self) -> dict[str, pd.DataFrame]:
         """The output layers by name (programs, zone_shares, issues, then any of :attr:`extra_layers`), ready for :func:`sppr_gis.io.write_gpkg`."""
         return {"programs": self.programs, "zone_shares": self.zone_shares, "issues": self.issues, **self.extra_layers}
-
-
-def release_memory() -> None:
-    """Hand memory freed by the previous step back to the system (glibc only; a no-op elsewhere).
-
-    The topology check frees a few hundred MB of intermediate geometry on a
-    city's zoning; glibc keeps freed blocks in per-thread arenas, so without this
-    the engine's memory comes on top of it in the process's peak RSS.
-    """
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
 
 
 def _as_inputs(zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput]) -> list[ZoningInput]:
