@@ -17,7 +17,9 @@ first.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
 import numpy as np
@@ -25,6 +27,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from sppr_gis.engine import _split_large, polygonal_parts
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.text import angka
 
@@ -32,6 +35,8 @@ __all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "relocation_advice",
 
 #: Metres: no advice beyond this distance (``--relocation-distance``).
 DEFAULT_RELOCATION_DISTANCE = 2000.0
+#: Permitted polygons are indexed in pieces of at most this many vertices.
+CUT_VERTICES = 1024
 #: Columns of the ``saran_relokasi`` layer (plus its geometry, the nearest point).
 RELOCATION_COLUMNS = ["program_id", "kegiatan", "zone_code", "jarak_m", "keterangan"]
 
@@ -59,18 +64,40 @@ class PermittedZones:
         self.codes = np.asarray(codes, dtype=object)[ok].astype(str)
         self.rules = rules
         self._trees: dict[str, tuple[shapely.STRtree | None, np.ndarray]] = {}
+        self._codes: dict[str, list[str]] = {}
+        self._pieces: tuple[np.ndarray, np.ndarray] | None = None
 
     def permitted_codes(self, activity: object) -> list[str]:
         """Zone codes whose cell for ``activity`` is ``I`` (sorted)."""
         key = activity_key(activity)
-        return sorted(z for (a, z), c in self.rules.cells.items() if a == key and c.cls == "I")
+        if key not in self._codes:
+            self._codes[key] = sorted(z for (a, z), c in self.rules.cells.items() if a == key and c.cls == "I")
+        return self._codes[key]
+
+    def pieces(self) -> tuple[np.ndarray, np.ndarray]:
+        """All polygons cut into pieces of at most :data:`CUT_VERTICES` vertices (once), and each piece's polygon.
+
+        The pieces cover each polygon exactly, so the distance to a polygon is the
+        smallest distance to its pieces; small pieces keep each distance cheap.
+        """
+        if self._pieces is None:
+            parts, owner = polygonal_parts(self.geoms)
+            pieces, piece_owner, _ = _split_large(parts, owner, CUT_VERTICES)
+            self._pieces = (pieces, piece_owner.astype(np.int64))
+        return self._pieces
 
     def tree(self, activity: object) -> tuple[shapely.STRtree | None, np.ndarray]:
-        """The tree over the permitted polygons of ``activity`` and their positions in :attr:`geoms`."""
+        """The tree over the permitted polygons of ``activity`` (cut into pieces of at most
+        :data:`CUT_VERTICES` vertices) and, per piece, its polygon's position in :attr:`geoms`."""
         key = activity_key(activity)
         if key not in self._trees:
-            sel = np.flatnonzero(np.isin(self.codes, self.permitted_codes(activity)))
-            self._trees[key] = (shapely.STRtree(self.geoms[sel]) if len(sel) else None, sel)
+            permitted = self.permitted_codes(activity)
+            if not permitted:
+                self._trees[key] = (None, np.zeros(0, dtype=np.int64))
+            else:
+                pieces, owner = self.pieces()
+                sel = np.flatnonzero(np.isin(self.codes[owner], permitted))
+                self._trees[key] = (shapely.STRtree(pieces[sel]) if len(sel) else None, owner[sel])
         return self._trees[key]
 
     def nearest(self, geoms: np.ndarray, activity: object, max_distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -99,23 +126,31 @@ class PermittedZones:
         codes = np.full(n, None, dtype=object)
         dist = np.full(n, np.nan)
         point = np.full(n, None, dtype=object)
-        tree, sel = self.tree(activity)
+        tree, owner = self.tree(activity)
         ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
         if tree is None or not len(ok):
             return codes, dist, point
-        (qi, ti), d = tree.query_nearest(geoms[ok], max_distance=float(max_distance), return_distance=True, all_matches=True)
-        keep = d <= max_distance
-        qi, ti, d = ok[qi[keep]], sel[ti[keep]], d[keep]
-        if not len(qi):
+        pieces = tree.geometries
+        # programs that already meet a permitted zone: distance 0 (no nearest-neighbour search)
+        qi, ti = tree.query(geoms[ok], predicate="intersects")
+        hit = np.zeros(len(ok), dtype=bool)
+        hit[qi] = True
+        rest = np.flatnonzero(~hit)
+        rows = [pd.DataFrame({"q": ok[qi], "p": ti, "d": 0.0})]
+        if len(rest):
+            (ri, rt), d = tree.query_nearest(geoms[ok[rest]], max_distance=float(max_distance), return_distance=True, all_matches=True)
+            keep = d <= max_distance
+            rows.append(pd.DataFrame({"q": ok[rest[ri[keep]]], "p": rt[keep], "d": d[keep]}))
+        frame = pd.concat(rows, ignore_index=True)
+        if not len(frame):
             return codes, dist, point
-        frame = pd.DataFrame({"q": qi, "z": ti, "d": d, "code": self.codes[ti]})
-        best = frame.sort_values(["q", "d", "code"], kind="stable").drop_duplicates("q")
-        q, z = best["q"].to_numpy(), best["z"].to_numpy()
+        frame["code"] = self.codes[owner[frame["p"].to_numpy()]]
+        best = frame.sort_values(["q", "d", "code", "p"], kind="stable").drop_duplicates("q")
+        q, piece = best["q"].to_numpy(), best["p"].to_numpy()
         codes[q] = best["code"].to_numpy(dtype=object)
         dist[q] = best["d"].to_numpy()
-        point[q] = shapely.get_point(shapely.shortest_line(geoms[q], self.geoms[z]), 1)
+        point[q] = shapely.get_point(shapely.shortest_line(geoms[q], pieces[piece]), 1)
         return codes, dist, point
-
 
 def _note(activity: object, code: str | None, distance: float, permitted: Sequence[str], max_distance: float) -> str:
     name = str(activity) if activity_key(activity) else "(kosong)"
@@ -138,6 +173,7 @@ def relocation_advice(
     activity_field: str = "kegiatan_itbx",
     status_field: str = "status",
     geoms: np.ndarray | None = None,
+    workers: int | None = None,
 ) -> gpd.GeoDataFrame:
     """The ``saran_relokasi`` layer: one row per ``tidak_sesuai`` program.
 
@@ -157,6 +193,8 @@ def relocation_advice(
         activity as the matrix names it), status.
     geoms : numpy.ndarray, optional
         Geometries to measure instead of ``programs``' own (e.g. the repaired ones).
+    workers : int, optional
+        Threads (default: all CPUs).
 
     Returns
     -------
@@ -181,9 +219,20 @@ def relocation_advice(
     dist = np.full(len(pos), np.nan)
     point = np.full(len(pos), None, dtype=object)
     keys = np.array([activity_key(a) for a in acts], dtype=object)
-    for key in sorted(set(keys)):
-        at = np.flatnonzero(keys == key)
-        codes[at], dist[at], point[at] = index.nearest(g[at], acts[at[0]], max_distance)
+    groups = [np.flatnonzero(keys == key) for key in sorted(set(keys))]
+    index.pieces()  # cut once, before the threads share it
+
+    def run(at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        return (at, *index.nearest(g[at], acts[at[0]], max_distance))
+
+    n_workers = min(workers or os.cpu_count() or 1, len(groups))
+    if n_workers > 1:  # GEOS releases the GIL: one activity per thread
+        with ThreadPoolExecutor(max_workers=n_workers) as pool:
+            found = list(pool.map(run, groups))
+    else:
+        found = [run(at) for at in groups]
+    for at, c, d, pt in found:
+        codes[at], dist[at], point[at] = c, d, pt
     notes = [_note(a, c, d, index.permitted_codes(a), max_distance) for a, c, d in zip(acts, codes, dist)]
     ids = programs[id_field].to_numpy(dtype=object)[pos] if id_field in programs.columns else pos + 1
     frame = pd.DataFrame(
