@@ -265,3 +265,29 @@ def test_lines_through_corners_and_along_diagonal_edges_by_hand():
     assert shares_dict(res, 3) == pytest.approx({"A": 100 / 150, "B": 50 / 150}, abs=1e-9)
     assert shares_dict(res, 4) == pytest.approx({"A": 1.0}, abs=1e-9) and res.measure[4] == pytest.approx(240.0)
     assert shares_dict(res, 5) == pytest.approx({"C": 0.5}, abs=1e-9) and res.unzoned[5] == pytest.approx(0.5)
+
+
+def test_an_overlay_geos_cannot_compute_is_redone_on_a_snap_grid():
+    from shapely.errors import GEOSException
+
+    from sppr_gis.engine import SNAP_GRIDS, robust_overlay
+
+    a = np.array([box(0, 0, 10, 10), box(0, 0, 4, 4)], dtype=object)
+    b = np.array([box(5.0004, 0, 20, 10), box(1, 1, 2, 2)], dtype=object)
+    calls = []
+
+    def flaky(x, y, grid_size=None):
+        calls.append(grid_size)
+        if grid_size is None and len(x) > 1:
+            raise GEOSException("TopologyException: side location conflict (forced)")
+        if grid_size is None and shapely.area(x[0]) == 100:
+            raise GEOSException("TopologyException: forced for this pair")
+        return shapely.intersection(x, y, grid_size=grid_size)
+
+    out, snapped = robust_overlay(flaky, a, b)
+    assert snapped.tolist() == [True, False]  # only the failing pair was snapped
+    assert calls[:1] == [None] and SNAP_GRIDS[0] in calls
+    # on a 1 mm grid the strip x in [5.0004, 10] becomes [5.000, 10]: within the documented bound
+    exact = 4.9996 * 10
+    assert abs(out[0].area - exact) <= out[0].length * SNAP_GRIDS[0] / np.sqrt(2)
+    assert out[1].equals(box(1, 1, 2, 2))
