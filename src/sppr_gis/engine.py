@@ -736,6 +736,20 @@ class ZoneIndex:
             hit = np.isin(key, self.overlap_keys)
         return np.unique(m["g"].to_numpy()[lt][hit])
 
+    def _group_areas(self, group: np.ndarray, n_groups: int, zone: np.ndarray, pieces: np.ndarray, area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Area per group of polygon pieces: summed, or unioned where two of the group's zones overlap.
+
+        Returns the areas and the groups computed with snap-rounding."""
+        total = np.bincount(group, weights=area, minlength=n_groups)
+        redo = self._overlapping_groups(group, zone)
+        if not len(redo):
+            return total, np.zeros(0, dtype=np.int64)
+        sel = np.isin(group, redo)
+        sub, sub_inv = np.unique(group[sel], return_inverse=True)
+        union, snap = group_union_area(pieces[sel], sub_inv, len(sub))
+        total[sub] = union
+        return total, sub[snap]
+
     def _points(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """Shares of point programs (single or multi): returns pairs, unzoned weight, snapped (none)."""
         parts, owner = _flatten(geoms, np.arange(len(geoms)))
@@ -808,22 +822,10 @@ class ZoneIndex:
         n_codes = np.int64(len(self.code_values))
         key = pi.astype(np.int64) * n_codes + code
         keys, inv = np.unique(key, return_inverse=True)
-        measure = np.bincount(inv, weights=meas, minlength=len(keys))
-        redo = self._overlapping_groups(inv, zone)
-        if len(redo):
-            sel = np.isin(inv, redo)
-            sub_keys, sub_inv = np.unique(inv[sel], return_inverse=True)
-            area, snap = group_union_area(pieces[sel], sub_inv, len(sub_keys))
-            measure[sub_keys] = area
-            snap_prog.append(keys[sub_keys[snap]] // n_codes)
-        zoned = np.bincount(pi, weights=meas, minlength=len(geoms))
-        redo = self._overlapping_groups(pi, zone)
-        if len(redo):
-            sel = np.isin(pi, redo)
-            sub_keys, sub_inv = np.unique(pi[sel], return_inverse=True)
-            area, snap = group_union_area(pieces[sel], sub_inv, len(sub_keys))
-            zoned[sub_keys] = area
-            snap_prog.append(sub_keys[snap])
+        measure, snap = self._group_areas(inv, len(keys), zone, pieces, meas)
+        snap_prog.append(keys[snap] // n_codes)
+        zoned, snap = self._group_areas(pi, len(geoms), zone, pieces, meas)
+        snap_prog.append(snap)
         pairs = pd.DataFrame({"prog": pos[keys // n_codes], "code": keys % n_codes, "measure": measure})
         snapped = pos[np.unique(np.concatenate(snap_prog))] if snap_prog else np.zeros(0, dtype=np.int64)
         return pairs, zoned, snapped
