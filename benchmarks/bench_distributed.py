@@ -1,0 +1,238 @@
+"""``sppr check`` on a dask.distributed cluster against one local thread, and regions per worker-hour.
+
+Two measurements (issue 13), each printed and written to ``benchmarks/_work/results-distributed.json``:
+
+1. **One city on a cluster.** The digitized workload (``benchmarks/_work/digitized/``: ~20k zones as
+   agencies digitize them x 50k programs) through ``sppr_gis.check`` on one local thread
+   (``workers=1``) and on a cluster of two one-thread worker processes (``client=``; a
+   ``LocalCluster``, i.e. a scheduler and two worker processes talking TCP, as on a real cluster).
+   Reported: end-to-end and engine seconds, the speed-up, and whether the answers are identical
+   (same rows and statuses, shares within 1e-9).
+2. **A synthetic country.** One region-sized workload (2,000 zones x 2,000 programs, made by
+   ``make_workload.py --digitized``) checked ``--regions`` times as one task per region on the
+   same two-worker cluster (each task a whole ``check`` on one thread, inputs sent with the task).
+   Reported: regions per worker-hour, seconds per region, peak RSS per worker, and the time and
+   memory for the country's 514 regencies and cities on 10, 50 and 200 workers (see
+   ``docs/distributed.md``).
+
+Usage::
+
+    python benchmarks/bench_distributed.py                     # both parts (~2-3 min on 2 cores)
+    python benchmarks/bench_distributed.py --skip-city         # only the regions
+    python benchmarks/bench_distributed.py --regions 32        # more regions
+    python benchmarks/bench_distributed.py --scheduler tcp://HOST:8786   # an existing cluster
+
+Missing workloads are generated with ``make_workload.py`` (the 20k x 50k one takes a few minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+WORK = HERE / "_work"
+COUNTRY = 514  # regencies (kabupaten) and cities (kota) of Indonesia
+
+
+def ensure_workload(folder: Path, args: list[str]) -> None:
+    if (folder / "zoning.gpkg").exists() and (folder / "programs.gpkg").exists():
+        return
+    print(f"generating {folder} ...", flush=True)
+    subprocess.run([sys.executable, str(HERE / "make_workload.py"), "--digitized", "--no-topology-stats", "--out-dir", str(folder), *args], check=True)
+
+
+def read(folder: Path):
+    import sppr_gis
+
+    zoning = sppr_gis.read_layer(str(folder / "zoning.gpkg"))
+    programs = sppr_gis.read_layer(str(folder / "programs.gpkg"))
+    rules = sppr_gis.read_rules(folder / "itbx.csv")
+    return zoning, programs, rules
+
+
+def peak_rss_mb() -> float:
+    """Peak RSS of this process in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def same_answers(a, b) -> dict:
+    """Rows, statuses and shares of two CheckResults."""
+    za, zb = a.zone_shares, b.zone_shares
+    rows = len(za) == len(zb) and (za["program_id"].to_numpy() == zb["program_id"].to_numpy()).all() and (za["zone_code"].to_numpy() == zb["zone_code"].to_numpy()).all()
+    dshare = float(np.max(np.abs(za["share"].to_numpy(float) - zb["share"].to_numpy(float)))) if rows and len(za) else None
+    dmeas = float(np.max(np.abs(za["measure"].to_numpy(float) - zb["measure"].to_numpy(float)) / np.maximum(1.0, np.abs(za["measure"].to_numpy(float))))) if rows and len(za) else None
+    status = bool((a.programs["status"].to_numpy() == b.programs["status"].to_numpy()).all())
+    return {"same_rows": bool(rows), "max_share_diff": dshare, "max_rel_measure_diff": dmeas, "same_status": status, "identical": bool(rows and status and (dshare or 0) <= 1e-9)}
+
+
+def city(client, folder: Path) -> dict:
+    import sppr_gis
+    from sppr_gis.pipeline import prepare_zoning_qa
+
+    zoning, programs, rules = read(folder)
+    print(f"city: {len(zoning)} zones x {len(programs)} programs ({folder})", flush=True)
+    # the zoning QA is the same on both sides (it stays on the client): done once, timed apart
+    t = time.perf_counter()
+    prepared = prepare_zoning_qa(zoning, workers=1)
+    qa = time.perf_counter() - t
+    t, c = time.perf_counter(), time.process_time()
+    local = sppr_gis.check(prepared, programs, rules, workers=1)
+    t_local, c_local = time.perf_counter() - t, time.process_time() - c
+    print(f"  one local thread: {t_local:.1f} s (engine {local.timings['engine']:.1f} s, CPU {c_local:.1f} s)", flush=True)
+    client.run(_reset_peak)
+    t = time.perf_counter()
+    remote = sppr_gis.check(prepared, programs, rules, client=client)
+    t_remote = time.perf_counter() - t
+    peaks = client.run(_peak_rss_mb)
+    print(f"  cluster of 2 one-thread workers: {t_remote:.1f} s (engine {remote.timings['engine']:.1f} s, worker busy {remote.timings['engine.worker_seconds']:.1f} s; {out_stages(remote)})", flush=True)
+    same = same_answers(local, remote)
+    out = {
+        "zones": len(zoning),
+        "programs": len(programs),
+        "zoning_qa_seconds": round(qa, 2),
+        "local_1thread": {"check_seconds": round(t_local, 2), "check_cpu_seconds": round(c_local, 2), "engine_seconds": round(local.timings["engine"], 2)},
+        "cluster_2x1": {
+            "check_seconds": round(t_remote, 2),
+            "engine_seconds": round(remote.timings["engine"], 2),
+            "worker_busy_seconds": round(remote.timings["engine.worker_seconds"], 2),
+            "engine_stages": {k: round(v, 2) for k, v in remote.timings.items() if k.startswith("engine.")},
+            "peak_rss_mb_per_worker": {k: round(v, 0) for k, v in peaks.items()},
+        },
+        "speedup_check": round(t_local / t_remote, 2),
+        "speedup_engine": round(local.timings["engine"] / remote.timings["engine"], 2),
+        "speedup_check_with_qa": round((t_local + qa) / (t_remote + qa), 2),
+        "answers": same,
+        "client_peak_rss_mb": round(peak_rss_mb(), 0),
+    }
+    print(f"  speed-up: engine {out['speedup_engine']}x, check without QA {out['speedup_check']}x, with QA {out['speedup_check_with_qa']}x; identical: {same['identical']} {same}", flush=True)
+    return out
+
+
+def out_stages(res) -> str:
+    return ", ".join(f"{k[7:]} {v:.2f}" for k, v in res.timings.items() if k.startswith("engine."))
+
+
+def _reset_peak() -> None:
+    """Lower a worker's recorded peak to its current RSS (Linux: /proc/self/clear_refs)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def _peak_rss_mb() -> float:
+    """A worker's peak RSS in MB since the last reset (VmHWM), else since it started."""
+    try:
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def _region_task(zoning, programs, rules) -> dict:
+    """One region's whole check on one thread, inputs sent with the task (runs on a worker)."""
+    import time as _t
+
+    import sppr_gis
+
+    t = _t.perf_counter()
+    res = sppr_gis.check(zoning, programs, rules, workers=1)
+    return {"seconds": _t.perf_counter() - t, "programs": len(res.programs), "sesuai": int((res.programs["status"] == "sesuai").sum())}
+
+
+def regions(client, folder: Path, n_regions: int, n_workers: int) -> dict:
+    from distributed import as_completed
+
+    zoning, programs, rules = read(folder)
+    print(f"country: {n_regions} regions of {len(zoning)} zones x {len(programs)} programs on {n_workers} workers", flush=True)
+    t = time.perf_counter()
+    one = _region_task(zoning, programs, rules)
+    t_one_local = time.perf_counter() - t
+    client.run(_reset_peak)
+    data = client.scatter([(zoning, programs, rules)], broadcast=True, hash=False)[0]
+    t = time.perf_counter()
+    futs = [client.submit(lambda d: _region_task(*d), data, pure=False) for _ in range(n_regions)]
+    per = [f.result() for f in as_completed(futs)]
+    wall = time.perf_counter() - t
+    peaks = client.run(_peak_rss_mb)
+    secs = [p["seconds"] for p in per]
+    per_worker_hour = n_regions / (wall * n_workers) * 3600.0
+    peak = max(peaks.values())
+    out = {
+        "zones_per_region": len(zoning),
+        "programs_per_region": len(programs),
+        "regions": n_regions,
+        "workers": n_workers,
+        "wall_seconds": round(wall, 2),
+        "region_seconds_on_worker": {"median": round(float(np.median(secs)), 2), "max": round(float(np.max(secs)), 2)},
+        "region_seconds_one_local_thread": round(t_one_local, 2),
+        "regions_per_worker_hour": round(per_worker_hour, 1),
+        "peak_rss_mb_per_worker": {k: round(v, 0) for k, v in peaks.items()},
+        "country": {},
+    }
+    for w in (10, 50, 200):
+        hours = COUNTRY / (per_worker_hour * w)
+        out["country"][str(w)] = {"hours": round(hours, 3), "minutes": round(hours * 60, 1), "memory_gb_total": round(w * peak / 1024.0, 1)}
+    print(f"  {wall:.1f} s wall; {per_worker_hour:.0f} regions per worker-hour; median {out['region_seconds_on_worker']['median']} s a region; peak RSS per worker {peaks}", flush=True)
+    for w, v in out["country"].items():
+        print(f"  {COUNTRY} regions on {w} workers: {v['minutes']} min, {v['memory_gb_total']} GB in all ({peak:.0f} MB a worker)", flush=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scheduler", default=None, help="an existing cluster (default: a LocalCluster of --workers one-thread processes)")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--city", type=Path, default=WORK / "digitized", help="the 20k x 50k workload folder")
+    ap.add_argument("--region", type=Path, default=WORK / "region-2k", help="the region-sized workload folder (made if missing)")
+    ap.add_argument("--regions", type=int, default=16, help="regions to run in the country measurement")
+    ap.add_argument("--skip-city", action="store_true")
+    ap.add_argument("--skip-regions", action="store_true")
+    ap.add_argument("--out", type=Path, default=WORK / "results-distributed.json")
+    a = ap.parse_args(argv)
+    from distributed import Client, LocalCluster
+
+    results: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}, "command": " ".join(["python", *sys.argv])}
+    if not a.skip_city:
+        ensure_workload(a.city, [])
+    if not a.skip_regions:
+        ensure_workload(a.region, ["--zones", "2000", "--programs", "2000", "--big-polygons", "5"])
+    cluster = None
+    if a.scheduler:
+        client = Client(a.scheduler)
+    else:
+        cluster = LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        client = Client(cluster)
+    try:
+        n_workers = len(client.scheduler_info()["workers"])
+        results["cluster"] = {"workers": n_workers, "threads": sum(client.nthreads().values()), "scheduler": a.scheduler or "LocalCluster"}
+        if not a.skip_city:
+            results["city"] = city(client, a.city)
+        if not a.skip_regions:
+            results["regions"] = regions(client, a.region, a.regions, n_workers)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(f"-> {a.out}")
+
+
+if __name__ == "__main__":
+    main()
