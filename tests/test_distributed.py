@@ -265,14 +265,15 @@ def _same_folder(a: Path, b: Path) -> None:
 
 
 def test_sync_regions_on_cluster(cluster, tmp_path, runner, monkeypatch):
-    """Two regions and a broken one on the cluster: each region's folder equals its run alone, the
-    broken one fails alone (exit 1 naming it, no folder), rekap.xlsx / rekap.gpkg cover the two."""
+    """Two regions and one that fails on its worker (its PostGIS output refuses the connection): each
+    region's folder equals its run alone, the broken one fails alone (exit 1 naming it, no folder),
+    rekap.xlsx / rekap.gpkg cover the two."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
     a = _region(tmp_path, "2171", "Kota Batam")
     b = _region(tmp_path, None, "Kota Tanjung Pinang")
     broken = _region(tmp_path, "2101", "Kabupaten Rusak")
-    (broken.parent / "itbx.csv").unlink()
-    (broken.parent / "itbx.csv").write_text("bukan,matriks\n1,2\n", encoding="utf-8")
+    with broken.open("a", encoding="utf-8") as f:
+        f.write('\n[output]\npostgis = "postgresql://sppr@127.0.0.1:9/tidak_ada#hasil"\n')
     out = tmp_path / "out"
     r = invoke(runner, ["sync", "--config", a, "--config", broken, "--config", b, "--year", "2025", "--out", out, "--no-maps", "--scheduler", cluster, "-q"])
     assert r.exit_code == 1
@@ -297,13 +298,18 @@ def test_sync_regions_on_cluster(cluster, tmp_path, runner, monkeypatch):
 
 
 def test_sync_regions_locally_in_sequence(tmp_path, runner, monkeypatch):
-    """Without --scheduler the regions run one after another here; same layout and rekap."""
+    """Without --scheduler the regions run one after another here; same layout and rekap; a region
+    whose ITBX matrix cannot be read fails alone (exit 1 naming it and the file, no folder)."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
     a = _region(tmp_path, "2171", "Kota Batam")
     b = _region(tmp_path, "2172", "Kota Tanjung Pinang")
+    broken = _region(tmp_path, "2101", "Kabupaten Rusak")
+    (broken.parent / "itbx.csv").unlink()
+    (broken.parent / "itbx.csv").write_text("bukan,matriks\n1,2\n", encoding="utf-8")
     out = tmp_path / "out"
-    r = invoke(runner, ["sync", "--config", a, "--config", b, "--year", "2025", "--out", out, "--no-maps", "-q"])
-    assert r.exit_code == 0, r.output
+    r = invoke(runner, ["sync", "--config", a, "--config", b, "--config", broken, "--year", "2025", "--out", out, "--no-maps", "-q"])
+    assert r.exit_code == 1
+    assert "Kabupaten Rusak (2101)" in r.output and "itbx.csv" in r.output and "Traceback" not in r.output
     assert sorted(p.name for p in (out / "2025").iterdir()) == ["2171", "2172", "rekap.gpkg", "rekap.xlsx"]
     for layer in ("rencana", "zone_shares"):  # the same data under two names
         x, y = (gpd.read_file(out / "2025" / k / "sppr.gpkg", layer=layer) for k in ("2171", "2172"))

@@ -109,16 +109,25 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
     cluster = None
     if scheduler != "local":
         _probe(scheduler, timeout)
+    # dask's own INFO lines (a local cluster's scheduler runs in this process) are not the user's
+    dlog = logging.getLogger("distributed")
+    level = dlog.level
+    if not log.isEnabledFor(logging.DEBUG):
+        dlog.setLevel(logging.ERROR)
     try:
         if scheduler == "local":
             n = int(workers or os.cpu_count() or 1)
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None)
+            # its scheduler runs in this process: its INFO lines (and the workers' task failures,
+            # which come back as one message per region or partition) stay out of the user's terminal
+            quiet = logging.DEBUG if log.isEnabledFor(logging.DEBUG) else logging.CRITICAL
+            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=quiet)
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout=f"{timeout}s")
     except (OSError, TimeoutError) as exc:
         if cluster is not None:
             cluster.close()
+        dlog.setLevel(level)
         raise ClusterError(f"scheduler {scheduler}: cannot connect ({exc})") from None
     try:
         try:
@@ -131,6 +140,7 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
         client.close()
         if cluster is not None:
             cluster.close()
+        dlog.setLevel(level)
 
 
 def _probe(address: str, timeout: float) -> None:
