@@ -990,7 +990,7 @@ def write_album(
                 pdf.savefig(page.fig)
                 png = png_dir / f"{stem}.png"
                 with atomic_path(png) as ptmp:
-                    page.fig.savefig(ptmp, format="png", dpi=dpi)
+                    page.fig.savefig(ptmp, format="png", dpi=dpi, pil_kwargs={"compress_level": 3})
                 pngs.append(png)
                 page.fig.clear()
             _add_outline(pdf, [("Daftar Peta", len(front) - n_daftar)] + [(f"{num}. {t}", p - 1) for num, t, p in entries])

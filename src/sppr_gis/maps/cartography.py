@@ -550,7 +550,10 @@ class MapFrame:
         self.k = size[0] / PAPER_SIZES["A4"][0]  # type scale relative to A4 (A3: 1.41)
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        FigureCanvasAgg(self.fig)
+        canvas = FigureCanvasAgg(self.fig)
+        # geopandas' plot() asks for a redraw after every layer; on Agg that is a full render of
+        # the page each time (most of the album's run time). The page is drawn once, when saved.
+        canvas.draw_idle = lambda *args, **kwargs: None  # type: ignore[method-assign]
         self.ax = self.fig.add_axes(_MAP_BOX)
         self.ax.set_aspect("equal", adjustable="box")
         self.ax.set_facecolor("#ffffff")
