@@ -53,9 +53,11 @@ __all__ = [
     "RegionsRun",
     "cluster_client",
     "distributed_shares",
+    "pack_wkb",
     "partition_programs",
     "region_code",
     "sync_regions",
+    "unpack_wkb",
 ]
 
 log = logging.getLogger(__name__)
@@ -268,12 +270,52 @@ def _tune_malloc() -> None:
         pass
 
 
-def _shares_task(zone_wkb: np.ndarray, zone_codes: np.ndarray, overlaps: tuple[np.ndarray, np.ndarray] | None, prog_wkb: np.ndarray, max_vertices: int) -> dict[str, Any]:
+def pack_wkb(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Geometries as one WKB buffer and offsets (two numpy arrays travel without per-object pickling).
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely geometries (None allowed)
+
+    Returns
+    -------
+    (numpy.ndarray of uint8, numpy.ndarray of int64)
+        The concatenated WKB and ``len(geoms) + 1`` offsets; a missing geometry has length 0.
+    """
+    wkb = shapely.to_wkb(np.asarray(geoms, dtype=object))
+    return _pack_bytes(np.asarray(wkb, dtype=object))
+
+
+def _pack_bytes(items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.fromiter((0 if b is None else len(b) for b in items), dtype=np.int64, count=len(items))
+    offsets = np.zeros(len(items) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    buf = np.frombuffer(b"".join(b for b in items if b is not None), dtype=np.uint8)
+    return buf, offsets
+
+
+def unpack_wkb(buf: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The geometries of :func:`pack_wkb`.
+
+    Parameters
+    ----------
+    buf, offsets : numpy.ndarray
+
+    Returns
+    -------
+    numpy.ndarray of shapely geometries
+    """
+    raw = buf.tobytes()
+    items = np.array([raw[a:b] if b > a else None for a, b in zip(offsets[:-1].tolist(), offsets[1:].tolist())], dtype=object)
+    return shapely.from_wkb(items)
+
+
+def _shares_task(zone_wkb: tuple[np.ndarray, np.ndarray], zone_codes: np.ndarray, overlaps: tuple[np.ndarray, np.ndarray] | None, prog_wkb: tuple[np.ndarray, np.ndarray], max_vertices: int) -> dict[str, Any]:
     """Worker side: the engine's shares of one partition against its zones (one thread)."""
     _tune_malloc()
     cpu = time.thread_time()
-    zones = shapely.from_wkb(zone_wkb)
-    progs = shapely.from_wkb(prog_wkb)
+    zones = unpack_wkb(*zone_wkb)
+    progs = unpack_wkb(*prog_wkb)
     index = ZoneIndex(zones, zone_codes, max_vertices=max_vertices, overlaps=overlaps)
     res = index.shares(progs, workers=1)
     del index, zones, progs
@@ -373,7 +415,7 @@ def distributed_shares(
             local[zsel] = np.arange(len(zsel))
             keep = (local[ov_l] >= 0) & (local[ov_r] >= 0)
             ov = (local[ov_l[keep]], local[ov_r[keep]])
-        return zone_wkb[zsel], zone_codes[zsel], ov, prog_wkb[pos], int(max_vertices)
+        return _pack_bytes(zone_wkb[zsel]), zone_codes[zsel].astype(str), ov, _pack_bytes(prog_wkb[pos]), int(max_vertices)
 
     measure = np.full(n, np.nan)
     unzoned = np.full(n, np.nan)
