@@ -158,6 +158,26 @@ def test_many_partitions_equal_engine_and_postgis(client):
     np.testing.assert_allclose(m["share_got"].fillna(0), m["share_ref"].fillna(0), atol=1e-6)
 
 
+def test_degenerate_inputs_on_cluster(client):
+    """No programs, only null/empty ones, and a mix: the cluster's result equals the engine's."""
+    from sppr_gis.distributed import distributed_shares
+    from sppr_gis.engine import ZoneIndex
+
+    zg = np.array([box(0, 0, 10, 10), box(10, 0, 20, 10)], dtype=object)
+    zc = np.array(["R-1", "K-1"], dtype=object)
+    for progs in (
+        np.array([], dtype=object),
+        np.array([None, shapely.Point()], dtype=object),
+        np.array([None, LineString([(5, 5), (15, 5)]), shapely.Point(), Point(10, 5), LineString([(1, 1), (1, 1)]), box(30, 30, 31, 31)], dtype=object),
+    ):
+        local = ZoneIndex(zg, zc, overlaps=(np.zeros(0, int), np.zeros(0, int))).shares(progs, workers=1)
+        remote = distributed_shares(client, zg, zc, progs, overlaps=(np.zeros(0, int), np.zeros(0, int)))
+        pd.testing.assert_frame_equal(local.pairs, remote.pairs, check_dtype=False)
+        np.testing.assert_array_equal(local.dim, remote.dim)
+        np.testing.assert_allclose(local.measure, remote.measure, equal_nan=True)
+        np.testing.assert_allclose(local.unzoned, remote.unzoned, equal_nan=True)
+
+
 def _two_regencies(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
     """Two regencies' zonings digitized apart (overlapping on the strip 99 <= x <= 100 at their border)."""
     a = gdf([{"KODSZN": "R-2", "geometry": box(0, 0, 60, 50)}, {"KODSZN": "K-1", "geometry": box(60, 0, 100, 50)}])

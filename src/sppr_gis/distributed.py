@@ -136,7 +136,6 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
             client.wait_for_workers(1, timeout=timeout)
         except (OSError, TimeoutError):
             raise ClusterError(f"scheduler {scheduler}: no worker joined within {timeout:g} s") from None
-        check_workers(client, str(scheduler))
         yield client
     finally:
         client.close()
@@ -390,6 +389,7 @@ def distributed_shares(
             return distributed_shares(c, zone_geoms, zone_codes, program_geoms, overlaps=overlaps, max_vertices=max_vertices, partition_size=partition_size, progress=progress)
     from distributed import as_completed
 
+    check_workers(client)
     t0 = time.perf_counter()
     zone_geoms = np.asarray(zone_geoms, dtype=object)
     zone_codes = np.asarray(zone_codes, dtype=object).astype(str)
@@ -653,6 +653,8 @@ def sync_regions(
     years = [int(y) for y in years]
     if not years:
         raise ValueError("no year given")
+    if client is not None:
+        check_workers(client)
     out = Path(out_dir)
     outcomes = [RegionOutcome(config=str(c)) for c in configs]
     loaded: list[Any] = []
