@@ -14,12 +14,16 @@ Two measurements (issue 13), each printed and written to ``benchmarks/_work/resu
    Reported: regions per worker-hour, seconds per region, peak RSS per worker, and the time and
    memory for the country's 514 regencies and cities on 10, 50 and 200 workers (see
    ``docs/distributed.md``).
+3. **sppr sync over regions.** ``--sync`` copies of the example region ``data/sample/provinsi/2171.toml``
+   (the sample city; maps off) through ``sync_regions`` on the cluster and one after another locally:
+   wall time, regions per worker-hour, and the two runs' tables compared file by file.
 
 Usage::
 
     python benchmarks/bench_distributed.py                     # both parts (~2-3 min on 2 cores)
     python benchmarks/bench_distributed.py --skip-city         # only the regions
     python benchmarks/bench_distributed.py --regions 32        # more regions
+    python benchmarks/bench_distributed.py --sync 16           # sppr sync of 16 regions (cluster vs in sequence)
     python benchmarks/bench_distributed.py --scheduler tcp://HOST:8786   # an existing cluster
 
 Missing workloads are generated with ``make_workload.py`` (the 20k x 50k one takes a few minutes).
@@ -198,6 +202,53 @@ def regions(client, folder: Path, n_regions: int, n_workers: int) -> dict:
     return out
 
 
+def _warm() -> None:
+    import sppr_gis.distributed  # noqa: F401
+    import sppr_gis.run  # noqa: F401
+    import sppr_gis.report.excel  # noqa: F401
+
+
+def sync_country(client, n_regions: int, n_workers: int, base: Path) -> dict:
+    """``sppr sync`` of ``n_regions`` copies of the sample city's example region, on the cluster and in sequence."""
+    import shutil
+
+    from sppr_gis.distributed import sync_regions
+
+    src = (HERE.parent / "data" / "sample" / "provinsi" / "2171.toml").read_text(encoding="utf-8")
+    sample = HERE.parent / "data" / "sample"
+    if base.exists():
+        shutil.rmtree(base)
+    base.mkdir(parents=True)
+    configs = []
+    for i in range(n_regions):
+        kode = f"{9000 + i}"
+        text = src.replace('kode = "2171"', f'kode = "{kode}"').replace('"../', f'"{sample}/')
+        p = base / f"{kode}.toml"
+        p.write_text(text, encoding="utf-8")
+        configs.append(p)
+    out = {}
+    client.run(_warm)  # a fresh worker imports sppr_gis.run and its writers once (~2 s), not per region
+    for mode, cl in (("cluster", client), ("sequence", None)):
+        client.run(_reset_peak)
+        t = time.perf_counter()
+        run = sync_regions(configs, [2025], base / f"out-{mode}", client=cl, maps=False)
+        wall = time.perf_counter() - t
+        assert not run.failed, run.failed
+        out[mode] = {"wall_seconds": round(wall, 2), "region_seconds_median": round(float(np.median([r.seconds for r in run.regions])), 2)}
+        if cl is not None:
+            out[mode]["peak_rss_mb_per_worker"] = {k: round(v, 0) for k, v in client.run(_peak_rss_mb).items()}
+            out[mode]["regions_per_worker_hour"] = round(n_regions / (wall * n_workers) * 3600.0, 1)
+        print(f"  sync of {n_regions} regions, {mode}: {wall:.1f} s", flush=True)
+    # each region's folder as its run alone (the cluster's and the sequence's agree file by file)
+    a, b = base / "out-cluster" / "2025", base / "out-sequence" / "2025"
+    same = all((a / r / "csv" / f.name).read_bytes() == f.read_bytes() for r in (p.stem for p in configs) for f in (b / r / "csv").iterdir())
+    out["same_tables"] = bool(same)
+    out["regions"] = n_regions
+    out["speedup"] = round(out["sequence"]["wall_seconds"] / out["cluster"]["wall_seconds"], 2)
+    print(f"  speed-up {out['speedup']}x; same tables: {same}", flush=True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scheduler", default=None, help="an existing cluster (default: a LocalCluster of --workers one-thread processes)")
@@ -205,6 +256,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--city", type=Path, default=WORK / "digitized", help="the 20k x 50k workload folder")
     ap.add_argument("--region", type=Path, default=WORK / "region-2k", help="the region-sized workload folder (made if missing)")
     ap.add_argument("--regions", type=int, default=16, help="regions to run in the country measurement")
+    ap.add_argument("--sync", type=int, default=8, help="regions for the sppr sync measurement (0: skip)")
     ap.add_argument("--skip-city", action="store_true")
     ap.add_argument("--skip-regions", action="store_true")
     ap.add_argument("--out", type=Path, default=WORK / "results-distributed.json")
@@ -229,6 +281,8 @@ def main(argv: list[str] | None = None) -> None:
             results["city"] = city(client, a.city)
         if not a.skip_regions:
             results["regions"] = regions(client, a.region, a.regions, n_workers)
+        if a.sync:
+            results["sync"] = sync_country(client, a.sync, n_workers, WORK / "sync-regions")
     finally:
         client.close()
         if cluster is not None:
