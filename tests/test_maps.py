@@ -213,7 +213,7 @@ def test_album_pages_and_pngs(album):
     assert len(pngs) >= 6
     assert _pdf_pages(pdf) == len(pngs) + 3  # cover, kata pengantar, daftar peta
     stems = [p.stem for p in pngs]
-    for key in ("kesesuaian", "sinkronisasi_ipu", "opd_", "anggaran_kecamatan", "sinergi_konflik", "kawasan_prioritas"):
+    for key in ("administrasi", "zonasi", "struktur_ruang", "kesesuaian", "sinkronisasi_ipu", "ipu_jangka_menengah", "opd_", "anggaran_kecamatan", "sinergi_konflik", "kawasan_prioritas"):
         assert any(key in s for s in stems), key
     assert sum("opd_" in s for s in stems) == 4  # one per OPD
     for p in pngs:
@@ -487,6 +487,11 @@ def test_album_front_matter_and_bookmarks_match_the_daftar_peta(album):
     maps = outline[1:]
     assert len(maps) == len(paths) - 1  # one bookmark per map, one map per PNG
     texts = {(n, t.strip(), int(p)) for n, t, p in rows}
+    # the base maps of a real album are listed: administrative, pola ruang, struktur ruang, medium-term IPU
+    titles = [t for _, t, _ in texts]
+    for want in ("Peta Administrasi", "Peta Rencana Pola Ruang (Zonasi)", "Peta Rencana Struktur Ruang", "Peta Indikasi Program Utama Jangka Menengah 2025–2029"):
+        assert want in titles, (want, titles)
+    assert [t for t, _ in maps[:3]] == ["Peta 1. Peta Administrasi", "Peta 2. Peta Rencana Pola Ruang (Zonasi)", "Peta 3. Peta Rencana Struktur Ruang"]
     for (title, idx), num in zip(maps, range(1, len(maps) + 1)):
         number, name = title.split(". ", 1)
         assert number == f"Peta {num}"
@@ -507,7 +512,8 @@ def test_album_pngs_are_at_least_200_dpi(album):
 
 def test_album_pages_cite_the_configured_sources(album):
     reader = _pdf_reader(album[0] / "album_peta.pdf")
-    zoning_page = " ".join(reader.pages[3].extract_text().split())
+    texts = [" ".join(p.extract_text().split()) for p in reader.pages]
+    zoning_page = next(t for t in texts if "PETA RENCANA POLA RUANG" in t)
     assert "Perda Kota Contoh No. 1 Tahun 2021 tentang RDTR" in zoning_page
     assert "Badan Perencanaan Pembangunan Daerah Kota Contoh" in zoning_page and "NIP 19700101 199503 1 001" in zoning_page
     # the budget page shows programs and kecamatan, not the zoning

@@ -37,6 +37,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import geopandas as gpd  # noqa: E402
+import matplotlib.patheffects as pe  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
@@ -47,7 +48,10 @@ from matplotlib.patches import Patch, Rectangle, Wedge  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 from pyproj import CRS  # noqa: E402
 
+from sppr_gis.text import angka  # noqa: E402
+
 from sppr_gis.maps.cartography import (  # noqa: E402
+    MIN_PT,
     LegendSection,
     MapFrame,
     category_legend,
@@ -57,12 +61,14 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     draw_outline,
     draw_zoning,
     geometry_type_legend,
+    place_callouts,
     place_labels,
+    place_line_labels,
     rupiah,
     split_by_dimension,
     zone_legend,
 )
-from sppr_gis.maps.classify import assign_classes, class_breaks, class_labels  # noqa: E402
+from sppr_gis.maps.classify import assign_classes, assign_ranges, class_breaks, class_labels, few_classes, range_labels  # noqa: E402
 from sppr_gis.maps.palette import (  # noqa: E402
     IPU_SYNC_COLORS,
     IPU_SYNC_LABELS,
@@ -87,6 +93,12 @@ _ZONE_NAME_FIELDS = ("NAMSZN", "NAMZON", "NAMOBJ", "zone_name")
 _KEC_FIELDS = ("WADMKC", "kecamatan", "nama", "NAMOBJ", "name")
 _KEL_FIELDS = ("WADMKD", "kelurahan", "desa", "nama", "NAMOBJ", "name")
 _AREA_FIELDS = ("nama", "NAMOBJ", "name", "kawasan", "NAMKWS", "KODKWS")
+#: Land under every map (the region), so that faded layers read as land, not water.
+LAND = (243, 239, 228)
+#: Soft fills of the administrative map, one per kecamatan (cycled).
+KEC_FILLS: tuple[RGB, ...] = ((252, 232, 196), (222, 238, 204), (246, 218, 222), (218, 230, 244), (236, 226, 246), (250, 244, 200), (214, 238, 236), (240, 228, 214))
+#: Width (figure fraction) of the table column beside maps with numbered callouts.
+TABLE_WIDTH = 0.18
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -216,16 +228,52 @@ class _Album:
             ctx = gpd.GeoDataFrame(geometry=[shapely.union_all(shapely.make_valid(np.asarray(z.geometry.dropna().array, dtype=object))).simplify(20)], crs=self.crs)
         self.context = ctx
         self.number = 0
+        self.zoning_page: int | None = None
 
     # -- shared pieces ---------------------------------------------------------
 
-    def frame(self, title: str, subtitle: str | None = None) -> MapFrame:
+    def frame(self, title: str, subtitle: str | None = None, *, table: bool = False) -> MapFrame:
         self.number += 1
         sub = f"{self.title} · Tahun {self.year}" + (f"\n{subtitle}" if subtitle else "")
         return MapFrame(
             title, crs=self.crs, subtitle=sub, number=f"Peta {self.number}", dpi=self.dpi, paper=self.paper,
-            region=self.region, office=self.office, signatory=self.signatory, logo=self.logo,
+            region=self.region, office=self.office, signatory=self.signatory, logo=self.logo, table_width=TABLE_WIDTH if table else 0.0,
         )
+
+    def land(self, frame: MapFrame) -> None:
+        """The region as land (a warm light fill) under everything else, so that faded layers do not read as water."""
+        if self.context is not None:
+            self.context.plot(ax=frame.ax, color=[mpl_color(LAND)] * len(self.context), edgecolor="none", zorder=0.6)
+
+    def zoning_note(self) -> str:
+        where = f"warna dan kode pada Peta {self.zoning_page}" if self.zoning_page else "warna zona"
+        return f"Latar: zonasi ({where}, dipudarkan)." if "zoning" in self.L else ""
+
+    def program_callouts(self, f: MapFrame, geo: gpd.GeoDataFrame) -> int:
+        """Numbered callouts on the programs, keyed to the table beside the map (id, activity, pagu, status)."""
+        dims = shapely.get_dimensions(np.asarray(geo.geometry.array, dtype=object))
+        idc = "program_id" if "program_id" in geo.columns else None
+        order = sorted(range(len(geo)), key=lambda i: str(geo[idc].iloc[i]) if idc else i)
+        rows = []
+        for n, i in enumerate(order, start=1):
+            row = geo.iloc[i]
+            bits = [str(row[idc]) if idc else f"Program {n}"]
+            keg = row.get("kegiatan")
+            if isinstance(keg, str) and keg:
+                bits.append(keg.replace("_", " "))
+            pagu = pd.to_numeric(pd.Series([row.get("pagu")]), errors="coerce").iloc[0]
+            tail = [rupiah(float(pagu))] if pd.notna(pagu) else []
+            st = row.get("status")
+            if isinstance(st, str) and st in STATUS_LABELS:
+                tail.append(STATUS_LABELS[st].split(" (")[0].lower())
+            rows.append((str(n), " ".join(bits) + (" · " + ", ".join(tail) if tail else "")))
+        shown = f.add_table("Daftar program", rows, more="lihat Buku Matriks, lembar Kesesuaian")
+        xy = [_anchor(geo.geometry.iloc[order[k]]) for k in range(shown)]
+        cols = [mpl_color(STATUS_COLORS.get(str(geo["status"].iloc[order[k]]), (40, 40, 40))) if "status" in geo.columns else "#222222" for k in range(shown)]
+        # points first: their callouts need the nearest room
+        first = sorted(range(shown), key=lambda k: dims[order[k]])
+        place_callouts(f.ax, [xy[k] for k in first], [str(k + 1) for k in first], colors=[cols[k] for k in first], fontsize=5.5 * f.k, gid="program")
+        return shown
 
     def citations(self, shows: Sequence[str]) -> list[str]:
         """Source lines for the inputs a page shows: ``[album.sumber]`` first, else the generic label."""
@@ -236,11 +284,12 @@ class _Album:
         if self.source:
             lines.append(self.source)
         if not lines:
-            lines.append("Sumber: " + ", ".join(SOURCE_LABELS.get(k, k).lower() for k in shows if k in self.L or k == "rules") + ".")
+            lines.append(("" if self.sumber else "Sumber: ") + ", ".join(SOURCE_LABELS.get(k, k).lower() for k in shows if k in self.L or k == "rules") + ".")
         lines.append(f"Analisis: Sinkronisasi Program Pemanfaatan Ruang tahun {self.year}.")
         return ["Sumber:"] + lines if self.sumber else lines
 
     def zoning(self, frame: MapFrame, alpha: float) -> None:
+        self.land(frame)
         z = self.L.get("zoning")
         if z is None:
             return
@@ -288,38 +337,169 @@ class _Album:
 
     # -- pages -----------------------------------------------------------------
 
-    def page_zoning(self) -> MapFrame | None:
-        if "zoning" not in self.L:
+    def network(self, frame: MapFrame, *, labels: bool = True, zorder: float = 5.8) -> LegendSection | None:
+        """The struktur ruang networks by class (hierarchy in the width, planned ones dashed), named from their attributes."""
+        roads = self.L.get("struktur_ruang")
+        if roads is None:
             return None
-        f = self.frame("Peta Zonasi (Rencana Pola Ruang)")
+        jf = _first(roads, ("JNSRSR", "jenis", "kelas", "NAMOBJ"))
+        cats = roads[jf].astype(str) if jf else pd.Series(["Jaringan"] * len(roads), index=roads.index)
+        colors = _network_colors(sorted(set(cats)), avoid=list(self.zone_colors.values()))
+        sf = _first(roads, ("STSJRN", "status"))
+        planned = roads[sf].astype(str).str.lower().str.contains("rencana") if sf else pd.Series(False, index=roads.index)
+        g = roads.assign(_j=cats, _p=planned)
+        for dim, part in split_by_dimension(g).items():
+            for (key, plan), grp in part.groupby(["_j", "_p"]):
+                col = mpl_color(colors[str(key)])
+                w = _network_width(str(key))
+                if dim == 0:
+                    grp.plot(ax=frame.ax, color=col, marker="s", markersize=16, edgecolor="white", zorder=zorder + 0.2)
+                elif dim == 2:
+                    grp.plot(ax=frame.ax, facecolor=(*col, 0.25), edgecolor=col, linewidth=1.0, zorder=zorder)
+                else:
+                    grp.plot(ax=frame.ax, color="white", linewidth=w + 1.6, zorder=zorder)
+                    grp.plot(ax=frame.ax, color=col, linewidth=w, linestyle=(0, (4, 2)) if plan else "-", zorder=zorder + 0.1, gid="network")
+        if labels:
+            nf = _first(roads, ("NAMOBJ", "nama", "name", "NAMA", "NAMJLN"))
+            if nf and nf != jf:
+                ok = roads[nf].notna() & (roads[nf].astype(str).str.strip() != "")
+                sel = roads[ok]
+                order = np.argsort(-sel.geometry.length.to_numpy(), kind="stable")  # long ones first
+                place_line_labels(frame.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6.5 * frame.k, color="#1f2f4a")
+        kinds = sorted(colors, key=lambda k: (-_network_width(k), k))
+        h = [Line2D([], [], color=mpl_color(colors[k]), linewidth=_network_width(k)) for k in kinds]
+        cnt = _counts(g, "_j")
+        length = g.assign(_len=g.geometry.length).groupby("_j")["_len"].sum()
+        lab = [f"{k} ({cnt.get(k, 0)}; {_km(float(length.get(k, 0.0)))})" for k in kinds]
+        if planned.any():
+            h += [Line2D([], [], color="#333333", linewidth=1.7), Line2D([], [], color="#333333", linewidth=1.7, linestyle=(0, (4, 2)))]
+            lab += ["Eksisting", "Rencana"]
+        return LegendSection("Struktur ruang (jaringan)", h, lab)
+
+    def page_admin(self) -> MapFrame | None:
+        kec, kel = self.L.get("kecamatan"), self.L.get("kelurahan")
+        if kec is None and kel is None:
+            return None
+        base, bfield, unit = (kec, self.kec_field, "kecamatan") if kec is not None else (kel, self.kel_field, "kelurahan")
+        names = base[bfield].astype(str).tolist() if bfield else [f"{unit.title()} {i + 1}" for i in range(len(base))]
+        area = float(shapely.union_all(np.asarray(base.geometry.dropna().array, dtype=object)).area) / 1e6
+        bits = [f"{len(kec)} kecamatan" if kec is not None else None, f"{len(kel)} kelurahan" if kel is not None else None, f"luas {angka(area, 2)} km²"]
+        f = self.frame("Peta Administrasi", ", ".join(b for b in bits if b))
+        self.city_extent(f)
+        fills = {n: KEC_FILLS[i % len(KEC_FILLS)] for i, n in enumerate(dict.fromkeys(names))}
+        base.plot(ax=f.ax, color=[mpl_color(fills[n]) for n in names], edgecolor="none", zorder=0.8)
+        if kel is not None:
+            draw_outline(f.ax, kel, color="#555555", linewidth=0.8, linestyle=":", zorder=3)
+        draw_outline(f.ax, kec, color="#2b2b2b", linewidth=1.3, linestyle=(0, (6, 2, 1, 2)), zorder=3.2)
+        net = self.network(f, labels=False)
+        # names: kecamatan large, then kelurahan, then the networks along their lines
+        pts = base.geometry.representative_point()
+        place_labels(f.ax, [(p.x, p.y) for p in pts], [n.upper() for n in names], fontsize=9.5 * f.k, color="#222222", weight="bold", zorder=21)
+        if kel is not None and self.kel_field:
+            kp = kel.geometry.representative_point()
+            place_labels(f.ax, [(p.x, p.y) for p in kp], [str(n) for n in kel[self.kel_field]], fontsize=6 * f.k, color="#333333", style="italic")
+        if net is not None:
+            roads = self.L["struktur_ruang"]
+            nf = _first(roads, ("NAMOBJ", "nama", "name", "NAMA", "NAMJLN"))
+            if nf:
+                sel = roads[roads[nf].notna()]
+                order = np.argsort(-sel.geometry.length.to_numpy(), kind="stable")
+                place_line_labels(f.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6 * f.k, color="#1f2f4a")
+        areas = base.geometry.area.to_numpy() / 1e6
+        nkel = {}
+        if kel is not None and unit == "kecamatan" and "WADMKC" in kel.columns:
+            nkel = kel["WADMKC"].astype(str).value_counts().to_dict()
+        h = [Patch(facecolor=mpl_color(fills[n]), edgecolor="#444444", linewidth=0.5) for n in names]
+        lab = [f"{n} ({angka(a, 2)} km²" + (f", {nkel[n]} kelurahan)" if n in nkel else ")") for n, a in zip(names, areas)]
+        secs = [LegendSection(unit.title(), h, lab)]
+        bh, bl = [], []
+        if kec is not None:
+            bh.append(Line2D([], [], color="#2b2b2b", linewidth=1.3, linestyle=(0, (6, 2, 1, 2))))
+            bl.append("Batas kecamatan")
+        if kel is not None:
+            bh.append(Line2D([], [], color="#555555", linewidth=0.8, linestyle=":"))
+            bl.append("Batas kelurahan")
+        secs.append(LegendSection("Batas administrasi", bh, bl))
+        secs.append(net)
+        f.add_legend([x for x in secs if x])
+        return self.finish(f, shows=("kecamatan", "kelurahan", "struktur_ruang"))
+
+    def page_zoning(self) -> MapFrame | None:
+        z = self.L.get("zoning")
+        if z is None:
+            return None
+        ncodes = len(self.zone_colors)
+        f = self.frame("Peta Rencana Pola Ruang (Zonasi)", f"{ncodes} kode zona/subzona; kode pada peta = kolom matriks ITBX" if ncodes else None)
         self.city_extent(f)
         self.zoning(f, 1.0)
-        sections = [self.zone_section(1.0)]
-        roads = self.L.get("struktur_ruang")
-        if roads is not None:
-            jf = _first(roads, ("JNSRSR", "jenis", "NAMOBJ"))
-            cats = roads[jf].astype(str) if jf else pd.Series(["Jaringan"] * len(roads), index=roads.index)
-            colors = _network_colors(sorted(set(cats)), avoid=list(self.zone_colors.values()))
-            sf = _first(roads, ("STSJRN", "status"))
-            planned = roads[sf].astype(str).str.lower().str.contains("rencana") if sf else pd.Series(False, index=roads.index)
-            g = roads.assign(_j=cats, _p=planned)
-            for dim, part in split_by_dimension(g).items():
-                for (key, plan), grp in part.groupby(["_j", "_p"]):
-                    col = mpl_color(colors[str(key)])
-                    if dim == 0:
-                        grp.plot(ax=f.ax, color=col, marker="s", markersize=16, edgecolor="white", zorder=6)
-                    else:
-                        grp.plot(ax=f.ax, color="white", linewidth=3.2, zorder=5.8)
-                        grp.plot(ax=f.ax, color=col, linewidth=1.7, linestyle=(0, (4, 2)) if plan else "-", zorder=5.9)
-            h, lab = category_legend(colors, {k: k for k in colors}, _counts(g, "_j"), kind="line")
-            if planned.any():
-                h += [Line2D([], [], color="#333333", linewidth=1.7), Line2D([], [], color="#333333", linewidth=1.7, linestyle=(0, (4, 2)))]
-                lab += ["Eksisting", "Rencana"]
-            sections.append(LegendSection("Struktur ruang", h, lab))
+        self.zoning_page = self.number
         self.admin(f)
-        sections.append(self.admin_section())
-        f.add_legend([s for s in sections if s])
-        return self.finish(f, shows=("zoning", "struktur_ruang", "kecamatan"))
+        self.zone_codes(f)
+        sec = self.zone_section(1.0)
+        if sec is not None:
+            sec.title = "Kode dan nama zona (kunci matriks ITBX)"
+        f.add_legend([s for s in [sec, self.admin_section()] if s])
+        note = "Kode zona dicetak pada blok zona yang cukup besar; kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks."
+        return self.finish(f, note=note, shows=("zoning", "kecamatan"))
+
+    def zone_codes(self, frame: MapFrame) -> int:
+        """Zone codes printed inside the zone blocks large enough to hold them; returns how many."""
+        z = self.L.get("zoning")
+        if z is None or not self.zfield:
+            return 0
+        ok = z[z[self.zfield].notna() & ~(z.geometry.isna() | z.geometry.is_empty)]
+        if not len(ok):
+            return 0
+        fs = max(MIN_PT, 6 * frame.k)
+        mpp = (frame.ax.get_xlim()[1] - frame.ax.get_xlim()[0]) / (frame.ax.get_window_extent().width * 72.0 / frame.fig.dpi)
+        codes = ok[self.zfield].astype(str).to_numpy()
+        half_w = np.array([(len(c) * 0.62 * fs + 3) / 2 for c in codes]) * mpp
+        half_h = fs * 0.7 * mpp
+        need = np.hypot(half_w, half_h)
+        geoms = shapely.make_valid(np.asarray(ok.geometry.array, dtype=object))
+        # cheap first cut: the bounding box must be large enough
+        b = shapely.bounds(geoms)
+        cand = np.flatnonzero(np.minimum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) >= 2 * half_h * 1.4)
+        n = 0
+        for i in cand:
+            g = geoms[i]
+            if shapely.get_type_id(g) == 6:
+                g = max(shapely.get_parts(g), key=lambda p: p.area)
+            try:
+                circ = shapely.maximum_inscribed_circle(g, tolerance=max(half_h / 2, 0.5))
+            except Exception:  # pragma: no cover - invalid polygon
+                continue
+            if circ.length < need[i]:
+                continue
+            cx, cy = circ.coords[0]
+            rgb = self.zone_colors.get(codes[i], (200, 200, 200))
+            dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
+            frame.ax.text(
+                cx, cy, codes[i], ha="center", va="center", fontsize=fs, fontweight="bold", color="white" if dark else "#1a1a1a", zorder=4,
+                path_effects=[pe.withStroke(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], gid="zone-code",
+            )
+            n += 1
+        return n
+
+    def page_struktur(self) -> MapFrame | None:
+        roads = self.L.get("struktur_ruang")
+        if roads is None:
+            return None
+        sf = _first(roads, ("STSJRN", "status"))
+        n_plan = int(roads[sf].astype(str).str.lower().str.contains("rencana").sum()) if sf else 0
+        km = float(roads.geometry.length.sum()) / 1000
+        f = self.frame("Peta Rencana Struktur Ruang", f"{len(roads)} ruas jaringan ({angka(km, 1)} km), {n_plan} rencana")
+        self.city_extent(f)
+        self.land(f)
+        draw_outline(f.ax, self.L.get("kelurahan"), color="#8a8a8a", linewidth=0.45, linestyle=":", zorder=3)
+        self.admin(f)
+        sec = self.network(f, labels=True)
+        adm = self.admin_section()
+        if adm and "kelurahan" in self.L:
+            adm.handles.append(Line2D([], [], color="#8a8a8a", linewidth=0.6, linestyle=":"))
+            adm.labels.append("Batas kelurahan")
+        f.add_legend([s for s in [sec, adm] if s])
+        return self.finish(f, avoid=roads, note="Lebar garis menurut hierarki jaringan; garis putus-putus: rencana. Nama ruas dari atribut NAMOBJ.", shows=("struktur_ruang", "kecamatan", "kelurahan"))
 
     def page_conformance(self) -> MapFrame | None:
         r = self.L.get("rencana")
@@ -344,7 +524,7 @@ class _Album:
         if q is None or "status_sinkron" not in q.columns:
             return None
         cnt = _counts(q, "status_sinkron")
-        sub = f"{len(q)} indikasi program · " + ", ".join(f"{cnt.get(s, 0)} {s.replace('_', ' ')}" for s in IPU_SYNC_COLORS)
+        sub = f"{len(q)} indikasi program · " + ", ".join(f"{cnt.get(s, 0)} {IPU_SYNC_LABELS[s].split(' (')[0].lower()}" for s in IPU_SYNC_COLORS)
         f = self.frame("Peta Sinkronisasi Indikasi Program Utama (IPU)", sub)
         self.city_extent(f)
         self.zoning(f, 0.22)
@@ -354,7 +534,49 @@ class _Album:
         h, lab = category_legend(IPU_SYNC_COLORS, IPU_SYNC_LABELS, cnt, kind="mixed")
         gh, gl = geometry_type_legend(list(dims))
         f.add_legend([s for s in [LegendSection("Status sinkronisasi IPU", h, lab), LegendSection("Bentuk lokasi", gh, gl), self.admin_section()] if s])
-        return self.finish(f, avoid=q, note="Latar: zonasi (warna pada Peta 1, dipudarkan).", shows=("indikasi_program", "rencana", "zoning", "kecamatan"))
+        return self.finish(f, avoid=q, note=self.zoning_note(), shows=("indikasi_program", "rencana", "zoning", "kecamatan"))
+
+    def page_ipu_period(self) -> MapFrame | None:
+        """Every IPU of the plan (all years), coloured by start year, numbered and listed beside the map."""
+        q = self.L.get("indikasi_program")
+        if q is None or "tahun_mulai" not in q.columns:
+            return None
+        start = pd.to_numeric(q["tahun_mulai"], errors="coerce")
+        end = pd.to_numeric(q["tahun_akhir"], errors="coerce") if "tahun_akhir" in q.columns else start
+        if not start.notna().any():
+            return None
+        y0, y1 = int(start.min()), int(np.nanmax(np.r_[end.to_numpy(dtype=float), start.to_numpy(dtype=float)]))
+        years = sorted({int(v) for v in start.dropna()})
+        key = start.map(lambda v: str(int(v)) if pd.notna(v) else "tanpa tahun")
+        shades = colormaps["turbo"]
+        colors: dict[str, RGB] = {str(y): tuple(int(255 * c) for c in shades(0.1 + 0.8 * i / max(len(years) - 1, 1))[:3]) for i, y in enumerate(years)}  # type: ignore[misc]
+        colors["tanpa tahun"] = (150, 150, 150)
+        f = self.frame(f"Peta Indikasi Program Utama Jangka Menengah {y0}–{y1}", f"{len(q)} indikasi program menurut tahun mulai; nomor pada peta = nomor pada tabel", table=True)
+        self.city_extent(f)
+        self.land(f)
+        self.admin(f, labels=True)
+        g = q.assign(_y=key.to_numpy())
+        dims = draw_by_category(f.ax, g, "_y", colors, order=[str(y) for y in reversed(years)], point_size=30, line_width=2.4, polygon_alpha=0.4)
+        # numbered callouts keyed to the table, in start-year order
+        ok = ~(q.geometry.isna() | q.geometry.is_empty).to_numpy()
+        idc = _first(q, ("ipu_id", "id"))
+        pc = _first(q, ("program", "nama_program", "kegiatan"))
+        order = sorted(np.flatnonzero(ok), key=lambda i: (start.iloc[i] if pd.notna(start.iloc[i]) else 9999, str(q[idc].iloc[i]) if idc else i))
+        rows = []
+        for n, i in enumerate(order, start=1):
+            per = f"{int(start.iloc[i])}–{int(end.iloc[i])}" if pd.notna(start.iloc[i]) and pd.notna(end.iloc[i]) else "-"
+            bits = [str(q[idc].iloc[i]) if idc else "", str(q[pc].iloc[i]) if pc else ""]
+            rows.append((str(n), " ".join(b for b in bits if b) + f", {per}"))
+        shown = f.add_table("Daftar indikasi program", rows, more="lihat Buku Matriks, lembar Jangka Menengah")
+        sel = [order[k] for k in range(shown)]
+        xy = [_anchor(q.geometry.iloc[i]) for i in sel]
+        place_callouts(f.ax, xy, [str(k + 1) for k in range(shown)], colors=[mpl_color(colors[key.iloc[i]]) for i in sel], fontsize=5.5 * f.k)
+        cnt = key.value_counts().to_dict()
+        keys = [str(y) for y in years] + (["tanpa tahun"] if "tanpa tahun" in cnt else [])
+        h, lab = category_legend(colors, {k: (f"Mulai {k}" if k != "tanpa tahun" else "Tanpa tahun mulai") for k in keys}, cnt, kind="mixed", order=keys)
+        gh, gl = geometry_type_legend(list(dims))
+        f.add_legend([s for s in [LegendSection("Tahun mulai (jumlah IPU)", h, lab), LegendSection("Bentuk lokasi", gh, gl), self.admin_section()] if s])
+        return self.finish(f, avoid=q, note=f"Semua indikasi program utama RTRW, seluruh tahun periodenya (tabel: id, program, periode); status sinkronisasi tahun {self.year} pada peta Sinkronisasi IPU.", shows=("indikasi_program", "kecamatan"))
 
     def pages_opd(self) -> Iterator[MapFrame]:
         r = self.L.get("rencana")
@@ -369,7 +591,7 @@ class _Album:
                 bits.append(f"{int((sel['status_sinkron'] == 'sinkron').sum())} sinkron dengan IPU")
             if len(geo) < len(sel):
                 bits.append(f"{len(sel) - len(geo)} tanpa lokasi")
-            f = self.frame(f"Peta Program {opd}", " · ".join(bits))
+            f = self.frame(f"Peta Program {opd}", " · ".join(bits), table=len(geo) > 0)
             b = _bounds(geo) if len(geo) else self.city_bounds
             assert b is not None
             f.set_extent(b, pad=0.12)
@@ -382,8 +604,8 @@ class _Album:
             else:
                 dims = draw_by_category(f.ax, sel.assign(_x="program"), "_x", {"program": (37, 99, 235)})
                 h, lab, title = [], [], ""
-            if "program_id" in geo.columns and len(geo) <= 80:
-                _label_programs(f, geo)
+            if len(geo):
+                self.program_callouts(f, geo)
             gh, gl = geometry_type_legend(list(dims))
             secs = [LegendSection(title, h, lab) if h else None, LegendSection("Bentuk lokasi", gh, gl)]
             adm = self.admin_section()
@@ -392,7 +614,7 @@ class _Album:
                 adm.labels.append("Batas kelurahan")
             secs.append(adm)
             f.add_legend([s for s in secs if s])
-            yield self.finish(f, avoid=sel, note="Label: program_id (rincian di laporan dan Buku Matriks). Latar: zonasi (Peta 1).", shows=("rencana", "zoning", "kecamatan", "kelurahan"))
+            yield self.finish(f, avoid=sel, note=f"Nomor pada peta = nomor pada tabel (rincian di Buku Matriks). {self.zoning_note()}", shows=("rencana", "zoning", "kecamatan", "kelurahan"))
 
     def page_kecamatan(self) -> MapFrame | None:
         r = self.L.get("rencana")
@@ -403,24 +625,25 @@ class _Album:
         if r is None or kec is None or not kfield:
             return None
         unit = "kecamatan" if kec is self.L.get("kecamatan") else "kelurahan"
-        agg = _aggregate(r, kec, kfield)
+        agg = _aggregate(r, kec, kfield, column=unit)
         f = self.frame(f"Peta Anggaran dan Kesesuaian Program per {unit.title()}", f"{len(r)} program · pagu {rupiah(_pagu(r))}")
         self.city_extent(f)
         vals = agg["pagu"].to_numpy(dtype=float)
         has = agg["n"].to_numpy() > 0
-        n_has = int(has.sum())
-        breaks = class_breaks(vals[has], 5 if n_has >= 10 else 4 if n_has >= 7 else min(3, n_has))
+        ranges = few_classes(vals[has], 5)
         cmap = colormaps["YlOrBr"]
-        ncls = len(breaks)
-        shades = [cmap(0.18 + 0.7 * i / max(ncls - 1, 1)) for i in range(ncls)]
-        cls = assign_classes(vals, breaks) if breaks else np.full(len(vals), -1)
+        ncls = len(ranges)
+        shades = [cmap(0.15 + 0.7 * i / max(ncls - 1, 1)) for i in range(ncls)]
+        cls = assign_ranges(vals, ranges)
         face = [shades[c] if h and c >= 0 else (0.96, 0.96, 0.96, 1.0) for c, h in zip(cls, has)]
         kec.plot(ax=f.ax, color=face, edgecolor="#444444", linewidth=0.8, zorder=1)
-        fmt = _money_fmt(max(breaks) if breaks else 0)
-        labs = class_labels(breaks, fmt[0], lowest=float(np.nanmin(vals[has])) if has.any() else 0.0)
+        fmt = _money_fmt(max((hi for _, hi in ranges), default=0.0))
+        div = {"Rp triliun": 1e12, "Rp miliar": 1e9, "Rp juta": 1e6}.get(fmt[2], 1.0)
+        labs = range_labels(ranges, fmt[0], unit=div / 10)
+        names_in = [sorted(agg.loc[(cls == i) & has, "name"]) for i in range(ncls)]
+        single = all(lo == hi for lo, hi in ranges)
+        labs = [f"{t} ({', '.join(nm)})" if single else f"{t} ({len(nm)})" for t, nm in zip(labs, names_in)]
         handles = [Patch(facecolor=shades[i], edgecolor="#444444", linewidth=0.5) for i in range(ncls)]
-        cls_counts = [int(((cls == i) & has).sum()) for i in range(ncls)]
-        labs = [f"{t} ({c})" for t, c in zip(labs, cls_counts)]
         if (~has).any():
             handles.append(Patch(facecolor=(0.96, 0.96, 0.96), edgecolor="#444444", linewidth=0.5))
             labs.append(f"Tanpa program ({int((~has).sum())})")
@@ -450,7 +673,6 @@ class _Album:
             avoid_boxes.append(circle.get_window_extent(renderer))
             label_xy.append((p.x, p.y - rad * 1.0))
             label_txt.append(f"{row['name']}\n{fmt[1](row['pagu'])} · {row['n']} program · {row['persen_sesuai']:.0f}% sesuai*")
-        # labels below each pie (offset in points so they clear the circle)
         placed: list = []
         for (x, y), t in zip(label_xy, label_txt):
             others = avoid_boxes + [a.get_window_extent(renderer) for a in placed]
@@ -462,7 +684,17 @@ class _Album:
                 LegendSection("Proporsi status kesesuaian (lingkaran)", sh, sl),
             ]
         )
-        note = f"Luas lingkaran sebanding dengan jumlah program. * sesuai = sesuai + sesuai bersyarat. Program dihitung pada {unit} tempat titik representatif lokasinya berada; kelas pagu: natural breaks (Jenks), dibulatkan."
+        outside = int(len(r) - agg["n"].sum())
+        how = (
+            f"Program dihitung pada {unit} yang tercatat untuknya (kolom {unit} lapisan rencana, sama dengan Buku Matriks)"
+            if agg.attrs.get("by_column") else f"Program dihitung pada {unit} tempat titik representatif lokasinya berada"
+        )
+        kind = "satu kelas per nilai" if single else "interval sama, batas dibulatkan"
+        note = (
+            f"Luas lingkaran sebanding dengan jumlah program. * sesuai = sesuai + sesuai bersyarat. {how}"
+            + (f"; {outside} program tanpa {unit}" if outside else "") + f". Kelas pagu: {kind}."
+        )
+        f.data = {"pagu": dict(zip(agg["name"], agg["pagu"])), "n": dict(zip(agg["name"], agg["n"])), "classes": ranges, "class_of": dict(zip(agg["name"], cls)), "divisor": div}
         return self.finish(f, note=note, shows=("rencana", "kecamatan"))
 
     def page_sinergi(self) -> MapFrame | None:
@@ -470,54 +702,56 @@ class _Album:
         s = self.L.get("sinergi")
         if r is None and s is None:
             return None
-        sub = None
-        if s is not None and "jenis" in s.columns:
-            c = _counts(s, "jenis")
-            sub = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(c.items()))
-        f = self.frame("Peta Sinergi dan Konflik Antarprogram", sub or "tidak ada pasangan sinergi/konflik teridentifikasi")
+        kinds_all = _relation_kinds(s, r) if s is not None else pd.Series(dtype=object)
+        cnt_all = kinds_all.value_counts().to_dict()
+        sub = _relation_summary(cnt_all) or "tidak ada pasangan sinergi/konflik teridentifikasi"
+        f = self.frame("Peta Sinergi dan Konflik Antarprogram", sub, table=s is not None and len(s) > 0)
         self.city_extent(f)
-        self.zoning(f, 0.15)
+        self.land(f)
         self.admin(f)
-        secs = []
-        if r is not None and "opd" in r.columns:
-            opds = sorted(r["opd"].dropna().astype(str).unique())
-            colors = _opd_colors(opds)
-            draw_by_category(f.ax, r, "opd", colors, point_size=18, line_width=1.6, polygon_alpha=0.55, zorder=4)
-            h, lab = category_legend(colors, {k: k for k in colors}, _counts(r, "opd"), kind="mixed", order=opds)
-            secs.append(LegendSection("Program per OPD", h, lab))
-        if s is not None:
-            jcol = "jenis" if "jenis" in s.columns else None
-            g = s.assign(_j=s[jcol].astype(str) if jcol else "hubungan")
-            kinds = sorted(g["_j"].unique(), key=lambda k: (_is_conflict(k), k))
-            colors = _relation_colors(kinds)
-            # the programs involved, highlighted in the relation's colour
-            for dim, part in split_by_dimension(g).items():
-                for key, grp in part.groupby("_j"):
-                    col = mpl_color(colors[str(key)])
-                    if dim == 0:
-                        grp.plot(ax=f.ax, color=col, markersize=22, edgecolor="white", linewidth=0.6, zorder=11)
-                    elif dim == 1:
-                        grp.plot(ax=f.ax, color="white", linewidth=4.2, zorder=10)
-                        grp.plot(ax=f.ax, color=col, linewidth=2.4, linestyle=(0, (4, 1.5)) if _is_conflict(str(key)) else "-", zorder=10.5)
-                    else:
-                        grp.plot(ax=f.ax, facecolor=(*col, 0.35), edgecolor=col, linewidth=1.5, zorder=10)
-            # one ring per relation at its centre, so that pairs a few metres apart stay visible at city scale
-            ok = g[~(g.geometry.isna() | g.geometry.is_empty)]
-            centres = ok.geometry.centroid
-            for key in kinds:
-                sel = centres[(ok["_j"] == key).to_numpy()]
-                if len(sel):
-                    f.ax.scatter(sel.x, sel.y, s=150, facecolors="none", edgecolors=[mpl_color(colors[key])], linewidths=2.0, linestyle="--" if _is_conflict(key) else "-", zorder=12)
+        secs: list[LegendSection | None] = []
+        if r is not None:
+            # every program of the year, small and grey: the context of the relations
+            draw_by_category(f.ax, r.assign(_o="program"), "_o", {"program": (160, 160, 160)}, point_size=9, line_width=1.0, polygon_alpha=0.25, zorder=4)
+            secs.append(LegendSection("Program", [Line2D([], [], marker="o", linestyle="", markersize=4, markerfacecolor=mpl_color((160, 160, 160)), markeredgecolor="#1a1a1a", markeredgewidth=0.5)], [f"Program tahun {self.year} ({len(r)})"]))
+        drawn: list[str] = []
+        if s is not None and len(s):
+            g = s.assign(_k=kinds_all.to_numpy())
+            ok = ~(g.geometry.isna() | g.geometry.is_empty).to_numpy()
+            kinds = sorted(set(g.loc[ok, "_k"]), key=_relation_rank)
+            colors = {k: RELATION_COLORS.get(k, (90, 90, 90)) for k in kinds}
+            # the programs of each relation in its colour (conflicts drawn last, on top)
+            parts = g[ok].explode(index_parts=False)
+            parts = parts[~parts.geometry.is_empty]
+            draw_by_category(f.ax, parts, "_k", colors, order=kinds, point_size=26, line_width=2.4, polygon_alpha=0.3, zorder=8)
+            rows, xy, cols, keys = [], [], [], []
+            order = sorted(np.flatnonzero(ok), key=lambda i: (_relation_rank(g["_k"].iloc[i]), str(g.iloc[i].get("program_id", i))))
+            for n, i in enumerate(order, start=1):
+                rows.append((str(n), _relation_row(g.iloc[i], g["_k"].iloc[i])))
+            shown = f.add_table("Daftar sinergi dan konflik", rows, more="lihat Buku Matriks, lembar Sinergi")
+            for k in range(shown):
+                i = order[k]
+                xy.append(_anchor(g.geometry.iloc[i]))
+                cols.append(mpl_color(colors[g["_k"].iloc[i]]))
+                keys.append(g["_k"].iloc[i])
+            for key in dict.fromkeys(keys):
+                sel = [k for k in range(shown) if keys[k] == key]
+                place_callouts(f.ax, [xy[k] for k in sel], [str(k + 1) for k in sel], colors=[cols[k] for k in sel], fontsize=5.5 * f.k, gid=f"relasi:{key}")
+            drawn = [k for k in kinds if k in set(keys)]
+            cnt = g.loc[ok, "_k"].value_counts().to_dict()
             h = [
-                Line2D([], [], marker="o", markersize=10, markerfacecolor="none", markeredgecolor=mpl_color(colors[k]), markeredgewidth=2.0, color=mpl_color(colors[k]), linewidth=2.0, linestyle=(0, (4, 1.5)) if _is_conflict(k) else "-")
-                for k in kinds
+                Line2D([], [], marker="o", linestyle="", markersize=9, markerfacecolor="white", markeredgecolor=mpl_color(colors[k]), markeredgewidth=1.6, gid=f"relasi:{k}")
+                for k in drawn
             ]
-            cnt = _counts(g, "_j")
-            lab = [f"{RELATION_LABELS.get(k, k.replace('_', ' ').capitalize())} ({cnt.get(k, 0)})" for k in kinds]
-            secs.insert(0, LegendSection("Sinergi dan konflik (pasangan)", h, lab))
+            lab = [f"{RELATION_LABELS.get(k, k.replace('_', ' ').capitalize())} ({cnt.get(k, 0)})" for k in drawn]
+            secs.insert(0, LegendSection("Sinergi dan konflik (nomor = baris tabel)", h, lab))
         secs.append(self.admin_section())
         f.add_legend([x for x in secs if x])
-        note = "Lingkaran menandai pasangan program (atau program) yang perlu dikoordinasikan; lokasinya diberi warna yang sama. Garis putus-putus: konflik."
+        f.data = {"relations": drawn, "counts": cnt_all}
+        note = (
+            "Lokasi program yang terlibat diberi warna jenis hubungannya; nomor merujuk ke tabel di samping peta. "
+            "Program di kawasan lindung yang diizinkan ITBX (I) tidak dinilai sebagai konflik."
+        )
         return self.finish(f, avoid=s if s is not None else r, note=note, shows=("rencana", "zoning", "kecamatan"))
 
     def page_priority(self) -> MapFrame | None:
@@ -587,6 +821,16 @@ def _label_programs(frame: MapFrame, geo: gpd.GeoDataFrame) -> None:
     place_labels(frame.ax, xy, txt, fontsize=7, color="#111111", avoid=symbols, offsets=[(0, 7), (0, -7), (11, 0), (-11, 0), (9, 6), (-9, -6), (9, -6), (-9, 6)])
 
 
+def _anchor(geom: Any) -> tuple[float, float]:
+    """Where a callout points: the centroid of points and lines, a point inside areas."""
+    if geom is None or geom.is_empty:
+        return (float("nan"), float("nan"))
+    p = geom.point_on_surface() if shapely.get_dimensions(geom) == 2 else geom.centroid
+    if shapely.get_dimensions(geom) == 1 and not geom.buffer(1e-6).contains(p):
+        p = geom.interpolate(0.5, normalized=True) if geom.geom_type == "LineString" else max(shapely.get_parts(geom), key=lambda x: x.length).interpolate(0.5, normalized=True)
+    return (p.x, p.y)
+
+
 def _code_only(label: str, n: int) -> str:
     label = " ".join(str(label).split())
     return label if len(label) <= n else label[: n - 1].rstrip() + "…"
@@ -621,6 +865,19 @@ def _network_colors(kinds: Sequence[str], avoid: Sequence[RGB] = ()) -> dict[str
     return out
 
 
+def _network_width(kind: str) -> float:
+    """Line width (pt) of a network class by its hierarchy: arteri > kolektor > sungai > primer > the rest."""
+    low = kind.lower()
+    for words, w in ((("tol", "arteri"), 3.0), (("kolektor",), 2.3), (("sungai",), 2.0), (("primer", "transmisi"), 1.8), (("sekunder", "distribusi"), 1.4)):
+        if any(x in low for x in words):
+            return w
+    return 1.4
+
+
+def _km(metres: float) -> str:
+    return f"{angka(metres / 1000, 1)} km" if metres >= 1000 else f"{angka(metres, 0)} m"
+
+
 def _opd_colors(opds: Sequence[str]) -> dict[str, RGB]:
     # categorical colours without the greens, reds and purples that mean sinergi / konflik / status
     base = [(31, 119, 180), (255, 127, 14), (140, 86, 75), (227, 119, 194), (23, 190, 207), (188, 189, 34), (60, 60, 60), (255, 187, 120), (174, 199, 232), (150, 150, 150)]
@@ -630,36 +887,119 @@ def _opd_colors(opds: Sequence[str]) -> dict[str, RGB]:
     return out
 
 
-#: Legend labels of the synergy table's ``jenis`` values (others are shown as written).
+#: Legend labels of the synergy table's ``jenis`` values and of the protected-zone cases (others are shown as written).
 RELATION_LABELS: dict[str, str] = {
     "sinergi": "Sinergi antar-OPD (lokasi berdekatan)",
     "tabrakan": "Tabrakan pekerjaan (tahun berurutan)",
     "konflik": "Konflik antarprogram",
+    "lindung_X": "Dilarang di kawasan lindung (X): konflik",
+    "lindung_TB": "Bersyarat di kawasan lindung (T/B)",
+    "lindung_kajian": "Di kawasan lindung, perlu kajian",
+    "lindung_I": "Diizinkan di kawasan lindung (I), bukan konflik",
     "kawasan_lindung": "Program di kawasan lindung",
 }
+#: Short names of the same, for the table.
+RELATION_SHORT: dict[str, str] = {
+    "sinergi": "Sinergi", "tabrakan": "Tabrakan", "konflik": "Konflik", "lindung_X": "Lindung, dilarang", "lindung_TB": "Lindung, bersyarat",
+    "lindung_kajian": "Lindung, perlu kajian", "lindung_I": "Lindung, diizinkan", "kawasan_lindung": "Kawasan lindung",
+}
+RELATION_COLORS: dict[str, RGB] = {
+    "tabrakan": (215, 25, 28),
+    "konflik": (215, 25, 28),
+    "lindung_X": (150, 0, 200),
+    "lindung_TB": (230, 120, 0),
+    "lindung_kajian": (70, 70, 70),
+    "kawasan_lindung": (150, 0, 200),
+    "sinergi": (0, 140, 70),
+    "lindung_I": (0, 150, 170),
+}
+_RELATION_ORDER = ("tabrakan", "konflik", "lindung_X", "lindung_TB", "lindung_kajian", "kawasan_lindung", "sinergi", "lindung_I")
+
+
+def _relation_rank(kind: str) -> tuple[int, str]:
+    return (_RELATION_ORDER.index(kind) if kind in _RELATION_ORDER else len(_RELATION_ORDER), kind)
 
 
 def _is_conflict(kind: str) -> bool:
-    low = kind.lower()
-    return any(w in low for w in ("konflik", "benturan", "tabrakan", "lindung"))
+    """Conflicts: collisions, conflicts and programs an X cell forbids in a protected zone (not those it permits)."""
+    return kind in ("tabrakan", "konflik", "lindung_X") or ("konflik" in kind.lower() or "benturan" in kind.lower())
 
 
-def _relation_colors(kinds: Sequence[str]) -> dict[str, RGB]:
-    out: dict[str, RGB] = {}
-    rest = []
-    for k in kinds:
-        low = k.lower()
-        if "lindung" in low:
-            out[k] = (150, 0, 200)
-        elif "konflik" in low or "benturan" in low or "tabrakan" in low:
-            out[k] = (215, 25, 28)
-        elif "sinergi" in low:
-            out[k] = (0, 140, 70)
-        else:
-            rest.append(k)
-    if rest:
-        out.update(distinct_colors(rest, avoid=list(out.values()), min_distance=30))
+def _relation_kinds(s: gpd.GeoDataFrame, r: gpd.GeoDataFrame | None) -> pd.Series:
+    """The map category of each synergy-table row: its ``jenis``; protected-zone rows split by what the zoning says.
+
+    A program in a protected zone is ``lindung_X`` (conformance ``tidak_sesuai``),
+    ``lindung_TB`` (``sesuai_bersyarat``), ``lindung_kajian`` (``perlu_kajian``) or
+    ``lindung_I`` (``sesuai``: every counted zone permits it, e.g. an RTH program in an RTH zone).
+    """
+    jenis = s["jenis"].astype(str) if "jenis" in s.columns else pd.Series(["hubungan"] * len(s), index=s.index)
+    out = jenis.copy()
+    lind = jenis.str.contains("lindung", case=False).to_numpy()
+    if not lind.any():
+        return out
+    status: dict[str, str] = {}
+    itbx: dict[str, str] = {}
+    if r is not None and "program_id" in r.columns:
+        ids = r["program_id"].astype(str)
+        if "status" in r.columns:
+            status = dict(zip(ids, r["status"].astype(str)))
+        if "itbx" in r.columns:
+            itbx = dict(zip(ids, r["itbx"].astype(str)))
+    by_status = {"tidak_sesuai": "lindung_X", "sesuai_bersyarat": "lindung_TB", "perlu_kajian": "lindung_kajian", "sesuai": "lindung_I"}
+    for pos in np.flatnonzero(lind):
+        row = s.iloc[pos]
+        pid = str(row.get("program_id", ""))
+        st = str(row.get("status", "")) if "status" in s.columns else status.get(pid, "")
+        kind = by_status.get(st)
+        if kind is None:
+            cell = itbx.get(pid, "")
+            kind = {"X": "lindung_X", "T": "lindung_TB", "B": "lindung_TB", "I": "lindung_I"}.get(cell)
+        if kind is None:
+            note = str(row.get("keterangan", "")).lower()
+            kind = "lindung_X" if "dilarang" in note else "lindung_TB" if "bersyarat" in note else "lindung_kajian" if "kajian" in note else "lindung_I" if "diizinkan" in note else "kawasan_lindung"
+        out.iloc[pos] = kind
     return out
+
+
+def _relation_summary(counts: Mapping[str, int]) -> str:
+    """``11 pasangan sinergi, 2 tabrakan pekerjaan, 10 program di kawasan lindung (6 diizinkan, ...)``."""
+    bits = []
+    if counts.get("sinergi"):
+        bits.append(f"{counts['sinergi']} pasangan sinergi")
+    if counts.get("tabrakan"):
+        bits.append(f"{counts['tabrakan']} tabrakan pekerjaan")
+    if counts.get("konflik"):
+        bits.append(f"{counts['konflik']} konflik")
+    lind = {k: v for k, v in counts.items() if k.startswith("lindung_") or k == "kawasan_lindung"}
+    if lind:
+        words = {"lindung_X": "dilarang", "lindung_TB": "bersyarat", "lindung_kajian": "perlu kajian", "lindung_I": "diizinkan"}
+        parts = [f"{lind[k]} {w}" for k, w in words.items() if lind.get(k)]
+        bits.append(f"{sum(lind.values())} program di kawasan lindung" + (f" ({', '.join(parts)})" if parts else ""))
+    for k, v in counts.items():
+        if k not in ("sinergi", "tabrakan", "konflik") and k not in lind:
+            bits.append(f"{v} {k.replace('_', ' ')}")
+    return ", ".join(bits)
+
+
+def _relation_row(row: pd.Series, kind: str) -> str:
+    """One table line: kind, program(s) and activity, distance or zone."""
+    def prog(suffix: str) -> str:
+        pid = row.get(f"program_id{suffix}", row.get("program_a" if not suffix else "program_b"))
+        keg = row.get(f"kegiatan{suffix}")
+        if pid is None or (isinstance(pid, float) and np.isnan(pid)):
+            return ""
+        return str(pid) + (f" ({str(keg).replace('_', ' ')})" if isinstance(keg, str) and keg else "")
+
+    a, b = prog(""), prog("_2")
+    head = RELATION_SHORT.get(kind, kind.replace("_", " ").capitalize())
+    if b:
+        d = row.get("jarak_m")
+        dist = f", {angka(float(d), 0)} m" if d is not None and not (isinstance(d, float) and np.isnan(d)) else ""
+        yr = row.get("tahun_2")
+        years = f", {int(row['tahun'])}/{int(yr)}" if kind == "tabrakan" and yr is not None and not pd.isna(yr) and "tahun" in row else ""
+        return f"{head}: {a} – {b}{dist}{years}"
+    zona = row.get("zona")
+    return f"{head}: {a}" + (f"; {zona}" if isinstance(zona, str) and zona else "")
 
 
 def _money_fmt(top: float) -> tuple[Any, Any, str]:
@@ -675,14 +1015,35 @@ def _money_fmt(top: float) -> tuple[Any, Any, str]:
     return (lambda v: angka(v, 0)), (lambda v: rupiah(v)), "Rp"
 
 
-def _aggregate(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, field: str) -> pd.DataFrame:
-    """Per area: program count, pagu, counts per status, % sesuai, label point."""
-    ok = r[~(r.geometry.isna() | r.geometry.is_empty)]
-    pts = gpd.GeoDataFrame(ok.drop(columns=ok.geometry.name), geometry=ok.geometry.representative_point().values, crs=r.crs)
+def _place_key(v: object) -> str:
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return ""
+    return " ".join(re.sub(r"[^\w\s]", " ", str(v).casefold()).split())
+
+
+def _aggregate(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, field: str, column: str | None = None) -> pd.DataFrame:
+    """Per area: program count, pagu, counts per status, % sesuai, label point.
+
+    When ``r`` has ``column`` (``kecamatan``: the area the sync located each
+    program in, also used by the Buku Matriks) and its names match the areas',
+    programs are counted by it, so that the map and the tables agree; otherwise
+    by the area holding each program's representative point.
+    """
     a = areas[[field, areas.geometry.name]].reset_index(drop=True)
     a = gpd.GeoDataFrame({"_area": np.arange(len(a)), "name": a[field].astype(str)}, geometry=a.geometry.values, crs=areas.crs)
-    j = gpd.sjoin(pts, a, how="left", predicate="intersects")
-    j = j[~j.index.duplicated(keep="first")]
+    by_column = False
+    if column and column in r.columns:
+        index = {_place_key(n): i for i, n in enumerate(a["name"])}
+        keys = r[column].map(_place_key)
+        known = keys[keys != ""]
+        if len(known) and known.isin(list(index)).all():
+            j = r.drop(columns=r.geometry.name).assign(_area=keys.map(index).to_numpy())
+            by_column = True
+    if not by_column:
+        ok = r[~(r.geometry.isna() | r.geometry.is_empty)]
+        pts = gpd.GeoDataFrame(ok.drop(columns=ok.geometry.name), geometry=ok.geometry.representative_point().values, crs=r.crs)
+        j = gpd.sjoin(pts, a, how="left", predicate="intersects")
+        j = j[~j.index.duplicated(keep="first")]
     rows = []
     for i, row in a.iterrows():
         sel = j[j["_area"] == i]
@@ -696,6 +1057,7 @@ def _aggregate(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, field: str) -> pd.D
     out = pd.DataFrame(rows)
     if np.isnan(out["pagu"].to_numpy(dtype=float)).all():
         out["pagu"] = out["n"].astype(float)
+    out.attrs["by_column"] = by_column
     return out
 
 
@@ -759,7 +1121,10 @@ def album_pages(
         File stem (``01_zonasi``) and the finished page.
     """
     a = _Album(layers, year=year, title=title, palette=palette, source=source, dpi=dpi, paper=paper, region=region, office=office, signatory=signatory, logo=logo, sumber=sumber)
-    builders = [("zonasi", a.page_zoning), ("kesesuaian", a.page_conformance), ("sinkronisasi_ipu", a.page_ipu)]
+    builders = [
+        ("administrasi", a.page_admin), ("zonasi", a.page_zoning), ("struktur_ruang", a.page_struktur), ("kesesuaian", a.page_conformance),
+        ("sinkronisasi_ipu", a.page_ipu), ("ipu_jangka_menengah", a.page_ipu_period),
+    ]
     n = 0
     for stem, build in builders:
         page = build()

@@ -40,6 +40,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Polygon, Rectangle  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 from pyproj import CRS, Transformer  # noqa: E402
 
@@ -60,6 +61,9 @@ __all__ = [
     "draw_by_category",
     "draw_outline",
     "place_labels",
+    "place_line_labels",
+    "place_callouts",
+    "spread_positions",
     "zone_legend",
     "category_legend",
     "geometry_type_legend",
@@ -295,8 +299,195 @@ def draw_by_category(
             g.plot(ax=ax, color="white", linewidth=line_width + 2.2, zorder=zorder + 0.5, capstyle="round")
             g.plot(ax=ax, color=face, linewidth=line_width, zorder=zorder + 0.6, capstyle="round")
         else:
+            if not ax.get_autoscale_on():
+                g = _spread_stacked(ax, g, point_size, zorder)
             g.plot(ax=ax, color=face, markersize=point_size, edgecolor="#1a1a1a", linewidth=0.6, zorder=zorder + 1)
     return counts
+
+
+def _m_per_pt(ax: Any) -> float:
+    bb = ax.get_window_extent()
+    x0, x1 = ax.get_xlim()
+    return (x1 - x0) / max(bb.width * 72.0 / ax.figure.dpi, 1e-9)
+
+
+def spread_positions(xy: np.ndarray, min_dist: float) -> tuple[np.ndarray, np.ndarray]:
+    """Positions for point symbols closer than ``min_dist``: each group of stacked points is spread on a ring around its centre.
+
+    Returns the new positions and the group number of each point (-1 when it stands alone).
+    """
+    n = len(xy)
+    group = np.full(n, -1, dtype=int)
+    out = np.array(xy, dtype=float, copy=True)
+    if n < 2 or not min_dist > 0:
+        return out, group
+    pts = shapely.points(out)
+    i, j = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=min_dist)
+    parent = np.arange(n)
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a, b in zip(i, j):
+        if a < b:
+            ra, rb = find(int(a)), find(int(b))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    roots = np.array([find(k) for k in range(n)])
+    gid = 0
+    for r in np.unique(roots):
+        members = np.flatnonzero(roots == r)
+        if len(members) < 2:
+            continue
+        centre = out[members].mean(axis=0)
+        radius = min_dist * max(0.8, 1.1 * len(members) / (2 * math.pi))
+        ang = np.pi / 2 - 2 * np.pi * np.arange(len(members)) / len(members)
+        out[members] = centre + radius * np.c_[np.cos(ang), np.sin(ang)]
+        group[members] = gid
+        gid += 1
+    return out, group
+
+
+def _spread_stacked(ax: Any, g: gpd.GeoDataFrame, point_size: float, zorder: float) -> gpd.GeoDataFrame:
+    """Stacked point symbols spread on a ring, each with a leader to its true place (a small dot)."""
+    geoms = np.asarray(g.geometry.array, dtype=object)
+    single = shapely.get_type_id(geoms) == 0
+    if single.sum() < 2:
+        return g
+    xy = np.c_[shapely.get_x(geoms[single]), shapely.get_y(geoms[single])]
+    diameter = math.sqrt(max(point_size, 1.0)) * _m_per_pt(ax)
+    new, group = spread_positions(xy, diameter * 0.9)
+    moved = group >= 0
+    if not moved.any():
+        return g
+    geoms = geoms.copy()
+    geoms[single] = shapely.points(new)
+    from matplotlib.collections import LineCollection
+
+    ax.add_collection(LineCollection([[tuple(a), tuple(b)] for a, b in zip(xy[moved], new[moved])], colors="#333333", linewidths=0.5, zorder=zorder + 0.9, gid="stack-leader"))
+    ax.scatter(xy[moved, 0], xy[moved, 1], s=4, color="#111111", zorder=zorder + 0.95, linewidths=0, gid="stack-origin")
+    return gpd.GeoDataFrame(g.drop(columns=g.geometry.name), geometry=geoms, crs=g.crs)
+
+
+def place_line_labels(
+    ax: Any,
+    geoms: Sequence[Any],
+    texts: Sequence[str],
+    *,
+    fontsize: float = 7.0,
+    color: str = _INK,
+    style: str = "italic",
+    weight: str = "normal",
+    avoid: Sequence[Bbox] = (),
+    zorder: float = 19,
+) -> list[Artist]:
+    """Names along lines (roads, rivers, channels): rotated with the line beside its middle, else at 35/65/20/80 %.
+
+    A name that would overlap another text or run out of the map is dropped.
+    """
+    fig = ax.figure
+    fontsize = _pt(fontsize)
+    renderer = fig.canvas.get_renderer()
+    ax_box = ax.get_window_extent(renderer)
+    placed: list[Bbox] = list(avoid) + [t.get_window_extent(renderer).expanded(1.02, 1.05) for t in ax.texts if t.get_visible() and t.get_text()]
+    out: list[Artist] = []
+    for geom, text in zip(geoms, texts):
+        if not text or geom is None or geom.is_empty:
+            continue
+        parts = [p for p in shapely.get_parts(geom) if p.length > 0]
+        if not parts:
+            continue
+        line = max(parts, key=lambda p: p.length)
+        ok = None
+        for frac in (0.5, 0.35, 0.65, 0.2, 0.8):
+            p = line.interpolate(frac, normalized=True)
+            a = line.interpolate(max(frac - 0.04, 0.0), normalized=True)
+            b = line.interpolate(min(frac + 0.04, 1.0), normalized=True)
+            (ax_, ay_), (bx_, by_) = ax.transData.transform([(a.x, a.y), (b.x, b.y)])
+            ang = math.degrees(math.atan2(by_ - ay_, bx_ - ax_))
+            if ang > 90:
+                ang -= 180
+            elif ang < -90:
+                ang += 180
+            nx, ny = -math.sin(math.radians(ang)), math.cos(math.radians(ang))
+            off = fontsize * 0.9
+            t = ax.annotate(
+                text, (p.x, p.y), xytext=(nx * off, ny * off), textcoords="offset points", ha="center", va="center",
+                rotation=ang, rotation_mode="anchor", fontsize=fontsize, color=color, fontstyle=style, fontweight=weight,
+                zorder=zorder, path_effects=_HALO, annotation_clip=True, gid="line-label",
+            )
+            bb = t.get_window_extent(renderer)
+            inside = ax_box.contains(bb.x0, bb.y0) and ax_box.contains(bb.x1, bb.y1)
+            if inside and not any(bb.overlaps(q) for q in placed):
+                ok = (t, bb)
+                break
+            t.remove()
+        if ok:
+            out.append(ok[0])
+            placed.append(ok[1])
+    return out
+
+
+def place_callouts(
+    ax: Any,
+    xy: Sequence[tuple[float, float]],
+    numbers: Sequence[str],
+    *,
+    colors: Sequence[Any] | None = None,
+    fontsize: float = 7.0,
+    avoid: Sequence[Bbox] = (),
+    zorder: float = 25,
+    gid: str = "callout",
+) -> list[Artist]:
+    """Numbered markers beside features, joined to them by a short leader, keyed to the page's table.
+
+    Every number is placed (a table row must find its feature): at the first
+    candidate position clear of other callouts and texts, else at the least crowded one.
+    """
+    fig = ax.figure
+    fontsize = _pt(fontsize)
+    renderer = fig.canvas.get_renderer()
+    ax_box = ax.get_window_extent(renderer)
+    placed: list[Bbox] = list(avoid) + [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text()]
+    d = fontsize * 1.25
+    # rings of candidate positions, nearest first (diagonals first: the leader then stays short and clear)
+    offsets = []
+    for ring in (1.4, 2.4, 3.5, 4.7, 6.0):
+        for ang in (45, 135, -45, -135, 90, -90, 0, 180, 22.5, 157.5, -22.5, -157.5, 67.5, 112.5, -67.5, -112.5)[: 8 if ring < 2 else 16]:
+            offsets.append((ring * d * math.cos(math.radians(ang)), ring * d * math.sin(math.radians(ang))))
+    out: list[Artist] = []
+    for k, ((x, y), num) in enumerate(zip(xy, numbers)):
+        if not np.isfinite(x) or not np.isfinite(y):
+            continue
+        col = colors[k] if colors is not None else _INK
+        best = None
+        for dx, dy in offsets:
+            t = ax.annotate(
+                str(num), (x, y), xytext=(dx, dy), textcoords="offset points", ha="center", va="center", fontsize=fontsize,
+                fontweight="bold", color=_INK, zorder=zorder, annotation_clip=True, gid=gid,
+                bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=col, linewidth=1.2),
+                arrowprops=dict(arrowstyle="-", color=col, linewidth=0.8, shrinkA=0, shrinkB=1),
+            )
+            t.update_positions(renderer)
+            bb = Text.get_window_extent(t, renderer)  # the number and its circle, not the leader
+            bb = bb.expanded(max(1.0, bb.height / max(bb.width, 1e-9)) * 1.35, 1.35)
+            inside = ax_box.contains(bb.x0, bb.y0) and ax_box.contains(bb.x1, bb.y1)
+            hits = sum(bb.overlaps(q) for q in placed) + (0 if inside else 100)
+            if best is None or hits < best[0]:
+                if best is not None:
+                    best[1].remove()
+                best = (hits, t, bb)
+            else:
+                t.remove()
+            if hits == 0:
+                break
+        assert best is not None
+        out.append(best[1])
+        placed.append(best[2])
+    return out
 
 
 def draw_outline(ax: Any, gdf: gpd.GeoDataFrame | None, *, color: str = "#333333", linewidth: float = 0.9, linestyle: str = "--", zorder: float = 3) -> None:
@@ -532,6 +723,7 @@ class MapFrame:
         office: str | None = None,
         signatory: str | None = None,
         logo: Any = None,
+        table_width: float = 0.0,
     ) -> None:
         self.crs = CRS.from_user_input(crs)
         if not _is_metric(self.crs):
@@ -554,7 +746,14 @@ class MapFrame:
         # geopandas' plot() asks for a redraw after every layer; on Agg that is a full render of
         # the page each time (most of the album's run time). The page is drawn once, when saved.
         canvas.draw_idle = lambda *args, **kwargs: None  # type: ignore[method-assign]
-        self.ax = self.fig.add_axes(_MAP_BOX)
+        l, b, w, h = _MAP_BOX
+        tw = min(max(float(table_width), 0.0), 0.35)
+        self.map_box = (l, b, w - tw, h)
+        # a column right of the map (inside its border) for the table the numbered callouts refer to
+        self.table_box: tuple[float, float, float, float] | None = (l + w - tw + 0.035, b, tw - 0.03, h) if tw else None
+        self.table_rows: list[tuple[str, str]] = []
+        self.table_shown = 0
+        self.ax = self.fig.add_axes(self.map_box)
         self.ax.set_aspect("equal", adjustable="box")
         self.ax.set_facecolor("#ffffff")
         self.legend_sections: list[LegendSection] = []
@@ -565,6 +764,8 @@ class MapFrame:
         self.extent: tuple[float, float, float, float] | None = None
         self.scale_denominator: float | None = None
         self.legend_truncated = 0
+        #: What the page shows, for checks and reuse (filled by the album's pages: totals, classes, categories).
+        self.data: dict[str, Any] = {}
         self._panel_border()
 
     def _panel_border(self) -> None:
@@ -575,8 +776,8 @@ class MapFrame:
 
     def set_extent(self, bounds: Sequence[float], pad: float = 0.04) -> tuple[float, float, float, float]:
         """Show ``bounds`` (grown to the map box's shape) and return the final extent."""
-        w_in = _MAP_BOX[2] * self.fig.get_figwidth()
-        h_in = _MAP_BOX[3] * self.fig.get_figheight()
+        w_in = self.map_box[2] * self.fig.get_figwidth()
+        h_in = self.map_box[3] * self.fig.get_figheight()
         ext = fit_extent(bounds, w_in / h_in, pad=pad)
         self.ax.set_xlim(ext[0], ext[2])
         self.ax.set_ylim(ext[1], ext[3])
@@ -882,6 +1083,47 @@ class MapFrame:
                 fits = False
             y = bb[0][1] - 0.008
         return y >= bottom and fits
+
+    def add_table(self, title: str, rows: Sequence[tuple[str, str]], more: str | None = None) -> int:
+        """The table keyed to the map's numbered callouts, in the column right of the map.
+
+        ``rows`` are (number, text); texts are wrapped to the column. Rows that do
+        not fit are summed up in one last line (``more`` names where the rest is
+        listed). Returns the number of rows shown.
+
+        Raises
+        ------
+        ValueError
+            The frame was made without ``table_width``.
+        """
+        if self.table_box is None:
+            raise ValueError("this frame has no table column (table_width=0)")
+        fig = self.fig
+        x, b, w, h = self.table_box
+        top = b + h
+        size = _pt(5 * self.k)
+        head = fig.text(x, top, title.upper(), fontsize=_pt(6.5 * self.k), fontweight="bold", va="top", color=_INK, gid="table-title")
+        y = _bottom(fig, head) - 0.008
+        num_w = 0.022 * (self.k / 1.41) + 0.004
+        chars = max(16, int((w - num_w) * fig.get_figwidth() * 72 / (size * 0.6)))
+        shown = 0
+        rows = list(rows)
+        for i, (num, text) in enumerate(rows):
+            wrapped = textwrap.fill(" ".join(str(text).split()), chars)
+            lines = wrapped.count("\n") + 1
+            need = lines * size * 1.25 / 72 / fig.get_figheight()
+            reserve = (size * 1.25 * 2.3 / 72 / fig.get_figheight()) if i < len(rows) - 1 else 0.0
+            if y - need - reserve < b:
+                rest = len(rows) - i
+                fig.text(x, y, textwrap.fill(f"... dan {rest} lainnya" + (f" ({more})" if more else ""), chars + 4), fontsize=size, va="top", color="#333333", gid="table-more")
+                break
+            fig.text(x, y, str(num), fontsize=size, fontweight="bold", va="top", color=_INK, gid="table-number")
+            t = fig.text(x + num_w, y, wrapped, fontsize=size, va="top", color=_INK, linespacing=1.15, gid="table-row")
+            y = _bottom(fig, t) - 0.0025
+            shown += 1
+        self.table_rows = rows
+        self.table_shown = shown
+        return shown
 
     def finish(self, note: str | Sequence[str] | None = None, *, avoid: gpd.GeoDataFrame | None = None, context: gpd.GeoDataFrame | None = None) -> None:
         """Add scale bar, ticks, inset, panel (title, north arrow, legend), sources and the preparer block.

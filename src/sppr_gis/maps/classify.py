@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["class_breaks", "class_labels", "assign_classes"]
+__all__ = ["class_breaks", "class_labels", "assign_classes", "few_classes", "assign_ranges", "range_labels"]
 
 
 def _jenks(values: np.ndarray, k: int) -> list[float]:
@@ -103,3 +103,63 @@ def class_labels(breaks: Sequence[float], fmt: Callable[[float], str], lowest: f
         labels.append(f"{fmt(lo)} – {fmt(b)}")
         lo = b
     return labels
+
+
+def _nice_step(v: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 times a power of ten that is >= ``v``."""
+    e = math.floor(math.log10(v))
+    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if m * 10.0**e >= v * (1 - 1e-12):
+            return m * 10.0**e
+    return 10.0 ** (e + 1)  # pragma: no cover
+
+
+def few_classes(values: Sequence[float], k: int = 5, max_single: int = 6) -> list[tuple[float, float]]:
+    """Classes for a handful of areas (a city's kecamatan): ``(lo, hi)`` ranges that never overlap.
+
+    Up to ``max_single`` distinct values: one class per value (``lo == hi``).
+    More: equal intervals of a rounded width (1, 2, 2.5 or 5 times a power of
+    ten) starting at a rounded lower limit; each class is ``lo <= v < hi``.
+
+    >>> few_classes([3.0, 7.0, 7.0])
+    [(3.0, 3.0), (7.0, 7.0)]
+    >>> few_classes([0, 12, 18, 31, 44, 45, 52, 77], k=4)
+    [(0.0, 20.0), (20.0, 40.0), (40.0, 60.0), (60.0, 80.0)]
+    """
+    arr = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+    if not len(arr):
+        return []
+    uniq = np.unique(arr)
+    if len(uniq) <= max_single:
+        return [(float(v), float(v)) for v in uniq]
+    lo_v, hi_v = float(arr.min()), float(arr.max())
+    step = _nice_step((hi_v - lo_v) / max(k, 1))
+    start = math.floor(lo_v / step) * step
+    n = int(math.floor((hi_v - start) / step)) + 1
+    out = [(start + i * step, start + (i + 1) * step) for i in range(n)]
+    return [(float(round(a, 9)), float(round(b, 9))) for a, b in out]
+
+
+def assign_ranges(values: Sequence[float], ranges: Sequence[tuple[float, float]]) -> np.ndarray:
+    """Class index of each value in :func:`few_classes` ranges (``lo == hi``: that value; else ``lo <= v < hi``); -1 if none."""
+    arr = np.asarray(values, dtype=float)
+    out = np.full(len(arr), -1, dtype=int)
+    for i, (lo, hi) in enumerate(ranges):
+        if lo == hi:
+            hit = np.isclose(arr, lo, rtol=1e-12, atol=0.0)
+        else:
+            hit = (arr >= lo) & (arr < hi)
+        out[(out < 0) & hit] = i
+    return out
+
+
+def range_labels(ranges: Sequence[tuple[float, float]], fmt: Callable[[float], str], unit: float | None = None) -> list[str]:
+    """Legend labels that do not overlap: ``"a"`` for one-value classes, ``"a – b"`` with b one display ``unit`` below the next limit."""
+    out = []
+    for lo, hi in ranges:
+        if lo == hi:
+            out.append(fmt(lo))
+        else:
+            u = unit if unit is not None else (hi - lo) / 10
+            out.append(f"{fmt(lo)} – {fmt(hi - u)}")
+    return out

@@ -1,0 +1,254 @@
+"""Album pages on the bundled sample's real sync results: budget per kecamatan, sinergi, the new base maps.
+
+The pages are built once for the module from the layers ``sppr sync`` gives the
+album (no PDF or PNG is written, so this stays fast); their figures are checked
+against answers computed here independently (a geopandas spatial join, the
+sample's own files).
+"""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import SAMPLE
+from sppr_gis.maps import album as album_mod
+from sppr_gis.maps.cartography import rupiah
+from sppr_gis.maps.classify import assign_ranges, few_classes, range_labels
+
+
+@pytest.fixture(scope="module")
+def sample():
+    """The sample's 2025 result and the layers the sync hands to the album."""
+    from sppr_gis.config import load_config
+    from sppr_gis.prepare import load_inputs
+    from sppr_gis.run import run_year
+
+    cfg = load_config(SAMPLE / "sppr.toml")
+    inputs = load_inputs(cfg)
+    res = run_year(inputs, 2025)
+    layers = {
+        "zoning": inputs.zones_raw,
+        "rencana": res.rencana,
+        "indikasi_program": res.ipu,
+        "kecamatan": inputs.admin.kecamatan,
+        "kelurahan": inputs.admin.kelurahan,
+        "kawasan_prioritas": inputs.kawasan_prioritas,
+        "sinergi": res.sinergi,
+        "struktur_ruang": inputs.struktur_ruang,
+    }
+    return res, layers
+
+
+@pytest.fixture(scope="module")
+def pages(sample):
+    _, layers = sample
+    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh")
+    out = {
+        "admin": a.page_admin(),
+        "zoning": a.page_zoning(),
+        "struktur": a.page_struktur(),
+        "ipu_period": a.page_ipu_period(),
+        "kecamatan": a.page_kecamatan(),
+        "sinergi": a.page_sinergi(),
+    }
+    assert all(p is not None for p in out.values())
+    return out
+
+
+def _legend(page, title_part):
+    lg = next(lg for lg in page.legends if title_part in lg.get_title().get_text())
+    return lg, [t.get_text() for t in lg.get_texts()]
+
+
+def _strip_count(label):
+    return re.sub(r"\s*\(\d+\)$", "", label)
+
+
+# --------------------------------------------------------------------------- budget per kecamatan
+
+
+def test_kecamatan_totals_equal_the_matrices_and_an_independent_join(sample, pages):
+    res, _ = sample
+    page = pages["kecamatan"]
+    shown = page.data["pagu"]
+    # 1. the Buku Matriks' focus table (tables of the same run)
+    focus = res.tables["fokus_kecamatan"]
+    matrices = {str(k): float(v) for k, v in zip(focus["kecamatan"], focus["pagu"]) if k in shown}
+    assert set(matrices) == set(shown)
+    for name, v in shown.items():
+        assert v == pytest.approx(matrices[name], rel=1e-12), name
+    # 2. a second method: programs' points on surface joined to the sample's kecamatan file
+    kec = gpd.read_file(SAMPLE / "admin.gpkg", layer="kecamatan").to_crs(res.rencana.crs)
+    ren = res.rencana[~(res.rencana.geometry.isna() | res.rencana.geometry.is_empty)]
+    pts = gpd.GeoDataFrame({"pagu": pd.to_numeric(ren["pagu"], errors="coerce").fillna(0.0).to_numpy()}, geometry=ren.geometry.representative_point().values, crs=ren.crs)
+    # a point on a shared border (a road along it) belongs to the first kecamatan of the file, as documented
+    joined = gpd.sjoin(pts, kec[["WADMKC", "geometry"]], how="inner", predicate="intersects").sort_values("index_right", kind="stable")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    independent = joined.groupby("WADMKC")["pagu"].sum().to_dict()
+    assert set(independent) == set(shown)
+    for name, v in shown.items():
+        assert v == pytest.approx(independent[name], rel=1e-12), name
+    # the map prints those totals beside each kecamatan
+    texts = " ".join(t.get_text() for t in page.ax.texts)
+    for name, v in shown.items():
+        assert f"{name}\n{rupiah(v)}" in texts
+
+
+def test_kecamatan_classes_do_not_overlap(pages):
+    page = pages["kecamatan"]
+    ranges = page.data["classes"]
+    assert ranges and len(ranges) <= 6
+    for (lo, hi), (lo2, hi2) in zip(ranges, ranges[1:]):
+        assert lo <= hi <= lo2 <= hi2
+        assert (lo, hi) != (lo2, hi2)
+    # every kecamatan with programs lies in exactly one class, the one the map gives it
+    for name, v in page.data["pagu"].items():
+        if page.data["n"][name] == 0:
+            continue
+        hits = [i for i, (lo, hi) in enumerate(ranges) if (lo == hi and v == lo) or (lo < hi and lo <= v < hi)]
+        assert hits == [page.data["class_of"][name]], name
+    # and the legend labels are distinct (no shared limit printed twice)
+    _, labels = _legend(page, "Pagu program per")
+    assert len(set(labels)) == len(labels)
+    assert not any("Jenks" in t.get_text() for t in page.fig.texts)
+
+
+def test_few_classes_equal_intervals_have_rounded_disjoint_limits():
+    vals = [3.2e9, 7.9e9, 12.5e9, 18.1e9, 25.0e9, 31.7e9, 44.4e9, 93.5e9]
+    ranges = few_classes(vals, 5)
+    steps = {round(hi - lo, 3) for lo, hi in ranges}
+    assert len(steps) == 1  # equal intervals
+    step = steps.pop()
+    assert step / 10 ** np.floor(np.log10(step)) in (1.0, 2.0, 2.5, 5.0)  # a rounded width
+    assert ranges[0][0] % step == 0 and ranges[0][0] <= min(vals) and ranges[-1][1] > max(vals)
+    for (_, hi), (lo2, _) in zip(ranges, ranges[1:]):
+        assert hi == lo2
+    cls = assign_ranges(vals, ranges)
+    assert (cls >= 0).all() and list(cls) == sorted(cls)
+    labels = range_labels(ranges, lambda v: f"{v / 1e9:.1f}", unit=0.1e9)
+    assert labels[0] == "0.0 – 19.9" and labels[1] == "20.0 – 39.9"  # the upper limit one display unit below the next class
+    assert few_classes([5.0, 1.0, 5.0]) == [(1.0, 1.0), (5.0, 5.0)]
+
+
+# --------------------------------------------------------------------------- sinergi
+
+
+def test_sinergi_legend_entries_are_the_drawn_categories(pages):
+    page = pages["sinergi"]
+    drawn = {str(t.get_gid()).split(":", 1)[1] for t in page.ax.texts if str(t.get_gid()).startswith("relasi:")}
+    assert drawn == set(page.data["relations"]) and len(drawn) >= 3
+    lg, labels = _legend(page, "Sinergi dan konflik")
+    assert [_strip_count(t) for t in labels] == [album_mod.RELATION_LABELS[k] for k in page.data["relations"]]
+    # each entry's symbol has the colour of the callouts of its category
+    from matplotlib.colors import to_rgb
+
+    for kind, h in zip(page.data["relations"], lg.legend_handles):
+        edge = {to_rgb(t.get_bbox_patch().get_edgecolor()) for t in page.ax.texts if t.get_gid() == f"relasi:{kind}"}
+        assert edge == {to_rgb(h.get_markeredgecolor())}, kind
+    # every numbered callout has its row in the table beside the map, and the other way round
+    numbers = sorted(int(t.get_text()) for t in page.ax.texts if str(t.get_gid()).startswith("relasi:"))
+    rows = sorted(int(t.get_text()) for t in page.fig.texts if t.get_gid() == "table-number")
+    assert numbers == rows == list(range(1, len(rows) + 1))
+
+
+def test_programs_permitted_in_protected_zones_are_not_conflicts(sample, pages):
+    res, layers = sample
+    s, r = layers["sinergi"], layers["rencana"]
+    kinds = album_mod._relation_kinds(s, r)
+    status = dict(zip(r["program_id"].astype(str), r["status"].astype(str)))
+    lind = s["jenis"].astype(str) == "kawasan_lindung"
+    assert lind.any()
+    for pid, kind in zip(s.loc[lind, "program_id"].astype(str), kinds[lind]):
+        want = {"sesuai": "lindung_I", "sesuai_bersyarat": "lindung_TB", "tidak_sesuai": "lindung_X", "perlu_kajian": "lindung_kajian"}[status[pid]]
+        assert kind == want, pid
+        assert album_mod._is_conflict(kind) == (status[pid] == "tidak_sesuai"), pid
+    # the sample's RTH programs in RTH zones (ITBX I) are among them, drawn as "diizinkan", not as conflicts
+    rth = lind & s["zona"].astype(str).str.startswith("RTH") & s["program_id"].astype(str).map(status).eq("sesuai").to_numpy()
+    assert rth.any()
+    assert set(kinds[rth]) == {"lindung_I"}
+    _, labels = _legend(pages["sinergi"], "Sinergi dan konflik")
+    permitted = [t for t in labels if t.startswith(album_mod.RELATION_LABELS["lindung_I"])]
+    assert permitted and "bukan konflik" in permitted[0]
+    # the subtitle counts programs, not "kawasan lindung" areas
+    sub = pages["sinergi"].subtitle
+    assert "program di kawasan lindung" in sub and not re.search(r"\d+ kawasan lindung", sub)
+
+
+# --------------------------------------------------------------------------- the base maps
+
+
+def test_administrative_map_names_kecamatan_kelurahan_and_roads(sample, pages):
+    _, layers = sample
+    page = pages["admin"]
+    texts = {t.get_text() for t in page.ax.texts}
+    kec = gpd.read_file(SAMPLE / "admin.gpkg", layer="kecamatan")["WADMKC"]
+    assert {n.upper() for n in kec} <= texts
+    kel = set(gpd.read_file(SAMPLE / "admin.gpkg", layer="kelurahan")["WADMKD"])
+    assert len(kel & texts) >= len(kel) // 2  # most kelurahan named (names that would collide are dropped)
+    roads = set(gpd.read_file(SAMPLE / "struktur_ruang.gpkg")["NAMOBJ"])
+    assert len(roads & texts) >= 5
+    _, labels = _legend(page, "Kecamatan")
+    assert [lab.split(" (")[0] for lab in labels] == list(kec)
+
+
+def test_struktur_ruang_map_by_class_named_from_attributes(pages):
+    page = pages["struktur"]
+    net = gpd.read_file(SAMPLE / "struktur_ruang.gpkg")
+    lg, labels = _legend(page, "Struktur ruang")
+    classes = {lab.split(" (")[0] for lab in labels} - {"Eksisting", "Rencana"}
+    assert classes == set(net["JNSRSR"])
+    named = {t.get_text() for t in page.ax.texts if t.get_gid() == "line-label"}
+    assert named <= set(net["NAMOBJ"]) and len(named) >= 0.6 * len(net)
+    widths = {lab.split(" (")[0]: h.get_linewidth() for lab, h in zip(labels, lg.legend_handles)}
+    assert widths["Jalan Arteri Primer"] > widths["Jalan Kolektor Primer"] > widths["Jaringan Drainase Sekunder"]
+
+
+def test_pola_ruang_map_has_the_itbx_key_and_codes_in_large_blocks(sample, pages):
+    _, layers = sample
+    page = pages["zoning"]
+    zoning = layers["zoning"]
+    zf = album_mod.zone_field(zoning)
+    nf = album_mod.name_field(zoning, "zone")
+    codes = set(zoning[zf].astype(str))
+    _, labels = _legend(page, "kunci matriks ITBX")
+    in_legend = {lab.split(" ", 1)[0] for lab in labels}
+    assert in_legend == codes
+    # code and name: the data's name column when the layer has one, else the national palette's class name
+    from sppr_gis.maps.palette import Palette
+
+    pal = Palette()
+    names = dict(zip(zoning[zf].astype(str), zoning[nf].astype(str))) if nf else {}
+    for lab in labels:
+        code, name = lab.split(" ", 1)
+        want = pal.label(code, names.get(code)).split(" ", 1)[1]
+        assert len(name) > 3 and want.lower().startswith(name.rstrip("…").lower()), lab
+    printed = [t for t in page.ax.texts if t.get_gid() == "zone-code"]
+    assert len(printed) >= 50 and {t.get_text() for t in printed} <= codes
+    # each printed code sits inside a polygon of that code
+    import shapely
+
+    for t in printed[:40]:
+        x, y = t.get_position()
+        hit = zoning[zoning.geometry.contains(shapely.Point(x, y))]
+        assert t.get_text() in set(hit[zf].astype(str))
+
+
+def test_medium_term_ipu_map_shows_every_year(sample, pages):
+    res, _ = sample
+    page = pages["ipu_period"]
+    ipu = res.ipu
+    start = pd.to_numeric(ipu["tahun_mulai"]).astype(int)
+    _, labels = _legend(page, "Tahun mulai")
+    assert {int(re.search(r"\d{4}", t).group()) for t in labels} == set(start)
+    counts = {int(re.search(r"\d{4}", t).group()): int(re.search(r"\((\d+)\)$", t).group(1)) for t in labels}
+    assert counts == start.value_counts().to_dict()
+    assert f"{start.min()}–" in page.title
+    rows = [t.get_text() for t in page.fig.texts if t.get_gid() == "table-row"]
+    assert len(rows) == page.table_shown == len(ipu[~(ipu.geometry.isna() | ipu.geometry.is_empty)])  # all listed
+    ids = set(ipu["ipu_id"].astype(str))
+    assert all(r.split(" ", 1)[0] in ids for r in rows)
