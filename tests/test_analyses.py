@@ -104,7 +104,8 @@ def test_relocation_distance_equals_distance_to_union_of_the_code(rng=np.random.
     for _ in range(60):
         x, y = rng.uniform(0, 2000, 2)
         w, h = rng.uniform(20, 200, 2)
-        zones.append({"KODSZN": str(rng.choice(codes)), "geometry": shapely.affinity.rotate(box(x, y, x + w, y + h), rng.uniform(0, 90))})
+        shape = box(x, y, x + w, y + h) if len(zones) % 2 else Point(x, y).buffer(w / 2, quad_segs=8).union(box(x, y, x + w, y + h / 4))
+        zones.append({"KODSZN": str(rng.choice(codes)), "geometry": shapely.affinity.rotate(shape, rng.uniform(0, 90))})
     zoning = gdf(zones)
     rules = make_rules({"kerja": {"A": "X", "B": "I", "C": "I", "D": "T"}})
     geoms = []
@@ -113,9 +114,15 @@ def test_relocation_distance_equals_distance_to_union_of_the_code(rng=np.random.
         kind = k % 3
         geoms.append(Point(x, y) if kind == 0 else LineString([(x, y), (x + rng.uniform(-80, 80), y + rng.uniform(-80, 80))]) if kind == 1 else Point(x, y).buffer(15))
     progs = gdf([{"program_id": f"p{i}", "kegiatan_itbx": "kerja", "status": "tidak_sesuai", "geometry": g} for i, g in enumerate(geoms)])
-    adv = relocation_advice(progs, PermittedZones(zoning.geometry.values, zoning["KODSZN"].to_numpy(), rules), rules, max_distance=400.0)
     unions = {c: shapely.union_all(zoning.geometry[zoning["KODSZN"] == c].values) for c in ("B", "C")}
-    for g, row, pt in zip(progs.geometry, adv.itertuples(), adv.geometry):
+    # whole polygons, and polygons indexed in cut pieces (a cut at 12 vertices cuts every round zone)
+    whole = relocation_advice(progs, PermittedZones(zoning.geometry.values, zoning["KODSZN"].to_numpy(), rules), rules, max_distance=400.0)
+    cut = relocation_advice(progs, PermittedZones(zoning.geometry.values, zoning["KODSZN"].to_numpy(), rules, cut_vertices=12), rules, max_distance=400.0)
+    for g, row, pt, crow in zip(progs.geometry, whole.itertuples(), whole.geometry, cut.itertuples()):
+        if pd.isna(row.zone_code):
+            assert pd.isna(crow.zone_code) and np.isnan(crow.jarak_m)
+        else:
+            assert crow.zone_code == row.zone_code and crow.jarak_m == pytest.approx(row.jarak_m, abs=1e-9)
         d = {c: u.distance(g) for c, u in unions.items()}
         best = min(sorted(d), key=lambda c: d[c])
         if d[best] > 400.0:

@@ -55,9 +55,12 @@ class PermittedZones:
         Zone code of each polygon.
     rules : Rules
         The ITBX matrix.
+    cut_vertices : int or None
+        Polygons with more vertices are indexed in pieces of at most this many
+        (worth it for many programs; ``None`` for a few, e.g. one site).
     """
 
-    def __init__(self, geoms: np.ndarray, codes: np.ndarray, rules: Rules) -> None:
+    def __init__(self, geoms: np.ndarray, codes: np.ndarray, rules: Rules, *, cut_vertices: int | None = None) -> None:
         geoms = np.asarray(geoms, dtype=object)
         ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self.geoms = geoms[ok]
@@ -66,6 +69,7 @@ class PermittedZones:
         self._trees: dict[str, tuple[shapely.STRtree | None, np.ndarray]] = {}
         self._codes: dict[str, list[str]] = {}
         self._pieces: tuple[np.ndarray, np.ndarray] | None = None
+        self.cut_vertices = cut_vertices
 
     def permitted_codes(self, activity: object) -> list[str]:
         """Zone codes whose cell for ``activity`` is ``I`` (sorted)."""
@@ -75,20 +79,21 @@ class PermittedZones:
         return self._codes[key]
 
     def pieces(self) -> tuple[np.ndarray, np.ndarray]:
-        """All polygons cut into pieces of at most :data:`CUT_VERTICES` vertices (once), and each piece's polygon.
+        """All polygons as single parts, cut into pieces of at most ``cut_vertices`` vertices (once), and each piece's polygon.
 
         The pieces cover each polygon exactly, so the distance to a polygon is the
         smallest distance to its pieces; small pieces keep each distance cheap.
         """
         if self._pieces is None:
             parts, owner = polygonal_parts(self.geoms)
-            pieces, piece_owner, _ = _split_large(parts, owner, CUT_VERTICES)
-            self._pieces = (pieces, piece_owner.astype(np.int64))
+            if self.cut_vertices is not None:
+                parts, owner, _ = _split_large(parts, owner, self.cut_vertices)
+            self._pieces = (parts, owner.astype(np.int64))
         return self._pieces
 
     def tree(self, activity: object) -> tuple[shapely.STRtree | None, np.ndarray]:
         """The tree over the permitted polygons of ``activity`` (cut into pieces of at most
-        :data:`CUT_VERTICES` vertices) and, per piece, its polygon's position in :attr:`geoms`."""
+        ``cut_vertices`` vertices) and, per piece, its polygon's position in :attr:`geoms`."""
         key = activity_key(activity)
         if key not in self._trees:
             permitted = self.permitted_codes(activity)
@@ -206,7 +211,11 @@ def relocation_advice(
     if not (np.isfinite(float(max_distance)) and float(max_distance) >= 0.0):
         raise ValueError(f"relocation distance must be a finite number >= 0, got {max_distance}")
     crs = programs.crs
-    index = zones if isinstance(zones, PermittedZones) else PermittedZones(np.asarray(zones.geometry.array, dtype=object), zones["zone_code"].to_numpy(dtype=object), rules)
+    index = (
+        zones
+        if isinstance(zones, PermittedZones)
+        else PermittedZones(np.asarray(zones.geometry.array, dtype=object), zones["zone_code"].to_numpy(dtype=object), rules, cut_vertices=CUT_VERTICES)
+    )
     pos = np.flatnonzero((programs[status_field] == "tidak_sesuai").to_numpy(dtype=bool))
     all_geoms = np.asarray(programs.geometry.array if geoms is None else geoms, dtype=object)
     g = shapely.force_2d(all_geoms[pos]) if len(pos) else np.empty(0, dtype=object)
