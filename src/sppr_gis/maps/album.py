@@ -9,13 +9,18 @@ Sans, shipped with matplotlib, covers Indonesian).
 
 Maps (those whose data is missing are left out):
 
-1. zoning (pola ruang) with the full palette and the struktur ruang network;
-2. conformance of the year's programs with the zoning (status of ``sppr check``);
-3. synchronization of the indikasi program utama (IPU ``status_sinkron``);
-4. one map per OPD (zoomed to its programs, with an inset locator);
-5. budget and conformance per kecamatan (classed choropleth of pagu, status pies);
-6. synergy and conflicts between programs;
-7. programs in the priority areas.
+1. administrative map: kecamatan and kelurahan with names, roads and rivers named;
+2. pola ruang (zoning) with the full palette, the ITBX key (code and name) and codes in large blocks;
+3. struktur ruang: networks by class, width by hierarchy, planned ones dashed, named along the lines;
+4. conformance of the year's programs with the zoning (status of ``sppr check``);
+5. synchronization of the indikasi program utama (IPU ``status_sinkron``);
+6. medium-term IPU: every IPU of all years by start year, numbered and listed beside the map;
+7. one map per OPD (zoomed to its programs, numbered and listed);
+8. budget and conformance per kecamatan (pagu counted as the Buku Matriks counts it, classes that fit
+   a handful of areas, status pies);
+9. synergy and conflicts between programs (numbered and listed; permitted programs in protected
+   zones are not conflicts);
+10. programs in the priority areas.
 
 >>> from sppr_gis.maps.album import write_album
 >>> paths = write_album(layers, Path("out/2025"), year=2025, title="Kota Tanjungpinang")   # doctest: +SKIP
