@@ -543,3 +543,34 @@ def test_status_colours_never_read_as_zone_colours():
             assert color_distance(c, faded) >= 20, (s, z.code)
     assert color_distance(STATUS_COLORS["perlu_kajian"], Palette().color("KT")) >= 30  # was grey on grey
     assert color_distance(STATUS_COLORS["tidak_sesuai"], Palette().color("BJ")) >= 20  # was road red
+
+
+# --------------------------------------------------------------------------- readability helpers
+
+
+def test_stacked_points_are_spread_apart_and_lone_points_stay():
+    from sppr_gis.maps.cartography import spread_positions
+
+    xy = np.array([[0.0, 0.0], [0.0, 0.0], [0.0, 0.0], [500.0, 500.0], [3.0, 0.0]])
+    new, group = spread_positions(xy, 10.0)
+    assert list(group[:3]) == [0, 0, 0] and group[4] == 0 and group[3] == -1
+    assert tuple(new[3]) == (500.0, 500.0)
+    moved = new[group == 0]
+    d = np.hypot(*(moved[:, None, :] - moved[None, :, :]).transpose(2, 0, 1))
+    assert d[np.triu_indices(len(moved), 1)].min() >= 10.0 - 1e-9  # no longer overlapping
+    assert np.allclose(moved.mean(axis=0), xy[group == 0].mean(axis=0))  # around their common place
+    # a dense area (more than a stack) is left as it is
+    _, group = spread_positions(np.zeros((30, 2)), 10.0)
+    assert (group == -1).all()
+
+
+def test_callouts_at_one_place_do_not_cover_each_other():
+    from sppr_gis.maps.cartography import place_callouts
+
+    f = MapFrame("x", crs="EPSG:32648")
+    f.set_extent((0, 0, 1000, 1000))
+    out = place_callouts(f.ax, [(500, 500)] * 6, [str(i) for i in range(1, 7)])
+    r = f.fig.canvas.get_renderer()
+    boxes = [matplotlib.text.Text.get_window_extent(t, r) for t in out]
+    assert len(out) == 6 and len({tuple(t.xyann) for t in out}) == 6
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])

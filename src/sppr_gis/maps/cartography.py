@@ -258,7 +258,9 @@ def draw_by_category(
     Polygons get a translucent fill and an outline, lines a white halo, points
     are circles with a dark edge; areas and lines too small to see at the map's
     scale are also drawn as circles. Categories in ``order`` are drawn last-on-top in
-    reverse, so the first category (e.g. ``tidak_sesuai``) ends up on top.
+    reverse, so the first category (e.g. ``tidak_sesuai``) ends up on top. Sizes are
+    for an A4 page and grow with larger paper; point symbols that would stack are
+    spread on a ring around their place, each with a leader to it.
 
     Returns
     -------
@@ -266,6 +268,10 @@ def draw_by_category(
         Number of features drawn per dimension (0, 1, 2).
     """
     parts = split_by_dimension(gdf)
+    # symbols grow with the paper (sizes are given for A4): an A3 page is read at the same distance
+    k = max(1.0, ax.figure.get_figwidth() / PAPER_SIZES["A4"][0])
+    point_size *= k
+    line_width *= math.sqrt(k)
     # areas and lines smaller than ~4 pt on paper would vanish: draw them as point symbols too
     if not ax.get_autoscale_on():
         bb = ax.get_window_extent()
@@ -311,10 +317,12 @@ def _m_per_pt(ax: Any) -> float:
     return (x1 - x0) / max(bb.width * 72.0 / ax.figure.dpi, 1e-9)
 
 
-def spread_positions(xy: np.ndarray, min_dist: float) -> tuple[np.ndarray, np.ndarray]:
+def spread_positions(xy: np.ndarray, min_dist: float, max_group: int = 12) -> tuple[np.ndarray, np.ndarray]:
     """Positions for point symbols closer than ``min_dist``: each group of stacked points is spread on a ring around its centre.
 
-    Returns the new positions and the group number of each point (-1 when it stands alone).
+    Groups of more than ``max_group`` points (a dense area rather than a stack) keep
+    their positions. Returns the new positions and the group number of each point
+    (-1 when it stands alone or is not moved).
     """
     n = len(xy)
     group = np.full(n, -1, dtype=int)
@@ -338,9 +346,10 @@ def spread_positions(xy: np.ndarray, min_dist: float) -> tuple[np.ndarray, np.nd
                 parent[max(ra, rb)] = min(ra, rb)
     roots = np.array([find(k) for k in range(n)])
     gid = 0
-    for r in np.unique(roots):
+    uniq, counts = np.unique(roots, return_counts=True)
+    for r in uniq[counts > 1]:
         members = np.flatnonzero(roots == r)
-        if len(members) < 2:
+        if len(members) < 2 or len(members) > max_group:
             continue
         centre = out[members].mean(axis=0)
         radius = min_dist * max(0.8, 1.1 * len(members) / (2 * math.pi))
