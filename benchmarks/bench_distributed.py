@@ -272,7 +272,10 @@ def main(argv: list[str] | None = None) -> None:
     if a.scheduler:
         client = Client(a.scheduler)
     else:
-        cluster = LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        import dask
+
+        with dask.config.set({"distributed.worker.profile.enabled": False}):  # as sppr's --scheduler local
+            cluster = LocalCluster(n_workers=a.workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
     try:
         n_workers = len(client.scheduler_info()["workers"])

@@ -102,6 +102,7 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
         has no worker, or the workers cannot import sppr_gis.
     """
     try:
+        import dask
         from distributed import Client, LocalCluster
     except ImportError:
         raise ClusterError('--scheduler needs dask.distributed: pip install "sppr-gis[distributed]"') from None
@@ -122,7 +123,9 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
             # its scheduler runs in this process: its INFO lines (and the workers' task failures,
             # which come back as one message per region or partition) stay out of the user's terminal
             quiet = logging.DEBUG if log.isEnabledFor(logging.DEBUG) else logging.CRITICAL
-            cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=quiet)
+            # no statistical profiler in the workers: it samples the task's thread every 10 ms (~8 % here)
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=quiet)
             client = Client(cluster)
         else:
             client = Client(scheduler, timeout=f"{timeout}s")
