@@ -36,7 +36,7 @@ __all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "relocation_advice",
 #: Metres: no advice beyond this distance (``--relocation-distance``).
 DEFAULT_RELOCATION_DISTANCE = 2000.0
 #: Permitted polygons are indexed in pieces of at most this many vertices.
-CUT_VERTICES = 1024
+CUT_VERTICES = 2048
 #: Columns of the ``saran_relokasi`` layer (plus its geometry, the nearest point).
 RELOCATION_COLUMNS = ["program_id", "kegiatan", "zone_code", "jarak_m", "keterangan"]
 
