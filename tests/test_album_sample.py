@@ -216,6 +216,8 @@ def test_pola_ruang_map_has_the_itbx_key_and_codes_in_large_blocks(sample, pages
     nf = album_mod.name_field(zoning, "zone")
     codes = set(zoning[zf].astype(str))
     _, labels = _legend(page, "kunci matriks ITBX")
+    labels = [" ".join(t.split()) for t in labels]  # names may be wrapped over two lines
+    assert not any(t.endswith("…") for t in labels)  # whole names, not cut
     in_legend = {lab.split(" ", 1)[0] for lab in labels}
     assert in_legend == codes
     # code and name: the data's name column when the layer has one, else the national palette's class name

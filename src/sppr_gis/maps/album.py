@@ -33,6 +33,7 @@ import logging
 import math
 import os
 import re
+import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -443,6 +444,8 @@ class _Album:
         sec = self.zone_section(1.0)
         if sec is not None:
             sec.title = "Kode dan nama zona (kunci matriks ITBX)"
+            # the key keeps whole names: wrapped in two columns rather than cut
+            sec.short_labels = [textwrap.fill(t, 27) for t in sec.labels]
         f.add_legend([s for s in [sec, self.admin_section()] if s])
         note = "Kode zona dicetak pada blok zona yang cukup besar; kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks."
         return self.finish(f, note=note, shows=("zoning", "kecamatan"))
@@ -465,6 +468,8 @@ class _Album:
         # cheap first cut: the bounding box must be large enough
         b = shapely.bounds(geoms)
         cand = np.flatnonzero(np.minimum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) >= 2 * half_h * 1.4)
+        renderer = frame.fig.canvas.get_renderer()
+        taken = [t.get_window_extent(renderer) for t in frame.ax.texts if t.get_visible() and t.get_text()]
         n = 0
         for i in cand:
             g = geoms[i]
@@ -479,10 +484,13 @@ class _Album:
             cx, cy = circ.coords[0]
             rgb = self.zone_colors.get(codes[i], (200, 200, 200))
             dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
-            frame.ax.text(
+            t = frame.ax.text(
                 cx, cy, codes[i], ha="center", va="center", fontsize=fs, fontweight="bold", color="white" if dark else "#1a1a1a", zorder=4,
                 path_effects=[pe.withStroke(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], gid="zone-code",
             )
+            if any(t.get_window_extent(renderer).overlaps(b) for b in taken):  # a kecamatan name is there
+                t.remove()
+                continue
             n += 1
         return n
 
