@@ -194,6 +194,10 @@ def test_administrative_map_names_kecamatan_kelurahan_and_roads(sample, pages):
     assert len(roads & texts) >= 5
     _, labels = _legend(page, "Kecamatan")
     assert [lab.split(" (")[0] for lab in labels] == list(kec)
+    kel_of = gpd.read_file(SAMPLE / "admin.gpkg", layer="kelurahan")["WADMKC"].value_counts()
+    for lab in labels:  # area and number of kelurahan of each kecamatan
+        name = lab.split(" (")[0]
+        assert re.search(r"\(\d+,\d\d km², (\d+) kelurahan\)$", lab).group(1) == str(kel_of[name]), lab
 
 
 def test_struktur_ruang_map_by_class_named_from_attributes(pages):

@@ -413,8 +413,9 @@ class _Album:
                 place_line_labels(f.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6 * f.k, color="#1f2f4a")
         areas = base.geometry.area.to_numpy() / 1e6
         nkel = {}
-        if kel is not None and unit == "kecamatan" and "WADMKC" in kel.columns:
-            nkel = kel["WADMKC"].astype(str).value_counts().to_dict()
+        kc = _first(kel, ("WADMKC", "kecamatan", "nama_kecamatan")) if kel is not None and unit == "kecamatan" else None
+        if kc and kc != self.kel_field:
+            nkel = kel[kc].dropna().astype(str).value_counts().to_dict()
         h = [Patch(facecolor=mpl_color(fills[n]), edgecolor="#444444", linewidth=0.5) for n in names]
         lab = [f"{n} ({angka(a, 2)} km²" + (f", {nkel[n]} kelurahan)" if n in nkel else ")") for n, a in zip(names, areas)]
         secs = [LegendSection(unit.title(), h, lab)]

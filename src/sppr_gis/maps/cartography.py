@@ -1113,7 +1113,7 @@ class MapFrame:
         size = _pt(5 * self.k)
         head = fig.text(x, top, title.upper(), fontsize=_pt(6.5 * self.k), fontweight="bold", va="top", color=_INK, gid="table-title")
         y = _bottom(fig, head) - 0.008
-        num_w = 0.022 * (self.k / 1.41) + 0.004
+        num_w = 0.014 * (self.k / 1.41) + 0.003
         chars = max(16, int((w - num_w) * fig.get_figwidth() * 72 / (size * 0.6)))
         shown = 0
         rows = list(rows)
