@@ -22,7 +22,7 @@ from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, requi
 from sppr_gis.text import angka
 from sppr_gis.validate import Finding, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, zoning_topology
 
-__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "release_memory"]
+__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_programs", "release_memory"]
 
 _UNIT = {0: "titik", 1: "m", 2: "m2"}
 
@@ -242,6 +242,73 @@ def prepare_zoning_qa(
     return PreparedZoning(crs, zones, findings, topo, zlabel, zids, {"zoning": t1 - t0, "topology": time.perf_counter() - t1})
 
 
+def prepare_programs(
+    programs: gpd.GeoDataFrame, crs: CRS, ids: np.ndarray, label: str, reader_findings: Sequence[Finding] = ()
+) -> tuple[np.ndarray, np.ndarray, pd.Series, list[Finding]]:
+    """Programs in the metric CRS, checked and repaired: the step :func:`check` and single sites share.
+
+    Locations outside their CRS's area of use (swapped lon/lat) or that the
+    transformation turns into Infinity keep a null geometry and one finding;
+    invalid geometries are repaired (make_valid, linework); rows a reader
+    already nulled (``reader_findings`` with a ``row``) keep the reader's reason
+    instead of a second "empty geometry" finding.
+
+    Parameters
+    ----------
+    programs : geopandas.GeoDataFrame
+        As read (any CRS).
+    crs : pyproj.CRS
+        The metric CRS.
+    ids : numpy.ndarray
+        Program ids for the findings.
+    label : str
+        The programs' name in findings.
+    reader_findings : sequence of Finding
+        Findings the reader attached (``attrs["findings"]``).
+
+    Returns
+    -------
+    out_geoms : numpy.ndarray
+        Geometries as given, in ``crs`` (null where they cannot be).
+    work : numpy.ndarray
+        The geometries to measure (2-D, repaired; null where unusable).
+    reason : pandas.Series
+        Why a row has no usable geometry (positional; None elsewhere).
+    findings : list of Finding
+    """
+    findings: list[Finding] = []
+    src_crs = CRS.from_user_input(programs.crs)
+    outside = outside_area_of_use(np.asarray(programs.geometry.values, dtype=object), src_crs)
+    reason = pd.Series([None] * len(programs), dtype=object)
+    for i in np.flatnonzero(outside):
+        findings.append(Finding(label, ids[i], "error", "koordinat_di_luar_crs", f"lokasi di luar wilayah berlaku {src_crs.name} (bujur/lintang tertukar atau CRS salah?)"))
+        reason.iloc[i] = "Koordinat di luar wilayah berlaku CRS; periksa bujur/lintang."
+    out_geoms = np.asarray(to_metric(programs, crs).geometry.values, dtype=object)
+    # a location the CRS cannot transform (swapped or projected coordinates read as
+    # lon/lat) becomes Infinity: never written; such rows keep a null geometry
+    xy, at = shapely.get_coordinates(out_geoms, return_index=True)
+    broken = np.zeros(len(out_geoms), dtype=bool)
+    broken[at[~np.isfinite(xy).all(axis=1)]] = True
+    for i in np.flatnonzero(broken & ~outside):
+        findings.append(Finding(label, ids[i], "error", "koordinat_di_luar_crs", f"lokasi tidak dapat diubah ke {crs.name} (koordinat di luar rentang)"))
+        reason.iloc[i] = "Koordinat di luar rentang CRS; periksa bujur/lintang."
+    out_geoms[broken] = None
+    outside = outside | broken
+    work = shapely.force_2d(out_geoms.copy())
+    work[outside] = None
+    work, fnd = repair_geometries(work, ids, label)
+    # rows a reader nulled (bad coordinates, WKT) keep the reader's reason, not a second "empty" finding
+    told = np.zeros(len(programs), dtype=bool)
+    for f in reader_findings:
+        if f.row is not None and 0 <= f.row < len(programs) and f.geometry is None:
+            told[f.row] = True
+            if reason.iloc[f.row] is None:
+                reason.iloc[f.row] = f"{f.message.rstrip('.')}."
+    quiet = set(ids[outside | told])
+    findings.extend(f for f in fnd if not (f.code == "geometri_kosong" and f.feature_id in quiet))
+    return out_geoms, work, reason, findings
+
+
 def check(
     zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput] | PreparedZoning,
     programs: gpd.GeoDataFrame,
@@ -337,38 +404,8 @@ def check(
     # ---- programs: CRS area check, transform, repair
     t = time.perf_counter()
     ids = frame_ids(programs, id_col)
-    src_geoms = programs.geometry.values
-    outside = outside_area_of_use(np.asarray(src_geoms, dtype=object), CRS.from_user_input(programs.crs))
-    empty_reason = pd.Series([None] * len(programs), dtype=object)
-    for i in np.flatnonzero(outside):
-        findings.append(
-            Finding(plabel, ids[i], "error", "koordinat_di_luar_crs", f"lokasi di luar wilayah berlaku {CRS.from_user_input(programs.crs).name} (bujur/lintang tertukar atau CRS salah?)")
-        )
-        empty_reason.iloc[i] = "Koordinat di luar wilayah berlaku CRS; periksa bujur/lintang."
-    out_geoms = np.asarray(to_metric(programs, crs).geometry.values, dtype=object)
-    # a location the CRS cannot transform (swapped or projected coordinates read as
-    # lon/lat) becomes Infinity: never written; such rows keep a null geometry
-    xy, at = shapely.get_coordinates(out_geoms, return_index=True)
-    broken = np.zeros(len(out_geoms), dtype=bool)
-    broken[at[~np.isfinite(xy).all(axis=1)]] = True
-    for i in np.flatnonzero(broken & ~outside):
-        findings.append(Finding(plabel, ids[i], "error", "koordinat_di_luar_crs", f"lokasi tidak dapat diubah ke {crs.name} (koordinat di luar rentang)"))
-        empty_reason.iloc[i] = "Koordinat di luar rentang CRS; periksa bujur/lintang."
-    out_geoms[broken] = None
-    outside = outside | broken
-    work = shapely.force_2d(out_geoms.copy())
-    work[outside] = None
-    work, fnd = repair_geometries(work, ids, plabel)
-    # rows a reader already nulled with a reason need no second 'empty geometry' finding
-    # rows a reader nulled (bad coordinates, WKT) keep the reader's reason, not a second "empty" finding
-    told = np.zeros(len(programs), dtype=bool)
-    for f in findings:
-        if f.row is not None and 0 <= f.row < len(programs) and f.geometry is None:
-            told[f.row] = True
-            if empty_reason.iloc[f.row] is None:
-                empty_reason.iloc[f.row] = f"{f.message.rstrip('.')}."
-    quiet = set(ids[outside | told])
-    findings.extend(f for f in fnd if not (f.code == "geometri_kosong" and f.feature_id in quiet))
+    out_geoms, work, empty_reason, fnd = prepare_programs(programs, crs, ids, plabel, findings)
+    findings.extend(fnd)
     findings.extend(duplicate_ids(programs[id_col], plabel, id_col))
     timings["programs"] = time.perf_counter() - t
 

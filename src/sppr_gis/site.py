@@ -25,17 +25,16 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 from pyproj import CRS
 
-from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
+from sppr_gis.crs import ensure_crs, metric_crs
 from sppr_gis.engine import DEFAULT_MAX_VERTICES, ZoneIndex
 from sppr_gis.errors import CRSError, FieldError
-from sppr_gis.pipeline import ZoningInput, _as_inputs, judge, prepare_zoning, program_activities
+from sppr_gis.pipeline import ZoningInput, _as_inputs, judge, prepare_programs, prepare_zoning, program_activities
 from sppr_gis.relocation import DEFAULT_RELOCATION_DISTANCE, PermittedZones, relocation_advice
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import find_field
-from sppr_gis.validate import Finding, duplicate_ids, frame_ids, repair_geometries
+from sppr_gis.validate import Finding, duplicate_ids, frame_ids
 
 __all__ = ["LoadedZoning", "ProgramVerdicts", "SiteAnswer", "load_zoning", "assess_programs", "check_site"]
 
@@ -146,32 +145,6 @@ class ProgramVerdicts:
     findings: list[Finding]
 
 
-def _prepare(programs: gpd.GeoDataFrame, crs: CRS, ids: np.ndarray, label: str) -> tuple[np.ndarray, np.ndarray, pd.Series, list[Finding]]:
-    """Transform and repair programs as :func:`sppr_gis.pipeline.check` does (area-of-use check included)."""
-    findings: list[Finding] = []
-    src_crs = CRS.from_user_input(programs.crs)
-    outside = outside_area_of_use(np.asarray(programs.geometry.values, dtype=object), src_crs)
-    reason = pd.Series([None] * len(programs), dtype=object)
-    for i in np.flatnonzero(outside):
-        findings.append(Finding(label, ids[i], "error", "koordinat_di_luar_crs", f"lokasi di luar wilayah berlaku {src_crs.name} (bujur/lintang tertukar atau CRS salah?)"))
-        reason.iloc[i] = "Koordinat di luar wilayah berlaku CRS; periksa bujur/lintang."
-    out_geoms = np.asarray(to_metric(programs, crs).geometry.values, dtype=object)
-    xy, at = shapely.get_coordinates(out_geoms, return_index=True)
-    broken = np.zeros(len(out_geoms), dtype=bool)
-    broken[at[~np.isfinite(xy).all(axis=1)]] = True
-    for i in np.flatnonzero(broken & ~outside):
-        findings.append(Finding(label, ids[i], "error", "koordinat_di_luar_crs", f"lokasi tidak dapat diubah ke {crs.name} (koordinat di luar rentang)"))
-        reason.iloc[i] = "Koordinat di luar rentang CRS; periksa bujur/lintang."
-    out_geoms[broken] = None
-    outside = outside | broken
-    work = shapely.force_2d(out_geoms.copy())
-    work[outside] = None
-    work, fnd = repair_geometries(work, ids, label)
-    skip = set(ids[outside])
-    findings.extend(f for f in fnd if not (f.code == "geometri_kosong" and f.feature_id in skip))
-    return out_geoms, work, reason, findings
-
-
 def assess_programs(
     zoning: LoadedZoning,
     programs: gpd.GeoDataFrame,
@@ -219,7 +192,7 @@ def assess_programs(
         raise FieldError(f"{label}: no field '{activity_field}' (fields: {', '.join(cols)}); name the right one with --activity-field")
     id_col = find_field(cols, id_field)
     ids = frame_ids(programs, id_col)
-    out_geoms, work, reason, findings = _prepare(programs, zoning.crs, ids, label)
+    out_geoms, work, reason, findings = prepare_programs(programs, zoning.crs, ids, label, programs.attrs.get("findings", []))
     if id_col is not None:
         findings.extend(duplicate_ids(programs[id_col], label, id_col))
     res = zoning.index.shares(work, workers=workers)
