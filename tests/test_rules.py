@@ -86,7 +86,7 @@ def test_itbx_tables_as_agencies_lay_them_out(tmp_path):
     ws.append(["LAMPIRAN IV PERATURAN WALI KOTA"])
     ws.append(["MATRIKS ITBX KETENTUAN KEGIATAN DAN PENGGUNAAN LAHAN"])
     ws.append([])
-    ws.append(["Kategori", "Kegiatan", "R-2", "K-1", "RTH-2"])
+    ws.append(["Kategori", "Kegiatan", "R-2", "K-1", "RTH-2", None])  # an empty header cell, as merged cells leave
     ws.append(["Jalan", "jalan lingkungan", "I", "T1", "X"])
     ws.append(["Sosial", "sekolah", "B2", "I", "X"])
     wb.save(tmp_path / "itbx.xlsx")

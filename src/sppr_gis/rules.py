@@ -238,7 +238,7 @@ def _with_header(grid: pd.DataFrame) -> pd.DataFrame:
         if any(_is_activity_header(c) for c in grid.iloc[i].tolist()):
             row = i
             break
-    raw = ["" if (c is None or (isinstance(c, float) and np.isnan(c))) else str(c).strip() for c in grid.iloc[row].tolist()] if len(grid) else []
+    raw = ["" if (c is None or (isinstance(c, float) and pd.isna(c))) else str(c).strip() for c in grid.iloc[row].tolist()] if len(grid) else []
     seen: dict[str, int] = {}
     cols = []
     for k, c in enumerate(raw):
