@@ -15,7 +15,6 @@ no half-written folder.
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import logging
 import os

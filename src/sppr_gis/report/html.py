@@ -11,7 +11,6 @@ layer, so it opens offline from a USB stick or an e-mail attachment.
 from __future__ import annotations
 
 import base64
-import datetime as _dt
 import html
 import io
 import json
