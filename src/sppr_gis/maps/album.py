@@ -314,7 +314,8 @@ class _Album:
         pts = kec.geometry.representative_point()
         return place_labels(frame.ax, [(p.x, p.y) for p in pts], [str(n).upper() for n in kec[self.kec_field]], fontsize=8, color="#3a3a3a", style="italic", weight="bold")
 
-    def zone_section(self, alpha: float, used: set[str] | None = None) -> LegendSection | None:
+    def zone_section(self, alpha: float, used: set[str] | None = None, codes_only: bool = False) -> LegendSection | None:
+        """The zones' key; ``codes_only`` (a faded background): when the names do not fit, codes in four columns, names on the pola ruang map."""
         colors = {c: v for c, v in self.zone_colors.items() if used is None or c in used}
         if not colors:
             return None
@@ -324,6 +325,9 @@ class _Album:
             first = z[[self.zfield, self.znames]].dropna().drop_duplicates(self.zfield)
             names = {str(k): str(v) for k, v in zip(first[self.zfield], first[self.znames])}
         h, lab = zone_legend(colors, self.palette, names, alpha=alpha)
+        if codes_only and len(h) > 6:
+            title = "Zona (RDTR/RTRW)" + (f"; nama pada Peta {self.zoning_page}" if self.zoning_page else "")
+            return LegendSection(title, h, lab, short_labels=[t.split(" ", 1)[0] for t in lab], compact_ncol=4)
         return LegendSection("Zona (RDTR/RTRW)", h, lab, short_labels=[_code_only(t, 26) for t in lab] if len(h) > 6 else None)
 
     def admin_section(self) -> LegendSection | None:
@@ -529,7 +533,7 @@ class _Album:
         dims = draw_by_category(f.ax, r, "status", STATUS_COLORS, order=STATUS_ORDER)
         h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, cnt, order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"), kind="mixed")
         gh, gl = geometry_type_legend(list(dims))
-        zs = self.zone_section(0.4, None)
+        zs = self.zone_section(0.4, None, codes_only=True)
         f.add_legend([s for s in [LegendSection("Status kesesuaian (jumlah program)", h, lab), LegendSection("Bentuk lokasi", gh, gl), zs, self.admin_section()] if s])
         return self.finish(f, avoid=r, shows=("rencana", "zoning", "rules", "kecamatan"))
 

@@ -656,8 +656,10 @@ class LegendSection:
     ncol : int
         Columns (1, or 2 for long lists).
     short_labels : list of str, optional
-        Shorter labels used (in two columns) when the section does not fit the
-        panel in one column.
+        Shorter labels used (in ``compact_ncol`` columns) when the section does not
+        fit the panel in one column.
+    compact_ncol : int
+        Columns of the short labels (2; more for labels as short as zone codes).
     """
 
     title: str
@@ -665,6 +667,7 @@ class LegendSection:
     labels: list[str]
     ncol: int = 1
     short_labels: list[str] | None = None
+    compact_ncol: int = 2
 
 
 @dataclass
@@ -1078,7 +1081,7 @@ class MapFrame:
             ncol = sec.ncol
             labels = sec.labels
             if compact and sec.short_labels:
-                ncol, labels = 2, sec.short_labels
+                ncol, labels = sec.compact_ncol, sec.short_labels
             lg = self.fig.legend(
                 sec.handles, labels, loc="upper left", bbox_to_anchor=(left - 0.006, y), bbox_transform=self.fig.transFigure,
                 title=sec.title, title_fontsize=fontsize + 0.5, fontsize=fontsize, ncol=ncol, frameon=False,
