@@ -286,7 +286,7 @@ def revise(
     crs = metric_crs([z.frame for z in _as_inputs(zoning_old)])
     old = load_zoning(zoning_old, zone_field, crs=crs)
     new = load_zoning(zoning_new, zone_field, crs=crs)
-    findings: list[Finding] = [*old.findings, *new.findings]
+    findings: list[Finding] = [*programs.attrs.get("findings", []), *old.findings, *new.findings]
     timings["zoning"] = time.perf_counter() - t0
 
     t = time.perf_counter()
