@@ -233,7 +233,12 @@ def test_album_legends_have_indonesian_labels(layers):
     assert f"Sesuai ({n['sesuai']})" in labels
     assert f"Tidak sesuai (X) ({n['tidak_sesuai']})" in labels
     assert "Status kesesuaian (jumlah program)" in titles
-    assert any(t.startswith("R-2 Perumahan kepadatan") for t in labels)  # two columns of shortened labels when the key is long
+    # the faded zoning's key is complete: every code (in columns), the names on the pola ruang map
+    zone_title = next(t for t in titles if t.startswith("Zona"))
+    assert "R-2" in labels and not any("lainnya" in t for t in labels) and "nama pada Peta 2" in zone_title
+    zon = next(p for k, p in pages.items() if k.endswith("zonasi"))
+    zlabels = [" ".join(t.get_text().split()) for lg in zon.legends for t in lg.get_texts()]
+    assert any(t.startswith("R-2 Perumahan kepadatan") for t in zlabels)
     assert "Lokasi titik" in labels and "Batas kecamatan" in labels
     ipu = next(p for k, p in pages.items() if k.endswith("sinkronisasi_ipu"))
     ipu_labels = [t.get_text() for lg in ipu.legends for t in lg.get_texts()]
