@@ -68,6 +68,7 @@ __all__ = [
     "ShareResult",
     "compute_shares",
     "polygonal_parts",
+    "split_large",
     "linear_parts",
     "overlapping_pairs",
     "robust_overlay",
@@ -299,11 +300,26 @@ def linear_parts(geoms: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.n
     return g[order], o[order]
 
 
-def _split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cut polygons with more than ``max_vertices`` vertices by halving their bounding box.
 
-    Returns the pieces, the owner of each piece and, for each piece, the position
-    in ``parts`` of the polygon it was cut from (-1 for polygons left whole).
+    The cut adds vertices (rounded) where the halving lines cross the edges; the
+    pieces of one polygon do not overlap and together cover it.
+
+    Parameters
+    ----------
+    parts : array of Polygon
+        Single polygons.
+    owner : array of int
+        What each polygon belongs to (carried to its pieces).
+    max_vertices : int
+        The most vertices a piece may have.
+
+    Returns
+    -------
+    (pieces, owner, source)
+        The pieces, the owner of each piece and, for each piece, the position
+        in ``parts`` of the polygon it was cut from (-1 for polygons left whole).
     """
     done_g, done_o, done_s = [], [], []
     g, o = parts, owner
@@ -656,7 +672,7 @@ class ZoneIndex:
         codes = np.asarray(codes, dtype=object).astype(str)
         self.code_values, code_idx = np.unique(codes, return_inverse=True)
         parts, owner = polygonal_parts(geoms)
-        pieces, piece_owner, source = _split_large(parts, owner, max_vertices)
+        pieces, piece_owner, source = split_large(parts, owner, max_vertices)
         # Cut polygons are kept whole too, after the pieces: a program that comes
         # near an edge the cut moved is measured against the whole polygon.
         whole = np.unique(source[source >= 0])

@@ -27,7 +27,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from sppr_gis.engine import _split_large, polygonal_parts
+from sppr_gis.engine import split_large, polygonal_parts
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.text import angka
 
@@ -87,7 +87,7 @@ class PermittedZones:
         if self._pieces is None:
             parts, owner = polygonal_parts(self.geoms)
             if self.cut_vertices is not None:
-                parts, owner, _ = _split_large(parts, owner, self.cut_vertices)
+                parts, owner, _ = split_large(parts, owner, self.cut_vertices)
             self._pieces = (parts, owner.astype(np.int64))
         return self._pieces
 

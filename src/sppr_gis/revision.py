@@ -34,7 +34,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from sppr_gis.engine import _split_large, polygonal_parts, robust_overlay, robust_union_rows
+from sppr_gis.engine import split_large, polygonal_parts, robust_overlay, robust_union_rows
 from sppr_gis.pipeline import ZoningInput, _as_inputs
 from sppr_gis.rules import Rules
 from sppr_gis.site import LoadedZoning, assess_programs, load_zoning
@@ -177,9 +177,9 @@ def zone_transitions(old: LoadedZoning | gpd.GeoDataFrame, new: LoadedZoning | g
     q, qc = pieces(new_z)
     # large pieces are cut (into disjoint parts: sums unchanged) so that no
     # intersection pays for a 15,000-vertex polygon against each neighbour
-    p, own, _ = _split_large(p, np.arange(len(p)), CUT_VERTICES)
+    p, own, _ = split_large(p, np.arange(len(p)), CUT_VERTICES)
     pc = pc[own]
-    q, own, _ = _split_large(q, np.arange(len(q)), CUT_VERTICES)
+    q, own, _ = split_large(q, np.arange(len(q)), CUT_VERTICES)
     qc = qc[own]
     i, j = shapely.STRtree(q).query(p)
     inter = _threaded(shapely.intersection, p[i], q[j], workers)
