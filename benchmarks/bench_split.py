@@ -61,7 +61,7 @@ def sweep(name: str, zones: np.ndarray, codes: np.ndarray, progs: np.ndarray, th
     base = None
     for mv in thresholds:
         t0 = time.perf_counter()
-        index = ZoneIndex(zones, codes, max_vertices=mv, overlapping_codes=[], any_overlap=False)
+        index = ZoneIndex(zones, codes, max_vertices=mv, overlaps=(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)))
         t1 = time.perf_counter()
         res = index.shares(progs, workers=2)
         t2 = time.perf_counter()
