@@ -14,8 +14,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import SAMPLE
+
 from sppr_gis.maps import album as album_mod
 from sppr_gis.maps.cartography import rupiah
 from sppr_gis.maps.classify import assign_ranges, few_classes, range_labels

@@ -51,10 +51,7 @@ from matplotlib import colormaps  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle, Wedge  # noqa: E402
-from matplotlib.transforms import Bbox  # noqa: E402
 from pyproj import CRS  # noqa: E402
-
-from sppr_gis.text import angka  # noqa: E402
 
 from sppr_gis.maps.cartography import (  # noqa: E402
     MIN_PT,
@@ -74,7 +71,14 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     split_by_dimension,
     zone_legend,
 )
-from sppr_gis.maps.classify import assign_classes, assign_ranges, class_breaks, class_labels, few_classes, range_labels  # noqa: E402
+from sppr_gis.maps.classify import (  # noqa: E402
+    assign_classes,
+    assign_ranges,
+    class_breaks,
+    class_labels,
+    few_classes,
+    range_labels,
+)
 from sppr_gis.maps.palette import (  # noqa: E402
     IPU_SYNC_COLORS,
     IPU_SYNC_LABELS,
@@ -88,6 +92,7 @@ from sppr_gis.maps.palette import (  # noqa: E402
     mpl_color,
     normalize_code,
 )
+from sppr_gis.text import angka  # noqa: E402
 
 __all__ = ["write_album", "album_pages", "single_map", "write_map", "read_result_layer", "zone_field", "name_field"]
 
@@ -482,7 +487,7 @@ class _Album:
                 g = max(shapely.get_parts(g), key=lambda p: p.area)
             try:
                 circ = shapely.maximum_inscribed_circle(g, tolerance=max(half_h / 2, 0.5))
-            except Exception:  # pragma: no cover - invalid polygon
+            except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
                 continue
             if circ.length < need[i]:
                 continue
@@ -820,23 +825,6 @@ class _Album:
         secs.append(self.admin_section())
         f.add_legend([x for x in secs if x])
         return self.finish(f, avoid=r, note="Program dihitung di dalam kawasan bila berpotongan dengan batas kawasan.", shows=("kawasan_prioritas", "rencana", "kecamatan"))
-
-
-def _label_programs(frame: MapFrame, geo: gpd.GeoDataFrame) -> None:
-    """program_id labels beside (not on) their symbols; labels that would collide are dropped."""
-    pts = geo.geometry.representative_point()
-    dims = shapely.get_dimensions(np.asarray(geo.geometry.array, dtype=object))
-    # points and lines first (their labels matter most), polygons last
-    order = np.argsort(np.where(dims == 2, 1, 0), kind="stable")
-    xy = [(pts.iloc[i].x, pts.iloc[i].y) for i in order]
-    txt = [str(geo["program_id"].iloc[i]) for i in order]
-    symbols = []  # display boxes of point markers, so labels do not cover them
-    for coll in frame.ax.collections:
-        offs = coll.get_offsets()
-        if coll.get_zorder() >= 5 and len(offs) and len(coll.get_paths()) == 1:
-            for x, y in coll.get_offset_transform().transform(offs):
-                symbols.append(Bbox.from_extents(x - 5, y - 5, x + 5, y + 5))
-    place_labels(frame.ax, xy, txt, fontsize=7, color="#111111", avoid=symbols, offsets=[(0, 7), (0, -7), (11, 0), (-11, 0), (9, 6), (-9, -6), (9, -6), (-9, 6)])
 
 
 def _anchor(geom: Any) -> tuple[float, float]:
