@@ -511,7 +511,7 @@ class _Album:
         sf = _first(roads, ("STSJRN", "status"))
         n_plan = int(roads[sf].astype(str).str.lower().str.contains("rencana").sum()) if sf else 0
         km = float(roads.geometry.length.sum()) / 1000
-        f = self.frame("Peta Rencana Struktur Ruang", f"{len(roads)} ruas jaringan ({angka(km, 1)} km), {n_plan} rencana")
+        f = self.frame("Peta Rencana Struktur Ruang", f"{len(roads)} ruas jaringan ({angka(km, 1)} km)" + (f", {n_plan} rencana" if sf else ""))
         self.city_extent(f)
         self.land(f)
         draw_outline(f.ax, self.L.get("kelurahan"), color="#8a8a8a", linewidth=0.45, linestyle=":", zorder=3)
@@ -574,7 +574,7 @@ class _Album:
         shades = colormaps["turbo"]
         colors: dict[str, RGB] = {str(y): tuple(int(255 * c) for c in shades(0.1 + 0.8 * i / max(len(years) - 1, 1))[:3]) for i, y in enumerate(years)}  # type: ignore[misc]
         colors["tanpa tahun"] = (150, 150, 150)
-        f = self.frame(f"Peta Indikasi Program Utama Jangka Menengah {y0}–{y1}", f"{len(q)} indikasi program menurut tahun mulai; nomor pada peta = nomor pada tabel", table=True)
+        f = self.frame(f"Peta Indikasi Program Utama Jangka Menengah {y0}" + (f"–{y1}" if y1 > y0 else ""), f"{len(q)} indikasi program menurut tahun mulai; nomor pada peta = nomor pada tabel", table=True)
         self.city_extent(f)
         self.land(f)
         self.admin(f, labels=True)
