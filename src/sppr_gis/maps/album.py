@@ -108,6 +108,8 @@ _AREA_FIELDS = ("nama", "NAMOBJ", "name", "kawasan", "NAMKWS", "KODKWS")
 LAND = (243, 239, 228)
 #: Soft fills of the administrative map, one per kecamatan (cycled).
 KEC_FILLS: tuple[RGB, ...] = ((252, 232, 196), (222, 238, 204), (246, 218, 222), (218, 230, 244), (236, 226, 246), (250, 244, 200), (214, 238, 236), (240, 228, 214))
+#: Up to this many numbered programs are listed in the legend column rather than in a table beside the map.
+LEGEND_ROWS = 0
 #: Width (figure fraction) of the table column beside maps with numbered callouts.
 TABLE_WIDTH = 0.18
 
@@ -260,8 +262,11 @@ class _Album:
         where = f"warna dan kode pada Peta {self.zoning_page}" if self.zoning_page else "warna zona"
         return f"Latar: zonasi ({where}, dipudarkan)." if "zoning" in self.L else ""
 
-    def program_callouts(self, f: MapFrame, geo: gpd.GeoDataFrame) -> int:
-        """Numbered callouts on the programs, keyed to the table beside the map (id, activity, pagu, status)."""
+    def program_callouts(self, f: MapFrame, geo: gpd.GeoDataFrame) -> LegendSection | None:
+        """Numbered callouts on the programs, keyed to the table beside the map (id, activity, pagu, status).
+
+        Without a table column (a few programs) the list is returned as a legend section instead.
+        """
         dims = shapely.get_dimensions(np.asarray(geo.geometry.array, dtype=object))
         idc = "program_id" if "program_id" in geo.columns else None
         order = sorted(range(len(geo)), key=lambda i: str(geo[idc].iloc[i]) if idc else i)
@@ -278,13 +283,20 @@ class _Album:
             if isinstance(st, str) and st in STATUS_LABELS:
                 tail.append(STATUS_LABELS[st].split(" (")[0].lower())
             rows.append((str(n), " ".join(bits) + (" · " + ", ".join(tail) if tail else "")))
-        shown = f.add_table("Daftar program", rows, more="lihat Buku Matriks, lembar Kesesuaian")
+        listed = None
+        if f.table_box is not None:
+            shown = f.add_table("Daftar program", rows, more="lihat Buku Matriks, lembar Kesesuaian")
+        else:
+            shown = len(rows)
+            blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
+            listed = LegendSection("Daftar program (nomor pada peta)", blank, [textwrap.fill(f"{n}. {t}", 46, subsequent_indent="    ") for n, t in rows])
+            f.data["listed"] = rows
         xy = [_anchor(geo.geometry.iloc[order[k]]) for k in range(shown)]
         cols = [mpl_color(STATUS_COLORS.get(str(geo["status"].iloc[order[k]]), (40, 40, 40))) if "status" in geo.columns else "#222222" for k in range(shown)]
         # points first: their callouts need the nearest room
         first = sorted(range(shown), key=lambda k: dims[order[k]])
         place_callouts(f.ax, [xy[k] for k in first], [str(k + 1) for k in first], colors=[cols[k] for k in first], fontsize=5.5 * f.k, gid="program")
-        return shown
+        return listed
 
     def citations(self, shows: Sequence[str]) -> list[str]:
         """Source lines for the inputs a page shows: ``[album.sumber]`` first, else the generic label."""
@@ -614,7 +626,8 @@ class _Album:
                 bits.append(f"{int((sel['status_sinkron'] == 'sinkron').sum())} sinkron dengan IPU")
             if len(geo) < len(sel):
                 bits.append(f"{len(sel) - len(geo)} tanpa lokasi")
-            f = self.frame(f"Peta Program {opd}", " · ".join(bits), table=len(geo) > 0)
+            # a few programs are listed in the legend column; more in a table beside the map
+            f = self.frame(f"Peta Program {opd}", " · ".join(bits), table=len(geo) > LEGEND_ROWS)
             b = _bounds(geo) if len(geo) else self.city_bounds
             assert b is not None
             f.set_extent(b, pad=0.12)
@@ -627,10 +640,9 @@ class _Album:
             else:
                 dims = draw_by_category(f.ax, sel.assign(_x="program"), "_x", {"program": (37, 99, 235)})
                 h, lab, title = [], [], ""
-            if len(geo):
-                self.program_callouts(f, geo)
+            listed = self.program_callouts(f, geo) if len(geo) else None
             gh, gl = geometry_type_legend(list(dims))
-            secs = [LegendSection(title, h, lab) if h else None, LegendSection("Bentuk lokasi", gh, gl)]
+            secs = [LegendSection(title, h, lab) if h else None, LegendSection("Bentuk lokasi", gh, gl), listed]
             adm = self.admin_section()
             if adm and "kelurahan" in self.L:
                 adm.handles.append(Line2D([], [], color="#6b6b6b", linewidth=0.6, linestyle=":"))

@@ -1052,24 +1052,28 @@ class MapFrame:
         attempts = [(fs, False) for fs in sizes]
         if any(s.short_labels for s in self.legend_sections):
             attempts += [(fs, True) for fs in sizes]
-        sections = list(self.legend_sections)
+        original = list(self.legend_sections)
+        sections = list(original)
+        kept = [len(sec.handles) for sec in original]
         while True:
             for fontsize, compact in attempts:
                 if self._place_legends(sections, fontsize, compact, left, top, bottom, right, renderer):
                     return
-            # still too tall at the smallest readable size: shorten the longest section
-            longest = max(sections, key=lambda s: len(s.handles)) if sections else None
-            if longest is None or len(longest.handles) <= 3:
+            # still too tall at the smallest readable size: shorten the longest section (of its original entries)
+            if not sections:
                 return
-            keep = max(3, int(len(longest.handles) * 0.8))
-            cut = len(longest.handles) - keep
-            i = sections.index(longest)
+            i = max(range(len(sections)), key=lambda j: kept[j])
+            if kept[i] <= 4:
+                return
+            kept[i] = min(max(3, int(kept[i] * 0.8)), kept[i] - 1)
+            sec = original[i]
+            cut = len(sec.handles) - kept[i]
             more = Line2D([], [], linestyle="", marker="")
             sections[i] = LegendSection(
-                longest.title, longest.handles[:keep] + [more], longest.labels[:keep] + [f"... dan {cut} lainnya"], longest.ncol,
-                (longest.short_labels[:keep] + [f"... {cut} lainnya"]) if longest.short_labels else None,
+                sec.title, sec.handles[: kept[i]] + [more], sec.labels[: kept[i]] + [f"... dan {cut} lainnya"], sec.ncol,
+                (sec.short_labels[: kept[i]] + [f"... {cut} lainnya"]) if sec.short_labels else None, sec.compact_ncol,
             )
-            self.legend_truncated += cut
+            self.legend_truncated = sum(len(o.handles) - k for o, k in zip(original, kept))
 
     def _place_legends(self, sections: Sequence[LegendSection], fontsize: float, compact: bool, left: float, top: float, bottom: float, right: float, renderer: Any) -> bool:
         for lg in self.legends:
