@@ -579,3 +579,33 @@ def test_callouts_at_one_place_do_not_cover_each_other():
     boxes = [matplotlib.text.Text.get_window_extent(t, r) for t in out]
     assert len(out) == 6 and len({tuple(t.xyann) for t in out}) == 6
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+
+
+def test_inscribed_circle_also_without_shapely_2_1(monkeypatch):
+    import shapely
+
+    from sppr_gis.maps.album import _inscribed_circle
+
+    poly = shapely.Polygon([(0, 0), (40, 0), (40, 10), (0, 10)], holes=[[(30, 2), (34, 2), (34, 6), (30, 6)]])
+    (x, y), r = _inscribed_circle(poly, 0.05)
+    if hasattr(shapely, "maximum_inscribed_circle"):
+        monkeypatch.delattr(shapely, "maximum_inscribed_circle")
+        (x2, y2), r2 = _inscribed_circle(poly, 0.05)
+        assert r2 == pytest.approx(r, abs=0.2)
+        assert poly.contains(shapely.Point(x2, y2))
+    assert r == pytest.approx(5.0, abs=0.2) and poly.contains(shapely.Point(x, y))
+
+
+def test_a_legend_that_never_fits_is_shortened_and_the_page_still_finishes():
+    from matplotlib.lines import Line2D
+
+    from sppr_gis.maps.cartography import LegendSection
+
+    f = MapFrame("x", crs="EPSG:32648")
+    f.set_extent((440_000, 100_000, 449_000, 107_000))
+    long = ["kata " * 80] * 5  # wider than the panel at any size: never fits
+    f.add_legend([LegendSection("Terlalu lebar", [Line2D([], []) for _ in long], long)])
+    f.finish("Sumber: uji")
+    assert f.legend_truncated == 1  # 5 -> 4 entries, then it stops shortening
+    labels = [t.get_text() for lg in f.legends for t in lg.get_texts()]
+    assert labels[-1] == "... dan 1 lainnya"

@@ -498,12 +498,11 @@ class _Album:
             if shapely.get_type_id(g) == 6:
                 g = max(shapely.get_parts(g), key=lambda p: p.area)
             try:
-                circ = shapely.maximum_inscribed_circle(g, tolerance=max(half_h / 2, 0.5))
+                (cx, cy), radius = _inscribed_circle(g, max(half_h / 2, 0.5))
             except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
                 continue
-            if circ.length < need[i]:
+            if radius < need[i]:
                 continue
-            cx, cy = circ.coords[0]
             rgb = self.zone_colors.get(codes[i], (200, 200, 200))
             dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
             t = frame.ax.text(
@@ -837,6 +836,18 @@ class _Album:
         secs.append(self.admin_section())
         f.add_legend([x for x in secs if x])
         return self.finish(f, avoid=r, note="Program dihitung di dalam kawasan bila berpotongan dengan batas kawasan.", shows=("kawasan_prioritas", "rencana", "kecamatan"))
+
+
+def _inscribed_circle(poly: Any, tolerance: float) -> tuple[tuple[float, float], float]:
+    """Centre and radius of the largest circle inside a polygon (shapely 2.1's maximum_inscribed_circle, else polylabel)."""
+    mic = getattr(shapely, "maximum_inscribed_circle", None)
+    if mic is not None:
+        circ = mic(poly, tolerance=tolerance)
+        return tuple(circ.coords[0]), float(circ.length)  # type: ignore[return-value]
+    from shapely.ops import polylabel
+
+    p = polylabel(poly, tolerance=tolerance)
+    return (p.x, p.y), float(p.distance(poly.boundary))
 
 
 def _anchor(geom: Any) -> tuple[float, float]:
