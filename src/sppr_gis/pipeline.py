@@ -439,8 +439,12 @@ def check(
     # ---- activities (with SIPD code mapping), rules coverage
     t = time.perf_counter()
     acts = program_activities(programs, act_col, code_col, rules)
+    known: dict[object, bool] = {}  # once per distinct activity text
     for i, a in enumerate(acts):
-        if not rules.has_activity(a) and not np.isnan(res.unzoned[i]):
+        hashable = a if isinstance(a, (str, int, float, type(None))) else str(a)
+        if hashable not in known:
+            known[hashable] = rules.has_activity(a)
+        if not known[hashable] and not np.isnan(res.unzoned[i]):
             what = f"'{a}'" if activity_key(a) else "(kosong)"
             findings.append(Finding(plabel, ids[i], "warning", "kegiatan_tidak_ada_di_itbx", f"kegiatan {what} tidak ada dalam matriks ITBX {rules.source}"))
     zone_counts = zones["zone_code"].value_counts()
