@@ -85,8 +85,10 @@ def city(client, folder: Path) -> dict:
     import sppr_gis
     from sppr_gis.pipeline import prepare_zoning_qa
 
+    t = time.perf_counter()
     zoning, programs, rules = read(folder)
-    print(f"city: {len(zoning)} zones x {len(programs)} programs ({folder})", flush=True)
+    t_read = time.perf_counter() - t
+    print(f"city: {len(zoning)} zones x {len(programs)} programs ({folder}; read in {t_read:.1f} s)", flush=True)
     # the zoning QA is the same on both sides (it stays on the client): done once, timed apart
     t = time.perf_counter()
     prepared = prepare_zoning_qa(zoning, workers=1)
@@ -105,6 +107,7 @@ def city(client, folder: Path) -> dict:
     out = {
         "zones": len(zoning),
         "programs": len(programs),
+        "read_seconds": round(t_read, 2),
         "zoning_qa_seconds": round(qa, 2),
         "local_1thread": {"check_seconds": round(t_local, 2), "check_cpu_seconds": round(c_local, 2), "engine_seconds": round(local.timings["engine"], 2)},
         "cluster_2x1": {
