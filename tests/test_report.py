@@ -196,3 +196,18 @@ def test_report_tables_show_labels_not_codes(tmp_path):
     assert re.search(r"<td[^>]*>Belum dijadwalkan</td>", body) and re.search(r"<td[^>]*>Sesuai bersyarat</td>", body)
     assert "IPU belum dijadwalkan" in body
     assert not re.search(r">\s*(belum_jadwal|sesuai_bersyarat)\s*<", body)
+
+
+def test_every_album_page_has_a_caption_of_its_own():
+    import inspect
+    from pathlib import Path
+
+    from sppr_gis.maps import album
+    from sppr_gis.report.html import _caption
+
+    # the page stems the album builds (its builders list), each must have a written caption, not the file name
+    src = inspect.getsource(album)
+    stems = set(re.findall(r'\("([a-z_]+)", a\.page_', src))
+    assert {"administrasi", "struktur_ruang", "ipu_jangka_menengah", "zonasi"} <= stems
+    for stem in stems:
+        assert _caption(Path(f"07_{stem}.png")) != stem.replace("_", " ").capitalize(), stem

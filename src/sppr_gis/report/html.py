@@ -276,7 +276,10 @@ def _png_data_uri(path: Path, max_width: int = 1400) -> str:
 def _caption(path: Path) -> str:
     stem = re.sub(r"^\d+_", "", Path(path).stem)
     names = {
+        "administrasi": "Peta administrasi (kecamatan dan kelurahan)",
         "zonasi": "Zonasi (rencana pola ruang)",
+        "struktur_ruang": "Rencana struktur ruang",
+        "ipu_jangka_menengah": "Indikasi program utama jangka menengah",
         "kesesuaian": "Kesesuaian program terhadap rencana tata ruang",
         "sinkronisasi_ipu": "Sinkronisasi indikasi program utama",
         "anggaran_kecamatan": "Anggaran dan kesesuaian per kecamatan",
