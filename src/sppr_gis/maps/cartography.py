@@ -429,14 +429,11 @@ def place_line_labels(
                 zorder=zorder, path_effects=_HALO, annotation_clip=True, gid="line-label",
             )
             bb = t.get_window_extent(renderer)
-            inside = ax_box.contains(bb.x0, bb.y0) and ax_box.contains(bb.x1, bb.y1)
-            if inside and not any(bb.overlaps(q) for q in placed):
+            if _fits(bb, ax_box, placed):
                 ok = (t, bb)
                 break
             t.remove()
-        if ok:
-            out.append(ok[0])
-            placed.append(ok[1])
+        _keep(ok, out, placed)
     return out
 
 
@@ -554,14 +551,11 @@ def place_labels(
                 annotation_clip=True,
             )
             bb = t.get_window_extent(renderer).expanded(1.06, 1.15)
-            inside = ax_box.contains(bb.x0, bb.y0) and ax_box.contains(bb.x1, bb.y1)
-            if inside and not any(bb.overlaps(p) for p in placed):
+            if _fits(bb, ax_box, placed):
                 ok = (t, bb)
                 break
             t.remove()
-        if ok:
-            out.append(ok[0])
-            placed.append(ok[1])
+        _keep(ok, out, placed)
     return out
 
 
@@ -1298,3 +1292,16 @@ def counts_of(series: pd.Series) -> dict[str, int]:
     """Value counts of a categorical column as a plain dict (missing values left out)."""
     s = series.dropna().astype(str)
     return {str(k): int(v) for k, v in s.value_counts().items()}
+
+
+def _fits(bb: Any, ax_box: Any, placed: list) -> bool:
+    """Whether a label's box lies wholly in the axes and overlaps no label placed so far."""
+    inside = ax_box.contains(bb.x0, bb.y0) and ax_box.contains(bb.x1, bb.y1)
+    return inside and not any(bb.overlaps(q) for q in placed)
+
+
+def _keep(ok: tuple | None, out: list, placed: list) -> None:
+    """Record an accepted (text, box) label candidate."""
+    if ok:
+        out.append(ok[0])
+        placed.append(ok[1])
