@@ -751,6 +751,22 @@ ONE_THREAD_ENV = {k: "1" for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "M
                                    "NUMEXPR_NUM_THREADS", "GDAL_NUM_THREADS")}  # fmt: skip
 
 
+def run_repeated(cmd: list[str], log_base: Path, env: dict, repeat: int, label: str) -> list[dict]:
+    """Run ``cmd`` ``repeat`` times (each measured, logs ``log_base-N``), printing one line a run;
+    stop at the first failure, printing the end of its output."""
+    runs = []
+    for r in range(repeat):
+        rr = run_measured(cmd, log_base.with_name(f"{log_base.name}-{r + 1}"), env)
+        runs.append(rr)
+        status = "ok" if rr["exit"] == 0 else f"FAILED (exit {rr['exit']})"
+        print(f"{label}, run {r + 1}: {rr['wall']:.2f} s wall, {rr['cpu']:.2f} s CPU, "
+              f"peak RSS {rr['peak_rss_mib']:,.0f} MiB, {status}")  # fmt: skip
+        if rr["exit"] != 0:
+            print("   " + (rr["stderr"] or rr["stdout"])[-1500:].replace("\n", "\n   "))
+            break
+    return runs
+
+
 def run_measured(cmd, log_stem, env=None):
     """Run cmd as a child process; return wall/CPU seconds, peak RSS (MiB) and the exit code."""
     import subprocess
@@ -1010,16 +1026,7 @@ def run_isolated(a, paths, tag):
                       {**ONE_THREAD_ENV, **rev_env}, pin))  # fmt: skip
     res = {"sides": {}, "commands": {}}
     for key, label, cmd, env, prefix in sides:
-        runs = []
-        for r in range(a.repeat):
-            rr = run_measured(prefix + cmd, logs / f"{key}{tag}-{r + 1}", env)
-            runs.append(rr)
-            status = "ok" if rr["exit"] == 0 else f"FAILED (exit {rr['exit']})"
-            print(f"{label}, run {r + 1}: {rr['wall']:.2f} s wall, {rr['cpu']:.2f} s CPU, "
-                  f"peak RSS {rr['peak_rss_mib']:,.0f} MiB, {status}")  # fmt: skip
-            if rr["exit"] != 0:
-                print("   " + (rr["stderr"] or rr["stdout"])[-1500:].replace("\n", "\n   "))
-                break
+        runs = run_repeated(prefix + cmd, logs / f"{key}{tag}", env, a.repeat, label)
         ok = [x for x in runs if x["exit"] == 0]
         d = {"label": label, "runs": [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in x.items()
                                        if k not in ("stdout", "stderr")} for x in runs]}  # fmt: skip

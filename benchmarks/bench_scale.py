@@ -97,19 +97,10 @@ def main(argv=None):
     rows = []
     for wd, _, n_prog, _ in sizes:
         paths = (wd / "zoning.gpkg", wd / "programs.gpkg", wd / "itbx.csv")
-        runs = []
-        for r in range(a.repeat):
-            rr = bench_check.run_measured(
-                bench_check.sppr_command(paths, WORK / f"sppr-scale-{n_prog}{tag}.gpkg", a.workers),
-                logs / f"scale-{n_prog}{tag}-{r + 1}", env,
-            )  # fmt: skip
-            runs.append(rr)
-            ok = "ok" if rr["exit"] == 0 else f"FAILED (exit {rr['exit']})"
-            print(f"{n_prog:>9,} programs, run {r + 1}: {rr['wall']:.2f} s wall, {rr['cpu']:.2f} s CPU, "
-                  f"peak RSS {rr['peak_rss_mib']:,.0f} MiB, {ok}")  # fmt: skip
-            if rr["exit"] != 0:
-                print("   " + (rr["stderr"] or rr["stdout"])[-1500:].replace("\n", "\n   "))
-                break
+        runs = bench_check.run_repeated(
+            bench_check.sppr_command(paths, WORK / f"sppr-scale-{n_prog}{tag}.gpkg", a.workers),
+            logs / f"scale-{n_prog}{tag}", env, a.repeat, f"{n_prog:>9,} programs",
+        )  # fmt: skip
         good = [x for x in runs if x["exit"] == 0]
         row = {"programs": n_prog, "workdir": str(wd), "runs": [{k: v for k, v in x.items() if k not in ("stdout", "stderr")} for x in runs]}
         if good:
