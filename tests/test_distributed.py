@@ -1,9 +1,11 @@
 """sppr check and sppr sync on a real dask.distributed cluster (issue 13).
 
-The fixture starts ``dask scheduler`` and two ``dask worker --nthreads 1`` processes
-on localhost (random ports, a working folder of their own, stopped at teardown);
-the tests connect to them by address, as a user would to a real cluster. The
-tests are never skipped: a cluster that cannot start fails them.
+In CI, ``.ci/run`` starts ``dask scheduler`` and two ``dask worker --nthreads 1``
+processes on localhost before the tests and stops them after; its address comes in
+``SPPR_TEST_DASK_SCHEDULER``. Without it (a developer's machine) the fixture starts
+the same three processes itself (random ports, a working folder of their own,
+stopped at teardown). Either way the tests connect by address, as a user would to a
+real cluster, and are never skipped: a cluster that cannot start or join fails them.
 """
 
 from __future__ import annotations
@@ -42,6 +44,21 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
     """Address of a scheduler with two one-thread workers, as separate processes."""
     if Client is None:
         pytest.fail('dask.distributed is not installed: pip install ".[test]" (it includes sppr-gis[distributed])')
+    given = os.environ.get("SPPR_TEST_DASK_SCHEDULER")
+    if not given and os.environ.get("SPPR_REQUIRE_DASK") == "1":
+        pytest.fail("SPPR_REQUIRE_DASK=1 but SPPR_TEST_DASK_SCHEDULER names no cluster (.ci/dask.sh starts one)")
+    if given:
+        with Client(given, timeout="30s") as c:
+            try:
+                c.wait_for_workers(2, timeout=60)
+            except Exception as exc:  # noqa: BLE001
+                pytest.fail(f"SPPR_TEST_DASK_SCHEDULER={given}: two workers did not answer ({exc})")
+            threads = sorted(w["nthreads"] for w in c.scheduler_info()["workers"].values())
+            pids = set(c.run(os.getpid).values())
+        assert threads[:2] == [1, 1], f"the cluster at {given} should have one-thread workers, has {threads}"
+        assert os.getpid() not in pids and len(pids) >= 2, "the workers must be processes of their own"
+        yield given
+        return
     exe = Path(sys.executable).with_name("dask")
     if not exe.exists():
         pytest.fail(f"no 'dask' command beside {sys.executable}: the cluster cannot start")
