@@ -541,8 +541,25 @@ def _pair_frame(rencana: gpd.GeoDataFrame, a: np.ndarray, b: np.ndarray, jenis: 
         "zona": [""] * len(a),
         "keterangan": notes,
     }
-    geom = shapely.union(g[a], g[b]) if len(a) else np.array([], dtype=object)
+    geom = _pair_union(g[a], g[b]) if len(a) else np.array([], dtype=object)
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(geom, crs=rencana.crs).values, crs=rencana.crs)
+
+
+def _pair_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Union of each pair of program geometries, for the pair's row in the GIS layer.
+
+    Agencies deliver invalid rings (bow-ties, self-touching): those are repaired first
+    (``make_valid``), and a union GEOS cannot node is redone on a snap grid
+    (:func:`sppr_gis.engine.robust_overlay`).
+    """
+    from sppr_gis.engine import robust_overlay
+
+    a, b = a.copy(), b.copy()
+    for x in (a, b):
+        bad = ~shapely.is_missing(x) & ~shapely.is_valid(x)
+        if bad.any():
+            x[bad] = shapely.make_valid(x[bad])
+    return robust_overlay(shapely.union, a, b)[0]
 
 
 def synergy_pairs(rencana: gpd.GeoDataFrame, year: int, *, distance: float) -> gpd.GeoDataFrame:
