@@ -361,3 +361,32 @@ def test_config_kode_validated(tmp_path):
     cfg = _region(tmp_path, "21 71", "Kota X")
     with pytest.raises(ConfigError, match="project.kode"):
         load_config(cfg)
+
+
+def test_sync_regions_read_on_workers(cluster, tmp_path, runner, monkeypatch):
+    """--read-on workers: the workers read the regions' files themselves (here the machine's own disk
+    stands for a shared path). The client's own reader is made to fail, so a region can only succeed
+    if its worker read it; a region whose ITBX matrix is unreadable fails alone, naming the file."""
+    import sppr_gis.prepare
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    a = _region(tmp_path, "2171", "Kota Batam")
+    broken = _region(tmp_path, "2101", "Kabupaten Rusak")
+    (broken.parent / "itbx.csv").unlink()
+    (broken.parent / "itbx.csv").write_text("bukan,matriks\n1,2\n", encoding="utf-8")
+    alone = tmp_path / "alone"
+    r = invoke(runner, ["sync", "--config", a, "--year", "2025", "--out", alone, "--no-maps", "-q"])
+    assert r.exit_code == 0, r.output
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the client read a region's inputs")
+
+    monkeypatch.setattr(sppr_gis.prepare, "load_inputs", not_here)
+    out = tmp_path / "out"
+    r = invoke(runner, ["sync", "--config", a, "--config", broken, "--year", "2025", "--out", out, "--no-maps",
+                        "--scheduler", cluster, "--read-on", "workers", "-q"])
+    assert r.exit_code == 1
+    assert "Kabupaten Rusak (2101)" in r.output and "itbx.csv" in r.output and "Traceback" not in r.output
+    assert "the client read" not in r.output
+    assert sorted(p.name for p in (out / "2025").iterdir()) == ["2171", "rekap.gpkg", "rekap.xlsx"]
+    _same_folder(out / "2025" / "2171", alone / "2025")

@@ -35,10 +35,15 @@ def _years(ctx: click.Context, param: click.Parameter, value: str | None) -> lis
 @click.option("--out", "out_dir", default="sppr-output", show_default=True, type=click.Path(file_okay=False), metavar="DIR", help="Output folder; results go to DIR/YEAR/.")
 @click.option("--no-maps", is_flag=True, help="Skip the Album Peta and laporan.html (faster).")
 @o.scheduler_opt
+@click.option(
+    "--read-on", type=click.Choice(["client", "workers"]), default="client", show_default=True,
+    help="With several --config or --scheduler: who reads each region's inputs. 'workers': each worker reads its region's files "
+    "(paths and PostGIS URIs must be the same for the workers, e.g. a shared file system), taking the reading off this machine.",
+)
 @o.worker_processes_opt
 @o.verbosity_opts
 @click.pass_context
-def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | None, years: list[int] | None, out_dir: str, no_maps: bool, scheduler: str | None, workers_processes: int | None) -> None:
+def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | None, years: list[int] | None, out_dir: str, no_maps: bool, scheduler: str | None, read_on: str, workers_processes: int | None) -> None:
     """Run the SPPR for a fiscal year: conformance of every agency's programs with the
     zoning, synchronization with the spatial plan's indikasi program (IPU), the
     matrices (Matriks 1-3, Jangka Menengah), synergy and conflicts between agencies,
@@ -60,7 +65,7 @@ def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | No
     run_years = year or years or []
     verbosity = o.verbosity(ctx)
     if len(config_paths) > 1 or scheduler is not None:
-        _sync_regions(list(config_paths), run_years, out_dir, not no_maps, scheduler, workers_processes, verbosity)
+        _sync_regions(list(config_paths), run_years, out_dir, not no_maps, scheduler, workers_processes, verbosity, read_on)
         return
     config_path = config_paths[0]
     show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0)
@@ -103,7 +108,7 @@ def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | No
         click.echo(f"  total: {result.timings['total']:.2f} s", err=True)
 
 
-def _sync_regions(configs: list[str], years: list[int], out_dir: str, maps: bool, scheduler: str | None, processes: int | None, verbosity: int) -> None:
+def _sync_regions(configs: list[str], years: list[int], out_dir: str, maps: bool, scheduler: str | None, processes: int | None, verbosity: int, read_on: str = "client") -> None:
     """Several regions (or one on a cluster): DIR/YEAR/KODE/ each, and the province's rekap."""
     import contextlib
 
@@ -116,7 +121,7 @@ def _sync_regions(configs: list[str], years: list[int], out_dir: str, maps: bool
     with user_errors():
         ctx = cluster_client(scheduler, processes) if scheduler is not None else contextlib.nullcontext(None)
         with ctx as client, progress_bar(len(configs), "wilayah", show) as advance:
-            run = sync_regions(configs, years, out_dir, client=client, maps=maps, progress=lambda label: advance(1, label))
+            run = sync_regions(configs, years, out_dir, client=client, maps=maps, progress=lambda label: advance(1, label), read_on=read_on)
     if verbosity >= 0:
         console = stdout_console()
         rows = [

@@ -44,8 +44,8 @@ import pandas as pd
 import shapely
 
 from sppr_gis.engine import DEFAULT_MAX_VERTICES, ShareResult, ZoneIndex
-from sppr_gis.pipeline import release_memory
 from sppr_gis.errors import SpprError
+from sppr_gis.pipeline import release_memory
 
 __all__ = [
     "ClusterError",
@@ -335,7 +335,7 @@ def _shares_task(zone_wkb: tuple[np.ndarray, np.ndarray], zone_codes: np.ndarray
         "seconds": float(sum(res.timings.values())),
         "cpu_seconds": time.thread_time() - cpu,
         "index_seconds": float(res.timings.get("index", 0.0)),
-        "zones": int(len(zone_codes)),
+        "zones": len(zone_codes),
         "pid": pid,
     }
 
@@ -590,6 +590,14 @@ def _region_task(inputs: Any, years: list[int], maps: bool) -> dict[str, Any]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _region_task_reading(config: str, years: list[int], maps: bool) -> dict[str, Any]:
+    """Worker side, ``read_on="workers"``: read the region's config and inputs here, then run it."""
+    from sppr_gis.config import load_config
+    from sppr_gis.prepare import load_inputs
+
+    return _region_task(load_inputs(load_config(config)), years, maps)
+
+
 def _run_region_local(inputs: Any, years: list[int], maps: bool) -> dict[str, Any]:
     return _region_task(inputs, years, maps)
 
@@ -610,6 +618,7 @@ def sync_regions(
     client: Any = None,
     maps: bool = True,
     progress: Callable[[str], None] | None = None,
+    read_on: str = "client",
 ) -> RegionsRun:
     """``sppr sync`` over several regions: one task per region, outputs under ``DIR/YEAR/KODE/``.
 
@@ -632,6 +641,14 @@ def sync_regions(
         Also write each region's Album Peta and ``laporan.html``.
     progress : callable, optional
         Called with a label as each region finishes.
+    read_on : {"client", "workers"}
+        Who reads each region's inputs. ``"client"`` (default): this process reads
+        them and sends them with the task, so the workers need no access to the data.
+        ``"workers"``: each task reads its region's config and inputs on the worker
+        (the config paths, the files they name and any PostGIS URIs must be the same
+        for the workers, e.g. a shared file system); the client then only checks the
+        configs, which takes the reading off the client when hundreds of regions run.
+        Ignored without a cluster.
 
     Returns
     -------
@@ -647,7 +664,9 @@ def sync_regions(
     """
     if isinstance(client, str):
         with cluster_client(client) as c:
-            return sync_regions(configs, years, out_dir, client=c, maps=maps, progress=progress)
+            return sync_regions(configs, years, out_dir, client=c, maps=maps, progress=progress, read_on=read_on)
+    if read_on not in ("client", "workers"):
+        raise ValueError(f"read_on must be 'client' or 'workers', got {read_on!r}")
     from sppr_gis.config import load_config
     from sppr_gis.errors import ConfigError
     from sppr_gis.prepare import load_inputs
@@ -711,21 +730,21 @@ def sync_regions(
                     place(o, data)
                 except SpprError as exc:
                     o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
-                except Exception as exc:  # noqa: BLE001 - a broken region fails alone
+                except Exception as exc:
                     log.debug("region %s failed", o.kode, exc_info=True)
                     o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
                 o.seconds = time.perf_counter() - t
                 step(f"wilayah {label(o)}")
         else:
-            _run_on_cluster(client, outcomes, loaded, years, maps, place, label, step)
+            _run_on_cluster(client, outcomes, loaded, years, maps, place, label, step, read_on=read_on)
         rekap = write_rekap(out, years, outcomes) if any(o.error is None for o in outcomes) else []
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return RegionsRun(out_dir=out, regions=outcomes, rekap=rekap, timings={"total": time.perf_counter() - t0})
 
 
-def _run_on_cluster(client: Any, outcomes: list[RegionOutcome], loaded: list[Any], years: list[int], maps: bool, place: Callable[..., None], label: Callable[[RegionOutcome], str], step: Callable[[str], None]) -> None:
-    """Read each region on the client, send it as one task, place results as they come (a bounded window)."""
+def _run_on_cluster(client: Any, outcomes: list[RegionOutcome], loaded: list[Any], years: list[int], maps: bool, place: Callable[..., None], label: Callable[[RegionOutcome], str], step: Callable[[str], None], *, read_on: str = "client") -> None:
+    """Send each region as one task (read here, or by the worker), place results as they come (a bounded window)."""
     from distributed import as_completed
 
     from sppr_gis.prepare import load_inputs
@@ -739,6 +758,11 @@ def _run_on_cluster(client: Any, outcomes: list[RegionOutcome], loaded: list[Any
         while queue and len(started) < window:
             o, cfg = queue.pop(0)
             t = time.perf_counter()
+            if read_on == "workers":
+                fut = client.submit(_region_task_reading, str(Path(o.config).resolve()), years, maps, key=f"sppr-region-{o.kode}-{uuid.uuid4().hex[:6]}", pure=False)
+                started[fut] = (o, t)
+                seq.add(fut)
+                continue
             try:
                 inputs = load_inputs(cfg)
             except Exception as exc:  # noqa: BLE001 - a broken region fails alone
