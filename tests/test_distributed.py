@@ -390,3 +390,52 @@ def test_sync_regions_read_on_workers(cluster, tmp_path, runner, monkeypatch):
     assert "the client read" not in r.output
     assert sorted(p.name for p in (out / "2025").iterdir()) == ["2171", "rekap.gpkg", "rekap.xlsx"]
     _same_folder(out / "2025" / "2171", alone / "2025")
+
+
+def _jittered_grid(n: int = 36, size: float = 10.0, seed: int = 13) -> tuple[np.ndarray, np.ndarray]:
+    """An n x n grid of square zones, each digitized on its own (corners jittered up to 5 cm, so
+    neighbours overlap or leave slivers), one cell left out (a real gap) and one overlay zone."""
+    rng = np.random.default_rng(seed)
+    geoms, codes = [], []
+    for r in range(n):
+        for c in range(n):
+            if (r, c) == (n // 2, n // 2):
+                continue  # the real gap: one empty cell
+            x0, y0 = c * size, r * size
+            ring = [(x0, y0), (x0 + size, y0), (x0 + size, y0 + size), (x0, y0 + size)]
+            ring = [(x + rng.uniform(-0.05, 0.05), y + rng.uniform(-0.05, 0.05)) for x, y in ring]
+            geoms.append(shapely.Polygon(ring))
+            codes.append(f"R-{(r // 6 + c // 6) % 4 + 1}")
+    geoms.append(box(40.0, 40.0, 60.0, 55.0))  # an overlay zone over six cells: real overlaps
+    codes.append("RTH-1")
+    return np.asarray(shapely.make_valid(np.asarray(geoms, dtype=object)), dtype=object), np.asarray(codes, dtype=object)
+
+
+def test_zoning_qa_on_cluster_equals_local(client):
+    """The topology check's heavy steps (pair overlaps, erosion, dilated union in bands, triple
+    overlaps) sent to the cluster give the very findings of a local run; the overlaps' total area
+    equals a literal pairwise intersection of the zones, and the one real gap its cell."""
+    from sppr_gis.distributed import ClusterRunner
+    from sppr_gis.validate import GeometryRunner, zoning_topology
+
+    geoms, codes = _jittered_grid()
+    ids = np.array([f"z{i}" for i in range(len(geoms))], dtype=object)
+    runner = ClusterRunner(client, min_send=0)
+    remote = zoning_topology(geoms, codes, ids, "zona", runner=runner)
+    local = zoning_topology(geoms, codes, ids, "zona", runner=GeometryRunner(2))
+    assert runner.seconds["send"] > 0  # it did send
+    np.testing.assert_array_equal(remote.overlaps[0], local.overlaps[0])
+    np.testing.assert_array_equal(remote.overlaps[1], local.overlaps[1])
+    assert (remote.noise_overlaps, remote.noise_overlap_area, remote.noise_gap_area) == (local.noise_overlaps, local.noise_overlap_area, local.noise_gap_area)
+    assert [(f.code, f.feature_id, f.message) for f in remote.findings] == [(f.code, f.feature_id, f.message) for f in local.findings]
+    for a, b in zip(remote.findings, local.findings):
+        assert (a.geometry is None and b.geometry is None) or shapely.equals_exact(a.geometry, b.geometry, 0)
+    # independently: every pair of zones intersected whole, areas summed
+    tree = shapely.STRtree(geoms)
+    i, j = tree.query(geoms, predicate="intersects")
+    keep = i < j
+    literal = shapely.area(shapely.intersection(geoms[i[keep]], geoms[j[keep]])).sum()
+    reported = sum(float(f.message.split("seluas ")[1].split(" m²")[0].replace(".", "").replace(",", ".")) for f in remote.findings if f.code in ("tumpang_tindih_zona", "tumpang_tindih_kode_sama"))
+    assert reported + remote.noise_overlap_area == pytest.approx(literal, abs=0.05 * len(remote.findings) + 1e-6)
+    gaps = [f for f in remote.findings if f.code == "celah_zona"]
+    assert len(gaps) == 1 and gaps[0].geometry.area == pytest.approx(100.0, abs=2.0)

@@ -46,13 +46,16 @@ import shapely
 from sppr_gis.engine import DEFAULT_MAX_VERTICES, ShareResult, ZoneIndex
 from sppr_gis.errors import SpprError
 from sppr_gis.pipeline import release_memory
+from sppr_gis.validate import GeometryRunner
 
 __all__ = [
     "ClusterError",
+    "ClusterRunner",
     "RegionOutcome",
     "RegionsRun",
     "cluster_client",
     "distributed_shares",
+    "hilbert_order",
     "pack_wkb",
     "partition_programs",
     "region_code",
@@ -209,6 +212,34 @@ def _total_threads(client: Any) -> int:
 # ----------------------------------------------------------------------------- zone shares
 
 
+def hilbert_order(geoms: np.ndarray) -> np.ndarray:
+    """Positions of the geometries with a box, ordered along a Hilbert curve through their boxes' centres.
+
+    Level 16 over the extent of all boxes; null and empty geometries are left out.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely geometries
+
+    Returns
+    -------
+    numpy.ndarray of int64
+    """
+    import geopandas as gpd
+
+    b = shapely.bounds(np.asarray(geoms, dtype=object))
+    idx = np.flatnonzero(np.isfinite(b).all(axis=1))
+    if not len(idx):
+        return idx.astype(np.int64)
+    cx = (b[idx, 0] + b[idx, 2]) / 2.0
+    cy = (b[idx, 1] + b[idx, 3]) / 2.0
+    centres = gpd.GeoSeries(shapely.points(cx, cy))
+    lo, hi = np.array([cx.min(), cy.min()]), np.array([cx.max(), cy.max()])
+    hi = np.where(hi > lo, hi, lo + 1.0)
+    dist = np.asarray(centres.hilbert_distance(total_bounds=(lo[0], lo[1], hi[0], hi[1]), level=16))
+    return idx[np.argsort(dist, kind="stable")].astype(np.int64)
+
+
 def partition_programs(geoms: np.ndarray, size: int = MAX_PARTITION_SIZE) -> list[np.ndarray]:
     """Positions of the measurable programs in spatially compact groups of at most ``size``.
 
@@ -227,21 +258,9 @@ def partition_programs(geoms: np.ndarray, size: int = MAX_PARTITION_SIZE) -> lis
     list of numpy.ndarray
         Each an ascending array of positions into ``geoms``.
     """
-    import geopandas as gpd
-
     if size < 1:
         raise ValueError(f"partition size must be >= 1, got {size}")
-    b = shapely.bounds(np.asarray(geoms, dtype=object))
-    idx = np.flatnonzero(np.isfinite(b).all(axis=1))
-    if not len(idx):
-        return []
-    cx = (b[idx, 0] + b[idx, 2]) / 2.0
-    cy = (b[idx, 1] + b[idx, 3]) / 2.0
-    centres = gpd.GeoSeries(shapely.points(cx, cy))
-    lo, hi = np.array([cx.min(), cy.min()]), np.array([cx.max(), cy.max()])
-    hi = np.where(hi > lo, hi, lo + 1.0)
-    dist = np.asarray(centres.hilbert_distance(total_bounds=(lo[0], lo[1], hi[0], hi[1]), level=16))
-    order = idx[np.argsort(dist, kind="stable")]
+    order = hilbert_order(geoms)
     return [np.sort(order[s : s + size]) for s in range(0, len(order), size)]
 
 
@@ -489,6 +508,104 @@ def distributed_shares(
     snap = np.unique(np.concatenate(snapped)).astype(np.int64) if snapped else np.zeros(0, dtype=np.int64)
     timings = {"partition": t_part, "shares": t2 - t1, "assemble": time.perf_counter() - t2, "send": sent[0], "worker_seconds": worker_seconds, "worker_index_seconds": index_seconds, "worker_cpu_seconds": cpu_seconds}
     return ShareResult(pairs=pairs, measure=measure, unzoned=unzoned, dim=dim, snapped=snap, timings=timings)
+
+
+# ----------------------------------------------------------------------------- zoning QA
+
+
+def _qa_pairs_task(func: Callable[..., np.ndarray], wkb: tuple[np.ndarray, np.ndarray], i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Worker side: one chunk of a pairwise QA step (``func(geoms, i, j)``), results as WKB."""
+    _tune_malloc()
+    out = func(unpack_wkb(*wkb), i, j)
+    return pack_wkb(np.asarray(out, dtype=object))
+
+
+def _qa_map_task(func: Callable[..., np.ndarray], wkb: tuple[np.ndarray, np.ndarray], *args: Any) -> tuple[np.ndarray, np.ndarray]:
+    _tune_malloc()
+    return pack_wkb(np.asarray(func(unpack_wkb(*wkb), *args), dtype=object))
+
+
+def _qa_union_task(wkb: tuple[np.ndarray, np.ndarray], half: float) -> bytes:
+    from sppr_gis.validate import dilated_union
+
+    _tune_malloc()
+    return shapely.to_wkb(dilated_union(unpack_wkb(*wkb), half))
+
+
+class ClusterRunner(GeometryRunner):
+    """The zoning QA's heavy steps (:func:`sppr_gis.validate.zoning_topology`) as tasks on a cluster.
+
+    Pairwise steps (the overlap of each pair of neighbouring zone pieces, the
+    triple overlaps) are ordered along a Hilbert curve through their first
+    geometry and cut into ``4 x`` worker-thread chunks; each task receives only the
+    geometries its pairs name (WKB) and returns the results as WKB, which keeps
+    every double exactly, so the findings equal a local run's. The dilated
+    union is cut into two bands per worker thread, one task each, and the bands'
+    union is taken here. Inputs too small to be worth sending run here.
+
+    Parameters
+    ----------
+    client : distributed.Client
+    min_send : int
+        Steps on fewer pairs or geometries run in this process (default 2000).
+    """
+
+    def __init__(self, client: Any, min_send: int = 2000) -> None:
+        super().__init__(1)
+        self.client = client
+        self.MIN_SEND = int(min_send)
+        self.threads = _total_threads(client)
+        self.seconds = {"send": 0.0}
+
+    def _gather(self, futs: list[Any]) -> list[Any]:
+        try:
+            return self.client.gather(futs)
+        except Exception as exc:  # noqa: BLE001 - a worker's failure, one line
+            raise ClusterError(f"zoning QA failed on the cluster: {type(exc).__name__}: {exc}") from None
+
+    def _scatter(self, payload: Any) -> Any:
+        t = time.perf_counter()
+        data = self.client.scatter([payload], hash=False)[0]
+        self.seconds["send"] += time.perf_counter() - t
+        return data
+
+    def map(self, func: Callable[..., np.ndarray], geoms: np.ndarray, *args: object) -> np.ndarray:
+        if len(geoms) < self.MIN_SEND:
+            return GeometryRunner.map(self, func, geoms, *args)
+        chunks = np.array_split(np.arange(len(geoms)), 2 * self.threads)
+        futs = [self.client.submit(_qa_map_task, func, self._scatter(pack_wkb(geoms[c])), *args, key=f"sppr-qa-{uuid.uuid4().hex[:10]}", pure=False) for c in chunks]
+        return np.concatenate([unpack_wkb(*r) for r in self._gather(futs)])
+
+    def pairs(self, func: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], geoms: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        n = len(i)
+        if n < self.MIN_SEND:
+            return GeometryRunner.pairs(self, func, geoms, i, j)
+        rank = np.full(len(geoms), len(geoms), dtype=np.int64)
+        order = hilbert_order(geoms)
+        rank[order] = np.arange(len(order))
+        by = np.lexsort((j, rank[i]))
+        futs, sels = [], []
+        for sel in np.array_split(by, 4 * self.threads):
+            if not len(sel):
+                continue
+            u, inv = np.unique(np.concatenate([i[sel], j[sel]]), return_inverse=True)
+            li, lj = inv[: len(sel)].astype(np.int64), inv[len(sel) :].astype(np.int64)
+            data = self._scatter(pack_wkb(geoms[u]))
+            futs.append(self.client.submit(_qa_pairs_task, func, data, li, lj, key=f"sppr-qa-{uuid.uuid4().hex[:10]}", pure=False))
+            sels.append(sel)
+        out = np.empty(n, dtype=object)
+        for sel, r in zip(sels, self._gather(futs)):
+            out[sel] = unpack_wkb(*r)
+        return out
+
+    def chunk_count(self) -> int:
+        return 2 * self.threads
+
+    def unions(self, chunks: list[np.ndarray], half: float) -> list[object]:
+        if sum(len(c) for c in chunks) < self.MIN_SEND:
+            return GeometryRunner.unions(self, chunks, half)
+        futs = [self.client.submit(_qa_union_task, self._scatter(pack_wkb(c)), float(half), key=f"sppr-qa-{uuid.uuid4().hex[:10]}", pure=False) for c in chunks]
+        return [shapely.from_wkb(b) for b in self._gather(futs)]
 
 
 def _run_payload(data: tuple[Any, ...]) -> dict[str, Any]:

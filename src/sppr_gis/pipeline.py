@@ -216,8 +216,13 @@ def prepare_zoning_qa(
     sliver_width: float = 1.0,
     sliver_area: float = 1.0,
     workers: int | None = None,
+    client: Any = None,
 ) -> PreparedZoning:
     """Combine, repair and check the zoning once (see :func:`check` for the parameters).
+
+    With ``client`` (a :class:`distributed.Client`), the topology check's heavy
+    steps run on that cluster (:class:`sppr_gis.distributed.ClusterRunner`);
+    the findings equal a local run's.
 
     Returns
     -------
@@ -236,7 +241,12 @@ def prepare_zoning_qa(
     single = len(set(sources)) <= 1
     zids = fids if single else sources + fids
     zlabel = str(sources[0]) if single and len(sources) else "zoning"
-    topo = zoning_topology(zgeoms, zones["zone_code"].to_numpy(dtype=object), zids, zlabel, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers)
+    runner = None
+    if client is not None:
+        from sppr_gis.distributed import ClusterRunner
+
+        runner = ClusterRunner(client)
+    topo = zoning_topology(zgeoms, zones["zone_code"].to_numpy(dtype=object), zids, zlabel, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, runner=runner)
     findings = list(findings) + list(topo.findings)
     release_memory()
     return PreparedZoning(crs, zones, findings, topo, zlabel, zids, {"zoning": t1 - t0, "topology": time.perf_counter() - t1})
@@ -371,8 +381,10 @@ def check(
     client : distributed.Client or str, optional
         Compute the zone shares on a dask.distributed cluster: a client, a
         scheduler address (``"tcp://HOST:8786"``) or ``"local"`` (see
-        :func:`sppr_gis.distributed.distributed_shares`). The results equal a
-        local run; the zoning QA and the verdict stay in this process.
+        :func:`sppr_gis.distributed.distributed_shares`). The zoning QA's heavy
+        steps run there too (:class:`sppr_gis.distributed.ClusterRunner`). The
+        results equal a local run; reading, the verdict and writing stay in
+        this process.
 
     Returns
     -------
@@ -385,6 +397,15 @@ def check(
     """
     if not 0.0 < float(min_share) <= 1.0:
         raise ValueError(f"min_share must be in (0, 1], got {min_share}")
+    if isinstance(client, str):
+        from sppr_gis.distributed import cluster_client
+
+        with cluster_client(client) as c:
+            return check(
+                zoning, programs, rules, zone_field=zone_field, activity_field=activity_field, id_field=id_field, code_field=code_field,
+                min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices,
+                progress=progress, programs_label=programs_label, client=c,
+            )
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     plabel = programs_label or str(programs.attrs.get("source", "programs"))
@@ -396,7 +417,7 @@ def check(
     if act_col is None and not (rules.code_map and code_col):
         raise FieldError(f"{plabel}: no field '{activity_field}' (fields: {', '.join(map(str, programs.columns))}); name the right one with --activity-field")
 
-    prepared = zoning if isinstance(zoning, PreparedZoning) else prepare_zoning_qa(zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers)
+    prepared = zoning if isinstance(zoning, PreparedZoning) else prepare_zoning_qa(zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, client=client)
     crs, zones = prepared.crs, prepared.zones
     if prepared is not zoning:
         timings.update(prepared.seconds)

@@ -16,7 +16,7 @@ import shapely
 from sppr_gis.engine import polygonal_parts, robust_overlay, robust_union_rows
 from sppr_gis.text import angka, luas
 
-__all__ = ["Finding", "Topology", "Overlaps", "zone_overlaps", "findings_frame", "repair_geometries", "duplicate_ids", "zoning_topology", "attach_geometry", "ISSUE_COLUMNS"]
+__all__ = ["Finding", "Topology", "Overlaps", "GeometryRunner", "zone_overlaps", "findings_frame", "repair_geometries", "duplicate_ids", "zoning_topology", "attach_geometry", "ISSUE_COLUMNS"]
 
 Severity = Literal["error", "warning", "info"]
 ISSUE_COLUMNS = ["layer", "feature_id", "severity", "code", "message"]
@@ -173,6 +173,83 @@ def _threaded(func: Callable[[slice], np.ndarray], n: int, workers: int | None) 
     return np.concatenate([func(s) for s in slices])
 
 
+class GeometryRunner:
+    """Where the topology check's heavy geometry steps run: threads here (this class), or a
+    dask.distributed cluster (:class:`sppr_gis.distributed.ClusterRunner`, same methods).
+
+    Each method applies a module-level, pure function of this module to pieces of
+    the input and returns the results in input order, so the answer does not
+    depend on where it ran.
+
+    Parameters
+    ----------
+    workers : int, optional
+        Threads (default: all CPUs).
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+
+    def map(self, func: Callable[..., np.ndarray], geoms: np.ndarray, *args: object) -> np.ndarray:
+        """``func(geoms[chunk], *args)`` over chunks of ``geoms``: one result per geometry."""
+        return _threaded(lambda sl: func(geoms[sl], *args), len(geoms), self.workers)
+
+    def pairs(self, func: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], geoms: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """``func(geoms, i[chunk], j[chunk])`` over chunks of the pairs: one result per pair."""
+        return _threaded(lambda sl: func(geoms, i[sl], j[sl]), len(i), self.workers)
+
+    def chunk_count(self) -> int:
+        """How many spatial chunks a union is cut into (two per thread)."""
+        return 2 * self.workers
+
+    def unions(self, chunks: list[np.ndarray], half: float) -> list[object]:
+        """:func:`dilated_union` of each chunk."""
+        if self.workers < 2 or len(chunks) < 2:
+            return [dilated_union(c, half) for c in chunks]
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            return list(pool.map(lambda c: dilated_union(c, half), chunks))
+
+
+def overlap_pairs(pieces: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Intersection of each pair of pieces ``(pieces[i], pieces[j])``.
+
+    A piece larger than :data:`OVERLAP_PIECE_VERTICES` vertices (a 15,000-vertex
+    river) is first clipped to the box of the other one plus 1 m: only that window
+    can overlap it, and the clip is a linear scan.
+    """
+    a, b = pieces[i], pieces[j]
+    na, nb = shapely.get_num_coordinates(a), shapely.get_num_coordinates(b)
+    big = np.flatnonzero(np.maximum(na, nb) > OVERLAP_PIECE_VERTICES)
+    if len(big):
+        a, b = a.copy(), b.copy()
+        for k in big:
+            a_large = na[k] > nb[k]
+            small, large = (b[k], a[k]) if a_large else (a[k], b[k])
+            x0, y0, x1, y1 = shapely.bounds(small)
+            clipped = shapely.clip_by_rect(large, x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0)
+            if a_large:
+                a[k] = clipped
+            else:
+                b[k] = clipped
+    return robust_overlay(shapely.intersection, a, b)[0]
+
+
+def intersect_pairs(geoms: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``geoms[i] ∩ geoms[j]`` pair by pair (snap-rounded only where GEOS fails)."""
+    return robust_overlay(shapely.intersection, geoms[i], geoms[j])[0]
+
+
+def erode(geoms: np.ndarray, half: float) -> np.ndarray:
+    """Each geometry eroded by ``half`` (mitred)."""
+    return shapely.buffer(geoms, -half, join_style="mitre")
+
+
+def dilated_union(geoms: np.ndarray, half: float) -> object:
+    """Union of the geometries each dilated by ``half`` (mitred; none when ``half`` is 0)."""
+    g = shapely.buffer(geoms, half, join_style="mitre") if half > 0 else geoms
+    return robust_union_rows(np.asarray(g, dtype=object)[None, :])[0][0]
+
+
 @dataclass
 class Topology:
     """What :func:`zoning_topology` finds.
@@ -209,6 +286,7 @@ def zoning_topology(
     sliver_width: float = 1.0,
     sliver_area: float = 1.0,
     workers: int | None = None,
+    runner: GeometryRunner | None = None,
 ) -> Topology:
     """Overlaps between zone polygons and gaps inside the zoned area.
 
@@ -240,6 +318,9 @@ def zoning_topology(
         Noise thresholds (m, m²).
     workers : int, optional
         Threads (default: all CPUs).
+    runner : GeometryRunner, optional
+        Where the heavy steps run (default: ``GeometryRunner(workers)``, threads
+        here; :class:`sppr_gis.distributed.ClusterRunner` sends them to a cluster).
 
     Returns
     -------
@@ -247,8 +328,9 @@ def zoning_topology(
     """
     geoms = np.asarray(geoms, dtype=object)
     codes = np.asarray(codes, dtype=object)
+    run = runner or GeometryRunner(workers)
     half = sliver_width / 2.0
-    ov = zone_overlaps(geoms, workers)
+    ov = zone_overlaps(geoms, workers, runner=run)
     n = len(ov.left)
     # wide: some part of the overlap is left after eroding it by w/2
     wide = np.zeros(n, dtype=bool)
@@ -257,7 +339,7 @@ def zoning_topology(
     cand = np.flatnonzero(big_enough[ov.part_pair] & (shapely.area(ov.parts) >= np.pi * half * half))
     if len(cand):
         if half > 0:
-            eroded = _threaded(lambda sl: shapely.buffer(ov.parts[cand[sl]], -half, join_style="mitre"), len(cand), workers)
+            eroded = run.map(erode, ov.parts[cand], half)
             wide[np.unique(ov.part_pair[cand[~shapely.is_empty(eroded)]])] = True
         else:
             wide[big_enough] = True
@@ -292,7 +374,7 @@ def zoning_topology(
                 shapely.multipolygons(noise_parts) if len(noise_parts) else None,
             )
         )
-    _gaps(geoms, layer, half, sliver_area, ov, workers, topo)
+    _gaps(geoms, layer, half, sliver_area, ov, run, topo)
     # zones that are themselves slivers (digitizing leftovers): counted, measured as given
     area = shapely.area(geoms)
     perimeter = shapely.length(geoms)
@@ -348,7 +430,7 @@ class Overlaps:
     part_piece: tuple[np.ndarray, np.ndarray]
 
 
-def zone_overlaps(geoms: np.ndarray, workers: int | None = None) -> Overlaps:
+def zone_overlaps(geoms: np.ndarray, workers: int | None = None, *, runner: GeometryRunner | None = None) -> Overlaps:
     """Every pair of zones whose interiors intersect, with the overlap polygons and areas.
 
     Parts of different zones whose bounding boxes meet are intersected (a part
@@ -362,6 +444,8 @@ def zone_overlaps(geoms: np.ndarray, workers: int | None = None) -> Overlaps:
     geoms : array of valid polygonal geometries
     workers : int, optional
         Threads.
+    runner : GeometryRunner, optional
+        Where the intersections run (default: threads here).
 
     Returns
     -------
@@ -375,28 +459,7 @@ def zone_overlaps(geoms: np.ndarray, workers: int | None = None) -> Overlaps:
     empty_i = np.zeros(0, dtype=np.int64)
     if not len(pl):
         return Overlaps(empty_i, empty_i, np.zeros(0), np.zeros(0, dtype=object), empty_i, (empty_i, empty_i))
-    nv = shapely.get_num_coordinates(pieces)
-    bounds = shapely.bounds(pieces)
-
-    def overlap(sl: slice) -> np.ndarray:
-        a, b = pieces[pl[sl]], pieces[pr[sl]]
-        # A large part (a 15,000-vertex river) is first clipped to the box of the small
-        # one (plus 1 m): only that window can overlap it, and the clip is a linear scan.
-        big = np.flatnonzero(np.maximum(nv[pl[sl]], nv[pr[sl]]) > OVERLAP_PIECE_VERTICES)
-        if len(big):
-            a, b = a.copy(), b.copy()
-            for k in big:
-                i, j = pl[sl][k], pr[sl][k]
-                small, large = (j, i) if nv[i] > nv[j] else (i, j)
-                x0, y0, x1, y1 = bounds[small]
-                clipped = shapely.clip_by_rect(pieces[large], x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0)
-                if large == i:
-                    a[k] = clipped
-                else:
-                    b[k] = clipped
-        return robust_overlay(shapely.intersection, a, b)[0]
-
-    inter = _threaded(overlap, len(pl), workers)
+    inter = (runner or GeometryRunner(workers)).pairs(overlap_pairs, pieces, pl, pr)
     # keep the polygonal parts (zones that merely touch give lines and points)
     got, at = shapely.get_parts(inter, return_index=True)
     poly = (shapely.get_type_id(got) == 3) & (shapely.area(got) > 0)
@@ -429,17 +492,15 @@ def candidate_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return left[keep].astype(np.int64), right[keep].astype(np.int64)
 
 
-def _spatial_union(geoms: np.ndarray, workers: int | None) -> object:
-    """Union of many polygons: spatially sorted chunks unioned on threads, then their union."""
-    workers = workers or os.cpu_count() or 1
-    if workers < 2 or len(geoms) < 1000:
-        return robust_union_rows(geoms[None, :])[0][0]
+def _spatial_union(geoms: np.ndarray, half: float, runner: GeometryRunner) -> object:
+    """Union of many polygons each dilated by ``half``: spatially sorted chunks unioned by the runner, then their union."""
+    chunks = runner.chunk_count()
+    if chunks < 2 or len(geoms) < 1000:
+        return dilated_union(geoms, half)
     c = shapely.get_coordinates(shapely.centroid(geoms))
-    band = np.floor((c[:, 0] - c[:, 0].min()) / max(np.ptp(c[:, 0]) / (2 * workers), 1e-9))
+    band = np.floor((c[:, 0] - c[:, 0].min()) / max(np.ptp(c[:, 0]) / chunks, 1e-9))
     order = np.lexsort((c[:, 1], band))
-    chunks = np.array_split(geoms[order], 2 * workers)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        parts = list(pool.map(lambda g: robust_union_rows(g[None, :])[0][0], chunks))
+    parts = runner.unions(np.array_split(geoms[order], chunks), half)
     return robust_union_rows(np.array([parts], dtype=object))[0][0]
 
 
@@ -454,12 +515,11 @@ def _polygonal(g: object) -> object:
     return polys[0] if len(polys) == 1 else shapely.union_all(polys)
 
 
-def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Overlaps, workers: int | None, topo: Topology) -> None:
+def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Overlaps, runner: GeometryRunner, topo: Topology) -> None:
     """Gaps inside the zoned area (see :func:`zoning_topology`); appends to ``topo``."""
     if not len(geoms):
         return
-    dilated = _threaded(lambda sl: shapely.buffer(geoms[sl], half, join_style="mitre"), len(geoms), workers) if half > 0 else geoms
-    closed_union = _spatial_union(dilated, workers)
+    closed_union = _spatial_union(geoms, half, runner)
     holes = []
     for poly in shapely.get_parts(closed_union):
         if shapely.get_type_id(poly) == 3:
@@ -490,7 +550,7 @@ def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Ov
         )
     # Area of the exact union by inclusion-exclusion over the overlaps of two and
     # three zones; the narrow gaps are what the closing adds to it.
-    union_area = float(shapely.area(geoms).sum()) - float(ov.area.sum()) + _triple_overlap_area(ov, workers)
+    union_area = float(shapely.area(geoms).sum()) - float(ov.area.sum()) + _triple_overlap_area(ov, runner)
     noise = max(0.0, float(shapely.area(closing)) - union_area - real_area)
     topo.noise_gap_area = noise
     if noise >= 0.005:
@@ -505,7 +565,7 @@ def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Ov
         )
 
 
-def _triple_overlap_area(ov: Overlaps, workers: int | None) -> float:
+def _triple_overlap_area(ov: Overlaps, runner: GeometryRunner) -> float:
     """Sum of areas where three zones overlap at once (the third inclusion-exclusion term).
 
     Worked piece by piece: for a piece P of zone a overlapping pieces Q (zone b)
@@ -535,7 +595,7 @@ def _triple_overlap_area(ov: Overlaps, workers: int | None) -> float:
     if not len(m):
         return 0.0
     g1, g2 = m["g_x"].to_numpy(), m["g_y"].to_numpy()
-    abc = _threaded(lambda sl: robust_overlay(shapely.intersection, geom[g1[sl]], geom[g2[sl]])[0], len(g1), workers)
+    abc = runner.pairs(intersect_pairs, geom, g1, g2)
     return float(shapely.area(abc).sum())
 
 
