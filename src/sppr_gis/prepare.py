@@ -112,7 +112,8 @@ class RunInputs:
         ``nama``, geometry.
     struktur_ruang : geopandas.GeoDataFrame or None
     zones_raw : geopandas.GeoDataFrame or None
-        The zoning in the metric CRS, for maps.
+        The zoning in the metric CRS, for maps: ``zone_code`` and ``zone_name`` (the Perda
+        name, NAMSZN/NAMZON/NAMKWS beside the code field, else NAMOBJ; None where absent).
     findings : list of Finding
         Reading, field, lokasi and code findings.
     summary : list of dict
@@ -349,6 +350,27 @@ def _own_zone_field(frame: gpd.GeoDataFrame, spec: InputSpec, fields: Mapping[st
     return out
 
 
+def _zone_names(frame: pd.DataFrame, code_field: str | None) -> np.ndarray:
+    """The Perda zone names for the maps' key: the name field paired with the code field
+    (KODSZN -> NAMSZN, KODZON -> NAMZON, KODKWS -> NAMKWS), else ``NAMOBJ``; None where absent.
+
+    A file given one code (``PATH=CODE``) has its subzone or zone name field read, not ``NAMOBJ``
+    (there it names the object, a park or a cemetery, not the class).
+    """
+    cols = [str(c) for c in frame.columns]
+    if code_field is not None and str(code_field).upper().startswith("KOD"):
+        wanted = ["NAM" + str(code_field)[3:], "NAMOBJ"]
+    elif code_field is not None:
+        wanted = ["NAMOBJ"]
+    else:
+        wanted = ["NAMSZN", "NAMZON", "NAMKWS"]
+    name = next((f for f in (find_field(cols, w) for w in wanted) if f is not None), None)
+    if name is None:
+        return np.full(len(frame), None, dtype=object)
+    v = frame[name].astype("string").str.strip()
+    return v.where(v.notna() & (v != ""), None).astype(object).to_numpy()
+
+
 def _ints(values: pd.Series, label: str, field_name: str, ids: np.ndarray) -> tuple[pd.Series, list[tuple[str, object]]]:
     bad: list[tuple[str, object]] = []
     out: list[object] = []
@@ -545,7 +567,8 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
             if pf is not None:
                 mask = frame[pf].astype("string").str.casefold().str.contains("lindung", na=False).to_numpy(dtype=bool)
                 protected.update(str(c).strip() for c in codes[mask] if not _blank(c))
-        zparts.append(gpd.GeoDataFrame({"zone_code": codes.astype("string").str.strip().to_numpy()}, geometry=to_metric(frame, crs).geometry.values, crs=crs))
+        zcols = {"zone_code": codes.astype("string").str.strip().to_numpy(), "zone_name": _zone_names(frame, None if spec.layer.code is not None else zf)}
+        zparts.append(gpd.GeoDataFrame(zcols, geometry=to_metric(frame, crs).geometry.values, crs=crs))
     zones_raw = gpd.GeoDataFrame(pd.concat(zparts, ignore_index=True), geometry="geometry", crs=crs)
     rules = read_rules(
         inp.rules.path,

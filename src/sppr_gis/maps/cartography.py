@@ -83,6 +83,8 @@ _INK = "#222222"
 _PREP_TOP = 0.118  # figure fraction: top of the preparer block (office, logo, signatory)
 _NOTE_TOP = 0.222  # top of the source citations
 _INSET_TOP = 0.385  # top of the inset locator
+_INSET_H = _INSET_TOP - _NOTE_TOP  # height of the inset block (title and map)
+_INSET_MAX_TOP = 0.56  # above this the inset is left out: the legend needs the room more
 
 
 def _pt(size: float) -> float:
@@ -566,12 +568,19 @@ def _patch(rgb: RGB, alpha: float = 1.0, edge: str = "#555555", hatch: str | Non
     return Patch(facecolor=mpl_color(rgb, alpha), edgecolor=edge, linewidth=0.5, hatch=hatch)
 
 
-def zone_legend(colors: Mapping[str, RGB], palette: Palette, names: Mapping[str, str] | None = None, alpha: float = 1.0) -> tuple[list[Artist], list[str]]:
-    """Legend handles and Indonesian labels for the zones drawn (sorted by code)."""
+def zone_legend(
+    colors: Mapping[str, RGB], palette: Palette, names: Mapping[str, str] | None = None, alpha: float = 1.0, max_chars: int | None = 44,
+) -> tuple[list[Artist], list[str]]:
+    """Legend handles and Indonesian labels for the zones drawn (sorted by code).
+
+    A label is the code and the data's zone name (``names``; the Perda's), else the
+    palette's class name; cut at ``max_chars`` unless that is None (the pola ruang key keeps whole names).
+    """
     handles, labels = [], []
     for code in sorted(colors, key=_code_sort_key):
         handles.append(_patch(colors[code], alpha, edge="#999999"))
-        labels.append(_short(palette.label(code, (names or {}).get(code)), 44))
+        label = palette.label(code, (names or {}).get(code))
+        labels.append(" ".join(label.split()) if max_chars is None else _short(label, max_chars))
     return handles, labels
 
 
@@ -770,6 +779,9 @@ class MapFrame:
         self.extent: tuple[float, float, float, float] | None = None
         self.scale_denominator: float | None = None
         self.legend_truncated = 0
+        #: Top (figure fraction) of the source block; raised by :meth:`finish` when the citations need more room.
+        self.note_top = _NOTE_TOP
+        self.sources_artist: Text | None = None
         #: What the page shows, for checks and reuse (filled by the album's pages: totals, classes, categories).
         self.data: dict[str, Any] = {}
         self._panel_border()
@@ -909,8 +921,11 @@ class MapFrame:
         shown = shapely.box(*ex).intersection(city).area / city.area if city.area > 0 else 1.0
         if shown >= threshold:
             return False
+        note_top = self.note_top
+        if note_top + _INSET_H > _INSET_MAX_TOP:
+            return False
         x0, x1 = _PANEL_X
-        box = (x0 + 0.012, _NOTE_TOP + 0.012, x1 - x0 - 0.024, _INSET_TOP - _NOTE_TOP - 0.05)
+        box = (x0 + 0.012, note_top + 0.012, x1 - x0 - 0.024, _INSET_H - 0.05)
         ax = self.fig.add_axes(box)
         c = context[~(context.geometry.isna() | context.geometry.is_empty)]
         c.plot(ax=ax, facecolor="#ebe6da", edgecolor="#7a7a7a", linewidth=0.5)
@@ -929,7 +944,7 @@ class MapFrame:
             s.set_edgecolor("#999999")
             s.set_linewidth(0.5)
         where = f"wilayah {self.region}" if self.region else "wilayah"
-        self.fig.text(x0 + 0.012, _INSET_TOP - 0.008, f"LOKASI PETA DALAM {where.upper()}", fontsize=_pt(7 * self.k), fontweight="bold", color=_INK, va="top")
+        self.inset_title = self.fig.text(x0 + 0.012, note_top + _INSET_H - 0.008, f"LOKASI PETA DALAM {where.upper()}", fontsize=_pt(7 * self.k), fontweight="bold", color=_INK, va="top")
         self.inset_ax = ax
         return True
 
@@ -991,15 +1006,22 @@ class MapFrame:
         y -= 0.115
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
         # legend
-        bottom = _INSET_TOP + 0.01 if self.inset_ax is not None else _NOTE_TOP + 0.012
+        note_top = self.note_top
+        inset_top = note_top + _INSET_H
+        bottom = inset_top + 0.01 if self.inset_ax is not None else note_top + 0.012
         fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
         top = y - 0.04
-        self._stack_legends(inner, top, bottom, x1 - 0.008)
+        if not self._stack_legends(inner, top, bottom, x1 - 0.008) and self.inset_ax is not None:
+            # the legend matters more than the locator: without the inset it may fit whole
+            self.inset_ax.remove()
+            self.inset_title.remove()
+            self.inset_ax = None
+            self.legend_truncated = 0
+            self._stack_legends(inner, top, note_top + 0.012, x1 - 0.008)
         # inset, sources, preparer
         if self.inset_ax is not None:
-            fig.add_artist(Line2D([x0, x1], [_INSET_TOP, _INSET_TOP], transform=fig.transFigure, color=_INK, linewidth=0.6))
-        fig.add_artist(Line2D([x0, x1], [_NOTE_TOP, _NOTE_TOP], transform=fig.transFigure, color=_INK, linewidth=0.6))
-        _fit_block(fig, inner, _NOTE_TOP - 0.008, [*self.notes, *self._tech], x1 - inner - 0.006, _PREP_TOP + 0.006, fontsize=_pt(6.5 * k), color="#333333", linespacing=1.2, gid="sources")
+            fig.add_artist(Line2D([x0, x1], [inset_top, inset_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        fig.add_artist(Line2D([x0, x1], [note_top, note_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
         fig.add_artist(Line2D([x0, x1], [_PREP_TOP, _PREP_TOP], transform=fig.transFigure, color=_INK, linewidth=0.6))
         self._preparer_block(inner, x1 - 0.008)
 
@@ -1039,7 +1061,9 @@ class MapFrame:
             paras = ["Disusun dengan sppr_gis."]
         _fit_block(fig, text_left, top, paras, right - text_left, bottom, fontsize=_pt(7 * k), color=_INK, linespacing=1.2, gid="preparer")
 
-    def _stack_legends(self, left: float, top: float, bottom: float, right: float) -> None:
+    def _stack_legends(self, left: float, top: float, bottom: float, right: float) -> bool:
+        """Lay the legend sections out between ``top`` and ``bottom``, shrinking, then compacting, then shortening
+        them; True when every entry fits."""
         renderer = self.fig.canvas.get_renderer()
         k = self.k
         sizes = sorted({_pt(round(f * k * 2) / 2) for f in (7.0, 6.5, 6.0, 5.5, 5.0)}, reverse=True)
@@ -1052,13 +1076,13 @@ class MapFrame:
         while True:
             for fontsize, compact in attempts:
                 if self._place_legends(sections, fontsize, compact, left, top, bottom, right, renderer):
-                    return
+                    return self.legend_truncated == 0
             # still too tall at the smallest readable size: shorten the longest section (of its original entries)
             if not sections:
-                return
+                return True
             i = max(range(len(sections)), key=lambda j: kept[j])
             if kept[i] <= 4:
-                return
+                return False
             kept[i] = min(max(3, int(kept[i] * 0.8)), kept[i] - 1)
             sec = original[i]
             cut = len(sec.handles) - kept[i]
@@ -1153,7 +1177,6 @@ class MapFrame:
         self.ax.set_ylabel("")
         self.add_scale_bar(avoid=avoid)
         self.add_coordinate_ticks()
-        self.add_inset(context)
         if note:
             self.notes.extend([note] if isinstance(note, str) else list(note))
         epsg = self.crs.to_epsg()
@@ -1163,7 +1186,29 @@ class MapFrame:
             f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi.",
             f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}.",
         ]
+        self._add_sources()
+        self.add_inset(context)
         self._layout_panel()
+
+    def _add_sources(self) -> None:
+        """The source citations and notes above the preparer block, every word of them.
+
+        Wrapped to the panel and shrunk down to :data:`MIN_PT`; when they still do not
+        fit the usual block, the block grows upward (the inset and the legend move up)
+        rather than cutting a citation.
+        """
+        x0, x1 = _PANEL_X
+        inner = x0 + 0.012
+        floor = _PREP_TOP + 0.006
+        t = _fit_block(
+            self.fig, inner, _NOTE_TOP - 0.008, [*self.notes, *self._tech], x1 - inner - 0.006, floor, fontsize=_pt(6.5 * self.k),
+            color="#333333", linespacing=1.2, gid="sources", drop=False,
+        )
+        lack = floor - _bottom(self.fig, t)
+        self.note_top = _NOTE_TOP + max(0.0, lack)
+        if lack > 0:
+            t.set_y(self.note_top - 0.008)
+        self.sources_artist = t
 
     def save(self, path: Any, dpi: int | None = None) -> None:
         """Write the page as PNG (or any format matplotlib knows from the suffix), at the layout dpi by default."""
@@ -1212,10 +1257,14 @@ def _fit_text(fig: Figure, x: float, y: float, text: str, max_width: float, *, f
         size = max(min_fontsize, size - 0.5)
 
 
-def _fit_block(fig: Figure, x: float, y: float, paragraphs: Sequence[str], max_width: float, min_y: float, *, fontsize: float, gid: str | None = None, **kw: Any) -> Any:
+def _fit_block(
+    fig: Figure, x: float, y: float, paragraphs: Sequence[str], max_width: float, min_y: float, *, fontsize: float, gid: str | None = None,
+    drop: bool = True, **kw: Any,
+) -> Any:
     """Paragraphs wrapped to ``max_width`` and shrunk (never below :data:`MIN_PT`) until the block ends above ``min_y``.
 
-    At the smallest size, trailing paragraphs are dropped (the last kept one ends with an ellipsis).
+    At the smallest size, trailing paragraphs are dropped (the last kept one ends with an ellipsis);
+    with ``drop=False`` every paragraph is kept and the block may end below ``min_y``.
     """
     size = _pt(fontsize)
     paras = [p for p in paragraphs if p]
@@ -1229,7 +1278,7 @@ def _fit_block(fig: Figure, x: float, y: float, paragraphs: Sequence[str], max_w
             t = None
         if t is None:
             t = fig.text(x, y, "\n".join(_wrap_lines(p, 20) for p in paras), fontsize=size, va="top", gid=gid, **kw)
-        if _bottom(fig, t) >= min_y or (size <= MIN_PT and len(paras) <= 1):
+        if _bottom(fig, t) >= min_y or (size <= MIN_PT and (len(paras) <= 1 or not drop)):
             return t
         t.remove()
         if size > MIN_PT:
