@@ -40,6 +40,7 @@ def sample():
         "kawasan_prioritas": inputs.kawasan_prioritas,
         "sinergi": res.sinergi,
         "struktur_ruang": inputs.struktur_ruang,
+        "saran_relokasi": res.check.extra_layers.get("saran_relokasi"),
     }
     return res, layers
 
@@ -47,11 +48,15 @@ def sample():
 @pytest.fixture(scope="module")
 def pages(sample):
     _, layers = sample
-    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh")
+    from sppr_gis.config import load_config
+
+    sumber = load_config(SAMPLE / "sppr.toml").album["sumber"]  # the sample's citations, as sync prints them
+    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", sumber=sumber)
     out = {
         "admin": a.page_admin(),
         "zoning": a.page_zoning(),
         "struktur": a.page_struktur(),
+        "conformance": a.page_conformance(),
         "ipu_period": a.page_ipu_period(),
         "kecamatan": a.page_kecamatan(),
         "sinergi": a.page_sinergi(),
@@ -258,3 +263,142 @@ def test_medium_term_ipu_map_shows_every_year(sample, pages):
     assert len(rows) == page.table_shown == len(ipu[~(ipu.geometry.isna() | ipu.geometry.is_empty)])  # all listed
     ids = set(ipu["ipu_id"].astype(str))
     assert all(r.split(" ", 1)[0] in ids for r in rows)
+
+
+# --------------------------------------------------------------------------- issue 11: Perda zone names, whole citations
+
+
+def test_pola_ruang_key_prints_the_perda_zone_names(pages):
+    """The key is 'code + the zoning's own name' (NAMSZN of the sample's file, read here directly), never cut."""
+    raw = gpd.read_file(SAMPLE / "zoning.gpkg", layer="rdtr_subzona")
+    perda = dict(zip(raw["KODSZN"].astype(str), raw["NAMSZN"].astype(str)))
+    _, labels = _legend(pages["zoning"], "kunci matriks ITBX")
+    labels = [" ".join(t.split()) for t in labels]  # wrapped over lines in the legend
+    assert sorted(labels) == sorted(f"{code} {name}" for code, name in perda.items())
+
+
+def test_sync_zoning_for_maps_carries_the_name_beside_the_code(sample):
+    _, layers = sample
+    z = layers["zoning"]
+    raw = gpd.read_file(SAMPLE / "zoning.gpkg", layer="rdtr_subzona")
+    assert list(z["zone_code"].astype(str)) == list(raw["KODSZN"].astype(str))
+    assert list(z["zone_name"].astype(str)) == list(raw["NAMSZN"].astype(str))
+
+
+def test_source_citations_are_printed_whole_on_every_page(pages):
+    """Every configured citation appears in full (wrapping joined) and nothing is ellipsized, at 7 pt or more."""
+    from sppr_gis.config import load_config
+
+    sumber = load_config(SAMPLE / "sppr.toml").album["sumber"]
+    shows = {"admin": ("kecamatan", "kelurahan", "struktur_ruang"), "zoning": ("zoning", "kecamatan"), "struktur": ("struktur_ruang", "rencana", "kecamatan", "kelurahan"),
+             "conformance": ("rencana", "zoning", "kecamatan")}
+    for name, page in pages.items():
+        src = [t for t in page.fig.texts if t.get_gid() == "sources"]
+        assert len(src) == 1, name
+        text = " ".join(src[0].get_text().split())
+        assert "..." not in text and "…" not in text, (name, text)
+        assert src[0].get_fontsize() >= 7.0
+        for key in shows.get(name, ()):
+            assert " ".join(sumber[key].split()) in text, (name, key)
+        assert "Dibuat " in text and "Sistem koordinat" in text  # the last lines too
+        # the block stays inside the panel, above the preparer block
+        fig = page.fig
+        bb = fig.transFigure.inverted().transform(src[0].get_window_extent(fig.canvas.get_renderer()))
+        from sppr_gis.maps.cartography import _PANEL_X, _PREP_TOP
+
+        assert bb[0][1] >= _PREP_TOP and bb[1][1] <= page.note_top and bb[1][0] <= _PANEL_X[1], name
+
+
+# --------------------------------------------------------------------------- issue 12: relocation advice, struktur ruang status
+
+
+def test_conformance_map_draws_one_relocation_leader_per_advice_row(sample, pages):
+    res, layers = sample
+    page = pages["conformance"]
+    adv = res.check.extra_layers["saran_relokasi"]
+    rencana = layers["rencana"].set_index("program_id")
+    zoning = layers["zoning"]
+    leaders = {tuple(map(tuple, ln.get_xydata())) for ln in page.ax.lines if ln.get_gid() == "relokasi"}
+    expected = set()
+    for (_, row), pt in zip(adv.iterrows(), adv.geometry):
+        if pt is None or pt.is_empty or not row["jarak_m"] > 0:
+            continue
+        prog = rencana.loc[row["program_id"]].geometry
+        # the program's nearest point to the advised point, by projection on its lines (a second method)
+        if prog.geom_type in ("LineString", "MultiLineString"):
+            parts = list(getattr(prog, "geoms", [prog]))
+            near = min((ln.interpolate(ln.project(pt)) for ln in parts), key=pt.distance)
+        elif prog.geom_type in ("Point", "MultiPoint"):
+            near = min(getattr(prog, "geoms", [prog]), key=pt.distance)
+        else:
+            ring = prog.exterior
+            near = ring.interpolate(ring.project(pt))
+        assert near.distance(pt) == pytest.approx(row["jarak_m"], abs=1e-6)  # the leader is as long as the advised distance
+        # the advised point lies on a zone of the advised code
+        code_zones = zoning[zoning["zone_code"] == row["zone_code"]]
+        assert code_zones.distance(pt).min() < 1e-6
+        expected.add((row["program_id"], (near.x, near.y), (pt.x, pt.y)))
+    assert len(leaders) == len(expected) == 3  # the sample: 3 programs with a zone some metres away
+    for _, a, b in expected:
+        match = [ln for ln in leaders if np.allclose(ln[0], a, atol=1e-6) and np.allclose(ln[1], b, atol=1e-6)]
+        assert len(match) == 1, (a, b)
+    # targets: every advised point (leaders' ends and the one already partly in a permitted zone)
+    targets = [ln for ln in page.ax.lines if ln.get_gid() == "relokasi-tujuan"]
+    pts = [g for g in adv.geometry if g is not None and not g.is_empty]
+    assert len(targets) == 1 and sorted(map(tuple, np.round(targets[0].get_xydata(), 6))) == sorted((round(g.x, 6), round(g.y, 6)) for g in pts)
+    # labels: code and rounded distance of the advice they sit by
+    want = {f"{r.zone_code} · {round(r.jarak_m)} m" for r in adv.itertuples() if isinstance(r.zone_code, str) and r.jarak_m > 0}
+    got = {t.get_text() for t in page.ax.texts if t.get_gid() == "relokasi-label"}
+    assert got <= want and len(got) >= 2
+    # legend: counts of each kind of advice
+    _, labels = _legend(page, "Saran relokasi")
+    labels = [" ".join(t.split()) for t in labels]
+    n_none = int(adv.geometry.isna().sum() + adv.geometry.is_empty.sum())
+    assert labels[0].endswith(f"({len(expected)})") and "jarak" in labels[0]
+    assert labels[1].endswith(f"({len(pts) - len(expected)})") and labels[2].endswith(f"({n_none})")
+
+
+def test_struktur_map_colours_network_programs_by_status_struktur(sample, pages):
+    """Each assessed program is drawn once in its status' colour; the statuses are re-derived here from the
+    sample's files with buffers and overlays (a second method) for the line programs away from the class limits."""
+    import shapely
+    from matplotlib.colors import to_rgba
+
+    _, layers = sample
+    page = pages["struktur"]
+    r = layers["rencana"]
+    assessed = r[r["status_struktur"].notna()]
+    assert len(assessed) >= 10
+    for status, rgb in album_mod.STRUKTUR_COLORS.items():
+        geoms = [g for g in assessed.loc[assessed["status_struktur"] == status].geometry if g is not None and not g.is_empty]
+        colls = [c for c in page.ax.collections if c.get_gid() == f"struktur:{status}"]
+        drawn = sum(len(c.get_offsets()) if c.get_paths() and len(c.get_offsets()) > 1 else len(c.get_paths()) for c in colls)
+        assert drawn == sum(shapely.get_num_geometries(g) for g in geoms), status
+        for c in colls:
+            want = to_rgba(tuple(v / 255 for v in rgb))[:3]
+            # lines and area outlines carry it as edge colour, point symbols as face colour (with a dark rim)
+            assert any(len(cols) and np.allclose(cols[0][:3], want) for cols in (c.get_edgecolor(), c.get_facecolor())), status
+    _, labels = _legend(page, "jaringan rencana")
+    counts = assessed["status_struktur"].value_counts()
+    assert [int(re.search(r"\((\d+)\)$", t).group(1)) for t in labels] == [int(counts.get(s, 0)) for s in album_mod.STRUKTUR_COLORS]
+    # second method for lines: porsi = length within 25 m of a planned line of the activity's classes / length
+    net = gpd.read_file(SAMPLE / "struktur_ruang.gpkg", layer="jaringan").to_crs(r.crs)
+    classes = pd.read_csv(SAMPLE / "jaringan_kegiatan.csv").groupby("kegiatan")["kelas"].apply(set)
+    checked = 0
+    for _, row in assessed.iterrows():
+        g = row.geometry
+        if g.geom_type != "LineString" or row["kegiatan"] not in classes.index:
+            continue
+        band = net[net["JNSRSR"].isin(classes[row["kegiatan"]])].buffer(25, quad_segs=64).union_all()
+        share = g.intersection(band).length / g.length
+        if 0.01 < share < 0.89 or 0.91 < share < 0.999:
+            want = "sebagian"
+        elif share >= 0.91:
+            want = "sesuai"
+        elif share == 0:
+            want = "di_luar_rencana"
+        else:
+            continue  # too near a class limit for a buffer to decide
+        assert row["status_struktur"] == want, (row["program_id"], share)
+        checked += 1
+    assert checked >= 10

@@ -530,6 +530,7 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
         "kawasan_prioritas": inputs.kawasan_prioritas,
         "sinergi": result.sinergi,
         "struktur_ruang": inputs.struktur_ruang,
+        "saran_relokasi": result.check.extra_layers.get("saran_relokasi"),  # leaders on the conformance map
     }
     title = inputs.config.title
     try:

@@ -104,6 +104,15 @@ _ZONE_NAME_FIELDS = ("NAMSZN", "NAMZON", "NAMOBJ", "zone_name")
 _KEC_FIELDS = ("WADMKC", "kecamatan", "nama", "NAMOBJ", "name")
 _KEL_FIELDS = ("WADMKD", "kelurahan", "desa", "nama", "NAMOBJ", "name")
 _AREA_FIELDS = ("nama", "NAMOBJ", "name", "kawasan", "NAMKWS", "KODKWS")
+#: ``status_struktur`` of network programs on the struktur ruang map (not the networks' own colours).
+STRUKTUR_COLORS: dict[str, RGB] = {"sesuai": (0, 170, 80), "sebagian": (245, 150, 0), "di_luar_rencana": (225, 0, 120)}
+STRUKTUR_LABELS: dict[str, str] = {
+    "sesuai": "Sesuai jaringan rencana (porsi ≥ 90%)",
+    "sebagian": "Sebagian pada jaringan rencana",
+    "di_luar_rencana": "Di luar rencana jaringan",
+}
+#: Relocation advice leaders and targets (a dark teal, apart from the status colours and the zones).
+RELOCATION_COLOR: RGB = (0, 95, 115)
 #: Land under every map (the region), so that faded layers read as land, not water.
 LAND = (243, 239, 228)
 #: Soft fills of the administrative map, one per kecamatan (cycled).
@@ -137,6 +146,13 @@ def zone_field(zoning: pd.DataFrame | None) -> str | None:
 def name_field(gdf: pd.DataFrame | None, kind: str = "kecamatan") -> str | None:
     """The name column of an administrative or area layer (``WADMKC``, ``WADMKD``, ``nama`` ...)."""
     return _first(gdf, {"kecamatan": _KEC_FIELDS, "kelurahan": _KEL_FIELDS, "area": _AREA_FIELDS, "zone": _ZONE_NAME_FIELDS}[kind])
+
+
+def zone_name_field(zoning: pd.DataFrame | None, code_field: str | None) -> str | None:
+    """The zone-name column that goes with ``code_field``: ``zone_name`` (the sync's), the NAM field paired
+    with a KOD field (KODSZN -> NAMSZN), else NAMSZN, NAMZON, NAMOBJ."""
+    paired = ["NAM" + code_field[3:]] if code_field and code_field.upper().startswith("KOD") else []
+    return _first(zoning, ("zone_name", *paired, *_ZONE_NAME_FIELDS))
 
 
 def _usable(gdf: gpd.GeoDataFrame | None) -> bool:
@@ -218,13 +234,15 @@ class _Album:
         firsts = [frames[k] for k in order if k in frames] + [v for k, v in frames.items() if k not in order]
         self.crs: CRS = display_crs(firsts)
         self.L: dict[str, gpd.GeoDataFrame] = {k: (v if CRS.from_user_input(v.crs) == self.crs else v.to_crs(self.crs)) for k, v in frames.items()}
+        adv = layers.get("saran_relokasi")
+        self.advice: pd.DataFrame | None = self.L.get("saran_relokasi", adv if isinstance(adv, pd.DataFrame) and len(adv) else None)
         self.year = int(year)
         self.title = title
         self.palette = palette if isinstance(palette, Palette) else Palette(palette)
         self.source = source
         z = self.L.get("zoning")
         self.zfield = zone_field(z)
-        self.znames = name_field(z, "zone")
+        self.znames = zone_name_field(z, self.zfield)
         if z is not None and self.zfield is None:
             log.warning("zoning layer has no zone code column (%s); drawn without colours", ", ".join(_ZONE_FIELDS))
         self.zone_colors: dict[str, RGB] = {}
@@ -331,17 +349,22 @@ class _Album:
         pts = kec.geometry.representative_point()
         return place_labels(frame.ax, [(p.x, p.y) for p in pts], [str(n).upper() for n in kec[self.kec_field]], fontsize=8, color="#3a3a3a", style="italic", weight="bold")
 
-    def zone_section(self, alpha: float, used: set[str] | None = None, codes_only: bool = False) -> LegendSection | None:
-        """The zones' key; ``codes_only`` (a faded background): when the names do not fit, codes in four columns, names on the pola ruang map."""
+    def zone_names(self) -> dict[str, str]:
+        """Zone code -> the zoning's own (Perda) name, the first given for each code."""
+        z = self.L.get("zoning")
+        if z is None or not self.znames or not self.zfield:
+            return {}
+        first = z[[self.zfield, self.znames]].dropna()
+        first = first[first[self.znames].astype(str).str.strip() != ""].drop_duplicates(self.zfield)
+        return {str(k): " ".join(str(v).split()) for k, v in zip(first[self.zfield], first[self.znames])}
+
+    def zone_section(self, alpha: float, used: set[str] | None = None, codes_only: bool = False, whole: bool = False) -> LegendSection | None:
+        """The zones' key (code and Perda name); ``codes_only`` (a faded background): when the names do not fit,
+        codes in four columns, names on the pola ruang map; ``whole``: names never cut."""
         colors = {c: v for c, v in self.zone_colors.items() if used is None or c in used}
         if not colors:
             return None
-        names = {}
-        z = self.L.get("zoning")
-        if z is not None and self.znames and self.zfield:
-            first = z[[self.zfield, self.znames]].dropna().drop_duplicates(self.zfield)
-            names = {str(k): str(v) for k, v in zip(first[self.zfield], first[self.znames])}
-        h, lab = zone_legend(colors, self.palette, names, alpha=alpha)
+        h, lab = zone_legend(colors, self.palette, self.zone_names(), alpha=alpha, max_chars=None if whole else 44)
         if codes_only and len(h) > 6:
             title = "Zona (RDTR/RTRW)" + (f"; nama pada Peta {self.zoning_page}" if self.zoning_page else "")
             return LegendSection(title, h, lab, short_labels=[t.split(" ", 1)[0] for t in lab], compact_ncol=4)
@@ -463,7 +486,7 @@ class _Album:
         self.zoning_page = self.number
         self.admin(f)
         self.zone_codes(f)
-        sec = self.zone_section(1.0)
+        sec = self.zone_section(1.0, whole=True)
         if sec is not None:
             sec.title = "Kode dan nama zona (kunci matriks ITBX)"
             # the key keeps whole names: wrapped in two columns rather than cut
@@ -522,7 +545,15 @@ class _Album:
         sf = _first(roads, ("STSJRN", "status"))
         n_plan = int(roads[sf].astype(str).str.lower().str.contains("rencana").sum()) if sf else 0
         km = float(roads.geometry.length.sum()) / 1000
-        f = self.frame("Peta Rencana Struktur Ruang", f"{len(roads)} ruas jaringan ({angka(km, 1)} km)" + (f", {n_plan} rencana" if sf else ""))
+        r = self.L.get("rencana")
+        assessed = r[r["status_struktur"].isin(list(STRUKTUR_COLORS))] if r is not None and "status_struktur" in r.columns else None
+        if assessed is not None and not len(assessed):
+            assessed = None
+        sub = f"{len(roads)} ruas jaringan ({angka(km, 1)} km)" + (f", {n_plan} rencana" if sf else "")
+        if assessed is not None:
+            sc = _counts(assessed, "status_struktur")
+            sub += f"\n{len(assessed)} program jaringan {self.year}: " + ", ".join(f"{sc.get(k, 0)} {w}" for k, w in (("sesuai", "sesuai"), ("sebagian", "sebagian"), ("di_luar_rencana", "di luar rencana")))
+        f = self.frame("Peta Rencana Struktur Ruang", sub)
         self.city_extent(f)
         self.land(f)
         draw_outline(f.ax, self.L.get("kelurahan"), color="#8a8a8a", linewidth=0.45, linestyle=":", zorder=3)
@@ -532,8 +563,41 @@ class _Album:
         if adm and "kelurahan" in self.L:
             adm.handles.append(Line2D([], [], color="#8a8a8a", linewidth=0.6, linestyle=":"))
             adm.labels.append("Batas kelurahan")
-        f.add_legend([s for s in [sec, adm] if s])
-        return self.finish(f, avoid=roads, note="Lebar garis menurut hierarki jaringan; garis putus-putus: rencana. Nama ruas dari atribut NAMOBJ.", shows=("struktur_ruang", "kecamatan", "kelurahan"))
+        note = "Lebar garis menurut hierarki jaringan; garis putus-putus: rencana. Nama ruas dari atribut NAMOBJ."
+        secs = [sec, adm]
+        if assessed is not None:
+            secs.insert(0, self.struktur_programs(f, assessed))
+            note += " Program jaringan diberi warna menurut porsi lokasinya pada jaringan rencana kelasnya (status_struktur)."
+        f.add_legend([s for s in secs if s])
+        return self.finish(f, avoid=roads, note=note, shows=("struktur_ruang", "rencana", "kecamatan", "kelurahan"))
+
+    def struktur_programs(self, f: MapFrame, assessed: gpd.GeoDataFrame) -> LegendSection:
+        """The year's network programs on the struktur ruang map, coloured by ``status_struktur``: a broad
+        translucent casing under lines (so the planned network stays readable through it), circles for points,
+        outlines for areas; di_luar_rencana drawn last, on top."""
+        k = math.sqrt(f.k)
+        drawn: dict[str, int] = {}
+        for status in reversed(list(STRUKTUR_COLORS)):
+            grp = assessed[assessed["status_struktur"] == status]
+            if not len(grp):
+                continue
+            col = mpl_color(STRUKTUR_COLORS[status])
+            n = 0
+            for dim, part in split_by_dimension(grp).items():
+                n += len(part)
+                if dim == 1:
+                    part.plot(ax=f.ax, color="white", linewidth=10 * k, zorder=5.4, capstyle="round")
+                    part.plot(ax=f.ax, color=(*col, 0.75), linewidth=8 * k, zorder=5.5, capstyle="round", gid=f"struktur:{status}")
+                elif dim == 0:
+                    part.plot(ax=f.ax, color=col, markersize=40 * f.k, edgecolor="#1a1a1a", linewidth=0.7, zorder=6.5, gid=f"struktur:{status}")
+                else:
+                    part.plot(ax=f.ax, facecolor=(*col, 0.3), edgecolor=col, linewidth=1.6, zorder=5.5, gid=f"struktur:{status}")
+            drawn[status] = n
+        f.data["struktur"] = drawn
+        cnt = _counts(assessed, "status_struktur")
+        hs = [Line2D([], [], color=mpl_color(STRUKTUR_COLORS[s]), alpha=0.75, linewidth=6, solid_capstyle="round") for s in STRUKTUR_COLORS]
+        ls = [f"{STRUKTUR_LABELS[s]} ({cnt.get(s, 0)})" for s in STRUKTUR_COLORS]
+        return LegendSection(f"Program {self.year} terhadap jaringan rencana", hs, ls)
 
     def page_conformance(self) -> MapFrame | None:
         r = self.L.get("rencana")
@@ -549,9 +613,79 @@ class _Album:
         dims = draw_by_category(f.ax, r, "status", STATUS_COLORS, order=STATUS_ORDER)
         h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, cnt, order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"), kind="mixed")
         gh, gl = geometry_type_legend(list(dims))
+        reloc = self.relocation(f, r)
         zs = self.zone_section(0.4, None, codes_only=True)
-        f.add_legend([s for s in [LegendSection("Status kesesuaian (jumlah program)", h, lab), LegendSection("Bentuk lokasi", gh, gl), zs, self.admin_section()] if s])
+        secs = [LegendSection("Status kesesuaian (jumlah program)", h, lab), reloc, LegendSection("Bentuk lokasi", gh, gl), zs, self.admin_section()]
+        f.add_legend([s for s in secs if s])
         return self.finish(f, avoid=r, shows=("rencana", "zoning", "rules", "kecamatan"))
+
+    def relocation(self, f: MapFrame, r: gpd.GeoDataFrame) -> LegendSection | None:
+        """Relocation advice (``saran_relokasi``): a leader from each ``tidak_sesuai`` program to the nearest
+        point of the nearest zone permitting its activity, a ring on that point, and ``code · distance``
+        where the label finds room. Returns the legend section (None without advice rows)."""
+        adv = self.advice
+        if adv is None or not len(adv):
+            return None
+        geo = isinstance(adv, gpd.GeoDataFrame) and adv.crs is not None
+        pts = np.asarray(adv.geometry.array, dtype=object) if geo else np.full(len(adv), None, dtype=object)
+        has = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+        dist = pd.to_numeric(adv["jarak_m"], errors="coerce").to_numpy(dtype=float) if "jarak_m" in adv.columns else np.full(len(adv), np.nan)
+        codes = adv["zone_code"].astype(object).to_numpy() if "zone_code" in adv.columns else np.full(len(adv), None, dtype=object)
+        ids = adv["program_id"].astype(str).to_numpy() if "program_id" in adv.columns else np.array([""] * len(adv))
+        by_id: dict[str, Any] = {}
+        if "program_id" in r.columns:
+            for pid, g in zip(r["program_id"].astype(str), r.geometry):
+                if g is not None and not g.is_empty:
+                    by_id.setdefault(pid, g)
+        ink = mpl_color(RELOCATION_COLOR)
+        mpp = (f.ax.get_xlim()[1] - f.ax.get_xlim()[0]) / (f.ax.get_window_extent().width * 72.0 / f.fig.dpi)  # metres per point
+        leaders: list[tuple[str, tuple[float, float], tuple[float, float], float]] = []
+        inside: list[tuple[float, float]] = []
+        lab_xy, lab_text = [], []
+        for i in range(len(adv)):
+            if not has[i]:
+                continue
+            end = pts[i]
+            prog = by_id.get(ids[i])
+            if prog is None or not (np.isfinite(dist[i]) and dist[i] > 0):
+                inside.append((end.x, end.y))  # part of the program already lies in a permitted zone
+                continue
+            seg = shapely.shortest_line(prog, end)  # from the program's nearest point to the zone's nearest point
+            (x0, y0), (x1, y1) = seg.coords[0], seg.coords[-1]
+            leaders.append((ids[i], (x0, y0), (x1, y1), float(dist[i])))
+            f.ax.add_line(Line2D([x0, x1], [y0, y1], color="white", linewidth=3.0 * math.sqrt(f.k), solid_capstyle="round", zorder=8.9))
+            f.ax.add_line(Line2D([x0, x1], [y0, y1], color=ink, linewidth=1.4 * math.sqrt(f.k), linestyle=(0, (3, 1.5)), zorder=9, gid="relokasi"))
+            if math.hypot(x1 - x0, y1 - y0) / mpp >= 14:  # an arrowhead only where the leader is long enough on paper
+                f.ax.annotate("", (x1, y1), xytext=(x0 + 0.6 * (x1 - x0), y0 + 0.6 * (y1 - y0)), zorder=9.1,
+                              arrowprops={"arrowstyle": "-|>", "color": ink, "linewidth": 1.2, "shrinkA": 0, "shrinkB": 3, "mutation_scale": 9 * f.k})
+            code = codes[i] if isinstance(codes[i], str) and codes[i] else ""
+            lab_xy.append((x1, y1))
+            lab_text.append(f"{code} · {angka(float(dist[i]), 0)} m".strip(" ·"))
+        ring = {"marker": "o", "markersize": 5.5 * math.sqrt(f.k), "markerfacecolor": "white", "markeredgecolor": ink, "markeredgewidth": 1.4, "linestyle": ""}
+        ends = [e for _, _, e, _ in leaders] + inside
+        if ends:
+            xs, ys = zip(*ends)
+            f.ax.add_line(Line2D(xs, ys, zorder=9.2, gid="relokasi-tujuan", **ring))
+        fs = max(MIN_PT, 5.5 * f.k)
+        d = fs * 1.1
+        placed = place_labels(f.ax, lab_xy, lab_text, fontsize=fs, color=mpl_color(RELOCATION_COLOR), weight="bold", zorder=22,
+                              offsets=[(d * 2.6, d * 0.6), (-d * 2.6, d * 0.6), (d * 2.6, -d * 0.6), (-d * 2.6, -d * 0.6), (0, d * 1.2), (0, -d * 1.2)])
+        for t in placed:
+            t.set_gid("relokasi-label")
+        none = int((~has).sum())
+        f.data["relokasi"] = {"leaders": leaders, "inside": inside, "none": none, "labels": len(placed)}
+        hs: list[Any] = []
+        ls: list[str] = []
+        if leaders:
+            hs.append(Line2D([], [], color=ink, linewidth=1.4, linestyle=(0, (3, 1.5)), marker="o", markevery=[1], markersize=5, markerfacecolor="white", markeredgecolor=ink))
+            ls.append(f"Arah ke titik terdekat zona yang mengizinkan (I); label: kode zona · jarak ({len(leaders)})")
+        if inside:
+            hs.append(Line2D([], [], **{**ring, "markersize": 5}))
+            ls.append(f"Sebagian lokasi sudah di zona yang mengizinkan ({len(inside)})")
+        if none:
+            hs.append(Line2D([], [], linestyle="", marker=""))
+            ls.append(f"Tanpa saran: tidak ada zona yang mengizinkan dalam jarak batas ({none})")
+        return LegendSection("Saran relokasi (program tidak sesuai)", hs, [textwrap.fill(t, 50) for t in ls]) if hs else None
 
     def page_ipu(self) -> MapFrame | None:
         q = self.L.get("indikasi_program")
