@@ -144,7 +144,7 @@ def test_workbook_prints_with_numbers_and_labels(tmp_path):
 
     from sppr_gis.report.excel import Block, write_workbook
 
-    wide = pd.DataFrame({f"kolom_{i}": ["x"] for i in range(16)})
+    wide = pd.DataFrame({f"kolom_{i}": ["uraian yang cukup panjang untuk kolom ini"] for i in range(16)})
     m2 = pd.DataFrame(
         {
             "program_id": ["P-1", "P-2"],
@@ -169,19 +169,19 @@ def test_workbook_prints_with_numbers_and_labels(tmp_path):
         assert ws.freeze_panes is not None
         assert "SPPR Kota Contoh - Tahun 2025" in ws.oddHeader.left.text and ws.title in ws.oddHeader.right.text
         assert "&P" in ws.oddFooter.right.text
-    assert wb["Lebar"].page_setup.paperSize == 8 and wb["Matriks 2"].page_setup.paperSize == 9  # A3 for wide tables, else A4
+    assert wb["Lebar"].page_setup.paperSize == 8 and wb["Matriks 2"].page_setup.paperSize == 9  # A3 for wide tables, else A4 (by printed width)
     ws = wb["Matriks 2"]
     assert [c.value for c in ws[1]][:3] == ["Program id", "Kode", "Pagu"]  # no header mapping given
-    assert ws["C2"].value == 23_269_000_000 and ws["C2"].data_type == "n" and ws["C2"].number_format == '"Rp" #,##0'
+    assert ws["C2"].value == 23_269_000_000 and ws["C2"].data_type == "n" and ws["C2"].number_format == '[$-421]"Rp" #,##0_)'
     assert ws["B2"].value == "1.03.10.2.01.0053" and ws["B2"].data_type == "s"  # SIPD codes stay text
     assert ws["D2"].value == "Sesuai bersyarat" and ws["D3"].value == "Perlu kajian" and ws["E2"].value == "Tidak terindikasi"
-    assert ws["F2"].number_format == "0.0%" and ws["F2"].data_type == "n"
+    assert ws["F2"].number_format == "[$-421]0.0%_)" and ws["F2"].data_type == "n"
     assert wb["Jangka Menengah"]["B2"].value == "Belum dijadwalkan"
     r = {row[0].value: row[1] for row in wb["Ringkasan"].iter_rows(min_row=5) if row[0].value}
     assert r["Tahun anggaran"].value == 2025 and r["Tahun anggaran"].number_format == "0"
-    assert r["Jumlah IPU"].value == 1036 and r["Jumlah IPU"].number_format == "#,##0"
-    assert r["Total pagu"].value == 219_804_000_000 and r["Total pagu"].number_format == '"Rp" #,##0'
-    assert r["Porsi pagu sinkron"].value == pytest.approx(0.293) and r["Porsi pagu sinkron"].number_format == "0.0%"
+    assert r["Jumlah IPU"].value == 1036 and r["Jumlah IPU"].number_format == "[$-421]#,##0_)"
+    assert r["Total pagu"].value == 219_804_000_000 and r["Total pagu"].number_format == '[$-421]"Rp" #,##0_)'
+    assert r["Porsi pagu sinkron"].value == pytest.approx(0.293) and r["Porsi pagu sinkron"].number_format == "[$-421]0.0%_)"
     assert r["Jangka menengah"].value == "2023-2027"
     assert "IPU belum dijadwalkan" in r  # codes inside a text become words
 

@@ -1,14 +1,19 @@
 """The matrices book (``buku_matriks.xlsx``): Indonesian headers, formatted for reading and printing.
 
 Bold wrapped headers, a frozen header row, an autofilter, column widths fitted
-to the content, Rupiah format for ``pagu*`` columns, percentages for ``porsi*``
-columns; numbers are stored as numbers (a summary's ``Rp 1.250.000`` or
-``29,3%`` text becomes a formatted number) and status codes as words
-(``sesuai_bersyarat`` -> ``Sesuai bersyarat``; the GeoPackage and CSV keep the
-codes). Every sheet prints: landscape, fitted to the page width (A3 for wide
-tables, A4 otherwise), header rows repeated on every page, and a page header
-with the book's title, region, year and sheet name, page numbers in the footer.
-A sheet is either one table or a stack of titled tables (the summary).
+to the content (long texts wrap, rows as high as their wrapped text), Rupiah
+format for ``pagu*`` columns, percentages for ``porsi*`` columns, number
+formats tagged Indonesian (``[$-421]``: LibreOffice shows ``Rp 1.250.000`` and
+``29,3%`` whatever its locale; Excel follows the reader's regional settings);
+numbers are stored as numbers (a summary's ``Rp 1.250.000`` or ``29,3%`` text
+becomes a formatted number) and codes as words (``sesuai_bersyarat`` ->
+``Sesuai bersyarat``, severity ``warning`` -> ``Peringatan``; the GeoPackage
+and CSV keep the codes). Every sheet prints: landscape, fitted to the page
+width (A3 for wide tables, A4 otherwise), header row repeated on every page,
+and a page header with the book's title, region, year and the sheet's name and
+title, page numbers in the footer. A sheet is either one table (its header in
+row 1, so ``pandas.read_excel(header=0)`` reads it) or a stack of titled
+tables (the summary).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import datetime as _dt
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,17 +30,49 @@ import numpy as np
 import pandas as pd
 
 from sppr_gis.io.write import atomic_path
+from sppr_gis.report.labels import reader_text
 
-__all__ = ["Block", "write_workbook", "header_for", "RUPIAH_FORMAT"]
+__all__ = ["FOLDED_COLUMNS", "RUPIAH_FORMAT", "SHEET_TITLES", "Block", "header_for", "write_workbook"]
 
-#: Excel number format for Rupiah amounts (the thousands separator follows the reader's locale).
-RUPIAH_FORMAT = '"Rp" #,##0'
-#: Columns wider than this print on A3, others on A4 (both landscape, fitted to the width).
-A3_COLUMNS = 14
+#: Number formats carry the Indonesian locale (LCID 0x421): LibreOffice then shows ``1.250.000`` and
+#: ``29,3%`` in any locale; Excel keeps the separators of the reader's regional settings.
+LOCALE = "[$-421]"
+#: Excel number format for Rupiah amounts.
+RUPIAH_FORMAT = LOCALE + '"Rp" #,##0'
+#: What each sheet of the matrices book holds, printed beside the sheet name in the page header.
+SHEET_TITLES: dict[str, str] = {
+    "Ringkasan": "Ringkasan SPPR",
+    "Matriks 1": "Identifikasi keterlaksanaan program",
+    "Matriks 2": "Penilaian prioritas program",
+    "Matriks 3": "Hasil prioritas program",
+    "Jangka Menengah": "Sinkronisasi jangka menengah",
+    "Kesesuaian": "Kesesuaian lokasi program dengan rencana tata ruang",
+    "Sinergi": "Sinergi dan konflik antarprogram",
+    "Isu Data": "Isu data masukan",
+}
+#: Columns folded away (an outline group, collapsed: hidden on screen and on paper until its + is clicked; still in
+#: the sheet for scripts) so that the sheet prints one page wide at a readable size. ``Kesesuaian`` has 33
+#: columns: the year (in the page header), SIPD code, fund source and priority area (in Matriks 2), zone shares
+#: (in the explanation), achievement and provenance details fold.
+FOLDED_COLUMNS: dict[str, frozenset[str]] = {
+    "Kesesuaian": frozenset(
+        {"tahun", "kode", "sumber_dana", "kawasan_prioritas", "zones", "volume", "satuan", "target", "realisasi", "capaian", "di_bawah_ambang",
+         "lokasi_sumber", "sumber_berkas"}
+    ),
+}
+#: A sheet prints on A4 landscape when that keeps it at this scale or larger, else on A3 landscape (both fitted
+#: to the page width).
+A4_MIN_SCALE = 0.8
+#: Printable width of a landscape A4 and A3 page with the book's margins (0.4 in left and right), in points.
+_A4_WIDTH, _A3_WIDTH = (297 / 25.4 - 0.8) * 72, (420 / 25.4 - 0.8) * 72
 _RP_TEXT = re.compile(r"^Rp\s?(-?\d{1,3}(?:\.\d{3})*(?:,\d+)?)$")
 _PCT_TEXT = re.compile(r"^(-?\d+(?:,\d+)?)\s?%$")
 _INT_TEXT = re.compile(r"^(?:0|-?[1-9]\d{0,2}(?:\.\d{3})+|-?[1-9]\d*)$")
 _MIN_WIDTH, _MAX_WIDTH = 8, 60
+#: Text columns wider than this wrap (their rows grow instead).
+TEXT_WIDTH = 24
+#: Row height of one line of 11-point text, in points.
+_LINE_HEIGHT = 15.0
 
 
 @dataclass(frozen=True)
@@ -81,22 +118,23 @@ def _kind(column: str) -> str:
         return "decimal"
     if c.startswith("nilai_"):
         return "decimal2"
-    if c.startswith("jumlah") or c.startswith("tahun") or c in {"peringkat", "feature"}:
+    if c.startswith(("jumlah", "tahun")) or c in {"peringkat", "feature"}:
         return "integer"
     if c in {"volume", "target", "realisasi"}:
         return "number"
     return "text"
 
 
+_PAD = "_)"  # a blank the width of ")" after right-aligned numbers, so they do not touch the next column's text
 _FORMATS = {
-    "rupiah": {"num_format": RUPIAH_FORMAT},
-    "fraction": {"num_format": "0.0%"},
-    "decimal": {"num_format": "#,##0.0"},
-    "decimal2": {"num_format": "0.00"},
-    "integer": {"num_format": "0"},
-    "number": {"num_format": "#,##0.##"},
-    "count": {"num_format": "#,##0"},
-    "text": {},
+    "rupiah": {"num_format": RUPIAH_FORMAT + _PAD},
+    "fraction": {"num_format": LOCALE + "0.0%" + _PAD},
+    "decimal": {"num_format": LOCALE + "#,##0.0" + _PAD},
+    "decimal2": {"num_format": LOCALE + "0.00" + _PAD},
+    "integer": {"num_format": "0", "align": "center"},
+    "number": {"num_format": LOCALE + "#,##0.##" + _PAD},
+    "count": {"num_format": LOCALE + "#,##0" + _PAD},
+    "text": {"text_wrap": True},
 }
 
 
@@ -117,12 +155,9 @@ def _typed(value: object) -> tuple[object, str | None]:
     return value, None
 
 
-def _cell(value: object) -> object:
+def _cell(value: object, column: str | None = None) -> object:
     if isinstance(value, str):
-        from sppr_gis.maps.palette import code_label, humanize_codes
-
-        label = code_label(value)
-        return label if label is not value else humanize_codes(value)
+        return reader_text(value, column)
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -138,19 +173,89 @@ def _cell(value: object) -> object:
     return str(value)
 
 
-def _width(header: str, values: Sequence[object], kind: str) -> float:
-    longest = max([len(w) for w in header.split()] + [min(len(header), 24)])
+def _display(value: object, kind: str) -> str:
+    """The text a number or string shows (for widths and wrapped line counts)."""
+    if kind == "rupiah" and isinstance(value, (int, float)):
+        return f"Rp {value:,.0f}"
+    if kind == "fraction" and isinstance(value, (int, float)):
+        return f"{100 * value:.1f}%"
+    if kind in {"decimal", "count", "number"} and isinstance(value, (int, float)):
+        return f"{value:,.2f}" if kind == "number" and not float(value).is_integer() else f"{value:,.0f}" if kind == "count" else f"{value:,.1f}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return str(value)
+
+
+# Advance widths of the printable ASCII characters (" " to "~") in Calibri, regular and bold, in 1/2048 em
+# (read from Carlito, its metric-compatible twin that LibreOffice substitutes); other characters count as "n".
+_CALIBRI = (
+    (463, 667, 821, 1020, 1038, 1464, 1397, 452, 621, 621, 1020, 1020, 511, 627, 517, 791, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038,
+     1038, 1038, 548, 548, 1020, 1020, 1020, 949, 1831, 1185, 1114, 1092, 1260, 1000, 941, 1292, 1276, 516, 653, 1064, 861, 1751, 1322, 1356,
+     1058, 1378, 1112, 941, 998, 1314, 1162, 1822, 1063, 998, 959, 628, 791, 628, 1020, 1020, 596, 981, 1076, 866, 1076, 1019, 625, 964, 1076,
+     470, 490, 931, 470, 1636, 1076, 1080, 1076, 1076, 714, 801, 686, 1076, 925, 1464, 887, 927, 809, 644, 943, 644, 1020),
+    (463, 667, 898, 1020, 1038, 1493, 1443, 478, 638, 638, 1020, 1020, 528, 627, 547, 880, 1038, 1038, 1038, 1038, 1038, 1038, 1038, 1038,
+     1038, 1038, 565, 565, 1020, 1020, 1020, 949, 1840, 1241, 1148, 1084, 1291, 999, 940, 1305, 1292, 546, 678, 1120, 866, 1790, 1349, 1385,
+     1090, 1405, 1153, 968, 1014, 1337, 1211, 1856, 1128, 1064, 979, 665, 880, 665, 1020, 1020, 615, 1011, 1099, 857, 1099, 1031, 648, 971, 1099,
+     503, 523, 983, 503, 1666, 1099, 1101, 1099, 1099, 728, 817, 710, 1099, 969, 1526, 941, 970, 814, 704, 973, 704, 1020),
+)
+_PX_PER_UNIT = 11 / 72 * 96 / 2048  # 11-point text on a 96-dpi screen: pixels per 1/2048 em
+_CELL_MARGIN_PX = 8  # the cell's inner margins and a little room, so that no wrapped line is cut
+
+
+def _text_px(text: str, bold: bool = False) -> float:
+    """Width in pixels of a line of 11-point Calibri (Excel's unit: a column ``w`` wide is ``7 w + 5`` pixels)."""
+    table = _CALIBRI[1 if bold else 0]
+    return _PX_PER_UNIT * sum(table[o - 32] if 32 <= (o := ord(ch)) < 127 else table[ord("n") - 32] for ch in text)
+
+
+def _units(px: float) -> float:
+    """The column width that shows ``px`` pixels of text."""
+    return (px + _CELL_MARGIN_PX - 5) / 7
+
+
+def _width(header: str, values: Sequence[object], kind: str, cap: float = TEXT_WIDTH) -> float:
+    """A column's width: its longest header word (headers wrap), its widest number; for text, wide enough for most
+    values on one line (four in five), never narrower than its longest word, wrapping beyond ``cap``."""
+    longest = max([_units(_text_px(w, bold=True)) for w in header.split()] + [min(len(header), 8)])
+    texts: list[float] = []
+    word = 0.0
     for v in values[:2000]:
         if v is None:
             continue
-        if kind == "rupiah" and isinstance(v, (int, float)):
-            n = len(f"Rp {v:,.0f}")
-        elif isinstance(v, float):
-            n = len(f"{v:,.2f}")
+        if isinstance(v, str):
+            if v:
+                texts.append(_text_px(v))
+                word = max([word] + [_text_px(w) for w in v.split()])
         else:
-            n = len(str(v))
-        longest = max(longest, n)
-    return float(min(_MAX_WIDTH, max(_MIN_WIDTH, longest + 2)))
+            longest = max(longest, _units(_text_px(_display(v, kind) + ")")))  # numbers end in a ")"-wide blank
+    if texts:
+        texts.sort()
+        most = texts[min(len(texts) - 1, int(0.8 * len(texts)))]
+        longest = max(longest, min(cap, _units(max(word, most))))
+    return float(min(_MAX_WIDTH, max(_MIN_WIDTH, math.ceil(longest))))
+
+
+def _lines(text: str, width: float, bold: bool = False) -> int:
+    """Lines a text wraps into in a column ``width`` wide: words laid out greedily in Calibri's widths, a word
+    longer than the line broken."""
+    room = max(1.0, int(width * 7 + 0.5) + 5 - _CELL_MARGIN_PX)
+    space = _text_px(" ", bold)
+    n = 0
+    for part in text.split("\n"):
+        n += 1
+        used = 0.0
+        for word in part.split():
+            w = _text_px(word, bold)
+            if used and used + space + w <= room:
+                used += space + w
+                continue
+            if used:
+                n += 1
+            while w > room:  # a long word wraps by characters
+                n += 1
+                w -= room
+            used = w
+    return n
 
 
 def write_workbook(
@@ -161,14 +266,16 @@ def write_workbook(
     title: str | None = None,
     region: str | None = None,
     year: int | None = None,
+    sheet_titles: Mapping[str, str] | None = None,
+    folded: Mapping[str, Collection[str]] | None = None,
 ) -> Path:
     """Write a formatted workbook, atomically.
 
     Parameters
     ----------
     sheets : mapping
-        Sheet name (at most 31 characters) -> a DataFrame (one table: frozen
-        header row, autofilter) or a sequence of :class:`Block` (stacked tables
+        Sheet name (at most 31 characters) -> a DataFrame (one table: header in
+        row 1, frozen, autofilter) or a sequence of :class:`Block` (stacked tables
         under ``title``, which is frozen at the top).
     target : path-like
         The ``.xlsx`` to create (replaced if it exists).
@@ -177,9 +284,15 @@ def write_workbook(
     title : str, optional
         Title on the first row of stacked sheets and in every printed page header.
     region : str, optional
-        Region name for the printed page header.
+        Region name for the printed page header (left out when the title names it).
     year : int, optional
-        Fiscal year for the printed page header.
+        Fiscal year for the printed page header (left out when the title names it).
+    sheet_titles : mapping, optional
+        Sheet name -> what it holds, printed after the sheet name in the page
+        header (default :data:`SHEET_TITLES`).
+    folded : mapping, optional
+        Sheet name -> machine column names folded away (hidden in a collapsed
+        outline group, so not printed; default :data:`FOLDED_COLUMNS`).
 
     Returns
     -------
@@ -188,6 +301,8 @@ def write_workbook(
     import xlsxwriter
 
     headers = headers or {}
+    sheet_titles = SHEET_TITLES if sheet_titles is None else sheet_titles
+    folded = FOLDED_COLUMNS if folded is None else folded
     target = Path(target)
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": False, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
@@ -195,17 +310,21 @@ def write_workbook(
         hdr = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1})
         title_fmt = wb.add_format({"bold": True, "font_size": 12})
         note_fmt = wb.add_format({"italic": True, "font_color": "#555555"})
-        fmts = {k: wb.add_format(v) for k, v in _FORMATS.items()}
-        total_fmts = {k: wb.add_format({**v, "bold": True, "top": 1}) for k, v in _FORMATS.items()}
+        fmts = {k: wb.add_format({**v, "valign": "top"}) for k, v in _FORMATS.items()}
+        total_fmts = {k: wb.add_format({**v, "valign": "top", "bold": True, "top": 1}) for k, v in _FORMATS.items()}
         for name, content in sheets.items():
             if len(name) > 31:
                 raise ValueError(f"sheet name '{name}' is longer than 31 characters")
             ws = wb.add_worksheet(name)
             widths: dict[int, float] = {}
+            texts: dict[int, list[tuple[int, str, bool]]] = {}  # row -> (column, text, bold): wrapped cells, for row heights
+            hidden: set[int] = set()
             if isinstance(content, pd.DataFrame):
-                _table(ws, content, 0, hdr, fmts, total_fmts, headers, widths, filter_=True)
+                _table(ws, content, 0, hdr, fmts, total_fmts, headers, widths, texts, filter_=True)
                 ws.freeze_panes(1, 0)
                 ws.repeat_rows(0)
+                fold = set(folded.get(name, ()))
+                hidden = {j for j, c in enumerate(str(c) for c in content.columns if str(c) != "geometry") if c in fold}
             else:
                 row = 0
                 if title:
@@ -214,23 +333,62 @@ def write_workbook(
                     ws.freeze_panes(1, 0)
                     ws.repeat_rows(0)
                 for block in content:
-                    ws.write(row, 0, block.title, title_fmt)
+                    ws.write(row, 0, reader_text(block.title), title_fmt)
                     row += 1
                     if block.note:
-                        ws.write(row, 0, block.note, note_fmt)
+                        ws.write(row, 0, reader_text(block.note), note_fmt)
                         row += 1
-                    row = _table(ws, block.frame, row, hdr, fmts, total_fmts, headers, widths, filter_=False) + 1
+                    row = _table(ws, block.frame, row, hdr, fmts, total_fmts, headers, widths, texts, filter_=False) + 1
             for col, w in widths.items():
-                ws.set_column(col, col, w)
-            _page_setup(ws, name, len(widths), title=title, region=region, year=year)
+                if col in hidden:
+                    ws.set_column(col, col, w, None, {"level": 1, "hidden": True})
+                elif col - 1 in hidden:
+                    ws.set_column(col, col, w, None, {"collapsed": True})
+                else:
+                    ws.set_column(col, col, w)
+            if hidden:
+                ws.outline_settings(True, False, False, False)  # the + above the folded columns, left of them
+            for r, cells in texts.items():
+                n = max((_lines(t, widths.get(c, _MIN_WIDTH), bold) for c, t, bold in cells if c not in hidden), default=1)
+                if n > 1:  # LibreOffice does not grow rows on opening a file; Excel keeps a height that is set
+                    ws.set_row(r, _LINE_HEIGHT * n)
+            _page_setup(ws, name, [w for c, w in widths.items() if c not in hidden], title=title, region=region, year=year, sheet_title=sheet_titles.get(name))
         wb.close()
     return target
 
 
-def _page_setup(ws, name: str, ncols: int, *, title: str | None, region: str | None, year: int | None) -> None:  # noqa: ANN001
+def page_header(name: str, *, title: str | None, region: str | None, year: int | None, sheet_title: str | None = None) -> tuple[str, str]:
+    """The printed page header's left and right parts (unescaped): ``title - region - Tahun year`` and ``sheet: what it holds``.
+
+    Region and year are left out of the left part when the title already names them.
+    """
+    left = title or "Buku Matriks SPPR"
+    bits = [b for b in (region, f"Tahun {year}" if year else None) if b and str(b) not in str(left)]
+    if bits:
+        left += " - " + " - ".join(str(b) for b in bits)
+    right = name if not sheet_title or sheet_title == name else f"{name}: {sheet_title}"
+    return left, right
+
+
+def printed_width(widths: Sequence[float]) -> float:
+    """The width in points of columns of these widths at 100% (Excel's and LibreOffice's 7-pixel unit, 5 pixels of
+    padding, 96 pixels an inch)."""
+    return sum(0.75 * (int(w * 7 + 0.5) + 5) for w in widths)
+
+
+def print_scale(widths: Sequence[float]) -> tuple[int, float]:
+    """The paper (9 = A4, 8 = A3) and the scale at which columns of these widths print one page wide."""
+    pts = printed_width(widths)
+    a4 = min(1.0, _A4_WIDTH / pts) if pts else 1.0
+    if a4 >= A4_MIN_SCALE:
+        return 9, a4
+    return 8, min(1.0, _A3_WIDTH / pts)
+
+
+def _page_setup(ws, name: str, widths: Sequence[float], *, title: str | None, region: str | None, year: int | None, sheet_title: str | None = None) -> None:
     """Landscape, fitted to the page width, A3 for wide tables; title, region, year and sheet name in the header."""
     ws.set_landscape()
-    ws.set_paper(8 if ncols > A3_COLUMNS else 9)  # 8 = A3, 9 = A4
+    ws.set_paper(print_scale(widths)[0])  # 8 = A3, 9 = A4
     ws.fit_to_pages(1, 0)
     ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.55)
     ws.center_horizontally()
@@ -238,18 +396,15 @@ def _page_setup(ws, name: str, ncols: int, *, title: str | None, region: str | N
     def esc(t: str) -> str:
         return str(t).replace("&", "&&")
 
-    left = esc(title or "Buku Matriks SPPR")
-    bits = [b for b in (region, f"Tahun {year}" if year else None) if b and (not title or str(b) not in str(title))]
-    if bits:
-        left += " - " + esc(" - ".join(bits))
-    ws.set_header(f'&L&"-,Bold"{left}&R&"-,Bold"{esc(name)}', {"margin": 0.3})
+    left, right = page_header(name, title=title, region=region, year=year, sheet_title=sheet_title)
+    ws.set_header(f'&L&"-,Bold"{esc(left)}&R&"-,Bold"{esc(right)}', {"margin": 0.3})
     ws.set_footer("&LBuku Matriks SPPR&RHalaman &P dari &N", {"margin": 0.3})
 
 
-def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, widths: dict[int, float], *, filter_: bool) -> int:  # noqa: ANN001
+def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, widths: dict[int, float], texts: dict[int, list[tuple[int, str, bool]]], *, filter_: bool) -> int:
     cols = [str(c) for c in df.columns if str(c) != "geometry"]
     kinds = [_kind(c) for c in cols]
-    values = [[_cell(v) for v in df[c].tolist()] for c in cols]
+    values = [[_cell(v, c) for v in df[c].tolist()] for c in cols]
     cell_kinds: dict[tuple[int, int], str] = {}
     for j, c in enumerate(cols):
         if kinds[j] == "text" and c.lower() in {"nilai", "jumlah_nilai"}:  # summary values typed as text
@@ -261,7 +416,8 @@ def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, width
     for j, c in enumerate(cols):
         h = header_for(c, headers)
         ws.write_string(row, j, h, hdr)
-        widths[j] = max(widths.get(j, 0.0), _width(h, values[j], kinds[j]))
+        texts.setdefault(row, []).append((j, h, True))
+        widths[j] = max(widths.get(j, 0.0), _width(h, values[j], kinds[j], TEXT_WIDTH if filter_ else 1.5 * TEXT_WIDTH))  # summaries: wider labels
     first = row + 1
     n = len(df)
     is_total = [str(v) == "Jumlah" for v in (df[cols[0]].tolist() if cols else [])]
@@ -269,13 +425,18 @@ def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, width
         r = first + i
         for j in range(len(cols)):
             v = values[j][i]
-            f = (total_fmts if is_total[i] else fmts)[cell_kinds.get((i, j), kinds[j])]
+            k = cell_kinds.get((i, j), kinds[j])
+            if k == "number" and isinstance(v, (int, float)) and float(v).is_integer():
+                k = "count"  # 40, not "40," (a format with optional decimals keeps its separator)
+            f = (total_fmts if is_total[i] else fmts)[k]
             if v is None:
                 ws.write_blank(r, j, None, f)
             elif isinstance(v, (int, float)):
                 ws.write_number(r, j, v, f)
             else:
                 ws.write_string(r, j, v, f)
+                if len(v) > _MIN_WIDTH - 2 or "\n" in v:
+                    texts.setdefault(r, []).append((j, v, is_total[i]))
     if filter_ and cols:
         ws.autofilter(row, 0, row + max(n, 1), len(cols) - 1)
     return first + n

@@ -1,0 +1,194 @@
+"""buku_matriks.xlsx as printed and read (issue 11): page setup, page header, numbers, words, wrapping, folds.
+
+The LibreOffice test converts the sample's book to PDF and reads the pages back (skipped without ``soffice``;
+Debian: ``apt-get install -y --no-install-recommends libreoffice-calc-nogui fonts-crosextra-carlito``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from sppr_gis.matrices import HEADERS
+from sppr_gis.report.excel import TEXT_WIDTH, Block, write_workbook
+
+RAW_CODES = re.compile(r"\b(sesuai_bersyarat|tidak_sesuai|perlu_kajian|belum_jadwal|tidak_terindikasi|di_luar_rencana)\b")
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+
+def _hidden(path: Path, sheet: int) -> set[int]:
+    """1-based indices of the hidden columns of the sheet (from the XML: openpyxl keys a range by its first column)."""
+    import zipfile
+
+    xml = zipfile.ZipFile(path).read(f"xl/worksheets/sheet{sheet}.xml").decode()
+    return {k for a, b, rest in re.findall(r'<col min="(\d+)" max="(\d+)"([^>]*)/>', xml) if 'hidden="1"' in rest for k in range(int(a), int(b) + 1)}
+
+
+def _book(tmp_path: Path, **kw) -> Path:
+    kes = pd.DataFrame(
+        {
+            "program_id": ["P-1", "P-2", "P-3"],
+            "tahun": [2025, 2025, 2025],
+            "pagu": [23_269_000_000.0, 1_500_000.0, 0.0],
+            "status": ["tidak_sesuai", "sesuai_bersyarat", "perlu_kajian"],
+            "keterangan": ["kata " * 60, "Zona R-2 100,0% (T1: terbatas). Sesuai bersyarat.", ""],
+            "saran_relokasi": ["Zona terdekat yang mengizinkan (I): R-4, berjarak 79,1 m.", None, None],
+            "jarak_relokasi_m": [79.06, float("nan"), float("nan")],
+            "porsi_jaringan": [0.25, 1.0, float("nan")],
+            "status_struktur": ["sebagian", "sesuai", None],
+            "volume": [2.42, 40.0, 1234.0],
+        }
+    )
+    issues = pd.DataFrame({"layer": ["a.gpkg"] * 3, "feature_id": ["1", "2", "3"], "severity": ["error", "warning", "info"], "code": ["x", "y", "z"], "message": ["m"] * 3})
+    ring = [Block("Ringkasan", pd.DataFrame({"uraian": ["IPU belum_jadwal", "Total pagu"], "nilai": ["6", "Rp 219.804.000.000"]}), note="belum_jadwal: di luar periode IPU.")]
+    sheets = {"Ringkasan": ring, "Kesesuaian": kes, "Isu Data": issues}
+    return write_workbook(sheets, tmp_path / "b.xlsx", headers=HEADERS, **kw)
+
+
+def test_page_header_names_title_region_year_and_sheet(tmp_path):
+    wb = openpyxl.load_workbook(_book(tmp_path, title="Sinkronisasi Program Pemanfaatan Ruang", region="Kabupaten Bintan", year=2026))
+    for ws in wb:
+        head = ws.oddHeader.left.text + " " + ws.oddHeader.right.text
+        for item in ("Sinkronisasi Program Pemanfaatan Ruang", "Kabupaten Bintan", "Tahun 2026", ws.title):
+            assert item in head, (ws.title, item, head)
+        assert "&P" in ws.oddFooter.right.text and "&N" in ws.oddFooter.right.text
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0
+        assert ws.print_title_rows.replace("$", "") == "1:1"
+    assert "Kesesuaian lokasi program" in wb["Kesesuaian"].oddHeader.right.text  # what the sheet holds, after its name
+    # a title that already names region and year is not repeated
+    wb2 = openpyxl.load_workbook(_book(tmp_path, title="SPPR Kota Contoh - Tahun 2025", region="Kota Contoh", year=2025))
+    left = wb2["Kesesuaian"].oddHeader.left.text
+    assert left.count("Kota Contoh") == 1 and left.count("2025") == 1
+
+
+def test_numbers_are_numbers_with_indonesian_formats(tmp_path):
+    wb = openpyxl.load_workbook(_book(tmp_path, title="T", region="R", year=2025))
+    ws = wb["Kesesuaian"]
+    head = {c.value: c.column_letter for c in ws[1]}
+    pagu = ws[f"{head['Pagu (Rp)']}2"]
+    assert pagu.data_type == "n" and pagu.value == 23_269_000_000
+    assert pagu.number_format.startswith("[$-421]") and '"Rp" #,##0' in pagu.number_format
+    porsi = ws[f"{head['Porsi pada Jaringan Rencana']}2"]
+    assert porsi.data_type == "n" and porsi.value == 0.25 and "0.0%" in porsi.number_format
+    jarak = ws[f"{head['Jarak Relokasi (m)']}2"]
+    assert jarak.data_type == "n" and jarak.value == pytest.approx(79.06) and "#,##0.0" in jarak.number_format
+    assert ws[f"{head['Jarak Relokasi (m)']}3"].value is None  # NaN is an empty cell, not text
+    vol = {ws[f"{head['Volume']}{r}"].value: ws[f"{head['Volume']}{r}"].number_format for r in (2, 3, 4)}
+    assert "#,##0.##" in vol[2.42] and vol[40].endswith("#,##0_)") and vol[1234].endswith("#,##0_)")  # 40, not "40,"
+    assert ws[f"{head['Tahun']}2"].data_type == "n" and ws[f"{head['Tahun']}2"].number_format == "0"  # a year has no separator
+
+
+def test_reader_cells_show_words_not_codes(tmp_path):
+    wb = openpyxl.load_workbook(_book(tmp_path, title="T", region="R", year=2025))
+    texts = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [t for t in texts if RAW_CODES.search(t)]
+    ws = wb["Kesesuaian"]
+    head = {c.value: c.column_letter for c in ws[1]}
+    assert [ws[f"{head['Status Kesesuaian']}{r}"].value for r in (2, 3, 4)] == ["Tidak sesuai", "Sesuai bersyarat", "Perlu kajian"]
+    assert [ws[f"{head['Status Struktur Ruang']}{r}"].value for r in (2, 3)] == ["Sebagian", "Sesuai"]
+    assert [c.value for c in wb["Isu Data"]["C"][1:]] == ["Galat", "Peringatan", "Info"]
+    ring = [c.value for c in wb["Ringkasan"]["A"] if c.value]
+    assert "IPU belum dijadwalkan" in ring and "belum dijadwalkan: di luar periode IPU." in ring  # labels and notes
+
+
+def test_long_text_wraps_and_its_row_grows(tmp_path):
+    wb = openpyxl.load_workbook(_book(tmp_path, title="T", region="R", year=2025))
+    ws = wb["Kesesuaian"]
+    head = {c.value: c.column_letter for c in ws[1]}
+    col = head["Keterangan"]
+    cell = ws[f"{col}2"]
+    assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+    width = ws.column_dimensions[col].width
+    assert width <= TEXT_WIDTH + 1
+    # independent count: "kata " is k+a+t+a+space = 931+981+686+981+463 of 2048 em in Calibri; 11 pt = 14.667 px;
+    # a column w wide shows 7w+5 px, less the cell's margins: whole words per line, 60 words
+    word_px = (931 + 981 + 686 + 981) / 2048 * 14.667
+    space_px = 463 / 2048 * 14.667
+    per_line = int((7 * width + 5 - 2 + space_px) // (word_px + space_px))
+    lines = math.ceil(60 / per_line)
+    assert ws.row_dimensions[2].height >= 15 * lines, (ws.row_dimensions[2].height, lines)
+    assert ws.row_dimensions[2].height <= 15 * (lines + 2)  # and not far more
+    # the header row grows for a wrapped header
+    assert ws.row_dimensions[1].height is None or ws.row_dimensions[1].height >= 15
+
+
+def test_folded_columns_are_hidden_in_print_but_read_by_pandas(tmp_path):
+    path = _book(tmp_path, title="T", region="R", year=2025)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Kesesuaian"]
+    head = {c.value: c.column_letter for c in ws[1]}
+    hidden = _hidden(path, 2)
+    index = {h: openpyxl.utils.column_index_from_string(c) for h, c in head.items()}
+    assert index["Tahun"] in hidden and index["Volume"] in hidden
+    assert not {index[h] for h in ("ID Program", "Pagu (Rp)", "Status Kesesuaian", "Keterangan", "Saran Relokasi", "Status Struktur Ruang")} & hidden
+    assert ws.column_dimensions[head["Tahun"]].outline_level == 1
+    df = pd.read_excel(path, sheet_name="Kesesuaian", header=0)
+    assert list(df.columns)[:3] == ["ID Program", "Tahun", "Pagu (Rp)"] and df["Volume"].tolist() == [2.42, 40, 1234]
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None or shutil.which("pdftotext") is None:
+        pytest.skip("LibreOffice (soffice) or poppler-utils not installed")
+    from click.testing import CliRunner
+    from sppr_cli.main import cli
+
+    out = tmp_path_factory.mktemp("buku")
+    res = CliRunner().invoke(cli, ["-q", "sync", "--config", str(SAMPLE / "sppr.toml"), "--year", "2025", "--out", str(out), "--no-maps"])
+    assert res.exit_code == 0, res.output
+    book = out / "2025" / "buku_matriks.xlsx"
+    subprocess.run([soffice, "--headless", "--convert-to", "pdf", "--outdir", str(out), str(book)], check=True, capture_output=True, timeout=240)
+    return book, out / "buku_matriks.pdf"
+
+
+def _pages(pdf: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return [p for p in text.split("\f") if p.strip()]
+
+
+def test_sample_book_prints_in_libreoffice(sample_pdf):
+    book, pdf = sample_pdf
+    pages = _pages(pdf)
+    sheets = openpyxl.load_workbook(book).sheetnames
+    seen = []
+    for i, page in enumerate(pages, 1):
+        first = page.strip().split("\n")[0]
+        assert "SPPR Kota Contoh - Tahun 2025" in first, (i, first)  # title, region, year on every page
+        sheet = next(s for s in sheets if re.search(rf"\b{re.escape(s)}:", first))
+        seen.append(sheet)
+        assert re.search(rf"Halaman {i} dari {len(pages)}", page), i
+        assert not RAW_CODES.search(page), (i, RAW_CODES.search(page).group(0))
+    assert list(dict.fromkeys(seen)) == sheets  # every sheet printed, in order
+    # the header row repeats on every page of a sheet
+    for sheet, header in (("Matriks 1", "ID IPU"), ("Kesesuaian", "ID Program")):
+        for page, s in zip(pages, seen):
+            if s == sheet:
+                assert page.strip().split("\n")[1:4] and any(line.lstrip().startswith(header) for line in page.strip().split("\n")[1:6]), sheet
+    text = "\n".join(pages)
+    assert "Rp 219.804.000.000" in text and "29,3%" in text  # Indonesian separators whatever LibreOffice's locale
+    assert not re.search(r"Rp \d{1,3},\d{3},\d{3}", text)
+
+
+def test_sample_book_fits_the_page_width(sample_pdf):
+    """No column spills onto an extra page: every page of a sheet carries its last visible column's header."""
+    book, pdf = sample_pdf
+    wb = openpyxl.load_workbook(book)
+    pages = _pages(pdf)
+    for i, ws in enumerate(wb, 1):
+        if ws.title == "Ringkasan":
+            continue
+        hidden = _hidden(book, i)
+        last = [c.value for c in ws[1] if c.column not in hidden][-1]
+        mine = [p for p in pages if re.search(rf"\b{re.escape(ws.title)}:", p.strip().split("\n")[0])]
+        assert mine, ws.title
+        for p in mine:
+            assert last.split()[0] in " ".join(p.strip().split("\n")[1:6]), (ws.title, last)
