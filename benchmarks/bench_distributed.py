@@ -25,6 +25,7 @@ Usage::
     python benchmarks/bench_distributed.py --regions 32        # more regions
     python benchmarks/bench_distributed.py --sync 16           # sppr sync of 16 regions (cluster vs in sequence)
     python benchmarks/bench_distributed.py --scheduler tcp://HOST:8786   # an existing cluster
+    python benchmarks/bench_distributed.py --skip-city --skip-regions --sync 0 --whole 2   # whole check(), QA included
 
 Missing workloads are generated with ``make_workload.py`` (the 20k x 50k one takes a few minutes).
 """
@@ -124,6 +125,55 @@ def city(client, folder: Path) -> dict:
         "client_peak_rss_mb": round(peak_rss_mb(), 0),
     }
     print(f"  speed-up: engine {out['speedup_engine']}x, check without QA {out['speedup_check']}x, with QA {out['speedup_check_with_qa']}x; identical: {same['identical']} {same}", flush=True)
+    return out
+
+
+def whole_side(folder: Path, side: str, out: Path) -> None:
+    """One side of the whole-check comparison, in its own process: read, then ``check()`` timed with the
+    zoning QA included (``side`` = ``local``: one thread here; else a scheduler address)."""
+    import pickle
+
+    import sppr_gis
+
+    zoning, programs, rules = read(folder)
+    t, c = time.perf_counter(), time.process_time()
+    if side == "local":
+        res = sppr_gis.check(zoning, programs, rules, workers=1)
+    else:
+        res = sppr_gis.check(zoning, programs, rules, client=side)
+    wall, cpu = time.perf_counter() - t, time.process_time() - c
+    keep = {"zone_shares": res.zone_shares, "programs": res.programs.drop(columns="geometry"), "issues": res.issues.drop(columns="geometry")}
+    out.write_bytes(pickle.dumps(keep))
+    print(json.dumps({"side": side, "check_seconds": round(wall, 2), "process_cpu_seconds": round(cpu, 2),
+                      "topology_seconds": round(res.timings.get("topology", float("nan")), 2), "engine_seconds": round(res.timings["engine"], 2),
+                      "peak_rss_mb": round(peak_rss_mb(), 0)}))
+
+
+def whole(client, folder: Path, repeat: int) -> dict:
+    """The whole ``check()`` (zoning QA, engine, verdict) on one local thread and on the cluster, each side
+    its own process, alternating, best of ``repeat``; answers compared (rows, statuses, shares, findings)."""
+    import pickle
+
+    address = client.scheduler.address
+    runs: dict[str, list[dict]] = {"local": [], "cluster": []}
+    for k in range(repeat):
+        for name, side in (("local", "local"), ("cluster", address)):
+            path = WORK / f"whole-{name}.pkl"
+            r = subprocess.run([sys.executable, __file__, "--whole-side", side, "--city", str(folder), "--out", str(path)], capture_output=True, text=True, check=True)
+            runs[name].append(json.loads(r.stdout.strip().splitlines()[-1]))
+            print(f"  whole check, {name} (run {k + 1}): {runs[name][-1]}", flush=True)
+    a, b = (pickle.loads((WORK / f"whole-{n}.pkl").read_bytes()) for n in ("local", "cluster"))
+
+    class R:  # what same_answers reads
+        def __init__(self, d):
+            self.zone_shares, self.programs = d["zone_shares"], d["programs"]
+
+    same = same_answers(R(a), R(b))
+    ia, ib = a["issues"], b["issues"]
+    same["same_findings"] = bool(len(ia) == len(ib) and (ia.astype(str).to_numpy() == ib.astype(str).to_numpy()).all())
+    best = {n: min(runs[n], key=lambda r: r["check_seconds"]) for n in runs}
+    out = {"runs": runs, "best": best, "speedup": round(best["local"]["check_seconds"] / best["cluster"]["check_seconds"], 2), "answers": same}
+    print(f"  whole check() speed-up {out['speedup']}x (best {best['local']['check_seconds']} s vs {best['cluster']['check_seconds']} s); {same}", flush=True)
     return out
 
 
@@ -263,7 +313,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--skip-city", action="store_true")
     ap.add_argument("--skip-regions", action="store_true")
     ap.add_argument("--out", type=Path, default=WORK / "results-distributed.json")
+    ap.add_argument("--whole", type=int, default=0, metavar="N",
+                    help="also time the whole check() (zoning QA included), each side its own process, best of N")
+    ap.add_argument("--whole-side", default=None, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
+    if a.whole_side:
+        whole_side(a.city, a.whole_side, a.out)
+        return
     from distributed import Client, LocalCluster
 
     results: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}, "command": " ".join(["python", *sys.argv])}
@@ -285,6 +341,8 @@ def main(argv: list[str] | None = None) -> None:
         results["cluster"] = {"workers": n_workers, "threads": sum(client.nthreads().values()), "scheduler": a.scheduler or "LocalCluster"}
         if not a.skip_city:
             results["city"] = city(client, a.city)
+        if a.whole:
+            results["whole_check"] = whole(client, a.city, a.whole)
         if not a.skip_regions:
             results["regions"] = regions(client, a.region, a.regions, n_workers)
         if a.sync:

@@ -524,6 +524,8 @@ def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Ov
     for poly in shapely.get_parts(closed_union):
         if shapely.get_type_id(poly) == 3:
             holes.extend(shapely.Polygon(r) for r in poly.interiors)
+    # numbered west to east, south to north: the same celah-N whatever the union's chunking (threads, cluster)
+    holes.sort(key=lambda h: (round(h.bounds[0], 3), round(h.bounds[1], 3), round(h.area, 3)))
     closing = shapely.buffer(closed_union, -half, join_style="mitre") if half > 0 else closed_union
     tree = shapely.STRtree(geoms)
     n_gap = 0
