@@ -161,6 +161,10 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
     console = stdout_console()
     console.print(f"[bold]{len(result.programs)}[/] program dinilai -> {out} (CRS {result.crs.to_string()})")
     print_table(result.counts(), "Status kesesuaian", console)
+    from sppr_gis.summary import analysis_counts, format_analysis_counts
+
+    for line in format_analysis_counts(analysis_counts(result.programs, result.extra_layers.get("saran_relokasi")), relocation_distance):
+        console.print(line)
     if "opd" in result.programs.columns:
         print_table(result.counts("opd"), "Per OPD", console)
     if len(result.issues):

@@ -57,8 +57,9 @@ def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | No
       sppr sync --config batam.toml --config tanjungpinang.toml --year 2025 --scheduler tcp://10.0.0.5:8786
     """
     from sppr_cli.report import progress_bar
+    from sppr_gis.config import load_config
     from sppr_gis.run import count_steps, run_sync, stage_names
-    from sppr_gis.summary import format_summary
+    from sppr_gis.summary import format_analysis_counts, format_summary
 
     if (year is None) == (years is None):
         raise click.UsageError("give exactly one of --year YEAR or --years A-B")
@@ -86,6 +87,7 @@ def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | No
     for item in result.summary:
         click.echo("masukan: " + format_summary(item), err=True)
     console = stdout_console()
+    relocation_distance = load_config(config_path, check_files=False).parameters.relocation_distance
     for res, folder in zip(result.years, result.folders):
         c = res.counts
         console.print(f"[bold]SPPR {res.year}[/] -> {folder}  (jangka menengah {res.window[0]}-{res.window[1]})")
@@ -101,6 +103,8 @@ def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | No
         s = c["sinergi"]
         console.print(f"sinergi {s['sinergi']} pasangan, tabrakan {s['tabrakan']}, di kawasan lindung {s['kawasan_lindung']}; "
                       f"isu data {c['issues']['error']} galat, {c['issues']['warning']} peringatan, {c['issues']['info']} info")
+        for line in format_analysis_counts(c, relocation_distance):
+            console.print(line)
         if verbosity > 0:
             for k, v in res.timings.items():
                 click.echo(f"  {k}: {v:.2f} s", err=True)

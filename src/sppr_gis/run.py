@@ -68,7 +68,7 @@ from sppr_gis.sync import (
     match_programs,
     synchronize,
 )
-from sppr_gis.summary import issue_notes
+from sppr_gis.summary import analysis_counts, issue_notes
 from sppr_gis.text import angka, persen
 from sppr_gis.validate import ISSUE_COLUMNS, findings_frame
 
@@ -375,6 +375,7 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
         "sinergi": {j: int((sinergi["jenis"] == j).sum()) for j in ("sinergi", "tabrakan", "kawasan_lindung")},
         "issues": {s: int((issues["severity"] == s).sum()) for s in ("error", "warning", "info")},
         "capaian_di_bawah_ambang": int(cap["di_bawah_ambang"].sum()),
+        **analysis_counts(out, chk.extra_layers.get("saran_relokasi")),  # saran_relokasi, status_struktur when computed
     }
     key = _key_figures(cfg, year, window, ipu_out, out, counts, pagu, par)
     weights = pd.DataFrame(

@@ -14,7 +14,10 @@ import shapely
 
 from sppr_gis.schema import find_field
 
-__all__ = ["describe_input", "format_summary", "issue_notes"]
+__all__ = ["STRUKTUR_STATUSES", "analysis_counts", "describe_input", "format_analysis_counts", "format_summary", "issue_notes"]
+
+#: Struktur ruang conformance classes, in order (see ``sppr check --struktur-ruang``).
+STRUKTUR_STATUSES = ("sesuai", "sebagian", "di_luar_rencana")
 
 _KIND = {"Point": "titik", "MultiPoint": "titik", "LineString": "garis", "MultiLineString": "garis", "Polygon": "poligon", "MultiPolygon": "poligon"}
 
@@ -120,3 +123,67 @@ def format_summary(item: Mapping[str, Any]) -> str:
     if notes:
         parts.append("isu " + ", ".join(f"{k} {v}" for k, v in notes.items()))
     return "; ".join(parts)
+
+
+def analysis_counts(programs: pd.DataFrame, relocation: pd.DataFrame | None = None) -> dict[str, dict[str, int]]:
+    """Counts of the relocation advice and of the struktur ruang conformance, when they were computed.
+
+    Parameters
+    ----------
+    programs : DataFrame
+        The ``programs`` (or sync ``rencana``) layer; ``status_struktur`` is
+        counted when present (empty for programs whose activity follows no network).
+    relocation : DataFrame, optional
+        The ``saran_relokasi`` layer: one row per ``tidak_sesuai`` program,
+        ``zone_code`` empty beyond the relocation distance.
+
+    Returns
+    -------
+    dict
+        ``saran_relokasi``: ``{"ada_zona_i": n, "tidak_ada": m}`` (programs with
+        an I zone within the distance, and without); ``status_struktur``:
+        ``{"sesuai": a, "sebagian": b, "di_luar_rencana": c}``. A key is left out
+        when its analysis was not run.
+    """
+    out: dict[str, dict[str, int]] = {}
+    if relocation is not None and "zone_code" in relocation.columns:
+        code = relocation["zone_code"].astype("string").str.strip()
+        found = int((code.notna() & (code != "")).sum())
+        out["saran_relokasi"] = {"ada_zona_i": found, "tidak_ada": len(relocation) - found}
+    if "status_struktur" in programs.columns:
+        st = programs["status_struktur"].astype("string")
+        out["status_struktur"] = {s: int((st == s).sum()) for s in STRUKTUR_STATUSES}
+    return out
+
+
+
+def format_analysis_counts(counts: Mapping[str, Mapping[str, int]], relocation_distance: float | None = None) -> list[str]:
+    """Summary lines for :func:`analysis_counts` (Indonesian).
+
+    ``saran relokasi: 4 program tidak sesuai punya zona I dalam 2.000 m, 1 tidak`` and
+    ``struktur ruang: 15 sesuai, 6 sebagian, 38 di luar rencana (59 program yang kegiatannya mengikuti jaringan)``.
+
+    Parameters
+    ----------
+    counts : mapping
+        From :func:`analysis_counts`.
+    relocation_distance : float, optional
+        The ``--relocation-distance`` used, in metres.
+
+    Returns
+    -------
+    list of str
+    """
+    from sppr_gis.text import angka
+
+    lines = []
+    rel = counts.get("saran_relokasi")
+    if rel is not None:
+        within = f" dalam {angka(relocation_distance, 0)} m" if relocation_distance is not None else ""
+        lines.append(f"saran relokasi: {rel['ada_zona_i']} program tidak sesuai punya zona I{within}, {rel['tidak_ada']} tidak")
+    st = counts.get("status_struktur")
+    if st is not None:
+        total = sum(st.values())
+        parts = ", ".join(f"{st.get(s, 0)} {s.replace('_', ' ')}" for s in STRUKTUR_STATUSES)
+        lines.append(f"struktur ruang: {parts} ({total} program yang kegiatannya mengikuti jaringan)")
+    return lines
