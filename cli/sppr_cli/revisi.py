@@ -18,6 +18,16 @@ def _gpkg(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return value
 
 
+def _map_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if Path(value).suffix.lower() not in {".png", ".pdf"}:
+        raise click.BadParameter(f"'{value}': the map is written as .png or .pdf", ctx=ctx, param=param)
+    if Path(value).is_dir():
+        raise click.BadParameter(f"'{value}' is a folder", ctx=ctx, param=param)
+    return value
+
+
 def _zoning_opt(name: str, what: str):  # noqa: ANN202
     return click.option(
         name, multiple=True, required=True, callback=o._layer_spec, metavar="PATH[:LAYER][=CODE]",
@@ -33,6 +43,11 @@ def _zoning_opt(name: str, what: str):  # noqa: ANN202
 @click.option("--rules-baru", default=None, callback=o._existing, metavar="PATH", help="The revised ITBX matrix [default: --rules for both].")
 @click.option("--out", required=True, callback=_gpkg, metavar="OUT.gpkg", help="Output GeoPackage (layers perubahan_status, transisi_zona, perubahan_zona, issues).")
 @click.option("--tables", default=None, type=click.Path(dir_okay=False), help="Also write the tables as XLSX (one sheet each) or CSV (PATH stem + _name.csv).")
+@click.option(
+    "--map", "map_path", default=None, callback=_map_path, metavar="PATH.png|PATH.pdf",
+    help="Also write one map page: the polygons whose zone code changed (coloured by old → new code) and the programs whose status changed (numbered, listed with old → new status), with legend, scale bar, north arrow and sources.",
+)
+@click.option("--paper", default="A3", show_default=True, type=click.Choice(["A3", "A4"], case_sensitive=False), help="Paper of the --map page (landscape).")
 @o.zone_field_opt
 @o.activity_field_opt
 @o.id_field_opt
@@ -46,17 +61,19 @@ def _zoning_opt(name: str, what: str):  # noqa: ANN202
 @o.workers_opt
 @o.verbosity_opts
 @click.pass_context
-def revisi(ctx: click.Context, zoning_lama, zoning_baru, programs, rules, rules_baru, out, tables, zone_field, activity_field, id_field, min_share, assume_crs, xy_fields, code_map, code_field, encoding, engine, workers) -> None:
+def revisi(ctx: click.Context, zoning_lama, zoning_baru, programs, rules, rules_baru, out, tables, map_path, paper, zone_field, activity_field, id_field, min_share, assume_crs, xy_fields, code_map, code_field, encoding, engine, workers) -> None:
     """Assess the same programs under the old and the new zoning (and ITBX), and
     measure how the zone codes moved: OUT gets layers perubahan_status (status and
     ITBX class before and after, berubah), transisi_zona (m² from each old code to
     each new code) and perubahan_zona (the polygons whose code changed).
+    With --map, one map page of those changes (A3 or A4 landscape, PNG or PDF),
+    written together with OUT.
 
     \b
     Example:
       sppr revisi --zoning-lama rdtr_2021.gpkg --zoning-baru rdtr_2025.gpkg \\
                   --programs data/sample/rencana_pupr.gpkg --rules data/sample/itbx.csv \\
-                  --out revisi.gpkg --tables revisi.xlsx
+                  --out revisi.gpkg --tables revisi.xlsx --map revisi.pdf --paper A3
     """
     verbosity = o.verbosity(ctx)
     if tables is not None and Path(tables).suffix.lower() not in {".csv", ".xlsx"}:
@@ -94,6 +111,15 @@ def revisi(ctx: click.Context, zoning_lama, zoning_baru, programs, rules, rules_
                 write_workbook(sheets, staging.path(tables), title="Dampak revisi rencana tata ruang")
             elif tables:
                 io.write_tables(layers, tables, staging=staging)
+            if map_path:
+                def files(specs) -> str:
+                    return ", ".join(dict.fromkeys(Path(str(sp.path)).name + (f"={sp.code}" if getattr(sp, "code", None) else "") for sp in specs))
+
+                sources = [
+                    f"Zonasi lama: {files(zoning_lama)}", f"Zonasi baru: {files(zoning_baru)}", f"Program: {files(programs)}",
+                    f"Matriks ITBX: {Path(rules).name}" + (f" (baru: {Path(rules_baru).name})" if rules_baru else ""),
+                ]
+                result.write_map(staging.path(map_path), target=map_path, paper=paper.upper(), sources=sources)
     if verbosity < 0:
         return
     console = stdout_console()
@@ -105,6 +131,8 @@ def revisi(ctx: click.Context, zoning_lama, zoning_baru, programs, rules, rules_
         print_table(pd.crosstab(ps["status_lama"], ps["status_baru"]), "Status lama (baris) -> status baru (kolom)", console)
     moved = result.transisi_zona[result.transisi_zona["berubah"]]
     console.print(f"{len(moved)} pasangan kode berubah, {moved['luas_m2'].sum() / 1e4:,.2f} ha (layer transisi_zona, perubahan_zona)")
+    if map_path:
+        console.print(f"peta -> {map_path} ({paper.upper()})")
     if verbosity > 0:
         for k, v in result.timings.items():
             click.echo(f"  {k}: {v:.2f} s", err=True)

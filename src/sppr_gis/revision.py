@@ -27,6 +27,7 @@ import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -34,7 +35,12 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from sppr_gis.engine import split_large, polygonal_parts, robust_overlay, robust_union_rows
+from sppr_gis.engine import (
+    polygonal_parts,
+    robust_overlay,
+    robust_union_rows,
+    split_large,
+)
 from sppr_gis.pipeline import ZoningInput, _as_inputs
 from sppr_gis.rules import Rules
 from sppr_gis.site import LoadedZoning, assess_programs, load_zoning
@@ -66,6 +72,8 @@ class RevisionResult:
         Findings of reading and repairing both zonings and the programs.
     crs : pyproj.CRS
     timings : dict
+    zoning_baru : geopandas.GeoDataFrame or None
+        The new zoning as measured (``zone_code``, repaired polygons), the map's background; not an output layer.
     """
 
     perubahan_status: gpd.GeoDataFrame
@@ -74,10 +82,20 @@ class RevisionResult:
     issues: gpd.GeoDataFrame
     crs: CRS
     timings: dict[str, float] = field(default_factory=dict)
+    zoning_baru: gpd.GeoDataFrame | None = None
 
     def layers(self) -> dict[str, pd.DataFrame]:
         """The output layers by name."""
         return {"perubahan_status": self.perubahan_status, "transisi_zona": self.transisi_zona, "perubahan_zona": self.perubahan_zona, "issues": self.issues}
+
+    def write_map(self, out: str | os.PathLike[str], **kw: object) -> Path:
+        """One map page (PNG or PDF by suffix) of the changed zones and the programs whose status changed.
+
+        See :func:`sppr_gis.maps.revision_map.write_revision_map` (``paper="A4"``, ``sources=[...]``, ``target=``).
+        """
+        from sppr_gis.maps.revision_map import write_revision_map
+
+        return write_revision_map(self, out, **kw)  # type: ignore[arg-type]
 
 
 def _threaded(func, a: np.ndarray, b: np.ndarray | None, workers: int | None) -> np.ndarray:  # noqa: ANN001
@@ -335,4 +353,7 @@ def revise(
     table, changed = zone_transitions(old, new, workers=workers)
     timings["transisi"] = time.perf_counter() - t
     timings["total"] = time.perf_counter() - t0
-    return RevisionResult(perubahan_status=status, transisi_zona=table, perubahan_zona=changed, issues=findings_frame(findings, crs), crs=crs, timings=timings)
+    return RevisionResult(
+        perubahan_status=status, transisi_zona=table, perubahan_zona=changed, issues=findings_frame(findings, crs), crs=crs, timings=timings,
+        zoning_baru=new.zones[["zone_code", new.zones.geometry.name]],
+    )
