@@ -868,6 +868,12 @@ class MapFrame:
         ax = self.ax
         xt = _nice_ticks(x0, x1, n)
         yt = _nice_ticks(y0, y1, n)
+        # fewer grid labels where they would run into each other (a narrow map, long coordinates)
+        pt_per_m = self.ax.get_position().width * self.fig.get_figwidth() * 72 / (x1 - x0)
+        m = n
+        while m > 2 and len(xt) > 1 and (xt[1] - xt[0]) * pt_per_m < 1.25 * 0.62 * _pt(6 * self.k) * max(len(f"{angka(v, 0)} mT") for v in xt):
+            m -= 1
+            xt = _nice_ticks(x0, x1, m)
         ax.set_xticks(xt, [f"{angka(v, 0)} mT" for v in xt])
         ax.set_yticks(yt, [f"{angka(v, 0)} mU" for v in yt])
         ax.tick_params(axis="both", labelsize=_pt(6 * self.k), length=3, color=_INK, labelcolor=_INK, direction="in", top=True, right=True)
