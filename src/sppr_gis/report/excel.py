@@ -31,8 +31,9 @@ import pandas as pd
 
 from sppr_gis.io.write import atomic_path
 from sppr_gis.report.labels import reader_text
+from sppr_gis.text import angka
 
-__all__ = ["FOLDED_COLUMNS", "RUPIAH_FORMAT", "SHEET_TITLES", "Block", "header_for", "write_workbook"]
+__all__ = ["FOLDED_COLUMNS", "RUPIAH_FORMAT", "SHEET_TITLES", "Block", "format_value", "header_for", "write_workbook"]
 
 #: Number formats carry the Indonesian locale (LCID 0x421): LibreOffice then shows ``1.250.000`` and
 #: ``29,3%`` in any locale; Excel keeps the separators of the reader's regional settings.
@@ -118,11 +119,43 @@ def _kind(column: str) -> str:
         return "decimal"
     if c.startswith("nilai_"):
         return "decimal2"
-    if c.startswith(("jumlah", "tahun")) or c in {"peringkat", "feature"}:
+    if c.startswith("tahun") or c in {"peringkat", "feature"}:
         return "integer"
+    if c.startswith("jumlah"):
+        return "count"
     if c in {"volume", "target", "realisasi"}:
         return "number"
     return "text"
+
+
+def format_value(value: object, column: str) -> str | None:
+    """A number as the workbook shows it in ``column`` (Indonesian separators), for other outputs to show the same
+    figures (``laporan.html``); None when the column has no number format (show the value as it is).
+
+    ``pagu`` 1.25e9 -> ``Rp 1.250.000.000``, ``porsi_*`` 0.293 -> ``29,3%``, ``score`` 98.5 -> ``98,5``,
+    ``tahun`` 2025 -> ``2025``, ``jumlah*`` 1036 -> ``1.036``, ``volume`` 2.4 -> ``2,4``.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return None
+    v = float(value)
+    if math.isnan(v) or math.isinf(v):
+        return ""
+    kind = _kind(column)
+    if kind == "rupiah":
+        return "Rp " + angka(v, 0)
+    if kind == "fraction":
+        return angka(100.0 * v, 1) + "%"
+    if kind == "decimal":
+        return angka(v, 1)
+    if kind == "decimal2":
+        return angka(v, 2)
+    if kind == "integer":
+        return str(round(v))
+    if kind == "count" or (kind == "number" and v.is_integer()):
+        return angka(v, 0)
+    if kind == "number":
+        return angka(v, 2).rstrip("0").rstrip(",")
+    return None
 
 
 _PAD = "_)"  # a blank the width of ")" after right-aligned numbers, so they do not touch the next column's text

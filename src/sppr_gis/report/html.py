@@ -38,6 +38,8 @@ from sppr_gis.maps.palette import (
     hex_color,
     normalize_code,
 )
+from sppr_gis.report.excel import format_value, header_for
+from sppr_gis.report.labels import reader_text
 from sppr_gis.text import angka
 
 __all__ = ["write_report", "render_report", "leaflet_assets"]
@@ -108,6 +110,9 @@ def _fmt(v: Any, col: str = "") -> str:
         return ""
     if isinstance(v, (bool, np.bool_)):
         return "ya" if v else "tidak"
+    shown = format_value(v, col)  # the matrices book's figures, where it has a format for the column
+    if shown is not None:
+        return shown
     if isinstance(v, (int, np.integer)):
         return angka(float(v), 0) if _MONEY.search(col) or abs(int(v)) >= 10000 else str(int(v))
     if isinstance(v, (float, np.floating)):
@@ -119,11 +124,8 @@ def _fmt(v: Any, col: str = "") -> str:
         if f.is_integer() and abs(f) < 1e15:
             return angka(f, 0) if abs(f) >= 10000 else str(int(f))
         return angka(f, 2)
-    if isinstance(v, str):  # status codes as words (the GeoPackage keeps the codes)
-        from sppr_gis.maps.palette import code_label, humanize_codes
-
-        label = code_label(v)
-        return str(label) if label is not v else humanize_codes(v)
+    if isinstance(v, str):  # codes as words (the GeoPackage keeps the codes), as in the matrices book
+        return reader_text(v, col)
     return str(v)
 
 
@@ -143,7 +145,7 @@ def _table_html(df: pd.DataFrame, table_id: str, headers: Mapping[str, str], max
         df = df.drop(columns="geometry")
     cols = [str(c) for c in df.columns]
     num = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
-    head = "".join(f'<th class="{"num" if n else ""}">{html.escape(headers.get(c, c.replace("_", " ")))}</th>' for c, n in zip(cols, num))
+    head = "".join(f'<th class="{"num" if n else ""}">{html.escape(header_for(c, headers))}</th>' for c, n in zip(cols, num))
     rows = []
     for rec in df.head(max_rows).itertuples(index=False, name=None):
         cells = "".join(f'<td class="{"num" if n else ""}">{html.escape(_fmt(v, c))}</td>' for v, c, n in zip(rec, cols, num))
@@ -411,18 +413,18 @@ def _cards(layers: Mapping[str, gpd.GeoDataFrame | None], year: int) -> str:
             items.append(("Rp " + angka(float(pd.to_numeric(r["pagu"], errors="coerce").sum()), 0), "total pagu"))
         if "status" in r.columns:
             c = r["status"].astype(str).value_counts()
-            for k in STATUS_COLORS:
-                items.append((str(int(c.get(k, 0))), STATUS_LABELS[k].lower()))
+            for k in STATUS_COLORS:  # the words of the matrices book's summary
+                items.append((str(int(c.get(k, 0))), reader_text(k).lower()))
         if "status_sinkron" in r.columns:
             c = r["status_sinkron"].astype(str).value_counts()
             for k in SYNC_COLORS:
-                items.append((str(int(c.get(k, 0))), f"program {k.replace('_', ' ')}"))
+                items.append((str(int(c.get(k, 0))), f"program {reader_text(k).lower()}"))
     q = layers.get("indikasi_program")
     if q is not None and len(q) and "status_sinkron" in q.columns:
         c = q["status_sinkron"].astype(str).value_counts()
         items.append((str(len(q)), "indikasi program utama"))
         for k in IPU_SYNC_COLORS:
-            items.append((str(int(c.get(k, 0))), f"IPU {k.replace('_', ' ')}"))
+            items.append((str(int(c.get(k, 0))), f"IPU {reader_text(k).lower()}"))
     return '<div class="cards">' + "".join(f"<div class=\"card\"><b>{html.escape(v)}</b><span>{html.escape(t)}</span></div>" for v, t in items) + "</div>"
 
 
