@@ -270,7 +270,9 @@ def matriks_1(ipu: pd.DataFrame, rencana: pd.DataFrame, matches: pd.DataFrame, *
     end = _num(ipu["tahun_akhir"], len(ipu))
     real = _realizing(rencana, matches)
     groups = {k: g for k, g in real.groupby(["ipu_pos", "tahun"], sort=False)}
-    status_by_year = {t: ipu_status(ipu, matches, t) for t in years}
+    status_by_year = {t: np.asarray(ipu_status(ipu, matches, t), dtype=object) for t in years}
+    # the IPU's text columns once, as lists (pandas .iloc per cell cost seconds at a few thousand IPUs)
+    text = {c: [_text(v) for v in _col(ipu, c).to_numpy(dtype=object)] for c in ("ipu_id", "program", "kegiatan", "instansi", "lokasi", "sumber_dana")}
     rows = []
     for q in range(len(ipu)):
         for t in years:
@@ -284,12 +286,12 @@ def matriks_1(ipu: pd.DataFrame, rencana: pd.DataFrame, matches: pd.DataFrame, *
             rea = _sum_or_nan(g["realisasi"].to_numpy()) if one_unit else float("nan")
             rows.append(
                 {
-                    "ipu_id": _text(ipu["ipu_id"].iloc[q]),
-                    "program": _text(_col(ipu, "program").iloc[q]),
-                    "kegiatan": _text(ipu["kegiatan"].iloc[q]),
-                    "instansi": _text(_col(ipu, "instansi").iloc[q]),
-                    "lokasi": _text(_col(ipu, "lokasi").iloc[q]),
-                    "sumber_dana": _text(_col(ipu, "sumber_dana").iloc[q]),
+                    "ipu_id": text["ipu_id"][q],
+                    "program": text["program"][q],
+                    "kegiatan": text["kegiatan"][q],
+                    "instansi": text["instansi"][q],
+                    "lokasi": text["lokasi"][q],
+                    "sumber_dana": text["sumber_dana"][q],
                     "tahun": t,
                     "status_sinkron": status_by_year[t][q],
                     "terlaksana": "ya" if n else "tidak",
