@@ -19,6 +19,8 @@ tables (the summary).
 from __future__ import annotations
 
 import datetime as _dt
+import functools
+import itertools
 import math
 import os
 import re
@@ -235,10 +237,19 @@ _PX_PER_UNIT = 11 / 72 * 96 / 2048  # 11-point text on a 96-dpi screen: pixels p
 _CELL_MARGIN_PX = 8  # the cell's inner margins and a little room, so that no wrapped line is cut
 
 
+#: Calibri advance widths by character (regular, bold); any other character counts as an "n".
+_ADVANCE = tuple({chr(32 + k): w for k, w in enumerate(t)} for t in _CALIBRI)
+_ADVANCE_N = tuple(t[ord("n") - 32] for t in _CALIBRI)
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def _text_px(text: str, bold: bool = False) -> float:
-    """Width in pixels of a line of 11-point Calibri (Excel's unit: a column ``w`` wide is ``7 w + 5`` pixels)."""
-    table = _CALIBRI[1 if bold else 0]
-    return _PX_PER_UNIT * sum(table[o - 32] if 32 <= (o := ord(ch)) < 127 else table[ord("n") - 32] for ch in text)
+    """Width in pixels of a line of 11-point Calibri (Excel's unit: a column ``w`` wide is ``7 w + 5`` pixels).
+
+    Cached: the same words and labels come back on every row.
+    """
+    k = 1 if bold else 0
+    return _PX_PER_UNIT * sum(map(_ADVANCE[k].get, text, itertools.repeat(_ADVANCE_N[k])))
 
 
 def _units(px: float) -> float:

@@ -6,6 +6,8 @@ The GeoPackage and the CSVs keep the machine codes (``sesuai_bersyarat``,
 
 from __future__ import annotations
 
+import functools
+
 __all__ = ["COLUMN_LABELS", "SEVERITY_LABELS", "reader_text"]
 
 #: Finding severities of the ``issues`` layer, in Indonesian (as the summary's "galat/peringatan/info").
@@ -14,8 +16,9 @@ SEVERITY_LABELS: dict[str, str] = {"error": "Galat", "warning": "Peringatan", "i
 COLUMN_LABELS: dict[str, dict[str, str]] = {"severity": SEVERITY_LABELS}
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def reader_text(value: str, column: str | None = None) -> str:
-    """The words a reader sees for a cell's text.
+    """The words a reader sees for a cell's text (cached: tables repeat their labels on every row).
 
     A status code becomes its label (``sesuai_bersyarat`` -> ``Sesuai bersyarat``),
     status codes inside a longer text become words (``IPU belum_jadwal`` ->
