@@ -550,6 +550,10 @@ class ClusterRunner(GeometryRunner):
         Steps on fewer pairs or geometries run in this process (default 2000).
     """
 
+    #: QA tasks go before the engine's partitions queued with them: what the client does with the QA's
+    #: results (the gaps' exact cut) then overlaps the partitions still running.
+    PRIORITY = 10
+
     def __init__(self, client: Any, min_send: int = 2000) -> None:
         super().__init__(1)
         self.client = client
@@ -573,7 +577,7 @@ class ClusterRunner(GeometryRunner):
         if len(geoms) < self.MIN_SEND:
             return GeometryRunner.map(self, func, geoms, *args)
         chunks = np.array_split(np.arange(len(geoms)), 2 * self.threads)
-        futs = [self.client.submit(_qa_map_task, func, self._scatter(pack_wkb(geoms[c])), *args, key=f"sppr-qa-{uuid.uuid4().hex[:10]}", pure=False) for c in chunks]
+        futs = [self.client.submit(_qa_map_task, func, self._scatter(pack_wkb(geoms[c])), *args, key=f"sppr-qa-{uuid.uuid4().hex[:10]}", pure=False, priority=self.PRIORITY) for c in chunks]
         return np.concatenate([unpack_wkb(*r) for r in self._gather(futs)])
 
     def pairs(self, func: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], geoms: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -591,7 +595,7 @@ class ClusterRunner(GeometryRunner):
             u, inv = np.unique(np.concatenate([i[sel], j[sel]]), return_inverse=True)
             li, lj = inv[: len(sel)].astype(np.int64), inv[len(sel) :].astype(np.int64)
             data = self._scatter(pack_wkb(geoms[u]))
-            futs.append(self.client.submit(_qa_pairs_task, func, data, li, lj, key=f"sppr-qa-{uuid.uuid4().hex[:10]}", pure=False))
+            futs.append(self.client.submit(_qa_pairs_task, func, data, li, lj, key=f"sppr-qa-{uuid.uuid4().hex[:10]}", pure=False, priority=self.PRIORITY))
             sels.append(sel)
         out = np.empty(n, dtype=object)
         for sel, r in zip(sels, self._gather(futs)):
@@ -602,10 +606,13 @@ class ClusterRunner(GeometryRunner):
         return 2 * self.threads
 
     def unions(self, chunks: list[np.ndarray], half: float) -> list[object]:
+        return self.unions_later(chunks, half)()
+
+    def unions_later(self, chunks: list[np.ndarray], half: float) -> Callable[[], list[object]]:
         if sum(len(c) for c in chunks) < self.MIN_SEND:
-            return GeometryRunner.unions(self, chunks, half)
-        futs = [self.client.submit(_qa_union_task, self._scatter(pack_wkb(c)), float(half), key=f"sppr-qa-{uuid.uuid4().hex[:10]}", pure=False) for c in chunks]
-        return [shapely.from_wkb(b) for b in self._gather(futs)]
+            return GeometryRunner.unions_later(self, chunks, half)
+        futs = [self.client.submit(_qa_union_task, self._scatter(pack_wkb(c)), float(half), key=f"sppr-qa-{uuid.uuid4().hex[:10]}", pure=False, priority=self.PRIORITY) for c in chunks]
+        return lambda: [shapely.from_wkb(b) for b in self._gather(futs)]
 
 
 def _run_payload(data: tuple[Any, ...]) -> dict[str, Any]:

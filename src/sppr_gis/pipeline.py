@@ -228,28 +228,63 @@ def prepare_zoning_qa(
     -------
     PreparedZoning
     """
-    for name, value in (("sliver_width", sliver_width), ("sliver_area", sliver_area)):
-        if not (np.isfinite(float(value)) and float(value) >= 0.0):
-            raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    t0 = time.perf_counter()
-    crs = metric_crs([z.frame for z in _as_inputs(zoning)])
-    zones, findings = prepare_zoning(zoning, crs, zone_field)
-    t1 = time.perf_counter()
-    zgeoms = np.asarray(zones.geometry.array, dtype=object)
-    fids = zones["zone_fid"].to_numpy(dtype=object)
-    sources = zones["zone_source"].to_numpy(dtype=object)
-    single = len(set(sources)) <= 1
-    zids = fids if single else sources + fids
-    zlabel = str(sources[0]) if single and len(sources) else "zoning"
-    runner = None
-    if client is not None:
-        from sppr_gis.distributed import ClusterRunner
+    return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client).finish()
 
-        runner = ClusterRunner(client)
-    topo = zoning_topology(zgeoms, zones["zone_code"].to_numpy(dtype=object), zids, zlabel, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, runner=runner)
-    findings = list(findings) + list(topo.findings)
-    release_memory()
-    return PreparedZoning(crs, zones, findings, topo, zlabel, zids, {"zoning": t1 - t0, "topology": time.perf_counter() - t1})
+
+class _ZoningQA:
+    """:func:`prepare_zoning_qa` in steps: combine and repair at once, then the overlaps, then the rest
+    of the topology check, which :func:`check` on a cluster runs in a thread of its own while the
+    engine's partitions (which need only the overlaps) run."""
+
+    def __init__(self, zoning: Any, zone_field: str | None, sliver_width: float, sliver_area: float, workers: int | None, client: Any) -> None:
+        for name, value in (("sliver_width", sliver_width), ("sliver_area", sliver_area)):
+            if not (np.isfinite(float(value)) and float(value) >= 0.0):
+                raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+        t0 = time.perf_counter()
+        self.crs = metric_crs([z.frame for z in _as_inputs(zoning)])
+        self.zones, self.findings = prepare_zoning(zoning, self.crs, zone_field)
+        self.t1 = time.perf_counter()
+        self.seconds = {"zoning": self.t1 - t0}
+        self.geoms = np.asarray(self.zones.geometry.array, dtype=object)
+        fids = self.zones["zone_fid"].to_numpy(dtype=object)
+        sources = self.zones["zone_source"].to_numpy(dtype=object)
+        single = len(set(sources)) <= 1
+        self.ids = fids if single else sources + fids
+        self.label = str(sources[0]) if single and len(sources) else "zoning"
+        self.sliver = (sliver_width, sliver_area)
+        self.workers = workers
+        self.runner = None
+        if client is not None:
+            from sppr_gis.distributed import ClusterRunner
+
+            self.runner = ClusterRunner(client)
+        self.overlaps: Any = None
+        # the dilated union (a third of the QA) needs only the zones: on a cluster it starts now
+        self.union_parts = None
+        if self.runner is not None:
+            from sppr_gis.validate import union_chunks
+
+            chunks = union_chunks(self.geoms, self.runner.chunk_count())
+            if len(chunks) > 1:
+                self.union_parts = self.runner.unions_later(chunks, sliver_width / 2.0)
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The overlapping zone pairs (what the engine needs), computed once."""
+        from sppr_gis.validate import zone_overlaps
+
+        if self.overlaps is None:
+            self.overlaps = zone_overlaps(self.geoms, self.workers, runner=self.runner)
+        return self.overlaps.left, self.overlaps.right
+
+    def finish(self) -> PreparedZoning:
+        self.pairs()
+        topo = zoning_topology(
+            self.geoms, self.zones["zone_code"].to_numpy(dtype=object), self.ids, self.label, sliver_width=self.sliver[0], sliver_area=self.sliver[1],
+            workers=self.workers, runner=self.runner, overlaps=self.overlaps, union_parts=self.union_parts,
+        )
+        release_memory()
+        seconds = {**self.seconds, "topology": time.perf_counter() - self.t1}
+        return PreparedZoning(self.crs, self.zones, list(self.findings) + list(topo.findings), topo, self.label, self.ids, seconds)
 
 
 def prepare_programs(
@@ -417,10 +452,23 @@ def check(
     if act_col is None and not (rules.code_map and code_col):
         raise FieldError(f"{plabel}: no field '{activity_field}' (fields: {', '.join(map(str, programs.columns))}); name the right one with --activity-field")
 
-    prepared = zoning if isinstance(zoning, PreparedZoning) else prepare_zoning_qa(zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, client=client)
-    crs, zones = prepared.crs, prepared.zones
-    if prepared is not zoning:
+    pending = None  # on a cluster: the topology check, finishing in a thread while the engine runs
+    if isinstance(zoning, PreparedZoning):
+        prepared = zoning
+        crs, zones = prepared.crs, prepared.zones
+    elif client is None:
+        prepared = prepare_zoning_qa(zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers)
+        crs, zones = prepared.crs, prepared.zones
         timings.update(prepared.seconds)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        qa = _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client)
+        crs, zones = qa.crs, qa.zones
+        qa.pairs()
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-qa")
+        pending = pool.submit(qa.finish)
+        pool.shutdown(wait=False)
 
     # ---- programs: CRS area check, transform, repair
     t = time.perf_counter()
@@ -433,15 +481,30 @@ def check(
     # ---- the zoning's own findings (preparation and topology)
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
     zcodes = zones["zone_code"].to_numpy(dtype=object)
-    zids, zlabel, topo = prepared.ids, prepared.label, prepared.topology
-    findings.extend(prepared.findings)
+    zone_findings_at = len(findings)
+    if pending is None:
+        zids, zlabel, topo = prepared.ids, prepared.label, prepared.topology
+        findings.extend(prepared.findings)
 
     # ---- engine
     t = time.perf_counter()
     if client is not None:
         from sppr_gis.distributed import distributed_shares
 
-        res = distributed_shares(client, zgeoms, zcodes, work, overlaps=topo.overlaps, max_vertices=max_vertices, progress=progress)
+        try:
+            res = distributed_shares(client, zgeoms, zcodes, work, overlaps=qa.pairs() if pending is not None else topo.overlaps, max_vertices=max_vertices, progress=progress)
+        except BaseException:
+            if pending is not None:
+                pending.cancel()
+            raise
+        if pending is not None:
+            t_wait = time.perf_counter()
+            prepared = pending.result()
+            zids, zlabel, topo = prepared.ids, prepared.label, prepared.topology
+            findings[zone_findings_at:zone_findings_at] = prepared.findings
+            timings.update(prepared.seconds)
+            timings["topology.wait"] = time.perf_counter() - t_wait
+            t += timings["topology.wait"]
     else:
         index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlaps=topo.overlaps)
         res = index.shares(work, workers=workers, progress=progress)

@@ -209,6 +209,10 @@ class GeometryRunner:
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             return list(pool.map(lambda c: dilated_union(c, half), chunks))
 
+    def unions_later(self, chunks: list[np.ndarray], half: float) -> Callable[[], list[object]]:
+        """:meth:`unions`, started now where the runner can (a cluster), collected by calling the result."""
+        return lambda: self.unions(chunks, half)
+
 
 def overlap_pairs(pieces: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Intersection of each pair of pieces ``(pieces[i], pieces[j])``.
@@ -287,6 +291,8 @@ def zoning_topology(
     sliver_area: float = 1.0,
     workers: int | None = None,
     runner: GeometryRunner | None = None,
+    overlaps: Overlaps | None = None,
+    union_parts: Callable[[], list[object]] | None = None,
 ) -> Topology:
     """Overlaps between zone polygons and gaps inside the zoned area.
 
@@ -321,6 +327,11 @@ def zoning_topology(
     runner : GeometryRunner, optional
         Where the heavy steps run (default: ``GeometryRunner(workers)``, threads
         here; :class:`sppr_gis.distributed.ClusterRunner` sends them to a cluster).
+    overlaps : Overlaps, optional
+        :func:`zone_overlaps` of ``geoms`` when already computed.
+    union_parts : callable, optional
+        Returns the dilated unions of :func:`union_chunks` of ``geoms`` (by
+        ``sliver_width / 2``), when already started (:meth:`GeometryRunner.unions_later`).
 
     Returns
     -------
@@ -330,7 +341,7 @@ def zoning_topology(
     codes = np.asarray(codes, dtype=object)
     run = runner or GeometryRunner(workers)
     half = sliver_width / 2.0
-    ov = zone_overlaps(geoms, workers, runner=run)
+    ov = overlaps if overlaps is not None else zone_overlaps(geoms, workers, runner=run)
     n = len(ov.left)
     # wide: some part of the overlap is left after eroding it by w/2
     wide = np.zeros(n, dtype=bool)
@@ -374,7 +385,7 @@ def zoning_topology(
                 shapely.multipolygons(noise_parts) if len(noise_parts) else None,
             )
         )
-    _gaps(geoms, layer, half, sliver_area, ov, run, topo)
+    _gaps(geoms, layer, half, sliver_area, ov, run, topo, union_parts)
     # zones that are themselves slivers (digitizing leftovers): counted, measured as given
     area = shapely.area(geoms)
     perimeter = shapely.length(geoms)
@@ -492,16 +503,27 @@ def candidate_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return left[keep].astype(np.int64), right[keep].astype(np.int64)
 
 
-def _spatial_union(geoms: np.ndarray, half: float, runner: GeometryRunner) -> object:
-    """Union of many polygons each dilated by ``half``: spatially sorted chunks unioned by the runner, then their union."""
-    chunks = runner.chunk_count()
+def union_chunks(geoms: np.ndarray, chunks: int) -> list[np.ndarray]:
+    """The zones in ``chunks`` spatially sorted bands (west to east) for a union in parts; one band for few zones."""
     if chunks < 2 or len(geoms) < 1000:
-        return dilated_union(geoms, half)
+        return [geoms]
     c = shapely.get_coordinates(shapely.centroid(geoms))
     band = np.floor((c[:, 0] - c[:, 0].min()) / max(np.ptp(c[:, 0]) / chunks, 1e-9))
     order = np.lexsort((c[:, 1], band))
-    parts = runner.unions(np.array_split(geoms[order], chunks), half)
-    return robust_union_rows(np.array([parts], dtype=object))[0][0]
+    return np.array_split(geoms[order], chunks)
+
+
+def _spatial_union(geoms: np.ndarray, half: float, runner: GeometryRunner, parts: Callable[[], list[object]] | None = None) -> object:
+    """Union of many polygons each dilated by ``half``: spatially sorted chunks unioned by the runner (or
+    ``parts``, already started), then their union."""
+    if parts is None:
+        chunks = union_chunks(geoms, runner.chunk_count())
+        if len(chunks) == 1:
+            return dilated_union(geoms, half)
+        got = runner.unions(chunks, half)
+    else:
+        got = parts()
+    return got[0] if len(got) == 1 else robust_union_rows(np.array([got], dtype=object))[0][0]
 
 
 def _polygonal(g: object) -> object:
@@ -515,11 +537,11 @@ def _polygonal(g: object) -> object:
     return polys[0] if len(polys) == 1 else shapely.union_all(polys)
 
 
-def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Overlaps, runner: GeometryRunner, topo: Topology) -> None:
+def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Overlaps, runner: GeometryRunner, topo: Topology, parts: Callable[[], list[object]] | None = None) -> None:
     """Gaps inside the zoned area (see :func:`zoning_topology`); appends to ``topo``."""
     if not len(geoms):
         return
-    closed_union = _spatial_union(geoms, half, runner)
+    closed_union = _spatial_union(geoms, half, runner, parts)
     holes = []
     for poly in shapely.get_parts(closed_union):
         if shapely.get_type_id(poly) == 3:
