@@ -192,3 +192,16 @@ def test_sample_book_fits_the_page_width(sample_pdf):
         assert mine, ws.title
         for p in mine:
             assert last.split()[0] in " ".join(p.strip().split("\n")[1:6]), (ws.title, last)
+
+
+def test_activities_written_as_identifiers_read_as_words(tmp_path):
+    """The sample's ITBX names activities as identifiers (pembangunan_jalan): the reader's cells show words,
+    the agency's own spelling otherwise stays; other columns are untouched."""
+    kes = pd.DataFrame({"program_id": ["P-1", "P-2", "P-3"], "kegiatan": ["pembangunan_jalan", "Rehabilitasi Puskesmas", "rth_taman_kota"],
+                        "opd": ["dinas_pupr", "Dinkes", "DLH"]})
+    wb = openpyxl.load_workbook(write_workbook({"Kesesuaian": kes}, tmp_path / "k.xlsx", headers=HEADERS))
+    ws = wb["Kesesuaian"]
+    head = {c.value: c.column_letter for c in ws[1]}
+    col = next(v for k, v in head.items() if k and k.lower().startswith("kegiatan"))
+    assert [ws[f"{col}{r}"].value for r in (2, 3, 4)] == ["Pembangunan jalan", "Rehabilitasi Puskesmas", "Rth taman kota"]
+    assert [ws[f"{head[next(k for k in head if k and k.lower().startswith('opd'))]}{r}"].value for r in (2, 3, 4)] == ["dinas_pupr", "Dinkes", "DLH"]

@@ -7,11 +7,16 @@ The GeoPackage and the CSVs keep the machine codes (``sesuai_bersyarat``,
 from __future__ import annotations
 
 import functools
+import re
 
 __all__ = ["COLUMN_LABELS", "SEVERITY_LABELS", "reader_text"]
 
 #: Finding severities of the ``issues`` layer, in Indonesian (as the summary's "galat/peringatan/info").
 SEVERITY_LABELS: dict[str, str] = {"error": "Galat", "warning": "Peringatan", "info": "Info"}
+#: Columns holding an activity name as the ITBX matrix writes it.
+ACTIVITY_COLUMNS = frozenset({"kegiatan", "kegiatan_2", "kegiatan_itbx", "activity"})
+_SNAKE = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)+")
+
 #: Column-specific words: codes that are plain English words, so they are not status codes everywhere.
 COLUMN_LABELS: dict[str, dict[str, str]] = {"severity": SEVERITY_LABELS}
 
@@ -23,7 +28,9 @@ def reader_text(value: str, column: str | None = None) -> str:
     A status code becomes its label (``sesuai_bersyarat`` -> ``Sesuai bersyarat``),
     status codes inside a longer text become words (``IPU belum_jadwal`` ->
     ``IPU belum dijadwalkan``), a severity in the ``severity`` column its
-    Indonesian word; other text is returned unchanged.
+    Indonesian word, an activity written as an identifier in an activity column
+    words (``pembangunan_jalan`` -> ``Pembangunan jalan``); other text is
+    returned unchanged.
 
     Parameters
     ----------
@@ -39,8 +46,12 @@ def reader_text(value: str, column: str | None = None) -> str:
     from sppr_gis.maps.palette import code_label, humanize_codes
 
     if column is not None:
-        words = COLUMN_LABELS.get(str(column).lower())
+        col = str(column).lower()
+        words = COLUMN_LABELS.get(col)
         if words and value in words:
             return words[value]
+        if col in ACTIVITY_COLUMNS and _SNAKE.fullmatch(value):
+            # an activity written as an identifier in the ITBX matrix (pembangunan_jalan) reads as words
+            return value.replace("_", " ").capitalize()
     label = code_label(value)
     return str(label) if label is not value else humanize_codes(value)
