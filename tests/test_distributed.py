@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -24,9 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from conftest import GOLDEN, SAMPLE, gdf, invoke
 from shapely.geometry import LineString, Point, box
-
-from conftest import GOLDEN, ROOT, SAMPLE, gdf, invoke
 
 try:
     from distributed import Client
@@ -59,52 +54,14 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
         assert os.getpid() not in pids and len(pids) >= 2, "the workers must be processes of their own"
         yield given
         return
-    exe = Path(sys.executable).with_name("dask")
-    if not exe.exists():
-        pytest.fail(f"no 'dask' command beside {sys.executable}: the cluster cannot start")
-    work = tmp_path_factory.mktemp("dask-cluster")
-    sched_file = work / "scheduler.json"
-    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
-    procs: list[subprocess.Popen] = []
-    logs = []
-
-    def start(args: list[str], name: str) -> None:
-        log = open(work / f"{name}.log", "wb")
-        logs.append(log)
-        # the workers run in their own folder: nothing of the repository's is on their path or cwd
-        procs.append(subprocess.Popen([str(exe), *args], cwd=work, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True))
+    from sppr_gis.distributed import ClusterError, process_cluster
 
     try:
-        start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(sched_file)], "scheduler")
-        deadline = time.monotonic() + 60
-        while not sched_file.exists() and time.monotonic() < deadline:
-            if procs[0].poll() is not None:
-                break
-            time.sleep(0.2)
-        if not sched_file.exists():
-            pytest.fail("dask scheduler did not start:\n" + (work / "scheduler.log").read_text(errors="replace")[-2000:])
-        address = json.loads(sched_file.read_text())["address"]
-        for i in range(2):
-            start(["worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1", "--local-directory", str(work / f"w{i}"), "--name", f"w{i}"], f"worker{i}")
-        with Client(address, timeout="30s") as c:
-            try:
-                c.wait_for_workers(2, timeout=60)
-            except Exception:  # noqa: BLE001
-                text = "\n".join((work / f"worker{i}.log").read_text(errors="replace")[-1500:] for i in range(2))
-                pytest.fail(f"the two dask workers did not join {address}:\n{text}")
-        yield address
-    finally:
-        for p in reversed(procs):
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in reversed(procs):
-            try:
-                p.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-        for log in logs:
-            log.close()
+        # the workers run in their own folder: nothing of the repository's is on their path or cwd
+        with process_cluster(2, tmp_path_factory.mktemp("dask-cluster"), timeout=60) as address:
+            yield address
+    except ClusterError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")

@@ -30,6 +30,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import tarfile
 import tempfile
 import time
@@ -58,6 +59,7 @@ __all__ = [
     "hilbert_order",
     "pack_wkb",
     "partition_programs",
+    "process_cluster",
     "region_code",
     "sync_regions",
     "unpack_wkb",
@@ -148,6 +150,94 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
         if cluster is not None:
             cluster.close()
         dlog.setLevel(level)
+
+
+@contextlib.contextmanager
+def process_cluster(workers: int = 2, folder: str | os.PathLike[str] | None = None, *, timeout: float = 120.0, memory_limit: str = "auto") -> Iterator[str]:
+    """A scheduler and ``workers`` one-thread workers on localhost, each a ``dask`` command of its own.
+
+    What ``dask scheduler`` / ``dask worker`` on real machines give, on one: processes
+    talking TCP, working in ``folder`` (not the caller's directory). Yields the
+    scheduler's address; stops them all (TERM, then KILL) on exit. Used by the tests
+    and the benchmarks; ``--scheduler local`` (a :class:`distributed.LocalCluster`)
+    is the quicker way for users.
+
+    Parameters
+    ----------
+    workers : int
+        One-thread worker processes.
+    folder : path-like, optional
+        Working folder and logs (default: a temporary folder, removed on exit).
+    timeout : float
+        Seconds to wait for the scheduler and the workers.
+    memory_limit : str
+        Each worker's ``--memory-limit`` (``"0"``: none).
+
+    Yields
+    ------
+    str
+        The scheduler's address.
+
+    Raises
+    ------
+    ClusterError
+        The scheduler or a worker did not start in time (the message ends with its log).
+    """
+    import subprocess
+    import sys
+
+    from distributed import Client
+
+    exe = Path(sys.executable).with_name("dask")
+    if not exe.exists():
+        raise ClusterError(f"no 'dask' command beside {sys.executable}")
+    tmp = None if folder is not None else tempfile.TemporaryDirectory(prefix="sppr-dask-")
+    work = Path(folder if folder is not None else tmp.name)  # type: ignore[union-attr]
+    work.mkdir(parents=True, exist_ok=True)
+    sched = work / "scheduler.json"
+    sched.unlink(missing_ok=True)
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    procs: list[subprocess.Popen] = []
+
+    def start(args: list[str], name: str) -> None:
+        with open(work / f"{name}.log", "wb") as log:
+            procs.append(subprocess.Popen([str(exe), *args], cwd=work, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True))
+
+    def tail(name: str) -> str:
+        path = work / f"{name}.log"
+        return path.read_text(errors="replace")[-1500:] if path.exists() else ""
+
+    try:
+        start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(sched)], "scheduler")
+        deadline = time.monotonic() + timeout
+        while not (sched.exists() and sched.stat().st_size) and time.monotonic() < deadline and procs[0].poll() is None:
+            time.sleep(0.2)
+        if not (sched.exists() and sched.stat().st_size):
+            raise ClusterError("dask scheduler did not start:\n" + tail("scheduler"))
+        import json
+
+        address = json.loads(sched.read_text())["address"]
+        for i in range(workers):
+            start(["worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1",
+                   "--memory-limit", memory_limit, "--local-directory", str(work / f"w{i}"), "--name", f"w{i}"], f"worker{i}")
+        with Client(address, timeout="30s") as c:
+            try:
+                c.wait_for_workers(workers, timeout=timeout)
+            except (OSError, TimeoutError):
+                raise ClusterError(f"the {workers} dask workers did not join {address}:\n" + "\n".join(tail(f"worker{i}") for i in range(workers))) from None
+        yield address
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in reversed(procs):
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+        if tmp is not None:
+            tmp.cleanup()
 
 
 def _probe(address: str, timeout: float) -> None:
