@@ -396,3 +396,30 @@ def test_zoning_qa_on_cluster_equals_local(client):
     assert reported + remote.noise_overlap_area == pytest.approx(literal, abs=0.05 * len(remote.findings) + 1e-6)
     gaps = [f for f in remote.findings if f.code == "celah_zona"]
     assert len(gaps) == 1 and gaps[0].geometry.area == pytest.approx(100.0, abs=2.0)
+
+
+def test_rekap_streams_regions_with_different_schemas(tmp_path):
+    """rekap.gpkg is written region by region: columns are the union (a column a region lacks is null
+    there), integer columns stay integers, a column that is text in one region and a number in another
+    becomes text, and regions in different UTM zones are put in EPSG:4326 (compared with a to_crs of
+    each region's own layer)."""
+    from sppr_gis.distributed import RegionOutcome, write_rekap
+
+    year = tmp_path / "2025"
+    a = gpd.GeoDataFrame({"program_id": ["A1", "A2"], "jumlah": [3, 4], "catatan": ["x", None]}, geometry=[Point(500000, 100000), Point(500100, 100000)], crs=32648)
+    b = gpd.GeoDataFrame({"program_id": ["B1"], "catatan": [7]}, geometry=[Point(400000, 9900000)], crs=32749)
+    for kode, frame in (("2171", a), ("6401", b)):
+        (year / kode).mkdir(parents=True)
+        frame.to_file(year / kode / "sppr.gpkg", layer="rencana", driver="GPKG")
+    fig = [{"year": 2025, "counts": {"kesesuaian": {"sesuai": 1}}, "pagu": {"total": 1.0, "sinkron": 1.0, "sesuai": 1.0, "sinkron_sesuai": 1.0, "porsi_sinkron_sesuai": 1.0}}]
+    regions = [RegionOutcome("a.toml", kode="2171", name="A", figures=fig), RegionOutcome("b.toml", kode="6401", name="B", figures=fig)]
+    written = write_rekap(tmp_path, [2025], regions)
+    assert [p.name for p in written] == ["rekap.xlsx", "rekap.gpkg"]
+    got = gpd.read_file(year / "rekap.gpkg", layer="rencana")
+    assert got["wilayah"].tolist() == ["2171", "2171", "6401"]
+    assert got["program_id"].tolist() == ["A1", "A2", "B1"]
+    assert got["jumlah"].tolist()[:2] == [3, 4] and pd.isna(got["jumlah"].iloc[2])
+    assert [None if pd.isna(v) else v for v in got["catatan"]] == ["x", None, "7"]
+    assert got.crs.to_epsg() == 4326
+    want = pd.concat([a.to_crs(4326).geometry, b.to_crs(4326).geometry], ignore_index=True)
+    assert shapely.equals_exact(np.asarray(got.geometry.array, dtype=object), np.asarray(want.array, dtype=object), 1e-9).all()

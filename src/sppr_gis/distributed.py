@@ -1026,10 +1026,7 @@ def write_rekap(out_dir: Path, years: Sequence[int], regions: Sequence[RegionOut
     list of Path
         The files written.
     """
-    import geopandas as gpd
-    import pyogrio
-
-    from sppr_gis.io import write_gpkg
+    from sppr_gis.io import write_gpkg_chunks
 
     written: list[Path] = []
     ran = [r for r in regions if r.error is None]
@@ -1067,31 +1064,77 @@ def write_rekap(out_dir: Path, years: Sequence[int], regions: Sequence[RegionOut
             df.to_excel(xw, sheet_name="Rekap", index=False)
         os.replace(tmp, xlsx)
         written.append(xlsx)
-        # every region's layers, one CRS (EPSG:4326 where the regions' CRSs differ), with `wilayah`
-        layers: dict[str, list[gpd.GeoDataFrame]] = {}
-        for r in ran:
-            src = folder / str(r.kode) / "sppr.gpkg"
-            if not src.exists():
-                continue
-            for name, gtype in pyogrio.list_layers(src):
-                if name == "layer_styles":
-                    continue
-                if gtype is None:
-                    g = pyogrio.read_dataframe(src, layer=name, read_geometry=False)
-                else:
-                    g = gpd.read_file(src, layer=name, engine="pyogrio")
-                g.insert(0, "wilayah", str(r.kode))
-                layers.setdefault(str(name), []).append(g)
-        merged: dict[str, pd.DataFrame] = {}
-        for name, frames in layers.items():
-            if not isinstance(frames[0], gpd.GeoDataFrame):
-                merged[name] = pd.concat(frames, ignore_index=True)
-                continue
-            if len({f.crs.to_string() if f.crs else "" for f in frames}) > 1:
-                frames = [f.to_crs("EPSG:4326") for f in frames]
-            merged[name] = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry=frames[0].geometry.name, crs=frames[0].crs)
-        if merged:
+        # every region's layers, one CRS (EPSG:4326 where the regions' CRSs differ), with `wilayah`;
+        # written layer by layer, region by region: a country's layers do not fit in memory at once
+        sources = [(str(r.kode), folder / str(r.kode) / "sppr.gpkg") for r in ran]
+        sources = [(k, p) for k, p in sources if p.exists()]
+        if sources:
             gpkg = folder / "rekap.gpkg"
-            write_gpkg(merged, gpkg)
+            write_gpkg_chunks(_rekap_chunks(sources), gpkg)
             written.append(gpkg)
     return written
+
+
+def _rekap_chunks(sources: Sequence[tuple[str, Path]]) -> Iterator[tuple[str, pd.DataFrame]]:
+    """Each region's layers with ``wilayah`` in front, one (layer, region) at a time, for :func:`write_rekap`.
+
+    A first pass reads only the layers' schemas: the columns of a layer are the
+    union over the regions (in order of first appearance), a column's type the
+    regions' common one (integers stay integers, with nulls where a region has
+    none; integers with floats become floats; any other mix text), and geometries go to EPSG:4326 when the regions'
+    CRSs differ. Every piece of a layer then has the same columns and types.
+    """
+    import geopandas as gpd
+    import pyogrio
+
+    schema: dict[str, dict[str, Any]] = {}
+    for _, src in sources:
+        for name, gtype in pyogrio.list_layers(src):
+            if name == "layer_styles":
+                continue
+            info = pyogrio.read_info(src, layer=name)
+            ent = schema.setdefault(str(name), {"fields": {}, "crs": set(), "geom": False, "count": 0})
+            ent["count"] += 1
+            ent["geom"] = ent["geom"] or gtype is not None
+            if gtype is not None:
+                ent["crs"].add(info.get("crs") or "")
+            for f, t in zip(info["fields"], info["dtypes"]):
+                ent["fields"].setdefault(str(f), {"types": set(), "n": 0})
+                ent["fields"][str(f)]["types"].add(str(t))
+                ent["fields"][str(f)]["n"] += 1
+
+    def target_type(f: dict[str, Any], regions: int) -> str:
+        types, everywhere = f["types"], f["n"] == regions
+        if types <= {"int64", "int32"}:
+            return "Int64"  # nullable: a region may leave it empty or lack it
+        if types <= {"int64", "float64", "int32", "float32"}:
+            return "float64"
+        if len(types) == 1 and everywhere and types != {"object"}:
+            return next(iter(types))
+        return "object"
+
+    for name, ent in schema.items():
+        types = {f: target_type(v, ent["count"]) for f, v in ent["fields"].items()}
+        to_4326 = ent["geom"] and len(ent["crs"]) > 1
+        for kode, src in sources:
+            if name not in {str(n) for n, _ in pyogrio.list_layers(src)}:
+                continue
+            if ent["geom"]:
+                g = gpd.read_file(src, layer=name, engine="pyogrio")
+                if to_4326:
+                    g = g.to_crs("EPSG:4326")
+            else:
+                g = pyogrio.read_dataframe(src, layer=name, read_geometry=False)
+            cols = {}
+            for f, t in types.items():
+                col = g[f] if f in g.columns else pd.Series([None] * len(g), index=g.index, dtype=object)
+                if t == "object":
+                    col = col.astype(object).where(col.notna(), None)
+                    col = col.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+                else:
+                    col = col.astype(t)
+                cols[f] = col
+            frame = pd.DataFrame({"wilayah": [kode] * len(g), **cols}, index=g.index)
+            if ent["geom"]:
+                frame = gpd.GeoDataFrame(frame, geometry=g.geometry.values, crs="EPSG:4326" if to_4326 else g.crs)
+            yield name, frame

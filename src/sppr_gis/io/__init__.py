@@ -13,7 +13,7 @@ from sppr_gis.io.vector import (
     read_program_sources,
     read_programs,
 )
-from sppr_gis.io.write import Staging, atomic_path, output_error, staged, write_gpkg, write_tables
+from sppr_gis.io.write import Staging, atomic_path, output_error, staged, write_gpkg, write_gpkg_chunks, write_tables
 
 __all__ = [
     "LayerInfo",
@@ -36,5 +36,6 @@ __all__ = [
     "output_error",
     "atomic_path",
     "write_gpkg",
+    "write_gpkg_chunks",
     "write_tables",
 ]

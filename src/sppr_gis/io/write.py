@@ -17,7 +17,7 @@ import logging
 import os
 import sqlite3
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -246,6 +246,53 @@ def write_gpkg(
                     pyogrio.write_dataframe(pd.DataFrame(df), tmp, layer=name, driver="GPKG")
             if finish is not None:
                 finish(tmp)
+            _stamp_gpkg(tmp)
+        except (SpprError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            err = output_error(exc, target)
+            if err is None:
+                raise
+            raise err from None
+    return target
+
+
+def write_gpkg_chunks(chunks: Iterable[tuple[str, pd.DataFrame]], target: str | os.PathLike[str]) -> Path:
+    """Write layers arriving in pieces into one GeoPackage, atomically, one piece in memory at a time.
+
+    The first piece of a layer creates it (its columns and types are the layer's:
+    give every piece of a layer the same columns and dtypes); later pieces are
+    appended. Used where the whole would not fit in memory (a country's
+    ``rekap.gpkg``).
+
+    Parameters
+    ----------
+    chunks : iterable of (layer name, (Geo)DataFrame)
+    target : path
+        The ``.gpkg`` to create (replaced if it exists).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    OutputError
+        Disk full, read-only file system, permission denied (naming ``target``).
+    """
+    target = Path(target)
+    with staged() as st:
+        tmp = st.path(target)
+        seen: set[str] = set()
+        try:
+            for name, df in chunks:
+                df = _plain(df)
+                append = name in seen
+                if isinstance(df, gpd.GeoDataFrame):
+                    pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", geometry_type="Unknown", promote_to_multi=False, append=append)
+                else:
+                    pyogrio.write_dataframe(pd.DataFrame(df), tmp, layer=name, driver="GPKG", append=append)
+                seen.add(name)
             _stamp_gpkg(tmp)
         except (SpprError, KeyboardInterrupt):
             raise
