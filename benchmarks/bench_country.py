@@ -27,6 +27,7 @@ Usage::
     python benchmarks/bench_country.py run                     # the whole country on 2 workers
     python benchmarks/bench_country.py run --regions 64        # the first 64 regions only
     python benchmarks/bench_country.py run --read-on workers
+    python benchmarks/bench_country.py rekap                   # the province's rekap alone, over a run's folders
 """
 
 from __future__ import annotations
@@ -172,6 +173,30 @@ def cmd_run(a: argparse.Namespace) -> None:
     path.write_text(json.dumps([*old, res], indent=2))
 
 
+def cmd_rekap(a: argparse.Namespace) -> None:
+    """The province's rekap (rekap.xlsx, rekap.gpkg) alone, over the region folders a ``run`` left, each
+    region's figures from its manifest: time and this process's peak memory."""
+    import resource
+
+    from sppr_gis.distributed import RegionOutcome, write_rekap
+
+    out = WORK / f"country-out-{a.read_on}"
+    year = out / "2025"
+    regions = []
+    for d in sorted(p for p in year.iterdir() if p.is_dir()):
+        m = json.loads((d / "manifest.json").read_text())
+        regions.append(RegionOutcome(str(d / "sppr.toml"), kode=d.name, name=m.get("name"), figures=[{"year": 2025, "counts": m["counts"], "pagu": m["pagu"]}]))
+    t = time.perf_counter()
+    written = write_rekap(out, [2025], regions)
+    wall = time.perf_counter() - t
+    res = {"rekap_regions": len(regions), "rekap_s": round(wall, 1), "rekap_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+           "rekap_gpkg_mb": round((year / "rekap.gpkg").stat().st_size / 2**20), "files": [str(p) for p in written], "when": time.strftime("%Y-%m-%d %H:%M:%S")}
+    print(json.dumps(res, indent=2))
+    path = WORK / "results-country.json"
+    old = json.loads(path.read_text()) if path.exists() else []
+    path.write_text(json.dumps([*old, res], indent=2))
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -184,8 +209,10 @@ def main(argv: list[str] | None = None) -> None:
     rn.add_argument("--regions", type=int, default=514)
     rn.add_argument("--workers", type=int, default=2)
     rn.add_argument("--read-on", choices=["client", "workers"], default="client")
+    rk = sub.add_parser("rekap", help="the rekap alone, over the folders a run left")
+    rk.add_argument("--read-on", choices=["client", "workers"], default="client")
     a = ap.parse_args(argv)
-    (cmd_make if a.cmd == "make" else cmd_run)(a)
+    {"make": cmd_make, "run": cmd_run, "rekap": cmd_rekap}[a.cmd](a)
 
 
 if __name__ == "__main__":

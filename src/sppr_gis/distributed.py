@@ -1088,8 +1088,11 @@ def _rekap_chunks(sources: Sequence[tuple[str, Path]]) -> Iterator[tuple[str, pd
     import pyogrio
 
     schema: dict[str, dict[str, Any]] = {}
+    has: dict[Path, set[str]] = {}
     for _, src in sources:
-        for name, gtype in pyogrio.list_layers(src):
+        listed = pyogrio.list_layers(src)
+        has[src] = {str(n) for n, _ in listed}
+        for name, gtype in listed:
             if name == "layer_styles":
                 continue
             info = pyogrio.read_info(src, layer=name)
@@ -1117,20 +1120,19 @@ def _rekap_chunks(sources: Sequence[tuple[str, Path]]) -> Iterator[tuple[str, pd
         types = {f: target_type(v, ent["count"]) for f, v in ent["fields"].items()}
         to_4326 = ent["geom"] and len(ent["crs"]) > 1
         for kode, src in sources:
-            if name not in {str(n) for n, _ in pyogrio.list_layers(src)}:
+            if name not in has[src]:
                 continue
-            if ent["geom"]:
-                g = gpd.read_file(src, layer=name, engine="pyogrio")
-                if to_4326:
-                    g = g.to_crs("EPSG:4326")
-            else:
-                g = pyogrio.read_dataframe(src, layer=name, read_geometry=False)
+            g = pyogrio.read_dataframe(src, layer=name, read_geometry=ent["geom"], use_arrow=True)
+            if ent["geom"] and to_4326:
+                g = g.to_crs("EPSG:4326")
             cols = {}
             for f, t in types.items():
                 col = g[f] if f in g.columns else pd.Series([None] * len(g), index=g.index, dtype=object)
                 if t == "object":
+                    plain = col.dtype == object or pd.api.types.is_string_dtype(col.dtype)
                     col = col.astype(object).where(col.notna(), None)
-                    col = col.map(lambda v: v if v is None or isinstance(v, str) else str(v))
+                    if not plain:  # numbers (or dates) where another region has text
+                        col = col.map(lambda v: v if v is None else str(v))
                 else:
                     col = col.astype(t)
                 cols[f] = col

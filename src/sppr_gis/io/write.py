@@ -197,7 +197,7 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
         if col == getattr(out, "_geometry_column_name", None):
             continue
         s = out[col]
-        if s.dtype == object and not s.map(lambda v: v is None or isinstance(v, str)).all():
+        if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True) not in ("string", "empty"):
             out[col] = s.map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
     return out
 
@@ -289,9 +289,9 @@ def write_gpkg_chunks(chunks: Iterable[tuple[str, pd.DataFrame]], target: str | 
                 df = _plain(df)
                 append = name in seen
                 if isinstance(df, gpd.GeoDataFrame):
-                    pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", geometry_type="Unknown", promote_to_multi=False, append=append)
+                    pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", geometry_type="Unknown", promote_to_multi=False, append=append, use_arrow=True)
                 else:
-                    pyogrio.write_dataframe(pd.DataFrame(df), tmp, layer=name, driver="GPKG", append=append)
+                    pyogrio.write_dataframe(pd.DataFrame(df), tmp, layer=name, driver="GPKG", append=append, use_arrow=True)
                 seen.add(name)
             _stamp_gpkg(tmp)
         except (SpprError, KeyboardInterrupt):
