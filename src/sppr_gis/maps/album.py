@@ -34,7 +34,7 @@ import math
 import os
 import re
 import textwrap
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -891,11 +891,14 @@ class _Album:
             # the programs of each relation in its colour (conflicts drawn last, on top)
             parts = g[ok].explode(index_parts=False)
             parts = parts[~parts.geometry.is_empty]
+            # a program in many pairs of one kind is drawn once for that kind (the same symbol over itself)
+            twice = pd.DataFrame({"w": shapely.to_wkb(np.asarray(parts.geometry.array, dtype=object)), "k": parts["_k"].to_numpy()}).duplicated().to_numpy()
+            parts = parts[~twice]
             draw_by_category(f.ax, parts, "_k", colors, order=kinds, point_size=26, line_width=2.4, polygon_alpha=0.3, zorder=8)
-            rows, xy, cols, keys = [], [], [], []
-            order = sorted(np.flatnonzero(ok), key=lambda i: (_relation_rank(g["_k"].iloc[i]), str(g.iloc[i].get("program_id", i))))
-            for n, i in enumerate(order, start=1):
-                rows.append((str(n), _relation_row(g.iloc[i], g["_k"].iloc[i])))
+            xy, cols, keys = [], [], []
+            order = _relation_order(g, ok)
+            # rows written only as far as the table shows them (a province has tens of thousands of pairs)
+            rows = _LazyRows(len(order), lambda n: (str(n + 1), _relation_row(g.iloc[order[n]], g["_k"].iloc[order[n]])))
             shown = f.add_table("Daftar sinergi dan konflik", rows, more="lihat Buku Matriks, lembar Sinergi")
             for k in range(shown):
                 i = order[k]
@@ -1142,6 +1145,33 @@ def _relation_summary(counts: Mapping[str, int]) -> str:
         if k not in ("sinergi", "tabrakan", "konflik") and k not in lind:
             bits.append(f"{v} {k.replace('_', ' ')}")
     return ", ".join(bits)
+
+
+class _LazyRows(Sequence):
+    """A table's rows made when read (``make(i)`` for row i)."""
+
+    def __init__(self, n: int, make: Callable[[int], tuple[str, str]]) -> None:
+        self._n, self._make = n, make
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        if not -self._n <= i < self._n:
+            raise IndexError(i)
+        return self._make(i % self._n)
+
+
+def _relation_order(g: pd.DataFrame, ok: np.ndarray) -> list[int]:
+    """Rows of the relations table: by kind (:func:`_relation_rank`), then program id, then position."""
+    idx = np.flatnonzero(ok)
+    kk = g["_k"].to_numpy(dtype=object)[idx]
+    rank = {k: _relation_rank(k) for k in set(kk)}
+    pid = g["program_id"].astype(str).to_numpy()[idx] if "program_id" in g.columns else np.array([str(i) for i in idx], dtype=object)
+    key = pd.DataFrame({"r0": [rank[k][0] for k in kk], "r1": [rank[k][1] for k in kk], "p": pid, "i": idx})
+    return key.sort_values(["r0", "r1", "p"], kind="stable")["i"].tolist()
 
 
 def _relation_row(row: pd.Series, kind: str) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -238,8 +238,14 @@ def draw_zoning(
     names = zoning[name_field] if name_field and name_field in zoning.columns else None
     colors = palette.colors(codes.dropna(), None if names is None else names[codes.notna()])
     face = [mpl_color(colors[str(c)], alpha) if c is not None else (0.85, 0.85, 0.85, alpha) for c in codes]
-    zoning.plot(ax=ax, color=face, edgecolor=edgecolor, linewidth=linewidth, zorder=zorder)
+    zoning.plot(ax=ax, color=face, edgecolor=edgecolor, linewidth=linewidth, zorder=zorder, rasterized=len(zoning) > RASTERIZE_ABOVE)
     return colors
+
+
+#: A layer of more features than this is drawn as an image inside the PDF (at the page's dpi): the
+#: PDF backend writes each vector path in Python, which made an album of 10,000 programs miss its minute;
+#: labels, legend and frame stay vector.
+RASTERIZE_ABOVE = 3000
 
 
 def draw_by_category(
@@ -293,6 +299,7 @@ def draw_by_category(
     counts: dict[int, int] = {}
     rank = {c: i for i, c in enumerate(order or [])}
     for dim, g in parts.items():
+        raster = len(g) > RASTERIZE_ABOVE
         vals = g[column].astype(object).where(g[column].notna(), None).map(lambda v: None if v is None else str(v))
         key = vals.map(lambda v: -rank.get(v, len(rank)) if v is not None else -len(rank) - 1)
         g = g.assign(_c=vals, _k=key).sort_values("_k", kind="stable")
@@ -302,14 +309,14 @@ def draw_by_category(
             # large areas (a whole kelurahan named as location) must not hide what lies under them:
             # a translucent fill and a strong outline in a darker shade of the same colour
             edge = [tuple(0.6 * c for c in f) for f in face]
-            g.plot(ax=ax, color=[(*f, polygon_alpha) for f in face], edgecolor=edge, linewidth=1.3, zorder=zorder)
+            g.plot(ax=ax, color=[(*f, polygon_alpha) for f in face], edgecolor=edge, linewidth=1.3, zorder=zorder, rasterized=raster)
         elif dim == 1:
-            g.plot(ax=ax, color="white", linewidth=line_width + 2.2, zorder=zorder + 0.5, capstyle="round")
-            g.plot(ax=ax, color=face, linewidth=line_width, zorder=zorder + 0.6, capstyle="round")
+            g.plot(ax=ax, color="white", linewidth=line_width + 2.2, zorder=zorder + 0.5, capstyle="round", rasterized=raster)
+            g.plot(ax=ax, color=face, linewidth=line_width, zorder=zorder + 0.6, capstyle="round", rasterized=raster)
         else:
             if not ax.get_autoscale_on():
                 g = _spread_stacked(ax, g, point_size, zorder)
-            g.plot(ax=ax, color=face, markersize=point_size, edgecolor="#1a1a1a", linewidth=0.6, zorder=zorder + 1)
+            g.plot(ax=ax, color=face, markersize=point_size, edgecolor="#1a1a1a", linewidth=0.6, zorder=zorder + 1, rasterized=raster)
     return counts
 
 
@@ -1147,8 +1154,9 @@ class MapFrame:
         num_w = 0.014 * (self.k / 1.41) + 0.003
         chars = max(16, int((w - num_w) * fig.get_figwidth() * 72 / (size * 0.6)))
         shown = 0
-        rows = list(rows)
-        for i, (num, text) in enumerate(rows):
+        rows = rows if isinstance(rows, Sequence) else list(rows)
+        for i in range(len(rows)):
+            num, text = rows[i]
             wrapped = textwrap.fill(" ".join(str(text).split()), chars)
             lines = wrapped.count("\n") + 1
             need = lines * size * 1.25 / 72 / fig.get_figheight()
@@ -1248,19 +1256,40 @@ def _wrap_lines(text: str, width: int) -> str:
     return "\n".join(textwrap.fill(line, width) if line.strip() else "" for line in text.split("\n"))
 
 
+def _widest_fitting(fig: Figure, widths: Sequence[int], make: Callable[[int], Any], max_width: float) -> Any:
+    """The text ``make(w)`` for the largest ``w`` of ``widths`` (descending) that is at most ``max_width`` wide, or None.
+
+    A bisection (wrapping at fewer characters never makes a text wider), so a page measures a
+    handful of candidates instead of every one.
+    """
+    lo, hi, best = 0, len(widths) - 1, None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        t = make(widths[mid])
+        if _width(fig, t) <= max_width:
+            if best is not None:
+                best.remove()
+            best, hi = t, mid - 1
+        else:
+            t.remove()
+            lo = mid + 1
+    return best
+
+
 def _fit_text(fig: Figure, x: float, y: float, text: str, max_width: float, *, fontsize: float, min_fontsize: float | None = None, **kw: Any) -> Any:
     """A text wrapped (and if need be shrunk) until it is at most ``max_width`` (figure fraction) wide."""
     min_fontsize = min_fontsize or fontsize * 0.75
     size = fontsize
     while True:
-        for width in range(60, 9, -2):
-            t = fig.text(x, y, _wrap_lines(text, width), fontsize=size, **kw)
-            if _width(fig, t) <= max_width:
-                return t
-            t.remove()
+        t = _widest_fitting(fig, range(60, 9, -2), lambda w, size=size: fig.text(x, y, _wrap_lines(text, w), fontsize=size, **kw), max_width)
+        if t is not None:
+            return t
         if size <= min_fontsize:
             return fig.text(x, y, _wrap_lines(text, 10), fontsize=size, **kw)
         size = max(min_fontsize, size - 0.5)
+
+
+_FIT_CACHE: dict[tuple[Any, ...], tuple[float, str]] = {}
 
 
 def _fit_block(
@@ -1274,17 +1303,21 @@ def _fit_block(
     """
     size = _pt(fontsize)
     paras = [p for p in paragraphs if p]
+    # pages of one album repeat the same citations in the same panel: measured once, then reused
+    key = (tuple(paras), size, round(max_width, 6), round(y - min_y, 6), tuple(fig.get_size_inches()), fig.dpi, drop, gid, repr(sorted(kw.items())))
+    hit = _FIT_CACHE.get(key)
+    if hit is not None:
+        return fig.text(x, y, hit[1], fontsize=hit[0], va="top", gid=gid, **kw)
     while True:
-        t = None
-        for width in range(130, 19, -3):
-            t = fig.text(x, y, "\n".join(_wrap_lines(p, width) for p in paras), fontsize=size, va="top", gid=gid, **kw)
-            if _width(fig, t) <= max_width:
-                break
-            t.remove()
-            t = None
+        t = _widest_fitting(
+            fig, range(130, 19, -3), lambda w, size=size, paras=paras: fig.text(x, y, "\n".join(_wrap_lines(p, w) for p in paras), fontsize=size, va="top", gid=gid, **kw), max_width,
+        )
         if t is None:
             t = fig.text(x, y, "\n".join(_wrap_lines(p, 20) for p in paras), fontsize=size, va="top", gid=gid, **kw)
         if _bottom(fig, t) >= min_y or (size <= MIN_PT and (len(paras) <= 1 or not drop)):
+            if len(_FIT_CACHE) > 256:
+                _FIT_CACHE.clear()
+            _FIT_CACHE[key] = (size, t.get_text())
             return t
         t.remove()
         if size > MIN_PT:
