@@ -233,28 +233,7 @@ def write_gpkg(
     OutputError
         Disk full, read-only file system, permission denied (naming ``target``).
     """
-    target = Path(target)
-    with contextlib.ExitStack() as stack:
-        st = staging if staging is not None else stack.enter_context(staged())
-        tmp = st.path(target)
-        try:
-            for name, df in layers.items():
-                df = _plain(df)
-                if isinstance(df, gpd.GeoDataFrame):
-                    pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", geometry_type="Unknown", promote_to_multi=False)
-                else:
-                    pyogrio.write_dataframe(pd.DataFrame(df), tmp, layer=name, driver="GPKG")
-            if finish is not None:
-                finish(tmp)
-            _stamp_gpkg(tmp)
-        except (SpprError, KeyboardInterrupt):
-            raise
-        except Exception as exc:
-            err = output_error(exc, target)
-            if err is None:
-                raise
-            raise err from None
-    return target
+    return _write_pieces(layers.items(), target, finish=finish, staging=staging, arrow=False)
 
 
 def write_gpkg_chunks(chunks: Iterable[tuple[str, pd.DataFrame]], target: str | os.PathLike[str]) -> Path:
@@ -280,19 +259,34 @@ def write_gpkg_chunks(chunks: Iterable[tuple[str, pd.DataFrame]], target: str | 
     OutputError
         Disk full, read-only file system, permission denied (naming ``target``).
     """
+    return _write_pieces(chunks, target, arrow=True)
+
+
+def _write_pieces(
+    pieces: Iterable[tuple[str, pd.DataFrame]], target: str | os.PathLike[str], *, finish: Callable[[Path], object] | None = None,
+    staging: Staging | None = None, arrow: bool = False,
+) -> Path:
+    """:func:`write_gpkg` and :func:`write_gpkg_chunks`: each (layer, frame) written in turn into the staged
+    file (a layer's first piece creates it, later ones are appended), then ``finish``, the timestamps and
+    the rename; an I/O failure becomes one :class:`OutputError` naming ``target``, with nothing left."""
     target = Path(target)
-    with staged() as st:
+    with contextlib.ExitStack() as stack:
+        st = staging if staging is not None else stack.enter_context(staged())
         tmp = st.path(target)
         seen: set[str] = set()
         try:
-            for name, df in chunks:
+            for name, df in pieces:
                 df = _plain(df)
-                append = name in seen
+                more = {"append": True} if name in seen else {}
+                if arrow:
+                    more["use_arrow"] = True
                 if isinstance(df, gpd.GeoDataFrame):
-                    pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", geometry_type="Unknown", promote_to_multi=False, append=append, use_arrow=True)
+                    pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", geometry_type="Unknown", promote_to_multi=False, **more)
                 else:
-                    pyogrio.write_dataframe(pd.DataFrame(df), tmp, layer=name, driver="GPKG", append=append, use_arrow=True)
+                    pyogrio.write_dataframe(pd.DataFrame(df), tmp, layer=name, driver="GPKG", **more)
                 seen.add(name)
+            if finish is not None:
+                finish(tmp)
             _stamp_gpkg(tmp)
         except (SpprError, KeyboardInterrupt):
             raise
