@@ -5,7 +5,10 @@ decimal-comma Rupiah, a config input with several layers and none named; the TOM
 from __future__ import annotations
 
 import re
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 from pathlib import Path
 
 import geopandas as gpd

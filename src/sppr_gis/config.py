@@ -52,7 +52,10 @@ from dataclasses import fields as dc_fields
 from pathlib import Path
 from typing import Any
 
-import tomllib
+try:  # Python 3.11+
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the same parser, packaged as tomli
+    import tomli as tomllib  # type: ignore[no-redef]
 
 from sppr_gis.errors import ConfigError
 from sppr_gis.io.vector import LayerSpec, parse_layer_spec
