@@ -35,7 +35,8 @@ never forms a union of zones:
   the zoning's overlap pairs): those groups are unioned, in vectorized batches;
   the zoned total is taken the same way over all codes;
 * **points**: a part touching k codes (boundary included) gives each 1/k;
-* every overlay runs in floating point first (GEOS OverlayNG, which already has
+* every overlay goes through :mod:`sppr_gis.overlay` (the one door for set
+  operations): floating point first (GEOS OverlayNG, which already has
   its own snapping fallbacks); an overlay GEOS still cannot compute is redone
   with snap-rounding on the grids of :data:`SNAP_GRIDS` (1 mm, then 1 cm), which
   moves each vertex by at most ``grid / sqrt(2)``: a length by at most twice that
@@ -57,9 +58,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.errors import GEOSException
 
-from sppr_gis.errors import GeometryError
+from sppr_gis.overlay import SNAP_GRIDS, robust_overlay, robust_union_rows
 
 __all__ = [
     "DEFAULT_MAX_VERTICES",
@@ -90,11 +90,6 @@ Progress = Callable[[int], None]
 #: nothing; on a 200,000-vertex coastline cutting at 4,096 is 1.5x faster).
 DEFAULT_MAX_VERTICES = 4096
 
-#: Snap-rounding grids (metres) tried, in order, for an overlay that GEOS cannot
-#: compute in floating point. A grid g moves each vertex by at most g/sqrt(2).
-SNAP_GRIDS: tuple[float, ...] = (1e-3, 1e-2)
-
-
 def release_memory() -> None:
     """Hand memory freed by the previous step back to the system (glibc only; a no-op elsewhere).
 
@@ -107,68 +102,6 @@ def release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
         pass
-
-
-def robust_overlay(func: Callable[..., np.ndarray], a: np.ndarray, b: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Apply a vectorized shapely overlay, redoing failed elements with snap-rounding.
-
-    Parameters
-    ----------
-    func : callable
-        A shapely overlay taking ``grid_size`` (``shapely.intersection``,
-        ``shapely.union``, ``shapely.difference``; or a one-argument one such as
-        ``shapely.union_all`` applied row-wise when ``b`` is None).
-    a, b : arrays of geometries
-        The operands (same length); ``b`` None for one-operand functions.
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray)
-        The results, and a boolean mask of the elements computed on a snap grid.
-
-    Raises
-    ------
-    GeometryError
-        When even the coarsest grid of :data:`SNAP_GRIDS` fails (never seen).
-    """
-    args = (a,) if b is None else (a, b)
-    n = len(a)
-    snapped = np.zeros(n, dtype=bool)
-    try:
-        return np.asarray(func(*args)), snapped
-    except GEOSException:
-        pass
-    out = np.empty(n, dtype=object)
-    for i in range(n):
-        one = tuple(x[i : i + 1] for x in args)
-        try:
-            out[i] = np.asarray(func(*one))[0]
-            continue
-        except GEOSException as err:
-            last = err
-        for grid in SNAP_GRIDS:
-            try:
-                out[i] = np.asarray(func(*one, grid_size=grid))[0]
-                snapped[i] = True
-                break
-            except GEOSException as err:  # pragma: no cover - snap-rounding is robust
-                last = err
-        else:  # pragma: no cover
-            raise GeometryError(f"GEOS could not compute an overlay even with a {SNAP_GRIDS[-1]} m snap grid: {last}")
-    return out, snapped
-
-
-def _union_rows(rows: np.ndarray, grid_size: float | None = None) -> np.ndarray:
-    return shapely.union_all(rows, axis=1, grid_size=grid_size)
-
-
-def robust_union_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Union of each row of a 2-D geometry array (None cells ignored), robustly.
-
-    Returns the unions and the mask of rows computed with snap-rounding
-    (see :func:`robust_overlay`).
-    """
-    return robust_overlay(_union_rows, rows)
 
 
 def group_union_area(pieces: np.ndarray, group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -340,7 +273,7 @@ def split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tupl
         x0, y0, x1, y1 = b[:, 0] - pad, b[:, 1] - pad, b[:, 2] + pad, b[:, 3] + pad
         box_a = shapely.box(x0, y0, np.where(wide, mx, x1), np.where(wide, y1, my))
         box_b = shapely.box(np.where(wide, mx, x0), np.where(wide, y0, my), x1, y1)
-        halves = np.concatenate([shapely.intersection(g, box_a), shapely.intersection(g, box_b)])
+        halves = np.concatenate([robust_overlay(shapely.intersection, g, box_a, what="zoning")[0], robust_overlay(shapely.intersection, g, box_b, what="zoning")[0]])
         g, k = polygonal_parts(halves)
         o, src = np.concatenate([o, o])[k], np.concatenate([src, src])[k]
     else:  # pragma: no cover - 32 halvings always suffice for real data
