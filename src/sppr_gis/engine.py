@@ -69,6 +69,9 @@ __all__ = [
     "compute_shares",
     "polygonal_parts",
     "split_large",
+    "PART_NAMES",
+    "ProgramParts",
+    "program_parts",
     "linear_parts",
     "overlapping_pairs",
     "robust_overlay",
@@ -231,6 +234,102 @@ def linear_parts(geoms: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.n
     g, o = g[keep], o[keep]
     order = np.argsort(o, kind="stable")  # collection builders want sorted owners
     return g[order], o[order]
+
+
+#: The name of a collection's part by its dimension (``bagian`` in the outputs).
+PART_NAMES: dict[int, str] = {2: "poligon", 1: "garis", 0: "titik"}
+
+
+@dataclass
+class ProgramParts:
+    """Programs as the units the engine measures: one per program, or one per dimension of a collection.
+
+    A GeometryCollection given with members of more than one dimension (a lot
+    with its access road) is measured part by part, each in its own dimension
+    (contract: "Every part of a program counts"): its polygons together, its
+    lines together and its points together, each as the matching multi-geometry
+    would be measured. Every other program is one unit, itself.
+
+    Attributes
+    ----------
+    geoms : numpy.ndarray
+        The units' geometries, a program's units one after another, the highest dimension first.
+    owner : numpy.ndarray
+        The program (position) each unit belongs to.
+    bagian : numpy.ndarray
+        ``"poligon"``, ``"garis"`` or ``"titik"`` for a part of a collection; None for a whole program.
+    n : int
+        Number of programs.
+    first : numpy.ndarray
+        Per program, the position of its first unit (its highest dimension).
+    """
+
+    geoms: np.ndarray
+    owner: np.ndarray
+    bagian: np.ndarray
+    n: int
+    first: np.ndarray
+
+    @property
+    def whole(self) -> bool:
+        """Whether every program is one unit (no mixed collection)."""
+        return len(self.geoms) == self.n
+
+
+def program_parts(work: np.ndarray, given: np.ndarray | None = None) -> ProgramParts:
+    """Split mixed-dimension GeometryCollections into their polygonal, linear and point parts.
+
+    Parameters
+    ----------
+    work : numpy.ndarray
+        The programs' geometries to measure (repaired).
+    given : numpy.ndarray, optional
+        The geometries as given (default ``work``): only a program *given* as a
+        collection is split, and only into the dimensions it was given with (a
+        polygon whose repair left a collapsed line stays a polygon).
+
+    Returns
+    -------
+    ProgramParts
+    """
+    work = np.asarray(work, dtype=object)
+    given = work if given is None else np.asarray(given, dtype=object)
+    n = len(work)
+    ok = ~(shapely.is_missing(work) | shapely.is_empty(work)) & ~(shapely.is_missing(given) | shapely.is_empty(given))
+    coll = np.zeros(n, dtype=bool)
+    coll[ok] = shapely.get_type_id(given[ok]) == 7
+    if not coll.any():
+        return ProgramParts(geoms=work, owner=np.arange(n, dtype=np.int64), bagian=np.full(n, None, dtype=object), n=n, first=np.arange(n, dtype=np.int64))
+    geoms, owner, bagian = [], [], []
+    for i in range(n):
+        if coll[i]:
+            g_parts, _ = _flatten(np.array([given[i]], dtype=object), np.zeros(1, dtype=np.int64))
+            dims_given = {int(d) for d in shapely.get_dimensions(g_parts[~shapely.is_empty(g_parts)])}
+            w_parts, _ = _flatten(np.array([work[i]], dtype=object), np.zeros(1, dtype=np.int64))
+            w_parts = w_parts[~shapely.is_empty(w_parts)]
+            w_dims = shapely.get_dimensions(w_parts)
+            present = [d for d in (2, 1, 0) if d in dims_given and (w_dims == d).any()]
+            if len(present) > 1:
+                for d in present:
+                    members = w_parts[w_dims == d]
+                    if d == 2:
+                        part = members[0] if len(members) == 1 else robust_union_rows(members[None, :], what="programs")[0][0]
+                    elif d == 1:
+                        part = members[0] if len(members) == 1 else shapely.multilinestrings(list(members))
+                    else:
+                        part = members[0] if len(members) == 1 else shapely.multipoints(list(members))
+                    geoms.append(part)
+                    owner.append(i)
+                    bagian.append(PART_NAMES[d])
+                continue
+        geoms.append(work[i])
+        owner.append(i)
+        bagian.append(None)
+    g = np.empty(len(geoms), dtype=object)
+    g[:] = geoms
+    own = np.asarray(owner, dtype=np.int64)
+    first = np.searchsorted(own, np.arange(n))
+    return ProgramParts(geoms=g, owner=own, bagian=np.asarray(bagian, dtype=object), n=n, first=first)
 
 
 def split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
