@@ -243,15 +243,21 @@ def test_check_cli_struktur_ruang_on_the_sample(runner, tmp_path):
 
 
 def _oracle(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> dict[tuple[str, str], float]:
-    out = {}
-    for a in sorted(set(old["zone_code"])):
-        ua = shapely.union_all(old.geometry[old["zone_code"] == a].values)
-        for b in sorted(set(new["zone_code"])):
-            ub = shapely.union_all(new.geometry[new["zone_code"] == b].values)
-            area = ua.intersection(ub).area
-            if area > 0.01:
-                out[(a, b)] = area
-    return out
+    """Transitions by the contract, computed independently: every boundary of both zonings
+    noded at once and polygonized into faces; a face labelled with the old and new code sets
+    of the polygons holding its interior point counts for every pair in A x B where A != B."""
+    out: dict[tuple[str, str], float] = {}
+    og, ng = np.asarray(old.geometry.values, dtype=object), np.asarray(new.geometry.values, dtype=object)
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(shapely.union_all(shapely.boundary(np.concatenate([og, ng]))))))
+    for face in faces:
+        pt = face.point_on_surface()
+        a_set = set(old["zone_code"][shapely.intersects(og, pt)])
+        b_set = set(new["zone_code"][shapely.intersects(ng, pt)])
+        if a_set != b_set:
+            for a in a_set:
+                for b in b_set:
+                    out[(a, b)] = out.get((a, b), 0.0) + face.area
+    return {k: v for k, v in out.items() if v > 0.01}
 
 
 def _frame(rows: list[tuple[str, object]]) -> gpd.GeoDataFrame:
@@ -262,8 +268,8 @@ def test_transitions_code_change_only():
     old = _frame([("A", box(0, 0, 10, 10)), ("B", box(10, 0, 20, 10)), ("A", box(0, 10, 10, 20))])
     new = _frame([("A", box(0, 0, 10, 10)), ("C", box(10, 0, 20, 10)), ("A", box(0, 10, 10, 20))])
     table, changed = zone_transitions(old, new)
-    assert dict(zip(zip(table.kode_lama, table.kode_baru), table.luas_m2)) == pytest.approx({("A", "A"): 200.0, ("B", "C"): 100.0})
-    assert list(table["berubah"]) == [False, True]
+    assert dict(zip(zip(table.kode_lama, table.kode_baru), table.luas_m2)) == pytest.approx({("B", "C"): 100.0})  # A stayed A: no change
+    assert list(table["berubah"]) == [True]
     assert list(zip(changed.kode_lama, changed.kode_baru)) == [("B", "C")] and changed.geometry.iloc[0].equals(box(10, 0, 20, 10))
 
 
@@ -288,7 +294,7 @@ def test_transitions_border_moves_and_zones_grown_over_neighbours():
     for (a, b), area in want.items():
         sub = changed[(changed.kode_lama == a) & (changed.kode_baru == b)]
         assert (len(sub) > 0) == (a != b)
-        if a != b:
+        if a != b:  # (a, a) rows: places that kept a but gained or lost another code
             assert sub["luas_m2"].sum() == pytest.approx(area, abs=1e-9)
             assert shapely.union_all(sub.geometry.values).area == pytest.approx(area, abs=1e-9)
 
@@ -308,6 +314,40 @@ def test_transitions_random_overlapping_zonings(rng=np.random.default_rng(7)):
     assert set(got) == set(want)
     for k in want:
         assert got[k] == pytest.approx(want[k], rel=1e-9, abs=1e-6)
+
+
+def test_revisi_zoning_compared_with_itself_reports_no_change(runner, tmp_path):
+    # issue 17 case 10: an R-3/R-4 overlap was counted both ways ("2 pasangan kode berubah")
+    z = gdf([{"KODSZN": "R-3", "geometry": box(0, 0, 100, 100)}, {"KODSZN": "R-4", "geometry": box(80, 0, 200, 100)}, {"KODSZN": "K-1", "geometry": box(0, 100, 200, 200)}])
+    progs = gdf([{"program_id": "a", "kegiatan": "taman", "geometry": Point(90, 50)}])
+    rules = make_rules({"taman": {"R-3": "I", "R-4": "T1", "K-1": "I"}})
+    rv = revise(z, z, progs, rules)
+    assert rv.transisi_zona.empty and rv.perubahan_zona.empty
+    path = tmp_path / "z.gpkg"
+    z.to_file(path, layer="zona")
+    pp = tmp_path / "p.gpkg"
+    progs.to_file(pp, layer="p")
+    rp = tmp_path / "itbx.csv"
+    rp.write_text("activity,R-3,R-4,K-1\ntaman,I,T1,I\n")
+    r = invoke(runner, ["revisi", "--zoning-lama", path, "--zoning-baru", path, "--programs", pp, "--rules", rp, "--out", tmp_path / "rev.gpkg"])
+    assert r.exit_code == 0, r.output
+    assert "0 pasangan kode berubah" in r.output
+    assert len(pyogrio.read_dataframe(tmp_path / "rev.gpkg", layer="transisi_zona")) == 0
+
+
+def test_transitions_only_where_the_set_of_codes_changed_hand_computed():
+    # old: R-3 [0,100] x [0,100], R-4 [80,200] (they overlap on [80,100])
+    # new: R-4 shrinks to [90,200], and a K-1 overlay zone covers [0,30] over R-3
+    old = _frame([("R-3", box(0, 0, 100, 100)), ("R-4", box(80, 0, 200, 100))])
+    new = _frame([("R-3", box(0, 0, 100, 100)), ("R-4", box(90, 0, 200, 100)), ("K-1", box(0, 0, 30, 100))])
+    table, changed = zone_transitions(old, new)
+    # [0,30]: {R-3} -> {R-3, K-1}: (R-3, R-3) and (R-3, K-1), 3000 m² each
+    # [80,90]: {R-3, R-4} -> {R-3}: (R-3, R-3) and (R-4, R-3), 1000 m² each; [30,80], [90,200] unchanged
+    got = dict(zip(zip(table.kode_lama, table.kode_baru), table.luas_m2))
+    assert got == pytest.approx({("R-3", "K-1"): 3000.0, ("R-3", "R-3"): 4000.0, ("R-4", "R-3"): 1000.0})
+    assert dict(zip(zip(table.kode_lama, table.kode_baru), table.berubah)) == {("R-3", "K-1"): True, ("R-3", "R-3"): False, ("R-4", "R-3"): True}
+    assert list(zip(changed.kode_lama, changed.kode_baru)) == [("R-3", "K-1"), ("R-4", "R-3")]
+    assert changed.geometry.iloc[0].equals(box(0, 0, 30, 100)) and changed.geometry.iloc[1].equals(box(80, 0, 90, 100))
 
 
 def test_disjoint_by_code_covers_the_union():
@@ -344,12 +384,12 @@ def test_revise_statuses_equal_check_on_each_side():
     assert list(ps["berubah"]) == [True, False, False, False, False]  # c stays T (R I, S T1) on both sides
     assert ps.loc["a", "status_lama"] == "tidak_sesuai" and ps.loc["a", "status_baru"] == "sesuai"
     trans = dict(zip(zip(rv.transisi_zona.kode_lama, rv.transisi_zona.kode_baru), rv.transisi_zona.luas_m2))
-    assert trans == pytest.approx({("R", "R"): 6000.0, ("R", "S"): 4000.0, ("S", "S"): 10000.0})
+    assert trans == pytest.approx({("R", "S"): 4000.0})  # only where the place's codes changed
     # a revised matrix alone changes statuses too
     rules2 = make_rules({"sekolah": {"R": "I", "S": "I"}, "taman": {"R": "I", "S": "I"}})
     rv2 = revise(old, old, progs, rules, rules2)
     assert rv2.perubahan_status.set_index("program_id").loc["b", "status_baru"] == "sesuai"
-    assert not rv2.transisi_zona["berubah"].any()
+    assert rv2.transisi_zona.empty and rv2.perubahan_zona.empty
 
 
 def test_revisi_cli_on_the_sample(runner, tmp_path):

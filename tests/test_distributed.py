@@ -423,3 +423,20 @@ def test_rekap_streams_regions_with_different_schemas(tmp_path):
     assert got.crs.to_epsg() == 4326
     want = pd.concat([a.to_crs(4326).geometry, b.to_crs(4326).geometry], ignore_index=True)
     assert shapely.equals_exact(np.asarray(got.geometry.array, dtype=object), np.asarray(want.array, dtype=object), 1e-9).all()
+
+
+def test_a_collection_is_judged_part_by_part_on_the_cluster_too(client):
+    """Issue 17 case 5: a lot with its access road through RTH-1 (X for roads), on the cluster as locally."""
+    import sppr_gis
+    from conftest import make_rules
+    from shapely.geometry import GeometryCollection
+
+    zoning = gdf([{"KODSZN": "R-2", "geometry": box(0, 0, 100, 100)}, {"KODSZN": "RTH-1", "geometry": box(100, 0, 200, 100)}])
+    rules = make_rules({"jalan": {"R-2": "I", "RTH-1": "X"}})
+    gc = GeometryCollection([box(10, 10, 50, 50), LineString([(50, 30), (150, 30)]), Point(20, 20)])
+    programs = gdf([{"program_id": f"P{i}", "kegiatan": "jalan", "geometry": g} for i, g in enumerate([gc, box(10, 10, 50, 50)])])
+    local = sppr_gis.check(zoning, programs, rules)
+    remote = sppr_gis.check(zoning, programs, rules, client=client)
+    assert list(remote.programs.status) == ["tidak_sesuai", "sesuai"]
+    _frames_equal(local.programs.drop(columns="geometry"), remote.programs.drop(columns="geometry"))
+    _frames_equal(local.zone_shares, remote.zone_shares)

@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 import click
+from shapely.errors import GEOSException
 
 import sppr_gis
 from sppr_gis.errors import Interrupted
@@ -66,6 +67,10 @@ class SpprGroup(click.Group):
             name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
             click.echo(f"Error: interrupted ({name}); unfinished outputs were removed", err=True)
             ctx.exit(128 + int(signum))
+        except GEOSException as exc:
+            # a geometry operation outside sppr_gis.overlay's door (a map, a predicate): one line, exit 1
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise click.ClickException(f"a geometry operation failed (GEOS: {detail}); repair the input geometry and try again") from None
 
 
 @click.group(cls=SpprGroup, context_settings={"help_option_names": ["-h", "--help"]})

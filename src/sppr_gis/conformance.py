@@ -10,11 +10,13 @@ import pandas as pd
 from sppr_gis.rules import CLASS_NAME, CLASS_ORDER, CLASS_WEIGHT, Rules, activity_key
 from sppr_gis.text import persen
 
-__all__ = ["assess", "STATUSES", "Status"]
+__all__ = ["assess", "combine_parts", "STATUSES", "STATUS_RANK", "Status"]
 
 Status = Literal["sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"]
 STATUSES: tuple[str, ...] = ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian")
 _LETTERS = np.array(["I", "T", "B", "X"], dtype=object)
+#: How restrictive each status is (the order of the status rules): a collection takes its most restrictive part's.
+STATUS_RANK: dict[str, int] = {"sesuai": 0, "sesuai_bersyarat": 1, "perlu_kajian": 2, "tidak_sesuai": 3}
 
 
 def assess(
@@ -216,3 +218,73 @@ def _texts(
     return zones_txt, syarat_txt, notes.astype(object)
 
 
+
+
+def combine_parts(verdict: pd.DataFrame, shares: pd.DataFrame, owner: np.ndarray, bagian: np.ndarray, n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Program verdicts from the verdicts of their parts (a collection's polygons, lines, points).
+
+    A program of one unit keeps its unit's verdict. A collection split into parts
+    (contract: "Every part of a program counts") takes the verdict of its
+    *deciding* part: the most restrictive status (tidak_sesuai > perlu_kajian >
+    sesuai_bersyarat > sesuai), ties broken by the lower score, then by the higher
+    dimension. From that part come ``status``, ``score``, ``dominant_zone`` and
+    ``unzoned_share``; ``itbx`` is the most restrictive class over all parts;
+    ``zones`` and ``syarat`` list every part; ``keterangan`` names the deciding
+    part and explains each part.
+
+    Parameters
+    ----------
+    verdict, shares : pandas.DataFrame
+        :func:`assess` of the units (``shares["prog"]`` is the unit).
+    owner : numpy.ndarray
+        The program of each unit (units of one program consecutive, highest dimension first).
+    bagian : numpy.ndarray
+        The part name of each unit (None for a whole program).
+    n : int
+        Number of programs.
+
+    Returns
+    -------
+    verdict : pandas.DataFrame
+        n rows (positional), the columns of :func:`assess`.
+    shares : pandas.DataFrame
+        The units' shares with ``prog`` the program, ``part`` the unit and ``bagian``.
+    """
+    owner = np.asarray(owner, dtype=np.int64)
+    unit = shares["prog"].to_numpy(dtype=np.int64)
+    sh = shares.assign(part=unit, prog=owner[unit] if len(unit) else unit, bagian=pd.array(bagian[unit] if len(unit) else [], dtype="string"))
+    sh = sh.sort_values(["prog", "part", "zone_code"], kind="stable").reset_index(drop=True)
+    status = verdict["status"].to_numpy(dtype=object)
+    rank = np.array([STATUS_RANK[s] for s in status], dtype=np.int64)
+    score = verdict["score"].to_numpy(dtype=float)
+    # deciding unit: highest rank, then lowest score (NaN last), then the first (highest dimension)
+    order = np.lexsort((np.arange(len(owner)), np.nan_to_num(score, nan=np.inf), -rank, owner))
+    first_of = np.r_[True, owner[order][1:] != owner[order][:-1]]
+    decide = order[first_of]  # one unit per program, in program order
+    out = verdict.iloc[decide].reset_index(drop=True).copy()
+    letters = verdict["itbx"].astype(object).to_numpy()
+    cls = np.array([CLASS_ORDER[c] if isinstance(c, str) and c in CLASS_ORDER else -1 for c in letters], dtype=np.int64)
+    worst = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(worst, owner, cls)
+    out["itbx"] = pd.array(np.where(worst >= 0, _LETTERS[np.clip(worst, 0, 3)], None), dtype="string")
+    split = np.flatnonzero(np.bincount(owner, minlength=n) > 1)
+    if len(split):
+        zones = out["zones"].to_numpy(dtype=object).copy()
+        syarat = out["syarat"].to_numpy(dtype=object).copy()
+        notes = out["keterangan"].to_numpy(dtype=object).copy()
+        units_of = pd.Series(np.arange(len(owner))).groupby(owner).apply(list)
+        for p in split:
+            us = units_of[p]
+            d = decide[p]
+            names = [str(bagian[u]) for u in us]
+            zones[p] = " | ".join(f"{bagian[u]}: {verdict['zones'].iloc[u]}" for u in us if verdict["zones"].iloc[u])
+            conds: list[str] = []
+            for u in us:
+                for c in str(verdict["syarat"].iloc[u] or "").split("; "):
+                    if c and c not in conds:
+                        conds.append(c)
+            syarat[p] = "; ".join(conds)
+            head = f"Kumpulan geometri ({', '.join(names)}), dinilai per bagian: bagian {bagian[d]} menentukan status ({status[d]})."
+            notes[p] = " ".join([head, *(f"Bagian {bagian[u]}: {verdict['keterangan'].iloc[u]}" for u in us)])
+        out["zones"], out["syarat"], out["keterangan"] = zones, syarat, notes
+    return out, sh

@@ -35,7 +35,8 @@ never forms a union of zones:
   the zoning's overlap pairs): those groups are unioned, in vectorized batches;
   the zoned total is taken the same way over all codes;
 * **points**: a part touching k codes (boundary included) gives each 1/k;
-* every overlay runs in floating point first (GEOS OverlayNG, which already has
+* every overlay goes through :mod:`sppr_gis.overlay` (the one door for set
+  operations): floating point first (GEOS OverlayNG, which already has
   its own snapping fallbacks); an overlay GEOS still cannot compute is redone
   with snap-rounding on the grids of :data:`SNAP_GRIDS` (1 mm, then 1 cm), which
   moves each vertex by at most ``grid / sqrt(2)``: a length by at most twice that
@@ -57,9 +58,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import shapely
-from shapely.errors import GEOSException
 
-from sppr_gis.errors import GeometryError
+from sppr_gis.overlay import SNAP_GRIDS, robust_overlay, robust_union_rows
 
 __all__ = [
     "DEFAULT_MAX_VERTICES",
@@ -69,6 +69,9 @@ __all__ = [
     "compute_shares",
     "polygonal_parts",
     "split_large",
+    "PART_NAMES",
+    "ProgramParts",
+    "program_parts",
     "linear_parts",
     "overlapping_pairs",
     "robust_overlay",
@@ -90,11 +93,6 @@ Progress = Callable[[int], None]
 #: nothing; on a 200,000-vertex coastline cutting at 4,096 is 1.5x faster).
 DEFAULT_MAX_VERTICES = 4096
 
-#: Snap-rounding grids (metres) tried, in order, for an overlay that GEOS cannot
-#: compute in floating point. A grid g moves each vertex by at most g/sqrt(2).
-SNAP_GRIDS: tuple[float, ...] = (1e-3, 1e-2)
-
-
 def release_memory() -> None:
     """Hand memory freed by the previous step back to the system (glibc only; a no-op elsewhere).
 
@@ -107,68 +105,6 @@ def release_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
         pass
-
-
-def robust_overlay(func: Callable[..., np.ndarray], a: np.ndarray, b: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Apply a vectorized shapely overlay, redoing failed elements with snap-rounding.
-
-    Parameters
-    ----------
-    func : callable
-        A shapely overlay taking ``grid_size`` (``shapely.intersection``,
-        ``shapely.union``, ``shapely.difference``; or a one-argument one such as
-        ``shapely.union_all`` applied row-wise when ``b`` is None).
-    a, b : arrays of geometries
-        The operands (same length); ``b`` None for one-operand functions.
-
-    Returns
-    -------
-    (numpy.ndarray, numpy.ndarray)
-        The results, and a boolean mask of the elements computed on a snap grid.
-
-    Raises
-    ------
-    GeometryError
-        When even the coarsest grid of :data:`SNAP_GRIDS` fails (never seen).
-    """
-    args = (a,) if b is None else (a, b)
-    n = len(a)
-    snapped = np.zeros(n, dtype=bool)
-    try:
-        return np.asarray(func(*args)), snapped
-    except GEOSException:
-        pass
-    out = np.empty(n, dtype=object)
-    for i in range(n):
-        one = tuple(x[i : i + 1] for x in args)
-        try:
-            out[i] = np.asarray(func(*one))[0]
-            continue
-        except GEOSException as err:
-            last = err
-        for grid in SNAP_GRIDS:
-            try:
-                out[i] = np.asarray(func(*one, grid_size=grid))[0]
-                snapped[i] = True
-                break
-            except GEOSException as err:  # pragma: no cover - snap-rounding is robust
-                last = err
-        else:  # pragma: no cover
-            raise GeometryError(f"GEOS could not compute an overlay even with a {SNAP_GRIDS[-1]} m snap grid: {last}")
-    return out, snapped
-
-
-def _union_rows(rows: np.ndarray, grid_size: float | None = None) -> np.ndarray:
-    return shapely.union_all(rows, axis=1, grid_size=grid_size)
-
-
-def robust_union_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Union of each row of a 2-D geometry array (None cells ignored), robustly.
-
-    Returns the unions and the mask of rows computed with snap-rounding
-    (see :func:`robust_overlay`).
-    """
-    return robust_overlay(_union_rows, rows)
 
 
 def group_union_area(pieces: np.ndarray, group: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -300,6 +236,102 @@ def linear_parts(geoms: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.n
     return g[order], o[order]
 
 
+#: The name of a collection's part by its dimension (``bagian`` in the outputs).
+PART_NAMES: dict[int, str] = {2: "poligon", 1: "garis", 0: "titik"}
+
+
+@dataclass
+class ProgramParts:
+    """Programs as the units the engine measures: one per program, or one per dimension of a collection.
+
+    A GeometryCollection given with members of more than one dimension (a lot
+    with its access road) is measured part by part, each in its own dimension
+    (contract: "Every part of a program counts"): its polygons together, its
+    lines together and its points together, each as the matching multi-geometry
+    would be measured. Every other program is one unit, itself.
+
+    Attributes
+    ----------
+    geoms : numpy.ndarray
+        The units' geometries, a program's units one after another, the highest dimension first.
+    owner : numpy.ndarray
+        The program (position) each unit belongs to.
+    bagian : numpy.ndarray
+        ``"poligon"``, ``"garis"`` or ``"titik"`` for a part of a collection; None for a whole program.
+    n : int
+        Number of programs.
+    first : numpy.ndarray
+        Per program, the position of its first unit (its highest dimension).
+    """
+
+    geoms: np.ndarray
+    owner: np.ndarray
+    bagian: np.ndarray
+    n: int
+    first: np.ndarray
+
+    @property
+    def whole(self) -> bool:
+        """Whether every program is one unit (no mixed collection)."""
+        return len(self.geoms) == self.n
+
+
+def program_parts(work: np.ndarray, given: np.ndarray | None = None) -> ProgramParts:
+    """Split mixed-dimension GeometryCollections into their polygonal, linear and point parts.
+
+    Parameters
+    ----------
+    work : numpy.ndarray
+        The programs' geometries to measure (repaired).
+    given : numpy.ndarray, optional
+        The geometries as given (default ``work``): only a program *given* as a
+        collection is split, and only into the dimensions it was given with (a
+        polygon whose repair left a collapsed line stays a polygon).
+
+    Returns
+    -------
+    ProgramParts
+    """
+    work = np.asarray(work, dtype=object)
+    given = work if given is None else np.asarray(given, dtype=object)
+    n = len(work)
+    ok = ~(shapely.is_missing(work) | shapely.is_empty(work)) & ~(shapely.is_missing(given) | shapely.is_empty(given))
+    coll = np.zeros(n, dtype=bool)
+    coll[ok] = shapely.get_type_id(given[ok]) == 7
+    if not coll.any():
+        return ProgramParts(geoms=work, owner=np.arange(n, dtype=np.int64), bagian=np.full(n, None, dtype=object), n=n, first=np.arange(n, dtype=np.int64))
+    geoms, owner, bagian = [], [], []
+    for i in range(n):
+        if coll[i]:
+            g_parts, _ = _flatten(np.array([given[i]], dtype=object), np.zeros(1, dtype=np.int64))
+            dims_given = {int(d) for d in shapely.get_dimensions(g_parts[~shapely.is_empty(g_parts)])}
+            w_parts, _ = _flatten(np.array([work[i]], dtype=object), np.zeros(1, dtype=np.int64))
+            w_parts = w_parts[~shapely.is_empty(w_parts)]
+            w_dims = shapely.get_dimensions(w_parts)
+            present = [d for d in (2, 1, 0) if d in dims_given and (w_dims == d).any()]
+            if len(present) > 1:
+                for d in present:
+                    members = w_parts[w_dims == d]
+                    if d == 2:
+                        part = members[0] if len(members) == 1 else robust_union_rows(members[None, :], what="programs")[0][0]
+                    elif d == 1:
+                        part = members[0] if len(members) == 1 else shapely.multilinestrings(list(members))
+                    else:
+                        part = members[0] if len(members) == 1 else shapely.multipoints(list(members))
+                    geoms.append(part)
+                    owner.append(i)
+                    bagian.append(PART_NAMES[d])
+                continue
+        geoms.append(work[i])
+        owner.append(i)
+        bagian.append(None)
+    g = np.empty(len(geoms), dtype=object)
+    g[:] = geoms
+    own = np.asarray(owner, dtype=np.int64)
+    first = np.searchsorted(own, np.arange(n))
+    return ProgramParts(geoms=g, owner=own, bagian=np.asarray(bagian, dtype=object), n=n, first=first)
+
+
 def split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cut polygons with more than ``max_vertices`` vertices by halving their bounding box.
 
@@ -340,7 +372,7 @@ def split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tupl
         x0, y0, x1, y1 = b[:, 0] - pad, b[:, 1] - pad, b[:, 2] + pad, b[:, 3] + pad
         box_a = shapely.box(x0, y0, np.where(wide, mx, x1), np.where(wide, y1, my))
         box_b = shapely.box(np.where(wide, mx, x0), np.where(wide, y0, my), x1, y1)
-        halves = np.concatenate([shapely.intersection(g, box_a), shapely.intersection(g, box_b)])
+        halves = np.concatenate([robust_overlay(shapely.intersection, g, box_a, what="zoning")[0], robust_overlay(shapely.intersection, g, box_b, what="zoning")[0]])
         g, k = polygonal_parts(halves)
         o, src = np.concatenate([o, o])[k], np.concatenate([src, src])[k]
     else:  # pragma: no cover - 32 halvings always suffice for real data

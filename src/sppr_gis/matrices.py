@@ -560,13 +560,13 @@ def _pair_union(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     (``make_valid``), and a union GEOS cannot node is redone on a snap grid
     (:func:`sppr_gis.engine.robust_overlay`).
     """
-    from sppr_gis.engine import robust_overlay
+    from sppr_gis.overlay import make_valid, robust_overlay
 
     a, b = a.copy(), b.copy()
     for x in (a, b):
         bad = ~shapely.is_missing(x) & ~shapely.is_valid(x)
         if bad.any():
-            x[bad] = shapely.make_valid(x[bad])
+            x[bad] = make_valid(x[bad], method="linework", what="programs")
     return robust_overlay(shapely.union, a, b)[0]
 
 

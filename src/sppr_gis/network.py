@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from sppr_gis import overlay
 from sppr_gis.engine import interval_union_length, linear_parts, robust_union_rows
 from sppr_gis.errors import FieldError, InputError, RulesError
 from sppr_gis.rules import activity_key
@@ -222,7 +223,7 @@ def length_within(
     lines = lines.copy()
     nonsimple = np.flatnonzero(ok)[~shapely.is_simple(lines[ok])]
     if len(nonsimple):
-        lines[nonsimple], _ = robust_union_rows(lines[nonsimple][:, None])
+        lines[nonsimple], _ = robust_union_rows(lines[nonsimple][:, None], what="programs")
     parts, owner = linear_parts(lines, np.arange(n))
     total = np.bincount(owner, weights=shapely.length(parts), minlength=n) if len(parts) else np.zeros(n)
     net_parts, net_owner = linear_parts(np.asarray(network, dtype=object), np.arange(len(network)))
@@ -321,8 +322,8 @@ def network_conformance(
         if not len(sel):
             porsi[at] = np.where(area > 0, 0.0, np.nan)
             continue
-        band = shapely.buffer(shapely.union_all(sel), float(distance), quad_segs=64) if distance > 0 else None
-        inside = shapely.area(shapely.intersection(geoms[at], band)) if band is not None else np.zeros(len(at))
+        band = overlay.buffer(overlay.union_all(sel, what="struktur_ruang"), float(distance), quad_segs=64, what="struktur_ruang") if distance > 0 else None
+        inside = shapely.area(overlay.intersection(geoms[at], band, what="programs")) if band is not None else np.zeros(len(at))
         with np.errstate(invalid="ignore", divide="ignore"):
             porsi[at] = np.where(area > 0, inside / area, np.nan)
     porsi = np.where(np.isnan(porsi), np.nan, np.clip(porsi, 0.0, 1.0))
@@ -385,5 +386,5 @@ def assess_network(
     geoms = shapely.force_2d(np.asarray(programs.geometry.array, dtype=object))
     bad = np.flatnonzero(~shapely.is_missing(geoms) & ~shapely.is_valid(geoms))
     if len(bad):
-        geoms[bad] = shapely.make_valid(geoms[bad], method="linework")
+        geoms[bad] = overlay.make_valid(geoms[bad], method="linework", what=str(programs.attrs.get("source", "programs")), ids=[f"#{i + 1}" for i in bad])
     return network_conformance(geoms, acts, np.asarray(network.geometry.array, dtype=object), classes, class_map, distance=distance)

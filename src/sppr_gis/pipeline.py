@@ -13,9 +13,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from sppr_gis.conformance import STATUSES, assess
+from sppr_gis.conformance import STATUSES, assess, combine_parts
 from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
-from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ShareResult, ZoneIndex, polygonal_parts, release_memory
+from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ProgramParts, ShareResult, ZoneIndex, polygonal_parts, program_parts, release_memory
 from sppr_gis.errors import FieldError, LayerError
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
@@ -476,6 +476,7 @@ def check(
     out_geoms, work, empty_reason, fnd = prepare_programs(programs, crs, ids, plabel, findings)
     findings.extend(fnd)
     findings.extend(duplicate_ids(programs[id_col], plabel, id_col))
+    parts = program_parts(work, out_geoms)  # a collection's polygons, lines and points are measured apart
     timings["programs"] = time.perf_counter() - t
 
     # ---- the zoning's own findings (preparation and topology)
@@ -492,7 +493,7 @@ def check(
         from sppr_gis.distributed import distributed_shares
 
         try:
-            res = distributed_shares(client, zgeoms, zcodes, work, overlaps=qa.pairs() if pending is not None else topo.overlaps, max_vertices=max_vertices, progress=progress)
+            res = distributed_shares(client, zgeoms, zcodes, parts.geoms, overlaps=qa.pairs() if pending is not None else topo.overlaps, max_vertices=max_vertices, progress=progress)
         except BaseException:
             if pending is not None:
                 pending.cancel()
@@ -507,14 +508,15 @@ def check(
             t += timings["topology.wait"]
     else:
         index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlaps=topo.overlaps)
-        res = index.shares(work, workers=workers, progress=progress)
-    for i in res.snapped:
+        res = index.shares(parts.geoms, workers=workers, progress=progress)
+    for i in np.unique(parts.owner[res.snapped]):
         findings.append(
             Finding(plabel, ids[i], "info", "ukuran_dibulatkan", f"irisan dengan zona dihitung dengan pembulatan ke grid {angka(SNAP_GRIDS[0] * 1000, 0)} mm (GEOS tidak dapat menghitungnya dalam floating point)")
         )
     timings["engine"] = time.perf_counter() - t
     timings.update({f"engine.{k}": v for k, v in res.timings.items()})
     measured = ~np.isnan(res.unzoned)
+    prog_measured = np.bincount(parts.owner[measured], minlength=parts.n) > 0
     if measured.any() and (res.unzoned[measured] >= 1.0).all():
         findings.append(
             Finding(plabel, "", "warning", "program_di_luar_zonasi", f"tidak satu pun dari {int(measured.sum())} lokasi program berada di zonasi: CRS, wilayah, atau lapisan yang salah?")
@@ -528,13 +530,13 @@ def check(
         hashable = a if isinstance(a, (str, int, float, type(None))) else str(a)
         if hashable not in known:
             known[hashable] = rules.has_activity(a)
-        if not known[hashable] and not np.isnan(res.unzoned[i]):
+        if not known[hashable] and prog_measured[i]:
             what = f"'{a}'" if activity_key(a) else "(kosong)"
             findings.append(Finding(plabel, ids[i], "warning", "kegiatan_tidak_ada_di_itbx", f"kegiatan {what} tidak ada dalam matriks ITBX {rules.source}"))
     zone_counts = zones["zone_code"].value_counts()
     for code in sorted(set(zone_counts.index) - set(rules.zone_codes)):
         findings.append(Finding(zlabel, code, "warning", "zona_tidak_ada_di_itbx", f"kode zona '{code}' ({zone_counts[code]} fitur) tidak ada sebagai kolom di matriks ITBX {rules.source}"))
-    verdict, shares, fnd = judge(res, acts, rules, work, ids, plabel, min_share=min_share, empty_reason=empty_reason)
+    verdict, shares, fnd = judge(res, acts, rules, work, ids, plabel, min_share=min_share, empty_reason=empty_reason, parts=parts)
     findings.extend(fnd)
     timings["verdict"] = time.perf_counter() - t
 
@@ -547,8 +549,9 @@ def check(
     for col in ("status", "itbx", "score", "dominant_zone", "keterangan", "unzoned_share", "zones", "syarat"):
         out[col] = verdict[col].to_numpy()
     out["kegiatan_itbx"] = [rules.activities.get(activity_key(a), None) for a in acts]
-    out["measure"] = res.measure
-    out["measure_unit"] = [_UNIT.get(int(d)) for d in res.dim]
+    # a collection's measure is that of its highest-dimension part (each part's is in zone_shares)
+    out["measure"] = res.measure[parts.first]
+    out["measure_unit"] = [_UNIT.get(int(d)) for d in res.dim[parts.first]]
     out = out.set_geometry(out.geometry.name)
 
     prog = shares["prog"].to_numpy(dtype=np.int64)
@@ -561,8 +564,9 @@ def check(
             "itbx": shares["itbx"].to_numpy(),
             "cell": shares["cell"].to_numpy(),
             "counted": shares["counted"].to_numpy(),
-            "unit": [_UNIT[int(d)] for d in res.dim[prog]],
+            "unit": [_UNIT[int(d)] for d in res.dim[shares["part"].to_numpy(dtype=np.int64)]],
             "feature": prog + 1,
+            "bagian": shares["bagian"].astype("string").array,
         }
     )
     findings = attach_geometry(findings, plabel, ids, np.asarray(out.geometry.array, dtype=object))
@@ -613,13 +617,14 @@ def judge(
     *,
     min_share: float = 0.01,
     empty_reason: pd.Series | None = None,
+    parts: ProgramParts | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
     """The verdict step: status, ITBX class, score, dominant zone and keterangan from the engine's shares.
 
     Parameters
     ----------
     res : ShareResult
-        The engine's shares of ``work``.
+        The engine's shares of ``work`` (of ``parts.geoms`` when ``parts`` is given).
     acts : pandas.Series
         Activity per program (positional).
     rules : Rules
@@ -633,18 +638,37 @@ def judge(
     empty_reason : pandas.Series, optional
         Positional text saying why a program cannot be assessed; completed here
         (in place) for degenerate geometries.
+    parts : ProgramParts, optional
+        :func:`sppr_gis.engine.program_parts` of ``work``: each part of a collection
+        is judged alone and the program takes its most restrictive part's verdict
+        (:func:`sppr_gis.conformance.combine_parts`).
 
     Returns
     -------
     verdict, shares : pandas.DataFrame
-        As :func:`sppr_gis.conformance.assess`.
+        As :func:`sppr_gis.conformance.assess` (one verdict row per program);
+        ``shares`` also has ``part`` (the unit of ``res``) and ``bagian`` (the part's name, or empty).
     findings : list of Finding
     """
     findings: list[Finding] = []
     reason = pd.Series([None] * len(acts), dtype=object) if empty_reason is None else empty_reason
-    degenerate = np.isnan(res.measure) & ~(shapely.is_missing(work) | shapely.is_empty(work))
-    for i in np.flatnonzero(degenerate):
-        findings.append(Finding(label, ids[i], "warning", "geometri_tanpa_ukuran", "geometri tanpa luas/panjang; tidak dapat dinilai"))
-        reason.iloc[i] = "Geometri tanpa luas/panjang; lokasi tidak dapat dinilai."
-    verdict, shares = assess(res.pairs, res.unzoned, acts, rules, min_share=min_share, empty_reason=reason)
+    if parts is None or parts.whole:
+        degenerate = np.isnan(res.measure) & ~(shapely.is_missing(work) | shapely.is_empty(work))
+        for i in np.flatnonzero(degenerate):
+            findings.append(Finding(label, ids[i], "warning", "geometri_tanpa_ukuran", "geometri tanpa luas/panjang; tidak dapat dinilai"))
+            reason.iloc[i] = "Geometri tanpa luas/panjang; lokasi tidak dapat dinilai."
+        verdict, shares = assess(res.pairs, res.unzoned, acts, rules, min_share=min_share, empty_reason=reason)
+        shares["part"] = shares["prog"].to_numpy(dtype=np.int64)
+        shares["bagian"] = pd.array([None] * len(shares), dtype="string")
+        return verdict, shares, findings
+    own = parts.owner
+    u_reason = pd.Series(list(reason.iloc[own]), dtype=object)
+    degenerate = np.isnan(res.measure) & ~(shapely.is_missing(parts.geoms) | shapely.is_empty(parts.geoms))
+    for u in np.flatnonzero(degenerate):
+        what = f"bagian {parts.bagian[u]} " if parts.bagian[u] is not None else ""
+        findings.append(Finding(label, ids[own[u]], "warning", "geometri_tanpa_ukuran", f"{what}geometri tanpa luas/panjang; tidak dapat dinilai"))
+        u_reason.iloc[u] = "Geometri tanpa luas/panjang; lokasi tidak dapat dinilai."
+    u_acts = pd.Series(list(acts.iloc[own]), dtype=object)
+    verdict_u, shares_u = assess(res.pairs, res.unzoned, u_acts, rules, min_share=min_share, empty_reason=u_reason)
+    verdict, shares = combine_parts(verdict_u, shares_u, own, parts.bagian, parts.n)
     return verdict, shares, findings

@@ -30,6 +30,7 @@ from sppr_gis.config import Config, InputSpec
 from sppr_gis.crs import metric_crs, to_metric
 from sppr_gis.errors import AmbiguousLayerError, FieldError, LayerError
 from sppr_gis.io import read_layer
+from sppr_gis.overlay import make_valid
 from sppr_gis.io.combine import concat_frames
 from sppr_gis.io.tables import TABLE_SUFFIXES, read_table
 from sppr_gis.pipeline import ZoningInput
@@ -596,7 +597,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
             raise FieldError(f"{label}: no field '{wanted}' (fields.kawasan_name in {cfg_name}); fields are: {', '.join(cols)}")
         kp = to_metric(kp, crs)
         names = [str(v).strip() if nf and not _blank(v) else f"Kawasan prioritas {i + 1}" for i, v in enumerate(kp[nf] if nf else [None] * len(kp))]
-        kawasan = gpd.GeoDataFrame({"nama": names}, geometry=shapely.make_valid(np.asarray(kp.geometry.values, dtype=object)), crs=crs)
+        kawasan = gpd.GeoDataFrame({"nama": names}, geometry=make_valid(np.asarray(kp.geometry.values, dtype=object), what=label), crs=crs)
     struktur = None
     if inp.struktur_ruang:
         parts = []

@@ -28,6 +28,7 @@ import shapely
 from pyproj import CRS
 
 from sppr_gis.engine import split_large, polygonal_parts
+from sppr_gis.overlay import make_valid
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.text import angka
 
@@ -222,7 +223,7 @@ def relocation_advice(
     bad = np.flatnonzero(~shapely.is_valid(g) & ~shapely.is_missing(g))
     if len(bad):
         g = g.copy()
-        g[bad] = shapely.make_valid(g[bad], method="linework")
+        g[bad] = make_valid(g[bad], method="linework", what="programs")
     acts = programs[activity_field].to_numpy(dtype=object)[pos] if activity_field in programs.columns else np.full(len(pos), None, dtype=object)
     codes = np.full(len(pos), None, dtype=object)
     dist = np.full(len(pos), np.nan)

@@ -4,20 +4,13 @@
   rules) and against the new one, each side by the steps of ``sppr check``
   (:func:`sppr_gis.site.assess_programs`), with ``berubah`` when the status or the
   ITBX class differs.
-* ``transisi_zona``: for every pair of old code a and new code b,
-  ``luas_m2`` = area((union of OLD's polygons with code a) ∩ (union of NEW's
-  polygons with code b)), pairs with more than 0.01 m². Computed without forming
-  any union: the old polygons of each code are first made disjoint (each minus
-  the earlier same-code polygons it meets; together they still cover the union of
-  the code), then each disjoint piece is measured by the engine against the new
-  zoning (its per-code measure is area(piece ∩ union of new code b), exact where
-  new polygons overlap), and the measures are summed per (a, b).
-* ``perubahan_zona``: the polygons where the code changed (a != b), one
-  feature per pair, the union of those intersections.
-
-Zoning digitized with micro-overlaps between neighbours gives small a -> b
-transitions even where nothing changed (the overlap of an old a and an old b
-polygon lies in both unions); they are part of the exact definition.
+* ``transisi_zona``: a place changed only where its *set* of codes changed
+  (old codes of the polygons holding it != new codes); for every pair of old code
+  a and new code b, ``luas_m2`` = area of the changed places in (union of OLD's
+  code a) ∩ (union of NEW's code b), pairs with more than 0.01 m². A zoning
+  compared with itself (overlapping zones included) gives no rows. See
+  :func:`zone_transitions` for how it is computed without a union of the zoning.
+* ``perubahan_zona``: the changed places of each pair a != b, piece by piece.
 """
 
 from __future__ import annotations
@@ -35,6 +28,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from sppr_gis import overlay
 from sppr_gis.engine import (
     polygonal_parts,
     robust_overlay,
@@ -108,7 +102,7 @@ def _threaded(func, a: np.ndarray, b: np.ndarray | None, workers: int | None) ->
     chunks = [slice(s, s + step) for s in range(0, n, step)]
 
     def run(sl: slice) -> np.ndarray:
-        return robust_overlay(func, a[sl], None if b is None else b[sl])[0]
+        return robust_overlay(func, a[sl], None if b is None else b[sl], what="zoning")[0]
 
     if workers > 1 and len(chunks) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -153,17 +147,72 @@ def disjoint_by_code(geoms: np.ndarray, codes: np.ndarray, *, workers: int | Non
     for size in np.unique(sizes):
         sel = np.flatnonzero(sizes == size)
         rows = geoms[k[starts[sel][:, None] + np.arange(size)[None, :]]]
-        cover[sel] = rows[:, 0] if size == 1 else robust_union_rows(rows)[0]
+        cover[sel] = rows[:, 0] if size == 1 else robust_union_rows(rows, what="zoning")[0]
     out[owners] = _threaded(shapely.difference, geoms[owners], cover, workers)
     return out
 
 
-def zone_transitions(old: LoadedZoning | gpd.GeoDataFrame, new: LoadedZoning | gpd.GeoDataFrame, *, workers: int | None = None) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
-    """The old-code x new-code transition table and the polygons whose code changed.
+def _overlap_region(g: np.ndarray, c: np.ndarray, workers: int | None) -> list[object]:
+    """The polygons where two pieces of different codes of one zoning overlap (interiors meet)."""
+    if not len(g):
+        return []
+    i, j = shapely.STRtree(g).query(g)
+    keep = (i < j) & (c[i] != c[j])
+    i, j = i[keep], j[keep]
+    if not len(i):
+        return []
+    inter = _threaded(shapely.intersection, g[i], g[j], workers)
+    parts, _ = polygonal_parts(inter)
+    return list(parts[shapely.area(parts) > 0])
 
-    Both zonings are made disjoint per code (:func:`disjoint_by_code`); then the
-    pieces P (old, code a) and Q (new, code b) are pairwise disjoint within each
-    (a, b), and area(union(old a) ∩ union(new b)) is the sum of area(P ∩ Q).
+
+def _faces(region: object, old: tuple[np.ndarray, np.ndarray], new: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, list[tuple[frozenset, frozenset]]]:
+    """The faces of the arrangement of both zonings' pieces inside ``region``, each with its old and new code sets.
+
+    The pieces are clipped to the region, their boundaries and the region's are noded
+    together (a robust union) and polygonized; a face's codes are those of the pieces
+    holding its interior point (a face never straddles a boundary).
+    """
+    reg = np.array([region], dtype=object)
+    clipped = []
+    for g, c in (old, new):
+        hit = shapely.STRtree(g).query(region, predicate="intersects") if len(g) else np.zeros(0, dtype=np.int64)
+        cut = overlay.intersection(g[hit], region, what="zoning") if len(hit) else np.zeros(0, dtype=object)
+        cut, own = polygonal_parts(cut)
+        clipped.append((cut, c[hit][own]))
+    lines = [shapely.boundary(region), *shapely.boundary(clipped[0][0]), *shapely.boundary(clipped[1][0])]
+    noded = overlay.union_all(lines, what="zoning boundaries")
+    faces = np.asarray(shapely.get_parts(shapely.polygonize(shapely.get_parts(noded))), dtype=object)
+    faces = faces[shapely.area(faces) > 0]
+    if not len(faces):
+        return faces, []
+    inner = shapely.point_on_surface(faces)
+    keep = shapely.intersects(reg[0], inner)
+    faces, inner = faces[keep], inner[keep]
+    labels: list[list[set]] = [[set(), set()] for _ in range(len(faces))]
+    for side, (g, c) in enumerate(clipped):
+        if not len(g):
+            continue
+        fi, gi = shapely.STRtree(g).query(inner, predicate="intersects")
+        for f, k in zip(fi, gi):
+            labels[f][side].add(str(c[k]))
+    return faces, [(frozenset(a), frozenset(b)) for a, b in labels]
+
+
+def zone_transitions(old: LoadedZoning | gpd.GeoDataFrame, new: LoadedZoning | gpd.GeoDataFrame, *, workers: int | None = None) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+    """The old-code x new-code transitions where a place's set of codes changed, and those polygons.
+
+    A place x holds the set A(x) of old codes and B(x) of new codes whose polygons
+    contain it. It changed when A(x) != B(x) (contract, ``sppr revisi``); then it
+    counts for every pair (a, b) in A(x) x B(x). So a zoning compared with itself,
+    overlapping zones included, changes nowhere.
+
+    How: both zonings are made disjoint per code (:func:`disjoint_by_code`). Outside
+    the region O where pieces of two different codes of one zoning overlap, every
+    place has at most one code per side, so the pieces P (old, a) and Q (new, b)
+    give the changed places exactly where a != b: area(P ∩ Q - O). Inside O (thin
+    digitizing overlaps and overlay zones: small), the pieces are clipped to O, their
+    boundaries noded and polygonized into faces, each labelled with its two code sets.
 
     Parameters
     ----------
@@ -175,10 +224,12 @@ def zone_transitions(old: LoadedZoning | gpd.GeoDataFrame, new: LoadedZoning | g
     Returns
     -------
     transisi_zona : pandas.DataFrame
-        ``kode_lama``, ``kode_baru``, ``luas_m2`` (> 0.01 m²), ``berubah``; sorted by codes.
+        ``kode_lama``, ``kode_baru``, ``luas_m2`` (> 0.01 m², changed places only), ``berubah``
+        (kode_lama != kode_baru; a pair a -> a is a place that kept code a but gained or lost another);
+        sorted by codes.
     perubahan_zona : geopandas.GeoDataFrame
-        ``kode_lama``, ``kode_baru``, ``luas_m2`` and geometry: the pieces (each
-        larger than 0.01 m²) where the code changed; disjoint within a pair.
+        ``kode_lama``, ``kode_baru``, ``luas_m2`` and geometry: the changed places of each pair
+        a != b, piece by piece (each larger than 0.01 m²); disjoint within a pair.
     """
     old_z = old.zones if isinstance(old, LoadedZoning) else old
     new_z = new.zones if isinstance(new, LoadedZoning) else new
@@ -188,11 +239,13 @@ def zone_transitions(old: LoadedZoning | gpd.GeoDataFrame, new: LoadedZoning | g
         g, own = polygonal_parts(np.asarray(z.geometry.array, dtype=object))
         c = z["zone_code"].to_numpy(dtype=object).astype(str)[own]
         d = disjoint_by_code(g, c, workers=workers)
-        ok = ~shapely.is_empty(d)
-        return d[ok], c[ok]
+        d, own = polygonal_parts(d)
+        return d, c[own]
 
     p, pc = pieces(old_z)
     q, qc = pieces(new_z)
+    region_parts = _overlap_region(p, pc, workers) + _overlap_region(q, qc, workers)
+    region = overlay.union_all(region_parts, what="zoning overlaps") if region_parts else None
     # large pieces are cut (into disjoint parts: sums unchanged) so that no
     # intersection pays for a 15,000-vertex polygon against each neighbour
     p, own, _ = split_large(p, np.arange(len(p)), CUT_VERTICES)
@@ -200,24 +253,35 @@ def zone_transitions(old: LoadedZoning | gpd.GeoDataFrame, new: LoadedZoning | g
     q, own, _ = split_large(q, np.arange(len(q)), CUT_VERTICES)
     qc = qc[own]
     i, j = shapely.STRtree(q).query(p)
+    i, j = i[pc[i] != qc[j]], j[pc[i] != qc[j]]  # outside the overlaps, a == b is no change
     inter = _threaded(shapely.intersection, p[i], q[j], workers)
-    area = shapely.area(inter) if len(inter) else np.zeros(0)
-    frame = pd.DataFrame({"kode_lama": pc[i], "kode_baru": qc[j], "luas_m2": area})
+    if region is not None and len(inter):
+        near = np.flatnonzero(shapely.intersects(inter, region))
+        if len(near):
+            inter = inter.copy()
+            inter[near] = _threaded(shapely.difference, inter[near], np.full(len(near), region, dtype=object), workers)
+    got, own = polygonal_parts(inter)
+    kl, kb, geoms = list(pc[i][own]), list(qc[j][own]), list(got)
+    if region is not None:
+        faces, labels = _faces(region, (p, pc), (q, qc))
+        for face, (a_set, b_set) in zip(faces, labels):
+            if a_set != b_set:
+                for a in sorted(a_set):
+                    for b in sorted(b_set):
+                        kl.append(a)
+                        kb.append(b)
+                        geoms.append(face)
+    geoms_arr = np.empty(len(geoms), dtype=object)
+    geoms_arr[:] = geoms
+    area = shapely.area(geoms_arr) if len(geoms_arr) else np.zeros(0)
+    frame = pd.DataFrame({"kode_lama": pd.Series(kl, dtype=object), "kode_baru": pd.Series(kb, dtype=object), "luas_m2": area})
     table = frame.groupby(["kode_lama", "kode_baru"], as_index=False, sort=True)["luas_m2"].sum()
     table = table[table["luas_m2"] > MIN_TRANSITION_AREA].reset_index(drop=True)
     table["berubah"] = table["kode_lama"] != table["kode_baru"]
-    sel = np.flatnonzero((pc[i] != qc[j]) & (area > MIN_TRANSITION_AREA))
-    geoms = np.asarray(inter[sel], dtype=object)
-    poly = np.asarray(shapely.get_type_id(geoms) != 3, dtype=bool) & np.asarray(shapely.get_type_id(geoms) != 6, dtype=bool)
-    if poly.any():  # collections: keep their polygons
-        parts, own = polygonal_parts(geoms[poly])
-        fixed = np.full(int(poly.sum()), None, dtype=object)
-        for k in np.unique(own):
-            fixed[k] = shapely.multipolygons(parts[own == k])
-        geoms[np.flatnonzero(poly)] = fixed
+    sel = np.flatnonzero((frame["kode_lama"] != frame["kode_baru"]).to_numpy() & (area > MIN_TRANSITION_AREA))
     changed = gpd.GeoDataFrame(
-        {"kode_lama": pc[i][sel], "kode_baru": qc[j][sel], "luas_m2": area[sel]},
-        geometry=gpd.GeoSeries(geoms, crs=crs).values,
+        {"kode_lama": frame["kode_lama"].to_numpy()[sel], "kode_baru": frame["kode_baru"].to_numpy()[sel], "luas_m2": area[sel]},
+        geometry=gpd.GeoSeries(geoms_arr[sel], crs=crs).values,
         crs=crs,
     ).sort_values(["kode_lama", "kode_baru", "luas_m2"], ascending=[True, True, False], kind="stable").reset_index(drop=True)
     return table, changed

@@ -28,7 +28,7 @@ import pandas as pd
 from pyproj import CRS
 
 from sppr_gis.crs import ensure_crs, metric_crs
-from sppr_gis.engine import DEFAULT_MAX_VERTICES, ZoneIndex
+from sppr_gis.engine import DEFAULT_MAX_VERTICES, ZoneIndex, program_parts
 from sppr_gis.errors import CRSError, FieldError
 from sppr_gis.pipeline import ZoningInput, _as_inputs, judge, prepare_programs, prepare_zoning, program_activities
 from sppr_gis.relocation import DEFAULT_RELOCATION_DISTANCE, PermittedZones, relocation_advice
@@ -195,9 +195,10 @@ def assess_programs(
     out_geoms, work, reason, findings = prepare_programs(programs, zoning.crs, ids, label, programs.attrs.get("findings", []))
     if id_col is not None:
         findings.extend(duplicate_ids(programs[id_col], label, id_col))
-    res = zoning.index.shares(work, workers=workers)
+    parts = program_parts(work, out_geoms)  # a collection's polygons, lines and points are measured apart
+    res = zoning.index.shares(parts.geoms, workers=workers)
     acts = program_activities(programs, act_col, code_col, rules)
-    verdict, shares, fnd = judge(res, acts, rules, work, ids, label, min_share=min_share, empty_reason=reason)
+    verdict, shares, fnd = judge(res, acts, rules, work, ids, label, min_share=min_share, empty_reason=reason, parts=parts)
     findings.extend(fnd)
     return ProgramVerdicts(verdict=verdict, shares=shares, ids=ids, activities=acts, geoms=work, out_geoms=out_geoms, findings=findings)
 
@@ -212,7 +213,8 @@ class SiteAnswer:
         As in the ``programs`` layer (``itbx``/``dominant_zone`` None and
         ``score`` NaN where empty).
     zone_shares : list of dict
-        ``{zone_code, share, itbx}`` per zone code the location touches.
+        ``{zone_code, share, itbx}`` per zone code the location touches (per part of a
+        GeometryCollection, with ``bagian``: ``poligon``, ``garis`` or ``titik``).
     saran_relokasi : dict or None
         When ``tidak_sesuai``: ``zone_code``, ``jarak_m`` (None beyond the
         distance), ``keterangan``, and the nearest point as ``x``/``y`` (metric
@@ -294,7 +296,11 @@ def check_site(
     pv = assess_programs(zoning, frame, rules, min_share=min_share, workers=1, programs_label="site")
     v = pv.verdict.iloc[0]
     sh = pv.shares
-    shares = [{"zone_code": str(z), "share": float(s), "itbx": _none(i)} for z, s, i in zip(sh["zone_code"], sh["share"], sh["itbx"])]
+    # a collection's shares come per part; "bagian" names it (absent for a single geometry)
+    shares = [
+        {"zone_code": str(z), "share": float(s), "itbx": _none(i), **({"bagian": str(b)} if _none(b) is not None else {})}
+        for z, s, i, b in zip(sh["zone_code"], sh["share"], sh["itbx"], sh["bagian"])
+    ]
     advice = None
     if v["status"] == "tidak_sesuai":
         name = rules.activities.get(activity_key(activity), activity)

@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from sppr_gis import overlay
 from sppr_gis.crs import metric_crs, to_metric
 from sppr_gis.errors import CRSError, FieldError
 from sppr_gis.rules import activity_key
@@ -178,7 +179,7 @@ class AdminAreas:
                     "key": [place_key(v) for v in k[nf]],
                     "kecamatan": k[kf].astype("string").str.strip().to_numpy() if kf else pd.array([None] * len(k), dtype="string"),
                 },
-                geometry=shapely.make_valid(np.asarray(k.geometry.values, dtype=object)),
+                geometry=overlay.make_valid(np.asarray(k.geometry.values, dtype=object), what=label, ids=[f"#{i + 1}" for i in range(len(k))]),
                 crs=crs,
             )
         if kecamatan is not None:
@@ -187,12 +188,14 @@ class AdminAreas:
             k = to_metric(kecamatan, crs)
             kec = gpd.GeoDataFrame(
                 {"nama": k[nf].astype("string").str.strip().to_numpy(), "key": [place_key(v) for v in k[nf]]},
-                geometry=shapely.make_valid(np.asarray(k.geometry.values, dtype=object)),
+                geometry=overlay.make_valid(np.asarray(k.geometry.values, dtype=object), what=label, ids=[f"#{i + 1}" for i in range(len(k))]),
                 crs=crs,
             )
         elif kel is not None and kel["kecamatan"].notna().any():
-            d = kel[kel["kecamatan"].notna()].dissolve(by="kecamatan", as_index=False, sort=True)
-            kec = gpd.GeoDataFrame({"nama": d["kecamatan"].to_numpy(), "key": [place_key(v) for v in d["kecamatan"]]}, geometry=d.geometry.values, crs=crs)
+            named = kel[kel["kecamatan"].notna()]
+            kec_names = sorted(set(named["kecamatan"]))
+            kec_geoms = [overlay.union_all(named.geometry.values[(named["kecamatan"] == v).to_numpy()], what=f"{label}: kecamatan {v}") for v in kec_names]
+            kec = gpd.GeoDataFrame({"nama": pd.array(kec_names, dtype="string"), "key": [place_key(v) for v in kec_names]}, geometry=kec_geoms, crs=crs)
         return cls(kelurahan=kel, kecamatan=kec, crs=crs)
 
     @property
@@ -261,7 +264,7 @@ class AdminAreas:
                     if kecs:
                         narrowed = [r for r in cand if place_key(self.kelurahan["kecamatan"].iloc[r]) in kecs]
                         if not narrowed and self.kecamatan is not None:
-                            kec_geom = shapely.union_all([self.kecamatan.geometry.iloc[r] for k in kecs for r in self._kec_index[k]])
+                            kec_geom = overlay.union_all([self.kecamatan.geometry.iloc[r] for k in kecs for r in self._kec_index[k]], what=f"kecamatan {', '.join(kecs)}")
                             narrowed = [r for r in cand if shapely.contains(kec_geom, shapely.point_on_surface(self.kelurahan.geometry.iloc[r]))]
                         cand = narrowed or cand
                     if len(cand) > 1:
@@ -270,14 +273,14 @@ class AdminAreas:
                         )
                     rows.extend(cand)
                 rows = sorted(set(rows))
-                geoms[i] = shapely.union_all(self.kelurahan.geometry.values[rows])
+                geoms[i] = overlay.union_all(self.kelurahan.geometry.values[rows], what=f"{layer}: feature {fid}: kelurahan")
                 source[i] = "kelurahan"
                 names[i] = SEP.join(
                     f"Kel. {self.kelurahan['nama'].iloc[r]}" + (f" (Kec. {self.kelurahan['kecamatan'].iloc[r]})" if pd.notna(self.kelurahan["kecamatan"].iloc[r]) else "") for r in rows
                 )
             elif kecs and self.kecamatan is not None:
                 rows = sorted({r for k in kecs for r in self._kec_index[k]})
-                geoms[i] = shapely.union_all(self.kecamatan.geometry.values[rows])
+                geoms[i] = overlay.union_all(self.kecamatan.geometry.values[rows], what=f"{layer}: feature {fid}: kecamatan")
                 source[i] = "kecamatan"
                 names[i] = SEP.join(f"Kec. {self.kecamatan['nama'].iloc[r]}" for r in rows)
         return geoms, source, names, findings

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from sppr_gis import overlay
 from sppr_gis.engine import polygonal_parts, robust_overlay, robust_union_rows
 from sppr_gis.text import angka, luas
 
@@ -138,7 +139,7 @@ def repair_geometries(
     if invalid.any():
         idx = np.flatnonzero(invalid)
         reasons = shapely.is_valid_reason(geoms[idx])
-        fixed = shapely.make_valid(geoms[idx], method="linework")
+        fixed = overlay.make_valid(geoms[idx], method="linework", what=layer, ids=[str(ids[i]) for i in idx])
         geoms[idx] = fixed
         for i, why, g in zip(idx, reasons, fixed):
             findings.append(
@@ -230,28 +231,28 @@ def overlap_pairs(pieces: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarra
             a_large = na[k] > nb[k]
             small, large = (b[k], a[k]) if a_large else (a[k], b[k])
             x0, y0, x1, y1 = shapely.bounds(small)
-            clipped = shapely.clip_by_rect(large, x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0)
+            clipped = overlay.clip_by_rect(large, x0 - 1.0, y0 - 1.0, x1 + 1.0, y1 + 1.0, what="zoning")
             if a_large:
                 a[k] = clipped
             else:
                 b[k] = clipped
-    return robust_overlay(shapely.intersection, a, b)[0]
+    return robust_overlay(shapely.intersection, a, b, what="zoning overlaps")[0]
 
 
 def intersect_pairs(geoms: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """``geoms[i] ∩ geoms[j]`` pair by pair (snap-rounded only where GEOS fails)."""
-    return robust_overlay(shapely.intersection, geoms[i], geoms[j])[0]
+    return robust_overlay(shapely.intersection, geoms[i], geoms[j], what="zoning overlaps")[0]
 
 
 def erode(geoms: np.ndarray, half: float) -> np.ndarray:
     """Each geometry eroded by ``half`` (mitred)."""
-    return shapely.buffer(geoms, -half, join_style="mitre")
+    return overlay.buffer(geoms, -half, join_style="mitre", what="zoning overlaps")
 
 
 def dilated_union(geoms: np.ndarray, half: float) -> object:
     """Union of the geometries each dilated by ``half`` (mitred; none when ``half`` is 0)."""
-    g = shapely.buffer(geoms, half, join_style="mitre") if half > 0 else geoms
-    return robust_union_rows(np.asarray(g, dtype=object)[None, :])[0][0]
+    g = overlay.buffer(geoms, half, join_style="mitre", what="zoning gaps") if half > 0 else geoms
+    return robust_union_rows(np.asarray(g, dtype=object)[None, :], what="zoning gaps")[0][0]
 
 
 @dataclass
@@ -523,7 +524,7 @@ def _spatial_union(geoms: np.ndarray, half: float, runner: GeometryRunner, parts
         got = runner.unions(chunks, half)
     else:
         got = parts()
-    return got[0] if len(got) == 1 else robust_union_rows(np.array([got], dtype=object))[0][0]
+    return got[0] if len(got) == 1 else robust_union_rows(np.array([got], dtype=object), what="zoning gaps")[0][0]
 
 
 def _polygonal(g: object) -> object:
@@ -534,7 +535,7 @@ def _polygonal(g: object) -> object:
     polys = [p for p in parts if shapely.get_type_id(p) in (3, 6)]
     if not polys:
         return None
-    return polys[0] if len(polys) == 1 else shapely.union_all(polys)
+    return polys[0] if len(polys) == 1 else overlay.union_all(polys, what="zoning gaps")
 
 
 def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Overlaps, runner: GeometryRunner, topo: Topology, parts: Callable[[], list[object]] | None = None) -> None:
@@ -548,22 +549,22 @@ def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Ov
             holes.extend(shapely.Polygon(r) for r in poly.interiors)
     # numbered west to east, south to north: the same celah-N whatever the union's chunking (threads, cluster)
     holes.sort(key=lambda h: (round(h.bounds[0], 3), round(h.bounds[1], 3), round(h.area, 3)))
-    closing = shapely.buffer(closed_union, -half, join_style="mitre") if half > 0 else closed_union
+    closing = overlay.buffer(closed_union, -half, join_style="mitre", what="zoning gaps") if half > 0 else closed_union
     tree = shapely.STRtree(geoms)
     n_gap = 0
     real_area = 0.0
     for hole in holes:
         # The hole is the gap eroded by w/2: grow it back and cut out the zones around it.
-        grown = shapely.buffer(hole, 2 * half, join_style="mitre") if half > 0 else hole
-        near = geoms[tree.query(shapely.buffer(grown, 1.0))]
-        local = robust_union_rows(np.array([list(near)], dtype=object))[0] if len(near) else np.array([shapely.Polygon()], dtype=object)
-        gap = _polygonal(robust_overlay(shapely.difference, np.array([grown], dtype=object), local)[0][0])
+        grown = overlay.buffer(hole, 2 * half, join_style="mitre", what="zoning gaps") if half > 0 else hole
+        near = geoms[tree.query(overlay.buffer(grown, 1.0, what="zoning gaps"))]
+        local = robust_union_rows(np.array([list(near)], dtype=object), what="zoning gaps")[0] if len(near) else np.array([shapely.Polygon()], dtype=object)
+        gap = _polygonal(robust_overlay(shapely.difference, np.array([grown], dtype=object), local, what="zoning gaps")[0][0])
         if gap is None:
             continue
         inside = [p for p in shapely.get_parts(gap) if p.intersects(hole)]
         if not inside:
             continue
-        gap = inside[0] if len(inside) == 1 else shapely.union_all(inside)
+        gap = inside[0] if len(inside) == 1 else overlay.union_all(inside, what="zoning gaps")
         real_area += gap.area
         if gap.area < sliver_area:
             continue

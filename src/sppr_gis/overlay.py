@@ -1,0 +1,217 @@
+"""One door for shapely's set operations on user geometry.
+
+Every overlay (intersection, difference, union, union of many), buffer, rectangle
+clip and make_valid that sppr_gis runs on geometry it was given goes through
+this module. Each first runs as shapely runs it (vectorized, floating point:
+GEOS OverlayNG, which has its own snapping fallbacks). Where GEOS still raises,
+the failed elements are redone one by one:
+
+* overlays: again in floating point, then with snap-rounding on the grids of
+  :data:`SNAP_GRIDS` (1 mm, then 1 cm), which moves each vertex by at most
+  ``grid / sqrt(2)``;
+* buffer and rectangle clip: on the operand repaired with make_valid, then
+  snapped to those grids;
+* make_valid: with the "structure" method, then on the operand snapped to those
+  grids (:func:`shapely.set_precision` returns valid geometry).
+
+What still fails raises :class:`~sppr_gis.errors.GeometryError` (a SpprError)
+naming the layer and the feature (``what`` and ``ids``), so a user never sees a
+GEOSException. It imports only shapely, numpy and :mod:`sppr_gis.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.errors import GEOSException
+
+from sppr_gis.errors import GeometryError
+
+__all__ = [
+    "SNAP_GRIDS",
+    "robust_overlay",
+    "robust_union_rows",
+    "union_all",
+    "intersection",
+    "difference",
+    "buffer",
+    "clip_by_rect",
+    "make_valid",
+]
+
+#: Snap-rounding grids (metres) tried, in order, for an operation that GEOS cannot
+#: compute in floating point. A grid g moves each vertex by at most g/sqrt(2).
+SNAP_GRIDS: tuple[float, ...] = (1e-3, 1e-2)
+
+
+def _failure(op: str, what: str | None, ids: Sequence[object] | None, i: int | None, err: BaseException) -> GeometryError:
+    """The one-line error for an operation nothing could compute."""
+    where = what or "geometry"
+    if i is not None and ids is not None and 0 <= i < len(ids):
+        where = f"{where}: feature {ids[i]}"
+    detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    return GeometryError(f"{where}: GEOS could not compute the {op} even with a {SNAP_GRIDS[-1]} m snap grid ({detail})")
+
+
+def robust_overlay(
+    func: Callable[..., Any],
+    a: np.ndarray,
+    b: np.ndarray | None = None,
+    *,
+    what: str | None = None,
+    ids: Sequence[object] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Apply a vectorized shapely overlay, redoing failed elements with snap-rounding.
+
+    Parameters
+    ----------
+    func : callable
+        A shapely overlay taking ``grid_size`` (``shapely.intersection``,
+        ``shapely.union``, ``shapely.difference``; or a one-argument one such as
+        a row-wise ``shapely.union_all`` when ``b`` is None).
+    a, b : arrays of geometries
+        The operands (same length); ``b`` None for one-operand functions.
+    what : str, optional
+        The layer (or step) the operands come from, for the error message.
+    ids : sequence, optional
+        Feature ids of the elements (aligned with ``a``), for the error message.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        The results, and a boolean mask of the elements computed on a snap grid.
+
+    Raises
+    ------
+    GeometryError
+        When even the coarsest grid of :data:`SNAP_GRIDS` fails; names ``what``
+        and the feature.
+    """
+    args = (a,) if b is None else (a, b)
+    n = len(a)
+    snapped = np.zeros(n, dtype=bool)
+    try:
+        return np.asarray(func(*args)), snapped
+    except GEOSException:
+        pass
+    out = np.empty(n, dtype=object)
+    for i in range(n):
+        one = tuple(x[i : i + 1] for x in args)
+        try:
+            out[i] = np.asarray(func(*one))[0]
+            continue
+        except GEOSException as err:
+            last = err
+        for grid in SNAP_GRIDS:
+            try:
+                out[i] = np.asarray(func(*one, grid_size=grid))[0]
+                snapped[i] = True
+                break
+            except GEOSException as err:
+                last = err
+        else:
+            raise _failure(getattr(func, "__name__", "overlay").strip("_"), what, ids, i, last)
+    return out, snapped
+
+
+def _union_rows(rows: np.ndarray, grid_size: float | None = None) -> np.ndarray:
+    return shapely.union_all(rows, axis=1, grid_size=grid_size)
+
+
+def robust_union_rows(rows: np.ndarray, *, what: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Union of each row of a 2-D geometry array (None cells ignored), robustly.
+
+    Returns the unions and the mask of rows computed with snap-rounding
+    (see :func:`robust_overlay`).
+    """
+    return robust_overlay(_union_rows, np.asarray(rows, dtype=object), what=what)
+
+
+def union_all(geoms: Sequence[object] | np.ndarray, *, what: str | None = None) -> Any:
+    """The union of all ``geoms`` (None ignored), one geometry; robust as :func:`robust_overlay`."""
+    row = np.empty((1, len(geoms)), dtype=object)
+    row[0, :] = list(geoms)
+    if not row.shape[1]:
+        return shapely.GeometryCollection()
+    return robust_union_rows(row, what=what)[0][0]
+
+
+def intersection(a: np.ndarray, b: np.ndarray | Any, *, what: str | None = None, ids: Sequence[object] | None = None) -> np.ndarray:
+    """``a ∩ b`` element-wise (``b`` may be one geometry); robust as :func:`robust_overlay`."""
+    a = np.asarray(a, dtype=object)
+    b = np.asarray(b, dtype=object) if isinstance(b, (np.ndarray, list, tuple)) else np.full(len(a), b, dtype=object)
+    return robust_overlay(shapely.intersection, a, b, what=what, ids=ids)[0]
+
+
+def difference(a: np.ndarray, b: np.ndarray | Any, *, what: str | None = None, ids: Sequence[object] | None = None) -> np.ndarray:
+    """``a - b`` element-wise (``b`` may be one geometry); robust as :func:`robust_overlay`."""
+    a = np.asarray(a, dtype=object)
+    b = np.asarray(b, dtype=object) if isinstance(b, (np.ndarray, list, tuple)) else np.full(len(a), b, dtype=object)
+    return robust_overlay(shapely.difference, a, b, what=what, ids=ids)[0]
+
+
+def _one_by_one(op: str, func: Callable[[Any], Any], geoms: np.ndarray, what: str | None, ids: Sequence[object] | None, repairs: Sequence[Callable[[Any], Any]]) -> np.ndarray:
+    """``func`` element by element, each failure retried on the operand as each of ``repairs`` gives it."""
+    out = np.empty(len(geoms), dtype=object)
+    for i, g in enumerate(geoms):
+        last: BaseException | None = None
+        for fix in (None, *repairs):
+            try:
+                out[i] = func(g if fix is None else fix(g))
+                break
+            except GEOSException as err:
+                last = err
+        else:
+            raise _failure(op, what, ids, i, last)  # type: ignore[arg-type]
+    return out
+
+
+def _snappers() -> list[Callable[[Any], Any]]:
+    return [lambda g, s=grid: shapely.set_precision(g, s) for grid in SNAP_GRIDS]
+
+
+def buffer(geoms: np.ndarray | Any, distance: float, *, what: str | None = None, ids: Sequence[object] | None = None, **kw: Any) -> Any:
+    """``shapely.buffer`` (same keywords); failed elements redone on the repaired, then snapped, operand.
+
+    A single geometry gives a single geometry, an array an array.
+    """
+    single = not isinstance(geoms, (np.ndarray, list, tuple))
+    arr = np.asarray([geoms] if single else geoms, dtype=object)
+    try:
+        out = np.asarray(shapely.buffer(arr, distance, **kw), dtype=object)
+    except GEOSException:
+        repairs = [lambda g: shapely.make_valid(g), *_snappers()]
+        out = _one_by_one("buffer", lambda g: shapely.buffer(g, distance, **kw), arr, what, ids, repairs)
+    return out[0] if single else out
+
+
+def clip_by_rect(geom: Any, xmin: float, ymin: float, xmax: float, ymax: float, *, what: str | None = None) -> Any:
+    """``shapely.clip_by_rect`` of one geometry; where GEOS fails, the robust intersection with the rectangle."""
+    try:
+        return shapely.clip_by_rect(geom, xmin, ymin, xmax, ymax)
+    except GEOSException:
+        box = np.array([shapely.box(xmin, ymin, xmax, ymax)], dtype=object)
+        return robust_overlay(shapely.intersection, np.array([geom], dtype=object), box, what=what)[0][0]
+
+
+def make_valid(geoms: np.ndarray, *, what: str | None = None, ids: Sequence[object] | None = None, method: str = "linework", **kw: Any) -> np.ndarray:
+    """``shapely.make_valid`` of an array; failed elements redone with the "structure" method, then snapped.
+
+    :func:`shapely.set_precision` (the snapping) returns valid geometry by itself.
+    """
+    arr = np.asarray(geoms, dtype=object)
+    try:
+        return np.asarray(shapely.make_valid(arr, method=method, **kw), dtype=object)
+    except GEOSException:
+        pass
+
+    def fix(g: Any) -> Any:
+        return shapely.make_valid(g, method=method, **kw)
+
+    repairs: list[Callable[[Any], Any]] = [lambda g: shapely.make_valid(g, method="structure", keep_collapsed=True)]
+    # set_precision already returns a valid geometry: make_valid of it is a no-op
+    repairs += _snappers()
+    return _one_by_one("make_valid repair", fix, arr, what, ids, repairs)
