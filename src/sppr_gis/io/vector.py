@@ -536,22 +536,22 @@ UNREADABLE_GEOMETRY = "geometri_tak_terbaca"
 def _read_feature_by_feature(info: LayerInfo, label: str, kwargs: Mapping[str, object]) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """A layer some of whose geometries GEOS cannot parse (an unclosed ring, a line of one vertex).
 
-    The attributes and every parsable geometry are read as usual (pyogrio's
-    ``on_invalid="ignore"``); the geometries' WKB is read once more (with the
-    features' FIDs) to tell a geometry that could not be parsed from one that
-    is absent. Each unparsable one is a ``geometri_tak_terbaca`` finding
-    (severity error) naming the feature's position and FID; its row stays, with
-    a null geometry.
+    The attributes are read as usual without the geometries, the geometries as
+    WKB (with the features' FIDs) parsed one by one by shapely. Each unparsable
+    one is a ``geometri_tak_terbaca`` finding (severity error) naming the
+    feature's position and FID; its row stays, with a null geometry.
     """
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's "Non closed ring detected": reported below
-        gdf = pyogrio.read_dataframe(info.gdal_path, layer=info.gdal_layer, on_invalid="ignore", **kwargs)
-        _, fids, wkb, _ = pyogrio.raw.read(info.gdal_path, layer=info.gdal_layer, columns=[], return_fids=True, **kwargs)
-    if len(wkb) != len(gdf):
+        attrs = pyogrio.read_dataframe(info.gdal_path, layer=info.gdal_layer, read_geometry=False, **kwargs)
+        meta, fids, wkb, _ = pyogrio.raw.read(info.gdal_path, layer=info.gdal_layer, columns=[], return_fids=True, **kwargs)
+    if len(wkb) != len(attrs):
         raise InputError(f"{label}: cannot be read (the layer changed while it was read)")
-    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    wkb = np.asarray(wkb, dtype=object)
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    gdf = gpd.GeoDataFrame(pd.DataFrame(attrs), geometry=gpd.GeoSeries(geoms, index=attrs.index, crs=meta.get("crs")))
     findings: list[Finding] = []
     for i in np.flatnonzero(shapely.is_missing(geoms)):
         if wkb[i] is None:
