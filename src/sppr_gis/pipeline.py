@@ -140,6 +140,7 @@ def prepare_zoning(
     frames = []
     for zi in _as_inputs(zoning):
         label = zi.name
+        findings.extend(zi.frame.attrs.get("findings", []))  # the reader's (a feature whose geometry could not be parsed)
         gdf = ensure_crs(zi.frame, label)
         if zi.code is not None:
             codes = pd.Series([zi.code] * len(gdf), index=gdf.index, dtype=object)

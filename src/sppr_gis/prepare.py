@@ -17,7 +17,7 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -33,6 +33,7 @@ from sppr_gis.io import read_layer
 from sppr_gis.overlay import make_valid
 from sppr_gis.io.combine import concat_frames
 from sppr_gis.io.tables import TABLE_SUFFIXES, read_table
+from sppr_gis.io.vector import UNREADABLE_GEOMETRY
 from sppr_gis.pipeline import ZoningInput
 from sppr_gis.rules import Rules, activity_key, read_rules
 from sppr_gis.schema import ZONE_FIELDS, detect_zone_field, find_field
@@ -44,6 +45,7 @@ from sppr_gis.validate import Finding, duplicate_ids, frame_ids
 __all__ = [
     "RunInputs",
     "load_inputs",
+    "empty_year",
     "canonicalize",
     "parse_number",
     "sha256_file",
@@ -312,7 +314,7 @@ def _read_layer(spec: InputSpec, params_crs: str | None, config_name: str, want:
         return read_layer(spec.layer, want=want, assume_crs=spec.crs or params_crs, encoding=spec.encoding)  # type: ignore[arg-type]
 
 
-def _read_any(spec: InputSpec, params_crs: str | None, config_name: str = "config", want: str = "any") -> gpd.GeoDataFrame:
+def _read_any(spec: InputSpec, params_crs: str | None, config_name: str = "config", want: str = "any", keys: Sequence[str] = ()) -> gpd.GeoDataFrame:
     if not spec.layer.is_postgis and spec.path.suffix.lower() in TABLE_SUFFIXES:
         with _config_key(spec, config_name):
             return read_table(
@@ -325,6 +327,7 @@ def _read_any(spec: InputSpec, params_crs: str | None, config_name: str = "confi
                 encoding=spec.encoding,
                 header_row=spec.header_row,
                 require_geometry=False,
+                key_fields=keys,
             )
     return _read_layer(spec, params_crs, config_name, want)
 
@@ -476,12 +479,19 @@ def _drop_resolved(reader_findings: list[Finding], source: np.ndarray, first_row
     return out
 
 
+def _named(reader_findings: list[Finding], ids: np.ndarray) -> list[Finding]:
+    """A vector feature whose geometry could not be parsed, named by its id (not its position)."""
+    return [replace(f, feature_id=str(ids[f.row])) if f.code == UNREADABLE_GEOMETRY and f.row is not None and 0 <= f.row < len(ids) else f for f in reader_findings]
+
+
 def _bad_coord_rows(gdf: gpd.GeoDataFrame) -> np.ndarray:
-    """Rows (positions) a table reader flagged as having wrong coordinates."""
+    """Rows (positions) a reader flagged as having wrong coordinates or an unparsable geometry."""
     bad = np.zeros(len(gdf), dtype=bool)
     first_row = int(gdf.attrs.get("first_row", 2))
     for f in gdf.attrs.get("findings", []):
-        if f.code in _BAD_COORDS and str(f.feature_id).isdigit():
+        if f.code in (UNREADABLE_GEOMETRY, "rumus_tanpa_nilai") and f.row is not None and 0 <= f.row < len(gdf):
+            bad[f.row] = True
+        elif f.code in _BAD_COORDS and str(f.feature_id).isdigit():
             pos = int(f.feature_id) - first_row  # spreadsheet row -> position
             if 0 <= pos < len(gdf):
                 bad[pos] = True
@@ -505,6 +515,37 @@ def _source_name(spec: InputSpec, base: Path) -> str:
 def _kept_apart(gdf: gpd.GeoDataFrame, names: Sequence[str]) -> gpd.GeoDataFrame:
     clash = {c: f"{c}_input" for c in names if c in gdf.columns}
     return gdf.rename(columns=clash) if clash else gdf
+
+
+def empty_year(inputs: RunInputs, year: int) -> Finding | None:
+    """A finding (and a warning on the log) when no rencana program has ``tahun`` ``year``; else None.
+
+    Such a year is still run: its outputs hold the IPU status (nothing realizes
+    an IPU that year) and empty program tables, and the ``issues`` layer and the
+    manifest say why.
+
+    Parameters
+    ----------
+    inputs : RunInputs
+    year : int
+
+    Returns
+    -------
+    Finding or None
+        Severity ``warning``, code ``tahun_tanpa_program``, naming the year, the
+        rencana files and the years they hold.
+    """
+    tahun = inputs.rencana["tahun"]
+    if bool((tahun == year).fillna(False).any()):
+        return None
+    base = inputs.config.path.parent
+    files = ", ".join(_source_name(spec, base) for spec in inputs.config.inputs.rencana)
+    present = ", ".join(str(int(y)) for y in sorted(tahun.dropna().unique())) or "-"
+    log.warning("%d: no rencana program has tahun %d (rencana: %s; years present: %s); the year's outputs hold the IPU status only", year, year, files, present)
+    return Finding(
+        f"rencana {year}", "", "warning", "tahun_tanpa_program",
+        f"tidak ada program rencana tahun {year} di {files} (tahun yang ada: {present}); keluaran tahun ini hanya memuat status IPU",
+    )
 
 
 # ----------------------------------------------------------------------------- main entry
@@ -583,6 +624,8 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     t = time.perf_counter()
     kel = _read_layer(inp.kelurahan, par.assume_crs, cfg_name, "polygon") if inp.kelurahan else None
     kec = _read_layer(inp.kecamatan, par.assume_crs, cfg_name, "polygon") if inp.kecamatan else None
+    for frame in (kel, kec):
+        findings.extend(frame.attrs.get("findings", []) if frame is not None else [])  # features whose geometry could not be parsed
     kel_name = (inp.kelurahan.fields.get("kelurahan_name") if inp.kelurahan else None) or fld.get("kelurahan_name")
     kec_name = (inp.kecamatan.fields.get("kecamatan_name") if inp.kecamatan else None) or fld.get("kecamatan_name")
     admin = AdminAreas.from_layers(kel, kec, crs, kelurahan_name=kel_name, kecamatan_name=kec_name)
@@ -590,6 +633,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     if inp.kawasan_prioritas is not None:
         kp = _read_layer(inp.kawasan_prioritas, par.assume_crs, cfg_name, "polygon")
         label = str(kp.attrs.get("source"))
+        findings.extend(kp.attrs.get("findings", []))
         cols = [str(c) for c in kp.columns if c != kp.geometry.name]
         wanted = inp.kawasan_prioritas.fields.get("kawasan_name") or fld.get("kawasan_name")
         nf = find_field(cols, wanted) if wanted else next((find_field(cols, c) for c in KAWASAN_NAME_FIELDS if find_field(cols, c)), None)
@@ -602,8 +646,9 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     if inp.struktur_ruang:
         parts = []
         for spec in inp.struktur_ruang:
-            s = to_metric(_read_layer(spec, par.assume_crs, cfg_name), crs)
-            s = s.copy()
+            s = _read_layer(spec, par.assume_crs, cfg_name)
+            findings.extend(s.attrs.get("findings", []))
+            s = to_metric(s, crs).copy()
             s["sumber_berkas"] = _source_name(spec, base)
             parts.append(s)
         struktur = concat_frames(parts, crs=crs)
@@ -614,7 +659,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     # ---- IPU
     t = time.perf_counter()
     ipu_spec = inp.indikasi_program
-    raw = _read_any(ipu_spec, par.assume_crs, cfg_name)
+    raw = _read_any(ipu_spec, par.assume_crs, cfg_name, keys=[str({**fld, **ipu_spec.fields}.get("ipu_id") or "ipu_id")])
     label = str(raw.attrs.get("source", ipu_spec.label))
     reader_findings = list(raw.attrs.get("findings", []))
     bad = _bad_coord_rows(raw)
@@ -624,6 +669,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     ipu = _kept_apart(ipu, ["lokasi_sumber", "lokasi_wilayah", "kecamatan", "kelurahan"])
     ipu = ipu.reset_index(drop=True)
     ids = frame_ids(ipu, "ipu_id")
+    reader_findings = _named(reader_findings, ids)
     findings.extend(duplicate_ids(ipu["ipu_id"], label, "ipu_id"))
     problems = []
     start, bad_s = _ints(ipu["tahun_mulai"], label, "tahun_mulai", ids)
@@ -659,7 +705,8 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     t = time.perf_counter()
     frames = []
     for spec in inp.rencana:
-        raw = _read_any(spec, par.assume_crs, cfg_name)
+        keys = [str({**fld, **spec.fields}.get(k) or k) for k in ("program_id", "tahun")]
+        raw = _read_any(spec, par.assume_crs, cfg_name, keys=keys)
         label = str(raw.attrs.get("source", spec.label))
         reader_findings = list(raw.attrs.get("findings", []))
         bad = _bad_coord_rows(raw)
@@ -680,6 +727,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         df = _kept_apart(df, DERIVED)
         df = df.reset_index(drop=True)
         rid = frame_ids(df, "program_id")
+        reader_findings = _named(reader_findings, rid)
         yrs, bad_y = _ints(df["tahun"], label, "tahun", rid)
         for fid, v in bad_y:
             findings.append(Finding(label, fid, "error", "tahun_tidak_valid", f"tahun {v!r} tidak dikenal; program tidak masuk tahun mana pun"))

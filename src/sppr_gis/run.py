@@ -60,7 +60,7 @@ from sppr_gis.matrices import (
     synergy_pairs,
 )
 from sppr_gis.pipeline import CheckResult, PreparedZoning, check, prepare_zoning_qa
-from sppr_gis.prepare import RunInputs, load_inputs, with_geometry
+from sppr_gis.prepare import RunInputs, empty_year, load_inputs, with_geometry
 from sppr_gis.sync import (
     IPU_STATUSES,
     RENCANA_STATUSES,
@@ -70,7 +70,7 @@ from sppr_gis.sync import (
 )
 from sppr_gis.summary import analysis_counts, issue_notes
 from sppr_gis.text import angka, persen
-from sppr_gis.validate import ISSUE_COLUMNS, findings_frame
+from sppr_gis.validate import ISSUE_COLUMNS, Finding, findings_frame
 
 __all__ = ["SHEETS", "YearResult", "SyncRun", "run_year", "write_year", "run_sync", "count_steps", "stage_names", "parse_years"]
 
@@ -206,10 +206,10 @@ class SyncRun:
     summary: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _issues(inputs: RunInputs, chk: CheckResult, approx_ids: set[str], label: str) -> gpd.GeoDataFrame:
+def _issues(inputs: RunInputs, chk: CheckResult, approx_ids: set[str], label: str, extra: Sequence[Finding] = ()) -> gpd.GeoDataFrame:
     ci = chk.issues
     drop = (ci["code"] == "geometri_kosong") & (ci["layer"] == label) & ci["feature_id"].isin(approx_ids)
-    own = findings_frame(inputs.findings, chk.crs)
+    own = findings_frame([*inputs.findings, *extra], chk.crs)
     df = gpd.GeoDataFrame(pd.concat([own, ci[~drop]], ignore_index=True), geometry=ci.geometry.name, crs=chk.crs)
     df[ISSUE_COLUMNS] = df[ISSUE_COLUMNS].astype(str)
     # paths relative to the config's folder: the same outputs on every machine
@@ -258,6 +258,7 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
     # ---- conformance of the year's programs (places known only by name are not judged)
     t = time.perf_counter()
     sel = np.flatnonzero((rencana["tahun"] == year).fillna(False).to_numpy(dtype=bool))
+    no_programs = empty_year(inputs, year)  # said on stderr, in the issues and in the manifest
     ry = rencana.iloc[sel].reset_index(drop=True)
     approx = (ry["lokasi_sumber"] != "geometri").to_numpy(dtype=bool)
     resolved = approx & (ry["lokasi_sumber"] != "tidak_ada").to_numpy(dtype=bool)
@@ -352,7 +353,7 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
 
     # ---- the IPU layer and the issues
     ipu_out = sync.ipu.copy()
-    issues = _issues(inputs, chk, set(ry["program_id"].astype(str)[resolved]), label)
+    issues = _issues(inputs, chk, set(ry["program_id"].astype(str)[resolved]), label, [no_programs] if no_programs else [])
 
     st_ipu = ipu_status_table(ipu_out["status_sinkron"])
     st_ren = rencana_status_table(out)
@@ -705,6 +706,7 @@ def write_year(
             "rows": {"indikasi_program": len(result.ipu), "rencana": len(result.rencana), "zone_shares": len(result.check.zone_shares), "issues": len(result.issues), "sinergi": len(result.sinergi)},
         },
         "pagu": result.pagu,
+        "catatan": [str(m) for m in result.issues.loc[result.issues["code"] == "tahun_tanpa_program", "message"]],
         "timings": {k: round(v, 4) for k, v in timings_all.items()},
     }
     step = progress or (lambda label: None)

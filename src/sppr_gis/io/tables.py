@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -239,6 +240,61 @@ def _read_frame_raw(path: Path, sheet: str | None, encoding: str | None, header_
         raise InputError(f"{path}: cannot be read as a table ({str(exc).strip().splitlines()[0]})") from exc
 
 
+_FORMULA_TAG = re.compile(rb"<f[ >/]")
+
+
+def uncached_formulas(path: str | Path, sheet: str | None = None) -> list[tuple[int, int, str]]:
+    """Cells of a workbook's sheet holding a formula without a saved (cached) value.
+
+    Excel and LibreOffice save each formula's last result beside it; a workbook
+    written by a program (a script, an export) may hold formulas only. Such a
+    cell reads as blank, so it is found here: openpyxl reads the sheet once for
+    its formulas and once for the saved values.
+
+    Parameters
+    ----------
+    path : str or Path
+        An ``.xlsx``/``.xlsm`` workbook.
+    sheet : str, optional
+        The sheet (default: the first).
+
+    Returns
+    -------
+    list of (int, int, str)
+        ``(row, column, cell)``: 1-based spreadsheet row and column, and the
+        cell's name (``"F5"``), in reading order.
+    """
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    path = Path(path)
+    try:  # most workbooks hold no formula at all: a quick look at the sheets' XML first
+        with zipfile.ZipFile(path) as zf:
+            if not any(_FORMULA_TAG.search(zf.read(n)) for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+                return []
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return []
+
+    def cells(data_only: bool) -> Iterator[tuple[int, int, object]]:
+        book = load_workbook(path, read_only=True, data_only=data_only, keep_links=False)
+        try:
+            ws = book[sheet if sheet is not None else book.sheetnames[0]]
+            ws.reset_dimensions()  # as pandas reads it: from A1, declared dimensions not trusted
+            for r, row in enumerate(ws.rows, start=1):
+                for c, cell in enumerate(row, start=1):
+                    yield r, c, cell
+        finally:
+            book.close()
+
+    formulas = {(r, c) for r, c, cell in cells(False) if getattr(cell, "data_type", None) == "f"}
+    if not formulas:
+        return []
+    out = [(r, c, f"{get_column_letter(c)}{r}") for r, c, cell in cells(True) if (r, c) in formulas and getattr(cell, "value", None) is None]
+    return out
+
+
 def _outside(geom: object, bound_x: float, bound_y: float) -> tuple[float, float] | None:
     """A coordinate of ``geom`` outside +-bound_x / +-bound_y (or not finite), else None."""
     coords = shapely.get_coordinates(geom)
@@ -249,6 +305,68 @@ def _outside(geom: object, bound_x: float, bound_y: float) -> tuple[float, float
         return None
     x, y = coords[np.flatnonzero(bad)[0]]
     return float(x), float(y)
+
+
+def _formula_cells(path: Path, sheet: str | None, df: pd.DataFrame, first_row: int) -> dict[int, dict[str, str]]:
+    """Formulas without a saved value in the data rows: row position -> {column: cell name}."""
+    out: dict[int, dict[str, str]] = {}
+    cols = list(df.columns)
+    for r, c, name in uncached_formulas(path, sheet):
+        i = r - first_row
+        if 0 <= i < len(df) and 1 <= c <= len(cols):
+            out.setdefault(i, {})[str(cols[c - 1])] = name
+    return out
+
+
+_RECALC = "recalculate and save the workbook in Excel or LibreOffice (formulas are read by their saved values)"
+
+
+def _refuse_formula_columns(df: pd.DataFrame, uncached: dict[int, dict[str, str]], columns: Sequence[str], label: str) -> None:
+    """A column that locates or identifies rows and holds only formulas without saved values: one clear error."""
+    for col in dict.fromkeys(columns):
+        rows = [i for i, cells in uncached.items() if col in cells]
+        if rows and all(i in rows or _blank_cell(v) for i, v in enumerate(df[col])):
+            first = uncached[min(rows)][col]
+            raise InputError(f"{label}: column '{col}' holds formulas without a saved value ({len(rows)} cells, e.g. {first}), so it reads as blank; {_RECALC}")
+
+
+def _formula_findings(
+    uncached: dict[int, dict[str, str]], label: str, first_row: int, placed: set[str], findings: list[Finding], geoms: np.ndarray | None = None
+) -> list[Finding]:
+    """One finding per row holding formulas without saved values (they read as blank). Where such a cell
+    left the row without a location, that finding explains the row instead of "koordinat kosong"."""
+    explained: set[int] = set()
+    extra: list[Finding] = []
+    for i in sorted(uncached):
+        cells = uncached[i]
+        row_no = i + first_row
+        no_place = geoms is not None and geoms[i] is None and bool(placed & set(cells))
+        what = ", ".join(f"{name} ('{col}')" for col, name in cells.items())
+        extra.append(
+            Finding(label, str(row_no), "error", "rumus_tanpa_nilai",
+                    f"baris {row_no}: sel {what} berisi rumus tanpa nilai tersimpan; dibaca kosong (hitung ulang lalu simpan di Excel/LibreOffice)",
+                    row=i if no_place else None)
+        )
+        if no_place:
+            explained.add(i)
+    kept = [f for f in findings if not (f.row in explained and f.code in {"koordinat_kosong", "geometri_kosong"})]
+    return kept + extra
+
+
+def _blank_cell(v: object) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or not str(v).strip()
+
+
+def _any_wkt(values: pd.Series) -> bool:
+    """Whether any non-blank value of a column parses as WKT."""
+    texts = np.array([str(v).strip() for v in values if not _blank_cell(v)], dtype=object)
+    return bool(len(texts)) and bool((~shapely.is_missing(shapely.from_wkt(texts, on_invalid="ignore"))).any())
+
+
+def _has_coordinates(row: pd.Series, xcol: str | None, ycol: str | None, kcol: str | None) -> bool:
+    """Whether the coordinate cells of a row hold something (to be parsed and checked as usual)."""
+    cells = [row[kcol]] if kcol is not None else [row[xcol], row[ycol]]
+    return all(not _blank_cell(v) for v in cells)
 
 
 def _num(v: float) -> str:
@@ -266,6 +384,7 @@ def read_table(
     encoding: str | None = None,
     header_row: int = 1,
     require_geometry: bool = True,
+    key_fields: Sequence[str] = (),
 ) -> gpd.GeoDataFrame:
     """Read a CSV or Excel program list into a GeoDataFrame.
 
@@ -304,6 +423,10 @@ def read_table(
         When False, a table without coordinate or WKT columns is read with
         null geometries (places given only as text, e.g. a ``lokasi`` column)
         instead of raising.
+    key_fields : sequence of str
+        Columns (any case) without which a row means nothing (the id, the
+        year): like the coordinate columns, when every value of one is a
+        formula without a saved value, the workbook is refused.
 
     Returns
     -------
@@ -353,9 +476,19 @@ def read_table(
     wcol = wkt_field or _find(cols, WKT_NAMES)
     if wkt_field and wkt_field not in cols:
         raise FieldError(f"{label}: no column '{wkt_field}' (columns: {', '.join(cols)})")
+    uncached = _formula_cells(path, sheet, df, first_row) if sniff_table(path) == "xlsx" else {}
+    if uncached:
+        keys = [c for c in (xcol, ycol, kcol, wcol, *(_find(cols, (str(k).strip().lower(),)) for k in key_fields)) if c is not None]
+        if sheet is None:  # name the sheet in the messages
+            from openpyxl import load_workbook
+
+            book = load_workbook(path, read_only=True)
+            uncached = {i: {c: f"{book.sheetnames[0]}!{n}" for c, n in cells.items()} for i, cells in uncached.items()}
+            book.close()
+        _refuse_formula_columns(df, uncached, keys, label)
     if xcol is None and kcol is None and wcol is None and not require_geometry:
         out = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([None] * len(df), crs=crs_obj).values, crs=crs_obj)
-        out.attrs.update(source=label, findings=[], first_row=first_row)
+        out.attrs.update(source=label, findings=_formula_findings(uncached, label, first_row, set(), []), first_row=first_row)
         return out
     if xcol is None and kcol is None and wcol is None:
         raise FieldError(
@@ -363,6 +496,10 @@ def read_table(
             f"no koordinat column (\"lat, lon\") and no wkt/geometry column; columns are: {', '.join(cols)}"
         )
     where = f"kolom '{kcol}'" if kcol else f"kolom '{xcol}'/'{ycol}'"
+    if wcol is not None and not wkt_field and (xcol is not None or kcol is not None) and not _any_wkt(df[wcol]):
+        # a text column named like a geometry (a description in 'geometry'), no value of it WKT:
+        # it stays an attribute and the coordinate columns locate the rows
+        wcol = None
     n = len(df)
     geoms = np.full(n, None, dtype=object)
     findings: list[Finding] = []
@@ -377,18 +514,24 @@ def read_table(
             try:
                 geom = shapely.from_wkt(str(wkt).strip())
             except Exception:
-                findings.append(Finding(label, str(row_no), "error", "wkt_tidak_valid", f"baris {row_no}: kolom '{wcol}' bukan WKT yang sah: {str(wkt)[:60]!r}", row=i))
+                not_wkt = f"baris {row_no}: kolom '{wcol}' bukan WKT yang sah: {str(wkt)[:60]!r}"
+                if (xcol is None and kcol is None) or not _has_coordinates(df.iloc[i], xcol, ycol, kcol):
+                    findings.append(Finding(label, str(row_no), "error", "wkt_tidak_valid", not_wkt, row=i))
+                    continue
+                # the coordinate columns locate this row (below); what the WKT column says is reported
+                given -= 1
+                findings.append(Finding(label, str(row_no), "warning", "wkt_tidak_valid", f"{not_wkt}; lokasi diambil dari {where}"))
+            else:
+                bad = _outside(geom, 180.0, 90.0) if geographic else _outside(geom, np.inf, np.inf)
+                if bad is not None:
+                    out_of_range.append((row_no, *bad))
+                    findings.append(
+                        Finding(label, str(row_no), "error", "koordinat_di_luar_crs",
+                                f"baris {row_no}: kolom '{wcol}' berisi koordinat {_num(bad[0])}, {_num(bad[1])} di luar rentang {crs_obj.name} (CRS tabel salah?)", row=i)
+                    )
+                    continue
+                geoms[i] = geom
                 continue
-            bad = _outside(geom, 180.0, 90.0) if geographic else _outside(geom, np.inf, np.inf)
-            if bad is not None:
-                out_of_range.append((row_no, *bad))
-                findings.append(
-                    Finding(label, str(row_no), "error", "koordinat_di_luar_crs",
-                            f"baris {row_no}: kolom '{wcol}' berisi koordinat {_num(bad[0])}, {_num(bad[1])} di luar rentang {crs_obj.name} (CRS tabel salah?)", row=i)
-                )
-                continue
-            geoms[i] = geom
-            continue
         if xcol is None and kcol is None:
             findings.append(Finding(label, str(row_no), "warning", "geometri_kosong", f"baris {row_no}: kolom '{wcol}' kosong", row=i))
             continue
@@ -420,7 +563,13 @@ def read_table(
             f"{label}: row {row_no}: coordinates {_num(x)}, {_num(y)} are out of range for {crs_obj.name} (lon/lat), as are all "
             f"{given} rows; they look projected (metres): give the table's CRS (crs = \"EPSG:...\" for this input, --assume-crs for sppr check)"
         )
+    if uncached:
+        placed = {c for c in (xcol, ycol, kcol, wcol) if c is not None}
+        findings = _formula_findings(uncached, label, first_row, placed, findings, geoms)
     drop = [c for c in (wcol,) if c]
-    out = gpd.GeoDataFrame(df.drop(columns=drop), geometry=gpd.GeoSeries(geoms, crs=crs_obj).values, crs=crs_obj)
+    kept = df.drop(columns=drop)
+    if "geometry" in kept.columns:  # a text column kept as an attribute, never overwritten by the geometry
+        kept = kept.rename(columns={"geometry": "geometry_input"})
+    out = gpd.GeoDataFrame(kept, geometry=gpd.GeoSeries(geoms, crs=crs_obj).values, crs=crs_obj)
     out.attrs.update(source=label, findings=findings, first_row=first_row)
     return out

@@ -6,8 +6,8 @@ import codecs
 import logging
 import os
 import zipfile
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
@@ -19,6 +19,7 @@ import shapely
 
 from sppr_gis.crs import ensure_crs
 from sppr_gis.errors import AmbiguousLayerError, InputError, LayerError
+from sppr_gis.validate import Finding
 
 __all__ = ["LayerSpec", "LayerInfo", "parse_layer_spec", "list_layers", "choose_layer", "read_layer", "read_programs", "read_program_sources"]
 
@@ -128,8 +129,13 @@ def parse_layer_spec(spec: str | os.PathLike[str] | LayerSpec, base: Path | None
         return _pg_spec(text.strip())
     if _resolve(text, base).exists():
         return LayerSpec(path=_resolve(text, base))
-    for path_text, layer, code in _splits(text):
+    readings = _splits(text)
+    for path_text, layer, code in readings:
         if path_text and _resolve(path_text, base).exists():
+            same = [(lay, cod) for p, lay, cod in readings if p == path_text and lay is not None]
+            if code is not None and len(same) > 1:
+                # 'f.gpkg:x=y' is the layer 'x=y' when the source has one, else the layer 'x' given the code 'y'
+                layer, code = _existing_layer(_resolve(path_text, base), same, (layer, code))
             return LayerSpec(path=_resolve(path_text, base), layer=layer, code=code)
     code = None
     if "=" in text:
@@ -142,6 +148,22 @@ def parse_layer_spec(spec: str | os.PathLike[str] | LayerSpec, base: Path | None
     if idx > 1:
         text, layer = text[:idx], text[idx + 1 :] or None
     return LayerSpec(path=_resolve(text, base), layer=layer, code=code)
+
+
+def _existing_layer(path: Path, readings: list[tuple[str | None, str | None]], default: tuple[str | None, str | None]) -> tuple[str | None, str | None]:
+    """Of the readings ``(layer, code)`` of one source, the first whose layer the source has (those without
+    a code first: a layer whose name holds '=' is named whole); ``default`` when none or unreadable."""
+    try:
+        infos = list_layers(path)
+    except Exception:
+        return default
+    for layer, code in sorted(readings, key=lambda r: r[1] is not None):
+        try:
+            _match(LayerSpec(path, layer), infos)
+        except LayerError:
+            continue
+        return layer, code
+    return default
 
 
 def _pg_spec(text: str) -> LayerSpec:
@@ -483,11 +505,16 @@ def read_layer(
             kwargs["encoding"] = codecs.lookup(encoding).name
         except LookupError:
             raise InputError(f"{label}: unknown text encoding '{encoding}' (e.g. cp1252, utf-8)") from None
+    unreadable: list[Finding] = []
     try:
-        if engine == "fiona":
-            gdf = gpd.read_file(info.gdal_path, layer=info.gdal_layer, engine="fiona", **kwargs)
-        else:
-            gdf = pyogrio.read_dataframe(info.gdal_path, layer=info.gdal_layer, **kwargs)
+        try:
+            if engine == "fiona":
+                gdf = gpd.read_file(info.gdal_path, layer=info.gdal_layer, engine="fiona", **kwargs)
+            else:
+                gdf = pyogrio.read_dataframe(info.gdal_path, layer=info.gdal_layer, **kwargs)
+        except shapely.errors.ShapelyError:
+            # a feature GEOS cannot parse (an unclosed ring, a one-vertex line): read the rest
+            gdf, unreadable = _read_feature_by_feature(info, label, kwargs)
     except Exception as exc:
         raise InputError(f"{label}: cannot be read ({_short(exc)})") from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
@@ -497,7 +524,49 @@ def read_layer(
     gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
     gdf = ensure_crs(gdf, label, assume_crs)
     gdf.attrs["source"] = label
+    if unreadable:
+        gdf.attrs["findings"] = list(gdf.attrs.get("findings", [])) + unreadable
     return gdf
+
+
+#: Issue code of a feature whose geometry the driver returns but GEOS cannot parse.
+UNREADABLE_GEOMETRY = "geometri_tak_terbaca"
+
+
+def _read_feature_by_feature(info: LayerInfo, label: str, kwargs: Mapping[str, object]) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    """A layer some of whose geometries GEOS cannot parse (an unclosed ring, a line of one vertex).
+
+    The attributes are read as usual without the geometries, the geometries as
+    WKB (with the features' FIDs) parsed one by one by shapely. Each unparsable
+    one is a ``geometri_tak_terbaca`` finding (severity error) naming the
+    feature's position and FID; its row stays, with a null geometry.
+    """
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's "Non closed ring detected": reported below
+        attrs = pyogrio.read_dataframe(info.gdal_path, layer=info.gdal_layer, read_geometry=False, **kwargs)
+        meta, fids, wkb, _ = pyogrio.raw.read(info.gdal_path, layer=info.gdal_layer, columns=[], return_fids=True, **kwargs)
+    if len(wkb) != len(attrs):
+        raise InputError(f"{label}: cannot be read (the layer changed while it was read)")
+    wkb = np.asarray(wkb, dtype=object)
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    gdf = gpd.GeoDataFrame(pd.DataFrame(attrs), geometry=gpd.GeoSeries(geoms, index=attrs.index, crs=meta.get("crs")))
+    findings: list[Finding] = []
+    for i in np.flatnonzero(shapely.is_missing(geoms)):
+        if wkb[i] is None:
+            continue
+        try:
+            shapely.from_wkb(wkb[i])
+            reason = "tidak dikenal"
+        except shapely.errors.ShapelyError as exc:
+            reason = _short(exc)
+        fid = "" if fids is None else f", fid {int(fids[i])}"
+        findings.append(
+            Finding(label, f"#{i + 1}", "error", UNREADABLE_GEOMETRY,
+                    f"lapisan '{info.gdal_layer or info.name}', fitur ke-{i + 1}{fid}: geometri tidak dapat dibaca ({reason}); fitur dibaca tanpa geometri (perbaiki geometrinya)", row=int(i))
+        )
+    return gdf, findings
 
 
 def _outside_lon_lat(gdf: gpd.GeoDataFrame, label: str, id_field: str | None) -> gpd.GeoDataFrame:
@@ -589,8 +658,18 @@ def read_programs(
             crs=assume_crs or "EPSG:4326",
             encoding=encoding,
             header_row=header_row,
+            key_fields=(id_field,) if id_field else (),
         )
     gdf = read_layer(spec, want="any", assume_crs=assume_crs, encoding=encoding, engine=engine)
+    if gdf.attrs.get("findings") and id_field:
+        from sppr_gis.schema import find_field
+        from sppr_gis.validate import frame_ids
+
+        # a feature whose geometry could not be parsed is named by its program id where there is one
+        ids = frame_ids(gdf, find_field([str(c) for c in gdf.columns], id_field))
+        gdf.attrs["findings"] = [
+            replace(f, feature_id=str(ids[f.row])) if f.code == UNREADABLE_GEOMETRY and f.row is not None else f for f in gdf.attrs["findings"]
+        ]
     return _outside_lon_lat(gdf, str(gdf.attrs.get("source", spec.label)), id_field)
 
 

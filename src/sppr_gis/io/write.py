@@ -12,6 +12,7 @@ as they were. Disk-full, read-only and permission failures become one
 from __future__ import annotations
 
 import contextlib
+import datetime
 import errno
 import logging
 import os
@@ -202,6 +203,31 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Column names a GeoPackage layer reserves (its feature id and its geometry column), case-insensitively.
+GPKG_RESERVED = ("fid", "geom")
+
+
+def _gpkg_names(df: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """Attribute columns named like the GeoPackage's own ``fid`` or ``geom`` (a QGIS export's ``fid``,
+    a text column ``geom``) kept as ``<name>_input`` (``_input_2`` ... if taken): GDAL cannot add them."""
+    gcol = getattr(df, "_geometry_column_name", None) if isinstance(df, gpd.GeoDataFrame) else None
+    names = [str(c) for c in df.columns]
+    clash = [c for c in names if c != gcol and c.casefold() in GPKG_RESERVED]
+    if not clash:
+        return df
+    taken = {n.casefold() for n in names}
+    renames = {}
+    for c in clash:
+        new, k = f"{c}_input", 1
+        while new.casefold() in taken:
+            k += 1
+            new = f"{c}_input_{k}"
+        taken.add(new.casefold())
+        renames[c] = new
+    log.info("layer %s: column(s) %s written as %s (names a GeoPackage reserves)", layer, ", ".join(renames), ", ".join(renames.values()))
+    return df.rename(columns=renames)
+
+
 def write_gpkg(
     layers: Mapping[str, pd.DataFrame],
     target: str | os.PathLike[str],
@@ -276,7 +302,7 @@ def _write_pieces(
         seen: set[str] = set()
         try:
             for name, df in pieces:
-                df = _plain(df)
+                df = _gpkg_names(_plain(df), name)
                 more = {"append": True} if name in seen else {}
                 if arrow:
                     more["use_arrow"] = True
@@ -354,7 +380,7 @@ def write_tables(tables: Mapping[str, pd.DataFrame], target: str | os.PathLike[s
                     with pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
                         xw.book.set_properties({"created": _created()})
                         for sheet, df in tables.items():
-                            flat(df, sheet).to_excel(xw, sheet_name=sheet[:31], index=False)
+                            _zoned_times_as_text(flat(df, sheet)).to_excel(xw, sheet_name=sheet[:31], index=False)
                 else:
                     flat(tables[name]).to_csv(tmp, index=False)
             except (SpprError, KeyboardInterrupt):
@@ -365,6 +391,23 @@ def write_tables(tables: Mapping[str, pd.DataFrame], target: str | os.PathLike[s
                     raise
                 raise err from None
     return target
+
+
+def _zoned_times_as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """Times that carry a UTC offset, as ISO text with that offset (``2025-03-01 10:00:00+07:00``, as in the
+    CSV outputs): an Excel cell has no time zone, and converting would silently drop or shift the offset."""
+    out = None
+    for col in df.columns:
+        s = df[col]
+        if isinstance(s.dtype, pd.DatetimeTZDtype):
+            text = s.astype(object).map(lambda v: None if pd.isna(v) else str(v))
+        elif s.dtype == object and any(isinstance(v, datetime.datetime) and v.tzinfo is not None for v in s):
+            text = s.map(lambda v: str(pd.Timestamp(v)) if isinstance(v, datetime.datetime) and v.tzinfo is not None else v)
+        else:
+            continue
+        out = df.copy() if out is None else out
+        out[col] = text
+    return df if out is None else out
 
 
 def _created() -> object:
