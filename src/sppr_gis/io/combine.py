@@ -16,7 +16,7 @@ from sppr_gis.crs import outside_area_of_use
 from sppr_gis.errors import FieldError
 from sppr_gis.io.tables import unique_columns
 from sppr_gis.schema import find_field
-from sppr_gis.validate import Finding, frame_ids
+from sppr_gis.findings import Finding, frame_ids
 
 __all__ = ["concat_frames", "combine_programs", "SOURCE_COLUMN"]
 

@@ -13,7 +13,7 @@ import shapely
 from pyproj import CRS
 
 from sppr_gis.errors import AmbiguousLayerError, CRSError, FieldError, InputError
-from sppr_gis.validate import Finding
+from sppr_gis.findings import Finding
 
 __all__ = [
     "read_table",
@@ -396,7 +396,7 @@ def read_table(
     coordinates are blank, unreadable or outside the valid range of a
     geographic CRS (a projected WKT read as lon/lat) keep a null geometry and
     are reported in ``attrs["findings"]`` (a list of
-    :class:`~sppr_gis.validate.Finding`, one per row, naming the row).
+    :class:`~sppr_gis.findings.Finding`, one per row, naming the row).
 
     Parameters
     ----------

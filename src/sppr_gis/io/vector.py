@@ -19,7 +19,7 @@ import shapely
 
 from sppr_gis.crs import ensure_crs
 from sppr_gis.errors import AmbiguousLayerError, InputError, LayerError
-from sppr_gis.validate import Finding
+from sppr_gis.findings import Finding
 
 __all__ = ["LayerSpec", "LayerInfo", "parse_layer_spec", "list_layers", "choose_layer", "read_layer", "read_programs", "read_program_sources"]
 
@@ -584,7 +584,7 @@ def _outside_lon_lat(gdf: gpd.GeoDataFrame, label: str, id_field: str | None) ->
     if not bad.any():
         return gdf
     from sppr_gis.schema import find_field
-    from sppr_gis.validate import Finding, frame_ids
+    from sppr_gis.findings import Finding, frame_ids
 
     ids = frame_ids(gdf, find_field([str(c) for c in gdf.columns], id_field) if id_field else None)
     findings = list(gdf.attrs.get("findings", []))
@@ -663,7 +663,7 @@ def read_programs(
     gdf = read_layer(spec, want="any", assume_crs=assume_crs, encoding=encoding, engine=engine)
     if gdf.attrs.get("findings") and id_field:
         from sppr_gis.schema import find_field
-        from sppr_gis.validate import frame_ids
+        from sppr_gis.findings import frame_ids
 
         # a feature whose geometry could not be parsed is named by its program id where there is one
         ids = frame_ids(gdf, find_field([str(c) for c in gdf.columns], id_field))

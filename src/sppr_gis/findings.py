@@ -1,0 +1,117 @@
+"""One ``Finding`` type for every data-quality finding, and the ``issues`` layer built from them.
+
+This module sits at the bottom of the house: readers (``sppr_gis.io``) report what they cannot use with it,
+the checks in :mod:`sppr_gis.validate` produce it, and every writer of the ``issues`` layer consumes it.
+It imports nothing from sppr_gis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+__all__ = ["Finding", "Severity", "ISSUE_COLUMNS", "findings_frame", "attach_geometry", "frame_ids"]
+
+Severity = Literal["error", "warning", "info"]
+ISSUE_COLUMNS = ["layer", "feature_id", "severity", "code", "message"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One data-quality finding, as written to the ``issues`` layer.
+
+    Attributes
+    ----------
+    layer : str
+        The input (file and layer) it concerns.
+    feature_id : str
+        The feature's id (or spreadsheet row); empty for layer-wide findings.
+    severity : {"error", "warning", "info"}
+    code : str
+        Stable machine-readable code (e.g. ``geometri_tidak_valid``).
+    message : str
+        Indonesian explanation for the analyst.
+    geometry : shapely geometry, optional
+        Where it is, in the output CRS: the overlap or gap polygon, the repaired
+        feature, the program. Filled in by :func:`attach_geometry` when the
+        finding names a feature.
+    row : int, optional
+        Position (0-based) of the row a reader found unusable (its geometry was
+        set to null), in the frame the reader returned; shifted when frames are
+        combined. Lets :func:`sppr_gis.check` explain that row with the reader's
+        reason instead of a second "empty geometry" finding.
+    """
+
+    layer: str
+    feature_id: str
+    severity: Severity
+    code: str
+    message: str
+    geometry: object = field(default=None, compare=False)
+    row: int | None = field(default=None, compare=False)
+
+
+def findings_frame(findings: Iterable[Finding], crs: object = None) -> gpd.GeoDataFrame:
+    """The ``issues`` layer: one row per finding, columns as in the contract, and its geometry.
+
+    Parameters
+    ----------
+    findings : iterable of Finding
+    crs : optional
+        CRS of the findings' geometries (the output CRS).
+    """
+    findings = list(findings)
+    rows = [[f.layer, f.feature_id, f.severity, f.code, f.message] for f in findings]
+    table = pd.DataFrame(rows, columns=ISSUE_COLUMNS).astype(str)
+    geoms = np.empty(len(findings), dtype=object)
+    geoms[:] = [f.geometry for f in findings]
+    return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geoms, crs=crs).values, crs=crs)
+
+
+def attach_geometry(findings: Sequence[Finding], layer: str, ids: Sequence[object], geoms: np.ndarray) -> list[Finding]:
+    """Give findings about features of ``layer`` that have no geometry yet the feature's geometry.
+
+    Parameters
+    ----------
+    findings : sequence of Finding
+    layer : str
+        The layer label the findings use.
+    ids : sequence
+        Feature ids as the findings name them (``feature_id``).
+    geoms : array of geometries
+        The features' geometries (output CRS), aligned with ``ids``.
+
+    Returns
+    -------
+    list of Finding
+    """
+    where: dict[str, list[int]] = {}
+    for i, fid in enumerate(ids):
+        where.setdefault(str(fid), []).append(i)
+    out = []
+    for f in findings:
+        rows = where.get(f.feature_id, []) if f.geometry is None and f.layer == layer else []
+        if rows and f.row is not None and 0 <= f.row < len(geoms):
+            rows = [f.row]
+        present = [geoms[i] for i in rows if geoms[i] is not None and not shapely.is_empty(geoms[i])]
+        if len(rows) == 1 and present:
+            f = replace(f, geometry=present[0])
+        elif len(rows) > 1 and present and f.code.startswith("id_ganda"):
+            # a duplicated id is located by all its rows; other findings naming it cannot tell them apart
+            f = replace(f, geometry=shapely.geometrycollections(present))
+        out.append(f)
+    return out
+
+
+def frame_ids(gdf: gpd.GeoDataFrame, id_field: str | None) -> np.ndarray:
+    """Feature ids for findings: the id field when present, else 1-based feature numbers."""
+    if id_field and id_field in gdf.columns:
+        vals = gdf[id_field].astype(object).to_numpy()
+        return np.array([f"#{i + 1}" if (v is None or (isinstance(v, float) and np.isnan(v))) else str(v) for i, v in enumerate(vals)], dtype=object)
+    return np.array([f"#{i + 1}" for i in range(len(gdf))], dtype=object)
