@@ -73,7 +73,6 @@ __all__ = [
     "ProgramParts",
     "program_parts",
     "linear_parts",
-    "overlapping_pairs",
     "robust_overlay",
     "release_memory",
     "robust_union_rows",
@@ -172,35 +171,6 @@ def interval_union_length(group: np.ndarray, start: np.ndarray, end: np.ndarray,
     prev[first] = -np.inf
     gain = np.maximum(0.0, b - np.maximum(a, prev))
     return np.bincount(g, weights=gain, minlength=n_groups)
-
-
-def overlapping_pairs(geoms: np.ndarray, workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i < j) of polygons whose interiors intersect (DE-9IM ``T********``).
-
-    Candidate pairs come from bounding boxes; the test runs in chunks on a
-    thread pool (GEOS releases the GIL). The geometries are not prepared:
-    prepared relate indexes cost about 1 KB per vertex and saved no time.
-    """
-    geoms = np.asarray(geoms, dtype=object)
-    if not len(geoms):
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    left, right = shapely.STRtree(geoms).query(geoms)
-    keep = left < right
-    left, right = left[keep], right[keep]
-
-    def test(sl: slice) -> np.ndarray:
-        return shapely.relate_pattern(geoms[left[sl]], geoms[right[sl]], "T********")
-
-    n = len(left)
-    workers = workers or os.cpu_count() or 1
-    step = max(1, -(-n // (4 * workers)))
-    slices = [slice(i, i + step) for i in range(0, n, step)]
-    if workers > 1 and len(slices) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            inner = np.concatenate(list(pool.map(test, slices)))
-    else:
-        inner = np.concatenate([test(s) for s in slices]) if slices else np.zeros(0, dtype=bool)
-    return left[inner].astype(np.int64), right[inner].astype(np.int64)
 
 
 def _flatten(geoms: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -681,13 +651,11 @@ class ZoneIndex:
     max_vertices : int
         Zone parts with more vertices are cut into smaller pieces.
     overlaps : tuple of two int arrays, optional
-        The pairs (i, j) of ``geoms`` whose interiors intersect, as returned by
-        :func:`overlapping_pairs` (pass them when already computed, e.g. by the
-        topology check). ``None``: each pair of zones that a polygon program
+        The pairs (i, j) of ``geoms`` whose overlap has an area, as found by the
+        zoning QA (:func:`sppr_gis.validate.zone_overlaps`; pass them when already
+        computed). ``None``: each pair of zones that a polygon program
         meets together is tested when needed (cheap for a few programs, such
         as one site).
-    workers : int, optional
-        Unused; kept for compatibility.
     """
 
     def __init__(
@@ -697,7 +665,6 @@ class ZoneIndex:
         *,
         max_vertices: int = DEFAULT_MAX_VERTICES,
         overlaps: tuple[np.ndarray, np.ndarray] | None = None,
-        workers: int | None = None,
     ) -> None:
         t0 = time.perf_counter()
         geoms = np.asarray(geoms, dtype=object)
@@ -1022,12 +989,12 @@ def compute_shares(
     workers : int, optional
         Threads.
     overlaps : tuple of two int arrays, optional
-        Pairs of zones whose interiors intersect (:func:`overlapping_pairs`);
+        Pairs of zones whose overlap has an area (:func:`sppr_gis.validate.zone_overlaps`);
         tested pair by pair where needed when not given.
 
     Returns
     -------
     ShareResult
     """
-    index = ZoneIndex(zone_geoms, zone_codes, max_vertices=max_vertices, overlaps=overlaps, workers=workers)
+    index = ZoneIndex(zone_geoms, zone_codes, max_vertices=max_vertices, overlaps=overlaps)
     return index.shares(program_geoms, workers=workers)

@@ -19,7 +19,6 @@ __all__ = [
     "ConfigError",
     "OutputError",
     "Interrupted",
-    "SpprWarning",
 ]
 
 
@@ -96,7 +95,3 @@ class Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
-
-
-class SpprWarning(UserWarning):
-    """Warnings issued by sppr_gis; filter with ``warnings.simplefilter``."""

@@ -194,13 +194,6 @@ def _read_parquet(spec: LayerSpec, assume_crs: str | None) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _gdal_path(path: Path) -> str:
-    p = str(path)
-    if p.lower().endswith(".zip") and not p.startswith("/vsizip/"):
-        return "/vsizip/" + os.path.abspath(p)
-    return p
-
-
 @dataclass(frozen=True)
 class LayerInfo:
     """One layer of a data source, as :func:`list_layers` finds it.
