@@ -7,8 +7,17 @@ Layers are read and written with psycopg 3 (the optional extra
 ``PGPASSWORD`` or ``~/.pgpass``. A password written in the URI is accepted
 with a warning; no message built here ever holds it.
 
+Names after ``#`` resolve as PostgreSQL resolves them: an unquoted name folds
+to lower case, a ``"Quoted"`` one is exact (and may hold a dot), and a name
+longer than 63 bytes is an error, never truncated. ``#schema.table:column``
+names the geometry column of a table that has several (without it, several
+are a usage error listing them).
+
 Output tables are written in one transaction (all or nothing), each with a
-primary key ``fid`` and a GiST index on its geometry.
+primary key ``fid`` and a GiST index on its geometry. An existing schema is
+used as it is; an existing table (with ``overwrite``) keeps its identity,
+grants, views and foreign keys: its rows are replaced in place, and nothing is
+ever dropped.
 """
 
 from __future__ import annotations
