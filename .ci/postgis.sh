@@ -24,6 +24,8 @@ SPPR_TEST_PGPASSWORD=${SPPR_TEST_PGPASSWORD:-sppr-ci-$(od -An -N6 -tx1 /dev/uran
 runuser -u postgres -- psql -q -X -p "$pg_port" -v ON_ERROR_STOP=1 -v pw="$SPPR_TEST_PGPASSWORD" <<'SQL' >/dev/null
 SELECT format('CREATE ROLE sppr LOGIN PASSWORD %L', :'pw') WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'sppr') \gexec
 ALTER ROLE sppr PASSWORD :'pw';
+-- CREATEROLE: the tests make least-privilege roles (a schema owner without CREATE on the database)
+ALTER ROLE sppr CREATEROLE;
 SELECT 'CREATE DATABASE sppr_test OWNER sppr' WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'sppr_test') \gexec
 \c sppr_test
 CREATE EXTENSION IF NOT EXISTS postgis;

@@ -22,8 +22,13 @@ def _output(ctx: click.Context, param: click.Parameter, value: str) -> str:
     from sppr_gis.io.postgis import is_postgis
 
     if is_postgis(value):
-        if "#" in value and "." in value.rsplit("#", 1)[1]:
-            raise click.BadParameter("name a schema (postgresql://HOST/DB#SCHEMA), not a table: the tables are named after the layers", ctx=ctx, param=param)
+        from sppr_gis.errors import LayerError
+        from sppr_gis.io.postgis import target_schema
+
+        try:
+            target_schema(value)  # postgresql://HOST/DB#SCHEMA, "Quoted" exact, at most 63 bytes
+        except LayerError as exc:
+            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
         return value
     if Path(value).suffix.lower() != ".gpkg":
         raise click.BadParameter(f"'{value}': the output is a GeoPackage and must end in .gpkg (or be postgresql://HOST/DB#SCHEMA); use --tables for CSV or XLSX", ctx=ctx, param=param)

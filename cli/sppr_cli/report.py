@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sppr_gis.errors import AmbiguousLayerError, SpprError
+from sppr_gis.errors import AmbiguousLayerError, SpprError, redact
 
 
 @contextlib.contextmanager
@@ -25,12 +25,12 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except AmbiguousLayerError as exc:
-        raise click.UsageError(str(exc), ctx=click.get_current_context(silent=True)) from None
+        raise click.UsageError(redact(str(exc)), ctx=click.get_current_context(silent=True)) from None
     except SpprError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(redact(str(exc))) from None
     except OSError as exc:  # disk full, permission denied: the user's to fix, no traceback
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+        raise click.ClickException(redact(f"{where}{exc.strerror or exc}")) from None
 
 
 @contextlib.contextmanager

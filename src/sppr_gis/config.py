@@ -702,10 +702,16 @@ def _output(table: Any, err: _Errors) -> dict[str, str]:
         v = table["postgis"]
         if not (isinstance(v, str) and v.strip().lower().startswith(("postgresql://", "postgres://"))):
             err.add("output.postgis", "expected a PostgreSQL URI naming a schema: \"postgresql://HOST/DB#SCHEMA\"")
-        elif "#" in v and "." in v.rsplit("#", 1)[1]:
-            err.add("output.postgis", "name a schema (#SCHEMA), not a table: the tables are named <layer>_<year>")
         else:
-            out["postgis"] = v.strip()
+            from sppr_gis.errors import LayerError
+            from sppr_gis.io.postgis import target_schema
+
+            try:
+                target_schema(v)  # #SCHEMA ("Quoted" exact), never a table; at most 63 bytes
+            except LayerError as exc:
+                err.add("output.postgis", f"{exc} (the tables are named <layer>_<year>)")
+            else:
+                out["postgis"] = v.strip()
     return out
 
 

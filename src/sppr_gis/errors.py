@@ -7,7 +7,10 @@ can catch them generically (``except OSError``), following rasterio and fiona.
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
+    "redact",
     "SpprError",
     "InputError",
     "LayerError",
@@ -95,3 +98,34 @@ class Interrupted(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
+
+
+#: ``scheme://`` and the user information up to the last ``@`` of the word (greedy: a password may hold ``@``).
+_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*://)(?P<userinfo>\S*)@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the password part of every URI in it hidden.
+
+    Everything between ``://`` and the authority's last ``@`` (within the word) is
+    replaced by ``***`` when it holds a password (a ``:`` or an ``@``: a
+    password written without percent-encoding); a bare user name is kept. A
+    safety net for messages: the tool's own messages are built from
+    password-free labels.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+    """
+
+    def hide(m: re.Match[str]) -> str:
+        info = m.group("userinfo")
+        if ":" not in info and "@" not in info:
+            return m.group(0)
+        return f"{m.group('scheme')}***@"
+
+    return _USERINFO.sub(hide, str(text))

@@ -168,7 +168,10 @@ def _existing_layer(path: Path, readings: list[tuple[str | None, str | None]], d
 
 def _pg_spec(text: str) -> LayerSpec:
     """``postgresql://...#schema.table[=CODE]``: the URI kept whole, the table as the layer."""
-    conninfo, hash_, fragment = text.partition("#")
+    from sppr_gis.io.postgis import split_uri
+
+    conninfo, fragment = split_uri(text)  # a password may hold '#': the fragment follows the last '@'
+    fragment = fragment or ""
     code = None
     if "=" in fragment:
         fragment, code = fragment.rsplit("=", 1)
