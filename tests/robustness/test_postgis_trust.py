@@ -162,6 +162,24 @@ def test_overwrite_keeps_the_agencys_views_foreign_keys_and_grants(pg: PG, schem
         assert pk == 1
 
 
+def test_overwrite_keeps_a_column_the_agency_added(pg: PG, schema: str, reference: dict[str, str]) -> None:
+    """An agency's own column on a result table (a verification note) is never dropped: rows that stay keep its values."""
+    out = pg.uri(schema)
+    r = sppr("-q", "check", "--zoning", ZONING, "--programs", PROGRAMS, "--rules", RULES, "--out", out, env=pg.env)
+    assert r.returncode == 0, r.stderr
+    with pg.connect() as conn:
+        conn.execute(f'ALTER TABLE "{schema}".programs ADD COLUMN catatan_verifikasi text')
+        conn.execute(f'UPDATE "{schema}".programs SET catatan_verifikasi = \'sudah disurvei\' WHERE fid = 1')
+        first = conn.execute(f'SELECT program_id FROM "{schema}".programs WHERE fid = 1').fetchone()[0]
+    r = sppr("-q", "check", "--zoning", ZONING, "--programs", PROGRAMS, "--rules", RULES, "--out", out, "--overwrite", env=pg.env)
+    assert r.returncode == 0, r.stderr
+    with pg.connect() as conn:
+        rows = conn.execute(f'SELECT fid, program_id, catatan_verifikasi FROM "{schema}".programs ORDER BY fid').fetchall()
+    assert len(rows) == len(reference)
+    assert rows[0] == (1, first, "sudah disurvei")
+    assert all(c is None for _, _, c in rows[1:])
+
+
 def test_overwrite_whose_columns_changed_under_a_view_stops_and_names_it(pg: PG, schema: str, extra_schemas: list[str]) -> None:
     agency = f"{schema}_laporan"
     extra_schemas.append(agency)

@@ -839,30 +839,22 @@ def _replace_rows(conn: Any, plan: _Table, schema: str, table: str, oid: int, la
         ).fetchall()
     )
     wanted = dict(plan.columns)
-    removed = [c for c in existing if c not in wanted]
+    # A column the result does not write (an agency's own, e.g. a verification note) is the agency's:
+    # it is never dropped, and keeps its values on the rows that stay (they are updated by fid).
     changed = [c for c, k in wanted.items() if c in existing and existing[c] != k]
     added = [c for c in wanted if c not in existing]
     emptied = False
-    if removed or changed:
+    if changed:
         deps = _dependents(conn, oid)
         if deps:
-            what = "; ".join(
-                part
-                for part in (
-                    f"removed: {', '.join(map(quote_name, removed))}" if removed else "",
-                    f"type changed: {', '.join(f'{quote_name(c)} {existing[c]} -> {wanted[c]}' for c in changed)}" if changed else "",
-                )
-                if part
-            )
+            what = ", ".join(f"{quote_name(c)} {existing[c]} -> {wanted[c]}" for c in changed)
             raise OutputError(
-                f"{label}: the result's columns differ from the existing table's ({what}) and other objects depend on it: "
+                f"{label}: the result's column types differ from the existing table's (type changed: {what}) and other objects depend on it: "
                 f"{', '.join(deps)}; nothing was written (adapt or drop them yourself, or write to another schema)"
             )
-        # nothing depends on the table: it is emptied and its columns brought to the result's
+        # nothing depends on the table: it is emptied and the changed columns take the result's types
         conn.execute(sql.SQL("DELETE FROM {}").format(ident))
         emptied = True
-        for c in removed:
-            conn.execute(sql.SQL("ALTER TABLE {} DROP COLUMN {}").format(ident, sql.Identifier(c)))
         for c in changed:
             conn.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE {} USING NULL").format(ident, sql.Identifier(c), sql.SQL(wanted[c])))
     for c in added:
