@@ -28,7 +28,7 @@ from sppr_gis.errors import OutputError, SpprError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FORMULA_START", "XLSX_TEXT_OPTIONS", "Staging", "csv_safe", "csv_text", "staged", "atomic_path", "output_error", "write_gpkg", "write_tables"]
+__all__ = ["FORMULA_START", "XLSX_TEXT_OPTIONS", "Staging", "atomic_path", "csv_safe", "csv_text", "output_error", "staged", "write_gpkg", "write_tables"]
 
 #: Text beginning with one of these is a formula to a spreadsheet that opens a CSV (OWASP, "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
