@@ -440,3 +440,163 @@ def test_a_collection_is_judged_part_by_part_on_the_cluster_too(client):
     assert list(remote.programs.status) == ["tidak_sesuai", "sesuai"]
     _frames_equal(local.programs.drop(columns="geometry"), remote.programs.drop(columns="geometry"))
     _frames_equal(local.zone_shares, remote.zone_shares)
+
+
+# ----------------------------------------------------------------------------- issue 17
+
+
+def test_small_zoning_qa_on_cluster_runs_locally(client, cluster, tmp_path, runner):
+    """Issue 17 case 16: zoning big enough for a union in bands (1,000 zones or more) but below
+    MIN_SEND (2,000) on a 2-worker cluster recursed forever (ClusterRunner.unions -> unions_later ->
+    GeometryRunner.unions_later -> self.unions). The QA's findings equal a local run's; and four
+    regencies' zoning (400 zones each) through the CLI on the cluster give the hand-computed shares and
+    the local run's outputs."""
+    from sppr_gis.distributed import ClusterRunner
+    from sppr_gis.validate import GeometryRunner, union_chunks, zoning_topology
+
+    geoms, codes = _jittered_grid(n=40)
+    ids = np.array([f"z{i}" for i in range(len(geoms))], dtype=object)
+    runner_ = ClusterRunner(client)
+    assert len(geoms) < runner_.MIN_SEND and len(union_chunks(geoms, runner_.chunk_count())) > 1
+    remote = zoning_topology(geoms, codes, ids, "zona", runner=runner_)
+    local = zoning_topology(geoms, codes, ids, "zona", runner=GeometryRunner(2))
+    assert [(f.code, f.feature_id, f.message) for f in remote.findings] == [(f.code, f.feature_id, f.message) for f in local.findings]
+    assert (remote.noise_overlaps, remote.noise_overlap_area, remote.noise_gap_area) == (local.noise_overlaps, local.noise_overlap_area, local.noise_gap_area)
+    # the one real gap, its cell (hand geometry: a 10 x 10 m cell, corners jittered up to 5 cm)
+    gaps = [f for f in remote.findings if f.code == "celah_zona"]
+    assert len(gaps) == 1 and gaps[0].geometry.area == pytest.approx(100.0, abs=2.0)
+    # four regencies 250 m apart, each 20 x 20 cells of 10 m: R-2 in its first 12 columns, K-1 after
+    specs = []
+    for k in range(4):
+        x0 = 250.0 * k
+        cells = [{"KODSZN": "R-2" if c < 12 else "K-1", "geometry": box(x0 + 10 * c, 10 * r, x0 + 10 * c + 10, 10 * r + 10)} for r in range(20) for c in range(20)]
+        p = tmp_path / f"kab_{k}.gpkg"
+        gdf(cells).to_file(p, layer="zona")
+        specs += ["--zoning", f"{p}:zona"]
+    progs = gdf([{"program_id": "JALAN", "kegiatan": "jalan", "geometry": LineString([(5, 25), (945, 25)])}])
+    progs.to_file(tmp_path / "p.gpkg", layer="program")
+    (tmp_path / "itbx.csv").write_text("activity,R-2,K-1\njalan,I,T1\n", encoding="utf-8")
+    args = ["check", *specs, "--programs", f"{tmp_path / 'p.gpkg'}:program", "--rules", tmp_path / "itbx.csv", "-q"]
+    r = invoke(runner, [*args, "--out", tmp_path / "remote.gpkg", "--scheduler", cluster])
+    assert r.exit_code == 0, r.output
+    r = invoke(runner, [*args, "--out", tmp_path / "local.gpkg"])
+    assert r.exit_code == 0, r.output
+    shares = gpd.read_file(tmp_path / "remote.gpkg", layer="zone_shares")
+    # R-2: 5..120 in the first, 120 m in each other; K-1: 80 m in the first three, 870..945 in the last
+    assert dict(zip(shares["zone_code"], shares["measure"])) == pytest.approx({"R-2": 115.0 + 3 * 120.0, "K-1": 3 * 80.0 + 75.0})
+    for layer in ("programs", "zone_shares", "issues"):
+        a = gpd.read_file(tmp_path / "local.gpkg", layer=layer)
+        b = gpd.read_file(tmp_path / "remote.gpkg", layer=layer)
+        _frames_equal(pd.DataFrame(a.drop(columns="geometry", errors="ignore")), pd.DataFrame(b.drop(columns="geometry", errors="ignore")))
+
+
+def test_silent_scheduler_fails_within_30_s(tmp_path):
+    """Issue 17 case 15: an address that accepts TCP and never answers (a socket server in this
+    process) makes `sppr check --scheduler` exit 1 with one line within 30 s (it hung until killed)."""
+    import socket
+    import subprocess
+    import threading
+    import time
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    port = server.getsockname()[1]
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.5)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])  # accepted, never answered
+            except OSError:
+                continue
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    pa, _, pp, rules = _two_regencies(tmp_path)
+    out = tmp_path / "x.gpkg"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    cmd = [sys.executable, "-m", "sppr_cli", "check", "--zoning", f"{pa}:zona", "--programs", f"{pp}:program", "--rules", str(rules),
+           "--out", str(out), "--scheduler", f"tcp://127.0.0.1:{port}", "-q"]
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=60, env=env)
+    finally:
+        elapsed = time.monotonic() - t0
+        stop.set()
+        t.join(5)
+        for c in held:
+            c.close()
+        server.close()
+    assert proc.returncode == 1, proc.stderr
+    assert elapsed < 30, f"took {elapsed:.0f} s"
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and f"127.0.0.1:{port}" in lines[0] and "Traceback" not in proc.stderr, proc.stderr
+    assert not out.exists()
+
+
+def _listening_ports(pids: set[int]) -> set[tuple[str, int]]:
+    import psutil
+
+    got = set()
+    for pid in pids:
+        try:
+            for c in psutil.Process(pid).net_connections(kind="tcp"):
+                if c.status == psutil.CONN_LISTEN:
+                    got.add((c.laddr.ip, c.laddr.port))
+        except psutil.NoSuchProcess:
+            continue
+    return got
+
+
+def test_local_cluster_is_private(monkeypatch):
+    """Issue 17 case 13: `--scheduler local` starts a cluster no one else can use and that holds no password.
+
+    - without the run's certificate nobody connects: not by plain TCP, not with another TLS certificate;
+    - nothing listens on 8787 nor outside 127.0.0.1, and no listener of its processes answers HTTP
+      (there was a dashboard, and /json, /info ... listing the tasks);
+    - PGPASSWORD is in neither the scheduler's nor the workers' environment (it was, for anyone to read
+      with run_on_scheduler), while a task given the credentials gets them.
+    """
+    import urllib.request
+
+    import psutil
+    from distributed.security import Security
+
+    from sppr_gis.distributed import cluster_client
+
+    monkeypatch.setenv("PGPASSWORD", "rahasia-17")
+    with cluster_client("local", 2) as c:
+        assert c.run_on_scheduler(lambda: os.environ.get("PGPASSWORD")) is None
+        address = c.scheduler.address
+        port = int(address.rsplit(":", 1)[1])
+        assert address.startswith("tls://")
+        for other in (f"tcp://127.0.0.1:{port}",):
+            with pytest.raises(Exception):  # noqa: B017 - whatever the failure, it must not connect
+                Client(other, timeout="5s")
+        with pytest.raises(Exception):  # noqa: B017
+            Client(address, security=Security.temporary(), timeout="5s")
+        assert set(c.run(lambda: os.environ.get("PGPASSWORD")).values()) == {None}
+        assert c.run_on_scheduler(lambda: sorted(k for k in os.environ if "PASSWORD" in k.upper())) == []
+        pids = {c.run_on_scheduler(os.getpid), *c.run(os.getpid).values()}
+        pids |= {psutil.Process(p).ppid() for p in list(pids)} - {os.getpid()}  # the nannies
+        assert os.getpid() not in pids  # the scheduler is not in this process (whose environment has the password)
+        ports = _listening_ports(pids)
+        assert ports and all(ip == "127.0.0.1" for ip, _ in ports), ports
+        assert 8787 not in {p for _, p in ports}
+        for _, p in ports:
+            for path in ("/health", "/json/identity.json", "/info/main/workers.html", "/status"):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{p}{path}", timeout=3) as resp:
+                        pytest.fail(f"port {p} answered {path} with HTTP {resp.status}")
+                except urllib.error.HTTPError as exc:
+                    assert exc.code == 404, (p, path, exc.code)
+                except (urllib.error.URLError, OSError, ValueError):
+                    pass  # not HTTP (TLS)
+        from sppr_gis.distributed import _with_credentials
+
+        creds = c.scatter([{"PGPASSWORD": "rahasia-17"}], direct=True, hash=False)[0]
+        assert c.submit(_with_credentials, creds, os.environ.get, "PGPASSWORD", pure=False).result() == "rahasia-17"
+        assert set(c.run(lambda: os.environ.get("PGPASSWORD")).values()) == {None}  # gone after the task

@@ -108,7 +108,20 @@ encoding_opt = click.option(
     help="Text encoding of legacy inputs (e.g. cp1252 for a DBF without .cpg) [default: declared, else UTF-8 or cp1252 recognized].",
 )
 engine_opt = click.option("--engine", type=click.Choice(["pyogrio", "fiona"]), default="pyogrio", show_default=True, help="Vector I/O engine.")
-workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None, help="Threads for the engine [default: all CPUs].")
+def _workers(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+    """At most the CPUs this process may use: more threads only cost memory (a thread stack each)."""
+    if value is None:
+        return None
+    from sppr_gis.validate import usable_cpus
+
+    cpus = usable_cpus()
+    if value > cpus:
+        click.echo(f"warning: --{param.name.replace('_', '-')} {value}: only {cpus} CPUs can be used here; using {cpus}", err=True)
+        return cpus
+    return value
+
+
+workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None, callback=_workers, help="Threads for the engine [default and at most: the CPUs this process may use].")
 
 
 def _scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -124,7 +137,7 @@ scheduler_opt = click.option(
     help="Compute on a dask.distributed cluster (its scheduler's address), or 'local' for a local cluster of --workers-processes processes [default: in this process].",
 )
 worker_processes_opt = click.option(
-    "--workers-processes", type=click.IntRange(min=1), default=None, metavar="N",
+    "--workers-processes", type=click.IntRange(min=1), default=None, metavar="N", callback=_workers,
     help="Worker processes of --scheduler local (one thread each) [default: --workers, else all CPUs].",
 )
 

@@ -81,6 +81,70 @@ class ClusterError(SpprError, ConnectionError):
 # ----------------------------------------------------------------------------- the cluster
 
 
+#: Environment variables kept out of a cluster this tool starts itself (``--scheduler local``):
+#: libpq's password and anything else named like a password. Tasks that read or write PostGIS on a
+#: worker get ``PGPASSWORD`` with their data (:func:`_with_credentials`), never through the environment.
+_SECRET_ENV = re.compile(r"PASSW(OR)?D|^PGPASSWORD$", re.IGNORECASE)
+#: What such a task may receive (what libpq reads).
+_CREDENTIAL_ENV = ("PGPASSWORD",)
+#: Clients of clusters started here -> the credentials their PostGIS tasks may receive.
+_CREDENTIALS: Any = None
+
+#: The longest wait for a scheduler's first answer (its handshake and ``identity``): a real one answers
+#: in milliseconds; something that accepts TCP and never answers is refused after this.
+ANSWER_TIMEOUT = 10.0
+
+
+def _credentials_registry() -> Any:
+    global _CREDENTIALS
+    if _CREDENTIALS is None:
+        import weakref
+
+        _CREDENTIALS = weakref.WeakKeyDictionary()
+    return _CREDENTIALS
+
+
+def worker_count(workers: int | None) -> int:
+    """The processes (or threads) to start: ``workers``, at most the CPUs this process may use.
+
+    Parameters
+    ----------
+    workers : int, optional
+        What was asked (None: all usable CPUs).
+
+    Returns
+    -------
+    int
+        Between 1 and the number of usable CPUs (a warning when ``workers`` was capped).
+    """
+    from sppr_gis.validate import usable_cpus
+
+    cpus = usable_cpus()
+    if workers is None:
+        return cpus
+    if int(workers) > cpus:
+        log.warning("%d workers asked for, but only %d CPUs can be used: using %d", int(workers), cpus, cpus)
+        return cpus
+    return max(1, int(workers))
+
+
+def _temporary_security() -> Any:
+    """dask's TLS with a throwaway self-signed certificate, held in memory (needs ``cryptography``)."""
+    from distributed.security import Security
+
+    try:
+        return Security.temporary()
+    except ImportError:
+        raise ClusterError('--scheduler local needs the cryptography package for its TLS certificate: pip install "sppr-gis[distributed]"') from None
+
+
+def _private_environ() -> tuple[dict[str, str], dict[str, str]]:
+    """This process's environment without its secrets, and the credentials a PostGIS task may get."""
+    env = {k: v for k, v in os.environ.items() if not _SECRET_ENV.search(k)}
+    creds = {k: os.environ[k] for k in _CREDENTIAL_ENV if os.environ.get(k)}
+    return env, creds
+
+
 @contextlib.contextmanager
 def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float = 20.0) -> Iterator[Any]:
     """A :class:`distributed.Client` for ``scheduler``, closed on exit (unless it was given).
@@ -88,11 +152,11 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
     Parameters
     ----------
     scheduler : str or distributed.Client
-        ``"tcp://HOST:8786"`` (a running scheduler), ``"local"`` (a
-        :class:`distributed.LocalCluster` of ``workers`` one-thread processes,
-        started here and stopped on exit), or a client (used as is).
+        ``"tcp://HOST:8786"`` (a running scheduler), ``"local"`` (a cluster of
+        ``workers`` one-thread worker processes on this machine, started here and
+        stopped on exit), or a client (used as is).
     workers : int, optional
-        Processes of a local cluster (default: the number of CPUs).
+        Processes of a local cluster (default, and at most: the CPUs this process may use).
     timeout : float
         Seconds to wait for the scheduler and for a first worker.
 
@@ -103,42 +167,59 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
     Raises
     ------
     ClusterError
-        dask.distributed is not installed, the scheduler cannot be reached, it
-        has no worker, or the workers cannot import sppr_gis.
+        dask.distributed is not installed, the scheduler cannot be reached or
+        does not answer, it has no worker, or the workers cannot import sppr_gis.
+
+    Notes
+    -----
+    A local cluster is private to this run: its scheduler and workers are
+    processes of their own that talk TLS with a certificate made for the run
+    and held in memory (:meth:`distributed.security.Security.temporary`), so
+    another user of the machine cannot connect; they serve no dashboard; their
+    environment has no password variable (``PGPASSWORD`` and the like). The
+    tasks that read or write PostGIS on a worker receive ``PGPASSWORD`` with
+    their data, and only they.
     """
     try:
-        import dask
-        from distributed import Client, LocalCluster
+        from distributed import Client
     except ImportError:
         raise ClusterError('--scheduler needs dask.distributed: pip install "sppr-gis[distributed]"') from None
     if not isinstance(scheduler, str):
         yield scheduler
         return
-    cluster = None
-    if scheduler != "local":
-        _probe(scheduler, timeout)
-    # dask's own INFO lines (a local cluster's scheduler runs in this process) are not the user's
+    # dask's own INFO lines are not the user's
     dlog = logging.getLogger("distributed")
     level = dlog.level
     if not log.isEnabledFor(logging.DEBUG):
         dlog.setLevel(logging.ERROR)
+    stack = contextlib.ExitStack()
     try:
+        creds: dict[str, str] = {}
         if scheduler == "local":
-            n = int(workers or os.cpu_count() or 1)
-            # its scheduler runs in this process: its INFO lines (and the workers' task failures,
-            # which come back as one message per region or partition) stay out of the user's terminal
-            quiet = logging.DEBUG if log.isEnabledFor(logging.DEBUG) else logging.CRITICAL
-            # no statistical profiler in the workers: it samples the task's thread every 10 ms (~8 % here)
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
-                cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=quiet)
-            client = Client(cluster)
+            security = _temporary_security()
+            env, creds = _private_environ()
+            n = worker_count(workers)
+            try:
+                address = stack.enter_context(process_cluster(n, security=security, env=env, timeout=max(timeout, 120.0)))
+            except ClusterError as exc:
+                raise ClusterError(f"--scheduler local: {exc}") from None
+            client = Client(address, security=security, timeout=f"{timeout}s")
         else:
-            client = Client(scheduler, timeout=f"{timeout}s")
+            from distributed.security import Security
+
+            security = Security()
+            _probe(scheduler, timeout, security)
+            client = Client(scheduler, timeout=f"{timeout}s", security=security)
     except (OSError, TimeoutError) as exc:
-        if cluster is not None:
-            cluster.close()
+        stack.close()
         dlog.setLevel(level)
         raise ClusterError(f"scheduler {scheduler}: cannot connect ({exc})") from None
+    except BaseException:
+        stack.close()
+        dlog.setLevel(level)
+        raise
+    if creds:
+        _credentials_registry()[client] = creds
     try:
         try:
             client.wait_for_workers(1, timeout=timeout)
@@ -147,13 +228,20 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
         yield client
     finally:
         client.close()
-        if cluster is not None:
-            cluster.close()
+        stack.close()
         dlog.setLevel(level)
 
 
 @contextlib.contextmanager
-def process_cluster(workers: int = 2, folder: str | os.PathLike[str] | None = None, *, timeout: float = 120.0, memory_limit: str = "auto") -> Iterator[str]:
+def process_cluster(
+    workers: int = 2,
+    folder: str | os.PathLike[str] | None = None,
+    *,
+    timeout: float = 120.0,
+    memory_limit: str = "auto",
+    security: Any = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """A scheduler and ``workers`` one-thread workers on localhost, each a ``dask`` command of its own.
 
     What ``dask scheduler`` / ``dask worker`` on real machines give, on one: processes
@@ -172,6 +260,13 @@ def process_cluster(workers: int = 2, folder: str | os.PathLike[str] | None = No
         Seconds to wait for the scheduler and the workers.
     memory_limit : str
         Each worker's ``--memory-limit`` (``"0"``: none).
+    security : distributed.security.Security, optional
+        TLS for every connection (e.g. :meth:`~distributed.security.Security.temporary`):
+        the processes listen on ``tls://127.0.0.1``, their certificate files are
+        written into the working folder (readable by this user only), their HTTP
+        servers serve nothing and listen on 127.0.0.1 only.
+    env : dict, optional
+        The processes' environment (default: this process's).
 
     Yields
     ------
@@ -196,7 +291,16 @@ def process_cluster(workers: int = 2, folder: str | os.PathLike[str] | None = No
     work.mkdir(parents=True, exist_ok=True)
     sched = work / "scheduler.json"
     sched.unlink(missing_ok=True)
-    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    env = {**(os.environ if env is None else env), "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    tls: list[str] = []
+    http = ["--no-dashboard"]
+    if security is not None:
+        tls = _tls_files(security, work / "tls")
+        # the scheduler and workers start an HTTP server even without a dashboard (/json, /info,
+        # /metrics, /proxy: what runs, on which worker); here it serves nothing, on localhost only
+        env.update({"DASK_DISTRIBUTED__SCHEDULER__HTTP__ROUTES": "[]", "DASK_DISTRIBUTED__WORKER__HTTP__ROUTES": "[]",
+                    "DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED": "False"})
+        http = ["--no-dashboard", "--dashboard-address", "127.0.0.1:0"]
     procs: list[subprocess.Popen] = []
 
     def start(args: list[str], name: str) -> None:
@@ -208,7 +312,7 @@ def process_cluster(workers: int = 2, folder: str | os.PathLike[str] | None = No
         return path.read_text(errors="replace")[-1500:] if path.exists() else ""
 
     try:
-        start(["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(sched)], "scheduler")
+        start(["scheduler", "--host", "127.0.0.1", "--port", "0", *http, *tls, "--scheduler-file", str(sched)], "scheduler")
         deadline = time.monotonic() + timeout
         while not (sched.exists() and sched.stat().st_size) and time.monotonic() < deadline and procs[0].poll() is None:
             time.sleep(0.2)
@@ -218,9 +322,9 @@ def process_cluster(workers: int = 2, folder: str | os.PathLike[str] | None = No
 
         address = json.loads(sched.read_text())["address"]
         for i in range(workers):
-            start(["worker", address, "--nthreads", "1", "--nworkers", "1", "--no-dashboard", "--host", "127.0.0.1",
+            start(["worker", address, "--nthreads", "1", "--nworkers", "1", *http, *tls, "--host", "127.0.0.1",
                    "--memory-limit", memory_limit, "--local-directory", str(work / f"w{i}"), "--name", f"w{i}"], f"worker{i}")
-        with Client(address, timeout="30s") as c:
+        with Client(address, timeout="30s", security=security) as c:
             try:
                 c.wait_for_workers(workers, timeout=timeout)
             except (OSError, TimeoutError):
@@ -240,17 +344,65 @@ def process_cluster(workers: int = 2, folder: str | os.PathLike[str] | None = No
             tmp.cleanup()
 
 
-def _probe(address: str, timeout: float) -> None:
-    """Fail at once on a TCP address nothing listens on (dask would retry until its timeout)."""
-    import socket
+def _tls_files(security: Any, folder: Path) -> list[str]:
+    """The ``--protocol tls --tls-*`` arguments of the dask commands, the PEMs written into ``folder`` (mode 0600)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    files = {}
+    for name, value in (("ca", security.tls_ca_file), ("cert", security.tls_scheduler_cert), ("key", security.tls_scheduler_key)):
+        if value is None:
+            raise ClusterError("the cluster's TLS settings need a CA, a certificate and a key")
+        if "\n" not in str(value):  # already a file
+            files[name] = str(value)
+            continue
+        path = folder / f"{name}.pem"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(str(value))
+        files[name] = str(path)
+    return ["--protocol", "tls", "--tls-ca-file", files["ca"], "--tls-cert", files["cert"], "--tls-key", files["key"]]
 
-    m = re.fullmatch(r"(?:tcp://)?\[?([^\]]+?)\]?:(\d+)/?", address)
-    if m is None:
-        return
-    try:
-        socket.create_connection((m.group(1), int(m.group(2))), timeout=min(timeout, 10.0)).close()
-    except OSError as exc:
-        raise ClusterError(f"scheduler {address}: cannot connect ({exc.strerror or exc})") from None
+
+def _probe(address: str, timeout: float, security: Any = None) -> None:
+    """Fail at once on a TCP address nothing listens on (dask would retry until its timeout), and within
+    ``min(timeout, ANSWER_TIMEOUT)`` seconds on one that accepts connections but does not answer as a dask
+    scheduler (dask waits for its handshake's answer without a deadline)."""
+    import asyncio
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+
+    limit = min(float(timeout), ANSWER_TIMEOUT)
+    m = re.fullmatch(r"(?:tcp://|tls://)?\[?([^\]]+?)\]?:(\d+)/?", address)
+    if m is not None:
+        try:
+            socket.create_connection((m.group(1), int(m.group(2))), timeout=limit).close()
+        except OSError as exc:
+            raise ClusterError(f"scheduler {address}: cannot connect ({exc.strerror or exc})") from None
+
+    async def ask() -> Any:
+        from distributed.comm import connect
+
+        args = security.get_connection_args("client") if security is not None else {}
+        comm = await connect(address, timeout=limit, **args)
+        try:
+            await comm.write({"op": "identity", "n_workers": 0})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def run() -> Any:
+        return asyncio.run(asyncio.wait_for(ask(), limit))
+
+    with ThreadPoolExecutor(1, thread_name_prefix="sppr-probe") as pool:
+        try:
+            reply = pool.submit(run).result()
+        except (TimeoutError, asyncio.TimeoutError):
+            raise ClusterError(f"scheduler {address}: no answer within {limit:g} s (is it a dask scheduler?)") from None
+        except OSError as exc:
+            raise ClusterError(f"scheduler {address}: cannot connect ({exc.strerror or exc})") from None
+        except Exception as exc:  # noqa: BLE001 - whatever answered, it is not a usable scheduler
+            raise ClusterError(f"scheduler {address}: not a dask scheduler ({type(exc).__name__}: {exc})") from None
+    if not (isinstance(reply, dict) and reply.get("type") == "Scheduler"):
+        raise ClusterError(f"scheduler {address}: what answered is not a dask scheduler")
 
 
 def check_workers(client: Any, label: str = "cluster") -> None:
@@ -700,7 +852,9 @@ class ClusterRunner(GeometryRunner):
 
     def unions_later(self, chunks: list[np.ndarray], half: float) -> Callable[[], list[object]]:
         if sum(len(c) for c in chunks) < self.MIN_SEND:
-            return GeometryRunner.unions_later(self, chunks, half)
+            # here, with GeometryRunner's own unions: GeometryRunner.unions_later calls self.unions,
+            # which is this class's and would come back here (RecursionError, issue 17 case 16)
+            return lambda: GeometryRunner.unions(self, chunks, half)
         futs = [self.client.submit(_qa_union_task, self._scatter(pack_wkb(c)), float(half), key=f"sppr-qa-{uuid.uuid4().hex[:10]}", pure=False, priority=self.PRIORITY) for c in chunks]
         return lambda: [shapely.from_wkb(b) for b in self._gather(futs)]
 
@@ -810,6 +964,37 @@ def _region_task_reading(config: str, years: list[int], maps: bool) -> dict[str,
     from sppr_gis.prepare import load_inputs
 
     return _region_task(load_inputs(load_config(config)), years, maps)
+
+
+def _with_credentials(credentials: dict[str, str], func: Callable[..., Any], *args: Any) -> Any:
+    """Worker side: ``func(*args)`` with the client's PostGIS credentials in the environment for its duration.
+
+    Only tasks that read or write PostGIS on a worker of a cluster started by
+    :func:`cluster_client` get them (their workers' environment has none).
+    """
+    saved = {k: os.environ.get(k) for k in credentials}
+    os.environ.update(credentials)
+    try:
+        return func(*args)
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _uses_postgis(cfg: Any, reading: bool) -> bool:
+    """Whether a region's task touches PostGIS on its worker: its output, or (``reading``) any input."""
+    if getattr(cfg, "output", {}).get("postgis"):
+        return True
+    if not reading:
+        return False
+    try:
+        text = Path(cfg.path).read_text(encoding="utf-8", errors="replace").lower()
+    except OSError:
+        return True
+    return "postgresql:" in text or "postgres:" in text
 
 
 def _run_region_local(inputs: Any, years: list[int], maps: bool) -> dict[str, Any]:
@@ -967,13 +1152,22 @@ def _run_on_cluster(client: Any, outcomes: list[RegionOutcome], loaded: list[Any
     queue = [(o, cfg) for o, cfg in zip(outcomes, loaded) if cfg is not None]
     started: dict[Any, tuple[RegionOutcome, float]] = {}
     seq = as_completed([])
+    creds = _credentials_registry().get(client) if _CREDENTIALS is not None else None
+    sent: list[Any] = []
+
+    def submit(cfg: Any, key: str, func: Callable[..., Any], *args: Any) -> Any:
+        if creds and _uses_postgis(cfg, read_on == "workers"):
+            if not sent:  # straight to a worker, never through the scheduler
+                sent.append(client.scatter([creds], direct=True, hash=False)[0])
+            return client.submit(_with_credentials, sent[0], func, *args, key=key, pure=False)
+        return client.submit(func, *args, key=key, pure=False)
 
     def feed() -> None:
         while queue and len(started) < window:
             o, cfg = queue.pop(0)
             t = time.perf_counter()
             if read_on == "workers":
-                fut = client.submit(_region_task_reading, str(Path(o.config).resolve()), years, maps, key=f"sppr-region-{o.kode}-{uuid.uuid4().hex[:6]}", pure=False)
+                fut = submit(cfg, f"sppr-region-{o.kode}-{uuid.uuid4().hex[:6]}", _region_task_reading, str(Path(o.config).resolve()), years, maps)
                 started[fut] = (o, t)
                 seq.add(fut)
                 continue
@@ -985,7 +1179,7 @@ def _run_on_cluster(client: Any, outcomes: list[RegionOutcome], loaded: list[Any
                 step(f"wilayah {label(o)}")
                 continue
             data = client.scatter([inputs], hash=False)[0]
-            fut = client.submit(_region_task, data, years, maps, key=f"sppr-region-{o.kode}-{uuid.uuid4().hex[:6]}", pure=False)
+            fut = submit(cfg, f"sppr-region-{o.kode}-{uuid.uuid4().hex[:6]}", _region_task, data, years, maps)
             started[fut] = (o, t)
             seq.add(fut)
 
@@ -1006,6 +1200,9 @@ def _run_on_cluster(client: Any, outcomes: list[RegionOutcome], loaded: list[Any
         for fut in started:
             fut.cancel()
         raise
+    finally:
+        for fut in sent:  # the credentials leave the worker's memory with the last task that needed them
+            fut.release()
 
 
 # ----------------------------------------------------------------------------- rekap
@@ -1027,6 +1224,7 @@ def write_rekap(out_dir: Path, years: Sequence[int], regions: Sequence[RegionOut
         The files written.
     """
     from sppr_gis.io import write_gpkg_chunks
+    from sppr_gis.io.write import XLSX_TEXT_OPTIONS
 
     written: list[Path] = []
     ran = [r for r in regions if r.error is None]
@@ -1060,7 +1258,7 @@ def write_rekap(out_dir: Path, years: Sequence[int], regions: Sequence[RegionOut
         df = pd.DataFrame(rows)
         xlsx = folder / "rekap.xlsx"
         tmp = folder / f".rekap-{uuid.uuid4().hex[:6]}.xlsx"
-        with pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
+        with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": dict(XLSX_TEXT_OPTIONS)}) as xw:  # text stays text
             df.to_excel(xw, sheet_name="Rekap", index=False)
         os.replace(tmp, xlsx)
         written.append(xlsx)

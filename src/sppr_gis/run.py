@@ -38,6 +38,7 @@ from sppr_gis.config import Config, load_config
 from sppr_gis.conformance import STATUSES
 from sppr_gis.errors import OutputError, SpprError
 from sppr_gis.io import output_error, write_gpkg, write_postgis
+from sppr_gis.io.write import csv_safe
 from sppr_gis.matrices import (
     CRITERIA,
     HEADERS,
@@ -671,7 +672,7 @@ def write_year(
     csv_dir.mkdir(exist_ok=True)
     for name, df in t.items():
         p = csv_dir / f"{name}.csv"
-        pd.DataFrame(df).to_csv(p, index=False, encoding="utf-8")
+        csv_safe(pd.DataFrame(df)).to_csv(p, index=False, encoding="utf-8")  # no text a spreadsheet would evaluate
         files.append(p)
     timings_all = {**{f"baca.{k}": v for k, v in (timings or {}).items()}, **result.timings, "tulis": time.perf_counter() - t0}
     base = cfg.path.parent

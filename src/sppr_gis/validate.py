@@ -70,9 +70,25 @@ def duplicate_ids(ids: pd.Series, layer: str, field: str) -> list[Finding]:
     return out
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (``os.process_cpu_count``, else its affinity mask), at least 1.
+
+    Returns
+    -------
+    int
+    """
+    count = getattr(os, "process_cpu_count", None)
+    if count is not None:
+        return max(1, int(count() or 1))
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def _threaded(func: Callable[[slice], np.ndarray], n: int, workers: int | None) -> np.ndarray:
     """``func`` over consecutive slices of ``range(n)`` on a thread pool, results concatenated."""
-    workers = workers or os.cpu_count() or 1
+    workers = min(workers or usable_cpus(), usable_cpus())
     step = max(1, -(-n // (4 * workers)))
     slices = [slice(i, min(n, i + step)) for i in range(0, n, step)]
     if not slices:
@@ -94,11 +110,11 @@ class GeometryRunner:
     Parameters
     ----------
     workers : int, optional
-        Threads (default: all CPUs).
+        Threads (default, and at most: the CPUs this process may use).
     """
 
     def __init__(self, workers: int | None = None) -> None:
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = min(workers or usable_cpus(), usable_cpus())
 
     def map(self, func: Callable[..., np.ndarray], geoms: np.ndarray, *args: object) -> np.ndarray:
         """``func(geoms[chunk], *args)`` over chunks of ``geoms``: one result per geometry."""

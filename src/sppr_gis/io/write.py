@@ -29,7 +29,69 @@ from sppr_gis.errors import OutputError, SpprError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Staging", "staged", "atomic_path", "output_error", "write_gpkg", "write_tables"]
+__all__ = ["FORMULA_START", "XLSX_TEXT_OPTIONS", "Staging", "atomic_path", "csv_safe", "csv_text", "output_error", "staged", "write_gpkg", "write_tables"]
+
+#: Text beginning with one of these is a formula to a spreadsheet that opens a CSV (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: xlsxwriter options under which every text is written as text: never as a formula, a hyperlink or a number.
+XLSX_TEXT_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+def csv_text(value: object) -> object:
+    """``value`` as a CSV cell that no spreadsheet evaluates: text beginning with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return gets a leading apostrophe, and a carriage return within it
+    becomes a line feed (which the CSV writer quotes; a bare one would end the row for a
+    spreadsheet); anything else (numbers, negative ones included, dates, missing values) is
+    returned as it is.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    object
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START):
+        value = "'" + value
+    if "\r" in value:
+        # a bare carriage return is not quoted by the CSV writer (its line end is "\n") but ends the row
+        # for a spreadsheet, which would read what follows as a cell of its own, "=..." included
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def csv_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` to write as CSV: its text cells and column names through :func:`csv_text`
+    (a leading apostrophe before a formula character; carriage returns as line feeds, which the
+    writer quotes).
+
+    Only text columns change (object and string dtypes, and only their ``str``
+    values); numeric, boolean and datetime columns are left as they are.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    out = pd.DataFrame(df).copy(deep=False)
+    for j, col in enumerate(list(out.columns)):
+        s = out.iloc[:, j]
+        if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
+            values = s.to_numpy(dtype=object)
+            hit = [k for k, v in enumerate(values) if isinstance(v, str) and (v.startswith(FORMULA_START) or "\r" in v)]
+            if hit:
+                values = values.copy()
+                for k in hit:
+                    values[k] = csv_text(values[k])
+                out.isetitem(j, pd.Series(values, index=out.index, dtype=object))
+    out.columns = [csv_text(c) for c in out.columns]
+    return out
 
 _SIDE_FILES = ("-journal", "-wal", "-shm")
 
@@ -377,12 +439,13 @@ def write_tables(tables: Mapping[str, pd.DataFrame], target: str | os.PathLike[s
             tmp = st.path(path)
             try:
                 if name is None:
-                    with pd.ExcelWriter(tmp, engine="xlsxwriter") as xw:
+                    # text stays text (OWASP): a cell "=HYPERLINK(...)" or "=1+1" is not a live formula
+                    with pd.ExcelWriter(tmp, engine="xlsxwriter", engine_kwargs={"options": dict(XLSX_TEXT_OPTIONS)}) as xw:
                         xw.book.set_properties({"created": _created()})
                         for sheet, df in tables.items():
                             _zoned_times_as_text(flat(df, sheet)).to_excel(xw, sheet_name=sheet[:31], index=False)
                 else:
-                    flat(tables[name]).to_csv(tmp, index=False)
+                    csv_safe(flat(tables[name])).to_csv(tmp, index=False)
             except (SpprError, KeyboardInterrupt):
                 raise
             except Exception as exc:
