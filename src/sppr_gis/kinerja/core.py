@@ -180,7 +180,7 @@ def skor_penataan_ruang(aspek: Mapping[str, float], bobot: Mapping[str, float] |
 def _located(rencana: pd.DataFrame) -> np.ndarray:
     """Programs with a location of their own (a geometry, not only a place name)."""
     if "lokasi_sumber" in rencana.columns:
-        ok = (rencana["lokasi_sumber"].astype(object) == "geometri").to_numpy(dtype=bool)
+        ok = (rencana["lokasi_sumber"].astype(object) == "geometri").to_numpy(dtype=bool).copy()
     else:
         ok = np.ones(len(rencana), bool)
     geom = getattr(rencana, "geometry", None)

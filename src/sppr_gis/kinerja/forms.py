@@ -156,6 +156,7 @@ def canonical_frame(
 
     def issue(i: int, severity: str, code: str, message: str) -> None:
         o, k = out.at[i, "opd"] or "", out.at[i, "kode"] or ""
+        message = message.replace(f"baris {rown[i]}:", f"baris {rown[i]} ({o} {k}):", 1)
         issues.append({"layer": source, "feature_id": f"{o} / {k}", "severity": severity, "code": code, "message": message, "opd": o, "kode": k})
 
     lv = []

@@ -51,7 +51,8 @@ def page_capaian_opd(album: Any, result: Any) -> MapFrame | None:
             "(positif R/T x 100; negatif (2T - R)/T x 100). Garis putus: rata-rata klaster.")
     album.finish(f, note=note, shows=())
     f.ax.set_visible(False)
-    ax = f.fig.add_axes(f.ax.get_position())
+    pos = f.ax.get_position()
+    ax = f.fig.add_axes((pos.x0 + 0.3 * pos.width, pos.y0 + 0.04 * pos.height, 0.66 * pos.width, 0.92 * pos.height))  # room for OPD names
     y = np.arange(len(df))[::-1]
     vals = df["capaian"].to_numpy(dtype=float)
     colors = [PREDIKAT_COLORS.get(p, _NONE) if isinstance(p, str) else _NONE for p in df["predikat"]]
