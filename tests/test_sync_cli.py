@@ -168,7 +168,7 @@ def test_synergy_collision_protected(layers):
 def test_workbook(run2025):
     out, _ = run2025
     wb = openpyxl.load_workbook(out / "2025" / "buku_matriks.xlsx")
-    assert wb.sheetnames == SHEETS
+    assert wb.sheetnames == [*SHEETS, "Kinerja"]  # the sample names [inputs] kinerja (contract section Kinerja)
     ws = wb["Matriks 2"]
     headers = [c.value for c in ws[1]]
     assert headers[:5] == ["ID Program", "OPD", "Kode SIPD", "Kegiatan", "Pagu (Rp)"]

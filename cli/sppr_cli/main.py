@@ -93,12 +93,14 @@ def _log_warning(message: Warning | str, category: type[Warning], filename: str,
 
 def _register() -> None:
     from sppr_cli.check import check
+    from sppr_cli.kinerja import kinerja
     from sppr_cli.map import map_cmd
     from sppr_cli.revisi import revisi
     from sppr_cli.site import site
     from sppr_cli.sync import sync
 
     cli.add_command(check)
+    cli.add_command(kinerja)
     cli.add_command(map_cmd)
     cli.add_command(revisi)
     cli.add_command(site)

@@ -1392,7 +1392,7 @@ RENCANA_COLS = ["program_id", "tahun", "opd", "kode", "kegiatan", "nama_kegiatan
 OUTPUT_FILES = ["zoning.gpkg", "zoning_rth.zip", "itbx.csv", "itbx.xlsx", "syarat_itbx.csv", "kode_kegiatan.csv",
                 "admin.gpkg", "kawasan_prioritas.gpkg", "struktur_ruang.gpkg", "ipu.gpkg", "rencana_pupr.gpkg",
                 "rencana_perkim.xlsx", "rencana_kesehatan.csv", "rencana_pendidikan.xlsx", "rencana_dlh.geojson",
-                "rencana_dishub.shp.zip", "sppr.toml"]
+                "rencana_dishub.shp.zip", "kinerja.xlsx", "sppr.toml"]
 
 
 def write_all(out: Path, zoning, kel_geom, kec_geom, kec_of_kel, ipus, progs, geo, pl, E):
@@ -1566,6 +1566,56 @@ def write_all(out: Path, zoning, kel_geom, kec_geom, kec_of_kel, ipus, progs, ge
         f'"Sosial dan Lingkungan" = ["{OPD["DINKES"]}", "{OPD["DISDIK"]}", "{OPD["DLH"]}"]\n')
 
 
+# =========================================================================== kinerja (Renstra cascade)
+def kinerja_rows():
+    """The sample's kinerja table (contract section Kinerja): one row per indicator, 2024-2025.
+
+    Hand-made figures; sub kegiatan codes are the rencana files' codes (the spatial link), PUPR's sasaran
+    takes its 2025 realisation from the run (``sppr`` column)."""
+    rows = []
+
+    def add(opd, level, kode, induk, uraian, indikator, satuan, t24, r24, t25, r25, arah="positif", sifat="tahunan", pagu=None, sppr=None):
+        rows.append({"opd": OPD[opd], "level": level, "kode": kode, "induk": induk, "uraian": uraian, "indikator": indikator,
+                     "satuan": satuan, "arah": arah, "sifat": sifat, "target_2024": t24, "realisasi_2024": r24,
+                     "target_2025": t25, "realisasi_2025": r25, "pagu_2025": pagu[0] if pagu else None,
+                     "realisasi_pagu_2025": pagu[1] if pagu else None, "sppr": sppr})
+
+    add("PUPR", "tujuan", "T1", None, "Meningkatnya kualitas infrastruktur dan penataan ruang", "Indeks kualitas layanan infrastruktur", "indeks", 70, 68, 72, 70)
+    add("PUPR", "sasaran", "S1.1", "T1", "Meningkatnya penyelenggaraan penataan ruang", "Skoring penyelenggaraan penataan ruang", "skor", 75, 72, 80, None, sppr="skor_penataan_ruang")
+    add("PUPR", "sasaran", "S1.1", "T1", "Meningkatnya penyelenggaraan penataan ruang", "Program sesuai rencana tata ruang", "%", 85, 80, 90, None, sppr="persen_program_sesuai_ruang")
+    add("PUPR", "program", "1.03.10", "S1.1", "Program penyelenggaraan jalan", "Jalan dalam kondisi mantap", "%", 80, 78, 82, 80)
+    add("PUPR", "kegiatan", "1.03.10.2.01", "1.03.10", "Penyelenggaraan jalan kabupaten/kota", "Panjang jalan yang ditangani", "km", 12, 12, 14, 12.6)
+    add("PUPR", "sub_kegiatan", "1.03.10.2.01.0053", "1.03.10.2.01", "Pembangunan jalan", "Panjang jalan dibangun", "km", 4, 4, 5, 4.5, pagu=(18_500_000_000, 16_650_000_000))
+    add("PUPR", "sub_kegiatan", "1.03.10.2.01.0056", "1.03.10.2.01", "Pemeliharaan berkala jalan", "Panjang jalan dipelihara", "km", 8, 8, 9, 8.1, pagu=(6_200_000_000, 6_014_000_000))
+    add("PUPR", "program", "1.03.06", "S1.1", "Program pengelolaan dan pengembangan sistem drainase", "Genangan di kawasan permukiman", "ha", 40, 38, 35, 42, arah="negatif")
+    add("PUPR", "kegiatan", "1.03.06.2.01", "1.03.06", "Pengelolaan drainase perkotaan", "Panjang saluran drainase dibangun (kumulatif)", "km", 3, 3, 3, 2.4, sifat="kumulatif")
+    add("PUPR", "sub_kegiatan", "1.03.06.2.01.0012", "1.03.06.2.01", "Pembangunan saluran drainase perkotaan", "Panjang saluran dibangun", "km", 3, 3, 3, 2.4, pagu=(7_400_000_000, 6_290_000_000))
+    add("PERKIM", "program", "1.04.02", None, "Program pengembangan perumahan", "Rumah tidak layak huni tertangani", "unit", 150, 140, 160, 152)
+    add("PERKIM", "kegiatan", "1.04.02.2.01", "1.04.02", "Pembangunan dan rehabilitasi rumah", "Rumah dibangun/direhabilitasi", "unit", 150, 140, 160, 152)
+    add("PERKIM", "sub_kegiatan", "1.04.02.2.01.0008", "1.04.02.2.01", "Pembangunan rumah", "Rumah dibangun", "unit", 150, 140, 160, 152, pagu=(9_600_000_000, 9_120_000_000))
+    add("DINKES", "program", "1.02.02", None, "Program pemenuhan upaya kesehatan", "Puskesmas terakreditasi", "%", 80, 80, 90, 81)
+    add("DINKES", "kegiatan", "1.02.02.2.01", "1.02.02", "Penyediaan fasilitas pelayanan kesehatan", "Fasilitas kesehatan dibangun", "unit", 2, 2, 2, 1)
+    add("DINKES", "sub_kegiatan", "1.02.02.2.01.0004", "1.02.02.2.01", "Pembangunan puskesmas", "Puskesmas dibangun", "unit", 2, 2, 2, 1, pagu=(12_000_000_000, 7_800_000_000))
+    add("DISDIK", "program", "1.01.02", None, "Program pengelolaan pendidikan", "Angka partisipasi murni SD", "%", 96, 95, 97, 96)
+    add("DISDIK", "kegiatan", "1.01.02.2.01", "1.01.02", "Pengelolaan pendidikan sekolah dasar", "Ruang kelas dibangun", "ruang", 20, 18, 24, 24)
+    add("DISDIK", "sub_kegiatan", "1.01.02.2.01.0009", "1.01.02.2.01", "Pembangunan ruang kelas baru", "Ruang kelas baru", "ruang", 20, 18, 24, 24, pagu=(8_400_000_000, 8_150_000_000))
+    add("DLH", "program", "2.11.11", None, "Program pengelolaan persampahan", "Sampah tertangani", "%", 70, 66, 75, 60)
+    add("DLH", "kegiatan", "2.11.11.2.01", "2.11.11", "Pengelolaan sampah", "TPS3R beroperasi", "unit", 3, 3, 4, 2)
+    add("DLH", "sub_kegiatan", "2.11.11.2.01.0005", "2.11.11.2.01", "Pembangunan TPS3R", "TPS3R dibangun", "unit", 3, 3, 4, 2, pagu=(3_200_000_000, 1_600_000_000))
+    add("DISHUB", "program", "2.15.02", None, "Program penyelenggaraan lalu lintas dan angkutan jalan", "Titik rawan kecelakaan", "titik", 12, 11, 10, 9, arah="negatif")
+    add("DISHUB", "kegiatan", "2.15.02.2.02", "2.15.02", "Penyediaan perlengkapan jalan", "Perlengkapan jalan terpasang", "unit", 120, 110, 150, 135)
+    add("DISHUB", "sub_kegiatan", "2.15.02.2.02.0011", "2.15.02.2.02", "Pengadaan penerangan jalan umum", "PJU terpasang", "unit", 100, 95, 120, 110, pagu=(2_800_000_000, 2_520_000_000))
+    add("DISHUB", "sub_kegiatan", "2.15.02.2.02.0016", "2.15.02.2.02", "Pembangunan halte", "Halte dibangun", "unit", 20, 15, 30, 25, pagu=(1_500_000_000, 1_275_000_000))
+    return rows
+
+
+def write_kinerja(out: Path) -> None:
+    """``kinerja.xlsx`` (sheet ``Kinerja``): the table of :func:`kinerja_rows`."""
+    df = pd.DataFrame(kinerja_rows())
+    with excel_writer(out / "kinerja.xlsx") as xw:
+        df.astype(object).where(df.notna(), None).to_excel(xw, sheet_name="Kinerja", index=False)
+
+
 # =========================================================================== main
 # OBJECTIDs / ids quoted in README.md; checked on every run so the README cannot drift
 DOCUMENTED = {
@@ -1661,6 +1711,7 @@ def main(argv=None) -> int:
     r = generate()
     zoning, meta, E, progs = r["zoning"], r["meta"], r["E"], r["progs"]
     write_all(out, zoning, r["kel_geom"], r["kec_geom"], r["kec_of_kel"], r["ipus"], progs, r["geo"], r["pl"], E)
+    write_kinerja(out)
 
     from collections import Counter
     print(f"written to {out}")

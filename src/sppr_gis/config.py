@@ -115,9 +115,10 @@ _INPUT_KEYS = {
     "kecamatan",
     "kelurahan",
     "kawasan_prioritas",
+    "kinerja",
 }
 _SPEC_KEYS = {"path", "layer", "sheet", "code", "crs", "xy_fields", "wkt_field", "coord_field", "header_row", "encoding", "opd", "fields"}
-_TOP_KEYS = {"project", "inputs", "fields", "parameters", "opd_clusters", "palette", "album", "output"}
+_TOP_KEYS = {"project", "inputs", "fields", "parameters", "opd_clusters", "palette", "album", "output", "kinerja"}
 _OUTPUT_KEYS = {"postgis"}
 _PROJECT_KEYS = {"name", "title", "kode"}
 
@@ -188,11 +189,12 @@ class Inputs:
     kelurahan: InputSpec | None = None
     kawasan_prioritas: InputSpec | None = None
     network_map: InputSpec | None = None
+    kinerja: InputSpec | None = None
 
     def all(self) -> list[tuple[str, InputSpec]]:
         """Every input as ``(role, spec)``, in a fixed order (for the manifest)."""
         out: list[tuple[str, InputSpec]] = []
-        for name in ("zoning", "rules", "conditions", "code_map", "indikasi_program", "rencana", "struktur_ruang", "network_map", "kecamatan", "kelurahan", "kawasan_prioritas"):
+        for name in ("zoning", "rules", "conditions", "code_map", "indikasi_program", "rencana", "struktur_ruang", "network_map", "kecamatan", "kelurahan", "kawasan_prioritas", "kinerja"):
             value = getattr(self, name)
             if value is None:
                 continue
@@ -339,6 +341,7 @@ class Config:
     album: Mapping[str, Any] = field(default_factory=dict)
     output: Mapping[str, str] = field(default_factory=dict)
     kode: str | None = None
+    kinerja: Mapping[str, Any] = field(default_factory=dict)
 
 
 class _Errors:
@@ -650,6 +653,7 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
                 kelurahan=one("kelurahan"),
                 kawasan_prioritas=one("kawasan_prioritas"),
                 network_map=one("network_map"),
+                kinerja=_spec(inputs_t["kinerja"], "inputs.kinerja", base, err, allow_opd=True) if "kinerja" in inputs_t else None,
             )
             if inputs.network_map is not None and not struktur:
                 err.add("inputs.network_map", "needs inputs.struktur_ruang (the planned network layer)")
@@ -686,9 +690,56 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
     palette = _palette(data.get("palette", {}), err)
     album = _album(data.get("album", {}), base, err, check_files)
     output = _output(data.get("output", {}), err)
+    kinerja = kinerja_table(data.get("kinerja", {}), err)
     err.raise_if_any()
     assert inputs is not None
-    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters, palette=palette, album=album, output=output, kode=kode)
+    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters, palette=palette, album=album, output=output, kode=kode, kinerja=kinerja)
+
+
+_ASPEK = ("pengaturan", "pembinaan", "perencanaan", "pemanfaatan", "pengendalian")
+
+
+def kinerja_table(table: Any, err: "_Errors") -> dict[str, Any]:
+    """``[kinerja]``: ``tahun_awal`` (first year of a Renstra export's target_1..5) and
+    ``[kinerja.penataan_ruang]``: the five aspect scores (0-100) and an optional ``bobot`` table."""
+    if not isinstance(table, dict):
+        err.add("kinerja", "expected a table")
+        return {}
+    _unknown(table, {"tahun_awal", "penataan_ruang"}, "kinerja.", err)
+    out: dict[str, Any] = {}
+    if "tahun_awal" in table:
+        v = _number(table, "tahun_awal", "kinerja.", err, lo=1900, hi=2200, integer=True)
+        if v is not None:
+            out["tahun_awal"] = int(v)
+    pr = table.get("penataan_ruang")
+    if pr is not None:
+        if not isinstance(pr, dict):
+            err.add("kinerja.penataan_ruang", "expected a table of aspect scores (0-100)")
+        else:
+            _unknown(pr, set(_ASPEK) | {"bobot"}, "kinerja.penataan_ruang.", err)
+            scores: dict[str, Any] = {}
+            for k in _ASPEK:
+                if k in pr:
+                    v = _number(pr, k, "kinerja.penataan_ruang.", err, lo=0.0, hi=100.0)
+                    if v is not None:
+                        scores[k] = float(v)
+            bobot = pr.get("bobot")
+            if bobot is not None:
+                if not isinstance(bobot, dict):
+                    err.add("kinerja.penataan_ruang.bobot", "expected a table: aspect = weight")
+                else:
+                    _unknown(bobot, set(_ASPEK), "kinerja.penataan_ruang.bobot.", err)
+                    w = {}
+                    for k in _ASPEK:
+                        if k in bobot:
+                            v = _number(bobot, k, "kinerja.penataan_ruang.bobot.", err, lo=0.0)
+                            if v is not None:
+                                w[k] = float(v)
+                    if w and not any(w.get(k, 1.0) > 0 for k in scores):
+                        err.add("kinerja.penataan_ruang.bobot", "the weights of the aspects given are all 0")
+                    scores["bobot"] = w
+            out["penataan_ruang"] = scores
+    return out
 
 
 def _output(table: Any, err: _Errors) -> dict[str, str]:

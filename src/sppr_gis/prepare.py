@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -142,6 +143,7 @@ class RunInputs:
     hashes: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     summary: list[dict] = field(default_factory=list)
+    kinerja: Any = None  # sppr_gis.kinerja.KinerjaTable when [inputs] kinerja is given
 
     @property
     def years(self) -> list[int]:
@@ -790,6 +792,13 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         for m in members:
             if place_key(m) not in present:
                 findings.append(Finding(cfg_name, f"opd_clusters.{cname}", "info", "opd_klaster_tidak_ada", f"OPD '{m}' di klaster '{cname}' tidak ada di data rencana"))
+    kinerja = None
+    if inp.kinerja is not None:  # the performance cascade (sppr_gis.kinerja), evaluated per year by run_year
+        from sppr_gis.kinerja.forms import read_kinerja
+
+        with _config_key(inp.kinerja, cfg_name):
+            kinerja = read_kinerja(inp.kinerja.path, sheet=inp.kinerja.layer.layer, tahun_awal=config.kinerja.get("tahun_awal"), opd=inp.kinerja.opd)
+        summary.append({**describe_input(kinerja.frame, "kinerja", source=_source_name(inp.kinerja, base)), "form": kinerja.form})
     timings["total"] = time.perf_counter() - t0
     return RunInputs(
         config=config,
@@ -807,4 +816,5 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         hashes=hashes,
         timings=timings,
         summary=summary,
+        kinerja=kinerja,
     )

@@ -61,6 +61,7 @@ from sppr_gis.matrices import (
     synergy_pairs,
 )
 from sppr_gis.pipeline import CheckResult, PreparedZoning, check, prepare_zoning_qa
+from sppr_gis.kinerja.consolidate import evaluate_year, issue_layer_rows, summary_blocks
 from sppr_gis.prepare import RunInputs, empty_year, load_inputs, with_geometry
 from sppr_gis.sync import (
     IPU_STATUSES,
@@ -183,6 +184,7 @@ class YearResult:
     counts: dict[str, dict[str, int]]
     pagu: dict[str, float]
     timings: dict[str, float] = field(default_factory=dict)
+    kinerja: Any = None  # sppr_gis.kinerja.KinerjaResult with [inputs] kinerja
 
 
 @dataclass
@@ -355,6 +357,9 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
     # ---- the IPU layer and the issues
     ipu_out = sync.ipu.copy()
     issues = _issues(inputs, chk, set(ry["program_id"].astype(str)[resolved]), label, [no_programs] if no_programs else [])
+    kinerja = evaluate_year(inputs, year, out, ipu_out)  # the performance cascade, with this year's figures
+    if kinerja is not None:
+        issues = issue_layer_rows(kinerja, issues)
 
     st_ipu = ipu_status_table(ipu_out["status_sinkron"])
     st_ren = rencana_status_table(out)
@@ -419,6 +424,10 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
         *([(f"Capaian per klaster OPD (ambang {angka(par.capaian_threshold, 0)}%)", "capaian_klaster", None)] if cap_kl is not None else []),
         ("Bobot kriteria penilaian prioritas (Matriks 2)", "bobot_prioritas", "Skor prioritas = 100 x jumlah(bobot x nilai) / jumlah bobot."),
     ]
+    if kinerja is not None:
+        k_tables, k_blocks = summary_blocks(kinerja)
+        tables.update(k_tables)
+        blocks.extend(k_blocks)
     timings["matriks"] = time.perf_counter() - t
     step(f"{year}: matriks")
     return YearResult(
@@ -435,6 +444,7 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
         counts=counts,
         pagu=pagu,
         timings=timings,
+        kinerja=kinerja,
     )
 
 
@@ -534,6 +544,7 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
         "sinergi": result.sinergi,
         "struktur_ruang": inputs.struktur_ruang,
         "saran_relokasi": result.check.extra_layers.get("saran_relokasi"),  # leaders on the conformance map
+        "kinerja": result.kinerja,  # not a layer: the kinerja pages and report section (None without [inputs] kinerja)
     }
     title = inputs.config.title
     try:
@@ -609,7 +620,14 @@ def _year_layers(result: YearResult) -> dict[str, pd.DataFrame]:
         "sinergi": _layer(result.sinergi),
         "pasangan_sinkron": _layer(result.tables["pasangan_sinkron"]),
         **{k: _layer(v) for k, v in result.check.extra_layers.items()},
+        **(_kinerja_layers(result.kinerja) if result.kinerja is not None else {}),
     }
+
+
+def _kinerja_layers(kinerja: Any) -> dict[str, pd.DataFrame]:
+    from sppr_gis.kinerja.book import layers
+
+    return {k: _layer(v) for k, v in layers(kinerja).items()}
 
 
 def write_year(
@@ -665,6 +683,11 @@ def write_year(
         "Isu Data": t["isu_data"],
     }
     assert tuple(sheets) == SHEETS
+    if result.kinerja is not None:  # the cascade in the evaluation layout (sppr_gis.kinerja)
+        from sppr_gis.kinerja.book import evaluation_sheet, headers as kinerja_headers
+
+        sheets["Kinerja"] = evaluation_sheet(result.kinerja)
+        headers = {**kinerja_headers(result.year), **headers}
     book = folder / "buku_matriks.xlsx"
     write_workbook(sheets, book, headers=headers, title=f"{cfg.title} - Tahun {result.year}", region=cfg.name, year=result.year)
     files.append(book)

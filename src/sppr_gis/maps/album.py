@@ -1333,6 +1333,12 @@ def album_pages(
         if page is not None:
             n += 1
             yield f"{n:02d}_{stem}", page
+    if layers.get("kinerja") is not None:  # a sppr_gis.kinerja.KinerjaResult: capaian per OPD and per kecamatan
+        from sppr_gis.maps.kinerja_pages import kinerja_pages
+
+        for stem, page in kinerja_pages(a, layers["kinerja"]):
+            n += 1
+            yield f"{n:02d}_{stem}", page
 
 
 def _album_title(title: str, year: int) -> str:

@@ -474,6 +474,11 @@ def render_report(
             )
         )
 
+    if layers.get("kinerja") is not None:  # sppr_gis.kinerja.KinerjaResult: its own section, not in "Tabel lain"
+        from sppr_gis.report.kinerja_html import kinerja_section
+
+        tables = {k: v for k, v in tables.items() if not k.startswith("kinerja_")}
+        sections.append(("kinerja", "Kinerja", kinerja_section(layers["kinerja"], headers, _table_html)))
     order = [k for k in TABLE_TITLES if k in tables] + [k for k in tables if k not in TABLE_TITLES]
     main_tables = [k for k in order if k in TABLE_TITLES]
     other_tables = [k for k in order if k not in TABLE_TITLES]

@@ -1,0 +1,37 @@
+"""``sppr kinerja``: capaian of the Renstra/Renja performance cascade for one year, as a workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sppr_cli.options import verbosity, verbosity_opts
+from sppr_cli.report import stdout_console, user_errors
+
+
+@click.command("kinerja")
+@click.option("--data", "data", required=True, help="Kinerja table, Renstra export or Permendagri 86 evaluation form (CSV/XLSX; file.xlsx:sheet).")
+@click.option("--year", "year", required=True, type=click.IntRange(1900, 2200), help="Fiscal year evaluated.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Workbook to write (.xlsx).")
+@click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A sppr sync config: [opd_clusters] and [kinerja] are used.")
+@verbosity_opts
+def kinerja(data: str, year: int, out: Path, config: Path | None) -> None:
+    """Capaian, predikat and roll-up (OPD, cluster) of the performance cascade for YEAR."""
+    from sppr_gis.io.vector import parse_layer_spec
+    from sppr_gis.kinerja.consolidate import kinerja_report
+
+    if not parse_layer_spec(data).path.exists():
+        raise click.BadParameter(f"file '{data}' not found", param_hint="--data")
+    with user_errors():
+        try:
+            result = kinerja_report(data, year, out, config=config)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+    if verbosity(click.get_current_context()) >= 0:
+        con = stdout_console()
+        n_err = int((result.issues["severity"] == "error").sum()) if len(result.issues) else 0
+        con.print(f"{out}: {len(result.indikator)} indikator, {len(result.opd)} OPD, {len(result.issues)} isu ({n_err} galat)")
+        for r in result.opd.itertuples():
+            cap = "-" if r.capaian != r.capaian else f"{r.capaian:.1f}%"
+            con.print(f"  {r.opd}: capaian {cap} ({r.predikat or 'tanpa predikat'})")
