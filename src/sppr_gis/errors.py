@@ -18,6 +18,7 @@ __all__ = [
     "RulesError",
     "ConfigError",
     "OutputError",
+    "OutputConflictError",
     "Interrupted",
     "SpprWarning",
 ]
@@ -100,3 +101,11 @@ class Interrupted(BaseException):
 
 class SpprWarning(UserWarning):
     """Warnings issued by sppr_gis; filter with ``warnings.simplefilter``."""
+
+
+class OutputConflictError(SpprError, ValueError):
+    """An output would overwrite an input, or replace a folder holding files the run did not write.
+
+    A usage error (``sppr`` exits with status 2): the message names the output
+    and the input (or the foreign files); nothing is written or deleted.
+    """
