@@ -846,7 +846,7 @@ def run_sync(
             src = parse_pg(pg)
             raise OutputError(
                 f"{exc}; but the database WAS written: {src.label}#{src.fragment or 'public'} now holds this run's tables "
-                f"({', '.join(written)}) while the year folders hold the previous results"
+                f"({', '.join(written)}) while the year folders were not replaced"
             ) from None
         swap.finish()
     except BaseException:

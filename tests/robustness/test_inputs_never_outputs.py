@@ -429,3 +429,21 @@ def test_sync_folder_busy_after_the_database_says_which_landed(pg: PG, schema: s
     assert final in line and "busy" in line
     assert "database WAS written" in line and f"#{schema}" in line and f"{schema}.rencana_2025" in line and pg.password not in res.output
     no_leftovers(out)
+
+
+def test_multi_region_folder_busy_after_its_database_write_says_so(pg: PG, schema: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Several regions: a region's tables are committed by its task; placing its folder then fails.
+    That region fails alone, naming its folder and saying its database was written; the other lands."""
+    out = tmp_path / "hasil"
+    a1 = project(tmp_path, kode="A1", extra=f'\n[output]\npostgis = "{pg.uri(schema)}"\n')
+    a2 = project(tmp_path, kode="A2")
+    final = str(out / "2025" / "A1")
+    _busy_on(monkeypatch, lambda src, dst: dst == final)
+    res = invoke("sync", "--config", a1, "--config", a2, "--year", "2025", "--out", out, "--no-maps", "-q", env=pg.env)
+    assert not (out / "2025" / "A1").exists() and (out / "2025" / "A2" / "sppr.gpkg").exists()
+    assert _tables(pg, schema).get("rencana_2025", 0) > 0
+    assert res.exit_code == 1, res.output
+    line = one_line(res.output)
+    assert "1 of 2 regions failed" in line and final in line and "busy" in line and "database WAS written" in line and f"#{schema}" in line
+    assert pg.password not in res.output
+    no_leftovers(out)

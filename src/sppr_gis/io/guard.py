@@ -261,11 +261,12 @@ def guard_outputs(inputs: Iterable[tuple[str, Source]], outputs: Iterable[Target
             for f in files:
                 if f.abs == oabs or f.real == oreal or (k is not None and f.key == k):
                     hit.setdefault(f.label, f)
-        for f in hit.values():
+        if hit:
+            named = ", ".join(f"{f.label} '{f.shown}'" for f in hit.values())
             if t.folder:
-                problems.append(f"{t.label} '{text}' would be replaced as a whole, but it holds an input of this run ({f.label} '{f.shown}')")
+                problems.append(f"{t.label} '{text}' would be replaced as a whole, but it holds {'inputs' if len(hit) > 1 else 'an input'} of this run ({named})")
             else:
-                problems.append(f"{t.label} '{text}' is an input of this run ({f.label} '{f.shown}')")
+                problems.append(f"{t.label} '{text}' is an input of this run ({named})")
     if problems:
         raise OutputConflictError("; ".join(problems) + "; inputs are never overwritten: choose another output")
 
