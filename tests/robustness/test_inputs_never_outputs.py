@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from robust import PG, SAMPLE, load_table, pg, schema  # noqa: F401 (fixtures)
 
 ZONING = SAMPLE / "zoning.gpkg"
@@ -256,7 +255,7 @@ def test_check_out_links_to_a_zipped_zoning(tmp_path: Path) -> None:
 def test_revisi_outputs_that_are_inputs(tmp_path: Path, zfile: Path) -> None:
     rules = tmp_path / "itbx.xlsx"
     shutil.copy(RULES_XLSX, rules)
-    before = {**digest(zfile), **{"r": digest(rules)["."]}}
+    before = {**digest(zfile), "r": digest(rules)["."]}
     base = ["revisi", "--zoning-lama", f"{ZONING}:rdtr_subzona", "--zoning-baru", f"{zfile}:rdtr_subzona", "--programs", PROGRAMS, "--rules", RULES_CSV]
     res = invoke(*base, "--out", zfile)
     assert res.exit_code == 2 and "--zoning-baru" in one_line(res.output)
@@ -265,7 +264,7 @@ def test_revisi_outputs_that_are_inputs(tmp_path: Path, zfile: Path) -> None:
     os.link(rules, tmp_path / "peta.pdf")
     res = invoke(*base, "--rules-baru", rules, "--out", tmp_path / "r.gpkg", "--map", tmp_path / "peta.pdf")
     assert res.exit_code == 2 and "--map" in one_line(res.output)
-    assert {**digest(zfile), **{"r": digest(rules)["."]}} == before and not (tmp_path / "r.gpkg").exists()
+    assert {**digest(zfile), "r": digest(rules)["."]} == before and not (tmp_path / "r.gpkg").exists()
 
 
 def test_map_out_is_the_result(tmp_path: Path, zfile: Path) -> None:

@@ -30,7 +30,7 @@ from sppr_gis.errors import OutputConflictError, OutputError
 from sppr_gis.io.postgis import is_postgis
 from sppr_gis.io.vector import LayerSpec, parse_layer_spec
 
-__all__ = ["Target", "Source", "guard_outputs", "table_targets", "foreign_files", "check_replaceable", "FolderSwap", "MANIFEST"]
+__all__ = ["MANIFEST", "FolderSwap", "Source", "Target", "check_replaceable", "foreign_files", "guard_outputs", "table_targets"]
 
 #: The file in an output folder that lists the files the tool wrote there (key ``outputs``).
 MANIFEST = "manifest.json"
@@ -169,7 +169,7 @@ def _pg_key(uri: str) -> tuple[str, str, str] | None:
         return None
     try:
         d = conninfo_to_dict(uri.partition("#")[0].strip())
-    except Exception:
+    except Exception:  # noqa: BLE001 - not a URI libpq reads: no database to compare
         return None
     host = str(d.get("host") or os.environ.get("PGHOST") or "localhost")
     if host in ("127.0.0.1", "::1", "") or host.startswith("/"):
