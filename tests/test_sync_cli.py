@@ -228,11 +228,25 @@ def test_years_range(tmp_path):
 
 
 def test_rerun_replaces_the_year_folder(tmp_path):
+    import json
+
     from click.testing import CliRunner
 
+    args = ["sync", "--config", CONFIG, "--year", "2025", "--out", tmp_path, "--no-maps", "-q"]
+    # a file the tool did not write is never deleted (contract: inputs are never outputs)
     (tmp_path / "2025").mkdir()
     (tmp_path / "2025" / "stale.txt").write_text("old")
-    res = invoke(CliRunner(), ["sync", "--config", CONFIG, "--year", "2025", "--out", tmp_path, "--no-maps", "-q"])
+    res = invoke(CliRunner(), args)
+    assert res.exit_code == 2 and "stale.txt" in res.output
+    assert (tmp_path / "2025" / "stale.txt").read_text() == "old"
+    (tmp_path / "2025" / "stale.txt").unlink()
+    assert invoke(CliRunner(), args).exit_code == 0
+    # an output an earlier run wrote (its manifest lists it) goes with the folder
+    manifest = tmp_path / "2025" / "manifest.json"
+    m = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps({**m, "outputs": m["outputs"] + ["stale.txt"]}), encoding="utf-8")
+    (tmp_path / "2025" / "stale.txt").write_text("old")
+    res = invoke(CliRunner(), args)
     assert res.exit_code == 0, res.output
     assert not (tmp_path / "2025" / "stale.txt").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2025"]

@@ -127,7 +127,9 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
     o.check_network_opts(struktur_ruang, network_map)
     if tables is not None and Path(tables).suffix.lower() not in {".csv", ".xlsx"}:
         raise click.BadParameter("must end in .csv or .xlsx", param_hint="--tables")
+    sources = o.inputs_of(zoning=zoning, programs=programs, rules=rules, conditions=conditions, code_map=code_map, struktur_ruang=struktur_ruang, network_map=network_map)
     with user_errors():
+        io.guard_outputs(sources, [io.Target("--out", out), *(io.table_targets("--tables", tables, []) if tables else [])])
         zinputs = []
         for spec in zoning:
             frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
@@ -151,6 +153,8 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field)
         # the GPKG and its tables are renamed into place together, after both were written (or neither);
         # a PostGIS target is written last, in one transaction, so a failure there leaves no file either
+        layers = result.layers()
+        io.guard_outputs(sources, [io.Target("--out", out, tables=tuple(layers)), *(io.table_targets("--tables", tables, layers) if tables else [])])
         with io.staged() as staging:
             if not is_postgis(out):
                 io.write_gpkg(result.layers(), out, finish=qgis_styles, staging=staging)

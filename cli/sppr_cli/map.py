@@ -42,6 +42,7 @@ def map_cmd(result, by, out, zoning, title, subtitle, dpi, qgis_styles) -> None:
     from sppr_gis.maps.album import read_result_layer, write_map
 
     with user_errors():
+        io.guard_outputs([("RESULT", result), *o.inputs_of(zoning=zoning)], [io.Target("--out", out)])
         spec = io.parse_layer_spec(result)
         io.list_layers(spec)  # a corrupt or unreadable GeoPackage is one clean error
         try:

@@ -232,3 +232,17 @@ def add_analyses(
         result, rules, relocation_distance=relocation_distance, network=network, class_map=class_map, class_field=class_field,
         network_distance=network_distance, activity_field=activity_field, id_field=id_field,
     )
+
+
+def inputs_of(**options: Any) -> list[tuple[str, Any]]:
+    """The inputs given, as ``(option, source)`` pairs for :func:`sppr_gis.io.guard_outputs`.
+
+    ``inputs_of(zoning=(spec, ...), rules="itbx.xlsx", conditions=None)`` ->
+    ``[("--zoning", spec), ..., ("--rules", "itbx.xlsx")]`` (options not given left out).
+    """
+    out: list[tuple[str, Any]] = []
+    for name, value in options.items():
+        for v in value if isinstance(value, (tuple, list)) else (value,):
+            if v is not None:
+                out.append(("--" + name.replace("_", "-"), v))
+    return out

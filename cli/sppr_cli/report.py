@@ -13,18 +13,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sppr_gis.errors import AmbiguousLayerError, SpprError, redact
+from sppr_gis.errors import AmbiguousLayerError, OutputConflictError, SpprError, redact
 
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn library errors into one clean message and exit status 1 (no traceback).
 
-    A source with several layers and none named is a usage error (exit status 2).
+    A source with several layers and none named, and an output that would overwrite
+    an input (or a folder of files the tool did not write), are usage errors (exit status 2).
     """
     try:
         yield
-    except AmbiguousLayerError as exc:
+    except (AmbiguousLayerError, OutputConflictError) as exc:
         raise click.UsageError(redact(str(exc)), ctx=click.get_current_context(silent=True)) from None
     except SpprError as exc:
         raise click.ClickException(redact(str(exc))) from None

@@ -82,7 +82,10 @@ def revisi(ctx: click.Context, zoning_lama, zoning_baru, programs, rules, rules_
     from sppr_gis.pipeline import ZoningInput
     from sppr_gis.revision import revise
 
+    sources = o.inputs_of(zoning_lama=zoning_lama, zoning_baru=zoning_baru, programs=programs, rules=rules, rules_baru=rules_baru, code_map=code_map)
+    outputs = [io.Target("--out", out), *([io.Target("--map", map_path)] if map_path else [])]
     with user_errors():
+        io.guard_outputs(sources, outputs + (io.table_targets("--tables", tables, []) if tables else []))
         sides = []
         for specs in (zoning_lama, zoning_baru):
             zs = []
@@ -98,6 +101,7 @@ def revisi(ctx: click.Context, zoning_lama, zoning_baru, programs, rules, rules_
             code_field=code_field, min_share=min_share, workers=workers,
         )
         layers = result.layers()
+        io.guard_outputs(sources, outputs + (io.table_targets("--tables", tables, layers) if tables else []))
         with io.staged() as staging:
             io.write_gpkg(layers, out, staging=staging)
             if tables and Path(tables).suffix.lower() == ".xlsx":

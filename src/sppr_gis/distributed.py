@@ -1058,6 +1058,9 @@ def sync_regions(
     ------
     ConfigError
         Two configs name the same region folder.
+    OutputConflictError
+        A region folder ``DIR/YEAR/KODE`` or a rekap file is, or holds, an input of
+        a region, or a region folder holds files sppr did not write (nothing runs).
     ClusterError
         The cluster cannot be reached.
     """
@@ -1067,7 +1070,7 @@ def sync_regions(
     if read_on not in ("client", "workers"):
         raise ValueError(f"read_on must be 'client' or 'workers', got {read_on!r}")
     from sppr_gis.config import load_config
-    from sppr_gis.errors import ConfigError
+    from sppr_gis.errors import ConfigError, OutputError
     from sppr_gis.prepare import load_inputs
 
     t0 = time.perf_counter()
@@ -1093,6 +1096,19 @@ def sync_regions(
             if o.kode in seen:
                 raise ConfigError(f"{o.config} and {seen[o.kode]} both name region '{o.kode}'; give each [project] kode")
             seen[o.kode] = o.config
+    # before any work: no region folder (nor a rekap file) may hold or be an input of any region,
+    # and a region folder is replaced only when it holds nothing but what sppr wrote there
+    from sppr_gis.io import FolderSwap, Target, check_replaceable, guard_outputs
+    from sppr_gis.run import run_sources
+
+    by_kode = {o.kode: cfg for o, cfg in zip(outcomes, loaded) if cfg is not None}
+    region_folders = [out / str(y) / str(k) for y in years for k in by_kode]
+    guard_outputs(
+        [src for cfg in by_kode.values() for src in run_sources(cfg)],
+        [Target("region folder", f, folder=True) for f in region_folders]
+        + [Target("rekap", out / str(y) / name) for y in years for name in ("rekap.xlsx", "rekap.gpkg")],
+    )
+    check_replaceable(region_folders)
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".sppr-regions-", dir=out))
     step = progress or (lambda label: None)
@@ -1102,17 +1118,19 @@ def sync_regions(
         target.mkdir()
         with tarfile.open(fileobj=_io.BytesIO(data["tar"]), mode="r") as tar:
             tar.extractall(target, filter="data")
-        for y in years:
-            final = out / str(y) / str(o.kode)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            old = None
-            if final.exists():
-                old = final.parent / f".{o.kode}.old-{uuid.uuid4().hex[:8]}"
-                final.rename(old)
-            (target / str(y)).rename(final)
-            o.folders.append(final)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+        swap = FolderSwap([(target / str(y), out / str(y) / str(o.kode)) for y in years])
+        try:
+            swap.prepare()
+            o.folders.extend(swap.place())
+        except OutputError as exc:
+            uri = (getattr(by_kode.get(o.kode), "output", None) or {}).get("postgis")
+            if not uri:
+                raise
+            from sppr_gis.io.postgis import parse_pg
+
+            src = parse_pg(uri)
+            raise OutputError(f"{exc}; but the database WAS written: {src.label}#{src.fragment or 'public'} holds this region's tables of this run") from None
+        swap.finish()
         o.figures = data["figures"]
 
     def label(o: RegionOutcome) -> str:

@@ -21,6 +21,7 @@ __all__ = [
     "RulesError",
     "ConfigError",
     "OutputError",
+    "OutputConflictError",
     "Interrupted",
 ]
 
@@ -129,3 +130,11 @@ def redact(text: str) -> str:
         return f"{m.group('scheme')}***@"
 
     return _USERINFO.sub(hide, str(text))
+
+
+class OutputConflictError(SpprError, ValueError):
+    """An output would overwrite an input, or replace a folder holding files the run did not write.
+
+    A usage error (``sppr`` exits with status 2): the message names the output
+    and the input (or the foreign files); nothing is written or deleted.
+    """

@@ -22,7 +22,6 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +36,7 @@ from sppr_gis.clock import now_utc, source_date_epoch
 from sppr_gis.config import Config, load_config
 from sppr_gis.conformance import STATUSES
 from sppr_gis.errors import OutputError, SpprError
-from sppr_gis.io import output_error, write_gpkg, write_postgis
+from sppr_gis.io import FolderSwap, Target, check_replaceable, guard_outputs, output_error, write_gpkg, write_postgis
 from sppr_gis.io.write import csv_safe
 from sppr_gis.matrices import (
     CRITERIA,
@@ -74,7 +73,7 @@ from sppr_gis.summary import analysis_counts, issue_notes
 from sppr_gis.text import angka, persen
 from sppr_gis.validate import ISSUE_COLUMNS, Finding, findings_frame
 
-__all__ = ["SHEETS", "YearResult", "SyncRun", "run_year", "write_year", "run_sync", "count_steps", "stage_names", "parse_years"]
+__all__ = ["SHEETS", "YearResult", "SyncRun", "run_year", "write_year", "run_sync", "run_sources", "count_steps", "stage_names", "parse_years"]
 
 log = logging.getLogger(__name__)
 
@@ -809,18 +808,30 @@ def run_sync(
 
     Raises
     ------
+    OutputConflictError
+        A year folder holds an input of the run, or files this tool did not
+        write (its ``manifest.json`` lists what it wrote): nothing is read,
+        written or deleted.
     SpprError
         Configuration or data that cannot be processed. No year folder is
-        written (or replaced) unless every year succeeded.
+        written (or replaced) unless every year succeeded. With ``[output]
+        postgis`` the database is committed after every other step that can
+        fail, just before the year folders are renamed into place; should that
+        rename still fail, the message says the database was written and the
+        folders were not.
     """
     t0 = time.perf_counter()
     cfg = config if isinstance(config, Config) else load_config(config)
     years = [int(y) for y in years]
     if not years:
         raise ValueError("no year given")
+    out = Path(out_dir)
+    finals = [out / str(y) for y in years]
+    # before any work: no year folder may hold an input, nor anything this tool did not write there
+    guard_outputs(run_sources(cfg), [Target("year folder", f, folder=True) for f in finals])
+    check_replaceable(finals)
     inputs = inputs if inputs is not None else load_inputs(cfg, progress=progress)
     matches = match_programs(inputs.ipu, inputs.rencana, match_distance=cfg.parameters.match_distance)
-    out = Path(out_dir)
     created = not out.exists()
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -829,6 +840,7 @@ def run_sync(
         raise (output_error(exc, out / "x") or OutputError(f"{out}: cannot write ({exc.strerror or exc})")) from None
     results: list[YearResult] = []
     folders: list[Path] = []
+    swap = FolderSwap([(staging / str(y), f) for y, f in zip(years, finals)])
     try:
         for y in years:
             res = run_year(inputs, y, matches=matches, progress=progress)
@@ -842,20 +854,29 @@ def run_sync(
                     raise
                 raise err from None
             results.append(res)
-        if cfg.output.get("postgis"):
-            layers = {f"{name}_{res.year}": df for res in results for name, df in _year_layers(res).items()}
-            write_postgis(layers, cfg.output["postgis"], overwrite=True)
-        for y in years:
-            final = out / str(y)
-            old = None
-            if final.exists():
-                old = out / f".{y}.old-{uuid.uuid4().hex[:8]}"
-                final.rename(old)
-            (staging / str(y)).rename(final)
-            folders.append(final)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+        # every step that can fail on the files comes first (the folders checked again and the old ones set
+        # aside); the database is committed next, and only the renames into place come after it
+        pg = cfg.output.get("postgis")
+        layers = {f"{name}_{res.year}": df for res in results for name, df in _year_layers(res).items()} if pg else {}
+        if pg:
+            guard_outputs(run_sources(cfg), [Target(f"{cfg.path.name} output.postgis", pg, tables=tuple(layers))])
+        swap.prepare()
+        written = write_postgis(layers, pg, overwrite=True) if pg else []
+        try:
+            folders = swap.place()
+        except OutputError as exc:
+            if not written:
+                raise
+            from sppr_gis.io.postgis import parse_pg
+
+            src = parse_pg(pg)
+            raise OutputError(
+                f"{exc}; but the database WAS written: {src.label}#{src.fragment or 'public'} now holds this run's tables "
+                f"({', '.join(written)}) while the year folders were not replaced"
+            ) from None
+        swap.finish()
     except BaseException:
+        swap.undo()
         shutil.rmtree(staging, ignore_errors=True)
         if created:
             try:
@@ -865,3 +886,30 @@ def run_sync(
         raise
     shutil.rmtree(staging, ignore_errors=True)
     return SyncRun(out_dir=out, years=results, folders=folders, timings={"baca": inputs.timings.get("total", 0.0), "total": time.perf_counter() - t0}, summary=list(inputs.summary))
+
+
+def run_sources(cfg: Config) -> list[tuple[str, Any]]:
+    """Every input a run of ``cfg`` reads, labelled for messages (for :func:`sppr_gis.io.guard_outputs`).
+
+    Parameters
+    ----------
+    cfg : Config
+
+    Returns
+    -------
+    list of (str, source)
+        The config file itself, each ``[inputs]`` entry (a :class:`~sppr_gis.io.LayerSpec`:
+        ``file.gpkg:layer``, ``file=CODE``, a zip, a PostGIS table) and the album's files
+        (``logo``, ``inset``).
+    """
+    name = cfg.path.name
+    out: list[tuple[str, Any]] = [("--config", cfg.path)]
+    out += [(f"{name} {spec.key}", spec.layer) for _role, spec in cfg.inputs.all()]
+    album = dict(getattr(cfg, "album", None) or {})
+    for key in ("logo", "inset"):
+        value = album.get(key)
+        if isinstance(value, (str, os.PathLike)):
+            path = Path(value)
+            out.append((f"{name} album.{key}", path if path.is_absolute() else cfg.path.parent / path))
+    return out
+

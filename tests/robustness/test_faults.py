@@ -35,6 +35,7 @@ def _signal_while_staging(tmp_path: Path, sig: int) -> tuple[int, str, Path]:
     out.mkdir()
     (out / "2025").mkdir()
     (out / "2025" / "sebelumnya.txt").write_text("hasil lama")  # an earlier run's folder: must survive untouched
+    (out / "2025" / "manifest.json").write_text('{"outputs": ["sebelumnya.txt", "manifest.json"]}')  # (its files, as sync lists them)
     proc = sppr_popen("sync", "--config", CONFIG, "--year", "2025", "--out", out, "--no-maps")
     deadline = time.monotonic() + 120
     staged = False
@@ -56,7 +57,7 @@ def test_sigterm_during_sync_exits_143_and_leaves_nothing(tmp_path: Path) -> Non
     errors = _errors(stderr)
     assert len(errors) == 1 and "SIGTERM" in errors[0], stderr
     assert "Traceback" not in stderr
-    assert _all_files(out) == ["2025", "2025/sebelumnya.txt"]
+    assert _all_files(out) == ["2025", "2025/manifest.json", "2025/sebelumnya.txt"]
 
 
 def test_ctrl_c_during_sync_exits_130_and_leaves_nothing(tmp_path: Path) -> None:
@@ -65,7 +66,7 @@ def test_ctrl_c_during_sync_exits_130_and_leaves_nothing(tmp_path: Path) -> None
     errors = _errors(stderr)
     assert len(errors) == 1 and "Ctrl-C" in errors[0], stderr
     assert "Traceback" not in stderr
-    assert _all_files(out) == ["2025", "2025/sebelumnya.txt"]
+    assert _all_files(out) == ["2025", "2025/manifest.json", "2025/sebelumnya.txt"]
 
 
 def test_full_disk_check_one_line_naming_the_path_nothing_left(tmp_path: Path, mountable: None) -> None:

@@ -13,6 +13,7 @@ from sppr_gis.io.vector import (
     read_program_sources,
     read_programs,
 )
+from sppr_gis.io.guard import FolderSwap, Target, check_replaceable, foreign_files, guard_outputs, table_targets
 from sppr_gis.io.write import Staging, atomic_path, output_error, staged, write_gpkg, write_gpkg_chunks, write_tables
 
 __all__ = [
@@ -38,4 +39,10 @@ __all__ = [
     "write_gpkg",
     "write_gpkg_chunks",
     "write_tables",
+    "Target",
+    "guard_outputs",
+    "table_targets",
+    "foreign_files",
+    "check_replaceable",
+    "FolderSwap",
 ]
