@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sppr_cli import options as o
 from sppr_cli.options import verbosity, verbosity_opts
 from sppr_cli.report import stdout_console, user_errors
 
@@ -18,12 +19,14 @@ from sppr_cli.report import stdout_console, user_errors
 @verbosity_opts
 def kinerja(data: str, year: int, out: Path, config: Path | None) -> None:
     """Capaian, predikat and roll-up (OPD, cluster) of the performance cascade for YEAR."""
+    from sppr_gis import io
     from sppr_gis.io.vector import parse_layer_spec
     from sppr_gis.kinerja.consolidate import kinerja_report
 
     if not parse_layer_spec(data).path.exists():
         raise click.BadParameter(f"file '{data}' not found", param_hint="--data")
     with user_errors():
+        io.guard_outputs(o.inputs_of(data=data, config=config), [io.Target("--out", out)])
         try:
             result = kinerja_report(data, year, out, config=config)
         except ValueError as exc:

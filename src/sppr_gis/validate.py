@@ -1,4 +1,4 @@
-"""Data-quality checks: the zoning topology, repairs, duplicate ids; they produce :class:`~sppr_gis.findings.Finding`\ s."""
+"""Data-quality checks (the zoning topology, repairs, duplicate ids), which produce :class:`~sppr_gis.findings.Finding` rows."""
 
 from __future__ import annotations
 

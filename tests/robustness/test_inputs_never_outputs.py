@@ -276,6 +276,18 @@ def test_map_out_is_the_result(tmp_path: Path, zfile: Path) -> None:
     assert digest(zfile) == before
 
 
+def test_kinerja_out_is_its_data(tmp_path: Path) -> None:
+    """`sppr kinerja --out` naming its own --data workbook (here through a symlink) is a usage error naming both."""
+    data = tmp_path / "kinerja.xlsx"
+    shutil.copy(SAMPLE / "kinerja.xlsx", data)
+    (tmp_path / "hasil.xlsx").symlink_to(data)
+    before = digest(data)
+    res = invoke("kinerja", "--data", data, "--year", "2025", "--out", tmp_path / "hasil.xlsx")
+    assert res.exit_code == 2, res.output
+    assert "--data" in one_line(res.output) and str(data) in one_line(res.output)
+    assert digest(data) == before
+
+
 @pytest.mark.parametrize("where", ["logo", "rules", "config", "symlinked year folder"])
 def test_sync_year_folder_holding_any_file_the_config_names(tmp_path: Path, where: str) -> None:
     """Config-relative inputs of every kind: rules, the album logo, the config file itself; a year folder
