@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -459,3 +462,23 @@ def test_names_over_63_bytes_are_errors_never_truncated(pg: PG, schema: str, ext
     r = sppr("sync", "--config", conf, "--year", "2025", "--out", tmp_path / "out", "--no-maps", env=pg.env)
     assert r.returncode != 0 and long_schema in r.stderr and "63" in r.stderr
     assert not (tmp_path / "out" / "2025").exists()
+
+
+def test_an_inputs_own_fid_and_geom_columns_are_kept(pg: PG, schema: str, tmp_path: Path) -> None:
+    """A QGIS export's `fid` and a text column `geom` reach the PostGIS result as `fid_input`/`geom_input`
+    (they were dropped silently); the table's own `fid` stays the key 1..n."""
+    import geopandas as gpd
+
+    progs = gpd.read_file(PROGRAMS).to_crs(4326).head(3)
+    pts = progs.geometry.representative_point()
+    csv = tmp_path / "rencana.csv"
+    lines = ["fid,program_id,kegiatan,lon,lat,geom"]
+    for k, (pid, keg, p) in enumerate(zip(progs["program_id"], progs["kegiatan"], pts)):
+        lines.append(f"{101 + k},{pid},{keg},{p.x:.7f},{p.y:.7f},catatan {k}")
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = sppr("-q", "check", "--zoning", ZONING, "--programs", csv, "--rules", RULES, "--out", pg.uri(schema), env=pg.env)
+    assert r.returncode == 0, r.stderr
+    with pg.connect() as conn:
+        rows = conn.execute(f'SELECT fid, fid_input, geom_input, program_id FROM "{schema}".programs ORDER BY fid').fetchall()
+    assert [(f, str(fi), g) for f, fi, g, _ in rows] == [(1, "101", "catatan 0"), (2, "102", "catatan 1"), (3, "103", "catatan 2")]
+    assert [p for *_, p in rows] == list(progs["program_id"].astype(str))

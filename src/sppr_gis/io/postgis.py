@@ -38,6 +38,7 @@ import pandas as pd
 import shapely
 
 from sppr_gis.errors import AmbiguousLayerError, InputError, LayerError, OutputError
+from sppr_gis.io.write import reserved_names
 
 __all__ = [
     "PG_PREFIXES",
@@ -651,7 +652,8 @@ class _Table:
 
 def _plan(df: pd.DataFrame, where: str) -> _Table:
     gcol = df.geometry.name if isinstance(df, gpd.GeoDataFrame) else None
-    attrs = [str(c) for c in df.columns if c != gcol and str(c).lower() not in {"fid", "geom"}]
+    df = reserved_names(df, where)  # an input's own fid/geom column is kept as fid_input/geom_input
+    attrs = [str(c) for c in df.columns if c != gcol]
     for c in attrs:
         try:
             _check_length(c, "column")

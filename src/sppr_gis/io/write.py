@@ -269,9 +269,22 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
 GPKG_RESERVED = ("fid", "geom")
 
 
-def _gpkg_names(df: pd.DataFrame, layer: str) -> pd.DataFrame:
-    """Attribute columns named like the GeoPackage's own ``fid`` or ``geom`` (a QGIS export's ``fid``,
-    a text column ``geom``) kept as ``<name>_input`` (``_input_2`` ... if taken): GDAL cannot add them."""
+def reserved_names(df: pd.DataFrame, layer: str) -> pd.DataFrame:
+    """Attribute columns named like the output's own ``fid`` or ``geom`` (a QGIS export's ``fid``, a text
+    column ``geom``) kept as ``<name>_input`` (``_input_2`` ... if taken), never dropped: a GeoPackage and
+    the PostGIS writer use those names for the feature id and the geometry.
+
+    Parameters
+    ----------
+    df : DataFrame or GeoDataFrame
+    layer : str
+        The layer's name, for the log line.
+
+    Returns
+    -------
+    DataFrame or GeoDataFrame
+        ``df`` itself when nothing clashes, else a renamed copy.
+    """
     gcol = getattr(df, "_geometry_column_name", None) if isinstance(df, gpd.GeoDataFrame) else None
     names = [str(c) for c in df.columns]
     clash = [c for c in names if c != gcol and c.casefold() in GPKG_RESERVED]
@@ -364,7 +377,7 @@ def _write_pieces(
         seen: set[str] = set()
         try:
             for name, df in pieces:
-                df = _gpkg_names(_plain(df), name)
+                df = reserved_names(_plain(df), name)
                 more = {"append": True} if name in seen else {}
                 if arrow:
                     more["use_arrow"] = True
