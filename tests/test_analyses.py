@@ -165,6 +165,23 @@ def test_line_leaving_the_corridor_halfway():
     assert res.loc[0, "status_struktur"] == "sebagian"
 
 
+def test_collection_is_judged_on_every_part_against_the_network():
+    """Every part counts (issue 17): a lot (polygon) lying in the road's corridor with an access line that
+    leaves it. Alone, the polygon is wholly within 25 m (porsi 1, sesuai); the line runs 0..200 along
+    y = 10 beside a road ending at x = 100, so its porsi is (100 + sqrt(25² - 10²)) / 200 (sebagian).
+    The collection takes its least conforming part: the line's porsi and status."""
+    net = np.array([LineString([(0, 0), (100, 0)])], dtype=object)
+    lot = shapely.box(10, -10, 50, 10)
+    road = LineString([(0, 10), (200, 10)])
+    gc = shapely.GeometryCollection([lot, road])
+    res = network_conformance(np.array([gc, lot, road], dtype=object), ["jalan"] * 3, net, ["arteri"], {"jalan": ("arteri",)}, distance=25.0)
+    line_porsi = (100.0 + math.sqrt(25.0**2 - 10.0**2)) / 200.0
+    assert res.loc[1, "porsi_jaringan"] == pytest.approx(1.0) and res.loc[1, "status_struktur"] == "sesuai"
+    assert res.loc[2, "porsi_jaringan"] == pytest.approx(line_porsi, abs=1e-9)
+    assert res.loc[0, "porsi_jaringan"] == pytest.approx(line_porsi, abs=1e-9)
+    assert res.loc[0, "status_struktur"] == "sebagian"
+
+
 def test_point_program_on_the_network_and_classes():
     net = np.array([LineString([(0, 0), (100, 0)]), LineString([(0, 500), (100, 500)])], dtype=object)
     classes = ["arteri", "drainase"]

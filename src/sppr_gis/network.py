@@ -36,7 +36,7 @@ import pandas as pd
 import shapely
 
 from sppr_gis import overlay
-from sppr_gis.engine import interval_union_length, linear_parts, robust_union_rows
+from sppr_gis.engine import interval_union_length, linear_parts, program_parts, robust_union_rows
 from sppr_gis.errors import FieldError, InputError, RulesError
 from sppr_gis.rules import activity_key
 
@@ -277,12 +277,22 @@ def network_conformance(
     -------
     pandas.DataFrame
         Positional: ``porsi_jaringan`` (0-1; NaN for other programs) and
-        ``status_struktur`` (None for other programs).
+        ``status_struktur`` (None for other programs). A GeometryCollection of
+        several dimensions is judged part by part (its polygons, its lines, its
+        points, as :func:`sppr_gis.engine.program_parts` splits it) and takes
+        its least conforming part's ``porsi_jaringan``, so its status is the
+        most restrictive of its parts' (every part counts).
     """
     if not (np.isfinite(float(distance)) and float(distance) >= 0.0):
         raise ValueError(f"network distance must be a finite number >= 0, got {distance}")
     geoms = np.asarray(geoms, dtype=object)
     n = len(geoms)
+    parts = program_parts(geoms)
+    if len(parts.geoms) != n:
+        acts = np.asarray(activities, dtype=object)[parts.owner]
+        by_part = network_conformance(parts.geoms, acts, network_geoms, network_class, class_map, distance=distance)
+        worst = pd.Series(by_part["porsi_jaringan"].to_numpy(float)).groupby(parts.owner).min()  # NaN only where every part is
+        return _struktur_frame(worst.reindex(range(n)).to_numpy(float))
     keys = np.array([activity_key(a) for a in activities], dtype=object)
     cmap = {activity_key(k): {_class_key(c) for c in v} for k, v in class_map.items()}
     porsi = np.full(n, np.nan)
@@ -326,8 +336,13 @@ def network_conformance(
         inside = shapely.area(overlay.intersection(geoms[at], band, what="programs")) if band is not None else np.zeros(len(at))
         with np.errstate(invalid="ignore", divide="ignore"):
             porsi[at] = np.where(area > 0, inside / area, np.nan)
+    return _struktur_frame(porsi)
+
+
+def _struktur_frame(porsi: np.ndarray) -> pd.DataFrame:
+    """``porsi_jaringan`` (clipped to 0-1) and its ``status_struktur``."""
     porsi = np.where(np.isnan(porsi), np.nan, np.clip(porsi, 0.0, 1.0))
-    status = np.full(n, None, dtype=object)
+    status = np.full(len(porsi), None, dtype=object)
     has = ~np.isnan(porsi)
     status[has] = np.where(porsi[has] >= SESUAI_FROM, "sesuai", np.where(porsi[has] > 0, "sebagian", "di_luar_rencana"))
     return pd.DataFrame({"porsi_jaringan": porsi, "status_struktur": pd.array(status, dtype="string")})
