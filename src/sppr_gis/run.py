@@ -56,6 +56,7 @@ from sppr_gis.matrices import (
     opd_cluster,
     protected_programs,
     rencana_status_table,
+    sinergi_output,
     sinergi_table,
     synergy_pairs,
 )
@@ -404,7 +405,7 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
         "matriks_3": m3,
         "jangka_menengah": jm,
         "kesesuaian": pd.DataFrame(out[kes_cols]),
-        "sinergi": pd.DataFrame(sinergi.drop(columns="geometry")),
+        "sinergi": pd.DataFrame(sinergi_output(sinergi).drop(columns="geometry")),
         "pasangan_sinkron": matches_y.drop(columns=["rencana_pos", "ipu_pos"]),
         "isu_data": issues,
     }
@@ -616,7 +617,7 @@ def _year_layers(result: YearResult) -> dict[str, pd.DataFrame]:
         "rencana": _layer(result.rencana),
         "zone_shares": _layer(result.check.zone_shares),
         "issues": _layer(result.issues),
-        "sinergi": _layer(result.sinergi),
+        "sinergi": _layer(sinergi_output(result.sinergi)),
         "pasangan_sinkron": _layer(result.tables["pasangan_sinkron"]),
         **{k: _layer(v) for k, v in result.check.extra_layers.items()},
         **(_kinerja_layers(result.kinerja) if result.kinerja is not None else {}),
