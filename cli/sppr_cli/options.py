@@ -187,6 +187,9 @@ __all__ = [
 ]
 
 
+code_field_opt = click.option("--code-field", default=vocab.DEFAULT_CODE_FIELD, show_default=True, metavar="F", help="SIPD code field used with --code-map.")
+
+
 relocation_distance_opt = click.option(
     "--relocation-distance", type=float, default=vocab.DEFAULT_RELOCATION_DISTANCE, show_default=True, callback=_non_negative, metavar="M",
     help="Relocation advice (layer saran_relokasi): the nearest zone permitting (I) the activity, within this many metres.",
@@ -214,25 +217,6 @@ def check_network_opts(struktur_ruang: object, network_map: object) -> None:
         raise click.UsageError("--struktur-ruang needs --network-map (CSV kegiatan,kelas: the classes each activity must follow)")
     if network_map is not None and struktur_ruang is None:
         raise click.UsageError("--network-map needs --struktur-ruang (the planned network layer)")
-
-
-def add_analyses(
-    result: Any, rules: Any, relocation_distance: float, struktur_ruang: LayerSpec | None, class_field: str, network_map: str | None, network_distance: float,
-    *, activity_field: str, id_field: str, assume_crs: str | None, encoding: str | None, engine: str,
-) -> None:
-    """Relocation advice and, with a network, struktur ruang conformance (:func:`sppr_gis.analyses.extend_check`)."""
-    from sppr_gis import io
-    from sppr_gis.analyses import extend_check
-    from sppr_gis.network import read_network_map
-
-    network = class_map = None
-    if struktur_ruang is not None:
-        network = io.read_layer(struktur_ruang, assume_crs=assume_crs, encoding=encoding, engine=engine)  # type: ignore[arg-type]
-        class_map = read_network_map(str(network_map))
-    extend_check(
-        result, rules, relocation_distance=relocation_distance, network=network, class_map=class_map, class_field=class_field,
-        network_distance=network_distance, activity_field=activity_field, id_field=id_field,
-    )
 
 
 def inputs_of(**options: Any) -> list[tuple[str, Any]]:
