@@ -1,8 +1,10 @@
 """``sppr revisi``: what a revision of the RTRW/RDTR changes.
 
 * ``perubahan_status``: every program assessed against the old zoning (and
-  rules) and against the new one, each side by the steps of ``sppr check``
-  (:func:`sppr_gis.site.assess_programs`), with ``berubah`` when the status or the
+  rules) and against the new one, each side by the engine and verdict of ``sppr check``
+  as ``sppr site`` runs them (:func:`sppr_gis.site.assess_programs`: no zoning
+  topology check, so ``issues`` holds the reading and repair findings only, and
+  overlapping zones are found by DE-9IM), with ``berubah`` when the status or the
   ITBX class differs.
 * ``transisi_zona``: a place changed only where its *set* of codes changed
   (old codes of the polygons holding it != new codes); for every pair of old code
@@ -10,7 +12,10 @@
   code a) ∩ (union of NEW's code b), pairs with more than 0.01 m². A zoning
   compared with itself (overlapping zones included) gives no rows. See
   :func:`zone_transitions` for how it is computed without a union of the zoning.
-* ``perubahan_zona``: the changed places of each pair a != b, piece by piece.
+* ``perubahan_zona``: the changed places (where the set of codes changed) of each
+  pair, piece by piece.
+
+:meth:`RevisionResult.write` writes the GeoPackage, its tables and the map together.
 """
 
 from __future__ import annotations
