@@ -5,17 +5,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import logging
-
 import click
 
 from sppr_cli import options as o
 from sppr_cli.report import print_table, progress_bar, stdout_console, user_errors
 from sppr_gis import io, read_rules
+from sppr_gis.analyses import extend_check_from_files
 from sppr_gis.io.postgis import is_postgis
 from sppr_gis.pipeline import ZoningInput, check as run_check
-
-log = logging.getLogger("sppr_gis.cli")
+from sppr_gis.results import write_check_result
 
 
 def _output(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -68,13 +66,6 @@ def _cluster(scheduler: str | None, processes: int | None):
     return cluster_client(scheduler, processes)
 
 
-def qgis_styles(path: Path) -> None:
-    """Write QGIS layer styles into the result, so it opens styled like the atlas."""
-    from sppr_gis.maps.styles import write_layer_styles
-
-    write_layer_styles(path)
-
-
 @click.command(short_help="Check program locations against the zoning and its ITBX matrix.")
 @o.zoning_opt
 @click.option(
@@ -102,7 +93,7 @@ def qgis_styles(path: Path) -> None:
 @click.option("--header-row", type=click.IntRange(min=1), default=1, show_default=True, metavar="N", help="Spreadsheet row of a table input's header (title rows above it are skipped).")
 @click.option("--conditions", default=None, callback=o._existing, metavar="PATH", help="Condition texts (kode, uraian) for the ITBX cells.")
 @click.option("--code-map", default=None, callback=o._existing, metavar="PATH", help="SIPD code prefix -> activity table (kode, activity).")
-@click.option("--code-field", default="kode", show_default=True, metavar="F", help="SIPD code field used with --code-map.")
+@o.code_field_opt
 @click.option("--tables", default=None, type=click.Path(dir_okay=False), help="Also write the tables as XLSX (one sheet each) or CSV (PATH stem + _name.csv).")
 @o.relocation_distance_opt
 @o.network_opts
@@ -148,21 +139,13 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
                 code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
                 client=client,
             )
-        o.add_analyses(result, ruleset, relocation_distance, struktur_ruang, network_class_field, network_map, network_distance, activity_field=activity_field, id_field=id_field, assume_crs=assume_crs, encoding=encoding, engine=engine)
+        extend_check_from_files(
+            result, ruleset, relocation_distance=relocation_distance, network=struktur_ruang, network_map=network_map, class_field=network_class_field,
+            network_distance=network_distance, activity_field=activity_field, id_field=id_field, assume_crs=assume_crs, encoding=encoding, engine=engine,
+        )
         if verbosity >= 0:
             _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field)
-        # the GPKG and its tables are renamed into place together, after both were written (or neither);
-        # a PostGIS target is written last, in one transaction, so a failure there leaves no file either
-        layers = result.layers()
-        io.guard_outputs(sources, [io.Target("--out", out, tables=tuple(layers)), *(io.table_targets("--tables", tables, layers) if tables else [])])
-        with io.staged() as staging:
-            if not is_postgis(out):
-                io.write_gpkg(result.layers(), out, finish=qgis_styles, staging=staging)
-            if tables:
-                io.write_tables(result.layers(), tables, staging=staging)
-            if is_postgis(out):
-                written = io.write_postgis(result.layers(), out, overwrite=overwrite)
-                log.info("PostGIS: %s", ", ".join(written))
+        write_check_result(result, out, tables, sources=sources, overwrite=overwrite)
     if verbosity < 0:
         return
     if is_postgis(out):

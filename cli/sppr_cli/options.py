@@ -10,6 +10,7 @@ from typing import Any
 import click
 from pyproj import CRS
 
+from sppr_gis import vocabulary as vocab
 from sppr_gis.io import LayerSpec, parse_layer_spec
 
 F = Callable[..., Any]
@@ -69,11 +70,11 @@ zoning_opt = click.option(
     help="Zoning polygons; repeatable. PATH:LAYER names a layer (required when the source has several); PATH=CODE gives every feature that zone code. A PATH holding '=' or ':' that exists is a path.",
 )
 rules_opt = click.option("--rules", required=True, callback=_existing, metavar="PATH", help="ITBX matrix (CSV or XLSX).")
-zone_field_opt = click.option("--zone-field", default=None, metavar="F", help="Zone code field [default: first of KODSZN, KODZON, KODKWS].")
-activity_field_opt = click.option("--activity-field", default="kegiatan", show_default=True, metavar="F", help="Program activity field.")
-id_field_opt = click.option("--id-field", default="program_id", show_default=True, metavar="F", help="Program id field.")
+zone_field_opt = click.option("--zone-field", default=None, metavar="F", help=f"Zone code field [default: first of {', '.join(vocab.ZONE_CODE_FIELDS)}].")
+activity_field_opt = click.option("--activity-field", default=vocab.DEFAULT_ACTIVITY_FIELD, show_default=True, metavar="F", help="Program activity field.")
+id_field_opt = click.option("--id-field", default=vocab.DEFAULT_ID_FIELD, show_default=True, metavar="F", help="Program id field.")
 min_share_opt = click.option(
-    "--min-share", type=float, default=0.01, show_default=True, callback=_share, help="Zones with a smaller share are not counted."
+    "--min-share", type=float, default=vocab.DEFAULT_MIN_SHARE, show_default=True, callback=_share, help="Zones with a smaller share are not counted."
 )
 def _non_negative(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if not (value == value and value not in (float("inf"), float("-inf")) and value >= 0):
@@ -82,11 +83,11 @@ def _non_negative(ctx: click.Context, param: click.Parameter, value: float) -> f
 
 
 sliver_width_opt = click.option(
-    "--sliver-width", type=float, default=1.0, show_default=True, callback=_non_negative, metavar="M",
+    "--sliver-width", type=float, default=vocab.DEFAULT_SLIVER_WIDTH, show_default=True, callback=_non_negative, metavar="M",
     help="Zoning overlaps and gaps narrower than this (metres) are digitizing noise: summarized in one issue, not listed.",
 )
 sliver_area_opt = click.option(
-    "--sliver-area", type=float, default=1.0, show_default=True, callback=_non_negative, metavar="M2",
+    "--sliver-area", type=float, default=vocab.DEFAULT_SLIVER_AREA, show_default=True, callback=_non_negative, metavar="M2",
     help="Zoning overlaps and gaps smaller than this (m²) are digitizing noise. Measures never depend on either tolerance.",
 )
 assume_crs_opt = click.option("--assume-crs", default=None, callback=_crs, metavar="CRS", help="CRS for layers that have none (e.g. EPSG:32648).")
@@ -186,8 +187,11 @@ __all__ = [
 ]
 
 
+code_field_opt = click.option("--code-field", default=vocab.DEFAULT_CODE_FIELD, show_default=True, metavar="F", help="SIPD code field used with --code-map.")
+
+
 relocation_distance_opt = click.option(
-    "--relocation-distance", type=float, default=2000.0, show_default=True, callback=_non_negative, metavar="M",
+    "--relocation-distance", type=float, default=vocab.DEFAULT_RELOCATION_DISTANCE, show_default=True, callback=_non_negative, metavar="M",
     help="Relocation advice (layer saran_relokasi): the nearest zone permitting (I) the activity, within this many metres.",
 )
 
@@ -195,11 +199,11 @@ relocation_distance_opt = click.option(
 def network_opts(f: F) -> F:
     """``--struktur-ruang``, ``--network-class-field``, ``--network-map``, ``--network-distance``."""
     f = click.option(
-        "--network-distance", type=float, default=25.0, show_default=True, callback=_non_negative, metavar="M",
+        "--network-distance", type=float, default=vocab.DEFAULT_NETWORK_DISTANCE, show_default=True, callback=_non_negative, metavar="M",
         help="A program follows the planned network where it lies within this many metres of a line of its classes.",
     )(f)
     f = click.option("--network-map", default=None, callback=_existing, metavar="PATH", help="CSV/XLSX kegiatan,kelas: the network classes each activity must follow (with --struktur-ruang).")(f)
-    f = click.option("--network-class-field", default="kelas", show_default=True, metavar="F", help="Class field of the --struktur-ruang layer.")(f)
+    f = click.option("--network-class-field", default=vocab.DEFAULT_NETWORK_CLASS_FIELD, show_default=True, metavar="F", help="Class field of the --struktur-ruang layer.")(f)
     f = click.option(
         "--struktur-ruang", default=None, callback=_layer_spec, metavar="PATH[:LAYER]",
         help="Planned network lines (struktur ruang): adds porsi_jaringan and status_struktur for the activities in --network-map.",
@@ -213,25 +217,6 @@ def check_network_opts(struktur_ruang: object, network_map: object) -> None:
         raise click.UsageError("--struktur-ruang needs --network-map (CSV kegiatan,kelas: the classes each activity must follow)")
     if network_map is not None and struktur_ruang is None:
         raise click.UsageError("--network-map needs --struktur-ruang (the planned network layer)")
-
-
-def add_analyses(
-    result: Any, rules: Any, relocation_distance: float, struktur_ruang: LayerSpec | None, class_field: str, network_map: str | None, network_distance: float,
-    *, activity_field: str, id_field: str, assume_crs: str | None, encoding: str | None, engine: str,
-) -> None:
-    """Relocation advice and, with a network, struktur ruang conformance (:func:`sppr_gis.analyses.extend_check`)."""
-    from sppr_gis import io
-    from sppr_gis.analyses import extend_check
-    from sppr_gis.network import read_network_map
-
-    network = class_map = None
-    if struktur_ruang is not None:
-        network = io.read_layer(struktur_ruang, assume_crs=assume_crs, encoding=encoding, engine=engine)  # type: ignore[arg-type]
-        class_map = read_network_map(str(network_map))
-    extend_check(
-        result, rules, relocation_distance=relocation_distance, network=network, class_map=class_map, class_field=class_field,
-        network_distance=network_distance, activity_field=activity_field, id_field=id_field,
-    )
 
 
 def inputs_of(**options: Any) -> list[tuple[str, Any]]:

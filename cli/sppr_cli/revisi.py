@@ -55,7 +55,7 @@ def _zoning_opt(name: str, what: str):  # noqa: ANN202
 @o.assume_crs_opt
 @o.xy_fields_opt
 @click.option("--code-map", default=None, callback=o._existing, metavar="PATH", help="SIPD code prefix -> activity table (kode, activity).")
-@click.option("--code-field", default="kode", show_default=True, metavar="F", help="SIPD code field used with --code-map.")
+@o.code_field_opt
 @o.encoding_opt
 @o.engine_opt
 @o.workers_opt
@@ -80,7 +80,7 @@ def revisi(ctx: click.Context, zoning_lama, zoning_baru, programs, rules, rules_
         raise click.BadParameter("must end in .csv or .xlsx", param_hint="--tables")
     from sppr_gis import io, read_rules
     from sppr_gis.pipeline import ZoningInput
-    from sppr_gis.revision import revise
+    from sppr_gis.revision import revise, revision_sources
 
     sources = o.inputs_of(zoning_lama=zoning_lama, zoning_baru=zoning_baru, programs=programs, rules=rules, rules_baru=rules_baru, code_map=code_map)
     outputs = [io.Target("--out", out), *([io.Target("--map", map_path)] if map_path else [])]
@@ -100,30 +100,7 @@ def revisi(ctx: click.Context, zoning_lama, zoning_baru, programs, rules, rules_
             sides[0], sides[1], progs, ruleset, ruleset_new, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
             code_field=code_field, min_share=min_share, workers=workers,
         )
-        layers = result.layers()
-        io.guard_outputs(sources, outputs + (io.table_targets("--tables", tables, layers) if tables else []))
-        with io.staged() as staging:
-            io.write_gpkg(layers, out, staging=staging)
-            if tables and Path(tables).suffix.lower() == ".xlsx":
-                from sppr_gis.report.excel import write_workbook
-
-                sheets = {
-                    "Perubahan Status": layers["perubahan_status"].drop(columns="geometry"),
-                    "Transisi Zona": layers["transisi_zona"],
-                    "Perubahan Zona": layers["perubahan_zona"].drop(columns="geometry"),
-                }
-                write_workbook(sheets, staging.path(tables), title="Dampak revisi rencana tata ruang")
-            elif tables:
-                io.write_tables(layers, tables, staging=staging)
-            if map_path:
-                def files(specs) -> str:
-                    return ", ".join(dict.fromkeys(Path(str(sp.path)).name + (f"={sp.code}" if getattr(sp, "code", None) else "") for sp in specs))
-
-                sources = [
-                    f"Zonasi lama: {files(zoning_lama)}", f"Zonasi baru: {files(zoning_baru)}", f"Program: {files(programs)}",
-                    f"Matriks ITBX: {Path(rules).name}" + (f" (baru: {Path(rules_baru).name})" if rules_baru else ""),
-                ]
-                result.write_map(staging.path(map_path), target=map_path, paper=paper.upper(), sources=sources)
+        result.write(out, tables, map_path, paper=paper, map_sources=revision_sources(zoning_lama, zoning_baru, programs, rules, rules_baru), sources=sources)
     if verbosity < 0:
         return
     console = stdout_console()

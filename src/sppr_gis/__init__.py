@@ -14,6 +14,7 @@ ITBX matrix) and synchronizes each year's programs with the spatial plan.
 from sppr_gis.errors import SpprError
 from sppr_gis.io import read_layer, read_programs, read_table, write_gpkg
 from sppr_gis.pipeline import CheckResult, ZoningInput, check
+from sppr_gis.results import write_check_result
 from sppr_gis.rules import Rules, read_rules
 
 __version__ = "0.1.0"
@@ -28,6 +29,7 @@ __all__ = [
     "read_rules",
     "Rules",
     "write_gpkg",
+    "write_check_result",
     "SpprError",
     "__version__",
 ]

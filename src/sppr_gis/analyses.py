@@ -8,8 +8,10 @@ columns ``porsi_jaringan`` and ``status_struktur`` of the ``programs`` layer
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
+from typing import Any
 
 import geopandas as gpd
 
@@ -18,7 +20,7 @@ from sppr_gis.pipeline import CheckResult
 from sppr_gis.relocation import DEFAULT_RELOCATION_DISTANCE, relocation_advice
 from sppr_gis.rules import Rules
 
-__all__ = ["extend_check"]
+__all__ = ["extend_check", "extend_check_from_files"]
 
 
 def extend_check(
@@ -75,3 +77,49 @@ def extend_check(
         result.programs["status_struktur"] = nc["status_struktur"].to_numpy()
         result.timings["struktur_ruang"] = time.perf_counter() - t
     return result
+
+
+def extend_check_from_files(
+    result: CheckResult,
+    rules: Rules,
+    *,
+    relocation_distance: float = DEFAULT_RELOCATION_DISTANCE,
+    network: Any = None,
+    network_map: str | os.PathLike[str] | None = None,
+    class_field: str = DEFAULT_NETWORK_CLASS_FIELD,
+    network_distance: float = DEFAULT_NETWORK_DISTANCE,
+    activity_field: str = "kegiatan",
+    id_field: str = "program_id",
+    assume_crs: str | None = None,
+    encoding: str | None = None,
+    engine: str = "pyogrio",
+) -> CheckResult:
+    """:func:`extend_check` with the struktur ruang network and its class map read from their sources.
+
+    Parameters
+    ----------
+    result, rules, relocation_distance, class_field, network_distance, activity_field, id_field
+        As for :func:`extend_check`.
+    network : LayerSpec or str, optional
+        The planned network layer (``--struktur-ruang``); with it, ``network_map`` is required.
+    network_map : path, optional
+        CSV/XLSX ``kegiatan,kelas`` (``--network-map``).
+    assume_crs, encoding, engine
+        As for :func:`sppr_gis.io.read_layer`.
+
+    Returns
+    -------
+    CheckResult
+        ``result``, extended in place.
+    """
+    from sppr_gis import io
+    from sppr_gis.network import read_network_map
+
+    frame = class_map = None
+    if network is not None:
+        frame = io.read_layer(network, assume_crs=assume_crs, encoding=encoding, engine=engine)
+        class_map = read_network_map(str(network_map))
+    return extend_check(
+        result, rules, relocation_distance=relocation_distance, network=frame, class_map=class_map, class_field=class_field,
+        network_distance=network_distance, activity_field=activity_field, id_field=id_field,
+    )

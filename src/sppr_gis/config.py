@@ -59,6 +59,14 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, packaged as tomli
 
 from sppr_gis.errors import ConfigError
 from sppr_gis.io.vector import LayerSpec, parse_layer_spec
+from sppr_gis.vocabulary import (
+    DEFAULT_MIN_SHARE,
+    DEFAULT_NETWORK_CLASS_FIELD,
+    DEFAULT_NETWORK_DISTANCE,
+    DEFAULT_RELOCATION_DISTANCE,
+    DEFAULT_SLIVER_AREA,
+    DEFAULT_SLIVER_WIDTH,
+)
 
 __all__ = [
     "Config",
@@ -75,7 +83,7 @@ __all__ = [
 #: ``activity`` is the ``kegiatan`` field of both the IPU and the rencana tables.
 FIELD_DEFAULTS: dict[str, str | None] = {
     # zoning
-    "zone": None,  # first present of KODSZN, KODZON, KODKWS
+    "zone": None,  # first present of vocabulary.ZONE_CODE_FIELDS (KODSZN, KODZON, KODKWS)
     "protected": "JNSRPR",  # zoning field saying lindung / budi daya
     # shared by IPU and rencana
     "activity": "kegiatan",
@@ -276,9 +284,9 @@ class Parameters:
         Class field of the struktur ruang layer (``--network-class-field``).
     """
 
-    min_share: float = 0.01
-    sliver_width: float = 1.0
-    sliver_area: float = 1.0
+    min_share: float = DEFAULT_MIN_SHARE
+    sliver_width: float = DEFAULT_SLIVER_WIDTH
+    sliver_area: float = DEFAULT_SLIVER_AREA
     match_distance: float = 50.0
     synergy_distance: float = 100.0
     collision_distance: float = 10.0
@@ -291,9 +299,9 @@ class Parameters:
     priority_thresholds: tuple[float, float] = (70.0, 50.0)
     assume_crs: str | None = None
     workers: int | None = None
-    relocation_distance: float = 2000.0
-    network_distance: float = 25.0
-    network_class_field: str = "kelas"
+    relocation_distance: float = DEFAULT_RELOCATION_DISTANCE
+    network_distance: float = DEFAULT_NETWORK_DISTANCE
+    network_class_field: str = DEFAULT_NETWORK_CLASS_FIELD
 
     def as_dict(self) -> dict[str, Any]:
         """Plain values (for the manifest)."""

@@ -9,14 +9,14 @@ import pandas as pd
 
 from sppr_gis.rules import CLASS_NAME, CLASS_ORDER, CLASS_WEIGHT, Rules, activity_key
 from sppr_gis.text import persen
+from sppr_gis.vocabulary import STATUS_RANK, STATUSES
 
 __all__ = ["assess", "combine_parts", "STATUSES", "STATUS_RANK", "Status"]
 
 Status = Literal["sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"]
-STATUSES: tuple[str, ...] = ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian")
 _LETTERS = np.array(["I", "T", "B", "X"], dtype=object)
-#: How restrictive each status is (the order of the status rules): a collection takes its most restrictive part's.
-STATUS_RANK: dict[str, int] = {"sesuai": 0, "sesuai_bersyarat": 1, "perlu_kajian": 2, "tidak_sesuai": 3}
+# STATUSES and STATUS_RANK (how restrictive each status is: a collection takes its most restrictive part's)
+# live in sppr_gis.vocabulary.
 
 
 def assess(

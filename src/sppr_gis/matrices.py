@@ -28,16 +28,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from sppr_gis.conformance import STATUSES
-from sppr_gis.sync import (
+from sppr_gis.sync import SEP, ipu_status, join_ids
+from sppr_gis.text import angka
+from sppr_gis.vocabulary import (
     IPU_STATUSES,
+    PROTECTED_KINDS,
+    PROTECTED_VERDICTS,
     RENCANA_STATUSES,
-    SEP,
-    ipu_status,
-    join_ids,
+    STATUSES,
     place_key,
 )
-from sppr_gis.text import angka
 
 __all__ = [
     "CRITERIA",
@@ -52,6 +52,9 @@ __all__ = [
     "collisions",
     "protected_programs",
     "sinergi_table",
+    "sinergi_output",
+    "SINERGI_COLUMNS",
+    "SINERGI_STRUCTURED",
     "focus",
     "status_table",
     "capaian_program",
@@ -687,8 +690,11 @@ def protected_programs(rencana_y: gpd.GeoDataFrame, zone_shares: pd.DataFrame, p
     Returns
     -------
     geopandas.GeoDataFrame
-        ``jenis`` = ``kawasan_lindung``, program columns, ``zona`` (codes and
-        shares), ``keterangan``; geometry of the program.
+        ``jenis`` = ``kawasan_lindung``, program columns, ``status`` (the program's
+        conformance status), ``jenis_lindung`` (the structured verdict:
+        :data:`sppr_gis.vocabulary.PROTECTED_KINDS` of the status, ``lindung_X``,
+        ``lindung_TB``, ``lindung_kajian`` or ``lindung_I``; None for an unknown status),
+        ``zona`` (codes and shares), ``keterangan``; geometry of the program.
     """
     codes = set(protected_codes)
     zs = zone_shares[zone_shares["zone_code"].isin(codes) & zone_shares["counted"].astype(bool)]
@@ -702,7 +708,7 @@ def protected_programs(rencana_y: gpd.GeoDataFrame, zone_shares: pd.DataFrame, p
         rows = zs[zs["feature"] == p + 1].sort_values(["share", "zone_code"], ascending=[False, True])
         parts = [f"{z} {angka(100 * s)}%" + (f" ({c})" if isinstance(c, str) and c else "") for z, s, c in zip(rows["zone_code"], rows["share"], rows["itbx"])]
         zona.append("; ".join(parts))
-        verdict = {"tidak_sesuai": "dilarang", "sesuai_bersyarat": "diizinkan bersyarat", "sesuai": "diizinkan", "perlu_kajian": "perlu kajian"}.get(st[p], st[p])
+        verdict = PROTECTED_VERDICTS.get(st[p], st[p])
         notes.append(f"Program di kawasan lindung {', '.join(rows['zone_code'])}: {verdict}; pastikan tidak mengurangi fungsi lindung.")
     data = {
         "jenis": ["kawasan_lindung"] * len(pos),
@@ -712,13 +718,20 @@ def protected_programs(rencana_y: gpd.GeoDataFrame, zone_shares: pd.DataFrame, p
         "kegiatan": _col(sub, "kegiatan").map(_text).to_numpy(dtype=object),
         "pagu": _num(_col(sub, "pagu"), len(sub)),
         "status": st[pos] if n else np.array([], dtype=object),
+        "jenis_lindung": np.array([PROTECTED_KINDS.get(st[p]) for p in pos], dtype=object),
         "zona": zona,
         "keterangan": notes,
     }
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries(np.asarray(sub.geometry.values, dtype=object), crs=rencana_y.crs).values, crs=rencana_y.crs)
 
 
+#: Columns of the ``sinergi`` table as written (GeoPackage layer, Buku Matriks sheet, CSV).
 SINERGI_COLUMNS = ["jenis", "tahun", "program_id", "opd", "kegiatan", "pagu", "tahun_2", "program_id_2", "opd_2", "kegiatan_2", "pagu_2", "jarak_m", "zona", "keterangan"]
+#: Structured columns the ``sinergi`` table carries in memory for the album, after :data:`SINERGI_COLUMNS`:
+#: ``jenis_lindung``, the protected-zone verdict of a ``kawasan_lindung`` row
+#: (:data:`sppr_gis.vocabulary.PROTECTED_KINDS`; None on the other rows), so that no reader has to
+#: search ``keterangan`` for Indonesian words. :func:`sinergi_output` drops them before writing.
+SINERGI_STRUCTURED = ["jenis_lindung"]
 
 
 def sinergi_table(*parts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -732,21 +745,39 @@ def sinergi_table(*parts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        Columns :data:`SINERGI_COLUMNS` + geometry, the parts in the given order.
+        Columns :data:`SINERGI_COLUMNS` + :data:`SINERGI_STRUCTURED` + geometry, the parts
+        in the given order.
     """
     crs = next((p.crs for p in parts if p.crs is not None), None)
     frames = []
     for p in parts:
-        f = pd.DataFrame({c: (p[c].to_numpy() if c in p.columns else [None] * len(p)) for c in SINERGI_COLUMNS})
+        f = pd.DataFrame({c: (p[c].to_numpy() if c in p.columns else [None] * len(p)) for c in [*SINERGI_COLUMNS, *SINERGI_STRUCTURED]})
         f["geometry"] = np.asarray(p.geometry.values, dtype=object)
         frames.append(f)
-    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*SINERGI_COLUMNS, "geometry"])
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=[*SINERGI_COLUMNS, *SINERGI_STRUCTURED, "geometry"])
     for c in ("tahun_2",):
         df[c] = pd.array([None if v is None or (isinstance(v, float) and np.isnan(v)) else int(v) for v in df[c]], dtype="Int64")
     df["tahun"] = pd.array([int(v) for v in df["tahun"]], dtype="Int64")
     for c in ("pagu", "pagu_2", "jarak_m"):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype(float)
+    df["jenis_lindung"] = df["jenis_lindung"].astype(object).where(df["jenis_lindung"].notna(), None)
     return gpd.GeoDataFrame(df, geometry="geometry", crs=crs)
+
+
+def sinergi_output(sinergi: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The ``sinergi`` table as written: :data:`SINERGI_COLUMNS` and its geometry (the in-memory
+    :data:`SINERGI_STRUCTURED` columns dropped).
+
+    Parameters
+    ----------
+    sinergi : geopandas.GeoDataFrame
+        An output of :func:`sinergi_table`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    return sinergi.drop(columns=[c for c in SINERGI_STRUCTURED if c in sinergi.columns])
 
 
 # ----------------------------------------------------------------------------- focus and budget

@@ -39,6 +39,7 @@ from sppr_gis import overlay
 from sppr_gis.engine import interval_union_length, linear_parts, program_parts, robust_union_rows
 from sppr_gis.errors import FieldError, InputError, RulesError
 from sppr_gis.rules import activity_key
+from sppr_gis.vocabulary import DEFAULT_NETWORK_CLASS_FIELD, DEFAULT_NETWORK_DISTANCE, NETWORK_STATUSES
 
 __all__ = [
     "DEFAULT_NETWORK_DISTANCE",
@@ -51,12 +52,8 @@ __all__ = [
     "assess_network",
 ]
 
-#: Metres (``--network-distance``).
-DEFAULT_NETWORK_DISTANCE = 25.0
-#: Class field of the planned network layer (``--network-class-field``).
-DEFAULT_NETWORK_CLASS_FIELD = "kelas"
-#: ``status_struktur`` values.
-NETWORK_STATUSES: tuple[str, ...] = ("sesuai", "sebagian", "di_luar_rencana")
+# DEFAULT_NETWORK_DISTANCE (metres, --network-distance), DEFAULT_NETWORK_CLASS_FIELD (--network-class-field) and
+# NETWORK_STATUSES (status_struktur values) live in sppr_gis.vocabulary.
 #: ``porsi_jaringan`` at or above this is ``sesuai``.
 SESUAI_FROM = 0.9
 

@@ -40,8 +40,9 @@ from sppr_gis.rules import Rules, activity_key, read_rules
 from sppr_gis.schema import ZONE_FIELDS, detect_zone_field, find_field
 from sppr_gis.sipd import code_columns
 from sppr_gis.summary import describe_input
-from sppr_gis.sync import AdminAreas, place_key
+from sppr_gis.sync import AdminAreas
 from sppr_gis.validate import Finding, duplicate_ids, frame_ids
+from sppr_gis.vocabulary import KAWASAN_NAME_FIELDS, place_key, zone_name_fields
 
 __all__ = [
     "RunInputs",
@@ -86,7 +87,6 @@ RENCANA_FIELDS: dict[str, tuple[str, bool]] = {
 DERIVED = ("kecamatan", "kelurahan", "kawasan_prioritas", "di_kawasan_prioritas", "lokasi_sumber", "lokasi_wilayah", "sumber_berkas", "kegiatan_dari_kode")
 #: Reader findings that mean coordinates were given but wrong: the lokasi text is then not used.
 _BAD_COORDS = {"koordinat_tidak_valid", "koordinat_di_luar_crs", "wkt_tidak_valid"}
-KAWASAN_NAME_FIELDS = ("nama", "NAMOBJ", "name", "nama_kawasan", "NAMA")
 
 
 @dataclass
@@ -364,12 +364,7 @@ def _zone_names(frame: pd.DataFrame, code_field: str | None) -> np.ndarray:
     (there it names the object, a park or a cemetery, not the class).
     """
     cols = [str(c) for c in frame.columns]
-    if code_field is not None and str(code_field).upper().startswith("KOD"):
-        wanted = ["NAM" + str(code_field)[3:], "NAMOBJ"]
-    elif code_field is not None:
-        wanted = ["NAMOBJ"]
-    else:
-        wanted = ["NAMSZN", "NAMZON", "NAMKWS"]
+    wanted = zone_name_fields(code_field)
     name = next((f for f in (find_field(cols, w) for w in wanted) if f is not None), None)
     if name is None:
         return np.full(len(frame), None, dtype=object)

@@ -31,11 +31,11 @@ from sppr_gis.engine import split_large, polygonal_parts
 from sppr_gis.overlay import make_valid
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.text import angka
+from sppr_gis.vocabulary import DEFAULT_RELOCATION_DISTANCE
 
 __all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "relocation_advice", "RELOCATION_COLUMNS"]
 
-#: Metres: no advice beyond this distance (``--relocation-distance``).
-DEFAULT_RELOCATION_DISTANCE = 2000.0
+#: Metres: no advice beyond this distance (``--relocation-distance``): :data:`sppr_gis.vocabulary.DEFAULT_RELOCATION_DISTANCE`.
 #: Permitted polygons are indexed in pieces of at most this many vertices.
 CUT_VERTICES = 2048
 #: Columns of the ``saran_relokasi`` layer (plus its geometry, the nearest point).

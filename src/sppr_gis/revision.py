@@ -1,8 +1,10 @@
 """``sppr revisi``: what a revision of the RTRW/RDTR changes.
 
 * ``perubahan_status``: every program assessed against the old zoning (and
-  rules) and against the new one, each side by the steps of ``sppr check``
-  (:func:`sppr_gis.site.assess_programs`), with ``berubah`` when the status or the
+  rules) and against the new one, each side by the engine and verdict of ``sppr check``
+  as ``sppr site`` runs them (:func:`sppr_gis.site.assess_programs`: no zoning
+  topology check, so ``issues`` holds the reading and repair findings only, and
+  overlapping zones are found by DE-9IM), with ``berubah`` when the status or the
   ITBX class differs.
 * ``transisi_zona``: a place changed only where its *set* of codes changed
   (old codes of the polygons holding it != new codes); for every pair of old code
@@ -10,7 +12,10 @@
   code a) ∩ (union of NEW's code b), pairs with more than 0.01 m². A zoning
   compared with itself (overlapping zones included) gives no rows. See
   :func:`zone_transitions` for how it is computed without a union of the zoning.
-* ``perubahan_zona``: the changed places of each pair a != b, piece by piece.
+* ``perubahan_zona``: the changed places (where the set of codes changed) of each
+  pair, piece by piece.
+
+:meth:`RevisionResult.write` writes the GeoPackage, its tables and the map together.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from sppr_gis.rules import Rules
 from sppr_gis.site import LoadedZoning, assess_programs, load_zoning
 from sppr_gis.validate import Finding, findings_frame
 
-__all__ = ["MIN_TRANSITION_AREA", "RevisionResult", "disjoint_by_code", "zone_transitions", "programs_near_changes", "revise"]
+__all__ = ["MIN_TRANSITION_AREA", "RevisionResult", "disjoint_by_code", "zone_transitions", "programs_near_changes", "revise", "revision_sources"]
 
 #: m²: transitions at or below this area are left out (contract).
 MIN_TRANSITION_AREA = 0.01
@@ -90,6 +95,90 @@ class RevisionResult:
         from sppr_gis.maps.revision_map import write_revision_map
 
         return write_revision_map(self, out, **kw)  # type: ignore[arg-type]
+
+    def write(
+        self,
+        out: str | os.PathLike[str],
+        tables: str | os.PathLike[str] | None = None,
+        map_path: str | os.PathLike[str] | None = None,
+        *,
+        paper: str = "A3",
+        map_sources: Sequence[str] = (),
+        sources: Sequence[tuple[str, object]] = (),
+    ) -> list[Path]:
+        """Write the result as ``sppr revisi`` does: the GeoPackage, its tables and the map, together or not at all.
+
+        Parameters
+        ----------
+        out : path
+            ``OUT.gpkg`` (layers perubahan_status, transisi_zona, perubahan_zona, issues).
+        tables : path, optional
+            ``.xlsx``: the formatted workbook (sheets Perubahan Status, Transisi Zona, Perubahan Zona);
+            ``.csv``: one file per layer (``stem_name.csv``).
+        map_path : path, optional
+            One map page, ``.png`` or ``.pdf`` (:meth:`write_map`).
+        paper : str
+            ``A3`` or ``A4`` (landscape), for the map.
+        map_sources : sequence of str
+            The source lines printed on the map (:func:`revision_sources`).
+        sources : sequence of (option, source)
+            The run's inputs (:func:`sppr_gis.io.guard_outputs`): no output may be one of them.
+
+        Returns
+        -------
+        list of Path
+            The files written.
+        """
+        from sppr_gis import io
+
+        layers = self.layers()
+        outputs = [io.Target("--out", out), *([io.Target("--map", map_path)] if map_path else [])]
+        io.guard_outputs(list(sources), outputs + (io.table_targets("--tables", tables, layers) if tables else []))
+        written = [Path(out)]
+        with io.staged() as staging:
+            io.write_gpkg(layers, out, staging=staging)
+            if tables and Path(tables).suffix.lower() == ".xlsx":
+                from sppr_gis.report.excel import write_workbook
+
+                sheets = {
+                    "Perubahan Status": layers["perubahan_status"].drop(columns="geometry"),
+                    "Transisi Zona": layers["transisi_zona"],
+                    "Perubahan Zona": layers["perubahan_zona"].drop(columns="geometry"),
+                }
+                write_workbook(sheets, staging.path(tables), title="Dampak revisi rencana tata ruang")
+                written.append(Path(tables))
+            elif tables:
+                io.write_tables(layers, tables, staging=staging)
+                written.extend(Path(tables).with_name(f"{Path(tables).stem}_{name}.csv") for name in layers)
+            if map_path:
+                self.write_map(staging.path(map_path), target=map_path, paper=paper.upper(), sources=list(map_sources))
+                written.append(Path(map_path))
+        return written
+
+
+def revision_sources(zoning_lama: Sequence[object], zoning_baru: Sequence[object], programs: Sequence[object], rules: str | os.PathLike[str], rules_baru: str | os.PathLike[str] | None = None) -> list[str]:
+    """The source lines of the revision map: the files of each input (``FILE=CODE`` kept).
+
+    Parameters
+    ----------
+    zoning_lama, zoning_baru, programs : sequence of LayerSpec
+        The inputs as given (``path``, optional ``code``).
+    rules, rules_baru : path
+        The ITBX matrices.
+
+    Returns
+    -------
+    list of str
+        ``["Zonasi lama: a.gpkg", "Zonasi baru: b.gpkg, rth.zip=RTH-1", "Program: p.gpkg", "Matriks ITBX: itbx.csv"]``.
+    """
+
+    def files(specs: Sequence[object]) -> str:
+        return ", ".join(dict.fromkeys(Path(str(getattr(sp, "path", sp))).name + (f"={sp.code}" if getattr(sp, "code", None) else "") for sp in specs))  # type: ignore[attr-defined]
+
+    return [
+        f"Zonasi lama: {files(zoning_lama)}", f"Zonasi baru: {files(zoning_baru)}", f"Program: {files(programs)}",
+        f"Matriks ITBX: {Path(rules).name}" + (f" (baru: {Path(rules_baru).name})" if rules_baru else ""),
+    ]
 
 
 def _threaded(func, a: np.ndarray, b: np.ndarray | None, workers: int | None) -> np.ndarray:  # noqa: ANN001

@@ -56,6 +56,7 @@ from sppr_gis.matrices import (
     opd_cluster,
     protected_programs,
     rencana_status_table,
+    sinergi_output,
     sinergi_table,
     synergy_pairs,
 )
@@ -404,7 +405,7 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
         "matriks_3": m3,
         "jangka_menengah": jm,
         "kesesuaian": pd.DataFrame(out[kes_cols]),
-        "sinergi": pd.DataFrame(sinergi.drop(columns="geometry")),
+        "sinergi": pd.DataFrame(sinergi_output(sinergi).drop(columns="geometry")),
         "pasangan_sinkron": matches_y.drop(columns=["rencana_pos", "ipu_pos"]),
         "isu_data": issues,
     }
@@ -531,7 +532,7 @@ def _layer(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, tables: dict[str, pd.DataFrame], manifest: dict[str, Any]) -> list[Path]:
-    """The optional Album Peta and HTML report, when their modules are installed."""
+    """The Album Peta and the HTML report (matplotlib is a required dependency: they are always written)."""
     written: list[Path] = []
     layers: dict[str, gpd.GeoDataFrame | None] = {
         "zoning": inputs.zones_raw,
@@ -546,41 +547,34 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
         "kinerja": result.kinerja,  # not a layer: the kinerja pages and report section (None without [inputs] kinerja)
     }
     title = inputs.config.title
-    try:
-        from sppr_gis.maps.album import write_album
-    except ImportError as exc:
-        log.warning("Album Peta tidak dibuat: modul peta tidak tersedia (%s)", exc)
-    else:
-        t = time.perf_counter()
-        album = dict(getattr(inputs.config, "album", None) or {})
-        written.extend(
-            Path(p)
-            for p in write_album(
-                layers, folder, year=result.year, title=title, palette=inputs.config.palette or None, region=inputs.config.name,
-                paper=album.get("paper", "A3"), office=album.get("instansi"), signatory=album.get("penandatangan"), logo=album.get("logo"),
-                sumber=_album_sources(inputs, album.get("sumber")), kata_pengantar=album.get("kata_pengantar"),
-            )
+    from sppr_gis.maps.album import write_album
+    from sppr_gis.report.html import write_report
+
+    t = time.perf_counter()
+    album = dict(getattr(inputs.config, "album", None) or {})
+    written.extend(
+        Path(p)
+        for p in write_album(
+            layers, folder, year=result.year, title=title, palette=inputs.config.palette or None, region=inputs.config.name,
+            paper=album.get("paper", "A3"), office=album.get("instansi"), signatory=album.get("penandatangan"), logo=album.get("logo"),
+            sumber=_album_sources(inputs, album.get("sumber")), kata_pengantar=album.get("kata_pengantar"),
         )
-        manifest["timings"]["album"] = round(time.perf_counter() - t, 4)
-    try:
-        from sppr_gis.report.html import write_report
-    except ImportError as exc:
-        log.warning("laporan.html tidak dibuat: modul laporan tidak tersedia (%s)", exc)
-    else:
-        t = time.perf_counter()
-        maps = [p for p in written if p.suffix.lower() == ".png"]
-        p = write_report(
-            folder / "laporan.html",
-            layers=layers,
-            tables=tables,
-            manifest=manifest,
-            maps=maps,
-            year=result.year,
-            title=title,
-            palette=inputs.config.palette or None,
-        )
-        written.append(Path(p) if p is not None else folder / "laporan.html")
-        manifest["timings"]["laporan"] = round(time.perf_counter() - t, 4)
+    )
+    manifest["timings"]["album"] = round(time.perf_counter() - t, 4)
+    t = time.perf_counter()
+    maps = [p for p in written if p.suffix.lower() == ".png"]
+    p = write_report(
+        folder / "laporan.html",
+        layers=layers,
+        tables=tables,
+        manifest=manifest,
+        maps=maps,
+        year=result.year,
+        title=title,
+        palette=inputs.config.palette or None,
+    )
+    written.append(Path(p) if p is not None else folder / "laporan.html")
+    manifest["timings"]["laporan"] = round(time.perf_counter() - t, 4)
     return written
 
 
@@ -600,12 +594,9 @@ def _album_sources(inputs: RunInputs, given: Mapping[str, str] | None) -> dict[s
 
 
 def _styler(palette: Mapping[str, str] | None) -> Callable[[Path], object] | None:
-    """QGIS layer styles for a result GeoPackage, when the maps module is installed."""
-    try:
-        from sppr_gis.maps.styles import write_layer_styles
-    except ImportError as exc:
-        log.warning("gaya QGIS tidak ditulis: modul peta tidak tersedia (%s)", exc)
-        return None
+    """QGIS layer styles for a result GeoPackage."""
+    from sppr_gis.maps.styles import write_layer_styles
+
     return lambda path: write_layer_styles(path, palette=palette or None)
 
 
@@ -616,7 +607,7 @@ def _year_layers(result: YearResult) -> dict[str, pd.DataFrame]:
         "rencana": _layer(result.rencana),
         "zone_shares": _layer(result.check.zone_shares),
         "issues": _layer(result.issues),
-        "sinergi": _layer(result.sinergi),
+        "sinergi": _layer(sinergi_output(result.sinergi)),
         "pasangan_sinkron": _layer(result.tables["pasangan_sinkron"]),
         **{k: _layer(v) for k, v in result.check.extra_layers.items()},
         **(_kinerja_layers(result.kinerja) if result.kinerja is not None else {}),

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sppr_gis.errors import FieldError
+from sppr_gis.vocabulary import ZONE_CODE_FIELDS
 
 __all__ = ["ZONE_FIELDS", "OUTPUT_COLUMNS", "detect_zone_field", "pick_field", "require_field", "find_field"]
 
-#: Zone code fields in order of preference: RDTR sub-zone, RDTR zone, RTRW kawasan.
-ZONE_FIELDS: tuple[str, ...] = ("KODSZN", "KODZON", "KODKWS")
+#: Zone code fields in order of preference: RDTR sub-zone, RDTR zone, RTRW kawasan
+#: (:data:`sppr_gis.vocabulary.ZONE_CODE_FIELDS`).
+ZONE_FIELDS: tuple[str, ...] = ZONE_CODE_FIELDS
 #: Columns ``sppr check`` adds to the programs layer.
 OUTPUT_COLUMNS: tuple[str, ...] = (
     "status",

@@ -13,11 +13,12 @@ import pandas as pd
 import shapely
 
 from sppr_gis.schema import find_field
+from sppr_gis.vocabulary import NETWORK_STATUSES
 
 __all__ = ["STRUKTUR_STATUSES", "analysis_counts", "describe_input", "format_analysis_counts", "format_summary", "issue_notes"]
 
 #: Struktur ruang conformance classes, in order (see ``sppr check --struktur-ruang``).
-STRUKTUR_STATUSES = ("sesuai", "sebagian", "di_luar_rencana")
+STRUKTUR_STATUSES = NETWORK_STATUSES
 
 _KIND = {"Point": "titik", "MultiPoint": "titik", "LineString": "garis", "MultiLineString": "garis", "Polygon": "poligon", "MultiPolygon": "poligon"}
 

@@ -39,6 +39,14 @@ from sppr_gis.errors import CRSError, FieldError
 from sppr_gis.rules import activity_key
 from sppr_gis.schema import find_field, pick_field
 from sppr_gis.validate import Finding
+from sppr_gis.vocabulary import (
+    IPU_STATUSES,
+    KECAMATAN_NAME_FIELDS,
+    KELURAHAN_KEC_FIELDS,
+    KELURAHAN_NAME_FIELDS,
+    RENCANA_STATUSES,
+    place_key,
+)
 
 __all__ = [
     "IPU_STATUSES",
@@ -55,17 +63,9 @@ __all__ = [
 
 IpuStatus = Literal["sinkron", "diskontinu", "diskoneksi", "belum_jadwal"]
 RencanaStatus = Literal["sinkron", "inkonsisten", "tidak_terindikasi"]
-#: IPU statuses in report order.
-IPU_STATUSES: tuple[str, ...] = ("sinkron", "diskontinu", "diskoneksi", "belum_jadwal")
-#: Rencana statuses in report order.
-RENCANA_STATUSES: tuple[str, ...] = ("sinkron", "inkonsisten", "tidak_terindikasi")
 
 #: Separator of id lists in one cell (as ``zones`` in ``sppr check``).
 SEP = "; "
-
-KELURAHAN_NAME_FIELDS = ("WADMKD", "NAMOBJ", "kelurahan", "desa", "nama", "name", "nama_kelurahan")
-KECAMATAN_NAME_FIELDS = ("WADMKC", "NAMOBJ", "kecamatan", "nama", "name", "nama_kecamatan")
-KELURAHAN_KEC_FIELDS = ("WADMKC", "kecamatan", "nama_kecamatan")
 
 _KEL_PREFIX = re.compile(r"^(?:kelurahan|kel|desa|des|ds)\b\.?\s*")
 _KEC_PREFIX = re.compile(r"^(?:kecamatan|kec|kc)\b\.?\s*")
@@ -79,15 +79,6 @@ def join_ids(values: Sequence[object]) -> str:
 
 def _natural(text: str) -> list[object]:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
-
-
-def place_key(text: object) -> str:
-    """Normalized place name for matching: case, punctuation and spacing ignored."""
-    if text is None or (isinstance(text, float) and np.isnan(text)):
-        return ""
-    s = str(text).casefold()
-    s = re.sub(r"[^\w\s]", " ", s)
-    return " ".join(s.split())
 
 
 def _split_place(text: str) -> list[tuple[str | None, str]]:

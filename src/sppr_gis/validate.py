@@ -164,11 +164,6 @@ def overlap_pairs(pieces: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarra
     return robust_overlay(shapely.intersection, a, b, what="zoning overlaps")[0]
 
 
-def intersect_pairs(geoms: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """``geoms[i] ∩ geoms[j]`` pair by pair (snap-rounded only where GEOS fails)."""
-    return robust_overlay(shapely.intersection, geoms[i], geoms[j], what="zoning overlaps")[0]
-
-
 def erode(geoms: np.ndarray, half: float) -> np.ndarray:
     """Each geometry eroded by ``half`` (mitred)."""
     return overlay.buffer(geoms, -half, join_style="mitre", what="zoning overlaps")
@@ -498,9 +493,9 @@ def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Ov
         topo.findings.append(
             Finding(layer, f"celah-{n_gap}", "error", "celah_zona", f"celah tanpa zona seluas {luas(gap.area)} m² di sekitar x={c.x:.1f} y={c.y:.1f}", gap)
         )
-    # Area of the exact union by inclusion-exclusion over the overlaps of two and
-    # three zones; the narrow gaps are what the closing adds to it.
-    union_area = float(shapely.area(geoms).sum()) - float(ov.area.sum()) + _triple_overlap_area(ov, runner)
+    # Area of the exact union: the zones' areas less what the overlaps count twice or more
+    # (a place that k zones cover is counted k times, once too many k - 1 times).
+    union_area = float(shapely.area(geoms).sum()) - _overlap_excess_area(ov)
     noise = max(0.0, float(shapely.area(closing)) - union_area - real_area)
     topo.noise_gap_area = noise
     if noise >= 0.005:
@@ -515,35 +510,33 @@ def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Ov
         )
 
 
-def _triple_overlap_area(ov: Overlaps, runner: GeometryRunner) -> float:
-    """Sum of areas where three zones overlap at once (the third inclusion-exclusion term).
+def _overlap_excess_area(ov: Overlaps) -> float:
+    """The area the zones count more than once: the integral of (k - 1) where k >= 2 zones cover a place.
 
-    Worked piece by piece: for a piece P of zone a overlapping pieces Q (zone b)
-    and R (zone c), a < b < c, with zones b and c overlapping too,
-    ``P ∩ Q ∩ R = (P ∩ Q) ∩ (P ∩ R)``: two small overlap polygons at hand.
-    Pieces of one zone are disjoint, so these areas add up to ``area(A ∩ B ∩ C)``."""
-    pa, pb = ov.part_piece
-    if len(pa) < 2:
+    ``sum(zone areas) - this`` is the exact area of their union, however many zones overlap at one place
+    (inclusion-exclusion over pairs and triples is exact only up to three). An overlap polygon that meets
+    no other overlap polygon is covered by exactly two zones and counts once. Where overlap polygons of
+    different pairs meet, their boundaries are noded and polygonized; a face inside the overlaps of m
+    pairs is covered by k zones with k (k - 1) / 2 = m, and counts (k - 1) times its area. The overlap
+    polygons of one pair are disjoint (the parts of one zone are), so m counts pairs.
+    """
+    parts = np.asarray(ov.parts, dtype=object)
+    if not len(parts):
         return 0.0
-    # the overlap of each pair of pieces, as one (valid) multipolygon of its parts
-    pp = pd.DataFrame({"p": pa, "q": pb, "pair": ov.part_pair})
-    ppk, which = np.unique(pp["p"].to_numpy(np.int64) * np.int64(max(pa.max(), pb.max()) + 1) + pp["q"].to_numpy(np.int64), return_inverse=True)
-    order = np.argsort(which, kind="stable")
-    first = order[np.r_[0, np.flatnonzero(np.diff(which[order])) + 1]]
-    geom = shapely.multipolygons(ov.parts[order], indices=which[order])
-    zone_lo, zone_hi = ov.left[ov.part_pair[first]], ov.right[ov.part_pair[first]]
-    p, q = pa[first], pb[first]
-    edges = pd.DataFrame({"piece": np.concatenate([p, q]), "self": np.concatenate([zone_lo, zone_hi]), "other": np.concatenate([zone_hi, zone_lo]), "g": np.tile(np.arange(len(first)), 2)})
-    edges = edges[edges["self"] < edges["other"]]
-    m = edges.merge(edges, on="piece")
-    m = m[m["other_x"] < m["other_y"]]
-    if not len(m):
-        return 0.0
-    nz = np.int64(int(ov.right.max()) + 1)
-    bc = m["other_x"].to_numpy(np.int64) * nz + m["other_y"].to_numpy(np.int64)
-    m = m[np.isin(bc, ov.left * nz + ov.right)]
-    if not len(m):
-        return 0.0
-    g1, g2 = m["g_x"].to_numpy(), m["g_y"].to_numpy()
-    abc = runner.pairs(intersect_pairs, geom, g1, g2)
-    return float(shapely.area(abc).sum())
+    areas = shapely.area(parts)
+    left, right = shapely.STRtree(parts).query(parts, predicate="intersects")
+    keep = left < right
+    meets = np.zeros(len(parts), dtype=bool)
+    meets[left[keep]] = True
+    meets[right[keep]] = True
+    excess = float(areas[~meets].sum())
+    if not meets.any():
+        return excess
+    clustered = parts[meets]
+    faces = np.asarray(shapely.get_parts(shapely.polygonize([overlay.union_all(list(shapely.boundary(clustered)), what="zoning gaps")])), dtype=object)
+    if not len(faces):
+        return excess
+    inside = shapely.STRtree(clustered).query(shapely.point_on_surface(faces), predicate="intersects")
+    m = np.bincount(inside[0], minlength=len(faces)).astype(float)
+    k = (1.0 + np.sqrt(1.0 + 8.0 * m)) / 2.0
+    return excess + float((shapely.area(faces) * np.maximum(np.rint(k) - 1.0, 0.0)).sum())
