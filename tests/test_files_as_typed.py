@@ -1,0 +1,114 @@
+"""Files as analysts type them (issue 20, section 2): title rows per file, contradictory ITBX cells,
+zone codes differing in case or spacing, a wrong --assume-crs, dotless code maps, 50/50 splits."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyogrio
+import pytest
+from click.testing import CliRunner
+from shapely import Point, box
+
+import sppr_gis
+from conftest import ORIGIN, gdf, invoke, make_rules
+from sppr_gis.errors import RulesError
+from sppr_gis.rules import parse_cell, read_rules
+
+
+# ---------------------------------------------------------------- contradictory ITBX cells
+@pytest.mark.parametrize("text", ["X, T1", "I, T1", "T1 B2", "I,X", "B2;X"])
+def test_contradictory_or_blank_separated_cell_is_refused(text):
+    with pytest.raises(ValueError):
+        parse_cell(text)
+
+
+@pytest.mark.parametrize("text, cls", [("T1,B2", "B"), ("T1, T2", "T"), ("B1;B3", "B"), ("x", "X"), ("I", "I")])
+def test_valid_combinations_still_parse(text, cls):
+    assert parse_cell(text).cls == cls
+
+
+def test_contradictory_cell_error_names_activity_and_zone_column(tmp_path):
+    p = tmp_path / "itbx.csv"
+    p.write_text('activity,R-2,K-1\npembangunan_jalan,I,T1\npasar_rakyat,"X, T1",I\n', encoding="utf-8")
+    with pytest.raises(RulesError) as exc:
+        read_rules(p)
+    msg = str(exc.value)
+    assert "pasar_rakyat" in msg and "'R-2'" in msg and "row 3" in msg
+
+
+# ---------------------------------------------------------------- zone codes: case and spacing
+def test_zone_codes_differing_in_case_or_spacing_are_one_code():
+    rules = make_rules({"pembangunan_jalan": {"R-2": "I", "K": "T1"}})
+    zoning = gdf([{"KODSZN": "r-2", "geometry": box(0, 0, 100, 100)}, {"KODSZN": "k", "geometry": box(100, 0, 200, 100)},
+                  {"KODSZN": "R - 2", "geometry": box(0, 100, 100, 200)}])
+    programs = gdf([{"program_id": "A", "kegiatan": "pembangunan_jalan", "geometry": Point(50, 50)},
+                    {"program_id": "B", "kegiatan": "pembangunan_jalan", "geometry": Point(150, 50)},
+                    {"program_id": "C", "kegiatan": "pembangunan_jalan", "geometry": Point(50, 150)}])
+    res = sppr_gis.check(zoning, programs, rules)
+    # by hand: A in R-2 (I) -> sesuai; B in K (T1) -> sesuai_bersyarat; C in R-2 -> sesuai
+    assert res.programs["status"].tolist() == ["sesuai", "sesuai_bersyarat", "sesuai"]
+    assert res.programs["itbx"].tolist() == ["I", "T", "I"]
+    codes = set(res.issues["code"])
+    assert "zona_tidak_ada_di_itbx" not in codes
+    info = res.issues[res.issues["code"] == "kode_zona_dinormalisasi"]
+    assert len(info) == 1 and (info["severity"] == "info").all()
+    msg = info["message"].iloc[0]
+    for pair in ("'r-2' -> 'R-2'", "'k' -> 'K'", "'R - 2' -> 'R-2'"):
+        assert pair in msg
+
+
+def test_unknown_zone_code_gets_a_suggestion():
+    rules = make_rules({"pembangunan_jalan": {"R-2": "I", "K-1": "T1"}})
+    zoning = gdf([{"KODSZN": "R2", "geometry": box(0, 0, 100, 100)}])
+    programs = gdf([{"program_id": "A", "kegiatan": "pembangunan_jalan", "geometry": Point(50, 50)}])
+    res = sppr_gis.check(zoning, programs, rules)
+    warn = res.issues[res.issues["code"] == "zona_tidak_ada_di_itbx"]
+    assert len(warn) == 1 and "maksud Anda R-2?" in warn["message"].iloc[0]
+    assert res.programs["status"].iloc[0] == "perlu_kajian"
+
+
+def test_matrix_columns_differing_only_in_case_are_repeated(tmp_path):
+    p = tmp_path / "itbx.csv"
+    p.write_text("activity,R-2,r-2\njalan,I,X\n", encoding="utf-8")
+    with pytest.raises(RulesError, match="repeated"):
+        read_rules(p)
+
+
+# ---------------------------------------------------------------- 50/50 split
+def test_even_split_dominant_zone_is_the_most_restrictive_class():
+    # 'K-1' sorts before 'RTH-1', but RTH-1 is X for the activity: the tie goes to RTH-1
+    rules = make_rules({"pembangunan_jalan": {"K-1": "I", "RTH-1": "X"}, "taman_kota": {"K-1": "T1", "RTH-1": "T2"}})
+    zoning = gdf([{"KODSZN": "K-1", "geometry": box(0, 0, 100, 100)}, {"KODSZN": "RTH-1", "geometry": box(100, 0, 200, 100)}])
+    programs = gdf([{"program_id": "A", "kegiatan": "pembangunan_jalan", "geometry": box(50, 10, 150, 90)},
+                    {"program_id": "B", "kegiatan": "taman_kota", "geometry": box(50, 10, 150, 90)},
+                    {"program_id": "C", "kegiatan": "pembangunan_jalan", "geometry": box(50, 10, 151, 90)}])
+    res = sppr_gis.check(zoning, programs, rules)
+    # A: 50/50, X beats I; B: 50/50, both T -> by code, K-1; C: RTH-1 has 51/101 -> RTH-1 on share alone
+    assert res.programs["dominant_zone"].tolist() == ["RTH-1", "K-1", "RTH-1"]
+
+
+# ---------------------------------------------------------------- code map: digit prefixes, text
+def test_code_map_digit_prefixes_for_dotless_codes(tmp_path):
+    m = tmp_path / "kode.csv"
+    m.write_text("kode,activity\n41,konstruksi_gedung\n4102,gedung_bukan_hunian\n01,pertanian\n1.03,jalan\n", encoding="utf-8")
+    rules = read_rules(_matrix(tmp_path), code_map=m)
+    assert rules.activity_for_code("41011") == "konstruksi_gedung"
+    assert rules.activity_for_code("41020") == "gedung_bukan_hunian"  # the longest prefix wins
+    assert rules.activity_for_code("01111") == "pertanian"  # the leading zero is kept
+    assert rules.activity_for_code(41011.0) == "konstruksi_gedung"  # a number read from a workbook
+    assert rules.activity_for_code("1.03.10") == "jalan"
+    assert rules.activity_for_code("1.030") is None  # dotted codes still match at '.' boundaries
+    assert rules.activity_for_code("11111") is None
+
+
+def test_code_map_xlsx_codes_read_as_text(tmp_path):
+    m = tmp_path / "kode.xlsx"
+    pd.DataFrame({"kode": ["01", "0112"], "activity": ["pertanian", "padi"]}).to_excel(m, index=False)
+    rules = read_rules(_matrix(tmp_path), code_map=m)
+    assert rules.activity_for_code("01111") == "pertanian" and rules.activity_for_code("01121") == "padi"
+
+
+def _matrix(d):
+    p = d / "itbx.csv"
+    p.write_text("activity,R-2\nkonstruksi_gedung,I\npertanian,I\njalan,I\n", encoding="utf-8")
+    return p
