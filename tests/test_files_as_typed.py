@@ -112,3 +112,67 @@ def _matrix(d):
     p = d / "itbx.csv"
     p.write_text("activity,R-2\nkonstruksi_gedung,I\npertanian,I\njalan,I\n", encoding="utf-8")
     return p
+
+
+# ---------------------------------------------------------------- header row per file
+from pyproj import Transformer  # noqa: E402
+
+import openpyxl  # noqa: E402
+
+from sppr_gis.io import parse_layer_spec, read_program_sources  # noqa: E402
+
+TO_LONLAT = Transformer.from_crs("EPSG:32648", "EPSG:4326", always_xy=True)
+
+
+def _lonlat(x, y):
+    return TO_LONLAT.transform(ORIGIN[0] + x, ORIGIN[1] + y)
+
+
+@pytest.fixture
+def renja(tmp_path):
+    """Zoning R-2 | RTH-1, a Renja workbook with three title rows, and a plain CSV."""
+    z = gdf([{"KODSZN": "R-2", "geometry": box(0, 0, 100, 100)}, {"KODSZN": "RTH-1", "geometry": box(100, 0, 200, 100)}])
+    pyogrio.write_dataframe(z, tmp_path / "zoning.gpkg", layer="rdtr")
+    (tmp_path / "itbx.csv").write_text("activity,R-2,RTH-1\npembangunan_jalan,I,X\n", encoding="utf-8")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Renja"
+    ws.append(["RENCANA KERJA DINAS PENDIDIKAN KOTA CONTOH"])
+    ws.append(["TAHUN ANGGARAN 2025"])
+    ws.append([])
+    ws.append(["program_id", "kegiatan", "bujur", "lintang"])
+    ws.append(["D1", "pembangunan_jalan", *_lonlat(50, 50)])
+    ws.append(["D2", "pembangunan_jalan", *_lonlat(150, 50)])
+    wb.save(tmp_path / "rencana_disdik.xlsx")
+    lon, lat = _lonlat(60, 40)
+    (tmp_path / "rencana_pupr.csv").write_text(f"program_id,kegiatan,lon,lat\nP1,pembangunan_jalan,{lon},{lat}\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_each_table_finds_its_own_header_row(renja):
+    progs = read_program_sources([renja / "rencana_disdik.xlsx", renja / "rencana_pupr.csv"])
+    assert progs["program_id"].tolist() == ["D1", "D2", "P1"]
+    assert progs.geometry.notna().all()
+
+
+def test_check_renja_workbook_with_title_rows_and_plain_csv(renja):
+    from conftest import invoke as run
+
+    args = ["check", "--zoning", renja / "zoning.gpkg", "--rules", renja / "itbx.csv", "--out", renja / "out.gpkg",
+            "--programs", renja / "rencana_disdik.xlsx", "--programs", renja / "rencana_pupr.csv"]
+    r = run(CliRunner(), args)
+    assert r.exit_code == 0, r.output
+    out = pyogrio.read_dataframe(renja / "out.gpkg", layer="programs")
+    # by hand: D1 and P1 lie in R-2 (I), D2 in RTH-1 (X)
+    assert dict(zip(out["program_id"], out["status"])) == {"D1": "sesuai", "D2": "tidak_sesuai", "P1": "sesuai"}
+
+
+def test_explicit_header_row_per_file(renja):
+    # a header whose names are not the expected ones: only the explicit form finds it
+    (renja / "odd.csv").write_text("judul\nid,keg,timur,utara\nQ1,pembangunan_jalan,1,2\n", encoding="utf-8")
+    spec = parse_layer_spec(f"{renja / 'odd.csv'}@2")
+    assert spec.path == renja / "odd.csv" and spec.header_row == 2
+    spec = parse_layer_spec(f"{renja / 'rencana_disdik.xlsx'}:Renja@4")
+    assert (spec.layer, spec.header_row) == ("Renja", 4)
+    progs = read_program_sources([f"{renja / 'odd.csv'}@2"], id_field="id", xy_fields=("timur", "utara"), assume_crs="EPSG:32648")
+    assert progs["id"].tolist() == ["Q1"] and progs.geometry.iloc[0].equals(Point(1, 2))

@@ -99,7 +99,7 @@ def qgis_styles(path: Path) -> None:
 @click.option("--wkt-field", default=None, metavar="F", help="WKT column of a table input [default: wkt/geometry].")
 @click.option("--coord-field", default=None, metavar="F", help="Column of a table input holding 'lat, lon' in one cell [default: koordinat].")
 @click.option("--sheet", default=None, help="Excel sheet of a table input [default: the only one; PATH:SHEET names one].")
-@click.option("--header-row", type=click.IntRange(min=1), default=1, show_default=True, metavar="N", help="Spreadsheet row of a table input's header (title rows above it are skipped).")
+@click.option("--header-row", type=click.IntRange(min=1), default=None, metavar="N", help="Spreadsheet row of every table input's header [default: found in each sheet: the first row holding the coordinate, WKT or id columns]; PATH@N or BOOK.xlsx:SHEET@N sets one file's.")
 @click.option("--conditions", default=None, callback=o._existing, metavar="PATH", help="Condition texts (kode, uraian) for the ITBX cells.")
 @click.option("--code-map", default=None, callback=o._existing, metavar="PATH", help="SIPD code prefix -> activity table (kode, activity).")
 @click.option("--code-field", default="kode", show_default=True, metavar="F", help="SIPD code field used with --code-map.")

@@ -148,8 +148,9 @@ class InputSpec:
         zoning file, ``zone`` and ``protected``).
     coord_field : str, optional
         Column of a table holding ``"lat, lon"`` in one cell (default: ``koordinat``).
-    header_row : int
+    header_row : int, optional
         Spreadsheet row (1-based) of a table's header; title rows above it are skipped.
+        Default: found in the sheet (the first row holding the expected fields).
     """
 
     layer: LayerSpec
@@ -161,7 +162,7 @@ class InputSpec:
     opd: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
     coord_field: str | None = None
-    header_row: int = 1
+    header_row: int | None = None
 
     @property
     def path(self) -> Path:
@@ -428,10 +429,10 @@ def _spec(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: bool = F
             xy = None
         else:
             xy = (str(xy[0]), str(xy[1]))
-    header_row = table.get("header_row", 1)
-    if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+    header_row = table.get("header_row")
+    if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
         err.add(f"{key}.header_row", f"expected the spreadsheet row number of the header (1, 2, ...), got {header_row!r}")
-        header_row = 1
+        header_row = None
     for k in ("wkt_field", "coord_field", "encoding", "opd"):
         if table.get(k) is not None and not _is_str(table.get(k)):
             err.add(f"{key}.{k}", "expected text")

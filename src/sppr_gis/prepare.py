@@ -327,7 +327,7 @@ def _read_any(spec: InputSpec, params_crs: str | None, config_name: str = "confi
                 coord_field=spec.coord_field,
                 crs=spec.crs or "EPSG:4326",
                 encoding=spec.encoding,
-                header_row=spec.header_row,
+                header_row=spec.header_row or spec.layer.header_row,
                 require_geometry=False,
                 key_fields=keys,
             )

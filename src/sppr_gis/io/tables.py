@@ -204,16 +204,32 @@ def _numeric_header(columns: list[object]) -> bool:
     return bool(columns) and all(num(c) for c in columns)
 
 
-def _read_frame(path: Path, sheet: str | None, encoding: str | None, header_row: int = 1) -> pd.DataFrame:
-    df = _read_frame_raw(path, sheet, encoding, header_row)
+#: How far down a sheet the header row is looked for when it is not given (title rows above it are skipped).
+HEADER_SEARCH_ROWS = 20
+_CELL_SPLIT = re.compile(r"[,;\t|]")
+
+
+def _header_index(rows: Sequence[Sequence[object]], expected: Sequence[str]) -> int | None:
+    """Index of the first row holding one of the ``expected`` field names (any case), else None."""
+    want = {str(n).strip().casefold() for n in expected if n}
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        cells = {str(c).strip().strip('"').strip().casefold() for c in row if c is not None}
+        if cells & want:
+            return i
+    return None
+
+
+def _read_frame(path: Path, sheet: str | None, encoding: str | None, header_row: int | None = 1, expected: Sequence[str] = ()) -> tuple[pd.DataFrame, int]:
+    """The table and the spreadsheet row (1-based) of its header; ``header_row=None`` finds it:
+    the first of the first :data:`HEADER_SEARCH_ROWS` rows that holds one of the ``expected`` fields (else row 1)."""
+    df, row = _read_frame_raw(path, sheet, encoding, header_row, expected)
     if _numeric_header(list(df.columns)):
-        raise InputError(f"{path}: row {header_row} holds numbers, not column names: the table has no header row (add one, or name it with --header-row / header_row)")
-    return df
+        raise InputError(f"{path}: row {row} holds numbers, not column names: the table has no header row (add one, or name it as {path}@N / with --header-row / header_row)")
+    return df, row
 
 
-def _read_frame_raw(path: Path, sheet: str | None, encoding: str | None, header_row: int = 1) -> pd.DataFrame:
+def _read_frame_raw(path: Path, sheet: str | None, encoding: str | None, header_row: int | None = 1, expected: Sequence[str] = ()) -> tuple[pd.DataFrame, int]:
     kind = sniff_table(path)
-    skip = max(int(header_row), 1) - 1
     try:
         if kind == "xlsx":
             book = pd.ExcelFile(path, engine="openpyxl")
@@ -227,10 +243,21 @@ def _read_frame_raw(path: Path, sheet: str | None, encoding: str | None, header_
             name = sheet if sheet is not None else names[0]
             if name not in names:
                 raise InputError(f"{path}: no sheet named '{name}' (sheets: {', '.join(names)})")
-            return pd.read_excel(book, sheet_name=name, dtype=object, header=skip)
+            if header_row is None:
+                top = pd.read_excel(book, sheet_name=name, dtype=object, header=None, nrows=HEADER_SEARCH_ROWS)
+                found = _header_index(top.to_numpy(dtype=object).tolist(), expected)
+                header_row = 1 if found is None else found + 1
+            return pd.read_excel(book, sheet_name=name, dtype=object, header=int(header_row) - 1), int(header_row)
         for enc in [encoding] if encoding else (["utf-16"] if kind == "utf-16" else ["utf-8-sig", "cp1252"]):
             try:
-                return pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc, skiprows=skip)
+                row = header_row
+                if row is None:
+                    with open(path, encoding=enc, newline="") as f:
+                        lines = [line for _, line in zip(range(HEADER_SEARCH_ROWS), f)]
+                    found = _header_index([_CELL_SPLIT.split(line.rstrip("\r\n")) for line in lines], expected)
+                    row = 1 if found is None else found + 1
+                df = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc, skiprows=int(row) - 1)
+                return df, int(row)
             except UnicodeDecodeError:
                 continue
         raise InputError(f"{path}: text is neither UTF-8 nor cp1252; pass the encoding")
@@ -382,7 +409,7 @@ def read_table(
     coord_field: str | None = None,
     crs: str = "EPSG:4326",
     encoding: str | None = None,
-    header_row: int = 1,
+    header_row: int | None = None,
     require_geometry: bool = True,
     key_fields: Sequence[str] = (),
 ) -> gpd.GeoDataFrame:
@@ -416,9 +443,13 @@ def read_table(
         CRS of the coordinates (default EPSG:4326).
     encoding : str, optional
         CSV text encoding (default: UTF-8, then cp1252).
-    header_row : int
+    header_row : int, optional
         Spreadsheet row number (1-based) of the header; rows above it (titles)
-        are skipped. Row numbers in findings are the spreadsheet's.
+        are skipped. Row numbers in findings are the spreadsheet's. Default:
+        found in the sheet itself, the first of its first 20 rows that holds one
+        of the expected fields (coordinate, ``koordinat`` or WKT columns by their
+        usual names or as named, or a key field), else row 1; each file and
+        sheet is looked at on its own.
     require_geometry : bool
         When False, a table without coordinate or WKT columns is read with
         null geometries (places given only as text, e.g. a ``lokasi`` column)
@@ -432,7 +463,7 @@ def read_table(
     -------
     geopandas.GeoDataFrame
         ``attrs``: ``source`` (label), ``findings``, ``first_row`` (spreadsheet
-        row number of the first data row).
+        row number of the first data row), ``header_row`` (that of the header).
 
     Raises
     ------
@@ -446,13 +477,14 @@ def read_table(
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
-    if int(header_row) < 1:
+    if header_row is not None and int(header_row) < 1:
         raise ValueError(f"header_row must be at least 1, got {header_row}")
     try:
         crs_obj = CRS.from_user_input(crs)
     except Exception as exc:
         raise CRSError(f"{path}: {crs!r} is not a CRS PROJ knows") from exc
-    df = _read_frame(path, sheet, encoding, header_row)
+    expected = [*LON_NAMES, *LAT_NAMES, *COORD_NAMES, *WKT_NAMES, *(xy_fields or ()), wkt_field or "", coord_field or "", *(str(k) for k in key_fields if k)]
+    df, header_row = _read_frame(path, sheet, encoding, header_row, expected)
     label = f"{path}:{sheet}" if sheet else str(path)
     first_row = int(header_row) + 1
     cols = unique_columns([str(c) for c in df.columns])
@@ -488,7 +520,7 @@ def read_table(
         _refuse_formula_columns(df, uncached, keys, label)
     if xcol is None and kcol is None and wcol is None and not require_geometry:
         out = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([None] * len(df), crs=crs_obj).values, crs=crs_obj)
-        out.attrs.update(source=label, findings=_formula_findings(uncached, label, first_row, set(), []), first_row=first_row)
+        out.attrs.update(source=label, findings=_formula_findings(uncached, label, first_row, set(), []), first_row=first_row, header_row=header_row)
         return out
     if xcol is None and kcol is None and wcol is None:
         raise FieldError(
@@ -571,5 +603,5 @@ def read_table(
     if "geometry" in kept.columns:  # a text column kept as an attribute, never overwritten by the geometry
         kept = kept.rename(columns={"geometry": "geometry_input"})
     out = gpd.GeoDataFrame(kept, geometry=gpd.GeoSeries(geoms, crs=crs_obj).values, crs=crs_obj)
-    out.attrs.update(source=label, findings=findings, first_row=first_row)
+    out.attrs.update(source=label, findings=findings, first_row=first_row, header_row=header_row)
     return out
