@@ -176,3 +176,20 @@ def test_explicit_header_row_per_file(renja):
     assert (spec.layer, spec.header_row) == ("Renja", 4)
     progs = read_program_sources([f"{renja / 'odd.csv'}@2"], id_field="id", xy_fields=("timur", "utara"), assume_crs="EPSG:32648")
     assert progs["id"].tolist() == ["Q1"] and progs.geometry.iloc[0].equals(Point(1, 2))
+
+
+# ---------------------------------------------------------------- a wrong --assume-crs
+def test_assume_geographic_crs_on_projected_shapefile_says_out_of_range(tmp_path):
+    z = gdf([{"KODSZN": "R-2", "geometry": box(0, 0, 100, 100)}])
+    pyogrio.write_dataframe(z.set_crs(None, allow_override=True), tmp_path / "zona.shp")
+    (tmp_path / "zona.prj").unlink(missing_ok=True)
+    progs = gdf([{"program_id": "A", "kegiatan": "pembangunan_jalan", "geometry": Point(50, 50)}])
+    pyogrio.write_dataframe(progs, tmp_path / "p.gpkg")
+    (tmp_path / "itbx.csv").write_text("activity,R-2\npembangunan_jalan,I\n", encoding="utf-8")
+    r = invoke(CliRunner(), ["check", "--zoning", tmp_path / "zona.shp", "--programs", tmp_path / "p.gpkg", "--rules", tmp_path / "itbx.csv",
+                             "--out", tmp_path / "out.gpkg", "--assume-crs", "EPSG:4326"])
+    assert r.exit_code == 1
+    err = r.stderr
+    assert "out of range" in err and "EPSG:4326" in err and "zona.shp" in err
+    assert "no zone polygon" not in err and "Traceback" not in err
+    assert not (tmp_path / "out.gpkg").exists()
