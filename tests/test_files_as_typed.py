@@ -193,3 +193,29 @@ def test_assume_geographic_crs_on_projected_shapefile_says_out_of_range(tmp_path
     assert "out of range" in err and "EPSG:4326" in err and "zona.shp" in err
     assert "no zone polygon" not in err and "Traceback" not in err
     assert not (tmp_path / "out.gpkg").exists()
+
+
+# ---------------------------------------------------------------- site and check: one metric CRS
+def test_site_and_check_measure_relocation_in_the_batchs_crs(tmp_path):
+    import geopandas as gpd
+    import json
+
+    # zoning in lon/lat whose extent centre (107.6 E) is in UTM 48S; the site (108.187 E) lies in UTM 49S
+    z = gpd.GeoDataFrame({"KODSZN": ["RTH-1", "R-2"]}, geometry=[box(107.0, -7.0, 108.19, -6.0), box(108.2, -7.0, 108.25, -6.0)], crs=4326)
+    pyogrio.write_dataframe(z, tmp_path / "z.gpkg")
+    pyogrio.write_dataframe(gpd.GeoDataFrame({"program_id": ["A"], "kegiatan": ["jalan"]}, geometry=[Point(108.187, -6.5)], crs=4326), tmp_path / "p.gpkg")
+    (tmp_path / "itbx.csv").write_text("activity,RTH-1,R-2\njalan,X,I\n", encoding="utf-8")
+    r = invoke(CliRunner(), ["check", "--zoning", tmp_path / "z.gpkg", "--programs", tmp_path / "p.gpkg", "--rules", tmp_path / "itbx.csv", "--out", tmp_path / "o.gpkg", "-q"])
+    assert r.exit_code == 0, r.output
+    d_check = float(pyogrio.read_dataframe(tmp_path / "o.gpkg", layer="saran_relokasi")["jarak_m"].iloc[0])
+    r = invoke(CliRunner(), ["site", "--zoning", tmp_path / "z.gpkg", "--rules", tmp_path / "itbx.csv", "--kegiatan", "jalan", "--lon", "108.187", "--lat", "-6.5", "--json"])
+    assert r.exit_code == 0, r.output
+    d_site = json.loads(r.stdout)["saran_relokasi"]["jarak_m"]
+    # independently: the distance in UTM 48S (the zoning extent's zone), by shapely on transformed vertices
+    def dist(epsg):
+        g = gpd.GeoSeries([Point(108.187, -6.5), box(108.2, -7.0, 108.25, -6.0)], crs=4326).to_crs(epsg)
+        return g.iloc[0].distance(g.iloc[1])
+
+    assert abs(dist(32748) - dist(32749)) > 0.5  # the two zones do give different answers here
+    assert d_site == pytest.approx(dist(32748), abs=1e-6)
+    assert d_check == pytest.approx(d_site, abs=1e-9)
