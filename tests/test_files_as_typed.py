@@ -219,3 +219,21 @@ def test_site_and_check_measure_relocation_in_the_batchs_crs(tmp_path):
     assert abs(dist(32748) - dist(32749)) > 0.5  # the two zones do give different answers here
     assert d_site == pytest.approx(dist(32748), abs=1e-6)
     assert d_check == pytest.approx(d_site, abs=1e-9)
+
+
+# ---------------------------------------------------------------- Matriks 3: programs without a location
+def test_programs_without_coordinates_are_not_ranked():
+    import geopandas as gpd
+
+    from sppr_gis.matrices import matriks_2, matriks_3
+
+    rows = pd.DataFrame({"program_id": ["A", "B", "C"], "opd": ["x"] * 3, "kegiatan": ["jalan"] * 3, "pagu": [10.0, 99.0, 5.0], "sumber_dana": ["APBD"] * 3,
+                         "status": ["sesuai", "perlu_kajian", "sesuai"], "score": [100.0, float("nan"), 100.0],
+                         "status_sinkron": ["tidak_terindikasi"] * 3, "ipu_id": [""] * 3})
+    year = gpd.GeoDataFrame(rows, geometry=[Point(0, 0), None, Point(1, 1)], crs="EPSG:32748")
+    m3 = matriks_3(matriks_2(year, weights={"conformance": 1.0}), thresholds=(70.0, 50.0))
+    # by hand: A and C score 100 (sesuai) -> ranked 1, 2 by pagu; B has no geometry -> listed last, not ranked
+    assert m3["program_id"].tolist() == ["A", "C", "B"]
+    assert m3["peringkat"].tolist()[:2] == [1, 2] and pd.isna(m3["peringkat"].iloc[2])
+    assert m3["kelas_prioritas"].tolist() == ["Prioritas I", "Prioritas I", "Tidak dapat diperingkat"]
+    assert "tidak dapat diperingkat" in m3["alasan"].iloc[2] and "Prioritas III" not in m3["kelas_prioritas"].tolist()

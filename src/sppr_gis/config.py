@@ -17,7 +17,7 @@ Shape (only ``[inputs]`` is required; see ``docs/sync.md``)::
     rules = "itbx.csv"
     conditions = "itbx_syarat.csv"                 # optional
     code_map = "kode_kegiatan.csv"                 # optional
-    indikasi_program = "ipu.gpkg"
+    indikasi_program = "ipu.gpkg"                  # optional: without it the rencana alone are judged and ranked
     rencana = ["rencana_pupr.gpkg", { path = "rencana_perkim.xlsx", opd = "Dinas Perkim" }]
     struktur_ruang = "struktur_ruang.gpkg"         # optional, or a list
     network_map = "jaringan_kegiatan.csv"          # optional: kegiatan,kelas (struktur ruang conformance)
@@ -181,7 +181,7 @@ class Inputs:
 
     zoning: tuple[InputSpec, ...]
     rules: InputSpec
-    indikasi_program: InputSpec
+    indikasi_program: InputSpec | None
     rencana: tuple[InputSpec, ...]
     conditions: InputSpec | None = None
     code_map: InputSpec | None = None
@@ -627,10 +627,10 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
     inputs_t = data.get("inputs")
     inputs: Inputs | None = None
     if not isinstance(inputs_t, dict):
-        err.add("inputs", "the [inputs] table is required (zoning, rules, indikasi_program, rencana)")
+        err.add("inputs", "the [inputs] table is required (zoning, rules, rencana; indikasi_program optional)")
     else:
         _unknown(inputs_t, _INPUT_KEYS, "inputs.", err)
-        for req in ("zoning", "rules", "indikasi_program", "rencana"):
+        for req in ("zoning", "rules", "rencana"):
             if req not in inputs_t:
                 err.add(f"inputs.{req}", "required key missing")
 
@@ -641,7 +641,7 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
         rencana = _spec_list(inputs_t["rencana"], "inputs.rencana", base, err, allow_opd=True) if "rencana" in inputs_t else ()
         struktur = _spec_list(inputs_t["struktur_ruang"], "inputs.struktur_ruang", base, err) if "struktur_ruang" in inputs_t else ()
         rules, ipu = one("rules"), one("indikasi_program")
-        if rules is not None and zoning and rencana and ipu is not None:
+        if rules is not None and zoning and rencana and (ipu is not None or "indikasi_program" not in inputs_t):
             inputs = Inputs(
                 zoning=zoning,
                 rules=rules,

@@ -329,7 +329,7 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
     cap = capaian_program(out, threshold=par.capaian_threshold, clusters=cfg.opd_clusters)
     out["skor_prioritas"] = m2["skor_prioritas"].to_numpy()
     out["kelas_prioritas"] = m3["kelas_prioritas"].reindex(m2.index).to_numpy(dtype=object)  # m3 keeps m2's index
-    out["peringkat_prioritas"] = m3["peringkat"].reindex(m2.index).to_numpy()
+    out["peringkat_prioritas"] = m3["peringkat"].reindex(m2.index).array  # empty where a program cannot be ranked
     out["capaian"] = cap["capaian"].to_numpy()
     out["di_bawah_ambang"] = cap["di_bawah_ambang"].to_numpy()
     out["klaster"] = cap["klaster"].to_numpy()
