@@ -7,10 +7,10 @@ import pandas as pd
 import pyogrio
 import pytest
 from click.testing import CliRunner
+from conftest import ORIGIN, gdf, invoke, make_rules
 from shapely import Point, box
 
 import sppr_gis
-from conftest import ORIGIN, gdf, invoke, make_rules
 from sppr_gis.errors import RulesError
 from sppr_gis.rules import parse_cell, read_rules
 
@@ -115,11 +115,10 @@ def _matrix(d):
 
 
 # ---------------------------------------------------------------- header row per file
-from pyproj import Transformer  # noqa: E402
+import openpyxl
+from pyproj import Transformer
 
-import openpyxl  # noqa: E402
-
-from sppr_gis.io import parse_layer_spec, read_program_sources  # noqa: E402
+from sppr_gis.io import parse_layer_spec, read_program_sources
 
 TO_LONLAT = Transformer.from_crs("EPSG:32648", "EPSG:4326", always_xy=True)
 
@@ -197,8 +196,9 @@ def test_assume_geographic_crs_on_projected_shapefile_says_out_of_range(tmp_path
 
 # ---------------------------------------------------------------- site and check: one metric CRS
 def test_site_and_check_measure_relocation_in_the_batchs_crs(tmp_path):
-    import geopandas as gpd
     import json
+
+    import geopandas as gpd
 
     # zoning in lon/lat whose extent centre (107.6 E) is in UTM 48S; the site (108.187 E) lies in UTM 49S
     z = gpd.GeoDataFrame({"KODSZN": ["RTH-1", "R-2"]}, geometry=[box(107.0, -7.0, 108.19, -6.0), box(108.2, -7.0, 108.25, -6.0)], crs=4326)
@@ -237,3 +237,32 @@ def test_programs_without_coordinates_are_not_ranked():
     assert m3["peringkat"].tolist()[:2] == [1, 2] and pd.isna(m3["peringkat"].iloc[2])
     assert m3["kelas_prioritas"].tolist() == ["Prioritas I", "Prioritas I", "Tidak dapat diperingkat"]
     assert "tidak dapat diperingkat" in m3["alasan"].iloc[2] and "Prioritas III" not in m3["kelas_prioritas"].tolist()
+
+
+# ---------------------------------------------------------------- numbers on the console, the Indonesian way
+def test_revisi_console_prints_indonesian_numbers(tmp_path):
+    import geopandas as gpd
+
+    # old K-1, new R-2 over one rectangle of 4000 m x 3000,5 m = 12.002.000 m² = 1.200,2 ha (by hand)
+    rect = box(440_000, 100_000, 444_000, 103_000.5)
+    for name, code in (("lama.gpkg", "K-1"), ("baru.gpkg", "R-2")):
+        gpd.GeoDataFrame({"KODSZN": [code]}, geometry=[rect], crs="EPSG:32648").to_file(tmp_path / name, driver="GPKG")
+    gpd.GeoDataFrame({"program_id": ["P1"], "kegiatan": ["toko"]}, geometry=[Point(441_000, 101_000)], crs="EPSG:32648").to_file(tmp_path / "p.gpkg", driver="GPKG")
+    (tmp_path / "itbx.csv").write_text("activity,R-2,K-1\ntoko,T,I\n", encoding="utf-8")
+    r = invoke(CliRunner(), ["revisi", "--zoning-lama", tmp_path / "lama.gpkg", "--zoning-baru", tmp_path / "baru.gpkg", "--programs", tmp_path / "p.gpkg",
+                             "--rules", tmp_path / "itbx.csv", "--out", tmp_path / "rev.gpkg"])
+    assert r.exit_code == 0, r.output
+    assert "1.200,20 ha" in r.stdout and "1,200.20" not in r.stdout
+
+
+def test_console_tables_print_indonesian_numbers():
+    import io as _io
+
+    from rich.console import Console
+
+    from sppr_cli.report import print_table
+
+    buf = _io.StringIO()
+    print_table(pd.DataFrame({"jumlah": [1234567], "luas_ha": [236.04]}, index=pd.Index(["a"], name="x")), "t", Console(file=buf, width=200))
+    text = buf.getvalue()
+    assert "1.234.567" in text and "236,04" in text

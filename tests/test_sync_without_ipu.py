@@ -6,7 +6,6 @@ from __future__ import annotations
 import geopandas as gpd
 import openpyxl
 from click.testing import CliRunner
-
 from conftest import SAMPLE, invoke
 
 BASE = f"""

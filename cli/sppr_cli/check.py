@@ -14,6 +14,7 @@ from sppr_cli.report import print_table, progress_bar, stdout_console, user_erro
 from sppr_gis import io, read_rules
 from sppr_gis.io.postgis import is_postgis
 from sppr_gis.pipeline import ZoningInput, check as run_check
+from sppr_gis.text import angka
 
 log = logging.getLogger("sppr_gis.cli")
 
@@ -181,4 +182,4 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         print_table(summary, f"Isu data ({len(result.issues)}; rincian di layer 'issues')", console)
     if verbosity > 0:
         for k, v in result.timings.items():
-            click.echo(f"  {k}: {v:.2f} s", err=True)
+            click.echo(f"  {k}: {angka(v, 2)} s", err=True)

@@ -111,9 +111,9 @@ def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | No
             console.print(line)
         if verbosity > 0:
             for k, v in res.timings.items():
-                click.echo(f"  {k}: {v:.2f} s", err=True)
+                click.echo(f"  {k}: {angka(v, 2)} s", err=True)
     if verbosity > 0:
-        click.echo(f"  total: {result.timings['total']:.2f} s", err=True)
+        click.echo(f"  total: {angka(result.timings['total'], 2)} s", err=True)
 
 
 def _sync_regions(configs: list[str], years: list[int], out_dir: str, maps: bool, scheduler: str | None, processes: int | None, verbosity: int, read_on: str = "client") -> None:
