@@ -266,3 +266,30 @@ def test_console_tables_print_indonesian_numbers():
     print_table(pd.DataFrame({"jumlah": [1234567], "luas_ha": [236.04]}, index=pd.Index(["a"], name="x")), "t", Console(file=buf, width=200))
     text = buf.getvalue()
     assert "1.234.567" in text and "236,04" in text
+
+
+# ---------------------------------------------------------------- progress of long reads
+def test_long_csv_read_reports_progress_per_chunk(tmp_path, monkeypatch):
+    import sppr_gis.io.tables as tables
+    from sppr_gis.io import read_programs
+
+    monkeypatch.setattr(tables, "CHUNK_ROWS", 10)
+    lon, lat = _lonlat(50, 50)
+    p = tmp_path / "besar.csv"
+    p.write_text("program_id,kegiatan,lon,lat\n" + "".join(f"P{i},jalan,{lon},{lat}\n" for i in range(25)), encoding="utf-8")
+    calls = []
+    gdf_ = read_programs(p, progress=lambda stage, done, total: calls.append((stage, done, total)))
+    assert len(gdf_) == 25 and gdf_.geometry.notna().all()
+    reading = [(d, t) for s, d, t in calls if s == "membaca besar.csv"]
+    placing = [(d, t) for s, d, t in calls if s == "menempatkan lokasi besar.csv"]
+    # 25 rows in chunks of 10: read 10, 20, 25 (then the total); placed 0, 10, 20, 25 of 25
+    assert reading == [(0, None), (10, None), (20, None), (25, None), (25, 25)]
+    assert placing == [(0, 25), (10, 25), (20, 25), (25, 25)]
+    assert [s for s, _, _ in calls].index("menempatkan lokasi besar.csv") > [s for s, _, _ in calls].index("membaca besar.csv")
+
+
+def test_check_cli_prints_read_progress_when_verbose(renja):
+    r = invoke(CliRunner(), ["check", "--zoning", renja / "zoning.gpkg", "--rules", renja / "itbx.csv", "--out", renja / "out.gpkg",
+                             "--programs", renja / "rencana_pupr.csv", "-v"])
+    assert r.exit_code == 0, r.output
+    assert "membaca rencana_pupr.csv: 1 dari 1 baris" in r.stderr

@@ -10,7 +10,7 @@ import logging
 import click
 
 from sppr_cli import options as o
-from sppr_cli.report import print_table, progress_bar, stdout_console, user_errors
+from sppr_cli.report import print_table, progress_bar, read_progress, stdout_console, user_errors
 from sppr_gis import io, read_rules
 from sppr_gis.io.postgis import is_postgis
 from sppr_gis.pipeline import ZoningInput, check as run_check
@@ -138,6 +138,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         progs = io.read_program_sources(
             programs, id_field=id_field, assume_crs=assume_crs, xy_fields=xy_fields, wkt_field=wkt_field, coord_field=coord_field,
             sheet=sheet, header_row=header_row, encoding=encoding, engine=engine,
+            progress=read_progress(verbosity > 0 or (verbosity >= 0 and sys.stderr.isatty())),
         )
         if not len(progs):
             click.echo(f"Warning: {progs.attrs.get('source', 'programs')}: the program layer holds no features (wrong layer?)", err=True)

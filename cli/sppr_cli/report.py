@@ -68,6 +68,19 @@ def print_table(df: pd.DataFrame, title: str, console: Console) -> None:
     console.print(table)
 
 
+def read_progress(show: bool) -> Callable[[str, int, int | None], None] | None:
+    """A callback for long table reads: one line on stderr per chunk (``membaca x.csv: 200.000 baris``)."""
+    if not show:
+        return None
+    from sppr_gis.text import angka
+
+    def report(stage: str, done: int, total: int | None) -> None:
+        if done:
+            click.echo(f"{stage}: {angka(done, 0)}" + (f" dari {angka(total, 0)}" if total else "") + " baris", err=True)
+
+    return report
+
+
 def stdout_console() -> Console:
     """Console for results (stdout); plain when not a terminal."""
     return Console(file=sys.stdout, soft_wrap=True, width=None if sys.stdout.isatty() else 160)

@@ -7,7 +7,7 @@ import logging
 import os
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -617,6 +617,7 @@ def read_programs(
     encoding: str | None = None,
     engine: Engine = "pyogrio",
     id_field: str | None = "program_id",
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a program list: a vector layer, or a CSV/XLSX table with coordinates or WKT.
 
@@ -646,6 +647,9 @@ def read_programs(
         I/O engine for vector layers.
     id_field : str, optional
         Id field naming rows in findings about a layer's coordinates.
+    progress : callable, optional
+        ``progress(stage, rows_done, rows_total)`` for a table's long read
+        (see :func:`~sppr_gis.io.tables.read_table`).
 
     Returns
     -------
@@ -668,6 +672,7 @@ def read_programs(
             encoding=encoding,
             header_row=spec.header_row or header_row,
             key_fields=(id_field,) if id_field else (),
+            progress=progress,
         )
     gdf = read_layer(spec, want="any", assume_crs=assume_crs, encoding=encoding, engine=engine)
     if gdf.attrs.get("findings") and id_field:
@@ -705,7 +710,7 @@ def read_program_sources(
         Program id field; every input must have it.
     **kwargs
         Passed to :func:`read_programs` (``assume_crs``, ``xy_fields``,
-        ``wkt_field``, ``coord_field``, ``sheet``, ``header_row``, ``encoding``, ``engine``).
+        ``wkt_field``, ``coord_field``, ``sheet``, ``header_row``, ``encoding``, ``engine``, ``progress``).
 
     Returns
     -------
