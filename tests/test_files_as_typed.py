@@ -259,7 +259,6 @@ def test_console_tables_print_indonesian_numbers():
     import io as _io
 
     from rich.console import Console
-
     from sppr_cli.report import print_table
 
     buf = _io.StringIO()

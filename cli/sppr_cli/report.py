@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from typing import Callable
 
 import click
-import pandas as pd
 import numpy as np
+import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
