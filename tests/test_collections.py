@@ -43,8 +43,9 @@ def test_lot_with_its_access_road_through_rth_is_tidak_sesuai():
     assert p.loc["P2", "status"] == "sesuai"  # the lot alone
     gc = p.loc["P0"]
     assert (gc.status, gc.itbx) == ("tidak_sesuai", "X")  # was sesuai: the road was ignored
-    # the deciding part (the road) gives score and dominant zone: 100*(50*1 + 50*0)/100
-    assert gc.score == pytest.approx(50.0) and gc.dominant_zone == "R-2"
+    # the deciding part (the road) gives score and dominant zone: 100*(50*1 + 50*0)/100; its 50/50 split
+    # is a tie broken by the most restrictive class (issue 20): RTH-1 (X) before R-2 (I)
+    assert gc.score == pytest.approx(50.0) and gc.dominant_zone == "RTH-1"
     assert "bagian garis menentukan" in gc.keterangan and "Bagian poligon" in gc.keterangan and "RTH-1" in gc.keterangan
     assert (gc.measure, gc.measure_unit) == (pytest.approx(1600.0), "m2")  # the highest dimension's measure
     zs = res.zone_shares[res.zone_shares.program_id == "P0"]

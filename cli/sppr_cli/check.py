@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 
 from sppr_cli import options as o
-from sppr_cli.report import print_table, progress_bar, stdout_console, user_errors
+from sppr_cli.report import print_table, progress_bar, read_progress, stdout_console, user_errors
 from sppr_gis import io, read_rules
 from sppr_gis.analyses import extend_check_from_files
 from sppr_gis.io.postgis import is_postgis
 from sppr_gis.pipeline import ZoningInput, check as run_check
 from sppr_gis.results import write_check_result
+from sppr_gis.text import angka
 
 
 def _output(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -90,7 +91,7 @@ def _cluster(scheduler: str | None, processes: int | None):
 @click.option("--wkt-field", default=None, metavar="F", help="WKT column of a table input [default: wkt/geometry].")
 @click.option("--coord-field", default=None, metavar="F", help="Column of a table input holding 'lat, lon' in one cell [default: koordinat].")
 @click.option("--sheet", default=None, help="Excel sheet of a table input [default: the only one; PATH:SHEET names one].")
-@click.option("--header-row", type=click.IntRange(min=1), default=1, show_default=True, metavar="N", help="Spreadsheet row of a table input's header (title rows above it are skipped).")
+@click.option("--header-row", type=click.IntRange(min=1), default=None, metavar="N", help="Spreadsheet row of every table input's header [default: found in each sheet: the first row holding the coordinate, WKT or id columns]; PATH@N or BOOK.xlsx:SHEET@N sets one file's.")
 @click.option("--conditions", default=None, callback=o._existing, metavar="PATH", help="Condition texts (kode, uraian) for the ITBX cells.")
 @click.option("--code-map", default=None, callback=o._existing, metavar="PATH", help="SIPD code prefix -> activity table (kode, activity).")
 @o.code_field_opt
@@ -128,6 +129,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         progs = io.read_program_sources(
             programs, id_field=id_field, assume_crs=assume_crs, xy_fields=xy_fields, wkt_field=wkt_field, coord_field=coord_field,
             sheet=sheet, header_row=header_row, encoding=encoding, engine=engine,
+            progress=read_progress(verbosity > 0 or (verbosity >= 0 and sys.stderr.isatty())),
         )
         if not len(progs):
             click.echo(f"Warning: {progs.attrs.get('source', 'programs')}: the program layer holds no features (wrong layer?)", err=True)
@@ -164,4 +166,4 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         print_table(summary, f"Isu data ({len(result.issues)}; rincian di layer 'issues')", console)
     if verbosity > 0:
         for k, v in result.timings.items():
-            click.echo(f"  {k}: {v:.2f} s", err=True)
+            click.echo(f"  {k}: {angka(v, 2)} s", err=True)

@@ -9,6 +9,7 @@ import click
 from sppr_cli import options as o
 from sppr_cli.options import verbosity, verbosity_opts
 from sppr_cli.report import stdout_console, user_errors
+from sppr_gis.text import angka
 
 
 @click.command("kinerja")
@@ -36,5 +37,5 @@ def kinerja(data: str, year: int, out: Path, config: Path | None) -> None:
         n_err = int((result.issues["severity"] == "error").sum()) if len(result.issues) else 0
         con.print(f"{out}: {len(result.indikator)} indikator, {len(result.opd)} OPD, {len(result.issues)} isu ({n_err} galat)")
         for r in result.opd.itertuples():
-            cap = "-" if r.capaian != r.capaian else f"{r.capaian:.1f}%"
+            cap = "-" if r.capaian != r.capaian else f"{angka(r.capaian, 1)}%"
             con.print(f"  {r.opd}: capaian {cap} ({r.predikat or 'tanpa predikat'})")

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Callable
 
 import click
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -47,6 +48,15 @@ def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Callable[...
         yield lambda n, description=None: bar.update(task, advance=n, description=description)
 
 
+def _number(v: object) -> str:
+    """A table cell for a person: numbers the Indonesian way (``1.234``, ``236,04``), other values as text."""
+    from sppr_gis.text import angka
+
+    if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.integer, np.floating)) or not np.isfinite(v):
+        return str(v)
+    return angka(float(v), 0 if float(v).is_integer() else 2)
+
+
 def print_table(df: pd.DataFrame, title: str, console: Console) -> None:
     """Print a small DataFrame as a rich table (index as the first column)."""
     table = Table(title=title, title_justify="left")
@@ -54,8 +64,21 @@ def print_table(df: pd.DataFrame, title: str, console: Console) -> None:
     for col in df.columns:
         table.add_column(str(col), justify="right")
     for idx, row in df.iterrows():
-        table.add_row(str(idx), *(str(v) for v in row))
+        table.add_row(str(idx), *(_number(v) for v in row))
     console.print(table)
+
+
+def read_progress(show: bool) -> Callable[[str, int, int | None], None] | None:
+    """A callback for long table reads: one line on stderr per chunk (``membaca x.csv: 200.000 baris``)."""
+    if not show:
+        return None
+    from sppr_gis.text import angka
+
+    def report(stage: str, done: int, total: int | None) -> None:
+        if done:
+            click.echo(f"{stage}: {angka(done, 0)}" + (f" dari {angka(total, 0)}" if total else "") + " baris", err=True)
+
+    return report
 
 
 def stdout_console() -> Console:

@@ -8,6 +8,7 @@ import click
 
 from sppr_cli import options as o
 from sppr_cli.report import print_table, stdout_console, user_errors
+from sppr_gis.text import angka
 
 
 def _gpkg(ctx: click.Context, param: click.Parameter, value: str) -> str:
@@ -105,16 +106,16 @@ def revisi(ctx: click.Context, zoning_lama, zoning_baru, programs, rules, rules_
         return
     console = stdout_console()
     ps = result.perubahan_status
-    console.print(f"[bold]{len(ps)}[/] program dinilai dua kali, {int(ps['berubah'].sum())} berubah -> {out} (CRS {result.crs.to_string()})")
+    console.print(f"[bold]{angka(len(ps), 0)}[/] program dinilai dua kali, {angka(int(ps['berubah'].sum()), 0)} berubah -> {out} (CRS {result.crs.to_string()})")
     if len(ps):
         import pandas as pd
 
         print_table(pd.crosstab(ps["status_lama"], ps["status_baru"]), "Status lama (baris) -> status baru (kolom)", console)
     moved = result.transisi_zona[result.transisi_zona["berubah"]]
-    console.print(f"{len(moved)} pasangan kode berubah, {moved['luas_m2'].sum() / 1e4:,.2f} ha (layer transisi_zona, perubahan_zona)")
+    console.print(f"{angka(len(moved), 0)} pasangan kode berubah, {angka(moved['luas_m2'].sum() / 1e4, 2)} ha (layer transisi_zona, perubahan_zona)")
     if map_path:
         console.print(f"peta -> {map_path} ({paper.upper()})")
     if verbosity > 0:
         for k, v in result.timings.items():
-            click.echo(f"  {k}: {v:.2f} s", err=True)
+            click.echo(f"  {k}: {angka(v, 2)} s", err=True)
 

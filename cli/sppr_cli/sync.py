@@ -87,7 +87,8 @@ def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | No
     for item in result.summary:
         click.echo("masukan: " + format_summary(item), err=True)
     console = stdout_console()
-    relocation_distance = load_config(config_path, check_files=False).parameters.relocation_distance
+    cfg = load_config(config_path, check_files=False)
+    relocation_distance = cfg.parameters.relocation_distance
     for res, folder in zip(result.years, result.folders):
         c = res.counts
         console.print(f"[bold]SPPR {res.year}[/] -> {folder}  (jangka menengah {res.window[0]}-{res.window[1]})")
@@ -95,7 +96,10 @@ def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | No
 
         ipu = pd.DataFrame([c["indikasi_program"]], index=pd.Index(["IPU"], name=""))
         ren = pd.DataFrame([c["rencana"]], index=pd.Index(["program"], name=""))
-        print_table(ipu, "Status sinkronisasi IPU", console)
+        if cfg.inputs.indikasi_program is None:
+            console.print("IPU tidak diberikan: program rencana dinilai dan diperingkat tanpa IPU")
+        else:
+            print_table(ipu, "Status sinkronisasi IPU", console)
         print_table(ren, f"Status program rencana {res.year}", console)
         p = res.pagu
         porsi = persen(p["porsi_sinkron_sesuai"]) if p["total"] else "-"
@@ -107,9 +111,9 @@ def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | No
             console.print(line)
         if verbosity > 0:
             for k, v in res.timings.items():
-                click.echo(f"  {k}: {v:.2f} s", err=True)
+                click.echo(f"  {k}: {angka(v, 2)} s", err=True)
     if verbosity > 0:
-        click.echo(f"  total: {result.timings['total']:.2f} s", err=True)
+        click.echo(f"  total: {angka(result.timings['total'], 2)} s", err=True)
 
 
 def _sync_regions(configs: list[str], years: list[int], out_dir: str, maps: bool, scheduler: str | None, processes: int | None, verbosity: int, read_on: str = "client") -> None:

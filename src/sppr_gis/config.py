@@ -17,7 +17,7 @@ Shape (only ``[inputs]`` is required; see ``docs/sync.md``)::
     rules = "itbx.csv"
     conditions = "itbx_syarat.csv"                 # optional
     code_map = "kode_kegiatan.csv"                 # optional
-    indikasi_program = "ipu.gpkg"
+    indikasi_program = "ipu.gpkg"                  # optional: without it the rencana alone are judged and ranked
     rencana = ["rencana_pupr.gpkg", { path = "rencana_perkim.xlsx", opd = "Dinas Perkim" }]
     struktur_ruang = "struktur_ruang.gpkg"         # optional, or a list
     network_map = "jaringan_kegiatan.csv"          # optional: kegiatan,kelas (struktur ruang conformance)
@@ -156,8 +156,9 @@ class InputSpec:
         zoning file, ``zone`` and ``protected``).
     coord_field : str, optional
         Column of a table holding ``"lat, lon"`` in one cell (default: ``koordinat``).
-    header_row : int
+    header_row : int, optional
         Spreadsheet row (1-based) of a table's header; title rows above it are skipped.
+        Default: found in the sheet (the first row holding the expected fields).
     """
 
     layer: LayerSpec
@@ -169,7 +170,7 @@ class InputSpec:
     opd: str | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
     coord_field: str | None = None
-    header_row: int = 1
+    header_row: int | None = None
 
     @property
     def path(self) -> Path:
@@ -188,7 +189,7 @@ class Inputs:
 
     zoning: tuple[InputSpec, ...]
     rules: InputSpec
-    indikasi_program: InputSpec
+    indikasi_program: InputSpec | None
     rencana: tuple[InputSpec, ...]
     conditions: InputSpec | None = None
     code_map: InputSpec | None = None
@@ -436,10 +437,10 @@ def _spec(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: bool = F
             xy = None
         else:
             xy = (str(xy[0]), str(xy[1]))
-    header_row = table.get("header_row", 1)
-    if isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1:
+    header_row = table.get("header_row")
+    if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
         err.add(f"{key}.header_row", f"expected the spreadsheet row number of the header (1, 2, ...), got {header_row!r}")
-        header_row = 1
+        header_row = None
     for k in ("wkt_field", "coord_field", "encoding", "opd"):
         if table.get(k) is not None and not _is_str(table.get(k)):
             err.add(f"{key}.{k}", "expected text")
@@ -634,10 +635,10 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
     inputs_t = data.get("inputs")
     inputs: Inputs | None = None
     if not isinstance(inputs_t, dict):
-        err.add("inputs", "the [inputs] table is required (zoning, rules, indikasi_program, rencana)")
+        err.add("inputs", "the [inputs] table is required (zoning, rules, rencana; indikasi_program optional)")
     else:
         _unknown(inputs_t, _INPUT_KEYS, "inputs.", err)
-        for req in ("zoning", "rules", "indikasi_program", "rencana"):
+        for req in ("zoning", "rules", "rencana"):
             if req not in inputs_t:
                 err.add(f"inputs.{req}", "required key missing")
 
@@ -648,7 +649,7 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
         rencana = _spec_list(inputs_t["rencana"], "inputs.rencana", base, err, allow_opd=True) if "rencana" in inputs_t else ()
         struktur = _spec_list(inputs_t["struktur_ruang"], "inputs.struktur_ruang", base, err) if "struktur_ruang" in inputs_t else ()
         rules, ipu = one("rules"), one("indikasi_program")
-        if rules is not None and zoning and rencana and ipu is not None:
+        if rules is not None and zoning and rencana and (ipu is not None or "indikasi_program" not in inputs_t):
             inputs = Inputs(
                 zoning=zoning,
                 rules=rules,

@@ -62,7 +62,8 @@ def assess(
     sh = pairs.copy()
     prog = sh["prog"].to_numpy(dtype=np.int64)
     sh_keys = akeys[prog] if len(sh) else np.array([], dtype=object)
-    cells = [rules.cells.get((a, z)) for a, z in zip(sh_keys, sh["zone_code"])]
+    column: dict[object, object] = {}  # zoning code -> matrix column (case and blanks ignored), once per code
+    cells = [rules.cells.get((a, column[z] if z in column else column.setdefault(z, rules.zone_column(z)))) for a, z in zip(sh_keys, sh["zone_code"])]
     sh["itbx"] = pd.array([c.cls if c else None for c in cells], dtype="string")
     sh["cell"] = pd.array([c.raw if c else None for c in cells], dtype="string")
     counted = sh["share"].to_numpy() >= min_share
@@ -96,11 +97,7 @@ def assess(
         score = np.where(s_sum > 0, 100.0 * w_sum / s_sum, np.nan)
     score[status == "perlu_kajian"] = np.nan
 
-    # dominant zone: largest share, ties broken by code (pairs are sorted by prog, zone_code)
-    dominant = np.full(n, None, dtype=object)
-    if len(sh):
-        best = sh.assign(_neg=-share).sort_values(["prog", "_neg", "zone_code"], kind="stable").drop_duplicates("prog")
-        dominant[best["prog"].to_numpy()] = best["zone_code"].to_numpy()
+    dominant = _dominant(prog, sh["zone_code"].to_numpy(dtype=object), share, order, n)
 
     zones_txt, syarat_txt, notes = _texts(prog, sh["zone_code"].to_numpy(dtype=object), share, cells, counted, status, activities, known, u, empty_reason, rules, min_share)
     verdict = pd.DataFrame(
@@ -116,6 +113,26 @@ def assess(
         }
     )
     return verdict, sh
+
+
+#: Shares closer than this are equal when choosing the dominant zone (a 50/50 split measured in floating point).
+TIE_TOLERANCE = 1e-9
+
+
+def _dominant(prog: np.ndarray, codes: np.ndarray, share: np.ndarray, order: np.ndarray, n: int) -> np.ndarray:
+    """Dominant zone per program: the largest share; shares equal within :data:`TIE_TOLERANCE` are
+    a tie, broken by the most restrictive ITBX class for the program's activity (X > B > T > I >
+    no rule), then by the zone code (the first in sort order)."""
+    dominant = np.full(n, None, dtype=object)
+    if not len(prog):
+        return dominant
+    top = np.full(n, -np.inf)
+    np.maximum.at(top, prog, share)
+    tied = share >= top[prog] - TIE_TOLERANCE
+    cand = pd.DataFrame({"prog": prog[tied], "order": -order[tied], "code": codes[tied].astype(str)})
+    best = cand.sort_values(["prog", "order", "code"], kind="stable").drop_duplicates("prog")
+    dominant[best["prog"].to_numpy()] = codes[tied][best.index.to_numpy()]
+    return dominant
 
 
 def _pct(values: np.ndarray, decimals: int = 1) -> np.ndarray:

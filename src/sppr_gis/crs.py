@@ -30,7 +30,8 @@ def ensure_crs(gdf: gpd.GeoDataFrame, label: str, assume_crs: str | None = None)
     Raises
     ------
     CRSError
-        No CRS and no ``assume_crs``, or ``assume_crs`` is not a CRS.
+        No CRS and no ``assume_crs``, or ``assume_crs`` is not a CRS, or it is
+        geographic and every feature lies beyond +-180/+-90 (a projected layer).
     """
     if gdf.crs is not None:
         return gdf
@@ -40,7 +41,30 @@ def ensure_crs(gdf: gpd.GeoDataFrame, label: str, assume_crs: str | None = None)
         crs = CRS.from_user_input(assume_crs)
     except Exception as exc:
         raise CRSError(f"--assume-crs {assume_crs!r} is not a CRS PROJ knows") from exc
+    if crs.is_geographic:
+        bad = _beyond_lon_lat(np.asarray(gdf.geometry.values, dtype=object))
+        if bad is not None:
+            x, y = bad
+            raise CRSError(
+                f"{label}: the coordinates ({x:.10g}, {y:.10g}, and every feature's) are out of range for {assume_crs} "
+                f"({crs.name}, longitude/latitude in degrees) given by --assume-crs; they look projected (metres): "
+                "give the layer's real CRS (e.g. --assume-crs EPSG:32748 for UTM 48S)"
+            )
     return gdf.set_crs(crs)
+
+
+def _beyond_lon_lat(geoms: np.ndarray) -> tuple[float, float] | None:
+    """A coordinate of the first feature when every non-empty feature has one beyond +-180/+-90, else None."""
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not ok.any():
+        return None
+    b = shapely.bounds(geoms[ok])
+    with np.errstate(invalid="ignore"):
+        beyond = (np.abs(b[:, [0, 2]]) > 180).any(axis=1) | (np.abs(b[:, [1, 3]]) > 90).any(axis=1)
+    if not beyond.all():
+        return None
+    x, y = shapely.get_coordinates(geoms[ok][0])[0]
+    return float(x), float(y)
 
 
 def _is_metric(crs: CRS) -> bool:

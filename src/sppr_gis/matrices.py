@@ -124,6 +124,7 @@ HEADERS: dict[str, str] = {
     "skor_prioritas": "Skor Prioritas",
     "peringkat": "Peringkat",
     "kelas_prioritas": "Kelas Prioritas",
+    "lokasi_ada": "Lokasi Dapat Digunakan",
     "alasan": "Alasan",
     "rekomendasi": "Rekomendasi",
     "pagu_total": "Pagu Total (Rp)",
@@ -432,12 +433,28 @@ def matriks_2(rencana_y: pd.DataFrame, *, weights: Mapping[str, float], disconti
             "status_sinkron": _col(rencana_y, "status_sinkron").map(_text).to_numpy(dtype=object),
             "ipu_id": ids,
             "kawasan_prioritas": _col(rencana_y, "kawasan_prioritas").map(_text).to_numpy(dtype=object),
+            "lokasi_ada": _located(rencana_y),
         }
     )
     for col, v in values.items():
         out[col] = v
     out["skor_prioritas"] = np.round(skor, 2)
     return out
+
+
+def _located(rencana_y: pd.DataFrame) -> np.ndarray:
+    """Whether each program has a usable location: a non-empty geometry (a frame without geometry:
+    its ``lokasi_ada`` column, else every program)."""
+    if isinstance(rencana_y, gpd.GeoDataFrame) and rencana_y._geometry_column_name in rencana_y.columns:
+        g = rencana_y.geometry
+        return (g.notna() & ~g.is_empty.fillna(True)).to_numpy(dtype=bool)
+    if "lokasi_ada" in rencana_y.columns:
+        return rencana_y["lokasi_ada"].fillna(False).astype(bool).to_numpy()
+    return np.ones(len(rencana_y), dtype=bool)
+
+
+#: Matriks 3 class of a program without a usable location (no coordinates, or unusable ones).
+UNRANKED = "Tidak dapat diperingkat"
 
 
 def matriks_3(m2: pd.DataFrame, *, thresholds: tuple[float, float] = (70.0, 50.0)) -> pd.DataFrame:
@@ -447,7 +464,10 @@ def matriks_3(m2: pd.DataFrame, *, thresholds: tuple[float, float] = (70.0, 50.0
     ``skor_prioritas`` (high first), ``pagu`` (high first), ``program_id``.
     Class: ``Prioritas I`` (score >= thresholds[0]), ``Prioritas II``
     (>= thresholds[1]), ``Prioritas III``; an ``inkonsisten`` program is
-    ``Tidak diprioritaskan`` whatever its score.
+    ``Tidak diprioritaskan`` whatever its score. A program without a usable
+    location (``lokasi_ada`` false: no coordinates, or unusable ones) cannot be
+    judged against the zoning, so it cannot be ranked: it is listed last, class
+    ``Tidak dapat diperingkat``, without ``peringkat``, the reason saying so.
 
     Parameters
     ----------
@@ -464,18 +484,24 @@ def matriks_3(m2: pd.DataFrame, *, thresholds: tuple[float, float] = (70.0, 50.0
     """
     df = m2.copy()
     bad = (df["status_sinkron"] == "inkonsisten").to_numpy()
-    df["_bad"] = bad.astype(int)
+    located = df["lokasi_ada"].fillna(False).astype(bool).to_numpy() if "lokasi_ada" in df.columns else np.ones(len(df), dtype=bool)
+    df["_bad"] = np.where(~located, 2, bad.astype(int))
     df["_neg_skor"] = -df["skor_prioritas"].to_numpy(dtype=float)
     df["_neg_pagu"] = -np.nan_to_num(df["pagu"].to_numpy(dtype=float))
     df = df.sort_values(["_bad", "_neg_skor", "_neg_pagu", "program_id"], kind="stable")  # keeps m2's index
     hi, mid = thresholds
     s = df["skor_prioritas"].to_numpy(dtype=float)
+    group = df["_bad"].to_numpy()
     kelas = np.where(s >= hi, "Prioritas I", np.where(s >= mid, "Prioritas II", "Prioritas III")).astype(object)
-    kelas[df["_bad"].to_numpy() == 1] = "Tidak diprioritaskan"
-    df["peringkat"] = np.arange(1, len(df) + 1)
+    kelas[group == 1] = "Tidak diprioritaskan"
+    kelas[group == 2] = UNRANKED
+    ranked = int((group < 2).sum())
+    df["peringkat"] = pd.array(list(range(1, ranked + 1)) + [None] * (len(df) - ranked), dtype="Int64")
     df["kelas_prioritas"] = kelas
-    df["alasan"] = [_reason(r) for r in df.itertuples(index=False)]
-    df["rekomendasi"] = [_recommend(r) for r in df.itertuples(index=False)]
+    df["alasan"] = [_reason(r) if g < 2 else "tanpa lokasi yang dapat digunakan (koordinat kosong atau tidak valid): kesesuaian ruang tidak dapat dinilai, tidak dapat diperingkat"
+                    for r, g in zip(df.itertuples(index=False), group)]
+    df["rekomendasi"] = [_recommend(r) if g < 2 else "Lengkapi atau perbaiki koordinat/lokasi program, lalu jalankan ulang penilaian."
+                         for r, g in zip(df.itertuples(index=False), group)]
     cols = ["peringkat", "program_id", "opd", "kegiatan", "pagu", "skor_prioritas", "kelas_prioritas", "status_sinkron", "status", "ipu_id", "alasan", "rekomendasi"]
     return df[cols]
 

@@ -535,8 +535,7 @@ def check(
             what = f"'{a}'" if activity_key(a) else "(kosong)"
             findings.append(Finding(plabel, ids[i], "warning", "kegiatan_tidak_ada_di_itbx", f"kegiatan {what} tidak ada dalam matriks ITBX {rules.source}"))
     zone_counts = zones["zone_code"].value_counts()
-    for code in sorted(set(zone_counts.index) - set(rules.zone_codes)):
-        findings.append(Finding(zlabel, code, "warning", "zona_tidak_ada_di_itbx", f"kode zona '{code}' ({zone_counts[code]} fitur) tidak ada sebagai kolom di matriks ITBX {rules.source}"))
+    findings.extend(zone_code_findings(zone_counts, rules, zlabel))
     verdict, shares, fnd = judge(res, acts, rules, work, ids, plabel, min_share=min_share, empty_reason=empty_reason, parts=parts)
     findings.extend(fnd)
     timings["verdict"] = time.perf_counter() - t
@@ -582,6 +581,38 @@ def check(
 # ----------------------------------------------------------------------------- named steps
 # The verdict step, shared by check() and by the single-site and revision paths
 # (sppr_gis.site, sppr_gis.revision): every path gives a program the same answer.
+
+
+def zone_code_findings(zone_counts: pd.Series, rules: Rules, label: str) -> list[Finding]:
+    """Zoning codes the matrix spells otherwise (one ``info`` listing each normalization) or lacks
+    (a warning each, with the closest matrix code as a suggestion).
+
+    Parameters
+    ----------
+    zone_counts : pandas.Series
+        Number of features per zoning code.
+    rules : Rules
+    label : str
+        The zoning's name in the findings.
+
+    Returns
+    -------
+    list of Finding
+    """
+    out: list[Finding] = []
+    normalized = []
+    for code in sorted(set(map(str, zone_counts.index)) - set(rules.zone_codes)):
+        column = rules.zone_column(code)
+        if column is not None:
+            normalized.append(f"'{code}' -> '{column}' ({zone_counts[code]} fitur)")
+            continue
+        guess = rules.suggest_zone(code)
+        hint = f"; maksud Anda {guess}?" if guess else ""
+        out.append(Finding(label, code, "warning", "zona_tidak_ada_di_itbx", f"kode zona '{code}' ({zone_counts[code]} fitur) tidak ada sebagai kolom di matriks ITBX {rules.source}{hint}"))
+    if normalized:
+        out.insert(0, Finding(label, "", "info", "kode_zona_dinormalisasi",
+                              f"kode zona yang hanya berbeda huruf besar/kecil atau spasi dari kolom matriks ITBX dibaca sebagai kolom itu: {', '.join(normalized)}"))
+    return out
 
 
 def program_activities(programs: pd.DataFrame, act_col: str | None, code_col: str | None, rules: Rules) -> pd.Series:

@@ -327,7 +327,7 @@ def _read_any(spec: InputSpec, params_crs: str | None, config_name: str = "confi
                 coord_field=spec.coord_field,
                 crs=spec.crs or "EPSG:4326",
                 encoding=spec.encoding,
-                header_row=spec.header_row,
+                header_row=spec.header_row or spec.layer.header_row,
                 require_geometry=False,
                 key_fields=keys,
             )
@@ -656,12 +656,19 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     # ---- IPU
     t = time.perf_counter()
     ipu_spec = inp.indikasi_program
-    raw = _read_any(ipu_spec, par.assume_crs, cfg_name, keys=[str({**fld, **ipu_spec.fields}.get("ipu_id") or "ipu_id")])
-    label = str(raw.attrs.get("source", ipu_spec.label))
+    if ipu_spec is None:
+        # no IPU given: an empty table of its fields, so the rencana alone are judged and ranked
+        raw = gpd.GeoDataFrame({k: pd.Series([], dtype=object) for k in IPU_FIELDS}, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
+        raw.attrs = {"source": "indikasi_program", "findings": []}
+        names: dict[str, Any] = {k: None for k in fld}
+    else:
+        raw = _read_any(ipu_spec, par.assume_crs, cfg_name, keys=[str({**fld, **ipu_spec.fields}.get("ipu_id") or "ipu_id")])
+        names = {**fld, **ipu_spec.fields}
+    label = str(raw.attrs.get("source", ipu_spec.label if ipu_spec is not None else "indikasi_program"))
     reader_findings = list(raw.attrs.get("findings", []))
     bad = _bad_coord_rows(raw)
-    names = {**fld, **ipu_spec.fields}
-    summary.append(describe_input(raw, "indikasi_program", fields=_found_fields(raw, IPU_FIELDS, names, ("ipu_id", "kegiatan", "tahun_mulai", "tahun_akhir"))))
+    if ipu_spec is not None:
+        summary.append(describe_input(raw, "indikasi_program", fields=_found_fields(raw, IPU_FIELDS, names, ("ipu_id", "kegiatan", "tahun_mulai", "tahun_akhir"))))
     ipu, _ = canonicalize(raw, IPU_FIELDS, names, label, config_name=cfg_name)
     ipu = _kept_apart(ipu, ["lokasi_sumber", "lokasi_wilayah", "kecamatan", "kelurahan"])
     ipu = ipu.reset_index(drop=True)
@@ -694,7 +701,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     kc, kl = admin.locate(ipu.geometry.values)
     kl[ipu["lokasi_sumber"].to_numpy() == "kecamatan"] = None
     ipu["kecamatan"], ipu["kelurahan"] = pd.array(kc, dtype="string"), pd.array(kl, dtype="string")
-    ipu.attrs = {"source": label}
+    ipu.attrs = {"source": label, "given": ipu_spec is not None}
     timings["ipu"] = time.perf_counter() - t
     step("indikasi program")
 

@@ -65,7 +65,8 @@ class PermittedZones:
         geoms = np.asarray(geoms, dtype=object)
         ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self.geoms = geoms[ok]
-        self.codes = np.asarray(codes, dtype=object)[ok].astype(str)
+        # zoning codes as the matrix spells them ('k' is the matrix's 'K')
+        self.codes = np.array([rules.zone_column(c) or c for c in np.asarray(codes, dtype=object)[ok].astype(str)], dtype=object).astype(str)
         self.rules = rules
         self._trees: dict[str, tuple[shapely.STRtree | None, np.ndarray]] = {}
         self._codes: dict[str, list[str]] = {}

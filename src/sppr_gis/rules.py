@@ -10,7 +10,7 @@ import pandas as pd
 
 from sppr_gis.errors import InputError, RulesError
 
-__all__ = ["Cell", "Rules", "read_rules", "parse_cell", "activity_key", "CLASS_ORDER", "CLASS_WEIGHT"]
+__all__ = ["Cell", "Rules", "read_rules", "parse_cell", "activity_key", "zone_key", "CLASS_ORDER", "CLASS_WEIGHT"]
 
 #: Restrictiveness: I < T < B < X.
 CLASS_ORDER = {"I": 0, "T": 1, "B": 2, "X": 3}
@@ -19,7 +19,9 @@ CLASS_WEIGHT = {"I": 1.0, "T": 0.75, "B": 0.5, "X": 0.0}
 CLASS_NAME = {"I": "diizinkan", "T": "terbatas", "B": "bersyarat", "X": "dilarang"}
 
 _TOKEN = re.compile(r"^([ITBX])(\d+[A-Za-z]?)?$")
-_SPLIT = re.compile(r"[,;/+\s]+")
+_SPLIT = re.compile(r"\s*[,;]\s*")
+#: Sets of letters one cell may hold: one class, or T with B ("T1,B2", common in Perda).
+VALID_LETTER_SETS = (frozenset("I"), frozenset("T"), frozenset("B"), frozenset("X"), frozenset("TB"))
 
 
 @dataclass(frozen=True)
@@ -44,26 +46,41 @@ class Cell:
 def parse_cell(text: object) -> Cell | None:
     """Parse one cell; ``None`` for a blank cell (no rule).
 
+    Valid cells: one class letter, optionally numbered (``I``, ``T1``, ``B2``),
+    several numbered conditions of one class (``T1,T2``), or T with B
+    (``T1,B2``, common in Perda), separated by commas or semicolons. Any other
+    mixture (``X, T1``, ``I, T1``) contradicts itself, and tokens separated only
+    by blanks (``T1 B2``) are ambiguous: both are errors.
+
     Raises
     ------
     ValueError
-        A token is not I, T, B or X with an optional condition number.
+        A token is not I, T, B or X with an optional condition number, tokens are
+        not separated by commas, or the letters contradict each other.
     """
     if text is None or (isinstance(text, float) and pd.isna(text)):
         return None
     raw = str(text).strip()
     if not raw:
         return None
-    tokens = [t for t in _SPLIT.split(raw.upper()) if t]
+    tokens = _SPLIT.split(raw.upper())
     letters: list[str] = []
     conditions: list[str] = []
     for tok in tokens:
         m = _TOKEN.match(tok)
         if not m:
-            raise ValueError(f"'{raw}' is not an ITBX cell (expected I, T, B or X, optionally numbered: T1, B2, 'T1,B2')")
+            raise ValueError(
+                f"'{raw}' is not an ITBX cell (expected I, T, B or X, optionally numbered: T1, B2; "
+                "several separated by commas: 'T1,B2')"
+            )
         letters.append(m.group(1))
         if m.group(2):
             conditions.append(tok)
+    if frozenset(letters) not in VALID_LETTER_SETS:
+        raise ValueError(
+            f"'{raw}' mixes {' and '.join(sorted(set(letters), key=CLASS_ORDER.__getitem__))}: a cell holds one class "
+            "(I, T, B or X, with condition numbers) or T with B ('T1,B2')"
+        )
     cls = max(letters, key=CLASS_ORDER.__getitem__)
     return Cell(cls=cls, conditions=tuple(conditions), raw=raw)
 
@@ -73,6 +90,11 @@ def activity_key(name: object) -> str:
     if name is None or (isinstance(name, float) and pd.isna(name)):
         return ""
     return re.sub(r"[\s_\-]+", "_", str(name).strip().casefold())
+
+
+def zone_key(code: object) -> str:
+    """Zone code as matched against the matrix: blanks removed, upper case (``'r - 2'`` -> ``'R-2'``)."""
+    return re.sub(r"\s+", "", str(code)).upper()
 
 
 @dataclass
@@ -143,8 +165,13 @@ class Rules:
             dup = sorted({c for c in raw_zone if raw_zone.count(c) > 1})
         else:
             dup = sorted({c for c in zone_cols if zone_cols.count(c) > 1})
+        if not dup:
+            by_key: dict[str, list[str]] = {}
+            for c in zone_cols:
+                by_key.setdefault(zone_key(c), []).append(c)
+            dup = sorted(" = ".join(repr(c) for c in v) for v in by_key.values() if len(v) > 1)
         if dup:
-            raise RulesError(f"{source}: zone code column(s) repeated: {', '.join(dup)}")
+            raise RulesError(f"{source}: zone code column(s) repeated (codes differing only in case or blanks are one code): {', '.join(dup)}")
         cells: dict[tuple[str, str], Cell] = {}
         activities: dict[str, str] = {}
         categories: dict[str, str] = {}
@@ -175,6 +202,31 @@ class Rules:
             raise RulesError(f"{source}: the matrix has no activity rows")
         return cls(cells=cells, activities=activities, categories=categories, zone_codes=zone_cols, source=source)
 
+    def zone_column(self, code: object) -> str | None:
+        """The matrix column for a zoning's zone code: the code itself, else the column that
+        differs from it only in case or blanks (``'k'``, ``'R - 2'`` -> ``'K'``, ``'R-2'``); None when absent."""
+        text = str(code)
+        if text in self._columns:
+            return text
+        if getattr(self, "_keys", None) is None or len(self._keys) != len(self.zone_codes):
+            self._keys = {zone_key(c): c for c in self.zone_codes}
+        return self._keys.get(zone_key(text))
+
+    @property
+    def _columns(self) -> frozenset[str]:
+        cols = getattr(self, "_colset", None)
+        if cols is None or len(cols) != len(self.zone_codes):
+            cols = self._colset = frozenset(self.zone_codes)
+        return cols
+
+    def suggest_zone(self, code: object) -> str | None:
+        """The matrix column closest to an unknown zone code (difflib), for a "maksud Anda ...?" hint."""
+        import difflib
+
+        keys = {zone_key(c): c for c in self.zone_codes}
+        close = difflib.get_close_matches(zone_key(code), list(keys), n=1, cutoff=0.6)
+        return keys[close[0]] if close else None
+
     def has_activity(self, name: object) -> bool:
         """Whether the matrix has a row for this activity."""
         return activity_key(name) in self.activities
@@ -190,13 +242,26 @@ class Rules:
 
     def activity_for_code(self, code: object) -> str | None:
         """The activity mapped to a SIPD code by the longest matching prefix, if any."""
-        if code is None or (isinstance(code, float) and pd.isna(code)):
+        text = code_text(code)
+        if not text:
             return None
-        text = normalize_code(str(code))
+        text = normalize_code(text)
+        digits = text.isdigit()
         for prefix, act in self.code_map:
             if text == prefix or text.startswith(prefix + "."):
                 return act
+            if digits and prefix.isdigit() and text.startswith(prefix):
+                return act  # dotless schemes (KBLI: five digits): a digit prefix
         return None
+
+
+def code_text(code: object) -> str:
+    """A code as text: blank for None/NaN, a whole float without its ``.0`` (``41011.0`` -> ``41011``)."""
+    if code is None or code is pd.NA or (isinstance(code, float) and pd.isna(code)):
+        return ""
+    if isinstance(code, float) and code.is_integer():
+        return str(int(code))
+    return str(code).strip()
 
 
 def normalize_code(code: str) -> str:
@@ -307,7 +372,11 @@ def read_rules(
     code_map : str or Path, optional
         Table with columns ``kode`` and ``activity`` mapping SIPD codes (or their
         prefixes, longest wins) to activities; an activity the matrix lacks is
-        allowed (its programs become ``perlu_kajian``).
+        allowed (its programs become ``perlu_kajian``). Codes are read as text
+        (leading zeros kept). A dotted prefix matches at ``.`` boundaries
+        (``1.03`` maps ``1.03.10``, not ``1.030``); a prefix of digits only
+        matches any code of digits only that begins with it (KBLI: ``41`` maps
+        ``41011``).
 
     Returns
     -------
@@ -333,6 +402,6 @@ def read_rules(
                 raise RulesError(f"{mpath}: row {r + 2}: code '{k}' has no activity")
             # An activity the matrix lacks is allowed: such programs are assessed
             # as perlu_kajian and reported, like any activity missing from the matrix.
-            pairs.append((normalize_code(str(k)), str(a).strip()))
+            pairs.append((normalize_code(code_text(k)), str(a).strip()))
         rules.code_map = sorted(pairs, key=lambda p: -len(p[0]))
     return rules

@@ -79,6 +79,8 @@ __all__ = ["SHEETS", "YearResult", "SyncRun", "run_year", "write_year", "run_syn
 log = logging.getLogger(__name__)
 
 #: Sheets of ``buku_matriks.xlsx``, in order (contract).
+#: What the IPU tables and maps say when the config gives no ``indikasi_program``.
+NO_IPU = "Indikasi program utama (IPU) tidak diberikan: tidak ada IPU yang disinkronkan; program rencana dinilai kesesuaian ruangnya dan diperingkat tanpa IPU."
 SHEETS: tuple[str, ...] = ("Ringkasan", "Matriks 1", "Matriks 2", "Matriks 3", "Jangka Menengah", "Kesesuaian", "Sinergi", "Isu Data")
 #: Progress steps per year (for a progress bar) and for reading the inputs.
 STEPS_PER_YEAR = 5
@@ -330,7 +332,7 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
     cap = capaian_program(out, threshold=par.capaian_threshold, clusters=cfg.opd_clusters)
     out["skor_prioritas"] = m2["skor_prioritas"].to_numpy()
     out["kelas_prioritas"] = m3["kelas_prioritas"].reindex(m2.index).to_numpy(dtype=object)  # m3 keeps m2's index
-    out["peringkat_prioritas"] = m3["peringkat"].reindex(m2.index).to_numpy()
+    out["peringkat_prioritas"] = m3["peringkat"].reindex(m2.index).array  # empty where a program cannot be ranked
     out["capaian"] = cap["capaian"].to_numpy()
     out["di_bawah_ambang"] = cap["di_bawah_ambang"].to_numpy()
     out["klaster"] = cap["klaster"].to_numpy()
@@ -411,7 +413,7 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
     }
     blocks: list[tuple[str, str, str | None]] = [
         (f"Ringkasan SPPR {year}", "ringkasan", None),
-        ("Status sinkronisasi indikasi program utama (IPU)", "status_ipu", "sinkron: diwujudkan program tahun ini; diskontinu: pernah diwujudkan lalu terhenti; diskoneksi: belum pernah diwujudkan; belum_jadwal: di luar periode IPU."),
+        ("Status sinkronisasi indikasi program utama (IPU)", "status_ipu", NO_IPU if cfg.inputs.indikasi_program is None else "sinkron: diwujudkan program tahun ini; diskontinu: pernah diwujudkan lalu terhenti; diskoneksi: belum pernah diwujudkan; belum_jadwal: di luar periode IPU."),
         (f"Status sinkronisasi program rencana {year}", "status_rencana", "sinkron: mewujudkan IPU; inkonsisten: tidak sesuai tata ruang; tidak_terindikasi: tidak terkait IPU mana pun."),
         ("Kesesuaian program dengan rencana tata ruang (ITBX)", "status_kesesuaian", None),
         ("Fokus anggaran per OPD", "fokus_opd", None),
@@ -664,10 +666,10 @@ def write_year(
     }
     sheets: dict[str, Any] = {
         "Ringkasan": [Block(title, t[key], note) for title, key, note in result.blocks],
-        "Matriks 1": t["matriks_1"],
+        "Matriks 1": [Block("Matriks 1", t["matriks_1"], NO_IPU)] if cfg.inputs.indikasi_program is None else t["matriks_1"],
         "Matriks 2": t["matriks_2"],
         "Matriks 3": t["matriks_3"],
-        "Jangka Menengah": t["jangka_menengah"],
+        "Jangka Menengah": [Block("Jangka Menengah", t["jangka_menengah"], NO_IPU)] if cfg.inputs.indikasi_program is None else t["jangka_menengah"],
         "Kesesuaian": t["kesesuaian"],
         "Sinergi": t["sinergi"],
         "Isu Data": t["isu_data"],

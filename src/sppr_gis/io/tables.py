@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -17,6 +17,8 @@ from sppr_gis.findings import Finding
 
 __all__ = [
     "read_table",
+    "ReadProgress",
+    "CHUNK_ROWS",
     "parse_coordinate",
     "parse_lat_lon",
     "unique_columns",
@@ -204,16 +206,45 @@ def _numeric_header(columns: list[object]) -> bool:
     return bool(columns) and all(num(c) for c in columns)
 
 
-def _read_frame(path: Path, sheet: str | None, encoding: str | None, header_row: int = 1) -> pd.DataFrame:
-    df = _read_frame_raw(path, sheet, encoding, header_row)
+#: A long read's progress: ``progress(stage, rows_done, rows_total)`` (``rows_total`` None while unknown),
+#: called at the start of each stage and after each chunk of :data:`CHUNK_ROWS` rows.
+ReadProgress = Callable[[str, int, "int | None"], None]
+#: Rows read (and located) per chunk, between two progress calls.
+CHUNK_ROWS = 100_000
+
+#: How far down a sheet the header row is looked for when it is not given (title rows above it are skipped).
+HEADER_SEARCH_ROWS = 20
+_CELL_SPLIT = re.compile(r"[,;\t|]")
+
+
+def _header_index(rows: Sequence[Sequence[object]], expected: Sequence[str]) -> int | None:
+    """Index of the first row holding one of the ``expected`` field names (any case), else None."""
+    want = {str(n).strip().casefold() for n in expected if n}
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        cells = {str(c).strip().strip('"').strip().casefold() for c in row if c is not None}
+        if cells & want:
+            return i
+    return None
+
+
+def _read_frame(
+    path: Path, sheet: str | None, encoding: str | None, header_row: int | None = 1, expected: Sequence[str] = (), progress: ReadProgress | None = None
+) -> tuple[pd.DataFrame, int]:
+    """The table and the spreadsheet row (1-based) of its header; ``header_row=None`` finds it:
+    the first of the first :data:`HEADER_SEARCH_ROWS` rows that holds one of the ``expected`` fields (else row 1)."""
+    df, row = _read_frame_raw(path, sheet, encoding, header_row, expected, progress)
     if _numeric_header(list(df.columns)):
-        raise InputError(f"{path}: row {header_row} holds numbers, not column names: the table has no header row (add one, or name it with --header-row / header_row)")
-    return df
+        raise InputError(f"{path}: row {row} holds numbers, not column names: the table has no header row (add one, or name it as {path}@N / with --header-row / header_row)")
+    return df, row
 
 
-def _read_frame_raw(path: Path, sheet: str | None, encoding: str | None, header_row: int = 1) -> pd.DataFrame:
+def _read_frame_raw(
+    path: Path, sheet: str | None, encoding: str | None, header_row: int | None = 1, expected: Sequence[str] = (), progress: ReadProgress | None = None
+) -> tuple[pd.DataFrame, int]:
     kind = sniff_table(path)
-    skip = max(int(header_row), 1) - 1
+    stage = f"membaca {path.name}"
+    if progress is not None:
+        progress(stage, 0, None)
     try:
         if kind == "xlsx":
             book = pd.ExcelFile(path, engine="openpyxl")
@@ -227,10 +258,34 @@ def _read_frame_raw(path: Path, sheet: str | None, encoding: str | None, header_
             name = sheet if sheet is not None else names[0]
             if name not in names:
                 raise InputError(f"{path}: no sheet named '{name}' (sheets: {', '.join(names)})")
-            return pd.read_excel(book, sheet_name=name, dtype=object, header=skip)
+            if header_row is None:
+                top = pd.read_excel(book, sheet_name=name, dtype=object, header=None, nrows=HEADER_SEARCH_ROWS)
+                found = _header_index(top.to_numpy(dtype=object).tolist(), expected)
+                header_row = 1 if found is None else found + 1
+            df = pd.read_excel(book, sheet_name=name, dtype=object, header=int(header_row) - 1)
+            if progress is not None:
+                progress(stage, len(df), len(df))
+            return df, int(header_row)
         for enc in [encoding] if encoding else (["utf-16"] if kind == "utf-16" else ["utf-8-sig", "cp1252"]):
             try:
-                return pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc, skiprows=skip)
+                row = header_row
+                if row is None:
+                    with open(path, encoding=enc, newline="") as f:
+                        lines = [line for _, line in zip(range(HEADER_SEARCH_ROWS), f)]
+                    found = _header_index([_CELL_SPLIT.split(line.rstrip("\r\n")) for line in lines], expected)
+                    row = 1 if found is None else found + 1
+                parts = []
+                done = 0
+                with pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding=enc, skiprows=int(row) - 1, chunksize=CHUNK_ROWS) as chunks:
+                    for chunk in chunks:
+                        parts.append(chunk)
+                        done += len(chunk)
+                        if progress is not None:
+                            progress(stage, done, None)
+                df = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+                if progress is not None:
+                    progress(stage, len(df), len(df))
+                return df, int(row)
             except UnicodeDecodeError:
                 continue
         raise InputError(f"{path}: text is neither UTF-8 nor cp1252; pass the encoding")
@@ -363,12 +418,6 @@ def _any_wkt(values: pd.Series) -> bool:
     return bool(len(texts)) and bool((~shapely.is_missing(shapely.from_wkt(texts, on_invalid="ignore"))).any())
 
 
-def _has_coordinates(row: pd.Series, xcol: str | None, ycol: str | None, kcol: str | None) -> bool:
-    """Whether the coordinate cells of a row hold something (to be parsed and checked as usual)."""
-    cells = [row[kcol]] if kcol is not None else [row[xcol], row[ycol]]
-    return all(not _blank_cell(v) for v in cells)
-
-
 def _num(v: float) -> str:
     return f"{v:.6f}".rstrip("0").rstrip(".") if np.isfinite(v) else str(v)
 
@@ -382,9 +431,10 @@ def read_table(
     coord_field: str | None = None,
     crs: str = "EPSG:4326",
     encoding: str | None = None,
-    header_row: int = 1,
+    header_row: int | None = None,
     require_geometry: bool = True,
     key_fields: Sequence[str] = (),
+    progress: ReadProgress | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a CSV or Excel program list into a GeoDataFrame.
 
@@ -416,9 +466,13 @@ def read_table(
         CRS of the coordinates (default EPSG:4326).
     encoding : str, optional
         CSV text encoding (default: UTF-8, then cp1252).
-    header_row : int
+    header_row : int, optional
         Spreadsheet row number (1-based) of the header; rows above it (titles)
-        are skipped. Row numbers in findings are the spreadsheet's.
+        are skipped. Row numbers in findings are the spreadsheet's. Default:
+        found in the sheet itself, the first of its first 20 rows that holds one
+        of the expected fields (coordinate, ``koordinat`` or WKT columns by their
+        usual names or as named, or a key field), else row 1; each file and
+        sheet is looked at on its own.
     require_geometry : bool
         When False, a table without coordinate or WKT columns is read with
         null geometries (places given only as text, e.g. a ``lokasi`` column)
@@ -427,12 +481,17 @@ def read_table(
         Columns (any case) without which a row means nothing (the id, the
         year): like the coordinate columns, when every value of one is a
         formula without a saved value, the workbook is refused.
+    progress : callable, optional
+        ``progress(stage, rows_done, rows_total)``: called as each stage starts
+        (``"membaca <file>"``, then ``"menempatkan lokasi <file>"``) and after
+        each chunk of :data:`CHUNK_ROWS` rows, so that a long read (a CSV of a
+        million rows) shows where it is.
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``attrs``: ``source`` (label), ``findings``, ``first_row`` (spreadsheet
-        row number of the first data row).
+        row number of the first data row), ``header_row`` (that of the header).
 
     Raises
     ------
@@ -446,13 +505,14 @@ def read_table(
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: file not found")
-    if int(header_row) < 1:
+    if header_row is not None and int(header_row) < 1:
         raise ValueError(f"header_row must be at least 1, got {header_row}")
     try:
         crs_obj = CRS.from_user_input(crs)
     except Exception as exc:
         raise CRSError(f"{path}: {crs!r} is not a CRS PROJ knows") from exc
-    df = _read_frame(path, sheet, encoding, header_row)
+    expected = [*LON_NAMES, *LAT_NAMES, *COORD_NAMES, *WKT_NAMES, *(xy_fields or ()), wkt_field or "", coord_field or "", *(str(k) for k in key_fields if k)]
+    df, header_row = _read_frame(path, sheet, encoding, header_row, expected, progress)
     label = f"{path}:{sheet}" if sheet else str(path)
     first_row = int(header_row) + 1
     cols = unique_columns([str(c) for c in df.columns])
@@ -488,7 +548,7 @@ def read_table(
         _refuse_formula_columns(df, uncached, keys, label)
     if xcol is None and kcol is None and wcol is None and not require_geometry:
         out = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([None] * len(df), crs=crs_obj).values, crs=crs_obj)
-        out.attrs.update(source=label, findings=_formula_findings(uncached, label, first_row, set(), []), first_row=first_row)
+        out.attrs.update(source=label, findings=_formula_findings(uncached, label, first_row, set(), []), first_row=first_row, header_row=header_row)
         return out
     if xcol is None and kcol is None and wcol is None:
         raise FieldError(
@@ -506,16 +566,23 @@ def read_table(
     geographic = crs_obj.is_geographic
     out_of_range: list[tuple[int, float, float]] = []  # (row, x, y)
     given = 0
+    # the cells as plain arrays: pandas' per-row .iloc costs minutes on a million rows
+    col_values = {c: df[c].to_numpy(dtype=object) for c in (wcol, xcol, ycol, kcol) if c is not None}
+    placing = f"menempatkan lokasi {path.name}"
+    if progress is not None:
+        progress(placing, 0, n)
     for i in range(n):
+        if progress is not None and i and i % CHUNK_ROWS == 0:
+            progress(placing, i, n)
         row_no = i + first_row  # spreadsheet row
-        wkt = df.iloc[i][wcol] if wcol else None
+        wkt = col_values[wcol][i] if wcol else None
         if wkt is not None and not (isinstance(wkt, float) and np.isnan(wkt)) and str(wkt).strip():
             given += 1
             try:
                 geom = shapely.from_wkt(str(wkt).strip())
             except Exception:
                 not_wkt = f"baris {row_no}: kolom '{wcol}' bukan WKT yang sah: {str(wkt)[:60]!r}"
-                if (xcol is None and kcol is None) or not _has_coordinates(df.iloc[i], xcol, ycol, kcol):
+                if (xcol is None and kcol is None) or not all(not _blank_cell(col_values[c][i]) for c in ((kcol,) if kcol is not None else (xcol, ycol))):
                     findings.append(Finding(label, str(row_no), "error", "wkt_tidak_valid", not_wkt, row=i))
                     continue
                 # the coordinate columns locate this row (below); what the WKT column says is reported
@@ -537,10 +604,10 @@ def read_table(
             continue
         try:
             if kcol is not None:
-                y, x = parse_lat_lon(df.iloc[i][kcol])
+                y, x = parse_lat_lon(col_values[kcol][i])
             else:
-                x = parse_coordinate(df.iloc[i][xcol])
-                y = parse_coordinate(df.iloc[i][ycol])
+                x = parse_coordinate(col_values[xcol][i])
+                y = parse_coordinate(col_values[ycol][i])
         except ValueError as exc:
             given += 1
             findings.append(Finding(label, str(row_no), "error", "koordinat_tidak_valid", f"baris {row_no}: {exc} ({where})", row=i))
@@ -557,6 +624,8 @@ def read_table(
             )
             continue
         geoms[i] = shapely.Point(x, y)
+    if progress is not None:
+        progress(placing, n, n)
     if geographic and out_of_range and len(out_of_range) == given and all(max(abs(x), abs(y)) > 360 for _, x, y in out_of_range):
         row_no, x, y = out_of_range[0]
         raise CRSError(
@@ -571,5 +640,5 @@ def read_table(
     if "geometry" in kept.columns:  # a text column kept as an attribute, never overwritten by the geometry
         kept = kept.rename(columns={"geometry": "geometry_input"})
     out = gpd.GeoDataFrame(kept, geometry=gpd.GeoSeries(geoms, crs=crs_obj).values, crs=crs_obj)
-    out.attrs.update(source=label, findings=findings, first_row=first_row)
+    out.attrs.update(source=label, findings=findings, first_row=first_row, header_row=header_row)
     return out

@@ -5,8 +5,9 @@ from __future__ import annotations
 import codecs
 import logging
 import os
+import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -42,12 +43,16 @@ class LayerSpec:
     code : str or None
         A zone code given to every feature (``file.shp=R-2``), for zoning
         delivered as one file per class.
+    header_row : int or None
+        Spreadsheet row of a table's header (``file.csv@4``, ``book.xlsx:Sheet@4``);
+        ``None`` finds it in the sheet.
     """
 
     path: Path
     layer: str | None = None
     code: str | None = None
     uri: str | None = None
+    header_row: int | None = None
 
     @property
     def is_postgis(self) -> bool:
@@ -101,7 +106,8 @@ def _splits(text: str) -> list[tuple[str, str | None, str | None]]:
 
 
 def parse_layer_spec(spec: str | os.PathLike[str] | LayerSpec, base: Path | None = None) -> LayerSpec:
-    """Parse ``path``, ``path:layer``, ``path=CODE`` or ``path:layer=CODE``.
+    """Parse ``path``, ``path:layer``, ``path=CODE`` or ``path:layer=CODE`` (and, for a table,
+    ``path@N`` or ``book.xlsx:Sheet@N``: its header is on spreadsheet row N).
 
     A path that itself holds ``=`` or ``:`` is still a path: when the whole text
     names an existing file or folder, it is taken as is. Otherwise the splits
@@ -129,6 +135,12 @@ def parse_layer_spec(spec: str | os.PathLike[str] | LayerSpec, base: Path | None
         return _pg_spec(text.strip())
     if _resolve(text, base).exists():
         return LayerSpec(path=_resolve(text, base))
+    at = re.fullmatch(r"(.+)@(\d+)", text)
+    if at is not None and int(at.group(2)) >= 1:
+        # 'file.csv@4', 'book.xlsx:Sheet@4': a table whose header is on spreadsheet row 4
+        inner = parse_layer_spec(at.group(1), base)
+        if inner.uri is None and inner.path.suffix.lower() in {".csv", ".txt", ".xlsx", ".xlsm", ".xls"} and inner.path.exists():
+            return replace(inner, header_row=int(at.group(2)))
     readings = _splits(text)
     for path_text, layer, code in readings:
         if path_text and _resolve(path_text, base).exists():
@@ -601,10 +613,11 @@ def read_programs(
     wkt_field: str | None = None,
     coord_field: str | None = None,
     sheet: str | None = None,
-    header_row: int = 1,
+    header_row: int | None = None,
     encoding: str | None = None,
     engine: Engine = "pyogrio",
     id_field: str | None = "program_id",
+    progress: Callable[[str, int, int | None], None] | None = None,
 ) -> gpd.GeoDataFrame:
     """Read a program list: a vector layer, or a CSV/XLSX table with coordinates or WKT.
 
@@ -625,14 +638,18 @@ def read_programs(
     sheet : str, optional
         Sheet of an Excel workbook (default: the ``:name`` of the spec, else the
         only sheet).
-    header_row : int
-        Spreadsheet row (1-based) of a table's header.
+    header_row : int, optional
+        Spreadsheet row (1-based) of a table's header; the spec's own ``@N``
+        wins. Default: found in each sheet (see :func:`~sppr_gis.io.tables.read_table`).
     encoding : str, optional
         Text encoding for CSV files and legacy DBFs.
     engine : {"pyogrio", "fiona"}
         I/O engine for vector layers.
     id_field : str, optional
         Id field naming rows in findings about a layer's coordinates.
+    progress : callable, optional
+        ``progress(stage, rows_done, rows_total)`` for a table's long read
+        (see :func:`~sppr_gis.io.tables.read_table`).
 
     Returns
     -------
@@ -653,8 +670,9 @@ def read_programs(
             coord_field=coord_field,
             crs=assume_crs or "EPSG:4326",
             encoding=encoding,
-            header_row=header_row,
+            header_row=spec.header_row or header_row,
             key_fields=(id_field,) if id_field else (),
+            progress=progress,
         )
     gdf = read_layer(spec, want="any", assume_crs=assume_crs, encoding=encoding, engine=engine)
     if gdf.attrs.get("findings") and id_field:
@@ -692,7 +710,7 @@ def read_program_sources(
         Program id field; every input must have it.
     **kwargs
         Passed to :func:`read_programs` (``assume_crs``, ``xy_fields``,
-        ``wkt_field``, ``coord_field``, ``sheet``, ``header_row``, ``encoding``, ``engine``).
+        ``wkt_field``, ``coord_field``, ``sheet``, ``header_row``, ``encoding``, ``engine``, ``progress``).
 
     Returns
     -------

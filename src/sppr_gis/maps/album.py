@@ -693,6 +693,8 @@ class _Album:
             return None
         cnt = _counts(q, "status_sinkron")
         sub = f"{len(q)} indikasi program · " + ", ".join(f"{cnt.get(s, 0)} {IPU_SYNC_LABELS[s].split(' (')[0].lower()}" for s in IPU_SYNC_COLORS)
+        if not len(q):
+            sub = "IPU tidak diberikan: tidak ada indikasi program yang disinkronkan"
         f = self.frame("Peta Sinkronisasi Indikasi Program Utama (IPU)", sub)
         self.city_extent(f)
         self.zoning(f, 0.22)
