@@ -884,7 +884,8 @@ class MapFrame:
         ax = self.ax
         # white box behind
         pad_x, pad_top = width * 0.015, height * 0.045
-        ax.add_patch(Rectangle((bx - pad_x, by - height * 0.022), length + 2 * pad_x, bar_h + pad_top + height * 0.022, facecolor="white", edgecolor="#777777", linewidth=0.5, alpha=0.9, zorder=30, gid="scalebar-box"))
+        box = Rectangle((bx - pad_x, by - height * 0.022), length + 2 * pad_x, bar_h + pad_top + height * 0.022, facecolor="white", edgecolor="#777777", linewidth=0.5, alpha=0.9, zorder=30, gid="scalebar-box")
+        ax.add_patch(box)
         step = length / nseg
         for i in range(nseg):
             ax.add_patch(Rectangle((bx + i * step, by), step, bar_h, facecolor=_INK if i % 2 == 0 else "white", edgecolor=_INK, linewidth=0.6, zorder=31, gid="scalebar-seg"))
@@ -898,7 +899,12 @@ class MapFrame:
             if i == nseg:
                 txt = f"{txt} {unit}"
             labels.append(txt)
-            ax.text(bx + i * step, by + bar_h + height * 0.006, txt, ha="center", va="bottom", fontsize=_pt(6.5 * self.k), color=_INK, zorder=32, gid="scalebar-label")
+            t = ax.text(bx + i * step, by + bar_h + height * 0.006, txt, ha="center", va="bottom", fontsize=_pt(6.5 * self.k), color=_INK, zorder=32, gid="scalebar-label")
+        # the box holds the last label ("5 km") whole, with the same margin on both sides
+        ax.apply_aspect()
+        r = ax.transData.inverted().transform(t.get_window_extent(self.fig.canvas.get_renderer()))[1][0]
+        if r + pad_x * 0.6 > box.get_x() + box.get_width():
+            box.set_width(r + pad_x * 0.6 - box.get_x())
         self.scale_bar = ScaleBar(length=length, segments=nseg, unit=unit, x0=bx, y0=by, labels=labels)
         self.scale_corner = "lower " + corner
         # numeric scale for the printed page
@@ -1733,12 +1739,12 @@ def _nice_degrees(lo: float, hi: float, n: int) -> list[float]:
 
 def _dms(v: float, kind: str) -> str:
     hemi = ("BT" if v >= 0 else "BB") if kind == "lon" else ("LU" if v >= 0 else "LS")
-    a = abs(v)
-    d = int(a)
-    m = (a - d) * 60
-    if abs(m - round(m)) < 1e-6:
-        return f"{d}°{int(round(m)):02d}' {hemi}"
-    return f"{d}°{m:04.1f}' {hemi}".replace(".", ",")
+    # rounded in tenths of a minute first, so that 105.99999 reads 106°00', never 105°60'
+    tenths = round(abs(v) * 600)
+    d, t = divmod(tenths, 600)
+    if t % 10 == 0:
+        return f"{d}°{t // 10:02d}' {hemi}"
+    return f"{d}°{t / 10:04.1f}' {hemi}".replace(".", ",")
 
 
 def counts_of(series: pd.Series) -> dict[str, int]:
