@@ -264,6 +264,9 @@ def test_pages_are_numbered_and_the_daftar_peta_points_at_them(album):
     paper, _, _, texts = album
     for n, t in enumerate(texts[1:], start=2):
         assert f"Halaman {n}" in t, (paper, n)
+    for n, t in enumerate(texts, start=1):
+        for m in re.finditer(r"berlanjut.{0,40}?pada\s+halaman\s+(\S+)", t, flags=re.S):
+            assert m.group(1).rstrip(".") == str(n + 1), (paper, n, m.group(0))
     daftar = "\n".join(t for t in texts if "DAFTAR PETA" in t)
     rows = re.findall(r"Peta (\d+)\s+(.+?)\s+(\d+)\s*$", daftar, flags=re.M)
     assert len(rows) == 15

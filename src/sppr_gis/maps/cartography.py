@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -1051,6 +1052,8 @@ class MapFrame:
         ax.set_xlim(ie[0], ie[2])
         ax.set_ylim(ie[1], ie[3])
         ax.set_aspect("equal", adjustable="datalim")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
         ax.set_xticks([])
         ax.set_yticks([])
         for sp in ax.spines.values():
@@ -1357,7 +1360,7 @@ class MapFrame:
         self.page_number_artist.set_text(f"Halaman {number}")
         if continued_on is not None:
             for t in self.continued_artists:
-                t.set_text(t.get_text().replace("halaman berikutnya", f"halaman {continued_on}"))
+                t.set_text(re.sub(r"halaman(\s+)berikutnya", lambda m: f"halaman{m.group(1)}{continued_on}", t.get_text()))
 
     def save(self, path: Any, dpi: int | None = None) -> None:
         """Write the page as PNG (or any format matplotlib knows from the suffix), at the layout dpi by default."""
