@@ -285,4 +285,25 @@ def test_no_text_below_7_pt(album):
     assert small == [], (paper, small[:10])
 
 
+# --------------------------------------------------------------------------- 6. one source for paper and title
+
+
+def test_the_cover_prints_the_sppr_phrase_once():
+    fig = album_mod.cover_page(title="Sinkronisasi Program Pemanfaatan Ruang Kota Contoh", region="Kota Contoh", year=2025)
+    text = " ".join(t.get_text() for t in fig.texts).upper()
+    assert text.count("SINKRONISASI PROGRAM PEMANFAATAN RUANG") == 1 and "SPPR SINKRONISASI" not in text
+    fig = album_mod.cover_page(title="Kota Contoh", region="Kota Contoh", year=2025)
+    text = " ".join(t.get_text() for t in fig.texts).upper()
+    assert "SPPR KOTA CONTOH" in text and text.count("SINKRONISASI PROGRAM PEMANFAATAN RUANG") == 1
+
+
+@pytest.mark.parametrize("paper", ["A3", "A4"])
+def test_the_report_names_the_albums_paper(paper, album):
+    from sppr_gis.report.html import render_report
+
+    _, paths, _, _ = album
+    html = render_report(layers={}, year=2025, title="SPPR Kota Contoh", maps=[paths[1]], paper=paper)
+    assert f"{paper} mendatar" in html and ("A4 mendatar" not in html or paper == "A4")
+
+
 assert matplotlib.get_backend().lower() == "agg"

@@ -567,6 +567,7 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
             year=result.year,
             title=title,
             palette=inputs.config.palette or None,
+            paper=(getattr(inputs.config, "album", None) or {}).get("paper", "A3"),
         )
         written.append(Path(p) if p is not None else folder / "laporan.html")
         manifest["timings"]["laporan"] = round(time.perf_counter() - t, 4)

@@ -1445,10 +1445,13 @@ def album_pages(
             yield f"{n:02d}_{stem}", page
 
 
+_SPPR_PHRASE = "SINKRONISASI PROGRAM PEMANFAATAN RUANG"
+
+
 def _album_title(title: str, year: int) -> str:
     """``SPPR Kota Contoh`` stays as is (no 'SPPR SPPR'); a bare region gets the SPPR prefix."""
     t = " ".join(str(title).split())
-    return t if t.upper().startswith("SPPR") else f"SPPR {t}"
+    return t if t.upper().startswith("SPPR") or _SPPR_PHRASE in t.upper() else f"SPPR {t}"
 
 
 def _text_figure(size: tuple[float, float], dpi: int) -> Any:
@@ -1484,7 +1487,8 @@ def cover_page(*, title: str, region: str, year: int, office: str | None = None,
             log.warning("logo %s cannot be read: %s", logo, exc)
     fig.text(0.5, y, "ALBUM PETA", ha="center", va="top", fontsize=26 * k, fontweight="bold", color="#222222")
     fig.text(0.5, y - 0.09, _album_title(title, year).upper(), ha="center", va="top", fontsize=17 * k, fontweight="bold", color="#222222")
-    fig.text(0.5, y - 0.16, "SINKRONISASI PROGRAM PEMANFAATAN RUANG", ha="center", va="top", fontsize=11 * k, color="#333333")
+    if _SPPR_PHRASE not in _album_title(title, year).upper():  # the phrase once, not as title and subtitle
+        fig.text(0.5, y - 0.16, _SPPR_PHRASE, ha="center", va="top", fontsize=11 * k, color="#333333")
     if region and region.upper() not in _album_title(title, year).upper():
         fig.text(0.5, y - 0.21, region.upper(), ha="center", va="top", fontsize=13 * k, fontweight="bold", color="#333333")
     fig.text(0.5, y - 0.28, f"TAHUN {year}", ha="center", va="top", fontsize=15 * k, fontweight="bold", color="#222222")
