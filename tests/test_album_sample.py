@@ -304,9 +304,9 @@ def test_source_citations_are_printed_whole_on_every_page(pages):
         # the block stays inside the panel, above the preparer block
         fig = page.fig
         bb = fig.transFigure.inverted().transform(src[0].get_window_extent(fig.canvas.get_renderer()))
-        from sppr_gis.maps.cartography import _PANEL_X, _PREP_TOP
+        from sppr_gis.maps.cartography import _PANEL_X
 
-        assert bb[0][1] >= _PREP_TOP and bb[1][1] <= page.note_top and bb[1][0] <= _PANEL_X[1], name
+        assert bb[0][1] >= page.prep_top and bb[1][1] <= page.note_top and bb[1][0] <= _PANEL_X[1], name
 
 
 # --------------------------------------------------------------------------- issue 12: relocation advice, struktur ruang status

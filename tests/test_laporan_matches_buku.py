@@ -50,6 +50,11 @@ def _shown(cell) -> str:
     if isinstance(v, str):
         return v
     f = cell.number_format.replace("[$-421]", "").replace("_)", "")
+    if ";" in f:  # positive;negative;zero sections: a zero shows the third (Rupiah: a dash, issue 19)
+        pos, neg, zero = (f.split(";") + ["", ""])[:3]
+        if v == 0 and zero:
+            return zero.strip('"')
+        f = pos
     return {
         '"Rp" #,##0': lambda: "Rp " + _dots(v, 0),
         "0.0%": lambda: _dots(100 * v, 1) + "%",
@@ -85,7 +90,7 @@ def test_cards_use_the_books_words(both):
 
 
 def test_format_value_follows_the_books_formats():
-    assert format_value(23_269_000_000.0, "pagu") == "Rp 23.269.000.000"
+    assert format_value(23_269_000_000.0, "pagu") == "Rp 23.269.000.000" and format_value(0.0, "pagu") == "–"
     assert format_value(0.293, "porsi_jaringan") == "29,3%"
     assert format_value(79.0563, "jarak_relokasi_m") == "79,1"
     assert format_value(2025, "tahun") == "2025" and format_value(1036, "jumlah_program") == "1.036"

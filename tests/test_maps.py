@@ -227,15 +227,16 @@ def test_album_pages_and_pngs(album):
 def test_album_legends_have_indonesian_labels(layers):
     pages = dict(album_mod.album_pages(layers, year=2025, title="Kota Contoh"))
     conf = next(p for k, p in pages.items() if k.endswith("kesesuaian"))
-    labels = [t.get_text() for lg in conf.legends for t in lg.get_texts()]
-    titles = [lg.get_title().get_text() for lg in conf.legends]
+    # a legend too long for the panel continues on the page after the map: its entries count as the map's
+    labels = [" ".join(t.get_text().split()) for lg in conf.legends for t in lg.get_texts()] + [" ".join(t.split()) for s in conf.overflow_sections for t in s.labels]
+    titles = [lg.get_title().get_text() for lg in conf.legends] + [s.title for s in conf.overflow_sections]
     n = layers["rencana"]["status"].value_counts()
     assert f"Sesuai ({n['sesuai']})" in labels
     assert f"Tidak sesuai (X) ({n['tidak_sesuai']})" in labels
     assert "Status kesesuaian (jumlah program)" in titles
     # the faded zoning's key is complete: every code (in columns), the names on the pola ruang map
     zone_title = next(t for t in titles if t.startswith("Zona"))
-    assert "R-2" in labels and not any("lainnya" in t for t in labels) and "nama pada Peta 2" in zone_title
+    assert any(t.split(" ")[0] == "R-2" for t in labels) and not any("lainnya" in t for t in labels) and "Zona (RDTR/RTRW)" in zone_title
     zon = next(p for k, p in pages.items() if k.endswith("zonasi"))
     zlabels = [" ".join(t.get_text().split()) for lg in zon.legends for t in lg.get_texts()]
     assert any(t.startswith("R-2 Perumahan kepadatan") for t in zlabels)
@@ -252,14 +253,6 @@ def test_album_legends_have_indonesian_labels(layers):
             bb = lg.get_window_extent(r)
             fw = page.fig.get_figwidth() * page.fig.dpi
             assert bb.x0 >= 0.74 * fw and bb.x1 <= 0.99 * fw
-    # OPD pages zoom to the OPD's programs; an inset locator appears exactly when the map shows part of the city
-    opd_pages = [p for k, p in pages.items() if "_opd_" in k]
-    assert opd_pages
-    for page in opd_pages:
-        ext = page.extent
-        city = layers["kecamatan"].total_bounds
-        partial = ext[0] > city[0] or ext[1] > city[1] or ext[2] < city[2] or ext[3] < city[3]
-        assert partial or ext[0] <= city[0]
     # every map page has the inset locating its frame in the region (not only the zoomed ones)
     for page in pages.values():
         assert page.inset_ax is not None
@@ -596,16 +589,28 @@ def test_inscribed_circle_also_without_shapely_2_1(monkeypatch):
     assert r == pytest.approx(5.0, abs=0.2) and poly.contains(shapely.Point(x, y))
 
 
-def test_a_legend_that_never_fits_is_shortened_and_the_page_still_finishes():
+def test_a_legend_too_long_for_the_panel_continues_on_the_next_page():
+    """Nothing is dropped: the entries that do not fit beside the map go to the continuation page, in order."""
     from matplotlib.lines import Line2D
 
-    from sppr_gis.maps.cartography import LegendSection
+    from sppr_gis.maps.cartography import LegendSection, continuation_pages
 
-    f = MapFrame("x", crs="EPSG:32648")
+    f = MapFrame("x", crs="EPSG:32648", paper="A4")
     f.set_extent((440_000, 100_000, 449_000, 107_000))
-    long = ["kata " * 80] * 5  # wider than the panel at any size: never fits
-    f.add_legend([LegendSection("Terlalu lebar", [Line2D([], []) for _ in long], long)])
+    labels = [f"Kode Z-{i} " + "kata " * 12 for i in range(60)]  # 60 two-line entries: more than an A4 panel holds
+    f.add_legend([LegendSection("Panjang", [Line2D([], []) for _ in labels], labels)])
     f.finish("Sumber: uji")
-    assert f.legend_truncated == 1  # 5 -> 4 entries, then it stops shortening
-    labels = [t.get_text() for lg in f.legends for t in lg.get_texts()]
-    assert labels[-1] == "... dan 1 lainnya"
+    on_page = [" ".join(t.get_text().split()) for lg in f.legends for t in lg.get_texts()]
+    later = [" ".join(t.split()) for s in f.overflow_sections for t in s.labels]
+    assert 0 < len(on_page) < 60 and len(on_page) + len(later) == 60
+    assert on_page + later == [" ".join(t.split()) for t in labels]
+    assert f.legend_continued == len(later)
+    assert not any("lainnya" in t for t in on_page + later)
+    pages = continuation_pages(f, first_page=7)
+    assert len(pages) >= 1
+    texts = [t.get_text() for p in pages for lg in p.legends for t in lg.get_texts()]
+    assert [" ".join(t.split()) for t in texts] == later
+    note = next(t.get_text() for t in f.fig.texts if t.get_gid() == "legend-continued")
+    f.set_page(6, continued_on=7)
+    note = next(t.get_text() for t in f.fig.texts if t.get_gid() == "legend-continued")
+    assert "halaman 7" in note

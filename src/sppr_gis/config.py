@@ -775,17 +775,17 @@ def _output(table: Any, err: _Errors) -> dict[str, str]:
     return out
 
 
-_ALBUM_KEYS = {"instansi", "penandatangan", "logo", "paper", "kata_pengantar", "sumber"}
+_ALBUM_KEYS = {"instansi", "penandatangan", "tempat", "tanggal", "logo", "inset", "paper", "kata_pengantar", "sumber"}
 
 
 def _album(table: Any, base: Path, err: _Errors, check_files: bool = True) -> dict[str, Any]:
-    """``[album]``: instansi, penandatangan, logo (path), paper (A3|A4), kata_pengantar, [album.sumber]."""
+    """``[album]``: instansi, penandatangan, tempat, tanggal, logo (path), inset (path[:layer]), paper (A3|A4), kata_pengantar, [album.sumber]."""
     if not isinstance(table, dict):
         err.add("album", "expected a table")
         return {}
     _unknown(table, _ALBUM_KEYS, "album.", err)
     out: dict[str, Any] = {}
-    for key in ("instansi", "penandatangan", "kata_pengantar"):
+    for key in ("instansi", "penandatangan", "tempat", "tanggal", "kata_pengantar"):
         if key in table:
             if isinstance(table[key], str):
                 out[key] = table[key].strip()
@@ -805,6 +805,16 @@ def _album(table: Any, base: Path, err: _Errors, check_files: bool = True) -> di
             if check_files and not logo.is_file():
                 err.add("album.logo", f"file not found: {logo}")
             out["logo"] = logo
+    if "inset" in table:
+        if not isinstance(table["inset"], str):
+            err.add("album.inset", "expected a path to a boundary layer (path or path:layer)")
+        else:
+            spec = table["inset"].strip()
+            path, _, layer = spec.rpartition(":") if ":" in spec[2:] and not (base / spec).exists() else (spec, "", "")
+            inset = (base / path).resolve()
+            if check_files and not inset.exists():
+                err.add("album.inset", f"file not found: {inset}")
+            out["inset"] = f"{inset}:{layer}" if layer else str(inset)
     sumber = table.get("sumber", {})
     if not isinstance(sumber, dict):
         err.add("album.sumber", "expected a table: input key = citation")

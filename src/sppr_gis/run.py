@@ -560,6 +560,7 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
             layers, folder, year=result.year, title=title, palette=inputs.config.palette or None, region=inputs.config.name,
             paper=album.get("paper", "A3"), office=album.get("instansi"), signatory=album.get("penandatangan"), logo=album.get("logo"),
             sumber=_album_sources(inputs, album.get("sumber")), kata_pengantar=album.get("kata_pengantar"),
+            tempat=album.get("tempat"), tanggal=album.get("tanggal"), inset=album.get("inset"),
         )
     )
     manifest["timings"]["album"] = round(time.perf_counter() - t, 4)
@@ -574,6 +575,7 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
         year=result.year,
         title=title,
         palette=inputs.config.palette or None,
+        paper=album.get("paper", "A3"),
     )
     written.append(Path(p) if p is not None else folder / "laporan.html")
     manifest["timings"]["laporan"] = round(time.perf_counter() - t, 4)

@@ -58,6 +58,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     LegendSection,
     MapFrame,
     category_legend,
+    continuation_pages,
     counts_of,
     display_crs,
     draw_by_category,
@@ -203,6 +204,49 @@ SOURCE_LABELS: dict[str, str] = {
 }
 
 
+#: A boundary extract shipped with the package for the location inset (province and regencies), when present.
+BUNDLED_INSET = Path(__file__).with_name("data") / "batas_wilayah.gpkg"
+#: Its credit line, printed on every map that uses it.
+BUNDLED_INSET_CREDIT = "batas wilayah sekitar dari geoBoundaries (www.geoboundaries.org), lisensi terbuka; lihat NOTICE"
+
+
+def bundled_inset(bounds: Sequence[float] | None, crs: Any) -> gpd.GeoDataFrame | None:
+    """The bundled boundaries around ``bounds`` (in ``crs``) for the inset, or None when no extract is shipped
+    or none of it lies near the region."""
+    if bounds is None or not BUNDLED_INSET.is_file():
+        return None
+    x0, y0, x1, y1 = bounds
+    r = max(x1 - x0, y1 - y0) * 3
+    box = gpd.GeoSeries([shapely.box(x0 - r, y0 - r, x1 + r, y1 + r)], crs=crs).to_crs(4326).total_bounds
+    g = gpd.read_file(BUNDLED_INSET, bbox=tuple(box))
+    return g.to_crs(crs) if len(g) else None
+
+
+def read_inset(spec: str | os.PathLike[str] | gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """``[album] inset``: a boundary layer (``path`` or ``path:layer``) with a name column, for the location inset.
+
+    Raises
+    ------
+    sppr_gis.errors.ConfigError
+        The file cannot be read, has no features or no CRS (the message names ``album.inset``).
+    """
+    from sppr_gis.errors import ConfigError
+
+    if spec is None or isinstance(spec, gpd.GeoDataFrame):
+        return spec
+    text = str(spec)
+    path, layer = text, None
+    if not Path(text).exists() and ":" in text[2:]:
+        path, layer = text.rsplit(":", 1)
+    try:
+        g = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    except Exception as exc:
+        raise ConfigError(f"album.inset: {text}: cannot be read ({exc})") from None
+    if not len(g) or g.crs is None:
+        raise ConfigError(f"album.inset: {text}: " + ("no features" if not len(g) else "no CRS"))
+    return g
+
+
 class _Album:
     """Prepared layers (one metric CRS) and shared drawing for all pages."""
 
@@ -221,8 +265,13 @@ class _Album:
         signatory: str | None = None,
         logo: Any = None,
         sumber: Mapping[str, str] | None = None,
+        place_date: str | None = None,
+        inset: gpd.GeoDataFrame | None = None,
+        inset_source: str | None = None,
     ) -> None:
         self.dpi = int(dpi)
+        self.place_date = place_date
+        self.inset_source = inset_source
         self.paper = paper
         self.region = region or title
         self.office = office
@@ -258,6 +307,11 @@ class _Album:
         if ctx is None and z is not None:
             ctx = gpd.GeoDataFrame(geometry=[shapely.union_all(shapely.make_valid(np.asarray(z.geometry.dropna().array, dtype=object))).simplify(20)], crs=self.crs)
         self.context = ctx
+        self.inset = inset if inset is not None else (bundled_inset(self.city_bounds, self.crs) if self.city_bounds else None)
+        if self.inset is not None and inset is None:
+            self.inset_source = BUNDLED_INSET_CREDIT
+        #: One scale for every full-city map, so that they compare page to page (1:N, N rounded up to a nice number).
+        self.scale = self.album_scale()
         self.number = 0
         self.zoning_page: int | None = None
 
@@ -269,7 +323,28 @@ class _Album:
         return MapFrame(
             title, crs=self.crs, subtitle=sub, number=f"Peta {self.number}", dpi=self.dpi, paper=self.paper,
             region=self.region, office=self.office, signatory=self.signatory, logo=self.logo, table_width=TABLE_WIDTH if table else 0.0,
+            place_date=self.place_date, inset_layer=self.inset,
         )
+
+    def album_scale(self) -> float | None:
+        """The denominator at which the region (with a 3% margin) fits the map box of every full-city page
+        (with or without a table column), rounded up to a multiple of 5 x 10^(n-1) (1:65.000)."""
+        if self.city_bounds is None:
+            return None
+        from sppr_gis.maps.cartography import _MAP_BOX, paper_size
+
+        x0, y0, x1, y1 = self.city_bounds
+        w, h = (x1 - x0) * 1.06, (y1 - y0) * 1.06
+        pw, ph = paper_size(self.paper)
+        need = 0.0
+        for tw in (0.0, TABLE_WIDTH):
+            bw = (_MAP_BOX[2] - tw) * pw * 0.0254
+            bh = _MAP_BOX[3] * ph * 0.0254
+            need = max(need, w / bw, h / bh)
+        if need <= 0:
+            return None
+        step = 5 * 10 ** (math.floor(math.log10(need)) - 1)  # 1:65.000, 1:7.500, 1:250.000 ...
+        return float(math.ceil(need / step * (1 - 1e-9)) * step)
 
     def land(self, frame: MapFrame) -> None:
         """The region as land (a warm light fill) under everything else, so that faded layers do not read as water."""
@@ -378,12 +453,38 @@ class _Album:
         return LegendSection("Batas administrasi", hs, ls) if hs else None
 
     def finish(self, frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, note: str | None = None, shows: Sequence[str] = ("rencana", "zoning", "kecamatan")) -> MapFrame:
-        frame.finish(self.citations(shows) + ([note] if note else []), avoid=avoid, context=self.context)
+        extra = [note] if note else []
+        if frame.data.get("outside"):
+            extra.append("Di luar batas wilayah: " + "; ".join(frame.data["outside"]) + " (lihat Buku Matriks).")
+        cites = self.citations(shows)
+        if self.inset is not None and self.inset_source:
+            cites.insert(len(cites) - 1, f"Peta lokasi: {self.inset_source}")
+        frame.finish(cites + extra, avoid=avoid, context=self.context)
         return frame
 
     def city_extent(self, frame: MapFrame) -> None:
+        """The whole administrative area at the album scale, centred; programs beyond the frame are noted."""
         assert self.city_bounds is not None
-        frame.set_extent(self.city_bounds, pad=0.03)
+        x0, y0, x1, y1 = self.city_bounds
+        if self.scale:
+            frame.set_scale_extent(((x0 + x1) / 2, (y0 + y1) / 2), self.scale)
+        else:  # pragma: no cover - no bounds, no scale
+            frame.set_extent(self.city_bounds, pad=0.03)
+        ext = frame.extent
+        assert ext is not None
+        box = shapely.box(*ext)
+        out = []
+        for key, idf in (("rencana", "program_id"), ("indikasi_program", "ipu_id")):
+            g = self.L.get(key)
+            if g is None:
+                continue
+            geoms = np.asarray(g.geometry.array, dtype=object)
+            has = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+            beyond = has & ~shapely.intersects(geoms, box)
+            if beyond.any():
+                ids = g.loc[beyond, idf].astype(str).tolist() if idf in g.columns else []
+                out.append(f"{int(beyond.sum())} lokasi {'program' if key == 'rencana' else 'IPU'} di luar bingkai peta" + (f" ({', '.join(ids[:8])}{', ...' if len(ids) > 8 else ''})" if ids else ""))
+        frame.data["outside"] = out
 
     # -- pages -----------------------------------------------------------------
 
@@ -763,9 +864,7 @@ class _Album:
                 bits.append(f"{len(sel) - len(geo)} tanpa lokasi")
             # a few programs are listed in the legend column; more in a table beside the map
             f = self.frame(f"Peta Program {opd}", " · ".join(bits), table=len(geo) > LEGEND_ROWS)
-            b = _bounds(geo) if len(geo) else self.city_bounds
-            assert b is not None
-            f.set_extent(b, pad=0.12)
+            self.city_extent(f)
             self.zoning(f, 0.3)
             self.admin(f, kelurahan=True)
             if status_col:
@@ -1279,6 +1378,9 @@ def album_pages(
     signatory: str | None = None,
     logo: Any = None,
     sumber: Mapping[str, str] | None = None,
+    place_date: str | None = None,
+    inset: gpd.GeoDataFrame | None = None,
+    inset_source: str | None = None,
 ) -> Iterator[tuple[str, MapFrame]]:
     """Build the album's map pages one by one (the front matter is added by :func:`write_album`).
 
@@ -1309,13 +1411,21 @@ def album_pages(
     sumber : mapping, optional
         Input key (``zoning``, ``rencana``, ``kecamatan`` ...) -> citation,
         printed on the pages that show that input.
+    place_date : str, optional
+        The place-and-date line above the signatory (``Tanjungpinang, 2 Januari 2026``).
+    inset : GeoDataFrame, optional
+        Boundaries around the region (province, neighbouring regencies) for the location inset;
+        the bundled extract when not given.
+    inset_source : str, optional
+        Its citation, printed on every map.
 
     Yields
     ------
     (str, MapFrame)
         File stem (``01_zonasi``) and the finished page.
     """
-    a = _Album(layers, year=year, title=title, palette=palette, source=source, dpi=dpi, paper=paper, region=region, office=office, signatory=signatory, logo=logo, sumber=sumber)
+    a = _Album(layers, year=year, title=title, palette=palette, source=source, dpi=dpi, paper=paper, region=region, office=office, signatory=signatory, logo=logo, sumber=sumber,
+               place_date=place_date, inset=inset, inset_source=inset_source)
     builders = [
         ("administrasi", a.page_admin), ("zonasi", a.page_zoning), ("struktur_ruang", a.page_struktur), ("kesesuaian", a.page_conformance),
         ("sinkronisasi_ipu", a.page_ipu), ("ipu_jangka_menengah", a.page_ipu_period),
@@ -1343,10 +1453,13 @@ def album_pages(
             yield f"{n:02d}_{stem}", page
 
 
+_SPPR_PHRASE = "SINKRONISASI PROGRAM PEMANFAATAN RUANG"
+
+
 def _album_title(title: str, year: int) -> str:
     """``SPPR Kota Contoh`` stays as is (no 'SPPR SPPR'); a bare region gets the SPPR prefix."""
     t = " ".join(str(title).split())
-    return t if t.upper().startswith("SPPR") else f"SPPR {t}"
+    return t if t.upper().startswith("SPPR") or _SPPR_PHRASE in t.upper() else f"SPPR {t}"
 
 
 def _text_figure(size: tuple[float, float], dpi: int) -> Any:
@@ -1382,7 +1495,8 @@ def cover_page(*, title: str, region: str, year: int, office: str | None = None,
             log.warning("logo %s cannot be read: %s", logo, exc)
     fig.text(0.5, y, "ALBUM PETA", ha="center", va="top", fontsize=26 * k, fontweight="bold", color="#222222")
     fig.text(0.5, y - 0.09, _album_title(title, year).upper(), ha="center", va="top", fontsize=17 * k, fontweight="bold", color="#222222")
-    fig.text(0.5, y - 0.16, "SINKRONISASI PROGRAM PEMANFAATAN RUANG", ha="center", va="top", fontsize=11 * k, color="#333333")
+    if _SPPR_PHRASE not in _album_title(title, year).upper():  # the phrase once, not as title and subtitle
+        fig.text(0.5, y - 0.16, _SPPR_PHRASE, ha="center", va="top", fontsize=11 * k, color="#333333")
     if region and region.upper() not in _album_title(title, year).upper():
         fig.text(0.5, y - 0.21, region.upper(), ha="center", va="top", fontsize=13 * k, fontweight="bold", color="#333333")
     fig.text(0.5, y - 0.28, f"TAHUN {year}", ha="center", va="top", fontsize=15 * k, fontweight="bold", color="#222222")
@@ -1395,22 +1509,42 @@ def _page_heading(fig: Any, text: str, k: float) -> None:
     fig.text(0.5, 0.92, text, ha="center", va="top", fontsize=16 * k, fontweight="bold", color="#222222")
 
 
-def kata_pengantar_page(text: str, *, office: str | None = None, signatory: str | None = None, paper: str = "A3", dpi: int = 200) -> Any:
-    """The KATA PENGANTAR (foreword) page: the config's text, paragraphs separated by blank lines."""
+def kata_pengantar_page(
+    text: str, *, office: str | None = None, signatory: str | None = None, place_date: str | None = None, paper: str = "A3", dpi: int = 200,
+) -> Any:
+    """The KATA PENGANTAR (foreword) page: the config's text, paragraphs separated by blank lines, and under it
+    the place-and-date line and every line of the signatory with room to sign.
+
+    Raises
+    ------
+    sppr_gis.errors.ConfigError
+        The text and the signature block cannot both fit the page at 9 pt (names ``album.kata_pengantar``).
+    """
     import textwrap as _tw
 
-    from sppr_gis.maps.cartography import paper_size
+    from sppr_gis.errors import ConfigError
+    from sppr_gis.maps.cartography import _bottom, paper_size, preparer_artists
 
     size = paper_size(paper)
     k = size[0] / 11.69
     fig = _text_figure(size, dpi)
     _page_heading(fig, "KATA PENGANTAR", k)
     paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", str(text).strip()) if p.strip()]
-    body = "\n\n".join(_tw.fill(p, 110) for p in paras)
-    fig.text(0.12, 0.84, body, ha="left", va="top", fontsize=10 * k, color="#222222", linespacing=1.5)
-    sign = [x for x in (office, signatory) if x]
-    if sign:
-        fig.text(0.62, 0.22, "\n".join(sign), ha="left", va="top", fontsize=10 * k, color="#222222", linespacing=1.5)
+    block = None
+    if signatory or place_date:
+        block = preparer_artists(fig, 0.12, 0.88, 0.08, office=None, signatory=signatory, place_date=place_date, fontsize=10 * k, sign_left=0.58, max_height=0.6)
+    floor = (block.top if block else 0.08) + 0.03
+    fs = 10 * k
+    while True:
+        chars = int(0.76 * size[0] * 72 / (fs * 0.55))
+        body = "\n\n".join(_tw.fill(p, chars) for p in paras)
+        t = fig.text(0.12, 0.84, body, ha="left", va="top", fontsize=fs, color="#222222", linespacing=1.5, gid="kata-pengantar")
+        if _bottom(fig, t) >= floor:
+            break
+        t.remove()
+        if fs <= 9:
+            raise ConfigError("album.kata_pengantar: the foreword and the signature block do not fit one page; shorten the text")
+        fs = max(9.0, fs - 0.5)
     return fig
 
 
@@ -1483,6 +1617,9 @@ def write_album(
     logo: Any = None,
     sumber: Mapping[str, str] | None = None,
     kata_pengantar: str | None = None,
+    tempat: str | None = None,
+    tanggal: str | None = None,
+    inset: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
 ) -> list[Path]:
     """Write the Album Peta: ``out_dir/album_peta.pdf`` and ``out_dir/peta/NN_name.png`` (one per map).
 
@@ -1513,6 +1650,10 @@ def write_album(
         See :func:`album_pages`.
     kata_pengantar : str, optional
         Text of the foreword page (paragraphs separated by blank lines).
+    tempat, tanggal : str, optional
+        Place and date of signing, printed as ``tempat, tanggal`` above the signatory.
+    inset : path or GeoDataFrame, optional
+        ``[album] inset``: boundaries around the region for the location inset (``path`` or ``path:layer``).
 
     Returns
     -------
@@ -1523,6 +1664,9 @@ def write_album(
     ------
     ValueError
         No layer has features and a CRS, or ``paper`` is unknown.
+    sppr_gis.errors.ConfigError
+        The signatory block cannot fit beside the map or under the foreword, or the inset layer cannot be
+        read (the message names the ``[album]`` key); nothing is written.
     """
     from sppr_gis.io import atomic_path
     from sppr_gis.maps.cartography import paper_size
@@ -1534,17 +1678,29 @@ def write_album(
     for old in png_dir.glob("[0-9][0-9]_*.png"):
         with contextlib.suppress(OSError):
             old.unlink()
-    pages = list(album_pages(layers, year=year, title=title, palette=palette, source=source, dpi=dpi, paper=paper, region=region, office=office, signatory=signatory, logo=logo, sumber=sumber))
+    place_date = ", ".join(x for x in (tempat, tanggal) if x and str(x).strip()) or None
+    inset_gdf = read_inset(inset)
+    inset_source = (sumber or {}).get("inset") or (f"berkas {Path(str(inset)).name.split(':')[0]}" if inset is not None and not isinstance(inset, gpd.GeoDataFrame) else None)
+    pages = list(album_pages(layers, year=year, title=title, palette=palette, source=source, dpi=dpi, paper=paper, region=region, office=office, signatory=signatory,
+                             logo=logo, sumber=sumber, place_date=place_date, inset=inset_gdf, inset_source=inset_source))
     book_title = _album_title(title, year)
     front = [cover_page(title=title, region=region or title, year=year, office=office, logo=logo, paper=paper, dpi=dpi)]
     if kata_pengantar and str(kata_pengantar).strip():
-        front.append(kata_pengantar_page(kata_pengantar, office=office, signatory=signatory, paper=paper, dpi=dpi))
+        front.append(kata_pengantar_page(kata_pengantar, office=office, signatory=signatory, place_date=place_date, paper=paper, dpi=dpi))
     n_daftar = max(1, math.ceil(len(pages) / _DAFTAR_ROWS))
-    first_map = len(front) + n_daftar  # 0-based page index of the first map
-    entries = [(page.number or f"Peta {i + 1}", page.title, first_map + i + 1) for i, (_, page) in enumerate(pages)]
-    front.extend(daftar_peta_pages(entries, paper=paper, dpi=dpi))
+    page_no = len(front) + n_daftar + 1  # printed number of the first map page (the cover is page 1)
+    entries = []
+    conts: dict[int, list[Any]] = {}
     for i, (_, page) in enumerate(pages):
         page.set_sheet(f"Lembar {i + 1} dari {len(pages)}")
+        more = continuation_pages(page, first_page=page_no + 1)
+        conts[i] = more
+        page.set_page(page_no, continued_on=page_no + 1 if more else None)
+        entries.append((page.number or f"Peta {i + 1}", page.title, page_no))
+        page_no += 1 + len(more)
+    front.extend(daftar_peta_pages(entries, paper=paper, dpi=dpi))
+    for n, fig in enumerate(front[1:], start=2):
+        fig.text(0.5, 0.012, f"Halaman {n}", ha="center", va="bottom", fontsize=max(7.0, 7.5 * paper_size(paper)[0] / 11.69), color="#222222", gid="page-number")
     pngs: list[Path] = []
     pdf_path = out_dir / "album_peta.pdf"
     with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}), atomic_path(pdf_path) as tmp:
@@ -1552,8 +1708,11 @@ def write_album(
             for fig in front:
                 pdf.savefig(fig)
                 fig.clear()
-            for stem, page in pages:
+            for i, (stem, page) in enumerate(pages):
                 pdf.savefig(page.fig)
+                for extra in conts[i]:
+                    pdf.savefig(extra)
+                    extra.clear()
                 png = png_dir / f"{stem}.png"
                 with atomic_path(png) as ptmp:
                     page.fig.savefig(ptmp, format="png", dpi=dpi, pil_kwargs={"compress_level": 3})

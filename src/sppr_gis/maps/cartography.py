@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,10 @@ __all__ = [
     "LegendSection",
     "ScaleBar",
     "MapFrame",
+    "PreparerBlock",
+    "continuation_pages",
+    "preparer_artists",
+    "signature_parts",
     "nice_scale_length",
     "fit_extent",
     "split_by_dimension",
@@ -80,11 +85,17 @@ MIN_PT = 7.0
 _MAP_BOX = (0.07, 0.075, 0.645, 0.865)  # left, bottom, width, height (figure fraction)
 _PANEL_X = (0.745, 0.985)
 _INK = "#222222"
-_PREP_TOP = 0.118  # figure fraction: top of the preparer block (office, logo, signatory)
-_NOTE_TOP = 0.222  # top of the source citations
-_INSET_TOP = 0.385  # top of the inset locator
+_PREP_TOP = 0.118  # figure fraction: top of the preparer block when it is short (office, logo, signatory)
+_NOTE_TOP = 0.222  # top of the source citations when the preparer block is short
+_INSET_TOP = 0.385  # top of the inset locator (A3; measured from the citations' top)
 _INSET_H = _INSET_TOP - _NOTE_TOP  # height of the inset block (title and map)
-_INSET_MAX_TOP = 0.56  # above this the inset is left out: the legend needs the room more
+_FOOT = 0.043
+#: Table rows a map continues on its continuation pages; rows past these are left to the Buku Matriks.
+MAX_CONTINUED_ROWS = 400  # bottom of the panel's content (the border is at 0.035)
+#: Room left blank for the wet signature and the stamp, millimetres.
+SIGN_SPACE_MM = 25.0
+#: The preparer block may take at most this share of the page height; beyond it the album stops (exit 1).
+_PREP_MAX = 0.5
 
 
 def _pt(size: float) -> float:
@@ -746,6 +757,8 @@ class MapFrame:
         signatory: str | None = None,
         logo: Any = None,
         table_width: float = 0.0,
+        place_date: str | None = None,
+        inset_layer: gpd.GeoDataFrame | None = None,
     ) -> None:
         self.crs = CRS.from_user_input(crs)
         if not _is_metric(self.crs):
@@ -757,7 +770,18 @@ class MapFrame:
         self.region = region
         self.office = office
         self.signatory = signatory
+        self.place_date = place_date
         self.logo = logo
+        #: Boundaries around the region for the location inset (province, neighbouring regencies), with ``name``.
+        self.inset_layer = inset_layer
+        #: Legend entries and table rows that did not fit the page: printed on a continuation page.
+        self.overflow_sections: list[LegendSection] = []
+        self.overflow_rows: list[tuple[str, str]] = []
+        self.overflow_title: str = ""
+        self.overflow_more: str = ""
+        self.legend_continued = 0
+        self.continued_artists: list[Text] = []
+        self.page_number_artist: Text | None = None
         self.paper = str(paper).upper() if figsize is None else "custom"
         size = figsize or paper_size(paper)
         self.fig = Figure(figsize=size, dpi=dpi)  # layout measured at the PNG resolution
@@ -786,6 +810,7 @@ class MapFrame:
         self.extent: tuple[float, float, float, float] | None = None
         self.scale_denominator: float | None = None
         self.legend_truncated = 0
+        self.prep_top = _PREP_TOP
         #: Top (figure fraction) of the source block; raised by :meth:`finish` when the citations need more room.
         self.note_top = _NOTE_TOP
         self.sources_artist: Text | None = None
@@ -804,6 +829,18 @@ class MapFrame:
         w_in = self.map_box[2] * self.fig.get_figwidth()
         h_in = self.map_box[3] * self.fig.get_figheight()
         ext = fit_extent(bounds, w_in / h_in, pad=pad)
+        self.ax.set_xlim(ext[0], ext[2])
+        self.ax.set_ylim(ext[1], ext[3])
+        self.ax.set_autoscale_on(False)
+        self.extent = ext
+        return ext
+
+    def set_scale_extent(self, center: tuple[float, float], denominator: float) -> tuple[float, float, float, float]:
+        """Show the map at ``1 : denominator`` on paper, centred on ``center``; returns the extent."""
+        w_m = self.map_box[2] * self.fig.get_figwidth() * 0.0254 * denominator
+        h_m = self.map_box[3] * self.fig.get_figheight() * 0.0254 * denominator
+        cx, cy = center
+        ext = (cx - w_m / 2, cy - h_m / 2, cx + w_m / 2, cy + h_m / 2)
         self.ax.set_xlim(ext[0], ext[2])
         self.ax.set_ylim(ext[1], ext[3])
         self.ax.set_autoscale_on(False)
@@ -848,7 +885,8 @@ class MapFrame:
         ax = self.ax
         # white box behind
         pad_x, pad_top = width * 0.015, height * 0.045
-        ax.add_patch(Rectangle((bx - pad_x, by - height * 0.022), length + 2 * pad_x, bar_h + pad_top + height * 0.022, facecolor="white", edgecolor="#777777", linewidth=0.5, alpha=0.9, zorder=30, gid="scalebar-box"))
+        box = Rectangle((bx - pad_x, by - height * 0.022), length + 2 * pad_x, bar_h + pad_top + height * 0.022, facecolor="white", edgecolor="#777777", linewidth=0.5, alpha=0.9, zorder=30, gid="scalebar-box")
+        ax.add_patch(box)
         step = length / nseg
         for i in range(nseg):
             ax.add_patch(Rectangle((bx + i * step, by), step, bar_h, facecolor=_INK if i % 2 == 0 else "white", edgecolor=_INK, linewidth=0.6, zorder=31, gid="scalebar-seg"))
@@ -862,8 +900,14 @@ class MapFrame:
             if i == nseg:
                 txt = f"{txt} {unit}"
             labels.append(txt)
-            ax.text(bx + i * step, by + bar_h + height * 0.006, txt, ha="center", va="bottom", fontsize=_pt(6.5 * self.k), color=_INK, zorder=32, gid="scalebar-label")
+            t = ax.text(bx + i * step, by + bar_h + height * 0.006, txt, ha="center", va="bottom", fontsize=_pt(6.5 * self.k), color=_INK, zorder=32, gid="scalebar-label")
+        # the box holds the last label ("5 km") whole, with the same margin on both sides
+        ax.apply_aspect()
+        r = ax.transData.inverted().transform(t.get_window_extent(self.fig.canvas.get_renderer()))[1][0]
+        if r + pad_x * 0.6 > box.get_x() + box.get_width():
+            box.set_width(r + pad_x * 0.6 - box.get_x())
         self.scale_bar = ScaleBar(length=length, segments=nseg, unit=unit, x0=bx, y0=by, labels=labels)
+        self.scale_corner = "lower " + corner
         # numeric scale for the printed page
         ax_w_m = self.ax.get_position().width * self.fig.get_figwidth() * 0.0254
         self.scale_denominator = width / ax_w_m
@@ -919,12 +963,15 @@ class MapFrame:
         """Queue legend sections; they are laid out in the panel by :meth:`finish`."""
         self.legend_sections.extend(s for s in sections if s.handles)
 
-    def add_inset(self, context: gpd.GeoDataFrame | None, threshold: float = 1.01) -> bool:
-        """Inset locator: the whole region (its kecamatan) in grey with the map extent as a red frame.
+    def add_inset(self, context: gpd.GeoDataFrame | None, threshold: float = 1.01, avoid: gpd.GeoDataFrame | None = None) -> bool:
+        """Inset locator in a corner of the map: the region within its surroundings, the map extent as a red frame.
 
-        Drawn on every page (``threshold`` above 1); with a smaller ``threshold``
-        only when the map shows less than that share of the region's bounding
-        box. Returns True when drawn.
+        The corner is the one (other than the scale bar's) that hides least of the region and of
+        ``avoid``. With :attr:`inset_layer` (the province and neighbouring regencies, ``[album] inset``
+        or the bundled extract) the inset shows the region among its neighbours, named; without it,
+        the region alone on a neutral ground. Drawn on every page (``threshold`` above 1); with a smaller
+        ``threshold`` only when the map shows less than that share of the region's bounding box.
+        Returns True when drawn.
         """
         if context is None or not len(context) or self.extent is None:
             return False
@@ -934,30 +981,86 @@ class MapFrame:
         shown = shapely.box(*ex).intersection(city).area / city.area if city.area > 0 else 1.0
         if shown >= threshold:
             return False
-        note_top = self.note_top
-        if note_top + _INSET_H > _INSET_MAX_TOP:
-            return False
-        x0, x1 = _PANEL_X
-        box = (x0 + 0.012, note_top + 0.012, x1 - x0 - 0.024, _INSET_H - 0.05)
-        ax = self.fig.add_axes(box)
+        fig = self.fig
+        pos = self.ax.get_position()
+        fw, fh = fig.get_figwidth(), fig.get_figheight()
+        h_in = 0.21 * pos.height * fh
+        w_in = min(1.3 * h_in, 0.4 * pos.width * fw)
+        w, h = w_in / fw, h_in / fh
+        m = 0.008
+        boxes = {
+            "upper left": (pos.x0 + m, pos.y1 - h - m), "upper right": (pos.x1 - w - m, pos.y1 - h - m),
+            "lower left": (pos.x0 + m, pos.y0 + m), "lower right": (pos.x1 - w - m, pos.y0 + m),
+        }
+        boxes.pop(getattr(self, "scale_corner", ""), None)
         c = context[~(context.geometry.isna() | context.geometry.is_empty)]
-        c.plot(ax=ax, facecolor="#ebe6da", edgecolor="#7a7a7a", linewidth=0.5)
-        ax.add_patch(Rectangle((ex[0], ex[1]), ex[2] - ex[0], ex[3] - ex[1], fill=False, edgecolor="#d7191c", linewidth=1.6, zorder=5, gid="inset-extent"))
+        cu = shapely.union_all(np.asarray(c.geometry.array, dtype=object))
+        sx, sy = (ex[2] - ex[0]) / pos.width, (ex[3] - ex[1]) / pos.height
+
+        def data_box(x: float, y: float) -> Any:
+            return shapely.box(ex[0] + (x - pos.x0) * sx, ex[1] + (y - pos.y0) * sy, ex[0] + (x + w - pos.x0) * sx, ex[1] + (y + h - pos.y0) * sy)
+
+        def cost(k: str) -> tuple[float, int]:
+            db = data_box(*boxes[k])
+            n = 0
+            if avoid is not None and len(avoid):
+                n = int(np.count_nonzero(shapely.intersects(np.asarray(avoid.geometry.array, dtype=object), db)))
+            return (cu.intersection(db).area / max(db.area, 1.0), n)
+
+        corner = min(boxes, key=lambda k: (round(cost(k)[0], 2), cost(k)[1], list(boxes).index(k)))
+        bx, by = boxes[corner]
+        self.inset_corner = corner
+        self.inset_box = (bx, by, w, h)
+        fig.patches.append(Rectangle((bx - 0.002, by - 0.002), w + 0.004, h + 0.004, transform=fig.transFigure, facecolor="white", edgecolor=_INK, linewidth=0.8, zorder=40, gid="inset-frame"))
+        title_h = 1.6 * _pt(6.5 * self.k) / 72 / fh
+        ax = fig.add_axes((bx, by, w, h - title_h), zorder=41)
+        aspect = w_in / (h_in - title_h * fh)
+        around = self.inset_layer
         union = (min(cb[0], ex[0]), min(cb[1], ex[1]), max(cb[2], ex[2]), max(cb[3], ex[3]))
-        ie = fit_extent(union, (box[2] * self.fig.get_figwidth()) / (box[3] * self.fig.get_figheight()), pad=0.05)
+        if around is not None and len(around):
+            a = around if CRS.from_user_input(around.crs) == self.crs else around.to_crs(self.crs)
+            a = a[~(a.geometry.isna() | a.geometry.is_empty)]
+            # the neighbourhood: the region's bounds grown to about six times its size
+            r = max(cb[2] - cb[0], cb[3] - cb[1]) * 2.5
+            view = fit_extent((cb[0] - r, cb[1] - r, cb[2] + r, cb[3] + r), aspect, pad=0.0)
+            a = a[a.intersects(shapely.box(*view))]
+            ax.set_facecolor("#dcebf5")  # the surroundings are known: what they leave uncovered is sea
+            a.plot(ax=ax, facecolor="#f1eee6", edgecolor="#8c8c8c", linewidth=0.4, zorder=1)
+            c.plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5, zorder=2)
+            nf = next((f for f in ("name", "nama", "shapeName", "NAMOBJ", "WADMKK") if f in a.columns), None)
+            if nf:
+                vb = shapely.box(*view).buffer(-0.08 * (view[2] - view[0]))
+                placed: list[Any] = []
+                renderer = fig.canvas.get_renderer()
+                for p, n, g in zip(a.geometry.representative_point(), a[nf], a.geometry):
+                    if not vb.contains(p) or g.intersects(city):
+                        continue
+                    t = ax.text(p.x, p.y, str(n), fontsize=MIN_PT, ha="center", va="center", color="#555555", style="italic", zorder=3, path_effects=_HALO, gid="inset-name", clip_on=True)
+                    ax.set_xlim(view[0], view[2])
+                    ax.set_ylim(view[1], view[3])
+                    bb = t.get_window_extent(renderer)
+                    if any(bb.overlaps(q) for q in placed):
+                        t.remove()
+                    else:
+                        placed.append(bb)
+            ie = view
+        else:
+            ax.set_facecolor("#f7f7f7")  # nothing is known around the region: a neutral ground, not a sea
+            c.plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5)
+            ie = fit_extent(union, aspect, pad=0.08)
+        ax.add_patch(Rectangle((ex[0], ex[1]), ex[2] - ex[0], ex[3] - ex[1], fill=False, edgecolor="#d7191c", linewidth=1.2, zorder=5, gid="inset-extent"))
         ax.set_xlim(ie[0], ie[2])
         ax.set_ylim(ie[1], ie[3])
-        ax.set_aspect("equal", adjustable="box")
-        ax.set_facecolor("#dcebf5")
+        ax.set_aspect("equal", adjustable="datalim")
         ax.set_xlabel("")
         ax.set_ylabel("")
         ax.set_xticks([])
         ax.set_yticks([])
-        for s in ax.spines.values():
-            s.set_edgecolor("#999999")
-            s.set_linewidth(0.5)
-        where = f"wilayah {self.region}" if self.region else "wilayah"
-        self.inset_title = self.fig.text(x0 + 0.012, note_top + _INSET_H - 0.008, f"LOKASI PETA DALAM {where.upper()}", fontsize=_pt(7 * self.k), fontweight="bold", color=_INK, va="top")
+        for sp in ax.spines.values():
+            sp.set_edgecolor("#999999")
+            sp.set_linewidth(0.5)
+        title = "LOKASI " + (self.region.upper() if self.region else "WILAYAH") + (" DAN SEKITARNYA" if around is not None and len(around) else "")
+        self.inset_title = _fit_text(fig, bx + 0.003, by + h - 0.002, title, w - 0.006, fontsize=_pt(6.5 * self.k), min_fontsize=MIN_PT, fontweight="bold", color=_INK, va="top", zorder=42)
         self.inset_ax = ax
         return True
 
@@ -1008,35 +1111,25 @@ class MapFrame:
             y = _bottom(fig, st) - 0.012
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
         # north arrow and numeric scale
-        self._north_arrow(inner + 0.03, y - 0.055, 0.22 * k)
+        self._north_arrow(inner + 0.03, y - 0.05, 0.2 * k)
         scale_lines = []
         if self.scale_denominator:
             scale_lines.append(f"Skala 1 : {angka(_round_sig(self.scale_denominator), 0)}")
             scale_lines.append(f"(pada kertas {self.paper})" if self.paper in PAPER_SIZES else "(pada ukuran halaman ini)")
         if self.scale_bar is not None:
             scale_lines.append(f"Batang skala: {self.scale_bar.labels[-1] if self.scale_bar.labels else ''}".rstrip())
-        fig.text(inner + 0.075, y - 0.052, "\n".join(scale_lines), fontsize=_pt(7.5 * k), va="center", color=_INK, linespacing=1.3)
-        y -= 0.115
+        fig.text(inner + 0.075, y - 0.047, "\n".join(scale_lines), fontsize=_pt(7.5 * k), va="center", color=_INK, linespacing=1.3)
+        y -= 0.1
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
-        # legend
+        # legend, down to the inset; what does not fit continues on the next page
         note_top = self.note_top
-        inset_top = note_top + _INSET_H
-        bottom = inset_top + 0.01 if self.inset_ax is not None else note_top + 0.012
+        bottom = note_top + 0.012
         fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
         top = y - 0.04
-        if not self._stack_legends(inner, top, bottom, x1 - 0.008) and self.inset_ax is not None:
-            # the legend matters more than the locator: without the inset it may fit whole
-            self.inset_ax.remove()
-            self.inset_title.remove()
-            self.inset_ax = None
-            self.legend_truncated = 0
-            self._stack_legends(inner, top, note_top + 0.012, x1 - 0.008)
+        self._stack_legends(inner, top, bottom, x1 - 0.008)
         # inset, sources, preparer
-        if self.inset_ax is not None:
-            fig.add_artist(Line2D([x0, x1], [inset_top, inset_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
         fig.add_artist(Line2D([x0, x1], [note_top, note_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
-        fig.add_artist(Line2D([x0, x1], [_PREP_TOP, _PREP_TOP], transform=fig.transFigure, color=_INK, linewidth=0.6))
-        self._preparer_block(inner, x1 - 0.008)
+        fig.add_artist(Line2D([x0, x1], [self.prep_top, self.prep_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
 
     def _head(self) -> str:
         return "   ".join(t for t in (self.number.upper() if self.number else None, self.sheet) if t)
@@ -1047,64 +1140,90 @@ class MapFrame:
         if getattr(self, "head_artist", None) is not None:
             self.head_artist.set_text(self._head())
 
-    def _preparer_block(self, left: float, right: float) -> None:
-        """Office logo, office name, signatory and the technical line, at the foot of the column."""
-        fig = self.fig
-        k = self.k
-        top, bottom = _PREP_TOP - 0.008, 0.043
-        text_left = left
-        if self.logo is not None:
-            try:
-                import matplotlib.image as mpimg
+    def _preparer_block(self, left: float, right: float) -> float:
+        """Office logo and name, the place-and-date line and every line of the signatory, at the foot of the
+        column, bottom up; returns the block's top (figure fraction).
 
-                img = mpimg.imread(str(self.logo))
-                h = top - bottom
-                w = h * fig.get_figheight() / fig.get_figwidth() * (img.shape[1] / img.shape[0])
-                lax = fig.add_axes((left, bottom, w, h))
-                lax.imshow(img, interpolation="lanczos")
-                lax.set_axis_off()
-                lax.set_gid("logo")
-                text_left = left + w + 0.008
-            except Exception:  # pragma: no cover - an unreadable logo must not stop the album
-                text_left = left
-        paras = ["Disusun oleh:\n" + self.office] if self.office else []
-        if self.signatory:
-            paras.append(self.signatory)
-        if not paras:
-            paras = ["Disusun dengan sppr_gis."]
-        _fit_block(fig, text_left, top, paras, right - text_left, bottom, fontsize=_pt(7 * k), color=_INK, linespacing=1.2, gid="preparer")
+        Raises
+        ------
+        sppr_gis.errors.ConfigError
+            The block is taller than half the page even at 7 pt (names ``album.penandatangan``).
+        """
+        arts = preparer_artists(self.fig, left, right, _FOOT, office=self.office, signatory=self.signatory, place_date=self.place_date, logo=self.logo, fontsize=_pt(7 * self.k))
+        self.preparer_artists = arts
+        return arts.top
 
     def _stack_legends(self, left: float, top: float, bottom: float, right: float) -> bool:
-        """Lay the legend sections out between ``top`` and ``bottom``, shrinking, then compacting, then shortening
-        them; True when every entry fits."""
+        """Lay the legend sections out between ``top`` and ``bottom``, shrinking (never below 7 pt), then
+        compacting them; what still does not fit continues, entry by entry, on a continuation page
+        (:attr:`overflow_sections`), with a line saying so. True when every entry is on the map page."""
         renderer = self.fig.canvas.get_renderer()
         k = self.k
         sizes = sorted({_pt(round(f * k * 2) / 2) for f in (7.0, 6.5, 6.0, 5.5, 5.0)}, reverse=True)
-        attempts = [(fs, False) for fs in sizes]
-        if any(s.short_labels for s in self.legend_sections):
-            attempts += [(fs, True) for fs in sizes]
-        original = list(self.legend_sections)
-        sections = list(original)
-        kept = [len(sec.handles) for sec in original]
-        while True:
-            for fontsize, compact in attempts:
-                if self._place_legends(sections, fontsize, compact, left, top, bottom, right, renderer):
-                    return self.legend_truncated == 0
-            # still too tall at the smallest readable size: shorten the longest section (of its original entries)
-            if not sections:
-                return True
-            i = max(range(len(sections)), key=lambda j: kept[j])
-            if kept[i] <= 4:
-                return False
-            kept[i] = min(max(3, int(kept[i] * 0.8)), kept[i] - 1)
-            sec = original[i]
-            cut = len(sec.handles) - kept[i]
-            more = Line2D([], [], linestyle="", marker="")
-            sections[i] = LegendSection(
-                sec.title, sec.handles[: kept[i]] + [more], sec.labels[: kept[i]] + [f"... dan {cut} lainnya"], sec.ncol,
-                (sec.short_labels[: kept[i]] + [f"... {cut} lainnya"]) if sec.short_labels else None, sec.compact_ncol,
+        # a section of four or more entries may also go into two columns, its labels wrapped to half the panel
+        # and every label is wrapped to the panel, so that none is too wide at any size
+        full = max(20, int((right - left) * self.fig.get_figwidth() * 72 / (MIN_PT * 0.62)) - 6)
+        half = max(14, full // 2 - 3)
+
+        def fit(labels: Sequence[str], n: int) -> list[str]:
+            return [_wrap_lines(str(t), n) for t in labels]
+
+        sections = [
+            LegendSection(
+                sec.title, sec.handles, fit(sec.labels, full // max(sec.ncol, 1)), sec.ncol,
+                fit(sec.short_labels, full // max(sec.compact_ncol, 1)) if sec.short_labels else ([_wrap_lines(" ".join(str(t).split()), half) for t in sec.labels] if len(sec.handles) >= 4 else None),
+                sec.compact_ncol if sec.short_labels else 2,
             )
-            self.legend_truncated = sum(len(o.handles) - k for o, k in zip(original, kept))
+            for sec in self.legend_sections
+        ]
+        attempts = [(fs, False) for fs in sizes]
+        if any(s.short_labels for s in sections):
+            attempts += [(fs, True) for fs in sizes]
+        for fontsize, compact in attempts:
+            if self._place_legends(sections, fontsize, compact, left, top, bottom, right, renderer):
+                return True
+        # the entries, in order, that fit with a line for the continuation note below them
+        flat = [(i, j) for i, sec in enumerate(sections) for j in range(len(sec.handles))]
+        note_h = 2.6 * MIN_PT / 72 / self.fig.get_figheight()
+        last = attempts[-2:] if len(attempts) > 1 else attempts
+
+        def prefix(m: int) -> list[LegendSection]:
+            out = []
+            for i, sec in enumerate(sections):
+                js = [j for (a, j) in flat[:m] if a == i]
+                if js:
+                    out.append(LegendSection(sec.title, [sec.handles[j] for j in js], [sec.labels[j] for j in js], sec.ncol,
+                                             [sec.short_labels[j] for j in js] if sec.short_labels else None, sec.compact_ncol))
+            return out
+
+        def fits(m: int) -> tuple[float, bool] | None:
+            for fontsize, compact in last:
+                if self._place_legends(prefix(m), fontsize, compact, left, top, bottom + note_h, right, renderer):
+                    return fontsize, compact
+            return None
+
+        lo, hi, best = 0, len(flat) - 1, 0
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            if fits(mid):
+                best, lo = mid, mid + 1
+            else:
+                hi = mid - 1
+        how = fits(best) if best else None
+        if how is None:
+            self._place_legends([], attempts[-1][0], False, left, top, bottom, right, renderer)
+        rest: dict[int, list[int]] = {}
+        for i, j in flat[best:]:
+            rest.setdefault(i, []).append(j)
+        self.overflow_sections = [
+            LegendSection(sections[i].title + (" (lanjutan)" if js[0] > 0 else ""), [sections[i].handles[j] for j in js], [sections[i].labels[j] for j in js], 1)
+            for i, js in rest.items()
+        ]
+        self.legend_continued = len(flat) - best
+        y = min((self.fig.transFigure.inverted().transform(lg.get_window_extent(renderer))[0][1] for lg in self.legends), default=top) - 0.006
+        t = self.fig.text(left, y, f"Legenda berlanjut ({self.legend_continued} butir) pada halaman berikutnya.", fontsize=MIN_PT, fontstyle="italic", va="top", color=_INK, gid="legend-continued")
+        self.continued_artists.append(t)
+        return False
 
     def _place_legends(self, sections: Sequence[LegendSection], fontsize: float, compact: bool, left: float, top: float, bottom: float, right: float, renderer: Any) -> bool:
         for lg in self.legends:
@@ -1162,16 +1281,23 @@ class MapFrame:
             need = lines * size * 1.25 / 72 / fig.get_figheight()
             reserve = (size * 1.25 * 2.3 / 72 / fig.get_figheight()) if i < len(rows) - 1 else 0.0
             if y - need - reserve < b:
+                # the rest continues on the next page (numbered there and on the map), up to MAX_CONTINUED_ROWS
                 rest = len(rows) - i
-                fig.text(x, y, textwrap.fill(f"... dan {rest} lainnya" + (f" ({more})" if more else ""), chars + 4), fontsize=size, va="top", color="#333333", gid="table-more")
+                cont = min(rest, MAX_CONTINUED_ROWS)
+                self.overflow_rows = [rows[j] for j in range(i, i + cont)]
+                self.overflow_title = title
+                self.overflow_more = (f"... dan {rest - cont} lainnya" + (f" ({more})" if more else "")) if rest > cont else ""
+                t = fig.text(x, y, textwrap.fill(f"Nomor {rows[i][0]} dan seterusnya berlanjut pada halaman berikutnya.", chars + 4), fontsize=size, fontstyle="italic", va="top", color="#333333", gid="table-more")
+                self.continued_artists.append(t)
                 break
             fig.text(x, y, str(num), fontsize=size, fontweight="bold", va="top", color=_INK, gid="table-number")
             t = fig.text(x + num_w, y, wrapped, fontsize=size, va="top", color=_INK, linespacing=1.15, gid="table-row")
             y = _bottom(fig, t) - 0.0025
             shown += 1
         self.table_rows = rows
-        self.table_shown = shown
-        return shown
+        #: Rows keyed by a number (on this page or its continuation): the map numbers exactly these.
+        self.table_shown = shown + len(self.overflow_rows)
+        return self.table_shown
 
     def finish(self, note: str | Sequence[str] | None = None, *, avoid: gpd.GeoDataFrame | None = None, context: gpd.GeoDataFrame | None = None) -> None:
         """Add scale bar, ticks, inset, panel (title, north arrow, legend), sources and the preparer block.
@@ -1200,8 +1326,10 @@ class MapFrame:
             f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi.",
             f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}.",
         ]
+        x0, x1 = _PANEL_X
+        self.prep_top = self._preparer_block(x0 + 0.012, x1 - 0.008) + 0.008
         self._add_sources()
-        self.add_inset(context)
+        self.add_inset(context, avoid=avoid)
         self._layout_panel()
 
     def _add_sources(self) -> None:
@@ -1213,20 +1341,120 @@ class MapFrame:
         """
         x0, x1 = _PANEL_X
         inner = x0 + 0.012
-        floor = _PREP_TOP + 0.006
+        floor = self.prep_top + 0.006
+        room = _NOTE_TOP - _PREP_TOP - 0.014
         t = _fit_block(
-            self.fig, inner, _NOTE_TOP - 0.008, [*self.notes, *self._tech], x1 - inner - 0.006, floor, fontsize=_pt(6.5 * self.k),
+            self.fig, inner, 0.9, [*self.notes, *self._tech], x1 - inner - 0.006, 0.9 - room, fontsize=_pt(6.5 * self.k),
             color="#333333", linespacing=1.2, gid="sources", drop=False,
         )
-        lack = floor - _bottom(self.fig, t)
-        self.note_top = _NOTE_TOP + max(0.0, lack)
-        if lack > 0:
-            t.set_y(self.note_top - 0.008)
+        h = 0.9 - _bottom(self.fig, t)
+        t.set_y(floor + h)
+        self.note_top = floor + h + 0.008
         self.sources_artist = t
+
+    def set_page(self, number: int, continued_on: int | None = None) -> None:
+        """Print the page number at the foot of the page and, when the legend or the table continues,
+        the page it continues on."""
+        if self.page_number_artist is None:
+            self.page_number_artist = self.fig.text(0.5, 0.012, "", ha="center", va="bottom", fontsize=_pt(7.5 * self.k), color=_INK, gid="page-number")
+        self.page_number_artist.set_text(f"Halaman {number}")
+        if continued_on is not None:
+            for t in self.continued_artists:
+                t.set_text(re.sub(r"halaman(\s+)berikutnya", lambda m: f"halaman{m.group(1)}{continued_on}", t.get_text()))
 
     def save(self, path: Any, dpi: int | None = None) -> None:
         """Write the page as PNG (or any format matplotlib knows from the suffix), at the layout dpi by default."""
         self.fig.savefig(path, dpi=dpi or self.fig.dpi)
+
+
+def continuation_pages(frame: MapFrame, first_page: int | None = None) -> list[Figure]:
+    """The pages that continue a map's legend and table (what did not fit beside the map), in columns.
+
+    Parameters
+    ----------
+    frame : MapFrame
+        A finished map page with :attr:`MapFrame.overflow_sections` or :attr:`MapFrame.overflow_rows`.
+    first_page : int, optional
+        The printed number of the first continuation page (the next ones count on).
+
+    Returns
+    -------
+    list of Figure
+        Empty when everything fitted on the map page.
+    """
+    if not frame.overflow_sections and not frame.overflow_rows:
+        return []
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    size = tuple(frame.fig.get_size_inches())
+    dpi = frame.fig.dpi
+    k = frame.k
+    ncol = 4 if size[0] > 13 else 3
+    left, right, top0, bottom = 0.035, 0.965, 0.865, 0.06
+    colw = (right - left) / ncol
+    figs: list[Figure] = []
+    state = {"fig": None, "col": 0, "y": top0}
+    fs = _pt(7 * k)
+
+    def new_page() -> None:
+        fig = Figure(figsize=size, dpi=dpi)
+        FigureCanvasAgg(fig)
+        fig.patches.append(Rectangle((0.012, 0.035), 0.976, 0.93, transform=fig.transFigure, fill=False, edgecolor=_INK, linewidth=1.0))
+        head = " · ".join(t for t in ((frame.number or "").upper(), frame.title.upper()) if t)
+        ht = _fit_text(fig, left, 0.945, f"{head} (LANJUTAN)", right - left, fontsize=_pt(11 * k), min_fontsize=MIN_PT, fontweight="bold", va="top", color=_INK)
+        fig.text(left, _bottom(fig, ht) - 0.008, "Legenda dan daftar yang tidak muat pada halaman peta.", fontsize=_pt(7.5 * k), va="top", color="#333333")
+        if first_page is not None:
+            fig.text(0.5, 0.012, f"Halaman {first_page + len(figs)}", ha="center", va="bottom", fontsize=_pt(7.5 * k), color=_INK, gid="page-number")
+        figs.append(fig)
+        state.update(fig=fig, col=0, y=top0)
+
+    def put(make: Callable[[Figure, float, float], Any]) -> Any:
+        if state["fig"] is None:
+            new_page()
+        for _ in range(2 * ncol + 2):
+            fig = state["fig"]
+            x = left + state["col"] * colw
+            a = make(fig, x, state["y"])
+            bb = fig.transFigure.inverted().transform(a.get_window_extent(fig.canvas.get_renderer()))
+            if bb[0][1] >= bottom or state["y"] >= top0 - 1e-9:
+                state["y"] = bb[0][1] - 0.004
+                return a
+            a.remove()
+            state["col"] += 1
+            state["y"] = top0
+            if state["col"] >= ncol:
+                new_page()
+        return a  # pragma: no cover - an entry taller than a page is printed where it falls
+
+    def legend_entry(h: Any, label: str, title: str | None) -> Callable[[Figure, float, float], Any]:
+        def make(fig: Figure, x: float, y: float) -> Any:
+            lg = fig.legend([h], [_wrap_lines(label, max(20, int(colw * size[0] * 72 / (fs * 0.6)) - 6))], loc="upper left", bbox_to_anchor=(x, y),
+                            bbox_transform=fig.transFigure, title=title, title_fontsize=fs + 0.5, fontsize=fs, frameon=False, alignment="left",
+                            handlelength=1.6, handleheight=0.9, borderaxespad=0.0, borderpad=0.1, handletextpad=0.5)
+            if title:
+                lg.get_title().set_fontweight("bold")
+            lg.set_gid("continued-legend")
+            return lg
+        return make
+
+    for sec in frame.overflow_sections:
+        for j, (h, lab) in enumerate(zip(sec.handles, sec.labels)):
+            put(legend_entry(h, lab, sec.title if j == 0 else None))
+    if frame.overflow_rows:
+        state["y"] -= 0.01
+        title = f"{frame.overflow_title.upper()} (LANJUTAN)"
+        put(lambda fig, x, y: fig.text(x, y, title, fontsize=_pt(7.5 * k), fontweight="bold", va="top", color=_INK, gid="table-title"))
+        num_w = 0.02
+        chars = max(20, int((colw - num_w - 0.01) * size[0] * 72 / (fs * 0.6)))
+        for num, text in frame.overflow_rows:
+            def make(fig: Figure, x: float, y: float, text: str = text) -> Any:
+                return fig.text(x + num_w, y, textwrap.fill(" ".join(str(text).split()), chars), fontsize=fs, va="top", color=_INK, linespacing=1.15, gid="table-row")
+            t = put(make)
+            x, y = t.get_position()
+            t.figure.text(x - num_w, y, str(num), fontsize=fs, fontweight="bold", va="top", color=_INK, gid="table-number")
+        if frame.overflow_more:
+            put(lambda fig, x, y: fig.text(x, y, frame.overflow_more, fontsize=fs, va="top", color="#333333", gid="table-more"))
+    return figs
 
 
 # --------------------------------------------------------------------------- text fitting
@@ -1287,6 +1515,152 @@ def _fit_text(fig: Figure, x: float, y: float, text: str, max_width: float, *, f
         if size <= min_fontsize:
             return fig.text(x, y, _wrap_lines(text, 10), fontsize=size, **kw)
         size = max(min_fontsize, size - 0.5)
+
+
+def signature_parts(signatory: str) -> tuple[list[str], list[str]]:
+    """The signatory's lines above and below the space for the wet signature.
+
+    The first blank line marks the space (``Kepala ...`` / blank / name / NIP); without
+    one the space goes after the first line (the title). Every non-blank line is kept.
+
+    >>> signature_parts("Kepala Bappeda\\n\\nNama, S.T.\\nNIP 1970")
+    (['Kepala Bappeda'], ['Nama, S.T.', 'NIP 1970'])
+    """
+    lines = [ln.rstrip() for ln in str(signatory).strip("\n").split("\n")]
+    lines = [ln for i, ln in enumerate(lines) if ln.strip() or (0 < i < len(lines) - 1)]
+    blank = next((i for i, ln in enumerate(lines) if not ln.strip()), None)
+    if blank is None:
+        return (lines[:1], lines[1:]) if len(lines) >= 2 else ([], lines)
+    return [ln for ln in lines[:blank] if ln.strip()], [ln for ln in lines[blank:] if ln.strip()]
+
+
+@dataclass
+class PreparerBlock:
+    """The preparer block as laid out: its extent (figure fraction) and its artists.
+
+    Attributes
+    ----------
+    top, bottom : float
+        Extent of the block.
+    texts : list of Text
+        Its texts (office, place and date, signatory lines).
+    sign_space : tuple of float
+        Bottom and top (figure fraction) of the blank space left for the signature.
+    """
+
+    top: float
+    bottom: float
+    texts: list[Any]
+    sign_space: tuple[float, float] = (0.0, 0.0)
+
+
+def _wrapped(fig: Figure, x: float, y: float, text: str, max_width: float, *, fontsize: float, **kw: Any) -> Any:
+    """A text wrapped (never cut, never shrunk) to at most ``max_width`` (figure fraction)."""
+    t = _widest_fitting(fig, range(120, 7, -2), lambda w: fig.text(x, y, _wrap_lines(text, w), fontsize=fontsize, **kw), max_width)
+    return t if t is not None else fig.text(x, y, _wrap_lines(text, 8), fontsize=fontsize, **kw)
+
+
+def _height(fig: Figure, artist: Any) -> float:
+    bb = artist.get_window_extent(fig.canvas.get_renderer())
+    return float(bb.height / (fig.get_figheight() * fig.dpi))
+
+
+def preparer_artists(
+    fig: Figure, left: float, right: float, bottom: float, *, office: str | None, signatory: str | None, place_date: str | None = None,
+    logo: Any = None, fontsize: float = MIN_PT, sign_left: float | None = None, max_height: float = _PREP_MAX,
+) -> PreparerBlock:
+    """Lay out the publishing office (with its logo), the place-and-date line and every line of the signatory,
+    bottom up from ``bottom``, wrapped to ``right - left`` (figure fraction), with :data:`SIGN_SPACE_MM` left
+    blank for the wet signature and stamp.
+
+    Parameters
+    ----------
+    fig : Figure
+        The page.
+    left, right, bottom : float
+        Horizontal extent and bottom of the block (figure fraction).
+    office, signatory, place_date : str, optional
+        ``[album] instansi``, ``penandatangan`` and the ``tempat, tanggal`` line.
+    logo : path, optional
+        The office's logo, drawn beside the office name.
+    fontsize : float
+        Text size in points (at least :data:`MIN_PT`).
+    sign_left : float, optional
+        Left edge of the signature part (default ``left``).
+    max_height : float
+        Largest height (figure fraction) the block may take.
+
+    Returns
+    -------
+    PreparerBlock
+
+    Raises
+    ------
+    sppr_gis.errors.ConfigError
+        The block needs more than ``max_height`` even at 7 pt; the message names ``album.penandatangan``
+        (or ``album.instansi``).
+    """
+    from sppr_gis.errors import ConfigError
+
+    size = _pt(fontsize)
+    fh = fig.get_figheight()
+    line = size * 1.2 / 72 / fh
+    texts: list[Any] = []
+    y = bottom
+    sl = left if sign_left is None else sign_left
+    width = right - sl
+    above, below = signature_parts(signatory) if signatory else ([], [])
+    sign_space = (0.0, 0.0)
+    if below:
+        for i, ln in enumerate(reversed(below)):
+            t = _wrapped(fig, sl, y, ln, width, fontsize=size, va="bottom", color=_INK, linespacing=1.2, gid="signatory",
+                         fontweight="bold" if i == len(below) - 1 and len(below) >= 2 else "normal")
+            texts.append(t)
+            y += _height(fig, t) + 0.25 * line
+        gap = SIGN_SPACE_MM / 25.4 / fh
+        sign_space = (y, y + gap)
+        y += gap
+    head = [ln for ln in ([place_date] if place_date else []) + above if ln]
+    if head:
+        t = _wrapped(fig, sl, y, "\n".join(head), width, fontsize=size, va="bottom", color=_INK, linespacing=1.2, gid="signatory")
+        texts.append(t)
+        y += _height(fig, t) + 0.6 * line
+    if office or not texts:
+        body = ("Disusun oleh:\n" + office) if office else "Disusun dengan sppr_gis."
+        text_left = left
+        logo_w = 0.0
+        img = None
+        if logo is not None:
+            try:
+                import matplotlib.image as mpimg
+
+                img = mpimg.imread(str(logo))
+            except Exception:  # pragma: no cover - an unreadable logo must not stop the album
+                img = None
+        if img is not None:
+            logo_h = 14.0 / 25.4 / fh
+            logo_w = logo_h * fh / fig.get_figwidth() * (img.shape[1] / img.shape[0])
+            text_left = left + logo_w + 0.008
+        t = _wrapped(fig, text_left, y, body, right - text_left, fontsize=size, va="bottom", color=_INK, linespacing=1.2, gid="preparer")
+        texts.append(t)
+        h = _height(fig, t)
+        if img is not None:
+            lh = max(h, 14.0 / 25.4 / fh)
+            lw = lh * fh / fig.get_figwidth() * (img.shape[1] / img.shape[0])
+            lax = fig.add_axes((left, y, lw, lh))
+            lax.imshow(img, interpolation="lanczos")
+            lax.set_axis_off()
+            lax.set_gid("logo")
+            h = max(h, lh)
+        y += h
+    if y - bottom > max_height:
+        key = "album.penandatangan" if signatory else "album.instansi"
+        mm = (y - bottom) * fh * 25.4
+        raise ConfigError(
+            f"{key}: the signature block needs {mm:.0f} mm of the page's {fh * 25.4:.0f} mm (with {SIGN_SPACE_MM:.0f} mm to sign) "
+            "and cannot fit beside the map; shorten its lines"
+        )
+    return PreparerBlock(top=y, bottom=bottom, texts=texts, sign_space=sign_space)
 
 
 _FIT_CACHE: dict[tuple[Any, ...], tuple[float, str]] = {}
@@ -1368,12 +1742,12 @@ def _nice_degrees(lo: float, hi: float, n: int) -> list[float]:
 
 def _dms(v: float, kind: str) -> str:
     hemi = ("BT" if v >= 0 else "BB") if kind == "lon" else ("LU" if v >= 0 else "LS")
-    a = abs(v)
-    d = int(a)
-    m = (a - d) * 60
-    if abs(m - round(m)) < 1e-6:
-        return f"{d}°{int(round(m)):02d}' {hemi}"
-    return f"{d}°{m:04.1f}' {hemi}".replace(".", ",")
+    # rounded in tenths of a minute first, so that 105.99999 reads 106°00', never 105°60'
+    tenths = round(abs(v) * 600)
+    d, t = divmod(tenths, 600)
+    if t % 10 == 0:
+        return f"{d}°{t // 10:02d}' {hemi}"
+    return f"{d}°{t / 10:04.1f}' {hemi}".replace(".", ",")
 
 
 def counts_of(series: pd.Series) -> dict[str, int]:

@@ -8,8 +8,10 @@ formats tagged Indonesian (``[$-421]``: LibreOffice shows ``Rp 1.250.000`` and
 numbers are stored as numbers (a summary's ``Rp 1.250.000`` or ``29,3%`` text
 becomes a formatted number) and codes as words (``sesuai_bersyarat`` ->
 ``Sesuai bersyarat``, severity ``warning`` -> ``Peringatan``; the GeoPackage
-and CSV keep the codes). Every sheet prints: landscape, fitted to the page
-width (A3 for wide tables, A4 otherwise), header row repeated on every page,
+and CSV keep the codes). Every sheet prints: landscape, one paper size for
+the book (A3 when a sheet needs it, else A4), fitted to the page width or, for a sheet that would fall below
+7 points, in column groups repeating its key columns; borders on table bodies, zero Rupiah as "–", header
+row repeated on every page,
 and a page header with the book's title, region, year and the sheet's name and
 title, page numbers in the footer. A sheet is either one table (its header in
 row 1, so ``pandas.read_excel(header=0)`` reads it) or a stack of titled
@@ -63,9 +65,20 @@ FOLDED_COLUMNS: dict[str, frozenset[str]] = {
          "lokasi_sumber", "sumber_berkas"}
     ),
 }
-#: A sheet prints on A4 landscape when that keeps it at this scale or larger, else on A3 landscape (both fitted
-#: to the page width).
+#: The book prints on A4 landscape when that keeps every sheet at this scale or larger, else every sheet on A3
+#: landscape (one paper size for the whole book).
 A4_MIN_SCALE = 0.8
+#: No sheet prints smaller than this: 11-point Calibri at 70% is 7.7 points (the fitted scale LibreOffice computes may be a few percent smaller). A sheet wider than the page at this
+#: scale is split into column groups, each page repeating the sheet's key columns (its ID, and for some sheets the
+#: name beside it).
+MIN_PRINT_SCALE = 0.7
+#: Columns after the ID column that are also repeated on every column group, per sheet.
+KEY_EXTRA: dict[str, int] = {"Jangka Menengah": 1, "Matriks 1": 1}
+#: Share of the page width the estimated columns may take: LibreOffice prints the columns some 15-20% wider
+#: than their Excel width in points (measured on the sample's book).
+_SAFETY = 0.75
+#: A sheet whose estimated fit-to-width scale is at least this is fitted to the width (as before).
+_FIT = 0.9
 #: Printable width of a landscape A4 and A3 page with the book's margins (0.4 in left and right), in points.
 _A4_WIDTH, _A3_WIDTH = (297 / 25.4 - 0.8) * 72, (420 / 25.4 - 0.8) * 72
 _RP_TEXT = re.compile(r"^Rp\s?(-?\d{1,3}(?:\.\d{3})*(?:,\d+)?)$")
@@ -134,7 +147,7 @@ def format_value(value: object, column: str) -> str | None:
     """A number as the workbook shows it in ``column`` (Indonesian separators), for other outputs to show the same
     figures (``laporan.html``); None when the column has no number format (show the value as it is).
 
-    ``pagu`` 1.25e9 -> ``Rp 1.250.000.000``, ``porsi_*`` 0.293 -> ``29,3%``, ``score`` 98.5 -> ``98,5``,
+    ``pagu`` 1.25e9 -> ``Rp 1.250.000.000`` (0 -> ``–``), ``porsi_*`` 0.293 -> ``29,3%``, ``score`` 98.5 -> ``98,5``,
     ``tahun`` 2025 -> ``2025``, ``jumlah*`` 1036 -> ``1.036``, ``volume`` 2.4 -> ``2,4``.
     """
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
@@ -144,7 +157,7 @@ def format_value(value: object, column: str) -> str | None:
         return ""
     kind = _kind(column)
     if kind == "rupiah":
-        return "Rp " + angka(v, 0)
+        return "–" if v == 0 else "Rp " + angka(v, 0)  # as the book's format shows a zero
     if kind == "fraction":
         return angka(100.0 * v, 1) + "%"
     if kind == "decimal":
@@ -162,7 +175,7 @@ def format_value(value: object, column: str) -> str | None:
 
 _PAD = "_)"  # a blank the width of ")" after right-aligned numbers, so they do not touch the next column's text
 _FORMATS = {
-    "rupiah": {"num_format": RUPIAH_FORMAT + _PAD},
+    "rupiah": {"num_format": RUPIAH_FORMAT + _PAD + ";-" + RUPIAH_FORMAT[len(LOCALE):] + _PAD + ';"–"' + _PAD},
     "fraction": {"num_format": LOCALE + "0.0%" + _PAD},
     "decimal": {"num_format": LOCALE + "#,##0.0" + _PAD},
     "decimal2": {"num_format": LOCALE + "0.00" + _PAD},
@@ -354,8 +367,10 @@ def write_workbook(
         hdr = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1})
         title_fmt = wb.add_format({"bold": True, "font_size": 12})
         note_fmt = wb.add_format({"italic": True, "font_color": "#555555"})
-        fmts = {k: wb.add_format({**v, "valign": "top"}) for k, v in _FORMATS.items()}
-        total_fmts = {k: wb.add_format({**v, "valign": "top", "bold": True, "top": 1}) for k, v in _FORMATS.items()}
+        grid = {"border": 1, "border_color": "#A6A6A6"}  # table bodies ruled, as a printed matrix is
+        fmts = {k: wb.add_format({**v, **grid, "valign": "top"}) for k, v in _FORMATS.items()}
+        total_fmts = {k: wb.add_format({**v, **grid, "valign": "top", "bold": True, "top": 1, "top_color": "#000000"}) for k, v in _FORMATS.items()}
+        setups: list[tuple[object, str, dict[int, float], set[int], list[str]]] = []
         for name, content in sheets.items():
             if len(name) > 31:
                 raise ValueError(f"sheet name '{name}' is longer than 31 characters")
@@ -374,8 +389,7 @@ def write_workbook(
                 if title:
                     ws.write(0, 0, title, title_fmt)
                     row = 2
-                    ws.freeze_panes(1, 0)
-                    ws.repeat_rows(0)
+                    ws.freeze_panes(1, 0)  # on screen only: on paper the page header names the book
                 for block in content:
                     ws.write(row, 0, reader_text(block.title), title_fmt)
                     row += 1
@@ -396,7 +410,12 @@ def write_workbook(
                 n = max((_lines(t, widths.get(c, _MIN_WIDTH), bold) for c, t, bold in cells if c not in hidden), default=1)
                 if n > 1:  # LibreOffice does not grow rows on opening a file; Excel keeps a height that is set
                     ws.set_row(r, _LINE_HEIGHT * n)
-            _page_setup(ws, name, [w for c, w in widths.items() if c not in hidden], title=title, region=region, year=year, sheet_title=sheet_titles.get(name))
+            cols = [str(c) for c in content.columns if str(c) != "geometry"] if isinstance(content, pd.DataFrame) else []
+            setups.append((ws, name, dict(widths), hidden, cols))
+        # one paper size for the whole book: A3 when any sheet would print too small on A4
+        paper = 8 if any(print_scale([w for c, w in wd.items() if c not in hd])[0] == 8 for _, _, wd, hd, _ in setups) else 9
+        for ws, name, wd, hd, cols in setups:
+            _page_setup(ws, name, wd, hd, cols, paper=paper, title=title, region=region, year=year, sheet_title=sheet_titles.get(name))
         wb.close()
     return target
 
@@ -429,11 +448,66 @@ def print_scale(widths: Sequence[float]) -> tuple[int, float]:
     return 8, min(1.0, _A3_WIDTH / pts)
 
 
-def _page_setup(ws, name: str, widths: Sequence[float], *, title: str | None, region: str | None, year: int | None, sheet_title: str | None = None) -> None:
-    """Landscape, fitted to the page width, A3 for wide tables; title, region, year and sheet name in the header."""
+def column_groups(widths: Mapping[int, float], hidden: Collection[int], keys: int, paper: int) -> tuple[float | None, list[int]]:
+    """The print scale and the columns that start a new page (vertical breaks) of a sheet on ``paper``
+    (8 = A3, 9 = A4).
+
+    A sheet whose estimated fit-to-width scale is :data:`_FIT` or more is fitted to the width (scale None: the
+    application computes it). A wider one prints at :data:`MIN_PRINT_SCALE` in column groups of at most
+    :data:`_SAFETY` of the page width (LibreOffice prints columns wider than the estimate), each repeating the
+    first ``keys`` columns; a group that still overflows is broken again by the application, the key columns
+    repeated.
+    """
+    avail = _A3_WIDTH if paper == 8 else _A4_WIDTH
+    order = sorted(widths)
+    visible = [widths[c] for c in order if c not in hidden]
+    pts = printed_width(visible)
+    if not pts:
+        return None, []
+    if avail / pts >= _FIT:
+        return None, []  # fitted to the width by the application: legible even if the estimate is 25% short
+    scale = MIN_PRINT_SCALE
+    room = _SAFETY * avail / scale - printed_width([widths[c] for c in order[:keys] if c not in hidden])
+    breaks: list[int] = []
+    used = 0.0
+    for c in order[keys:]:
+        if c in hidden:
+            continue
+        w = printed_width([widths[c]])
+        if used and used + w > room:
+            breaks.append(c)
+            used = 0.0
+        used += w
+    return scale, breaks
+
+
+def _key_columns(name: str, cols: Sequence[str], hidden: Collection[int]) -> int:
+    """How many leading columns identify a row: through the first ID column (at most the third), plus
+    :data:`KEY_EXTRA` for the sheet."""
+    ids = [j for j, c in enumerate(cols[:3]) if c.lower().endswith("_id") or c.lower() in {"id", "program_id", "ipu_id"}]
+    n = (ids[0] + 1) if ids else 1
+    n += KEY_EXTRA.get(name, 0)
+    return min(n, max(1, len(cols) - 1))
+
+
+def _page_setup(
+    ws, name: str, widths: Mapping[int, float], hidden: Collection[int], cols: Sequence[str], *, paper: int, title: str | None, region: str | None,
+    year: int | None, sheet_title: str | None = None,
+) -> None:
+    """Landscape on the book's paper, fitted to the page width, or, for a sheet too wide to stay legible,
+    in column groups repeating its key columns; title, region, year and sheet name in the header."""
     ws.set_landscape()
-    ws.set_paper(print_scale(widths)[0])  # 8 = A3, 9 = A4
-    ws.fit_to_pages(1, 0)
+    ws.set_paper(paper)  # 8 = A3, 9 = A4
+    keys = _key_columns(name, cols, hidden) if cols else 0
+    scale, breaks = column_groups(widths, hidden, keys, paper) if cols else (None, [])
+    if scale is None:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(max(10, int(math.ceil(scale * 100))))
+        ws.repeat_columns(0, keys - 1)  # also when a column spills over the estimate
+        if breaks:
+            ws.set_v_pagebreaks(breaks)
+            ws.print_across()  # all column groups of a block of rows, then the next rows
     ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.55)
     ws.center_horizontally()
 

@@ -437,6 +437,7 @@ def render_report(
     manifest: Mapping[str, Any] | None = None,
     maps: Sequence[str | os.PathLike[str]] | None = None,
     palette: Palette | Mapping[str, Any] | None = None,
+    paper: str = "A3",
 ) -> str:
     """The report as one HTML string (see :func:`write_report` for the parameters)."""
     pal = palette if isinstance(palette, Palette) else Palette(palette)
@@ -495,7 +496,7 @@ def render_report(
             for i, p in enumerate(maps)
             if Path(p).exists()
         )
-        sections.append(("album", "Album peta", '<p class="note">Peta yang sama ada di album_peta.pdf untuk dicetak (A4 mendatar).</p>' + figs))
+        sections.append(("album", "Album peta", '<p class="note">Peta yang sama ada di album_peta.pdf untuk dicetak (' + html.escape(str(paper).upper()) + ' mendatar).</p>' + figs))
 
     if manifest:
         keep = {k: manifest[k] for k in ("name", "title", "year", "window", "created", "crs", "parameters", "versions") if k in manifest}
@@ -538,6 +539,7 @@ def write_report(
     manifest: Mapping[str, Any] | None = None,
     maps: Sequence[str | os.PathLike[str]] | None = None,
     palette: Palette | Mapping[str, Any] | None = None,
+    paper: str = "A3",
 ) -> Path:
     """Write ``laporan.html``: one self-contained file with summary, tables, atlas maps and an offline interactive map.
 
@@ -558,6 +560,8 @@ def write_report(
         derived from the layers.
     manifest : mapping, optional
         The run manifest (parameters, inputs, versions), shown as "Jejak proses".
+    paper : str
+        The Album Peta's paper (``[album] paper``), named where the report points to the album.
     maps : sequence of paths, optional
         Atlas PNGs to embed (default: ``peta/*.png`` beside the report, if any).
     palette : Palette or mapping, optional
@@ -575,7 +579,7 @@ def write_report(
         target = target / "laporan.html"
     if maps is None:
         maps = sorted((target.parent / "peta").glob("*.png"))
-    text = render_report(layers=layers, year=year, title=title, tables=tables, manifest=manifest, maps=maps, palette=palette)
+    text = render_report(layers=layers, year=year, title=title, tables=tables, manifest=manifest, maps=maps, palette=palette, paper=paper)
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
     return target
