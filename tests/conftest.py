@@ -20,6 +20,21 @@ GOLDEN = ROOT / "tests" / "golden"
 UTM48N = "EPSG:32648"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterable[Path]:
+    """The zoning cache of every test (and of the processes it starts) in a temporary folder, never ~/.cache."""
+    import os
+
+    folder = tmp_path_factory.mktemp("sppr-cache")
+    before = os.environ.get("SPPR_CACHE_DIR")
+    os.environ["SPPR_CACHE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("SPPR_CACHE_DIR", None)
+    else:
+        os.environ["SPPR_CACHE_DIR"] = before
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -103,9 +103,10 @@ def _cluster(scheduler: str | None, processes: int | None):
 @o.workers_opt
 @o.scheduler_opt
 @o.worker_processes_opt
+@o.no_cache_opt
 @o.verbosity_opts
 @click.pass_context
-def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_field, activity_field, id_field, min_share, sliver_width, sliver_area, assume_crs, xy_fields, wkt_field, coord_field, sheet, header_row, conditions, code_map, code_field, tables, encoding, engine, workers, scheduler, workers_processes, relocation_distance, struktur_ruang, network_class_field, network_map, network_distance) -> None:
+def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_field, activity_field, id_field, min_share, sliver_width, sliver_area, assume_crs, xy_fields, wkt_field, coord_field, sheet, header_row, conditions, code_map, code_field, tables, encoding, engine, workers, scheduler, workers_processes, relocation_distance, struktur_ruang, network_class_field, network_map, network_distance, no_cache=False) -> None:
     """Overlay program locations (points, lines, polygons) on the zoning, score each
     against the ITBX matrix, and write OUT with layers programs, zone_shares and issues.
 
@@ -139,7 +140,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             result = run_check(
                 zinputs, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                 code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
-                client=client,
+                client=client, cache=False if no_cache else None,
             )
         extend_check_from_files(
             result, ruleset, relocation_distance=relocation_distance, network=struktur_ruang, network_map=network_map, class_field=network_class_field,

@@ -231,3 +231,31 @@ def inputs_of(**options: Any) -> list[tuple[str, Any]]:
             if v is not None:
                 out.append(("--" + name.replace("_", "-"), v))
     return out
+
+
+no_cache_opt = click.option(
+    "--no-cache", is_flag=True,
+    help="Do not reuse or keep the prepared zoning in the cache (SPPR_CACHE_DIR, default the user cache folder); results are the same.",
+)
+
+
+def no_cache_env(no_cache: bool) -> Any:
+    """A context in which ``--no-cache`` holds (``SPPR_NO_CACHE=1``, also for the workers of a local cluster started in it)."""
+    import contextlib
+    import os
+
+    from sppr_gis.cache import NO_CACHE_ENV
+
+    @contextlib.contextmanager
+    def ctx() -> Any:
+        before = os.environ.get(NO_CACHE_ENV)
+        os.environ[NO_CACHE_ENV] = "1"
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop(NO_CACHE_ENV, None)
+            else:
+                os.environ[NO_CACHE_ENV] = before
+
+    return ctx() if no_cache else contextlib.nullcontext()

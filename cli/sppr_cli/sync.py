@@ -41,9 +41,10 @@ def _years(ctx: click.Context, param: click.Parameter, value: str | None) -> lis
     "(paths and PostGIS URIs must be the same for the workers, e.g. a shared file system), taking the reading off this machine.",
 )
 @o.worker_processes_opt
+@o.no_cache_opt
 @o.verbosity_opts
 @click.pass_context
-def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | None, years: list[int] | None, out_dir: str, no_maps: bool, scheduler: str | None, read_on: str, workers_processes: int | None) -> None:
+def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | None, years: list[int] | None, out_dir: str, no_maps: bool, scheduler: str | None, read_on: str, workers_processes: int | None, no_cache: bool = False) -> None:
     """Run the SPPR for a fiscal year: conformance of every agency's programs with the
     zoning, synchronization with the spatial plan's indikasi program (IPU), the
     matrices (Matriks 1-3, Jangka Menengah), synergy and conflicts between agencies,
@@ -66,7 +67,8 @@ def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | No
     run_years = year or years or []
     verbosity = o.verbosity(ctx)
     if len(config_paths) > 1 or scheduler is not None:
-        _sync_regions(list(config_paths), run_years, out_dir, not no_maps, scheduler, workers_processes, verbosity, read_on)
+        with o.no_cache_env(no_cache):
+            _sync_regions(list(config_paths), run_years, out_dir, not no_maps, scheduler, workers_processes, verbosity, read_on)
         return
     config_path = config_paths[0]
     show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0)
@@ -81,7 +83,8 @@ def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | No
             click.echo(f"  selesai: {label}", err=True)
 
     with user_errors(), progress_bar(count_steps(len(run_years)), stages[0], show) as advance:
-        result = run_sync(config_path, run_years, out_dir, progress=step, maps=not no_maps)
+        with o.no_cache_env(no_cache):
+            result = run_sync(config_path, run_years, out_dir, progress=step, maps=not no_maps)
     if verbosity < 0:
         return
     for item in result.summary:

@@ -65,6 +65,8 @@ __all__ = [
     "DEFAULT_MAX_VERTICES",
     "SNAP_GRIDS",
     "ZoneIndex",
+    "ZoneCut",
+    "cut_zones",
     "ShareResult",
     "compute_shares",
     "polygonal_parts",
@@ -638,6 +640,60 @@ class ShareResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class ZoneCut:
+    """The zone parts cut for the engine (:func:`cut_zones`): what :class:`ZoneIndex` builds its index from.
+
+    Computed once per zoning and kept by the zoning cache (:mod:`sppr_gis.cache`), so a later run on
+    the same zoning does not cut its large polygons again.
+
+    Attributes
+    ----------
+    max_vertices : int
+        The most vertices a piece may have.
+    pieces : numpy.ndarray
+        The pieces (polygons left whole, then the pieces of cut ones).
+    owner : numpy.ndarray
+        The zone (position in the zoning) of each piece.
+    source : numpy.ndarray
+        Position in the zoning's polygonal parts of the polygon a piece was cut from (-1: left whole).
+    moved : numpy.ndarray
+        Envelopes of the edges a cut moved by rounding (see ``_moved_edges``).
+    moved_piece : numpy.ndarray
+        The piece of each moved edge.
+    """
+
+    max_vertices: int
+    pieces: np.ndarray
+    owner: np.ndarray
+    source: np.ndarray
+    moved: np.ndarray
+    moved_piece: np.ndarray
+
+
+def _pad(parts: np.ndarray) -> float:
+    return 1e-3 + 1e-9 * float(np.abs(shapely.total_bounds(parts)).max()) if len(parts) else 1e-3
+
+
+def cut_zones(geoms: np.ndarray, max_vertices: int = DEFAULT_MAX_VERTICES) -> ZoneCut:
+    """Cut the zones' polygonal parts into pieces of at most ``max_vertices`` vertices.
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries
+        Valid polygonal zone geometries (other parts are ignored).
+    max_vertices : int
+
+    Returns
+    -------
+    ZoneCut
+    """
+    parts, owner = polygonal_parts(np.asarray(geoms, dtype=object))
+    pieces, piece_owner, source = split_large(parts, owner, max_vertices)
+    moved, moved_piece = _moved_edges(pieces, source, parts, _pad(parts))
+    return ZoneCut(int(max_vertices), pieces, np.asarray(piece_owner, dtype=np.int64), np.asarray(source, dtype=np.int64), moved, np.asarray(moved_piece, dtype=np.int64))
+
+
 class ZoneIndex:
     """Zone polygons prepared for repeated share computations.
 
@@ -656,6 +712,9 @@ class ZoneIndex:
         computed). ``None``: each pair of zones that a polygon program
         meets together is tested when needed (cheap for a few programs, such
         as one site).
+    cut : ZoneCut, optional
+        :func:`cut_zones` of ``geoms`` with ``max_vertices``, already computed (e.g. by the
+        zoning cache); computed here when not given or made with another ``max_vertices``.
     """
 
     def __init__(
@@ -665,13 +724,16 @@ class ZoneIndex:
         *,
         max_vertices: int = DEFAULT_MAX_VERTICES,
         overlaps: tuple[np.ndarray, np.ndarray] | None = None,
+        cut: ZoneCut | None = None,
     ) -> None:
         t0 = time.perf_counter()
         geoms = np.asarray(geoms, dtype=object)
         codes = np.asarray(codes, dtype=object).astype(str)
         self.code_values, code_idx = np.unique(codes, return_inverse=True)
         parts, owner = polygonal_parts(geoms)
-        pieces, piece_owner, source = split_large(parts, owner, max_vertices)
+        if cut is None or cut.max_vertices != int(max_vertices):
+            cut = cut_zones(geoms, max_vertices)
+        pieces, piece_owner, source = cut.pieces, cut.owner, cut.source
         # Cut polygons are kept whole too, after the pieces: a program that comes
         # near an edge the cut moved is measured against the whole polygon.
         whole = np.unique(source[source >= 0])
@@ -681,8 +743,7 @@ class ZoneIndex:
         self.zone = np.concatenate([piece_owner, owner[whole]]).astype(np.int64)
         self.code = code_idx[self.zone].astype(np.int64)
         self.piece_whole = np.where(source >= 0, self.n_pieces + np.searchsorted(whole, np.maximum(source, 0)), -1)
-        pad = 1e-3 + 1e-9 * float(np.abs(shapely.total_bounds(parts)).max()) if len(parts) else 1e-3
-        moved, moved_piece = _moved_edges(pieces, source, parts, pad)
+        moved, moved_piece = cut.moved, cut.moved_piece
         self.moved_tree = shapely.STRtree(moved) if len(moved) else None
         self.moved_piece = moved_piece
         self.tree = shapely.STRtree(self.pieces)

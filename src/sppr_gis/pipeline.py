@@ -22,7 +22,7 @@ from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, requi
 from sppr_gis.text import angka
 from sppr_gis.validate import Finding, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, zoning_topology
 
-__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_programs", "release_memory"]
+__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "prepare_programs", "release_memory"]
 
 _UNIT = {0: "titik", 1: "m", 2: "m2"}
 
@@ -208,6 +208,41 @@ class PreparedZoning:
     label: str
     ids: np.ndarray
     seconds: dict[str, float] = field(default_factory=dict)
+    cut: Any = None  # sppr_gis.engine.ZoneCut: the engine's pieces, when prepared (and cached) with the zoning
+
+
+def prepare_zoning_cached(
+    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
+    zone_field: str | None = None,
+    *,
+    sliver_width: float = 1.0,
+    sliver_area: float = 1.0,
+    workers: int | None = None,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
+    cache: bool | None = None,
+) -> PreparedZoning:
+    """:func:`prepare_zoning_qa` and the engine's cut pieces, reused from the zoning cache when an
+    earlier run prepared the same zoning with the same settings (:mod:`sppr_gis.cache`).
+
+    Parameters
+    ----------
+    zoning, zone_field, sliver_width, sliver_area, workers, max_vertices
+        As for :func:`check`.
+    cache : bool, optional
+        Use the cache (default: unless ``SPPR_NO_CACHE`` is set).
+
+    Returns
+    -------
+    PreparedZoning
+    """
+    from sppr_gis.cache import cached_zoning
+
+    inputs = _as_inputs(zoning)
+    return cached_zoning(
+        inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, use=cache, make=PreparedZoning,
+        build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers),
+        crs=lambda: metric_crs([z.frame for z in inputs]),
+    )
 
 
 def prepare_zoning_qa(
@@ -372,6 +407,7 @@ def check(
     progress: Callable[[int], None] | None = None,
     programs_label: str | None = None,
     client: Any = None,
+    cache: bool | None = None,
 ) -> CheckResult:
     """Conformance of program locations with the zoning and its ITBX matrix.
 
@@ -421,6 +457,10 @@ def check(
         steps run there too (:class:`sppr_gis.distributed.ClusterRunner`). The
         results equal a local run; reading, the verdict and writing stay in
         this process.
+    cache : bool, optional
+        Reuse (and keep) the prepared zoning in the zoning cache (:mod:`sppr_gis.cache`):
+        default on unless ``SPPR_NO_CACHE`` is set; not used with ``client``. Results are
+        the same either way.
 
     Returns
     -------
@@ -440,7 +480,7 @@ def check(
             return check(
                 zoning, programs, rules, zone_field=zone_field, activity_field=activity_field, id_field=id_field, code_field=code_field,
                 min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices,
-                progress=progress, programs_label=programs_label, client=c,
+                progress=progress, programs_label=programs_label, client=c, cache=cache,
             )
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -458,7 +498,7 @@ def check(
         prepared = zoning
         crs, zones = prepared.crs, prepared.zones
     elif client is None:
-        prepared = prepare_zoning_qa(zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers)
+        prepared = prepare_zoning_cached(zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache)
         crs, zones = prepared.crs, prepared.zones
         timings.update(prepared.seconds)
     else:
@@ -508,7 +548,7 @@ def check(
             timings["topology.wait"] = time.perf_counter() - t_wait
             t += timings["topology.wait"]
     else:
-        index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlaps=topo.overlaps)
+        index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlaps=topo.overlaps, cut=prepared.cut)
         res = index.shares(parts.geoms, workers=workers, progress=progress)
     for i in np.unique(parts.owner[res.snapped]):
         findings.append(

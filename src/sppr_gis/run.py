@@ -60,7 +60,7 @@ from sppr_gis.matrices import (
     sinergi_table,
     synergy_pairs,
 )
-from sppr_gis.pipeline import CheckResult, PreparedZoning, check, prepare_zoning_qa
+from sppr_gis.pipeline import CheckResult, PreparedZoning, check, prepare_zoning_cached
 from sppr_gis.kinerja.consolidate import evaluate_year, issue_layer_rows, summary_blocks
 from sppr_gis.prepare import RunInputs, empty_year, load_inputs, with_geometry
 from sppr_gis.sync import (
@@ -229,7 +229,7 @@ def _prepared_zoning(inputs: RunInputs) -> PreparedZoning:
     cached = getattr(inputs, "_zoning_qa", None)
     if cached is None:
         par = inputs.config.parameters
-        cached = prepare_zoning_qa(
+        cached = prepare_zoning_cached(
             inputs.zoning, inputs.config.fields.get("zone"), sliver_width=par.sliver_width, sliver_area=par.sliver_area, workers=par.workers
         )
         inputs._zoning_qa = cached  # type: ignore[attr-defined]

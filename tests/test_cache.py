@@ -1,0 +1,294 @@
+"""The zoning cache (contract, "Cache"): reused only for the same zoning, settings and version; an entry
+that fails its hash is rebuilt; concurrent runs never see a half-written entry; results identical with
+and without it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from conftest import ORIGIN, UTM48N, invoke, make_rules
+from shapely.geometry import LineString, Point, Polygon, box
+
+import sppr_gis
+import sppr_gis.pipeline as pipeline
+from sppr_gis import cache
+
+ROOT = Path(__file__).resolve().parents[1]
+EPOCH = "1700000000"
+
+
+def _zoning_utm() -> gpd.GeoDataFrame:
+    x0, y0 = ORIGIN
+    circle = Point(x0 + 150, y0 - 150).buffer(80, quad_segs=150)  # 601 vertices: cut when max_vertices is small
+    rows = [
+        ("R-1", box(x0, y0, x0 + 100, y0 + 100)),
+        ("R-1", box(x0 + 100, y0, x0 + 200, y0 + 100)),  # same code: a seam
+        ("K-1", box(x0, y0 + 100, x0 + 100, y0 + 200)),
+        ("K-1", box(x0 + 100, y0 + 100, x0 + 200, y0 + 200)),
+        ("HL", box(x0 + 80, y0 + 80, x0 + 130, y0 + 130)),  # overlaps four zones
+        ("R-1", Polygon([(x0 + 200, y0), (x0 + 300, y0 + 100), (x0 + 300, y0), (x0 + 200, y0 + 100)])),  # bow-tie: repaired
+        ("K-1", circle),
+    ]
+    return gpd.GeoDataFrame({"KODSZN": [r[0] for r in rows], "NAMA": [f"zona {i}" for i in range(len(rows))]}, geometry=[r[1] for r in rows], crs=UTM48N)
+
+
+def _programs() -> gpd.GeoDataFrame:
+    x0, y0 = ORIGIN
+    geoms = [
+        Point(x0 + 50, y0 + 50),
+        Point(x0 + 100, y0 + 100),  # on four zones' corner
+        LineString([(x0 - 20, y0 + 100), (x0 + 320, y0 + 100)]),  # along the seam, out of the zoning
+        LineString([(x0 + 150, y0 - 250), (x0 + 150, y0 + 150)]),  # through the circle
+        box(x0 + 60, y0 + 60, x0 + 160, y0 + 160),
+        box(x0 + 120, y0 - 120, x0 + 180, y0 - 60),
+    ]
+    acts = ["rumah", "rumah", "jalan", "jalan", "pasar", "pasar"]
+    return gpd.GeoDataFrame({"program_id": [f"P{i}" for i in range(len(geoms))], "kegiatan": acts}, geometry=geoms, crs=UTM48N)
+
+
+RULES = {"rumah": {"R-1": "I", "K-1": "T", "HL": "X"}, "jalan": {"R-1": "I", "K-1": "I", "HL": "B"}, "pasar": {"R-1": "T", "K-1": "I", "HL": "X"}}
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Zoning as GeoJSON (EPSG:4326, so the run picks the UTM zone), programs as GPKG, rules as CSV; a fresh cache."""
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    monkeypatch.delenv("SPPR_NO_CACHE", raising=False)
+    _zoning_utm().to_crs("EPSG:4326").to_file(tmp_path / "zoning.geojson", driver="GeoJSON")
+    _programs().to_file(tmp_path / "programs.gpkg", layer="programs")
+    rows = [{"activity": a, **cells} for a, cells in RULES.items()]
+    pd.DataFrame(rows).fillna("").to_csv(tmp_path / "itbx.csv", index=False)
+    return tmp_path
+
+
+def _check(runner, w: Path, out: str, *extra: str) -> bytes:
+    r = invoke(runner, ["-q", "check", "--zoning", w / "zoning.geojson", "--programs", w / "programs.gpkg", "--rules", w / "itbx.csv", "--out", w / out, *extra])
+    assert r.exit_code == 0, r.output + r.stderr
+    return (w / out).read_bytes()
+
+
+def _entries(w: Path) -> list[Path]:
+    folder = w / "cache"
+    return sorted(folder.glob("zoning-*.npz")) if folder.exists() else []
+
+
+class Preparations:
+    """Counts how often the zoning is really prepared (not taken from the cache)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.n = 0
+        real = pipeline.prepare_zoning_qa
+
+        def counted(*a, **k):
+            self.n += 1
+            return real(*a, **k)
+
+        monkeypatch.setattr(pipeline, "prepare_zoning_qa", counted)
+
+
+def test_warm_run_reuses_the_entry_and_writes_the_same_bytes(world: Path, runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    prep = Preparations(monkeypatch)
+    cold = _check(runner, world, "cold.gpkg")
+    assert prep.n == 1 and len(_entries(world)) == 1
+    warm = _check(runner, world, "warm.gpkg")
+    assert prep.n == 1, "the warm run prepared the zoning again"
+    nocache = _check(runner, world, "nocache.gpkg", "--no-cache")
+    assert prep.n == 2, "--no-cache used the cache"
+    assert cold == warm == nocache
+    assert not list((world / "cache").glob(".tmp-*")), "a temporary file was left in the cache"
+
+
+def test_library_results_equal_with_and_without_cache_and_pieces_are_reused(world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine's cut pieces come from the cache too (max_vertices 64 cuts the 601-vertex circle)."""
+    zoning, programs, rules = _zoning_utm(), _programs(), make_rules(RULES)
+    plain = sppr_gis.check(zoning, programs, rules, max_vertices=64, cache=False)
+    sppr_gis.check(zoning, programs, rules, max_vertices=64)  # fills the cache
+    cuts = []
+    import sppr_gis.engine as engine
+
+    real_cut = engine.cut_zones
+    monkeypatch.setattr(engine, "cut_zones", lambda *a, **k: cuts.append(1) or real_cut(*a, **k))
+    prep = Preparations(monkeypatch)
+    warm = sppr_gis.check(zoning, programs, rules, max_vertices=64)
+    assert prep.n == 0 and cuts == []
+    pd.testing.assert_frame_equal(pd.DataFrame(warm.programs.drop(columns="geometry")), pd.DataFrame(plain.programs.drop(columns="geometry")))
+    pd.testing.assert_frame_equal(warm.zone_shares, plain.zone_shares)
+    pd.testing.assert_frame_equal(pd.DataFrame(warm.issues.drop(columns="geometry")), pd.DataFrame(plain.issues.drop(columns="geometry")))
+    assert list(shapely.to_wkb(warm.issues.geometry.values)) == list(shapely.to_wkb(plain.issues.geometry.values))
+    # the line along y = 100 by hand: the tops of the two R-1 squares (200 m; the repaired bow-tie's
+    # triangles touch it only at points), the bottoms of the two K-1 squares (200 m), HL's inside (50 m)
+    line = warm.zone_shares[warm.zone_shares["program_id"] == "P2"].set_index("zone_code")["measure"]
+    assert line.to_dict() == pytest.approx({"HL": 50.0, "K-1": 200.0, "R-1": 200.0})
+
+
+def test_one_changed_byte_in_the_zoning_is_a_new_entry(world: Path, runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    prep = Preparations(monkeypatch)
+    _check(runner, world, "a.gpkg")
+    path = world / "zoning.geojson"
+    text = path.read_bytes()
+    # one digit of one coordinate: the 6th decimal of the first longitude (about 0.1 m; a digit beyond
+    # the 16th significant one may not change the double that is read, and then nothing changed)
+    i = text.index(b'"coordinates"')
+    pos = text.index(b".", i) + 6
+    changed = text[:pos] + bytes([ord("1") if text[pos] != ord("1") else ord("2")]) + text[pos + 1 :]
+    assert sum(a != b for a, b in zip(text, changed)) == 1
+    path.write_bytes(changed)
+    warm = _check(runner, world, "b.gpkg")
+    assert prep.n == 2, "a changed zoning was taken from the cache"
+    assert len(_entries(world)) == 2
+    assert warm == _check(runner, world, "c.gpkg", "--no-cache")
+
+
+@pytest.mark.parametrize("option", [("--sliver-width", "2"), ("--sliver-area", "0.5"), ("--zone-field", "NAMA")])
+def test_a_changed_setting_is_a_new_entry(world: Path, runner, monkeypatch: pytest.MonkeyPatch, option: tuple[str, str]) -> None:
+    prep = Preparations(monkeypatch)
+    _check(runner, world, "a.gpkg")
+    b = _check(runner, world, "b.gpkg", *option)
+    assert prep.n == 2 and len(_entries(world)) == 2
+    assert b == _check(runner, world, "c.gpkg", *option, "--no-cache")
+
+
+def test_max_vertices_and_version_are_part_of_the_key(world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    zoning, programs, rules = _zoning_utm(), _programs(), make_rules(RULES)
+    prep = Preparations(monkeypatch)
+    sppr_gis.check(zoning, programs, rules)
+    sppr_gis.check(zoning, programs, rules, max_vertices=64)
+    assert prep.n == 2
+    monkeypatch.setattr(sppr_gis, "__version__", "0.0.0-other")
+    sppr_gis.check(zoning, programs, rules)
+    assert prep.n == 3 and len(_entries(world)) == 3
+    sppr_gis.check(zoning, programs, rules)
+    assert prep.n == 3
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "other_key", "garbage_with_valid_hash"])
+def test_a_corrupt_entry_is_rebuilt_never_trusted(world: Path, runner, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, damage: str) -> None:
+    good = _check(runner, world, "a.gpkg")
+    (entry,) = _entries(world)
+    blob = entry.read_bytes()
+    if damage == "flip":  # one bit in the middle of the zones' WKB
+        k = len(blob) // 2
+        bad = blob[:k] + bytes([blob[k] ^ 0x01]) + blob[k + 1 :]
+    elif damage == "truncate":
+        bad = blob[: len(blob) // 3]
+    elif damage == "other_key":  # a whole, valid entry of another zoning under this name
+        sppr_gis.check(_zoning_utm().iloc[:3], _programs(), make_rules(RULES))
+        other = next(p for p in _entries(world) if p != entry)
+        bad = other.read_bytes()
+    else:  # bytes that hash right but are no archive
+        payload = b"not an npz archive"
+        bad = hashlib.sha256(payload).digest() + payload
+    entry.write_bytes(bad)
+    prep = Preparations(monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="sppr_gis.cache"):
+        again = _check(runner, world, "b.gpkg")
+    assert prep.n == 1, "a damaged entry was used"
+    assert again == good
+    assert any("rebuilt" in r.getMessage() for r in caplog.records)
+    fixed = entry.read_bytes()
+    assert hashlib.sha256(fixed[32:]).digest() == fixed[:32]
+    prep.n = 0
+    assert _check(runner, world, "c.gpkg") == good and prep.n == 0  # the rebuilt entry is used
+
+
+def test_two_concurrent_runs(world: Path) -> None:
+    """Two processes fill the same empty cache at once: both succeed with the same bytes as an uncached run."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "cli"), os.environ.get("PYTHONPATH", "")])}
+    args = ["--zoning", world / "zoning.geojson", "--programs", world / "programs.gpkg", "--rules", world / "itbx.csv"]
+
+    def start(out: str, *extra: str) -> subprocess.Popen:
+        cmd = [sys.executable, "-m", "sppr_cli", "-q", "check", *map(str, args), "--out", str(world / out), *extra]
+        return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    procs = [start("p1.gpkg"), start("p2.gpkg")]
+    results = [p.communicate(timeout=300) for p in procs]
+    for p, (_, err) in zip(procs, results):
+        assert p.returncode == 0, err
+        assert "rebuilt" not in err and "Traceback" not in err
+    ref = start("ref.gpkg", "--no-cache")
+    assert ref.communicate(timeout=300) and ref.returncode == 0
+    expected = (world / "ref.gpkg").read_bytes()
+    assert (world / "p1.gpkg").read_bytes() == expected == (world / "p2.gpkg").read_bytes()
+    assert len(_entries(world)) == 1
+    assert not list((world / "cache").glob(".tmp-*"))
+
+
+def test_readers_never_see_a_half_written_entry(world: Path) -> None:
+    """Two processes rewrite one entry over and over while a third reads it: every read is whole."""
+    sppr_gis.check(_zoning_utm(), _programs(), make_rules(RULES))
+    (entry,) = _entries(world)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])}
+    writer = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from sppr_gis import cache
+        p = Path({str(entry)!r}); blob = p.read_bytes()
+        for _ in range(150):
+            cache._write(p, blob)
+        """
+    )
+    reader = textwrap.dedent(
+        f"""
+        import hashlib
+        from pathlib import Path
+        p = Path({str(entry)!r}); bad = 0
+        for _ in range(400):
+            b = p.read_bytes()
+            bad += hashlib.sha256(b[32:]).digest() != b[:32]
+        print(bad)
+        """
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for code in (writer, writer, reader)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    assert outs[2][0].strip() == "0", "a reader saw a half-written entry"
+    assert not list(entry.parent.glob(".tmp-*"))
+
+
+def test_an_unwritable_cache_costs_only_the_reuse(world: Path, runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = world / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(blocker / "cache"))
+    assert _check(runner, world, "a.gpkg") == _check(runner, world, "b.gpkg", "--no-cache")
+
+
+def test_default_folder_is_the_user_cache_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    import platformdirs
+
+    monkeypatch.delenv("SPPR_CACHE_DIR", raising=False)
+    assert cache.cache_dir() == Path(platformdirs.user_cache_dir("sppr-gis", appauthor=False))
+    monkeypatch.setenv("SPPR_CACHE_DIR", "/tmp/somewhere")
+    assert cache.cache_dir() == Path("/tmp/somewhere")
+
+
+def test_sync_reuses_the_zoning_across_runs(tmp_path: Path, runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    config = ROOT / "data" / "sample" / "sppr.toml"
+    prep = Preparations(monkeypatch)
+
+    def run(out: str, *extra: str) -> bytes:
+        r = invoke(runner, ["-q", "sync", "--config", config, "--year", "2025", "--out", tmp_path / out, "--no-maps", *extra])
+        assert r.exit_code == 0, r.output + r.stderr
+        return (tmp_path / out / "2025" / "sppr.gpkg").read_bytes()
+
+    a = run("a")
+    assert prep.n == 1
+    b = run("b")
+    assert prep.n == 1, "the second sync prepared the zoning again"
+    c = run("c", "--no-cache")
+    assert prep.n == 2 and "SPPR_NO_CACHE" not in os.environ
+    assert a == b, "cold and warm differ"
+    assert b == c, "warm and uncached differ"
