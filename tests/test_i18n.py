@@ -17,9 +17,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
-from shapely.errors import GEOSException
-
 from conftest import ROOT, SAMPLE
+from shapely.errors import GEOSException
 
 LOCALE = ROOT / "src" / "sppr_gis" / "locale"
 PO = LOCALE / "id" / "LC_MESSAGES" / "sppr.po"
@@ -155,7 +154,7 @@ def _prose(text: str) -> str:
 
 @pytest.mark.parametrize("args", _commands(), ids=lambda a: " ".join(a) or "sppr")
 def test_help_is_indonesian_by_default_and_english_on_request(args):
-    words = lambda text: {w.lower() for w in re.findall(r"[A-Za-z_]+", _prose(text))}  # noqa: E731
+    words = lambda text: {w.lower() for w in re.findall(r"[A-Za-z_]+", _prose(text))}
     default = _help(args, None)
     english = _help(args, "en")
     again = _help(args, "id")
@@ -165,7 +164,7 @@ def test_help_is_indonesian_by_default_and_english_on_request(args):
     assert not words(default) & set(ENGLISH), sorted(words(default) & set(ENGLISH))
     assert not words(english) & set(INDONESIAN), sorted(words(english) & set(INDONESIAN))
     # option names and metavars stay as they are
-    names = lambda text: re.findall(r"(?m)^  (-[^ ].*?)(?:  |$)", re.split(r"(?m)^(?:Options|Opsi):$", text)[1])  # noqa: E731
+    names = lambda text: re.findall(r"(?m)^  (-[^ ].*?)(?:  |$)", re.split(r"(?m)^(?:Options|Opsi):$", text)[1])
     assert names(default) == names(english) and len(names(default)) >= 4
 
 

@@ -22,7 +22,7 @@ import click
 
 from sppr_gis.i18n import _, ngettext
 
-__all__ = ["N_", "_", "ngettext", "click_translations", "SpprCommand", "HELP_OPTION_HELP"]
+__all__ = ["HELP_OPTION_HELP", "N_", "SpprCommand", "_", "click_translations", "ngettext"]
 
 
 def N_(message: str) -> str:
@@ -52,7 +52,7 @@ def _click_modules() -> list[Any]:
     for info in pkgutil.iter_modules(click.__path__):
         try:
             mods.append(importlib.import_module(f"click.{info.name}"))
-        except Exception:  # noqa: BLE001 - a platform-only module (Windows console)
+        except Exception:
             continue
     return mods
 
@@ -99,15 +99,15 @@ class _Translated:
         super().__init__(*args, **kwargs)
         self.examples = list(examples)
 
-    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:  # noqa: D102
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _shown(self, "help"):
             super().format_help_text(ctx, formatter)  # type: ignore[misc]
 
-    def get_short_help_str(self, limit: int = 45) -> str:  # noqa: D102
+    def get_short_help_str(self, limit: int = 45) -> str:
         with _shown(self, "short_help"), _shown(self, "help"):
             return super().get_short_help_str(limit)  # type: ignore[misc]
 
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:  # noqa: D102
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         help_option = self.get_help_option(ctx)  # type: ignore[attr-defined]
         with contextlib.ExitStack() as stack:
             for param in self.get_params(ctx):  # type: ignore[attr-defined]
@@ -116,7 +116,7 @@ class _Translated:
                 stack.enter_context(_shown(param, "help", HELP_OPTION_HELP if param is help_option else None))
             super().format_options(ctx, formatter)  # type: ignore[misc]
 
-    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:  # noqa: D102
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         super().format_epilog(ctx, formatter)  # type: ignore[misc]
         if self.examples:
             with formatter.section(_("Examples")):

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sppr_cli.i18n import _, ngettext
+from sppr_cli.i18n import ngettext
 from sppr_gis.errors import AmbiguousLayerError, OutputConflictError, SpprError, redact
 
 
