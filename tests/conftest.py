@@ -35,6 +35,14 @@ def _cache_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> Iterable[Path]:
         os.environ["SPPR_CACHE_DIR"] = before
 
 
+@pytest.fixture(autouse=True)
+def _messages_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests assert messages as the code writes them (English): ``SPPR_LANG=en`` for every test, child
+    processes included, unless the test sets the language itself (tests/test_i18n.py checks the
+    Indonesian default)."""
+    monkeypatch.setenv("SPPR_LANG", "en")
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

@@ -287,7 +287,8 @@ def test_long_csv_read_reports_progress_per_chunk(tmp_path, monkeypatch):
     assert [s for s, _, _ in calls].index("menempatkan lokasi besar.csv") > [s for s, _, _ in calls].index("membaca besar.csv")
 
 
-def test_check_cli_prints_read_progress_when_verbose(renja):
+def test_check_cli_prints_read_progress_when_verbose(renja, monkeypatch):
+    monkeypatch.setenv("SPPR_LANG", "id")  # the progress line as analysts read it
     r = invoke(CliRunner(), ["check", "--zoning", renja / "zoning.gpkg", "--rules", renja / "itbx.csv", "--out", renja / "out.gpkg",
                              "--programs", renja / "rencana_pupr.csv", "-v"])
     assert r.exit_code == 0, r.output

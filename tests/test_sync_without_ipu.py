@@ -26,7 +26,8 @@ def run(tmp_path, name, ipu_line):
     return res, out / "2025"
 
 
-def test_sync_without_ipu_judges_and_ranks_the_rencana(tmp_path):
+def test_sync_without_ipu_judges_and_ranks_the_rencana(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPPR_LANG", "id")  # the summary line as analysts read it
     res, folder = run(tmp_path, "tanpa", "")
     assert res.exit_code == 0, res.output
     assert "IPU tidak diberikan" in res.stdout

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from sppr_cli import options as o
+from sppr_cli.i18n import N_, SpprCommand, _, ngettext
 from sppr_cli.report import print_table, progress_bar, read_progress, stdout_console, user_errors
 from sppr_gis import io, read_rules
 from sppr_gis.analyses import extend_check_from_files
@@ -30,9 +31,12 @@ def _output(ctx: click.Context, param: click.Parameter, value: str) -> str:
             raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
         return value
     if Path(value).suffix.lower() != ".gpkg":
-        raise click.BadParameter(f"'{value}': the output is a GeoPackage and must end in .gpkg (or be postgresql://HOST/DB#SCHEMA); use --tables for CSV or XLSX", ctx=ctx, param=param)
+        raise click.BadParameter(
+            _("'{value}': the output is a GeoPackage and must end in .gpkg (or be postgresql://HOST/DB#SCHEMA); use --tables for CSV or XLSX").format(value=value),
+            ctx=ctx, param=param,
+        )
     if Path(value).is_dir():
-        raise click.BadParameter(f"'{value}' is a folder", ctx=ctx, param=param)
+        raise click.BadParameter(_("'{value}' is a folder").format(value=value), ctx=ctx, param=param)
     return value
 
 
@@ -53,7 +57,12 @@ def _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field) 
     items.append(describe_input(progs, "program", fields={"id": id_field, "kegiatan": activity_field}))
     for item in items:
         item["notes"] = issue_notes(result.issues, item["source"])
-        click.echo("masukan: " + format_summary(item), err=True)
+        click.echo(_("input: {summary}").format(summary=format_summary(item)), err=True)
+
+
+def _count_column(counts):  # noqa: ANN001, ANN202
+    """The status counts' one row, labelled in the reader's language (the status codes stay)."""
+    return counts.rename(index={"jumlah": _("count")})
 
 
 def _cluster(scheduler: str | None, processes: int | None):
@@ -67,7 +76,19 @@ def _cluster(scheduler: str | None, processes: int | None):
     return cluster_client(scheduler, processes)
 
 
-@click.command(short_help="Check program locations against the zoning and its ITBX matrix.")
+@click.command(
+    cls=SpprCommand,
+    short_help=N_("Check program locations against the zoning and its ITBX matrix."),
+    help=N_(
+        "Overlay program locations (points, lines, polygons) on the zoning, score each against the ITBX matrix, "
+        "and write OUT with layers programs, zone_shares and issues."
+    ),
+    examples=[
+        "sppr check --zoning data/sample/zoning.gpkg:rdtr_subzona \\",
+        "           --programs data/sample/rencana_pupr.gpkg --rules data/sample/itbx.csv \\",
+        "           --out hasil.gpkg",
+    ],
+)
 @o.zoning_opt
 @click.option(
     "--programs",
@@ -75,11 +96,11 @@ def _cluster(scheduler: str | None, processes: int | None):
     multiple=True,
     callback=o._layer_spec,
     metavar="PATH[:LAYER]",
-    help="Program locations: a vector layer, or CSV/XLSX with coordinates or WKT; repeatable (one layer per geometry type, one file per OPD), all combined.",
+    help=N_("Program locations: a vector layer, or CSV/XLSX with coordinates or WKT; repeatable (one layer per geometry type, one file per OPD), all combined."),
 )
 @o.rules_opt
-@click.option("--out", required=True, callback=_output, metavar="OUT.gpkg|postgresql://HOST/DB#SCHEMA", help="Output GeoPackage (layers programs, zone_shares, issues), or a PostGIS schema (tables written in one transaction).")
-@click.option("--overwrite", is_flag=True, help="Replace existing tables of a PostGIS --out (a GeoPackage is always replaced).")
+@click.option("--out", required=True, callback=_output, metavar="OUT.gpkg|postgresql://HOST/DB#SCHEMA", help=N_("Output GeoPackage (layers programs, zone_shares, issues), or a PostGIS schema (tables written in one transaction)."))
+@click.option("--overwrite", is_flag=True, help=N_("Replace existing tables of a PostGIS --out (a GeoPackage is always replaced)."))
 @o.zone_field_opt
 @o.activity_field_opt
 @o.id_field_opt
@@ -88,14 +109,14 @@ def _cluster(scheduler: str | None, processes: int | None):
 @o.sliver_area_opt
 @o.assume_crs_opt
 @o.xy_fields_opt
-@click.option("--wkt-field", default=None, metavar="F", help="WKT column of a table input [default: wkt/geometry].")
-@click.option("--coord-field", default=None, metavar="F", help="Column of a table input holding 'lat, lon' in one cell [default: koordinat].")
-@click.option("--sheet", default=None, help="Excel sheet of a table input [default: the only one; PATH:SHEET names one].")
-@click.option("--header-row", type=click.IntRange(min=1), default=None, metavar="N", help="Spreadsheet row of every table input's header [default: found in each sheet: the first row holding the coordinate, WKT or id columns]; PATH@N or BOOK.xlsx:SHEET@N sets one file's.")
-@click.option("--conditions", default=None, callback=o._existing, metavar="PATH", help="Condition texts (kode, uraian) for the ITBX cells.")
-@click.option("--code-map", default=None, callback=o._existing, metavar="PATH", help="SIPD code prefix -> activity table (kode, activity).")
+@click.option("--wkt-field", default=None, metavar="F", help=N_("WKT column of a table input [default: wkt/geometry]."))
+@click.option("--coord-field", default=None, metavar="F", help=N_("Column of a table input holding 'lat, lon' in one cell [default: koordinat]."))
+@click.option("--sheet", default=None, help=N_("Excel sheet of a table input [default: the only one; PATH:SHEET names one]."))
+@click.option("--header-row", type=click.IntRange(min=1), default=None, metavar="N", help=N_("Spreadsheet row of every table input's header [default: found in each sheet: the first row holding the coordinate, WKT or id columns]; PATH@N or BOOK.xlsx:SHEET@N sets one file's."))
+@click.option("--conditions", default=None, callback=o._existing, metavar="PATH", help=N_("Condition texts (kode, uraian) for the ITBX cells."))
+@click.option("--code-map", default=None, callback=o._existing, metavar="PATH", help=N_("SIPD code prefix -> activity table (kode, activity)."))
 @o.code_field_opt
-@click.option("--tables", default=None, type=click.Path(dir_okay=False), help="Also write the tables as XLSX (one sheet each) or CSV (PATH stem + _name.csv).")
+@click.option("--tables", default=None, type=click.Path(dir_okay=False), help=N_("Also write the tables as XLSX (one sheet each) or CSV (PATH stem + _name.csv)."))
 @o.relocation_distance_opt
 @o.network_opts
 @o.encoding_opt
@@ -107,19 +128,11 @@ def _cluster(scheduler: str | None, processes: int | None):
 @o.verbosity_opts
 @click.pass_context
 def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_field, activity_field, id_field, min_share, sliver_width, sliver_area, assume_crs, xy_fields, wkt_field, coord_field, sheet, header_row, conditions, code_map, code_field, tables, encoding, engine, workers, scheduler, workers_processes, relocation_distance, struktur_ruang, network_class_field, network_map, network_distance, no_cache=False) -> None:
-    """Overlay program locations (points, lines, polygons) on the zoning, score each
-    against the ITBX matrix, and write OUT with layers programs, zone_shares and issues.
-
-    \b
-    Example:
-      sppr check --zoning data/sample/zoning.gpkg:rdtr_subzona \\
-                 --programs data/sample/rencana_pupr.gpkg --rules data/sample/itbx.csv \\
-                 --out hasil.gpkg
-    """
+    """``sppr check`` (help above, translated when shown)."""
     verbosity = o.verbosity(ctx)
     o.check_network_opts(struktur_ruang, network_map)
     if tables is not None and Path(tables).suffix.lower() not in {".csv", ".xlsx"}:
-        raise click.BadParameter("must end in .csv or .xlsx", param_hint="--tables")
+        raise click.BadParameter(_("must end in .csv or .xlsx"), param_hint="--tables")
     sources = o.inputs_of(zoning=zoning, programs=programs, rules=rules, conditions=conditions, code_map=code_map, struktur_ruang=struktur_ruang, network_map=network_map)
     with user_errors():
         io.guard_outputs(sources, [io.Target("--out", out), *(io.table_targets("--tables", tables, []) if tables else [])])
@@ -133,10 +146,10 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             progress=read_progress(verbosity > 0 or (verbosity >= 0 and sys.stderr.isatty())),
         )
         if not len(progs):
-            click.echo(f"Warning: {progs.attrs.get('source', 'programs')}: the program layer holds no features (wrong layer?)", err=True)
+            click.echo(_("Warning: {source}: the program layer holds no features (wrong layer?)").format(source=progs.attrs.get("source", "programs")), err=True)
         ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
-        with _cluster(scheduler, workers_processes or workers) as client, progress_bar(len(progs), "menghitung irisan dan kesesuaian", show) as advance:
+        with _cluster(scheduler, workers_processes or workers) as client, progress_bar(len(progs), _("computing overlaps and conformance"), show) as advance:
             result = run_check(
                 zinputs, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                 code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
@@ -154,17 +167,22 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
     if is_postgis(out):
         out = io.parse_layer_spec(out).label
     console = stdout_console()
-    console.print(f"[bold]{len(result.programs)}[/] program dinilai -> {out} (CRS {result.crs.to_string()})")
-    print_table(result.counts(), "Status kesesuaian", console)
+    n = len(result.programs)
+    console.print(
+        ngettext("[bold]{n}[/] program assessed -> {out} (CRS {crs})", "[bold]{n}[/] programs assessed -> {out} (CRS {crs})", n).format(
+            n=angka(n, 0), out=out, crs=result.crs.to_string()
+        )
+    )
+    print_table(_count_column(result.counts()), _("Conformance status"), console)
     from sppr_gis.summary import analysis_counts, format_analysis_counts
 
     for line in format_analysis_counts(analysis_counts(result.programs, result.extra_layers.get("saran_relokasi")), relocation_distance):
         console.print(line)
     if "opd" in result.programs.columns:
-        print_table(result.counts("opd"), "Per OPD", console)
+        print_table(result.counts("opd"), _("By OPD"), console)
     if len(result.issues):
-        summary = result.issues.groupby(["severity", "code"]).size().rename("jumlah").reset_index().set_index("severity")
-        print_table(summary, f"Isu data ({len(result.issues)}; rincian di layer 'issues')", console)
+        summary = result.issues.groupby(["severity", "code"]).size().rename(_("count")).reset_index().set_index("severity")
+        print_table(summary, _("Data issues ({n}; details in layer 'issues')").format(n=angka(len(result.issues), 0)), console)
     if verbosity > 0:
         for k, v in result.timings.items():
             click.echo(f"  {k}: {angka(v, 2)} s", err=True)

@@ -14,7 +14,15 @@ from shapely.errors import GEOSException
 
 import sppr_gis
 from sppr_gis.errors import Interrupted
+from sppr_cli.i18n import N_, TranslatedGroup, _, click_translations
 from sppr_cli.options import verbosity_opts
+
+
+def _show_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(_("%(prog)s, version %(version)s") % {"prog": "sppr", "version": sppr_gis.__version__})
+    ctx.exit()
 
 
 def _show_versions(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -34,11 +42,12 @@ def _show_versions(ctx: click.Context, param: click.Parameter, value: bool) -> N
     ctx.exit()
 
 
-class SpprGroup(click.Group):
+class SpprGroup(TranslatedGroup):
     """The root group: SIGTERM and Ctrl-C end a command with exit status 143 and 130, one line, no leftovers.
 
     Both signals become exceptions in the main thread (:class:`~sppr_gis.errors.Interrupted`,
     :class:`KeyboardInterrupt`), so every ``finally`` and staging clean-up runs before the exit.
+    While a command runs, Click's own messages come from the ``sppr`` catalog (``SPPR_LANG``).
     """
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D102
@@ -53,7 +62,8 @@ class SpprGroup(click.Group):
             except (ValueError, OSError):  # not the main thread
                 pass
         try:
-            return super().main(*args, **kwargs)
+            with click_translations():
+                return super().main(*args, **kwargs)
         finally:
             for sig, handler in previous.items():
                 with contextlib.suppress(ValueError, OSError):
@@ -65,21 +75,26 @@ class SpprGroup(click.Group):
         except (KeyboardInterrupt, Interrupted) as exc:
             signum = getattr(exc, "signum", signal.SIGINT)
             name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
-            click.echo(f"Error: interrupted ({name}); unfinished outputs were removed", err=True)
+            click.echo(_("Error: interrupted ({signal}); unfinished outputs were removed").format(signal=name), err=True)
             ctx.exit(128 + int(signum))
         except GEOSException as exc:
             # a geometry operation outside sppr_gis.overlay's door (a map, a predicate): one line, exit 1
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise click.ClickException(f"a geometry operation failed (GEOS: {detail}); repair the input geometry and try again") from None
+            raise click.ClickException(
+                _("a geometry operation failed (GEOS: {detail}); repair the input geometry and try again").format(detail=detail)
+            ) from None
 
 
-@click.group(cls=SpprGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(sppr_gis.__version__, prog_name="sppr")
-@click.option("--show-versions", is_flag=True, expose_value=False, is_eager=True, callback=_show_versions, help="Show library versions and exit.")
+@click.group(
+    cls=SpprGroup, context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_("SPPR: check program locations against the zoning (ITBX) and synchronize programs with the spatial plan."),
+)
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version, help=N_("Show the version and exit."))
+@click.option("--show-versions", is_flag=True, expose_value=False, is_eager=True, callback=_show_versions, help=N_("Show library versions and exit."))
 @verbosity_opts
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    """SPPR: check program locations against the zoning (ITBX) and synchronize programs with the spatial plan."""
+    """The ``sppr`` root group (its help is the ``help`` above, translated when shown)."""
     ctx.ensure_object(dict)
     logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
     # Library warnings (GDAL through pyogrio, pandas) as one log line each, without a source

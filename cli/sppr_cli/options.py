@@ -10,6 +10,7 @@ from typing import Any
 import click
 from pyproj import CRS
 
+from sppr_cli.i18n import N_, _
 from sppr_gis import vocabulary as vocab
 from sppr_gis.io import LayerSpec, parse_layer_spec
 
@@ -24,7 +25,7 @@ def _layer_spec(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     for v in values:
         spec = parse_layer_spec(v)
         if not spec.exists():
-            raise click.BadParameter(f"file '{spec.path}' does not exist", ctx=ctx, param=param)
+            raise click.BadParameter(_("file '{path}' does not exist").format(path=spec.path), ctx=ctx, param=param)
         specs.append(spec)
     return tuple(specs) if isinstance(value, tuple) else specs[0]
 
@@ -35,7 +36,7 @@ def _crs(ctx: click.Context, param: click.Parameter, value: str | None) -> str |
     try:
         CRS.from_user_input(value)
     except Exception:
-        raise click.BadParameter(f"'{value}' is not a CRS (try EPSG:32648)", ctx=ctx, param=param) from None
+        raise click.BadParameter(_("'{value}' is not a CRS (try EPSG:32648)").format(value=value), ctx=ctx, param=param) from None
     return value
 
 
@@ -44,19 +45,19 @@ def _pair(ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
         return None
     parts = [p.strip() for p in value.split(",")]
     if len(parts) != 2 or not all(parts):
-        raise click.BadParameter(f"expected two column names separated by a comma (LON,LAT), got '{value}'", ctx=ctx, param=param)
+        raise click.BadParameter(_("expected two column names separated by a comma (LON,LAT), got '{value}'").format(value=value), ctx=ctx, param=param)
     return parts[0], parts[1]
 
 
 def _share(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if not 0.0 < value <= 1.0:
-        raise click.BadParameter(f"must be greater than 0 and at most 1, got {value}", ctx=ctx, param=param)
+        raise click.BadParameter(_("must be greater than 0 and at most 1, got {value}").format(value=value), ctx=ctx, param=param)
     return value
 
 
 def _existing(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is not None and not parse_layer_spec(value).exists():
-        raise click.BadParameter(f"file '{value}' does not exist", ctx=ctx, param=param)
+        raise click.BadParameter(_("file '{path}' does not exist").format(path=value), ctx=ctx, param=param)
     return value
 
 
@@ -67,31 +68,31 @@ zoning_opt = click.option(
     required=True,
     callback=_layer_spec,
     metavar="PATH[:LAYER][=CODE]",
-    help="Zoning polygons; repeatable. PATH:LAYER names a layer (required when the source has several); PATH=CODE gives every feature that zone code. A PATH holding '=' or ':' that exists is a path.",
+    help=N_("Zoning polygons; repeatable. PATH:LAYER names a layer (required when the source has several); PATH=CODE gives every feature that zone code. A PATH holding '=' or ':' that exists is a path."),
 )
-rules_opt = click.option("--rules", required=True, callback=_existing, metavar="PATH", help="ITBX matrix (CSV or XLSX).")
-zone_field_opt = click.option("--zone-field", default=None, metavar="F", help=f"Zone code field [default: first of {', '.join(vocab.ZONE_CODE_FIELDS)}].")
-activity_field_opt = click.option("--activity-field", default=vocab.DEFAULT_ACTIVITY_FIELD, show_default=True, metavar="F", help="Program activity field.")
-id_field_opt = click.option("--id-field", default=vocab.DEFAULT_ID_FIELD, show_default=True, metavar="F", help="Program id field.")
+rules_opt = click.option("--rules", required=True, callback=_existing, metavar="PATH", help=N_("ITBX matrix (CSV or XLSX)."))
+zone_field_opt = click.option("--zone-field", default=None, metavar="F", help=N_("Zone code field [default: the first present of KODSZN, KODZON, KODKWS]."))
+activity_field_opt = click.option("--activity-field", default=vocab.DEFAULT_ACTIVITY_FIELD, show_default=True, metavar="F", help=N_("Program activity field."))
+id_field_opt = click.option("--id-field", default=vocab.DEFAULT_ID_FIELD, show_default=True, metavar="F", help=N_("Program id field."))
 min_share_opt = click.option(
-    "--min-share", type=float, default=vocab.DEFAULT_MIN_SHARE, show_default=True, callback=_share, help="Zones with a smaller share are not counted."
+    "--min-share", type=float, default=vocab.DEFAULT_MIN_SHARE, show_default=True, callback=_share, help=N_("Zones with a smaller share are not counted.")
 )
 def _non_negative(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if not (value == value and value not in (float("inf"), float("-inf")) and value >= 0):
-        raise click.BadParameter(f"must be a finite number >= 0, got {value}")
+        raise click.BadParameter(_("must be a finite number >= 0, got {value}").format(value=value), ctx=ctx, param=param)
     return value
 
 
 sliver_width_opt = click.option(
     "--sliver-width", type=float, default=vocab.DEFAULT_SLIVER_WIDTH, show_default=True, callback=_non_negative, metavar="M",
-    help="Zoning overlaps and gaps narrower than this (metres) are digitizing noise: summarized in one issue, not listed.",
+    help=N_("Zoning overlaps and gaps narrower than this (metres) are digitizing noise: summarized in one issue, not listed."),
 )
 sliver_area_opt = click.option(
     "--sliver-area", type=float, default=vocab.DEFAULT_SLIVER_AREA, show_default=True, callback=_non_negative, metavar="M2",
-    help="Zoning overlaps and gaps smaller than this (m²) are digitizing noise. Measures never depend on either tolerance.",
+    help=N_("Zoning overlaps and gaps smaller than this (m²) are digitizing noise. Measures never depend on either tolerance."),
 )
-assume_crs_opt = click.option("--assume-crs", default=None, callback=_crs, metavar="CRS", help="CRS for layers that have none (e.g. EPSG:32648).")
-xy_fields_opt = click.option("--xy-fields", default=None, callback=_pair, metavar="LON,LAT", help="Coordinate columns of table inputs.")
+assume_crs_opt = click.option("--assume-crs", default=None, callback=_crs, metavar="CRS", help=N_("CRS for layers that have none (e.g. EPSG:32648)."))
+xy_fields_opt = click.option("--xy-fields", default=None, callback=_pair, metavar="LON,LAT", help=N_("Coordinate columns of table inputs."))
 def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
@@ -100,15 +101,15 @@ def _encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     try:
         codecs.lookup(value)
     except LookupError:
-        raise click.BadParameter(f"unknown text encoding '{value}' (e.g. cp1252, utf-8)", ctx=ctx, param=param) from None
+        raise click.BadParameter(_("unknown text encoding '{value}' (e.g. cp1252, utf-8)").format(value=value), ctx=ctx, param=param) from None
     return value
 
 
 encoding_opt = click.option(
     "--encoding", default=None, callback=_encoding, metavar="ENC",
-    help="Text encoding of legacy inputs (e.g. cp1252 for a DBF without .cpg) [default: declared, else UTF-8 or cp1252 recognized].",
+    help=N_("Text encoding of legacy inputs (e.g. cp1252 for a DBF without .cpg) [default: declared, else UTF-8 or cp1252 recognized]."),
 )
-engine_opt = click.option("--engine", type=click.Choice(["pyogrio", "fiona"]), default="pyogrio", show_default=True, help="Vector I/O engine.")
+engine_opt = click.option("--engine", type=click.Choice(["pyogrio", "fiona"]), default="pyogrio", show_default=True, help=N_("Vector I/O engine."))
 def _workers(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
     """At most the CPUs this process may use: more threads only cost memory (a thread stack each)."""
     if value is None:
@@ -117,29 +118,32 @@ def _workers(ctx: click.Context, param: click.Parameter, value: int | None) -> i
 
     cpus = usable_cpus()
     if value > cpus:
-        click.echo(f"warning: --{param.name.replace('_', '-')} {value}: only {cpus} CPUs can be used here; using {cpus}", err=True)
+        click.echo(
+            _("warning: --{option} {value}: only {cpus} CPUs can be used here; using {cpus}").format(option=param.name.replace("_", "-"), value=value, cpus=cpus),
+            err=True,
+        )
         return cpus
     return value
 
 
-workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None, callback=_workers, help="Threads for the engine [default and at most: the CPUs this process may use].")
+workers_opt = click.option("--workers", type=click.IntRange(min=1), default=None, callback=_workers, help=N_("Threads for the engine [default and at most: the CPUs this process may use]."))
 
 
 def _scheduler(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None or value == "local":
         return value
     if not re.fullmatch(r"(tcp|tls|inproc|ucx|ws|wss)://\S+|[A-Za-z0-9.\-\[\]:]+:\d+", value):
-        raise click.BadParameter(f"'{value}' is not a scheduler address: give tcp://HOST:8786 or 'local'", ctx=ctx, param=param)
+        raise click.BadParameter(_("'{value}' is not a scheduler address: give tcp://HOST:8786 or 'local'").format(value=value), ctx=ctx, param=param)
     return value
 
 
 scheduler_opt = click.option(
     "--scheduler", default=None, callback=_scheduler, metavar="tcp://HOST:8786|local",
-    help="Compute on a dask.distributed cluster (its scheduler's address), or 'local' for a local cluster of --workers-processes processes [default: in this process].",
+    help=N_("Compute on a dask.distributed cluster (its scheduler's address), or 'local' for a local cluster of --workers-processes processes [default: in this process]."),
 )
 worker_processes_opt = click.option(
     "--workers-processes", type=click.IntRange(min=1), default=None, metavar="N", callback=_workers,
-    help="Worker processes of --scheduler local (one thread each) [default: --workers, else all CPUs].",
+    help=N_("Worker processes of --scheduler local (one thread each) [default: --workers, else all CPUs]."),
 )
 
 
@@ -154,8 +158,8 @@ def _verbosity(ctx: click.Context, param: click.Parameter, value: int) -> int:
 
 def verbosity_opts(f: F) -> F:
     """``-v/--verbose`` and ``-q/--quiet``, counted, on the root group and on subcommands."""
-    f = click.option("-q", "--quiet", count=True, expose_value=False, callback=_verbosity, help="Less output (repeatable).")(f)
-    f = click.option("-v", "--verbose", count=True, expose_value=False, callback=_verbosity, help="More output (repeatable).")(f)
+    f = click.option("-q", "--quiet", count=True, expose_value=False, callback=_verbosity, help=N_("Less output (repeatable)."))(f)
+    f = click.option("-v", "--verbose", count=True, expose_value=False, callback=_verbosity, help=N_("More output (repeatable)."))(f)
     return f
 
 
@@ -187,12 +191,12 @@ __all__ = [
 ]
 
 
-code_field_opt = click.option("--code-field", default=vocab.DEFAULT_CODE_FIELD, show_default=True, metavar="F", help="SIPD code field used with --code-map.")
+code_field_opt = click.option("--code-field", default=vocab.DEFAULT_CODE_FIELD, show_default=True, metavar="F", help=N_("SIPD code field used with --code-map."))
 
 
 relocation_distance_opt = click.option(
     "--relocation-distance", type=float, default=vocab.DEFAULT_RELOCATION_DISTANCE, show_default=True, callback=_non_negative, metavar="M",
-    help="Relocation advice (layer saran_relokasi): the nearest zone permitting (I) the activity, within this many metres.",
+    help=N_("Relocation advice (layer saran_relokasi): the nearest zone permitting (I) the activity, within this many metres."),
 )
 
 
@@ -200,13 +204,13 @@ def network_opts(f: F) -> F:
     """``--struktur-ruang``, ``--network-class-field``, ``--network-map``, ``--network-distance``."""
     f = click.option(
         "--network-distance", type=float, default=vocab.DEFAULT_NETWORK_DISTANCE, show_default=True, callback=_non_negative, metavar="M",
-        help="A program follows the planned network where it lies within this many metres of a line of its classes.",
+        help=N_("A program follows the planned network where it lies within this many metres of a line of its classes."),
     )(f)
-    f = click.option("--network-map", default=None, callback=_existing, metavar="PATH", help="CSV/XLSX kegiatan,kelas: the network classes each activity must follow (with --struktur-ruang).")(f)
-    f = click.option("--network-class-field", default=vocab.DEFAULT_NETWORK_CLASS_FIELD, show_default=True, metavar="F", help="Class field of the --struktur-ruang layer.")(f)
+    f = click.option("--network-map", default=None, callback=_existing, metavar="PATH", help=N_("CSV/XLSX kegiatan,kelas: the network classes each activity must follow (with --struktur-ruang)."))(f)
+    f = click.option("--network-class-field", default=vocab.DEFAULT_NETWORK_CLASS_FIELD, show_default=True, metavar="F", help=N_("Class field of the --struktur-ruang layer."))(f)
     f = click.option(
         "--struktur-ruang", default=None, callback=_layer_spec, metavar="PATH[:LAYER]",
-        help="Planned network lines (struktur ruang): adds porsi_jaringan and status_struktur for the activities in --network-map.",
+        help=N_("Planned network lines (struktur ruang): adds porsi_jaringan and status_struktur for the activities in --network-map."),
     )(f)
     return f
 
@@ -214,9 +218,9 @@ def network_opts(f: F) -> F:
 def check_network_opts(struktur_ruang: object, network_map: object) -> None:
     """``--struktur-ruang`` and ``--network-map`` go together (a usage error otherwise)."""
     if struktur_ruang is not None and network_map is None:
-        raise click.UsageError("--struktur-ruang needs --network-map (CSV kegiatan,kelas: the classes each activity must follow)")
+        raise click.UsageError(_("--struktur-ruang needs --network-map (CSV kegiatan,kelas: the classes each activity must follow)"))
     if network_map is not None and struktur_ruang is None:
-        raise click.UsageError("--network-map needs --struktur-ruang (the planned network layer)")
+        raise click.UsageError(_("--network-map needs --struktur-ruang (the planned network layer)"))
 
 
 def inputs_of(**options: Any) -> list[tuple[str, Any]]:
@@ -235,7 +239,7 @@ def inputs_of(**options: Any) -> list[tuple[str, Any]]:
 
 no_cache_opt = click.option(
     "--no-cache", is_flag=True,
-    help="Do not reuse or keep the prepared zoning in the cache (SPPR_CACHE_DIR, default the user cache folder); results are the same.",
+    help=N_("Do not reuse or keep the prepared zoning in the cache (SPPR_CACHE_DIR, default the user cache folder); results are the same."),
 )
 
 

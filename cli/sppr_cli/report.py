@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sppr_cli.i18n import ngettext
 from sppr_gis.errors import AmbiguousLayerError, OutputConflictError, SpprError, redact
 
 
@@ -69,14 +70,18 @@ def print_table(df: pd.DataFrame, title: str, console: Console) -> None:
 
 
 def read_progress(show: bool) -> Callable[[str, int, int | None], None] | None:
-    """A callback for long table reads: one line on stderr per chunk (``membaca x.csv: 200.000 baris``)."""
+    """A callback for long table reads: one line on stderr per chunk (``membaca x.csv: 200.000 dari 1.000.000 baris``)."""
     if not show:
         return None
     from sppr_gis.text import angka
 
     def report(stage: str, done: int, total: int | None) -> None:
         if done:
-            click.echo(f"{stage}: {angka(done, 0)}" + (f" dari {angka(total, 0)}" if total else "") + " baris", err=True)
+            if total:
+                line = ngettext("{stage}: {done} of {total} row", "{stage}: {done} of {total} rows", total)
+            else:
+                line = ngettext("{stage}: {done} row", "{stage}: {done} rows", done)
+            click.echo(line.format(stage=stage, done=angka(done, 0), total=angka(total or 0, 0)), err=True)
 
     return report
 

@@ -7,15 +7,16 @@ from pathlib import Path
 import click
 
 from sppr_cli import options as o
+from sppr_cli.i18n import N_, SpprCommand, _
 from sppr_cli.report import print_table, stdout_console, user_errors
 from sppr_gis.text import angka
 
 
 def _gpkg(ctx: click.Context, param: click.Parameter, value: str) -> str:
     if Path(value).suffix.lower() != ".gpkg":
-        raise click.BadParameter(f"'{value}': the output is a GeoPackage and must end in .gpkg", ctx=ctx, param=param)
+        raise click.BadParameter(_("'{value}': the output is a GeoPackage and must end in .gpkg").format(value=value), ctx=ctx, param=param)
     if Path(value).is_dir():
-        raise click.BadParameter(f"'{value}' is a folder", ctx=ctx, param=param)
+        raise click.BadParameter(_("'{value}' is a folder").format(value=value), ctx=ctx, param=param)
     return value
 
 
@@ -23,39 +24,50 @@ def _map_path(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     if value is None:
         return None
     if Path(value).suffix.lower() not in {".png", ".pdf"}:
-        raise click.BadParameter(f"'{value}': the map is written as .png or .pdf", ctx=ctx, param=param)
+        raise click.BadParameter(_("'{value}': the map is written as .png or .pdf").format(value=value), ctx=ctx, param=param)
     if Path(value).is_dir():
-        raise click.BadParameter(f"'{value}' is a folder", ctx=ctx, param=param)
+        raise click.BadParameter(_("'{value}' is a folder").format(value=value), ctx=ctx, param=param)
     return value
 
 
-def _zoning_opt(name: str, what: str):  # noqa: ANN202
-    return click.option(
-        name, multiple=True, required=True, callback=o._layer_spec, metavar="PATH[:LAYER][=CODE]",
-        help=f"Zoning polygons {what}; repeatable (PATH=CODE gives every feature that zone code).",
-    )
+def _zoning_opt(name: str, help: str):  # noqa: ANN202
+    return click.option(name, multiple=True, required=True, callback=o._layer_spec, metavar="PATH[:LAYER][=CODE]", help=help)
 
 
-@click.command(short_help="What a revision of the zoning (and ITBX) changes: statuses, zone transitions, changed areas.")
-@_zoning_opt("--zoning-lama", "before the revision")
-@_zoning_opt("--zoning-baru", "after the revision")
-@click.option("--programs", required=True, multiple=True, callback=o._layer_spec, metavar="PATH[:LAYER]", help="Program locations (as for sppr check); repeatable.")
+@click.command(
+    cls=SpprCommand,
+    short_help=N_("What a revision of the zoning (and ITBX) changes: statuses, zone transitions, changed areas."),
+    help=N_(
+        "Assess the same programs under the old and the new zoning (and ITBX), and measure how the zone codes moved: "
+        "OUT gets layers perubahan_status (status and ITBX class before and after, berubah), transisi_zona (m² from each "
+        "old code to each new code) and perubahan_zona (the polygons whose code changed). With --map, one map page of "
+        "those changes (A3 or A4 landscape, PNG or PDF), written together with OUT."
+    ),
+    examples=[
+        "sppr revisi --zoning-lama rdtr_2021.gpkg --zoning-baru rdtr_2025.gpkg \\",
+        "            --programs data/sample/rencana_pupr.gpkg --rules data/sample/itbx.csv \\",
+        "            --out revisi.gpkg --tables revisi.xlsx --map revisi.pdf --paper A3",
+    ],
+)
+@_zoning_opt("--zoning-lama", N_("Zoning polygons before the revision; repeatable (PATH=CODE gives every feature that zone code)."))
+@_zoning_opt("--zoning-baru", N_("Zoning polygons after the revision; repeatable (PATH=CODE gives every feature that zone code)."))
+@click.option("--programs", required=True, multiple=True, callback=o._layer_spec, metavar="PATH[:LAYER]", help=N_("Program locations (as for sppr check); repeatable."))
 @o.rules_opt
-@click.option("--rules-baru", default=None, callback=o._existing, metavar="PATH", help="The revised ITBX matrix [default: --rules for both].")
-@click.option("--out", required=True, callback=_gpkg, metavar="OUT.gpkg", help="Output GeoPackage (layers perubahan_status, transisi_zona, perubahan_zona, issues).")
-@click.option("--tables", default=None, type=click.Path(dir_okay=False), help="Also write the tables as XLSX (one sheet each) or CSV (PATH stem + _name.csv).")
+@click.option("--rules-baru", default=None, callback=o._existing, metavar="PATH", help=N_("The revised ITBX matrix [default: --rules for both]."))
+@click.option("--out", required=True, callback=_gpkg, metavar="OUT.gpkg", help=N_("Output GeoPackage (layers perubahan_status, transisi_zona, perubahan_zona, issues)."))
+@click.option("--tables", default=None, type=click.Path(dir_okay=False), help=N_("Also write the tables as XLSX (one sheet each) or CSV (PATH stem + _name.csv)."))
 @click.option(
     "--map", "map_path", default=None, callback=_map_path, metavar="PATH.png|PATH.pdf",
-    help="Also write one map page: the polygons whose zone code changed (coloured by old → new code) and the programs whose status changed (numbered, listed with old → new status), with legend, scale bar, north arrow and sources.",
+    help=N_("Also write one map page: the polygons whose zone code changed (coloured by old → new code) and the programs whose status changed (numbered, listed with old → new status), with legend, scale bar, north arrow and sources."),
 )
-@click.option("--paper", default="A3", show_default=True, type=click.Choice(["A3", "A4"], case_sensitive=False), help="Paper of the --map page (landscape).")
+@click.option("--paper", default="A3", show_default=True, type=click.Choice(["A3", "A4"], case_sensitive=False), help=N_("Paper of the --map page (landscape)."))
 @o.zone_field_opt
 @o.activity_field_opt
 @o.id_field_opt
 @o.min_share_opt
 @o.assume_crs_opt
 @o.xy_fields_opt
-@click.option("--code-map", default=None, callback=o._existing, metavar="PATH", help="SIPD code prefix -> activity table (kode, activity).")
+@click.option("--code-map", default=None, callback=o._existing, metavar="PATH", help=N_("SIPD code prefix -> activity table (kode, activity)."))
 @o.code_field_opt
 @o.encoding_opt
 @o.engine_opt
@@ -63,22 +75,10 @@ def _zoning_opt(name: str, what: str):  # noqa: ANN202
 @o.verbosity_opts
 @click.pass_context
 def revisi(ctx: click.Context, zoning_lama, zoning_baru, programs, rules, rules_baru, out, tables, map_path, paper, zone_field, activity_field, id_field, min_share, assume_crs, xy_fields, code_map, code_field, encoding, engine, workers) -> None:
-    """Assess the same programs under the old and the new zoning (and ITBX), and
-    measure how the zone codes moved: OUT gets layers perubahan_status (status and
-    ITBX class before and after, berubah), transisi_zona (m² from each old code to
-    each new code) and perubahan_zona (the polygons whose code changed).
-    With --map, one map page of those changes (A3 or A4 landscape, PNG or PDF),
-    written together with OUT.
-
-    \b
-    Example:
-      sppr revisi --zoning-lama rdtr_2021.gpkg --zoning-baru rdtr_2025.gpkg \\
-                  --programs data/sample/rencana_pupr.gpkg --rules data/sample/itbx.csv \\
-                  --out revisi.gpkg --tables revisi.xlsx --map revisi.pdf --paper A3
-    """
+    """``sppr revisi`` (help above, translated when shown)."""
     verbosity = o.verbosity(ctx)
     if tables is not None and Path(tables).suffix.lower() not in {".csv", ".xlsx"}:
-        raise click.BadParameter("must end in .csv or .xlsx", param_hint="--tables")
+        raise click.BadParameter(_("must end in .csv or .xlsx"), param_hint="--tables")
     from sppr_gis import io, read_rules
     from sppr_gis.pipeline import ZoningInput
     from sppr_gis.revision import revise, revision_sources
@@ -106,15 +106,21 @@ def revisi(ctx: click.Context, zoning_lama, zoning_baru, programs, rules, rules_
         return
     console = stdout_console()
     ps = result.perubahan_status
-    console.print(f"[bold]{angka(len(ps), 0)}[/] program dinilai dua kali, {angka(int(ps['berubah'].sum()), 0)} berubah -> {out} (CRS {result.crs.to_string()})")
+    console.print(
+        _("[bold]{n}[/] programs assessed twice, {changed} changed -> {out} (CRS {crs})").format(
+            n=angka(len(ps), 0), changed=angka(int(ps["berubah"].sum()), 0), out=out, crs=result.crs.to_string()
+        )
+    )
     if len(ps):
         import pandas as pd
 
-        print_table(pd.crosstab(ps["status_lama"], ps["status_baru"]), "Status lama (baris) -> status baru (kolom)", console)
+        print_table(pd.crosstab(ps["status_lama"], ps["status_baru"]), _("Old status (rows) -> new status (columns)"), console)
     moved = result.transisi_zona[result.transisi_zona["berubah"]]
-    console.print(f"{angka(len(moved), 0)} pasangan kode berubah, {angka(moved['luas_m2'].sum() / 1e4, 2)} ha (layer transisi_zona, perubahan_zona)")
+    console.print(
+        _("{pairs} code pairs changed, {ha} ha (layers transisi_zona, perubahan_zona)").format(pairs=angka(len(moved), 0), ha=angka(moved["luas_m2"].sum() / 1e4, 2))
+    )
     if map_path:
-        console.print(f"peta -> {map_path} ({paper.upper()})")
+        console.print(_("map -> {path}").format(path=map_path) + f" ({paper.upper()})")
     if verbosity > 0:
         for k, v in result.timings.items():
             click.echo(f"  {k}: {angka(v, 2)} s", err=True)

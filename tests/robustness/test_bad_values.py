@@ -196,7 +196,8 @@ def test_out_other_than_gpkg_is_a_usage_error(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_input_summary_on_stderr_and_in_the_manifest(tmp_path: Path) -> None:
+def test_input_summary_on_stderr_and_in_the_manifest(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SPPR_LANG", "id")  # the summary lines as analysts read them
     r = sppr("check", "--zoning", ZONING, "--programs", PROGRAMS, "--rules", RULES, "--out", tmp_path / "h.gpkg")
     assert r.returncode == 0, r.stderr
     n_zones = len(pyogrio.read_dataframe(ZONING.rsplit(":", 1)[0], layer="rdtr_subzona", read_geometry=False))
