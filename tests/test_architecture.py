@@ -40,6 +40,26 @@ PKG = "sppr_gis"
 IO_MAY_IMPORT = frozenset({"errors", "findings", "crs", "schema", "clock", "text"})
 
 
+#: The layers of docs/design.md ("Modules and layers"), bottom up: a module imports only modules of its
+#: own layer or below. Names are relative to ``sppr_gis`` ("" is the package root); a package's
+#: ``__init__`` is listed by the package's name. ``cache`` and ``vocabulary`` are where docs/design.md
+#: places those modules once they exist.
+LAYERS: list[tuple[str, set[str]]] = [
+    ("foundations", {"errors", "findings", "text", "clock", "_version", "zoning", "crs", "schema", "overlay", "vocabulary",
+                     "maps", "maps.palette", "maps.classify", "report"}),
+    ("io", {"io", "io.tables", "io.write", "io.combine", "io.postgis", "io.vector", "io.guard"}),
+    ("writers", {"report.labels", "report.excel", "maps.cartography", "maps.styles"}),
+    ("geometry", {"engine", "validate", "cluster", "cache"}),
+    ("rules and verdicts", {"rules", "conformance", "sipd", "relocation", "network", "sync", "config", "summary"}),
+    ("check", {"pipeline", "analyses", "site"}),
+    ("tables and kinerja", {"matrices", "kinerja", "kinerja.core", "kinerja.canonical", "kinerja.evaluasi", "kinerja.forms",
+                            "kinerja.book", "kinerja.consolidate"}),
+    ("pages and report", {"maps.kinerja_pages", "maps.revision_map", "maps.album", "report.kinerja_html", "report.html"}),
+    ("runs", {"revision", "prepare", "run", "regions"}),
+    ("facade", {"", "distributed"}),
+]
+
+
 @dataclass(frozen=True)
 class Edge:
     """One import: ``source`` imports ``target`` at ``line`` of ``path`` (inside a function or not)."""
@@ -205,3 +225,21 @@ def test_library_never_imports_the_cli():
     """``cli/sppr_cli`` is the front end: the library never imports it (it would run Click and terminal code)."""
     bad = [str(e) for e in EDGES if e.target == "sppr_cli" or e.target.startswith("sppr_cli.")]
     assert not bad, "the library imports the CLI:\n  " + "\n  ".join(bad)
+
+
+def _layer_of() -> dict[str, tuple[int, str]]:
+    return {(f"{PKG}.{m}" if m else PKG): (i, name) for i, (name, mods) in enumerate(LAYERS) for m in mods}
+
+
+def test_every_module_has_a_layer():
+    """Each module is placed in :data:`LAYERS` (and so in docs/design.md's map of modules)."""
+    missing = sorted(set(MODULES) - set(_layer_of()))
+    assert not missing, "modules in no layer (add them to LAYERS here and to docs/design.md, 'Modules and layers'): " + ", ".join(missing)
+
+
+def test_imports_point_down_the_layers():
+    """No module imports a module of a layer above its own."""
+    layer = _layer_of()
+    bad = sorted(f"{e}: {layer[e.source][1]} imports {layer[e.target][1]}" for e in EDGES
+                 if e.source in layer and e.target in layer and layer[e.target][0] > layer[e.source][0])
+    assert not bad, "imports pointing up:\n  " + "\n  ".join(bad)

@@ -311,7 +311,7 @@ def sync_regions(
 
 def _run_on_cluster(client: Any, outcomes: list[RegionOutcome], loaded: list[Any], years: list[int], maps: bool, place: Callable[..., None], label: Callable[[RegionOutcome], str], step: Callable[[str], None], *, read_on: str = "client") -> None:
     """Send each region as one task (read here, or by the worker), place results as they come (a bounded window)."""
-    from distributed import as_completed
+    from distributed import as_completed  # dask.distributed: the optional extra, needed only with a cluster
 
     window = 2 * total_threads(client)
     queue = [(o, cfg) for o, cfg in zip(outcomes, loaded) if cfg is not None]
