@@ -36,19 +36,21 @@ PKG = "sppr_gis"
 #: ``errors`` (the exception hierarchy), ``findings`` (the ``Finding`` type, data-quality rows the
 #: readers report), ``crs`` (the CRS check a reader applies), ``schema`` (canonical field names, to find
 #: a program's id field), ``clock`` (``SOURCE_DATE_EPOCH`` for reproducible files), ``text`` (Indonesian
-#: numbers). Nothing here may import ``validate``, ``engine``, ``pipeline`` or anything above them.
-IO_MAY_IMPORT = frozenset({"errors", "findings", "crs", "schema", "clock", "text"})
+#: numbers), and, where they exist, ``vocabulary`` (the field lists ``schema`` reads) and ``i18n`` (the
+#: messages' language); the last two import nothing of the library. Nothing here may import
+#: ``validate``, ``engine``, ``pipeline`` or anything above them.
+IO_MAY_IMPORT = frozenset({"errors", "findings", "crs", "schema", "clock", "text", "vocabulary", "i18n"})
 
 
 #: The layers of docs/design.md ("Modules and layers"), bottom up: a module imports only modules of its
 #: own layer or below. Names are relative to ``sppr_gis`` ("" is the package root); a package's
-#: ``__init__`` is listed by the package's name. ``cache`` and ``vocabulary`` are where docs/design.md
-#: places those modules once they exist.
+#: ``__init__`` is listed by the package's name. ``cache``, ``vocabulary``, ``i18n`` and ``results`` are
+#: where docs/design.md places those modules (names that do not exist are ignored).
 LAYERS: list[tuple[str, set[str]]] = [
     ("foundations", {"errors", "findings", "text", "clock", "_version", "zoning", "crs", "schema", "overlay", "vocabulary",
-                     "maps", "maps.palette", "maps.classify", "report"}),
+                     "i18n", "maps", "maps.palette", "maps.classify", "report"}),
     ("io", {"io", "io.tables", "io.write", "io.combine", "io.postgis", "io.vector", "io.guard"}),
-    ("writers", {"report.labels", "report.excel", "maps.cartography", "maps.styles"}),
+    ("writers", {"report.labels", "report.excel", "maps.cartography", "maps.styles", "results"}),
     ("geometry", {"engine", "validate", "cluster", "cache"}),
     ("rules and verdicts", {"rules", "conformance", "sipd", "relocation", "network", "sync", "config", "summary"}),
     ("check", {"pipeline", "analyses", "site"}),
