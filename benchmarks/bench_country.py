@@ -122,7 +122,7 @@ def cmd_run(a: argparse.Namespace) -> None:
     if out.exists():
         subprocess.run(["rm", "-rf", str(out)], check=True)
     sppr = Path(sys.executable).with_name("sppr")
-    from sppr_gis.distributed import process_cluster
+    from sppr_gis.cluster import process_cluster
 
     with process_cluster(a.workers, memory_limit="0") as address:
         cmd = ["/usr/bin/time", "-v", str(sppr), "sync"]
@@ -179,7 +179,7 @@ def cmd_rekap(a: argparse.Namespace) -> None:
     region's figures from its manifest: time and this process's peak memory."""
     import resource
 
-    from sppr_gis.distributed import RegionOutcome, write_rekap
+    from sppr_gis.regions import RegionOutcome, write_rekap
 
     out = WORK / f"country-out-{a.read_on}"
     year = out / "2025"

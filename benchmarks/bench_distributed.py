@@ -256,7 +256,7 @@ def regions(client, folder: Path, n_regions: int, n_workers: int) -> dict:
 
 
 def _warm() -> None:
-    import sppr_gis.distributed  # noqa: F401
+    import sppr_gis.regions  # noqa: F401
     import sppr_gis.run  # noqa: F401
     import sppr_gis.report.excel  # noqa: F401
 
@@ -265,7 +265,7 @@ def sync_country(client, n_regions: int, n_workers: int, base: Path) -> dict:
     """``sppr sync`` of ``n_regions`` copies of the sample city's example region, on the cluster and in sequence."""
     import shutil
 
-    from sppr_gis.distributed import sync_regions
+    from sppr_gis.regions import sync_regions
 
     src = (HERE.parent / "data" / "sample" / "provinsi" / "2171.toml").read_text(encoding="utf-8")
     sample = HERE.parent / "data" / "sample"

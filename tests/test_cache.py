@@ -166,7 +166,7 @@ def test_max_vertices_and_version_are_part_of_the_key(world: Path, monkeypatch: 
     sppr_gis.check(zoning, programs, rules)
     sppr_gis.check(zoning, programs, rules, max_vertices=64)
     assert prep.n == 2
-    monkeypatch.setattr(sppr_gis, "__version__", "0.0.0-other")
+    monkeypatch.setattr(sppr_gis._version, "__version__", "0.0.0-other")
     sppr_gis.check(zoning, programs, rules)
     assert prep.n == 3 and len(_entries(world)) == 3
     sppr_gis.check(zoning, programs, rules)

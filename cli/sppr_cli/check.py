@@ -71,7 +71,7 @@ def _cluster(scheduler: str | None, processes: int | None):
 
     if scheduler is None:
         return contextlib.nullcontext(None)
-    from sppr_gis.distributed import cluster_client
+    from sppr_gis.cluster import cluster_client
 
     return cluster_client(scheduler, processes)
 

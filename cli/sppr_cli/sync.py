@@ -138,7 +138,8 @@ def _sync_regions(configs: list[str], years: list[int], out_dir: str, maps: bool
     import pandas as pd
 
     from sppr_cli.report import progress_bar
-    from sppr_gis.distributed import cluster_client, sync_regions
+    from sppr_gis.cluster import cluster_client
+    from sppr_gis.regions import sync_regions
 
     show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0)
     with user_errors():

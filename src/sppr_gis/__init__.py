@@ -11,13 +11,12 @@ ITBX matrix) and synchronizes each year's programs with the spatial plan.
 >>> result.programs[["program_id", "status", "itbx", "score"]]              # doctest: +SKIP
 """
 
+from sppr_gis._version import __version__
 from sppr_gis.errors import SpprError
 from sppr_gis.io import read_layer, read_programs, read_table, write_gpkg
 from sppr_gis.pipeline import CheckResult, ZoningInput, check
 from sppr_gis.results import write_check_result
 from sppr_gis.rules import Rules, read_rules
-
-__version__ = "0.1.0"
 
 __all__ = [
     "check",

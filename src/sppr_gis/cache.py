@@ -44,6 +44,8 @@ from typing import Any
 import numpy as np
 import shapely
 
+from sppr_gis import _version as _version_module
+
 __all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "enabled", "zoning_key", "cached_zoning", "entry_path"]
 
 log = logging.getLogger(__name__)
@@ -89,9 +91,7 @@ def enabled(flag: bool | None = None) -> bool:
 
 
 def _version() -> str:
-    import sppr_gis
-
-    return str(getattr(sppr_gis, "__version__", "?"))
+    return str(_version_module.__version__)
 
 
 class _Hasher:

@@ -36,6 +36,7 @@ import pandas as pd
 import shapely
 
 from sppr_gis import overlay
+from sppr_gis.crs import ensure_crs, to_metric
 from sppr_gis.engine import interval_union_length, linear_parts, program_parts, robust_union_rows
 from sppr_gis.errors import FieldError, InputError, RulesError
 from sppr_gis.rules import activity_key
@@ -384,8 +385,6 @@ def assess_network(
     ------
     CRSError, FieldError
     """
-    from sppr_gis.crs import ensure_crs, to_metric
-
     name = label or str(network.attrs.get("source", "struktur_ruang"))
     network = to_metric(ensure_crs(network, name), programs.crs)
     classes = network_classes(network, class_field, name)

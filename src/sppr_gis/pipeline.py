@@ -13,6 +13,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from sppr_gis.cache import cached_zoning
+from sppr_gis.cluster import ClusterRunner, cluster_client, distributed_shares
 from sppr_gis.conformance import STATUSES, assess, combine_parts
 from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
 from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ProgramParts, ShareResult, ZoneIndex, polygonal_parts, program_parts, release_memory
@@ -20,35 +22,12 @@ from sppr_gis.errors import FieldError, LayerError
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
 from sppr_gis.text import angka
-from sppr_gis.validate import Finding, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, zoning_topology
+from sppr_gis.validate import Finding, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
+from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
 __all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "prepare_programs", "release_memory"]
 
 _UNIT = {0: "titik", 1: "m", 2: "m2"}
-
-
-@dataclass
-class ZoningInput:
-    """One zoning layer, optionally with a zone code given to all its features.
-
-    Parameters
-    ----------
-    frame : geopandas.GeoDataFrame
-        The polygons.
-    code : str, optional
-        Zone code for every feature (zoning delivered as one file per class).
-    label : str, optional
-        Name used in findings and messages (default: ``frame.attrs["source"]``).
-    """
-
-    frame: gpd.GeoDataFrame
-    code: str | None = None
-    label: str | None = None
-
-    @property
-    def name(self) -> str:
-        """The label used in messages."""
-        return self.label or str(self.frame.attrs.get("source", "zoning"))
 
 
 @dataclass
@@ -99,21 +78,6 @@ class CheckResult:
         return {"programs": self.programs, "zone_shares": self.zone_shares, "issues": self.issues, **self.extra_layers}
 
 
-def _as_inputs(zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput]) -> list[ZoningInput]:
-    items = [zoning] if isinstance(zoning, (gpd.GeoDataFrame, ZoningInput)) else list(zoning)
-    out = []
-    for i, z in enumerate(items):
-        if isinstance(z, ZoningInput):
-            out.append(z)
-        elif isinstance(z, gpd.GeoDataFrame):
-            out.append(ZoningInput(z, label=str(z.attrs.get("source", f"zoning[{i}]"))))
-        else:
-            raise TypeError(f"zoning[{i}] is a {type(z).__name__}, not a GeoDataFrame or ZoningInput")
-    if not out:
-        raise LayerError("no zoning layer given")
-    return out
-
-
 def prepare_zoning(
     zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
     crs: CRS,
@@ -138,7 +102,7 @@ def prepare_zoning(
     """
     findings: list[Finding] = []
     frames = []
-    for zi in _as_inputs(zoning):
+    for zi in as_zoning_inputs(zoning):
         label = zi.name
         findings.extend(zi.frame.attrs.get("findings", []))  # the reader's (a feature whose geometry could not be parsed)
         gdf = ensure_crs(zi.frame, label)
@@ -171,7 +135,7 @@ def prepare_zoning(
         )
     zones = pd.concat(frames, ignore_index=True)
     if not len(zones):
-        raise LayerError(f"{', '.join(z.name for z in _as_inputs(zoning))}: no zone polygon with a zone code")
+        raise LayerError(f"{', '.join(z.name for z in as_zoning_inputs(zoning))}: no zone polygon with a zone code")
     return gpd.GeoDataFrame(zones, geometry="geometry", crs=crs), findings
 
 
@@ -235,9 +199,7 @@ def prepare_zoning_cached(
     -------
     PreparedZoning
     """
-    from sppr_gis.cache import cached_zoning
-
-    inputs = _as_inputs(zoning)
+    inputs = as_zoning_inputs(zoning)
     return cached_zoning(
         inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, use=cache, make=PreparedZoning,
         build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers),
@@ -257,7 +219,7 @@ def prepare_zoning_qa(
     """Combine, repair and check the zoning once (see :func:`check` for the parameters).
 
     With ``client`` (a :class:`distributed.Client`), the topology check's heavy
-    steps run on that cluster (:class:`sppr_gis.distributed.ClusterRunner`);
+    steps run on that cluster (:class:`sppr_gis.cluster.ClusterRunner`);
     the findings equal a local run's.
 
     Returns
@@ -277,7 +239,7 @@ class _ZoningQA:
             if not (np.isfinite(float(value)) and float(value) >= 0.0):
                 raise ValueError(f"{name} must be a finite number >= 0, got {value}")
         t0 = time.perf_counter()
-        self.crs = metric_crs([z.frame for z in _as_inputs(zoning)])
+        self.crs = metric_crs([z.frame for z in as_zoning_inputs(zoning)])
         self.zones, self.findings = prepare_zoning(zoning, self.crs, zone_field)
         self.t1 = time.perf_counter()
         self.seconds = {"zoning": self.t1 - t0}
@@ -291,23 +253,17 @@ class _ZoningQA:
         self.workers = workers
         self.runner = None
         if client is not None:
-            from sppr_gis.distributed import ClusterRunner
-
             self.runner = ClusterRunner(client)
         self.overlaps: Any = None
         # the dilated union (a third of the QA) needs only the zones: on a cluster it starts now
         self.union_parts = None
         if self.runner is not None:
-            from sppr_gis.validate import union_chunks
-
             chunks = union_chunks(self.geoms, self.runner.chunk_count())
             if len(chunks) > 1:
                 self.union_parts = self.runner.unions_later(chunks, sliver_width / 2.0)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The overlapping zone pairs (what the engine needs), computed once."""
-        from sppr_gis.validate import zone_overlaps
-
         if self.overlaps is None:
             self.overlaps = zone_overlaps(self.geoms, self.workers, runner=self.runner)
         return self.overlaps.left, self.overlaps.right
@@ -453,8 +409,8 @@ def check(
     client : distributed.Client or str, optional
         Compute the zone shares on a dask.distributed cluster: a client, a
         scheduler address (``"tcp://HOST:8786"``) or ``"local"`` (see
-        :func:`sppr_gis.distributed.distributed_shares`). The zoning QA's heavy
-        steps run there too (:class:`sppr_gis.distributed.ClusterRunner`). The
+        :func:`sppr_gis.cluster.distributed_shares`). The zoning QA's heavy
+        steps run there too (:class:`sppr_gis.cluster.ClusterRunner`). The
         results equal a local run; reading, the verdict and writing stay in
         this process.
     cache : bool, optional
@@ -474,8 +430,6 @@ def check(
     if not 0.0 < float(min_share) <= 1.0:
         raise ValueError(f"min_share must be in (0, 1], got {min_share}")
     if isinstance(client, str):
-        from sppr_gis.distributed import cluster_client
-
         with cluster_client(client) as c:
             return check(
                 zoning, programs, rules, zone_field=zone_field, activity_field=activity_field, id_field=id_field, code_field=code_field,
@@ -531,8 +485,6 @@ def check(
     # ---- engine
     t = time.perf_counter()
     if client is not None:
-        from sppr_gis.distributed import distributed_shares
-
         try:
             res = distributed_shares(client, zgeoms, zcodes, parts.geoms, overlaps=qa.pairs() if pending is not None else topo.overlaps, max_vertices=max_vertices, progress=progress)
         except BaseException:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -35,14 +34,16 @@ from sppr_gis.overlay import make_valid
 from sppr_gis.io.combine import concat_frames
 from sppr_gis.io.tables import TABLE_SUFFIXES, read_table
 from sppr_gis.io.vector import UNREADABLE_GEOMETRY
-from sppr_gis.pipeline import ZoningInput
+from sppr_gis.kinerja.forms import read_kinerja
 from sppr_gis.rules import Rules, activity_key, read_rules
 from sppr_gis.schema import ZONE_FIELDS, detect_zone_field, find_field
 from sppr_gis.sipd import code_columns
 from sppr_gis.summary import describe_input
 from sppr_gis.sync import AdminAreas
+from sppr_gis.text import parse_number
 from sppr_gis.validate import Finding, duplicate_ids, frame_ids
 from sppr_gis.vocabulary import KAWASAN_NAME_FIELDS, place_key, zone_name_fields
+from sppr_gis.zoning import ZoningInput
 
 __all__ = [
     "RunInputs",
@@ -152,53 +153,6 @@ class RunInputs:
 
 
 # ----------------------------------------------------------------------------- helpers
-
-_ID_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
-_EN_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
-_DEC_COMMA = re.compile(r"^-?\d+,\d+$")
-
-
-def parse_number(value: object, *, thousands_dot: bool = False) -> float:
-    """Parse an amount as typed in Indonesian spreadsheets.
-
-    Parameters
-    ----------
-    value : object
-        A number, or text such as ``"Rp 1.250.000.000"``, ``"1.250.000,50"``,
-        ``"2,5"``, ``"1,250,000"``.
-    thousands_dot : bool
-        Read a single dot group (``"1.250"``) as thousands (1250), as for
-        Rupiah amounts; otherwise it is a decimal point.
-
-    Returns
-    -------
-    float
-        NaN when blank.
-
-    Raises
-    ------
-    ValueError
-        The text is not a number.
-    """
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return float("nan")
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"not a number: {value!r}")
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    text = re.sub(r"(?i)^rp\.?", "", str(value).strip()).replace(" ", "").replace("\u00a0", "")
-    if not text or text in {"-", "nan", "NaN", "None", "null"}:
-        return float("nan")
-    if _ID_THOUSANDS.fullmatch(text) and (thousands_dot or text.count(".") > 1 or "," in text):
-        return float(text.replace(".", "").replace(",", "."))
-    if _EN_THOUSANDS.fullmatch(text) and (text.count(",") > 1 or "." in text or thousands_dot):
-        return float(text.replace(",", ""))
-    if _DEC_COMMA.fullmatch(text):
-        return float(text.replace(",", "."))
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"not a number: {value!r}") from None
 
 
 def sha256_file(path: Path) -> str:
@@ -796,8 +750,6 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
                 findings.append(Finding(cfg_name, f"opd_clusters.{cname}", "info", "opd_klaster_tidak_ada", f"OPD '{m}' di klaster '{cname}' tidak ada di data rencana"))
     kinerja = None
     if inp.kinerja is not None:  # the performance cascade (sppr_gis.kinerja), evaluated per year by run_year
-        from sppr_gis.kinerja.forms import read_kinerja
-
         with _config_key(inp.kinerja, cfg_name):
             kinerja = read_kinerja(inp.kinerja.path, sheet=inp.kinerja.layer.layer, tahun_awal=config.kinerja.get("tahun_awal"), opd=inp.kinerja.opd)
         summary.append({**describe_input(kinerja.frame, "kinerja", source=_source_name(inp.kinerja, base)), "form": kinerja.form})

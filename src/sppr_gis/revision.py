@@ -34,16 +34,18 @@ import shapely
 from pyproj import CRS
 
 from sppr_gis import overlay
+from sppr_gis.crs import metric_crs
 from sppr_gis.engine import (
     polygonal_parts,
     robust_overlay,
     robust_union_rows,
     split_large,
 )
-from sppr_gis.pipeline import ZoningInput, _as_inputs
 from sppr_gis.rules import Rules
+from sppr_gis.schema import require_field
 from sppr_gis.site import LoadedZoning, assess_programs, load_zoning
 from sppr_gis.validate import Finding, findings_frame
+from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
 __all__ = ["MIN_TRANSITION_AREA", "RevisionResult", "disjoint_by_code", "zone_transitions", "programs_near_changes", "revise", "revision_sources"]
 
@@ -92,7 +94,7 @@ class RevisionResult:
 
         See :func:`sppr_gis.maps.revision_map.write_revision_map` (``paper="A4"``, ``sources=[...]``, ``target=``).
         """
-        from sppr_gis.maps.revision_map import write_revision_map
+        from sppr_gis.maps.revision_map import write_revision_map  # matplotlib: loaded only when a map is drawn
 
         return write_revision_map(self, out, **kw)  # type: ignore[arg-type]
 
@@ -447,14 +449,11 @@ def revise(
     ------
     CRSError, FieldError, LayerError
     """
-    from sppr_gis.crs import metric_crs
-    from sppr_gis.schema import require_field
-
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     label = str(programs.attrs.get("source", "programs"))
     require_field(programs, id_field, label, "--id-field")
-    crs = metric_crs([z.frame for z in _as_inputs(zoning_old)])
+    crs = metric_crs([z.frame for z in as_zoning_inputs(zoning_old)])
     old = load_zoning(zoning_old, zone_field, crs=crs)
     new = load_zoning(zoning_new, zone_field, crs=crs)
     findings: list[Finding] = [*programs.attrs.get("findings", []), *old.findings, *new.findings]

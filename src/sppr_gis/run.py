@@ -31,12 +31,14 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-import sppr_gis
+from sppr_gis._version import __version__
+from sppr_gis.analyses import extend_check
 from sppr_gis.clock import now_utc, source_date_epoch
 from sppr_gis.config import Config, load_config
 from sppr_gis.conformance import STATUSES
 from sppr_gis.errors import OutputError, SpprError
 from sppr_gis.io import FolderSwap, Target, check_replaceable, guard_outputs, output_error, write_gpkg, write_postgis
+from sppr_gis.io.postgis import parse_pg
 from sppr_gis.io.write import csv_safe
 from sppr_gis.matrices import (
     CRITERIA,
@@ -61,8 +63,11 @@ from sppr_gis.matrices import (
     synergy_pairs,
 )
 from sppr_gis.pipeline import CheckResult, PreparedZoning, check, prepare_zoning_cached
+from sppr_gis.kinerja.book import evaluation_sheet, headers as kinerja_headers, layers as kinerja_layers
 from sppr_gis.kinerja.consolidate import evaluate_year, issue_layer_rows, summary_blocks
+from sppr_gis.network import read_network_map
 from sppr_gis.prepare import RunInputs, empty_year, load_inputs, with_geometry
+from sppr_gis.report.excel import Block, write_workbook
 from sppr_gis.sync import (
     IPU_STATUSES,
     RENCANA_STATUSES,
@@ -452,9 +457,6 @@ def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = Non
 
 def _extend_check(chk: CheckResult, inputs: RunInputs) -> None:
     """Relocation advice and, with ``network_map`` and a struktur ruang layer, network conformance (as ``sppr check``)."""
-    from sppr_gis.analyses import extend_check
-    from sppr_gis.network import read_network_map
-
     cfg = inputs.config
     par = cfg.parameters
     spec = getattr(cfg.inputs, "network_map", None)
@@ -505,7 +507,7 @@ def _versions() -> dict[str, str]:
     import shapely
 
     return {
-        "sppr_gis": sppr_gis.__version__,
+        "sppr_gis": __version__,
         "python": sys.version.split()[0],
         "geopandas": geopandas.__version__,
         "shapely": shapely.__version__,
@@ -619,9 +621,7 @@ def _year_layers(result: YearResult) -> dict[str, pd.DataFrame]:
 
 
 def _kinerja_layers(kinerja: Any) -> dict[str, pd.DataFrame]:
-    from sppr_gis.kinerja.book import layers
-
-    return {k: _layer(v) for k, v in layers(kinerja).items()}
+    return {k: _layer(v) for k, v in kinerja_layers(kinerja).items()}
 
 
 def write_year(
@@ -652,8 +652,6 @@ def write_year(
     list of Path
         The files written.
     """
-    from sppr_gis.report.excel import Block, write_workbook
-
     t0 = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
     cfg = inputs.config
@@ -678,8 +676,6 @@ def write_year(
     }
     assert tuple(sheets) == SHEETS
     if result.kinerja is not None:  # the cascade in the evaluation layout (sppr_gis.kinerja)
-        from sppr_gis.kinerja.book import evaluation_sheet, headers as kinerja_headers
-
         sheets["Kinerja"] = evaluation_sheet(result.kinerja)
         headers = {**kinerja_headers(result.year), **headers}
     book = folder / "buku_matriks.xlsx"
@@ -862,8 +858,6 @@ def run_sync(
         except OutputError as exc:
             if not written:
                 raise
-            from sppr_gis.io.postgis import parse_pg
-
             src = parse_pg(pg)
             raise OutputError(
                 f"{exc}; but the database WAS written: {src.label}#{src.fragment or 'public'} now holds this run's tables "

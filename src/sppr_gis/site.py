@@ -30,11 +30,12 @@ from pyproj import CRS
 from sppr_gis.crs import ensure_crs, metric_crs
 from sppr_gis.engine import DEFAULT_MAX_VERTICES, ZoneIndex, program_parts
 from sppr_gis.errors import CRSError, FieldError
-from sppr_gis.pipeline import ZoningInput, _as_inputs, judge, prepare_programs, prepare_zoning, program_activities
+from sppr_gis.pipeline import judge, prepare_programs, prepare_zoning, program_activities
 from sppr_gis.relocation import DEFAULT_RELOCATION_DISTANCE, PermittedZones, relocation_advice
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import find_field
 from sppr_gis.validate import Finding, duplicate_ids, frame_ids
+from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
 __all__ = ["LoadedZoning", "ProgramVerdicts", "SiteAnswer", "load_zoning", "assess_programs", "check_site"]
 
@@ -105,7 +106,7 @@ def load_zoning(
     CRSError, FieldError, LayerError
     """
     t0 = time.perf_counter()
-    inputs = _as_inputs(zoning)
+    inputs = as_zoning_inputs(zoning)
     crs = metric_crs([z.frame for z in inputs]) if crs is None else CRS.from_user_input(crs)
     zones, findings = prepare_zoning(inputs, crs, zone_field)
     index = ZoneIndex(np.asarray(zones.geometry.array, dtype=object), zones["zone_code"].to_numpy(dtype=object), max_vertices=max_vertices)

@@ -13,6 +13,7 @@ import pandas as pd
 import shapely
 
 from sppr_gis.schema import find_field
+from sppr_gis.text import angka
 from sppr_gis.vocabulary import NETWORK_STATUSES
 
 __all__ = ["STRUKTUR_STATUSES", "analysis_counts", "describe_input", "format_analysis_counts", "format_summary", "issue_notes"]
@@ -175,8 +176,6 @@ def format_analysis_counts(counts: Mapping[str, Mapping[str, int]], relocation_d
     -------
     list of str
     """
-    from sppr_gis.text import angka
-
     lines = []
     rel = counts.get("saran_relokasi")
     if rel is not None:

@@ -101,7 +101,7 @@ def _threaded(func: Callable[[slice], np.ndarray], n: int, workers: int | None) 
 
 class GeometryRunner:
     """Where the topology check's heavy geometry steps run: threads here (this class), or a
-    dask.distributed cluster (:class:`sppr_gis.distributed.ClusterRunner`, same methods).
+    dask.distributed cluster (:class:`sppr_gis.cluster.ClusterRunner`, same methods).
 
     Each method applies a module-level, pure function of this module to pieces of
     the input and returns the results in input order, so the answer does not
@@ -247,7 +247,7 @@ def zoning_topology(
         Threads (default: all CPUs).
     runner : GeometryRunner, optional
         Where the heavy steps run (default: ``GeometryRunner(workers)``, threads
-        here; :class:`sppr_gis.distributed.ClusterRunner` sends them to a cluster).
+        here; :class:`sppr_gis.cluster.ClusterRunner` sends them to a cluster).
     overlaps : Overlaps, optional
         :func:`zone_overlaps` of ``geoms`` when already computed.
     union_parts : callable, optional

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from sppr_gis.kinerja.core import LEVELS, KinerjaResult
+from sppr_gis.matrices import HEADERS
+from sppr_gis.report.excel import write_workbook
 from sppr_gis.sync import place_key
 
 __all__ = ["SHEET_COLUMNS", "headers", "evaluation_sheet", "layers", "write_book"]
@@ -163,9 +165,6 @@ def write_book(result: KinerjaResult, target: str | os.PathLike[str], *, title: 
     -------
     Path
     """
-    from sppr_gis.matrices import HEADERS
-    from sppr_gis.report.excel import write_workbook
-
     sheets: dict[str, pd.DataFrame] = {"Kinerja": evaluation_sheet(result), "Kinerja OPD": result.opd}
     if len(result.klaster):
         sheets["Kinerja Klaster"] = result.klaster

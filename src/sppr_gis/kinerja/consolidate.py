@@ -9,7 +9,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from sppr_gis.config import load_config
+from sppr_gis.io.vector import parse_layer_spec
+from sppr_gis.kinerja.book import write_book
 from sppr_gis.kinerja.core import KinerjaResult, evaluate
+from sppr_gis.kinerja.forms import read_kinerja
 from sppr_gis.text import angka
 
 __all__ = ["evaluate_year", "issue_layer_rows", "kinerja_report", "summary_blocks"]
@@ -94,11 +98,6 @@ def kinerja_report(data: str | os.PathLike[str], year: int, out: str | os.PathLi
     SpprError
         Unreadable input, bad config; ``UsageError``-like ``ValueError`` when ``out`` is the input.
     """
-    from sppr_gis.config import load_config
-    from sppr_gis.io.vector import parse_layer_spec
-    from sppr_gis.kinerja.book import write_book
-    from sppr_gis.kinerja.forms import read_kinerja
-
     spec = parse_layer_spec(str(data))
     target = Path(out)
     if target.suffix.lower() != ".xlsx":

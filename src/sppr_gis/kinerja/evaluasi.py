@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from sppr_gis.errors import InputError
+from sppr_gis.kinerja.canonical import canonical_frame
 
 __all__ = ["find_numbering", "read_evaluasi_renja"]
 
@@ -116,8 +117,6 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
     InputError
         No year, or columns 2, 3, 4, 7 or 12 missing from the numbering row.
     """
-    from sppr_gis.kinerja.forms import canonical_frame
-
     found = find_numbering(ws)
     assert found is not None
     num_row, spans = found

@@ -45,6 +45,7 @@ from matplotlib.text import Text  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 from pyproj import CRS, Transformer  # noqa: E402
 
+from sppr_gis._version import __version__  # noqa: E402
 from sppr_gis.maps.palette import RGB, Palette, mpl_color  # noqa: E402
 from sppr_gis.text import angka  # noqa: E402
 
@@ -1320,8 +1321,6 @@ class MapFrame:
         if note:
             self.notes.extend([note] if isinstance(note, str) else list(note))
         epsg = self.crs.to_epsg()
-        from sppr_gis import __version__
-
         self._tech = [
             f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi.",
             f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}.",

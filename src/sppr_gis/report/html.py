@@ -27,6 +27,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from sppr_gis._version import __version__
+from sppr_gis.clock import now_utc
+from sppr_gis.io import atomic_path
 from sppr_gis.maps.palette import (
     IPU_SYNC_COLORS,
     IPU_SYNC_LABELS,
@@ -39,6 +42,7 @@ from sppr_gis.maps.palette import (
     normalize_code,
 )
 from sppr_gis.report.excel import format_value, header_for
+from sppr_gis.report.kinerja_html import kinerja_section
 from sppr_gis.report.labels import reader_text
 from sppr_gis.text import angka
 
@@ -196,7 +200,7 @@ def _map_data(layers: Mapping[str, gpd.GeoDataFrame | None], palette: Palette) -
 
     z = usable("zoning")
     if z is not None:
-        from sppr_gis.maps.album import name_field, zone_field
+        from sppr_gis.maps.album import name_field, zone_field  # matplotlib (the album's): loaded only for a zoning map
 
         zf = zone_field(z)
         nf = name_field(z, "zone")
@@ -213,7 +217,7 @@ def _map_data(layers: Mapping[str, gpd.GeoDataFrame | None], palette: Palette) -
     for key in ("kecamatan", "kawasan_prioritas"):
         g0 = usable(key)
         if g0 is not None:
-            from sppr_gis.maps.album import name_field
+            from sppr_gis.maps.album import name_field  # matplotlib (the album's): loaded only for these layers
 
             nf = name_field(g0, "kecamatan" if key == "kecamatan" else "area")
             g = _to_wgs84(g0.rename(columns={nf: "nama"}) if nf else g0, ["nama"], simplify=2.0)
@@ -476,8 +480,6 @@ def render_report(
         )
 
     if layers.get("kinerja") is not None:  # sppr_gis.kinerja.KinerjaResult: its own section, not in "Tabel lain"
-        from sppr_gis.report.kinerja_html import kinerja_section
-
         tables = {k: v for k, v in tables.items() if not k.startswith("kinerja_")}
         sections.append(("kinerja", "Kinerja", kinerja_section(layers["kinerja"], headers, _table_html)))
     order = [k for k in TABLE_TITLES if k in tables] + [k for k in tables if k not in TABLE_TITLES]
@@ -509,10 +511,6 @@ def render_report(
 
     nav = "".join(f'<a href="#{a}">{html.escape(t)}</a>' for a, t, _ in sections)
     body = "".join(f'<section id="{a}"><h2>{html.escape(t)}</h2>{h}</section>' for a, t, h in sections)
-    from sppr_gis import __version__
-
-    from sppr_gis.clock import now_utc
-
     created = now_utc().strftime("%d-%m-%Y %H:%M UTC")
     doc_title = f"Laporan {title} Tahun {year}" if "sppr" in title.lower() else f"Laporan SPPR {title} Tahun {year}"
     return (
@@ -572,8 +570,6 @@ def write_report(
     Path
         The file written.
     """
-    from sppr_gis.io import atomic_path
-
     target = Path(path)
     if target.suffix.lower() not in {".html", ".htm"}:
         target = target / "laporan.html"

@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from sppr_gis.kinerja.book import evaluation_sheet, headers as kinerja_headers
+
 __all__ = ["kinerja_section"]
 
 
@@ -22,8 +24,6 @@ def kinerja_section(result: Any, headers: Mapping[str, str], table_html: Callabl
     table_html : callable
         The report's table renderer (``df, table_id, headers -> html``).
     """
-    from sppr_gis.kinerja.book import evaluation_sheet, headers as kinerja_headers
-
     hdr = {**kinerja_headers(result.year), **headers}
     note = (
         '<p class="note">Capaian indikator: positif R/T x 100, negatif (2T - R)/T x 100 (tidak kurang dari 0); '

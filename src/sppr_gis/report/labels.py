@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import re
 
+from sppr_gis.maps.palette import code_label, humanize_codes
+
 __all__ = ["COLUMN_LABELS", "SEVERITY_LABELS", "reader_text"]
 
 #: Finding severities of the ``issues`` layer, in Indonesian (as the summary's "galat/peringatan/info").
@@ -43,8 +45,6 @@ def reader_text(value: str, column: str | None = None) -> str:
     -------
     str
     """
-    from sppr_gis.maps.palette import code_label, humanize_codes
-
     if column is not None:
         col = str(column).lower()
         words = COLUMN_LABELS.get(col)
