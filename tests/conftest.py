@@ -20,6 +20,16 @@ GOLDEN = ROOT / "tests" / "golden"
 UTM48N = "EPSG:32648"
 
 
+@pytest.fixture(autouse=True)
+def _english_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests read the tool's messages in English (``SPPR_LANG=en``, inherited by subprocesses).
+
+    Indonesian is the default for users; tests/test_i18n_messages.py checks it by
+    setting ``SPPR_LANG`` itself (or removing it).
+    """
+    monkeypatch.setenv("SPPR_LANG", "en")
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
