@@ -143,7 +143,7 @@ def _sppr(args: list[object], lang: str | None, cwd: Path) -> subprocess.Complet
     env["LANG"] = "C.UTF-8"  # a server's usual locale: it must not switch the language
     if lang is not None:
         env["SPPR_LANG"] = lang
-    return subprocess.run([sys.executable, "-m", "sppr_cli", *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, timeout=300)
+    return subprocess.run([sys.executable, "-m", "sppr_cli", *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd, timeout=300, check=False)
 
 
 def _both(args: list[object], cwd: Path) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
