@@ -256,7 +256,6 @@ def test_a_data_error_in_each_language(tmp_path):
     assert not (tmp_path / "hasil.gpkg").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="the library's messages are translated in branch t20-lib: remove this mark when it is merged")
 def test_a_library_data_error_reads_in_indonesian(tmp_path):
     rules = _rules_without_activity(tmp_path)
     r = _run(["-q", "check", "--zoning", ZONING, "--programs", PROGRAMS, "--rules", rules, "--out", tmp_path / "hasil.gpkg"], None)

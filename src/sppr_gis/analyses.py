@@ -15,6 +15,7 @@ from typing import Any
 
 import geopandas as gpd
 
+from sppr_gis.i18n import _
 from sppr_gis.network import DEFAULT_NETWORK_CLASS_FIELD, DEFAULT_NETWORK_DISTANCE, assess_network
 from sppr_gis.pipeline import CheckResult
 from sppr_gis.relocation import DEFAULT_RELOCATION_DISTANCE, relocation_advice
@@ -64,13 +65,13 @@ def extend_check(
     """
     t = time.perf_counter()
     if result.zones is None:
-        raise ValueError("the check result carries no zoning (CheckResult.zones)")
+        raise ValueError(_("the check result carries no zoning (CheckResult.zones)"))
     idf = id_field if id_field in result.programs.columns else "program_id"
     result.extra_layers["saran_relokasi"] = relocation_advice(result.programs, result.zones, rules, max_distance=relocation_distance, id_field=idf)
     result.timings["relokasi"] = time.perf_counter() - t
     if network is not None:
         if class_map is None:
-            raise ValueError("a network needs its class map (activity -> classes)")
+            raise ValueError(_("a network needs its class map (activity -> classes)"))
         t = time.perf_counter()
         nc = assess_network(result.programs, network, class_map, class_field=class_field, distance=network_distance, activity_field=activity_field)
         result.programs["porsi_jaringan"] = nc["porsi_jaringan"].to_numpy()

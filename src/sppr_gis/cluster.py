@@ -43,6 +43,7 @@ import shapely
 from sppr_gis.engine import DEFAULT_MAX_VERTICES, ShareResult, ZoneIndex, release_memory
 from sppr_gis.errors import SpprError
 from sppr_gis.validate import GeometryRunner, dilated_union, usable_cpus
+from sppr_gis.i18n import _
 
 __all__ = [
     "ClusterError",
@@ -118,7 +119,7 @@ def worker_count(workers: int | None) -> int:
     if workers is None:
         return cpus
     if int(workers) > cpus:
-        log.warning("%d workers asked for, but only %d CPUs can be used: using %d", int(workers), cpus, cpus)
+        log.warning(_("{workers} workers asked for, but only {cpus} CPUs can be used: using {cpus}").format(workers=int(workers), cpus=cpus))
         return cpus
     return max(1, int(workers))
 
@@ -130,7 +131,7 @@ def _temporary_security() -> Any:
     try:
         return Security.temporary()
     except ImportError:
-        raise ClusterError('--scheduler local needs the cryptography package for its TLS certificate: pip install "sppr-gis[distributed]"') from None
+        raise ClusterError(_("--scheduler local needs the cryptography package for its TLS certificate: pip install \"sppr-gis[distributed]\"")) from None
 
 
 def _private_environ() -> tuple[dict[str, str], dict[str, str]]:
@@ -178,7 +179,7 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
     try:
         from distributed import Client
     except ImportError:
-        raise ClusterError('--scheduler needs dask.distributed: pip install "sppr-gis[distributed]"') from None
+        raise ClusterError(_("--scheduler needs dask.distributed: pip install \"sppr-gis[distributed]\"")) from None
     if not isinstance(scheduler, str):
         yield scheduler
         return
@@ -197,7 +198,7 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
             try:
                 address = stack.enter_context(process_cluster(n, security=security, env=env, timeout=max(timeout, 120.0)))
             except ClusterError as exc:
-                raise ClusterError(f"--scheduler local: {exc}") from None
+                raise ClusterError(_("--scheduler local: {exc}").format(exc=exc)) from None
             client = Client(address, security=security, timeout=f"{timeout}s")
         else:
             from distributed.security import Security
@@ -208,7 +209,7 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
     except (OSError, TimeoutError) as exc:
         stack.close()
         dlog.setLevel(level)
-        raise ClusterError(f"scheduler {scheduler}: cannot connect ({exc})") from None
+        raise ClusterError(_("scheduler {scheduler}: cannot connect ({exc})").format(scheduler=scheduler, exc=exc)) from None
     except BaseException:
         stack.close()
         dlog.setLevel(level)
@@ -219,7 +220,7 @@ def cluster_client(scheduler: Any, workers: int | None = None, *, timeout: float
         try:
             client.wait_for_workers(1, timeout=timeout)
         except (OSError, TimeoutError):
-            raise ClusterError(f"scheduler {scheduler}: no worker joined within {timeout:g} s") from None
+            raise ClusterError(_("scheduler {scheduler}: no worker joined within {timeout:g} s").format(scheduler=scheduler, timeout=timeout)) from None
         yield client
     finally:
         client.close()
@@ -280,7 +281,7 @@ def process_cluster(
 
     exe = Path(sys.executable).with_name("dask")
     if not exe.exists():
-        raise ClusterError(f"no 'dask' command beside {sys.executable}")
+        raise ClusterError(_("no 'dask' command beside {executable}").format(executable=sys.executable))
     tmp = None if folder is not None else tempfile.TemporaryDirectory(prefix="sppr-dask-")
     work = Path(folder if folder is not None else tmp.name)  # type: ignore[union-attr]
     work.mkdir(parents=True, exist_ok=True)
@@ -312,7 +313,7 @@ def process_cluster(
         while not (sched.exists() and sched.stat().st_size) and time.monotonic() < deadline and procs[0].poll() is None:
             time.sleep(0.2)
         if not (sched.exists() and sched.stat().st_size):
-            raise ClusterError("dask scheduler did not start:\n" + tail("scheduler"))
+            raise ClusterError(_("dask scheduler did not start:") + "\n" + tail("scheduler"))
         import json
 
         address = json.loads(sched.read_text())["address"]
@@ -323,7 +324,7 @@ def process_cluster(
             try:
                 c.wait_for_workers(workers, timeout=timeout)
             except (OSError, TimeoutError):
-                raise ClusterError(f"the {workers} dask workers did not join {address}:\n" + "\n".join(tail(f"worker{i}") for i in range(workers))) from None
+                raise ClusterError(_("the {workers} dask workers did not join {address}:").format(workers=workers, address=address) + "\n" + "\n".join(tail(f"worker{i}") for i in range(workers))) from None
         yield address
     finally:
         for p in reversed(procs):
@@ -345,7 +346,7 @@ def _tls_files(security: Any, folder: Path) -> list[str]:
     files = {}
     for name, value in (("ca", security.tls_ca_file), ("cert", security.tls_scheduler_cert), ("key", security.tls_scheduler_key)):
         if value is None:
-            raise ClusterError("the cluster's TLS settings need a CA, a certificate and a key")
+            raise ClusterError(_("the cluster's TLS settings need a CA, a certificate and a key"))
         if "\n" not in str(value):  # already a file
             files[name] = str(value)
             continue
@@ -371,7 +372,7 @@ def _probe(address: str, timeout: float, security: Any = None) -> None:
         try:
             socket.create_connection((m.group(1), int(m.group(2))), timeout=limit).close()
         except OSError as exc:
-            raise ClusterError(f"scheduler {address}: cannot connect ({exc.strerror or exc})") from None
+            raise ClusterError(_("scheduler {address}: cannot connect ({reason})").format(address=address, reason=exc.strerror or exc)) from None
 
     async def ask() -> Any:
         from distributed.comm import connect
@@ -391,13 +392,13 @@ def _probe(address: str, timeout: float, security: Any = None) -> None:
         try:
             reply = pool.submit(run).result()
         except (TimeoutError, asyncio.TimeoutError):
-            raise ClusterError(f"scheduler {address}: no answer within {limit:g} s (is it a dask scheduler?)") from None
+            raise ClusterError(_("scheduler {address}: no answer within {limit:g} s (is it a dask scheduler?)").format(address=address, limit=limit)) from None
         except OSError as exc:
-            raise ClusterError(f"scheduler {address}: cannot connect ({exc.strerror or exc})") from None
+            raise ClusterError(_("scheduler {address}: cannot connect ({reason})").format(address=address, reason=exc.strerror or exc)) from None
         except Exception as exc:  # noqa: BLE001 - whatever answered, it is not a usable scheduler
-            raise ClusterError(f"scheduler {address}: not a dask scheduler ({type(exc).__name__}: {exc})") from None
+            raise ClusterError(_("scheduler {address}: not a dask scheduler ({kind}: {exc})").format(address=address, kind=type(exc).__name__, exc=exc)) from None
     if not (isinstance(reply, dict) and reply.get("type") == "Scheduler"):
-        raise ClusterError(f"scheduler {address}: what answered is not a dask scheduler")
+        raise ClusterError(_("scheduler {address}: what answered is not a dask scheduler").format(address=address))
 
 
 def check_workers(client: Any, label: str = "cluster") -> None:
@@ -419,13 +420,13 @@ def check_workers(client: Any, label: str = "cluster") -> None:
     try:
         found = client.run(_package_version)
     except Exception as exc:  # noqa: BLE001 - a worker's failure, reported as one line
-        raise ClusterError(f"{label}: cannot ask the workers for their sppr-gis ({exc})") from None
+        raise ClusterError(_("{label}: cannot ask the workers for their sppr-gis ({exc})").format(label=label, exc=exc)) from None
     missing = sorted(w for w, v in found.items() if v is None)
     if missing:
-        raise ClusterError(f"{label}: sppr-gis is not installed on worker(s) {', '.join(missing)} (pip install \"sppr-gis[distributed]\" there)")
+        raise ClusterError(_("{label}: sppr-gis is not installed on worker(s) {missing} (pip install \"sppr-gis[distributed]\" there)").format(label=label, missing=', '.join(missing)))
     other = sorted(f"{w} ({v})" for w, v in found.items() if v != mine)
     if other:
-        log.warning("%s: worker(s) %s run another sppr-gis than this client (%s)", label, ", ".join(other), mine)
+        log.warning(_("{label}: worker(s) {workers} run another sppr-gis than this client ({version})").format(label=label, workers=", ".join(other), version=mine))
 
 
 def _package_version() -> str | None:
@@ -496,7 +497,7 @@ def partition_programs(geoms: np.ndarray, size: int = MAX_PARTITION_SIZE) -> lis
         Each an ascending array of positions into ``geoms``.
     """
     if size < 1:
-        raise ValueError(f"partition size must be >= 1, got {size}")
+        raise ValueError(_("partition size must be >= 1, got {size}").format(size=size))
     order = hilbert_order(geoms)
     return [np.sort(order[s : s + size]) for s in range(0, len(order), size)]
 
@@ -706,7 +707,7 @@ def distributed_shares(
             except SpprError:
                 raise
             except Exception as exc:  # noqa: BLE001 - a worker's failure, one line
-                raise ClusterError(f"zone shares of {len(pos)} programs failed on the cluster: {type(exc).__name__}: {exc}") from None
+                raise ClusterError(_("zone shares of {n} programs failed on the cluster: {kind}: {exc}").format(n=len(pos), kind=type(exc).__name__, exc=exc)) from None
             fut.release()
             if todo:
                 seq.add(submit(*todo.pop(0)))
@@ -800,7 +801,7 @@ class ClusterRunner(GeometryRunner):
         try:
             return self.client.gather(futs)
         except Exception as exc:  # noqa: BLE001 - a worker's failure, one line
-            raise ClusterError(f"zoning QA failed on the cluster: {type(exc).__name__}: {exc}") from None
+            raise ClusterError(_("zoning QA failed on the cluster: {kind}: {exc}").format(kind=type(exc).__name__, exc=exc)) from None
 
     def _scatter(self, payload: Any) -> Any:
         t = time.perf_counter()

@@ -58,6 +58,7 @@ except ModuleNotFoundError:  # Python 3.10: the same parser, packaged as tomli
     import tomli as tomllib  # type: ignore[no-redef]
 
 from sppr_gis.errors import ConfigError
+from sppr_gis.i18n import _
 from sppr_gis.io.vector import LayerSpec, parse_layer_spec
 from sppr_gis.vocabulary import (
     DEFAULT_MIN_SHARE,
@@ -368,14 +369,14 @@ class _Errors:
         if self.items:
             if len(self.items) == 1:
                 raise ConfigError(f"{self.source}: {self.items[0]}")
-            raise ConfigError(f"{self.source}: {len(self.items)} problems:\n  " + "\n  ".join(self.items))
+            raise ConfigError(_("{source}: {n} problems:").format(source=self.source, n=len(self.items)) + "\n  " + "\n  ".join(self.items))
 
 
 def _unknown(table: Mapping[str, Any], allowed: set[str], prefix: str, err: _Errors) -> None:
     for key in table:
         if key not in allowed:
             hint = _closest(key, allowed)
-            err.add(f"{prefix}{key}", "unknown key" + (f" (did you mean '{hint}'?)" if hint else f"; known keys: {', '.join(sorted(allowed))}"))
+            err.add(f"{prefix}{key}", _("unknown key (did you mean '{hint}'?)").format(hint=hint) if hint else _("unknown key; known keys: {keys}").format(keys=", ".join(sorted(allowed))))
 
 
 def _closest(key: str, allowed: set[str]) -> str | None:
@@ -396,31 +397,31 @@ def _spec(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: bool = F
         table = dict(value)
         _unknown(table, _SPEC_KEYS if allow_opd else _SPEC_KEYS - {"opd"}, f"{key}.", err)
     else:
-        err.add(key, f"expected a path (text) or a table with 'path', got {type(value).__name__}")
+        err.add(key, _("expected a path (text) or a table with 'path', got {kind}").format(kind=type(value).__name__))
         return None
     path = table.get("path")
     if not _is_str(path):
-        err.add(f"{key}.path" if isinstance(value, dict) else key, "a file path is required")
+        err.add(f"{key}.path" if isinstance(value, dict) else key, _("a file path is required"))
         return None
     layer_spec = parse_layer_spec(str(path), base=base)
     layer = table.get("layer", table.get("sheet"))
     if layer is not None:
         if not _is_str(layer):
-            err.add(f"{key}.layer", "expected text")
+            err.add(f"{key}.layer", _("expected text"))
         else:
             layer_spec = LayerSpec(layer_spec.path, str(layer), layer_spec.code, layer_spec.uri)
     code = table.get("code")
     if code is not None:
         if not _is_str(code):
-            err.add(f"{key}.code", "expected a zone code (text)")
+            err.add(f"{key}.code", _("expected a zone code (text)"))
         else:
             layer_spec = LayerSpec(layer_spec.path, layer_spec.layer, str(code).strip(), layer_spec.uri)
     if err.check_files and not layer_spec.exists():
-        err.add(key, f"file '{layer_spec.path}' not found (paths are relative to the config file's folder {base})")
+        err.add(key, _("file '{path}' not found (paths are relative to the config file's folder {base})").format(path=layer_spec.path, base=base))
     crs = table.get("crs")
     if crs is not None:
         if not _is_str(crs):
-            err.add(f"{key}.crs", "expected a CRS text such as 'EPSG:32648'")
+            err.add(f"{key}.crs", _("expected a CRS text such as 'EPSG:32648'"))
             crs = None
         else:
             try:
@@ -428,32 +429,32 @@ def _spec(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: bool = F
 
                 CRS.from_user_input(crs)
             except Exception:
-                err.add(f"{key}.crs", f"'{crs}' is not a CRS (try 'EPSG:32648')")
+                err.add(f"{key}.crs", _("'{crs}' is not a CRS (try 'EPSG:32648')").format(crs=crs))
                 crs = None
     xy = table.get("xy_fields")
     if xy is not None:
         if not (isinstance(xy, list) and len(xy) == 2 and all(_is_str(x) for x in xy)):
-            err.add(f"{key}.xy_fields", "expected two column names: [\"bujur\", \"lintang\"]")
+            err.add(f"{key}.xy_fields", _("expected two column names: [\"bujur\", \"lintang\"]"))
             xy = None
         else:
             xy = (str(xy[0]), str(xy[1]))
     header_row = table.get("header_row")
     if header_row is not None and (isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1):
-        err.add(f"{key}.header_row", f"expected the spreadsheet row number of the header (1, 2, ...), got {header_row!r}")
+        err.add(f"{key}.header_row", _("expected the spreadsheet row number of the header (1, 2, ...), got {header_row!r}").format(header_row=header_row))
         header_row = None
     for k in ("wkt_field", "coord_field", "encoding", "opd"):
         if table.get(k) is not None and not _is_str(table.get(k)):
-            err.add(f"{key}.{k}", "expected text")
+            err.add(f"{key}.{k}", _("expected text"))
     if _is_str(table.get("encoding")):
         import codecs
 
         try:
             codecs.lookup(str(table["encoding"]))
         except LookupError:
-            err.add(f"{key}.encoding", f"unknown text encoding {table['encoding']!r} (e.g. 'cp1252', 'utf-8')")
+            err.add(f"{key}.encoding", _("unknown text encoding {encoding!r} (e.g. 'cp1252', 'utf-8')").format(encoding=table['encoding']))
     flds = table.get("fields", {})
     if not isinstance(flds, dict):
-        err.add(f"{key}.fields", "expected a table of field names")
+        err.add(f"{key}.fields", _("expected a table of field names"))
         flds = {}
     flds = _field_map(flds, f"{key}.fields.", err)
     return InputSpec(
@@ -477,7 +478,7 @@ def _field_map(table: Mapping[str, Any], prefix: str, err: _Errors) -> dict[str,
         if k not in FIELD_DEFAULTS:
             continue
         if not _is_str(v):
-            err.add(f"{prefix}{k}", f"expected a field name (text), got {v!r}")
+            err.add(f"{prefix}{k}", _("expected a field name (text), got {v!r}").format(v=v))
             continue
         out[k] = str(v).strip()
     return out
@@ -486,7 +487,7 @@ def _field_map(table: Mapping[str, Any], prefix: str, err: _Errors) -> dict[str,
 def _spec_list(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: bool = False) -> tuple[InputSpec, ...]:
     items = value if isinstance(value, list) else [value]
     if not items:
-        err.add(key, "the list is empty")
+        err.add(key, _("the list is empty"))
     out = []
     for i, item in enumerate(items):
         spec = _spec(item, f"{key}[{i}]" if isinstance(value, list) else key, base, err, allow_opd=allow_opd)
@@ -499,16 +500,16 @@ def _number(table: Mapping[str, Any], key: str, prefix: str, err: _Errors, *, lo
     v = table[key]
     name = f"{prefix}{key}"
     if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
-        err.add(name, f"expected {'a whole number' if integer else 'a number'}, got {v!r}")
+        err.add(name, (_("expected a whole number, got {v!r}") if integer else _("expected a number, got {v!r}")).format(v=v))
         return None
     if not math.isfinite(v):
-        err.add(name, f"must be a finite number, got {v}")
+        err.add(name, _("must be a finite number, got {v}").format(v=v))
         return None
     if lo is not None and (v < lo or (lo_open and v == lo)):
-        err.add(name, f"must be {'greater than' if lo_open else 'at least'} {lo}, got {v}")
+        err.add(name, (_("must be greater than {lo}, got {v}") if lo_open else _("must be at least {lo}, got {v}")).format(lo=lo, v=v))
         return None
     if hi is not None and v > hi:
-        err.add(name, f"must be at most {hi}, got {v}")
+        err.add(name, _("must be at most {hi}, got {v}").format(hi=hi, v=v))
         return None
     return v
 
@@ -516,7 +517,7 @@ def _number(table: Mapping[str, Any], key: str, prefix: str, err: _Errors, *, lo
 def _str_list(table: Mapping[str, Any], key: str, prefix: str, err: _Errors) -> tuple[str, ...] | None:
     v = table[key]
     if not (isinstance(v, list) and all(_is_str(x) for x in v)):
-        err.add(f"{prefix}{key}", "expected a list of texts")
+        err.add(f"{prefix}{key}", _("expected a list of texts"))
         return None
     return tuple(str(x).strip() for x in v)
 
@@ -556,7 +557,7 @@ def _parameters(table: Mapping[str, Any], err: _Errors) -> Parameters:
         if _is_str(table["network_class_field"]):
             kw["network_class_field"] = str(table["network_class_field"]).strip()
         else:
-            err.add(f"{p}network_class_field", f"expected a field name (text), got {table['network_class_field']!r}")
+            err.add(f"{p}network_class_field", _("expected a field name (text), got {network_class_field!r}").format(network_class_field=table['network_class_field']))
     if "assume_crs" in table:
         v = table["assume_crs"]
         try:
@@ -565,17 +566,17 @@ def _parameters(table: Mapping[str, Any], err: _Errors) -> Parameters:
             CRS.from_user_input(v)
             kw["assume_crs"] = str(v)
         except Exception:
-            err.add(f"{p}assume_crs", f"{v!r} is not a CRS (try 'EPSG:32648')")
+            err.add(f"{p}assume_crs", _("{v!r} is not a CRS (try 'EPSG:32648')").format(v=v))
     if "priority_thresholds" in table:
         v = table["priority_thresholds"]
         if not (isinstance(v, list) and len(v) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v) and 0 <= v[1] <= v[0] <= 100):
-            err.add(f"{p}priority_thresholds", f"expected two scores [I, II] with 100 >= I >= II >= 0, got {v!r}")
+            err.add(f"{p}priority_thresholds", _("expected two scores [I, II] with 100 >= I >= II >= 0, got {v!r}").format(v=v))
         else:
             kw["priority_thresholds"] = (float(v[0]), float(v[1]))
     if "priority_weights" in table:
         w = table["priority_weights"]
         if not isinstance(w, dict):
-            err.add(f"{p}priority_weights", "expected a table of weights")
+            err.add(f"{p}priority_weights", _("expected a table of weights"))
         else:
             wp = f"{p}priority_weights."
             wknown = {f.name for f in dc_fields(PriorityWeights)}
@@ -587,7 +588,7 @@ def _parameters(table: Mapping[str, Any], err: _Errors) -> Parameters:
                     wk[key] = float(v)
             weights = PriorityWeights(**wk)
             if sum(weights.as_dict().values()) <= 0:
-                err.add(f"{p}priority_weights", "at least one weight must be greater than 0")
+                err.add(f"{p}priority_weights", _("at least one weight must be greater than 0"))
             kw["priority_weights"] = weights
     return Parameters(**kw)
 
@@ -620,7 +621,7 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
 
     project = data.get("project", {})
     if not isinstance(project, dict):
-        err.add("project", "expected a table")
+        err.add("project", _("expected a table"))
         project = {}
     _unknown(project, _PROJECT_KEYS, "project.", err)
     name = str(project.get("name") or base.name)
@@ -629,18 +630,18 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
     if kode is not None:
         kode = str(kode).strip() if isinstance(kode, (str, int)) and not isinstance(kode, bool) else None
         if not kode or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", kode):
-            err.add("project.kode", f"expected a region code of letters, digits, '.', '_' or '-' (e.g. the BPS code \"2171\"), got {project.get('kode')!r}")
+            err.add("project.kode", _("expected a region code of letters, digits, '.', '_' or '-' (e.g. the BPS code \"2171\"), got {kode!r}").format(kode=project.get('kode')))
             kode = None
 
     inputs_t = data.get("inputs")
     inputs: Inputs | None = None
     if not isinstance(inputs_t, dict):
-        err.add("inputs", "the [inputs] table is required (zoning, rules, rencana; indikasi_program optional)")
+        err.add("inputs", _("the [inputs] table is required (zoning, rules, rencana; indikasi_program optional)"))
     else:
         _unknown(inputs_t, _INPUT_KEYS, "inputs.", err)
         for req in ("zoning", "rules", "rencana"):
             if req not in inputs_t:
-                err.add(f"inputs.{req}", "required key missing")
+                err.add(f"inputs.{req}", _("required key missing"))
 
         def one(k: str) -> InputSpec | None:
             return _spec(inputs_t[k], f"inputs.{k}", base, err) if k in inputs_t else None
@@ -665,25 +666,25 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
                 kinerja=_spec(inputs_t["kinerja"], "inputs.kinerja", base, err, allow_opd=True) if "kinerja" in inputs_t else None,
             )
             if inputs.network_map is not None and not struktur:
-                err.add("inputs.network_map", "needs inputs.struktur_ruang (the planned network layer)")
+                err.add("inputs.network_map", _("needs inputs.struktur_ruang (the planned network layer)"))
 
     flds_t = data.get("fields", {})
     if not isinstance(flds_t, dict):
-        err.add("fields", "expected a table")
+        err.add("fields", _("expected a table"))
         flds_t = {}
     fields = dict(FIELD_DEFAULTS)
     fields.update(_field_map(flds_t, "fields.", err))
 
     par_t = data.get("parameters", {})
     if not isinstance(par_t, dict):
-        err.add("parameters", "expected a table")
+        err.add("parameters", _("expected a table"))
         par_t = {}
     parameters = _parameters(par_t, err)
 
     clusters_t = data.get("opd_clusters", {})
     clusters: dict[str, tuple[str, ...]] = {}
     if not isinstance(clusters_t, dict):
-        err.add("opd_clusters", "expected a table: cluster name = [OPD names]")
+        err.add("opd_clusters", _("expected a table: cluster name = [OPD names]"))
     else:
         seen: dict[str, str] = {}
         for cname in clusters_t:
@@ -693,7 +694,7 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
             for m in v:
                 key = " ".join(m.casefold().split())
                 if key in seen and seen[key] != cname:
-                    err.add(f"opd_clusters.{cname}", f"OPD '{m}' is already in cluster '{seen[key]}'")
+                    err.add(f"opd_clusters.{cname}", _("OPD '{m}' is already in cluster '{seen}'").format(m=m, seen=seen[key]))
                 seen[key] = cname
             clusters[str(cname)] = v
     palette = _palette(data.get("palette", {}), err)
@@ -712,7 +713,7 @@ def kinerja_table(table: Any, err: "_Errors") -> dict[str, Any]:
     """``[kinerja]``: ``tahun_awal`` (first year of a Renstra export's target_1..5) and
     ``[kinerja.penataan_ruang]``: the five aspect scores (0-100) and an optional ``bobot`` table."""
     if not isinstance(table, dict):
-        err.add("kinerja", "expected a table")
+        err.add("kinerja", _("expected a table"))
         return {}
     _unknown(table, {"tahun_awal", "penataan_ruang"}, "kinerja.", err)
     out: dict[str, Any] = {}
@@ -723,7 +724,7 @@ def kinerja_table(table: Any, err: "_Errors") -> dict[str, Any]:
     pr = table.get("penataan_ruang")
     if pr is not None:
         if not isinstance(pr, dict):
-            err.add("kinerja.penataan_ruang", "expected a table of aspect scores (0-100)")
+            err.add("kinerja.penataan_ruang", _("expected a table of aspect scores (0-100)"))
         else:
             _unknown(pr, set(_ASPEK) | {"bobot"}, "kinerja.penataan_ruang.", err)
             scores: dict[str, Any] = {}
@@ -735,7 +736,7 @@ def kinerja_table(table: Any, err: "_Errors") -> dict[str, Any]:
             bobot = pr.get("bobot")
             if bobot is not None:
                 if not isinstance(bobot, dict):
-                    err.add("kinerja.penataan_ruang.bobot", "expected a table: aspect = weight")
+                    err.add("kinerja.penataan_ruang.bobot", _("expected a table: aspect = weight"))
                 else:
                     _unknown(bobot, set(_ASPEK), "kinerja.penataan_ruang.bobot.", err)
                     w = {}
@@ -745,7 +746,7 @@ def kinerja_table(table: Any, err: "_Errors") -> dict[str, Any]:
                             if v is not None:
                                 w[k] = float(v)
                     if w and not any(w.get(k, 1.0) > 0 for k in scores):
-                        err.add("kinerja.penataan_ruang.bobot", "the weights of the aspects given are all 0")
+                        err.add("kinerja.penataan_ruang.bobot", _("the weights of the aspects given are all 0"))
                     scores["bobot"] = w
             out["penataan_ruang"] = scores
     return out
@@ -754,14 +755,14 @@ def kinerja_table(table: Any, err: "_Errors") -> dict[str, Any]:
 def _output(table: Any, err: _Errors) -> dict[str, str]:
     """``[output]``: ``postgis = "postgresql://HOST/DB#SCHEMA"`` (each year's layers also go there)."""
     if not isinstance(table, dict):
-        err.add("output", "expected a table")
+        err.add("output", _("expected a table"))
         return {}
     _unknown(table, _OUTPUT_KEYS, "output.", err)
     out: dict[str, str] = {}
     if "postgis" in table:
         v = table["postgis"]
         if not (isinstance(v, str) and v.strip().lower().startswith(("postgresql://", "postgres://"))):
-            err.add("output.postgis", "expected a PostgreSQL URI naming a schema: \"postgresql://HOST/DB#SCHEMA\"")
+            err.add("output.postgis", _("expected a PostgreSQL URI naming a schema: \"postgresql://HOST/DB#SCHEMA\""))
         else:
             from sppr_gis.errors import LayerError
             from sppr_gis.io.postgis import target_schema
@@ -769,7 +770,7 @@ def _output(table: Any, err: _Errors) -> dict[str, str]:
             try:
                 target_schema(v)  # #SCHEMA ("Quoted" exact), never a table; at most 63 bytes
             except LayerError as exc:
-                err.add("output.postgis", f"{exc} (the tables are named <layer>_<year>)")
+                err.add("output.postgis", _("{exc} (the tables are named <layer>_<year>)").format(exc=exc))
             else:
                 out["postgis"] = v.strip()
     return out
@@ -781,7 +782,7 @@ _ALBUM_KEYS = {"instansi", "penandatangan", "tempat", "tanggal", "logo", "inset"
 def _album(table: Any, base: Path, err: _Errors, check_files: bool = True) -> dict[str, Any]:
     """``[album]``: instansi, penandatangan, tempat, tanggal, logo (path), inset (path[:layer]), paper (A3|A4), kata_pengantar, [album.sumber]."""
     if not isinstance(table, dict):
-        err.add("album", "expected a table")
+        err.add("album", _("expected a table"))
         return {}
     _unknown(table, _ALBUM_KEYS, "album.", err)
     out: dict[str, Any] = {}
@@ -790,41 +791,41 @@ def _album(table: Any, base: Path, err: _Errors, check_files: bool = True) -> di
             if isinstance(table[key], str):
                 out[key] = table[key].strip()
             else:
-                err.add(f"album.{key}", "expected a text")
+                err.add(f"album.{key}", _("expected a text"))
     if "paper" in table:
         paper = str(table["paper"]).strip().upper()
         if paper in ("A3", "A4"):
             out["paper"] = paper
         else:
-            err.add("album.paper", f"{table['paper']!r}: use \"A3\" or \"A4\"")
+            err.add("album.paper", _("{paper!r}: use \"A3\" or \"A4\"").format(paper=table['paper']))
     if "logo" in table:
         if not isinstance(table["logo"], str):
-            err.add("album.logo", "expected a path to a PNG or JPEG file")
+            err.add("album.logo", _("expected a path to a PNG or JPEG file"))
         else:
             logo = (base / table["logo"]).resolve()
             if check_files and not logo.is_file():
-                err.add("album.logo", f"file not found: {logo}")
+                err.add("album.logo", _("file not found: {logo}").format(logo=logo))
             out["logo"] = logo
     if "inset" in table:
         if not isinstance(table["inset"], str):
             err.add("album.inset", "expected a path to a boundary layer (path or path:layer)")
         else:
             spec = table["inset"].strip()
-            path, _, layer = spec.rpartition(":") if ":" in spec[2:] and not (base / spec).exists() else (spec, "", "")
+            path, _u, layer = spec.rpartition(":") if ":" in spec[2:] and not (base / spec).exists() else (spec, "", "")
             inset = (base / path).resolve()
             if check_files and not inset.exists():
                 err.add("album.inset", f"file not found: {inset}")
             out["inset"] = f"{inset}:{layer}" if layer else str(inset)
     sumber = table.get("sumber", {})
     if not isinstance(sumber, dict):
-        err.add("album.sumber", "expected a table: input key = citation")
+        err.add("album.sumber", _("expected a table: input key = citation"))
     else:
         out["sumber"] = {}
         for k, v in sumber.items():
             if k not in _INPUT_KEYS:
-                err.add(f"album.sumber.{k}", f"unknown input key (one of: {', '.join(sorted(_INPUT_KEYS))})")
+                err.add(f"album.sumber.{k}", _("unknown input key (one of: {input_keys})").format(input_keys=', '.join(sorted(_INPUT_KEYS))))
             elif not isinstance(v, str):
-                err.add(f"album.sumber.{k}", "expected a text")
+                err.add(f"album.sumber.{k}", _("expected a text"))
             else:
                 out["sumber"][k] = v.strip()
     return out
@@ -833,7 +834,7 @@ def _album(table: Any, base: Path, err: _Errors, check_files: bool = True) -> di
 def _palette(table: Any, err: _Errors) -> dict[str, str]:
     """``[palette]``: zone code = "#rrggbb" or [r, g, b] (0-255)."""
     if not isinstance(table, dict):
-        err.add("palette", "expected a table: zone code = \"#rrggbb\" or [r, g, b]")
+        err.add("palette", _("expected a table: zone code = \"#rrggbb\" or [r, g, b]"))
         return {}
     out: dict[str, str] = {}
     for code, value in table.items():
@@ -842,7 +843,7 @@ def _palette(table: Any, err: _Errors) -> dict[str, str]:
         elif isinstance(value, list) and len(value) == 3 and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in value):
             out[str(code)] = "#{:02x}{:02x}{:02x}".format(*value)
         else:
-            err.add(f"palette.{code}", f"{value!r} is not a colour: use \"#rrggbb\" or [r, g, b] with 0-255")
+            err.add(f"palette.{code}", _("{value!r} is not a colour: use \"#rrggbb\" or [r, g, b] with 0-255").format(value=value))
     return out
 
 
@@ -870,11 +871,11 @@ def load_config(path: str | os.PathLike[str], *, check_files: bool = True) -> Co
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        raise ConfigError(_("{path}: config file not found").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc})") from None
+        raise ConfigError(_("{path}: cannot be read ({exc})").format(path=path, exc=exc)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        raise ConfigError(_("{path}: not valid TOML ({exc})").format(path=path, exc=exc)) from None
     return parse_config(data, path, check_files=check_files)

@@ -10,6 +10,7 @@ import shapely
 from pyproj import CRS, Transformer
 
 from sppr_gis.errors import CRSError
+from sppr_gis.i18n import _
 
 __all__ = ["ensure_crs", "metric_crs", "to_metric", "outside_area_of_use"]
 
@@ -36,19 +37,17 @@ def ensure_crs(gdf: gpd.GeoDataFrame, label: str, assume_crs: str | None = None)
     if gdf.crs is not None:
         return gdf
     if not assume_crs:
-        raise CRSError(f"{label}: the layer has no CRS; give it one (e.g. a .prj file) or pass --assume-crs EPSG:XXXX")
+        raise CRSError(_("{label}: the layer has no CRS; give it one (e.g. a .prj file) or pass --assume-crs EPSG:XXXX").format(label=label))
     try:
         crs = CRS.from_user_input(assume_crs)
     except Exception as exc:
-        raise CRSError(f"--assume-crs {assume_crs!r} is not a CRS PROJ knows") from exc
+        raise CRSError(_("--assume-crs {assume_crs!r} is not a CRS PROJ knows").format(assume_crs=assume_crs)) from exc
     if crs.is_geographic:
         bad = _beyond_lon_lat(np.asarray(gdf.geometry.values, dtype=object))
         if bad is not None:
             x, y = bad
             raise CRSError(
-                f"{label}: the coordinates ({x:.10g}, {y:.10g}, and every feature's) are out of range for {assume_crs} "
-                f"({crs.name}, longitude/latitude in degrees) given by --assume-crs; they look projected (metres): "
-                "give the layer's real CRS (e.g. --assume-crs EPSG:32748 for UTM 48S)"
+                _("{label}: the coordinates ({x:.10g}, {y:.10g}, and every feature's) are out of range for {assume_crs} ({name}, longitude/latitude in degrees) given by --assume-crs; they look projected (metres): give the layer's real CRS (e.g. --assume-crs EPSG:32748 for UTM 48S)").format(label=label, x=x, y=y, assume_crs=assume_crs, name=crs.name)
             )
     return gdf.set_crs(crs)
 
@@ -92,7 +91,7 @@ def metric_crs(zoning: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame]) -> CRS:
     frames = [zoning] if isinstance(zoning, gpd.GeoDataFrame) else list(zoning)
     frames = [f for f in frames if len(f)]
     if not frames:
-        raise CRSError("the zoning is empty: no extent to choose a CRS from")
+        raise CRSError(_("the zoning is empty: no extent to choose a CRS from"))
     first = CRS.from_user_input(frames[0].crs)
     if _is_metric(first):
         return first
@@ -102,7 +101,7 @@ def metric_crs(zoning: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame]) -> CRS:
         if np.all(np.isfinite(b)):
             bounds.append(b)
     if not bounds:
-        raise CRSError("the zoning has no geometry: no extent to choose a UTM zone from")
+        raise CRSError(_("the zoning has no geometry: no extent to choose a UTM zone from"))
     b = np.array(bounds)
     w, s, e, n = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
     lon, lat = (w + e) / 2.0, (s + n) / 2.0

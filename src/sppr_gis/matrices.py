@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from sppr_gis.i18n import _
 from sppr_gis.sync import SEP, ipu_status, join_ids
 from sppr_gis.text import angka
 from sppr_gis.vocabulary import (
@@ -418,7 +419,7 @@ def matriks_2(rencana_y: pd.DataFrame, *, weights: Mapping[str, float], disconti
     w = {k: float(weights.get(k, 0.0)) for k in CRITERIA}
     total = sum(w.values())
     if total <= 0:
-        raise ValueError("at least one priority weight must be greater than 0")
+        raise ValueError(_("at least one priority weight must be greater than 0"))
     skor = sum(w[k] * values[col] for k, (col, _) in CRITERIA.items()) * 100.0 / total
     out = pd.DataFrame(
         {

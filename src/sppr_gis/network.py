@@ -39,6 +39,7 @@ from sppr_gis import overlay
 from sppr_gis.crs import ensure_crs, to_metric
 from sppr_gis.engine import interval_union_length, linear_parts, program_parts, robust_union_rows
 from sppr_gis.errors import FieldError, InputError, RulesError
+from sppr_gis.i18n import _
 from sppr_gis.rules import activity_key
 from sppr_gis.vocabulary import DEFAULT_NETWORK_CLASS_FIELD, DEFAULT_NETWORK_DISTANCE, NETWORK_STATUSES
 
@@ -90,32 +91,32 @@ def read_network_map(path: str | os.PathLike[str]) -> dict[str, tuple[str, ...]]
     """
     path = Path(path)
     if not path.exists():
-        raise InputError(f"{path}: network map file not found")
+        raise InputError(_("{path}: network map file not found").format(path=path))
     try:
         if path.suffix.lower() in {".xlsx", ".xlsm", ".xls"}:
             df = pd.read_excel(path, dtype=str).fillna("")
         else:
             df = pd.read_csv(path, sep=None, engine="python", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except Exception as exc:
-        raise InputError(f"{path}: cannot read the network map ({str(exc).strip().splitlines()[0]})") from exc
+        raise InputError(_("{path}: cannot read the network map ({reason})").format(path=path, reason=str(exc).strip().splitlines()[0])) from exc
     cols = {str(c).strip().lower(): c for c in df.columns}
     if "kegiatan" not in cols or "kelas" not in cols:
-        raise RulesError(f"{path}: the network map needs columns 'kegiatan' and 'kelas' (found: {', '.join(map(str, df.columns))})")
+        raise RulesError(_("{path}: the network map needs columns 'kegiatan' and 'kelas' (found: {columns})").format(path=path, columns=', '.join(map(str, df.columns))))
     out: dict[str, list[str]] = {}
     for r, (act, cls) in enumerate(zip(df[cols["kegiatan"]], df[cols["kelas"]])):
         key = activity_key(act)
         if not key:
             if str(cls).strip():
-                raise RulesError(f"{path}: row {r + 2}: class '{cls}' has no kegiatan")
+                raise RulesError(_("{path}: row {row}: class '{cls}' has no kegiatan").format(path=path, row=r + 2, cls=cls))
             continue
         classes = [c.strip() for c in str(cls).split(";") if c.strip()]
         if not classes:
-            raise RulesError(f"{path}: row {r + 2}: kegiatan '{act}' has no kelas")
+            raise RulesError(_("{path}: row {row}: kegiatan '{act}' has no kelas").format(path=path, row=r + 2, act=act))
         for c in classes:
             if c not in out.setdefault(key, []):
                 out[key].append(c)
     if not out:
-        raise RulesError(f"{path}: the network map has no rows")
+        raise RulesError(_("{path}: the network map has no rows").format(path=path))
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -129,7 +130,7 @@ def network_classes(network: pd.DataFrame, class_field: str, label: str = "struk
     """
     cols = {str(c).lower(): c for c in network.columns if c != getattr(network, "_geometry_column_name", None)}
     if class_field.lower() not in cols:
-        raise FieldError(f"{label}: no field '{class_field}' (fields: {', '.join(map(str, cols.values()))}); name the class field with --network-class-field")
+        raise FieldError(_("{label}: no field '{class_field}' (fields: {values}); name the class field with --network-class-field").format(label=label, class_field=class_field, values=', '.join(map(str, cols.values()))))
     return network[cols[class_field.lower()]].to_numpy(dtype=object)
 
 
@@ -282,7 +283,7 @@ def network_conformance(
         most restrictive of its parts' (every part counts).
     """
     if not (np.isfinite(float(distance)) and float(distance) >= 0.0):
-        raise ValueError(f"network distance must be a finite number >= 0, got {distance}")
+        raise ValueError(_("network distance must be a finite number >= 0, got {distance}").format(distance=distance))
     geoms = np.asarray(geoms, dtype=object)
     n = len(geoms)
     parts = program_parts(geoms)

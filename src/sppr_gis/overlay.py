@@ -29,6 +29,7 @@ import shapely
 from shapely.errors import GEOSException
 
 from sppr_gis.errors import GeometryError
+from sppr_gis.i18n import _
 
 __all__ = [
     "SNAP_GRIDS",
@@ -49,11 +50,11 @@ SNAP_GRIDS: tuple[float, ...] = (1e-3, 1e-2)
 
 def _failure(op: str, what: str | None, ids: Sequence[object] | None, i: int | None, err: BaseException) -> GeometryError:
     """The one-line error for an operation nothing could compute."""
-    where = what or "geometry"
+    where = what or _("geometry")
     if i is not None and ids is not None and 0 <= i < len(ids):
-        where = f"{where}: feature {ids[i]}"
+        where = _("{where}: feature {id}").format(where=where, id=ids[i])
     detail = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    return GeometryError(f"{where}: GEOS could not compute the {op} even with a {SNAP_GRIDS[-1]} m snap grid ({detail})")
+    return GeometryError(_("{where}: GEOS could not compute the {op} even with a {grid} m snap grid ({detail})").format(where=where, op=op, grid=SNAP_GRIDS[-1], detail=detail))
 
 
 def robust_overlay(

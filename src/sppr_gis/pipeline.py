@@ -19,6 +19,7 @@ from sppr_gis.conformance import STATUSES, assess, combine_parts
 from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
 from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ProgramParts, ShareResult, ZoneIndex, polygonal_parts, program_parts, release_memory
 from sppr_gis.errors import FieldError, LayerError
+from sppr_gis.i18n import _
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
 from sppr_gis.text import angka
@@ -116,7 +117,7 @@ def prepare_zoning(
         ids = np.array([f"#{i + 1}" for i in range(len(gdf))], dtype=object)
         geoms, fnd = repair_geometries(gdf.geometry.values, ids, label)
         findings.extend(fnd)
-        _, owner = polygonal_parts(geoms)
+        _u, owner = polygonal_parts(geoms)
         has_poly = np.zeros(len(gdf), dtype=bool)
         has_poly[owner] = True
         empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -135,7 +136,7 @@ def prepare_zoning(
         )
     zones = pd.concat(frames, ignore_index=True)
     if not len(zones):
-        raise LayerError(f"{', '.join(z.name for z in as_zoning_inputs(zoning))}: no zone polygon with a zone code")
+        raise LayerError(_("{layers}: no zone polygon with a zone code").format(layers=', '.join((z.name for z in as_zoning_inputs(zoning)))))
     return gpd.GeoDataFrame(zones, geometry="geometry", crs=crs), findings
 
 
@@ -237,7 +238,7 @@ class _ZoningQA:
     def __init__(self, zoning: Any, zone_field: str | None, sliver_width: float, sliver_area: float, workers: int | None, client: Any) -> None:
         for name, value in (("sliver_width", sliver_width), ("sliver_area", sliver_area)):
             if not (np.isfinite(float(value)) and float(value) >= 0.0):
-                raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+                raise ValueError(_("{name} must be a finite number >= 0, got {value}").format(name=name, value=value))
         t0 = time.perf_counter()
         self.crs = metric_crs([z.frame for z in as_zoning_inputs(zoning)])
         self.zones, self.findings = prepare_zoning(zoning, self.crs, zone_field)
@@ -428,7 +429,7 @@ def check(
         Inputs that cannot be processed (the message names the layer and field).
     """
     if not 0.0 < float(min_share) <= 1.0:
-        raise ValueError(f"min_share must be in (0, 1], got {min_share}")
+        raise ValueError(_("min_share must be in (0, 1], got {min_share}").format(min_share=min_share))
     if isinstance(client, str):
         with cluster_client(client) as c:
             return check(
@@ -445,7 +446,7 @@ def check(
     act_col = find_field([str(c) for c in programs.columns], activity_field)
     code_col = find_field([str(c) for c in programs.columns], code_field)
     if act_col is None and not (rules.code_map and code_col):
-        raise FieldError(f"{plabel}: no field '{activity_field}' (fields: {', '.join(map(str, programs.columns))}); name the right one with --activity-field")
+        raise FieldError(_("{plabel}: no field '{activity_field}' (fields: {columns}); name the right one with --activity-field").format(plabel=plabel, activity_field=activity_field, columns=', '.join(map(str, programs.columns))))
 
     pending = None  # on a cluster: the topology check, finishing in a thread while the engine runs
     if isinstance(zoning, PreparedZoning):

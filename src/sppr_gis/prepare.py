@@ -29,6 +29,7 @@ from pyproj import CRS
 from sppr_gis.config import Config, InputSpec
 from sppr_gis.crs import metric_crs, to_metric
 from sppr_gis.errors import AmbiguousLayerError, FieldError, LayerError
+from sppr_gis.i18n import _
 from sppr_gis.io import read_layer
 from sppr_gis.overlay import make_valid
 from sppr_gis.io.combine import concat_frames
@@ -247,7 +248,7 @@ def canonicalize(
         if found != canon:
             renames[found] = canon
     if missing_req:
-        raise FieldError(f"{label}: missing field(s) {', '.join(missing_req)}; fields are: {', '.join(cols)}")
+        raise FieldError(_("{label}: missing field(s) {missing_req}; fields are: {cols}").format(label=label, missing_req=', '.join(missing_req), cols=', '.join(cols)))
     # an input column already named like a canonical target but not chosen: keep it as *_input
     clash = {c: f"{c}_input" for c in cols if c in renames.values() and c not in renames}
     out = df.rename(columns={**clash, **renames})
@@ -262,7 +263,7 @@ def _config_key(spec: InputSpec, config_name: str) -> Iterator[None]:
     try:
         yield
     except AmbiguousLayerError as exc:
-        raise AmbiguousLayerError(f"{spec.key} in {config_name}: {exc} (or set layer/sheet = \"...\")", exc.path, exc.layers) from None
+        raise AmbiguousLayerError(_("{key} in {config_name}: {exc} (or set layer/sheet = \"...\")").format(key=spec.key, config_name=config_name, exc=exc), exc.path, exc.layers) from None
 
 
 def _read_layer(spec: InputSpec, params_crs: str | None, config_name: str, want: str = "any") -> gpd.GeoDataFrame:
@@ -492,7 +493,7 @@ def empty_year(inputs: RunInputs, year: int) -> Finding | None:
     base = inputs.config.path.parent
     files = ", ".join(_source_name(spec, base) for spec in inputs.config.inputs.rencana)
     present = ", ".join(str(int(y)) for y in sorted(tahun.dropna().unique())) or "-"
-    log.warning("%d: no rencana program has tahun %d (rencana: %s; years present: %s); the year's outputs hold the IPU status only", year, year, files, present)
+    log.warning(_("{year}: no rencana program has tahun {year} (rencana: {files}; years present: {present}); the year's outputs hold the IPU status only").format(year=year, files=files, present=present))
     return Finding(
         f"rencana {year}", "", "warning", "tahun_tanpa_program",
         f"tidak ada program rencana tahun {year} di {files} (tahun yang ada: {present}); keluaran tahun ini hanya memuat status IPU",
@@ -533,7 +534,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     findings: list[Finding] = []
     summary: list[dict] = []
     hashes: dict[str, str] = {}
-    for _, spec in inp.all():
+    for _u, spec in inp.all():
         _hash_spec(spec, base, hashes)
 
     # ---- zoning and rules
@@ -589,7 +590,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         wanted = inp.kawasan_prioritas.fields.get("kawasan_name") or fld.get("kawasan_name")
         nf = find_field(cols, wanted) if wanted else next((find_field(cols, c) for c in KAWASAN_NAME_FIELDS if find_field(cols, c)), None)
         if wanted and nf is None:
-            raise FieldError(f"{label}: no field '{wanted}' (fields.kawasan_name in {cfg_name}); fields are: {', '.join(cols)}")
+            raise FieldError(_("{label}: no field '{wanted}' (fields.kawasan_name in {cfg_name}); fields are: {cols}").format(label=label, wanted=wanted, cfg_name=cfg_name, cols=', '.join(cols)))
         kp = to_metric(kp, crs)
         names = [str(v).strip() if nf and not _blank(v) else f"Kawasan prioritas {i + 1}" for i, v in enumerate(kp[nf] if nf else [None] * len(kp))]
         kawasan = gpd.GeoDataFrame({"nama": names}, geometry=make_valid(np.asarray(kp.geometry.values, dtype=object), what=label), crs=crs)
@@ -623,7 +624,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     bad = _bad_coord_rows(raw)
     if ipu_spec is not None:
         summary.append(describe_input(raw, "indikasi_program", fields=_found_fields(raw, IPU_FIELDS, names, ("ipu_id", "kegiatan", "tahun_mulai", "tahun_akhir"))))
-    ipu, _ = canonicalize(raw, IPU_FIELDS, names, label, config_name=cfg_name)
+    ipu, _u = canonicalize(raw, IPU_FIELDS, names, label, config_name=cfg_name)
     ipu = _kept_apart(ipu, ["lokasi_sumber", "lokasi_wilayah", "kecamatan", "kelurahan"])
     ipu = ipu.reset_index(drop=True)
     ids = frame_ids(ipu, "ipu_id")
@@ -640,8 +641,8 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     for i in rev:
         problems.append(f"{ids[i]}: tahun_mulai {start.iloc[i]} > tahun_akhir {end.iloc[i]}")
     if problems:
-        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
-        raise FieldError(f"{label}: the IPU period must be two years (tahun_mulai <= tahun_akhir): " + "; ".join(problems[:10]) + more)
+        more = _(" (and {n} more)").format(n=len(problems) - 10) if len(problems) > 10 else ""
+        raise FieldError(_("{label}: the IPU period must be two years (tahun_mulai <= tahun_akhir): ").format(label=label) + "; ".join(problems[:10]) + more)
     ipu["tahun_mulai"], ipu["tahun_akhir"] = start, end
     blank_act = ipu["kegiatan"].map(_blank).to_numpy(dtype=bool)
     for i in np.flatnonzero(blank_act):
@@ -671,17 +672,17 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         names = {**fld, **spec.fields}
         summary.append(describe_input(raw, "rencana", fields=_found_fields(raw, RENCANA_FIELDS, names, ("program_id", "tahun", "opd", "kegiatan", "kode", "pagu"))))
         if not len(raw):
-            log.warning("%s: the rencana layer holds no rows (wrong layer or sheet?)", label)
+            log.warning(_("{label}: the rencana layer holds no rows (wrong layer or sheet?)").format(label=label))
         optional = ["kegiatan"] if rules.code_map else []
         df, missing = canonicalize(raw, RENCANA_FIELDS, names, label, config_name=cfg_name, optional=optional)
         if "kegiatan" in missing and "kode" in missing:
-            raise FieldError(f"{label}: no field '{names.get('activity') or 'kegiatan'}' (set fields.activity in {cfg_name}) and no SIPD code field to map activities from")
+            raise FieldError(_("{label}: no field '{field}' (set fields.activity in {cfg_name}) and no SIPD code field to map activities from").format(label=label, field=names.get('activity') or 'kegiatan', cfg_name=cfg_name))
         if "kegiatan" in missing and not rules.code_map:
-            raise FieldError(f"{label}: no field '{names.get('activity') or 'kegiatan'}' (set fields.activity in {cfg_name})")
+            raise FieldError(_("{label}: no field '{field}' (set fields.activity in {cfg_name})").format(label=label, field=names.get('activity') or 'kegiatan', cfg_name=cfg_name))
         if spec.opd:
             df["opd"] = df["opd"].map(lambda v, o=spec.opd: o if _blank(v) else v)
         elif "opd" in missing:
-            raise FieldError(f"{label}: no field '{names.get('opd') or 'opd'}'; set fields.opd, or opd = \"...\" for this file in {spec.key} of {cfg_name}")
+            raise FieldError(_("{label}: no field '{field}'; set fields.opd, or opd = \"...\" for this file in {key} of {cfg_name}").format(label=label, field=names.get('opd') or 'opd', key=spec.key, cfg_name=cfg_name))
         df = _kept_apart(df, DERIVED)
         df = df.reset_index(drop=True)
         rid = frame_ids(df, "program_id")
@@ -704,7 +705,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     rencana = concat_frames(frames, crs=crs)
     rencana.attrs = {"source": "rencana"}
     if not len(rencana):
-        raise LayerError(f"{', '.join(s.label for s in inp.rencana)}: no rencana programs")
+        raise LayerError(_("{rencana}: no rencana programs").format(rencana=', '.join((s.label for s in inp.rencana))))
     # activity from the SIPD code where the activity is blank
     blank = rencana["kegiatan"].map(lambda v: not activity_key(v)).to_numpy(dtype=bool)
     from_code = np.zeros(len(rencana), dtype=bool)

@@ -39,6 +39,7 @@ from sppr_gis.io import FolderSwap, Target, check_replaceable, guard_outputs, wr
 from sppr_gis.io.postgis import parse_pg
 from sppr_gis.io.write import XLSX_TEXT_OPTIONS
 from sppr_gis.run import run_sources, run_sync
+from sppr_gis.i18n import _
 
 __all__ = ["RegionOutcome", "RegionsRun", "region_code", "sync_regions", "write_rekap"]
 
@@ -226,11 +227,11 @@ def sync_regions(
         with cluster_client(client) as c:
             return sync_regions(configs, years, out_dir, client=c, maps=maps, progress=progress, read_on=read_on)
     if read_on not in ("client", "workers"):
-        raise ValueError(f"read_on must be 'client' or 'workers', got {read_on!r}")
+        raise ValueError(_("read_on must be 'client' or 'workers', got {read_on!r}").format(read_on=read_on))
     t0 = time.perf_counter()
     years = [int(y) for y in years]
     if not years:
-        raise ValueError("no year given")
+        raise ValueError(_("no year given"))
     if client is not None:
         check_workers(client)
     out = Path(out_dir)
@@ -248,7 +249,7 @@ def sync_regions(
     for o in outcomes:
         if o.kode is not None:
             if o.kode in seen:
-                raise ConfigError(f"{o.config} and {seen[o.kode]} both name region '{o.kode}'; give each [project] kode")
+                raise ConfigError(_("{config} and {seen} both name region '{kode}'; give each [project] kode").format(config=o.config, seen=seen[o.kode], kode=o.kode))
             seen[o.kode] = o.config
     # before any work: no region folder (nor a rekap file) may hold or be an input of any region,
     # and a region folder is replaced only when it holds nothing but what sppr wrote there
@@ -278,7 +279,7 @@ def sync_regions(
             if not uri:
                 raise
             src = parse_pg(uri)
-            raise OutputError(f"{exc}; but the database WAS written: {src.label}#{src.fragment or 'public'} holds this region's tables of this run") from None
+            raise OutputError(_("{exc}; but the database WAS written: {label}#{fragment} holds this region's tables of this run").format(exc=exc, label=src.label, fragment=src.fragment or 'public')) from None
         swap.finish()
         o.figures = data["figures"]
 
@@ -449,7 +450,7 @@ def _rekap_chunks(sources: Sequence[tuple[str, Path]]) -> Iterator[tuple[str, pd
 
     schema: dict[str, dict[str, Any]] = {}
     has: dict[Path, set[str]] = {}
-    for _, src in sources:
+    for _u, src in sources:
         listed = pyogrio.list_layers(src)
         has[src] = {str(n) for n, _ in listed}
         for name, gtype in listed:

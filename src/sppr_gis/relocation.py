@@ -28,6 +28,7 @@ import shapely
 from pyproj import CRS
 
 from sppr_gis.engine import split_large, polygonal_parts
+from sppr_gis.i18n import _
 from sppr_gis.overlay import make_valid
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.text import angka
@@ -211,7 +212,7 @@ def relocation_advice(
         point of that zone code's polygons.
     """
     if not (np.isfinite(float(max_distance)) and float(max_distance) >= 0.0):
-        raise ValueError(f"relocation distance must be a finite number >= 0, got {max_distance}")
+        raise ValueError(_("relocation distance must be a finite number >= 0, got {max_distance}").format(max_distance=max_distance))
     crs = programs.crs
     index = (
         zones

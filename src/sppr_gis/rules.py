@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from sppr_gis.errors import InputError, RulesError
+from sppr_gis.i18n import _
 
 __all__ = ["Cell", "Rules", "read_rules", "parse_cell", "activity_key", "zone_key", "CLASS_ORDER", "CLASS_WEIGHT"]
 
@@ -70,16 +71,14 @@ def parse_cell(text: object) -> Cell | None:
         m = _TOKEN.match(tok)
         if not m:
             raise ValueError(
-                f"'{raw}' is not an ITBX cell (expected I, T, B or X, optionally numbered: T1, B2; "
-                "several separated by commas: 'T1,B2')"
+                _("'{raw}' is not an ITBX cell (expected I, T, B or X, optionally numbered: T1, B2; several separated by commas: 'T1,B2')").format(raw=raw)
             )
         letters.append(m.group(1))
         if m.group(2):
             conditions.append(tok)
     if frozenset(letters) not in VALID_LETTER_SETS:
         raise ValueError(
-            f"'{raw}' mixes {' and '.join(sorted(set(letters), key=CLASS_ORDER.__getitem__))}: a cell holds one class "
-            "(I, T, B or X, with condition numbers) or T with B ('T1,B2')"
+            _("'{raw}' mixes {letters}: a cell holds one class (I, T, B or X, with condition numbers) or T with B ('T1,B2')").format(raw=raw, letters=' and '.join(sorted(set(letters), key=CLASS_ORDER.__getitem__)))
         )
     cls = max(letters, key=CLASS_ORDER.__getitem__)
     return Cell(cls=cls, conditions=tuple(conditions), raw=raw)
@@ -153,12 +152,12 @@ class Rules:
             lower = ["activity" if c in ACTIVITY_HEADERS else ("category" if c == "kategori" else c) for c in lower]
         if "activity" not in lower:
             # the header is not quoted: a wrong file (a password file, a report) must not be echoed
-            raise RulesError(f"{source}: no 'activity' column in the header row ({len(cols)} columns; expected 'category' (optional), 'activity', then one column per zone code)")
+            raise RulesError(_("{source}: no 'activity' column in the header row ({n} columns; expected 'category' (optional), 'activity', then one column per zone code)").format(source=source, n=len(cols)))
         a_idx = lower.index("activity")
         c_idx = lower.index("category") if "category" in lower else None
         zone_cols = [c for i, c in enumerate(cols) if i != a_idx and i != c_idx and not c.lower().startswith("unnamed:")]
         if not zone_cols:
-            raise RulesError(f"{source}: no zone-code columns after 'activity'")
+            raise RulesError(_("{source}: no zone-code columns after 'activity'").format(source=source))
         raw = [str(c).strip() for c in df.attrs.get("header", [])]
         if len(raw) == len(cols):
             raw_zone = [c for i, c in enumerate(raw) if i != a_idx and i != c_idx and c and c.lower() != "nan"]
@@ -171,7 +170,7 @@ class Rules:
                 by_key.setdefault(zone_key(c), []).append(c)
             dup = sorted(" = ".join(repr(c) for c in v) for v in by_key.values() if len(v) > 1)
         if dup:
-            raise RulesError(f"{source}: zone code column(s) repeated (codes differing only in case or blanks are one code): {', '.join(dup)}")
+            raise RulesError(_("{source}: zone code column(s) repeated (codes differing only in case or blanks are one code): {dup}").format(source=source, dup=', '.join(dup)))
         cells: dict[tuple[str, str], Cell] = {}
         activities: dict[str, str] = {}
         categories: dict[str, str] = {}
@@ -183,9 +182,9 @@ class Rules:
             if not key:
                 if all(parse_cell(v) is None for v in values[r]):
                     continue  # wholly blank row
-                raise RulesError(f"{source}: row {row_no} has cells but no activity name")
+                raise RulesError(_("{source}: row {row_no} has cells but no activity name").format(source=source, row_no=row_no))
             if key in activities:
-                raise RulesError(f"{source}: row {row_no}: activity '{name}' appears twice")
+                raise RulesError(_("{source}: row {row_no}: activity '{name}' appears twice").format(source=source, row_no=row_no, name=name))
             activities[key] = str(name).strip()
             if c_idx is not None and values[r, c_idx] is not None and not pd.isna(values[r, c_idx]):
                 categories[key] = str(values[r, c_idx]).strip()
@@ -195,11 +194,11 @@ class Rules:
                 try:
                     cell = parse_cell(values[r, j])
                 except ValueError as exc:
-                    raise RulesError(f"{source}: row {row_no} ('{name}'), column '{col}': {exc}") from None
+                    raise RulesError(_("{source}: row {row_no} ('{name}'), column '{col}': {exc}").format(source=source, row_no=row_no, name=name, col=col, exc=exc)) from None
                 if cell is not None:
                     cells[(key, col)] = cell
         if not activities:
-            raise RulesError(f"{source}: the matrix has no activity rows")
+            raise RulesError(_("{source}: the matrix has no activity rows").format(source=source))
         return cls(cells=cells, activities=activities, categories=categories, zone_codes=zone_cols, source=source)
 
     def zone_column(self, code: object) -> str | None:
@@ -323,9 +322,9 @@ def _read_any(path: Path, what: str) -> pd.DataFrame:
     from sppr_gis.io.tables import sniff_table
 
     if not path.exists():
-        raise InputError(f"{path}: {what} file not found")
+        raise InputError(_("{path}: {what} file not found").format(path=path, what=what))
     if path.is_dir() or path.suffix.lower() not in RULE_SUFFIXES | {".xls"}:
-        raise InputError(f"{path}: the {what} must be a CSV or XLSX file")
+        raise InputError(_("{path}: the {what} must be a CSV or XLSX file").format(path=path, what=what))
     kind = sniff_table(path)
     try:
         if kind == "xlsx":
@@ -342,8 +341,8 @@ def _read_any(path: Path, what: str) -> pd.DataFrame:
             except UnicodeDecodeError:
                 continue
     except Exception as exc:
-        raise InputError(f"{path}: cannot read the {what} ({type(exc).__name__}; is it a CSV or XLSX table?)") from None
-    raise InputError(f"{path}: the {what} is neither UTF-8 nor cp1252 text")
+        raise InputError(_("{path}: cannot read the {what} ({kind}; is it a CSV or XLSX table?)").format(path=path, what=what, kind=type(exc).__name__)) from None
+    raise InputError(_("{path}: the {what} is neither UTF-8 nor cp1252 text").format(path=path, what=what))
 
 
 def _two_columns(path: Path, what: str, first: str, second: str) -> tuple[pd.Series, pd.Series]:
@@ -351,7 +350,7 @@ def _two_columns(path: Path, what: str, first: str, second: str) -> tuple[pd.Ser
     df = _read_any(path, what)
     lower = {str(c).strip().lower(): c for c in df.columns}
     if first not in lower or second not in lower:
-        raise RulesError(f"{path}: the {what} needs columns '{first}' and '{second}'")
+        raise RulesError(_("{path}: the {what} needs columns '{first}' and '{second}'").format(path=path, what=what, first=first, second=second))
     return df[lower[first]], df[lower[second]]
 
 
@@ -387,19 +386,19 @@ def read_rules(
     InputError, RulesError
     """
     path = Path(path)
-    rules = Rules.from_frame(_read_any(path, "ITBX matrix"), source=str(path))
+    rules = Rules.from_frame(_read_any(path, _("ITBX matrix")), source=str(path))
     if conditions is not None:
-        kodes, texts = _two_columns(Path(conditions), "condition table", "kode", "uraian")
+        kodes, texts = _two_columns(Path(conditions), _("condition table"), "kode", "uraian")
         rules.condition_texts = {str(k).strip().upper(): str(v).strip() for k, v in zip(kodes, texts) if str(k).strip()}
     if code_map is not None:
         mpath = Path(code_map)
-        kodes, acts = _two_columns(mpath, "code mapping", "kode", "activity")
+        kodes, acts = _two_columns(mpath, _("code mapping"), "kode", "activity")
         pairs = []
         for r, (k, a) in enumerate(zip(kodes, acts)):
             if not str(k).strip():
                 continue
             if not str(a).strip() or str(a).strip().lower() == "nan":
-                raise RulesError(f"{mpath}: row {r + 2}: code '{k}' has no activity")
+                raise RulesError(_("{mpath}: row {row}: code '{k}' has no activity").format(mpath=mpath, row=r + 2, k=k))
             # An activity the matrix lacks is allowed: such programs are assessed
             # as perlu_kajian and reported, like any activity missing from the matrix.
             pairs.append((normalize_code(code_text(k)), str(a).strip()))

@@ -37,6 +37,7 @@ from sppr_gis.clock import now_utc, source_date_epoch
 from sppr_gis.config import Config, load_config
 from sppr_gis.conformance import STATUSES
 from sppr_gis.errors import OutputError, SpprError
+from sppr_gis.i18n import _
 from sppr_gis.io import FolderSwap, Target, check_replaceable, guard_outputs, output_error, write_gpkg, write_postgis
 from sppr_gis.io.postgis import parse_pg
 from sppr_gis.io.write import csv_safe
@@ -137,15 +138,15 @@ def parse_years(text: str) -> list[int]:
     try:
         nums = [int(p) for p in parts]
     except ValueError:
-        raise ValueError(f"'{text}' is not a year or a range of years such as 2025-2029") from None
+        raise ValueError(_("'{text}' is not a year or a range of years such as 2025-2029").format(text=text)) from None
     if len(nums) == 1:
         a = b = nums[0]
     elif len(nums) == 2:
         a, b = nums
     else:
-        raise ValueError(f"'{text}' is not a year or a range of years such as 2025-2029")
+        raise ValueError(_("'{text}' is not a year or a range of years such as 2025-2029").format(text=text))
     if not (1900 <= a <= 2200 and 1900 <= b <= 2200) or a > b or b - a >= 50:
-        raise ValueError(f"'{text}': expected years between 1900 and 2200, first <= last, at most 50 years")
+        raise ValueError(_("'{text}': expected years between 1900 and 2200, first <= last, at most 50 years").format(text=text))
     return list(range(a, b + 1))
 
 
@@ -815,7 +816,7 @@ def run_sync(
     cfg = config if isinstance(config, Config) else load_config(config)
     years = [int(y) for y in years]
     if not years:
-        raise ValueError("no year given")
+        raise ValueError(_("no year given"))
     out = Path(out_dir)
     finals = [out / str(y) for y in years]
     # before any work: no year folder may hold an input, nor anything this tool did not write there
@@ -860,8 +861,7 @@ def run_sync(
                 raise
             src = parse_pg(pg)
             raise OutputError(
-                f"{exc}; but the database WAS written: {src.label}#{src.fragment or 'public'} now holds this run's tables "
-                f"({', '.join(written)}) while the year folders were not replaced"
+                _("{exc}; but the database WAS written: {label}#{fragment} now holds this run's tables ({written}) while the year folders were not replaced").format(exc=exc, label=src.label, fragment=src.fragment or 'public', written=', '.join(written))
             ) from None
         swap.finish()
     except BaseException:

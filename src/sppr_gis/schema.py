@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sppr_gis.errors import FieldError
+from sppr_gis.i18n import _
 from sppr_gis.vocabulary import ZONE_CODE_FIELDS
 
 __all__ = ["ZONE_FIELDS", "OUTPUT_COLUMNS", "detect_zone_field", "pick_field", "require_field", "find_field"]
@@ -65,13 +66,13 @@ def pick_field(df: pd.DataFrame, label: str, wanted: str | None, candidates: Seq
     if wanted:
         found = find_field(cols, wanted)
         if found is None:
-            raise FieldError(f"{label}: no {what} field '{wanted}' (fields: {', '.join(cols)})")
+            raise FieldError(_("{label}: no {what} field '{wanted}' (fields: {cols})").format(label=label, what=what, wanted=wanted, cols=', '.join(cols)))
         return found
     for name in candidates:
         found = find_field(cols, name)
         if found is not None:
             return found
-    raise FieldError(f"{label}: no {what} field ({', '.join(candidates)}); {hint} (fields: {', '.join(cols)})")
+    raise FieldError(_("{label}: no {what} field ({candidates}); {hint} (fields: {cols})").format(label=label, what=what, candidates=', '.join(candidates), hint=hint, cols=', '.join(cols)))
 
 
 def detect_zone_field(df: pd.DataFrame, label: str, field: str | None = None) -> str:
@@ -82,7 +83,7 @@ def detect_zone_field(df: pd.DataFrame, label: str, field: str | None = None) ->
     FieldError
         The named field is missing, or none of the standard fields is present.
     """
-    return pick_field(df, label, field, ZONE_FIELDS, "zone code", "name it with --zone-field, or give the file's code as FILE=CODE")
+    return pick_field(df, label, field, ZONE_FIELDS, _("zone code"), _("name it with --zone-field, or give the file's code as FILE=CODE"))
 
 
 def require_field(df: pd.DataFrame, field: str, label: str, option: str) -> str:
@@ -90,5 +91,5 @@ def require_field(df: pd.DataFrame, field: str, label: str, option: str) -> str:
     cols = [str(c) for c in df.columns if c != getattr(df, "_geometry_column_name", None)]
     found = find_field(cols, field)
     if found is None:
-        raise FieldError(f"{label}: no field '{field}' (fields: {', '.join(cols)}); name the right one with {option}")
+        raise FieldError(_("{label}: no field '{field}' (fields: {cols}); name the right one with {option}").format(label=label, field=field, cols=', '.join(cols), option=option))
     return found

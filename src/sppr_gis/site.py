@@ -30,6 +30,7 @@ from pyproj import CRS
 from sppr_gis.crs import ensure_crs, metric_crs
 from sppr_gis.engine import DEFAULT_MAX_VERTICES, ZoneIndex, program_parts
 from sppr_gis.errors import CRSError, FieldError
+from sppr_gis.i18n import _
 from sppr_gis.pipeline import judge, prepare_programs, prepare_zoning, program_activities
 from sppr_gis.relocation import DEFAULT_RELOCATION_DISTANCE, PermittedZones, relocation_advice
 from sppr_gis.rules import Rules, activity_key
@@ -183,14 +184,14 @@ def assess_programs(
     CRSError, FieldError
     """
     if not 0.0 < float(min_share) <= 1.0:
-        raise ValueError(f"min_share must be in (0, 1], got {min_share}")
+        raise ValueError(_("min_share must be in (0, 1], got {min_share}").format(min_share=min_share))
     label = programs_label or str(programs.attrs.get("source", "programs"))
     programs = ensure_crs(programs, label)
     cols = [str(c) for c in programs.columns]
     act_col = find_field(cols, activity_field)
     code_col = find_field(cols, code_field)
     if act_col is None and not (rules.code_map and code_col):
-        raise FieldError(f"{label}: no field '{activity_field}' (fields: {', '.join(cols)}); name the right one with --activity-field")
+        raise FieldError(_("{label}: no field '{activity_field}' (fields: {cols}); name the right one with --activity-field").format(label=label, activity_field=activity_field, cols=', '.join(cols)))
     id_col = find_field(cols, id_field)
     ids = frame_ids(programs, id_col)
     out_geoms, work, reason, findings = prepare_programs(programs, zoning.crs, ids, label, programs.attrs.get("findings", []))
@@ -292,7 +293,7 @@ def check_site(
     try:
         src = CRS.from_user_input(crs)
     except Exception:
-        raise CRSError(f"'{crs}' is not a CRS (try EPSG:4326 or EPSG:32648)") from None
+        raise CRSError(_("'{crs}' is not a CRS (try EPSG:4326 or EPSG:32648)").format(crs=crs)) from None
     frame = gpd.GeoDataFrame({"program_id": ["site"], "kegiatan": [activity]}, geometry=[geometry], crs=src)
     pv = assess_programs(zoning, frame, rules, min_share=min_share, workers=1, programs_label="site")
     v = pv.verdict.iloc[0]

@@ -36,6 +36,7 @@ from pyproj import CRS
 from sppr_gis import overlay
 from sppr_gis.crs import metric_crs, to_metric
 from sppr_gis.errors import CRSError, FieldError
+from sppr_gis.i18n import _
 from sppr_gis.rules import activity_key
 from sppr_gis.schema import find_field, pick_field
 from sppr_gis.validate import Finding
@@ -160,7 +161,7 @@ class AdminAreas:
         kel = kec = None
         if kelurahan is not None:
             label = str(kelurahan.attrs.get("source", "kelurahan"))
-            nf = pick_field(kelurahan, label, kelurahan_name, KELURAHAN_NAME_FIELDS, "kelurahan name", "name it in [fields] kelurahan_name")
+            nf = pick_field(kelurahan, label, kelurahan_name, KELURAHAN_NAME_FIELDS, _("kelurahan name"), _("name it in [fields] kelurahan_name"))
             cols = [str(c) for c in kelurahan.columns]
             kf = next((find_field(cols, c) for c in KELURAHAN_KEC_FIELDS if find_field(cols, c) and find_field(cols, c) != nf), None)
             k = to_metric(kelurahan, crs)
@@ -175,7 +176,7 @@ class AdminAreas:
             )
         if kecamatan is not None:
             label = str(kecamatan.attrs.get("source", "kecamatan"))
-            nf = pick_field(kecamatan, label, kecamatan_name, KECAMATAN_NAME_FIELDS, "kecamatan name", "name it in [fields] kecamatan_name")
+            nf = pick_field(kecamatan, label, kecamatan_name, KECAMATAN_NAME_FIELDS, _("kecamatan name"), _("name it in [fields] kecamatan_name"))
             k = to_metric(kecamatan, crs)
             kec = gpd.GeoDataFrame(
                 {"nama": k[nf].astype("string").str.strip().to_numpy(), "key": [place_key(v) for v in k[nf]]},
@@ -345,7 +346,7 @@ class SyncResult:
 def _require(df: pd.DataFrame, cols: Sequence[str], label: str) -> None:
     missing = [c for c in cols if c not in df.columns]
     if missing:
-        raise FieldError(f"{label}: missing field(s) {', '.join(missing)} (fields: {', '.join(map(str, df.columns))})")
+        raise FieldError(_("{label}: missing field(s) {missing} (fields: {columns})").format(label=label, missing=', '.join(missing), columns=', '.join(map(str, df.columns))))
 
 
 def _years(s: pd.Series) -> np.ndarray:
@@ -355,7 +356,7 @@ def _years(s: pd.Series) -> np.ndarray:
 def _common_crs(ipu: gpd.GeoDataFrame, rencana: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     for df, label in ((ipu, "indikasi_program"), (rencana, "rencana")):
         if df.crs is None:
-            raise CRSError(f"{label}: the layer has no CRS")
+            raise CRSError(_("{label}: the layer has no CRS").format(label=label))
     crs = metric_crs([ipu, rencana]) if ipu.geometry.notna().any() or rencana.geometry.notna().any() else CRS.from_user_input(ipu.crs)
     return to_metric(ipu, crs), to_metric(rencana, crs)
 
@@ -383,7 +384,7 @@ def match_programs(ipu: gpd.GeoDataFrame, rencana: gpd.GeoDataFrame, *, match_di
         ``tahun``, ``ipu_id``, ``jarak_m``; sorted by IPU, year, program position.
     """
     if match_distance < 0:
-        raise ValueError(f"match_distance must be >= 0, got {match_distance}")
+        raise ValueError(_("match_distance must be >= 0, got {match_distance}").format(match_distance=match_distance))
     _require(ipu, ["ipu_id", "kegiatan", "tahun_mulai", "tahun_akhir"], str(ipu.attrs.get("source", "indikasi_program")))
     _require(rencana, ["program_id", "tahun", "kegiatan"], str(rencana.attrs.get("source", "rencana")))
     ipu, rencana = _common_crs(ipu, rencana)
@@ -503,7 +504,7 @@ def synchronize(
         conformance = rencana["status"] if "status" in rencana.columns else [None] * len(rencana)
     conf = np.asarray(list(conformance), dtype=object)
     if len(conf) != len(rencana):
-        raise ValueError(f"conformance has {len(conf)} values for {len(rencana)} rencana rows")
+        raise ValueError(_("conformance has {n} values for {n2} rencana rows").format(n=len(conf), n2=len(rencana)))
 
     # ---- IPU
     now = matches[matches["tahun"] == year]

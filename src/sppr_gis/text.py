@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+from sppr_gis.i18n import _
 
 __all__ = ["angka", "luas", "parse_number", "persen"]
 
@@ -57,7 +58,7 @@ def parse_number(value: object, *, thousands_dot: bool = False) -> float:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return float("nan")
     if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"not a number: {value!r}")
+        raise ValueError(_("not a number: {value!r}").format(value=value))
     if isinstance(value, (int, float, np.integer, np.floating)):
         return float(value)
     text = re.sub(r"(?i)^rp\.?", "", str(value).strip()).replace(" ", "").replace("\u00a0", "")
@@ -72,4 +73,4 @@ def parse_number(value: object, *, thousands_dot: bool = False) -> float:
     try:
         return float(text)
     except ValueError:
-        raise ValueError(f"not a number: {value!r}") from None
+        raise ValueError(_("not a number: {value!r}").format(value=value)) from None

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 
 from sppr_gis.errors import LayerError
+from sppr_gis.i18n import _
 
 __all__ = ["ZoningInput", "as_zoning_inputs"]
 
@@ -64,7 +65,7 @@ def as_zoning_inputs(zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDa
         elif isinstance(z, gpd.GeoDataFrame):
             out.append(ZoningInput(z, label=str(z.attrs.get("source", f"zoning[{i}]"))))
         else:
-            raise TypeError(f"zoning[{i}] is a {type(z).__name__}, not a GeoDataFrame or ZoningInput")
+            raise TypeError(_("zoning[{i}] is a {kind}, not a GeoDataFrame or ZoningInput").format(i=i, kind=type(z).__name__))
     if not out:
-        raise LayerError("no zoning layer given")
+        raise LayerError(_("no zoning layer given"))
     return out

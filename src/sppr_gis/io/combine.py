@@ -17,6 +17,7 @@ from sppr_gis.errors import FieldError
 from sppr_gis.io.tables import unique_columns
 from sppr_gis.schema import find_field
 from sppr_gis.findings import Finding, frame_ids
+from sppr_gis.i18n import _
 
 __all__ = ["concat_frames", "combine_programs", "SOURCE_COLUMN"]
 
@@ -92,7 +93,7 @@ def concat_frames(
         With ``attrs["findings"]``: the frames' own findings, then the CRS ones.
     """
     if not frames:
-        raise ValueError("no frame to combine")
+        raise ValueError(_("no frame to combine"))
     labels = list(labels) if labels is not None else [str(f.attrs.get("source", f"input[{k}]")) for k, f in enumerate(frames)]
     target = CRS.from_user_input(crs) if crs is not None else next((CRS.from_user_input(f.crs) for f in frames if f.crs is not None), None)
     spelling: dict[str, str] = {}
@@ -166,7 +167,7 @@ def combine_programs(frames: Sequence[gpd.GeoDataFrame], *, id_field: str | None
             cols = [str(c) for c in frame.columns if c != frame.geometry.name]
             col = find_field(cols, id_field)
             if col is None:
-                raise FieldError(f"{label}: no field '{id_field}' (fields: {', '.join(cols)}); name the right one with --id-field")
+                raise FieldError(_("{label}: no field '{id_field}' (fields: {cols}); name the right one with --id-field").format(label=label, id_field=id_field, cols=', '.join(cols)))
         id_cols.append(col)
     out = concat_frames(frames, labels=labels, source_column=source_column, id_field=id_field)
     if id_field:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Union
 
 from sppr_gis.errors import OutputConflictError, OutputError
+from sppr_gis.i18n import _
 from sppr_gis.io.postgis import is_postgis
 from sppr_gis.io.vector import LayerSpec, parse_layer_spec
 
@@ -199,9 +200,9 @@ def _pg_conflicts(inputs: Sequence[tuple[str, Source]], target: Target) -> list[
             src = parse_layer_spec(os.fspath(src))
         if src.uri is None or not src.layer or _pg_key(src.uri) != where:
             continue
-        s, _, t = src.layer.rpartition(".")
+        s, _u, t = src.layer.rpartition(".")
         if _ident(s or "public") == schema and _ident(t) in tables:
-            found.append(f"{target.label} writes table {schema}.{_ident(t)}, which is an input of this run ({label} {src.label})")
+            found.append(_("{output} writes table {schema}.{table}, which is an input of this run ({input} {source})").format(output=target.label, schema=schema, table=_ident(t), input=label, source=src.label))
     return found
 
 
@@ -264,11 +265,11 @@ def guard_outputs(inputs: Iterable[tuple[str, Source]], outputs: Iterable[Target
         if hit:
             named = ", ".join(f"{f.label} '{f.shown}'" for f in hit.values())
             if t.folder:
-                problems.append(f"{t.label} '{text}' would be replaced as a whole, but it holds {'inputs' if len(hit) > 1 else 'an input'} of this run ({named})")
+                problems.append((_("{label} '{text}' would be replaced as a whole, but it holds inputs of this run ({named})") if len(hit) > 1 else _("{label} '{text}' would be replaced as a whole, but it holds an input of this run ({named})")).format(label=t.label, text=text, named=named))
             else:
-                problems.append(f"{t.label} '{text}' is an input of this run ({named})")
+                problems.append(_("{label} '{text}' is an input of this run ({named})").format(label=t.label, text=text, named=named))
     if problems:
-        raise OutputConflictError("; ".join(problems) + "; inputs are never overwritten: choose another output")
+        raise OutputConflictError("; ".join(problems) + _("; inputs are never overwritten: choose another output"))
 
 
 def foreign_files(folder: str | os.PathLike[str], manifest: str = MANIFEST) -> list[str]:
@@ -324,12 +325,12 @@ def check_replaceable(folders: Iterable[str | os.PathLike[str]], manifest: str =
     for folder in folders:
         extra = foreign_files(folder, manifest)
         if extra == ["."]:
-            problems.append(f"{folder} is not a folder written by sppr (a file or a symbolic link)")
+            problems.append(_("{folder} is not a folder written by sppr (a file or a symbolic link)").format(folder=folder))
         elif extra:
-            shown = ", ".join(extra[:10]) + (f" and {len(extra) - 10} more" if len(extra) > 10 else "")
-            problems.append(f"{folder} holds files sppr did not write ({shown}; its {manifest} does not list them)")
+            shown = ", ".join(extra[:10]) + (_(" and {n} more").format(n=len(extra) - 10) if len(extra) > 10 else "")
+            problems.append(_("{folder} holds files sppr did not write ({shown}; its {manifest} does not list them)").format(folder=folder, shown=shown, manifest=manifest))
     if problems:
-        raise OutputConflictError("; ".join(problems) + "; such a folder is never replaced: move those files elsewhere or choose another output folder")
+        raise OutputConflictError("; ".join(problems) + _("; such a folder is never replaced: move those files elsewhere or choose another output folder"))
 
 
 def _why(exc: BaseException, target: Path) -> str:
@@ -374,7 +375,7 @@ class FolderSwap:
         check_replaceable([f for _, f in self.pairs], self.manifest)
         final = None
         try:
-            for _, final in self.pairs:
+            for _u, final in self.pairs:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 if os.path.lexists(final):
                     old = final.parent / f".{final.name}.old-{uuid.uuid4().hex[:8]}"
@@ -384,7 +385,7 @@ class FolderSwap:
             left = self.undo()
             if isinstance(exc, OSError) and final is not None:
                 what = "; not restored: " + ", ".join(left) if left else "; no output folder was changed"
-                raise OutputError(f"{final}: cannot be replaced ({_why(exc, final)}){what}") from None
+                raise OutputError(_("{final}: cannot be replaced ({reason}){what}").format(final=final, reason=_why(exc, final), what=what)) from None
             raise
 
     def place(self) -> list[Path]:
@@ -408,7 +409,7 @@ class FolderSwap:
                 left = self.undo()
                 if isinstance(exc, OSError):
                     what = "; not restored: " + ", ".join(left) if left else "; no output folder was changed"
-                    raise OutputError(f"{final}: cannot be replaced ({_why(exc, final)}){what}") from None
+                    raise OutputError(_("{final}: cannot be replaced ({reason}){what}").format(final=final, reason=_why(exc, final), what=what)) from None
                 raise
             self._placed.append((staged, final))
         return [f for _, f in self._placed]
@@ -428,17 +429,17 @@ class FolderSwap:
             try:
                 os.rename(final, staged)
             except OSError as exc:
-                left.append(f"{final} holds this run's new output ({_why(exc, final)})")
+                left.append(_("{final} holds this run's new output ({reason})").format(final=final, reason=_why(exc, final)))
         self._placed = []
         for final, old in list(self._aside.items()):
             if os.path.lexists(final):
-                left.append(f"the previous {final} is at {old}")
+                left.append(_("the previous {final} is at {old}").format(final=final, old=old))
                 continue
             try:
                 os.rename(old, final)
                 del self._aside[final]
             except OSError as exc:
-                left.append(f"the previous {final} is at {old} ({_why(exc, final)})")
+                left.append(_("the previous {final} is at {old} ({reason})").format(final=final, old=old, reason=_why(exc, final)))
         return left
 
     def finish(self) -> None:

@@ -38,6 +38,7 @@ import pandas as pd
 import shapely
 
 from sppr_gis.errors import AmbiguousLayerError, InputError, LayerError, OutputError
+from sppr_gis.i18n import _
 from sppr_gis.io.write import reserved_names
 
 __all__ = [
@@ -84,8 +85,7 @@ def _check_length(name: str, what: str) -> str:
     size = len(name.encode("utf-8"))
     if size > MAX_IDENTIFIER_BYTES:
         raise LayerError(
-            f"{what} {quote_name(name)} is {size} bytes long; PostgreSQL keeps at most {MAX_IDENTIFIER_BYTES} bytes "
-            "of a name and would truncate it: give a shorter name"
+            _("{what} {name} is {size} bytes long; PostgreSQL keeps at most {max_identifier_bytes} bytes of a name and would truncate it: give a shorter name").format(what=what, name=quote_name(name), size=size, max_identifier_bytes=MAX_IDENTIFIER_BYTES)
         )
     return name
 
@@ -125,7 +125,7 @@ def parse_names(fragment: str) -> tuple[tuple[str, ...], str | None]:
             while True:
                 k = text.find('"', j)
                 if k < 0:
-                    raise LayerError(f"{shown}: a quoted name is not closed (write \"Name\", with \"\" for a quote inside it)")
+                    raise LayerError(_("{shown}: a quoted name is not closed (write \"Name\", with \"\" for a quote inside it)").format(shown=shown))
                 buf.append(text[j:k])
                 if text[k + 1 : k + 2] == '"':
                     buf.append('"')
@@ -134,14 +134,14 @@ def parse_names(fragment: str) -> tuple[tuple[str, ...], str | None]:
                 name, i = "".join(buf), k + 1
                 break
             if not name:
-                raise LayerError(f"{shown}: an empty quoted name")
+                raise LayerError(_("{shown}: an empty quoted name").format(shown=shown))
         else:
             j = i
             while j < n and text[j] not in '.:"':
                 j += 1
             name, i = text[i:j].strip().translate(_FOLD), j
             if not name:
-                raise LayerError(f"{shown}: a name is empty (give #schema.table, #table or #schema)")
+                raise LayerError(_("{shown}: a name is empty (give #schema.table, #table or #schema)").format(shown=shown))
         while i < n and text[i].isspace():
             i += 1
         return _check_length(name, "the name"), i
@@ -160,9 +160,9 @@ def parse_names(fragment: str) -> tuple[tuple[str, ...], str | None]:
         if text[i] == ":":
             geometry, i = ident(i + 1)
             if i < n:
-                raise LayerError(f"{shown}: unexpected text after the geometry column ({text[i:]!r})")
+                raise LayerError(_("{shown}: unexpected text after the geometry column ({text!r})").format(shown=shown, text=text[i:]))
             break
-        raise LayerError(f"{shown}: unexpected {text[i]!r} (quote a name that holds it: #\"Name\")")
+        raise LayerError(_("{shown}: unexpected {text!r} (quote a name that holds it: #\"Name\")").format(shown=shown, text=text[i]))
     return tuple(names), geometry
 
 
@@ -210,14 +210,13 @@ def target_schema(text: str) -> str:
     LayerError
         The fragment names a table (or a geometry column), or a name is malformed or too long.
     """
-    _, fragment = split_uri(text)
+    _u, fragment = split_uri(text)
     if fragment is None or not fragment.strip():
         return "public"
     names, geometry = parse_names(fragment)
     if len(names) != 1 or geometry is not None:
         raise LayerError(
-            f"#{fragment}: name a schema (#schema), not a table: the tables are named after the layers "
-            "(quote a schema whose name holds a dot: #\"my.schema\")"
+            _("#{fragment}: name a schema (#schema), not a table: the tables are named after the layers (quote a schema whose name holds a dot: #\"my.schema\")").format(fragment=fragment)
         )
     return names[0]
 
@@ -277,8 +276,7 @@ class PgSource:
         names, geometry = parse_names(self.fragment)
         if len(names) > 2:
             raise LayerError(
-                f"{self.label}#{self.fragment}: {len(names)} dotted names; give #schema.table, and quote a name "
-                f"that holds a dot (e.g. #\"{'.'.join(names[:-1])}\".{quote_name(names[-1])})"
+                _("{label}#{fragment}: {n} dotted names; give #schema.table, and quote a name that holds a dot (e.g. #\"{names}\".{names2})").format(label=self.label, fragment=self.fragment, n=len(names), names='.'.join(names[:-1]), names2=quote_name(names[-1]))
             )
         schema, table = names if len(names) == 2 else ("public", names[0])
         return schema, table, geometry
@@ -288,7 +286,7 @@ def _driver() -> Any:
     try:
         import psycopg
     except ImportError:
-        raise InputError("PostGIS needs the psycopg package: pip install 'sppr-gis[postgis]'") from None
+        raise InputError(_("PostGIS needs the psycopg package: pip install 'sppr-gis[postgis]'")) from None
     return psycopg
 
 
@@ -332,7 +330,7 @@ def parse_pg(text: str) -> PgSource:
     try:
         params = psycopg.conninfo.conninfo_to_dict(rest)
     except Exception:
-        raise InputError("not a valid PostgreSQL URI (postgresql://[user@]host[:port]/dbname#schema.table)") from None
+        raise InputError(_("not a valid PostgreSQL URI (postgresql://[user@]host[:port]/dbname#schema.table)")) from None
     if user and "user" not in params:
         params["user"] = user
     if password and "password" not in params:
@@ -379,12 +377,12 @@ def connect(src: PgSource | str, *, for_output: bool = False) -> Iterator[Any]:
         src = parse_pg(src)
     psycopg = _driver()
     if src.has_password:
-        log.warning("%s: a password written in the URI is used; prefer PGPASSWORD, ~/.pgpass or pg_service.conf", src.label)
+        log.warning(_("{label}: a password written in the URI is used; prefer PGPASSWORD, ~/.pgpass or pg_service.conf").format(label=src.label))
     err = OutputError if for_output else InputError
     try:
         conn = psycopg.connect(src.conninfo, connect_timeout=int(os.environ.get("PGCONNECT_TIMEOUT", "10")), autocommit=True)
     except psycopg.Error as exc:
-        raise err(f"{src.where}: cannot connect to PostgreSQL ({_scrub(str(exc), src)})") from None
+        raise err(_("{where}: cannot connect to PostgreSQL ({exc})").format(where=src.where, exc=_scrub(str(exc), src))) from None
     try:
         yield conn
     finally:
@@ -414,7 +412,7 @@ def list_pg_layers(src: PgSource | str) -> list[tuple[str, str, str, int]]:
 
 def _layers(conn: Any, src: PgSource) -> list[tuple[str, str, str, int]]:
     if not _has_postgis(conn):
-        raise InputError(f"{src.where}: the database has no PostGIS extension (CREATE EXTENSION postgis)")
+        raise InputError(_("{where}: the database has no PostGIS extension (CREATE EXTENSION postgis)").format(where=src.where))
     rows = conn.execute(
         "SELECT f_table_schema, f_table_name, f_geometry_column, type, srid FROM geometry_columns "
         "WHERE f_table_schema NOT IN ('pg_catalog', 'information_schema', 'topology', 'tiger') "
@@ -503,9 +501,9 @@ def read_pg_layer(text: str, *, assume_crs: str | None = None) -> gpd.GeoDataFra
         if names_given is None:
             shown = ", ".join(f"{n} ({ty})" for n, _, ty, _ in layers) or "none"
             if not layers:
-                raise LayerError(f"{src.label}: no geometry table in database {src.dbname}")
+                raise LayerError(_("{label}: no geometry table in database {dbname}").format(label=src.label, dbname=src.dbname))
             raise AmbiguousLayerError(
-                f"{src.label}: {len(layers)} geometry tables and none named ({shown}); name one as {src.label}#{names[0]}",
+                _("{label}: {n} geometry tables and none named ({shown}); name one as {label}#{names}").format(label=src.label, n=len(layers), shown=shown, names=names[0]),
                 path=src.label,
                 layers=tuple(names),
             )
@@ -519,19 +517,18 @@ def read_pg_layer(text: str, *, assume_crs: str | None = None) -> gpd.GeoDataFra
         ).fetchall()
         if rel is None or not gcols:
             near = [n for n in names if n.replace('"', "").casefold() == f"{schema}.{table}".casefold()]
-            hint = f"; names are folded to lower case unless quoted: did you mean #{near[0]}?" if near else ""
-            what = "not a geometry table" if rel is not None else "no such table or view"
-            raise LayerError(f"{label}: {what} (geometry tables: {', '.join(names) or 'none'}){hint}")
+            hint = _("; names are folded to lower case unless quoted: did you mean #{name}?").format(name=near[0]) if near else ""
+            what = _("not a geometry table") if rel is not None else _("no such table or view")
+            raise LayerError(_("{label}: {what} (geometry tables: {names}){hint}").format(label=label, what=what, names=', '.join(names) or _("none"), hint=hint))
         geometry_names = [str(g) for g, _ in gcols]
         if wanted is None and len(gcols) > 1:
             raise AmbiguousLayerError(
-                f"{label}: {len(gcols)} geometry columns ({', '.join(geometry_names)}) and none named; "
-                f"name one as {label}:{quote_name(geometry_names[0])}",
+                _("{label}: {n} geometry columns ({geometry_names}) and none named; name one as {label}:{geometry_names2}").format(label=label, n=len(gcols), geometry_names=', '.join(geometry_names), geometry_names2=quote_name(geometry_names[0])),
                 path=label,
                 layers=tuple(f"{full}:{quote_name(g)}" for g in geometry_names),
             )
         if wanted is not None and wanted not in geometry_names:
-            raise LayerError(f"{label}: no geometry column {quote_name(wanted)} (geometry columns: {', '.join(geometry_names)})")
+            raise LayerError(_("{label}: no geometry column {wanted} (geometry columns: {geometry_names})").format(label=label, wanted=quote_name(wanted), geometry_names=', '.join(geometry_names)))
         gcol, srid = next((str(g), int(sr or 0)) for g, sr in gcols if wanted is None or g == wanted)
         if len(gcols) > 1:
             label = f"{label}:{quote_name(gcol)}"
@@ -561,7 +558,7 @@ def read_pg_layer(text: str, *, assume_crs: str | None = None) -> gpd.GeoDataFra
         try:
             rows = conn.execute(query).fetchall()
         except Exception as exc:
-            raise InputError(f"{label}: cannot be read ({_scrub(str(exc), src)})") from None
+            raise InputError(_("{label}: cannot be read ({exc})").format(label=label, exc=_scrub(str(exc), src))) from None
         srids = [r[-1] for r in rows]
         found = sorted({int(s) for s in srids if s is not None})
         if len(found) > 1:
@@ -569,9 +566,7 @@ def read_pg_layer(text: str, *, assume_crs: str | None = None) -> gpd.GeoDataFra
             i = next(i for i, s in enumerate(srids) if s is not None and int(s) != first)
             j = next(i for i, s in enumerate(srids) if s is not None)
             raise InputError(
-                f"{label}: the geometries of column {quote_name(gcol)} are in several SRIDs ({', '.join(map(str, found))}): "
-                f"{_row_name(rows[i], i, attrs, keys)} has SRID {srids[i]}, {_row_name(rows[j], j, attrs, keys)} has SRID {first}; "
-                "bring them to one (ST_Transform) first"
+                _("{label}: the geometries of column {gcol} are in several SRIDs ({found}): {row_name} has SRID {srids}, {row_name2} has SRID {first}; bring them to one (ST_Transform) first").format(label=label, gcol=quote_name(gcol), found=', '.join(map(str, found)), row_name=_row_name(rows[i], i, attrs, keys), srids=srids[i], row_name2=_row_name(rows[j], j, attrs, keys), first=first)
             )
         if not srid and found:
             srid = found[0]
@@ -718,7 +713,7 @@ def write_postgis(layers: Mapping[str, pd.DataFrame], target: str, *, overwrite:
     written: list[str] = []
     with connect(src, for_output=True) as conn:
         if not _has_postgis(conn):
-            raise OutputError(f"{src.where}: the database has no PostGIS extension (CREATE EXTENSION postgis)")
+            raise OutputError(_("{where}: the database has no PostGIS extension (CREATE EXTENSION postgis)").format(where=src.where))
         try:
             with conn.transaction():
                 # CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists
@@ -729,19 +724,19 @@ def write_postgis(layers: Mapping[str, pd.DataFrame], target: str, *, overwrite:
                     label = f"{src.label}#{_qname(schema, table)}"
                     rel = _relation(conn, schema, table)
                     if rel is not None and not overwrite:
-                        raise OutputError(f"{label}: the table exists (give --overwrite to replace it); nothing was written")
+                        raise OutputError(_("{label}: the table exists (give --overwrite to replace it); nothing was written").format(label=label))
                     if rel is None:
                         _create_table(conn, plan, schema, table)
                         _copy_rows(conn, plan, sql.Identifier(schema, table))
                     elif rel[1] not in ("r", "p"):
-                        raise OutputError(f"{label}: exists and is not a table (a view or another relation); nothing was written")
+                        raise OutputError(_("{label}: exists and is not a table (a view or another relation); nothing was written").format(label=label))
                     else:
                         _replace_rows(conn, plan, schema, table, rel[0], label)
                     written.append(_qname(schema, table))
         except OutputError:
             raise
         except Exception as exc:
-            raise OutputError(f"{src.label}#{quote_name(schema)}: writing failed, nothing was written ({_scrub(str(exc), src)})") from None
+            raise OutputError(_("{label}#{schema}: writing failed, nothing was written ({exc})").format(label=src.label, schema=quote_name(schema), exc=_scrub(str(exc), src))) from None
     return written
 
 
@@ -851,8 +846,7 @@ def _replace_rows(conn: Any, plan: _Table, schema: str, table: str, oid: int, la
         if deps:
             what = ", ".join(f"{quote_name(c)} {existing[c]} -> {wanted[c]}" for c in changed)
             raise OutputError(
-                f"{label}: the result's column types differ from the existing table's (type changed: {what}) and other objects depend on it: "
-                f"{', '.join(deps)}; nothing was written (adapt or drop them yourself, or write to another schema)"
+                _("{label}: the result's column types differ from the existing table's (type changed: {what}) and other objects depend on it: {deps}; nothing was written (adapt or drop them yourself, or write to another schema)").format(label=label, what=what, deps=', '.join(deps))
             )
         # nothing depends on the table: it is emptied and the changed columns take the result's types
         conn.execute(sql.SQL("DELETE FROM {}").format(ident))

@@ -14,6 +14,7 @@ from pyproj import CRS
 
 from sppr_gis.errors import AmbiguousLayerError, CRSError, FieldError, InputError
 from sppr_gis.findings import Finding
+from sppr_gis.i18n import _
 
 __all__ = [
     "read_table",
@@ -182,14 +183,14 @@ def sniff_table(path: Path) -> str:
         with open(path, "rb") as f:
             head = f.read(8)
     except OSError as exc:
-        raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise InputError(_("{path}: cannot be read ({reason})").format(path=path, reason=exc.strerror or exc)) from None
     suffix = path.suffix.lower()
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise InputError(f"{path}: an old Excel 97-2003 workbook (.xls) is not supported; save it as .xlsx (Excel or LibreOffice: Save As) or as CSV")
+        raise InputError(_("{path}: an old Excel 97-2003 workbook (.xls) is not supported; save it as .xlsx (Excel or LibreOffice: Save As) or as CSV").format(path=path))
     if suffix in {".xlsx", ".xlsm", ".xls"}:
-        raise InputError(f"{path}: not an Excel workbook (the file is not in the .xlsx format; text or another format renamed {suffix}?)")
+        raise InputError(_("{path}: not an Excel workbook (the file is not in the .xlsx format; text or another format renamed {suffix}?)").format(path=path, suffix=suffix))
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     return "text"
@@ -234,7 +235,7 @@ def _read_frame(
     the first of the first :data:`HEADER_SEARCH_ROWS` rows that holds one of the ``expected`` fields (else row 1)."""
     df, row = _read_frame_raw(path, sheet, encoding, header_row, expected, progress)
     if _numeric_header(list(df.columns)):
-        raise InputError(f"{path}: row {row} holds numbers, not column names: the table has no header row (add one, or name it as {path}@N / with --header-row / header_row)")
+        raise InputError(_("{path}: row {row} holds numbers, not column names: the table has no header row (add one, or name it as {path}@N / with --header-row / header_row)").format(path=path, row=row))
     return df, row
 
 
@@ -251,13 +252,13 @@ def _read_frame_raw(
             names = [str(n) for n in book.sheet_names]
             if sheet is None and len(names) > 1:
                 raise AmbiguousLayerError(
-                    f"{path}: {len(names)} sheets and none named ({', '.join(names)}); name one as {path}:{names[0]} (sheet = \"...\" in a config)",
+                    _("{path}: {n} sheets and none named ({names}); name one as {path}:{names2} (sheet = \"...\" in a config)").format(path=path, n=len(names), names=', '.join(names), names2=names[0]),
                     path=str(path),
                     layers=tuple(names),
                 )
             name = sheet if sheet is not None else names[0]
             if name not in names:
-                raise InputError(f"{path}: no sheet named '{name}' (sheets: {', '.join(names)})")
+                raise InputError(_("{path}: no sheet named '{name}' (sheets: {names})").format(path=path, name=name, names=', '.join(names)))
             if header_row is None:
                 top = pd.read_excel(book, sheet_name=name, dtype=object, header=None, nrows=HEADER_SEARCH_ROWS)
                 found = _header_index(top.to_numpy(dtype=object).tolist(), expected)
@@ -288,11 +289,11 @@ def _read_frame_raw(
                 return df, int(row)
             except UnicodeDecodeError:
                 continue
-        raise InputError(f"{path}: text is neither UTF-8 nor cp1252; pass the encoding")
+        raise InputError(_("{path}: text is neither UTF-8 nor cp1252; pass the encoding").format(path=path))
     except (InputError, AmbiguousLayerError):
         raise
     except Exception as exc:
-        raise InputError(f"{path}: cannot be read as a table ({str(exc).strip().splitlines()[0]})") from exc
+        raise InputError(_("{path}: cannot be read as a table ({reason})").format(path=path, reason=str(exc).strip().splitlines()[0])) from exc
 
 
 _FORMULA_TAG = re.compile(rb"<f[ >/]")
@@ -373,7 +374,6 @@ def _formula_cells(path: Path, sheet: str | None, df: pd.DataFrame, first_row: i
     return out
 
 
-_RECALC = "recalculate and save the workbook in Excel or LibreOffice (formulas are read by their saved values)"
 
 
 def _refuse_formula_columns(df: pd.DataFrame, uncached: dict[int, dict[str, str]], columns: Sequence[str], label: str) -> None:
@@ -382,7 +382,7 @@ def _refuse_formula_columns(df: pd.DataFrame, uncached: dict[int, dict[str, str]
         rows = [i for i, cells in uncached.items() if col in cells]
         if rows and all(i in rows or _blank_cell(v) for i, v in enumerate(df[col])):
             first = uncached[min(rows)][col]
-            raise InputError(f"{label}: column '{col}' holds formulas without a saved value ({len(rows)} cells, e.g. {first}), so it reads as blank; {_RECALC}")
+            raise InputError(_("{label}: column '{col}' holds formulas without a saved value ({n} cells, e.g. {first}), so it reads as blank; recalculate and save the workbook in Excel or LibreOffice (formulas are read by their saved values)").format(label=label, col=col, n=len(rows), first=first))
 
 
 def _formula_findings(
@@ -504,13 +504,13 @@ def read_table(
     """
     path = Path(path)
     if not path.exists():
-        raise InputError(f"{path}: file not found")
+        raise InputError(_("{path}: file not found").format(path=path))
     if header_row is not None and int(header_row) < 1:
-        raise ValueError(f"header_row must be at least 1, got {header_row}")
+        raise ValueError(_("header_row must be at least 1, got {header_row}").format(header_row=header_row))
     try:
         crs_obj = CRS.from_user_input(crs)
     except Exception as exc:
-        raise CRSError(f"{path}: {crs!r} is not a CRS PROJ knows") from exc
+        raise CRSError(_("{path}: {crs!r} is not a CRS PROJ knows").format(path=path, crs=crs)) from exc
     expected = [*LON_NAMES, *LAT_NAMES, *COORD_NAMES, *WKT_NAMES, *(xy_fields or ()), wkt_field or "", coord_field or "", *(str(k) for k in key_fields if k)]
     df, header_row = _read_frame(path, sheet, encoding, header_row, expected, progress)
     label = f"{path}:{sheet}" if sheet else str(path)
@@ -521,21 +521,21 @@ def read_table(
     if xy_fields:
         for f in xy_fields:
             if f not in cols:
-                raise FieldError(f"{label}: no column '{f}' (columns: {', '.join(cols)})")
+                raise FieldError(_("{label}: no column '{f}' (columns: {cols})").format(label=label, f=f, cols=', '.join(cols)))
         xcol, ycol = xy_fields
     else:
         xcol, ycol = _find(cols, LON_NAMES), _find(cols, LAT_NAMES)
         if (xcol is None) != (ycol is None):
-            raise FieldError(f"{label}: found coordinate column '{xcol or ycol}' but not its pair; name both with --xy-fields LON,LAT")
+            raise FieldError(_("{label}: found coordinate column '{xcol}' but not its pair; name both with --xy-fields LON,LAT").format(label=label, xcol=xcol or ycol))
     if coord_field:
         if coord_field not in cols:
-            raise FieldError(f"{label}: no column '{coord_field}' (columns: {', '.join(cols)})")
+            raise FieldError(_("{label}: no column '{coord_field}' (columns: {cols})").format(label=label, coord_field=coord_field, cols=', '.join(cols)))
         kcol, xcol, ycol = coord_field, None, None
     elif xcol is None:
         kcol = _find(cols, COORD_NAMES)
     wcol = wkt_field or _find(cols, WKT_NAMES)
     if wkt_field and wkt_field not in cols:
-        raise FieldError(f"{label}: no column '{wkt_field}' (columns: {', '.join(cols)})")
+        raise FieldError(_("{label}: no column '{wkt_field}' (columns: {cols})").format(label=label, wkt_field=wkt_field, cols=', '.join(cols)))
     uncached = _formula_cells(path, sheet, df, first_row) if sniff_table(path) == "xlsx" else {}
     if uncached:
         keys = [c for c in (xcol, ycol, kcol, wcol, *(_find(cols, (str(k).strip().lower(),)) for k in key_fields)) if c is not None]
@@ -629,8 +629,7 @@ def read_table(
     if geographic and out_of_range and len(out_of_range) == given and all(max(abs(x), abs(y)) > 360 for _, x, y in out_of_range):
         row_no, x, y = out_of_range[0]
         raise CRSError(
-            f"{label}: row {row_no}: coordinates {_num(x)}, {_num(y)} are out of range for {crs_obj.name} (lon/lat), as are all "
-            f"{given} rows; they look projected (metres): give the table's CRS (crs = \"EPSG:...\" for this input, --assume-crs for sppr check)"
+            _("{label}: row {row_no}: coordinates {num}, {num2} are out of range for {name} (lon/lat), as are all {given} rows; they look projected (metres): give the table's CRS (crs = \"EPSG:...\" for this input, --assume-crs for sppr check)").format(label=label, row_no=row_no, num=_num(x), num2=_num(y), name=crs_obj.name, given=given)
         )
     if uncached:
         placed = {c for c in (xcol, ycol, kcol, wcol) if c is not None}

@@ -21,6 +21,7 @@ import shapely
 from sppr_gis.crs import ensure_crs
 from sppr_gis.errors import AmbiguousLayerError, InputError, LayerError
 from sppr_gis.findings import Finding
+from sppr_gis.i18n import _
 
 __all__ = ["LayerSpec", "LayerInfo", "parse_layer_spec", "list_layers", "choose_layer", "read_layer", "read_programs", "read_program_sources"]
 
@@ -202,7 +203,7 @@ def _read_parquet(spec: LayerSpec, assume_crs: str | None) -> gpd.GeoDataFrame:
     try:
         gdf = gpd.read_parquet(spec.path)
     except Exception as exc:
-        raise InputError(f"{spec.path}: cannot be read as GeoParquet ({_short(exc)})") from exc
+        raise InputError(_("{path}: cannot be read as GeoParquet ({reason})").format(path=spec.path, reason=_short(exc))) from exc
     gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
     gdf = ensure_crs(gdf, str(spec.path), assume_crs)
     gdf.attrs["source"] = str(spec.path)
@@ -259,7 +260,7 @@ def _zip_layers(path: Path) -> list[LayerInfo]:
         with zipfile.ZipFile(path) as zf:
             names = zf.namelist()
     except (zipfile.BadZipFile, OSError) as exc:
-        raise InputError(f"{path}: not a readable zip archive ({_short(exc)})") from exc
+        raise InputError(_("{path}: not a readable zip archive ({reason})").format(path=path, reason=_short(exc))) from exc
     root = "/vsizip/" + os.path.abspath(path)
     members = [n for n in names if not n.startswith("__MACOSX/") and not PurePosixPath(n).name.startswith("._")]
     lower = {n.lower() for n in members}
@@ -281,7 +282,7 @@ def _zip_layers(path: Path) -> list[LayerInfo]:
         except Exception as exc:
             if m.lower().endswith(".json"):
                 continue  # a .json that is not GeoJSON (metadata)
-            raise InputError(f"{path}: member '{m}' cannot be read as vector data ({_short(exc)})") from exc
+            raise InputError(_("{path}: member '{m}' cannot be read as vector data ({reason})").format(path=path, m=m, reason=_short(exc))) from exc
         legacy = m.lower().endswith(".shp") and (m[:-4] + ".cpg").lower() not in lower
         for lname, gtype in layers:
             found.append((m, str(lname), None if gtype is None else str(gtype), legacy))
@@ -290,9 +291,9 @@ def _zip_layers(path: Path) -> list[LayerInfo]:
             return [LayerInfo(str(n), None if t is None else str(t), root, str(n)) for n, t in pyogrio.list_layers(root)]
         except Exception:
             shown = ", ".join(members[:10]) + (" ..." if len(members) > 10 else "")
-            raise InputError(f"{path}: the zip holds no vector data set (files: {shown or 'none'})") from None
+            raise InputError(_("{path}: the zip holds no vector data set (files: {shown})").format(path=path, shown=shown or 'none')) from None
     per_member: dict[str, int] = {}
-    for m, _, _, _ in found:
+    for m, _u, _u, _u in found:
         per_member[m] = per_member.get(m, 0) + 1
     stems = [lname for _, lname, _, _ in found]
     out = []
@@ -329,13 +330,13 @@ def list_layers(source: str | os.PathLike[str] | LayerSpec) -> list[LayerInfo]:
         return [LayerInfo(n, ty, spec.label, n) for n, _, ty, _ in list_pg_layers(spec.uri)]  # the label: never a password
     path = spec.path
     if not path.exists():
-        raise InputError(f"{path}: file not found")
+        raise InputError(_("{path}: file not found").format(path=path))
     if path.is_file() and path.suffix.lower() == ".zip":
         return _zip_layers(path)
     try:
         layers = pyogrio.list_layers(str(path))
     except Exception as exc:  # pyogrio raises DataSourceError and friends
-        raise InputError(f"{path}: cannot be read as a vector data source ({_short(exc)})") from exc
+        raise InputError(_("{path}: cannot be read as a vector data source ({reason})").format(path=path, reason=_short(exc))) from exc
     out = []
     for n, t in layers:
         shp = path if path.suffix.lower() == ".shp" else (path / f"{n}.shp" if path.is_dir() else None)
@@ -354,7 +355,7 @@ def _match(spec: LayerSpec, infos: list[LayerInfo]) -> LayerInfo:
         hits = [i for i in infos if test(i)]
         if len(hits) == 1:
             return hits[0]
-    raise LayerError(f"{spec.path}: no layer named '{want}' (layers: {', '.join(i.name for i in infos)})")
+    raise LayerError(_("{path}: no layer named '{want}' (layers: {infos})").format(path=spec.path, want=want, infos=', '.join((i.name for i in infos))))
 
 
 def _describe(infos: list[LayerInfo]) -> str:
@@ -396,7 +397,7 @@ def _choose(spec: LayerSpec, want: Literal["polygon", "any"]) -> tuple[LayerInfo
     """The chosen layer and the number of layers in the source."""
     infos = list_layers(spec)
     if not infos:
-        raise LayerError(f"{spec.path}: the data source holds no layer")
+        raise LayerError(_("{path}: the data source holds no layer").format(path=spec.path))
     if spec.layer is not None:
         return _match(spec, infos), len(infos)
     if len(infos) == 1:
@@ -409,11 +410,11 @@ def _choose(spec: LayerSpec, want: Literal["polygon", "any"]) -> tuple[LayerInfo
     if len(cands) == 1:
         return cands[0], len(infos)
     if not cands and want == "polygon" and spatial:
-        raise LayerError(f"{spec.path}: no polygon layer (layers: {_describe(infos)}); name one as {spec.path}:LAYER")
+        raise LayerError(_("{path}: no polygon layer (layers: {describe}); name one as {path}:LAYER").format(path=spec.path, describe=_describe(infos)))
     shown = cands or infos
-    kind = "polygon layers" if want == "polygon" and cands else "layers"
+    kind = _("polygon layers") if want == "polygon" and cands else _("layers")
     raise AmbiguousLayerError(
-        f"{spec.path}: {len(shown)} {kind} and none named ({_describe(shown)}); name one as {spec.path}:{shown[0].name}",
+        _("{path}: {n} {kind} and none named ({describe}); name one as {path}:{name}").format(path=spec.path, n=len(shown), kind=kind, describe=_describe(shown), name=shown[0].name),
         path=str(spec.path),
         layers=tuple(i.name for i in shown),
     )
@@ -442,7 +443,7 @@ def _fix_legacy_text(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
             fixed = {t: b.decode(enc) for t, b in raw.items()}
         except UnicodeDecodeError:
             continue
-        log.warning("%s: no .cpg file; text read as %s (name the code page with --encoding or encoding = ... if wrong)", label, enc)
+        log.warning(_("{label}: no .cpg file; text read as {encoding} (name the code page with --encoding or encoding = ... if wrong)").format(label=label, encoding=enc))
         out = gdf.copy()
         for c in cols:
             out[c] = gdf[c].map(lambda v: fixed.get(v, v) if isinstance(v, str) else v).astype(gdf[c].dtype)
@@ -500,11 +501,11 @@ def read_layer(
 
         return read_pg_layer(spec.uri + (f"#{spec.layer}" if spec.layer else ""), assume_crs=assume_crs)
     if not spec.path.exists():
-        raise InputError(f"{spec.path}: file not found")
+        raise InputError(_("{path}: file not found").format(path=spec.path))
     if spec.path.suffix.lower() in PARQUET_SUFFIXES:
         return _read_parquet(spec, assume_crs)
     if spec.path.suffix.lower() == ".shp" and not any(spec.path.with_suffix(x).exists() for x in (".dbf", ".DBF", ".Dbf")):
-        raise InputError(f"{spec.path}: the shapefile's attribute file {spec.path.with_suffix('.dbf').name} is missing (a shapefile is .shp, .shx, .dbf and .prj together)")
+        raise InputError(_("{path}: the shapefile's attribute file {name} is missing (a shapefile is .shp, .shx, .dbf and .prj together)").format(path=spec.path, name=spec.path.with_suffix('.dbf').name))
     info, n_layers = _choose(spec, want)
     label = f"{spec.path}:{info.name}" if spec.layer is not None or n_layers > 1 else str(spec.path)
     kwargs: dict[str, object] = {}
@@ -512,7 +513,7 @@ def read_layer(
         try:  # Python's canonical name: GDAL's iconv does not know spellings like 'latin-1'
             kwargs["encoding"] = codecs.lookup(encoding).name
         except LookupError:
-            raise InputError(f"{label}: unknown text encoding '{encoding}' (e.g. cp1252, utf-8)") from None
+            raise InputError(_("{label}: unknown text encoding '{encoding}' (e.g. cp1252, utf-8)").format(label=label, encoding=encoding)) from None
     unreadable: list[Finding] = []
     try:
         try:
@@ -524,9 +525,9 @@ def read_layer(
             # a feature GEOS cannot parse (an unclosed ring, a one-vertex line): read the rest
             gdf, unreadable = _read_feature_by_feature(info, label, kwargs)
     except Exception as exc:
-        raise InputError(f"{label}: cannot be read ({_short(exc)})") from exc
+        raise InputError(_("{label}: cannot be read ({reason})").format(label=label, reason=_short(exc))) from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
-        raise LayerError(f"{label}: the layer has no geometry column")
+        raise LayerError(_("{label}: the layer has no geometry column").format(label=label))
     if info.legacy_text and not encoding and engine == "pyogrio":
         gdf = _fix_legacy_text(gdf, label)
     gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
@@ -554,9 +555,9 @@ def _read_feature_by_feature(info: LayerInfo, label: str, kwargs: Mapping[str, o
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # GDAL's "Non closed ring detected": reported below
         attrs = pyogrio.read_dataframe(info.gdal_path, layer=info.gdal_layer, read_geometry=False, **kwargs)
-        meta, fids, wkb, _ = pyogrio.raw.read(info.gdal_path, layer=info.gdal_layer, columns=[], return_fids=True, **kwargs)
+        meta, fids, wkb, _u = pyogrio.raw.read(info.gdal_path, layer=info.gdal_layer, columns=[], return_fids=True, **kwargs)
     if len(wkb) != len(attrs):
-        raise InputError(f"{label}: cannot be read (the layer changed while it was read)")
+        raise InputError(_("{label}: cannot be read (the layer changed while it was read)").format(label=label))
     wkb = np.asarray(wkb, dtype=object)
     geoms = shapely.from_wkb(wkb, on_invalid="ignore")
     gdf = gpd.GeoDataFrame(pd.DataFrame(attrs), geometry=gpd.GeoSeries(geoms, index=attrs.index, crs=meta.get("crs")))
@@ -728,6 +729,6 @@ def read_program_sources(
 
     items = [specs] if isinstance(specs, (str, os.PathLike, LayerSpec)) else list(specs)
     if not items:
-        raise ValueError("no program input given")
+        raise ValueError(_("no program input given"))
     frames = [read_programs(s, id_field=id_field, **kwargs) for s in items]
     return combine_programs(frames, id_field=id_field)

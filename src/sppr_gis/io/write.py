@@ -26,6 +26,7 @@ import pandas as pd
 import pyogrio
 
 from sppr_gis.errors import OutputError, SpprError
+from sppr_gis.i18n import _
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +196,7 @@ class Staging:
 
     def discard(self) -> None:
         """Remove the temporary files (and SQLite journals) that are still there."""
-        for tmp, _ in self._pairs:
+        for tmp, _u in self._pairs:
             _remove(tmp)
         self._pairs = []
 
@@ -299,7 +300,7 @@ def reserved_names(df: pd.DataFrame, layer: str) -> pd.DataFrame:
             new = f"{c}_input_{k}"
         taken.add(new.casefold())
         renames[c] = new
-    log.info("layer %s: column(s) %s written as %s (names a GeoPackage reserves)", layer, ", ".join(renames), ", ".join(renames.values()))
+    log.info(_("layer {layer}: column(s) {columns} written as {names} (names a GeoPackage reserves)").format(layer=layer, columns=", ".join(renames), names=", ".join(renames.values())))
     return df.rename(columns=renames)
 
 
@@ -438,7 +439,7 @@ def write_tables(tables: Mapping[str, pd.DataFrame], target: str | os.PathLike[s
                 long = out["wkt"].str.len() > EXCEL_CELL_LIMIT
                 if long.any():
                     out.loc[long, "wkt"] = EXCEL_LONG_WKT
-                    log.warning("%s, sheet %s: %d geometries longer than an Excel cell are not written as WKT (see the GeoPackage or CSV)", target, sheet, int(long.sum()))
+                    log.warning(_("{target}, sheet {sheet}: {n} geometries longer than an Excel cell are not written as WKT (see the GeoPackage or CSV)").format(target=target, sheet=sheet, n=int(long.sum())))
             return out
         return pd.DataFrame(df)
 

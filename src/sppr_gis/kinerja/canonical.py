@@ -16,6 +16,7 @@ import pandas as pd
 from sppr_gis.errors import InputError
 from sppr_gis.kinerja.core import ISSUE_COLUMNS, LEVELS
 from sppr_gis.text import parse_number
+from sppr_gis.i18n import _
 
 __all__ = ["BASE_COLUMNS", "canonical_frame"]
 
@@ -106,7 +107,7 @@ def canonical_frame(
     if "opd" not in missing and default_opd is None and all(nm not in cols for nm in _ALIASES["opd"]):
         missing.insert(0, "opd")
     if missing:
-        raise InputError(f"{source}: column(s) {', '.join(missing)} missing (a kinerja table needs opd, level, kode; headers found: {', '.join(str(c) for c in raw.columns)})")
+        raise InputError(_("{source}: column(s) {missing} missing (a kinerja table needs opd, level, kode; headers found: {columns})").format(source=source, missing=', '.join(missing), columns=', '.join((str(c) for c in raw.columns))))
     if default_opd:
         out["opd"] = [o if o else default_opd for o in out["opd"]]
     issues: list[dict] = []

@@ -12,6 +12,7 @@ import pandas as pd
 from sppr_gis.config import load_config
 from sppr_gis.io.vector import parse_layer_spec
 from sppr_gis.kinerja.book import write_book
+from sppr_gis.i18n import _
 from sppr_gis.kinerja.core import KinerjaResult, evaluate
 from sppr_gis.kinerja.forms import read_kinerja
 from sppr_gis.text import angka
@@ -101,9 +102,9 @@ def kinerja_report(data: str | os.PathLike[str], year: int, out: str | os.PathLi
     spec = parse_layer_spec(str(data))
     target = Path(out)
     if target.suffix.lower() != ".xlsx":
-        raise ValueError(f"--out {out}: expected an .xlsx workbook")
+        raise ValueError(_("--out {out}: expected an .xlsx workbook").format(out=out))
     if target.exists() and spec.path.exists() and os.path.samefile(target, spec.path):
-        raise ValueError(f"--out {out} is the input {data}: inputs are never outputs")
+        raise ValueError(_("--out {out} is the input {data}: inputs are never outputs").format(out=out, data=data))
     clusters: dict = {}
     settings: dict = {}
     region = None

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from sppr_gis.errors import InputError
+from sppr_gis.i18n import _
 from sppr_gis.kinerja.canonical import canonical_frame
 
 __all__ = ["find_numbering", "read_evaluasi_renja"]
@@ -123,7 +124,7 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
     merged = _merged_top_left(ws)
     for need in (2, 3, 4, 7, 12):
         if need not in spans:
-            raise InputError(f"{source}: sheet '{ws.title}': the column numbering row {num_row} has no column {need} (Permendagri 86 evaluation form)")
+            raise InputError(_("{source}: sheet '{title}': the column numbering row {num_row} has no column {need} (Permendagri 86 evaluation form)").format(source=source, title=ws.title, num_row=num_row, need=need))
     y = year
     for r in range(1, num_row):
         for c in range(1, min(ws.max_column, 40) + 1):
@@ -135,7 +136,7 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
             continue
         break
     if y is None:
-        raise InputError(f"{source}: sheet '{ws.title}': the form names no year (a title 'Tahun YYYY'); give the year")
+        raise InputError(_("{source}: sheet '{title}': the form names no year (a title 'Tahun YYYY'); give the year").format(source=source, title=ws.title))
 
     def cols(n: int) -> tuple[int | None, int | None, int | None, float]:
         """K column, satuan column, Rp column and the Rp factor of numbered group ``n``."""
@@ -155,10 +156,10 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
         return (k_cols[0] if k_cols else None), (k_cols[1] if len(k_cols) > 1 else None), rp, factor
 
     k7, sat7, rp7, f7 = cols(7)
-    k5, sat5, _, _ = cols(5)
-    k12, _, rp12, f12 = cols(12)
+    k5, sat5, _u, _u = cols(5)
+    k12, _u, rp12, f12 = cols(12)
     quarters = [cols(n) for n in (8, 9, 10, 11) if n in spans]
-    k13, _, _, _ = cols(13)
+    k13, _u, _u, _u = cols(13)
     sat_col = sat7 or sat5
     for c in range(1, ws.max_column + 1):
         if any("satuan" in _label(ws, merged, r, c).casefold() for r in range(max(1, num_row - 3), num_row)):
@@ -301,7 +302,7 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
                 row[money] = None
     raw = pd.DataFrame(rows)
     if raw.empty:
-        raise InputError(f"{source}: sheet '{ws.title}': no program or kegiatan rows below the column numbering row {num_row}")
+        raise InputError(_("{source}: sheet '{title}': no program or kegiatan rows below the column numbering row {num_row}").format(source=source, title=ws.title, num_row=num_row))
     first = [row["_row"] for row in rows]
     frame, issues = canonical_frame(raw.drop(columns=["_row", "capaian_formulir"]), source, default_opd=opd, form="evaluasi_renja", row_numbers=first)
     frame["capaian_formulir"] = pd.to_numeric(pd.Series([row["capaian_formulir"] for row in rows], dtype=object), errors="coerce").to_numpy()

@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from sppr_gis.errors import AmbiguousLayerError, InputError
+from sppr_gis.i18n import _
 from sppr_gis.io.tables import sniff_table
 from sppr_gis.kinerja.canonical import _ALIASES, _LEVEL_WORDS, _YEAR_COL, BASE_COLUMNS, _blank, _norm_header, canonical_frame
 from sppr_gis.kinerja.evaluasi import find_numbering, read_evaluasi_renja
@@ -71,9 +72,9 @@ def _renstra(raw: pd.DataFrame, source: str, tahun_awal: int | None, sheet_level
         if len(vals) == 1:
             start = vals.pop()
         elif len(vals) > 1:
-            raise InputError(f"{source}: column {col_start} names several start years ({', '.join(str(v) for v in sorted(vals))}); one Renstra period per file")
+            raise InputError(_("{source}: column {col_start} names several start years ({vals}); one Renstra period per file").format(source=source, col_start=col_start, vals=', '.join((str(v) for v in sorted(vals)))))
     if start is None:
-        raise InputError(f"{source}: a Renstra export (target_1..5) needs its first year: a tahun_awal column, or tahun_awal in the config's [kinerja] table")
+        raise InputError(_("{source}: a Renstra export (target_1..5) needs its first year: a tahun_awal column, or tahun_awal in the config's [kinerja] table").format(source=source))
     ren = {}
     for nc, c in cols.items():
         m = _RENSTRA_COL.fullmatch(nc)
@@ -135,7 +136,7 @@ def read_kinerja(path: str | os.PathLike[str], *, sheet: str | None = None, year
         try:
             raw = pd.read_csv(p, sep=None, engine="python", dtype=str, keep_default_na=False, encoding="utf-16" if kind == "utf-16" else "utf-8-sig")
         except Exception as exc:
-            raise InputError(f"{p}: cannot be read as a table ({str(exc).strip().splitlines()[0]})") from None
+            raise InputError(_("{p}: cannot be read as a table ({reason})").format(p=p, reason=str(exc).strip().splitlines()[0])) from None
         raw = raw.replace("", None)
         form = "renstra" if _is_renstra(list(raw.columns)) else "tabel"
         if form == "renstra":
@@ -149,18 +150,18 @@ def read_kinerja(path: str | os.PathLike[str], *, sheet: str | None = None, year
         wb = openpyxl.load_workbook(p, data_only=False)
         wv = openpyxl.load_workbook(p, data_only=True)
     except Exception as exc:
-        raise InputError(f"{p}: cannot be read as a workbook ({str(exc).strip().splitlines()[0]})") from None
+        raise InputError(_("{p}: cannot be read as a workbook ({reason})").format(p=p, reason=str(exc).strip().splitlines()[0])) from None
     names = list(wb.sheetnames)
     if sheet is not None:
         if sheet not in names:
-            raise InputError(f"{p}: no sheet named '{sheet}' (sheets: {', '.join(names)})")
+            raise InputError(_("{p}: no sheet named '{sheet}' (sheets: {names})").format(p=p, sheet=sheet, names=', '.join(names)))
         chosen = [sheet]
     elif len(names) == 1:
         chosen = names
     elif all(_norm_header(n) in _LEVEL_WORDS for n in names):
         chosen = names
     else:
-        raise AmbiguousLayerError(f"{p}: {len(names)} sheets and none named ({', '.join(names)}); name one as {p}:{names[0]} (sheet = \"...\" in a config)", path=str(p), layers=tuple(names))
+        raise AmbiguousLayerError(_("{p}: {n} sheets and none named ({names}); name one as {p}:{names2} (sheet = \"...\" in a config)").format(p=p, n=len(names), names=', '.join(names), names2=names[0]), path=str(p), layers=tuple(names))
     frames, issue_frames, forms = [], [], set()
     for name in chosen:
         ws, wsv = wb[name], wv[name]
@@ -171,7 +172,7 @@ def read_kinerja(path: str | os.PathLike[str], *, sheet: str | None = None, year
             rows = [list(r) for r in wsv.iter_rows(values_only=True)]
             h = _header_index(rows)
             if h is None:
-                raise InputError(f"{p}: sheet '{name}': no header row with kode and level or target_YYYY columns in the first 20 rows")
+                raise InputError(_("{p}: sheet '{name}': no header row with kode and level or target_YYYY columns in the first 20 rows").format(p=p, name=name))
             raw = pd.DataFrame(rows[h + 1:], columns=[str(c) if c is not None else f"kolom_{j + 1}" for j, c in enumerate(rows[h])], dtype=object)
             level_from_sheet = _LEVEL_WORDS.get(_norm_header(name))
             if _is_renstra(list(raw.columns)):

@@ -53,6 +53,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle, Wedge  # noqa: E402
 from pyproj import CRS  # noqa: E402
 
+from sppr_gis.i18n import _
 from sppr_gis.maps.cartography import (  # noqa: E402
     MIN_PT,
     LegendSection,
@@ -293,7 +294,7 @@ class _Album:
         self.zfield = zone_field(z)
         self.znames = zone_name_field(z, self.zfield)
         if z is not None and self.zfield is None:
-            log.warning("zoning layer has no zone code column (%s); drawn without colours", ", ".join(_ZONE_FIELDS))
+            log.warning(_("zoning layer has no zone code column ({fields}); drawn without colours").format(fields=", ".join(_ZONE_FIELDS)))
         self.zone_colors: dict[str, RGB] = {}
         if z is not None and self.zfield:
             codes = z[self.zfield]
@@ -923,7 +924,7 @@ class _Album:
         nmax = max(int(agg["n"].max()), 1)
         label_xy, label_txt, avoid_boxes = [], [], []
         renderer = f.fig.canvas.get_renderer()
-        for _, row in agg.iterrows():
+        for _u, row in agg.iterrows():
             if row["n"] <= 0:
                 continue
             p = row["point"]
@@ -1492,7 +1493,7 @@ def cover_page(*, title: str, region: str, year: int, office: str | None = None,
             lax.set_axis_off()
             y = 0.68
         except Exception as exc:  # pragma: no cover
-            log.warning("logo %s cannot be read: %s", logo, exc)
+            log.warning(_("logo {logo} cannot be read: {exc}").format(logo=logo, exc=exc))
     fig.text(0.5, y, "ALBUM PETA", ha="center", va="top", fontsize=26 * k, fontweight="bold", color="#222222")
     fig.text(0.5, y - 0.09, _album_title(title, year).upper(), ha="center", va="top", fontsize=17 * k, fontweight="bold", color="#222222")
     if _SPPR_PHRASE not in _album_title(title, year).upper():  # the phrase once, not as title and subtitle
@@ -1691,7 +1692,7 @@ def write_album(
     page_no = len(front) + n_daftar + 1  # printed number of the first map page (the cover is page 1)
     entries = []
     conts: dict[int, list[Any]] = {}
-    for i, (_, page) in enumerate(pages):
+    for i, (_u, page) in enumerate(pages):
         page.set_sheet(f"Lembar {i + 1} dari {len(pages)}")
         more = continuation_pages(page, first_page=page_no + 1)
         conts[i] = more
@@ -1719,7 +1720,7 @@ def write_album(
                 pngs.append(png)
                 page.fig.clear()
             _add_outline(pdf, [("Daftar Peta", len(front) - n_daftar)] + [(f"{num}. {t}", p - 1) for num, t, p in entries])
-    log.info("album: %d maps -> %s", len(pngs), pdf_path)
+    log.info(_("album: {n} maps -> {path}").format(n=len(pngs), path=pdf_path))
     return [pdf_path, *pngs]
 
 
@@ -1770,7 +1771,7 @@ def single_map(
         The layer has no CRS or no geometry.
     """
     if not _usable(layer):
-        raise ValueError("the layer has no features with a geometry and a CRS")
+        raise ValueError(_("the layer has no features with a geometry and a CRS"))
     pal = palette if isinstance(palette, Palette) else Palette(palette)
     crs = display_crs([zoning if _usable(zoning) else None, layer])
     layer = layer.to_crs(crs)
@@ -1838,7 +1839,7 @@ def _choose_column(layer: gpd.GeoDataFrame, by: str, pal: Palette) -> tuple[str,
     if by == "zone":
         by = next((c for c in ("dominant_zone", *_ZONE_FIELDS) if c in cols), "zone")
     if by not in cols:
-        raise KeyError(f"no column '{by}' in the layer (columns: {', '.join(map(str, layer.columns))})")
+        raise KeyError(_("no column '{by}' in the layer (columns: {columns})").format(by=by, columns=', '.join(map(str, layer.columns))))
     vals = layer[by]
     if by == "status":
         return by, dict(STATUS_COLORS), dict(STATUS_LABELS), ["sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"], None
@@ -1896,7 +1897,7 @@ def read_result_layer(spec: str | os.PathLike[str]) -> gpd.GeoDataFrame:
         spatial = [str(n) for n, g in info if g is not None]
         name = next((n for n in RESULT_LAYERS if n in spatial), spatial[0] if spatial else None)
         if name is None:
-            raise LayerError(f"{ls.path}: no layer with geometry (layers: {', '.join(str(n) for n, _ in info)})")
+            raise LayerError(_("{path}: no layer with geometry (layers: {info})").format(path=ls.path, info=', '.join((str(n) for n, _ in info))))
         ls = LayerSpec(ls.path, name)
     return read_layer(ls)
 

@@ -46,6 +46,7 @@ from matplotlib.transforms import Bbox  # noqa: E402
 from pyproj import CRS, Transformer  # noqa: E402
 
 from sppr_gis._version import __version__  # noqa: E402
+from sppr_gis.i18n import _
 from sppr_gis.maps.palette import RGB, Palette, mpl_color  # noqa: E402
 from sppr_gis.text import angka  # noqa: E402
 
@@ -114,7 +115,7 @@ def paper_size(paper: str) -> tuple[float, float]:
     """
     key = str(paper).strip().upper()
     if key not in PAPER_SIZES:
-        raise ValueError(f"paper must be one of {', '.join(PAPER_SIZES)}, not {paper!r}")
+        raise ValueError(_("paper must be one of {paper_sizes}, not {paper!r}").format(paper_sizes=', '.join(PAPER_SIZES), paper=paper))
     return PAPER_SIZES[key]
 _HALO = [pe.withStroke(linewidth=2.4, foreground="white")]
 
@@ -153,7 +154,7 @@ def display_crs(frames: Sequence[gpd.GeoDataFrame | None]) -> CRS:
 
     usable = [f for f in frames if f is not None and f.crs is not None and len(f) and not f.geometry.is_empty.all()]
     if not usable:
-        raise ValueError("no layer with a CRS and features to draw")
+        raise ValueError(_("no layer with a CRS and features to draw"))
     return metric_crs(usable)
 
 
@@ -172,7 +173,7 @@ def nice_scale_length(max_length: float) -> float:
     100.0
     """
     if not max_length > 0:
-        raise ValueError("max_length must be positive")
+        raise ValueError(_("max_length must be positive"))
     exp = math.floor(math.log10(max_length))
     best = 10.0**exp
     for m in (1.0, 2.0, 2.5, 5.0, 10.0):
@@ -199,7 +200,7 @@ def fit_extent(bounds: Sequence[float], aspect: float, pad: float = 0.04, min_si
     """
     minx, miny, maxx, maxy = (float(b) for b in bounds)
     if not all(np.isfinite([minx, miny, maxx, maxy])):
-        raise ValueError("extent is not finite (empty layers?)")
+        raise ValueError(_("extent is not finite (empty layers?)"))
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     w = max(maxx - minx, min_size) * (1 + 2 * pad)
     h = max(maxy - miny, min_size) * (1 + 2 * pad)
@@ -763,7 +764,7 @@ class MapFrame:
     ) -> None:
         self.crs = CRS.from_user_input(crs)
         if not _is_metric(self.crs):
-            raise ValueError(f"maps are drawn in a projected CRS in metres, not {self.crs.name}; transform the layers first")
+            raise ValueError(_("maps are drawn in a projected CRS in metres, not {name}; transform the layers first").format(name=self.crs.name))
         self.title = title
         self.subtitle = subtitle
         self.number = number
@@ -1264,7 +1265,7 @@ class MapFrame:
             The frame was made without ``table_width``.
         """
         if self.table_box is None:
-            raise ValueError("this frame has no table column (table_width=0)")
+            raise ValueError(_("this frame has no table column (table_width=0)"))
         fig = self.fig
         x, b, w, h = self.table_box
         top = b + h
@@ -1313,7 +1314,7 @@ class MapFrame:
             The whole region (kecamatan or zoning) for the inset locator.
         """
         if self.extent is None:
-            raise ValueError("set_extent() first")
+            raise ValueError(_("set_extent() first"))
         self.ax.set_xlabel("")
         self.ax.set_ylabel("")
         self.add_scale_bar(avoid=avoid)
@@ -1410,7 +1411,7 @@ def continuation_pages(frame: MapFrame, first_page: int | None = None) -> list[F
     def put(make: Callable[[Figure, float, float], Any]) -> Any:
         if state["fig"] is None:
             new_page()
-        for _ in range(2 * ncol + 2):
+        for _u in range(2 * ncol + 2):
             fig = state["fig"]
             x = left + state["col"] * colw
             a = make(fig, x, state["y"])

@@ -22,6 +22,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from sppr_gis.i18n import _
+
 __all__ = [
     "RGB",
     "ZoneClass",
@@ -227,18 +229,18 @@ def parse_color(value: str | Iterable[float]) -> RGB:
             return (int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
         parts = [p for p in re.split(r"[,\s;]+", text) if p]
         if len(parts) != 3:
-            raise ValueError(f"'{value}' is not a colour (use #RRGGBB or R,G,B)")
+            raise ValueError(_("'{value}' is not a colour (use #RRGGBB or R,G,B)").format(value=value))
         nums = [float(p) for p in parts]
     else:
         nums = [float(v) for v in value]
         if len(nums) == 4:
             nums = nums[:3]
         if len(nums) != 3:
-            raise ValueError(f"{value!r} is not a colour (three numbers expected)")
+            raise ValueError(_("{value!r} is not a colour (three numbers expected)").format(value=value))
         if all(0.0 <= n <= 1.0 for n in nums) and any(n != int(n) for n in nums):
             nums = [n * 255.0 for n in nums]
     if not all(0.0 <= n <= 255.0 for n in nums):
-        raise ValueError(f"{value!r} is not a colour (components must be 0-255)")
+        raise ValueError(_("{value!r} is not a colour (components must be 0-255)").format(value=value))
     return (int(round(nums[0])), int(round(nums[1])), int(round(nums[2])))
 
 
@@ -374,7 +376,7 @@ class Palette:
             try:
                 self._over[normalize_code(k)] = parse_color(v)  # type: ignore[arg-type]
             except ValueError as exc:
-                raise ValueError(f"palette override for '{k}': {exc}") from None
+                raise ValueError(_("palette override for '{k}': {exc}").format(k=k, exc=exc)) from None
 
     def match(self, code: object, name: object = None) -> ZoneClass | None:
         """The palette class of a code (exact, class prefix, alias, then name keywords), or ``None``."""

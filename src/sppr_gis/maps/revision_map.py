@@ -30,6 +30,7 @@ matplotlib.use("Agg")
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sppr_gis.i18n import _
 from sppr_gis.maps.cartography import (
     LegendSection,
     MapFrame,
@@ -133,7 +134,7 @@ def revision_map(
     if not focus:
         focus = [g for g in (z, st_ok, changed) if g is not None and len(g)]
     if not focus:
-        raise ValueError("nothing to map: no changed polygon and no program with a geometry")
+        raise ValueError(_("nothing to map: no changed polygon and no program with a geometry"))
     b = np.array([g.total_bounds for g in focus])
     frame.set_extent((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()), pad=0.08)
     ax = frame.ax
@@ -228,7 +229,7 @@ def write_revision_map(result: Any, out: str | os.PathLike[str], *, target: str 
     out = Path(out)
     fmt = Path(target or out).suffix.lower().lstrip(".")
     if fmt not in ("png", "pdf"):
-        raise ValueError(f"{target or out}: the map is written as .png or .pdf")
+        raise ValueError(_("{target}: the map is written as .png or .pdf").format(target=target or out))
     frame = revision_map(result, dpi=dpi, **kw)
     with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}):
         frame.fig.savefig(out, format=fmt, dpi=dpi, metadata={"Creator": "sppr_gis"} if fmt == "pdf" else None, **({"pil_kwargs": {"compress_level": 3}} if fmt == "png" else {}))

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Literal
 from xml.sax.saxutils import escape, quoteattr
 
+from sppr_gis.i18n import _
 from sppr_gis.maps.palette import (
     IPU_SYNC_COLORS,
     IPU_SYNC_LABELS,
@@ -475,7 +476,7 @@ def write_layer_styles(
     """
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no such GeoPackage")
+        raise FileNotFoundError(_("{path}: no such GeoPackage").format(path=path))
     if styles is None:
         styles = styles_for_gpkg(path, palette)
     now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")[:-4] + "Z"

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sppr_gis.i18n import _
 from sppr_gis.io.write import atomic_path
 from sppr_gis.report.labels import reader_text
 from sppr_gis.text import angka
@@ -373,7 +374,7 @@ def write_workbook(
         setups: list[tuple[object, str, dict[int, float], set[int], list[str]]] = []
         for name, content in sheets.items():
             if len(name) > 31:
-                raise ValueError(f"sheet name '{name}' is longer than 31 characters")
+                raise ValueError(_("sheet name '{name}' is longer than 31 characters").format(name=name))
             ws = wb.add_worksheet(name)
             widths: dict[int, float] = {}
             texts: dict[int, list[tuple[int, str, bool]]] = {}  # row -> (column, text, bold): wrapped cells, for row heights
