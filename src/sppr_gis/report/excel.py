@@ -55,6 +55,7 @@ SHEET_TITLES: dict[str, str] = {
     "Kesesuaian": "Kesesuaian lokasi program dengan rencana tata ruang",
     "Sinergi": "Sinergi dan konflik antarprogram",
     "Isu Data": "Isu data masukan",
+    "Kinerja": "Evaluasi capaian kinerja (tujuan, sasaran, program, kegiatan, sub kegiatan)",
 }
 #: Columns folded away (an outline group, collapsed: hidden on screen and on paper until its + is clicked; still in
 #: the sheet for scripts) so that the sheet prints one page wide at a readable size. ``Kesesuaian`` has 33
