@@ -127,21 +127,18 @@ def read_kinerja(path: str | os.PathLike[str], *, sheet: str | None = None, year
         Unreadable file, missing columns, no header found.
     AmbiguousLayerError
         Several sheets, none named, and not one per level.
+
+    Notes
+    -----
+    The steps: a CSV read whole (:func:`_read_text_table`); a workbook's sheets chosen
+    (:func:`_chosen_sheets`), each read as a Permendagri 86 form (:func:`read_evaluasi_renja`) or a
+    table under its header row (a Renstra export first made canonical), then joined.
     """
     p = Path(path)
     source = p.name
     kind = sniff_table(p)
     if kind != "xlsx":
-        try:
-            raw = pd.read_csv(p, sep=None, engine="python", dtype=str, keep_default_na=False, encoding="utf-16" if kind == "utf-16" else "utf-8-sig")
-        except Exception as exc:
-            raise InputError(f"{p}: cannot be read as a table ({str(exc).strip().splitlines()[0]})") from None
-        raw = raw.replace("", None)
-        form = "renstra" if _is_renstra(list(raw.columns)) else "tabel"
-        if form == "renstra":
-            raw = _renstra(raw, source, tahun_awal, None)
-        frame, issues = canonical_frame(raw, source, default_opd=opd)
-        return KinerjaTable(frame, issues, form, source)
+        return _read_text_table(p, kind, tahun_awal=tahun_awal, opd=opd)
 
     import openpyxl
 
@@ -151,16 +148,7 @@ def read_kinerja(path: str | os.PathLike[str], *, sheet: str | None = None, year
     except Exception as exc:
         raise InputError(f"{p}: cannot be read as a workbook ({str(exc).strip().splitlines()[0]})") from None
     names = list(wb.sheetnames)
-    if sheet is not None:
-        if sheet not in names:
-            raise InputError(f"{p}: no sheet named '{sheet}' (sheets: {', '.join(names)})")
-        chosen = [sheet]
-    elif len(names) == 1:
-        chosen = names
-    elif all(_norm_header(n) in _LEVEL_WORDS for n in names):
-        chosen = names
-    else:
-        raise AmbiguousLayerError(f"{p}: {len(names)} sheets and none named ({', '.join(names)}); name one as {p}:{names[0]} (sheet = \"...\" in a config)", path=str(p), layers=tuple(names))
+    chosen = _chosen_sheets(p, names, sheet)
     frames, issue_frames, forms = [], [], set()
     for name in chosen:
         ws, wsv = wb[name], wv[name]
@@ -187,6 +175,36 @@ def read_kinerja(path: str | os.PathLike[str], *, sheet: str | None = None, year
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     issues = pd.concat(issue_frames, ignore_index=True) if len(issue_frames) > 1 else issue_frames[0]
     return KinerjaTable(frame, issues, "+".join(sorted(forms)), source)
+
+
+def _read_text_table(p: Path, kind: str, *, tahun_awal: int | None, opd: str | None) -> KinerjaTable:
+    """A CSV kinerja input: the contract's table or a Renstra export."""
+    source = p.name
+    try:
+        raw = pd.read_csv(p, sep=None, engine="python", dtype=str, keep_default_na=False, encoding="utf-16" if kind == "utf-16" else "utf-8-sig")
+    except Exception as exc:
+        raise InputError(f"{p}: cannot be read as a table ({str(exc).strip().splitlines()[0]})") from None
+    raw = raw.replace("", None)
+    form = "renstra" if _is_renstra(list(raw.columns)) else "tabel"
+    if form == "renstra":
+        raw = _renstra(raw, source, tahun_awal, None)
+    frame, issues = canonical_frame(raw, source, default_opd=opd)
+    return KinerjaTable(frame, issues, form, source)
+
+
+def _chosen_sheets(p: Path, names: list[str], sheet: str | None) -> list[str]:
+    """The sheets to read: the one named, the only one, or one per level."""
+    if sheet is not None:
+        if sheet not in names:
+            raise InputError(f"{p}: no sheet named '{sheet}' (sheets: {', '.join(names)})")
+        chosen = [sheet]
+    elif len(names) == 1:
+        chosen = names
+    elif all(_norm_header(n) in _LEVEL_WORDS for n in names):
+        chosen = names
+    else:
+        raise AmbiguousLayerError(f"{p}: {len(names)} sheets and none named ({', '.join(names)}); name one as {p}:{names[0]} (sheet = \"...\" in a config)", path=str(p), layers=tuple(names))
+    return chosen
 
 
 def _header_has(raw: pd.DataFrame, canon: str) -> bool:
