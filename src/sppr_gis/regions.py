@@ -15,6 +15,7 @@ travels with its task (or, ``read_on="workers"``, is read from a path they share
 
 from __future__ import annotations
 
+import functools
 import io as _io
 import logging
 import os
@@ -221,6 +222,13 @@ def sync_regions(
         a region, or a region folder holds files sppr did not write (nothing runs).
     ClusterError
         The cluster cannot be reached.
+
+    Notes
+    -----
+    The steps: the configs loaded (:func:`_load_configs`), the region folders and rekap files
+    guarded (:func:`_guard_regions`), each region run here (:func:`_run_locally`) or on the cluster
+    (:func:`_run_on_cluster`) and its folders put in place from the staging folder (:func:`_place`),
+    then the rekap of the regions that ran (:func:`write_rekap`).
     """
     if isinstance(client, str):
         with cluster_client(client) as c:
@@ -234,6 +242,26 @@ def sync_regions(
     if client is not None:
         check_workers(client)
     out = Path(out_dir)
+    outcomes, loaded = _load_configs(configs)
+    by_kode = _guard_regions(out, years, outcomes, loaded)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".sppr-regions-", dir=out))
+    step = progress or (lambda label: None)
+    place = functools.partial(_place, staging=staging, out=out, years=years, by_kode=by_kode)
+    try:
+        if client is None:
+            _run_locally(outcomes, loaded, years, maps, place, step)
+        else:
+            _run_on_cluster(client, outcomes, loaded, years, maps, place, _label, step, read_on=read_on)
+        rekap = write_rekap(out, years, outcomes) if any(o.error is None for o in outcomes) else []
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return RegionsRun(out_dir=out, regions=outcomes, rekap=rekap, timings={"total": time.perf_counter() - t0})
+
+
+def _load_configs(configs: Sequence[str | os.PathLike[str]]) -> tuple[list[RegionOutcome], list[Any]]:
+    """Each region's outcome (its kode and name, or why its config failed) and its config (None if it failed);
+    two configs naming the same region folder are refused."""
     outcomes = [RegionOutcome(config=str(c)) for c in configs]
     loaded: list[Any] = []
     for o in outcomes:
@@ -250,6 +278,12 @@ def sync_regions(
             if o.kode in seen:
                 raise ConfigError(f"{o.config} and {seen[o.kode]} both name region '{o.kode}'; give each [project] kode")
             seen[o.kode] = o.config
+    return outcomes, loaded
+
+
+def _guard_regions(out: Path, years: list[int], outcomes: list[RegionOutcome], loaded: list[Any]) -> dict[str | None, Any]:
+    """The configs by region kode, once no region folder (nor a rekap file) holds or is an input of any region,
+    and every region folder to replace holds only what sppr wrote there."""
     # before any work: no region folder (nor a rekap file) may hold or be an input of any region,
     # and a region folder is replaced only when it holds nothing but what sppr wrote there
     by_kode = {o.kode: cfg for o, cfg in zip(outcomes, loaded) if cfg is not None}
@@ -260,53 +294,51 @@ def sync_regions(
         + [Target("rekap", out / str(y) / name) for y in years for name in ("rekap.xlsx", "rekap.gpkg")],
     )
     check_replaceable(region_folders)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".sppr-regions-", dir=out))
-    step = progress or (lambda label: None)
+    return by_kode
 
-    def place(o: RegionOutcome, data: dict[str, Any]) -> None:
-        target = staging / str(o.kode)
-        target.mkdir()
-        with tarfile.open(fileobj=_io.BytesIO(data["tar"]), mode="r") as tar:
-            tar.extractall(target, filter="data")
-        swap = FolderSwap([(target / str(y), out / str(y) / str(o.kode)) for y in years])
-        try:
-            swap.prepare()
-            o.folders.extend(swap.place())
-        except OutputError as exc:
-            uri = (getattr(by_kode.get(o.kode), "output", None) or {}).get("postgis")
-            if not uri:
-                raise
-            src = parse_pg(uri)
-            raise OutputError(f"{exc}; but the database WAS written: {src.label}#{src.fragment or 'public'} holds this region's tables of this run") from None
-        swap.finish()
-        o.figures = data["figures"]
 
-    def label(o: RegionOutcome) -> str:
-        return f"{o.name} ({o.kode})" if o.name and o.name != o.kode else str(o.kode)
-
+def _place(o: RegionOutcome, data: dict[str, Any], *, staging: Path, out: Path, years: list[int], by_kode: dict[str | None, Any]) -> None:
+    """A region's finished run (its folders as a tar) unpacked into ``staging`` and its year folders put in place."""
+    target = staging / str(o.kode)
+    target.mkdir()
+    with tarfile.open(fileobj=_io.BytesIO(data["tar"]), mode="r") as tar:
+        tar.extractall(target, filter="data")
+    swap = FolderSwap([(target / str(y), out / str(y) / str(o.kode)) for y in years])
     try:
-        if client is None:
-            for o, cfg in zip(outcomes, loaded):
-                if cfg is None:
-                    continue
-                t = time.perf_counter()
-                try:
-                    data = _run_region_local(prepare.load_inputs(cfg), years, maps)
-                    place(o, data)
-                except SpprError as exc:
-                    o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
-                except Exception as exc:
-                    log.debug("region %s failed", o.kode, exc_info=True)
-                    o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
-                o.seconds = time.perf_counter() - t
-                step(f"wilayah {label(o)}")
-        else:
-            _run_on_cluster(client, outcomes, loaded, years, maps, place, label, step, read_on=read_on)
-        rekap = write_rekap(out, years, outcomes) if any(o.error is None for o in outcomes) else []
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return RegionsRun(out_dir=out, regions=outcomes, rekap=rekap, timings={"total": time.perf_counter() - t0})
+        swap.prepare()
+        o.folders.extend(swap.place())
+    except OutputError as exc:
+        uri = (getattr(by_kode.get(o.kode), "output", None) or {}).get("postgis")
+        if not uri:
+            raise
+        src = parse_pg(uri)
+        raise OutputError(f"{exc}; but the database WAS written: {src.label}#{src.fragment or 'public'} holds this region's tables of this run") from None
+    swap.finish()
+    o.figures = data["figures"]
+
+
+def _label(o: RegionOutcome) -> str:
+    """A region as messages name it: ``Name (KODE)``."""
+    return f"{o.name} ({o.kode})" if o.name and o.name != o.kode else str(o.kode)
+
+
+def _run_locally(outcomes: list[RegionOutcome], loaded: list[Any], years: list[int], maps: bool, place: Callable[..., None], step: Callable[[str], None]) -> None:
+    """The regions run one after another in this process; a region's failure is recorded on its outcome."""
+    label = _label
+    for o, cfg in zip(outcomes, loaded):
+        if cfg is None:
+            continue
+        t = time.perf_counter()
+        try:
+            data = _run_region_local(prepare.load_inputs(cfg), years, maps)
+            place(o, data)
+        except SpprError as exc:
+            o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
+        except Exception as exc:
+            log.debug("region %s failed", o.kode, exc_info=True)
+            o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
+        o.seconds = time.perf_counter() - t
+        step(f"wilayah {label(o)}")
 
 
 def _run_on_cluster(client: Any, outcomes: list[RegionOutcome], loaded: list[Any], years: list[int], maps: bool, place: Callable[..., None], label: Callable[[RegionOutcome], str], step: Callable[[str], None], *, read_on: str = "client") -> None:
