@@ -184,7 +184,9 @@ def sync_regions(
     X --year Y --out D`` writes the same files into ``D/Y/``). A region whose
     config, inputs or run fails is reported and leaves no output; the others
     complete. ``DIR/YEAR/rekap.xlsx`` and ``DIR/YEAR/rekap.gpkg`` cover the
-    regions that ran.
+    regions that ran. The steps: configs loaded (:func:`_load_configs`), folders guarded
+    (:func:`_guard_regions`), regions run (:func:`_run_locally`, :func:`_run_on_cluster`) and
+    placed (:func:`_place`), then the rekap (:func:`write_rekap`).
 
     Parameters
     ----------
@@ -222,25 +224,12 @@ def sync_regions(
         a region, or a region folder holds files sppr did not write (nothing runs).
     ClusterError
         The cluster cannot be reached.
-
-    Notes
-    -----
-    The steps: the configs loaded (:func:`_load_configs`), the region folders and rekap files
-    guarded (:func:`_guard_regions`), each region run here (:func:`_run_locally`) or on the cluster
-    (:func:`_run_on_cluster`) and its folders put in place from the staging folder (:func:`_place`),
-    then the rekap of the regions that ran (:func:`write_rekap`).
     """
     if isinstance(client, str):
         with cluster_client(client) as c:
             return sync_regions(configs, years, out_dir, client=c, maps=maps, progress=progress, read_on=read_on)
-    if read_on not in ("client", "workers"):
-        raise ValueError(f"read_on must be 'client' or 'workers', got {read_on!r}")
     t0 = time.perf_counter()
-    years = [int(y) for y in years]
-    if not years:
-        raise ValueError("no year given")
-    if client is not None:
-        check_workers(client)
+    years = _checked_arguments(years, client, read_on)
     out = Path(out_dir)
     outcomes, loaded = _load_configs(configs)
     by_kode = _guard_regions(out, years, outcomes, loaded)
@@ -257,6 +246,18 @@ def sync_regions(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return RegionsRun(out_dir=out, regions=outcomes, rekap=rekap, timings={"total": time.perf_counter() - t0})
+
+
+def _checked_arguments(years: Sequence[int], client: Any, read_on: str) -> list[int]:
+    """The years as a list, once ``read_on`` is known, a year given, and the cluster's workers can run sppr_gis."""
+    if read_on not in ("client", "workers"):
+        raise ValueError(f"read_on must be 'client' or 'workers', got {read_on!r}")
+    years = [int(y) for y in years]
+    if not years:
+        raise ValueError("no year given")
+    if client is not None:
+        check_workers(client)
+    return years
 
 
 def _load_configs(configs: Sequence[str | os.PathLike[str]]) -> tuple[list[RegionOutcome], list[Any]]:
