@@ -348,7 +348,7 @@ def test_revisi_zoning_compared_with_itself_reports_no_change(runner, tmp_path):
     rp.write_text("activity,R-3,R-4,K-1\ntaman,I,T1,I\n")
     r = invoke(runner, ["revisi", "--zoning-lama", path, "--zoning-baru", path, "--programs", pp, "--rules", rp, "--out", tmp_path / "rev.gpkg"])
     assert r.exit_code == 0, r.output
-    assert "0 pasangan kode berubah" in r.output
+    assert "0 code pairs changed" in r.output  # SPPR_LANG=en in tests (conftest)
     assert len(pyogrio.read_dataframe(tmp_path / "rev.gpkg", layer="transisi_zona")) == 0
 
 

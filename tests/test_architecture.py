@@ -51,13 +51,14 @@ LAYERS: list[tuple[str, set[str]]] = [
                      "i18n", "maps", "maps.palette", "maps.classify", "report"}),
     ("io", {"io", "io.tables", "io.write", "io.combine", "io.postgis", "io.vector", "io.guard"}),
     ("writers", {"report.labels", "report.excel", "maps.cartography", "maps.styles", "results"}),
-    ("geometry", {"engine", "validate", "cluster", "cache"}),
+    ("geometry", {"engine", "validate", "dask_cluster", "cluster", "cache"}),
     ("rules and verdicts", {"rules", "conformance", "sipd", "relocation", "network", "sync", "config", "summary"}),
     ("check", {"pipeline", "analyses", "site"}),
-    ("tables and kinerja", {"matrices", "kinerja", "kinerja.core", "kinerja.canonical", "kinerja.evaluasi", "kinerja.forms",
+    ("tables and kinerja", {"matrices", "matrices._common", "matrices.headers", "matrices.plan", "matrices.priority",
+                            "matrices.coordination", "matrices.budget", "kinerja", "kinerja.core", "kinerja.canonical", "kinerja.evaluasi", "kinerja.forms",
                             "kinerja.book", "kinerja.consolidate"}),
     ("pages and report", {"maps.kinerja_pages", "maps.revision_map", "maps.album", "report.kinerja_html", "report.html"}),
-    ("runs", {"revision", "prepare", "run", "regions"}),
+    ("runs", {"revision", "prepare", "year", "run", "regions"}),
     ("facade", {"", "distributed"}),
 ]
 

@@ -52,6 +52,11 @@ def assess(
         ``unzoned_share``, ``zones``, ``syarat``, ``keterangan``.
     shares : pandas.DataFrame
         ``pairs`` with ``itbx``, ``cell`` (the cell text) and ``counted`` added.
+
+    Notes
+    -----
+    The steps: each pair's ITBX cell and whether its share counts, each program's status, worst
+    class and score (:func:`_status`), its dominant zone (:func:`_dominant`) and its texts (:func:`_texts`).
     """
     n = len(activities)
     # activity keys, worked out once per distinct activity text
@@ -72,7 +77,31 @@ def assess(
     weight = np.array([CLASS_WEIGHT[c.cls] if c else 0.0 for c in cells])
     has_rule = order >= 0
     share = sh["share"].to_numpy()
+    status, itbx, score, u = _status(prog, n, counted, order, has_rule, share, weight, known, unzoned, min_share)
 
+    dominant = _dominant(prog, sh["zone_code"].to_numpy(dtype=object), share, order, n)
+
+    zones_txt, syarat_txt, notes = _texts(prog, sh["zone_code"].to_numpy(dtype=object), share, cells, counted, status, activities, known, u, empty_reason, rules, min_share)
+    verdict = pd.DataFrame(
+        {
+            "status": status,
+            "itbx": pd.array(itbx, dtype="string"),
+            "score": score,
+            "dominant_zone": pd.array(dominant, dtype="string"),
+            "unzoned_share": u,
+            "zones": zones_txt,
+            "syarat": syarat_txt,
+            "keterangan": notes,
+        }
+    )
+    return verdict, sh
+
+
+def _status(
+    prog: np.ndarray, n: int, counted: np.ndarray, order: np.ndarray, has_rule: np.ndarray, share: np.ndarray, weight: np.ndarray,
+    known: np.ndarray, unzoned: np.ndarray, min_share: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each program's status, worst ITBX class and score from its counted shares (and the unzoned share, as floats)."""
     def per_prog(values: np.ndarray) -> np.ndarray:
         return np.bincount(prog, weights=values, minlength=n)
 
@@ -96,23 +125,7 @@ def assess(
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(s_sum > 0, 100.0 * w_sum / s_sum, np.nan)
     score[status == "perlu_kajian"] = np.nan
-
-    dominant = _dominant(prog, sh["zone_code"].to_numpy(dtype=object), share, order, n)
-
-    zones_txt, syarat_txt, notes = _texts(prog, sh["zone_code"].to_numpy(dtype=object), share, cells, counted, status, activities, known, u, empty_reason, rules, min_share)
-    verdict = pd.DataFrame(
-        {
-            "status": status,
-            "itbx": pd.array(itbx, dtype="string"),
-            "score": score,
-            "dominant_zone": pd.array(dominant, dtype="string"),
-            "unzoned_share": u,
-            "zones": zones_txt,
-            "syarat": syarat_txt,
-            "keterangan": notes,
-        }
-    )
-    return verdict, sh
+    return status, itbx, score, u
 
 
 #: Shares closer than this are equal when choosing the dominant zone (a 50/50 split measured in floating point).

@@ -281,6 +281,12 @@ def network_conformance(
         points, as :func:`sppr_gis.engine.program_parts` splits it) and takes
         its least conforming part's ``porsi_jaringan``, so its status is the
         most restrictive of its parts' (every part counts).
+
+    Notes
+    -----
+    The steps: the activities' allowed classes matched to the planned lines, then the share within
+    ``distance`` measured by dimension: lines (:func:`length_within`), points (:func:`_points_porsi`),
+    polygons (:func:`_polygons_porsi`).
     """
     if not (np.isfinite(float(distance)) and float(distance) >= 0.0):
         raise ValueError(_("network distance must be a finite number >= 0, got {distance}").format(distance=distance))
@@ -315,15 +321,29 @@ def network_conformance(
             porsi[line] = np.where(total > 0, within / total, np.nan)
     point = np.flatnonzero(ok & (dims == 0))
     if len(point):
-        parts, idx = shapely.get_parts(geoms[point], return_index=True)
-        hit = np.zeros(len(parts), dtype=bool)
-        if len(net_geoms):
-            qi, ti = shapely.STRtree(net_geoms).query(parts, predicate="dwithin", distance=float(distance))
-            good = allow_act[rows[point[idx[qi]]], ti]
-            hit[np.unique(qi[good])] = True
-        count = np.bincount(idx, minlength=len(point))
-        porsi[point] = np.bincount(idx, weights=hit.astype(float), minlength=len(point)) / np.maximum(count, 1)
+        porsi[point] = _points_porsi(geoms, point, net_geoms, distance, allow_act, rows)
     poly = np.flatnonzero(ok & (dims == 2))
+    _polygons_porsi(porsi, geoms, poly, keys, net_geoms, allow_act, act_row, distance)
+    return _struktur_frame(porsi)
+
+
+def _points_porsi(geoms: np.ndarray, point: np.ndarray, net_geoms: np.ndarray, distance: float, allow_act: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``porsi_jaringan`` of the point programs at ``point``: the share of their points within ``distance`` of a line they may follow."""
+    parts, idx = shapely.get_parts(geoms[point], return_index=True)
+    hit = np.zeros(len(parts), dtype=bool)
+    if len(net_geoms):
+        qi, ti = shapely.STRtree(net_geoms).query(parts, predicate="dwithin", distance=float(distance))
+        good = allow_act[rows[point[idx[qi]]], ti]
+        hit[np.unique(qi[good])] = True
+    count = np.bincount(idx, minlength=len(point))
+    return np.bincount(idx, weights=hit.astype(float), minlength=len(point)) / np.maximum(count, 1)
+
+
+def _polygons_porsi(
+    porsi: np.ndarray, geoms: np.ndarray, poly: np.ndarray, keys: np.ndarray, net_geoms: np.ndarray, allow_act: np.ndarray, act_row: dict[object, int], distance: float
+) -> None:
+    """``porsi_jaringan`` of the polygon programs at ``poly`` into ``porsi``: the share of their area within
+    ``distance`` of the lines their activity may follow."""
     for k in sorted({keys[i] for i in poly}):
         at = poly[keys[poly] == k]
         sel = net_geoms[allow_act[act_row[k]]]
@@ -335,7 +355,6 @@ def network_conformance(
         inside = shapely.area(overlay.intersection(geoms[at], band, what="programs")) if band is not None else np.zeros(len(at))
         with np.errstate(invalid="ignore", divide="ignore"):
             porsi[at] = np.where(area > 0, inside / area, np.nan)
-    return _struktur_frame(porsi)
 
 
 def _struktur_frame(porsi: np.ndarray) -> pd.DataFrame:

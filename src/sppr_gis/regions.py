@@ -15,6 +15,7 @@ travels with its task (or, ``read_on="workers"``, is read from a path they share
 
 from __future__ import annotations
 
+import functools
 import io as _io
 import logging
 import os
@@ -184,7 +185,9 @@ def sync_regions(
     X --year Y --out D`` writes the same files into ``D/Y/``). A region whose
     config, inputs or run fails is reported and leaves no output; the others
     complete. ``DIR/YEAR/rekap.xlsx`` and ``DIR/YEAR/rekap.gpkg`` cover the
-    regions that ran.
+    regions that ran. The steps: configs loaded (:func:`_load_configs`), folders guarded
+    (:func:`_guard_regions`), regions run (:func:`_run_locally`, :func:`_run_on_cluster`) and
+    placed (:func:`_place`), then the rekap (:func:`write_rekap`).
 
     Parameters
     ----------
@@ -226,15 +229,41 @@ def sync_regions(
     if isinstance(client, str):
         with cluster_client(client) as c:
             return sync_regions(configs, years, out_dir, client=c, maps=maps, progress=progress, read_on=read_on)
+    t0 = time.perf_counter()
+    years = _checked_arguments(years, client, read_on)
+    out = Path(out_dir)
+    outcomes, loaded = _load_configs(configs)
+    by_kode = _guard_regions(out, years, outcomes, loaded)
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".sppr-regions-", dir=out))
+    step = progress or (lambda label: None)
+    place = functools.partial(_place, staging=staging, out=out, years=years, by_kode=by_kode)
+    try:
+        if client is None:
+            _run_locally(outcomes, loaded, years, maps, place, step)
+        else:
+            _run_on_cluster(client, outcomes, loaded, years, maps, place, _label, step, read_on=read_on)
+        rekap = write_rekap(out, years, outcomes) if any(o.error is None for o in outcomes) else []
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return RegionsRun(out_dir=out, regions=outcomes, rekap=rekap, timings={"total": time.perf_counter() - t0})
+
+
+def _checked_arguments(years: Sequence[int], client: Any, read_on: str) -> list[int]:
+    """The years as a list, once ``read_on`` is known, a year given, and the cluster's workers can run sppr_gis."""
     if read_on not in ("client", "workers"):
         raise ValueError(_("read_on must be 'client' or 'workers', got {read_on!r}").format(read_on=read_on))
-    t0 = time.perf_counter()
     years = [int(y) for y in years]
     if not years:
         raise ValueError(_("no year given"))
     if client is not None:
         check_workers(client)
-    out = Path(out_dir)
+    return years
+
+
+def _load_configs(configs: Sequence[str | os.PathLike[str]]) -> tuple[list[RegionOutcome], list[Any]]:
+    """Each region's outcome (its kode and name, or why its config failed) and its config (None if it failed);
+    two configs naming the same region folder are refused."""
     outcomes = [RegionOutcome(config=str(c)) for c in configs]
     loaded: list[Any] = []
     for o in outcomes:
@@ -251,6 +280,12 @@ def sync_regions(
             if o.kode in seen:
                 raise ConfigError(_("{config} and {seen} both name region '{kode}'; give each [project] kode").format(config=o.config, seen=seen[o.kode], kode=o.kode))
             seen[o.kode] = o.config
+    return outcomes, loaded
+
+
+def _guard_regions(out: Path, years: list[int], outcomes: list[RegionOutcome], loaded: list[Any]) -> dict[str | None, Any]:
+    """The configs by region kode, once no region folder (nor a rekap file) holds or is an input of any region,
+    and every region folder to replace holds only what sppr wrote there."""
     # before any work: no region folder (nor a rekap file) may hold or be an input of any region,
     # and a region folder is replaced only when it holds nothing but what sppr wrote there
     by_kode = {o.kode: cfg for o, cfg in zip(outcomes, loaded) if cfg is not None}
@@ -261,53 +296,51 @@ def sync_regions(
         + [Target("rekap", out / str(y) / name) for y in years for name in ("rekap.xlsx", "rekap.gpkg")],
     )
     check_replaceable(region_folders)
-    out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".sppr-regions-", dir=out))
-    step = progress or (lambda label: None)
+    return by_kode
 
-    def place(o: RegionOutcome, data: dict[str, Any]) -> None:
-        target = staging / str(o.kode)
-        target.mkdir()
-        with tarfile.open(fileobj=_io.BytesIO(data["tar"]), mode="r") as tar:
-            tar.extractall(target, filter="data")
-        swap = FolderSwap([(target / str(y), out / str(y) / str(o.kode)) for y in years])
-        try:
-            swap.prepare()
-            o.folders.extend(swap.place())
-        except OutputError as exc:
-            uri = (getattr(by_kode.get(o.kode), "output", None) or {}).get("postgis")
-            if not uri:
-                raise
-            src = parse_pg(uri)
-            raise OutputError(_("{exc}; but the database WAS written: {label}#{fragment} holds this region's tables of this run").format(exc=exc, label=src.label, fragment=src.fragment or 'public')) from None
-        swap.finish()
-        o.figures = data["figures"]
 
-    def label(o: RegionOutcome) -> str:
-        return f"{o.name} ({o.kode})" if o.name and o.name != o.kode else str(o.kode)
-
+def _place(o: RegionOutcome, data: dict[str, Any], *, staging: Path, out: Path, years: list[int], by_kode: dict[str | None, Any]) -> None:
+    """A region's finished run (its folders as a tar) unpacked into ``staging`` and its year folders put in place."""
+    target = staging / str(o.kode)
+    target.mkdir()
+    with tarfile.open(fileobj=_io.BytesIO(data["tar"]), mode="r") as tar:
+        tar.extractall(target, filter="data")
+    swap = FolderSwap([(target / str(y), out / str(y) / str(o.kode)) for y in years])
     try:
-        if client is None:
-            for o, cfg in zip(outcomes, loaded):
-                if cfg is None:
-                    continue
-                t = time.perf_counter()
-                try:
-                    data = _run_region_local(prepare.load_inputs(cfg), years, maps)
-                    place(o, data)
-                except SpprError as exc:
-                    o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
-                except Exception as exc:
-                    log.debug("region %s failed", o.kode, exc_info=True)
-                    o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
-                o.seconds = time.perf_counter() - t
-                step(f"wilayah {label(o)}")
-        else:
-            _run_on_cluster(client, outcomes, loaded, years, maps, place, label, step, read_on=read_on)
-        rekap = write_rekap(out, years, outcomes) if any(o.error is None for o in outcomes) else []
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return RegionsRun(out_dir=out, regions=outcomes, rekap=rekap, timings={"total": time.perf_counter() - t0})
+        swap.prepare()
+        o.folders.extend(swap.place())
+    except OutputError as exc:
+        uri = (getattr(by_kode.get(o.kode), "output", None) or {}).get("postgis")
+        if not uri:
+            raise
+        src = parse_pg(uri)
+        raise OutputError(_("{exc}; but the database WAS written: {label}#{fragment} holds this region's tables of this run").format(exc=exc, label=src.label, fragment=src.fragment or 'public')) from None
+    swap.finish()
+    o.figures = data["figures"]
+
+
+def _label(o: RegionOutcome) -> str:
+    """A region as messages name it: ``Name (KODE)``."""
+    return f"{o.name} ({o.kode})" if o.name and o.name != o.kode else str(o.kode)
+
+
+def _run_locally(outcomes: list[RegionOutcome], loaded: list[Any], years: list[int], maps: bool, place: Callable[..., None], step: Callable[[str], None]) -> None:
+    """The regions run one after another in this process; a region's failure is recorded on its outcome."""
+    label = _label
+    for o, cfg in zip(outcomes, loaded):
+        if cfg is None:
+            continue
+        t = time.perf_counter()
+        try:
+            data = _run_region_local(prepare.load_inputs(cfg), years, maps)
+            place(o, data)
+        except SpprError as exc:
+            o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
+        except Exception as exc:
+            log.debug("region %s failed", o.kode, exc_info=True)
+            o.error = f"wilayah {label(o)} ({o.config}): {_message(exc)}"
+        o.seconds = time.perf_counter() - t
+        step(f"wilayah {label(o)}")
 
 
 def _run_on_cluster(client: Any, outcomes: list[RegionOutcome], loaded: list[Any], years: list[int], maps: bool, place: Callable[..., None], label: Callable[[RegionOutcome], str], step: Callable[[str], None], *, read_on: str = "client") -> None:

@@ -43,7 +43,7 @@ from sppr_gis.engine import (
 )
 from sppr_gis.rules import Rules
 from sppr_gis.schema import require_field
-from sppr_gis.site import LoadedZoning, assess_programs, load_zoning
+from sppr_gis.site import LoadedZoning, ProgramVerdicts, assess_programs, load_zoning
 from sppr_gis.validate import Finding, findings_frame
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
@@ -362,6 +362,11 @@ def zone_transitions(old: LoadedZoning | gpd.GeoDataFrame, new: LoadedZoning | g
                         kl.append(a)
                         kb.append(b)
                         geoms.append(face)
+    return _transitions(kl, kb, geoms, crs)
+
+
+def _transitions(kl: list[str], kb: list[str], geoms: list[object], crs: CRS) -> tuple[pd.DataFrame, gpd.GeoDataFrame]:
+    """The transition table (area per pair of codes) and the changed pieces, from the pieces' codes and geometries."""
     geoms_arr = np.empty(len(geoms), dtype=object)
     geoms_arr[:] = geoms
     area = shapely.area(geoms_arr) if len(geoms_arr) else np.zeros(0)
@@ -448,6 +453,12 @@ def revise(
     Raises
     ------
     CRSError, FieldError, LayerError
+
+    Notes
+    -----
+    The steps: both zonings loaded in one metric CRS, the programs assessed under the old one and
+    (those near a change, or all with a new matrix) under the new one, the statuses compared
+    (:func:`_status_changes`), and the zone transitions measured (:func:`zone_transitions`).
     """
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
@@ -476,6 +487,19 @@ def revise(
     else:
         vb = assess_programs(new, programs, rules_new, **kw).verdict
     timings["status"] = time.perf_counter() - t
+    status = _status_changes(a, vb, crs)
+
+    t = time.perf_counter()
+    table, changed = zone_transitions(old, new, workers=workers)
+    timings["transisi"] = time.perf_counter() - t
+    timings["total"] = time.perf_counter() - t0
+    return RevisionResult(
+        perubahan_status=status, transisi_zona=table, perubahan_zona=changed, issues=findings_frame(findings, crs), crs=crs, timings=timings,
+        zoning_baru=new.zones[["zone_code", new.zones.geometry.name]],
+    )
+def _status_changes(a: ProgramVerdicts, vb: pd.DataFrame, crs: CRS) -> gpd.GeoDataFrame:
+    """The ``perubahan_status`` layer: each program's status, ITBX, score, dominant zone and keterangan
+    under the old zoning (``a``) and the new one (``vb``), and whether they differ."""
     va = a.verdict
     sa, sb = va["status"].to_numpy(dtype=object), vb["status"].to_numpy(dtype=object)
     ia = va["itbx"].astype(object).where(va["itbx"].notna(), None).to_numpy(dtype=object)
@@ -500,12 +524,6 @@ def revise(
         geometry=gpd.GeoSeries(a.out_geoms, crs=crs).values,
         crs=crs,
     )
+    return status
 
-    t = time.perf_counter()
-    table, changed = zone_transitions(old, new, workers=workers)
-    timings["transisi"] = time.perf_counter() - t
-    timings["total"] = time.perf_counter() - t0
-    return RevisionResult(
-        perubahan_status=status, transisi_zona=table, perubahan_zona=changed, issues=findings_frame(findings, crs), crs=crs, timings=timings,
-        zoning_baru=new.zones[["zone_code", new.zones.geometry.name]],
-    )
+

@@ -11,6 +11,9 @@ and ``pasangan_sinkron``), ``buku_matriks.xlsx`` (sheets :data:`SHEETS`),
 package is available. All years are written into a staging folder inside OUT
 and renamed into place only when every year succeeded, so a failed run leaves
 no half-written folder.
+
+One year's computation (conformance, synchronization, every table) is :func:`sppr_gis.year.run_year`;
+this module writes what it returns (:func:`write_year`) and runs the years (:func:`run_sync`).
 """
 
 from __future__ import annotations
@@ -32,73 +35,30 @@ import numpy as np
 import pandas as pd
 
 from sppr_gis._version import __version__
-from sppr_gis.analyses import extend_check
 from sppr_gis.clock import now_utc, source_date_epoch
 from sppr_gis.config import Config, load_config
-from sppr_gis.conformance import STATUSES
 from sppr_gis.errors import OutputError, SpprError
-from sppr_gis.i18n import _
 from sppr_gis.io import FolderSwap, Target, check_replaceable, guard_outputs, output_error, write_gpkg, write_postgis
 from sppr_gis.io.postgis import parse_pg
 from sppr_gis.io.write import csv_safe
-from sppr_gis.matrices import (
-    CRITERIA,
-    HEADERS,
-    capaian_group,
-    capaian_program,
-    collisions,
-    conformance_status_table,
-    discontinued_ipus,
-    focus,
-    ipu_status_table,
-    jangka_menengah,
-    matriks_1,
-    matriks_2,
-    matriks_3,
-    medium_term_window,
-    opd_cluster,
-    protected_programs,
-    rencana_status_table,
-    sinergi_output,
-    sinergi_table,
-    synergy_pairs,
-)
-from sppr_gis.pipeline import CheckResult, PreparedZoning, check, prepare_zoning_cached
+from sppr_gis.matrices import HEADERS, sinergi_output
 from sppr_gis.kinerja.book import evaluation_sheet, headers as kinerja_headers, layers as kinerja_layers
-from sppr_gis.kinerja.consolidate import evaluate_year, issue_layer_rows, summary_blocks
-from sppr_gis.network import read_network_map
-from sppr_gis.prepare import RunInputs, empty_year, load_inputs, with_geometry
+from sppr_gis.prepare import RunInputs, load_inputs
 from sppr_gis.report.excel import Block, write_workbook
-from sppr_gis.sync import (
-    IPU_STATUSES,
-    RENCANA_STATUSES,
-    SyncResult,
-    match_programs,
-    synchronize,
-)
-from sppr_gis.summary import analysis_counts, issue_notes
-from sppr_gis.text import angka, persen
-from sppr_gis.validate import ISSUE_COLUMNS, Finding, findings_frame
+from sppr_gis.sync import match_programs
+from sppr_gis.summary import issue_notes
+from sppr_gis.year import NO_IPU, YearResult, run_year
+from sppr_gis.i18n import _
 
 __all__ = ["SHEETS", "YearResult", "SyncRun", "run_year", "write_year", "run_sync", "run_sources", "count_steps", "stage_names", "parse_years"]
 
 log = logging.getLogger(__name__)
 
 #: Sheets of ``buku_matriks.xlsx``, in order (contract).
-#: What the IPU tables and maps say when the config gives no ``indikasi_program``.
-NO_IPU = "Indikasi program utama (IPU) tidak diberikan: tidak ada IPU yang disinkronkan; program rencana dinilai kesesuaian ruangnya dan diperingkat tanpa IPU."
 SHEETS: tuple[str, ...] = ("Ringkasan", "Matriks 1", "Matriks 2", "Matriks 3", "Jangka Menengah", "Kesesuaian", "Sinergi", "Isu Data")
 #: Progress steps per year (for a progress bar) and for reading the inputs.
 STEPS_PER_YEAR = 5
 STEPS_READ = 4
-
-#: Columns of the ``Kesesuaian`` sheet (those present).
-KESESUAIAN_COLUMNS = [
-    "program_id", "tahun", "opd", "kode", "kegiatan", "nama_kegiatan", "pagu", "sumber_dana", "lokasi", "kecamatan", "kelurahan",
-    "kawasan_prioritas", "status", "itbx", "score", "dominant_zone", "zones", "syarat", "keterangan", "saran_relokasi", "jarak_relokasi_m",
-    "porsi_jaringan", "status_struktur", "status_sinkron", "ipu_id",
-    "volume", "satuan", "target", "realisasi", "capaian", "di_bawah_ambang", "lokasi_sumber", "sumber_berkas",
-]
 
 
 def count_steps(n_years: int) -> int:
@@ -151,51 +111,6 @@ def parse_years(text: str) -> list[int]:
 
 
 @dataclass
-class YearResult:
-    """One fiscal year's results (before writing).
-
-    Attributes
-    ----------
-    year : int
-    window : (int, int)
-        The medium-term window containing the year.
-    check : CheckResult
-        Conformance of the year's programs.
-    sync : SyncResult
-    ipu : geopandas.GeoDataFrame
-        Layer ``indikasi_program``.
-    rencana : geopandas.GeoDataFrame
-        Layer ``rencana``.
-    sinergi : geopandas.GeoDataFrame
-        Synergy pairs, collisions and protected-zone programs.
-    issues : pandas.DataFrame
-        Layer ``issues``.
-    tables : dict
-        Machine-named tables (``matriks_1`` ...), written as CSV.
-    blocks : list
-        The summary sheet's blocks (title, table key, note).
-    counts : dict
-    pagu : dict
-    timings : dict
-    """
-
-    year: int
-    window: tuple[int, int]
-    check: CheckResult
-    sync: SyncResult
-    ipu: gpd.GeoDataFrame
-    rencana: gpd.GeoDataFrame
-    sinergi: gpd.GeoDataFrame
-    issues: pd.DataFrame
-    tables: dict[str, pd.DataFrame]
-    blocks: list[tuple[str, str, str | None]]
-    counts: dict[str, dict[str, int]]
-    pagu: dict[str, float]
-    timings: dict[str, float] = field(default_factory=dict)
-    kinerja: Any = None  # sppr_gis.kinerja.KinerjaResult with [inputs] kinerja
-
-
-@dataclass
 class SyncRun:
     """What :func:`run_sync` returns.
 
@@ -215,287 +130,6 @@ class SyncRun:
     folders: list[Path]
     timings: dict[str, float] = field(default_factory=dict)
     summary: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _issues(inputs: RunInputs, chk: CheckResult, approx_ids: set[str], label: str, extra: Sequence[Finding] = ()) -> gpd.GeoDataFrame:
-    ci = chk.issues
-    drop = (ci["code"] == "geometri_kosong") & (ci["layer"] == label) & ci["feature_id"].isin(approx_ids)
-    own = findings_frame([*inputs.findings, *extra], chk.crs)
-    df = gpd.GeoDataFrame(pd.concat([own, ci[~drop]], ignore_index=True), geometry=ci.geometry.name, crs=chk.crs)
-    df[ISSUE_COLUMNS] = df[ISSUE_COLUMNS].astype(str)
-    # paths relative to the config's folder: the same outputs on every machine
-    base = str(inputs.config.path.parent) + os.sep
-    for c in ("layer", "message"):
-        df[c] = df[c].str.replace(base, "", regex=False)
-    return df[~df.duplicated(subset=ISSUE_COLUMNS)].reset_index(drop=True)
-
-
-def _prepared_zoning(inputs: RunInputs) -> PreparedZoning:
-    """The run's zoning, repaired and checked once for all its years (kept on ``inputs``)."""
-    cached = getattr(inputs, "_zoning_qa", None)
-    if cached is None:
-        par = inputs.config.parameters
-        cached = prepare_zoning_cached(
-            inputs.zoning, inputs.config.fields.get("zone"), sliver_width=par.sliver_width, sliver_area=par.sliver_area, workers=par.workers
-        )
-        inputs._zoning_qa = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def run_year(inputs: RunInputs, year: int, *, matches: pd.DataFrame | None = None, progress: Callable[[str], None] | None = None) -> YearResult:
-    """Conformance, synchronization and every table for one fiscal year.
-
-    Parameters
-    ----------
-    inputs : RunInputs
-        From :func:`sppr_gis.prepare.load_inputs`.
-    year : int
-    matches : pandas.DataFrame, optional
-        Precomputed :func:`sppr_gis.sync.match_programs` (shared across years).
-    progress : callable, optional
-        Called with a label after each step (:data:`STEPS_PER_YEAR` per year).
-
-    Returns
-    -------
-    YearResult
-    """
-    step = progress or (lambda label: None)
-    cfg = inputs.config
-    par = cfg.parameters
-    timings: dict[str, float] = {}
-    rencana = inputs.rencana
-    ipu = inputs.ipu
-
-    # ---- conformance of the year's programs (places known only by name are not judged)
-    t = time.perf_counter()
-    sel = np.flatnonzero((rencana["tahun"] == year).fillna(False).to_numpy(dtype=bool))
-    no_programs = empty_year(inputs, year)  # said on stderr, in the issues and in the manifest
-    ry = rencana.iloc[sel].reset_index(drop=True)
-    approx = (ry["lokasi_sumber"] != "geometri").to_numpy(dtype=bool)
-    resolved = approx & (ry["lokasi_sumber"] != "tidak_ada").to_numpy(dtype=bool)
-    chk_in = ry.copy()
-    geoms = np.asarray(chk_in.geometry.values, dtype=object).copy()
-    geoms[approx] = None
-    chk_in = with_geometry(chk_in, geoms, ry.crs)
-    chk_in.attrs = {"source": f"rencana {year}"}
-    label = f"rencana {year}"
-    chk = check(
-        _prepared_zoning(inputs),
-        chk_in,
-        inputs.rules,
-        zone_field=cfg.fields.get("zone"),
-        activity_field="kegiatan",
-        id_field="program_id",
-        code_field="kode",
-        min_share=par.min_share,
-        sliver_width=par.sliver_width,
-        sliver_area=par.sliver_area,
-        workers=par.workers,
-        programs_label=label,
-    )
-    _extend_check(chk, inputs)
-    timings["kesesuaian"] = time.perf_counter() - t
-    step(f"{year}: kesesuaian tata ruang")
-
-    # ---- synchronization
-    t = time.perf_counter()
-    if matches is None:
-        matches = match_programs(ipu, rencana, match_distance=par.match_distance)
-    conf = np.full(len(rencana), None, dtype=object)
-    conf[sel] = chk.programs["status"].to_numpy(dtype=object)
-    sync = synchronize(ipu, rencana, year, conformance=conf, matches=matches)
-    timings["sinkronisasi"] = time.perf_counter() - t
-    step(f"{year}: sinkronisasi")
-
-    # ---- the rencana layer: check's programs + sync columns
-    t = time.perf_counter()
-    out = chk.programs.copy()
-    g = np.asarray(out.geometry.values, dtype=object)
-    g[resolved] = np.asarray(ry.geometry.values, dtype=object)[resolved]
-    out = with_geometry(out, g, chk.crs)
-    names = ry["lokasi_wilayah"].astype(object).to_numpy()
-    kt = out["keterangan"].to_numpy(dtype=object).copy()
-    for i in np.flatnonzero(resolved):
-        kt[i] = f"Lokasi hanya berupa nama wilayah ({names[i]}); kesesuaian tidak dapat dinilai, perlu kajian lokasi rinci."
-    out["keterangan"] = kt
-    out["status_sinkron"] = sync.rencana["status_sinkron"].to_numpy(dtype=object)
-    out["ipu_id"] = sync.rencana["ipu_id"].to_numpy(dtype=object)
-    advice = chk.extra_layers.get("saran_relokasi")
-    if advice is not None:  # one row per tidak_sesuai program, in order
-        at = np.flatnonzero((chk.programs["status"] == "tidak_sesuai").to_numpy(dtype=bool))
-        text = np.full(len(out), None, dtype=object)
-        dist = np.full(len(out), np.nan)
-        text[at] = advice["keterangan"].to_numpy(dtype=object)
-        dist[at] = advice["jarak_m"].to_numpy(dtype=float)
-        out["saran_relokasi"] = text
-        out["jarak_relokasi_m"] = dist
-
-    window = medium_term_window(year, par.medium_term_start if par.medium_term_start is not None else (inputs.years[0] if inputs.years else year))
-    m1 = matriks_1(ipu, rencana, matches, year=year, window=window)
-    jm = jangka_menengah(ipu, rencana, matches, year=year, window=window)
-    m2 = matriks_2(out, weights=par.priority_weights.as_dict(), discontinued=discontinued_ipus(ipu, matches, year))
-    m3 = matriks_3(m2, thresholds=par.priority_thresholds)
-    cap = capaian_program(out, threshold=par.capaian_threshold, clusters=cfg.opd_clusters)
-    out["skor_prioritas"] = m2["skor_prioritas"].to_numpy()
-    out["kelas_prioritas"] = m3["kelas_prioritas"].reindex(m2.index).to_numpy(dtype=object)  # m3 keeps m2's index
-    out["peringkat_prioritas"] = m3["peringkat"].reindex(m2.index).array  # empty where a program cannot be ranked
-    out["capaian"] = cap["capaian"].to_numpy()
-    out["di_bawah_ambang"] = cap["di_bawah_ambang"].to_numpy()
-    out["klaster"] = cap["klaster"].to_numpy()
-
-    # ---- synergy, collisions, protected zones
-    syn = synergy_pairs(rencana, year, distance=par.synergy_distance)
-    col = collisions(rencana, year, distance=par.collision_distance, years=par.collision_years, kegiatan=par.collision_kegiatan)
-    prot = protected_programs(out, chk.zone_shares, inputs.protected_codes)
-    sinergi = sinergi_table(syn, col, prot)
-
-    # ---- focus and achievement
-    fk = {
-        "fokus_opd": focus(out, "opd"),
-        "fokus_kecamatan": focus(out, "kecamatan"),
-        "fokus_kelurahan": focus(out, "kelurahan"),
-        "fokus_kawasan_prioritas": focus(out, "kawasan_prioritas", missing="(di luar kawasan prioritas)"),
-        "fokus_program": focus(out, "kode_program", missing="(kode tidak valid/kosong)"),
-    }
-    if cfg.opd_clusters:
-        fk["fokus_klaster"] = focus(out.assign(klaster=opd_cluster(out["opd"], cfg.opd_clusters)), "klaster")
-    cap_opd = capaian_group(cap, "opd")
-    cap_kl = capaian_group(cap, "klaster") if cfg.opd_clusters else None
-
-    # ---- the IPU layer and the issues
-    ipu_out = sync.ipu.copy()
-    issues = _issues(inputs, chk, set(ry["program_id"].astype(str)[resolved]), label, [no_programs] if no_programs else [])
-    kinerja = evaluate_year(inputs, year, out, ipu_out)  # the performance cascade, with this year's figures
-    if kinerja is not None:
-        issues = issue_layer_rows(kinerja, issues)
-
-    st_ipu = ipu_status_table(ipu_out["status_sinkron"])
-    st_ren = rencana_status_table(out)
-    st_conf = conformance_status_table(out)
-    total = float(np.nansum(pd.to_numeric(out["pagu"], errors="coerce")))
-    ok = np.isin(out["status"].to_numpy(dtype=object), ["sesuai", "sesuai_bersyarat"])
-    pg = pd.to_numeric(out["pagu"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    sinkron = (out["status_sinkron"] == "sinkron").to_numpy(dtype=bool)
-    pagu = {
-        "total": total,
-        "sinkron": float(pg[sinkron].sum()),
-        "sesuai": float(pg[ok].sum()),
-        "sinkron_sesuai": float(pg[sinkron & ok].sum()),
-        "porsi_sinkron_sesuai": float(pg[sinkron & ok].sum() / total) if total else float("nan"),
-    }
-    counts = {
-        "indikasi_program": {s: int((ipu_out["status_sinkron"] == s).sum()) for s in IPU_STATUSES},
-        "rencana": {s: int((out["status_sinkron"] == s).sum()) for s in RENCANA_STATUSES},
-        "kesesuaian": {s: int((out["status"] == s).sum()) for s in STATUSES},
-        "sinergi": {j: int((sinergi["jenis"] == j).sum()) for j in ("sinergi", "tabrakan", "kawasan_lindung")},
-        "issues": {s: int((issues["severity"] == s).sum()) for s in ("error", "warning", "info")},
-        "capaian_di_bawah_ambang": int(cap["di_bawah_ambang"].sum()),
-        **analysis_counts(out, chk.extra_layers.get("saran_relokasi")),  # saran_relokasi, status_struktur when computed
-    }
-    key = _key_figures(cfg, year, window, ipu_out, out, counts, pagu, par)
-    weights = pd.DataFrame(
-        [{"kriteria": col_, "bobot": par.priority_weights.as_dict()[k], "uraian": desc} for k, (col_, desc) in CRITERIA.items()]
-    )
-    kes_cols = [c for c in KESESUAIAN_COLUMNS if c in out.columns]
-    matches_y = matches[matches["tahun"] <= year].reset_index(drop=True)
-    tables: dict[str, pd.DataFrame] = {
-        "ringkasan": key,
-        "status_ipu": st_ipu,
-        "status_rencana": st_ren,
-        "status_kesesuaian": st_conf,
-        **fk,
-        "capaian_program": cap,
-        "capaian_opd": cap_opd,
-        **({"capaian_klaster": cap_kl} if cap_kl is not None else {}),
-        "bobot_prioritas": weights,
-        "matriks_1": m1,
-        "matriks_2": m2,
-        "matriks_3": m3,
-        "jangka_menengah": jm,
-        "kesesuaian": pd.DataFrame(out[kes_cols]),
-        "sinergi": pd.DataFrame(sinergi_output(sinergi).drop(columns="geometry")),
-        "pasangan_sinkron": matches_y.drop(columns=["rencana_pos", "ipu_pos"]),
-        "isu_data": issues,
-    }
-    blocks: list[tuple[str, str, str | None]] = [
-        (f"Ringkasan SPPR {year}", "ringkasan", None),
-        ("Status sinkronisasi indikasi program utama (IPU)", "status_ipu", NO_IPU if cfg.inputs.indikasi_program is None else "sinkron: diwujudkan program tahun ini; diskontinu: pernah diwujudkan lalu terhenti; diskoneksi: belum pernah diwujudkan; belum_jadwal: di luar periode IPU."),
-        (f"Status sinkronisasi program rencana {year}", "status_rencana", "sinkron: mewujudkan IPU; inkonsisten: tidak sesuai tata ruang; tidak_terindikasi: tidak terkait IPU mana pun."),
-        ("Kesesuaian program dengan rencana tata ruang (ITBX)", "status_kesesuaian", None),
-        ("Fokus anggaran per OPD", "fokus_opd", None),
-        *([("Fokus anggaran per klaster OPD", "fokus_klaster", None)] if "fokus_klaster" in fk else []),
-        ("Fokus anggaran per kecamatan", "fokus_kecamatan", None),
-        ("Fokus anggaran per kelurahan", "fokus_kelurahan", None),
-        ("Di dalam dan di luar kawasan prioritas", "fokus_kawasan_prioritas", None),
-        ("Anggaran per program (kode SIPD)", "fokus_program", None),
-        (f"Capaian per OPD (ambang {angka(par.capaian_threshold, 0)}%)", "capaian_opd", "Rata-rata capaian program (realisasi/target); satuan berbeda antarprogram sehingga target tidak dijumlahkan."),
-        *([(f"Capaian per klaster OPD (ambang {angka(par.capaian_threshold, 0)}%)", "capaian_klaster", None)] if cap_kl is not None else []),
-        ("Bobot kriteria penilaian prioritas (Matriks 2)", "bobot_prioritas", "Skor prioritas = 100 x jumlah(bobot x nilai) / jumlah bobot."),
-    ]
-    if kinerja is not None:
-        k_tables, k_blocks = summary_blocks(kinerja)
-        tables.update(k_tables)
-        blocks.extend(k_blocks)
-    timings["matriks"] = time.perf_counter() - t
-    step(f"{year}: matriks")
-    return YearResult(
-        year=year,
-        window=window,
-        check=chk,
-        sync=sync,
-        ipu=ipu_out,
-        rencana=out,
-        sinergi=sinergi,
-        issues=issues,
-        tables=tables,
-        blocks=blocks,
-        counts=counts,
-        pagu=pagu,
-        timings=timings,
-        kinerja=kinerja,
-    )
-
-
-def _extend_check(chk: CheckResult, inputs: RunInputs) -> None:
-    """Relocation advice and, with ``network_map`` and a struktur ruang layer, network conformance (as ``sppr check``)."""
-    cfg = inputs.config
-    par = cfg.parameters
-    spec = getattr(cfg.inputs, "network_map", None)
-    network = inputs.struktur_ruang if spec is not None else None
-    class_map = read_network_map(spec.path) if network is not None else None
-    extend_check(
-        chk, inputs.rules, relocation_distance=par.relocation_distance, network=network, class_map=class_map,
-        class_field=par.network_class_field, network_distance=par.network_distance,
-    )
-
-
-def _key_figures(cfg: Config, year: int, window: tuple[int, int], ipu: pd.DataFrame, ren: pd.DataFrame, counts: dict, pagu: dict, par: Any) -> pd.DataFrame:
-    def rp(v: float) -> str:
-        return "Rp " + angka(v, 0)
-
-    rows = [
-        ("Wilayah", cfg.name),
-        ("Tahun anggaran", str(year)),
-        ("Jangka menengah", f"{window[0]}-{window[1]}"),
-        ("Jumlah indikasi program utama (IPU)", str(len(ipu))),
-        *[(f"IPU {s}", str(counts["indikasi_program"][s])) for s in IPU_STATUSES],
-        (f"Jumlah program rencana {year}", str(len(ren))),
-        *[(f"Program {s}", str(counts["rencana"][s])) for s in RENCANA_STATUSES],
-        *[(f"Kesesuaian {s}", str(counts["kesesuaian"][s])) for s in STATUSES],
-        ("Total pagu", rp(pagu["total"])),
-        ("Pagu program sinkron", rp(pagu["sinkron"])),
-        ("Pagu program sesuai tata ruang", rp(pagu["sesuai"])),
-        ("Pagu sinkron dan sesuai tata ruang", rp(pagu["sinkron_sesuai"])),
-        ("Porsi pagu sinkron dan sesuai", persen(pagu["porsi_sinkron_sesuai"]) if pagu["total"] else "-"),
-        ("Pasangan sinergi antar-OPD", str(counts["sinergi"]["sinergi"])),
-        ("Tabrakan pekerjaan (tahun berurutan)", str(counts["sinergi"]["tabrakan"])),
-        ("Program di kawasan lindung", str(counts["sinergi"]["kawasan_lindung"])),
-        (f"Program dengan capaian di bawah {angka(par.capaian_threshold, 0)}%", str(counts["capaian_di_bawah_ambang"])),
-        ("Isu data (galat/peringatan/info)", f"{counts['issues']['error']}/{counts['issues']['warning']}/{counts['issues']['info']}"),
-        ("Jarak pencocokan IPU", f"{angka(par.match_distance, 0)} m"),
-        ("Jarak sinergi / tabrakan", f"{angka(par.synergy_distance, 0)} m / {angka(par.collision_distance, 0)} m"),
-    ]
-    return pd.DataFrame(rows, columns=["uraian", "nilai"])
 
 
 # ----------------------------------------------------------------------------- writing
@@ -636,6 +270,11 @@ def write_year(
 ) -> list[Path]:
     """Write one year's outputs into ``folder`` (created; expected empty).
 
+    The steps: ``sppr.gpkg`` (:func:`_year_layers`, with QGIS styles), ``buku_matriks.xlsx``
+    (:func:`_write_book`), ``csv/`` (:func:`_write_csv`), the manifest's content (:func:`_manifest`),
+    the Album Peta and ``laporan.html`` (:func:`_album_and_report`, which add their timings), and
+    ``manifest.json`` last (:func:`_write_manifest`: the list of outputs, the total time).
+
     Parameters
     ----------
     result : YearResult
@@ -660,6 +299,21 @@ def write_year(
     gpkg = folder / "sppr.gpkg"
     write_gpkg(_year_layers(result), gpkg, finish=_styler(cfg.palette))
     files.append(gpkg)
+    files.append(_write_book(result, cfg, folder))
+    files.extend(_write_csv(result.tables, folder))
+    timings_all = {**{f"baca.{k}": v for k, v in (timings or {}).items()}, **result.timings, "tulis": time.perf_counter() - t0}
+    manifest = _manifest(result, inputs, timings_all)
+    step = progress or (lambda label: None)
+    step(f"{result.year}: tabel ditulis")
+    if maps:
+        files.extend(_album_and_report(result, inputs, folder, result.tables, manifest))
+    step(f"{result.year}: album peta dan laporan")
+    files.append(_write_manifest(manifest, folder, t0))
+    return files
+
+
+def _write_book(result: YearResult, cfg: Config, folder: Path) -> Path:
+    """``buku_matriks.xlsx``: the sheets :data:`SHEETS` (and ``Kinerja`` with ``[inputs] kinerja``)."""
     t = result.tables
     headers = {
         **HEADERS, "kriteria": "Kriteria", "bobot": "Bobot", "uraian": "Uraian", "saran_relokasi": "Saran Relokasi",
@@ -681,16 +335,26 @@ def write_year(
         headers = {**kinerja_headers(result.year), **headers}
     book = folder / "buku_matriks.xlsx"
     write_workbook(sheets, book, headers=headers, title=f"{cfg.title} - Tahun {result.year}", region=cfg.name, year=result.year)
-    files.append(book)
+    return book
+
+
+def _write_csv(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+    """``csv/<table>.csv``, one file per machine-named table."""
+    files: list[Path] = []
     csv_dir = folder / "csv"
     csv_dir.mkdir(exist_ok=True)
-    for name, df in t.items():
+    for name, df in tables.items():
         p = csv_dir / f"{name}.csv"
         csv_safe(pd.DataFrame(df)).to_csv(p, index=False, encoding="utf-8")  # no text a spreadsheet would evaluate
         files.append(p)
-    timings_all = {**{f"baca.{k}": v for k, v in (timings or {}).items()}, **result.timings, "tulis": time.perf_counter() - t0}
+    return files
+
+
+def _manifest(result: YearResult, inputs: RunInputs, timings_all: dict[str, float]) -> dict[str, Any]:
+    """What ``manifest.json`` says of the run: the config, inputs and their hashes, parameters, versions, counts, timings."""
+    cfg = inputs.config
     base = cfg.path.parent
-    manifest: dict[str, Any] = {
+    return {
         "tool": "sppr_gis",
         "command": "sppr sync",
         "config": str(cfg.path),
@@ -724,19 +388,18 @@ def write_year(
         "catatan": [str(m) for m in result.issues.loc[result.issues["code"] == "tahun_tanpa_program", "message"]],
         "timings": {k: round(v, 4) for k, v in timings_all.items()},
     }
-    step = progress or (lambda label: None)
-    step(f"{result.year}: tabel ditulis")
-    if maps:
-        files.extend(_album_and_report(result, inputs, folder, t, manifest))
-    step(f"{result.year}: album peta dan laporan")
+
+
+def _write_manifest(manifest: dict[str, Any], folder: Path, t0: float) -> Path:
+    """``manifest.json``, written last: the total time and the list of outputs added (no timings with
+    ``SOURCE_DATE_EPOCH``)."""
     manifest["timings"]["tulis_total"] = round(time.perf_counter() - t0, 4)
     manifest["outputs"] = sorted(_rel(p, folder) for p in folder.rglob("*") if p.is_file()) + ["manifest.json"]
     if source_date_epoch() is not None:  # reproducible output: the same bytes every run, so no wall-clock timings
         manifest["timings"] = {k: None for k in manifest["timings"]}
     mpath = folder / "manifest.json"
     mpath.write_text(json.dumps(_finite(manifest), ensure_ascii=False, indent=2, default=_json_default, allow_nan=False), encoding="utf-8")
-    files.append(mpath)
-    return files
+    return mpath
 
 
 def _finite(v: Any) -> Any:
@@ -777,6 +440,11 @@ def run_sync(
     inputs: RunInputs | None = None,
 ) -> SyncRun:
     """The SPPR run: read the inputs once, then for each year compute and write ``OUT/YEAR/``.
+
+    The steps: the year folders guarded (no input among them, nothing this tool did not write), the
+    inputs read and the IPU matched once, a staging folder (:func:`_staging_folder`), each year
+    computed and staged (:func:`_run_and_stage`), then put in place (:func:`_publish`); on any failure
+    the staging is discarded and the old folders stay (:func:`_discard`).
 
     Parameters
     ----------
@@ -825,56 +493,79 @@ def run_sync(
     inputs = inputs if inputs is not None else load_inputs(cfg, progress=progress)
     matches = match_programs(inputs.ipu, inputs.rencana, match_distance=cfg.parameters.match_distance)
     created = not out.exists()
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".sppr-staging-", dir=out))
-    except OSError as exc:
-        raise (output_error(exc, out / "x") or OutputError(f"{out}: cannot write ({exc.strerror or exc})")) from None
-    results: list[YearResult] = []
-    folders: list[Path] = []
+    staging = _staging_folder(out)
     swap = FolderSwap([(staging / str(y), f) for y, f in zip(years, finals)])
     try:
-        for y in years:
-            res = run_year(inputs, y, matches=matches, progress=progress)
-            try:
-                write_year(res, inputs, staging / str(y), timings=inputs.timings, maps=maps, progress=progress)
-            except SpprError:
-                raise
-            except Exception as exc:
-                err = output_error(exc, out / str(y))
-                if err is None:
-                    raise
-                raise err from None
-            results.append(res)
-        # every step that can fail on the files comes first (the folders checked again and the old ones set
-        # aside); the database is committed next, and only the renames into place come after it
-        pg = cfg.output.get("postgis")
-        layers = {f"{name}_{res.year}": df for res in results for name, df in _year_layers(res).items()} if pg else {}
-        if pg:
-            guard_outputs(run_sources(cfg), [Target(f"{cfg.path.name} output.postgis", pg, tables=tuple(layers))])
-        swap.prepare()
-        written = write_postgis(layers, pg, overwrite=True) if pg else []
-        try:
-            folders = swap.place()
-        except OutputError as exc:
-            if not written:
-                raise
-            src = parse_pg(pg)
-            raise OutputError(
-                _("{exc}; but the database WAS written: {label}#{fragment} now holds this run's tables ({written}) while the year folders were not replaced").format(exc=exc, label=src.label, fragment=src.fragment or 'public', written=', '.join(written))
-            ) from None
-        swap.finish()
+        results = [_run_and_stage(inputs, y, matches, staging, out, maps=maps, progress=progress) for y in years]
+        folders = _publish(cfg, results, swap)
     except BaseException:
-        swap.undo()
-        shutil.rmtree(staging, ignore_errors=True)
-        if created:
-            try:
-                out.rmdir()  # only when empty
-            except OSError:
-                pass
+        _discard(swap, staging, out, created)
         raise
     shutil.rmtree(staging, ignore_errors=True)
     return SyncRun(out_dir=out, years=results, folders=folders, timings={"baca": inputs.timings.get("total", 0.0), "total": time.perf_counter() - t0}, summary=list(inputs.summary))
+
+
+def _staging_folder(out: Path) -> Path:
+    """The run's staging folder inside ``out`` (``out`` created if need be)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=".sppr-staging-", dir=out))
+    except OSError as exc:
+        raise (output_error(exc, out / "x") or OutputError(f"{out}: cannot write ({exc.strerror or exc})")) from None
+
+
+def _run_and_stage(
+    inputs: RunInputs, y: int, matches: pd.DataFrame, staging: Path, out: Path, *, maps: bool, progress: Callable[[str], None] | None
+) -> YearResult:
+    """One year computed (:func:`run_year`) and written into the staging folder (:func:`write_year`)."""
+    res = run_year(inputs, y, matches=matches, progress=progress)
+    try:
+        write_year(res, inputs, staging / str(y), timings=inputs.timings, maps=maps, progress=progress)
+    except SpprError:
+        raise
+    except Exception as exc:
+        err = output_error(exc, out / str(y))
+        if err is None:
+            raise
+        raise err from None
+    return res
+
+
+def _publish(cfg: Config, results: list[YearResult], swap: FolderSwap) -> list[Path]:
+    """The staged years put in place: ``[output] postgis`` committed, then the year folders renamed.
+
+    Every step that can fail on the files comes first (the folders checked again and the old ones set
+    aside); the database is committed next, and only the renames into place come after it.
+    """
+    pg = cfg.output.get("postgis")
+    layers = {f"{name}_{res.year}": df for res in results for name, df in _year_layers(res).items()} if pg else {}
+    if pg:
+        guard_outputs(run_sources(cfg), [Target(f"{cfg.path.name} output.postgis", pg, tables=tuple(layers))])
+    swap.prepare()
+    written = write_postgis(layers, pg, overwrite=True) if pg else []
+    try:
+        folders = swap.place()
+    except OutputError as exc:
+        if not written:
+            raise
+        src = parse_pg(pg)
+        raise OutputError(
+            f"{exc}; but the database WAS written: {src.label}#{src.fragment or 'public'} now holds this run's tables "
+            f"({', '.join(written)}) while the year folders were not replaced"
+        ) from None
+    swap.finish()
+    return folders
+
+
+def _discard(swap: FolderSwap, staging: Path, out: Path, created: bool) -> None:
+    """After a failure: the old year folders back in place, the staging folder (and an ``out`` this run created) removed."""
+    swap.undo()
+    shutil.rmtree(staging, ignore_errors=True)
+    if created:
+        try:
+            out.rmdir()  # only when empty
+        except OSError:
+            pass
 
 
 def run_sources(cfg: Config) -> list[tuple[str, Any]]:

@@ -224,6 +224,12 @@ class AdminAreas:
             The resolved place names (``"Kel. A (Kec. B)"``) or None.
         findings : list of Finding
             ``lokasi_tidak_dikenal`` and ``lokasi_ambigu`` warnings.
+
+        Notes
+        -----
+        The steps, per text: its names sorted into kelurahan, kecamatan and unknown
+        (:meth:`_place_keys`), the kelurahan rows it names, narrowed by its kecamatan
+        (:meth:`_kelurahan_rows`), else the kecamatan rows; their union is the place.
         """
         n = len(texts)
         geoms = np.full(n, None, dtype=object)
@@ -236,35 +242,12 @@ class AdminAreas:
             if self.empty:
                 findings.append(Finding(layer, str(fid), "warning", "lokasi_tidak_dikenal", f"lokasi '{text}' tidak dapat dipetakan: tidak ada batas kelurahan/kecamatan di konfigurasi"))
                 continue
-            kels: list[str] = []
-            kecs: list[str] = []
-            unknown: list[str] = []
-            for kind, key in _split_place(str(text)):
-                if kind == "kelurahan" or (kind is None and key in self._kel_index):
-                    (kels if key in self._kel_index else unknown).append(key)
-                elif kind == "kecamatan" or (kind is None and key in self._kec_index):
-                    (kecs if key in self._kec_index else unknown).append(key)
-                else:
-                    unknown.append(key)
+            kels, kecs, unknown = self._place_keys(str(text))
             if unknown and not (kels and self.kelurahan is not None) and not (kecs and self.kecamatan is not None):
                 # street names beside a known kelurahan are expected; warn only when nothing is found
                 findings.append(Finding(layer, str(fid), "warning", "lokasi_tidak_dikenal", f"lokasi '{text}': nama {', '.join(repr(u) for u in unknown)} tidak ditemukan di batas kelurahan/kecamatan"))
             if kels and self.kelurahan is not None:
-                rows: list[int] = []
-                for key in kels:
-                    cand = self._kel_index[key]
-                    if kecs:
-                        narrowed = [r for r in cand if place_key(self.kelurahan["kecamatan"].iloc[r]) in kecs]
-                        if not narrowed and self.kecamatan is not None:
-                            kec_geom = overlay.union_all([self.kecamatan.geometry.iloc[r] for k in kecs for r in self._kec_index[k]], what=f"kecamatan {', '.join(kecs)}")
-                            narrowed = [r for r in cand if shapely.contains(kec_geom, shapely.point_on_surface(self.kelurahan.geometry.iloc[r]))]
-                        cand = narrowed or cand
-                    if len(cand) > 1:
-                        findings.append(
-                            Finding(layer, str(fid), "warning", "lokasi_ambigu", f"lokasi '{text}': ada {len(cand)} kelurahan bernama '{self.kelurahan['nama'].iloc[cand[0]]}'; dipakai gabungannya (sebutkan kecamatannya)")
-                        )
-                    rows.extend(cand)
-                rows = sorted(set(rows))
+                rows = self._kelurahan_rows(text, fid, layer, kels, kecs, findings)
                 geoms[i] = overlay.union_all(self.kelurahan.geometry.values[rows], what=f"{layer}: feature {fid}: kelurahan")
                 source[i] = "kelurahan"
                 names[i] = SEP.join(
@@ -276,6 +259,39 @@ class AdminAreas:
                 source[i] = "kecamatan"
                 names[i] = SEP.join(f"Kec. {self.kecamatan['nama'].iloc[r]}" for r in rows)
         return geoms, source, names, findings
+
+    def _place_keys(self, text: str) -> tuple[list[str], list[str], list[str]]:
+        """The names in ``text``: known kelurahan, known kecamatan, and unknown ones."""
+        kels: list[str] = []
+        kecs: list[str] = []
+        unknown: list[str] = []
+        for kind, key in _split_place(text):
+            if kind == "kelurahan" or (kind is None and key in self._kel_index):
+                (kels if key in self._kel_index else unknown).append(key)
+            elif kind == "kecamatan" or (kind is None and key in self._kec_index):
+                (kecs if key in self._kec_index else unknown).append(key)
+            else:
+                unknown.append(key)
+        return kels, kecs, unknown
+
+    def _kelurahan_rows(self, text: object, fid: object, layer: str, kels: list[str], kecs: list[str], findings: list[Finding]) -> list[int]:
+        """The kelurahan rows ``text`` names (same-named ones narrowed by its kecamatan), ambiguities added to ``findings``."""
+        rows: list[int] = []
+        for key in kels:
+            cand = self._kel_index[key]
+            if kecs:
+                narrowed = [r for r in cand if place_key(self.kelurahan["kecamatan"].iloc[r]) in kecs]
+                if not narrowed and self.kecamatan is not None:
+                    kec_geom = overlay.union_all([self.kecamatan.geometry.iloc[r] for k in kecs for r in self._kec_index[k]], what=f"kecamatan {', '.join(kecs)}")
+                    narrowed = [r for r in cand if shapely.contains(kec_geom, shapely.point_on_surface(self.kelurahan.geometry.iloc[r]))]
+                cand = narrowed or cand
+            if len(cand) > 1:
+                findings.append(
+                    Finding(layer, str(fid), "warning", "lokasi_ambigu", f"lokasi '{text}': ada {len(cand)} kelurahan bernama '{self.kelurahan['nama'].iloc[cand[0]]}'; dipakai gabungannya (sebutkan kecamatannya)")
+                )
+            rows.extend(cand)
+        rows = sorted(set(rows))
+        return rows
 
     def locate(self, geoms: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
         """Kecamatan and kelurahan containing each geometry's representative point.
@@ -496,6 +512,11 @@ def synchronize(
     Returns
     -------
     SyncResult
+
+    Notes
+    -----
+    The steps: the matches (unless given) and the conformance read, then the IPU layer with its
+    statuses (:func:`_ipu_of_year`), then the year's rencana with theirs (:func:`_rencana_of_year`).
     """
     year = int(year)
     if matches is None:
@@ -506,7 +527,11 @@ def synchronize(
     if len(conf) != len(rencana):
         raise ValueError(_("conformance has {n} values for {n2} rencana rows").format(n=len(conf), n2=len(rencana)))
 
-    # ---- IPU
+    out_ipu = _ipu_of_year(ipu, rencana, matches, year)
+    out_r = _rencana_of_year(rencana, matches, conf, year)
+    return SyncResult(year=year, ipu=out_ipu, rencana=out_r, matches=matches)
+def _ipu_of_year(ipu: gpd.GeoDataFrame, rencana: gpd.GeoDataFrame, matches: pd.DataFrame, year: int) -> gpd.GeoDataFrame:
+    """The IPU layer of ``year``: status, the programs realizing each IPU, their years, count and pagu."""
     now = matches[matches["tahun"] == year]
     upto = matches[matches["tahun"] <= year]
     out_ipu = ipu.copy()
@@ -530,7 +555,12 @@ def synchronize(
     np.add.at(pagu_ipu, now["ipu_pos"].to_numpy(dtype=np.int64), np.nan_to_num(pagu[now["rencana_pos"].to_numpy(dtype=np.int64)]))
     out_ipu["pagu_tahun"] = pagu_ipu
 
-    # ---- rencana of the year
+    return out_ipu
+
+
+def _rencana_of_year(rencana: gpd.GeoDataFrame, matches: pd.DataFrame, conf: np.ndarray, year: int) -> gpd.GeoDataFrame:
+    """The year's rencana: each program's status and the IPU it realizes."""
+    now = matches[matches["tahun"] == year]
     sel = np.flatnonzero(_years(rencana["tahun"]) == year)
     out_r = rencana.iloc[sel].copy()
     for c in ("status_sinkron", "ipu_id"):
@@ -543,4 +573,6 @@ def synchronize(
     realizes[by_prog.index.to_numpy(dtype=np.int64)] = True
     out_r["status_sinkron"] = rencana_status(conf[sel], realizes[sel])
     out_r["ipu_id"] = ids[sel]
-    return SyncResult(year=year, ipu=out_ipu, rencana=out_r, matches=matches)
+    return out_r
+
+

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -96,6 +97,10 @@ def canonical_frame(
     ------
     InputError
         A required column (``level``, ``kode``; ``opd`` unless ``default_opd``) is missing.
+
+    Notes
+    -----
+    The steps: columns found, levels, ``arah``, ``sifat``, the year columns (:func:`_year_columns`), empty rows dropped.
     """
     cols = {_norm_header(c): c for c in raw.columns}
     rown = list(row_numbers) if row_numbers is not None else list(range(first_row, first_row + len(raw)))
@@ -137,6 +142,14 @@ def canonical_frame(
                 vals.append(default)
                 issue(i, "warning", f"kinerja_{name}_tidak_dikenal", f"{source} baris {rown[i]}: {name} '{v}' tidak dikenal; dianggap {default}")
         out[name] = vals
+    _year_columns(out, raw, cols, source, rown, issue)
+    out["baris"] = rown
+    out["sumber"] = source
+    keep = ~(out["kode"].isna() & out["indikator"].isna() & out["uraian"].isna())
+    out = out[keep.to_numpy()].reset_index(drop=True)
+    return out, pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+def _year_columns(out: pd.DataFrame, raw: pd.DataFrame, cols: dict[str, object], source: str, rown: list[int], issue: Callable[[int, str, str, str], None]) -> None:
+    """The ``target_YYYY``, ``realisasi_YYYY``, ``pagu_YYYY`` ... columns of ``raw`` parsed into ``out`` (sorted by year)."""
     years: dict[str, object] = {}
     for nc, c in cols.items():
         m = _YEAR_COL.fullmatch(nc)
@@ -160,8 +173,5 @@ def canonical_frame(
                 issue(i, "error", "kinerja_pagu_negatif", f"{source} baris {rown[i]}: {name} negatif ({vals[i]:g}); dianggap kosong")
                 vals[i] = np.nan
         out[name] = vals
-    out["baris"] = rown
-    out["sumber"] = source
-    keep = ~(out["kode"].isna() & out["indikator"].isna() & out["uraian"].isna())
-    out = out[keep.to_numpy()].reset_index(drop=True)
-    return out, pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+
+

@@ -31,10 +31,10 @@ from typing import Any
 import pandas as pd
 
 from sppr_gis.errors import AmbiguousLayerError, InputError
-from sppr_gis.i18n import _
 from sppr_gis.io.tables import sniff_table
 from sppr_gis.kinerja.canonical import _ALIASES, _LEVEL_WORDS, _YEAR_COL, BASE_COLUMNS, _blank, _norm_header, canonical_frame
 from sppr_gis.kinerja.evaluasi import find_numbering, read_evaluasi_renja
+from sppr_gis.i18n import _
 
 __all__ = ["BASE_COLUMNS", "KinerjaTable", "read_kinerja", "canonical_frame"]
 
@@ -128,21 +128,18 @@ def read_kinerja(path: str | os.PathLike[str], *, sheet: str | None = None, year
         Unreadable file, missing columns, no header found.
     AmbiguousLayerError
         Several sheets, none named, and not one per level.
+
+    Notes
+    -----
+    The steps: a CSV read whole (:func:`_read_text_table`); a workbook's sheets chosen
+    (:func:`_chosen_sheets`), each read as a Permendagri 86 form (:func:`read_evaluasi_renja`) or a
+    table under its header row (a Renstra export first made canonical), then joined.
     """
     p = Path(path)
     source = p.name
     kind = sniff_table(p)
     if kind != "xlsx":
-        try:
-            raw = pd.read_csv(p, sep=None, engine="python", dtype=str, keep_default_na=False, encoding="utf-16" if kind == "utf-16" else "utf-8-sig")
-        except Exception as exc:
-            raise InputError(_("{p}: cannot be read as a table ({reason})").format(p=p, reason=str(exc).strip().splitlines()[0])) from None
-        raw = raw.replace("", None)
-        form = "renstra" if _is_renstra(list(raw.columns)) else "tabel"
-        if form == "renstra":
-            raw = _renstra(raw, source, tahun_awal, None)
-        frame, issues = canonical_frame(raw, source, default_opd=opd)
-        return KinerjaTable(frame, issues, form, source)
+        return _read_text_table(p, kind, tahun_awal=tahun_awal, opd=opd)
 
     import openpyxl
 
@@ -152,16 +149,7 @@ def read_kinerja(path: str | os.PathLike[str], *, sheet: str | None = None, year
     except Exception as exc:
         raise InputError(_("{p}: cannot be read as a workbook ({reason})").format(p=p, reason=str(exc).strip().splitlines()[0])) from None
     names = list(wb.sheetnames)
-    if sheet is not None:
-        if sheet not in names:
-            raise InputError(_("{p}: no sheet named '{sheet}' (sheets: {names})").format(p=p, sheet=sheet, names=', '.join(names)))
-        chosen = [sheet]
-    elif len(names) == 1:
-        chosen = names
-    elif all(_norm_header(n) in _LEVEL_WORDS for n in names):
-        chosen = names
-    else:
-        raise AmbiguousLayerError(_("{p}: {n} sheets and none named ({names}); name one as {p}:{names2} (sheet = \"...\" in a config)").format(p=p, n=len(names), names=', '.join(names), names2=names[0]), path=str(p), layers=tuple(names))
+    chosen = _chosen_sheets(p, names, sheet)
     frames, issue_frames, forms = [], [], set()
     for name in chosen:
         ws, wsv = wb[name], wv[name]
@@ -188,6 +176,36 @@ def read_kinerja(path: str | os.PathLike[str], *, sheet: str | None = None, year
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     issues = pd.concat(issue_frames, ignore_index=True) if len(issue_frames) > 1 else issue_frames[0]
     return KinerjaTable(frame, issues, "+".join(sorted(forms)), source)
+
+
+def _read_text_table(p: Path, kind: str, *, tahun_awal: int | None, opd: str | None) -> KinerjaTable:
+    """A CSV kinerja input: the contract's table or a Renstra export."""
+    source = p.name
+    try:
+        raw = pd.read_csv(p, sep=None, engine="python", dtype=str, keep_default_na=False, encoding="utf-16" if kind == "utf-16" else "utf-8-sig")
+    except Exception as exc:
+        raise InputError(_("{p}: cannot be read as a table ({reason})").format(p=p, reason=str(exc).strip().splitlines()[0])) from None
+    raw = raw.replace("", None)
+    form = "renstra" if _is_renstra(list(raw.columns)) else "tabel"
+    if form == "renstra":
+        raw = _renstra(raw, source, tahun_awal, None)
+    frame, issues = canonical_frame(raw, source, default_opd=opd)
+    return KinerjaTable(frame, issues, form, source)
+
+
+def _chosen_sheets(p: Path, names: list[str], sheet: str | None) -> list[str]:
+    """The sheets to read: the one named, the only one, or one per level."""
+    if sheet is not None:
+        if sheet not in names:
+            raise InputError(_("{p}: no sheet named '{sheet}' (sheets: {names})").format(p=p, sheet=sheet, names=', '.join(names)))
+        chosen = [sheet]
+    elif len(names) == 1:
+        chosen = names
+    elif all(_norm_header(n) in _LEVEL_WORDS for n in names):
+        chosen = names
+    else:
+        raise AmbiguousLayerError(_("{p}: {n} sheets and none named ({names}); name one as {p}:{names2} (sheet = \"...\" in a config)").format(p=p, n=len(names), names=', '.join(names), names2=names[0]), path=str(p), layers=tuple(names))
+    return chosen
 
 
 def _header_has(raw: pd.DataFrame, canon: str) -> bool:

@@ -29,6 +29,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -356,6 +357,11 @@ def write_workbook(
     Returns
     -------
     Path
+
+    Notes
+    -----
+    The steps: the formats (:func:`_formats`); each sheet's table or blocks (:func:`_blocks`), widths,
+    folds and row heights (:func:`_columns_and_rows`); one paper size for the book; each page setup.
     """
     import xlsxwriter
 
@@ -366,12 +372,7 @@ def write_workbook(
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": False, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
         wb.set_properties({"title": title or "", "created": _dt.datetime(2000, 1, 1)})
-        hdr = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1})
-        title_fmt = wb.add_format({"bold": True, "font_size": 12})
-        note_fmt = wb.add_format({"italic": True, "font_color": "#555555"})
-        grid = {"border": 1, "border_color": "#A6A6A6"}  # table bodies ruled, as a printed matrix is
-        fmts = {k: wb.add_format({**v, **grid, "valign": "top"}) for k, v in _FORMATS.items()}
-        total_fmts = {k: wb.add_format({**v, **grid, "valign": "top", "bold": True, "top": 1, "top_color": "#000000"}) for k, v in _FORMATS.items()}
+        hdr, title_fmt, note_fmt, fmts, total_fmts = _formats(wb)
         setups: list[tuple[object, str, dict[int, float], set[int], list[str]]] = []
         for name, content in sheets.items():
             if len(name) > 31:
@@ -387,31 +388,8 @@ def write_workbook(
                 fold = set(folded.get(name, ()))
                 hidden = {j for j, c in enumerate(str(c) for c in content.columns if str(c) != "geometry") if c in fold}
             else:
-                row = 0
-                if title:
-                    ws.write(0, 0, title, title_fmt)
-                    row = 2
-                    ws.freeze_panes(1, 0)  # on screen only: on paper the page header names the book
-                for block in content:
-                    ws.write(row, 0, reader_text(block.title), title_fmt)
-                    row += 1
-                    if block.note:
-                        ws.write(row, 0, reader_text(block.note), note_fmt)
-                        row += 1
-                    row = _table(ws, block.frame, row, hdr, fmts, total_fmts, headers, widths, texts, filter_=False) + 1
-            for col, w in widths.items():
-                if col in hidden:
-                    ws.set_column(col, col, w, None, {"level": 1, "hidden": True})
-                elif col - 1 in hidden:
-                    ws.set_column(col, col, w, None, {"collapsed": True})
-                else:
-                    ws.set_column(col, col, w)
-            if hidden:
-                ws.outline_settings(True, False, False, False)  # the + above the folded columns, left of them
-            for r, cells in texts.items():
-                n = max((_lines(t, widths.get(c, _MIN_WIDTH), bold) for c, t, bold in cells if c not in hidden), default=1)
-                if n > 1:  # LibreOffice does not grow rows on opening a file; Excel keeps a height that is set
-                    ws.set_row(r, _LINE_HEIGHT * n)
+                _blocks(ws, content, title, title_fmt, note_fmt, hdr, fmts, total_fmts, headers, widths, texts)
+            _columns_and_rows(ws, widths, hidden, texts)
             cols = [str(c) for c in content.columns if str(c) != "geometry"] if isinstance(content, pd.DataFrame) else []
             setups.append((ws, name, dict(widths), hidden, cols))
         # one paper size for the whole book: A3 when any sheet would print too small on A4
@@ -420,6 +398,53 @@ def write_workbook(
             _page_setup(ws, name, wd, hd, cols, paper=paper, title=title, region=region, year=year, sheet_title=sheet_titles.get(name))
         wb.close()
     return target
+
+
+def _formats(wb: Any) -> tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]:
+    """The workbook's formats: header, title, note, and the body and total cells of each kind."""
+    hdr = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1})
+    title_fmt = wb.add_format({"bold": True, "font_size": 12})
+    note_fmt = wb.add_format({"italic": True, "font_color": "#555555"})
+    grid = {"border": 1, "border_color": "#A6A6A6"}  # table bodies ruled, as a printed matrix is
+    fmts = {k: wb.add_format({**v, **grid, "valign": "top"}) for k, v in _FORMATS.items()}
+    total_fmts = {k: wb.add_format({**v, **grid, "valign": "top", "bold": True, "top": 1, "top_color": "#000000"}) for k, v in _FORMATS.items()}
+    return hdr, title_fmt, note_fmt, fmts, total_fmts
+
+
+def _blocks(
+    ws: Any, content: Sequence[Block], title: str | None, title_fmt: Any, note_fmt: Any, hdr: Any, fmts: dict[str, Any], total_fmts: dict[str, Any],
+    headers: Mapping[str, str], widths: dict[int, float], texts: dict[int, list[tuple[int, str, bool]]],
+) -> None:
+    """A sheet of stacked tables: the book's title (frozen), then each block's title, note and table."""
+    row = 0
+    if title:
+        ws.write(0, 0, title, title_fmt)
+        row = 2
+        ws.freeze_panes(1, 0)  # on screen only: on paper the page header names the book
+    for block in content:
+        ws.write(row, 0, reader_text(block.title), title_fmt)
+        row += 1
+        if block.note:
+            ws.write(row, 0, reader_text(block.note), note_fmt)
+            row += 1
+        row = _table(ws, block.frame, row, hdr, fmts, total_fmts, headers, widths, texts, filter_=False) + 1
+
+
+def _columns_and_rows(ws: Any, widths: dict[int, float], hidden: set[int], texts: dict[int, list[tuple[int, str, bool]]]) -> None:
+    """The sheet's column widths (folded columns hidden in a collapsed outline group) and the heights of rows with wrapped text."""
+    for col, w in widths.items():
+        if col in hidden:
+            ws.set_column(col, col, w, None, {"level": 1, "hidden": True})
+        elif col - 1 in hidden:
+            ws.set_column(col, col, w, None, {"collapsed": True})
+        else:
+            ws.set_column(col, col, w)
+    if hidden:
+        ws.outline_settings(True, False, False, False)  # the + above the folded columns, left of them
+    for r, cells in texts.items():
+        n = max((_lines(t, widths.get(c, _MIN_WIDTH), bold) for c, t, bold in cells if c not in hidden), default=1)
+        if n > 1:  # LibreOffice does not grow rows on opening a file; Excel keeps a height that is set
+            ws.set_row(r, _LINE_HEIGHT * n)
 
 
 def page_header(name: str, *, title: str | None, region: str | None, year: int | None, sheet_title: str | None = None) -> tuple[str, str]:

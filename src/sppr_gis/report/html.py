@@ -443,20 +443,18 @@ def render_report(
     palette: Palette | Mapping[str, Any] | None = None,
     paper: str = "A3",
 ) -> str:
-    """The report as one HTML string (see :func:`write_report` for the parameters)."""
+    """The report as one HTML string (see :func:`write_report` for the parameters).
+
+    The sections in order: the summary cards, the interactive map, kinerja, the main and other
+    tables (those of :func:`_program_tables` when none are given), the album's maps
+    (:func:`_album_html`), and the process trace (:func:`_trace_html`); then the page around them.
+    """
     pal = palette if isinstance(palette, Palette) else Palette(palette)
     headers = _headers()
     js, css, lic = leaflet_assets()
     tables = dict(tables or {})
     if not tables:
-        r = layers.get("rencana")
-        if r is None:
-            r = layers.get("programs")
-        if r is not None and len(r):
-            cols = [c for c in ("program_id", "opd", "kegiatan", "pagu", "status", "itbx", "score", "dominant_zone", "status_sinkron", "keterangan") if c in r.columns]
-            tables["kesesuaian"] = pd.DataFrame(r[cols])
-            if "status" in r.columns and "opd" in r.columns:
-                tables["status_kesesuaian"] = pd.crosstab(r["opd"].astype(str), r["status"].astype(str)).reset_index()
+        tables = _program_tables(layers)
     sections: list[tuple[str, str, str]] = []  # (anchor, title, html)
 
     ring = tables.pop("ringkasan", None)
@@ -493,21 +491,10 @@ def render_report(
         sections.append(("tabel-lain", "Tabel lain", body))
 
     if maps:
-        figs = "".join(
-            f'<figure><img alt="{html.escape(_caption(Path(p)))}" src="{_png_data_uri(Path(p))}"><figcaption>Peta {i + 1}. {html.escape(_caption(Path(p)))}</figcaption></figure>'
-            for i, p in enumerate(maps)
-            if Path(p).exists()
-        )
-        sections.append(("album", "Album peta", '<p class="note">Peta yang sama ada di album_peta.pdf untuk dicetak (' + html.escape(str(paper).upper()) + ' mendatar).</p>' + figs))
+        sections.append(("album", "Album peta", _album_html(maps, paper)))
 
     if manifest:
-        keep = {k: manifest[k] for k in ("name", "title", "year", "window", "created", "crs", "parameters", "versions") if k in manifest}
-        rows = pd.DataFrame([(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v)) for k, v in keep.items()], columns=["uraian", "nilai"])
-        inputs = manifest.get("inputs")
-        body = _table_html(rows, "t-manifest", {"uraian": "Uraian", "nilai": "Nilai"})
-        if inputs:
-            body += "<h3>Masukan</h3>" + _table_html(pd.DataFrame(inputs), "t-masukan", {})
-        sections.append(("jejak", "Jejak proses", body))
+        sections.append(("jejak", "Jejak proses", _trace_html(manifest)))
 
     nav = "".join(f'<a href="#{a}">{html.escape(t)}</a>' for a, t, _ in sections)
     body = "".join(f'<section id="{a}"><h2>{html.escape(t)}</h2>{h}</section>' for a, t, h in sections)
@@ -525,6 +512,41 @@ def render_report(
         f"<details><summary>Lisensi Leaflet</summary><pre>{html.escape(lic)}</pre></details></footer>\n"
         f"<script>\n{js}\n</script>\n<script>{_JS}</script>\n</body>\n</html>\n"
     )
+
+
+def _program_tables(layers: Mapping[str, gpd.GeoDataFrame | None]) -> dict[str, pd.DataFrame]:
+    """The tables of a report given none: the programs' conformance and its count per OPD."""
+    tables: dict[str, pd.DataFrame] = {}
+    r = layers.get("rencana")
+    if r is None:
+        r = layers.get("programs")
+    if r is not None and len(r):
+        cols = [c for c in ("program_id", "opd", "kegiatan", "pagu", "status", "itbx", "score", "dominant_zone", "status_sinkron", "keterangan") if c in r.columns]
+        tables["kesesuaian"] = pd.DataFrame(r[cols])
+        if "status" in r.columns and "opd" in r.columns:
+            tables["status_kesesuaian"] = pd.crosstab(r["opd"].astype(str), r["status"].astype(str)).reset_index()
+    return tables
+
+
+def _trace_html(manifest: Mapping[str, Any]) -> str:
+    """The process trace: the manifest's run, parameters and versions, and its inputs."""
+    keep = {k: manifest[k] for k in ("name", "title", "year", "window", "created", "crs", "parameters", "versions") if k in manifest}
+    rows = pd.DataFrame([(k, json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v)) for k, v in keep.items()], columns=["uraian", "nilai"])
+    inputs = manifest.get("inputs")
+    body = _table_html(rows, "t-manifest", {"uraian": "Uraian", "nilai": "Nilai"})
+    if inputs:
+        body += "<h3>Masukan</h3>" + _table_html(pd.DataFrame(inputs), "t-masukan", {})
+    return body
+
+
+def _album_html(maps: Sequence[str | os.PathLike[str]], paper: str) -> str:
+    """The album's maps as figures (those that exist), with a note on the printed album."""
+    figs = "".join(
+        f'<figure><img alt="{html.escape(_caption(Path(p)))}" src="{_png_data_uri(Path(p))}"><figcaption>Peta {i + 1}. {html.escape(_caption(Path(p)))}</figcaption></figure>'
+        for i, p in enumerate(maps)
+        if Path(p).exists()
+    )
+    return '<p class="note">Peta yang sama ada di album_peta.pdf untuk dicetak (' + html.escape(str(paper).upper()) + ' mendatar).</p>' + figs
 
 
 def write_report(
