@@ -16,6 +16,12 @@ from sppr_gis.summary import analysis_counts, format_analysis_counts
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 NETWORK = ["--struktur-ruang", SAMPLE / "struktur_ruang.gpkg:jaringan", "--network-map", SAMPLE / "jaringan_kegiatan.csv", "--network-class-field", "JNSRSR"]
+
+@pytest.fixture(autouse=True)
+def _indonesian(monkeypatch):
+    """These lines are checked as analysts read them (Indonesian, the default language)."""
+    monkeypatch.setenv("SPPR_LANG", "id")
+
 REL = re.compile(r"saran relokasi: (\d+) program tidak sesuai punya zona I dalam ([\d.]+) m, (\d+) tidak")
 STR = re.compile(r"struktur ruang: (\d+) sesuai, (\d+) sebagian, (\d+) di luar rencana \((\d+) program")
 

@@ -76,12 +76,13 @@ def stage_names(years: Sequence[int]) -> list[str]:
     Returns
     -------
     list of str
-        Indonesian stage names (``membaca zonasi dan matriks ITBX``, ``2025: menghitung irisan dan kesesuaian`` ...).
+        Stage names in the reader's language (``membaca zonasi dan matriks ITBX``, ``2025: menghitung irisan dan
+        kesesuaian`` ... in Indonesian; ``reading the zoning and the ITBX matrix`` ... with ``SPPR_LANG=en``).
     """
-    names = ["membaca zonasi dan matriks ITBX", "membaca batas wilayah dan kawasan prioritas", "membaca indikasi program", "membaca rencana program"]
+    names = [_("reading the zoning and the ITBX matrix"), _("reading boundaries and priority areas"), _("reading the indikasi program"), _("reading the rencana programs")]
     for y in years:
-        names += [f"{y}: menghitung irisan dan kesesuaian", f"{y}: sinkronisasi", f"{y}: menyusun matriks",
-                  f"{y}: menulis GeoPackage dan buku matriks", f"{y}: menulis album peta dan laporan"]
+        names += [_("{year}: overlaying and judging conformance").format(year=y), _("{year}: synchronizing").format(year=y), _("{year}: building the matrices").format(year=y),
+                  _("{year}: writing the GeoPackage and the Buku Matriks").format(year=y), _("{year}: writing the Album Peta and the report").format(year=y)]
     return names
 
 

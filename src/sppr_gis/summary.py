@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 import shapely
 
+from sppr_gis.i18n import _
 from sppr_gis.schema import find_field
 from sppr_gis.text import angka
 from sppr_gis.vocabulary import NETWORK_STATUSES
@@ -111,19 +112,19 @@ def format_summary(item: Mapping[str, Any]) -> str:
     -------
     str
     """
-    parts = [f"{item['role']} {item['source']}: {item['features']} fitur"]
+    parts = [_("{role} {source}: {n} features").format(role=item["role"], source=item["source"], n=item["features"])]
     geom = item.get("geometry")
     if geom:
         parts[0] += " (" + ", ".join(f"{k} {v}" for k, v in geom.items()) + ")"
     if item.get("crs"):
         parts.append(str(item["crs"]))
     if item.get("fields"):
-        parts.append("kolom " + ", ".join(f"{k}={v}" for k, v in item["fields"].items()))
+        parts.append(_("columns {fields}").format(fields=", ".join(f"{k}={v}" for k, v in item["fields"].items())))
     if item.get("missing_fields"):
-        parts.append("tanpa kolom " + ", ".join(item["missing_fields"]))
+        parts.append(_("without columns {fields}").format(fields=", ".join(item["missing_fields"])))
     notes = item.get("notes")
     if notes:
-        parts.append("isu " + ", ".join(f"{k} {v}" for k, v in notes.items()))
+        parts.append(_("issues {codes}").format(codes=", ".join(f"{k} {v}" for k, v in notes.items())))
     return "; ".join(parts)
 
 
@@ -160,7 +161,7 @@ def analysis_counts(programs: pd.DataFrame, relocation: pd.DataFrame | None = No
 
 
 def format_analysis_counts(counts: Mapping[str, Mapping[str, int]], relocation_distance: float | None = None) -> list[str]:
-    """Summary lines for :func:`analysis_counts` (Indonesian).
+    """Summary lines for :func:`analysis_counts`, in the reader's language (:mod:`sppr_gis.i18n`).
 
     ``saran relokasi: 4 program tidak sesuai punya zona I dalam 2.000 m, 1 tidak`` and
     ``struktur ruang: 15 sesuai, 6 sebagian, 38 di luar rencana (59 program yang kegiatannya mengikuti jaringan)``.
@@ -179,11 +180,15 @@ def format_analysis_counts(counts: Mapping[str, Mapping[str, int]], relocation_d
     lines = []
     rel = counts.get("saran_relokasi")
     if rel is not None:
-        within = f" dalam {angka(relocation_distance, 0)} m" if relocation_distance is not None else ""
-        lines.append(f"saran relokasi: {rel['ada_zona_i']} program tidak sesuai punya zona I{within}, {rel['tidak_ada']} tidak")
+        if relocation_distance is not None:
+            line = _("relocation advice: {found} non-conforming programs have a zone where the activity is permitted (I) within {distance} m, {none} do not")
+        else:
+            line = _("relocation advice: {found} non-conforming programs have a zone where the activity is permitted (I), {none} do not")
+        lines.append(line.format(found=rel["ada_zona_i"], none=rel["tidak_ada"], distance=angka(relocation_distance, 0) if relocation_distance is not None else ""))
     st = counts.get("status_struktur")
     if st is not None:
         total = sum(st.values())
-        parts = ", ".join(f"{st.get(s, 0)} {s.replace('_', ' ')}" for s in STRUKTUR_STATUSES)
-        lines.append(f"struktur ruang: {parts} ({total} program yang kegiatannya mengikuti jaringan)")
+        words = {"sesuai": _("conforming"), "sebagian": _("partly"), "di_luar_rencana": _("outside the plan")}
+        parts = ", ".join(f"{st.get(s, 0)} {words.get(s, s)}" for s in STRUKTUR_STATUSES)
+        lines.append(_("struktur ruang: {parts} ({total} programs whose activity follows a network)").format(parts=parts, total=total))
     return lines
