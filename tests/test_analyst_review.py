@@ -183,3 +183,23 @@ def test_every_row_swapped_is_one_error_naming_the_columns(tmp_path, indonesian)
     assert "kes_swap.csv" in err and "baris 2" in err and "tertukar" in err
     assert "kolom 'longitude' berisi lintang; tukar nama kolom atau --xy-fields latitude,longitude" in err
     assert not (tmp_path / "o.gpkg").exists()
+
+
+# ---- 8, 9. The fiscal year on sync and kinerja
+
+
+def test_sync_without_a_year_asks_for_it(indonesian):
+    r = _run(["sync", "--config", SAMPLE / "sppr.toml"])
+    assert r.exit_code == 2
+    assert "sebutkan tahun anggaran: --year 2025 atau --years 2025-2029." in r.stderr
+    assert "salah satu saja" not in r.stderr
+
+
+def test_tahun_is_an_alias_of_year(tmp_path):
+    out = tmp_path / "k.xlsx"
+    r = _run(["kinerja", "--data", SAMPLE / "kinerja.xlsx", "--tahun", "2025", "--out", out])
+    assert r.exit_code == 0, r.output
+    assert out.exists()
+    # sync takes it too: the year reaches the run (a year outside the allowed range is refused as --year's)
+    bad = _run(["sync", "--config", SAMPLE / "sppr.toml", "--tahun", "20x5"])
+    assert bad.exit_code == 2 and "No such option" not in bad.stderr and "20x5" in bad.stderr
