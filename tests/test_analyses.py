@@ -459,7 +459,7 @@ def test_site_equals_check(runner, tmp_path, kegiatan, wkt):
     r = invoke(runner, ["site", "--zoning", SAMPLE / "zoning.gpkg:rdtr_subzona", "--rules", SAMPLE / "itbx.csv", "--kegiatan", kegiatan, "--wkt", wkt, "--crs", "EPSG:32648", "--json"])
     assert r.exit_code == 0, r.output
     site = json.loads(r.output)
-    assert set(site) == {"status", "itbx", "score", "dominant_zone", "keterangan", "zone_shares", "saran_relokasi"}
+    assert set(site) == {"status", "itbx", "score", "dominant_zone", "keterangan", "syarat", "zone_shares", "saran_relokasi"}
     progs = tmp_path / "p.csv"
     pd.DataFrame({"program_id": ["s1"], "kegiatan": [kegiatan], "wkt": [wkt]}).to_csv(progs, index=False)
     out = tmp_path / "o.gpkg"
@@ -467,6 +467,7 @@ def test_site_equals_check(runner, tmp_path, kegiatan, wkt):
     assert r.exit_code == 0, r.output
     row = gpd.read_file(out, layer="programs").iloc[0]
     assert site["status"] == row["status"] and site["keterangan"] == row["keterangan"]
+    assert site["syarat"] == ("" if pd.isna(row["syarat"]) else row["syarat"])
     assert site["itbx"] == (None if pd.isna(row["itbx"]) else row["itbx"])
     assert site["dominant_zone"] == row["dominant_zone"]
     assert (site["score"] is None and pd.isna(row["score"])) or site["score"] == pytest.approx(row["score"], abs=1e-12)

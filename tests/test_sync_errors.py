@@ -141,7 +141,7 @@ def test_failure_while_writing_leaves_previous_output_intact(tmp_path, monkeypat
     "args, fragment",
     [
         (["--year", "2025", "--years", "2025-2026"], "exactly one of --year"),
-        ([], "exactly one of --year"),
+        ([], "give the fiscal year: --year 2025 or --years 2025-2029."),
         (["--year", "20x5"], "not a year"),
         (["--years", "2029-2025"], "first <= last"),
         (["--year", "2025-2026"], "one year expected"),

@@ -12,6 +12,7 @@ from sppr_cli.i18n import N_, SpprCommand, _, ngettext
 from sppr_cli.report import print_table, progress_bar, read_progress, stdout_console, user_errors
 from sppr_gis import io, read_rules
 from sppr_gis.analyses import extend_check_from_files
+from sppr_gis.crs import check_programs_reach_zoning
 from sppr_gis.io.postgis import is_postgis
 from sppr_gis.pipeline import ZoningInput, check as run_check
 from sppr_gis.results import write_check_result
@@ -147,6 +148,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         )
         if not len(progs):
             click.echo(_("Warning: {source}: the program layer holds no features (wrong layer?)").format(source=progs.attrs.get("source", "programs")), err=True)
+        check_programs_reach_zoning(progs, [z.frame for z in zinputs], str(progs.attrs.get("source", "programs")), assume_crs)
         ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
         with _cluster(scheduler, workers_processes or workers) as client, progress_bar(len(progs), _("computing overlaps and conformance"), show) as advance:

@@ -20,7 +20,7 @@ from sppr_gis.text import angka
     examples=["sppr kinerja --data kinerja.xlsx --year 2025 --out kinerja_2025.xlsx --config data/sample/sppr.toml"],
 )
 @click.option("--data", "data", required=True, help=N_("Kinerja table, Renstra export or Permendagri 86 evaluation form (CSV/XLSX; file.xlsx:sheet)."))
-@click.option("--year", "year", required=True, type=click.IntRange(1900, 2200), help=N_("Fiscal year evaluated."))
+@click.option("--year", "--tahun", "year", required=True, type=click.IntRange(1900, 2200), help=N_("Fiscal year evaluated."))
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help=N_("Workbook to write (.xlsx)."))
 @click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path), help=N_("A sppr sync config: [opd_clusters] and [kinerja] are used."))
 @verbosity_opts

@@ -17,6 +17,29 @@ from sppr_gis.io import LayerSpec, parse_layer_spec
 F = Callable[..., Any]
 
 
+class DecimalFloat(click.ParamType):
+    """A number option that also takes a decimal comma (``0,05``, ``104,4834``), as the data readers do."""
+
+    name = "float"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        from sppr_gis.text import parse_number
+
+        try:
+            number = parse_number(str(value))
+        except ValueError:
+            number = None
+        if number is None or (number != number and str(value).strip().lower() != "nan"):
+            self.fail(_("'{value}' is not a number (decimals with a point or a comma: 0.05 or 0,05)").format(value=value), param, ctx)
+        return number
+
+
+#: Float options: decimal points and decimal commas.
+DECIMAL = DecimalFloat()
+
+
 def _layer_spec(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     if value is None:
         return None
@@ -75,7 +98,7 @@ zone_field_opt = click.option("--zone-field", default=None, metavar="F", help=N_
 activity_field_opt = click.option("--activity-field", default=vocab.DEFAULT_ACTIVITY_FIELD, show_default=True, metavar="F", help=N_("Program activity field."))
 id_field_opt = click.option("--id-field", default=vocab.DEFAULT_ID_FIELD, show_default=True, metavar="F", help=N_("Program id field."))
 min_share_opt = click.option(
-    "--min-share", type=float, default=vocab.DEFAULT_MIN_SHARE, show_default=True, callback=_share, help=N_("Zones with a smaller share are not counted.")
+    "--min-share", type=DECIMAL, default=vocab.DEFAULT_MIN_SHARE, show_default=True, callback=_share, help=N_("Zones with a smaller share are not counted.")
 )
 def _non_negative(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if not (value == value and value not in (float("inf"), float("-inf")) and value >= 0):
@@ -84,11 +107,11 @@ def _non_negative(ctx: click.Context, param: click.Parameter, value: float) -> f
 
 
 sliver_width_opt = click.option(
-    "--sliver-width", type=float, default=vocab.DEFAULT_SLIVER_WIDTH, show_default=True, callback=_non_negative, metavar="M",
+    "--sliver-width", type=DECIMAL, default=vocab.DEFAULT_SLIVER_WIDTH, show_default=True, callback=_non_negative, metavar="M",
     help=N_("Zoning overlaps and gaps narrower than this (metres) are digitizing noise: summarized in one issue, not listed."),
 )
 sliver_area_opt = click.option(
-    "--sliver-area", type=float, default=vocab.DEFAULT_SLIVER_AREA, show_default=True, callback=_non_negative, metavar="M2",
+    "--sliver-area", type=DECIMAL, default=vocab.DEFAULT_SLIVER_AREA, show_default=True, callback=_non_negative, metavar="M2",
     help=N_("Zoning overlaps and gaps smaller than this (m²) are digitizing noise. Measures never depend on either tolerance."),
 )
 assume_crs_opt = click.option("--assume-crs", default=None, callback=_crs, metavar="CRS", help=N_("CRS for layers that have none (e.g. EPSG:32648)."))
@@ -195,7 +218,7 @@ code_field_opt = click.option("--code-field", default=vocab.DEFAULT_CODE_FIELD, 
 
 
 relocation_distance_opt = click.option(
-    "--relocation-distance", type=float, default=vocab.DEFAULT_RELOCATION_DISTANCE, show_default=True, callback=_non_negative, metavar="M",
+    "--relocation-distance", type=DECIMAL, default=vocab.DEFAULT_RELOCATION_DISTANCE, show_default=True, callback=_non_negative, metavar="M",
     help=N_("Relocation advice (layer saran_relokasi): the nearest zone permitting (I) the activity, within this many metres."),
 )
 
@@ -203,7 +226,7 @@ relocation_distance_opt = click.option(
 def network_opts(f: F) -> F:
     """``--struktur-ruang``, ``--network-class-field``, ``--network-map``, ``--network-distance``."""
     f = click.option(
-        "--network-distance", type=float, default=vocab.DEFAULT_NETWORK_DISTANCE, show_default=True, callback=_non_negative, metavar="M",
+        "--network-distance", type=DECIMAL, default=vocab.DEFAULT_NETWORK_DISTANCE, show_default=True, callback=_non_negative, metavar="M",
         help=N_("A program follows the planned network where it lies within this many metres of a line of its classes."),
     )(f)
     f = click.option("--network-map", default=None, callback=_existing, metavar="PATH", help=N_("CSV/XLSX kegiatan,kelas: the network classes each activity must follow (with --struktur-ruang)."))(f)

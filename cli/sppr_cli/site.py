@@ -33,7 +33,10 @@ def _geometry(lon: float | None, lat: float | None, wkt: str | None) -> object:
         try:
             geom = shapely.from_wkt(wkt)
         except Exception as exc:
-            raise click.BadParameter(_("not WKT ({detail})").format(detail=str(exc).splitlines()[0]), param_hint="--wkt") from None
+            raise click.BadParameter(
+                _("'{wkt}' is not WKT: write the geometry type and its coordinates in brackets, x before y, e.g. \"POINT (104.4834 0.9348)\" or \"LINESTRING (442500 103300, 442700 103350)\" with --crs EPSG:32648").format(wkt=wkt),
+                param_hint="--wkt",
+            ) from None
         if geom is None or geom.is_empty:
             raise click.BadParameter(_("the geometry is empty"), param_hint="--wkt")
         return geom
@@ -59,8 +62,8 @@ def _geometry(lon: float | None, lat: float | None, wkt: str | None) -> object:
 @o.zoning_opt
 @o.rules_opt
 @click.option("--kegiatan", required=True, metavar="ACTIVITY", help=N_("The activity, as in the ITBX matrix (e.g. pembangunan_sekolah)."))
-@click.option("--lon", type=float, default=None, callback=_lon, help=N_("Longitude (EPSG:4326) of a point."))
-@click.option("--lat", type=float, default=None, callback=_lat, help=N_("Latitude (EPSG:4326) of a point."))
+@click.option("--lon", type=o.DECIMAL, default=None, callback=_lon, help=N_("Longitude (EPSG:4326) of a point."))
+@click.option("--lat", type=o.DECIMAL, default=None, callback=_lat, help=N_("Latitude (EPSG:4326) of a point."))
 @click.option("--wkt", default=None, metavar="WKT", help=N_("A point, line or polygon as WKT (in --crs)."))
 @click.option("--crs", "crs", default="EPSG:4326", show_default=True, callback=o._crs, metavar="CRS", help=N_("CRS of --wkt."))
 @click.option("--json", "as_json", is_flag=True, help=N_("Print one JSON object (status, itbx, score, dominant_zone, keterangan, zone_shares, saran_relokasi)."))
@@ -88,6 +91,8 @@ def site(ctx: click.Context, zoning, rules, kegiatan, lon, lat, wkt, crs, as_jso
             frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
             zinputs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
         ruleset = read_rules(rules, conditions=conditions)
+        if (close := ruleset.suggest_activity(kegiatan)) is not None:
+            raise click.BadParameter(_("'{kegiatan}' is not in the ITBX matrix; did you mean '{close}'?").format(kegiatan=kegiatan, close=close), param_hint="--kegiatan")
         loaded = load_zoning(zinputs, zone_field)
         answer = check_site(loaded, geom, kegiatan, ruleset, crs=crs, min_share=min_share, relocation_distance=relocation_distance)
     if as_json:
@@ -114,6 +119,8 @@ def site(ctx: click.Context, zoning, rules, kegiatan, lon, lat, wkt, crs, as_jso
             table.add_row(s["zone_code"], persen(s["share"]), s["itbx"] or "-")
         console.print(table)
     console.print(answer.keterangan)
+    if answer.syarat:
+        console.print(_("Conditions: {syarat}").format(syarat=answer.syarat))
     if answer.saran_relokasi is not None:
         r = answer.saran_relokasi
         where = " " + _("(nearest point: {lon}, {lat})").format(lon=f"{r['lon']:.6f}", lat=f"{r['lat']:.6f}") if r.get("lon") is not None else ""

@@ -45,7 +45,7 @@ def _years(ctx: click.Context, param: click.Parameter, value: str | None) -> lis
     "--config", "config_paths", required=True, multiple=True, type=click.Path(exists=True, dir_okay=False), metavar="CONFIG.toml",
     help=N_("Run configuration (inputs, fields, parameters). Repeat it for several regions: each goes to DIR/YEAR/KODE/, with DIR/YEAR/rekap.xlsx and rekap.gpkg."),
 )
-@click.option("--year", default=None, callback=_years, metavar="YEAR", help=N_("Fiscal year, e.g. 2025."))
+@click.option("--year", "--tahun", "year", default=None, callback=_years, metavar="YEAR", help=N_("Fiscal year, e.g. 2025."))
 @click.option("--years", default=None, callback=_years, metavar="A-B", help=N_("A range of fiscal years, e.g. 2025-2029 (one output folder each)."))
 @click.option("--out", "out_dir", default="sppr-output", show_default=True, type=click.Path(file_okay=False), metavar="DIR", help=N_("Output folder; results go to DIR/YEAR/."))
 @click.option("--no-maps", is_flag=True, help=N_("Skip the Album Peta and laporan.html (faster)."))
@@ -66,7 +66,9 @@ def sync(ctx: click.Context, config_paths: tuple[str, ...], year: list[int] | No
     from sppr_gis.run import count_steps, run_sync, stage_names
     from sppr_gis.summary import format_analysis_counts, format_summary
 
-    if (year is None) == (years is None):
+    if year is None and years is None:
+        raise click.UsageError(_("give the fiscal year: --year 2025 or --years 2025-2029."))
+    if year is not None and years is not None:
         raise click.UsageError(_("give exactly one of --year YEAR or --years A-B"))
     run_years = year or years or []
     verbosity = o.verbosity(ctx)

@@ -877,5 +877,26 @@ def load_config(path: str | os.PathLike[str], *, check_files: bool = True) -> Co
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(_("{path}: not valid TOML ({exc})").format(path=path, exc=exc)) from None
+        raise ConfigError(_toml_error(path, text, exc)) from None
     return parse_config(data, path, check_files=check_files)
+
+
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_DECIMAL_COMMA = re.compile(r"=\s*[-+]?\d+,\d+\s*(#.*)?$")
+
+
+def _toml_error(path: Path, text: str, exc: Exception) -> str:
+    """One line for a config that is not TOML: the line and column in the reader's language, and the
+    usual cause when that line holds a decimal comma (``min_share = 0,01``)."""
+    where = _TOML_WHERE.search(str(exc))
+    if where is None:
+        return _("{path}: not valid TOML ({exc})").format(path=path, exc=exc)
+    line_no, col = int(where.group(1)), int(where.group(2))
+    message = _("{path}: not valid TOML: line {line}, column {col}").format(path=path, line=line_no, col=col)
+    lines = text.splitlines()
+    line = lines[line_no - 1].strip() if 0 < line_no <= len(lines) else ""
+    if line:
+        message += f": {line}"
+    if _DECIMAL_COMMA.search(line):
+        message += ". " + _("Decimal numbers are written with a point (0.01), not a comma.")
+    return message

@@ -219,7 +219,7 @@ def _texts(
         [
             ""
             if known[i]
-            else (f"Kegiatan '{a}' tidak ada dalam matriks ITBX." if (a is not None and not (isinstance(a, float) and np.isnan(a)) and str(a)) else "Kegiatan tidak diisi.")
+            else (f"Kegiatan '{a}' tidak ada dalam matriks ITBX.{_did_you_mean(rules, a)}" if (a is not None and not (isinstance(a, float) and np.isnan(a)) and str(a)) else "Kegiatan tidak diisi.")
             for i, a in enumerate(acts)
         ],
         dtype=object,
@@ -318,3 +318,9 @@ def combine_parts(verdict: pd.DataFrame, shares: pd.DataFrame, owner: np.ndarray
             notes[p] = " ".join([head, *(f"Bagian {bagian[u]}: {verdict['keterangan'].iloc[u]}" for u in us)])
         out["zones"], out["syarat"], out["keterangan"] = zones, syarat, notes
     return out, sh
+
+
+def _did_you_mean(rules: Rules, activity: object) -> str:
+    """`` Maksud Anda '...'?`` for an activity close to one of the matrix (keterangan is Indonesian), else ''."""
+    close = rules.suggest_activity(activity)
+    return f" Maksud Anda '{close}'?" if close else ""

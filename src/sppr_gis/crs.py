@@ -12,7 +12,7 @@ from pyproj import CRS, Transformer
 from sppr_gis.errors import CRSError
 from sppr_gis.i18n import _
 
-__all__ = ["ensure_crs", "metric_crs", "to_metric", "outside_area_of_use"]
+__all__ = ["ensure_crs", "metric_crs", "to_metric", "outside_area_of_use", "check_programs_reach_zoning"]
 
 
 def ensure_crs(gdf: gpd.GeoDataFrame, label: str, assume_crs: str | None = None) -> gpd.GeoDataFrame:
@@ -159,3 +159,71 @@ def outside_area_of_use(geoms: np.ndarray, crs: CRS, tolerance_deg: float = 0.5)
         outside = np.zeros(len(lon), dtype=bool)
     out[ok] = bad_range | outside
     return out
+
+
+#: How far beyond the zoning's extent (metres, at least; or the extent's own size when larger) a program
+#: may lie before "no program is anywhere near the zoning" is read as a CRS mistake.
+FAR_FROM_ZONING_M = 100_000.0
+
+
+def check_programs_reach_zoning(
+    programs: gpd.GeoDataFrame, zoning: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame], label: str, assume_crs: str | None = None
+) -> None:
+    """Stop when not one program lies anywhere near the zoning: almost surely a CRS mistake.
+
+    A program counts as near when its bounding box reaches the zoning's extent widened by the
+    larger of :data:`FAR_FROM_ZONING_M` and the extent's own size (a province's zoning reaches further).
+    Programs a little outside the zoning are left to the checks (``program_di_luar_zonasi``).
+
+    Parameters
+    ----------
+    programs : geopandas.GeoDataFrame
+        The programs as read (with their CRS).
+    zoning : GeoDataFrame or sequence of GeoDataFrames
+        The zoning layer(s) as read; the first one's CRS is named in the message.
+    label : str
+        The programs' file name for the message.
+    assume_crs : str, optional
+        The ``--assume-crs`` given, named in the message when it set the programs' CRS.
+
+    Raises
+    ------
+    CRSError
+        Every program with a geometry lies far from the zoning's extent.
+    """
+    frames = [zoning] if isinstance(zoning, gpd.GeoDataFrame) else list(zoning)
+    frames = [f for f in frames if len(f) and f.crs is not None]
+    if not frames or programs.crs is None or not len(programs):
+        return
+    zcrs = CRS.from_user_input(frames[0].crs)
+    metric = metric_crs(frames)
+    zb = np.array([f.to_crs(metric).total_bounds for f in frames])
+    zb = zb[np.isfinite(zb).all(axis=1)]
+    geoms = np.asarray(programs.geometry.values, dtype=object)
+    ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    if not len(zb) or not ok.any():
+        return
+    w, s, e, n = zb[:, 0].min(), zb[:, 1].min(), zb[:, 2].max(), zb[:, 3].max()
+    margin = max(FAR_FROM_ZONING_M, e - w, n - s)
+    b = shapely.bounds(geoms[ok])
+    with np.errstate(all="ignore"):
+        tr = Transformer.from_crs(CRS.from_user_input(programs.crs), metric, always_xy=True)
+        xs, ys = [], []
+        for cx, cy in ((0, 1), (2, 3), (0, 3), (2, 1)):  # the corners of every bounding box
+            x, y = tr.transform(b[:, cx], b[:, cy], errcheck=False)
+            xs.append(np.asarray(x, dtype=float))
+            ys.append(np.asarray(y, dtype=float))
+        xs, ys = np.array(xs), np.array(ys)
+        near = (np.nanmax(xs, axis=0) >= w - margin) & (np.nanmin(xs, axis=0) <= e + margin)
+        near &= (np.nanmax(ys, axis=0) >= s - margin) & (np.nanmin(ys, axis=0) <= n + margin)
+    if near.any():
+        return
+    pcrs = CRS.from_user_input(programs.crs)
+    given = assume_crs or pcrs.to_string()
+    zname = zcrs.to_string()
+    raise CRSError(
+        _("{label}: not one of the {n} program locations lies near the zoning (all are more than {km} km outside its extent): "
+          "the programs' CRS {crs} is almost surely wrong; the zoning uses {zcrs}; try --assume-crs {zcrs}").format(
+            label=label, n=int(ok.sum()), km=f"{margin / 1000:.0f}", crs=given, zcrs=zname
+        )
+    )

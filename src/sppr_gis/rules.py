@@ -78,7 +78,7 @@ def parse_cell(text: object) -> Cell | None:
             conditions.append(tok)
     if frozenset(letters) not in VALID_LETTER_SETS:
         raise ValueError(
-            _("'{raw}' mixes {letters}: a cell holds one class (I, T, B or X, with condition numbers) or T with B ('T1,B2')").format(raw=raw, letters=' and '.join(sorted(set(letters), key=CLASS_ORDER.__getitem__)))
+            _("'{raw}' mixes {letters}. A cell holds one class (I, T, B or X, optionally with condition numbers), or T with B ('T1,B2')").format(raw=raw, letters=_joined_letters(letters))
         )
     cls = max(letters, key=CLASS_ORDER.__getitem__)
     return Cell(cls=cls, conditions=tuple(conditions), raw=raw)
@@ -225,6 +225,30 @@ class Rules:
         keys = {zone_key(c): c for c in self.zone_codes}
         close = difflib.get_close_matches(zone_key(code), list(keys), n=1, cutoff=0.6)
         return keys[close[0]] if close else None
+
+    def suggest_activity(self, name: object) -> str | None:
+        """The matrix activity closest to an unknown one (difflib), for a "maksud Anda ...?" hint.
+
+        Parameters
+        ----------
+        name : object
+            The activity as written in the program or on the command line.
+
+        Returns
+        -------
+        str or None
+            The activity name as the matrix writes it; None when the name is in the matrix or none is close.
+        """
+        import difflib
+
+        key = activity_key(name)
+        if not key or key in self.activities:
+            return None
+        cache = self.__dict__.setdefault("_suggested", {})
+        if key not in cache:
+            close = difflib.get_close_matches(key, list(self.activities), n=1, cutoff=0.75)
+            cache[key] = self.activities[close[0]] if close else None
+        return cache[key]
 
     def has_activity(self, name: object) -> bool:
         """Whether the matrix has a row for this activity."""
@@ -404,3 +428,9 @@ def read_rules(
             pairs.append((normalize_code(code_text(k)), str(a).strip()))
         rules.code_map = sorted(pairs, key=lambda p: -len(p[0]))
     return rules
+
+
+def _joined_letters(letters: list[str]) -> str:
+    """The distinct class letters of a cell in the order written, joined for a sentence (``X and T``)."""
+    distinct = list(dict.fromkeys(letters))
+    return _("{first} and {last}").format(first=", ".join(distinct[:-1]), last=distinct[-1])

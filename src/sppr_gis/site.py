@@ -225,6 +225,9 @@ class SiteAnswer:
         The metric CRS.
     geometry : shapely geometry
         The location in ``crs``.
+    syarat : str
+        The conditions of the counted cells with their texts (``B2: ...``), as the ``syarat``
+        column of ``sppr check``; empty when none.
     """
 
     status: str
@@ -236,6 +239,7 @@ class SiteAnswer:
     saran_relokasi: dict[str, Any] | None
     crs: CRS
     geometry: Any
+    syarat: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """The ``--json`` object (no NaN: empty values are None)."""
@@ -245,6 +249,7 @@ class SiteAnswer:
             "score": None if self.score is None or np.isnan(self.score) else float(self.score),
             "dominant_zone": self.dominant_zone,
             "keterangan": self.keterangan,
+            "syarat": self.syarat,
             "zone_shares": self.zone_shares,
             "saran_relokasi": self.saran_relokasi,
         }
@@ -295,6 +300,7 @@ def check_site(
     except Exception:
         raise CRSError(_("'{crs}' is not a CRS (try EPSG:4326 or EPSG:32648)").format(crs=crs)) from None
     frame = gpd.GeoDataFrame({"program_id": ["site"], "kegiatan": [activity]}, geometry=[geometry], crs=src)
+    _check_site_crs(frame, zoning)
     pv = assess_programs(zoning, frame, rules, min_share=min_share, workers=1, programs_label="site")
     v = pv.verdict.iloc[0]
     sh = pv.shares
@@ -324,4 +330,16 @@ def check_site(
         saran_relokasi=advice,
         crs=zoning.crs,
         geometry=pv.out_geoms[0],
+        syarat=str(_none(v["syarat"]) or ""),
     )
+
+
+def _check_site_crs(frame: gpd.GeoDataFrame, zoning: LoadedZoning) -> None:
+    """Stop when the location cannot be in its CRS (metres given as lon/lat) or lies far from the zoning."""
+    from sppr_gis.crs import _beyond_lon_lat, check_programs_reach_zoning
+
+    src = CRS.from_user_input(frame.crs)
+    zcrs = zoning.zones.crs.to_string() if zoning.zones.crs is not None else zoning.crs.to_string()
+    if src.is_geographic and _beyond_lon_lat(np.asarray(frame.geometry.values, dtype=object)) is not None:
+        raise CRSError(_("the coordinates of the location look like metres, not longitude/latitude: give their CRS with --crs (the zoning uses {zcrs})").format(zcrs=zcrs))
+    check_programs_reach_zoning(frame, zoning.zones, _("the location"))

@@ -137,9 +137,9 @@ def parse_lat_lon(value: object) -> tuple[float, float]:
     elif "," not in text and len(text.split()) == 2:
         parts = text.split()
     else:
-        raise ValueError(f"not 'lintang, bujur': {text!r} (separate the two numbers with ';' when they use decimal commas)")
+        raise ValueError(f"bukan 'lintang, bujur': {text!r} (pisahkan kedua angka dengan ';' bila memakai koma desimal)")
     if len(parts) != 2:
-        raise ValueError(f"not 'lintang, bujur': {text!r}")
+        raise ValueError(f"bukan 'lintang, bujur': {text!r}")
     return parse_coordinate(parts[0]), parse_coordinate(parts[1])
 
 
@@ -551,10 +551,7 @@ def read_table(
         out.attrs.update(source=label, findings=_formula_findings(uncached, label, first_row, set(), []), first_row=first_row, header_row=header_row)
         return out
     if xcol is None and kcol is None and wcol is None:
-        raise FieldError(
-            f"{label}: no coordinate columns (lon/lng/longitude/bujur/x and lat/latitude/lintang/y), "
-            f"no koordinat column (\"lat, lon\") and no wkt/geometry column; columns are: {', '.join(cols)}"
-        )
+        raise FieldError(_no_location_columns(label, cols))
     where = f"kolom '{kcol}'" if kcol else f"kolom '{xcol}'/'{ycol}'"
     if wcol is not None and not wkt_field and (xcol is not None or kcol is not None) and not _any_wkt(df[wcol]):
         # a text column named like a geometry (a description in 'geometry'), no value of it WKT:
@@ -631,6 +628,7 @@ def read_table(
         raise CRSError(
             _("{label}: row {row_no}: coordinates {num}, {num2} are out of range for {name} (lon/lat), as are all {given} rows; they look projected (metres): give the table's CRS (crs = \"EPSG:...\" for this input, --assume-crs for sppr check)").format(label=label, row_no=row_no, num=_num(x), num2=_num(y), name=crs_obj.name, given=given)
         )
+    _refuse_swapped(label, out_of_range, given, geographic, xcol, ycol, kcol)
     if uncached:
         placed = {c for c in (xcol, ycol, kcol, wcol) if c is not None}
         findings = _formula_findings(uncached, label, first_row, placed, findings, geoms)
@@ -641,3 +639,41 @@ def read_table(
     out = gpd.GeoDataFrame(kept, geometry=gpd.GeoSeries(geoms, crs=crs_obj).values, crs=crs_obj)
     out.attrs.update(source=label, findings=findings, first_row=first_row, header_row=header_row)
     return out
+
+
+def _no_location_columns(label: str, cols: Sequence[str]) -> str:
+    """The one line for a table with neither coordinate, ``koordinat`` nor WKT columns (and what to do)."""
+    text = _(
+        "{label}: no coordinate columns (longitude/lon/bujur/x and latitude/lat/lintang/y), no 'koordinat' column "
+        "(\"lat, lon\") and no wkt column. Columns present: {cols}. Add coordinate columns or name them with --xy-fields LON,LAT."
+    ).format(label=label, cols=", ".join(map(str, cols)))
+    if _find(list(cols), ("lokasi", "lokasi_kelurahan", "kelurahan")) is not None:
+        text += " " + _("(sppr sync can place rows by their kelurahan name in the 'lokasi' column.)")
+    return text
+
+
+def _refuse_swapped(
+    label: str, out_of_range: list[tuple[int, float, float]], given: int, geographic: bool, xcol: str | None, ycol: str | None, kcol: str | None
+) -> None:
+    """One error when every located row has longitude and latitude the wrong way round.
+
+    Each row read as (lon, lat) has a latitude beyond +-90 that is a valid longitude, and a longitude that
+    is a valid latitude: the columns (or the order in the 'koordinat' cells) are swapped, not the rows.
+    """
+    if not (geographic and given and len(out_of_range) == given):
+        return
+    if not all(abs(x) <= 90 and 90 < abs(y) <= 180 for _, x, y in out_of_range):
+        return
+    row_no, x, y = out_of_range[0]
+    if kcol is not None:
+        raise CRSError(
+            _("{label}: every row has longitude and latitude swapped (row {row_no}: '{y}, {x}'): column '{kcol}' holds 'bujur, lintang'; write 'lintang, bujur' (latitude first)").format(
+                label=label, row_no=row_no, x=_num(x), y=_num(y), kcol=kcol
+            )
+        )
+    if xcol is not None and ycol is not None:
+        raise CRSError(
+            _("{label}: every row has longitude and latitude swapped (row {row_no}: {xcol} {x}, {ycol} {y}): column '{xcol}' holds latitudes; swap the column names or give --xy-fields {ycol},{xcol}").format(
+                label=label, row_no=row_no, x=_num(x), y=_num(y), xcol=xcol, ycol=ycol
+            )
+        )
