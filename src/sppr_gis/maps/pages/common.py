@@ -16,6 +16,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 
+from sppr_gis import vocabulary  # noqa: E402
 from sppr_gis.maps.cartography import (  # noqa: E402
     counts_of,
     rupiah,
@@ -32,19 +33,20 @@ log = logging.getLogger(__name__)
 STATUS_ORDER = ("tidak_sesuai", "perlu_kajian", "sesuai_bersyarat", "sesuai")
 
 
-_ZONE_FIELDS = ("zone_code", "KODSZN", "KODZON", "KODKWS")
+_ZONE_FIELDS = ("zone_code", *vocabulary.ZONE_CODE_FIELDS)
 
 
-_ZONE_NAME_FIELDS = ("NAMSZN", "NAMZON", "NAMOBJ", "zone_name")
+_ZONE_NAME_FIELDS = (*vocabulary.ZONE_NAME_FIELDS, vocabulary.OBJECT_NAME_FIELD, "zone_name")
 
 
-_KEC_FIELDS = ("WADMKC", "kecamatan", "nama", "NAMOBJ", "name")
+_KEC_FIELDS = vocabulary.KECAMATAN_NAME_FIELDS
 
 
-_KEL_FIELDS = ("WADMKD", "kelurahan", "desa", "nama", "NAMOBJ", "name")
+_KEL_FIELDS = vocabulary.KELURAHAN_NAME_FIELDS
 
 
-_AREA_FIELDS = ("nama", "NAMOBJ", "name", "kawasan", "NAMKWS", "KODKWS")
+#: The vocabulary's kawasan names, then a RTRW kawasan's own name or code (a layer with no other name).
+_AREA_FIELDS = (*vocabulary.KAWASAN_NAME_FIELDS, "kawasan", "NAMKWS", "KODKWS")
 
 
 #: Land under every map (the region), so that faded layers read as land, not water.
@@ -86,9 +88,10 @@ def name_field(gdf: pd.DataFrame | None, kind: str = "kecamatan") -> str | None:
 
 
 def zone_name_field(zoning: pd.DataFrame | None, code_field: str | None) -> str | None:
-    """The zone-name column that goes with ``code_field``: ``zone_name`` (the sync's), the NAM field paired
-    with a KOD field (KODSZN -> NAMSZN), else NAMSZN, NAMZON, NAMOBJ."""
-    paired = ["NAM" + code_field[3:]] if code_field and code_field.upper().startswith("KOD") else []
+    """The zone-name column that goes with ``code_field``: ``zone_name`` (the sync's), the names paired
+    with a KOD field (:func:`sppr_gis.vocabulary.zone_name_fields`: KODSZN -> NAMSZN, NAMOBJ), else NAMSZN,
+    NAMZON, NAMKWS, NAMOBJ."""
+    paired = vocabulary.zone_name_fields(code_field) if code_field and code_field.upper().startswith("KOD") else []
     return _first(zoning, ("zone_name", *paired, *_ZONE_NAME_FIELDS))
 
 
@@ -236,7 +239,5 @@ def _money_fmt(top: float) -> tuple[Any, Any, str]:
     return (lambda v: angka(v, 0)), (lambda v: rupiah(v)), "Rp"
 
 
-def _place_key(v: object) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-        return ""
-    return " ".join(re.sub(r"[^\w\s]", " ", str(v).casefold()).split())
+#: Normalized place name for matching (the vocabulary's, as the tables use it).
+_place_key = vocabulary.place_key

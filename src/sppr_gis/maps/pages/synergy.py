@@ -76,39 +76,24 @@ def _is_conflict(kind: str) -> bool:
     return kind in ("tabrakan", "konflik", "lindung_X") or ("konflik" in kind.lower() or "benturan" in kind.lower())
 
 
-def _relation_kinds(s: gpd.GeoDataFrame, r: gpd.GeoDataFrame | None) -> pd.Series:
-    """The map category of each synergy-table row: its ``jenis``; protected-zone rows split by what the zoning says.
+def _relation_kinds(s: gpd.GeoDataFrame, r: gpd.GeoDataFrame | None = None) -> pd.Series:
+    """The map category of each synergy-table row: its ``jenis``; a protected-zone row by its structured
+    verdict, the ``jenis_lindung`` column (:data:`sppr_gis.vocabulary.PROTECTED_KINDS`).
 
     A program in a protected zone is ``lindung_X`` (conformance ``tidak_sesuai``),
     ``lindung_TB`` (``sesuai_bersyarat``), ``lindung_kajian`` (``perlu_kajian``) or
-    ``lindung_I`` (``sesuai``: every counted zone permits it, e.g. an RTH program in an RTH zone).
+    ``lindung_I`` (``sesuai``: every counted zone permits it, e.g. an RTH program in an RTH zone);
+    a row without the verdict is ``kawasan_lindung``. ``r`` (the programs) is not needed any more.
     """
     jenis = s["jenis"].astype(str) if "jenis" in s.columns else pd.Series(["hubungan"] * len(s), index=s.index)
     out = jenis.copy()
     lind = jenis.str.contains("lindung", case=False).to_numpy()
     if not lind.any():
         return out
-    status: dict[str, str] = {}
-    itbx: dict[str, str] = {}
-    if r is not None and "program_id" in r.columns:
-        ids = r["program_id"].astype(str)
-        if "status" in r.columns:
-            status = dict(zip(ids, r["status"].astype(str)))
-        if "itbx" in r.columns:
-            itbx = dict(zip(ids, r["itbx"].astype(str)))
-    by_status = {"tidak_sesuai": "lindung_X", "sesuai_bersyarat": "lindung_TB", "perlu_kajian": "lindung_kajian", "sesuai": "lindung_I"}
+    verdict = s["jenis_lindung"].to_numpy(dtype=object) if "jenis_lindung" in s.columns else np.full(len(s), None, dtype=object)
     for pos in np.flatnonzero(lind):
-        row = s.iloc[pos]
-        pid = str(row.get("program_id", ""))
-        st = str(row.get("status", "")) if "status" in s.columns else status.get(pid, "")
-        kind = by_status.get(st)
-        if kind is None:
-            cell = itbx.get(pid, "")
-            kind = {"X": "lindung_X", "T": "lindung_TB", "B": "lindung_TB", "I": "lindung_I"}.get(cell)
-        if kind is None:
-            note = str(row.get("keterangan", "")).lower()
-            kind = "lindung_X" if "dilarang" in note else "lindung_TB" if "bersyarat" in note else "lindung_kajian" if "kajian" in note else "lindung_I" if "diizinkan" in note else "kawasan_lindung"
-        out.iloc[pos] = kind
+        v = verdict[pos]
+        out.iloc[pos] = v if isinstance(v, str) and v else "kawasan_lindung"
     return out
 
 
