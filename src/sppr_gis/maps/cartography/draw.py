@@ -61,8 +61,12 @@ def draw_by_category(
     polygon_alpha: float = 0.5,
     zorder: float = 5,
     order: Sequence[str] | None = None,
+    halo: bool = False,
 ) -> dict[int, int]:
     """Draw a mixed layer by geometry type (polygons, lines, points), coloured by ``column``.
+
+    With ``halo`` points and areas also get a white casing (as lines always do), so that a symbol
+    stays visible on a zone of its own hue.
 
     Polygons get a translucent fill and an outline, lines a white halo, points
     are circles with a dark edge; areas and lines too small to see at the map's
@@ -110,6 +114,8 @@ def draw_by_category(
             # large areas (a whole kelurahan named as location) must not hide what lies under them:
             # a translucent fill and a strong outline in a darker shade of the same colour
             edge = [tuple(0.6 * c for c in f) for f in face]
+            if halo:
+                g.boundary.plot(ax=ax, color="white", linewidth=3.4, zorder=zorder - 0.05, rasterized=raster, gid="halo")
             g.plot(ax=ax, color=[(*f, polygon_alpha) for f in face], edgecolor=edge, linewidth=1.3, zorder=zorder, rasterized=raster)
         elif dim == 1:
             g.plot(ax=ax, color="white", linewidth=line_width + 2.2, zorder=zorder + 0.5, capstyle="round", rasterized=raster)
@@ -117,6 +123,8 @@ def draw_by_category(
         else:
             if not ax.get_autoscale_on():
                 g = _spread_stacked(ax, g, point_size, zorder)
+            if halo:
+                g.plot(ax=ax, color="white", markersize=point_size * 2.1, edgecolor="none", zorder=zorder + 0.95, rasterized=raster, gid="halo")
             g.plot(ax=ax, color=face, markersize=point_size, edgecolor="#1a1a1a", linewidth=0.6, zorder=zorder + 1, rasterized=raster)
     return counts
 

@@ -24,10 +24,11 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     category_legend,
     draw_by_category,
     geometry_type_legend,
+    place_callouts,
     place_labels,
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
-from sppr_gis.maps.pages.common import STATUS_ORDER, _counts  # noqa: E402
+from sppr_gis.maps.pages.common import STATUS_ORDER, _anchor, _counts  # noqa: E402
 from sppr_gis.maps.palette import (  # noqa: E402
     RGB,
     STATUS_COLORS,
@@ -50,18 +51,50 @@ def page_conformance(album: Album) -> MapFrame | None:
     n = len(r)
     cnt = _counts(r, "status")
     sub = f"{n} program · " + ", ".join(f"{cnt.get(s, 0)} {STATUS_LABELS[s].split(' (')[0].lower()}" for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
-    f = album.frame("Peta Kesesuaian Program terhadap Rencana Tata Ruang", sub)
+    f = album.frame("Peta Kesesuaian Program terhadap Rencana Tata Ruang", sub, table=True)
     album.city_extent(f)
     album.zoning(f, 0.4)
     album.admin(f)
-    dims = draw_by_category(f.ax, r, "status", STATUS_COLORS, order=STATUS_ORDER)
+    # a white casing around every symbol: a tidak sesuai program stays visible on a pink (K) zone
+    dims = draw_by_category(f.ax, r, "status", STATUS_COLORS, order=STATUS_ORDER, halo=True)
     h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, cnt, order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"), kind="mixed")
     gh, gl = geometry_type_legend(list(dims))
     reloc = relocation(album, f, r)
+    numbered_programs(f, r)
     zs = album.zone_section(0.4, None, codes_only=True)
     secs = [LegendSection("Status kesesuaian (jumlah program)", h, lab), reloc, LegendSection("Bentuk lokasi", gh, gl), zs, album.admin_section()]
     f.add_legend([s for s in secs if s])
-    return album.finish(f, avoid=r, shows=("rencana", "zoning", "rules", "kecamatan"))
+    note = "Nomor pada peta = nomor baris lembar Kesesuaian Buku Matriks (tabel di samping peta: id program, kegiatan, status)."
+    return album.finish(f, avoid=r, note=note, shows=("rencana", "zoning", "rules", "kecamatan"))
+
+
+def numbered_programs(f: MapFrame, r: gpd.GeoDataFrame) -> None:
+    """Number every located program by its row in the Buku Matriks' Kesesuaian sheet (the rencana's order,
+    1 = first row), list them beside the map (number, id, activity, status) and put the numbers on the map;
+    tidak sesuai programs are placed first, so that they get the clearest places.
+
+    ``f.data["numbers"]`` maps each number on the map to its program id.
+    """
+    geoms = np.asarray(r.geometry.array, dtype=object)
+    located = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    ids = r["program_id"].astype(str).to_numpy() if "program_id" in r.columns else np.array([f"Program {i + 1}" for i in range(len(r))], dtype=object)
+    status = r["status"].astype(str).to_numpy()
+    rows = []
+    for i in located:
+        keg = r["kegiatan"].iloc[i] if "kegiatan" in r.columns else None
+        text = ids[i] + (f" {keg.replace('_', ' ')}" if isinstance(keg, str) and keg else "")
+        st = STATUS_LABELS.get(status[i], status[i]).split(" (")[0].lower()
+        rows.append((str(i + 1), f"{text} · {st}"))
+    shown = f.add_table("Daftar program", rows, more="lihat Buku Matriks, lembar Kesesuaian")
+    keyed = located[:shown]
+    rank = {s: k for k, s in enumerate(STATUS_ORDER)}
+    dims = shapely.get_dimensions(geoms[keyed]) if len(keyed) else np.array([], dtype=int)
+    first = sorted(range(len(keyed)), key=lambda k: (rank.get(status[keyed[k]], len(rank)), dims[k], keyed[k]))
+    place_callouts(
+        f.ax, [_anchor(geoms[keyed[k]]) for k in first], [str(keyed[k] + 1) for k in first],
+        colors=[mpl_color(STATUS_COLORS.get(status[keyed[k]], (40, 40, 40))) for k in first], fontsize=5.5 * f.k, gid="program",
+    )
+    f.data["numbers"] = {str(i + 1): ids[i] for i in keyed}
 
 
 def relocation(album: Album, f: MapFrame, r: gpd.GeoDataFrame) -> LegendSection | None:

@@ -1,0 +1,126 @@
+"""Issue 19, defect 7 (cartography) on the bundled sample's real sync results.
+
+The pages are built once for the module from the layers ``sppr sync`` gives the
+album; what they show is read back from the page's PDF with pdfplumber (text and
+its place on the page) or from the geometry drawn, and compared with answers
+computed here from the result's own tables and layers.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib
+import numpy as np
+import pytest
+from conftest import SAMPLE
+
+from sppr_gis.maps import album as album_mod
+
+pdfplumber = pytest.importorskip("pdfplumber")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    from sppr_gis.config import load_config
+    from sppr_gis.prepare import load_inputs
+    from sppr_gis.run import run_year
+
+    cfg = load_config(SAMPLE / "sppr.toml")
+    inputs = load_inputs(cfg)
+    res = run_year(inputs, 2025)
+    layers = {
+        "zoning": inputs.zones_raw,
+        "rencana": res.rencana,
+        "indikasi_program": res.ipu,
+        "kecamatan": inputs.admin.kecamatan,
+        "kelurahan": inputs.admin.kelurahan,
+        "kawasan_prioritas": inputs.kawasan_prioritas,
+        "sinergi": res.sinergi,
+        "struktur_ruang": inputs.struktur_ruang,
+        "saran_relokasi": res.check.extra_layers.get("saran_relokasi"),
+    }
+    return res, layers
+
+
+@pytest.fixture(scope="module")
+def album(sample):
+    _, layers = sample
+    return album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=100)
+
+
+def _pdf_words(fig):
+    """Words of a page as printed (x0, top, x1, bottom in PDF points from the top left)."""
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        fig.savefig(buf, format="pdf")
+    buf.seek(0)
+    with pdfplumber.open(buf) as doc:
+        page = doc.pages[0]
+        return page.extract_words(), page.height
+
+
+def _axes_box_pt(fig, ax, height):
+    """The map axes' box in PDF points, top-left origin (as pdfplumber gives words)."""
+    b = ax.get_position()
+    w_pt, h_pt = fig.get_figwidth() * 72, fig.get_figheight() * 72
+    return (b.x0 * w_pt, height - b.y1 * h_pt, b.x1 * w_pt, height - b.y0 * h_pt)
+
+
+@pytest.fixture(scope="module")
+def conformance(album):
+    page = album.page_conformance()
+    assert page is not None
+    return page
+
+
+def test_conformance_map_numbers_programs_by_their_kesesuaian_row(sample, conformance):
+    """Issue 19 (7): the programs on the conformance map are numbered and keyed to the Buku Matriks: number n
+    is row n of the Kesesuaian sheet, and every tidak sesuai program can be traced from the sheet to the map."""
+    res, _ = sample
+    kes = res.tables["kesesuaian"].reset_index(drop=True)
+    page = conformance
+    words, height = _pdf_words(page.fig)
+    x0, y0, x1, y1 = _axes_box_pt(page.fig, page.ax, height)
+    on_map = {w["text"] for w in words if x0 <= w["x0"] and w["x1"] <= x1 and y0 <= w["top"] and w["bottom"] <= y1 and w["text"].isdigit()}
+    # the table beside the map: "n" then "program id ..." on the same line
+    tx = page.table_box[0] * page.fig.get_figwidth() * 72
+    lines: dict[float, list] = {}
+    for w in words:
+        if w["x0"] >= tx - 1 and w["x1"] <= (page.table_box[0] + page.table_box[2] + 0.01) * page.fig.get_figwidth() * 72:
+            lines.setdefault(round(w["top"]), []).append(w)
+    keyed = {}
+    for _, ws in sorted(lines.items()):
+        ws.sort(key=lambda w: w["x0"])
+        if len(ws) >= 2 and ws[0]["text"].isdigit() and re.match(r"^[A-Z]+-\d{4}-\d{3}$", ws[1]["text"]):
+            keyed[ws[0]["text"]] = ws[1]["text"]
+    assert keyed, "no numbered rows beside the map"
+    for n, pid in keyed.items():
+        assert kes["program_id"].iloc[int(n) - 1] == pid, (n, pid)
+    # every tidak sesuai program with a location: its row number is printed on the map and keyed in the table
+    located = ~(res.rencana.geometry.isna() | res.rencana.geometry.is_empty).to_numpy()
+    located_ids = set(res.rencana["program_id"].astype(str)[located])
+    bad = [(i + 1, p) for i, (p, s) in enumerate(zip(kes["program_id"], kes["status"])) if s == "tidak_sesuai" and p in located_ids]
+    assert bad
+    shown_rows = {int(n) for n in page.data["numbers"]}
+    for n, pid in bad:
+        assert str(n) in on_map, (n, pid)
+        assert n in shown_rows and page.data["numbers"][str(n)] == pid
+
+
+def test_conformance_symbols_have_a_white_casing(conformance):
+    """Issue 19 (7): a tidak sesuai program on a pink K zone stays visible: every point symbol of the
+    conformance map sits on a white casing larger than itself (same places)."""
+    ax = conformance.ax
+    halos = [c for c in ax.collections if c.get_gid() == "halo" and hasattr(c, "get_sizes") and len(c.get_offsets())]
+    assert halos
+    halo_xy = np.vstack([c.get_offsets() for c in halos])
+    marks = [c for c in ax.collections if c.get_gid() is None and hasattr(c, "get_sizes") and len(c.get_offsets()) and c.get_zorder() == 6]
+    assert marks
+    for c in marks:
+        for xy in np.asarray(c.get_offsets()):
+            assert np.min(np.hypot(*(halo_xy - xy).T)) < 1e-6
+    h_size = min(float(np.min(c.get_sizes())) for c in halos)
+    m_size = max(float(np.max(c.get_sizes())) for c in marks)
+    assert h_size > 1.5 * m_size
