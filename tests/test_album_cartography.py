@@ -124,3 +124,25 @@ def test_conformance_symbols_have_a_white_casing(conformance):
     h_size = min(float(np.min(c.get_sizes())) for c in halos)
     m_size = max(float(np.max(c.get_sizes())) for c in marks)
     assert h_size > 1.5 * m_size
+
+
+def test_pola_ruang_key_is_grouped_into_lindung_and_budi_daya_with_perda_names(album):
+    """Issue 19 (7): the pola ruang key has a Zona Lindung and a Zona Budi Daya group; each code is in the
+    group its JNSRPR says in the sample's own zoning file, and is named with that file's NAMSZN (the Perda's)."""
+    import geopandas as gpd
+
+    raw = gpd.read_file(SAMPLE / "zoning.gpkg").drop_duplicates("KODSZN")
+    want = {g: {c: n for c, n, j in zip(raw["KODSZN"], raw["NAMSZN"], raw["JNSRPR"]) if ("Lindung" in j) == (g == "Zona Lindung")}
+            for g in ("Zona Lindung", "Zona Budi Daya")}
+    assert want["Zona Lindung"] and want["Zona Budi Daya"]
+    page = album.page_zoning()
+    words, _ = _pdf_words(page.fig)
+    printed = " ".join(w["text"] for w in words)
+    for title, codes in want.items():
+        lg = next(lg for lg in page.legends if lg.get_title().get_text() == title)
+        labels = [" ".join(t.get_text().split()) for t in lg.get_texts()]
+        assert sorted(t.split(" ", 1)[0] for t in labels) == sorted(codes), title
+        for t in labels:
+            code, name = t.split(" ", 1)
+            assert name == " ".join(codes[code].split()), t
+        assert title in printed

@@ -63,6 +63,14 @@ from sppr_gis.maps.palette import (  # noqa: E402
 log = logging.getLogger(__name__)
 
 
+#: The two groups of the pola ruang key.
+LINDUNG, BUDI_DAYA = "lindung", "budi_daya"
+#: Palette classes of the RDTR's Zona Lindung (Permen ATR/BPN 14/2021), besides every RTH sub-zone.
+LINDUNG_CLASSES = frozenset({"BA", "PS", "HL", "CB", "RTH-1"})
+#: Words of a zone name that make it Zona Lindung when its class is not known.
+LINDUNG_WORDS = ("lindung", "konservasi", "mangrove", "sempadan", "ruang terbuka hijau", "cagar budaya", "badan air", "suaka", "resapan air")
+
+
 class Album:
     """Prepared layers (one metric CRS) and shared drawing for all pages."""
 
@@ -260,6 +268,29 @@ class Album:
             title = "Zona (RDTR/RTRW)" + (f"; nama pada Peta {self.zoning_page}" if self.zoning_page else "")
             return LegendSection(title, h, lab, short_labels=[t.split(" ", 1)[0] for t in lab], compact_ncol=4)
         return LegendSection("Zona (RDTR/RTRW)", h, lab, short_labels=[_code_only(t, 26) for t in lab] if len(h) > 6 else None)
+
+    def zone_groups(self) -> dict[str, str]:
+        """Zone code -> :data:`LINDUNG` or :data:`BUDI_DAYA`: from the zoning's own ``JNSRPR`` (or
+        ``jenis_rencana``: "Kawasan Lindung" / "Kawasan Budi Daya") where it has one, else by the RDTR
+        convention (Permen ATR/BPN 14/2021: badan air, perlindungan setempat, hutan lindung, cagar budaya,
+        RTH, konservasi, mangrove are Zona Lindung; everything else Zona Budi Daya)."""
+        z = self.L.get("zoning")
+        out: dict[str, str] = {}
+        if z is None or not self.zfield:
+            return out
+        jf = _first(z, ("JNSRPR", "jenis_rencana", "jenis_pola_ruang"))
+        if jf is not None:
+            for code, kind in zip(z[self.zfield], z[jf]):
+                if pd.notna(code) and isinstance(kind, str) and kind.strip() and str(code) not in out:
+                    out[str(code)] = LINDUNG if "lindung" in kind.casefold() else BUDI_DAYA
+        names = self.zone_names()
+        for code in self.zone_colors:
+            if code not in out:
+                cls = self.palette.match(code, names.get(code))
+                name = " ".join(str(names.get(code, "")).casefold().split())
+                lindung = (cls is not None and (cls.code in LINDUNG_CLASSES or cls.code.startswith("RTH-"))) or any(w in name for w in LINDUNG_WORDS)
+                out[code] = LINDUNG if lindung else BUDI_DAYA
+        return out
 
     def admin_section(self) -> LegendSection | None:
         hs, ls = [], []

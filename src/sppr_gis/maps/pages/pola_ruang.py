@@ -18,7 +18,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     MIN_PT,
     MapFrame,
 )
-from sppr_gis.maps.pages.base import Album  # noqa: E402
+from sppr_gis.maps.pages.base import BUDI_DAYA, LINDUNG, Album  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +46,20 @@ def page_zoning(album: Album) -> MapFrame | None:
     album.zoning_page = album.number
     album.admin(f)
     zone_codes(album, f)
-    sec = album.zone_section(1.0, whole=True)
-    if sec is not None:
-        sec.title = "Kode dan nama zona (kunci matriks ITBX)"
-        # the key keeps whole names: wrapped in two columns rather than cut
-        sec.short_labels = [textwrap.fill(t, 27) for t in sec.labels]
-    f.add_legend([s for s in [sec, album.admin_section()] if s])
-    note = "Kode zona dicetak pada blok zona yang cukup besar; kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks."
+    groups = album.zone_groups()
+    secs = []
+    for group, title in ((LINDUNG, "Zona Lindung"), (BUDI_DAYA, "Zona Budi Daya")):
+        sec = album.zone_section(1.0, used={c for c, g in groups.items() if g == group}, whole=True)
+        if sec is not None:
+            sec.title = title
+            # the key keeps whole names: wrapped in two columns rather than cut
+            sec.short_labels = [textwrap.fill(t, 27) for t in sec.labels]
+            secs.append(sec)
+    f.add_legend([s for s in [*secs, album.admin_section()] if s])
+    note = (
+        "Kode zona dicetak pada blok zona yang cukup besar; kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
+        "Nama zona menurut data pola ruang (Perda)."
+    )
     return album.finish(f, note=note, shows=("zoning", "kecamatan"))
 
 
