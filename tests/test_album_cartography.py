@@ -146,3 +146,27 @@ def test_pola_ruang_key_is_grouped_into_lindung_and_budi_daya_with_perda_names(a
             code, name = t.split(" ", 1)
             assert name == " ".join(codes[code].split()), t
         assert title in printed
+
+
+def test_single_map_names_a_zone_from_its_namzon(tmp_path):
+    """Issue 19 (7): ``sppr map --zoning`` keys a zone with the layer's NAMZON ("Kawasan Pembangkitan Tenaga
+    Listrik"), whole, not the palette's class name for the code cut short ("PL Pengelolaan per…")."""
+    import geopandas as gpd
+    import shapely
+
+    from sppr_gis.maps.album import single_map
+
+    zoning = gpd.GeoDataFrame(
+        {"KODZON": ["PL", "R-2"], "NAMZON": ["Kawasan Pembangkitan Tenaga Listrik", "Zona Perumahan Kepadatan Tinggi"]},
+        geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)], crs="EPSG:32748",
+    )
+    programs = gpd.GeoDataFrame({"program_id": ["A", "B"], "status": ["sesuai", "tidak_sesuai"]},
+                                geometry=[shapely.Point(500, 500), shapely.Point(1500, 500)], crs="EPSG:32748")
+    frame = single_map(programs, "status", zoning=zoning)
+    lg = next(lg for lg in frame.legends if lg.get_title().get_text().startswith("Zona"))
+    labels = sorted(" ".join(t.get_text().split()) for t in lg.get_texts())
+    assert labels == ["PL Kawasan Pembangkitan Tenaga Listrik", "R-2 Zona Perumahan Kepadatan Tinggi"]
+    words, _ = _pdf_words(frame.fig)
+    printed = " ".join(w["text"] for w in words)
+    assert "Pembangkitan" in printed and "Listrik" in printed
+    assert "Pengelolaan" not in printed and "…" not in printed

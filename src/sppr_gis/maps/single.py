@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,8 @@ from sppr_gis.maps.pages.common import (  # noqa: E402
     _money_fmt,
     _opd_colors,
     _usable,
-    name_field,
     zone_field,
+    zone_name_field,
 )
 from sppr_gis.maps.palette import (  # noqa: E402
     IPU_SYNC_COLORS,
@@ -119,10 +120,16 @@ def single_map(
     if zon is not None:
         zf = zone_field(zon)
         if zf:
-            zcol = draw_zoning(frame.ax, zon, pal, code_field=zf, name_field=name_field(zon, "zone"), alpha=0.3)
+            # the zone's own name (NAMZON beside KODZON ...), as the Perda writes it, not the palette's class name
+            nf = zone_name_field(zon, zf)
+            zcol = draw_zoning(frame.ax, zon, pal, code_field=zf, name_field=nf, alpha=0.3)
             if by == "zone" or len(zcol) <= 30:
-                h, lab = zone_legend(zcol, pal, alpha=0.3)
-                zsec = LegendSection("Zona (latar)", h, lab, short_labels=[_code_only(t, 19) for t in lab])
+                names = {}
+                if nf:
+                    first = zon[[zf, nf]].dropna().drop_duplicates(zf)
+                    names = {str(c): " ".join(str(n).split()) for c, n in zip(first[zf], first[nf]) if str(n).strip()}
+                h, lab = zone_legend(zcol, pal, names, alpha=0.3, max_chars=None)
+                zsec = LegendSection("Zona (latar)", h, lab, short_labels=[textwrap.fill(t, 27) for t in lab])
         else:
             zon.plot(ax=frame.ax, color="#e5e5e5", edgecolor="white", linewidth=0.2)
     dims_all = set(split_by_dimension(layer))
