@@ -170,3 +170,31 @@ def test_single_map_names_a_zone_from_its_namzon(tmp_path):
     printed = " ".join(w["text"] for w in words)
     assert "Pembangkitan" in printed and "Listrik" in printed
     assert "Pengelolaan" not in printed and "…" not in printed
+
+
+def test_ipu_located_by_kelurahan_name_is_a_hatched_outline_keyed_in_the_legend(sample, album):
+    """Issue 19 (7): an IPU located only by a kelurahan's name is not a kelurahan filled in red: it is drawn as a
+    hatched outline with no fill, and keyed "Lokasi tingkat kelurahan"; the other IPUs are drawn as before."""
+    res, _ = sample
+    ipu = res.ipu
+    by_name = ipu[ipu["lokasi_sumber"].astype(str) == "kelurahan"]
+    assert len(by_name) >= 1
+    page = album.page_ipu()
+    regional = [c for c in page.ax.collections if c.get_gid() == "regional:kelurahan"]
+    assert sum(len(c.get_paths()) for c in regional) == len(by_name)
+    for c in regional:
+        assert c.get_hatch() == "////"
+        fc = c.get_facecolor()
+        assert len(fc) == 0 or np.all(fc[:, 3] == 0), fc
+    # no filled area of the kelurahan's shape: every filled polygon drawn for the IPUs is an area-located IPU
+    kel_areas = {round(g.area) for g in by_name.to_crs(album.crs).geometry}
+    for c in page.ax.collections:
+        if c.get_gid() in (None,) and hasattr(c, "get_paths") and len(c.get_facecolor()) and np.any(c.get_facecolor()[:, 3] > 0.3):
+            for path in c.get_paths():
+                v = path.vertices
+                if len(v) > 3:
+                    area = 0.5 * abs(np.dot(v[:-1, 0], v[1:, 1]) - np.dot(v[1:, 0], v[:-1, 1]))
+                    assert round(area) not in kel_areas or area < 1
+    words, _ = _pdf_words(page.fig)
+    printed = " ".join(w["text"] for w in words)
+    assert "Lokasi tingkat kelurahan" in printed

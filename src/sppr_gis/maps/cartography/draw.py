@@ -80,7 +80,8 @@ def draw_by_category(
     dict
         Number of features drawn per dimension (0, 1, 2).
     """
-    parts = split_by_dimension(gdf)
+    regional = _regional(gdf)
+    parts = split_by_dimension(gdf[~regional] if regional.any() else gdf)
     # symbols grow with the paper (sizes are given for A4): an A3 page is read at the same distance
     k = max(1.0, ax.figure.get_figwidth() / PAPER_SIZES["A4"][0])
     point_size *= k
@@ -103,6 +104,8 @@ def draw_by_category(
             parts[0] = gpd.GeoDataFrame(pts, geometry=pts.geometry.name, crs=gdf.crs)
     counts: dict[int, int] = {}
     rank = {c: i for i, c in enumerate(order or [])}
+    if regional.any():
+        counts.update(_draw_regional(ax, gdf[regional], column, colors, default, zorder - 0.2))
     for dim, g in parts.items():
         raster = len(g) > RASTERIZE_ABOVE
         vals = g[column].astype(object).where(g[column].notna(), None).map(lambda v: None if v is None else str(v))
@@ -126,6 +129,36 @@ def draw_by_category(
             if halo:
                 g.plot(ax=ax, color="white", markersize=point_size * 2.1, edgecolor="none", zorder=zorder + 0.95, rasterized=raster, gid="halo")
             g.plot(ax=ax, color=face, markersize=point_size, edgecolor="#1a1a1a", linewidth=0.6, zorder=zorder + 1, rasterized=raster)
+    return counts
+
+
+#: ``lokasi_sumber`` values of a location taken from a kelurahan's or kecamatan's name (no coordinates),
+#: and the keys they are counted under in :func:`draw_by_category`'s result (after 0, 1, 2: points, lines, areas).
+REGIONAL_DIMS: dict[str, int] = {"kelurahan": 3, "kecamatan": 4}
+
+
+def _regional(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Rows located only by the name of a kelurahan or kecamatan (``lokasi_sumber``)."""
+    if "lokasi_sumber" not in gdf.columns:
+        return np.zeros(len(gdf), dtype=bool)
+    src = gdf["lokasi_sumber"].astype(object).to_numpy()
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    return np.isin(src, list(REGIONAL_DIMS)) & ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+
+
+def _draw_regional(ax: Any, g: gpd.GeoDataFrame, column: str, colors: Mapping[str, RGB], default: RGB, zorder: float) -> dict[int, int]:
+    """A whole kelurahan (or kecamatan) named as a location: its outline hatched in the category's colour,
+    no fill, so that it keys the place without hiding what lies in it."""
+    counts: dict[int, int] = {}
+    vals = g[column].astype(object).where(g[column].notna(), None)
+    src = g["lokasi_sumber"].astype(object).to_numpy()
+    for level, key in REGIONAL_DIMS.items():
+        for v in dict.fromkeys(vals[src == level]):
+            sel = g[(src == level) & (vals == v).to_numpy()] if v is not None else g[(src == level) & vals.isna().to_numpy()]
+            col = mpl_color(colors.get(str(v), default) if v is not None else default)
+            with matplotlib.rc_context({"hatch.linewidth": 0.8}):
+                sel.plot(ax=ax, facecolor="none", edgecolor=(*col, 0.9), hatch="////", linewidth=1.6, linestyle=(0, (4, 2)), zorder=zorder, gid=f"regional:{level}")
+            counts[key] = counts.get(key, 0) + len(sel)
     return counts
 
 

@@ -106,12 +106,15 @@ def category_legend(
 
 
 def geometry_type_legend(dims: Sequence[int] = (0, 1, 2)) -> tuple[list[Artist], list[str]]:
-    """Handles explaining the symbols for points, lines and areas."""
+    """Handles explaining the symbols for points, lines and areas (0, 1, 2), and for a location given only as a
+    kelurahan's or kecamatan's name (3, 4: a hatched outline; see :func:`~sppr_gis.maps.cartography.draw.draw_by_category`)."""
     grey = "#555555"
     out = {
         0: (Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor=grey, markeredgecolor="#1a1a1a"), "Lokasi titik"),
         1: (Line2D([], [], color=grey, linewidth=2.6), "Lokasi garis (jalan, saluran)"),
         2: (Patch(facecolor=grey, edgecolor="#1a1a1a", alpha=0.75), "Lokasi area"),
+        3: (Patch(facecolor="none", edgecolor=grey, hatch="////", linewidth=1.2, linestyle=(0, (4, 2))), "Lokasi tingkat kelurahan (hanya nama kelurahan)"),
+        4: (Patch(facecolor="none", edgecolor=grey, hatch="////", linewidth=1.2, linestyle=(0, (4, 2))), "Lokasi tingkat kecamatan (hanya nama kecamatan)"),
     }
     pairs = [out[d] for d in sorted(set(dims)) if d in out]
     return [p[0] for p in pairs], [p[1] for p in pairs]
