@@ -198,3 +198,33 @@ def test_ipu_located_by_kelurahan_name_is_a_hatched_outline_keyed_in_the_legend(
     words, _ = _pdf_words(page.fig)
     printed = " ".join(w["text"] for w in words)
     assert "Lokasi tingkat kelurahan" in printed
+
+
+def test_budget_map_has_a_circle_size_key_at_the_map_scale(album):
+    """Issue 19 (7): the budget map keys the pies' size. The key's circles are drawn at the map's scale with the
+    same rule as the pies (area proportional to the number of programs): a pie of n programs has the radius of
+    the key's circle for n; the key lies inside the map, clear of the scale bar and the inset."""
+    from matplotlib.patches import Wedge
+
+    page = album.page_kecamatan()
+    ax = page.ax
+    pies = {int(p.get_gid().split(":")[1]): p.r for p in ax.patches if isinstance(p, Wedge) and (p.get_gid() or "").startswith("pie:")}
+    keys = {int(p.get_gid().split(":")[1]): p.r for p in ax.patches if isinstance(p, Wedge) and (p.get_gid() or "").startswith("pie-key:")}
+    assert len(keys) >= 2 and pies
+    nmax = max(pies)
+    assert keys[nmax] == pytest.approx(pies[nmax], rel=1e-9)  # the largest pie is the key's largest circle
+    for v, r in keys.items():
+        assert r == pytest.approx(pies[nmax] * (v / nmax) ** 0.5, rel=1e-9)  # area ~ count
+    for n, r in pies.items():
+        if n / nmax >= 0.16:  # (smaller pies are drawn at the smallest size)
+            assert r == pytest.approx(pies[nmax] * (n / nmax) ** 0.5, rel=1e-9)
+    box = next(p for p in ax.patches if p.get_gid() == "pie-key-box")
+    bb = box.get_window_extent()
+    assert ax.get_window_extent().contains(bb.x0, bb.y0) and ax.get_window_extent().contains(bb.x1, bb.y1)
+    scale = next(p for p in ax.patches if p.get_gid() == "scalebar-box").get_window_extent()
+    assert not bb.overlaps(scale)
+    if page.inset_ax is not None:
+        assert not bb.overlaps(page.inset_ax.get_window_extent())
+    words, _ = _pdf_words(page.fig)
+    printed = " ".join(w["text"] for w in words)
+    assert "luas lingkaran" in printed and all(f"{v} program" in printed for v in keys)

@@ -13,10 +13,13 @@ matplotlib.use("Agg")
 import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
 from matplotlib import colormaps  # noqa: E402
-from matplotlib.patches import Patch, Wedge  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch, Rectangle, Wedge  # noqa: E402
 
 from sppr_gis.maps.cartography import (  # noqa: E402
+    MIN_PT,
     LegendSection,
     MapFrame,
     category_legend,
@@ -37,6 +40,51 @@ from sppr_gis.maps.palette import (  # noqa: E402
 )
 
 log = logging.getLogger(__name__)
+
+
+def circle_size_key(album: Album, f: MapFrame, rmax: float, nmax: int) -> None:
+    """The key of the pies' size, drawn in the map at its scale (so it measures true): nested circles for a few
+    program counts (the largest, and round numbers below it drawn larger than the smallest pie) in a white box,
+    in the lower or upper corner left free by the scale bar and the inset that hides least of the region."""
+    ax = f.ax
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    mpp = (x1 - x0) / (ax.get_window_extent().width * 72.0 / f.fig.dpi)  # metres per point
+    values = [nmax]
+    for frac in (0.5, 0.2):
+        v = _nice_count(nmax * frac)
+        if v >= 1 and v / nmax >= 0.16 and v not in values:  # below 0.16 every pie is drawn at the smallest size
+            values.append(v)
+    fs = max(MIN_PT, 6.5 * f.k)
+    w = 2 * rmax + 9 * fs * 0.6 * mpp + 4 * fs * mpp
+    h = 2 * rmax + 5.6 * fs * mpp
+    m = 0.03 * (x1 - x0)
+    boxes = {
+        "lower right": (x1 - m - w, y0 + m), "upper right": (x1 - m - w, y1 - m - h), "lower left": (x0 + m, y0 + m), "upper left": (x0 + m, y1 - m - h),
+    }
+    for used in (getattr(f, "scale_corner", None), getattr(f, "inset_corner", None)):
+        boxes.pop(used or "", None)
+    region = shapely.union_all(np.asarray(album.context.geometry.array, dtype=object)) if album.context is not None else shapely.Point()
+    corner = min(boxes, key=lambda k: (round(region.intersection(shapely.box(*boxes[k], boxes[k][0] + w, boxes[k][1] + h)).area / (w * h), 2), list(boxes).index(k)))
+    bx, by = boxes[corner]
+    ax.add_patch(Rectangle((bx, by), w, h, facecolor="white", edgecolor="#777777", linewidth=0.5, alpha=0.92, zorder=30, gid="pie-key-box"))
+    ax.text(bx + 1.5 * fs * mpp, by + h - 0.8 * fs * mpp, "Jumlah program\n(luas lingkaran)", fontsize=fs, fontweight="bold", va="top", linespacing=1.2, ha="left", color="#222222", zorder=31)
+    cx = bx + 1.5 * fs * mpp + rmax
+    base = by + 1.0 * fs * mpp
+    for v in sorted(values, reverse=True):
+        r = rmax * math.sqrt(v / nmax)
+        ax.add_patch(Wedge((cx, base + r), r, 0, 360, fill=False, edgecolor="#222222", linewidth=0.7, zorder=31, gid=f"pie-key:{v}"))
+        ax.add_line(Line2D([cx, cx + rmax + 1.0 * fs * mpp], [base + 2 * r, base + 2 * r], color="#555555", linewidth=0.5, zorder=31))
+        ax.text(cx + rmax + 1.3 * fs * mpp, base + 2 * r, f"{v} program", fontsize=fs, va="center", ha="left", color="#222222", zorder=31, gid="pie-key-label")
+    f.data["pie_key"] = {"values": sorted(values), "rmax": rmax, "nmax": nmax, "corner": corner}
+
+
+def _nice_count(x: float) -> int:
+    """``x`` rounded down to 1, 2 or 5 times a power of ten."""
+    if x < 1:
+        return 0
+    e = 10 ** math.floor(math.log10(x))
+    return int(max(m for m in (1, 2, 5, 10) if m * e <= x + 1e-9) * e)
 
 
 def _aggregate(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, field: str, column: str | None = None) -> pd.DataFrame:
@@ -131,7 +179,7 @@ def page_kecamatan(album: Album) -> MapFrame | None:
             w = Wedge((p.x, p.y), rad, start, start + sweep, facecolor=mpl_color(STATUS_COLORS[s]), edgecolor="white", linewidth=0.6, zorder=8)
             f.ax.add_patch(w)
             start += sweep
-        circle = Wedge((p.x, p.y), rad, 0, 360, fill=False, edgecolor="#222222", linewidth=0.6, zorder=8.1)
+        circle = Wedge((p.x, p.y), rad, 0, 360, fill=False, edgecolor="#222222", linewidth=0.6, zorder=8.1, gid=f"pie:{int(row['n'])}")
         f.ax.add_patch(circle)
         avoid_boxes.append(circle.get_window_extent(renderer))
         label_xy.append((p.x, p.y - rad * 1.0))
@@ -158,4 +206,6 @@ def page_kecamatan(album: Album) -> MapFrame | None:
         + (f"; {outside} program tanpa {unit}" if outside else "") + f". Kelas pagu: {kind}."
     )
     f.data = {"pagu": dict(zip(agg["name"], agg["pagu"])), "n": dict(zip(agg["name"], agg["n"])), "classes": ranges, "class_of": dict(zip(agg["name"], cls)), "divisor": div}
-    return album.finish(f, note=note, shows=("rencana", "kecamatan"))
+    page = album.finish(f, note=note, shows=("rencana", "kecamatan"))
+    circle_size_key(album, page, rmax, nmax)
+    return page
