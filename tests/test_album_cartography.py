@@ -228,3 +228,30 @@ def test_budget_map_has_a_circle_size_key_at_the_map_scale(album):
     words, _ = _pdf_words(page.fig)
     printed = " ".join(w["text"] for w in words)
     assert "luas lingkaran" in printed and all(f"{v} program" in printed for v in keys)
+
+
+def test_revisi_map_frame_covers_the_whole_city_and_every_program(tmp_path):
+    """Issue 19 (7): the ``sppr revisi`` map showed only the changed polygons and the programs that changed, so
+    part of the city and the unchanged programs fell outside the frame. The frame holds the new zoning's
+    bounds and every program's (the hand-built grid of test_revisi_map: the changes lie in columns 1-2 only)."""
+    import geopandas as gpd
+    from test_revisi_map import CRS, NEW, OLD, PROGRAMS, RULES, _sq
+
+    from sppr_gis import io, read_rules
+    from sppr_gis.maps.revision_map import revision_map
+    from sppr_gis.revision import revise
+
+    paths = {}
+    for name, codes in (("lama", OLD), ("baru", NEW)):
+        paths[name] = tmp_path / f"{name}.gpkg"
+        gpd.GeoDataFrame({"KODSZN": list(codes.values())}, geometry=[_sq(c, r) for c, r in codes], crs=CRS).to_file(paths[name], driver="GPKG")
+    progs = gpd.GeoDataFrame({"program_id": list(PROGRAMS), "kegiatan": [v[0] for v in PROGRAMS.values()]}, geometry=[v[1] for v in PROGRAMS.values()], crs=CRS)
+    (tmp_path / "itbx.csv").write_text(RULES)
+    result = revise(io.read_layer(paths["lama"]), io.read_layer(paths["baru"]), progs, read_rules(tmp_path / "itbx.csv"))
+    for paper in ("A3", "A4"):
+        frame = revision_map(result, paper=paper)
+        x0, x1 = frame.ax.get_xlim()
+        y0, y1 = frame.ax.get_ylim()
+        city = gpd.GeoSeries([_sq(c, r) for c, r in NEW], crs=CRS).total_bounds
+        for b in [city] + [g.bounds for g in progs.geometry]:
+            assert x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1, (paper, b, (x0, y0, x1, y1))
