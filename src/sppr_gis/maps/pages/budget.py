@@ -42,6 +42,41 @@ from sppr_gis.maps.palette import (  # noqa: E402
 log = logging.getLogger(__name__)
 
 
+def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str]) -> tuple[float, int]:
+    """A pie of the status shares on each area with programs, its area proportional to their number, named
+    with pagu, count and share sesuai below it; returns the largest radius and the count it stands for."""
+    ext = f.extent
+    assert ext is not None
+    rmax = 0.055 * min(ext[2] - ext[0], ext[3] - ext[1])
+    nmax = max(int(agg["n"].max()), 1)
+    label_xy, label_txt, avoid_boxes = [], [], []
+    renderer = f.fig.canvas.get_renderer()
+    for _, row in agg.iterrows():
+        if row["n"] <= 0:
+            continue
+        p = row["point"]
+        rad = rmax * max(math.sqrt(row["n"] / nmax), 0.4)
+        start = 90.0
+        for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"):
+            k = int(row.get(s, 0))
+            if k <= 0:
+                continue
+            sweep = 360.0 * k / row["n"]
+            w = Wedge((p.x, p.y), rad, start, start + sweep, facecolor=mpl_color(STATUS_COLORS[s]), edgecolor="white", linewidth=0.6, zorder=8)
+            f.ax.add_patch(w)
+            start += sweep
+        circle = Wedge((p.x, p.y), rad, 0, 360, fill=False, edgecolor="#222222", linewidth=0.6, zorder=8.1, gid=f"pie:{int(row['n'])}")
+        f.ax.add_patch(circle)
+        avoid_boxes.append(circle.get_window_extent(renderer))
+        label_xy.append((p.x, p.y - rad * 1.0))
+        label_txt.append(f"{row['name']}\n{fmt[1](row['pagu'])} · {row['n']} program · {row['persen_sesuai']:.0f}% sesuai*")
+    placed: list = []
+    for (x, y), t in zip(label_xy, label_txt):
+        others = avoid_boxes + [a.get_window_extent(renderer) for a in placed]
+        placed.extend(place_labels(f.ax, [(x, y)], [t], fontsize=7.5, avoid=others, weight="bold", va="top", offsets=[(0, -3), (0, -12), (40, -3), (-40, -3)]))
+    return rmax, nmax
+
+
 def circle_size_key(album: Album, f: MapFrame, rmax: float, nmax: int) -> None:
     """The key of the pies' size, drawn in the map at its scale (so it measures true): nested circles for a few
     program counts (the largest, and round numbers below it drawn larger than the smallest pie) in a white box,
@@ -158,36 +193,7 @@ def page_kecamatan(album: Album) -> MapFrame | None:
     if (~has).any():
         handles.append(Patch(facecolor=(0.96, 0.96, 0.96), edgecolor="#444444", linewidth=0.5))
         labs.append(f"Tanpa program ({int((~has).sum())})")
-    # status pies
-    ext = f.extent
-    assert ext is not None
-    rmax = 0.055 * min(ext[2] - ext[0], ext[3] - ext[1])
-    nmax = max(int(agg["n"].max()), 1)
-    label_xy, label_txt, avoid_boxes = [], [], []
-    renderer = f.fig.canvas.get_renderer()
-    for _, row in agg.iterrows():
-        if row["n"] <= 0:
-            continue
-        p = row["point"]
-        rad = rmax * max(math.sqrt(row["n"] / nmax), 0.4)
-        start = 90.0
-        for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"):
-            k = int(row.get(s, 0))
-            if k <= 0:
-                continue
-            sweep = 360.0 * k / row["n"]
-            w = Wedge((p.x, p.y), rad, start, start + sweep, facecolor=mpl_color(STATUS_COLORS[s]), edgecolor="white", linewidth=0.6, zorder=8)
-            f.ax.add_patch(w)
-            start += sweep
-        circle = Wedge((p.x, p.y), rad, 0, 360, fill=False, edgecolor="#222222", linewidth=0.6, zorder=8.1, gid=f"pie:{int(row['n'])}")
-        f.ax.add_patch(circle)
-        avoid_boxes.append(circle.get_window_extent(renderer))
-        label_xy.append((p.x, p.y - rad * 1.0))
-        label_txt.append(f"{row['name']}\n{fmt[1](row['pagu'])} · {row['n']} program · {row['persen_sesuai']:.0f}% sesuai*")
-    placed: list = []
-    for (x, y), t in zip(label_xy, label_txt):
-        others = avoid_boxes + [a.get_window_extent(renderer) for a in placed]
-        placed.extend(place_labels(f.ax, [(x, y)], [t], fontsize=7.5, avoid=others, weight="bold", va="top", offsets=[(0, -3), (0, -12), (40, -3), (-40, -3)]))
+    rmax, nmax = status_pies(f, agg, fmt)
     sh, sl = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(r, "status") if "status" in r.columns else None, order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
     f.add_legend(
         [
