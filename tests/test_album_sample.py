@@ -70,6 +70,11 @@ def _legend(page, title_part):
     return lg, [t.get_text() for t in lg.get_texts()]
 
 
+def _zone_key(page):
+    """The pola ruang key's labels (both groups, Zona Lindung and Zona Budi Daya), wrapping joined."""
+    return [" ".join(t.get_text().split()) for lg in page.legends if lg.get_title().get_text() in ("Zona Lindung", "Zona Budi Daya") for t in lg.get_texts()]
+
+
 def _strip_count(label):
     return re.sub(r"\s*\(\d+\)$", "", label)
 
@@ -224,8 +229,7 @@ def test_pola_ruang_map_has_the_itbx_key_and_codes_in_large_blocks(sample, pages
     zf = album_mod.zone_field(zoning)
     nf = album_mod.name_field(zoning, "zone")
     codes = set(zoning[zf].astype(str))
-    _, labels = _legend(page, "kunci matriks ITBX")
-    labels = [" ".join(t.split()) for t in labels]  # names may be wrapped over two lines
+    labels = _zone_key(page)  # names may be wrapped over two lines
     assert not any(t.endswith("…") for t in labels)  # whole names, not cut
     in_legend = {lab.split(" ", 1)[0] for lab in labels}
     assert in_legend == codes
@@ -272,8 +276,7 @@ def test_pola_ruang_key_prints_the_perda_zone_names(pages):
     """The key is 'code + the zoning's own name' (NAMSZN of the sample's file, read here directly), never cut."""
     raw = gpd.read_file(SAMPLE / "zoning.gpkg", layer="rdtr_subzona")
     perda = dict(zip(raw["KODSZN"].astype(str), raw["NAMSZN"].astype(str)))
-    _, labels = _legend(pages["zoning"], "kunci matriks ITBX")
-    labels = [" ".join(t.split()) for t in labels]  # wrapped over lines in the legend
+    labels = _zone_key(pages["zoning"])  # wrapped over lines in the legend
     assert sorted(labels) == sorted(f"{code} {name}" for code, name in perda.items())
 
 

@@ -50,14 +50,14 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("foundations", {"errors", "findings", "text", "clock", "_version", "zoning", "crs", "schema", "overlay", "vocabulary",
                      "i18n", "maps", "maps.palette", "maps.classify", "report"}),
     ("io", {"io", "io.tables", "io.write", "io.combine", "io.postgis", "io.vector", "io.guard"}),
-    ("writers", {"report.labels", "report.excel", "maps.cartography", "maps.styles", "results"}),
+    ("writers", {"report.labels", "report.excel", "maps.cartography", "maps.cartography.common", "maps.cartography.continuation", "maps.cartography.draw", "maps.cartography.frame", "maps.cartography.grid", "maps.cartography.inset", "maps.cartography.labels", "maps.cartography.legend", "maps.cartography.preparer", "maps.cartography.scalebar", "maps.cartography.textfit", "maps.styles", "results"}),
     ("geometry", {"engine", "validate", "dask_cluster", "cluster", "cache"}),
     ("rules and verdicts", {"rules", "conformance", "sipd", "relocation", "network", "sync", "config", "summary"}),
     ("check", {"pipeline", "analyses", "site"}),
     ("tables and kinerja", {"matrices", "matrices._common", "matrices.headers", "matrices.plan", "matrices.priority",
                             "matrices.coordination", "matrices.budget", "kinerja", "kinerja.core", "kinerja.canonical", "kinerja.evaluasi", "kinerja.forms",
                             "kinerja.book", "kinerja.consolidate"}),
-    ("pages and report", {"maps.kinerja_pages", "maps.revision_map", "maps.album", "report.kinerja_html", "report.html"}),
+    ("pages and report", {"maps.kinerja_pages", "maps.revision_map", "maps.album", "maps.single", "maps.pages", "maps.pages.administrasi", "maps.pages.base", "maps.pages.budget", "maps.pages.common", "maps.pages.conformance", "maps.pages.front", "maps.pages.ipu", "maps.pages.opd", "maps.pages.pola_ruang", "maps.pages.priority", "maps.pages.struktur", "maps.pages.synergy", "report.kinerja_html", "report.html"}),
     ("runs", {"revision", "prepare", "year", "run", "regions"}),
     ("facade", {"", "distributed"}),
 ]
@@ -102,14 +102,22 @@ def _resolve(name: str) -> str | None:
     return name or None
 
 
+def _type_checking(node: ast.AST) -> bool:
+    """``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``): its imports never run, they only name types."""
+    test = getattr(node, "test", None) if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
 def _walk(tree: ast.AST) -> Iterator[tuple[ast.AST, bool]]:
-    """Every node, and whether it sits inside a function (or a lambda)."""
+    """Every node that runs, and whether it sits inside a function (or a lambda); the body of an
+    ``if TYPE_CHECKING:`` block is skipped (annotations only)."""
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
         node, inside = stack.pop()
         yield node, inside
         inner = inside or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+        children = [node.test, *node.orelse] if _type_checking(node) else list(ast.iter_child_nodes(node))
+        stack.extend((child, inner) for child in children)
 
 
 def _imported(module: str, node: ast.AST) -> list[str]:

@@ -32,7 +32,7 @@ def _geometry(lon: float | None, lat: float | None, wkt: str | None) -> object:
             raise click.UsageError(_("give either --lon/--lat or --wkt, not both"))
         try:
             geom = shapely.from_wkt(wkt)
-        except Exception as exc:
+        except Exception:
             raise click.BadParameter(
                 _("'{wkt}' is not WKT: write the geometry type and its coordinates in brackets, x before y, e.g. \"POINT (104.4834 0.9348)\" or \"LINESTRING (442500 103300, 442700 103350)\" with --crs EPSG:32648").format(wkt=wkt),
                 param_hint="--wkt",

@@ -14,7 +14,7 @@ import pandas as pd
 from matplotlib.patches import Patch
 
 from sppr_gis.maps.cartography import LegendSection, MapFrame
-from sppr_gis.sync import place_key
+from sppr_gis.vocabulary import place_key
 
 __all__ = ["PREDIKAT_COLORS", "kinerja_pages"]
 

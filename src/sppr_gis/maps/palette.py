@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from sppr_gis.vocabulary import CODE_LABELS, IPU_SYNC_LABELS, STATUS_LABELS, SYNC_LABELS
 from sppr_gis.i18n import _
 
 __all__ = [
@@ -143,22 +144,11 @@ STATUS_COLORS: dict[str, RGB] = {
     "tidak_sesuai": (200, 0, 80),
     "perlu_kajian": (20, 20, 20),
 }
-STATUS_LABELS: dict[str, str] = {
-    "sesuai": "Sesuai",
-    "sesuai_bersyarat": "Sesuai bersyarat (T/B)",
-    "tidak_sesuai": "Tidak sesuai (X)",
-    "perlu_kajian": "Perlu kajian",
-}
 #: Rencana ``status_sinkron`` colours and labels.
 SYNC_COLORS: dict[str, RGB] = {
     "sinkron": (26, 152, 80),
     "inkonsisten": (215, 25, 28),
     "tidak_terindikasi": (245, 130, 20),
-}
-SYNC_LABELS: dict[str, str] = {
-    "sinkron": "Sinkron dengan indikasi program",
-    "inkonsisten": "Inkonsisten terhadap tata ruang",
-    "tidak_terindikasi": "Tidak terindikasi dalam IPU",
 }
 #: IPU ``status_sinkron`` colours and labels.
 IPU_SYNC_COLORS: dict[str, RGB] = {
@@ -167,32 +157,7 @@ IPU_SYNC_COLORS: dict[str, RGB] = {
     "diskoneksi": (215, 25, 28),
     "belum_jadwal": (150, 150, 150),
 }
-IPU_SYNC_LABELS: dict[str, str] = {
-    "sinkron": "Sinkron (terealisasi tahun ini)",
-    "diskontinu": "Diskontinu (tidak dilanjutkan)",
-    "diskoneksi": "Diskoneksi (tidak diprogramkan)",
-    "belum_jadwal": "Belum dijadwalkan (di luar periode)",
-}
 
-#: Human labels of every status code written in the tables (the GeoPackage keeps the codes).
-CODE_LABELS: dict[str, str] = {
-    "sesuai": "Sesuai",
-    "sesuai_bersyarat": "Sesuai bersyarat",
-    "tidak_sesuai": "Tidak sesuai",
-    "perlu_kajian": "Perlu kajian",
-    "sinkron": "Sinkron",
-    "diskontinu": "Diskontinu",
-    "diskoneksi": "Diskoneksi",
-    "belum_jadwal": "Belum dijadwalkan",
-    "dijadwalkan": "Dijadwalkan",
-    "inkonsisten": "Inkonsisten",
-    "tidak_terindikasi": "Tidak terindikasi",
-    "sebagian": "Sebagian",
-    "di_luar_rencana": "Di luar rencana",
-    "kawasan_lindung": "Kawasan lindung",
-    "tabrakan": "Tabrakan",
-    "sinergi": "Sinergi",
-}
 
 
 def code_label(value: object) -> object:

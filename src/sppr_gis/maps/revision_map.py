@@ -30,7 +30,7 @@ matplotlib.use("Agg")
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sppr_gis.i18n import _
+from sppr_gis import overlay
 from sppr_gis.maps.cartography import (
     LegendSection,
     MapFrame,
@@ -41,12 +41,13 @@ from sppr_gis.maps.cartography import (
 )
 from sppr_gis.maps.palette import RGB, STATUS_COLORS, STATUS_LABELS, Palette, mpl_color
 from sppr_gis.text import angka
+from sppr_gis.i18n import _
 
 __all__ = ["MAX_PAIRS", "revision_map", "write_revision_map"]
 
 #: Code pairs given a colour of their own (largest by area); the others are drawn together in grey.
 MAX_PAIRS = 12
-#: Pieces of at most this many m² do not steer the map's extent (digitizing slivers).
+#: Pieces of at most this many m² are not kept clear of the scale bar (digitizing slivers).
 EXTENT_MIN_AREA = 1.0
 _OTHER = (150, 150, 150)
 _STATUS_ORDER = ("tidak_sesuai", "perlu_kajian", "sesuai_bersyarat", "sesuai")
@@ -120,34 +121,70 @@ def revision_map(
     # pairs by area, largest first
     pairs = changed.assign(_pair=changed["kode_lama"].astype(str) + " → " + changed["kode_baru"].astype(str))
     by_area = pairs.groupby("_pair")["luas_m2"].sum().sort_values(ascending=False, kind="stable")
-    named = list(by_area.index[:MAX_PAIRS])
-    rest = list(by_area.index[MAX_PAIRS:])
     if subtitle is None:
         subtitle = (
             f"{n_moved} dari {len(status)} program berubah status/kelas ITBX · "
             f"{_area(float(by_area.sum()))} berubah kode zona ({len(by_area)} pasangan kode)"
         )
     frame = MapFrame(title, crs=crs, subtitle=subtitle, number=None, dpi=dpi, paper=paper, region=region, office=office, table_width=0.18 if len(moved) else 0.0)
-    # extent: the real changes and the programs that changed; else everything
+    frame.set_extent(_extent(z, st_ok, changed), pad=0.04)
+    context = _background(frame, z, crs)
+    secs, drawn, colors = _changed_zones(frame, pairs, by_area, palette)
+    same = st_ok[~st_ok["berubah"].astype(bool)]
+    secs += _programs(frame, same, moved)
+    if context is not None:
+        secs.append(LegendSection("Zonasi baru", [Patch(facecolor=mpl_color((243, 239, 228)), edgecolor="#9a9a9a", linewidth=0.5)], ["Batas zona (latar)"]))
+    frame.add_legend(secs)
+    frame.data = {"pairs": drawn, "berubah": frame.data.get("berubah", []), "colors": colors}
+    notes = [
+        *sources,
+        "Analisis: sppr revisi (layer perubahan_zona dan perubahan_status). Poligon berubah: isi = warna zona baru, arsir = warna zona lama; "
+        "warna program = status sesudah revisi.",
+    ]
     big = changed[changed["luas_m2"] > EXTENT_MIN_AREA]
-    focus = [g for g in (big, moved) if len(g)]
-    if not focus:
-        focus = [g for g in (z, st_ok, changed) if g is not None and len(g)]
-    if not focus:
+    frame.finish(notes, avoid=pd.concat([g for g in (big, moved) if len(g)]) if len(big) or len(moved) else None, context=context)
+    return frame
+
+
+def _extent(z: gpd.GeoDataFrame | None, programs: gpd.GeoDataFrame, changed: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    """The map's extent: the whole city (the new zoning) and every program and changed polygon.
+
+    Raises
+    ------
+    ValueError
+        Nothing has a geometry.
+    """
+    parts = [g for g in (z, programs, changed) if g is not None and len(g)]
+    bounds = [g.geometry[~(g.geometry.isna() | g.geometry.is_empty)].total_bounds for g in parts]
+    bounds = [b for b in bounds if np.all(np.isfinite(b))]
+    if not bounds:
         raise ValueError(_("nothing to map: no changed polygon and no program with a geometry"))
-    b = np.array([g.total_bounds for g in focus])
-    frame.set_extent((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()), pad=0.08)
+    b = np.array(bounds)
+    return (float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max()))
+
+
+def _background(frame: MapFrame, z: gpd.GeoDataFrame | None, crs: Any) -> gpd.GeoDataFrame | None:
+    """The new zoning as land with its zone boundaries; returns the region (for the inset) or None."""
+    if z is None or not len(z):
+        return None
+    zz = z[~(z.geometry.isna() | z.geometry.is_empty)]
+    land = overlay.union_all(overlay.make_valid(np.asarray(zz.geometry.array, dtype=object), what="zoning"), what="zoning")
+    context = gpd.GeoDataFrame(geometry=[land.simplify(5)], crs=crs)
+    context.plot(ax=frame.ax, color=mpl_color((243, 239, 228)), edgecolor="none", zorder=0.6)
+    zz.boundary.plot(ax=frame.ax, color="#9a9a9a", linewidth=0.35, zorder=1)
+    return context
+
+
+def _changed_zones(
+    frame: MapFrame, pairs: gpd.GeoDataFrame, by_area: pd.Series, palette: Palette | Mapping[str, Any] | None,
+) -> tuple[list[LegendSection], dict[str, int], dict[str, tuple[RGB, RGB]]]:
+    """Changed polygons, filled with the new code's zone colour and hatched in the old code's (was -> is), the
+    :data:`MAX_PAIRS` largest pairs in colour and the rest grey; the pair printed on pieces large enough."""
     ax = frame.ax
-    context = None
-    if z is not None and len(z):
-        zz = z[~(z.geometry.isna() | z.geometry.is_empty)]
-        land = shapely.union_all(shapely.make_valid(np.asarray(zz.geometry.array, dtype=object)))
-        context = gpd.GeoDataFrame(geometry=[land.simplify(5)], crs=crs)
-        context.plot(ax=ax, color=mpl_color((243, 239, 228)), edgecolor="none", zorder=0.6)
-        zz.boundary.plot(ax=ax, color="#9a9a9a", linewidth=0.35, zorder=1)
-    # changed polygons: filled with the new code's zone colour, hatched in the old code's (was -> is)
+    named = list(by_area.index[:MAX_PAIRS])
+    rest = list(by_area.index[MAX_PAIRS:])
     pal = palette if isinstance(palette, Palette) else Palette(palette)
-    zcol = pal.colors(sorted(set(changed["kode_lama"].astype(str)) | set(changed["kode_baru"].astype(str))))
+    zcol = pal.colors(sorted(set(pairs["kode_lama"].astype(str)) | set(pairs["kode_baru"].astype(str))))
     first = pairs.drop_duplicates("_pair").set_index("_pair")
     colors: dict[str, tuple[RGB, RGB]] = {k: (zcol[str(first.loc[k, "kode_baru"])], zcol[str(first.loc[k, "kode_lama"])]) for k in named}
 
@@ -176,9 +213,14 @@ def revision_map(
     offsets = [(0, 2.2 * fs), (0, -2.2 * fs), (0, 3.6 * fs), (0, -3.6 * fs), (0, 0)]
     for t in place_labels(ax, [(q.x, q.y) for q in pts], list(big_pieces["_pair"]), fontsize=fs, weight="bold", zorder=7, offsets=offsets):
         t.set_gid("perubahan-zona-label")
-    secs = [LegendSection("Perubahan kode zona (lama → baru)", hs, ls)] if hs else []
-    # programs: unchanged ones small and grey, changed ones in their new status' colour, numbered
-    same = st_ok[~st_ok["berubah"].astype(bool)]
+    return ([LegendSection("Perubahan kode zona (lama → baru)", hs, ls)] if hs else []), drawn, colors
+
+
+def _programs(frame: MapFrame, same: gpd.GeoDataFrame, moved: gpd.GeoDataFrame) -> list[LegendSection]:
+    """Programs: unchanged ones small and grey, changed ones in their new status' colour, numbered and listed
+    beside the map (``frame.data["berubah"]``: the program ids numbered)."""
+    ax = frame.ax
+    secs = []
     if len(same):
         draw_by_category(ax, same.assign(_o="tetap"), "_o", {"tetap": (165, 165, 165)}, point_size=10, line_width=1.0, polygon_alpha=0.2, zorder=4)
     numbered: list[str] = []
@@ -203,17 +245,8 @@ def revision_map(
         secs.append(LegendSection("Program berubah (status baru)", h, lab))
     if len(same):
         secs.append(LegendSection("Program lain", [Line2D([], [], marker="o", linestyle="", markersize=4, markerfacecolor=mpl_color((165, 165, 165)), markeredgecolor="#1a1a1a", markeredgewidth=0.5)], [f"Status dan kelas ITBX tetap ({len(same)})"]))
-    if context is not None:
-        secs.append(LegendSection("Zonasi baru", [Patch(facecolor=mpl_color((243, 239, 228)), edgecolor="#9a9a9a", linewidth=0.5)], ["Batas zona (latar)"]))
-    frame.add_legend(secs)
-    frame.data = {"pairs": drawn, "berubah": numbered, "colors": colors}
-    notes = [
-        *sources,
-        "Analisis: sppr revisi (layer perubahan_zona dan perubahan_status). Poligon berubah: isi = warna zona baru, arsir = warna zona lama; "
-        "warna program = status sesudah revisi.",
-    ]
-    frame.finish(notes, avoid=pd.concat([g for g in (big, moved) if len(g)]) if len(big) or len(moved) else None, context=context)
-    return frame
+    frame.data["berubah"] = numbered
+    return secs
 
 
 def write_revision_map(result: Any, out: str | os.PathLike[str], *, target: str | os.PathLike[str] | None = None, dpi: int = 200, **kw: Any) -> Path:

@@ -43,6 +43,14 @@ from sppr_gis.maps.palette import (
     distinct_colors,
     normalize_code,
 )
+from sppr_gis.vocabulary import (
+    KAWASAN_NAME_FIELDS,
+    KECAMATAN_NAME_FIELDS,
+    KELURAHAN_NAME_FIELDS,
+    OBJECT_NAME_FIELD,
+    ZONE_CODE_FIELDS,
+    ZONE_NAME_FIELDS,
+)
 
 __all__ = ["Category", "LayerStyle", "categorized_qml", "categorized_sld", "outline_qml", "outline_sld", "styles_for_gpkg", "write_layer_styles", "read_layer_styles"]
 
@@ -342,7 +350,7 @@ def _dims(con: sqlite3.Connection, table: str, gcol: str, kind: Geom) -> Geom:
     return kind
 
 
-_ZONE_FIELDS = ("zone_code", "KODSZN", "KODZON", "KODKWS")
+_ZONE_FIELDS = ("zone_code", *ZONE_CODE_FIELDS)
 
 
 def _find(cols: Sequence[str], *names: str) -> str | None:
@@ -396,7 +404,7 @@ def styles_for_gpkg(path: str | os.PathLike[str], palette: Palette | Mapping[str
                 out.append(LayerStyle(table, "Sinkronisasi", categorized_qml(sync, cats, kind), categorized_sld(table, sync, cats, kind), True, "Status sinkronisasi indikasi program"))
             elif zone and kind in ("polygon", "mixed"):
                 codes = _distinct(con, table, zone, limit=1000)
-                nfield = _find(cols, "NAMSZN", "NAMZON", "NAMOBJ")
+                nfield = _find(cols, *ZONE_NAME_FIELDS, OBJECT_NAME_FIELD)
                 names: dict[str, str] = {}
                 if nfield:
                     for code, nm in con.execute(f'SELECT "{zone}", MIN("{nfield}") FROM "{table}" GROUP BY "{zone}"').fetchall():
@@ -406,11 +414,11 @@ def styles_for_gpkg(path: str | os.PathLike[str], palette: Palette | Mapping[str
                 cats = [Category(c, pal.label(c, names.get(c)), colors[c]) for c in sorted(codes, key=normalize_code)]
                 out.append(LayerStyle(table, "Zonasi", categorized_qml(zone, cats, "polygon", fill_alpha=255), categorized_sld(table, zone, cats, "polygon", fill_opacity=1.0), True, "Zona dengan palet nasional"))
             elif name in ("kecamatan", "kelurahan") or name.startswith(("batas", "admin")):
-                lf = _find(cols, "WADMKC" if name == "kecamatan" else "WADMKD", "WADMKC", "WADMKD", "nama", "NAMOBJ")
+                lf = _find(cols, *(KECAMATAN_NAME_FIELDS if name == "kecamatan" else (*KELURAHAN_NAME_FIELDS, *KECAMATAN_NAME_FIELDS)))
                 rgb = (40, 40, 40) if name != "kelurahan" else (110, 110, 110)
                 out.append(LayerStyle(table, "Batas", outline_qml(rgb, dashed=True, label_field=lf), outline_sld(table, rgb, dashed=True), True, "Batas administrasi"))
             elif name.startswith("kawasan"):
-                lf = _find(cols, "nama", "NAMOBJ", "name")
+                lf = _find(cols, *KAWASAN_NAME_FIELDS)
                 out.append(LayerStyle(table, "Kawasan", outline_qml((200, 0, 120), hatch=True, label_field=lf), outline_sld(table, (200, 0, 120)), True, "Kawasan prioritas"))
             elif _find(cols, "jenis") and name.startswith("sinergi"):
                 jf = _find(cols, "jenis")

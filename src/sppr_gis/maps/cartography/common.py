@@ -1,0 +1,212 @@
+"""Paper sizes, the page grid, minimum type size and small helpers every part of a map page uses."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd  # noqa: E402
+import matplotlib.patheffects as pe  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
+from pyproj import CRS  # noqa: E402
+
+from sppr_gis.text import angka  # noqa: E402
+from sppr_gis.i18n import _
+
+#: Landscape paper sizes, inches (ISO 216: A3 420 x 297 mm, A4 297 x 210 mm).
+PAPER_SIZES: dict[str, tuple[float, float]] = {"A3": (420 / 25.4, 297 / 25.4), "A4": (297 / 25.4, 210 / 25.4)}
+
+
+#: The default page: A3 landscape, inches.
+PAGE_SIZE: tuple[float, float] = PAPER_SIZES["A3"]
+
+
+#: Smallest text size on a printed page, points.
+MIN_PT = 7.0
+
+
+_MAP_BOX = (0.07, 0.075, 0.645, 0.865)  # left, bottom, width, height (figure fraction)
+
+
+_PANEL_X = (0.745, 0.985)
+
+
+_INK = "#222222"
+
+
+_PREP_TOP = 0.118  # figure fraction: top of the preparer block when it is short (office, logo, signatory)
+
+
+_NOTE_TOP = 0.222  # top of the source citations when the preparer block is short
+
+
+_INSET_TOP = 0.385  # top of the inset locator (A3; measured from the citations' top)
+
+
+_INSET_H = _INSET_TOP - _NOTE_TOP  # height of the inset block (title and map)
+
+
+_FOOT = 0.043
+
+
+#: Table rows a map continues on its continuation pages; rows past these are left to the Buku Matriks.
+MAX_CONTINUED_ROWS = 400  # bottom of the panel's content (the border is at 0.035)
+
+
+#: Room left blank for the wet signature and the stamp, millimetres.
+SIGN_SPACE_MM = 25.0
+
+
+#: The preparer block may take at most this share of the page height; beyond it the album stops (exit 1).
+_PREP_MAX = 0.5
+
+
+def _pt(size: float) -> float:
+    """A font size never below :data:`MIN_PT`."""
+    return max(MIN_PT, float(size))
+
+
+def paper_size(paper: str) -> tuple[float, float]:
+    """Landscape size in inches of ``"A3"`` or ``"A4"``.
+
+    Raises
+    ------
+    ValueError
+        Unknown paper name.
+    """
+    key = str(paper).strip().upper()
+    if key not in PAPER_SIZES:
+        raise ValueError(_("paper must be one of {paper_sizes}, not {paper!r}").format(paper_sizes=', '.join(PAPER_SIZES), paper=paper))
+    return PAPER_SIZES[key]
+
+
+_HALO = [pe.withStroke(linewidth=2.4, foreground="white")]
+
+
+def rupiah(value: float, decimals: int = 1) -> str:
+    """Rupiah in words the way planning documents write them: ``Rp 12,3 miliar``.
+
+    >>> rupiah(12_345_000_000)
+    'Rp 12,3 miliar'
+    >>> rupiah(850_000_000)
+    'Rp 850 juta'
+    """
+    if value is None or not np.isfinite(value):
+        return "-"
+    v = float(value)
+    for div, word in ((1e12, "triliun"), (1e9, "miliar"), (1e6, "juta")):
+        if abs(v) >= div:
+            x = v / div
+            d = 0 if abs(x) >= 100 else decimals
+            return f"Rp {angka(x, d)} {word}"
+    return f"Rp {angka(v, 0)}"
+
+
+def display_crs(frames: Sequence[gpd.GeoDataFrame | None]) -> CRS:
+    """The metric CRS maps are drawn in: the first layer's when projected in metres, else its UTM zone.
+
+    Raises
+    ------
+    ValueError
+        No layer with a CRS and features.
+    """
+    from sppr_gis.crs import metric_crs
+
+    usable = [f for f in frames if f is not None and f.crs is not None and len(f) and not f.geometry.is_empty.all()]
+    if not usable:
+        raise ValueError(_("no layer with a CRS and features to draw"))
+    return metric_crs(usable)
+
+
+def _is_metric(crs: CRS) -> bool:
+    if not crs.is_projected:
+        return False
+    return {(a.unit_name or "").lower() for a in crs.axis_info[:2]} <= {"metre", "meter", "m"}
+
+
+def nice_scale_length(max_length: float) -> float:
+    """The largest "nice" length (1, 2, 2.5 or 5 times a power of ten) not above ``max_length``.
+
+    >>> nice_scale_length(3700.0)
+    2500.0
+    >>> nice_scale_length(180.0)
+    100.0
+    """
+    if not max_length > 0:
+        raise ValueError(_("max_length must be positive"))
+    exp = math.floor(math.log10(max_length))
+    best = 10.0**exp
+    for m in (1.0, 2.0, 2.5, 5.0, 10.0):
+        cand = m * 10.0**exp
+        if cand <= max_length * (1 + 1e-9):
+            best = cand
+    return best
+
+
+def _segments(length: float) -> int:
+    for n in (4, 5, 2):
+        step = length / n
+        mant = step / 10.0 ** math.floor(math.log10(step))
+        if any(abs(mant - m) < 1e-9 for m in (1.0, 2.0, 2.5, 5.0)):
+            return n
+    return 2
+
+
+def fit_extent(bounds: Sequence[float], aspect: float, pad: float = 0.04, min_size: float = 200.0) -> tuple[float, float, float, float]:
+    """Grow ``bounds`` (minx, miny, maxx, maxy) by ``pad`` and to the width/height ratio ``aspect``.
+
+    The result keeps the centre and has exactly ``(maxx-minx)/(maxy-miny) == aspect``,
+    so an equal-aspect axes shows it without further adjustment.
+    """
+    minx, miny, maxx, maxy = (float(b) for b in bounds)
+    if not all(np.isfinite([minx, miny, maxx, maxy])):
+        raise ValueError(_("extent is not finite (empty layers?)"))
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    w = max(maxx - minx, min_size) * (1 + 2 * pad)
+    h = max(maxy - miny, min_size) * (1 + 2 * pad)
+    if w / h > aspect:
+        h = w / aspect
+    else:
+        w = h * aspect
+    return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+
+
+def split_by_dimension(gdf: gpd.GeoDataFrame) -> dict[int, gpd.GeoDataFrame]:
+    """Split a mixed layer into points (0), lines (1) and polygons (2); collections are exploded.
+
+    Null and empty geometries are dropped.
+    """
+    if gdf is None or not len(gdf):
+        return {}
+    g = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if not len(g):
+        return {}
+    types = shapely.get_type_id(np.asarray(g.geometry.array, dtype=object))
+    if (types == 7).any():
+        g = g.explode(index_parts=False)
+        g = g[~g.geometry.is_empty]
+    dim = shapely.get_dimensions(np.asarray(g.geometry.array, dtype=object))
+    return {int(d): g[dim == d] for d in (2, 1, 0) if (dim == d).any()}
+
+
+def _today() -> _dt.date:
+    """Today, or the day of SOURCE_DATE_EPOCH when set (reproducible outputs)."""
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc).date()
+    return _dt.date.today()
+
+
+def counts_of(series: pd.Series) -> dict[str, int]:
+    """Value counts of a categorical column as a plain dict (missing values left out)."""
+    s = series.dropna().astype(str)
+    return {str(k): int(v) for k, v in s.value_counts().items()}

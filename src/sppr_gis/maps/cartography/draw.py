@@ -1,0 +1,235 @@
+"""Drawing layers on the map: zoning by palette, features by category (points spread apart), outlines."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
+
+from sppr_gis.maps.cartography.common import PAPER_SIZES, split_by_dimension  # noqa: E402
+from sppr_gis.maps.cartography.labels import _m_per_pt  # noqa: E402
+from sppr_gis.maps.palette import RGB, Palette, mpl_color  # noqa: E402
+
+
+def draw_zoning(
+    ax: Any,
+    zoning: gpd.GeoDataFrame,
+    palette: Palette,
+    *,
+    code_field: str = "zone_code",
+    name_field: str | None = None,
+    alpha: float = 1.0,
+    edgecolor: str = "#ffffff",
+    linewidth: float = 0.15,
+    zorder: float = 1,
+) -> dict[str, RGB]:
+    """Fill zone polygons with their palette colours; return the colours used (code -> RGB)."""
+    if zoning is None or not len(zoning):
+        return {}
+    codes = zoning[code_field].astype(object).where(zoning[code_field].notna(), None)
+    names = zoning[name_field] if name_field and name_field in zoning.columns else None
+    colors = palette.colors(codes.dropna(), None if names is None else names[codes.notna()])
+    face = [mpl_color(colors[str(c)], alpha) if c is not None else (0.85, 0.85, 0.85, alpha) for c in codes]
+    zoning.plot(ax=ax, color=face, edgecolor=edgecolor, linewidth=linewidth, zorder=zorder, rasterized=len(zoning) > RASTERIZE_ABOVE)
+    return colors
+
+
+#: A layer of more features than this is drawn as an image inside the PDF (at the page's dpi): the
+#: PDF backend writes each vector path in Python, which made an album of 10,000 programs miss its minute;
+#: labels, legend and frame stay vector.
+RASTERIZE_ABOVE = 3000
+
+
+def draw_by_category(
+    ax: Any,
+    gdf: gpd.GeoDataFrame,
+    column: str,
+    colors: Mapping[str, RGB],
+    *,
+    default: RGB = (120, 120, 120),
+    point_size: float = 34.0,
+    line_width: float = 2.6,
+    polygon_alpha: float = 0.5,
+    zorder: float = 5,
+    order: Sequence[str] | None = None,
+    halo: bool = False,
+) -> dict[int, int]:
+    """Draw a mixed layer by geometry type (polygons, lines, points), coloured by ``column``.
+
+    With ``halo`` points and areas also get a white casing (as lines always do), so that a symbol
+    stays visible on a zone of its own hue.
+
+    Polygons get a translucent fill and an outline, lines a white halo, points
+    are circles with a dark edge; areas and lines too small to see at the map's
+    scale are also drawn as circles. Categories in ``order`` are drawn last-on-top in
+    reverse, so the first category (e.g. ``tidak_sesuai``) ends up on top. Sizes are
+    for an A4 page and grow with larger paper; point symbols that would stack are
+    spread on a ring around their place, each with a leader to it.
+
+    Returns
+    -------
+    dict
+        Number of features drawn per dimension (0, 1, 2).
+    """
+    regional = _regional(gdf)
+    parts = split_by_dimension(gdf[~regional] if regional.any() else gdf)
+    # symbols grow with the paper (sizes are given for A4): an A3 page is read at the same distance
+    k = max(1.0, ax.figure.get_figwidth() / PAPER_SIZES["A4"][0])
+    point_size *= k
+    line_width *= math.sqrt(k)
+    # areas and lines smaller than ~4 pt on paper would vanish: draw them as point symbols too
+    if not ax.get_autoscale_on():
+        bb = ax.get_window_extent()
+        x0, x1 = ax.get_xlim()
+        m_per_pt = (x1 - x0) / max(bb.width * 72.0 / ax.figure.dpi, 1e-9)
+        tiny_parts = []
+        for dim in (2, 1):
+            if dim in parts:
+                g = parts[dim]
+                b = g.geometry.bounds
+                tiny = np.maximum(b["maxx"] - b["minx"], b["maxy"] - b["miny"]).to_numpy() < 4.0 * m_per_pt
+                if tiny.any():
+                    tiny_parts.append(gpd.GeoDataFrame(g[tiny].drop(columns=g.geometry.name), geometry=g[tiny].geometry.representative_point().values, crs=g.crs))
+        if tiny_parts:
+            pts = pd.concat(([parts[0]] if 0 in parts else []) + tiny_parts)
+            parts[0] = gpd.GeoDataFrame(pts, geometry=pts.geometry.name, crs=gdf.crs)
+    counts: dict[int, int] = {}
+    rank = {c: i for i, c in enumerate(order or [])}
+    if regional.any():
+        counts.update(_draw_regional(ax, gdf[regional], column, colors, default, zorder - 0.2))
+    for dim, g in parts.items():
+        raster = len(g) > RASTERIZE_ABOVE
+        vals = g[column].astype(object).where(g[column].notna(), None).map(lambda v: None if v is None else str(v))
+        key = vals.map(lambda v: -rank.get(v, len(rank)) if v is not None else -len(rank) - 1)
+        g = g.assign(_c=vals, _k=key).sort_values("_k", kind="stable")
+        face = [mpl_color(colors.get(v, default) if v is not None else default) for v in g["_c"]]
+        counts[dim] = len(g)
+        if dim == 2:
+            # large areas (a whole kelurahan named as location) must not hide what lies under them:
+            # a translucent fill and a strong outline in a darker shade of the same colour
+            edge = [tuple(0.6 * c for c in f) for f in face]
+            if halo:
+                g.boundary.plot(ax=ax, color="white", linewidth=3.4, zorder=zorder - 0.05, rasterized=raster, gid="halo")
+            g.plot(ax=ax, color=[(*f, polygon_alpha) for f in face], edgecolor=edge, linewidth=1.3, zorder=zorder, rasterized=raster)
+        elif dim == 1:
+            g.plot(ax=ax, color="white", linewidth=line_width + 2.2, zorder=zorder + 0.5, capstyle="round", rasterized=raster)
+            g.plot(ax=ax, color=face, linewidth=line_width, zorder=zorder + 0.6, capstyle="round", rasterized=raster)
+        else:
+            if not ax.get_autoscale_on():
+                g = _spread_stacked(ax, g, point_size, zorder)
+            if halo:
+                g.plot(ax=ax, color="white", markersize=point_size * 2.1, edgecolor="none", zorder=zorder + 0.95, rasterized=raster, gid="halo")
+            g.plot(ax=ax, color=face, markersize=point_size, edgecolor="#1a1a1a", linewidth=0.6, zorder=zorder + 1, rasterized=raster)
+    return counts
+
+
+#: ``lokasi_sumber`` values of a location taken from a kelurahan's or kecamatan's name (no coordinates),
+#: and the keys they are counted under in :func:`draw_by_category`'s result (after 0, 1, 2: points, lines, areas).
+REGIONAL_DIMS: dict[str, int] = {"kelurahan": 3, "kecamatan": 4}
+
+
+def _regional(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Rows located only by the name of a kelurahan or kecamatan (``lokasi_sumber``)."""
+    if "lokasi_sumber" not in gdf.columns:
+        return np.zeros(len(gdf), dtype=bool)
+    src = gdf["lokasi_sumber"].astype(object).to_numpy()
+    geoms = np.asarray(gdf.geometry.array, dtype=object)
+    return np.isin(src, list(REGIONAL_DIMS)) & ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+
+
+def _draw_regional(ax: Any, g: gpd.GeoDataFrame, column: str, colors: Mapping[str, RGB], default: RGB, zorder: float) -> dict[int, int]:
+    """A whole kelurahan (or kecamatan) named as a location: its outline hatched in the category's colour,
+    no fill, so that it keys the place without hiding what lies in it."""
+    counts: dict[int, int] = {}
+    vals = g[column].astype(object).where(g[column].notna(), None)
+    src = g["lokasi_sumber"].astype(object).to_numpy()
+    for level, key in REGIONAL_DIMS.items():
+        for v in dict.fromkeys(vals[src == level]):
+            sel = g[(src == level) & (vals == v).to_numpy()] if v is not None else g[(src == level) & vals.isna().to_numpy()]
+            col = mpl_color(colors.get(str(v), default) if v is not None else default)
+            with matplotlib.rc_context({"hatch.linewidth": 0.8}):
+                sel.plot(ax=ax, facecolor="none", edgecolor=(*col, 0.9), hatch="////", linewidth=1.6, linestyle=(0, (4, 2)), zorder=zorder, gid=f"regional:{level}")
+            counts[key] = counts.get(key, 0) + len(sel)
+    return counts
+
+
+def spread_positions(xy: np.ndarray, min_dist: float, max_group: int = 12) -> tuple[np.ndarray, np.ndarray]:
+    """Positions for point symbols closer than ``min_dist``: each group of stacked points is spread on a ring around its centre.
+
+    Groups of more than ``max_group`` points (a dense area rather than a stack) keep
+    their positions. Returns the new positions and the group number of each point
+    (-1 when it stands alone or is not moved).
+    """
+    n = len(xy)
+    group = np.full(n, -1, dtype=int)
+    out = np.array(xy, dtype=float, copy=True)
+    if n < 2 or not min_dist > 0:
+        return out, group
+    pts = shapely.points(out)
+    i, j = shapely.STRtree(pts).query(pts, predicate="dwithin", distance=min_dist)
+    parent = np.arange(n)
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for a, b in zip(i, j):
+        if a < b:
+            ra, rb = find(int(a)), find(int(b))
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    roots = np.array([find(k) for k in range(n)])
+    gid = 0
+    uniq, counts = np.unique(roots, return_counts=True)
+    for r in uniq[counts > 1]:
+        members = np.flatnonzero(roots == r)
+        if len(members) < 2 or len(members) > max_group:
+            continue
+        centre = out[members].mean(axis=0)
+        radius = min_dist * max(0.8, 1.1 * len(members) / (2 * math.pi))
+        ang = np.pi / 2 - 2 * np.pi * np.arange(len(members)) / len(members)
+        out[members] = centre + radius * np.c_[np.cos(ang), np.sin(ang)]
+        group[members] = gid
+        gid += 1
+    return out, group
+
+
+def _spread_stacked(ax: Any, g: gpd.GeoDataFrame, point_size: float, zorder: float) -> gpd.GeoDataFrame:
+    """Stacked point symbols spread on a ring, each with a leader to its true place (a small dot)."""
+    geoms = np.asarray(g.geometry.array, dtype=object)
+    single = shapely.get_type_id(geoms) == 0
+    if single.sum() < 2:
+        return g
+    xy = np.c_[shapely.get_x(geoms[single]), shapely.get_y(geoms[single])]
+    diameter = math.sqrt(max(point_size, 1.0)) * _m_per_pt(ax)
+    new, group = spread_positions(xy, diameter * 0.9)
+    moved = group >= 0
+    if not moved.any():
+        return g
+    geoms = geoms.copy()
+    geoms[single] = shapely.points(new)
+    from matplotlib.collections import LineCollection
+
+    ax.add_collection(LineCollection([[tuple(a), tuple(b)] for a, b in zip(xy[moved], new[moved])], colors="#333333", linewidths=0.5, zorder=zorder + 0.9, gid="stack-leader"))
+    ax.scatter(xy[moved, 0], xy[moved, 1], s=4, color="#111111", zorder=zorder + 0.95, linewidths=0, gid="stack-origin")
+    return gpd.GeoDataFrame(g.drop(columns=g.geometry.name), geometry=geoms, crs=g.crs)
+
+
+def draw_outline(ax: Any, gdf: gpd.GeoDataFrame | None, *, color: str = "#333333", linewidth: float = 0.9, linestyle: str = "--", zorder: float = 3) -> None:
+    """Boundaries (kecamatan, kelurahan, priority areas) as lines without fill."""
+    if gdf is None or not len(gdf):
+        return
+    g = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
+    if len(g):
+        g.boundary.plot(ax=ax, color=color, linewidth=linewidth, linestyle=linestyle, zorder=zorder)

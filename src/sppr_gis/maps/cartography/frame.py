@@ -1,0 +1,370 @@
+"""The map page (:class:`MapFrame`): map axes and the information column, furniture and notes."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.legend import Legend  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+from pyproj import CRS  # noqa: E402
+
+from sppr_gis._version import __version__  # noqa: E402
+from sppr_gis.maps.cartography import grid, inset, legend, scalebar  # noqa: E402
+from sppr_gis.maps.cartography.common import (  # noqa: E402
+    _FOOT,
+    _INK,
+    _MAP_BOX,
+    _NOTE_TOP,
+    _PANEL_X,
+    _PREP_TOP,
+    MAX_CONTINUED_ROWS,
+    MIN_PT,
+    PAPER_SIZES,
+    _is_metric,
+    _pt,
+    _today,
+    fit_extent,
+    paper_size,
+)
+from sppr_gis.maps.cartography.grid import _round_sig  # noqa: E402
+from sppr_gis.maps.cartography.legend import LegendSection  # noqa: E402
+from sppr_gis.maps.cartography.preparer import preparer_artists  # noqa: E402
+from sppr_gis.maps.cartography.scalebar import ScaleBar  # noqa: E402
+from sppr_gis.maps.cartography.textfit import _bottom, _fit_block, _fit_text  # noqa: E402
+from sppr_gis.text import angka  # noqa: E402
+from sppr_gis.i18n import _
+
+
+class MapFrame:
+    """An atlas page: map axes plus the side panel.
+
+    Parameters
+    ----------
+    title : str
+        Map title (printed in capitals).
+    crs : CRS-like
+        The projected, metric CRS the layers are drawn in.
+    subtitle : str, optional
+        Second title line (place, year).
+    number : str, optional
+        Page/map number (``Peta 3``).
+    figsize : tuple of float
+        Page size in inches (default A4 landscape).
+    dpi : int
+        Resolution the page is laid out (and saved as PNG) at.
+
+    Raises
+    ------
+    ValueError
+        ``crs`` is not projected in metres (a scale bar in degrees would lie).
+    """
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        crs: Any,
+        subtitle: str | None = None,
+        number: str | None = None,
+        figsize: tuple[float, float] | None = None,
+        dpi: int = 200,
+        paper: str = "A3",
+        sheet: str | None = None,
+        region: str | None = None,
+        office: str | None = None,
+        signatory: str | None = None,
+        logo: Any = None,
+        table_width: float = 0.0,
+        place_date: str | None = None,
+        inset_layer: gpd.GeoDataFrame | None = None,
+    ) -> None:
+        self.crs = CRS.from_user_input(crs)
+        if not _is_metric(self.crs):
+            raise ValueError(_("maps are drawn in a projected CRS in metres, not {name}; transform the layers first").format(name=self.crs.name))
+        self.title = title
+        self.subtitle = subtitle
+        self.number = number
+        self.sheet = sheet
+        self.region = region
+        self.office = office
+        self.signatory = signatory
+        self.place_date = place_date
+        self.logo = logo
+        #: Boundaries around the region for the location inset (province, neighbouring regencies), with ``name``.
+        self.inset_layer = inset_layer
+        #: Legend entries and table rows that did not fit the page: printed on a continuation page.
+        self.overflow_sections: list[LegendSection] = []
+        self.overflow_rows: list[tuple[str, str]] = []
+        self.overflow_title: str = ""
+        self.overflow_more: str = ""
+        self.legend_continued = 0
+        self.continued_artists: list[Text] = []
+        self.page_number_artist: Text | None = None
+        self.paper = str(paper).upper() if figsize is None else "custom"
+        size = figsize or paper_size(paper)
+        self.fig = Figure(figsize=size, dpi=dpi)  # layout measured at the PNG resolution
+        self.k = size[0] / PAPER_SIZES["A4"][0]  # type scale relative to A4 (A3: 1.41)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        canvas = FigureCanvasAgg(self.fig)
+        # geopandas' plot() asks for a redraw after every layer; on Agg that is a full render of
+        # the page each time (most of the album's run time). The page is drawn once, when saved.
+        canvas.draw_idle = lambda *args, **kwargs: None  # type: ignore[method-assign]
+        l, b, w, h = _MAP_BOX
+        tw = min(max(float(table_width), 0.0), 0.35)
+        self.map_box = (l, b, w - tw, h)
+        # a column right of the map (inside its border) for the table the numbered callouts refer to
+        self.table_box: tuple[float, float, float, float] | None = (l + w - tw + 0.035, b, tw - 0.03, h) if tw else None
+        self.table_rows: list[tuple[str, str]] = []
+        self.table_shown = 0
+        self.ax = self.fig.add_axes(self.map_box)
+        self.ax.set_aspect("equal", adjustable="box")
+        self.ax.set_facecolor("#ffffff")
+        self.legend_sections: list[LegendSection] = []
+        self.scale_bar: ScaleBar | None = None
+        self.inset_ax: Any = None
+        self.legends: list[Legend] = []
+        self.notes: list[str] = []
+        self.extent: tuple[float, float, float, float] | None = None
+        self.scale_denominator: float | None = None
+        self.legend_truncated = 0
+        self.prep_top = _PREP_TOP
+        #: Top (figure fraction) of the source block; raised by :meth:`finish` when the citations need more room.
+        self.note_top = _NOTE_TOP
+        self.sources_artist: Text | None = None
+        #: What the page shows, for checks and reuse (filled by the album's pages: totals, classes, categories).
+        self.data: dict[str, Any] = {}
+        self._panel_border()
+
+    def _panel_border(self) -> None:
+        x0, x1 = _PANEL_X
+        self.fig.patches.append(Rectangle((x0, 0.035), x1 - x0, 0.93, transform=self.fig.transFigure, fill=False, edgecolor=_INK, linewidth=1.0))
+        l, b, w, h = _MAP_BOX
+        self.fig.patches.append(Rectangle((0.012, 0.035), x0 - 0.012 - 0.01, 0.93, transform=self.fig.transFigure, fill=False, edgecolor=_INK, linewidth=1.0))
+
+    def set_extent(self, bounds: Sequence[float], pad: float = 0.04) -> tuple[float, float, float, float]:
+        """Show ``bounds`` (grown to the map box's shape) and return the final extent."""
+        w_in = self.map_box[2] * self.fig.get_figwidth()
+        h_in = self.map_box[3] * self.fig.get_figheight()
+        ext = fit_extent(bounds, w_in / h_in, pad=pad)
+        self.ax.set_xlim(ext[0], ext[2])
+        self.ax.set_ylim(ext[1], ext[3])
+        self.ax.set_autoscale_on(False)
+        self.extent = ext
+        return ext
+
+    def set_scale_extent(self, center: tuple[float, float], denominator: float) -> tuple[float, float, float, float]:
+        """Show the map at ``1 : denominator`` on paper, centred on ``center``; returns the extent."""
+        w_m = self.map_box[2] * self.fig.get_figwidth() * 0.0254 * denominator
+        h_m = self.map_box[3] * self.fig.get_figheight() * 0.0254 * denominator
+        cx, cy = center
+        ext = (cx - w_m / 2, cy - h_m / 2, cx + w_m / 2, cy + h_m / 2)
+        self.ax.set_xlim(ext[0], ext[2])
+        self.ax.set_ylim(ext[1], ext[3])
+        self.ax.set_autoscale_on(False)
+        self.extent = ext
+        return ext
+
+    def _final_extent(self) -> tuple[float, float, float, float]:
+        self.ax.apply_aspect()
+        x0, x1 = self.ax.get_xlim()
+        y0, y1 = self.ax.get_ylim()
+        return (x0, y0, x1, y1)
+
+
+    # -- furniture (defined in their modules) ---------------------------------
+
+    add_scale_bar = scalebar.add_scale_bar
+    _north_arrow = scalebar.north_arrow
+    add_coordinate_ticks = grid.add_coordinate_ticks
+    add_inset = inset.add_inset
+    _stack_legends = legend.stack_legends
+    _place_legends = legend.place_legends
+
+    def add_legend(self, sections: Sequence[LegendSection]) -> None:
+        """Queue legend sections; they are laid out in the panel by :meth:`finish`."""
+        self.legend_sections.extend(s for s in sections if s.handles)
+
+    def _layout_panel(self) -> None:
+        x0, x1 = _PANEL_X
+        inner = x0 + 0.012
+        fig = self.fig
+        k = self.k
+        maxw = x1 - inner - 0.008
+        # map number and sheet
+        y = 0.955
+        self.head_artist = fig.text(inner, y, self._head() or " ", fontsize=_pt(7.5 * k), color="#444444", va="top", fontweight="bold", gid="map-number")
+        y = _bottom(fig, self.head_artist) - 0.012
+        t = _fit_text(fig, inner, y, self.title.upper(), maxw, fontsize=11 * k, min_fontsize=_pt(9 * k), fontweight="bold", va="top", color=_INK, linespacing=1.15)
+        y = _bottom(fig, t) - 0.012
+        if self.subtitle:
+            st = _fit_text(fig, inner, y, self.subtitle, maxw, fontsize=_pt(8 * k), min_fontsize=MIN_PT, va="top", color="#333333", linespacing=1.2)
+            y = _bottom(fig, st) - 0.012
+        fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        # north arrow and numeric scale
+        self._north_arrow(inner + 0.03, y - 0.05, 0.2 * k)
+        scale_lines = []
+        if self.scale_denominator:
+            scale_lines.append(f"Skala 1 : {angka(_round_sig(self.scale_denominator), 0)}")
+            scale_lines.append(f"(pada kertas {self.paper})" if self.paper in PAPER_SIZES else "(pada ukuran halaman ini)")
+        if self.scale_bar is not None:
+            scale_lines.append(f"Batang skala: {self.scale_bar.labels[-1] if self.scale_bar.labels else ''}".rstrip())
+        fig.text(inner + 0.075, y - 0.047, "\n".join(scale_lines), fontsize=_pt(7.5 * k), va="center", color=_INK, linespacing=1.3)
+        y -= 0.1
+        fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        # legend, down to the inset; what does not fit continues on the next page
+        note_top = self.note_top
+        bottom = note_top + 0.012
+        fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
+        top = y - 0.04
+        self._stack_legends(inner, top, bottom, x1 - 0.008)
+        # inset, sources, preparer
+        fig.add_artist(Line2D([x0, x1], [note_top, note_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        fig.add_artist(Line2D([x0, x1], [self.prep_top, self.prep_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
+
+    def _head(self) -> str:
+        return "   ".join(t for t in (self.number.upper() if self.number else None, self.sheet) if t)
+
+    def set_sheet(self, sheet: str) -> None:
+        """Set the sheet text (``Lembar 3 dari 14``) beside the map number, also after :meth:`finish`."""
+        self.sheet = sheet
+        if getattr(self, "head_artist", None) is not None:
+            self.head_artist.set_text(self._head())
+
+    def _preparer_block(self, left: float, right: float) -> float:
+        """Office logo and name, the place-and-date line and every line of the signatory, at the foot of the
+        column, bottom up; returns the block's top (figure fraction).
+
+        Raises
+        ------
+        sppr_gis.errors.ConfigError
+            The block is taller than half the page even at 7 pt (names ``album.penandatangan``).
+        """
+        arts = preparer_artists(self.fig, left, right, _FOOT, office=self.office, signatory=self.signatory, place_date=self.place_date, logo=self.logo, fontsize=_pt(7 * self.k))
+        self.preparer_artists = arts
+        return arts.top
+
+    def add_table(self, title: str, rows: Sequence[tuple[str, str]], more: str | None = None) -> int:
+        """The table keyed to the map's numbered callouts, in the column right of the map.
+
+        ``rows`` are (number, text); texts are wrapped to the column. Rows that do
+        not fit are summed up in one last line (``more`` names where the rest is
+        listed). Returns the number of rows shown.
+
+        Raises
+        ------
+        ValueError
+            The frame was made without ``table_width``.
+        """
+        if self.table_box is None:
+            raise ValueError(_("this frame has no table column (table_width=0)"))
+        fig = self.fig
+        x, b, w, h = self.table_box
+        top = b + h
+        size = _pt(5 * self.k)
+        head = fig.text(x, top, title.upper(), fontsize=_pt(6.5 * self.k), fontweight="bold", va="top", color=_INK, gid="table-title")
+        y = _bottom(fig, head) - 0.008
+        num_w = 0.014 * (self.k / 1.41) + 0.003
+        chars = max(16, int((w - num_w) * fig.get_figwidth() * 72 / (size * 0.6)))
+        shown = 0
+        rows = rows if isinstance(rows, Sequence) else list(rows)
+        for i in range(len(rows)):
+            num, text = rows[i]
+            wrapped = textwrap.fill(" ".join(str(text).split()), chars)
+            lines = wrapped.count("\n") + 1
+            need = lines * size * 1.25 / 72 / fig.get_figheight()
+            reserve = (size * 1.25 * 2.3 / 72 / fig.get_figheight()) if i < len(rows) - 1 else 0.0
+            if y - need - reserve < b:
+                # the rest continues on the next page (numbered there and on the map), up to MAX_CONTINUED_ROWS
+                rest = len(rows) - i
+                cont = min(rest, MAX_CONTINUED_ROWS)
+                self.overflow_rows = [rows[j] for j in range(i, i + cont)]
+                self.overflow_title = title
+                self.overflow_more = (f"... dan {rest - cont} lainnya" + (f" ({more})" if more else "")) if rest > cont else ""
+                t = fig.text(x, y, textwrap.fill(f"Nomor {rows[i][0]} dan seterusnya berlanjut pada halaman berikutnya.", chars + 4), fontsize=size, fontstyle="italic", va="top", color="#333333", gid="table-more")
+                self.continued_artists.append(t)
+                break
+            fig.text(x, y, str(num), fontsize=size, fontweight="bold", va="top", color=_INK, gid="table-number")
+            t = fig.text(x + num_w, y, wrapped, fontsize=size, va="top", color=_INK, linespacing=1.15, gid="table-row")
+            y = _bottom(fig, t) - 0.0025
+            shown += 1
+        self.table_rows = rows
+        #: Rows keyed by a number (on this page or its continuation): the map numbers exactly these.
+        self.table_shown = shown + len(self.overflow_rows)
+        return self.table_shown
+
+    def finish(self, note: str | Sequence[str] | None = None, *, avoid: gpd.GeoDataFrame | None = None, context: gpd.GeoDataFrame | None = None) -> None:
+        """Add scale bar, ticks, inset, panel (title, north arrow, legend), sources and the preparer block.
+
+        Parameters
+        ----------
+        note : str or sequence of str, optional
+            Source citations (``Sumber: ...``) and notes, printed above the preparer block.
+        avoid : GeoDataFrame, optional
+            Features the scale bar should not hide.
+        context : GeoDataFrame, optional
+            The whole region (kecamatan or zoning) for the inset locator.
+        """
+        if self.extent is None:
+            raise ValueError(_("set_extent() first"))
+        self.ax.set_xlabel("")
+        self.ax.set_ylabel("")
+        self.add_scale_bar(avoid=avoid)
+        self.add_coordinate_ticks()
+        if note:
+            self.notes.extend([note] if isinstance(note, str) else list(note))
+        epsg = self.crs.to_epsg()
+        self._tech = [
+            f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi.",
+            f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}.",
+        ]
+        x0, x1 = _PANEL_X
+        self.prep_top = self._preparer_block(x0 + 0.012, x1 - 0.008) + 0.008
+        self._add_sources()
+        self.add_inset(context, avoid=avoid)
+        self._layout_panel()
+
+    def _add_sources(self) -> None:
+        """The source citations and notes above the preparer block, every word of them.
+
+        Wrapped to the panel and shrunk down to :data:`MIN_PT`; when they still do not
+        fit the usual block, the block grows upward (the inset and the legend move up)
+        rather than cutting a citation.
+        """
+        x0, x1 = _PANEL_X
+        inner = x0 + 0.012
+        floor = self.prep_top + 0.006
+        room = _NOTE_TOP - _PREP_TOP - 0.014
+        t = _fit_block(
+            self.fig, inner, 0.9, [*self.notes, *self._tech], x1 - inner - 0.006, 0.9 - room, fontsize=_pt(6.5 * self.k),
+            color="#333333", linespacing=1.2, gid="sources", drop=False,
+        )
+        h = 0.9 - _bottom(self.fig, t)
+        t.set_y(floor + h)
+        self.note_top = floor + h + 0.008
+        self.sources_artist = t
+
+    def set_page(self, number: int, continued_on: int | None = None) -> None:
+        """Print the page number at the foot of the page and, when the legend or the table continues,
+        the page it continues on."""
+        if self.page_number_artist is None:
+            self.page_number_artist = self.fig.text(0.5, 0.012, "", ha="center", va="bottom", fontsize=_pt(7.5 * self.k), color=_INK, gid="page-number")
+        self.page_number_artist.set_text(f"Halaman {number}")
+        if continued_on is not None:
+            for t in self.continued_artists:
+                t.set_text(re.sub(r"halaman(\s+)berikutnya", lambda m: f"halaman{m.group(1)}{continued_on}", t.get_text()))
+
+    def save(self, path: Any, dpi: int | None = None) -> None:
+        """Write the page as PNG (or any format matplotlib knows from the suffix), at the layout dpi by default."""
+        self.fig.savefig(path, dpi=dpi or self.fig.dpi)

@@ -1,0 +1,140 @@
+"""The location inset: the region within its surroundings, the map's extent in red."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
+import shapely  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+from pyproj import CRS  # noqa: E402
+
+from sppr_gis import overlay  # noqa: E402
+from sppr_gis.maps.cartography.common import _HALO, _INK, MIN_PT, _pt, fit_extent  # noqa: E402
+from sppr_gis.maps.cartography.textfit import _fit_text  # noqa: E402
+
+if TYPE_CHECKING:
+    from sppr_gis.maps.cartography.frame import MapFrame
+
+
+def add_inset(frame: MapFrame, context: gpd.GeoDataFrame | None, threshold: float = 1.01, avoid: gpd.GeoDataFrame | None = None) -> bool:
+    """Inset locator in a corner of the map: the region within its surroundings, the map extent as a red frame.
+
+    The corner is the one (other than the scale bar's) that hides least of the region and of
+    ``avoid``. With :attr:`inset_layer` (the province and neighbouring regencies, ``[album] inset``
+    or the bundled extract) the inset shows the region among its neighbours, named; without it,
+    the region alone on a neutral ground. Drawn on every page (``threshold`` above 1); with a smaller
+    ``threshold`` only when the map shows less than that share of the region's bounding box.
+    Returns True when drawn.
+    """
+    if context is None or not len(context) or frame.extent is None:
+        return False
+    cb = context.total_bounds
+    ex = frame._final_extent()
+    city = shapely.box(*cb)
+    shown = shapely.box(*ex).intersection(city).area / city.area if city.area > 0 else 1.0
+    if shown >= threshold:
+        return False
+    fig = frame.fig
+    c = context[~(context.geometry.isna() | context.geometry.is_empty)]
+    bx, by, w, h, w_in, h_in = _inset_box(frame, c, ex, avoid)
+    fig.patches.append(Rectangle((bx - 0.002, by - 0.002), w + 0.004, h + 0.004, transform=fig.transFigure, facecolor="white", edgecolor=_INK, linewidth=0.8, zorder=40, gid="inset-frame"))
+    fh = fig.get_figheight()
+    title_h = 1.6 * _pt(6.5 * frame.k) / 72 / fh
+    ax = fig.add_axes((bx, by, w, h - title_h), zorder=41)
+    aspect = w_in / (h_in - title_h * fh)
+    around = frame.inset_layer
+    union = (min(cb[0], ex[0]), min(cb[1], ex[1]), max(cb[2], ex[2]), max(cb[3], ex[3]))
+    if around is not None and len(around):
+        ie = _draw_surroundings(frame, ax, around, c, cb, city, aspect)
+    else:
+        ax.set_facecolor("#f7f7f7")  # nothing is known around the region: a neutral ground, not a sea
+        c.plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5)
+        ie = fit_extent(union, aspect, pad=0.08)
+    ax.add_patch(Rectangle((ex[0], ex[1]), ex[2] - ex[0], ex[3] - ex[1], fill=False, edgecolor="#d7191c", linewidth=1.2, zorder=5, gid="inset-extent"))
+    ax.set_xlim(ie[0], ie[2])
+    ax.set_ylim(ie[1], ie[3])
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for sp in ax.spines.values():
+        sp.set_edgecolor("#999999")
+        sp.set_linewidth(0.5)
+    title = "LOKASI " + (frame.region.upper() if frame.region else "WILAYAH") + (" DAN SEKITARNYA" if around is not None and len(around) else "")
+    frame.inset_title = _fit_text(fig, bx + 0.003, by + h - 0.002, title, w - 0.006, fontsize=_pt(6.5 * frame.k), min_fontsize=MIN_PT, fontweight="bold", color=_INK, va="top", zorder=42)
+    frame.inset_ax = ax
+    return True
+
+
+def _inset_box(frame: MapFrame, c: gpd.GeoDataFrame, ex: tuple[float, float, float, float], avoid: gpd.GeoDataFrame | None) -> tuple[float, float, float, float, float, float]:
+    """The inset's place (figure fraction ``x, y, w, h``, and its size in inches): the map corner, other than
+    the scale bar's, that hides least of the region ``c`` and then of ``avoid``."""
+    fig = frame.fig
+    pos = frame.ax.get_position()
+    fw, fh = fig.get_figwidth(), fig.get_figheight()
+    h_in = 0.21 * pos.height * fh
+    w_in = min(1.3 * h_in, 0.4 * pos.width * fw)
+    w, h = w_in / fw, h_in / fh
+    m = 0.008
+    boxes = {
+        "upper left": (pos.x0 + m, pos.y1 - h - m), "upper right": (pos.x1 - w - m, pos.y1 - h - m),
+        "lower left": (pos.x0 + m, pos.y0 + m), "lower right": (pos.x1 - w - m, pos.y0 + m),
+    }
+    boxes.pop(getattr(frame, "scale_corner", ""), None)
+    cu = overlay.union_all(overlay.make_valid(np.asarray(c.geometry.array, dtype=object), what="inset"), what="inset")
+    sx, sy = (ex[2] - ex[0]) / pos.width, (ex[3] - ex[1]) / pos.height
+
+    def data_box(x: float, y: float) -> Any:
+        return shapely.box(ex[0] + (x - pos.x0) * sx, ex[1] + (y - pos.y0) * sy, ex[0] + (x + w - pos.x0) * sx, ex[1] + (y + h - pos.y0) * sy)
+
+    def cost(k: str) -> tuple[float, int]:
+        db = data_box(*boxes[k])
+        n = 0
+        if avoid is not None and len(avoid):
+            n = int(np.count_nonzero(shapely.intersects(np.asarray(avoid.geometry.array, dtype=object), db)))
+        return (cu.intersection(db).area / max(db.area, 1.0), n)
+
+    corner = min(boxes, key=lambda k: (round(cost(k)[0], 2), cost(k)[1], list(boxes).index(k)))
+    bx, by = boxes[corner]
+    frame.inset_corner = corner
+    frame.inset_box = (bx, by, w, h)
+    return bx, by, w, h, w_in, h_in
+
+
+def _draw_surroundings(frame: MapFrame, ax: Any, around: gpd.GeoDataFrame, c: gpd.GeoDataFrame, cb: Any, city: Any, aspect: float) -> tuple[float, float, float, float]:
+    """The region (``c``) among its neighbours (``around``) on a sea-blue ground, the neighbours named where
+    their names do not collide; returns the inset's extent."""
+    fig = frame.fig
+    a = around if CRS.from_user_input(around.crs) == frame.crs else around.to_crs(frame.crs)
+    a = a[~(a.geometry.isna() | a.geometry.is_empty)]
+    # the neighbourhood: the region's bounds grown to about six times its size
+    r = max(cb[2] - cb[0], cb[3] - cb[1]) * 2.5
+    view = fit_extent((cb[0] - r, cb[1] - r, cb[2] + r, cb[3] + r), aspect, pad=0.0)
+    a = a[a.intersects(shapely.box(*view))]
+    ax.set_facecolor("#dcebf5")  # the surroundings are known: what they leave uncovered is sea
+    a.plot(ax=ax, facecolor="#f1eee6", edgecolor="#8c8c8c", linewidth=0.4, zorder=1)
+    c.plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5, zorder=2)
+    nf = next((f for f in ("name", "nama", "shapeName", "NAMOBJ", "WADMKK") if f in a.columns), None)
+    if nf:
+        vb = shapely.box(*view).buffer(-0.08 * (view[2] - view[0]))
+        placed: list[Any] = []
+        renderer = fig.canvas.get_renderer()
+        for p, n, g in zip(a.geometry.representative_point(), a[nf], a.geometry):
+            if not vb.contains(p) or g.intersects(city):
+                continue
+            t = ax.text(p.x, p.y, str(n), fontsize=MIN_PT, ha="center", va="center", color="#555555", style="italic", zorder=3, path_effects=_HALO, gid="inset-name", clip_on=True)
+            ax.set_xlim(view[0], view[2])
+            ax.set_ylim(view[1], view[3])
+            bb = t.get_window_extent(renderer)
+            if any(bb.overlaps(q) for q in placed):
+                t.remove()
+            else:
+                placed.append(bb)
+    return view

@@ -1,0 +1,230 @@
+"""Legend entries and the legend column: sections, zone/category/geometry keys and their layout in the panel."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.artist import Artist  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from sppr_gis.maps.cartography.common import _INK, MIN_PT, _pt  # noqa: E402
+from sppr_gis.maps.cartography.textfit import _wrap_lines  # noqa: E402
+from sppr_gis.maps.palette import RGB, Palette, mpl_color  # noqa: E402
+
+if TYPE_CHECKING:
+    from sppr_gis.maps.cartography.frame import MapFrame
+
+
+@dataclass
+class LegendSection:
+    """One titled block of the legend panel.
+
+    Parameters
+    ----------
+    title : str
+        Section title (Indonesian).
+    handles : list of matplotlib artists
+        Legend handles.
+    labels : list of str
+        Their labels.
+    ncol : int
+        Columns (1, or 2 for long lists).
+    short_labels : list of str, optional
+        Shorter labels used (in ``compact_ncol`` columns) when the section does not
+        fit the panel in one column.
+    compact_ncol : int
+        Columns of the short labels (2; more for labels as short as zone codes).
+    """
+
+    title: str
+    handles: list[Artist]
+    labels: list[str]
+    ncol: int = 1
+    short_labels: list[str] | None = None
+    compact_ncol: int = 2
+
+
+def _patch(rgb: RGB, alpha: float = 1.0, edge: str = "#555555", hatch: str | None = None) -> Patch:
+    return Patch(facecolor=mpl_color(rgb, alpha), edgecolor=edge, linewidth=0.5, hatch=hatch)
+
+
+def zone_legend(
+    colors: Mapping[str, RGB], palette: Palette, names: Mapping[str, str] | None = None, alpha: float = 1.0, max_chars: int | None = 44,
+) -> tuple[list[Artist], list[str]]:
+    """Legend handles and Indonesian labels for the zones drawn (sorted by code).
+
+    A label is the code and the data's zone name (``names``; the Perda's), else the
+    palette's class name; cut at ``max_chars`` unless that is None (the pola ruang key keeps whole names).
+    """
+    handles, labels = [], []
+    for code in sorted(colors, key=_code_sort_key):
+        handles.append(_patch(colors[code], alpha, edge="#999999"))
+        label = palette.label(code, (names or {}).get(code))
+        labels.append(" ".join(label.split()) if max_chars is None else _short(label, max_chars))
+    return handles, labels
+
+
+def category_legend(
+    colors: Mapping[str, RGB],
+    labels: Mapping[str, str],
+    counts: Mapping[str, int] | None = None,
+    *,
+    kind: str = "patch",
+    order: Sequence[str] | None = None,
+) -> tuple[list[Artist], list[str]]:
+    """Legend handles for categories, with counts in the labels when given (``Sesuai (12)``).
+
+    ``kind`` is ``patch``, ``line``, ``point`` or ``mixed`` (a dot for categories
+    whose colour is all that matters).
+    """
+    keys = list(order) if order is not None else list(colors)
+    handles, texts = [], []
+    for k in keys:
+        if k not in colors:
+            continue
+        c = mpl_color(colors[k])
+        if kind == "line":
+            h: Artist = Line2D([], [], color=c, linewidth=2.6)
+        elif kind in ("point", "mixed"):
+            h = Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor=c, markeredgecolor="#1a1a1a", markeredgewidth=0.6)
+        else:
+            h = _patch(colors[k], 0.85, edge="#1a1a1a")
+        label = labels.get(k, k)
+        if counts is not None:
+            label = f"{label} ({counts.get(k, 0)})"
+        handles.append(h)
+        texts.append(label)
+    return handles, texts
+
+
+def geometry_type_legend(dims: Sequence[int] = (0, 1, 2)) -> tuple[list[Artist], list[str]]:
+    """Handles explaining the symbols for points, lines and areas (0, 1, 2), and for a location given only as a
+    kelurahan's or kecamatan's name (3, 4: a hatched outline; see :func:`~sppr_gis.maps.cartography.draw.draw_by_category`)."""
+    grey = "#555555"
+    out = {
+        0: (Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor=grey, markeredgecolor="#1a1a1a"), "Lokasi titik"),
+        1: (Line2D([], [], color=grey, linewidth=2.6), "Lokasi garis (jalan, saluran)"),
+        2: (Patch(facecolor=grey, edgecolor="#1a1a1a", alpha=0.75), "Lokasi area"),
+        3: (Patch(facecolor="none", edgecolor=grey, hatch="////", linewidth=1.2, linestyle=(0, (4, 2))), "Lokasi tingkat kelurahan (hanya nama kelurahan)"),
+        4: (Patch(facecolor="none", edgecolor=grey, hatch="////", linewidth=1.2, linestyle=(0, (4, 2))), "Lokasi tingkat kecamatan (hanya nama kecamatan)"),
+    }
+    pairs = [out[d] for d in sorted(set(dims)) if d in out]
+    return [p[0] for p in pairs], [p[1] for p in pairs]
+
+
+def _short(text: str, n: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _code_sort_key(code: str) -> tuple:
+
+    parts = re.split(r"(\d+)", str(code))
+    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
+
+
+def stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right: float) -> bool:
+    """Lay the legend sections out between ``top`` and ``bottom``, shrinking (never below 7 pt), then
+    compacting them; what still does not fit continues, entry by entry, on a continuation page
+    (:attr:`overflow_sections`), with a line saying so. True when every entry is on the map page."""
+    renderer = frame.fig.canvas.get_renderer()
+    k = frame.k
+    sizes = sorted({_pt(round(f * k * 2) / 2) for f in (7.0, 6.5, 6.0, 5.5, 5.0)}, reverse=True)
+    # a section of four or more entries may also go into two columns, its labels wrapped to half the panel
+    # and every label is wrapped to the panel, so that none is too wide at any size
+    full = max(20, int((right - left) * frame.fig.get_figwidth() * 72 / (MIN_PT * 0.62)) - 6)
+    half = max(14, full // 2 - 3)
+
+    def fit(labels: Sequence[str], n: int) -> list[str]:
+        return [_wrap_lines(str(t), n) for t in labels]
+
+    sections = [
+        LegendSection(
+            sec.title, sec.handles, fit(sec.labels, full // max(sec.ncol, 1)), sec.ncol,
+            fit(sec.short_labels, full // max(sec.compact_ncol, 1)) if sec.short_labels else ([_wrap_lines(" ".join(str(t).split()), half) for t in sec.labels] if len(sec.handles) >= 4 else None),
+            sec.compact_ncol if sec.short_labels else 2,
+        )
+        for sec in frame.legend_sections
+    ]
+    attempts = [(fs, False) for fs in sizes]
+    if any(s.short_labels for s in sections):
+        attempts += [(fs, True) for fs in sizes]
+    for fontsize, compact in attempts:
+        if frame._place_legends(sections, fontsize, compact, left, top, bottom, right, renderer):
+            return True
+    # the entries, in order, that fit with a line for the continuation note below them
+    flat = [(i, j) for i, sec in enumerate(sections) for j in range(len(sec.handles))]
+    note_h = 2.6 * MIN_PT / 72 / frame.fig.get_figheight()
+    last = attempts[-2:] if len(attempts) > 1 else attempts
+
+    def prefix(m: int) -> list[LegendSection]:
+        out = []
+        for i, sec in enumerate(sections):
+            js = [j for (a, j) in flat[:m] if a == i]
+            if js:
+                out.append(LegendSection(sec.title, [sec.handles[j] for j in js], [sec.labels[j] for j in js], sec.ncol,
+                                         [sec.short_labels[j] for j in js] if sec.short_labels else None, sec.compact_ncol))
+        return out
+
+    def fits(m: int) -> tuple[float, bool] | None:
+        for fontsize, compact in last:
+            if frame._place_legends(prefix(m), fontsize, compact, left, top, bottom + note_h, right, renderer):
+                return fontsize, compact
+        return None
+
+    lo, hi, best = 0, len(flat) - 1, 0
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            best, lo = mid, mid + 1
+        else:
+            hi = mid - 1
+    how = fits(best) if best else None
+    if how is None:
+        frame._place_legends([], attempts[-1][0], False, left, top, bottom, right, renderer)
+    rest: dict[int, list[int]] = {}
+    for i, j in flat[best:]:
+        rest.setdefault(i, []).append(j)
+    frame.overflow_sections = [
+        LegendSection(sections[i].title + (" (lanjutan)" if js[0] > 0 else ""), [sections[i].handles[j] for j in js], [sections[i].labels[j] for j in js], 1)
+        for i, js in rest.items()
+    ]
+    frame.legend_continued = len(flat) - best
+    y = min((frame.fig.transFigure.inverted().transform(lg.get_window_extent(renderer))[0][1] for lg in frame.legends), default=top) - 0.006
+    t = frame.fig.text(left, y, f"Legenda berlanjut ({frame.legend_continued} butir) pada halaman berikutnya.", fontsize=MIN_PT, fontstyle="italic", va="top", color=_INK, gid="legend-continued")
+    frame.continued_artists.append(t)
+    return False
+
+
+def place_legends(frame: MapFrame, sections: Sequence[LegendSection], fontsize: float, compact: bool, left: float, top: float, bottom: float, right: float, renderer: Any) -> bool:
+    for lg in frame.legends:
+        lg.remove()
+    frame.legends = []
+    y = top
+    fits = True
+    for sec in sections:
+        ncol = sec.ncol
+        labels = sec.labels
+        if compact and sec.short_labels:
+            ncol, labels = sec.compact_ncol, sec.short_labels
+        lg = frame.fig.legend(
+            sec.handles, labels, loc="upper left", bbox_to_anchor=(left - 0.006, y), bbox_transform=frame.fig.transFigure,
+            title=sec.title, title_fontsize=fontsize + 0.5, fontsize=fontsize, ncol=ncol, frameon=False,
+            alignment="left", handlelength=1.6, handleheight=0.9, borderaxespad=0.0, borderpad=0.1,
+            labelspacing=0.35, columnspacing=0.8, handletextpad=0.5,
+        )
+        lg.get_title().set_fontweight("bold")
+        frame.legends.append(lg)
+        bb = frame.fig.transFigure.inverted().transform(lg.get_window_extent(renderer))
+        if bb[1][0] > right + 1e-3:
+            fits = False
+        y = bb[0][1] - 0.008
+    return y >= bottom and fits

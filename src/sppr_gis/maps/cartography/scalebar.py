@@ -1,0 +1,139 @@
+"""The scale bar (true length in the projected CRS) and the north arrow (to true north)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
+import shapely  # noqa: E402
+from matplotlib.patches import Polygon, Rectangle  # noqa: E402
+from pyproj import Transformer  # noqa: E402
+
+from sppr_gis.maps.cartography.common import _INK, _pt, _segments, nice_scale_length  # noqa: E402
+from sppr_gis.text import angka  # noqa: E402
+
+if TYPE_CHECKING:
+    from sppr_gis.maps.cartography.frame import MapFrame
+
+
+@dataclass
+class ScaleBar:
+    """What the scale bar shows: ``length`` metres of the projected CRS in ``segments`` parts.
+
+    Attributes
+    ----------
+    length : float
+        Total length in CRS units (metres).
+    segments : int
+        Number of alternating boxes.
+    unit : str
+        ``m`` or ``km`` (label unit).
+    x0, y0 : float
+        Data coordinates of the bar's left end.
+    labels : list of str
+        Tick labels, left to right.
+    """
+
+    length: float
+    segments: int
+    unit: str
+    x0: float
+    y0: float
+    labels: list[str] = field(default_factory=list)
+
+
+def add_scale_bar(frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, fraction: float = 0.25) -> ScaleBar:
+    """Scale bar in metres/kilometres, at most ``fraction`` of the map width, in a lower corner.
+
+    The bar is drawn in data coordinates: its length is exact in the CRS. The
+    lower corner with fewer features of ``avoid`` is used.
+    """
+    x0, y0, x1, y1 = frame._final_extent()
+    width, height = x1 - x0, y1 - y0
+    length = nice_scale_length(width * fraction)
+    nseg = _segments(length)
+    km = length >= 1000
+    div = 1000.0 if km else 1.0
+    unit = "km" if km else "m"
+    margin_x, margin_y = width * 0.035, height * 0.04
+    bar_h = height * 0.011
+    # choose the lower corner with less data
+    corner = "left"
+    if avoid is not None and len(avoid):
+        boxes = {
+            "left": shapely.box(x0, y0, x0 + length + 2 * margin_x, y0 + 6 * margin_y),
+            "right": shapely.box(x1 - length - 2 * margin_x, y0, x1, y0 + 6 * margin_y),
+        }
+        geoms = avoid.geometry.values
+        counts = {k: int(np.count_nonzero(shapely.intersects(np.asarray(geoms, dtype=object), b))) for k, b in boxes.items()}
+        corner = min(counts, key=lambda k: (counts[k], k != "left"))
+    bx = x0 + margin_x if corner == "left" else x1 - margin_x - length
+    by = y0 + margin_y
+    ax = frame.ax
+    # white box behind
+    pad_x, pad_top = width * 0.015, height * 0.045
+    box = Rectangle((bx - pad_x, by - height * 0.022), length + 2 * pad_x, bar_h + pad_top + height * 0.022, facecolor="white", edgecolor="#777777", linewidth=0.5, alpha=0.9, zorder=30, gid="scalebar-box")
+    ax.add_patch(box)
+    step = length / nseg
+    for i in range(nseg):
+        ax.add_patch(Rectangle((bx + i * step, by), step, bar_h, facecolor=_INK if i % 2 == 0 else "white", edgecolor=_INK, linewidth=0.6, zorder=31, gid="scalebar-seg"))
+    labels = []
+    every = 1 if nseg <= 4 else 2
+    for i in range(nseg + 1):
+        if i != nseg and (i % every or nseg - i < every):
+            continue
+        v = i * step / div
+        txt = angka(v, 0 if abs(v - round(v)) < 1e-9 else (1 if abs(v * 10 - round(v * 10)) < 1e-9 else 2))
+        if i == nseg:
+            txt = f"{txt} {unit}"
+        labels.append(txt)
+        t = ax.text(bx + i * step, by + bar_h + height * 0.006, txt, ha="center", va="bottom", fontsize=_pt(6.5 * frame.k), color=_INK, zorder=32, gid="scalebar-label")
+    # the box holds the last label ("5 km") whole, with the same margin on both sides
+    ax.apply_aspect()
+    r = ax.transData.inverted().transform(t.get_window_extent(frame.fig.canvas.get_renderer()))[1][0]
+    if r + pad_x * 0.6 > box.get_x() + box.get_width():
+        box.set_width(r + pad_x * 0.6 - box.get_x())
+    frame.scale_bar = ScaleBar(length=length, segments=nseg, unit=unit, x0=bx, y0=by, labels=labels)
+    frame.scale_corner = "lower " + corner
+    # numeric scale for the printed page
+    ax_w_m = frame.ax.get_position().width * frame.fig.get_figwidth() * 0.0254
+    frame.scale_denominator = width / ax_w_m
+    return frame.scale_bar
+
+
+def north_arrow(frame: MapFrame, cx: float, cy: float, size: float) -> None:
+    """North arrow (in figure coordinates) rotated to true north at the map centre."""
+    angle = 0.0
+    if frame.extent is not None:
+        try:
+            x0, y0, x1, y1 = frame._final_extent()
+            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+            to_geo = Transformer.from_crs(frame.crs, "EPSG:4326", always_xy=True)
+            to_map = Transformer.from_crs("EPSG:4326", frame.crs, always_xy=True)
+            lon, lat = to_geo.transform(mx, my)
+            nx, ny = to_map.transform(lon, lat + 0.01)
+            angle = math.atan2(nx - mx, ny - my)  # radians clockwise from grid north
+        except Exception:  # pragma: no cover
+            angle = 0.0
+    fw, fh = frame.fig.get_figwidth(), frame.fig.get_figheight()
+
+    def rot(px: float, py: float) -> tuple[float, float]:
+        # px, py in inches relative to centre; rotate clockwise by angle; back to figure fraction
+        rx = px * math.cos(angle) + py * math.sin(angle)
+        ry = -px * math.sin(angle) + py * math.cos(angle)
+        return (cx + rx / fw, cy + ry / fh)
+
+    s = size  # inches, half height
+    left = [rot(0, s), rot(-0.38 * s, -s), rot(0, -0.45 * s)]
+    right = [rot(0, s), rot(0.38 * s, -s), rot(0, -0.45 * s)]
+    frame.fig.patches.append(Polygon(left, closed=True, transform=frame.fig.transFigure, facecolor=_INK, edgecolor=_INK, linewidth=0.8, gid="north-arrow"))
+    frame.fig.patches.append(Polygon(right, closed=True, transform=frame.fig.transFigure, facecolor="white", edgecolor=_INK, linewidth=0.8, gid="north-arrow"))
+    tx, ty = rot(0, s * 1.45)
+    frame.fig.text(tx, ty, "U", ha="center", va="center", fontsize=_pt(10 * frame.k), fontweight="bold", color=_INK)

@@ -1,0 +1,421 @@
+"""The album's prepared layers (one metric CRS) and the drawing every page shares: frame, extent, zoning, boundaries, citations."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from pyproj import CRS  # noqa: E402
+
+from sppr_gis import overlay  # noqa: E402
+from sppr_gis.maps.cartography import (  # noqa: E402
+    LegendSection,
+    MapFrame,
+    display_crs,
+    draw_outline,
+    draw_zoning,
+    place_callouts,
+    place_labels,
+    place_line_labels,
+    rupiah,
+    split_by_dimension,
+    zone_legend,
+)
+from sppr_gis.maps.pages.common import (  # noqa: E402
+    _ZONE_FIELDS,
+    LAND,
+    SOURCE_LABELS,
+    TABLE_WIDTH,
+    _anchor,
+    _bounds,
+    _code_only,
+    _counts,
+    _first,
+    _km,
+    _network_colors,
+    _network_width,
+    _usable,
+    name_field,
+    zone_field,
+    zone_name_field,
+)
+from sppr_gis.i18n import _  # noqa: E402
+from sppr_gis.maps.palette import (  # noqa: E402
+    RGB,
+    STATUS_COLORS,
+    STATUS_LABELS,
+    Palette,
+    mpl_color,
+)
+
+log = logging.getLogger(__name__)
+
+
+#: The two groups of the pola ruang key.
+LINDUNG, BUDI_DAYA = "lindung", "budi_daya"
+#: Palette classes of the RDTR's Zona Lindung (Permen ATR/BPN 14/2021), besides every RTH sub-zone.
+LINDUNG_CLASSES = frozenset({"BA", "PS", "HL", "CB", "RTH-1"})
+#: Words of a zone name that make it Zona Lindung when its class is not known.
+LINDUNG_WORDS = ("lindung", "konservasi", "mangrove", "sempadan", "ruang terbuka hijau", "cagar budaya", "badan air", "suaka", "resapan air")
+
+
+class Album:
+    """Prepared layers (one metric CRS) and shared drawing for all pages."""
+
+    def __init__(
+        self,
+        layers: Mapping[str, gpd.GeoDataFrame | None],
+        *,
+        year: int,
+        title: str,
+        palette: Palette | Mapping[str, Any] | None,
+        source: str | None,
+        dpi: int = 200,
+        paper: str = "A3",
+        region: str | None = None,
+        office: str | None = None,
+        signatory: str | None = None,
+        logo: Any = None,
+        sumber: Mapping[str, str] | None = None,
+        place_date: str | None = None,
+        inset: gpd.GeoDataFrame | None = None,
+        inset_source: str | None = None,
+    ) -> None:
+        self.dpi = int(dpi)
+        self.place_date = place_date
+        self.inset_source = inset_source
+        self.paper = paper
+        self.region = region or title
+        self.office = office
+        self.signatory = signatory
+        self.logo = logo
+        self.sumber = {str(k): str(v) for k, v in (sumber or {}).items() if v}
+        frames = {k: v for k, v in layers.items() if _usable(v)}
+        order = ["zoning", "kecamatan", "rencana", "indikasi_program", "kelurahan", "kawasan_prioritas", "sinergi", "struktur_ruang"]
+        firsts = [frames[k] for k in order if k in frames] + [v for k, v in frames.items() if k not in order]
+        self.crs: CRS = display_crs(firsts)
+        self.L: dict[str, gpd.GeoDataFrame] = {k: (v if CRS.from_user_input(v.crs) == self.crs else v.to_crs(self.crs)) for k, v in frames.items()}
+        adv = layers.get("saran_relokasi")
+        self.advice: pd.DataFrame | None = self.L.get("saran_relokasi", adv if isinstance(adv, pd.DataFrame) and len(adv) else None)
+        self.year = int(year)
+        self.title = title
+        self.palette = palette if isinstance(palette, Palette) else Palette(palette)
+        self.source = source
+        z = self.L.get("zoning")
+        self.zfield = zone_field(z)
+        self.znames = zone_name_field(z, self.zfield)
+        if z is not None and self.zfield is None:
+            log.warning(_("zoning layer has no zone code column ({fields}); drawn without colours").format(fields=", ".join(_ZONE_FIELDS)))
+        self.zone_colors: dict[str, RGB] = {}
+        if z is not None and self.zfield:
+            codes = z[self.zfield]
+            self.zone_colors = self.palette.colors(codes.dropna(), z.loc[codes.notna(), self.znames] if self.znames else None)
+        self.kec_field = name_field(self.L.get("kecamatan"), "kecamatan")
+        self.kel_field = name_field(self.L.get("kelurahan"), "kelurahan")
+        self.city_bounds = _bounds(self.L.get("zoning"), self.L.get("kecamatan"), self.L.get("kelurahan")) or _bounds(*self.L.values())
+        ctx = self.L.get("kecamatan")
+        if ctx is None:
+            ctx = self.L.get("kelurahan")
+        if ctx is None and z is not None:
+            ctx = gpd.GeoDataFrame(geometry=[overlay.union_all(overlay.make_valid(np.asarray(z.geometry.dropna().array, dtype=object), what="zoning"), what="zoning").simplify(20)], crs=self.crs)
+        self.context = ctx
+        self.inset = inset if inset is not None else (bundled_inset(self.city_bounds, self.crs) if self.city_bounds else None)
+        if self.inset is not None and inset is None:
+            self.inset_source = BUNDLED_INSET_CREDIT
+        #: One scale for every full-city map, so that they compare page to page (1:N, N rounded up to a nice number).
+        self.scale = self.album_scale()
+        self.number = 0
+        self.zoning_page: int | None = None
+
+    # -- shared pieces ---------------------------------------------------------
+
+    def frame(self, title: str, subtitle: str | None = None, *, table: bool = False) -> MapFrame:
+        self.number += 1
+        sub = f"{self.title} · Tahun {self.year}" + (f"\n{subtitle}" if subtitle else "")
+        return MapFrame(
+            title, crs=self.crs, subtitle=sub, number=f"Peta {self.number}", dpi=self.dpi, paper=self.paper,
+            region=self.region, office=self.office, signatory=self.signatory, logo=self.logo, table_width=TABLE_WIDTH if table else 0.0,
+            place_date=self.place_date, inset_layer=self.inset,
+        )
+
+    def album_scale(self) -> float | None:
+        """The denominator at which the region (with a 3% margin) fits the map box of every full-city page
+        (with or without a table column), rounded up to a multiple of 5 x 10^(n-1) (1:65.000)."""
+        if self.city_bounds is None:
+            return None
+        from sppr_gis.maps.cartography import _MAP_BOX, paper_size
+
+        x0, y0, x1, y1 = self.city_bounds
+        w, h = (x1 - x0) * 1.06, (y1 - y0) * 1.06
+        pw, ph = paper_size(self.paper)
+        need = 0.0
+        for tw in (0.0, TABLE_WIDTH):
+            bw = (_MAP_BOX[2] - tw) * pw * 0.0254
+            bh = _MAP_BOX[3] * ph * 0.0254
+            need = max(need, w / bw, h / bh)
+        if need <= 0:
+            return None
+        step = 5 * 10 ** (math.floor(math.log10(need)) - 1)  # 1:65.000, 1:7.500, 1:250.000 ...
+        return float(math.ceil(need / step * (1 - 1e-9)) * step)
+
+    def land(self, frame: MapFrame) -> None:
+        """The region as land (a warm light fill) under everything else, so that faded layers do not read as water."""
+        if self.context is not None:
+            self.context.plot(ax=frame.ax, color=[mpl_color(LAND)] * len(self.context), edgecolor="none", zorder=0.6)
+
+    def zoning_note(self) -> str:
+        where = f"warna dan kode pada Peta {self.zoning_page}" if self.zoning_page else "warna zona"
+        return f"Latar: zonasi ({where}, dipudarkan)." if "zoning" in self.L else ""
+
+    def program_callouts(self, f: MapFrame, geo: gpd.GeoDataFrame) -> LegendSection | None:
+        """Numbered callouts on the programs, keyed to the table beside the map (id, activity, pagu, status).
+
+        Without a table column (a few programs) the list is returned as a legend section instead.
+        """
+        dims = shapely.get_dimensions(np.asarray(geo.geometry.array, dtype=object))
+        idc = "program_id" if "program_id" in geo.columns else None
+        order = sorted(range(len(geo)), key=lambda i: str(geo[idc].iloc[i]) if idc else i)
+        rows = []
+        for n, i in enumerate(order, start=1):
+            row = geo.iloc[i]
+            bits = [str(row[idc]) if idc else f"Program {n}"]
+            keg = row.get("kegiatan")
+            if isinstance(keg, str) and keg:
+                bits.append(keg.replace("_", " "))
+            pagu = pd.to_numeric(pd.Series([row.get("pagu")]), errors="coerce").iloc[0]
+            tail = [rupiah(float(pagu))] if pd.notna(pagu) else []
+            st = row.get("status")
+            if isinstance(st, str) and st in STATUS_LABELS:
+                tail.append(STATUS_LABELS[st].split(" (")[0].lower())
+            rows.append((str(n), " ".join(bits) + (" · " + ", ".join(tail) if tail else "")))
+        listed = None
+        if f.table_box is not None:
+            shown = f.add_table("Daftar program", rows, more="lihat Buku Matriks, lembar Kesesuaian")
+        else:
+            shown = len(rows)
+            blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
+            listed = LegendSection("Daftar program (nomor pada peta)", blank, [textwrap.fill(f"{n}. {t}", 46, subsequent_indent="    ") for n, t in rows])
+            f.data["listed"] = rows
+        xy = [_anchor(geo.geometry.iloc[order[k]]) for k in range(shown)]
+        cols = [mpl_color(STATUS_COLORS.get(str(geo["status"].iloc[order[k]]), (40, 40, 40))) if "status" in geo.columns else "#222222" for k in range(shown)]
+        # points first: their callouts need the nearest room
+        first = sorted(range(shown), key=lambda k: dims[order[k]])
+        place_callouts(f.ax, [xy[k] for k in first], [str(k + 1) for k in first], colors=[cols[k] for k in first], fontsize=5.5 * f.k, gid="program")
+        return listed
+
+    def citations(self, shows: Sequence[str]) -> list[str]:
+        """Source lines for the inputs a page shows: ``[album.sumber]`` first, else the generic label."""
+        lines = []
+        for key in shows:
+            if key in self.sumber:
+                lines.append(f"{SOURCE_LABELS.get(key, key)}: {self.sumber[key]}")
+        if self.source:
+            lines.append(self.source)
+        if not lines:
+            lines.append(("" if self.sumber else "Sumber: ") + ", ".join(SOURCE_LABELS.get(k, k).lower() for k in shows if k in self.L or k == "rules") + ".")
+        lines.append(f"Analisis: Sinkronisasi Program Pemanfaatan Ruang tahun {self.year}.")
+        return ["Sumber:"] + lines if self.sumber else lines
+
+    def zoning(self, frame: MapFrame, alpha: float) -> None:
+        self.land(frame)
+        z = self.L.get("zoning")
+        if z is None:
+            return
+        if self.zfield:
+            draw_zoning(frame.ax, z, self.palette, code_field=self.zfield, name_field=self.znames, alpha=alpha, edgecolor=(1, 1, 1, 0.6 * alpha + 0.2))
+        else:
+            z.plot(ax=frame.ax, color="#e5e5e5", edgecolor="white", linewidth=0.2, zorder=1)
+
+    def admin(self, frame: MapFrame, *, labels: bool = True, kelurahan: bool = False) -> list:
+        if kelurahan:
+            draw_outline(frame.ax, self.L.get("kelurahan"), color="#6b6b6b", linewidth=0.45, linestyle=":", zorder=3)
+        kec = self.L.get("kecamatan")
+        draw_outline(frame.ax, kec, color="#2b2b2b", linewidth=1.0, linestyle=(0, (6, 2, 1, 2)), zorder=3.2)
+        if not labels or kec is None or not self.kec_field:
+            return []
+        pts = kec.geometry.representative_point()
+        return place_labels(frame.ax, [(p.x, p.y) for p in pts], [str(n).upper() for n in kec[self.kec_field]], fontsize=8, color="#3a3a3a", style="italic", weight="bold")
+
+    def zone_names(self) -> dict[str, str]:
+        """Zone code -> the zoning's own (Perda) name, the first given for each code."""
+        z = self.L.get("zoning")
+        if z is None or not self.znames or not self.zfield:
+            return {}
+        first = z[[self.zfield, self.znames]].dropna()
+        first = first[first[self.znames].astype(str).str.strip() != ""].drop_duplicates(self.zfield)
+        return {str(k): " ".join(str(v).split()) for k, v in zip(first[self.zfield], first[self.znames])}
+
+    def zone_section(self, alpha: float, used: set[str] | None = None, codes_only: bool = False, whole: bool = False) -> LegendSection | None:
+        """The zones' key (code and Perda name); ``codes_only`` (a faded background): when the names do not fit,
+        codes in four columns, names on the pola ruang map; ``whole``: names never cut."""
+        colors = {c: v for c, v in self.zone_colors.items() if used is None or c in used}
+        if not colors:
+            return None
+        h, lab = zone_legend(colors, self.palette, self.zone_names(), alpha=alpha, max_chars=None if whole else 44)
+        if codes_only and len(h) > 6:
+            title = "Zona (RDTR/RTRW)" + (f"; nama pada Peta {self.zoning_page}" if self.zoning_page else "")
+            return LegendSection(title, h, lab, short_labels=[t.split(" ", 1)[0] for t in lab], compact_ncol=4)
+        return LegendSection("Zona (RDTR/RTRW)", h, lab, short_labels=[_code_only(t, 26) for t in lab] if len(h) > 6 else None)
+
+    def zone_groups(self) -> dict[str, str]:
+        """Zone code -> :data:`LINDUNG` or :data:`BUDI_DAYA`: from the zoning's own ``JNSRPR`` (or
+        ``jenis_rencana``: "Kawasan Lindung" / "Kawasan Budi Daya") where it has one, else by the RDTR
+        convention (Permen ATR/BPN 14/2021: badan air, perlindungan setempat, hutan lindung, cagar budaya,
+        RTH, konservasi, mangrove are Zona Lindung; everything else Zona Budi Daya)."""
+        z = self.L.get("zoning")
+        out: dict[str, str] = {}
+        if z is None or not self.zfield:
+            return out
+        jf = _first(z, ("JNSRPR", "jenis_rencana", "jenis_pola_ruang"))
+        if jf is not None:
+            for code, kind in zip(z[self.zfield], z[jf]):
+                if pd.notna(code) and isinstance(kind, str) and kind.strip() and str(code) not in out:
+                    out[str(code)] = LINDUNG if "lindung" in kind.casefold() else BUDI_DAYA
+        names = self.zone_names()
+        for code in self.zone_colors:
+            if code not in out:
+                cls = self.palette.match(code, names.get(code))
+                name = " ".join(str(names.get(code, "")).casefold().split())
+                lindung = (cls is not None and (cls.code in LINDUNG_CLASSES or cls.code.startswith("RTH-"))) or any(w in name for w in LINDUNG_WORDS)
+                out[code] = LINDUNG if lindung else BUDI_DAYA
+        return out
+
+    def admin_section(self) -> LegendSection | None:
+        hs, ls = [], []
+        if "kecamatan" in self.L:
+            hs.append(Line2D([], [], color="#2b2b2b", linewidth=1.0, linestyle=(0, (6, 2, 1, 2))))
+            ls.append("Batas kecamatan")
+        return LegendSection("Batas administrasi", hs, ls) if hs else None
+
+    def finish(self, frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, note: str | None = None, shows: Sequence[str] = ("rencana", "zoning", "kecamatan")) -> MapFrame:
+        extra = [note] if note else []
+        if frame.data.get("outside"):
+            extra.append("Di luar batas wilayah: " + "; ".join(frame.data["outside"]) + " (lihat Buku Matriks).")
+        cites = self.citations(shows)
+        if self.inset is not None and self.inset_source:
+            cites.insert(len(cites) - 1, f"Peta lokasi: {self.inset_source}")
+        frame.finish(cites + extra, avoid=avoid, context=self.context)
+        return frame
+
+    def city_extent(self, frame: MapFrame) -> None:
+        """The whole administrative area at the album scale, centred; programs beyond the frame are noted."""
+        assert self.city_bounds is not None
+        x0, y0, x1, y1 = self.city_bounds
+        if self.scale:
+            frame.set_scale_extent(((x0 + x1) / 2, (y0 + y1) / 2), self.scale)
+        else:  # pragma: no cover - no bounds, no scale
+            frame.set_extent(self.city_bounds, pad=0.03)
+        ext = frame.extent
+        assert ext is not None
+        box = shapely.box(*ext)
+        out = []
+        for key, idf in (("rencana", "program_id"), ("indikasi_program", "ipu_id")):
+            g = self.L.get(key)
+            if g is None:
+                continue
+            geoms = np.asarray(g.geometry.array, dtype=object)
+            has = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+            beyond = has & ~shapely.intersects(geoms, box)
+            if beyond.any():
+                ids = g.loc[beyond, idf].astype(str).tolist() if idf in g.columns else []
+                out.append(f"{int(beyond.sum())} lokasi {'program' if key == 'rencana' else 'IPU'} di luar bingkai peta" + (f" ({', '.join(ids[:8])}{', ...' if len(ids) > 8 else ''})" if ids else ""))
+        frame.data["outside"] = out
+
+
+    def network(self, frame: MapFrame, *, labels: bool = True, zorder: float = 5.8) -> LegendSection | None:
+        """The struktur ruang networks by class (hierarchy in the width, planned ones dashed), named from their attributes."""
+        roads = self.L.get("struktur_ruang")
+        if roads is None:
+            return None
+        jf = _first(roads, ("JNSRSR", "jenis", "kelas", "NAMOBJ"))
+        cats = roads[jf].astype(str) if jf else pd.Series(["Jaringan"] * len(roads), index=roads.index)
+        colors = _network_colors(sorted(set(cats)), avoid=list(self.zone_colors.values()))
+        sf = _first(roads, ("STSJRN", "status"))
+        planned = roads[sf].astype(str).str.lower().str.contains("rencana") if sf else pd.Series(False, index=roads.index)
+        g = roads.assign(_j=cats, _p=planned)
+        for dim, part in split_by_dimension(g).items():
+            for (key, plan), grp in part.groupby(["_j", "_p"]):
+                col = mpl_color(colors[str(key)])
+                w = _network_width(str(key))
+                if dim == 0:
+                    grp.plot(ax=frame.ax, color=col, marker="s", markersize=16, edgecolor="white", zorder=zorder + 0.2)
+                elif dim == 2:
+                    grp.plot(ax=frame.ax, facecolor=(*col, 0.25), edgecolor=col, linewidth=1.0, zorder=zorder)
+                else:
+                    grp.plot(ax=frame.ax, color="white", linewidth=w + 1.6, zorder=zorder)
+                    grp.plot(ax=frame.ax, color=col, linewidth=w, linestyle=(0, (4, 2)) if plan else "-", zorder=zorder + 0.1, gid="network")
+        if labels:
+            nf = _first(roads, ("NAMOBJ", "nama", "name", "NAMA", "NAMJLN"))
+            if nf and nf != jf:
+                ok = roads[nf].notna() & (roads[nf].astype(str).str.strip() != "")
+                sel = roads[ok]
+                order = np.argsort(-sel.geometry.length.to_numpy(), kind="stable")  # long ones first
+                place_line_labels(frame.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6.5 * frame.k, color="#1f2f4a")
+        kinds = sorted(colors, key=lambda k: (-_network_width(k), k))
+        h = [Line2D([], [], color=mpl_color(colors[k]), linewidth=_network_width(k)) for k in kinds]
+        cnt = _counts(g, "_j")
+        length = g.assign(_len=g.geometry.length).groupby("_j")["_len"].sum()
+        lab = [f"{k} ({cnt.get(k, 0)}; {_km(float(length.get(k, 0.0)))})" for k in kinds]
+        if planned.any():
+            h += [Line2D([], [], color="#333333", linewidth=1.7), Line2D([], [], color="#333333", linewidth=1.7, linestyle=(0, (4, 2)))]
+            lab += ["Eksisting", "Rencana"]
+        return LegendSection("Struktur ruang (jaringan)", h, lab)
+
+
+#: A boundary extract shipped with the package for the location inset (province and regencies), when present.
+BUNDLED_INSET = Path(__file__).parent.parent / "data" / "batas_wilayah.gpkg"
+
+
+#: Its credit line, printed on every map that uses it.
+BUNDLED_INSET_CREDIT = "batas wilayah sekitar dari geoBoundaries (www.geoboundaries.org), lisensi terbuka; lihat NOTICE"
+
+
+def bundled_inset(bounds: Sequence[float] | None, crs: Any) -> gpd.GeoDataFrame | None:
+    """The bundled boundaries around ``bounds`` (in ``crs``) for the inset, or None when no extract is shipped
+    or none of it lies near the region."""
+    if bounds is None or not BUNDLED_INSET.is_file():
+        return None
+    x0, y0, x1, y1 = bounds
+    r = max(x1 - x0, y1 - y0) * 3
+    box = gpd.GeoSeries([shapely.box(x0 - r, y0 - r, x1 + r, y1 + r)], crs=crs).to_crs(4326).total_bounds
+    g = gpd.read_file(BUNDLED_INSET, bbox=tuple(box))
+    return g.to_crs(crs) if len(g) else None
+
+
+def read_inset(spec: str | os.PathLike[str] | gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """``[album] inset``: a boundary layer (``path`` or ``path:layer``) with a name column, for the location inset.
+
+    Raises
+    ------
+    sppr_gis.errors.ConfigError
+        The file cannot be read, has no features or no CRS (the message names ``album.inset``).
+    """
+    from sppr_gis.errors import ConfigError
+
+    if spec is None or isinstance(spec, gpd.GeoDataFrame):
+        return spec
+    text = str(spec)
+    path, layer = text, None
+    if not Path(text).exists() and ":" in text[2:]:
+        path, layer = text.rsplit(":", 1)
+    try:
+        g = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
+    except Exception as exc:
+        raise ConfigError(f"album.inset: {text}: cannot be read ({exc})") from None
+    if not len(g) or g.crs is None:
+        raise ConfigError(f"album.inset: {text}: " + ("no features" if not len(g) else "no CRS"))
+    return g

@@ -1,0 +1,218 @@
+"""Album page: budget (pagu) and conformance per kecamatan, with status pies."""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import shapely  # noqa: E402
+from matplotlib import colormaps  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch, Rectangle, Wedge  # noqa: E402
+
+from sppr_gis import overlay  # noqa: E402
+from sppr_gis.maps.cartography import (  # noqa: E402
+    MIN_PT,
+    LegendSection,
+    MapFrame,
+    category_legend,
+    place_labels,
+    rupiah,
+)
+from sppr_gis.maps.classify import (  # noqa: E402
+    assign_ranges,
+    few_classes,
+    range_labels,
+)
+from sppr_gis.maps.pages.base import Album  # noqa: E402
+from sppr_gis.maps.pages.common import _counts, _money_fmt, _pagu, _place_key  # noqa: E402
+from sppr_gis.maps.palette import (  # noqa: E402
+    STATUS_COLORS,
+    STATUS_LABELS,
+    mpl_color,
+)
+
+log = logging.getLogger(__name__)
+
+
+def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str]) -> tuple[float, int]:
+    """A pie of the status shares on each area with programs, its area proportional to their number, named
+    with pagu, count and share sesuai below it; returns the largest radius and the count it stands for."""
+    ext = f.extent
+    assert ext is not None
+    rmax = 0.055 * min(ext[2] - ext[0], ext[3] - ext[1])
+    nmax = max(int(agg["n"].max()), 1)
+    label_xy, label_txt, avoid_boxes = [], [], []
+    renderer = f.fig.canvas.get_renderer()
+    for _, row in agg.iterrows():
+        if row["n"] <= 0:
+            continue
+        p = row["point"]
+        rad = rmax * max(math.sqrt(row["n"] / nmax), 0.4)
+        start = 90.0
+        for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"):
+            k = int(row.get(s, 0))
+            if k <= 0:
+                continue
+            sweep = 360.0 * k / row["n"]
+            w = Wedge((p.x, p.y), rad, start, start + sweep, facecolor=mpl_color(STATUS_COLORS[s]), edgecolor="white", linewidth=0.6, zorder=8)
+            f.ax.add_patch(w)
+            start += sweep
+        circle = Wedge((p.x, p.y), rad, 0, 360, fill=False, edgecolor="#222222", linewidth=0.6, zorder=8.1, gid=f"pie:{int(row['n'])}")
+        f.ax.add_patch(circle)
+        avoid_boxes.append(circle.get_window_extent(renderer))
+        label_xy.append((p.x, p.y - rad * 1.0))
+        label_txt.append(f"{row['name']}\n{fmt[1](row['pagu'])} · {row['n']} program · {row['persen_sesuai']:.0f}% sesuai*")
+    placed: list = []
+    for (x, y), t in zip(label_xy, label_txt):
+        others = avoid_boxes + [a.get_window_extent(renderer) for a in placed]
+        placed.extend(place_labels(f.ax, [(x, y)], [t], fontsize=7.5, avoid=others, weight="bold", va="top", offsets=[(0, -3), (0, -12), (40, -3), (-40, -3)]))
+    return rmax, nmax
+
+
+def circle_size_key(album: Album, f: MapFrame, rmax: float, nmax: int) -> None:
+    """The key of the pies' size, drawn in the map at its scale (so it measures true): nested circles for a few
+    program counts (the largest, and round numbers below it drawn larger than the smallest pie) in a white box,
+    in the lower or upper corner left free by the scale bar and the inset that hides least of the region."""
+    ax = f.ax
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    mpp = (x1 - x0) / (ax.get_window_extent().width * 72.0 / f.fig.dpi)  # metres per point
+    values = [nmax]
+    for frac in (0.5, 0.2):
+        v = _nice_count(nmax * frac)
+        if v >= 1 and v / nmax >= 0.16 and v not in values:  # below 0.16 every pie is drawn at the smallest size
+            values.append(v)
+    fs = max(MIN_PT, 6.5 * f.k)
+    w = 2 * rmax + 9 * fs * 0.6 * mpp + 4 * fs * mpp
+    h = 2 * rmax + 5.6 * fs * mpp
+    m = 0.03 * (x1 - x0)
+    boxes = {
+        "lower right": (x1 - m - w, y0 + m), "upper right": (x1 - m - w, y1 - m - h), "lower left": (x0 + m, y0 + m), "upper left": (x0 + m, y1 - m - h),
+    }
+    for used in (getattr(f, "scale_corner", None), getattr(f, "inset_corner", None)):
+        boxes.pop(used or "", None)
+    region = overlay.union_all(overlay.make_valid(np.asarray(album.context.geometry.array, dtype=object), what="batas wilayah"), what="batas wilayah") if album.context is not None else shapely.Point()
+    corner = min(boxes, key=lambda k: (round(region.intersection(shapely.box(*boxes[k], boxes[k][0] + w, boxes[k][1] + h)).area / (w * h), 2), list(boxes).index(k)))
+    bx, by = boxes[corner]
+    ax.add_patch(Rectangle((bx, by), w, h, facecolor="white", edgecolor="#777777", linewidth=0.5, alpha=0.92, zorder=30, gid="pie-key-box"))
+    ax.text(bx + 1.5 * fs * mpp, by + h - 0.8 * fs * mpp, "Jumlah program\n(luas lingkaran)", fontsize=fs, fontweight="bold", va="top", linespacing=1.2, ha="left", color="#222222", zorder=31)
+    cx = bx + 1.5 * fs * mpp + rmax
+    base = by + 1.0 * fs * mpp
+    for v in sorted(values, reverse=True):
+        r = rmax * math.sqrt(v / nmax)
+        ax.add_patch(Wedge((cx, base + r), r, 0, 360, fill=False, edgecolor="#222222", linewidth=0.7, zorder=31, gid=f"pie-key:{v}"))
+        ax.add_line(Line2D([cx, cx + rmax + 1.0 * fs * mpp], [base + 2 * r, base + 2 * r], color="#555555", linewidth=0.5, zorder=31))
+        ax.text(cx + rmax + 1.3 * fs * mpp, base + 2 * r, f"{v} program", fontsize=fs, va="center", ha="left", color="#222222", zorder=31, gid="pie-key-label")
+    f.data["pie_key"] = {"values": sorted(values), "rmax": rmax, "nmax": nmax, "corner": corner}
+
+
+def _nice_count(x: float) -> int:
+    """``x`` rounded down to 1, 2 or 5 times a power of ten."""
+    if x < 1:
+        return 0
+    e = 10 ** math.floor(math.log10(x))
+    return int(max(m for m in (1, 2, 5, 10) if m * e <= x + 1e-9) * e)
+
+
+def _aggregate(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, field: str, column: str | None = None) -> pd.DataFrame:
+    """Per area: program count, pagu, counts per status, % sesuai, label point.
+
+    When ``r`` has ``column`` (``kecamatan``: the area the sync located each
+    program in, also used by the Buku Matriks) and its names match the areas',
+    programs are counted by it, so that the map and the tables agree; otherwise
+    by the area holding each program's representative point.
+    """
+    a = areas[[field, areas.geometry.name]].reset_index(drop=True)
+    a = gpd.GeoDataFrame({"_area": np.arange(len(a)), "name": a[field].astype(str)}, geometry=a.geometry.values, crs=areas.crs)
+    by_column = False
+    if column and column in r.columns:
+        index = {_place_key(n): i for i, n in enumerate(a["name"])}
+        keys = r[column].map(_place_key)
+        known = keys[keys != ""]
+        if len(known) and known.isin(list(index)).all():
+            j = r.drop(columns=r.geometry.name).assign(_area=keys.map(index).to_numpy())
+            by_column = True
+    if not by_column:
+        ok = r[~(r.geometry.isna() | r.geometry.is_empty)]
+        pts = gpd.GeoDataFrame(ok.drop(columns=ok.geometry.name), geometry=ok.geometry.representative_point().values, crs=r.crs)
+        j = gpd.sjoin(pts, a, how="left", predicate="intersects")
+        j = j[~j.index.duplicated(keep="first")]
+    rows = []
+    for i, row in a.iterrows():
+        sel = j[j["_area"] == i]
+        n = len(sel)
+        d: dict[str, Any] = {"name": row["name"], "n": n, "pagu": _pagu(sel) if n else 0.0, "point": row.geometry.representative_point()}
+        st = _counts(sel, "status")
+        for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"):
+            d[s] = st.get(s, 0)
+        d["persen_sesuai"] = 100.0 * (d["sesuai"] + d["sesuai_bersyarat"]) / n if n else 0.0
+        rows.append(d)
+    out = pd.DataFrame(rows)
+    if np.isnan(out["pagu"].to_numpy(dtype=float)).all():
+        out["pagu"] = out["n"].astype(float)
+    out.attrs["by_column"] = by_column
+    return out
+
+
+def page_kecamatan(album: Album) -> MapFrame | None:
+    r = album.L.get("rencana")
+    kec = album.L.get("kecamatan")
+    kfield = album.kec_field
+    if kec is None or not kfield:
+        kec, kfield = album.L.get("kelurahan"), album.kel_field
+    if r is None or kec is None or not kfield:
+        return None
+    unit = "kecamatan" if kec is album.L.get("kecamatan") else "kelurahan"
+    agg = _aggregate(r, kec, kfield, column=unit)
+    f = album.frame(f"Peta Anggaran dan Kesesuaian Program per {unit.title()}", f"{len(r)} program · pagu {rupiah(_pagu(r))}")
+    album.city_extent(f)
+    vals = agg["pagu"].to_numpy(dtype=float)
+    has = agg["n"].to_numpy() > 0
+    ranges = few_classes(vals[has], 5)
+    cmap = colormaps["YlOrBr"]
+    ncls = len(ranges)
+    shades = [cmap(0.15 + 0.7 * i / max(ncls - 1, 1)) for i in range(ncls)]
+    cls = assign_ranges(vals, ranges)
+    face = [shades[c] if h and c >= 0 else (0.96, 0.96, 0.96, 1.0) for c, h in zip(cls, has)]
+    kec.plot(ax=f.ax, color=face, edgecolor="#444444", linewidth=0.8, zorder=1)
+    fmt = _money_fmt(max((hi for _, hi in ranges), default=0.0))
+    div = {"Rp triliun": 1e12, "Rp miliar": 1e9, "Rp juta": 1e6}.get(fmt[2], 1.0)
+    labs = range_labels(ranges, fmt[0], unit=div / 10)
+    names_in = [sorted(agg.loc[(cls == i) & has, "name"]) for i in range(ncls)]
+    single = all(lo == hi for lo, hi in ranges)
+    labs = [f"{t} ({', '.join(nm)})" if single else f"{t} ({len(nm)})" for t, nm in zip(labs, names_in)]
+    handles = [Patch(facecolor=shades[i], edgecolor="#444444", linewidth=0.5) for i in range(ncls)]
+    if (~has).any():
+        handles.append(Patch(facecolor=(0.96, 0.96, 0.96), edgecolor="#444444", linewidth=0.5))
+        labs.append(f"Tanpa program ({int((~has).sum())})")
+    rmax, nmax = status_pies(f, agg, fmt)
+    sh, sl = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(r, "status") if "status" in r.columns else None, order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
+    f.add_legend(
+        [
+            LegendSection(f"Pagu program per {unit} ({fmt[2]})", handles, labs),
+            LegendSection("Proporsi status kesesuaian (lingkaran)", sh, sl),
+        ]
+    )
+    outside = int(len(r) - agg["n"].sum())
+    how = (
+        f"Program dihitung pada {unit} yang tercatat untuknya (kolom {unit} lapisan rencana, sama dengan Buku Matriks)"
+        if agg.attrs.get("by_column") else f"Program dihitung pada {unit} tempat titik representatif lokasinya berada"
+    )
+    kind = "satu kelas per nilai" if single else "interval sama, batas dibulatkan"
+    note = (
+        f"Luas lingkaran sebanding dengan jumlah program. * sesuai = sesuai + sesuai bersyarat. {how}"
+        + (f"; {outside} program tanpa {unit}" if outside else "") + f". Kelas pagu: {kind}."
+    )
+    f.data = {"pagu": dict(zip(agg["name"], agg["pagu"])), "n": dict(zip(agg["name"], agg["n"])), "classes": ranges, "class_of": dict(zip(agg["name"], cls)), "divisor": div}
+    page = album.finish(f, note=note, shows=("rencana", "kecamatan"))
+    circle_size_key(album, page, rmax, nmax)
+    return page

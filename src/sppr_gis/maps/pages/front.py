@@ -1,0 +1,167 @@
+"""The album's front matter: cover, KATA PENGANTAR and DAFTAR PETA, and the PDF bookmarks."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+from sppr_gis.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+_SPPR_PHRASE = "SINKRONISASI PROGRAM PEMANFAATAN RUANG"
+
+
+def _album_title(title: str, year: int) -> str:
+    """``SPPR Kota Contoh`` stays as is (no 'SPPR SPPR'); a bare region gets the SPPR prefix."""
+    t = " ".join(str(title).split())
+    return t if t.upper().startswith("SPPR") or _SPPR_PHRASE in t.upper() else f"SPPR {t}"
+
+
+def _text_figure(size: tuple[float, float], dpi: int) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=size, dpi=dpi)
+    FigureCanvasAgg(fig)
+    fig.patches.append(Rectangle((0.012, 0.035), 0.976, 0.93, transform=fig.transFigure, fill=False, edgecolor="#222222", linewidth=1.0))
+    return fig
+
+
+def cover_page(*, title: str, region: str, year: int, office: str | None = None, logo: Any = None, paper: str = "A3", dpi: int = 200) -> Any:
+    """The album's cover: ALBUM PETA, the SPPR title, region, year, office (and logo)."""
+    from sppr_gis.maps.cartography import paper_size
+
+    size = paper_size(paper)
+    k = size[0] / 11.69
+    fig = _text_figure(size, dpi)
+    y = 0.80
+    if logo is not None:
+        try:
+            import matplotlib.image as mpimg
+
+            img = mpimg.imread(str(logo))
+            h = 0.16
+            w = h * size[1] / size[0] * img.shape[1] / img.shape[0]
+            lax = fig.add_axes((0.5 - w / 2, 0.74, w, h))
+            lax.imshow(img, interpolation="lanczos")
+            lax.set_axis_off()
+            y = 0.68
+        except Exception as exc:  # pragma: no cover
+            log.warning(_("logo {logo} cannot be read: {exc}").format(logo=logo, exc=exc))
+    fig.text(0.5, y, "ALBUM PETA", ha="center", va="top", fontsize=26 * k, fontweight="bold", color="#222222")
+    fig.text(0.5, y - 0.09, _album_title(title, year).upper(), ha="center", va="top", fontsize=17 * k, fontweight="bold", color="#222222")
+    if _SPPR_PHRASE not in _album_title(title, year).upper():  # the phrase once, not as title and subtitle
+        fig.text(0.5, y - 0.16, _SPPR_PHRASE, ha="center", va="top", fontsize=11 * k, color="#333333")
+    if region and region.upper() not in _album_title(title, year).upper():
+        fig.text(0.5, y - 0.21, region.upper(), ha="center", va="top", fontsize=13 * k, fontweight="bold", color="#333333")
+    fig.text(0.5, y - 0.28, f"TAHUN {year}", ha="center", va="top", fontsize=15 * k, fontweight="bold", color="#222222")
+    if office:
+        fig.text(0.5, 0.12, office.upper(), ha="center", va="center", fontsize=12 * k, fontweight="bold", color="#222222", wrap=True)
+    return fig
+
+
+def _page_heading(fig: Any, text: str, k: float) -> None:
+    fig.text(0.5, 0.92, text, ha="center", va="top", fontsize=16 * k, fontweight="bold", color="#222222")
+
+
+def kata_pengantar_page(
+    text: str, *, office: str | None = None, signatory: str | None = None, place_date: str | None = None, paper: str = "A3", dpi: int = 200,
+) -> Any:
+    """The KATA PENGANTAR (foreword) page: the config's text, paragraphs separated by blank lines, and under it
+    the place-and-date line and every line of the signatory with room to sign.
+
+    Raises
+    ------
+    sppr_gis.errors.ConfigError
+        The text and the signature block cannot both fit the page at 9 pt (names ``album.kata_pengantar``).
+    """
+    import textwrap as _tw
+
+    from sppr_gis.errors import ConfigError
+    from sppr_gis.maps.cartography import _bottom, paper_size, preparer_artists
+
+    size = paper_size(paper)
+    k = size[0] / 11.69
+    fig = _text_figure(size, dpi)
+    _page_heading(fig, "KATA PENGANTAR", k)
+    paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", str(text).strip()) if p.strip()]
+    block = None
+    if signatory or place_date:
+        block = preparer_artists(fig, 0.12, 0.88, 0.08, office=None, signatory=signatory, place_date=place_date, fontsize=10 * k, sign_left=0.58, max_height=0.6)
+    floor = (block.top if block else 0.08) + 0.03
+    fs = 10 * k
+    while True:
+        chars = int(0.76 * size[0] * 72 / (fs * 0.55))
+        body = "\n\n".join(_tw.fill(p, chars) for p in paras)
+        t = fig.text(0.12, 0.84, body, ha="left", va="top", fontsize=fs, color="#222222", linespacing=1.5, gid="kata-pengantar")
+        if _bottom(fig, t) >= floor:
+            break
+        t.remove()
+        if fs <= 9:
+            raise ConfigError("album.kata_pengantar: the foreword and the signature block do not fit one page; shorten the text")
+        fs = max(9.0, fs - 0.5)
+    return fig
+
+
+#: Map rows per DAFTAR PETA page.
+_DAFTAR_ROWS = 24
+
+
+def daftar_peta_pages(entries: Sequence[tuple[str, str, int]], *, paper: str = "A3", dpi: int = 200) -> list[Any]:
+    """DAFTAR PETA: one row per map (``Peta N``, title, page number), as many pages as needed."""
+    from sppr_gis.maps.cartography import paper_size
+
+    size = paper_size(paper)
+    k = size[0] / 11.69
+    figs = []
+    chunks = [entries[i : i + _DAFTAR_ROWS] for i in range(0, len(entries), _DAFTAR_ROWS)] or [[]]
+    for ci, chunk in enumerate(chunks):
+        fig = _text_figure(size, dpi)
+        _page_heading(fig, "DAFTAR PETA" + (" (lanjutan)" if ci else ""), k)
+        fig.text(0.86, 0.84, "Halaman", ha="right", va="bottom", fontsize=9 * k, fontweight="bold", color="#222222")
+        y = 0.83
+        step = 0.72 / _DAFTAR_ROWS
+        for number, title, page in chunk:
+            fig.text(0.12, y, number, ha="left", va="top", fontsize=10 * k, fontweight="bold", color="#222222", gid="daftar-number")
+            fig.text(0.20, y, title, ha="left", va="top", fontsize=10 * k, color="#222222", gid="daftar-title")
+            fig.text(0.86, y, str(page), ha="right", va="top", fontsize=10 * k, color="#222222", gid="daftar-page")
+            fig.add_artist(Line2D([0.12, 0.86], [y - step * 0.62, y - step * 0.62], transform=fig.transFigure, color="#bbbbbb", linewidth=0.4, linestyle=":"))
+            y -= step
+        figs.append(fig)
+    return figs
+
+
+def _add_outline(pdf: PdfPages, entries: Sequence[tuple[str, int]]) -> None:
+    """PDF bookmarks (``/Outlines``) to pages, written through matplotlib's own PDF writer.
+
+    matplotlib writes the catalog when the file is opened, so a second catalog
+    with ``/Outlines`` is written and made the trailer's root.
+    """
+    from matplotlib.backends.backend_pdf import Name
+
+    f = pdf._ensure_file()
+    pages = f.pageList
+    refs = [f.reserveObject(f"outline item {i}") for i in range(len(entries))]
+    outlines = f.reserveObject("outlines")
+    for i, ((title, page), ref) in enumerate(zip(entries, refs)):
+        item: dict[str, Any] = {"Title": title, "Parent": outlines, "Dest": [pages[page], Name("Fit")]}
+        if i > 0:
+            item["Prev"] = refs[i - 1]
+        if i < len(refs) - 1:
+            item["Next"] = refs[i + 1]
+        f.writeObject(ref, item)
+    f.writeObject(outlines, {"Type": Name("Outlines"), "First": refs[0], "Last": refs[-1], "Count": len(refs)} if refs else {"Type": Name("Outlines"), "Count": 0})
+    root = f.reserveObject("catalog with outlines")
+    f.writeObject(root, {"Type": Name("Catalog"), "Pages": f.pagesObject, "Outlines": outlines, "PageMode": Name("UseOutlines")})
+    f.rootObject = root

@@ -1,0 +1,95 @@
+"""Album pages of the indikasi program utama: their synchronization this year, and all IPU of the period by start year."""
+
+from __future__ import annotations
+
+import logging
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import colormaps  # noqa: E402
+
+from sppr_gis.maps.cartography import (  # noqa: E402
+    LegendSection,
+    MapFrame,
+    category_legend,
+    draw_by_category,
+    geometry_type_legend,
+    place_callouts,
+)
+from sppr_gis.maps.pages.base import Album  # noqa: E402
+from sppr_gis.maps.pages.common import _anchor, _counts, _first  # noqa: E402
+from sppr_gis.maps.palette import (  # noqa: E402
+    IPU_SYNC_COLORS,
+    IPU_SYNC_LABELS,
+    RGB,
+    mpl_color,
+)
+
+log = logging.getLogger(__name__)
+
+
+def page_ipu(album: Album) -> MapFrame | None:
+    q = album.L.get("indikasi_program")
+    if q is None or "status_sinkron" not in q.columns:
+        return None
+    cnt = _counts(q, "status_sinkron")
+    sub = f"{len(q)} indikasi program · " + ", ".join(f"{cnt.get(s, 0)} {IPU_SYNC_LABELS[s].split(' (')[0].lower()}" for s in IPU_SYNC_COLORS)
+    if not len(q):
+        sub = "IPU tidak diberikan: tidak ada indikasi program yang disinkronkan"
+    f = album.frame("Peta Sinkronisasi Indikasi Program Utama (IPU)", sub)
+    album.city_extent(f)
+    album.zoning(f, 0.22)
+    album.admin(f)
+    order = ("diskoneksi", "diskontinu", "sinkron", "belum_jadwal")
+    dims = draw_by_category(f.ax, q, "status_sinkron", IPU_SYNC_COLORS, order=order)
+    h, lab = category_legend(IPU_SYNC_COLORS, IPU_SYNC_LABELS, cnt, kind="mixed")
+    gh, gl = geometry_type_legend(list(dims))
+    f.add_legend([s for s in [LegendSection("Status sinkronisasi IPU", h, lab), LegendSection("Bentuk lokasi", gh, gl), album.admin_section()] if s])
+    return album.finish(f, avoid=q, note=album.zoning_note(), shows=("indikasi_program", "rencana", "zoning", "kecamatan"))
+
+
+def page_ipu_period(album: Album) -> MapFrame | None:
+    """Every IPU of the plan (all years), coloured by start year, numbered and listed beside the map."""
+    q = album.L.get("indikasi_program")
+    if q is None or "tahun_mulai" not in q.columns:
+        return None
+    start = pd.to_numeric(q["tahun_mulai"], errors="coerce")
+    end = pd.to_numeric(q["tahun_akhir"], errors="coerce") if "tahun_akhir" in q.columns else start
+    if not start.notna().any():
+        return None
+    y0, y1 = int(start.min()), int(np.nanmax(np.r_[end.to_numpy(dtype=float), start.to_numpy(dtype=float)]))
+    years = sorted({int(v) for v in start.dropna()})
+    key = start.map(lambda v: str(int(v)) if pd.notna(v) else "tanpa tahun")
+    shades = colormaps["turbo"]
+    colors: dict[str, RGB] = {str(y): tuple(int(255 * c) for c in shades(0.1 + 0.8 * i / max(len(years) - 1, 1))[:3]) for i, y in enumerate(years)}  # type: ignore[misc]
+    colors["tanpa tahun"] = (150, 150, 150)
+    f = album.frame(f"Peta Indikasi Program Utama Jangka Menengah {y0}" + (f"–{y1}" if y1 > y0 else ""), f"{len(q)} indikasi program menurut tahun mulai; nomor pada peta = nomor pada tabel", table=True)
+    album.city_extent(f)
+    album.land(f)
+    album.admin(f, labels=True)
+    g = q.assign(_y=key.to_numpy())
+    dims = draw_by_category(f.ax, g, "_y", colors, order=[str(y) for y in reversed(years)], point_size=30, line_width=2.4, polygon_alpha=0.4)
+    # numbered callouts keyed to the table, in start-year order
+    ok = ~(q.geometry.isna() | q.geometry.is_empty).to_numpy()
+    idc = _first(q, ("ipu_id", "id"))
+    pc = _first(q, ("program", "nama_program", "kegiatan"))
+    order = sorted(np.flatnonzero(ok), key=lambda i: (start.iloc[i] if pd.notna(start.iloc[i]) else 9999, str(q[idc].iloc[i]) if idc else i))
+    rows = []
+    for n, i in enumerate(order, start=1):
+        per = f"{int(start.iloc[i])}–{int(end.iloc[i])}" if pd.notna(start.iloc[i]) and pd.notna(end.iloc[i]) else "-"
+        bits = [str(q[idc].iloc[i]) if idc else "", str(q[pc].iloc[i]) if pc else ""]
+        rows.append((str(n), " ".join(b for b in bits if b) + f", {per}"))
+    shown = f.add_table("Daftar indikasi program", rows, more="lihat Buku Matriks, lembar Jangka Menengah")
+    sel = [order[k] for k in range(shown)]
+    xy = [_anchor(q.geometry.iloc[i]) for i in sel]
+    place_callouts(f.ax, xy, [str(k + 1) for k in range(shown)], colors=[mpl_color(colors[key.iloc[i]]) for i in sel], fontsize=5.5 * f.k)
+    cnt = key.value_counts().to_dict()
+    keys = [str(y) for y in years] + (["tanpa tahun"] if "tanpa tahun" in cnt else [])
+    h, lab = category_legend(colors, {k: (f"Mulai {k}" if k != "tanpa tahun" else "Tanpa tahun mulai") for k in keys}, cnt, kind="mixed", order=keys)
+    gh, gl = geometry_type_legend(list(dims))
+    f.add_legend([s for s in [LegendSection("Tahun mulai (jumlah IPU)", h, lab), LegendSection("Bentuk lokasi", gh, gl), album.admin_section()] if s])
+    return album.finish(f, avoid=q, note=f"Semua indikasi program utama RTRW, seluruh tahun periodenya (tabel: id, program, periode); status sinkronisasi tahun {album.year} pada peta Sinkronisasi IPU.", shows=("indikasi_program", "kecamatan"))

@@ -1,0 +1,108 @@
+"""Album page: pola ruang (zoning) with the full palette, the ITBX key and the zone codes in large blocks."""
+
+from __future__ import annotations
+
+import logging
+import textwrap
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.patheffects as pe  # noqa: E402
+import numpy as np  # noqa: E402
+import shapely  # noqa: E402
+
+from sppr_gis import overlay  # noqa: E402
+from sppr_gis.maps.cartography import (  # noqa: E402
+    MIN_PT,
+    MapFrame,
+)
+from sppr_gis.maps.pages.base import BUDI_DAYA, LINDUNG, Album  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+
+def _inscribed_circle(poly: Any, tolerance: float) -> tuple[tuple[float, float], float]:
+    """Centre and radius of the largest circle inside a polygon (shapely 2.1's maximum_inscribed_circle, else polylabel)."""
+    mic = getattr(shapely, "maximum_inscribed_circle", None)
+    if mic is not None:
+        circ = mic(poly, tolerance=tolerance)
+        return tuple(circ.coords[0]), float(circ.length)  # type: ignore[return-value]
+    from shapely.ops import polylabel
+
+    p = polylabel(poly, tolerance=tolerance)
+    return (p.x, p.y), float(p.distance(poly.boundary))
+
+
+def page_zoning(album: Album) -> MapFrame | None:
+    z = album.L.get("zoning")
+    if z is None:
+        return None
+    ncodes = len(album.zone_colors)
+    f = album.frame("Peta Rencana Pola Ruang (Zonasi)", f"{ncodes} kode zona/subzona; kode pada peta = kolom matriks ITBX" if ncodes else None)
+    album.city_extent(f)
+    album.zoning(f, 1.0)
+    album.zoning_page = album.number
+    album.admin(f)
+    zone_codes(album, f)
+    groups = album.zone_groups()
+    secs = []
+    for group, title in ((LINDUNG, "Zona Lindung"), (BUDI_DAYA, "Zona Budi Daya")):
+        sec = album.zone_section(1.0, used={c for c, g in groups.items() if g == group}, whole=True)
+        if sec is not None:
+            sec.title = title
+            # the key keeps whole names: wrapped in two columns rather than cut
+            sec.short_labels = [textwrap.fill(t, 27) for t in sec.labels]
+            secs.append(sec)
+    f.add_legend([s for s in [*secs, album.admin_section()] if s])
+    note = (
+        "Kode zona dicetak pada blok zona yang cukup besar; kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
+        "Nama zona menurut data pola ruang (Perda)."
+    )
+    return album.finish(f, note=note, shows=("zoning", "kecamatan"))
+
+
+def zone_codes(album: Album, frame: MapFrame) -> int:
+    """Zone codes printed inside the zone blocks large enough to hold them; returns how many."""
+    z = album.L.get("zoning")
+    if z is None or not album.zfield:
+        return 0
+    ok = z[z[album.zfield].notna() & ~(z.geometry.isna() | z.geometry.is_empty)]
+    if not len(ok):
+        return 0
+    fs = max(MIN_PT, 6 * frame.k)
+    mpp = (frame.ax.get_xlim()[1] - frame.ax.get_xlim()[0]) / (frame.ax.get_window_extent().width * 72.0 / frame.fig.dpi)
+    codes = ok[album.zfield].astype(str).to_numpy()
+    half_w = np.array([(len(c) * 0.62 * fs + 3) / 2 for c in codes]) * mpp
+    half_h = fs * 0.7 * mpp
+    need = np.hypot(half_w, half_h)
+    geoms = overlay.make_valid(np.asarray(ok.geometry.array, dtype=object), what="zoning")
+    # cheap first cut: the bounding box must be large enough
+    b = shapely.bounds(geoms)
+    cand = np.flatnonzero(np.minimum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) >= 2 * half_h * 1.4)
+    renderer = frame.fig.canvas.get_renderer()
+    taken = [t.get_window_extent(renderer) for t in frame.ax.texts if t.get_visible() and t.get_text()]
+    n = 0
+    for i in cand:
+        g = geoms[i]
+        if shapely.get_type_id(g) == 6:
+            g = max(shapely.get_parts(g), key=lambda p: p.area)
+        try:
+            (cx, cy), radius = _inscribed_circle(g, max(half_h / 2, 0.5))
+        except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
+            continue
+        if radius < need[i]:
+            continue
+        rgb = album.zone_colors.get(codes[i], (200, 200, 200))
+        dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
+        t = frame.ax.text(
+            cx, cy, codes[i], ha="center", va="center", fontsize=fs, fontweight="bold", color="white" if dark else "#1a1a1a", zorder=4,
+            path_effects=[pe.withStroke(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], gid="zone-code",
+        )
+        if any(t.get_window_extent(renderer).overlaps(b) for b in taken):  # a kecamatan name is there
+            t.remove()
+            continue
+        n += 1
+    return n

@@ -1,0 +1,257 @@
+"""Issue 19, defect 7 (cartography) on the bundled sample's real sync results.
+
+The pages are built once for the module from the layers ``sppr sync`` gives the
+album; what they show is read back from the page's PDF with pdfplumber (text and
+its place on the page) or from the geometry drawn, and compared with answers
+computed here from the result's own tables and layers.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib
+import numpy as np
+import pytest
+from conftest import SAMPLE
+
+from sppr_gis.maps import album as album_mod
+
+pdfplumber = pytest.importorskip("pdfplumber")
+
+
+@pytest.fixture(scope="module")
+def sample():
+    from sppr_gis.config import load_config
+    from sppr_gis.prepare import load_inputs
+    from sppr_gis.run import run_year
+
+    cfg = load_config(SAMPLE / "sppr.toml")
+    inputs = load_inputs(cfg)
+    res = run_year(inputs, 2025)
+    layers = {
+        "zoning": inputs.zones_raw,
+        "rencana": res.rencana,
+        "indikasi_program": res.ipu,
+        "kecamatan": inputs.admin.kecamatan,
+        "kelurahan": inputs.admin.kelurahan,
+        "kawasan_prioritas": inputs.kawasan_prioritas,
+        "sinergi": res.sinergi,
+        "struktur_ruang": inputs.struktur_ruang,
+        "saran_relokasi": res.check.extra_layers.get("saran_relokasi"),
+    }
+    return res, layers
+
+
+@pytest.fixture(scope="module")
+def album(sample):
+    _, layers = sample
+    return album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=100)
+
+
+def _pdf_words(fig):
+    """Words of a page as printed (x0, top, x1, bottom in PDF points from the top left)."""
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        fig.savefig(buf, format="pdf")
+    buf.seek(0)
+    with pdfplumber.open(buf) as doc:
+        page = doc.pages[0]
+        return page.extract_words(), page.height
+
+
+def _axes_box_pt(fig, ax, height):
+    """The map axes' box in PDF points, top-left origin (as pdfplumber gives words)."""
+    b = ax.get_position()
+    w_pt, h_pt = fig.get_figwidth() * 72, fig.get_figheight() * 72
+    return (b.x0 * w_pt, height - b.y1 * h_pt, b.x1 * w_pt, height - b.y0 * h_pt)
+
+
+@pytest.fixture(scope="module")
+def conformance(album):
+    page = album.page_conformance()
+    assert page is not None
+    return page
+
+
+def test_conformance_map_numbers_programs_by_their_kesesuaian_row(sample, conformance):
+    """Issue 19 (7): the programs on the conformance map are numbered and keyed to the Buku Matriks: number n
+    is row n of the Kesesuaian sheet, and every tidak sesuai program can be traced from the sheet to the map."""
+    res, _ = sample
+    kes = res.tables["kesesuaian"].reset_index(drop=True)
+    page = conformance
+    words, height = _pdf_words(page.fig)
+    x0, y0, x1, y1 = _axes_box_pt(page.fig, page.ax, height)
+    on_map = {w["text"] for w in words if x0 <= w["x0"] and w["x1"] <= x1 and y0 <= w["top"] and w["bottom"] <= y1 and w["text"].isdigit()}
+    # the table beside the map: "n" then "program id ..." on the same line
+    tx = page.table_box[0] * page.fig.get_figwidth() * 72
+    lines: dict[float, list] = {}
+    for w in words:
+        if w["x0"] >= tx - 1 and w["x1"] <= (page.table_box[0] + page.table_box[2] + 0.01) * page.fig.get_figwidth() * 72:
+            lines.setdefault(round(w["top"]), []).append(w)
+    keyed = {}
+    for _, ws in sorted(lines.items()):
+        ws.sort(key=lambda w: w["x0"])
+        if len(ws) >= 2 and ws[0]["text"].isdigit() and re.match(r"^[A-Z]+-\d{4}-\d{3}$", ws[1]["text"]):
+            keyed[ws[0]["text"]] = ws[1]["text"]
+    assert keyed, "no numbered rows beside the map"
+    for n, pid in keyed.items():
+        assert kes["program_id"].iloc[int(n) - 1] == pid, (n, pid)
+    # every tidak sesuai program with a location: its row number is printed on the map and keyed in the table
+    located = ~(res.rencana.geometry.isna() | res.rencana.geometry.is_empty).to_numpy()
+    located_ids = set(res.rencana["program_id"].astype(str)[located])
+    bad = [(i + 1, p) for i, (p, s) in enumerate(zip(kes["program_id"], kes["status"])) if s == "tidak_sesuai" and p in located_ids]
+    assert bad
+    shown_rows = {int(n) for n in page.data["numbers"]}
+    for n, pid in bad:
+        assert str(n) in on_map, (n, pid)
+        assert n in shown_rows and page.data["numbers"][str(n)] == pid
+
+
+def test_conformance_symbols_have_a_white_casing(conformance):
+    """Issue 19 (7): a tidak sesuai program on a pink K zone stays visible: every point symbol of the
+    conformance map sits on a white casing larger than itself (same places)."""
+    ax = conformance.ax
+    halos = [c for c in ax.collections if c.get_gid() == "halo" and hasattr(c, "get_sizes") and len(c.get_offsets())]
+    assert halos
+    halo_xy = np.vstack([c.get_offsets() for c in halos])
+    marks = [c for c in ax.collections if c.get_gid() is None and hasattr(c, "get_sizes") and len(c.get_offsets()) and c.get_zorder() == 6]
+    assert marks
+    for c in marks:
+        for xy in np.asarray(c.get_offsets()):
+            assert np.min(np.hypot(*(halo_xy - xy).T)) < 1e-6
+    h_size = min(float(np.min(c.get_sizes())) for c in halos)
+    m_size = max(float(np.max(c.get_sizes())) for c in marks)
+    assert h_size > 1.5 * m_size
+
+
+def test_pola_ruang_key_is_grouped_into_lindung_and_budi_daya_with_perda_names(album):
+    """Issue 19 (7): the pola ruang key has a Zona Lindung and a Zona Budi Daya group; each code is in the
+    group its JNSRPR says in the sample's own zoning file, and is named with that file's NAMSZN (the Perda's)."""
+    import geopandas as gpd
+
+    raw = gpd.read_file(SAMPLE / "zoning.gpkg").drop_duplicates("KODSZN")
+    want = {g: {c: n for c, n, j in zip(raw["KODSZN"], raw["NAMSZN"], raw["JNSRPR"]) if ("Lindung" in j) == (g == "Zona Lindung")}
+            for g in ("Zona Lindung", "Zona Budi Daya")}
+    assert want["Zona Lindung"] and want["Zona Budi Daya"]
+    page = album.page_zoning()
+    words, _ = _pdf_words(page.fig)
+    printed = " ".join(w["text"] for w in words)
+    for title, codes in want.items():
+        lg = next(lg for lg in page.legends if lg.get_title().get_text() == title)
+        labels = [" ".join(t.get_text().split()) for t in lg.get_texts()]
+        assert sorted(t.split(" ", 1)[0] for t in labels) == sorted(codes), title
+        for t in labels:
+            code, name = t.split(" ", 1)
+            assert name == " ".join(codes[code].split()), t
+        assert title in printed
+
+
+def test_single_map_names_a_zone_from_its_namzon(tmp_path):
+    """Issue 19 (7): ``sppr map --zoning`` keys a zone with the layer's NAMZON ("Kawasan Pembangkitan Tenaga
+    Listrik"), whole, not the palette's class name for the code cut short ("PL Pengelolaan per…")."""
+    import geopandas as gpd
+    import shapely
+
+    from sppr_gis.maps.album import single_map
+
+    zoning = gpd.GeoDataFrame(
+        {"KODZON": ["PL", "R-2"], "NAMZON": ["Kawasan Pembangkitan Tenaga Listrik", "Zona Perumahan Kepadatan Tinggi"]},
+        geometry=[shapely.box(0, 0, 1000, 1000), shapely.box(1000, 0, 2000, 1000)], crs="EPSG:32748",
+    )
+    programs = gpd.GeoDataFrame({"program_id": ["A", "B"], "status": ["sesuai", "tidak_sesuai"]},
+                                geometry=[shapely.Point(500, 500), shapely.Point(1500, 500)], crs="EPSG:32748")
+    frame = single_map(programs, "status", zoning=zoning)
+    lg = next(lg for lg in frame.legends if lg.get_title().get_text().startswith("Zona"))
+    labels = sorted(" ".join(t.get_text().split()) for t in lg.get_texts())
+    assert labels == ["PL Kawasan Pembangkitan Tenaga Listrik", "R-2 Zona Perumahan Kepadatan Tinggi"]
+    words, _ = _pdf_words(frame.fig)
+    printed = " ".join(w["text"] for w in words)
+    assert "Pembangkitan" in printed and "Listrik" in printed
+    assert "Pengelolaan" not in printed and "…" not in printed
+
+
+def test_ipu_located_by_kelurahan_name_is_a_hatched_outline_keyed_in_the_legend(sample, album):
+    """Issue 19 (7): an IPU located only by a kelurahan's name is not a kelurahan filled in red: it is drawn as a
+    hatched outline with no fill, and keyed "Lokasi tingkat kelurahan"; the other IPUs are drawn as before."""
+    res, _ = sample
+    ipu = res.ipu
+    by_name = ipu[ipu["lokasi_sumber"].astype(str) == "kelurahan"]
+    assert len(by_name) >= 1
+    page = album.page_ipu()
+    regional = [c for c in page.ax.collections if c.get_gid() == "regional:kelurahan"]
+    assert sum(len(c.get_paths()) for c in regional) == len(by_name)
+    for c in regional:
+        assert c.get_hatch() == "////"
+        fc = c.get_facecolor()
+        assert len(fc) == 0 or np.all(fc[:, 3] == 0), fc
+    # no filled area of the kelurahan's shape: every filled polygon drawn for the IPUs is an area-located IPU
+    kel_areas = {round(g.area) for g in by_name.to_crs(album.crs).geometry}
+    for c in page.ax.collections:
+        if c.get_gid() in (None,) and hasattr(c, "get_paths") and len(c.get_facecolor()) and np.any(c.get_facecolor()[:, 3] > 0.3):
+            for path in c.get_paths():
+                v = path.vertices
+                if len(v) > 3:
+                    area = 0.5 * abs(np.dot(v[:-1, 0], v[1:, 1]) - np.dot(v[1:, 0], v[:-1, 1]))
+                    assert round(area) not in kel_areas or area < 1
+    words, _ = _pdf_words(page.fig)
+    printed = " ".join(w["text"] for w in words)
+    assert "Lokasi tingkat kelurahan" in printed
+
+
+def test_budget_map_has_a_circle_size_key_at_the_map_scale(album):
+    """Issue 19 (7): the budget map keys the pies' size. The key's circles are drawn at the map's scale with the
+    same rule as the pies (area proportional to the number of programs): a pie of n programs has the radius of
+    the key's circle for n; the key lies inside the map, clear of the scale bar and the inset."""
+    from matplotlib.patches import Wedge
+
+    page = album.page_kecamatan()
+    ax = page.ax
+    pies = {int(p.get_gid().split(":")[1]): p.r for p in ax.patches if isinstance(p, Wedge) and (p.get_gid() or "").startswith("pie:")}
+    keys = {int(p.get_gid().split(":")[1]): p.r for p in ax.patches if isinstance(p, Wedge) and (p.get_gid() or "").startswith("pie-key:")}
+    assert len(keys) >= 2 and pies
+    nmax = max(pies)
+    assert keys[nmax] == pytest.approx(pies[nmax], rel=1e-9)  # the largest pie is the key's largest circle
+    for v, r in keys.items():
+        assert r == pytest.approx(pies[nmax] * (v / nmax) ** 0.5, rel=1e-9)  # area ~ count
+    for n, r in pies.items():
+        if n / nmax >= 0.16:  # (smaller pies are drawn at the smallest size)
+            assert r == pytest.approx(pies[nmax] * (n / nmax) ** 0.5, rel=1e-9)
+    box = next(p for p in ax.patches if p.get_gid() == "pie-key-box")
+    bb = box.get_window_extent()
+    assert ax.get_window_extent().contains(bb.x0, bb.y0) and ax.get_window_extent().contains(bb.x1, bb.y1)
+    scale = next(p for p in ax.patches if p.get_gid() == "scalebar-box").get_window_extent()
+    assert not bb.overlaps(scale)
+    if page.inset_ax is not None:
+        assert not bb.overlaps(page.inset_ax.get_window_extent())
+    words, _ = _pdf_words(page.fig)
+    printed = " ".join(w["text"] for w in words)
+    assert "luas lingkaran" in printed and all(f"{v} program" in printed for v in keys)
+
+
+def test_revisi_map_frame_covers_the_whole_city_and_every_program(tmp_path):
+    """Issue 19 (7): the ``sppr revisi`` map showed only the changed polygons and the programs that changed, so
+    part of the city and the unchanged programs fell outside the frame. The frame holds the new zoning's
+    bounds and every program's (the hand-built grid of test_revisi_map: the changes lie in columns 1-2 only)."""
+    import geopandas as gpd
+    from test_revisi_map import CRS, NEW, OLD, PROGRAMS, RULES, _sq
+
+    from sppr_gis import io, read_rules
+    from sppr_gis.maps.revision_map import revision_map
+    from sppr_gis.revision import revise
+
+    paths = {}
+    for name, codes in (("lama", OLD), ("baru", NEW)):
+        paths[name] = tmp_path / f"{name}.gpkg"
+        gpd.GeoDataFrame({"KODSZN": list(codes.values())}, geometry=[_sq(c, r) for c, r in codes], crs=CRS).to_file(paths[name], driver="GPKG")
+    progs = gpd.GeoDataFrame({"program_id": list(PROGRAMS), "kegiatan": [v[0] for v in PROGRAMS.values()]}, geometry=[v[1] for v in PROGRAMS.values()], crs=CRS)
+    (tmp_path / "itbx.csv").write_text(RULES)
+    result = revise(io.read_layer(paths["lama"]), io.read_layer(paths["baru"]), progs, read_rules(tmp_path / "itbx.csv"))
+    for paper in ("A3", "A4"):
+        frame = revision_map(result, paper=paper)
+        x0, x1 = frame.ax.get_xlim()
+        y0, y1 = frame.ax.get_ylim()
+        city = gpd.GeoSeries([_sq(c, r) for c, r in NEW], crs=CRS).total_bounds
+        for b in [city] + [g.bounds for g in progs.geometry]:
+            assert x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1, (paper, b, (x0, y0, x1, y1))
