@@ -52,7 +52,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("io", {"io", "io.tables", "io.write", "io.combine", "io.postgis", "io.vector", "io.guard"}),
     ("writers", {"report.labels", "report.excel", "maps.cartography", "maps.styles", "results"}),
     ("geometry", {"engine", "validate", "dask_cluster", "cluster", "cache"}),
-    ("rules and verdicts", {"rules", "conformance", "sipd", "relocation", "network", "sync", "config", "summary"}),
+    ("rules and verdicts", {"rules", "conformance", "sipd", "relocation", "network", "sync", "config", "config.tables", "summary"}),
     ("check", {"pipeline", "analyses", "site"}),
     ("tables and kinerja", {"matrices", "matrices._common", "matrices.headers", "matrices.plan", "matrices.priority",
                             "matrices.coordination", "matrices.budget", "kinerja", "kinerja.core", "kinerja.canonical", "kinerja.evaluasi", "kinerja.forms",
