@@ -49,7 +49,7 @@ IO_MAY_IMPORT = frozenset({"errors", "findings", "crs", "schema", "clock", "text
 LAYERS: list[tuple[str, set[str]]] = [
     ("foundations", {"errors", "findings", "text", "clock", "_version", "zoning", "crs", "schema", "overlay", "vocabulary",
                      "i18n", "maps", "maps.palette", "maps.classify", "report"}),
-    ("io", {"io", "io.tables", "io.write", "io.combine", "io.postgis", "io.vector", "io.guard"}),
+    ("io", {"io", "io.tables", "io.write", "io.combine", "io.postgis", "io.pg_uri", "io.vector", "io.guard"}),
     ("writers", {"report.labels", "report.excel", "maps.cartography", "maps.styles", "results"}),
     ("geometry", {"engine", "validate", "dask_cluster", "cluster", "cache"}),
     ("rules and verdicts", {"rules", "conformance", "sipd", "relocation", "network", "sync", "config", "config.tables", "summary"}),
