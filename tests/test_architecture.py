@@ -58,7 +58,7 @@ LAYERS: list[tuple[str, set[str]]] = [
                             "matrices.coordination", "matrices.budget", "kinerja", "kinerja.core", "kinerja.canonical", "kinerja.evaluasi", "kinerja.forms",
                             "kinerja.book", "kinerja.consolidate"}),
     ("pages and report", {"maps.kinerja_pages", "maps.revision_map", "maps.album", "report.kinerja_html", "report.html"}),
-    ("runs", {"revision", "prepare", "year", "run", "regions"}),
+    ("runs", {"revision", "prepare", "prepare.rows", "year", "run", "regions"}),
     ("facade", {"", "distributed"}),
 ]
 
