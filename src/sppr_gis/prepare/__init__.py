@@ -369,8 +369,8 @@ def empty_year(inputs: RunInputs, year: int) -> Finding | None:
 def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None) -> RunInputs:
     """Read and prepare every input of a run.
 
-    The steps, each timed and reported to ``progress``: :func:`_zoning` and the
-    ITBX rules; the boundaries (:func:`_admin_areas`, :func:`_kawasan`,
+    The steps, each timed and reported to ``progress``: :func:`_zoning` and
+    :func:`_rules`; the boundaries (:func:`_admin_areas`, :func:`_kawasan`,
     :func:`_struktur`); :func:`_ipu`; :func:`_rencana`; then
     :func:`_cluster_findings` and :func:`_kinerja`.
 
@@ -403,11 +403,7 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         _hash_spec(spec, base, hashes)
 
     zinputs, crs, zones_raw, protected = _zoning(config, summary)
-    rules = read_rules(
-        inp.rules.path,
-        conditions=inp.conditions.path if inp.conditions else None,
-        code_map=inp.code_map.path if inp.code_map else None,
-    )
+    rules = _rules(config)
     timings["zoning_rules"] = time.perf_counter() - t0
     step("zonasi dan matriks ITBX")
 
@@ -481,6 +477,17 @@ def _zoning(config: Config, summary: list[dict]) -> tuple[list[ZoningInput], CRS
         zparts.append(gpd.GeoDataFrame(zcols, geometry=to_metric(frame, crs).geometry.values, crs=crs))
     zones_raw = gpd.GeoDataFrame(pd.concat(zparts, ignore_index=True), geometry="geometry", crs=crs)
     return zinputs, crs, zones_raw, protected
+
+
+def _rules(config: Config) -> Rules:
+    """The ITBX matrix, with its conditions and SIPD code map when given."""
+    inp = config.inputs
+    rules = read_rules(
+        inp.rules.path,
+        conditions=inp.conditions.path if inp.conditions else None,
+        code_map=inp.code_map.path if inp.code_map else None,
+    )
+    return rules
 
 
 def _admin_areas(config: Config, crs: CRS, findings: list[Finding]) -> AdminAreas:
