@@ -49,16 +49,16 @@ IO_MAY_IMPORT = frozenset({"errors", "findings", "crs", "schema", "clock", "text
 LAYERS: list[tuple[str, set[str]]] = [
     ("foundations", {"errors", "findings", "text", "clock", "_version", "zoning", "crs", "schema", "overlay", "vocabulary",
                      "i18n", "maps", "maps.palette", "maps.classify", "report"}),
-    ("io", {"io", "io.tables", "io.write", "io.combine", "io.postgis", "io.vector", "io.guard"}),
+    ("io", {"io", "io.tables", "io.write", "io.combine", "io.postgis", "io.pg_uri", "io.vector", "io.guard"}),
     ("writers", {"report.labels", "report.excel", "maps.cartography", "maps.cartography.common", "maps.cartography.continuation", "maps.cartography.draw", "maps.cartography.frame", "maps.cartography.grid", "maps.cartography.inset", "maps.cartography.labels", "maps.cartography.legend", "maps.cartography.preparer", "maps.cartography.scalebar", "maps.cartography.textfit", "maps.styles", "results"}),
     ("geometry", {"engine", "validate", "dask_cluster", "cluster", "cache"}),
-    ("rules and verdicts", {"rules", "conformance", "sipd", "relocation", "network", "sync", "config", "summary"}),
+    ("rules and verdicts", {"rules", "conformance", "sipd", "relocation", "network", "sync", "config", "config.tables", "summary"}),
     ("check", {"pipeline", "analyses", "site"}),
     ("tables and kinerja", {"matrices", "matrices._common", "matrices.headers", "matrices.plan", "matrices.priority",
                             "matrices.coordination", "matrices.budget", "kinerja", "kinerja.core", "kinerja.canonical", "kinerja.evaluasi", "kinerja.forms",
                             "kinerja.book", "kinerja.consolidate"}),
     ("pages and report", {"maps.kinerja_pages", "maps.revision_map", "maps.album", "maps.single", "maps.pages", "maps.pages.administrasi", "maps.pages.base", "maps.pages.budget", "maps.pages.common", "maps.pages.conformance", "maps.pages.front", "maps.pages.ipu", "maps.pages.opd", "maps.pages.pola_ruang", "maps.pages.priority", "maps.pages.struktur", "maps.pages.synergy", "report.kinerja_html", "report.html"}),
-    ("runs", {"revision", "prepare", "year", "run", "regions"}),
+    ("runs", {"revision", "prepare", "prepare.rows", "year", "run", "regions"}),
     ("facade", {"", "distributed"}),
 ]
 

@@ -26,10 +26,8 @@ import contextlib
 import logging
 import math
 import os
-import re
-import string
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
@@ -39,324 +37,42 @@ import shapely
 
 from sppr_gis.errors import AmbiguousLayerError, InputError, LayerError, OutputError
 from sppr_gis.i18n import _
+from sppr_gis.io.pg_uri import (
+    MAX_IDENTIFIER_BYTES,
+    PG_PREFIXES,
+    PgSource,
+    _check_length,
+    _driver,
+    _qname,
+    _scrub,
+    is_postgis,
+    parse_names,
+    parse_pg,
+    quote_name,
+    redact,
+    split_uri,
+    target_schema,
+)
 from sppr_gis.io.write import reserved_names
 
 __all__ = [
-    "PG_PREFIXES",
     "MAX_IDENTIFIER_BYTES",
+    "PG_PREFIXES",
     "PgSource",
+    "connect",
     "is_postgis",
-    "parse_pg",
+    "list_pg_layers",
     "parse_names",
+    "parse_pg",
     "quote_name",
+    "read_pg_layer",
+    "redact",
     "split_uri",
     "target_schema",
-    "redact",
-    "connect",
-    "list_pg_layers",
-    "read_pg_layer",
     "write_postgis",
 ]
 
 log = logging.getLogger(__name__)
-
-#: URI schemes read as PostGIS.
-PG_PREFIXES = ("postgresql://", "postgres://")
-
-
-def is_postgis(text: object) -> bool:
-    """Whether ``text`` is a PostgreSQL URI (``postgresql://...``)."""
-    return isinstance(text, str) and text.strip().lower().startswith(PG_PREFIXES)
-
-
-#: PostgreSQL's longest identifier (NAMEDATALEN - 1 bytes); a longer one would be truncated silently.
-MAX_IDENTIFIER_BYTES = 63
-
-_PLAIN_NAME = re.compile(r"[a-z_][a-z0-9_$]*")
-_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-
-
-def quote_name(name: str) -> str:
-    """``name`` as it is written in SQL: bare when PostgreSQL would read it back unchanged, else "quoted"."""
-    return name if _PLAIN_NAME.fullmatch(name) else '"' + name.replace('"', '""') + '"'
-
-
-def _check_length(name: str, what: str) -> str:
-    size = len(name.encode("utf-8"))
-    if size > MAX_IDENTIFIER_BYTES:
-        raise LayerError(
-            _("{what} {name} is {size} bytes long; PostgreSQL keeps at most {max_identifier_bytes} bytes of a name and would truncate it: give a shorter name").format(what=what, name=quote_name(name), size=size, max_identifier_bytes=MAX_IDENTIFIER_BYTES)
-        )
-    return name
-
-
-def parse_names(fragment: str) -> tuple[tuple[str, ...], str | None]:
-    """The identifiers of a URI fragment, resolved as PostgreSQL resolves them.
-
-    ``schema.table``, ``table``, ``schema``, each part either unquoted (folded to
-    lower case, as PostgreSQL folds it) or ``"Quoted"`` (exact; ``""`` is a quote
-    inside it, and a quoted name may hold a dot). An optional ``:column``
-    suffix names the geometry column (``#rdtr.subzona:geom_asli``).
-
-    Parameters
-    ----------
-    fragment : str
-        The text after ``#``.
-
-    Returns
-    -------
-    tuple
-        ``(names, geometry_column)``; ``geometry_column`` is None when not named.
-
-    Raises
-    ------
-    LayerError
-        An empty or unterminated name, or one longer than 63 bytes.
-    """
-    text = fragment.strip()
-    n = len(text)
-    shown = f"#{fragment}"
-
-    def ident(i: int) -> tuple[str, int]:
-        while i < n and text[i].isspace():
-            i += 1
-        if i < n and text[i] == '"':
-            j, buf = i + 1, []
-            while True:
-                k = text.find('"', j)
-                if k < 0:
-                    raise LayerError(_("{shown}: a quoted name is not closed (write \"Name\", with \"\" for a quote inside it)").format(shown=shown))
-                buf.append(text[j:k])
-                if text[k + 1 : k + 2] == '"':
-                    buf.append('"')
-                    j = k + 2
-                    continue
-                name, i = "".join(buf), k + 1
-                break
-            if not name:
-                raise LayerError(_("{shown}: an empty quoted name").format(shown=shown))
-        else:
-            j = i
-            while j < n and text[j] not in '.:"':
-                j += 1
-            name, i = text[i:j].strip().translate(_FOLD), j
-            if not name:
-                raise LayerError(_("{shown}: a name is empty (give #schema.table, #table or #schema)").format(shown=shown))
-        while i < n and text[i].isspace():
-            i += 1
-        return _check_length(name, "the name"), i
-
-    names: list[str] = []
-    geometry: str | None = None
-    i = 0
-    while True:
-        name, i = ident(i)
-        names.append(name)
-        if i >= n:
-            break
-        if text[i] == ".":
-            i += 1
-            continue
-        if text[i] == ":":
-            geometry, i = ident(i + 1)
-            if i < n:
-                raise LayerError(_("{shown}: unexpected text after the geometry column ({text!r})").format(shown=shown, text=text[i:]))
-            break
-        raise LayerError(_("{shown}: unexpected {text!r} (quote a name that holds it: #\"Name\")").format(shown=shown, text=text[i]))
-    return tuple(names), geometry
-
-
-def split_uri(text: str) -> tuple[str, str | None]:
-    """Split a PostgreSQL URI into the connection part and the ``#fragment``.
-
-    The user information ends at the authority's last ``@``, so a password
-    written without percent-encoding (``p@ss/w:rd#1``) is neither cut at its
-    ``#`` nor shown: the fragment is the first ``#`` after that ``@``.
-
-    Parameters
-    ----------
-    text : str
-
-    Returns
-    -------
-    tuple of str
-        ``(uri, fragment)``; the fragment is None when the URI has none.
-    """
-    text = text.strip()
-    scheme_end = text.find("://")
-    head = scheme_end + 3 if scheme_end >= 0 else 0
-    at = text.rfind("@", head)
-    cut = text.find("#", at + 1 if at >= 0 else head)
-    if cut < 0:
-        return text, None
-    return text[:cut], text[cut + 1 :]
-
-
-def target_schema(text: str) -> str:
-    """The schema named by a PostGIS output URI (``#schema``; ``public`` when none).
-
-    Parameters
-    ----------
-    text : str
-        ``postgresql://.../dbname#schema`` (``#"My.Schema"`` for a name with a dot).
-
-    Returns
-    -------
-    str
-        The schema, resolved as PostgreSQL resolves it.
-
-    Raises
-    ------
-    LayerError
-        The fragment names a table (or a geometry column), or a name is malformed or too long.
-    """
-    _u, fragment = split_uri(text)
-    if fragment is None or not fragment.strip():
-        return "public"
-    names, geometry = parse_names(fragment)
-    if len(names) != 1 or geometry is not None:
-        raise LayerError(
-            _("#{fragment}: name a schema (#schema), not a table: the tables are named after the layers (quote a schema whose name holds a dot: #\"my.schema\")").format(fragment=fragment)
-        )
-    return names[0]
-
-
-def redact(text: str) -> str:
-    """``text`` with the user information of every URI in it hidden (see :func:`sppr_gis.errors.redact`)."""
-    from sppr_gis.errors import redact as _redact
-
-    return _redact(text)
-
-
-@dataclass(frozen=True)
-class PgSource:
-    """A PostgreSQL URI split into what libpq gets and what sppr_gis uses.
-
-    Attributes
-    ----------
-    conninfo : str
-        libpq ``key=value`` connection string (built by libpq's own parser, the
-        password included: never shown).
-    fragment : str or None
-        ``schema.table`` (a source), ``table`` (in ``public``) or ``schema`` (a target),
-        optionally ``:geometry_column``; as written.
-    host : str
-        Host for messages (from the URI, else ``PGHOST``, else the service, else ``localhost``).
-    dbname : str
-        Database for messages.
-    label : str
-        The URI with any password removed: safe for messages, logs and manifests.
-    has_password : bool
-        The URI itself holds a password.
-    """
-
-    conninfo: str = field(repr=False)
-    fragment: str | None
-    host: str
-    dbname: str
-    label: str
-    has_password: bool = False
-    secrets: tuple[str, ...] = field(default=(), repr=False)
-
-    @property
-    def where(self) -> str:
-        """``host/dbname`` for messages."""
-        return f"{self.host}/{self.dbname}"
-
-    def source_names(self) -> tuple[str, str, str | None] | None:
-        """``(schema, table, geometry column or None)`` from the fragment (``public`` when only a table is named).
-
-        Raises
-        ------
-        LayerError
-            A malformed name, or more than two dotted parts (a dot inside a name must be quoted).
-        """
-        if not self.fragment or not self.fragment.strip():
-            return None
-        names, geometry = parse_names(self.fragment)
-        if len(names) > 2:
-            raise LayerError(
-                _("{label}#{fragment}: {n} dotted names; give #schema.table, and quote a name that holds a dot (e.g. #\"{names}\".{names2})").format(label=self.label, fragment=self.fragment, n=len(names), names='.'.join(names[:-1]), names2=quote_name(names[-1]))
-            )
-        schema, table = names if len(names) == 2 else ("public", names[0])
-        return schema, table, geometry
-
-
-def _driver() -> Any:
-    try:
-        import psycopg
-    except ImportError:
-        raise InputError(_("PostGIS needs the psycopg package: pip install 'sppr-gis[postgis]'")) from None
-    return psycopg
-
-
-def parse_pg(text: str) -> PgSource:
-    """Split a PostgreSQL URI into the libpq part, the ``#fragment`` and a password-free label.
-
-    The user information (``user:password``) is taken up to the authority's
-    last ``@`` and percent-decoded, so a password holding an unencoded ``@``,
-    ``/``, ``:`` or ``#`` works and never leaks into the host; the rest is
-    parsed by libpq (``psycopg.conninfo.conninfo_to_dict``).
-
-    Parameters
-    ----------
-    text : str
-        ``postgresql://[user[:password]@]host[:port]/dbname[?service=...]#schema.table``.
-
-    Returns
-    -------
-    PgSource
-
-    Raises
-    ------
-    InputError
-        Not a URI libpq accepts (the message never holds the password).
-    """
-    from urllib.parse import quote, unquote
-
-    uri, fragment = split_uri(text)
-    scheme_end = uri.find("://")
-    head = scheme_end + 3 if scheme_end >= 0 else 0
-    at = uri.rfind("@", head)
-    user = password = None
-    rest = uri
-    if at >= 0:
-        userinfo = uri[head:at]
-        rest = uri[:head] + uri[at + 1 :]
-        name, colon, secret = userinfo.partition(":")
-        user = unquote(name) or None
-        password = unquote(secret) if colon and secret else None
-    psycopg = _driver()
-    try:
-        params = psycopg.conninfo.conninfo_to_dict(rest)
-    except Exception:
-        raise InputError(_("not a valid PostgreSQL URI (postgresql://[user@]host[:port]/dbname#schema.table)")) from None
-    if user and "user" not in params:
-        params["user"] = user
-    if password and "password" not in params:
-        params["password"] = password
-    conninfo = psycopg.conninfo.make_conninfo("", **params)
-    pw = params.get("password")
-    secrets = tuple(s for s in {str(pw), quote(str(pw), safe=""), secret if at >= 0 and password else ""} if s) if pw else ()
-    service = params.get("service")
-    host = str(params.get("host") or os.environ.get("PGHOST") or (f"service {service}" if service else "localhost"))
-    dbname = str(params.get("dbname") or os.environ.get("PGDATABASE") or params.get("user") or os.environ.get("PGUSER") or (f"service {service}" if service else "?"))
-    port = params.get("port")
-    shown_user = params.get("user")
-    label = "postgresql://" + (f"{quote(str(shown_user), safe='')}@" if shown_user else "") + str(params.get("host") or "") + (f":{port}" if port else "") + "/" + str(params.get("dbname") or "")
-    if service:
-        label += f"?service={service}"
-    return PgSource(conninfo, fragment.strip() if fragment and fragment.strip() else None, host, dbname, label, has_password=bool(pw), secrets=secrets)
-
-
-def _scrub(message: str, src: PgSource) -> str:
-    """One line of a driver message, any password (and any URI's user information) removed."""
-    lines = [ln.strip() for ln in str(message).strip().splitlines() if ln.strip()]
-    line = "; ".join(lines[:2]) if lines else "unknown error"
-    for secret in sorted(src.secrets, key=len, reverse=True):
-        line = line.replace(secret, "***")
-    return redact(line)
-
 
 @contextlib.contextmanager
 def connect(src: PgSource | str, *, for_output: bool = False) -> Iterator[Any]:
@@ -419,10 +135,6 @@ def _layers(conn: Any, src: PgSource) -> list[tuple[str, str, str, int]]:
         "ORDER BY f_table_schema, f_table_name, f_geometry_column"
     ).fetchall()
     return [(_qname(s, t), str(g), str(ty), int(srid or 0)) for s, t, g, ty, srid in rows]
-
-
-def _qname(schema: str, table: str) -> str:
-    return f"{quote_name(schema)}.{quote_name(table)}"
 
 
 def _crs_of(conn: Any, srid: int) -> Any:
@@ -489,8 +201,6 @@ def read_pg_layer(text: str, *, assume_crs: str | None = None) -> gpd.GeoDataFra
     CRSError
         No SRID and no ``assume_crs``.
     """
-    from psycopg import sql
-
     from sppr_gis.crs import ensure_crs
 
     src = parse_pg(text)
@@ -498,79 +208,121 @@ def read_pg_layer(text: str, *, assume_crs: str | None = None) -> gpd.GeoDataFra
     with connect(src) as conn:
         layers = _layers(conn, src)
         names = [n for n, *_ in layers]
-        if names_given is None:
-            shown = ", ".join(f"{n} ({ty})" for n, _, ty, _ in layers) or "none"
-            if not layers:
-                raise LayerError(_("{label}: no geometry table in database {dbname}").format(label=src.label, dbname=src.dbname))
-            raise AmbiguousLayerError(
-                _("{label}: {n} geometry tables and none named ({shown}); name one as {label}#{names}").format(label=src.label, n=len(layers), shown=shown, names=names[0]),
-                path=src.label,
-                layers=tuple(names),
-            )
-        schema, table, wanted = names_given
-        full = _qname(schema, table)
-        label = f"{src.label}#{full}"
-        rel = _relation(conn, schema, table)
-        gcols = conn.execute(
-            "SELECT f_geometry_column, srid FROM geometry_columns WHERE f_table_schema = %s AND f_table_name = %s ORDER BY f_geometry_column",
-            (schema, table),
-        ).fetchall()
-        if rel is None or not gcols:
-            near = [n for n in names if n.replace('"', "").casefold() == f"{schema}.{table}".casefold()]
-            hint = _("; names are folded to lower case unless quoted: did you mean #{name}?").format(name=near[0]) if near else ""
-            what = _("not a geometry table") if rel is not None else _("no such table or view")
-            raise LayerError(_("{label}: {what} (geometry tables: {names}){hint}").format(label=label, what=what, names=', '.join(names) or _("none"), hint=hint))
-        geometry_names = [str(g) for g, _ in gcols]
-        if wanted is None and len(gcols) > 1:
-            raise AmbiguousLayerError(
-                _("{label}: {n} geometry columns ({geometry_names}) and none named; name one as {label}:{geometry_names2}").format(label=label, n=len(gcols), geometry_names=', '.join(geometry_names), geometry_names2=quote_name(geometry_names[0])),
-                path=label,
-                layers=tuple(f"{full}:{quote_name(g)}" for g in geometry_names),
-            )
-        if wanted is not None and wanted not in geometry_names:
-            raise LayerError(_("{label}: no geometry column {wanted} (geometry columns: {geometry_names})").format(label=label, wanted=quote_name(wanted), geometry_names=', '.join(geometry_names)))
-        gcol, srid = next((str(g), int(sr or 0)) for g, sr in gcols if wanted is None or g == wanted)
-        if len(gcols) > 1:
-            label = f"{label}:{quote_name(gcol)}"
-        columns = conn.execute(
-            "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-            "WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        schema, table, wanted = _named_table(src, layers, names, names_given)
+        rel, label, gcol, srid, geometry_names = _geometry_column(conn, src, names, schema, table, wanted)
+        attrs, keys = _attributes(conn, rel, geometry_names)
+        rows = _fetch(conn, src, label, schema, table, gcol, attrs, keys)
+        srid = _one_srid(rows, srid, label, gcol, attrs, keys)
+        crs = _crs_of(conn, srid)
+    gdf = _frame(rows, attrs, crs)
+    gdf = ensure_crs(gdf, label, assume_crs)
+    gdf.attrs["source"] = label
+    return gdf
+
+
+def _named_table(src: PgSource, layers: list[tuple[str, str, str, int]], names: list[str], names_given: tuple[str, str, str | None] | None) -> tuple[str, str, str | None]:
+    """``(schema, table, geometry column or None)`` the URI names; none named is a usage error listing the geometry tables."""
+    if names_given is None:
+        shown = ", ".join(f"{n} ({ty})" for n, _, ty, _ in layers) or "none"
+        if not layers:
+            raise LayerError(_("{label}: no geometry table in database {dbname}").format(label=src.label, dbname=src.dbname))
+        raise AmbiguousLayerError(
+            _("{label}: {n} geometry tables and none named ({shown}); name one as {label}#{names}").format(label=src.label, n=len(layers), shown=shown, names=names[0]),
+            path=src.label,
+            layers=tuple(names),
+        )
+    return names_given
+
+
+def _geometry_column(conn: Any, src: PgSource, names: list[str], schema: str, table: str, wanted: str | None) -> tuple[tuple[int, str], str, str, int, list[str]]:
+    """The table's relation, its label for messages, the geometry column read and its SRID, and all its geometry columns.
+
+    A table that is not a geometry table, or one with several geometry columns and none named, is an error naming them.
+    """
+    full = _qname(schema, table)
+    label = f"{src.label}#{full}"
+    rel = _relation(conn, schema, table)
+    gcols = conn.execute(
+        "SELECT f_geometry_column, srid FROM geometry_columns WHERE f_table_schema = %s AND f_table_name = %s ORDER BY f_geometry_column",
+        (schema, table),
+    ).fetchall()
+    if rel is None or not gcols:
+        near = [n for n in names if n.replace('"', "").casefold() == f"{schema}.{table}".casefold()]
+        hint = _("; names are folded to lower case unless quoted: did you mean #{name}?").format(name=near[0]) if near else ""
+        what = _("not a geometry table") if rel is not None else _("no such table or view")
+        raise LayerError(_("{label}: {what} (geometry tables: {names}){hint}").format(label=label, what=what, names=', '.join(names) or _("none"), hint=hint))
+    geometry_names = [str(g) for g, _ in gcols]
+    if wanted is None and len(gcols) > 1:
+        raise AmbiguousLayerError(
+            _("{label}: {n} geometry columns ({geometry_names}) and none named; name one as {label}:{geometry_names2}").format(label=label, n=len(gcols), geometry_names=', '.join(geometry_names), geometry_names2=quote_name(geometry_names[0])),
+            path=label,
+            layers=tuple(f"{full}:{quote_name(g)}" for g in geometry_names),
+        )
+    if wanted is not None and wanted not in geometry_names:
+        raise LayerError(_("{label}: no geometry column {wanted} (geometry columns: {geometry_names})").format(label=label, wanted=quote_name(wanted), geometry_names=', '.join(geometry_names)))
+    gcol, srid = next((str(g), int(sr or 0)) for g, sr in gcols if wanted is None or g == wanted)
+    if len(gcols) > 1:
+        label = f"{label}:{quote_name(gcol)}"
+    return rel, label, gcol, srid, geometry_names
+
+
+def _attributes(conn: Any, rel: tuple[int, str], geometry_names: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The attribute columns ``(name, type)`` in table order (no geometry or geography), and the primary key's columns."""
+    columns = conn.execute(
+        "SELECT a.attname, t.typname FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+        "WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        (rel[0],),
+    ).fetchall()
+    keys = [
+        r[0]
+        for r in conn.execute(
+            "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+            "WHERE i.indrelid = %s AND i.indisprimary",
             (rel[0],),
         ).fetchall()
-        keys = [
-            r[0]
-            for r in conn.execute(
-                "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
-                "WHERE i.indrelid = %s AND i.indisprimary",
-                (rel[0],),
-            ).fetchall()
-        ]
-        # the other geometry (and geography) columns are not attributes
-        attrs = [(str(c), str(t)) for c, t in columns if c not in geometry_names and t not in ("geometry", "geography")]
-        query = sql.SQL("SELECT {cols}ST_AsBinary({g}), ST_SRID({g}) FROM {t}{order}").format(
-            cols=sql.SQL("").join(
-                sql.SQL("{}, ").format(sql.Identifier(c) if t in _NATIVE_TYPES else sql.SQL("{}::text").format(sql.Identifier(c))) for c, t in attrs
-            ),
-            g=sql.Identifier(gcol),
-            t=sql.Identifier(schema, table),
-            order=sql.SQL(" ORDER BY {}").format(sql.SQL(", ").join(sql.Identifier(k) for k in keys)) if keys else sql.SQL(""),
+    ]
+    # the other geometry (and geography) columns are not attributes
+    attrs = [(str(c), str(t)) for c, t in columns if c not in geometry_names and t not in ("geometry", "geography")]
+    return attrs, keys
+
+
+def _fetch(conn: Any, src: PgSource, label: str, schema: str, table: str, gcol: str, attrs: list[tuple[str, str]], keys: list[str]) -> list[tuple]:
+    """The rows: attributes (as PostgreSQL's text form when not a native type), WKB and SRID, in primary-key order."""
+    from psycopg import sql
+
+    query = sql.SQL("SELECT {cols}ST_AsBinary({g}), ST_SRID({g}) FROM {t}{order}").format(
+        cols=sql.SQL("").join(
+            sql.SQL("{}, ").format(sql.Identifier(c) if t in _NATIVE_TYPES else sql.SQL("{}::text").format(sql.Identifier(c))) for c, t in attrs
+        ),
+        g=sql.Identifier(gcol),
+        t=sql.Identifier(schema, table),
+        order=sql.SQL(" ORDER BY {}").format(sql.SQL(", ").join(sql.Identifier(k) for k in keys)) if keys else sql.SQL(""),
+    )
+    try:
+        rows = conn.execute(query).fetchall()
+    except Exception as exc:
+        raise InputError(_("{label}: cannot be read ({exc})").format(label=label, exc=_scrub(str(exc), src))) from None
+    return rows
+
+
+def _one_srid(rows: list[tuple], srid: int, label: str, gcol: str, attrs: list[tuple[str, str]], keys: list[str]) -> int:
+    """The SRID of the rows (the column's, else the rows' own); rows in several SRIDs are an error naming two of them."""
+    srids = [r[-1] for r in rows]
+    found = sorted({int(s) for s in srids if s is not None})
+    if len(found) > 1:
+        first = next(int(s) for s in srids if s is not None)
+        i = next(i for i, s in enumerate(srids) if s is not None and int(s) != first)
+        j = next(i for i, s in enumerate(srids) if s is not None)
+        raise InputError(
+            _("{label}: the geometries of column {gcol} are in several SRIDs ({found}): {row_name} has SRID {srids}, {row_name2} has SRID {first}; bring them to one (ST_Transform) first").format(label=label, gcol=quote_name(gcol), found=', '.join(map(str, found)), row_name=_row_name(rows[i], i, attrs, keys), srids=srids[i], row_name2=_row_name(rows[j], j, attrs, keys), first=first)
         )
-        try:
-            rows = conn.execute(query).fetchall()
-        except Exception as exc:
-            raise InputError(_("{label}: cannot be read ({exc})").format(label=label, exc=_scrub(str(exc), src))) from None
-        srids = [r[-1] for r in rows]
-        found = sorted({int(s) for s in srids if s is not None})
-        if len(found) > 1:
-            first = next(int(s) for s in srids if s is not None)
-            i = next(i for i, s in enumerate(srids) if s is not None and int(s) != first)
-            j = next(i for i, s in enumerate(srids) if s is not None)
-            raise InputError(
-                _("{label}: the geometries of column {gcol} are in several SRIDs ({found}): {row_name} has SRID {srids}, {row_name2} has SRID {first}; bring them to one (ST_Transform) first").format(label=label, gcol=quote_name(gcol), found=', '.join(map(str, found)), row_name=_row_name(rows[i], i, attrs, keys), srids=srids[i], row_name2=_row_name(rows[j], j, attrs, keys), first=first)
-            )
-        if not srid and found:
-            srid = found[0]
-        crs = _crs_of(conn, srid)
+    if not srid and found:
+        srid = found[0]
+    return srid
+
+
+def _frame(rows: list[tuple], attrs: list[tuple[str, str]], crs: Any) -> gpd.GeoDataFrame:
+    """The rows as a GeoDataFrame of 2-D geometries in a column named ``geometry``."""
     names_out = [c for c, _ in attrs]
     data = {c: [_plain_value(r[i]) for r in rows] for i, c in enumerate(names_out)}
     wkb = [r[len(attrs)] for r in rows]
@@ -578,8 +330,6 @@ def read_pg_layer(text: str, *, assume_crs: str | None = None) -> gpd.GeoDataFra
     gdf = gpd.GeoDataFrame(pd.DataFrame(data, columns=names_out), geometry=gpd.GeoSeries(shapely.force_2d(geoms)), crs=crs)
     if gdf.geometry.name != "geometry":
         gdf = gdf.rename_geometry("geometry")
-    gdf = ensure_crs(gdf, label, assume_crs)
-    gdf.attrs["source"] = label
     return gdf
 
 

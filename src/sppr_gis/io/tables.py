@@ -517,6 +517,29 @@ def read_table(
     first_row = int(header_row) + 1
     cols = unique_columns([str(c) for c in df.columns])
     df.columns = cols
+    xcol, ycol, kcol, wcol = _geometry_columns(cols, label, xy_fields, wkt_field, coord_field)
+    uncached = _uncached_formulas(path, sheet, df, first_row, cols, label, key_fields, (xcol, ycol, kcol, wcol))
+    if xcol is None and kcol is None and wcol is None and not require_geometry:
+        out = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([None] * len(df), crs=crs_obj).values, crs=crs_obj)
+        out.attrs.update(source=label, findings=_formula_findings(uncached, label, first_row, set(), []), first_row=first_row, header_row=header_row)
+        return out
+    if xcol is None and kcol is None and wcol is None:
+        raise FieldError(_no_location_columns(label, cols))
+    if wcol is not None and not wkt_field and (xcol is not None or kcol is not None) and not _any_wkt(df[wcol]):
+        # a text column named like a geometry (a description in 'geometry'), no value of it WKT:
+        # it stays an attribute and the coordinate columns locate the rows
+        wcol = None
+    geoms, findings, out_of_range, given = _place_rows(df, path, label, crs_obj, first_row, (xcol, ycol, kcol, wcol), progress)
+    _refuse_projected(out_of_range, given, label, crs_obj)
+    _refuse_swapped(label, out_of_range, given, crs_obj.is_geographic, xcol, ycol, kcol)
+    if uncached:
+        placed = {c for c in (xcol, ycol, kcol, wcol) if c is not None}
+        findings = _formula_findings(uncached, label, first_row, placed, findings, geoms)
+    return _table_frame(df, wcol, geoms, crs_obj, label, findings, first_row, header_row)
+
+
+def _geometry_columns(cols: list[str], label: str, xy_fields: tuple[str, str] | None, wkt_field: str | None, coord_field: str | None) -> tuple[str | None, str | None, str | None, str | None]:
+    """``(x, y, koordinat, wkt)`` columns: as named, else found by their usual names; a named one missing is a FieldError."""
     kcol = None
     if xy_fields:
         for f in xy_fields:
@@ -536,6 +559,12 @@ def read_table(
     wcol = wkt_field or _find(cols, WKT_NAMES)
     if wkt_field and wkt_field not in cols:
         raise FieldError(_("{label}: no column '{wkt_field}' (columns: {cols})").format(label=label, wkt_field=wkt_field, cols=', '.join(cols)))
+    return xcol, ycol, kcol, wcol
+
+
+def _uncached_formulas(path: Path, sheet: str | None, df: pd.DataFrame, first_row: int, cols: list[str], label: str, key_fields: Sequence[str], placing: tuple[str | None, ...]) -> dict:
+    """A workbook's formula cells without a saved value; refused when a whole coordinate or key column is such."""
+    xcol, ycol, kcol, wcol = placing
     uncached = _formula_cells(path, sheet, df, first_row) if sniff_table(path) == "xlsx" else {}
     if uncached:
         keys = [c for c in (xcol, ycol, kcol, wcol, *(_find(cols, (str(k).strip().lower(),)) for k in key_fields)) if c is not None]
@@ -546,17 +575,13 @@ def read_table(
             uncached = {i: {c: f"{book.sheetnames[0]}!{n}" for c, n in cells.items()} for i, cells in uncached.items()}
             book.close()
         _refuse_formula_columns(df, uncached, keys, label)
-    if xcol is None and kcol is None and wcol is None and not require_geometry:
-        out = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([None] * len(df), crs=crs_obj).values, crs=crs_obj)
-        out.attrs.update(source=label, findings=_formula_findings(uncached, label, first_row, set(), []), first_row=first_row, header_row=header_row)
-        return out
-    if xcol is None and kcol is None and wcol is None:
-        raise FieldError(_no_location_columns(label, cols))
+    return uncached
+
+
+def _place_rows(df: pd.DataFrame, path: Path, label: str, crs_obj: CRS, first_row: int, placing: tuple[str | None, ...], progress: ReadProgress | None) -> tuple[np.ndarray, list[Finding], list[tuple[int, float, float]], int]:
+    """Each row's geometry (WKT first, else the coordinates), a finding per row left without one, the rows out of range, the rows that gave a place."""
+    xcol, ycol, kcol, wcol = placing
     where = f"kolom '{kcol}'" if kcol else f"kolom '{xcol}'/'{ycol}'"
-    if wcol is not None and not wkt_field and (xcol is not None or kcol is not None) and not _any_wkt(df[wcol]):
-        # a text column named like a geometry (a description in 'geometry'), no value of it WKT:
-        # it stays an attribute and the coordinate columns locate the rows
-        wcol = None
     n = len(df)
     geoms = np.full(n, None, dtype=object)
     findings: list[Finding] = []
@@ -623,15 +648,21 @@ def read_table(
         geoms[i] = shapely.Point(x, y)
     if progress is not None:
         progress(placing, n, n)
+    return geoms, findings, out_of_range, given
+
+
+def _refuse_projected(out_of_range: list[tuple[int, float, float]], given: int, label: str, crs_obj: CRS) -> None:
+    """A CRSError when every coordinate given is far out of range for a geographic CRS: they look projected."""
+    geographic = crs_obj.is_geographic
     if geographic and out_of_range and len(out_of_range) == given and all(max(abs(x), abs(y)) > 360 for _, x, y in out_of_range):
         row_no, x, y = out_of_range[0]
         raise CRSError(
             _("{label}: row {row_no}: coordinates {num}, {num2} are out of range for {name} (lon/lat), as are all {given} rows; they look projected (metres): give the table's CRS (crs = \"EPSG:...\" for this input, --assume-crs for sppr check)").format(label=label, row_no=row_no, num=_num(x), num2=_num(y), name=crs_obj.name, given=given)
         )
-    _refuse_swapped(label, out_of_range, given, geographic, xcol, ycol, kcol)
-    if uncached:
-        placed = {c for c in (xcol, ycol, kcol, wcol) if c is not None}
-        findings = _formula_findings(uncached, label, first_row, placed, findings, geoms)
+
+
+def _table_frame(df: pd.DataFrame, wcol: str | None, geoms: np.ndarray, crs_obj: CRS, label: str, findings: list[Finding], first_row: int, header_row: int) -> gpd.GeoDataFrame:
+    """The table as a GeoDataFrame: the WKT column dropped, a ``geometry`` text column kept as ``geometry_input``."""
     drop = [c for c in (wcol,) if c]
     kept = df.drop(columns=drop)
     if "geometry" in kept.columns:  # a text column kept as an attribute, never overwritten by the geometry

@@ -461,6 +461,11 @@ def read_layer(
 ) -> gpd.GeoDataFrame:
     """Read one vector layer with its CRS checked.
 
+    The steps: a PostGIS URI or a GeoParquet file goes to its own reader; else
+    the layer is chosen (:func:`_choose`), read (:func:`_read_options`,
+    :func:`_read_features`), its legacy text recovered, its geometries made
+    2-D and its CRS checked.
+
     Parameters
     ----------
     spec : str, path-like or LayerSpec
@@ -508,12 +513,33 @@ def read_layer(
         raise InputError(_("{path}: the shapefile's attribute file {name} is missing (a shapefile is .shp, .shx, .dbf and .prj together)").format(path=spec.path, name=spec.path.with_suffix('.dbf').name))
     info, n_layers = _choose(spec, want)
     label = f"{spec.path}:{info.name}" if spec.layer is not None or n_layers > 1 else str(spec.path)
+    kwargs = _read_options(encoding, label)
+    gdf, unreadable = _read_features(info, label, kwargs, engine)
+    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
+        raise LayerError(_("{label}: the layer has no geometry column").format(label=label))
+    if info.legacy_text and not encoding and engine == "pyogrio":
+        gdf = _fix_legacy_text(gdf, label)
+    gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
+    gdf = ensure_crs(gdf, label, assume_crs)
+    gdf.attrs["source"] = label
+    if unreadable:
+        gdf.attrs["findings"] = list(gdf.attrs.get("findings", [])) + unreadable
+    return gdf
+
+
+def _read_options(encoding: str | None, label: str) -> dict[str, object]:
+    """The reader's options: the attribute encoding, by Python's canonical name."""
     kwargs: dict[str, object] = {}
     if encoding:
         try:  # Python's canonical name: GDAL's iconv does not know spellings like 'latin-1'
             kwargs["encoding"] = codecs.lookup(encoding).name
         except LookupError:
             raise InputError(_("{label}: unknown text encoding '{encoding}' (e.g. cp1252, utf-8)").format(label=label, encoding=encoding)) from None
+    return kwargs
+
+
+def _read_features(info: LayerInfo, label: str, kwargs: dict[str, object], engine: Engine) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    """The layer's features, and a finding for each feature whose geometry GEOS cannot parse (the rest are read)."""
     unreadable: list[Finding] = []
     try:
         try:
@@ -526,16 +552,7 @@ def read_layer(
             gdf, unreadable = _read_feature_by_feature(info, label, kwargs)
     except Exception as exc:
         raise InputError(_("{label}: cannot be read ({reason})").format(label=label, reason=_short(exc))) from exc
-    if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
-        raise LayerError(_("{label}: the layer has no geometry column").format(label=label))
-    if info.legacy_text and not encoding and engine == "pyogrio":
-        gdf = _fix_legacy_text(gdf, label)
-    gdf = gdf.set_geometry(shapely.force_2d(gdf.geometry.values))
-    gdf = ensure_crs(gdf, label, assume_crs)
-    gdf.attrs["source"] = label
-    if unreadable:
-        gdf.attrs["findings"] = list(gdf.attrs.get("findings", [])) + unreadable
-    return gdf
+    return gdf, unreadable
 
 
 #: Issue code of a feature whose geometry the driver returns but GEOS cannot parse.

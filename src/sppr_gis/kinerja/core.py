@@ -297,6 +297,13 @@ def evaluate(
 ) -> KinerjaResult:
     """Capaian, predikat and roll-up of the cascade for ``year``.
 
+    The steps: the rows and their keys (:func:`_cascade`), the run's figures
+    into realisasi (:func:`_sppr_realisasi`), indicator capaian
+    (:func:`_indicator_capaian`), the nodes and their parents (:func:`_nodes`),
+    node capaian (:func:`_node_capaian`), budgets (:func:`_budget`), the
+    spatial link to the rencana (:func:`_spatial_link`), then the OPD, cluster
+    and kecamatan tables.
+
     Parameters
     ----------
     frame : pandas.DataFrame
@@ -320,6 +327,42 @@ def evaluate(
     -------
     KinerjaResult
     """
+    st = _cascade(frame, year, layer, reading_issues)
+    figures = sppr_figures(rencana, ipu, penataan_ruang)
+    _sppr_realisasi(st, figures, rencana)
+    cap = _indicator_capaian(st)
+    node_of, nodes, parent = _nodes(st)
+    children, node_cap = _node_capaian(st, nodes, node_of, parent, cap)
+    leaves = _budget(st, nodes, node_of, children)
+    prog_cap = _spatial_link(st, rencana, node_of, node_cap)
+    opd_df = _opd_table(st, clusters, nodes, node_cap, leaves)
+    kl_df = _cluster_table(opd_df, clusters)
+    kec_df = _kecamatan_table(prog_cap)
+    df, issues = st.df, st.issues
+    iss = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+    iss = iss.astype(str)
+    return KinerjaResult(year=year, indikator=df, opd=opd_df, klaster=kl_df, kecamatan=kec_df, program_capaian=prog_cap, issues=iss.drop_duplicates().reset_index(drop=True), figures=figures)
+
+
+@dataclass
+class _Cascade:
+    """What the steps of :func:`evaluate` share: the rows, their key columns as arrays, the issues found so far."""
+
+    df: pd.DataFrame
+    n: int
+    year: int
+    layer: str
+    issues: list[dict]
+    opd: np.ndarray
+    level: np.ndarray
+    kode: np.ndarray
+    induk: np.ndarray
+    arah: np.ndarray
+    okey: np.ndarray
+
+
+def _cascade(frame: pd.DataFrame, year: int, layer: str, reading_issues: pd.DataFrame | None) -> _Cascade:
+    """The rows as a fresh frame with every column the steps read, and their key columns as arrays."""
     issues: list[dict] = [] if reading_issues is None else reading_issues.to_dict("records")
     df = frame.copy().reset_index(drop=True)
     n = len(df)
@@ -332,9 +375,14 @@ def evaluate(
     induk = df["induk"].astype(object).where(df["induk"].notna(), "").astype(str).to_numpy()
     arah = df["arah"].astype(object).where(df["arah"].notna(), "positif").astype(str).to_numpy()
     okey = np.array([place_key(o) for o in opd], dtype=object)
+    return _Cascade(df, n, year, layer, issues, opd, level, kode, induk, arah, okey)
 
+
+def _sppr_realisasi(st: _Cascade, figures: Mapping[str, Any], rencana: pd.DataFrame | None) -> None:
+    """The run's figures into ``realisasi_<year>`` of the rows keyed by ``sppr``; an issue where none can be given."""
+    df, issues, layer, year = st.df, st.issues, st.layer, st.year
+    opd, kode, okey = st.opd, st.kode, st.okey
     # ---- the run's figures into realisasi_Y
-    figures = sppr_figures(rencana, ipu, penataan_ruang)
     rcol = f"realisasi_{year}"
     if rcol not in df.columns:
         df[rcol] = np.nan
@@ -357,6 +405,11 @@ def evaluate(
             continue
         df.loc[i, rcol] = float(v)
 
+
+def _indicator_capaian(st: _Cascade) -> np.ndarray:
+    """Each indicator's target, realisasi, capaian and predikat for the year; an issue where capaian cannot be computed."""
+    df, n, issues, layer, year = st.df, st.n, st.issues, st.layer, st.year
+    opd, level, kode, arah = st.opd, st.level, st.kode, st.arah
     # ---- indicator capaian
     t, r = year_values(df, year)
     cap = np.full(n, np.nan)
@@ -380,7 +433,13 @@ def evaluate(
     df["realisasi"] = r
     df["capaian"] = cap
     df["predikat"] = [predikat(c) for c in cap]
+    return cap
 
+
+def _nodes(st: _Cascade) -> tuple[list[tuple[str, str, str]], dict[tuple[str, str, str], list[int]], dict[tuple[str, str, str], tuple[str, str, str] | None]]:
+    """The cascade's nodes ``(opd key, level, kode)``, their rows and parents; issues for duplicate codes and orphans."""
+    df, n, issues, layer = st.df, st.n, st.issues, st.layer
+    opd, level, kode, induk, okey = st.opd, st.level, st.kode, st.induk, st.okey
     # ---- nodes: (opd key, level, kode); duplicates and orphans
     node_of = [(okey[i], level[i], kode[i]) for i in range(n)]
     nodes: dict[tuple[str, str, str], list[int]] = {}
@@ -415,7 +474,12 @@ def evaluate(
         if found is None:
             i0 = rows[0]
             _issue(issues, layer, opd[i0], kode[i0], "error", "kinerja_induk_tidak_ada", f"{opd[i0]}: induk '{ind}' dari {k[1]} '{kode[i0]}' tidak ada di {', '.join(LEVELS[:depth]) or '-'} OPD ini")
+    return node_of, nodes, parent
 
+
+def _node_capaian(st: _Cascade, nodes: dict[tuple[str, str, str], list[int]], node_of: list[tuple[str, str, str]], parent: dict[tuple[str, str, str], tuple[str, str, str] | None], cap: np.ndarray) -> tuple[dict[tuple[str, str, str], list[tuple[str, str, str]]], dict[tuple[str, str, str], float]]:
+    """Each node's capaian (``capaian_node``, ``predikat_node``); the children of each node."""
+    df = st.df
     # ---- node capaian: mean of its indicators; without one, the mean of its child nodes
     children: dict[tuple[str, str, str], list[tuple[str, str, str]]] = {}
     for k, p in parent.items():
@@ -437,7 +501,12 @@ def evaluate(
             ncap(k)
     df["capaian_node"] = [node_cap.get(k, float("nan")) for k in node_of]
     df["predikat_node"] = [predikat(v) for v in df["capaian_node"]]
+    return children, node_cap
 
+
+def _budget(st: _Cascade, nodes: dict[tuple[str, str, str], list[int]], node_of: list[tuple[str, str, str]], children: dict[tuple[str, str, str], list[tuple[str, str, str]]]) -> dict[str, list[tuple[float, float]]]:
+    """``pagu``, ``realisasi_pagu`` and ``serapan`` of each node; the budget nodes (pagu, realisasi) of each OPD."""
+    df, n, year = st.df, st.n, st.year
     # ---- budget: pagu of the budget nodes (those with pagu and no descendant with pagu), summed upward
     pcol, rpcol = f"pagu_{year}", f"realisasi_pagu_{year}"
     pagu_row = pd.to_numeric(df[pcol], errors="coerce").to_numpy(dtype=float) if pcol in df.columns else np.full(n, np.nan)
@@ -475,7 +544,13 @@ def evaluate(
     df["pagu"] = [sums.get(k, (np.nan, np.nan, False))[0] for k in node_of]
     df["realisasi_pagu"] = [sums.get(k, (np.nan, np.nan, False))[1] for k in node_of]
     df["serapan"] = [(rp / p * 100.0) if p and not math.isnan(p) and p > 0 else np.nan for p, rp in zip(df["pagu"], df["realisasi_pagu"])]
+    return leaves
 
+
+def _spatial_link(st: _Cascade, rencana: pd.DataFrame | None, node_of: list[tuple[str, str, str]], node_cap: dict[tuple[str, str, str], float]) -> pd.DataFrame:
+    """The rencana programs of each sub_kegiatan (counts and pagu in its row); the located programs with their capaian."""
+    df, n = st.df, st.n
+    level, kode = st.level, st.kode
     # ---- spatial link: sub_kegiatan kode = rencana programs' kode
     prog_cap = pd.DataFrame(columns=["program_id", "kode", "opd", "kecamatan", "capaian"])
     jp = np.full(n, np.nan)
@@ -506,7 +581,12 @@ def evaluate(
     df["jumlah_berlokasi"] = jl
     df["jumlah_sesuai"] = js
     df["pagu_program"] = pp
+    return prog_cap
 
+
+def _opd_table(st: _Cascade, clusters: Mapping[str, Sequence[str]] | None, nodes: dict[tuple[str, str, str], list[int]], node_cap: dict[tuple[str, str, str], float], leaves: dict[str, list[tuple[float, float]]]) -> pd.DataFrame:
+    """One row per OPD: capaian of its program nodes, its cluster, its budget."""
+    n, opd, okey = st.n, st.opd, st.okey
     # ---- OPD and cluster
     lookup = {place_key(m): c for c, members in (clusters or {}).items() for m in members}
     opd_rows = []
@@ -525,6 +605,11 @@ def evaluate(
             "jumlah_program_node": len(progs), "jumlah_indikator": int(sum(1 for i in range(n) if okey[i] == ok_)),
         })
     opd_df = pd.DataFrame(opd_rows, columns=["opd", "klaster", "capaian", "predikat", "pagu", "realisasi_pagu", "serapan", "jumlah_program_node", "jumlah_indikator"])
+    return opd_df
+
+
+def _cluster_table(opd_df: pd.DataFrame, clusters: Mapping[str, Sequence[str]] | None) -> pd.DataFrame:
+    """One row per cluster (and the OPDs in none), from the OPD rows."""
     kl_rows = []
     if clusters:
         order = list(clusters) + ([NO_CLUSTER] if (opd_df["klaster"] == NO_CLUSTER).any() else [])
@@ -537,7 +622,11 @@ def evaluate(
             kl_rows.append({"klaster": cname, "capaian": c, "predikat": predikat(c), "pagu": p, "realisasi_pagu": rp,
                             "serapan": rp / p * 100.0 if has.any() and p > 0 else float("nan"), "jumlah_opd": len(g)})
     kl_df = pd.DataFrame(kl_rows, columns=["klaster", "capaian", "predikat", "pagu", "realisasi_pagu", "serapan", "jumlah_opd"])
+    return kl_df
 
+
+def _kecamatan_table(prog_cap: pd.DataFrame) -> pd.DataFrame:
+    """Capaian per kecamatan from the located programs."""
     # ---- capaian per kecamatan from the located programs
     kec_rows = []
     if len(prog_cap):
@@ -546,10 +635,7 @@ def evaluate(
             c = _mean(g["capaian"].to_numpy(dtype=float))
             kec_rows.append({"kecamatan": kname, "jumlah_program": len(g), "capaian": c, "predikat": predikat(c)})
     kec_df = pd.DataFrame(kec_rows, columns=["kecamatan", "jumlah_program", "capaian", "predikat"])
-
-    iss = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
-    iss = iss.astype(str)
-    return KinerjaResult(year=year, indikator=df, opd=opd_df, klaster=kl_df, kecamatan=kec_df, program_capaian=prog_cap, issues=iss.drop_duplicates().reset_index(drop=True), figures=figures)
+    return kec_df
 
 
 def _norm_kode(v: object) -> str:

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -95,6 +96,11 @@ def _is_formula(v: object) -> bool:
 def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = None, opd: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rows of a Permendagri 86 evaluation form, as the canonical frame.
 
+    The steps: the numbering row and the year (:func:`_form_year`), the
+    columns (:func:`_layout`), the rows (:func:`_form_rows`), their OPD
+    (:func:`_owners`), budgets given once (:func:`_budget_once`), then the
+    canonical frame.
+
     Parameters
     ----------
     ws : openpyxl worksheet
@@ -125,6 +131,26 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
     for need in (2, 3, 4, 7, 12):
         if need not in spans:
             raise InputError(_("{source}: sheet '{title}': the column numbering row {num_row} has no column {need} (Permendagri 86 evaluation form)").format(source=source, title=ws.title, num_row=num_row, need=need))
+    y = _form_year(ws, num_row, year, source)
+    form = _Form(ws, wsv, merged, num_row, spans)
+    lay = _layout(form)
+    issues_extra: list[dict] = []
+    rows, opd_seen = _form_rows(form, lay, source, opd, y, issues_extra)
+    _owners(rows, opd_seen, opd, issues_extra)
+    _budget_once(rows, y)
+    raw = pd.DataFrame(rows)
+    if raw.empty:
+        raise InputError(_("{source}: sheet '{title}': no program or kegiatan rows below the column numbering row {num_row}").format(source=source, title=ws.title, num_row=num_row))
+    first = [row["_row"] for row in rows]
+    frame, issues = canonical_frame(raw.drop(columns=["_row", "capaian_formulir"]), source, default_opd=opd, form="evaluasi_renja", row_numbers=first)
+    frame["capaian_formulir"] = pd.to_numeric(pd.Series([row["capaian_formulir"] for row in rows], dtype=object), errors="coerce").to_numpy()
+    if issues_extra:
+        issues = pd.concat([pd.DataFrame(issues_extra), issues], ignore_index=True)
+    return frame, issues
+
+
+def _form_year(ws: Any, num_row: int, year: int | None, source: str) -> int:
+    """The year the title above the numbering row names (``Tahun 2018``), else ``year``; neither is an InputError."""
     y = year
     for r in range(1, num_row):
         for c in range(1, min(ws.max_column, 40) + 1):
@@ -137,9 +163,23 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
         break
     if y is None:
         raise InputError(_("{source}: sheet '{title}': the form names no year (a title 'Tahun YYYY'); give the year").format(source=source, title=ws.title))
+    return y
 
-    def cols(n: int) -> tuple[int | None, int | None, int | None, float]:
+
+@dataclass
+class _Form:
+    """One evaluation form sheet: its cells (formulas and stored values), the numbering row and its column groups."""
+
+    ws: Any
+    wsv: Any
+    merged: dict
+    num_row: int
+    spans: dict
+    quarters: list = field(default_factory=list)
+
+    def cols(self, n: int) -> tuple[int | None, int | None, int | None, float]:
         """K column, satuan column, Rp column and the Rp factor of numbered group ``n``."""
+        ws, merged, num_row, spans = self.ws, self.merged, self.num_row, self.spans
         if n not in spans:
             return None, None, None, 1.0
         a, b = spans[n]
@@ -155,25 +195,9 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
             return a, None, None, 1.0
         return (k_cols[0] if k_cols else None), (k_cols[1] if len(k_cols) > 1 else None), rp, factor
 
-    k7, sat7, rp7, f7 = cols(7)
-    k5, sat5, _u, _u = cols(5)
-    k12, _u, rp12, f12 = cols(12)
-    quarters = [cols(n) for n in (8, 9, 10, 11) if n in spans]
-    k13, _u, _u, _u = cols(13)
-    sat_col = sat7 or sat5
-    for c in range(1, ws.max_column + 1):
-        if any("satuan" in _label(ws, merged, r, c).casefold() for r in range(max(1, num_row - 3), num_row)):
-            sat_col = c
-            break
-    no_col = spans.get(1, (None, None))[0]
-    kode_a, kode_b = spans[2]
-    name_col, ind_col = spans[3][0], spans[4][0]
-    opd_col = spans.get(16, (None, None))[0]
-
-    issues_extra: list[dict] = []
-
-    def value(r: int, c: int | None) -> Any:
+    def value(self, r: int, c: int | None) -> Any:
         """A cell's value: a number, text, or the stored value of a formula (None when not stored)."""
+        ws, wsv, merged = self.ws, self.wsv, self.merged
         if c is None:
             return None
         b = merged.get((r, c))
@@ -184,14 +208,17 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
             return wsv.cell(r, c).value
         return v
 
-    def number(r: int, c: int | None) -> Any:
+    def number(self, r: int, c: int | None) -> Any:
+        """A cell's value as :meth:`value`, None when blank."""
+        value = self.value
         v = value(r, c)
         if _blank(v):
             return None
         return v
 
-    def realisation(r: int, col12: int | None, part: int, factor: float) -> Any:
+    def realisation(self, r: int, col12: int | None, part: int, factor: float) -> Any:
         """Column 12 (K: part 0, Rp: part 2) as the form defines it: 8 + 9 + 10 + 11."""
+        ws, wsv, quarters, value = self.ws, self.wsv, self.quarters, self.value
         raw = ws.cell(r, col12).value if col12 else None
         qs = [q[part] for q in quarters]
         qv = [value(r, c) for c in qs if c is not None]
@@ -213,6 +240,51 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
             return total
         return raw
 
+
+class _Layout(NamedTuple):
+    """The columns :func:`_form_rows` reads."""
+
+    no_col: int | None
+    kode_a: int
+    kode_b: int
+    name_col: int
+    ind_col: int
+    opd_col: int | None
+    k7: int | None
+    rp7: int | None
+    f7: float
+    k12: int | None
+    rp12: int | None
+    f12: float
+    k13: int | None
+    sat_col: int | None
+
+
+def _layout(form: _Form) -> _Layout:
+    """The columns of the numbered groups (target 7, realisation 12, quarters 8-11 kept on ``form``, capaian 13), satuan, kode, name, indicator, OPD."""
+    ws, merged, num_row, spans, cols = form.ws, form.merged, form.num_row, form.spans, form.cols
+    k7, sat7, rp7, f7 = cols(7)
+    k5, sat5, _u, _u = cols(5)
+    k12, _u, rp12, f12 = cols(12)
+    quarters = [cols(n) for n in (8, 9, 10, 11) if n in spans]
+    k13, _u, _u, _u = cols(13)
+    sat_col = sat7 or sat5
+    for c in range(1, ws.max_column + 1):
+        if any("satuan" in _label(ws, merged, r, c).casefold() for r in range(max(1, num_row - 3), num_row)):
+            sat_col = c
+            break
+    no_col = spans.get(1, (None, None))[0]
+    kode_a, kode_b = spans[2]
+    name_col, ind_col = spans[3][0], spans[4][0]
+    opd_col = spans.get(16, (None, None))[0]
+    form.quarters = quarters
+    return _Layout(no_col, kode_a, kode_b, name_col, ind_col, opd_col, k7, rp7, f7, k12, rp12, f12, k13, sat_col)
+
+
+def _form_rows(form: _Form, lay: _Layout, source: str, opd: str | None, y: int, issues_extra: list[dict]) -> tuple[list[dict], list[str | None]]:
+    """The program, kegiatan and sub_kegiatan rows of the form (headings, averages and notes skipped), and each row's OPD cell."""
+    ws, merged, num_row, value, number, realisation = form.ws, form.merged, form.num_row, form.value, form.number, form.realisation
+    no_col, kode_a, kode_b, name_col, ind_col, opd_col, k7, rp7, f7, k12, rp12, f12, k13, sat_col = lay
     rows: list[dict] = []
     program_kode: str | None = None
     kegiatan_kode: str | None = None
@@ -275,6 +347,11 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
             f"realisasi_pagu_{y}": rrp * f12 if isinstance(rrp, (int, float)) and not isinstance(rrp, bool) else rrp,
             "capaian_formulir": value(r, k13) if k13 else None, "_row": r,
         })
+    return rows, opd_seen
+
+
+def _owners(rows: list[dict], opd_seen: list[str | None], opd: str | None, issues_extra: list[dict]) -> None:
+    """Each row's OPD, in place: column 16, a program row taking its kegiatan's, then carried forward."""
     # OPD: column 16 (merged over a program's rows); a program row takes its kegiatan's, then carried forward
     owners = pd.Series(opd_seen, dtype=object)
     owners = owners.bfill(limit=1).ffill().fillna(opd)
@@ -283,6 +360,10 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
     for item in issues_extra:  # name the OPD the row turned out to belong to
         o = next((row["opd"] for row in rows if row["kode"] == item["kode"]), None) or ""
         item["opd"], item["feature_id"] = o, f"{o} / {item['kode']}"
+
+
+def _budget_once(rows: list[dict], y: int) -> None:
+    """A node's budget given once, on its first row, as the sum of its rows' (in place)."""
     # the form gives Rp on every indicator row of a kegiatan and sums the rows (column 7 of the program row is
     # SUM over them): a node's budget is the sum of its rows', given once on its first row (the canonical rule)
     for money in (f"pagu_{y}", f"realisasi_pagu_{y}"):
@@ -300,12 +381,3 @@ def read_evaluasi_renja(ws: Any, wsv: Any, source: str, *, year: int | None = No
                 elif isinstance(base, (int, float)) and not isinstance(base, bool):
                     rows[j][money] = float(base) + float(v)
                 row[money] = None
-    raw = pd.DataFrame(rows)
-    if raw.empty:
-        raise InputError(_("{source}: sheet '{title}': no program or kegiatan rows below the column numbering row {num_row}").format(source=source, title=ws.title, num_row=num_row))
-    first = [row["_row"] for row in rows]
-    frame, issues = canonical_frame(raw.drop(columns=["_row", "capaian_formulir"]), source, default_opd=opd, form="evaluasi_renja", row_numbers=first)
-    frame["capaian_formulir"] = pd.to_numeric(pd.Series([row["capaian_formulir"] for row in rows], dtype=object), errors="coerce").to_numpy()
-    if issues_extra:
-        issues = pd.concat([pd.DataFrame(issues_extra), issues], ignore_index=True)
-    return frame, issues

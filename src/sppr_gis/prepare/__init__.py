@@ -16,7 +16,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,8 +34,21 @@ from sppr_gis.io import read_layer
 from sppr_gis.overlay import make_valid
 from sppr_gis.io.combine import concat_frames
 from sppr_gis.io.tables import TABLE_SUFFIXES, read_table
-from sppr_gis.io.vector import UNREADABLE_GEOMETRY
 from sppr_gis.kinerja.forms import read_kinerja
+from sppr_gis.prepare.rows import (
+    _bad_coord_rows,
+    _blank,
+    _drop_resolved,
+    _empty_geom,
+    _found_fields,
+    _ints,
+    _kept_apart,
+    _named,
+    _numbers,
+    _resolve_lokasi,
+    _source_name,
+    with_geometry,
+)
 from sppr_gis.rules import Rules, activity_key, read_rules
 from sppr_gis.schema import ZONE_FIELDS, detect_zone_field, find_field
 from sppr_gis.sipd import code_columns
@@ -87,10 +100,6 @@ RENCANA_FIELDS: dict[str, tuple[str, bool]] = {
 }
 #: Columns the run adds to the rencana table; input columns of these names are kept as ``*_input``.
 DERIVED = ("kecamatan", "kelurahan", "kawasan_prioritas", "di_kawasan_prioritas", "lokasi_sumber", "lokasi_wilayah", "sumber_berkas", "kegiatan_dari_kode")
-#: Reader findings that mean coordinates were given but wrong: the lokasi text is then not used.
-_BAD_COORDS = {"koordinat_tidak_valid", "koordinat_di_luar_crs", "wkt_tidak_valid"}
-
-
 @dataclass
 class RunInputs:
     """Everything an ``sppr sync`` run reads, in canonical form and one metric CRS.
@@ -179,10 +188,6 @@ def _hash_spec(spec: InputSpec, base: Path, out: dict[str, str]) -> None:
             key = str(f)
         if key not in out and f.is_file():
             out[key] = sha256_file(f)
-
-
-def _blank(v: object) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or (isinstance(v, str) and not v.strip())
 
 
 def canonicalize(
@@ -327,148 +332,6 @@ def _zone_names(frame: pd.DataFrame, code_field: str | None) -> np.ndarray:
     return v.where(v.notna() & (v != ""), None).astype(object).to_numpy()
 
 
-def _ints(values: pd.Series, label: str, field_name: str, ids: np.ndarray) -> tuple[pd.Series, list[tuple[str, object]]]:
-    bad: list[tuple[str, object]] = []
-    out: list[object] = []
-    for fid, v in zip(ids, values):
-        if _blank(v):
-            out.append(pd.NA)
-            bad.append((str(fid), v))
-            continue
-        try:
-            f = parse_number(v)
-        except ValueError:
-            f = float("nan")
-        if np.isnan(f) or f != int(f) or not 1900 <= f <= 2200:
-            out.append(pd.NA)
-            bad.append((str(fid), v))
-        else:
-            out.append(int(f))
-    return pd.Series(out, index=values.index, dtype="Int64"), bad
-
-
-def _numbers(df: pd.DataFrame, col: str, label: str, ids: np.ndarray, findings: list[Finding], *, thousands_dot: bool = False, non_negative: bool = False) -> None:
-    """Parse a numeric column; text that is not a number, Infinity and (with ``non_negative``)
-    negative values become NaN with a finding naming the row: never summed, never published."""
-    vals = []
-    for fid, v in zip(ids, df[col]):
-        try:
-            f = parse_number(v, thousands_dot=thousands_dot)
-        except ValueError:
-            vals.append(float("nan"))
-            findings.append(Finding(label, str(fid), "warning", "angka_tidak_valid", f"{col} '{_cut(v)}' bukan angka; dianggap kosong"))
-            continue
-        if np.isinf(f) or (non_negative and f < 0):
-            vals.append(float("nan"))
-            why = "tak hingga" if np.isinf(f) else "negatif"
-            findings.append(Finding(label, str(fid), "error", f"{col}_tidak_valid", f"{col} {_cut(v)} {why}; tidak dijumlahkan (perbaiki nilainya)"))
-            continue
-        vals.append(f)
-    df[col] = np.asarray(vals, dtype=float)
-
-
-def _cut(v: object, n: int = 40) -> str:
-    t = str(v)
-    return t if len(t) <= n else t[: n - 1] + "…"
-
-
-def _found_fields(frame: pd.DataFrame, spec: Mapping[str, tuple[str, bool]], names: Mapping[str, str | None], shown: Sequence[str]) -> dict[str, str | None]:
-    """Meaning -> the column :func:`canonicalize` takes for it (configured name, else canonical)."""
-    cols = [str(c) for c in frame.columns]
-    out: dict[str, str | None] = {}
-    for canon in shown:
-        key = spec[canon][0]
-        cands = [c for c in (names.get(key), canon, canon[:10] if len(canon) > 10 else None) if c]
-        out[canon] = next((find_field(cols, c) for c in cands if find_field(cols, c)), cands[0] if cands else canon)
-    return out
-
-
-def _empty_geom(g: np.ndarray) -> np.ndarray:
-    return shapely.is_missing(g) | shapely.is_empty(g)
-
-
-def _resolve_lokasi(gdf: gpd.GeoDataFrame, admin: AdminAreas, label: str, ids: np.ndarray, bad_coords: np.ndarray) -> tuple[gpd.GeoDataFrame, list[Finding]]:
-    """Fill missing geometries from ``lokasi``; set ``lokasi_sumber`` and ``lokasi_wilayah``."""
-    geoms = np.asarray(gdf.geometry.values, dtype=object).copy()
-    empty = _empty_geom(geoms)
-    source = np.where(empty, "tidak_ada", "geometri").astype(object)
-    wilayah = np.full(len(gdf), None, dtype=object)
-    findings: list[Finding] = []
-    todo = np.flatnonzero(empty & ~bad_coords & gdf["lokasi"].map(lambda v: not _blank(v)).to_numpy(dtype=bool))
-    if len(todo):
-        g, src, names, fnd = admin.resolve(gdf["lokasi"].to_numpy(dtype=object)[todo], ids[todo], label)
-        findings.extend(fnd)
-        ok = src != None  # noqa: E711  (object array)
-        geoms[todo[ok]] = g[ok]
-        source[todo[ok]] = src[ok]
-        wilayah[todo[ok]] = names[ok]
-        for i in todo[ok]:
-            findings.append(Finding(label, str(ids[i]), "info", "lokasi_dari_nama_wilayah", f"tanpa koordinat; lokasi diambil dari nama wilayah {wilayah[i]}"))
-    for i in np.flatnonzero(empty & bad_coords & gdf["lokasi"].map(lambda v: not _blank(v)).to_numpy(dtype=bool)):
-        findings.append(Finding(label, str(ids[i]), "info", "lokasi_teks_tidak_dipakai", f"koordinat tidak sah; lokasi teks '{gdf['lokasi'].iloc[i]}' tidak dipakai sebagai pengganti (perbaiki koordinatnya)"))
-    out = gdf.copy()
-    out["lokasi_sumber"] = source
-    out["lokasi_wilayah"] = pd.array(wilayah, dtype="string")
-    return with_geometry(out, geoms, gdf.crs), findings
-
-
-def with_geometry(df: gpd.GeoDataFrame, geoms: np.ndarray, crs: object) -> gpd.GeoDataFrame:
-    """``df`` with its active geometry replaced by ``geoms`` in a column named ``geometry``."""
-    plain = pd.DataFrame(df.drop(columns=df.geometry.name))
-    if "geometry" in plain.columns:
-        plain = plain.rename(columns={"geometry": "geometry_input"})
-    return gpd.GeoDataFrame(plain, geometry=gpd.GeoSeries(np.asarray(geoms, dtype=object), crs=crs, index=plain.index), crs=crs)
-
-
-def _drop_resolved(reader_findings: list[Finding], source: np.ndarray, first_row: int = 2) -> list[Finding]:
-    """Reader findings about blank coordinates are moot for rows placed by their ``lokasi``."""
-    out = []
-    for f in reader_findings:
-        pos = int(f.feature_id) - first_row if str(f.feature_id).isdigit() else -1
-        if f.code in {"koordinat_kosong", "geometri_kosong"} and 0 <= pos < len(source) and source[pos] in {"kelurahan", "kecamatan"}:
-            continue
-        out.append(f)
-    return out
-
-
-def _named(reader_findings: list[Finding], ids: np.ndarray) -> list[Finding]:
-    """A vector feature whose geometry could not be parsed, named by its id (not its position)."""
-    return [replace(f, feature_id=str(ids[f.row])) if f.code == UNREADABLE_GEOMETRY and f.row is not None and 0 <= f.row < len(ids) else f for f in reader_findings]
-
-
-def _bad_coord_rows(gdf: gpd.GeoDataFrame) -> np.ndarray:
-    """Rows (positions) a reader flagged as having wrong coordinates or an unparsable geometry."""
-    bad = np.zeros(len(gdf), dtype=bool)
-    first_row = int(gdf.attrs.get("first_row", 2))
-    for f in gdf.attrs.get("findings", []):
-        if f.code in (UNREADABLE_GEOMETRY, "rumus_tanpa_nilai") and f.row is not None and 0 <= f.row < len(gdf):
-            bad[f.row] = True
-        elif f.code in _BAD_COORDS and str(f.feature_id).isdigit():
-            pos = int(f.feature_id) - first_row  # spreadsheet row -> position
-            if 0 <= pos < len(gdf):
-                bad[pos] = True
-    return bad
-
-
-def _rel(path: Path, base: Path) -> str:
-    try:
-        return str(path.relative_to(base))
-    except ValueError:
-        return str(path)
-
-
-def _source_name(spec: InputSpec, base: Path) -> str:
-    """``file:layer`` relative to the config's folder; a database table by its password-free URI."""
-    if spec.layer.is_postgis:
-        return spec.label
-    return _rel(spec.path, base) + (f":{spec.layer.layer}" if spec.layer.layer else "")
-
-
-def _kept_apart(gdf: gpd.GeoDataFrame, names: Sequence[str]) -> gpd.GeoDataFrame:
-    clash = {c: f"{c}_input" for c in names if c in gdf.columns}
-    return gdf.rename(columns=clash) if clash else gdf
-
-
 def empty_year(inputs: RunInputs, year: int) -> Finding | None:
     """A finding (and a warning on the log) when no rencana program has ``tahun`` ``year``; else None.
 
@@ -506,6 +369,11 @@ def empty_year(inputs: RunInputs, year: int) -> Finding | None:
 def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None) -> RunInputs:
     """Read and prepare every input of a run.
 
+    The steps, each timed and reported to ``progress``: :func:`_zoning` and
+    :func:`_rules`; the boundaries (:func:`_admin_areas`, :func:`_kawasan`,
+    :func:`_struktur`); :func:`_ipu`; :func:`_rencana`; then
+    :func:`_cluster_findings` and :func:`_kinerja`.
+
     Parameters
     ----------
     config : Config
@@ -527,17 +395,61 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     timings: dict[str, float] = {}
     step = progress or (lambda label: None)
     inp = config.inputs
-    par = config.parameters
-    fld = config.fields
     base = config.path.parent
-    cfg_name = config.path.name
     findings: list[Finding] = []
     summary: list[dict] = []
     hashes: dict[str, str] = {}
     for _u, spec in inp.all():
         _hash_spec(spec, base, hashes)
 
-    # ---- zoning and rules
+    zinputs, crs, zones_raw, protected = _zoning(config, summary)
+    rules = _rules(config)
+    timings["zoning_rules"] = time.perf_counter() - t0
+    step("zonasi dan matriks ITBX")
+
+    t = time.perf_counter()
+    admin = _admin_areas(config, crs, findings)
+    kawasan = _kawasan(config, crs, findings)
+    struktur = _struktur(config, crs, findings)
+    timings["boundaries"] = time.perf_counter() - t
+    step("batas wilayah dan kawasan prioritas")
+
+    t = time.perf_counter()
+    ipu = _ipu(config, crs, admin, findings, summary)
+    timings["ipu"] = time.perf_counter() - t
+    step("indikasi program")
+
+    t = time.perf_counter()
+    rencana = _rencana(config, crs, admin, rules, kawasan, findings, summary)
+    timings["rencana"] = time.perf_counter() - t
+    step("rencana program")
+
+    _cluster_findings(config, rencana, findings)
+    kinerja = _kinerja(config, summary)
+    timings["total"] = time.perf_counter() - t0
+    return RunInputs(
+        config=config,
+        crs=crs,
+        zoning=zinputs,
+        protected_codes=tuple(sorted(protected)),
+        rules=rules,
+        ipu=ipu,
+        rencana=rencana,
+        admin=admin,
+        kawasan_prioritas=kawasan,
+        struktur_ruang=struktur,
+        zones_raw=zones_raw,
+        findings=findings,
+        hashes=hashes,
+        timings=timings,
+        summary=summary,
+        kinerja=kinerja,
+    )
+
+
+def _zoning(config: Config, summary: list[dict]) -> tuple[list[ZoningInput], CRS, gpd.GeoDataFrame, set[str]]:
+    """The zoning layers as read (for the QA), the run's metric CRS, their zones in it (code, name) and the protected codes."""
+    inp, par, fld, cfg_name = config.inputs, config.parameters, config.fields, config.path.name
     zinputs: list[ZoningInput] = []
     protected: set[str] = set(par.protected_zones)
     raw_frames = []
@@ -564,16 +476,23 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         zcols = {"zone_code": codes.astype("string").str.strip().to_numpy(), "zone_name": _zone_names(frame, None if spec.layer.code is not None else zf)}
         zparts.append(gpd.GeoDataFrame(zcols, geometry=to_metric(frame, crs).geometry.values, crs=crs))
     zones_raw = gpd.GeoDataFrame(pd.concat(zparts, ignore_index=True), geometry="geometry", crs=crs)
+    return zinputs, crs, zones_raw, protected
+
+
+def _rules(config: Config) -> Rules:
+    """The ITBX matrix, with its conditions and SIPD code map when given."""
+    inp = config.inputs
     rules = read_rules(
         inp.rules.path,
         conditions=inp.conditions.path if inp.conditions else None,
         code_map=inp.code_map.path if inp.code_map else None,
     )
-    timings["zoning_rules"] = time.perf_counter() - t0
-    step("zonasi dan matriks ITBX")
+    return rules
 
-    # ---- administrative boundaries and priority areas
-    t = time.perf_counter()
+
+def _admin_areas(config: Config, crs: CRS, findings: list[Finding]) -> AdminAreas:
+    """The kelurahan and kecamatan layers, as the places programs are located in."""
+    inp, par, fld, cfg_name = config.inputs, config.parameters, config.fields, config.path.name
     kel = _read_layer(inp.kelurahan, par.assume_crs, cfg_name, "polygon") if inp.kelurahan else None
     kec = _read_layer(inp.kecamatan, par.assume_crs, cfg_name, "polygon") if inp.kecamatan else None
     for frame in (kel, kec):
@@ -581,6 +500,12 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     kel_name = (inp.kelurahan.fields.get("kelurahan_name") if inp.kelurahan else None) or fld.get("kelurahan_name")
     kec_name = (inp.kecamatan.fields.get("kecamatan_name") if inp.kecamatan else None) or fld.get("kecamatan_name")
     admin = AdminAreas.from_layers(kel, kec, crs, kelurahan_name=kel_name, kecamatan_name=kec_name)
+    return admin
+
+
+def _kawasan(config: Config, crs: CRS, findings: list[Finding]) -> gpd.GeoDataFrame | None:
+    """The priority areas (``nama``, repaired polygons in ``crs``), None without the input."""
+    inp, par, fld, cfg_name = config.inputs, config.parameters, config.fields, config.path.name
     kawasan = None
     if inp.kawasan_prioritas is not None:
         kp = _read_layer(inp.kawasan_prioritas, par.assume_crs, cfg_name, "polygon")
@@ -594,6 +519,12 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
         kp = to_metric(kp, crs)
         names = [str(v).strip() if nf and not _blank(v) else f"Kawasan prioritas {i + 1}" for i, v in enumerate(kp[nf] if nf else [None] * len(kp))]
         kawasan = gpd.GeoDataFrame({"nama": names}, geometry=make_valid(np.asarray(kp.geometry.values, dtype=object), what=label), crs=crs)
+    return kawasan
+
+
+def _struktur(config: Config, crs: CRS, findings: list[Finding]) -> gpd.GeoDataFrame | None:
+    """The struktur ruang layers as one frame in ``crs`` (``sumber_berkas`` naming each file), None without them."""
+    inp, par, cfg_name, base = config.inputs, config.parameters, config.path.name, config.path.parent
     struktur = None
     if inp.struktur_ruang:
         parts = []
@@ -605,11 +536,12 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
             parts.append(s)
         struktur = concat_frames(parts, crs=crs)
         struktur.attrs = {}
-    timings["boundaries"] = time.perf_counter() - t
-    step("batas wilayah dan kawasan prioritas")
+    return struktur
 
-    # ---- IPU
-    t = time.perf_counter()
+
+def _ipu(config: Config, crs: CRS, admin: AdminAreas, findings: list[Finding], summary: list[dict]) -> gpd.GeoDataFrame:
+    """The IPU in canonical form (an empty one without the input): periods checked, places resolved and located."""
+    inp, par, fld, cfg_name = config.inputs, config.parameters, config.fields, config.path.name
     ipu_spec = inp.indikasi_program
     if ipu_spec is None:
         # no IPU given: an empty table of its fields, so the rencana alone are judged and ranked
@@ -657,55 +589,69 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     kl[ipu["lokasi_sumber"].to_numpy() == "kecamatan"] = None
     ipu["kecamatan"], ipu["kelurahan"] = pd.array(kc, dtype="string"), pd.array(kl, dtype="string")
     ipu.attrs = {"source": label, "given": ipu_spec is not None}
-    timings["ipu"] = time.perf_counter() - t
-    step("indikasi program")
+    return ipu
 
-    # ---- rencana
-    t = time.perf_counter()
+
+def _rencana(config: Config, crs: CRS, admin: AdminAreas, rules: Rules, kawasan: gpd.GeoDataFrame | None, findings: list[Finding], summary: list[dict]) -> gpd.GeoDataFrame:
+    """The rencana files (:func:`_rencana_file`) as one frame, with activities from codes, SIPD code columns and places."""
+    inp = config.inputs
     frames = []
     for spec in inp.rencana:
-        keys = [str({**fld, **spec.fields}.get(k) or k) for k in ("program_id", "tahun")]
-        raw = _read_any(spec, par.assume_crs, cfg_name, keys=keys)
-        label = str(raw.attrs.get("source", spec.label))
-        reader_findings = list(raw.attrs.get("findings", []))
-        bad = _bad_coord_rows(raw)
-        names = {**fld, **spec.fields}
-        summary.append(describe_input(raw, "rencana", fields=_found_fields(raw, RENCANA_FIELDS, names, ("program_id", "tahun", "opd", "kegiatan", "kode", "pagu"))))
-        if not len(raw):
-            log.warning(_("{label}: the rencana layer holds no rows (wrong layer or sheet?)").format(label=label))
-        optional = ["kegiatan"] if rules.code_map else []
-        df, missing = canonicalize(raw, RENCANA_FIELDS, names, label, config_name=cfg_name, optional=optional)
-        if "kegiatan" in missing and "kode" in missing:
-            raise FieldError(_("{label}: no field '{field}' (set fields.activity in {cfg_name}) and no SIPD code field to map activities from").format(label=label, field=names.get('activity') or 'kegiatan', cfg_name=cfg_name))
-        if "kegiatan" in missing and not rules.code_map:
-            raise FieldError(_("{label}: no field '{field}' (set fields.activity in {cfg_name})").format(label=label, field=names.get('activity') or 'kegiatan', cfg_name=cfg_name))
-        if spec.opd:
-            df["opd"] = df["opd"].map(lambda v, o=spec.opd: o if _blank(v) else v)
-        elif "opd" in missing:
-            raise FieldError(_("{label}: no field '{field}'; set fields.opd, or opd = \"...\" for this file in {key} of {cfg_name}").format(label=label, field=names.get('opd') or 'opd', key=spec.key, cfg_name=cfg_name))
-        df = _kept_apart(df, DERIVED)
-        df = df.reset_index(drop=True)
-        rid = frame_ids(df, "program_id")
-        reader_findings = _named(reader_findings, rid)
-        yrs, bad_y = _ints(df["tahun"], label, "tahun", rid)
-        for fid, v in bad_y:
-            findings.append(Finding(label, fid, "error", "tahun_tidak_valid", f"tahun {v!r} tidak dikenal; program tidak masuk tahun mana pun"))
-        df["tahun"] = yrs
-        _numbers(df, "pagu", label, rid, findings, thousands_dot=True, non_negative=True)
-        for col in ("volume", "target", "realisasi"):
-            _numbers(df, col, label, rid, findings)
-        df = to_metric(df, crs)
-        df, fnd = _resolve_lokasi(df, admin, label, rid, bad)
-        findings.extend(_drop_resolved(reader_findings, df["lokasi_sumber"].to_numpy(), int(raw.attrs.get("first_row", 2))))
-        findings.extend(fnd)
-        df["sumber_berkas"] = _source_name(spec, base)
-        df = with_geometry(df, np.asarray(df.geometry.values, dtype=object), crs)
-        frames.append(df)
+        frames.append(_rencana_file(spec, config, crs, admin, rules, findings, summary))
     # one column for names that differ only in case across files (GeoPackage fields are case-insensitive)
     rencana = concat_frames(frames, crs=crs)
     rencana.attrs = {"source": "rencana"}
     if not len(rencana):
         raise LayerError(_("{rencana}: no rencana programs").format(rencana=', '.join((s.label for s in inp.rencana))))
+    _activities_and_codes(rencana, rules, findings)
+    _places(rencana, admin, kawasan)
+    return rencana
+
+
+def _rencana_file(spec: InputSpec, config: Config, crs: CRS, admin: AdminAreas, rules: Rules, findings: list[Finding], summary: list[dict]) -> gpd.GeoDataFrame:
+    """One rencana file in canonical form: years and amounts parsed, places resolved, in ``crs``."""
+    par, fld, cfg_name, base = config.parameters, config.fields, config.path.name, config.path.parent
+    keys = [str({**fld, **spec.fields}.get(k) or k) for k in ("program_id", "tahun")]
+    raw = _read_any(spec, par.assume_crs, cfg_name, keys=keys)
+    label = str(raw.attrs.get("source", spec.label))
+    reader_findings = list(raw.attrs.get("findings", []))
+    bad = _bad_coord_rows(raw)
+    names = {**fld, **spec.fields}
+    summary.append(describe_input(raw, "rencana", fields=_found_fields(raw, RENCANA_FIELDS, names, ("program_id", "tahun", "opd", "kegiatan", "kode", "pagu"))))
+    if not len(raw):
+        log.warning(_("{label}: the rencana layer holds no rows (wrong layer or sheet?)").format(label=label))
+    optional = ["kegiatan"] if rules.code_map else []
+    df, missing = canonicalize(raw, RENCANA_FIELDS, names, label, config_name=cfg_name, optional=optional)
+    if "kegiatan" in missing and "kode" in missing:
+        raise FieldError(_("{label}: no field '{field}' (set fields.activity in {cfg_name}) and no SIPD code field to map activities from").format(label=label, field=names.get('activity') or 'kegiatan', cfg_name=cfg_name))
+    if "kegiatan" in missing and not rules.code_map:
+        raise FieldError(_("{label}: no field '{field}' (set fields.activity in {cfg_name})").format(label=label, field=names.get('activity') or 'kegiatan', cfg_name=cfg_name))
+    if spec.opd:
+        df["opd"] = df["opd"].map(lambda v, o=spec.opd: o if _blank(v) else v)
+    elif "opd" in missing:
+        raise FieldError(_("{label}: no field '{field}'; set fields.opd, or opd = \"...\" for this file in {key} of {cfg_name}").format(label=label, field=names.get('opd') or 'opd', key=spec.key, cfg_name=cfg_name))
+    df = _kept_apart(df, DERIVED)
+    df = df.reset_index(drop=True)
+    rid = frame_ids(df, "program_id")
+    reader_findings = _named(reader_findings, rid)
+    yrs, bad_y = _ints(df["tahun"], label, "tahun", rid)
+    for fid, v in bad_y:
+        findings.append(Finding(label, fid, "error", "tahun_tidak_valid", f"tahun {v!r} tidak dikenal; program tidak masuk tahun mana pun"))
+    df["tahun"] = yrs
+    _numbers(df, "pagu", label, rid, findings, thousands_dot=True, non_negative=True)
+    for col in ("volume", "target", "realisasi"):
+        _numbers(df, col, label, rid, findings)
+    df = to_metric(df, crs)
+    df, fnd = _resolve_lokasi(df, admin, label, rid, bad)
+    findings.extend(_drop_resolved(reader_findings, df["lokasi_sumber"].to_numpy(), int(raw.attrs.get("first_row", 2))))
+    findings.extend(fnd)
+    df["sumber_berkas"] = _source_name(spec, base)
+    df = with_geometry(df, np.asarray(df.geometry.values, dtype=object), crs)
+    return df
+
+
+def _activities_and_codes(rencana: gpd.GeoDataFrame, rules: Rules, findings: list[Finding]) -> None:
+    """Fill blank activities from the SIPD code (``kegiatan_dari_kode``) and add the code's columns, in place."""
     # activity from the SIPD code where the activity is blank
     blank = rencana["kegiatan"].map(lambda v: not activity_key(v)).to_numpy(dtype=bool)
     from_code = np.zeros(len(rencana), dtype=bool)
@@ -719,6 +665,10 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
     findings.extend(fnd)
     for c in codes.columns:
         rencana[c] = codes[c].to_numpy()
+
+
+def _places(rencana: gpd.GeoDataFrame, admin: AdminAreas, kawasan: gpd.GeoDataFrame | None) -> None:
+    """Add ``kecamatan``, ``kelurahan``, ``kawasan_prioritas`` and ``di_kawasan_prioritas``, in place."""
     # where: kecamatan, kelurahan, priority area
     kc, kl = admin.locate(rencana.geometry.values)
     src = rencana["lokasi_sumber"].to_numpy()
@@ -740,36 +690,25 @@ def load_inputs(config: Config, *, progress: Callable[[str], None] | None = None
             names_kp[i] = "; ".join(sorted(set(ns)))
     rencana["kawasan_prioritas"] = pd.array(names_kp, dtype="string")
     rencana["di_kawasan_prioritas"] = pd.notna(names_kp)
-    timings["rencana"] = time.perf_counter() - t
-    step("rencana program")
 
+
+def _cluster_findings(config: Config, rencana: gpd.GeoDataFrame, findings: list[Finding]) -> None:
+    """A finding for each OPD of ``[opd_clusters]`` absent from the rencana."""
+    cfg_name = config.path.name
     # opd clusters naming OPDs absent from the data
     present = {place_key(o) for o in rencana["opd"].dropna()}
     for cname, members in config.opd_clusters.items():
         for m in members:
             if place_key(m) not in present:
                 findings.append(Finding(cfg_name, f"opd_clusters.{cname}", "info", "opd_klaster_tidak_ada", f"OPD '{m}' di klaster '{cname}' tidak ada di data rencana"))
+
+
+def _kinerja(config: Config, summary: list[dict]) -> Any:
+    """The performance cascade (:func:`sppr_gis.kinerja.forms.read_kinerja`), None without the input."""
+    inp, cfg_name, base = config.inputs, config.path.name, config.path.parent
     kinerja = None
     if inp.kinerja is not None:  # the performance cascade (sppr_gis.kinerja), evaluated per year by run_year
         with _config_key(inp.kinerja, cfg_name):
             kinerja = read_kinerja(inp.kinerja.path, sheet=inp.kinerja.layer.layer, tahun_awal=config.kinerja.get("tahun_awal"), opd=inp.kinerja.opd)
         summary.append({**describe_input(kinerja.frame, "kinerja", source=_source_name(inp.kinerja, base)), "form": kinerja.form})
-    timings["total"] = time.perf_counter() - t0
-    return RunInputs(
-        config=config,
-        crs=crs,
-        zoning=zinputs,
-        protected_codes=tuple(sorted(protected)),
-        rules=rules,
-        ipu=ipu,
-        rencana=rencana,
-        admin=admin,
-        kawasan_prioritas=kawasan,
-        struktur_ruang=struktur,
-        zones_raw=zones_raw,
-        findings=findings,
-        hashes=hashes,
-        timings=timings,
-        summary=summary,
-        kinerja=kinerja,
-    )
+    return kinerja

@@ -42,10 +42,8 @@ Shape (only ``[inputs]`` is required; see ``docs/sync.md``)::
 
 from __future__ import annotations
 
-import math
-import re
-
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from dataclasses import fields as dc_fields
@@ -57,6 +55,18 @@ try:  # Python 3.11+
 except ModuleNotFoundError:  # Python 3.10: the same parser, packaged as tomli
     import tomli as tomllib  # type: ignore[no-redef]
 
+from sppr_gis.config.tables import (
+    _INPUT_KEYS,
+    _album,
+    _Errors,
+    _is_str,
+    _number,
+    _output,
+    _palette,
+    _str_list,
+    _unknown,
+    kinerja_table,
+)
 from sppr_gis.errors import ConfigError
 from sppr_gis.i18n import _
 from sppr_gis.io.vector import LayerSpec, parse_layer_spec
@@ -112,23 +122,8 @@ FIELD_DEFAULTS: dict[str, str | None] = {
     "kawasan_name": None,
 }
 
-_INPUT_KEYS = {
-    "zoning",
-    "rules",
-    "conditions",
-    "code_map",
-    "indikasi_program",
-    "rencana",
-    "struktur_ruang",
-    "network_map",
-    "kecamatan",
-    "kelurahan",
-    "kawasan_prioritas",
-    "kinerja",
-}
 _SPEC_KEYS = {"path", "layer", "sheet", "code", "crs", "xy_fields", "wkt_field", "coord_field", "header_row", "encoding", "opd", "fields"}
 _TOP_KEYS = {"project", "inputs", "fields", "parameters", "opd_clusters", "palette", "album", "output", "kinerja"}
-_OUTPUT_KEYS = {"postgis"}
 _PROJECT_KEYS = {"name", "title", "kode"}
 
 
@@ -354,42 +349,6 @@ class Config:
     kinerja: Mapping[str, Any] = field(default_factory=dict)
 
 
-class _Errors:
-    """Collects problems; raises one ConfigError listing all of them."""
-
-    def __init__(self, source: str, check_files: bool = True) -> None:
-        self.source = source
-        self.check_files = check_files
-        self.items: list[str] = []
-
-    def add(self, key: str, message: str) -> None:
-        self.items.append(f"{key}: {message}")
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            if len(self.items) == 1:
-                raise ConfigError(f"{self.source}: {self.items[0]}")
-            raise ConfigError(_("{source}: {n} problems:").format(source=self.source, n=len(self.items)) + "\n  " + "\n  ".join(self.items))
-
-
-def _unknown(table: Mapping[str, Any], allowed: set[str], prefix: str, err: _Errors) -> None:
-    for key in table:
-        if key not in allowed:
-            hint = _closest(key, allowed)
-            err.add(f"{prefix}{key}", _("unknown key (did you mean '{hint}'?)").format(hint=hint) if hint else _("unknown key; known keys: {keys}").format(keys=", ".join(sorted(allowed))))
-
-
-def _closest(key: str, allowed: set[str]) -> str | None:
-    import difflib
-
-    found = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.75)
-    return found[0] if found else None
-
-
-def _is_str(v: object) -> bool:
-    return isinstance(v, str) and bool(v.strip())
-
-
 def _spec(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: bool = False) -> InputSpec | None:
     if isinstance(value, str):
         table: dict[str, Any] = {"path": value}
@@ -496,32 +455,6 @@ def _spec_list(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: boo
     return tuple(out)
 
 
-def _number(table: Mapping[str, Any], key: str, prefix: str, err: _Errors, *, lo: float | None = None, hi: float | None = None, lo_open: bool = False, integer: bool = False) -> Any:
-    v = table[key]
-    name = f"{prefix}{key}"
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not isinstance(v, int)):
-        err.add(name, (_("expected a whole number, got {v!r}") if integer else _("expected a number, got {v!r}")).format(v=v))
-        return None
-    if not math.isfinite(v):
-        err.add(name, _("must be a finite number, got {v}").format(v=v))
-        return None
-    if lo is not None and (v < lo or (lo_open and v == lo)):
-        err.add(name, (_("must be greater than {lo}, got {v}") if lo_open else _("must be at least {lo}, got {v}")).format(lo=lo, v=v))
-        return None
-    if hi is not None and v > hi:
-        err.add(name, _("must be at most {hi}, got {v}").format(hi=hi, v=v))
-        return None
-    return v
-
-
-def _str_list(table: Mapping[str, Any], key: str, prefix: str, err: _Errors) -> tuple[str, ...] | None:
-    v = table[key]
-    if not (isinstance(v, list) and all(_is_str(x) for x in v)):
-        err.add(f"{prefix}{key}", _("expected a list of texts"))
-        return None
-    return tuple(str(x).strip() for x in v)
-
-
 def _parameters(table: Mapping[str, Any], err: _Errors) -> Parameters:
     p = "parameters."
     known = {f.name for f in dc_fields(Parameters)}
@@ -596,6 +529,12 @@ def _parameters(table: Mapping[str, Any], err: _Errors) -> Parameters:
 def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check_files: bool = True) -> Config:
     """Validate a parsed TOML document.
 
+    The steps, one per table, each adding its problems to one collector:
+    unknown top-level keys, :func:`_project`, :func:`_inputs`, :func:`_fields`,
+    :func:`_parameters`, :func:`_clusters`, then the optional ``[palette]``,
+    ``[album]``, ``[output]`` and ``[kinerja]`` (:mod:`sppr_gis.config.tables`);
+    the collector raises once, listing them all.
+
     Parameters
     ----------
     data : mapping
@@ -618,7 +557,26 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
     base = path.parent
     err = _Errors(str(path), check_files)
     _unknown(data, _TOP_KEYS, "", err)
+    name, title, kode = _project(data, base, err)
+    inputs = _inputs(data, base, err)
+    fields = _fields(data, err)
+    par_t = data.get("parameters", {})
+    if not isinstance(par_t, dict):
+        err.add("parameters", _("expected a table"))
+        par_t = {}
+    parameters = _parameters(par_t, err)
+    clusters = _clusters(data, err)
+    palette = _palette(data.get("palette", {}), err)
+    album = _album(data.get("album", {}), base, err, check_files)
+    output = _output(data.get("output", {}), err)
+    kinerja = kinerja_table(data.get("kinerja", {}), err)
+    err.raise_if_any()
+    assert inputs is not None
+    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters, palette=palette, album=album, output=output, kode=kode, kinerja=kinerja)
 
+
+def _project(data: Mapping[str, Any], base: Path, err: _Errors) -> tuple[str, str, str | None]:
+    """``[project]``: name (default: the config's folder name), title and region ``kode``."""
     project = data.get("project", {})
     if not isinstance(project, dict):
         err.add("project", _("expected a table"))
@@ -632,7 +590,11 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
         if not kode or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", kode):
             err.add("project.kode", _("expected a region code of letters, digits, '.', '_' or '-' (e.g. the BPS code \"2171\"), got {kode!r}").format(kode=project.get('kode')))
             kode = None
+    return name, title, kode
 
+
+def _inputs(data: Mapping[str, Any], base: Path, err: _Errors) -> Inputs | None:
+    """``[inputs]``: the input files (None when a required one is missing or unusable)."""
     inputs_t = data.get("inputs")
     inputs: Inputs | None = None
     if not isinstance(inputs_t, dict):
@@ -667,20 +629,22 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
             )
             if inputs.network_map is not None and not struktur:
                 err.add("inputs.network_map", _("needs inputs.struktur_ruang (the planned network layer)"))
+    return inputs
 
+
+def _fields(data: Mapping[str, Any], err: _Errors) -> dict[str, str | None]:
+    """``[fields]``: the source field names, merged over :data:`FIELD_DEFAULTS`."""
     flds_t = data.get("fields", {})
     if not isinstance(flds_t, dict):
         err.add("fields", _("expected a table"))
         flds_t = {}
     fields = dict(FIELD_DEFAULTS)
     fields.update(_field_map(flds_t, "fields.", err))
+    return fields
 
-    par_t = data.get("parameters", {})
-    if not isinstance(par_t, dict):
-        err.add("parameters", _("expected a table"))
-        par_t = {}
-    parameters = _parameters(par_t, err)
 
+def _clusters(data: Mapping[str, Any], err: _Errors) -> dict[str, tuple[str, ...]]:
+    """``[opd_clusters]``: cluster name -> OPD names; an OPD belongs to at most one cluster."""
     clusters_t = data.get("opd_clusters", {})
     clusters: dict[str, tuple[str, ...]] = {}
     if not isinstance(clusters_t, dict):
@@ -697,154 +661,7 @@ def parse_config(data: Mapping[str, Any], path: str | os.PathLike[str], *, check
                     err.add(f"opd_clusters.{cname}", _("OPD '{m}' is already in cluster '{seen}'").format(m=m, seen=seen[key]))
                 seen[key] = cname
             clusters[str(cname)] = v
-    palette = _palette(data.get("palette", {}), err)
-    album = _album(data.get("album", {}), base, err, check_files)
-    output = _output(data.get("output", {}), err)
-    kinerja = kinerja_table(data.get("kinerja", {}), err)
-    err.raise_if_any()
-    assert inputs is not None
-    return Config(path=path, name=name, title=title, inputs=inputs, fields=fields, parameters=parameters, opd_clusters=clusters, palette=palette, album=album, output=output, kode=kode, kinerja=kinerja)
-
-
-_ASPEK = ("pengaturan", "pembinaan", "perencanaan", "pemanfaatan", "pengendalian")
-
-
-def kinerja_table(table: Any, err: "_Errors") -> dict[str, Any]:
-    """``[kinerja]``: ``tahun_awal`` (first year of a Renstra export's target_1..5) and
-    ``[kinerja.penataan_ruang]``: the five aspect scores (0-100) and an optional ``bobot`` table."""
-    if not isinstance(table, dict):
-        err.add("kinerja", _("expected a table"))
-        return {}
-    _unknown(table, {"tahun_awal", "penataan_ruang"}, "kinerja.", err)
-    out: dict[str, Any] = {}
-    if "tahun_awal" in table:
-        v = _number(table, "tahun_awal", "kinerja.", err, lo=1900, hi=2200, integer=True)
-        if v is not None:
-            out["tahun_awal"] = int(v)
-    pr = table.get("penataan_ruang")
-    if pr is not None:
-        if not isinstance(pr, dict):
-            err.add("kinerja.penataan_ruang", _("expected a table of aspect scores (0-100)"))
-        else:
-            _unknown(pr, set(_ASPEK) | {"bobot"}, "kinerja.penataan_ruang.", err)
-            scores: dict[str, Any] = {}
-            for k in _ASPEK:
-                if k in pr:
-                    v = _number(pr, k, "kinerja.penataan_ruang.", err, lo=0.0, hi=100.0)
-                    if v is not None:
-                        scores[k] = float(v)
-            bobot = pr.get("bobot")
-            if bobot is not None:
-                if not isinstance(bobot, dict):
-                    err.add("kinerja.penataan_ruang.bobot", _("expected a table: aspect = weight"))
-                else:
-                    _unknown(bobot, set(_ASPEK), "kinerja.penataan_ruang.bobot.", err)
-                    w = {}
-                    for k in _ASPEK:
-                        if k in bobot:
-                            v = _number(bobot, k, "kinerja.penataan_ruang.bobot.", err, lo=0.0)
-                            if v is not None:
-                                w[k] = float(v)
-                    if w and not any(w.get(k, 1.0) > 0 for k in scores):
-                        err.add("kinerja.penataan_ruang.bobot", _("the weights of the aspects given are all 0"))
-                    scores["bobot"] = w
-            out["penataan_ruang"] = scores
-    return out
-
-
-def _output(table: Any, err: _Errors) -> dict[str, str]:
-    """``[output]``: ``postgis = "postgresql://HOST/DB#SCHEMA"`` (each year's layers also go there)."""
-    if not isinstance(table, dict):
-        err.add("output", _("expected a table"))
-        return {}
-    _unknown(table, _OUTPUT_KEYS, "output.", err)
-    out: dict[str, str] = {}
-    if "postgis" in table:
-        v = table["postgis"]
-        if not (isinstance(v, str) and v.strip().lower().startswith(("postgresql://", "postgres://"))):
-            err.add("output.postgis", _("expected a PostgreSQL URI naming a schema: \"postgresql://HOST/DB#SCHEMA\""))
-        else:
-            from sppr_gis.errors import LayerError
-            from sppr_gis.io.postgis import target_schema
-
-            try:
-                target_schema(v)  # #SCHEMA ("Quoted" exact), never a table; at most 63 bytes
-            except LayerError as exc:
-                err.add("output.postgis", _("{exc} (the tables are named <layer>_<year>)").format(exc=exc))
-            else:
-                out["postgis"] = v.strip()
-    return out
-
-
-_ALBUM_KEYS = {"instansi", "penandatangan", "tempat", "tanggal", "logo", "inset", "paper", "kata_pengantar", "sumber"}
-
-
-def _album(table: Any, base: Path, err: _Errors, check_files: bool = True) -> dict[str, Any]:
-    """``[album]``: instansi, penandatangan, tempat, tanggal, logo (path), inset (path[:layer]), paper (A3|A4), kata_pengantar, [album.sumber]."""
-    if not isinstance(table, dict):
-        err.add("album", _("expected a table"))
-        return {}
-    _unknown(table, _ALBUM_KEYS, "album.", err)
-    out: dict[str, Any] = {}
-    for key in ("instansi", "penandatangan", "tempat", "tanggal", "kata_pengantar"):
-        if key in table:
-            if isinstance(table[key], str):
-                out[key] = table[key].strip()
-            else:
-                err.add(f"album.{key}", _("expected a text"))
-    if "paper" in table:
-        paper = str(table["paper"]).strip().upper()
-        if paper in ("A3", "A4"):
-            out["paper"] = paper
-        else:
-            err.add("album.paper", _("{paper!r}: use \"A3\" or \"A4\"").format(paper=table['paper']))
-    if "logo" in table:
-        if not isinstance(table["logo"], str):
-            err.add("album.logo", _("expected a path to a PNG or JPEG file"))
-        else:
-            logo = (base / table["logo"]).resolve()
-            if check_files and not logo.is_file():
-                err.add("album.logo", _("file not found: {logo}").format(logo=logo))
-            out["logo"] = logo
-    if "inset" in table:
-        if not isinstance(table["inset"], str):
-            err.add("album.inset", "expected a path to a boundary layer (path or path:layer)")
-        else:
-            spec = table["inset"].strip()
-            path, _u, layer = spec.rpartition(":") if ":" in spec[2:] and not (base / spec).exists() else (spec, "", "")
-            inset = (base / path).resolve()
-            if check_files and not inset.exists():
-                err.add("album.inset", f"file not found: {inset}")
-            out["inset"] = f"{inset}:{layer}" if layer else str(inset)
-    sumber = table.get("sumber", {})
-    if not isinstance(sumber, dict):
-        err.add("album.sumber", _("expected a table: input key = citation"))
-    else:
-        out["sumber"] = {}
-        for k, v in sumber.items():
-            if k not in _INPUT_KEYS:
-                err.add(f"album.sumber.{k}", _("unknown input key (one of: {input_keys})").format(input_keys=', '.join(sorted(_INPUT_KEYS))))
-            elif not isinstance(v, str):
-                err.add(f"album.sumber.{k}", _("expected a text"))
-            else:
-                out["sumber"][k] = v.strip()
-    return out
-
-
-def _palette(table: Any, err: _Errors) -> dict[str, str]:
-    """``[palette]``: zone code = "#rrggbb" or [r, g, b] (0-255)."""
-    if not isinstance(table, dict):
-        err.add("palette", _("expected a table: zone code = \"#rrggbb\" or [r, g, b]"))
-        return {}
-    out: dict[str, str] = {}
-    for code, value in table.items():
-        if isinstance(value, str) and re.fullmatch(r"#[0-9a-fA-F]{6}", value.strip()):
-            out[str(code)] = value.strip().lower()
-        elif isinstance(value, list) and len(value) == 3 and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in value):
-            out[str(code)] = "#{:02x}{:02x}{:02x}".format(*value)
-        else:
-            err.add(f"palette.{code}", _("{value!r} is not a colour: use \"#rrggbb\" or [r, g, b] with 0-255").format(value=value))
-    return out
+    return clusters
 
 
 def load_config(path: str | os.PathLike[str], *, check_files: bool = True) -> Config:
