@@ -550,6 +550,9 @@ def check(
     else:
         index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlaps=topo.overlaps, cut=prepared.cut)
         res = index.shares(parts.geoms, workers=workers, progress=progress)
+        # the index (line meter, per-thread prepared copies) is not needed after the shares
+        del index
+        release_memory()
     for i in np.unique(parts.owner[res.snapped]):
         findings.append(
             Finding(plabel, ids[i], "info", "ukuran_dibulatkan", f"irisan dengan zona dihitung dengan pembulatan ke grid {angka(SNAP_GRIDS[0] * 1000, 0)} mm (GEOS tidak dapat menghitungnya dalam floating point)")
