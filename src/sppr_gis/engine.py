@@ -444,29 +444,41 @@ class LineMeter:
         self.pieces = pieces
         self.code = np.asarray(code, dtype=np.int64)
         self.tree = tree if tree is not None else shapely.STRtree(pieces)
-        rings, ring_piece = shapely.get_rings(pieces, return_index=True)
-        xy, ring = shapely.get_coordinates(rings, return_index=True)
-        k = np.flatnonzero(ring[1:] == ring[:-1])
+        # coordinates and ring offsets in one ragged array (no ring geometries are made); the
+        # temporaries are dropped as soon as used: this build is the engine's peak of memory
+        pieces = np.asarray(pieces, dtype=object)
+        if len(pieces):
+            _, xy, (ring_off, poly_off) = shapely.to_ragged_array(pieces)
+        else:
+            xy, ring_off, poly_off = np.zeros((0, 2)), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
+        ring_len = np.diff(ring_off)
+        # segment k runs from coordinate k to k + 1 of one ring: every coordinate but a ring's last
+        last = np.zeros(len(xy), dtype=bool)
+        last[ring_off[1:][ring_len > 0] - 1] = True
+        k = np.flatnonzero(~last)
+        del last
         self.x0, self.y0, self.x1, self.y1 = xy[k, 0], xy[k, 1], xy[k + 1, 0], xy[k + 1, 1]
-        seg_ring = ring[k]
+        del xy
+        seg_ring = np.repeat(np.arange(len(ring_len), dtype=np.int64), np.maximum(ring_len - 1, 0))
+        ring_piece = np.repeat(np.arange(len(poly_off) - 1, dtype=np.int64), np.diff(poly_off))
         self.seg_piece = ring_piece[seg_ring].astype(np.int32)
         # runs of consecutive segments of one ring, each with its box, in one tree
-        pos_in_ring = np.arange(len(k)) - np.searchsorted(seg_ring, seg_ring)
+        pos_in_ring = k - ring_off[seg_ring]
+        del k
         new_run = np.r_[True, (seg_ring[1:] != seg_ring[:-1]) | (pos_in_ring[1:] % BOUNDARY_RUN == 0)]
-        run_of_seg = np.cumsum(new_run) - 1
+        del seg_ring, pos_in_ring
         self.run_start = np.flatnonzero(new_run)
-        self.run_count = np.diff(np.r_[self.run_start, len(k)])
-        bx0, bx1 = np.minimum(self.x0, self.x1), np.maximum(self.x0, self.x1)
-        by0, by1 = np.minimum(self.y0, self.y1), np.maximum(self.y0, self.y1)
-        n_runs = len(self.run_start)
-        rx0 = np.full(n_runs, np.inf)
-        ry0 = np.full(n_runs, np.inf)
-        rx1 = np.full(n_runs, -np.inf)
-        ry1 = np.full(n_runs, -np.inf)
-        np.minimum.at(rx0, run_of_seg, bx0)
-        np.minimum.at(ry0, run_of_seg, by0)
-        np.maximum.at(rx1, run_of_seg, bx1)
-        np.maximum.at(ry1, run_of_seg, by1)
+        del new_run
+        self.run_count = np.diff(np.r_[self.run_start, len(self.x0)])
+        # a run's box: the extremes of its consecutive segments' ends (one reduction per slice)
+        if len(self.x0):
+            s = self.run_start
+            rx0 = np.minimum(np.minimum.reduceat(self.x0, s), np.minimum.reduceat(self.x1, s))
+            ry0 = np.minimum(np.minimum.reduceat(self.y0, s), np.minimum.reduceat(self.y1, s))
+            rx1 = np.maximum(np.maximum.reduceat(self.x0, s), np.maximum.reduceat(self.x1, s))
+            ry1 = np.maximum(np.maximum.reduceat(self.y0, s), np.maximum.reduceat(self.y1, s))
+        else:
+            rx0 = ry0 = rx1 = ry1 = np.zeros(0)
         self.run_tree = shapely.STRtree(shapely.box(rx0, ry0, rx1, ry1))
         # Point-in-polygon on a large piece is much faster prepared. GEOS prepared
         # geometries must not be shared between threads, so each thread prepares
