@@ -176,13 +176,20 @@ def _put_geoms(out: dict[str, np.ndarray], name: str, geoms: np.ndarray) -> None
     out[name + ".n"] = lengths
 
 
+#: Geometries decoded at once (bounds the WKB copies alive together).
+_DECODE_BATCH = 4096
+
+
 def _get_geoms(z: Any, name: str) -> np.ndarray:
-    items = _split(z[name], z[name + ".n"])
-    out = np.empty(len(items), dtype=object)
-    have = np.array([b is not None for b in items], dtype=bool)
-    if have.any():
-        out[have] = shapely.from_wkb(np.array([b for b in items if b is not None], dtype=object))
-    out[~have] = None
+    buf = z[name].tobytes()
+    lengths = z[name + ".n"]
+    ends = np.cumsum(np.maximum(lengths, 0)).tolist()
+    out = np.full(len(lengths), None, dtype=object)
+    for lo in range(0, len(lengths), _DECODE_BATCH):
+        hi = min(lo + _DECODE_BATCH, len(lengths))
+        have = np.flatnonzero(lengths[lo:hi] >= 0) + lo
+        if len(have):
+            out[have] = shapely.from_wkb(np.array([buf[ends[i] - lengths[i] : ends[i]] for i in have.tolist()], dtype=object))
     return out
 
 
@@ -236,10 +243,12 @@ def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any]) -> Any:
     from sppr_gis.findings import Finding
     from sppr_gis.validate import Topology
 
-    payload = blob[_DIGEST:]
-    if len(blob) < _DIGEST or hashlib.sha256(payload).digest() != blob[:_DIGEST]:
+    # no copy of the payload: hashed through a view, read through a BytesIO sharing ``blob``
+    if len(blob) < _DIGEST or hashlib.sha256(memoryview(blob)[_DIGEST:]).digest() != blob[:_DIGEST]:
         raise ValueError("the entry fails its sha256")
-    with np.load(io.BytesIO(payload), allow_pickle=False) as z:
+    stream = io.BytesIO(blob)
+    stream.seek(_DIGEST)
+    with np.load(stream, allow_pickle=False) as z:
         if _get_text(z, "key")[0] != key:
             raise ValueError("the entry holds another key")
         geoms = _get_geoms(z, "zones")
