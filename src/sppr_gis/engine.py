@@ -418,6 +418,38 @@ PREPARE_VERTICES = 256
 COLLINEAR_TOLERANCE = 1e-7
 
 
+class PreparedPieces:
+    """Zone pieces for exact point-in-polygon tests: this thread's prepared copies where large.
+
+    Point-in-polygon on a large piece is much faster prepared. GEOS prepared
+    geometries must not be shared between threads, so each thread prepares its
+    own copy of the pieces with more than :data:`PREPARE_VERTICES` vertices (a few
+    MB), on first use. A prepared test answers exactly as an unprepared one.
+
+    Parameters
+    ----------
+    pieces : array of Polygon
+    """
+
+    def __init__(self, pieces: np.ndarray) -> None:
+        self.pieces = pieces
+        self.large = np.flatnonzero(shapely.get_num_coordinates(pieces) > PREPARE_VERTICES)
+        self._local = threading.local()
+
+    def targets(self, piece: np.ndarray) -> np.ndarray:
+        """``pieces[piece]``, this thread's prepared copies where large."""
+        if not len(self.large):
+            return self.pieces[piece]
+        prepared = getattr(self._local, "prepared", None)
+        if prepared is None:
+            prepared = self.pieces.copy()
+            copies = shapely.from_wkb(shapely.to_wkb(self.pieces[self.large]))
+            shapely.prepare(copies)
+            prepared[self.large] = copies
+            self._local.prepared = prepared
+        return prepared[piece]
+
+
 class LineMeter:
     """Where line segments lie in zone polygons, worked out segment by segment.
 
@@ -440,7 +472,7 @@ class LineMeter:
         An index of ``pieces`` (built when not given).
     """
 
-    def __init__(self, pieces: np.ndarray, code: np.ndarray, tree: shapely.STRtree | None = None) -> None:
+    def __init__(self, pieces: np.ndarray, code: np.ndarray, tree: shapely.STRtree | None = None, prepared: "PreparedPieces | None" = None) -> None:
         self.pieces = pieces
         self.code = np.asarray(code, dtype=np.int64)
         self.tree = tree if tree is not None else shapely.STRtree(pieces)
@@ -480,24 +512,11 @@ class LineMeter:
         else:
             rx0 = ry0 = rx1 = ry1 = np.zeros(0)
         self.run_tree = shapely.STRtree(shapely.box(rx0, ry0, rx1, ry1))
-        # Point-in-polygon on a large piece is much faster prepared. GEOS prepared
-        # geometries must not be shared between threads, so each thread prepares
-        # its own copy of the large pieces (a few MB), on first use.
-        self.large = np.flatnonzero(shapely.get_num_coordinates(pieces) > PREPARE_VERTICES)
-        self._local = threading.local()
+        self.prepared = prepared if prepared is not None else PreparedPieces(pieces)
 
     def _targets(self, piece: np.ndarray) -> np.ndarray:
         """The pieces to test points against: this thread's prepared copies where large."""
-        if not len(self.large):
-            return self.pieces[piece]
-        prepared = getattr(self._local, "prepared", None)
-        if prepared is None:
-            prepared = self.pieces.copy()
-            copies = shapely.from_wkb(shapely.to_wkb(self.pieces[self.large]))
-            shapely.prepare(copies)
-            prepared[self.large] = copies
-            self._local.prepared = prepared
-        return prepared[piece]
+        return self.prepared.targets(piece)
 
     def _crossings(self, sr: np.ndarray, ri: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, pair_key: np.ndarray, n_pieces: np.int64) -> tuple[np.ndarray, ...]:
         """Crossings and collinear stretches of program segments ``sr`` with the boundary runs ``ri``.
@@ -759,6 +778,7 @@ class ZoneIndex:
         self.moved_tree = shapely.STRtree(moved) if len(moved) else None
         self.moved_piece = moved_piece
         self.tree = shapely.STRtree(self.pieces)
+        self.prepared = PreparedPieces(self.pieces)
         self.zone_geoms = geoms
         self._line_meter: LineMeter | None = None
         self._line_lock = threading.Lock()
@@ -772,7 +792,7 @@ class ZoneIndex:
         self.build_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------------ chunks
-    def _intersecting(self, geoms: np.ndarray, *, within: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _intersecting(self, geoms: np.ndarray, *, within: bool = True, pairs: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(program, zone geometry) pairs that intersect, and whether the program lies within it.
 
         Both come from predicate queries of the tree, which prepare each program
@@ -782,7 +802,7 @@ class ZoneIndex:
 
         A program near an edge moved by a cut gets the whole polygon in place of
         all its pieces (one pair), so its measure is exact."""
-        pi, zi = self.tree.query(geoms, predicate="intersects")
+        pi, zi = self.tree.query(geoms, predicate="intersects") if pairs is None else pairs
         n_geoms = np.int64(len(self.geoms))
         key = pi.astype(np.int64) * n_geoms + zi
         if within and len(pi):
@@ -845,7 +865,12 @@ class ZoneIndex:
         parts, owner = parts[keep], owner[keep]
         n_parts = np.bincount(owner, minlength=len(geoms)).astype(float)
         weight = 1.0 / n_parts[owner]
-        pi, zi, _ = self._intersecting(parts, within=False)
+        # the pieces whose box holds a point, then one exact point-in-polygon test per
+        # candidate against prepared pieces (the tree's predicate query tests unprepared)
+        ci, cz = self.tree.query(parts)
+        xy = shapely.get_coordinates(parts[ci])
+        hit = shapely.intersects_xy(self.prepared.targets(cz), xy[:, 0], xy[:, 1]) if len(ci) else np.zeros(0, dtype=bool)
+        pi, zi, _ = self._intersecting(parts, within=False, pairs=(ci[hit], cz[hit]))
         pc = pd.DataFrame({"part": pi, "code": self.code[zi]}).drop_duplicates()
         k = pc.groupby("part")["code"].transform("size").to_numpy()
         pc["prog"] = owner[pc["part"].to_numpy()]
@@ -861,7 +886,7 @@ class ZoneIndex:
         """The zones prepared for line programs (built on first use, once)."""
         with self._line_lock:
             if self._line_meter is None:
-                self._line_meter = LineMeter(self.pieces, self.code[: self.n_pieces], self.tree)
+                self._line_meter = LineMeter(self.pieces, self.code[: self.n_pieces], self.tree, self.prepared)
             return self._line_meter
 
     def _lines(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
