@@ -795,21 +795,27 @@ class ZoneIndex:
     def _intersecting(self, geoms: np.ndarray, *, within: bool = True, pairs: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(program, zone geometry) pairs that intersect, and whether the program lies within it.
 
-        Both come from predicate queries of the tree, which prepare each program
-        for the duration of its query: thread-safe, and no prepared copy of the
-        zones is kept (GEOS prepared geometries cannot be shared between threads,
-        and one prepared copy per thread cost about 200 MB on a city's zoning).
+        The tree's box query gives the candidates; both predicates are then tested
+        against this thread's prepared copies of the large pieces (:class:`PreparedPieces`,
+        the copies the line meter uses too: GEOS prepared geometries cannot be shared
+        between threads; only pieces of more than :data:`PREPARE_VERTICES` vertices are
+        copied). ``pairs`` gives the intersecting pairs already found (points).
 
         A program near an edge moved by a cut gets the whole polygon in place of
         all its pieces (one pair), so its measure is exact."""
-        pi, zi = self.tree.query(geoms, predicate="intersects") if pairs is None else pairs
         n_geoms = np.int64(len(self.geoms))
-        key = pi.astype(np.int64) * n_geoms + zi
-        if within and len(pi):
-            wi, wz = self.tree.query(geoms, predicate="within")
-            inside = np.isin(key, wi.astype(np.int64) * n_geoms + wz)
+        if pairs is None:
+            # candidates by box, then both predicates against this thread's prepared pieces
+            # (within(program, piece) is contains(piece, program)); exact as unprepared
+            ci, cz = self.tree.query(geoms)
+            target = self.prepared.targets(cz)
+            hit = shapely.intersects(target, geoms[ci])
+            pi, zi = ci[hit], cz[hit]
+            inside = shapely.contains(target[hit], geoms[pi]) if within else np.zeros(len(pi), dtype=bool)
         else:
+            pi, zi = pairs
             inside = np.zeros(len(pi), dtype=bool)
+        key = pi.astype(np.int64) * n_geoms + zi
         if self.moved_tree is not None and len(pi):
             mp, me = self.moved_tree.query(geoms)
             if len(mp):
