@@ -570,10 +570,13 @@ def check(
     t = time.perf_counter()
     acts = program_activities(programs, act_col, code_col, rules)
     known: dict[object, bool] = {}  # once per distinct activity text
+    matrix_name: dict[object, object] = {}  # the matrix's name of each distinct activity
     for i, a in enumerate(acts):
         hashable = a if isinstance(a, (str, int, float, type(None))) else str(a)
         if hashable not in known:
             known[hashable] = rules.has_activity(a)
+        if (type(a), hashable) not in matrix_name:  # by type too: 1 and 1.0 are equal keys but different texts
+            matrix_name[type(a), hashable] = rules.activities.get(activity_key(a), None)
         if not known[hashable] and prog_measured[i]:
             what = f"'{a}'" if activity_key(a) else "(kosong)"
             findings.append(Finding(plabel, ids[i], "warning", "kegiatan_tidak_ada_di_itbx", f"kegiatan {what} tidak ada dalam matriks ITBX {rules.source}"))
@@ -591,7 +594,7 @@ def check(
         findings.append(Finding(plabel, "", "info", "kolom_diganti_nama", f"kolom masukan {', '.join(clash)} diganti nama menjadi *_input"))
     for col in ("status", "itbx", "score", "dominant_zone", "keterangan", "unzoned_share", "zones", "syarat"):
         out[col] = verdict[col].to_numpy()
-    out["kegiatan_itbx"] = [rules.activities.get(activity_key(a), None) for a in acts]
+    out["kegiatan_itbx"] = [matrix_name[type(a), a if isinstance(a, (str, int, float, type(None))) else str(a)] for a in acts]
     # a collection's measure is that of its highest-dimension part (each part's is in zone_shares)
     out["measure"] = res.measure[parts.first]
     out["measure_unit"] = [_UNIT.get(int(d)) for d in res.dim[parts.first]]
