@@ -375,7 +375,11 @@ def prepare_programs(
         reason.iloc[i] = "Koordinat di luar rentang CRS; periksa bujur/lintang."
     out_geoms[broken] = None
     outside = outside | broken
-    work = shapely.force_2d(out_geoms.copy())
+    # the 2-D geometries to measure: the given ones themselves where they have no Z or M (no second copy)
+    work = out_geoms.copy()
+    extra = shapely.has_z(work) | (shapely.has_m(work) if hasattr(shapely, "has_m") else False)
+    if np.any(extra):
+        work[extra] = shapely.force_2d(work[extra])
     work[outside] = None
     work, fnd = repair_geometries(work, ids, label)
     # rows a reader nulled (bad coordinates, WKT) keep the reader's reason, not a second "empty" finding
