@@ -943,8 +943,19 @@ class ZoneIndex:
         keys, inv = np.unique(key, return_inverse=True)
         measure, snap = self._group_areas(inv, len(keys), zone, pieces, meas)
         snap_prog.append(keys[snap] // n_codes)
-        zoned, snap = self._group_areas(pi, len(geoms), zone, pieces, meas)
-        snap_prog.append(snap)
+        # A program whose pieces all have one code: its zoned area is that code's (the same pieces in
+        # the same order, so the same sum or union, bit for bit). Only the others are grouped again.
+        key_prog = keys // n_codes
+        codes_of = np.bincount(key_prog, minlength=len(geoms))
+        zoned = np.zeros(len(geoms))
+        one = codes_of[key_prog] == 1
+        zoned[key_prog[one]] = measure[one]
+        many = codes_of[pi] > 1
+        if many.any():
+            sub, sub_inv = np.unique(pi[many], return_inverse=True)
+            area, snap = self._group_areas(sub_inv, len(sub), zone[many], pieces[many], meas[many])
+            zoned[sub] = area
+            snap_prog.append(sub[snap])
         pairs = pd.DataFrame({"prog": pos[keys // n_codes], "code": keys % n_codes, "measure": measure})
         snapped = pos[np.unique(np.concatenate(snap_prog))] if snap_prog else np.zeros(0, dtype=np.int64)
         return pairs, zoned, snapped
