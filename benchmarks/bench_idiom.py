@@ -125,8 +125,8 @@ def _stages(stderr: str) -> dict[str, float]:
         s = line.strip()
         if s.endswith(" s") and ": " in s:
             k, _, v = s[:-2].rpartition(": ")
-            try:
-                out[k] = float(v)
+            try:  # the Indonesian figures write 1.234,5 for 1234.5
+                out[k] = float(v.replace(".", "").replace(",", ".") if "," in v else v)
             except ValueError:
                 pass
     return out

@@ -39,7 +39,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import shapely
@@ -176,13 +176,20 @@ def _put_geoms(out: dict[str, np.ndarray], name: str, geoms: np.ndarray) -> None
     out[name + ".n"] = lengths
 
 
+#: Geometries decoded at once (bounds the WKB copies alive together).
+_DECODE_BATCH = 4096
+
+
 def _get_geoms(z: Any, name: str) -> np.ndarray:
-    items = _split(z[name], z[name + ".n"])
-    out = np.empty(len(items), dtype=object)
-    have = np.array([b is not None for b in items], dtype=bool)
-    if have.any():
-        out[have] = shapely.from_wkb(np.array([b for b in items if b is not None], dtype=object))
-    out[~have] = None
+    buf = z[name].tobytes()
+    lengths = z[name + ".n"]
+    ends = np.cumsum(np.maximum(lengths, 0)).tolist()
+    out = np.full(len(lengths), None, dtype=object)
+    for lo in range(0, len(lengths), _DECODE_BATCH):
+        hi = min(lo + _DECODE_BATCH, len(lengths))
+        have = np.flatnonzero(lengths[lo:hi] >= 0) + lo
+        if len(have):
+            out[have] = shapely.from_wkb(np.array([buf[ends[i] - lengths[i] : ends[i]] for i in have.tolist()], dtype=object))
     return out
 
 
@@ -197,6 +204,32 @@ def _get_text(z: Any, name: str) -> np.ndarray:
 
 
 def _encode(key: str, prepared: Any) -> bytes:
+    """The entry's bytes: the sha256 of the payload, then the payload (an ``.npz`` archive)."""
+    buf = io.BytesIO()
+    _encode_into(buf, key, prepared)
+    return buf.getvalue()
+
+
+def _encode_into(f: BinaryIO, key: str, prepared: Any) -> None:
+    """Write the entry into the empty, seekable binary file ``f``: a placeholder for the digest, the
+    payload streamed after it, then the digest of the payload as read back (the entry is never
+    held whole in memory). The bytes equal :func:`_encode`'s: the archive's offsets are relative
+    to its own start."""
+    out = _arrays(key, prepared)
+    f.write(bytes(_DIGEST))
+    np.savez(f, **out)
+    del out
+    f.flush()
+    f.seek(_DIGEST)
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: f.read(1 << 20), b""):
+        digest.update(chunk)
+    f.seek(0)
+    f.write(digest.digest())
+    f.flush()
+
+
+def _arrays(key: str, prepared: Any) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     _put_text(out, "key", [key])
     zones = prepared.zones
@@ -222,10 +255,7 @@ def _encode(key: str, prepared: Any) -> bytes:
     out["cut.source"] = np.asarray(cut.source, dtype=np.int64)
     _put_geoms(out, "cut.moved", cut.moved)
     out["cut.moved_piece"] = np.asarray(cut.moved_piece, dtype=np.int64)
-    buf = io.BytesIO()
-    np.savez(buf, **out)
-    payload = buf.getvalue()
-    return hashlib.sha256(payload).digest() + payload
+    return out
 
 
 def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any]) -> Any:
@@ -236,10 +266,12 @@ def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any]) -> Any:
     from sppr_gis.findings import Finding
     from sppr_gis.validate import Topology
 
-    payload = blob[_DIGEST:]
-    if len(blob) < _DIGEST or hashlib.sha256(payload).digest() != blob[:_DIGEST]:
+    # no copy of the payload: hashed through a view, read through a BytesIO sharing ``blob``
+    if len(blob) < _DIGEST or hashlib.sha256(memoryview(blob)[_DIGEST:]).digest() != blob[:_DIGEST]:
         raise ValueError("the entry fails its sha256")
-    with np.load(io.BytesIO(payload), allow_pickle=False) as z:
+    stream = io.BytesIO(blob)
+    stream.seek(_DIGEST)
+    with np.load(stream, allow_pickle=False) as z:
         if _get_text(z, "key")[0] != key:
             raise ValueError("the entry holds another key")
         geoms = _get_geoms(z, "zones")
@@ -267,13 +299,18 @@ def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any]) -> Any:
     return make(crs=crs, zones=zones, findings=findings, topology=topo, label=label, ids=ids, seconds={}, cut=cut)
 
 
-def _write(path: Path, blob: bytes) -> None:
-    """Write atomically: a temporary file in the same directory, renamed into place."""
+def _write(path: Path, blob: bytes | Callable[[BinaryIO], None]) -> None:
+    """Write atomically: a temporary file in the same directory, renamed into place.
+
+    ``blob`` is the entry's bytes, or a function writing them into the (empty, seekable) file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(blob)
+        with os.fdopen(fd, "w+b") as f:
+            if callable(blob):
+                blob(f)
+            else:
+                f.write(blob)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -352,7 +389,7 @@ def cached_zoning(
     prepared = fresh()
     t = time.perf_counter()
     try:
-        _write(path, _encode(key, prepared))
+        _write(path, lambda f: _encode_into(f, key, prepared))
     except OSError as exc:
         log.warning("zoning cache %s: cannot write (%s); the zoning will be prepared again next time", path.parent, exc)
     prepared.seconds["cache.write"] = time.perf_counter() - t

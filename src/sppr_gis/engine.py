@@ -418,6 +418,38 @@ PREPARE_VERTICES = 256
 COLLINEAR_TOLERANCE = 1e-7
 
 
+class PreparedPieces:
+    """Zone pieces for exact point-in-polygon tests: this thread's prepared copies where large.
+
+    Point-in-polygon on a large piece is much faster prepared. GEOS prepared
+    geometries must not be shared between threads, so each thread prepares its
+    own copy of the pieces with more than :data:`PREPARE_VERTICES` vertices (a few
+    MB), on first use. A prepared test answers exactly as an unprepared one.
+
+    Parameters
+    ----------
+    pieces : array of Polygon
+    """
+
+    def __init__(self, pieces: np.ndarray) -> None:
+        self.pieces = pieces
+        self.large = np.flatnonzero(shapely.get_num_coordinates(pieces) > PREPARE_VERTICES)
+        self._local = threading.local()
+
+    def targets(self, piece: np.ndarray) -> np.ndarray:
+        """``pieces[piece]``, this thread's prepared copies where large."""
+        if not len(self.large):
+            return self.pieces[piece]
+        prepared = getattr(self._local, "prepared", None)
+        if prepared is None:
+            prepared = self.pieces.copy()
+            copies = shapely.from_wkb(shapely.to_wkb(self.pieces[self.large]))
+            shapely.prepare(copies)
+            prepared[self.large] = copies
+            self._local.prepared = prepared
+        return prepared[piece]
+
+
 class LineMeter:
     """Where line segments lie in zone polygons, worked out segment by segment.
 
@@ -440,52 +472,51 @@ class LineMeter:
         An index of ``pieces`` (built when not given).
     """
 
-    def __init__(self, pieces: np.ndarray, code: np.ndarray, tree: shapely.STRtree | None = None) -> None:
+    def __init__(self, pieces: np.ndarray, code: np.ndarray, tree: shapely.STRtree | None = None, prepared: "PreparedPieces | None" = None) -> None:
         self.pieces = pieces
         self.code = np.asarray(code, dtype=np.int64)
         self.tree = tree if tree is not None else shapely.STRtree(pieces)
-        rings, ring_piece = shapely.get_rings(pieces, return_index=True)
-        xy, ring = shapely.get_coordinates(rings, return_index=True)
-        k = np.flatnonzero(ring[1:] == ring[:-1])
+        # coordinates and ring offsets in one ragged array (no ring geometries are made); the
+        # temporaries are dropped as soon as used: this build is the engine's peak of memory
+        pieces = np.asarray(pieces, dtype=object)
+        if len(pieces):
+            _, xy, (ring_off, poly_off) = shapely.to_ragged_array(pieces)
+        else:
+            xy, ring_off, poly_off = np.zeros((0, 2)), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64)
+        ring_len = np.diff(ring_off)
+        # segment k runs from coordinate k to k + 1 of one ring: every coordinate but a ring's last
+        last = np.zeros(len(xy), dtype=bool)
+        last[ring_off[1:][ring_len > 0] - 1] = True
+        k = np.flatnonzero(~last)
+        del last
         self.x0, self.y0, self.x1, self.y1 = xy[k, 0], xy[k, 1], xy[k + 1, 0], xy[k + 1, 1]
-        seg_ring = ring[k]
+        del xy
+        seg_ring = np.repeat(np.arange(len(ring_len), dtype=np.int64), np.maximum(ring_len - 1, 0))
+        ring_piece = np.repeat(np.arange(len(poly_off) - 1, dtype=np.int64), np.diff(poly_off))
         self.seg_piece = ring_piece[seg_ring].astype(np.int32)
         # runs of consecutive segments of one ring, each with its box, in one tree
-        pos_in_ring = np.arange(len(k)) - np.searchsorted(seg_ring, seg_ring)
+        pos_in_ring = k - ring_off[seg_ring]
+        del k
         new_run = np.r_[True, (seg_ring[1:] != seg_ring[:-1]) | (pos_in_ring[1:] % BOUNDARY_RUN == 0)]
-        run_of_seg = np.cumsum(new_run) - 1
+        del seg_ring, pos_in_ring
         self.run_start = np.flatnonzero(new_run)
-        self.run_count = np.diff(np.r_[self.run_start, len(k)])
-        bx0, bx1 = np.minimum(self.x0, self.x1), np.maximum(self.x0, self.x1)
-        by0, by1 = np.minimum(self.y0, self.y1), np.maximum(self.y0, self.y1)
-        n_runs = len(self.run_start)
-        rx0 = np.full(n_runs, np.inf)
-        ry0 = np.full(n_runs, np.inf)
-        rx1 = np.full(n_runs, -np.inf)
-        ry1 = np.full(n_runs, -np.inf)
-        np.minimum.at(rx0, run_of_seg, bx0)
-        np.minimum.at(ry0, run_of_seg, by0)
-        np.maximum.at(rx1, run_of_seg, bx1)
-        np.maximum.at(ry1, run_of_seg, by1)
+        del new_run
+        self.run_count = np.diff(np.r_[self.run_start, len(self.x0)])
+        # a run's box: the extremes of its consecutive segments' ends (one reduction per slice)
+        if len(self.x0):
+            s = self.run_start
+            rx0 = np.minimum(np.minimum.reduceat(self.x0, s), np.minimum.reduceat(self.x1, s))
+            ry0 = np.minimum(np.minimum.reduceat(self.y0, s), np.minimum.reduceat(self.y1, s))
+            rx1 = np.maximum(np.maximum.reduceat(self.x0, s), np.maximum.reduceat(self.x1, s))
+            ry1 = np.maximum(np.maximum.reduceat(self.y0, s), np.maximum.reduceat(self.y1, s))
+        else:
+            rx0 = ry0 = rx1 = ry1 = np.zeros(0)
         self.run_tree = shapely.STRtree(shapely.box(rx0, ry0, rx1, ry1))
-        # Point-in-polygon on a large piece is much faster prepared. GEOS prepared
-        # geometries must not be shared between threads, so each thread prepares
-        # its own copy of the large pieces (a few MB), on first use.
-        self.large = np.flatnonzero(shapely.get_num_coordinates(pieces) > PREPARE_VERTICES)
-        self._local = threading.local()
+        self.prepared = prepared if prepared is not None else PreparedPieces(pieces)
 
     def _targets(self, piece: np.ndarray) -> np.ndarray:
         """The pieces to test points against: this thread's prepared copies where large."""
-        if not len(self.large):
-            return self.pieces[piece]
-        prepared = getattr(self._local, "prepared", None)
-        if prepared is None:
-            prepared = self.pieces.copy()
-            copies = shapely.from_wkb(shapely.to_wkb(self.pieces[self.large]))
-            shapely.prepare(copies)
-            prepared[self.large] = copies
-            self._local.prepared = prepared
-        return prepared[piece]
+        return self.prepared.targets(piece)
 
     def _crossings(self, sr: np.ndarray, ri: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, pair_key: np.ndarray, n_pieces: np.int64) -> tuple[np.ndarray, ...]:
         """Crossings and collinear stretches of program segments ``sr`` with the boundary runs ``ri``.
@@ -747,6 +778,7 @@ class ZoneIndex:
         self.moved_tree = shapely.STRtree(moved) if len(moved) else None
         self.moved_piece = moved_piece
         self.tree = shapely.STRtree(self.pieces)
+        self.prepared = PreparedPieces(self.pieces)
         self.zone_geoms = geoms
         self._line_meter: LineMeter | None = None
         self._line_lock = threading.Lock()
@@ -760,24 +792,30 @@ class ZoneIndex:
         self.build_seconds = time.perf_counter() - t0
 
     # ------------------------------------------------------------------ chunks
-    def _intersecting(self, geoms: np.ndarray, *, within: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _intersecting(self, geoms: np.ndarray, *, within: bool = True, pairs: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(program, zone geometry) pairs that intersect, and whether the program lies within it.
 
-        Both come from predicate queries of the tree, which prepare each program
-        for the duration of its query: thread-safe, and no prepared copy of the
-        zones is kept (GEOS prepared geometries cannot be shared between threads,
-        and one prepared copy per thread cost about 200 MB on a city's zoning).
+        The tree's box query gives the candidates; both predicates are then tested
+        against this thread's prepared copies of the large pieces (:class:`PreparedPieces`,
+        the copies the line meter uses too: GEOS prepared geometries cannot be shared
+        between threads; only pieces of more than :data:`PREPARE_VERTICES` vertices are
+        copied). ``pairs`` gives the intersecting pairs already found (points).
 
         A program near an edge moved by a cut gets the whole polygon in place of
         all its pieces (one pair), so its measure is exact."""
-        pi, zi = self.tree.query(geoms, predicate="intersects")
         n_geoms = np.int64(len(self.geoms))
-        key = pi.astype(np.int64) * n_geoms + zi
-        if within and len(pi):
-            wi, wz = self.tree.query(geoms, predicate="within")
-            inside = np.isin(key, wi.astype(np.int64) * n_geoms + wz)
+        if pairs is None:
+            # candidates by box, then both predicates against this thread's prepared pieces
+            # (within(program, piece) is contains(piece, program)); exact as unprepared
+            ci, cz = self.tree.query(geoms)
+            target = self.prepared.targets(cz)
+            hit = shapely.intersects(target, geoms[ci])
+            pi, zi = ci[hit], cz[hit]
+            inside = shapely.contains(target[hit], geoms[pi]) if within else np.zeros(len(pi), dtype=bool)
         else:
+            pi, zi = pairs
             inside = np.zeros(len(pi), dtype=bool)
+        key = pi.astype(np.int64) * n_geoms + zi
         if self.moved_tree is not None and len(pi):
             mp, me = self.moved_tree.query(geoms)
             if len(mp):
@@ -833,7 +871,12 @@ class ZoneIndex:
         parts, owner = parts[keep], owner[keep]
         n_parts = np.bincount(owner, minlength=len(geoms)).astype(float)
         weight = 1.0 / n_parts[owner]
-        pi, zi, _ = self._intersecting(parts, within=False)
+        # the pieces whose box holds a point, then one exact point-in-polygon test per
+        # candidate against prepared pieces (the tree's predicate query tests unprepared)
+        ci, cz = self.tree.query(parts)
+        xy = shapely.get_coordinates(parts[ci])
+        hit = shapely.intersects_xy(self.prepared.targets(cz), xy[:, 0], xy[:, 1]) if len(ci) else np.zeros(0, dtype=bool)
+        pi, zi, _ = self._intersecting(parts, within=False, pairs=(ci[hit], cz[hit]))
         pc = pd.DataFrame({"part": pi, "code": self.code[zi]}).drop_duplicates()
         k = pc.groupby("part")["code"].transform("size").to_numpy()
         pc["prog"] = owner[pc["part"].to_numpy()]
@@ -849,7 +892,7 @@ class ZoneIndex:
         """The zones prepared for line programs (built on first use, once)."""
         with self._line_lock:
             if self._line_meter is None:
-                self._line_meter = LineMeter(self.pieces, self.code[: self.n_pieces], self.tree)
+                self._line_meter = LineMeter(self.pieces, self.code[: self.n_pieces], self.tree, self.prepared)
             return self._line_meter
 
     def _lines(self, geoms: np.ndarray, pos: np.ndarray) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
@@ -900,8 +943,19 @@ class ZoneIndex:
         keys, inv = np.unique(key, return_inverse=True)
         measure, snap = self._group_areas(inv, len(keys), zone, pieces, meas)
         snap_prog.append(keys[snap] // n_codes)
-        zoned, snap = self._group_areas(pi, len(geoms), zone, pieces, meas)
-        snap_prog.append(snap)
+        # A program whose pieces all have one code: its zoned area is that code's (the same pieces in
+        # the same order, so the same sum or union, bit for bit). Only the others are grouped again.
+        key_prog = keys // n_codes
+        codes_of = np.bincount(key_prog, minlength=len(geoms))
+        zoned = np.zeros(len(geoms))
+        one = codes_of[key_prog] == 1
+        zoned[key_prog[one]] = measure[one]
+        many = codes_of[pi] > 1
+        if many.any():
+            sub, sub_inv = np.unique(pi[many], return_inverse=True)
+            area, snap = self._group_areas(sub_inv, len(sub), zone[many], pieces[many], meas[many])
+            zoned[sub] = area
+            snap_prog.append(sub[snap])
         pairs = pd.DataFrame({"prog": pos[keys // n_codes], "code": keys % n_codes, "measure": measure})
         snapped = pos[np.unique(np.concatenate(snap_prog))] if snap_prog else np.zeros(0, dtype=np.int64)
         return pairs, zoned, snapped

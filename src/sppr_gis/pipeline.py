@@ -332,7 +332,11 @@ def prepare_programs(
         reason.iloc[i] = "Koordinat di luar rentang CRS; periksa bujur/lintang."
     out_geoms[broken] = None
     outside = outside | broken
-    work = shapely.force_2d(out_geoms.copy())
+    # the 2-D geometries to measure: the given ones themselves where they have no Z or M (no second copy)
+    work = out_geoms.copy()
+    extra = shapely.has_z(work) | (shapely.has_m(work) if hasattr(shapely, "has_m") else False)
+    if np.any(extra):
+        work[extra] = shapely.force_2d(work[extra])
     work[outside] = None
     work, fnd = repair_geometries(work, ids, label)
     # rows a reader nulled (bad coordinates, WKT) keep the reader's reason, not a second "empty" finding
@@ -503,6 +507,9 @@ def check(
     else:
         index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlaps=topo.overlaps, cut=prepared.cut)
         res = index.shares(parts.geoms, workers=workers, progress=progress)
+        # the index (line meter, per-thread prepared copies) is not needed after the shares
+        del index
+        release_memory()
     for i in np.unique(parts.owner[res.snapped]):
         findings.append(
             Finding(plabel, ids[i], "info", "ukuran_dibulatkan", f"irisan dengan zona dihitung dengan pembulatan ke grid {angka(SNAP_GRIDS[0] * 1000, 0)} mm (GEOS tidak dapat menghitungnya dalam floating point)")
@@ -520,10 +527,13 @@ def check(
     t = time.perf_counter()
     acts = program_activities(programs, act_col, code_col, rules)
     known: dict[object, bool] = {}  # once per distinct activity text
+    matrix_name: dict[object, object] = {}  # the matrix's name of each distinct activity
     for i, a in enumerate(acts):
         hashable = a if isinstance(a, (str, int, float, type(None))) else str(a)
         if hashable not in known:
             known[hashable] = rules.has_activity(a)
+        if (type(a), hashable) not in matrix_name:  # by type too: 1 and 1.0 are equal keys but different texts
+            matrix_name[type(a), hashable] = rules.activities.get(activity_key(a), None)
         if not known[hashable] and prog_measured[i]:
             what = f"'{a}'" if activity_key(a) else "(kosong)"
             findings.append(Finding(plabel, ids[i], "warning", "kegiatan_tidak_ada_di_itbx", f"kegiatan {what} tidak ada dalam matriks ITBX {rules.source}"))
@@ -541,7 +551,7 @@ def check(
         findings.append(Finding(plabel, "", "info", "kolom_diganti_nama", f"kolom masukan {', '.join(clash)} diganti nama menjadi *_input"))
     for col in ("status", "itbx", "score", "dominant_zone", "keterangan", "unzoned_share", "zones", "syarat"):
         out[col] = verdict[col].to_numpy()
-    out["kegiatan_itbx"] = [rules.activities.get(activity_key(a), None) for a in acts]
+    out["kegiatan_itbx"] = [matrix_name[type(a), a if isinstance(a, (str, int, float, type(None))) else str(a)] for a in acts]
     # a collection's measure is that of its highest-dimension part (each part's is in zone_shares)
     out["measure"] = res.measure[parts.first]
     out["measure_unit"] = [_UNIT.get(int(d)) for d in res.dim[parts.first]]
