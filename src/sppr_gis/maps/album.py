@@ -206,24 +206,11 @@ def _page_sequence(a: _Album, layers: Mapping[str, Any]) -> Iterator[tuple[str, 
 
 
 def write_album(
-    layers: Mapping[str, gpd.GeoDataFrame | None],
-    out_dir: str | os.PathLike[str],
-    *,
-    year: int,
-    title: str,
-    palette: Palette | Mapping[str, Any] | None = None,
-    source: str | None = None,
-    dpi: int = 200,
-    paper: str = "A3",
-    region: str | None = None,
-    office: str | None = None,
-    signatory: str | None = None,
-    logo: Any = None,
-    sumber: Mapping[str, str] | None = None,
-    kata_pengantar: str | None = None,
-    tempat: str | None = None,
-    tanggal: str | None = None,
-    inset: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
+    layers: Mapping[str, gpd.GeoDataFrame | None], out_dir: str | os.PathLike[str], *, year: int, title: str,
+    palette: Palette | Mapping[str, Any] | None = None, source: str | None = None, dpi: int = 200, paper: str = "A3",
+    region: str | None = None, office: str | None = None, signatory: str | None = None, logo: Any = None,
+    sumber: Mapping[str, str] | None = None, kata_pengantar: str | None = None, tempat: str | None = None,
+    tanggal: str | None = None, inset: str | os.PathLike[str] | gpd.GeoDataFrame | None = None,
 ) -> list[Path]:
     """Write the Album Peta: ``out_dir/album_peta.pdf`` and ``out_dir/peta/NN_name.png`` (one per map).
 
@@ -271,6 +258,11 @@ def write_album(
     sppr_gis.errors.ConfigError
         The signatory block cannot fit beside the map or under the foreword, or the inset layer cannot be
         read (the message names the ``[album]`` key); nothing is written.
+
+    Notes
+    -----
+    Steps: the paper checked, ``peta/`` emptied of an earlier album's maps, the map pages built, the front
+    matter made and every page numbered, then the PDF and the PNGs written.
     """
     from sppr_gis.maps.cartography import paper_size
 
@@ -279,9 +271,31 @@ def write_album(
     png_dir = _fresh_png_dir(out_dir)
     place_date = ", ".join(x for x in (tempat, tanggal) if x and str(x).strip()) or None
     inset_gdf = read_inset(inset)
-    inset_source = (sumber or {}).get("inset") or (f"berkas {Path(str(inset)).name.split(':')[0]}" if inset is not None and not isinstance(inset, gpd.GeoDataFrame) else None)
+    inset_source = _inset_source(inset, sumber)
     pages = list(album_pages(layers, year=year, title=title, palette=palette, source=source, dpi=dpi, paper=paper, region=region, office=office, signatory=signatory,
                              logo=logo, sumber=sumber, place_date=place_date, inset=inset_gdf, inset_source=inset_source))
+    front, entries, conts, n_daftar = _front_matter(pages, title=title, region=region, year=year, office=office, signatory=signatory, logo=logo,
+                                                    kata_pengantar=kata_pengantar, place_date=place_date, paper=paper, dpi=dpi)
+    pdf_path = out_dir / "album_peta.pdf"
+    outline = [("Daftar Peta", len(front) - n_daftar)] + [(f"{num}. {t}", p - 1) for num, t, p in entries]
+    pngs = _write_files(pdf_path, png_dir, front, pages, conts, outline, dpi=dpi, title=f"Album Peta {_album_title(title, year)} Tahun {year}")
+    log.info(_("album: {n} maps -> {path}").format(n=len(pngs), path=pdf_path))
+    return [pdf_path, *pngs]
+
+
+def _inset_source(inset: str | os.PathLike[str] | gpd.GeoDataFrame | None, sumber: Mapping[str, str] | None) -> str | None:
+    """The inset's citation: ``sumber.inset``, else the name of the file it was read from."""
+    return (sumber or {}).get("inset") or (f"berkas {Path(str(inset)).name.split(':')[0]}" if inset is not None and not isinstance(inset, gpd.GeoDataFrame) else None)
+
+
+def _front_matter(
+    pages: Sequence[tuple[str, MapFrame]], *, title: str, region: str | None, year: int, office: str | None, signatory: str | None, logo: Any,
+    kata_pengantar: str | None, place_date: str | None, paper: str, dpi: int,
+) -> tuple[list[Any], list[tuple[str, str, int]], dict[int, list[Any]], int]:
+    """The cover, the KATA PENGANTAR (when given) and the DAFTAR PETA, numbered; the map pages numbered after them.
+
+    Returns the front matter, the DAFTAR PETA entries, the continuation pages of each map and the number of DAFTAR PETA pages.
+    """
     front = [cover_page(title=title, region=region or title, year=year, office=office, logo=logo, paper=paper, dpi=dpi)]
     if kata_pengantar and str(kata_pengantar).strip():
         front.append(kata_pengantar_page(kata_pengantar, office=office, signatory=signatory, place_date=place_date, paper=paper, dpi=dpi))
@@ -289,11 +303,7 @@ def write_album(
     entries, conts = _number_pages(pages, first=len(front) + n_daftar + 1)  # the cover is page 1
     front.extend(daftar_peta_pages(entries, paper=paper, dpi=dpi))
     _number_front_matter(front, paper)
-    pdf_path = out_dir / "album_peta.pdf"
-    outline = [("Daftar Peta", len(front) - n_daftar)] + [(f"{num}. {t}", p - 1) for num, t, p in entries]
-    pngs = _write_files(pdf_path, png_dir, front, pages, conts, outline, dpi=dpi, title=f"Album Peta {_album_title(title, year)} Tahun {year}")
-    log.info(_("album: {n} maps -> {path}").format(n=len(pngs), path=pdf_path))
-    return [pdf_path, *pngs]
+    return front, entries, conts, n_daftar
 
 
 def _fresh_png_dir(out_dir: Path) -> Path:

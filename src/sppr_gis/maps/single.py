@@ -105,18 +105,51 @@ def single_map(
         ``by`` names no column of ``layer``.
     ValueError
         The layer has no CRS or no geometry.
+
+    Notes
+    -----
+    Steps: the layer and the zoning in the display CRS, the column's colours, the page framed on the
+    layer, the zoning underneath, the layer in classes or categories, the legend, the source and inset.
     """
+    pal, crs, layer, zon = _in_display_crs(layer, zoning, palette)
+    column, colors, labels, order, numeric = _choose_column(layer, by, pal)
+    frame = _framed(layer, column, crs, title, subtitle)
+    zsec = _zoning_underneath(frame, zon, pal, by)
+    dims_all = set(split_by_dimension(layer))
+    polys_only = dims_all == {2}
+    if numeric is not None:
+        sec = _draw_numeric(frame, layer, column, numeric, polys_only)
+    else:
+        sec = _draw_categories(frame, layer, column, colors, labels, order, polys_only)
+    frame.add_legend(_legend_sections(sec, dims_all, polys_only, zsec))
+    _finish(frame, layer, zon, crs, context, source)
+    return frame
+
+
+def _in_display_crs(
+    layer: gpd.GeoDataFrame, zoning: gpd.GeoDataFrame | None, palette: Palette | Mapping[str, Any] | None,
+) -> tuple[Palette, Any, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """The palette, the display CRS, and the layer and the zoning (None when unusable) in it."""
     if not _usable(layer):
         raise ValueError(_("the layer has no features with a geometry and a CRS"))
     pal = palette if isinstance(palette, Palette) else Palette(palette)
     crs = display_crs([zoning if _usable(zoning) else None, layer])
     layer = layer.to_crs(crs)
     zon = zoning.to_crs(crs) if _usable(zoning) else None
-    column, colors, labels, order, numeric = _choose_column(layer, by, pal)
+    return pal, crs, layer, zon
+
+
+def _framed(layer: gpd.GeoDataFrame, column: str, crs: Any, title: str | None, subtitle: str | None) -> MapFrame:
+    """The page, its extent the layer's bounds."""
     frame = MapFrame(title or f"Peta {column}", crs=crs, subtitle=subtitle, number=None)
     b = _bounds(layer)
     assert b is not None
     frame.set_extent(b, pad=0.08)
+    return frame
+
+
+def _zoning_underneath(frame: MapFrame, zon: gpd.GeoDataFrame | None, pal: Palette, by: str) -> LegendSection | None:
+    """The zoning drawn faintly under the layer; its legend section when it has few zones (or ``by`` is ``zone``)."""
     zsec = None
     if zon is not None:
         zf = zone_field(zon)
@@ -133,33 +166,50 @@ def single_map(
                 zsec = LegendSection("Zona (latar)", h, lab, short_labels=[textwrap.fill(t, 27) for t in lab])
         else:
             zon.plot(ax=frame.ax, color="#e5e5e5", edgecolor="white", linewidth=0.2)
-    dims_all = set(split_by_dimension(layer))
-    polys_only = dims_all == {2}
-    if numeric is not None:
-        breaks, shades, ltext, ntitle = numeric
-        vals = pd.to_numeric(layer[column], errors="coerce").to_numpy(dtype=float)
-        cls = assign_classes(vals, breaks)
-        key = pd.Series([str(c) for c in cls], index=layer.index)
-        cmap_colors = {str(i): tuple(int(255 * v) for v in shades[i][:3]) for i in range(len(breaks))}
-        cmap_colors["-1"] = (200, 200, 200)
-        draw_by_category(frame.ax, layer.assign(_cls=key), "_cls", cmap_colors, polygon_alpha=0.85 if polys_only else 0.5)
-        h = [Patch(facecolor=shades[i], edgecolor="#444444", linewidth=0.5) for i in range(len(breaks))]
-        sec = LegendSection(ntitle, h, ltext)
-    else:
-        kind = "patch" if polys_only else "mixed"
-        draw_by_category(frame.ax, layer.assign(_v=layer[column].astype(object).where(layer[column].notna(), None)), "_v", colors, order=order, polygon_alpha=0.85 if polys_only else 0.5)
-        h, lab = category_legend(colors, labels, _counts(layer, column), kind=kind, order=order)
-        sec = LegendSection(_column_title(column), h, lab, short_labels=[_code_only(t, 26) for t in lab] if len(h) > 6 else None)
+    return zsec
+
+
+def _draw_numeric(frame: MapFrame, layer: gpd.GeoDataFrame, column: str, numeric: Any, polys_only: bool) -> LegendSection:
+    """A numeric column drawn in classes (``numeric``: breaks, shades, class labels, legend title); its legend section."""
+    breaks, shades, ltext, ntitle = numeric
+    vals = pd.to_numeric(layer[column], errors="coerce").to_numpy(dtype=float)
+    cls = assign_classes(vals, breaks)
+    key = pd.Series([str(c) for c in cls], index=layer.index)
+    cmap_colors = {str(i): tuple(int(255 * v) for v in shades[i][:3]) for i in range(len(breaks))}
+    cmap_colors["-1"] = (200, 200, 200)
+    draw_by_category(frame.ax, layer.assign(_cls=key), "_cls", cmap_colors, polygon_alpha=0.85 if polys_only else 0.5)
+    h = [Patch(facecolor=shades[i], edgecolor="#444444", linewidth=0.5) for i in range(len(breaks))]
+    sec = LegendSection(ntitle, h, ltext)
+    return sec
+
+
+def _draw_categories(
+    frame: MapFrame, layer: gpd.GeoDataFrame, column: str, colors: dict[str, RGB], labels: dict[str, str], order: list[str] | None,
+    polys_only: bool,
+) -> LegendSection:
+    """A categorical column drawn in its colours; its legend section (with counts)."""
+    kind = "patch" if polys_only else "mixed"
+    draw_by_category(frame.ax, layer.assign(_v=layer[column].astype(object).where(layer[column].notna(), None)), "_v", colors, order=order, polygon_alpha=0.85 if polys_only else 0.5)
+    h, lab = category_legend(colors, labels, _counts(layer, column), kind=kind, order=order)
+    sec = LegendSection(_column_title(column), h, lab, short_labels=[_code_only(t, 26) for t in lab] if len(h) > 6 else None)
+    return sec
+
+
+def _legend_sections(sec: LegendSection, dims_all: set[int], polys_only: bool, zsec: LegendSection | None) -> list[LegendSection]:
+    """The layer's section, the location shapes (unless all are areas), the zoning's section."""
     secs = [sec]
     if not polys_only:
         gh, gl = geometry_type_legend(sorted(dims_all))
         secs.append(LegendSection("Bentuk lokasi", gh, gl))
     if zsec:
         secs.append(zsec)
-    frame.add_legend(secs)
+    return secs
+
+
+def _finish(frame: MapFrame, layer: gpd.GeoDataFrame, zon: gpd.GeoDataFrame | None, crs: Any, context: gpd.GeoDataFrame | None, source: str | None) -> None:
+    """The source line and the inset locator (``context``, else the zoning)."""
     ctx = context if _usable(context) else zon
     frame.finish([source or "Sumber: hasil analisis sppr_gis."], avoid=layer, context=ctx.to_crs(crs) if ctx is not None else None)
-    return frame
 
 
 def _column_title(column: str) -> str:

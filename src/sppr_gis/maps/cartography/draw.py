@@ -79,6 +79,11 @@ def draw_by_category(
     -------
     dict
         Number of features drawn per dimension (0, 1, 2).
+
+    Notes
+    -----
+    Steps: places named by kelurahan or kecamatan apart (hatched outlines), symbols sized for the paper,
+    areas and lines too small to see added as points, then each dimension drawn in category order.
     """
     regional = _regional(gdf)
     parts = split_by_dimension(gdf[~regional] if regional.any() else gdf)
@@ -86,6 +91,19 @@ def draw_by_category(
     k = max(1.0, ax.figure.get_figwidth() / PAPER_SIZES["A4"][0])
     point_size *= k
     line_width *= math.sqrt(k)
+    _tiny_as_points(ax, parts, gdf)
+    counts: dict[int, int] = {}
+    rank = {c: i for i, c in enumerate(order or [])}
+    if regional.any():
+        counts.update(_draw_regional(ax, gdf[regional], column, colors, default, zorder - 0.2))
+    for dim, g in parts.items():
+        counts[dim] = _draw_dimension(ax, dim, g, column, colors, rank, default=default, point_size=point_size, line_width=line_width,
+                                      polygon_alpha=polygon_alpha, zorder=zorder, halo=halo)
+    return counts
+
+
+def _tiny_as_points(ax: Any, parts: dict[int, gpd.GeoDataFrame], gdf: gpd.GeoDataFrame) -> None:
+    """Add to ``parts[0]`` (points) a point for each area and line too small to see at the map's scale."""
     # areas and lines smaller than ~4 pt on paper would vanish: draw them as point symbols too
     if not ax.get_autoscale_on():
         bb = ax.get_window_extent()
@@ -102,34 +120,37 @@ def draw_by_category(
         if tiny_parts:
             pts = pd.concat(([parts[0]] if 0 in parts else []) + tiny_parts)
             parts[0] = gpd.GeoDataFrame(pts, geometry=pts.geometry.name, crs=gdf.crs)
-    counts: dict[int, int] = {}
-    rank = {c: i for i, c in enumerate(order or [])}
-    if regional.any():
-        counts.update(_draw_regional(ax, gdf[regional], column, colors, default, zorder - 0.2))
-    for dim, g in parts.items():
-        raster = len(g) > RASTERIZE_ABOVE
-        vals = g[column].astype(object).where(g[column].notna(), None).map(lambda v: None if v is None else str(v))
-        key = vals.map(lambda v: -rank.get(v, len(rank)) if v is not None else -len(rank) - 1)
-        g = g.assign(_c=vals, _k=key).sort_values("_k", kind="stable")
-        face = [mpl_color(colors.get(v, default) if v is not None else default) for v in g["_c"]]
-        counts[dim] = len(g)
-        if dim == 2:
-            # large areas (a whole kelurahan named as location) must not hide what lies under them:
-            # a translucent fill and a strong outline in a darker shade of the same colour
-            edge = [tuple(0.6 * c for c in f) for f in face]
-            if halo:
-                g.boundary.plot(ax=ax, color="white", linewidth=3.4, zorder=zorder - 0.05, rasterized=raster, gid="halo")
-            g.plot(ax=ax, color=[(*f, polygon_alpha) for f in face], edgecolor=edge, linewidth=1.3, zorder=zorder, rasterized=raster)
-        elif dim == 1:
-            g.plot(ax=ax, color="white", linewidth=line_width + 2.2, zorder=zorder + 0.5, capstyle="round", rasterized=raster)
-            g.plot(ax=ax, color=face, linewidth=line_width, zorder=zorder + 0.6, capstyle="round", rasterized=raster)
-        else:
-            if not ax.get_autoscale_on():
-                g = _spread_stacked(ax, g, point_size, zorder)
-            if halo:
-                g.plot(ax=ax, color="white", markersize=point_size * 2.1, edgecolor="none", zorder=zorder + 0.95, rasterized=raster, gid="halo")
-            g.plot(ax=ax, color=face, markersize=point_size, edgecolor="#1a1a1a", linewidth=0.6, zorder=zorder + 1, rasterized=raster)
-    return counts
+
+
+def _draw_dimension(
+    ax: Any, dim: int, g: gpd.GeoDataFrame, column: str, colors: Mapping[str, RGB], rank: Mapping[str, int], *, default: RGB,
+    point_size: float, line_width: float, polygon_alpha: float, zorder: float, halo: bool,
+) -> int:
+    """The features of one dimension (2 areas, 1 lines, 0 points), the first category of the order on top;
+    returns how many were drawn."""
+    raster = len(g) > RASTERIZE_ABOVE
+    vals = g[column].astype(object).where(g[column].notna(), None).map(lambda v: None if v is None else str(v))
+    key = vals.map(lambda v: -rank.get(v, len(rank)) if v is not None else -len(rank) - 1)
+    g = g.assign(_c=vals, _k=key).sort_values("_k", kind="stable")
+    face = [mpl_color(colors.get(v, default) if v is not None else default) for v in g["_c"]]
+    drawn = len(g)
+    if dim == 2:
+        # large areas (a whole kelurahan named as location) must not hide what lies under them:
+        # a translucent fill and a strong outline in a darker shade of the same colour
+        edge = [tuple(0.6 * c for c in f) for f in face]
+        if halo:
+            g.boundary.plot(ax=ax, color="white", linewidth=3.4, zorder=zorder - 0.05, rasterized=raster, gid="halo")
+        g.plot(ax=ax, color=[(*f, polygon_alpha) for f in face], edgecolor=edge, linewidth=1.3, zorder=zorder, rasterized=raster)
+    elif dim == 1:
+        g.plot(ax=ax, color="white", linewidth=line_width + 2.2, zorder=zorder + 0.5, capstyle="round", rasterized=raster)
+        g.plot(ax=ax, color=face, linewidth=line_width, zorder=zorder + 0.6, capstyle="round", rasterized=raster)
+    else:
+        if not ax.get_autoscale_on():
+            g = _spread_stacked(ax, g, point_size, zorder)
+        if halo:
+            g.plot(ax=ax, color="white", markersize=point_size * 2.1, edgecolor="none", zorder=zorder + 0.95, rasterized=raster, gid="halo")
+        g.plot(ax=ax, color=face, markersize=point_size, edgecolor="#1a1a1a", linewidth=0.6, zorder=zorder + 1, rasterized=raster)
+    return drawn
 
 
 #: ``lokasi_sumber`` values of a location taken from a kelurahan's or kecamatan's name (no coordinates),
