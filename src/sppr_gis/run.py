@@ -582,6 +582,50 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
     return written
 
 
+def check_album_layout(cfg: Config) -> None:
+    """Lay out the album's signature block as it will print, before any input is read or output written.
+
+    The block (``[album] instansi``, ``penandatangan``, ``tempat``/``tanggal``, ``logo``) is placed on one map
+    page of the configured paper, drawn around a placeholder square (the block's place does not depend on the
+    map), and under the ``kata_pengantar`` when there is one: the album's own layout code, so the check and the
+    album cannot disagree. Takes about a second.
+
+    Parameters
+    ----------
+    cfg : Config
+        The run configuration.
+
+    Raises
+    ------
+    sppr_gis.errors.ConfigError
+        The block cannot fit beside the map even at 7 pt (the message names ``album.penandatangan`` or
+        ``album.instansi``), or the foreword and the block cannot share their page (``album.kata_pengantar``).
+    """
+    import matplotlib.pyplot as plt
+    import shapely
+
+    from sppr_gis.maps.album import album_pages, kata_pengantar_page
+
+    album = dict(getattr(cfg, "album", None) or {})
+    if not any(album.get(k) for k in ("instansi", "penandatangan", "tempat", "tanggal", "logo", "kata_pengantar")):
+        return
+    paper = album.get("paper", "A3")
+    place_date = ", ".join(str(x) for x in (album.get("tempat"), album.get("tanggal")) if x and str(x).strip()) or None
+    square = gpd.GeoDataFrame({"nama": [""]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=32748)
+    figs = []
+    try:
+        for _, page in album_pages({"kecamatan": square}, year=0, title=cfg.title, paper=paper, dpi=30, office=album.get("instansi"),
+                                   signatory=album.get("penandatangan"), logo=album.get("logo"), place_date=place_date):
+            figs.append(page.fig)
+            break
+        if album.get("kata_pengantar") and str(album["kata_pengantar"]).strip():
+            figs.append(kata_pengantar_page(album["kata_pengantar"], office=album.get("instansi"), signatory=album.get("penandatangan"),
+                                            place_date=place_date, paper=paper, dpi=30))
+    finally:
+        for f in figs:
+            plt.close(f)
+
+
 def _album_sources(inputs: RunInputs, given: Mapping[str, str] | None) -> dict[str, str]:
     """Citations per input for the album: ``[album.sumber]``, else the input's file name."""
     out: dict[str, str] = {}
@@ -825,6 +869,8 @@ def run_sync(
     # before any work: no year folder may hold an input, nor anything this tool did not write there
     guard_outputs(run_sources(cfg), [Target("year folder", f, folder=True) for f in finals])
     check_replaceable(finals)
+    if maps:
+        check_album_layout(cfg)  # a signature block that cannot fit stops the run before anything is read or written
     inputs = inputs if inputs is not None else load_inputs(cfg, progress=progress)
     matches = match_programs(inputs.ipu, inputs.rencana, match_distance=cfg.parameters.match_distance)
     created = not out.exists()
