@@ -539,7 +539,7 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
     layers: dict[str, gpd.GeoDataFrame | None] = {
         "zoning": inputs.zones_raw,
         "rencana": result.rencana,
-        "indikasi_program": result.ipu,
+        "indikasi_program": _with_window(result.ipu, result.window),
         "kecamatan": inputs.admin.kecamatan,
         "kelurahan": inputs.admin.kelurahan,
         "kawasan_prioritas": inputs.kawasan_prioritas,
@@ -624,6 +624,16 @@ def check_album_layout(cfg: Config) -> None:
     finally:
         for f in figs:
             plt.close(f)
+
+
+def _with_window(ipu: pd.DataFrame | None, window: Sequence[int]) -> pd.DataFrame | None:
+    """The IPU layer for the album, carrying the Buku Matriks' medium-term window (``attrs["jangka_menengah"]``):
+    the album's Jangka Menengah map then shows the same IPUs and the same period as the workbook's sheet."""
+    if ipu is None:
+        return None
+    out = ipu.copy()
+    out.attrs["jangka_menengah"] = (int(window[0]), int(window[1]))
+    return out
 
 
 def _album_sources(inputs: RunInputs, given: Mapping[str, str] | None) -> dict[str, str]:
