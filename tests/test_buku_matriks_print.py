@@ -247,3 +247,76 @@ def test_activities_written_as_identifiers_read_as_words(tmp_path):
     col = next(v for k, v in head.items() if k and k.lower().startswith("kegiatan"))
     assert [ws[f"{col}{r}"].value for r in (2, 3, 4)] == ["Pembangunan jalan", "Rehabilitasi Puskesmas", "Rth taman kota"]
     assert [ws[f"{head[next(k for k in head if k and k.lower().startswith('opd'))]}{r}"].value for r in (2, 3, 4)] == ["dinas_pupr", "Dinkes", "DLH"]
+
+
+# --------------------------------------------------------------------------- issue 19, defect 5 (the leftovers)
+
+
+def _ringkasan_blocks(book: Path) -> list[tuple[str, str]]:
+    """(title, label of the last row) of each stacked table of the Ringkasan, read from the cells (bold 12-pt titles)."""
+    ws = openpyxl.load_workbook(book)["Ringkasan"]
+    blocks: list[list[str]] = []
+    cur: list[str] | None = None
+    for (c,) in ws.iter_rows(min_row=2, max_col=1):
+        if c.value is None:
+            cur = None
+            continue
+        if c.font is not None and c.font.b and (c.font.sz or 11) >= 12:
+            cur = [str(c.value), ""]
+            blocks.append(cur)
+        elif cur is not None:
+            cur[1] = str(c.value)
+    return [(t, last) for t, last in blocks]
+
+
+def test_ringkasan_tables_do_not_run_onto_a_second_page(sample_pdf):
+    """Each stacked table of the Ringkasan prints whole on one page (its title, header and last row together), so no
+    page starts with rows whose column headers are on the page before."""
+    book, pdf = sample_pdf
+    ring = [p for p in _pages(pdf) if re.search(r"\bRingkasan:", p.strip().split("\n")[0])]
+    blocks = _ringkasan_blocks(book)
+    assert len(blocks) >= 10
+    titles = [t for t, _ in blocks]
+    for k, (title, last) in enumerate(blocks):
+        page = next(p for p in ring if title in p)
+        after = page[page.index(title) + len(title):]
+        nxt = next((t for t in titles[k + 1:] if t in after), None)
+        body = after[: after.index(nxt)] if nxt else after
+        assert " ".join(last.split()[:3]) in " ".join(body.split()), (title, last)  # (a long label wraps)
+    # and every page of the sheet after the first starts with a table's title
+    for p in ring[1:]:
+        first = next(line.strip() for line in p.strip().split("\n")[1:] if line.strip())
+        assert first in titles, first
+
+
+def test_no_cell_prints_as_hash_marks(sample_pdf):
+    """'###' was printed over the empty ID IPU cells of Kesesuaian: LibreOffice draws the numbers of the folded
+    (hidden) Volume column that ends the sheet into an empty cell on their left."""
+    _, pdf = sample_pdf
+    for i, page in enumerate(_pages(pdf), 1):
+        assert "###" not in page, i
+
+
+def test_block_breaks_by_hand():
+    from sppr_gis.report.excel import block_breaks
+
+    # 15-pt rows, a 100-pt page at 100%: room 0.92 * 100 = 92 pt = 6.13 rows
+    blocks = [(0, 4), (5, 8), (9, 13), (14, 25), (26, 27)]  # 4, 3, 4, 11 (taller than a page) and 1 rows, one blank row between
+    assert block_breaks(blocks, {}, page_height=100.0, scale=1.0) == [5, 9, 14, 26]
+    # at 50% twice as many (184 pt): 4 + 1 + 3 rows (120 pt) on the first page; then 4 (60 pt); the tall one (165 pt)
+    # starts a page and leaves 19 pt, less than the last table and its blank row need (30 pt)
+    assert block_breaks(blocks, {}, page_height=100.0, scale=0.5) == [9, 14, 26]
+    # a taller row counts: with a 120-pt row the second table (150 pt) no longer fits after the first at 50%
+    assert block_breaks(blocks, {6: 120.0}, page_height=100.0, scale=0.5) == [5, 9, 14, 26]
+
+
+def test_an_empty_text_is_a_blank_cell(tmp_path):
+    """Blanks stay empty cells (pandas reads NaN, issue 17 forbids formulas, so no '=""' shown as '–'): an empty text
+    is written as a blank, not as a "" string (LibreOffice printed it as '###')."""
+    df = pd.DataFrame({"program_id": ["P-1", "P-2"], "ipu_id": ["IPU-001", ""], "volume": [1.5, float("nan")]})
+    path = write_workbook({"Kesesuaian": df}, tmp_path / "e.xlsx", headers=HEADERS)
+    ws = openpyxl.load_workbook(path)["Kesesuaian"]
+    head = {c.value: c.column_letter for c in ws[1]}
+    assert ws[f"{head['ID IPU']}3"].value is None and ws[f"{head['ID IPU']}3"].border.left.style
+    back = pd.read_excel(path, sheet_name="Kesesuaian")
+    assert back["ID IPU"].isna().tolist() == [False, True] and back["Volume"].dtype.kind == "f"

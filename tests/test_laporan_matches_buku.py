@@ -71,7 +71,7 @@ def test_html_tables_show_the_books_headers_words_and_figures(both, sheet):
     wb, text = both
     ws = wb[sheet]
     heads, rows = _table(text, SHEETS[sheet])
-    assert heads == [c.value for c in ws[1]]
+    assert heads == [c.value for c in ws[1] if c.value is not None]  # (a sheet ending in folded columns has a blank stop column after them)
     book = [[_shown(c) for c in row] for row in ws.iter_rows(min_row=2)]
     assert len(rows) == len(book)
     diff = [(i + 2, heads[j], a, b) for i, (ra, rb) in enumerate(zip(book, rows)) for j, (a, b) in enumerate(zip(ra, rb)) if a != b]

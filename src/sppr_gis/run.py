@@ -177,7 +177,7 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
     layers: dict[str, gpd.GeoDataFrame | None] = {
         "zoning": inputs.zones_raw,
         "rencana": result.rencana,
-        "indikasi_program": result.ipu,
+        "indikasi_program": _with_window(result.ipu, result.window),
         "kecamatan": inputs.admin.kecamatan,
         "kelurahan": inputs.admin.kelurahan,
         "kawasan_prioritas": inputs.kawasan_prioritas,
@@ -218,6 +218,60 @@ def _album_and_report(result: YearResult, inputs: RunInputs, folder: Path, table
     written.append(Path(p) if p is not None else folder / "laporan.html")
     manifest["timings"]["laporan"] = round(time.perf_counter() - t, 4)
     return written
+
+
+def check_album_layout(cfg: Config) -> None:
+    """Lay out the album's signature block as it will print, before any input is read or output written.
+
+    The block (``[album] instansi``, ``penandatangan``, ``tempat``/``tanggal``, ``logo``) is placed on one map
+    page of the configured paper, drawn around a placeholder square (the block's place does not depend on the
+    map), and under the ``kata_pengantar`` when there is one: the album's own layout code, so the check and the
+    album cannot disagree. Takes about a second.
+
+    Parameters
+    ----------
+    cfg : Config
+        The run configuration.
+
+    Raises
+    ------
+    sppr_gis.errors.ConfigError
+        The block cannot fit beside the map even at 7 pt (the message names ``album.penandatangan`` or
+        ``album.instansi``), or the foreword and the block cannot share their page (``album.kata_pengantar``).
+    """
+    import matplotlib.pyplot as plt
+    import shapely
+
+    from sppr_gis.maps.album import album_pages, kata_pengantar_page
+
+    album = dict(getattr(cfg, "album", None) or {})
+    if not any(album.get(k) for k in ("instansi", "penandatangan", "tempat", "tanggal", "logo", "kata_pengantar")):
+        return
+    paper = album.get("paper", "A3")
+    place_date = ", ".join(str(x) for x in (album.get("tempat"), album.get("tanggal")) if x and str(x).strip()) or None
+    square = gpd.GeoDataFrame({"nama": [""]}, geometry=[shapely.box(0, 0, 1000, 1000)], crs=32748)
+    figs = []
+    try:
+        for _u, page in album_pages({"kecamatan": square}, year=0, title=cfg.title, paper=paper, dpi=30, office=album.get("instansi"),
+                                   signatory=album.get("penandatangan"), logo=album.get("logo"), place_date=place_date):
+            figs.append(page.fig)
+            break
+        if album.get("kata_pengantar") and str(album["kata_pengantar"]).strip():
+            figs.append(kata_pengantar_page(album["kata_pengantar"], office=album.get("instansi"), signatory=album.get("penandatangan"),
+                                            place_date=place_date, paper=paper, dpi=30))
+    finally:
+        for f in figs:
+            plt.close(f)
+
+
+def _with_window(ipu: pd.DataFrame | None, window: Sequence[int]) -> pd.DataFrame | None:
+    """The IPU layer for the album, carrying the Buku Matriks' medium-term window (``attrs["jangka_menengah"]``):
+    the album's Jangka Menengah map then shows the same IPUs and the same period as the workbook's sheet."""
+    if ipu is None:
+        return None
+    out = ipu.copy()
+    out.attrs["jangka_menengah"] = (int(window[0]), int(window[1]))
+    return out
 
 
 def _album_sources(inputs: RunInputs, given: Mapping[str, str] | None) -> dict[str, str]:
@@ -491,6 +545,8 @@ def run_sync(
     # before any work: no year folder may hold an input, nor anything this tool did not write there
     guard_outputs(run_sources(cfg), [Target("year folder", f, folder=True) for f in finals])
     check_replaceable(finals)
+    if maps:
+        check_album_layout(cfg)  # a signature block that cannot fit stops the run before anything is read or written
     inputs = inputs if inputs is not None else load_inputs(cfg, progress=progress)
     matches = match_programs(inputs.ipu, inputs.rencana, match_distance=cfg.parameters.match_distance)
     created = not out.exists()

@@ -1,4 +1,4 @@
-"""Indonesian numbers: formatting for messages and explanations, and parsing amounts as typed in spreadsheets."""
+"""Indonesian numbers and titles: formatting for messages, explanations and output texts, and parsing amounts as typed in spreadsheets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import re
 import numpy as np
 from sppr_gis.i18n import _
 
-__all__ = ["angka", "luas", "parse_number", "persen"]
+__all__ = ["KATA_SAMBUNG", "angka", "judul", "luas", "parse_number", "persen"]
+
+#: Conjunctions and prepositions that stay lower case inside an Indonesian title (PUEBI: "Dinas Pekerjaan Umum
+#: dan Penataan Ruang", "Rencana Tata Ruang Wilayah untuk Kota ...").
+KATA_SAMBUNG = frozenset({"dan", "di", "ke", "dari", "yang", "untuk", "pada", "atau", "dengan", "serta", "oleh", "bagi", "dalam", "terhadap"})
 
 
 def luas(value: float) -> str:
@@ -74,3 +78,32 @@ def parse_number(value: object, *, thousands_dot: bool = False) -> float:
         return float(text)
     except ValueError:
         raise ValueError(_("not a number: {value!r}").format(value=value)) from None
+
+
+def judul(text: str) -> str:
+    """Title case for an Indonesian title: every word capitalised except :data:`KATA_SAMBUNG` (unless first).
+
+    Words already holding a capital after their first letter (``DKI``, ``RTRW``, ``SiLPA``) are kept as written,
+    unless the whole text is upper case (then every word is recased); a hyphenated word is capitalised part by
+    part (``Sosial-Budaya``).
+
+    Parameters
+    ----------
+    text : str
+        The words, in any case (``"dinas pekerjaan umum dan penataan ruang"``).
+
+    Returns
+    -------
+    str
+        ``"Dinas Pekerjaan Umum dan Penataan Ruang"``.
+    """
+
+    def word(w: str, first: bool) -> str:
+        if any(c.isupper() for c in w[1:]):
+            return w
+        if not first and w.lower() in KATA_SAMBUNG:
+            return w.lower()
+        return "-".join(p[:1].upper() + p[1:].lower() for p in w.split("-"))
+
+    words = str(text).lower().split() if str(text).isupper() else str(text).split()
+    return " ".join(word(w, i == 0) for i, w in enumerate(words))

@@ -10,8 +10,10 @@ becomes a formatted number) and codes as words (``sesuai_bersyarat`` ->
 ``Sesuai bersyarat``, severity ``warning`` -> ``Peringatan``; the GeoPackage
 and CSV keep the codes). Every sheet prints: landscape, one paper size for
 the book (A3 when a sheet needs it, else A4), fitted to the page width or, for a sheet that would fall below
-7 points, in column groups repeating its key columns; borders on table bodies, zero Rupiah as "–", header
-row repeated on every page,
+7 points, in column groups repeating its key columns; borders on table bodies, zero Rupiah as "–" (an empty
+cell stays empty, so that ``pandas.read_excel`` reads NaN: a cell can only show "–" by holding a value or a
+formula, and the book holds no formula), header row repeated on every page, each stacked table of a summary
+starting on a new page when it would otherwise run over one (a sheet repeats one header range only),
 and a page header with the book's title, region, year and the sheet's name and
 title, page numbers in the footer. A sheet is either one table (its header in
 row 1, so ``pandas.read_excel(header=0)`` reads it) or a stack of titled
@@ -56,7 +58,7 @@ SHEET_TITLES: dict[str, str] = {
     "Kesesuaian": "Kesesuaian lokasi program dengan rencana tata ruang",
     "Sinergi": "Sinergi dan konflik antarprogram",
     "Isu Data": "Isu data masukan",
-    "Kinerja": "Evaluasi capaian kinerja (tujuan, sasaran, program, kegiatan, sub kegiatan)",
+    "Kinerja": "Evaluasi capaian kinerja perangkat daerah",
 }
 #: Columns folded away (an outline group, collapsed: hidden on screen and on paper until its + is clicked; still in
 #: the sheet for scripts) so that the sheet prints one page wide at a readable size. ``Kesesuaian`` has 33
@@ -92,6 +94,12 @@ _MIN_WIDTH, _MAX_WIDTH = 8, 60
 TEXT_WIDTH = 24
 #: Row height of one line of 11-point text, in points.
 _LINE_HEIGHT = 15.0
+#: Row height of a stacked table's 12-point bold title, in points.
+_TITLE_HEIGHT = 16.5
+#: Printable height of a landscape A4 and A3 page with the book's margins (0.75 in top, 0.55 in bottom), in points.
+_A4_HEIGHT, _A3_HEIGHT = (210 / 25.4 - 1.3) * 72, (297 / 25.4 - 1.3) * 72
+#: Share of the printable height the estimated rows may take (the fitted scale LibreOffice computes differs a little).
+_HEIGHT_SAFETY = 0.92
 
 
 @dataclass(frozen=True)
@@ -372,8 +380,8 @@ def write_workbook(
     with atomic_path(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": False, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
         wb.set_properties({"title": title or "", "created": _dt.datetime(2000, 1, 1)})
-        hdr, title_fmt, note_fmt, fmts, total_fmts = _formats(wb)
-        setups: list[tuple[object, str, dict[int, float], set[int], list[str]]] = []
+        hdr, title_fmt, note_fmt, fmts, total_fmts, stop_fmt = _formats(wb)
+        setups: list[tuple[object, str, dict[int, float], set[int], list[str], list[tuple[int, int]], dict[int, float]]] = []
         for name, content in sheets.items():
             if len(name) > 31:
                 raise ValueError(_("sheet name '{name}' is longer than 31 characters").format(name=name))
@@ -381,56 +389,72 @@ def write_workbook(
             widths: dict[int, float] = {}
             texts: dict[int, list[tuple[int, str, bool]]] = {}  # row -> (column, text, bold): wrapped cells, for row heights
             hidden: set[int] = set()
+            blocks: list[tuple[int, int]] = []  # stacked tables: (first row, row after the last) of each, with its title
+            heights: dict[int, float] = {}
             if isinstance(content, pd.DataFrame):
-                _table(ws, content, 0, hdr, fmts, total_fmts, headers, widths, texts, filter_=True)
-                ws.freeze_panes(1, 0)
-                ws.repeat_rows(0)
                 fold = set(folded.get(name, ()))
                 hidden = {j for j, c in enumerate(str(c) for c in content.columns if str(c) != "geometry") if c in fold}
+                _table(ws, content, 0, hdr, fmts, total_fmts, headers, widths, texts, filter_=True)
+                _stop_folded(ws, content, hidden, stop_fmt)
+                ws.freeze_panes(1, 0)
+                ws.repeat_rows(0)
             else:
-                _blocks(ws, content, title, title_fmt, note_fmt, hdr, fmts, total_fmts, headers, widths, texts)
-            _columns_and_rows(ws, widths, hidden, texts)
+                blocks = _blocks(ws, content, title, title_fmt, note_fmt, hdr, fmts, total_fmts, headers, widths, texts, heights)
+            _columns_and_rows(ws, widths, hidden, texts, heights)
             cols = [str(c) for c in content.columns if str(c) != "geometry"] if isinstance(content, pd.DataFrame) else []
-            setups.append((ws, name, dict(widths), hidden, cols))
+            setups.append((ws, name, dict(widths), hidden, cols, blocks, heights))
         # one paper size for the whole book: A3 when any sheet would print too small on A4
-        paper = 8 if any(print_scale([w for c, w in wd.items() if c not in hd])[0] == 8 for _, _, wd, hd, _ in setups) else 9
-        for ws, name, wd, hd, cols in setups:
+        paper = 8 if any(print_scale([w for c, w in wd.items() if c not in hd])[0] == 8 for _, _, wd, hd, *_ in setups) else 9
+        for ws, name, wd, hd, cols, blocks, heights in setups:
             _page_setup(ws, name, wd, hd, cols, paper=paper, title=title, region=region, year=year, sheet_title=sheet_titles.get(name))
+            _block_page_breaks(ws, blocks, heights, wd, hd, paper)
         wb.close()
     return target
 
 
-def _formats(wb: Any) -> tuple[Any, Any, Any, dict[str, Any], dict[str, Any]]:
-    """The workbook's formats: header, title, note, and the body and total cells of each kind."""
+def _formats(wb: Any) -> tuple[Any, Any, Any, dict[str, Any], dict[str, Any], Any]:
+    """The workbook's formats: header, title, note, the body and total cells of each kind, and the white
+    blank cells of the column that stops a sheet's trailing folded columns."""
     hdr = wb.add_format({"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#DDEBF7", "border": 1})
     title_fmt = wb.add_format({"bold": True, "font_size": 12})
     note_fmt = wb.add_format({"italic": True, "font_color": "#555555"})
     grid = {"border": 1, "border_color": "#A6A6A6"}  # table bodies ruled, as a printed matrix is
     fmts = {k: wb.add_format({**v, **grid, "valign": "top"}) for k, v in _FORMATS.items()}
     total_fmts = {k: wb.add_format({**v, **grid, "valign": "top", "bold": True, "top": 1, "top_color": "#000000"}) for k, v in _FORMATS.items()}
-    return hdr, title_fmt, note_fmt, fmts, total_fmts
+    # after folded columns that end a sheet, a narrow column of white blank cells: without a cell beside them,
+    # LibreOffice prints a hidden column's number as "###" over an empty visible cell on its left
+    stop_fmt = wb.add_format({"bg_color": "#FFFFFF"})
+    return hdr, title_fmt, note_fmt, fmts, total_fmts, stop_fmt
 
 
 def _blocks(
     ws: Any, content: Sequence[Block], title: str | None, title_fmt: Any, note_fmt: Any, hdr: Any, fmts: dict[str, Any], total_fmts: dict[str, Any],
     headers: Mapping[str, str], widths: dict[int, float], texts: dict[int, list[tuple[int, str, bool]]],
-) -> None:
-    """A sheet of stacked tables: the book's title (frozen), then each block's title, note and table."""
+    heights: dict[int, float],
+) -> list[tuple[int, int]]:
+    """A sheet of stacked tables: the book's title (frozen), then each block's title, note and table.
+
+    Returns each table's first row (its title) and the row after its last; ``heights`` gains the title rows'."""
+    blocks: list[tuple[int, int]] = []
     row = 0
     if title:
         ws.write(0, 0, title, title_fmt)
         row = 2
         ws.freeze_panes(1, 0)  # on screen only: on paper the page header names the book
     for block in content:
+        top = row
         ws.write(row, 0, reader_text(block.title), title_fmt)
+        heights[row] = _TITLE_HEIGHT
         row += 1
         if block.note:
             ws.write(row, 0, reader_text(block.note), note_fmt)
             row += 1
         row = _table(ws, block.frame, row, hdr, fmts, total_fmts, headers, widths, texts, filter_=False) + 1
+        blocks.append((top, row - 1))
+    return blocks
 
 
-def _columns_and_rows(ws: Any, widths: dict[int, float], hidden: set[int], texts: dict[int, list[tuple[int, str, bool]]]) -> None:
+def _columns_and_rows(ws: Any, widths: dict[int, float], hidden: set[int], texts: dict[int, list[tuple[int, str, bool]]], heights: dict[int, float]) -> None:
     """The sheet's column widths (folded columns hidden in a collapsed outline group) and the heights of rows with wrapped text."""
     for col, w in widths.items():
         if col in hidden:
@@ -445,6 +469,27 @@ def _columns_and_rows(ws: Any, widths: dict[int, float], hidden: set[int], texts
         n = max((_lines(t, widths.get(c, _MIN_WIDTH), bold) for c, t, bold in cells if c not in hidden), default=1)
         if n > 1:  # LibreOffice does not grow rows on opening a file; Excel keeps a height that is set
             ws.set_row(r, _LINE_HEIGHT * n)
+            heights[r] = _LINE_HEIGHT * n
+
+
+def _stop_folded(ws: Any, content: pd.DataFrame, hidden: set[int], stop_fmt: Any) -> None:
+    """A 1-wide column of white blank cells after folded columns that end the sheet (else LibreOffice prints a
+    hidden column's numbers as "###" over the empty visible cell on their left)."""
+    ncols = sum(1 for c in content.columns if str(c) != "geometry")
+    if hidden and ncols - 1 in hidden:
+        for r in range(1, len(content) + 1):
+            ws.write_blank(r, ncols, None, stop_fmt)
+        ws.set_column(ncols, ncols, 1)
+
+
+def _block_page_breaks(ws: Any, blocks: list[tuple[int, int]], heights: dict[int, float], wd: dict[int, float], hd: set[int], paper: int) -> None:
+    """Page breaks before a stacked table that would otherwise run over onto the next page (:func:`block_breaks`)."""
+    if not blocks:
+        return
+    scale = min(1.0, (_A3_WIDTH if paper == 8 else _A4_WIDTH) / max(printed_width([w for c, w in wd.items() if c not in hd]), 1.0))
+    rows = block_breaks(blocks, heights, page_height=_A3_HEIGHT if paper == 8 else _A4_HEIGHT, scale=scale)
+    if rows:
+        ws.set_h_pagebreaks(rows)
 
 
 def page_header(name: str, *, title: str | None, region: str | None, year: int | None, sheet_title: str | None = None) -> tuple[str, str]:
@@ -506,6 +551,44 @@ def column_groups(widths: Mapping[int, float], hidden: Collection[int], keys: in
             used = 0.0
         used += w
     return scale, breaks
+
+
+def block_breaks(blocks: Sequence[tuple[int, int]], heights: Mapping[int, float], *, page_height: float, scale: float) -> list[int]:
+    """Rows before which a page must break so that no stacked table runs onto a second page when it fits one.
+
+    Parameters
+    ----------
+    blocks : sequence of (int, int)
+        Each table's first row (its title) and the row after its last (0-based, in order).
+    heights : mapping
+        Row -> height in points where it is not :data:`_LINE_HEIGHT`.
+    page_height : float
+        Printable height of the page in points.
+    scale : float
+        Print scale (1.0 = 100%).
+
+    Returns
+    -------
+    list of int
+        0-based rows that start a new page (a table's title row). A table taller than a page starts on a new page
+        and runs on (its header cannot repeat: one sheet repeats at most one row range).
+    """
+    room = _HEIGHT_SAFETY * page_height / max(scale, 1e-6)
+    breaks: list[int] = []
+    used = sum(heights.get(r, _LINE_HEIGHT) for r in range(0, blocks[0][0])) if blocks else 0.0
+    prev_end = blocks[0][0] if blocks else 0
+    for top, end in blocks:
+        gap = sum(heights.get(r, _LINE_HEIGHT) for r in range(prev_end, top))
+        h = sum(heights.get(r, _LINE_HEIGHT) for r in range(top, end))
+        if used > 0 and used + gap + h > room:
+            breaks.append(top)
+            used = h
+        else:
+            used += gap + h
+        if used > room:  # a table taller than a page: it runs on; what is left of its last page
+            used = used % room
+        prev_end = end
+    return breaks
 
 
 def _key_columns(name: str, cols: Sequence[str], hidden: Collection[int]) -> int:
@@ -574,7 +657,7 @@ def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, width
             if k == "number" and isinstance(v, (int, float)) and float(v).is_integer():
                 k = "count"  # 40, not "40," (a format with optional decimals keeps its separator)
             f = (total_fmts if is_total[i] else fmts)[k]
-            if v is None:
+            if v is None or v == "":  # an empty text is a blank cell (LibreOffice prints a "" string as "###")
                 ws.write_blank(r, j, None, f)
             elif isinstance(v, (int, float)):
                 ws.write_number(r, j, v, f)

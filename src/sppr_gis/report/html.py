@@ -44,7 +44,7 @@ from sppr_gis.maps.palette import (
 from sppr_gis.report.excel import format_value, header_for
 from sppr_gis.report.kinerja_html import kinerja_section
 from sppr_gis.report.labels import reader_text
-from sppr_gis.text import angka
+from sppr_gis.text import angka, judul
 
 __all__ = ["write_report", "render_report", "leaflet_assets"]
 
@@ -293,7 +293,7 @@ def _caption(path: Path) -> str:
         "kawasan_prioritas": "Program di kawasan prioritas",
     }
     if stem.startswith("opd_"):
-        return "Program " + stem[4:].replace("-", " ").title()
+        return "Program " + judul(stem[4:].replace("-", " "))
     return names.get(stem, stem.replace("_", " ").capitalize())
 
 

@@ -381,7 +381,7 @@ BUNDLED_INSET = Path(__file__).parent.parent / "data" / "batas_wilayah.gpkg"
 
 
 #: Its credit line, printed on every map that uses it.
-BUNDLED_INSET_CREDIT = "batas wilayah sekitar dari geoBoundaries (www.geoboundaries.org), lisensi terbuka; lihat NOTICE"
+BUNDLED_INSET_CREDIT = "batas wilayah sekitar dari cahyadsn/wilayah_boundaries (github.com/cahyadsn/wilayah_boundaries), lisensi MIT; lihat NOTICE"
 
 
 def bundled_inset(bounds: Sequence[float] | None, crs: Any) -> gpd.GeoDataFrame | None:
@@ -393,7 +393,8 @@ def bundled_inset(bounds: Sequence[float] | None, crs: Any) -> gpd.GeoDataFrame 
     r = max(x1 - x0, y1 - y0) * 3
     box = gpd.GeoSeries([shapely.box(x0 - r, y0 - r, x1 + r, y1 + r)], crs=crs).to_crs(4326).total_bounds
     g = gpd.read_file(BUNDLED_INSET, bbox=tuple(box))
-    return g.to_crs(crs) if len(g) else None
+    # clipped to the neighbourhood: a neighbour's name then lands on its part in view, not on a far island
+    return gpd.clip(g.to_crs(crs), shapely.box(x0 - r, y0 - r, x1 + r, y1 + r), keep_geom_type=True) if len(g) else None
 
 
 def read_inset(spec: str | os.PathLike[str] | gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:

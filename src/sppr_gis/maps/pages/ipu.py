@@ -59,9 +59,13 @@ def page_ipu_period(album: Album) -> MapFrame | None:
         return None
     start = pd.to_numeric(q["tahun_mulai"], errors="coerce")
     end = pd.to_numeric(q["tahun_akhir"], errors="coerce") if "tahun_akhir" in q.columns else start
+    win = q.attrs.get("jangka_menengah")  # (first, last) of the Buku Matriks' Jangka Menengah (run.py): one period for both
+    if win:
+        keep = ((start <= win[1]) & (end.fillna(start) >= win[0])).to_numpy()
+        q, start, end = q[keep], start[keep], end[keep]
     if not start.notna().any():
         return None
-    y0, y1 = int(start.min()), int(np.nanmax(np.r_[end.to_numpy(dtype=float), start.to_numpy(dtype=float)]))
+    y0, y1 = (int(win[0]), int(win[1])) if win else (int(start.min()), int(np.nanmax(np.r_[end.to_numpy(dtype=float), start.to_numpy(dtype=float)])))
     years = sorted({int(v) for v in start.dropna()})
     key = start.map(lambda v: str(int(v)) if pd.notna(v) else "tanpa tahun")
     shades = colormaps["turbo"]
