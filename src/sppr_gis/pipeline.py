@@ -431,6 +431,15 @@ def check(
     ------
     CRSError, FieldError, LayerError
         Inputs that cannot be processed (the message names the layer and field).
+
+    Notes
+    -----
+    The steps, in order: the programs' fields (``_program_columns``); the zoning, prepared or
+    its QA started on the cluster (``_start_zoning``); the programs repaired and split into the
+    units the engine measures (``_program_units``); the engine's shares and the zoning's
+    findings (``_measure``); activities, rules coverage and verdict (``_verdict``); the
+    outputs (``_output_programs``, ``_zone_shares_table``); each finding's geometry
+    (``_locate_findings``).
     """
     if not 0.0 < float(min_share) <= 1.0:
         raise ValueError(_("min_share must be in (0, 1], got {min_share}").format(min_share=min_share))
