@@ -395,71 +395,10 @@ class ZoneIndex:
         snapped = pos[np.unique(np.concatenate(snap_prog))] if snap_prog else np.zeros(0, dtype=np.int64)
         return pairs, zoned, snapped
 
-    # --------------------------------------------------------------- public
-    def shares(
-        self,
-        geoms: np.ndarray,
-        *,
-        workers: int | None = None,
-        chunk_size: int = 2000,
-        progress: Progress | None = None,
-    ) -> ShareResult:
-        """Compute zone shares for program geometries (same CRS as the zones).
-
-        Parameters
-        ----------
-        geoms : array of shapely geometries
-            Valid program geometries (points, lines, polygons, single or multi;
-            null and empty allowed).
-        workers : int, optional
-            Threads (default: the number of CPUs).
-        chunk_size : int
-            Programs per task.
-        progress : callable, optional
-            Called with the number of programs finished after each chunk.
-
-        Returns
-        -------
-        ShareResult
-        """
-        t0 = time.perf_counter()
-        geoms = np.asarray(geoms, dtype=object)
-        n = len(geoms)
-        missing = shapely.is_missing(geoms)
-        empty = missing.copy()
-        empty[~missing] = shapely.is_empty(geoms[~missing])
-        dims = np.full(n, -1, dtype=np.int64)
-        dims[~empty] = shapely.get_dimensions(geoms[~empty])
-        snapped_all: list[np.ndarray] = []
-        # A line that runs back over itself is measured as its point set: its
-        # self-overlaps are dissolved (a unary union, noded robustly).
-        lines = np.flatnonzero(dims == 1)
-        if len(lines):
-            nonsimple = lines[~shapely.is_simple(geoms[lines])]
-            if len(nonsimple):
-                geoms = geoms.copy()
-                geoms[nonsimple], snap = robust_union_rows(geoms[nonsimple][:, None])
-                snapped_all.append(nonsimple[snap])
-        measure = np.full(n, np.nan)
-        measure[dims == 0] = 1.0
-        measure[dims == 1] = shapely.length(geoms[dims == 1])
-        measure[dims == 2] = shapely.area(geoms[dims == 2])
-        degenerate = (dims > 0) & ~(measure > 0)
-        measure[degenerate] = np.nan
-        dims_eff = np.where(degenerate, -1, dims)
-
-        workers = workers or os.cpu_count() or 1
-        if (dims_eff == 1).any() and self._line_meter is None:
-            self.line_meter()  # built once, here, before the threads start
-            release_memory()
-        tasks: list[tuple[int, np.ndarray]] = []
-        # Lines and polygons carry the cost: give each thread several of their
-        # chunks (first, so the cheap point chunks fill the gaps at the end).
-        for dim in (1, 2, 0):
-            idx = np.flatnonzero(dims_eff == dim)
-            size = chunk_size if dim == 0 else max(25, min(chunk_size, -(-len(idx) // (4 * workers))))
-            for start in range(0, len(idx), size):
-                tasks.append((dim, idx[start : start + size]))
+    def _run_tasks(
+        self, geoms: np.ndarray, tasks: list[tuple[int, np.ndarray]], n: int, workers: int, snapped_all: list[np.ndarray], progress: Progress | None
+    ) -> tuple[list[pd.DataFrame], np.ndarray, np.ndarray]:
+        """Run the chunks (on a thread pool when there are several): their pairs, zoned measure, unzoned point weight."""
         runner = {0: self._points, 1: self._lines, 2: self._polygons}
 
         zoned = np.zeros(n)
@@ -487,7 +426,10 @@ class ZoneIndex:
         else:
             for task in tasks:
                 collect(run(task))
-        t1 = time.perf_counter()
+        return frames, zoned, unzoned_pts
+
+    def _pairs_table(self, frames: list[pd.DataFrame], measure: np.ndarray) -> pd.DataFrame:
+        """The chunks' (program, code, measure) rows as :attr:`ShareResult.pairs`."""
         if frames:
             pairs = pd.concat(frames, ignore_index=True)
         else:
@@ -501,19 +443,115 @@ class ZoneIndex:
             }
         )
         pairs["share"] = np.clip(pairs["measure"].to_numpy() / measure[pairs["prog"].to_numpy()], 0.0, 1.0)
-        pairs = pairs.sort_values(["prog", "zone_code"], kind="stable").reset_index(drop=True)
-        unzoned = np.full(n, np.nan)
-        pts = dims_eff == 0
-        unzoned[pts] = unzoned_pts[pts]
-        shp = dims_eff > 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            unzoned[shp] = 1.0 - zoned[shp] / measure[shp]
-        unzoned = np.where(np.isnan(unzoned), np.nan, np.clip(unzoned, 0.0, 1.0))
-        # Rounding noise (1e-16 of a share) is not an unzoned remainder.
-        unzoned[np.abs(unzoned) < 1e-9] = 0.0
+        return pairs.sort_values(["prog", "zone_code"], kind="stable").reset_index(drop=True)
+
+    # --------------------------------------------------------------- public
+    def shares(
+        self,
+        geoms: np.ndarray,
+        *,
+        workers: int | None = None,
+        chunk_size: int = 2000,
+        progress: Progress | None = None,
+    ) -> ShareResult:
+        """Compute zone shares for program geometries (same CRS as the zones).
+
+        Parameters
+        ----------
+        geoms : array of shapely geometries
+            Valid program geometries (points, lines, polygons, single or multi;
+            null and empty allowed).
+        workers : int, optional
+            Threads (default: the number of CPUs).
+        chunk_size : int
+            Programs per task.
+        progress : callable, optional
+            Called with the number of programs finished after each chunk.
+
+        Returns
+        -------
+        ShareResult
+
+        Notes
+        -----
+        The steps, in order: each program's own measure and dimension (``_program_measures``),
+        the line meter built once, the chunks (``_chunk_tasks``) run on the threads
+        (``_run_tasks``), the pairs table (``_pairs_table``), the unzoned shares (``_unzoned_shares``).
+        """
+        t0 = time.perf_counter()
+        geoms = np.asarray(geoms, dtype=object)
+        n = len(geoms)
+        snapped_all: list[np.ndarray] = []
+        geoms, measure, dims_eff = _program_measures(geoms, snapped_all)
+        workers = workers or os.cpu_count() or 1
+        if (dims_eff == 1).any() and self._line_meter is None:
+            self.line_meter()  # built once, here, before the threads start
+            release_memory()
+        tasks = _chunk_tasks(dims_eff, workers, chunk_size)
+        frames, zoned, unzoned_pts = self._run_tasks(geoms, tasks, n, workers, snapped_all, progress)
+        t1 = time.perf_counter()
+        pairs = self._pairs_table(frames, measure)
+        unzoned = _unzoned_shares(n, dims_eff, unzoned_pts, zoned, measure)
         snapped = np.unique(np.concatenate(snapped_all)).astype(np.int64) if snapped_all else np.zeros(0, dtype=np.int64)
         timings = {"index": self.build_seconds, "shares": t1 - t0, "assemble": time.perf_counter() - t1}
         return ShareResult(pairs=pairs, measure=measure, unzoned=unzoned, dim=dims_eff, snapped=snapped, timings=timings)
+
+
+# ZoneIndex.shares()'s steps that need no index: _program_measures, _chunk_tasks, _unzoned_shares.
+
+
+def _program_measures(geoms: np.ndarray, snapped_all: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The programs (self-overlapping lines dissolved), their own measure and their dimension (-1: none)."""
+    n = len(geoms)
+    missing = shapely.is_missing(geoms)
+    empty = missing.copy()
+    empty[~missing] = shapely.is_empty(geoms[~missing])
+    dims = np.full(n, -1, dtype=np.int64)
+    dims[~empty] = shapely.get_dimensions(geoms[~empty])
+    # A line that runs back over itself is measured as its point set: its
+    # self-overlaps are dissolved (a unary union, noded robustly).
+    lines = np.flatnonzero(dims == 1)
+    if len(lines):
+        nonsimple = lines[~shapely.is_simple(geoms[lines])]
+        if len(nonsimple):
+            geoms = geoms.copy()
+            geoms[nonsimple], snap = robust_union_rows(geoms[nonsimple][:, None])
+            snapped_all.append(nonsimple[snap])
+    measure = np.full(n, np.nan)
+    measure[dims == 0] = 1.0
+    measure[dims == 1] = shapely.length(geoms[dims == 1])
+    measure[dims == 2] = shapely.area(geoms[dims == 2])
+    degenerate = (dims > 0) & ~(measure > 0)
+    measure[degenerate] = np.nan
+    dims_eff = np.where(degenerate, -1, dims)
+    return geoms, measure, dims_eff
+
+
+def _chunk_tasks(dims_eff: np.ndarray, workers: int, chunk_size: int) -> list[tuple[int, np.ndarray]]:
+    """The chunks of programs, as (dimension, positions)."""
+    tasks: list[tuple[int, np.ndarray]] = []
+    # Lines and polygons carry the cost: give each thread several of their
+    # chunks (first, so the cheap point chunks fill the gaps at the end).
+    for dim in (1, 2, 0):
+        idx = np.flatnonzero(dims_eff == dim)
+        size = chunk_size if dim == 0 else max(25, min(chunk_size, -(-len(idx) // (4 * workers))))
+        for start in range(0, len(idx), size):
+            tasks.append((dim, idx[start : start + size]))
+    return tasks
+
+
+def _unzoned_shares(n: int, dims_eff: np.ndarray, unzoned_pts: np.ndarray, zoned: np.ndarray, measure: np.ndarray) -> np.ndarray:
+    """The unzoned share per program (NaN where not measured)."""
+    unzoned = np.full(n, np.nan)
+    pts = dims_eff == 0
+    unzoned[pts] = unzoned_pts[pts]
+    shp = dims_eff > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unzoned[shp] = 1.0 - zoned[shp] / measure[shp]
+    unzoned = np.where(np.isnan(unzoned), np.nan, np.clip(unzoned, 0.0, 1.0))
+    # Rounding noise (1e-16 of a share) is not an unzoned remainder.
+    unzoned[np.abs(unzoned) < 1e-9] = 0.0
+    return unzoned
 
 
 def compute_shares(
