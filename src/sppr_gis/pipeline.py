@@ -472,12 +472,7 @@ def check(
     return CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)
 
 
-# ----------------------------------------------------------------------------- check()'s steps
-# check() runs these in order: _program_columns (the programs' fields), _start_zoning (the prepared
-# zoning, or the zoning QA started on the cluster), _program_units (repair, then the units the engine
-# measures), _measure (the engine, locally or on the cluster, and the zoning QA's findings),
-# _verdict (activities, rules coverage, status), _output_programs, _zone_shares_table and
-# _locate_findings (geometry for each finding).
+# ----------------------------------------------------------------------------- check()'s steps (in order; see its Notes)
 
 
 @dataclass
@@ -502,9 +497,7 @@ def _program_columns(programs: gpd.GeoDataFrame, rules: Rules, plabel: str, id_f
     return programs, id_col, act_col, code_col
 
 
-def _start_zoning(
-    zoning: Any, zone_field: str | None, sliver_width: float, sliver_area: float, workers: int | None, max_vertices: int, cache: bool | None, client: Any, timings: dict[str, float]
-) -> _ZoningRun:
+def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliver_area: float, workers: int | None, max_vertices: int, cache: bool | None, client: Any, timings: dict[str, float]) -> _ZoningRun:
     """The prepared zoning (given, or from the cache), or on a cluster the zoning QA, finishing in a thread while the engine runs."""
     pending = None  # on a cluster: the topology check, finishing in a thread while the engine runs
     if isinstance(zoning, PreparedZoning):
@@ -539,21 +532,7 @@ def _program_units(programs: gpd.GeoDataFrame, crs: CRS, id_col: str, plabel: st
     return ids, out_geoms, work, empty_reason, parts
 
 
-def _measure(
-    zoning_run: _ZoningRun,
-    zgeoms: np.ndarray,
-    zcodes: np.ndarray,
-    parts: ProgramParts,
-    ids: np.ndarray,
-    plabel: str,
-    findings: list[Finding],
-    timings: dict[str, float],
-    *,
-    client: Any,
-    workers: int | None,
-    max_vertices: int,
-    progress: Callable[[int], None] | None,
-) -> tuple[ShareResult, PreparedZoning]:
+def _measure(zoning_run: _ZoningRun, zgeoms: np.ndarray, zcodes: np.ndarray, parts: ProgramParts, ids: np.ndarray, plabel: str, findings: list[Finding], timings: dict[str, float], *, client: Any, workers: int | None, max_vertices: int, progress: Callable[[int], None] | None) -> tuple[ShareResult, PreparedZoning]:
     """The zoning's own findings and the engine's shares (locally or on the cluster), with the findings about the measures."""
     pending, qa, prepared = zoning_run.pending, zoning_run.qa, zoning_run.prepared
     zone_findings_at = len(findings)
@@ -597,22 +576,7 @@ def _measure(
     return res, prepared
 
 
-def _verdict(
-    programs: gpd.GeoDataFrame,
-    act_col: str | None,
-    code_col: str | None,
-    rules: Rules,
-    res: ShareResult,
-    work: np.ndarray,
-    ids: np.ndarray,
-    plabel: str,
-    zones: gpd.GeoDataFrame,
-    zlabel: str,
-    parts: ProgramParts,
-    empty_reason: np.ndarray,
-    min_share: float,
-    findings: list[Finding],
-) -> tuple[pd.Series, dict[object, object], pd.DataFrame, pd.DataFrame]:
+def _verdict(programs: gpd.GeoDataFrame, act_col: str | None, code_col: str | None, rules: Rules, res: ShareResult, work: np.ndarray, ids: np.ndarray, plabel: str, zones: gpd.GeoDataFrame, zlabel: str, parts: ProgramParts, empty_reason: np.ndarray, min_share: float, findings: list[Finding]) -> tuple[pd.Series, dict[object, object], pd.DataFrame, pd.DataFrame]:
     """Activities (with SIPD code mapping), rules coverage, and the verdict: activities, their matrix names, verdict and shares."""
     measured = ~np.isnan(res.unzoned)
     prog_measured = np.bincount(parts.owner[measured], minlength=parts.n) > 0
@@ -635,18 +599,7 @@ def _verdict(
     return acts, matrix_name, verdict, shares
 
 
-def _output_programs(
-    programs: gpd.GeoDataFrame,
-    out_geoms: np.ndarray,
-    crs: CRS,
-    verdict: pd.DataFrame,
-    acts: pd.Series,
-    matrix_name: dict[object, object],
-    res: ShareResult,
-    parts: ProgramParts,
-    plabel: str,
-    findings: list[Finding],
-) -> gpd.GeoDataFrame:
+def _output_programs(programs: gpd.GeoDataFrame, out_geoms: np.ndarray, crs: CRS, verdict: pd.DataFrame, acts: pd.Series, matrix_name: dict[object, object], res: ShareResult, parts: ProgramParts, plabel: str, findings: list[Finding]) -> gpd.GeoDataFrame:
     """The programs layer: the input columns (renamed where they clash with the outputs) and the verdict's."""
     out = gpd.GeoDataFrame(pd.DataFrame(programs.drop(columns=programs.geometry.name)).reset_index(drop=True), geometry=gpd.GeoSeries(out_geoms, crs=crs).values, crs=crs)
     clash = [c for c in OUTPUT_COLUMNS if c in out.columns]
@@ -681,9 +634,7 @@ def _zone_shares_table(shares: pd.DataFrame, ids: np.ndarray, res: ShareResult) 
     )
 
 
-def _locate_findings(
-    findings: list[Finding], plabel: str, ids: np.ndarray, out: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, zlabel: str, zids: np.ndarray, zgeoms: np.ndarray
-) -> list[Finding]:
+def _locate_findings(findings: list[Finding], plabel: str, ids: np.ndarray, out: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, zlabel: str, zids: np.ndarray, zgeoms: np.ndarray) -> list[Finding]:
     """The findings with the geometry of the program or zone each is about."""
     findings = attach_geometry(findings, plabel, ids, np.asarray(out.geometry.array, dtype=object))
     for source, sub in zones.groupby("zone_source", sort=False):
