@@ -431,6 +431,15 @@ def check(
     ------
     CRSError, FieldError, LayerError
         Inputs that cannot be processed (the message names the layer and field).
+
+    Notes
+    -----
+    The steps, in order: the programs' fields (``_program_columns``); the zoning, prepared or
+    its QA started on the cluster (``_start_zoning``); the programs repaired and split into the
+    units the engine measures (``_program_units``); the engine's shares and the zoning's
+    findings (``_measure``); activities, rules coverage and verdict (``_verdict``); the
+    outputs (``_output_programs``, ``_zone_shares_table``); each finding's geometry
+    (``_locate_findings``).
     """
     if not 0.0 < float(min_share) <= 1.0:
         raise ValueError(_("min_share must be in (0, 1], got {min_share}").format(min_share=min_share))
@@ -445,13 +454,51 @@ def check(
     timings: dict[str, float] = {}
     plabel = programs_label or str(programs.attrs.get("source", "programs"))
     findings: list[Finding] = list(programs.attrs.get("findings", []))
+    programs, id_col, act_col, code_col = _program_columns(programs, rules, plabel, id_field, activity_field, code_field)
+    zoning_run = _start_zoning(zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, client, timings)
+    crs, zones = zoning_run.crs, zoning_run.zones
+    ids, out_geoms, work, empty_reason, parts = _program_units(programs, crs, id_col, plabel, findings, timings)
+    zgeoms = np.asarray(zones.geometry.array, dtype=object)
+    zcodes = zones["zone_code"].to_numpy(dtype=object)
+    res, prepared = _measure(zoning_run, zgeoms, zcodes, parts, ids, plabel, findings, timings, client=client, workers=workers, max_vertices=max_vertices, progress=progress)
+    zids, zlabel = prepared.ids, prepared.label
+    t = time.perf_counter()
+    acts, matrix_name, verdict, shares = _verdict(programs, act_col, code_col, rules, res, work, ids, plabel, zones, zlabel, parts, empty_reason, min_share, findings)
+    timings["verdict"] = time.perf_counter() - t
+    out = _output_programs(programs, out_geoms, crs, verdict, acts, matrix_name, res, parts, plabel, findings)
+    zone_shares = _zone_shares_table(shares, ids, res)
+    findings = _locate_findings(findings, plabel, ids, out, zones, zlabel, zids, zgeoms)
+    timings["total"] = time.perf_counter() - t0
+    return CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)
+
+
+# ----------------------------------------------------------------------------- check()'s steps (in order; see its Notes)
+
+
+@dataclass
+class _ZoningRun:
+    """The zoning as check() starts it: prepared here, or its QA finishing on the cluster (``pending``)."""
+
+    crs: CRS
+    zones: gpd.GeoDataFrame
+    prepared: PreparedZoning | None = None
+    qa: _ZoningQA | None = None
+    pending: Any = None
+
+
+def _program_columns(programs: gpd.GeoDataFrame, rules: Rules, plabel: str, id_field: str, activity_field: str, code_field: str) -> tuple[gpd.GeoDataFrame, str, str | None, str | None]:
+    """The programs with a CRS, and their id, activity and SIPD code columns (FieldError when missing)."""
     programs = ensure_crs(programs, plabel)
     id_col = require_field(programs, id_field, plabel, "--id-field")
     act_col = find_field([str(c) for c in programs.columns], activity_field)
     code_col = find_field([str(c) for c in programs.columns], code_field)
     if act_col is None and not (rules.code_map and code_col):
         raise FieldError(_("{plabel}: no field '{activity_field}' (fields: {columns}); name the right one with --activity-field").format(plabel=plabel, activity_field=activity_field, columns=', '.join(map(str, programs.columns))))
+    return programs, id_col, act_col, code_col
 
+
+def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliver_area: float, workers: int | None, max_vertices: int, cache: bool | None, client: Any, timings: dict[str, float]) -> _ZoningRun:
+    """The prepared zoning (given, or from the cache), or on a cluster the zoning QA, finishing in a thread while the engine runs."""
     pending = None  # on a cluster: the topology check, finishing in a thread while the engine runs
     if isinstance(zoning, PreparedZoning):
         prepared = zoning
@@ -469,8 +516,12 @@ def check(
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-qa")
         pending = pool.submit(qa.finish)
         pool.shutdown(wait=False)
+        return _ZoningRun(crs, zones, None, qa, pending)
+    return _ZoningRun(crs, zones, prepared)
 
-    # ---- programs: CRS area check, transform, repair
+
+def _program_units(programs: gpd.GeoDataFrame, crs: CRS, id_col: str, plabel: str, findings: list[Finding], timings: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, ProgramParts]:
+    """Programs: CRS area check, transform, repair; then the units the engine measures."""
     t = time.perf_counter()
     ids = frame_ids(programs, id_col)
     out_geoms, work, empty_reason, fnd = prepare_programs(programs, crs, ids, plabel, findings)
@@ -478,13 +529,15 @@ def check(
     findings.extend(duplicate_ids(programs[id_col], plabel, id_col))
     parts = program_parts(work, out_geoms)  # a collection's polygons, lines and points are measured apart
     timings["programs"] = time.perf_counter() - t
+    return ids, out_geoms, work, empty_reason, parts
 
-    # ---- the zoning's own findings (preparation and topology)
-    zgeoms = np.asarray(zones.geometry.array, dtype=object)
-    zcodes = zones["zone_code"].to_numpy(dtype=object)
+
+def _measure(zoning_run: _ZoningRun, zgeoms: np.ndarray, zcodes: np.ndarray, parts: ProgramParts, ids: np.ndarray, plabel: str, findings: list[Finding], timings: dict[str, float], *, client: Any, workers: int | None, max_vertices: int, progress: Callable[[int], None] | None) -> tuple[ShareResult, PreparedZoning]:
+    """The zoning's own findings and the engine's shares (locally or on the cluster), with the findings about the measures."""
+    pending, qa, prepared = zoning_run.pending, zoning_run.qa, zoning_run.prepared
     zone_findings_at = len(findings)
     if pending is None:
-        zids, zlabel, topo = prepared.ids, prepared.label, prepared.topology
+        topo = prepared.topology
         findings.extend(prepared.findings)
 
     # ---- engine
@@ -499,7 +552,6 @@ def check(
         if pending is not None:
             t_wait = time.perf_counter()
             prepared = pending.result()
-            zids, zlabel, topo = prepared.ids, prepared.label, prepared.topology
             findings[zone_findings_at:zone_findings_at] = prepared.findings
             timings.update(prepared.seconds)
             timings["topology.wait"] = time.perf_counter() - t_wait
@@ -517,14 +569,17 @@ def check(
     timings["engine"] = time.perf_counter() - t
     timings.update({f"engine.{k}": v for k, v in res.timings.items()})
     measured = ~np.isnan(res.unzoned)
-    prog_measured = np.bincount(parts.owner[measured], minlength=parts.n) > 0
     if measured.any() and (res.unzoned[measured] >= 1.0).all():
         findings.append(
             Finding(plabel, "", "warning", "program_di_luar_zonasi", f"tidak satu pun dari {int(measured.sum())} lokasi program berada di zonasi: CRS, wilayah, atau lapisan yang salah?")
         )
+    return res, prepared
 
-    # ---- activities (with SIPD code mapping), rules coverage
-    t = time.perf_counter()
+
+def _verdict(programs: gpd.GeoDataFrame, act_col: str | None, code_col: str | None, rules: Rules, res: ShareResult, work: np.ndarray, ids: np.ndarray, plabel: str, zones: gpd.GeoDataFrame, zlabel: str, parts: ProgramParts, empty_reason: np.ndarray, min_share: float, findings: list[Finding]) -> tuple[pd.Series, dict[object, object], pd.DataFrame, pd.DataFrame]:
+    """Activities (with SIPD code mapping), rules coverage, and the verdict: activities, their matrix names, verdict and shares."""
+    measured = ~np.isnan(res.unzoned)
+    prog_measured = np.bincount(parts.owner[measured], minlength=parts.n) > 0
     acts = program_activities(programs, act_col, code_col, rules)
     known: dict[object, bool] = {}  # once per distinct activity text
     matrix_name: dict[object, object] = {}  # the matrix's name of each distinct activity
@@ -541,9 +596,11 @@ def check(
     findings.extend(zone_code_findings(zone_counts, rules, zlabel))
     verdict, shares, fnd = judge(res, acts, rules, work, ids, plabel, min_share=min_share, empty_reason=empty_reason, parts=parts)
     findings.extend(fnd)
-    timings["verdict"] = time.perf_counter() - t
+    return acts, matrix_name, verdict, shares
 
-    # ---- assemble outputs
+
+def _output_programs(programs: gpd.GeoDataFrame, out_geoms: np.ndarray, crs: CRS, verdict: pd.DataFrame, acts: pd.Series, matrix_name: dict[object, object], res: ShareResult, parts: ProgramParts, plabel: str, findings: list[Finding]) -> gpd.GeoDataFrame:
+    """The programs layer: the input columns (renamed where they clash with the outputs) and the verdict's."""
     out = gpd.GeoDataFrame(pd.DataFrame(programs.drop(columns=programs.geometry.name)).reset_index(drop=True), geometry=gpd.GeoSeries(out_geoms, crs=crs).values, crs=crs)
     clash = [c for c in OUTPUT_COLUMNS if c in out.columns]
     if clash:
@@ -555,10 +612,13 @@ def check(
     # a collection's measure is that of its highest-dimension part (each part's is in zone_shares)
     out["measure"] = res.measure[parts.first]
     out["measure_unit"] = [_UNIT.get(int(d)) for d in res.dim[parts.first]]
-    out = out.set_geometry(out.geometry.name)
+    return out.set_geometry(out.geometry.name)
 
+
+def _zone_shares_table(shares: pd.DataFrame, ids: np.ndarray, res: ShareResult) -> pd.DataFrame:
+    """The zone_shares table: one row per (program part, zone code)."""
     prog = shares["prog"].to_numpy(dtype=np.int64)
-    zone_shares = pd.DataFrame(
+    return pd.DataFrame(
         {
             "program_id": pd.array(ids[prog], dtype="string"),
             "zone_code": shares["zone_code"].astype("string").to_numpy(),
@@ -572,13 +632,16 @@ def check(
             "bagian": shares["bagian"].astype("string").array,
         }
     )
+
+
+def _locate_findings(findings: list[Finding], plabel: str, ids: np.ndarray, out: gpd.GeoDataFrame, zones: gpd.GeoDataFrame, zlabel: str, zids: np.ndarray, zgeoms: np.ndarray) -> list[Finding]:
+    """The findings with the geometry of the program or zone each is about."""
     findings = attach_geometry(findings, plabel, ids, np.asarray(out.geometry.array, dtype=object))
     for source, sub in zones.groupby("zone_source", sort=False):
         findings = attach_geometry(findings, str(source), sub["zone_fid"].to_numpy(), np.asarray(sub.geometry.array, dtype=object))
     if zlabel == "zoning":
         findings = attach_geometry(findings, zlabel, zids, zgeoms)
-    timings["total"] = time.perf_counter() - t0
-    return CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)
+    return findings
 
 
 # ----------------------------------------------------------------------------- named steps

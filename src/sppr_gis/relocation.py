@@ -210,15 +210,39 @@ def relocation_advice(
         ``program_id``, ``kegiatan``, ``zone_code`` (empty beyond the distance),
         ``jarak_m`` (m; empty beyond it), ``keterangan``; geometry the nearest
         point of that zone code's polygons.
+
+    Notes
+    -----
+    The steps, in order: the zones by permitted activity (``_permitted_index``), the
+    ``tidak_sesuai`` programs' geometries (``_unfit_geometries``), the nearest permitted zone
+    per activity (``_nearest_by_activity``), the notes (``_note``), the rows (``_advice_frame``).
     """
     if not (np.isfinite(float(max_distance)) and float(max_distance) >= 0.0):
         raise ValueError(_("relocation distance must be a finite number >= 0, got {max_distance}").format(max_distance=max_distance))
     crs = programs.crs
-    index = (
+    index = _permitted_index(zones, rules)
+    pos, g = _unfit_geometries(programs, status_field, geoms)
+    acts = programs[activity_field].to_numpy(dtype=object)[pos] if activity_field in programs.columns else np.full(len(pos), None, dtype=object)
+    codes, dist, point = _nearest_by_activity(index, g, acts, max_distance, workers)
+    notes = [_note(a, c, d, index.permitted_codes(a), max_distance) for a, c, d in zip(acts, codes, dist)]
+    return _advice_frame(programs, pos, id_field, acts, codes, dist, notes, point, crs)
+
+
+# relocation_advice()'s steps, in order: _permitted_index, _unfit_geometries, _nearest_by_activity,
+# the notes (_note), _advice_frame.
+
+
+def _permitted_index(zones: gpd.GeoDataFrame | PermittedZones, rules: Rules) -> PermittedZones:
+    """The zones indexed by the activities they permit (given, or built here)."""
+    return (
         zones
         if isinstance(zones, PermittedZones)
         else PermittedZones(np.asarray(zones.geometry.array, dtype=object), zones["zone_code"].to_numpy(dtype=object), rules, cut_vertices=CUT_VERTICES)
     )
+
+
+def _unfit_geometries(programs: gpd.GeoDataFrame, status_field: str, geoms: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the ``tidak_sesuai`` programs and their geometries (2D, made valid)."""
     pos = np.flatnonzero((programs[status_field] == "tidak_sesuai").to_numpy(dtype=bool))
     all_geoms = np.asarray(programs.geometry.array if geoms is None else geoms, dtype=object)
     g = shapely.force_2d(all_geoms[pos]) if len(pos) else np.empty(0, dtype=object)
@@ -226,10 +250,14 @@ def relocation_advice(
     if len(bad):
         g = g.copy()
         g[bad] = make_valid(g[bad], method="linework", what="programs")
-    acts = programs[activity_field].to_numpy(dtype=object)[pos] if activity_field in programs.columns else np.full(len(pos), None, dtype=object)
-    codes = np.full(len(pos), None, dtype=object)
-    dist = np.full(len(pos), np.nan)
-    point = np.full(len(pos), None, dtype=object)
+    return pos, g
+
+
+def _nearest_by_activity(index: PermittedZones, g: np.ndarray, acts: np.ndarray, max_distance: float, workers: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per program, the nearest permitted zone code, its distance and nearest point (one activity per thread)."""
+    codes = np.full(len(g), None, dtype=object)
+    dist = np.full(len(g), np.nan)
+    point = np.full(len(g), None, dtype=object)
     keys = np.array([activity_key(a) for a in acts], dtype=object)
     groups = [np.flatnonzero(keys == key) for key in sorted(set(keys))]
     index.pieces()  # cut once, before the threads share it
@@ -245,7 +273,13 @@ def relocation_advice(
         found = [run(at) for at in groups]
     for at, c, d, pt in found:
         codes[at], dist[at], point[at] = c, d, pt
-    notes = [_note(a, c, d, index.permitted_codes(a), max_distance) for a, c, d in zip(acts, codes, dist)]
+    return codes, dist, point
+
+
+def _advice_frame(
+    programs: gpd.GeoDataFrame, pos: np.ndarray, id_field: str, acts: np.ndarray, codes: np.ndarray, dist: np.ndarray, notes: list[str], point: np.ndarray, crs: object
+) -> gpd.GeoDataFrame:
+    """The ``saran_relokasi`` rows."""
     ids = programs[id_field].to_numpy(dtype=object)[pos] if id_field in programs.columns else pos + 1
     frame = pd.DataFrame(
         {

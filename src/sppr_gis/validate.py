@@ -257,12 +257,34 @@ def zoning_topology(
     Returns
     -------
     Topology
+
+    Notes
+    -----
+    The steps, in order: which overlaps are real (``_wide_overlaps``), one finding each
+    (``_overlap_findings``), the noise summarized (``_noise_overlap_finding``), the gaps
+    (``_gaps``), zones that are slivers themselves (``_sliver_zones``).
     """
     geoms = np.asarray(geoms, dtype=object)
     codes = np.asarray(codes, dtype=object)
     run = runner or GeometryRunner(workers)
     half = sliver_width / 2.0
     ov = overlaps if overlaps is not None else zone_overlaps(geoms, workers, runner=run)
+    wide = _wide_overlaps(ov, half, sliver_area, run)
+    findings = _overlap_findings(ov, np.flatnonzero(wide), codes, ids, layer)
+    noise = ~wide
+    topo = Topology(findings, (ov.left, ov.right), int(noise.sum()), float(ov.area[noise].sum()))
+    _noise_overlap_finding(topo, ov, noise, layer, sliver_width, sliver_area)
+    _gaps(geoms, layer, half, sliver_area, ov, run, topo, union_parts)
+    _sliver_zones(topo, geoms, ids, layer, sliver_width, sliver_area)
+    return topo
+
+
+# zoning_topology()'s steps, in order: _wide_overlaps (which overlaps are real), _overlap_findings
+# (one finding each), _noise_overlap_finding (the rest summarized), _gaps, _sliver_zones.
+
+
+def _wide_overlaps(ov: Overlaps, half: float, sliver_area: float, run: GeometryRunner) -> np.ndarray:
+    """Per overlapping pair, whether its overlap is real: some part of it is left after eroding it by w/2."""
     n = len(ov.left)
     # wide: some part of the overlap is left after eroding it by w/2
     wide = np.zeros(n, dtype=bool)
@@ -275,8 +297,12 @@ def zoning_topology(
             wide[np.unique(ov.part_pair[cand[~shapely.is_empty(eroded)]])] = True
         else:
             wide[big_enough] = True
+    return wide
+
+
+def _overlap_findings(ov: Overlaps, real: np.ndarray, codes: np.ndarray, ids: np.ndarray, layer: str) -> list[Finding]:
+    """One finding per real overlap, with its polygon (a warning between zones of one code, else an error)."""
     findings: list[Finding] = []
-    real = np.flatnonzero(wide)
     geom = _pair_geometries(ov, real)
     for k, g in zip(real, geom):
         a, b = ov.left[k], ov.right[k]
@@ -291,8 +317,12 @@ def zoning_topology(
                 g,
             )
         )
-    noise = ~wide
-    topo = Topology(findings, (ov.left, ov.right), int(noise.sum()), float(ov.area[noise].sum()))
+    return findings
+
+
+def _noise_overlap_finding(topo: Topology, ov: Overlaps, noise: np.ndarray, layer: str, sliver_width: float, sliver_area: float) -> None:
+    """The overlaps that are digitizing noise, summarized in one ``info`` finding (added to ``topo``)."""
+    findings = topo.findings
     if topo.noise_overlaps:
         noise_parts = ov.parts[noise[ov.part_pair]]
         findings.append(
@@ -306,7 +336,10 @@ def zoning_topology(
                 shapely.multipolygons(noise_parts) if len(noise_parts) else None,
             )
         )
-    _gaps(geoms, layer, half, sliver_area, ov, run, topo, union_parts)
+
+
+def _sliver_zones(topo: Topology, geoms: np.ndarray, ids: np.ndarray, layer: str, sliver_width: float, sliver_area: float) -> None:
+    """Zones that are themselves slivers (digitizing leftovers), in one ``info`` finding (added to ``topo``)."""
     # zones that are themselves slivers (digitizing leftovers): counted, measured as given
     area = shapely.area(geoms)
     perimeter = shapely.length(geoms)
@@ -326,7 +359,6 @@ def zoning_topology(
                 shapely.multipolygons(parts[shapely.get_type_id(parts) == 3]),
             )
         )
-    return topo
 
 
 #: A zone part with more vertices is clipped to its neighbour's box before the
