@@ -219,6 +219,10 @@ def check_programs_reach_zoning(
     if near.any():
         return
     pcrs = CRS.from_user_input(programs.crs)
+    if pcrs == zcrs:
+        # the same CRS on both sides: not a CRS mistake of the programs (another zoning, another region);
+        # each program is then judged and reported outside the zoning (program_di_luar_zonasi)
+        return
     given = assume_crs or pcrs.to_string()
     zname = zcrs.to_string()
     raise CRSError(
