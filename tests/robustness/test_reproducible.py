@@ -72,3 +72,34 @@ def test_laporan_html_byte_identical_and_dated_from_the_epoch(tmp_path: Path, mo
     b = write_report(tmp_path / "b.html", layers=layers, year=2025, title="Uji")
     assert Path(a).read_bytes() == Path(b).read_bytes()
     assert STAMP.strftime("%d-%m-%Y %H:%M") in Path(a).read_text(encoding="utf-8")
+
+
+def test_gpkg_header_does_not_count_write_transactions(tmp_path: Path, monkeypatch) -> None:
+    """With SOURCE_DATE_EPOCH, the SQLite header's file change counter (bytes 24-27) and version-valid-for
+    number (92-95) are 1 whatever number of transactions wrote the file (it varied between a cold and a warm
+    sync), and the file is still a sound database holding every row."""
+    import sqlite3
+
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from sppr_gis.io import write_gpkg
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    frame = gpd.GeoDataFrame({"program_id": ["a", "b"]}, geometry=[Point(0, 0), Point(1, 1)], crs=32648)
+    out = write_gpkg({"programs": frame}, tmp_path / "x.gpkg")
+    con = sqlite3.connect(out)
+    con.execute("CREATE TABLE extra (x INTEGER)")  # more transactions: the counter grows past 1
+    con.commit()
+    con.execute("INSERT INTO extra VALUES (1)")
+    con.commit()
+    con.close()
+    grown = out.read_bytes()
+    assert int.from_bytes(grown[24:28], "big") > 1
+    out2 = write_gpkg({"programs": frame}, tmp_path / "y.gpkg")
+    head = out2.read_bytes()[:100]
+    assert head[24:28] == head[92:96] == (1).to_bytes(4, "big")
+    con = sqlite3.connect(out2)
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert con.execute("SELECT count(*) FROM programs").fetchone()[0] == 2
+    con.close()

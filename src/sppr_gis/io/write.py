@@ -252,6 +252,29 @@ def _stamp_gpkg(path: Path) -> None:
         con.commit()
     finally:
         con.close()
+    _settle_sqlite_header(path)
+
+
+#: Offsets of the SQLite header's "file change counter" and "version-valid-for number" (4-byte big-endian each).
+_SQLITE_CHANGE_COUNTER, _SQLITE_VERSION_VALID_FOR = 24, 92
+
+
+def _settle_sqlite_header(path: Path) -> None:
+    """Set the closed database's file change counter (and the version-valid-for number that must equal it) to 1.
+
+    The counter counts write transactions, and how many GDAL makes for the same layers is not always the
+    same from run to run; nothing else in the file records it. A closed file with both fields equal is a valid
+    SQLite database (the counter only tells other open connections that the file changed).
+    """
+    one = (1).to_bytes(4, "big")
+    with open(path, "r+b") as f:
+        head = f.read(100)
+        if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
+            return
+        f.seek(_SQLITE_CHANGE_COUNTER)
+        f.write(one)
+        f.seek(_SQLITE_VERSION_VALID_FOR)
+        f.write(one)
 
 
 def _plain(df: pd.DataFrame) -> pd.DataFrame:
