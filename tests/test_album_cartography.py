@@ -255,3 +255,64 @@ def test_revisi_map_frame_covers_the_whole_city_and_every_program(tmp_path):
         city = gpd.GeoSeries([_sq(c, r) for c, r in NEW], crs=CRS).total_bounds
         for b in [city] + [g.bounds for g in progs.geometry]:
             assert x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1, (paper, b, (x0, y0, x1, y1))
+
+
+# --------------------------------------------------------------------------- cartographer's B2: the kinerja chart page
+
+
+@pytest.fixture(scope="module")
+def chart_pages(sample):
+    from sppr_gis.maps.kinerja_pages import page_capaian_opd
+
+    res, layers = sample
+    assert res.kinerja is not None and len(res.kinerja.opd)
+    out = {}
+    for key, sumber in (("cited", {"zoning": "RDTR Kota Contoh", "kinerja": "berkas kinerja.xlsx"}), ("uncited", {"zoning": "RDTR Kota Contoh"})):
+        a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=100, paper="A4", sumber=sumber)
+        out[key] = page_capaian_opd(a, res.kinerja)
+    return out
+
+
+def test_the_kinerja_chart_page_has_no_map_furniture_and_cites_kinerja(chart_pages):
+    """B2: a chart is not a map: no inset, north arrow, scale, scale bar, grid or CRS note; its source is cited
+    (never a lone '.'), and the predikat bands read '≤ 50'."""
+    for key, page in chart_pages.items():
+        assert page.inset_ax is None and page.scale_bar is None, key
+        words, _ = _pdf_words(page.fig)
+        text = " ".join(w["text"] for w in words)
+        for absent in ("Sistem koordinat", "Skala 1", "Batang skala", "LOKASI KOTA", "Peta lokasi", "°"):  # grid labels carry degrees
+            assert absent not in text, (key, absent)
+        assert "(≤ 50%)" in text, key
+        assert "<=" not in text
+        sources = page.sources_artist.get_text().split("\n")
+        lines = [ln.strip() for ln in sources if ln.strip()]
+        assert "." not in lines, (key, lines)
+        assert any("capaian kinerja" in ln.lower() for ln in lines), (key, lines)
+    cited = " ".join(chart_pages["cited"].sources_artist.get_text().split())
+    assert "Capaian kinerja (Renstra/Renja): berkas kinerja.xlsx" in cited, cited
+
+
+def test_the_kinerja_chart_has_no_overprinted_value_or_heading(chart_pages):
+    """B2: no bar value is crossed by its cluster's dashed average line and no cluster heading by a separator rule
+    (the drawn extents, in display units)."""
+    page = chart_pages["cited"]
+    fig = page.fig
+    r = fig.canvas.get_renderer()
+    ax = next(a for a in fig.axes if any(t.get_gid() == "bar-value" for t in a.texts))
+    values = [t for t in ax.texts if t.get_gid() == "bar-value"]
+    heads = [t for t in ax.texts if t.get_gid() == "cluster-heading"]
+    avgs = [ln for ln in ax.lines if ln.get_gid() == "cluster-average"]
+    rules = [ln for ln in ax.lines if ln.get_gid() == "cluster-rule"]
+    assert values and heads and avgs and len(rules) == len(heads) - 1
+    for ln in avgs:
+        pts = ax.transData.transform(np.column_stack(ln.get_data()))
+        x, ys = pts[0, 0], pts[:, 1]
+        for t in values:
+            bb = t.get_window_extent(r)
+            if bb.y1 > ys.min() and bb.y0 < ys.max():
+                assert not (bb.x0 - 0.5 <= x <= bb.x1 + 0.5), (t.get_text(), x, bb)
+    for ln in rules:
+        y = ax.transData.transform((0, ln.get_ydata()[0]))[1]
+        for t in heads:
+            bb = t.get_window_extent(r)
+            assert not (bb.y0 - 0.5 <= y <= bb.y1 + 0.5), (t.get_text(), y, bb)

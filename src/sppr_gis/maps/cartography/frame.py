@@ -132,6 +132,8 @@ class MapFrame:
         self.ax.set_aspect("equal", adjustable="box")
         self.ax.set_facecolor("#ffffff")
         self.legend_sections: list[LegendSection] = []
+        #: A chart page (no map): :meth:`finish` leaves out the scale bar, grid, inset, north arrow, scale and CRS note.
+        self.chart = False
         self.scale_bar: ScaleBar | None = None
         self.inset_ax: Any = None
         self.legends: list[Legend] = []
@@ -212,7 +214,22 @@ class MapFrame:
             st = _fit_text(fig, inner, y, self.subtitle, maxw, fontsize=_pt(8 * k), min_fontsize=MIN_PT, va="top", color="#333333", linespacing=1.2)
             y = _bottom(fig, st) - 0.012
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
-        # north arrow and numeric scale
+        if not self.chart:
+            y = self._north_and_scale(inner, y)
+        # legend, down to the inset; what does not fit continues on the next page
+        note_top = self.note_top
+        bottom = note_top + 0.012
+        fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
+        top = y - 0.04
+        self._stack_legends(inner, top, bottom, x1 - 0.008)
+        # inset, sources, preparer
+        fig.add_artist(Line2D([x0, x1], [note_top, note_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        fig.add_artist(Line2D([x0, x1], [self.prep_top, self.prep_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
+
+    def _north_and_scale(self, inner: float, y: float) -> float:
+        """The north arrow and the numeric scale below ``y``, closed by a rule; returns the rule's height."""
+        x0, x1 = _PANEL_X
+        fig, k = self.fig, self.k
         self._north_arrow(inner + 0.03, y - 0.05, 0.2 * k)
         scale_lines = []
         if self.scale_denominator:
@@ -223,15 +240,7 @@ class MapFrame:
         fig.text(inner + 0.075, y - 0.047, "\n".join(scale_lines), fontsize=_pt(7.5 * k), va="center", color=_INK, linespacing=1.3)
         y -= 0.1
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
-        # legend, down to the inset; what does not fit continues on the next page
-        note_top = self.note_top
-        bottom = note_top + 0.012
-        fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
-        top = y - 0.04
-        self._stack_legends(inner, top, bottom, x1 - 0.008)
-        # inset, sources, preparer
-        fig.add_artist(Line2D([x0, x1], [note_top, note_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
-        fig.add_artist(Line2D([x0, x1], [self.prep_top, self.prep_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        return y
 
     def _head(self) -> str:
         return "   ".join(t for t in (self.number.upper() if self.number else None, self.sheet) if t)
@@ -316,23 +325,23 @@ class MapFrame:
         context : GeoDataFrame, optional
             The whole region (kecamatan or zoning) for the inset locator.
         """
-        if self.extent is None:
+        if self.extent is None and not self.chart:
             raise ValueError(_("set_extent() first"))
         self.ax.set_xlabel("")
         self.ax.set_ylabel("")
-        self.add_scale_bar(avoid=avoid)
-        self.add_coordinate_ticks()
+        if not self.chart:
+            self.add_scale_bar(avoid=avoid)
+            self.add_coordinate_ticks()
         if note:
             self.notes.extend([note] if isinstance(note, str) else list(note))
         epsg = self.crs.to_epsg()
-        self._tech = [
-            f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi.",
-            f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}.",
-        ]
+        crs_note = f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi."
+        self._tech = [*([] if self.chart else [crs_note]), f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}."]
         x0, x1 = _PANEL_X
         self.prep_top = self._preparer_block(x0 + 0.012, x1 - 0.008) + 0.008
         self._add_sources()
-        self.add_inset(context, avoid=avoid)
+        if not self.chart:
+            self.add_inset(context, avoid=avoid)
         self._layout_panel()
 
     def _add_sources(self) -> None:

@@ -225,8 +225,9 @@ class Album:
                 lines.append(f"{SOURCE_LABELS.get(key, key)}: {self.sumber[key]}")
         if self.source:
             lines.append(self.source)
-        if not lines:
-            lines.append(("" if self.sumber else "Sumber: ") + ", ".join(SOURCE_LABELS.get(k, k).lower() for k in shows if k in self.L or k == "rules") + ".")
+        generic = [SOURCE_LABELS.get(k, k).lower() for k in shows if k in self.L or k in ("rules", "kinerja")]
+        if not lines and generic:
+            lines.append(("" if self.sumber else "Sumber: ") + ", ".join(generic) + ".")
         lines.append(f"Analisis: Sinkronisasi Program Pemanfaatan Ruang tahun {self.year}.")
         return ["Sumber:"] + lines if self.sumber else lines
 
@@ -306,7 +307,7 @@ class Album:
         if frame.data.get("outside"):
             extra.append("Di luar batas wilayah: " + "; ".join(frame.data["outside"]) + " (lihat Buku Matriks).")
         cites = self.citations(shows)
-        if self.inset is not None and self.inset_source:
+        if self.inset is not None and self.inset_source and not frame.chart:
             cites.insert(len(cites) - 1, f"Peta lokasi: {self.inset_source}")
         frame.finish(cites + extra, avoid=avoid, context=self.context)
         return frame
