@@ -316,3 +316,38 @@ def test_the_kinerja_chart_has_no_overprinted_value_or_heading(chart_pages):
         for t in heads:
             bb = t.get_window_extent(r)
             assert not (bb.y0 - 0.5 <= y <= bb.y1 + 0.5), (t.get_text(), y, bb)
+
+
+def test_a4_legend_box_is_not_left_empty_when_an_entry_fits(sample):
+    """B1 (the fit bug): Peta 14 on A4 with a realistic [album] printed an EMPTY legend box ('Legenda berlanjut (7
+    butir)') although the box had room for an entry: the reserve for the continuation line was 2.6 lines tall.
+    The box holds what fits; the room left below the last line is less than one more entry needs."""
+    _, layers = sample
+    sumber = {
+        "zoning": "RDTR Kota Contoh (Perda Kota Contoh No. 1 Tahun 2021), data contoh",
+        "rencana": "RKPD Kota Contoh Tahun 2025 (SIPD), Renja OPD, data contoh",
+        "kecamatan": "Batas administrasi kecamatan, data contoh",
+    }
+    a = album_mod._Album(
+        layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=60, paper="A4", sumber=sumber,
+        office="Pemerintah Kota Contoh\nBadan Perencanaan Pembangunan, Riset dan Inovasi Daerah",
+        signatory="Kepala Badan Perencanaan Pembangunan, Riset dan Inovasi Daerah\n\nDr. Ir. Nama Lengkap, M.T.\nNIP 19700101 199503 1 001",
+        place_date="Kota Contoh, 6 Desember 2026",
+    )
+    page = a.page_sinergi()
+    fig = page.fig
+    r = fig.canvas.get_renderer()
+    inv = fig.transFigure.inverted()
+    assert page.legends, "the LEGENDA box is empty"
+    shown = sum(len(lg.texts) for lg in page.legends)
+    total = sum(len(s.handles) for s in page.legend_sections)
+    assert shown + page.legend_continued == total
+    if page.legend_continued:
+        # one entry line of the legend drawn (its height / number of rows, title excluded, as an upper bound)
+        lg = page.legends[-1]
+        (_, y0), (_, y1) = inv.transform(lg.get_window_extent(r))
+        (_, t0), (_, t1) = inv.transform(lg.get_title().get_window_extent(r))
+        entry = (y1 - y0 - (t1 - t0)) / max(len(lg.texts), 1)
+        note = next(t for t in fig.texts if t.get_gid() == "legend-continued")
+        (_, n0), _ = inv.transform(note.get_window_extent(r))
+        assert n0 - page.note_top < entry + 0.012, (n0, page.note_top, entry)

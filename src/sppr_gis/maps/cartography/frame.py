@@ -218,9 +218,9 @@ class MapFrame:
             y = self._north_and_scale(inner, y)
         # legend, down to the inset; what does not fit continues on the next page
         note_top = self.note_top
-        bottom = note_top + 0.012
-        fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
-        top = y - 0.04
+        bottom = note_top + 0.006
+        head = fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
+        top = _bottom(fig, head) - 0.008
         self._stack_legends(inner, top, bottom, x1 - 0.008)
         # inset, sources, preparer
         fig.add_artist(Line2D([x0, x1], [note_top, note_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
