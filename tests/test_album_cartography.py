@@ -351,3 +351,35 @@ def test_a4_legend_box_is_not_left_empty_when_an_entry_fits(sample):
         note = next(t for t in fig.texts if t.get_gid() == "legend-continued")
         (_, n0), _ = inv.transform(note.get_window_extent(r))
         assert n0 - page.note_top < entry + 0.012, (n0, page.note_top, entry)
+
+
+@pytest.mark.parametrize("paper", ["A3", "A4"])
+def test_every_zone_code_drawn_on_pola_ruang_is_labelled_at_least_once(sample, paper):
+    """B5: the small blocks whose colours cannot be told apart (RTH-1/2/3/7, SPU-1/2/3) carry their code too: every
+    code of a zone polygon inside the map frame is printed at least once (one line, or 'RTH' over '1'), inside a
+    polygon of that code. The codes on the map come from the zoning layer and the frame, here."""
+    import shapely
+
+    _, layers = sample
+    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=60, paper=paper)
+    page = a.page_zoning()
+    z = a.L["zoning"]
+    field = a.zfield
+    x0, x1 = page.ax.get_xlim()
+    y0, y1 = page.ax.get_ylim()
+    view = shapely.box(x0, y0, x1, y1)
+    z = z.assign(geometry=z.geometry.make_valid())  # the sample's zoning has invalid rings, as real data does
+    inside = z[z.geometry.intersection(view).area.gt(0)]
+    drawn = set(inside[field].astype(str))
+    assert {"RTH-1", "SPU-1"} & drawn
+    labels = [t for t in page.ax.texts if t.get_gid() == "zone-code" and t.get_visible()]
+    printed = {}
+    for t in labels:
+        printed.setdefault(t.get_text().replace("\n", "-"), []).append(t.get_position())
+    missing = drawn - set(printed)
+    assert not missing, (paper, sorted(missing))
+    for code, pts in printed.items():
+        polys = inside[inside[field].astype(str) == code].geometry
+        assert any(polys.buffer(1.0).contains(shapely.Point(p)).any() for p in pts), (code, pts)
+    # and none is smaller than 7 pt
+    assert min(t.get_fontsize() for t in labels) >= 7.0 - 1e-9
