@@ -224,7 +224,7 @@ def test_every_map_has_an_inset_with_the_surroundings_from_album_inset(layers, t
         pos = page.ax.get_position()
         bx, by, bw, bh = page.inset_box
         assert pos.x0 <= bx and bx + bw <= pos.x1 and pos.y0 <= by and by + bh <= pos.y1
-        assert "Batas kabupaten sekitar (uji)" in " ".join(page.sources_artist.get_text().split())
+        assert "Batas kabupaten sekitar (uji)" in " ".join(" ".join(a.get_text() for a in page.sources_artists).split())
 
 
 def test_an_unreadable_inset_names_the_key(tmp_path):
@@ -336,3 +336,19 @@ def test_the_report_names_the_albums_paper(paper, album):
 
 
 assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_a3_map_sheets_key_every_symbol_they_draw(layers, logo):
+    """Carto B1 (A3 part): with a realistic [album] the legend of what a map draws stays on its sheet (the sources
+    go to a strip under the map); a continuation page may only hold table rows."""
+    sumber = {"zoning": "RDTR Kota Contoh (Perda Kota Contoh No. 1 Tahun 2021), data contoh", "rencana": "RKPD Kota Contoh Tahun 2025 (SIPD), Renja OPD, data contoh",
+              "kecamatan": "Batas administrasi kecamatan, data contoh", "kelurahan": "Batas administrasi kelurahan, data contoh",
+              "struktur_ruang": "Rencana struktur ruang RDTR Kota Contoh, data contoh", "indikasi_program": "Indikasi program utama RTRW Kota Contoh 2021-2041, data contoh"}
+    pages = list(album_mod.album_pages(layers, year=2025, title="SPPR Kota Contoh", region="Kota Contoh", paper="A3", dpi=40, office=INSTANSI,
+                                       signatory=PENANDATANGAN, logo=logo, sumber=sumber, place_date=f"{TEMPAT}, {TANGGAL}"))
+    assert len(pages) >= 14
+    for stem, page in pages:
+        drawn = sum(len(s.handles) for s in page.legend_sections)
+        on_sheet = sum(len(lg.texts) for lg in page.legends)
+        assert page.legend_continued == 0 and not page.overflow_sections and on_sheet == drawn, (stem, page.legend_continued, on_sheet, drawn)
+        assert not any(t.get_gid() == "legend-continued" for t in page.fig.texts), stem

@@ -224,7 +224,7 @@ def place_legends(frame: MapFrame, sections: Sequence[LegendSection], fontsize: 
             sec.handles, labels, loc="upper left", bbox_to_anchor=(left - 0.006, y), bbox_transform=frame.fig.transFigure,
             title=sec.title, title_fontsize=fontsize + 0.5, fontsize=fontsize, ncol=ncol, frameon=False,
             alignment="left", handlelength=1.6, handleheight=0.9, borderaxespad=0.0, borderpad=0.1,
-            labelspacing=0.35, columnspacing=0.8, handletextpad=0.5,
+            labelspacing=0.25, columnspacing=0.8, handletextpad=0.5,
         )
         lg.get_title().set_fontweight("bold")
         frame.legends.append(lg)

@@ -157,11 +157,13 @@ class Album:
         (with or without a table column), rounded up to a multiple of 5 x 10^(n-1) (1:65.000)."""
         if self.city_bounds is None:
             return None
-        from sppr_gis.maps.cartography import _MAP_BOX, paper_size
+        from sppr_gis.maps.cartography import PAPER_SIZES, paper_size
+        from sppr_gis.maps.cartography.common import map_box_for
 
         x0, y0, x1, y1 = self.city_bounds
         w, h = (x1 - x0) * 1.06, (y1 - y0) * 1.06
         pw, ph = paper_size(self.paper)
+        _MAP_BOX = map_box_for(pw / PAPER_SIZES["A4"][0])
         need = 0.0
         for tw in (0.0, TABLE_WIDTH):
             bw = (_MAP_BOX[2] - tw) * pw * 0.0254

@@ -122,7 +122,8 @@ def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms
     """Label once every zone code drawn on the map that no block could hold at the usual size: in its largest
     part within the frame, on one line or as two lines (``RTH`` over ``1``), at 7 pt; the first place
     (largest part first) where the label fits the part's inscribed circle and hides no name, else the
-    largest part's centre. Returns how many codes were added."""
+    centre of the largest part where it hides no name, else the largest part's centre. Returns how many
+    codes were added."""
     renderer = frame.fig.canvas.get_renderer()
     x0, x1 = frame.ax.get_xlim()
     y0, y1 = frame.ax.get_ylim()
@@ -144,12 +145,14 @@ def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms
                  "path_effects": [pe.withStroke(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], "gid": "zone-code"}
         placed = None
         first = None
+        centres: list[tuple[float, float]] = []
         for part in ps[:8]:
             try:
                 (cx, cy), radius = _inscribed_circle(part, max(fs * 0.35 * mpp, 0.5))
             except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
                 continue
             first = first or (cx, cy)
+            centres.append((cx, cy))
             for text in dict.fromkeys((code, _two_line(code))):
                 lines = text.split("\n")
                 half_w = (max(len(ln) for ln in lines) * 0.62 * fs + 2) / 2 * mpp
@@ -164,8 +167,15 @@ def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms
                 break
             if placed is not None:
                 break
-        if placed is None and first is not None:  # too small for any form: the two-line code at the largest part's centre
-            placed = frame.ax.text(*first, _two_line(code), **style)
+        if placed is None and first is not None:  # too small for any form: the two-line code at the centre of the
+            for xy in centres:  # largest part that hides no name, else of the largest part
+                placed = frame.ax.text(*xy, _two_line(code), **style)
+                if not any(placed.get_window_extent(renderer).overlaps(b) for b in taken):
+                    break
+                placed.remove()
+                placed = None
+            if placed is None:
+                placed = frame.ax.text(*first, _two_line(code), **style)
         if placed is not None:
             taken.append(placed.get_window_extent(renderer))
             labelled.add(code)
