@@ -383,3 +383,23 @@ def test_every_zone_code_drawn_on_pola_ruang_is_labelled_at_least_once(sample, p
         assert any(polys.buffer(1.0).contains(shapely.Point(p)).any() for p in pts), (code, pts)
     # and none is smaller than 7 pt
     assert min(t.get_fontsize() for t in labels) >= 7.0 - 1e-9
+
+
+def test_conformance_key_counts_say_how_many_have_no_location_and_the_table_lists_them(sample, conformance):
+    """High (carto): 'Perlu kajian (6)' with 4 symbols read as a missing symbol: the key says '(6; 2 tanpa lokasi)'
+    and the programs without a location are listed beside the map (counted here from the rencana layer)."""
+    res, _ = sample
+    r = res.rencana
+    unloc = r.geometry.isna() | r.geometry.is_empty
+    assert unloc.any()
+    labels = [" ".join(t.get_text().split()) for lg in conformance.legends for t in lg.texts]  # labels may wrap
+    from sppr_gis.vocabulary import STATUS_LABELS
+
+    for status, g in r.groupby(r["status"].astype(str)):
+        n, u = len(g), int(unloc[g.index].sum())
+        want = f"{STATUS_LABELS[status]} ({n}; {u} tanpa lokasi)" if u else f"{STATUS_LABELS[status]} ({n})"
+        assert want in labels, (want, labels)
+    rows = dict(conformance.table_rows)
+    for i in np.flatnonzero(unloc.to_numpy()):
+        pid = str(r["program_id"].iloc[i])
+        assert pid in rows[str(i + 1)] and "tanpa lokasi" in rows[str(i + 1)], (i + 1, pid)
