@@ -255,3 +255,151 @@ def test_revisi_map_frame_covers_the_whole_city_and_every_program(tmp_path):
         city = gpd.GeoSeries([_sq(c, r) for c, r in NEW], crs=CRS).total_bounds
         for b in [city] + [g.bounds for g in progs.geometry]:
             assert x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1, (paper, b, (x0, y0, x1, y1))
+
+
+# --------------------------------------------------------------------------- cartographer's B2: the kinerja chart page
+
+
+@pytest.fixture(scope="module")
+def chart_pages(sample):
+    from sppr_gis.maps.kinerja_pages import page_capaian_opd
+
+    res, layers = sample
+    assert res.kinerja is not None and len(res.kinerja.opd)
+    out = {}
+    for key, sumber in (("cited", {"zoning": "RDTR Kota Contoh", "kinerja": "berkas kinerja.xlsx"}), ("uncited", {"zoning": "RDTR Kota Contoh"})):
+        a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=100, paper="A4", sumber=sumber)
+        out[key] = page_capaian_opd(a, res.kinerja)
+    return out
+
+
+def test_the_kinerja_chart_page_has_no_map_furniture_and_cites_kinerja(chart_pages):
+    """B2: a chart is not a map: no inset, north arrow, scale, scale bar, grid or CRS note; its source is cited
+    (never a lone '.'), and the predikat bands read '≤ 50'."""
+    for key, page in chart_pages.items():
+        assert page.inset_ax is None and page.scale_bar is None, key
+        words, _ = _pdf_words(page.fig)
+        text = " ".join(w["text"] for w in words)
+        for absent in ("Sistem koordinat", "Skala 1", "Batang skala", "LOKASI KOTA", "Peta lokasi", "°"):  # grid labels carry degrees
+            assert absent not in text, (key, absent)
+        assert "(≤ 50%)" in text, key
+        assert "<=" not in text
+        sources = page.sources_artist.get_text().split("\n")
+        lines = [ln.strip() for ln in sources if ln.strip()]
+        assert "." not in lines, (key, lines)
+        assert any("capaian kinerja" in ln.lower() for ln in lines), (key, lines)
+    cited = " ".join(chart_pages["cited"].sources_artist.get_text().split())
+    assert "Capaian kinerja (Renstra/Renja): berkas kinerja.xlsx" in cited, cited
+
+
+def test_the_kinerja_chart_has_no_overprinted_value_or_heading(chart_pages):
+    """B2: no bar value is crossed by its cluster's dashed average line and no cluster heading by a separator rule
+    (the drawn extents, in display units)."""
+    page = chart_pages["cited"]
+    fig = page.fig
+    r = fig.canvas.get_renderer()
+    ax = next(a for a in fig.axes if any(t.get_gid() == "bar-value" for t in a.texts))
+    values = [t for t in ax.texts if t.get_gid() == "bar-value"]
+    heads = [t for t in ax.texts if t.get_gid() == "cluster-heading"]
+    avgs = [ln for ln in ax.lines if ln.get_gid() == "cluster-average"]
+    rules = [ln for ln in ax.lines if ln.get_gid() == "cluster-rule"]
+    assert values and heads and avgs and len(rules) == len(heads) - 1
+    for ln in avgs:
+        pts = ax.transData.transform(np.column_stack(ln.get_data()))
+        x, ys = pts[0, 0], pts[:, 1]
+        for t in values:
+            bb = t.get_window_extent(r)
+            if bb.y1 > ys.min() and bb.y0 < ys.max():
+                assert not (bb.x0 - 0.5 <= x <= bb.x1 + 0.5), (t.get_text(), x, bb)
+    for ln in rules:
+        y = ax.transData.transform((0, ln.get_ydata()[0]))[1]
+        for t in heads:
+            bb = t.get_window_extent(r)
+            assert not (bb.y0 - 0.5 <= y <= bb.y1 + 0.5), (t.get_text(), y, bb)
+
+
+def test_a4_legend_box_is_not_left_empty_when_an_entry_fits(sample):
+    """B1 (the fit bug): Peta 14 on A4 with a realistic [album] printed an EMPTY legend box ('Legenda berlanjut (7
+    butir)') although the box had room for an entry: the reserve for the continuation line was 2.6 lines tall.
+    The box holds what fits; the room left below the last line is less than one more entry needs."""
+    _, layers = sample
+    sumber = {
+        "zoning": "RDTR Kota Contoh (Perda Kota Contoh No. 1 Tahun 2021), data contoh",
+        "rencana": "RKPD Kota Contoh Tahun 2025 (SIPD), Renja OPD, data contoh",
+        "kecamatan": "Batas administrasi kecamatan, data contoh",
+    }
+    a = album_mod._Album(
+        layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=60, paper="A4", sumber=sumber,
+        office="Pemerintah Kota Contoh\nBadan Perencanaan Pembangunan, Riset dan Inovasi Daerah",
+        signatory="Kepala Badan Perencanaan Pembangunan, Riset dan Inovasi Daerah\n\nDr. Ir. Nama Lengkap, M.T.\nNIP 19700101 199503 1 001",
+        place_date="Kota Contoh, 6 Desember 2026",
+    )
+    page = a.page_sinergi()
+    fig = page.fig
+    r = fig.canvas.get_renderer()
+    inv = fig.transFigure.inverted()
+    assert page.legends, "the LEGENDA box is empty"
+    shown = sum(len(lg.texts) for lg in page.legends)
+    total = sum(len(s.handles) for s in page.legend_sections)
+    assert shown + page.legend_continued == total
+    if page.legend_continued:
+        # one entry line of the legend drawn (its height / number of rows, title excluded, as an upper bound)
+        lg = page.legends[-1]
+        (_, y0), (_, y1) = inv.transform(lg.get_window_extent(r))
+        (_, t0), (_, t1) = inv.transform(lg.get_title().get_window_extent(r))
+        entry = (y1 - y0 - (t1 - t0)) / max(len(lg.texts), 1)
+        note = next(t for t in fig.texts if t.get_gid() == "legend-continued")
+        (_, n0), _ = inv.transform(note.get_window_extent(r))
+        assert n0 - page.note_top < entry + 0.012, (n0, page.note_top, entry)
+
+
+@pytest.mark.parametrize("paper", ["A3", "A4"])
+def test_every_zone_code_drawn_on_pola_ruang_is_labelled_at_least_once(sample, paper):
+    """B5: the small blocks whose colours cannot be told apart (RTH-1/2/3/7, SPU-1/2/3) carry their code too: every
+    code of a zone polygon inside the map frame is printed at least once (one line, or 'RTH' over '1'), inside a
+    polygon of that code. The codes on the map come from the zoning layer and the frame, here."""
+    import shapely
+
+    _, layers = sample
+    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=60, paper=paper)
+    page = a.page_zoning()
+    z = a.L["zoning"]
+    field = a.zfield
+    x0, x1 = page.ax.get_xlim()
+    y0, y1 = page.ax.get_ylim()
+    view = shapely.box(x0, y0, x1, y1)
+    z = z.assign(geometry=z.geometry.make_valid())  # the sample's zoning has invalid rings, as real data does
+    inside = z[z.geometry.intersection(view).area.gt(0)]
+    drawn = set(inside[field].astype(str))
+    assert {"RTH-1", "SPU-1"} & drawn
+    labels = [t for t in page.ax.texts if t.get_gid() == "zone-code" and t.get_visible()]
+    printed = {}
+    for t in labels:
+        printed.setdefault(t.get_text().replace("\n", "-"), []).append(t.get_position())
+    missing = drawn - set(printed)
+    assert not missing, (paper, sorted(missing))
+    for code, pts in printed.items():
+        polys = inside[inside[field].astype(str) == code].geometry
+        assert any(polys.buffer(1.0).contains(shapely.Point(p)).any() for p in pts), (code, pts)
+    # and none is smaller than 7 pt
+    assert min(t.get_fontsize() for t in labels) >= 7.0 - 1e-9
+
+
+def test_conformance_key_counts_say_how_many_have_no_location_and_the_table_lists_them(sample, conformance):
+    """High (carto): 'Perlu kajian (6)' with 4 symbols read as a missing symbol: the key says '(6; 2 tanpa lokasi)'
+    and the programs without a location are listed beside the map (counted here from the rencana layer)."""
+    res, _ = sample
+    r = res.rencana
+    unloc = r.geometry.isna() | r.geometry.is_empty
+    assert unloc.any()
+    labels = [" ".join(t.get_text().split()) for lg in conformance.legends for t in lg.texts]  # labels may wrap
+    from sppr_gis.vocabulary import STATUS_LABELS
+
+    for status, g in r.groupby(r["status"].astype(str)):
+        n, u = len(g), int(unloc[g.index].sum())
+        want = f"{STATUS_LABELS[status]} ({n}; {u} tanpa lokasi)" if u else f"{STATUS_LABELS[status]} ({n})"
+        assert want in labels, (want, labels)
+    rows = dict(conformance.table_rows)
+    for i in np.flatnonzero(unloc.to_numpy()):
+        pid = str(r["program_id"].iloc[i])
+        assert pid in rows[str(i + 1)] and "tanpa lokasi" in rows[str(i + 1)], (i + 1, pid)

@@ -145,6 +145,35 @@ def test_a_signatory_that_cannot_fit_stops_with_the_key_and_writes_no_album(laye
     assert not (tmp_path / "album_peta.pdf").exists()
 
 
+def test_without_tempat_and_tanggal_every_signature_block_has_a_line_to_fill_in_and_a_warning(layers, tmp_path, caplog):
+    """Cartographer's B4: the sample config has no tempat/tanggal; the blocks still carry a place and date to fill by hand."""
+    pdfplumber = pytest.importorskip("pdfplumber")
+    fill = "\u2026\u2026\u2026, \u2026\u2026\u2026\u2026\u2026\u2026 20\u2026"
+    with caplog.at_level("WARNING"):
+        paths = album_mod.write_album({k: layers[k] for k in ("zoning", "kecamatan", "kelurahan")}, tmp_path, year=2025, title="SPPR Kota Contoh", paper="A3",
+                                      dpi=40, office=INSTANSI, signatory=PENANDATANGAN, kata_pengantar="Kata pengantar.")
+    assert any("album.tempat" in r.getMessage() and "album.tanggal" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    title = _norm(PENANDATANGAN.split("\n")[0])
+    with pdfplumber.open(paths[0]) as pdf:
+        texts = [p.extract_text() or "" for p in pdf.pages]
+        signed = [i for i, t in enumerate(texts) if re.search(r"Lembar \d+ dari \d+", t) or "KATA PENGANTAR" in t]
+        assert len(signed) >= 3
+        for i in signed:
+            lines = [_norm(x) for x in texts[i].split("\n")]
+            assert fill in lines, (i + 1, lines[-12:])
+            # the fill-in line is above the signatory's title, as a dated line is
+            words = pdf.pages[i].extract_words()
+            y_fill = min(w["top"] for w in words if w["text"].startswith("\u2026"))
+            y_title = min(w["top"] for w in words if w["text"] == title.split()[0])
+            assert y_fill < y_title, (i + 1, y_fill, y_title)
+
+
+def test_a_partial_place_date_keeps_the_given_part():
+    assert album_mod.place_date_line("Tanjungpinang", None) == "Tanjungpinang, \u2026\u2026\u2026\u2026\u2026\u2026 20\u2026"
+    assert album_mod.place_date_line(" ", "2 Januari 2026") == "\u2026\u2026\u2026, 2 Januari 2026"
+    assert album_mod.place_date_line(TEMPAT, TANGGAL) == f"{TEMPAT}, {TANGGAL}"
+
+
 # --------------------------------------------------------------------------- 2. one frame and one scale for the whole city
 
 
@@ -195,7 +224,7 @@ def test_every_map_has_an_inset_with_the_surroundings_from_album_inset(layers, t
         pos = page.ax.get_position()
         bx, by, bw, bh = page.inset_box
         assert pos.x0 <= bx and bx + bw <= pos.x1 and pos.y0 <= by and by + bh <= pos.y1
-        assert "Batas kabupaten sekitar (uji)" in " ".join(page.sources_artist.get_text().split())
+        assert "Batas kabupaten sekitar (uji)" in " ".join(" ".join(a.get_text() for a in page.sources_artists).split())
 
 
 def test_an_unreadable_inset_names_the_key(tmp_path):
@@ -307,3 +336,19 @@ def test_the_report_names_the_albums_paper(paper, album):
 
 
 assert matplotlib.get_backend().lower() == "agg"
+
+
+def test_a3_map_sheets_key_every_symbol_they_draw(layers, logo):
+    """Carto B1 (A3 part): with a realistic [album] the legend of what a map draws stays on its sheet (the sources
+    go to a strip under the map); a continuation page may only hold table rows."""
+    sumber = {"zoning": "RDTR Kota Contoh (Perda Kota Contoh No. 1 Tahun 2021), data contoh", "rencana": "RKPD Kota Contoh Tahun 2025 (SIPD), Renja OPD, data contoh",
+              "kecamatan": "Batas administrasi kecamatan, data contoh", "kelurahan": "Batas administrasi kelurahan, data contoh",
+              "struktur_ruang": "Rencana struktur ruang RDTR Kota Contoh, data contoh", "indikasi_program": "Indikasi program utama RTRW Kota Contoh 2021-2041, data contoh"}
+    pages = list(album_mod.album_pages(layers, year=2025, title="SPPR Kota Contoh", region="Kota Contoh", paper="A3", dpi=40, office=INSTANSI,
+                                       signatory=PENANDATANGAN, logo=logo, sumber=sumber, place_date=f"{TEMPAT}, {TANGGAL}"))
+    assert len(pages) >= 14
+    for stem, page in pages:
+        drawn = sum(len(s.handles) for s in page.legend_sections)
+        on_sheet = sum(len(lg.texts) for lg in page.legends)
+        assert page.legend_continued == 0 and not page.overflow_sections and on_sheet == drawn, (stem, page.legend_continued, on_sheet, drawn)
+        assert not any(t.get_gid() == "legend-continued" for t in page.fig.texts), stem

@@ -191,7 +191,8 @@ def test_frame_furniture(tmp_path):
     assert "U" in texts  # north arrow letter
     assert any(p.get_gid() == "north-arrow" for p in f.fig.patches)
     assert any("Skala 1 :" in t for t in texts)
-    assert any("EPSG:32648" in t and "Dibuat" in t for t in texts)
+    sources = " ".join(t.get_text() for t in f.fig.texts if t.get_gid() == "sources")
+    assert "EPSG:32648" in sources and "Dibuat" in sources
     xt = [t.get_text() for t in f.ax.get_xticklabels()]
     assert xt and all(t.endswith("mT") for t in xt)
     yt = [t.get_text() for t in f.ax.get_yticklabels()]

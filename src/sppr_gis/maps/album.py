@@ -269,7 +269,7 @@ def write_album(
     paper_size(paper)  # validate early
     out_dir = Path(out_dir)
     png_dir = _fresh_png_dir(out_dir)
-    place_date = ", ".join(x for x in (tempat, tanggal) if x and str(x).strip()) or None
+    place_date = place_date_line(tempat, tanggal)
     inset_gdf = read_inset(inset)
     inset_source = _inset_source(inset, sumber)
     pages = list(album_pages(layers, year=year, title=title, palette=palette, source=source, dpi=dpi, paper=paper, region=region, office=office, signatory=signatory,
@@ -281,6 +281,34 @@ def write_album(
     pngs = _write_files(pdf_path, png_dir, front, pages, conts, outline, dpi=dpi, title=f"Album Peta {_album_title(title, year)} Tahun {year}")
     log.info(_("album: {n} maps -> {path}").format(n=len(pngs), path=pdf_path))
     return [pdf_path, *pngs]
+
+
+FILL_PLACE, FILL_DATE = "\u2026\u2026\u2026", "\u2026\u2026\u2026\u2026\u2026\u2026 20\u2026"
+
+
+def place_date_line(tempat: str | None, tanggal: str | None) -> str:
+    """The ``tempat, tanggal`` line above the signatory; a missing part is a line to fill in by hand.
+
+    Parameters
+    ----------
+    tempat, tanggal : str, optional
+        ``[album] tempat`` and ``tanggal``.
+
+    Returns
+    -------
+    str
+        ``"Tanjungpinang, 2 Januari 2026"``; ``"………, ……………… 20…"`` when both are missing (a warning names
+        the keys), so every signature block has a place and a date to fill.
+
+    >>> place_date_line("Tanjungpinang", None)
+    'Tanjungpinang, \u2026\u2026\u2026\u2026\u2026\u2026 20\u2026'
+    """
+    place = str(tempat).strip() if tempat is not None and str(tempat).strip() else None
+    date = str(tanggal).strip() if tanggal is not None and str(tanggal).strip() else None
+    missing = [k for k, v in (("album.tempat", place), ("album.tanggal", date)) if v is None]
+    if missing:
+        log.warning(_("{keys}: not set; the signature blocks print a place-and-date line to fill in by hand").format(keys=", ".join(missing)))
+    return f"{place or FILL_PLACE}, {date or FILL_DATE}"
 
 
 def _inset_source(inset: str | os.PathLike[str] | gpd.GeoDataFrame | None, sumber: Mapping[str, str] | None) -> str | None:

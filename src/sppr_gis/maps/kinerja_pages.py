@@ -22,7 +22,7 @@ __all__ = ["PREDIKAT_COLORS", "kinerja_pages"]
 PREDIKAT_COLORS: dict[str, str] = {
     "sangat rendah": "#d7191c", "rendah": "#fdae61", "sedang": "#ffffbf", "tinggi": "#a6d96a", "sangat tinggi": "#1a9641",
 }
-_BANDS = {"sangat rendah": "<= 50", "rendah": "50-65", "sedang": "65-75", "tinggi": "75-90", "sangat tinggi": "> 90"}
+_BANDS = {"sangat rendah": "\u2264 50", "rendah": "50\u201365", "sedang": "65\u201375", "tinggi": "75\u201390", "sangat tinggi": "> 90"}
 _NONE = "#eeeeee"
 
 
@@ -34,46 +34,71 @@ def _legend(counts: dict[str, int] | None = None) -> LegendSection:
 
 
 def page_capaian_opd(album: Any, result: Any) -> MapFrame | None:
-    """Capaian per OPD, grouped by cluster, as horizontal bars coloured by predikat."""
+    """Capaian per OPD, grouped by cluster, as horizontal bars coloured by predikat.
+
+    A chart page (:attr:`MapFrame.chart`: no inset, north arrow, scale or CRS note). Each cluster has its
+    heading on a row of its own under the rule that separates it from the cluster above; a bar's value is
+    moved right of the cluster's average line when the line would cross it.
+    """
     opd = result.opd
-    if opd is None or not len(opd) or album.city_bounds is None:
+    if opd is None or not len(opd):
         return None
     df = opd.copy()
     df["klaster"] = df["klaster"].fillna("(tanpa klaster)")
     order = list(result.klaster["klaster"]) if len(result.klaster) else sorted(df["klaster"].unique())
     df["_k"] = df["klaster"].map({k: i for i, k in enumerate(order)}).fillna(len(order))
     df = df.sort_values(["_k", "opd"], kind="stable").reset_index(drop=True)
-    f = album.frame("Capaian Kinerja per OPD menurut Klaster", f"{len(df)} OPD · rata-rata capaian program (Renstra/Renja) tahun {result.year}")
-    album.city_extent(f)
+    f = album.frame("Capaian Kinerja per OPD menurut Klaster", f"{len(df)} OPD · rata-rata capaian program tahun {result.year}")
+    f.chart = True
     counts = df["predikat"].value_counts().to_dict()
     f.add_legend([_legend(counts)])
     note = ("Capaian OPD = rata-rata capaian program-programnya; capaian program = rata-rata capaian indikatornya "
             "(positif R/T x 100; negatif (2T - R)/T x 100). Garis putus: rata-rata klaster.")
-    album.finish(f, note=note, shows=())
+    album.finish(f, note=note, shows=("kinerja",))
     f.ax.set_visible(False)
     pos = f.ax.get_position()
     ax = f.fig.add_axes((pos.x0 + 0.3 * pos.width, pos.y0 + 0.04 * pos.height, 0.66 * pos.width, 0.92 * pos.height))  # room for OPD names
-    y = np.arange(len(df))[::-1]
+    # rows top down: per cluster a heading row, then its OPDs
+    y = np.empty(len(df))
+    heads: list[tuple[float, str, bool]] = []
+    row = 0.0
+    for gi, (_k, g) in enumerate(df.groupby("_k", sort=True)):
+        heads.append((-row, str(g["klaster"].iloc[0]), gi > 0))
+        row += 1
+        for i in g.index:
+            y[i] = -row
+            row += 1
     vals = df["capaian"].to_numpy(dtype=float)
     colors = [PREDIKAT_COLORS.get(p, _NONE) if isinstance(p, str) else _NONE for p in df["predikat"]]
     ax.barh(y, np.nan_to_num(vals), color=colors, edgecolor="#444444", linewidth=0.6)
     ax.set_yticks(y, [f"{o}" for o in df["opd"]], fontsize=8 * f.k)
-    top = max(110.0, float(np.nanmax(vals)) + 10 if np.isfinite(vals).any() else 110.0)
+    ax.set_ylim(-row + 0.4, 0.6)
+    top = max(120.0, float(np.nanmax(vals)) + 20 if np.isfinite(vals).any() else 120.0)
     ax.set_xlim(0, top)
-    for yy, v in zip(y, vals):
-        ax.text((v if np.isfinite(v) else 0) + top * 0.01, yy, f"{v:.1f}%".replace(".", ",") if np.isfinite(v) else "tanpa capaian", va="center", fontsize=7.5 * f.k)
     for b in (50, 65, 75, 90):
         ax.axvline(b, color="#999999", linewidth=0.5, linestyle=":", zorder=0)
+    averages: dict[int, float] = {}
     for k, g in df.groupby("_k", sort=True):
         ys = y[g.index.to_numpy()]
-        name = g["klaster"].iloc[0]
-        kl = result.klaster[result.klaster["klaster"] == name]
+        kl = result.klaster[result.klaster["klaster"] == g["klaster"].iloc[0]]
         if len(kl) and pd.notna(kl["capaian"].iloc[0]):
             c = float(kl["capaian"].iloc[0])
-            ax.plot([c, c], [ys.min() - 0.4, ys.max() + 0.4], color="#222222", linestyle="--", linewidth=1.0)
-        ax.text(top * 0.995, ys.max() + 0.45, str(name), ha="right", va="bottom", fontsize=8.5 * f.k, weight="bold")
-        if ys.min() > 0:
-            ax.axhline(ys.min() - 0.5, color="#444444", linewidth=0.8)
+            ax.plot([c, c], [ys.min() - 0.4, ys.max() + 0.4], color="#222222", linestyle="--", linewidth=1.0, gid="cluster-average")
+            averages.update({int(i): c for i in g.index})
+    for hy, name, rule in heads:
+        ax.text(top * 0.005, hy, name, ha="left", va="center", fontsize=8.5 * f.k, weight="bold", gid="cluster-heading")
+        if rule:
+            ax.axhline(hy + 0.5, color="#444444", linewidth=0.8, gid="cluster-rule")
+    renderer = f.fig.canvas.get_renderer()
+    inv = ax.transData.inverted()
+    for i, (yy, v) in enumerate(zip(y, vals)):
+        x = (v if np.isfinite(v) else 0) + top * 0.01
+        t = ax.text(x, yy, f"{v:.1f}%".replace(".", ",") if np.isfinite(v) else "tanpa capaian", va="center", fontsize=7.5 * f.k, gid="bar-value")
+        c = averages.get(i)
+        if c is not None:
+            (x0, _y0), (x1, _y1) = inv.transform(t.get_window_extent(renderer))
+            if x0 - top * 0.005 <= c <= x1 + top * 0.005:
+                t.set_x(c + top * 0.01)
     ax.set_xlabel("Capaian (%)", fontsize=8 * f.k)
     ax.spines[["top", "right"]].set_visible(False)
     f.data = {"capaian": dict(zip(df["opd"], vals))}

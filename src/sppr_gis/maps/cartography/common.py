@@ -32,7 +32,19 @@ PAGE_SIZE: tuple[float, float] = PAPER_SIZES["A3"]
 MIN_PT = 7.0
 
 
-_MAP_BOX = (0.07, 0.075, 0.645, 0.865)  # left, bottom, width, height (figure fraction)
+_MAP_BOX = (0.07, 0.075, 0.645, 0.865)  # left, bottom, width, height (figure fraction), without the source strip
+
+
+#: Height (figure fraction) of the strip under the map that holds the source citations and notes, so that
+#: the panel keeps its room for the legend of what the map draws: A4 (type scale 1) and A3 (1.41).
+SOURCE_STRIP = {"A4": 0.105, "A3": 0.07}
+
+
+def map_box_for(k: float) -> tuple[float, float, float, float]:
+    """The map box (figure fraction) of a page whose type scale is ``k`` (A4 1, A3 1.41): above the source strip."""
+    strip = SOURCE_STRIP["A4"] if k < 1.2 else SOURCE_STRIP["A3"]
+    l, b, w, h = _MAP_BOX
+    return (l, b + strip, w, h - strip)
 
 
 _PANEL_X = (0.745, 0.985)

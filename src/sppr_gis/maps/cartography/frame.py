@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -25,6 +26,7 @@ from sppr_gis.maps.cartography.common import (  # noqa: E402
     _FOOT,
     _INK,
     _MAP_BOX,
+    map_box_for,
     _NOTE_TOP,
     _PANEL_X,
     _PREP_TOP,
@@ -121,17 +123,21 @@ class MapFrame:
         # geopandas' plot() asks for a redraw after every layer; on Agg that is a full render of
         # the page each time (most of the album's run time). The page is drawn once, when saved.
         canvas.draw_idle = lambda *args, **kwargs: None  # type: ignore[method-assign]
-        l, b, w, h = _MAP_BOX
+        l, b, w, h = map_box_for(self.k)
         tw = min(max(float(table_width), 0.0), 0.35)
         self.map_box = (l, b, w - tw, h)
         # a column right of the map (inside its border) for the table the numbered callouts refer to
-        self.table_box: tuple[float, float, float, float] | None = (l + w - tw + 0.035, b, tw - 0.03, h) if tw else None
+        # the table keeps the full height: the source strip stops at its left
+        _l, tb, _w, th = _MAP_BOX
+        self.table_box: tuple[float, float, float, float] | None = (l + w - tw + 0.035, tb, tw - 0.03, th) if tw else None
         self.table_rows: list[tuple[str, str]] = []
         self.table_shown = 0
         self.ax = self.fig.add_axes(self.map_box)
         self.ax.set_aspect("equal", adjustable="box")
         self.ax.set_facecolor("#ffffff")
         self.legend_sections: list[LegendSection] = []
+        #: A chart page (no map): :meth:`finish` leaves out the scale bar, grid, inset, north arrow, scale and CRS note.
+        self.chart = False
         self.scale_bar: ScaleBar | None = None
         self.inset_ax: Any = None
         self.legends: list[Legend] = []
@@ -143,6 +149,10 @@ class MapFrame:
         #: Top (figure fraction) of the source block; raised by :meth:`finish` when the citations need more room.
         self.note_top = _NOTE_TOP
         self.sources_artist: Text | None = None
+        #: True when the sources are in the strip under the map rather than in the panel.
+        self.sources_in_strip = False
+        #: The source texts (one, or two columns in the strip).
+        self.sources_artists: list[Text] = []
         #: What the page shows, for checks and reuse (filled by the album's pages: totals, classes, categories).
         self.data: dict[str, Any] = {}
         self._panel_border()
@@ -212,7 +222,22 @@ class MapFrame:
             st = _fit_text(fig, inner, y, self.subtitle, maxw, fontsize=_pt(8 * k), min_fontsize=MIN_PT, va="top", color="#333333", linespacing=1.2)
             y = _bottom(fig, st) - 0.012
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
-        # north arrow and numeric scale
+        if not self.chart:
+            y = self._north_and_scale(inner, y)
+        # legend, down to the inset; what does not fit continues on the next page
+        note_top = self.note_top
+        bottom = note_top + 0.006
+        head = fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
+        top = _bottom(fig, head) - 0.008
+        self._stack_legends(inner, top, bottom, x1 - 0.008)
+        # inset, sources, preparer
+        fig.add_artist(Line2D([x0, x1], [note_top, note_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        fig.add_artist(Line2D([x0, x1], [self.prep_top, self.prep_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
+
+    def _north_and_scale(self, inner: float, y: float) -> float:
+        """The north arrow and the numeric scale below ``y``, closed by a rule; returns the rule's height."""
+        x0, x1 = _PANEL_X
+        fig, k = self.fig, self.k
         self._north_arrow(inner + 0.03, y - 0.05, 0.2 * k)
         scale_lines = []
         if self.scale_denominator:
@@ -223,15 +248,7 @@ class MapFrame:
         fig.text(inner + 0.075, y - 0.047, "\n".join(scale_lines), fontsize=_pt(7.5 * k), va="center", color=_INK, linespacing=1.3)
         y -= 0.1
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
-        # legend, down to the inset; what does not fit continues on the next page
-        note_top = self.note_top
-        bottom = note_top + 0.012
-        fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
-        top = y - 0.04
-        self._stack_legends(inner, top, bottom, x1 - 0.008)
-        # inset, sources, preparer
-        fig.add_artist(Line2D([x0, x1], [note_top, note_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
-        fig.add_artist(Line2D([x0, x1], [self.prep_top, self.prep_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
+        return y
 
     def _head(self) -> str:
         return "   ".join(t for t in (self.number.upper() if self.number else None, self.sheet) if t)
@@ -316,23 +333,23 @@ class MapFrame:
         context : GeoDataFrame, optional
             The whole region (kecamatan or zoning) for the inset locator.
         """
-        if self.extent is None:
+        if self.extent is None and not self.chart:
             raise ValueError(_("set_extent() first"))
         self.ax.set_xlabel("")
         self.ax.set_ylabel("")
-        self.add_scale_bar(avoid=avoid)
-        self.add_coordinate_ticks()
+        if not self.chart:
+            self.add_scale_bar(avoid=avoid)
+            self.add_coordinate_ticks()
         if note:
             self.notes.extend([note] if isinstance(note, str) else list(note))
         epsg = self.crs.to_epsg()
-        self._tech = [
-            f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi.",
-            f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}.",
-        ]
+        crs_note = f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi."
+        self._tech = [*([] if self.chart else [crs_note]), f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}."]
         x0, x1 = _PANEL_X
         self.prep_top = self._preparer_block(x0 + 0.012, x1 - 0.008) + 0.008
         self._add_sources()
-        self.add_inset(context, avoid=avoid)
+        if not self.chart:
+            self.add_inset(context, avoid=avoid)
         self._layout_panel()
 
     def _add_sources(self) -> None:
@@ -342,6 +359,8 @@ class MapFrame:
         fit the usual block, the block grows upward (the inset and the legend move up)
         rather than cutting a citation.
         """
+        if not self.chart and self._sources_in_strip():
+            return
         x0, x1 = _PANEL_X
         inner = x0 + 0.012
         floor = self.prep_top + 0.006
@@ -354,6 +373,41 @@ class MapFrame:
         t.set_y(floor + h)
         self.note_top = floor + h + 0.008
         self.sources_artist = t
+        self.sources_artists = [t]
+
+    def _sources_in_strip(self) -> bool:
+        """The citations and notes in the strip under the map (below its grid labels), wrapped to the map's
+        frame at 6.5 pt (A4; scaled on A3, never below 7 pt); False (nothing drawn) when they do not fit it."""
+        renderer = self.fig.canvas.get_renderer()
+        inv = self.fig.transFigure.inverted()
+        (_, lab_bottom), _ = inv.transform(self.ax.get_tightbbox(renderer))
+        left, right = 0.022, (self.table_box[0] - 0.012) if self.table_box else _PANEL_X[0] - 0.02
+        top = min(lab_bottom, self.ax.get_position().y0) - 0.006
+        floor = 0.035 + 0.006
+        paras = [*self.notes, *self._tech]
+        # two columns, split where half the text (a paragraph counted at least a short line) has been read; or one
+        weight = np.maximum([len(p) for p in paras], 40).cumsum()
+        cut = int(np.searchsorted(weight, weight[-1] / 2)) + 1 if len(paras) > 1 else 1
+        gap = 0.015
+        texts: list[Text] = []
+        for cols in ([c for c in (paras[:cut], paras[cut:]) if c], [paras]):
+            width = (right - left - gap * (len(cols) - 1)) / len(cols)
+            texts = [
+                _fit_block(self.fig, left + i * (width + gap), top, col, width, floor, fontsize=_pt(6.5 * self.k), color="#333333", linespacing=1.2, gid="sources", drop=False)
+                for i, col in enumerate(cols)
+            ]
+            if all(_bottom(self.fig, t) >= floor - 1e-6 for t in texts):
+                break
+            for t in texts:
+                t.remove()
+            texts = []
+        if not texts:
+            return False
+        self.sources_artist = texts[0]
+        self.sources_artists = texts
+        self.note_top = self.prep_top  # nothing between the legend and the preparer block
+        self.sources_in_strip = True
+        return True
 
     def set_page(self, number: int, continued_on: int | None = None) -> None:
         """Print the page number at the foot of the page and, when the legend or the table continues,

@@ -162,7 +162,12 @@ def stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right
             return True
     # the entries, in order, that fit with a line for the continuation note below them
     flat = [(i, j) for i, sec in enumerate(sections) for j in range(len(sec.handles))]
-    note_h = 2.6 * MIN_PT / 72 / frame.fig.get_figheight()
+    # the continuation line: one line of MIN_PT text and the gap above it (measured, not a guess: an
+    # over-sized reserve left the box empty where an entry or two would fit)
+    probe = frame.fig.text(left, top, "Legenda berlanjut", fontsize=MIN_PT, fontstyle="italic", va="top")
+    bb = probe.get_window_extent(renderer)
+    probe.remove()
+    note_h = bb.height / (frame.fig.get_figheight() * frame.fig.dpi) + 0.006
     last = attempts[-2:] if len(attempts) > 1 else attempts
 
     def prefix(m: int) -> list[LegendSection]:
@@ -219,7 +224,7 @@ def place_legends(frame: MapFrame, sections: Sequence[LegendSection], fontsize: 
             sec.handles, labels, loc="upper left", bbox_to_anchor=(left - 0.006, y), bbox_transform=frame.fig.transFigure,
             title=sec.title, title_fontsize=fontsize + 0.5, fontsize=fontsize, ncol=ncol, frameon=False,
             alignment="left", handlelength=1.6, handleheight=0.9, borderaxespad=0.0, borderpad=0.1,
-            labelspacing=0.35, columnspacing=0.8, handletextpad=0.5,
+            labelspacing=0.25, columnspacing=0.8, handletextpad=0.5,
         )
         lg.get_title().set_fontweight("bold")
         frame.legends.append(lg)

@@ -157,11 +157,13 @@ class Album:
         (with or without a table column), rounded up to a multiple of 5 x 10^(n-1) (1:65.000)."""
         if self.city_bounds is None:
             return None
-        from sppr_gis.maps.cartography import _MAP_BOX, paper_size
+        from sppr_gis.maps.cartography import PAPER_SIZES, paper_size
+        from sppr_gis.maps.cartography.common import map_box_for
 
         x0, y0, x1, y1 = self.city_bounds
         w, h = (x1 - x0) * 1.06, (y1 - y0) * 1.06
         pw, ph = paper_size(self.paper)
+        _MAP_BOX = map_box_for(pw / PAPER_SIZES["A4"][0])
         need = 0.0
         for tw in (0.0, TABLE_WIDTH):
             bw = (_MAP_BOX[2] - tw) * pw * 0.0254
@@ -225,8 +227,9 @@ class Album:
                 lines.append(f"{SOURCE_LABELS.get(key, key)}: {self.sumber[key]}")
         if self.source:
             lines.append(self.source)
-        if not lines:
-            lines.append(("" if self.sumber else "Sumber: ") + ", ".join(SOURCE_LABELS.get(k, k).lower() for k in shows if k in self.L or k == "rules") + ".")
+        generic = [SOURCE_LABELS.get(k, k).lower() for k in shows if k in self.L or k in ("rules", "kinerja")]
+        if not lines and generic:
+            lines.append(("" if self.sumber else "Sumber: ") + ", ".join(generic) + ".")
         lines.append(f"Analisis: Sinkronisasi Program Pemanfaatan Ruang tahun {self.year}.")
         return ["Sumber:"] + lines if self.sumber else lines
 
@@ -306,7 +309,7 @@ class Album:
         if frame.data.get("outside"):
             extra.append("Di luar batas wilayah: " + "; ".join(frame.data["outside"]) + " (lihat Buku Matriks).")
         cites = self.citations(shows)
-        if self.inset is not None and self.inset_source:
+        if self.inset is not None and self.inset_source and not frame.chart:
             cites.insert(len(cites) - 1, f"Peta lokasi: {self.inset_source}")
         frame.finish(cites + extra, avoid=avoid, context=self.context)
         return frame

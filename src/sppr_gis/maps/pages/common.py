@@ -140,6 +140,7 @@ SOURCE_LABELS: dict[str, str] = {
     "kecamatan": "Batas kecamatan",
     "kelurahan": "Batas kelurahan",
     "kawasan_prioritas": "Kawasan prioritas",
+    "kinerja": "Capaian kinerja (Renstra/Renja)",
 }
 
 

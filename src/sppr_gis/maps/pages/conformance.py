@@ -57,7 +57,9 @@ def page_conformance(album: Album) -> MapFrame | None:
     album.admin(f)
     # a white casing around every symbol: a tidak sesuai program stays visible on a pink (K) zone
     dims = draw_by_category(f.ax, r, "status", STATUS_COLORS, order=STATUS_ORDER, halo=True)
-    h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, cnt, order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"), kind="mixed")
+    order = ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian")
+    h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, None, order=order, kind="mixed")
+    lab = [_count_label(label, cnt.get(s, 0), _unlocated_counts(r).get(s, 0)) for s, label in zip([s for s in order if s in STATUS_COLORS], lab)]
     gh, gl = geometry_type_legend(list(dims))
     reloc = relocation(album, f, r)
     numbered_programs(f, r)
@@ -66,6 +68,22 @@ def page_conformance(album: Album) -> MapFrame | None:
     f.add_legend([s for s in secs if s])
     note = "Nomor pada peta = nomor baris lembar Kesesuaian Buku Matriks (tabel di samping peta: id program, kegiatan, status)."
     return album.finish(f, avoid=r, note=note, shows=("rencana", "zoning", "rules", "kecamatan"))
+
+
+def _unlocated_counts(r: gpd.GeoDataFrame) -> dict[str, int]:
+    """Programs per status that have no location (not drawn on the map)."""
+    geoms = np.asarray(r.geometry.array, dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    return {str(k): int(v) for k, v in r.loc[missing, "status"].astype(str).value_counts().items()}
+
+
+def _count_label(label: str, total: int, unlocated: int) -> str:
+    """``Perlu kajian (6; 2 tanpa lokasi)``: the count of the key says how many symbols the map can show.
+
+    >>> _count_label("Perlu kajian", 6, 2)
+    'Perlu kajian (6; 2 tanpa lokasi)'
+    """
+    return f"{label} ({total}; {unlocated} tanpa lokasi)" if unlocated else f"{label} ({total})"
 
 
 def numbered_programs(f: MapFrame, r: gpd.GeoDataFrame) -> None:
@@ -85,6 +103,11 @@ def numbered_programs(f: MapFrame, r: gpd.GeoDataFrame) -> None:
         text = ids[i] + (f" {keg.replace('_', ' ')}" if isinstance(keg, str) and keg else "")
         st = STATUS_LABELS.get(status[i], status[i]).split(" (")[0].lower()
         rows.append((str(i + 1), f"{text} · {st}"))
+    for i in np.setdiff1d(np.arange(len(r)), located):  # listed too, so that the key's counts can be traced
+        keg = r["kegiatan"].iloc[i] if "kegiatan" in r.columns else None
+        text = ids[i] + (f" {keg.replace('_', ' ')}" if isinstance(keg, str) and keg else "")
+        st = STATUS_LABELS.get(status[i], status[i]).split(" (")[0].lower()
+        rows.append((str(i + 1), f"{text} · {st} · tanpa lokasi"))
     shown = f.add_table("Daftar program", rows, more="lihat Buku Matriks, lembar Kesesuaian")
     keyed = located[:shown]
     rank = {s: k for k, s in enumerate(STATUS_ORDER)}

@@ -65,7 +65,8 @@ def page_zoning(album: Album) -> MapFrame | None:
 
 
 def zone_codes(album: Album, frame: MapFrame) -> int:
-    """Zone codes printed inside the zone blocks large enough to hold them; returns how many."""
+    """Zone codes printed inside the zone blocks large enough to hold them, then every other code drawn on the
+    map once (see :func:`_label_missing_codes`); returns how many labels."""
     z = album.L.get("zoning")
     if z is None or not album.zfield:
         return 0
@@ -84,6 +85,7 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
     cand = np.flatnonzero(np.minimum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) >= 2 * half_h * 1.4)
     renderer = frame.fig.canvas.get_renderer()
     taken = [t.get_window_extent(renderer) for t in frame.ax.texts if t.get_visible() and t.get_text()]
+    labelled: set[str] = set()
     n = 0
     for i in cand:
         g = geoms[i]
@@ -105,4 +107,77 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
             t.remove()
             continue
         n += 1
-    return n
+        labelled.add(codes[i])
+        taken.append(t.get_window_extent(renderer))
+    return n + _label_missing_codes(album, frame, codes, geoms, labelled, taken, mpp)
+
+
+def _two_line(code: str) -> str:
+    """``RTH-1`` as ``RTH`` over ``1`` (a code without a hyphen stays on one line)."""
+    head, sep, tail = code.partition("-")
+    return f"{head}\n{tail}" if sep and head and tail else code
+
+
+def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms: np.ndarray, labelled: set[str], taken: list, mpp: float) -> int:
+    """Label once every zone code drawn on the map that no block could hold at the usual size: in its largest
+    part within the frame, on one line or as two lines (``RTH`` over ``1``), at 7 pt; the first place
+    (largest part first) where the label fits the part's inscribed circle and hides no name, else the
+    centre of the largest part where it hides no name, else the largest part's centre. Returns how many
+    codes were added."""
+    renderer = frame.fig.canvas.get_renderer()
+    x0, x1 = frame.ax.get_xlim()
+    y0, y1 = frame.ax.get_ylim()
+    view = shapely.box(x0, y0, x1, y1)
+    parts: dict[str, list[Any]] = {}
+    for code, g in zip(codes, geoms):
+        if code in labelled or g is None or g.is_empty:
+            continue
+        for part in shapely.get_parts(shapely.intersection(g, view)):
+            if shapely.get_type_id(part) == 3 and part.area > 0:
+                parts.setdefault(code, []).append(part)
+    added = 0
+    fs = MIN_PT
+    for code, ps in sorted(parts.items()):
+        ps.sort(key=lambda p: -p.area)
+        rgb = album.zone_colors.get(code, (200, 200, 200))
+        dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
+        style = {"ha": "center", "va": "center", "fontsize": fs, "fontweight": "bold", "color": "white" if dark else "#1a1a1a", "zorder": 4, "linespacing": 0.95,
+                 "path_effects": [pe.withStroke(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], "gid": "zone-code"}
+        placed = None
+        first = None
+        centres: list[tuple[float, float]] = []
+        for part in ps[:8]:
+            try:
+                (cx, cy), radius = _inscribed_circle(part, max(fs * 0.35 * mpp, 0.5))
+            except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
+                continue
+            first = first or (cx, cy)
+            centres.append((cx, cy))
+            for text in dict.fromkeys((code, _two_line(code))):
+                lines = text.split("\n")
+                half_w = (max(len(ln) for ln in lines) * 0.62 * fs + 2) / 2 * mpp
+                half_h = len(lines) * fs * 0.6 * mpp
+                if radius < np.hypot(half_w, half_h):
+                    continue
+                t = frame.ax.text(cx, cy, text, **style)
+                if any(t.get_window_extent(renderer).overlaps(b) for b in taken):
+                    t.remove()
+                    continue
+                placed = t
+                break
+            if placed is not None:
+                break
+        if placed is None and first is not None:  # too small for any form: the two-line code at the centre of the
+            for xy in centres:  # largest part that hides no name, else of the largest part
+                placed = frame.ax.text(*xy, _two_line(code), **style)
+                if not any(placed.get_window_extent(renderer).overlaps(b) for b in taken):
+                    break
+                placed.remove()
+                placed = None
+            if placed is None:
+                placed = frame.ax.text(*first, _two_line(code), **style)
+        if placed is not None:
+            taken.append(placed.get_window_extent(renderer))
+            labelled.add(code)
+            added += 1
+    return added
