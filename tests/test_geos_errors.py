@@ -23,6 +23,13 @@ import sppr_gis
 from conftest import UTM48N, gdf, invoke, make_rules
 
 
+@pytest.fixture(autouse=True)
+def _no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every run prepares its zoning afresh: a cached preparation (an earlier test's, or this test's other
+    parameters') would skip the very set operations these tests make fail."""
+    monkeypatch.setenv("SPPR_NO_CACHE", "1")
+
+
 class FailOnce:
     """``shapely.<name>`` raising GEOSException on its first call made while ``where`` (a function name) runs."""
 
