@@ -116,7 +116,10 @@ def test_the_committed_mo_is_the_compiled_po():
 def test_the_wheel_ships_the_compiled_catalog():
     """The package data of sppr_gis names the compiled catalog (checked by hand: the built wheel holds
     sppr_gis/locale/id/LC_MESSAGES/sppr.mo)."""
-    import tomllib
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib  # type: ignore[no-redef]
 
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     globs = data["tool"]["setuptools"]["package-data"]["sppr_gis"]
