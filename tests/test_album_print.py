@@ -149,7 +149,8 @@ def test_without_tempat_and_tanggal_every_signature_block_has_a_line_to_fill_in_
     """Cartographer's B4: the sample config has no tempat/tanggal; the blocks still carry a place and date to fill by hand."""
     pdfplumber = pytest.importorskip("pdfplumber")
     fill = "\u2026\u2026\u2026, \u2026\u2026\u2026\u2026\u2026\u2026 20\u2026"
-    with caplog.at_level("WARNING"):
+    # the album's own logger, at WARNING: an earlier `sppr -q` in this process leaves the sppr_gis logger at ERROR
+    with caplog.at_level("WARNING", logger="sppr_gis.maps.album"):
         paths = album_mod.write_album({k: layers[k] for k in ("zoning", "kecamatan", "kelurahan")}, tmp_path, year=2025, title="SPPR Kota Contoh", paper="A3",
                                       dpi=40, office=INSTANSI, signatory=PENANDATANGAN, kata_pengantar="Kata pengantar.")
     assert any("album.tempat" in r.getMessage() and "album.tanggal" in r.getMessage() for r in caplog.records if r.levelname == "WARNING")
