@@ -73,3 +73,28 @@ def gdf(records: Iterable[dict], crs: str = UTM48N, origin: tuple[float, float] 
         if r.get("geometry") is not None:
             r["geometry"] = shapely.affinity.translate(r["geometry"], *origin)
     return gpd.GeoDataFrame(recs, geometry="geometry", crs=crs)
+
+
+def lonlat(x: float, y: float) -> tuple[float, float]:
+    """Lon/lat of the local test point (x, y) (shifted by ORIGIN, in UTM 48N)."""
+    from pyproj import Transformer
+
+    return Transformer.from_crs("EPSG:32648", "EPSG:4326", always_xy=True).transform(ORIGIN[0] + x, ORIGIN[1] + y)
+
+
+def write_three_zones(folder: Path) -> Path:
+    """Zoning R-2 | K-1 | RTH-1 (100 m squares side by side, ``zoning.gpkg:rdtr``) and an ITBX matrix
+    (``itbx.csv``: roads I/T1/X, parks I everywhere) in ``folder``; returns ``folder``."""
+    import pyogrio
+    from shapely.geometry import box
+
+    z = gdf(
+        [
+            {"KODSZN": "R-2", "geometry": box(0, 0, 100, 100)},
+            {"KODSZN": "K-1", "geometry": box(100, 0, 200, 100)},
+            {"KODSZN": "RTH-1", "geometry": box(200, 0, 300, 100)},
+        ]
+    )
+    pyogrio.write_dataframe(z, folder / "zoning.gpkg", layer="rdtr")
+    (folder / "itbx.csv").write_text("activity,R-2,K-1,RTH-1\npembangunan_jalan,I,T1,X\ntaman_kota,I,I,I\n", encoding="utf-8")
+    return folder

@@ -170,3 +170,29 @@ def make_layers(seed: int = 7, n_programs: int = 70) -> dict[str, gpd.GeoDataFra
         "sinergi": sinergi,
         "struktur_ruang": roads,
     }
+
+
+def sample_album_layers(year: int = 2025) -> tuple[object, dict[str, object]]:
+    """The bundled sample's result for ``year`` and the layers ``sppr sync`` hands to the album
+    (one definition for the album tests' module fixtures)."""
+    from pathlib import Path
+
+    from sppr_gis.config import load_config
+    from sppr_gis.prepare import load_inputs
+    from sppr_gis.run import run_year
+
+    cfg = load_config(Path(__file__).resolve().parents[1] / "data" / "sample" / "sppr.toml")
+    inputs = load_inputs(cfg)
+    res = run_year(inputs, year)
+    layers = {
+        "zoning": inputs.zones_raw,
+        "rencana": res.rencana,
+        "indikasi_program": res.ipu,
+        "kecamatan": inputs.admin.kecamatan,
+        "kelurahan": inputs.admin.kelurahan,
+        "kawasan_prioritas": inputs.kawasan_prioritas,
+        "sinergi": res.sinergi,
+        "struktur_ruang": inputs.struktur_ruang,
+        "saran_relokasi": res.check.extra_layers.get("saran_relokasi"),
+    }
+    return res, layers

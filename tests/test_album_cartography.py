@@ -14,6 +14,7 @@ import re
 import matplotlib
 import numpy as np
 import pytest
+from mapdata import sample_album_layers
 from conftest import SAMPLE
 
 from sppr_gis.maps import album as album_mod
@@ -23,25 +24,8 @@ pdfplumber = pytest.importorskip("pdfplumber")
 
 @pytest.fixture(scope="module")
 def sample():
-    from sppr_gis.config import load_config
-    from sppr_gis.prepare import load_inputs
-    from sppr_gis.run import run_year
-
-    cfg = load_config(SAMPLE / "sppr.toml")
-    inputs = load_inputs(cfg)
-    res = run_year(inputs, 2025)
-    layers = {
-        "zoning": inputs.zones_raw,
-        "rencana": res.rencana,
-        "indikasi_program": res.ipu,
-        "kecamatan": inputs.admin.kecamatan,
-        "kelurahan": inputs.admin.kelurahan,
-        "kawasan_prioritas": inputs.kawasan_prioritas,
-        "sinergi": res.sinergi,
-        "struktur_ruang": inputs.struktur_ruang,
-        "saran_relokasi": res.check.extra_layers.get("saran_relokasi"),
-    }
-    return res, layers
+    """The sample's 2025 result and the layers the sync hands to the album."""
+    return sample_album_layers()
 
 
 @pytest.fixture(scope="module")

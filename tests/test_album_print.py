@@ -14,6 +14,7 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pytest
+from mapdata import sample_album_layers
 import shapely
 from conftest import SAMPLE
 
@@ -39,24 +40,8 @@ def _norm(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def layers():
-    from sppr_gis.config import load_config
-    from sppr_gis.prepare import load_inputs
-    from sppr_gis.run import run_year
-
-    cfg = load_config(SAMPLE / "sppr.toml")
-    inputs = load_inputs(cfg)
-    res = run_year(inputs, 2025)
-    return {
-        "zoning": inputs.zones_raw,
-        "rencana": res.rencana,
-        "indikasi_program": res.ipu,
-        "kecamatan": inputs.admin.kecamatan,
-        "kelurahan": inputs.admin.kelurahan,
-        "kawasan_prioritas": inputs.kawasan_prioritas,
-        "sinergi": res.sinergi,
-        "struktur_ruang": inputs.struktur_ruang,
-        "saran_relokasi": res.check.extra_layers.get("saran_relokasi"),
-    }
+    """The layers the sync hands to the album for the sample's 2025."""
+    return sample_album_layers()[1]
 
 
 @pytest.fixture(scope="module")

@@ -13,35 +13,17 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
-from pyproj import Transformer
 from shapely import LineString, Point, box
 
 import sppr_gis
-from conftest import ORIGIN, gdf, invoke
+from conftest import ORIGIN, gdf, invoke, lonlat, write_three_zones
 from sppr_gis.errors import AmbiguousLayerError, CRSError, FieldError, LayerError
 from sppr_gis.io import list_layers, parse_lat_lon, parse_layer_spec, read_program_sources, read_table
-
-TO_LONLAT = Transformer.from_crs("EPSG:32648", "EPSG:4326", always_xy=True)
-
-
-def lonlat(x: float, y: float) -> tuple[float, float]:
-    """Lon/lat of the local test point (x, y) (shifted by ORIGIN, in UTM 48N)."""
-    return TO_LONLAT.transform(ORIGIN[0] + x, ORIGIN[1] + y)
-
 
 @pytest.fixture
 def data(tmp_path):
     """Zoning R-2 | K-1 | RTH-1 (100 m squares side by side) and an ITBX matrix."""
-    z = gdf(
-        [
-            {"KODSZN": "R-2", "geometry": box(0, 0, 100, 100)},
-            {"KODSZN": "K-1", "geometry": box(100, 0, 200, 100)},
-            {"KODSZN": "RTH-1", "geometry": box(200, 0, 300, 100)},
-        ]
-    )
-    pyogrio.write_dataframe(z, tmp_path / "zoning.gpkg", layer="rdtr")
-    (tmp_path / "itbx.csv").write_text("activity,R-2,K-1,RTH-1\npembangunan_jalan,I,T1,X\ntaman_kota,I,I,I\n", encoding="utf-8")
-    return tmp_path
+    return write_three_zones(tmp_path)
 
 
 def check_args(d: Path, zoning, programs, out: str = "out.gpkg", *more) -> list:

@@ -4,7 +4,6 @@ sppr_gis.vocabulary, and the modules that used to copy them read it."""
 from __future__ import annotations
 
 import ast
-import inspect
 from pathlib import Path
 
 import geopandas as gpd
