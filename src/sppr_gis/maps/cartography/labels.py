@@ -41,11 +41,7 @@ def place_line_labels(
 
     A name that would overlap another text or run out of the map is dropped.
     """
-    fig = ax.figure
-    fontsize = _pt(fontsize)
-    renderer = fig.canvas.get_renderer()
-    ax_box = ax.get_window_extent(renderer)
-    placed: list[Bbox] = list(avoid) + [t.get_window_extent(renderer).expanded(1.02, 1.05) for t in ax.texts if t.get_visible() and t.get_text()]
+    fig, fontsize, renderer, ax_box, placed = _label_context(ax, fontsize, avoid, pad=(1.02, 1.05))
     out: list[Artist] = []
     for geom, text in zip(geoms, texts):
         if not text or geom is None or geom.is_empty:
@@ -97,11 +93,7 @@ def place_callouts(
     Every number is placed (a table row must find its feature): at the first
     candidate position clear of other callouts and texts, else at the least crowded one.
     """
-    fig = ax.figure
-    fontsize = _pt(fontsize)
-    renderer = fig.canvas.get_renderer()
-    ax_box = ax.get_window_extent(renderer)
-    placed: list[Bbox] = list(avoid) + [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text()]
+    fig, fontsize, renderer, ax_box, placed = _label_context(ax, fontsize, avoid)
     d = fontsize * 1.25
     # rings of candidate positions, nearest first (diagonals first: the leader then stays short and clear)
     offsets = []
@@ -166,11 +158,7 @@ def place_labels(
     list of matplotlib artists
         The labels placed (dropped ones are removed from the axes).
     """
-    fig = ax.figure
-    fontsize = _pt(fontsize)
-    renderer = fig.canvas.get_renderer()
-    ax_box = ax.get_window_extent(renderer)
-    placed: list[Bbox] = list(avoid) + [t.get_window_extent(renderer).expanded(1.04, 1.1) for t in ax.texts if t.get_visible() and t.get_text()]
+    fig, fontsize, renderer, ax_box, placed = _label_context(ax, fontsize, avoid, pad=(1.04, 1.1))
     out: list[Artist] = []
     d = fontsize * 1.1
     if offsets is None:
@@ -192,6 +180,17 @@ def place_labels(
             t.remove()
         _keep(ok, out, placed)
     return out
+
+
+def _label_context(ax: Any, fontsize: float, avoid: Sequence[Bbox], pad: tuple[float, float] | None = None) -> tuple[Any, float, Any, Bbox, list[Bbox]]:
+    """What every label placer starts from: the figure, the font size in points, the renderer, the axes' box,
+    and the boxes already taken (``avoid`` and the visible texts, each widened by ``pad``)."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    taken = [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text()]
+    if pad is not None:
+        taken = [b.expanded(*pad) for b in taken]
+    return fig, _pt(fontsize), renderer, ax.get_window_extent(renderer), list(avoid) + taken
 
 
 def _fits(bb: Any, ax_box: Any, placed: list) -> bool:
