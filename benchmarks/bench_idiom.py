@@ -31,6 +31,8 @@ Usage::
     python benchmarks/bench_idiom.py                          # digitized workload, 3 rounds
     python benchmarks/bench_idiom.py --repeat 5 --no-baseline
     python benchmarks/bench_idiom.py --workdir DIR --zoning-layer L   # any zoning.gpkg/programs.gpkg/itbx.csv
+    python benchmarks/bench_idiom.py --workdir benchmarks/_work/real-jabar --zone-field NAMOBJ \\
+        --sppr-arg=--zone-field=NAMOBJ --no-baseline     # the real RTRWP (GeoJSON): real_workload.py
 
 Results go to ``benchmarks/_work/results-idiom[-TAG].json``; the table is printed as markdown.
 """
@@ -132,6 +134,12 @@ def _stages(stderr: str) -> dict[str, float]:
     return out
 
 
+def _layer_file(workdir: Path, stem: str) -> Path:
+    """``STEM.gpkg`` in ``workdir``, else ``STEM.geojson`` (the real workload of ``real_workload.py``)."""
+    gpkg = workdir / f"{stem}.gpkg"
+    return gpkg if gpkg.exists() or not (workdir / f"{stem}.geojson").exists() else workdir / f"{stem}.geojson"
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--workdir", type=Path, default=WORK / "digitized", help="zoning.gpkg, programs.gpkg, itbx.csv (default: the digitized workload)")
@@ -144,7 +152,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--idiom-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
-    paths = (a.workdir / "zoning.gpkg", a.workdir / "programs.gpkg", a.workdir / "itbx.csv")
+    paths = (_layer_file(a.workdir, "zoning"), _layer_file(a.workdir, "programs"), a.workdir / "itbx.csv")
     if a.idiom_child:
         t = run_fast_idiom(*paths, a.out, zone_field=a.zone_field)
         print("IDIOMJSON " + json.dumps(t))
