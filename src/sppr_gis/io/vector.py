@@ -511,10 +511,17 @@ def read_layer(
         return _read_parquet(spec, assume_crs)
     if spec.path.suffix.lower() == ".shp" and not any(spec.path.with_suffix(x).exists() for x in (".dbf", ".DBF", ".Dbf")):
         raise InputError(_("{path}: the shapefile's attribute file {name} is missing (a shapefile is .shp, .shx, .dbf and .prj together)").format(path=spec.path, name=spec.path.with_suffix('.dbf').name))
-    info, n_layers = _choose(spec, want)
+    one = _one_layer_file(spec)
+    info, n_layers = (one, 1) if one is not None else _choose(spec, want)
     label = f"{spec.path}:{info.name}" if spec.layer is not None or n_layers > 1 else str(spec.path)
     kwargs = _read_options(encoding, label)
-    gdf, unreadable = _read_features(info, label, kwargs, engine)
+    try:
+        gdf, unreadable = _read_features(info, label, kwargs, engine)
+    except InputError:
+        if one is None:
+            raise
+        _choose(spec, want)  # unreadable as a data source: the listing's own error, as without the shortcut
+        raise
     if not isinstance(gdf, gpd.GeoDataFrame) or gdf.geometry is None:
         raise LayerError(_("{label}: the layer has no geometry column").format(label=label))
     if info.legacy_text and not encoding and engine == "pyogrio":
@@ -525,6 +532,28 @@ def read_layer(
     if unreadable:
         gdf.attrs["findings"] = list(gdf.attrs.get("findings", [])) + unreadable
     return gdf
+
+
+def _one_layer_file(spec: LayerSpec) -> LayerInfo | None:
+    """The layer of a GeoJSON file, without listing the file's layers; ``None`` where a listing is needed.
+
+    A GeoJSON file holds exactly one layer, and listing it costs GDAL a full parse of the file (a
+    third of reading a large one). A named layer (``path:layer``) is still matched against the
+    listing, and a ``.json`` file only counts as GeoJSON when it starts as a FeatureCollection
+    (TopoJSON, also ``.json``, can hold several layers).
+    """
+    path = spec.path
+    if spec.layer is not None or not path.is_file():
+        return None
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+        if b"FeatureCollection" not in head or b"Topology" in head:
+            return None
+    elif suffix != ".geojson":
+        return None
+    return LayerInfo(path.stem, None, str(path), None)
 
 
 def _read_options(encoding: str | None, label: str) -> dict[str, object]:
