@@ -12,6 +12,10 @@ Usage::
     python benchmarks/bench_scale.py --noded          # the same on the noded (clean) zoning
     python benchmarks/bench_scale.py --workers 1      # sppr on one thread (default: all CPUs)
 
+Every run is ``sppr check --no-cache`` unless ``--cache``: with the (shared, per-user) cache, a run
+whose zoning an earlier run (another ``--repeat`` round, another session) prepared reads it, and the
+sizes would not compare like with like.
+
 Missing workloads are generated with ``make_workload.py`` (the 500k one takes a few minutes):
 ``benchmarks/_work/digitized`` (50k) and ``benchmarks/_work/digitized-500k`` (with the 50k one's
 itbx.csv: the rules are drawn after the programs, so they depend on the count); with ``--small``,
@@ -67,6 +71,7 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, help="sppr check --workers N (default: all CPUs)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per size (the best is reported)")
     ap.add_argument("--sppr-rev", metavar="REV", help="run sppr as of git revision REV instead of the working tree")
+    ap.add_argument("--cache", action="store_true", help="let sppr use its zoning cache (default: --no-cache: every run prepares the zoning itself)")
     a = ap.parse_args(argv)
 
     sizes = workdirs(a.small, a.noded)
@@ -97,8 +102,11 @@ def main(argv=None):
     rows = []
     for wd, _, n_prog, _ in sizes:
         paths = (wd / "zoning.gpkg", wd / "programs.gpkg", wd / "itbx.csv")
+        cmd = bench_check.sppr_command(paths, WORK / f"sppr-scale-{n_prog}{tag}.gpkg", a.workers)
+        if not a.cache:  # every run prepares the zoning itself (a repeat would otherwise read the cache)
+            cmd.append("--no-cache")
         runs = bench_check.run_repeated(
-            bench_check.sppr_command(paths, WORK / f"sppr-scale-{n_prog}{tag}.gpkg", a.workers),
+            cmd,
             logs / f"scale-{n_prog}{tag}", env, a.repeat, f"{n_prog:>9,} programs",
         )  # fmt: skip
         good = [x for x in runs if x["exit"] == 0]
