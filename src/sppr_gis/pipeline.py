@@ -26,7 +26,7 @@ from sppr_gis.text import angka
 from sppr_gis.validate import Finding, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
-__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "prepare_programs", "release_memory"]
+__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "prepare_programs", "release_memory"]
 
 _UNIT = {0: "titik", 1: "m", 2: "m2"}
 
@@ -206,6 +206,40 @@ def prepare_zoning_cached(
         build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers),
         crs=lambda: metric_crs([z.frame for z in inputs]),
     )
+
+
+def start_zoning(
+    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
+    zone_field: str | None = None,
+    *,
+    sliver_width: float = 1.0,
+    sliver_area: float = 1.0,
+    workers: int | None = None,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
+    cache: bool | None = None,
+) -> Callable[[], PreparedZoning]:
+    """:func:`prepare_zoning_cached` started in a background thread, so that it runs while the caller
+    reads the programs (``sppr check``: a warm run decodes the cached zoning meanwhile).
+
+    Parameters
+    ----------
+    zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache
+        As for :func:`prepare_zoning_cached`.
+
+    Returns
+    -------
+    callable
+        Waits for the prepared zoning and returns it (raising what the preparation raised);
+        pass it to :func:`check` as ``zoning``: the answers are the same.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning")
+    future = pool.submit(
+        prepare_zoning_cached, zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache
+    )
+    pool.shutdown(wait=False)
+    return future.result
 
 
 def prepare_zoning_qa(
