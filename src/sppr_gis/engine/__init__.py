@@ -492,10 +492,11 @@ class ZoneIndex:
         workers = workers or os.cpu_count() or 1
         tasks = _chunk_tasks(dims_eff, workers, chunk_size)
         if (dims_eff == 1).any() and self._line_meter is None:
-            if workers > 1 and len(tasks) > 1 and (dims_eff != 1).any():
-                # built once, by one thread, while the other threads measure the polygons and
-                # points; the line chunks come after them (each chunk's answer is its own)
-                tasks = [(-1, np.zeros(0, dtype=np.int64))] + [t for t in tasks if t[0] != 1] + [t for t in tasks if t[0] == 1]
+            if workers > 1 and len(tasks) > 1 and (dims_eff == 0).any():
+                # built once, by one thread, while the others measure the points (cheap in memory,
+                # so the build's peak is not added to a polygon chunk's); then the lines, then the
+                # polygons (each chunk's answer is its own)
+                tasks = [(-1, np.zeros(0, dtype=np.int64))] + sorted(tasks, key=lambda t: t[0])  # stable: chunks in order
             else:
                 self.line_meter()  # built once, here, before the threads start
                 release_memory()
