@@ -1,8 +1,7 @@
 """Issue 18 (warm runs): the steps ``sppr check`` now overlaps give the answers of the steps run in turn.
 
 ``sppr check`` prepares (or decodes from the cache) the zoning while it reads the programs
-(:func:`sppr_gis.pipeline.start_zoning`), builds the relocation advice's index while the engine runs
-(:func:`sppr_gis.analyses.start_permitted_zones`) and computes the advice while the other layers are
+(:func:`sppr_gis.pipeline.start_zoning`) and computes the relocation advice while the other layers are
 written (:func:`sppr_gis.analyses.relocation_pending`, a callable layer of
 :func:`sppr_gis.io.write_gpkg`). Each test compares the overlapped path with the sequential one
 (main's), frame for frame and byte for byte.
@@ -20,7 +19,7 @@ from shapely.geometry import Point
 
 from conftest import SAMPLE
 from sppr_gis import io, read_rules
-from sppr_gis.analyses import extend_check, relocation_pending, start_permitted_zones
+from sppr_gis.analyses import extend_check, relocation_pending
 from sppr_gis.pipeline import ZoningInput, check, prepare_zoning_cached, start_zoning
 from sppr_gis.results import write_check_result
 
@@ -67,8 +66,7 @@ def test_relocation_in_background_equals_extend_check() -> None:
     zinputs, progs, rules = _inputs()
     prepared = prepare_zoning_cached(zinputs, cache=False)
     result = check(prepared, progs, rules, workers=1)
-    index = start_permitted_zones(prepared.zones, rules)
-    finish = relocation_pending(result, rules, relocation_distance=1500.0, index=index)
+    finish = relocation_pending(result, rules, relocation_distance=1500.0)
     layer = finish()
     assert finish() is layer and result.extra_layers["saran_relokasi"] is layer
     assert "relokasi" in result.timings
@@ -112,7 +110,7 @@ def test_pending_layer_written_last_and_in_the_tables(tmp_path: Path, monkeypatc
     seq = extend_check(check(prepared, progs, rules, workers=1), rules)
     write_check_result(seq, tmp_path / "seq.gpkg", tmp_path / "seq.csv")
     bg = check(prepared, progs, rules, workers=1)
-    write_check_result(bg, tmp_path / "bg.gpkg", tmp_path / "bg.csv", pending={"saran_relokasi": relocation_pending(bg, rules, index=start_permitted_zones(prepared.zones, rules))})
+    write_check_result(bg, tmp_path / "bg.gpkg", tmp_path / "bg.csv", pending={"saran_relokasi": relocation_pending(bg, rules)})
     assert (tmp_path / "seq.gpkg").read_bytes() == (tmp_path / "bg.gpkg").read_bytes()
     for name in seq.layers():
         assert (tmp_path / f"seq_{name}.csv").read_bytes() == (tmp_path / f"bg_{name}.csv").read_bytes()

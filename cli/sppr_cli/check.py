@@ -11,7 +11,7 @@ from sppr_cli import options as o
 from sppr_cli.i18n import N_, SpprCommand, _, ngettext
 from sppr_cli.report import print_table, progress_bar, read_progress, stdout_console, user_errors
 from sppr_gis import io, read_rules
-from sppr_gis.analyses import extend_check_from_files, relocation_pending, start_permitted_zones
+from sppr_gis.analyses import extend_check_from_files, relocation_pending
 from sppr_gis.crs import check_programs_reach_zoning
 from sppr_gis.io.postgis import is_postgis
 from sppr_gis.pipeline import ZoningInput, check as run_check, start_zoning
@@ -158,8 +158,6 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
         with _cluster(scheduler, workers_processes or workers) as client, progress_bar(len(progs), _("computing overlaps and conformance"), show) as advance:
             prepared = None if zoning_ready is None else zoning_ready()
-            # the relocation advice's index needs only the zoning and the matrix: built while the engine runs
-            index = start_permitted_zones(prepared.zones, ruleset) if prepared is not None and struktur_ruang is None else None
             result = run_check(
                 zinputs if prepared is None else prepared, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                 code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
@@ -169,7 +167,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
                 result.timings = {**prepared.seconds, **result.timings}
         pending = {}
         if struktur_ruang is None:  # the advice changes no layer: the others are written while it runs
-            pending["saran_relokasi"] = relocation_pending(result, ruleset, relocation_distance=relocation_distance, id_field=id_field, index=index)
+            pending["saran_relokasi"] = relocation_pending(result, ruleset, relocation_distance=relocation_distance, id_field=id_field)
         else:
             extend_check_from_files(
                 result, ruleset, relocation_distance=relocation_distance, network=struktur_ruang, network_map=network_map, class_field=network_class_field,

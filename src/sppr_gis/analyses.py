@@ -15,15 +15,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 
 from sppr_gis.i18n import _
 from sppr_gis.network import DEFAULT_NETWORK_CLASS_FIELD, DEFAULT_NETWORK_DISTANCE, assess_network
 from sppr_gis.pipeline import CheckResult
-from sppr_gis.relocation import CUT_VERTICES, DEFAULT_RELOCATION_DISTANCE, PermittedZones, relocation_advice
+from sppr_gis.relocation import DEFAULT_RELOCATION_DISTANCE, relocation_advice
 from sppr_gis.rules import Rules
 
-__all__ = ["extend_check", "extend_check_from_files", "relocation_pending", "start_permitted_zones"]
+__all__ = ["extend_check", "extend_check_from_files", "relocation_pending"]
 
 
 def extend_check(
@@ -79,43 +78,12 @@ def extend_check(
     return result
 
 
-def _relocation(result: CheckResult, rules: Rules, relocation_distance: float, id_field: str, index: Callable[[], PermittedZones] | None = None) -> gpd.GeoDataFrame:
-    """The ``saran_relokasi`` layer of a check result (with the zones' index, when built beforehand)."""
+def _relocation(result: CheckResult, rules: Rules, relocation_distance: float, id_field: str) -> gpd.GeoDataFrame:
+    """The ``saran_relokasi`` layer of a check result."""
     if result.zones is None:
         raise ValueError(_("the check result carries no zoning (CheckResult.zones)"))
     idf = id_field if id_field in result.programs.columns else "program_id"
-    return relocation_advice(result.programs, result.zones if index is None else index(), rules, max_distance=relocation_distance, id_field=idf)
-
-
-def start_permitted_zones(zones: gpd.GeoDataFrame, rules: Rules) -> Callable[[], PermittedZones]:
-    """The relocation advice's index of ``zones`` (polygons cut into pieces), built in a background thread.
-
-    It depends only on the zoning and the matrix, so it can be built while the engine and the verdict
-    run (``sppr check`` starts it once the zoning is prepared); pass the returned callable to
-    :func:`relocation_pending` as ``index``. The advice is the same as with the index built later.
-
-    Parameters
-    ----------
-    zones : geopandas.GeoDataFrame
-        The prepared zones (``zone_code`` and geometry), the very frame the check result will carry.
-    rules : Rules
-        The ITBX matrix.
-
-    Returns
-    -------
-    callable
-        Waits for the index and returns it.
-    """
-
-    def build() -> PermittedZones:
-        index = PermittedZones(np.asarray(zones.geometry.array, dtype=object), zones["zone_code"].to_numpy(dtype=object), rules, cut_vertices=CUT_VERTICES)
-        index.pieces()
-        return index
-
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-relokasi-index")
-    future = pool.submit(build)
-    pool.shutdown(wait=False)
-    return future.result
+    return relocation_advice(result.programs, result.zones, rules, max_distance=relocation_distance, id_field=idf)
 
 
 def relocation_pending(
@@ -124,7 +92,6 @@ def relocation_pending(
     *,
     relocation_distance: float = DEFAULT_RELOCATION_DISTANCE,
     id_field: str = "program_id",
-    index: Callable[[], PermittedZones] | None = None,
 ) -> Callable[[], gpd.GeoDataFrame]:
     """:func:`extend_check` without a network, started in a background thread.
 
@@ -144,8 +111,6 @@ def relocation_pending(
         Metres: no relocation advice beyond it.
     id_field : str
         The programs' id field.
-    index : callable, optional
-        :func:`start_permitted_zones` of ``result.zones`` (default: the index is built here).
 
     Returns
     -------
@@ -156,7 +121,7 @@ def relocation_pending(
     """
     def run() -> tuple[gpd.GeoDataFrame, float]:
         t = time.perf_counter()
-        return _relocation(result, rules, relocation_distance, id_field, index), time.perf_counter() - t
+        return _relocation(result, rules, relocation_distance, id_field), time.perf_counter() - t
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-relokasi")
     future = pool.submit(run)
