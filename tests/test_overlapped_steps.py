@@ -114,3 +114,19 @@ def test_pending_layer_written_last_and_in_the_tables(tmp_path: Path, monkeypatc
     assert (tmp_path / "seq.gpkg").read_bytes() == (tmp_path / "bg.gpkg").read_bytes()
     for name in seq.layers():
         assert (tmp_path / f"seq_{name}.csv").read_bytes() == (tmp_path / f"bg_{name}.csv").read_bytes()
+
+
+def test_cli_errors_in_the_same_order(runner, tmp_path: Path) -> None:
+    """Bad zone field and bad activity field at once: the programs' field is named, as before the zoning
+    was prepared in a thread (check() names the programs' fields before it prepares the zoning)."""
+    from conftest import invoke
+
+    args = ["check", "--zoning", f"{SAMPLE}/zoning.gpkg:rdtr_subzona", "--programs", SAMPLE / "rencana_pupr.gpkg", "--rules", SAMPLE / "itbx.csv",
+            "--out", tmp_path / "h.gpkg", "--zone-field", "NO_ZONE_FIELD", "--activity-field", "no_activity_field"]
+    r = invoke(runner, args)
+    assert r.exit_code == 1
+    assert "no_activity_field" in r.stderr and "NO_ZONE_FIELD" not in r.stderr
+    assert "Traceback" not in r.stderr and os.listdir(tmp_path) == []
+    # the zone field alone is named once the programs' fields are right
+    r = invoke(runner, args[:-2])
+    assert r.exit_code == 1 and "NO_ZONE_FIELD" in r.stderr and os.listdir(tmp_path) == []

@@ -142,7 +142,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
             zinputs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
         # the zoning is prepared (or taken from the cache) while the programs and rules are read;
-        # its errors are raised where check() would have raised them, after the programs' and rules'
+        # check() waits for it where it would prepare it, so errors come in the same order
         zoning_ready = None if scheduler is not None else start_zoning(
             zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=False if no_cache else None,
         )
@@ -157,14 +157,11 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
         with _cluster(scheduler, workers_processes or workers) as client, progress_bar(len(progs), _("computing overlaps and conformance"), show) as advance:
-            prepared = None if zoning_ready is None else zoning_ready()
             result = run_check(
-                zinputs if prepared is None else prepared, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
+                zinputs if zoning_ready is None else zoning_ready, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                 code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
                 client=client, cache=False if no_cache else None,
             )
-            if prepared is not None:  # the zoning's stages first, as when check() prepares it
-                result.timings = {**prepared.seconds, **result.timings}
         pending = {}
         if struktur_ruang is None:  # the advice changes no layer: the others are written while it runs
             pending["saran_relokasi"] = relocation_pending(result, ruleset, relocation_distance=relocation_distance, id_field=id_field)

@@ -230,7 +230,7 @@ def start_zoning(
     -------
     callable
         Waits for the prepared zoning and returns it (raising what the preparation raised);
-        pass it to :func:`check` as ``zoning``: the answers are the same.
+        pass it (not its result) to :func:`check` as ``zoning``: the answers are the same.
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -386,7 +386,7 @@ def prepare_programs(
 
 
 def check(
-    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput] | PreparedZoning,
+    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput] | PreparedZoning | Callable[[], PreparedZoning],
     programs: gpd.GeoDataFrame,
     rules: Rules,
     *,
@@ -416,7 +416,10 @@ def check(
         Zoning polygons (several layers allowed; :class:`ZoningInput` gives all
         features of a layer one code), or zoning prepared once with
         :func:`prepare_zoning_qa` (then ``zone_field``, ``sliver_width`` and
-        ``sliver_area`` were given there).
+        ``sliver_area`` were given there), or zoning being prepared
+        (:func:`start_zoning`: waited for where check() would prepare it, so
+        the programs' field errors still come first, and its stages are in
+        the timings).
     programs : geopandas.GeoDataFrame
         Program locations: points, lines and polygons, mixed, single or multi.
         Rows read from tables may carry reader findings in ``attrs["findings"]``.
@@ -537,6 +540,10 @@ def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliv
     if isinstance(zoning, PreparedZoning):
         prepared = zoning
         crs, zones = prepared.crs, prepared.zones
+    elif callable(zoning):  # being prepared (start_zoning): wait for it here, as if prepared here
+        prepared = zoning()
+        crs, zones = prepared.crs, prepared.zones
+        timings.update(prepared.seconds)
     elif client is None:
         prepared = prepare_zoning_cached(zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache)
         crs, zones = prepared.crs, prepared.zones
