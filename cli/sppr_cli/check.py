@@ -11,10 +11,10 @@ from sppr_cli import options as o
 from sppr_cli.i18n import N_, SpprCommand, _, ngettext
 from sppr_cli.report import print_table, progress_bar, read_progress, stdout_console, user_errors
 from sppr_gis import io, read_rules
-from sppr_gis.analyses import extend_check_from_files
+from sppr_gis.analyses import extend_check_from_files, relocation_pending
 from sppr_gis.crs import check_programs_reach_zoning
 from sppr_gis.io.postgis import is_postgis
-from sppr_gis.pipeline import ZoningInput, check as run_check
+from sppr_gis.pipeline import ZoningInput, check as run_check, start_zoning
 from sppr_gis.results import write_check_result
 from sppr_gis.text import angka
 
@@ -141,6 +141,11 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         for spec in zoning:
             frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
             zinputs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
+        # the zoning is prepared (or taken from the cache) while the programs and rules are read;
+        # check() waits for it where it would prepare it, so errors come in the same order
+        zoning_ready = None if scheduler is not None else start_zoning(
+            zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=False if no_cache else None,
+        )
         progs = io.read_program_sources(
             programs, id_field=id_field, assume_crs=assume_crs, xy_fields=xy_fields, wkt_field=wkt_field, coord_field=coord_field,
             sheet=sheet, header_row=header_row, encoding=encoding, engine=engine,
@@ -153,17 +158,21 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
         with _cluster(scheduler, workers_processes or workers) as client, progress_bar(len(progs), _("computing overlaps and conformance"), show) as advance:
             result = run_check(
-                zinputs, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
+                zinputs if zoning_ready is None else zoning_ready, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                 code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
                 client=client, cache=False if no_cache else None,
             )
-        extend_check_from_files(
-            result, ruleset, relocation_distance=relocation_distance, network=struktur_ruang, network_map=network_map, class_field=network_class_field,
-            network_distance=network_distance, activity_field=activity_field, id_field=id_field, assume_crs=assume_crs, encoding=encoding, engine=engine,
-        )
+        pending = {}
+        if struktur_ruang is None:  # the advice changes no layer: the others are written while it runs
+            pending["saran_relokasi"] = relocation_pending(result, ruleset, relocation_distance=relocation_distance, id_field=id_field)
+        else:
+            extend_check_from_files(
+                result, ruleset, relocation_distance=relocation_distance, network=struktur_ruang, network_map=network_map, class_field=network_class_field,
+                network_distance=network_distance, activity_field=activity_field, id_field=id_field, assume_crs=assume_crs, encoding=encoding, engine=engine,
+            )
         if verbosity >= 0:
             _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field)
-        write_check_result(result, out, tables, sources=sources, overwrite=overwrite)
+        write_check_result(result, out, tables, sources=sources, overwrite=overwrite, pending=pending)
     if verbosity < 0:
         return
     if is_postgis(out):

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import geopandas as gpd
@@ -21,7 +22,7 @@ from sppr_gis.pipeline import CheckResult
 from sppr_gis.relocation import DEFAULT_RELOCATION_DISTANCE, relocation_advice
 from sppr_gis.rules import Rules
 
-__all__ = ["extend_check", "extend_check_from_files"]
+__all__ = ["extend_check", "extend_check_from_files", "relocation_pending"]
 
 
 def extend_check(
@@ -64,10 +65,7 @@ def extend_check(
         ``programs["porsi_jaringan"]`` and ``programs["status_struktur"]``.
     """
     t = time.perf_counter()
-    if result.zones is None:
-        raise ValueError(_("the check result carries no zoning (CheckResult.zones)"))
-    idf = id_field if id_field in result.programs.columns else "program_id"
-    result.extra_layers["saran_relokasi"] = relocation_advice(result.programs, result.zones, rules, max_distance=relocation_distance, id_field=idf)
+    result.extra_layers["saran_relokasi"] = _relocation(result, rules, relocation_distance, id_field)
     result.timings["relokasi"] = time.perf_counter() - t
     if network is not None:
         if class_map is None:
@@ -78,6 +76,65 @@ def extend_check(
         result.programs["status_struktur"] = nc["status_struktur"].to_numpy()
         result.timings["struktur_ruang"] = time.perf_counter() - t
     return result
+
+
+def _relocation(result: CheckResult, rules: Rules, relocation_distance: float, id_field: str) -> gpd.GeoDataFrame:
+    """The ``saran_relokasi`` layer of a check result."""
+    if result.zones is None:
+        raise ValueError(_("the check result carries no zoning (CheckResult.zones)"))
+    idf = id_field if id_field in result.programs.columns else "program_id"
+    return relocation_advice(result.programs, result.zones, rules, max_distance=relocation_distance, id_field=idf)
+
+
+def relocation_pending(
+    result: CheckResult,
+    rules: Rules,
+    *,
+    relocation_distance: float = DEFAULT_RELOCATION_DISTANCE,
+    id_field: str = "program_id",
+) -> Callable[[], gpd.GeoDataFrame]:
+    """:func:`extend_check` without a network, started in a background thread.
+
+    The relocation advice reads the check result and changes none of its layers,
+    so the programs, zone_shares and issues layers can be written meanwhile: pass
+    the returned callable to :func:`sppr_gis.results.write_check_result` as its
+    ``pending`` layer ``saran_relokasi`` (:func:`sppr_gis.io.write_gpkg` calls it
+    when that layer's turn comes). The answers are those of :func:`extend_check`.
+
+    Parameters
+    ----------
+    result : CheckResult
+        From :func:`sppr_gis.pipeline.check`; not changed until the callable is called.
+    rules : Rules
+        The ITBX matrix the check used.
+    relocation_distance : float
+        Metres: no relocation advice beyond it.
+    id_field : str
+        The programs' id field.
+
+    Returns
+    -------
+    callable
+        Waits for the advice (raising what it raised), stores it in
+        ``result.extra_layers["saran_relokasi"]`` (and ``result.timings["relokasi"]``)
+        and returns it; later calls return the same layer.
+    """
+    def run() -> tuple[gpd.GeoDataFrame, float]:
+        t = time.perf_counter()
+        return _relocation(result, rules, relocation_distance, id_field), time.perf_counter() - t
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-relokasi")
+    future = pool.submit(run)
+    pool.shutdown(wait=False)
+
+    def finish() -> gpd.GeoDataFrame:
+        if "saran_relokasi" not in result.extra_layers:
+            layer, seconds = future.result()
+            result.extra_layers["saran_relokasi"] = layer
+            result.timings["relokasi"] = seconds
+        return result.extra_layers["saran_relokasi"]
+
+    return finish
 
 
 def extend_check_from_files(

@@ -26,7 +26,7 @@ from sppr_gis.text import angka
 from sppr_gis.validate import Finding, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
-__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "prepare_programs", "release_memory"]
+__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "prepare_programs", "release_memory"]
 
 _UNIT = {0: "titik", 1: "m", 2: "m2"}
 
@@ -208,6 +208,40 @@ def prepare_zoning_cached(
     )
 
 
+def start_zoning(
+    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
+    zone_field: str | None = None,
+    *,
+    sliver_width: float = 1.0,
+    sliver_area: float = 1.0,
+    workers: int | None = None,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
+    cache: bool | None = None,
+) -> Callable[[], PreparedZoning]:
+    """:func:`prepare_zoning_cached` started in a background thread, so that it runs while the caller
+    reads the programs (``sppr check``: a warm run decodes the cached zoning meanwhile).
+
+    Parameters
+    ----------
+    zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache
+        As for :func:`prepare_zoning_cached`.
+
+    Returns
+    -------
+    callable
+        Waits for the prepared zoning and returns it (raising what the preparation raised);
+        pass it (not its result) to :func:`check` as ``zoning``: the answers are the same.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning")
+    future = pool.submit(
+        prepare_zoning_cached, zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache
+    )
+    pool.shutdown(wait=False)
+    return future.result
+
+
 def prepare_zoning_qa(
     zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
     zone_field: str | None = None,
@@ -352,7 +386,7 @@ def prepare_programs(
 
 
 def check(
-    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput] | PreparedZoning,
+    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput] | PreparedZoning | Callable[[], PreparedZoning],
     programs: gpd.GeoDataFrame,
     rules: Rules,
     *,
@@ -382,7 +416,10 @@ def check(
         Zoning polygons (several layers allowed; :class:`ZoningInput` gives all
         features of a layer one code), or zoning prepared once with
         :func:`prepare_zoning_qa` (then ``zone_field``, ``sliver_width`` and
-        ``sliver_area`` were given there).
+        ``sliver_area`` were given there), or zoning being prepared
+        (:func:`start_zoning`: waited for where check() would prepare it, so
+        the programs' field errors still come first, and its stages are in
+        the timings).
     programs : geopandas.GeoDataFrame
         Program locations: points, lines and polygons, mixed, single or multi.
         Rows read from tables may carry reader findings in ``attrs["findings"]``.
@@ -503,6 +540,10 @@ def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliv
     if isinstance(zoning, PreparedZoning):
         prepared = zoning
         crs, zones = prepared.crs, prepared.zones
+    elif callable(zoning):  # being prepared (start_zoning): wait for it here, as if prepared here
+        prepared = zoning()
+        crs, zones = prepared.crs, prepared.zones
+        timings.update(prepared.seconds)
     elif client is None:
         prepared = prepare_zoning_cached(zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache)
         crs, zones = prepared.crs, prepared.zones

@@ -39,6 +39,8 @@ __all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "relocation_advice",
 #: Metres: no advice beyond this distance (``--relocation-distance``): :data:`sppr_gis.vocabulary.DEFAULT_RELOCATION_DISTANCE`.
 #: Permitted polygons are indexed in pieces of at most this many vertices.
 CUT_VERTICES = 2048
+#: Programs of one activity measured together by one thread (the threads take the chunks largest first).
+RELOCATION_CHUNK = 1000
 #: Columns of the ``saran_relokasi`` layer (plus its geometry, the nearest point).
 RELOCATION_COLUMNS = ["program_id", "kegiatan", "zone_code", "jarak_m", "keterangan"]
 
@@ -254,13 +256,18 @@ def _unfit_geometries(programs: gpd.GeoDataFrame, status_field: str, geoms: np.n
 
 
 def _nearest_by_activity(index: PermittedZones, g: np.ndarray, acts: np.ndarray, max_distance: float, workers: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per program, the nearest permitted zone code, its distance and nearest point (one activity per thread)."""
+    """Per program, the nearest permitted zone code, its distance and nearest point (chunks of one activity's programs in threads)."""
     codes = np.full(len(g), None, dtype=object)
     dist = np.full(len(g), np.nan)
     point = np.full(len(g), None, dtype=object)
     keys = np.array([activity_key(a) for a in acts], dtype=object)
     groups = [np.flatnonzero(keys == key) for key in sorted(set(keys))]
     index.pieces()  # cut once, before the threads share it
+    for at in groups:  # each activity's tree built once, before the threads share it
+        index.tree(acts[at[0]])
+    # each program's answer depends on its own geometry and activity only: the activities' programs
+    # go to the threads in chunks, largest first, so that the threads finish together
+    groups = sorted((at[i : i + RELOCATION_CHUNK] for at in groups for i in range(0, len(at), RELOCATION_CHUNK)), key=len, reverse=True)
 
     def run(at: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         return (at, *index.nearest(g[at], acts[at[0]], max_distance))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ def write_check_result(
     *,
     sources: Sequence[tuple[str, Any]] = (),
     overwrite: bool = False,
+    pending: Mapping[str, Callable[[], Any]] | None = None,
 ) -> list[str]:
     """Write a :class:`sppr_gis.pipeline.CheckResult` as ``sppr check`` does.
 
@@ -53,6 +54,11 @@ def write_check_result(
         The run's inputs (:func:`sppr_gis.io.guard_outputs`): no output may be one of them.
     overwrite : bool
         Replace existing tables of a PostGIS ``out``.
+    pending : mapping of layer name to callable, optional
+        Layers still being computed (e.g. :func:`sppr_gis.analyses.relocation_pending`), written
+        after ``result``'s own: each callable is called when its layer's turn comes (it must
+        also store its layer in ``result``, as that function's does), so the layers before it
+        are written meanwhile.
 
     Returns
     -------
@@ -64,13 +70,16 @@ def write_check_result(
     sppr_gis.errors.SpprError
         An output is an input, or cannot be written (naming it).
     """
-    layers = result.layers()
+    pending = dict(pending or {})
+    layers = {**result.layers(), **pending}
     targets = [io.Target("--out", out, tables=tuple(layers)), *(io.table_targets("--tables", tables, layers) if tables else [])]
     io.guard_outputs(list(sources), targets)
     written: list[str] = []
     with io.staged() as staging:
         if not is_postgis(out):
-            io.write_gpkg(result.layers(), out, finish=_qgis_styles, staging=staging)
+            io.write_gpkg(layers, out, finish=_qgis_styles, staging=staging)
+        for finish in pending.values():  # stored in result by now (or here, for a PostGIS target)
+            finish()
         if tables:
             io.write_tables(result.layers(), tables, staging=staging)
         if is_postgis(out):

@@ -404,14 +404,20 @@ class ZoneIndex:
         zoned = np.zeros(n)
         unzoned_pts = np.zeros(n)
 
-        def run(task: tuple[int, np.ndarray]) -> tuple[int, np.ndarray, pd.DataFrame, np.ndarray, np.ndarray]:
+        def run(task: tuple[int, np.ndarray]) -> tuple[int, np.ndarray, pd.DataFrame, np.ndarray, np.ndarray] | None:
             dim, idx = task
+            if dim == -1:  # the line meter, built while other threads measure
+                self.line_meter()
+                release_memory()
+                return None
             pairs, value, snapped = runner[dim](geoms[idx], idx)
             return dim, idx, pairs, value, snapped
 
         frames = []
 
-        def collect(result: tuple[int, np.ndarray, pd.DataFrame, np.ndarray, np.ndarray]) -> None:
+        def collect(result: tuple[int, np.ndarray, pd.DataFrame, np.ndarray, np.ndarray] | None) -> None:
+            if result is None:
+                return
             dim, idx, pairs, value, snapped = result
             frames.append(pairs)
             snapped_all.append(snapped)
@@ -484,10 +490,16 @@ class ZoneIndex:
         snapped_all: list[np.ndarray] = []
         geoms, measure, dims_eff = _program_measures(geoms, snapped_all)
         workers = workers or os.cpu_count() or 1
-        if (dims_eff == 1).any() and self._line_meter is None:
-            self.line_meter()  # built once, here, before the threads start
-            release_memory()
         tasks = _chunk_tasks(dims_eff, workers, chunk_size)
+        if (dims_eff == 1).any() and self._line_meter is None:
+            if workers > 1 and len(tasks) > 1 and (dims_eff == 0).any():
+                # built once, by one thread, while the others measure the points (cheap in memory,
+                # so the build's peak is not added to a polygon chunk's); then the lines, then the
+                # polygons (each chunk's answer is its own)
+                tasks = [(-1, np.zeros(0, dtype=np.int64))] + sorted(tasks, key=lambda t: t[0])  # stable: chunks in order
+            else:
+                self.line_meter()  # built once, here, before the threads start
+                release_memory()
         frames, zoned, unzoned_pts = self._run_tasks(geoms, tasks, n, workers, snapped_all, progress)
         t1 = time.perf_counter()
         pairs = self._pairs_table(frames, measure)

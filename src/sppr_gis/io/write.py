@@ -330,7 +330,7 @@ def reserved_names(df: pd.DataFrame, layer: str) -> pd.DataFrame:
 
 
 def write_gpkg(
-    layers: Mapping[str, pd.DataFrame],
+    layers: Mapping[str, pd.DataFrame | Callable[[], pd.DataFrame]],
     target: str | os.PathLike[str],
     *,
     finish: Callable[[Path], object] | None = None,
@@ -340,9 +340,11 @@ def write_gpkg(
 
     Parameters
     ----------
-    layers : mapping of layer name to (Geo)DataFrame
+    layers : mapping of layer name to (Geo)DataFrame, or to a callable returning one
         GeoDataFrames are written with their geometry (mixed types allowed);
-        plain DataFrames as attribute tables.
+        plain DataFrames as attribute tables. A callable (e.g. waiting for a
+        layer computed in another thread) is called when its layer's turn comes,
+        so the layers before it are written meanwhile.
     target : path
         The ``.gpkg`` to create (replaced if it exists).
     finish : callable, optional
@@ -403,6 +405,8 @@ def _write_pieces(
         seen: set[str] = set()
         try:
             for name, df in pieces:
+                if callable(df):  # a layer still being computed: wait for it here
+                    df = df()
                 df = reserved_names(_plain(df), name)
                 more = {"append": True} if name in seen else {}
                 # The Arrow writer is a third faster and writes the same bytes as the row writer,

@@ -1,0 +1,132 @@
+"""Issue 18 (warm runs): the steps ``sppr check`` now overlaps give the answers of the steps run in turn.
+
+``sppr check`` prepares (or decodes from the cache) the zoning while it reads the programs
+(:func:`sppr_gis.pipeline.start_zoning`) and computes the relocation advice while the other layers are
+written (:func:`sppr_gis.analyses.relocation_pending`, a callable layer of
+:func:`sppr_gis.io.write_gpkg`). Each test compares the overlapped path with the sequential one
+(main's), frame for frame and byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from conftest import SAMPLE
+from sppr_gis import io, read_rules
+from sppr_gis.analyses import extend_check, relocation_pending
+from sppr_gis.pipeline import ZoningInput, check, prepare_zoning_cached, start_zoning
+from sppr_gis.results import write_check_result
+
+
+def _inputs():
+    zoning = io.read_layer(io.parse_layer_spec(f"{SAMPLE}/zoning.gpkg:rdtr_subzona"), want="polygon")
+    progs = io.read_program_sources([io.parse_layer_spec(str(SAMPLE / "rencana_pupr.gpkg"))], id_field="program_id")
+    rules = read_rules(str(SAMPLE / "itbx.csv"))
+    return [ZoningInput(zoning, label="z")], progs, rules
+
+
+def _same(x: pd.DataFrame, y: pd.DataFrame) -> None:
+    """Equal frames, geometries coordinate for coordinate (as WKB), floats bit for bit."""
+    if isinstance(x, gpd.GeoDataFrame):
+        assert isinstance(y, gpd.GeoDataFrame) and x.crs == y.crs
+        x, y = x.to_wkb(), y.to_wkb()
+    pd.testing.assert_frame_equal(x, y, check_exact=True)
+
+
+def _frames_equal(a, b) -> None:
+    for name in ("programs", "zone_shares", "issues"):
+        _same(getattr(a, name), getattr(b, name))
+
+
+def test_zoning_prepared_in_background_gives_the_same_check(tmp_path: Path) -> None:
+    zinputs, progs, rules = _inputs()
+    ready = start_zoning(zinputs, cache=False)
+    prepared = ready()
+    assert ready() is prepared  # the same object on every call
+    _frames_equal(check(prepared, progs, rules, workers=1), check(zinputs, progs, rules, workers=1, cache=False))
+
+
+def test_zoning_error_raised_when_waited_for() -> None:
+    zinputs, _, _ = _inputs()
+    ready = start_zoning(zinputs, zone_field="NO_SUCH_FIELD", cache=False)  # does not raise here
+    with pytest.raises(Exception) as in_thread:
+        ready()
+    with pytest.raises(type(in_thread.value)) as direct:
+        prepare_zoning_cached(zinputs, zone_field="NO_SUCH_FIELD", cache=False)
+    assert str(in_thread.value) == str(direct.value)
+
+
+def test_relocation_in_background_equals_extend_check() -> None:
+    zinputs, progs, rules = _inputs()
+    prepared = prepare_zoning_cached(zinputs, cache=False)
+    result = check(prepared, progs, rules, workers=1)
+    finish = relocation_pending(result, rules, relocation_distance=1500.0)
+    layer = finish()
+    assert finish() is layer and result.extra_layers["saran_relokasi"] is layer
+    assert "relokasi" in result.timings
+    expected = extend_check(check(prepared, progs, rules, workers=1), rules, relocation_distance=1500.0).extra_layers["saran_relokasi"]
+    assert len(expected) > 0 and expected["zone_code"].notna().any()
+    _same(layer, expected)
+
+
+def test_write_gpkg_callable_layer_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    a = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[Point(0, 0), Point(1, 1)], crs="EPSG:32748")
+    b = pd.DataFrame({"t": ["x", "y", "z"]})
+    calls = []
+
+    def later() -> pd.DataFrame:
+        calls.append(sorted(p.name for p in tmp_path.iterdir()))
+        return b
+
+    io.write_gpkg({"a": a, "b": b}, tmp_path / "direct.gpkg")
+    io.write_gpkg({"a": a, "b": later}, tmp_path / "lazy.gpkg")
+    assert len(calls) == 1
+    assert (tmp_path / "direct.gpkg").read_bytes() == (tmp_path / "lazy.gpkg").read_bytes()
+
+
+def test_failing_pending_layer_leaves_no_output(tmp_path: Path) -> None:
+    zinputs, progs, rules = _inputs()
+    result = check(zinputs, progs, rules, workers=1, cache=False)
+
+    def fails() -> gpd.GeoDataFrame:
+        raise RuntimeError("advice failed")
+
+    with pytest.raises(RuntimeError, match="advice failed"):
+        write_check_result(result, tmp_path / "hasil.gpkg", tmp_path / "hasil.csv", pending={"saran_relokasi": fails})
+    assert os.listdir(tmp_path) == []
+
+
+def test_pending_layer_written_last_and_in_the_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    zinputs, progs, rules = _inputs()
+    prepared = prepare_zoning_cached(zinputs, cache=False)
+    seq = extend_check(check(prepared, progs, rules, workers=1), rules)
+    write_check_result(seq, tmp_path / "seq.gpkg", tmp_path / "seq.csv")
+    bg = check(prepared, progs, rules, workers=1)
+    write_check_result(bg, tmp_path / "bg.gpkg", tmp_path / "bg.csv", pending={"saran_relokasi": relocation_pending(bg, rules)})
+    assert (tmp_path / "seq.gpkg").read_bytes() == (tmp_path / "bg.gpkg").read_bytes()
+    for name in seq.layers():
+        assert (tmp_path / f"seq_{name}.csv").read_bytes() == (tmp_path / f"bg_{name}.csv").read_bytes()
+
+
+def test_cli_errors_in_the_same_order(runner, tmp_path: Path) -> None:
+    """Bad zone field and bad activity field at once: the programs' field is named, as before the zoning
+    was prepared in a thread (check() names the programs' fields before it prepares the zoning)."""
+    from conftest import invoke
+
+    args = ["check", "--zoning", f"{SAMPLE}/zoning.gpkg:rdtr_subzona", "--programs", SAMPLE / "rencana_pupr.gpkg", "--rules", SAMPLE / "itbx.csv",
+            "--out", tmp_path / "h.gpkg", "--zone-field", "NO_ZONE_FIELD", "--activity-field", "no_activity_field"]
+    r = invoke(runner, args)
+    assert r.exit_code == 1
+    assert "no_activity_field" in r.stderr and "NO_ZONE_FIELD" not in r.stderr
+    assert "Traceback" not in r.stderr and os.listdir(tmp_path) == []
+    # the zone field alone is named once the programs' fields are right
+    r = invoke(runner, args[:-2])
+    assert r.exit_code == 1 and "NO_ZONE_FIELD" in r.stderr and os.listdir(tmp_path) == []
