@@ -200,3 +200,31 @@ def test_overlap_excess_counts_k_minus_one_times():
     assert excess == pytest.approx(2900.0 + 1000.0)
     union = shapely.union_all(geoms).area  # a second method: GEOS's union
     assert shapely.area(geoms).sum() - excess == pytest.approx(union)
+
+
+def test_overlaps_of_a_large_piece_with_a_wide_box_equal_every_pairwise_overlay():
+    """A 1,000-vertex ring (a river around a town) has a bounding box holding zones it never touches;
+    the pairs it really overlaps, and their areas, equal a brute-force overlay of every pair of zones."""
+    from sppr_gis.validate import OVERLAP_PIECE_VERTICES, zone_overlaps
+
+    ring = shapely.Point(500, 500).buffer(400, quad_segs=256).difference(shapely.Point(500, 500).buffer(380, quad_segs=256))
+    assert shapely.get_num_coordinates(ring) > OVERLAP_PIECE_VERTICES
+    zones = [ring]
+    # inside the ring's box: zones in the ring's hole (no contact), one touching it, three overlapping it
+    zones += [box(450 + 30 * i, 450, 470 + 30 * i, 470) for i in range(3)]
+    zones += [box(880 - 1e-9, 490, 950, 510), box(100, 480, 130, 520), box(480, 870, 520, 890), box(485, 875, 515, 900)]
+    zones += [box(0, 0, 60, 60)]  # a corner of the box, outside the ring
+    geoms = np.array(zones, dtype=object)
+    ov = zone_overlaps(geoms, workers=2)
+    want = {}
+    for i in range(len(geoms)):
+        for j in range(i + 1, len(geoms)):
+            inter = shapely.intersection(geoms[i], geoms[j])
+            parts = [p for p in shapely.get_parts(inter) if p.geom_type == "Polygon" and p.area > 0]
+            if parts:
+                want[(i, j)] = sum(p.area for p in parts)
+    got = {(int(a), int(b)): float(x) for a, b, x in zip(ov.left, ov.right, ov.area)}
+    assert set(got) == set(want) and len(want) >= 3
+    for k in want:
+        assert got[k] == pytest.approx(want[k], rel=1e-12)
+    assert not shapely.is_prepared(geoms).any()  # the large piece is left as it was given

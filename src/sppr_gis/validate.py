@@ -420,6 +420,8 @@ def zone_overlaps(geoms: np.ndarray, workers: int | None = None, *, runner: Geom
     pl, pr = candidate_pairs(pieces)
     other = owner[pl] != owner[pr]
     pl, pr = pl[other], pr[other]
+    keep = _large_pairs_meeting(pieces, pl, pr)
+    pl, pr = pl[keep], pr[keep]
     empty_i = np.zeros(0, dtype=np.int64)
     if not len(pl):
         return Overlaps(empty_i, empty_i, np.zeros(0), np.zeros(0, dtype=object), empty_i, (empty_i, empty_i))
@@ -436,6 +438,36 @@ def zone_overlaps(geoms: np.ndarray, workers: int | None = None, *, runner: Geom
     swap = owner[pl[at]] > owner[pr[at]]
     lo_piece, hi_piece = np.where(swap, pr[at], pl[at]), np.where(swap, pl[at], pr[at])
     return Overlaps(keys // nz, keys % nz, area, got, pair.astype(np.int64), (lo_piece, hi_piece))
+
+
+def _large_pairs_meeting(pieces: np.ndarray, pl: np.ndarray, pr: np.ndarray) -> np.ndarray:
+    """Per candidate pair, False where it has a piece over :data:`OVERLAP_PIECE_VERTICES` vertices and the two
+    pieces do not intersect at all (so their intersection is empty and has no polygonal part).
+
+    A large piece (a river, a road corridor) has a wide bounding box that meets many zones it does not
+    touch: on the digitized workload 32,650 of 91,526 candidate pairs have a large piece, and only 6,443
+    of them intersect. A prepared ``intersects`` of the large piece costs a fraction of its clip and
+    overlay, and leaves the pairs that do meet (and so every overlap found) as they were.
+    """
+    keep = np.ones(len(pl), dtype=bool)
+    if not len(pl):
+        return keep
+    nv = shapely.get_num_coordinates(pieces)
+    big = np.flatnonzero(np.maximum(nv[pl], nv[pr]) > OVERLAP_PIECE_VERTICES)
+    if not len(big):
+        return keep
+    left_large = nv[pl[big]] >= nv[pr[big]]
+    large = np.where(left_large, pl[big], pr[big])
+    small = np.where(left_large, pr[big], pl[big])
+    prep = np.unique(large)
+    # prepared here, before any thread reads them, and unprepared after (the pieces may be the zones themselves)
+    was = shapely.is_prepared(pieces[prep])
+    shapely.prepare(pieces[prep])
+    try:
+        keep[big] = shapely.intersects(pieces[large], pieces[small])
+    finally:
+        shapely.destroy_prepared(pieces[prep[~was]])
+    return keep
 
 
 def _pair_geometries(ov: Overlaps, pairs: np.ndarray) -> list[object]:
