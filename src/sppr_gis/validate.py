@@ -459,14 +459,11 @@ def _large_pairs_meeting(pieces: np.ndarray, pl: np.ndarray, pr: np.ndarray) -> 
     left_large = nv[pl[big]] >= nv[pr[big]]
     large = np.where(left_large, pl[big], pr[big])
     small = np.where(left_large, pr[big], pl[big])
-    prep = np.unique(large)
-    # prepared here, before any thread reads them, and unprepared after (the pieces may be the zones themselves)
-    was = shapely.is_prepared(pieces[prep])
-    shapely.prepare(pieces[prep])
-    try:
-        keep[big] = shapely.intersects(pieces[large], pieces[small])
-    finally:
-        shapely.destroy_prepared(pieces[prep[~was]])
+    # prepared copies: the pieces may be the zones themselves, which other threads may be reading
+    uniq, at = np.unique(large, return_inverse=True)
+    copies = shapely.from_wkb(shapely.to_wkb(pieces[uniq]))
+    shapely.prepare(copies)
+    keep[big] = shapely.intersects(copies[at], pieces[small])
     return keep
 
 
