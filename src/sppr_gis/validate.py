@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 
 from sppr_gis import overlay
-from sppr_gis.engine import polygonal_parts, robust_overlay, robust_union_rows
+from sppr_gis.engine import polygonal_parts, release_memory, robust_overlay, robust_union_rows
 from sppr_gis.findings import ISSUE_COLUMNS, Finding, attach_geometry, findings_frame, frame_ids
 from sppr_gis.text import angka, luas
 
@@ -99,6 +99,18 @@ def _threaded(func: Callable[[slice], np.ndarray], n: int, workers: int | None) 
     return np.concatenate([func(s) for s in slices])
 
 
+def _in_background(func: Callable[..., object], *args: object, name: str) -> Callable[[], object]:
+    """``func(*args)`` started now in a thread of its own; calling the result waits for it and returns its
+    value (or raises its error). GEOS releases the GIL in shapely's vectorized calls, so the thread runs
+    beside the caller's own geometry work; ``func`` must be pure (the answer does not depend on when it ran)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+    try:
+        future = pool.submit(func, *args)
+    finally:
+        pool.shutdown(wait=False)
+    return future.result
+
+
 class GeometryRunner:
     """Where the topology check's heavy geometry steps run: threads here (this class), or a
     dask.distributed cluster (:class:`sppr_gis.cluster.ClusterRunner`, same methods).
@@ -136,8 +148,9 @@ class GeometryRunner:
             return list(pool.map(lambda c: dilated_union(c, half), chunks))
 
     def unions_later(self, chunks: list[np.ndarray], half: float) -> Callable[[], list[object]]:
-        """:meth:`unions`, started now where the runner can (a cluster), collected by calling the result."""
-        return lambda: self.unions(chunks, half)
+        """:meth:`unions`, started now in a thread of its own (the overlaps can run meanwhile), collected
+        (or its error raised) by calling the result."""
+        return _in_background(self.unions, chunks, half, name="sppr-qa-union")
 
 
 def overlap_pairs(pieces: np.ndarray, i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -269,12 +282,15 @@ def zoning_topology(
     run = runner or GeometryRunner(workers)
     half = sliver_width / 2.0
     ov = overlaps if overlaps is not None else zone_overlaps(geoms, workers, runner=run)
+    # the area the overlaps count twice (one thread, needs only the overlaps): beside the erosion and the gaps
+    excess = _in_background(_overlap_excess_area, ov, name="sppr-qa-excess")
     wide = _wide_overlaps(ov, half, sliver_area, run)
+    release_memory()  # the eroded overlaps
     findings = _overlap_findings(ov, np.flatnonzero(wide), codes, ids, layer)
     noise = ~wide
     topo = Topology(findings, (ov.left, ov.right), int(noise.sum()), float(ov.area[noise].sum()))
     _noise_overlap_finding(topo, ov, noise, layer, sliver_width, sliver_area)
-    _gaps(geoms, layer, half, sliver_area, ov, run, topo, union_parts)
+    _gaps(geoms, layer, half, sliver_area, ov, run, topo, union_parts, excess)
     _sliver_zones(topo, geoms, ids, layer, sliver_width, sliver_area)
     return topo
 
@@ -426,10 +442,8 @@ def zone_overlaps(geoms: np.ndarray, workers: int | None = None, *, runner: Geom
     if not len(pl):
         return Overlaps(empty_i, empty_i, np.zeros(0), np.zeros(0, dtype=object), empty_i, (empty_i, empty_i))
     inter = (runner or GeometryRunner(workers)).pairs(overlap_pairs, pieces, pl, pr)
-    # keep the polygonal parts (zones that merely touch give lines and points)
-    got, at = shapely.get_parts(inter, return_index=True)
-    poly = (shapely.get_type_id(got) == 3) & (shapely.area(got) > 0)
-    got, at = got[poly], at[poly]
+    got, at = _polygonal_parts_of(inter)
+    del inter
     za, zb = np.minimum(owner[pl], owner[pr])[at], np.maximum(owner[pl], owner[pr])[at]
     nz = np.int64(max(len(geoms), 1))
     keys, pair = np.unique(za.astype(np.int64) * nz + zb, return_inverse=True)
@@ -438,6 +452,23 @@ def zone_overlaps(geoms: np.ndarray, workers: int | None = None, *, runner: Geom
     swap = owner[pl[at]] > owner[pr[at]]
     lo_piece, hi_piece = np.where(swap, pr[at], pl[at]), np.where(swap, pl[at], pr[at])
     return Overlaps(keys // nz, keys % nz, area, got, pair.astype(np.int64), (lo_piece, hi_piece))
+
+
+def _polygonal_parts_of(inter: np.ndarray, step: int = 8192) -> tuple[np.ndarray, np.ndarray]:
+    """The polygonal parts with an area of the overlay results ``inter`` (zones that merely touch give
+    lines and points), and the position of the result each came from: ``shapely.get_parts`` filtered,
+    ``step`` results at a time, each slice's results released as soon as its parts are taken (so the
+    results and all their parts are not held at once; the parts come out in the same order)."""
+    got, at = [], []
+    for start in range(0, len(inter), step):
+        p, i = shapely.get_parts(inter[start : start + step], return_index=True)
+        keep = (shapely.get_type_id(p) == 3) & (shapely.area(p) > 0)
+        got.append(p[keep])
+        at.append(i[keep] + start)
+        inter[start : start + step] = None
+    if not got:
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
+    return np.concatenate(got), np.concatenate(at).astype(np.int64)
 
 
 def _large_pairs_meeting(pieces: np.ndarray, pl: np.ndarray, pr: np.ndarray) -> np.ndarray:
@@ -519,11 +550,15 @@ def _polygonal(g: object) -> object:
     return polys[0] if len(polys) == 1 else overlay.union_all(polys, what="zoning gaps")
 
 
-def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Overlaps, runner: GeometryRunner, topo: Topology, parts: Callable[[], list[object]] | None = None) -> None:
-    """Gaps inside the zoned area (see :func:`zoning_topology`); appends to ``topo``."""
+def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Overlaps, runner: GeometryRunner, topo: Topology, parts: Callable[[], list[object]] | None = None, excess: Callable[[], object] | None = None) -> None:
+    """Gaps inside the zoned area (see :func:`zoning_topology`); appends to ``topo``. ``excess`` returns
+    :func:`_overlap_excess_area` of ``ov`` when already started."""
     if not len(geoms):
+        if excess is not None:
+            excess()
         return
     closed_union = _spatial_union(geoms, half, runner, parts)
+    release_memory()  # the dilated zones and the chunks' unions
     holes = []
     for poly in shapely.get_parts(closed_union):
         if shapely.get_type_id(poly) == 3:
@@ -556,7 +591,7 @@ def _gaps(geoms: np.ndarray, layer: str, half: float, sliver_area: float, ov: Ov
         )
     # Area of the exact union: the zones' areas less what the overlaps count twice or more
     # (a place that k zones cover is counted k times, once too many k - 1 times).
-    union_area = float(shapely.area(geoms).sum()) - _overlap_excess_area(ov)
+    union_area = float(shapely.area(geoms).sum()) - float(excess() if excess is not None else _overlap_excess_area(ov))  # type: ignore[arg-type]
     noise = max(0.0, float(shapely.area(closing)) - union_area - real_area)
     topo.noise_gap_area = noise
     if noise >= 0.005:
