@@ -228,3 +228,42 @@ def test_overlaps_of_a_large_piece_with_a_wide_box_equal_every_pairwise_overlay(
     for k in want:
         assert got[k] == pytest.approx(want[k], rel=1e-12)
     assert not shapely.is_prepared(geoms).any()  # the large piece is left as it was given
+
+
+def _grid_zoning(n: int = 34):
+    """n x n boxes of 10 m with 0.2 m overlaps along one axis (over 1,000 zones: the dilated union is chunked)."""
+    import geopandas as gpd
+
+    geoms = [box(10 * i, 10 * j, 10 * i + 10.2, 10 * j + 10) for i in range(n) for j in range(n)]
+    geoms[5 * n + 5] = box(50, 50, 55, 55)  # the box at (50, 50) shrunk: an L-shaped gap of about 75 m² around it
+    return gpd.GeoDataFrame({"KODSZN": ["R-1" if k % 3 else "K-1" for k in range(len(geoms))]}, geometry=geoms, crs="EPSG:32648")
+
+
+def test_background_union_and_excess_give_the_findings_of_a_sequential_run():
+    """prepare_zoning_qa starts the dilated union (and the overlaps' excess area) in threads of their own;
+    its findings equal zoning_topology run step after step on one thread."""
+    from sppr_gis.pipeline import prepare_zoning_qa
+
+    frame = _grid_zoning()
+    prepared = prepare_zoning_qa(frame, workers=2)
+    geoms = np.asarray(prepared.zones.geometry.array, dtype=object)
+    seq = zoning_topology(geoms, prepared.zones["zone_code"].to_numpy(dtype=object), prepared.ids, prepared.label, workers=1)
+    got = [(f.code, f.feature_id, f.message, None if f.geometry is None else f.geometry.wkb) for f in prepared.topology.findings]
+    want = [(f.code, f.feature_id, f.message, None if f.geometry is None else f.geometry.wkb) for f in seq.findings]
+    assert got == want
+    assert prepared.topology.noise_gap_area == seq.noise_gap_area
+    assert any(f.code == "celah_zona" for f in seq.findings)  # the L-shaped gap, found by the union
+
+
+@pytest.mark.parametrize("where", ["dilated_union", "_overlap_excess_area"])
+def test_an_error_in_a_background_qa_step_is_raised_by_the_run(monkeypatch, where):
+    """A step the QA runs in a thread of its own fails: the run raises that error, it is not lost."""
+    from sppr_gis import validate
+    from sppr_gis.pipeline import prepare_zoning_qa
+
+    def boom(*a, **k):
+        raise RuntimeError(f"injected in {where}")
+
+    monkeypatch.setattr(validate, where, boom)
+    with pytest.raises(RuntimeError, match=f"injected in {where}"):
+        prepare_zoning_qa(_grid_zoning(), workers=2)
