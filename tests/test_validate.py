@@ -267,3 +267,18 @@ def test_an_error_in_a_background_qa_step_is_raised_by_the_run(monkeypatch, wher
     monkeypatch.setattr(validate, where, boom)
     with pytest.raises(RuntimeError, match=f"injected in {where}"):
         prepare_zoning_qa(_grid_zoning(), workers=2)
+
+
+def test_one_worker_runs_the_qa_on_one_thread(monkeypatch):
+    """workers=1 (the baseline the cluster is compared with) starts no thread for the union or the excess area."""
+    import threading
+
+    from sppr_gis.pipeline import prepare_zoning_qa
+
+    started = []
+    real = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: (started.append(self.name), real(self))[1])
+    prepare_zoning_qa(_grid_zoning(), workers=1)
+    assert started == []
+    prepare_zoning_qa(_grid_zoning(), workers=2)
+    assert any(n.startswith("sppr-qa-union") for n in started) and any(n.startswith("sppr-qa-excess") for n in started)

@@ -148,8 +148,10 @@ class GeometryRunner:
             return list(pool.map(lambda c: dilated_union(c, half), chunks))
 
     def unions_later(self, chunks: list[np.ndarray], half: float) -> Callable[[], list[object]]:
-        """:meth:`unions`, started now in a thread of its own (the overlaps can run meanwhile), collected
-        (or its error raised) by calling the result."""
+        """:meth:`unions`, started now in a thread of its own when this runner has more than one thread
+        (the overlaps can run meanwhile), collected (or its error raised) by calling the result."""
+        if self.workers < 2:
+            return lambda: self.unions(chunks, half)  # one thread asked for: one thread used
         return _in_background(self.unions, chunks, half, name="sppr-qa-union")
 
 
@@ -283,7 +285,8 @@ def zoning_topology(
     half = sliver_width / 2.0
     ov = overlaps if overlaps is not None else zone_overlaps(geoms, workers, runner=run)
     # the area the overlaps count twice (one thread, needs only the overlaps): beside the erosion and the gaps
-    excess = _in_background(_overlap_excess_area, ov, name="sppr-qa-excess")
+    # (on one thread, or a cluster whose local runner has one, it runs in its turn as before)
+    excess = _in_background(_overlap_excess_area, ov, name="sppr-qa-excess") if run.workers > 1 else (lambda: _overlap_excess_area(ov))
     wide = _wide_overlaps(ov, half, sliver_area, run)
     release_memory()  # the eroded overlaps
     findings = _overlap_findings(ov, np.flatnonzero(wide), codes, ids, layer)
