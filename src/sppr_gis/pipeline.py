@@ -23,7 +23,7 @@ from sppr_gis.i18n import _
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
 from sppr_gis.text import angka
-from sppr_gis.validate import Finding, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
+from sppr_gis.validate import Finding, GeometryRunner, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
 __all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "prepare_programs", "release_memory"]
@@ -286,21 +286,20 @@ class _ZoningQA:
         self.label = str(sources[0]) if single and len(sources) else "zoning"
         self.sliver = (sliver_width, sliver_area)
         self.workers = workers
-        self.runner = None
-        if client is not None:
-            self.runner = ClusterRunner(client)
+        self.runner = ClusterRunner(client) if client is not None else GeometryRunner(workers)
         self.overlaps: Any = None
-        # the dilated union (a third of the QA) needs only the zones: on a cluster it starts now
+        # the dilated union (a third of the QA) needs only the zones: it starts now, on the cluster or in a
+        # thread here, beside the overlaps
         self.union_parts = None
-        if self.runner is not None:
-            chunks = union_chunks(self.geoms, self.runner.chunk_count())
-            if len(chunks) > 1:
-                self.union_parts = self.runner.unions_later(chunks, sliver_width / 2.0)
+        chunks = union_chunks(self.geoms, self.runner.chunk_count())
+        if len(chunks) > 1:
+            self.union_parts = self.runner.unions_later(chunks, sliver_width / 2.0)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The overlapping zone pairs (what the engine needs), computed once."""
         if self.overlaps is None:
             self.overlaps = zone_overlaps(self.geoms, self.workers, runner=self.runner)
+            release_memory()  # the overlay results the parts came from (about 100 MiB on 20k digitized zones)
         return self.overlaps.left, self.overlaps.right
 
     def finish(self) -> PreparedZoning:
