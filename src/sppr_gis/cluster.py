@@ -331,11 +331,11 @@ def distributed_shares(
     zone_codes: np.ndarray,
     program_geoms: np.ndarray,
     *,
-    overlaps: tuple[np.ndarray, np.ndarray] | None = None,
+    overlaps: tuple[np.ndarray, np.ndarray] | Callable[[], tuple[np.ndarray, np.ndarray]] | None = None,
     max_vertices: int = DEFAULT_MAX_VERTICES,
     partition_size: int | None = None,
     progress: Callable[[int], None] | None = None,
-    cut: ZoneCut | None = None,
+    cut: ZoneCut | Callable[[], ZoneCut | None] | None = None,
 ) -> ShareResult:
     """Zone shares computed on a dask.distributed cluster; equal to :meth:`ZoneIndex.shares` locally.
 
@@ -350,7 +350,8 @@ def distributed_shares(
         Program geometries in the same CRS (null and empty allowed).
     overlaps : tuple of two int arrays, optional
         Pairs of zones whose interiors intersect (the topology check's); each
-        partition receives the pairs among its zones.
+        partition receives the pairs among its zones. A callable returning them is called once the
+        programs are partitioned and packed (the QA may still be finding them meanwhile).
     max_vertices : int
         As for :class:`ZoneIndex`.
     partition_size : int, optional
@@ -362,11 +363,13 @@ def distributed_shares(
     cut : ZoneCut, optional
         :func:`~sppr_gis.engine.cut_zones` of the whole zoning with ``max_vertices`` (the zoning cache's,
         or cut while the zoning QA ran): each task receives its zones' pieces instead of cutting them.
+        A callable returning it is called as ``overlaps`` is.
 
     Returns
     -------
     ShareResult
-        ``timings`` holds ``partition`` (client: order, WKB), ``shares`` (wall
+        ``timings`` holds ``partition`` (client: order, WKB), ``wait`` (for ``overlaps`` and ``cut``
+        when given as callables), ``shares`` (wall
         time of the tasks), ``send`` (client: each partition's zones found and
         scattered, within ``shares``), ``worker_seconds`` (the tasks' engine time
         summed), ``worker_index_seconds`` (of which building indexes) and
@@ -402,7 +405,8 @@ def distributed_shares(
         # MIN_PARTITION_SIZE programs a task: each task indexes its zones)
         k = int(np.clip(n // MIN_PARTITION_SIZE, 1, PARTS_PER_THREAD * threads))
         parts = partition_by_cost(program_geoms, program_costs(payloads.tree, program_geoms), k)
-    t_part = time.perf_counter() - t0
+    waited = payloads.resolve()
+    t_part = time.perf_counter() - t0 - waited
     got = _Gathered(n)
     t1 = time.perf_counter()
     sent = _run_partitions(client, payloads, parts, 2 * threads, got, progress)
@@ -412,7 +416,7 @@ def distributed_shares(
         progress(rest)
     pairs = _engine_pairs(got.frames)
     snap = np.unique(np.concatenate(got.snapped)).astype(np.int64) if got.snapped else np.zeros(0, dtype=np.int64)
-    timings = {"partition": t_part, "shares": t2 - t1, "assemble": time.perf_counter() - t2, "send": sent, "worker_seconds": got.worker_seconds, "worker_index_seconds": got.index_seconds, "worker_cpu_seconds": got.cpu_seconds}
+    timings = {"partition": t_part, "wait": waited, "shares": t2 - t1, "assemble": time.perf_counter() - t2, "send": sent, "worker_seconds": got.worker_seconds, "worker_index_seconds": got.index_seconds, "worker_cpu_seconds": got.cpu_seconds}
     return ShareResult(pairs=pairs, measure=got.measure, unzoned=got.unzoned, dim=got.dim, snapped=snap, timings=timings)
 
 
@@ -422,17 +426,27 @@ class _Payloads:
 
     def __init__(self, zone_geoms: np.ndarray, zone_codes: np.ndarray, program_geoms: np.ndarray, overlaps: tuple[np.ndarray, np.ndarray] | None, max_vertices: int, cut: ZoneCut | None = None) -> None:
         self.zone_geoms, self.zone_codes, self.program_geoms = zone_geoms, zone_codes, program_geoms
-        self.overlaps, self.max_vertices = overlaps, max_vertices
-        # the zoning's cut pieces, when the client has them (the cache, or cut while the QA ran):
-        # each task gets its zones' pieces instead of cutting them again
-        self.cut = cut if cut is not None and cut.max_vertices == int(max_vertices) else None
-        self.part_owner = polygonal_parts(zone_geoms)[1] if self.cut is not None else None
+        self.max_vertices = max_vertices
+        self._given = (overlaps, cut)
         # zones by program box: a partition gets every zone whose box meets one of its programs' boxes
         self.tree = shapely.STRtree(zone_geoms)
         self.zone_wkb = np.asarray(shapely.to_wkb(zone_geoms), dtype=object)
         self.prog_wkb = np.asarray(shapely.to_wkb(program_geoms), dtype=object)
+
+    def resolve(self) -> float:
+        """Take the overlap pairs and the cut (waiting for them when given as callables, e.g. the QA
+        still running on the cluster); returns the seconds waited."""
+        t = time.perf_counter()
+        overlaps, cut = (x() if callable(x) else x for x in self._given)
+        waited = time.perf_counter() - t
+        self.overlaps = overlaps
         if overlaps is not None:
             self.ov_l, self.ov_r = (np.asarray(x, dtype=np.int64) for x in overlaps)
+        # the zoning's cut pieces, when the client has them (the cache, or cut while the QA ran):
+        # each task gets its zones' pieces instead of cutting them again
+        self.cut = cut if cut is not None and cut.max_vertices == int(self.max_vertices) else None
+        self.part_owner = polygonal_parts(self.zone_geoms)[1] if self.cut is not None else None
+        return waited
 
     def __call__(self, pos: np.ndarray) -> tuple[Any, ...]:
         _, zi = self.tree.query(self.program_geoms[pos])

@@ -485,7 +485,8 @@ class _ZoningRun:
     prepared: PreparedZoning | None = None
     qa: _ZoningQA | None = None
     pending: Any = None
-    cut: ZoneCut | None = None  # the engine's pieces of the whole zoning, when known
+    cut: ZoneCut | Callable[[], ZoneCut] | None = None  # the engine's pieces of the whole zoning (or what waits for them)
+    pairs: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None  # on a cluster: waits for the overlapping pairs
 
 
 def _program_columns(programs: gpd.GeoDataFrame, rules: Rules, plabel: str, id_field: str, activity_field: str, code_field: str) -> tuple[gpd.GeoDataFrame, str, str | None, str | None]:
@@ -535,20 +536,22 @@ def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliv
             timings["cut"] = time.perf_counter() - t
             return cut
 
+        # and the programs are prepared here while the pairs are found (check() waits for them only
+        # when the engine's partitions are packed)
         cut_run = pool.submit(cutting)
-        qa.pairs()
-        cut = cut_run.result()
+        pairs_run = pool.submit(qa.pairs)
 
         def finish() -> PreparedZoning:
+            pairs_run.result()
             prepared = qa.finish()
-            prepared.cut = cut
+            prepared.cut = cut_run.result()
             if key is not None:
                 keep_zoning(key, prepared)
             return prepared
 
         pending = pool.submit(finish)
         pool.shutdown(wait=False)
-        return _ZoningRun(crs, zones, None, qa, pending, cut)
+        return _ZoningRun(crs, zones, None, qa, pending, cut_run.result, pairs_run.result)
     return _ZoningRun(crs, zones, prepared, cut=prepared.cut)
 
 
@@ -576,11 +579,12 @@ def _measure(zoning_run: _ZoningRun, zgeoms: np.ndarray, zcodes: np.ndarray, par
     t = time.perf_counter()
     if client is not None:
         try:
-            res = distributed_shares(client, zgeoms, zcodes, parts.geoms, overlaps=qa.pairs() if pending is not None else topo.overlaps, max_vertices=max_vertices, progress=progress, cut=zoning_run.cut)
+            res = distributed_shares(client, zgeoms, zcodes, parts.geoms, overlaps=zoning_run.pairs if pending is not None else topo.overlaps, max_vertices=max_vertices, progress=progress, cut=zoning_run.cut)
         except BaseException:
             if pending is not None:
                 pending.cancel()
             raise
+        t += res.timings.get("wait", 0.0)  # waiting for the QA's pairs is the QA's time (engine.wait)
         if pending is not None:
             t_wait = time.perf_counter()
             prepared = pending.result()
