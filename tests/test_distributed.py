@@ -606,8 +606,9 @@ def test_local_cluster_is_private(monkeypatch):
 
 
 def _digitized_inputs():
-    import sppr_gis
     from conftest import make_rules
+
+    import sppr_gis
 
     zoning = gpd.read_file(GOLDEN / "digitized.gpkg", layer="zoning")
     programs = gpd.read_file(GOLDEN / "digitized.gpkg", layer="programs")
@@ -625,7 +626,7 @@ def test_cluster_run_uses_the_zoning_cache(client, tmp_path, monkeypatch):
     again, ``cache=False`` neither reads nor writes it, and every run's answers equal a local
     uncached run's (max_vertices 16 cuts the 41-vertex zones, so cut pieces travel to the tasks)."""
     import sppr_gis
-    import sppr_gis.pipeline as pipeline
+    from sppr_gis import pipeline
 
     zoning, programs, rules = _digitized_inputs()
     monkeypatch.delenv("SPPR_NO_CACHE", raising=False)

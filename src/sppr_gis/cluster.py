@@ -25,6 +25,7 @@ Several regions' runs on a cluster (``sppr sync --config A.toml --config B.toml`
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -63,8 +64,8 @@ __all__ = [
     "pack_wkb",
     "partition_by_cost",
     "partition_programs",
-    "program_costs",
     "process_cluster",
+    "program_costs",
     "total_threads",
     "tune_malloc",
     "unpack_wkb",
@@ -172,7 +173,7 @@ def partition_by_cost(geoms: np.ndarray, cost: np.ndarray, parts: int, max_size:
     cuts = np.searchsorted(run, run[-1] * np.arange(1, parts) / parts, side="right")
     bounds = np.unique(np.concatenate([[0], cuts, [len(order)]]))
     out: list[np.ndarray] = []
-    for a, b in zip(bounds[:-1], bounds[1:]):
+    for a, b in itertools.pairwise(bounds):
         for s in range(a, b, max_size):
             out.append(np.sort(order[s : min(b, s + max_size)]))
     return out

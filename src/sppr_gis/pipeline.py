@@ -569,7 +569,7 @@ def _program_units(programs: gpd.GeoDataFrame, crs: CRS, id_col: str, plabel: st
 
 def _measure(zoning_run: _ZoningRun, zgeoms: np.ndarray, zcodes: np.ndarray, parts: ProgramParts, ids: np.ndarray, plabel: str, findings: list[Finding], timings: dict[str, float], *, client: Any, workers: int | None, max_vertices: int, progress: Callable[[int], None] | None) -> tuple[ShareResult, PreparedZoning]:
     """The zoning's own findings and the engine's shares (locally or on the cluster), with the findings about the measures."""
-    pending, qa, prepared = zoning_run.pending, zoning_run.qa, zoning_run.prepared
+    pending, prepared = zoning_run.pending, zoning_run.prepared
     zone_findings_at = len(findings)
     if pending is None:
         topo = prepared.topology
