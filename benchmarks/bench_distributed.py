@@ -44,6 +44,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -198,16 +199,21 @@ def _stages(stderr: str) -> dict[str, float]:
 
 
 def _tree_cpu(pids: list[int]) -> float:
-    """CPU seconds (user + system) of the given processes and all their children, alive now."""
+    """CPU seconds (user + system) of the given processes and all their children, alive now, each counted once."""
     import psutil
 
-    total = 0.0
+    procs: dict[int, Any] = {}
     for pid in pids:
         try:
             proc = psutil.Process(pid)
-            for q in [proc, *proc.children(recursive=True)]:
-                t = q.cpu_times()
-                total += t.user + t.system
+            procs.update({q.pid: q for q in [proc, *proc.children(recursive=True)]})
+        except psutil.NoSuchProcess:
+            continue
+    total = 0.0
+    for q in procs.values():
+        try:
+            t = q.cpu_times()
+            total += t.user + t.system
         except psutil.NoSuchProcess:
             continue
     return total
