@@ -645,13 +645,18 @@ def test_cluster_run_uses_the_zoning_cache(client, tmp_path, monkeypatch):
     (entry,) = (tmp_path / "cluster").glob("zoning-*.npz")
     assert entry.name == local_entry.name and entry.read_bytes() == local_entry.read_bytes()
 
-    made = []
+    made, sent_cut = [], []
+    import sppr_gis.cluster as cluster
+
+    real_subset = cluster._subset_cut
+    monkeypatch.setattr(cluster, "_subset_cut", lambda *a: sent_cut.append(1) or real_subset(*a))
     real = pipeline._ZoningQA.__init__
     monkeypatch.setattr(pipeline._ZoningQA, "__init__", lambda self, *a, **k: made.append(1) or real(self, *a, **k))
     real_prep = pipeline.prepare_zoning_qa
     monkeypatch.setattr(pipeline, "prepare_zoning_qa", lambda *a, **k: made.append(1) or real_prep(*a, **k))
     warm = sppr_gis.check(zoning, programs, rules, max_vertices=16, client=client)
     assert made == [] and warm.timings["topology"] == 0.0, "the warm cluster run prepared the zoning again"
+    assert sent_cut, "the warm cluster run did not send the cached cut pieces to its tasks"
     local_warm = sppr_gis.check(zoning, programs, rules, max_vertices=16)  # a local run on the cluster's entry
     assert made == []
     for res in (off, cold, warm, local_warm):

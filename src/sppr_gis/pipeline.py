@@ -524,7 +524,7 @@ def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliv
             )
             if prepared is not None:
                 timings.update(prepared.seconds)
-                return _ZoningRun(prepared.crs, prepared.zones, prepared)
+                return _ZoningRun(prepared.crs, prepared.zones, prepared, cut=prepared.cut)
         qa = _ZoningQA(inputs, zone_field, sliver_width, sliver_area, workers, client)
         crs, zones = qa.crs, qa.zones
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sppr-qa")
