@@ -600,3 +600,129 @@ def test_local_cluster_is_private(monkeypatch):
         creds = c.scatter([{"PGPASSWORD": "rahasia-17"}], direct=True, hash=False)[0]
         assert c.submit(_with_credentials, creds, os.environ.get, "PGPASSWORD", pure=False).result() == "rahasia-17"
         assert set(c.run(lambda: os.environ.get("PGPASSWORD")).values()) == {None}  # gone after the task
+
+
+# ----------------------------------------------------------------------------- issue 18 case 3: the cluster run's speed
+
+
+def _digitized_inputs():
+    from conftest import make_rules
+
+    import sppr_gis
+
+    zoning = gpd.read_file(GOLDEN / "digitized.gpkg", layer="zoning")
+    programs = gpd.read_file(GOLDEN / "digitized.gpkg", layer="programs")
+    acts = sorted(set(programs["kegiatan"].astype(str)))
+    codes = sorted(set(zoning["KODSZN"].astype(str)))
+    cells = ["I", "T", "B", "X"]
+    rules = make_rules({a: {c: cells[(i + k) % 4] for k, c in enumerate(codes)} for i, a in enumerate(acts)})
+    assert isinstance(rules, sppr_gis.Rules)
+    return zoning, programs, rules
+
+
+def test_cluster_run_uses_the_zoning_cache(client, tmp_path, monkeypatch):
+    """``check(client=...)`` keeps the prepared zoning in the zoning cache (the same entry, byte for
+    byte, as a local run's), a later cluster or local run reuses it without preparing the zoning
+    again, ``cache=False`` neither reads nor writes it, and every run's answers equal a local
+    uncached run's (max_vertices 16 cuts the 41-vertex zones, so cut pieces travel to the tasks)."""
+    import sppr_gis
+    from sppr_gis import pipeline
+
+    zoning, programs, rules = _digitized_inputs()
+    monkeypatch.delenv("SPPR_NO_CACHE", raising=False)
+    plain = sppr_gis.check(zoning, programs, rules, max_vertices=16, cache=False)
+
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "local"))
+    sppr_gis.check(zoning, programs, rules, max_vertices=16)
+    (local_entry,) = (tmp_path / "local").glob("zoning-*.npz")
+
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "off"))
+    off = sppr_gis.check(zoning, programs, rules, max_vertices=16, client=client, cache=False)
+    assert not (tmp_path / "off").exists() or not list((tmp_path / "off").iterdir()), "cache=False wrote an entry"
+
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cluster"))
+    cold = sppr_gis.check(zoning, programs, rules, max_vertices=16, client=client)
+    (entry,) = (tmp_path / "cluster").glob("zoning-*.npz")
+    assert entry.name == local_entry.name and entry.read_bytes() == local_entry.read_bytes()
+
+    made, sent_cut = [], []
+    import sppr_gis.cluster as cluster
+
+    real_subset = cluster._subset_cut
+    monkeypatch.setattr(cluster, "_subset_cut", lambda *a: sent_cut.append(1) or real_subset(*a))
+    real = pipeline._ZoningQA.__init__
+    monkeypatch.setattr(pipeline._ZoningQA, "__init__", lambda self, *a, **k: made.append(1) or real(self, *a, **k))
+    real_prep = pipeline.prepare_zoning_qa
+    monkeypatch.setattr(pipeline, "prepare_zoning_qa", lambda *a, **k: made.append(1) or real_prep(*a, **k))
+    warm = sppr_gis.check(zoning, programs, rules, max_vertices=16, client=client)
+    assert made == [] and warm.timings["topology"] == 0.0, "the warm cluster run prepared the zoning again"
+    assert sent_cut, "the warm cluster run did not send the cached cut pieces to its tasks"
+    local_warm = sppr_gis.check(zoning, programs, rules, max_vertices=16)  # a local run on the cluster's entry
+    assert made == []
+    for res in (off, cold, warm, local_warm):
+        assert res.timings is not None
+        _frames_equal(plain.programs.drop(columns="geometry"), res.programs.drop(columns="geometry"))
+        _frames_equal(plain.zone_shares, res.zone_shares)
+        pd.testing.assert_frame_equal(plain.issues.drop(columns="geometry"), res.issues.drop(columns="geometry"))
+        assert list(shapely.to_wkb(plain.issues.geometry.values)) == list(shapely.to_wkb(res.issues.geometry.values))
+    assert warm.timings["engine.worker_seconds"] > 0  # the warm run's engine still ran on the workers
+
+
+def test_tasks_get_the_zonings_cut_pieces(client):
+    """A task's pieces are the whole zoning's cut restricted to its zones: the same pieces, owners and
+    sources as cutting those zones alone (an independent cut), and the shares computed with them on
+    the cluster equal one local ZoneIndex of the whole zoning, bit for bit."""
+    from sppr_gis.cluster import _subset_cut, _unpack_cut, distributed_shares
+    from sppr_gis.engine import ZoneIndex, cut_zones, polygonal_parts
+    from sppr_gis.pipeline import prepare_zoning_qa
+
+    zoning, programs, _rules = _digitized_inputs()
+    prepared = prepare_zoning_qa(zoning)
+    zg = np.asarray(prepared.zones.geometry.array, dtype=object)
+    zc = prepared.zones["zone_code"].to_numpy(dtype=object)
+    # a multipolygon among them: its parts are numbered after the single polygons' parts
+    zg = zg.copy()
+    zg[5] = shapely.MultiPolygon([zg[5], shapely.affinity.translate(zg[5], 5000, 0)])
+    cut = cut_zones(zg, 16)
+    assert (cut.source >= 0).sum() > 20 and len(cut.moved) > 0
+    zsel = np.array([0, 3, 5, 7, 40, 41, 42, 90, 148])
+    mine = _unpack_cut(zg[zsel], _subset_cut(cut, polygonal_parts(zg)[1], zsel, len(zg)))
+    alone = cut_zones(zg[zsel], 16)
+    assert len(mine.pieces) == len(alone.pieces) and shapely.equals_exact(mine.pieces, alone.pieces, 0).all()
+    np.testing.assert_array_equal(mine.owner, alone.owner)
+    np.testing.assert_array_equal(mine.source, alone.source)
+    np.testing.assert_array_equal(mine.moved_piece, alone.moved_piece)
+    # the edge envelopes are padded by a figure of the extent (the whole zoning's here, the subset's there)
+    assert shapely.equals_exact(mine.moved, alone.moved, 1e-2).all()
+
+    work = shapely.make_valid(np.asarray(programs.to_crs(prepared.crs).geometry.array, dtype=object))
+    overlaps = prepared.topology.overlaps
+    local = ZoneIndex(zg, zc, max_vertices=16, overlaps=overlaps, cut=cut).shares(work, workers=1)
+    for size in (None, 9):
+        remote = distributed_shares(client, zg, zc, work, overlaps=overlaps, max_vertices=16, partition_size=size, cut=cut)
+        pd.testing.assert_frame_equal(local.pairs, remote.pairs)
+        np.testing.assert_array_equal(remote.measure, local.measure)
+        np.testing.assert_array_equal(remote.unzoned, local.unzoned)
+        np.testing.assert_array_equal(remote.dim, local.dim)
+
+
+def test_partitions_of_about_equal_cost():
+    """Programs cut into runs by estimated cost: every program in one run, runs ascending, and no run
+    costs more than its fair share plus the costliest single program (the bound of a greedy cut)."""
+    from sppr_gis.cluster import partition_by_cost
+
+    rng = np.random.default_rng(4)
+    n = 1000
+    geoms = shapely.points(rng.uniform(0, 1000, n), rng.uniform(0, 1000, n)).astype(object)
+    geoms[[3, 50]] = None  # no box: left out
+    cost = rng.pareto(1.5, n) + 1.0  # a few very costly programs (long lines over many zones)
+    for k in (1, 2, 4, 7):
+        parts = partition_by_cost(geoms, cost, k)
+        assert len(parts) == k
+        allpos = np.concatenate(parts)
+        assert sorted(allpos.tolist()) == [i for i in range(n) if i not in (3, 50)]
+        assert all((np.diff(p) > 0).all() and len(p) for p in parts)
+        total = cost[allpos].sum()
+        assert max(cost[p].sum() for p in parts) <= total / k + cost.max() + 1e-9
+    parts = partition_by_cost(geoms, cost, 2, max_size=300)
+    assert len(parts) >= 4 and max(len(p) for p in parts) <= 300

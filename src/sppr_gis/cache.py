@@ -46,7 +46,7 @@ import shapely
 
 from sppr_gis import _version as _version_module
 
-__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "enabled", "zoning_key", "cached_zoning", "entry_path"]
+__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "enabled", "zoning_key", "cached_zoning", "entry_path", "keep_zoning", "lookup_zoning"]
 
 log = logging.getLogger(__name__)
 
@@ -367,6 +367,32 @@ def cached_zoning(
 
     if not enabled(use):
         return fresh()
+    key, prepared = lookup_zoning(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, make=make, crs=crs)
+    if prepared is not None:
+        return prepared
+    prepared = fresh()
+    keep_zoning(key, prepared)
+    return prepared
+
+
+def lookup_zoning(
+    inputs: Sequence[Any], zone_field: str | None, *, sliver_width: float, sliver_area: float, max_vertices: int, make: Callable[..., Any], crs: Callable[[], Any]
+) -> tuple[str, Any]:
+    """The key of a zoning and its settings, and its prepared zoning from the cache (None when there is
+    no entry, or one that fails its hash or cannot be decoded: it is then rebuilt by the caller).
+
+    :func:`cached_zoning` in two halves, for a caller that prepares the zoning itself (``sppr check
+    --scheduler``: the QA's heavy steps on the cluster) and keeps it with :func:`keep_zoning`.
+
+    Parameters
+    ----------
+    inputs, zone_field, sliver_width, sliver_area, max_vertices, make, crs
+        As for :func:`cached_zoning`.
+
+    Returns
+    -------
+    (str, PreparedZoning or None)
+    """
     t0 = time.perf_counter()
     key = zoning_key(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices)
     path = entry_path(key)
@@ -385,12 +411,24 @@ def cached_zoning(
         else:
             prepared.seconds.update({"zoning": time.perf_counter() - t0, "topology": 0.0})
             log.info("zoning cache: reused %s", path)
-            return prepared
-    prepared = fresh()
+            return key, prepared
+    return key, None
+
+
+def keep_zoning(key: str, prepared: Any) -> None:
+    """Keep a prepared zoning (with its ``cut``) as the entry of ``key`` (atomically; a directory that
+    cannot be written costs only the reuse: one warning). Adds ``cache.write`` to ``prepared.seconds``.
+
+    Parameters
+    ----------
+    key : str
+        From :func:`lookup_zoning`.
+    prepared : PreparedZoning
+    """
+    path = entry_path(key)
     t = time.perf_counter()
     try:
         _write(path, lambda f: _encode_into(f, key, prepared))
     except OSError as exc:
         log.warning("zoning cache %s: cannot write (%s); the zoning will be prepared again next time", path.parent, exc)
     prepared.seconds["cache.write"] = time.perf_counter() - t
-    return prepared

@@ -13,11 +13,11 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from sppr_gis.cache import cached_zoning
+from sppr_gis.cache import cached_zoning, enabled as cache_enabled, keep_zoning, lookup_zoning
 from sppr_gis.cluster import ClusterRunner, cluster_client, distributed_shares
 from sppr_gis.conformance import STATUSES, assess, combine_parts
 from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
-from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ProgramParts, ShareResult, ZoneIndex, polygonal_parts, program_parts, release_memory
+from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ProgramParts, ShareResult, ZoneCut, ZoneIndex, cut_zones, polygonal_parts, program_parts, release_memory
 from sppr_gis.errors import FieldError, LayerError
 from sppr_gis.i18n import _
 from sppr_gis.rules import Rules, activity_key
@@ -456,8 +456,9 @@ def check(
         this process.
     cache : bool, optional
         Reuse (and keep) the prepared zoning in the zoning cache (:mod:`sppr_gis.cache`):
-        default on unless ``SPPR_NO_CACHE`` is set; not used with ``client``. Results are
-        the same either way.
+        default on unless ``SPPR_NO_CACHE`` is set, with ``client`` too (a cluster run on a cached
+        zoning skips the QA; one on a new zoning keeps what its QA found). Results are the same
+        either way.
 
     Returns
     -------
@@ -520,6 +521,8 @@ class _ZoningRun:
     prepared: PreparedZoning | None = None
     qa: _ZoningQA | None = None
     pending: Any = None
+    cut: ZoneCut | Callable[[], ZoneCut] | None = None  # the engine's pieces of the whole zoning (or what waits for them)
+    pairs: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None  # on a cluster: waits for the overlapping pairs
 
 
 def _program_columns(programs: gpd.GeoDataFrame, rules: Rules, plabel: str, id_field: str, activity_field: str, code_field: str) -> tuple[gpd.GeoDataFrame, str, str | None, str | None]:
@@ -550,14 +553,46 @@ def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliv
     else:
         from concurrent.futures import ThreadPoolExecutor
 
-        qa = _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client)
+        # the zoning cache, as without a cluster: an entry of this zoning and these settings is the
+        # whole preparation (QA findings and the engine's cut pieces, which the tasks then receive)
+        inputs = as_zoning_inputs(zoning)
+        key = None
+        if cache_enabled(cache):
+            key, prepared = lookup_zoning(
+                inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, make=PreparedZoning,
+                crs=lambda: metric_crs([z.frame for z in inputs]),
+            )
+            if prepared is not None:
+                timings.update(prepared.seconds)
+                return _ZoningRun(prepared.crs, prepared.zones, prepared, cut=prepared.cut)
+        qa = _ZoningQA(inputs, zone_field, sliver_width, sliver_area, workers, client)
         crs, zones = qa.crs, qa.zones
-        qa.pairs()
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-qa")
-        pending = pool.submit(qa.finish)
+        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sppr-qa")
+        # the engine's cut here while the workers find the overlapping pairs (the client waits on them):
+        # the tasks then get their zones' pieces instead of each cutting them again
+        def cutting() -> ZoneCut:
+            t = time.perf_counter()
+            cut = cut_zones(qa.geoms, max_vertices)
+            timings["cut"] = time.perf_counter() - t
+            return cut
+
+        # and the programs are prepared here while the pairs are found (check() waits for them only
+        # when the engine's partitions are packed)
+        cut_run = pool.submit(cutting)
+        pairs_run = pool.submit(qa.pairs)
+
+        def finish() -> PreparedZoning:
+            pairs_run.result()
+            prepared = qa.finish()
+            prepared.cut = cut_run.result()
+            if key is not None:
+                keep_zoning(key, prepared)
+            return prepared
+
+        pending = pool.submit(finish)
         pool.shutdown(wait=False)
-        return _ZoningRun(crs, zones, None, qa, pending)
-    return _ZoningRun(crs, zones, prepared)
+        return _ZoningRun(crs, zones, None, qa, pending, cut_run.result, pairs_run.result)
+    return _ZoningRun(crs, zones, prepared, cut=prepared.cut)
 
 
 def _program_units(programs: gpd.GeoDataFrame, crs: CRS, id_col: str, plabel: str, findings: list[Finding], timings: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, ProgramParts]:
@@ -574,7 +609,7 @@ def _program_units(programs: gpd.GeoDataFrame, crs: CRS, id_col: str, plabel: st
 
 def _measure(zoning_run: _ZoningRun, zgeoms: np.ndarray, zcodes: np.ndarray, parts: ProgramParts, ids: np.ndarray, plabel: str, findings: list[Finding], timings: dict[str, float], *, client: Any, workers: int | None, max_vertices: int, progress: Callable[[int], None] | None) -> tuple[ShareResult, PreparedZoning]:
     """The zoning's own findings and the engine's shares (locally or on the cluster), with the findings about the measures."""
-    pending, qa, prepared = zoning_run.pending, zoning_run.qa, zoning_run.prepared
+    pending, prepared = zoning_run.pending, zoning_run.prepared
     zone_findings_at = len(findings)
     if pending is None:
         topo = prepared.topology
@@ -584,11 +619,12 @@ def _measure(zoning_run: _ZoningRun, zgeoms: np.ndarray, zcodes: np.ndarray, par
     t = time.perf_counter()
     if client is not None:
         try:
-            res = distributed_shares(client, zgeoms, zcodes, parts.geoms, overlaps=qa.pairs() if pending is not None else topo.overlaps, max_vertices=max_vertices, progress=progress)
+            res = distributed_shares(client, zgeoms, zcodes, parts.geoms, overlaps=zoning_run.pairs if pending is not None else topo.overlaps, max_vertices=max_vertices, progress=progress, cut=zoning_run.cut)
         except BaseException:
             if pending is not None:
                 pending.cancel()
             raise
+        t += res.timings.get("wait", 0.0)  # waiting for the QA's pairs is the QA's time (engine.wait)
         if pending is not None:
             t_wait = time.perf_counter()
             prepared = pending.result()
