@@ -302,11 +302,10 @@ def test_the_kinerja_chart_has_no_overprinted_value_or_heading(chart_pages):
             assert not (bb.y0 - 0.5 <= y <= bb.y1 + 0.5), (t.get_text(), y, bb)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 19, A4 legends (open; not strict: with Python 3.10's resolved matplotlib and geopandas the box does fill): with the bundled location inset on the page, Peta 14's A4 legend box is empty again; the fit in cartography.legend.stack_legends must account for the inset's room")
 def test_a4_legend_box_is_not_left_empty_when_an_entry_fits(sample):
     """B1 (the fit bug): Peta 14 on A4 with a realistic [album] printed an EMPTY legend box ('Legenda berlanjut (7
-    butir)') although the box had room for an entry: the reserve for the continuation line was 2.6 lines tall.
-    The box holds what fits; the room left below the last line is less than one more entry needs."""
+    butir)') although the box had room for an entry. Now every entry of its key is in the LEGENDA box, inside the
+    panel, between the LEGENDA heading and the preparer block, and nothing says the legend continues."""
     _, layers = sample
     sumber = {
         "zoning": "RDTR Kota Contoh (Perda Kota Contoh No. 1 Tahun 2021), data contoh",
@@ -324,18 +323,17 @@ def test_a4_legend_box_is_not_left_empty_when_an_entry_fits(sample):
     r = fig.canvas.get_renderer()
     inv = fig.transFigure.inverted()
     assert page.legends, "the LEGENDA box is empty"
-    shown = sum(len(lg.texts) for lg in page.legends)
-    total = sum(len(s.handles) for s in page.legend_sections)
-    assert shown + page.legend_continued == total
-    if page.legend_continued:
-        # one entry line of the legend drawn (its height / number of rows, title excluded, as an upper bound)
-        lg = page.legends[-1]
-        (_, y0), (_, y1) = inv.transform(lg.get_window_extent(r))
-        (_, t0), (_, t1) = inv.transform(lg.get_title().get_window_extent(r))
-        entry = (y1 - y0 - (t1 - t0)) / max(len(lg.texts), 1)
-        note = next(t for t in fig.texts if t.get_gid() == "legend-continued")
-        (_, n0), _ = inv.transform(note.get_window_extent(r))
-        assert n0 - page.note_top < entry + 0.012, (n0, page.note_top, entry)
+    shown = [" ".join(t.get_text().split()) for lg in page.legends for t in lg.texts]
+    wanted = [" ".join(t.split()) for s in page.legend_sections for t in s.labels]
+    assert sorted(shown) == sorted(wanted) and len(wanted) >= 5
+    head = next(t for t in fig.texts if t.get_text() == "LEGENDA")
+    (_, head_y0), _ = inv.transform(head.get_window_extent(r))
+    prep_top = max(inv.transform(t.get_window_extent(r))[1][1] for t in page.preparer_artists.texts)
+    panel_left = min(p.get_x() for p in fig.patches if hasattr(p, "get_x") and p.get_x() > 0.5)  # the panel's border
+    for lg in page.legends:
+        (x0, y0), (x1, y1) = inv.transform(lg.get_window_extent(r))
+        assert panel_left <= x0 and x1 <= 0.985 and prep_top < y0 and y1 <= head_y0 + 1e-6, (lg.get_title().get_text(), x0, y0, x1, y1)
+    assert not any("berlanjut" in t.get_text() and "egenda" in t.get_text() for t in fig.texts)
 
 
 @pytest.mark.parametrize("paper", ["A3", "A4"])

@@ -239,8 +239,8 @@ class MapFrame:
         x0, x1 = self.panel_x
         fig, k = self.fig, self.k
         # on A4 a smaller arrow in a lower block leaves the legend its room; A3 as before
-        h, arrow = (0.1, 0.2 * k) if k >= 1.2 else (0.075, 0.15)
-        self._north_arrow(inner + 0.03, y - h / 2, arrow)
+        h, arrow, drop = (0.1, 0.2 * k, 0.0) if k >= 1.2 else (0.058, 0.12, 0.005)
+        self._north_arrow(inner + 0.03, y - h / 2 - drop, arrow)
         scale_lines = []
         if self.scale_denominator:
             scale_lines.append(f"Skala 1 : {angka(_round_sig(self.scale_denominator), 0)}")

@@ -200,12 +200,12 @@ def stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right
     )
 
 
-def _legend(frame: MapFrame, handles: Sequence[Artist], labels: Sequence[str], title: str | None, x: float, y: float, fontsize: float, ncol: int = 1) -> Any:
+def _legend(frame: MapFrame, handles: Sequence[Artist], labels: Sequence[str], title: str | None, x: float, y: float, fontsize: float, ncol: int = 1, spacing: float = 0.25) -> Any:
     lg = frame.fig.legend(
         list(handles), list(labels), loc="upper left", bbox_to_anchor=(x - 0.006, y), bbox_transform=frame.fig.transFigure,
         title=title, title_fontsize=fontsize + 0.5, fontsize=fontsize, ncol=ncol, frameon=False,
         alignment="left", handlelength=1.6, handleheight=0.9, borderaxespad=0.0, borderpad=0.1,
-        labelspacing=0.25, columnspacing=0.8, handletextpad=0.5,
+        labelspacing=spacing, columnspacing=0.8, handletextpad=0.5,
     )
     if title:
         lg.get_title().set_fontweight("bold")
@@ -262,7 +262,7 @@ def flow_legends(
             n = len(sec.handles) - start
             placed = None
             while n > 0:
-                lg = _legend(frame, sec.handles[start:start + n], labels[start:start + n], title, x, y, fontsize, ncol=min(inner, n))
+                lg = _legend(frame, sec.handles[start:start + n], labels[start:start + n], title, x, y, fontsize, ncol=min(inner, n), spacing=0.18)
                 (x0, y0), (x1, _y1) = inv.transform(lg.get_window_extent(renderer))
                 if x1 > x + colw + 1e-3:
                     lg.remove()
@@ -279,7 +279,7 @@ def flow_legends(
                 continue
             frame.legends.append(placed[0])
             start += n
-            y = placed[1] - 0.005
+            y = placed[1] - 0.004
     return ""
 
 
