@@ -386,3 +386,34 @@ def test_conformance_key_counts_say_how_many_have_no_location_and_the_table_list
     for i in np.flatnonzero(unloc.to_numpy()):
         pid = str(r["program_id"].iloc[i])
         assert pid in rows[str(i + 1)] and "tanpa lokasi" in rows[str(i + 1)], (i + 1, pid)
+
+
+def test_opd_and_ipu_keys_count_items_without_location_and_their_tables_list_them(sample, album):
+    """High (carto), beyond the conformance map: an OPD map's 'Perlu kajian (1)' with no symbol read as a missing
+    symbol; its key says '(1; 1 tanpa lokasi)' and the program is listed (marked '–', 'tanpa lokasi') in the sheet's
+    table or list. The same count for the IPU maps. Counts come from the layers here."""
+    from sppr_gis.vocabulary import IPU_SYNC_LABELS, STATUS_LABELS
+
+    _, layers = sample
+    r = layers["rencana"]
+    unloc = r.geometry.isna() | r.geometry.is_empty
+    assert unloc.any()
+    pages = {p.title: p for p in album.pages_opd()}
+    for opd, g in r[unloc].groupby("opd"):
+        page = pages[f"Peta Program {opd}"]
+        labels = [" ".join(t.get_text().split()) for lg in page.legends for t in lg.texts]
+        sel = r[r["opd"] == opd]
+        for status, n in sel["status"].astype(str).value_counts().items():
+            u = int(unloc[sel.index][sel["status"].astype(str) == status].sum())
+            want = f"{STATUS_LABELS[status]} ({n}; {u} tanpa lokasi)" if u else f"{STATUS_LABELS[status]} ({n})"
+            assert want in labels, (opd, want, labels)
+        listed = [t for _n, t in (page.table_rows or page.data.get("listed", []))]
+        for pid in g["program_id"].astype(str):
+            assert any(pid in t and "tanpa lokasi" in t for t in listed), (opd, pid, listed)
+    q = layers["indikasi_program"]
+    qu = q.geometry.isna() | q.geometry.is_empty
+    ipu = album.page_ipu()
+    labels = [" ".join(t.get_text().split()) for lg in ipu.legends for t in lg.texts]
+    for st, n in q["status_sinkron"].astype(str).value_counts().items():
+        u = int(qu[q["status_sinkron"].astype(str) == st].sum())
+        assert (f"{IPU_SYNC_LABELS[st]} ({n}; {u} tanpa lokasi)" if u else f"{IPU_SYNC_LABELS[st]} ({n})") in labels, (st, labels)

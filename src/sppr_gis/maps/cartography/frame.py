@@ -311,7 +311,8 @@ class MapFrame:
                 self.overflow_rows = [rows[j] for j in range(i, i + cont)]
                 self.overflow_title = title
                 self.overflow_more = (f"... dan {rest - cont} lainnya" + (f" ({more})" if more else "")) if rest > cont else ""
-                t = fig.text(x, y, textwrap.fill(f"Nomor {rows[i][0]} dan seterusnya berlanjut pada halaman berikutnya.", chars + 4), fontsize=size, fontstyle="italic", va="top", color="#333333", gid="table-more")
+                what = f"Nomor {rows[i][0]} dan seterusnya" if rows[i][0] not in ("–", "-", "") else "Daftar ini"  # '–': no number on the map
+                t = fig.text(x, y, textwrap.fill(f"{what} berlanjut pada halaman berikutnya.", chars + 4), fontsize=size, fontstyle="italic", va="top", color="#333333", gid="table-more")
                 self.continued_artists.append(t)
                 break
             fig.text(x, y, str(num), fontsize=size, fontweight="bold", va="top", color=_INK, gid="table-number")

@@ -79,11 +79,13 @@ def category_legend(
     *,
     kind: str = "patch",
     order: Sequence[str] | None = None,
+    unlocated: Mapping[str, int] | None = None,
 ) -> tuple[list[Artist], list[str]]:
     """Legend handles for categories, with counts in the labels when given (``Sesuai (12)``).
 
     ``kind`` is ``patch``, ``line``, ``point`` or ``mixed`` (a dot for categories
-    whose colour is all that matters).
+    whose colour is all that matters). ``unlocated``: of the counted items, how many have no location (no
+    symbol on the map): ``Perlu kajian (6; 2 tanpa lokasi)``, so that the count can be checked against the map.
     """
     keys = list(order) if order is not None else list(colors)
     handles, texts = [], []
@@ -99,7 +101,8 @@ def category_legend(
             h = _patch(colors[k], 0.85, edge="#1a1a1a")
         label = labels.get(k, k)
         if counts is not None:
-            label = f"{label} ({counts.get(k, 0)})"
+            u = int((unlocated or {}).get(k, 0))
+            label = f"{label} ({counts.get(k, 0)}; {u} tanpa lokasi)" if u else f"{label} ({counts.get(k, 0)})"
         handles.append(h)
         texts.append(label)
     return handles, texts
