@@ -15,7 +15,7 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from sppr_gis.maps.cartography.common import _INK, MIN_PT, _pt  # noqa: E402
+from sppr_gis.maps.cartography.common import MIN_PT, _pt  # noqa: E402
 from sppr_gis.maps.cartography.textfit import _wrap_lines  # noqa: E402
 from sppr_gis.maps.palette import RGB, Palette, mpl_color  # noqa: E402
 
@@ -266,7 +266,7 @@ def flow_legends(
             placed = None
             while n > 0:
                 lg = _legend(frame, sec.handles[start:start + n], labels[start:start + n], title, x, y, fontsize, ncol=min(inner, n), spacing=0.18)
-                (x0, y0), (x1, _y1) = inv.transform(lg.get_window_extent(renderer))
+                (_x0, y0), (x1, _y1) = inv.transform(lg.get_window_extent(renderer))
                 if x1 > x + colw + 1e-3:
                     lg.remove()
                     return "wide"

@@ -20,7 +20,13 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     rupiah,
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
-from sppr_gis.maps.pages.common import LEGEND_ROWS, STATUS_ORDER, _counts, _pagu, _unlocated  # noqa: E402
+from sppr_gis.maps.pages.common import (  # noqa: E402
+    LEGEND_ROWS,
+    STATUS_ORDER,
+    _counts,
+    _pagu,
+    _unlocated,
+)
 from sppr_gis.maps.palette import (  # noqa: E402
     STATUS_COLORS,
     STATUS_LABELS,
