@@ -179,7 +179,8 @@ def place_callouts(
         call_grid.add(b)
     ax0, ay0, ax1, ay1 = ax_box.extents
     sizes: dict[str, tuple[float, float]] = {}
-    probe = Text(0, 0, "", fontsize=fontsize, fontweight="bold", ha="center", va="center", figure=fig)
+    probe = Text(0, 0, "", fontsize=fontsize, fontweight="bold", ha="center", va="center", figure=fig,
+                 bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=_INK, linewidth=1.2))
     pts = ax.transData.transform(np.asarray([(x, y) if np.isfinite(x) and np.isfinite(y) else (0.0, 0.0) for x, y in xy], dtype=float).reshape(-1, 2))
     out: list[Artist] = []
     for k, ((x, y), num) in enumerate(zip(xy, numbers)):
@@ -188,12 +189,10 @@ def place_callouts(
         text = str(num)
         if text not in sizes:
             probe.set_text(text)
-            bb = probe.get_window_extent(renderer)
-            # the number's circle, not the leader: matplotlib's "circle" box style circumscribes the text's box
-            # padded by 0.2 font sizes; plus half the circle's edge (1.2 pt)
-            pad = 0.2 * fontsize * px
-            r = math.hypot(bb.width + 2 * pad, bb.height + 2 * pad) / 2 + 0.6 * px
-            sizes[text] = (2 * r, 2 * r)
+            probe.update_bbox_position_size(renderer)
+            bb = probe.get_bbox_patch().get_window_extent(renderer)
+            # the number's circle as drawn (not the leader), plus its edge (1.2 pt)
+            sizes[text] = (bb.width + 1.2 * px, bb.height + 1.2 * px)
         w, h = sizes[text]
         best = None
         for offs in (near_off, far_off):
