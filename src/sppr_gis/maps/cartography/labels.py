@@ -218,6 +218,7 @@ def place_callouts(
             bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=col, linewidth=1.2),
             arrowprops=dict(arrowstyle="-", color=col, linewidth=0.8, shrinkA=0, shrinkB=1),
         )
+        t.update_positions(renderer)  # so that its window extent is read where it is drawn
         t._sppr_callout = True  # type: ignore[attr-defined]
         t._sppr_box = best[2]  # type: ignore[attr-defined]
         out.append(t)
