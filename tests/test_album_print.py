@@ -397,3 +397,62 @@ def test_every_map_sheet_of_the_pdf_keys_on_itself_what_it_draws(album, layers):
     admin = page_of("PETA ADMINISTRASI")
     for name in layers["kecamatan"]["nama"].astype(str):
         assert has(admin, name), (paper, name)
+
+        drawn = sum(len(s.handles) for s in page.legend_sections)
+        on_sheet = sum(len(lg.texts) for lg in page.legends)
+        assert page.legend_continued == 0 and not page.overflow_sections and on_sheet == drawn, (stem, page.legend_continued, on_sheet, drawn)
+        assert not any(t.get_gid() == "legend-continued" for t in page.fig.texts), stem
+
+
+# --------------------------------------------------------------------------- 7. callouts clear of the kecamatan names
+
+_KEC_GREY = 0x3A / 255  # the kecamatan names' ink (#3a3a3a), drawn as glyph outlines (a white halo under them)
+
+
+def _name_boxes(page):
+    """The kecamatan names on a PDF page, read as a reviewer sees them: the filled glyph outlines in the names' grey
+    (each halo is a stroked white twin), joined into words; (x0, top, x1, bottom) in points."""
+    glyphs = sorted((o["x0"], o["top"], o["x1"], o["bottom"]) for o in page.curves
+                    if o["fill"] and not o["stroke"] and isinstance(o["non_stroking_color"], (int, float)) and abs(o["non_stroking_color"] - _KEC_GREY) < 0.002)
+    names: list[list[float]] = []
+    for g in glyphs:
+        for n in names:
+            h = max(n[3] - n[1], g[3] - g[1])
+            inner = g[0] >= n[0] - 0.1 and g[2] <= n[2] + 0.1 and g[1] >= n[1] - 0.1 and g[3] <= n[3] + 0.1
+            if inner or (abs(n[3] - g[3]) < 0.4 * h and -0.1 * h < g[0] - n[2] < 0.9 * h):  # a counter, or the next letter
+                n[:] = min(n[0], g[0]), min(n[1], g[1]), max(n[2], g[2]), max(n[3], g[3])
+                break
+        else:
+            names.append(list(g))
+    return names
+
+
+def _callout_boxes(page):
+    """The numbered callouts on a PDF page: a bold number inside a white circle with a coloured edge; the circle's box."""
+    circles = [(o["x0"], o["top"], o["x1"], o["bottom"]) for o in page.curves
+               if o["fill"] and o["stroke"] and tuple(np.atleast_1d(o["non_stroking_color"])) in ((1,), (1, 1, 1)) and abs(o["width"] - o["height"]) < 0.5]
+    out = []
+    for w in page.extract_words(extra_attrs=["fontname"]):
+        if w["text"].isdigit() and "Bold" in w["fontname"]:
+            cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+            around = [c for c in circles if c[0] < cx < c[2] and c[1] < cy < c[3]]
+            if around:
+                out.append((*min(around, key=lambda c: c[2] - c[0]), w["text"]))
+    return out
+
+
+def test_no_callout_covers_a_kecamatan_name(album):
+    """Cartographer's High finding (issue 19, 7): callouts hidden under kecamatan names (Peta 4 around
+    "TANJUNGPINANG KOTA", Peta 14). No callout's circle overlaps a kecamatan name's box on any page, A3 and A4."""
+    pdfplumber = pytest.importorskip("pdfplumber")
+    paper, paths, _, _ = album
+    n_names = n_calls = 0
+    with pdfplumber.open(paths[0]) as pdf:
+        for k, page in enumerate(pdf.pages):
+            names, calls = _name_boxes(page), _callout_boxes(page)
+            n_names += len(names)
+            n_calls += len(calls)
+            for c in calls:
+                for n in names:
+                    assert not (c[0] < n[2] and n[0] < c[2] and c[1] < n[3] and n[1] < c[3]), (paper, k + 1, c[4], n)
+    assert n_names >= 10 * 3 and n_calls >= 100  # the sample's kecamatan names on the map pages, its programs' callouts

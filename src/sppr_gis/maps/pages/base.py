@@ -264,7 +264,22 @@ class Album:
         if not labels or kec is None or not self.kec_field:
             return []
         pts = kec.geometry.representative_point()
-        return place_labels(frame.ax, [(p.x, p.y) for p in pts], [str(n).upper() for n in kec[self.kec_field]], fontsize=8, color="#3a3a3a", style="italic", weight="bold")
+        return place_labels(frame.ax, [(p.x, p.y) for p in pts], [str(n).upper() for n in kec[self.kec_field]], fontsize=8, color="#3a3a3a", style="italic", weight="bold",
+                            symbols=self.point_symbols())
+
+    def point_symbols(self) -> np.ndarray:
+        """(n, 2) coordinates of the located point programs and IPUs (what the names should not hide)."""
+        if getattr(self, "_point_symbols", None) is None:
+            xy = [np.zeros((0, 2))]
+            for key in ("rencana", "indikasi_program"):
+                g = self.L.get(key)
+                if g is None:
+                    continue
+                parts = shapely.get_parts(np.asarray(g.geometry.array, dtype=object)[~(g.geometry.isna() | g.geometry.is_empty).to_numpy()])
+                pts = parts[shapely.get_type_id(parts) == 0]
+                xy.append(shapely.get_coordinates(pts))
+            self._point_symbols = np.concatenate(xy)
+        return self._point_symbols
 
     def zone_names(self) -> dict[str, str]:
         """Zone code -> the zoning's own (Perda) name, the first given for each code."""
