@@ -48,7 +48,7 @@ def repair_geometries(
     if invalid.any():
         idx = np.flatnonzero(invalid)
         reasons = shapely.is_valid_reason(geoms[idx])
-        fixed = overlay.make_valid(geoms[idx], method="linework", what=layer, ids=[str(ids[i]) for i in idx])
+        fixed = overlay.make_valid_by_parts(geoms[idx], what=layer, ids=[str(ids[i]) for i in idx])
         geoms[idx] = fixed
         for i, why, g in zip(idx, reasons, fixed):
             findings.append(
