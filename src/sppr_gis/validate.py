@@ -24,6 +24,11 @@ def repair_geometries(
 ) -> tuple[np.ndarray, list[Finding]]:
     """Repair invalid geometries with GEOS make_valid (linework) and flag empty ones.
 
+    Of a MultiPolygon only the invalid polygons are repaired, the valid ones
+    kept as they are, when the repaired ones stay polygons and the parts then
+    neither overlap nor share an edge; else the whole geometry is (same area
+    either way, see :func:`sppr_gis.overlay.make_valid_by_parts`).
+
     Parameters
     ----------
     geoms : array of shapely geometries
