@@ -54,8 +54,11 @@ log = logging.getLogger(__name__)
 CACHE_ENV = "SPPR_CACHE_DIR"
 #: Environment variable that switches the cache off (``1``, ``true``, ``yes``; set by ``--no-cache``).
 NO_CACHE_ENV = "SPPR_NO_CACHE"
-#: Layout of an entry; part of the key, so a new layout never reads an old entry.
-FORMAT = 1
+#: Layout of an entry; part of the key, so a new layout never reads an old entry. Also raised when what
+#: an entry holds is computed differently at the same version: 2, invalid MultiPolygon zones repaired
+#: part by part (:func:`sppr_gis.overlay.make_valid_by_parts`), so a warm run never returns the
+#: coordinates of an entry repaired the old way while a cold run returns the new ones.
+FORMAT = 2
 _DIGEST = 32  # bytes of sha256 at the start of an entry file
 
 

@@ -24,6 +24,11 @@ def repair_geometries(
 ) -> tuple[np.ndarray, list[Finding]]:
     """Repair invalid geometries with GEOS make_valid (linework) and flag empty ones.
 
+    Of a MultiPolygon only the invalid polygons are repaired, the valid ones
+    kept as they are, when the repaired ones stay polygons and the parts then
+    neither overlap nor share an edge; else the whole geometry is (same area
+    either way, see :func:`sppr_gis.overlay.make_valid_by_parts`).
+
     Parameters
     ----------
     geoms : array of shapely geometries
@@ -48,7 +53,7 @@ def repair_geometries(
     if invalid.any():
         idx = np.flatnonzero(invalid)
         reasons = shapely.is_valid_reason(geoms[idx])
-        fixed = overlay.make_valid(geoms[idx], method="linework", what=layer, ids=[str(ids[i]) for i in idx])
+        fixed = overlay.make_valid_by_parts(geoms[idx], what=layer, ids=[str(ids[i]) for i in idx])
         geoms[idx] = fixed
         for i, why, g in zip(idx, reasons, fixed):
             findings.append(
