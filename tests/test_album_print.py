@@ -398,16 +398,6 @@ def test_every_map_sheet_of_the_pdf_keys_on_itself_what_it_draws(album, layers):
     for name in layers["kecamatan"]["nama"].astype(str):
         assert has(admin, name), (paper, name)
 
-        drawn = sum(len(s.handles) for s in page.legend_sections)
-        on_sheet = sum(len(lg.texts) for lg in page.legends)
-        assert page.legend_continued == 0 and not page.overflow_sections and on_sheet == drawn, (stem, page.legend_continued, on_sheet, drawn)
-        assert not any(t.get_gid() == "legend-continued" for t in page.fig.texts), stem
-
-
-# --------------------------------------------------------------------------- 7. callouts clear of the kecamatan names
-
-_KEC_GREY = 0x3A / 255  # the kecamatan names' ink (#3a3a3a), drawn as glyph outlines (a white halo under them)
-
 
 def _name_boxes(page):
     """The kecamatan names on a PDF page, read as a reviewer sees them: the filled glyph outlines in the names' grey
