@@ -156,23 +156,25 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         check_programs_reach_zoning(progs, [z.frame for z in zinputs], str(progs.attrs.get("source", "programs")), assume_crs)
         ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
-        with _cluster(scheduler, workers_processes or workers) as client, progress_bar(len(progs), _("computing overlaps and conformance"), show) as advance:
-            result = run_check(
-                zinputs if zoning_ready is None else zoning_ready, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
-                code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
-                client=client, cache=False if no_cache else None,
-            )
-        pending = {}
-        if struktur_ruang is None:  # the advice changes no layer: the others are written while it runs
-            pending["saran_relokasi"] = relocation_pending(result, ruleset, relocation_distance=relocation_distance, id_field=id_field)
-        else:
-            extend_check_from_files(
-                result, ruleset, relocation_distance=relocation_distance, network=struktur_ruang, network_map=network_map, class_field=network_class_field,
-                network_distance=network_distance, activity_field=activity_field, id_field=id_field, assume_crs=assume_crs, encoding=encoding, engine=engine,
-            )
-        if verbosity >= 0:
-            _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field)
-        write_check_result(result, out, tables, sources=sources, overwrite=overwrite, pending=pending)
+        # on a cluster, the relocation advice runs there too: the client stays open until it is written
+        with _cluster(scheduler, workers_processes or workers) as client:
+            with progress_bar(len(progs), _("computing overlaps and conformance"), show) as advance:
+                result = run_check(
+                    zinputs if zoning_ready is None else zoning_ready, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
+                    code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
+                    client=client, cache=False if no_cache else None,
+                )
+            pending = {}
+            if struktur_ruang is None:  # the advice changes no layer: the others are written while it runs
+                pending["saran_relokasi"] = relocation_pending(result, ruleset, relocation_distance=relocation_distance, id_field=id_field, client=client)
+            else:
+                extend_check_from_files(
+                    result, ruleset, relocation_distance=relocation_distance, network=struktur_ruang, network_map=network_map, class_field=network_class_field,
+                    network_distance=network_distance, activity_field=activity_field, id_field=id_field, assume_crs=assume_crs, encoding=encoding, engine=engine,
+                )
+            if verbosity >= 0:
+                _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field)
+            write_check_result(result, out, tables, sources=sources, overwrite=overwrite, pending=pending)
     if verbosity < 0:
         return
     if is_postgis(out):
