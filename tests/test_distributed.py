@@ -787,13 +787,22 @@ def _relocation_rows(path: Path) -> list[tuple]:
 
 def test_relocation_layer_of_cluster_cli_is_byte_identical(cluster, tmp_path, runner, monkeypatch):
     """`sppr check --scheduler`: the saran_relokasi table of the GeoPackage holds the local run's rows,
-    byte for byte (geometry blobs included), and its nearest zones were found on the cluster."""
+    byte for byte (geometry blobs included), and its nearest zones were found on the cluster with the
+    pieces sent once (while the workers computed the shares)."""
     import sppr_gis.cluster as cl
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
     calls = []
     real = cl.distributed_nearest
     monkeypatch.setattr(cl, "distributed_nearest", lambda *a: calls.append(1) or real(*a))
+    shipped = []
+
+    class Counting(cl.ShippedPieces):
+        def __init__(self, *a):
+            shipped.append(1)
+            super().__init__(*a)
+
+    monkeypatch.setattr(cl, "ShippedPieces", Counting)
     args = ["check", "--zoning", f"{SAMPLE}/zoning.gpkg:rdtr_subzona", "--programs", f"{SAMPLE}/rencana_pupr.gpkg:rencana",
             "--rules", SAMPLE / "itbx.csv", "--no-cache", "-q"]
     r = invoke(runner, [*args, "--out", tmp_path / "local.gpkg"])
@@ -802,6 +811,7 @@ def test_relocation_layer_of_cluster_cli_is_byte_identical(cluster, tmp_path, ru
     r = invoke(runner, [*args, "--out", tmp_path / "remote.gpkg", "--scheduler", cluster])
     assert r.exit_code == 0, r.output
     assert calls == [1], "the relocation advice did not run on the cluster"
+    assert shipped == [1], "the pieces sent while the shares ran were not the ones used (or were sent again)"
     local, remote = _relocation_rows(tmp_path / "local.gpkg"), _relocation_rows(tmp_path / "remote.gpkg")
     assert len(local) >= 5 and remote == local
 

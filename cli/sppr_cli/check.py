@@ -162,7 +162,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
                 result = run_check(
                     zinputs if zoning_ready is None else zoning_ready, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                     code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
-                    client=client, cache=False if no_cache else None,
+                    client=client, cache=False if no_cache else None, prepare_relocation=struktur_ruang is None,
                 )
             pending = {}
             if struktur_ruang is None:  # the advice changes no layer: the others are written while it runs

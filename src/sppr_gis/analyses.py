@@ -83,7 +83,16 @@ def _relocation(result: CheckResult, rules: Rules, relocation_distance: float, i
     if result.zones is None:
         raise ValueError(_("the check result carries no zoning (CheckResult.zones)"))
     idf = id_field if id_field in result.programs.columns else "program_id"
-    return relocation_advice(result.programs, result.zones, rules, max_distance=relocation_distance, id_field=idf, client=client)
+    zones: Any = result.zones
+    ready = getattr(result, "relocation_index", None)  # check(prepare_relocation=True): cut and sent meanwhile
+    if ready is not None and client is not None:
+        try:
+            index = ready.result()
+        except Exception:  # noqa: BLE001 - built again below; a cluster that fails says so there
+            index = None
+        if index is not None and index.rules is rules and index.shipped_to(client):
+            zones = index
+    return relocation_advice(result.programs, zones, rules, max_distance=relocation_distance, id_field=idf, client=client)
 
 
 def relocation_pending(

@@ -56,6 +56,7 @@ from sppr_gis.i18n import _
 __all__ = [
     "ClusterError",
     "ClusterRunner",
+    "ShippedPieces",
     "check_workers",
     "client_credentials",
     "cluster_client",
@@ -660,13 +661,12 @@ def _run_payload(data: tuple[Any, ...]) -> dict[str, Any]:
 _RELOCATION_PIECES: dict[str, dict[str, Any]] = {}
 
 
-def _relocation_task(token: str, pieces: tuple[np.ndarray, np.ndarray], activity: tuple[int, np.ndarray, np.ndarray], prog_wkb: tuple[np.ndarray, np.ndarray], max_distance: float) -> dict[str, Any]:
+def _relocation_task(nearest_in_tree: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], token: str, pieces: tuple[np.ndarray, np.ndarray], activity: tuple[int, np.ndarray, np.ndarray], prog_wkb: tuple[np.ndarray, np.ndarray], max_distance: float) -> dict[str, Any]:
     """Worker side: the nearest permitted zone of one chunk of one activity's programs (one thread).
 
     ``pieces`` (scattered to every worker once) are the permitted zones' cut pieces; ``activity`` the
-    positions of the activity's pieces among them, in the local tree's order, and their codes."""
-    from sppr_gis.relocation import nearest_in_tree
-
+    positions of the activity's pieces among them, in the local tree's order, and their codes;
+    ``nearest_in_tree`` is :func:`sppr_gis.relocation.nearest_in_tree` (passed in: this module sits below it)."""
     tune_malloc()
     cpu = time.thread_time()
     entry = _RELOCATION_PIECES.get(token)
@@ -681,15 +681,36 @@ def _relocation_task(token: str, pieces: tuple[np.ndarray, np.ndarray], activity
     return {"codes": c, "dist": d, "point": pack_wkb(pt), "cpu_seconds": time.thread_time() - cpu}
 
 
-def distributed_nearest(client: Any, pieces: np.ndarray, activities: list[tuple[np.ndarray, np.ndarray]], groups: list[tuple[int, np.ndarray]], geoms: np.ndarray, max_distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
-    """The relocation advice's nearest permitted zones computed on the cluster; equal to a local run's.
+class ShippedPieces:
+    """The relocation advice's cut pieces, sent to every worker once (a broadcast scatter).
 
     Parameters
     ----------
     client : distributed.Client
     pieces : numpy.ndarray of shapely geometries
-        The permitted zones' cut pieces (:meth:`sppr_gis.relocation.PermittedZones.pieces`): sent to
-        every worker once.
+        :meth:`sppr_gis.relocation.PermittedZones.pieces`; the tasks name them by position.
+    """
+
+    def __init__(self, client: Any, pieces: np.ndarray) -> None:
+        t = time.perf_counter()
+        self.client = client
+        self.token = uuid.uuid4().hex
+        try:
+            self.future = client.scatter([pack_wkb(np.asarray(pieces, dtype=object))], broadcast=True, hash=False)[0]
+        except Exception as exc:  # noqa: BLE001 - the cluster's failure, one line
+            raise ClusterError(_("relocation advice: sending the zone pieces to the cluster failed: {kind}: {exc}").format(kind=type(exc).__name__, exc=exc)) from None
+        self.seconds = time.perf_counter() - t
+
+
+def distributed_nearest(client: Any, pieces: np.ndarray | ShippedPieces, activities: list[tuple[np.ndarray, np.ndarray]], groups: list[tuple[int, np.ndarray]], geoms: np.ndarray, max_distance: float, nearest: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
+    """The relocation advice's nearest permitted zones computed on the cluster; equal to a local run's.
+
+    Parameters
+    ----------
+    client : distributed.Client
+    pieces : numpy.ndarray of shapely geometries, or ShippedPieces
+        The permitted zones' cut pieces (:meth:`sppr_gis.relocation.PermittedZones.pieces`), sent to
+        every worker once (here, or already, e.g. while the workers computed the shares).
     activities : list of (piece positions, piece codes)
         Per activity, its permitted pieces in its tree's order and their codes
         (:meth:`~sppr_gis.relocation.PermittedZones.tree_pieces`): each sent once.
@@ -700,6 +721,8 @@ def distributed_nearest(client: Any, pieces: np.ndarray, activities: list[tuple[
         The programs to advise (metric CRS, as the pieces).
     max_distance : float
         Metres.
+    nearest : callable
+        :func:`sppr_gis.relocation.nearest_in_tree` (run by the tasks).
 
     Returns
     -------
@@ -724,17 +747,15 @@ def distributed_nearest(client: Any, pieces: np.ndarray, activities: list[tuple[
     if not groups:
         return codes, dist, point, timings
     t = time.perf_counter()
-    token = uuid.uuid4().hex
-    # only the pieces some activity permits, renumbered (each activity's keep their order)
-    sels = [np.asarray(sel, dtype=np.int64) for sel, _ in activities]
-    used = np.unique(np.concatenate(sels)) if sels else np.zeros(0, dtype=np.int64)
-    shared = client.scatter([pack_wkb(np.asarray(pieces, dtype=object)[used])], broadcast=True, hash=False)[0]
+    if not isinstance(pieces, ShippedPieces) or pieces.client is not client:
+        pieces = ShippedPieces(client, pieces)
+    token, shared = pieces.token, pieces.future
     # each activity's pieces once (several tasks share them)
-    acts = client.scatter([(k, np.searchsorted(used, sel), np.asarray(pcodes, dtype=object).astype(str)) for k, (sel, (_, pcodes)) in enumerate(zip(sels, activities))], hash=False)
+    acts = client.scatter([(k, np.asarray(sel, dtype=np.int64), np.asarray(pcodes, dtype=object).astype(str)) for k, (sel, pcodes) in enumerate(activities)], hash=False)
     pending: dict[Any, np.ndarray] = {}
     try:
         for i, (k, at) in enumerate(groups):
-            fut = client.submit(_relocation_task, token, shared, acts[k], pack_wkb(geoms[at]), float(max_distance), key=f"sppr-relokasi-{token[:8]}-{i}", pure=False)
+            fut = client.submit(_relocation_task, nearest, token, shared, acts[k], pack_wkb(geoms[at]), float(max_distance), key=f"sppr-relokasi-{token[:8]}-{i}", pure=False)
             pending[fut] = at
         timings["send"] = time.perf_counter() - t
         for fut in as_completed(list(pending)):

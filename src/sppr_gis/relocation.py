@@ -35,7 +35,7 @@ from sppr_gis.rules import Rules, activity_key
 from sppr_gis.text import angka
 from sppr_gis.vocabulary import DEFAULT_RELOCATION_DISTANCE
 
-__all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "relocation_advice", "RELOCATION_COLUMNS"]
+__all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "permitted_index", "relocation_advice", "RELOCATION_COLUMNS"]
 
 #: Metres: no advice beyond this distance (``--relocation-distance``): :data:`sppr_gis.vocabulary.DEFAULT_RELOCATION_DISTANCE`.
 #: Permitted polygons are indexed in pieces of at most this many vertices.
@@ -76,6 +76,19 @@ class PermittedZones:
         self._codes: dict[str, list[str]] = {}
         self._pieces: tuple[np.ndarray, np.ndarray] | None = None
         self.cut_vertices = cut_vertices
+        self._shipped: Any = None
+
+    def ship(self, client: Any) -> Any:
+        """The pieces sent to every worker of ``client`` once (:class:`sppr_gis.cluster.ShippedPieces`), kept for later calls."""
+        from sppr_gis.cluster import ShippedPieces
+
+        if self._shipped is None or self._shipped.client is not client:
+            self._shipped = ShippedPieces(client, self.pieces()[0])
+        return self._shipped
+
+    def shipped_to(self, client: Any) -> bool:
+        """Whether :meth:`ship` sent the pieces to ``client``'s workers already."""
+        return self._shipped is not None and self._shipped.client is client
 
     def permitted_codes(self, activity: object) -> list[str]:
         """Zone codes whose cell for ``activity`` is ``I`` (sorted)."""
@@ -279,6 +292,29 @@ def _permitted_index(zones: gpd.GeoDataFrame | PermittedZones, rules: Rules) -> 
     )
 
 
+def permitted_index(zones: gpd.GeoDataFrame, rules: Rules, client: Any = None) -> PermittedZones:
+    """The index :func:`relocation_advice` builds of ``zones``, cut (and with ``client``, its pieces
+    sent to the workers) now: e.g. while the workers compute the shares.
+
+    Parameters
+    ----------
+    zones : geopandas.GeoDataFrame
+        ``zone_code`` and geometry (``CheckResult.zones``).
+    rules : Rules
+        The ITBX matrix.
+    client : distributed.Client, optional
+
+    Returns
+    -------
+    PermittedZones
+    """
+    index = _permitted_index(zones, rules)
+    index.pieces()
+    if client is not None:
+        index.ship(client)
+    return index
+
+
 def _unfit_geometries(programs: gpd.GeoDataFrame, status_field: str, geoms: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the ``tidak_sesuai`` programs and their geometries (2D, made valid)."""
     pos = np.flatnonzero((programs[status_field] == "tidak_sesuai").to_numpy(dtype=bool))
@@ -307,7 +343,7 @@ def _nearest_by_activity(index: PermittedZones, g: np.ndarray, acts: np.ndarray,
         # in its tree's order, so that ties are broken as here
         activities = [index.tree_pieces(acts[at[0]]) for at in groups]
         tasks = sorted(((k, at[i : i + RELOCATION_CHUNK]) for k, at in enumerate(groups) for i in range(0, len(at), RELOCATION_CHUNK)), key=lambda t: len(t[1]), reverse=True)
-        codes, dist, point, _ = distributed_nearest(client, index.pieces()[0], activities, tasks, g, max_distance)
+        codes, dist, point, _ = distributed_nearest(client, index.ship(client), activities, tasks, g, max_distance, nearest_in_tree)
         return codes, dist, point
     for at in groups:  # each activity's tree built once, before the threads share it
         index.tree(acts[at[0]])
