@@ -831,3 +831,34 @@ def test_failing_relocation_task_leaves_no_output(cluster, tmp_path, runner, mon
     assert "relocation advice" in r.output and "pecah di worker" in r.output and "Traceback" not in r.output
     assert len(r.output.strip().splitlines()) == 1, r.output
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_cluster_cli_looks_up_the_cache_while_reading(cluster, tmp_path, runner, monkeypatch):
+    """`sppr check --scheduler` looks the zoning up in the cache while it reads the programs: a warm run
+    prepares nothing (no QA, here or on the cluster) and writes the cold run's file byte for byte; a
+    wrong --zone-field still fails with the same one line as a local run's."""
+    import sppr_cli.check as cli_check
+    from sppr_gis import pipeline
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    monkeypatch.delenv("SPPR_NO_CACHE", raising=False)
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["check", "--zoning", f"{SAMPLE}/zoning.gpkg:rdtr_subzona", "--programs", f"{SAMPLE}/rencana_pupr.gpkg:rencana",
+            "--rules", SAMPLE / "itbx.csv", "-q", "--scheduler", cluster]
+    r = invoke(runner, [*args, "--out", tmp_path / "cold.gpkg"])
+    assert r.exit_code == 0, r.output
+    looked, made = [], []
+    real_lookup = cli_check.start_zoning_lookup
+    monkeypatch.setattr(cli_check, "start_zoning_lookup", lambda *a, **k: looked.append(1) or real_lookup(*a, **k))
+    real = pipeline._ZoningQA.__init__
+    monkeypatch.setattr(pipeline._ZoningQA, "__init__", lambda self, *a, **k: made.append(1) or real(self, *a, **k))
+    r = invoke(runner, [*args, "--out", tmp_path / "warm.gpkg"])
+    assert r.exit_code == 0, r.output
+    assert looked == [1] and made == [], "the warm cluster run did not take the zoning from the cache looked up while reading"
+    assert (tmp_path / "warm.gpkg").read_bytes() == (tmp_path / "cold.gpkg").read_bytes()
+    bad = [a if a != "-q" else "--zone-field=TIDAK_ADA" for a in args]
+    remote = invoke(runner, [*bad, "--out", tmp_path / "x.gpkg"])
+    local = invoke(runner, [*bad[:-2], "--out", tmp_path / "y.gpkg"])
+    assert remote.exit_code == local.exit_code == 1 and "TIDAK_ADA" in remote.output
+    assert remote.output.strip().splitlines()[-1] == local.output.strip().splitlines()[-1]
+    assert not (tmp_path / "x.gpkg").exists()

@@ -14,7 +14,7 @@ from sppr_gis import io, read_rules
 from sppr_gis.analyses import extend_check_from_files, relocation_pending
 from sppr_gis.crs import check_programs_reach_zoning
 from sppr_gis.io.postgis import is_postgis
-from sppr_gis.pipeline import ZoningInput, check as run_check, start_zoning
+from sppr_gis.pipeline import ZoningInput, check as run_check, start_zoning, start_zoning_lookup
 from sppr_gis.results import write_check_result
 from sppr_gis.text import angka
 
@@ -143,9 +143,10 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             zinputs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
         # the zoning is prepared (or taken from the cache) while the programs and rules are read;
         # check() waits for it where it would prepare it, so errors come in the same order
-        zoning_ready = None if scheduler is not None else start_zoning(
+        # (on a cluster only its cache entry is looked up meanwhile: on a miss the QA runs on the workers)
+        zoning_ready = start_zoning(
             zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=False if no_cache else None,
-        )
+        ) if scheduler is None else start_zoning_lookup(zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, cache=False if no_cache else None)
         progs = io.read_program_sources(
             programs, id_field=id_field, assume_crs=assume_crs, xy_fields=xy_fields, wkt_field=wkt_field, coord_field=coord_field,
             sheet=sheet, header_row=header_row, encoding=encoding, engine=engine,
@@ -158,6 +159,9 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
         # on a cluster, the relocation advice runs there too: the client stays open until it is written
         with _cluster(scheduler, workers_processes or workers) as client:
+            if scheduler is not None:
+                found = zoning_ready()  # the cached zoning, or None: the QA on the cluster
+                zoning_ready = None if found is None else (lambda: found)
             with progress_bar(len(progs), _("computing overlaps and conformance"), show) as advance:
                 result = run_check(
                     zinputs if zoning_ready is None else zoning_ready, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,

@@ -242,6 +242,51 @@ def start_zoning(
     return future.result
 
 
+def start_zoning_lookup(
+    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
+    zone_field: str | None = None,
+    *,
+    sliver_width: float = 1.0,
+    sliver_area: float = 1.0,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
+    cache: bool | None = None,
+) -> Callable[[], PreparedZoning | None]:
+    """The zoning cache's entry of this zoning looked up (and decoded) in a background thread, nothing
+    prepared: for a cluster run (``sppr check --scheduler``), whose QA runs on the workers on a miss.
+
+    Parameters
+    ----------
+    zoning, zone_field, sliver_width, sliver_area, max_vertices, cache
+        As for :func:`prepare_zoning_cached`.
+
+    Returns
+    -------
+    callable
+        Waits for the lookup: the prepared zoning (pass it to :func:`check` as ``zoning``: the
+        answers are the same), or None when there is no valid entry, the cache is off or the
+        zoning's fields are wrong (check() then says so where it would).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not cache_enabled(cache):
+        return lambda: None
+    inputs = as_zoning_inputs(zoning)
+
+    def lookup() -> PreparedZoning | None:
+        try:
+            return lookup_zoning(
+                inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, make=PreparedZoning,
+                crs=lambda: metric_crs([z.frame for z in inputs]),
+            )[1]
+        except Exception:  # noqa: BLE001 - e.g. no zone field: check() raises it again where it would
+            return None
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning-cache")
+    future = pool.submit(lookup)
+    pool.shutdown(wait=False)
+    return future.result
+
+
 def prepare_zoning_qa(
     zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
     zone_field: str | None = None,
