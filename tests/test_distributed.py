@@ -765,6 +765,13 @@ def test_relocation_advice_on_cluster_equals_local(client, monkeypatch):
     monkeypatch.setattr(cluster, "distributed_nearest", lambda c, pieces, acts, groups, *a: calls.append(len(groups)) or real(c, pieces, acts, groups, *a))
     remote = relocation.relocation_advice(res.programs, res.zones, rules, client=client)
     assert calls and calls[0] >= 8, "the advice did not run as several tasks on the cluster"
+
+    def kept() -> int:
+        import sppr_gis.cluster as c
+
+        return len(c._RELOCATION_PIECES)
+
+    assert set(client.run(kept).values()) == {0}, "the workers kept the run's pieces after it"
     assert len(local) == (res.programs["status"] == "tidak_sesuai").sum() >= 20
     pd.testing.assert_frame_equal(pd.DataFrame(local.drop(columns="geometry")), pd.DataFrame(remote.drop(columns="geometry")))
     assert list(shapely.to_wkb(local.geometry.values)) == list(shapely.to_wkb(remote.geometry.values))

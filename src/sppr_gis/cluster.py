@@ -702,6 +702,13 @@ class ShippedPieces:
         self.seconds = time.perf_counter() - t
 
 
+def _drop_relocation_pieces(token: str) -> None:
+    """Worker side: forget a finished run's pieces (a long-lived worker does not keep them)."""
+    if token in _RELOCATION_PIECES:
+        del _RELOCATION_PIECES[token]
+        release_memory()
+
+
 def distributed_nearest(client: Any, pieces: np.ndarray | ShippedPieces, activities: list[tuple[np.ndarray, np.ndarray]], groups: list[tuple[int, np.ndarray]], geoms: np.ndarray, max_distance: float, nearest: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
     """The relocation advice's nearest permitted zones computed on the cluster; equal to a local run's.
 
@@ -773,4 +780,9 @@ def distributed_nearest(client: Any, pieces: np.ndarray | ShippedPieces, activit
         for fut in pending:
             fut.cancel()
         raise
+    finally:
+        try:
+            client.run(_drop_relocation_pieces, token)
+        except Exception:  # noqa: BLE001 - best effort: the next run's pieces replace them anyway
+            pass
     return codes, dist, point, timings
