@@ -726,3 +726,146 @@ def test_partitions_of_about_equal_cost():
         assert max(cost[p].sum() for p in parts) <= total / k + cost.max() + 1e-9
     parts = partition_by_cost(geoms, cost, 2, max_size=300)
     assert len(parts) >= 4 and max(len(p) for p in parts) <= 300
+
+
+# ----------------------------------------------------------------------------- issue 18 case 3: the relocation advice on the cluster
+
+
+def _permitted_distance(geom: object, act: str, zones: gpd.GeoDataFrame, rules) -> tuple[str | None, float]:
+    """The nearest permitted code and its distance, brute force: each code's polygons unioned, the
+    distance to each union (plain shapely, no index, no cut pieces)."""
+    key = act.strip().lower()
+    permitted = sorted(z for (a, z), c in rules.cells.items() if a == key and c.cls == "I")
+    best: tuple[float, str] | None = None
+    for code in permitted:
+        sel = zones["zone_code"].astype(str).map(lambda z: rules.zone_column(z) or z) == code
+        if not sel.any():
+            continue
+        d = shapely.distance(geom, shapely.union_all(np.asarray(zones.geometry[sel].array, dtype=object)))
+        if best is None or (d, code) < best:
+            best = (d, code)
+    return (None, np.nan) if best is None else (best[1], best[0])
+
+
+def test_relocation_advice_on_cluster_equals_local(client, monkeypatch):
+    """relocation_advice(client=...) gives the local layer row for row and bit for bit (zones cut into
+    16-vertex pieces, chunks of 7 programs: many tasks, pieces shared by the tasks), the nearest zones
+    were found on the workers, and each distance equals a brute-force one (union per code, shapely)."""
+    import sppr_gis
+    import sppr_gis.cluster as cluster
+    from sppr_gis import relocation
+
+    zoning, programs, rules = _digitized_inputs()
+    res = sppr_gis.check(zoning, programs, rules, cache=False)
+    monkeypatch.setattr(relocation, "RELOCATION_CHUNK", 7)
+    monkeypatch.setattr(relocation, "CUT_VERTICES", 16)
+    local = relocation.relocation_advice(res.programs, res.zones, rules)
+    calls = []
+    real = cluster.distributed_nearest
+    monkeypatch.setattr(cluster, "distributed_nearest", lambda c, pieces, acts, groups, *a: calls.append(len(groups)) or real(c, pieces, acts, groups, *a))
+    remote = relocation.relocation_advice(res.programs, res.zones, rules, client=client)
+    assert calls and calls[0] >= 8, "the advice did not run as several tasks on the cluster"
+
+    def kept() -> int:
+        import sppr_gis.cluster as c
+
+        return len(c._RELOCATION_PIECES)
+
+    assert set(client.run(kept).values()) == {0}, "the workers kept the run's pieces after it"
+    assert len(local) == (res.programs["status"] == "tidak_sesuai").sum() >= 20
+    pd.testing.assert_frame_equal(pd.DataFrame(local.drop(columns="geometry")), pd.DataFrame(remote.drop(columns="geometry")))
+    assert list(shapely.to_wkb(local.geometry.values)) == list(shapely.to_wkb(remote.geometry.values))
+    # independent: the distance to the union of each permitted code's zones, nearest code first
+    work = res.programs.set_index("program_id")
+    for row in remote.itertuples():
+        code, d = _permitted_distance(shapely.make_valid(work.geometry[row.program_id]), work.loc[row.program_id, "kegiatan_itbx"], res.zones, rules)
+        if d <= relocation.DEFAULT_RELOCATION_DISTANCE:
+            assert row.zone_code == code and row.jarak_m == pytest.approx(d, abs=1e-6), row.program_id
+        else:
+            assert pd.isna(row.zone_code)
+
+
+def _relocation_rows(path: Path) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT * FROM saran_relokasi ORDER BY fid").fetchall()
+
+
+def test_relocation_layer_of_cluster_cli_is_byte_identical(cluster, tmp_path, runner, monkeypatch):
+    """`sppr check --scheduler`: the saran_relokasi table of the GeoPackage holds the local run's rows,
+    byte for byte (geometry blobs included), and its nearest zones were found on the cluster with the
+    pieces sent once (while the workers computed the shares)."""
+    import sppr_gis.cluster as cl
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    calls = []
+    real = cl.distributed_nearest
+    monkeypatch.setattr(cl, "distributed_nearest", lambda *a: calls.append(1) or real(*a))
+    shipped = []
+
+    class Counting(cl.ShippedPieces):
+        def __init__(self, *a):
+            shipped.append(1)
+            super().__init__(*a)
+
+    monkeypatch.setattr(cl, "ShippedPieces", Counting)
+    args = ["check", "--zoning", f"{SAMPLE}/zoning.gpkg:rdtr_subzona", "--programs", f"{SAMPLE}/rencana_pupr.gpkg:rencana",
+            "--rules", SAMPLE / "itbx.csv", "--no-cache", "-q"]
+    r = invoke(runner, [*args, "--out", tmp_path / "local.gpkg"])
+    assert r.exit_code == 0, r.output
+    assert calls == []
+    r = invoke(runner, [*args, "--out", tmp_path / "remote.gpkg", "--scheduler", cluster])
+    assert r.exit_code == 0, r.output
+    assert calls == [1], "the relocation advice did not run on the cluster"
+    assert shipped == [1], "the pieces sent while the shares ran were not the ones used (or were sent again)"
+    local, remote = _relocation_rows(tmp_path / "local.gpkg"), _relocation_rows(tmp_path / "remote.gpkg")
+    assert len(local) >= 5 and remote == local
+
+
+def test_failing_relocation_task_leaves_no_output(cluster, tmp_path, runner, monkeypatch):
+    """A relocation task that fails on a worker: one line naming the advice, exit 1, no output file."""
+    import sppr_gis.cluster as cl
+
+    def boom(*a):  # pickled by value: the workers run this one
+        raise RuntimeError("pecah di worker")
+
+    monkeypatch.setattr(cl, "_relocation_task", boom)
+    out = tmp_path / "hasil.gpkg"
+    r = invoke(runner, ["check", "--zoning", f"{SAMPLE}/zoning.gpkg:rdtr_subzona", "--programs", f"{SAMPLE}/rencana_pupr.gpkg:rencana",
+                        "--rules", SAMPLE / "itbx.csv", "--no-cache", "-q", "--out", out, "--scheduler", cluster])
+    assert r.exit_code == 1, r.output
+    assert "relocation advice" in r.output and "pecah di worker" in r.output and "Traceback" not in r.output
+    assert len(r.output.strip().splitlines()) == 1, r.output
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_cluster_cli_looks_up_the_cache_while_reading(cluster, tmp_path, runner, monkeypatch):
+    """`sppr check --scheduler` looks the zoning up in the cache while it reads the programs: a warm run
+    prepares nothing (no QA, here or on the cluster) and writes the cold run's file byte for byte; a
+    wrong --zone-field still fails with the same one line as a local run's."""
+    import sppr_cli.check as cli_check
+    from sppr_gis import pipeline
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    monkeypatch.delenv("SPPR_NO_CACHE", raising=False)
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["check", "--zoning", f"{SAMPLE}/zoning.gpkg:rdtr_subzona", "--programs", f"{SAMPLE}/rencana_pupr.gpkg:rencana",
+            "--rules", SAMPLE / "itbx.csv", "-q", "--scheduler", cluster]
+    r = invoke(runner, [*args, "--out", tmp_path / "cold.gpkg"])
+    assert r.exit_code == 0, r.output
+    looked, made = [], []
+    real_lookup = cli_check.start_zoning_lookup
+    monkeypatch.setattr(cli_check, "start_zoning_lookup", lambda *a, **k: looked.append(1) or real_lookup(*a, **k))
+    real = pipeline._ZoningQA.__init__
+    monkeypatch.setattr(pipeline._ZoningQA, "__init__", lambda self, *a, **k: made.append(1) or real(self, *a, **k))
+    r = invoke(runner, [*args, "--out", tmp_path / "warm.gpkg"])
+    assert r.exit_code == 0, r.output
+    assert looked == [1] and made == [], "the warm cluster run did not take the zoning from the cache looked up while reading"
+    assert (tmp_path / "warm.gpkg").read_bytes() == (tmp_path / "cold.gpkg").read_bytes()
+    bad = [a if a != "-q" else "--zone-field=TIDAK_ADA" for a in args]
+    remote = invoke(runner, [*bad, "--out", tmp_path / "x.gpkg"])
+    local = invoke(runner, [*bad[:-2], "--out", tmp_path / "y.gpkg"])
+    assert remote.exit_code == local.exit_code == 1 and "TIDAK_ADA" in remote.output
+    assert remote.output.strip().splitlines()[-1] == local.output.strip().splitlines()[-1]
+    assert not (tmp_path / "x.gpkg").exists()

@@ -56,9 +56,11 @@ from sppr_gis.i18n import _
 __all__ = [
     "ClusterError",
     "ClusterRunner",
+    "ShippedPieces",
     "check_workers",
     "client_credentials",
     "cluster_client",
+    "distributed_nearest",
     "distributed_shares",
     "hilbert_order",
     "pack_wkb",
@@ -650,3 +652,137 @@ class ClusterRunner(GeometryRunner):
 
 def _run_payload(data: tuple[Any, ...]) -> dict[str, Any]:
     return _shares_task(*data)
+
+
+# ----------------------------------------------------------------------------- relocation advice
+
+#: On a worker: the permitted pieces of the latest relocation run (its token -> the pieces and each
+#: activity's tree), decoded once per worker and kept while that run's tasks come.
+_RELOCATION_PIECES: dict[str, dict[str, Any]] = {}
+
+
+def _relocation_task(nearest_in_tree: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], token: str, pieces: tuple[np.ndarray, np.ndarray], activity: tuple[int, np.ndarray, np.ndarray], prog_wkb: tuple[np.ndarray, np.ndarray], max_distance: float) -> dict[str, Any]:
+    """Worker side: the nearest permitted zone of one chunk of one activity's programs (one thread).
+
+    ``pieces`` (scattered to every worker once) are the permitted zones' cut pieces; ``activity`` the
+    positions of the activity's pieces among them, in the local tree's order, and their codes;
+    ``nearest_in_tree`` is :func:`sppr_gis.relocation.nearest_in_tree` (passed in: this module sits below it)."""
+    tune_malloc()
+    cpu = time.thread_time()
+    entry = _RELOCATION_PIECES.get(token)
+    if entry is None:
+        _RELOCATION_PIECES.clear()  # one run's pieces at a time: a worker's memory stays bounded
+        entry = _RELOCATION_PIECES[token] = {"pieces": unpack_wkb(*pieces), "trees": {}}
+    k, sel, codes = activity
+    if k not in entry["trees"]:
+        sel = np.asarray(sel, dtype=np.int64)
+        entry["trees"][k] = shapely.STRtree(entry["pieces"][sel]) if len(sel) else None
+    c, d, pt = nearest_in_tree(entry["trees"][k], np.asarray(codes, dtype=object), unpack_wkb(*prog_wkb), float(max_distance))
+    return {"codes": c, "dist": d, "point": pack_wkb(pt), "cpu_seconds": time.thread_time() - cpu}
+
+
+class ShippedPieces:
+    """The relocation advice's cut pieces, sent to every worker once (a broadcast scatter).
+
+    Parameters
+    ----------
+    client : distributed.Client
+    pieces : numpy.ndarray of shapely geometries
+        :meth:`sppr_gis.relocation.PermittedZones.pieces`; the tasks name them by position.
+    """
+
+    def __init__(self, client: Any, pieces: np.ndarray) -> None:
+        t = time.perf_counter()
+        self.client = client
+        self.token = uuid.uuid4().hex
+        try:
+            self.future = client.scatter([pack_wkb(np.asarray(pieces, dtype=object))], broadcast=True, hash=False)[0]
+        except Exception as exc:  # noqa: BLE001 - the cluster's failure, one line
+            raise ClusterError(_("relocation advice: sending the zone pieces to the cluster failed: {kind}: {exc}").format(kind=type(exc).__name__, exc=exc)) from None
+        self.seconds = time.perf_counter() - t
+
+
+def _drop_relocation_pieces(token: str) -> None:
+    """Worker side: forget a finished run's pieces (a long-lived worker does not keep them)."""
+    if token in _RELOCATION_PIECES:
+        del _RELOCATION_PIECES[token]
+        release_memory()
+
+
+def distributed_nearest(client: Any, pieces: np.ndarray | ShippedPieces, activities: list[tuple[np.ndarray, np.ndarray]], groups: list[tuple[int, np.ndarray]], geoms: np.ndarray, max_distance: float, nearest: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
+    """The relocation advice's nearest permitted zones computed on the cluster; equal to a local run's.
+
+    Parameters
+    ----------
+    client : distributed.Client
+    pieces : numpy.ndarray of shapely geometries, or ShippedPieces
+        The permitted zones' cut pieces (:meth:`sppr_gis.relocation.PermittedZones.pieces`), sent to
+        every worker once (here, or already, e.g. while the workers computed the shares).
+    activities : list of (piece positions, piece codes)
+        Per activity, its permitted pieces in its tree's order and their codes
+        (:meth:`~sppr_gis.relocation.PermittedZones.tree_pieces`): each sent once.
+    groups : list of (activity, positions)
+        One task each: the position of the activity in ``activities`` and positions into ``geoms`` of
+        programs of that activity.
+    geoms : numpy.ndarray of shapely geometries
+        The programs to advise (metric CRS, as the pieces).
+    max_distance : float
+        Metres.
+    nearest : callable
+        :func:`sppr_gis.relocation.nearest_in_tree` (run by the tasks).
+
+    Returns
+    -------
+    codes, distance, point : numpy.ndarray
+        Per program, as :meth:`~sppr_gis.relocation.PermittedZones.nearest`, in ``geoms``' order.
+    timings : dict
+        ``send`` (client: packing and scattering), ``worker_cpu_seconds``.
+
+    Raises
+    ------
+    ClusterError
+        A task failed (the others are cancelled).
+    """
+    from distributed import as_completed
+
+    check_workers(client)
+    n = len(geoms)
+    codes = np.full(n, None, dtype=object)
+    dist = np.full(n, np.nan)
+    point = np.full(n, None, dtype=object)
+    timings = {"send": 0.0, "worker_cpu_seconds": 0.0}
+    if not groups:
+        return codes, dist, point, timings
+    t = time.perf_counter()
+    if not isinstance(pieces, ShippedPieces) or pieces.client is not client:
+        pieces = ShippedPieces(client, pieces)
+    token, shared = pieces.token, pieces.future
+    # each activity's pieces once (several tasks share them)
+    acts = client.scatter([(k, np.asarray(sel, dtype=np.int64), np.asarray(pcodes, dtype=object).astype(str)) for k, (sel, pcodes) in enumerate(activities)], hash=False)
+    pending: dict[Any, np.ndarray] = {}
+    try:
+        for i, (k, at) in enumerate(groups):
+            fut = client.submit(_relocation_task, nearest, token, shared, acts[k], pack_wkb(geoms[at]), float(max_distance), key=f"sppr-relokasi-{token[:8]}-{i}", pure=False)
+            pending[fut] = at
+        timings["send"] = time.perf_counter() - t
+        for fut in as_completed(list(pending)):
+            at = pending.pop(fut)
+            try:
+                r = fut.result()
+            except SpprError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a worker's failure, one line
+                raise ClusterError(_("relocation advice of {n} programs failed on the cluster: {kind}: {exc}").format(n=len(at), kind=type(exc).__name__, exc=exc)) from None
+            fut.release()
+            codes[at], dist[at], point[at] = r["codes"], r["dist"], unpack_wkb(*r["point"])
+            timings["worker_cpu_seconds"] += r["cpu_seconds"]
+    except BaseException:
+        for fut in pending:
+            fut.cancel()
+        raise
+    finally:
+        try:
+            client.run(_drop_relocation_pieces, token)
+        except Exception:  # noqa: BLE001 - best effort: the next run's pieces replace them anyway
+            pass
+    return codes, dist, point, timings

@@ -242,6 +242,51 @@ def start_zoning(
     return future.result
 
 
+def start_zoning_lookup(
+    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
+    zone_field: str | None = None,
+    *,
+    sliver_width: float = 1.0,
+    sliver_area: float = 1.0,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
+    cache: bool | None = None,
+) -> Callable[[], PreparedZoning | None]:
+    """The zoning cache's entry of this zoning looked up (and decoded) in a background thread, nothing
+    prepared: for a cluster run (``sppr check --scheduler``), whose QA runs on the workers on a miss.
+
+    Parameters
+    ----------
+    zoning, zone_field, sliver_width, sliver_area, max_vertices, cache
+        As for :func:`prepare_zoning_cached`.
+
+    Returns
+    -------
+    callable
+        Waits for the lookup: the prepared zoning (pass it to :func:`check` as ``zoning``: the
+        answers are the same), or None when there is no valid entry, the cache is off or the
+        zoning's fields are wrong (check() then says so where it would).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not cache_enabled(cache):
+        return lambda: None
+    inputs = as_zoning_inputs(zoning)
+
+    def lookup() -> PreparedZoning | None:
+        try:
+            return lookup_zoning(
+                inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, make=PreparedZoning,
+                crs=lambda: metric_crs([z.frame for z in inputs]),
+            )[1]
+        except Exception:  # noqa: BLE001 - e.g. no zone field: check() raises it again where it would
+            return None
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning-cache")
+    future = pool.submit(lookup)
+    pool.shutdown(wait=False)
+    return future.result
+
+
 def prepare_zoning_qa(
     zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
     zone_field: str | None = None,
@@ -402,6 +447,7 @@ def check(
     programs_label: str | None = None,
     client: Any = None,
     cache: bool | None = None,
+    prepare_relocation: bool = False,
 ) -> CheckResult:
     """Conformance of program locations with the zoning and its ITBX matrix.
 
@@ -459,6 +505,11 @@ def check(
         default on unless ``SPPR_NO_CACHE`` is set, with ``client`` too (a cluster run on a cached
         zoning skips the QA; one on a new zoning keeps what its QA found). Results are the same
         either way.
+    prepare_relocation : bool
+        With ``client``: cut the zones for the relocation advice and send the pieces to the workers
+        while they compute the shares (:func:`sppr_gis.relocation.permitted_index`), for a later
+        :func:`sppr_gis.analyses.relocation_pending` or :func:`~sppr_gis.analyses.extend_check`
+        with the same ``rules`` and ``client`` (``sppr check --scheduler`` does). The answers are the same.
 
     Returns
     -------
@@ -486,7 +537,7 @@ def check(
                 zoning, programs, rules, zone_field=zone_field, activity_field=activity_field, id_field=id_field, code_field=code_field,
                 min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices,
                 progress=progress, programs_label=programs_label, client=c, cache=cache,
-            )
+            )  # no relocation index: this client is closed on return
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     plabel = programs_label or str(programs.attrs.get("source", "programs"))
@@ -494,6 +545,7 @@ def check(
     programs, id_col, act_col, code_col = _program_columns(programs, rules, plabel, id_field, activity_field, code_field)
     zoning_run = _start_zoning(zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, client, timings)
     crs, zones = zoning_run.crs, zoning_run.zones
+    relocation_index = _start_relocation_index(zones, rules, client) if prepare_relocation and client is not None else None
     ids, out_geoms, work, empty_reason, parts = _program_units(programs, crs, id_col, plabel, findings, timings)
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
     zcodes = zones["zone_code"].to_numpy(dtype=object)
@@ -506,7 +558,22 @@ def check(
     zone_shares = _zone_shares_table(shares, ids, res)
     findings = _locate_findings(findings, plabel, ids, out, zones, zlabel, zids, zgeoms)
     timings["total"] = time.perf_counter() - t0
-    return CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)
+    result = CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)
+    if relocation_index is not None:
+        result.relocation_index = relocation_index  # type: ignore[attr-defined] - read by sppr_gis.analyses
+    return result
+
+
+def _start_relocation_index(zones: gpd.GeoDataFrame, rules: Rules, client: Any) -> Any:
+    """The relocation advice's index of ``zones``, cut and sent to ``client``'s workers in a thread (a future)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sppr_gis.relocation import permitted_index
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-relokasi-index")
+    future = pool.submit(permitted_index, zones, rules, client)
+    pool.shutdown(wait=False)
+    return future
 
 
 # ----------------------------------------------------------------------------- check()'s steps (in order; see its Notes)
