@@ -399,6 +399,11 @@ def test_every_map_sheet_of_the_pdf_keys_on_itself_what_it_draws(album, layers):
         assert has(admin, name), (paper, name)
 
 
+# --------------------------------------------------------------------------- 7. callouts clear of the kecamatan names
+
+_KEC_GREY = 0x3A / 255  # the kecamatan names' ink (#3a3a3a), drawn as glyph outlines (a white halo under them)
+
+
 def _name_boxes(page):
     """The kecamatan names on a PDF page, read as a reviewer sees them: the filled glyph outlines in the names' grey
     (each halo is a stroked white twin), joined into words; (x0, top, x1, bottom) in points."""
