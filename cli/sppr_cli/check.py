@@ -14,7 +14,7 @@ from sppr_gis import io, read_rules
 from sppr_gis.analyses import extend_check_from_files, relocation_pending
 from sppr_gis.crs import check_programs_reach_zoning
 from sppr_gis.io.postgis import is_postgis
-from sppr_gis.pipeline import ZoningInput, check as run_check, start_zoning
+from sppr_gis.pipeline import ZoningInput, check as run_check, read_extent, start_zoning, zoning_from_files
 from sppr_gis.results import write_check_result
 from sppr_gis.text import angka
 
@@ -42,19 +42,13 @@ def _output(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 def _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field) -> None:
-    from sppr_gis.schema import detect_zone_field
+    from sppr_gis.pipeline import describe_zoning_input
     from sppr_gis.summary import describe_input, format_summary, issue_notes
 
-    items = []
-    for z in zinputs:
-        try:
-            zf = detect_zone_field(z.frame, z.label, zone_field) if z.code is None else None
-        except Exception:
-            zf = None
-        item = describe_input(z.frame, "zonasi", fields={"zona": zf} if zf else {}, source=z.label)
-        if z.code is not None:
-            item["fields"] = {"zona": f"={z.code}"}
-        items.append(item)
+    # a zoning taken from the cache without reading it: (label, its summary as read when cached)
+    items = [
+        {**{k: v for k, v in z[1].items() if k != "label_tail"}, "source": z[0]} if isinstance(z, tuple) else describe_zoning_input(z, zone_field) for z in zinputs
+    ]
     items.append(describe_input(progs, "program", fields={"id": id_field, "kegiatan": activity_field}))
     for item in items:
         item["notes"] = issue_notes(result.issues, item["source"])
@@ -137,15 +131,24 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
     sources = o.inputs_of(zoning=zoning, programs=programs, rules=rules, conditions=conditions, code_map=code_map, struktur_ruang=struktur_ruang, network_map=network_map)
     with user_errors():
         io.guard_outputs(sources, [io.Target("--out", out), *(io.table_targets("--tables", tables, []) if tables else [])])
-        zinputs = []
-        for spec in zoning:
-            frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
-            zinputs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
-        # the zoning is prepared (or taken from the cache) while the programs and rules are read;
-        # check() waits for it where it would prepare it, so errors come in the same order
-        zoning_ready = None if scheduler is not None else start_zoning(
-            zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=False if no_cache else None,
+        # unchanged zoning files (by their bytes) whose preparation is in the cache are not read at all
+        prekey, cached = (None, None) if scheduler is not None else zoning_from_files(
+            zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, cache=False if no_cache else None,
+            read_options={"want": "polygon", "assume_crs": assume_crs, "encoding": encoding, "engine": engine},
         )
+        if cached is not None:
+            zinputs = [(label, item) for label, item in zip(cached.labels, cached.read["inputs"])]
+            zoning_ready = cached
+        else:
+            zinputs = []
+            for spec in zoning:
+                frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
+                zinputs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
+            # the zoning is prepared (or taken from the cache) while the programs and rules are read;
+            # check() waits for it where it would prepare it, so errors come in the same order
+            zoning_ready = None if scheduler is not None else start_zoning(
+                zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=False if no_cache else None, prekey=prekey,
+            )
         progs = io.read_program_sources(
             programs, id_field=id_field, assume_crs=assume_crs, xy_fields=xy_fields, wkt_field=wkt_field, coord_field=coord_field,
             sheet=sheet, header_row=header_row, encoding=encoding, engine=engine,
@@ -153,7 +156,10 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         )
         if not len(progs):
             click.echo(_("Warning: {source}: the program layer holds no features (wrong layer?)").format(source=progs.attrs.get("source", "programs")), err=True)
-        check_programs_reach_zoning(progs, [z.frame for z in zinputs], str(progs.attrs.get("source", "programs")), assume_crs)
+        if cached is not None:
+            check_programs_reach_zoning(progs, [], str(progs.attrs.get("source", "programs")), assume_crs, extent=read_extent(cached))
+        else:
+            check_programs_reach_zoning(progs, [z.frame for z in zinputs], str(progs.attrs.get("source", "programs")), assume_crs)
         ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
         with _cluster(scheduler, workers_processes or workers) as client, progress_bar(len(progs), _("computing overlaps and conformance"), show) as advance:

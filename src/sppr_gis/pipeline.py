@@ -26,7 +26,7 @@ from sppr_gis.text import angka
 from sppr_gis.validate import Finding, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
-__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "prepare_programs", "release_memory"]
+__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "zoning_from_files", "zoning_record", "read_extent", "describe_zoning_input", "prepare_programs", "release_memory"]
 
 _UNIT = {0: "titik", 1: "m", 2: "m2"}
 
@@ -174,6 +174,120 @@ class PreparedZoning:
     ids: np.ndarray
     seconds: dict[str, float] = field(default_factory=dict)
     cut: Any = None  # sppr_gis.engine.ZoneCut: the engine's pieces, when prepared (and cached) with the zoning
+    read: Any = None  # from the cache: what a run that does not read the zoning needs of it (see zoning_record)
+    labels: Any = None  # with ``read``: each zoning layer's name in messages, this run
+
+
+def describe_zoning_input(zi: ZoningInput, zone_field: str | None = None) -> dict[str, Any]:
+    """The summary of one zoning layer as read that ``sppr check`` prints (see
+    :func:`sppr_gis.summary.describe_input`), its zone field found as the preparation finds it.
+
+    Parameters
+    ----------
+    zi : ZoningInput
+    zone_field : str, optional
+
+    Returns
+    -------
+    dict
+    """
+    from sppr_gis.summary import describe_input
+
+    try:
+        zf = detect_zone_field(zi.frame, zi.name, zone_field) if zi.code is None else None
+    except Exception:  # noqa: BLE001 - a missing field is reported by the preparation
+        zf = None
+    item = describe_input(zi.frame, "zonasi", fields={"zona": zf} if zf else {}, source=zi.name)
+    if zi.code is not None:
+        item["fields"] = {"zona": f"={zi.code}"}
+    return item
+
+
+def zoning_record(inputs: Sequence[ZoningInput], zone_field: str | None, crs: CRS, paths: Sequence[str]) -> dict[str, Any]:
+    """What a run that takes the prepared zoning from the cache without reading it needs of the zoning
+    as read: the metric CRS, the extent the programs are checked against
+    (:func:`sppr_gis.crs.zoning_extent`) and each layer's summary (without its name).
+
+    Parameters
+    ----------
+    inputs : sequence of ZoningInput
+    zone_field : str, optional
+    crs : pyproj.CRS
+        The run's metric CRS.
+    paths : sequence of str
+        Each layer's path as given (its name in messages begins with it).
+
+    Returns
+    -------
+    dict
+        JSON-able: ``metric``, ``extent`` (``crs``, ``metric``, ``bounds``; or None), ``inputs``
+        (each with ``label_tail``: what follows the path in the layer's name).
+
+    Raises
+    ------
+    ValueError
+        A layer's name does not begin with its path.
+    """
+    from sppr_gis.crs import zoning_extent
+
+    extent = zoning_extent([zi.frame for zi in inputs])
+    items = []
+    for zi, path in zip(inputs, paths, strict=True):
+        if not zi.name.startswith(path):
+            raise ValueError(f"the layer {zi.name!r} is not named by its path")
+        item = describe_zoning_input(zi, zone_field)
+        item.pop("source", None)
+        item["label_tail"] = zi.name[len(path) :]
+        items.append(item)
+    return {
+        "metric": crs.srs,
+        "extent": None if extent is None else {"crs": extent[0].srs, "metric": extent[1].srs, "bounds": extent[2].tolist()},
+        "inputs": items,
+    }
+
+
+def read_extent(prepared: PreparedZoning) -> tuple[CRS, CRS, np.ndarray] | None:
+    """:func:`sppr_gis.crs.zoning_extent` of a zoning taken from the cache without reading it."""
+    ext = (prepared.read or {}).get("extent")
+    if ext is None:
+        return None
+    return CRS.from_user_input(ext["crs"]), CRS.from_user_input(ext["metric"]), np.array(ext["bounds"], dtype=float).reshape(-1, 4)
+
+
+def zoning_from_files(
+    specs: Sequence[Any],
+    zone_field: str | None = None,
+    *,
+    sliver_width: float = 1.0,
+    sliver_area: float = 1.0,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
+    cache: bool | None = None,
+    read_options: dict[str, Any] | None = None,
+) -> tuple[str | None, PreparedZoning | None]:
+    """The prepared zoning of zoning files from the cache, found by the files' bytes without reading them.
+
+    Parameters
+    ----------
+    specs : sequence of sppr_gis.io.LayerSpec
+        The zoning layers as named.
+    zone_field, sliver_width, sliver_area, max_vertices, cache
+        As for :func:`prepare_zoning_cached`.
+    read_options : dict, optional
+        What else the reading depends on (``want``, ``assume_crs``, ``encoding``, ``engine``).
+
+    Returns
+    -------
+    (sppr_gis.cache.PreKey or None, PreparedZoning or None)
+        The pre-key (pass it to :func:`start_zoning` when the zoning must be read: its alias is then
+        written) and the prepared zoning (None: read the zoning). Its ``read`` holds the record
+        (:func:`zoning_record`); :func:`read_extent` gives the extent.
+    """
+    from sppr_gis.cache import enabled, zoning_by_prekey, zoning_prekey
+
+    if not enabled(cache):
+        return None, None
+    prekey = zoning_prekey(specs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, read_options=dict(read_options or {}))
+    return prekey, zoning_by_prekey(prekey, PreparedZoning, use=cache)
 
 
 def prepare_zoning_cached(
@@ -185,6 +299,7 @@ def prepare_zoning_cached(
     workers: int | None = None,
     max_vertices: int = DEFAULT_MAX_VERTICES,
     cache: bool | None = None,
+    prekey: Any = None,
 ) -> PreparedZoning:
     """:func:`prepare_zoning_qa` and the engine's cut pieces, reused from the zoning cache when an
     earlier run prepared the same zoning with the same settings (:mod:`sppr_gis.cache`).
@@ -195,6 +310,9 @@ def prepare_zoning_cached(
         As for :func:`check`.
     cache : bool, optional
         Use the cache (default: unless ``SPPR_NO_CACHE`` is set).
+    prekey : sppr_gis.cache.PreKey, optional
+        The pre-key of the files the zoning was read from (:func:`zoning_from_files`): a later run
+        finds the entry by it without reading the zoning.
 
     Returns
     -------
@@ -205,6 +323,7 @@ def prepare_zoning_cached(
         inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, use=cache, make=PreparedZoning,
         build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers),
         crs=lambda: metric_crs([z.frame for z in inputs]),
+        prekey=prekey, record=None if prekey is None else (lambda crs: zoning_record(inputs, zone_field, crs, prekey.paths)),
     )
 
 
@@ -217,13 +336,14 @@ def start_zoning(
     workers: int | None = None,
     max_vertices: int = DEFAULT_MAX_VERTICES,
     cache: bool | None = None,
+    prekey: Any = None,
 ) -> Callable[[], PreparedZoning]:
     """:func:`prepare_zoning_cached` started in a background thread, so that it runs while the caller
     reads the programs (``sppr check``: a warm run decodes the cached zoning meanwhile).
 
     Parameters
     ----------
-    zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache
+    zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, prekey
         As for :func:`prepare_zoning_cached`.
 
     Returns
@@ -236,7 +356,7 @@ def start_zoning(
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning")
     future = pool.submit(
-        prepare_zoning_cached, zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache
+        prepare_zoning_cached, zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache, prekey=prekey,
     )
     pool.shutdown(wait=False)
     return future.result
