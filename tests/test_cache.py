@@ -421,3 +421,16 @@ def test_a_corrupt_alias_is_ignored(world: Path, runner, monkeypatch: pytest.Mon
         assert any("alias not used" in r.getMessage() for r in caplog.records)
     reads.paths.clear()
     assert _check_at(runner, world, world / "zoning.geojson", "c.gpkg")[0] == good and reads.paths == []  # the alias is written again
+
+
+def test_postgis_and_missing_sources_have_no_prekey(tmp_path: Path) -> None:
+    """A PostGIS table has no files to hash: it keeps the path through reading and the key."""
+    from sppr_gis.io import parse_layer_spec
+
+    pg = parse_layer_spec("postgresql://localhost/sppr#public.rtrw")
+    assert cache.source_files(pg) is None
+    assert cache.zoning_prekey([pg], None, sliver_width=1.0, sliver_area=1.0, max_vertices=4096, read_options={}) is None
+    shp = tmp_path / "zona.shp"
+    _zoning_utm().to_file(shp)
+    (tmp_path / "zonasi.shp").write_bytes(b"another layer")  # same prefix, another stem: not part of zona
+    assert [name for name, _f in cache.source_files(parse_layer_spec(str(shp)))] == [".cpg", ".dbf", ".prj", ".shp", ".shx"]

@@ -9,10 +9,21 @@ zoning is unchanged reuses what an earlier one prepared (contract, "Cache"):
   (:func:`platformdirs.user_cache_dir`); ``SPPR_NO_CACHE=1`` (what ``--no-cache`` sets) or
   ``cache=False`` skips it;
 - an entry's key is a sha256 over the zoning as read (every layer's geometries as WKB, its zone
-  codes, CRS, name, given code and reader findings), the zoning settings (zone field, sliver
+  codes, CRS, given code and reader findings), the zoning settings (zone field, sliver
   tolerances, ``max_vertices``), the sppr_gis version and the shapely/GEOS versions. What is read
   is what is hashed, so a changed byte that changes a geometry, a code or the CRS is a new entry,
-  for files, zips and PostGIS tables alike; the CRS the run measures in follows from those;
+  for files, zips and PostGIS tables alike; the CRS the run measures in follows from those. A
+  layer's name (its path) is not in the key: in the entry's texts it is a token per layer, filled
+  with this run's names when the entry is read (:class:`Labels`), so a copied or renamed file is
+  the same zoning and the outputs name the file given to this run;
+- a pre-key (:func:`zoning_prekey`) is a sha256 over the zoning files' bytes (every file that
+  makes a layer: a shapefile's sidecars, a folder's files; PostGIS tables have none), the read
+  options, the settings and the versions (sppr_gis, shapely/GEOS, pyogrio/GDAL, pyproj). Its
+  alias file names the entry's key and keeps what a run needs of the zoning as read (the metric
+  CRS, the extent the programs are checked against, each layer's summary); with it ``sppr
+  check`` does not read the zoning at all (:func:`zoning_by_prekey`). An alias is written and
+  checked as an entry is (sha256 first, atomic); a missing or damaged alias or entry means the
+  zoning is read as without one;
 - an entry holds the repaired zones, the findings of the preparation and of the topology QA
   (overlap and gap polygons included), the overlapping pairs and noise figures, and the engine's
   cut pieces (:class:`~sppr_gis.engine.ZoneCut`), all as plain arrays (geometries as WKB, text as
