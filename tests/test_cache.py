@@ -434,3 +434,32 @@ def test_postgis_and_missing_sources_have_no_prekey(tmp_path: Path) -> None:
     _zoning_utm().to_file(shp)
     (tmp_path / "zonasi.shp").write_bytes(b"another layer")  # same prefix, another stem: not part of zona
     assert [name for name, _f in cache.source_files(parse_layer_spec(str(shp)))] == [".cpg", ".dbf", ".prj", ".shp", ".shx"]
+
+
+def test_what_reading_the_zoning_said_is_said_again_when_it_is_not_read(world: Path, runner, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A shapefile without .cpg: the reader's warning (naming this run's path) comes on the
+    warm run too, though the zoning is not read."""
+    import pyogrio
+
+    shp = world / "zona.shp"
+    z = _zoning_utm().to_crs("EPSG:4326")
+    z["NAMA"] = [f"zona ke-{i} (Ciléungsi)" for i in range(len(z))]  # UTF-8 bytes; without .cpg GDAL reads ISO-8859-1
+    pyogrio.write_dataframe(z, shp, encoding="utf-8")
+    shp.with_suffix(".cpg").unlink(missing_ok=True)
+
+    def said() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name.startswith("sppr_gis") and r.levelno >= logging.WARNING and ".cpg" in r.getMessage()]
+
+    with caplog.at_level(logging.WARNING):
+        cold, _r = _check_at(runner, world, shp, "a.gpkg", quiet=False)
+        first = said()
+        caplog.clear()
+        ZoningReads(monkeypatch, fail=True)
+        copy = world / "lain" / "zona.shp"
+        copy.parent.mkdir()
+        for f in world.glob("zona.*"):
+            (copy.parent / f.name).write_bytes(f.read_bytes())
+        warm, _r = _check_at(runner, world, copy, "b.gpkg", quiet=False)
+        second = said()
+    assert len(first) == 1 and str(shp) in first[0]
+    assert second == [first[0].replace(str(shp), str(copy))]

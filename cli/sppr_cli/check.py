@@ -14,7 +14,7 @@ from sppr_gis import io, read_rules
 from sppr_gis.analyses import extend_check_from_files, relocation_pending
 from sppr_gis.crs import check_programs_reach_zoning
 from sppr_gis.io.postgis import is_postgis
-from sppr_gis.pipeline import ZoningInput, check as run_check, read_extent, start_zoning, zoning_from_files
+from sppr_gis.pipeline import ZoningInput, check as run_check, read_extent, say_zoning_messages, start_zoning, zoning_from_files, zoning_messages
 from sppr_gis.results import write_check_result
 from sppr_gis.text import angka
 
@@ -138,11 +138,14 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         )
         if cached is not None:
             zinputs = [(label, item) for label, item in zip(cached.labels, cached.read["inputs"])]
+            say_zoning_messages(cached)
             zoning_ready = lambda: cached  # noqa: E731 - as start_zoning's: check() reports its seconds
         else:
             zinputs = []
             for spec in zoning:
-                frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
+                with zoning_messages() as said:  # kept with the alias, said again when the zoning is not read
+                    frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
+                frame.attrs["read_messages"] = said
                 zinputs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
             # the zoning is prepared (or taken from the cache) while the programs and rules are read;
             # check() waits for it where it would prepare it, so errors come in the same order

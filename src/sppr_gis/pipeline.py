@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from sppr_gis.text import angka
 from sppr_gis.validate import Finding, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
-__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "zoning_from_files", "zoning_record", "read_extent", "describe_zoning_input", "prepare_programs", "release_memory"]
+__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "zoning_from_files", "zoning_record", "read_extent", "zoning_messages", "say_zoning_messages", "describe_zoning_input", "prepare_programs", "release_memory"]
 
 _UNIT = {0: "titik", 1: "m", 2: "m2"}
 
@@ -221,7 +222,8 @@ def zoning_record(inputs: Sequence[ZoningInput], zone_field: str | None, crs: CR
     -------
     dict
         JSON-able: ``metric``, ``extent`` (``crs``, ``metric``, ``bounds``; or None), ``inputs``
-        (each with ``label_tail``: what follows the path in the layer's name).
+        (each with ``label_tail``: what follows the path in the layer's name, and ``messages``:
+        the warnings logged while it was read, see :func:`zoning_messages`).
 
     Raises
     ------
@@ -230,7 +232,10 @@ def zoning_record(inputs: Sequence[ZoningInput], zone_field: str | None, crs: CR
     """
     from sppr_gis.crs import zoning_extent
 
+    from sppr_gis.cache import Labels
+
     extent = zoning_extent([zi.frame for zi in inputs])
+    labels = Labels([zi.name for zi in inputs])
     items = []
     for zi, path in zip(inputs, paths, strict=True):
         if not zi.name.startswith(path):
@@ -238,12 +243,54 @@ def zoning_record(inputs: Sequence[ZoningInput], zone_field: str | None, crs: CR
         item = describe_zoning_input(zi, zone_field)
         item.pop("source", None)
         item["label_tail"] = zi.name[len(path) :]
+        item["messages"] = [[name, level, labels.strip(message)] for name, level, message in zi.frame.attrs.get("read_messages", [])]
         items.append(item)
     return {
         "metric": crs.srs,
         "extent": None if extent is None else {"crs": extent[0].srs, "metric": extent[1].srs, "bounds": extent[2].tolist()},
         "inputs": items,
     }
+
+
+@contextmanager
+def zoning_messages() -> Iterator[list[list[Any]]]:
+    """Collect the warnings logged (by sppr_gis's loggers, library warnings included where the caller
+    routes them there) while a zoning layer is read: put the list in the frame's
+    ``attrs["read_messages"]`` and the zoning cache's alias keeps them (:func:`say_zoning_messages`).
+
+    Yields
+    ------
+    list
+        ``[logger name, level, message]`` per record, filled as they are logged.
+    """
+    import logging
+
+    said: list[list[Any]] = []
+
+    class _Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            said.append([record.name, record.levelno, record.getMessage()])
+
+    handler = _Keep(logging.WARNING)
+    logger = logging.getLogger("sppr_gis")
+    logger.addHandler(handler)
+    try:
+        yield said
+    finally:
+        logger.removeHandler(handler)
+
+
+def say_zoning_messages(prepared: PreparedZoning) -> None:
+    """Log again what was logged while the zoning was read (:func:`zoning_messages`), for a zoning
+    taken from the cache without reading it; the layers' names are this run's."""
+    import logging
+
+    from sppr_gis.cache import Labels
+
+    labels = Labels(prepared.labels or [])
+    for item in (prepared.read or {}).get("inputs", []):
+        for name, level, message in item.get("messages", []):
+            logging.getLogger(str(name)).log(int(level), "%s", labels.fill(str(message)))
 
 
 def read_extent(prepared: PreparedZoning) -> tuple[CRS, CRS, np.ndarray] | None:
