@@ -47,7 +47,7 @@ def _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field) 
 
     # a zoning taken from the cache without reading it: (label, its summary as read when cached)
     items = [
-        {**{k: v for k, v in z[1].items() if k != "label_tail"}, "source": z[0]} if isinstance(z, tuple) else describe_zoning_input(z, zone_field) for z in zinputs
+        {**{k: v for k, v in z[1].items() if k not in ("label_tail", "messages")}, "source": z[0]} if isinstance(z, tuple) else describe_zoning_input(z, zone_field) for z in zinputs
     ]
     items.append(describe_input(progs, "program", fields={"id": id_field, "kegiatan": activity_field}))
     for item in items:
