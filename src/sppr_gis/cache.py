@@ -456,19 +456,19 @@ def _get_text(z: Any, name: str) -> np.ndarray:
     return np.array([None if b is None else b.decode("utf-8") for b in _split(z[name], z[name + ".n"])], dtype=object)
 
 
-def _encode(key: str, prepared: Any, labels: Labels | None = None) -> bytes:
+def _encode(key: str, prepared: Any, labels: Labels) -> bytes:
     """The entry's bytes: the sha256 of the payload, then the payload (an ``.npz`` archive)."""
     buf = io.BytesIO()
     _encode_into(buf, key, prepared, labels)
     return buf.getvalue()
 
 
-def _encode_into(f: BinaryIO, key: str, prepared: Any, labels: Labels | None = None) -> None:
+def _encode_into(f: BinaryIO, key: str, prepared: Any, labels: Labels) -> None:
     """Write the entry into the empty, seekable binary file ``f``: a placeholder for the digest, the
     payload streamed after it, then the digest of the payload as read back (the entry is never
     held whole in memory). The bytes equal :func:`_encode`'s: the archive's offsets are relative
     to its own start."""
-    out = _arrays(key, prepared, labels or Labels([]))
+    out = _arrays(key, prepared, labels)
     f.write(bytes(_DIGEST))
     np.savez(f, **out)
     del out
@@ -519,7 +519,7 @@ def _arrays(key: str, prepared: Any, labels: Labels) -> dict[str, np.ndarray]:
     return out
 
 
-def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any], labels: Labels | None = None) -> Any:
+def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any], labels: Labels) -> Any:
     """The prepared zoning of an entry; ValueError when the entry fails its hash or is not this key's.
 
     ``crs`` is the run's metric CRS; ``labels`` are this run's layer names (filled into the texts)."""
@@ -537,8 +537,6 @@ def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any], labels: L
     with np.load(stream, allow_pickle=False) as z:
         if _get_text(z, "key")[0] != key:
             raise ValueError("the entry holds another key")
-        labels = labels or Labels([])
-
         def get_text(name: str) -> np.ndarray:
             values = _get_text(z, name)
             return np.array([labels.fill(v) for v in values], dtype=object) if any(isinstance(v, str) and "\x00" in v for v in values) else values
