@@ -14,7 +14,7 @@ from sppr_gis import io, read_rules
 from sppr_gis.analyses import extend_check_from_files, relocation_pending
 from sppr_gis.crs import check_programs_reach_zoning
 from sppr_gis.io.postgis import is_postgis
-from sppr_gis.pipeline import ZoningInput, check as run_check, read_extent, say_zoning_messages, start_zoning, zoning_from_files, zoning_messages
+from sppr_gis.pipeline import ZoningInput, check as run_check, prepare_zoning_cached, read_extent, say_zoning_messages, start_cached_zoning, start_zoning, zoning_from_files, zoning_messages
 from sppr_gis.results import write_check_result
 from sppr_gis.text import angka
 
@@ -131,26 +131,35 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
     sources = o.inputs_of(zoning=zoning, programs=programs, rules=rules, conditions=conditions, code_map=code_map, struktur_ruang=struktur_ruang, network_map=network_map)
     with user_errors():
         io.guard_outputs(sources, [io.Target("--out", out), *(io.table_targets("--tables", tables, []) if tables else [])])
-        # unchanged zoning files (by their bytes) whose preparation is in the cache are not read at all
-        prekey, cached = (None, None) if scheduler is not None else zoning_from_files(
-            zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, cache=False if no_cache else None,
+        cache = False if no_cache else None
+        prekey, alias = (None, None) if scheduler is not None else zoning_from_files(
+            zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, cache=cache,
             read_options={"want": "polygon", "assume_crs": assume_crs, "encoding": encoding, "engine": engine},
         )
-        if cached is not None:
-            zinputs = [(label, item) for label, item in zip(cached.labels, cached.read["inputs"])]
-            say_zoning_messages(cached)
-            zoning_ready = lambda: cached  # noqa: E731 - as start_zoning's: check() reports its seconds
-        else:
+
+        def read_zoning() -> list[ZoningInput]:
             zinputs = []
             for spec in zoning:
                 with zoning_messages() as said:  # kept with the alias, said again when the zoning is not read
                     frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
                 frame.attrs["read_messages"] = said
                 zinputs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
+            return zinputs
+
+        if alias is not None:
+            # unchanged zoning files (by their bytes) whose preparation is in the cache are not read: the
+            # entry is decoded in a thread (an entry that cannot be used: the zoning read there instead)
+            zinputs = list(zip(alias.labels, alias.read["inputs"]))
+            say_zoning_messages(alias)
+            zoning_ready = start_cached_zoning(alias, lambda: prepare_zoning_cached(
+                read_zoning(), zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=cache, prekey=prekey,
+            ))
+        else:
+            zinputs = read_zoning()
             # the zoning is prepared (or taken from the cache) while the programs and rules are read;
             # check() waits for it where it would prepare it, so errors come in the same order
             zoning_ready = None if scheduler is not None else start_zoning(
-                zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=False if no_cache else None, prekey=prekey,
+                zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=cache, prekey=prekey,
             )
         progs = io.read_program_sources(
             programs, id_field=id_field, assume_crs=assume_crs, xy_fields=xy_fields, wkt_field=wkt_field, coord_field=coord_field,
@@ -159,8 +168,8 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         )
         if not len(progs):
             click.echo(_("Warning: {source}: the program layer holds no features (wrong layer?)").format(source=progs.attrs.get("source", "programs")), err=True)
-        if cached is not None:
-            check_programs_reach_zoning(progs, [], str(progs.attrs.get("source", "programs")), assume_crs, extent=read_extent(cached))
+        if alias is not None:
+            check_programs_reach_zoning(progs, [], str(progs.attrs.get("source", "programs")), assume_crs, extent=read_extent(alias))
         else:
             check_programs_reach_zoning(progs, [z.frame for z in zinputs], str(progs.attrs.get("source", "programs")), assume_crs)
         ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
@@ -169,7 +178,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             result = run_check(
                 zinputs if zoning_ready is None else zoning_ready, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                 code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
-                client=client, cache=False if no_cache else None,
+                client=client, cache=cache,
             )
         pending = {}
         if struktur_ruang is None:  # the advice changes no layer: the others are written while it runs

@@ -21,7 +21,7 @@ zoning is unchanged reuses what an earlier one prepared (contract, "Cache"):
   options, the settings and the versions (sppr_gis, shapely/GEOS, pyogrio/GDAL, pyproj). Its
   alias file names the entry's key and keeps what a run needs of the zoning as read (the metric
   CRS, the extent the programs are checked against, each layer's summary); with it ``sppr
-  check`` does not read the zoning at all (:func:`zoning_by_prekey`). An alias is written and
+  check`` does not read the zoning at all (:func:`zoning_alias`, :func:`zoning_by_alias`). An alias is written and
   checked as an entry is (sha256 first, atomic); a missing or damaged alias or entry means the
   zoning is read as without one;
 - an entry holds the repaired zones, the findings of the preparation and of the topology QA
@@ -59,7 +59,7 @@ import shapely
 
 from sppr_gis import _version as _version_module
 
-__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "enabled", "zoning_key", "zoning_prekey", "PreKey", "source_files", "cached_zoning", "zoning_by_prekey", "entry_path", "alias_path", "Labels"]
+__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "enabled", "zoning_key", "zoning_prekey", "PreKey", "source_files", "cached_zoning", "ZoningAlias", "zoning_alias", "zoning_by_alias", "entry_path", "alias_path", "Labels"]
 
 log = logging.getLogger(__name__)
 
@@ -361,46 +361,84 @@ def _write_alias(prekey: str, key: str, read: dict[str, Any]) -> None:
         log.warning("zoning cache %s: cannot write (%s)", cache_dir(), exc)
 
 
-def zoning_by_prekey(prekey: PreKey | None, make: Callable[..., Any], use: bool | None = None) -> Any:
-    """The prepared zoning named by the alias of ``prekey``, without reading the zoning; None when
-    there is no alias, or it or its entry fails its hash or cannot be decoded (then the zoning is read
-    and prepared as without a pre-key).
+@dataclass(frozen=True)
+class ZoningAlias:
+    """An alias found for zoning files (:func:`zoning_alias`): where their entry is and what a run
+    needs of the zoning as read.
+
+    Attributes
+    ----------
+    key : str
+        The entry's key.
+    read : dict
+        The record of the zoning as read (see :func:`sppr_gis.pipeline.zoning_record`).
+    labels : list of str
+        Each layer's name in messages, this run (this run's path and what followed it).
+    """
+
+    key: str
+    read: dict[str, Any]
+    labels: list[str]
+
+
+def zoning_alias(prekey: PreKey | None, use: bool | None = None) -> ZoningAlias | None:
+    """The alias of zoning files' pre-key; None when there is none, or it fails its hash or holds no
+    usable record (then the zoning is read as without a pre-key).
 
     Parameters
     ----------
     prekey : PreKey, optional
-        :func:`zoning_prekey` of the zoning files (None: no pre-key, returns None).
-    make : callable
-        Builds a PreparedZoning from its fields.
+        :func:`zoning_prekey` of the zoning files (None: returns None).
     use : bool, optional
         Use the cache (default: unless ``SPPR_NO_CACHE`` is set).
 
     Returns
     -------
-    PreparedZoning or None
-        With ``read``: the alias's record of the zoning as read.
+    ZoningAlias or None
     """
-    from pyproj import CRS
-
     if prekey is None or not enabled(use):
         return None
-    t0 = time.perf_counter()
     alias = _read_alias(prekey.digest)
     if alias is None:
         return None
     key, read = alias
-    path = entry_path(key)
     try:
         if not isinstance(read.get("metric"), str) or len(read.get("inputs", ())) != len(prekey.paths):
-            raise ValueError("the alias holds no record of this zoning as read")
+            raise ValueError("it holds no record of this zoning as read")
         # this run's layer names: this run's paths, and what followed the path when the entry was made
         labels = [p + str(item["label_tail"]) for p, item in zip(prekey.paths, read["inputs"])]
-        prepared = _decode(key, path.read_bytes(), CRS.from_user_input(read["metric"]), make, Labels(labels))
-    except Exception as exc:  # noqa: BLE001 - an alias whose entry cannot be used is ignored
-        log.warning("zoning cache %s: entry not used (%s); reading the zoning", path, exc)
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("zoning cache %s: alias not used (%s); reading the zoning", alias_path(prekey.digest), exc)
         return None
-    prepared.read = read
-    prepared.labels = labels
+    return ZoningAlias(key, read, labels)
+
+
+def zoning_by_alias(alias: ZoningAlias, make: Callable[..., Any]) -> Any:
+    """The prepared zoning of an alias's entry, without reading the zoning.
+
+    Parameters
+    ----------
+    alias : ZoningAlias
+    make : callable
+        Builds a PreparedZoning from its fields.
+
+    Returns
+    -------
+    PreparedZoning
+        With ``read`` and ``labels`` from the alias.
+
+    Raises
+    ------
+    Exception
+        The entry is missing, fails its hash or cannot be decoded (read the zoning instead).
+    """
+    from pyproj import CRS
+
+    t0 = time.perf_counter()
+    path = entry_path(alias.key)
+    prepared = _decode(alias.key, path.read_bytes(), CRS.from_user_input(alias.read["metric"]), make, Labels(alias.labels))
+    prepared.read = alias.read
+    prepared.labels = alias.labels
     prepared.seconds.update({"zoning": time.perf_counter() - t0, "topology": 0.0})
     log.info("zoning cache: reused %s without reading the zoning", path)
     return prepared

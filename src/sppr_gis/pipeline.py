@@ -27,7 +27,7 @@ from sppr_gis.text import angka
 from sppr_gis.validate import Finding, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
-__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "zoning_from_files", "zoning_record", "read_extent", "zoning_messages", "say_zoning_messages", "describe_zoning_input", "prepare_programs", "release_memory"]
+__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "zoning_from_files", "start_cached_zoning", "zoning_record", "read_extent", "zoning_messages", "say_zoning_messages", "describe_zoning_input", "prepare_programs", "release_memory"]
 
 _UNIT = {0: "titik", 1: "m", 2: "m2"}
 
@@ -255,7 +255,7 @@ def zoning_record(inputs: Sequence[ZoningInput], zone_field: str | None, crs: CR
 @contextmanager
 def zoning_messages() -> Iterator[list[list[Any]]]:
     """Collect the warnings logged (by sppr_gis's loggers, library warnings included where the caller
-    routes them there) while a zoning layer is read: put the list in the frame's
+    routes them there) in this thread while a zoning layer is read: put the list in the frame's
     ``attrs["read_messages"]`` and the zoning cache's alias keeps them (:func:`say_zoning_messages`).
 
     Yields
@@ -264,12 +264,15 @@ def zoning_messages() -> Iterator[list[list[Any]]]:
         ``[logger name, level, message]`` per record, filled as they are logged.
     """
     import logging
+    import threading
 
     said: list[list[Any]] = []
+    reader = threading.get_ident()
 
     class _Keep(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            said.append([record.name, record.levelno, record.getMessage()])
+            if record.thread == reader:  # not what another thread logs meanwhile
+                said.append([record.name, record.levelno, record.getMessage()])
 
     handler = _Keep(logging.WARNING)
     logger = logging.getLogger("sppr_gis")
@@ -280,22 +283,29 @@ def zoning_messages() -> Iterator[list[list[Any]]]:
         logger.removeHandler(handler)
 
 
-def say_zoning_messages(prepared: PreparedZoning) -> None:
+def say_zoning_messages(alias: Any) -> None:
     """Log again what was logged while the zoning was read (:func:`zoning_messages`), for a zoning
-    taken from the cache without reading it; the layers' names are this run's."""
+    taken from the cache without reading it; the layers' names are this run's.
+
+    Parameters
+    ----------
+    alias : sppr_gis.cache.ZoningAlias
+        From :func:`zoning_from_files`.
+    """
     import logging
 
     from sppr_gis.cache import Labels
 
-    labels = Labels(prepared.labels or [])
-    for item in (prepared.read or {}).get("inputs", []):
+    labels = Labels(alias.labels)
+    for item in alias.read.get("inputs", []):
         for name, level, message in item.get("messages", []):
             logging.getLogger(str(name)).log(int(level), "%s", labels.fill(str(message)))
 
 
-def read_extent(prepared: PreparedZoning) -> tuple[CRS, CRS, np.ndarray] | None:
-    """:func:`sppr_gis.crs.zoning_extent` of a zoning taken from the cache without reading it."""
-    ext = (prepared.read or {}).get("extent")
+def read_extent(alias: Any) -> tuple[CRS, CRS, np.ndarray] | None:
+    """:func:`sppr_gis.crs.zoning_extent` of a zoning taken from the cache without reading it
+    (``alias``: a :class:`sppr_gis.cache.ZoningAlias`)."""
+    ext = alias.read.get("extent")
     if ext is None:
         return None
     return CRS.from_user_input(ext["crs"]), CRS.from_user_input(ext["metric"]), np.array(ext["bounds"], dtype=float).reshape(-1, 4)
@@ -310,8 +320,8 @@ def zoning_from_files(
     max_vertices: int = DEFAULT_MAX_VERTICES,
     cache: bool | None = None,
     read_options: dict[str, Any] | None = None,
-) -> tuple[str | None, PreparedZoning | None]:
-    """The prepared zoning of zoning files from the cache, found by the files' bytes without reading them.
+) -> tuple[Any, Any]:
+    """The alias of zoning files in the cache, found by the files' bytes without reading them.
 
     Parameters
     ----------
@@ -324,17 +334,52 @@ def zoning_from_files(
 
     Returns
     -------
-    (sppr_gis.cache.PreKey or None, PreparedZoning or None)
+    (sppr_gis.cache.PreKey or None, sppr_gis.cache.ZoningAlias or None)
         The pre-key (pass it to :func:`start_zoning` when the zoning must be read: its alias is then
-        written) and the prepared zoning (None: read the zoning). Its ``read`` holds the record
-        (:func:`zoning_record`); :func:`read_extent` gives the extent.
+        written) and the alias (None: read the zoning; else :func:`start_cached_zoning`). The
+        alias's ``read`` is the record (:func:`zoning_record`); :func:`read_extent` gives the extent.
     """
-    from sppr_gis.cache import enabled, zoning_by_prekey, zoning_prekey
+    from sppr_gis.cache import enabled, zoning_alias, zoning_prekey
 
     if not enabled(cache):
         return None, None
     prekey = zoning_prekey(specs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, read_options=dict(read_options or {}))
-    return prekey, zoning_by_prekey(prekey, PreparedZoning, use=cache)
+    return prekey, zoning_alias(prekey, use=cache)
+
+
+def start_cached_zoning(alias: Any, fallback: Callable[[], PreparedZoning]) -> Callable[[], PreparedZoning]:
+    """The prepared zoning of an alias's entry, decoded in a background thread (as :func:`start_zoning`
+    does) while the caller reads the programs; when the entry is missing, fails its hash or cannot be
+    decoded, ``fallback`` (which reads and prepares the zoning) runs in that thread instead.
+
+    Parameters
+    ----------
+    alias : sppr_gis.cache.ZoningAlias
+        From :func:`zoning_from_files`.
+    fallback : callable
+        Reads the zoning and returns :func:`prepare_zoning_cached` of it.
+
+    Returns
+    -------
+    callable
+        Waits for the prepared zoning and returns it; pass it to :func:`check` as ``zoning``.
+    """
+    import logging
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sppr_gis.cache import entry_path, zoning_by_alias
+
+    def run() -> PreparedZoning:
+        try:
+            return zoning_by_alias(alias, PreparedZoning)
+        except Exception as exc:  # noqa: BLE001 - an entry that cannot be used is rebuilt from the zoning
+            logging.getLogger("sppr_gis.cache").warning("zoning cache %s: entry not used (%s); reading the zoning", entry_path(alias.key), exc)
+        return fallback()
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning")
+    future = pool.submit(run)
+    pool.shutdown(wait=False)
+    return future.result
 
 
 def prepare_zoning_cached(
