@@ -451,7 +451,7 @@ def test_what_reading_the_zoning_said_is_said_again_when_it_is_not_read(world: P
         return [r.getMessage() for r in caplog.records if r.name.startswith("sppr_gis") and r.levelno >= logging.WARNING and ".cpg" in r.getMessage()]
 
     with caplog.at_level(logging.WARNING):
-        cold, _r = _check_at(runner, world, shp, "a.gpkg", quiet=False)
+        _check_at(runner, world, shp, "a.gpkg", quiet=False)
         first = said()
         caplog.clear()
         ZoningReads(monkeypatch, fail=True)
@@ -459,7 +459,7 @@ def test_what_reading_the_zoning_said_is_said_again_when_it_is_not_read(world: P
         copy.parent.mkdir()
         for f in world.glob("zona.*"):
             (copy.parent / f.name).write_bytes(f.read_bytes())
-        warm, _r = _check_at(runner, world, copy, "b.gpkg", quiet=False)
+        _check_at(runner, world, copy, "b.gpkg", quiet=False)
         second = said()
     assert len(first) == 1 and str(shp) in first[0]
     assert second == [first[0].replace(str(shp), str(copy))]

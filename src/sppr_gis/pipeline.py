@@ -230,9 +230,8 @@ def zoning_record(inputs: Sequence[ZoningInput], zone_field: str | None, crs: CR
     ValueError
         A layer's name does not begin with its path.
     """
-    from sppr_gis.crs import zoning_extent
-
     from sppr_gis.cache import Labels
+    from sppr_gis.crs import zoning_extent
 
     extent = zoning_extent([zi.frame for zi in inputs])
     labels = Labels([zi.name for zi in inputs])
