@@ -463,3 +463,28 @@ def test_what_reading_the_zoning_said_is_said_again_when_it_is_not_read(world: P
         second = said()
     assert len(first) == 1 and str(shp) in first[0]
     assert second == [first[0].replace(str(shp), str(copy))]
+
+
+def test_no_alias_when_the_file_changes_while_it_is_read(world: Path, runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pre-key is taken before the zoning is read: when the file is replaced in between, the alias
+    of its old bytes must not name the new content's entry (a later run on the old bytes would get
+    the other zoning's answers)."""
+    import sppr_gis.io as sio
+
+    path = world / "zoning.geojson"
+    old = path.read_bytes()
+    new = old.replace(b"R-1", b"R-7")
+    real = sio.read_layer
+
+    def swapped(spec, *a, **k):
+        if "zoning" in str(getattr(spec, "path", spec)) and path.read_bytes() == old:
+            path.write_bytes(new)  # replaced after the pre-key, before the read
+        return real(spec, *a, **k)
+
+    monkeypatch.setattr(sio, "read_layer", swapped)
+    _check_at(runner, world, path, "a.gpkg")
+    assert _aliases(world) == []
+    monkeypatch.setattr(sio, "read_layer", real)
+    path.write_bytes(old)
+    got, _r = _check_at(runner, world, path, "b.gpkg")
+    assert got == _check_at(runner, world, path, "c.gpkg", "--no-cache")[0]

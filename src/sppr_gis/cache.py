@@ -50,7 +50,7 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -262,10 +262,15 @@ class PreKey:
     paths : tuple of str
         Each layer's path as given this run (not part of the digest): a layer's name in messages is
         its path followed by what the alias keeps (``:layer``).
+    again : callable
+        Computes the digest again from the files (None when they cannot be read): an alias is written
+        only when the files still hash to ``digest`` after they were read (a file replaced while it
+        was read must not give its old bytes the new content's entry).
     """
 
     digest: str
     paths: tuple[str, ...]
+    again: Callable[[], str | None] = field(compare=False, repr=False, default=lambda: None)
 
 
 def zoning_prekey(
@@ -318,7 +323,12 @@ def zoning_prekey(
             except OSError:
                 return None
             h.put(name, file_hash.digest())
-    return PreKey(h.h.hexdigest(), tuple(str(spec.path) for spec in specs))
+
+    def again() -> str | None:
+        same = zoning_prekey(specs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, read_options=read_options)
+        return None if same is None else same.digest
+
+    return PreKey(h.h.hexdigest(), tuple(str(spec.path) for spec in specs), again)
 
 
 _ALIAS = b"sppr-gis zoning alias\n"
@@ -685,6 +695,9 @@ def cached_zoning(
             read = record(metric)
         except Exception as exc:  # noqa: BLE001 - without its record the entry serves runs that read the zoning
             log.info("zoning cache: no alias (%s)", exc)
+            return
+        if prekey.again() != prekey.digest:
+            log.warning("zoning cache: the zoning files changed while they were read; no alias written")
             return
         _write_alias(prekey.digest, key, read)
 
