@@ -26,6 +26,8 @@ Usage::
     python benchmarks/bench_distributed.py --sync 16           # sppr sync of 16 regions (cluster vs in sequence)
     python benchmarks/bench_distributed.py --scheduler tcp://HOST:8786   # an existing cluster
     python benchmarks/bench_distributed.py --skip-city --skip-regions --sync 0 --whole 2   # whole check(), QA included
+    python benchmarks/bench_distributed.py --skip-city --skip-regions --sync 0 --cli 3 --scheduler tcp://127.0.0.1:8796
+        # `sppr -v check` end to end, --workers 1 against the cluster, cold and warm cache, CPU of both sides
 
 Missing workloads are generated with ``make_workload.py`` (the 20k x 50k one takes a few minutes).
 """
@@ -42,6 +44,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -175,6 +178,130 @@ def whole(client, folder: Path, repeat: int) -> dict:
     out = {"runs": runs, "best": best, "speedup": round(best["local"]["check_seconds"] / best["cluster"]["check_seconds"], 2), "answers": same}
     print(f"  whole check() speed-up {out['speedup']}x (best {best['local']['check_seconds']} s vs {best['cluster']['check_seconds']} s); {same}", flush=True)
     return out
+
+
+#: The stages of ``sppr -v check`` that the cluster runs on its workers (the zoning QA, the cut, the engine);
+#: everything else (imports, reading, repair, verdict, relocation advice, writing) stays on the client.
+PARALLEL_STAGES = ("topology", "cut", "engine")
+#: With the relocation advice on the workers too (``relokasi``: on the local side it runs in a thread
+#: beside the writing, so subtracting it too gives a lower bound of the serial fraction).
+PARALLEL_STAGES_RELOCATION = (*PARALLEL_STAGES, "relokasi")
+
+
+def _stages(stderr: str) -> dict[str, float]:
+    """The stage seconds ``sppr -v`` prints (``  name: 1,23 s``; dotted names are parts of a stage)."""
+    out: dict[str, float] = {}
+    for line in stderr.splitlines():
+        if line.startswith("  ") and not line.startswith("   ") and line.rstrip().endswith(" s") and ":" in line:
+            name, _, value = line.strip().partition(":")
+            try:
+                out[name] = float(value.strip()[:-2].replace(".", "").replace(",", "."))
+            except ValueError:
+                continue
+    return out
+
+
+def _tree_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) of the given processes and all their children, alive now, each counted once."""
+    import psutil
+
+    procs: dict[int, Any] = {}
+    for pid in pids:
+        try:
+            proc = psutil.Process(pid)
+            procs.update({q.pid: q for q in [proc, *proc.children(recursive=True)]})
+        except psutil.NoSuchProcess:
+            continue
+    total = 0.0
+    for q in procs.values():
+        try:
+            t = q.cpu_times()
+            total += t.user + t.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def cli_sides(client, folder: Path, repeat: int) -> dict:
+    """``sppr -v check`` end to end (imports, reading, QA, engine, verdict, relocation, writing) with
+    ``--workers 1`` and with ``--scheduler``, each side its own process, cold (an empty
+    ``SPPR_CACHE_DIR``) then warm (that cache again), the sides alternating round by round.
+
+    Each run records wall time, the client's CPU (``os.wait4``), the CPU the cluster's processes used
+    meanwhile (scheduler, nannies and workers, their idle ticks included), the load average, the
+    stages and the output's md5 (``SOURCE_DATE_EPOCH`` set: the sides' outputs must be identical). The
+    serial fraction is measured on the local side: the share of its wall time outside the stages the
+    cluster parallelizes (:data:`PARALLEL_STAGES`); Amdahl's bound for two workers follows from it.
+    """
+    import hashlib
+    import shutil
+    import tempfile
+
+    address = client.scheduler.address
+    pids = [int(p) for p in client.run(os.getpid).values()] + [int(client.run_on_scheduler(os.getpid))]
+    pids += [p for p in (_parent(q) for q in pids[:-1]) if p]  # the nannies
+    sppr = str(Path(sys.executable).with_name("sppr"))
+    runs: list[dict] = []
+    for k in range(repeat):
+        caches = {}
+        order = [("local", "cold"), ("cluster", "cold"), ("cluster", "warm"), ("local", "warm")]
+        if k % 2:
+            order = [("cluster", "cold"), ("local", "cold"), ("local", "warm"), ("cluster", "warm")]
+        for side, mode in order:
+            cache = caches.setdefault(side, tempfile.mkdtemp(prefix="sppr-bench-cache-"))
+            out = WORK / f"cli-{side}-{mode}.gpkg"
+            cmd = [sppr, "-v", "check", "--zoning", str(folder / "zoning.gpkg"), "--programs", str(folder / "programs.gpkg"), "--rules", str(folder / "itbx.csv"), "--out", str(out), "--overwrite"]
+            cmd += ["--workers", "1"] if side == "local" else ["--scheduler", address]
+            env = {k2: v for k2, v in os.environ.items() if k2 != "SPPR_NO_CACHE"}
+            env.update({"SPPR_CACHE_DIR": cache, "SOURCE_DATE_EPOCH": "1700000000"})
+            w0, load, t = _tree_cpu(pids), os.getloadavg()[0], time.perf_counter()
+            proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            err = proc.stderr.read()
+            _, status, ru = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - t
+            if os.waitstatus_to_exitcode(status):
+                raise SystemExit(f"{' '.join(cmd)} failed:\n{err[-2000:]}")
+            stages = _stages(err)
+            run = {"side": side, "mode": mode, "round": k + 1, "wall_seconds": round(wall, 2), "client_cpu_seconds": round(ru.ru_utime + ru.ru_stime, 2),
+                   "cluster_cpu_seconds": round(_tree_cpu(pids) - w0, 2), "client_peak_rss_mb": ru.ru_maxrss // 1024, "load_at_start": round(load, 2),
+                   "md5": hashlib.md5(out.read_bytes()).hexdigest(), "stages": stages}
+            if side == "local":
+                par = sum(stages.get(n, 0.0) for n in PARALLEL_STAGES)
+                run["serial_fraction"] = round(max(0.0, wall - par) / wall, 3)
+                par_r = sum(stages.get(n, 0.0) for n in PARALLEL_STAGES_RELOCATION)
+                run["serial_fraction_relocation_parallel"] = round(max(0.0, wall - par_r) / wall, 3)
+            runs.append(run)
+            print(f"  sppr check {side} {mode} (round {k + 1}): {wall:.1f} s wall, client CPU {run['client_cpu_seconds']} s, cluster CPU {run['cluster_cpu_seconds']} s, load {load:.1f}" + (f", serial fraction {run['serial_fraction']} ({run['serial_fraction_relocation_parallel']} with the relocation parallel)" if side == "local" else ""), flush=True)
+        for c in caches.values():
+            shutil.rmtree(c, ignore_errors=True)
+    out: dict = {"runs": runs}
+    for mode in ("cold", "warm"):
+        loc = [r for r in runs if r["side"] == "local" and r["mode"] == mode]
+        clu = [r for r in runs if r["side"] == "cluster" and r["mode"] == mode]
+        best_l, best_c = min(r["wall_seconds"] for r in loc), min(r["wall_seconds"] for r in clu)
+        s = float(np.median([r["serial_fraction"] for r in loc]))
+        out[mode] = {
+            "speedup_wall_best": round(best_l / best_c, 2),
+            "speedup_wall_median": round(float(np.median([r["wall_seconds"] for r in loc])) / float(np.median([r["wall_seconds"] for r in clu])), 2),
+            "cpu_local": round(float(np.median([r["client_cpu_seconds"] for r in loc])), 2),
+            "cpu_cluster_run": round(float(np.median([r["client_cpu_seconds"] + r["cluster_cpu_seconds"] for r in clu])), 2),
+            "serial_fraction_local": round(s, 3),
+            "amdahl_bound_2_workers": round(1.0 / (s + (1.0 - s) / 2.0), 2),
+            "serial_fraction_local_relocation_parallel": round(sr := float(np.median([r["serial_fraction_relocation_parallel"] for r in loc])), 3),
+            "amdahl_bound_2_workers_relocation_parallel": round(1.0 / (sr + (1.0 - sr) / 2.0), 2),
+            "same_output": len({r["md5"] for r in loc + clu}) == 1,
+        }
+        print(f"  {mode}: speed-up {out[mode]['speedup_wall_best']}x (best), {out[mode]['speedup_wall_median']}x (median); serial fraction {s:.2f} -> at most {out[mode]['amdahl_bound_2_workers']}x on 2 workers ({sr:.2f} -> {out[mode]['amdahl_bound_2_workers_relocation_parallel']}x with the relocation parallel); same output: {out[mode]['same_output']}", flush=True)
+    return out
+
+
+def _parent(pid: int) -> int | None:
+    import psutil
+
+    try:
+        return psutil.Process(pid).ppid()
+    except psutil.NoSuchProcess:
+        return None
 
 
 def out_stages(res) -> str:
@@ -316,6 +443,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--whole", type=int, default=0, metavar="N",
                     help="also time the whole check() (zoning QA included), each side its own process, best of N")
     ap.add_argument("--whole-side", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--cli", type=int, default=0, metavar="N",
+                    help="also time `sppr -v check` end to end, --workers 1 against --scheduler, cold and warm cache, N rounds alternating")
     a = ap.parse_args(argv)
     if a.whole_side:
         whole_side(a.city, a.whole_side, a.out)
@@ -343,6 +472,8 @@ def main(argv: list[str] | None = None) -> None:
             results["city"] = city(client, a.city)
         if a.whole:
             results["whole_check"] = whole(client, a.city, a.whole)
+        if a.cli:
+            results["cli"] = cli_sides(client, a.city, a.cli)
         if not a.skip_regions:
             results["regions"] = regions(client, a.region, a.regions, n_workers)
         if a.sync:

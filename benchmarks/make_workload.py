@@ -862,7 +862,8 @@ def make_rules(rng) -> pd.DataFrame:
 
 
 def generate(out_dir: Path, n_zones: int, n_programs: int, n_big: int, seed: int, line_length_factor: float,
-             quiet: bool = False, digitized: bool = False, topology_stats: bool = True, rules_from: Path | None = None) -> dict:
+             quiet: bool = False, digitized: bool = False, topology_stats: bool = True, rules_from: Path | None = None,
+             write_crs: str | None = None) -> dict:
     t_all = time.perf_counter()
     rng = np.random.default_rng(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -901,8 +902,10 @@ def generate(out_dir: Path, n_zones: int, n_programs: int, n_big: int, seed: int
     for p in (zpath, ppath):
         if p.exists():
             p.unlink()
-    zoning.to_file(zpath, layer="zoning", driver="GPKG", engine="pyogrio")
-    programs.to_file(ppath, layer="programs", driver="GPKG", engine="pyogrio", geometry_type="Unknown")
+    # --write-crs: the same features written in another CRS (the workload is an EPSG:4326 GeoPackage);
+    # everything is generated, and the statistics below measured, in CRS
+    zoning.to_crs(write_crs or CRS).to_file(zpath, layer="zoning", driver="GPKG", engine="pyogrio")
+    programs.to_crs(write_crs or CRS).to_file(ppath, layer="programs", driver="GPKG", engine="pyogrio", geometry_type="Unknown")
     rules.to_csv(rpath, index=False)
     t_write = time.perf_counter() - t
 
@@ -925,6 +928,7 @@ def generate(out_dir: Path, n_zones: int, n_programs: int, n_big: int, seed: int
     stats = {
         "seed": seed,
         "crs": CRS,
+        "written_crs": write_crs or CRS,
         "extent_km": [round((extent.bounds[2] - extent.bounds[0]) / 1000, 2), round((extent.bounds[3] - extent.bounds[1]) / 1000, 2)],
         "zones": {
             "count": int(len(zoning)),
@@ -1055,6 +1059,9 @@ def main(argv=None):
                          "invalid rings and slivers (programs and rules as without it)")
     ap.add_argument("--rules-from", type=Path,
                     help="copy this itbx.csv instead of drawing the rules (which depend on the program count)")
+    ap.add_argument("--write-crs", default=None, metavar="CRS",
+                    help=f"write both layers reprojected to this CRS, e.g. EPSG:4326 as agencies deliver them "
+                         f"(generated and measured in {CRS} all the same; default {CRS})")
     ap.add_argument("--no-topology-stats", action="store_true",
                     help="with --digitized: skip measuring overlaps and gaps (about a minute at full scale)")
     a = ap.parse_args(argv)
@@ -1064,7 +1071,7 @@ def main(argv=None):
     n_programs = max(20, int(round(a.programs * a.scale)))
     n_big = max(3, int(round(a.big_polygons * min(1.0, a.scale))))
     generate(a.out_dir, n_zones, n_programs, n_big, a.seed, a.line_length_factor, digitized=a.digitized,
-             topology_stats=not a.no_topology_stats, rules_from=a.rules_from)
+             topology_stats=not a.no_topology_stats, rules_from=a.rules_from, write_crs=a.write_crs)
 
 
 if __name__ == "__main__":

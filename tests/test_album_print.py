@@ -324,17 +324,130 @@ def test_the_report_names_the_albums_paper(paper, album):
 assert matplotlib.get_backend().lower() == "agg"
 
 
-def test_a3_map_sheets_key_every_symbol_they_draw(layers, logo):
-    """Carto B1 (A3 part): with a realistic [album] the legend of what a map draws stays on its sheet (the sources
-    go to a strip under the map); a continuation page may only hold table rows."""
-    sumber = {"zoning": "RDTR Kota Contoh (Perda Kota Contoh No. 1 Tahun 2021), data contoh", "rencana": "RKPD Kota Contoh Tahun 2025 (SIPD), Renja OPD, data contoh",
-              "kecamatan": "Batas administrasi kecamatan, data contoh", "kelurahan": "Batas administrasi kelurahan, data contoh",
-              "struktur_ruang": "Rencana struktur ruang RDTR Kota Contoh, data contoh", "indikasi_program": "Indikasi program utama RTRW Kota Contoh 2021-2041, data contoh"}
-    pages = list(album_mod.album_pages(layers, year=2025, title="SPPR Kota Contoh", region="Kota Contoh", paper="A3", dpi=40, office=INSTANSI,
-                                       signatory=PENANDATANGAN, logo=logo, sumber=sumber, place_date=f"{TEMPAT}, {TANGGAL}"))
+_SUMBER_FULL = {"zoning": "RDTR Kota Contoh (Perda Kota Contoh No. 1 Tahun 2021), data contoh", "rencana": "RKPD Kota Contoh Tahun 2025 (SIPD), Renja OPD, data contoh",
+                "kecamatan": "Batas administrasi kecamatan, data contoh", "kelurahan": "Batas administrasi kelurahan, data contoh",
+                "struktur_ruang": "Rencana struktur ruang RDTR Kota Contoh, data contoh", "indikasi_program": "Indikasi program utama RTRW Kota Contoh 2021-2041, data contoh"}
+
+
+@pytest.mark.parametrize("paper", ["A3", "A4"])
+def test_map_sheets_key_every_symbol_they_draw(layers, logo, paper):
+    """Carto B1: with a realistic [album] (two-line instansi, four-line penandatangan, logo, every source cited) the
+    legend of what a map draws stays on its sheet, on A3 and on A4: every entry of every section is laid out in the
+    panel, and nothing says the legend continues elsewhere."""
+    pages = list(album_mod.album_pages(layers, year=2025, title="SPPR Kota Contoh", region="Kota Contoh", paper=paper, dpi=40, office=INSTANSI,
+                                       signatory=PENANDATANGAN, logo=logo, sumber=_SUMBER_FULL, place_date=f"{TEMPAT}, {TANGGAL}"))
     assert len(pages) >= 14
     for stem, page in pages:
-        drawn = sum(len(s.handles) for s in page.legend_sections)
-        on_sheet = sum(len(lg.texts) for lg in page.legends)
-        assert page.legend_continued == 0 and not page.overflow_sections and on_sheet == drawn, (stem, page.legend_continued, on_sheet, drawn)
-        assert not any(t.get_gid() == "legend-continued" for t in page.fig.texts), stem
+        drawn = sorted(_norm(t) for s in page.legend_sections for t in s.labels)
+        on_sheet = sorted(_norm(t.get_text()) for lg in page.legends for t in lg.texts)
+        assert on_sheet == drawn or (drawn and len(on_sheet) == len(drawn)), (paper, stem, len(on_sheet), len(drawn))
+        assert not any("berlanjut" in t.get_text() and "egenda" in t.get_text() for t in page.fig.texts), (paper, stem)
+
+
+def _pdf_pages(path):
+    """Each page's text in the PDF's own order (a legend label that wraps stays in one piece), whitespace folded."""
+    pdfplumber = pytest.importorskip("pdfplumber")
+    with pdfplumber.open(str(path)) as doc:
+        return [_norm(p.extract_text(use_text_flow=True) or "") for p in doc.pages]
+
+
+def test_every_map_sheet_of_the_pdf_keys_on_itself_what_it_draws(album, layers):
+    """Carto B1 read from the printed album (pdfplumber), A3 and A4, realistic [album]: on every map sheet the key to
+    what it draws is on that same page; no map sheet's legend says 'berlanjut'; a continuation page holds no legend.
+    The classes drawn come from the layers: the zone codes on Peta 2, the status of the located programs with their
+    counts on Peta 4 and on each OPD map, the IPU sync statuses on Peta 5, the kecamatan on Peta 1."""
+    from sppr_gis.vocabulary import IPU_SYNC_LABELS, STATUS_LABELS
+
+    paper, paths, _, _ = album
+    texts = _pdf_pages(paths[0])
+    maps = [i for i, t in enumerate(texts) if re.search(r"Lembar \d+ dari \d+", t)]
+    assert len(maps) == 15
+    for i in maps:
+        assert "Legenda berlanjut" not in texts[i] and "LEGENDA" in texts[i], (paper, i + 1)
+    for t in texts:
+        if "(LANJUTAN)" in t:
+            assert "legenda" not in t.lower(), (paper, t[:80])
+
+    def page_of(title: str) -> str:
+        hits = [texts[i] for i in maps if title in texts[i].upper()]
+        assert len(hits) == 1, (paper, title, len(hits))
+        return hits[0]
+
+    def has(page: str, text: str) -> bool:
+        return re.search(r"\s*".join(re.escape(c) for c in text.replace(" ", "")), page) is not None
+
+    zoning = page_of("PETA RENCANA POLA RUANG")
+    for code in sorted(set(layers["zoning"]["zone_code"].dropna().astype(str))):
+        assert re.search(rf"(^|\s){re.escape(code)}\s", zoning), (paper, code)
+    r = layers["rencana"]
+    located = ~(r.geometry.isna() | r.geometry.is_empty)
+    conf = page_of("PETA KESESUAIAN PROGRAM")
+    for status, n in r["status"].astype(str).value_counts().items():
+        assert has(conf, f"{STATUS_LABELS[status]} ({n}"), (paper, status, n)
+    for opd, g in r.groupby("opd"):
+        if not located[g.index].any():
+            continue
+        page = page_of(f"PETA PROGRAM {str(opd).upper()}")
+        for status, n in g["status"].astype(str).value_counts().items():
+            assert has(page, f"{STATUS_LABELS[status]} ({n}"), (paper, opd, status, n)
+    ipu = layers["indikasi_program"]
+    ipu_page = page_of("PETA SINKRONISASI INDIKASI PROGRAM")
+    for st, n in ipu["status_sinkron"].astype(str).value_counts().items():
+        assert has(ipu_page, f"{IPU_SYNC_LABELS[st]} ({n}"), (paper, st, n)
+    admin = page_of("PETA ADMINISTRASI")
+    for name in layers["kecamatan"]["nama"].astype(str):
+        assert has(admin, name), (paper, name)
+
+
+# --------------------------------------------------------------------------- 7. callouts clear of the kecamatan names
+
+_KEC_GREY = 0x3A / 255  # the kecamatan names' ink (#3a3a3a), drawn as glyph outlines (a white halo under them)
+
+
+def _name_boxes(page):
+    """The kecamatan names on a PDF page, read as a reviewer sees them: the filled glyph outlines in the names' grey
+    (each halo is a stroked white twin), joined into words; (x0, top, x1, bottom) in points."""
+    glyphs = sorted((o["x0"], o["top"], o["x1"], o["bottom"]) for o in page.curves
+                    if o["fill"] and not o["stroke"] and isinstance(o["non_stroking_color"], (int, float)) and abs(o["non_stroking_color"] - _KEC_GREY) < 0.002)
+    names: list[list[float]] = []
+    for g in glyphs:
+        for n in names:
+            h = max(n[3] - n[1], g[3] - g[1])
+            inner = g[0] >= n[0] - 0.1 and g[2] <= n[2] + 0.1 and g[1] >= n[1] - 0.1 and g[3] <= n[3] + 0.1
+            if inner or (abs(n[3] - g[3]) < 0.4 * h and -0.1 * h < g[0] - n[2] < 0.9 * h):  # a counter, or the next letter
+                n[:] = min(n[0], g[0]), min(n[1], g[1]), max(n[2], g[2]), max(n[3], g[3])
+                break
+        else:
+            names.append(list(g))
+    return names
+
+
+def _callout_boxes(page):
+    """The numbered callouts on a PDF page: a bold number inside a white circle with a coloured edge; the circle's box."""
+    circles = [(o["x0"], o["top"], o["x1"], o["bottom"]) for o in page.curves
+               if o["fill"] and o["stroke"] and tuple(np.atleast_1d(o["non_stroking_color"])) in ((1,), (1, 1, 1)) and abs(o["width"] - o["height"]) < 0.5]
+    out = []
+    for w in page.extract_words(extra_attrs=["fontname"]):
+        if w["text"].isdigit() and "Bold" in w["fontname"]:
+            cx, cy = (w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2
+            around = [c for c in circles if c[0] < cx < c[2] and c[1] < cy < c[3]]
+            if around:
+                out.append((*min(around, key=lambda c: c[2] - c[0]), w["text"]))
+    return out
+
+
+def test_no_callout_covers_a_kecamatan_name(album):
+    """Cartographer's High finding (issue 19, 7): callouts hidden under kecamatan names (Peta 4 around
+    "TANJUNGPINANG KOTA", Peta 14). No callout's circle overlaps a kecamatan name's box on any page, A3 and A4."""
+    pdfplumber = pytest.importorskip("pdfplumber")
+    paper, paths, _, _ = album
+    n_names = n_calls = 0
+    with pdfplumber.open(paths[0]) as pdf:
+        for k, page in enumerate(pdf.pages):
+            names, calls = _name_boxes(page), _callout_boxes(page)
+            n_names += len(names)
+            n_calls += len(calls)
+            for c in calls:
+                for n in names:
+                    assert not (c[0] < n[2] and n[0] < c[2] and c[1] < n[3] and n[1] < c[3]), (paper, k + 1, c[4], n)
+    assert n_names >= 10 * 3 and n_calls >= 100  # the sample's kecamatan names on the map pages, its programs' callouts

@@ -83,7 +83,7 @@ def test_numbers_are_numbers_with_indonesian_formats(tmp_path):
     assert porsi.data_type == "n" and porsi.value == 0.25 and "0.0%" in porsi.number_format
     jarak = ws[f"{head['Jarak Relokasi (m)']}2"]
     assert jarak.data_type == "n" and jarak.value == pytest.approx(79.06) and "#,##0.0" in jarak.number_format
-    assert ws[f"{head['Jarak Relokasi (m)']}3"].value is None  # NaN is an empty cell, not text
+    assert ws[f"{head['Jarak Relokasi (m)']}3"].value == "–"  # a missing number reads as a dash (issue 19), not an empty cell
     vol = {ws[f"{head['Volume']}{r}"].value: ws[f"{head['Volume']}{r}"].number_format for r in (2, 3, 4)}
     assert "#,##0.##" in vol[2.42] and vol[40].endswith("#,##0_)") and vol[1234].endswith("#,##0_)")  # 40, not "40,"
     assert ws[f"{head['Tahun']}2"].data_type == "n" and ws[f"{head['Tahun']}2"].number_format == "0"  # a year has no separator
@@ -310,13 +310,59 @@ def test_block_breaks_by_hand():
     assert block_breaks(blocks, {6: 120.0}, page_height=100.0, scale=0.5) == [5, 9, 14, 26]
 
 
-def test_an_empty_text_is_a_blank_cell(tmp_path):
-    """Blanks stay empty cells (pandas reads NaN, issue 17 forbids formulas, so no '=""' shown as '–'): an empty text
-    is written as a blank, not as a "" string (LibreOffice printed it as '###')."""
-    df = pd.DataFrame({"program_id": ["P-1", "P-2"], "ipu_id": ["IPU-001", ""], "volume": [1.5, float("nan")]})
+def test_an_empty_text_is_a_blank_cell_and_a_missing_number_a_dash(tmp_path):
+    """An empty text is written as a blank, not as a "" string (LibreOffice printed it as '###'); a missing number
+    (issue 19: never an empty numeric cell nor Rp 0 where a value is missing) holds "–", right-aligned, while a
+    true zero stays the number 0. pandas reads the dash back as missing with ``na_values="–"``."""
+    df = pd.DataFrame({"program_id": ["P-1", "P-2", "P-3"], "ipu_id": ["IPU-001", "", "IPU-002"], "volume": [1.5, float("nan"), 0.0],
+                       "pagu": [1e9, float("nan"), 0.0], "tahun": [2025, None, 2026]})
     path = write_workbook({"Kesesuaian": df}, tmp_path / "e.xlsx", headers=HEADERS)
     ws = openpyxl.load_workbook(path)["Kesesuaian"]
     head = {c.value: c.column_letter for c in ws[1]}
     assert ws[f"{head['ID IPU']}3"].value is None and ws[f"{head['ID IPU']}3"].border.left.style
-    back = pd.read_excel(path, sheet_name="Kesesuaian")
-    assert back["ID IPU"].isna().tolist() == [False, True] and back["Volume"].dtype.kind == "f"
+    for name in ("Volume", "Pagu (Rp)"):
+        missing, zero = ws[f"{head[name]}3"], ws[f"{head[name]}4"]
+        assert missing.value == "–" and missing.alignment.horizontal == "right" and missing.border.left.style, name
+        assert zero.value == 0 and zero.data_type == "n", name
+    assert ws[f"{head['Tahun']}3"].value == "–"
+    # no cell of a number column is left empty, and none prints "Rp 0"
+    for name in ("Volume", "Pagu (Rp)", "Tahun"):
+        assert all(ws[f"{head[name]}{r}"].value is not None for r in (2, 3, 4)), name
+    back = pd.read_excel(path, sheet_name="Kesesuaian", na_values="–")
+    assert back["ID IPU"].isna().tolist() == [False, True, False] and back["Volume"].dtype.kind == "f"
+    assert back["Volume"].isna().tolist() == [False, True, False] and back["Pagu (Rp)"].tolist()[2] == 0
+
+def test_the_sample_book_has_no_empty_number_cell_and_no_rp_0(tmp_path):
+    """Issue 19 (Buku Matriks blanks), on the sample's own sync: in every table of every sheet, a cell of a number
+    column (the book's own number formats: Rupiah, percent, decimals, counts, years) holds a number or the dash "–",
+    never nothing; and a Rupiah cell that holds 0 prints "–" (its format's zero section), never "Rp 0". Read with
+    openpyxl."""
+    from click.testing import CliRunner
+    from sppr_cli.main import cli
+
+    out = tmp_path / "o"
+    res = CliRunner().invoke(cli, ["-q", "sync", "--config", str(SAMPLE / "sppr.toml"), "--year", "2025", "--out", str(out), "--no-maps"])
+    assert res.exit_code == 0, res.output
+    wb = openpyxl.load_workbook(out / "2025" / "buku_matriks.xlsx")
+    checked = dashes = 0
+    for ws in wb.worksheets:
+        if ws.title == "Ringkasan":
+            continue  # stacked titled tables of figures and labels
+        numeric = {}
+        for c in ws[1]:
+            fmts = {ws.cell(row=r, column=c.column).number_format or "" for r in range(2, ws.max_row + 1)}
+            if c.value and any(t in f for f in fmts for t in ('"Rp"', "0.0%", "#,##0", "0.00")):
+                numeric[c.column] = c.value
+        for col, name in numeric.items():
+            for r in range(2, ws.max_row + 1):
+                cell = ws.cell(row=r, column=col)
+                if all(ws.cell(row=r, column=j).value is None for j in range(1, min(ws.max_column, 3) + 1)):
+                    continue  # a stop row or an empty line after the table
+                checked += 1
+                assert cell.value is not None, (ws.title, name, r)
+                if isinstance(cell.value, str):
+                    assert cell.value == "–", (ws.title, name, r, cell.value)
+                    dashes += 1
+                if '"Rp"' in (cell.number_format or "") and cell.value == 0:
+                    assert '"–"' in cell.number_format.split(";")[2], (ws.title, name, r)
+    assert checked > 100 and dashes > 0

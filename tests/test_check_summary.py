@@ -105,7 +105,7 @@ def test_sync_manifest_and_summary_count_the_layers(sync_run):
 
 def test_kesesuaian_sheet_has_relocation_and_struktur_columns_in_words(sync_run):
     _, folder = sync_run
-    book = pd.read_excel(folder / "buku_matriks.xlsx", sheet_name="Kesesuaian", header=0)
+    book = pd.read_excel(folder / "buku_matriks.xlsx", sheet_name="Kesesuaian", header=0, na_values="–")  # a missing number reads "–"
     for col in ("Saran Relokasi", "Jarak Relokasi (m)", "Porsi pada Jaringan Rencana", "Status Struktur Ruang"):
         assert col in book.columns, col
     ren = pyogrio.read_dataframe(folder / "sppr.gpkg", layer="rencana")  # same rows, same order (ids may repeat across files)

@@ -600,3 +600,272 @@ def test_local_cluster_is_private(monkeypatch):
         creds = c.scatter([{"PGPASSWORD": "rahasia-17"}], direct=True, hash=False)[0]
         assert c.submit(_with_credentials, creds, os.environ.get, "PGPASSWORD", pure=False).result() == "rahasia-17"
         assert set(c.run(lambda: os.environ.get("PGPASSWORD")).values()) == {None}  # gone after the task
+
+
+# ----------------------------------------------------------------------------- issue 18 case 3: the cluster run's speed
+
+
+def _digitized_inputs():
+    from conftest import make_rules
+
+    import sppr_gis
+
+    zoning = gpd.read_file(GOLDEN / "digitized.gpkg", layer="zoning")
+    programs = gpd.read_file(GOLDEN / "digitized.gpkg", layer="programs")
+    acts = sorted(set(programs["kegiatan"].astype(str)))
+    codes = sorted(set(zoning["KODSZN"].astype(str)))
+    cells = ["I", "T", "B", "X"]
+    rules = make_rules({a: {c: cells[(i + k) % 4] for k, c in enumerate(codes)} for i, a in enumerate(acts)})
+    assert isinstance(rules, sppr_gis.Rules)
+    return zoning, programs, rules
+
+
+def test_cluster_run_uses_the_zoning_cache(client, tmp_path, monkeypatch):
+    """``check(client=...)`` keeps the prepared zoning in the zoning cache (the same entry, byte for
+    byte, as a local run's), a later cluster or local run reuses it without preparing the zoning
+    again, ``cache=False`` neither reads nor writes it, and every run's answers equal a local
+    uncached run's (max_vertices 16 cuts the 41-vertex zones, so cut pieces travel to the tasks)."""
+    import sppr_gis
+    from sppr_gis import pipeline
+
+    zoning, programs, rules = _digitized_inputs()
+    monkeypatch.delenv("SPPR_NO_CACHE", raising=False)
+    plain = sppr_gis.check(zoning, programs, rules, max_vertices=16, cache=False)
+
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "local"))
+    sppr_gis.check(zoning, programs, rules, max_vertices=16)
+    (local_entry,) = (tmp_path / "local").glob("zoning-*.npz")
+
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "off"))
+    off = sppr_gis.check(zoning, programs, rules, max_vertices=16, client=client, cache=False)
+    assert not (tmp_path / "off").exists() or not list((tmp_path / "off").iterdir()), "cache=False wrote an entry"
+
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cluster"))
+    cold = sppr_gis.check(zoning, programs, rules, max_vertices=16, client=client)
+    (entry,) = (tmp_path / "cluster").glob("zoning-*.npz")
+    assert entry.name == local_entry.name and entry.read_bytes() == local_entry.read_bytes()
+
+    made, sent_cut = [], []
+    import sppr_gis.cluster as cluster
+
+    real_subset = cluster._subset_cut
+    monkeypatch.setattr(cluster, "_subset_cut", lambda *a: sent_cut.append(1) or real_subset(*a))
+    real = pipeline._ZoningQA.__init__
+    monkeypatch.setattr(pipeline._ZoningQA, "__init__", lambda self, *a, **k: made.append(1) or real(self, *a, **k))
+    real_prep = pipeline.prepare_zoning_qa
+    monkeypatch.setattr(pipeline, "prepare_zoning_qa", lambda *a, **k: made.append(1) or real_prep(*a, **k))
+    warm = sppr_gis.check(zoning, programs, rules, max_vertices=16, client=client)
+    assert made == [] and warm.timings["topology"] == 0.0, "the warm cluster run prepared the zoning again"
+    assert sent_cut, "the warm cluster run did not send the cached cut pieces to its tasks"
+    local_warm = sppr_gis.check(zoning, programs, rules, max_vertices=16)  # a local run on the cluster's entry
+    assert made == []
+    for res in (off, cold, warm, local_warm):
+        assert res.timings is not None
+        _frames_equal(plain.programs.drop(columns="geometry"), res.programs.drop(columns="geometry"))
+        _frames_equal(plain.zone_shares, res.zone_shares)
+        pd.testing.assert_frame_equal(plain.issues.drop(columns="geometry"), res.issues.drop(columns="geometry"))
+        assert list(shapely.to_wkb(plain.issues.geometry.values)) == list(shapely.to_wkb(res.issues.geometry.values))
+    assert warm.timings["engine.worker_seconds"] > 0  # the warm run's engine still ran on the workers
+
+
+def test_tasks_get_the_zonings_cut_pieces(client):
+    """A task's pieces are the whole zoning's cut restricted to its zones: the same pieces, owners and
+    sources as cutting those zones alone (an independent cut), and the shares computed with them on
+    the cluster equal one local ZoneIndex of the whole zoning, bit for bit."""
+    from sppr_gis.cluster import _subset_cut, _unpack_cut, distributed_shares
+    from sppr_gis.engine import ZoneIndex, cut_zones, polygonal_parts
+    from sppr_gis.pipeline import prepare_zoning_qa
+
+    zoning, programs, _rules = _digitized_inputs()
+    prepared = prepare_zoning_qa(zoning)
+    zg = np.asarray(prepared.zones.geometry.array, dtype=object)
+    zc = prepared.zones["zone_code"].to_numpy(dtype=object)
+    # a multipolygon among them: its parts are numbered after the single polygons' parts
+    zg = zg.copy()
+    zg[5] = shapely.MultiPolygon([zg[5], shapely.affinity.translate(zg[5], 5000, 0)])
+    cut = cut_zones(zg, 16)
+    assert (cut.source >= 0).sum() > 20 and len(cut.moved) > 0
+    zsel = np.array([0, 3, 5, 7, 40, 41, 42, 90, 148])
+    mine = _unpack_cut(zg[zsel], _subset_cut(cut, polygonal_parts(zg)[1], zsel, len(zg)))
+    alone = cut_zones(zg[zsel], 16)
+    assert len(mine.pieces) == len(alone.pieces) and shapely.equals_exact(mine.pieces, alone.pieces, 0).all()
+    np.testing.assert_array_equal(mine.owner, alone.owner)
+    np.testing.assert_array_equal(mine.source, alone.source)
+    np.testing.assert_array_equal(mine.moved_piece, alone.moved_piece)
+    # the edge envelopes are padded by a figure of the extent (the whole zoning's here, the subset's there)
+    assert shapely.equals_exact(mine.moved, alone.moved, 1e-2).all()
+
+    work = shapely.make_valid(np.asarray(programs.to_crs(prepared.crs).geometry.array, dtype=object))
+    overlaps = prepared.topology.overlaps
+    local = ZoneIndex(zg, zc, max_vertices=16, overlaps=overlaps, cut=cut).shares(work, workers=1)
+    for size in (None, 9):
+        remote = distributed_shares(client, zg, zc, work, overlaps=overlaps, max_vertices=16, partition_size=size, cut=cut)
+        pd.testing.assert_frame_equal(local.pairs, remote.pairs)
+        np.testing.assert_array_equal(remote.measure, local.measure)
+        np.testing.assert_array_equal(remote.unzoned, local.unzoned)
+        np.testing.assert_array_equal(remote.dim, local.dim)
+
+
+def test_partitions_of_about_equal_cost():
+    """Programs cut into runs by estimated cost: every program in one run, runs ascending, and no run
+    costs more than its fair share plus the costliest single program (the bound of a greedy cut)."""
+    from sppr_gis.cluster import partition_by_cost
+
+    rng = np.random.default_rng(4)
+    n = 1000
+    geoms = shapely.points(rng.uniform(0, 1000, n), rng.uniform(0, 1000, n)).astype(object)
+    geoms[[3, 50]] = None  # no box: left out
+    cost = rng.pareto(1.5, n) + 1.0  # a few very costly programs (long lines over many zones)
+    for k in (1, 2, 4, 7):
+        parts = partition_by_cost(geoms, cost, k)
+        assert len(parts) == k
+        allpos = np.concatenate(parts)
+        assert sorted(allpos.tolist()) == [i for i in range(n) if i not in (3, 50)]
+        assert all((np.diff(p) > 0).all() and len(p) for p in parts)
+        total = cost[allpos].sum()
+        assert max(cost[p].sum() for p in parts) <= total / k + cost.max() + 1e-9
+    parts = partition_by_cost(geoms, cost, 2, max_size=300)
+    assert len(parts) >= 4 and max(len(p) for p in parts) <= 300
+
+
+# ----------------------------------------------------------------------------- issue 18 case 3: the relocation advice on the cluster
+
+
+def _permitted_distance(geom: object, act: str, zones: gpd.GeoDataFrame, rules) -> tuple[str | None, float]:
+    """The nearest permitted code and its distance, brute force: each code's polygons unioned, the
+    distance to each union (plain shapely, no index, no cut pieces)."""
+    key = act.strip().lower()
+    permitted = sorted(z for (a, z), c in rules.cells.items() if a == key and c.cls == "I")
+    best: tuple[float, str] | None = None
+    for code in permitted:
+        sel = zones["zone_code"].astype(str).map(lambda z: rules.zone_column(z) or z) == code
+        if not sel.any():
+            continue
+        d = shapely.distance(geom, shapely.union_all(np.asarray(zones.geometry[sel].array, dtype=object)))
+        if best is None or (d, code) < best:
+            best = (d, code)
+    return (None, np.nan) if best is None else (best[1], best[0])
+
+
+def test_relocation_advice_on_cluster_equals_local(client, monkeypatch):
+    """relocation_advice(client=...) gives the local layer row for row and bit for bit (zones cut into
+    16-vertex pieces, chunks of 7 programs: many tasks, pieces shared by the tasks), the nearest zones
+    were found on the workers, and each distance equals a brute-force one (union per code, shapely)."""
+    import sppr_gis
+    import sppr_gis.cluster as cluster
+    from sppr_gis import relocation
+
+    zoning, programs, rules = _digitized_inputs()
+    res = sppr_gis.check(zoning, programs, rules, cache=False)
+    monkeypatch.setattr(relocation, "RELOCATION_CHUNK", 7)
+    monkeypatch.setattr(relocation, "CUT_VERTICES", 16)
+    local = relocation.relocation_advice(res.programs, res.zones, rules)
+    calls = []
+    real = cluster.distributed_nearest
+    monkeypatch.setattr(cluster, "distributed_nearest", lambda c, pieces, acts, groups, *a: calls.append(len(groups)) or real(c, pieces, acts, groups, *a))
+    remote = relocation.relocation_advice(res.programs, res.zones, rules, client=client)
+    assert calls and calls[0] >= 8, "the advice did not run as several tasks on the cluster"
+
+    def kept() -> int:
+        import sppr_gis.cluster as c
+
+        return len(c._RELOCATION_PIECES)
+
+    assert set(client.run(kept).values()) == {0}, "the workers kept the run's pieces after it"
+    assert len(local) == (res.programs["status"] == "tidak_sesuai").sum() >= 20
+    pd.testing.assert_frame_equal(pd.DataFrame(local.drop(columns="geometry")), pd.DataFrame(remote.drop(columns="geometry")))
+    assert list(shapely.to_wkb(local.geometry.values)) == list(shapely.to_wkb(remote.geometry.values))
+    # independent: the distance to the union of each permitted code's zones, nearest code first
+    work = res.programs.set_index("program_id")
+    for row in remote.itertuples():
+        code, d = _permitted_distance(shapely.make_valid(work.geometry[row.program_id]), work.loc[row.program_id, "kegiatan_itbx"], res.zones, rules)
+        if d <= relocation.DEFAULT_RELOCATION_DISTANCE:
+            assert row.zone_code == code and row.jarak_m == pytest.approx(d, abs=1e-6), row.program_id
+        else:
+            assert pd.isna(row.zone_code)
+
+
+def _relocation_rows(path: Path) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        return db.execute("SELECT * FROM saran_relokasi ORDER BY fid").fetchall()
+
+
+def test_relocation_layer_of_cluster_cli_is_byte_identical(cluster, tmp_path, runner, monkeypatch):
+    """`sppr check --scheduler`: the saran_relokasi table of the GeoPackage holds the local run's rows,
+    byte for byte (geometry blobs included), and its nearest zones were found on the cluster with the
+    pieces sent once (while the workers computed the shares)."""
+    import sppr_gis.cluster as cl
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    calls = []
+    real = cl.distributed_nearest
+    monkeypatch.setattr(cl, "distributed_nearest", lambda *a: calls.append(1) or real(*a))
+    shipped = []
+
+    class Counting(cl.ShippedPieces):
+        def __init__(self, *a):
+            shipped.append(1)
+            super().__init__(*a)
+
+    monkeypatch.setattr(cl, "ShippedPieces", Counting)
+    args = ["check", "--zoning", f"{SAMPLE}/zoning.gpkg:rdtr_subzona", "--programs", f"{SAMPLE}/rencana_pupr.gpkg:rencana",
+            "--rules", SAMPLE / "itbx.csv", "--no-cache", "-q"]
+    r = invoke(runner, [*args, "--out", tmp_path / "local.gpkg"])
+    assert r.exit_code == 0, r.output
+    assert calls == []
+    r = invoke(runner, [*args, "--out", tmp_path / "remote.gpkg", "--scheduler", cluster])
+    assert r.exit_code == 0, r.output
+    assert calls == [1], "the relocation advice did not run on the cluster"
+    assert shipped == [1], "the pieces sent while the shares ran were not the ones used (or were sent again)"
+    local, remote = _relocation_rows(tmp_path / "local.gpkg"), _relocation_rows(tmp_path / "remote.gpkg")
+    assert len(local) >= 5 and remote == local
+
+
+def test_failing_relocation_task_leaves_no_output(cluster, tmp_path, runner, monkeypatch):
+    """A relocation task that fails on a worker: one line naming the advice, exit 1, no output file."""
+    import sppr_gis.cluster as cl
+
+    def boom(*a):  # pickled by value: the workers run this one
+        raise RuntimeError("pecah di worker")
+
+    monkeypatch.setattr(cl, "_relocation_task", boom)
+    out = tmp_path / "hasil.gpkg"
+    r = invoke(runner, ["check", "--zoning", f"{SAMPLE}/zoning.gpkg:rdtr_subzona", "--programs", f"{SAMPLE}/rencana_pupr.gpkg:rencana",
+                        "--rules", SAMPLE / "itbx.csv", "--no-cache", "-q", "--out", out, "--scheduler", cluster])
+    assert r.exit_code == 1, r.output
+    assert "relocation advice" in r.output and "pecah di worker" in r.output and "Traceback" not in r.output
+    assert len(r.output.strip().splitlines()) == 1, r.output
+    assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_cluster_cli_looks_up_the_cache_while_reading(cluster, tmp_path, runner, monkeypatch):
+    """`sppr check --scheduler` looks the zoning up in the cache while it reads the programs: a warm run
+    prepares nothing (no QA, here or on the cluster) and writes the cold run's file byte for byte; a
+    wrong --zone-field still fails with the same one line as a local run's."""
+    import sppr_cli.check as cli_check
+    from sppr_gis import pipeline
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    monkeypatch.delenv("SPPR_NO_CACHE", raising=False)
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))
+    args = ["check", "--zoning", f"{SAMPLE}/zoning.gpkg:rdtr_subzona", "--programs", f"{SAMPLE}/rencana_pupr.gpkg:rencana",
+            "--rules", SAMPLE / "itbx.csv", "-q", "--scheduler", cluster]
+    r = invoke(runner, [*args, "--out", tmp_path / "cold.gpkg"])
+    assert r.exit_code == 0, r.output
+    looked, made = [], []
+    real_lookup = cli_check.start_zoning_lookup
+    monkeypatch.setattr(cli_check, "start_zoning_lookup", lambda *a, **k: looked.append(1) or real_lookup(*a, **k))
+    real = pipeline._ZoningQA.__init__
+    monkeypatch.setattr(pipeline._ZoningQA, "__init__", lambda self, *a, **k: made.append(1) or real(self, *a, **k))
+    r = invoke(runner, [*args, "--out", tmp_path / "warm.gpkg"])
+    assert r.exit_code == 0, r.output
+    assert looked == [1] and made == [], "the warm cluster run did not take the zoning from the cache looked up while reading"
+    assert (tmp_path / "warm.gpkg").read_bytes() == (tmp_path / "cold.gpkg").read_bytes()
+    bad = [a if a != "-q" else "--zone-field=TIDAK_ADA" for a in args]
+    remote = invoke(runner, [*bad, "--out", tmp_path / "x.gpkg"])
+    local = invoke(runner, [*bad[:-2], "--out", tmp_path / "y.gpkg"])
+    assert remote.exit_code == local.exit_code == 1 and "TIDAK_ADA" in remote.output
+    assert remote.output.strip().splitlines()[-1] == local.output.strip().splitlines()[-1]
+    assert not (tmp_path / "x.gpkg").exists()

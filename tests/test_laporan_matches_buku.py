@@ -95,4 +95,4 @@ def test_format_value_follows_the_books_formats():
     assert format_value(79.0563, "jarak_relokasi_m") == "79,1"
     assert format_value(2025, "tahun") == "2025" and format_value(1036, "jumlah_program") == "1.036"
     assert format_value(2.4, "volume") == "2,4" and format_value(40.0, "volume") == "40" and format_value(35200.0, "target") == "35.200"
-    assert format_value(float("nan"), "pagu") == "" and format_value("x", "pagu") is None and format_value(3.5, "uraian") is None
+    assert format_value(float("nan"), "pagu") == "–" and format_value("x", "pagu") is None and format_value(3.5, "uraian") is None

@@ -235,9 +235,9 @@ def test_album_pages_and_pngs(album):
 def test_album_legends_have_indonesian_labels(layers):
     pages = dict(album_mod.album_pages(layers, year=2025, title="Kota Contoh"))
     conf = next(p for k, p in pages.items() if k.endswith("kesesuaian"))
-    # a legend too long for the panel continues on the page after the map: its entries count as the map's
-    labels = [" ".join(t.get_text().split()) for lg in conf.legends for t in lg.get_texts()] + [" ".join(t.split()) for s in conf.overflow_sections for t in s.labels]
-    titles = [lg.get_title().get_text() for lg in conf.legends] + [s.title for s in conf.overflow_sections]
+    # the whole key is on the map's own sheet (labels and titles may wrap)
+    labels = [" ".join(t.get_text().split()) for lg in conf.legends for t in lg.get_texts()]
+    titles = [" ".join(lg.get_title().get_text().split()) for lg in conf.legends]
     n = layers["rencana"]["status"].value_counts()
     assert f"Sesuai ({n['sesuai']})" in labels
     assert f"Tidak sesuai (X) ({n['tidak_sesuai']})" in labels
@@ -597,28 +597,41 @@ def test_inscribed_circle_also_without_shapely_2_1(monkeypatch):
     assert r == pytest.approx(5.0, abs=0.2) and poly.contains(shapely.Point(x, y))
 
 
-def test_a_legend_too_long_for_the_panel_continues_on_the_next_page():
-    """Nothing is dropped: the entries that do not fit beside the map go to the continuation page, in order."""
+def test_a_long_legend_flows_down_columns_on_its_own_sheet():
+    """Nothing leaves the sheet: 80 one-line entries, more than two columns of an A4 panel hold, flow down
+    three columns of the panel, in order, every one inside the panel and above the preparer block."""
     from matplotlib.lines import Line2D
 
     from sppr_gis.maps.cartography import LegendSection, continuation_pages
 
-    f = MapFrame("x", crs="EPSG:32648", paper="A4")
+    f = MapFrame("x", crs="EPSG:32648", paper="A4", office="Dinas Contoh", signatory="Kepala\n\nNama\nNIP 1")
     f.set_extent((440_000, 100_000, 449_000, 107_000))
-    labels = [f"Kode Z-{i} " + "kata " * 12 for i in range(60)]  # 60 two-line entries: more than an A4 panel holds
-    f.add_legend([LegendSection("Panjang", [Line2D([], []) for _ in labels], labels)])
+    labels = [f"Kelas {i}" for i in range(80)]
+    f.add_legend([LegendSection("Panjang", [Line2D([], [], color="k") for _ in labels], labels)])
     f.finish("Sumber: uji")
+    r = f.fig.canvas.get_renderer()
+    inv = f.fig.transFigure.inverted()
     on_page = [" ".join(t.get_text().split()) for lg in f.legends for t in lg.get_texts()]
-    later = [" ".join(t.split()) for s in f.overflow_sections for t in s.labels]
-    assert 0 < len(on_page) < 60 and len(on_page) + len(later) == 60
-    assert on_page + later == [" ".join(t.split()) for t in labels]
-    assert f.legend_continued == len(later)
-    assert not any("lainnya" in t for t in on_page + later)
-    pages = continuation_pages(f, first_page=7)
-    assert len(pages) >= 1
-    texts = [t.get_text() for p in pages for lg in p.legends for t in lg.get_texts()]
-    assert [" ".join(t.split()) for t in texts] == later
-    note = next(t.get_text() for t in f.fig.texts if t.get_gid() == "legend-continued")
-    f.set_page(6, continued_on=7)
-    note = next(t.get_text() for t in f.fig.texts if t.get_gid() == "legend-continued")
-    assert "halaman 7" in note
+    assert on_page == labels
+    boxes = [inv.transform(lg.get_window_extent(r)) for lg in f.legends]
+    assert len({round(b[0][0], 3) for b in boxes}) >= 2  # more than one column
+    prep_top = max(inv.transform(t.get_window_extent(r))[1][1] for t in f.preparer_artists.texts)
+    for (x0, y0), (x1, _y1) in boxes:
+        assert f.panel_x[0] <= x0 and x1 <= f.panel_x[1] and y0 > prep_top
+    assert continuation_pages(f, first_page=7) == []
+
+
+def test_a_legend_that_cannot_fit_its_sheet_stops_naming_the_map():
+    """60 two-line entries cannot be keyed beside an A4 map even in three columns: the page is not made (the
+    album stops, exit 1) and the message names the map, rather than moving part of the key to another page."""
+    from matplotlib.lines import Line2D
+
+    from sppr_gis.errors import OutputError
+    from sppr_gis.maps.cartography import LegendSection
+
+    f = MapFrame("Peta Uji Panjang", crs="EPSG:32648", paper="A4", number="Peta 9")
+    f.set_extent((440_000, 100_000, 449_000, 107_000))
+    labels = [f"Kode Z-{i} " + "kata " * 12 for i in range(60)]
+    f.add_legend([LegendSection("Panjang", [Line2D([], []) for _ in labels], labels)])
+    with pytest.raises(OutputError, match=r"^Peta 9 Peta Uji Panjang: its legend \(60 entries\) does not fit"):
+        f.finish("Sumber: uji")

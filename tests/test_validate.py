@@ -200,3 +200,85 @@ def test_overlap_excess_counts_k_minus_one_times():
     assert excess == pytest.approx(2900.0 + 1000.0)
     union = shapely.union_all(geoms).area  # a second method: GEOS's union
     assert shapely.area(geoms).sum() - excess == pytest.approx(union)
+
+
+def test_overlaps_of_a_large_piece_with_a_wide_box_equal_every_pairwise_overlay():
+    """A 1,000-vertex ring (a river around a town) has a bounding box holding zones it never touches;
+    the pairs it really overlaps, and their areas, equal a brute-force overlay of every pair of zones."""
+    from sppr_gis.validate import OVERLAP_PIECE_VERTICES, zone_overlaps
+
+    ring = shapely.Point(500, 500).buffer(400, quad_segs=256).difference(shapely.Point(500, 500).buffer(380, quad_segs=256))
+    assert shapely.get_num_coordinates(ring) > OVERLAP_PIECE_VERTICES
+    zones = [ring]
+    # inside the ring's box: zones in the ring's hole (no contact), one touching it, three overlapping it
+    zones += [box(450 + 30 * i, 450, 470 + 30 * i, 470) for i in range(3)]
+    zones += [box(880 - 1e-9, 490, 950, 510), box(100, 480, 130, 520), box(480, 870, 520, 890), box(485, 875, 515, 900)]
+    zones += [box(0, 0, 60, 60)]  # a corner of the box, outside the ring
+    geoms = np.array(zones, dtype=object)
+    ov = zone_overlaps(geoms, workers=2)
+    want = {}
+    for i in range(len(geoms)):
+        for j in range(i + 1, len(geoms)):
+            inter = shapely.intersection(geoms[i], geoms[j])
+            parts = [p for p in shapely.get_parts(inter) if p.geom_type == "Polygon" and p.area > 0]
+            if parts:
+                want[(i, j)] = sum(p.area for p in parts)
+    got = {(int(a), int(b)): float(x) for a, b, x in zip(ov.left, ov.right, ov.area)}
+    assert set(got) == set(want) and len(want) >= 3
+    for k in want:
+        assert got[k] == pytest.approx(want[k], rel=1e-12)
+    assert not shapely.is_prepared(geoms).any()  # the large piece is left as it was given
+
+
+def _grid_zoning(n: int = 34):
+    """n x n boxes of 10 m with 0.2 m overlaps along one axis (over 1,000 zones: the dilated union is chunked)."""
+    import geopandas as gpd
+
+    geoms = [box(10 * i, 10 * j, 10 * i + 10.2, 10 * j + 10) for i in range(n) for j in range(n)]
+    geoms[5 * n + 5] = box(50, 50, 55, 55)  # the box at (50, 50) shrunk: an L-shaped gap of about 75 m² around it
+    return gpd.GeoDataFrame({"KODSZN": ["R-1" if k % 3 else "K-1" for k in range(len(geoms))]}, geometry=geoms, crs="EPSG:32648")
+
+
+def test_background_union_and_excess_give_the_findings_of_a_sequential_run():
+    """prepare_zoning_qa starts the dilated union (and the overlaps' excess area) in threads of their own;
+    its findings equal zoning_topology run step after step on one thread."""
+    from sppr_gis.pipeline import prepare_zoning_qa
+
+    frame = _grid_zoning()
+    prepared = prepare_zoning_qa(frame, workers=2)
+    geoms = np.asarray(prepared.zones.geometry.array, dtype=object)
+    seq = zoning_topology(geoms, prepared.zones["zone_code"].to_numpy(dtype=object), prepared.ids, prepared.label, workers=1)
+    got = [(f.code, f.feature_id, f.message, None if f.geometry is None else f.geometry.wkb) for f in prepared.topology.findings]
+    want = [(f.code, f.feature_id, f.message, None if f.geometry is None else f.geometry.wkb) for f in seq.findings]
+    assert got == want
+    assert prepared.topology.noise_gap_area == seq.noise_gap_area
+    assert any(f.code == "celah_zona" for f in seq.findings)  # the L-shaped gap, found by the union
+
+
+@pytest.mark.parametrize("where", ["dilated_union", "_overlap_excess_area"])
+def test_an_error_in_a_background_qa_step_is_raised_by_the_run(monkeypatch, where):
+    """A step the QA runs in a thread of its own fails: the run raises that error, it is not lost."""
+    from sppr_gis import validate
+    from sppr_gis.pipeline import prepare_zoning_qa
+
+    def boom(*a, **k):
+        raise RuntimeError(f"injected in {where}")
+
+    monkeypatch.setattr(validate, where, boom)
+    with pytest.raises(RuntimeError, match=f"injected in {where}"):
+        prepare_zoning_qa(_grid_zoning(), workers=2)
+
+
+def test_one_worker_runs_the_qa_on_one_thread(monkeypatch):
+    """workers=1 (the baseline the cluster is compared with) starts no thread for the union or the excess area."""
+    import threading
+
+    from sppr_gis.pipeline import prepare_zoning_qa
+
+    started = []
+    real = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: (started.append(self.name), real(self))[1])
+    prepare_zoning_qa(_grid_zoning(), workers=1)
+    assert started == []
+    prepare_zoning_qa(_grid_zoning(), workers=2)
+    assert any(n.startswith("sppr-qa-union") for n in started) and any(n.startswith("sppr-qa-excess") for n in started)

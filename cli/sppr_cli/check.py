@@ -14,7 +14,7 @@ from sppr_gis import io, read_rules
 from sppr_gis.analyses import extend_check_from_files, relocation_pending
 from sppr_gis.crs import check_programs_reach_zoning
 from sppr_gis.io.postgis import is_postgis
-from sppr_gis.pipeline import ZoningInput, check as run_check, prepare_zoning_cached, read_extent, say_zoning_messages, start_cached_zoning, start_zoning, zoning_from_files, zoning_messages
+from sppr_gis.pipeline import ZoningInput, check as run_check, prepare_zoning_cached, read_extent, say_zoning_messages, start_cached_zoning, start_zoning, start_zoning_lookup, zoning_from_files, zoning_messages
 from sppr_gis.results import write_check_result
 from sppr_gis.text import angka
 
@@ -158,9 +158,10 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             zinputs = read_zoning()
             # the zoning is prepared (or taken from the cache) while the programs and rules are read;
             # check() waits for it where it would prepare it, so errors come in the same order
-            zoning_ready = None if scheduler is not None else start_zoning(
+            # (on a cluster only its cache entry is looked up meanwhile: on a miss the QA runs on the workers)
+            zoning_ready = start_zoning(
                 zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=cache, prekey=prekey,
-            )
+            ) if scheduler is None else start_zoning_lookup(zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, cache=cache)
         progs = io.read_program_sources(
             programs, id_field=id_field, assume_crs=assume_crs, xy_fields=xy_fields, wkt_field=wkt_field, coord_field=coord_field,
             sheet=sheet, header_row=header_row, encoding=encoding, engine=engine,
@@ -174,23 +175,28 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             check_programs_reach_zoning(progs, [z.frame for z in zinputs], str(progs.attrs.get("source", "programs")), assume_crs)
         ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
-        with _cluster(scheduler, workers_processes or workers) as client, progress_bar(len(progs), _("computing overlaps and conformance"), show) as advance:
-            result = run_check(
-                zinputs if zoning_ready is None else zoning_ready, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
-                code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
-                client=client, cache=cache,
-            )
-        pending = {}
-        if struktur_ruang is None:  # the advice changes no layer: the others are written while it runs
-            pending["saran_relokasi"] = relocation_pending(result, ruleset, relocation_distance=relocation_distance, id_field=id_field)
-        else:
-            extend_check_from_files(
-                result, ruleset, relocation_distance=relocation_distance, network=struktur_ruang, network_map=network_map, class_field=network_class_field,
-                network_distance=network_distance, activity_field=activity_field, id_field=id_field, assume_crs=assume_crs, encoding=encoding, engine=engine,
-            )
-        if verbosity >= 0:
-            _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field)
-        write_check_result(result, out, tables, sources=sources, overwrite=overwrite, pending=pending)
+        # on a cluster, the relocation advice runs there too: the client stays open until it is written
+        with _cluster(scheduler, workers_processes or workers) as client:
+            if scheduler is not None:
+                found = zoning_ready()  # the cached zoning, or None: the QA on the cluster
+                zoning_ready = None if found is None else (lambda: found)
+            with progress_bar(len(progs), _("computing overlaps and conformance"), show) as advance:
+                result = run_check(
+                    zinputs if zoning_ready is None else zoning_ready, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
+                    code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
+                    client=client, cache=cache, prepare_relocation=struktur_ruang is None,
+                )
+            pending = {}
+            if struktur_ruang is None:  # the advice changes no layer: the others are written while it runs
+                pending["saran_relokasi"] = relocation_pending(result, ruleset, relocation_distance=relocation_distance, id_field=id_field, client=client)
+            else:
+                extend_check_from_files(
+                    result, ruleset, relocation_distance=relocation_distance, network=struktur_ruang, network_map=network_map, class_field=network_class_field,
+                    network_distance=network_distance, activity_field=activity_field, id_field=id_field, assume_crs=assume_crs, encoding=encoding, engine=engine,
+                )
+            if verbosity >= 0:
+                _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field)
+            write_check_result(result, out, tables, sources=sources, overwrite=overwrite, pending=pending)
     if verbosity < 0:
         return
     if is_postgis(out):

@@ -78,12 +78,21 @@ def extend_check(
     return result
 
 
-def _relocation(result: CheckResult, rules: Rules, relocation_distance: float, id_field: str) -> gpd.GeoDataFrame:
-    """The ``saran_relokasi`` layer of a check result."""
+def _relocation(result: CheckResult, rules: Rules, relocation_distance: float, id_field: str, client: Any = None) -> gpd.GeoDataFrame:
+    """The ``saran_relokasi`` layer of a check result (its nearest zones found on ``client``'s cluster when given)."""
     if result.zones is None:
         raise ValueError(_("the check result carries no zoning (CheckResult.zones)"))
     idf = id_field if id_field in result.programs.columns else "program_id"
-    return relocation_advice(result.programs, result.zones, rules, max_distance=relocation_distance, id_field=idf)
+    zones: Any = result.zones
+    ready = getattr(result, "relocation_index", None)  # check(prepare_relocation=True): cut and sent meanwhile
+    if ready is not None and client is not None:
+        try:
+            index = ready.result()
+        except Exception:  # noqa: BLE001 - built again below; a cluster that fails says so there
+            index = None
+        if index is not None and index.rules is rules and index.shipped_to(client):
+            zones = index
+    return relocation_advice(result.programs, zones, rules, max_distance=relocation_distance, id_field=idf, client=client)
 
 
 def relocation_pending(
@@ -92,6 +101,7 @@ def relocation_pending(
     *,
     relocation_distance: float = DEFAULT_RELOCATION_DISTANCE,
     id_field: str = "program_id",
+    client: Any = None,
 ) -> Callable[[], gpd.GeoDataFrame]:
     """:func:`extend_check` without a network, started in a background thread.
 
@@ -111,6 +121,10 @@ def relocation_pending(
         Metres: no relocation advice beyond it.
     id_field : str
         The programs' id field.
+    client : distributed.Client, optional
+        Find the nearest permitted zones on this cluster (one task per chunk of one activity's
+        programs, :func:`sppr_gis.cluster.distributed_nearest`); the client must stay open until
+        the callable has returned. The layer equals a local run's.
 
     Returns
     -------
@@ -121,7 +135,7 @@ def relocation_pending(
     """
     def run() -> tuple[gpd.GeoDataFrame, float]:
         t = time.perf_counter()
-        return _relocation(result, rules, relocation_distance, id_field), time.perf_counter() - t
+        return _relocation(result, rules, relocation_distance, id_field, client), time.perf_counter() - t
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-relokasi")
     future = pool.submit(run)

@@ -59,7 +59,7 @@ import shapely
 
 from sppr_gis import _version as _version_module
 
-__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "enabled", "zoning_key", "zoning_prekey", "PreKey", "source_files", "cached_zoning", "ZoningAlias", "zoning_alias", "zoning_by_alias", "entry_path", "alias_path", "Labels"]
+__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "enabled", "zoning_key", "zoning_prekey", "PreKey", "source_files", "cached_zoning", "lookup_zoning", "keep_zoning", "ZoningAlias", "zoning_alias", "zoning_by_alias", "entry_path", "alias_path", "Labels"]
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +67,12 @@ log = logging.getLogger(__name__)
 CACHE_ENV = "SPPR_CACHE_DIR"
 #: Environment variable that switches the cache off (``1``, ``true``, ``yes``; set by ``--no-cache``).
 NO_CACHE_ENV = "SPPR_NO_CACHE"
-#: Layout of an entry; part of the key, so a new layout never reads an old entry.
-FORMAT = 2
+#: Layout of an entry; part of the key, so a new layout never reads an old entry. Also raised when what
+#: an entry holds is computed differently at the same version: 2, invalid MultiPolygon zones repaired
+#: part by part (:func:`sppr_gis.overlay.make_valid_by_parts`), so a warm run never returns the
+#: coordinates of an entry repaired the old way while a cold run returns the new ones; 3, the entry's
+#: texts hold a token per layer instead of its name (:class:`Labels`; the key is path-free).
+FORMAT = 3
 _DIGEST = 32  # bytes of sha256 at the start of an entry file
 
 
@@ -703,6 +707,34 @@ def cached_zoning(
 
     if not enabled(use):
         return fresh()
+    key, prepared = lookup_zoning(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, make=make, crs=crs)
+    if prepared is not None:
+        alias(key, prepared.crs)
+        return prepared
+    prepared = fresh()
+    if keep_zoning(key, prepared, Labels([zi.name for zi in inputs])):
+        alias(key, prepared.crs)
+    return prepared
+
+
+def lookup_zoning(
+    inputs: Sequence[Any], zone_field: str | None, *, sliver_width: float, sliver_area: float, max_vertices: int, make: Callable[..., Any], crs: Callable[[], Any]
+) -> tuple[str, Any]:
+    """The key of a zoning and its settings, and its prepared zoning from the cache (None when there is
+    no entry, or one that fails its hash or cannot be decoded: it is then rebuilt by the caller).
+
+    :func:`cached_zoning` in two halves, for a caller that prepares the zoning itself (``sppr check
+    --scheduler``: the QA's heavy steps on the cluster) and keeps it with :func:`keep_zoning`.
+
+    Parameters
+    ----------
+    inputs, zone_field, sliver_width, sliver_area, max_vertices, make, crs
+        As for :func:`cached_zoning`.
+
+    Returns
+    -------
+    (str, PreparedZoning or None)
+    """
     t0 = time.perf_counter()
     key = zoning_key(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices)
     path = entry_path(key)
@@ -722,15 +754,38 @@ def cached_zoning(
         else:
             prepared.seconds.update({"zoning": time.perf_counter() - t0, "topology": 0.0})
             log.info("zoning cache: reused %s", path)
-            alias(key, prepared.crs)
-            return prepared
-    prepared = fresh()
+            return key, prepared
+    return key, None
+
+
+def keep_zoning(key: str, prepared: Any, labels: Labels) -> bool:
+    """Keep a prepared zoning (with its ``cut``) as the entry of ``key`` (atomically; a directory that
+    cannot be written, or texts that cannot be made path-free, cost only the reuse: one warning). Adds
+    ``cache.write`` to ``prepared.seconds``.
+
+    Parameters
+    ----------
+    key : str
+        From :func:`lookup_zoning`.
+    prepared : PreparedZoning
+    labels : Labels
+        The zoning layers' names this run (``Labels([zi.name for zi in inputs])``): replaced by
+        tokens in the entry's texts (required: an entry written without them would carry this run's
+        path under a path-free key).
+
+    Returns
+    -------
+    bool
+        Whether the entry was written.
+    """
+    path = entry_path(key)
     t = time.perf_counter()
     try:
         _write(path, lambda f: _encode_into(f, key, prepared, labels))
     except (OSError, ValueError) as exc:
         log.warning("zoning cache %s: cannot write (%s); the zoning will be prepared again next time", path.parent, exc)
+        written = False
     else:
-        alias(key, prepared.crs)
+        written = True
     prepared.seconds["cache.write"] = time.perf_counter() - t
-    return prepared
+    return written

@@ -25,6 +25,7 @@ Several regions' runs on a cluster (``sppr sync --config A.toml --config B.toml`
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -47,7 +48,7 @@ from sppr_gis.dask_cluster import (  # noqa: F401 - the cluster's names, importa
     with_credentials,
     worker_count,
 )
-from sppr_gis.engine import DEFAULT_MAX_VERTICES, ShareResult, ZoneIndex, release_memory
+from sppr_gis.engine import DEFAULT_MAX_VERTICES, ShareResult, ZoneCut, ZoneIndex, polygonal_parts, release_memory
 from sppr_gis.errors import SpprError
 from sppr_gis.validate import GeometryRunner, dilated_union
 from sppr_gis.i18n import _
@@ -55,14 +56,18 @@ from sppr_gis.i18n import _
 __all__ = [
     "ClusterError",
     "ClusterRunner",
+    "ShippedPieces",
     "check_workers",
     "client_credentials",
     "cluster_client",
+    "distributed_nearest",
     "distributed_shares",
     "hilbert_order",
     "pack_wkb",
+    "partition_by_cost",
     "partition_programs",
     "process_cluster",
+    "program_costs",
     "total_threads",
     "tune_malloc",
     "unpack_wkb",
@@ -77,6 +82,9 @@ log = logging.getLogger(__name__)
 #: km touch many, so fewer, larger partitions cost less in all; the upper bound bounds a worker's memory.
 MIN_PARTITION_SIZE = 500
 MAX_PARTITION_SIZE = 20_000
+#: Tasks per worker thread when the partition size is not given: the programs are cut into this many
+#: runs of about equal estimated cost (:func:`program_costs`) per thread.
+PARTS_PER_THREAD = 2
 
 
 # ----------------------------------------------------------------------------- zone shares
@@ -132,6 +140,57 @@ def partition_programs(geoms: np.ndarray, size: int = MAX_PARTITION_SIZE) -> lis
         raise ValueError(_("partition size must be >= 1, got {size}").format(size=size))
     order = hilbert_order(geoms)
     return [np.sort(order[s : s + size]) for s in range(0, len(order), size)]
+
+
+def partition_by_cost(geoms: np.ndarray, cost: np.ndarray, parts: int, max_size: int = MAX_PARTITION_SIZE) -> list[np.ndarray]:
+    """Positions of the measurable programs in ``parts`` spatially compact groups of about equal cost.
+
+    As :func:`partition_programs` (Hilbert order of the boxes' centres, consecutive runs), but the runs
+    are cut where the running sum of ``cost`` crosses a multiple of its total over ``parts``, so that
+    tasks of lines crossing many zones and tasks of points end about together; a group never holds
+    more than ``max_size`` programs (more groups then).
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray of shapely geometries
+    cost : numpy.ndarray of float
+        The estimated cost of each program (> 0 where measurable).
+    parts : int
+        Groups wanted (>= 1).
+    max_size : int
+        Most programs in one group.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Each an ascending array of positions into ``geoms``; none empty.
+    """
+    if parts < 1:
+        raise ValueError(_("partition count must be >= 1, got {parts}").format(parts=parts))
+    order = hilbert_order(geoms)
+    if not len(order):
+        return []
+    parts = max(int(parts), -(-len(order) // int(max_size)))
+    run = np.cumsum(np.asarray(cost, dtype=float)[order])
+    cuts = np.searchsorted(run, run[-1] * np.arange(1, parts) / parts, side="right")
+    bounds = np.unique(np.concatenate([[0], cuts, [len(order)]]))
+    out: list[np.ndarray] = []
+    for a, b in itertools.pairwise(bounds):
+        for s in range(a, b, max_size):
+            out.append(np.sort(order[s : min(b, s + max_size)]))
+    return out
+
+
+def program_costs(tree: shapely.STRtree, geoms: np.ndarray) -> np.ndarray:
+    """Each program's estimated engine cost: its candidate zones (boxes met) times ``1 + vertices / 32``, plus 1.
+
+    Measured on the digitized workload (one thread): a point costs about 3 µs per candidate zone, a
+    line of ~32 vertices about 5.4 µs; the tree query that counts the candidates is 0.1-0.2 s for 50k programs.
+    """
+    pi, _ = tree.query(geoms)
+    cand = np.bincount(pi, minlength=len(geoms)).astype(float)
+    nv = shapely.get_num_coordinates(geoms).astype(float)
+    return 1.0 + cand * (1.0 + nv / 32.0)
 
 
 _MALLOC_TUNED = False
@@ -201,13 +260,53 @@ def unpack_wkb(buf: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return shapely.from_wkb(items)
 
 
-def _shares_task(zone_wkb: tuple[np.ndarray, np.ndarray], zone_codes: np.ndarray, overlaps: tuple[np.ndarray, np.ndarray] | None, prog_wkb: tuple[np.ndarray, np.ndarray], max_vertices: int) -> dict[str, Any]:
-    """Worker side: the engine's shares of one partition against its zones (one thread)."""
+def _subset_cut(cut: ZoneCut, part_owner: np.ndarray, zsel: np.ndarray, n_zones: int) -> tuple[Any, ...]:
+    """The pieces of the zones ``zsel`` (ascending) out of the whole zoning's ``cut``, renumbered as
+    :func:`~sppr_gis.engine.cut_zones` of ``zones[zsel]`` numbers them, as WKB and int arrays.
+
+    ``part_owner`` is the zone of each of the zoning's polygonal parts (:func:`polygonal_parts`); the
+    subset's parts are the whole zoning's parts of the selected zones, in the same order (exploding
+    parts is elementwise and keeps the order), so a part's local number is its rank among those."""
+    zlocal = np.full(n_zones, -1, dtype=np.int64)
+    zlocal[zsel] = np.arange(len(zsel))
+    keep_part = zlocal[part_owner] >= 0
+    plocal = np.cumsum(keep_part) - 1
+    keep = zlocal[cut.owner] >= 0
+    pidx = np.flatnonzero(keep)
+    plocal_piece = np.full(len(cut.owner), -1, dtype=np.int64)
+    plocal_piece[pidx] = np.arange(len(pidx))
+    src = cut.source[pidx]
+    src = np.where(src >= 0, plocal[np.maximum(src, 0)], -1)
+    mkeep = keep[cut.moved_piece]
+    return (
+        int(cut.max_vertices),
+        _pack_bytes(np.asarray(shapely.to_wkb(cut.pieces[pidx]), dtype=object)),
+        zlocal[cut.owner[pidx]],
+        src.astype(np.int64),
+        _pack_bytes(np.asarray(shapely.to_wkb(cut.moved[mkeep]), dtype=object)),
+        plocal_piece[cut.moved_piece[mkeep]],
+        int(keep_part.sum()),
+    )
+
+
+def _unpack_cut(zones: np.ndarray, packed: tuple[Any, ...] | None) -> ZoneCut | None:
+    """The :class:`ZoneCut` of :func:`_subset_cut`, or None (the worker cuts) when its parts are not the zones' own."""
+    if packed is None:
+        return None
+    max_vertices, pieces, owner, source, moved, moved_piece, n_parts = packed
+    if len(polygonal_parts(zones)[0]) != n_parts:  # pragma: no cover - a guard: parts numbered otherwise
+        return None
+    return ZoneCut(int(max_vertices), unpack_wkb(*pieces), np.asarray(owner, dtype=np.int64), np.asarray(source, dtype=np.int64), unpack_wkb(*moved), np.asarray(moved_piece, dtype=np.int64))
+
+
+def _shares_task(zone_wkb: tuple[np.ndarray, np.ndarray], zone_codes: np.ndarray, overlaps: tuple[np.ndarray, np.ndarray] | None, prog_wkb: tuple[np.ndarray, np.ndarray], max_vertices: int, cut: tuple[Any, ...] | None = None) -> dict[str, Any]:
+    """Worker side: the engine's shares of one partition against its zones (one thread); ``cut``: the
+    zones' pieces as the client cut them (:func:`_subset_cut`), else cut here."""
     tune_malloc()
     cpu = time.thread_time()
     zones = unpack_wkb(*zone_wkb)
     progs = unpack_wkb(*prog_wkb)
-    index = ZoneIndex(zones, zone_codes, max_vertices=max_vertices, overlaps=overlaps)
+    index = ZoneIndex(zones, zone_codes, max_vertices=max_vertices, overlaps=overlaps, cut=_unpack_cut(zones, cut))
     res = index.shares(progs, workers=1)
     del index, zones, progs
     release_memory()
@@ -235,10 +334,11 @@ def distributed_shares(
     zone_codes: np.ndarray,
     program_geoms: np.ndarray,
     *,
-    overlaps: tuple[np.ndarray, np.ndarray] | None = None,
+    overlaps: tuple[np.ndarray, np.ndarray] | Callable[[], tuple[np.ndarray, np.ndarray]] | None = None,
     max_vertices: int = DEFAULT_MAX_VERTICES,
     partition_size: int | None = None,
     progress: Callable[[int], None] | None = None,
+    cut: ZoneCut | Callable[[], ZoneCut | None] | None = None,
 ) -> ShareResult:
     """Zone shares computed on a dask.distributed cluster; equal to :meth:`ZoneIndex.shares` locally.
 
@@ -253,19 +353,26 @@ def distributed_shares(
         Program geometries in the same CRS (null and empty allowed).
     overlaps : tuple of two int arrays, optional
         Pairs of zones whose interiors intersect (the topology check's); each
-        partition receives the pairs among its zones.
+        partition receives the pairs among its zones. A callable returning them is called once the
+        programs are partitioned and packed (the QA may still be finding them meanwhile).
     max_vertices : int
         As for :class:`ZoneIndex`.
     partition_size : int, optional
-        Programs per task (default: all programs over two tasks per worker
-        thread, between :data:`MIN_PARTITION_SIZE` and :data:`MAX_PARTITION_SIZE`).
+        Programs per task (default: :data:`PARTS_PER_THREAD` tasks per worker thread of about equal
+        estimated cost, :func:`partition_by_cost`; at least :data:`MIN_PARTITION_SIZE` and at most
+        :data:`MAX_PARTITION_SIZE` programs a task).
     progress : callable, optional
         Called with the number of programs finished, partition by partition.
+    cut : ZoneCut, optional
+        :func:`~sppr_gis.engine.cut_zones` of the whole zoning with ``max_vertices`` (the zoning cache's,
+        or cut while the zoning QA ran): each task receives its zones' pieces instead of cutting them.
+        A callable returning it is called as ``overlaps`` is.
 
     Returns
     -------
     ShareResult
-        ``timings`` holds ``partition`` (client: order, WKB), ``shares`` (wall
+        ``timings`` holds ``partition`` (client: order, WKB), ``wait`` (for ``overlaps`` and ``cut``
+        when given as callables), ``shares`` (wall
         time of the tasks), ``send`` (client: each partition's zones found and
         scattered, within ``shares``), ``worker_seconds`` (the tasks' engine time
         summed), ``worker_index_seconds`` (of which building indexes) and
@@ -285,7 +392,7 @@ def distributed_shares(
     """
     if isinstance(client, str):
         with cluster_client(client) as c:
-            return distributed_shares(c, zone_geoms, zone_codes, program_geoms, overlaps=overlaps, max_vertices=max_vertices, partition_size=partition_size, progress=progress)
+            return distributed_shares(c, zone_geoms, zone_codes, program_geoms, overlaps=overlaps, max_vertices=max_vertices, partition_size=partition_size, progress=progress, cut=cut)
     check_workers(client)
     t0 = time.perf_counter()
     zone_geoms = np.asarray(zone_geoms, dtype=object)
@@ -293,10 +400,16 @@ def distributed_shares(
     program_geoms = np.asarray(program_geoms, dtype=object)
     n = len(program_geoms)
     threads = total_threads(client)
-    size = partition_size or int(np.clip(-(-n // (2 * threads)), MIN_PARTITION_SIZE, MAX_PARTITION_SIZE))
-    parts = partition_programs(program_geoms, size)
-    payloads = _Payloads(zone_geoms, zone_codes, program_geoms, overlaps, max_vertices)
-    t_part = time.perf_counter() - t0
+    payloads = _Payloads(zone_geoms, zone_codes, program_geoms, overlaps, max_vertices, cut)
+    if partition_size:
+        parts = partition_programs(program_geoms, partition_size)
+    else:
+        # PARTS_PER_THREAD tasks of about equal estimated cost per worker thread (never below
+        # MIN_PARTITION_SIZE programs a task: each task indexes its zones)
+        k = int(np.clip(n // MIN_PARTITION_SIZE, 1, PARTS_PER_THREAD * threads))
+        parts = partition_by_cost(program_geoms, program_costs(payloads.tree, program_geoms), k)
+    waited = payloads.resolve()
+    t_part = time.perf_counter() - t0 - waited
     got = _Gathered(n)
     t1 = time.perf_counter()
     sent = _run_partitions(client, payloads, parts, 2 * threads, got, progress)
@@ -306,7 +419,7 @@ def distributed_shares(
         progress(rest)
     pairs = _engine_pairs(got.frames)
     snap = np.unique(np.concatenate(got.snapped)).astype(np.int64) if got.snapped else np.zeros(0, dtype=np.int64)
-    timings = {"partition": t_part, "shares": t2 - t1, "assemble": time.perf_counter() - t2, "send": sent, "worker_seconds": got.worker_seconds, "worker_index_seconds": got.index_seconds, "worker_cpu_seconds": got.cpu_seconds}
+    timings = {"partition": t_part, "wait": waited, "shares": t2 - t1, "assemble": time.perf_counter() - t2, "send": sent, "worker_seconds": got.worker_seconds, "worker_index_seconds": got.index_seconds, "worker_cpu_seconds": got.cpu_seconds}
     return ShareResult(pairs=pairs, measure=got.measure, unzoned=got.unzoned, dim=got.dim, snapped=snap, timings=timings)
 
 
@@ -314,15 +427,29 @@ class _Payloads:
     """What each partition's task receives: its programs, and the zones whose boxes meet their boxes
     (with the overlap pairs among those zones), as WKB."""
 
-    def __init__(self, zone_geoms: np.ndarray, zone_codes: np.ndarray, program_geoms: np.ndarray, overlaps: tuple[np.ndarray, np.ndarray] | None, max_vertices: int) -> None:
+    def __init__(self, zone_geoms: np.ndarray, zone_codes: np.ndarray, program_geoms: np.ndarray, overlaps: tuple[np.ndarray, np.ndarray] | None, max_vertices: int, cut: ZoneCut | None = None) -> None:
         self.zone_geoms, self.zone_codes, self.program_geoms = zone_geoms, zone_codes, program_geoms
-        self.overlaps, self.max_vertices = overlaps, max_vertices
+        self.max_vertices = max_vertices
+        self._given = (overlaps, cut)
         # zones by program box: a partition gets every zone whose box meets one of its programs' boxes
         self.tree = shapely.STRtree(zone_geoms)
         self.zone_wkb = np.asarray(shapely.to_wkb(zone_geoms), dtype=object)
         self.prog_wkb = np.asarray(shapely.to_wkb(program_geoms), dtype=object)
+
+    def resolve(self) -> float:
+        """Take the overlap pairs and the cut (waiting for them when given as callables, e.g. the QA
+        still running on the cluster); returns the seconds waited."""
+        t = time.perf_counter()
+        overlaps, cut = (x() if callable(x) else x for x in self._given)
+        waited = time.perf_counter() - t
+        self.overlaps = overlaps
         if overlaps is not None:
             self.ov_l, self.ov_r = (np.asarray(x, dtype=np.int64) for x in overlaps)
+        # the zoning's cut pieces, when the client has them (the cache, or cut while the QA ran):
+        # each task gets its zones' pieces instead of cutting them again
+        self.cut = cut if cut is not None and cut.max_vertices == int(self.max_vertices) else None
+        self.part_owner = polygonal_parts(self.zone_geoms)[1] if self.cut is not None else None
+        return waited
 
     def __call__(self, pos: np.ndarray) -> tuple[Any, ...]:
         _, zi = self.tree.query(self.program_geoms[pos])
@@ -333,7 +460,8 @@ class _Payloads:
             local[zsel] = np.arange(len(zsel))
             keep = (local[self.ov_l] >= 0) & (local[self.ov_r] >= 0)
             ov = (local[self.ov_l[keep]], local[self.ov_r[keep]])
-        return _pack_bytes(self.zone_wkb[zsel]), self.zone_codes[zsel].astype(str), ov, _pack_bytes(self.prog_wkb[pos]), int(self.max_vertices)
+        cut = None if self.cut is None else _subset_cut(self.cut, self.part_owner, zsel, len(self.zone_geoms))
+        return _pack_bytes(self.zone_wkb[zsel]), self.zone_codes[zsel].astype(str), ov, _pack_bytes(self.prog_wkb[pos]), int(self.max_vertices), cut
 
 
 class _Gathered:
@@ -524,3 +652,137 @@ class ClusterRunner(GeometryRunner):
 
 def _run_payload(data: tuple[Any, ...]) -> dict[str, Any]:
     return _shares_task(*data)
+
+
+# ----------------------------------------------------------------------------- relocation advice
+
+#: On a worker: the permitted pieces of the latest relocation run (its token -> the pieces and each
+#: activity's tree), decoded once per worker and kept while that run's tasks come.
+_RELOCATION_PIECES: dict[str, dict[str, Any]] = {}
+
+
+def _relocation_task(nearest_in_tree: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]], token: str, pieces: tuple[np.ndarray, np.ndarray], activity: tuple[int, np.ndarray, np.ndarray], prog_wkb: tuple[np.ndarray, np.ndarray], max_distance: float) -> dict[str, Any]:
+    """Worker side: the nearest permitted zone of one chunk of one activity's programs (one thread).
+
+    ``pieces`` (scattered to every worker once) are the permitted zones' cut pieces; ``activity`` the
+    positions of the activity's pieces among them, in the local tree's order, and their codes;
+    ``nearest_in_tree`` is :func:`sppr_gis.relocation.nearest_in_tree` (passed in: this module sits below it)."""
+    tune_malloc()
+    cpu = time.thread_time()
+    entry = _RELOCATION_PIECES.get(token)
+    if entry is None:
+        _RELOCATION_PIECES.clear()  # one run's pieces at a time: a worker's memory stays bounded
+        entry = _RELOCATION_PIECES[token] = {"pieces": unpack_wkb(*pieces), "trees": {}}
+    k, sel, codes = activity
+    if k not in entry["trees"]:
+        sel = np.asarray(sel, dtype=np.int64)
+        entry["trees"][k] = shapely.STRtree(entry["pieces"][sel]) if len(sel) else None
+    c, d, pt = nearest_in_tree(entry["trees"][k], np.asarray(codes, dtype=object), unpack_wkb(*prog_wkb), float(max_distance))
+    return {"codes": c, "dist": d, "point": pack_wkb(pt), "cpu_seconds": time.thread_time() - cpu}
+
+
+class ShippedPieces:
+    """The relocation advice's cut pieces, sent to every worker once (a broadcast scatter).
+
+    Parameters
+    ----------
+    client : distributed.Client
+    pieces : numpy.ndarray of shapely geometries
+        :meth:`sppr_gis.relocation.PermittedZones.pieces`; the tasks name them by position.
+    """
+
+    def __init__(self, client: Any, pieces: np.ndarray) -> None:
+        t = time.perf_counter()
+        self.client = client
+        self.token = uuid.uuid4().hex
+        try:
+            self.future = client.scatter([pack_wkb(np.asarray(pieces, dtype=object))], broadcast=True, hash=False)[0]
+        except Exception as exc:  # noqa: BLE001 - the cluster's failure, one line
+            raise ClusterError(_("relocation advice: sending the zone pieces to the cluster failed: {kind}: {exc}").format(kind=type(exc).__name__, exc=exc)) from None
+        self.seconds = time.perf_counter() - t
+
+
+def _drop_relocation_pieces(token: str) -> None:
+    """Worker side: forget a finished run's pieces (a long-lived worker does not keep them)."""
+    if token in _RELOCATION_PIECES:
+        del _RELOCATION_PIECES[token]
+        release_memory()
+
+
+def distributed_nearest(client: Any, pieces: np.ndarray | ShippedPieces, activities: list[tuple[np.ndarray, np.ndarray]], groups: list[tuple[int, np.ndarray]], geoms: np.ndarray, max_distance: float, nearest: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, float]]:
+    """The relocation advice's nearest permitted zones computed on the cluster; equal to a local run's.
+
+    Parameters
+    ----------
+    client : distributed.Client
+    pieces : numpy.ndarray of shapely geometries, or ShippedPieces
+        The permitted zones' cut pieces (:meth:`sppr_gis.relocation.PermittedZones.pieces`), sent to
+        every worker once (here, or already, e.g. while the workers computed the shares).
+    activities : list of (piece positions, piece codes)
+        Per activity, its permitted pieces in its tree's order and their codes
+        (:meth:`~sppr_gis.relocation.PermittedZones.tree_pieces`): each sent once.
+    groups : list of (activity, positions)
+        One task each: the position of the activity in ``activities`` and positions into ``geoms`` of
+        programs of that activity.
+    geoms : numpy.ndarray of shapely geometries
+        The programs to advise (metric CRS, as the pieces).
+    max_distance : float
+        Metres.
+    nearest : callable
+        :func:`sppr_gis.relocation.nearest_in_tree` (run by the tasks).
+
+    Returns
+    -------
+    codes, distance, point : numpy.ndarray
+        Per program, as :meth:`~sppr_gis.relocation.PermittedZones.nearest`, in ``geoms``' order.
+    timings : dict
+        ``send`` (client: packing and scattering), ``worker_cpu_seconds``.
+
+    Raises
+    ------
+    ClusterError
+        A task failed (the others are cancelled).
+    """
+    from distributed import as_completed
+
+    check_workers(client)
+    n = len(geoms)
+    codes = np.full(n, None, dtype=object)
+    dist = np.full(n, np.nan)
+    point = np.full(n, None, dtype=object)
+    timings = {"send": 0.0, "worker_cpu_seconds": 0.0}
+    if not groups:
+        return codes, dist, point, timings
+    t = time.perf_counter()
+    if not isinstance(pieces, ShippedPieces) or pieces.client is not client:
+        pieces = ShippedPieces(client, pieces)
+    token, shared = pieces.token, pieces.future
+    # each activity's pieces once (several tasks share them)
+    acts = client.scatter([(k, np.asarray(sel, dtype=np.int64), np.asarray(pcodes, dtype=object).astype(str)) for k, (sel, pcodes) in enumerate(activities)], hash=False)
+    pending: dict[Any, np.ndarray] = {}
+    try:
+        for i, (k, at) in enumerate(groups):
+            fut = client.submit(_relocation_task, nearest, token, shared, acts[k], pack_wkb(geoms[at]), float(max_distance), key=f"sppr-relokasi-{token[:8]}-{i}", pure=False)
+            pending[fut] = at
+        timings["send"] = time.perf_counter() - t
+        for fut in as_completed(list(pending)):
+            at = pending.pop(fut)
+            try:
+                r = fut.result()
+            except SpprError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a worker's failure, one line
+                raise ClusterError(_("relocation advice of {n} programs failed on the cluster: {kind}: {exc}").format(n=len(at), kind=type(exc).__name__, exc=exc)) from None
+            fut.release()
+            codes[at], dist[at], point[at] = r["codes"], r["dist"], unpack_wkb(*r["point"])
+            timings["worker_cpu_seconds"] += r["cpu_seconds"]
+    except BaseException:
+        for fut in pending:
+            fut.cancel()
+        raise
+    finally:
+        try:
+            client.run(_drop_relocation_pieces, token)
+        except Exception:  # noqa: BLE001 - best effort: the next run's pieces replace them anyway
+            pass
+    return codes, dist, point, timings

@@ -41,6 +41,7 @@ __all__ = [
     "buffer",
     "clip_by_rect",
     "make_valid",
+    "make_valid_by_parts",
 ]
 
 #: Snap-rounding grids (metres) tried, in order, for an operation that GEOS cannot
@@ -216,3 +217,103 @@ def make_valid(geoms: np.ndarray, *, what: str | None = None, ids: Sequence[obje
     # set_precision already returns a valid geometry: make_valid of it is a no-op
     repairs += _snappers()
     return _one_by_one("make_valid repair", fix, arr, what, ids, repairs)
+
+
+def make_valid_by_parts(geoms: np.ndarray, *, what: str | None = None, ids: Sequence[object] | None = None) -> np.ndarray:
+    """:func:`make_valid` (linework) of an array, repairing only the invalid polygons of a MultiPolygon.
+
+    GEOS re-nodes every ring of a geometry it repairs, so one bow-tie among the
+    hundreds of polygons of a provincial zone costs the whole zone's noding. Here
+    each MultiPolygon that has invalid parts gets only those parts repaired
+    (one vectorized :func:`make_valid` call over all such parts), its valid parts
+    kept as they are, and the pieces put back together in the original order.
+
+    The rule for accepting that reassembly: every repaired part is polygonal
+    (a Polygon or MultiPolygon, not empty, no collapsed lines or points) and the
+    reassembled MultiPolygon is valid. OGC validity of a MultiPolygon means its
+    polygons' interiors do not overlap and their boundaries touch at finitely
+    many points only, so the parts are then disjoint but for isolated points; the
+    linework repair of the whole geometry keeps the area covered an odd number of
+    times by its rings, which for such parts is exactly the union of the parts'
+    own repairs. Where the check fails (repaired parts overlap or share an edge
+    with each other or with a valid part, a part collapsed to a line or point, or
+    the geometry was invalid only because its valid parts overlap), the whole
+    geometry is repaired instead, as :func:`make_valid` does, since such parts
+    must be noded together. Everything else (Polygons, lines, collections) is
+    repaired whole.
+
+    The area covered is the whole-geometry repair's; the coordinates, the order
+    of the polygons and of their rings' vertices may differ (the valid parts keep
+    their own), and a result of one polygon is a Polygon, of several a
+    MultiPolygon, as GEOS returns them.
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries
+        The geometries to repair (None allowed).
+    what : str, optional
+        The layer, for an error message.
+    ids : sequence, optional
+        Feature ids aligned with ``geoms``, for an error message.
+
+    Returns
+    -------
+    numpy.ndarray
+        The repaired geometries, aligned with ``geoms``.
+
+    Raises
+    ------
+    GeometryError
+        As :func:`make_valid`, when a geometry cannot be repaired even snapped.
+    """
+    arr = np.asarray(geoms, dtype=object)
+    out = np.empty(len(arr), dtype=object)
+    whole = np.ones(len(arr), dtype=bool)
+    multi = np.flatnonzero(shapely.get_type_id(arr) == shapely.GeometryType.MULTIPOLYGON)
+    if len(multi):
+        parts, owner = shapely.get_parts(arr[multi], return_index=True)
+        bad = ~shapely.is_valid(parts)
+        cand = np.zeros(len(multi), dtype=bool)
+        cand[owner[bad]] = True
+        if cand.any():
+            bad_at = np.flatnonzero(bad)
+            part_ids = None if ids is None else [ids[multi[owner[k]]] for k in bad_at]
+            fixed = make_valid(parts[bad_at], what=what, ids=part_ids, method="linework")
+            ftype = shapely.get_type_id(fixed)
+            polygonal = ((ftype == shapely.GeometryType.POLYGON) | (ftype == shapely.GeometryType.MULTIPOLYGON)) & ~shapely.is_empty(fixed)
+            cand[owner[bad_at[~polygonal]]] = False
+            sub, sub_of = shapely.get_parts(fixed, return_index=True)
+            keep_sub = cand[owner[bad_at[sub_of]]]
+            keep_part = cand[owner] & ~bad
+            # the polygons of each candidate in the original order: (geometry, part, piece of the part)
+            pieces = np.concatenate([parts[keep_part], sub[keep_sub]])
+            geom_of = np.concatenate([owner[keep_part], owner[bad_at[sub_of[keep_sub]]]])
+            part_of = np.concatenate([np.flatnonzero(keep_part), bad_at[sub_of[keep_sub]]])
+            piece_of = np.concatenate([np.zeros(int(keep_part.sum()), dtype=np.int64), _rank_within(sub_of)[keep_sub]])
+            order = np.lexsort((piece_of, part_of, geom_of))
+            pieces, geom_of = pieces[order], geom_of[order]
+            at = np.flatnonzero(cand)
+            slot = np.full(len(multi), -1, dtype=np.int64)
+            slot[at] = np.arange(len(at))
+            rebuilt = np.asarray(shapely.multipolygons(pieces, indices=slot[geom_of], out=np.empty(len(at), dtype=object)), dtype=object)
+            counts = np.bincount(slot[geom_of], minlength=len(at))
+            single = counts == 1
+            if single.any():
+                rebuilt[single] = shapely.get_geometry(rebuilt[single], 0)
+            ok = shapely.is_valid(rebuilt) & (counts > 0)
+            out[multi[at[ok]]] = rebuilt[ok]
+            whole[multi[at[ok]]] = False
+    if whole.any():
+        rest = np.flatnonzero(whole)
+        out[rest] = make_valid(arr[rest], what=what, ids=None if ids is None else [ids[i] for i in rest], method="linework")
+    return out
+
+
+def _rank_within(groups: np.ndarray) -> np.ndarray:
+    """Position of each element among the elements of its group (``groups`` sorted, as get_parts gives them)."""
+    n = len(groups)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    start = np.r_[0, np.flatnonzero(np.diff(groups)) + 1]
+    first = np.repeat(start, np.diff(np.r_[start, n]))
+    return np.arange(n) - first

@@ -14,17 +14,17 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from sppr_gis.cache import cached_zoning
+from sppr_gis.cache import Labels, cached_zoning, enabled as cache_enabled, keep_zoning, lookup_zoning
 from sppr_gis.cluster import ClusterRunner, cluster_client, distributed_shares
 from sppr_gis.conformance import STATUSES, assess, combine_parts
 from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
-from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ProgramParts, ShareResult, ZoneIndex, polygonal_parts, program_parts, release_memory
+from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ProgramParts, ShareResult, ZoneCut, ZoneIndex, cut_zones, polygonal_parts, program_parts, release_memory
 from sppr_gis.errors import FieldError, LayerError
 from sppr_gis.i18n import _
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
 from sppr_gis.text import angka
-from sppr_gis.validate import Finding, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
+from sppr_gis.validate import Finding, GeometryRunner, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
 __all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "zoning_from_files", "start_cached_zoning", "zoning_record", "read_extent", "zoning_messages", "say_zoning_messages", "describe_zoning_input", "prepare_programs", "release_memory"]
@@ -230,7 +230,6 @@ def zoning_record(inputs: Sequence[ZoningInput], zone_field: str | None, crs: CR
     ValueError
         A layer's name does not begin with its path.
     """
-    from sppr_gis.cache import Labels
     from sppr_gis.crs import zoning_extent
 
     extent = zoning_extent([zi.frame for zi in inputs])
@@ -292,8 +291,6 @@ def say_zoning_messages(alias: Any) -> None:
         From :func:`zoning_from_files`.
     """
     import logging
-
-    from sppr_gis.cache import Labels
 
     labels = Labels(alias.labels)
     for item in alias.read.get("inputs", []):
@@ -453,6 +450,51 @@ def start_zoning(
     return future.result
 
 
+def start_zoning_lookup(
+    zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
+    zone_field: str | None = None,
+    *,
+    sliver_width: float = 1.0,
+    sliver_area: float = 1.0,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
+    cache: bool | None = None,
+) -> Callable[[], PreparedZoning | None]:
+    """The zoning cache's entry of this zoning looked up (and decoded) in a background thread, nothing
+    prepared: for a cluster run (``sppr check --scheduler``), whose QA runs on the workers on a miss.
+
+    Parameters
+    ----------
+    zoning, zone_field, sliver_width, sliver_area, max_vertices, cache
+        As for :func:`prepare_zoning_cached`.
+
+    Returns
+    -------
+    callable
+        Waits for the lookup: the prepared zoning (pass it to :func:`check` as ``zoning``: the
+        answers are the same), or None when there is no valid entry, the cache is off or the
+        zoning's fields are wrong (check() then says so where it would).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not cache_enabled(cache):
+        return lambda: None
+    inputs = as_zoning_inputs(zoning)
+
+    def lookup() -> PreparedZoning | None:
+        try:
+            return lookup_zoning(
+                inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, make=PreparedZoning,
+                crs=lambda: metric_crs([z.frame for z in inputs]),
+            )[1]
+        except Exception:  # noqa: BLE001 - e.g. no zone field: check() raises it again where it would
+            return None
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning-cache")
+    future = pool.submit(lookup)
+    pool.shutdown(wait=False)
+    return future.result
+
+
 def prepare_zoning_qa(
     zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
     zone_field: str | None = None,
@@ -497,21 +539,20 @@ class _ZoningQA:
         self.label = str(sources[0]) if single and len(sources) else "zoning"
         self.sliver = (sliver_width, sliver_area)
         self.workers = workers
-        self.runner = None
-        if client is not None:
-            self.runner = ClusterRunner(client)
+        self.runner = ClusterRunner(client) if client is not None else GeometryRunner(workers)
         self.overlaps: Any = None
-        # the dilated union (a third of the QA) needs only the zones: on a cluster it starts now
+        # the dilated union (a third of the QA) needs only the zones: it starts now, on the cluster or in a
+        # thread here, beside the overlaps
         self.union_parts = None
-        if self.runner is not None:
-            chunks = union_chunks(self.geoms, self.runner.chunk_count())
-            if len(chunks) > 1:
-                self.union_parts = self.runner.unions_later(chunks, sliver_width / 2.0)
+        chunks = union_chunks(self.geoms, self.runner.chunk_count())
+        if len(chunks) > 1:
+            self.union_parts = self.runner.unions_later(chunks, sliver_width / 2.0)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The overlapping zone pairs (what the engine needs), computed once."""
         if self.overlaps is None:
             self.overlaps = zone_overlaps(self.geoms, self.workers, runner=self.runner)
+            release_memory()  # the overlay results the parts came from (about 100 MiB on 20k digitized zones)
         return self.overlaps.left, self.overlaps.right
 
     def finish(self) -> PreparedZoning:
@@ -614,6 +655,7 @@ def check(
     programs_label: str | None = None,
     client: Any = None,
     cache: bool | None = None,
+    prepare_relocation: bool = False,
 ) -> CheckResult:
     """Conformance of program locations with the zoning and its ITBX matrix.
 
@@ -668,8 +710,14 @@ def check(
         this process.
     cache : bool, optional
         Reuse (and keep) the prepared zoning in the zoning cache (:mod:`sppr_gis.cache`):
-        default on unless ``SPPR_NO_CACHE`` is set; not used with ``client``. Results are
-        the same either way.
+        default on unless ``SPPR_NO_CACHE`` is set, with ``client`` too (a cluster run on a cached
+        zoning skips the QA; one on a new zoning keeps what its QA found). Results are the same
+        either way.
+    prepare_relocation : bool
+        With ``client``: cut the zones for the relocation advice and send the pieces to the workers
+        while they compute the shares (:func:`sppr_gis.relocation.permitted_index`), for a later
+        :func:`sppr_gis.analyses.relocation_pending` or :func:`~sppr_gis.analyses.extend_check`
+        with the same ``rules`` and ``client`` (``sppr check --scheduler`` does). The answers are the same.
 
     Returns
     -------
@@ -697,7 +745,7 @@ def check(
                 zoning, programs, rules, zone_field=zone_field, activity_field=activity_field, id_field=id_field, code_field=code_field,
                 min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices,
                 progress=progress, programs_label=programs_label, client=c, cache=cache,
-            )
+            )  # no relocation index: this client is closed on return
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     plabel = programs_label or str(programs.attrs.get("source", "programs"))
@@ -705,6 +753,7 @@ def check(
     programs, id_col, act_col, code_col = _program_columns(programs, rules, plabel, id_field, activity_field, code_field)
     zoning_run = _start_zoning(zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, client, timings)
     crs, zones = zoning_run.crs, zoning_run.zones
+    relocation_index = _start_relocation_index(zones, rules, client) if prepare_relocation and client is not None else None
     ids, out_geoms, work, empty_reason, parts = _program_units(programs, crs, id_col, plabel, findings, timings)
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
     zcodes = zones["zone_code"].to_numpy(dtype=object)
@@ -717,7 +766,22 @@ def check(
     zone_shares = _zone_shares_table(shares, ids, res)
     findings = _locate_findings(findings, plabel, ids, out, zones, zlabel, zids, zgeoms)
     timings["total"] = time.perf_counter() - t0
-    return CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)
+    result = CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)
+    if relocation_index is not None:
+        result.relocation_index = relocation_index  # type: ignore[attr-defined] - read by sppr_gis.analyses
+    return result
+
+
+def _start_relocation_index(zones: gpd.GeoDataFrame, rules: Rules, client: Any) -> Any:
+    """The relocation advice's index of ``zones``, cut and sent to ``client``'s workers in a thread (a future)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sppr_gis.relocation import permitted_index
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-relokasi-index")
+    future = pool.submit(permitted_index, zones, rules, client)
+    pool.shutdown(wait=False)
+    return future
 
 
 # ----------------------------------------------------------------------------- check()'s steps (in order; see its Notes)
@@ -732,6 +796,8 @@ class _ZoningRun:
     prepared: PreparedZoning | None = None
     qa: _ZoningQA | None = None
     pending: Any = None
+    cut: ZoneCut | Callable[[], ZoneCut] | None = None  # the engine's pieces of the whole zoning (or what waits for them)
+    pairs: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None  # on a cluster: waits for the overlapping pairs
 
 
 def _program_columns(programs: gpd.GeoDataFrame, rules: Rules, plabel: str, id_field: str, activity_field: str, code_field: str) -> tuple[gpd.GeoDataFrame, str, str | None, str | None]:
@@ -762,14 +828,46 @@ def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliv
     else:
         from concurrent.futures import ThreadPoolExecutor
 
-        qa = _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client)
+        # the zoning cache, as without a cluster: an entry of this zoning and these settings is the
+        # whole preparation (QA findings and the engine's cut pieces, which the tasks then receive)
+        inputs = as_zoning_inputs(zoning)
+        key = None
+        if cache_enabled(cache):
+            key, prepared = lookup_zoning(
+                inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, make=PreparedZoning,
+                crs=lambda: metric_crs([z.frame for z in inputs]),
+            )
+            if prepared is not None:
+                timings.update(prepared.seconds)
+                return _ZoningRun(prepared.crs, prepared.zones, prepared, cut=prepared.cut)
+        qa = _ZoningQA(inputs, zone_field, sliver_width, sliver_area, workers, client)
         crs, zones = qa.crs, qa.zones
-        qa.pairs()
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-qa")
-        pending = pool.submit(qa.finish)
+        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sppr-qa")
+        # the engine's cut here while the workers find the overlapping pairs (the client waits on them):
+        # the tasks then get their zones' pieces instead of each cutting them again
+        def cutting() -> ZoneCut:
+            t = time.perf_counter()
+            cut = cut_zones(qa.geoms, max_vertices)
+            timings["cut"] = time.perf_counter() - t
+            return cut
+
+        # and the programs are prepared here while the pairs are found (check() waits for them only
+        # when the engine's partitions are packed)
+        cut_run = pool.submit(cutting)
+        pairs_run = pool.submit(qa.pairs)
+
+        def finish() -> PreparedZoning:
+            pairs_run.result()
+            prepared = qa.finish()
+            prepared.cut = cut_run.result()
+            if key is not None:
+                keep_zoning(key, prepared, Labels([zi.name for zi in inputs]))
+            return prepared
+
+        pending = pool.submit(finish)
         pool.shutdown(wait=False)
-        return _ZoningRun(crs, zones, None, qa, pending)
-    return _ZoningRun(crs, zones, prepared)
+        return _ZoningRun(crs, zones, None, qa, pending, cut_run.result, pairs_run.result)
+    return _ZoningRun(crs, zones, prepared, cut=prepared.cut)
 
 
 def _program_units(programs: gpd.GeoDataFrame, crs: CRS, id_col: str, plabel: str, findings: list[Finding], timings: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, ProgramParts]:
@@ -786,7 +884,7 @@ def _program_units(programs: gpd.GeoDataFrame, crs: CRS, id_col: str, plabel: st
 
 def _measure(zoning_run: _ZoningRun, zgeoms: np.ndarray, zcodes: np.ndarray, parts: ProgramParts, ids: np.ndarray, plabel: str, findings: list[Finding], timings: dict[str, float], *, client: Any, workers: int | None, max_vertices: int, progress: Callable[[int], None] | None) -> tuple[ShareResult, PreparedZoning]:
     """The zoning's own findings and the engine's shares (locally or on the cluster), with the findings about the measures."""
-    pending, qa, prepared = zoning_run.pending, zoning_run.qa, zoning_run.prepared
+    pending, prepared = zoning_run.pending, zoning_run.prepared
     zone_findings_at = len(findings)
     if pending is None:
         topo = prepared.topology
@@ -796,11 +894,12 @@ def _measure(zoning_run: _ZoningRun, zgeoms: np.ndarray, zcodes: np.ndarray, par
     t = time.perf_counter()
     if client is not None:
         try:
-            res = distributed_shares(client, zgeoms, zcodes, parts.geoms, overlaps=qa.pairs() if pending is not None else topo.overlaps, max_vertices=max_vertices, progress=progress)
+            res = distributed_shares(client, zgeoms, zcodes, parts.geoms, overlaps=zoning_run.pairs if pending is not None else topo.overlaps, max_vertices=max_vertices, progress=progress, cut=zoning_run.cut)
         except BaseException:
             if pending is not None:
                 pending.cancel()
             raise
+        t += res.timings.get("wait", 0.0)  # waiting for the QA's pairs is the QA's time (engine.wait)
         if pending is not None:
             t_wait = time.perf_counter()
             prepared = pending.result()

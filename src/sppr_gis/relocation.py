@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
@@ -34,7 +35,7 @@ from sppr_gis.rules import Rules, activity_key
 from sppr_gis.text import angka
 from sppr_gis.vocabulary import DEFAULT_RELOCATION_DISTANCE
 
-__all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "relocation_advice", "RELOCATION_COLUMNS"]
+__all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "permitted_index", "relocation_advice", "RELOCATION_COLUMNS"]
 
 #: Metres: no advice beyond this distance (``--relocation-distance``): :data:`sppr_gis.vocabulary.DEFAULT_RELOCATION_DISTANCE`.
 #: Permitted polygons are indexed in pieces of at most this many vertices.
@@ -75,6 +76,19 @@ class PermittedZones:
         self._codes: dict[str, list[str]] = {}
         self._pieces: tuple[np.ndarray, np.ndarray] | None = None
         self.cut_vertices = cut_vertices
+        self._shipped: Any = None
+
+    def ship(self, client: Any) -> Any:
+        """The pieces sent to every worker of ``client`` once (:class:`sppr_gis.cluster.ShippedPieces`), kept for later calls."""
+        from sppr_gis.cluster import ShippedPieces
+
+        if self._shipped is None or self._shipped.client is not client:
+            self._shipped = ShippedPieces(client, self.pieces()[0])
+        return self._shipped
+
+    def shipped_to(self, client: Any) -> bool:
+        """Whether :meth:`ship` sent the pieces to ``client``'s workers already."""
+        return self._shipped is not None and self._shipped.client is client
 
     def permitted_codes(self, activity: object) -> list[str]:
         """Zone codes whose cell for ``activity`` is ``I`` (sorted)."""
@@ -131,36 +145,66 @@ class PermittedZones:
         point : numpy.ndarray
             Nearest point of that code's polygons (None where none).
         """
-        geoms = np.asarray(geoms, dtype=object)
-        n = len(geoms)
-        codes = np.full(n, None, dtype=object)
-        dist = np.full(n, np.nan)
-        point = np.full(n, None, dtype=object)
         tree, owner = self.tree(activity)
-        ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
-        if tree is None or not len(ok):
-            return codes, dist, point
-        pieces = tree.geometries
-        # programs that already meet a permitted zone: distance 0 (no nearest-neighbour search)
-        qi, ti = tree.query(geoms[ok], predicate="intersects")
-        hit = np.zeros(len(ok), dtype=bool)
-        hit[qi] = True
-        rest = np.flatnonzero(~hit)
-        rows = [pd.DataFrame({"q": ok[qi], "p": ti, "d": 0.0})]
-        if len(rest):
-            (ri, rt), d = tree.query_nearest(geoms[ok[rest]], max_distance=float(max_distance), return_distance=True, all_matches=True)
-            keep = d <= max_distance
-            rows.append(pd.DataFrame({"q": ok[rest[ri[keep]]], "p": rt[keep], "d": d[keep]}))
-        frame = pd.concat(rows, ignore_index=True)
-        if not len(frame):
-            return codes, dist, point
-        frame["code"] = self.codes[owner[frame["p"].to_numpy()]]
-        best = frame.sort_values(["q", "d", "code", "p"], kind="stable").drop_duplicates("q")
-        q, piece = best["q"].to_numpy(), best["p"].to_numpy()
-        codes[q] = best["code"].to_numpy(dtype=object)
-        dist[q] = best["d"].to_numpy()
-        point[q] = shapely.get_point(shapely.shortest_line(geoms[q], pieces[piece]), 1)
+        return nearest_in_tree(tree, self.codes[owner], geoms, max_distance)
+
+    def tree_pieces(self, activity: object) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in :meth:`pieces` of the pieces in ``activity``'s tree, in the tree's order, and their codes."""
+        pieces, owner = self.pieces()
+        permitted = self.permitted_codes(activity)
+        sel = np.flatnonzero(np.isin(self.codes[owner], permitted)) if permitted else np.zeros(0, dtype=np.int64)
+        return sel, self.codes[owner[sel]]
+
+
+def nearest_in_tree(tree: shapely.STRtree | None, tree_codes: np.ndarray, geoms: np.ndarray, max_distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:meth:`PermittedZones.nearest` on one activity's tree: its pieces' codes ``tree_codes`` (in the tree's order).
+
+    Parameters
+    ----------
+    tree : shapely.STRtree or None
+        The permitted pieces (None: nothing is permitted).
+    tree_codes : numpy.ndarray of str
+        The zone code of each of the tree's geometries.
+    geoms : numpy.ndarray of shapely geometries
+        Programs (same CRS).
+    max_distance : float
+        Metres.
+
+    Returns
+    -------
+    codes, distance, point : numpy.ndarray
+        As :meth:`PermittedZones.nearest`.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    n = len(geoms)
+    codes = np.full(n, None, dtype=object)
+    dist = np.full(n, np.nan)
+    point = np.full(n, None, dtype=object)
+    ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    if tree is None or not len(ok):
         return codes, dist, point
+    pieces = tree.geometries
+    # programs that already meet a permitted zone: distance 0 (no nearest-neighbour search)
+    qi, ti = tree.query(geoms[ok], predicate="intersects")
+    hit = np.zeros(len(ok), dtype=bool)
+    hit[qi] = True
+    rest = np.flatnonzero(~hit)
+    rows = [pd.DataFrame({"q": ok[qi], "p": ti, "d": 0.0})]
+    if len(rest):
+        (ri, rt), d = tree.query_nearest(geoms[ok[rest]], max_distance=float(max_distance), return_distance=True, all_matches=True)
+        keep = d <= max_distance
+        rows.append(pd.DataFrame({"q": ok[rest[ri[keep]]], "p": rt[keep], "d": d[keep]}))
+    frame = pd.concat(rows, ignore_index=True)
+    if not len(frame):
+        return codes, dist, point
+    frame["code"] = np.asarray(tree_codes, dtype=object)[frame["p"].to_numpy()]
+    best = frame.sort_values(["q", "d", "code", "p"], kind="stable").drop_duplicates("q")
+    q, piece = best["q"].to_numpy(), best["p"].to_numpy()
+    codes[q] = best["code"].to_numpy(dtype=object)
+    dist[q] = best["d"].to_numpy()
+    point[q] = shapely.get_point(shapely.shortest_line(geoms[q], pieces[piece]), 1)
+    return codes, dist, point
+
 
 def _note(activity: object, code: str | None, distance: float, permitted: Sequence[str], max_distance: float) -> str:
     name = str(activity) if activity_key(activity) else "(kosong)"
@@ -184,6 +228,7 @@ def relocation_advice(
     status_field: str = "status",
     geoms: np.ndarray | None = None,
     workers: int | None = None,
+    client: Any = None,
 ) -> gpd.GeoDataFrame:
     """The ``saran_relokasi`` layer: one row per ``tidak_sesuai`` program.
 
@@ -205,6 +250,10 @@ def relocation_advice(
         Geometries to measure instead of ``programs``' own (e.g. the repaired ones).
     workers : int, optional
         Threads (default: all CPUs).
+    client : distributed.Client, optional
+        Find the nearest permitted zones on this dask.distributed cluster
+        (:func:`sppr_gis.cluster.distributed_nearest`: the cut pieces sent to each worker once,
+        one task per chunk of one activity's programs); the layer equals a local run's.
 
     Returns
     -------
@@ -225,7 +274,7 @@ def relocation_advice(
     index = _permitted_index(zones, rules)
     pos, g = _unfit_geometries(programs, status_field, geoms)
     acts = programs[activity_field].to_numpy(dtype=object)[pos] if activity_field in programs.columns else np.full(len(pos), None, dtype=object)
-    codes, dist, point = _nearest_by_activity(index, g, acts, max_distance, workers)
+    codes, dist, point = _nearest_by_activity(index, g, acts, max_distance, workers, client)
     notes = [_note(a, c, d, index.permitted_codes(a), max_distance) for a, c, d in zip(acts, codes, dist)]
     return _advice_frame(programs, pos, id_field, acts, codes, dist, notes, point, crs)
 
@@ -243,6 +292,29 @@ def _permitted_index(zones: gpd.GeoDataFrame | PermittedZones, rules: Rules) -> 
     )
 
 
+def permitted_index(zones: gpd.GeoDataFrame, rules: Rules, client: Any = None) -> PermittedZones:
+    """The index :func:`relocation_advice` builds of ``zones``, cut (and with ``client``, its pieces
+    sent to the workers) now: e.g. while the workers compute the shares.
+
+    Parameters
+    ----------
+    zones : geopandas.GeoDataFrame
+        ``zone_code`` and geometry (``CheckResult.zones``).
+    rules : Rules
+        The ITBX matrix.
+    client : distributed.Client, optional
+
+    Returns
+    -------
+    PermittedZones
+    """
+    index = _permitted_index(zones, rules)
+    index.pieces()
+    if client is not None:
+        index.ship(client)
+    return index
+
+
 def _unfit_geometries(programs: gpd.GeoDataFrame, status_field: str, geoms: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the ``tidak_sesuai`` programs and their geometries (2D, made valid)."""
     pos = np.flatnonzero((programs[status_field] == "tidak_sesuai").to_numpy(dtype=bool))
@@ -255,14 +327,24 @@ def _unfit_geometries(programs: gpd.GeoDataFrame, status_field: str, geoms: np.n
     return pos, g
 
 
-def _nearest_by_activity(index: PermittedZones, g: np.ndarray, acts: np.ndarray, max_distance: float, workers: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per program, the nearest permitted zone code, its distance and nearest point (chunks of one activity's programs in threads)."""
+def _nearest_by_activity(index: PermittedZones, g: np.ndarray, acts: np.ndarray, max_distance: float, workers: int | None, client: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per program, the nearest permitted zone code, its distance and nearest point (chunks of one
+    activity's programs in threads, or as tasks on ``client``'s cluster)."""
     codes = np.full(len(g), None, dtype=object)
     dist = np.full(len(g), np.nan)
     point = np.full(len(g), None, dtype=object)
     keys = np.array([activity_key(a) for a in acts], dtype=object)
     groups = [np.flatnonzero(keys == key) for key in sorted(set(keys))]
     index.pieces()  # cut once, before the threads share it
+    if client is not None and len(groups):
+        from sppr_gis.cluster import distributed_nearest
+
+        # the same chunks as the threads take, one task each, largest first; each activity's pieces
+        # in its tree's order, so that ties are broken as here
+        activities = [index.tree_pieces(acts[at[0]]) for at in groups]
+        tasks = sorted(((k, at[i : i + RELOCATION_CHUNK]) for k, at in enumerate(groups) for i in range(0, len(at), RELOCATION_CHUNK)), key=lambda t: len(t[1]), reverse=True)
+        codes, dist, point, _ = distributed_nearest(client, index.ship(client), activities, tasks, g, max_distance, nearest_in_tree)
+        return codes, dist, point
     for at in groups:  # each activity's tree built once, before the threads share it
         index.tree(acts[at[0]])
     # each program's answer depends on its own geometry and activity only: the activities' programs

@@ -164,9 +164,9 @@ def format_value(value: object, column: str) -> str | None:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         return None
     v = float(value)
-    if math.isnan(v) or math.isinf(v):
-        return ""
     kind = _kind(column)
+    if math.isnan(v) or math.isinf(v):
+        return MISSING if kind != "text" else ""  # as the book shows a missing number
     if kind == "rupiah":
         return "–" if v == 0 else "Rp " + angka(v, 0)  # as the book's format shows a zero
     if kind == "fraction":
@@ -194,7 +194,14 @@ _FORMATS = {
     "number": {"num_format": LOCALE + "#,##0.##" + _PAD},
     "count": {"num_format": LOCALE + "#,##0" + _PAD},
     "text": {"text_wrap": True},
+    # a missing number (no value, as opposed to a true zero): the cell holds the text "–", right-aligned like the
+    # column's numbers (centred like years), so that a printed blank is never read as "not filled in" or as Rp 0
+    "dash": {"num_format": "@" + _PAD, "align": "right"},
+    "dash_integer": {"align": "center"},
 }
+
+#: What a cell of a number column shows (and holds) when its value is missing.
+MISSING = "–"
 
 
 def _typed(value: object) -> tuple[object, str | None]:
@@ -657,7 +664,9 @@ def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, width
             if k == "number" and isinstance(v, (int, float)) and float(v).is_integer():
                 k = "count"  # 40, not "40," (a format with optional decimals keeps its separator)
             f = (total_fmts if is_total[i] else fmts)[k]
-            if v is None or v == "":  # an empty text is a blank cell (LibreOffice prints a "" string as "###")
+            if v is None and k in _FORMATS and k != "text":  # a missing number reads "–" (not an empty cell, nor Rp 0)
+                ws.write_string(r, j, MISSING, (total_fmts if is_total[i] else fmts)["dash_integer" if k == "integer" else "dash"])
+            elif v is None or v == "":  # an empty text is a blank cell (LibreOffice prints a "" string as "###")
                 ws.write_blank(r, j, None, f)
             elif isinstance(v, (int, float)):
                 ws.write_number(r, j, v, f)

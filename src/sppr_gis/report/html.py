@@ -111,7 +111,7 @@ def leaflet_assets() -> tuple[str, str, str]:
 
 def _fmt(v: Any, col: str = "") -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
-        return ""
+        return format_value(float("nan"), col) or ""  # as the book shows it: "–" for a missing number
     if isinstance(v, (bool, np.bool_)):
         return "ya" if v else "tidak"
     shown = format_value(v, col)  # the matrices book's figures, where it has a format for the column

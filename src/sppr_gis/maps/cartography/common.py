@@ -37,17 +37,28 @@ _MAP_BOX = (0.07, 0.075, 0.645, 0.865)  # left, bottom, width, height (figure fr
 
 #: Height (figure fraction) of the strip under the map that holds the source citations and notes, so that
 #: the panel keeps its room for the legend of what the map draws: A4 (type scale 1) and A3 (1.41).
-SOURCE_STRIP = {"A4": 0.105, "A3": 0.07}
+SOURCE_STRIP = {"A4": 0.14, "A3": 0.07}
 
 
 def map_box_for(k: float) -> tuple[float, float, float, float]:
-    """The map box (figure fraction) of a page whose type scale is ``k`` (A4 1, A3 1.41): above the source strip."""
+    """The map box (figure fraction) of a page whose type scale is ``k`` (A4 1, A3 1.41): above the source strip,
+    left of the side panel (:func:`panel_x_for`)."""
     strip = SOURCE_STRIP["A4"] if k < 1.2 else SOURCE_STRIP["A3"]
     l, b, w, h = _MAP_BOX
-    return (l, b + strip, w, h - strip)
+    return (l, b + strip, w - (_PANEL_X[0] - panel_x_for(k)[0]), h - strip)
 
 
 _PANEL_X = (0.745, 0.985)
+
+
+#: Left edge (figure fraction) of the side panel on A4: wider than on A3 (80 mm instead of 71 mm), so that the
+#: legend of what a map draws, in two columns, stays on its sheet beside the title, scale and signature block.
+_PANEL_X_A4 = 0.715
+
+
+def panel_x_for(k: float) -> tuple[float, float]:
+    """The side panel's left and right edges (figure fraction) of a page whose type scale is ``k`` (A4 1, A3 1.41)."""
+    return (_PANEL_X_A4, _PANEL_X[1]) if k < 1.2 else _PANEL_X
 
 
 _INK = "#222222"

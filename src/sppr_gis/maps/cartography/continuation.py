@@ -1,4 +1,4 @@
-"""Continuation pages: legend entries and table rows that do not fit beside a map, in columns."""
+"""Continuation pages: the table rows that do not fit beside a map, in columns (a map's legend never continues)."""
 
 from __future__ import annotations
 
@@ -14,19 +14,19 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
 from sppr_gis.maps.cartography.common import _INK, MIN_PT, _pt  # noqa: E402
-from sppr_gis.maps.cartography.textfit import _bottom, _fit_text, _wrap_lines  # noqa: E402
+from sppr_gis.maps.cartography.textfit import _bottom, _fit_text  # noqa: E402
 
 if TYPE_CHECKING:
     from sppr_gis.maps.cartography.frame import MapFrame
 
 
 def continuation_pages(frame: MapFrame, first_page: int | None = None) -> list[Figure]:
-    """The pages that continue a map's legend and table (what did not fit beside the map), in columns.
+    """The pages that continue a map's table (the rows that did not fit beside the map), in columns.
 
     Parameters
     ----------
     frame : MapFrame
-        A finished map page with :attr:`MapFrame.overflow_sections` or :attr:`MapFrame.overflow_rows`.
+        A finished map page with :attr:`MapFrame.overflow_rows`.
     first_page : int, optional
         The printed number of the first continuation page (the next ones count on).
 
@@ -35,14 +35,10 @@ def continuation_pages(frame: MapFrame, first_page: int | None = None) -> list[F
     list of Figure
         Empty when everything fitted on the map page.
     """
-    if not frame.overflow_sections and not frame.overflow_rows:
+    if not frame.overflow_rows:
         return []
     cols = _Columns(frame, first_page)
-    for sec in frame.overflow_sections:
-        for j, (h, lab) in enumerate(zip(sec.handles, sec.labels)):
-            cols.put(_legend_entry(h, lab, sec.title if j == 0 else None, cols))
-    if frame.overflow_rows:
-        _put_rows(frame, cols)
+    _put_rows(frame, cols)
     return cols.figs
 
 
@@ -73,7 +69,7 @@ class _Columns:
         fig.patches.append(Rectangle((0.012, 0.035), 0.976, 0.93, transform=fig.transFigure, fill=False, edgecolor=_INK, linewidth=1.0))
         head = " · ".join(t for t in ((frame.number or "").upper(), frame.title.upper()) if t)
         ht = _fit_text(fig, left, 0.945, f"{head} (LANJUTAN)", right - left, fontsize=_pt(11 * k), min_fontsize=MIN_PT, fontweight="bold", va="top", color=_INK)
-        fig.text(left, _bottom(fig, ht) - 0.008, "Legenda dan daftar yang tidak muat pada halaman peta.", fontsize=_pt(7.5 * k), va="top", color="#333333")
+        fig.text(left, _bottom(fig, ht) - 0.008, "Daftar yang tidak muat pada halaman peta.", fontsize=_pt(7.5 * k), va="top", color="#333333")
         if self.first_page is not None:
             fig.text(0.5, 0.012, f"Halaman {self.first_page + len(self.figs)}", ha="center", va="bottom", fontsize=_pt(7.5 * k), color=_INK, gid="page-number")
         self.figs.append(fig)
@@ -98,20 +94,6 @@ class _Columns:
             if self.col >= self.ncol:
                 self.new_page()
         return a  # pragma: no cover - an entry taller than a page is printed where it falls
-
-
-def _legend_entry(h: Any, label: str, title: str | None, cols: _Columns) -> Callable[[Figure, float, float], Any]:
-    fs, colw, size = cols.fs, cols.colw, cols.size
-
-    def make(fig: Figure, x: float, y: float) -> Any:
-        lg = fig.legend([h], [_wrap_lines(label, max(20, int(colw * size[0] * 72 / (fs * 0.6)) - 6))], loc="upper left", bbox_to_anchor=(x, y),
-                        bbox_transform=fig.transFigure, title=title, title_fontsize=fs + 0.5, fontsize=fs, frameon=False, alignment="left",
-                        handlelength=1.6, handleheight=0.9, borderaxespad=0.0, borderpad=0.1, handletextpad=0.5)
-        if title:
-            lg.get_title().set_fontweight("bold")
-        lg.set_gid("continued-legend")
-        return lg
-    return make
 
 
 def _put_rows(frame: MapFrame, cols: _Columns) -> None:

@@ -27,8 +27,8 @@ from sppr_gis.maps.cartography.common import (  # noqa: E402
     _INK,
     _MAP_BOX,
     map_box_for,
+    panel_x_for,
     _NOTE_TOP,
-    _PANEL_X,
     _PREP_TOP,
     MAX_CONTINUED_ROWS,
     MIN_PT,
@@ -105,12 +105,10 @@ class MapFrame:
         self.logo = logo
         #: Boundaries around the region for the location inset (province, neighbouring regencies), with ``name``.
         self.inset_layer = inset_layer
-        #: Legend entries and table rows that did not fit the page: printed on a continuation page.
-        self.overflow_sections: list[LegendSection] = []
+        #: Table rows that did not fit the page: printed on a continuation page (a legend never continues).
         self.overflow_rows: list[tuple[str, str]] = []
         self.overflow_title: str = ""
         self.overflow_more: str = ""
-        self.legend_continued = 0
         self.continued_artists: list[Text] = []
         self.page_number_artist: Text | None = None
         self.paper = str(paper).upper() if figsize is None else "custom"
@@ -123,12 +121,14 @@ class MapFrame:
         # geopandas' plot() asks for a redraw after every layer; on Agg that is a full render of
         # the page each time (most of the album's run time). The page is drawn once, when saved.
         canvas.draw_idle = lambda *args, **kwargs: None  # type: ignore[method-assign]
+        #: The side panel's left and right edges (figure fraction).
+        self.panel_x = panel_x_for(self.k)
         l, b, w, h = map_box_for(self.k)
         tw = min(max(float(table_width), 0.0), 0.35)
         self.map_box = (l, b, w - tw, h)
-        # a column right of the map (inside its border) for the table the numbered callouts refer to
-        # the table keeps the full height: the source strip stops at its left
-        _l, tb, _w, th = _MAP_BOX
+        # a column right of the map (inside its border) for the table the numbered callouts refer to; on A3 the
+        # table keeps the full height (the source strip stops at its left), on A4 the strip runs under it too
+        _l, tb, _w, th = _MAP_BOX if self.k >= 1.2 else (l, b, w, h)
         self.table_box: tuple[float, float, float, float] | None = (l + w - tw + 0.035, tb, tw - 0.03, th) if tw else None
         self.table_rows: list[tuple[str, str]] = []
         self.table_shown = 0
@@ -158,7 +158,7 @@ class MapFrame:
         self._panel_border()
 
     def _panel_border(self) -> None:
-        x0, x1 = _PANEL_X
+        x0, x1 = self.panel_x
         self.fig.patches.append(Rectangle((x0, 0.035), x1 - x0, 0.93, transform=self.fig.transFigure, fill=False, edgecolor=_INK, linewidth=1.0))
         l, b, w, h = _MAP_BOX
         self.fig.patches.append(Rectangle((0.012, 0.035), x0 - 0.012 - 0.01, 0.93, transform=self.fig.transFigure, fill=False, edgecolor=_INK, linewidth=1.0))
@@ -207,7 +207,7 @@ class MapFrame:
         self.legend_sections.extend(s for s in sections if s.handles)
 
     def _layout_panel(self) -> None:
-        x0, x1 = _PANEL_X
+        x0, x1 = self.panel_x
         inner = x0 + 0.012
         fig = self.fig
         k = self.k
@@ -224,7 +224,7 @@ class MapFrame:
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
         if not self.chart:
             y = self._north_and_scale(inner, y)
-        # legend, down to the inset; what does not fit continues on the next page
+        # legend, down to the sources (or the preparer block); it stays on this sheet or the album stops
         note_top = self.note_top
         bottom = note_top + 0.006
         head = fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
@@ -236,17 +236,19 @@ class MapFrame:
 
     def _north_and_scale(self, inner: float, y: float) -> float:
         """The north arrow and the numeric scale below ``y``, closed by a rule; returns the rule's height."""
-        x0, x1 = _PANEL_X
+        x0, x1 = self.panel_x
         fig, k = self.fig, self.k
-        self._north_arrow(inner + 0.03, y - 0.05, 0.2 * k)
+        # on A4 a smaller arrow in a lower block leaves the legend its room; A3 as before
+        h, arrow, drop = (0.1, 0.2 * k, 0.0) if k >= 1.2 else (0.058, 0.12, 0.005)
+        self._north_arrow(inner + 0.03, y - h / 2 - drop, arrow)
         scale_lines = []
         if self.scale_denominator:
             scale_lines.append(f"Skala 1 : {angka(_round_sig(self.scale_denominator), 0)}")
             scale_lines.append(f"(pada kertas {self.paper})" if self.paper in PAPER_SIZES else "(pada ukuran halaman ini)")
         if self.scale_bar is not None:
             scale_lines.append(f"Batang skala: {self.scale_bar.labels[-1] if self.scale_bar.labels else ''}".rstrip())
-        fig.text(inner + 0.075, y - 0.047, "\n".join(scale_lines), fontsize=_pt(7.5 * k), va="center", color=_INK, linespacing=1.3)
-        y -= 0.1
+        fig.text(inner + 0.075, y - h / 2 + 0.003, "\n".join(scale_lines), fontsize=_pt(7.5 * k), va="center", color=_INK, linespacing=1.3)
+        y -= h
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
         return y
 
@@ -309,7 +311,8 @@ class MapFrame:
                 self.overflow_rows = [rows[j] for j in range(i, i + cont)]
                 self.overflow_title = title
                 self.overflow_more = (f"... dan {rest - cont} lainnya" + (f" ({more})" if more else "")) if rest > cont else ""
-                t = fig.text(x, y, textwrap.fill(f"Nomor {rows[i][0]} dan seterusnya berlanjut pada halaman berikutnya.", chars + 4), fontsize=size, fontstyle="italic", va="top", color="#333333", gid="table-more")
+                what = f"Nomor {rows[i][0]} dan seterusnya" if rows[i][0] not in ("–", "-", "") else "Daftar ini"  # '–': no number on the map
+                t = fig.text(x, y, textwrap.fill(f"{what} berlanjut pada halaman berikutnya.", chars + 4), fontsize=size, fontstyle="italic", va="top", color="#333333", gid="table-more")
                 self.continued_artists.append(t)
                 break
             fig.text(x, y, str(num), fontsize=size, fontweight="bold", va="top", color=_INK, gid="table-number")
@@ -345,7 +348,7 @@ class MapFrame:
         epsg = self.crs.to_epsg()
         crs_note = f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi."
         self._tech = [*([] if self.chart else [crs_note]), f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}."]
-        x0, x1 = _PANEL_X
+        x0, x1 = self.panel_x
         self.prep_top = self._preparer_block(x0 + 0.012, x1 - 0.008) + 0.008
         self._add_sources()
         if not self.chart:
@@ -361,7 +364,7 @@ class MapFrame:
         """
         if not self.chart and self._sources_in_strip():
             return
-        x0, x1 = _PANEL_X
+        x0, x1 = self.panel_x
         inner = x0 + 0.012
         floor = self.prep_top + 0.006
         room = _NOTE_TOP - _PREP_TOP - 0.014
@@ -381,16 +384,22 @@ class MapFrame:
         renderer = self.fig.canvas.get_renderer()
         inv = self.fig.transFigure.inverted()
         (_, lab_bottom), _ = inv.transform(self.ax.get_tightbbox(renderer))
-        left, right = 0.022, (self.table_box[0] - 0.012) if self.table_box else _PANEL_X[0] - 0.02
+        under_table = self.table_box is not None and self.table_box[1] >= self.map_box[1] - 1e-9  # A4: the table stops above the strip
+        left, right = 0.022, (self.table_box[0] - 0.012) if self.table_box and not under_table else self.panel_x[0] - 0.02
         top = min(lab_bottom, self.ax.get_position().y0) - 0.006
         floor = 0.035 + 0.006
         paras = [*self.notes, *self._tech]
-        # two columns, split where half the text (a paragraph counted at least a short line) has been read; or one
+        # two columns, split where half the text (a paragraph counted at least a short line) has been read; or
+        # one; or three (split at the thirds)
         weight = np.maximum([len(p) for p in paras], 40).cumsum()
-        cut = int(np.searchsorted(weight, weight[-1] / 2)) + 1 if len(paras) > 1 else 1
+
+        def split(n: int) -> list[list[str]]:
+            cuts = sorted({min(int(np.searchsorted(weight, weight[-1] * i / n)) + 1, len(paras)) for i in range(1, n)}) if len(paras) > 1 else []
+            return [c for c in (paras[a:b] for a, b in zip([0, *cuts], [*cuts, len(paras)])) if c]
+
         gap = 0.015
         texts: list[Text] = []
-        for cols in ([c for c in (paras[:cut], paras[cut:]) if c], [paras]):
+        for cols in (split(2), [paras], split(3)):
             width = (right - left - gap * (len(cols) - 1)) / len(cols)
             texts = [
                 _fit_block(self.fig, left + i * (width + gap), top, col, width, floor, fontsize=_pt(6.5 * self.k), color="#333333", linespacing=1.2, gid="sources", drop=False)

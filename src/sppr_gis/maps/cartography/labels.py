@@ -77,6 +77,68 @@ def place_line_labels(
     return out
 
 
+#: Rings (multiples of the callout's size) and angles (degrees) of a callout's candidate positions, nearest
+#: first; diagonals first: the leader then stays short and clear. 8 angles on the first ring, 16 on the others.
+_RINGS = (1.4, 2.4, 3.5, 4.7, 6.0)
+_ANGLES = (45, 135, -45, -135, 90, -90, 0, 180, 22.5, 157.5, -22.5, -157.5, 67.5, 112.5, -67.5, -112.5)
+#: Further rings tried only when every nearer candidate lands on a name (kecamatan, road) or leaves the map.
+_FAR_RINGS = (7.5, 9.0, 11.0, 13.5)
+#: What a candidate's overlaps cost: leaving the map > covering a name > covering another callout.
+_OUTSIDE, _ON_NAME = 10_000, 100
+
+
+def _candidate_offsets(d: float, rings: Sequence[float]) -> np.ndarray:
+    """The candidates' offsets (points) from the feature, (n, 2), ring by ring in the order of ``_ANGLES``."""
+    out = []
+    for ring in rings:
+        for ang in _ANGLES[: 8 if ring < 2 else 16]:
+            out.append((ring * d * math.cos(math.radians(ang)), ring * d * math.sin(math.radians(ang))))
+    return np.asarray(out, dtype=float)
+
+
+def _is_callout(t: Artist) -> bool:
+    """Whether a text of the axes is a numbered callout (a number in a circle joined by a leader)."""
+    return bool(getattr(t, "_sppr_callout", False))
+
+
+def _overlaps(boxes: np.ndarray, placed: np.ndarray) -> np.ndarray:
+    """(n, m) matrix: box i overlaps placed box j (interiors meet, as :meth:`Bbox.overlaps`); rows x0, y0, x1, y1."""
+    if not len(placed):
+        return np.zeros((len(boxes), 0), dtype=bool)
+    b, p = boxes[:, None, :], placed[None, :, :]
+    return (b[..., 0] < p[..., 2]) & (p[..., 0] < b[..., 2]) & (b[..., 1] < p[..., 3]) & (p[..., 1] < b[..., 3])
+
+
+class _BoxGrid:
+    """Boxes (display units) in a uniform grid of cells, for the overlap tests of many labels on one map."""
+
+    def __init__(self, cell: float) -> None:
+        self.cell = max(float(cell), 1.0)
+        self.cells: dict[tuple[int, int], list[int]] = {}
+        self.boxes: list[tuple[float, float, float, float]] = []
+
+    def add(self, box: Sequence[float]) -> None:
+        k = len(self.boxes)
+        self.boxes.append((float(box[0]), float(box[1]), float(box[2]), float(box[3])))
+        for key in self._keys(box):
+            self.cells.setdefault(key, []).append(k)
+
+    def _keys(self, box: Sequence[float]) -> list[tuple[int, int]]:
+        c = self.cell
+        i0, i1 = math.floor(box[0] / c), math.floor(box[2] / c)
+        j0, j1 = math.floor(box[1] / c), math.floor(box[3] / c)
+        return [(i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
+
+    def near(self, area: Sequence[float]) -> np.ndarray:
+        """The boxes in the cells ``area`` (x0, y0, x1, y1) touches, (m, 4)."""
+        idx: set[int] = set()
+        for key in self._keys(area):
+            idx.update(self.cells.get(key, ()))
+        if not idx:
+            return np.zeros((0, 4))
+        return np.asarray([self.boxes[k] for k in sorted(idx)], dtype=float)
+
+
 def place_callouts(
     ax: Any,
     xy: Sequence[tuple[float, float]],
@@ -90,45 +152,77 @@ def place_callouts(
 ) -> list[Artist]:
     """Numbered markers beside features, joined to them by a short leader, keyed to the page's table.
 
-    Every number is placed (a table row must find its feature): at the first
-    candidate position clear of other callouts and texts, else at the least crowded one.
+    Every number is placed (a table row must find its feature): at the first candidate position (rings
+    around the feature, nearest first) inside the map and clear of the names on the map (kecamatan,
+    roads: the texts already in the axes and ``avoid``) and of other callouts; else at the least bad one,
+    where leaving the map costs most, then covering a name, then covering a callout. A callout covers a
+    name only when no candidate out to 13.5 callout sizes is clear of names.
+
+    The size of each number (with its circle) is measured once per string; candidate boxes are computed
+    in display units and tested against a grid of the boxes taken, and a matplotlib ``Annotation`` is
+    made only for the position chosen.
     """
-    fig, fontsize, renderer, ax_box, placed = _label_context(ax, fontsize, avoid)
+    fig, fontsize, renderer, ax_box, _ = _label_context(ax, fontsize, ())
+    # names already on the map (not callouts): a callout should never cover them
+    px = fig.dpi / 72.0  # display units per point
+    # with their white halo (1.2 pt each side)
+    names = [t.get_window_extent(renderer).padded(1.2 * px) for t in ax.texts if t.get_visible() and t.get_text() and not _is_callout(t)]
+    names += list(avoid)
+    others = [t._sppr_box for t in ax.texts if t.get_visible() and t.get_text() and _is_callout(t)]
     d = fontsize * 1.25
-    # rings of candidate positions, nearest first (diagonals first: the leader then stays short and clear)
-    offsets = []
-    for ring in (1.4, 2.4, 3.5, 4.7, 6.0):
-        for ang in (45, 135, -45, -135, 90, -90, 0, 180, 22.5, 157.5, -22.5, -157.5, 67.5, 112.5, -67.5, -112.5)[: 8 if ring < 2 else 16]:
-            offsets.append((ring * d * math.cos(math.radians(ang)), ring * d * math.sin(math.radians(ang))))
+    near_off = _candidate_offsets(d, _RINGS) * px
+    far_off = _candidate_offsets(d, _FAR_RINGS) * px
+    name_grid, call_grid = _BoxGrid(d * px * 8), _BoxGrid(d * px * 8)
+    for b in names:
+        name_grid.add(b.extents)
+    for b in others:
+        call_grid.add(b)
+    ax0, ay0, ax1, ay1 = ax_box.extents
+    sizes: dict[str, tuple[float, float]] = {}
+    probe = Text(0, 0, "", fontsize=fontsize, fontweight="bold", ha="center", va="center", figure=fig,
+                 bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=_INK, linewidth=1.2))
+    pts = ax.transData.transform(np.asarray([(x, y) if np.isfinite(x) and np.isfinite(y) else (0.0, 0.0) for x, y in xy], dtype=float).reshape(-1, 2))
     out: list[Artist] = []
     for k, ((x, y), num) in enumerate(zip(xy, numbers)):
         if not np.isfinite(x) or not np.isfinite(y):
             continue
-        col = colors[k] if colors is not None else _INK
+        text = str(num)
+        if text not in sizes:
+            probe.set_text(text)
+            probe.update_bbox_position_size(renderer)
+            bb = probe.get_bbox_patch().get_window_extent(renderer)
+            # the number's circle as drawn (not the leader), plus its edge (1.2 pt)
+            sizes[text] = (bb.width + 1.2 * px, bb.height + 1.2 * px)
+        w, h = sizes[text]
         best = None
-        for dx, dy in offsets:
-            t = ax.annotate(
-                str(num), (x, y), xytext=(dx, dy), textcoords="offset points", ha="center", va="center", fontsize=fontsize,
-                fontweight="bold", color=_INK, zorder=zorder, annotation_clip=True, gid=gid,
-                bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=col, linewidth=1.2),
-                arrowprops=dict(arrowstyle="-", color=col, linewidth=0.8, shrinkA=0, shrinkB=1),
+        for offs in (near_off, far_off):
+            cx, cy = pts[k, 0] + offs[:, 0], pts[k, 1] + offs[:, 1]
+            boxes = np.column_stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+            area = (boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max())
+            inside = (boxes[:, 0] >= ax0) & (boxes[:, 2] <= ax1) & (boxes[:, 1] >= ay0) & (boxes[:, 3] <= ay1)
+            cost = (
+                np.where(inside, 0, _OUTSIDE)
+                + _ON_NAME * _overlaps(boxes, name_grid.near(area)).sum(axis=1)
+                + _overlaps(boxes, call_grid.near(area)).sum(axis=1)
             )
-            t.update_positions(renderer)
-            bb = Text.get_window_extent(t, renderer)  # the number and its circle, not the leader
-            bb = bb.expanded(max(1.0, bb.height / max(bb.width, 1e-9)) * 1.35, 1.35)
-            inside = ax_box.contains(bb.x0, bb.y0) and ax_box.contains(bb.x1, bb.y1)
-            hits = sum(bb.overlaps(q) for q in placed) + (0 if inside else 100)
-            if best is None or hits < best[0]:
-                if best is not None:
-                    best[1].remove()
-                best = (hits, t, bb)
-            else:
-                t.remove()
-            if hits == 0:
+            i = int(np.argmin(cost))  # the first of the cheapest: the nearest
+            if best is None or cost[i] < best[0]:
+                best = (int(cost[i]), offs[i] / px, boxes[i])
+            if best[0] < _ON_NAME:  # clear of names and inside the map: good enough (the far rings would be worse)
                 break
         assert best is not None
-        out.append(best[1])
-        placed.append(best[2])
+        col = colors[k] if colors is not None else _INK
+        t = ax.annotate(
+            text, (x, y), xytext=(float(best[1][0]), float(best[1][1])), textcoords="offset points", ha="center", va="center",
+            fontsize=fontsize, fontweight="bold", color=_INK, zorder=zorder, annotation_clip=True, gid=gid,
+            bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=col, linewidth=1.2),
+            arrowprops=dict(arrowstyle="-", color=col, linewidth=0.8, shrinkA=0, shrinkB=1),
+        )
+        t.update_positions(renderer)  # so that its window extent is read where it is drawn
+        t._sppr_callout = True  # type: ignore[attr-defined]
+        t._sppr_box = best[2]  # type: ignore[attr-defined]
+        out.append(t)
+        call_grid.add(best[2])
     return out
 
 
@@ -145,13 +239,17 @@ def place_labels(
     style: str = "normal",
     offsets: Sequence[tuple[float, float]] | None = None,
     va: str = "center",
+    symbols: Any = None,
 ) -> list[Artist]:
     """Place labels at points without overlaps: try the point, then above, below, right, left; else drop.
 
     Labels are tried in the given order (put the important ones first) and must
     stay inside the axes and clear of ``avoid`` (display-space boxes) and of the
     texts already in the axes. Each has a white halo. ``offsets`` (points)
-    replaces the default candidate positions.
+    replaces the default candidate positions. ``symbols`` ((n, 2) data
+    coordinates of point symbols on the map) are avoided where a candidate
+    allows: the first candidate clear of them (by half the label's height) is
+    taken, else the first that fits otherwise (a label is never dropped for a symbol).
 
     Returns
     -------
@@ -163,10 +261,16 @@ def place_labels(
     d = fontsize * 1.1
     if offsets is None:
         offsets = [(0, 0), (0, d), (0, -d), (d * 2.2, 0), (-d * 2.2, 0), (d * 1.6, d), (-d * 1.6, -d)]
+    sym = np.zeros((0, 2))
+    if symbols is not None and len(symbols):
+        sym = np.asarray(symbols, dtype=float).reshape(-1, 2)
+        sym = ax.transData.transform(sym[np.isfinite(sym).all(axis=1)])
+        # a little farther from the anchor too, to find a place clear of the symbols
+        offsets = list(offsets) + [(0, 2 * d), (0, -2 * d), (d * 3.5, 0), (-d * 3.5, 0), (d * 3, d * 2), (-d * 3, -d * 2), (d * 3, -d * 2), (-d * 3, d * 2), (0, 3 * d), (0, -3 * d)]
     for (x, y), text in zip(xy, texts):
         if not text or not np.isfinite(x) or not np.isfinite(y):
             continue
-        ok = None
+        ok = fallback = None
         for dx, dy in offsets:
             t = ax.annotate(
                 text, (x, y), xytext=(dx, dy), textcoords="offset points", ha="center", va=va,
@@ -175,9 +279,18 @@ def place_labels(
             )
             bb = t.get_window_extent(renderer).expanded(1.06, 1.15)
             if _fits(bb, ax_box, placed):
-                ok = (t, bb)
-                break
+                m = bb.height / 2
+                if not len(sym) or not ((sym[:, 0] > bb.x0 - m) & (sym[:, 0] < bb.x1 + m) & (sym[:, 1] > bb.y0 - m) & (sym[:, 1] < bb.y1 + m)).any():
+                    ok = (t, bb)
+                    break
+                if fallback is None:  # fits, but covers a symbol: kept in case no candidate is clear
+                    fallback = (t, bb)
+                    continue
             t.remove()
+        if ok is None:
+            ok = fallback
+        elif fallback is not None:
+            fallback[0].remove()
         _keep(ok, out, placed)
     return out
 

@@ -15,7 +15,7 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
-from sppr_gis.maps.cartography.common import _INK, MIN_PT, _pt  # noqa: E402
+from sppr_gis.maps.cartography.common import MIN_PT, _pt  # noqa: E402
 from sppr_gis.maps.cartography.textfit import _wrap_lines  # noqa: E402
 from sppr_gis.maps.palette import RGB, Palette, mpl_color  # noqa: E402
 
@@ -79,11 +79,13 @@ def category_legend(
     *,
     kind: str = "patch",
     order: Sequence[str] | None = None,
+    unlocated: Mapping[str, int] | None = None,
 ) -> tuple[list[Artist], list[str]]:
     """Legend handles for categories, with counts in the labels when given (``Sesuai (12)``).
 
     ``kind`` is ``patch``, ``line``, ``point`` or ``mixed`` (a dot for categories
-    whose colour is all that matters).
+    whose colour is all that matters). ``unlocated``: of the counted items, how many have no location (no
+    symbol on the map): ``Perlu kajian (6; 2 tanpa lokasi)``, so that the count can be checked against the map.
     """
     keys = list(order) if order is not None else list(colors)
     handles, texts = [], []
@@ -99,7 +101,8 @@ def category_legend(
             h = _patch(colors[k], 0.85, edge="#1a1a1a")
         label = labels.get(k, k)
         if counts is not None:
-            label = f"{label} ({counts.get(k, 0)})"
+            u = int((unlocated or {}).get(k, 0))
+            label = f"{label} ({counts.get(k, 0)}; {u} tanpa lokasi)" if u else f"{label} ({counts.get(k, 0)})"
         handles.append(h)
         texts.append(label)
     return handles, texts
@@ -131,10 +134,16 @@ def _code_sort_key(code: str) -> tuple:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
 
 
-def stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right: float) -> bool:
-    """Lay the legend sections out between ``top`` and ``bottom``, shrinking (never below 7 pt), then
-    compacting them; what still does not fit continues, entry by entry, on a continuation page
-    (:attr:`overflow_sections`), with a line saying so. True when every entry is on the map page."""
+def stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right: float) -> None:
+    """Lay the legend sections out between ``top`` and ``bottom``: in one column, shrinking (never below 7 pt)
+    and compacting them; else flowing them down two, then three columns (a section may run on into the next
+    column). Every entry stays on the map's own sheet: the key to what a map draws is never moved elsewhere.
+
+    Raises
+    ------
+    sppr_gis.errors.OutputError
+        The legend does not fit beside the map even in three columns at 7 pt; the message names the map.
+    """
     renderer = frame.fig.canvas.get_renderer()
     k = frame.k
     sizes = sorted({_pt(round(f * k * 2) / 2) for f in (7.0, 6.5, 6.0, 5.5, 5.0)}, reverse=True)
@@ -159,54 +168,122 @@ def stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right
         attempts += [(fs, True) for fs in sizes]
     for fontsize, compact in attempts:
         if frame._place_legends(sections, fontsize, compact, left, top, bottom, right, renderer):
-            return True
-    # the entries, in order, that fit with a line for the continuation note below them
-    flat = [(i, j) for i, sec in enumerate(sections) for j in range(len(sec.handles))]
-    # the continuation line: one line of MIN_PT text and the gap above it (measured, not a guess: an
-    # over-sized reserve left the box empty where an entry or two would fit)
-    probe = frame.fig.text(left, top, "Legenda berlanjut", fontsize=MIN_PT, fontstyle="italic", va="top")
-    bb = probe.get_window_extent(renderer)
-    probe.remove()
-    note_h = bb.height / (frame.fig.get_figheight() * frame.fig.dpi) + 0.006
-    last = attempts[-2:] if len(attempts) > 1 else attempts
+            return
+    # newspaper columns: the panel split in two (then three), each label and title wrapped to its column (about
+    # 0.6 em a character beside a handle of 2.4 em; narrower when a long word still sticks out)
+    gap = 0.006
+    for ncols in (2, 3):
+        colw_pt = ((right - left - gap * (ncols - 1)) / ncols) * frame.fig.get_figwidth() * 72
+        modes = [False, True] if any(s.short_labels for s in frame.legend_sections) else [False]
+        for compact in modes:
+            for fontsize in sizes:
+                chars = int((colw_pt - 2.4 * fontsize) / (0.6 * fontsize))
+                for width in (chars, chars - 3, chars - 6):
+                    flowing = [
+                        LegendSection(_wrap_lines(sec.title, width + 2), sec.handles, fit(sec.labels, width), 1,
+                                      fit(sec.short_labels, width) if sec.short_labels else None, 1)
+                        for sec in frame.legend_sections
+                    ]
+                    how = flow_legends(frame, flowing, fontsize, compact, ncols, left, top, bottom, right, renderer, gap=gap)
+                    if how == "":
+                        return
+                    if how == "tall":
+                        break
+    for lg in frame.legends:
+        lg.remove()
+    frame.legends = []
+    from sppr_gis.errors import OutputError
 
-    def prefix(m: int) -> list[LegendSection]:
-        out = []
-        for i, sec in enumerate(sections):
-            js = [j for (a, j) in flat[:m] if a == i]
-            if js:
-                out.append(LegendSection(sec.title, [sec.handles[j] for j in js], [sec.labels[j] for j in js], sec.ncol,
-                                         [sec.short_labels[j] for j in js] if sec.short_labels else None, sec.compact_ncol))
-        return out
+    name = " ".join(t for t in (frame.number, frame.title) if t)
+    n = sum(len(s.handles) for s in frame.legend_sections)
+    paper = frame.paper if frame.paper != "custom" else "this page size"
+    raise OutputError(
+        f"{name}: its legend ({n} entries) does not fit beside the map on {paper} even in three columns at {MIN_PT:g} pt; "
+        "print on a larger paper ([album] paper = \"A3\") or show fewer classes on this map"
+    )
 
-    def fits(m: int) -> tuple[float, bool] | None:
-        for fontsize, compact in last:
-            if frame._place_legends(prefix(m), fontsize, compact, left, top, bottom + note_h, right, renderer):
-                return fontsize, compact
-        return None
 
-    lo, hi, best = 0, len(flat) - 1, 0
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        if fits(mid):
-            best, lo = mid, mid + 1
-        else:
-            hi = mid - 1
-    how = fits(best) if best else None
-    if how is None:
-        frame._place_legends([], attempts[-1][0], False, left, top, bottom, right, renderer)
-    rest: dict[int, list[int]] = {}
-    for i, j in flat[best:]:
-        rest.setdefault(i, []).append(j)
-    frame.overflow_sections = [
-        LegendSection(sections[i].title + (" (lanjutan)" if js[0] > 0 else ""), [sections[i].handles[j] for j in js], [sections[i].labels[j] for j in js], 1)
-        for i, js in rest.items()
-    ]
-    frame.legend_continued = len(flat) - best
-    y = min((frame.fig.transFigure.inverted().transform(lg.get_window_extent(renderer))[0][1] for lg in frame.legends), default=top) - 0.006
-    t = frame.fig.text(left, y, f"Legenda berlanjut ({frame.legend_continued} butir) pada halaman berikutnya.", fontsize=MIN_PT, fontstyle="italic", va="top", color=_INK, gid="legend-continued")
-    frame.continued_artists.append(t)
-    return False
+def _legend(frame: MapFrame, handles: Sequence[Artist], labels: Sequence[str], title: str | None, x: float, y: float, fontsize: float, ncol: int = 1, spacing: float = 0.25) -> Any:
+    lg = frame.fig.legend(
+        list(handles), list(labels), loc="upper left", bbox_to_anchor=(x - 0.006, y), bbox_transform=frame.fig.transFigure,
+        title=title, title_fontsize=fontsize + 0.5, fontsize=fontsize, ncol=ncol, frameon=False,
+        alignment="left", handlelength=1.6, handleheight=0.9, borderaxespad=0.0, borderpad=0.1,
+        labelspacing=spacing, columnspacing=0.8, handletextpad=0.5,
+    )
+    if title:
+        lg.get_title().set_fontweight("bold")
+    return lg
+
+
+def flow_legends(
+    frame: MapFrame, sections: Sequence[LegendSection], fontsize: float, compact: bool, ncols: int,
+    left: float, top: float, bottom: float, right: float, renderer: Any, gap: float = 0.006,
+) -> str:
+    """Place the sections down ``ncols`` columns between ``left`` and ``right``, a section running on into the
+    next column when it reaches ``bottom`` (its title is not repeated).
+
+    Parameters
+    ----------
+    frame : MapFrame
+        The page; :attr:`MapFrame.legends` is replaced.
+    sections : sequence of LegendSection
+        Labels already wrapped to a column.
+    fontsize : float
+        Text size (points).
+    compact : bool
+        Use a section's short labels where it has them.
+    ncols : int
+        Number of columns.
+    left, top, bottom, right : float
+        The legend's room (figure fraction).
+    renderer : RendererBase
+        Measures the legends.
+    gap : float
+        Room between the columns (figure fraction).
+
+    Returns
+    -------
+    str
+        ``""`` when every entry has its place, ``"wide"`` when a label is wider than its column, ``"tall"`` when
+        the columns are full.
+    """
+    for lg in frame.legends:
+        lg.remove()
+    frame.legends = []
+    colw = (right - left - gap * (ncols - 1)) / ncols
+    inv = frame.fig.transFigure.inverted()
+    col, y = 0, top
+    colw_chars = colw * frame.fig.get_figwidth() * 72 / (0.6 * fontsize)
+    for sec in sections:
+        labels = sec.short_labels if compact and sec.short_labels else sec.labels
+        # labels as short as zone codes go two to a row
+        inner = 2 if compact and sec.short_labels and max(len(t) for t in labels) <= colw_chars / 2 - 5 else 1
+        start = 0
+        while start < len(sec.handles):
+            x = left + col * (colw + gap)
+            title = sec.title if start == 0 and sec.title else None
+            n = len(sec.handles) - start
+            placed = None
+            while n > 0:
+                lg = _legend(frame, sec.handles[start:start + n], labels[start:start + n], title, x, y, fontsize, ncol=min(inner, n), spacing=0.18)
+                (_x0, y0), (x1, _y1) = inv.transform(lg.get_window_extent(renderer))
+                if x1 > x + colw + 1e-3:
+                    lg.remove()
+                    return "wide"
+                if y0 >= bottom:
+                    placed = (lg, y0)
+                    break
+                lg.remove()
+                n -= 1
+            if placed is None:
+                col, y = col + 1, top
+                if col >= ncols:
+                    return "tall"
+                continue
+            frame.legends.append(placed[0])
+            start += n
+            y = placed[1] - 0.004
+    return ""
 
 
 def place_legends(frame: MapFrame, sections: Sequence[LegendSection], fontsize: float, compact: bool, left: float, top: float, bottom: float, right: float, renderer: Any) -> bool:

@@ -183,10 +183,12 @@ class Album:
         where = f"warna dan kode pada Peta {self.zoning_page}" if self.zoning_page else "warna zona"
         return f"Latar: zonasi ({where}, dipudarkan)." if "zoning" in self.L else ""
 
-    def program_callouts(self, f: MapFrame, geo: gpd.GeoDataFrame) -> LegendSection | None:
+    def program_callouts(self, f: MapFrame, geo: gpd.GeoDataFrame, unlocated: pd.DataFrame | None = None) -> LegendSection | None:
         """Numbered callouts on the programs, keyed to the table beside the map (id, activity, pagu, status).
 
-        Without a table column (a few programs) the list is returned as a legend section instead.
+        Without a table column (a few programs) the list is returned as a legend section instead. The
+        ``unlocated`` programs (no location, so no symbol) follow in the list, marked ``–`` and "tanpa lokasi",
+        so that the legend's counts can be traced.
         """
         dims = shapely.get_dimensions(np.asarray(geo.geometry.array, dtype=object))
         idc = "program_id" if "program_id" in geo.columns else None
@@ -204,11 +206,22 @@ class Album:
             if isinstance(st, str) and st in STATUS_LABELS:
                 tail.append(STATUS_LABELS[st].split(" (")[0].lower())
             rows.append((str(n), " ".join(bits) + (" · " + ", ".join(tail) if tail else "")))
+        numbered = len(rows)
+        if unlocated is not None and len(unlocated):
+            for k in sorted(range(len(unlocated)), key=lambda i: str(unlocated[idc].iloc[i]) if idc and idc in unlocated.columns else i):
+                row = unlocated.iloc[k]
+                bits = [str(row[idc]) if idc and idc in unlocated.columns else "Program"]
+                keg = row.get("kegiatan")
+                if isinstance(keg, str) and keg:
+                    bits.append(keg.replace("_", " "))
+                st = row.get("status")
+                tail = [STATUS_LABELS[st].split(" (")[0].lower()] if isinstance(st, str) and st in STATUS_LABELS else []
+                rows.append(("–", " ".join(bits) + " · " + ", ".join([*tail, "tanpa lokasi"])))
         listed = None
         if f.table_box is not None:
-            shown = f.add_table("Daftar program", rows, more="lihat Buku Matriks, lembar Kesesuaian")
+            shown = min(f.add_table("Daftar program", rows, more="lihat Buku Matriks, lembar Kesesuaian"), numbered)
         else:
-            shown = len(rows)
+            shown = numbered
             blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
             listed = LegendSection("Daftar program (nomor pada peta)", blank, [textwrap.fill(f"{n}. {t}", 46, subsequent_indent="    ") for n, t in rows])
             f.data["listed"] = rows
@@ -251,7 +264,22 @@ class Album:
         if not labels or kec is None or not self.kec_field:
             return []
         pts = kec.geometry.representative_point()
-        return place_labels(frame.ax, [(p.x, p.y) for p in pts], [str(n).upper() for n in kec[self.kec_field]], fontsize=8, color="#3a3a3a", style="italic", weight="bold")
+        return place_labels(frame.ax, [(p.x, p.y) for p in pts], [str(n).upper() for n in kec[self.kec_field]], fontsize=8, color="#3a3a3a", style="italic", weight="bold",
+                            symbols=self.point_symbols())
+
+    def point_symbols(self) -> np.ndarray:
+        """(n, 2) coordinates of the located point programs and IPUs (what the names should not hide)."""
+        if getattr(self, "_point_symbols", None) is None:
+            xy = [np.zeros((0, 2))]
+            for key in ("rencana", "indikasi_program"):
+                g = self.L.get(key)
+                if g is None:
+                    continue
+                parts = shapely.get_parts(np.asarray(g.geometry.array, dtype=object)[~(g.geometry.isna() | g.geometry.is_empty).to_numpy()])
+                pts = parts[shapely.get_type_id(parts) == 0]
+                xy.append(shapely.get_coordinates(pts))
+            self._point_symbols = np.concatenate(xy)
+        return self._point_symbols
 
     def zone_names(self) -> dict[str, str]:
         """Zone code -> the zoning's own (Perda) name, the first given for each code."""

@@ -110,6 +110,15 @@ def _counts(gdf: gpd.GeoDataFrame | None, column: str) -> dict[str, int]:
     return counts_of(gdf[column])
 
 
+def _unlocated(gdf: gpd.GeoDataFrame | None, column: str | pd.Series) -> dict[str, int]:
+    """Per category of ``column`` (a column name or values aligned with ``gdf``), how many rows have no location."""
+    if gdf is None or (isinstance(column, str) and column not in gdf.columns):
+        return {}
+    values = gdf[column] if isinstance(column, str) else pd.Series(np.asarray(column), index=gdf.index)
+    missing = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
+    return {str(k): int(v) for k, v in values[missing].astype(str).value_counts().items()}
+
+
 def _pagu(gdf: pd.DataFrame | None) -> float:
     if gdf is None or "pagu" not in gdf.columns:
         return float("nan")

@@ -21,7 +21,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     place_callouts,
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
-from sppr_gis.maps.pages.common import _anchor, _counts, _first  # noqa: E402
+from sppr_gis.maps.pages.common import _anchor, _counts, _first, _unlocated  # noqa: E402
 from sppr_gis.maps.palette import (  # noqa: E402
     IPU_SYNC_COLORS,
     IPU_SYNC_LABELS,
@@ -46,7 +46,7 @@ def page_ipu(album: Album) -> MapFrame | None:
     album.admin(f)
     order = ("diskoneksi", "diskontinu", "sinkron", "belum_jadwal")
     dims = draw_by_category(f.ax, q, "status_sinkron", IPU_SYNC_COLORS, order=order)
-    h, lab = category_legend(IPU_SYNC_COLORS, IPU_SYNC_LABELS, cnt, kind="mixed")
+    h, lab = category_legend(IPU_SYNC_COLORS, IPU_SYNC_LABELS, cnt, kind="mixed", unlocated=_unlocated(q, "status_sinkron"))
     gh, gl = geometry_type_legend(list(dims))
     f.add_legend([s for s in [LegendSection("Status sinkronisasi IPU", h, lab), LegendSection("Bentuk lokasi", gh, gl), album.admin_section()] if s])
     return album.finish(f, avoid=q, note=album.zoning_note(), shows=("indikasi_program", "rencana", "zoning", "kecamatan"))
@@ -87,13 +87,19 @@ def page_ipu_period(album: Album) -> MapFrame | None:
         per = f"{int(start.iloc[i])}–{int(end.iloc[i])}" if pd.notna(start.iloc[i]) and pd.notna(end.iloc[i]) else "-"
         bits = [str(q[idc].iloc[i]) if idc else "", str(q[pc].iloc[i]) if pc else ""]
         rows.append((str(n), " ".join(b for b in bits if b) + f", {per}"))
-    shown = f.add_table("Daftar indikasi program", rows, more="lihat Buku Matriks, lembar Jangka Menengah")
+    numbered = len(rows)
+    for i in sorted(np.flatnonzero(~ok), key=lambda i: str(q[idc].iloc[i]) if idc else i):  # counted in the key, so listed too
+        per = f"{int(start.iloc[i])}–{int(end.iloc[i])}" if pd.notna(start.iloc[i]) and pd.notna(end.iloc[i]) else "-"
+        bits = [str(q[idc].iloc[i]) if idc else "", str(q[pc].iloc[i]) if pc else ""]
+        rows.append(("–", " ".join(b for b in bits if b) + f", {per}, tanpa lokasi"))
+    shown = min(f.add_table("Daftar indikasi program", rows, more="lihat Buku Matriks, lembar Jangka Menengah"), numbered)
     sel = [order[k] for k in range(shown)]
     xy = [_anchor(q.geometry.iloc[i]) for i in sel]
     place_callouts(f.ax, xy, [str(k + 1) for k in range(shown)], colors=[mpl_color(colors[key.iloc[i]]) for i in sel], fontsize=5.5 * f.k)
     cnt = key.value_counts().to_dict()
     keys = [str(y) for y in years] + (["tanpa tahun"] if "tanpa tahun" in cnt else [])
-    h, lab = category_legend(colors, {k: (f"Mulai {k}" if k != "tanpa tahun" else "Tanpa tahun mulai") for k in keys}, cnt, kind="mixed", order=keys)
+    h, lab = category_legend(colors, {k: (f"Mulai {k}" if k != "tanpa tahun" else "Tanpa tahun mulai") for k in keys}, cnt, kind="mixed", order=keys,
+                             unlocated=_unlocated(q, key))
     gh, gl = geometry_type_legend(list(dims))
     f.add_legend([s for s in [LegendSection("Tahun mulai (jumlah IPU)", h, lab), LegendSection("Bentuk lokasi", gh, gl), album.admin_section()] if s])
     return album.finish(f, avoid=q, note=f"Semua indikasi program utama RTRW, seluruh tahun periodenya (tabel: id, program, periode); status sinkronisasi tahun {album.year} pada peta Sinkronisasi IPU.", shows=("indikasi_program", "kecamatan"))

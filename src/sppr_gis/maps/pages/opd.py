@@ -20,7 +20,13 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     rupiah,
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
-from sppr_gis.maps.pages.common import LEGEND_ROWS, STATUS_ORDER, _counts, _pagu  # noqa: E402
+from sppr_gis.maps.pages.common import (  # noqa: E402
+    LEGEND_ROWS,
+    STATUS_ORDER,
+    _counts,
+    _pagu,
+    _unlocated,
+)
 from sppr_gis.maps.palette import (  # noqa: E402
     STATUS_COLORS,
     STATUS_LABELS,
@@ -49,12 +55,13 @@ def pages_opd(album: Album) -> Iterator[MapFrame]:
         album.admin(f, kelurahan=True)
         if status_col:
             dims = draw_by_category(f.ax, sel, status_col, STATUS_COLORS, order=STATUS_ORDER)
-            h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(sel, status_col), kind="mixed", order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
+            h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(sel, status_col), kind="mixed", order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"),
+                                     unlocated=_unlocated(sel, status_col))
             title = "Status kesesuaian (jumlah program)"
         else:
             dims = draw_by_category(f.ax, sel.assign(_x="program"), "_x", {"program": (37, 99, 235)})
             h, lab, title = [], [], ""
-        listed = album.program_callouts(f, geo) if len(geo) else None
+        listed = album.program_callouts(f, geo, sel[~sel.index.isin(geo.index)]) if len(sel) else None
         gh, gl = geometry_type_legend(list(dims))
         secs = [LegendSection(title, h, lab) if h else None, LegendSection("Bentuk lokasi", gh, gl), listed]
         adm = album.admin_section()
