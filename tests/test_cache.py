@@ -291,3 +291,200 @@ def test_sync_reuses_the_zoning_across_runs(tmp_path: Path, runner, monkeypatch:
     assert prep.n == 2 and "SPPR_NO_CACHE" not in os.environ
     assert a == b, "cold and warm differ"
     assert b == c, "warm and uncached differ"
+
+
+# ----------------------------------------------------------------------------- the pre-key (issue 18)
+
+
+def _aliases(w: Path) -> list[Path]:
+    folder = w / "cache"
+    return sorted(folder.glob("alias-*.key")) if folder.exists() else []
+
+
+class ZoningReads:
+    """Counts the reads of a zoning file (``sppr check`` reads every layer through ``io.read_layer``)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail: bool = False) -> None:
+        import sppr_gis.io as sio
+
+        self.paths: list[str] = []
+        real = sio.read_layer
+
+        def counted(spec, *a, **k):
+            path = str(getattr(spec, "path", spec))
+            if "programs" not in path:
+                self.paths.append(path)
+                if fail:
+                    raise AssertionError(f"the zoning {path} was read")
+            return real(spec, *a, **k)
+
+        monkeypatch.setattr(sio, "read_layer", counted)
+
+
+def _check_at(runner, w: Path, zoning: Path, out: str, *extra: str, quiet: bool = True):
+    args = ["check", "--zoning", zoning, "--programs", w / "programs.gpkg", "--rules", w / "itbx.csv", "--out", w / out, *extra]
+    r = invoke(runner, ["-q", *args] if quiet else args)
+    assert r.exit_code == 0, r.output + r.stderr
+    return (w / out).read_bytes(), r
+
+
+def _issue_layers(path: Path) -> set[str]:
+    return set(gpd.read_file(path, layer="issues")["layer"])
+
+
+def test_warm_run_with_the_alias_does_not_read_the_zoning(world: Path, runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second run finds the entry by the file's bytes: the zoning is not read at all (a reader that
+    fails proves it); outputs, the input summary and the issues' layer names are those of a cold run."""
+    cold, rc = _check_at(runner, world, world / "zoning.geojson", "cold.gpkg", "-v", quiet=False)
+    assert len(_entries(world)) == 1 and len(_aliases(world)) == 1
+    prep = Preparations(monkeypatch)
+    ZoningReads(monkeypatch, fail=True)
+    warm, rw = _check_at(runner, world, world / "zoning.geojson", "warm.gpkg", "-v", quiet=False)
+    assert prep.n == 0
+    assert warm == cold
+    summary = [line for line in rc.stderr.splitlines() if "zonasi" in line]
+    assert summary and summary == [line for line in rw.stderr.splitlines() if "zonasi" in line]
+    assert str(world / "zoning.geojson") in _issue_layers(world / "warm.gpkg")  # the repaired bow-tie
+
+
+@pytest.mark.parametrize("keep_alias", [True, False])
+def test_a_copied_or_renamed_zoning_reuses_the_entry_and_names_the_new_path(world: Path, runner, monkeypatch: pytest.MonkeyPatch, keep_alias: bool) -> None:
+    """The key and the pre-key hold the zoning's content, not its path: a copy under another name and
+    folder is warm (by the alias, or without it by the key after reading), and every output names the
+    file given to this run: byte for byte what an uncached run on the copy writes."""
+    _check_at(runner, world, world / "zoning.geojson", "a.gpkg")
+    other = world / "salinan" / "RTRW copy.geojson"
+    other.parent.mkdir()
+    other.write_bytes((world / "zoning.geojson").read_bytes())
+    (world / "zoning.geojson").unlink()
+    if not keep_alias:
+        for a in _aliases(world):
+            a.unlink()
+    prep = Preparations(monkeypatch)
+    reads = ZoningReads(monkeypatch)
+    warm, _r = _check_at(runner, world, other, "b.gpkg")
+    assert prep.n == 0, "a renamed zoning was prepared again"
+    assert reads.paths == ([] if keep_alias else [str(other)])
+    layers = _issue_layers(world / "b.gpkg")
+    assert str(other) in layers and str(world / "zoning.geojson") not in layers
+    plain, _r = _check_at(runner, world, other, "c.gpkg", "--no-cache")
+    assert warm == plain and prep.n == 1
+    assert len(_entries(world)) == 1
+
+
+def test_one_changed_byte_in_a_shapefiles_dbf_is_a_new_entry(world: Path, runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file of a shapefile is in the pre-key: one byte of the .dbf (a zone code) is not warm."""
+    shp = world / "zona.shp"
+    _zoning_utm().to_crs("EPSG:4326").to_file(shp)
+    first, _r = _check_at(runner, world, shp, "a.gpkg")
+    dbf = shp.with_suffix(".dbf")
+    data = dbf.read_bytes()
+    i = data.index(b"HL")
+    dbf.write_bytes(data[:i] + b"R-" + data[i + 2 :])  # HL -> R- : another zone code, same length
+    prep = Preparations(monkeypatch)
+    reads = ZoningReads(monkeypatch)
+    second, _r = _check_at(runner, world, shp, "b.gpkg")
+    assert prep.n == 1 and reads.paths == [str(shp)]
+    assert len(_entries(world)) == 2 and len(_aliases(world)) == 2
+    assert second != first
+    plain, _r = _check_at(runner, world, shp, "c.gpkg", "--no-cache")
+    assert second == plain
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "other_alias", "garbage_with_valid_hash", "no_entry"])
+def test_a_corrupt_alias_is_ignored(world: Path, runner, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, damage: str) -> None:
+    good, _r = _check_at(runner, world, world / "zoning.geojson", "a.gpkg")
+    (alias,) = _aliases(world)
+    blob = alias.read_bytes()
+    if damage == "flip":
+        k = len(blob) // 2
+        alias.write_bytes(blob[:k] + bytes([blob[k] ^ 0x01]) + blob[k + 1 :])
+    elif damage == "truncate":
+        alias.write_bytes(blob[: len(blob) // 2])
+    elif damage == "other_alias":  # a whole, valid alias of another zoning file under this name
+        (world / "other.geojson").write_bytes((world / "zoning.geojson").read_bytes().replace(b"R-1", b"R-9"))
+        _check_at(runner, world, world / "other.geojson", "o.gpkg")
+        other = next(p for p in _aliases(world) if p != alias)
+        alias.write_bytes(other.read_bytes())
+    elif damage == "garbage_with_valid_hash":
+        payload = b"sppr-gis zoning alias\n{not json"
+        alias.write_bytes(hashlib.sha256(payload).digest() + payload)
+    else:  # the entry it names is gone
+        for e in _entries(world):
+            e.unlink()
+    reads = ZoningReads(monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="sppr_gis.cache"):
+        again, _r = _check_at(runner, world, world / "zoning.geojson", "b.gpkg")
+    assert reads.paths == [str(world / "zoning.geojson")], "a damaged alias was used"
+    assert again == good
+    if damage != "no_entry":
+        assert any("alias not used" in r.getMessage() for r in caplog.records)
+    reads.paths.clear()
+    assert _check_at(runner, world, world / "zoning.geojson", "c.gpkg")[0] == good and reads.paths == []  # the alias is written again
+
+
+def test_postgis_and_missing_sources_have_no_prekey(tmp_path: Path) -> None:
+    """A PostGIS table has no files to hash: it keeps the path through reading and the key."""
+    from sppr_gis.io import parse_layer_spec
+
+    pg = parse_layer_spec("postgresql://localhost/sppr#public.rtrw")
+    assert cache.source_files(pg) is None
+    assert cache.zoning_prekey([pg], None, sliver_width=1.0, sliver_area=1.0, max_vertices=4096, read_options={}) is None
+    shp = tmp_path / "zona.shp"
+    _zoning_utm().to_file(shp)
+    (tmp_path / "zonasi.shp").write_bytes(b"another layer")  # same prefix, another stem: not part of zona
+    assert [name for name, _f in cache.source_files(parse_layer_spec(str(shp)))] == [".cpg", ".dbf", ".prj", ".shp", ".shx"]
+
+
+def test_what_reading_the_zoning_said_is_said_again_when_it_is_not_read(world: Path, runner, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """A shapefile without .cpg: the reader's warning (naming this run's path) comes on the
+    warm run too, though the zoning is not read."""
+    import pyogrio
+
+    shp = world / "zona.shp"
+    z = _zoning_utm().to_crs("EPSG:4326")
+    z["NAMA"] = [f"zona ke-{i} (Ciléungsi)" for i in range(len(z))]  # UTF-8 bytes; without .cpg GDAL reads ISO-8859-1
+    pyogrio.write_dataframe(z, shp, encoding="utf-8")
+    shp.with_suffix(".cpg").unlink(missing_ok=True)
+
+    def said() -> list[str]:
+        return [r.getMessage() for r in caplog.records if r.name.startswith("sppr_gis") and r.levelno >= logging.WARNING and ".cpg" in r.getMessage()]
+
+    with caplog.at_level(logging.WARNING):
+        _check_at(runner, world, shp, "a.gpkg", quiet=False)
+        first = said()
+        caplog.clear()
+        ZoningReads(monkeypatch, fail=True)
+        copy = world / "lain" / "zona.shp"
+        copy.parent.mkdir()
+        for f in world.glob("zona.*"):
+            (copy.parent / f.name).write_bytes(f.read_bytes())
+        _check_at(runner, world, copy, "b.gpkg", quiet=False)
+        second = said()
+    assert len(first) == 1 and str(shp) in first[0]
+    assert second == [first[0].replace(str(shp), str(copy))]
+
+
+def test_no_alias_when_the_file_changes_while_it_is_read(world: Path, runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pre-key is taken before the zoning is read: when the file is replaced in between, the alias
+    of its old bytes must not name the new content's entry (a later run on the old bytes would get
+    the other zoning's answers)."""
+    import sppr_gis.io as sio
+
+    path = world / "zoning.geojson"
+    old = path.read_bytes()
+    new = old.replace(b"R-1", b"R-7")
+    real = sio.read_layer
+
+    def swapped(spec, *a, **k):
+        if "zoning" in str(getattr(spec, "path", spec)) and path.read_bytes() == old:
+            path.write_bytes(new)  # replaced after the pre-key, before the read
+        return real(spec, *a, **k)
+
+    monkeypatch.setattr(sio, "read_layer", swapped)
+    _check_at(runner, world, path, "a.gpkg")
+    assert _aliases(world) == []
+    monkeypatch.setattr(sio, "read_layer", real)
+    path.write_bytes(old)
+    got, _r = _check_at(runner, world, path, "b.gpkg")
+    assert got == _check_at(runner, world, path, "c.gpkg", "--no-cache")[0]

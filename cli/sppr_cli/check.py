@@ -14,7 +14,7 @@ from sppr_gis import io, read_rules
 from sppr_gis.analyses import extend_check_from_files, relocation_pending
 from sppr_gis.crs import check_programs_reach_zoning
 from sppr_gis.io.postgis import is_postgis
-from sppr_gis.pipeline import ZoningInput, check as run_check, start_zoning, start_zoning_lookup
+from sppr_gis.pipeline import ZoningInput, check as run_check, prepare_zoning_cached, read_extent, say_zoning_messages, start_cached_zoning, start_zoning, start_zoning_lookup, zoning_from_files, zoning_messages
 from sppr_gis.results import write_check_result
 from sppr_gis.text import angka
 
@@ -42,19 +42,13 @@ def _output(ctx: click.Context, param: click.Parameter, value: str) -> str:
 
 
 def _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field) -> None:
-    from sppr_gis.schema import detect_zone_field
+    from sppr_gis.pipeline import describe_zoning_input
     from sppr_gis.summary import describe_input, format_summary, issue_notes
 
-    items = []
-    for z in zinputs:
-        try:
-            zf = detect_zone_field(z.frame, z.label, zone_field) if z.code is None else None
-        except Exception:
-            zf = None
-        item = describe_input(z.frame, "zonasi", fields={"zona": zf} if zf else {}, source=z.label)
-        if z.code is not None:
-            item["fields"] = {"zona": f"={z.code}"}
-        items.append(item)
+    # a zoning taken from the cache without reading it: (label, its summary as read when cached)
+    items = [
+        {**{k: v for k, v in z[1].items() if k not in ("label_tail", "messages")}, "source": z[0]} if isinstance(z, tuple) else describe_zoning_input(z, zone_field) for z in zinputs
+    ]
     items.append(describe_input(progs, "program", fields={"id": id_field, "kegiatan": activity_field}))
     for item in items:
         item["notes"] = issue_notes(result.issues, item["source"])
@@ -137,16 +131,37 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
     sources = o.inputs_of(zoning=zoning, programs=programs, rules=rules, conditions=conditions, code_map=code_map, struktur_ruang=struktur_ruang, network_map=network_map)
     with user_errors():
         io.guard_outputs(sources, [io.Target("--out", out), *(io.table_targets("--tables", tables, []) if tables else [])])
-        zinputs = []
-        for spec in zoning:
-            frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
-            zinputs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
-        # the zoning is prepared (or taken from the cache) while the programs and rules are read;
-        # check() waits for it where it would prepare it, so errors come in the same order
-        # (on a cluster only its cache entry is looked up meanwhile: on a miss the QA runs on the workers)
-        zoning_ready = start_zoning(
-            zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=False if no_cache else None,
-        ) if scheduler is None else start_zoning_lookup(zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, cache=False if no_cache else None)
+        cache = False if no_cache else None
+        prekey, alias = (None, None) if scheduler is not None else zoning_from_files(
+            zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, cache=cache,
+            read_options={"want": "polygon", "assume_crs": assume_crs, "encoding": encoding, "engine": engine},
+        )
+
+        def read_zoning() -> list[ZoningInput]:
+            zinputs = []
+            for spec in zoning:
+                with zoning_messages() as said:  # kept with the alias, said again when the zoning is not read
+                    frame = io.read_layer(spec, want="polygon", assume_crs=assume_crs, encoding=encoding, engine=engine)
+                frame.attrs["read_messages"] = said
+                zinputs.append(ZoningInput(frame, code=spec.code, label=frame.attrs["source"]))
+            return zinputs
+
+        if alias is not None:
+            # unchanged zoning files (by their bytes) whose preparation is in the cache are not read: the
+            # entry is decoded in a thread (an entry that cannot be used: the zoning read there instead)
+            zinputs = list(zip(alias.labels, alias.read["inputs"]))
+            say_zoning_messages(alias)
+            zoning_ready = start_cached_zoning(alias, lambda: prepare_zoning_cached(
+                read_zoning(), zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=cache, prekey=prekey,
+            ))
+        else:
+            zinputs = read_zoning()
+            # the zoning is prepared (or taken from the cache) while the programs and rules are read;
+            # check() waits for it where it would prepare it, so errors come in the same order
+            # (on a cluster only its cache entry is looked up meanwhile: on a miss the QA runs on the workers)
+            zoning_ready = start_zoning(
+                zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=cache, prekey=prekey,
+            ) if scheduler is None else start_zoning_lookup(zinputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, cache=cache)
         progs = io.read_program_sources(
             programs, id_field=id_field, assume_crs=assume_crs, xy_fields=xy_fields, wkt_field=wkt_field, coord_field=coord_field,
             sheet=sheet, header_row=header_row, encoding=encoding, engine=engine,
@@ -154,7 +169,10 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         )
         if not len(progs):
             click.echo(_("Warning: {source}: the program layer holds no features (wrong layer?)").format(source=progs.attrs.get("source", "programs")), err=True)
-        check_programs_reach_zoning(progs, [z.frame for z in zinputs], str(progs.attrs.get("source", "programs")), assume_crs)
+        if alias is not None:
+            check_programs_reach_zoning(progs, [], str(progs.attrs.get("source", "programs")), assume_crs, extent=read_extent(alias))
+        else:
+            check_programs_reach_zoning(progs, [z.frame for z in zinputs], str(progs.attrs.get("source", "programs")), assume_crs)
         ruleset = read_rules(rules, conditions=conditions, code_map=code_map)
         show = verbosity >= 0 and (sys.stderr.isatty() or verbosity > 0) and len(progs) >= 2000
         # on a cluster, the relocation advice runs there too: the client stays open until it is written
@@ -166,7 +184,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
                 result = run_check(
                     zinputs if zoning_ready is None else zoning_ready, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                     code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
-                    client=client, cache=False if no_cache else None, prepare_relocation=struktur_ruang is None,
+                    client=client, cache=cache, prepare_relocation=struktur_ruang is None,
                 )
             pending = {}
             if struktur_ruang is None:  # the advice changes no layer: the others are written while it runs

@@ -9,10 +9,21 @@ zoning is unchanged reuses what an earlier one prepared (contract, "Cache"):
   (:func:`platformdirs.user_cache_dir`); ``SPPR_NO_CACHE=1`` (what ``--no-cache`` sets) or
   ``cache=False`` skips it;
 - an entry's key is a sha256 over the zoning as read (every layer's geometries as WKB, its zone
-  codes, CRS, name, given code and reader findings), the zoning settings (zone field, sliver
+  codes, CRS, given code and reader findings), the zoning settings (zone field, sliver
   tolerances, ``max_vertices``), the sppr_gis version and the shapely/GEOS versions. What is read
   is what is hashed, so a changed byte that changes a geometry, a code or the CRS is a new entry,
-  for files, zips and PostGIS tables alike; the CRS the run measures in follows from those;
+  for files, zips and PostGIS tables alike; the CRS the run measures in follows from those. A
+  layer's name (its path) is not in the key: in the entry's texts it is a token per layer, filled
+  with this run's names when the entry is read (:class:`Labels`), so a copied or renamed file is
+  the same zoning and the outputs name the file given to this run;
+- a pre-key (:func:`zoning_prekey`) is a sha256 over the zoning files' bytes (every file that
+  makes a layer: a shapefile's sidecars, a folder's files; PostGIS tables have none), the read
+  options, the settings and the versions (sppr_gis, shapely/GEOS, pyogrio/GDAL, pyproj). Its
+  alias file names the entry's key and keeps what a run needs of the zoning as read (the metric
+  CRS, the extent the programs are checked against, each layer's summary); with it ``sppr
+  check`` does not read the zoning at all (:func:`zoning_alias`, :func:`zoning_by_alias`). An alias is written and
+  checked as an entry is (sha256 first, atomic); a missing or damaged alias or entry means the
+  zoning is read as without one;
 - an entry holds the repaired zones, the findings of the preparation and of the topology QA
   (overlap and gap polygons included), the overlapping pairs and noise figures, and the engine's
   cut pieces (:class:`~sppr_gis.engine.ZoneCut`), all as plain arrays (geometries as WKB, text as
@@ -32,12 +43,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import io
 import logging
 import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -46,7 +59,7 @@ import shapely
 
 from sppr_gis import _version as _version_module
 
-__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "enabled", "zoning_key", "cached_zoning", "entry_path", "keep_zoning", "lookup_zoning"]
+__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "enabled", "zoning_key", "zoning_prekey", "PreKey", "source_files", "cached_zoning", "lookup_zoning", "keep_zoning", "ZoningAlias", "zoning_alias", "zoning_by_alias", "entry_path", "alias_path", "Labels"]
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +70,9 @@ NO_CACHE_ENV = "SPPR_NO_CACHE"
 #: Layout of an entry; part of the key, so a new layout never reads an old entry. Also raised when what
 #: an entry holds is computed differently at the same version: 2, invalid MultiPolygon zones repaired
 #: part by part (:func:`sppr_gis.overlay.make_valid_by_parts`), so a warm run never returns the
-#: coordinates of an entry repaired the old way while a cold run returns the new ones.
-FORMAT = 2
+#: coordinates of an entry repaired the old way while a cold run returns the new ones; 3, the entry's
+#: texts hold a token per layer instead of its name (:class:`Labels`; the key is path-free).
+FORMAT = 3
 _DIGEST = 32  # bytes of sha256 at the start of an entry file
 
 
@@ -136,24 +150,312 @@ def zoning_key(inputs: Sequence[Any], zone_field: str | None, *, sliver_width: f
 
     from sppr_gis.schema import detect_zone_field
 
+    labels = [zi.name for zi in inputs]
+    strip = Labels(labels).strip
     h = _Hasher()
     h.put("sppr-gis zoning cache", FORMAT, _version(), shapely.__version__, shapely.geos_version_string)
     h.put(zone_field, float(sliver_width), float(sliver_area), int(max_vertices), len(inputs))
-    for zi in inputs:
+    for i, zi in enumerate(inputs):
         frame = zi.frame
-        h.put(zi.name, zi.code, CRS.from_user_input(frame.crs).to_wkt() if frame.crs is not None else None, len(frame))
+        # the layer's name (its path) is not part of the key: a copied or renamed file is the same
+        # zoning; only which inputs share a name (and a name that is no path, see Labels) is
+        h.put(labels.index(zi.name), None if _is_path(zi.name) else zi.name)
+        h.put(zi.code, CRS.from_user_input(frame.crs).to_wkt() if frame.crs is not None else None, len(frame))
         if zi.code is None:
             fld = detect_zone_field(frame, zi.name, zone_field)
             h.put(str(fld), "\x1f".join(repr(v) for v in frame[fld].astype(object).tolist()))
         h.geoms(np.asarray(frame.geometry.array, dtype=object))
         for f in frame.attrs.get("findings", []):
-            h.put(f.layer, f.feature_id, f.severity, f.code, f.message, f.row, None if f.geometry is None else shapely.to_wkb(f.geometry))
+            h.put(strip(f.layer), strip(f.feature_id), f.severity, f.code, strip(f.message), f.row, None if f.geometry is None else shapely.to_wkb(f.geometry))
     return h.h.hexdigest()
+
+
+def _is_path(label: str) -> bool:
+    """Whether a layer's name looks like a path or URI (then it is kept out of the key and out of
+    the entry's texts); any other name (``zoning[0]``) could also occur in a message by chance,
+    so it stays in the key and such an entry serves that name only."""
+    return any(c in label for c in "/\\.:#")
+
+
+class Labels:
+    """The zoning layers' names (paths) in an entry's texts: replaced by a token per layer when an
+    entry is written and by this run's names when it is read, so that the entry serves a copied or
+    renamed file and the outputs name the file given to this run.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        This run's layer names, in input order.
+    """
+
+    def __init__(self, labels: Sequence[str]) -> None:
+        self.labels = list(labels)
+        first = {lab: self.labels.index(lab) for lab in self.labels}
+        # longest first: a name inside another name (a.gpkg in a.gpkg:zona) is not cut in two
+        self.pairs = sorted(((lab, f"\x00{i}\x00") for lab, i in first.items()), key=lambda p: -len(p[0]))
+
+    def strip(self, text: object) -> object:
+        """``text`` with every layer name replaced by its token (other values as they are)."""
+        if not isinstance(text, str):
+            return text
+        for lab, tok in self.pairs:
+            if lab:
+                text = text.replace(lab, tok)
+        return text
+
+    def fill(self, text: object) -> object:
+        """``text`` with every token replaced by this run's layer name."""
+        if not isinstance(text, str) or "\x00" not in text:
+            return text
+        for i, lab in enumerate(self.labels):
+            text = text.replace(f"\x00{i}\x00", lab)
+        return text
 
 
 def entry_path(key: str) -> Path:
     """Where the entry of ``key`` is kept."""
     return cache_dir() / f"zoning-{key}.npz"
+
+
+def alias_path(prekey: str) -> Path:
+    """Where the alias of the pre-key ``prekey`` (the key of its entry) is kept."""
+    return cache_dir() / f"alias-{prekey}.key"
+
+
+def source_files(spec: Any) -> list[tuple[str, Path]] | None:
+    """The files a layer is read from, each with its name relative to the layer's (for the pre-key).
+
+    A file with its siblings of the same stem (a shapefile's ``.shp``, ``.shx``, ``.dbf``, ``.prj``,
+    ``.cpg``; a MapInfo table's; a GeoPackage's ``-wal``), or every file of a folder. None for a
+    PostGIS table or a path that is neither a file nor a folder: such a layer has no pre-key.
+
+    Parameters
+    ----------
+    spec : sppr_gis.io.LayerSpec
+
+    Returns
+    -------
+    list of (str, pathlib.Path) or None
+        Sorted by name.
+    """
+    if getattr(spec, "uri", None) is not None:
+        return None
+    path = Path(spec.path)
+    if path.is_dir():
+        files = [(f.relative_to(path).as_posix(), f) for f in path.rglob("*") if f.is_file()]
+    elif path.is_file():
+        stem = path.name[: len(path.name) - len(path.suffix)] if path.suffix else path.name
+        files = [
+            (f.name[len(stem) :].lower(), f)
+            for f in path.parent.iterdir()
+            if f.is_file() and f.name.lower().startswith(stem.lower()) and (f == path or f.name[len(stem) :].startswith(".")) and not f.name.endswith("-shm")
+        ]
+    else:
+        return None
+    return sorted(files)
+
+
+@dataclass(frozen=True)
+class PreKey:
+    """The pre-key of zoning files (:func:`zoning_prekey`).
+
+    Attributes
+    ----------
+    digest : str
+        64 hex digits: the files' bytes, the read options, the settings, the versions.
+    paths : tuple of str
+        Each layer's path as given this run (not part of the digest): a layer's name in messages is
+        its path followed by what the alias keeps (``:layer``).
+    again : callable
+        Computes the digest again from the files (None when they cannot be read): an alias is written
+        only when the files still hash to ``digest`` after they were read (a file replaced while it
+        was read must not give its old bytes the new content's entry).
+    """
+
+    digest: str
+    paths: tuple[str, ...]
+    again: Callable[[], str | None] = field(compare=False, repr=False, default=lambda: None)
+
+
+def zoning_prekey(
+    specs: Sequence[Any],
+    zone_field: str | None,
+    *,
+    sliver_width: float,
+    sliver_area: float,
+    max_vertices: int,
+    read_options: dict[str, Any],
+) -> PreKey | None:
+    """The pre-key of zoning files: a sha256 over their bytes, the read options, the settings and the
+    versions (not over their paths). Its alias names the entry's key, so that a warm run need not read
+    the zoning to find its entry.
+
+    Parameters
+    ----------
+    specs : sequence of sppr_gis.io.LayerSpec
+        The zoning layers as named (layer, zone code given to all).
+    zone_field : str, optional
+    sliver_width, sliver_area : float
+    max_vertices : int
+        The settings (as for :func:`zoning_key`).
+    read_options : dict
+        Everything else the reading depends on (``want``, ``assume_crs``, ``encoding``, ``engine``).
+
+    Returns
+    -------
+    PreKey or None
+        None when a layer is not made of files (PostGIS) or a file cannot be read.
+    """
+    import pyogrio
+    import pyproj
+
+    h = _Hasher()
+    h.put("sppr-gis zoning pre-key", FORMAT, _version(), shapely.__version__, shapely.geos_version_string)
+    h.put(pyogrio.__version__, pyogrio.__gdal_version_string__, pyproj.__version__, pyproj.proj_version_str)
+    h.put(zone_field, float(sliver_width), float(sliver_area), int(max_vertices), sorted((str(k), repr(v)) for k, v in read_options.items()), len(specs))
+    for spec in specs:
+        files = source_files(spec)
+        if not files:
+            return None
+        h.put(spec.layer, spec.code, getattr(spec, "header_row", None), len(files))
+        for name, f in files:
+            file_hash = hashlib.sha256()
+            try:
+                with open(f, "rb") as fh:
+                    for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                        file_hash.update(chunk)
+            except OSError:
+                return None
+            h.put(name, file_hash.digest())
+
+    def again() -> str | None:
+        same = zoning_prekey(specs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, read_options=read_options)
+        return None if same is None else same.digest
+
+    return PreKey(h.h.hexdigest(), tuple(str(spec.path) for spec in specs), again)
+
+
+_ALIAS = b"sppr-gis zoning alias\n"
+
+
+def _read_alias(prekey: str) -> tuple[str, dict[str, Any]] | None:
+    """The key the alias of ``prekey`` names and its record of the zoning as read; None when there
+    is none or it fails its sha256."""
+    path = alias_path(prekey)
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("zoning cache %s: cannot read (%s); reading the zoning", path, exc)
+        return None
+    payload = blob[_DIGEST:]
+    try:
+        if hashlib.sha256(payload).digest() != blob[:_DIGEST] or not payload.startswith(_ALIAS):
+            raise ValueError("it fails its sha256")
+        alias = json.loads(payload[len(_ALIAS) :].decode("utf-8"))
+        key, read = alias["key"], alias["read"]
+        if alias["prekey"] != prekey:
+            raise ValueError("it is another zoning's")
+        if not (isinstance(key, str) and len(key) == 64 and not set(key) - set("0123456789abcdef") and isinstance(read, dict)):
+            raise ValueError("it names no entry")
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("zoning cache %s: alias not used (%s); reading the zoning", path, exc)
+        return None
+    return key, read
+
+
+def _write_alias(prekey: str, key: str, read: dict[str, Any]) -> None:
+    """Write the alias of ``prekey``: the entry's key and the record of the zoning as read (no layer
+    names in it), preceded by the sha256 of the rest, atomically as an entry."""
+    payload = _ALIAS + json.dumps({"prekey": prekey, "key": key, "read": read}, sort_keys=True).encode("utf-8")
+    try:
+        _write(alias_path(prekey), hashlib.sha256(payload).digest() + payload)
+    except OSError as exc:
+        log.warning("zoning cache %s: cannot write (%s)", cache_dir(), exc)
+
+
+@dataclass(frozen=True)
+class ZoningAlias:
+    """An alias found for zoning files (:func:`zoning_alias`): where their entry is and what a run
+    needs of the zoning as read.
+
+    Attributes
+    ----------
+    key : str
+        The entry's key.
+    read : dict
+        The record of the zoning as read (see :func:`sppr_gis.pipeline.zoning_record`).
+    labels : list of str
+        Each layer's name in messages, this run (this run's path and what followed it).
+    """
+
+    key: str
+    read: dict[str, Any]
+    labels: list[str]
+
+
+def zoning_alias(prekey: PreKey | None, use: bool | None = None) -> ZoningAlias | None:
+    """The alias of zoning files' pre-key; None when there is none, or it fails its hash or holds no
+    usable record (then the zoning is read as without a pre-key).
+
+    Parameters
+    ----------
+    prekey : PreKey, optional
+        :func:`zoning_prekey` of the zoning files (None: returns None).
+    use : bool, optional
+        Use the cache (default: unless ``SPPR_NO_CACHE`` is set).
+
+    Returns
+    -------
+    ZoningAlias or None
+    """
+    if prekey is None or not enabled(use):
+        return None
+    alias = _read_alias(prekey.digest)
+    if alias is None:
+        return None
+    key, read = alias
+    try:
+        if not isinstance(read.get("metric"), str) or len(read.get("inputs", ())) != len(prekey.paths):
+            raise ValueError("it holds no record of this zoning as read")
+        # this run's layer names: this run's paths, and what followed the path when the entry was made
+        labels = [p + str(item["label_tail"]) for p, item in zip(prekey.paths, read["inputs"])]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        log.warning("zoning cache %s: alias not used (%s); reading the zoning", alias_path(prekey.digest), exc)
+        return None
+    return ZoningAlias(key, read, labels)
+
+
+def zoning_by_alias(alias: ZoningAlias, make: Callable[..., Any]) -> Any:
+    """The prepared zoning of an alias's entry, without reading the zoning.
+
+    Parameters
+    ----------
+    alias : ZoningAlias
+    make : callable
+        Builds a PreparedZoning from its fields.
+
+    Returns
+    -------
+    PreparedZoning
+        With ``read`` and ``labels`` from the alias.
+
+    Raises
+    ------
+    Exception
+        The entry is missing, fails its hash or cannot be decoded (read the zoning instead).
+    """
+    from pyproj import CRS
+
+    t0 = time.perf_counter()
+    path = entry_path(alias.key)
+    prepared = _decode(alias.key, path.read_bytes(), CRS.from_user_input(alias.read["metric"]), make, Labels(alias.labels))
+    prepared.read = alias.read
+    prepared.labels = alias.labels
+    prepared.seconds.update({"zoning": time.perf_counter() - t0, "topology": 0.0})
+    log.info("zoning cache: reused %s without reading the zoning", path)
+    return prepared
 
 
 # ----------------------------------------------------------------------------- encoding
@@ -206,19 +508,19 @@ def _get_text(z: Any, name: str) -> np.ndarray:
     return np.array([None if b is None else b.decode("utf-8") for b in _split(z[name], z[name + ".n"])], dtype=object)
 
 
-def _encode(key: str, prepared: Any) -> bytes:
+def _encode(key: str, prepared: Any, labels: Labels) -> bytes:
     """The entry's bytes: the sha256 of the payload, then the payload (an ``.npz`` archive)."""
     buf = io.BytesIO()
-    _encode_into(buf, key, prepared)
+    _encode_into(buf, key, prepared, labels)
     return buf.getvalue()
 
 
-def _encode_into(f: BinaryIO, key: str, prepared: Any) -> None:
+def _encode_into(f: BinaryIO, key: str, prepared: Any, labels: Labels) -> None:
     """Write the entry into the empty, seekable binary file ``f``: a placeholder for the digest, the
     payload streamed after it, then the digest of the payload as read back (the entry is never
     held whole in memory). The bytes equal :func:`_encode`'s: the archive's offsets are relative
     to its own start."""
-    out = _arrays(key, prepared)
+    out = _arrays(key, prepared, labels)
     f.write(bytes(_DIGEST))
     np.savez(f, **out)
     del out
@@ -232,25 +534,33 @@ def _encode_into(f: BinaryIO, key: str, prepared: Any) -> None:
     f.flush()
 
 
-def _arrays(key: str, prepared: Any) -> dict[str, np.ndarray]:
+def _arrays(key: str, prepared: Any, labels: Labels) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
+
+    def put_text(name: str, values: Sequence[object]) -> None:
+        # the layers' names out of the texts, and back exactly as they were (else no entry)
+        stripped = [labels.strip(v) for v in values]
+        if any(labels.fill(b) != a for a, b in zip(values, stripped)):
+            raise ValueError(f"the zoning's texts ({name}) cannot be stored without the layer names")
+        _put_text(out, name, stripped)
+
     _put_text(out, "key", [key])
     zones = prepared.zones
     _put_geoms(out, "zones", np.asarray(zones.geometry.array, dtype=object))
     for col in ("zone_code", "zone_source", "zone_fid"):
-        _put_text(out, col, zones[col].tolist())
+        put_text(col, zones[col].tolist())
     fnd = list(prepared.findings)
     topo = prepared.topology
     out["n_topology_findings"] = np.array([len(topo.findings)], dtype=np.int64)
     for col in ("layer", "feature_id", "severity", "code", "message"):
-        _put_text(out, "f." + col, [getattr(f, col) for f in fnd])
+        put_text("f." + col, [getattr(f, col) for f in fnd])
     _put_geoms(out, "f.geometry", np.array([f.geometry for f in fnd], dtype=object))
     out["f.row"] = np.array([-1 if f.row is None else int(f.row) for f in fnd], dtype=np.int64)
     out["overlaps"] = np.stack([np.asarray(topo.overlaps[0], dtype=np.int64), np.asarray(topo.overlaps[1], dtype=np.int64)]) if len(topo.overlaps[0]) else np.zeros((2, 0), np.int64)
     out["noise"] = np.array([topo.noise_overlap_area, topo.noise_gap_area], dtype=np.float64)
     out["noise_overlaps"] = np.array([topo.noise_overlaps], dtype=np.int64)
-    _put_text(out, "label", [prepared.label])
-    _put_text(out, "ids", list(prepared.ids))
+    put_text("label", [prepared.label])
+    put_text("ids", list(prepared.ids))
     cut = prepared.cut
     out["cut.max_vertices"] = np.array([cut.max_vertices], dtype=np.int64)
     _put_geoms(out, "cut.pieces", cut.pieces)
@@ -261,8 +571,10 @@ def _arrays(key: str, prepared: Any) -> dict[str, np.ndarray]:
     return out
 
 
-def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any]) -> Any:
-    """The prepared zoning of an entry; ValueError when the entry fails its hash or is not this key's."""
+def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any], labels: Labels) -> Any:
+    """The prepared zoning of an entry; ValueError when the entry fails its hash or is not this key's.
+
+    ``crs`` is the run's metric CRS; ``labels`` are this run's layer names (filled into the texts)."""
     import geopandas as gpd
 
     from sppr_gis.engine import ZoneCut
@@ -277,13 +589,17 @@ def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any]) -> Any:
     with np.load(stream, allow_pickle=False) as z:
         if _get_text(z, "key")[0] != key:
             raise ValueError("the entry holds another key")
+        def get_text(name: str) -> np.ndarray:
+            values = _get_text(z, name)
+            return np.array([labels.fill(v) for v in values], dtype=object) if any(isinstance(v, str) and "\x00" in v for v in values) else values
+
         geoms = _get_geoms(z, "zones")
         zones = gpd.GeoDataFrame(
-            {col: _get_text(z, col) for col in ("zone_code", "zone_source", "zone_fid")},
+            {col: get_text(col) for col in ("zone_code", "zone_source", "zone_fid")},
             geometry=gpd.GeoSeries(geoms, crs=crs).values,
             crs=crs,
         )
-        cols = {col: _get_text(z, "f." + col) for col in ("layer", "feature_id", "severity", "code", "message")}
+        cols = {col: get_text("f." + col) for col in ("layer", "feature_id", "severity", "code", "message")}
         fgeoms = _get_geoms(z, "f.geometry")
         rows = z["f.row"].tolist()
         findings = [
@@ -295,8 +611,8 @@ def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any]) -> Any:
         noise = z["noise"]
         topo = Topology(findings[len(findings) - n_topo :] if n_topo else [], (ov[0].copy(), ov[1].copy()), int(z["noise_overlaps"][0]), float(noise[0]), float(noise[1]))
         cut = ZoneCut(int(z["cut.max_vertices"][0]), _get_geoms(z, "cut.pieces"), z["cut.owner"].copy(), z["cut.source"].copy(), _get_geoms(z, "cut.moved"), z["cut.moved_piece"].copy())
-        label = _get_text(z, "label")[0]
-        ids = _get_text(z, "ids")
+        label = get_text("label")[0]
+        ids = get_text("ids")
     if cut.pieces.size and int(cut.owner.max()) >= len(zones):
         raise ValueError("the entry's pieces do not belong to its zones")
     return make(crs=crs, zones=zones, findings=findings, topology=topo, label=label, ids=ids, seconds={}, cut=cut)
@@ -334,6 +650,8 @@ def cached_zoning(
     make: Callable[..., Any],
     crs: Callable[[], Any],
     use: bool | None = None,
+    prekey: PreKey | None = None,
+    record: Callable[[Any], Any] | None = None,
 ) -> Any:
     """The prepared zoning from the cache, or built (and kept) when it is not there.
 
@@ -353,6 +671,12 @@ def cached_zoning(
         The run's metric CRS (computed from ``inputs``; not stored).
     use : bool, optional
         Use the cache (default: unless ``SPPR_NO_CACHE`` is set).
+    prekey : PreKey, optional
+        :func:`zoning_prekey` of the files ``inputs`` were read from: its alias is written, naming
+        the entry and holding ``record``'s result.
+    record : callable, optional
+        Takes the run's metric CRS and returns what a run that does not read the zoning needs of
+        it (JSON-able, without the layers' names).
 
     Returns
     -------
@@ -368,13 +692,28 @@ def cached_zoning(
         prepared.seconds["cut"] = time.perf_counter() - t
         return prepared
 
+    def alias(key: str, metric: Any) -> None:
+        if prekey is None or record is None:
+            return
+        try:
+            read = record(metric)
+        except Exception as exc:  # noqa: BLE001 - without its record the entry serves runs that read the zoning
+            log.info("zoning cache: no alias (%s)", exc)
+            return
+        if prekey.again() != prekey.digest:
+            log.warning("zoning cache: the zoning files changed while they were read; no alias written")
+            return
+        _write_alias(prekey.digest, key, read)
+
     if not enabled(use):
         return fresh()
     key, prepared = lookup_zoning(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, make=make, crs=crs)
     if prepared is not None:
+        alias(key, prepared.crs)
         return prepared
     prepared = fresh()
-    keep_zoning(key, prepared)
+    if keep_zoning(key, prepared, Labels([zi.name for zi in inputs])):
+        alias(key, prepared.crs)
     return prepared
 
 
@@ -399,6 +738,7 @@ def lookup_zoning(
     t0 = time.perf_counter()
     key = zoning_key(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices)
     path = entry_path(key)
+    labels = Labels([zi.name for zi in inputs])
     try:
         blob = path.read_bytes()
     except FileNotFoundError:
@@ -408,7 +748,7 @@ def lookup_zoning(
         blob = None
     if blob is not None:
         try:
-            prepared = _decode(key, blob, crs(), make)
+            prepared = _decode(key, blob, crs(), make, labels)
         except Exception as exc:  # noqa: BLE001 - any entry that cannot be decoded is rebuilt
             log.warning("zoning cache %s: entry not used (%s); rebuilt", path, exc)
         else:
@@ -418,20 +758,34 @@ def lookup_zoning(
     return key, None
 
 
-def keep_zoning(key: str, prepared: Any) -> None:
+def keep_zoning(key: str, prepared: Any, labels: Labels) -> bool:
     """Keep a prepared zoning (with its ``cut``) as the entry of ``key`` (atomically; a directory that
-    cannot be written costs only the reuse: one warning). Adds ``cache.write`` to ``prepared.seconds``.
+    cannot be written, or texts that cannot be made path-free, cost only the reuse: one warning). Adds
+    ``cache.write`` to ``prepared.seconds``.
 
     Parameters
     ----------
     key : str
         From :func:`lookup_zoning`.
     prepared : PreparedZoning
+    labels : Labels
+        The zoning layers' names this run (``Labels([zi.name for zi in inputs])``): replaced by
+        tokens in the entry's texts (required: an entry written without them would carry this run's
+        path under a path-free key).
+
+    Returns
+    -------
+    bool
+        Whether the entry was written.
     """
     path = entry_path(key)
     t = time.perf_counter()
     try:
-        _write(path, lambda f: _encode_into(f, key, prepared))
-    except OSError as exc:
+        _write(path, lambda f: _encode_into(f, key, prepared, labels))
+    except (OSError, ValueError) as exc:
         log.warning("zoning cache %s: cannot write (%s); the zoning will be prepared again next time", path.parent, exc)
+        written = False
+    else:
+        written = True
     prepared.seconds["cache.write"] = time.perf_counter() - t
+    return written

@@ -12,7 +12,7 @@ from pyproj import CRS, Transformer
 from sppr_gis.errors import CRSError
 from sppr_gis.i18n import _
 
-__all__ = ["ensure_crs", "metric_crs", "to_metric", "outside_area_of_use", "check_programs_reach_zoning"]
+__all__ = ["ensure_crs", "metric_crs", "to_metric", "outside_area_of_use", "check_programs_reach_zoning", "zoning_extent"]
 
 
 def ensure_crs(gdf: gpd.GeoDataFrame, label: str, assume_crs: str | None = None) -> gpd.GeoDataFrame:
@@ -166,8 +166,36 @@ def outside_area_of_use(geoms: np.ndarray, crs: CRS, tolerance_deg: float = 0.5)
 FAR_FROM_ZONING_M = 100_000.0
 
 
+def zoning_extent(zoning: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame]) -> tuple[CRS, CRS, np.ndarray] | None:
+    """What :func:`check_programs_reach_zoning` needs of the zoning as read (kept in the zoning cache).
+
+    Parameters
+    ----------
+    zoning : GeoDataFrame or sequence of GeoDataFrames
+        The zoning layer(s) as read.
+
+    Returns
+    -------
+    (pyproj.CRS, pyproj.CRS, numpy.ndarray) or None
+        The first layer's CRS, the metric CRS and each layer's bounds in it (finite ones, k x 4);
+        None when no layer has features and a CRS.
+    """
+    frames = [zoning] if isinstance(zoning, gpd.GeoDataFrame) else list(zoning)
+    frames = [f for f in frames if len(f) and f.crs is not None]
+    if not frames:
+        return None
+    metric = metric_crs(frames)
+    zb = np.array([f.to_crs(metric).total_bounds for f in frames])
+    return CRS.from_user_input(frames[0].crs), metric, zb[np.isfinite(zb).all(axis=1)]
+
+
 def check_programs_reach_zoning(
-    programs: gpd.GeoDataFrame, zoning: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame], label: str, assume_crs: str | None = None
+    programs: gpd.GeoDataFrame,
+    zoning: gpd.GeoDataFrame | Sequence[gpd.GeoDataFrame],
+    label: str,
+    assume_crs: str | None = None,
+    *,
+    extent: tuple[CRS, CRS, np.ndarray] | None = None,
 ) -> None:
     """Stop when not one program lies anywhere near the zoning: almost surely a CRS mistake.
 
@@ -185,20 +213,21 @@ def check_programs_reach_zoning(
         The programs' file name for the message.
     assume_crs : str, optional
         The ``--assume-crs`` given, named in the message when it set the programs' CRS.
+    extent : tuple, optional
+        :func:`zoning_extent` of the zoning, when it was not read this run (``zoning`` is then ignored).
 
     Raises
     ------
     CRSError
         Every program with a geometry lies far from the zoning's extent.
     """
-    frames = [zoning] if isinstance(zoning, gpd.GeoDataFrame) else list(zoning)
-    frames = [f for f in frames if len(f) and f.crs is not None]
-    if not frames or programs.crs is None or not len(programs):
+    if programs.crs is None or not len(programs):
         return
-    zcrs = CRS.from_user_input(frames[0].crs)
-    metric = metric_crs(frames)
-    zb = np.array([f.to_crs(metric).total_bounds for f in frames])
-    zb = zb[np.isfinite(zb).all(axis=1)]
+    if extent is None:
+        extent = zoning_extent(zoning)
+    if extent is None:
+        return
+    zcrs, metric, zb = extent
     geoms = np.asarray(programs.geometry.values, dtype=object)
     ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not len(zb) or not ok.any():

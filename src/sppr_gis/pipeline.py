@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from sppr_gis.cache import cached_zoning, enabled as cache_enabled, keep_zoning, lookup_zoning
+from sppr_gis.cache import Labels, cached_zoning, enabled as cache_enabled, keep_zoning, lookup_zoning
 from sppr_gis.cluster import ClusterRunner, cluster_client, distributed_shares
 from sppr_gis.conformance import STATUSES, assess, combine_parts
 from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
@@ -26,7 +27,7 @@ from sppr_gis.text import angka
 from sppr_gis.validate import Finding, GeometryRunner, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
-__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "prepare_programs", "release_memory"]
+__all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "zoning_from_files", "start_cached_zoning", "zoning_record", "read_extent", "zoning_messages", "say_zoning_messages", "describe_zoning_input", "prepare_programs", "release_memory"]
 
 _UNIT = {0: "titik", 1: "m", 2: "m2"}
 
@@ -174,6 +175,207 @@ class PreparedZoning:
     ids: np.ndarray
     seconds: dict[str, float] = field(default_factory=dict)
     cut: Any = None  # sppr_gis.engine.ZoneCut: the engine's pieces, when prepared (and cached) with the zoning
+    read: Any = None  # from the cache: what a run that does not read the zoning needs of it (see zoning_record)
+    labels: Any = None  # with ``read``: each zoning layer's name in messages, this run
+
+
+def describe_zoning_input(zi: ZoningInput, zone_field: str | None = None) -> dict[str, Any]:
+    """The summary of one zoning layer as read that ``sppr check`` prints (see
+    :func:`sppr_gis.summary.describe_input`), its zone field found as the preparation finds it.
+
+    Parameters
+    ----------
+    zi : ZoningInput
+    zone_field : str, optional
+
+    Returns
+    -------
+    dict
+    """
+    from sppr_gis.summary import describe_input
+
+    try:
+        zf = detect_zone_field(zi.frame, zi.name, zone_field) if zi.code is None else None
+    except Exception:  # noqa: BLE001 - a missing field is reported by the preparation
+        zf = None
+    item = describe_input(zi.frame, "zonasi", fields={"zona": zf} if zf else {}, source=zi.name)
+    if zi.code is not None:
+        item["fields"] = {"zona": f"={zi.code}"}
+    return item
+
+
+def zoning_record(inputs: Sequence[ZoningInput], zone_field: str | None, crs: CRS, paths: Sequence[str]) -> dict[str, Any]:
+    """What a run that takes the prepared zoning from the cache without reading it needs of the zoning
+    as read: the metric CRS, the extent the programs are checked against
+    (:func:`sppr_gis.crs.zoning_extent`) and each layer's summary (without its name).
+
+    Parameters
+    ----------
+    inputs : sequence of ZoningInput
+    zone_field : str, optional
+    crs : pyproj.CRS
+        The run's metric CRS.
+    paths : sequence of str
+        Each layer's path as given (its name in messages begins with it).
+
+    Returns
+    -------
+    dict
+        JSON-able: ``metric``, ``extent`` (``crs``, ``metric``, ``bounds``; or None), ``inputs``
+        (each with ``label_tail``: what follows the path in the layer's name, and ``messages``:
+        the warnings logged while it was read, see :func:`zoning_messages`).
+
+    Raises
+    ------
+    ValueError
+        A layer's name does not begin with its path.
+    """
+    from sppr_gis.crs import zoning_extent
+
+    extent = zoning_extent([zi.frame for zi in inputs])
+    labels = Labels([zi.name for zi in inputs])
+    items = []
+    for zi, path in zip(inputs, paths, strict=True):
+        if not zi.name.startswith(path):
+            raise ValueError(f"the layer {zi.name!r} is not named by its path")
+        item = describe_zoning_input(zi, zone_field)
+        item.pop("source", None)
+        item["label_tail"] = zi.name[len(path) :]
+        item["messages"] = [[name, level, labels.strip(message)] for name, level, message in zi.frame.attrs.get("read_messages", [])]
+        items.append(item)
+    return {
+        "metric": crs.srs,
+        "extent": None if extent is None else {"crs": extent[0].srs, "metric": extent[1].srs, "bounds": extent[2].tolist()},
+        "inputs": items,
+    }
+
+
+@contextmanager
+def zoning_messages() -> Iterator[list[list[Any]]]:
+    """Collect the warnings logged (by sppr_gis's loggers, library warnings included where the caller
+    routes them there) in this thread while a zoning layer is read: put the list in the frame's
+    ``attrs["read_messages"]`` and the zoning cache's alias keeps them (:func:`say_zoning_messages`).
+
+    Yields
+    ------
+    list
+        ``[logger name, level, message]`` per record, filled as they are logged.
+    """
+    import logging
+    import threading
+
+    said: list[list[Any]] = []
+    reader = threading.get_ident()
+
+    class _Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.thread == reader:  # not what another thread logs meanwhile
+                said.append([record.name, record.levelno, record.getMessage()])
+
+    handler = _Keep(logging.WARNING)
+    logger = logging.getLogger("sppr_gis")
+    logger.addHandler(handler)
+    try:
+        yield said
+    finally:
+        logger.removeHandler(handler)
+
+
+def say_zoning_messages(alias: Any) -> None:
+    """Log again what was logged while the zoning was read (:func:`zoning_messages`), for a zoning
+    taken from the cache without reading it; the layers' names are this run's.
+
+    Parameters
+    ----------
+    alias : sppr_gis.cache.ZoningAlias
+        From :func:`zoning_from_files`.
+    """
+    import logging
+
+    labels = Labels(alias.labels)
+    for item in alias.read.get("inputs", []):
+        for name, level, message in item.get("messages", []):
+            logging.getLogger(str(name)).log(int(level), "%s", labels.fill(str(message)))
+
+
+def read_extent(alias: Any) -> tuple[CRS, CRS, np.ndarray] | None:
+    """:func:`sppr_gis.crs.zoning_extent` of a zoning taken from the cache without reading it
+    (``alias``: a :class:`sppr_gis.cache.ZoningAlias`)."""
+    ext = alias.read.get("extent")
+    if ext is None:
+        return None
+    return CRS.from_user_input(ext["crs"]), CRS.from_user_input(ext["metric"]), np.array(ext["bounds"], dtype=float).reshape(-1, 4)
+
+
+def zoning_from_files(
+    specs: Sequence[Any],
+    zone_field: str | None = None,
+    *,
+    sliver_width: float = 1.0,
+    sliver_area: float = 1.0,
+    max_vertices: int = DEFAULT_MAX_VERTICES,
+    cache: bool | None = None,
+    read_options: dict[str, Any] | None = None,
+) -> tuple[Any, Any]:
+    """The alias of zoning files in the cache, found by the files' bytes without reading them.
+
+    Parameters
+    ----------
+    specs : sequence of sppr_gis.io.LayerSpec
+        The zoning layers as named.
+    zone_field, sliver_width, sliver_area, max_vertices, cache
+        As for :func:`prepare_zoning_cached`.
+    read_options : dict, optional
+        What else the reading depends on (``want``, ``assume_crs``, ``encoding``, ``engine``).
+
+    Returns
+    -------
+    (sppr_gis.cache.PreKey or None, sppr_gis.cache.ZoningAlias or None)
+        The pre-key (pass it to :func:`start_zoning` when the zoning must be read: its alias is then
+        written) and the alias (None: read the zoning; else :func:`start_cached_zoning`). The
+        alias's ``read`` is the record (:func:`zoning_record`); :func:`read_extent` gives the extent.
+    """
+    from sppr_gis.cache import enabled, zoning_alias, zoning_prekey
+
+    if not enabled(cache):
+        return None, None
+    prekey = zoning_prekey(specs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, read_options=dict(read_options or {}))
+    return prekey, zoning_alias(prekey, use=cache)
+
+
+def start_cached_zoning(alias: Any, fallback: Callable[[], PreparedZoning]) -> Callable[[], PreparedZoning]:
+    """The prepared zoning of an alias's entry, decoded in a background thread (as :func:`start_zoning`
+    does) while the caller reads the programs; when the entry is missing, fails its hash or cannot be
+    decoded, ``fallback`` (which reads and prepares the zoning) runs in that thread instead.
+
+    Parameters
+    ----------
+    alias : sppr_gis.cache.ZoningAlias
+        From :func:`zoning_from_files`.
+    fallback : callable
+        Reads the zoning and returns :func:`prepare_zoning_cached` of it.
+
+    Returns
+    -------
+    callable
+        Waits for the prepared zoning and returns it; pass it to :func:`check` as ``zoning``.
+    """
+    import logging
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sppr_gis.cache import entry_path, zoning_by_alias
+
+    def run() -> PreparedZoning:
+        try:
+            return zoning_by_alias(alias, PreparedZoning)
+        except Exception as exc:  # noqa: BLE001 - an entry that cannot be used is rebuilt from the zoning
+            logging.getLogger("sppr_gis.cache").warning("zoning cache %s: entry not used (%s); reading the zoning", entry_path(alias.key), exc)
+        return fallback()
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning")
+    future = pool.submit(run)
+    pool.shutdown(wait=False)
+    return future.result
 
 
 def prepare_zoning_cached(
@@ -185,6 +387,7 @@ def prepare_zoning_cached(
     workers: int | None = None,
     max_vertices: int = DEFAULT_MAX_VERTICES,
     cache: bool | None = None,
+    prekey: Any = None,
 ) -> PreparedZoning:
     """:func:`prepare_zoning_qa` and the engine's cut pieces, reused from the zoning cache when an
     earlier run prepared the same zoning with the same settings (:mod:`sppr_gis.cache`).
@@ -195,6 +398,9 @@ def prepare_zoning_cached(
         As for :func:`check`.
     cache : bool, optional
         Use the cache (default: unless ``SPPR_NO_CACHE`` is set).
+    prekey : sppr_gis.cache.PreKey, optional
+        The pre-key of the files the zoning was read from (:func:`zoning_from_files`): a later run
+        finds the entry by it without reading the zoning.
 
     Returns
     -------
@@ -205,6 +411,7 @@ def prepare_zoning_cached(
         inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, use=cache, make=PreparedZoning,
         build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers),
         crs=lambda: metric_crs([z.frame for z in inputs]),
+        prekey=prekey, record=None if prekey is None else (lambda crs: zoning_record(inputs, zone_field, crs, prekey.paths)),
     )
 
 
@@ -217,13 +424,14 @@ def start_zoning(
     workers: int | None = None,
     max_vertices: int = DEFAULT_MAX_VERTICES,
     cache: bool | None = None,
+    prekey: Any = None,
 ) -> Callable[[], PreparedZoning]:
     """:func:`prepare_zoning_cached` started in a background thread, so that it runs while the caller
     reads the programs (``sppr check``: a warm run decodes the cached zoning meanwhile).
 
     Parameters
     ----------
-    zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache
+    zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, prekey
         As for :func:`prepare_zoning_cached`.
 
     Returns
@@ -236,7 +444,7 @@ def start_zoning(
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning")
     future = pool.submit(
-        prepare_zoning_cached, zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache
+        prepare_zoning_cached, zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache, prekey=prekey,
     )
     pool.shutdown(wait=False)
     return future.result
@@ -653,7 +861,7 @@ def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliv
             prepared = qa.finish()
             prepared.cut = cut_run.result()
             if key is not None:
-                keep_zoning(key, prepared)
+                keep_zoning(key, prepared, Labels([zi.name for zi in inputs]))
             return prepared
 
         pending = pool.submit(finish)
