@@ -487,6 +487,17 @@ class _Gathered:
         self.cpu_seconds += r["cpu_seconds"]
 
 
+def _task_result(fut: Any, failed: str, n: int) -> Any:
+    """A task's result; a worker's failure (not one of ours) as one ClusterError line: ``failed`` formatted
+    with ``n`` (the task's programs), ``kind`` and ``exc``."""
+    try:
+        return fut.result()
+    except SpprError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a worker's failure, one line
+        raise ClusterError(failed.format(n=n, kind=type(exc).__name__, exc=exc)) from None
+
+
 def _run_partitions(client: Any, payload: _Payloads, parts: list[np.ndarray], window: int, got: _Gathered, progress: Callable[[int], None] | None) -> float:
     """The partitions run on the cluster, at most ``window`` at a time, their results added to ``got``
     as they finish (all cancelled on a failure); returns the seconds spent scattering payloads."""
@@ -509,12 +520,7 @@ def _run_partitions(client: Any, payload: _Payloads, parts: list[np.ndarray], wi
         seq = as_completed([submit(*todo.pop(0)) for _ in range(min(window, len(todo)))])
         for fut in seq:
             pos = pending.pop(fut)
-            try:
-                r = fut.result()
-            except SpprError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a worker's failure, one line
-                raise ClusterError(_("zone shares of {n} programs failed on the cluster: {kind}: {exc}").format(n=len(pos), kind=type(exc).__name__, exc=exc)) from None
+            r = _task_result(fut, _("zone shares of {n} programs failed on the cluster: {kind}: {exc}"), len(pos))
             fut.release()
             if todo:
                 seq.add(submit(*todo.pop(0)))
@@ -767,12 +773,7 @@ def distributed_nearest(client: Any, pieces: np.ndarray | ShippedPieces, activit
         timings["send"] = time.perf_counter() - t
         for fut in as_completed(list(pending)):
             at = pending.pop(fut)
-            try:
-                r = fut.result()
-            except SpprError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - a worker's failure, one line
-                raise ClusterError(_("relocation advice of {n} programs failed on the cluster: {kind}: {exc}").format(n=len(at), kind=type(exc).__name__, exc=exc)) from None
+            r = _task_result(fut, _("relocation advice of {n} programs failed on the cluster: {kind}: {exc}"), len(at))
             fut.release()
             codes[at], dist[at], point[at] = r["codes"], r["dist"], unpack_wkb(*r["point"])
             timings["worker_cpu_seconds"] += r["cpu_seconds"]
