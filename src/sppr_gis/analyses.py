@@ -92,7 +92,8 @@ def _relocation(result: CheckResult, rules: Rules, relocation_distance: float, i
             index = None
         if index is not None and index.rules is rules and index.shipped_to(client):
             zones = index
-    return relocation_advice(result.programs, zones, rules, max_distance=relocation_distance, id_field=idf, client=client)
+    key = getattr(result, "zoning_key", None)  # check(): the zoning cache entry's key (pieces reused or kept)
+    return relocation_advice(result.programs, zones, rules, max_distance=relocation_distance, id_field=idf, client=client, zoning_key=key)
 
 
 def relocation_pending(

@@ -59,7 +59,7 @@ import shapely
 
 from sppr_gis import _version as _version_module
 
-__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "enabled", "zoning_key", "zoning_prekey", "PreKey", "source_files", "cached_zoning", "lookup_zoning", "keep_zoning", "ZoningAlias", "zoning_alias", "zoning_by_alias", "entry_path", "alias_path", "Labels"]
+__all__ = ["CACHE_ENV", "NO_CACHE_ENV", "cache_dir", "enabled", "zoning_key", "zoning_prekey", "PreKey", "source_files", "cached_zoning", "lookup_zoning", "keep_zoning", "ZoningAlias", "zoning_alias", "zoning_by_alias", "entry_path", "alias_path", "Labels", "pieces_key", "pieces_path", "load_pieces", "keep_pieces"]
 
 log = logging.getLogger(__name__)
 
@@ -453,6 +453,7 @@ def zoning_by_alias(alias: ZoningAlias, make: Callable[..., Any]) -> Any:
     prepared = _decode(alias.key, path.read_bytes(), CRS.from_user_input(alias.read["metric"]), make, Labels(alias.labels))
     prepared.read = alias.read
     prepared.labels = alias.labels
+    prepared.key = alias.key
     prepared.seconds.update({"zoning": time.perf_counter() - t0, "topology": 0.0})
     log.info("zoning cache: reused %s without reading the zoning", path)
     return prepared
@@ -712,6 +713,7 @@ def cached_zoning(
         alias(key, prepared.crs)
         return prepared
     prepared = fresh()
+    prepared.key = key
     if keep_zoning(key, prepared, Labels([zi.name for zi in inputs])):
         alias(key, prepared.crs)
     return prepared
@@ -753,6 +755,7 @@ def lookup_zoning(
             log.warning("zoning cache %s: entry not used (%s); rebuilt", path, exc)
         else:
             prepared.seconds.update({"zoning": time.perf_counter() - t0, "topology": 0.0})
+            prepared.key = key
             log.info("zoning cache: reused %s", path)
             return key, prepared
     return key, None
@@ -789,3 +792,138 @@ def keep_zoning(key: str, prepared: Any, labels: Labels) -> bool:
         written = True
     prepared.seconds["cache.write"] = time.perf_counter() - t
     return written
+
+
+# ----------------------------------------------------------------------------- relocation pieces
+
+#: Layout of a relocation pieces record (part of its key).
+PIECES_FORMAT = 1
+
+
+def pieces_key(key: str, cut_vertices: int) -> str:
+    """The key of the relocation pieces record of the zoning entry ``key`` cut at ``cut_vertices``.
+
+    Parameters
+    ----------
+    key : str
+        The zoning entry's key (:func:`zoning_key`: the zoning's content, its settings, the versions).
+    cut_vertices : int
+        The relocation index's cutting threshold (:data:`sppr_gis.relocation.CUT_VERTICES`).
+
+    Returns
+    -------
+    str
+        64 hex digits.
+    """
+    h = _Hasher()
+    h.put("sppr-gis relocation pieces", FORMAT, PIECES_FORMAT, _version(), shapely.__version__, shapely.geos_version_string)
+    h.put(str(key), int(cut_vertices))
+    return h.h.hexdigest()
+
+
+def pieces_path(key: str, cut_vertices: int) -> Path:
+    """Where the relocation pieces record of the zoning entry ``key`` cut at ``cut_vertices`` is kept."""
+    return cache_dir() / f"pieces-{pieces_key(key, cut_vertices)}.npz"
+
+
+def _fingerprint(geoms: np.ndarray) -> dict[str, np.ndarray]:
+    """What a record checks of the polygons it was cut from: their number of coordinates and bounds."""
+    geoms = np.asarray(geoms, dtype=object)
+    return {"src.n": shapely.get_num_coordinates(geoms).astype(np.int64), "src.bounds": shapely.bounds(geoms).astype(np.float64)}
+
+
+def load_pieces(key: str, cut_vertices: int, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The relocation pieces of ``geoms`` kept by an earlier run (:func:`keep_pieces`), or None.
+
+    None when there is no record, or one that fails its sha256, holds another key, cannot be decoded
+    or was cut from other polygons (their coordinate counts or bounds differ): the caller cuts the
+    pieces again and keeps them (never trusted, as an entry).
+
+    Parameters
+    ----------
+    key : str
+        The zoning entry's key.
+    cut_vertices : int
+    geoms : numpy.ndarray of shapely geometries
+        The polygons the pieces are of (the relocation index's, in its order).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray) or None
+        The pieces and, per piece, its polygon's position in ``geoms``.
+    """
+    path = pieces_path(key, cut_vertices)
+    try:
+        blob = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("zoning cache %s: cannot read (%s); cutting the relocation pieces", path, exc)
+        return None
+    try:
+        if len(blob) < _DIGEST or hashlib.sha256(memoryview(blob)[_DIGEST:]).digest() != blob[:_DIGEST]:
+            raise ValueError("the record fails its sha256")
+        stream = io.BytesIO(blob)
+        stream.seek(_DIGEST)
+        with np.load(stream, allow_pickle=False) as z:
+            if _get_text(z, "key")[0] != pieces_key(key, cut_vertices):
+                raise ValueError("the record holds another key")
+            want = _fingerprint(geoms)
+            if not (np.array_equal(z["src.n"], want["src.n"]) and np.array_equal(z["src.bounds"], want["src.bounds"], equal_nan=True)):
+                raise ValueError("the record was cut from other polygons")
+            pieces = _get_geoms(z, "pieces")
+            owner = z["owner"].astype(np.int64, copy=True)
+        if len(owner) != len(pieces) or (len(owner) and (int(owner.min()) < 0 or int(owner.max()) >= len(geoms))) or shapely.is_missing(pieces).any():
+            raise ValueError("the record's pieces do not belong to its polygons")
+    except Exception as exc:  # noqa: BLE001 - any record that cannot be used is rebuilt
+        log.warning("zoning cache %s: relocation pieces not used (%s); rebuilt", path, exc)
+        return None
+    log.info("zoning cache: reused the relocation pieces %s", path)
+    return pieces, owner
+
+
+def keep_pieces(key: str, cut_vertices: int, geoms: np.ndarray, pieces: np.ndarray, owner: np.ndarray) -> bool:
+    """Keep the relocation pieces of ``geoms`` next to the zoning entry ``key`` (atomically; a
+    directory that cannot be written costs only the reuse: one warning).
+
+    Parameters
+    ----------
+    key : str
+        The zoning entry's key.
+    cut_vertices : int
+    geoms : numpy.ndarray of shapely geometries
+        The polygons cut (checked by :func:`load_pieces`).
+    pieces : numpy.ndarray of shapely geometries
+        The pieces, in order.
+    owner : numpy.ndarray of int
+        Per piece, its polygon's position in ``geoms``.
+
+    Returns
+    -------
+    bool
+        Whether the record was written.
+    """
+    path = pieces_path(key, cut_vertices)
+    out: dict[str, np.ndarray] = {}
+    _put_text(out, "key", [pieces_key(key, cut_vertices)])
+    out.update(_fingerprint(geoms))
+    _put_geoms(out, "pieces", pieces)
+    out["owner"] = np.asarray(owner, dtype=np.int64)
+
+    def write(f: BinaryIO) -> None:
+        f.write(bytes(_DIGEST))
+        np.savez(f, **out)
+        f.flush()
+        f.seek(_DIGEST)
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+        f.seek(0)
+        f.write(digest.digest())
+
+    try:
+        _write(path, write)
+    except OSError as exc:
+        log.warning("zoning cache %s: cannot write (%s); the relocation pieces will be cut again next time", path.parent, exc)
+        return False
+    return True

@@ -177,6 +177,7 @@ class PreparedZoning:
     cut: Any = None  # sppr_gis.engine.ZoneCut: the engine's pieces, when prepared (and cached) with the zoning
     read: Any = None  # from the cache: what a run that does not read the zoning needs of it (see zoning_record)
     labels: Any = None  # with ``read``: each zoning layer's name in messages, this run
+    key: str | None = None  # the zoning cache entry's key (None: the cache not used); keys the relocation pieces' record
 
 
 def describe_zoning_input(zi: ZoningInput, zone_field: str | None = None) -> dict[str, Any]:
@@ -753,7 +754,7 @@ def check(
     programs, id_col, act_col, code_col = _program_columns(programs, rules, plabel, id_field, activity_field, code_field)
     zoning_run = _start_zoning(zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, client, timings)
     crs, zones = zoning_run.crs, zoning_run.zones
-    relocation_index = _start_relocation_index(zones, rules, client) if prepare_relocation and client is not None else None
+    relocation_index = _start_relocation_index(zones, rules, client, zoning_run.key) if prepare_relocation and client is not None else None
     ids, out_geoms, work, empty_reason, parts = _program_units(programs, crs, id_col, plabel, findings, timings)
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
     zcodes = zones["zone_code"].to_numpy(dtype=object)
@@ -769,17 +770,19 @@ def check(
     result = CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)
     if relocation_index is not None:
         result.relocation_index = relocation_index  # type: ignore[attr-defined] - read by sppr_gis.analyses
+    if zoning_run.key is not None and cache_enabled(cache):  # the relocation advice keeps its cut pieces next to the zoning's entry
+        result.zoning_key = zoning_run.key  # type: ignore[attr-defined] - read by sppr_gis.analyses
     return result
 
 
-def _start_relocation_index(zones: gpd.GeoDataFrame, rules: Rules, client: Any) -> Any:
+def _start_relocation_index(zones: gpd.GeoDataFrame, rules: Rules, client: Any, zoning_key: str | None = None) -> Any:
     """The relocation advice's index of ``zones``, cut and sent to ``client``'s workers in a thread (a future)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from sppr_gis.relocation import permitted_index
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-relokasi-index")
-    future = pool.submit(permitted_index, zones, rules, client)
+    future = pool.submit(permitted_index, zones, rules, client, zoning_key=zoning_key)
     pool.shutdown(wait=False)
     return future
 
@@ -798,6 +801,7 @@ class _ZoningRun:
     pending: Any = None
     cut: ZoneCut | Callable[[], ZoneCut] | None = None  # the engine's pieces of the whole zoning (or what waits for them)
     pairs: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None  # on a cluster: waits for the overlapping pairs
+    key: str | None = None  # the zoning cache entry's key (None: the cache not used)
 
 
 def _program_columns(programs: gpd.GeoDataFrame, rules: Rules, plabel: str, id_field: str, activity_field: str, code_field: str) -> tuple[gpd.GeoDataFrame, str, str | None, str | None]:
@@ -839,7 +843,7 @@ def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliv
             )
             if prepared is not None:
                 timings.update(prepared.seconds)
-                return _ZoningRun(prepared.crs, prepared.zones, prepared, cut=prepared.cut)
+                return _ZoningRun(prepared.crs, prepared.zones, prepared, cut=prepared.cut, key=key)
         qa = _ZoningQA(inputs, zone_field, sliver_width, sliver_area, workers, client)
         crs, zones = qa.crs, qa.zones
         pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sppr-qa")
@@ -860,14 +864,15 @@ def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliv
             pairs_run.result()
             prepared = qa.finish()
             prepared.cut = cut_run.result()
+            prepared.key = key
             if key is not None:
                 keep_zoning(key, prepared, Labels([zi.name for zi in inputs]))
             return prepared
 
         pending = pool.submit(finish)
         pool.shutdown(wait=False)
-        return _ZoningRun(crs, zones, None, qa, pending, cut_run.result, pairs_run.result)
-    return _ZoningRun(crs, zones, prepared, cut=prepared.cut)
+        return _ZoningRun(crs, zones, None, qa, pending, cut_run.result, pairs_run.result, key=key)
+    return _ZoningRun(crs, zones, prepared, cut=prepared.cut, key=prepared.key)
 
 
 def _program_units(programs: gpd.GeoDataFrame, crs: CRS, id_col: str, plabel: str, findings: list[Finding], timings: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, ProgramParts]:

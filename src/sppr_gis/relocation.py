@@ -63,9 +63,14 @@ class PermittedZones:
     cut_vertices : int or None
         Polygons with more vertices are indexed in pieces of at most this many
         (worth it for many programs; ``None`` for a few, e.g. one site).
+    zoning_key : str, optional
+        The zoning cache entry's key of the zoning ``geoms`` are the zones of
+        (``PreparedZoning.key``): the pieces are then reused from a record next to
+        that entry (:func:`sppr_gis.cache.load_pieces`), or cut and kept there; the
+        same pieces in the same order either way. None (or ``SPPR_NO_CACHE``): cut here.
     """
 
-    def __init__(self, geoms: np.ndarray, codes: np.ndarray, rules: Rules, *, cut_vertices: int | None = None) -> None:
+    def __init__(self, geoms: np.ndarray, codes: np.ndarray, rules: Rules, *, cut_vertices: int | None = None, zoning_key: str | None = None) -> None:
         geoms = np.asarray(geoms, dtype=object)
         ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self.geoms = geoms[ok]
@@ -76,6 +81,7 @@ class PermittedZones:
         self._codes: dict[str, list[str]] = {}
         self._pieces: tuple[np.ndarray, np.ndarray] | None = None
         self.cut_vertices = cut_vertices
+        self.zoning_key = zoning_key
         self._shipped: Any = None
 
     def ship(self, client: Any) -> Any:
@@ -102,12 +108,22 @@ class PermittedZones:
 
         The pieces cover each polygon exactly, so the distance to a polygon is the
         smallest distance to its pieces; small pieces keep each distance cheap.
+        With :attr:`zoning_key` they come from the zoning cache when an earlier run cut them.
         """
         if self._pieces is None:
+            from sppr_gis import cache
+
+            use = self.zoning_key is not None and self.cut_vertices is not None and cache.enabled()
+            kept = cache.load_pieces(self.zoning_key, self.cut_vertices, self.geoms) if use else None  # type: ignore[arg-type]
+            if kept is not None:
+                self._pieces = kept
+                return self._pieces
             parts, owner = polygonal_parts(self.geoms)
             if self.cut_vertices is not None:
                 parts, owner, _ = split_large(parts, owner, self.cut_vertices)
             self._pieces = (parts, owner.astype(np.int64))
+            if use:
+                cache.keep_pieces(self.zoning_key, self.cut_vertices, self.geoms, *self._pieces)  # type: ignore[arg-type]
         return self._pieces
 
     def tree(self, activity: object) -> tuple[shapely.STRtree | None, np.ndarray]:
@@ -229,6 +245,7 @@ def relocation_advice(
     geoms: np.ndarray | None = None,
     workers: int | None = None,
     client: Any = None,
+    zoning_key: str | None = None,
 ) -> gpd.GeoDataFrame:
     """The ``saran_relokasi`` layer: one row per ``tidak_sesuai`` program.
 
@@ -254,6 +271,9 @@ def relocation_advice(
         Find the nearest permitted zones on this dask.distributed cluster
         (:func:`sppr_gis.cluster.distributed_nearest`: the cut pieces sent to each worker once,
         one task per chunk of one activity's programs); the layer equals a local run's.
+    zoning_key : str, optional
+        The zoning cache entry's key of ``zones`` (``CheckResult.zoning_key``): the cut pieces
+        are reused from the cache, or kept there (see :class:`PermittedZones`).
 
     Returns
     -------
@@ -271,7 +291,7 @@ def relocation_advice(
     if not (np.isfinite(float(max_distance)) and float(max_distance) >= 0.0):
         raise ValueError(_("relocation distance must be a finite number >= 0, got {max_distance}").format(max_distance=max_distance))
     crs = programs.crs
-    index = _permitted_index(zones, rules)
+    index = _permitted_index(zones, rules, zoning_key)
     pos, g = _unfit_geometries(programs, status_field, geoms)
     acts = programs[activity_field].to_numpy(dtype=object)[pos] if activity_field in programs.columns else np.full(len(pos), None, dtype=object)
     codes, dist, point = _nearest_by_activity(index, g, acts, max_distance, workers, client)
@@ -283,16 +303,16 @@ def relocation_advice(
 # the notes (_note), _advice_frame.
 
 
-def _permitted_index(zones: gpd.GeoDataFrame | PermittedZones, rules: Rules) -> PermittedZones:
-    """The zones indexed by the activities they permit (given, or built here)."""
+def _permitted_index(zones: gpd.GeoDataFrame | PermittedZones, rules: Rules, zoning_key: str | None = None) -> PermittedZones:
+    """The zones indexed by the activities they permit (given, or built here; its pieces kept under ``zoning_key``)."""
     return (
         zones
         if isinstance(zones, PermittedZones)
-        else PermittedZones(np.asarray(zones.geometry.array, dtype=object), zones["zone_code"].to_numpy(dtype=object), rules, cut_vertices=CUT_VERTICES)
+        else PermittedZones(np.asarray(zones.geometry.array, dtype=object), zones["zone_code"].to_numpy(dtype=object), rules, cut_vertices=CUT_VERTICES, zoning_key=zoning_key)
     )
 
 
-def permitted_index(zones: gpd.GeoDataFrame, rules: Rules, client: Any = None) -> PermittedZones:
+def permitted_index(zones: gpd.GeoDataFrame, rules: Rules, client: Any = None, *, zoning_key: str | None = None) -> PermittedZones:
     """The index :func:`relocation_advice` builds of ``zones``, cut (and with ``client``, its pieces
     sent to the workers) now: e.g. while the workers compute the shares.
 
@@ -303,12 +323,14 @@ def permitted_index(zones: gpd.GeoDataFrame, rules: Rules, client: Any = None) -
     rules : Rules
         The ITBX matrix.
     client : distributed.Client, optional
+    zoning_key : str, optional
+        The zoning cache entry's key of ``zones``: the pieces reused from the cache or kept there.
 
     Returns
     -------
     PermittedZones
     """
-    index = _permitted_index(zones, rules)
+    index = _permitted_index(zones, rules, zoning_key)
     index.pieces()
     if client is not None:
         index.ship(client)
