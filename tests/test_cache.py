@@ -488,3 +488,115 @@ def test_no_alias_when_the_file_changes_while_it_is_read(world: Path, runner, mo
     path.write_bytes(old)
     got, _r = _check_at(runner, world, path, "b.gpkg")
     assert got == _check_at(runner, world, path, "c.gpkg", "--no-cache")[0]
+
+
+# ----------------------------------------------------------------------------- relocation pieces (issue 18)
+
+
+def _records(w: Path) -> list[Path]:
+    folder = w / "cache"
+    return sorted(folder.glob("pieces-*.npz")) if folder.exists() else []
+
+
+class Cuts:
+    """Counts the relocation index's cuts (``split_large`` as sppr_gis.relocation calls it); ``fail``
+    makes a cut raise (a run that must not cut)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import sppr_gis.relocation as relocation
+
+        self.n = 0
+        self.fail = False
+        real = relocation.split_large
+
+        def counted(*a, **k):
+            if self.fail:
+                raise AssertionError("the relocation pieces were cut again")
+            self.n += 1
+            return real(*a, **k)
+
+        monkeypatch.setattr(relocation, "split_large", counted)
+        # 64 vertices: the 601-vertex circle (a permitted K-1 zone) is cut into pieces
+        monkeypatch.setattr(relocation, "CUT_VERTICES", 64)
+
+
+def _relocation_layer(path: Path) -> gpd.GeoDataFrame:
+    return gpd.read_file(path, layer="saran_relokasi")
+
+
+def test_warm_run_reuses_the_relocation_pieces(world: Path, runner, monkeypatch: pytest.MonkeyPatch) -> None:
+    cuts = Cuts(monkeypatch)
+    cold = _check(runner, world, "cold.gpkg")
+    assert cuts.n == 1 and len(_records(world)) == 1, "the cold run kept no relocation pieces"
+    advice = _relocation_layer(world / "cold.gpkg")
+    assert advice["zone_code"].notna().any(), "no relocation advice: the test would not exercise the pieces"
+    cuts.fail = True
+    warm = _check(runner, world, "warm.gpkg")  # the cutter raises if called
+    cuts.fail = False
+    nocache = _check(runner, world, "nocache.gpkg", "--no-cache")
+    assert cuts.n == 2, "--no-cache used the relocation pieces' record"
+    assert cold == warm == nocache
+    assert len(_records(world)) == 1
+    assert not list((world / "cache").glob(".tmp-*")), "a temporary file was left in the cache"
+
+
+def test_relocation_pieces_are_the_same_geometries_in_the_same_order(world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record's pieces, decoded, equal a fresh cut coordinate for coordinate; and they cover
+    each polygon exactly (their areas add up to its area: an independent check of the cut)."""
+    import sppr_gis.relocation as relocation
+
+    rules = make_rules(RULES)
+    zones = sppr_gis.check(_zoning_utm(), _programs(), rules).zones
+    geoms = shapely.force_2d(zones.geometry.values)
+    fresh = relocation.PermittedZones(geoms, zones["zone_code"].to_numpy(dtype=object), rules, cut_vertices=64, zoning_key="k" * 64)
+    parts, owner = fresh.pieces()
+    assert len(parts) > len(geoms), "nothing was cut"
+    (rec,) = _records(world)
+    assert rec.name == cache.pieces_path("k" * 64, 64).name
+    kept = cache.load_pieces("k" * 64, 64, fresh.geoms)
+    assert kept is not None
+    assert list(shapely.to_wkb(kept[0])) == list(shapely.to_wkb(parts)) and kept[1].tolist() == owner.tolist()
+    by_owner = pd.Series(shapely.area(kept[0])).groupby(kept[1]).sum()
+    assert by_owner.to_numpy() == pytest.approx(shapely.area(fresh.geoms)[by_owner.index.to_numpy()], rel=1e-9)
+    # another cut threshold or another entry is another record
+    assert cache.load_pieces("k" * 64, 128, fresh.geoms) is None and cache.load_pieces("j" * 64, 64, fresh.geoms) is None
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "other_key", "other_polygons", "garbage_with_valid_hash"])
+def test_a_corrupt_relocation_pieces_record_is_ignored_and_rebuilt(world: Path, runner, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, damage: str) -> None:
+    import numpy as np
+
+    cuts = Cuts(monkeypatch)
+    good = _check(runner, world, "a.gpkg")
+    (record,) = _records(world)
+    blob = record.read_bytes()
+    if damage == "flip":  # one bit in the middle of the pieces' WKB
+        k = len(blob) // 2
+        bad = blob[:k] + bytes([blob[k] ^ 0x01]) + blob[k + 1 :]
+    elif damage == "truncate":
+        bad = blob[: len(blob) // 3]
+    elif damage == "other_key":  # a whole, valid record of another zoning entry under this name
+        geoms = np.array([box(0, 0, 1, 1)], dtype=object)
+        cache.keep_pieces("0" * 64, 64, geoms, geoms, np.zeros(1, dtype=np.int64))
+        bad = cache.pieces_path("0" * 64, 64).read_bytes()
+    elif damage == "other_polygons":  # valid, this key, but cut from other polygons (one square)
+        key = record.name
+        entry_key = _entries(world)[0].name[len("zoning-") : -len(".npz")]
+        assert cache.pieces_path(entry_key, 64).name == key
+        geoms = np.array([box(0, 0, 1, 1)], dtype=object)
+        cache.keep_pieces(entry_key, 64, geoms, geoms, np.zeros(1, dtype=np.int64))
+        bad = record.read_bytes()
+    else:  # bytes that hash right but are no archive
+        payload = b"not an npz archive"
+        bad = hashlib.sha256(payload).digest() + payload
+    record.write_bytes(bad)
+    cuts.n = 0
+    with caplog.at_level(logging.WARNING, logger="sppr_gis.cache"):
+        again = _check(runner, world, "b.gpkg")
+    assert cuts.n == 1, "a damaged record was used"
+    assert again == good
+    assert any("relocation pieces not used" in r.getMessage() and "rebuilt" in r.getMessage() for r in caplog.records)
+    fixed = record.read_bytes()
+    assert hashlib.sha256(fixed[32:]).digest() == fixed[:32] and fixed != bad
+    cuts.fail = True
+    assert _check(runner, world, "c.gpkg") == good  # the rebuilt record is used
