@@ -869,3 +869,38 @@ def test_cluster_cli_looks_up_the_cache_while_reading(cluster, tmp_path, runner,
     assert remote.exit_code == local.exit_code == 1 and "TIDAK_ADA" in remote.output
     assert remote.output.strip().splitlines()[-1] == local.output.strip().splitlines()[-1]
     assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_warm_cluster_run_reuses_the_relocation_pieces(cluster, tmp_path, runner, monkeypatch):
+    """`sppr check --scheduler` with the cache: the cold run keeps the relocation pieces next to the
+    zoning's entry, the warm run sends those to the workers without cutting them (the cutter raises),
+    and both saran_relokasi tables hold a local --no-cache run's rows byte for byte."""
+    import sppr_gis.relocation as relocation
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SPPR_NO_CACHE", raising=False)
+    monkeypatch.setattr(relocation, "CUT_VERTICES", 16)  # the sample's zones are cut into pieces
+    real = relocation.split_large
+    cut = []
+
+    def counted(*a, **k):
+        cut.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(relocation, "split_large", counted)
+    args = ["check", "--zoning", f"{SAMPLE}/zoning.gpkg:rdtr_subzona", "--programs", f"{SAMPLE}/rencana_pupr.gpkg:rencana", "--rules", SAMPLE / "itbx.csv", "-q"]
+    r = invoke(runner, [*args, "--no-cache", "--out", tmp_path / "local.gpkg"])
+    assert r.exit_code == 0, r.output
+    r = invoke(runner, [*args, "--out", tmp_path / "cold.gpkg", "--scheduler", cluster])
+    assert r.exit_code == 0, r.output
+    assert len(cut) == 2 and len(list((tmp_path / "cache").glob("pieces-*.npz"))) == 1
+
+    def fail(*a, **k):
+        raise AssertionError("the relocation pieces were cut again")
+
+    monkeypatch.setattr(relocation, "split_large", fail)
+    r = invoke(runner, [*args, "--out", tmp_path / "warm.gpkg", "--scheduler", cluster])
+    assert r.exit_code == 0, r.output
+    local = _relocation_rows(tmp_path / "local.gpkg")
+    assert len(local) >= 5 and _relocation_rows(tmp_path / "cold.gpkg") == local and _relocation_rows(tmp_path / "warm.gpkg") == local
