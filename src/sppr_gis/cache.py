@@ -34,6 +34,12 @@ zoning is unchanged reuses what an earlier one prepared (contract, "Cache"):
   (:func:`os.replace`), so a concurrent run sees the whole entry or none;
 - a cached run's results are identical to an uncached one's (the same geometries, coordinate for
   coordinate, in the same order).
+- next to an entry, a record of the relocation advice's cut pieces (:func:`load_pieces`,
+  :func:`keep_pieces`; ``pieces-<key>.npz``, its key a sha256 over the entry's key, the cutting
+  threshold, the layouts and the versions): the pieces as WKB in their order and each piece's
+  polygon, written atomically by the first run that cuts them and checked as an entry is (sha256
+  first, its key, and the coordinate counts and bounds of the polygons it was cut from); a record
+  that fails is ignored and the pieces are cut again. Without the cache it is neither read nor written.
 
 The cache is an optimization: a cache directory that cannot be written only costs the reuse
 (one warning), never the run.
