@@ -503,7 +503,7 @@ class Cuts:
     makes a cut raise (a run that must not cut)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        import sppr_gis.relocation as relocation
+        from sppr_gis import relocation
 
         self.n = 0
         self.fail = False
@@ -543,7 +543,7 @@ def test_warm_run_reuses_the_relocation_pieces(world: Path, runner, monkeypatch:
 def test_relocation_pieces_are_the_same_geometries_in_the_same_order(world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The record's pieces, decoded, equal a fresh cut coordinate for coordinate; and they cover
     each polygon exactly (their areas add up to its area: an independent check of the cut)."""
-    import sppr_gis.relocation as relocation
+    from sppr_gis import relocation
 
     rules = make_rules(RULES)
     zones = sppr_gis.check(_zoning_utm(), _programs(), rules).zones

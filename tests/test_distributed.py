@@ -875,7 +875,7 @@ def test_warm_cluster_run_reuses_the_relocation_pieces(cluster, tmp_path, runner
     """`sppr check --scheduler` with the cache: the cold run keeps the relocation pieces next to the
     zoning's entry, the warm run sends those to the workers without cutting them (the cutter raises),
     and both saran_relokasi tables hold a local --no-cache run's rows byte for byte."""
-    import sppr_gis.relocation as relocation
+    from sppr_gis import relocation
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
     monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))
