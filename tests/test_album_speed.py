@@ -84,3 +84,43 @@ def test_tight_box_without_measuring_inner_callouts_equals_matplotlibs():
         if height < 0.5:
             below = min(t.get_window_extent(r).y0 for t in out)
             assert expected[1] <= below < inner.y0 - 1  # a callout sets the box's bottom there: the case is real
+
+
+def test_table_columns_read_once_give_what_a_row_gives():
+    """The OPD table reads each column once: every value is the one ``df.iloc[i][col]`` (a pandas row, as before)
+    gives, type included, for numpy, nullable, Arrow-string, categorical and object columns with gaps."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from sppr_gis.maps.pages.base import _column_values
+
+    df = gpd.GeoDataFrame(
+        {
+            "program_id": pd.array(["P-2", None, "P-1"], dtype="string[pyarrow]"),
+            "kegiatan": ["jalan_lingkungan", None, float("nan")],
+            "pagu": pd.array([1_500_000_000, None, 7], dtype="Int64"),
+            "pagu_f": [1.5e9, float("nan"), 3.0],
+            "pagu_s": ["1000", "x", None],
+            "status": pd.Categorical(["sesuai", "tidak_sesuai", None]),
+            "n": [1, 2, 3],
+        },
+        geometry=[shapely.Point(0, 0), None, shapely.Point(1, 1)], crs=32748,
+    )
+    for c in df.columns.drop("geometry"):
+        got = _column_values(df, c)
+        for i in range(len(df)):
+            want = df.iloc[i][c]
+            assert type(got[i]) is type(want), (c, i)
+            assert (pd.isna(want) and pd.isna(got[i])) or got[i] == want, (c, i)
+
+
+def test_a_number_skips_to_numeric_but_comes_out_the_same():
+    import pandas as pd
+
+    from sppr_gis.maps.pages.base import _numeric
+
+    for v in (7, np.int64(7), 1.5e9, np.float32(2.5), float("nan"), None, pd.NA, "1000", "1.000", "x", True, np.bool_(False)):
+        want = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
+        got = _numeric(v)
+        assert (pd.isna(want) and pd.isna(got)) or (float(got) == float(want)), v
