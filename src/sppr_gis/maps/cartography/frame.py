@@ -383,7 +383,7 @@ class MapFrame:
         frame at 6.5 pt (A4; scaled on A3, never below 7 pt); False (nothing drawn) when they do not fit it."""
         renderer = self.fig.canvas.get_renderer()
         inv = self.fig.transFigure.inverted()
-        (_, lab_bottom), _ = inv.transform(self.ax.get_tightbbox(renderer))
+        (_, lab_bottom), _ = inv.transform(_tight_bbox(self.ax, renderer))
         under_table = self.table_box is not None and self.table_box[1] >= self.map_box[1] - 1e-9  # A4: the table stops above the strip
         left, right = 0.022, (self.table_box[0] - 0.012) if self.table_box and not under_table else self.panel_x[0] - 0.02
         top = min(lab_bottom, self.ax.get_position().y0) - 0.006
@@ -431,3 +431,26 @@ class MapFrame:
     def save(self, path: Any, dpi: int | None = None) -> None:
         """Write the page as PNG (or any format matplotlib knows from the suffix), at the layout dpi by default."""
         self.fig.savefig(path, dpi=dpi or self.fig.dpi)
+
+
+def _tight_bbox(ax: Any, renderer: Any) -> Any:
+    """``ax.get_tightbbox(renderer)`` without measuring the numbered callouts that lie inside the map.
+
+    The axes' own box is part of the tight box, and a callout whose circle lies inside it (its leader runs
+    from a point inside the map to that circle) cannot widen it; measuring thousands of them (text, circle,
+    leader) was most of a page's layout time. Callouts reaching out of the map are still measured.
+    """
+    inner = ax.get_window_extent(renderer).padded(-2.0)
+    skip = [t for t in ax.texts if getattr(t, "_sppr_callout", False) and t.get_in_layout() and _box_inside(getattr(t, "_sppr_box", None), inner)]
+    for t in skip:
+        t.set_in_layout(False)
+    try:
+        return ax.get_tightbbox(renderer)
+    finally:
+        for t in skip:
+            t.set_in_layout(True)
+
+
+def _box_inside(box: Any, inner: Any) -> bool:
+    """Whether a box (x0, y0, x1, y1, display units) lies inside the Bbox ``inner``."""
+    return box is not None and inner.x0 <= box[0] and box[2] <= inner.x1 and inner.y0 <= box[1] and box[3] <= inner.y1

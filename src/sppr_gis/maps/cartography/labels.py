@@ -219,11 +219,36 @@ def place_callouts(
             arrowprops=dict(arrowstyle="-", color=col, linewidth=0.8, shrinkA=0, shrinkB=1),
         )
         t.update_positions(renderer)  # so that its window extent is read where it is drawn
+        _memo_path(t.get_bbox_patch())
         t._sppr_callout = True  # type: ignore[attr-defined]
         t._sppr_box = best[2]  # type: ignore[attr-defined]
         out.append(t)
         call_grid.add(best[2])
     return out
+
+
+def _memo_path(patch: Any) -> None:
+    """Let a callout's circle (a ``FancyBboxPatch``) build its path once per position and size.
+
+    Drawing the leader clips it at the circle by bisection, which asks the circle whether it contains a point
+    a dozen times, each time building the circle's path anew; with thousands of callouts on a page that was
+    most of the page's drawing time. The path is a pure function of the box, the mutation scale and aspect and
+    the box style, so it is kept for the last such key: the same path, hence the same drawing, only once.
+    """
+    if patch is None:
+        return
+    build = patch.get_path
+    memo: dict[tuple, Any] = {}
+
+    def get_path() -> Any:
+        key = (tuple(patch.get_bbox().bounds), patch.get_mutation_scale(), patch.get_mutation_aspect(), patch.get_boxstyle())
+        path = memo.get(key)
+        if path is None:
+            memo.clear()
+            path = memo[key] = build()
+        return path
+
+    patch.get_path = get_path
 
 
 def place_labels(
