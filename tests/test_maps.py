@@ -635,3 +635,32 @@ def test_a_legend_that_cannot_fit_its_sheet_stops_naming_the_map():
     f.add_legend([LegendSection("Panjang", [Line2D([], []) for _ in labels], labels)])
     with pytest.raises(OutputError, match=r"^Peta 9 Peta Uji Panjang: its legend \(60 entries\) does not fit"):
         f.finish("Sumber: uji")
+
+
+def test_sources_too_long_for_the_strip_leave_the_legend_its_room():
+    """The 10,000-program album stopped on Peta 4 (A3): a note listing programs outside the frame made the
+    citations too long for the strip under the map, so all of them went into the panel and the 31-entry legend no
+    longer fit. The strip now takes the paragraphs it holds, the panel only the rest: every paragraph is printed
+    once, in order, and the legend stays whole on the sheet."""
+    from matplotlib.lines import Line2D
+
+    from sppr_gis.maps.cartography import LegendSection
+
+    notes = ["Sumber:"] + [f"Sumber {i}: " + "kata " * 30 for i in range(9)] + ["Di luar batas wilayah: " + "P-0001, " * 60]
+    labels = [f"Kelas {i}" for i in range(34)]
+
+    def frame(with_notes):
+        f = MapFrame("x", crs="EPSG:32648", paper="A3", office="Dinas Contoh", signatory="Kepala\n\nNama\nNIP 1")
+        f.set_extent((440_000, 100_000, 449_000, 107_000))
+        f.add_legend([LegendSection("Panjang", [Line2D([], [], color="k") for _ in labels], labels)])
+        f.finish(with_notes)
+        return f
+
+    f = frame(notes)
+    printed = " ".join(" ".join(a.get_text().split()) for a in f.sources_artists)
+    for n in notes:
+        assert printed.count(" ".join(n.split())) == 1, n[:20]
+    assert printed.index("Sumber 8") < printed.index("Di luar batas")
+    on_page = [" ".join(t.get_text().split()) for lg in f.legends for t in lg.get_texts()]
+    assert on_page == labels
+    assert len(f.sources_artists) >= 2  # part in the strip, part in the panel

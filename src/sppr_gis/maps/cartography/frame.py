@@ -362,25 +362,37 @@ class MapFrame:
         fit the usual block, the block grows upward (the inset and the legend move up)
         rather than cutting a citation.
         """
-        if not self.chart and self._sources_in_strip():
-            return
+        paras = [*self.notes, *self._tech]
+        rest = paras
+        if not self.chart:
+            if self._sources_in_strip(paras):
+                return
+            # the strip takes as many paragraphs as it holds (from the first), the panel the rest: the panel's room
+            # is the legend's, which must stay whole on the sheet (a long note, e.g. programs outside the frame,
+            # would otherwise push every citation into the panel)
+            for n in range(len(paras) - 1, 0, -1):
+                if self._sources_in_strip(paras[:n]):
+                    rest = paras[n:]
+                    break
+        strip = list(self.sources_artists)
         x0, x1 = self.panel_x
         inner = x0 + 0.012
         floor = self.prep_top + 0.006
         room = _NOTE_TOP - _PREP_TOP - 0.014
         t = _fit_block(
-            self.fig, inner, 0.9, [*self.notes, *self._tech], x1 - inner - 0.006, 0.9 - room, fontsize=_pt(6.5 * self.k),
+            self.fig, inner, 0.9, rest, x1 - inner - 0.006, 0.9 - room, fontsize=_pt(6.5 * self.k),
             color="#333333", linespacing=1.2, gid="sources", drop=False,
         )
         h = 0.9 - _bottom(self.fig, t)
         t.set_y(floor + h)
         self.note_top = floor + h + 0.008
-        self.sources_artist = t
-        self.sources_artists = [t]
+        self.sources_artist = strip[0] if strip else t
+        self.sources_artists = [*strip, t]
+        self.sources_in_strip = False
 
-    def _sources_in_strip(self) -> bool:
-        """The citations and notes in the strip under the map (below its grid labels), wrapped to the map's
-        frame at 6.5 pt (A4; scaled on A3, never below 7 pt); False (nothing drawn) when they do not fit it."""
+    def _sources_in_strip(self, paras: Sequence[str]) -> bool:
+        """The citations and notes ``paras`` in the strip under the map (below its grid labels), wrapped to the
+        map's frame at 6.5 pt (A4; scaled on A3, never below 7 pt); False (nothing drawn) when they do not fit it."""
         renderer = self.fig.canvas.get_renderer()
         inv = self.fig.transFigure.inverted()
         (_, lab_bottom), _ = inv.transform(_tight_bbox(self.ax, renderer))
@@ -388,7 +400,7 @@ class MapFrame:
         left, right = 0.022, (self.table_box[0] - 0.012) if self.table_box and not under_table else self.panel_x[0] - 0.02
         top = min(lab_bottom, self.ax.get_position().y0) - 0.006
         floor = 0.035 + 0.006
-        paras = [*self.notes, *self._tech]
+        paras = list(paras)
         # two columns, split where half the text (a paragraph counted at least a short line) has been read; or
         # one; or three (split at the thirds)
         weight = np.maximum([len(p) for p in paras], 40).cumsum()

@@ -15,6 +15,7 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
+from sppr_gis.i18n import _  # noqa: E402
 from sppr_gis.maps.cartography.common import MIN_PT, _pt  # noqa: E402
 from sppr_gis.maps.cartography.textfit import _wrap_lines  # noqa: E402
 from sppr_gis.maps.palette import RGB, Palette, mpl_color  # noqa: E402
@@ -197,9 +198,11 @@ def stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right
     name = " ".join(t for t in (frame.number, frame.title) if t)
     n = sum(len(s.handles) for s in frame.legend_sections)
     paper = frame.paper if frame.paper != "custom" else "this page size"
+    advice = _("print on A3 ([album] paper = \"A3\") or show fewer classes on this map") if frame.paper == "A4" else _("show fewer classes on this map")
     raise OutputError(
-        f"{name}: its legend ({n} entries) does not fit beside the map on {paper} even in three columns at {MIN_PT:g} pt; "
-        "print on a larger paper ([album] paper = \"A3\") or show fewer classes on this map"
+        _("{name}: its legend ({n} entries) does not fit beside the map on {paper} even in three columns at {pt} pt; {advice}").format(
+            name=name, n=n, paper=paper, pt=f"{MIN_PT:g}", advice=advice,
+        )
     )
 
 
