@@ -192,9 +192,13 @@ class Album:
         """
         dims = shapely.get_dimensions(np.asarray(geo.geometry.array, dtype=object))
         idc = "program_id" if "program_id" in geo.columns else None
-        order = sorted(range(len(geo)), key=lambda i: str(geo[idc].iloc[i]) if idc else i)
+        number = self.program_numbers(geo)
+        order = sorted(range(len(geo)), key=lambda i: number[i]) if number is not None else sorted(range(len(geo)), key=lambda i: str(geo[idc].iloc[i]) if idc else i)
+        unumber = self.program_numbers(unlocated) if unlocated is not None and number is not None else None
         rows = []
         for n, i in enumerate(order, start=1):
+            if number is not None:
+                n = int(number[i])
             row = geo.iloc[i]
             bits = [str(row[idc]) if idc else f"Program {n}"]
             keg = row.get("kegiatan")
@@ -208,7 +212,8 @@ class Album:
             rows.append((str(n), " ".join(bits) + (" · " + ", ".join(tail) if tail else "")))
         numbered = len(rows)
         if unlocated is not None and len(unlocated):
-            for k in sorted(range(len(unlocated)), key=lambda i: str(unlocated[idc].iloc[i]) if idc and idc in unlocated.columns else i):
+            uorder = sorted(range(len(unlocated)), key=lambda i: unumber[i]) if unumber is not None else sorted(range(len(unlocated)), key=lambda i: str(unlocated[idc].iloc[i]) if idc and idc in unlocated.columns else i)
+            for k in uorder:
                 row = unlocated.iloc[k]
                 bits = [str(row[idc]) if idc and idc in unlocated.columns else "Program"]
                 keg = row.get("kegiatan")
@@ -216,7 +221,7 @@ class Album:
                     bits.append(keg.replace("_", " "))
                 st = row.get("status")
                 tail = [STATUS_LABELS[st].split(" (")[0].lower()] if isinstance(st, str) and st in STATUS_LABELS else []
-                rows.append(("–", " ".join(bits) + " · " + ", ".join([*tail, "tanpa lokasi"])))
+                rows.append((str(int(unumber[k])) if unumber is not None else "–", " ".join(bits) + " · " + ", ".join([*tail, "tanpa lokasi"])))
         listed = None
         if f.table_box is not None:
             shown = min(f.add_table("Daftar program", rows, more="lihat Buku Matriks, lembar Kesesuaian"), numbered)
@@ -229,8 +234,18 @@ class Album:
         cols = [mpl_color(STATUS_COLORS.get(str(geo["status"].iloc[order[k]]), (40, 40, 40))) if "status" in geo.columns else "#222222" for k in range(shown)]
         # points first: their callouts need the nearest room
         first = sorted(range(shown), key=lambda k: dims[order[k]])
-        place_callouts(f.ax, [xy[k] for k in first], [str(k + 1) for k in first], colors=[cols[k] for k in first], fontsize=5.5 * f.k, gid="program")
+        place_callouts(f.ax, [xy[k] for k in first], [rows[k][0] for k in first], colors=[cols[k] for k in first], fontsize=5.5 * f.k, gid="program")
         return listed
+
+    def program_numbers(self, programs: pd.DataFrame) -> np.ndarray | None:
+        """Each program's number: its row in the rencana layer (1 = first), the number of the Kesesuaian
+        sheet's "No." column and of Peta 4, so that a program has one number everywhere; None when the rows
+        are not the rencana layer's."""
+        r = self.L.get("rencana")
+        if r is None or not r.index.is_unique:
+            return None
+        pos = r.index.get_indexer(programs.index)
+        return None if (pos < 0).any() else pos + 1
 
     def citations(self, shows: Sequence[str]) -> list[str]:
         """Source lines for the inputs a page shows: ``[album.sumber]`` first, else the generic label."""
