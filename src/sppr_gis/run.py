@@ -372,7 +372,7 @@ def _write_book(result: YearResult, cfg: Config, folder: Path) -> Path:
     t = result.tables
     headers = {
         **HEADERS, "kriteria": "Kriteria", "bobot": "Bobot", "uraian": "Uraian", "saran_relokasi": "Saran Relokasi",
-        "jarak_relokasi_m": "Jarak Relokasi (m)", "no": "No.", "porsi_jaringan": "Porsi pada Jaringan Rencana", "status_struktur": "Status Struktur Ruang",
+        "jarak_relokasi_m": "Jarak Relokasi (m)", "porsi_jaringan": "Porsi pada Jaringan Rencana", "status_struktur": "Status Struktur Ruang",
     }
     sheets: dict[str, Any] = {
         "Ringkasan": [Block(title, t[key], note) for title, key, note in result.blocks],
@@ -380,8 +380,7 @@ def _write_book(result: YearResult, cfg: Config, folder: Path) -> Path:
         "Matriks 2": t["matriks_2"],
         "Matriks 3": t["matriks_3"],
         "Jangka Menengah": [Block("Jangka Menengah", t["jangka_menengah"], NO_IPU)] if cfg.inputs.indikasi_program is None else t["jangka_menengah"],
-        # "No.": the number of the program on Peta 4 and on its OPD map (its row in the rencana layer)
-        "Kesesuaian": _numbered(t["kesesuaian"]),
+        "Kesesuaian": t["kesesuaian"],
         "Sinergi": t["sinergi"],
         "Isu Data": t["isu_data"],
     }
@@ -392,13 +391,6 @@ def _write_book(result: YearResult, cfg: Config, folder: Path) -> Path:
     book = folder / "buku_matriks.xlsx"
     write_workbook(sheets, book, headers=headers, title=f"{cfg.title} - Tahun {result.year}", region=cfg.name, year=result.year)
     return book
-
-
-def _numbered(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with a first column ``no``: 1, 2, ... in its row order."""
-    out = table.reset_index(drop=True)
-    out.insert(0, "no", np.arange(1, len(out) + 1))
-    return out
 
 
 def _write_csv(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
