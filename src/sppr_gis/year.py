@@ -421,7 +421,7 @@ def _tables_and_blocks(
         "matriks_2": m2,
         "matriks_3": m3,
         "jangka_menengah": jm,
-        "kesesuaian": pd.DataFrame(out[kes_cols]),
+        "kesesuaian": _numbered(pd.DataFrame(out[kes_cols])),
         "sinergi": pd.DataFrame(sinergi_output(sinergi).drop(columns="geometry")),
         "pasangan_sinkron": matches_y.drop(columns=["rencana_pos", "ipu_pos"]),
         "isu_data": issues,
@@ -488,3 +488,11 @@ def _key_figures(cfg: Config, year: int, window: tuple[int, int], ipu: pd.DataFr
         ("Jarak sinergi / tabrakan", f"{angka(par.synergy_distance, 0)} m / {angka(par.collision_distance, 0)} m"),
     ]
     return pd.DataFrame(rows, columns=["uraian", "nilai"])
+
+
+def _numbered(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with a first column ``no`` (1, 2, ... in its row order): the number of each program on Peta 4
+    and on its OPD map, so that a program has one number in the book, the report and the album."""
+    out = table.reset_index(drop=True)
+    out.insert(0, "no", np.arange(1, len(out) + 1))
+    return out

@@ -128,7 +128,9 @@ def page_capaian_kecamatan(album: Any, result: Any) -> MapFrame | None:
         pt = geom.representative_point()
         txt = f"{name}\n" + (f"{row['capaian']:.1f}% · {row['jumlah_program']} program".replace(".", ",", 1) if row is not None and pd.notna(row["capaian"]) else "tanpa program berindikator")
         f.ax.annotate(txt, (pt.x, pt.y), ha="center", va="center", fontsize=7.5 * f.k, weight="bold", zorder=9)
-    sections = [_legend(counts), LegendSection("", [Patch(facecolor=_NONE, edgecolor="#444444", linewidth=0.5)], ["Tanpa program berindikator"])]
+    sections = [_legend(counts)]
+    if any(c is _NONE for c in face):  # listed only when a kecamatan is drawn so
+        sections.append(LegendSection("", [Patch(facecolor=_NONE, edgecolor="#444444", linewidth=0.5)], ["Tanpa program berindikator"]))
     f.add_legend(sections)
     note = ("Capaian program = capaian sub kegiatan yang kodenya sama dengan kode SIPD program (indikator kinerja Renstra/Renja); "
             "capaian kecamatan = rata-rata program berlokasi di kecamatan itu.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 #: Indonesian column headers of the matrices book (machine name -> header).
 HEADERS: dict[str, str] = {
+    "no": "No.",
     "ipu_id": "ID IPU",
     "program": "Program",
     "kegiatan": "Kegiatan",

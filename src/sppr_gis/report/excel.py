@@ -145,7 +145,7 @@ def _kind(column: str) -> str:
         return "decimal"
     if c.startswith("nilai_"):
         return "decimal2"
-    if c.startswith("tahun") or c in {"peringkat", "feature"}:
+    if c.startswith("tahun") or c in {"peringkat", "feature", "no"}:
         return "integer"
     if c.startswith("jumlah"):
         return "count"

@@ -73,21 +73,41 @@ def add_inset(frame: MapFrame, context: gpd.GeoDataFrame | None, threshold: floa
     return True
 
 
-def _inset_box(frame: MapFrame, c: gpd.GeoDataFrame, ex: tuple[float, float, float, float], avoid: gpd.GeoDataFrame | None) -> tuple[float, float, float, float, float, float]:
-    """The inset's place (figure fraction ``x, y, w, h``, and its size in inches): the map corner, other than
-    the scale bar's, that hides least of the region ``c`` and then of ``avoid``."""
+def inset_corners(frame: MapFrame) -> tuple[dict[str, tuple[float, float]], tuple[float, float, float, float]]:
+    """The inset's candidate places: each map corner's lower-left point (figure fraction), and the inset's
+    width and height (figure fraction, then inches)."""
     fig = frame.fig
     pos = frame.ax.get_position()
     fw, fh = fig.get_figwidth(), fig.get_figheight()
-    h_in = 0.21 * pos.height * fh
+    h_in = getattr(frame, "inset_share", INSET_SHARE) * pos.height * fh
     w_in = min(1.3 * h_in, 0.4 * pos.width * fw)
     w, h = w_in / fw, h_in / fh
-    m = 0.008
+    m = INSET_MARGIN
     boxes = {
         "upper left": (pos.x0 + m, pos.y1 - h - m), "upper right": (pos.x1 - w - m, pos.y1 - h - m),
         "lower left": (pos.x0 + m, pos.y0 + m), "lower right": (pos.x1 - w - m, pos.y0 + m),
     }
-    boxes.pop(getattr(frame, "scale_corner", ""), None)
+    return boxes, (w, h, w_in, h_in)
+
+
+#: Gap between the map's frame and the inset (figure fraction).
+INSET_MARGIN = 0.008
+#: The inset's height as a share of the map's (``frame.inset_share`` when the map was fitted around a smaller one).
+INSET_SHARE = 0.21
+#: The smallest share the inset may shrink to so that it covers nothing of the region.
+INSET_SHARE_MIN = 0.15
+
+
+def _inset_box(frame: MapFrame, c: gpd.GeoDataFrame, ex: tuple[float, float, float, float], avoid: gpd.GeoDataFrame | None) -> tuple[float, float, float, float, float, float]:
+    """The inset's place (figure fraction ``x, y, w, h``, and its size in inches): the map corner, other than
+    the scale bar's, that hides least of the region ``c`` and then of ``avoid``."""
+    boxes, (w, h, w_in, h_in) = inset_corners(frame)
+    kept = getattr(frame, "inset_reserved", None)
+    if kept in boxes:  # the corner kept clear of the region when the map was fitted (Album.city_extent)
+        boxes = {kept: boxes[kept]}
+    else:
+        boxes.pop(getattr(frame, "scale_corner", ""), None)
+    pos = frame.ax.get_position()
     cu = overlay.union_all(overlay.make_valid(np.asarray(c.geometry.array, dtype=object), what="inset"), what="inset")
     sx, sy = (ex[2] - ex[0]) / pos.width, (ex[3] - ex[1]) / pos.height
 

@@ -167,7 +167,7 @@ def place_callouts(
     px = fig.dpi / 72.0  # display units per point
     # with their white halo (1.2 pt each side)
     names = [t.get_window_extent(renderer).padded(1.2 * px) for t in ax.texts if t.get_visible() and t.get_text() and not _is_callout(t)]
-    names += list(avoid)
+    names += list(avoid) + _reserved(ax)
     others = [t._sppr_box for t in ax.texts if t.get_visible() and t.get_text() and _is_callout(t)]
     d = fontsize * 1.25
     near_off = _candidate_offsets(d, _RINGS) * px
@@ -320,15 +320,28 @@ def place_labels(
     return out
 
 
+def reserve(ax: Any, box: tuple[float, float, float, float]) -> None:
+    """Keep ``box`` (figure fraction ``x0, y0, x1, y1``: the inset, a key) free of the labels and callouts placed
+    on ``ax`` after this call."""
+    if not hasattr(ax, "_sppr_reserved"):
+        ax._sppr_reserved = []
+    ax._sppr_reserved.append(tuple(box))
+
+
+def _reserved(ax: Any) -> list[Bbox]:
+    """The boxes kept by :func:`reserve`, in display units."""
+    return [Bbox(ax.figure.transFigure.transform([(b[0], b[1]), (b[2], b[3])])) for b in getattr(ax, "_sppr_reserved", ())]
+
+
 def _label_context(ax: Any, fontsize: float, avoid: Sequence[Bbox], pad: tuple[float, float] | None = None) -> tuple[Any, float, Any, Bbox, list[Bbox]]:
     """What every label placer starts from: the figure, the font size in points, the renderer, the axes' box,
-    and the boxes already taken (``avoid`` and the visible texts, each widened by ``pad``)."""
+    and the boxes already taken (``avoid``, the reserved boxes and the visible texts, each widened by ``pad``)."""
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
     taken = [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text()]
     if pad is not None:
         taken = [b.expanded(*pad) for b in taken]
-    return fig, _pt(fontsize), renderer, ax.get_window_extent(renderer), list(avoid) + taken
+    return fig, _pt(fontsize), renderer, ax.get_window_extent(renderer), list(avoid) + _reserved(ax) + taken
 
 
 def _fits(bb: Any, ax_box: Any, placed: list) -> bool:

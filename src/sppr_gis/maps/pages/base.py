@@ -6,7 +6,7 @@ import logging
 import math
 import os
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -209,9 +209,14 @@ class Album:
         # OPD page's time at 10,000 programs)
         col = {c: _column_values(geo, c) for c in (idc, "kegiatan", "pagu", "status") if c is not None and c in geo.columns}
         ids = [str(v) for v in col[idc]] if idc else None
-        order = sorted(range(len(geo)), key=lambda i: ids[i] if ids is not None else i)
+        # each program's number is its row in the rencana (Peta 4, the Kesesuaian sheet's "No.")
+        number = self.program_numbers(geo)
+        order = sorted(range(len(geo)), key=lambda i: number[i]) if number is not None else sorted(range(len(geo)), key=lambda i: ids[i] if ids is not None else i)
+        unumber = self.program_numbers(unlocated) if unlocated is not None and number is not None else None
         rows = []
         for n, i in enumerate(order, start=1):
+            if number is not None:
+                n = int(number[i])
             bits = [ids[i] if ids is not None else f"Program {n}"]
             keg = col["kegiatan"][i] if "kegiatan" in col else None
             if isinstance(keg, str) and keg:
@@ -224,7 +229,8 @@ class Album:
             rows.append((str(n), " ".join(bits) + (" · " + ", ".join(tail) if tail else "")))
         numbered = len(rows)
         if unlocated is not None and len(unlocated):
-            for k in sorted(range(len(unlocated)), key=lambda i: str(unlocated[idc].iloc[i]) if idc and idc in unlocated.columns else i):
+            uorder = sorted(range(len(unlocated)), key=lambda i: unumber[i]) if unumber is not None else sorted(range(len(unlocated)), key=lambda i: str(unlocated[idc].iloc[i]) if idc and idc in unlocated.columns else i)
+            for k in uorder:
                 row = unlocated.iloc[k]
                 bits = [str(row[idc]) if idc and idc in unlocated.columns else "Program"]
                 keg = row.get("kegiatan")
@@ -232,7 +238,7 @@ class Album:
                     bits.append(keg.replace("_", " "))
                 st = row.get("status")
                 tail = [STATUS_LABELS[st].split(" (")[0].lower()] if isinstance(st, str) and st in STATUS_LABELS else []
-                rows.append(("–", " ".join(bits) + " · " + ", ".join([*tail, "tanpa lokasi"])))
+                rows.append((str(int(unumber[k])) if unumber is not None else "–", " ".join(bits) + " · " + ", ".join([*tail, "tanpa lokasi"])))
         listed = None
         if f.table_box is not None:
             shown = min(f.add_table("Daftar program", rows, more="lihat Buku Matriks, lembar Kesesuaian"), numbered)
@@ -245,8 +251,18 @@ class Album:
         cols = [mpl_color(STATUS_COLORS.get(str(col["status"][order[k]]), (40, 40, 40))) if "status" in col else "#222222" for k in range(shown)]
         # points first: their callouts need the nearest room
         first = sorted(range(shown), key=lambda k: dims[order[k]])
-        place_callouts(f.ax, [xy[k] for k in first], [str(k + 1) for k in first], colors=[cols[k] for k in first], fontsize=5.5 * f.k, gid="program")
+        place_callouts(f.ax, [xy[k] for k in first], [rows[k][0] for k in first], colors=[cols[k] for k in first], fontsize=5.5 * f.k, gid="program")
         return listed
+
+    def program_numbers(self, programs: pd.DataFrame) -> np.ndarray | None:
+        """Each program's number: its row in the rencana layer (1 = first), the number of the Kesesuaian
+        sheet's "No." column and of Peta 4, so that a program has one number everywhere; None when the rows
+        are not the rencana layer's."""
+        r = self.L.get("rencana")
+        if r is None or not r.index.is_unique:
+            return None
+        pos = r.index.get_indexer(programs.index)
+        return None if (pos < 0).any() else pos + 1
 
     def citations(self, shows: Sequence[str]) -> list[str]:
         """Source lines for the inputs a page shows: ``[album.sumber]`` first, else the generic label."""
@@ -358,12 +374,14 @@ class Album:
         frame.finish(cites + extra, avoid=avoid, context=self.context)
         return frame
 
-    def city_extent(self, frame: MapFrame) -> None:
-        """The whole administrative area at the album scale, centred; programs beyond the frame are noted."""
+    def city_extent(self, frame: MapFrame, key: Callable[[MapFrame], tuple[float, float, float]] | None = None) -> None:
+        """The whole administrative area at the album scale, placed clear of the inset (and of a key beside it:
+        ``key(frame)`` gives its width, height and margin in map units); programs beyond the frame are noted."""
         assert self.city_bounds is not None
         x0, y0, x1, y1 = self.city_bounds
         if self.scale:
             frame.set_scale_extent(((x0 + x1) / 2, (y0 + y1) / 2), self.scale)
+            self._keep_corners_clear(frame, key(frame) if key is not None else None)
         else:  # pragma: no cover - no bounds, no scale
             frame.set_extent(self.city_bounds, pad=0.03)
         ext = frame.extent
@@ -382,6 +400,58 @@ class Album:
                 out.append(f"{int(beyond.sum())} lokasi {'program' if key == 'rencana' else 'IPU'} di luar bingkai peta" + (f" ({', '.join(ids[:8])}{', ...' if len(ids) > 8 else ''})" if ids else ""))
         frame.data["outside"] = out
 
+
+    def _keep_corners_clear(self, frame: MapFrame, key: tuple[float, float, float] | None) -> None:
+        """Move the map (at the same scale) so that the region's bounds stay clear of the inset in the upper left
+        corner (and of the circle-size ``key`` in the upper right) and of the scale bar's strip at the foot: the
+        region between the two strips when the height allows, else right of the inset; else centred as before.
+        The corners kept are recorded (``frame.inset_reserved``, ``frame.key_reserved``) and their boxes are
+        taken space for the labels and callouts (:func:`~sppr_gis.maps.cartography.labels.reserve`)."""
+        from sppr_gis.maps.cartography.inset import INSET_MARGIN, INSET_SHARE, INSET_SHARE_MIN, inset_corners
+        from sppr_gis.maps.cartography.labels import reserve
+
+        assert frame.extent is not None and self.city_bounds is not None
+        ex0, ey0, ex1, ey1 = frame.extent
+        W, H = ex1 - ex0, ey1 - ey0
+        cx0, cy0, cx1, cy1 = self.city_bounds
+        pos = frame.ax.get_position()
+        foot = 0.11 * H  # the scale bar's box ends at 0.096 of the height (scalebar.add_scale_bar)
+        gap = 0.01 * H
+        room = H - (cy1 - cy0) - foot - 2 * gap  # height left above the region for the inset's strip
+        # the inset at its usual size above the region; else right of it (no key); else a smaller inset above
+        ext = None
+        for share, where in ((INSET_SHARE, "above"), (INSET_SHARE, "beside"), (min(INSET_SHARE, room / H - 2 * INSET_MARGIN / pos.height), "above")):
+            if share < INSET_SHARE_MIN:
+                continue
+            frame.inset_share = share
+            boxes, (w, h, _w_in, _h_in) = inset_corners(frame)
+            top = (h + 2 * INSET_MARGIN) / pos.height * H  # the inset's strip, map units
+            if key is not None:
+                top = max(top, key[1] + key[2])
+            free_y = room - top
+            free_x = W - (cx1 - cx0) - (w + 2 * INSET_MARGIN) / pos.width * W - 2 * gap
+            if where == "above" and free_y >= 0:
+                ny0 = cy0 - foot - gap - free_y / 2
+                ext = (ex0, ny0, ex1, ny0 + H)
+                break
+            if where == "beside" and key is None and free_x >= 0:
+                nx0 = cx0 - (w + 2 * INSET_MARGIN) / pos.width * W - gap - free_x / 2
+                ext = (nx0, ey0, nx0 + W, ey1)
+                break
+        if ext is None:
+            frame.inset_share = INSET_SHARE
+            return
+        frame.ax.set_xlim(ext[0], ext[2])
+        frame.ax.set_ylim(ext[1], ext[3])
+        frame.extent = ext
+        frame.inset_reserved = "upper left"
+        bx, by = boxes["upper left"]
+        reserve(frame.ax, (bx, by, bx + w, by + h))
+        if key is not None:
+            kw, kh, km = key
+            frame.key_reserved = "upper right"
+            (fx0, fy0), (fx1, fy1) = frame.fig.transFigure.inverted().transform(frame.ax.transData.transform([(ext[2] - km - kw, ext[3] - km - kh), (ext[2] - km, ext[3] - km)]))
+            reserve(frame.ax, (fx0, fy0, fx1, fy1))
 
     def network(self, frame: MapFrame, *, labels: bool = True, zorder: float = 5.8) -> LegendSection | None:
         """The struktur ruang networks by class (hierarchy in the width, planned ones dashed), named from their attributes."""

@@ -48,7 +48,7 @@ def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str]) -> tu
     with pagu, count and share sesuai below it; returns the largest radius and the count it stands for."""
     ext = f.extent
     assert ext is not None
-    rmax = 0.055 * min(ext[2] - ext[0], ext[3] - ext[1])
+    rmax = _RMAX * min(ext[2] - ext[0], ext[3] - ext[1])
     nmax = max(int(agg["n"].max()), 1)
     label_xy, label_txt, avoid_boxes = [], [], []
     renderer = f.fig.canvas.get_renderer()
@@ -92,19 +92,20 @@ def circle_size_key(album: Album, f: MapFrame, rmax: float, nmax: int) -> None:
         if v >= 1 and v / nmax >= 0.16 and v not in values:  # below 0.16 every pie is drawn at the smallest size
             values.append(v)
     fs = max(MIN_PT, 6.5 * f.k)
-    w = 2 * rmax + 9 * fs * 0.6 * mpp + 4 * fs * mpp
-    h = 2 * rmax + 5.6 * fs * mpp
-    m = 0.03 * (x1 - x0)
+    w, h, m = key_size(f, rmax)
     boxes = {
         "lower right": (x1 - m - w, y0 + m), "upper right": (x1 - m - w, y1 - m - h), "lower left": (x0 + m, y0 + m), "upper left": (x0 + m, y1 - m - h),
     }
+    kept = getattr(f, "key_reserved", None)
     for used in (getattr(f, "scale_corner", None), getattr(f, "inset_corner", None)):
         boxes.pop(used or "", None)
+    if kept in boxes:  # the corner kept clear of the region when the map was fitted (Album.city_extent)
+        boxes = {kept: boxes[kept]}
     region = overlay.union_all(overlay.make_valid(np.asarray(album.context.geometry.array, dtype=object), what="batas wilayah"), what="batas wilayah") if album.context is not None else shapely.Point()
     corner = min(boxes, key=lambda k: (round(region.intersection(shapely.box(*boxes[k], boxes[k][0] + w, boxes[k][1] + h)).area / (w * h), 2), list(boxes).index(k)))
     bx, by = boxes[corner]
     ax.add_patch(Rectangle((bx, by), w, h, facecolor="white", edgecolor="#777777", linewidth=0.5, alpha=0.92, zorder=30, gid="pie-key-box"))
-    ax.text(bx + 1.5 * fs * mpp, by + h - 0.8 * fs * mpp, "Jumlah program\n(luas lingkaran)", fontsize=fs, fontweight="bold", va="top", linespacing=1.2, ha="left", color="#222222", zorder=31)
+    ax.text(bx + 1.5 * fs * mpp, by + h - 0.8 * fs * mpp, "Jumlah program\n(luas lingkaran)", fontsize=fs, fontweight="bold", va="top", linespacing=1.2, ha="left", color="#222222", zorder=31, gid="pie-key-title")
     cx = bx + 1.5 * fs * mpp + rmax
     base = by + 1.0 * fs * mpp
     for v in sorted(values, reverse=True):
@@ -113,6 +114,25 @@ def circle_size_key(album: Album, f: MapFrame, rmax: float, nmax: int) -> None:
         ax.add_line(Line2D([cx, cx + rmax + 1.0 * fs * mpp], [base + 2 * r, base + 2 * r], color="#555555", linewidth=0.5, zorder=31))
         ax.text(cx + rmax + 1.3 * fs * mpp, base + 2 * r, f"{v} program", fontsize=fs, va="center", ha="left", color="#222222", zorder=31, gid="pie-key-label")
     f.data["pie_key"] = {"values": sorted(values), "rmax": rmax, "nmax": nmax, "corner": corner}
+
+
+def key_size(f: MapFrame, rmax: float | None = None) -> tuple[float, float, float]:
+    """The circle-size key's width, height and margin from the map's frame (map units), for the largest
+    circle ``rmax`` (default: the one :func:`status_pies` draws on this extent)."""
+    from sppr_gis.maps.cartography.inset import INSET_MARGIN
+
+    x0, x1 = f.ax.get_xlim()
+    y0, y1 = f.ax.get_ylim()
+    if rmax is None:
+        rmax = _RMAX * min(x1 - x0, y1 - y0)
+    mpp = (x1 - x0) / (f.ax.get_window_extent().width * 72.0 / f.fig.dpi)  # metres per point
+    fs = max(MIN_PT, 6.5 * f.k)
+    m = INSET_MARGIN / f.ax.get_position().height * (y1 - y0)  # the inset's gap to the frame: the two boxes align
+    return 2 * rmax + 9 * fs * 0.6 * mpp + 4 * fs * mpp, 2 * rmax + 5.6 * fs * mpp, m
+
+
+#: The largest pie's radius, as a share of the map's shorter side.
+_RMAX = 0.055
 
 
 def _nice_count(x: float) -> int:
@@ -174,7 +194,7 @@ def page_kecamatan(album: Album) -> MapFrame | None:
     unit = "kecamatan" if kec is album.L.get("kecamatan") else "kelurahan"
     agg = _aggregate(r, kec, kfield, column=unit)
     f = album.frame(f"Peta Anggaran dan Kesesuaian Program per {unit.title()}", f"{len(r)} program · pagu {rupiah(_pagu(r))}")
-    album.city_extent(f)
+    album.city_extent(f, key=key_size)
     vals = agg["pagu"].to_numpy(dtype=float)
     has = agg["n"].to_numpy() > 0
     ranges = few_classes(vals[has], 5)

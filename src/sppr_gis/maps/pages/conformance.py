@@ -66,7 +66,7 @@ def page_conformance(album: Album) -> MapFrame | None:
     zs = album.zone_section(0.4, None, codes_only=True)
     secs = [LegendSection("Status kesesuaian (jumlah program)", h, lab), reloc, LegendSection("Bentuk lokasi", gh, gl), zs, album.admin_section()]
     f.add_legend([s for s in secs if s])
-    note = "Nomor pada peta = nomor baris lembar Kesesuaian Buku Matriks (tabel di samping peta: id program, kegiatan, status)."
+    note = "Nomor pada peta = kolom No. lembar Kesesuaian Buku Matriks dan nomor program pada peta OPD (tabel di samping peta: id program, kegiatan, status)."
     return album.finish(f, avoid=r, note=note, shows=("rencana", "zoning", "rules", "kecamatan"))
 
 
@@ -87,7 +87,7 @@ def _count_label(label: str, total: int, unlocated: int) -> str:
 
 
 def numbered_programs(f: MapFrame, r: gpd.GeoDataFrame) -> None:
-    """Number every located program by its row in the Buku Matriks' Kesesuaian sheet (the rencana's order,
+    """Number every located program by the Buku Matriks' Kesesuaian sheet's "No." column (the rencana's order,
     1 = first row), list them beside the map (number, id, activity, status) and put the numbers on the map;
     tidak sesuai programs are placed first, so that they get the clearest places.
 

@@ -77,9 +77,10 @@ def page_priority(album: Album) -> MapFrame | None:
         mask = inside.notna().to_numpy()
         outside = r[~mask]
         if len(outside):
-            draw_by_category(f.ax, outside.assign(_o="luar"), "_o", {"luar": (175, 175, 175)}, point_size=14, line_width=1.4, polygon_alpha=0.45, zorder=4)
+            dims = dict(draw_by_category(f.ax, outside.assign(_o="luar"), "_o", {"luar": (175, 175, 175)}, point_size=14, line_width=1.4, polygon_alpha=0.45, zorder=4))
         if "status" in r.columns:
-            dims = draw_by_category(f.ax, r[mask], "status", STATUS_COLORS, order=STATUS_ORDER, point_size=30, line_width=2.4, zorder=6)
+            for d, n in draw_by_category(f.ax, r[mask], "status", STATUS_COLORS, order=STATUS_ORDER, point_size=30, line_width=2.4, zorder=6).items():
+                dims[d] = dims.get(d, 0) + n  # the key names every kind drawn, inside the kawasan or not
     pts = kp.geometry.representative_point()
     place_labels(f.ax, [(p.x, p.y) for p in pts], names, fontsize=7.5, weight="bold", color="#111111")
     kh, kl = [], []

@@ -16,6 +16,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     LegendSection,
     MapFrame,
     draw_outline,
+    geometry_type_legend,
     split_by_dimension,
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
@@ -69,6 +70,8 @@ def page_struktur(album: Album) -> MapFrame | None:
     secs = [sec, adm]
     if assessed is not None:
         secs.insert(0, struktur_programs(album, f, assessed))
+        gh, gl = geometry_type_legend(sorted(f.data["struktur_dims"]))  # the kinds drawn (points, lines, areas)
+        secs.insert(1, LegendSection("Bentuk lokasi program", gh, gl))
         note += " Program jaringan diberi warna menurut porsi lokasinya pada jaringan rencana kelasnya (status_struktur)."
     f.add_legend([s for s in secs if s])
     return album.finish(f, avoid=roads, note=note, shows=("struktur_ruang", "rencana", "kecamatan", "kelurahan"))
@@ -80,6 +83,7 @@ def struktur_programs(album: Album, f: MapFrame, assessed: gpd.GeoDataFrame) -> 
     outlines for areas; di_luar_rencana drawn last, on top."""
     k = math.sqrt(f.k)
     drawn: dict[str, int] = {}
+    dims: set[int] = set()
     for status in reversed(list(STRUKTUR_COLORS)):
         grp = assessed[assessed["status_struktur"] == status]
         if not len(grp):
@@ -88,6 +92,7 @@ def struktur_programs(album: Album, f: MapFrame, assessed: gpd.GeoDataFrame) -> 
         n = 0
         for dim, part in split_by_dimension(grp).items():
             n += len(part)
+            dims.add(int(dim))
             if dim == 1:
                 part.plot(ax=f.ax, color="white", linewidth=10 * k, zorder=5.4, capstyle="round")
                 part.plot(ax=f.ax, color=(*col, 0.75), linewidth=8 * k, zorder=5.5, capstyle="round", gid=f"struktur:{status}")
@@ -97,6 +102,7 @@ def struktur_programs(album: Album, f: MapFrame, assessed: gpd.GeoDataFrame) -> 
                 part.plot(ax=f.ax, facecolor=(*col, 0.3), edgecolor=col, linewidth=1.6, zorder=5.5, gid=f"struktur:{status}")
         drawn[status] = n
     f.data["struktur"] = drawn
+    f.data["struktur_dims"] = dims
     cnt = _counts(assessed, "status_struktur")
     hs = [Line2D([], [], color=mpl_color(STRUKTUR_COLORS[s]), alpha=0.75, linewidth=6, solid_capstyle="round") for s in STRUKTUR_COLORS]
     ls = [f"{STRUKTUR_LABELS[s]} ({cnt.get(s, 0)})" for s in STRUKTUR_COLORS]
