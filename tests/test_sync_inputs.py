@@ -173,6 +173,7 @@ def test_zoning_is_checked_once_for_all_years_of_a_run(tmp_path, monkeypatch):
     from sppr_gis.prepare import load_inputs
     from sppr_gis.run import run_year
 
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))  # an empty cache: an earlier test may have prepared this zoning
     calls = []
     real = pipeline.zoning_topology
     monkeypatch.setattr(pipeline, "zoning_topology", lambda *a, **k: calls.append(1) or real(*a, **k))

@@ -36,7 +36,9 @@ def _signal_while_staging(tmp_path: Path, sig: int) -> tuple[int, str, Path]:
     (out / "2025").mkdir()
     (out / "2025" / "sebelumnya.txt").write_text("hasil lama")  # an earlier run's folder: must survive untouched
     (out / "2025" / "manifest.json").write_text('{"outputs": ["sebelumnya.txt", "manifest.json"]}')  # (its files, as sync lists them)
-    proc = sppr_popen("sync", "--config", CONFIG, "--year", "2025", "--out", out, "--no-maps")
+    # --no-cache: the zoning prepared by an earlier test (the cache key is the content, not the path) would make
+    # the run end within the moment the signal needs to land
+    proc = sppr_popen("sync", "--config", CONFIG, "--year", "2025", "--out", out, "--no-maps", "--no-cache")
     deadline = time.monotonic() + 120
     staged = False
     while time.monotonic() < deadline and proc.poll() is None:
