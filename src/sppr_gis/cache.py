@@ -344,16 +344,23 @@ def zoning_prekey(
 _ALIAS = b"sppr-gis zoning alias\n"
 
 
+def _read_blob(path: Path, instead: str) -> bytes | None:
+    """The bytes of a cache file; None when it is missing or cannot be read (said, with what is done ``instead``)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("zoning cache %s: cannot read (%s); %s", path, exc, instead)
+        return None
+
+
 def _read_alias(prekey: str) -> tuple[str, dict[str, Any]] | None:
     """The key the alias of ``prekey`` names and its record of the zoning as read; None when there
     is none or it fails its sha256."""
     path = alias_path(prekey)
-    try:
-        blob = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        log.warning("zoning cache %s: cannot read (%s); reading the zoning", path, exc)
+    blob = _read_blob(path, "reading the zoning")
+    if blob is None:
         return None
     payload = blob[_DIGEST:]
     try:
@@ -747,13 +754,7 @@ def lookup_zoning(
     key = zoning_key(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices)
     path = entry_path(key)
     labels = Labels([zi.name for zi in inputs])
-    try:
-        blob = path.read_bytes()
-    except FileNotFoundError:
-        blob = None
-    except OSError as exc:
-        log.warning("zoning cache %s: cannot read (%s); preparing the zoning", path, exc)
-        blob = None
+    blob = _read_blob(path, "preparing the zoning")
     if blob is not None:
         try:
             prepared = _decode(key, blob, crs(), make, labels)
@@ -859,12 +860,8 @@ def load_pieces(key: str, cut_vertices: int, geoms: np.ndarray) -> tuple[np.ndar
         The pieces and, per piece, its polygon's position in ``geoms``.
     """
     path = pieces_path(key, cut_vertices)
-    try:
-        blob = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        log.warning("zoning cache %s: cannot read (%s); cutting the relocation pieces", path, exc)
+    blob = _read_blob(path, "cutting the relocation pieces")
+    if blob is None:
         return None
     try:
         if len(blob) < _DIGEST or hashlib.sha256(memoryview(blob)[_DIGEST:]).digest() != blob[:_DIGEST]:
