@@ -534,10 +534,15 @@ def _encode_into(f: BinaryIO, key: str, prepared: Any, labels: Labels) -> None:
     payload streamed after it, then the digest of the payload as read back (the entry is never
     held whole in memory). The bytes equal :func:`_encode`'s: the archive's offsets are relative
     to its own start."""
-    out = _arrays(key, prepared, labels)
+    _savez_with_digest(f, _arrays(key, prepared, labels))
+
+
+def _savez_with_digest(f: BinaryIO, arrays: dict[str, np.ndarray]) -> None:
+    """``arrays`` as an ``.npz`` archive after a placeholder for its sha256, streamed into the empty,
+    seekable binary file ``f``; then the digest of the archive as read back written in front of it."""
     f.write(bytes(_DIGEST))
-    np.savez(f, **out)
-    del out
+    np.savez(f, **arrays)
+    del arrays  # the entry's arrays freed before it is read back (when the caller holds no other reference)
     f.flush()
     f.seek(_DIGEST)
     digest = hashlib.sha256()
@@ -913,19 +918,8 @@ def keep_pieces(key: str, cut_vertices: int, geoms: np.ndarray, pieces: np.ndarr
     _put_geoms(out, "pieces", pieces)
     out["owner"] = np.asarray(owner, dtype=np.int64)
 
-    def write(f: BinaryIO) -> None:
-        f.write(bytes(_DIGEST))
-        np.savez(f, **out)
-        f.flush()
-        f.seek(_DIGEST)
-        digest = hashlib.sha256()
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-        f.seek(0)
-        f.write(digest.digest())
-
     try:
-        _write(path, write)
+        _write(path, lambda f: _savez_with_digest(f, out))
     except OSError as exc:
         log.warning("zoning cache %s: cannot write (%s); the relocation pieces will be cut again next time", path.parent, exc)
         return False
