@@ -410,7 +410,7 @@ def prepare_zoning_cached(
     inputs = as_zoning_inputs(zoning)
     return cached_zoning(
         inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, use=cache, make=PreparedZoning,
-        build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers),
+        build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices),
         crs=lambda: metric_crs([z.frame for z in inputs]),
         prekey=prekey, record=None if prekey is None else (lambda crs: zoning_record(inputs, zone_field, crs, prekey.paths)),
     )
@@ -504,6 +504,7 @@ def prepare_zoning_qa(
     sliver_area: float = 1.0,
     workers: int | None = None,
     client: Any = None,
+    max_vertices: int | None = None,
 ) -> PreparedZoning:
     """Combine, repair and check the zoning once (see :func:`check` for the parameters).
 
@@ -511,11 +512,18 @@ def prepare_zoning_qa(
     steps run on that cluster (:class:`sppr_gis.cluster.ClusterRunner`);
     the findings equal a local run's.
 
+    Parameters
+    ----------
+    max_vertices : int, optional
+        Also cut the zones into the engine's pieces of at most this many vertices
+        (:func:`sppr_gis.engine.cut_zones`, in ``cut``), while the dilated union
+        of the topology check runs in its thread.
+
     Returns
     -------
     PreparedZoning
     """
-    return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client).finish()
+    return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client).finish(max_vertices)
 
 
 class _ZoningQA:
@@ -542,12 +550,11 @@ class _ZoningQA:
         self.workers = workers
         self.runner = ClusterRunner(client) if client is not None else GeometryRunner(workers)
         self.overlaps: Any = None
-        # the dilated union (a third of the QA) needs only the zones: it starts now, on the cluster or in a
-        # thread here, beside the overlaps
-        self.union_parts = None
+        # the dilated union (a third of the QA; on few huge zones, such as a province's RTRWP, most of it)
+        # needs only the zones: it starts now, on the cluster or in a thread here, beside the overlaps
+        # (one chunk too: the same union, its dilation on this runner's threads)
         chunks = union_chunks(self.geoms, self.runner.chunk_count())
-        if len(chunks) > 1:
-            self.union_parts = self.runner.unions_later(chunks, sliver_width / 2.0)
+        self.union_parts = self.runner.unions_later(chunks, sliver_width / 2.0)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The overlapping zone pairs (what the engine needs), computed once."""
@@ -556,15 +563,23 @@ class _ZoningQA:
             release_memory()  # the overlay results the parts came from (about 100 MiB on 20k digitized zones)
         return self.overlaps.left, self.overlaps.right
 
-    def finish(self) -> PreparedZoning:
+    def finish(self, max_vertices: int | None = None) -> PreparedZoning:
         self.pairs()
+        cut, t_cut = None, 0.0
+        if max_vertices is not None:
+            # the engine's cut, here while the dilated union (started in __init__) runs in its thread
+            t = time.perf_counter()
+            cut = cut_zones(self.geoms, max_vertices)
+            t_cut = time.perf_counter() - t
         topo = zoning_topology(
             self.geoms, self.zones["zone_code"].to_numpy(dtype=object), self.ids, self.label, sliver_width=self.sliver[0], sliver_area=self.sliver[1],
             workers=self.workers, runner=self.runner, overlaps=self.overlaps, union_parts=self.union_parts,
         )
         release_memory()
-        seconds = {**self.seconds, "topology": time.perf_counter() - self.t1}
-        return PreparedZoning(self.crs, self.zones, list(self.findings) + list(topo.findings), topo, self.label, self.ids, seconds)
+        seconds = {**self.seconds, "topology": time.perf_counter() - self.t1 - t_cut}
+        if cut is not None:
+            seconds["cut"] = t_cut
+        return PreparedZoning(self.crs, self.zones, list(self.findings) + list(topo.findings), topo, self.label, self.ids, seconds, cut=cut)
 
 
 def prepare_programs(

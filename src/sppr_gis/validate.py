@@ -146,8 +146,10 @@ class GeometryRunner:
         return 2 * self.workers
 
     def unions(self, chunks: list[np.ndarray], half: float) -> list[object]:
-        """:func:`dilated_union` of each chunk."""
-        if self.workers < 2 or len(chunks) < 2:
+        """:func:`dilated_union` of each chunk (one chunk: its dilation on this runner's threads)."""
+        if len(chunks) == 1:
+            return [dilated_union(chunks[0], half, self.workers)]
+        if self.workers < 2:
             return [dilated_union(c, half) for c in chunks]
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             return list(pool.map(lambda c: dilated_union(c, half), chunks))
@@ -189,9 +191,16 @@ def erode(geoms: np.ndarray, half: float) -> np.ndarray:
     return overlay.buffer(geoms, -half, join_style="mitre", what="zoning overlaps")
 
 
-def dilated_union(geoms: np.ndarray, half: float) -> object:
-    """Union of the geometries each dilated by ``half`` (mitred; none when ``half`` is 0)."""
-    g = overlay.buffer(geoms, half, join_style="mitre", what="zoning gaps") if half > 0 else geoms
+def dilate(geoms: np.ndarray, half: float) -> np.ndarray:
+    """Each geometry dilated by ``half`` (mitred)."""
+    return overlay.buffer(geoms, half, join_style="mitre", what="zoning gaps")
+
+
+def dilated_union(geoms: np.ndarray, half: float, workers: int = 1) -> object:
+    """Union of the geometries each dilated by ``half`` (mitred; none when ``half`` is 0), the dilation
+    on ``workers`` threads (each geometry's buffer is the same on any thread)."""
+    geoms = np.asarray(geoms, dtype=object)
+    g = _threaded(lambda sl: dilate(geoms[sl], half), len(geoms), workers) if half > 0 else geoms
     return robust_union_rows(np.asarray(g, dtype=object)[None, :], what="zoning gaps")[0][0]
 
 
@@ -548,7 +557,7 @@ def _spatial_union(geoms: np.ndarray, half: float, runner: GeometryRunner, parts
     if parts is None:
         chunks = union_chunks(geoms, runner.chunk_count())
         if len(chunks) == 1:
-            return dilated_union(geoms, half)
+            return dilated_union(geoms, half, runner.workers)
         got = runner.unions(chunks, half)
     else:
         got = parts()
