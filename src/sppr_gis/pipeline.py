@@ -24,7 +24,7 @@ from sppr_gis.i18n import _
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
 from sppr_gis.text import angka
-from sppr_gis.validate import Finding, GeometryRunner, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
+from sppr_gis.validate import Finding, GeometryRunner, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, usable_cpus, zone_overlaps, zoning_topology
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
 __all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "zoning_from_files", "start_cached_zoning", "zoning_record", "read_extent", "zoning_messages", "say_zoning_messages", "describe_zoning_input", "prepare_programs", "release_memory"]
@@ -84,6 +84,7 @@ def prepare_zoning(
     zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
     crs: CRS,
     zone_field: str | None = None,
+    workers: int | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """Combine zoning layers into one repaired polygon layer with a ``zone_code`` column.
 
@@ -96,6 +97,8 @@ def prepare_zoning(
         Target (metric) CRS.
     zone_field : str, optional
         Zone code field (default: first present of KODSZN, KODZON, KODKWS).
+    workers : int, optional
+        Threads for the repairs (default: the CPUs this process may use; same result on any number).
 
     Returns
     -------
@@ -116,7 +119,7 @@ def prepare_zoning(
         codes = codes.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip() else str(v).strip())
         gdf = to_metric(gdf, crs)
         ids = np.array([f"#{i + 1}" for i in range(len(gdf))], dtype=object)
-        geoms, fnd = repair_geometries(gdf.geometry.values, ids, label)
+        geoms, fnd = repair_geometries(gdf.geometry.values, ids, label, min(workers or usable_cpus(), usable_cpus()))
         findings.extend(fnd)
         _u, owner = polygonal_parts(geoms)
         has_poly = np.zeros(len(gdf), dtype=bool)
@@ -537,7 +540,7 @@ class _ZoningQA:
                 raise ValueError(_("{name} must be a finite number >= 0, got {value}").format(name=name, value=value))
         t0 = time.perf_counter()
         self.crs = metric_crs([z.frame for z in as_zoning_inputs(zoning)])
-        self.zones, self.findings = prepare_zoning(zoning, self.crs, zone_field)
+        self.zones, self.findings = prepare_zoning(zoning, self.crs, zone_field, workers)
         self.t1 = time.perf_counter()
         self.seconds = {"zoning": self.t1 - t0}
         self.geoms = np.asarray(self.zones.geometry.array, dtype=object)

@@ -20,7 +20,7 @@ __all__ = ["Finding", "Topology", "Overlaps", "GeometryRunner", "zone_overlaps",
 
 
 def repair_geometries(
-    geoms: np.ndarray, ids: Sequence[object], layer: str
+    geoms: np.ndarray, ids: Sequence[object], layer: str, workers: int = 1
 ) -> tuple[np.ndarray, list[Finding]]:
     """Repair invalid geometries with GEOS make_valid (linework) and flag empty ones.
 
@@ -36,6 +36,8 @@ def repair_geometries(
         Feature ids, for the findings.
     layer : str
         Layer label, for the findings.
+    workers : int
+        Threads for the repairs (same result on any number).
 
     Returns
     -------
@@ -53,7 +55,7 @@ def repair_geometries(
     if invalid.any():
         idx = np.flatnonzero(invalid)
         reasons = shapely.is_valid_reason(geoms[idx])
-        fixed = overlay.make_valid_by_parts(geoms[idx], what=layer, ids=[str(ids[i]) for i in idx])
+        fixed = overlay.make_valid_by_parts(geoms[idx], what=layer, ids=[str(ids[i]) for i in idx], workers=workers)
         geoms[idx] = fixed
         for i, why, g in zip(idx, reasons, fixed):
             findings.append(
