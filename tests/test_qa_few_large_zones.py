@@ -11,10 +11,14 @@ import pytest
 import shapely
 from shapely import Polygon, box
 
-import sppr_gis.validate as validate
-from sppr_gis import overlay
+from sppr_gis import overlay, validate
 from sppr_gis.engine import cut_zones
-from sppr_gis.validate import OVERLAP_PIECE_VERTICES, GeometryRunner, dilated_union, zone_overlaps
+from sppr_gis.validate import (
+    OVERLAP_PIECE_VERTICES,
+    GeometryRunner,
+    dilated_union,
+    zone_overlaps,
+)
 
 
 def _dense_box(x0: float, y0: float, x1: float, y1: float, per_side: int) -> Polygon:
