@@ -109,3 +109,26 @@ def test_repair_on_threads_gives_the_same_bytes():
     assert list(shapely.to_wkb(two)) == list(shapely.to_wkb(one))
     # each bow-tie becomes two triangles of area 1 (by hand): 6 x 2 + 100, and 2 x 4 for the big one
     assert shapely.area(two).tolist() == [112.0, 8.0, 112.0]
+
+
+def test_few_large_zones_are_unioned_in_bands_of_equal_vertex_counts(monkeypatch):
+    # 11 zones: two large ones at the west and east ends (1,200 vertices each), 9 boxes between them
+    # (5 vertices each, some cut by the hole); a hole (gap) of 20 x 20 m between four boxes
+    monkeypatch.setattr(validate, "UNION_BAND_VERTICES", 1000)
+    west, east = _dense_box(0, 0, 100, 300, 300), _dense_box(400, 0, 500, 300, 300)
+    small = [box(x, y, x + 100, y + 100) for x in range(100, 400, 100) for y in range(0, 300, 100)]
+    hole = box(190, 90, 210, 110)
+    zones = np.array([west, *[shapely.difference(z, hole) for z in small], east], dtype=object)
+    bands = validate.union_chunks(zones, 2)
+    counts = [int(shapely.get_num_coordinates(b).sum()) for b in bands]
+    assert len(bands) == 2 and sum(len(b) for b in bands) == len(zones)
+    assert min(counts) >= 1201  # one large zone in each band
+    # the union in bands covers what shapely's union of the dilated zones covers, with the same hole
+    expected = shapely.union_all(shapely.buffer(zones, 0.5, join_style="mitre"))
+    got = validate._spatial_union(zones, 0.5, GeometryRunner(2))
+    assert abs(got.area - expected.area) <= 1e-6 * expected.area
+    holes = [shapely.Polygon(r) for p in shapely.get_parts(got) for r in p.interiors]
+    assert len(holes) == 1 and abs(holes[0].area - 19.0 * 19.0) < 1e-6  # the 20 m gap less 0.5 m on each side
+    # few small zones stay one band
+    monkeypatch.setattr(validate, "UNION_BAND_VERTICES", 10**9)
+    assert len(validate.union_chunks(zones, 2)) == 1

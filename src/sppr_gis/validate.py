@@ -543,14 +543,32 @@ def candidate_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return left[keep].astype(np.int64), right[keep].astype(np.int64)
 
 
+#: Fewer zones than this are unioned in one band, unless they hold :data:`UNION_BAND_VERTICES` vertices.
+UNION_BAND_ZONES = 1000
+#: Few zones with this many vertices in all (a province's RTRWP: 69 zones, 890k vertices) are unioned
+#: in bands of about equal vertex counts.
+UNION_BAND_VERTICES = 200_000
+
+
 def union_chunks(geoms: np.ndarray, chunks: int) -> list[np.ndarray]:
-    """The zones in ``chunks`` spatially sorted bands (west to east) for a union in parts; one band for few zones."""
-    if chunks < 2 or len(geoms) < 1000:
+    """The zones in ``chunks`` spatially sorted bands (west to east) for a union in parts; one band for few
+    small zones. Many zones are split into bands of equal zone counts, few large ones (at least
+    :data:`UNION_BAND_VERTICES` vertices in all) into bands of about equal vertex counts."""
+    if chunks < 2 or len(geoms) < 2:
+        return [geoms]
+    few = len(geoms) < UNION_BAND_ZONES
+    nv = shapely.get_num_coordinates(geoms) if few else None
+    if few and int(nv.sum()) < UNION_BAND_VERTICES:
         return [geoms]
     c = shapely.get_coordinates(shapely.centroid(geoms))
     band = np.floor((c[:, 0] - c[:, 0].min()) / max(np.ptp(c[:, 0]) / chunks, 1e-9))
     order = np.lexsort((c[:, 1], band))
-    return np.array_split(geoms[order], chunks)
+    if not few:
+        return np.array_split(geoms[order], chunks)
+    # cut the west-to-east order where the running vertex count crosses each k/chunks of the total
+    run = np.cumsum(nv[order])
+    cuts = np.searchsorted(run, run[-1] * np.arange(1, chunks) / chunks, side="right")
+    return [b for b in np.split(geoms[order], np.unique(cuts)) if len(b)]
 
 
 def _spatial_union(geoms: np.ndarray, half: float, runner: GeometryRunner, parts: Callable[[], list[object]] | None = None) -> object:
