@@ -219,7 +219,29 @@ def make_valid(geoms: np.ndarray, *, what: str | None = None, ids: Sequence[obje
     return _one_by_one("make_valid repair", fix, arr, what, ids, repairs)
 
 
-def make_valid_by_parts(geoms: np.ndarray, *, what: str | None = None, ids: Sequence[object] | None = None) -> np.ndarray:
+def _make_valid_threads(geoms: np.ndarray, what: str | None, ids: Sequence[object] | None, workers: int) -> np.ndarray:
+    """:func:`make_valid` (linework) of ``geoms`` split by vertex count into ``workers`` groups, one thread each
+    (GEOS releases the GIL; each geometry's repair is the same on any thread)."""
+    if workers < 2 or len(geoms) < 2:
+        return make_valid(geoms, what=what, ids=ids, method="linework")
+    from concurrent.futures import ThreadPoolExecutor
+
+    nv = shapely.get_num_coordinates(geoms)
+    load = np.zeros(workers)
+    group = np.empty(len(geoms), dtype=np.int64)
+    for k in np.argsort(-nv, kind="stable"):  # largest first, each to the lightest group
+        group[k] = int(np.argmin(load))
+        load[group[k]] += nv[k]
+    sels = [sel for sel in (np.flatnonzero(group == g) for g in range(workers)) if len(sel)]
+    out = np.empty(len(geoms), dtype=object)
+    with ThreadPoolExecutor(max_workers=len(sels), thread_name_prefix="sppr-repair") as pool:
+        done = pool.map(lambda sel: make_valid(geoms[sel], what=what, ids=None if ids is None else [ids[i] for i in sel], method="linework"), sels)
+        for sel, fixed in zip(sels, done):
+            out[sel] = fixed
+    return out
+
+
+def make_valid_by_parts(geoms: np.ndarray, *, what: str | None = None, ids: Sequence[object] | None = None, workers: int = 1) -> np.ndarray:
     """:func:`make_valid` (linework) of an array, repairing only the invalid polygons of a MultiPolygon.
 
     GEOS re-nodes every ring of a geometry it repairs, so one bow-tie among the
@@ -255,6 +277,8 @@ def make_valid_by_parts(geoms: np.ndarray, *, what: str | None = None, ids: Sequ
         The layer, for an error message.
     ids : sequence, optional
         Feature ids aligned with ``geoms``, for an error message.
+    workers : int
+        Threads for the repairs (the geometries split by vertex count; same result on any number).
 
     Returns
     -------
@@ -278,7 +302,7 @@ def make_valid_by_parts(geoms: np.ndarray, *, what: str | None = None, ids: Sequ
         if cand.any():
             bad_at = np.flatnonzero(bad)
             part_ids = None if ids is None else [ids[multi[owner[k]]] for k in bad_at]
-            fixed = make_valid(parts[bad_at], what=what, ids=part_ids, method="linework")
+            fixed = _make_valid_threads(parts[bad_at], what, part_ids, workers)
             ftype = shapely.get_type_id(fixed)
             polygonal = ((ftype == shapely.GeometryType.POLYGON) | (ftype == shapely.GeometryType.MULTIPOLYGON)) & ~shapely.is_empty(fixed)
             cand[owner[bad_at[~polygonal]]] = False
@@ -305,7 +329,7 @@ def make_valid_by_parts(geoms: np.ndarray, *, what: str | None = None, ids: Sequ
             whole[multi[at[ok]]] = False
     if whole.any():
         rest = np.flatnonzero(whole)
-        out[rest] = make_valid(arr[rest], what=what, ids=None if ids is None else [ids[i] for i in rest], method="linework")
+        out[rest] = _make_valid_threads(arr[rest], what, None if ids is None else [ids[i] for i in rest], workers)
     return out
 
 

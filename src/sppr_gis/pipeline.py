@@ -24,7 +24,7 @@ from sppr_gis.i18n import _
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
 from sppr_gis.text import angka
-from sppr_gis.validate import Finding, GeometryRunner, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, zone_overlaps, zoning_topology
+from sppr_gis.validate import Finding, GeometryRunner, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, usable_cpus, zone_overlaps, zoning_topology
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
 __all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "zoning_from_files", "start_cached_zoning", "zoning_record", "read_extent", "zoning_messages", "say_zoning_messages", "describe_zoning_input", "prepare_programs", "release_memory"]
@@ -84,6 +84,7 @@ def prepare_zoning(
     zoning: gpd.GeoDataFrame | ZoningInput | Sequence[gpd.GeoDataFrame | ZoningInput],
     crs: CRS,
     zone_field: str | None = None,
+    workers: int | None = None,
 ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """Combine zoning layers into one repaired polygon layer with a ``zone_code`` column.
 
@@ -96,6 +97,8 @@ def prepare_zoning(
         Target (metric) CRS.
     zone_field : str, optional
         Zone code field (default: first present of KODSZN, KODZON, KODKWS).
+    workers : int, optional
+        Threads for the repairs (default: the CPUs this process may use; same result on any number).
 
     Returns
     -------
@@ -116,7 +119,7 @@ def prepare_zoning(
         codes = codes.map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v)) or not str(v).strip() else str(v).strip())
         gdf = to_metric(gdf, crs)
         ids = np.array([f"#{i + 1}" for i in range(len(gdf))], dtype=object)
-        geoms, fnd = repair_geometries(gdf.geometry.values, ids, label)
+        geoms, fnd = repair_geometries(gdf.geometry.values, ids, label, min(workers or usable_cpus(), usable_cpus()))
         findings.extend(fnd)
         _u, owner = polygonal_parts(geoms)
         has_poly = np.zeros(len(gdf), dtype=bool)
@@ -410,7 +413,7 @@ def prepare_zoning_cached(
     inputs = as_zoning_inputs(zoning)
     return cached_zoning(
         inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, use=cache, make=PreparedZoning,
-        build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers),
+        build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices),
         crs=lambda: metric_crs([z.frame for z in inputs]),
         prekey=prekey, record=None if prekey is None else (lambda crs: zoning_record(inputs, zone_field, crs, prekey.paths)),
     )
@@ -504,6 +507,7 @@ def prepare_zoning_qa(
     sliver_area: float = 1.0,
     workers: int | None = None,
     client: Any = None,
+    max_vertices: int | None = None,
 ) -> PreparedZoning:
     """Combine, repair and check the zoning once (see :func:`check` for the parameters).
 
@@ -511,11 +515,18 @@ def prepare_zoning_qa(
     steps run on that cluster (:class:`sppr_gis.cluster.ClusterRunner`);
     the findings equal a local run's.
 
+    Parameters
+    ----------
+    max_vertices : int, optional
+        Also cut the zones into the engine's pieces of at most this many vertices
+        (:func:`sppr_gis.engine.cut_zones`, in ``cut``), while the dilated union
+        of the topology check runs in its thread.
+
     Returns
     -------
     PreparedZoning
     """
-    return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client).finish()
+    return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client).finish(max_vertices)
 
 
 class _ZoningQA:
@@ -529,7 +540,7 @@ class _ZoningQA:
                 raise ValueError(_("{name} must be a finite number >= 0, got {value}").format(name=name, value=value))
         t0 = time.perf_counter()
         self.crs = metric_crs([z.frame for z in as_zoning_inputs(zoning)])
-        self.zones, self.findings = prepare_zoning(zoning, self.crs, zone_field)
+        self.zones, self.findings = prepare_zoning(zoning, self.crs, zone_field, workers)
         self.t1 = time.perf_counter()
         self.seconds = {"zoning": self.t1 - t0}
         self.geoms = np.asarray(self.zones.geometry.array, dtype=object)
@@ -542,12 +553,11 @@ class _ZoningQA:
         self.workers = workers
         self.runner = ClusterRunner(client) if client is not None else GeometryRunner(workers)
         self.overlaps: Any = None
-        # the dilated union (a third of the QA) needs only the zones: it starts now, on the cluster or in a
-        # thread here, beside the overlaps
-        self.union_parts = None
+        # the dilated union (a third of the QA; on few huge zones, such as a province's RTRWP, most of it)
+        # needs only the zones: it starts now, on the cluster or in a thread here, beside the overlaps
+        # (one chunk too: the same union, its dilation on this runner's threads)
         chunks = union_chunks(self.geoms, self.runner.chunk_count())
-        if len(chunks) > 1:
-            self.union_parts = self.runner.unions_later(chunks, sliver_width / 2.0)
+        self.union_parts = self.runner.unions_later(chunks, sliver_width / 2.0)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         """The overlapping zone pairs (what the engine needs), computed once."""
@@ -556,15 +566,23 @@ class _ZoningQA:
             release_memory()  # the overlay results the parts came from (about 100 MiB on 20k digitized zones)
         return self.overlaps.left, self.overlaps.right
 
-    def finish(self) -> PreparedZoning:
+    def finish(self, max_vertices: int | None = None) -> PreparedZoning:
         self.pairs()
+        cut, t_cut = None, 0.0
+        if max_vertices is not None:
+            # the engine's cut, here while the dilated union (started in __init__) runs in its thread
+            t = time.perf_counter()
+            cut = cut_zones(self.geoms, max_vertices)
+            t_cut = time.perf_counter() - t
         topo = zoning_topology(
             self.geoms, self.zones["zone_code"].to_numpy(dtype=object), self.ids, self.label, sliver_width=self.sliver[0], sliver_area=self.sliver[1],
             workers=self.workers, runner=self.runner, overlaps=self.overlaps, union_parts=self.union_parts,
         )
         release_memory()
-        seconds = {**self.seconds, "topology": time.perf_counter() - self.t1}
-        return PreparedZoning(self.crs, self.zones, list(self.findings) + list(topo.findings), topo, self.label, self.ids, seconds)
+        seconds = {**self.seconds, "topology": time.perf_counter() - self.t1 - t_cut}
+        if cut is not None:
+            seconds["cut"] = t_cut
+        return PreparedZoning(self.crs, self.zones, list(self.findings) + list(topo.findings), topo, self.label, self.ids, seconds, cut=cut)
 
 
 def prepare_programs(
