@@ -28,7 +28,7 @@ SHEET_COLUMNS = [
     "pagu", "pagu_realisasi", "serapan", "jumlah_program", "jumlah_berlokasi", "jumlah_sesuai",
 ]
 _LEVEL_WORDS = {"tujuan": "Tujuan", "sasaran": "Sasaran", "program": "Program", "kegiatan": "Kegiatan", "sub_kegiatan": "Sub Kegiatan"}
-_INDENT = "\u2003\u2003"  # two em spaces per level: kept by Excel and LibreOffice, unlike leading spaces in some viewers
+_INDENT = "\u2003"  # an em space per level: the book prints it as one indent level of the cell (sppr_gis.report.excel)
 
 
 def headers(year: int) -> dict[str, str]:
