@@ -94,3 +94,20 @@ def test_the_sample_book_and_csv(tmp_path):
     # the data keep the source's text
     assert "tps3r" in set(pd.read_csv(out / "csv" / "kesesuaian.csv")["kegiatan"])
     assert "tps3r" in set(gpd.read_file(out / "sppr.gpkg", layer="rencana")["kegiatan"])
+
+
+@pytest.mark.parametrize(
+    ("column", "text", "printed"),
+    [
+        ("saran_relokasi", "Kegiatan 'tps3r' tidak diizinkan (I) di zona mana pun", "Kegiatan 'TPS3R' tidak diizinkan (I) di zona mana pun"),
+        ("keterangan", "Kegiatan 'bank_sampah' tidak ada dalam matriks ITBX.", "Kegiatan 'Bank Sampah' tidak ada dalam matriks ITBX."),
+        ("keterangan", "Dinas PUPR (pembangunan_jalan) dan Dinas Perhubungan (halte_bus) bekerja berjarak 10,0 m",
+         "Dinas PUPR (Pembangunan Jalan) dan Dinas Perhubungan (Halte Bus) bekerja berjarak 10,0 m"),
+        ("keterangan", "Zona R-4 100,0% (X: dilarang). Tidak sesuai: dilarang (X) di R-4.", "Zona R-4 100,0% (X: dilarang). Tidak sesuai: dilarang (X) di R-4."),
+        ("message", "kolom 'nama_kegiatan' kosong", "kolom 'nama_kegiatan' kosong"),  # a field name in an issue: as written
+    ],
+)
+def test_explanations_name_the_activity_they_quote(column, text, printed):
+    from sppr_gis.report.labels import reader_text
+
+    assert reader_text(text, column) == printed

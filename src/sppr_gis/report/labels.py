@@ -7,6 +7,7 @@ The GeoPackage and the CSVs keep the machine codes (``sesuai_bersyarat``,
 from __future__ import annotations
 
 import functools
+import re
 
 from sppr_gis.maps.palette import code_label, humanize_codes
 from sppr_gis.text import nomenklatur
@@ -20,6 +21,10 @@ ACTIVITY_COLUMNS = frozenset({"kegiatan", "kegiatan_2", "kegiatan_itbx", "activi
 #: Columns holding a program, kegiatan or sub kegiatan name (printed as the nomenclature writes it:
 #: :func:`sppr_gis.text.nomenklatur`), besides :data:`ACTIVITY_COLUMNS`.
 NAME_COLUMNS = frozenset({"nama_kegiatan", "nama_sub_kegiatan", "sub_kegiatan", "nama_program", "program"})
+#: Columns of explanations that quote an activity by its identifier (printed as its name).
+EXPLANATION_COLUMNS = frozenset({"keterangan", "saran_relokasi"})
+_QUOTED = re.compile(r"'([a-z][a-z0-9]*(?:_[a-z0-9]+)*)'")
+_PAREN_ID = re.compile(r"\(([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\)")
 
 #: Column-specific words: codes that are plain English words, so they are not status codes everywhere.
 COLUMN_LABELS: dict[str, dict[str, str]] = {"severity": SEVERITY_LABELS}
@@ -56,5 +61,9 @@ def reader_text(value: str, column: str | None = None) -> str:
         if col in ACTIVITY_COLUMNS or col in NAME_COLUMNS:
             # a name as the nomenclature writes it: pembangunan_jalan -> Pembangunan Jalan, tps3r -> TPS3R
             return nomenklatur(value)
+        if col in EXPLANATION_COLUMNS:
+            # the activity an explanation quotes ("Kegiatan 'tps3r' ...", "Dinas X (pembangunan_jalan)") as well
+            value = _QUOTED.sub(lambda m: f"'{nomenklatur(m.group(1))}'", value)
+            value = _PAREN_ID.sub(lambda m: f"({nomenklatur(m.group(1))})", value)
     label = code_label(value)
     return str(label) if label is not value else humanize_codes(value)
