@@ -100,7 +100,8 @@ def test_the_sample_book_and_csv(tmp_path):
     ("column", "text", "printed"),
     [
         ("saran_relokasi", "Kegiatan 'tps3r' tidak diizinkan (I) di zona mana pun", "Kegiatan 'TPS3R' tidak diizinkan (I) di zona mana pun"),
-        ("keterangan", "Kegiatan 'bank_sampah' tidak ada dalam matriks ITBX.", "Kegiatan 'Bank Sampah' tidak ada dalam matriks ITBX."),
+        # the code the ITBX lacks (or a typo's suggestion) stays the code to look for
+        ("keterangan", "Kegiatan 'bank_sampah' tidak ada dalam matriks ITBX.", "Kegiatan 'bank_sampah' tidak ada dalam matriks ITBX."),
         ("keterangan", "Dinas PUPR (pembangunan_jalan) dan Dinas Perhubungan (halte_bus) bekerja berjarak 10,0 m",
          "Dinas PUPR (Pembangunan Jalan) dan Dinas Perhubungan (Halte Bus) bekerja berjarak 10,0 m"),
         ("keterangan", "Zona R-4 100,0% (X: dilarang). Tidak sesuai: dilarang (X) di R-4.", "Zona R-4 100,0% (X: dilarang). Tidak sesuai: dilarang (X) di R-4."),

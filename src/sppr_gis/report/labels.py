@@ -62,8 +62,10 @@ def reader_text(value: str, column: str | None = None) -> str:
             # a name as the nomenclature writes it: pembangunan_jalan -> Pembangunan Jalan, tps3r -> TPS3R
             return nomenklatur(value)
         if col in EXPLANATION_COLUMNS:
-            # the activity an explanation quotes ("Kegiatan 'tps3r' ...", "Dinas X (pembangunan_jalan)") as well
-            value = _QUOTED.sub(lambda m: f"'{nomenklatur(m.group(1))}'", value)
+            # the activity an explanation names ("Dinas X (pembangunan_jalan)", the advice's "Kegiatan 'tps3r'");
+            # a quoted code in a Keterangan stays (it says which ITBX code is missing or misspelt)
+            if col == "saran_relokasi":
+                value = _QUOTED.sub(lambda m: f"'{nomenklatur(m.group(1))}'", value)
             value = _PAREN_ID.sub(lambda m: f"({nomenklatur(m.group(1))})", value)
     label = code_label(value)
     return str(label) if label is not value else humanize_codes(value)
