@@ -246,7 +246,7 @@ def test_activities_written_as_identifiers_read_as_words(tmp_path):
     ws = wb["Kesesuaian"]
     head = {c.value: c.column_letter for c in ws[1]}
     col = next(v for k, v in head.items() if k and k.lower().startswith("kegiatan"))
-    assert [ws[f"{col}{r}"].value for r in (2, 3, 4)] == ["Pembangunan jalan", "Rehabilitasi Puskesmas", "Rth taman kota"]
+    assert [ws[f"{col}{r}"].value for r in (2, 3, 4)] == ["Pembangunan Jalan", "Rehabilitasi Puskesmas", "RTH Taman Kota"]  # issue 19: as the nomenclature writes them
     assert [ws[f"{head[next(k for k in head if k and k.lower().startswith('opd'))]}{r}"].value for r in (2, 3, 4)] == ["dinas_pupr", "Dinkes", "DLH"]
 
 

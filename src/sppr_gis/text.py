@@ -7,7 +7,7 @@ import re
 import numpy as np
 from sppr_gis.i18n import _
 
-__all__ = ["KATA_SAMBUNG", "angka", "judul", "luas", "parse_number", "persen"]
+__all__ = ["AKRONIM", "KATA_SAMBUNG", "angka", "judul", "luas", "nomenklatur", "parse_number", "persen"]
 
 #: Conjunctions and prepositions that stay lower case inside an Indonesian title (PUEBI: "Dinas Pekerjaan Umum
 #: dan Penataan Ruang", "Rencana Tata Ruang Wilayah untuk Kota ...").
@@ -107,3 +107,64 @@ def judul(text: str) -> str:
 
     words = str(text).lower().split() if str(text).isupper() else str(text).split()
     return " ".join(word(w, i == 0) for i, w in enumerate(words))
+
+
+#: Acronyms that nomenclature writes upper case whatever the source's casing (Permendagri 90/2019 and the
+#: sectors' own names: "Pembangunan TPS3R", "Penyediaan RTH Publik", "Perluasan SPAM").
+AKRONIM = frozenset({
+    "APBD", "APBN", "BTS", "DAK", "IPA", "IPAL", "IPLT", "IPU", "KKPR", "MBR", "MCK", "OPD", "PAUD", "PDAM", "PJU", "PJUTS", "PKL", "RDTR",
+    "RPJMD", "RSUD", "RTH", "RTLH", "RTRW", "SD", "SDN", "SMA", "SMK", "SMP", "SMPN", "SPAM", "SPPR", "SR", "TK", "TPA", "TPS", "TPS3R", "TPST",
+    "UPT", "UPTD",
+})
+_ROMAN = frozenset({"I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X"})
+_SNAKE_NAME = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+")
+_ABBREV = re.compile(r"[a-z](?:\.[a-z])+\.?")
+_PART = re.compile(r"([A-Za-z0-9\u00c0-\u024f]+)")
+
+
+def nomenklatur(name: str) -> str:
+    """A program, kegiatan or sub kegiatan name as the nomenclature writes it, for printed texts (the Buku
+    Matriks, the album's tables); the data keep the name as the source writes it.
+
+    Every word capitalised ("Sub Kegiatan", "Penyelenggaraan Jalan Kabupaten/Kota"), except
+    :data:`KATA_SAMBUNG` inside the name ("Pengelolaan dan Pengembangan Sistem Drainase"); :data:`AKRONIM`
+    and Roman numerals upper case, and so is a short word of letters and digits ("tps3r" -> "TPS3R"); a word
+    written with a capital after its first letter ("SiLPA", "DKI") is kept, unless the whole name is upper
+    case; an identifier (``ipal_komunal``) reads as words ("IPAL Komunal"). Parts of a word joined by "/", "-",
+    "(" are each cased ("Kabupaten/Kota", "Sosial-Budaya").
+
+    Parameters
+    ----------
+    name : str
+        The name as written in the source (``"pembangunan tps3r"``, ``"sub kegiatan penyediaan rth publik"``).
+
+    Returns
+    -------
+    str
+        ``"Pembangunan TPS3R"``, ``"Sub Kegiatan Penyediaan RTH Publik"``; text without letters unchanged.
+    """
+    text = str(name).strip()
+    if _SNAKE_NAME.fullmatch(text):
+        text = text.replace("_", " ")
+    shout = text.isupper()
+
+    def part(p: str, first: bool) -> str:
+        up = p.upper()
+        if up in AKRONIM or up in _ROMAN and (not first or len(up) > 1):
+            return up
+        if any(c.isdigit() for c in p) and any(c.isalpha() for c in p) and len(p) <= 6:
+            return up  # a code-like word: TPS3R, B1, K3
+        if not shout and any(c.isupper() for c in p[1:]):
+            return p  # written with an inner capital (SiLPA, DKI): the source knows
+        if not first and p.lower() in KATA_SAMBUNG:
+            return p.lower()
+        return p[:1].upper() + p[1:].lower()
+
+    out = []
+    for k, word in enumerate(text.split()):
+        if k and _ABBREV.fullmatch(word):
+            out.append(word)  # "s.d.", "d.a.": abbreviations keep their case
+            continue
+        pieces = _PART.split(word)
+        out.append("".join(part(x, k == 0 and j == 1) if j % 2 else x for j, x in enumerate(pieces)))
+    return " ".join(out)

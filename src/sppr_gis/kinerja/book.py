@@ -19,6 +19,7 @@ from sppr_gis.kinerja.core import LEVELS, KinerjaResult
 from sppr_gis.matrices import HEADERS
 from sppr_gis.report.excel import write_workbook
 from sppr_gis.sync import place_key
+from sppr_gis.text import nomenklatur
 
 __all__ = ["SHEET_COLUMNS", "headers", "evaluation_sheet", "layers", "write_book"]
 
@@ -28,7 +29,7 @@ SHEET_COLUMNS = [
     "pagu", "pagu_realisasi", "serapan", "jumlah_program", "jumlah_berlokasi", "jumlah_sesuai",
 ]
 _LEVEL_WORDS = {"tujuan": "Tujuan", "sasaran": "Sasaran", "program": "Program", "kegiatan": "Kegiatan", "sub_kegiatan": "Sub Kegiatan"}
-_INDENT = "\u2003\u2003"  # two em spaces per level: kept by Excel and LibreOffice, unlike leading spaces in some viewers
+_INDENT = "\u2003"  # an em space per level: the book prints it as one indent level of the cell (sppr_gis.report.excel)
 
 
 def headers(year: int) -> dict[str, str]:
@@ -111,6 +112,8 @@ def evaluation_sheet(result: KinerjaResult) -> pd.DataFrame:
         prev = key
         depth = LEVELS.index(lv) if lv in LEVELS else 0
         name = r["uraian"] if isinstance(r["uraian"], str) else ""
+        if lv in ("program", "kegiatan", "sub_kegiatan"):
+            name = nomenklatur(name)  # printed as the nomenclature writes it (Permendagri 90); the layers keep the source's
         rows.append({
             "opd": r["opd"] if first else None,
             "tingkat": _LEVEL_WORDS.get(lv, lv) if first else None,

@@ -141,7 +141,8 @@ def _kind(column: str) -> str:
         return "rupiah"
     if c.startswith("porsi") or c in {"share", "unzoned_share"}:
         return "fraction"
-    if c in {"capaian", "keterlaksanaan", "rata_rata_capaian", "capaian_tertimbang_pagu", "score", "skor_prioritas", "jarak_m", "jarak_relokasi_m", "measure"}:
+    if c in {"capaian", "keterlaksanaan", "rata_rata_capaian", "capaian_tertimbang_pagu", "score", "skor_prioritas", "jarak_m", "jarak_relokasi_m", "measure",
+             "serapan", "capaian_node"}:
         return "decimal"
     if c.startswith("nilai_"):
         return "decimal2"
@@ -294,26 +295,52 @@ def _width(header: str, values: Sequence[object], kind: str, cap: float = TEXT_W
     longest = max([_units(_text_px(w, bold=True)) for w in header.split()] + [min(len(header), 8)])
     texts: list[float] = []
     word = 0.0
+    deepest = 0  # an outline's deepest indent widens the column by as much (its lines wrap as a flat column's)
     for v in values[:2000]:
         if v is None:
             continue
         if isinstance(v, str):
             if v:
-                texts.append(_text_px(v))
-                word = max([word] + [_text_px(w) for w in v.split()])
+                level, rest = _leading(v)  # an indented text (an outline) is as wide as its indent more
+                deepest = max(deepest, level)
+                texts.append(_text_px(rest) + level * _INDENT_PX)
+                word = max([word] + [_text_px(w) + level * _INDENT_PX for w in rest.split()])
         else:
             longest = max(longest, _units(_text_px(_display(v, kind) + ")")))  # numbers end in a ")"-wide blank
     if texts:
         texts.sort()
         most = texts[min(len(texts) - 1, int(0.8 * len(texts)))]
-        longest = max(longest, min(cap, _units(max(word, most))))
+        longest = max(longest, min(cap + deepest * _INDENT_PX / 7, _units(max(word, most))))
     return float(min(_MAX_WIDTH, max(_MIN_WIDTH, math.ceil(longest))))
+
+
+#: One level of a cell's indent, in pixels (LibreOffice indents 7.5 points a level; Excel a little less).
+_INDENT_PX = 10.0
+#: Excel's deepest indent level.
+_MAX_INDENT = 15
+_EM_PX = 11 / 72 * 96  # an em space of 11-point text
+
+
+def _leading(text: str) -> tuple[int, str]:
+    """A text's leading blanks (an outline's em spaces, ``"\u2003\u2003Pembangunan jalan"``) as an indent level
+    of the cell's format, and the text without them.
+
+    Printed as characters, leading blanks start only the first line of a wrapped cell, push its first words to
+    the right, and are left out of the wrapped line count (``str.split`` drops them), so that the last line is
+    cut; an indent format indents every line and is counted.
+    """
+    rest = text.lstrip()
+    if len(rest) == len(text):
+        return 0, text
+    px = sum(_EM_PX if c == "\u2003" else _text_px(" ") for c in text[: len(text) - len(rest)] if c != "\n")
+    return min(_MAX_INDENT, max(1, round(px / _EM_PX))), rest  # a level an em space (printed 0.7 em)
 
 
 def _lines(text: str, width: float, bold: bool = False) -> int:
     """Lines a text wraps into in a column ``width`` wide: words laid out greedily in Calibri's widths, a word
-    longer than the line broken."""
-    room = max(1.0, int(width * 7 + 0.5) + 5 - _CELL_MARGIN_PX)
+    longer than the line broken; leading blanks are an indent (:func:`_leading`) taken off every line."""
+    level, text = _leading(text)
+    room = max(1.0, int(width * 7 + 0.5) + 5 - _CELL_MARGIN_PX - level * _INDENT_PX)
     space = _text_px(" ", bold)
     n = 0
     for part in text.split("\n"):
@@ -426,8 +453,21 @@ def _formats(wb: Any) -> tuple[Any, Any, Any, dict[str, Any], dict[str, Any], An
     title_fmt = wb.add_format({"bold": True, "font_size": 12})
     note_fmt = wb.add_format({"italic": True, "font_color": "#555555"})
     grid = {"border": 1, "border_color": "#A6A6A6"}  # table bodies ruled, as a printed matrix is
-    fmts = {k: wb.add_format({**v, **grid, "valign": "top"}) for k, v in _FORMATS.items()}
-    total_fmts = {k: wb.add_format({**v, **grid, "valign": "top", "bold": True, "top": 1, "top_color": "#000000"}) for k, v in _FORMATS.items()}
+    props = {k: {**v, **grid, "valign": "top"} for k, v in _FORMATS.items()}
+    total_props = {k: {**v, **grid, "valign": "top", "bold": True, "top": 1, "top_color": "#000000"} for k, v in _FORMATS.items()}
+    fmts = {k: wb.add_format(v) for k, v in props.items()}
+    total_fmts = {k: wb.add_format(v) for k, v in total_props.items()}
+    # the text formats with an indent (an outline's levels), added when first used
+    base = {id(fmts["text"]): props["text"], id(total_fmts["text"]): total_props["text"]}
+    made: dict[tuple[int, int], Any] = {}
+
+    def indented(fmt: Any, level: int) -> Any:
+        key = (id(fmt), level)
+        if key not in made:
+            made[key] = wb.add_format({**base[id(fmt)], "align": "left", "indent": level}) if id(fmt) in base else fmt
+        return made[key]
+
+    fmts["indented"] = indented  # type: ignore[assignment]
     # after folded columns that end a sheet, a narrow column of white blank cells: without a cell beside them,
     # LibreOffice prints a hidden column's number as "###" over an empty visible cell on its left
     stop_fmt = wb.add_format({"bg_color": "#FFFFFF"})
@@ -671,7 +711,8 @@ def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, width
             elif isinstance(v, (int, float)):
                 ws.write_number(r, j, v, f)
             else:
-                ws.write_string(r, j, v, f)
+                level, shown = _leading(v) if k == "text" else (0, v)
+                ws.write_string(r, j, shown, fmts["indented"](f, level) if level else f)
                 if len(v) > _MIN_WIDTH - 2 or "\n" in v:
                     texts.setdefault(r, []).append((j, v, is_total[i]))
     if filter_ and cols:

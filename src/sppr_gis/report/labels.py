@@ -10,14 +10,21 @@ import functools
 import re
 
 from sppr_gis.maps.palette import code_label, humanize_codes
+from sppr_gis.text import nomenklatur
 
-__all__ = ["COLUMN_LABELS", "SEVERITY_LABELS", "reader_text"]
+__all__ = ["COLUMN_LABELS", "NAME_COLUMNS", "SEVERITY_LABELS", "reader_text"]
 
 #: Finding severities of the ``issues`` layer, in Indonesian (as the summary's "galat/peringatan/info").
 SEVERITY_LABELS: dict[str, str] = {"error": "Galat", "warning": "Peringatan", "info": "Info"}
 #: Columns holding an activity name as the ITBX matrix writes it.
 ACTIVITY_COLUMNS = frozenset({"kegiatan", "kegiatan_2", "kegiatan_itbx", "activity"})
-_SNAKE = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)+")
+#: Columns holding a program, kegiatan or sub kegiatan name (printed as the nomenclature writes it:
+#: :func:`sppr_gis.text.nomenklatur`), besides :data:`ACTIVITY_COLUMNS`.
+NAME_COLUMNS = frozenset({"nama_kegiatan", "nama_sub_kegiatan", "sub_kegiatan", "nama_program", "program"})
+#: Columns of explanations that quote an activity by its identifier (printed as its name).
+EXPLANATION_COLUMNS = frozenset({"keterangan", "saran_relokasi"})
+_QUOTED = re.compile(r"'([a-z][a-z0-9]*(?:_[a-z0-9]+)*)'")
+_PAREN_ID = re.compile(r"\(([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\)")
 
 #: Column-specific words: codes that are plain English words, so they are not status codes everywhere.
 COLUMN_LABELS: dict[str, dict[str, str]] = {"severity": SEVERITY_LABELS}
@@ -30,9 +37,10 @@ def reader_text(value: str, column: str | None = None) -> str:
     A status code becomes its label (``sesuai_bersyarat`` -> ``Sesuai bersyarat``),
     status codes inside a longer text become words (``IPU belum_jadwal`` ->
     ``IPU belum dijadwalkan``), a severity in the ``severity`` column its
-    Indonesian word, an activity written as an identifier in an activity column
-    words (``pembangunan_jalan`` -> ``Pembangunan jalan``); other text is
-    returned unchanged.
+    Indonesian word, a name in an activity or name column (:data:`ACTIVITY_COLUMNS`,
+    :data:`NAME_COLUMNS`) as the nomenclature writes it (``pembangunan_jalan`` ->
+    ``Pembangunan Jalan``, ``tps3r`` -> ``TPS3R``: :func:`sppr_gis.text.nomenklatur`);
+    other text is returned unchanged.
 
     Parameters
     ----------
@@ -50,8 +58,14 @@ def reader_text(value: str, column: str | None = None) -> str:
         words = COLUMN_LABELS.get(col)
         if words and value in words:
             return words[value]
-        if col in ACTIVITY_COLUMNS and _SNAKE.fullmatch(value):
-            # an activity written as an identifier in the ITBX matrix (pembangunan_jalan) reads as words
-            return value.replace("_", " ").capitalize()
+        if col in ACTIVITY_COLUMNS or col in NAME_COLUMNS:
+            # a name as the nomenclature writes it: pembangunan_jalan -> Pembangunan Jalan, tps3r -> TPS3R
+            return nomenklatur(value)
+        if col in EXPLANATION_COLUMNS:
+            # the activity an explanation names ("Dinas X (pembangunan_jalan)", the advice's "Kegiatan 'tps3r'");
+            # a quoted code in a Keterangan stays (it says which ITBX code is missing or misspelt)
+            if col == "saran_relokasi":
+                value = _QUOTED.sub(lambda m: f"'{nomenklatur(m.group(1))}'", value)
+            value = _PAREN_ID.sub(lambda m: f"({nomenklatur(m.group(1))})", value)
     label = code_label(value)
     return str(label) if label is not value else humanize_codes(value)

@@ -61,6 +61,7 @@ from sppr_gis.maps.palette import (  # noqa: E402
     Palette,
     mpl_color,
 )
+from sppr_gis.text import nomenklatur  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +221,7 @@ class Album:
             bits = [ids[i] if ids is not None else f"Program {n}"]
             keg = col["kegiatan"][i] if "kegiatan" in col else None
             if isinstance(keg, str) and keg:
-                bits.append(keg.replace("_", " "))
+                bits.append(nomenklatur(keg))
             pagu = _numeric(col["pagu"][i] if "pagu" in col else None)
             tail = [rupiah(float(pagu))] if pd.notna(pagu) else []
             st = col["status"][i] if "status" in col else None
@@ -235,7 +236,7 @@ class Album:
                 bits = [str(row[idc]) if idc and idc in unlocated.columns else "Program"]
                 keg = row.get("kegiatan")
                 if isinstance(keg, str) and keg:
-                    bits.append(keg.replace("_", " "))
+                    bits.append(nomenklatur(keg))
                 st = row.get("status")
                 tail = [STATUS_LABELS[st].split(" (")[0].lower()] if isinstance(st, str) and st in STATUS_LABELS else []
                 rows.append((str(int(unumber[k])) if unumber is not None else "–", " ".join(bits) + " · " + ", ".join([*tail, "tanpa lokasi"])))

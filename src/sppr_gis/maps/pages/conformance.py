@@ -35,7 +35,7 @@ from sppr_gis.maps.palette import (  # noqa: E402
     STATUS_LABELS,
     mpl_color,
 )
-from sppr_gis.text import angka  # noqa: E402
+from sppr_gis.text import angka, nomenklatur  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -100,12 +100,12 @@ def numbered_programs(f: MapFrame, r: gpd.GeoDataFrame) -> None:
     rows = []
     for i in located:
         keg = r["kegiatan"].iloc[i] if "kegiatan" in r.columns else None
-        text = ids[i] + (f" {keg.replace('_', ' ')}" if isinstance(keg, str) and keg else "")
+        text = ids[i] + (f" {nomenklatur(keg)}" if isinstance(keg, str) and keg else "")
         st = STATUS_LABELS.get(status[i], status[i]).split(" (")[0].lower()
         rows.append((str(i + 1), f"{text} · {st}"))
     for i in np.setdiff1d(np.arange(len(r)), located):  # listed too, so that the key's counts can be traced
         keg = r["kegiatan"].iloc[i] if "kegiatan" in r.columns else None
-        text = ids[i] + (f" {keg.replace('_', ' ')}" if isinstance(keg, str) and keg else "")
+        text = ids[i] + (f" {nomenklatur(keg)}" if isinstance(keg, str) and keg else "")
         st = STATUS_LABELS.get(status[i], status[i]).split(" (")[0].lower()
         rows.append((str(i + 1), f"{text} · {st} · tanpa lokasi"))
     shown = f.add_table("Daftar program", rows, more="lihat Buku Matriks, lembar Kesesuaian")

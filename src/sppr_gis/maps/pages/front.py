@@ -98,7 +98,8 @@ def kata_pengantar_page(
     paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", str(text).strip()) if p.strip()]
     block = None
     if signatory or place_date:
-        block = preparer_artists(fig, 0.12, 0.88, 0.08, office=None, signatory=signatory, place_date=place_date, fontsize=10 * k, sign_left=0.58, max_height=0.6)
+        signatory, sign_left = _signature_fit(fig, signatory, 10 * k) if signatory else (signatory, 0.58)
+        block = preparer_artists(fig, 0.12, 0.88, 0.08, office=None, signatory=signatory, place_date=place_date, fontsize=10 * k, sign_left=sign_left, max_height=0.6)
     floor = (block.top if block else 0.08) + 0.03
     fs = 10 * k
     while True:
@@ -112,6 +113,86 @@ def kata_pengantar_page(
             raise ConfigError("album.kata_pengantar: the foreword and the signature block do not fit one page; shorten the text")
         fs = max(9.0, fs - 0.5)
     return fig
+
+
+#: The Kata Pengantar's signature block: its right edge, its usual left edge and the leftmost it may start
+#: (the text's margin), as figure fractions.
+_SIGN_RIGHT, _SIGN_LEFT, _SIGN_LEFTMOST = 0.88, 0.58, 0.12
+#: A degree or title after a name's comma (``S.T.``, ``M.T.``, ``M.Eng.``, ``Ph.D.``, ``MT``, ``SE``).
+_DEGREE = re.compile(r"^(?:[A-Z][A-Za-z]{0,3}\.?){1,4}$")
+
+
+def _text_width(fig: Any, text: str, fontsize: float, bold: bool) -> float:
+    """Width of a line of text on the page (figure fraction)."""
+    t = fig.text(0, 0, text, fontsize=fontsize, fontweight="bold" if bold else "normal")
+    try:
+        return float(t.get_window_extent(fig.canvas.get_renderer()).width / (fig.get_figwidth() * fig.dpi))
+    finally:
+        t.remove()
+
+
+def name_lines(name: str, fits: Any) -> list[str]:
+    """A signatory's name with degrees as lines that never break inside the name or a degree.
+
+    The whole line when ``fits`` it; else the name, then its degrees (``", "``-separated) packed on as few lines
+    as fit (a degree never split from its dots, never alone when it can join the one before).
+
+    Parameters
+    ----------
+    name : str
+        ``"Dr. Ir. Nama Penandatangan Lengkap, S.T., M.T."``.
+    fits : callable
+        ``fits(line) -> bool``: whether a line fits the block's width.
+
+    Returns
+    -------
+    list of str
+        ``["Dr. Ir. Nama Penandatangan Lengkap,", "S.T., M.T."]`` when the whole line does not fit.
+    """
+    if fits(name) or ", " not in name:
+        return [name]
+    head, *degrees = name.split(", ")
+    if not degrees or not all(_DEGREE.match(d.strip()) for d in degrees):
+        return [name]  # not a name with degrees: wrapped as any text
+    lines = [head + ","]
+    cur = ""
+    for i, d in enumerate(degrees):
+        piece = d + ("," if i < len(degrees) - 1 else "")
+        trial = f"{cur} {piece}".strip()
+        if cur and not fits(trial):
+            lines.append(cur)
+            cur = piece
+        else:
+            cur = trial
+    lines.append(cur)
+    return lines
+
+
+def _signature_fit(fig: Any, signatory: str, fontsize: float) -> tuple[str, float]:
+    """The signatory's text and the block's left edge so that no name with degrees breaks inside (issue 19: "M.T."
+    alone on a line): the block widens (to the text's margin at most) until the lines below the signature (name,
+    NIP) fit unwrapped; a name that still does not fit is broken at the ", " before its degrees."""
+    from sppr_gis.maps.cartography import signature_parts
+    from sppr_gis.maps.cartography.common import _pt
+
+    size = _pt(fontsize)
+    _, below = signature_parts(signatory)
+    if not below:
+        return signatory, _SIGN_LEFT
+    bold = {below[0]} if len(below) >= 2 else set()
+    need = max(_text_width(fig, ln, size, ln in bold) for ln in below) * 1.04 + 0.004
+    left = max(_SIGN_LEFTMOST, min(_SIGN_LEFT, _SIGN_RIGHT - need))
+    room = _SIGN_RIGHT - left
+    if need <= room + 1e-9:  # (room is need again, up to rounding, when the block widened to fit)
+        return signatory, left
+    lines = str(signatory).strip("\n").split("\n")
+    out = []
+    for ln in lines:
+        if ln.rstrip() in below and _text_width(fig, ln.rstrip(), size, ln.rstrip() in bold) * 1.04 + 0.004 > room:
+            out.extend(name_lines(ln.rstrip(), lambda t, b=ln.rstrip() in bold: _text_width(fig, t, size, b) * 1.04 + 0.004 <= room))
+        else:
+            out.append(ln)
+    return "\n".join(out), left
 
 
 #: Map rows per DAFTAR PETA page.

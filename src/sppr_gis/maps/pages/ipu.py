@@ -28,6 +28,7 @@ from sppr_gis.maps.palette import (  # noqa: E402
     RGB,
     mpl_color,
 )
+from sppr_gis.text import nomenklatur  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -85,12 +86,12 @@ def page_ipu_period(album: Album) -> MapFrame | None:
     rows = []
     for n, i in enumerate(order, start=1):
         per = f"{int(start.iloc[i])}–{int(end.iloc[i])}" if pd.notna(start.iloc[i]) and pd.notna(end.iloc[i]) else "-"
-        bits = [str(q[idc].iloc[i]) if idc else "", str(q[pc].iloc[i]) if pc else ""]
+        bits = [str(q[idc].iloc[i]) if idc else "", nomenklatur(str(q[pc].iloc[i])) if pc else ""]
         rows.append((str(n), " ".join(b for b in bits if b) + f", {per}"))
     numbered = len(rows)
     for i in sorted(np.flatnonzero(~ok), key=lambda i: str(q[idc].iloc[i]) if idc else i):  # counted in the key, so listed too
         per = f"{int(start.iloc[i])}–{int(end.iloc[i])}" if pd.notna(start.iloc[i]) and pd.notna(end.iloc[i]) else "-"
-        bits = [str(q[idc].iloc[i]) if idc else "", str(q[pc].iloc[i]) if pc else ""]
+        bits = [str(q[idc].iloc[i]) if idc else "", nomenklatur(str(q[pc].iloc[i])) if pc else ""]
         rows.append(("–", " ".join(b for b in bits if b) + f", {per}, tanpa lokasi"))
     shown = min(f.add_table("Daftar indikasi program", rows, more="lihat Buku Matriks, lembar Jangka Menengah"), numbered)
     sel = [order[k] for k in range(shown)]
