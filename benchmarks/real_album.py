@@ -20,7 +20,8 @@ Sources (public GitHub repositories, fetched with the session's ``fetch`` tool a
   ``db/kel/32/wilayah_boundaries_kel_32.73.sql``, MySQL ``INSERT`` rows ``(kode, nama, lat, lng, path)``
   whose ``path`` is JSON text of rings of ``[lat, lng]`` pairs (latitude first). Each ring becomes a
   polygon; the rings are combined even-odd (a ring inside another is a hole, a separate ring another
-  part).
+  part). The kecamatan written are the union of their kelurahan (code prefix), not the kec file's own
+  polygons, which are coarser (union 150.5 km2 against 166.6 km2, overlapping): the kec file gives the names.
 - **ITBX**: ``itbx.csv`` of the real-jabar workload (13 KBLI groups x 14 ``NAMOBJ`` classes, drawn up for
   that benchmark by simple rules, **not** the Perda's matrix) plus rows for the OPD activities of the
   generated programs, drawn up here (``OPD_ITBX``), also not the Perda's.
@@ -223,9 +224,14 @@ def build(jabar: Path, wb: Path, out: Path) -> dict:
     kec_rows = parse_rows(git_show(wb, KEC_FILE).decode("utf-8"), CITY_CODE + ".", 8)
     kel_rows = parse_rows(git_show(wb, KEL_FILE).decode("utf-8"), CITY_CODE + ".", 13)
     kec_name = {k: n for k, n, _ in kec_rows}
+    # the kecamatan as the union of their kelurahan: the file's own kecamatan polygons are coarser (their union
+    # is 150.5 km2, the kelurahan's 166.6 km2, and they overlap), so that points inside a kelurahan fell outside
+    # every kecamatan; slivers between kelurahan (under 1e-6 degree, about 0.1 m) closed
+    kec_geom = {k: shapely.union_all([g for kk, _, g in kel_rows if kk[:8] == k]).buffer(1e-6, join_style="mitre").buffer(-1e-6, join_style="mitre")
+                for k, _, _ in kec_rows}
     write_geojson(out / "kecamatan.geojson", [
-        {"properties": {"kode": k, "WADMKC": n, "WADMKK": CITY, "WADMPR": "Jawa Barat"}, "geometry": rnd(g)}
-        for k, n, g in kec_rows])
+        {"properties": {"kode": k, "WADMKC": n, "WADMKK": CITY, "WADMPR": "Jawa Barat"}, "geometry": rnd(kec_geom[k])}
+        for k, n, _ in kec_rows])
     write_geojson(out / "kelurahan.geojson", [
         {"properties": {"kode": k, "WADMKD": n, "WADMKC": kec_name[k[:8]], "WADMKK": CITY, "WADMPR": "Jawa Barat"},
          "geometry": rnd(g)} for k, n, g in kel_rows])
