@@ -137,3 +137,28 @@ def test_known_rtrw_names_are_not_confused_by_the_new_keywords():
     assert p.match("Kawasan Permukiman Perdesaan", "Kawasan Permukiman Perdesaan").code == "PD"
     assert p.match("Kawasan Permukiman Perkotaan", "Kawasan Permukiman Perkotaan").code == "PK"
     assert p.match("Kawasan Hutan Lindung", "Kawasan Hutan Lindung").code == "HL"
+
+
+def test_budget_pies_leave_the_pagu_classes_visible():
+    """Peta 13 on Kota Bandung: 30 kecamatan of about 5 km2; the pies, sized on the map's extent (which the album
+    scale makes much larger than the city), covered their neighbours and most of the pagu choropleth. Here a
+    6 x 5 grid of 2.2 x 2.0 km kecamatan with 1 to 13 programs each: the pies together (their union, shapely)
+    may cover at most a quarter of the city, so that the pagu classes stay readable."""
+    x0, y0, w, h = 780_000.0, 9_228_000.0, 2_200.0, 2_000.0
+    kec = [shapely.box(x0 + (i % 6) * w, y0 + (i // 6) * h, x0 + (i % 6 + 1) * w, y0 + (i // 6 + 1) * h) for i in range(30)]
+    kecamatan = gpd.GeoDataFrame({"WADMKC": BANDUNG_KEC}, geometry=kec, crs=CRS)
+    rows = []
+    for i, g in enumerate(kec):
+        c = g.centroid
+        for k in range(1 + (i * 7) % 13):  # 1 to 13 programs per kecamatan
+            rows.append({"program_id": f"P-{i:02d}-{k:02d}", "kecamatan": BANDUNG_KEC[i], "status": "sesuai" if k % 5 else "sesuai_bersyarat",
+                         "pagu": 1e9 * (1 + k), "kegiatan": "puskesmas", "opd": "Dinas Kesehatan", "geometry": shapely.Point(c.x + 30 * k - 200, c.y + 20 * (k % 3))})
+    rencana = gpd.GeoDataFrame(rows, crs=CRS)
+    a = album_mod._Album({"kecamatan": kecamatan, "rencana": rencana}, year=2025, title="SPPR Kota Bandung", palette=None, source=None, region="Kota Bandung", dpi=40, paper="A3")
+    page = a.page_kecamatan()
+    pies = [p for p in page.ax.patches if str(p.get_gid() or "").startswith("pie:")]
+    assert len(pies) == 30
+    covered = shapely.union_all([shapely.Point(p.center).buffer(p.r, 64) for p in pies]).intersection(shapely.union_all(kec)).area
+    assert covered <= 0.25 * shapely.union_all(kec).area, covered / shapely.union_all(kec).area
+    # and every pie still shows: the smallest at least 1.5 mm across on paper (1:N, N from the page's scale)
+    assert 2 * min(p.r for p in pies) / page.scale_denominator * 1000 >= 1.5
