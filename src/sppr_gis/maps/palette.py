@@ -83,7 +83,8 @@ ZONE_CLASSES: tuple[ZoneClass, ...] = (
     _z("BA", "Badan air", (151, 219, 242), "badan air", "sungai", "danau", "waduk"),
     _z("BJ", "Badan jalan", (235, 30, 30), "badan jalan"),
     _z("PS", "Perlindungan setempat", (5, 215, 215), "perlindungan setempat", "sempadan"),
-    _z("HL", "Hutan lindung", (50, 95, 40), "hutan lindung"),
+    _z("HL", "Hutan lindung", (50, 95, 40), "hutan lindung", "kawasan bawahannya"),
+    _z("KS", "Kawasan konservasi", (0, 120, 90), "konservasi", "suaka alam", "pelestarian alam", derived=True),
     _z("HP", "Hutan produksi", (75, 155, 55), "hutan produksi"),
     _z("HPT", "Hutan produksi terbatas", (95, 170, 70), "hutan produksi terbatas", derived=True),
     _z("HPK", "Hutan produksi konversi", (115, 185, 85), "hutan produksi konversi", derived=True),
@@ -125,7 +126,8 @@ ZONE_CLASSES: tuple[ZoneClass, ...] = (
     _z("P-1", "Tanaman pangan", (200, 245, 70), "tanaman pangan", "pertanian"),
     _z("P-3", "Perkebunan", (175, 175, 55), "perkebunan"),
     _z("IK", "Perikanan budi daya", (100, 155, 210), "perikanan"),
-    _z("PK", "Permukiman perkotaan", (245, 155, 30), "permukiman perkotaan"),
+    _z("PTB", "Pertambangan dan energi", (165, 120, 80), "pertambangan", derived=True),
+    _z("PK", "Permukiman perkotaan", (245, 155, 30), "permukiman perkotaan", "permukiman"),
     _z("PD", "Permukiman perdesaan", (235, 155, 60), "permukiman perdesaan"),
 )
 
@@ -367,7 +369,9 @@ class Palette:
         """Legend label: ``"R-2 Perumahan kepadatan tinggi"`` (the data's name wins over the palette's)."""
         code_s = str(code)
         if name is not None and str(name).strip() and str(name).lower() not in {"nan", "none"}:
-            return f"{code_s} {str(name).strip()}"
+            name_s = " ".join(str(name).split())
+            # a zoning keyed by its names (RTRW NAMOBJ "Badan Air") prints the name once, not "Badan Air Badan Air"
+            return name_s if name_s.casefold() == " ".join(code_s.split()).casefold() else f"{code_s} {name_s}"
         zc = self.match(code)
         return f"{code_s} {zc.label}" if zc else code_s
 

@@ -66,7 +66,8 @@ def page_admin(album: Album) -> MapFrame | None:
         nkel = kel[kc].dropna().astype(str).value_counts().to_dict()
     h = [Patch(facecolor=mpl_color(fills[n]), edgecolor="#444444", linewidth=0.5) for n in names]
     lab = [f"{n} ({angka(a, 2)} km²" + (f", {nkel[n]} kelurahan)" if n in nkel else ")") for n, a in zip(names, areas)]
-    secs = [LegendSection(unit.title(), h, lab)]
+    # many kecamatan (a real city: 30): the names alone, in columns, when the areas do not fit (A4)
+    secs = [LegendSection(unit.title(), h, lab, short_labels=list(names) if len(names) > 12 else None)]
     bh, bl = [], []
     if kec is not None:
         bh.append(Line2D([], [], color="#2b2b2b", linewidth=1.3, linestyle=(0, (6, 2, 1, 2))))

@@ -49,6 +49,10 @@ def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str]) -> tu
     ext = f.extent
     assert ext is not None
     rmax = _RMAX * min(ext[2] - ext[0], ext[3] - ext[1])
+    if "area" in agg.columns and (agg["n"] > 0).any():
+        # many small areas (a city of 30 kecamatan): the largest pie no wider than 0.6 of the circle of the
+        # median area, so that the pies do not cover their neighbours and the pagu classes under them
+        rmax = min(rmax, 0.6 * math.sqrt(float(np.median(agg.loc[agg["n"] > 0, "area"])) / math.pi))
     nmax = max(int(agg["n"].max()), 1)
     label_xy, label_txt, avoid_boxes = [], [], []
     renderer = f.fig.canvas.get_renderer()
@@ -170,7 +174,7 @@ def _aggregate(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, field: str, column:
     for i, row in a.iterrows():
         sel = j[j["_area"] == i]
         n = len(sel)
-        d: dict[str, Any] = {"name": row["name"], "n": n, "pagu": _pagu(sel) if n else 0.0, "point": row.geometry.representative_point()}
+        d: dict[str, Any] = {"name": row["name"], "n": n, "pagu": _pagu(sel) if n else 0.0, "point": row.geometry.representative_point(), "area": row.geometry.area}
         st = _counts(sel, "status")
         for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"):
             d[s] = st.get(s, 0)
