@@ -527,8 +527,12 @@ def _large_pairs_meeting(pieces: np.ndarray, pl: np.ndarray, pr: np.ndarray) -> 
 def _pair_geometries(ov: Overlaps, pairs: np.ndarray) -> list[object]:
     """One polygon per pair: its single part, or the union of its parts."""
     out = []
-    for k in pairs:
-        parts = ov.parts[ov.part_pair == k]
+    # the parts grouped by pair once (stable: in their order), not one scan of all parts per pair
+    order = np.argsort(ov.part_pair, kind="stable")
+    lo = np.searchsorted(ov.part_pair[order], pairs, side="left")
+    hi = np.searchsorted(ov.part_pair[order], pairs, side="right")
+    for i, j in zip(lo, hi):
+        parts = ov.parts[order[i:j]]
         out.append(parts[0] if len(parts) == 1 else robust_union_rows(np.array([list(parts)], dtype=object))[0][0])
     return out
 
