@@ -706,10 +706,9 @@ def cached_zoning(
 
     def fresh() -> Any:
         prepared = build()
-        if getattr(prepared, "cut", None) is None or prepared.cut.max_vertices != max_vertices:  # else cut by build, beside the QA
-            t = time.perf_counter()
-            prepared.cut = cut_zones(np.asarray(prepared.zones.geometry.array, dtype=object), max_vertices)
-            prepared.seconds["cut"] = time.perf_counter() - t
+        t = time.perf_counter()
+        prepared.cut = cut_zones(np.asarray(prepared.zones.geometry.array, dtype=object), max_vertices)
+        prepared.seconds["cut"] = time.perf_counter() - t
         return prepared
 
     def alias(key: str, metric: Any) -> None:

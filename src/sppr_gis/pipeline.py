@@ -410,7 +410,7 @@ def prepare_zoning_cached(
     inputs = as_zoning_inputs(zoning)
     return cached_zoning(
         inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, use=cache, make=PreparedZoning,
-        build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices),
+        build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers),
         crs=lambda: metric_crs([z.frame for z in inputs]),
         prekey=prekey, record=None if prekey is None else (lambda crs: zoning_record(inputs, zone_field, crs, prekey.paths)),
     )
@@ -504,21 +504,18 @@ def prepare_zoning_qa(
     sliver_area: float = 1.0,
     workers: int | None = None,
     client: Any = None,
-    max_vertices: int | None = None,
 ) -> PreparedZoning:
     """Combine, repair and check the zoning once (see :func:`check` for the parameters).
 
     With ``client`` (a :class:`distributed.Client`), the topology check's heavy
     steps run on that cluster (:class:`sppr_gis.cluster.ClusterRunner`);
-    the findings equal a local run's. With ``max_vertices`` (and more than one
-    local thread), the engine's pieces (:func:`sppr_gis.engine.cut_zones`) are
-    cut beside the topology check's last steps and returned as ``cut``.
+    the findings equal a local run's.
 
     Returns
     -------
     PreparedZoning
     """
-    return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client, cut_vertices=max_vertices).finish()
+    return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client).finish()
 
 
 class _ZoningQA:
@@ -526,7 +523,7 @@ class _ZoningQA:
     of the topology check, which :func:`check` on a cluster runs in a thread of its own while the
     engine's partitions (which need only the overlaps) run."""
 
-    def __init__(self, zoning: Any, zone_field: str | None, sliver_width: float, sliver_area: float, workers: int | None, client: Any, cut_vertices: int | None = None) -> None:
+    def __init__(self, zoning: Any, zone_field: str | None, sliver_width: float, sliver_area: float, workers: int | None, client: Any) -> None:
         for name, value in (("sliver_width", sliver_width), ("sliver_area", sliver_area)):
             if not (np.isfinite(float(value)) and float(value) >= 0.0):
                 raise ValueError(_("{name} must be a finite number >= 0, got {value}").format(name=name, value=value))
@@ -543,7 +540,6 @@ class _ZoningQA:
         self.label = str(sources[0]) if single and len(sources) else "zoning"
         self.sliver = (sliver_width, sliver_area)
         self.workers = workers
-        self.cut_vertices = cut_vertices  # also cut the zones for the engine (prepare_zoning_cached), beside the QA's tail
         self.runner = ClusterRunner(client) if client is not None else GeometryRunner(workers)
         self.overlaps: Any = None
         # the dilated union (a third of the QA) needs only the zones: it starts now, on the cluster or in a
@@ -562,33 +558,13 @@ class _ZoningQA:
 
     def finish(self) -> PreparedZoning:
         self.pairs()
-        cut = self._cut_later()
         topo = zoning_topology(
             self.geoms, self.zones["zone_code"].to_numpy(dtype=object), self.ids, self.label, sliver_width=self.sliver[0], sliver_area=self.sliver[1],
             workers=self.workers, runner=self.runner, overlaps=self.overlaps, union_parts=self.union_parts,
         )
         release_memory()
         seconds = {**self.seconds, "topology": time.perf_counter() - self.t1}
-        prepared = PreparedZoning(self.crs, self.zones, list(self.findings) + list(topo.findings), topo, self.label, self.ids, seconds)
-        if cut is not None:
-            prepared.cut, seconds["cut"] = cut()
-        return prepared
-
-    def _cut_later(self) -> Callable[[], tuple[ZoneCut, float]] | None:
-        """With ``cut_vertices`` and more than one thread: :func:`cut_zones` started in a thread of its own, beside
-        the QA's tail (its serial steps: the gaps, the findings), and what waits for the cut and its seconds."""
-        if self.cut_vertices is None or not isinstance(self.runner, GeometryRunner) or self.runner.workers < 2:
-            return None
-        from concurrent.futures import ThreadPoolExecutor
-
-        def cutting() -> tuple[ZoneCut, float]:
-            t = time.perf_counter()
-            return cut_zones(self.geoms, int(self.cut_vertices)), time.perf_counter() - t  # type: ignore[arg-type]
-
-        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-cut")
-        future = pool.submit(cutting)
-        pool.shutdown(wait=False)
-        return future.result
+        return PreparedZoning(self.crs, self.zones, list(self.findings) + list(topo.findings), topo, self.label, self.ids, seconds)
 
 
 def prepare_programs(
