@@ -1,0 +1,45 @@
+"""Issue 19 (defect 7), the cartographer's review of the album's map pages on a realistic configuration.
+
+Expected values come from geometry built here or from the configuration's own file names, never from the
+code that draws the pages.
+"""
+
+from __future__ import annotations
+
+import io
+from types import SimpleNamespace
+
+import matplotlib
+import numpy as np
+import pytest
+from conftest import SAMPLE
+
+matplotlib.use("Agg")
+
+pdfplumber = pytest.importorskip("pdfplumber")
+
+
+def _pdf_words(fig):
+    """Words of a page as printed (pdfplumber: real text only; glyph outlines are not words)."""
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        fig.savefig(buf, format="pdf")
+    buf.seek(0)
+    with pdfplumber.open(buf) as doc:
+        return doc.pages[0].extract_words()
+
+
+# --------------------------------------------------------------------------- 5: kinerja cited by default
+
+
+def test_kinerja_input_is_cited_by_file_name_without_album_sumber():
+    """Review 5: the kinerja pages cite their input like the other inputs: ``[album.sumber] kinerja`` when given,
+    else "berkas <file name>" of ``[inputs] kinerja``."""
+    from sppr_gis.config import load_config
+    from sppr_gis.run import _album_sources
+
+    cfg = load_config(SAMPLE / "sppr.toml")
+    assert cfg.inputs.kinerja is not None
+    inputs = SimpleNamespace(config=cfg)
+    assert _album_sources(inputs, None)["kinerja"] == "berkas kinerja.xlsx"
+    assert _album_sources(inputs, {"kinerja": "Renstra OPD 2025"})["kinerja"] == "Renstra OPD 2025"
