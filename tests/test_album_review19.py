@@ -43,3 +43,26 @@ def test_kinerja_input_is_cited_by_file_name_without_album_sumber():
     inputs = SimpleNamespace(config=cfg)
     assert _album_sources(inputs, None)["kinerja"] == "berkas kinerja.xlsx"
     assert _album_sources(inputs, {"kinerja": "Renstra OPD 2025"})["kinerja"] == "Renstra OPD 2025"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    """The sample's 2025 result and the layers the sync hands to the album."""
+    from mapdata import sample_album_layers
+
+    return sample_album_layers()
+
+
+def test_kinerja_per_kecamatan_page_cites_the_kinerja_input(sample):
+    """Review 5: Peta 17 (capaian per kecamatan) shows kinerja values, so its sources strip cites the kinerja
+    input (with the [album.sumber] text), not only the programs and the kecamatan boundaries."""
+    from sppr_gis.maps import album as album_mod
+    from sppr_gis.maps.kinerja_pages import page_capaian_kecamatan
+
+    res, layers = sample
+    sumber = {"rencana": "RKPD 2025", "kecamatan": "Batas kecamatan contoh", "kinerja": "berkas kinerja.xlsx"}
+    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=72, paper="A4", sumber=sumber)
+    page = page_capaian_kecamatan(a, res.kinerja)
+    assert page is not None
+    cited = " ".join(page.sources_artist.get_text().split())
+    assert "Capaian kinerja (Renstra/Renja): berkas kinerja.xlsx" in cited, cited
