@@ -66,3 +66,42 @@ def test_kinerja_per_kecamatan_page_cites_the_kinerja_input(sample):
     assert page is not None
     cited = " ".join(page.sources_artist.get_text().split())
     assert "Capaian kinerja (Renstra/Renja): berkas kinerja.xlsx" in cited, cited
+
+
+# --------------------------------------------------------------------------- 7: haloed names stay text
+
+
+def test_haloed_labels_are_real_text_in_the_pdf():
+    """Review 7: names placed with a white halo (point labels, line labels, the inset's names) are real text
+    in the PDF: pdfplumber finds each of them as words, and the halo is still drawn (a white stroke under)."""
+    import matplotlib.pyplot as plt
+    import shapely
+
+    from sppr_gis.maps.cartography.common import _HALO
+    from sppr_gis.maps.cartography.labels import place_labels, place_line_labels
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_facecolor("#777777")
+    placed = place_labels(ax, [(20, 80), (70, 20)], ["Kelurahan Sukamaju", "Kecamatan Bukit Bestari"], fontsize=9)
+    placed += place_line_labels(ax, [shapely.LineString([(5, 50), (95, 52)])], ["Jalan Raja Haji Fisabilillah"], fontsize=9)
+    ax.text(50, 90, "Kabupaten Bintan", path_effects=_HALO, fontsize=9)
+    assert len(placed) == 3
+    words = " ".join(w["text"] for w in _pdf_words(fig))
+    plt.close(fig)
+    for name in ("Kelurahan Sukamaju", "Kecamatan Bukit Bestari", "Jalan Raja Haji Fisabilillah", "Kabupaten Bintan"):
+        assert name in words, (name, words)
+    # the halo is still there: a white stroke under each name (rendered: white pixels on the grey ground)
+    fig, ax = plt.subplots(figsize=(2, 1), dpi=100)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_facecolor("#777777")
+    ax.set_axis_off()
+    fig.patch.set_facecolor("#777777")
+    ax.text(0.5, 0.5, "Bintan", path_effects=_HALO, fontsize=14, ha="center", va="center", color="black")
+    fig.canvas.draw()
+    img = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    plt.close(fig)
+    assert (img.min(axis=2) > 240).sum() > 50  # the halo's white
+    assert (img.max(axis=2) < 30).sum() > 50  # the black text over it

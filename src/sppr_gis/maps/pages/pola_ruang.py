@@ -10,7 +10,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.patheffects as pe  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
@@ -19,6 +18,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     MIN_PT,
     MapFrame,
 )
+from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
 from sppr_gis.maps.pages.base import BUDI_DAYA, LINDUNG, Album  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
         dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
         t = frame.ax.text(
             cx, cy, codes[i], ha="center", va="center", fontsize=fs, fontweight="bold", color="white" if dark else "#1a1a1a", zorder=4,
-            path_effects=[pe.withStroke(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], gid="zone-code",
+            path_effects=[TextHalo(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], gid="zone-code",
         )
         if any(t.get_window_extent(renderer).overlaps(b) for b in taken):  # a kecamatan name is there
             t.remove()
@@ -142,7 +142,7 @@ def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms
         rgb = album.zone_colors.get(code, (200, 200, 200))
         dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
         style = {"ha": "center", "va": "center", "fontsize": fs, "fontweight": "bold", "color": "white" if dark else "#1a1a1a", "zorder": 4, "linespacing": 0.95,
-                 "path_effects": [pe.withStroke(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], "gid": "zone-code"}
+                 "path_effects": [TextHalo(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], "gid": "zone-code"}
         placed = None
         first = None
         centres: list[tuple[float, float]] = []
