@@ -105,3 +105,66 @@ def test_haloed_labels_are_real_text_in_the_pdf():
     plt.close(fig)
     assert (img.min(axis=2) > 240).sum() > 50  # the halo's white
     assert (img.max(axis=2) < 30).sum() > 50  # the black text over it
+
+
+# --------------------------------------------------------------------------- 4: Peta 13 classed, not one class per value
+
+
+def _best_partition(vals, k):
+    """The contiguous partition of sorted values into k groups with the least within-group squared deviation
+    (exhaustive search: an independent Fisher-Jenks)."""
+    import itertools
+
+    x = sorted(vals)
+    best = None
+    for cuts in itertools.combinations(range(1, len(x)), k - 1):
+        groups = [x[a:b] for a, b in zip((0, *cuts), (*cuts, len(x)))]
+        cost = sum(((np.asarray(g) - np.mean(g)) ** 2).sum() for g in groups)
+        if best is None or cost < best[0] - 1e-9:
+            best = (cost, groups)
+    return best[1]
+
+
+def test_budget_map_classes_are_a_classification_with_ranges_in_indonesian_format(sample):
+    """Review 4: Peta 13's fill is a classed scheme (natural breaks, at most 5-6 classes, fewer classes than
+    distinct values), the legend gives each class as a range "a – b" in Indonesian number format."""
+    import re
+
+    from sppr_gis.maps import album as album_mod
+
+    _, layers = sample
+    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=72)
+    page = a.page_kecamatan()
+    pagu = {k: v for k, v in page.data["pagu"].items() if page.data["n"][k] > 0}
+    ranges = page.data["classes"]
+    assert 2 <= len(ranges) <= 6 and len(ranges) < len(set(pagu.values())), ranges
+    # the groups are the optimal (least squared deviation) grouping of the values into that many classes
+    groups = _best_partition(list(pagu.values()), len(ranges))
+    for g, (lo, hi) in zip(groups, ranges):
+        assert all(lo <= v < hi for v in g), (g, lo, hi)
+    for name, v in pagu.items():
+        lo, hi = ranges[page.data["class_of"][name]]
+        assert lo <= v < hi
+    legend_texts = [t.get_text() for t in page.fig.findobj(matplotlib.text.Text)]
+    i = next(j for j, t in enumerate(legend_texts) if t.startswith("Pagu program per"))
+    labels = [t for t in legend_texts[i + 1:i + 1 + len(ranges)]]
+    num = r"\d{1,3}(?:\.\d{3})*(?:,\d)?"
+    for lab in labels:
+        assert re.fullmatch(rf"{num} – {num} \(\d+\)", lab), labels
+    notes = " ".join(t.get_text() for t in page.fig.texts)
+    assert "satu kelas per nilai" not in notes
+
+
+def test_natural_classes_few_values():
+    """Review 4: classes by natural breaks with round limits; values from hand computation."""
+    from sppr_gis.maps.classify import natural_classes
+
+    # 4 values -> 3 classes (Sturges: 1 + log2 4); optimal groups {30.7, 37.2} {51.3} {93.5}
+    assert natural_classes([30.7, 37.2, 51.3, 93.5]) == [(30.0, 40.0), (40.0, 60.0), (60.0, 100.0)]
+    # 20 values -> at most 5 classes, every value in exactly one
+    vals = [1, 2, 2, 3, 4, 10, 11, 12, 13, 30, 31, 33, 35, 60, 61, 64, 90, 95, 97, 99]
+    r = natural_classes(vals, 5)
+    assert len(r) == 5
+    for v in vals:
+        assert sum(lo <= v < hi for lo, hi in r) == 1
+    assert natural_classes([7.0, 7.0]) == [(7.0, 7.0)]
