@@ -168,3 +168,40 @@ def test_natural_classes_few_values():
     for v in vals:
         assert sum(lo <= v < hi for lo, hi in r) == 1
     assert natural_classes([7.0, 7.0]) == [(7.0, 7.0)]
+
+
+# --------------------------------------------------------------------------- 6: the inset names province and neighbours
+
+
+@pytest.mark.parametrize("paper", ["A3", "A4"])
+def test_inset_names_the_province_and_the_bordering_regency(sample, paper):
+    """Review 6: the location inset names the province (the inset layer's ``provinsi``) and the neighbours,
+    also the one that shares the city's border: the sample city lies on Bintan island in Kepulauan Riau
+    (geography; checked here against the shipped extract), so "Kabupaten Bintan" and the province are printed
+    in the inset, as text of the PDF."""
+    from importlib import resources
+
+    import geopandas as gpd
+    import shapely
+
+    from sppr_gis.maps import album as album_mod
+
+    _, layers = sample
+    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=72, paper=paper)
+    page = a.page_admin()
+    ext = gpd.read_file(str(resources.files("sppr_gis.maps") / "data" / "batas_wilayah.gpkg")).to_crs(page.crs)
+    city = shapely.union_all(layers["kecamatan"].to_crs(page.crs).geometry.values)
+    bintan = shapely.union_all(ext.loc[ext["nama"] == "Kabupaten Bintan"].geometry.values)
+    assert bintan.intersects(city.buffer(100))  # a bordering regency
+    assert set(ext.loc[ext.intersects(city), "provinsi"]) == {"Kepulauan Riau"}
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        page.fig.savefig(buf, format="pdf")
+    buf.seek(0)
+    pos = page.inset_ax.get_position()
+    with pdfplumber.open(buf) as doc:
+        pg = doc.pages[0]
+        box = (pos.x0 * pg.width, (1 - pos.y1) * pg.height, pos.x1 * pg.width, (1 - pos.y0) * pg.height)
+        inset_text = " ".join((pg.crop(box).extract_text() or "").split())
+    assert "Kabupaten Bintan" in inset_text, inset_text
+    assert "KEPULAUAN RIAU" in inset_text, inset_text
