@@ -205,3 +205,113 @@ def test_inset_names_the_province_and_the_bordering_regency(sample, paper):
         inset_text = " ".join((pg.crop(box).extract_text() or "").split())
     assert "Kabupaten Bintan" in inset_text, inset_text
     assert "KEPULAUAN RIAU" in inset_text, inset_text
+
+
+# --------------------------------------------------------------------------- 2: labels keep off the drawn lines
+
+
+def _box_in_data(ax, t):
+    import shapely
+
+    bb = t.get_window_extent(ax.figure.canvas.get_renderer())
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
+    return shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def test_road_and_place_names_avoid_program_and_road_lines():
+    """Review 2: a road's name is not drawn over a program line crossing the road, and a kelurahan name whose
+    anchor lies on a road is moved off the road (the lines are built here; crossing is shapely's)."""
+    import geopandas as gpd
+    import matplotlib.pyplot as plt
+    import shapely
+
+    from sppr_gis.maps.cartography.labels import place_labels, place_line_labels
+
+    fig, ax = plt.subplots(figsize=(6, 4), dpi=72)
+    ax.set_xlim(0, 1000)
+    ax.set_ylim(0, 1000)
+    road = shapely.LineString([(50, 500), (950, 500)])
+    road2 = shapely.LineString([(50, 200), (950, 200)])
+    # programs crossing the roads at every place a name would go along them
+    progs = [shapely.LineString([(x, 50), (x, 950)]) for x in (500, 350, 650, 230, 770)]
+    gpd.GeoSeries([road, road2]).plot(ax=ax, color="black", linewidth=2, gid="network")
+    gpd.GeoSeries(progs[:1]).plot(ax=ax, color="red", linewidth=2, gid="line-feature")
+    names = place_line_labels(ax, [road], ["Jalan Raja Haji Fisabilillah"], fontsize=8)
+    kel = place_labels(ax, [(820, 205)], ["Kelurahan Sukamaju"], fontsize=8)
+    assert len(names) == 1 and len(kel) == 1
+    assert not _box_in_data(ax, names[0]).intersects(progs[0]), "road name over the program line"
+    kb = _box_in_data(ax, kel[0])
+    assert not kb.intersects(road2) and not kb.intersects(progs[0]), "kelurahan name on the road"
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("paper", ["A3", "A4"])
+def test_kecamatan_names_avoid_ipu_lines_and_kelurahan_names_avoid_roads(sample, paper):
+    """Review 2 on the sample: on the IPU map the kecamatan names cross no IPU line (A4: TANJUNGPINANG BARAT
+    was drawn over one), and on the administrative map no kelurahan name lies on a road."""
+    import shapely
+
+    from sppr_gis.maps import album as album_mod
+
+    _, layers = sample
+    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=72, paper=paper)
+
+    def line_geoms(key):
+        return [g for g in layers[key].geometry if g is not None and not g.is_empty and shapely.get_dimensions(g) == 1]
+
+    ipu_lines = line_geoms("indikasi_program")
+    assert ipu_lines
+    page = a.page_ipu()
+    kec_names = {str(n).upper() for n in layers["kecamatan"][a.kec_field]}
+    shown = [t for t in page.ax.texts if t.get_visible() and t.get_text() in kec_names]
+    assert len(shown) == len(kec_names)  # every kecamatan still named
+    for t in shown:
+        box = _box_in_data(page.ax, t)
+        assert not any(box.intersects(g) for g in ipu_lines), (paper, t.get_text())
+    roads = line_geoms("struktur_ruang")
+    page = a.page_admin()
+    kel_names = {str(n) for n in layers["kelurahan"][a.kel_field]}
+    for t in page.ax.texts:
+        if t.get_visible() and t.get_text() in kel_names:
+            box = _box_in_data(page.ax, t)
+            assert not any(box.intersects(g) for g in roads), (paper, t.get_text())
+
+
+# --------------------------------------------------------------------------- 3: programs beyond the administrative area
+
+
+def test_program_partly_outside_the_administrative_area_is_noted(sample):
+    """Review 3: a program line that runs past the city boundary (but stays in the map frame) is drawn whole
+    and the map says so, naming it; one wholly inside is not named. The line is built to cross the boundary
+    of the union of the kecamatan by 300 m (shapely), and one is built well inside."""
+    import re
+
+    import shapely
+
+    from sppr_gis.maps import album as album_mod
+
+    _, layers = sample
+    layers = dict(layers)
+    r = layers["rencana"].copy()
+    city = shapely.union_all(layers["kecamatan"].to_crs(r.crs).geometry.values)
+    x0, y0, x1, y1 = city.bounds
+    ym = (y0 + y1) / 2
+    west = min(x for x, y in city.exterior.coords if abs(y - ym) < (y1 - y0) * 0.2) if city.geom_type == "Polygon" else x0
+    across = shapely.LineString([(west - 300, ym), (west + 1500, ym)])
+    inner = shapely.LineString([((x0 + x1) / 2 - 200, ym), ((x0 + x1) / 2 + 200, ym)])
+    assert across.difference(city).length > 250 and city.contains(inner)
+    i0, i1 = r.index[0], r.index[1]
+    r.loc[i0, "geometry"] = across
+    r.loc[i1, "geometry"] = inner
+    r.loc[i0, "program_id"] = "P-LINTAS"
+    r.loc[i1, "program_id"] = "P-DALAM"
+    layers["rencana"] = r
+    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=72)
+    page = a.page_conformance()
+    notes = " ".join(" ".join(t.get_text().split()) for t in page.fig.texts)
+    note = re.search(r"\d+ lokasi program sebagian di luar batas administrasi[^(]*\(([^)]*)\)", notes)
+    assert note, notes
+    assert "P-LINTAS" in note.group(1) and "P-DALAM" not in note.group(1), note.group(0)
+    # drawn whole, not clipped: the map's extent holds the part beyond the boundary
+    ex = page.ax.get_xlim()
+    assert ex[0] <= west - 300
