@@ -315,3 +315,60 @@ def test_program_partly_outside_the_administrative_area_is_noted(sample):
     # drawn whole, not clipped: the map's extent holds the part beyond the boundary
     ex = page.ax.get_xlim()
     assert ex[0] <= west - 300
+
+
+# --------------------------------------------------------------------------- 1: every block that can hold its code has it
+
+
+@pytest.mark.parametrize("paper", ["A3", "A4"])
+def test_every_zone_block_large_enough_for_its_code_is_labelled(sample, paper):
+    """Review 1: on Peta 2 each zone block (polygon) in which the code's printed box fits somewhere (a fine
+    grid scan with shapely, the box measured from the rendered code), clear of the names on the map, carries
+    its code; the legend cannot otherwise be read where neighbouring zone colours are close."""
+    import shapely
+
+    from sppr_gis.maps import album as album_mod
+
+    _, layers = sample
+    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=72, paper=paper)
+    page = a.page_zoning()
+    ax = page.ax
+    r = page.fig.canvas.get_renderer()
+    inv = ax.transData.inverted()
+
+    def data_box(bb):
+        (x0, y0), (x1, y1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
+        return shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+    codes = [t for t in ax.texts if t.get_gid() == "zone-code" and t.get_visible()]
+    names = [data_box(t.get_window_extent(r)) for t in ax.texts if t.get_visible() and t.get_text() and t.get_gid() != "zone-code"]
+    size = {}
+    for t in codes:
+        if "\n" not in t.get_text():
+            bb = data_box(t.get_window_extent(r)).bounds
+            size[t.get_text()] = ((bb[2] - bb[0]) / 2, (bb[3] - bb[1]) / 2)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    view = shapely.box(x0, y0, x1, y1)
+    z = layers["zoning"].to_crs(page.crs)
+    missing = []
+    for code, geom in zip(z[a.zfield].astype(str), shapely.make_valid(np.asarray(z.geometry.array, dtype=object))):
+        if code not in size or geom is None:
+            continue
+        hw, hh = size[code]
+        for part in shapely.get_parts(geom.intersection(view)):
+            if part.geom_type != "Polygon" or part.area < 4 * hw * hh:
+                continue
+            px0, py0, px1, py1 = part.bounds
+            fits = False
+            for x in np.linspace(px0 + hw, px1 - hw, 25) if px1 - px0 > 2 * hw else []:
+                for y in np.linspace(py0 + hh, py1 - hh, 25) if py1 - py0 > 2 * hh else []:
+                    box = shapely.box(x - hw * 1.02, y - hh * 1.02, x + hw * 1.02, y + hh * 1.02)
+                    if part.contains(box) and not any(box.intersects(n) for n in names):
+                        fits = True
+                        break
+                if fits:
+                    break
+            if fits and not any(t.get_text() == code and part.contains(shapely.Point(t.get_position())) for t in codes):
+                missing.append((code, part.bounds))
+    assert not missing, (paper, missing)
