@@ -39,8 +39,8 @@ def place_line_labels(
 ) -> list[Artist]:
     """Names along lines (roads, rivers, channels): rotated with the line beside its middle, else at 35/65/20/80 %.
 
-    A name that would overlap another text, cross another line feature drawn on the axes (roads, programs,
-    IPU lines: :data:`LINE_GIDS`) or run out of the map is dropped.
+    A place clear of the other line features drawn on the axes (roads, programs, IPU lines: :data:`LINE_GIDS`)
+    is preferred; a name that would overlap another text or run out of the map is dropped.
     """
     fig, fontsize, renderer, ax_box, placed = _label_context(ax, fontsize, avoid, pad=(1.02, 1.05))
     lines = _Lines(ax)
@@ -52,7 +52,7 @@ def place_line_labels(
         if not parts:
             continue
         line = max(parts, key=lambda p: p.length)
-        ok = None
+        ok = fallback = None
         for frac in (0.5, 0.35, 0.65, 0.2, 0.8, 0.42, 0.58, 0.27, 0.73, 0.12, 0.88):
             p = line.interpolate(frac, normalized=True)
             a = line.interpolate(max(frac - 0.04, 0.0), normalized=True)
@@ -71,10 +71,18 @@ def place_line_labels(
                 zorder=zorder, path_effects=_HALO, annotation_clip=True, gid="line-label",
             )
             bb = t.get_window_extent(renderer)
-            if _fits(bb, ax_box, placed) and not lines.crosses(bb, own=geom):
-                ok = (t, bb)
-                break
+            if _fits(bb, ax_box, placed):
+                if not lines.crosses(bb, own=geom):
+                    ok = (t, bb)
+                    break
+                if fallback is None:  # fits, but crosses another line: kept in case no place along the line is clear
+                    fallback = (t, bb)
+                    continue
             t.remove()
+        if ok is None:
+            ok = fallback
+        elif fallback is not None:
+            fallback[0].remove()
         _keep(ok, out, placed)
     return out
 
