@@ -401,25 +401,21 @@ def test_every_map_sheet_of_the_pdf_keys_on_itself_what_it_draws(album, layers):
 
 # --------------------------------------------------------------------------- 7. callouts clear of the kecamatan names
 
-_KEC_GREY = 0x3A / 255  # the kecamatan names' ink (#3a3a3a), drawn as glyph outlines (a white halo under them)
+_KEC_GREY = 0x3A / 255  # the kecamatan names' ink (#3a3a3a), real text over a white halo
 
 
 def _name_boxes(page):
-    """The kecamatan names on a PDF page, read as a reviewer sees them: the filled glyph outlines in the names' grey
-    (each halo is a stroked white twin), joined into words; (x0, top, x1, bottom) in points."""
-    glyphs = sorted((o["x0"], o["top"], o["x1"], o["bottom"]) for o in page.curves
-                    if o["fill"] and not o["stroke"] and isinstance(o["non_stroking_color"], (int, float)) and abs(o["non_stroking_color"] - _KEC_GREY) < 0.002)
-    names: list[list[float]] = []
-    for g in glyphs:
-        for n in names:
-            h = max(n[3] - n[1], g[3] - g[1])
-            inner = g[0] >= n[0] - 0.1 and g[2] <= n[2] + 0.1 and g[1] >= n[1] - 0.1 and g[3] <= n[3] + 0.1
-            if inner or (abs(n[3] - g[3]) < 0.4 * h and -0.1 * h < g[0] - n[2] < 0.9 * h):  # a counter, or the next letter
-                n[:] = min(n[0], g[0]), min(n[1], g[1]), max(n[2], g[2]), max(n[3], g[3])
-                break
-        else:
-            names.append(list(g))
-    return names
+    """The kecamatan names on a PDF page, read as a reviewer sees them: words of real text (a haloed name stays
+    text, its halo glyph outlines under it) in the names' grey; (x0, top, x1, bottom) in points."""
+    out = []
+    for w in page.extract_words(extra_attrs=["non_stroking_color"]):
+        c = w["non_stroking_color"]
+        c = c[0] if isinstance(c, (tuple, list)) and len(c) == 1 else c
+        if isinstance(c, (tuple, list)) and len(c) == 3 and max(c) - min(c) < 0.002:
+            c = c[0]
+        if isinstance(c, (int, float)) and abs(c - _KEC_GREY) < 0.002:
+            out.append([w["x0"], w["top"], w["x1"], w["bottom"]])
+    return out
 
 
 def _callout_boxes(page):

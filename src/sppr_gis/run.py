@@ -278,7 +278,7 @@ def _album_sources(inputs: RunInputs, given: Mapping[str, str] | None) -> dict[s
     """Citations per input for the album: ``[album.sumber]``, else the input's file name."""
     out: dict[str, str] = {}
     ins = inputs.config.inputs
-    for key in ("zoning", "rules", "struktur_ruang", "indikasi_program", "rencana", "kecamatan", "kelurahan", "kawasan_prioritas"):
+    for key in ("zoning", "rules", "struktur_ruang", "indikasi_program", "rencana", "kecamatan", "kelurahan", "kawasan_prioritas", "kinerja"):
         spec = getattr(ins, key, None)
         specs = list(spec) if isinstance(spec, (tuple, list)) else ([spec] if spec is not None else [])
         names = [Path(getattr(getattr(sp, "layer", None), "path", "") or "").name for sp in specs]

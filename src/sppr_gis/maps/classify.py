@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["class_breaks", "class_labels", "assign_classes", "few_classes", "assign_ranges", "range_labels"]
+__all__ = ["class_breaks", "class_labels", "assign_classes", "few_classes", "natural_classes", "assign_ranges", "range_labels"]
 
 
 def _jenks(values: np.ndarray, k: int) -> list[float]:
@@ -138,6 +138,52 @@ def few_classes(values: Sequence[float], k: int = 5, max_single: int = 6) -> lis
     n = int(math.floor((hi_v - start) / step)) + 1
     out = [(start + i * step, start + (i + 1) * step) for i in range(n)]
     return [(float(round(a, 9)), float(round(b, 9))) for a, b in out]
+
+
+def _roundest(lo: float, hi: float, *, down: bool = False) -> float:
+    """The roundest number in ``(lo, hi]`` (the smallest one there of the largest power-of-ten step that has
+    one); with ``down``, the largest one in ``[lo, hi)``."""
+    span = max(abs(lo), abs(hi), 1e-300)
+    for e in range(math.floor(math.log10(span)) + 1, -13, -1):
+        step = 10.0**e
+        t = (math.floor(hi / step) * step) if down else (math.floor(lo / step) + 1) * step
+        t = float(round(t, 12))
+        if (lo <= t < hi) if down else (lo < t <= hi):
+            return t
+    return hi if not down else lo  # pragma: no cover - an interval narrower than 1e-12
+
+
+def natural_classes(values: Sequence[float], k: int = 5) -> list[tuple[float, float]]:
+    """Natural-breaks classes for a few areas (a city's kecamatan): ``(lo, hi)`` ranges, ``lo <= v < hi``.
+
+    A classification, not one class per value: at most ``k`` classes and no more than Sturges' rule gives for
+    the number of values (``1 + log2(n)``: 3 classes for 4 kecamatan, 5 for 16 and more); the values are grouped
+    by Fisher-Jenks natural breaks and each limit between two classes is the roundest number between the
+    largest value of one and the smallest of the next. A single distinct value is one class ``(v, v)``.
+
+    >>> natural_classes([30.7, 37.2, 51.3, 93.5])
+    [(30.0, 40.0), (40.0, 60.0), (60.0, 100.0)]
+    """
+    arr = np.sort(np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float))
+    if not len(arr):
+        return []
+    uniq = np.unique(arr)
+    if len(uniq) == 1:
+        return [(float(uniq[0]), float(uniq[0]))]
+    k = int(max(2, min(k, len(uniq), round(1 + math.log2(len(arr))))))
+    cuts = _jenks(arr, k)  # the largest value of classes 1..k-1
+    limits = []
+    for c in cuts:
+        nxt = float(arr[arr > c].min())
+        limits.append(_roundest(c, nxt))
+    lo_v, hi_v = float(arr[0]), float(arr[-1])
+    first_hi = limits[0]
+    last_lo = limits[-1]
+    start = _roundest(lo_v - (first_hi - lo_v), lo_v + 1e-12 * max(abs(lo_v), 1.0), down=True)
+    start = min(start, lo_v)
+    end = _roundest(hi_v, hi_v + max(hi_v - last_lo, first_hi - start))
+    edges = [start, *limits, end]
+    return [(float(a), float(b)) for a, b in zip(edges, edges[1:])]
 
 
 def assign_ranges(values: Sequence[float], ranges: Sequence[tuple[float, float]]) -> np.ndarray:

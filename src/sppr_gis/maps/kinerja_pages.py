@@ -135,7 +135,7 @@ def page_capaian_kecamatan(album: Any, result: Any) -> MapFrame | None:
     note = ("Capaian program = capaian sub kegiatan yang kodenya sama dengan kode SIPD program (indikator kinerja Renstra/Renja); "
             "capaian kecamatan = rata-rata program berlokasi di kecamatan itu.")
     f.data = {"capaian": {r["kecamatan"]: r["capaian"] for r in tab.to_dict("records")}}
-    return album.finish(f, note=note, shows=("rencana", "kecamatan"))
+    return album.finish(f, note=note, shows=("kinerja", "rencana", "kecamatan"))
 
 
 def kinerja_pages(album: Any, result: Any) -> Iterator[tuple[str, MapFrame]]:

@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 
 import geopandas as gpd  # noqa: E402
 import matplotlib.patheffects as pe  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
@@ -110,7 +111,45 @@ def paper_size(paper: str) -> tuple[float, float]:
     return PAPER_SIZES[key]
 
 
-_HALO = [pe.withStroke(linewidth=2.4, foreground="white")]
+class TextHalo(pe.Stroke):
+    """A halo (a wide stroke of the glyphs' outlines) under a text that stays a text in the PDF.
+
+    matplotlib draws a text with path effects as glyph outlines (``PathEffectRenderer`` turns the text into
+    paths): the name is then neither searchable nor selectable. A text whose path effects start with a
+    ``TextHalo`` is drawn twice instead: once with its halo effects only (outlines, under), then as plain text
+    with no path effect (a real text, over). Other texts are drawn as matplotlib draws them.
+
+    Parameters
+    ----------
+    linewidth : float
+        Width of the halo, points.
+    foreground : color
+        Colour of the halo.
+    """
+
+    def __init__(self, linewidth: float = 2.4, foreground: object = "white") -> None:
+        super().__init__(linewidth=linewidth, foreground=foreground)
+
+
+def _draw_text_with_halo(self: Text, renderer: object) -> None:
+    """``Text.draw`` for texts haloed with :class:`TextHalo`: the halo as outlines, then the text as text."""
+    effects = self.get_path_effects()
+    if not effects or not isinstance(effects[0], TextHalo):
+        return _TEXT_DRAW(self, renderer)
+    _TEXT_DRAW(self, renderer)  # the halo effects only: outlines under the text
+    self._path_effects = []
+    try:
+        _TEXT_DRAW(self, renderer)  # the text itself, as text
+    finally:
+        self._path_effects = effects
+
+
+_TEXT_DRAW = getattr(Text.draw, "_sppr_plain", Text.draw)
+_draw_text_with_halo._sppr_plain = _TEXT_DRAW  # type: ignore[attr-defined]
+Text.draw = _draw_text_with_halo  # type: ignore[method-assign]
+
+#: The white halo of names on the map (a text in the PDF, see :class:`TextHalo`).
+_HALO = [TextHalo(linewidth=2.4, foreground="white")]
 
 
 def rupiah(value: float, decimals: int = 1) -> str:

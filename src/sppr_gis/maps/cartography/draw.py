@@ -143,7 +143,7 @@ def _draw_dimension(
         g.plot(ax=ax, color=[(*f, polygon_alpha) for f in face], edgecolor=edge, linewidth=1.3, zorder=zorder, rasterized=raster)
     elif dim == 1:
         g.plot(ax=ax, color="white", linewidth=line_width + 2.2, zorder=zorder + 0.5, capstyle="round", rasterized=raster)
-        g.plot(ax=ax, color=face, linewidth=line_width, zorder=zorder + 0.6, capstyle="round", rasterized=raster)
+        g.plot(ax=ax, color=face, linewidth=line_width, zorder=zorder + 0.6, capstyle="round", rasterized=raster, gid="line-feature")
     else:
         if not ax.get_autoscale_on():
             g = _spread_stacked(ax, g, point_size, zorder)

@@ -128,6 +128,33 @@ def _inset_box(frame: MapFrame, c: gpd.GeoDataFrame, ex: tuple[float, float, flo
     return bx, by, w, h, w_in, h_in
 
 
+#: Fields naming a unit of the inset layer (the bundled extract: ``nama``; geoBoundaries: ``shapeName``; BIG: ``NAMOBJ``).
+_NAME_FIELDS = ("name", "nama", "shapeName", "NAMOBJ", "WADMKK")
+#: Fields naming a unit's province (the bundled extract: ``provinsi``; BIG: ``WADMPR``).
+_PROVINCE_FIELDS = ("provinsi", "WADMPR", "nama_prov", "province")
+
+
+def _is_region(g: Any, region: Any) -> bool:
+    """Whether an inset unit is the region itself: half of it or half of the region is their overlap."""
+    if g is None or g.is_empty:
+        return True
+    inter = g.intersection(region).area
+    return inter >= 0.5 * min(g.area, region.area)
+
+
+def _widest_point(g: Any) -> Any:
+    """The centre of the largest circle inside ``g`` (its largest part): room for a long name."""
+    if shapely.get_type_id(g) in (6, 7):
+        polys = [p for p in shapely.get_parts(g) if shapely.get_type_id(p) == 3]
+        if not polys:
+            return g.representative_point()
+        g = max(polys, key=lambda p: p.area)
+    try:
+        return shapely.get_point(shapely.maximum_inscribed_circle(g, max(g.area, 1.0) ** 0.5 / 200), 0)
+    except (AttributeError, shapely.errors.GEOSException):  # pragma: no cover - shapely < 2.1
+        return g.representative_point()
+
+
 def _draw_surroundings(frame: MapFrame, ax: Any, around: gpd.GeoDataFrame, c: gpd.GeoDataFrame, cb: Any, city: Any, aspect: float) -> tuple[float, float, float, float]:
     """The region (``c``) among its neighbours (``around``) on a sea-blue ground, the neighbours named where
     their names do not collide; returns the inset's extent."""
@@ -141,20 +168,47 @@ def _draw_surroundings(frame: MapFrame, ax: Any, around: gpd.GeoDataFrame, c: gp
     ax.set_facecolor("#dcebf5")  # the surroundings are known: what they leave uncovered is sea
     a.plot(ax=ax, facecolor="#f1eee6", edgecolor="#8c8c8c", linewidth=0.4, zorder=1)
     c.plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5, zorder=2)
-    nf = next((f for f in ("name", "nama", "shapeName", "NAMOBJ", "WADMKK") if f in a.columns), None)
-    if nf:
+    nf = next((f for f in _NAME_FIELDS if f in a.columns), None)
+    pf = next((f for f in _PROVINCE_FIELDS if f in a.columns and f != nf), None)
+    if nf or pf:
         vb = shapely.box(*view).buffer(-0.08 * (view[2] - view[0]))
         placed: list[Any] = []
         renderer = fig.canvas.get_renderer()
-        for p, n, g in zip(a.geometry.representative_point(), a[nf], a.geometry):
-            if not vb.contains(p) or g.intersects(city):
+        ax.set_xlim(view[0], view[2])
+        ax.set_ylim(view[1], view[3])
+        cu = overlay.union_all(overlay.make_valid(np.asarray(c.geometry.array, dtype=object), what="inset"), what="inset")
+        # the region itself (on its orange ground) is the unit it makes most of; every other unit is a neighbour
+        # (those sharing its border too), named on its part in view off the region
+        cand: list[tuple[Any, str, bool]] = []
+        if nf:
+            for n, g in zip(a[nf], a.geometry):
+                if isinstance(n, str) and n.strip() and not _is_region(g, cu):
+                    cand.append((g, n, False))
+        if pf:  # after the neighbours: the province's name where it has room, else along the inset's top or foot
+            for name in dict.fromkeys(a[pf]):
+                if isinstance(name, str) and name.strip():
+                    geoms = np.asarray(a.geometry[(a[pf] == name).to_numpy()].array, dtype=object)
+                    cand.append((overlay.union_all(geoms, what="inset"), name, True))
+        gap = 0.02 * (view[2] - view[0])
+        for g, n, province in cand:
+            part = g.difference(cu.buffer(gap)).intersection(vb)
+            if part.is_empty or part.area <= 0:
                 continue
-            t = ax.text(p.x, p.y, str(n), fontsize=MIN_PT, ha="center", va="center", color="#555555", style="italic", zorder=3, path_effects=_HALO, gid="inset-name", clip_on=True)
-            ax.set_xlim(view[0], view[2])
-            ax.set_ylim(view[1], view[3])
-            bb = t.get_window_extent(renderer)
-            if any(bb.overlaps(q) for q in placed):
-                t.remove()
+            if province:
+                text = n.upper() if n.upper().startswith("PROV") else f"PROV. {n.upper()}"
+                cx = (view[0] + view[2]) / 2
+                spots = [_widest_point(part), shapely.Point(cx, view[3] - 0.06 * (view[3] - view[1])), shapely.Point(cx, view[1] + 0.06 * (view[3] - view[1]))]
+                style = {"color": "#6b4f2a", "fontweight": "bold", "gid": "inset-province"}
             else:
+                text, spots = str(n), [part.representative_point()]
+                style = {"color": "#555555", "style": "italic", "gid": "inset-name"}
+            ab = ax.get_window_extent(renderer)
+            for p in spots:
+                t = ax.text(p.x, p.y, text, fontsize=MIN_PT, ha="center", va="center", zorder=3, path_effects=_HALO, clip_on=True, **style)
+                bb = t.get_window_extent(renderer)
+                if any(bb.overlaps(q) for q in placed) or not (ab.x0 <= bb.x0 and bb.x1 <= ab.x1 and ab.y0 <= bb.y0 and bb.y1 <= ab.y1):
+                    t.remove()
+                    continue
                 placed.append(bb)
+                break
     return view

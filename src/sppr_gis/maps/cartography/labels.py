@@ -39,9 +39,11 @@ def place_line_labels(
 ) -> list[Artist]:
     """Names along lines (roads, rivers, channels): rotated with the line beside its middle, else at 35/65/20/80 %.
 
-    A name that would overlap another text or run out of the map is dropped.
+    A place clear of the other line features drawn on the axes (roads, programs, IPU lines: :data:`LINE_GIDS`)
+    is preferred; a name that would overlap another text or run out of the map is dropped.
     """
     fig, fontsize, renderer, ax_box, placed = _label_context(ax, fontsize, avoid, pad=(1.02, 1.05))
+    lines = _Lines(ax)
     out: list[Artist] = []
     for geom, text in zip(geoms, texts):
         if not text or geom is None or geom.is_empty:
@@ -50,8 +52,8 @@ def place_line_labels(
         if not parts:
             continue
         line = max(parts, key=lambda p: p.length)
-        ok = None
-        for frac in (0.5, 0.35, 0.65, 0.2, 0.8):
+        ok = fallback = None
+        for frac in (0.5, 0.35, 0.65, 0.2, 0.8, 0.42, 0.58, 0.27, 0.73, 0.12, 0.88):
             p = line.interpolate(frac, normalized=True)
             a = line.interpolate(max(frac - 0.04, 0.0), normalized=True)
             b = line.interpolate(min(frac + 0.04, 1.0), normalized=True)
@@ -70,11 +72,55 @@ def place_line_labels(
             )
             bb = t.get_window_extent(renderer)
             if _fits(bb, ax_box, placed):
-                ok = (t, bb)
-                break
+                if not lines.crosses(bb, own=geom):
+                    ok = (t, bb)
+                    break
+                if fallback is None:  # fits, but crosses another line: kept in case no place along the line is clear
+                    fallback = (t, bb)
+                    continue
             t.remove()
+        if ok is None:
+            ok = fallback
+        elif fallback is not None:
+            fallback[0].remove()
         _keep(ok, out, placed)
     return out
+
+
+#: gids of the line features drawn on a map (roads and networks, programs, IPU): labels keep off them.
+LINE_GIDS = ("line-feature", "network")
+
+
+class _Lines:
+    """The line features drawn on the axes (artists whose gid is in :data:`LINE_GIDS` or starts with
+    ``struktur:``), as data-coordinate lines, for the test whether a label's box crosses one."""
+
+    def __init__(self, ax: Any) -> None:
+        self.ax = ax
+        segs: list[Any] = []
+        for art in list(ax.collections) + list(ax.lines):
+            gid = art.get_gid() or ""
+            if not (gid in LINE_GIDS or gid.startswith("struktur:")) or not art.get_visible():
+                continue
+            if hasattr(art, "get_segments"):
+                segs.extend(np.asarray(sg, dtype=float) for sg in art.get_segments() if len(sg) >= 2)
+            elif hasattr(art, "get_xydata"):
+                xy = np.asarray(art.get_xydata(), dtype=float)
+                if len(xy) >= 2:
+                    segs.append(xy)
+        self.geoms = np.asarray([shapely.linestrings(sg) for sg in segs], dtype=object)
+        self.tree = shapely.STRtree(self.geoms) if len(self.geoms) else None
+
+    def crosses(self, bb: Any, own: Any = None) -> bool:
+        """Whether the display box ``bb`` crosses a drawn line feature (other than ``own``, the labelled line)."""
+        if self.tree is None:
+            return False
+        (x0, y0), (x1, y1) = self.ax.transData.inverted().transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
+        hit = self.tree.query(shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)), predicate="intersects")
+        if own is not None and len(hit):
+            near = own.buffer(max(abs(x1 - x0), abs(y1 - y0)) * 1e-3 + 1e-6)
+            hit = [i for i in hit if not near.covers(self.geoms[i])]
+        return bool(len(hit))
 
 
 #: Rings (multiples of the callout's size) and angles (degrees) of a callout's candidate positions, nearest
@@ -265,6 +311,7 @@ def place_labels(
     offsets: Sequence[tuple[float, float]] | None = None,
     va: str = "center",
     symbols: Any = None,
+    avoid_lines: bool = False,
 ) -> list[Artist]:
     """Place labels at points without overlaps: try the point, then above, below, right, left; else drop.
 
@@ -275,6 +322,9 @@ def place_labels(
     coordinates of point symbols on the map) are avoided where a candidate
     allows: the first candidate clear of them (by half the label's height) is
     taken, else the first that fits otherwise (a label is never dropped for a symbol).
+    Likewise the line features drawn on the axes (roads, programs, IPU: :data:`LINE_GIDS`): a candidate
+    whose box crosses none is preferred; with ``avoid_lines`` required (a label crossing every candidate's
+    lines is dropped: for minor names such as kelurahan).
 
     Returns
     -------
@@ -292,6 +342,9 @@ def place_labels(
         sym = ax.transData.transform(sym[np.isfinite(sym).all(axis=1)])
         # a little farther from the anchor too, to find a place clear of the symbols
         offsets = list(offsets) + [(0, 2 * d), (0, -2 * d), (d * 3.5, 0), (-d * 3.5, 0), (d * 3, d * 2), (-d * 3, -d * 2), (d * 3, -d * 2), (-d * 3, d * 2), (0, 3 * d), (0, -3 * d)]
+    lines = _Lines(ax)
+    if lines.tree is not None and not len(sym):  # farther candidates too, to find a place clear of the lines
+        offsets = list(offsets) + [(0, 2 * d), (0, -2 * d), (d * 3.5, 0), (-d * 3.5, 0), (d * 3, d * 2), (-d * 3, -d * 2), (d * 3, -d * 2), (-d * 3, d * 2)]
     for (x, y), text in zip(xy, texts):
         if not text or not np.isfinite(x) or not np.isfinite(y):
             continue
@@ -305,10 +358,11 @@ def place_labels(
             bb = t.get_window_extent(renderer).expanded(1.06, 1.15)
             if _fits(bb, ax_box, placed):
                 m = bb.height / 2
-                if not len(sym) or not ((sym[:, 0] > bb.x0 - m) & (sym[:, 0] < bb.x1 + m) & (sym[:, 1] > bb.y0 - m) & (sym[:, 1] < bb.y1 + m)).any():
+                clear = not len(sym) or not ((sym[:, 0] > bb.x0 - m) & (sym[:, 0] < bb.x1 + m) & (sym[:, 1] > bb.y0 - m) & (sym[:, 1] < bb.y1 + m)).any()
+                if clear and not lines.crosses(bb):
                     ok = (t, bb)
                     break
-                if fallback is None:  # fits, but covers a symbol: kept in case no candidate is clear
+                if fallback is None and not (avoid_lines and lines.crosses(bb)):  # fits, but covers a symbol: kept in case no candidate is clear
                     fallback = (t, bb)
                     continue
             t.remove()

@@ -51,7 +51,7 @@ def page_admin(album: Album) -> MapFrame | None:
     place_labels(f.ax, [(p.x, p.y) for p in pts], [n.upper() for n in names], fontsize=9.5 * f.k, color="#222222", weight="bold", zorder=21)
     if kel is not None and album.kel_field:
         kp = kel.geometry.representative_point()
-        place_labels(f.ax, [(p.x, p.y) for p in kp], [str(n) for n in kel[album.kel_field]], fontsize=6 * f.k, color="#333333", style="italic")
+        place_labels(f.ax, [(p.x, p.y) for p in kp], [str(n) for n in kel[album.kel_field]], fontsize=6 * f.k, color="#333333", style="italic", avoid_lines=True)
     if net is not None:
         roads = album.L["struktur_ruang"]
         nf = _first(roads, ("NAMOBJ", "nama", "name", "NAMA", "NAMJLN"))

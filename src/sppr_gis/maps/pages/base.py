@@ -294,7 +294,15 @@ class Album:
             draw_outline(frame.ax, self.L.get("kelurahan"), color="#6b6b6b", linewidth=0.45, linestyle=":", zorder=3)
         kec = self.L.get("kecamatan")
         draw_outline(frame.ax, kec, color="#2b2b2b", linewidth=1.0, linestyle=(0, (6, 2, 1, 2)), zorder=3.2)
-        if not labels or kec is None or not self.kec_field:
+        if not labels:
+            return []
+        return self.kec_names(frame)
+
+    def kec_names(self, frame: MapFrame) -> list:
+        """The kecamatan names, placed clear of the labels, symbols and line features already drawn: call it
+        after the page's programs and IPU are drawn (:meth:`admin` with ``labels=False`` first)."""
+        kec = self.L.get("kecamatan")
+        if kec is None or not self.kec_field:
             return []
         pts = kec.geometry.representative_point()
         return place_labels(frame.ax, [(p.x, p.y) for p in pts], [str(n).upper() for n in kec[self.kec_field]], fontsize=8, color="#3a3a3a", style="italic", weight="bold",
@@ -399,7 +407,31 @@ class Album:
             if beyond.any():
                 ids = g.loc[beyond, idf].astype(str).tolist() if idf in g.columns else []
                 out.append(f"{int(beyond.sum())} lokasi {'program' if key == 'rencana' else 'IPU'} di luar bingkai peta" + (f" ({', '.join(ids[:8])}{', ...' if len(ids) > 8 else ''})" if ids else ""))
+            area = self.admin_area()
+            if area is None:
+                continue
+            # drawn whole (never clipped at the boundary), so said: partly or wholly beyond the administrative area
+            inside = shapely.covered_by(geoms, area)
+            meets = shapely.intersects(geoms, area)
+            for which, sel in (("sebagian", has & meets & ~inside & ~beyond), ("seluruhnya", has & ~meets & ~beyond)):
+                if sel.any():
+                    ids = g.loc[sel, idf].astype(str).tolist() if idf in g.columns else []
+                    out.append(f"{int(sel.sum())} lokasi {'program' if key == 'rencana' else 'IPU'} {which} di luar batas administrasi, digambar utuh"
+                               + (f" ({', '.join(ids[:8])}{', ...' if len(ids) > 8 else ''})" if ids else ""))
         frame.data["outside"] = out
+
+    def admin_area(self) -> Any:
+        """The administrative area (the union of the kecamatan, else kelurahan, else zoning outline), widened by
+        :data:`ADMIN_TOLERANCE` for boundaries digitised apart; None without a boundary layer."""
+        if not hasattr(self, "_admin_area"):
+            ctx = self.context
+            self._admin_area = None
+            if ctx is not None and len(ctx):
+                geoms = overlay.make_valid(np.asarray(ctx.geometry.dropna().array, dtype=object), what="admin")
+                area = overlay.union_all(geoms, what="admin").buffer(ADMIN_TOLERANCE)
+                shapely.prepare(area)
+                self._admin_area = area
+        return self._admin_area
 
 
     def _keep_corners_clear(self, frame: MapFrame, key: tuple[float, float, float] | None) -> None:
@@ -454,6 +486,19 @@ class Album:
             (fx0, fy0), (fx1, fy1) = frame.fig.transFigure.inverted().transform(frame.ax.transData.transform([(ext[2] - km - kw, ext[3] - km - kh), (ext[2] - km, ext[3] - km)]))
             reserve(frame.ax, (fx0, fy0, fx1, fy1))
 
+    def network_names(self, frame: MapFrame) -> None:
+        """The networks' names along their lines, clear of the other lines drawn: after the programs are drawn."""
+        roads = self.L.get("struktur_ruang")
+        if roads is None:
+            return
+        jf = _first(roads, ("JNSRSR", "jenis", "kelas", "NAMOBJ"))
+        nf = _first(roads, ("NAMOBJ", "nama", "name", "NAMA", "NAMJLN"))
+        if nf and nf != jf:
+            ok = roads[nf].notna() & (roads[nf].astype(str).str.strip() != "")
+            sel = roads[ok]
+            order = np.argsort(-sel.geometry.length.to_numpy(), kind="stable")  # long ones first
+            place_line_labels(frame.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6.5 * frame.k, color="#1f2f4a")
+
     def network(self, frame: MapFrame, *, labels: bool = True, zorder: float = 5.8) -> LegendSection | None:
         """The struktur ruang networks by class (hierarchy in the width, planned ones dashed), named from their attributes."""
         roads = self.L.get("struktur_ruang")
@@ -477,12 +522,7 @@ class Album:
                     grp.plot(ax=frame.ax, color="white", linewidth=w + 1.6, zorder=zorder)
                     grp.plot(ax=frame.ax, color=col, linewidth=w, linestyle=(0, (4, 2)) if plan else "-", zorder=zorder + 0.1, gid="network")
         if labels:
-            nf = _first(roads, ("NAMOBJ", "nama", "name", "NAMA", "NAMJLN"))
-            if nf and nf != jf:
-                ok = roads[nf].notna() & (roads[nf].astype(str).str.strip() != "")
-                sel = roads[ok]
-                order = np.argsort(-sel.geometry.length.to_numpy(), kind="stable")  # long ones first
-                place_line_labels(frame.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6.5 * frame.k, color="#1f2f4a")
+            self.network_names(frame)
         kinds = sorted(colors, key=lambda k: (-_network_width(k), k))
         h = [Line2D([], [], color=mpl_color(colors[k]), linewidth=_network_width(k)) for k in kinds]
         cnt = _counts(g, "_j")
@@ -492,6 +532,11 @@ class Album:
             h += [Line2D([], [], color="#333333", linewidth=1.7), Line2D([], [], color="#333333", linewidth=1.7, linestyle=(0, (4, 2)))]
             lab += ["Eksisting", "Rencana"]
         return LegendSection("Struktur ruang (jaringan)", h, lab)
+
+
+#: How far (map units, metres) a program may lie beyond the administrative boundary before a map notes it:
+#: boundaries and programs digitised from different sources do not meet exactly.
+ADMIN_TOLERANCE = 1.0
 
 
 #: A boundary extract shipped with the package for the location inset (province and regencies), when present.

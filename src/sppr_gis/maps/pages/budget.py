@@ -29,7 +29,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
 )
 from sppr_gis.maps.classify import (  # noqa: E402
     assign_ranges,
-    few_classes,
+    natural_classes,
     range_labels,
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
@@ -201,7 +201,7 @@ def page_kecamatan(album: Album) -> MapFrame | None:
     album.city_extent(f, key=key_size)
     vals = agg["pagu"].to_numpy(dtype=float)
     has = agg["n"].to_numpy() > 0
-    ranges = few_classes(vals[has], 5)
+    ranges = natural_classes(vals[has], 5)
     cmap = colormaps["YlOrBr"]
     ncls = len(ranges)
     shades = [cmap(0.15 + 0.7 * i / max(ncls - 1, 1)) for i in range(ncls)]
@@ -231,7 +231,7 @@ def page_kecamatan(album: Album) -> MapFrame | None:
         f"Program dihitung pada {unit} yang tercatat untuknya (kolom {unit} lapisan rencana, sama dengan Buku Matriks)"
         if agg.attrs.get("by_column") else f"Program dihitung pada {unit} tempat titik representatif lokasinya berada"
     )
-    kind = "satu kelas per nilai" if single else "interval sama, batas dibulatkan"
+    kind = "satu nilai" if single else "pengelompokan alami (natural breaks), batas dibulatkan"
     note = (
         f"Luas lingkaran sebanding dengan jumlah program. * sesuai = sesuai + sesuai bersyarat. {how}"
         + (f"; {outside} program tanpa {unit}" if outside else "") + f". Kelas pagu: {kind}."

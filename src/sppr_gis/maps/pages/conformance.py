@@ -54,9 +54,10 @@ def page_conformance(album: Album) -> MapFrame | None:
     f = album.frame("Peta Kesesuaian Program terhadap Rencana Tata Ruang", sub, table=True)
     album.city_extent(f)
     album.zoning(f, 0.4)
-    album.admin(f)
+    album.admin(f, labels=False)
     # a white casing around every symbol: a tidak sesuai program stays visible on a pink (K) zone
     dims = draw_by_category(f.ax, r, "status", STATUS_COLORS, order=STATUS_ORDER, halo=True)
+    album.kec_names(f)  # after the program lines, clear of them
     order = ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian")
     h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, None, order=order, kind="mixed")
     lab = [_count_label(label, cnt.get(s, 0), _unlocated_counts(r).get(s, 0)) for s, label in zip([s for s in order if s in STATUS_COLORS], lab)]

@@ -44,9 +44,10 @@ def page_ipu(album: Album) -> MapFrame | None:
     f = album.frame("Peta Sinkronisasi Indikasi Program Utama (IPU)", sub)
     album.city_extent(f)
     album.zoning(f, 0.22)
-    album.admin(f)
+    album.admin(f, labels=False)
     order = ("diskoneksi", "diskontinu", "sinkron", "belum_jadwal")
     dims = draw_by_category(f.ax, q, "status_sinkron", IPU_SYNC_COLORS, order=order)
+    album.kec_names(f)  # after the IPU lines, clear of them
     h, lab = category_legend(IPU_SYNC_COLORS, IPU_SYNC_LABELS, cnt, kind="mixed", unlocated=_unlocated(q, "status_sinkron"))
     gh, gl = geometry_type_legend(list(dims))
     f.add_legend([s for s in [LegendSection("Status sinkronisasi IPU", h, lab), LegendSection("Bentuk lokasi", gh, gl), album.admin_section()] if s])
@@ -75,9 +76,10 @@ def page_ipu_period(album: Album) -> MapFrame | None:
     f = album.frame(f"Peta Indikasi Program Utama Jangka Menengah {y0}" + (f"–{y1}" if y1 > y0 else ""), f"{len(q)} indikasi program menurut tahun mulai; nomor pada peta = nomor pada tabel", table=True)
     album.city_extent(f)
     album.land(f)
-    album.admin(f, labels=True)
+    album.admin(f, labels=False)
     g = q.assign(_y=key.to_numpy())
     dims = draw_by_category(f.ax, g, "_y", colors, order=[str(y) for y in reversed(years)], point_size=30, line_width=2.4, polygon_alpha=0.4)
+    album.kec_names(f)  # after the IPU lines, clear of them
     # numbered callouts keyed to the table, in start-year order
     ok = ~(q.geometry.isna() | q.geometry.is_empty).to_numpy()
     idc = _first(q, ("ipu_id", "id"))

@@ -52,7 +52,7 @@ def pages_opd(album: Album) -> Iterator[MapFrame]:
         f = album.frame(f"Peta Program {opd}", " · ".join(bits), table=len(geo) > LEGEND_ROWS)
         album.city_extent(f)
         album.zoning(f, 0.3)
-        album.admin(f, kelurahan=True)
+        album.admin(f, kelurahan=True, labels=False)
         if status_col:
             dims = draw_by_category(f.ax, sel, status_col, STATUS_COLORS, order=STATUS_ORDER)
             h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(sel, status_col), kind="mixed", order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"),
@@ -61,6 +61,7 @@ def pages_opd(album: Album) -> Iterator[MapFrame]:
         else:
             dims = draw_by_category(f.ax, sel.assign(_x="program"), "_x", {"program": (37, 99, 235)})
             h, lab, title = [], [], ""
+        album.kec_names(f)  # after the program lines, clear of them
         listed = album.program_callouts(f, geo, sel[~sel.index.isin(geo.index)]) if len(sel) else None
         gh, gl = geometry_type_legend(list(dims))
         secs = [LegendSection(title, h, lab) if h else None, LegendSection("Bentuk lokasi", gh, gl), listed]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import textwrap
 from typing import Any
 
@@ -10,7 +11,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.patheffects as pe  # noqa: E402
 import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 
@@ -19,6 +19,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     MIN_PT,
     MapFrame,
 )
+from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
 from sppr_gis.maps.pages.base import BUDI_DAYA, LINDUNG, Album  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,58 @@ def _inscribed_circle(poly: Any, tolerance: float) -> tuple[tuple[float, float],
 
     p = polylabel(poly, tolerance=tolerance)
     return (p.x, p.y), float(p.distance(poly.boundary))
+
+
+def _code_spots(poly: Any, hw: float, hh: float, tolerance: float, max_points: int = 20000, taken: Any = None) -> list[tuple[float, float]]:
+    """Centres where a code's box (half width ``hw``, half height ``hh``) lies wholly inside ``poly``: the
+    centre of its largest inscribed circle first, then the points of a grid (step a tenth of the box's
+    smaller side, at most ``max_points``) over the polygon shrunk by the box's half height, nearest that centre
+    first (a long narrow block holds its code along its length); boxes meeting ``taken`` ((n, 4) bounds
+    ``x0, y0, x1, y1`` of the names already on the map, data units) are left out."""
+    try:
+        (cx, cy), radius = _inscribed_circle(poly, tolerance)
+    except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
+        return []
+    if radius < hh:
+        return []
+    shapely.prepare(poly)
+    pts = np.asarray([(cx, cy)], dtype=float)
+    px0, py0, px1, py1 = poly.bounds
+    near = np.zeros((0, 4))
+    if taken is not None and len(taken):
+        t = np.asarray(taken, dtype=float).reshape(-1, 4)
+        near = t[(t[:, 0] < px1) & (t[:, 2] > px0) & (t[:, 1] < py1) & (t[:, 3] > py0)]
+
+    def clear(p: np.ndarray) -> np.ndarray:
+        if not len(near):
+            return np.ones(len(p), dtype=bool)
+        b = np.c_[p[:, 0] - hw, p[:, 1] - hh, p[:, 0] + hw, p[:, 1] + hh][:, None, :]
+        q = near[None, :, :]
+        return ~((b[..., 0] < q[..., 2]) & (q[..., 0] < b[..., 2]) & (b[..., 1] < q[..., 3]) & (q[..., 1] < b[..., 3])).any(axis=1)
+
+    if shapely.contains(poly, shapely.box(cx - hw, cy - hh, cx + hw, cy + hh)) and clear(pts)[0]:
+        return [(float(cx), float(cy))]
+    core = poly.buffer(-hh)
+    if not core.is_empty:
+        x0, y0, x1, y1 = core.bounds
+        # a fine grid: a long block may hold its code only in a narrow band
+        step = min(hw, hh) / 10
+        step *= max(1.0, math.sqrt((x1 - x0 + step) * (y1 - y0 + step) / step**2 / max_points))
+        xs, ys = np.meshgrid(np.arange(x0, x1 + 1e-9, step), np.arange(y0, y1 + 1e-9, step))
+        grid = np.c_[xs.ravel(), ys.ravel()]
+        grid = grid[shapely.contains_xy(core, grid[:, 0], grid[:, 1])]
+        grid = grid[np.argsort(np.hypot(grid[:, 0] - cx, grid[:, 1] - cy), kind="stable")]
+        pts = np.vstack([pts, grid])
+    boxes = shapely.box(pts[:, 0] - hw, pts[:, 1] - hh, pts[:, 0] + hw, pts[:, 1] + hh)
+    ok = clear(pts)
+    ok[ok] = shapely.contains(poly, boxes[ok])
+    return [(float(x), float(y)) for x, y in pts[ok][:3]]
+
+
+def _data_box(ax: Any, bb: Any) -> Any:
+    """A display box (a text's extent) as a shapely box in data coordinates."""
+    (x0, y0), (x1, y1) = ax.transData.inverted().transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
+    return shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
 def page_zoning(album: Album) -> MapFrame | None:
@@ -76,39 +129,55 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
     fs = max(MIN_PT, 6 * frame.k)
     mpp = (frame.ax.get_xlim()[1] - frame.ax.get_xlim()[0]) / (frame.ax.get_window_extent().width * 72.0 / frame.fig.dpi)
     codes = ok[album.zfield].astype(str).to_numpy()
-    half_w = np.array([(len(c) * 0.62 * fs + 3) / 2 for c in codes]) * mpp
     half_h = fs * 0.7 * mpp
-    need = np.hypot(half_w, half_h)
     geoms = overlay.make_valid(np.asarray(ok.geometry.array, dtype=object), what="zoning")
     # cheap first cut: the bounding box must be large enough
     b = shapely.bounds(geoms)
-    cand = np.flatnonzero(np.minimum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) >= 2 * half_h * 1.4)
+    cand = np.flatnonzero(np.minimum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) >= 2 * half_h * 0.8)
     renderer = frame.fig.canvas.get_renderer()
     taken = [t.get_window_extent(renderer) for t in frame.ax.texts if t.get_visible() and t.get_text()]
     labelled: set[str] = set()
     n = 0
+    sizes: dict[str, tuple[float, float]] = {}  # each code's box as printed (half width, half height; map units)
+    x0, x1 = frame.ax.get_xlim()
+    y0, y1 = frame.ax.get_ylim()
+    view = shapely.box(x0, y0, x1, y1)
+    taken_data = [_data_box(frame.ax, q).bounds for q in taken]
     for i in cand:
-        g = geoms[i]
-        if shapely.get_type_id(g) == 6:
-            g = max(shapely.get_parts(g), key=lambda p: p.area)
-        try:
-            (cx, cy), radius = _inscribed_circle(g, max(half_h / 2, 0.5))
-        except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
-            continue
-        if radius < need[i]:
-            continue
         rgb = album.zone_colors.get(codes[i], (200, 200, 200))
         dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
-        t = frame.ax.text(
-            cx, cy, codes[i], ha="center", va="center", fontsize=fs, fontweight="bold", color="white" if dark else "#1a1a1a", zorder=4,
-            path_effects=[pe.withStroke(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], gid="zone-code",
-        )
-        if any(t.get_window_extent(renderer).overlaps(b) for b in taken):  # a kecamatan name is there
-            t.remove()
-            continue
-        n += 1
-        labelled.add(codes[i])
-        taken.append(t.get_window_extent(renderer))
+        style = {"ha": "center", "va": "center", "fontsize": fs, "fontweight": "bold", "color": "white" if dark else "#1a1a1a", "zorder": 4,
+                 "path_effects": [TextHalo(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], "gid": "zone-code"}
+        if codes[i] not in sizes:
+            probe = frame.ax.text(0, 0, codes[i], **style)
+            bb = probe.get_window_extent(renderer)
+            probe.remove()
+            sizes[codes[i]] = (bb.width / 2 * 72.0 / frame.fig.dpi * mpp, bb.height / 2 * 72.0 / frame.fig.dpi * mpp)
+        hw, hh = sizes[codes[i]]
+        # every block (part) of the zone in view that can hold the code gets it
+        g = geoms[i]
+        if not shapely.contains(view, g):
+            g = shapely.intersection(g, view)
+        for part in shapely.get_parts(g):
+            if shapely.get_type_id(part) != 3:
+                continue
+            gb = part.bounds
+            if gb[2] - gb[0] < 2 * hw or gb[3] - gb[1] < 2 * hh:  # the block's box cannot hold the code's
+                continue
+            t = None
+            for cx, cy in _code_spots(part, hw, hh, max(half_h / 2, 0.5), taken=taken_data):
+                t = frame.ax.text(cx, cy, codes[i], **style)
+                if any(t.get_window_extent(renderer).overlaps(q) for q in taken):  # a kecamatan name is there
+                    t.remove()
+                    t = None
+                    continue
+                break
+            if t is None:
+                continue
+            n += 1
+            labelled.add(codes[i])
+            taken.append(t.get_window_extent(renderer))
+            taken_data.append(_data_box(frame.ax, taken[-1]).bounds)
     return n + _label_missing_codes(album, frame, codes, geoms, labelled, taken, mpp)
 
 
@@ -142,7 +211,7 @@ def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms
         rgb = album.zone_colors.get(code, (200, 200, 200))
         dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
         style = {"ha": "center", "va": "center", "fontsize": fs, "fontweight": "bold", "color": "white" if dark else "#1a1a1a", "zorder": 4, "linespacing": 0.95,
-                 "path_effects": [pe.withStroke(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], "gid": "zone-code"}
+                 "path_effects": [TextHalo(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], "gid": "zone-code"}
         placed = None
         first = None
         centres: list[tuple[float, float]] = []

@@ -60,8 +60,8 @@ def page_struktur(album: Album) -> MapFrame | None:
     album.city_extent(f)
     album.land(f)
     draw_outline(f.ax, album.L.get("kelurahan"), color="#8a8a8a", linewidth=0.45, linestyle=":", zorder=3)
-    album.admin(f)
-    sec = album.network(f, labels=True)
+    album.admin(f, labels=False)
+    sec = album.network(f, labels=False)
     adm = album.admin_section()
     if adm and "kelurahan" in album.L:
         adm.handles.append(Line2D([], [], color="#8a8a8a", linewidth=0.6, linestyle=":"))
@@ -73,6 +73,8 @@ def page_struktur(album: Album) -> MapFrame | None:
         gh, gl = geometry_type_legend(sorted(f.data["struktur_dims"]))  # the kinds drawn (points, lines, areas)
         secs.insert(1, LegendSection("Bentuk lokasi program", gh, gl))
         note += " Program jaringan diberi warna menurut porsi lokasinya pada jaringan rencana kelasnya (status_struktur)."
+    album.kec_names(f)  # the names after every line is drawn, clear of them
+    album.network_names(f)
     f.add_legend([s for s in secs if s])
     return album.finish(f, avoid=roads, note=note, shows=("struktur_ruang", "rencana", "kecamatan", "kelurahan"))
 
