@@ -281,3 +281,33 @@ def test_library_warnings_are_one_log_line_and_quiet_silences_them(tmp_path):
     assert loud.returncode == 0 and "GDAL says hello" in loud.stderr and ".py:" not in loud.stderr
     quiet = subprocess.run([sys.executable, "-c", code, "-q", "w"], capture_output=True, text=True)
     assert quiet.returncode == 0 and "GDAL says hello" not in quiet.stderr
+
+
+@pytest.mark.parametrize("cache", ["cold", "warm", "--no-cache"])
+def test_prepared_zoning_freed_before_writing(runner, data, monkeypatch, tmp_path, cache):
+    """Issue 18 (memory): the prepared zoning (the engine's cut pieces, the QA's pairs and findings list) is not
+    kept alive while the layers are written; the check result keeps only the zones. Counted with the garbage
+    collector when the writer starts, cold, warm (from the cache) and without the cache."""
+    import gc
+
+    import sppr_cli.check as cli_check
+    from sppr_gis.pipeline import PreparedZoning
+
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / f"cache-{cache}"))
+    extra = ["--no-cache"] if cache == "--no-cache" else []
+    if cache == "warm":
+        r = invoke(runner, args(data, **{"--out": data / "first.gpkg"}) + extra)
+        assert r.exit_code == 0, r.output
+    alive: list[int] = []
+    write = cli_check.write_check_result
+
+    def counting(result, *a, **k):
+        gc.collect()
+        alive.append(sum(isinstance(o, PreparedZoning) for o in gc.get_objects()))
+        return write(result, *a, **k)
+
+    monkeypatch.setattr(cli_check, "write_check_result", counting)
+    r = invoke(runner, args(data) + extra)
+    assert r.exit_code == 0, r.output
+    assert alive == [0]
+    assert len(gpd.read_file(data / "out.gpkg", layer="programs")) == 5

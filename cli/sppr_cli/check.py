@@ -14,7 +14,7 @@ from sppr_gis import io, read_rules
 from sppr_gis.analyses import extend_check_from_files, relocation_pending
 from sppr_gis.crs import check_programs_reach_zoning
 from sppr_gis.io.postgis import is_postgis
-from sppr_gis.pipeline import ZoningInput, check as run_check, prepare_zoning_cached, read_extent, say_zoning_messages, start_cached_zoning, start_zoning, start_zoning_lookup, zoning_from_files, zoning_messages
+from sppr_gis.pipeline import ZoningInput, check as run_check, prepare_zoning_cached, read_extent, release_memory, say_zoning_messages, start_cached_zoning, start_zoning, start_zoning_lookup, zoning_from_files, zoning_messages
 from sppr_gis.results import write_check_result
 from sppr_gis.text import angka
 
@@ -186,6 +186,10 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
                     code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
                     client=client, cache=cache, prepare_relocation=struktur_ruang is None,
                 )
+            # the prepared zoning (the engine's cut pieces, the QA's pairs) is not needed after the check:
+            # freed before the layers are written (the result keeps the zones)
+            zoning_ready = None
+            release_memory()
             pending = {}
             if struktur_ruang is None:  # the advice changes no layer: the others are written while it runs
                 pending["saran_relokasi"] = relocation_pending(result, ruleset, relocation_distance=relocation_distance, id_field=id_field, client=client)
