@@ -223,9 +223,9 @@ def place_callouts(
         )
         if ax0 <= pts[k, 0] <= ax1 and ay0 <= pts[k, 1] <= ay1:  # drawn (annotation_clip): so is its leader
             ox, oy = float(best[1][0]), float(best[1][1])
-            reach = 1.0 - (radius + _LEADER_GAP) / max(math.hypot(ox, oy), 1e-9)
-            if reach > 0:
-                leaders.append(((0.0, 0.0), (ox * reach, oy * reach)))
+            dist = max(math.hypot(ox, oy), 1e-9)
+            if dist > radius + _LEADER_GAP:  # from 1 pt off the feature to the circle's edge
+                leaders.append(((ox * _LEADER_GAP / dist, oy * _LEADER_GAP / dist), (ox * (1.0 - radius / dist), oy * (1.0 - radius / dist))))
                 leader_at.append((x, y))
                 leader_colors.append(col)
         t.update_positions(renderer)  # so that its window extent is read where it is drawn
@@ -239,7 +239,7 @@ def place_callouts(
     return out
 
 
-#: The gap (points) between a leader's end and its callout's circle (as ``shrinkB`` of the arrow it replaces).
+#: The gap (points) between a leader and its feature (as ``shrinkB`` of the arrow it replaces, whose end B is the feature).
 _LEADER_GAP = 1.0
 
 
@@ -247,8 +247,9 @@ def _add_leaders(ax: Any, segments: Sequence[Any], at: Sequence[tuple[float, flo
     """The callouts' leaders as one ``LineCollection``: each segment in points from its feature (an offset in data
     units), so it follows the axes' limits and the figure's dpi as an annotation's arrow does; drawn under the circles.
 
-    A leader runs from the feature straight toward the circle's centre and stops ``_LEADER_GAP`` short of its
-    edge, where matplotlib's arrow (``arrowstyle="-"``, ``shrinkA=0``, ``shrinkB=1``) clipped at the circle ends;
+    A leader runs straight from ``_LEADER_GAP`` off the feature toward the circle's centre and stops at its edge,
+    as matplotlib's arrow (``arrowstyle="-"``, ``shrinkA=0`` at the circle, ``shrinkB=1`` at the feature) clipped at
+    the circle ran;
     one collection instead of an arrow per callout, whose clipping by bisection was most of a crowded page's
     drawing time.
     """
