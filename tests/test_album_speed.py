@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -124,3 +125,82 @@ def test_a_number_skips_to_numeric_but_comes_out_the_same():
         want = pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
         got = _numeric(v)
         assert (pd.isna(want) and pd.isna(got)) or (float(got) == float(want)), v
+
+
+def test_callout_leaders_end_where_matplotlibs_arrow_ends():
+    """The leaders of one ``LineCollection`` run where matplotlib's own arrow (an ``Annotation`` with ``arrowstyle="-"``,
+    ``shrinkA=0``, ``shrinkB=1``, clipped at the number's circle) runs, at the layout dpi and at another dpi: from 1 pt
+    off the feature to the circle's edge; a feature outside the map gets no leader (its annotation is not drawn)."""
+    from matplotlib.collections import LineCollection
+
+    for dpi in (100, 200):
+        fig, ax = _axes()
+        rng = np.random.default_rng(7)
+        xy = [(float(x), float(y)) for x, y in zip(rng.uniform(0, 8000, 40), rng.uniform(0, 6000, 40))] + [(-900.0, 3000.0)]
+        out = place_callouts(ax, xy, [str(k + 1) for k in range(len(xy))], fontsize=7, colors=["#d62728"] * len(xy))
+        fig.set_dpi(dpi)
+        r = fig.canvas.get_renderer()
+        fig.draw(r)
+        (lc,) = [c for c in ax.collections if isinstance(c, LineCollection) and c.get_gid() == "callout-leaders"]
+        at = ax.transData.transform(lc.get_offsets())
+        starts = at + np.asarray([s[0] for s in lc.get_segments()]) * dpi / 72.0
+        ends = at + np.asarray([s[-1] for s in lc.get_segments()]) * dpi / 72.0
+        assert len(starts) == len(xy) - 1  # the feature outside the map has none
+        for t, s, e in zip(out, starts, ends):
+            ref = ax.annotate(
+                t.get_text(), t.xy, xytext=t.xyann, textcoords="offset points", ha="center", va="center", fontsize=7, fontweight="bold",
+                bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor="#d62728", linewidth=1.2),
+                arrowprops=dict(arrowstyle="-", color="#d62728", linewidth=0.8, shrinkA=0, shrinkB=1),
+            )
+            ref.draw(r)  # matplotlib positions and clips its arrow
+            path = ref.arrow_patch._get_path_in_displaycoord()[0][0]
+            # the arrow runs from the circle (A) to the feature (B)
+            np.testing.assert_allclose(s, path.vertices[-1], atol=0.02)
+            # matplotlib clips at the circle's edge stroke (1.2 pt wide, drawn over the leader); the leader ends on the
+            # same line under that stroke (within half its width: the circle measured at the layout dpi, drawn at another)
+            toward_feature = (s - e) / np.hypot(*(s - e))
+            d = path.vertices[0] - e
+            along, across = d @ toward_feature, d @ np.array([-toward_feature[1], toward_feature[0]])
+            assert abs(along) <= 0.6 * dpi / 72.0 and abs(across) < 0.15
+            ref.remove()
+
+
+def test_png_rasterized_from_the_pdf_is_matplotlibs_png():
+    """A map's PNG is its PDF page rasterized: the size in pixels and the dpi of matplotlib's own PNG of the figure, and
+    the same picture (text, lines, fills: nearly every pixel within a small difference of matplotlib's)."""
+    from matplotlib.backends.backend_pdf import PdfPages
+    from PIL import Image
+
+    from sppr_gis.maps.album import _rasterize
+
+    fig = Figure(figsize=(16.54, 11.69), dpi=200)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.05, 0.08, 0.7, 0.85))
+    rng = np.random.default_rng(2)
+    for k in range(30):
+        x, y = rng.uniform(0, 90, 2)
+        ax.fill([x, x + 8, x + 4], [y, y, y + 9], color=("#e6c300", "#b94a48", "#3a7d44")[k % 3])
+    ax.plot(rng.uniform(0, 100, 20), rng.uniform(0, 100, 20), color="#1f4e9e", linewidth=1.5)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    fig.text(0.78, 0.9, "PETA KESESUAIAN PROGRAM\nKota Contoh · Tahun 2025", fontsize=14, weight="bold", va="top")
+    place_callouts(ax, [(float(a), float(b)) for a, b in rng.uniform(5, 95, (25, 2))], [str(k + 1) for k in range(25)], fontsize=7)
+    own = io.BytesIO()
+    fig.savefig(own, format="png", dpi=200)
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as d:
+        pdf, png = Path(d) / "a.pdf", Path(d) / "a.png"
+        with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(pdf) as pp:
+            pp.savefig(fig)
+        w, h = fig.get_size_inches()
+        _rasterize(pdf, [(png, 0, (int(w * 200), int(h * 200)))], 200)
+        with Image.open(png) as im, Image.open(own) as ref:
+            assert im.size == ref.size
+            assert im.info["dpi"] == pytest.approx(ref.info["dpi"], abs=0.01)
+            a = np.asarray(im.convert("RGB"), dtype=int)
+            b = np.asarray(ref.convert("RGB"), dtype=int)
+    diff = np.abs(a - b).max(axis=2)
+    assert (diff > 0).any()  # two renderers: the check below is not comparing a file with itself
+    assert (diff > 96).mean() < 0.01 and diff.mean() < 3

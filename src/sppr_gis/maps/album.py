@@ -373,24 +373,54 @@ def _write_files(
     outline: Sequence[tuple[str, int]], *, dpi: int, title: str,
 ) -> list[Path]:
     """The PDF (front matter, each map followed by its continuation pages, bookmarks) and one PNG per map,
-    each written atomically; figures are cleared once written. Returns the PNGs."""
+    each written atomically; figures are cleared once written. Returns the PNGs.
+
+    Each figure is drawn once, into the PDF; a map's PNG is that PDF page rasterized (:func:`_rasterize`), the
+    same drawing at ``dpi``, instead of a second matplotlib drawing of the figure (on a page with thousands of
+    numbered callouts the second drawing was a third of the album's time).
+    """
     from sppr_gis.io import atomic_path
 
-    pngs: list[Path] = []
     with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}), atomic_path(pdf_path) as tmp:
+        maps: list[tuple[Path, int, tuple[int, int]]] = []  # PNG, its page in the PDF (from 0), its size in pixels
         with PdfPages(tmp, metadata={"Title": title, "Creator": "sppr_gis", "Subject": "Sinkronisasi Program Pemanfaatan Ruang"}) as pdf:
             for fig in front:
                 pdf.savefig(fig)
                 fig.clear()
             for i, (stem, page) in enumerate(pages):
+                w, h = page.fig.get_size_inches()
+                maps.append((png_dir / f"{stem}.png", pdf.get_pagecount(), (int(w * dpi), int(h * dpi))))  # as matplotlib sizes a PNG
                 pdf.savefig(page.fig)
+                page.fig.clear()
                 for extra in conts[i]:
                     pdf.savefig(extra)
                     extra.clear()
-                png = png_dir / f"{stem}.png"
-                with atomic_path(png) as ptmp:
-                    page.fig.savefig(ptmp, format="png", dpi=dpi, pil_kwargs={"compress_level": 3})
-                pngs.append(png)
-                page.fig.clear()
             _add_outline(pdf, outline)
+        _rasterize(tmp, maps, dpi)
+        pngs = [png for png, _i, _s in maps]
     return pngs
+
+
+def _rasterize(pdf: Path, maps: Sequence[tuple[Path, int, tuple[int, int]]], dpi: int) -> None:
+    """Each of ``maps`` (PNG path, page of ``pdf`` from 0, size in pixels): that page as an RGB PNG at ``dpi``
+    (PDFium, via pypdfium2), written atomically.
+
+    PDFium rounds the page's size in pixels up where matplotlib rounds it down: the image is cut to the size
+    (less than a pixel of white margin). The PNG records ``dpi``.
+    """
+    import pypdfium2 as pdfium
+
+    from sppr_gis.io import atomic_path
+
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        for png, index, size in maps:
+            page = doc[index]
+            img = page.render(scale=dpi / 72.0, may_draw_forms=False).to_pil()
+            page.close()
+            if img.size != size:
+                img = img.crop((0, 0, *size))
+            with atomic_path(png) as ptmp:
+                img.save(ptmp, format="png", dpi=(dpi, dpi), compress_level=3)
+    finally:
+        doc.close()
