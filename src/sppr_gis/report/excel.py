@@ -10,10 +10,12 @@ becomes a formatted number) and codes as words (``sesuai_bersyarat`` ->
 ``Sesuai bersyarat``, severity ``warning`` -> ``Peringatan``; the GeoPackage
 and CSV keep the codes). Every sheet prints: landscape, one paper size for
 the book (A3 when a sheet needs it, else A4), fitted to the page width or, for a sheet that would fall below
-7 points, in column groups repeating its key columns; borders on table bodies, zero Rupiah as "–" (an empty
-cell stays empty, so that ``pandas.read_excel`` reads NaN: a cell can only show "–" by holding a value or a
-formula, and the book holds no formula), header row repeated on every page, each stacked table of a summary
-starting on a new page when it would otherwise run over one (a sheet repeats one header range only),
+7 points, in column groups repeating its key columns; borders on table bodies, zero Rupiah as "–", a missing
+number or an empty text holding the text "–" (``pandas.read_excel(..., na_values="–")`` reads NaN; the blanks
+with a meaning, :data:`BLANK_TEXT`, stay blank), header row repeated on every page, each stacked table of a
+summary starting on a new page when it would otherwise run over one, and a table longer than a page split into
+pieces each starting on a new page with its title ("lanjutan") and column headers (a sheet repeats one header
+range only),
 and a page header with the book's title, region, year and the sheet's name and
 title, page numbers in the footer. A sheet is either one table (its header in
 row 1, so ``pandas.read_excel(header=0)`` reads it) or a stack of titled
@@ -199,7 +201,14 @@ _FORMATS = {
     # column's numbers (centred like years), so that a printed blank is never read as "not filled in" or as Rp 0
     "dash": {"num_format": "@" + _PAD, "align": "right"},
     "dash_integer": {"align": "center"},
+    # an empty text: the cell holds "–", centred, so that a printed blank is never read as "not filled in"
+    "dash_text": {"align": "center"},
 }
+
+#: Text columns of a sheet where an empty cell has a meaning and stays blank: the ``Kinerja`` cascade's
+#: continuation rows (a second indicator of the same goal, program or activity leaves its OPD, level, code and
+#: name blank, as the evaluation form does).
+BLANK_TEXT: dict[str, frozenset[str]] = {"Kinerja": frozenset({"opd", "tingkat", "kode", "uraian"})}
 
 #: What a cell of a number column shows (and holds) when its value is missing.
 MISSING = "–"
@@ -428,7 +437,7 @@ def write_workbook(
             if isinstance(content, pd.DataFrame):
                 fold = set(folded.get(name, ()))
                 hidden = {j for j, c in enumerate(str(c) for c in content.columns if str(c) != "geometry") if c in fold}
-                _table(ws, content, 0, hdr, fmts, total_fmts, headers, widths, texts, filter_=True)
+                _table(ws, content, 0, hdr, fmts, total_fmts, headers, widths, texts, filter_=True, blank=BLANK_TEXT.get(name, ()))
                 _stop_folded(ws, content, hidden, stop_fmt)
                 ws.freeze_panes(1, 0)
                 ws.repeat_rows(0)
@@ -676,7 +685,10 @@ def _page_setup(
     ws.set_footer("&LBuku Matriks SPPR&RHalaman &P dari &N", {"margin": 0.3})
 
 
-def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, widths: dict[int, float], texts: dict[int, list[tuple[int, str, bool]]], *, filter_: bool) -> int:
+def _table(
+    ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, widths: dict[int, float], texts: dict[int, list[tuple[int, str, bool]]], *, filter_: bool,
+    blank: Collection[str] = (),
+) -> int:
     cols = [str(c) for c in df.columns if str(c) != "geometry"]
     kinds = [_kind(c) for c in cols]
     values = [[_cell(v, c) for v in df[c].tolist()] for c in cols]
@@ -706,8 +718,10 @@ def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, width
             f = (total_fmts if is_total[i] else fmts)[k]
             if v is None and k in _FORMATS and k != "text":  # a missing number reads "–" (not an empty cell, nor Rp 0)
                 ws.write_string(r, j, MISSING, (total_fmts if is_total[i] else fmts)["dash_integer" if k == "integer" else "dash"])
-            elif v is None or v == "":  # an empty text is a blank cell (LibreOffice prints a "" string as "###")
-                ws.write_blank(r, j, None, f)
+            elif (v is None or v == "" or (isinstance(v, str) and not v.strip())) and cols[j] in blank:
+                ws.write_blank(r, j, None, f)  # a blank with a meaning (never a "" string: LibreOffice prints it as "###")
+            elif v is None or v == "" or (isinstance(v, str) and not v.strip()):  # an empty text reads "–", centred
+                ws.write_string(r, j, MISSING, (total_fmts if is_total[i] else fmts)["dash_text"])
             elif isinstance(v, (int, float)):
                 ws.write_number(r, j, v, f)
             else:
