@@ -1,0 +1,67 @@
+"""Issue 19, defects 5 and 6, on what a real city's run showed (Kota Bandung: RTRWP Jawa Barat, 151 kelurahan).
+
+- A table of an input not given is not printed: without ``[inputs] kawasan_prioritas`` every program is "di luar
+  kawasan prioritas", and the Ringkasan (and laporan.html) printed a table of nothing under "Di dalam dan di luar
+  kawasan prioritas".
+- Ringkasan tables longer than a page (the kelurahan table) continued on the next printed page without their
+  column headers: each piece now starts a new page with the table's title ("lanjutan") and headers.
+- Peta Indikasi Program Utama Jangka Menengah: the title names the plan period and an IPU whose own period runs
+  beyond it is marked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from sppr_gis.report.excel import Block, write_workbook
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+KP_TITLE = "Di dalam dan di luar kawasan prioritas"
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """The sample's year 2025 with its kawasan prioritas layer and without it (the config's input removed)."""
+    from sppr_gis.config import load_config
+    from sppr_gis.prepare import load_inputs
+    from sppr_gis.run import run_year
+
+    cfg = load_config(SAMPLE / "sppr.toml")
+    assert cfg.inputs.kawasan_prioritas is not None
+    bare = dataclasses.replace(cfg, inputs=dataclasses.replace(cfg.inputs, kawasan_prioritas=None))
+    out = {}
+    for key, c in (("with", cfg), ("without", bare)):
+        inputs = load_inputs(c)
+        out[key] = (inputs, run_year(inputs, 2025))
+    return out
+
+
+def _ringkasan_titles(path: Path) -> list[str]:
+    ws = openpyxl.load_workbook(path)["Ringkasan"]
+    return [str(r[0]) for r in ws.iter_rows(values_only=True) if r and isinstance(r[0], str)]
+
+
+def test_no_kawasan_prioritas_table_without_the_input(runs, tmp_path):
+    from sppr_gis.report.html import render_report
+    from sppr_gis.run import _write_book
+
+    for key, expected in (("with", True), ("without", False)):
+        inputs, res = runs[key]
+        (tmp_path / key).mkdir()
+        book = _write_book(res, inputs.config, tmp_path / key)
+        titles = _ringkasan_titles(book)
+        assert (KP_TITLE in titles) is expected, (key, titles)
+        assert any(t.startswith("Fokus anggaran per kecamatan") for t in titles)  # the other tables stay
+        page = render_report(layers={"kawasan_prioritas": inputs.kawasan_prioritas}, year=2025, title="Kota Contoh", tables=res.tables, maps=[])
+        assert (KP_TITLE in page) is expected, key
+    # without the layer, every program of the year is outside: the table would have said nothing
+    fk = runs["without"][1].tables["fokus_kawasan_prioritas"]
+    assert set(fk["kawasan_prioritas"]) == {"(di luar kawasan prioritas)", "Jumlah"}
