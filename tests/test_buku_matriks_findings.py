@@ -65,3 +65,32 @@ def test_no_kawasan_prioritas_table_without_the_input(runs, tmp_path):
     # without the layer, every program of the year is outside: the table would have said nothing
     fk = runs["without"][1].tables["fokus_kawasan_prioritas"]
     assert set(fk["kawasan_prioritas"]) == {"(di luar kawasan prioritas)", "Jumlah"}
+
+
+def test_the_ipu_period_map_marks_ipus_running_beyond_its_period():
+    """Peta Indikasi Program Utama Jangka Menengah 2023–2027 listed an IPU of 2022–2028 as if the title were wrong.
+    The title keeps the Buku Matriks' period (its Jangka Menengah sheet lists the same IPUs: those running in the
+    period); an IPU whose own years run outside it is marked "*" and the note says what "*" means; an IPU ending
+    before the period is not listed."""
+    import geopandas as gpd
+
+    from sppr_gis.maps.album import album_pages
+
+    ipu = gpd.read_file(SAMPLE / "ipu.gpkg")
+    ipu = ipu[ipu.geometry.notna() & ~ipu.geometry.is_empty].head(6).copy()
+    ids = list(ipu["ipu_id"])
+    # by hand against the window 2023-2027: two run beyond it, three inside, one ends before it
+    spans = [(2022, 2028), (2024, 2026), (2023, 2027), (2018, 2021), (2025, 2031), (2023, 2024)]
+    ipu["tahun_mulai"] = [a for a, _ in spans]
+    ipu["tahun_akhir"] = [b for _, b in spans]
+    ipu.attrs["jangka_menengah"] = (2023, 2027)
+    kec = gpd.read_file(SAMPLE / "admin.gpkg", layer="kecamatan")
+    page = next(p for stem, p in album_pages({"indikasi_program": ipu, "kecamatan": kec}, year=2025, title="SPPR Kota Contoh", paper="A3", dpi=30)
+                if stem.endswith("ipu_jangka_menengah"))
+    assert page.title == "Peta Indikasi Program Utama Jangka Menengah 2023–2027"
+    text = " ".join(t.get_text() for t in page.fig.texts)
+    found = {m.group(1): m.group(2) for m in re.finditer(r"(IPU-\d{3})[^,]*, (\d{4}–\d{4}\*?)", text)}
+    expected = {ids[k]: f"{a}–{b}" + ("*" if a < 2023 or b > 2027 else "") for k, (a, b) in enumerate(spans) if b >= 2023}
+    assert found == expected, text[:600]
+    assert ids[3] not in text
+    assert "* tahun IPU melampaui periode 2023–2027" in text
