@@ -94,3 +94,51 @@ def test_the_ipu_period_map_marks_ipus_running_beyond_its_period():
     assert found == expected, text[:600]
     assert ids[3] not in text
     assert "* tahun IPU melampaui periode 2023–2027" in text
+
+
+def _soffice() -> str:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) not installed")
+    pytest.importorskip("pdfplumber")
+    return soffice
+
+
+def _print(book: Path, out: Path) -> Path:
+    """The book printed to PDF by LibreOffice (a profile of its own, so that runs side by side do not share one)."""
+    profile = out / "lo-profile"
+    subprocess.run([_soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(book)],
+                   check=True, capture_output=True, timeout=300)
+    return out / (book.stem + ".pdf")
+
+
+def test_a_long_ringkasan_table_prints_its_headers_on_every_page(tmp_path):
+    """The kelurahan table of a real city (151 kelurahan) ran on from page to page with its column headers on the
+    first only. Here a stacked sheet as the Ringkasan is: a short table, then a long one (160 kelurahan, some rows
+    wrapped to two or three lines), lower on the same sheet. Printed by LibreOffice, every page that shows a row
+    of the long table shows its column headers above that row, and every row prints exactly once."""
+    import pdfplumber
+
+    n = 160
+    short = pd.DataFrame({"uraian": ["Jumlah program", "Pagu"], "nilai": ["36", "Rp 1.250.000"]})
+    kel = pd.DataFrame({
+        "kelurahan": [f"KL{i:03d}" for i in range(n)], "jumlah_program": list(range(n)), "pagu": [1e6 * i for i in range(n)],
+        "keterangan": ["catatan lokasi program " * (i % 7) for i in range(n)],
+    })
+    book = write_workbook({"Ringkasan": [Block("Ringkasan pendek", short), Block("Fokus anggaran per kelurahan", kel, "Pagu per kelurahan.")]},
+                          tmp_path / "r.xlsx", headers={"kelurahan": "Kelurahan", "jumlah_program": "Jumlah Program", "pagu": "Pagu (Rp)"},
+                          title="Buku Matriks Uji")
+    pdf = _print(book, tmp_path)
+    seen: list[str] = []
+    with pdfplumber.open(pdf) as doc:
+        assert len(doc.pages) >= 3  # the case is meaningful: the table takes several pages
+        for k, page in enumerate(doc.pages, 1):
+            words = page.extract_words()
+            rows = [w for w in words if re.fullmatch(r"KL\d{3}", w["text"])]
+            if not rows:
+                continue
+            seen += [w["text"] for w in rows]
+            heads = [w for w in words if w["text"] == "Kelurahan"]
+            assert heads, f"page {k}: rows {rows[0]['text']}.. without the column headers"
+            assert min(w["top"] for w in heads) < min(w["top"] for w in rows), k
+    assert sorted(seen) == [f"KL{i:03d}" for i in range(n)]
