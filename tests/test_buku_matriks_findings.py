@@ -162,3 +162,20 @@ def test_an_empty_text_before_a_folded_number_prints_a_dash_not_hash_marks(tmp_p
     assert "###" not in text
     lines = {m.group(1): m.group(2) for m in re.finditer(r"(P-\d{3}) Tidak terindikasi (\S+)", text)}
     assert lines == {f"P-{i:03d}": "–" for i in range(6)}, text
+
+
+def test_split_blocks_by_hand():
+    """Rows of 15 pt, titles of 16.5 pt, a page of 100 pt. Table A (rows 2-6: title, header, 3 rows) is 76.5 pt and
+    stays whole. Table B (rows 8-20: title, note, header, 10 rows) is 196.5 pt: its first piece holds title, note,
+    header (46.5) and 3 rows (91.5); a continuation holds title and header (31.5) and 4 rows (91.5); then 3 rows."""
+    from sppr_gis.report.excel import split_blocks
+
+    a = Block("A", pd.DataFrame({"x": range(3)}))
+    b = Block("B", pd.DataFrame({"x": range(10)}), "catatan")
+    pieces = split_blocks([a, b], [(2, 7), (8, 21)], {2: 16.5, 8: 16.5}, room=100.0)
+    assert [(p.title, p.note, list(p.frame["x"])) for p in pieces] == [
+        ("A", None, [0, 1, 2]),
+        ("B", "catatan", [0, 1, 2]),
+        ("B (lanjutan)", None, [3, 4, 5, 6]),
+        ("B (lanjutan)", None, [7, 8, 9]),
+    ]
