@@ -312,26 +312,37 @@ def test_block_breaks_by_hand():
 
 
 def test_an_empty_text_is_a_blank_cell_and_a_missing_number_a_dash(tmp_path):
-    """An empty text is written as a blank, not as a "" string (LibreOffice printed it as '###'); a missing number
-    (issue 19: never an empty numeric cell nor Rp 0 where a value is missing) holds "–", right-aligned, while a
-    true zero stays the number 0. pandas reads the dash back as missing with ``na_values="–"``."""
-    df = pd.DataFrame({"program_id": ["P-1", "P-2", "P-3"], "ipu_id": ["IPU-001", "", "IPU-002"], "volume": [1.5, float("nan"), 0.0],
-                       "pagu": [1e9, float("nan"), 0.0], "tahun": [2025, None, 2026]})
-    path = write_workbook({"Kesesuaian": df}, tmp_path / "e.xlsx", headers=HEADERS)
-    ws = openpyxl.load_workbook(path)["Kesesuaian"]
+    """Issue 19 (blanks shown as "–"; the earlier choice of a blank text cell is reversed on purpose): an empty
+    text in a table body holds "–", centred and ruled (never a "" string, which LibreOffice printed as '###'); a
+    missing number holds "–", right-aligned, while a true zero stays the number 0. pandas reads every dash back as
+    missing with ``na_values="–"``. The Kinerja cascade's continuation rows keep their blanks (a blank there means
+    "same as above")."""
+    df = pd.DataFrame({"program_id": ["P-1", "P-2", "P-3"], "ipu_id": ["IPU-001", "", "IPU-002"], "keterangan": ["ok", None, "  "],
+                       "volume": [1.5, float("nan"), 0.0], "pagu": [1e9, float("nan"), 0.0], "tahun": [2025, None, 2026]})
+    kin = pd.DataFrame({"opd": ["Dinas A", None], "uraian": ["Program X", None], "indikator": ["Panjang jalan", ""]})
+    path = write_workbook({"Kesesuaian": df, "Kinerja": kin}, tmp_path / "e.xlsx", headers=HEADERS)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Kesesuaian"]
     head = {c.value: c.column_letter for c in ws[1]}
-    assert ws[f"{head['ID IPU']}3"].value is None and ws[f"{head['ID IPU']}3"].border.left.style
+    for ref in (f"{head['ID IPU']}3", f"{head['Keterangan']}3", f"{head['Keterangan']}4"):
+        cell = ws[ref]
+        assert cell.value == "–" and cell.alignment.horizontal == "center" and cell.border.left.style, ref
     for name in ("Volume", "Pagu (Rp)"):
         missing, zero = ws[f"{head[name]}3"], ws[f"{head[name]}4"]
         assert missing.value == "–" and missing.alignment.horizontal == "right" and missing.border.left.style, name
         assert zero.value == 0 and zero.data_type == "n", name
     assert ws[f"{head['Tahun']}3"].value == "–"
-    # no cell of a number column is left empty, and none prints "Rp 0"
-    for name in ("Volume", "Pagu (Rp)", "Tahun"):
-        assert all(ws[f"{head[name]}{r}"].value is not None for r in (2, 3, 4)), name
+    # no cell of the table body is left empty, and none prints "Rp 0"
+    assert all(c.value is not None for row in ws.iter_rows(min_row=2, max_row=4, max_col=len(df.columns)) for c in row)
     back = pd.read_excel(path, sheet_name="Kesesuaian", na_values="–")
     assert back["ID IPU"].isna().tolist() == [False, True, False] and back["Volume"].dtype.kind == "f"
+    assert back["Keterangan"].isna().tolist() == [False, True, True]
     assert back["Volume"].isna().tolist() == [False, True, False] and back["Pagu (Rp)"].tolist()[2] == 0
+    # the cascade: continuation cells of OPD and name stay blank (ruled), an empty indicator reads "–"
+    wk = wb["Kinerja"]
+    assert wk["A3"].value is None and wk["B3"].value is None and wk["A3"].border.left.style
+    assert wk["C3"].value == "–"
+
 
 def test_the_sample_book_has_no_empty_number_cell_and_no_rp_0(tmp_path):
     """Issue 19 (Buku Matriks blanks), on the sample's own sync: in every table of every sheet, a cell of a number

@@ -435,7 +435,8 @@ def _tables_and_blocks(
         *([("Fokus anggaran per klaster OPD", "fokus_klaster", None)] if "fokus_klaster" in fk else []),
         ("Fokus anggaran per kecamatan", "fokus_kecamatan", None),
         ("Fokus anggaran per kelurahan", "fokus_kelurahan", None),
-        ("Di dalam dan di luar kawasan prioritas", "fokus_kawasan_prioritas", None),
+        # only with a kawasan prioritas layer: without one every program is "outside", a table of nothing
+        *([("Di dalam dan di luar kawasan prioritas", "fokus_kawasan_prioritas", None)] if cfg.inputs.kawasan_prioritas is not None else []),
         ("Anggaran per program (kode SIPD)", "fokus_program", None),
         (f"Capaian per OPD (ambang {angka(par.capaian_threshold, 0)}%)", "capaian_opd", "Rata-rata capaian program (realisasi/target); satuan berbeda antarprogram sehingga target tidak dijumlahkan."),
         *([(f"Capaian per klaster OPD (ambang {angka(par.capaian_threshold, 0)}%)", "capaian_klaster", None)] if cap_kl is not None else []),

@@ -10,10 +10,12 @@ becomes a formatted number) and codes as words (``sesuai_bersyarat`` ->
 ``Sesuai bersyarat``, severity ``warning`` -> ``Peringatan``; the GeoPackage
 and CSV keep the codes). Every sheet prints: landscape, one paper size for
 the book (A3 when a sheet needs it, else A4), fitted to the page width or, for a sheet that would fall below
-7 points, in column groups repeating its key columns; borders on table bodies, zero Rupiah as "–" (an empty
-cell stays empty, so that ``pandas.read_excel`` reads NaN: a cell can only show "–" by holding a value or a
-formula, and the book holds no formula), header row repeated on every page, each stacked table of a summary
-starting on a new page when it would otherwise run over one (a sheet repeats one header range only),
+7 points, in column groups repeating its key columns; borders on table bodies, zero Rupiah as "–", a missing
+number or an empty text holding the text "–" (``pandas.read_excel(..., na_values="–")`` reads NaN; the blanks
+with a meaning, :data:`BLANK_TEXT`, stay blank), header row repeated on every page, each stacked table of a
+summary starting on a new page when it would otherwise run over one, and a table longer than a page split into
+pieces each starting on a new page with its title ("lanjutan") and column headers (a sheet repeats one header
+range only),
 and a page header with the book's title, region, year and the sheet's name and
 title, page numbers in the footer. A sheet is either one table (its header in
 row 1, so ``pandas.read_excel(header=0)`` reads it) or a stack of titled
@@ -41,7 +43,7 @@ from sppr_gis.io.write import atomic_path
 from sppr_gis.report.labels import reader_text
 from sppr_gis.text import angka
 
-__all__ = ["FOLDED_COLUMNS", "RUPIAH_FORMAT", "SHEET_TITLES", "Block", "format_value", "header_for", "write_workbook"]
+__all__ = ["FOLDED_COLUMNS", "RUPIAH_FORMAT", "SHEET_TITLES", "Block", "format_value", "header_for", "split_blocks", "write_workbook"]
 
 #: Number formats carry the Indonesian locale (LCID 0x421): LibreOffice then shows ``1.250.000`` and
 #: ``29,3%`` in any locale; Excel keeps the separators of the reader's regional settings.
@@ -199,7 +201,14 @@ _FORMATS = {
     # column's numbers (centred like years), so that a printed blank is never read as "not filled in" or as Rp 0
     "dash": {"num_format": "@" + _PAD, "align": "right"},
     "dash_integer": {"align": "center"},
+    # an empty text: the cell holds "–", centred, so that a printed blank is never read as "not filled in"
+    "dash_text": {"align": "center"},
 }
+
+#: Text columns of a sheet where an empty cell has a meaning and stays blank: the ``Kinerja`` cascade's
+#: continuation rows (a second indicator of the same goal, program or activity leaves its OPD, level, code and
+#: name blank, as the evaluation form does).
+BLANK_TEXT: dict[str, frozenset[str]] = {"Kinerja": frozenset({"opd", "tingkat", "kode", "uraian"})}
 
 #: What a cell of a number column shows (and holds) when its value is missing.
 MISSING = "–"
@@ -416,6 +425,7 @@ def write_workbook(
         wb.set_properties({"title": title or "", "created": _dt.datetime(2000, 1, 1)})
         hdr, title_fmt, note_fmt, fmts, total_fmts, stop_fmt = _formats(wb)
         setups: list[tuple[object, str, dict[int, float], set[int], list[str], list[tuple[int, int]], dict[int, float]]] = []
+        stacked: dict[str, list[Block]] = {}
         for name, content in sheets.items():
             if len(name) > 31:
                 raise ValueError(_("sheet name '{name}' is longer than 31 characters").format(name=name))
@@ -428,18 +438,26 @@ def write_workbook(
             if isinstance(content, pd.DataFrame):
                 fold = set(folded.get(name, ()))
                 hidden = {j for j, c in enumerate(str(c) for c in content.columns if str(c) != "geometry") if c in fold}
-                _table(ws, content, 0, hdr, fmts, total_fmts, headers, widths, texts, filter_=True)
+                _table(ws, content, 0, hdr, fmts, total_fmts, headers, widths, texts, filter_=True, blank=BLANK_TEXT.get(name, ()))
                 _stop_folded(ws, content, hidden, stop_fmt)
                 ws.freeze_panes(1, 0)
                 ws.repeat_rows(0)
-            else:
-                blocks = _blocks(ws, content, title, title_fmt, note_fmt, hdr, fmts, total_fmts, headers, widths, texts, heights)
-            _columns_and_rows(ws, widths, hidden, texts, heights)
+            else:  # laid out on no sheet first: written once the paper is known, long tables split by page
+                blocks = _blocks(_NoSheet(), content, title, title_fmt, note_fmt, hdr, fmts, total_fmts, headers, widths, texts, heights)
+                stacked[name] = list(content)
+            _columns_and_rows(ws if isinstance(content, pd.DataFrame) else _NoSheet(), widths, hidden, texts, heights)
             cols = [str(c) for c in content.columns if str(c) != "geometry"] if isinstance(content, pd.DataFrame) else []
             setups.append((ws, name, dict(widths), hidden, cols, blocks, heights))
         # one paper size for the whole book: A3 when any sheet would print too small on A4
         paper = 8 if any(print_scale([w for c, w in wd.items() if c not in hd])[0] == 8 for _, _, wd, hd, *_ in setups) else 9
-        for ws, name, wd, hd, cols, blocks, heights in setups:
+        for k, (ws, name, wd, hd, cols, blocks, heights) in enumerate(setups):
+            if name in stacked:  # each piece of a table longer than a page starts a page with the table's headers
+                pieces = split_blocks(stacked[name], blocks, heights, room=_page_room(wd, hd, paper))
+                widths, texts, heights = dict(wd), {}, {}  # the columns as laid out (a piece's may only widen them)
+                blocks = _blocks(ws, pieces, title, title_fmt, note_fmt, hdr, fmts, total_fmts, headers, widths, texts, heights)
+                _columns_and_rows(ws, widths, set(), texts, heights)
+                wd = dict(widths)
+                setups[k] = (ws, name, wd, hd, cols, blocks, heights)
             _page_setup(ws, name, wd, hd, cols, paper=paper, title=title, region=region, year=year, sheet_title=sheet_titles.get(name))
             _block_page_breaks(ws, blocks, heights, wd, hd, paper)
         wb.close()
@@ -527,6 +545,64 @@ def _stop_folded(ws: Any, content: pd.DataFrame, hidden: set[int], stop_fmt: Any
         for r in range(1, len(content) + 1):
             ws.write_blank(r, ncols, None, stop_fmt)
         ws.set_column(ncols, ncols, 1)
+
+
+class _NoSheet:
+    """A worksheet that keeps nothing: a stacked sheet is laid out on it first, for its widths and row heights."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None
+
+
+def _page_room(wd: Mapping[int, float], hd: Collection[int], paper: int) -> float:
+    """The height in sheet points (at 100%) a page of a stacked sheet fitted to the width of ``paper`` holds."""
+    scale = min(1.0, (_A3_WIDTH if paper == 8 else _A4_WIDTH) / max(printed_width([w for c, w in wd.items() if c not in hd]), 1.0))
+    return _HEIGHT_SAFETY * (_A3_HEIGHT if paper == 8 else _A4_HEIGHT) / max(scale, 1e-6)
+
+
+def split_blocks(content: Sequence[Block], blocks: Sequence[tuple[int, int]], heights: Mapping[int, float], *, room: float) -> list[Block]:
+    """The stacked tables with each one taller than a page split into pieces of at most a page.
+
+    Parameters
+    ----------
+    content : sequence of Block
+        The tables, as laid out.
+    blocks : sequence of (int, int)
+        Each table's first row (its title) and the row after its last, as laid out (see :func:`block_breaks`).
+    heights : mapping
+        Row -> height in points where it is not :data:`_LINE_HEIGHT`, as laid out.
+    room : float
+        The height of a printed page in sheet points.
+
+    Returns
+    -------
+    list of Block
+        A piece after the first is titled ``"<title> (lanjutan)"`` and has no note; every piece keeps the table's
+        columns, so that it prints its column headers (a sheet repeats one header range only, and a stacked
+        sheet's tables have different headers). A piece holds at least one row.
+    """
+    out: list[Block] = []
+    for block, (top, end) in zip(content, blocks):
+        def h(r: int) -> float:
+            return heights.get(r, _LINE_HEIGHT)
+
+        header = top + 1 + (1 if block.note else 0)
+        if sum(h(r) for r in range(top, end)) <= room or len(block.frame) <= 1:
+            out.append(block)
+            continue
+        first = header + 1
+        head = sum(h(r) for r in range(top, first))  # title, note and header of the first piece
+        cont = h(top) + h(header)  # a continuation's title and header
+        i, n = 0, len(block.frame)
+        while i < n:
+            used, j = head if i == 0 else cont, i
+            while j < n and (j == i or used + h(first + j) <= room):
+                used += h(first + j)
+                j += 1
+            piece = block.frame.iloc[i:j]
+            out.append(Block(block.title, piece, block.note) if i == 0 else Block(f"{block.title} (lanjutan)", piece, None))
+            i = j
+    return out
 
 
 def _block_page_breaks(ws: Any, blocks: list[tuple[int, int]], heights: dict[int, float], wd: dict[int, float], hd: set[int], paper: int) -> None:
@@ -676,7 +752,10 @@ def _page_setup(
     ws.set_footer("&LBuku Matriks SPPR&RHalaman &P dari &N", {"margin": 0.3})
 
 
-def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, widths: dict[int, float], texts: dict[int, list[tuple[int, str, bool]]], *, filter_: bool) -> int:
+def _table(
+    ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, widths: dict[int, float], texts: dict[int, list[tuple[int, str, bool]]], *, filter_: bool,
+    blank: Collection[str] = (),
+) -> int:
     cols = [str(c) for c in df.columns if str(c) != "geometry"]
     kinds = [_kind(c) for c in cols]
     values = [[_cell(v, c) for v in df[c].tolist()] for c in cols]
@@ -706,8 +785,10 @@ def _table(ws, df: pd.DataFrame, row: int, hdr, fmts, total_fmts, headers, width
             f = (total_fmts if is_total[i] else fmts)[k]
             if v is None and k in _FORMATS and k != "text":  # a missing number reads "–" (not an empty cell, nor Rp 0)
                 ws.write_string(r, j, MISSING, (total_fmts if is_total[i] else fmts)["dash_integer" if k == "integer" else "dash"])
-            elif v is None or v == "":  # an empty text is a blank cell (LibreOffice prints a "" string as "###")
-                ws.write_blank(r, j, None, f)
+            elif (v is None or v == "" or (isinstance(v, str) and not v.strip())) and cols[j] in blank:
+                ws.write_blank(r, j, None, f)  # a blank with a meaning (never a "" string: LibreOffice prints it as "###")
+            elif v is None or v == "" or (isinstance(v, str) and not v.strip()):  # an empty text reads "–", centred
+                ws.write_string(r, j, MISSING, (total_fmts if is_total[i] else fmts)["dash_text"])
             elif isinstance(v, (int, float)):
                 ws.write_number(r, j, v, f)
             else:

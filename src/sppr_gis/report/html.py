@@ -41,6 +41,7 @@ from sppr_gis.maps.palette import (
     hex_color,
     normalize_code,
 )
+from sppr_gis.matrices._common import OUTSIDE_KP
 from sppr_gis.report.excel import format_value, header_for
 from sppr_gis.report.kinerja_html import kinerja_section
 from sppr_gis.report.labels import reader_text
@@ -480,7 +481,9 @@ def render_report(
     if layers.get("kinerja") is not None:  # sppr_gis.kinerja.KinerjaResult: its own section, not in "Tabel lain"
         tables = {k: v for k, v in tables.items() if not k.startswith("kinerja_")}
         sections.append(("kinerja", "Kinerja", kinerja_section(layers["kinerja"], headers, _table_html)))
-    order = [k for k in TABLE_TITLES if k in tables] + [k for k in tables if k not in TABLE_TITLES]
+    # a table of an input not given is not shown: without a kawasan prioritas layer every program is "outside"
+    skip = {"fokus_kawasan_prioritas"} if layers.get("kawasan_prioritas") is None and _no_kawasan(tables.get("fokus_kawasan_prioritas")) else set()
+    order = [k for k in TABLE_TITLES if k in tables and k not in skip] + [k for k in tables if k not in TABLE_TITLES and k not in skip]
     main_tables = [k for k in order if k in TABLE_TITLES]
     other_tables = [k for k in order if k not in TABLE_TITLES]
     if main_tables:
@@ -547,6 +550,13 @@ def _album_html(maps: Sequence[str | os.PathLike[str]], paper: str) -> str:
         if Path(p).exists()
     )
     return '<p class="note">Peta yang sama ada di album_peta.pdf untuk dicetak (' + html.escape(str(paper).upper()) + ' mendatar).</p>' + figs
+
+
+def _no_kawasan(table: pd.DataFrame | None) -> bool:
+    """Whether a ``fokus_kawasan_prioritas`` table names no kawasan (only "outside" and the total)."""
+    if table is None or "kawasan_prioritas" not in table.columns:
+        return True
+    return set(table["kawasan_prioritas"].astype(str)) <= {OUTSIDE_KP, "Jumlah"}
 
 
 def write_report(

@@ -86,13 +86,24 @@ def page_ipu_period(album: Album) -> MapFrame | None:
     pc = _first(q, ("program", "nama_program", "kegiatan"))
     order = sorted(np.flatnonzero(ok), key=lambda i: (start.iloc[i] if pd.notna(start.iloc[i]) else 9999, str(q[idc].iloc[i]) if idc else i))
     rows = []
+    beyond = 0  # IPUs of the period whose own years run outside it: listed (as on the Jangka Menengah sheet), marked "*"
+
+    def period(i: int) -> str:
+        nonlocal beyond
+        if not (pd.notna(start.iloc[i]) and pd.notna(end.iloc[i])):
+            return "-"
+        a, b = int(start.iloc[i]), int(end.iloc[i])
+        out = win is not None and (a < y0 or b > y1)
+        beyond += out
+        return f"{a}–{b}" + ("*" if out else "")
+
     for n, i in enumerate(order, start=1):
-        per = f"{int(start.iloc[i])}–{int(end.iloc[i])}" if pd.notna(start.iloc[i]) and pd.notna(end.iloc[i]) else "-"
+        per = period(i)
         bits = [str(q[idc].iloc[i]) if idc else "", nomenklatur(str(q[pc].iloc[i])) if pc else ""]
         rows.append((str(n), " ".join(b for b in bits if b) + f", {per}"))
     numbered = len(rows)
     for i in sorted(np.flatnonzero(~ok), key=lambda i: str(q[idc].iloc[i]) if idc else i):  # counted in the key, so listed too
-        per = f"{int(start.iloc[i])}–{int(end.iloc[i])}" if pd.notna(start.iloc[i]) and pd.notna(end.iloc[i]) else "-"
+        per = period(i)
         bits = [str(q[idc].iloc[i]) if idc else "", nomenklatur(str(q[pc].iloc[i])) if pc else ""]
         rows.append(("–", " ".join(b for b in bits if b) + f", {per}, tanpa lokasi"))
     shown = min(f.add_table("Daftar indikasi program", rows, more="lihat Buku Matriks, lembar Jangka Menengah"), numbered)
@@ -101,8 +112,14 @@ def page_ipu_period(album: Album) -> MapFrame | None:
     place_callouts(f.ax, xy, [str(k + 1) for k in range(shown)], colors=[mpl_color(colors[key.iloc[i]]) for i in sel], fontsize=5.5 * f.k)
     cnt = key.value_counts().to_dict()
     keys = [str(y) for y in years] + (["tanpa tahun"] if "tanpa tahun" in cnt else [])
-    h, lab = category_legend(colors, {k: (f"Mulai {k}" if k != "tanpa tahun" else "Tanpa tahun mulai") for k in keys}, cnt, kind="mixed", order=keys,
+    words = {k: (f"Mulai {k}" + (" (sebelum periode)" if win and int(k) < y0 else "") if k != "tanpa tahun" else "Tanpa tahun mulai") for k in keys}
+    h, lab = category_legend(colors, words, cnt, kind="mixed", order=keys,
                              unlocated=_unlocated(q, key))
     gh, gl = geometry_type_legend(list(dims))
     f.add_legend([s for s in [LegendSection("Tahun mulai (jumlah IPU)", h, lab), LegendSection("Bentuk lokasi", gh, gl), album.admin_section()] if s])
-    return album.finish(f, avoid=q, note=f"Semua indikasi program utama RTRW, seluruh tahun periodenya (tabel: id, program, periode); status sinkronisasi tahun {album.year} pada peta Sinkronisasi IPU.", shows=("indikasi_program", "kecamatan"))
+    if win:  # the title's period is the Buku Matriks' Jangka Menengah window; the table gives each IPU's own years
+        note = (f"Indikasi program utama RTRW yang berjalan dalam periode {y0}–{y1}, sama dengan lembar Jangka Menengah Buku Matriks "
+                "(tabel: id, program, tahun IPU)" + (f"; * tahun IPU melampaui periode {y0}–{y1}" if beyond else ""))
+    else:
+        note = "Semua indikasi program utama RTRW, seluruh tahun periodenya (tabel: id, program, periode)"
+    return album.finish(f, avoid=q, note=note + f"; status sinkronisasi tahun {album.year} pada peta Sinkronisasi IPU.", shows=("indikasi_program", "kecamatan"))
