@@ -112,3 +112,17 @@ def test_explanations_name_the_activity_they_quote(column, text, printed):
     from sppr_gis.report.labels import reader_text
 
     assert reader_text(text, column) == printed
+
+
+def test_the_sinergi_map_table_names_activities_as_the_nomenclature():
+    """Review round 3 (Peta 14): the synergy table wrote the activity in parentheses as the data have it,
+    "(tps3r)"; a printed name follows the nomenclature ("(TPS3R)", "(Pembangunan Jalan)"), the id unchanged."""
+    import pandas as pd
+
+    from sppr_gis.maps.pages.synergy import _relation_row
+
+    row = pd.Series({"program_id": "DLH-2025-003", "kegiatan": "tps3r",
+                     "program_id_2": "PUPR-2025-001", "kegiatan_2": "pembangunan_jalan"})
+    text = _relation_row(row, "sinergi")
+    assert "DLH-2025-003 (TPS3R)" in text and "PUPR-2025-001 (Pembangunan Jalan)" in text, text
+    assert "tps3r" not in text and "pembangunan jalan" not in text

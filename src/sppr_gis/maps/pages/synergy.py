@@ -27,7 +27,7 @@ from sppr_gis.maps.palette import (  # noqa: E402
     RGB,
     mpl_color,
 )
-from sppr_gis.text import angka  # noqa: E402
+from sppr_gis.text import angka, nomenklatur  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def _relation_row(row: pd.Series, kind: str) -> str:
         keg = row.get(f"kegiatan{suffix}")
         if pid is None or (isinstance(pid, float) and np.isnan(pid)):
             return ""
-        return str(pid) + (f" ({str(keg).replace('_', ' ')})" if isinstance(keg, str) and keg else "")
+        return str(pid) + (f" ({nomenklatur(keg)})" if isinstance(keg, str) and keg else "")
 
     a, b = prog(""), prog("_2")
     head = RELATION_SHORT.get(kind, kind.replace("_", " ").capitalize())
