@@ -181,6 +181,14 @@ class PreparedZoning:
     read: Any = None  # from the cache: what a run that does not read the zoning needs of it (see zoning_record)
     labels: Any = None  # with ``read``: each zoning layer's name in messages, this run
     key: str | None = None  # the zoning cache entry's key (None: the cache not used); keys the relocation pieces' record
+    writing: Any = None  # the cache entry being written behind (prepare_zoning_cached(write_behind=True)): a future
+
+    def wait_written(self) -> None:
+        """Wait until the cache entry written behind (``write_behind=True``) is on disk (raising what its
+        writing raised); at once when there is none."""
+        writing, self.writing = self.writing, None
+        if writing is not None:
+            writing.result()
 
 
 def describe_zoning_input(zi: ZoningInput, zone_field: str | None = None) -> dict[str, Any]:
@@ -392,6 +400,7 @@ def prepare_zoning_cached(
     max_vertices: int = DEFAULT_MAX_VERTICES,
     cache: bool | None = None,
     prekey: Any = None,
+    write_behind: bool = False,
 ) -> PreparedZoning:
     """:func:`prepare_zoning_qa` and the engine's cut pieces, reused from the zoning cache when an
     earlier run prepared the same zoning with the same settings (:mod:`sppr_gis.cache`).
@@ -405,6 +414,10 @@ def prepare_zoning_cached(
     prekey : sppr_gis.cache.PreKey, optional
         The pre-key of the files the zoning was read from (:func:`zoning_from_files`): a later run
         finds the entry by it without reading the zoning.
+    write_behind : bool
+        A fresh entry is written in a background thread (see :func:`sppr_gis.cache.cached_zoning`):
+        pass the result to :func:`check` (which waits for it before returning) or call its
+        ``wait_written()``.
 
     Returns
     -------
@@ -416,6 +429,7 @@ def prepare_zoning_cached(
         build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices),
         crs=lambda: metric_crs([z.frame for z in inputs]),
         prekey=prekey, record=None if prekey is None else (lambda crs: zoning_record(inputs, zone_field, crs, prekey.paths)),
+        write_behind=write_behind,
     )
 
 
@@ -447,8 +461,9 @@ def start_zoning(
     from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning")
-    future = pool.submit(
+    future = pool.submit(  # its cache entry written behind: check() waits for it before it returns
         prepare_zoning_cached, zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache, prekey=prekey,
+        write_behind=True,
     )
     pool.shutdown(wait=False)
     return future.result
@@ -784,6 +799,9 @@ def check(
     out = _output_programs(programs, out_geoms, crs, verdict, acts, matrix_name, res, parts, plabel, findings)
     zone_shares = _zone_shares_table(shares, ids, res)
     findings = _locate_findings(findings, plabel, ids, out, zones, zlabel, zids, zgeoms)
+    if zoning_run.prepared is not None and zoning_run.prepared.writing is not None:  # its cache entry, written behind
+        zoning_run.prepared.wait_written()
+        timings["cache.write"] = zoning_run.prepared.seconds.get("cache.write", 0.0)
     timings["total"] = time.perf_counter() - t0
     result = CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)
     if relocation_index is not None:
@@ -844,7 +862,9 @@ def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliv
         crs, zones = prepared.crs, prepared.zones
         timings.update(prepared.seconds)
     elif client is None:
-        prepared = prepare_zoning_cached(zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache)
+        prepared = prepare_zoning_cached(  # its cache entry written while the programs are measured
+            zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache, write_behind=True,
+        )
         crs, zones = prepared.crs, prepared.zones
         timings.update(prepared.seconds)
     else:
