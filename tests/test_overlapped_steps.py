@@ -195,3 +195,51 @@ def test_entry_that_cannot_be_written_behind_costs_only_a_warning(tmp_path: Path
     assert any("cannot write" in r.getMessage() and "disk full" in r.getMessage() for r in caplog.records)
     _frames_equal(got, check(zinputs, progs, rules, workers=1, cache=False))
     assert not _entry_files(tmp_path / "c")
+
+
+def test_programs_prepared_while_the_zoning_is_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18 (warm runs): when the zoning's metric CRS is known before it is ready (the cache alias's,
+    or a metric zoning's own), check() prepares the programs first, then waits; same answers and timings' order."""
+    import sppr_gis.pipeline as pipeline
+
+    zinputs, progs, rules = _inputs()
+    prepared = prepare_zoning_cached(zinputs, cache=False)
+    assert start_zoning(zinputs, cache=False).crs == zinputs[0].frame.crs == prepared.crs  # a metric zoning: its own CRS
+    calls: list[str] = []
+    real = pipeline.prepare_programs
+
+    def noting(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        calls.append("programs")
+        return real(*a, **k)
+
+    monkeypatch.setattr(pipeline, "prepare_programs", noting)
+    ready = pipeline._ZoningReady(lambda: (calls.append("zoning"), prepared)[1], prepared.crs)
+    got = check(ready, progs, rules, workers=1)
+    assert calls == ["programs", "zoning"]
+    calls.clear()
+    want = check(lambda: (calls.append("zoning"), prepared)[1], progs, rules, workers=1)  # no CRS known: main's order
+    assert calls == ["zoning", "programs"]
+    _frames_equal(got, want)
+    assert list(got.timings) == list(want.timings)
+    # a CRS announced wrongly: the programs prepared again in the zoning's, same answers
+    other = pipeline._ZoningReady(lambda: prepared, "EPSG:32749")
+    _frames_equal(check(other, progs, rules, workers=1), want)
+
+
+def test_programs_error_after_the_zonings_when_prepared_early(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sppr_gis.pipeline as pipeline
+    from sppr_gis.errors import SpprError
+
+    zinputs, progs, rules = _inputs()
+
+    def failing(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        raise SpprError("programs broken")
+
+    monkeypatch.setattr(pipeline, "prepare_programs", failing)
+    bad_zoning = start_zoning(zinputs, zone_field="NO_SUCH_FIELD", cache=False)
+    assert bad_zoning.crs is not None  # the programs are prepared first
+    with pytest.raises(Exception) as err:
+        check(bad_zoning, progs, rules, workers=1)
+    assert "NO_SUCH_FIELD" in str(err.value)  # the zoning's error, as when it was waited for first
+    with pytest.raises(SpprError, match="programs broken"):
+        check(start_zoning(zinputs, cache=False), progs, rules, workers=1)

@@ -355,6 +355,32 @@ def zoning_from_files(
     return prekey, zoning_alias(prekey, use=cache)
 
 
+class _ZoningReady:
+    """What :func:`start_zoning` and :func:`start_cached_zoning` return: called, it waits for the prepared
+    zoning; ``crs`` is its metric CRS when known before it is ready (None: not known), so that
+    :func:`check` prepares the programs meanwhile."""
+
+    def __init__(self, result: Callable[[], PreparedZoning], crs: CRS | None) -> None:
+        self._result = result
+        self.crs = crs
+
+    def __call__(self) -> PreparedZoning:
+        return self._result()
+
+
+def _known_metric_crs(zoning: Any) -> CRS | None:
+    """The zoning's metric CRS when it is its first layer's own (cheap: no extent), else None."""
+    try:
+        frames = [z.frame for z in as_zoning_inputs(zoning)]
+        frames = [f for f in frames if len(f)]
+        if not frames or frames[0].crs is None:
+            return None
+        first = CRS.from_user_input(frames[0].crs)
+        return first if first.is_projected and metric_crs(frames) == first else None
+    except Exception:  # noqa: BLE001 - the preparation reports what is wrong, where it did
+        return None
+
+
 def start_cached_zoning(alias: Any, fallback: Callable[[], PreparedZoning]) -> Callable[[], PreparedZoning]:
     """The prepared zoning of an alias's entry, decoded in a background thread (as :func:`start_zoning`
     does) while the caller reads the programs; when the entry is missing, fails its hash or cannot be
@@ -387,7 +413,11 @@ def start_cached_zoning(alias: Any, fallback: Callable[[], PreparedZoning]) -> C
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning")
     future = pool.submit(run)
     pool.shutdown(wait=False)
-    return future.result
+    try:
+        crs = CRS.from_user_input(alias.read["metric"])
+    except Exception:  # noqa: BLE001 - not known in advance: check() waits first
+        crs = None
+    return _ZoningReady(future.result, crs)
 
 
 def prepare_zoning_cached(
@@ -466,7 +496,7 @@ def start_zoning(
         write_behind=True,
     )
     pool.shutdown(wait=False)
-    return future.result
+    return _ZoningReady(future.result, _known_metric_crs(zoning))
 
 
 def start_zoning_lookup(
@@ -785,10 +815,25 @@ def check(
     plabel = programs_label or str(programs.attrs.get("source", "programs"))
     findings: list[Finding] = list(programs.attrs.get("findings", []))
     programs, id_col, act_col, code_col = _program_columns(programs, rules, plabel, id_field, activity_field, code_field)
+    early_crs = getattr(zoning, "crs", None) if isinstance(zoning, _ZoningReady) and client is None else None
+    units, ptimings, findings_at = None, {}, len(findings)
+    if early_crs is not None:  # the zoning still being prepared (or decoded): the programs prepared meanwhile
+        try:
+            units = _program_units(programs, early_crs, id_col, plabel, findings, ptimings)
+        except BaseException:
+            ready = _start_zoning(zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, client, {})  # its error first, as before
+            if ready.prepared is not None:
+                ready.prepared.wait_written()
+            raise
     zoning_run = _start_zoning(zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, client, timings)
     crs, zones = zoning_run.crs, zoning_run.zones
     relocation_index = _start_relocation_index(zones, rules, client, zoning_run.key) if prepare_relocation and client is not None else None
-    ids, out_geoms, work, empty_reason, parts = _program_units(programs, crs, id_col, plabel, findings, timings)
+    if units is None or crs != early_crs:  # (a CRS other than expected: prepared again in the zoning's)
+        del findings[findings_at:]
+        ptimings = {}
+        units = _program_units(programs, crs, id_col, plabel, findings, ptimings)
+    timings.update(ptimings)  # after the zoning's, as before
+    ids, out_geoms, work, empty_reason, parts = units
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
     zcodes = zones["zone_code"].to_numpy(dtype=object)
     res, prepared = _measure(zoning_run, zgeoms, zcodes, parts, ids, plabel, findings, timings, client=client, workers=workers, max_vertices=max_vertices, progress=progress)
