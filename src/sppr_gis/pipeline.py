@@ -375,8 +375,10 @@ def _known_metric_crs(zoning: Any) -> CRS | None:
         frames = [f for f in frames if len(f)]
         if not frames or frames[0].crs is None:
             return None
+        from sppr_gis.crs import _is_metric
+
         first = CRS.from_user_input(frames[0].crs)
-        return first if first.is_projected and metric_crs(frames) == first else None
+        return first if _is_metric(first) else None  # metric_crs's own choice then, without an extent
     except Exception:  # noqa: BLE001 - the preparation reports what is wrong, where it did
         return None
 
