@@ -130,3 +130,116 @@ def test_cli_errors_in_the_same_order(runner, tmp_path: Path) -> None:
     # the zone field alone is named once the programs' fields are right
     r = invoke(runner, args[:-2])
     assert r.exit_code == 1 and "NO_ZONE_FIELD" in r.stderr and os.listdir(tmp_path) == []
+
+
+def _entry_files(d: Path) -> list[Path]:
+    return sorted(d.glob("zoning-*.npz"))
+
+
+def test_cache_entry_written_behind_has_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: a cold ``sppr check`` writes the zoning's cache entry in a thread while it measures the
+    programs; the entry's bytes are those written before returning (main's way)."""
+    zinputs, _, _ = _inputs()
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "now"))
+    prepare_zoning_cached(zinputs)
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "behind"))
+    prepared = prepare_zoning_cached(zinputs, write_behind=True)
+    assert "cache.write" in prepared.seconds  # in its place among the timings from the start
+    prepared.wait_written()
+    prepared.wait_written()  # a second wait returns at once
+    (a,), (b,) = _entry_files(tmp_path / "now"), _entry_files(tmp_path / "behind")
+    assert a.name == b.name and a.read_bytes() == b.read_bytes()
+
+
+def test_check_returns_only_when_the_entry_written_behind_is_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The entry written behind is complete when check() returns (a slow disk made slower: the
+    writer sleeps first), so a run that exits after check() leaves it, and the next run reuses it."""
+    import time
+
+    from sppr_gis import cache as cache_mod
+
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "c"))
+    real_write = cache_mod._write
+
+    def slow_write(path, blob):  # noqa: ANN001, ANN202
+        time.sleep(0.5)
+        real_write(path, blob)
+
+    monkeypatch.setattr(cache_mod, "_write", slow_write)
+    zinputs, progs, rules = _inputs()
+    cold = check(start_zoning(zinputs), progs, rules, workers=1)
+    assert len(_entry_files(tmp_path / "c")) == 1
+    assert cold.timings["cache.write"] >= 0.5  # the written entry's time, not the placeholder
+    monkeypatch.setattr(cache_mod, "_write", real_write)
+    warm_zoning = prepare_zoning_cached(zinputs)
+    assert warm_zoning.seconds["topology"] == 0.0  # taken from the entry, not prepared again
+    _frames_equal(check(warm_zoning, progs, rules, workers=1), cold)
+    # check()'s own preparation (a zoning passed as read) writes behind and waits the same way
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "d"))
+    monkeypatch.setattr(cache_mod, "_write", slow_write)
+    _frames_equal(check(zinputs, progs, rules, workers=1), cold)
+    assert len(_entry_files(tmp_path / "d")) == 1
+
+
+def test_entry_that_cannot_be_written_behind_costs_only_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    from sppr_gis import cache as cache_mod
+
+    def failing_write(path, blob):  # noqa: ANN001, ANN202
+        raise OSError("disk full")
+
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setattr(cache_mod, "_write", failing_write)
+    zinputs, progs, rules = _inputs()
+    with caplog.at_level("WARNING", logger="sppr_gis"):
+        got = check(start_zoning(zinputs), progs, rules, workers=1)
+    assert any("cannot write" in r.getMessage() and "disk full" in r.getMessage() for r in caplog.records)
+    _frames_equal(got, check(zinputs, progs, rules, workers=1, cache=False))
+    assert not _entry_files(tmp_path / "c")
+
+
+def test_programs_prepared_while_the_zoning_is_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18 (warm runs): when the zoning's metric CRS is known before it is ready (the cache alias's,
+    or a metric zoning's own), check() prepares the programs first, then waits; same answers and timings' order."""
+    import sppr_gis.pipeline as pipeline
+
+    zinputs, progs, rules = _inputs()
+    prepared = prepare_zoning_cached(zinputs, cache=False)
+    assert start_zoning(zinputs, cache=False).crs == zinputs[0].frame.crs == prepared.crs  # a metric zoning: its own CRS
+    calls: list[str] = []
+    real = pipeline.prepare_programs
+
+    def noting(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        calls.append("programs")
+        return real(*a, **k)
+
+    monkeypatch.setattr(pipeline, "prepare_programs", noting)
+    ready = pipeline._ZoningReady(lambda: (calls.append("zoning"), prepared)[1], prepared.crs)
+    got = check(ready, progs, rules, workers=1)
+    assert calls == ["programs", "zoning"]
+    calls.clear()
+    want = check(lambda: (calls.append("zoning"), prepared)[1], progs, rules, workers=1)  # no CRS known: main's order
+    assert calls == ["zoning", "programs"]
+    _frames_equal(got, want)
+    assert list(got.timings) == list(want.timings)
+    # a CRS announced wrongly: the programs prepared again in the zoning's, same answers
+    other = pipeline._ZoningReady(lambda: prepared, "EPSG:32749")
+    _frames_equal(check(other, progs, rules, workers=1), want)
+
+
+def test_programs_error_after_the_zonings_when_prepared_early(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sppr_gis.pipeline as pipeline
+    from sppr_gis.errors import SpprError
+
+    zinputs, progs, rules = _inputs()
+
+    def failing(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        raise SpprError("programs broken")
+
+    monkeypatch.setattr(pipeline, "prepare_programs", failing)
+    bad_zoning = start_zoning(zinputs, zone_field="NO_SUCH_FIELD", cache=False)
+    assert bad_zoning.crs is not None  # the programs are prepared first
+    with pytest.raises(Exception) as err:
+        check(bad_zoning, progs, rules, workers=1)
+    assert "NO_SUCH_FIELD" in str(err.value)  # the zoning's error, as when it was waited for first
+    with pytest.raises(SpprError, match="programs broken"):
+        check(start_zoning(zinputs, cache=False), progs, rules, workers=1)

@@ -153,6 +153,7 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             say_zoning_messages(alias)
             zoning_ready = start_cached_zoning(alias, lambda: prepare_zoning_cached(
                 read_zoning(), zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, cache=cache, prekey=prekey,
+                write_behind=True,  # check() waits for the entry before it returns
             ))
         else:
             zinputs = read_zoning()

@@ -181,6 +181,14 @@ class PreparedZoning:
     read: Any = None  # from the cache: what a run that does not read the zoning needs of it (see zoning_record)
     labels: Any = None  # with ``read``: each zoning layer's name in messages, this run
     key: str | None = None  # the zoning cache entry's key (None: the cache not used); keys the relocation pieces' record
+    writing: Any = None  # the cache entry being written behind (prepare_zoning_cached(write_behind=True)): a future
+
+    def wait_written(self) -> None:
+        """Wait until the cache entry written behind (``write_behind=True``) is on disk (raising what its
+        writing raised); at once when there is none."""
+        writing, self.writing = self.writing, None
+        if writing is not None:
+            writing.result()
 
 
 def describe_zoning_input(zi: ZoningInput, zone_field: str | None = None) -> dict[str, Any]:
@@ -347,6 +355,34 @@ def zoning_from_files(
     return prekey, zoning_alias(prekey, use=cache)
 
 
+class _ZoningReady:
+    """What :func:`start_zoning` and :func:`start_cached_zoning` return: called, it waits for the prepared
+    zoning; ``crs`` is its metric CRS when known before it is ready (None: not known), so that
+    :func:`check` prepares the programs meanwhile."""
+
+    def __init__(self, result: Callable[[], PreparedZoning], crs: CRS | None) -> None:
+        self._result = result
+        self.crs = crs
+
+    def __call__(self) -> PreparedZoning:
+        return self._result()
+
+
+def _known_metric_crs(zoning: Any) -> CRS | None:
+    """The zoning's metric CRS when it is its first layer's own (cheap: no extent), else None."""
+    try:
+        frames = [z.frame for z in as_zoning_inputs(zoning)]
+        frames = [f for f in frames if len(f)]
+        if not frames or frames[0].crs is None:
+            return None
+        from sppr_gis.crs import _is_metric
+
+        first = CRS.from_user_input(frames[0].crs)
+        return first if _is_metric(first) else None  # metric_crs's own choice then, without an extent
+    except Exception:  # noqa: BLE001 - the preparation reports what is wrong, where it did
+        return None
+
+
 def start_cached_zoning(alias: Any, fallback: Callable[[], PreparedZoning]) -> Callable[[], PreparedZoning]:
     """The prepared zoning of an alias's entry, decoded in a background thread (as :func:`start_zoning`
     does) while the caller reads the programs; when the entry is missing, fails its hash or cannot be
@@ -379,7 +415,11 @@ def start_cached_zoning(alias: Any, fallback: Callable[[], PreparedZoning]) -> C
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning")
     future = pool.submit(run)
     pool.shutdown(wait=False)
-    return future.result
+    try:
+        crs = CRS.from_user_input(alias.read["metric"])
+    except Exception:  # noqa: BLE001 - not known in advance: check() waits first
+        crs = None
+    return _ZoningReady(future.result, crs)
 
 
 def prepare_zoning_cached(
@@ -392,6 +432,7 @@ def prepare_zoning_cached(
     max_vertices: int = DEFAULT_MAX_VERTICES,
     cache: bool | None = None,
     prekey: Any = None,
+    write_behind: bool = False,
 ) -> PreparedZoning:
     """:func:`prepare_zoning_qa` and the engine's cut pieces, reused from the zoning cache when an
     earlier run prepared the same zoning with the same settings (:mod:`sppr_gis.cache`).
@@ -405,6 +446,10 @@ def prepare_zoning_cached(
     prekey : sppr_gis.cache.PreKey, optional
         The pre-key of the files the zoning was read from (:func:`zoning_from_files`): a later run
         finds the entry by it without reading the zoning.
+    write_behind : bool
+        A fresh entry is written in a background thread (see :func:`sppr_gis.cache.cached_zoning`):
+        pass the result to :func:`check` (which waits for it before returning) or call its
+        ``wait_written()``.
 
     Returns
     -------
@@ -416,6 +461,7 @@ def prepare_zoning_cached(
         build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices),
         crs=lambda: metric_crs([z.frame for z in inputs]),
         prekey=prekey, record=None if prekey is None else (lambda crs: zoning_record(inputs, zone_field, crs, prekey.paths)),
+        write_behind=write_behind,
     )
 
 
@@ -447,11 +493,12 @@ def start_zoning(
     from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning")
-    future = pool.submit(
+    future = pool.submit(  # its cache entry written behind: check() waits for it before it returns
         prepare_zoning_cached, zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache, prekey=prekey,
+        write_behind=True,
     )
     pool.shutdown(wait=False)
-    return future.result
+    return _ZoningReady(future.result, _known_metric_crs(zoning))
 
 
 def start_zoning_lookup(
@@ -770,10 +817,25 @@ def check(
     plabel = programs_label or str(programs.attrs.get("source", "programs"))
     findings: list[Finding] = list(programs.attrs.get("findings", []))
     programs, id_col, act_col, code_col = _program_columns(programs, rules, plabel, id_field, activity_field, code_field)
+    early_crs = getattr(zoning, "crs", None) if isinstance(zoning, _ZoningReady) and client is None else None
+    units, ptimings, findings_at = None, {}, len(findings)
+    if early_crs is not None:  # the zoning still being prepared (or decoded): the programs prepared meanwhile
+        try:
+            units = _program_units(programs, early_crs, id_col, plabel, findings, ptimings)
+        except BaseException:
+            ready = _start_zoning(zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, client, {})  # its error first, as before
+            if ready.prepared is not None:
+                ready.prepared.wait_written()
+            raise
     zoning_run = _start_zoning(zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, client, timings)
     crs, zones = zoning_run.crs, zoning_run.zones
     relocation_index = _start_relocation_index(zones, rules, client, zoning_run.key) if prepare_relocation and client is not None else None
-    ids, out_geoms, work, empty_reason, parts = _program_units(programs, crs, id_col, plabel, findings, timings)
+    if units is None or crs != early_crs:  # (a CRS other than expected: prepared again in the zoning's)
+        del findings[findings_at:]
+        ptimings = {}
+        units = _program_units(programs, crs, id_col, plabel, findings, ptimings)
+    timings.update(ptimings)  # after the zoning's, as before
+    ids, out_geoms, work, empty_reason, parts = units
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
     zcodes = zones["zone_code"].to_numpy(dtype=object)
     res, prepared = _measure(zoning_run, zgeoms, zcodes, parts, ids, plabel, findings, timings, client=client, workers=workers, max_vertices=max_vertices, progress=progress)
@@ -784,6 +846,9 @@ def check(
     out = _output_programs(programs, out_geoms, crs, verdict, acts, matrix_name, res, parts, plabel, findings)
     zone_shares = _zone_shares_table(shares, ids, res)
     findings = _locate_findings(findings, plabel, ids, out, zones, zlabel, zids, zgeoms)
+    if zoning_run.prepared is not None and zoning_run.prepared.writing is not None:  # its cache entry, written behind
+        zoning_run.prepared.wait_written()
+        timings["cache.write"] = zoning_run.prepared.seconds.get("cache.write", 0.0)
     timings["total"] = time.perf_counter() - t0
     result = CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)
     if relocation_index is not None:
@@ -844,7 +909,9 @@ def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliv
         crs, zones = prepared.crs, prepared.zones
         timings.update(prepared.seconds)
     elif client is None:
-        prepared = prepare_zoning_cached(zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache)
+        prepared = prepare_zoning_cached(  # its cache entry written while the programs are measured
+            zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache, write_behind=True,
+        )
         crs, zones = prepared.crs, prepared.zones
         timings.update(prepared.seconds)
     else:
