@@ -22,10 +22,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pyogrio
-import shapely
 
 from sppr_gis.errors import OutputError, SpprError
 from sppr_gis.i18n import _
@@ -416,9 +414,7 @@ def _write_pieces(
                 # only for frames with rows, so write_gpkg's outputs stay byte for byte as before.
                 if arrow is True or (arrow == "rows" and len(df)):
                     more["use_arrow"] = True
-                if isinstance(df, gpd.GeoDataFrame) and more.get("use_arrow") and _write_arrow_chunked(df, tmp, name, append=bool(more.get("append"))):
-                    pass  # written in chunks
-                elif isinstance(df, gpd.GeoDataFrame):
+                if isinstance(df, gpd.GeoDataFrame):
                     pyogrio.write_dataframe(df, tmp, layer=name, driver="GPKG", geometry_type="Unknown", promote_to_multi=False, **more)
                 else:
                     pyogrio.write_dataframe(pd.DataFrame(df), tmp, layer=name, driver="GPKG", **more)
@@ -434,53 +430,6 @@ def _write_pieces(
                 raise
             raise err from None
     return target
-
-
-#: Rows converted to WKB and Arrow at a time by :func:`_write_arrow_chunked`.
-ARROW_CHUNK_ROWS = 10_000
-
-
-def _write_arrow_chunked(df: gpd.GeoDataFrame, path: Path, layer: str, *, append: bool) -> bool:
-    """Write ``df`` as ``pyogrio.write_dataframe(..., use_arrow=True)`` does, but through a stream of
-    record batches of :data:`ARROW_CHUNK_ROWS` rows: the WKB and Arrow copies of one chunk, not of the
-    whole layer, are in memory at once. Same bytes in the GeoPackage (one write_arrow call, one
-    schema: the whole frame's column types). False (nothing written) for frames whose columns
-    pyogrio would convert first (datetimes, values Arrow cannot hold, null types): those go
-    through ``write_dataframe``."""
-    import pyarrow as pa
-    from geopandas.array import to_wkb
-    from pyogrio.raw import write_arrow
-
-    gcol = df.geometry.name
-    geoms = df.geometry
-    if len(df) <= ARROW_CHUNK_ROWS or bool(shapely.has_z(np.asarray(geoms.array, dtype=object)).any()):
-        return False
-    attrs = pd.DataFrame({c: df[c] for c in df.columns if c != gcol}, copy=False)
-    for col, dtype in attrs.dtypes.items():
-        if isinstance(dtype, pd.DatetimeTZDtype) or (dtype == object and pd.api.types.infer_dtype(attrs[col]) != "string"):
-            return False
-    try:
-        attr_schema = pa.Schema.from_pandas(attrs, preserve_index=False)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return False
-    if any(pa.types.is_null(f.type) or pa.types.is_dictionary(f.type) for f in attr_schema):
-        return False
-    fields = [pa.field(gcol, pa.binary()) if c == gcol else attr_schema.field(str(c)) for c in df.columns]
-    schema = pa.schema(fields)
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        for lo in range(0, len(df), ARROW_CHUNK_ROWS):
-            part = pd.DataFrame({c: (df[c].iloc[lo : lo + ARROW_CHUNK_ROWS] if c != gcol else None) for c in df.columns}, copy=False)
-            part[gcol] = to_wkb(geoms.array[lo : lo + ARROW_CHUNK_ROWS])
-            yield pa.RecordBatch.from_pandas(part, schema=schema, preserve_index=False)
-
-    crs = None
-    if geoms.crs:
-        epsg = geoms.crs.to_epsg()
-        crs = f"EPSG:{epsg}" if epsg else geoms.crs.to_wkt("WKT1_GDAL")
-    reader = pa.RecordBatchReader.from_batches(schema, batches())
-    write_arrow(reader, path, layer=layer, driver="GPKG", geometry_name=gcol, geometry_type="Unknown", crs=crs, append=append)
-    return True
 
 
 #: The most characters an Excel cell holds.
