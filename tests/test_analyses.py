@@ -521,3 +521,25 @@ def test_sync_config_keys(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(bad, check_files=False)
     assert "inputs.network_map" in str(err.value) and "parameters.relocation_distance" in str(err.value)
+
+
+def test_relocation_takes_2d_programs_as_they_are_and_flattens_3d():
+    """Issue 18 memory: 2D programs (what the readers give) are not copied by force_2d; a 3D program
+    still gets the advice of its 2D footprint, the distance worked out by hand."""
+    from sppr_gis.relocation import _unfit_geometries
+
+    zoning = gdf([{"KODSZN": "B", "geometry": box(100, 0, 200, 100)}, {"KODSZN": "A", "geometry": box(0, 0, 50, 100)}])
+    rules = make_rules({"kerja": {"A": "X", "B": "I"}})
+    flat = [Point(10, 50), LineString([(20, 10), (30, 10)])]
+    progs = gdf([{"program_id": f"p{i}", "kegiatan_itbx": "kerja", "status": "tidak_sesuai", "geometry": g} for i, g in enumerate(flat)])
+    pos, g = _unfit_geometries(progs, "status", None)
+    assert pos.tolist() == [0, 1] and all(a is b for a, b in zip(g, progs.geometry.array))
+    raised = gdf([{"program_id": f"p{i}", "kegiatan_itbx": "kerja", "status": "tidak_sesuai", "geometry": g} for i, g in enumerate([Point(10, 50, 7.0), LineString([(20, 10, 1.0), (30, 10, 2.0)])])])
+    _, g3 = _unfit_geometries(raised, "status", None)
+    assert shapely.has_z(raised.geometry.array).all() and not shapely.has_z(g3).any()
+    assert all(shapely.equals(a, b) for a, b in zip(g3, progs.geometry.array))
+    for frame in (progs, raised):
+        index = PermittedZones(zoning.geometry.values, zoning["KODSZN"].to_numpy(), rules)
+        adv = relocation_advice(frame, index, rules, max_distance=400.0).set_index("program_id")
+        assert adv.loc["p0", "zone_code"] == "B" and adv.loc["p0", "jarak_m"] == pytest.approx(90.0)
+        assert adv.loc["p1", "jarak_m"] == pytest.approx(70.0)

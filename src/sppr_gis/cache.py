@@ -172,7 +172,7 @@ def zoning_key(inputs: Sequence[Any], zone_field: str | None, *, sliver_width: f
             h.put(str(fld), "\x1f".join(repr(v) for v in frame[fld].astype(object).tolist()))
         h.geoms(np.asarray(frame.geometry.array, dtype=object))
         for f in frame.attrs.get("findings", []):
-            h.put(strip(f.layer), strip(f.feature_id), f.severity, f.code, strip(f.message), f.row, None if f.geometry is None else shapely.to_wkb(f.geometry))
+            h.put(strip(f.layer), strip(f.feature_id), f.severity, f.code, strip(f.message), f.row, f.wkb)
     return h.h.hexdigest()
 
 
@@ -573,7 +573,10 @@ def _arrays(key: str, prepared: Any, labels: Labels) -> dict[str, np.ndarray]:
     out["n_topology_findings"] = np.array([len(topo.findings)], dtype=np.int64)
     for col in ("layer", "feature_id", "severity", "code", "message"):
         put_text("f." + col, [getattr(f, col) for f in fnd])
-    _put_geoms(out, "f.geometry", np.array([f.geometry for f in fnd], dtype=object))
+    # the findings' WKB as they hold it (a large one is kept as WKB, not decoded to be stored)
+    data, lengths = _join([f.wkb for f in fnd])
+    out["f.geometry"] = np.frombuffer(data, dtype=np.uint8)
+    out["f.geometry.n"] = lengths
     out["f.row"] = np.array([-1 if f.row is None else int(f.row) for f in fnd], dtype=np.int64)
     out["overlaps"] = np.stack([np.asarray(topo.overlaps[0], dtype=np.int64), np.asarray(topo.overlaps[1], dtype=np.int64)]) if len(topo.overlaps[0]) else np.zeros((2, 0), np.int64)
     out["noise"] = np.array([topo.noise_overlap_area, topo.noise_gap_area], dtype=np.float64)
@@ -619,7 +622,7 @@ def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any], labels: L
             crs=crs,
         )
         cols = {col: get_text("f." + col) for col in ("layer", "feature_id", "severity", "code", "message")}
-        fgeoms = _get_geoms(z, "f.geometry")
+        fgeoms = _split(z["f.geometry"], z["f.geometry.n"])  # the findings keep their WKB (decoded when read)
         rows = z["f.row"].tolist()
         findings = [
             Finding(cols["layer"][i], cols["feature_id"][i], cols["severity"][i], cols["code"][i], cols["message"][i], fgeoms[i], None if rows[i] < 0 else int(rows[i]))

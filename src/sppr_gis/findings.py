@@ -22,6 +22,21 @@ Severity = Literal["error", "warning", "info"]
 ISSUE_COLUMNS = ["layer", "feature_id", "severity", "code", "message"]
 
 
+class _Geometry:
+    """``Finding.geometry``: holds a shapely geometry or its WKB (``bytes``, the compact form a large
+    finding keeps from the check to the writer); always read as a shapely geometry, WKB decoded on
+    each read and not kept."""
+
+    def __get__(self, obj: object, objtype: type | None = None) -> object:
+        if obj is None:
+            return None  # the dataclass default
+        g = obj.__dict__.get("_geometry")
+        return shapely.from_wkb(g) if isinstance(g, bytes) else g
+
+    def __set__(self, obj: object, value: object) -> None:
+        obj.__dict__["_geometry"] = None if value is self else value
+
+
 @dataclass(frozen=True)
 class Finding:
     """One data-quality finding, as written to the ``issues`` layer.
@@ -40,7 +55,9 @@ class Finding:
     geometry : shapely geometry, optional
         Where it is, in the output CRS: the overlap or gap polygon, the repaired
         feature, the program. Filled in by :func:`attach_geometry` when the
-        finding names a feature.
+        finding names a feature. May be given as WKB (``bytes``): it is then
+        kept as such (less memory than a large GEOS geometry) and decoded on
+        each read; :attr:`wkb` gives the bytes without decoding.
     row : int, optional
         Position (0-based) of the row a reader found unusable (its geometry was
         set to null), in the frame the reader returned; shifted when frames are
@@ -53,8 +70,19 @@ class Finding:
     severity: Severity
     code: str
     message: str
-    geometry: object = field(default=None, compare=False)
+    geometry: object = field(default=_Geometry(), compare=False)
     row: int | None = field(default=None, compare=False)
+
+    @property
+    def wkb(self) -> bytes | None:
+        """The geometry as WKB (as given, or encoded), without decoding WKB it holds; None without geometry."""
+        g = self.__dict__.get("_geometry")
+        return g if g is None or isinstance(g, bytes) else shapely.to_wkb(g)
+
+    @property
+    def has_geometry(self) -> bool:
+        """Whether the finding has a geometry (without decoding WKB it holds)."""
+        return self.__dict__.get("_geometry") is not None
 
 
 def findings_frame(findings: Iterable[Finding], crs: object = None) -> gpd.GeoDataFrame:
@@ -70,7 +98,7 @@ def findings_frame(findings: Iterable[Finding], crs: object = None) -> gpd.GeoDa
     rows = [[f.layer, f.feature_id, f.severity, f.code, f.message] for f in findings]
     table = pd.DataFrame(rows, columns=ISSUE_COLUMNS).astype(str)
     geoms = np.empty(len(findings), dtype=object)
-    geoms[:] = [f.geometry for f in findings]
+    geoms[:] = [f.geometry for f in findings]  # WKB held by a finding decoded here, for the layer
     return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geoms, crs=crs).values, crs=crs)
 
 
@@ -96,7 +124,7 @@ def attach_geometry(findings: Sequence[Finding], layer: str, ids: Sequence[objec
         where.setdefault(str(fid), []).append(i)
     out = []
     for f in findings:
-        rows = where.get(f.feature_id, []) if f.geometry is None and f.layer == layer else []
+        rows = where.get(f.feature_id, []) if not f.has_geometry and f.layer == layer else []
         if rows and f.row is not None and 0 <= f.row < len(geoms):
             rows = [f.row]
         present = [geoms[i] for i in rows if geoms[i] is not None and not shapely.is_empty(geoms[i])]

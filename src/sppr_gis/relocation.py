@@ -341,7 +341,9 @@ def _unfit_geometries(programs: gpd.GeoDataFrame, status_field: str, geoms: np.n
     """Positions of the ``tidak_sesuai`` programs and their geometries (2D, made valid)."""
     pos = np.flatnonzero((programs[status_field] == "tidak_sesuai").to_numpy(dtype=bool))
     all_geoms = np.asarray(programs.geometry.array if geoms is None else geoms, dtype=object)
-    g = shapely.force_2d(all_geoms[pos]) if len(pos) else np.empty(0, dtype=object)
+    g = all_geoms[pos] if len(pos) else np.empty(0, dtype=object)
+    if len(g) and bool(shapely.has_z(g).any()):  # the readers give 2D already: no second copy of every geometry then
+        g = shapely.force_2d(g)
     bad = np.flatnonzero(~shapely.is_valid(g) & ~shapely.is_missing(g))
     if len(bad):
         g = g.copy()

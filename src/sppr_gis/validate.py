@@ -386,7 +386,9 @@ def _noise_overlap_finding(topo: Topology, ov: Overlaps, noise: np.ndarray, laye
                 "tumpang_tindih_sempit",
                 f"{topo.noise_overlaps} pasang zona bertampalan tipis (lebar < {angka(sliver_width)} m atau luas < {angka(sliver_area)} m², "
                 f"derau digitasi) seluas total {luas(topo.noise_overlap_area)} m²; tidak dirinci, ukuran tetap dihitung tepat",
-                shapely.multipolygons(noise_parts) if len(noise_parts) else None,
+                # kept as WKB from here to the writer: a whole layer's noise in one MultiPolygon is large
+                # as GEOS objects; its area is in the message already (topo.noise_overlap_area)
+                shapely.to_wkb(shapely.multipolygons(noise_parts)) if len(noise_parts) else None,
             )
         )
 
