@@ -327,22 +327,21 @@ def _width(header: str, values: Sequence[object], kind: str, cap: float = TEXT_W
 _INDENT_PX = 10.0
 #: Excel's deepest indent level.
 _MAX_INDENT = 15
-_EM_PX = 11 / 72 * 96  # an em space of 11-point text
 
 
 def _leading(text: str) -> tuple[int, str]:
-    """A text's leading blanks (an outline's em spaces, ``"\u2003\u2003Pembangunan jalan"``) as an indent level
-    of the cell's format, and the text without them.
+    """A text's leading em spaces (an outline's, ``"\u2003\u2003Pembangunan jalan"``) as an indent level of the
+    cell's format, and the text without them.
 
     Printed as characters, leading blanks start only the first line of a wrapped cell, push its first words to
     the right, and are left out of the wrapped line count (``str.split`` drops them), so that the last line is
-    cut; an indent format indents every line and is counted.
+    cut; an indent format indents every line and is counted. Only em spaces are an outline's indent: any other
+    leading character (a source's space, tab or carriage return) is the cell's text and is written as it is.
     """
-    rest = text.lstrip()
+    rest = text.lstrip("\u2003")
     if len(rest) == len(text):
         return 0, text
-    px = sum(_EM_PX if c == "\u2003" else _text_px(" ") for c in text[: len(text) - len(rest)] if c != "\n")
-    return min(_MAX_INDENT, max(1, round(px / _EM_PX))), rest  # a level an em space (printed 0.7 em)
+    return min(_MAX_INDENT, len(text) - len(rest)), rest  # a level an em space (printed 0.7 em)
 
 
 def _lines(text: str, width: float, bold: bool = False) -> int:
