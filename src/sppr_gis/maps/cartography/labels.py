@@ -228,6 +228,7 @@ def place_callouts(
     sizes: dict[str, tuple[float, float]] = {}
     probe = Text(0, 0, "", fontsize=fontsize, fontweight="bold", ha="center", va="center", figure=fig,
                  bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=_INK, linewidth=1.2))
+    fonts = repr([matplotlib.rcParams[f"font.{f}"] for f in ("sans-serif", "serif", "monospace", "cursive", "fantasy")])
     pts = ax.transData.transform(np.asarray([(x, y) if np.isfinite(x) and np.isfinite(y) else (0.0, 0.0) for x, y in xy], dtype=float).reshape(-1, 2))
     out: list[Artist] = []
     leaders: list[tuple[tuple[float, float], tuple[float, float]]] = []  # points, from the feature
@@ -238,11 +239,17 @@ def place_callouts(
             continue
         text = str(num)
         if text not in sizes:
-            probe.set_text(text)
-            probe.update_bbox_position_size(renderer)
-            bb = probe.get_bbox_patch().get_window_extent(renderer)
-            # the number's circle as drawn (not the leader), plus its edge (1.2 pt); and its radius in points
-            sizes[text] = (bb.width + 1.2 * px, bb.height + 1.2 * px, bb.width / 2 / px)
+            # the pages of an album number their callouts from 1 again: a number's circle is measured once per font and dpi
+            key = (text, fig.dpi, type(renderer).__name__, probe._fontproperties, fonts)
+            if key not in _CIRCLES:
+                probe.set_text(text)
+                probe.update_bbox_position_size(renderer)
+                bb = probe.get_bbox_patch().get_window_extent(renderer)
+                # the number's circle as drawn (not the leader), plus its edge (1.2 pt); and its radius in points
+                if len(_CIRCLES) > 100000:
+                    _CIRCLES.clear()
+                _CIRCLES[key] = (bb.width + 1.2 * px, bb.height + 1.2 * px, bb.width / 2 / px)
+            sizes[text] = _CIRCLES[key]
         w, h, radius = sizes[text]
         best = None
         for offs in (near_off, far_off):
@@ -287,6 +294,10 @@ def place_callouts(
         _add_leaders(ax, leaders, leader_at, leader_colors, zorder=zorder, gid=gid)
     return out
 
+
+#: A callout's circle (width, height in display units; radius in points) by number, dpi, renderer, font and the
+#: rc font lists: measured once for the pages of an album (a circle's path extents are slow to compute).
+_CIRCLES: dict[tuple[Any, ...], tuple[float, float, float]] = {}
 
 #: The gap (points) between a leader and its feature (as ``shrinkB`` of the arrow it replaces, whose end B is the feature).
 _LEADER_GAP = 1.0
