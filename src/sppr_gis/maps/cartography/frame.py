@@ -365,13 +365,16 @@ class MapFrame:
         paras = [*self.notes, *self._tech]
         rest = paras
         if not self.chart:
-            if self._sources_in_strip(paras):
+            # the map's labels do not change while the strip is tried: its top is measured once
+            renderer = self.fig.canvas.get_renderer()
+            (_, lab_bottom), _ = self.fig.transFigure.inverted().transform(_tight_bbox(self.ax, renderer))
+            if self._sources_in_strip(paras, lab_bottom):
                 return
             # the strip takes as many paragraphs as it holds (from the first), the panel the rest: the panel's room
             # is the legend's, which must stay whole on the sheet (a long note, e.g. programs outside the frame,
             # would otherwise push every citation into the panel)
             for n in range(len(paras) - 1, 0, -1):
-                if self._sources_in_strip(paras[:n]):
+                if self._sources_in_strip(paras[:n], lab_bottom):
                     rest = paras[n:]
                     break
         strip = list(self.sources_artists)
@@ -390,12 +393,12 @@ class MapFrame:
         self.sources_artists = [*strip, t]
         self.sources_in_strip = False
 
-    def _sources_in_strip(self, paras: Sequence[str]) -> bool:
-        """The citations and notes ``paras`` in the strip under the map (below its grid labels), wrapped to the
-        map's frame at 6.5 pt (A4; scaled on A3, never below 7 pt); False (nothing drawn) when they do not fit it."""
-        renderer = self.fig.canvas.get_renderer()
-        inv = self.fig.transFigure.inverted()
-        (_, lab_bottom), _ = inv.transform(_tight_bbox(self.ax, renderer))
+    def _sources_in_strip(self, paras: Sequence[str], lab_bottom: float | None = None) -> bool:
+        """The citations and notes ``paras`` in the strip under the map (below its grid labels, whose bottom is
+        ``lab_bottom`` in figure fraction, measured when not given), wrapped to the map's frame at 6.5 pt (A4;
+        scaled on A3, never below 7 pt); False (nothing drawn) when they do not fit it."""
+        if lab_bottom is None:
+            (_, lab_bottom), _ = self.fig.transFigure.inverted().transform(_tight_bbox(self.ax, self.fig.canvas.get_renderer()))
         under_table = self.table_box is not None and self.table_box[1] >= self.map_box[1] - 1e-9  # A4: the table stops above the strip
         left, right = 0.022, (self.table_box[0] - 0.012) if self.table_box and not under_table else self.panel_x[0] - 0.02
         top = min(lab_bottom, self.ax.get_position().y0) - 0.006
@@ -413,11 +416,12 @@ class MapFrame:
         texts: list[Text] = []
         for cols in (split(2), [paras], split(3)):
             width = (right - left - gap * (len(cols) - 1)) / len(cols)
-            texts = [
-                _fit_block(self.fig, left + i * (width + gap), top, col, width, floor, fontsize=_pt(6.5 * self.k), color="#333333", linespacing=1.2, gid="sources", drop=False)
-                for i, col in enumerate(cols)
-            ]
-            if all(_bottom(self.fig, t) >= floor - 1e-6 for t in texts):
+            texts = []
+            for i, col in enumerate(cols):  # a column running below the floor fails the layout: the next are not fitted
+                texts.append(_fit_block(self.fig, left + i * (width + gap), top, col, width, floor, fontsize=_pt(6.5 * self.k), color="#333333", linespacing=1.2, gid="sources", drop=False))
+                if _bottom(self.fig, texts[-1]) < floor - 1e-6:
+                    break
+            else:
                 break
             for t in texts:
                 t.remove()

@@ -228,6 +228,7 @@ def place_callouts(
     sizes: dict[str, tuple[float, float]] = {}
     probe = Text(0, 0, "", fontsize=fontsize, fontweight="bold", ha="center", va="center", figure=fig,
                  bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=_INK, linewidth=1.2))
+    fonts = repr([matplotlib.rcParams[f"font.{f}"] for f in ("sans-serif", "serif", "monospace", "cursive", "fantasy")])
     pts = ax.transData.transform(np.asarray([(x, y) if np.isfinite(x) and np.isfinite(y) else (0.0, 0.0) for x, y in xy], dtype=float).reshape(-1, 2))
     out: list[Artist] = []
     leaders: list[tuple[tuple[float, float], tuple[float, float]]] = []  # points, from the feature
@@ -238,11 +239,17 @@ def place_callouts(
             continue
         text = str(num)
         if text not in sizes:
-            probe.set_text(text)
-            probe.update_bbox_position_size(renderer)
-            bb = probe.get_bbox_patch().get_window_extent(renderer)
-            # the number's circle as drawn (not the leader), plus its edge (1.2 pt); and its radius in points
-            sizes[text] = (bb.width + 1.2 * px, bb.height + 1.2 * px, bb.width / 2 / px)
+            # the pages of an album number their callouts from 1 again: a number's circle is measured once per font and dpi
+            key = (text, fig.dpi, type(renderer).__name__, probe._fontproperties, fonts)
+            if key not in _CIRCLES:
+                probe.set_text(text)
+                probe.update_bbox_position_size(renderer)
+                bb = probe.get_bbox_patch().get_window_extent(renderer)
+                # the number's circle as drawn (not the leader), plus its edge (1.2 pt); and its radius in points
+                if len(_CIRCLES) > 100000:
+                    _CIRCLES.clear()
+                _CIRCLES[key] = (bb.width + 1.2 * px, bb.height + 1.2 * px, bb.width / 2 / px)
+            sizes[text] = _CIRCLES[key]
         w, h, radius = sizes[text]
         best = None
         for offs in (near_off, far_off):
@@ -262,9 +269,12 @@ def place_callouts(
                 break
         assert best is not None
         col = colors[k] if colors is not None else _INK
+        # a feature well inside the map is drawn: not asked again at every draw and measure whether the map holds it
+        # (the point's test against the axes' patch); one on or beyond its edge is still clipped as before
+        deep = ax0 + 1.0 < pts[k, 0] < ax1 - 1.0 and ay0 + 1.0 < pts[k, 1] < ay1 - 1.0
         t = ax.annotate(
             text, (x, y), xytext=(float(best[1][0]), float(best[1][1])), textcoords="offset points", ha="center", va="center",
-            fontsize=fontsize, fontweight="bold", color=_INK, zorder=zorder, annotation_clip=True, gid=gid,
+            fontsize=fontsize, fontweight="bold", color=_INK, zorder=zorder, annotation_clip=not deep, gid=gid,
             bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=col, linewidth=1.2),
         )
         if ax0 <= pts[k, 0] <= ax1 and ay0 <= pts[k, 1] <= ay1:  # drawn (annotation_clip): so is its leader
@@ -284,6 +294,10 @@ def place_callouts(
         _add_leaders(ax, leaders, leader_at, leader_colors, zorder=zorder, gid=gid)
     return out
 
+
+#: A callout's circle (width, height in display units; radius in points) by number, dpi, renderer, font and the
+#: rc font lists: measured once for the pages of an album (a circle's path extents are slow to compute).
+_CIRCLES: dict[tuple[Any, ...], tuple[float, float, float]] = {}
 
 #: The gap (points) between a leader and its feature (as ``shrinkB`` of the arrow it replaces, whose end B is the feature).
 _LEADER_GAP = 1.0
@@ -385,30 +399,41 @@ def place_labels(
     if lines.tree is not None and not len(sym):  # farther candidates too, to find a place clear of the lines
         offsets = list(offsets) + [(0, 2 * d), (0, -2 * d), (d * 3.5, 0), (-d * 3.5, 0), (d * 3, d * 2), (-d * 3, -d * 2), (d * 3, -d * 2), (-d * 3, d * 2)]
     for (x, y), text in zip(xy, texts):
-        if not text or not np.isfinite(x) or not np.isfinite(y):
+        if not text or not np.isfinite(x) or not np.isfinite(y) or not len(offsets):
             continue
         ok = fallback = None
-        for dx, dy in offsets:
-            t = ax.annotate(
+
+        def make(dx: float, dy: float, text: str = text, x: float = x, y: float = y) -> Any:
+            return ax.annotate(
                 text, (x, y), xytext=(dx, dy), textcoords="offset points", ha="center", va=va,
                 fontsize=fontsize, color=color, fontweight=weight, fontstyle=style, zorder=zorder, path_effects=_HALO,
                 annotation_clip=True,
             )
-            bb = t.get_window_extent(renderer).expanded(1.06, 1.15)
+
+        # the label is measured once; a candidate's box is that box moved by its offset (an annotation whose point
+        # lies outside the axes has no box: no candidate fits); only the chosen candidate becomes an artist
+        probe = make(*offsets[0])
+        base = probe.get_window_extent(renderer)
+        inside_axes = probe._check_xy(renderer)
+        probe.remove()
+        if not inside_axes:
+            continue
+        for dx, dy in offsets:
+            shift = ((dx - offsets[0][0]) * fig.dpi / 72.0, (dy - offsets[0][1]) * fig.dpi / 72.0)
+            bb = base.translated(*shift).expanded(1.06, 1.15)
             if _fits(bb, ax_box, placed):
                 m = bb.height / 2
                 clear = not len(sym) or not ((sym[:, 0] > bb.x0 - m) & (sym[:, 0] < bb.x1 + m) & (sym[:, 1] > bb.y0 - m) & (sym[:, 1] < bb.y1 + m)).any()
                 if clear and not lines.crosses(bb):
-                    ok = (t, bb)
+                    ok = ((dx, dy), bb)
                     break
                 if fallback is None and not (avoid_lines and lines.crosses(bb)):  # fits, but covers a symbol: kept in case no candidate is clear
-                    fallback = (t, bb)
+                    fallback = ((dx, dy), bb)
                     continue
-            t.remove()
         if ok is None:
             ok = fallback
-        elif fallback is not None:
-            fallback[0].remove()
+        if ok is not None:
+            ok = (make(*ok[0]), ok[1])
         _keep(ok, out, placed)
     return out
 

@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 
 from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.text import Text, _get_text_metrics_with_cache  # noqa: E402
 
 from sppr_gis.maps.cartography.common import MIN_PT, _pt  # noqa: E402
 
@@ -30,22 +31,69 @@ def _wrap_lines(text: str, width: int) -> str:
     return "\n".join(textwrap.fill(line, width) if line.strip() else "" for line in text.split("\n"))
 
 
-def _widest_fitting(fig: Figure, widths: Sequence[int], make: Callable[[int], Any], max_width: float) -> Any:
+class _Measure:
+    """Widths of texts as a ``fig.text(..., fontsize=size, **kw)`` would measure them, without making the artist.
+
+    A multi-line text (left-aligned, unrotated) is as wide as its widest line, and a line is measured once
+    (per font and dpi): fitting a block tries many wrap widths, font sizes and column splits of the same
+    paragraphs, which repeat most lines.
+    """
+
+    def __init__(self, fig: Figure, size: float, kw: dict[str, Any]) -> None:
+        self.probe = Text(0, 0, "", fontsize=size, **{k: v for k, v in kw.items() if k != "gid"})
+        self.fig = fig
+        self.lines: dict[str, float] = {}
+
+    def line(self, line: str) -> float:
+        """The width of one line in pixels (the layout's dpi)."""
+        w = self.lines.get(line)
+        if w is None:
+            clean, ismath = self.probe._preprocess_math(line)
+            w = 0.0
+            if clean:
+                w = _get_text_metrics_with_cache(self.fig.canvas.get_renderer(), clean, self.probe._fontproperties, ismath=ismath, dpi=self.fig.dpi)[0]
+            self.lines[line] = w
+        return w
+
+    def width(self, text: str) -> float:
+        """The width of ``text`` in figure fraction (as :func:`_width` of the artist)."""
+        return max(self.line(ln) for ln in text.split("\n")) / (self.fig.get_figwidth() * self.fig.dpi)
+
+
+#: line widths by font, size and dpi (fonts from the rc parameters in force), shared by the pages of an album
+_MEASURES: dict[tuple[Any, ...], dict[str, float]] = {}
+
+
+def _measure(fig: Figure, size: float, kw: dict[str, Any]) -> _Measure:
+    m = _Measure(fig, size, kw)
+    rc = matplotlib.rcParams
+    fam = [rc[f"font.{f}"] for f in ("sans-serif", "serif", "monospace", "cursive", "fantasy")]
+    key = (fig.dpi, type(fig.canvas).__name__, m.probe._fontproperties, repr(fam), rc["text.usetex"], m.probe.get_parse_math())
+    lines = _MEASURES.get(key)
+    if lines is None:
+        if len(_MEASURES) > 256:
+            _MEASURES.clear()
+        lines = _MEASURES[key] = {}
+    elif len(lines) > 50000:
+        lines.clear()
+    m.lines = lines
+    return m
+
+
+def _widest_fitting(widths: Sequence[int], make: Callable[[int], str], measure: _Measure, max_width: float) -> str | None:
     """The text ``make(w)`` for the largest ``w`` of ``widths`` (descending) that is at most ``max_width`` wide, or None.
 
     A bisection (wrapping at fewer characters never makes a text wider), so a page measures a
-    handful of candidates instead of every one.
+    handful of candidates instead of every one; the candidates are measured line by line
+    (:class:`_Measure`), only the chosen one becomes an artist.
     """
     lo, hi, best = 0, len(widths) - 1, None
     while lo <= hi:
         mid = (lo + hi) // 2
         t = make(widths[mid])
-        if _width(fig, t) <= max_width:
-            if best is not None:
-                best.remove()
+        if measure.width(t) <= max_width:
             best, hi = t, mid - 1
         else:
-            t.remove()
             lo = mid + 1
     return best
 
@@ -55,9 +103,9 @@ def _fit_text(fig: Figure, x: float, y: float, text: str, max_width: float, *, f
     min_fontsize = min_fontsize or fontsize * 0.75
     size = fontsize
     while True:
-        t = _widest_fitting(fig, range(60, 9, -2), lambda w, size=size: fig.text(x, y, _wrap_lines(text, w), fontsize=size, **kw), max_width)
-        if t is not None:
-            return t
+        s = _widest_fitting(range(60, 9, -2), lambda w: _wrap_lines(text, w), _measure(fig, size, kw), max_width)
+        if s is not None:
+            return fig.text(x, y, s, fontsize=size, **kw)
         if size <= min_fontsize:
             return fig.text(x, y, _wrap_lines(text, 10), fontsize=size, **kw)
         size = max(min_fontsize, size - 0.5)
@@ -65,8 +113,8 @@ def _fit_text(fig: Figure, x: float, y: float, text: str, max_width: float, *, f
 
 def _wrapped(fig: Figure, x: float, y: float, text: str, max_width: float, *, fontsize: float, **kw: Any) -> Any:
     """A text wrapped (never cut, never shrunk) to at most ``max_width`` (figure fraction)."""
-    t = _widest_fitting(fig, range(120, 7, -2), lambda w: fig.text(x, y, _wrap_lines(text, w), fontsize=fontsize, **kw), max_width)
-    return t if t is not None else fig.text(x, y, _wrap_lines(text, 8), fontsize=fontsize, **kw)
+    s = _widest_fitting(range(120, 7, -2), lambda w: _wrap_lines(text, w), _measure(fig, fontsize, kw), max_width)
+    return fig.text(x, y, s if s is not None else _wrap_lines(text, 8), fontsize=fontsize, **kw)
 
 
 def _height(fig: Figure, artist: Any) -> float:
@@ -94,11 +142,8 @@ def _fit_block(
     if hit is not None:
         return fig.text(x, y, hit[1], fontsize=hit[0], va="top", gid=gid, **kw)
     while True:
-        t = _widest_fitting(
-            fig, range(130, 19, -3), lambda w, size=size, paras=paras: fig.text(x, y, "\n".join(_wrap_lines(p, w) for p in paras), fontsize=size, va="top", gid=gid, **kw), max_width,
-        )
-        if t is None:
-            t = fig.text(x, y, "\n".join(_wrap_lines(p, 20) for p in paras), fontsize=size, va="top", gid=gid, **kw)
+        s = _widest_fitting(range(130, 19, -3), lambda w, paras=paras: "\n".join(_wrap_lines(p, w) for p in paras), _measure(fig, size, {"va": "top", **kw}), max_width)
+        t = fig.text(x, y, s if s is not None else "\n".join(_wrap_lines(p, 20) for p in paras), fontsize=size, va="top", gid=gid, **kw)
         if _bottom(fig, t) >= min_y or (size <= MIN_PT and (len(paras) <= 1 or not drop)):
             if len(_FIT_CACHE) > 256:
                 _FIT_CACHE.clear()

@@ -411,14 +411,22 @@ class Album:
             if area is None:
                 continue
             # drawn whole (never clipped at the boundary), so said: partly or wholly beyond the administrative area
-            inside = shapely.covered_by(geoms, area)
-            meets = shapely.intersects(geoms, area)
+            inside, meets = self._in_admin_area(key, g, geoms, area)
             for which, sel in (("sebagian", has & meets & ~inside & ~beyond), ("seluruhnya", has & ~meets & ~beyond)):
                 if sel.any():
                     ids = g.loc[sel, idf].astype(str).tolist() if idf in g.columns else []
                     out.append(f"{int(sel.sum())} lokasi {'program' if key == 'rencana' else 'IPU'} {which} di luar batas administrasi, digambar utuh"
                                + (f" ({', '.join(ids[:8])}{', ...' if len(ids) > 8 else ''})" if ids else ""))
         frame.data["outside"] = out
+
+    def _in_admin_area(self, key: str, g: gpd.GeoDataFrame, geoms: np.ndarray, area: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Which of the layer's features lie wholly within the administrative area, and which meet it: the same
+        for every map of the album, so tested once per layer."""
+        memo = self.__dict__.setdefault("_admin_rel", {})
+        hit = memo.get(key)
+        if hit is None or hit[0] is not g or hit[1] is not area:
+            hit = memo[key] = (g, area, shapely.covered_by(geoms, area), shapely.intersects(geoms, area))
+        return hit[2], hit[3]
 
     def admin_area(self) -> Any:
         """The administrative area (the union of the kecamatan, else kelurahan, else zoning outline), widened by

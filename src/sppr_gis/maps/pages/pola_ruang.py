@@ -117,6 +117,30 @@ def page_zoning(album: Album) -> MapFrame | None:
     return album.finish(f, note=note, shows=("zoning", "kecamatan"))
 
 
+class _Boxes:
+    """Display boxes already on the map (names, codes), tested for overlap as :meth:`Bbox.overlaps` does, all at once."""
+
+    def __init__(self, boxes: Any = ()) -> None:
+        self.a = np.empty((64, 4))
+        self.n = 0
+        for b in boxes:
+            self.add(b)
+
+    def add(self, bb: Any) -> None:
+        if self.n == len(self.a):
+            self.a = np.concatenate([self.a, np.empty_like(self.a)])
+        x0, y0, x1, y1 = bb.extents
+        self.a[self.n] = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+        self.n += 1
+
+    def hits(self, bb: Any) -> bool:
+        """Whether ``bb`` overlaps (touching counts) any box."""
+        x0, y0, x1, y1 = bb.extents
+        x0, x1, y0, y1 = min(x0, x1), max(x0, x1), min(y0, y1), max(y0, y1)
+        q = self.a[: self.n]
+        return bool(((x0 <= q[:, 2]) & (q[:, 0] <= x1) & (y0 <= q[:, 3]) & (q[:, 1] <= y1)).any())
+
+
 def zone_codes(album: Album, frame: MapFrame) -> int:
     """Zone codes printed inside the zone blocks large enough to hold them, then every other code drawn on the
     map once (see :func:`_label_missing_codes`); returns how many labels."""
@@ -143,6 +167,7 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
     y0, y1 = frame.ax.get_ylim()
     view = shapely.box(x0, y0, x1, y1)
     taken_data = [_data_box(frame.ax, q).bounds for q in taken]
+    boxes = _Boxes(taken)
     for i in cand:
         rgb = album.zone_colors.get(codes[i], (200, 200, 200))
         dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
@@ -167,7 +192,8 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
             t = None
             for cx, cy in _code_spots(part, hw, hh, max(half_h / 2, 0.5), taken=taken_data):
                 t = frame.ax.text(cx, cy, codes[i], **style)
-                if any(t.get_window_extent(renderer).overlaps(q) for q in taken):  # a kecamatan name is there
+                bb = t.get_window_extent(renderer)
+                if boxes.hits(bb):  # a kecamatan name is there
                     t.remove()
                     t = None
                     continue
@@ -176,9 +202,10 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
                 continue
             n += 1
             labelled.add(codes[i])
-            taken.append(t.get_window_extent(renderer))
+            taken.append(bb)
+            boxes.add(bb)
             taken_data.append(_data_box(frame.ax, taken[-1]).bounds)
-    return n + _label_missing_codes(album, frame, codes, geoms, labelled, taken, mpp)
+    return n + _label_missing_codes(album, frame, codes, geoms, labelled, boxes, mpp)
 
 
 def _two_line(code: str) -> str:
@@ -187,7 +214,7 @@ def _two_line(code: str) -> str:
     return f"{head}\n{tail}" if sep and head and tail else code
 
 
-def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms: np.ndarray, labelled: set[str], taken: list, mpp: float) -> int:
+def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms: np.ndarray, labelled: set[str], taken: _Boxes, mpp: float) -> int:
     """Label once every zone code drawn on the map that no block could hold at the usual size: in its largest
     part within the frame, on one line or as two lines (``RTH`` over ``1``), at 7 pt; the first place
     (largest part first) where the label fits the part's inscribed circle and hides no name, else the
@@ -229,7 +256,7 @@ def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms
                 if radius < np.hypot(half_w, half_h):
                     continue
                 t = frame.ax.text(cx, cy, text, **style)
-                if any(t.get_window_extent(renderer).overlaps(b) for b in taken):
+                if taken.hits(t.get_window_extent(renderer)):
                     t.remove()
                     continue
                 placed = t
@@ -239,14 +266,14 @@ def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms
         if placed is None and first is not None:  # too small for any form: the two-line code at the centre of the
             for xy in centres:  # largest part that hides no name, else of the largest part
                 placed = frame.ax.text(*xy, _two_line(code), **style)
-                if not any(placed.get_window_extent(renderer).overlaps(b) for b in taken):
+                if not taken.hits(placed.get_window_extent(renderer)):
                     break
                 placed.remove()
                 placed = None
             if placed is None:
                 placed = frame.ax.text(*first, _two_line(code), **style)
         if placed is not None:
-            taken.append(placed.get_window_extent(renderer))
+            taken.add(placed.get_window_extent(renderer))
             labelled.add(code)
             added += 1
     return added
