@@ -106,3 +106,47 @@ def test_admin_map_neighbours_have_different_colours():
 def test_admin_map_words_do_not_overlap():
     page = _album({"kecamatan": _city()}).page_admin()
     assert _words_overlapping(page) == []
+
+
+ZONES = ["Kawasan Peruntukan Industri", "Kawasan Konservasi", "Kawasan Pertahanan dan Keamanan", "Badan Air", "Kawasan Pariwisata"]
+
+
+def _zoned_city() -> dict[str, gpd.GeoDataFrame]:
+    """The grid city zoned as Bandung's RTRWP pola ruang: settlement everywhere, a small block of another class at
+    the centre of each kecamatan (where its name would go), and agricultural land reaching beyond the east edge."""
+    kec = _city()
+    rows = []
+    for i, g in enumerate(kec.geometry):
+        c = g.centroid
+        patch = shapely.box(c.x - 350, c.y - 250, c.x + 350, c.y + 250)
+        rows.append(("Kawasan Permukiman", g.difference(patch)))
+        rows.append((ZONES[i % len(ZONES)], patch))
+    east = X0 + 8 * W
+    # a field mostly outside the city: its part inside is a 300 m strip along the east edge of the top row
+    rows = [(n, g.difference(shapely.box(east - 300, Y0 + 3 * H, east, Y0 + 4 * H))) for n, g in rows]
+    rows.append(("Kawasan Pertanian", shapely.box(east - 300, Y0 + 3 * H, east + 2_500, Y0 + 4 * H)))
+    zoning = gpd.GeoDataFrame({"NAMOBJ": [r[0] for r in rows]}, geometry=[r[1] for r in rows], crs=CRS)
+    zoning = zoning[~zoning.geometry.is_empty].reset_index(drop=True)
+    return {"kecamatan": kec, "zoning": zoning.assign(zone_code=zoning["NAMOBJ"])}
+
+
+@pytest.fixture(scope="module")
+def zoning_page():
+    layers = _zoned_city()
+    return layers, _album(layers).page_zoning()
+
+
+def test_zoning_map_words_do_not_overlap(zoning_page):
+    _, page = zoning_page
+    assert _words_overlapping(page) == []  # on main: zone names under kecamatan names
+
+
+def test_zoning_map_names_every_zone_inside_the_city(zoning_page):
+    layers, page = zoning_page
+    ax = page.ax
+    city = shapely.union_all(list(layers["kecamatan"].geometry)).buffer(1.0)
+    labels = [t for t in ax.texts if t.get_gid() == "zone-code" and t.get_visible()]
+    printed = {" ".join(t.get_text().split()) for t in labels}
+    assert set(layers["zoning"]["NAMOBJ"]) <= printed
+    for t in labels:
+        assert city.contains(_data_box(ax, t)), t.get_text()  # on main: "Kawasan Pertanian" beyond the city

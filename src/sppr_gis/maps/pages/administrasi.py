@@ -103,7 +103,7 @@ def kec_fills(geoms: Any, names: Sequence[str]) -> list[RGB]:
 
 
 def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fontsize: float, color: str = "#222222", weight: str = "bold",
-                     style: str = "normal", min_fontsize: float = 7.0, gid: str = "kec-name") -> list[str | None]:
+                     style: str = "normal", min_fontsize: float = 7.0, gid: str = "kec-name", number: bool = True) -> list[str | None]:
     """Each area's name written wholly inside it and clear of the texts already on the axes (on one line, else
     on two, at ``fontsize`` then ``min_fontsize``); where no form fits, a number (1, 2, ... in the given order
     of the areas not named) at a point inside the area, to be keyed in the legend.
@@ -119,10 +119,13 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     fontsize, min_fontsize : float
         Sizes (pt) tried for the names.
 
+    number : bool
+        False: an area whose name does not fit stays unnamed (answer ``""``), no number printed.
+
     Returns
     -------
     list of str or None
-        Per area: None where the name is printed, else the number printed in it.
+        Per area: None where the name is printed, else the number printed in it (``""``: none).
     """
     from sppr_gis.maps.pages.pola_ruang import _code_spots, _data_box, _inscribed_circle
 
@@ -132,7 +135,7 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     taken = [_data_box(ax, t.get_window_extent(renderer)).bounds for t in ax.texts if t.get_visible() and t.get_text()]
     halo = [TextHalo(linewidth=2.0, foreground=(1, 1, 1, 0.85))]
     out: list[str | None] = []
-    number = 0
+    count = 0
     for g, name in zip(geoms, names):
         if g is None or g.is_empty:
             out.append(None)
@@ -161,16 +164,19 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
             taken.append(_data_box(ax, placed.get_window_extent(renderer)).bounds)
             out.append(None)
             continue
-        number += 1
+        if not number:
+            out.append("")
+            continue
+        count += 1
         try:
             (cx, cy), _r = _inscribed_circle(poly, max(min_fontsize * mpp / 4, 0.5))
         except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
             p = poly.representative_point()
             cx, cy = p.x, p.y
-        t = ax.text(cx, cy, str(number), ha="center", va="center", fontsize=max(min_fontsize, 0.85 * fontsize), fontweight="bold", color=color, zorder=21,
+        t = ax.text(cx, cy, str(count), ha="center", va="center", fontsize=max(min_fontsize, 0.85 * fontsize), fontweight="bold", color=color, zorder=21,
                     path_effects=halo, gid=gid + "-number")
         taken.append(_data_box(ax, t.get_window_extent(renderer)).bounds)
-        out.append(str(number))
+        out.append(str(count))
     return out
 
 
