@@ -150,3 +150,42 @@ def test_zoning_map_names_every_zone_inside_the_city(zoning_page):
     assert set(layers["zoning"]["NAMOBJ"]) <= printed
     for t in labels:
         assert city.contains(_data_box(ax, t)), t.get_text()  # on main: "Kawasan Pertanian" beyond the city
+
+
+@pytest.fixture(scope="module")
+def budget_page():
+    kec = _city()
+    rows = []
+    for i, g in enumerate(kec.geometry):
+        c = g.centroid
+        for k in range((i * 7) % 13):  # 0 to 12 programs per kecamatan (Sukasari none)
+            rows.append({"program_id": f"P-{i:02d}-{k:02d}", "kecamatan": BANDUNG_KEC[i], "status": "sesuai" if k % 5 else "tidak_sesuai",
+                         "pagu": 1e9 * (1 + k), "kegiatan": "puskesmas", "opd": "Dinas Kesehatan", "geometry": shapely.Point(c.x + 30 * k - 200, c.y + 20 * (k % 3))})
+    rencana = gpd.GeoDataFrame(rows, crs=CRS)
+    return kec, rencana, _album({"kecamatan": kec, "rencana": rencana}).page_kecamatan()
+
+
+def test_budget_map_numbers_every_kecamatan_and_keys_it_in_a_table(budget_page):
+    kec, rencana, page = budget_page
+    ax = page.ax
+    table = {}
+    nums = [t for t in page.fig.texts if t.get_gid() == "table-number"]
+    texts = [t for t in page.fig.texts if t.get_gid() == "table-row"]
+    for n, t in zip(nums, texts):
+        table[n.get_text()] = " ".join(t.get_text().split())
+    on_map = [(t.get_text(), _data_box(ax, t)) for t in ax.texts if t.get_visible() and t.get_text().isdigit()]
+    missing = []
+    for name, poly in zip(kec["WADMKC"], kec.geometry):
+        count = int((rencana["kecamatan"] == name).sum())
+        keyed = [n for n, row in table.items() if row.startswith(name + " ·")]
+        ok = len(keyed) == 1 and any(s == keyed[0] and poly.contains(box) for s, box in on_map)
+        row = table.get(keyed[0], "") if keyed else ""
+        ok = ok and (f"{count} program" in row and "% sesuai" in row if count else "tanpa program" in row)
+        if not ok:
+            missing.append(name)
+    assert missing == []  # on main: no table; 5 of 30 pies named, one name outside the city
+
+
+def test_budget_map_words_do_not_overlap(budget_page):
+    _, _, page = budget_page
+    assert _words_overlapping(page) == []
