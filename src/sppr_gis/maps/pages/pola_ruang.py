@@ -280,11 +280,15 @@ def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms
         if placed is None and first is not None:  # too small for any form: the most compact form at the centre of the
             small = min(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1))
             inv = frame.ax.transData.inverted()
-            for xy, part in centres:  # inside a part (the estimate above may be off), else beside the largest, with a leader
+            # at a part's centre: inside the part, or (a short code such as "RTH" over "1") over its edge but in
+            # the city; else a name beside the largest part with a leader
+            short = max(len(ln) for ln in small.split("\n")) <= 6
+            for xy, part in centres:
                 placed = frame.ax.text(*xy, small, **style)
                 bb = placed.get_window_extent(renderer)
                 (bx0, by0), (bx1, by1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
-                if not any(bb.overlaps(b) for b in taken) and shapely.contains(part, shapely.box(bx0, by0, bx1, by1)):
+                box = shapely.box(bx0, by0, bx1, by1)
+                if not any(bb.overlaps(b) for b in taken) and (shapely.contains(part, box) or (short and shapely.contains(view, box))):
                     break
                 placed.remove()
                 placed = None
