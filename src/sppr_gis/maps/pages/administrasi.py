@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
+import shapely  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
@@ -21,13 +24,160 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     place_line_labels,
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
+from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
 from sppr_gis.maps.pages.common import KEC_FILLS, _first  # noqa: E402
 from sppr_gis.maps.palette import (  # noqa: E402
+    RGB,
+    distinct_colors,
     mpl_color,
 )
 from sppr_gis.text import angka  # noqa: E402
 
 log = logging.getLogger(__name__)
+
+
+def adjacency(geoms: Any, tolerance: float = 1.0) -> list[set[int]]:
+    """Which polygons are neighbours: those within ``tolerance`` map units of one another (boundaries digitised
+    a little apart still touch), found with an STR tree.
+
+    Parameters
+    ----------
+    geoms : array of shapely geometries
+        The areas (kecamatan).
+    tolerance : float
+        Largest gap (map units) between two areas still counted as a shared boundary.
+
+    Returns
+    -------
+    list of set of int
+        For each area, the indices of its neighbours.
+    """
+    g = np.asarray(geoms, dtype=object)
+    out: list[set[int]] = [set() for _ in range(len(g))]
+    ok = np.flatnonzero(~(shapely.is_missing(g) | shapely.is_empty(g)))
+    tree = shapely.STRtree(g[ok])
+    a, b = tree.query(g[ok], predicate="dwithin", distance=tolerance)
+    for i, j in zip(ok[a], ok[b]):
+        if i != j:
+            out[i].add(int(j))
+    return out
+
+
+def graph_colors(neighbours: Sequence[set[int]]) -> list[int]:
+    """A colour index per area, neighbours never alike (DSatur greedy colouring: the area with the most
+    differently coloured neighbours next, ties to the most neighbours, then the first; the lowest free colour).
+
+    Parameters
+    ----------
+    neighbours : sequence of set of int
+        :func:`adjacency`'s answer.
+
+    Returns
+    -------
+    list of int
+        Colour indices from 0; a planar map of kecamatan needs four to six.
+    """
+    n = len(neighbours)
+    color = [-1] * n
+    for _ in range(n):
+        i = max((k for k in range(n) if color[k] < 0), key=lambda k: (len({color[j] for j in neighbours[k] if color[j] >= 0}), len(neighbours[k]), -k))
+        used = {color[j] for j in neighbours[i]}
+        color[i] = next(c for c in range(n + 1) if c not in used)
+    return color
+
+
+def kec_fills(geoms: Any, names: Sequence[str]) -> list[RGB]:
+    """The administrative map's fill per area: :data:`KEC_FILLS` by a graph colouring of the adjacency
+    (neighbours always differ), areas of the same name alike (parts of one kecamatan)."""
+    first: dict[str, int] = {}
+    for i, n in enumerate(names):
+        first.setdefault(n, i)
+    keys = list(first)
+    merged = [shapely.union_all([g for g, n in zip(geoms, names) if n == k and g is not None]) for k in keys]
+    idx = graph_colors(adjacency(merged))
+    pal = list(KEC_FILLS)
+    if max(idx, default=0) >= len(pal):
+        pal += list(distinct_colors([str(i) for i in range(len(pal), max(idx) + 1)], avoid=pal).values())
+    by_name = {k: pal[c] for k, c in zip(keys, idx)}
+    return [by_name[n] for n in names]
+
+
+def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fontsize: float, color: str = "#222222", weight: str = "bold",
+                     style: str = "normal", min_fontsize: float = 7.0, gid: str = "kec-name", number: bool = True) -> list[str | None]:
+    """Each area's name written wholly inside it and clear of the texts already on the axes (on one line, else
+    on two, at ``fontsize`` then ``min_fontsize``); where no form fits, a number (1, 2, ... in the given order
+    of the areas not named) at a point inside the area, to be keyed in the legend.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        The map (its extent set).
+    geoms : sequence of shapely polygons
+        The areas, in map units.
+    names : sequence of str
+        The names to print (as printed: upper case for kecamatan).
+    fontsize, min_fontsize : float
+        Sizes (pt) tried for the names.
+
+    number : bool
+        False: an area whose name does not fit stays unnamed (answer ``""``), no number printed.
+
+    Returns
+    -------
+    list of str or None
+        Per area: None where the name is printed, else the number printed in it (``""``: none).
+    """
+    from sppr_gis.maps.pages.pola_ruang import _code_spots, _data_box, _inscribed_circle
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    mpp = (ax.get_xlim()[1] - ax.get_xlim()[0]) / (ax.get_window_extent(renderer).width * 72.0 / fig.dpi)
+    taken = [_data_box(ax, t.get_window_extent(renderer)).bounds for t in ax.texts if t.get_visible() and t.get_text()]
+    halo = [TextHalo(linewidth=2.0, foreground=(1, 1, 1, 0.85))]
+    out: list[str | None] = []
+    count = 0
+    for g, name in zip(geoms, names):
+        if g is None or g.is_empty:
+            out.append(None)
+            continue
+        poly = max(shapely.get_parts(g), key=lambda p: p.area)
+        words = str(name).split()
+        forms = [" ".join(words)]
+        if len(words) > 1:
+            cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+            forms.append(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+        placed = None
+        for fs in dict.fromkeys((fontsize, max(min_fontsize, min(fontsize, min_fontsize)))):
+            for text in forms:
+                probe = ax.text(0, 0, text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, linespacing=1.0)
+                bb = probe.get_window_extent(renderer)
+                probe.remove()
+                hw, hh = (bb.width / 2 + 1) * 72.0 / fig.dpi * mpp, (bb.height / 2 + 1) * 72.0 / fig.dpi * mpp
+                spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken)
+                if spots:
+                    placed = ax.text(*spots[0], text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, color=color, linespacing=1.0,
+                                     zorder=21, path_effects=halo, gid=gid)
+                    break
+            if placed is not None:
+                break
+        if placed is not None:
+            taken.append(_data_box(ax, placed.get_window_extent(renderer)).bounds)
+            out.append(None)
+            continue
+        if not number:
+            out.append("")
+            continue
+        count += 1
+        try:
+            (cx, cy), _r = _inscribed_circle(poly, max(min_fontsize * mpp / 4, 0.5))
+        except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
+            p = poly.representative_point()
+            cx, cy = p.x, p.y
+        t = ax.text(cx, cy, str(count), ha="center", va="center", fontsize=max(min_fontsize, 0.85 * fontsize), fontweight="bold", color=color, zorder=21,
+                    path_effects=halo, gid=gid + "-number")
+        taken.append(_data_box(ax, t.get_window_extent(renderer)).bounds)
+        out.append(str(count))
+    return out
 
 
 def page_admin(album: Album) -> MapFrame | None:
@@ -40,15 +190,20 @@ def page_admin(album: Album) -> MapFrame | None:
     bits = [f"{len(kec)} kecamatan" if kec is not None else None, f"{len(kel)} kelurahan" if kel is not None else None, f"luas {angka(area, 2)} km²"]
     f = album.frame("Peta Administrasi", ", ".join(b for b in bits if b))
     album.city_extent(f)
-    fills = {n: KEC_FILLS[i % len(KEC_FILLS)] for i, n in enumerate(dict.fromkeys(names))}
-    base.plot(ax=f.ax, color=[mpl_color(fills[n]) for n in names], edgecolor="none", zorder=0.8)
+    # neighbours never alike (a graph colouring of the adjacency), parts of one kecamatan alike
+    geoms = overlay.make_valid(np.asarray(base.geometry.array, dtype=object), what="batas wilayah")
+    fill_of = kec_fills(geoms, names)
+    fills = dict(zip(names, fill_of))
+    base.plot(ax=f.ax, color=[mpl_color(c) for c in fill_of], edgecolor="none", zorder=0.8)
     if kel is not None:
         draw_outline(f.ax, kel, color="#555555", linewidth=0.8, linestyle=":", zorder=3)
     draw_outline(f.ax, kec, color="#2b2b2b", linewidth=1.3, linestyle=(0, (6, 2, 1, 2)), zorder=3.2)
     net = album.network(f, labels=False)
     # names: kecamatan large, then kelurahan, then the networks along their lines
-    pts = base.geometry.representative_point()
-    place_labels(f.ax, [(p.x, p.y) for p in pts], [n.upper() for n in names], fontsize=9.5 * f.k, color="#222222", weight="bold", zorder=21)
+    # every kecamatan named inside itself, else numbered there and keyed in the legend
+    first = list(dict.fromkeys(names))
+    whole = [shapely.union_all([g for g, n in zip(geoms, names) if n == k and g is not None]) for k in first]
+    nums = dict(zip(first, names_or_numbers(f.ax, whole, [n.upper() for n in first], fontsize=9.5 * f.k)))
     if kel is not None and album.kel_field:
         kp = kel.geometry.representative_point()
         place_labels(f.ax, [(p.x, p.y) for p in kp], [str(n) for n in kel[album.kel_field]], fontsize=6 * f.k, color="#333333", style="italic", avoid_lines=True)
@@ -65,9 +220,11 @@ def page_admin(album: Album) -> MapFrame | None:
     if kc and kc != album.kel_field:
         nkel = kel[kc].dropna().astype(str).value_counts().to_dict()
     h = [Patch(facecolor=mpl_color(fills[n]), edgecolor="#444444", linewidth=0.5) for n in names]
-    lab = [f"{n} ({angka(a, 2)} km²" + (f", {nkel[n]} kelurahan)" if n in nkel else ")") for n, a in zip(names, areas)]
+    key = [f"{nums[n]}. {n}" if nums.get(n) else n for n in names]
+    lab = [f"{k} ({angka(a, 2)} km²" + (f", {nkel[n]} kelurahan)" if n in nkel else ")") for k, n, a in zip(key, names, areas)]
     # many kecamatan (a real city: 30): the names alone, in columns, when the areas do not fit (A4)
-    secs = [LegendSection(unit.title(), h, lab, short_labels=list(names) if len(names) > 12 else None)]
+    title = unit.title() + ("; nomor pada peta" if any(nums.values()) else "")
+    secs = [LegendSection(title, h, lab, short_labels=key if len(names) > 12 else None)]
     bh, bl = [], []
     if kec is not None:
         bh.append(Line2D([], [], color="#2b2b2b", linewidth=1.3, linestyle=(0, (6, 2, 1, 2))))

@@ -43,9 +43,10 @@ from sppr_gis.maps.palette import (  # noqa: E402
 log = logging.getLogger(__name__)
 
 
-def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str]) -> tuple[float, int]:
+def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str], numbers: dict[str, str] | None = None) -> tuple[float, int]:
     """A pie of the status shares on each area with programs, its area proportional to their number, named
-    with pagu, count and share sesuai below it; returns the largest radius and the count it stands for."""
+    with pagu, count and share sesuai below it (or, with ``numbers``, name -> number: the areas are numbered
+    instead, see :func:`area_numbers`); returns the largest radius and the count it stands for."""
     ext = f.extent
     assert ext is not None
     rmax = _RMAX * min(ext[2] - ext[0], ext[3] - ext[1])
@@ -61,6 +62,7 @@ def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str]) -> tu
             continue
         p = row["point"]
         rad = rmax * max(math.sqrt(row["n"] / nmax), 0.4)
+        agg.loc[_, "radius"] = rad
         start = 90.0
         for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"):
             k = int(row.get(s, 0))
@@ -75,6 +77,9 @@ def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str]) -> tu
         avoid_boxes.append(circle.get_window_extent(renderer))
         label_xy.append((p.x, p.y - rad * 1.0))
         label_txt.append(f"{row['name']}\n{fmt[1](row['pagu'])} · {row['n']} program · {row['persen_sesuai']:.0f}% sesuai*")
+    if numbers is not None:
+        area_numbers(f, agg, numbers, avoid_boxes)
+        return rmax, nmax
     placed: list = []
     for (x, y), t in zip(label_xy, label_txt):
         others = avoid_boxes + [a.get_window_extent(renderer) for a in placed]
@@ -147,6 +152,51 @@ def _nice_count(x: float) -> int:
     return int(max(m for m in (1, 2, 5, 10) if m * e <= x + 1e-9) * e)
 
 
+def area_numbers(f: MapFrame, agg: pd.DataFrame, numbers: dict[str, str], avoid: list) -> None:
+    """Each area's number printed wholly inside it: beside its pie (below, above, right, left, then the
+    corners), clear of the pies and the texts already printed, else on the first place inside the area
+    clear of the texts, else at its pie's centre."""
+    from sppr_gis.maps.cartography.common import TextHalo
+    from sppr_gis.maps.pages.pola_ruang import _code_spots, _data_box
+
+    ax = f.ax
+    renderer = f.fig.canvas.get_renderer()
+    inv = ax.transData.inverted()
+    taken = list(avoid) + [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text()]
+    fs = max(MIN_PT, 6.5 * f.k)
+    style = {"ha": "center", "va": "center", "fontsize": fs, "fontweight": "bold", "color": "#111111", "zorder": 9,
+             "path_effects": [TextHalo(linewidth=2.0, foreground=(1, 1, 1, 0.9))], "gid": "area-number"}
+    for _, row in agg.iterrows():
+        num = numbers.get(str(row["name"]))
+        if not num:
+            continue
+        geom = row["geometry"] if "geometry" in row else None
+        p = row["point"]
+        t = ax.text(p.x, p.y, num, **style)
+        bb = t.get_window_extent(renderer)
+        (x0, y0), (x1, y1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
+        hw, hh = abs(x1 - x0) / 2, abs(y1 - y0) / 2
+        rad = float(row.get("radius", 0.0))
+        rad = rad if math.isfinite(rad) else 0.0
+        cands = [(0, -1), (0, 1), (1, 0), (-1, 0), (1, -1), (-1, -1), (1, 1), (-1, 1)] if rad > 0 else [(0, 0)]
+        done = False
+        for dx, dy in cands:
+            cx, cy = p.x + dx * (rad + hw * 1.1), p.y + dy * (rad + hh * 1.1)
+            t.set_position((cx, cy))
+            box = shapely.box(cx - hw, cy - hh, cx + hw, cy + hh)
+            if (geom is None or geom.contains(box)) and not any(t.get_window_extent(renderer).overlaps(q) for q in taken):
+                done = True
+                break
+        if not done and geom is not None:
+            spots = _code_spots(max(shapely.get_parts(geom), key=lambda g: g.area), hw, hh, max(hh / 2, 0.5), taken=[_data_box(ax, q).bounds for q in taken])
+            if spots:
+                t.set_position(spots[0])
+                done = True
+        if not done:
+            t.set_position((p.x, p.y))
+        taken.append(t.get_window_extent(renderer))
+
+
 def _aggregate(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, field: str, column: str | None = None) -> pd.DataFrame:
     """Per area: program count, pagu, counts per status, % sesuai, label point.
 
@@ -174,7 +224,8 @@ def _aggregate(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, field: str, column:
     for i, row in a.iterrows():
         sel = j[j["_area"] == i]
         n = len(sel)
-        d: dict[str, Any] = {"name": row["name"], "n": n, "pagu": _pagu(sel) if n else 0.0, "point": row.geometry.representative_point(), "area": row.geometry.area}
+        d: dict[str, Any] = {"name": row["name"], "n": n, "pagu": _pagu(sel) if n else 0.0, "point": row.geometry.representative_point(), "area": row.geometry.area,
+                             "geometry": row.geometry}
         st = _counts(sel, "status")
         for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"):
             d[s] = st.get(s, 0)
@@ -197,7 +248,8 @@ def page_kecamatan(album: Album) -> MapFrame | None:
         return None
     unit = "kecamatan" if kec is album.L.get("kecamatan") else "kelurahan"
     agg = _aggregate(r, kec, kfield, column=unit)
-    f = album.frame(f"Peta Anggaran dan Kesesuaian Program per {unit.title()}", f"{len(r)} program · pagu {rupiah(_pagu(r))}")
+    # every area numbered on the map and keyed in the table beside it (name, pagu, programs, % sesuai)
+    f = album.frame(f"Peta Anggaran dan Kesesuaian Program per {unit.title()}", f"{len(r)} program · pagu {rupiah(_pagu(r))}", table=True)
     album.city_extent(f, key=key_size)
     vals = agg["pagu"].to_numpy(dtype=float)
     has = agg["n"].to_numpy() > 0
@@ -218,7 +270,19 @@ def page_kecamatan(album: Album) -> MapFrame | None:
     if (~has).any():
         handles.append(Patch(facecolor=(0.96, 0.96, 0.96), edgecolor="#444444", linewidth=0.5))
         labs.append(f"Tanpa program ({int((~has).sum())})")
-    rmax, nmax = status_pies(f, agg, fmt)
+    order = sorted(range(len(agg)), key=lambda i: str(agg["name"].iloc[i]).casefold())
+    numbers = {str(agg["name"].iloc[i]): str(k) for k, i in enumerate(order, start=1)}
+    rows = []
+    for i in order:
+        row = agg.iloc[i]
+        bits = [str(row["name"])]
+        if row["n"] > 0:
+            bits.append(f"{fmt[1](row['pagu'])} · {int(row['n'])} program · {row['persen_sesuai']:.0f}% sesuai*")
+        else:
+            bits.append("tanpa program")
+        rows.append((numbers[str(row["name"])], " · ".join(bits)))
+    f.add_table(f"Daftar {unit}", rows, more="lihat Buku Matriks")
+    rmax, nmax = status_pies(f, agg, fmt, numbers=numbers)
     sh, sl = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(r, "status") if "status" in r.columns else None, order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
     f.add_legend(
         [

@@ -98,8 +98,11 @@ def page_zoning(album: Album) -> MapFrame | None:
     album.city_extent(f)
     album.zoning(f, 1.0)
     album.zoning_page = album.number
-    album.admin(f)
+    # the zones' names win on the zoning map: printed first; the kecamatan names after them, smaller and lighter,
+    # inside their kecamatan and clear of the zone names, else left to Peta 1 (which names every kecamatan)
+    album.admin(f, labels=False)
     zone_codes(album, f)
+    dropped = kec_names_after_zones(album, f)
     groups = album.zone_groups()
     secs = []
     for group, title in ((LINDUNG, "Zona Lindung"), (BUDI_DAYA, "Zona Budi Daya")):
@@ -114,6 +117,8 @@ def page_zoning(album: Album) -> MapFrame | None:
         "Kode zona dicetak pada blok zona yang cukup besar; kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
         "Nama zona menurut data pola ruang (Perda)."
     )
+    if dropped:
+        note += f" Nama {dropped} kecamatan tidak dicetak agar tidak menutupi nama zona; nama semua kecamatan pada Peta Administrasi."
     return album.finish(f, note=note, shows=("zoning", "kecamatan"))
 
 
@@ -141,6 +146,23 @@ class _Boxes:
         return bool(((x0 <= q[:, 2]) & (q[:, 0] <= x1) & (y0 <= q[:, 3]) & (q[:, 1] <= y1)).any())
 
 
+def kec_names_after_zones(album: Album, frame: MapFrame) -> int:
+    """The kecamatan names on the zoning map, after the zone names: 7 pt italic grey, each wholly inside its
+    kecamatan and clear of every text already printed; returns how many did not fit (left out)."""
+    from sppr_gis.maps.pages.administrasi import names_or_numbers
+
+    kec = album.L.get("kecamatan")
+    if kec is None or not album.kec_field:
+        return 0
+    ok = kec[~(kec.geometry.isna() | kec.geometry.is_empty)]
+    names = ok[album.kec_field].astype(str).tolist()
+    first = list(dict.fromkeys(names))
+    geoms = overlay.make_valid(np.asarray(ok.geometry.array, dtype=object), what="kecamatan")
+    whole = [shapely.union_all([g for g, n in zip(geoms, names) if n == k]) for k in first]
+    res = names_or_numbers(frame.ax, whole, [n.upper() for n in first], fontsize=MIN_PT, min_fontsize=MIN_PT, color="#4a4a4a", style="italic", weight="normal", number=False)
+    return sum(1 for r in res if r == "")
+
+
 def zone_codes(album: Album, frame: MapFrame) -> int:
     """Zone codes printed inside the zone blocks large enough to hold them, then every other code drawn on the
     map once (see :func:`_label_missing_codes`); returns how many labels."""
@@ -165,7 +187,7 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
     sizes: dict[str, tuple[float, float]] = {}  # each code's box as printed (half width, half height; map units)
     x0, x1 = frame.ax.get_xlim()
     y0, y1 = frame.ax.get_ylim()
-    view = shapely.box(x0, y0, x1, y1)
+    view = _label_area(album, shapely.box(x0, y0, x1, y1))
     taken_data = [_data_box(frame.ax, q).bounds for q in taken]
     boxes = _Boxes(taken)
     for i in cand:
@@ -208,10 +230,29 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
     return n + _label_missing_codes(album, frame, codes, geoms, labelled, boxes, mpp)
 
 
+def _label_area(album: Album, view: Any) -> Any:
+    """Where zone names may go: the map's view within the administrative area (a zone reaching beyond the
+    city is named on its part inside), the view alone without a boundary layer."""
+    area = album.admin_area()
+    if area is None:
+        return view
+    inside = shapely.intersection(view, area)
+    return view if inside.is_empty else inside
+
+
 def _two_line(code: str) -> str:
     """``RTH-1`` as ``RTH`` over ``1`` (a code without a hyphen stays on one line)."""
     head, sep, tail = code.partition("-")
     return f"{head}\n{tail}" if sep and head and tail else code
+
+
+def _forms(code: str) -> list[str]:
+    """The ways a zone's code or name may be printed: on one line, ``RTH`` over ``1``, a name of several words
+    wrapped to two or three short lines."""
+    out = [code, _two_line(code)]
+    if " " in code.strip():
+        out += [textwrap.fill(code, w) for w in (max(len(code) // 2 + 1, 8), max(len(code) // 3 + 1, 8))]
+    return list(dict.fromkeys(out))
 
 
 def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms: np.ndarray, labelled: set[str], taken: _Boxes, mpp: float) -> int:
@@ -223,7 +264,7 @@ def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms
     renderer = frame.fig.canvas.get_renderer()
     x0, x1 = frame.ax.get_xlim()
     y0, y1 = frame.ax.get_ylim()
-    view = shapely.box(x0, y0, x1, y1)
+    view = _label_area(album, shapely.box(x0, y0, x1, y1))
     parts: dict[str, list[Any]] = {}
     for code, g in zip(codes, geoms):
         if code in labelled or g is None or g.is_empty:
@@ -241,15 +282,15 @@ def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms
                  "path_effects": [TextHalo(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], "gid": "zone-code"}
         placed = None
         first = None
-        centres: list[tuple[float, float]] = []
+        centres: list[tuple[tuple[float, float], Any]] = []
         for part in ps[:8]:
             try:
                 (cx, cy), radius = _inscribed_circle(part, max(fs * 0.35 * mpp, 0.5))
             except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
                 continue
             first = first or (cx, cy)
-            centres.append((cx, cy))
-            for text in dict.fromkeys((code, _two_line(code))):
+            centres.append(((cx, cy), part))
+            for text in _forms(code):
                 lines = text.split("\n")
                 half_w = (max(len(ln) for ln in lines) * 0.62 * fs + 2) / 2 * mpp
                 half_h = len(lines) * fs * 0.6 * mpp
@@ -263,13 +304,23 @@ def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms
                 break
             if placed is not None:
                 break
-        if placed is None and first is not None:  # too small for any form: the two-line code at the centre of the
-            for xy in centres:  # largest part that hides no name, else of the largest part
-                placed = frame.ax.text(*xy, _two_line(code), **style)
-                if not taken.hits(placed.get_window_extent(renderer)):
+        if placed is None and first is not None:  # too small for any form: the most compact form at the centre of the
+            small = min(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1))
+            inv = frame.ax.transData.inverted()
+            # at a part's centre: inside the part, or (a short code such as "RTH" over "1") over its edge but in
+            # the city; else a name beside the largest part with a leader
+            short = max(len(ln) for ln in small.split("\n")) <= 6
+            for xy, part in centres:
+                placed = frame.ax.text(*xy, small, **style)
+                bb = placed.get_window_extent(renderer)
+                (bx0, by0), (bx1, by1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
+                box = shapely.box(bx0, by0, bx1, by1)
+                if not taken.hits(bb) and (shapely.contains(part, box) or (short and shapely.contains(view, box))):
                     break
                 placed.remove()
                 placed = None
+            if placed is None:
+                placed = _beside(frame, first, min(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1)), style, taken, view, mpp)
             if placed is None:
                 placed = frame.ax.text(*first, _two_line(code), **style)
         if placed is not None:
@@ -277,3 +328,29 @@ def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms
             labelled.add(code)
             added += 1
     return added
+
+
+def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, taken: _Boxes, area: Any, mpp: float) -> Any:
+    """A label too large for its zone, set beside it: the nearest place on rings around ``xy`` (steps of the
+    label's height) where its box lies within ``area`` (the city) and meets no text already printed, tied to
+    ``xy`` by a thin leader; None when no ring within twelve steps has room."""
+    renderer = frame.fig.canvas.get_renderer()
+    t = frame.ax.text(*xy, text, **style)
+    bb = t.get_window_extent(renderer)
+    step = bb.height * 72.0 / frame.fig.dpi * mpp
+    inv = frame.ax.transData.inverted()
+    for ring in range(1, 13):
+        for k in range(8 + 4 * ring):
+            a = 2 * math.pi * k / (8 + 4 * ring)
+            p = (xy[0] + ring * step * math.cos(a), xy[1] + ring * step * math.sin(a))
+            t.set_position(p)
+            bb = t.get_window_extent(renderer)
+            (x0, y0), (x1, y1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
+            if taken.hits(bb) or not shapely.contains(area, shapely.box(x0, y0, x1, y1)):
+                continue
+            # the leader from the zone to the label's nearest edge
+            ex, ey = min(max(xy[0], x0), x1), min(max(xy[1], y0), y1)
+            frame.ax.plot([xy[0], ex], [xy[1], ey], color="#1a1a1a", linewidth=0.5, zorder=3.9, gid="zone-leader")
+            return t
+    t.remove()
+    return None
