@@ -77,8 +77,12 @@ def test_check_prints_counts_equal_to_its_layers(tmp_path):
 
 @pytest.fixture(scope="module")
 def sync_run(tmp_path_factory):
+    """The sample's sync with its summary in Indonesian, as the regular expressions read it (a module fixture
+    runs before the autouse language fixture: the language is set here, not taken from the caller's shell)."""
     out = tmp_path_factory.mktemp("sync")
-    res = invoke(CliRunner(), ["sync", "--config", SAMPLE / "sppr.toml", "--year", "2025", "--out", out, "--no-maps"])
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SPPR_LANG", "id")
+        res = invoke(CliRunner(), ["sync", "--config", SAMPLE / "sppr.toml", "--year", "2025", "--out", out, "--no-maps"])
     assert res.exit_code == 0, res.output
     return res.stdout, out / "2025"
 
