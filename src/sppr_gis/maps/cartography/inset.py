@@ -58,7 +58,7 @@ def add_inset(frame: MapFrame, context: gpd.GeoDataFrame | None, threshold: floa
     else:
         ax.set_facecolor("#f7f7f7")  # nothing is known around the region: a neutral ground, not a sea
         cu = overlay.union_all(overlay.make_valid(np.asarray(c.geometry.array, dtype=object), what="inset"), what="inset")
-        gpd.GeoSeries([cu], crs=frame.crs).plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5, gid="inset-region")
+        gpd.GeoSeries([_solid(cu)], crs=frame.crs).plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5, gid="inset-region")
         ie = fit_extent(union, aspect, pad=0.08)
     ax.add_patch(Rectangle((ex[0], ex[1]), ex[2] - ex[0], ex[3] - ex[1], fill=False, edgecolor="#d7191c", linewidth=1.2, zorder=5, gid="inset-extent"))
     ax.set_xlim(ie[0], ie[2])
@@ -157,6 +157,13 @@ def _widest_point(g: Any) -> Any:
         return g.representative_point()
 
 
+def _solid(g: Any) -> Any:
+    """``g`` closed over gaps narrower than 0.6 % of its size (the slivers between kecamatan): one solid shape."""
+    x0, y0, x1, y1 = g.bounds
+    eps = 0.003 * max(x1 - x0, y1 - y0, 1.0)
+    return g.buffer(eps).buffer(-eps)
+
+
 def _display_box(ax: Any, g: Any) -> Any:
     """The bounds of ``g`` (data units) as a display-unit Bbox of ``ax``."""
     from matplotlib.transforms import Bbox
@@ -180,6 +187,7 @@ def _draw_surroundings(frame: MapFrame, ax: Any, around: gpd.GeoDataFrame, c: gp
     fig = frame.fig
     a = around if CRS.from_user_input(around.crs) == frame.crs else around.to_crs(frame.crs)
     a = a[~(a.geometry.isna() | a.geometry.is_empty)]
+    known = shapely.box(*a.total_bounds) if len(a) else None  # where the layer can tell land from sea
     # the neighbourhood: the region's bounds grown to about six times its size
     r = max(cb[2] - cb[0], cb[3] - cb[1]) * 2.5
     view = fit_extent((cb[0] - r, cb[1] - r, cb[2] + r, cb[3] + r), aspect, pad=0.0)
@@ -188,11 +196,15 @@ def _draw_surroundings(frame: MapFrame, ax: Any, around: gpd.GeoDataFrame, c: gp
     # drawn inside the view only: the axes' padding beyond it (its aspect) stays white, not sea
     a = a.set_geometry(shapely.intersection(np.asarray(a.geometry.array, dtype=object), vbox))
     ax.set_facecolor("white")
-    ax.add_patch(Rectangle((view[0], view[1]), view[2] - view[0], view[3] - view[1], facecolor="#dcebf5", edgecolor="none", zorder=0.5, gid="inset-sea"))
+    # sea only inside the view and inside the layer's own extent: beyond what it covers nothing is known
+    sea = vbox.intersection(known) if known is not None else vbox
+    if not sea.is_empty:
+        sx0, sy0, sx1, sy1 = sea.bounds
+        ax.add_patch(Rectangle((sx0, sy0), sx1 - sx0, sy1 - sy0, facecolor="#dcebf5", edgecolor="none", zorder=0.5, gid="inset-sea"))
     a.plot(ax=ax, facecolor="#f1eee6", edgecolor="#8c8c8c", linewidth=0.4, zorder=1)
     cu = overlay.union_all(overlay.make_valid(np.asarray(c.geometry.array, dtype=object), what="inset"), what="inset")
-    # the region as one solid shape: its kecamatan lines are a scribble at this size
-    gpd.GeoSeries([cu], crs=frame.crs).plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5, zorder=2, gid="inset-region")
+    # the region as one solid shape: its kecamatan lines (and the slivers between them) are a scribble at this size
+    gpd.GeoSeries([_solid(cu)], crs=frame.crs).plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5, zorder=2, gid="inset-region")
     nf = next((f for f in _NAME_FIELDS if f in a.columns), None)
     pf = next((f for f in _PROVINCE_FIELDS if f in a.columns and f != nf), None)
     if nf or pf:
@@ -223,6 +235,8 @@ def _draw_surroundings(frame: MapFrame, ax: Any, around: gpd.GeoDataFrame, c: gp
                     province.append((overlay.union_all(geoms, what="inset"), name, True))
         for g, n, is_prov in [*touching, *province, *others]:
             part = g.difference(cu.buffer(gap)).intersection(vb)
+            if (part.is_empty or part.area <= 0) and (g, n, is_prov) in touching:  # a small neighbour (Kota Cimahi)
+                part = g.difference(cu).intersection(vb)
             if part.is_empty or part.area <= 0:
                 continue
             if is_prov:
@@ -232,22 +246,24 @@ def _draw_surroundings(frame: MapFrame, ax: Any, around: gpd.GeoDataFrame, c: gp
                 style = {"color": "#6b4f2a", "fontweight": "bold", "gid": "inset-province"}
             else:
                 text, spots = str(n), [part.representative_point(), _widest_point(part), *_spots(part, cu)]
+                if (g, n, is_prov) in touching:  # named close to the region
+                    spots = [*_spots(part, cu), *spots[:2]]
                 style = {"color": "#555555", "style": "italic", "gid": "inset-name"}
             ab = ax.get_window_extent(renderer)
             # a neighbour sharing the border too narrow for its name is named beside it, with a short leader
             near = [] if is_prov or (g, n, is_prov) not in touching else _spots(part.buffer(0.25 * (view[2] - view[0])).difference(cu.buffer(gap)).intersection(vb), part, 13)
             anchor = part.representative_point()
             for p, leader in [*((q, False) for q in spots), *((q, True) for q in near)]:
-                if leader:
-                    t = ax.annotate(text, xy=(anchor.x, anchor.y), xytext=(p.x, p.y), fontsize=MIN_PT, ha="center", va="center", zorder=3, path_effects=_HALO,
-                                    annotation_clip=True, arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.4, "shrinkA": 1, "shrinkB": 0}, **style)
-                else:
-                    t = ax.text(p.x, p.y, text, fontsize=MIN_PT, ha="center", va="center", zorder=3, path_effects=_HALO, clip_on=True, **style)
-                bb = t.get_window_extent(renderer)
+                t = ax.text(p.x, p.y, text, fontsize=MIN_PT, ha="center", va="center", zorder=3, path_effects=_HALO, clip_on=True, **style)
+                bb = t.get_window_extent(renderer).expanded(1.06, 1.15)  # a little air between two names
                 if (any(bb.overlaps(q) for q in placed) or any(bb.overlaps(q) for q in keep_off)
                         or not (ab.x0 <= bb.x0 and bb.x1 <= ab.x1 and ab.y0 <= bb.y0 and bb.y1 <= ab.y1)):
                     t.remove()
                     continue
                 placed.append(bb)
+                if leader:  # the same name, with its leader to the neighbour
+                    t.remove()
+                    ax.annotate(text, xy=(anchor.x, anchor.y), xytext=(p.x, p.y), fontsize=MIN_PT, ha="center", va="center", zorder=3, path_effects=_HALO,
+                                arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.4, "shrinkA": 2, "shrinkB": 0}, **style)
                 break
     return view
