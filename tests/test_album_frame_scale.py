@@ -37,18 +37,18 @@ def sample():
 
 
 def test_the_album_scale_is_set_by_the_full_width_frame_not_by_a_table_column():
-    """22.4 km x 15.3 km with its 3% margin each side: 23.74 km over the 271 mm frame is 1:87.600, over the 236 mm
-    frame's height 16.22 km is 1:68.700; so 1:87.600 rounded up to a round scale is 1:90.000 (on main 1:150.000,
-    from the 195 mm left beside a table column and a coarse rounding)."""
+    """22.4 km x 15.3 km with its 3% margin each side: 23.74 km over the 195 mm a table column would leave (room
+    for the inset) is 1:121.600, over the 236 mm frame's height 16.22 km is 1:68.700; rounded up to a round scale
+    1:130.000 (on main 1:150.000, a step of 50.000 above 1:100.000), and the map has the whole 271 mm frame."""
     pages = list(album_mod.album_pages({"kecamatan": _city()}, year=2025, title="SPPR Kota Uji", paper="A3", dpi=40))
-    need = max(W * 1.06 / 0.2709, H * 1.06 / 0.2361)
-    assert 87_000 < need < 88_000
+    need = max(W * 1.06 / 0.1953, H * 1.06 / 0.2361)
+    assert 121_000 < need < 122_000
     for _stem, page in pages:
         assert page.scale_denominator is not None
-        assert round(page.scale_denominator, -2) == 90_000
-        # the city fills the frame: at least 90 % of the frame's width on paper
-        w_paper_m = page.ax.get_position().width * page.fig.get_figwidth() * 0.0254
-        assert W / 90_000 >= 0.85 * w_paper_m
+        assert round(page.scale_denominator, -2) == 130_000
+        # the full frame: 271 mm wide on paper
+        w_paper_mm = page.ax.get_position().width * page.fig.get_figwidth() * 25.4
+        assert 268 < w_paper_mm < 273
 
 
 def test_pages_with_a_keyed_table_keep_the_full_frame_and_list_the_table_on_the_next_page(sample):

@@ -167,8 +167,9 @@ class Album:
         )
 
     def album_scale(self) -> float | None:
-        """The denominator at which the region (with a 3% margin) fits the full map box (a page's keyed table
-        is on its continuation page, so every full-city map has the whole frame), rounded up to a round scale:
+        """The denominator at which the region (with a 3% margin) fits the map box less a table column's width
+        (room for the inset; a page's keyed table is on its continuation page, so every full-city map has the
+        whole frame), rounded up to a round scale:
         a multiple of 10^(n-1) below 2 x 10^n (1:120.000, not 1:150.000), else of 5 x 10^(n-1) (1:65.000)."""
         if self.city_bounds is None:
             return None
@@ -179,7 +180,9 @@ class Album:
         w, h = (x1 - x0) * 1.06, (y1 - y0) * 1.06
         pw, ph = paper_size(self.paper)
         _MAP_BOX = map_box_for(pw / PAPER_SIZES["A4"][0])
-        need = max(w / (_MAP_BOX[2] * pw * 0.0254), h / (_MAP_BOX[3] * ph * 0.0254))
+        # sized for the frame a table column would leave (the inset keeps a free corner beside the city); the
+        # tables themselves are on continuation pages, so every map page has the full frame
+        need = max(w / ((_MAP_BOX[2] - TABLE_WIDTH) * pw * 0.0254), h / (_MAP_BOX[3] * ph * 0.0254))
         if need <= 0:
             return None
         mag = 10 ** math.floor(math.log10(need))
