@@ -90,6 +90,7 @@ class MapFrame:
         table_width: float = 0.0,
         place_date: str | None = None,
         inset_layer: gpd.GeoDataFrame | None = None,
+        table_apart: bool = False,
     ) -> None:
         self.crs = CRS.from_user_input(crs)
         if not _is_metric(self.crs):
@@ -125,6 +126,11 @@ class MapFrame:
         self.panel_x = panel_x_for(self.k)
         l, b, w, h = map_box_for(self.k)
         tw = min(max(float(table_width), 0.0), 0.35)
+        #: The keyed table goes wholly on the continuation page: the map keeps the full frame (and so the
+        #: album's one scale shows the whole city as large as the frame allows).
+        self.table_apart = bool(table_apart) and tw > 0
+        if self.table_apart:
+            tw = 0.0
         self.map_box = (l, b, w - tw, h)
         # a column right of the map (inside its border) for the table the numbered callouts refer to; on A3 the
         # table keeps the full height (the source strip stops at its left), on A4 the strip runs under it too
@@ -286,6 +292,8 @@ class MapFrame:
         ValueError
             The frame was made without ``table_width``.
         """
+        if self.table_apart:
+            return self._table_apart(title, rows, more)
         if self.table_box is None:
             raise ValueError(_("this frame has no table column (table_width=0)"))
         fig = self.fig
@@ -324,6 +332,20 @@ class MapFrame:
         self.table_shown = shown + len(self.overflow_rows)
         return self.table_shown
 
+    def _table_apart(self, title: str, rows: Sequence[tuple[str, str]], more: str | None) -> int:
+        """Every row of the keyed table (up to :data:`MAX_CONTINUED_ROWS`) on the continuation page, and a note
+        under the map saying where (its page number is filled in by :meth:`set_page`)."""
+        rows = rows if isinstance(rows, Sequence) else list(rows)  # lazy rows (tens of thousands) read only as far as printed
+        cont = min(len(rows), MAX_CONTINUED_ROWS)
+        self.overflow_rows = [rows[j] for j in range(cont)]
+        self.overflow_title = title
+        self.overflow_more = (f"... dan {len(rows) - cont} lainnya" + (f" ({more})" if more else "")) if len(rows) > cont else ""
+        self.table_rows = rows
+        self.table_shown = cont
+        if rows:
+            self.notes.append(f"{title} (nomor pada peta) pada halaman berikutnya.")
+        return cont
+
     def finish(self, note: str | Sequence[str] | None = None, *, avoid: gpd.GeoDataFrame | None = None, context: gpd.GeoDataFrame | None = None) -> None:
         """Add scale bar, ticks, inset, panel (title, north arrow, legend), sources and the preparer block.
 
@@ -351,6 +373,9 @@ class MapFrame:
         x0, x1 = self.panel_x
         self.prep_top = self._preparer_block(x0 + 0.012, x1 - 0.008) + 0.008
         self._add_sources()
+        if self.table_apart:
+            # the note naming the table's page: set_page writes its number in
+            self.continued_artists.extend(t for t in self.sources_artists if "halaman" in t.get_text() and "berikutnya" in t.get_text())
         if not self.chart:
             self.add_inset(context, avoid=avoid)
         self._layout_panel()

@@ -16,7 +16,7 @@ from pyproj import CRS  # noqa: E402
 
 from sppr_gis import overlay  # noqa: E402
 from sppr_gis.maps.cartography.common import _HALO, _INK, MIN_PT, _pt, fit_extent  # noqa: E402
-from sppr_gis.maps.cartography.textfit import _fit_text  # noqa: E402
+from sppr_gis.maps.cartography.textfit import _bottom, _fit_text  # noqa: E402
 
 if TYPE_CHECKING:
     from sppr_gis.maps.cartography.frame import MapFrame
@@ -45,16 +45,20 @@ def add_inset(frame: MapFrame, context: gpd.GeoDataFrame | None, threshold: floa
     bx, by, w, h, w_in, h_in = _inset_box(frame, c, ex, avoid)
     fig.patches.append(Rectangle((bx - 0.002, by - 0.002), w + 0.004, h + 0.004, transform=fig.transFigure, facecolor="white", edgecolor=_INK, linewidth=0.8, zorder=40, gid="inset-frame"))
     fh = fig.get_figheight()
-    title_h = 1.6 * _pt(6.5 * frame.k) / 72 / fh
+    around = frame.inset_layer
+    # the title first, in its own band above the map (however many lines it wraps to): no name runs under it
+    title = "LOKASI " + (frame.region.upper() if frame.region else "WILAYAH") + (" DAN SEKITARNYA" if around is not None and len(around) else "")
+    frame.inset_title = _fit_text(fig, bx + 0.003, by + h - 0.002, title, w - 0.006, fontsize=_pt(6.5 * frame.k), min_fontsize=MIN_PT, fontweight="bold", color=_INK, va="top", zorder=42)
+    title_h = by + h - _bottom(fig, frame.inset_title) + 0.004
     ax = fig.add_axes((bx, by, w, h - title_h), zorder=41)
     aspect = w_in / (h_in - title_h * fh)
-    around = frame.inset_layer
     union = (min(cb[0], ex[0]), min(cb[1], ex[1]), max(cb[2], ex[2]), max(cb[3], ex[3]))
     if around is not None and len(around):
         ie = _draw_surroundings(frame, ax, around, c, cb, city, aspect)
     else:
         ax.set_facecolor("#f7f7f7")  # nothing is known around the region: a neutral ground, not a sea
-        c.plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5)
+        cu = overlay.union_all(overlay.make_valid(np.asarray(c.geometry.array, dtype=object), what="inset"), what="inset")
+        gpd.GeoSeries([_solid(cu)], crs=frame.crs).plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5, gid="inset-region")
         ie = fit_extent(union, aspect, pad=0.08)
     ax.add_patch(Rectangle((ex[0], ex[1]), ex[2] - ex[0], ex[3] - ex[1], fill=False, edgecolor="#d7191c", linewidth=1.2, zorder=5, gid="inset-extent"))
     ax.set_xlim(ie[0], ie[2])
@@ -67,8 +71,6 @@ def add_inset(frame: MapFrame, context: gpd.GeoDataFrame | None, threshold: floa
     for sp in ax.spines.values():
         sp.set_edgecolor("#999999")
         sp.set_linewidth(0.5)
-    title = "LOKASI " + (frame.region.upper() if frame.region else "WILAYAH") + (" DAN SEKITARNYA" if around is not None and len(around) else "")
-    frame.inset_title = _fit_text(fig, bx + 0.003, by + h - 0.002, title, w - 0.006, fontsize=_pt(6.5 * frame.k), min_fontsize=MIN_PT, fontweight="bold", color=_INK, va="top", zorder=42)
     frame.inset_ax = ax
     return True
 
@@ -155,60 +157,113 @@ def _widest_point(g: Any) -> Any:
         return g.representative_point()
 
 
+def _solid(g: Any) -> Any:
+    """``g`` closed over gaps narrower than 0.6 % of its size (the slivers between kecamatan): one solid shape."""
+    x0, y0, x1, y1 = g.bounds
+    eps = 0.003 * max(x1 - x0, y1 - y0, 1.0)
+    return g.buffer(eps).buffer(-eps)
+
+
+def _display_box(ax: Any, g: Any) -> Any:
+    """The bounds of ``g`` (data units) as a display-unit Bbox of ``ax``."""
+    from matplotlib.transforms import Bbox
+
+    x0, y0, x1, y1 = g.bounds
+    return Bbox(ax.transData.transform([(x0, y0), (x1, y1)]))
+
+
+def _spots(part: Any, region: Any, n: int = 9) -> list[Any]:
+    """Points of a grid over ``part`` that lie inside it, nearest the region first: more places to try a name."""
+    x0, y0, x1, y1 = part.bounds
+    xs, ys = np.meshgrid(np.linspace(x0, x1, n + 2)[1:-1], np.linspace(y0, y1, n + 2)[1:-1])
+    pts = shapely.points(xs.ravel(), ys.ravel())
+    pts = pts[shapely.contains(part, pts)]
+    return sorted(pts, key=lambda p: p.distance(region))
+
+
 def _draw_surroundings(frame: MapFrame, ax: Any, around: gpd.GeoDataFrame, c: gpd.GeoDataFrame, cb: Any, city: Any, aspect: float) -> tuple[float, float, float, float]:
     """The region (``c``) among its neighbours (``around``) on a sea-blue ground, the neighbours named where
     their names do not collide; returns the inset's extent."""
     fig = frame.fig
     a = around if CRS.from_user_input(around.crs) == frame.crs else around.to_crs(frame.crs)
     a = a[~(a.geometry.isna() | a.geometry.is_empty)]
+    known = shapely.box(*a.total_bounds) if len(a) else None  # where the layer can tell land from sea
     # the neighbourhood: the region's bounds grown to about six times its size
     r = max(cb[2] - cb[0], cb[3] - cb[1]) * 2.5
     view = fit_extent((cb[0] - r, cb[1] - r, cb[2] + r, cb[3] + r), aspect, pad=0.0)
-    a = a[a.intersects(shapely.box(*view))]
-    ax.set_facecolor("#dcebf5")  # the surroundings are known: what they leave uncovered is sea
+    vbox = shapely.box(*view)
+    a = a[a.intersects(vbox)]
+    # drawn inside the view only: the axes' padding beyond it (its aspect) stays white, not sea
+    a = a.set_geometry(shapely.intersection(np.asarray(a.geometry.array, dtype=object), vbox))
+    ax.set_facecolor("white")
+    # sea only inside the view and inside the layer's own extent: beyond what it covers nothing is known
+    sea = vbox.intersection(known) if known is not None else vbox
+    if not sea.is_empty:
+        sx0, sy0, sx1, sy1 = sea.bounds
+        ax.add_patch(Rectangle((sx0, sy0), sx1 - sx0, sy1 - sy0, facecolor="#dcebf5", edgecolor="none", zorder=0.5, gid="inset-sea"))
     a.plot(ax=ax, facecolor="#f1eee6", edgecolor="#8c8c8c", linewidth=0.4, zorder=1)
-    c.plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5, zorder=2)
+    cu = overlay.union_all(overlay.make_valid(np.asarray(c.geometry.array, dtype=object), what="inset"), what="inset")
+    # the region as one solid shape: its kecamatan lines (and the slivers between them) are a scribble at this size
+    gpd.GeoSeries([_solid(cu)], crs=frame.crs).plot(ax=ax, facecolor="#f2b36b", edgecolor="#7a4a12", linewidth=0.5, zorder=2, gid="inset-region")
     nf = next((f for f in _NAME_FIELDS if f in a.columns), None)
     pf = next((f for f in _PROVINCE_FIELDS if f in a.columns and f != nf), None)
     if nf or pf:
-        vb = shapely.box(*view).buffer(-0.08 * (view[2] - view[0]))
-        placed: list[Any] = []
+        vb = vbox.buffer(-0.08 * (view[2] - view[0]))
         renderer = fig.canvas.get_renderer()
         ax.set_xlim(view[0], view[2])
         ax.set_ylim(view[1], view[3])
-        cu = overlay.union_all(overlay.make_valid(np.asarray(c.geometry.array, dtype=object), what="inset"), what="inset")
-        # the region itself (on its orange ground) is the unit it makes most of; every other unit is a neighbour
-        # (those sharing its border too), named on its part in view off the region
-        cand: list[tuple[Any, str, bool]] = []
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.apply_aspect()
+        gap = 0.02 * (view[2] - view[0])
+        # names stay off the region and off the red box of the map's extent (both as drawn, in display units)
+        ex = frame._final_extent()
+        keep_off = [_display_box(ax, shapely.box(*ex)), _display_box(ax, cu.envelope)]
+        placed: list[Any] = []
+        # the neighbours that touch the region first, then the province, then the other units where there is room
+        touching: list[tuple[Any, str, bool]] = []
+        others: list[tuple[Any, str, bool]] = []
         if nf:
             for n, g in zip(a[nf], a.geometry):
                 if isinstance(n, str) and n.strip() and not _is_region(g, cu):
-                    cand.append((g, n, False))
-        if pf:  # after the neighbours: the province's name where it has room, else along the inset's top or foot
+                    (touching if g.distance(cu) <= gap / 4 else others).append((g, n, False))
+        touching.sort(key=lambda t: -t[0].intersection(cu.buffer(gap)).area)
+        province: list[tuple[Any, str, bool]] = []
+        if pf:  # the province's name where it has room, else along the inset's top or foot
             for name in dict.fromkeys(a[pf]):
                 if isinstance(name, str) and name.strip():
                     geoms = np.asarray(a.geometry[(a[pf] == name).to_numpy()].array, dtype=object)
-                    cand.append((overlay.union_all(geoms, what="inset"), name, True))
-        gap = 0.02 * (view[2] - view[0])
-        for g, n, province in cand:
+                    province.append((overlay.union_all(geoms, what="inset"), name, True))
+        for g, n, is_prov in [*touching, *province, *others]:
             part = g.difference(cu.buffer(gap)).intersection(vb)
+            if (part.is_empty or part.area <= 0) and (g, n, is_prov) in touching:  # a small neighbour (Kota Cimahi)
+                part = g.difference(cu).intersection(vb)
             if part.is_empty or part.area <= 0:
                 continue
-            if province:
+            if is_prov:
                 text = n.upper() if n.upper().startswith("PROV") else f"PROV. {n.upper()}"
                 cx = (view[0] + view[2]) / 2
                 spots = [_widest_point(part), shapely.Point(cx, view[3] - 0.06 * (view[3] - view[1])), shapely.Point(cx, view[1] + 0.06 * (view[3] - view[1]))]
                 style = {"color": "#6b4f2a", "fontweight": "bold", "gid": "inset-province"}
             else:
-                text, spots = str(n), [part.representative_point()]
+                text, spots = str(n), [part.representative_point(), _widest_point(part), *_spots(part, cu)]
+                if (g, n, is_prov) in touching:  # named close to the region
+                    spots = [*_spots(part, cu), *spots[:2]]
                 style = {"color": "#555555", "style": "italic", "gid": "inset-name"}
             ab = ax.get_window_extent(renderer)
-            for p in spots:
+            # a neighbour sharing the border too narrow for its name is named beside it, with a short leader
+            near = [] if is_prov or (g, n, is_prov) not in touching else _spots(part.buffer(0.25 * (view[2] - view[0])).difference(cu.buffer(gap)).intersection(vb), part, 13)
+            anchor = part.representative_point()
+            for p, leader in [*((q, False) for q in spots), *((q, True) for q in near)]:
                 t = ax.text(p.x, p.y, text, fontsize=MIN_PT, ha="center", va="center", zorder=3, path_effects=_HALO, clip_on=True, **style)
-                bb = t.get_window_extent(renderer)
-                if any(bb.overlaps(q) for q in placed) or not (ab.x0 <= bb.x0 and bb.x1 <= ab.x1 and ab.y0 <= bb.y0 and bb.y1 <= ab.y1):
+                bb = t.get_window_extent(renderer).expanded(1.06, 1.15)  # a little air between two names
+                if (any(bb.overlaps(q) for q in placed) or any(bb.overlaps(q) for q in keep_off)
+                        or not (ab.x0 <= bb.x0 and bb.x1 <= ab.x1 and ab.y0 <= bb.y0 and bb.y1 <= ab.y1)):
                     t.remove()
                     continue
                 placed.append(bb)
+                if leader:  # the same name, with its leader to the neighbour
+                    t.remove()
+                    ax.annotate(text, xy=(anchor.x, anchor.y), xytext=(p.x, p.y), fontsize=MIN_PT, ha="center", va="center", zorder=3, path_effects=_HALO,
+                                arrowprops={"arrowstyle": "-", "color": "#555555", "linewidth": 0.4, "shrinkA": 2, "shrinkB": 0}, **style)
                 break
     return view

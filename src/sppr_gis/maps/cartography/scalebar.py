@@ -16,7 +16,8 @@ import shapely  # noqa: E402
 from matplotlib.patches import Polygon, Rectangle  # noqa: E402
 from pyproj import Transformer  # noqa: E402
 
-from sppr_gis.maps.cartography.common import _INK, _pt, _segments, nice_scale_length  # noqa: E402
+from sppr_gis.maps.cartography.common import _INK, _pt, _segments, map_box_for, nice_scale_length  # noqa: E402
+from sppr_gis.maps.cartography.grid import _round_sig  # noqa: E402
 from sppr_gis.text import angka  # noqa: E402
 
 if TYPE_CHECKING:
@@ -57,7 +58,13 @@ def add_scale_bar(frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, fracti
     """
     x0, y0, x1, y1 = frame._final_extent()
     width, height = x1 - x0, y1 - y0
-    length = nice_scale_length(width * fraction)
+    # the bar's length follows the scale and the paper, not this map's width: every map of one album scale
+    # (a narrower frame too) carries the same bar; a bar that would not fit a narrow frame falls back to it
+    ax_w_m = frame.ax.get_position().width * frame.fig.get_figwidth() * 0.0254
+    full_w_m = map_box_for(frame.k)[2] * frame.fig.get_figwidth() * 0.0254
+    length = nice_scale_length(_round_sig(width / ax_w_m, 3) * full_w_m * fraction) if ax_w_m > 0 else 0.0
+    if not 0 < length <= 0.4 * width:
+        length = nice_scale_length(width * fraction)
     nseg = _segments(length)
     km = length >= 1000
     div = 1000.0 if km else 1.0
@@ -103,7 +110,6 @@ def add_scale_bar(frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, fracti
     frame.scale_bar = ScaleBar(length=length, segments=nseg, unit=unit, x0=bx, y0=by, labels=labels)
     frame.scale_corner = "lower " + corner
     # numeric scale for the printed page
-    ax_w_m = frame.ax.get_position().width * frame.fig.get_figwidth() * 0.0254
     frame.scale_denominator = width / ax_w_m
     return frame.scale_bar
 

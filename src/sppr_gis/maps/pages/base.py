@@ -163,12 +163,14 @@ class Album:
         return MapFrame(
             title, crs=self.crs, subtitle=sub, number=f"Peta {self.number}", dpi=self.dpi, paper=self.paper,
             region=self.region, office=self.office, signatory=self.signatory, logo=self.logo, table_width=TABLE_WIDTH if table else 0.0,
-            place_date=self.place_date, inset_layer=self.inset,
+            place_date=self.place_date, inset_layer=self.inset, table_apart=table,
         )
 
     def album_scale(self) -> float | None:
-        """The denominator at which the region (with a 3% margin) fits the map box of every full-city page
-        (with or without a table column), rounded up to a multiple of 5 x 10^(n-1) (1:65.000)."""
+        """The denominator at which the region (with a 3% margin) fits the map box less a table column's width
+        (room for the inset; a page's keyed table is on its continuation page, so every full-city map has the
+        whole frame), rounded up to a round scale:
+        a multiple of 10^(n-1) below 2 x 10^n (1:120.000, not 1:150.000), else of 5 x 10^(n-1) (1:65.000)."""
         if self.city_bounds is None:
             return None
         from sppr_gis.maps.cartography import PAPER_SIZES, paper_size
@@ -178,14 +180,13 @@ class Album:
         w, h = (x1 - x0) * 1.06, (y1 - y0) * 1.06
         pw, ph = paper_size(self.paper)
         _MAP_BOX = map_box_for(pw / PAPER_SIZES["A4"][0])
-        need = 0.0
-        for tw in (0.0, TABLE_WIDTH):
-            bw = (_MAP_BOX[2] - tw) * pw * 0.0254
-            bh = _MAP_BOX[3] * ph * 0.0254
-            need = max(need, w / bw, h / bh)
+        # sized for the frame a table column would leave (the inset keeps a free corner beside the city); the
+        # tables themselves are on continuation pages, so every map page has the full frame
+        need = max(w / ((_MAP_BOX[2] - TABLE_WIDTH) * pw * 0.0254), h / (_MAP_BOX[3] * ph * 0.0254))
         if need <= 0:
             return None
-        step = 5 * 10 ** (math.floor(math.log10(need)) - 1)  # 1:65.000, 1:7.500, 1:250.000 ...
+        mag = 10 ** math.floor(math.log10(need))
+        step = mag / 10 if need < 2 * mag else mag / 2  # 1:120.000, 1:35.000, 1:65.000: two significant digits
         return float(math.ceil(need / step * (1 - 1e-9)) * step)
 
     def land(self, frame: MapFrame) -> None:
@@ -241,7 +242,7 @@ class Album:
                 tail = [STATUS_LABELS[st].split(" (")[0].lower()] if isinstance(st, str) and st in STATUS_LABELS else []
                 rows.append((str(int(unumber[k])) if unumber is not None else "–", " ".join(bits) + " · " + ", ".join([*tail, "tanpa lokasi"])))
         listed = None
-        if f.table_box is not None:
+        if f.table_box is not None or f.table_apart:
             shown = min(f.add_table("Daftar program", rows, more="lihat Buku Matriks, lembar Kesesuaian"), numbered)
         else:
             shown = numbered
