@@ -67,7 +67,7 @@ def page_conformance(album: Album) -> MapFrame | None:
     zs = album.zone_section(0.4, None, codes_only=True)
     secs = [LegendSection("Status kesesuaian (jumlah program)", h, lab), reloc, LegendSection("Bentuk lokasi", gh, gl), zs, album.admin_section()]
     f.add_legend([s for s in secs if s])
-    note = "Nomor pada peta = kolom No. lembar Kesesuaian Buku Matriks dan nomor program pada peta OPD (tabel di samping peta: id program, kegiatan, status)."
+    note = "Nomor pada peta = kolom No. lembar Kesesuaian Buku Matriks dan nomor program pada peta OPD (daftar pada halaman lanjutan: id program, kegiatan, status)."
     return album.finish(f, avoid=r, note=note, shows=("rencana", "zoning", "rules", "kecamatan"))
 
 
