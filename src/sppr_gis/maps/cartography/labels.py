@@ -134,10 +134,13 @@ _FAR_RINGS = (7.5, 9.0, 11.0, 13.5, 16.5, 20.0, 24.0)
 
 
 def _candidate_offsets(d: float, rings: Sequence[float]) -> np.ndarray:
-    """The candidates' offsets (points) from the feature, (n, 2), ring by ring in the order of ``_ANGLES``."""
+    """The candidates' offsets (points) from the feature, (n, 2), ring by ring in the order of ``_ANGLES``
+    (8 directions on the first ring, 16 on the others, 32 on the far rings)."""
     out = []
     for ring in rings:
-        for ang in _ANGLES[: 8 if ring < 2 else 16]:
+        # the far rings also between the 16 directions: a leader finds the gap between two names
+        angles = _ANGLES[: 8 if ring < 2 else 16] + (tuple(a + 11.25 for a in _ANGLES) if ring >= _FAR_RINGS[0] else ())
+        for ang in angles:
             out.append((ring * d * math.cos(math.radians(ang)), ring * d * math.sin(math.radians(ang))))
     return np.asarray(out, dtype=float)
 
