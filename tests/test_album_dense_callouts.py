@@ -100,3 +100,52 @@ def test_callout_circles_keep_apart_and_off_the_names_and_no_leader_crosses_a_na
             if n.buffer(1.0, join_style="mitre").covers(a) or n.buffer(1.0, join_style="mitre").covers(b):
                 continue
             assert not s.intersects(n), "a leader crosses a name"
+
+
+def test_a_dense_peta_kesesuaian_prints_no_overlapping_word_and_notes_the_numbers_it_leaves_to_the_table():
+    """Peta Kesesuaian of a 30-kecamatan city (Bandung's names, 21 x 15 km) with 144 programs, most in a few
+    clusters of a few hundred metres: on the printed page no two words of the map overlap (pdfplumber), and the
+    numbers the map leaves off are said in the note with their count, matching the numbers missing from the map."""
+    import re
+
+    import geopandas as gpd
+    from test_album_real_city import _grid_city
+
+    from sppr_gis.maps import album as album_mod
+
+    layers = _grid_city()
+    rng = np.random.default_rng(3)
+    centres = rng.uniform([782_000, 9_230_000], [798_000, 9_240_000], (5, 2))
+    pts = [shapely.Point(centres[k % 5] + rng.normal(0, 250, 2)) for k in range(110)] + [shapely.Point(p) for p in rng.uniform([781_000, 9_229_000], [800_000, 9_242_000], (34, 2))]
+    status = ["tidak_sesuai" if k % 17 == 0 else "sesuai_bersyarat" if k % 7 == 0 else "sesuai" for k in range(len(pts))]
+    layers["rencana"] = gpd.GeoDataFrame({"program_id": [f"PUPR-2025-{k + 1:03d}" for k in range(len(pts))], "kegiatan": ["pembangunan_jalan"] * len(pts),
+                                          "status": status, "opd": ["Dinas PUPR"] * len(pts)}, geometry=pts, crs="EPSG:32748")
+    pages = album_mod.album_pages(layers, year=2025, title="SPPR Kota Bandung", region="Kota Bandung", paper="A3", dpi=150)  # the real dpi: text measured as printed
+    page = next(p for stem, p in pages if stem.endswith("_kesesuaian"))
+    ax = page.ax
+    buf = io.BytesIO()
+    page.fig.savefig(buf, format="pdf")
+    with pdfplumber.open(io.BytesIO(buf.getvalue())) as doc:
+        pg = doc.pages[0]
+        text = pg.extract_text()
+        r = page.fig.canvas.get_renderer()
+        bb = ax.get_window_extent(r)
+        h = page.fig.bbox.height * 72.0 / page.fig.dpi
+        k = 72.0 / page.fig.dpi
+        x0, x1, top, bottom = bb.x0 * k, bb.x1 * k, h - bb.y1 * k, h - bb.y0 * k
+        words = [w for w in pg.extract_words(x_tolerance=1.0) if w["upright"] and x0 <= w["x0"] and w["x1"] <= x1 and top <= w["top"] and w["bottom"] <= bottom]
+    boxes = [_box(w) for w in words]
+    # a callout's number against every word of the map (names split by pdfplumber inside one italic word are not
+    # pairs of words; the inset's own title is another page element)
+    num = [w["text"].isdigit() for w in words]
+    bad = [(words[i]["text"], words[j]["text"]) for i in range(len(boxes)) for j in range(i) if (num[i] or num[j]) and boxes[i].intersection(boxes[j]).area > 0.01]
+    assert not bad, bad[:10]
+    callouts = [t for t in ax.texts if getattr(t, "_sppr_callout", False)]
+    shown = len(page.data.get("numbers", {}))
+    dropped = shown - len(callouts)
+    m = re.search(r"(\d+) program tidak bernomor di peta karena\s+padat; lihat tabel", text)
+    if dropped:
+        assert m and int(m.group(1)) == dropped, text
+    else:
+        assert m is None
+    assert len(callouts) >= shown * 3 // 4
