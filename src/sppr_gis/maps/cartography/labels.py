@@ -297,9 +297,7 @@ def place_callouts(
             inside = (boxes[:, 0] >= ax0) & (boxes[:, 2] <= ax1) & (boxes[:, 1] >= ay0) & (boxes[:, 3] <= ay1)
             near_names = name_grid.near(area)
             # a name over the feature itself is crossed by every leader: only the names clear of it count
-            # (the name's text itself, not its halo: a feature just beside a name sends its leader away from it)
-            h_ = 1.2 * px
-            own = ((near_names[:, 0] + h_ <= p0[0]) & (p0[0] <= near_names[:, 2] - h_) & (near_names[:, 1] + h_ <= p0[1]) & (p0[1] <= near_names[:, 3] - h_)
+            own = ((near_names[:, 0] <= p0[0]) & (p0[0] <= near_names[:, 2]) & (near_names[:, 1] <= p0[1]) & (p0[1] <= near_names[:, 3])
                    if len(near_names) else np.zeros(0, dtype=bool))
             near_calls = call_grid.near(area)
             padded = near_calls + np.array([-gap, -gap, gap, gap]) if len(near_calls) else near_calls
