@@ -141,6 +141,8 @@ def revision_map(
         "Analisis: sppr revisi (layer perubahan_zona dan perubahan_status). Poligon berubah: isi = warna zona baru, arsir = warna zona lama; "
         "warna program = status sesudah revisi.",
     ]
+    if getattr(frame.ax, "_sppr_unnumbered", 0):  # numbers the map could not print legibly: keyed in the table only
+        notes.append(f"{frame.ax._sppr_unnumbered} program tidak bernomor di peta karena padat; lihat tabel.")
     big = changed[changed["luas_m2"] > EXTENT_MIN_AREA]
     frame.finish(notes, avoid=pd.concat([g for g in (big, moved) if len(g)]) if len(big) or len(moved) else None, context=context)
     return frame

@@ -128,17 +128,19 @@ class _Lines:
 #: first; diagonals first: the leader then stays short and clear. 8 angles on the first ring, 16 on the others.
 _RINGS = (1.4, 2.4, 3.5, 4.7, 6.0)
 _ANGLES = (45, 135, -45, -135, 90, -90, 0, 180, 22.5, 157.5, -22.5, -157.5, 67.5, 112.5, -67.5, -112.5)
-#: Further rings tried only when every nearer candidate lands on a name (kecamatan, road) or leaves the map.
-_FAR_RINGS = (7.5, 9.0, 11.0, 13.5)
-#: What a candidate's overlaps cost: leaving the map > covering a name > covering another callout.
-_OUTSIDE, _ON_NAME = 10_000, 100
+#: Further rings tried only when no nearer candidate is legible (on a name or a callout, off the map, a leader
+#: across a name) or every one hides another callout's feature: a dense city's callouts stand further out.
+_FAR_RINGS = (7.5, 9.0, 11.0, 13.5, 16.5, 20.0, 24.0)
 
 
 def _candidate_offsets(d: float, rings: Sequence[float]) -> np.ndarray:
-    """The candidates' offsets (points) from the feature, (n, 2), ring by ring in the order of ``_ANGLES``."""
+    """The candidates' offsets (points) from the feature, (n, 2), ring by ring in the order of ``_ANGLES``
+    (8 directions on the first ring, 16 on the others, 32 on the far rings)."""
     out = []
     for ring in rings:
-        for ang in _ANGLES[: 8 if ring < 2 else 16]:
+        # the far rings also between the 16 directions: a leader finds the gap between two names
+        angles = _ANGLES[: 8 if ring < 2 else 16] + (tuple(a + 11.25 for a in _ANGLES) if ring >= _FAR_RINGS[0] else ())
+        for ang in angles:
             out.append((ring * d * math.cos(math.radians(ang)), ring * d * math.sin(math.radians(ang))))
     return np.asarray(out, dtype=float)
 
@@ -154,6 +156,36 @@ def _overlaps(boxes: np.ndarray, placed: np.ndarray) -> np.ndarray:
         return np.zeros((len(boxes), 0), dtype=bool)
     b, p = boxes[:, None, :], placed[None, :, :]
     return (b[..., 0] < p[..., 2]) & (p[..., 0] < b[..., 2]) & (b[..., 1] < p[..., 3]) & (p[..., 1] < b[..., 3])
+
+
+def _seg_box(segs: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """(n, m) matrix: segment i (rows x0, y0, x1, y1) meets the interior of box j (rows x0, y0, x1, y1).
+
+    The slab test (Liang–Barsky): the segment's parameter interval inside the box along x and along y overlap.
+    """
+    if not len(segs) or not len(boxes):
+        return np.zeros((len(segs), len(boxes)), dtype=bool)
+    s, b = segs[:, None, :], boxes[None, :, :]
+    lo, hi = np.zeros(np.broadcast_shapes(s.shape[:2], b.shape[:2])), np.ones(np.broadcast_shapes(s.shape[:2], b.shape[:2]))
+    ok = np.ones_like(lo, dtype=bool)
+    for a in (0, 1):
+        p, dd = s[..., a], s[..., a + 2] - s[..., a]
+        b0, b1 = b[..., a], b[..., a + 2]
+        flat = np.abs(dd) < 1e-12
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t0, t1 = (b0 - p) / dd, (b1 - p) / dd
+        tmin, tmax = np.minimum(t0, t1), np.maximum(t0, t1)
+        ok &= np.where(flat, (b0 < p) & (p < b1), True)
+        lo = np.where(flat, lo, np.maximum(lo, tmin))
+        hi = np.where(flat, hi, np.minimum(hi, tmax))
+    return ok & (lo < hi)
+
+
+#: The least gap (points) between two callouts' circles: they never touch.
+_CALLOUT_GAP = 1.0
+#: The cost of a callout's leader under another circle, or of its circle on another leader (a feature under
+#: another circle costs 1): a farther ring clear of both is taken first.
+_ON_LEADER = 10.0
 
 
 class _BoxGrid:
@@ -172,8 +204,8 @@ class _BoxGrid:
 
     def _keys(self, box: Sequence[float]) -> list[tuple[int, int]]:
         c = self.cell
-        i0, i1 = math.floor(box[0] / c), math.floor(box[2] / c)
-        j0, j1 = math.floor(box[1] / c), math.floor(box[3] / c)
+        i0, i1 = sorted((math.floor(box[0] / c), math.floor(box[2] / c)))
+        j0, j1 = sorted((math.floor(box[1] / c), math.floor(box[3] / c)))
         return [(i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
 
     def near(self, area: Sequence[float]) -> np.ndarray:
@@ -196,14 +228,18 @@ def place_callouts(
     avoid: Sequence[Bbox] = (),
     zorder: float = 25,
     gid: str = "callout",
+    dropped: list[str] | None = None,
 ) -> list[Artist]:
     """Numbered markers beside features, joined to them by a short leader, keyed to the page's table.
 
-    Every number is placed (a table row must find its feature): at the first candidate position (rings
-    around the feature, nearest first) inside the map and clear of the names on the map (kecamatan,
-    roads: the texts already in the axes and ``avoid``) and of other callouts; else at the least bad one,
-    where leaving the map costs most, then covering a name, then covering a callout. A callout covers a
-    name only when no candidate out to 13.5 callout sizes is clear of names.
+    A number is placed at the first candidate position (rings around the feature, nearest first, out to
+    ``_FAR_RINGS``) where its circle lies inside the map, keeps a gap of ``_CALLOUT_GAP`` from every other
+    callout's circle, covers no name on the map (kecamatan, roads: the texts already in the axes, ``avoid``)
+    and where its own leader crosses no name (but one over its own feature); among such places, one whose
+    leader passes under no other circle and whose circle covers no other leader nor another callout's
+    feature is preferred (the nearest of the least bad). A number
+    with no such place is not printed (never an overlapping number): its text is appended to ``dropped``
+    and counted in ``ax._sppr_unnumbered`` (the page says so in its note; the table keys it).
 
     The size of each number (with its circle) is measured once per string; candidate boxes are computed
     in display units and tested against a grid of the boxes taken, and a matplotlib ``Annotation`` is
@@ -217,23 +253,31 @@ def place_callouts(
     names += list(avoid) + _reserved(ax)
     others = [t._sppr_box for t in ax.texts if t.get_visible() and t.get_text() and _is_callout(t)]
     d = fontsize * 1.25
-    near_off = _candidate_offsets(d, _RINGS) * px
-    far_off = _candidate_offsets(d, _FAR_RINGS) * px
+    offsets = [_candidate_offsets(d, rings) * px for rings in (_RINGS, _FAR_RINGS)]
+    gap = _CALLOUT_GAP * px
     name_grid, call_grid = _BoxGrid(d * px * 8), _BoxGrid(d * px * 8)
     for b in names:
         name_grid.add(b.extents)
     for b in others:
         call_grid.add(b)
+    # the leaders (display units) and features already on the map, from earlier calls too
+    lead_grid, feat_grid = _BoxGrid(d * px * 8), _BoxGrid(d * px * 8)
+    for seg in getattr(ax, "_sppr_leaders", ()):
+        lead_grid.add(seg)  # a segment (x0, y0, x1, y1): the grid files it by the box its ends span
     ax0, ay0, ax1, ay1 = ax_box.extents
     sizes: dict[str, tuple[float, float]] = {}
     probe = Text(0, 0, "", fontsize=fontsize, fontweight="bold", ha="center", va="center", figure=fig,
                  bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=_INK, linewidth=1.2))
     fonts = repr([matplotlib.rcParams[f"font.{f}"] for f in ("sans-serif", "serif", "monospace", "cursive", "fantasy")])
     pts = ax.transData.transform(np.asarray([(x, y) if np.isfinite(x) and np.isfinite(y) else (0.0, 0.0) for x, y in xy], dtype=float).reshape(-1, 2))
+    for k, (x, y) in enumerate(xy):  # every feature numbered here: a circle should not hide another's feature
+        if np.isfinite(x) and np.isfinite(y):
+            feat_grid.add((pts[k, 0], pts[k, 1], pts[k, 0], pts[k, 1]))
     out: list[Artist] = []
     leaders: list[tuple[tuple[float, float], tuple[float, float]]] = []  # points, from the feature
     leader_at: list[tuple[float, float]] = []  # data
     leader_colors: list[Any] = []
+    unplaced = 0
     for k, ((x, y), num) in enumerate(zip(xy, numbers)):
         if not np.isfinite(x) or not np.isfinite(y):
             continue
@@ -252,22 +296,43 @@ def place_callouts(
             sizes[text] = _CIRCLES[key]
         w, h, radius = sizes[text]
         best = None
-        for offs in (near_off, far_off):
-            cx, cy = pts[k, 0] + offs[:, 0], pts[k, 1] + offs[:, 1]
+        p0 = pts[k]
+        for offs in offsets:
+            cx, cy = p0[0] + offs[:, 0], p0[1] + offs[:, 1]
             boxes = np.column_stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
-            area = (boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max())
+            area = (min(boxes[:, 0].min(), p0[0]), min(boxes[:, 1].min(), p0[1]), max(boxes[:, 2].max(), p0[0]), max(boxes[:, 3].max(), p0[1]))
             inside = (boxes[:, 0] >= ax0) & (boxes[:, 2] <= ax1) & (boxes[:, 1] >= ay0) & (boxes[:, 3] <= ay1)
-            cost = (
-                np.where(inside, 0, _OUTSIDE)
-                + _ON_NAME * _overlaps(boxes, name_grid.near(area)).sum(axis=1)
-                + _overlaps(boxes, call_grid.near(area)).sum(axis=1)
+            near_names = name_grid.near(area)
+            # a name over the feature itself is crossed by every leader: only the names clear of it count
+            own = ((near_names[:, 0] <= p0[0]) & (p0[0] <= near_names[:, 2]) & (near_names[:, 1] <= p0[1]) & (p0[1] <= near_names[:, 3])
+                   if len(near_names) else np.zeros(0, dtype=bool))
+            near_calls = call_grid.near(area)
+            padded = near_calls + np.array([-gap, -gap, gap, gap]) if len(near_calls) else near_calls
+            near_leads = lead_grid.near(area)
+            legs = np.column_stack([np.full(len(cx), p0[0]), np.full(len(cx), p0[1]), cx, cy])  # the leaders, feature to centre
+            hard = (
+                ~inside
+                | _overlaps(boxes, near_names).any(axis=1)
+                | _overlaps(boxes, padded).any(axis=1)
+                | _seg_box(legs, near_names[~own] if len(near_names) else near_names).any(axis=1)
             )
+            feats = feat_grid.near(area)
+            # what a legible place should still avoid: its leader under another circle, its circle on another
+            # leader (each costs _ON_LEADER), its circle on another callout's feature (1 each)
+            soft = _ON_LEADER * (_seg_box(legs, near_calls).any(axis=1).astype(float) + _seg_box(near_leads, boxes).any(axis=0))
+            if len(feats):
+                soft += _overlaps(boxes, feats + np.array([-gap, -gap, gap, gap])).sum(axis=1) - ((boxes[:, 0] <= p0[0]) & (p0[0] <= boxes[:, 2]) & (boxes[:, 1] <= p0[1]) & (p0[1] <= boxes[:, 3]))
+            cost = np.where(hard, np.inf, soft)
             i = int(np.argmin(cost))  # the first of the cheapest: the nearest
-            if best is None or cost[i] < best[0]:
-                best = (int(cost[i]), offs[i] / px, boxes[i])
-            if best[0] < _ON_NAME:  # clear of names and inside the map: good enough (the far rings would be worse)
+            if np.isfinite(cost[i]) and (best is None or cost[i] < best[0]):
+                best = (float(cost[i]), offs[i] / px, boxes[i])
+            if best is not None and best[0] == 0:  # clear of everything: good enough (farther rings would be worse)
                 break
-        assert best is not None
+        if best is None:  # no legible place: keyed in the table only, and the page says so
+            unplaced += 1
+            if dropped is not None:
+                dropped.append(text)
+            continue
         col = colors[k] if colors is not None else _INK
         # a feature well inside the map is drawn: not asked again at every draw and measure whether the map holds it
         # (the point's test against the axes' patch); one on or beyond its edge is still clipped as before
@@ -290,6 +355,13 @@ def place_callouts(
         t._sppr_box = best[2]  # type: ignore[attr-defined]
         out.append(t)
         call_grid.add(best[2])
+        c = (best[2][0] + best[2][2]) / 2, (best[2][1] + best[2][3]) / 2
+        seg = (float(p0[0]), float(p0[1]), float(c[0]), float(c[1]))
+        lead_grid.add(seg)
+        if not hasattr(ax, "_sppr_leaders"):
+            ax._sppr_leaders = []
+        ax._sppr_leaders.append(seg)
+    ax._sppr_unnumbered = getattr(ax, "_sppr_unnumbered", 0) + unplaced
     if leaders:
         _add_leaders(ax, leaders, leader_at, leader_colors, zorder=zorder, gid=gid)
     return out

@@ -376,6 +376,9 @@ class Album:
 
     def finish(self, frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, note: str | None = None, shows: Sequence[str] = ("rencana", "zoning", "kecamatan")) -> MapFrame:
         extra = [note] if note else []
+        dropped = getattr(frame.ax, "_sppr_unnumbered", 0) if frame.ax is not None else 0
+        if dropped:  # numbers the map could not print legibly (place_callouts): keyed in the table only
+            extra.append(f"{dropped} program tidak bernomor di peta karena padat; lihat tabel.")
         if frame.data.get("outside"):
             extra.append("Di luar batas wilayah: " + "; ".join(frame.data["outside"]) + " (lihat Buku Matriks).")
         cites = self.citations(shows)
