@@ -68,17 +68,24 @@ def test_conformance_map_numbers_programs_by_their_kesesuaian_row(sample, confor
     words, height = _pdf_words(page.fig)
     x0, y0, x1, y1 = _axes_box_pt(page.fig, page.ax, height)
     on_map = {w["text"] for w in words if x0 <= w["x0"] and w["x1"] <= x1 and y0 <= w["top"] and w["bottom"] <= y1 and w["text"].isdigit()}
-    # the table beside the map: "n" then "program id ..." on the same line
-    tx = page.table_box[0] * page.fig.get_figwidth() * 72
-    lines: dict[float, list] = {}
-    for w in words:
-        if w["x0"] >= tx - 1 and w["x1"] <= (page.table_box[0] + page.table_box[2] + 0.01) * page.fig.get_figwidth() * 72:
-            lines.setdefault(round(w["top"]), []).append(w)
+    # the table beside the map: "n" then "program id ..." on the same line; or, when the map keeps the full frame,
+    # the rows listed on the continuation page (the page's overflow rows: number, text)
     keyed = {}
-    for _, ws in sorted(lines.items()):
-        ws.sort(key=lambda w: w["x0"])
-        if len(ws) >= 2 and ws[0]["text"].isdigit() and re.match(r"^[A-Z]+-\d{4}-\d{3}$", ws[1]["text"]):
-            keyed[ws[0]["text"]] = ws[1]["text"]
+    if page.table_apart:
+        for n, text in page.overflow_rows:
+            pid = str(text).split(" ", 1)[0]
+            if str(n).isdigit() and re.match(r"^[A-Z]+-\d{4}-\d{3}$", pid):
+                keyed[str(n)] = pid
+    else:
+        tx = page.table_box[0] * page.fig.get_figwidth() * 72
+        lines: dict[float, list] = {}
+        for w in words:
+            if w["x0"] >= tx - 1 and w["x1"] <= (page.table_box[0] + page.table_box[2] + 0.01) * page.fig.get_figwidth() * 72:
+                lines.setdefault(round(w["top"]), []).append(w)
+        for _, ws in sorted(lines.items()):
+            ws.sort(key=lambda w: w["x0"])
+            if len(ws) >= 2 and ws[0]["text"].isdigit() and re.match(r"^[A-Z]+-\d{4}-\d{3}$", ws[1]["text"]):
+                keyed[ws[0]["text"]] = ws[1]["text"]
     assert keyed, "no numbered rows beside the map"
     for n, pid in keyed.items():
         assert kes["program_id"].iloc[int(n) - 1] == pid, (n, pid)

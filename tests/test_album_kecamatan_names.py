@@ -169,10 +169,14 @@ def test_budget_map_numbers_every_kecamatan_and_keys_it_in_a_table(budget_page):
     kec, rencana, page = budget_page
     ax = page.ax
     table = {}
-    nums = [t for t in page.fig.texts if t.get_gid() == "table-number"]
-    texts = [t for t in page.fig.texts if t.get_gid() == "table-row"]
-    for n, t in zip(nums, texts):
-        table[n.get_text()] = " ".join(t.get_text().split())
+    if page.table_apart:  # the map keeps the full frame: the list is on the continuation page
+        for n, t in page.overflow_rows:
+            table[str(n)] = " ".join(str(t).split())
+    else:
+        nums = [t for t in page.fig.texts if t.get_gid() == "table-number"]
+        texts = [t for t in page.fig.texts if t.get_gid() == "table-row"]
+        for n, t in zip(nums, texts):
+            table[n.get_text()] = " ".join(t.get_text().split())
     on_map = [(t.get_text(), _data_box(ax, t)) for t in ax.texts if t.get_visible() and t.get_text().isdigit()]
     missing = []
     for name, poly in zip(kec["WADMKC"], kec.geometry):
