@@ -57,7 +57,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("tables and kinerja", {"matrices", "matrices._common", "matrices.headers", "matrices.plan", "matrices.priority",
                             "matrices.coordination", "matrices.budget", "kinerja", "kinerja.core", "kinerja.canonical", "kinerja.evaluasi", "kinerja.forms",
                             "kinerja.book", "kinerja.consolidate"}),
-    ("pages and report", {"maps.kinerja_pages", "maps.revision_map", "maps.album", "maps.single", "maps.pages", "maps.pages.administrasi", "maps.pages.base", "maps.pages.budget", "maps.pages.common", "maps.pages.conformance", "maps.pages.front", "maps.pages.ipu", "maps.pages.opd", "maps.pages.pola_ruang", "maps.pages.priority", "maps.pages.struktur", "maps.pages.synergy", "report.kinerja_html", "report.html"}),
+    ("pages and report", {"maps.kinerja_pages", "maps.revision_map", "maps.album", "maps.single", "maps.pages", "maps.pages.administrasi", "maps.pages.base", "maps.pages.budget", "maps.pages.common", "maps.pages.conformance", "maps.pages.front", "maps.pages.ipu", "maps.pages.opd", "maps.pages.pola_ruang", "maps.pages.priority", "maps.pages.spots", "maps.pages.struktur", "maps.pages.synergy", "report.kinerja_html", "report.html"}),
     ("runs", {"revision", "prepare", "prepare.rows", "year", "run", "regions"}),
     ("facade", {"", "distributed"}),
 ]

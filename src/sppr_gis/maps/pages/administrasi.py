@@ -127,7 +127,7 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     list of str or None
         Per area: None where the name is printed, else the number printed in it (``""``: none).
     """
-    from sppr_gis.maps.pages.pola_ruang import _code_spots, _data_box, _inscribed_circle
+    from sppr_gis.maps.pages.spots import _code_spots, _data_box, _inscribed_circle
 
     fig = ax.figure
     renderer = fig.canvas.get_renderer()

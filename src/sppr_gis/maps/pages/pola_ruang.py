@@ -21,72 +21,9 @@ from sppr_gis.maps.cartography import (  # noqa: E402
 )
 from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
 from sppr_gis.maps.pages.base import BUDI_DAYA, LINDUNG, Album  # noqa: E402
+from sppr_gis.maps.pages.spots import _code_spots, _data_box, _inscribed_circle  # noqa: E402,F401
 
 log = logging.getLogger(__name__)
-
-
-def _inscribed_circle(poly: Any, tolerance: float) -> tuple[tuple[float, float], float]:
-    """Centre and radius of the largest circle inside a polygon (shapely 2.1's maximum_inscribed_circle, else polylabel)."""
-    mic = getattr(shapely, "maximum_inscribed_circle", None)
-    if mic is not None:
-        circ = mic(poly, tolerance=tolerance)
-        return tuple(circ.coords[0]), float(circ.length)  # type: ignore[return-value]
-    from shapely.ops import polylabel
-
-    p = polylabel(poly, tolerance=tolerance)
-    return (p.x, p.y), float(p.distance(poly.boundary))
-
-
-def _code_spots(poly: Any, hw: float, hh: float, tolerance: float, max_points: int = 20000, taken: Any = None) -> list[tuple[float, float]]:
-    """Centres where a code's box (half width ``hw``, half height ``hh``) lies wholly inside ``poly``: the
-    centre of its largest inscribed circle first, then the points of a grid (step a tenth of the box's
-    smaller side, at most ``max_points``) over the polygon shrunk by the box's half height, nearest that centre
-    first (a long narrow block holds its code along its length); boxes meeting ``taken`` ((n, 4) bounds
-    ``x0, y0, x1, y1`` of the names already on the map, data units) are left out."""
-    try:
-        (cx, cy), radius = _inscribed_circle(poly, tolerance)
-    except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
-        return []
-    if radius < hh:
-        return []
-    shapely.prepare(poly)
-    pts = np.asarray([(cx, cy)], dtype=float)
-    px0, py0, px1, py1 = poly.bounds
-    near = np.zeros((0, 4))
-    if taken is not None and len(taken):
-        t = np.asarray(taken, dtype=float).reshape(-1, 4)
-        near = t[(t[:, 0] < px1) & (t[:, 2] > px0) & (t[:, 1] < py1) & (t[:, 3] > py0)]
-
-    def clear(p: np.ndarray) -> np.ndarray:
-        if not len(near):
-            return np.ones(len(p), dtype=bool)
-        b = np.c_[p[:, 0] - hw, p[:, 1] - hh, p[:, 0] + hw, p[:, 1] + hh][:, None, :]
-        q = near[None, :, :]
-        return ~((b[..., 0] < q[..., 2]) & (q[..., 0] < b[..., 2]) & (b[..., 1] < q[..., 3]) & (q[..., 1] < b[..., 3])).any(axis=1)
-
-    if shapely.contains(poly, shapely.box(cx - hw, cy - hh, cx + hw, cy + hh)) and clear(pts)[0]:
-        return [(float(cx), float(cy))]
-    core = poly.buffer(-hh)
-    if not core.is_empty:
-        x0, y0, x1, y1 = core.bounds
-        # a fine grid: a long block may hold its code only in a narrow band
-        step = min(hw, hh) / 10
-        step *= max(1.0, math.sqrt((x1 - x0 + step) * (y1 - y0 + step) / step**2 / max_points))
-        xs, ys = np.meshgrid(np.arange(x0, x1 + 1e-9, step), np.arange(y0, y1 + 1e-9, step))
-        grid = np.c_[xs.ravel(), ys.ravel()]
-        grid = grid[shapely.contains_xy(core, grid[:, 0], grid[:, 1])]
-        grid = grid[np.argsort(np.hypot(grid[:, 0] - cx, grid[:, 1] - cy), kind="stable")]
-        pts = np.vstack([pts, grid])
-    boxes = shapely.box(pts[:, 0] - hw, pts[:, 1] - hh, pts[:, 0] + hw, pts[:, 1] + hh)
-    ok = clear(pts)
-    ok[ok] = shapely.contains(poly, boxes[ok])
-    return [(float(x), float(y)) for x, y in pts[ok][:3]]
-
-
-def _data_box(ax: Any, bb: Any) -> Any:
-    """A display box (a text's extent) as a shapely box in data coordinates."""
-    (x0, y0), (x1, y1) = ax.transData.inverted().transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
-    return shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
 def page_zoning(album: Album) -> MapFrame | None:
