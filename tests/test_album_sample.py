@@ -86,10 +86,15 @@ def test_kecamatan_totals_equal_the_matrices_and_an_independent_join(sample, pag
     assert set(independent) == set(shown)
     for name, v in shown.items():
         assert v == pytest.approx(independent[name], rel=1e-12), name
-    # the map prints those totals beside each kecamatan
-    texts = " ".join(t.get_text() for t in page.ax.texts)
+    # the map numbers each kecamatan and its key lists those totals (on the continuation page when the map keeps
+    # the full frame): "Name · Rp … · n program · p% sesuai*"
+    rows = [str(t) for _n, t in page.overflow_rows] if page.table_apart else [t.get_text() for t in page.fig.texts if t.get_gid() == "table-row"]
+    on_map = {t.get_text() for t in page.ax.texts if t.get_text().isdigit()}
     for name, v in shown.items():
-        assert f"{name}\n{rupiah(v)}" in texts
+        row = [r for r in rows if r.split(" · ", 1)[0] == name]
+        assert len(row) == 1, (name, rows)
+        assert rupiah(v).replace("Rp ", "") in row[0], (name, rupiah(v), row[0])
+    assert {str(k) for k in range(1, len(rows) + 1)} <= on_map
 
 
 def test_kecamatan_classes_do_not_overlap(pages):
