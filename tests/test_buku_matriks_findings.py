@@ -88,7 +88,8 @@ def test_the_ipu_period_map_marks_ipus_running_beyond_its_period():
     page = next(p for stem, p in album_pages({"indikasi_program": ipu, "kecamatan": kec}, year=2025, title="SPPR Kota Contoh", paper="A3", dpi=30)
                 if stem.endswith("ipu_jangka_menengah"))
     assert page.title == "Peta Indikasi Program Utama Jangka Menengah 2023–2027"
-    text = " ".join(t.get_text() for t in page.fig.texts)
+    # the list beside the map, or on the continuation page when the map keeps the full frame (overflow rows)
+    text = " ".join([t.get_text() for t in page.fig.texts] + [str(t) for _n, t in (page.overflow_rows if page.table_apart else [])])
     found = {m.group(1): m.group(2) for m in re.finditer(r"(IPU-\d{3})[^,]*, (\d{4}–\d{4}\*?)", text)}
     expected = {ids[k]: f"{a}–{b}" + ("*" if a < 2023 or b > 2027 else "") for k, (a, b) in enumerate(spans) if b >= 2023}
     assert found == expected, text[:600]

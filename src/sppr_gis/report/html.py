@@ -112,7 +112,9 @@ def leaflet_assets() -> tuple[str, str, str]:
 
 def _fmt(v: Any, col: str = "") -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA or v is pd.NaT:
-        return format_value(float("nan"), col) or ""  # as the book shows it: "–" for a missing number
+        return format_value(float("nan"), col) or "–"  # as the book shows it: "–" for a missing number or text
+    if isinstance(v, str) and not v.strip():
+        return "–"  # an empty text, as the book prints it
     if isinstance(v, (bool, np.bool_)):
         return "ya" if v else "tidak"
     shown = format_value(v, col)  # the matrices book's figures, where it has a format for the column
