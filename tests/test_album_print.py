@@ -14,9 +14,10 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pytest
-from mapdata import sample_album_layers
 import shapely
 from conftest import SAMPLE
+from mapdata import sample_album_layers
+from printing import draw_logo
 
 from sppr_gis.errors import ConfigError
 from sppr_gis.maps import album as album_mod
@@ -47,19 +48,7 @@ def layers():
 @pytest.fixture(scope="module")
 def logo(tmp_path_factory):
     """A logo drawn here: a shield with a pin."""
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Circle, Polygon
-
-    fig = Figure(figsize=(1.0, 1.2), dpi=100)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0, 12)
-    ax.set_axis_off()
-    ax.add_patch(Polygon([(1, 11), (9, 11), (9, 5), (5, 0.6), (1, 5)], closed=True, fc="#0b5394", ec="#d4a017", lw=3))
-    ax.add_patch(Circle((5, 7), 2, fc="#d4a017"))
-    path = tmp_path_factory.mktemp("logo") / "logo.png"
-    fig.savefig(path)
-    return path
+    return draw_logo(tmp_path_factory.mktemp("logo"))
 
 
 def _write(layers, out, paper, logo, **kw):
@@ -284,10 +273,10 @@ def test_pages_are_numbered_and_the_daftar_peta_points_at_them(album):
     for n, t in enumerate(texts[1:], start=2):
         assert f"Halaman {n}" in t, (paper, n)
     for n, t in enumerate(texts, start=1):
-        for m in re.finditer(r"berlanjut.{0,40}?pada\s+halaman\s+(\S+)", t, flags=re.S):
+        for m in re.finditer(r"berlanjut.{0,40}?pada\s+halaman\s+(\S+)", t, flags=re.DOTALL):
             assert m.group(1).rstrip(".") == str(n + 1), (paper, n, m.group(0))
     daftar = "\n".join(t for t in texts if "DAFTAR PETA" in t)
-    rows = re.findall(r"Peta (\d+)\s+(.+?)\s+(\d+)\s*$", daftar, flags=re.M)
+    rows = re.findall(r"Peta (\d+)\s+(.+?)\s+(\d+)\s*$", daftar, flags=re.MULTILINE)
     assert len(rows) == 15
     for num, _title, page in rows:
         t = texts[int(page) - 1]

@@ -17,6 +17,7 @@ import colorsys
 import geopandas as gpd
 import pytest
 import shapely
+from printing import draw_logo
 
 from sppr_gis.maps import album as album_mod
 from sppr_gis.maps.palette import Palette
@@ -53,19 +54,7 @@ def _legend_texts(page) -> list[str]:
 @pytest.fixture(scope="module")
 def logo(tmp_path_factory):
     """A logo drawn here: a shield with a pin."""
-    from matplotlib.figure import Figure
-    from matplotlib.patches import Circle, Polygon
-
-    fig = Figure(figsize=(1.0, 1.2), dpi=100)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0, 12)
-    ax.set_axis_off()
-    ax.add_patch(Polygon([(1, 11), (9, 11), (9, 5), (5, 0.6), (1, 5)], closed=True, fc="#0b5394", ec="#d4a017", lw=3))
-    ax.add_patch(Circle((5, 7), 2, fc="#d4a017"))
-    path = tmp_path_factory.mktemp("logo") / "logo.png"
-    fig.savefig(path)
-    return path
+    return draw_logo(tmp_path_factory.mktemp("logo"))
 
 
 @pytest.mark.parametrize("paper", ["A4", "A3"])

@@ -8,34 +8,20 @@ or is cut, so the printed cell no longer holds the whole text. Skipped without `
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
+from printing import print_book, soffice
 
 from sppr_gis.report.excel import write_workbook
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 
-def _soffice() -> str:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) not installed")
-    pytest.importorskip("pdfplumber")
-    return soffice
-
-
-def _print(book: Path, out: Path) -> Path:
-    """The book printed to PDF by LibreOffice (a profile of its own, so that runs side by side do not share one)."""
-    profile = out / "lo-profile"
-    subprocess.run([_soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(book)],
-                   check=True, capture_output=True, timeout=300)
-    return out / (book.stem + ".pdf")
+_soffice = soffice
+_print = print_book
 
 
 def _squash(text: str) -> str:

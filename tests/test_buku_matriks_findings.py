@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from printing import print_book, soffice
 
 from sppr_gis.report.excel import Block, write_workbook
 
@@ -97,20 +96,8 @@ def test_the_ipu_period_map_marks_ipus_running_beyond_its_period():
     assert "* tahun IPU melampaui periode 2023–2027" in text
 
 
-def _soffice() -> str:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) not installed")
-    pytest.importorskip("pdfplumber")
-    return soffice
-
-
-def _print(book: Path, out: Path) -> Path:
-    """The book printed to PDF by LibreOffice (a profile of its own, so that runs side by side do not share one)."""
-    profile = out / "lo-profile"
-    subprocess.run([_soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(book)],
-                   check=True, capture_output=True, timeout=300)
-    return out / (book.stem + ".pdf")
+_soffice = soffice
+_print = print_book
 
 
 def test_a_long_ringkasan_table_prints_its_headers_on_every_page(tmp_path):

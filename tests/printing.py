@@ -1,0 +1,43 @@
+"""Helpers the print tests share: the Buku Matriks printed through LibreOffice, and a logo drawn for the album."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+def soffice() -> str:
+    """The LibreOffice executable; the test is skipped without it or without pdfplumber."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        pytest.skip("LibreOffice (soffice) not installed")
+    pytest.importorskip("pdfplumber")
+    return exe
+
+
+def print_book(book: Path, out: Path) -> Path:
+    """The book printed to PDF by LibreOffice (a profile of its own, so that runs side by side do not share one)."""
+    profile = out / "lo-profile"
+    subprocess.run([soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(book)],
+                   check=True, capture_output=True, timeout=300)
+    return out / (book.stem + ".pdf")
+
+
+def draw_logo(folder: Path) -> Path:
+    """A logo drawn here (a shield with a pin), as ``folder/logo.png``."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Circle, Polygon
+
+    fig = Figure(figsize=(1.0, 1.2), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 12)
+    ax.set_axis_off()
+    ax.add_patch(Polygon([(1, 11), (9, 11), (9, 5), (5, 0.6), (1, 5)], closed=True, fc="#0b5394", ec="#d4a017", lw=3))
+    ax.add_patch(Circle((5, 7), 2, fc="#d4a017"))
+    path = folder / "logo.png"
+    fig.savefig(path)
+    return path
