@@ -196,3 +196,14 @@ def sample_album_layers(year: int = 2025) -> tuple[object, dict[str, object]]:
         "saran_relokasi": res.check.extra_layers.get("saran_relokasi"),
     }
     return res, layers
+
+
+#: The 30 kecamatan of Kota Bandung (names as in cahyadsn/wilayah_boundaries): real lengths, up to 17 characters;
+#: constructed cities of the album tests carry them.
+BANDUNG_KEC = [
+    "Sukasari", "Coblong", "Babakan Ciparay", "Bojongloa Kaler", "Andir", "Cicendo", "Sukajadi", "Cidadap",
+    "Bandung Wetan", "Astanaanyar", "Regol", "Batununggal", "Lengkong", "Cibeunying Kidul", "Bandung Kulon",
+    "Kiaracondong", "Bojongloa Kidul", "Cibeunying Kaler", "Sumur Bandung", "Antapani", "Bandung Kidul",
+    "Buahbatu", "Rancasari", "Arcamanik", "Cibiru", "Ujungberung", "Gedebage", "Panyileukan", "Cinambo",
+    "Mandalajati",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from pathlib import Path
@@ -41,3 +42,18 @@ def draw_logo(folder: Path) -> Path:
     path = folder / "logo.png"
     fig.savefig(path)
     return path
+
+
+def pdf_words(fig) -> tuple[list[dict], float]:
+    """Words of a figure as printed to PDF (pdfplumber: real text only, glyph outlines are not words; x0, top,
+    x1, bottom in PDF points from the top left) and the page height."""
+    import matplotlib
+    import pdfplumber
+
+    buf = io.BytesIO()
+    with matplotlib.rc_context({"pdf.fonttype": 42}):
+        fig.savefig(buf, format="pdf")
+    buf.seek(0)
+    with pdfplumber.open(buf) as doc:
+        page = doc.pages[0]
+        return page.extract_words(), page.height

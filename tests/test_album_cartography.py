@@ -8,14 +8,13 @@ computed here from the result's own tables and layers.
 
 from __future__ import annotations
 
-import io
 import re
 
-import matplotlib
 import numpy as np
 import pytest
-from mapdata import sample_album_layers
 from conftest import SAMPLE
+from mapdata import sample_album_layers
+from printing import pdf_words
 
 from sppr_gis.maps import album as album_mod
 
@@ -36,13 +35,7 @@ def album(sample):
 
 def _pdf_words(fig):
     """Words of a page as printed (x0, top, x1, bottom in PDF points from the top left)."""
-    buf = io.BytesIO()
-    with matplotlib.rc_context({"pdf.fonttype": 42}):
-        fig.savefig(buf, format="pdf")
-    buf.seek(0)
-    with pdfplumber.open(buf) as doc:
-        page = doc.pages[0]
-        return page.extract_words(), page.height
+    return pdf_words(fig)
 
 
 def _axes_box_pt(fig, ax, height):

@@ -18,17 +18,11 @@ import geopandas as gpd
 import pdfplumber
 import pytest
 import shapely
+from mapdata import BANDUNG_KEC
 
 from sppr_gis.maps import album as album_mod
 
 CRS = "EPSG:32748"
-BANDUNG_KEC = [
-    "Sukasari", "Coblong", "Babakan Ciparay", "Bojongloa Kaler", "Andir", "Cicendo", "Sukajadi", "Cidadap",
-    "Bandung Wetan", "Astanaanyar", "Regol", "Batununggal", "Lengkong", "Cibeunying Kidul", "Bandung Kulon",
-    "Kiaracondong", "Bojongloa Kidul", "Cibeunying Kaler", "Sumur Bandung", "Antapani", "Bandung Kidul",
-    "Buahbatu", "Rancasari", "Arcamanik", "Cibiru", "Ujungberung", "Gedebage", "Panyileukan", "Cinambo",
-    "Mandalajati",
-]
 W, H, X0, Y0 = 2_200.0, 2_000.0, 780_000.0, 9_228_000.0
 
 

@@ -17,20 +17,13 @@ import colorsys
 import geopandas as gpd
 import pytest
 import shapely
+from mapdata import BANDUNG_KEC
 from printing import draw_logo
 
 from sppr_gis.maps import album as album_mod
 from sppr_gis.maps.palette import Palette
 
 CRS = "EPSG:32748"
-# the 30 kecamatan of Kota Bandung (names as in cahyadsn/wilayah_boundaries): real lengths, up to 17 characters
-BANDUNG_KEC = [
-    "Sukasari", "Coblong", "Babakan Ciparay", "Bojongloa Kaler", "Andir", "Cicendo", "Sukajadi", "Cidadap",
-    "Bandung Wetan", "Astanaanyar", "Regol", "Batununggal", "Lengkong", "Cibeunying Kidul", "Bandung Kulon",
-    "Kiaracondong", "Bojongloa Kidul", "Cibeunying Kaler", "Sumur Bandung", "Antapani", "Bandung Kidul",
-    "Buahbatu", "Rancasari", "Arcamanik", "Cibiru", "Ujungberung", "Gedebage", "Panyileukan", "Cinambo",
-    "Mandalajati",
-]
 
 
 def _grid_city(n_kec: int = 30, per_kec: int = 5) -> dict[str, gpd.GeoDataFrame]:

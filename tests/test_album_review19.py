@@ -13,6 +13,7 @@ import matplotlib
 import numpy as np
 import pytest
 from conftest import SAMPLE
+from printing import pdf_words
 
 matplotlib.use("Agg")
 
@@ -21,12 +22,7 @@ pdfplumber = pytest.importorskip("pdfplumber")
 
 def _pdf_words(fig):
     """Words of a page as printed (pdfplumber: real text only; glyph outlines are not words)."""
-    buf = io.BytesIO()
-    with matplotlib.rc_context({"pdf.fonttype": 42}):
-        fig.savefig(buf, format="pdf")
-    buf.seek(0)
-    with pdfplumber.open(buf) as doc:
-        return doc.pages[0].extract_words()
+    return pdf_words(fig)[0]
 
 
 # --------------------------------------------------------------------------- 5: kinerja cited by default

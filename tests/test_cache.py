@@ -20,8 +20,7 @@ from conftest import ORIGIN, UTM48N, invoke, make_rules
 from shapely.geometry import LineString, Point, Polygon, box
 
 import sppr_gis
-import sppr_gis.pipeline as pipeline
-from sppr_gis import cache
+from sppr_gis import cache, pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCH = "1700000000"
@@ -115,7 +114,7 @@ def test_library_results_equal_with_and_without_cache_and_pieces_are_reused(worl
     plain = sppr_gis.check(zoning, programs, rules, max_vertices=64, cache=False)
     sppr_gis.check(zoning, programs, rules, max_vertices=64)  # fills the cache
     cuts = []
-    import sppr_gis.engine as engine
+    from sppr_gis import engine
 
     real_cut = engine.cut_zones
     monkeypatch.setattr(engine, "cut_zones", lambda *a, **k: cuts.append(1) or real_cut(*a, **k))
@@ -172,23 +171,31 @@ def test_max_vertices_and_version_are_part_of_the_key(world: Path, monkeypatch: 
     assert prep.n == 3
 
 
+def _damaged(blob: bytes, damage: str) -> bytes | None:
+    """A cache file's bytes damaged as ``damage`` says: "flip" one bit in the middle, "truncate" to a third,
+    "garbage_with_valid_hash" bytes whose sha256 is right but which are no archive; None for the kinds a test
+    makes itself (another key, other polygons)."""
+    if damage == "flip":
+        k = len(blob) // 2
+        return blob[:k] + bytes([blob[k] ^ 0x01]) + blob[k + 1 :]
+    if damage == "truncate":
+        return blob[: len(blob) // 3]
+    if damage == "garbage_with_valid_hash":
+        payload = b"not an npz archive"
+        return hashlib.sha256(payload).digest() + payload
+    return None
+
+
 @pytest.mark.parametrize("damage", ["flip", "truncate", "other_key", "garbage_with_valid_hash"])
 def test_a_corrupt_entry_is_rebuilt_never_trusted(world: Path, runner, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, damage: str) -> None:
     good = _check(runner, world, "a.gpkg")
     (entry,) = _entries(world)
     blob = entry.read_bytes()
-    if damage == "flip":  # one bit in the middle of the zones' WKB
-        k = len(blob) // 2
-        bad = blob[:k] + bytes([blob[k] ^ 0x01]) + blob[k + 1 :]
-    elif damage == "truncate":
-        bad = blob[: len(blob) // 3]
-    elif damage == "other_key":  # a whole, valid entry of another zoning under this name
+    bad = _damaged(blob, damage)  # flip: one bit in the middle of the zones' WKB
+    if damage == "other_key":  # a whole, valid entry of another zoning under this name
         sppr_gis.check(_zoning_utm().iloc[:3], _programs(), make_rules(RULES))
         other = next(p for p in _entries(world) if p != entry)
         bad = other.read_bytes()
-    else:  # bytes that hash right but are no archive
-        payload = b"not an npz archive"
-        bad = hashlib.sha256(payload).digest() + payload
     entry.write_bytes(bad)
     prep = Preparations(monkeypatch)
     with caplog.at_level(logging.WARNING, logger="sppr_gis.cache"):
@@ -570,12 +577,8 @@ def test_a_corrupt_relocation_pieces_record_is_ignored_and_rebuilt(world: Path, 
     good = _check(runner, world, "a.gpkg")
     (record,) = _records(world)
     blob = record.read_bytes()
-    if damage == "flip":  # one bit in the middle of the pieces' WKB
-        k = len(blob) // 2
-        bad = blob[:k] + bytes([blob[k] ^ 0x01]) + blob[k + 1 :]
-    elif damage == "truncate":
-        bad = blob[: len(blob) // 3]
-    elif damage == "other_key":  # a whole, valid record of another zoning entry under this name
+    bad = _damaged(blob, damage)  # flip: one bit in the middle of the pieces' WKB
+    if damage == "other_key":  # a whole, valid record of another zoning entry under this name
         geoms = np.array([box(0, 0, 1, 1)], dtype=object)
         cache.keep_pieces("0" * 64, 64, geoms, geoms, np.zeros(1, dtype=np.int64))
         bad = cache.pieces_path("0" * 64, 64).read_bytes()
@@ -586,9 +589,6 @@ def test_a_corrupt_relocation_pieces_record_is_ignored_and_rebuilt(world: Path, 
         geoms = np.array([box(0, 0, 1, 1)], dtype=object)
         cache.keep_pieces(entry_key, 64, geoms, geoms, np.zeros(1, dtype=np.int64))
         bad = record.read_bytes()
-    else:  # bytes that hash right but are no archive
-        payload = b"not an npz archive"
-        bad = hashlib.sha256(payload).digest() + payload
     record.write_bytes(bad)
     cuts.n = 0
     with caplog.at_level(logging.WARNING, logger="sppr_gis.cache"):
