@@ -360,12 +360,28 @@ class _ZoningReady:
     zoning; ``crs`` is its metric CRS when known before it is ready (None: not known), so that
     :func:`check` prepares the programs meanwhile."""
 
-    def __init__(self, result: Callable[[], PreparedZoning], crs: CRS | None) -> None:
+    def __init__(self, result: Callable[[], PreparedZoning], crs: CRS | None, future: Any = None, early: Any = None, max_vertices: int | None = None) -> None:
         self._result = result
         self.crs = crs
+        self.future = future  # the preparation (a Future), when it may hand over early
+        self.early = early  # a Future of the EngineZoning, set before the preparation's topology check ends
+        self.max_vertices = max_vertices  # the cut pieces' size the preparation was asked for
 
     def __call__(self) -> PreparedZoning:
         return self._result()
+
+    def engine_first(self, max_vertices: int) -> EngineZoning | None:
+        """Wait until the engine can start: the :class:`EngineZoning` when the preparation handed it
+        over (its topology check then still running), None when the preparation ended first (or
+        failed, or cannot hand over: call this object then)."""
+        if self.future is None or self.early is None or self.max_vertices != max_vertices:
+            return None
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        wait([self.future, self.early], return_when=FIRST_COMPLETED)
+        if self.future.done() or not self.early.done():
+            return None
+        return self.early.result()
 
 
 def _known_metric_crs(zoning: Any) -> CRS | None:
@@ -433,6 +449,7 @@ def prepare_zoning_cached(
     cache: bool | None = None,
     prekey: Any = None,
     write_behind: bool = False,
+    early: Callable[[EngineZoning], None] | None = None,
 ) -> PreparedZoning:
     """:func:`prepare_zoning_qa` and the engine's cut pieces, reused from the zoning cache when an
     earlier run prepared the same zoning with the same settings (:mod:`sppr_gis.cache`).
@@ -450,6 +467,8 @@ def prepare_zoning_cached(
         A fresh entry is written in a background thread (see :func:`sppr_gis.cache.cached_zoning`):
         pass the result to :func:`check` (which waits for it before returning) or call its
         ``wait_written()``.
+    early : callable, optional
+        As for :func:`prepare_zoning_qa`, when the zoning is prepared (not on a cache hit).
 
     Returns
     -------
@@ -458,7 +477,7 @@ def prepare_zoning_cached(
     inputs = as_zoning_inputs(zoning)
     return cached_zoning(
         inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, use=cache, make=PreparedZoning,
-        build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices),
+        build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, early=early),
         crs=lambda: metric_crs([z.frame for z in inputs]),
         prekey=prekey, record=None if prekey is None else (lambda crs: zoning_record(inputs, zone_field, crs, prekey.paths)),
         write_behind=write_behind,
@@ -490,15 +509,17 @@ def start_zoning(
         Waits for the prepared zoning and returns it (raising what the preparation raised);
         pass it (not its result) to :func:`check` as ``zoning``: the answers are the same.
     """
-    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import Future, ThreadPoolExecutor
 
+    # what the engine needs, handed over before the rest of the zoning QA (check() measures meanwhile)
+    early: Future[EngineZoning] = Future()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sppr-zoning")
     future = pool.submit(  # its cache entry written behind: check() waits for it before it returns
         prepare_zoning_cached, zoning, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, cache=cache, prekey=prekey,
-        write_behind=True,
+        write_behind=True, early=early.set_result,
     )
     pool.shutdown(wait=False)
-    return _ZoningReady(future.result, _known_metric_crs(zoning))
+    return _ZoningReady(future.result, _known_metric_crs(zoning), future, early, max_vertices)
 
 
 def start_zoning_lookup(
@@ -555,6 +576,7 @@ def prepare_zoning_qa(
     workers: int | None = None,
     client: Any = None,
     max_vertices: int | None = None,
+    early: Callable[[EngineZoning], None] | None = None,
 ) -> PreparedZoning:
     """Combine, repair and check the zoning once (see :func:`check` for the parameters).
 
@@ -568,12 +590,30 @@ def prepare_zoning_qa(
         Also cut the zones into the engine's pieces of at most this many vertices
         (:func:`sppr_gis.engine.cut_zones`, in ``cut``), while the dilated union
         of the topology check runs in its thread.
+    early : callable, optional
+        Called (in this thread) with the :class:`EngineZoning` as soon as what the engine needs is
+        ready (with ``max_vertices``: the zones, their overlapping pairs and cut pieces), before the
+        rest of the topology check: :func:`check` measures the programs meanwhile.
 
     Returns
     -------
     PreparedZoning
     """
-    return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client).finish(max_vertices)
+    return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client).finish(max_vertices, early)
+
+
+@dataclass
+class EngineZoning:
+    """What the engine needs of a zoning being prepared, before its topology check ends
+    (:func:`prepare_zoning_qa`'s ``early``): the metric CRS, the zones, their ids and label as the
+    findings name them, the overlapping pairs and the engine's cut pieces."""
+
+    crs: CRS
+    zones: gpd.GeoDataFrame
+    ids: np.ndarray
+    label: str
+    pairs: tuple[np.ndarray, np.ndarray]
+    cut: Any
 
 
 class _ZoningQA:
@@ -613,14 +653,16 @@ class _ZoningQA:
             release_memory()  # the overlay results the parts came from (about 100 MiB on 20k digitized zones)
         return self.overlaps.left, self.overlaps.right
 
-    def finish(self, max_vertices: int | None = None) -> PreparedZoning:
-        self.pairs()
+    def finish(self, max_vertices: int | None = None, early: Callable[[EngineZoning], None] | None = None) -> PreparedZoning:
+        pairs = self.pairs()
         cut, t_cut = None, 0.0
         if max_vertices is not None:
             # the engine's cut, here while the dilated union (started in __init__) runs in its thread
             t = time.perf_counter()
             cut = cut_zones(self.geoms, max_vertices)
             t_cut = time.perf_counter() - t
+            if early is not None:  # the engine can start: the rest of the QA below runs beside it
+                early(EngineZoning(self.crs, self.zones, self.ids, self.label, pairs, cut))
         topo = zoning_topology(
             self.geoms, self.zones["zone_code"].to_numpy(dtype=object), self.ids, self.label, sliver_width=self.sliver[0], sliver_area=self.sliver[1],
             workers=self.workers, runner=self.runner, overlaps=self.overlaps, union_parts=self.union_parts,
@@ -823,9 +865,7 @@ def check(
         try:
             units = _program_units(programs, early_crs, id_col, plabel, findings, ptimings)
         except BaseException:
-            ready = _start_zoning(zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, client, {})  # its error first, as before
-            if ready.prepared is not None:
-                ready.prepared.wait_written()
+            zoning().wait_written()  # the zoning's error first, as before
             raise
     zoning_run = _start_zoning(zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, client, timings)
     crs, zones = zoning_run.crs, zoning_run.zones
@@ -839,6 +879,8 @@ def check(
     zgeoms = np.asarray(zones.geometry.array, dtype=object)
     zcodes = zones["zone_code"].to_numpy(dtype=object)
     res, prepared = _measure(zoning_run, zgeoms, zcodes, parts, ids, plabel, findings, timings, client=client, workers=workers, max_vertices=max_vertices, progress=progress)
+    if zoning_run.early is not None:  # handed over to the engine before its QA ended: prepared now
+        zoning_run.prepared, zoning_run.key = prepared, prepared.key
     zids, zlabel = prepared.ids, prepared.label
     t = time.perf_counter()
     acts, matrix_name, verdict, shares = _verdict(programs, act_col, code_col, rules, res, work, ids, plabel, zones, zlabel, parts, empty_reason, min_share, findings)
@@ -885,6 +927,7 @@ class _ZoningRun:
     cut: ZoneCut | Callable[[], ZoneCut] | None = None  # the engine's pieces of the whole zoning (or what waits for them)
     pairs: Callable[[], tuple[np.ndarray, np.ndarray]] | None = None  # on a cluster: waits for the overlapping pairs
     key: str | None = None  # the zoning cache entry's key (None: the cache not used)
+    early: EngineZoning | None = None  # here: the zoning handed over to the engine while its QA ends (``pending``)
 
 
 def _program_columns(programs: gpd.GeoDataFrame, rules: Rules, plabel: str, id_field: str, activity_field: str, code_field: str) -> tuple[gpd.GeoDataFrame, str, str | None, str | None]:
@@ -905,6 +948,9 @@ def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliv
         prepared = zoning
         crs, zones = prepared.crs, prepared.zones
     elif callable(zoning):  # being prepared (start_zoning): wait for it here, as if prepared here
+        handed = zoning.engine_first(max_vertices) if isinstance(zoning, _ZoningReady) and client is None else None
+        if handed is not None:  # the engine starts; the rest of the zoning QA runs beside it (waited for in _measure)
+            return _ZoningRun(handed.crs, handed.zones, None, pending=zoning.future, cut=handed.cut, pairs=lambda: handed.pairs, early=handed)
         prepared = zoning()
         crs, zones = prepared.crs, prepared.zones
         timings.update(prepared.seconds)
@@ -997,6 +1043,21 @@ def _measure(zoning_run: _ZoningRun, zgeoms: np.ndarray, zcodes: np.ndarray, par
             timings.update(prepared.seconds)
             timings["topology.wait"] = time.perf_counter() - t_wait
             t += timings["topology.wait"]
+    elif pending is not None:  # here, the zoning's QA ending in its thread beside the engine
+        try:
+            index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlaps=zoning_run.pairs(), cut=zoning_run.cut)
+            res = index.shares(parts.geoms, workers=workers, progress=progress)
+        except BaseException:
+            pending.result()  # the zoning's error first, as when it was prepared before the engine
+            raise
+        del index
+        release_memory()
+        t_wait = time.perf_counter()
+        prepared = pending.result()
+        findings[zone_findings_at:zone_findings_at] = prepared.findings
+        timings.update(prepared.seconds)
+        timings["topology.wait"] = time.perf_counter() - t_wait
+        t += timings["topology.wait"]  # the QA's time, not the engine's
     else:
         index = ZoneIndex(zgeoms, zcodes, max_vertices=max_vertices, overlaps=topo.overlaps, cut=prepared.cut)
         res = index.shares(parts.geoms, workers=workers, progress=progress)
