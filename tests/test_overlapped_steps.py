@@ -243,3 +243,69 @@ def test_programs_error_after_the_zonings_when_prepared_early(monkeypatch: pytes
     assert "NO_SUCH_FIELD" in str(err.value)  # the zoning's error, as when it was waited for first
     with pytest.raises(SpprError, match="programs broken"):
         check(start_zoning(zinputs, cache=False), progs, rules, workers=1)
+
+
+# ----------------------------------------------------------------------------- the engine beside the zoning's QA
+# (issue 18, cold runs: the engine needs only the zones' overlapping pairs and cut pieces; the rest of the
+# zoning QA, the dilated union on a provincial RTRWP, ends in its thread while the programs are measured)
+
+import threading  # noqa: E402
+
+from sppr_gis import pipeline  # noqa: E402
+from sppr_gis.errors import GeometryError  # noqa: E402
+
+
+def _spy_order(monkeypatch: pytest.MonkeyPatch, wait_for_engine: bool) -> list[str]:
+    """Record when the topology check (after the pairs and the cut) and the engine's shares start; with
+    ``wait_for_engine`` the topology check waits (up to 20 s) until the engine has started."""
+    order: list[str] = []
+    engine_started = threading.Event()
+    real_topology, real_shares = pipeline.zoning_topology, pipeline.ZoneIndex.shares
+
+    def topology(*a, **k):
+        if wait_for_engine:
+            engine_started.wait(timeout=20)
+        order.append("topology")
+        return real_topology(*a, **k)
+
+    def shares(self, *a, **k):
+        order.append("engine")
+        engine_started.set()
+        return real_shares(self, *a, **k)
+
+    monkeypatch.setattr(pipeline, "zoning_topology", topology)
+    monkeypatch.setattr(pipeline.ZoneIndex, "shares", shares)
+    return order
+
+
+def test_engine_measures_while_the_zoning_qa_ends(monkeypatch: pytest.MonkeyPatch) -> None:
+    zinputs, progs, rules = _inputs()
+    want = check(prepare_zoning_cached(zinputs, cache=False), progs, rules, workers=1)  # prepared first, in turn
+    order = _spy_order(monkeypatch, wait_for_engine=True)
+    got = check(start_zoning(zinputs, cache=False), progs, rules, workers=1)
+    assert order == ["engine", "topology"]  # main: the topology check ran first (after waiting 20 s in vain)
+    _frames_equal(got, want)  # the zoning's findings in their place in the issues, the same answers
+
+
+def test_many_programs_measured_after_the_zoning_qa(monkeypatch: pytest.MonkeyPatch) -> None:
+    zinputs, progs, rules = _inputs()
+    monkeypatch.setattr(pipeline, "ENGINE_BESIDE_QA_PROGRAMS", len(progs) - 1)
+    order = _spy_order(monkeypatch, wait_for_engine=False)
+    check(start_zoning(zinputs, cache=False), progs, rules, workers=1)
+    assert order == ["topology", "engine"]  # both at once would hold the QA's and the engine's memory
+
+
+def test_zoning_qa_error_after_the_engine_started_is_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    zinputs, progs, rules = _inputs()
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))
+    order = _spy_order(monkeypatch, wait_for_engine=False)
+
+    def broken(*a, **k):
+        order.append("topology")
+        raise GeometryError("zoning gaps: GEOS gave up")
+
+    monkeypatch.setattr(pipeline, "zoning_topology", broken)
+    with pytest.raises(GeometryError, match="GEOS gave up"):
+        check(start_zoning(zinputs), progs, rules, workers=1)
+    assert "topology" in order
+    assert not list((tmp_path / "cache").glob("zoning-*.npz"))  # no entry of a failed preparation

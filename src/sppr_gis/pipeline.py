@@ -867,7 +867,7 @@ def check(
         except BaseException:
             zoning().wait_written()  # the zoning's error first, as before
             raise
-    zoning_run = _start_zoning(zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, client, timings)
+    zoning_run = _start_zoning(zoning, zone_field, sliver_width, sliver_area, workers, max_vertices, cache, client, timings, len(programs))
     crs, zones = zoning_run.crs, zoning_run.zones
     relocation_index = _start_relocation_index(zones, rules, client, zoning_run.key) if prepare_relocation and client is not None else None
     if units is None or crs != early_crs:  # (a CRS other than expected: prepared again in the zoning's)
@@ -941,14 +941,22 @@ def _program_columns(programs: gpd.GeoDataFrame, rules: Rules, plabel: str, id_f
     return programs, id_col, act_col, code_col
 
 
-def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliver_area: float, workers: int | None, max_vertices: int, cache: bool | None, client: Any, timings: dict[str, float]) -> _ZoningRun:
+#: With at most this many programs, check() measures them while the zoning's QA ends (its dilated union,
+#: gaps, erosion); with more, after it (the memory of both at once).
+ENGINE_BESIDE_QA_PROGRAMS = 10_000
+
+
+def _start_zoning(zoning: Any, zone_field: str | None, sliver_width: float, sliver_area: float, workers: int | None, max_vertices: int, cache: bool | None, client: Any, timings: dict[str, float], n_programs: int = 0) -> _ZoningRun:
     """The prepared zoning (given, or from the cache), or on a cluster the zoning QA, finishing in a thread while the engine runs."""
     pending = None  # on a cluster: the topology check, finishing in a thread while the engine runs
     if isinstance(zoning, PreparedZoning):
         prepared = zoning
         crs, zones = prepared.crs, prepared.zones
     elif callable(zoning):  # being prepared (start_zoning): wait for it here, as if prepared here
-        handed = zoning.engine_first(max_vertices) if isinstance(zoning, _ZoningReady) and client is None else None
+        # few programs: the engine beside the rest of the QA (many: after it, since both at once would hold
+        # the QA's dilated zones and the engine's index, +160-190 MiB on 50k programs x 20k digitized zones)
+        beside = isinstance(zoning, _ZoningReady) and client is None and n_programs <= ENGINE_BESIDE_QA_PROGRAMS
+        handed = zoning.engine_first(max_vertices) if beside else None
         if handed is not None:  # the engine starts; the rest of the zoning QA runs beside it (waited for in _measure)
             return _ZoningRun(handed.crs, handed.zones, None, pending=zoning.future, cut=handed.cut, pairs=lambda: handed.pairs, early=handed)
         prepared = zoning()

@@ -7,7 +7,8 @@ attributes typed as pyogrio (GDAL) types them; :func:`read_plain_geojson` return
 anything else, and the caller reads the file with pyogrio as before:
 
 - a FeatureCollection with only ``type``, ``name``, ``crs``, ``bbox`` and ``features`` members,
-  its CRS absent or named CRS84 / EPSG:4326 (GDAL reads all of them as EPSG:4326);
+  its CRS named as GDAL reads it as EPSG:4326 (``urn:ogc:def:crs:OGC:1.3:CRS84``, ``EPSG:4326``,
+  ``urn:ogc:def:crs:EPSG::4326``), or absent with 2-D positions only;
 - features with only ``type``, ``geometry``, ``properties``, ``bbox`` and an integer ``id``
   (GDAL's FID, not a column);
 - geometries null, ``Polygon`` or ``MultiPolygon``, none empty, every ring closed and of at least
@@ -35,11 +36,10 @@ import shapely
 #: Files smaller than this are read by pyogrio (the gain is in large files).
 MIN_BYTES = 1 << 20
 
+#: CRS names GDAL reads as EPSG:4326 whatever the positions' dimension (without a CRS member, 3-D
+#: positions are EPSG:4979; "OGC:CRS84" stays OGC:CRS84, "CRS84" of 3-D positions is EPSG:4979).
 _CRS_NAMES = {
     "urn:ogc:def:crs:OGC:1.3:CRS84",
-    "urn:ogc:def:crs:OGC::CRS84",
-    "OGC:CRS84",
-    "CRS84",
     "EPSG:4326",
     "urn:ogc:def:crs:EPSG::4326",
     "urn:ogc:def:crs:EPSG:6.6:4326",
@@ -130,7 +130,7 @@ def _frame(data: Any) -> pd.DataFrame:
     if len(folded) != len(keys) or "" in keys or (has_id and "id" in folded):
         raise _NotPlain
     columns = {k: _column([p.get(k) for p in props]) for k in keys}
-    geoms = _geometries([f.get("geometry") for f in features])
+    geoms = _geometries([f.get("geometry") for f in features], flat_only=crs is None)
     return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries(geoms, crs="EPSG:4326").values, crs="EPSG:4326")
 
 
@@ -155,8 +155,9 @@ def _column(values: list[Any]) -> Any:
     raise _NotPlain
 
 
-def _geometries(geometries: list[Any]) -> np.ndarray:
-    """Null, Polygon and MultiPolygon geometries from their GeoJSON members, 2-D (or _NotPlain)."""
+def _geometries(geometries: list[Any], flat_only: bool = False) -> np.ndarray:
+    """Null, Polygon and MultiPolygon geometries from their GeoJSON members, 2-D (or _NotPlain; with
+    ``flat_only`` also where a position has more than two members)."""
     out = np.empty(len(geometries), dtype=object)
     kinds = ("Polygon", "MultiPolygon")
     # per kind: the feature rows, the flat coordinates and the offsets of rings, polygons, multipolygons
@@ -182,6 +183,8 @@ def _geometries(geometries: list[Any]) -> np.ndarray:
             for ring in poly:
                 if type(ring) is not list or len(ring) < 4 or ring[0][:2] != ring[-1][:2]:
                     raise _NotPlain
+                if flat_only and any(len(c) != 2 for c in ring):
+                    raise _NotPlain  # without a CRS member GDAL reads 3-D positions as EPSG:4979
                 gx.extend([c[0] for c in ring])  # TypeError (to pyogrio) on anything but numbers
                 gy.extend([c[1] for c in ring])
                 rings.append(len(gx))
