@@ -10,6 +10,7 @@ written (:func:`sppr_gis.analyses.relocation_pending`, a callable layer of
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,8 +19,9 @@ import pytest
 from shapely.geometry import Point
 
 from conftest import SAMPLE
-from sppr_gis import io, read_rules
+from sppr_gis import io, pipeline, read_rules
 from sppr_gis.analyses import extend_check, relocation_pending
+from sppr_gis.errors import GeometryError
 from sppr_gis.pipeline import ZoningInput, check, prepare_zoning_cached, start_zoning
 from sppr_gis.results import write_check_result
 
@@ -249,10 +251,6 @@ def test_programs_error_after_the_zonings_when_prepared_early(monkeypatch: pytes
 # (issue 18, cold runs: the engine needs only the zones' overlapping pairs and cut pieces; the rest of the
 # zoning QA, the dilated union on a provincial RTRWP, ends in its thread while the programs are measured)
 
-import threading  # noqa: E402
-
-from sppr_gis import pipeline  # noqa: E402
-from sppr_gis.errors import GeometryError  # noqa: E402
 
 
 def _spy_order(monkeypatch: pytest.MonkeyPatch, wait_for_engine: bool) -> list[str]:

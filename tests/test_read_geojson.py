@@ -1,4 +1,5 @@
-"""Reading a GeoJSON layer: one parse of the file, not two (issue 18, the real provincial RTRW workload).
+"""Reading a GeoJSON layer: one parse of the file, not two, and a large plain one parsed by orjson
+(issue 18, the real provincial RTRW workload).
 
 On the West Java RTRWP (a 42 MB GeoJSON of 890k vertices) listing the file's layers before reading
 it cost GDAL a full parse of its own: a third of the read. A GeoJSON file holds one layer, so
@@ -9,16 +10,22 @@ as with the listing.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import pyogrio
 import pytest
 import shapely
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from shapely.geometry import Polygon
 
 from sppr_gis.errors import InputError, LayerError
-from sppr_gis.io import vector
+from sppr_gis.io import read_geojson, vector
+from sppr_gis.io.read_geojson import read_plain_geojson
 from sppr_gis.io.vector import read_layer
 
 
@@ -92,15 +99,6 @@ def test_unreadable_geojson_same_error_as_listing(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- the fast reader of plain GeoJSON
 # (sppr_gis.io.read_geojson: orjson and shapely.from_ragged_array; issue 18, the RTRWP's read on one core)
 
-import warnings  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from hypothesis import HealthCheck, event, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from sppr_gis.io import read_geojson  # noqa: E402
-from sppr_gis.io.read_geojson import read_plain_geojson  # noqa: E402
 
 
 def _pyogrio_2d(path: Path) -> gpd.GeoDataFrame:

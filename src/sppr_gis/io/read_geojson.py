@@ -69,13 +69,15 @@ def read_plain_geojson(path: str | os.PathLike[str], min_bytes: int = MIN_BYTES)
     -------
     geopandas.GeoDataFrame or None
         The attributes typed as :func:`pyogrio.read_dataframe` types them and the geometries
-        (``geometry``, EPSG:4326, Z dropped); None when orjson is not installed, the file is
-        smaller than ``min_bytes`` or not the plain case (see the module's notes).
+        (``geometry``, EPSG:4326, Z dropped); None when orjson is not installed, pandas is older
+        than 3, the file is smaller than ``min_bytes`` or not the plain case (see the module's notes).
     """
     try:
         import orjson
     except ImportError:
         return None
+    if int(pd.__version__.split(".")[0]) < 3:
+        return None  # text columns typed as pandas 3's pyogrio gives them (str, NaN for null) only
     path = Path(path)
     try:
         if path.stat().st_size < min_bytes:
