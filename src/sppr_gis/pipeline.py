@@ -843,7 +843,11 @@ def check(
     units the engine measures (``_program_units``); the engine's shares and the zoning's
     findings (``_measure``); activities, rules coverage and verdict (``_verdict``); the
     outputs (``_output_programs``, ``_zone_shares_table``); each finding's geometry
-    (``_locate_findings``).
+    (``_locate_findings``). A zoning being prepared (:func:`start_zoning`) is handed to the
+    engine once its overlapping pairs and cut pieces are ready, the rest of its QA (the dilated
+    union, gaps, erosion) ending in its thread while the programs are measured (at most
+    :data:`ENGINE_BESIDE_QA_PROGRAMS` programs); its findings then take the same place in the
+    issues, and an error of that QA is raised as before.
     """
     if not 0.0 < float(min_share) <= 1.0:
         raise ValueError(_("min_share must be in (0, 1], got {min_share}").format(min_share=min_share))
