@@ -22,7 +22,6 @@ from sppr_gis.crs import ensure_crs
 from sppr_gis.errors import AmbiguousLayerError, InputError, LayerError
 from sppr_gis.findings import Finding
 from sppr_gis.i18n import _
-from sppr_gis.io.read_geojson import read_plain_geojson
 
 __all__ = ["LayerSpec", "LayerInfo", "parse_layer_spec", "list_layers", "choose_layer", "read_layer", "read_programs", "read_program_sources"]
 
@@ -516,10 +515,8 @@ def read_layer(
     info, n_layers = (one, 1) if one is not None else _choose(spec, want)
     label = f"{spec.path}:{info.name}" if spec.layer is not None or n_layers > 1 else str(spec.path)
     kwargs = _read_options(encoding, label)
-    # a large plain GeoJSON polygon collection: parsed by orjson, its polygons built at once (else None)
-    plain = read_plain_geojson(spec.path) if one is not None and engine == "pyogrio" and not encoding else None
     try:
-        gdf, unreadable = (plain, []) if plain is not None else _read_features(info, label, kwargs, engine)
+        gdf, unreadable = _read_features(info, label, kwargs, engine)
     except InputError:
         if one is None:
             raise
