@@ -259,3 +259,31 @@ def test_threads_and_chunks_give_the_same_answer():
     many = index.shares(progs, workers=2, chunk_size=37)
     assert one.pairs.equals(many.pairs)
     np.testing.assert_array_equal(one.unzoned, many.unzoned)
+
+
+# Issue 18 (warm runs): the line meter finds the boundary segments near a program segment through
+# runs of 32 boundary segments, then blocks of 8 inside them, then the segments; zones with rings of
+# hundreds of vertices and lines along, across and near them measure as the literal definition says.
+_RING = shapely.buffer(Point(0, 0), 100.0, quad_segs=64)  # 257 vertices: many runs and blocks
+_ROUND = np.array([_RING, shapely.affinity.translate(_RING, 150.0, 0.0), shapely.affinity.translate(_RING, 75.0, 120.0)], dtype=object)
+_ROUND_CODES = np.array(["R-2", "K-1", "R-2"], dtype=object)
+_EDGE = np.asarray(_RING.exterior.coords)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        LineString(_EDGE[3:140]),  # along the ring over many blocks and runs (on the boundary: inside)
+        LineString(_EDGE[30:34]),  # along the ring inside one block
+        LineString(_EDGE[5:70] + [0.0, 1e-8]),  # along it, within the collinear tolerance
+        LineString(_EDGE[5:70] + [0.0, 1e-3]),  # along it, a millimetre off (in and out)
+        LineString([(-120, -5), (280, 7), (90, 240), (60, -130)]),  # across all three
+        LineString([(-99.9, 0.0), (99.9, 0.0)]),  # a chord ending just inside the ring
+    ],
+)
+def test_lines_near_long_rings_match_the_definition(line):
+    res = compute_shares(_ROUND, _ROUND_CODES, np.array([line], dtype=object), workers=1, max_vertices=64)
+    got, exp = shares_dict(res, 0), oracle(_ROUND, _ROUND_CODES, line)
+    assert got.keys() == exp.keys()
+    for c in exp:
+        assert got[c] == pytest.approx(exp[c], abs=1e-7)

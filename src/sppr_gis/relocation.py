@@ -75,7 +75,9 @@ class PermittedZones:
         ok = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
         self.geoms = geoms[ok]
         # zoning codes as the matrix spells them ('k' is the matrix's 'K')
-        self.codes = np.array([rules.zone_column(c) or c for c in np.asarray(codes, dtype=object)[ok].astype(str)], dtype=object).astype(str)
+        # (looked up once per distinct code: the same array as one lookup per polygon)
+        distinct, at = np.unique(np.asarray(codes, dtype=object)[ok].astype(str), return_inverse=True)
+        self.codes = np.array([rules.zone_column(c) or c for c in distinct], dtype=object).astype(str)[at.reshape(-1)]
         self.rules = rules
         self._trees: dict[str, tuple[shapely.STRtree | None, np.ndarray]] = {}
         self._codes: dict[str, list[str]] = {}

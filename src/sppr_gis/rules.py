@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,11 +85,20 @@ def parse_cell(text: object) -> Cell | None:
     return Cell(cls=cls, conditions=tuple(conditions), raw=raw)
 
 
+_ACTIVITY_SPACING = re.compile(r"[\s_\-]+")
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_activity_key(text: str) -> str:
+    return _ACTIVITY_SPACING.sub("_", text.strip().casefold())
+
+
 def activity_key(name: object) -> str:
     """Normalized activity name used for matching (case and spacing insensitive)."""
     if name is None or (isinstance(name, float) and pd.isna(name)):
         return ""
-    return re.sub(r"[\s_\-]+", "_", str(name).strip().casefold())
+    # a run asks for the keys of a few hundred activity texts tens of thousands of times
+    return _text_activity_key(name) if type(name) is str else _ACTIVITY_SPACING.sub("_", str(name).strip().casefold())
 
 
 def zone_key(code: object) -> str:

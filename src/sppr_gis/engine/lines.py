@@ -14,6 +14,10 @@ import shapely
 #: spatial index that finds the segments a program segment may cross.
 BOUNDARY_RUN = 32
 
+#: Each run's boundary segments are also boxed in blocks of this many: a run a program
+#: segment meets is expanded only into the blocks that come near it (within the tolerance).
+BOUNDARY_BLOCK = 8
+
 #: Candidate (program segment, boundary segment) pairs handled at once: bounds the
 #: engine's largest temporary arrays (about 200 bytes a candidate).
 EXPAND_BUDGET = 150_000
@@ -106,10 +110,28 @@ class LineMeter:
         pos_in_ring = k - ring_off[seg_ring]
         del k
         new_run = np.r_[True, (seg_ring[1:] != seg_ring[:-1]) | (pos_in_ring[1:] % BOUNDARY_RUN == 0)]
+        new_block = new_run | np.r_[True, pos_in_ring[1:] % BOUNDARY_BLOCK == 0]
         del seg_ring, pos_in_ring
         self.run_start = np.flatnonzero(new_run)
         del new_run
         self.run_count = np.diff(np.r_[self.run_start, len(self.x0)])
+        # blocks: runs cut every BOUNDARY_BLOCK segments of their ring (a run is whole blocks)
+        block_start = np.flatnonzero(new_block)
+        del new_block
+        self.block_count = np.diff(np.r_[block_start, len(self.x0)]).astype(np.int16)  # at most BOUNDARY_BLOCK
+        self.run_block = np.searchsorted(block_start, self.run_start)
+        self.run_blocks = np.diff(np.r_[self.run_block, len(block_start)])
+        self.block_start = block_start.astype(np.int32) if len(self.x0) < 2**31 else block_start
+        if len(self.x0):
+            s = block_start
+            self.block_box = (
+                np.minimum(np.minimum.reduceat(self.x0, s), np.minimum.reduceat(self.x1, s)),
+                np.maximum(np.maximum.reduceat(self.x0, s), np.maximum.reduceat(self.x1, s)),
+                np.minimum(np.minimum.reduceat(self.y0, s), np.minimum.reduceat(self.y1, s)),
+                np.maximum(np.maximum.reduceat(self.y0, s), np.maximum.reduceat(self.y1, s)),
+            )
+        else:
+            self.block_box = (np.zeros(0),) * 4
         # a run's box: the extremes of its consecutive segments' ends (one reduction per slice)
         if len(self.x0):
             s = self.run_start
@@ -126,23 +148,40 @@ class LineMeter:
         """The pieces to test points against: this thread's prepared copies where large."""
         return self.prepared.targets(piece)
 
+    @staticmethod
+    def _near(s: np.ndarray, b: np.ndarray, c0: np.ndarray, c1: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The candidates (program segment ``s``, boundary segment ``b``) whose extents along one
+        axis meet: boundary coordinates ``c0``, ``c1``; program segments' extents ``lo``, ``hi``."""
+        e0, e1 = c0[b], c1[b]
+        near = np.maximum(e0, e1) >= lo[s]
+        near &= np.minimum(e0, e1, out=e0) <= hi[s]
+        return s[near], b[near]
+
     def _crossings(self, sr: np.ndarray, ri: np.ndarray, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, pair_key: np.ndarray, n_pieces: np.int64) -> tuple[np.ndarray, ...]:
         """Crossings and collinear stretches of program segments ``sr`` with the boundary runs ``ri``.
 
         Returns the pair (position in ``pair_key``) and fraction of each crossing, and
         the pair and fraction range of each collinear stretch."""
-        cnt = self.run_count[ri]
-        s = np.repeat(sr, cnt)
-        b = np.repeat(self.run_start[ri], cnt) + (np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt))
         tol = COLLINEAR_TOLERANCE
-        x0, y0, x1, y1 = self.x0[b], self.y0[b], self.x1[b], self.y1[b]
-        near = (
-            (np.maximum(x0, x1) >= np.minimum(ax[s], bx[s]) - tol)
-            & (np.minimum(x0, x1) <= np.maximum(ax[s], bx[s]) + tol)
-            & (np.maximum(y0, y1) >= np.minimum(ay[s], by[s]) - tol)
-            & (np.minimum(y0, y1) <= np.maximum(ay[s], by[s]) + tol)
-        )
-        s, b = s[near], b[near]
+        xlo, xhi = np.minimum(ax, bx) - tol, np.maximum(ax, bx) + tol
+        ylo, yhi = np.minimum(ay, by) - tol, np.maximum(ay, by) + tol
+        # the runs' blocks whose boxes come near the program segment (a segment near it lies in one)
+        cnt = self.run_blocks[ri]
+        s = np.repeat(sr, cnt)
+        k = np.arange(len(s), dtype=np.int64)
+        k -= np.repeat(np.cumsum(cnt) - cnt - self.run_block[ri], cnt)
+        bx0, bx1, by0, by1 = self.block_box
+        near = (bx1[k] >= xlo[s]) & (bx0[k] <= xhi[s]) & (by1[k] >= ylo[s]) & (by0[k] <= yhi[s])
+        s, k = s[near], k[near]
+        # boundary segment b of each candidate: its block's first segment plus its place in the block
+        cnt = self.block_count[k].astype(np.int64)
+        s = np.repeat(s, cnt)
+        b = np.arange(len(s), dtype=np.int64)
+        b -= np.repeat(np.cumsum(cnt) - cnt - self.block_start[k], cnt)
+        # near: the segments' boxes meet (within the tolerance); tested in x, then in y on what is left
+        # (the candidates are the engine's largest arrays: each test on as few as possible)
+        s, b = self._near(s, b, self.x0, self.x1, xlo, xhi)
+        s, b = self._near(s, b, self.y0, self.y1, ylo, yhi)
         pair = np.searchsorted(pair_key, s.astype(np.int64) * n_pieces + self.seg_piece[b])
         # segment A + t r against boundary segment Q0 + u q, in coordinates relative to A
         rx, ry = bx[s] - ax[s], by[s] - ay[s]
