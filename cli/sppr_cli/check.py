@@ -51,7 +51,7 @@ def _print_inputs(zinputs, progs, result, zone_field, activity_field, id_field) 
     ]
     items.append(describe_input(progs, "program", fields={"id": id_field, "kegiatan": activity_field}))
     for item in items:
-        item["notes"] = issue_notes(result.issues, item["source"])
+        item["notes"] = issue_notes(result.issue_table, item["source"])  # (the geometries not decoded)
         click.echo(_("input: {summary}").format(summary=format_summary(item)), err=True)
 
 
@@ -220,9 +220,10 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         console.print(line)
     if "opd" in result.programs.columns:
         print_table(result.counts("opd"), _("By OPD"), console)
-    if len(result.issues):
-        summary = result.issues.groupby(["severity", "code"]).size().rename(_("count")).reset_index().set_index("severity")
-        print_table(summary, _("Data issues ({n}; details in layer 'issues')").format(n=angka(len(result.issues), 0)), console)
+    issues = result.issue_table
+    if len(issues):
+        summary = issues.groupby(["severity", "code"]).size().rename(_("count")).reset_index().set_index("severity")
+        print_table(summary, _("Data issues ({n}; details in layer 'issues')").format(n=angka(len(issues), 0)), console)
     if verbosity > 0:
         for k, v in result.timings.items():
             click.echo(f"  {k}: {angka(v, 2)} s", err=True)

@@ -55,7 +55,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -488,10 +488,26 @@ def _split(data: np.ndarray, lengths: np.ndarray) -> list[bytes | None]:
     return [None if n < 0 else buf[a:b] for a, b, n in zip(starts.tolist(), ends.tolist(), lengths.tolist())]
 
 
-def _put_geoms(out: dict[str, np.ndarray], name: str, geoms: np.ndarray) -> None:
-    wkb = shapely.to_wkb(np.asarray(geoms, dtype=object), output_dimension=3)
-    data, lengths = _join([None if w is None else bytes(w) for w in wkb])
-    out[name] = np.frombuffer(data, dtype=np.uint8)
+class _Pieces:
+    """A uint8 array given as the ``bytes`` it is made of: written into the archive piece by piece
+    (:func:`_savez`), never joined in memory."""
+
+    __slots__ = ("pieces", "size")
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        self.pieces = pieces
+        self.size = sum(len(p) for p in pieces)
+
+
+def _put_geoms(out: dict[str, Any], name: str, geoms: np.ndarray) -> None:
+    geoms = np.asarray(geoms, dtype=object)
+    lengths = np.empty(len(geoms), dtype=np.int64)
+    pieces = []
+    for lo in range(0, len(geoms), _DECODE_BATCH):  # encoded in batches: no WKB object per geometry kept
+        wkb = shapely.to_wkb(geoms[lo : lo + _DECODE_BATCH], output_dimension=3)
+        lengths[lo : lo + len(wkb)] = [-1 if w is None else len(w) for w in wkb]
+        pieces.append(b"".join(w for w in wkb if w is not None))
+    out[name] = _Pieces(pieces)
     out[name + ".n"] = lengths
 
 
@@ -537,11 +553,12 @@ def _encode_into(f: BinaryIO, key: str, prepared: Any, labels: Labels) -> None:
     _savez_with_digest(f, _arrays(key, prepared, labels))
 
 
-def _savez_with_digest(f: BinaryIO, arrays: dict[str, np.ndarray]) -> None:
-    """``arrays`` as an ``.npz`` archive after a placeholder for its sha256, streamed into the empty,
-    seekable binary file ``f``; then the digest of the archive as read back written in front of it."""
+def _savez_with_digest(f: BinaryIO, arrays: dict[str, Any] | Iterator[tuple[str, Any]]) -> None:
+    """``arrays`` (a dict, or (name, array) pairs made one after the other) as an ``.npz`` archive after a
+    placeholder for its sha256, streamed into the empty, seekable binary file ``f``; then the digest of
+    the archive as read back written in front of it."""
     f.write(bytes(_DIGEST))
-    np.savez(f, **arrays)
+    _savez(f, iter(arrays.items()) if isinstance(arrays, dict) else arrays)
     del arrays  # the entry's arrays freed before it is read back (when the caller holds no other reference)
     f.flush()
     f.seek(_DIGEST)
@@ -553,8 +570,36 @@ def _savez_with_digest(f: BinaryIO, arrays: dict[str, np.ndarray]) -> None:
     f.flush()
 
 
-def _arrays(key: str, prepared: Any, labels: Labels) -> dict[str, np.ndarray]:
-    out: dict[str, np.ndarray] = {}
+def _savez(f: BinaryIO, items: Iterator[tuple[str, Any]]) -> None:
+    """``np.savez(f, **dict(items))``, byte for byte, with each array written as it comes and let go
+    (a generator makes the next one only then) and a :class:`_Pieces` written without joining it:
+    the archive is never in memory, and of its arrays only the one being written."""
+    import zipfile
+
+    from numpy.lib import format as npy
+
+    with zipfile.ZipFile(f, mode="w", compression=zipfile.ZIP_STORED, allowZip64=True) as zipf:  # as np.savez opens it
+        for name, val in items:
+            with zipf.open(name + ".npy", "w", force_zip64=True) as fid:
+                if isinstance(val, _Pieces):
+                    header = npy.header_data_from_array_1_0(np.empty(0, dtype=np.uint8))
+                    header["shape"] = (val.size,)
+                    npy.write_array_header_1_0(fid, header)
+                    for piece in val.pieces:
+                        fid.write(piece)
+                else:
+                    npy.write_array(fid, np.asanyarray(val), allow_pickle=False)
+            val = None  # noqa: PLW2901 - let it go before the next one is made
+
+
+def _arrays(key: str, prepared: Any, labels: Labels) -> Iterator[tuple[str, Any]]:
+    """The entry's arrays in order, each made when the one before it was written (:func:`_savez`)."""
+    out: dict[str, Any] = {}
+
+    def handed() -> Iterator[tuple[str, Any]]:  # the arrays put so far, handed on and not kept here
+        while out:
+            name = next(iter(out))
+            yield name, out.pop(name)
 
     def put_text(name: str, values: Sequence[object]) -> None:
         # the layers' names out of the texts, and back exactly as they were (else no entry)
@@ -566,6 +611,7 @@ def _arrays(key: str, prepared: Any, labels: Labels) -> dict[str, np.ndarray]:
     _put_text(out, "key", [key])
     zones = prepared.zones
     _put_geoms(out, "zones", np.asarray(zones.geometry.array, dtype=object))
+    yield from handed()
     for col in ("zone_code", "zone_source", "zone_fid"):
         put_text(col, zones[col].tolist())
     fnd = list(prepared.findings)
@@ -573,10 +619,13 @@ def _arrays(key: str, prepared: Any, labels: Labels) -> dict[str, np.ndarray]:
     out["n_topology_findings"] = np.array([len(topo.findings)], dtype=np.int64)
     for col in ("layer", "feature_id", "severity", "code", "message"):
         put_text("f." + col, [getattr(f, col) for f in fnd])
-    # the findings' WKB as they hold it (a large one is kept as WKB, not decoded to be stored)
-    data, lengths = _join([f.wkb for f in fnd])
-    out["f.geometry"] = np.frombuffer(data, dtype=np.uint8)
-    out["f.geometry.n"] = lengths
+    yield from handed()
+    # the findings' WKB as they hold it (a large one is kept as WKB, not decoded to be stored, nor copied)
+    wkb = [f.wkb for f in fnd]
+    out["f.geometry"] = _Pieces([w for w in wkb if w is not None])
+    out["f.geometry.n"] = np.array([-1 if w is None else len(w) for w in wkb], dtype=np.int64)
+    del wkb
+    yield from handed()
     out["f.row"] = np.array([-1 if f.row is None else int(f.row) for f in fnd], dtype=np.int64)
     out["overlaps"] = np.stack([np.asarray(topo.overlaps[0], dtype=np.int64), np.asarray(topo.overlaps[1], dtype=np.int64)]) if len(topo.overlaps[0]) else np.zeros((2, 0), np.int64)
     out["noise"] = np.array([topo.noise_overlap_area, topo.noise_gap_area], dtype=np.float64)
@@ -585,12 +634,14 @@ def _arrays(key: str, prepared: Any, labels: Labels) -> dict[str, np.ndarray]:
     put_text("ids", list(prepared.ids))
     cut = prepared.cut
     out["cut.max_vertices"] = np.array([cut.max_vertices], dtype=np.int64)
+    yield from handed()
     _put_geoms(out, "cut.pieces", cut.pieces)
+    yield from handed()
     out["cut.owner"] = np.asarray(cut.owner, dtype=np.int64)
     out["cut.source"] = np.asarray(cut.source, dtype=np.int64)
     _put_geoms(out, "cut.moved", cut.moved)
     out["cut.moved_piece"] = np.asarray(cut.moved_piece, dtype=np.int64)
-    return out
+    yield from handed()
 
 
 def _decode(key: str, blob: bytes, crs: Any, make: Callable[..., Any], labels: Labels) -> Any:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["Finding", "Severity", "ISSUE_COLUMNS", "findings_frame", "attach_geometry", "frame_ids"]
+__all__ = ["Finding", "Severity", "ISSUE_COLUMNS", "findings_frame", "findings_table", "attach_geometry", "frame_ids"]
 
 Severity = Literal["error", "warning", "info"]
 ISSUE_COLUMNS = ["layer", "feature_id", "severity", "code", "message"]
@@ -94,12 +94,34 @@ def findings_frame(findings: Iterable[Finding], crs: object = None) -> gpd.GeoDa
     crs : optional
         CRS of the findings' geometries (the output CRS).
     """
+    table, held = findings_table(findings)
+    wkb = np.fromiter((isinstance(g, bytes) for g in held), dtype=bool, count=len(held))
+    if wkb.any():  # WKB held by a finding decoded here, for the layer
+        held[wkb] = shapely.from_wkb(held[wkb])
+    return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(held, crs=crs).values, crs=crs)
+
+
+def findings_table(findings: Iterable[Finding]) -> tuple[pd.DataFrame, np.ndarray]:
+    """The ``issues`` layer's columns, and each finding's geometry as it holds it (nothing decoded).
+
+    Parameters
+    ----------
+    findings : iterable of Finding
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The columns of :data:`ISSUE_COLUMNS`, as text.
+    geoms : numpy.ndarray
+        Object array, one per finding: its shapely geometry, its WKB (``bytes``, as a large
+        finding keeps it), or None. :func:`findings_frame` is these two as a GeoDataFrame.
+    """
     findings = list(findings)
     rows = [[f.layer, f.feature_id, f.severity, f.code, f.message] for f in findings]
     table = pd.DataFrame(rows, columns=ISSUE_COLUMNS).astype(str)
     geoms = np.empty(len(findings), dtype=object)
-    geoms[:] = [f.geometry for f in findings]  # WKB held by a finding decoded here, for the layer
-    return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geoms, crs=crs).values, crs=crs)
+    geoms[:] = [f.__dict__.get("_geometry") for f in findings]
+    return table, geoms
 
 
 def attach_geometry(findings: Sequence[Finding], layer: str, ids: Sequence[object], geoms: np.ndarray) -> list[Finding]:

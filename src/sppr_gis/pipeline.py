@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,11 +20,13 @@ from sppr_gis.conformance import STATUSES, assess, combine_parts
 from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
 from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ProgramParts, ShareResult, ZoneCut, ZoneIndex, cut_zones, polygonal_parts, program_parts, release_memory
 from sppr_gis.errors import FieldError, LayerError
+from sppr_gis.findings import findings_table
 from sppr_gis.i18n import _
+from sppr_gis.io.write import WkbLayer, returning_freed_memory
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
 from sppr_gis.text import angka
-from sppr_gis.validate import Finding, GeometryRunner, Topology, attach_geometry, duplicate_ids, findings_frame, frame_ids, repair_geometries, union_chunks, usable_cpus, zone_overlaps, zoning_topology
+from sppr_gis.validate import Finding, GeometryRunner, Topology, attach_geometry, duplicate_ids, frame_ids, repair_geometries, union_chunks, usable_cpus, zone_overlaps, zoning_topology
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
 __all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "zoning_from_files", "start_cached_zoning", "zoning_record", "read_extent", "zoning_messages", "say_zoning_messages", "describe_zoning_input", "prepare_programs", "release_memory"]
@@ -47,7 +49,11 @@ class CheckResult:
         One row per (program, zone code) touched: ``program_id``, ``zone_code``,
         ``measure``, ``share``, ``itbx`` (+ ``cell``, ``counted``, ``unit``, ``feature``).
     issues : pandas.DataFrame
-        Data-quality findings: ``layer``, ``feature_id``, ``severity``, ``code``, ``message``.
+        Data-quality findings: ``layer``, ``feature_id``, ``severity``, ``code``, ``message``,
+        and their geometry (a GeoDataFrame). :func:`check` gives it as a
+        :class:`sppr_gis.io.WkbLayer` that is decoded on first read, so that writing the
+        outputs (:meth:`layers` with ``held=True``) does not decode a large finding's WKB;
+        :attr:`issue_table` reads its columns without the geometry.
     crs : pyproj.CRS
         The metric CRS of the outputs.
     timings : dict
@@ -75,9 +81,42 @@ class CheckResult:
         key = self.programs[by].astype("string").fillna("(kosong)")
         return pd.crosstab(key, status, dropna=False).reindex(columns=list(STATUSES), fill_value=0)
 
-    def layers(self) -> dict[str, pd.DataFrame]:
-        """The output layers by name (programs, zone_shares, issues, then any of :attr:`extra_layers`), ready for :func:`sppr_gis.io.write_gpkg`."""
-        return {"programs": self.programs, "zone_shares": self.zone_shares, "issues": self.issues, **self.extra_layers}
+    def layers(self, *, held: bool = False) -> dict[str, pd.DataFrame]:
+        """The output layers by name (programs, zone_shares, issues, then any of :attr:`extra_layers`), ready for :func:`sppr_gis.io.write_gpkg`.
+
+        Parameters
+        ----------
+        held : bool
+            ``issues`` as it is held: a :class:`sppr_gis.io.WkbLayer` until it was read (for
+            :func:`sppr_gis.io.write_gpkg`, which writes the same bytes without decoding it).
+        """
+        issues = self.__dict__["_issues"] if held else self.issues
+        return {"programs": self.programs, "zone_shares": self.zone_shares, "issues": issues, **self.extra_layers}
+
+    @property
+    def issue_table(self) -> pd.DataFrame:
+        """The ``issues`` columns without their geometry (nothing decoded)."""
+        held = self.__dict__["_issues"]
+        table = held.table if isinstance(held, WkbLayer) else held
+        return pd.DataFrame(table.drop(columns=[table.geometry.name]) if isinstance(table, gpd.GeoDataFrame) else table)
+
+
+class _HeldIssues:
+    """:attr:`CheckResult.issues`: a :class:`~sppr_gis.io.WkbLayer` given is decoded on first read and kept decoded."""
+
+    def __get__(self, obj: CheckResult | None, objtype: type | None = None) -> pd.DataFrame:
+        if obj is None:
+            raise AttributeError("issues")  # a required field (no class default)
+        held = obj.__dict__["_issues"]
+        if isinstance(held, WkbLayer):
+            held = obj.__dict__["_issues"] = held.to_geodataframe()
+        return held
+
+    def __set__(self, obj: CheckResult, value: pd.DataFrame | WkbLayer) -> None:
+        obj.__dict__["_issues"] = value
+
+
+CheckResult.issues = _HeldIssues()  # type: ignore[assignment] - set after @dataclass: the field stays required
 
 
 def prepare_zoning(
@@ -599,7 +638,9 @@ def prepare_zoning_qa(
     -------
     PreparedZoning
     """
-    return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client).finish(max_vertices, early)
+    # its threads' GEOS temporaries not kept resident (glibc); on one thread (workers=1) no thread is started
+    with returning_freed_memory() if workers != 1 else nullcontext():
+        return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client).finish(max_vertices, early)
 
 
 @dataclass
@@ -896,7 +937,8 @@ def check(
         zoning_run.prepared.wait_written()
         timings["cache.write"] = zoning_run.prepared.seconds.get("cache.write", 0.0)
     timings["total"] = time.perf_counter() - t0
-    result = CheckResult(programs=out, zone_shares=zone_shares, issues=findings_frame(findings, crs), crs=crs, timings=timings, zones=zones)
+    # the issues kept as the findings hold their geometry (a large one as WKB) until written or read
+    result = CheckResult(programs=out, zone_shares=zone_shares, issues=WkbLayer(*findings_table(findings), crs=crs), crs=crs, timings=timings, zones=zones)
     if relocation_index is not None:
         result.relocation_index = relocation_index  # type: ignore[attr-defined] - read by sppr_gis.analyses
     if zoning_run.key is not None and cache_enabled(cache):  # the relocation advice keeps its cut pieces next to the zoning's entry

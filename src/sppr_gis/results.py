@@ -71,7 +71,8 @@ def write_check_result(
         An output is an input, or cannot be written (naming it).
     """
     pending = dict(pending or {})
-    layers = {**result.layers(), **pending}
+    # the layers as held: the issues' WKB written without decoding it (CheckResult.layers(held=True))
+    layers = {**result.layers(held=True), **pending}
     targets = [io.Target("--out", out, tables=tuple(layers)), *(io.table_targets("--tables", tables, layers) if tables else [])]
     io.guard_outputs(list(sources), targets)
     written: list[str] = []

@@ -14,7 +14,7 @@ from sppr_gis.io.vector import (
     read_programs,
 )
 from sppr_gis.io.guard import FolderSwap, Target, check_replaceable, foreign_files, guard_outputs, table_targets
-from sppr_gis.io.write import Staging, atomic_path, output_error, staged, write_gpkg, write_gpkg_chunks, write_tables
+from sppr_gis.io.write import Staging, WkbLayer, atomic_path, output_error, staged, write_gpkg, write_gpkg_chunks, write_tables
 
 __all__ = [
     "LayerInfo",
@@ -34,6 +34,7 @@ __all__ = [
     "write_postgis",
     "Staging",
     "staged",
+    "WkbLayer",
     "output_error",
     "atomic_path",
     "write_gpkg",

@@ -19,18 +19,22 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from sppr_gis.errors import OutputError, SpprError
 from sppr_gis.i18n import _
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FORMULA_START", "XLSX_TEXT_OPTIONS", "Staging", "atomic_path", "csv_safe", "csv_text", "output_error", "staged", "write_gpkg", "write_tables"]
+__all__ = ["FORMULA_START", "XLSX_TEXT_OPTIONS", "Staging", "WkbLayer", "atomic_path", "csv_safe", "csv_text", "output_error", "returning_freed_memory", "staged", "write_gpkg", "write_tables"]
 
 #: Text beginning with one of these is a formula to a spreadsheet that opens a CSV (OWASP, "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -291,6 +295,94 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@dataclass
+class WkbLayer:
+    """A layer whose geometries stay as they are held (WKB ``bytes`` or shapely geometries) until written.
+
+    :func:`write_gpkg` writes it without decoding the WKB (a large geometry held as WKB, such as
+    the zoning's noise overlaps of a whole layer, costs its GEOS form and a second encoding
+    otherwise); :meth:`to_geodataframe` gives it as a GeoDataFrame. The GeoPackage written is
+    byte for byte that of the GeoDataFrame.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The attribute columns.
+    geoms : numpy.ndarray
+        One per row (object array): a shapely geometry, its WKB (``bytes``), or None.
+    crs : optional
+        The geometries' CRS (anything :class:`pyproj.CRS` accepts).
+    """
+
+    table: pd.DataFrame
+    geoms: np.ndarray
+    crs: Any = None
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def _is_wkb(self) -> np.ndarray:
+        return np.fromiter((isinstance(g, bytes) for g in self.geoms), dtype=bool, count=len(self.geoms))
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """The layer as a GeoDataFrame (its WKB decoded).
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            ``table``'s columns and the geometry column ``geometry``.
+        """
+        geoms = np.array(self.geoms, dtype=object, copy=True)
+        wkb = self._is_wkb()
+        if wkb.any():
+            geoms[wkb] = shapely.from_wkb(geoms[wkb])
+        return gpd.GeoDataFrame(self.table, geometry=gpd.GeoSeries(geoms, crs=self.crs).values, crs=self.crs)
+
+    def wkb(self) -> np.ndarray:
+        """The geometries as WKB (object array of ``bytes`` or None): WKB held as it is, the others encoded.
+
+        Returns
+        -------
+        numpy.ndarray
+        """
+        out = np.array(self.geoms, dtype=object, copy=True)
+        shapes = ~self._is_wkb() & shapely.is_geometry(out)
+        if shapes.any():
+            out[shapes] = shapely.to_wkb(out[shapes])  # as geopandas encodes them for the Arrow writer
+        return out
+
+
+def _write_wkb_layer(layer: WkbLayer, tmp: Path, name: str, more: dict[str, Any]) -> bool:
+    """``layer`` written by the Arrow writer from its WKB, as ``pyogrio.write_dataframe(gdf, use_arrow=True,
+    geometry_type="Unknown", promote_to_multi=False)`` writes its GeoDataFrame ``gdf`` (same table,
+    same bytes); False (nothing written) where that path would treat a column otherwise (only text
+    columns are taken: pyogrio converts other object columns first)."""
+    import pyarrow as pa
+    from pyogrio.raw import write_arrow
+    from pyproj import CRS
+
+    table = reserved_names(layer.table, name)
+    def text(s: pd.Series) -> bool:  # a text dtype, or object holding only text: what pyogrio passes on as it is
+        return pd.api.types.infer_dtype(s) == "string" if s.dtype == object else isinstance(s.dtype, pd.StringDtype)
+
+    if "geometry" in table.columns or not all(text(table[c]) for c in table.columns):
+        return False
+    df = pd.DataFrame(table, copy=False).copy(deep=False)
+    df["geometry"] = layer.wkb()
+    arrow = pa.Table.from_pandas(df, preserve_index=False)
+    del df
+    field = arrow.schema.field("geometry")
+    if not (pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type)):  # all null: no type inferred
+        arrow = arrow.set_column(arrow.schema.get_field_index("geometry"), field.with_type(pa.binary()), arrow["geometry"].cast(pa.binary()))
+    crs = None
+    if layer.crs is not None:
+        c = CRS.from_user_input(layer.crs)
+        epsg = c.to_epsg()
+        crs = f"EPSG:{epsg}" if epsg else c.to_wkt("WKT1_GDAL")
+    write_arrow(arrow, str(tmp), layer=name, driver="GPKG", geometry_name="geometry", geometry_type="Unknown", crs=crs, append=bool(more.get("append")))
+    return True
+
+
 #: Column names a GeoPackage layer reserves (its feature id and its geometry column), case-insensitively.
 GPKG_RESERVED = ("fid", "geom")
 
@@ -340,9 +432,10 @@ def write_gpkg(
 
     Parameters
     ----------
-    layers : mapping of layer name to (Geo)DataFrame, or to a callable returning one
+    layers : mapping of layer name to (Geo)DataFrame or WkbLayer, or to a callable returning one
         GeoDataFrames are written with their geometry (mixed types allowed);
-        plain DataFrames as attribute tables. A callable (e.g. waiting for a
+        plain DataFrames as attribute tables; a :class:`WkbLayer` as its GeoDataFrame,
+        without decoding the WKB it holds. A callable (e.g. waiting for a
         layer computed in another thread) is called when its layer's turn comes,
         so the layers before it are written meanwhile.
     target : path
@@ -391,6 +484,60 @@ def write_gpkg_chunks(chunks: Iterable[tuple[str, pd.DataFrame]], target: str | 
     return _write_pieces(chunks, target, arrow=True)
 
 
+#: Seconds between two hand-backs of freed memory (:func:`returning_freed_memory`).
+TRIM_EVERY = 0.5
+
+
+@contextlib.contextmanager
+def returning_freed_memory(every: float = TRIM_EVERY) -> Iterator[None]:
+    """While the block runs, the pages freed meanwhile are handed back to the system every ``every``
+    seconds (glibc's ``malloc_trim`` from a thread of its own; a no-op elsewhere).
+
+    Threads that free large temporaries inside single calls (GEOS unions and dilations of the
+    zoning QA; GDAL's geometries of a layer being written while the relocation advice runs) leave
+    those pages resident in their arenas otherwise: the process then holds about as much free as
+    used at its peak. Nothing computed depends on it.
+
+    Parameters
+    ----------
+    every : float
+        Seconds between two hand-backs.
+    """
+    try:
+        import ctypes
+
+        trim = ctypes.CDLL("libc.so.6").malloc_trim  # ctypes releases the GIL during the call
+    except (OSError, AttributeError):  # not glibc
+        yield
+        return
+    import threading
+
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every):
+            trim(0)
+
+    th = threading.Thread(target=run, name="sppr-trim", daemon=True)
+    th.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        th.join()
+
+
+def _return_freed_memory() -> None:
+    """Hand the pages the layers written so far freed (their WKB and Arrow buffers) back to the system:
+    glibc keeps them resident otherwise, under what is computed next. A no-op off glibc."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def _write_pieces(
     pieces: Iterable[tuple[str, pd.DataFrame]], target: str | os.PathLike[str], *, finish: Callable[[Path], object] | None = None,
     staging: Staging | None = None, arrow: bool | str = False,
@@ -402,13 +549,20 @@ def _write_pieces(
     with contextlib.ExitStack() as stack:
         st = staging if staging is not None else stack.enter_context(staged())
         tmp = st.path(target)
+        stack.enter_context(returning_freed_memory())  # (GDAL's and the pending layers' temporaries)
         seen: set[str] = set()
         try:
             for name, df in pieces:
                 if callable(df):  # a layer still being computed: wait for it here
+                    _return_freed_memory()  # (what the layers before it freed, while it is computed)
                     df = df()
-                df = reserved_names(_plain(df), name)
                 more = {"append": True} if name in seen else {}
+                if isinstance(df, WkbLayer):
+                    if (arrow is True or (arrow == "rows" and len(df))) and _write_wkb_layer(df, tmp, name, more):
+                        seen.add(name)
+                        continue
+                    df = df.to_geodataframe()
+                df = reserved_names(_plain(df), name)
                 # The Arrow writer is a third faster and writes the same bytes as the row writer,
                 # except for a table without rows (its SQLite pages differ): ``arrow="rows"`` uses it
                 # only for frames with rows, so write_gpkg's outputs stay byte for byte as before.
