@@ -389,7 +389,8 @@ def _write_book(result: YearResult, cfg: Config, folder: Path) -> Path:
         sheets["Kinerja"] = evaluation_sheet(result.kinerja)
         headers = {**kinerja_headers(result.year), **headers}
     book = folder / "buku_matriks.xlsx"
-    write_workbook(sheets, book, headers=headers, title=f"{cfg.title} - Tahun {result.year}", region=cfg.name, year=result.year)
+    paper = dict(getattr(cfg, "album", None) or {}).get("paper", "A3")  # the album's paper: one paper per run
+    write_workbook(sheets, book, headers=headers, title=f"{cfg.title} - Tahun {result.year}", region=cfg.name, year=result.year, paper=paper)
     return book
 
 

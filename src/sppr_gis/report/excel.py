@@ -9,8 +9,10 @@ numbers are stored as numbers (a summary's ``Rp 1.250.000`` or ``29,3%`` text
 becomes a formatted number) and codes as words (``sesuai_bersyarat`` ->
 ``Sesuai bersyarat``, severity ``warning`` -> ``Peringatan``; the GeoPackage
 and CSV keep the codes). Every sheet prints: landscape, one paper size for
-the book (A3 when a sheet needs it, else A4), fitted to the page width or, for a sheet that would fall below
-7 points, in column groups repeating its key columns; borders on table bodies, zero Rupiah as "–", a missing
+the book (the album's ``[album] paper`` in a run; else A3 when a sheet needs it, else A4), fitted to the page
+width or, for a sheet that would fall below 7 points, in column groups repeating its key columns, the groups
+balanced so that no group's rows print more than about twice as high as its own text (:func:`balance_groups`),
+a stacked table too wide continuing in column pieces below it (:func:`split_columns`); borders on table bodies, zero Rupiah as "–", a missing
 number or an empty text holding the text "–" (``pandas.read_excel(..., na_values="–")`` reads NaN; the blanks
 with a meaning, :data:`BLANK_TEXT`, stay blank), header row repeated on every page, each stacked table of a
 summary starting on a new page when it would otherwise run over one, and a table longer than a page split into
@@ -43,7 +45,9 @@ from sppr_gis.io.write import atomic_path
 from sppr_gis.report.labels import reader_text
 from sppr_gis.text import angka
 
-__all__ = ["FOLDED_COLUMNS", "RUPIAH_FORMAT", "SHEET_TITLES", "Block", "format_value", "header_for", "split_blocks", "write_workbook"]
+__all__ = ["FOLDED_COLUMNS", "PAPERS", "RUPIAH_FORMAT", "SHEET_TITLES", "Block", "format_value", "header_for", "note_lines", "split_blocks",
+           "split_columns",
+           "balance_groups", "widen_groups", "write_workbook"]
 
 #: Number formats carry the Indonesian locale (LCID 0x421): LibreOffice then shows ``1.250.000`` and
 #: ``29,3%`` in any locale; Excel keeps the separators of the reader's regional settings.
@@ -72,6 +76,8 @@ FOLDED_COLUMNS: dict[str, frozenset[str]] = {
          "lokasi_sumber", "sumber_berkas"}
     ),
 }
+#: Paper sizes of the book (xlsxwriter's codes).
+PAPERS: dict[str, int] = {"A3": 8, "A4": 9}
 #: The book prints on A4 landscape when that keeps every sheet at this scale or larger, else every sheet on A3
 #: landscape (one paper size for the whole book).
 A4_MIN_SCALE = 0.8
@@ -344,6 +350,7 @@ def _leading(text: str) -> tuple[int, str]:
     return min(_MAX_INDENT, len(text) - len(rest)), rest  # a level an em space (printed 0.7 em)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _lines(text: str, width: float, bold: bool = False) -> int:
     """Lines a text wraps into in a column ``width`` wide: words laid out greedily in Calibri's widths, a word
     longer than the line broken; leading blanks are an indent (:func:`_leading`) taken off every line."""
@@ -378,6 +385,7 @@ def write_workbook(
     year: int | None = None,
     sheet_titles: Mapping[str, str] | None = None,
     folded: Mapping[str, Collection[str]] | None = None,
+    paper: str | None = None,
 ) -> Path:
     """Write a formatted workbook, atomically.
 
@@ -403,6 +411,10 @@ def write_workbook(
     folded : mapping, optional
         Sheet name -> machine column names folded away (hidden in a collapsed
         outline group, so not printed; default :data:`FOLDED_COLUMNS`).
+    paper : {"A3", "A4"}, optional
+        The book's one paper size (the album's, so that a run prints on one paper); default: A4 when every sheet
+        prints at :data:`A4_MIN_SCALE` or more on it, else A3. A stacked table too wide for the paper at a legible
+        size continues in column pieces below it (:func:`split_columns`).
 
     Returns
     -------
@@ -416,6 +428,8 @@ def write_workbook(
     import xlsxwriter
 
     headers = headers or {}
+    if paper is not None and str(paper).upper() not in PAPERS:
+        raise ValueError(_("{paper!r}: use \"A3\" or \"A4\"").format(paper=paper))  # the config's message
     sheet_titles = SHEET_TITLES if sheet_titles is None else sheet_titles
     folded = FOLDED_COLUMNS if folded is None else folded
     target = Path(target)
@@ -423,7 +437,7 @@ def write_workbook(
         wb = xlsxwriter.Workbook(str(tmp), {"nan_inf_to_errors": False, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
         wb.set_properties({"title": title or "", "created": _dt.datetime(2000, 1, 1)})
         hdr, title_fmt, note_fmt, fmts, total_fmts, stop_fmt = _formats(wb)
-        setups: list[tuple[object, str, dict[int, float], set[int], list[str], list[tuple[int, int]], dict[int, float]]] = []
+        setups: list[tuple[Any, str, dict[int, float], set[int], list[str], list[tuple[int, int]], dict[int, float], dict[int, list[tuple[int, str, bool]]]]] = []
         stacked: dict[str, list[Block]] = {}
         for name, content in sheets.items():
             if len(name) > 31:
@@ -444,21 +458,40 @@ def write_workbook(
             else:  # laid out on no sheet first: written once the paper is known, long tables split by page
                 blocks = _blocks(_NoSheet(), content, title, title_fmt, note_fmt, hdr, fmts, total_fmts, headers, widths, texts, heights)
                 stacked[name] = list(content)
-            _columns_and_rows(ws if isinstance(content, pd.DataFrame) else _NoSheet(), widths, hidden, texts, heights)
+                _columns_and_rows(_NoSheet(), widths, hidden, texts, heights)
             cols = [str(c) for c in content.columns if str(c) != "geometry"] if isinstance(content, pd.DataFrame) else []
-            setups.append((ws, name, dict(widths), hidden, cols, blocks, heights))
-        # one paper size for the whole book: A3 when any sheet would print too small on A4
-        paper = 8 if any(print_scale([w for c, w in wd.items() if c not in hd])[0] == 8 for _, _, wd, hd, *_ in setups) else 9
-        for k, (ws, name, wd, hd, cols, blocks, heights) in enumerate(setups):
-            if name in stacked:  # each piece of a table longer than a page starts a page with the table's headers
-                pieces = split_blocks(stacked[name], blocks, heights, room=_page_room(wd, hd, paper))
-                widths, texts, heights = dict(wd), {}, {}  # the columns as laid out (a piece's may only widen them)
-                blocks = _blocks(ws, pieces, title, title_fmt, note_fmt, hdr, fmts, total_fmts, headers, widths, texts, heights)
+            setups.append((ws, name, dict(widths), hidden, cols, blocks, heights, texts))
+        # one paper size for the whole book: the one asked for (the album's), else A3 when any sheet would print too
+        # small on A4
+        if paper is not None:
+            code = PAPERS[str(paper).upper()]
+        else:
+            code = 8 if any(print_scale([w for c, w in wd.items() if c not in hd])[0] == 8 for _, _, wd, hd, *_ in setups) else 9
+        lay = functools.partial(_blocks, title=title, title_fmt=title_fmt, note_fmt=note_fmt, hdr=hdr, fmts=fmts, total_fmts=total_fmts, headers=headers)
+        for ws, name, wd, hd, cols, blocks, heights, texts in setups:
+            groups: tuple[float | None, list[int]] = (None, [])
+            if name in stacked:
+                # a table too wide for the page at a legible size continues in column pieces below it (its first
+                # column repeated); then each piece of a table longer than a page starts a page with its headers
+                pieces = split_columns(stacked[name], [_own_widths(lay, b) for b in stacked[name]], room=_stacked_room(code))
+                note_px = _SAFETY * _stacked_room(code) / 0.75  # a note no wider than the columns LibreOffice prints
+                widths, texts, heights = {}, {}, {}
+                blocks = lay(_NoSheet(), pieces, widths=widths, texts=texts, heights=heights, note_px=note_px)
+                _columns_and_rows(_NoSheet(), widths, set(), texts, heights)
+                pieces = split_blocks(pieces, blocks, heights, room=_page_room(widths, hd, code), note_px=note_px)
+                widths, texts, heights = dict(widths), {}, {}  # the columns as laid out (a piece's may only widen them)
+                blocks = lay(ws, pieces, widths=widths, texts=texts, heights=heights, note_px=note_px)
                 _columns_and_rows(ws, widths, set(), texts, heights)
                 wd = dict(widths)
-                setups[k] = (ws, name, wd, hd, cols, blocks, heights)
-            _page_setup(ws, name, wd, hd, cols, paper=paper, title=title, region=region, year=year, sheet_title=sheet_titles.get(name))
-            _block_page_breaks(ws, blocks, heights, wd, hd, paper)
+            else:
+                # a sheet printed in column groups: each group's wrapped text columns widened into the room its
+                # page leaves, so that a row is about as high on every group's page (row heights are per row)
+                groups = column_groups(wd, hd, _key_columns(name, cols, hd), code) if cols else (None, [])
+                if groups[0] is not None:
+                    groups, wd = balance_groups(wd, hd, _key_columns(name, cols, hd), groups, texts, paper=code)
+                _columns_and_rows(ws, wd, hd, texts, heights)
+            _page_setup(ws, name, wd, hd, cols, paper=code, title=title, region=region, year=year, sheet_title=sheet_titles.get(name), groups=groups)
+            _block_page_breaks(ws, blocks, heights, wd, hd, code)
         wb.close()
     return target
 
@@ -494,11 +527,14 @@ def _formats(wb: Any) -> tuple[Any, Any, Any, dict[str, Any], dict[str, Any], An
 def _blocks(
     ws: Any, content: Sequence[Block], title: str | None, title_fmt: Any, note_fmt: Any, hdr: Any, fmts: dict[str, Any], total_fmts: dict[str, Any],
     headers: Mapping[str, str], widths: dict[int, float], texts: dict[int, list[tuple[int, str, bool]]],
-    heights: dict[int, float],
+    heights: dict[int, float], note_px: float | None = None,
 ) -> list[tuple[int, int]]:
     """A sheet of stacked tables: the book's title (frozen), then each block's title, note and table.
 
-    Returns each table's first row (its title) and the row after its last; ``heights`` gains the title rows'."""
+    A note longer than ``note_px`` pixels is written in lines of at most that (:func:`note_lines`), a row each:
+    a text running on past the last column widens what LibreOffice fits to the page width (a long note printed
+    the whole A4 Ringkasan smaller). Returns each table's first row (its title) and the row after its last;
+    ``heights`` gains the title rows'."""
     blocks: list[tuple[int, int]] = []
     row = 0
     if title:
@@ -510,12 +546,25 @@ def _blocks(
         ws.write(row, 0, reader_text(block.title), title_fmt)
         heights[row] = _TITLE_HEIGHT
         row += 1
-        if block.note:
-            ws.write(row, 0, reader_text(block.note), note_fmt)
+        for line in note_lines(reader_text(block.note), note_px) if block.note else []:
+            ws.write(row, 0, line, note_fmt)
             row += 1
         row = _table(ws, block.frame, row, hdr, fmts, total_fmts, headers, widths, texts, filter_=False) + 1
         blocks.append((top, row - 1))
     return blocks
+
+
+def note_lines(note: str, px: float | None) -> list[str]:
+    """A note in lines of at most ``px`` pixels of 11-point Calibri (words kept whole; None: one line)."""
+    if px is None or _text_px(note) <= px:
+        return [note]
+    lines: list[str] = []
+    for word in note.split():
+        if lines and _text_px(lines[-1] + " " + word) <= px:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 def _columns_and_rows(ws: Any, widths: dict[int, float], hidden: set[int], texts: dict[int, list[tuple[int, str, bool]]], heights: dict[int, float]) -> None:
@@ -559,7 +608,8 @@ def _page_room(wd: Mapping[int, float], hd: Collection[int], paper: int) -> floa
     return _HEIGHT_SAFETY * (_A3_HEIGHT if paper == 8 else _A4_HEIGHT) / max(scale, 1e-6)
 
 
-def split_blocks(content: Sequence[Block], blocks: Sequence[tuple[int, int]], heights: Mapping[int, float], *, room: float) -> list[Block]:
+def split_blocks(content: Sequence[Block], blocks: Sequence[tuple[int, int]], heights: Mapping[int, float], *, room: float,
+                 note_px: float | None = None) -> list[Block]:
     """The stacked tables with each one taller than a page split into pieces of at most a page.
 
     Parameters
@@ -572,6 +622,8 @@ def split_blocks(content: Sequence[Block], blocks: Sequence[tuple[int, int]], he
         Row -> height in points where it is not :data:`_LINE_HEIGHT`, as laid out.
     room : float
         The height of a printed page in sheet points.
+    note_px : float, optional
+        The width the notes were laid out in (:func:`note_lines`).
 
     Returns
     -------
@@ -585,7 +637,7 @@ def split_blocks(content: Sequence[Block], blocks: Sequence[tuple[int, int]], he
         def h(r: int) -> float:
             return heights.get(r, _LINE_HEIGHT)
 
-        header = top + 1 + (1 if block.note else 0)
+        header = top + 1 + (len(note_lines(reader_text(block.note), note_px)) if block.note else 0)
         if sum(h(r) for r in range(top, end)) <= room or len(block.frame) <= 1:
             out.append(block)
             continue
@@ -602,6 +654,285 @@ def split_blocks(content: Sequence[Block], blocks: Sequence[tuple[int, int]], he
             out.append(Block(block.title, piece, block.note) if i == 0 else Block(f"{block.title} (lanjutan)", piece, None))
             i = j
     return out
+
+
+def _own_widths(lay: Any, block: Block) -> dict[int, float]:
+    """A stacked table's own column widths (laid out alone, on no sheet)."""
+    widths: dict[int, float] = {}
+    lay(_NoSheet(), [block], widths=widths, texts={}, heights={})
+    return widths
+
+
+def _stacked_room(paper: int) -> float:
+    """The width in sheet points (at 100%) a stacked sheet's columns may take on ``paper`` (8 = A3, 9 = A4): a sheet
+    fitted to the width prints at :data:`MIN_PRINT_SCALE` or more even when LibreOffice prints its columns a third
+    wider than estimated (:data:`_SAFETY`)."""
+    return _SAFETY * (_A3_WIDTH if paper == 8 else _A4_WIDTH) / MIN_PRINT_SCALE
+
+
+def split_columns(content: Sequence[Block], widths: Sequence[Mapping[int, float]], *, room: float) -> list[Block]:
+    """The stacked tables with each one too wide for the page split into column pieces stacked below it.
+
+    A stacked sheet is one grid: its column ``j`` is as wide as the widest column ``j`` of its tables, so the
+    pieces are cut until the sheet's columns, taken at their widest, fit ``room``.
+
+    Parameters
+    ----------
+    content : sequence of Block
+        The tables.
+    widths : sequence of mapping
+        Each table's own column widths (column index -> Excel width), in the order of ``content``.
+    room : float
+        The width in sheet points (at 100%) the sheet's columns may take (:func:`printed_width`).
+
+    Returns
+    -------
+    list of Block
+        A table that fits is kept; a wider one becomes pieces that each repeat its first column (the row's label),
+        with as many of the next columns as fit, in order; a piece after the first is titled
+        ``"<title> (lanjutan)"`` and has no note. Every column is in exactly one piece. A piece holds at least one
+        column besides the first, so a column wider than ``room`` alone still prints (smaller).
+    """
+    def cut(budget: float) -> list[tuple[Block, list[int]]]:
+        out: list[tuple[Block, list[int]]] = []
+        for block, wd in zip(content, widths):
+            n = len([c for c in block.frame.columns if str(c) != "geometry"])
+            if n <= 2 or printed_width([wd.get(j, _MIN_WIDTH) for j in range(n)]) <= budget:
+                out.append((block, list(range(n))))
+                continue
+            head = printed_width([wd.get(0, _MIN_WIDTH)])
+            groups: list[list[int]] = [[]]
+            used = head
+            for j in range(1, n):
+                w = printed_width([wd.get(j, _MIN_WIDTH)])
+                if groups[-1] and used + w > budget:
+                    groups.append([])
+                    used = head
+                groups[-1].append(j)
+                used += w
+            out.extend((block, [0] + g) for g in groups)
+        return out
+
+    def sheet_width(pieces: list[tuple[Block, list[int]]]) -> float:
+        grid: dict[int, float] = {}
+        for k, (block, sel) in enumerate(pieces):
+            wd = widths[[id(b) for b in content].index(id(block))]
+            for pos, j in enumerate(sel):
+                grid[pos] = max(grid.get(pos, 0.0), wd.get(j, _MIN_WIDTH))
+        return printed_width(list(grid.values()))
+
+    budget = room
+    pieces = cut(budget)
+    while sheet_width(pieces) > room and budget > 0:
+        finer = cut(budget * 0.9)
+        if len(finer) == len(pieces) and budget * 0.9 < 1:
+            break
+        budget *= 0.9
+        pieces = finer
+        if all(len(sel) <= 2 for _, sel in pieces):
+            break
+    out: list[Block] = []
+    for block, sel in pieces:
+        cols = [c for c in block.frame.columns if str(c) != "geometry"]
+        if len(sel) == len(cols):
+            out.append(block)
+        elif sel[1] == 1:
+            out.append(Block(block.title, block.frame[[cols[j] for j in sel]], block.note))
+        else:
+            out.append(Block(f"{block.title} (lanjutan)", block.frame[[cols[j] for j in sel]], None))
+    return out
+
+
+def _needs(texts: Mapping[int, Sequence[tuple[int, str, bool]]], hidden: Collection[int], keys: int) -> tuple[dict[int, float], dict[int, float]]:
+    """Per column: the width that holds its header on two lines (its longest word on one), and the width that
+    holds its longest body line on one line (:func:`widen_groups`)."""
+    head: dict[int, float] = {}
+    need: dict[int, float] = {}
+    for cells in texts.values():
+        for c, t, bold in cells:
+            if c in hidden or c < keys:
+                continue
+            level, rest = _leading(t)
+            px = max((_text_px(line, bold) for line in rest.split("\n")), default=0.0) + level * _INDENT_PX
+            if bold:  # a header (or a total): the narrowest width that wraps it into two lines
+                w = math.ceil(_units(max([_text_px(x, True) for x in rest.split()] + [px / 2])))
+                while w < _units(px) + 2 and _lines(rest, w - 2, True) > 2:  # two units to spare: LibreOffice wraps a little sooner
+                    w += 1
+                head[c] = max(head.get(c, 0.0), min(w, _units(px) + 2))
+            need[c] = max(need.get(c, 0.0), _units(px) if not bold else head[c])
+    return head, need
+
+
+def widen_groups(
+    widths: Mapping[int, float], hidden: Collection[int], keys: int, breaks: Sequence[int], texts: Mapping[int, Sequence[tuple[int, str, bool]]],
+    *, paper: int, scale: float, needs: tuple[dict[int, float], dict[int, float]] | None = None,
+) -> dict[int, float]:
+    """The column widths of a sheet printed in column groups, each group's wrapping text columns widened into the
+    room its page leaves.
+
+    Excel and LibreOffice keep one height per row for all pages of a sheet: a row is as high as its tallest cell
+    in any group. A group of a few columns (a long Keterangan alone) wraps its text into many lines, and every
+    other group's pages then print rows that high around one or two lines of text. Widening the wrapping columns
+    of each group up to the group's room (:func:`column_groups`: the page at ``scale`` less the repeated key
+    columns) brings each group's wrapped height down, so that no group sets a row far taller than the others need.
+
+    Parameters
+    ----------
+    widths : mapping
+        Column index -> Excel width.
+    hidden : collection of int
+        Folded columns (not printed).
+    keys : int
+        Leading columns repeated on every group's page.
+    breaks : sequence of int
+        Columns that start a group (:func:`column_groups`).
+    texts : mapping
+        Row -> (column, text, bold) of the wrapped cells (headers are bold and left as they wrap).
+    paper : int
+        8 = A3, 9 = A4.
+    scale : float
+        The print scale.
+    needs : (dict, dict), optional
+        The columns' header and body widths (computed from ``texts`` when not given).
+
+    Returns
+    -------
+    dict
+        The widths; a widened column is never wider than its longest line of body text needs (or its header on
+        two lines), and every group still fits its room (the same breaks).
+    """
+    out = dict(widths)
+    avail = _A3_WIDTH if paper == 8 else _A4_WIDTH
+    order = sorted(widths)
+    room = _SAFETY * avail / scale - printed_width([widths[c] for c in order[:keys] if c not in hidden])
+    head, need = needs if needs is not None else _needs(texts, hidden, keys)
+    cuts = [keys, *sorted(b for b in breaks if b >= keys), max(order) + 1]
+    for lo, hi in zip(cuts, cuts[1:]):
+        group = [c for c in order if lo <= c < hi and c not in hidden]
+        for want in (head, need):  # the headers on two lines first, then the body's lines
+            slack = room - printed_width([out[c] for c in group])
+            while slack >= 0.75 * 7:  # a whole width unit left (7 pixels, 0.75 pt a pixel)
+                deficit = {c: math.ceil(want[c]) - out[c] for c in group if c in want and math.ceil(want[c]) - out[c] >= 1}
+                if not deficit:
+                    break
+                units = math.floor(slack / 0.75 / 7)  # shared by what each column lacks
+                adds = {c: min(d, math.floor(units * d / sum(deficit.values()))) for c, d in deficit.items()}
+                if not any(adds.values()):
+                    adds = {max(deficit, key=lambda c: (deficit[c], -c)): 1}  # a last unit to the column that lacks most
+                for c, add in adds.items():
+                    out[c] += add
+                slack = room - printed_width([out[c] for c in group])
+    return out
+
+
+#: Rows a sheet's column groups are balanced on (evenly spaced), so that a long sheet is laid out as fast.
+_BALANCE_ROWS = 150
+#: How far (in columns) a break between column groups may move from where the greedy packing put it.
+_BALANCE_SHIFT = 3
+
+
+def balance_groups(
+    widths: Mapping[int, float], hidden: Collection[int], keys: int, groups: tuple[float | None, list[int]],
+    texts: Mapping[int, Sequence[tuple[int, str, bool]]], *, paper: int,
+) -> tuple[tuple[float | None, list[int]], dict[int, float]]:
+    """The column groups of a sheet (:func:`column_groups`) with their breaks moved and their wrapping columns
+    widened (:func:`widen_groups`) so that a row is about as high on every group's page.
+
+    A row is as high as its tallest cell in any group: the greedy packing fills the first groups to the brim,
+    so their text columns wrap into several lines while the last group has room to spare and needs one. Each
+    break may move up to :data:`_BALANCE_SHIFT` columns (the same number of groups, each within its room); the
+    choice minimises the rows that print more than twice as high as a group's own text needs, then the total
+    height (on at most :data:`_BALANCE_ROWS` rows).
+
+    Parameters
+    ----------
+    widths, hidden, keys
+        As for :func:`column_groups`.
+    groups : (float or None, list of int)
+        :func:`column_groups`'s scale and breaks (a scale of None is returned unchanged).
+    texts : mapping
+        Row -> (column, text, bold) of the wrapped cells.
+    paper : int
+        8 = A3, 9 = A4.
+
+    Returns
+    -------
+    ((float or None, list of int), dict)
+        The scale and the breaks, and the widths.
+    """
+    scale, greedy = groups
+    if scale is None:
+        return groups, dict(widths)
+    avail = _A3_WIDTH if paper == 8 else _A4_WIDTH
+    order = [c for c in sorted(widths) if c >= keys and c not in hidden]
+    room = _SAFETY * avail / scale - printed_width([widths[c] for c in sorted(widths)[:keys] if c not in hidden])
+    body = sorted(texts)  # the header and the body
+    if len(body) > _BALANCE_ROWS:
+        body = [body[round(k * (len(body) - 1) / (_BALANCE_ROWS - 1))] for k in range(_BALANCE_ROWS)]
+    rows = [[(c, t) for c, t, _ in texts[r] if c not in hidden] for r in body]
+    needs = _needs(texts, hidden, keys)
+    pos = {c: k for k, c in enumerate(order)}
+    starts = [pos[b] for b in greedy if b in pos]
+
+    def fits(cut: Sequence[int]) -> bool:
+        bounds = [0, *cut, len(order)]
+        return all(lo < hi and printed_width([widths[c] for c in order[lo:hi]]) <= room + 1e-6 for lo, hi in zip(bounds, bounds[1:]))
+
+    def cost(cut: Sequence[int]) -> tuple[int, int, int]:
+        breaks = [order[k] for k in cut]
+        wd = widen_groups(widths, hidden, keys, breaks, texts, paper=paper, scale=scale, needs=needs)
+        bounds = [0, *cut, len(order)]
+        group_of = {c: g for g, (lo, hi) in enumerate(zip(bounds, bounds[1:])) for c in order[lo:hi]}
+        bad = total = 0
+        for cells in rows:
+            # each group's lines, and as few as LibreOffice sets them in (it prints a column up to a third wider
+            # than Excel's width, :data:`_SAFETY`: a row is as high as the estimate, a group's own text may need
+            # fewer lines)
+            need = [1] * (len(bounds) - 1)
+            least = [1] * (len(bounds) - 1)
+            shared = shared_least = 1
+            for c, t in cells:
+                w = wd.get(c, _MIN_WIDTH)
+                n, m = _lines(t, w), _lines(t, w / _SAFETY)
+                if c < keys:  # a key column prints on every group's page
+                    shared, shared_least = max(shared, n), max(shared_least, m)
+                elif c in group_of:
+                    g = group_of[c]
+                    need[g], least[g] = max(need[g], n), max(least[g], m)
+            top = max([shared, *need])
+            bad += sum(1 for m in least if top > 2 * max(m, shared_least))
+            total += top
+        return bad, total * len(need), sum(abs(a - b) for a, b in zip(cut, starts))  # printed rows: a row on each page
+
+    best, best_cost = starts, cost(starts) if rows else (0, 0, 0)
+    if not rows or not starts or best_cost[0] == 0:
+        return groups, widen_groups(widths, hidden, keys, greedy, texts, paper=paper, scale=scale, needs=needs)
+
+    def pack(limit: float) -> list[int]:
+        cut: list[int] = []
+        used = 0.0
+        for k, c in enumerate(order):
+            w = printed_width([widths[c]])
+            if used and used + w > limit:
+                cut.append(k)
+                used = 0.0
+            used += w
+        return cut
+
+    # the greedy groups, and the same packed tighter into one group more (more pages, but rows of even height)
+    seeds = [starts] + [cut for f in (0.9, 0.8, 0.7, 0.6) if len(cut := pack(room * f)) == len(starts) + 1]
+    seen: set[tuple[int, ...]] = {tuple(starts)}
+    for seed in list(dict.fromkeys(tuple(x) for x in seeds)):
+        shift = _BALANCE_SHIFT if len(seed) == len(starts) else 2
+        for cut in itertools.product(*(range(max(1, k - shift), min(len(order), k + shift + 1)) for k in seed)):
+            if cut in seen or any(a >= b for a, b in zip(cut, cut[1:])) or not fits(cut):
+                continue
+            seen.add(cut)
+            c = cost(cut)
+            if c < best_cost:
+                best, best_cost = list(cut), c
+    breaks = [order[k] for k in best]
+    return (scale, breaks), widen_groups(widths, hidden, keys, breaks, texts, paper=paper, scale=scale, needs=needs)
 
 
 def _block_page_breaks(ws: Any, blocks: list[tuple[int, int]], heights: dict[int, float], wd: dict[int, float], hd: set[int], paper: int) -> None:
@@ -724,14 +1055,15 @@ def _key_columns(name: str, cols: Sequence[str], hidden: Collection[int]) -> int
 
 def _page_setup(
     ws, name: str, widths: Mapping[int, float], hidden: Collection[int], cols: Sequence[str], *, paper: int, title: str | None, region: str | None,
-    year: int | None, sheet_title: str | None = None,
+    year: int | None, sheet_title: str | None = None, groups: tuple[float | None, list[int]] | None = None,
 ) -> None:
     """Landscape on the book's paper, fitted to the page width, or, for a sheet too wide to stay legible,
-    in column groups repeating its key columns; title, region, year and sheet name in the header."""
+    in column groups repeating its key columns (``groups``: :func:`column_groups`, computed here when not given);
+    title, region, year and sheet name in the header."""
     ws.set_landscape()
     ws.set_paper(paper)  # 8 = A3, 9 = A4
     keys = _key_columns(name, cols, hidden) if cols else 0
-    scale, breaks = column_groups(widths, hidden, keys, paper) if cols else (None, [])
+    scale, breaks = groups if groups is not None else column_groups(widths, hidden, keys, paper) if cols else (None, [])
     if scale is None:
         ws.fit_to_pages(1, 0)
     else:

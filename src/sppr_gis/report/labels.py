@@ -24,7 +24,10 @@ NAME_COLUMNS = frozenset({"nama_kegiatan", "nama_sub_kegiatan", "sub_kegiatan", 
 #: Columns of explanations that quote an activity by its identifier (printed as its name).
 EXPLANATION_COLUMNS = frozenset({"keterangan", "saran_relokasi"})
 _QUOTED = re.compile(r"'([a-z][a-z0-9]*(?:_[a-z0-9]+)*)'")
-_PAREN_ID = re.compile(r"\(([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\)")
+#: An activity named by its identifier alone in parentheses, optionally with its year: "(pembangunan_jalan)",
+#: "(halte)", "(tps3r)", "(pembangunan_jalan, 2024)" (a single lower-case word alone in parentheses, as the
+#: Sinergi and Kesesuaian explanations write a program's activity).
+_PAREN_ID = re.compile(r"\(([a-z][a-z0-9]*(?:_[a-z0-9]+)*)(, \d{4})?\)")
 
 #: Column-specific words: codes that are plain English words, so they are not status codes everywhere.
 COLUMN_LABELS: dict[str, dict[str, str]] = {"severity": SEVERITY_LABELS}
@@ -66,6 +69,6 @@ def reader_text(value: str, column: str | None = None) -> str:
             # a quoted code in a Keterangan stays (it says which ITBX code is missing or misspelt)
             if col == "saran_relokasi":
                 value = _QUOTED.sub(lambda m: f"'{nomenklatur(m.group(1))}'", value)
-            value = _PAREN_ID.sub(lambda m: f"({nomenklatur(m.group(1))})", value)
+            value = _PAREN_ID.sub(lambda m: f"({nomenklatur(m.group(1))}{m.group(2) or ''})", value)
     label = code_label(value)
     return str(label) if label is not value else humanize_codes(value)
