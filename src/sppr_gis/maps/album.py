@@ -37,6 +37,7 @@ import contextlib
 import logging
 import math
 import os
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 
 from sppr_gis.maps.cartography import MapFrame, continuation_pages  # noqa: E402
@@ -378,27 +380,161 @@ def _write_files(
     Each figure is drawn once, into the PDF; a map's PNG is that PDF page rasterized (:func:`_rasterize`), the
     same drawing at ``dpi``, instead of a second matplotlib drawing of the figure (on a page with thousands of
     numbered callouts the second drawing was a third of the album's time).
+
+    With two or more CPUs (and ``os.fork``) the sheets are written in two parts at once (:func:`_write_parts`):
+    drawing a page into the PDF is about half of the album's time and runs in Python, one core per process.
     """
     from sppr_gis.io import atomic_path
 
+    sheets: list[tuple[Any, Path | None, tuple[int, int] | None]] = [(fig, None, None) for fig in front]  # figure, its PNG, PNG size
+    for i, (stem, page) in enumerate(pages):
+        w, h = page.fig.get_size_inches()
+        sheets.append((page.fig, png_dir / f"{stem}.png", (int(w * dpi), int(h * dpi))))  # as matplotlib sizes a PNG
+        sheets.extend((extra, None, None) for extra in conts[i])
+    meta = {"Title": title, "Creator": "sppr_gis", "Subject": "Sinkronisasi Program Pemanfaatan Ruang"}
     with matplotlib.rc_context({"pdf.fonttype": 42, "ps.fonttype": 42}), atomic_path(pdf_path) as tmp:
-        maps: list[tuple[Path, int, tuple[int, int]]] = []  # PNG, its page in the PDF (from 0), its size in pixels
-        with PdfPages(tmp, metadata={"Title": title, "Creator": "sppr_gis", "Subject": "Sinkronisasi Program Pemanfaatan Ruang"}) as pdf:
-            for fig in front:
-                pdf.savefig(fig)
-                fig.clear()
-            for i, (stem, page) in enumerate(pages):
-                w, h = page.fig.get_size_inches()
-                maps.append((png_dir / f"{stem}.png", pdf.get_pagecount(), (int(w * dpi), int(h * dpi))))  # as matplotlib sizes a PNG
-                pdf.savefig(page.fig)
-                page.fig.clear()
-                for extra in conts[i]:
-                    pdf.savefig(extra)
-                    extra.clear()
+        cut = _split_sheets(sheets)
+        if cut:  # in two parts joined, forked or not: the same bytes on one CPU as on two
+            _write_parts(tmp, sheets, cut, outline, meta, dpi, fork=_can_fork())
+        else:
+            _write_part(tmp, sheets, meta, dpi, outline)
+    return [png for _f, png, _s in sheets if png is not None]
+
+
+def _write_part(path: Path, sheets: Sequence[tuple[Any, Path | None, tuple[int, int] | None]], meta: Mapping[str, str], dpi: int,
+                outline: Sequence[tuple[str, int]] | None = None) -> None:
+    """``sheets`` as one PDF (with the ``outline`` bookmarks when given) and their PNGs rasterized from it; each
+    figure is cleared once drawn."""
+    maps: list[tuple[Path, int, tuple[int, int]]] = []  # PNG, its page in the PDF (from 0), its size in pixels
+    with PdfPages(path, metadata=dict(meta)) as pdf:
+        for fig, png, size in sheets:
+            if png is not None and size is not None:
+                maps.append((png, pdf.get_pagecount(), size))
+            pdf.savefig(fig)
+            fig.clear()
+        if outline is not None:
             _add_outline(pdf, outline)
-        _rasterize(tmp, maps, dpi)
-        pngs = [png for png, _i, _s in maps]
-    return pngs
+    _rasterize(path, maps, dpi)
+
+
+def _can_fork() -> bool:
+    """Whether the album may write its PDF in two processes: ``os.fork`` exists, two CPUs are ours, and this is the
+    main thread of a process no pool started (regions synchronized in parallel, a cluster's worker: those already
+    use the CPUs, and ``--workers-processes`` promises no more processes than CPUs)."""
+    import multiprocessing
+    import threading
+
+    if not hasattr(os, "fork") or os.environ.get("SPPR_ALBUM_PROCESSES") == "1":
+        return False
+    if multiprocessing.parent_process() is not None or threading.current_thread() is not threading.main_thread():
+        return False
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cpus >= 2
+
+
+def _sheet_cost(fig: Any, png: Path | None) -> float:
+    """A rough cost of drawing a figure into the PDF (and rasterizing it): its texts and its collections' members."""
+    cost = 20.0 + len(fig.texts) + (200.0 if png is not None else 0.0)
+    for ax in fig.axes:
+        cost += len(ax.texts) + 2 * len(ax.patches) + len(ax.lines)
+        for c in ax.collections:
+            n = max(len(c.get_paths()), len(c.get_offsets()))
+            cost += 0.02 * n if c.get_rasterized() else 0.1 * n
+    return cost
+
+
+def _split_sheets(sheets: Sequence[tuple[Any, Path | None, tuple[int, int] | None]]) -> int:
+    """Where to cut the sheets into two parts of about equal cost (:func:`_sheet_cost`); 0 when too few to split."""
+    if len(sheets) < 4:
+        return 0
+    costs = np.cumsum([_sheet_cost(fig, png) for fig, png, _s in sheets])
+    return int(min(max(int(np.searchsorted(costs, costs[-1] / 2)), 1), len(sheets) - 1))
+
+
+def _write_parts(tmp: Path, sheets: Sequence[tuple[Any, Path | None, tuple[int, int] | None]], cut: int, outline: Sequence[tuple[str, int]],
+                 meta: Mapping[str, str], dpi: int, *, fork: bool = True) -> None:
+    """The album PDF written in two parts, at once with ``fork``: the sheets from ``cut`` (and their PNGs) by a
+    forked copy of this process, the first ones here; then the two parts joined (pypdf: pages in order, the
+    ``outline`` bookmarks, the first part's metadata). Without ``fork``, or should the copy fail, this process
+    writes both parts: the same bytes."""
+    import signal
+    import warnings
+
+    parts = (tmp.with_name(tmp.name + ".1.pdf"), tmp.with_name(tmp.name + ".2.pdf"))
+    pid = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # Python 3.12+: fork with threads (the copy only draws and writes)
+            try:
+                pid = os.fork() if fork else None
+            except OSError:
+                pid = None
+        if pid == 0:  # the copy: write the second part, never return into the caller
+            code = 1
+            try:
+                _write_part(parts[1], sheets[cut:], meta, dpi)
+                code = 0
+            finally:
+                os._exit(code)
+        started = time.monotonic()
+        _write_part(parts[0], sheets[:cut], meta, dpi)
+        ok = False
+        if pid is not None:
+            status = _wait_child(pid, deadline=time.monotonic() + max(120.0, 3 * (time.monotonic() - started)))
+            if status is not None:
+                pid = None
+                ok = os.waitstatus_to_exitcode(status) == 0
+        if not ok:
+            if fork:
+                log.debug("album: the second process did not write its part; written here")
+            _write_part(parts[1], sheets[cut:], meta, dpi)
+        else:
+            for fig, _png, _s in sheets[cut:]:
+                fig.clear()
+        _join_parts(parts, tmp, outline)
+    finally:
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+        for p in parts:
+            with contextlib.suppress(OSError):
+                p.unlink()
+
+
+def _wait_child(pid: int, deadline: float) -> int | None:
+    """The wait status of the forked copy ``pid``, or None if it has not ended by ``deadline`` (``time.monotonic``):
+    a copy that hangs (a lock some other thread held at the fork) must not hang the album; the caller then stops it
+    and writes that part itself."""
+    delay = 0.01
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() >= deadline:
+            log.debug("album: the second process has not ended in time; stopped and its part written here")
+            return None
+        time.sleep(delay)
+        delay = min(delay * 2, 0.25)
+
+
+def _join_parts(parts: Sequence[Path], out: Path, outline: Sequence[tuple[str, int]]) -> None:
+    """The parts' pages in order as one PDF with the ``outline`` bookmarks (each to its page, fitted) and the first
+    part's metadata (matplotlib's, with its ``SOURCE_DATE_EPOCH`` dates), opening with the bookmarks shown."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import Fit
+
+    w = PdfWriter()
+    for p in parts:
+        w.append(str(p))
+    for name, page in outline:
+        w.add_outline_item(title=name, page_number=page, fit=Fit.fit())
+    w.page_mode = "/UseOutlines"
+    info = PdfReader(str(parts[0])).metadata
+    if info:
+        w.add_metadata({k: v for k, v in info.items()})
+    with open(out, "wb") as fh:
+        w.write(fh)
 
 
 def _rasterize(pdf: Path, maps: Sequence[tuple[Path, int, tuple[int, int]]], dpi: int) -> None:

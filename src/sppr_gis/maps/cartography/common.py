@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 
@@ -12,6 +13,7 @@ matplotlib.use("Agg")
 
 import geopandas as gpd  # noqa: E402
 import matplotlib.patheffects as pe  # noqa: E402
+import matplotlib.text as _mtext  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -147,6 +149,52 @@ def _draw_text_with_halo(self: Text, renderer: object) -> None:
 _TEXT_DRAW = getattr(Text.draw, "_sppr_plain", Text.draw)
 _draw_text_with_halo._sppr_plain = _TEXT_DRAW  # type: ignore[attr-defined]
 Text.draw = _draw_text_with_halo  # type: ignore[method-assign]
+
+#: rcParams a text's measured size depends on (besides its string, font properties and the dpi).
+_METRIC_RC = ("text.hinting", "text.hinting_factor", "text.antialiased", "text.kerning_factor", "pdf.use14corefonts", "ps.useafm", "font.family",
+              "font.sans-serif", "font.serif", "font.monospace", "font.cursive", "font.fantasy", "mathtext.fontset")
+#: Measured text sizes shared by every renderer of one kind (an album measures the same signatory, sources and
+#: legend lines on every page, and its PDF measures them again): (renderer type, dpis, rc, text, font, math) -> size.
+_TEXT_METRICS: dict[tuple[Any, ...], tuple[float, float, float]] = {}
+
+
+def _shared_text_metrics(renderer: Any, _cache: Any = None) -> Any:
+    """``matplotlib.text._get_text_metrics_function`` with one cache for all Agg (and all PDF) renderers
+    instead of one per renderer: a page's figure, its continuation pages and its PDF page each have their own
+    renderer, so every page measured the same lines anew. A size depends only on the renderer's kind, its dpi,
+    the text, the font and the rcParams in :data:`_METRIC_RC`, all of which are in the key; other renderers
+    (and TeX) keep matplotlib's own cache."""
+    kind = type(renderer)
+    if kind not in _SHARED_METRIC_RENDERERS:
+        return _TEXT_METRICS_FUNCTION(renderer)
+    rc_get = dict.get  # an rcParam matplotlib drops is None, not an error
+
+    def metrics(text: str, fontprop: Any, ismath: Any, dpi: float) -> tuple[float, float, float]:
+        if ismath == "TeX":
+            return _TEXT_METRICS_FUNCTION(renderer)(text, fontprop, ismath, dpi)
+        rc = matplotlib.rcParams
+        key = (kind, dpi, renderer.dpi, tuple(str(rc_get(rc, k)) for k in _METRIC_RC), text, fontprop, ismath)
+        hit = _TEXT_METRICS.get(key)
+        if hit is None:
+            if len(_TEXT_METRICS) >= 200_000:
+                _TEXT_METRICS.clear()
+            hit = _TEXT_METRICS[key] = renderer.get_text_width_height_descent(text, fontprop, ismath)
+        return hit
+
+    return metrics
+
+
+def _shared_metric_renderers() -> frozenset[type]:
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.backends.backend_pdf import RendererPdf
+
+    return frozenset({RendererAgg, RendererPdf})
+
+
+_SHARED_METRIC_RENDERERS = _shared_metric_renderers()
+_TEXT_METRICS_FUNCTION = getattr(_mtext._get_text_metrics_function, "_sppr_plain", _mtext._get_text_metrics_function)
+_shared_text_metrics._sppr_plain = _TEXT_METRICS_FUNCTION  # type: ignore[attr-defined]
+_mtext._get_text_metrics_function = _shared_text_metrics
 
 #: The white halo of names on the map (a text in the PDF, see :class:`TextHalo`).
 _HALO = [TextHalo(linewidth=2.4, foreground="white")]
