@@ -131,6 +131,8 @@ _ANGLES = (45, 135, -45, -135, 90, -90, 0, 180, 22.5, 157.5, -22.5, -157.5, 67.5
 #: Further rings tried only when no nearer candidate is legible (on a name or a callout, off the map, a leader
 #: across a name) or every one hides another callout's feature: a dense city's callouts stand further out.
 _FAR_RINGS = (7.5, 9.0, 11.0, 13.5, 16.5, 20.0, 24.0)
+#: Rings tried, between and beyond :data:`_RINGS`, for a leader of at most :data:`MAX_LEADER_MM`.
+_SHORT_RINGS = (1.9, 2.9, 4.1, 5.3, 6.3, 6.8, 7.3)
 
 
 def _candidate_offsets(d: float, rings: Sequence[float]) -> np.ndarray:
@@ -139,7 +141,7 @@ def _candidate_offsets(d: float, rings: Sequence[float]) -> np.ndarray:
     out = []
     for ring in rings:
         # the far rings also between the 16 directions: a leader finds the gap between two names
-        angles = _ANGLES[: 8 if ring < 2 else 16] + (tuple(a + 11.25 for a in _ANGLES) if ring >= _FAR_RINGS[0] else ())
+        angles = _ANGLES[: 8 if ring < 1.5 else 16] + (tuple(a + 11.25 for a in _ANGLES) if ring >= _FAR_RINGS[0] or ring in _SHORT_RINGS else ())
         for ang in angles:
             out.append((ring * d * math.cos(math.radians(ang)), ring * d * math.sin(math.radians(ang))))
     return np.asarray(out, dtype=float)
@@ -196,11 +198,16 @@ class _BoxGrid:
         self.cells: dict[tuple[int, int], list[int]] = {}
         self.boxes: list[tuple[float, float, float, float]] = []
 
-    def add(self, box: Sequence[float]) -> None:
+    def add(self, box: Sequence[float]) -> int:
         k = len(self.boxes)
         self.boxes.append((float(box[0]), float(box[1]), float(box[2]), float(box[3])))
         for key in self._keys(box):
             self.cells.setdefault(key, []).append(k)
+        return k
+
+    def remove(self, k: int) -> None:
+        """Take box ``k`` out (it stays, empty: no test meets a NaN box)."""
+        self.boxes[k] = (math.nan,) * 4
 
     def _keys(self, box: Sequence[float]) -> list[tuple[int, int]]:
         c = self.cell
@@ -218,6 +225,351 @@ class _BoxGrid:
         return np.asarray([self.boxes[k] for k in sorted(idx)], dtype=float)
 
 
+#: The longest leader (mm at print size) a callout is given while a shorter legible place exists; the callouts a
+#: dense area leaves without one go to an enlargement of it (:func:`~sppr_gis.maps.cartography.enlarge.numbered_callouts`).
+MAX_LEADER_MM = 15.0
+#: The radius (points) of a feature's symbol, which another callout's leader and circle keep clear of.
+_SYMBOL_PT = 2.5
+_PT_MM = 25.4 / 72.0
+#: How many times the features left with a long leader (or none) are placed again, first.
+_REPLANS = 3
+#: Above this many callouts in one call, one pass on every ring (as before the short leaders): no replans, repairs
+#: or swaps (their cost grows with the square of the count, and such a map is read through its table).
+_PLAN_LIMIT = 600
+
+
+def _seg_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(n, m) matrix: segment i of ``a`` crosses segment j of ``b`` (rows x0, y0, x1, y1) at a point inside both;
+    segments that only touch (a shared end: two leaders from one feature) do not cross."""
+    if not len(a) or not len(b):
+        return np.zeros((len(a), len(b)), dtype=bool)
+    p, r = a[:, None, :2], a[:, None, 2:] - a[:, None, :2]
+    q, s = b[None, :, :2], b[None, :, 2:] - b[None, :, :2]
+
+    def cross(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+        return u[..., 0] * v[..., 1] - u[..., 1] * v[..., 0]
+
+    d1, d2 = cross(s, p - q), cross(s, p + r - q)
+    d3, d4 = cross(r, q - p), cross(r, q + s - p)
+    return (d1 * d2 < 0) & (d3 * d4 < 0)
+
+
+class _CalloutPlan:
+    """Where the callouts of one :func:`place_callouts` call go (display units), before anything is drawn.
+
+    Each feature is tried in up to three passes, nearest candidate first: *strict* (a leader of at most
+    ``max_leader`` that crosses no other leader and passes under no circle nor over another feature's symbol, a
+    circle on no leader and no other symbol), then *short* (the same length, those costs only preferred), then
+    *far* (every ring, as far as ``_FAR_RINGS``). Always hard: inside the map, off the names and reserved boxes,
+    ``_CALLOUT_GAP`` from every circle, a leader across no name (but one over its own feature).
+    """
+
+    def __init__(self, ax: Any, xy: Sequence[tuple[float, float]], numbers: Sequence[str], fontsize: float, avoid: Sequence[Bbox],
+                 symbols: Sequence[tuple[float, float]], max_leader: float | None) -> None:
+        fig, fontsize, renderer, ax_box, _ = _label_context(ax, fontsize, ())
+        self.fig, self.fontsize, self.renderer = fig, fontsize, renderer
+        self.px = px = fig.dpi / 72.0  # display units per point
+        # names already on the map (not callouts), with their white halo (1.2 pt each side): never covered
+        names = [t.get_window_extent(renderer).padded(1.2 * px) for t in ax.texts if t.get_visible() and t.get_text() and not _is_callout(t)]
+        names += list(avoid) + _reserved(ax)
+        d = fontsize * 1.25
+        self.offsets = [_candidate_offsets(d, rings) * px for rings in (_RINGS, _FAR_RINGS)]
+        # within the longest leader: the near rings, then rings in between and up to it, every 11.25 degrees
+        # and last, the circle on its own feature (no leader: the number is the symbol)
+        self.short = [self.offsets[0], _candidate_offsets(d, _SHORT_RINGS) * px, np.zeros((1, 2))] if max_leader is not None else []
+        self.gap = _CALLOUT_GAP * px
+        self.sym = _SYMBOL_PT * px
+        cell = d * px * 8
+        self.name_grid, self.call_grid, self.lead_grid, self.feat_grid = _BoxGrid(cell), _BoxGrid(cell), _BoxGrid(cell), _BoxGrid(cell)
+        for b in names:
+            self.name_grid.add(b.extents)
+        self.prior_boxes = np.asarray([t._sppr_box for t in ax.texts if t.get_visible() and t.get_text() and _is_callout(t)], dtype=float).reshape(-1, 4)
+        for b in self.prior_boxes:
+            self.call_grid.add(b)
+        self.prior_segs = np.asarray(getattr(ax, "_sppr_leaders", ()), dtype=float).reshape(-1, 4)
+        for seg in self.prior_segs:
+            self.lead_grid.add(seg)  # a segment (x0, y0, x1, y1): the grid files it by the box its ends span
+        self.ax_ext = ax_box.extents
+        self.max_pt = None if max_leader is None else max_leader / _PT_MM
+        self.texts = [str(n) for n in numbers]
+        self.ok = np.asarray([np.isfinite(x) and np.isfinite(y) for x, y in xy], dtype=bool)
+        self.pts = ax.transData.transform(np.asarray([(x, y) if ok else (0.0, 0.0) for (x, y), ok in zip(xy, self.ok)], dtype=float).reshape(-1, 2))
+        sym = np.asarray([p for p in symbols if np.isfinite(p[0]) and np.isfinite(p[1])], dtype=float).reshape(-1, 2)
+        for p in list(self.pts[self.ok]) + list(ax.transData.transform(sym) if len(sym) else []):
+            self.feat_grid.add((p[0], p[1], p[0], p[1]))  # every feature: a circle or leader should not hide another's
+        self.sizes = [self._size(t, fig, renderer) for t in self.texts]
+        #: k -> (offset from the feature in points, circle box in display units)
+        self.placed: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.ids: dict[int, tuple[int, int]] = {}  # k -> its box in call_grid, its leader in lead_grid
+        self.mode: dict[int, str] = {}
+
+    def _size(self, text: str, fig: Any, renderer: Any) -> tuple[float, float, float]:
+        # the pages of an album number their callouts from 1 again: a number's circle is measured once per font and dpi
+        probe = getattr(self, "_probe", None)
+        if probe is None:
+            probe = self._probe = Text(0, 0, "", fontsize=self.fontsize, fontweight="bold", ha="center", va="center", figure=fig,
+                                       bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=_INK, linewidth=1.2))
+        fonts = repr([matplotlib.rcParams[f"font.{f}"] for f in ("sans-serif", "serif", "monospace", "cursive", "fantasy")])
+        key = (text, fig.dpi, type(renderer).__name__, probe._fontproperties, fonts)
+        if key not in _CIRCLES:
+            probe.set_text(text)
+            probe.update_bbox_position_size(renderer)
+            bb = probe.get_bbox_patch().get_window_extent(renderer)
+            # the number's circle as drawn (not the leader), plus its edge (1.2 pt); and its radius in points
+            if len(_CIRCLES) > 100000:
+                _CIRCLES.clear()
+            _CIRCLES[key] = (bb.width + 1.2 * self.px, bb.height + 1.2 * self.px, bb.width / 2 / self.px)
+        return _CIRCLES[key]
+
+    def _others(self, rows: np.ndarray, p0: np.ndarray, pad: float) -> np.ndarray:
+        """The feature boxes ``rows`` widened by ``pad``, but those of features at ``p0`` itself (the feature's own)."""
+        if not len(rows):
+            return rows
+        own = (np.abs(rows[:, 0] - p0[0]) < 0.5) & (np.abs(rows[:, 1] - p0[1]) < 0.5)
+        return rows[~own] + np.array([-pad, -pad, pad, pad])
+
+    def place(self, k: int, mode: str) -> bool:
+        """Place callout ``k`` in pass ``mode`` (``strict``, ``short``, ``far``, or ``strict-far``: the far rings, as
+        strictly as the first pass); whether a place was found."""
+        px, gap = self.px, self.gap
+        ax0, ay0, ax1, ay1 = self.ax_ext
+        w, h, radius = self.sizes[k]
+        p0 = self.pts[k]
+        best = None
+        far = mode in ("far", "strict-far", "far-any")
+        for offs in self.offsets if far else self.short:  # short, short-any, strict: within the longest leader
+            if not far and self.max_pt is not None:
+                offs = offs[np.hypot(offs[:, 0], offs[:, 1]) / px - radius <= self.max_pt]
+                if not len(offs):
+                    continue
+            cx, cy = p0[0] + offs[:, 0], p0[1] + offs[:, 1]
+            boxes = np.column_stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
+            area = (min(boxes[:, 0].min(), p0[0]), min(boxes[:, 1].min(), p0[1]), max(boxes[:, 2].max(), p0[0]), max(boxes[:, 3].max(), p0[1]))
+            inside = (boxes[:, 0] >= ax0) & (boxes[:, 2] <= ax1) & (boxes[:, 1] >= ay0) & (boxes[:, 3] <= ay1)
+            near_names = self.name_grid.near(area)
+            # a name over the feature itself is crossed by every leader: only the names clear of it count
+            own = ((near_names[:, 0] <= p0[0]) & (p0[0] <= near_names[:, 2]) & (near_names[:, 1] <= p0[1]) & (p0[1] <= near_names[:, 3])
+                   if len(near_names) else np.zeros(0, dtype=bool))
+            near_calls = self.call_grid.near(area)
+            padded = near_calls + np.array([-gap, -gap, gap, gap]) if len(near_calls) else near_calls
+            near_leads = self.lead_grid.near(area)
+            legs = np.column_stack([np.full(len(cx), p0[0]), np.full(len(cx), p0[1]), cx, cy])  # the leaders, feature to centre
+            hard = (
+                ~inside
+                | _overlaps(boxes, near_names).any(axis=1)
+                | _overlaps(boxes, padded).any(axis=1)
+                | _seg_box(legs, near_names[~own] if len(near_names) else near_names).any(axis=1)
+            )
+            feats = self.feat_grid.near(area)
+            # what a legible place should still avoid: its leader under another circle or across another leader,
+            # its circle on another leader (each costs _ON_LEADER), its circle or leader on another feature (1 each)
+            crossing = _seg_cross(legs, near_leads).any(axis=1)
+            on_lead = _seg_box(legs, near_calls).any(axis=1).astype(float) + _seg_box(near_leads, boxes).any(axis=0) + crossing
+            soft = _ON_LEADER * on_lead
+            if not mode.endswith("-any"):  # two crossing leaders only where a number has no other place
+                hard |= crossing
+            if len(feats):
+                fo = self._others(feats, p0, self.sym)
+                soft += _overlaps(boxes, fo).sum(axis=1) + _seg_box(legs, fo).any(axis=1)
+            if mode in ("strict", "strict-far"):
+                hard |= soft > 0
+            cost = np.where(hard, np.inf, soft)
+            i = int(np.argmin(cost))  # the first of the cheapest: the nearest
+            if np.isfinite(cost[i]) and (best is None or cost[i] < best[0]):
+                best = (float(cost[i]), offs[i] / px, boxes[i])
+            if best is not None and best[0] == 0:  # clear of everything: good enough (farther rings would be worse)
+                break
+        if best is None:
+            return False
+        self._put(k, best[1], best[2])
+        self.mode[k] = mode
+        return True
+
+    def _put(self, k: int, off: np.ndarray, box: np.ndarray) -> None:
+        p0 = self.pts[k]
+        self.placed[k] = (off, box)
+        c = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+        self.ids[k] = (self.call_grid.add(box), self.lead_grid.add((float(p0[0]), float(p0[1]), float(c[0]), float(c[1]))))
+
+    def _take(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        old = self.placed.pop(k)
+        a, b = self.ids.pop(k)
+        self.call_grid.remove(a)
+        self.lead_grid.remove(b)
+        return old
+
+    def _faults(self) -> list[tuple[int, int]]:
+        """Pairs of this call's callouts in conflict: their leaders cross, or one's leader runs under the other's circle."""
+        ks = sorted(self.placed)
+        if len(ks) < 2:
+            return []
+        boxes = np.asarray([self.placed[k][1] for k in ks], dtype=float)
+        segs = np.column_stack([self.pts[ks], (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2])
+        lines = shapely.linestrings(segs.reshape(-1, 2, 2))
+        tree = shapely.STRtree(lines)
+        out = []
+        a, b = tree.query(lines, predicate="intersects")
+        for i, j in zip(a, b):
+            if i < j and _seg_cross(segs[[i]], segs[[j]])[0, 0]:
+                out.append((ks[i], ks[j]))
+        a, b = shapely.STRtree(shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3])).query(lines, predicate="intersects")
+        for i, j in zip(a, b):
+            if i != j and _seg_box(segs[[i]], boxes[[j]])[0, 0]:
+                out.append((ks[i], ks[j]))
+        return out
+
+    def repair(self, rounds: int = 2) -> None:
+        """Move one callout of each pair in conflict (:meth:`_faults`) to a strict place where there is one."""
+        for _ in range(rounds):
+            moved = False
+            for i, j in self._faults():
+                if i not in self.placed or j not in self.placed:
+                    continue
+                done = False
+                for k in (j, i):
+                    old, mode = self._take(k), self.mode.get(k)
+                    if self.place(k, "strict"):
+                        moved = done = True
+                        break
+                    self._put(k, *old)
+                    self.mode[k] = mode
+                if done:
+                    continue
+                # both again, in either order, each strictly
+                for a, b in ((i, j), (j, i)):
+                    olds = {k: (self._take(k), self.mode.get(k)) for k in (a, b)}
+                    if self.place(a, "strict") and self.place(b, "strict"):
+                        moved = done = True
+                        break
+                    for k in (a, b):
+                        if k in self.placed:
+                            self._take(k)
+                        self._put(k, *olds[k][0])
+                        self.mode[k] = olds[k][1]
+                if done:
+                    continue
+                # a longer leader that crosses nothing rather than a crossing
+                for k in (j, i):
+                    old, mode = self._take(k), self.mode.get(k)
+                    if self.place(k, "strict-far"):
+                        moved = done = True
+                        break
+                    self._put(k, *old)
+                    self.mode[k] = mode
+            if not moved:
+                break
+
+    def run(self, modes: Sequence[str], first: Sequence[int] = ()) -> list[int]:
+        """Place every feature (``first`` first, then the others in their order), pass by pass; the features left
+        without a place. ``self.late`` lists the features placed in the last pass (a long leader)."""
+        head = [k for k in first if self.ok[k]]
+        seen = set(head)
+        left = head + [k for k in range(len(self.texts)) if self.ok[k] and k not in seen]
+        self.late: list[int] = []
+        for n, mode in enumerate(modes):
+            todo = left
+            left = [k for k in todo if not self.place(k, mode)]
+            if n == len(modes) - 1 and len(modes) > 1:
+                self.late = [k for k in todo if k not in set(left)]
+        return left
+
+    def uncross(self, rounds: int = 6) -> int:
+        """Swap the circles of two crossing leaders where both stay legible (2-opt: the two new leaders never
+        cross each other and are shorter in sum); returns the crossings left among this call's leaders."""
+        ks = sorted(self.placed)
+        if len(ks) < 2:
+            return 0
+        px, gap = self.px, self.gap
+        ax0, ay0, ax1, ay1 = self.ax_ext
+        pts = self.pts[ks]
+        boxes = np.asarray([self.placed[k][1] for k in ks], dtype=float)
+
+        def centres(b: np.ndarray) -> np.ndarray:
+            return np.column_stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2])
+
+        def crossings() -> np.ndarray:
+            segs = np.column_stack([pts, centres(boxes)])
+            lines = shapely.linestrings(segs.reshape(-1, 2, 2))
+            pairs = shapely.STRtree(lines).query(lines, predicate="crosses")
+            pairs = pairs[:, pairs[0] < pairs[1]]
+            keep = _seg_cross(segs[pairs[0]], segs[pairs[1]])[np.arange(pairs.shape[1]), np.arange(pairs.shape[1])] if pairs.shape[1] else np.zeros(0, dtype=bool)
+            return pairs[:, keep]
+
+        feats = np.asarray(self.feat_grid.boxes, dtype=float).reshape(-1, 4)
+        for _ in range(rounds):
+            pairs = crossings()
+            if not pairs.shape[1]:
+                return 0
+            touched: set[int] = set()
+            swapped = 0
+            segs = np.column_stack([pts, centres(boxes)])
+            for i, j in pairs.T:
+                if i in touched or j in touched:
+                    continue
+                ci, cj = centres(boxes[[i]])[0], centres(boxes[[j]])[0]
+                wi, hi, ri = self.sizes[ks[i]]
+                wj, hj, rj = self.sizes[ks[j]]
+                new = np.asarray([[cj[0] - wi / 2, cj[1] - hi / 2, cj[0] + wi / 2, cj[1] + hi / 2],
+                                  [ci[0] - wj / 2, ci[1] - hj / 2, ci[0] + wj / 2, ci[1] + hj / 2]])
+                legs = np.asarray([[*pts[i], *cj], [*pts[j], *ci]])
+                if not ((new[:, 0] >= ax0) & (new[:, 2] <= ax1) & (new[:, 1] >= ay0) & (new[:, 3] <= ay1)).all():
+                    continue
+                if self.max_pt is not None:
+                    old_len = np.hypot(*(segs[[i, j], 2:] - segs[[i, j], :2]).T) / px - np.array([ri, rj])
+                    new_len = np.hypot(*(legs[:, 2:] - legs[:, :2]).T) / px - np.array([ri, rj])
+                    if (new_len > np.maximum(self.max_pt, old_len) + 1e-6).any():
+                        continue
+                area = (min(new[:, 0].min(), legs[:, [0, 2]].min()), min(new[:, 1].min(), legs[:, [1, 3]].min()),
+                        max(new[:, 2].max(), legs[:, [0, 2]].max()), max(new[:, 3].max(), legs[:, [1, 3]].max()))
+                names = self.name_grid.near(area)
+                if len(names):
+                    if _overlaps(new, names).any():
+                        continue
+                    bad = False
+                    for leg in legs:
+                        own = (names[:, 0] <= leg[0]) & (leg[0] <= names[:, 2]) & (names[:, 1] <= leg[1]) & (leg[1] <= names[:, 3])
+                        if _seg_box(leg[None, :], names[~own]).any():
+                            bad = True
+                    if bad:
+                        continue
+                rest = np.ones(len(ks), dtype=bool)
+                rest[[i, j]] = False
+                other_boxes = np.concatenate([boxes[rest], self.prior_boxes])
+                other_segs = np.concatenate([segs[rest], self.prior_segs])
+                if len(other_boxes) and _overlaps(new, other_boxes + np.array([-gap, -gap, gap, gap])).any():
+                    continue
+
+                def badness(b: np.ndarray, lg: np.ndarray, other_segs: np.ndarray = other_segs, other_boxes: np.ndarray = other_boxes) -> float:
+                    n = _seg_cross(lg, other_segs).sum() + _seg_box(lg, other_boxes).sum() + _seg_box(other_segs, b).sum()
+                    if len(feats):
+                        for row in range(2):
+                            fo = self._others(feats, lg[row, :2], self.sym)
+                            n += 0.1 * (_overlaps(b[[row]], fo).sum() + _seg_box(lg[[row]], fo).sum())
+                    return float(n)
+
+                if badness(new, legs) >= badness(boxes[[i, j]], segs[[i, j]]) + 1.0:  # + their own crossing, gone
+                    continue
+                boxes[i], boxes[j] = new[0], new[1]
+                segs[i], segs[j] = legs[0], legs[1]
+                touched.update((int(i), int(j)))
+                swapped += 1
+            if not swapped:
+                break
+        for n, k in enumerate(ks):
+            p = self.pts[k]
+            c = centres(boxes[[n]])[0]
+            self.placed[k] = ((c - p) / px, boxes[n])
+        return int(crossings().shape[1])
+
+
+def crowded_callouts(ax: Any, xy: Sequence[tuple[float, float]], numbers: Sequence[str], *, fontsize: float = 7.0,
+                     symbols: Sequence[tuple[float, float]] = (), max_leader: float = MAX_LEADER_MM) -> list[int]:
+    """The callouts :func:`place_callouts` could not place cleanly on ``ax`` as it is: the indices of ``xy`` left
+    without a leader of at most ``max_leader`` mm that crosses nothing (the dense area an enlargement shows)."""
+    plan = _CalloutPlan(ax, xy, numbers, fontsize, (), symbols, max_leader)
+    return plan.run(("strict",))
+
+
 def place_callouts(
     ax: Any,
     xy: Sequence[tuple[float, float]],
@@ -229,139 +581,82 @@ def place_callouts(
     zorder: float = 25,
     gid: str = "callout",
     dropped: list[str] | None = None,
+    symbols: Sequence[tuple[float, float]] = (),
+    max_leader: float | None = MAX_LEADER_MM,
 ) -> list[Artist]:
     """Numbered markers beside features, joined to them by a short leader, keyed to the page's table.
 
-    A number is placed at the first candidate position (rings around the feature, nearest first, out to
-    ``_FAR_RINGS``) where its circle lies inside the map, keeps a gap of ``_CALLOUT_GAP`` from every other
-    callout's circle, covers no name on the map (kecamatan, roads: the texts already in the axes, ``avoid``)
-    and where its own leader crosses no name (but one over its own feature); among such places, one whose
-    leader passes under no other circle and whose circle covers no other leader nor another callout's
-    feature is preferred (the nearest of the least bad). A number
-    with no such place is not printed (never an overlapping number): its text is appended to ``dropped``
-    and counted in ``ax._sppr_unnumbered`` (the page says so in its note; the table keys it).
+    Each number is placed at the nearest candidate position (rings around the feature) in up to three
+    passes (:class:`_CalloutPlan`): first where its leader is at most ``max_leader`` mm at print size, crosses no
+    other leader and passes under no circle nor over another feature's symbol (``symbols``: features drawn but
+    numbered elsewhere, data coordinates), and its circle covers no leader nor symbol; then at the same length
+    preferring the fewest such faults; then on the far rings. Always: inside the map, a gap of
+    ``_CALLOUT_GAP`` from every other callout's circle, over no name (the texts already in the axes,
+    ``avoid``, the reserved boxes) and a leader across no name (but one over its own feature). Two crossing
+    leaders then swap their circles where both stay legible (:meth:`_CalloutPlan.uncross`). A number with no
+    place is not printed (never an overlapping number): its text is appended to ``dropped`` and counted in
+    ``ax._sppr_unnumbered`` (the page says so in its note; the table keys it).
 
-    The size of each number (with its circle) is measured once per string; candidate boxes are computed
-    in display units and tested against a grid of the boxes taken, and a matplotlib ``Annotation`` is
-    made only for the position chosen.
+    ``max_leader=None`` skips the first two passes. The size of each number (with its circle) is measured once per
+    string; candidate boxes are computed in display units and tested against grids of the boxes taken, and a
+    matplotlib ``Annotation`` is made only for the position chosen.
     """
-    fig, fontsize, renderer, ax_box, _ = _label_context(ax, fontsize, ())
-    # names already on the map (not callouts): a callout should never cover them
-    px = fig.dpi / 72.0  # display units per point
-    # with their white halo (1.2 pt each side)
-    names = [t.get_window_extent(renderer).padded(1.2 * px) for t in ax.texts if t.get_visible() and t.get_text() and not _is_callout(t)]
-    names += list(avoid) + _reserved(ax)
-    others = [t._sppr_box for t in ax.texts if t.get_visible() and t.get_text() and _is_callout(t)]
-    d = fontsize * 1.25
-    offsets = [_candidate_offsets(d, rings) * px for rings in (_RINGS, _FAR_RINGS)]
-    gap = _CALLOUT_GAP * px
-    name_grid, call_grid = _BoxGrid(d * px * 8), _BoxGrid(d * px * 8)
-    for b in names:
-        name_grid.add(b.extents)
-    for b in others:
-        call_grid.add(b)
-    # the leaders (display units) and features already on the map, from earlier calls too
-    lead_grid, feat_grid = _BoxGrid(d * px * 8), _BoxGrid(d * px * 8)
-    for seg in getattr(ax, "_sppr_leaders", ()):
-        lead_grid.add(seg)  # a segment (x0, y0, x1, y1): the grid files it by the box its ends span
-    ax0, ay0, ax1, ay1 = ax_box.extents
-    sizes: dict[str, tuple[float, float]] = {}
-    probe = Text(0, 0, "", fontsize=fontsize, fontweight="bold", ha="center", va="center", figure=fig,
-                 bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=_INK, linewidth=1.2))
-    fonts = repr([matplotlib.rcParams[f"font.{f}"] for f in ("sans-serif", "serif", "monospace", "cursive", "fantasy")])
-    pts = ax.transData.transform(np.asarray([(x, y) if np.isfinite(x) and np.isfinite(y) else (0.0, 0.0) for x, y in xy], dtype=float).reshape(-1, 2))
-    for k, (x, y) in enumerate(xy):  # every feature numbered here: a circle should not hide another's feature
-        if np.isfinite(x) and np.isfinite(y):
-            feat_grid.add((pts[k, 0], pts[k, 1], pts[k, 0], pts[k, 1]))
+    if len(xy) > _PLAN_LIMIT:  # thousands of numbers on one map: one pass, as fast as before (no map shows them all legibly)
+        max_leader = None
+    modes = ("strict", "short-any", "far-any") if max_leader is not None else ("far-any",)
+    plan = _CalloutPlan(ax, xy, numbers, fontsize, avoid, symbols, max_leader)
+    left = plan.run(modes)
+    for _ in range(_REPLANS if max_leader is not None else 0):  # the features left with a long leader or none are placed first, while the room is free
+        if not (left or plan.late):
+            break
+        again = _CalloutPlan(ax, xy, numbers, fontsize, avoid, symbols, max_leader)
+        left2 = again.run(modes, first=[*left, *plan.late])
+        if (len(left2), len(again.late)) < (len(left), len(plan.late)):
+            plan, left = again, left2
+        else:
+            break
+    if max_leader is not None:
+        plan.repair()
+        plan.uncross()
+    ax0, ay0, ax1, ay1 = plan.ax_ext
     out: list[Artist] = []
     leaders: list[tuple[tuple[float, float], tuple[float, float]]] = []  # points, from the feature
     leader_at: list[tuple[float, float]] = []  # data
     leader_colors: list[Any] = []
-    unplaced = 0
-    for k, ((x, y), num) in enumerate(zip(xy, numbers)):
-        if not np.isfinite(x) or not np.isfinite(y):
-            continue
-        text = str(num)
-        if text not in sizes:
-            # the pages of an album number their callouts from 1 again: a number's circle is measured once per font and dpi
-            key = (text, fig.dpi, type(renderer).__name__, probe._fontproperties, fonts)
-            if key not in _CIRCLES:
-                probe.set_text(text)
-                probe.update_bbox_position_size(renderer)
-                bb = probe.get_bbox_patch().get_window_extent(renderer)
-                # the number's circle as drawn (not the leader), plus its edge (1.2 pt); and its radius in points
-                if len(_CIRCLES) > 100000:
-                    _CIRCLES.clear()
-                _CIRCLES[key] = (bb.width + 1.2 * px, bb.height + 1.2 * px, bb.width / 2 / px)
-            sizes[text] = _CIRCLES[key]
-        w, h, radius = sizes[text]
-        best = None
-        p0 = pts[k]
-        for offs in offsets:
-            cx, cy = p0[0] + offs[:, 0], p0[1] + offs[:, 1]
-            boxes = np.column_stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
-            area = (min(boxes[:, 0].min(), p0[0]), min(boxes[:, 1].min(), p0[1]), max(boxes[:, 2].max(), p0[0]), max(boxes[:, 3].max(), p0[1]))
-            inside = (boxes[:, 0] >= ax0) & (boxes[:, 2] <= ax1) & (boxes[:, 1] >= ay0) & (boxes[:, 3] <= ay1)
-            near_names = name_grid.near(area)
-            # a name over the feature itself is crossed by every leader: only the names clear of it count
-            own = ((near_names[:, 0] <= p0[0]) & (p0[0] <= near_names[:, 2]) & (near_names[:, 1] <= p0[1]) & (p0[1] <= near_names[:, 3])
-                   if len(near_names) else np.zeros(0, dtype=bool))
-            near_calls = call_grid.near(area)
-            padded = near_calls + np.array([-gap, -gap, gap, gap]) if len(near_calls) else near_calls
-            near_leads = lead_grid.near(area)
-            legs = np.column_stack([np.full(len(cx), p0[0]), np.full(len(cx), p0[1]), cx, cy])  # the leaders, feature to centre
-            hard = (
-                ~inside
-                | _overlaps(boxes, near_names).any(axis=1)
-                | _overlaps(boxes, padded).any(axis=1)
-                | _seg_box(legs, near_names[~own] if len(near_names) else near_names).any(axis=1)
-            )
-            feats = feat_grid.near(area)
-            # what a legible place should still avoid: its leader under another circle, its circle on another
-            # leader (each costs _ON_LEADER), its circle on another callout's feature (1 each)
-            soft = _ON_LEADER * (_seg_box(legs, near_calls).any(axis=1).astype(float) + _seg_box(near_leads, boxes).any(axis=0))
-            if len(feats):
-                soft += _overlaps(boxes, feats + np.array([-gap, -gap, gap, gap])).sum(axis=1) - ((boxes[:, 0] <= p0[0]) & (p0[0] <= boxes[:, 2]) & (boxes[:, 1] <= p0[1]) & (p0[1] <= boxes[:, 3]))
-            cost = np.where(hard, np.inf, soft)
-            i = int(np.argmin(cost))  # the first of the cheapest: the nearest
-            if np.isfinite(cost[i]) and (best is None or cost[i] < best[0]):
-                best = (float(cost[i]), offs[i] / px, boxes[i])
-            if best is not None and best[0] == 0:  # clear of everything: good enough (farther rings would be worse)
-                break
-        if best is None:  # no legible place: keyed in the table only, and the page says so
-            unplaced += 1
-            if dropped is not None:
-                dropped.append(text)
-            continue
+    if dropped is not None:
+        dropped.extend(plan.texts[k] for k in left)  # no legible place: keyed in the table only, and the page says so
+    for k in sorted(plan.placed):
+        x, y = xy[k]
+        off, box = plan.placed[k]
+        text = plan.texts[k]
+        _, _, radius = plan.sizes[k]
         col = colors[k] if colors is not None else _INK
+        pk = plan.pts[k]
         # a feature well inside the map is drawn: not asked again at every draw and measure whether the map holds it
         # (the point's test against the axes' patch); one on or beyond its edge is still clipped as before
-        deep = ax0 + 1.0 < pts[k, 0] < ax1 - 1.0 and ay0 + 1.0 < pts[k, 1] < ay1 - 1.0
+        deep = ax0 + 1.0 < pk[0] < ax1 - 1.0 and ay0 + 1.0 < pk[1] < ay1 - 1.0
         t = ax.annotate(
-            text, (x, y), xytext=(float(best[1][0]), float(best[1][1])), textcoords="offset points", ha="center", va="center",
-            fontsize=fontsize, fontweight="bold", color=_INK, zorder=zorder, annotation_clip=not deep, gid=gid,
+            text, (x, y), xytext=(float(off[0]), float(off[1])), textcoords="offset points", ha="center", va="center",
+            fontsize=plan.fontsize, fontweight="bold", color=_INK, zorder=zorder, annotation_clip=not deep, gid=gid,
             bbox=dict(boxstyle="circle,pad=0.2", facecolor="white", edgecolor=col, linewidth=1.2),
         )
-        if ax0 <= pts[k, 0] <= ax1 and ay0 <= pts[k, 1] <= ay1:  # drawn (annotation_clip): so is its leader
-            ox, oy = float(best[1][0]), float(best[1][1])
+        if ax0 <= pk[0] <= ax1 and ay0 <= pk[1] <= ay1:  # drawn (annotation_clip): so is its leader
+            ox, oy = float(off[0]), float(off[1])
             dist = max(math.hypot(ox, oy), 1e-9)
             if dist > radius + _LEADER_GAP:  # from 1 pt off the feature to the circle's edge
                 leaders.append(((ox * _LEADER_GAP / dist, oy * _LEADER_GAP / dist), (ox * (1.0 - radius / dist), oy * (1.0 - radius / dist))))
                 leader_at.append((x, y))
                 leader_colors.append(col)
-        t.update_positions(renderer)  # so that its window extent is read where it is drawn
+        t.update_positions(plan.renderer)  # so that its window extent is read where it is drawn
         _memo_path(t.get_bbox_patch())
         t._sppr_callout = True  # type: ignore[attr-defined]
-        t._sppr_box = best[2]  # type: ignore[attr-defined]
+        t._sppr_box = box  # type: ignore[attr-defined]
         out.append(t)
-        call_grid.add(best[2])
-        c = (best[2][0] + best[2][2]) / 2, (best[2][1] + best[2][3]) / 2
-        seg = (float(p0[0]), float(p0[1]), float(c[0]), float(c[1]))
-        lead_grid.add(seg)
+        c = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
         if not hasattr(ax, "_sppr_leaders"):
             ax._sppr_leaders = []
-        ax._sppr_leaders.append(seg)
-    ax._sppr_unnumbered = getattr(ax, "_sppr_unnumbered", 0) + unplaced
+        ax._sppr_leaders.append((float(pk[0]), float(pk[1]), float(c[0]), float(c[1])))
+    ax._sppr_unnumbered = getattr(ax, "_sppr_unnumbered", 0) + len(left)
     if leaders:
         _add_leaders(ax, leaders, leader_at, leader_colors, zorder=zorder, gid=gid)
     return out

@@ -28,13 +28,13 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     display_crs,
     draw_outline,
     draw_zoning,
-    place_callouts,
     place_labels,
     place_line_labels,
     rupiah,
     split_by_dimension,
     zone_legend,
 )
+from sppr_gis.maps.cartography.enlarge import numbered_callouts  # noqa: E402
 from sppr_gis.maps.pages.common import (  # noqa: E402
     _ZONE_FIELDS,
     LAND,
@@ -198,12 +198,14 @@ class Album:
         where = f"warna dan kode pada Peta {self.zoning_page}" if self.zoning_page else "warna zona"
         return f"Latar: zonasi ({where}, dipudarkan)." if "zoning" in self.L else ""
 
-    def program_callouts(self, f: MapFrame, geo: gpd.GeoDataFrame, unlocated: pd.DataFrame | None = None) -> LegendSection | None:
+    def program_callouts(self, f: MapFrame, geo: gpd.GeoDataFrame, unlocated: pd.DataFrame | None = None,
+                         draw: Callable[[Any], None] | None = None) -> LegendSection | None:
         """Numbered callouts on the programs, keyed to the table beside the map (id, activity, pagu, status).
 
         Without a table column (a few programs) the list is returned as a legend section instead. The
         ``unlocated`` programs (no location, so no symbol) follow in the list, marked ``–`` and "tanpa lokasi",
-        so that the legend's counts can be traced.
+        so that the legend's counts can be traced. With ``draw`` (the page's layers on another axes), a centre too
+        dense for short leaders is numbered in an enlargement on the map (:func:`numbered_callouts`).
         """
         dims = shapely.get_dimensions(np.asarray(geo.geometry.array, dtype=object))
         idc = "program_id" if "program_id" in geo.columns else None
@@ -253,7 +255,8 @@ class Album:
         cols = [mpl_color(STATUS_COLORS.get(str(col["status"][order[k]]), (40, 40, 40))) if "status" in col else "#222222" for k in range(shown)]
         # points first: their callouts need the nearest room
         first = sorted(range(shown), key=lambda k: dims[order[k]])
-        place_callouts(f.ax, [xy[k] for k in first], [rows[k][0] for k in first], colors=[cols[k] for k in first], fontsize=5.5 * f.k, gid="program")
+        numbered_callouts(f.ax, [xy[k] for k in first], [rows[k][0] for k in first], colors=[cols[k] for k in first], fontsize=5.5 * f.k, gid="program",
+                          draw=draw, keep_clear=self.admin_area() if draw is not None else None)
         return listed
 
     def program_numbers(self, programs: pd.DataFrame) -> np.ndarray | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import textwrap
+from types import SimpleNamespace
 from typing import Any
 
 import matplotlib
@@ -24,9 +25,9 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     category_legend,
     draw_by_category,
     geometry_type_legend,
-    place_callouts,
     place_labels,
 )
+from sppr_gis.maps.cartography.enlarge import enlargement_note, numbered_callouts  # noqa: E402
 from sppr_gis.maps.pages.base import Album  # noqa: E402
 from sppr_gis.maps.pages.common import STATUS_ORDER, _anchor, _counts  # noqa: E402
 from sppr_gis.maps.palette import (  # noqa: E402
@@ -63,11 +64,12 @@ def page_conformance(album: Album) -> MapFrame | None:
     lab = [_count_label(label, cnt.get(s, 0), _unlocated_counts(r).get(s, 0)) for s, label in zip([s for s in order if s in STATUS_COLORS], lab)]
     gh, gl = geometry_type_legend(list(dims))
     reloc = relocation(album, f, r)
-    numbered_programs(f, r)
+    numbered_programs(f, r, album=album)
     zs = album.zone_section(0.4, None, codes_only=True)
     secs = [LegendSection("Status kesesuaian (jumlah program)", h, lab), reloc, LegendSection("Bentuk lokasi", gh, gl), zs, album.admin_section()]
     f.add_legend([s for s in secs if s])
     note = "Nomor pada peta = kolom No. lembar Kesesuaian Buku Matriks dan nomor program pada peta OPD (daftar pada halaman lanjutan: id program, kegiatan, status)."
+    note += enlargement_note(f.ax)
     return album.finish(f, avoid=r, note=note, shows=("rencana", "zoning", "rules", "kecamatan"))
 
 
@@ -87,12 +89,13 @@ def _count_label(label: str, total: int, unlocated: int) -> str:
     return f"{label} ({total}; {unlocated} tanpa lokasi)" if unlocated else f"{label} ({total})"
 
 
-def numbered_programs(f: MapFrame, r: gpd.GeoDataFrame) -> None:
+def numbered_programs(f: MapFrame, r: gpd.GeoDataFrame, album: Album | None = None) -> None:
     """Number every located program by the Buku Matriks' Kesesuaian sheet's "No." column (the rencana's order,
     1 = first row), list them beside the map (number, id, activity, status) and put the numbers on the map;
     tidak sesuai programs are placed first, so that they get the clearest places.
 
-    ``f.data["numbers"]`` maps each number on the map to its program id.
+    ``f.data["numbers"]`` maps each number on the map to its program id. With the ``album``, a centre too dense
+    for short leaders is numbered in an enlargement on the same map (:func:`numbered_callouts`).
     """
     geoms = np.asarray(r.geometry.array, dtype=object)
     located = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
@@ -114,9 +117,19 @@ def numbered_programs(f: MapFrame, r: gpd.GeoDataFrame) -> None:
     rank = {s: k for k, s in enumerate(STATUS_ORDER)}
     dims = shapely.get_dimensions(geoms[keyed]) if len(keyed) else np.array([], dtype=int)
     first = sorted(range(len(keyed)), key=lambda k: (rank.get(status[keyed[k]], len(rank)), dims[k], keyed[k]))
-    place_callouts(
+
+    def draw(ax: Any) -> None:  # the map's layers in the enlargement
+        assert album is not None
+        fr = SimpleNamespace(ax=ax, k=f.k, fig=f.fig)
+        album.zoning(fr, 0.4)
+        album.admin(fr, labels=False)
+        draw_by_category(ax, r, "status", STATUS_COLORS, order=STATUS_ORDER, halo=True)
+        album.kec_names(fr)
+
+    numbered_callouts(
         f.ax, [_anchor(geoms[keyed[k]]) for k in first], [str(keyed[k] + 1) for k in first],
         colors=[mpl_color(STATUS_COLORS.get(status[keyed[k]], (40, 40, 40))) for k in first], fontsize=5.5 * f.k, gid="program",
+        draw=draw if album is not None else None, keep_clear=album.admin_area() if album is not None else None,
     )
     f.data["numbers"] = {str(i + 1): ids[i] for i in keyed}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
 
 import matplotlib
 
@@ -19,6 +21,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     geometry_type_legend,
     rupiah,
 )
+from sppr_gis.maps.cartography.enlarge import enlargement_note  # noqa: E402
 from sppr_gis.maps.pages.base import Album  # noqa: E402
 from sppr_gis.maps.pages.common import (  # noqa: E402
     LEGEND_ROWS,
@@ -62,7 +65,18 @@ def pages_opd(album: Album) -> Iterator[MapFrame]:
             dims = draw_by_category(f.ax, sel.assign(_x="program"), "_x", {"program": (37, 99, 235)})
             h, lab, title = [], [], ""
         album.kec_names(f)  # after the program lines, clear of them
-        listed = album.program_callouts(f, geo, sel[~sel.index.isin(geo.index)]) if len(sel) else None
+
+        def draw(ax: Any, sel: Any = sel, f: MapFrame = f) -> None:  # the map's layers in an enlargement of a dense centre
+            fr = SimpleNamespace(ax=ax, k=f.k, fig=f.fig)
+            album.zoning(fr, 0.3)
+            album.admin(fr, kelurahan=True, labels=False)
+            if status_col:
+                draw_by_category(ax, sel, status_col, STATUS_COLORS, order=STATUS_ORDER)
+            else:
+                draw_by_category(ax, sel.assign(_x="program"), "_x", {"program": (37, 99, 235)})
+            album.kec_names(fr)
+
+        listed = album.program_callouts(f, geo, sel[~sel.index.isin(geo.index)], draw=draw) if len(sel) else None
         gh, gl = geometry_type_legend(list(dims))
         secs = [LegendSection(title, h, lab) if h else None, LegendSection("Bentuk lokasi", gh, gl), listed]
         adm = album.admin_section()
@@ -71,4 +85,4 @@ def pages_opd(album: Album) -> Iterator[MapFrame]:
             adm.labels.append("Batas kelurahan")
         secs.append(adm)
         f.add_legend([s for s in secs if s])
-        yield album.finish(f, avoid=sel, note=f"Nomor pada peta = nomor pada tabel (rincian di Buku Matriks). {album.zoning_note()}", shows=("rencana", "zoning", "kecamatan", "kelurahan"))
+        yield album.finish(f, avoid=sel, note=f"Nomor pada peta = nomor pada tabel (rincian di Buku Matriks).{enlargement_note(f.ax)} {album.zoning_note()}", shows=("rencana", "zoning", "kecamatan", "kelurahan"))
