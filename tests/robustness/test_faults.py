@@ -49,8 +49,9 @@ def _signal_while_staging(tmp_path: Path, sig: int) -> tuple[int, str, Path]:
         time.sleep(0.01)
     assert staged and proc.poll() is None, "the run ended before its staging folder appeared"
     proc.send_signal(sig)
-    _, stderr = proc.communicate(timeout=120)
-    return proc.returncode, stderr, out
+    stdout, stderr = proc.communicate(timeout=120)
+    # (what the run printed on stdout too: a run that ended normally despite the signal shows its summary there)
+    return proc.returncode, stderr + ("\n--- stdout:\n" + stdout if proc.returncode in (0, None) else ""), out
 
 
 def test_sigterm_during_sync_exits_143_and_leaves_nothing(tmp_path: Path) -> None:
