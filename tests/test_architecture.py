@@ -50,7 +50,7 @@ LAYERS: list[tuple[str, set[str]]] = [
     ("foundations", {"errors", "findings", "text", "clock", "_version", "zoning", "crs", "schema", "overlay", "vocabulary",
                      "i18n", "maps", "maps.palette", "maps.classify", "report"}),
     ("io", {"io", "io.tables", "io.write", "io.combine", "io.postgis", "io.pg_uri", "io.vector", "io.guard"}),
-    ("writers", {"report.labels", "report.excel", "maps.cartography", "maps.cartography.common", "maps.cartography.continuation", "maps.cartography.draw", "maps.cartography.frame", "maps.cartography.grid", "maps.cartography.inset", "maps.cartography.labels", "maps.cartography.legend", "maps.cartography.preparer", "maps.cartography.scalebar", "maps.cartography.textfit", "maps.styles", "results"}),
+    ("writers", {"report.labels", "report.excel", "maps.cartography", "maps.cartography.common", "maps.cartography.continuation", "maps.cartography.draw", "maps.cartography.enlarge", "maps.cartography.frame", "maps.cartography.grid", "maps.cartography.inset", "maps.cartography.labels", "maps.cartography.legend", "maps.cartography.preparer", "maps.cartography.scalebar", "maps.cartography.textfit", "maps.styles", "results"}),
     ("geometry", {"engine", "engine.parts", "engine.cut", "engine.lines", "validate", "dask_cluster", "cluster", "cache"}),
     ("rules and verdicts", {"rules", "conformance", "sipd", "relocation", "network", "sync", "config", "config.tables", "summary"}),
     ("check", {"pipeline", "analyses", "site"}),
