@@ -17,7 +17,7 @@ import shapely  # noqa: E402
 
 from sppr_gis.maps.cartography.common import PAPER_SIZES, split_by_dimension  # noqa: E402
 from sppr_gis.maps.cartography.labels import _m_per_pt  # noqa: E402
-from sppr_gis.maps.palette import RGB, Palette, mpl_color  # noqa: E402
+from sppr_gis.maps.palette import RGB, Palette, faded_hatch, hatch_ink, mpl_color  # noqa: E402
 
 
 def draw_zoning(
@@ -31,15 +31,26 @@ def draw_zoning(
     edgecolor: str = "#ffffff",
     linewidth: float = 0.15,
     zorder: float = 1,
+    hatches: Mapping[str, str | None] | None = None,
 ) -> dict[str, RGB]:
-    """Fill zone polygons with their palette colours; return the colours used (code -> RGB)."""
+    """Fill zone polygons with their palette colours; return the colours used (code -> RGB). ``hatches`` (code ->
+    matplotlib hatch, :func:`~sppr_gis.maps.palette.fill_hatches`) overlays a pattern, in a darker shade of the
+    zone's colour, on the zones whose colour alone is too close to another's."""
     if zoning is None or not len(zoning):
         return {}
     codes = zoning[code_field].astype(object).where(zoning[code_field].notna(), None)
     names = zoning[name_field] if name_field and name_field in zoning.columns else None
     colors = palette.colors(codes.dropna(), None if names is None else names[codes.notna()])
     face = [mpl_color(colors[str(c)], alpha) if c is not None else (0.85, 0.85, 0.85, alpha) for c in codes]
-    zoning.plot(ax=ax, color=face, edgecolor=edgecolor, linewidth=linewidth, zorder=zorder, rasterized=len(zoning) > RASTERIZE_ABOVE)
+    raster = len(zoning) > RASTERIZE_ABOVE
+    zoning.plot(ax=ax, color=face, edgecolor=edgecolor, linewidth=linewidth, zorder=zorder, rasterized=raster)
+    if hatches:
+        key = codes.astype(str).to_numpy()
+        for h in sorted({v for v in hatches.values() if v}):
+            sel = np.isin(key, [c for c, v in hatches.items() if v == h]) & codes.notna().to_numpy()
+            if sel.any():
+                ink = [(*hatch_ink(colors[str(c)]), min(1.0, 0.15 + alpha)) for c in codes[sel]]
+                zoning[sel].plot(ax=ax, facecolor="none", edgecolor=ink, linewidth=0, hatch=faded_hatch(h, alpha), zorder=zorder + 0.01, rasterized=raster)
     return colors
 
 

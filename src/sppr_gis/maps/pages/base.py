@@ -297,7 +297,8 @@ class Album:
         if z is None:
             return
         if self.zfield:
-            draw_zoning(frame.ax, z, self.palette, code_field=self.zfield, name_field=self.znames, alpha=alpha, edgecolor=(1, 1, 1, 0.6 * alpha + 0.2))
+            draw_zoning(frame.ax, z, self.palette, code_field=self.zfield, name_field=self.znames, alpha=alpha, edgecolor=(1, 1, 1, 0.6 * alpha + 0.2),
+                        hatches=self.zone_hatches(alpha))
         else:
             z.plot(ax=frame.ax, color="#e5e5e5", edgecolor="white", linewidth=0.2, zorder=1)
 
@@ -334,6 +335,20 @@ class Album:
             self._point_symbols = np.concatenate(xy)
         return self._point_symbols
 
+    def zone_hatches(self, alpha: float) -> dict[str, str | None] | None:
+        """Zone code -> hatch for the zones whose colours (as printed at ``alpha``) are closer than ΔE2000 25 to
+        another zone's of the key (:func:`~sppr_gis.maps.palette.fill_hatches`): on the maps that key the zones
+        (``alpha`` >= 0.4); None on the faded backgrounds keyed on the pola ruang map."""
+        if alpha < 0.4 or not self.zone_colors:
+            return None
+        from sppr_gis.maps.cartography.legend import _code_sort_key
+        from sppr_gis.maps.palette import fill_hatches
+
+        memo = self.__dict__.setdefault("_zone_hatches", {})
+        if alpha not in memo:
+            memo[alpha] = fill_hatches({c: self.zone_colors[c] for c in sorted(self.zone_colors, key=_code_sort_key)}, alpha)
+        return memo[alpha]
+
     def zone_names(self) -> dict[str, str]:
         """Zone code -> the zoning's own (Perda) name, the first given for each code."""
         z = self.L.get("zoning")
@@ -349,7 +364,7 @@ class Album:
         colors = {c: v for c, v in self.zone_colors.items() if used is None or c in used}
         if not colors:
             return None
-        h, lab = zone_legend(colors, self.palette, self.zone_names(), alpha=alpha, max_chars=None if whole else 44)
+        h, lab = zone_legend(colors, self.palette, self.zone_names(), alpha=alpha, max_chars=None if whole else 44, hatches=self.zone_hatches(alpha))
         if codes_only and len(h) > 6:
             title = "Zona (RDTR/RTRW)" + (f"; nama pada Peta {self.zoning_page}" if self.zoning_page else "")
             return LegendSection(title, h, lab, short_labels=[t.split(" ", 1)[0] for t in lab], compact_ncol=4)
