@@ -45,12 +45,25 @@ def draw_zoning(
     raster = len(zoning) > RASTERIZE_ABOVE
     zoning.plot(ax=ax, color=face, edgecolor=edgecolor, linewidth=linewidth, zorder=zorder, rasterized=raster)
     if hatches:
+        # one compound shape per zone code (its polygons as parts, not dissolved): a PDF viewer fills a hatch
+        # pattern per path, and one path per code rather than per polygon keeps the page as quick to render
         key = codes.astype(str).to_numpy()
-        for h in sorted({v for v in hatches.values() if v}):
-            sel = np.isin(key, [c for c, v in hatches.items() if v == h]) & codes.notna().to_numpy()
-            if sel.any():
-                ink = [(*hatch_ink(colors[str(c)]), min(1.0, 0.15 + alpha)) for c in codes[sel]]
-                zoning[sel].plot(ax=ax, facecolor="none", edgecolor=ink, linewidth=0, hatch=faded_hatch(h, alpha), zorder=zorder + 0.01, rasterized=raster)
+        geoms = np.asarray(zoning.geometry.array, dtype=object)
+        shapes, inks, pats = [], [], []
+        for code, h in hatches.items():
+            sel = (key == code) & codes.notna().to_numpy()
+            if not h or not sel.any():
+                continue
+            parts = shapely.get_parts(geoms[sel])
+            parts = parts[shapely.get_type_id(parts) == 3]  # polygons
+            if len(parts):
+                shapes.append(shapely.multipolygons(parts))
+                inks.append((*hatch_ink(colors[code]), min(1.0, 0.15 + alpha)))
+                pats.append(faded_hatch(h, alpha))
+        for pat in sorted(set(pats)):
+            idx = [i for i, q in enumerate(pats) if q == pat]
+            gpd.GeoSeries([shapes[i] for i in idx], crs=zoning.crs).plot(ax=ax, facecolor="none", edgecolor=[inks[i] for i in idx], linewidth=0, hatch=pat,
+                                                                        zorder=zorder + 0.01, rasterized=raster)
     return colors
 
 
