@@ -95,7 +95,7 @@ def test_every_map_page_of_the_written_album_has_the_surroundings_inset_and_cite
     paths = album_mod.write_album({k: layers[k] for k in ("zoning", "kecamatan", "rencana")}, tmp_path, year=2025, title="SPPR Kota Contoh",
                                   region="Kota Contoh", paper="A4", dpi=40)
     with pdfplumber.open(str(paths[0])) as pdf:
-        maps = [p for p in pdf.pages if re.search(r"Lembar \d+ dari \d+", p.extract_text() or "")]
+        maps = [p for p in pdf.pages if re.search(r"(?<!,\s)Lembar \d+ dari \d+", p.extract_text() or "")]  # not "Lampiran Peta N, Lembar k dari m"
         assert len(maps) >= 5
         for page in maps:
             text = " ".join((page.extract_text() or "").split())

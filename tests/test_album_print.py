@@ -68,9 +68,14 @@ def album(request, layers, logo, tmp_path_factory):
     return request.param, paths, reader, texts
 
 
+#: A map sheet's "Lembar i dari n" (a continuation page's reads "Lampiran Peta N, Lembar k dari m").
+MAP_SHEET = re.compile(r"(?<!,\s)Lembar \d+ dari \d+")
+LAMPIRAN = re.compile(r"Lampiran Peta (\d+), Lembar (\d+) dari (\d+)")
+
+
 def _map_pages(texts):
     """0-based indices of the map pages (they carry 'Lembar i dari n')."""
-    return [i for i, t in enumerate(texts) if re.search(r"Lembar \d+ dari \d+", t)]
+    return [i for i, t in enumerate(texts) if MAP_SHEET.search(t)]
 
 
 # --------------------------------------------------------------------------- 1. the signatory
@@ -81,7 +86,9 @@ def test_every_signatory_line_prints_on_every_map_page_and_under_the_foreword(al
     lines = [_norm(x) for x in PENANDATANGAN.split("\n") if x.strip()] + [_norm(x) for x in INSTANSI.split("\n")] + [f"{TEMPAT}, {TANGGAL}"]
     maps = _map_pages(texts)
     assert len(maps) == 15
-    for i in maps:
+    lampiran = [i for i, t in enumerate(texts) if LAMPIRAN.search(t)]
+    assert lampiran  # review s5: a continuation page carries the map's signature block too
+    for i in maps + lampiran:
         page = _norm(texts[i])
         for line in lines:
             assert line in page, (paper, i + 1, line)
@@ -131,7 +138,7 @@ def test_without_tempat_and_tanggal_every_signature_block_has_a_line_to_fill_in_
     title = _norm(PENANDATANGAN.split("\n")[0])
     with pdfplumber.open(paths[0]) as pdf:
         texts = [p.extract_text() or "" for p in pdf.pages]
-        signed = [i for i, t in enumerate(texts) if re.search(r"Lembar \d+ dari \d+", t) or "KATA PENGANTAR" in t]
+        signed = [i for i, t in enumerate(texts) if MAP_SHEET.search(t) or "KATA PENGANTAR" in t]
         assert len(signed) >= 3
         for i in signed:
             # a map page's block is read in its panel (right of 0.745 of the width): the words of the map's source
@@ -276,7 +283,7 @@ def test_pages_are_numbered_and_the_daftar_peta_points_at_them(album):
         for m in re.finditer(r"berlanjut.{0,40}?pada\s+halaman\s+(\S+)", t, flags=re.DOTALL):
             assert m.group(1).rstrip(".") == str(n + 1), (paper, n, m.group(0))
     daftar = "\n".join(t for t in texts if "DAFTAR PETA" in t)
-    rows = re.findall(r"Peta (\d+)\s+(.+?)\s+(\d+)\s*$", daftar, flags=re.MULTILINE)
+    rows = re.findall(r"^Peta (\d+)\s+(.+?)\s+(\d+)\s*$", daftar, flags=re.MULTILINE)
     assert len(rows) == 15
     for num, _title, page in rows:
         t = texts[int(page) - 1]
@@ -353,7 +360,7 @@ def test_every_map_sheet_of_the_pdf_keys_on_itself_what_it_draws(album, layers):
 
     paper, paths, _, _ = album
     texts = _pdf_pages(paths[0])
-    maps = [i for i, t in enumerate(texts) if re.search(r"Lembar \d+ dari \d+", t)]
+    maps = _map_pages(texts)
     assert len(maps) == 15
     for i in maps:
         assert "Legenda berlanjut" not in texts[i] and "LEGENDA" in texts[i], (paper, i + 1)

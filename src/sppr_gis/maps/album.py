@@ -329,9 +329,11 @@ def _front_matter(
     front = [cover_page(title=title, region=region or title, year=year, office=office, logo=logo, paper=paper, dpi=dpi)]
     if kata_pengantar and str(kata_pengantar).strip():
         front.append(kata_pengantar_page(kata_pengantar, office=office, signatory=signatory, place_date=place_date, paper=paper, dpi=dpi))
-    n_daftar = max(1, math.ceil(len(pages) / _DAFTAR_ROWS))
-    entries, conts = _number_pages(pages, first=len(front) + n_daftar + 1)  # the cover is page 1
-    front.extend(daftar_peta_pages(entries, paper=paper, dpi=dpi))
+    # the continuation pages first (their count does not depend on the numbering): the DAFTAR PETA lists them too
+    conts = {i: continuation_pages(page) for i, (_u, page) in enumerate(pages)}
+    n_daftar = max(1, math.ceil((len(pages) + sum(1 for c in conts.values() if c)) / _DAFTAR_ROWS))
+    entries, rows = _number_pages(pages, conts, first=len(front) + n_daftar + 1)  # the cover is page 1
+    front.extend(daftar_peta_pages(rows, paper=paper, dpi=dpi))
     _number_front_matter(front, paper)
     return front, entries, conts, n_daftar
 
@@ -346,20 +348,34 @@ def _fresh_png_dir(out_dir: Path) -> Path:
     return png_dir
 
 
-def _number_pages(pages: Sequence[tuple[str, MapFrame]], first: int) -> tuple[list[tuple[str, str, int]], dict[int, list[Any]]]:
-    """Sheet and page numbers on every map page (``first``: the printed number of the first one) and the
-    continuation pages of each; returns the DAFTAR PETA entries (number, title, page) and the continuations."""
+def _number_pages(pages: Sequence[tuple[str, MapFrame]], conts: Mapping[int, Sequence[Any]], first: int) -> tuple[list[tuple[str, str, int]], list[tuple[str, str, Any]]]:
+    """Sheet and page numbers on every map page (``first``: the printed number of the first one) and on its
+    continuation pages (``conts``, the map's index -> its lampiran sheets, :func:`continuation_pages`); returns
+    the maps' DAFTAR PETA entries (number, title, page) and the DAFTAR PETA rows (each map, then its lampiran
+    with its pages)."""
     page_no = first
     entries = []
-    conts: dict[int, list[Any]] = {}
+    rows: list[tuple[str, str, Any]] = []
     for i, (_u, page) in enumerate(pages):
         page.set_sheet(f"Lembar {i + 1} dari {len(pages)}")
-        more = continuation_pages(page, first_page=page_no + 1)
-        conts[i] = more
+        more = conts.get(i) or []
         page.set_page(page_no, continued_on=page_no + 1 if more else None)
         entries.append((page.number or f"Peta {i + 1}", page.title, page_no))
+        rows.append(entries[-1])
+        for j, fig in enumerate(more, start=1):
+            _set_sheet_page(fig, page_no + j, page.k)
+        if more:
+            span = f"{page_no + 1}" if len(more) == 1 else f"{page_no + 1}–{page_no + len(more)}"
+            rows.append(("", f"Lampiran {page.number or f'Peta {i + 1}'} ({len(more)} lembar)", span))
         page_no += 1 + len(more)
-    return entries, conts
+    return entries, rows
+
+
+def _set_sheet_page(fig: Any, number: int, k: float) -> None:
+    """``Halaman N`` at the foot of a continuation page (where a map page prints its own)."""
+    from sppr_gis.maps.cartography.common import _INK, _pt
+
+    fig.text(0.5, 0.012, f"Halaman {number}", ha="center", va="bottom", fontsize=_pt(7.5 * k), color=_INK, gid="page-number")
 
 
 def _number_front_matter(front: Sequence[Any], paper: str) -> None:

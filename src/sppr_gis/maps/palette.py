@@ -260,6 +260,93 @@ def color_distance(a: RGB, b: RGB) -> float:
     return math.dist(la, lb)
 
 
+def delta_e2000(a: RGB, b: RGB) -> float:
+    """CIE ΔE2000 between two sRGB colours (Sharma, Wu and Dalal 2005: the formula and its test data).
+
+    >>> round(delta_e2000((255, 0, 0), (255, 0, 0)), 6), round(delta_e2000((0, 0, 0), (255, 255, 255)), 1)
+    (0.0, 100.0)
+    """
+    return _de2000(_lab(a), _lab(b))
+
+
+def _de2000(l1: tuple[float, float, float], l2: tuple[float, float, float]) -> float:
+    """ΔE2000 of two CIE L*a*b* colours (kL = kC = kH = 1)."""
+    L1, a1, b1 = l1
+    L2, a2, b2 = l2
+    c_bar = (math.hypot(a1, b1) + math.hypot(a2, b2)) / 2
+    g = 0.5 * (1 - math.sqrt(c_bar**7 / (c_bar**7 + 25.0**7)))
+    a1p, a2p = (1 + g) * a1, (1 + g) * a2
+    c1p, c2p = math.hypot(a1p, b1), math.hypot(a2p, b2)
+    h1p = math.degrees(math.atan2(b1, a1p)) % 360 if c1p else 0.0
+    h2p = math.degrees(math.atan2(b2, a2p)) % 360 if c2p else 0.0
+    dl, dc = L2 - L1, c2p - c1p
+    if c1p * c2p == 0:
+        dh = 0.0
+    elif abs(h2p - h1p) <= 180:
+        dh = h2p - h1p
+    else:
+        dh = h2p - h1p - 360 if h2p > h1p else h2p - h1p + 360
+    d_big_h = 2 * math.sqrt(c1p * c2p) * math.sin(math.radians(dh / 2))
+    l_bar, c_bar_p = (L1 + L2) / 2, (c1p + c2p) / 2
+    if c1p * c2p == 0:
+        h_bar = h1p + h2p
+    elif abs(h1p - h2p) <= 180:
+        h_bar = (h1p + h2p) / 2
+    else:
+        h_bar = (h1p + h2p + 360) / 2 if h1p + h2p < 360 else (h1p + h2p - 360) / 2
+    t = (1 - 0.17 * math.cos(math.radians(h_bar - 30)) + 0.24 * math.cos(math.radians(2 * h_bar)) + 0.32 * math.cos(math.radians(3 * h_bar + 6))
+         - 0.20 * math.cos(math.radians(4 * h_bar - 63)))
+    d_theta = 30 * math.exp(-(((h_bar - 275) / 25) ** 2))
+    r_c = 2 * math.sqrt(c_bar_p**7 / (c_bar_p**7 + 25.0**7))
+    s_l = 1 + 0.015 * (l_bar - 50) ** 2 / math.sqrt(20 + (l_bar - 50) ** 2)
+    s_c = 1 + 0.045 * c_bar_p
+    s_h = 1 + 0.015 * c_bar_p * t
+    r_t = -math.sin(math.radians(2 * d_theta)) * r_c
+    return math.sqrt((dl / s_l) ** 2 + (dc / s_c) ** 2 + (d_big_h / s_h) ** 2 + r_t * (dc / s_c) * (d_big_h / s_h))
+
+
+#: Fill patterns (matplotlib hatches) that tell apart legend fills too alike in colour; the first is plain.
+HATCHES: tuple[str | None, ...] = (None, "////", "\\\\\\\\", "....", "xxxx", "----", "||||", "++", "oo", "**", "//..", "\\\\\\\\||")
+#: The least ΔE2000 between two fills of one legend told apart by colour alone.
+MIN_FILL_DE2000 = 25.0
+
+
+def blend(rgb: RGB, alpha: float) -> RGB:
+    """``rgb`` at ``alpha`` over white paper (what a faded fill prints as)."""
+    return tuple(int(round(255 - alpha * (255 - c))) for c in rgb)  # type: ignore[return-value]
+
+
+def faded_hatch(hatch: str | None, alpha: float) -> str | None:
+    """``hatch`` at half its density on a faded background (``alpha`` below 0.7), where the pattern only has to
+    tell the zones apart under the map's own symbols."""
+    return hatch[::2] if hatch and alpha < 0.7 else hatch
+
+
+def hatch_ink(rgb: RGB) -> tuple[float, float, float]:
+    """The colour a fill's hatch is drawn in: the fill darkened (a dark fill lightened), so that the pattern reads on
+    it and keeps its hue."""
+    if _lab(rgb)[0] < 50:
+        return tuple((c + 0.6 * (255 - c)) / 255 for c in rgb)  # type: ignore[return-value]
+    return tuple(0.55 * c / 255 for c in rgb)  # type: ignore[return-value]
+
+
+def fill_hatches(colors: Mapping[str, RGB], alpha: float = 1.0, min_de: float = MIN_FILL_DE2000) -> dict[str, str | None]:
+    """A hatch per key so that any two fills of one legend closer than ``min_de`` (ΔE2000, as printed at ``alpha``
+    over white) differ in pattern: a greedy colouring of the "too alike" pairs in key order (the first of each
+    group plain). Keys already distinct keep no hatch.
+
+    >>> fill_hatches({"a": (255, 220, 0), "b": (255, 230, 5), "c": (0, 90, 200)})
+    {'a': None, 'b': '////', 'c': None}
+    """
+    keys = list(colors)
+    labs = {k: _lab(blend(colors[k], alpha)) for k in keys}
+    out: dict[str, str | None] = {}
+    for i, k in enumerate(keys):
+        taken = {out[j] for j in keys[:i] if _de2000(labs[k], labs[j]) < min_de}
+        out[k] = next((h for h in HATCHES if h not in taken), HATCHES[(i % (len(HATCHES) - 1)) + 1])
+    return out
+
+
 def distinct_colors(keys: Iterable[str], avoid: Iterable[RGB] = (), min_distance: float = 18.0) -> dict[str, RGB]:
     """Distinct, stable colours for ``keys``.
 

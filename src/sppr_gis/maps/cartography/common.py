@@ -84,6 +84,8 @@ _FOOT = 0.043
 
 #: Table rows a map continues on its continuation pages; rows past these are left to the Buku Matriks.
 MAX_CONTINUED_ROWS = 400  # bottom of the panel's content (the border is at 0.035)
+#: A keyed table of at most this many rows stays on its map page (in the legend panel), never on a continuation page.
+KEY_ON_PAGE_ROWS = 6
 
 
 #: Room left blank for the wet signature and the stamp, millimetres.

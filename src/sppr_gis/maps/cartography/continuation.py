@@ -1,4 +1,5 @@
-"""Continuation pages: the table rows that do not fit beside a map, in columns (a map's legend never continues)."""
+"""Continuation pages ("Lampiran Peta N, Lembar k dari m"): the table rows that do not fit beside a map, in
+columns left of the same title and signature panel as the map's (a map's legend never continues)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
 
 from sppr_gis.maps.cartography.common import _INK, MIN_PT, _pt  # noqa: E402
 from sppr_gis.maps.cartography.textfit import _bottom, _fit_text  # noqa: E402
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 def continuation_pages(frame: MapFrame, first_page: int | None = None) -> list[Figure]:
     """The pages that continue a map's table (the rows that did not fit beside the map), in columns.
+
+    Each is headed ``Lampiran Peta N, Lembar k dari m`` and carries the map's title block (number, title,
+    subtitle) and its preparer and signature block in the same side panel as the map page.
 
     Parameters
     ----------
@@ -39,11 +42,16 @@ def continuation_pages(frame: MapFrame, first_page: int | None = None) -> list[F
         return []
     cols = _Columns(frame, first_page)
     _put_rows(frame, cols)
-    return cols.figs
+    return cols.close()
+
+
+def lampiran_head(number: str | None, k: int, m: int) -> str:
+    """The heading of a map's k-th continuation page of m: ``Lampiran Peta 6, Lembar 1 dari 2``."""
+    return f"Lampiran {number or 'Peta'}, Lembar {k} dari {m}"
 
 
 class _Columns:
-    """Continuation pages filled column by column, top down; a new page when the last column is full."""
+    """Continuation pages filled column by column, top down, left of the panel; a new page when the last column is full."""
 
     def __init__(self, frame: MapFrame, first_page: int | None) -> None:
         self.frame = frame
@@ -51,29 +59,50 @@ class _Columns:
         self.size = tuple(frame.fig.get_size_inches())
         self.dpi = frame.fig.dpi
         self.k = frame.k
-        self.ncol = 4 if self.size[0] > 13 else 3
-        self.left, self.right, self.top0, self.bottom = 0.035, 0.965, 0.865, 0.06
+        self.left, self.right = 0.035, frame.panel_x[0] - 0.025
+        self.top0, self.bottom = 0.865, 0.06
+        # columns of at least 3.3 in (84 mm): three on A3, two on A4
+        self.ncol = max(1, int((self.right - self.left) * self.size[0] / 3.3))
         self.colw = (self.right - self.left) / self.ncol
-        self.figs: list[Figure] = []
+        self.sheets: list[MapFrame] = []
         self.fig: Figure | None = None
         self.col = 0
         self.y = self.top0
         self.fs = _pt(7 * self.k)
 
+    @property
+    def figs(self) -> list[Figure]:
+        return [s.fig for s in self.sheets]
+
     def new_page(self) -> None:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from sppr_gis.maps.cartography.frame import MapFrame
 
         frame, k, left, right = self.frame, self.k, self.left, self.right
-        fig = Figure(figsize=self.size, dpi=self.dpi)
-        FigureCanvasAgg(fig)
-        fig.patches.append(Rectangle((0.012, 0.035), 0.976, 0.93, transform=fig.transFigure, fill=False, edgecolor=_INK, linewidth=1.0))
+        sheet = MapFrame(
+            frame.title, crs=frame.crs, subtitle=frame.subtitle, number=None, figsize=self.size, dpi=int(self.dpi), paper=frame.paper,
+            region=frame.region, office=frame.office, signatory=frame.signatory, logo=frame.logo, place_date=frame.place_date,
+        )
+        sheet.paper = frame.paper
+        sheet.chart = True  # no map: no scale, north arrow, inset or CRS note
+        sheet.fig.delaxes(sheet.ax)
+        fig = sheet.fig
         head = " · ".join(t for t in ((frame.number or "").upper(), frame.title.upper()) if t)
         ht = _fit_text(fig, left, 0.945, f"{head} (LANJUTAN)", right - left, fontsize=_pt(11 * k), min_fontsize=MIN_PT, fontweight="bold", va="top", color=_INK)
-        fig.text(left, _bottom(fig, ht) - 0.008, "Daftar yang tidak muat pada halaman peta.", fontsize=_pt(7.5 * k), va="top", color="#333333")
-        if self.first_page is not None:
-            fig.text(0.5, 0.012, f"Halaman {self.first_page + len(self.figs)}", ha="center", va="bottom", fontsize=_pt(7.5 * k), color=_INK, gid="page-number")
-        self.figs.append(fig)
+        fig.text(left, _bottom(fig, ht) - 0.008, "Daftar yang tidak muat pada halaman peta" + (f" ({frame.number})." if frame.number else "."),
+                 fontsize=_pt(7.5 * k), va="top", color="#333333")
+        self.sheets.append(sheet)
         self.fig, self.col, self.y = fig, 0, self.top0
+
+    def close(self) -> list[Figure]:
+        """Each page headed ``Lampiran Peta N, Lembar k dari m``, its panel laid out and its page number printed."""
+        m = len(self.sheets)
+        for i, sheet in enumerate(self.sheets):
+            sheet.sheet = lampiran_head(self.frame.number, i + 1, m)
+            note = f"Lampiran {self.frame.number}: lanjutan tabel yang nomornya dicetak pada peta." if self.frame.number else "Lanjutan tabel peta."
+            sheet.finish(note)
+            if self.first_page is not None:
+                sheet.set_page(self.first_page + i)
+        return self.figs
 
     def put(self, make: Callable[[Figure, float, float], Any]) -> Any:
         """Place what ``make(fig, x, y)`` draws at the next free place; returns the artist."""

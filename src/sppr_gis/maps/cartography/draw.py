@@ -17,7 +17,7 @@ import shapely  # noqa: E402
 
 from sppr_gis.maps.cartography.common import PAPER_SIZES, split_by_dimension  # noqa: E402
 from sppr_gis.maps.cartography.labels import _m_per_pt  # noqa: E402
-from sppr_gis.maps.palette import RGB, Palette, mpl_color  # noqa: E402
+from sppr_gis.maps.palette import RGB, Palette, faded_hatch, hatch_ink, mpl_color  # noqa: E402
 
 
 def draw_zoning(
@@ -31,15 +31,39 @@ def draw_zoning(
     edgecolor: str = "#ffffff",
     linewidth: float = 0.15,
     zorder: float = 1,
+    hatches: Mapping[str, str | None] | None = None,
 ) -> dict[str, RGB]:
-    """Fill zone polygons with their palette colours; return the colours used (code -> RGB)."""
+    """Fill zone polygons with their palette colours; return the colours used (code -> RGB). ``hatches`` (code ->
+    matplotlib hatch, :func:`~sppr_gis.maps.palette.fill_hatches`) overlays a pattern, in a darker shade of the
+    zone's colour, on the zones whose colour alone is too close to another's."""
     if zoning is None or not len(zoning):
         return {}
     codes = zoning[code_field].astype(object).where(zoning[code_field].notna(), None)
     names = zoning[name_field] if name_field and name_field in zoning.columns else None
     colors = palette.colors(codes.dropna(), None if names is None else names[codes.notna()])
     face = [mpl_color(colors[str(c)], alpha) if c is not None else (0.85, 0.85, 0.85, alpha) for c in codes]
-    zoning.plot(ax=ax, color=face, edgecolor=edgecolor, linewidth=linewidth, zorder=zorder, rasterized=len(zoning) > RASTERIZE_ABOVE)
+    raster = len(zoning) > RASTERIZE_ABOVE
+    zoning.plot(ax=ax, color=face, edgecolor=edgecolor, linewidth=linewidth, zorder=zorder, rasterized=raster)
+    if hatches:
+        # one compound shape per zone code (its polygons as parts, not dissolved): a PDF viewer fills a hatch
+        # pattern per path, and one path per code rather than per polygon keeps the page as quick to render
+        key = codes.astype(str).to_numpy()
+        geoms = np.asarray(zoning.geometry.array, dtype=object)
+        shapes, inks, pats = [], [], []
+        for code, h in hatches.items():
+            sel = (key == code) & codes.notna().to_numpy()
+            if not h or not sel.any():
+                continue
+            parts = shapely.get_parts(geoms[sel])
+            parts = parts[shapely.get_type_id(parts) == 3]  # polygons
+            if len(parts):
+                shapes.append(shapely.multipolygons(parts))
+                inks.append((*hatch_ink(colors[code]), min(1.0, 0.15 + alpha)))
+                pats.append(faded_hatch(h, alpha))
+        for pat in sorted(set(pats)):
+            idx = [i for i, q in enumerate(pats) if q == pat]
+            gpd.GeoSeries([shapes[i] for i in idx], crs=zoning.crs).plot(ax=ax, facecolor="none", edgecolor=[inks[i] for i in idx], linewidth=0, hatch=pat,
+                                                                        zorder=zorder + 0.01, rasterized=raster)
     return colors
 
 

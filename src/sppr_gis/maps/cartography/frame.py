@@ -30,6 +30,7 @@ from sppr_gis.maps.cartography.common import (  # noqa: E402
     panel_x_for,
     _NOTE_TOP,
     _PREP_TOP,
+    KEY_ON_PAGE_ROWS,
     MAX_CONTINUED_ROWS,
     MIN_PT,
     PAPER_SIZES,
@@ -233,9 +234,10 @@ class MapFrame:
         # legend, down to the sources (or the preparer block); it stays on this sheet or the album stops
         note_top = self.note_top
         bottom = note_top + 0.006
-        head = fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
-        top = _bottom(fig, head) - 0.008
-        self._stack_legends(inner, top, bottom, x1 - 0.008)
+        if self.legend_sections or not self.chart:  # a page without a map nor a key (a continuation page): no LEGENDA
+            head = fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
+            top = _bottom(fig, head) - 0.008
+            self._stack_legends(inner, top, bottom, x1 - 0.008)
         # inset, sources, preparer
         fig.add_artist(Line2D([x0, x1], [note_top, note_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
         fig.add_artist(Line2D([x0, x1], [self.prep_top, self.prep_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
@@ -336,6 +338,12 @@ class MapFrame:
         """Every row of the keyed table (up to :data:`MAX_CONTINUED_ROWS`) on the continuation page, and a note
         under the map saying where (its page number is filled in by :meth:`set_page`)."""
         rows = rows if isinstance(rows, Sequence) else list(rows)  # lazy rows (tens of thousands) read only as far as printed
+        if 0 < len(rows) <= KEY_ON_PAGE_ROWS:  # a short key stays on the map page, in the legend panel
+            blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
+            self.legend_sections.append(LegendSection(f"{title} (nomor pada peta)", blank, [textwrap.fill(f"{n}. {t}", 46, subsequent_indent="    ") for n, t in rows]))
+            self.table_rows = rows
+            self.table_shown = len(rows)
+            return len(rows)
         cont = min(len(rows), MAX_CONTINUED_ROWS)
         self.overflow_rows = [rows[j] for j in range(cont)]
         self.overflow_title = title

@@ -18,7 +18,7 @@ from matplotlib.patches import Patch  # noqa: E402
 from sppr_gis.i18n import _  # noqa: E402
 from sppr_gis.maps.cartography.common import MIN_PT, _pt  # noqa: E402
 from sppr_gis.maps.cartography.textfit import _wrap_lines  # noqa: E402
-from sppr_gis.maps.palette import RGB, Palette, mpl_color  # noqa: E402
+from sppr_gis.maps.palette import RGB, Palette, faded_hatch, hatch_ink, mpl_color  # noqa: E402
 
 if TYPE_CHECKING:
     from sppr_gis.maps.cartography.frame import MapFrame
@@ -59,6 +59,7 @@ def _patch(rgb: RGB, alpha: float = 1.0, edge: str = "#555555", hatch: str | Non
 
 def zone_legend(
     colors: Mapping[str, RGB], palette: Palette, names: Mapping[str, str] | None = None, alpha: float = 1.0, max_chars: int | None = 44,
+    hatches: Mapping[str, str | None] | None = None,
 ) -> tuple[list[Artist], list[str]]:
     """Legend handles and Indonesian labels for the zones drawn (sorted by code).
 
@@ -67,7 +68,9 @@ def zone_legend(
     """
     handles, labels = [], []
     for code in sorted(colors, key=_code_sort_key):
-        handles.append(_patch(colors[code], alpha, edge="#999999"))
+        h = (hatches or {}).get(code)
+        handles.append(_patch(colors[code], alpha, edge="#999999") if not h else
+                       Patch(facecolor=mpl_color(colors[code], alpha), edgecolor=(*hatch_ink(colors[code]), min(1.0, 0.15 + alpha)), linewidth=0.5, hatch=faded_hatch(h, alpha)))
         label = palette.label(code, (names or {}).get(code))
         labels.append(" ".join(label.split()) if max_chars is None else _short(label, max_chars))
     return handles, labels

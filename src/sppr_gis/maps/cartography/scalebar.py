@@ -24,6 +24,26 @@ if TYPE_CHECKING:
     from sppr_gis.maps.cartography.frame import MapFrame
 
 
+#: The standard map scales (denominators) the album chooses from, largest scale first; beyond the last, the
+#: 1 - 2,5 - 5 series goes on (1:2.500.000, 1:5.000.000 ...).
+STANDARD_SCALES: tuple[int, ...] = (1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 75_000, 100_000, 250_000, 500_000, 1_000_000)
+
+
+def standard_scale(need: float) -> int:
+    """The largest standard scale (:data:`STANDARD_SCALES`) whose denominator is at least ``need``.
+
+    >>> standard_scale(46_900), standard_scale(50_000), standard_scale(87_600), standard_scale(1_200_000)
+    (50000, 50000, 100000, 2500000)
+    """
+    for s in STANDARD_SCALES:
+        if s >= need * (1 - 1e-9):
+            return s
+    s = STANDARD_SCALES[-1]
+    while s < need * (1 - 1e-9):
+        s = int(s * 2.5) if str(s).startswith("1") else int(s * 2)
+    return s
+
+
 @dataclass
 class ScaleBar:
     """What the scale bar shows: ``length`` metres of the projected CRS in ``segments`` parts.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib
@@ -29,6 +29,7 @@ from sppr_gis.maps.pages.common import KEC_FILLS, _first  # noqa: E402
 from sppr_gis.maps.palette import (  # noqa: E402
     RGB,
     distinct_colors,
+    fill_hatches,
     mpl_color,
 )
 from sppr_gis.text import angka  # noqa: E402
@@ -87,19 +88,29 @@ def graph_colors(neighbours: Sequence[set[int]]) -> list[int]:
 
 
 def kec_fills(geoms: Any, names: Sequence[str]) -> list[RGB]:
-    """The administrative map's fill per area: :data:`KEC_FILLS` by a graph colouring of the adjacency
-    (neighbours always differ), areas of the same name alike (parts of one kecamatan)."""
+    """The administrative map's fill per area: each area its own colour of :data:`KEC_FILLS` while there are
+    enough, else by a graph colouring of the adjacency (neighbours always differ); areas of the same name alike
+    (parts of one kecamatan). Areas whose fills are alike are told apart by :func:`kec_hatches`."""
     first: dict[str, int] = {}
     for i, n in enumerate(names):
         first.setdefault(n, i)
     keys = list(first)
-    merged = [shapely.union_all([g for g, n in zip(geoms, names) if n == k and g is not None]) for k in keys]
-    idx = graph_colors(adjacency(merged))
     pal = list(KEC_FILLS)
+    if len(keys) <= len(pal):
+        idx = list(range(len(keys)))
+    else:
+        merged = [shapely.union_all([g for g, n in zip(geoms, names) if n == k and g is not None]) for k in keys]
+        idx = graph_colors(adjacency(merged))
     if max(idx, default=0) >= len(pal):
         pal += list(distinct_colors([str(i) for i in range(len(pal), max(idx) + 1)], avoid=pal).values())
     by_name = {k: pal[c] for k, c in zip(keys, idx)}
     return [by_name[n] for n in names]
+
+
+def kec_hatches(fills: Mapping[str, RGB]) -> dict[str, str | None]:
+    """Area name -> hatch, so that two areas of the legend whose fills are closer than ΔE2000 25 (the same colour
+    shared by areas apart) differ in pattern (:func:`~sppr_gis.maps.palette.fill_hatches`)."""
+    return fill_hatches(fills)
 
 
 def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fontsize: float, color: str = "#222222", weight: str = "bold",
@@ -195,6 +206,10 @@ def page_admin(album: Album) -> MapFrame | None:
     fill_of = kec_fills(geoms, names)
     fills = dict(zip(names, fill_of))
     base.plot(ax=f.ax, color=[mpl_color(c) for c in fill_of], edgecolor="none", zorder=0.8)
+    hatch = kec_hatches(fills)
+    for h in sorted({v for v in hatch.values() if v}):
+        sel = np.array([hatch[n] == h for n in names])
+        base[sel].plot(ax=f.ax, facecolor="none", edgecolor=[tuple(0.55 * c for c in mpl_color(fills[n])) for n, s in zip(names, sel) if s], linewidth=0, hatch=h, zorder=0.85)
     if kel is not None:
         draw_outline(f.ax, kel, color="#555555", linewidth=0.8, linestyle=":", zorder=3)
     draw_outline(f.ax, kec, color="#2b2b2b", linewidth=1.3, linestyle=(0, (6, 2, 1, 2)), zorder=3.2)
@@ -219,7 +234,7 @@ def page_admin(album: Album) -> MapFrame | None:
     kc = _first(kel, ("WADMKC", "kecamatan", "nama_kecamatan")) if kel is not None and unit == "kecamatan" else None
     if kc and kc != album.kel_field:
         nkel = kel[kc].dropna().astype(str).value_counts().to_dict()
-    h = [Patch(facecolor=mpl_color(fills[n]), edgecolor="#444444", linewidth=0.5) for n in names]
+    h = [Patch(facecolor=mpl_color(fills[n]), edgecolor="#444444", linewidth=0.5, hatch=hatch[n]) for n in names]
     key = [f"{nums[n]}. {n}" if nums.get(n) else n for n in names]
     lab = [f"{k} ({angka(a, 2)} km²" + (f", {nkel[n]} kelurahan)" if n in nkel else ")") for k, n, a in zip(key, names, areas)]
     # many kecamatan (a real city: 30): the names alone, in columns, when the areas do not fit (A4)

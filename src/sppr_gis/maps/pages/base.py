@@ -167,27 +167,35 @@ class Album:
         )
 
     def album_scale(self) -> float | None:
-        """The denominator at which the region (with a 3% margin) fits the map box less a table column's width
-        (room for the inset; a page's keyed table is on its continuation page, so every full-city map has the
-        whole frame), rounded up to a round scale:
-        a multiple of 10^(n-1) below 2 x 10^n (1:120.000, not 1:150.000), else of 5 x 10^(n-1) (1:65.000)."""
+        """The album's one scale: the largest standard scale (:data:`~sppr_gis.maps.cartography.scalebar.STANDARD_SCALES`)
+        at which the region (with a 3% margin) fits the map frame of this paper and the inset can be kept clear of it
+        (above the region, beside it, or a smaller inset above: the places :meth:`_keep_corners_clear` tries)."""
         if self.city_bounds is None:
             return None
         from sppr_gis.maps.cartography import PAPER_SIZES, paper_size
         from sppr_gis.maps.cartography.common import map_box_for
+        from sppr_gis.maps.cartography.inset import INSET_MARGIN, INSET_SHARE, INSET_SHARE_MIN
+        from sppr_gis.maps.cartography.scalebar import standard_scale
 
         x0, y0, x1, y1 = self.city_bounds
-        w, h = (x1 - x0) * 1.06, (y1 - y0) * 1.06
-        pw, ph = paper_size(self.paper)
-        _MAP_BOX = map_box_for(pw / PAPER_SIZES["A4"][0])
-        # sized for the frame a table column would leave (the inset keeps a free corner beside the city); the
-        # tables themselves are on continuation pages, so every map page has the full frame
-        need = max(w / ((_MAP_BOX[2] - TABLE_WIDTH) * pw * 0.0254), h / (_MAP_BOX[3] * ph * 0.0254))
-        if need <= 0:
+        cw, ch = x1 - x0, y1 - y0
+        if cw <= 0 or ch <= 0:
             return None
-        mag = 10 ** math.floor(math.log10(need))
-        step = mag / 10 if need < 2 * mag else mag / 2  # 1:120.000, 1:35.000, 1:65.000: two significant digits
-        return float(math.ceil(need / step * (1 - 1e-9)) * step)
+        pw, ph = paper_size(self.paper)
+        box = map_box_for(pw / PAPER_SIZES["A4"][0])
+        mw, mh = box[2] * pw * 0.0254, box[3] * ph * 0.0254  # the map frame on paper, metres
+        fit = max(cw * 1.06 / mw, ch * 1.06 / mh)
+        # the inset (as inset_corners sizes it) and the strips _keep_corners_clear keeps free, on paper
+        ih = INSET_SHARE * mh
+        iw = min(1.3 * ih, 0.4 * mw)
+        m_h, m_w = INSET_MARGIN * ph * 0.0254, INSET_MARGIN * pw * 0.0254
+        free_h = mh * (1 - 0.11 - 0.02)  # less the scale bar's strip and two gaps
+        clear = min(
+            ch / max(free_h - ih - 2 * m_h, 1e-9),  # above the region
+            max(cw / max(mw - iw - 2 * m_w - 0.02 * mh, 1e-9), fit),  # beside it
+            ch / max(free_h - (INSET_SHARE_MIN * mh + 2 * m_h), 1e-9),  # a smaller inset above
+        )
+        return float(standard_scale(max(fit, clear)))
 
     def land(self, frame: MapFrame) -> None:
         """The region as land (a warm light fill) under everything else, so that faded layers do not read as water."""
@@ -289,7 +297,8 @@ class Album:
         if z is None:
             return
         if self.zfield:
-            draw_zoning(frame.ax, z, self.palette, code_field=self.zfield, name_field=self.znames, alpha=alpha, edgecolor=(1, 1, 1, 0.6 * alpha + 0.2))
+            draw_zoning(frame.ax, z, self.palette, code_field=self.zfield, name_field=self.znames, alpha=alpha, edgecolor=(1, 1, 1, 0.6 * alpha + 0.2),
+                        hatches=self.zone_hatches(alpha))
         else:
             z.plot(ax=frame.ax, color="#e5e5e5", edgecolor="white", linewidth=0.2, zorder=1)
 
@@ -326,6 +335,20 @@ class Album:
             self._point_symbols = np.concatenate(xy)
         return self._point_symbols
 
+    def zone_hatches(self, alpha: float) -> dict[str, str | None] | None:
+        """Zone code -> hatch for the zones whose colours (as printed at ``alpha``) are closer than ΔE2000 25 to
+        another zone's of the key (:func:`~sppr_gis.maps.palette.fill_hatches`): on the maps that key the zones
+        (``alpha`` >= 0.4); None on the faded backgrounds keyed on the pola ruang map."""
+        if alpha < 0.4 or not self.zone_colors:
+            return None
+        from sppr_gis.maps.cartography.legend import _code_sort_key
+        from sppr_gis.maps.palette import fill_hatches
+
+        memo = self.__dict__.setdefault("_zone_hatches", {})
+        if alpha not in memo:
+            memo[alpha] = fill_hatches({c: self.zone_colors[c] for c in sorted(self.zone_colors, key=_code_sort_key)}, alpha)
+        return memo[alpha]
+
     def zone_names(self) -> dict[str, str]:
         """Zone code -> the zoning's own (Perda) name, the first given for each code."""
         z = self.L.get("zoning")
@@ -341,7 +364,7 @@ class Album:
         colors = {c: v for c, v in self.zone_colors.items() if used is None or c in used}
         if not colors:
             return None
-        h, lab = zone_legend(colors, self.palette, self.zone_names(), alpha=alpha, max_chars=None if whole else 44)
+        h, lab = zone_legend(colors, self.palette, self.zone_names(), alpha=alpha, max_chars=None if whole else 44, hatches=self.zone_hatches(alpha))
         if codes_only and len(h) > 6:
             title = "Zona (RDTR/RTRW)" + (f"; nama pada Peta {self.zoning_page}" if self.zoning_page else "")
             return LegendSection(title, h, lab, short_labels=[t.split(" ", 1)[0] for t in lab], compact_ncol=4)

@@ -54,7 +54,9 @@ LAND = (243, 239, 228)
 
 
 #: Soft fills of the administrative map, one per kecamatan (cycled).
-KEC_FILLS: tuple[RGB, ...] = ((252, 232, 196), (222, 238, 204), (246, 218, 222), (218, 230, 244), (236, 226, 246), (250, 244, 200), (214, 238, 236), (240, 228, 214))
+#: (lavender, lime, light blue, light orange, pink, teal: L* 69-91, every pair ΔE2000 >= 26, review s5; the earlier
+#: pastels were as close as ΔE2000 6.6). More areas than these share them, told apart by hatches (kec_fills).
+KEC_FILLS: tuple[RGB, ...] = ((219, 204, 255), (213, 242, 97), (121, 206, 242), (255, 178, 102), (255, 128, 153), (82, 204, 167))
 
 
 #: Up to this many numbered programs are listed in the legend column rather than in a table beside the map.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import matplotlib
 
@@ -33,6 +34,37 @@ from sppr_gis.text import nomenklatur  # noqa: E402
 log = logging.getLogger(__name__)
 
 
+def ipu_numbers(album: Album, q: pd.DataFrame) -> np.ndarray:
+    """Each IPU's number: its row (1 = first) in the album's ``indikasi_program`` layer, the layer ``sppr sync``
+    writes to ``sppr.gpkg`` and the row order of the Buku Matriks' Jangka Menengah sheet; the same number on
+    every map that numbers IPU. Rows not found there (a layer given apart) are numbered in their own order."""
+    full = album.L.get("indikasi_program")
+    if full is not None and full.index.is_unique:
+        pos = full.index.get_indexer(q.index)
+        if not (pos < 0).any():
+            return pos + 1
+    return np.arange(1, len(q) + 1)
+
+
+def _ipu_key(album: Album, f: MapFrame, q: pd.DataFrame, tail: Any, colors: list[Any], title: str) -> None:
+    """The IPU of ``q`` keyed by their number (:func:`ipu_numbers`) in the page's table, in number order (an IPU
+    without a location keeps its number, marked "tanpa lokasi"), and the located ones numbered on the map with
+    the same number; ``tail(i)`` is the text after the id and program, ``colors[i]`` each callout's colour."""
+    num = ipu_numbers(album, q)
+    ok = ~(q.geometry.isna() | q.geometry.is_empty).to_numpy()
+    idc = _first(q, ("ipu_id", "id"))
+    pc = _first(q, ("program", "nama_program", "kegiatan"))
+    order = np.argsort(num, kind="stable")
+    rows = []
+    for i in order:
+        bits = [str(q[idc].iloc[i]) if idc else "", nomenklatur(str(q[pc].iloc[i])) if pc else ""]
+        rows.append((str(int(num[i])), " ".join(b for b in bits if b) + tail(i) + ("" if ok[i] else ", tanpa lokasi")))
+    shown = f.add_table(title, rows, more="lihat Buku Matriks, lembar Jangka Menengah")
+    sel = [int(i) for i in order[:shown] if ok[i]]
+    xy = [_anchor(q.geometry.iloc[i]) for i in sel]
+    place_callouts(f.ax, xy, [str(int(num[i])) for i in sel], colors=[colors[i] for i in sel], fontsize=5.5 * f.k)
+
+
 def page_ipu(album: Album) -> MapFrame | None:
     q = album.L.get("indikasi_program")
     if q is None or "status_sinkron" not in q.columns:
@@ -41,13 +73,17 @@ def page_ipu(album: Album) -> MapFrame | None:
     sub = f"{len(q)} indikasi program · " + ", ".join(f"{cnt.get(s, 0)} {IPU_SYNC_LABELS[s].split(' (')[0].lower()}" for s in IPU_SYNC_COLORS)
     if not len(q):
         sub = "IPU tidak diberikan: tidak ada indikasi program yang disinkronkan"
-    f = album.frame("Peta Sinkronisasi Indikasi Program Utama (IPU)", sub)
+    f = album.frame("Peta Sinkronisasi Indikasi Program Utama (IPU)", sub + ("; nomor pada peta = nomor pada tabel" if len(q) else ""), table=bool(len(q)))
     album.city_extent(f)
     album.zoning(f, 0.22)
     album.admin(f, labels=False)
     order = ("diskoneksi", "diskontinu", "sinkron", "belum_jadwal")
     dims = draw_by_category(f.ax, q, "status_sinkron", IPU_SYNC_COLORS, order=order)
     album.kec_names(f)  # after the IPU lines, clear of them
+    if len(q):
+        st = q["status_sinkron"].astype(str).to_numpy()
+        _ipu_key(album, f, q, lambda i: f" · {IPU_SYNC_LABELS[st[i]].split(' (')[0].lower()}" if st[i] in IPU_SYNC_LABELS else "",
+                 [mpl_color(IPU_SYNC_COLORS.get(v, (60, 60, 60))) for v in st], "Daftar indikasi program")
     h, lab = category_legend(IPU_SYNC_COLORS, IPU_SYNC_LABELS, cnt, kind="mixed", unlocated=_unlocated(q, "status_sinkron"))
     gh, gl = geometry_type_legend(list(dims))
     f.add_legend([s for s in [LegendSection("Status sinkronisasi IPU", h, lab), LegendSection("Bentuk lokasi", gh, gl), album.admin_section()] if s])
@@ -80,36 +116,18 @@ def page_ipu_period(album: Album) -> MapFrame | None:
     g = q.assign(_y=key.to_numpy())
     dims = draw_by_category(f.ax, g, "_y", colors, order=[str(y) for y in reversed(years)], point_size=30, line_width=2.4, polygon_alpha=0.4)
     album.kec_names(f)  # after the IPU lines, clear of them
-    # numbered callouts keyed to the table, in start-year order
-    ok = ~(q.geometry.isna() | q.geometry.is_empty).to_numpy()
-    idc = _first(q, ("ipu_id", "id"))
-    pc = _first(q, ("program", "nama_program", "kegiatan"))
-    order = sorted(np.flatnonzero(ok), key=lambda i: (start.iloc[i] if pd.notna(start.iloc[i]) else 9999, str(q[idc].iloc[i]) if idc else i))
-    rows = []
+    # numbered callouts keyed to the table: each IPU's row in the IPU layer (the number it has on every map)
     beyond = 0  # IPUs of the period whose own years run outside it: listed (as on the Jangka Menengah sheet), marked "*"
-
-    def period(i: int) -> str:
-        nonlocal beyond
+    pers = []
+    for i in range(len(q)):
         if not (pd.notna(start.iloc[i]) and pd.notna(end.iloc[i])):
-            return "-"
+            pers.append("-")
+            continue
         a, b = int(start.iloc[i]), int(end.iloc[i])
         out = win is not None and (a < y0 or b > y1)
         beyond += out
-        return f"{a}–{b}" + ("*" if out else "")
-
-    for n, i in enumerate(order, start=1):
-        per = period(i)
-        bits = [str(q[idc].iloc[i]) if idc else "", nomenklatur(str(q[pc].iloc[i])) if pc else ""]
-        rows.append((str(n), " ".join(b for b in bits if b) + f", {per}"))
-    numbered = len(rows)
-    for i in sorted(np.flatnonzero(~ok), key=lambda i: str(q[idc].iloc[i]) if idc else i):  # counted in the key, so listed too
-        per = period(i)
-        bits = [str(q[idc].iloc[i]) if idc else "", nomenklatur(str(q[pc].iloc[i])) if pc else ""]
-        rows.append(("–", " ".join(b for b in bits if b) + f", {per}, tanpa lokasi"))
-    shown = min(f.add_table("Daftar indikasi program", rows, more="lihat Buku Matriks, lembar Jangka Menengah"), numbered)
-    sel = [order[k] for k in range(shown)]
-    xy = [_anchor(q.geometry.iloc[i]) for i in sel]
-    place_callouts(f.ax, xy, [str(k + 1) for k in range(shown)], colors=[mpl_color(colors[key.iloc[i]]) for i in sel], fontsize=5.5 * f.k)
+        pers.append(f"{a}–{b}" + ("*" if out else ""))
+    _ipu_key(album, f, q, lambda i: f", {pers[i]}", [mpl_color(colors[key.iloc[i]]) for i in range(len(q))], "Daftar indikasi program")
     cnt = key.value_counts().to_dict()
     keys = [str(y) for y in years] + (["tanpa tahun"] if "tanpa tahun" in cnt else [])
     words = {k: (f"Mulai {k}" + (" (sebelum periode)" if win and int(k) < y0 else "") if k != "tanpa tahun" else "Tanpa tahun mulai") for k in keys}
