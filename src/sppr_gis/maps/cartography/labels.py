@@ -41,7 +41,7 @@ def place_line_labels(
 ) -> list[Artist]:
     """Names along lines (roads, rivers, channels), as a cartographer sets them: beside the line (either side), along
     its direction where the name stands (the chord of the line over the name's length), never over another name
-    nor out of the map, nor across the boundary of ``within`` (the city, data coordinates) when given.
+    (:data:`_NAME_GAP_PT` clear of it) nor out of the map, nor across the boundary of ``within`` (the city, data coordinates) when given.
 
     Candidates at 50, 45, 55, 40, 60 ... 5, 95 % of the line's length (:data:`_LINE_FRACS`), on either side, close to the line and then a
     little farther, are ranked by the other lines drawn on the axes their name crosses (:data:`LINE_GIDS`: roads,
@@ -50,7 +50,7 @@ def place_line_labels(
     to the line and the order above. A name with no candidate is dropped.
     The tests use the name's true (rotated) footprint, not its upright box.
     """
-    fig, fontsize, renderer, ax_box, placed = _label_context(ax, fontsize, avoid, pad=(1.02, 1.05))
+    fig, fontsize, renderer, ax_box, placed = _label_context(ax, fontsize, avoid)
     lines = _Lines(ax, points=True)
     outlines = _Lines(ax, gids=(OUTLINE_GID,))
     if within is not None:
@@ -60,8 +60,8 @@ def place_line_labels(
     out: list[Artist] = []
     mine: list[Any] = []  # footprints (display) of the names placed here
     grid = _BoxGrid(fontsize * px * 20)
-    for b in placed:
-        grid.add(b.extents)
+    for b in placed:  # the names already printed, with a gap of their halo and a little more around them
+        grid.add(b.padded(_NAME_GAP_PT * px).extents)
     for geom, text in zip(geoms, texts):
         if not text or geom is None or geom.is_empty:
             continue
@@ -118,12 +118,15 @@ def place_line_labels(
             zorder=zorder, path_effects=_HALO, annotation_clip=True, gid="line-label",
         )
         t._sppr_footprint = foot  # type: ignore[attr-defined]
-        mine.append(foot)
+        mine.append(foot.buffer(_NAME_GAP_PT * px, join_style="mitre"))
         bb = t.get_window_extent(renderer)
         placed.append(bb)
         out.append(t)
     return out
 
+
+#: The least gap (points) between a name along a line and another name.
+_NAME_GAP_PT = 1.5
 
 #: Where along a line its name is tried (fractions of its length): the middle first, then outward in steps of 5 %.
 _LINE_FRACS = (0.5, *(0.5 + sgn * k * 0.05 for k in range(1, 10) for sgn in (-1, 1)))
