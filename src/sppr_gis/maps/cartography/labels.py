@@ -70,6 +70,8 @@ def place_line_labels(
         if not parts:
             continue
         line = max(parts, key=lambda p: p.length)
+        along = _along(ax, line)
+        mine_too = lines.own(geom)
         probe = ax.text(0, 0, text, fontsize=fontsize, fontstyle=style, fontweight=weight)
         ext = probe.get_window_extent(renderer)
         probe.remove()
@@ -80,7 +82,7 @@ def place_line_labels(
         for far, rank, frac in tries:
             if far and best is not None and best[0][:3] == (0, 0, 0):
                 break
-            cand = _line_candidate(ax, line, frac, w, px)
+            cand = _line_candidate(along, frac, w)
             if cand is None:
                 continue
             (ax_, ay_), ang, (ux, uy) = cand
@@ -99,12 +101,12 @@ def place_line_labels(
                     near = near[(near[:, 0] < x1) & (x0 < near[:, 2]) & (near[:, 1] < y1) & (y0 < near[:, 3])]
                     if len(near) and shapely.intersects(foot, shapely.box(near[:, 0], near[:, 1], near[:, 2], near[:, 3])).any():
                         continue
-                if any(foot.intersects(q) for q in mine):
+                if mine and shapely.intersects(foot, mine).any():
                     continue
                 data = shapely.Polygon(to_data.transform(corners))
                 if within is not None and not within.contains(data):
                     continue
-                cost = (lines.count_geom(data, own=geom), int(data.intersects(line)), int(outlines.count_geom(data) > 0), far, rank)
+                cost = (lines.count_geom(data, own=mine_too), int(data.intersects(line)), int(outlines.count_geom(data) > 0), far, rank)
                 if best is None or cost < best[0]:
                     best = (cost, (tuple(to_data.transform((ax_, ay_))), (nx * dist, ny * dist), ang), foot)
             if best is not None and best[0][:4] == (0, 0, 0, 0):
@@ -132,17 +134,21 @@ _NAME_GAP_PT = 1.5
 _LINE_FRACS = (0.5, *(0.5 + sgn * k * 0.05 for k in range(1, 10) for sgn in (-1, 1)))
 
 
-def _line_candidate(ax: Any, line: Any, frac: float, width: float, px: float) -> tuple[tuple[float, float], float, tuple[float, float]] | None:
-    """Where a name of ``width`` (display units) stands at ``frac`` of ``line``: the point (display), the angle
+def _along(ax: Any, line: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A line's vertices in display units and the distance along it to each (for :func:`_line_candidate`)."""
+    pts = ax.transData.transform(np.asarray(line.coords)[:, :2])
+    return pts, np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(pts, axis=0).T))])
+
+
+def _line_candidate(along: tuple[np.ndarray, np.ndarray], frac: float, width: float) -> tuple[tuple[float, float], float, tuple[float, float]] | None:
+    """Where a name of ``width`` (display units) stands at ``frac`` of a line (:func:`_along`): the point (display), the angle
     (degrees, upright: within +-90) and the unit direction (display) of the line's chord over the name's length
     around that point (a line shorter than its name: along its whole chord, the name's middle moved from the line's
     middle by ``frac - 0.5`` of the overhang)."""
-    pts = ax.transData.transform(np.asarray(line.coords)[:, :2])
-    seg = np.hypot(*np.diff(pts, axis=0).T)
-    total = float(seg.sum())
+    pts, s = along
+    total = float(s[-1])
     if total <= 0:
         return None
-    s = np.concatenate([[0.0], np.cumsum(seg)])
     at = frac * total
     shift = 0.0
     if total <= width:  # a line shorter than its name: along the whole line, overhanging it by ``frac`` (0.5: evenly)
@@ -209,16 +215,18 @@ class _Lines:
             hit = [i for i in hit if not near.covers(self.geoms[i])]
         return bool(len(hit))
 
-    def count_geom(self, area: Any, own: Any = None) -> int:
-        """How many drawn lines other than ``own`` meet ``area`` (a polygon in data coordinates: a name's footprint)."""
+    def own(self, geom: Any) -> set[int]:
+        """The drawn lines that are ``geom`` itself (within a metre of it): the labelled line, not another."""
+        if self.tree is None or geom is None:
+            return set()
+        return set(self.tree.query(geom.buffer(1.0), predicate="covers").tolist())
+
+    def count_geom(self, area: Any, own: set[int] = frozenset()) -> int:  # type: ignore[assignment]
+        """How many drawn lines (other than those in ``own``: :meth:`own`) meet ``area`` (a polygon in data
+        coordinates: a name's footprint)."""
         if self.tree is None:
             return 0
-        hit = self.tree.query(area, predicate="intersects")
-        if own is not None and len(hit):
-            b = area.bounds
-            near = own.buffer(max(b[2] - b[0], b[3] - b[1]) * 1e-3 + 1e-6)
-            hit = [i for i in hit if not near.covers(self.geoms[i])]
-        return len(hit)
+        return len(set(self.tree.query(area, predicate="intersects").tolist()) - own)
 
 
 #: Rings (multiples of the callout's size) and angles (degrees) of a callout's candidate positions, nearest

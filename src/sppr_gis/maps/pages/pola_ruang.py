@@ -170,7 +170,7 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
             for text, size in forms:
                 hw, hh = half(text, size, style)
                 hw, hh = hw + margin, hh + margin
-                if pb[2] - pb[0] < 2 * hw or pb[3] - pb[1] < 2 * hh:  # the block's box cannot hold the code's
+                if pb[2] - pb[0] < 2 * hw or pb[3] - pb[1] < 2 * hh or part.area < 4 * hw * hh:  # the block cannot hold the code's box
                     continue
                 if circle is None:
                     try:
