@@ -51,7 +51,8 @@ def page_zoning(album: Album) -> MapFrame | None:
             secs.append(sec)
     f.add_legend([s for s in [*secs, album.admin_section()] if s])
     note = (
-        "Kode zona dicetak pada blok zona yang cukup besar; kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
+        "Kode zona dicetak di dalam blok zona yang cukup besar untuknya; kode yang tidak muat di blok mana pun dicetak di sampingnya dengan "
+        "garis penunjuk. Kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
         "Nama zona menurut data pola ruang (Perda)."
     )
     if dropped:
