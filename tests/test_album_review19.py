@@ -348,10 +348,19 @@ def test_every_zone_block_large_enough_for_its_code_is_labelled(sample, paper):
     view = shapely.box(x0, y0, x1, y1)
     z = layers["zoning"].to_crs(page.crs)
     missing = []
-    for code, geom in zip(z[a.zfield].astype(str), shapely.make_valid(np.asarray(z.geometry.array, dtype=object))):
+    geoms = shapely.make_valid(np.asarray(z.geometry.array, dtype=object))
+    tree = shapely.STRtree(geoms)
+    # s5: the map's margin of half a point between a code and its block's edge (a little more here: the grid is coarse)
+    mpp = (x1 - x0) / (ax.get_window_extent(r).width * 72.0 / page.fig.dpi)
+    m = 0.55 * mpp
+    for i, (code, geom) in enumerate(zip(z[a.zfield].astype(str), geoms)):
         if code not in size or geom is None:
             continue
         hw, hh = size[code]
+        # s5: the block as the map shows it: less the zones drawn over it (later rows of the layer)
+        over = [geoms[j] for j in tree.query(geom, predicate="intersects") if j > i and geom.relate_pattern(geoms[j], "T********")]
+        if over:
+            geom = geom.difference(shapely.union_all(over))
         for part in shapely.get_parts(geom.intersection(view)):
             if part.geom_type != "Polygon" or part.area < 4 * hw * hh:
                 continue
@@ -359,12 +368,13 @@ def test_every_zone_block_large_enough_for_its_code_is_labelled(sample, paper):
             fits = False
             for x in np.linspace(px0 + hw, px1 - hw, 25) if px1 - px0 > 2 * hw else []:
                 for y in np.linspace(py0 + hh, py1 - hh, 25) if py1 - py0 > 2 * hh else []:
-                    box = shapely.box(x - hw * 1.02, y - hh * 1.02, x + hw * 1.02, y + hh * 1.02)
+                    box = shapely.box(x - hw * 1.02 - m, y - hh * 1.02 - m, x + hw * 1.02 + m, y + hh * 1.02 + m)
                     if part.contains(box) and not any(box.intersects(n) for n in names):
                         fits = True
                         break
                 if fits:
                     break
-            if fits and not any(t.get_text() == code and part.contains(shapely.Point(t.get_position())) for t in codes):
+            # s5: a block may carry its code as 'RTH' over '1' (the one-line box fits only against the block's edge)
+            if fits and not any(t.get_text().replace("\n", "-") == code and part.contains(shapely.Point(t.get_position())) for t in codes):
                 missing.append((code, part.bounds))
     assert not missing, (paper, missing)

@@ -16,7 +16,7 @@ import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 
 from sppr_gis.maps.cartography.common import PAPER_SIZES, split_by_dimension  # noqa: E402
-from sppr_gis.maps.cartography.labels import _m_per_pt  # noqa: E402
+from sppr_gis.maps.cartography.labels import OUTLINE_GID, _m_per_pt  # noqa: E402
 from sppr_gis.maps.palette import RGB, Palette, faded_hatch, hatch_ink, mpl_color  # noqa: E402
 
 
@@ -277,4 +277,4 @@ def draw_outline(ax: Any, gdf: gpd.GeoDataFrame | None, *, color: str = "#333333
         return
     g = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
     if len(g):
-        g.boundary.plot(ax=ax, color=color, linewidth=linewidth, linestyle=linestyle, zorder=zorder)
+        g.boundary.plot(ax=ax, color=color, linewidth=linewidth, linestyle=linestyle, zorder=zorder, gid=OUTLINE_GID)

@@ -37,56 +37,141 @@ def place_line_labels(
     weight: str = "normal",
     avoid: Sequence[Bbox] = (),
     zorder: float = 19,
+    within: Any = None,
 ) -> list[Artist]:
-    """Names along lines (roads, rivers, channels): rotated with the line beside its middle, else at 35/65/20/80 %.
+    """Names along lines (roads, rivers, channels), as a cartographer sets them: beside the line (either side), along
+    its direction where the name stands (the chord of the line over the name's length), never over another name
+    (:data:`_NAME_GAP_PT` clear of it) nor out of the map, nor across the boundary of ``within`` (the city, data coordinates) when given.
 
-    A place clear of the other line features drawn on the axes (roads, programs, IPU lines: :data:`LINE_GIDS`)
-    is preferred; a name that would overlap another text or run out of the map is dropped.
+    Candidates at 50, 45, 55, 40, 60 ... 5, 95 % of the line's length (:data:`_LINE_FRACS`), on either side, close to the line and then a
+    little farther, are ranked by the other lines drawn on the axes their name crosses (:data:`LINE_GIDS`: roads,
+    programs, IPU lines, and the point symbols of those layers; fewest first: crossing one is the last resort), then whether it lies over its own line (at a
+    bend), then whether it crosses a boundary (:func:`~sppr_gis.maps.cartography.draw.draw_outline`), then nearness
+    to the line and the order above. A name with no candidate is dropped.
+    The tests use the name's true (rotated) footprint, not its upright box.
     """
-    fig, fontsize, renderer, ax_box, placed = _label_context(ax, fontsize, avoid, pad=(1.02, 1.05))
-    lines = _Lines(ax)
+    fig, fontsize, renderer, ax_box, placed = _label_context(ax, fontsize, avoid)
+    lines = _Lines(ax, points=True)
+    outlines = _Lines(ax, gids=(OUTLINE_GID,))
+    if within is not None:
+        shapely.prepare(within)
+    to_data = ax.transData.inverted()
+    px = fig.dpi / 72.0
     out: list[Artist] = []
+    mine: list[Any] = []  # footprints (display) of the names placed here
+    grid = _BoxGrid(fontsize * px * 20)
+    for b in placed:  # the names already printed, with a gap of their halo and a little more around them
+        grid.add(b.padded(_NAME_GAP_PT * px).extents)
     for geom, text in zip(geoms, texts):
         if not text or geom is None or geom.is_empty:
             continue
-        parts = [p for p in shapely.get_parts(geom) if p.length > 0]
+        merged = shapely.line_merge(geom) if shapely.get_type_id(geom) == 5 else geom
+        parts = [p for p in shapely.get_parts(merged) if p.length > 0 and shapely.get_type_id(p) in (1, 2)]
         if not parts:
             continue
         line = max(parts, key=lambda p: p.length)
-        ok = fallback = None
-        for frac in (0.5, 0.35, 0.65, 0.2, 0.8, 0.42, 0.58, 0.27, 0.73, 0.12, 0.88):
-            p = line.interpolate(frac, normalized=True)
-            a = line.interpolate(max(frac - 0.04, 0.0), normalized=True)
-            b = line.interpolate(min(frac + 0.04, 1.0), normalized=True)
-            (ax_, ay_), (bx_, by_) = ax.transData.transform([(a.x, a.y), (b.x, b.y)])
-            ang = math.degrees(math.atan2(by_ - ay_, bx_ - ax_))
-            if ang > 90:
-                ang -= 180
-            elif ang < -90:
-                ang += 180
-            nx, ny = -math.sin(math.radians(ang)), math.cos(math.radians(ang))
-            off = fontsize * 0.9
-            t = ax.annotate(
-                text, (p.x, p.y), xytext=(nx * off, ny * off), textcoords="offset points", ha="center", va="center",
-                rotation=ang, rotation_mode="anchor", fontsize=fontsize, color=color, fontstyle=style, fontweight=weight,
-                zorder=zorder, path_effects=_HALO, annotation_clip=True, gid="line-label",
-            )
-            bb = t.get_window_extent(renderer)
-            if _fits(bb, ax_box, placed):
-                if not lines.crosses(bb, own=geom):
-                    ok = (t, bb)
-                    break
-                if fallback is None:  # fits, but crosses another line: kept in case no place along the line is clear
-                    fallback = (t, bb)
+        along = _along(ax, line)
+        mine_too = lines.own(geom)
+        probe = ax.text(0, 0, text, fontsize=fontsize, fontstyle=style, fontweight=weight)
+        ext = probe.get_window_extent(renderer)
+        probe.remove()
+        w, h = ext.width * 1.02, ext.height * 1.05  # display units, upright, padded as the other names
+        off = max(fontsize * 0.9, h / px / 2 + 1.5)  # points from the line to the name's centre line
+        best = None
+        tries = [(far, rank, frac) for far in (0, 1) for rank, frac in enumerate(_LINE_FRACS)]
+        for far, rank, frac in tries:
+            if far and best is not None and best[0][:3] == (0, 0, 0):
+                break
+            cand = _line_candidate(along, frac, w)
+            if cand is None:
+                continue
+            (ax_, ay_), ang, (ux, uy) = cand
+            dist = off + far * h / px * 0.8  # points; then a little farther from the line, past a name or a symbol beside it
+            for side in (1, -1):
+                nx, ny = -uy * side, ux * side
+                cx, cy = ax_ + nx * dist * px, ay_ + ny * dist * px
+                corners = np.asarray([(cx + sx * ux * w / 2 + sy * nx * h / 2, cy + sx * uy * w / 2 + sy * ny * h / 2) for sx, sy in ((-1, -1), (1, -1), (1, 1), (-1, 1))])
+                if not (ax_box.x0 <= corners[:, 0].min() and corners[:, 0].max() <= ax_box.x1 and ax_box.y0 <= corners[:, 1].min() and corners[:, 1].max() <= ax_box.y1):
                     continue
-            t.remove()
-        if ok is None:
-            ok = fallback
-        elif fallback is not None:
-            fallback[0].remove()
-        _keep(ok, out, placed)
+                foot = shapely.Polygon(corners)
+                x0, y0 = corners.min(axis=0)
+                x1, y1 = corners.max(axis=0)
+                near = grid.near((x0, y0, x1, y1))
+                if len(near):
+                    near = near[(near[:, 0] < x1) & (x0 < near[:, 2]) & (near[:, 1] < y1) & (y0 < near[:, 3])]
+                    if len(near) and shapely.intersects(foot, shapely.box(near[:, 0], near[:, 1], near[:, 2], near[:, 3])).any():
+                        continue
+                if mine and shapely.intersects(foot, mine).any():
+                    continue
+                data = shapely.Polygon(to_data.transform(corners))
+                if within is not None and not within.contains(data):
+                    continue
+                cost = (lines.count_geom(data, own=mine_too), int(data.intersects(line)), int(outlines.count_geom(data) > 0), far, rank)
+                if best is None or cost < best[0]:
+                    best = (cost, (tuple(to_data.transform((ax_, ay_))), (nx * dist, ny * dist), ang), foot)
+            if best is not None and best[0][:4] == (0, 0, 0, 0):
+                break
+        if best is None:
+            continue
+        _, (p, (dx, dy), ang), foot = best
+        t = ax.annotate(
+            text, (float(p[0]), float(p[1])), xytext=(dx, dy), textcoords="offset points", ha="center", va="center",
+            rotation=ang, rotation_mode="anchor", fontsize=fontsize, color=color, fontstyle=style, fontweight=weight,
+            zorder=zorder, path_effects=_HALO, annotation_clip=True, gid="line-label",
+        )
+        t._sppr_footprint = foot  # type: ignore[attr-defined]
+        mine.append(foot.buffer(_NAME_GAP_PT * px, join_style="mitre"))
+        bb = t.get_window_extent(renderer)
+        placed.append(bb)
+        out.append(t)
     return out
 
+
+#: The least gap (points) between a name along a line and another name.
+_NAME_GAP_PT = 1.5
+
+#: Where along a line its name is tried (fractions of its length): the middle first, then outward in steps of 5 %.
+_LINE_FRACS = (0.5, *(0.5 + sgn * k * 0.05 for k in range(1, 10) for sgn in (-1, 1)))
+
+
+def _along(ax: Any, line: Any) -> tuple[np.ndarray, np.ndarray]:
+    """A line's vertices in display units and the distance along it to each (for :func:`_line_candidate`)."""
+    pts = ax.transData.transform(np.asarray(line.coords)[:, :2])
+    return pts, np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(pts, axis=0).T))])
+
+
+def _line_candidate(along: tuple[np.ndarray, np.ndarray], frac: float, width: float) -> tuple[tuple[float, float], float, tuple[float, float]] | None:
+    """Where a name of ``width`` (display units) stands at ``frac`` of a line (:func:`_along`): the point (display), the angle
+    (degrees, upright: within +-90) and the unit direction (display) of the line's chord over the name's length
+    around that point (a line shorter than its name: along its whole chord, the name's middle moved from the line's
+    middle by ``frac - 0.5`` of the overhang)."""
+    pts, s = along
+    total = float(s[-1])
+    if total <= 0:
+        return None
+    at = frac * total
+    shift = 0.0
+    if total <= width:  # a line shorter than its name: along the whole line, overhanging it by ``frac`` (0.5: evenly)
+        a, b, at = 0.0, total, total / 2
+        shift = (frac - 0.5) * (width - total)
+    else:  # a name running past an end of the line is slid in
+        at = min(max(at, width / 2), total - width / 2)
+        a, b = at - width / 2, at + width / 2
+    p = np.c_[np.interp([a, at, b], s, pts[:, 0]), np.interp([a, at, b], s, pts[:, 1])]
+    d = p[2] - p[0]
+    n = float(np.hypot(*d))
+    if n < 1e-9:
+        return None
+    ux, uy = d / n
+    if ux < 0 or (abs(ux) < 1e-9 and uy < 0):  # read from left to right (or upward)
+        ux, uy = -ux, -uy
+    ang = math.degrees(math.atan2(uy, ux))
+    return (float(p[1][0] + shift * ux), float(p[1][1] + shift * uy)), ang, (float(ux), float(uy))
+
+
+#: gid of the boundary lines :func:`~sppr_gis.maps.cartography.draw.draw_outline` draws (a name along a road keeps
+#: off them where it can).
+OUTLINE_GID = "outline"
 
 #: gids of the line features drawn on a map (roads and networks, programs, IPU): labels keep off them.
 LINE_GIDS = ("line-feature", "network")
@@ -94,14 +179,17 @@ LINE_GIDS = ("line-feature", "network")
 
 class _Lines:
     """The line features drawn on the axes (artists whose gid is in :data:`LINE_GIDS` or starts with
-    ``struktur:``), as data-coordinate lines, for the test whether a label's box crosses one."""
+    ``struktur:``; or whose gid is in ``gids``), as data-coordinate lines, for the test whether a label's box
+    crosses one; with ``points`` the point symbols of those layers too (as discs of their size)."""
 
-    def __init__(self, ax: Any) -> None:
+    def __init__(self, ax: Any, gids: Sequence[str] | None = None, points: bool = False) -> None:
         self.ax = ax
         segs: list[Any] = []
+        dots: list[Any] = []
         for art in list(ax.collections) + list(ax.lines):
             gid = art.get_gid() or ""
-            if not (gid in LINE_GIDS or gid.startswith("struktur:")) or not art.get_visible():
+            wanted = gid in gids if gids is not None else (gid in LINE_GIDS or gid.startswith("struktur:"))
+            if not wanted or not art.get_visible():
                 continue
             if hasattr(art, "get_segments"):
                 segs.extend(np.asarray(sg, dtype=float) for sg in art.get_segments() if len(sg) >= 2)
@@ -109,7 +197,11 @@ class _Lines:
                 xy = np.asarray(art.get_xydata(), dtype=float)
                 if len(xy) >= 2:
                     segs.append(xy)
-        self.geoms = np.asarray([shapely.linestrings(sg) for sg in segs], dtype=object)
+            elif points and hasattr(art, "get_sizes") and len(art.get_offsets()):  # point symbols of the same layers
+                xy = np.asarray(art.get_offsets(), dtype=float).reshape(-1, 2)
+                r = math.sqrt(float(max(art.get_sizes(), default=16.0))) / 2 * _m_per_pt(ax)  # marker size is an area in pt^2
+                dots.extend(shapely.buffer(shapely.points(xy[np.isfinite(xy).all(axis=1)]), r, quad_segs=4))
+        self.geoms = np.asarray([shapely.linestrings(sg) for sg in segs] + dots, dtype=object)
         self.tree = shapely.STRtree(self.geoms) if len(self.geoms) else None
 
     def crosses(self, bb: Any, own: Any = None) -> bool:
@@ -122,6 +214,19 @@ class _Lines:
             near = own.buffer(max(abs(x1 - x0), abs(y1 - y0)) * 1e-3 + 1e-6)
             hit = [i for i in hit if not near.covers(self.geoms[i])]
         return bool(len(hit))
+
+    def own(self, geom: Any) -> set[int]:
+        """The drawn lines that are ``geom`` itself (within a metre of it): the labelled line, not another."""
+        if self.tree is None or geom is None:
+            return set()
+        return set(self.tree.query(geom.buffer(1.0), predicate="covers").tolist())
+
+    def count_geom(self, area: Any, own: set[int] = frozenset()) -> int:  # type: ignore[assignment]
+        """How many drawn lines (other than those in ``own``: :meth:`own`) meet ``area`` (a polygon in data
+        coordinates: a name's footprint)."""
+        if self.tree is None:
+            return 0
+        return len(set(self.tree.query(area, predicate="intersects").tolist()) - own)
 
 
 #: Rings (multiples of the callout's size) and angles (degrees) of a callout's candidate positions, nearest

@@ -228,7 +228,8 @@ def page_admin(album: Album) -> MapFrame | None:
         if nf:
             sel = roads[roads[nf].notna()]
             order = np.argsort(-sel.geometry.length.to_numpy(), kind="stable")
-            place_line_labels(f.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6 * f.k, color="#1f2f4a")
+            place_line_labels(f.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6 * f.k, color="#1f2f4a",
+                              within=album.admin_area())
     areas = base.geometry.area.to_numpy() / 1e6
     nkel = {}
     kc = _first(kel, ("WADMKC", "kecamatan", "nama_kecamatan")) if kel is not None and unit == "kecamatan" else None

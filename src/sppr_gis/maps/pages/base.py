@@ -535,7 +535,8 @@ class Album:
             ok = roads[nf].notna() & (roads[nf].astype(str).str.strip() != "")
             sel = roads[ok]
             order = np.argsort(-sel.geometry.length.to_numpy(), kind="stable")  # long ones first
-            place_line_labels(frame.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6.5 * frame.k, color="#1f2f4a")
+            place_line_labels(frame.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6.5 * frame.k, color="#1f2f4a",
+                              within=self.admin_area())
 
     def network(self, frame: MapFrame, *, labels: bool = True, zorder: float = 5.8) -> LegendSection | None:
         """The struktur ruang networks by class (hierarchy in the width, planned ones dashed), named from their attributes."""

@@ -51,7 +51,8 @@ def page_zoning(album: Album) -> MapFrame | None:
             secs.append(sec)
     f.add_legend([s for s in [*secs, album.admin_section()] if s])
     note = (
-        "Kode zona dicetak pada blok zona yang cukup besar; kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
+        "Kode zona dicetak di dalam blok zona yang cukup besar untuknya; kode yang tidak muat di blok mana pun dicetak di sampingnya dengan "
+        "garis penunjuk. Kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
         "Nama zona menurut data pola ruang (Perda)."
     )
     if dropped:
@@ -100,71 +101,150 @@ def kec_names_after_zones(album: Album, frame: MapFrame) -> int:
     return sum(1 for r in res if r == "")
 
 
+#: The least distance (points at print size) between a zone code's printed box and the edge of its block: the code,
+#: its halo and the zone's outline stay within the block.
+CODE_MARGIN_PT = 0.5
+
+
 def zone_codes(album: Album, frame: MapFrame) -> int:
-    """Zone codes printed inside the zone blocks large enough to hold them, then every other code drawn on the
-    map once (see :func:`_label_missing_codes`); returns how many labels."""
+    """Zone codes printed wholly inside their zone blocks; returns how many labels.
+
+    A block is a part of a zone as the map shows it: within the frame and the city, less the zones drawn over it
+    (where the layer overlaps itself). Every block gets the first form of its code whose printed box (measured
+    from the rendered text) fits in it :data:`CODE_MARGIN_PT` inside its edge and clear of the names already on
+    the map: the code on one line at the page's size, on one line at 7 pt, then ``RTH`` over ``1`` (or a long
+    name wrapped) at the page's size and at 7 pt. A code that no block can hold is set beside its largest block
+    with a thin leader into it (:func:`_beside`), else left out: the key lists every code of the layer.
+    """
     z = album.L.get("zoning")
     if z is None or not album.zfield:
         return 0
-    ok = z[z[album.zfield].notna() & ~(z.geometry.isna() | z.geometry.is_empty)]
-    if not len(ok):
+    ok = (z[album.zfield].notna() & ~(z.geometry.isna() | z.geometry.is_empty)).to_numpy()
+    if not ok.any():
         return 0
     fs = max(MIN_PT, 6 * frame.k)
-    mpp = (frame.ax.get_xlim()[1] - frame.ax.get_xlim()[0]) / (frame.ax.get_window_extent().width * 72.0 / frame.fig.dpi)
-    codes = ok[album.zfield].astype(str).to_numpy()
-    half_h = fs * 0.7 * mpp
-    geoms = overlay.make_valid(np.asarray(ok.geometry.array, dtype=object), what="zoning")
-    # cheap first cut: the bounding box must be large enough
-    b = shapely.bounds(geoms)
-    cand = np.flatnonzero(np.minimum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) >= 2 * half_h * 0.8)
-    renderer = frame.fig.canvas.get_renderer()
-    taken = [t.get_window_extent(renderer) for t in frame.ax.texts if t.get_visible() and t.get_text()]
-    labelled: set[str] = set()
-    n = 0
-    sizes: dict[str, tuple[float, float]] = {}  # each code's box as printed (half width, half height; map units)
-    x0, x1 = frame.ax.get_xlim()
-    y0, y1 = frame.ax.get_ylim()
+    ax, fig = frame.ax, frame.fig
+    mpp = (ax.get_xlim()[1] - ax.get_xlim()[0]) / (ax.get_window_extent().width * 72.0 / fig.dpi)
+    margin = CODE_MARGIN_PT * mpp
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
     view = _label_area(album, shapely.box(x0, y0, x1, y1))
-    taken_data = [_data_box(frame.ax, q).bounds for q in taken]
+    # every row as drawn (draw_zoning fills them in order: a later row covers an earlier one)
+    drawn = np.asarray(z.geometry.array, dtype=object)
+    has = ~(shapely.is_missing(drawn) | shapely.is_empty(drawn))
+    drawn[has] = overlay.make_valid(drawn[has], what="zoning")
+    shown = _visible_blocks(drawn, view)
+    codes = z[album.zfield].astype(str).to_numpy()
+    renderer = fig.canvas.get_renderer()
+    taken = [t.get_window_extent(renderer) for t in ax.texts if t.get_visible() and t.get_text()]
+    taken_data = [_data_box(ax, q).bounds for q in taken]
     boxes = _Boxes(taken)
-    for i in cand:
-        rgb = album.zone_colors.get(codes[i], (200, 200, 200))
-        dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
-        style = {"ha": "center", "va": "center", "fontsize": fs, "fontweight": "bold", "color": "white" if dark else "#1a1a1a", "zorder": 4,
-                 "path_effects": [TextHalo(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], "gid": "zone-code"}
-        if codes[i] not in sizes:
-            probe = frame.ax.text(0, 0, codes[i], **style)
+    inv = ax.transData.inverted()
+    sizes: dict[tuple[str, float], tuple[float, float]] = {}  # (text, size) -> half width, half height as printed (map units)
+
+    def half(text: str, size: float, style: dict) -> tuple[float, float]:
+        if (text, size) not in sizes:
+            probe = ax.text(0, 0, text, **{**style, "fontsize": size})
             bb = probe.get_window_extent(renderer)
             probe.remove()
-            sizes[codes[i]] = (bb.width / 2 * 72.0 / frame.fig.dpi * mpp, bb.height / 2 * 72.0 / frame.fig.dpi * mpp)
-        hw, hh = sizes[codes[i]]
-        # every block (part) of the zone in view that can hold the code gets it
-        g = geoms[i]
-        if not shapely.contains(view, g):
-            g = shapely.intersection(g, view)
+            sizes[text, size] = (bb.width / 2 * 72.0 / fig.dpi * mpp, bb.height / 2 * 72.0 / fig.dpi * mpp)
+        return sizes[text, size]
+
+    labelled: set[str] = set()
+    largest: dict[str, tuple[float, Any]] = {}  # code -> (area, block): where a code no block holds is pointed to
+    n = 0
+    for i in np.flatnonzero(ok):
+        g = shown[i]
+        if g is None or g.is_empty:
+            continue
+        code = codes[i]
+        style = _code_style(album, code)
+        forms = _code_forms(code, fs)
         for part in shapely.get_parts(g):
-            if shapely.get_type_id(part) != 3:
+            if shapely.get_type_id(part) != 3 or part.area <= 0:
                 continue
-            gb = part.bounds
-            if gb[2] - gb[0] < 2 * hw or gb[3] - gb[1] < 2 * hh:  # the block's box cannot hold the code's
-                continue
+            if part.area > largest.get(code, (0.0, None))[0]:
+                largest[code] = (part.area, part)
+            pb = part.bounds
+            circle: Any = None
             t = None
-            for cx, cy in _code_spots(part, hw, hh, max(half_h / 2, 0.5), taken=taken_data):
-                t = frame.ax.text(cx, cy, codes[i], **style)
-                bb = t.get_window_extent(renderer)
-                if boxes.hits(bb):  # a kecamatan name is there
-                    t.remove()
-                    t = None
+            for text, size in forms:
+                hw, hh = half(text, size, style)
+                hw, hh = hw + margin, hh + margin
+                if pb[2] - pb[0] < 2 * hw or pb[3] - pb[1] < 2 * hh or part.area < 4 * hw * hh:  # the block cannot hold the code's box
                     continue
-                break
+                if circle is None:
+                    try:
+                        circle = _inscribed_circle(part, max(min(hw, hh) / 4, 0.5))
+                    except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
+                        break
+                if circle[1] < min(hw, hh):
+                    continue
+                for cx, cy in _code_spots(part, hw, hh, max(min(hw, hh) / 4, 0.5), taken=taken_data, circle=circle):
+                    t = ax.text(cx, cy, text, **{**style, "fontsize": size})
+                    bb = t.get_window_extent(renderer)
+                    (bx0, by0), (bx1, by1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
+                    inner = 0.999 * margin  # the rendered box, checked (the measured size is the probe's)
+                    if boxes.hits(bb) or not shapely.contains(part, shapely.box(min(bx0, bx1) - inner, min(by0, by1) - inner, max(bx0, bx1) + inner, max(by0, by1) + inner)):
+                        t.remove()
+                        t = None
+                        continue
+                    break
+                if t is not None:
+                    break
             if t is None:
                 continue
             n += 1
-            labelled.add(codes[i])
+            labelled.add(code)
             taken.append(bb)
             boxes.add(bb)
-            taken_data.append(_data_box(frame.ax, taken[-1]).bounds)
-    return n + _label_missing_codes(album, frame, codes, geoms, labelled, boxes, mpp)
+            taken_data.append(_data_box(ax, bb).bounds)
+    return n + _label_missing_codes(album, frame, largest, labelled, boxes, view, mpp)
+
+
+def _visible_blocks(geoms: np.ndarray, view: Any) -> np.ndarray:
+    """Each zone as the map shows it: within ``view`` (the frame within the city), less the zones drawn over it
+    (the later rows of the layer, where it overlaps itself); None for a missing geometry."""
+    g = np.asarray(geoms, dtype=object)
+    out = np.full(len(g), None, dtype=object)
+    idx = np.flatnonzero(~(shapely.is_missing(g) | shapely.is_empty(g)))
+    if not len(idx):
+        return out
+    tree = shapely.STRtree(g[idx])
+    a, b = tree.query(g[idx], predicate="intersects")
+    later = b > a
+    a, b = a[later], b[later]
+    if len(a):
+        inner = shapely.relate_pattern(g[idx[a]], g[idx[b]], "T********")  # interiors meet: one covers part of the other
+        a, b = a[inner], b[inner]
+    over: dict[int, list[Any]] = {}
+    for i, j in zip(a.tolist(), b.tolist()):
+        over.setdefault(i, []).append(g[idx[j]])
+    shapely.prepare(view)
+    for k, i in enumerate(idx):
+        geom = g[i]
+        if k in over:
+            geom = shapely.difference(geom, shapely.union_all(over[k]))
+        if not shapely.contains(view, geom):
+            geom = shapely.intersection(geom, view)
+        out[i] = geom
+    return out
+
+
+def _code_style(album: Album, code: str) -> dict:
+    """How a zone's code is printed: bold, white on a dark zone colour, near black on a light one, with a halo."""
+    rgb = album.zone_colors.get(code, (200, 200, 200))
+    dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
+    return {"ha": "center", "va": "center", "fontweight": "bold", "color": "white" if dark else "#1a1a1a", "zorder": 4, "linespacing": 0.95,
+            "path_effects": [TextHalo(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], "gid": "zone-code"}
+
+
+def _code_forms(code: str, fs: float) -> list[tuple[str, float]]:
+    """The forms tried for a block, in order: the code on one line at ``fs``, then at 7 pt; then the other forms
+    (:func:`_forms`: ``RTH`` over ``1``, a name wrapped) at ``fs`` and at 7 pt."""
+    sizes = list(dict.fromkeys((fs, max(MIN_PT, min(fs, MIN_PT)))))
+    rest = _forms(code)[1:]
+    return [(code, s) for s in sizes] + [(f, s) for f in rest for s in sizes]
 
 
 def _label_area(album: Album, view: Any) -> Any:
@@ -192,85 +272,37 @@ def _forms(code: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _label_missing_codes(album: Album, frame: MapFrame, codes: np.ndarray, geoms: np.ndarray, labelled: set[str], taken: _Boxes, mpp: float) -> int:
-    """Label once every zone code drawn on the map that no block could hold at the usual size: in its largest
-    part within the frame, on one line or as two lines (``RTH`` over ``1``), at 7 pt; the first place
-    (largest part first) where the label fits the part's inscribed circle and hides no name, else the
-    centre of the largest part where it hides no name, else the largest part's centre. Returns how many
-    codes were added."""
-    renderer = frame.fig.canvas.get_renderer()
-    x0, x1 = frame.ax.get_xlim()
-    y0, y1 = frame.ax.get_ylim()
-    view = _label_area(album, shapely.box(x0, y0, x1, y1))
-    parts: dict[str, list[Any]] = {}
-    for code, g in zip(codes, geoms):
-        if code in labelled or g is None or g.is_empty:
-            continue
-        for part in shapely.get_parts(shapely.intersection(g, view)):
-            if shapely.get_type_id(part) == 3 and part.area > 0:
-                parts.setdefault(code, []).append(part)
+def _label_missing_codes(album: Album, frame: MapFrame, largest: dict[str, tuple[float, Any]], labelled: set[str], taken: _Boxes, view: Any, mpp: float) -> int:
+    """Every zone code shown on the map that no block could hold (:func:`zone_codes`), once: its most compact form
+    at 7 pt beside its largest block, tied to a point well inside the block (the centre of its inscribed circle)
+    by a thin leader (:func:`_beside`); left out where no place nearby is clear (the key still lists it).
+    Returns how many codes were added."""
     added = 0
-    fs = MIN_PT
-    for code, ps in sorted(parts.items()):
-        ps.sort(key=lambda p: -p.area)
-        rgb = album.zone_colors.get(code, (200, 200, 200))
-        dark = 0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2] < 110
-        style = {"ha": "center", "va": "center", "fontsize": fs, "fontweight": "bold", "color": "white" if dark else "#1a1a1a", "zorder": 4, "linespacing": 0.95,
-                 "path_effects": [TextHalo(linewidth=1.6, foreground=(0.1, 0.1, 0.1, 0.6) if dark else (1, 1, 1, 0.7))], "gid": "zone-code"}
-        placed = None
-        first = None
-        centres: list[tuple[tuple[float, float], Any]] = []
-        for part in ps[:8]:
-            try:
-                (cx, cy), radius = _inscribed_circle(part, max(fs * 0.35 * mpp, 0.5))
-            except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
-                continue
-            first = first or (cx, cy)
-            centres.append(((cx, cy), part))
-            for text in _forms(code):
-                lines = text.split("\n")
-                half_w = (max(len(ln) for ln in lines) * 0.62 * fs + 2) / 2 * mpp
-                half_h = len(lines) * fs * 0.6 * mpp
-                if radius < np.hypot(half_w, half_h):
-                    continue
-                t = frame.ax.text(cx, cy, text, **style)
-                if taken.hits(t.get_window_extent(renderer)):
-                    t.remove()
-                    continue
-                placed = t
-                break
-            if placed is not None:
-                break
-        if placed is None and first is not None:  # too small for any form: the most compact form at the centre of the
-            small = min(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1))
-            inv = frame.ax.transData.inverted()
-            # at a part's centre: inside the part, or (a short code such as "RTH" over "1") over its edge but in
-            # the city; else a name beside the largest part with a leader
-            short = max(len(ln) for ln in small.split("\n")) <= 6
-            for xy, part in centres:
-                placed = frame.ax.text(*xy, small, **style)
-                bb = placed.get_window_extent(renderer)
-                (bx0, by0), (bx1, by1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
-                box = shapely.box(bx0, by0, bx1, by1)
-                if not taken.hits(bb) and (shapely.contains(part, box) or (short and shapely.contains(view, box))):
-                    break
-                placed.remove()
-                placed = None
-            if placed is None:
-                placed = _beside(frame, first, min(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1)), style, taken, view, mpp)
-            if placed is None:
-                placed = frame.ax.text(*first, _two_line(code), **style)
-        if placed is not None:
-            taken.add(placed.get_window_extent(renderer))
-            labelled.add(code)
-            added += 1
+    for code in sorted(set(largest) - labelled):
+        part = largest[code][1]
+        try:
+            (cx, cy), _r = _inscribed_circle(part, max(MIN_PT * 0.35 * mpp, 0.5))
+        except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
+            p = part.representative_point()
+            cx, cy = p.x, p.y
+        if not shapely.contains_xy(part, cx, cy):  # pragma: no cover - the circle's centre lies in the block
+            p = part.representative_point()
+            cx, cy = p.x, p.y
+        small = min(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1))
+        placed = _beside(frame, (cx, cy), small, {**_code_style(album, code), "fontsize": MIN_PT}, taken, view, mpp)
+        if placed is None:
+            log.debug("kode zona %s tidak muat pada bloknya dan tidak ada tempat di sampingnya: hanya pada legenda", code)
+            continue
+        taken.add(placed.get_window_extent(frame.fig.canvas.get_renderer()))
+        labelled.add(code)
+        added += 1
     return added
 
 
 def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, taken: _Boxes, area: Any, mpp: float) -> Any:
     """A label too large for its zone, set beside it: the nearest place on rings around ``xy`` (steps of the
-    label's height) where its box lies within ``area`` (the city) and meets no text already printed, tied to
-    ``xy`` by a thin leader; None when no ring within twelve steps has room."""
+    label's height) where its box lies within ``area`` (the city), at least 4 pt from ``xy`` and meets no text
+    already printed, tied to ``xy`` by a thin leader; None when no ring within twelve steps has room."""
     renderer = frame.fig.canvas.get_renderer()
     t = frame.ax.text(*xy, text, **style)
     bb = t.get_window_extent(renderer)
@@ -284,6 +316,8 @@ def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, ta
             bb = t.get_window_extent(renderer)
             (x0, y0), (x1, y1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
             if taken.hits(bb) or not shapely.contains(area, shapely.box(x0, y0, x1, y1)):
+                continue
+            if shapely.distance(shapely.Point(xy), shapely.box(x0, y0, x1, y1)) < 4 * mpp:  # on or against the block's point: a leader long enough to see
                 continue
             # the leader from the zone to the label's nearest edge
             ex, ey = min(max(xy[0], x0), x1), min(max(xy[1], y0), y1)

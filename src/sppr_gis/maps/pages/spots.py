@@ -23,14 +23,16 @@ def _inscribed_circle(poly: Any, tolerance: float) -> tuple[tuple[float, float],
     return (p.x, p.y), float(p.distance(poly.boundary))
 
 
-def _code_spots(poly: Any, hw: float, hh: float, tolerance: float, max_points: int = 20000, taken: Any = None) -> list[tuple[float, float]]:
+def _code_spots(poly: Any, hw: float, hh: float, tolerance: float, max_points: int = 20000, taken: Any = None,
+                circle: tuple[tuple[float, float], float] | None = None) -> list[tuple[float, float]]:
     """Centres where a code's box (half width ``hw``, half height ``hh``) lies wholly inside ``poly``: the
     centre of its largest inscribed circle first, then the points of a grid (step a tenth of the box's
     smaller side, at most ``max_points``) over the polygon shrunk by the box's half height, nearest that centre
     first (a long narrow block holds its code along its length); boxes meeting ``taken`` ((n, 4) bounds
-    ``x0, y0, x1, y1`` of the names already on the map, data units) are left out."""
+    ``x0, y0, x1, y1`` of the names already on the map, data units) are left out. ``circle``: the polygon's
+    inscribed circle when already known (:func:`_inscribed_circle`)."""
     try:
-        (cx, cy), radius = _inscribed_circle(poly, tolerance)
+        (cx, cy), radius = circle if circle is not None else _inscribed_circle(poly, tolerance)
     except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
         return []
     if radius < hh:
