@@ -325,6 +325,7 @@ def build(jabar: Path, wb: Path, out: Path) -> dict:
                     w.writerow([("" if v is None else v) for v in r["properties"].values()] + [f"{g.x:.7f}", f"{g.y:.7f}"])
     for paper, name in (("A3", "sppr.toml"), ("A4", "sppr_a4.toml")):
         (out / name).write_text(config(paper), encoding="utf-8")
+    _draw_logo(out / "logo.png")  # the agency's logo the [album] names (a shield with a pin drawn here)
     summary = {"city": CITY, "zones": len(zfeats), "classes": sorted({n for n, _ in zones}), "kecamatan": len(kec_rows),
                "kelurahan": len(kel_rows), "ipu": len(ipus), "programs": count,
                "programs_2025": count["kkpr"] + sum(v[0] for v in OPD_MIX.values()),
@@ -390,7 +391,7 @@ instansi = "Pemerintah Kota Bandung\\nBadan Perencanaan Pembangunan, Riset dan I
 penandatangan = "Kepala Bappelitbang Kota Bandung\\n\\nNama Penandatangan, S.T., M.T.\\nNIP 19700101 199503 1 001"
 tempat = "Bandung"
 tanggal = "7 Desember 2026"
-logo = "/tmp/review/logo.png"
+logo = "logo.png"
 paper = "{paper}"
 kata_pengantar = """
 Album Peta ini melengkapi Buku Matriks Sinkronisasi Program Pemanfaatan Ruang (SPPR) Kota Bandung.
@@ -405,6 +406,21 @@ indikasi_program = "Indikasi program bangkitan (uji)"
 kecamatan = "cahyadsn/wilayah_boundaries (MIT), 3c5a796"
 kelurahan = "cahyadsn/wilayah_boundaries (MIT), 3c5a796"
 '''
+
+
+def _draw_logo(path: Path) -> None:
+    """A stand-in logo (a shield with a pin), so that the configuration runs as written."""
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Circle, Polygon
+
+    fig = Figure(figsize=(1.0, 1.2), dpi=100)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 12)
+    ax.set_axis_off()
+    ax.add_patch(Polygon([(1, 11), (9, 11), (9, 5), (5, 0.6), (1, 5)], closed=True, fc="#0b5394", ec="#d4a017", lw=3))
+    ax.add_patch(Circle((5, 7), 2, fc="#d4a017"))
+    fig.savefig(path, metadata={"Software": None})
 
 
 def main(argv: list[str] | None = None) -> int:
