@@ -56,4 +56,10 @@ def pdf_words(fig) -> tuple[list[dict], float]:
     buf.seek(0)
     with pdfplumber.open(buf) as doc:
         page = doc.pages[0]
-        return page.extract_words(), page.height
+        # upright and rotated characters apart: pdfplumber 0.11 otherwise cuts a horizontal line of text into single
+        # letters where a rotated label (a grid label, a road name) shares its height ("Zon a L i n d u n g"); and in
+        # the order written (each matplotlib text one run), not by lines across the page: a line of the legend beside
+        # stacked zone codes ("RTH" over "1") is otherwise interleaved with them
+        def chars(upright: bool):
+            return page.filter(lambda o: o.get("object_type") != "char" or bool(o.get("upright")) == upright)
+        return chars(True).extract_words(use_text_flow=True) + chars(False).extract_words(), page.height

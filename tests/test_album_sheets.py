@@ -133,13 +133,18 @@ def test_the_same_ipu_has_the_same_number_on_both_ipu_maps(synced):
 def test_every_map_is_at_one_standard_scale_that_the_grid_and_the_scale_bar_confirm(synced):
     """'Skala 1 : N' on every map sheet: one N, a standard scale; N equals the ground distance between two grid
     labels over their distance on paper, and the scale bar's drawn length times N is the length it is labelled with."""
-    paper, _year, pages = synced
+    paper, year, pages = synced
     maps = [k for k, (t, *_r) in enumerate(pages) if MAP_SHEET.search(t) and "mT" in t]
     assert len(maps) >= 12
+    # the panel's text in the order it is written (each matplotlib text one run): pdfplumber's line clustering
+    # interleaves the panel's "Skala" and "(pada kertas A4)" lines with stacked zone codes ("RTH" over "1") at their height
+    with pdfplumber.open(str(year / "album_peta.pdf")) as pdf:
+        flow = {k: pdf.pages[k].filter(lambda o: o.get("object_type") != "char" or bool(o.get("upright"))).extract_text(use_text_flow=True) or ""
+                for k in maps}
     scales = set()
     for k in maps:
         text, words, width, height, rects = pages[k]
-        m = re.search(r"Skala 1 : ([\d.]+)", text)
+        m = re.search(r"Skala 1 : ([\d.]+)", text) or re.search(r"Skala 1 : ([\d.]+)", flow[k])
         assert m, (paper, k)
         n = int(m.group(1).replace(".", ""))
         scales.add(n)
