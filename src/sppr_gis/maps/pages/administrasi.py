@@ -304,12 +304,12 @@ def page_admin(album: Album) -> MapFrame | None:
     elif kel_key:
         # a long key (a real city: tens of kelurahan) on the continuation sheet (Lampiran), noted under the map
         f.overflow_rows = list(kel_key)
-        f.overflow_title = "Kelurahan (nomor pada peta)"
-        f.notes.append("Kelurahan (nomor pada peta) pada halaman berikutnya.")
+        f.overflow_title = "Kelurahan bernomor"  # short: the heading fits one column of the sheet
+        f.notes.append("Kelurahan bernomor pada peta: daftarnya pada halaman berikutnya.")
     secs.append(net)
     f.add_legend([x for x in secs if x])
     out = album.finish(f, shows=("kecamatan", "kelurahan", "struktur_ruang"))
     if kel_key and len(kel_key) > KEL_KEY_ON_PAGE:
         # the note's page number is written in by set_page, as for a keyed table apart
-        f.continued_artists.extend(t for t in f.sources_artists if "Kelurahan (nomor pada peta)" in t.get_text() and t not in f.continued_artists)
+        f.continued_artists.extend(t for t in f.sources_artists if "Kelurahan bernomor" in t.get_text() and t not in f.continued_artists)
     return out
