@@ -26,6 +26,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
 from sppr_gis.maps.pages.base import Album  # noqa: E402
 from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
 from sppr_gis.maps.pages.common import KEC_FILLS, _first  # noqa: E402
+from sppr_gis.maps.pages.spots import _inscribed_circle  # noqa: E402
 from sppr_gis.maps.palette import (  # noqa: E402
     RGB,
     distinct_colors,
@@ -35,6 +36,9 @@ from sppr_gis.maps.palette import (  # noqa: E402
 from sppr_gis.text import angka  # noqa: E402
 
 log = logging.getLogger(__name__)
+
+#: Numbered kelurahan keyed in the legend panel up to this many; more go to the continuation sheet.
+KEL_KEY_ON_PAGE = 12
 
 
 def adjacency(geoms: Any, tolerance: float = 1.0) -> list[set[int]]:
@@ -114,7 +118,8 @@ def kec_hatches(fills: Mapping[str, RGB]) -> dict[str, str | None]:
 
 
 def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fontsize: float, color: str = "#222222", weight: str = "bold",
-                     style: str = "normal", min_fontsize: float = 7.0, gid: str = "kec-name", number: bool = True) -> list[str | None]:
+                     style: str = "normal", min_fontsize: float = 7.0, gid: str = "kec-name", number: bool = True,
+                     start: int = 0, try_names: bool = True) -> list[str | None]:
     """Each area's name written wholly inside it and clear of the texts already on the axes (on one line, else
     on two, at ``fontsize`` then ``min_fontsize``); where no form fits, a number (1, 2, ... in the given order
     of the areas not named) at a point inside the area, to be keyed in the legend.
@@ -132,6 +137,10 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
 
     number : bool
         False: an area whose name does not fit stays unnamed (answer ``""``), no number printed.
+    start : int
+        The numbers count on from ``start + 1`` (kelurahan numbered after the kecamatan: no number twice on a map).
+    try_names : bool
+        False: every area numbered (its name already tried elsewhere).
 
     Returns
     -------
@@ -158,7 +167,7 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
             cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
             forms.append(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
         placed = None
-        for fs in dict.fromkeys((fontsize, max(min_fontsize, min(fontsize, min_fontsize)))):
+        for fs in dict.fromkeys((fontsize, max(min_fontsize, min(fontsize, min_fontsize))) if try_names else ()):
             for text in forms:
                 probe = ax.text(0, 0, text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, linespacing=1.0)
                 bb = probe.get_window_extent(renderer)
@@ -179,15 +188,26 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
             out.append("")
             continue
         count += 1
-        try:
-            (cx, cy), _r = _inscribed_circle(poly, max(min_fontsize * mpp / 4, 0.5))
-        except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
-            p = poly.representative_point()
-            cx, cy = p.x, p.y
-        t = ax.text(cx, cy, str(count), ha="center", va="center", fontsize=max(min_fontsize, 0.85 * fontsize), fontweight="bold", color=color, zorder=21,
+        num = str(start + count)
+        nfs = max(min_fontsize, 0.85 * fontsize)
+        probe = ax.text(0, 0, num, ha="center", va="center", fontsize=nfs, fontweight="bold", fontstyle=style)
+        bb = probe.get_window_extent(renderer)
+        probe.remove()
+        hw, hh = (bb.width / 2 + 0.5) * 72.0 / fig.dpi * mpp, (bb.height / 2 + 0.5) * 72.0 / fig.dpi * mpp
+        # the number inside the area clear of the names already there, else at the centre of its inscribed circle
+        spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken)
+        if spots:
+            cx, cy = spots[0]
+        else:
+            try:
+                (cx, cy), _r = _inscribed_circle(poly, max(min_fontsize * mpp / 4, 0.5))
+            except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
+                p = poly.representative_point()
+                cx, cy = p.x, p.y
+        t = ax.text(cx, cy, num, ha="center", va="center", fontsize=nfs, fontweight="bold", fontstyle=style, color=color, zorder=21,
                     path_effects=halo, gid=gid + "-number")
         taken.append(_data_box(ax, t.get_window_extent(renderer)).bounds)
-        out.append(str(count))
+        out.append(num)
     return out
 
 
@@ -219,9 +239,38 @@ def page_admin(album: Album) -> MapFrame | None:
     first = list(dict.fromkeys(names))
     whole = [shapely.union_all([g for g, n in zip(geoms, names) if n == k and g is not None]) for k in first]
     nums = dict(zip(first, names_or_numbers(f.ax, whole, [n.upper() for n in first], fontsize=9.5 * f.k)))
+    # every kelurahan named inside itself (at least 7 pt), else numbered there (after the kecamatan's numbers)
+    # and keyed number -> name in the legend, or on the continuation sheet when the key is long
+    kel_key: list[tuple[str, str]] = []
     if kel is not None and album.kel_field:
-        kp = kel.geometry.representative_point()
-        place_labels(f.ax, [(p.x, p.y) for p in kp], [str(n) for n in kel[album.kel_field]], fontsize=6 * f.k, color="#333333", style="italic", avoid_lines=True)
+        kgeoms = overlay.make_valid(np.asarray(kel.geometry.array, dtype=object), what="batas kelurahan")
+        knames = [str(n) for n in kel[album.kel_field]]
+        used = sum(1 for v in nums.values() if v)
+        kstyle = dict(fontsize=max(7.0, 6 * f.k), color="#333333", style="italic")
+        # 1. wholly inside the kelurahan
+        knums = names_or_numbers(f.ax, kgeoms, knames, min_fontsize=7.0, weight="normal", gid="kel-name", number=False, **kstyle)
+        # 2. centred in it (over its boundary where the kelurahan is small), clear of the names and of the lines
+        rest = [i for i, v in enumerate(knums) if v is not None]
+        xy = {}
+        for i in rest:
+            poly = max(shapely.get_parts(kgeoms[i]), key=lambda p: p.area)
+            try:
+                (cx, cy), _r = _inscribed_circle(poly, 1.0)
+            except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
+                q = poly.representative_point()
+                cx, cy = q.x, q.y
+            xy[i] = (float(cx), float(cy))
+        put = place_labels(f.ax, [xy[i] for i in rest], [knames[i] for i in rest], offsets=[(0, 0)], avoid_lines=True, **kstyle)
+        at = {(tuple(np.round(a.get_position(), 6)), a.get_text()) for a in put}
+        for a in put:
+            a.set_gid("kel-name")
+        rest = [i for i in rest if (tuple(np.round(xy[i], 6)), knames[i]) not in at]
+        # 3. numbered inside, after the kecamatan's numbers, and keyed
+        for i, n in zip(rest, names_or_numbers(f.ax, [kgeoms[i] for i in rest], [knames[i] for i in rest], min_fontsize=7.0, weight="normal",
+                                               gid="kel-name", start=used, try_names=False, **kstyle)):
+            knums[i] = n
+        knums = [v if v else None for v in knums]
+        kel_key = [(n, name) for n, name in zip(knums, knames) if n]
     if net is not None:
         roads = album.L["struktur_ruang"]
         nf = _first(roads, ("NAMOBJ", "nama", "name", "NAMA", "NAMJLN"))
@@ -249,6 +298,18 @@ def page_admin(album: Album) -> MapFrame | None:
         bh.append(Line2D([], [], color="#555555", linewidth=0.8, linestyle=":"))
         bl.append("Batas kelurahan")
     secs.append(LegendSection("Batas administrasi", bh, bl))
+    if kel_key and len(kel_key) <= KEL_KEY_ON_PAGE:
+        blank = [Line2D([], [], linestyle="", marker="") for _ in kel_key]
+        secs.append(LegendSection("Kelurahan (nomor pada peta)", blank, [f"{n}. {name}" for n, name in kel_key]))
+    elif kel_key:
+        # a long key (a real city: tens of kelurahan) on the continuation sheet (Lampiran), noted under the map
+        f.overflow_rows = list(kel_key)
+        f.overflow_title = "Kelurahan bernomor"  # short: the heading fits one column of the sheet
+        f.notes.append("Kelurahan bernomor pada peta: daftarnya pada halaman berikutnya.")
     secs.append(net)
     f.add_legend([x for x in secs if x])
-    return album.finish(f, shows=("kecamatan", "kelurahan", "struktur_ruang"))
+    out = album.finish(f, shows=("kecamatan", "kelurahan", "struktur_ruang"))
+    if kel_key and len(kel_key) > KEL_KEY_ON_PAGE:
+        # the note's page number is written in by set_page, as for a keyed table apart
+        f.continued_artists.extend(t for t in f.sources_artists if "Kelurahan bernomor" in t.get_text() and t not in f.continued_artists)
+    return out
