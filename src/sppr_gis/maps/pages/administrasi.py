@@ -21,7 +21,6 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     MapFrame,
     draw_outline,
     place_labels,
-    place_line_labels,
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
 from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
@@ -222,14 +221,8 @@ def page_admin(album: Album) -> MapFrame | None:
     if kel is not None and album.kel_field:
         kp = kel.geometry.representative_point()
         place_labels(f.ax, [(p.x, p.y) for p in kp], [str(n) for n in kel[album.kel_field]], fontsize=6 * f.k, color="#333333", style="italic", avoid_lines=True)
-    if net is not None:
-        roads = album.L["struktur_ruang"]
-        nf = _first(roads, ("NAMOBJ", "nama", "name", "NAMA", "NAMJLN"))
-        if nf:
-            sel = roads[roads[nf].notna()]
-            order = np.argsort(-sel.geometry.length.to_numpy(), kind="stable")
-            place_line_labels(f.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6 * f.k, color="#1f2f4a",
-                              within=album.admin_area())
+    # the networks' names along their lines (planned ones first), numbered and keyed where a name does not fit
+    net_names = album.network_names(f, fontsize=6) if net is not None else None
     areas = base.geometry.area.to_numpy() / 1e6
     nkel = {}
     kc = _first(kel, ("WADMKC", "kecamatan", "nama_kecamatan")) if kel is not None and unit == "kecamatan" else None
@@ -250,5 +243,8 @@ def page_admin(album: Album) -> MapFrame | None:
         bl.append("Batas kelurahan")
     secs.append(LegendSection("Batas administrasi", bh, bl))
     secs.append(net)
+    secs.append(net_names)
     f.add_legend([x for x in secs if x])
-    return album.finish(f, shows=("kecamatan", "kelurahan", "struktur_ruang"))
+    unnamed = f.data.get("network_unnamed")
+    note = f"{len(unnamed)} ruas jaringan tanpa nama di peta karena padat: " + ", ".join(unnamed) + "." if unnamed else None
+    return album.finish(f, note=note, shows=("kecamatan", "kelurahan", "struktur_ruang"))
