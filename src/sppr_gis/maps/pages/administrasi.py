@@ -221,8 +221,10 @@ def page_admin(album: Album) -> MapFrame | None:
     if kel is not None and album.kel_field:
         kp = kel.geometry.representative_point()
         place_labels(f.ax, [(p.x, p.y) for p in kp], [str(n) for n in kel[album.kel_field]], fontsize=6 * f.k, color="#333333", style="italic", avoid_lines=True)
-    # the networks' names along their lines (planned ones first), numbered and keyed where a name does not fit
-    net_names = album.network_names(f, fontsize=6) if net is not None else None
+    # the networks' names along their lines (planned ones first, none longer than its line)
+    # (no numbers here: the legend beside the map has no room for their key on A4; Peta Rencana Struktur Ruang keys them)
+    if net is not None:
+        album.network_names(f, fontsize=6, number=False)
     areas = base.geometry.area.to_numpy() / 1e6
     nkel = {}
     kc = _first(kel, ("WADMKC", "kecamatan", "nama_kecamatan")) if kel is not None and unit == "kecamatan" else None
@@ -243,8 +245,7 @@ def page_admin(album: Album) -> MapFrame | None:
         bl.append("Batas kelurahan")
     secs.append(LegendSection("Batas administrasi", bh, bl))
     secs.append(net)
-    secs.append(net_names)
     f.add_legend([x for x in secs if x])
     unnamed = f.data.get("network_unnamed")
-    note = f"{len(unnamed)} ruas jaringan tanpa nama di peta karena padat: " + ", ".join(unnamed) + "." if unnamed else None
+    note = f"{len(unnamed)} ruas jaringan tidak bernama di peta ini (nama tidak muat di sepanjang garisnya); lihat Peta Rencana Struktur Ruang." if unnamed else None
     return album.finish(f, note=note, shows=("kecamatan", "kelurahan", "struktur_ruang"))

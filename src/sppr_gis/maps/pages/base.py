@@ -525,7 +525,7 @@ class Album:
             (fx0, fy0), (fx1, fy1) = frame.fig.transFigure.inverted().transform(frame.ax.transData.transform([(ext[2] - km - kw, ext[3] - km - kh), (ext[2] - km, ext[3] - km)]))
             reserve(frame.ax, (fx0, fy0, fx1, fy1))
 
-    def network_names(self, frame: MapFrame, *, fontsize: float = 6.5, stage: str = "all") -> LegendSection | None:
+    def network_names(self, frame: MapFrame, *, fontsize: float = 6.5, stage: str = "all", number: bool = True) -> LegendSection | None:
         """The networks' names along their lines, clear of the other lines drawn: after the programs are drawn.
 
         Planned (rencana) networks are named first, then the rest, long ones first. A name that does not fit along its
@@ -535,7 +535,8 @@ class Album:
 
         ``stage="planned"`` sets only the planned networks' names along their lines (before the kecamatan names, so
         that those give way to them) and returns None; ``stage="rest"`` then the others, and numbers every name of
-        both stages that found no place along its line.
+        both stages that found no place along its line. ``number=False``: no numbers; the names not set along their
+        lines are listed in ``frame.data["network_unnamed"]``.
         """
         frame.data["network_unnamed"] = []
         roads = self.L.get("struktur_ruang")
@@ -560,6 +561,9 @@ class Album:
         missed += [todo[k] for k in more]
         if stage == "planned":
             frame.data["network_missed"] = missed
+            return None
+        if not number:  # along the lines only (a map whose legend has no room for the key): the page's note counts the others
+            frame.data["network_unnamed"] = [names[k] for k in missed]
             return None
         if not missed:
             return None
