@@ -90,11 +90,14 @@ def test_every_network_is_named_along_a_line_it_fits_or_keyed(sample, paper, tmp
 
     map_strings = [s for s in strings if on_map(s[2])]
     map_texts = [t.strip() for t, *_ in map_strings]
+    # keyed off the map: "N. Name" in the legend (A3) or in the page's note (A4), wrapped lines joined
+    off_map = re.sub(r"\s+", "", "|".join(t for t, _u, o, _e in strings if not on_map(o)))
     keyed = {}
-    for t, _u, o, _e in strings:
-        m = re.fullmatch(r"(\d+)\. (.+)", t.strip())
-        if m and not on_map(o):
-            keyed[" ".join(m.group(2).split())] = m.group(1)
+    for name in names:
+        pattern = r"(?<![0-9])(\d+)\.\|?" + r"\|?".join(re.escape(ch) for ch in re.sub(r"\s+", "", name))  # a line may wrap anywhere
+        m = re.search(pattern, off_map)
+        if m:
+            keyed[name] = m.group(1)
 
     along = 0
     for name, geom in names.items():

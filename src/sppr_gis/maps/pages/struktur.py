@@ -92,7 +92,9 @@ def page_struktur(album: Album) -> MapFrame | None:
         else:
             album.network_names(f, stage="planned")
     names = album.network_names(f, stage="rest")
-    if names is not None:
+    if names is not None and f.paper == "A4":  # the legend beside an A4 map has no room for the key: in the note
+        note += " Ruas yang namanya tidak muat di sepanjang garisnya diberi nomor: " + "; ".join(" ".join(t.split()) for t in names.labels) + "."
+    elif names is not None:
         secs.insert(secs.index(sec) + 1, names)
         note += " Ruas yang namanya tidak muat di sepanjang garisnya diberi nomor; lihat legenda."
     unnamed = f.data.get("network_unnamed")
