@@ -147,7 +147,8 @@ def test_line_names_are_beside_their_own_line_along_it_inside_the_city_and_over_
         city = shapely.union_all(np.asarray(kec.to_crs(page.crs).geometry.array, dtype=object)).buffer(1.0)
         lines = net.to_crs(page.crs)
         labels = [t for t in ax.texts if t.get_gid() == "line-label" and t.get_visible()]
-        assert len(labels) >= 8, (paper, name)
+        # (7 on the A4 Peta Administrasi: the names longer than their lines, counted here before, are numbered instead)
+        assert len(labels) >= 7, (paper, name)
         others = [_box(ax, t) for t in ax.texts if t.get_visible() and t.get_text() and t.get_gid() != "line-label"]
         feet = []
         for t in labels:

@@ -210,7 +210,12 @@ def test_struktur_ruang_map_by_class_named_from_attributes(pages):
     classes = {lab.split(" (")[0] for lab in labels} - {"Eksisting", "Rencana"}
     assert classes == set(net["JNSRSR"])
     named = {t.get_text() for t in page.ax.texts if t.get_gid() == "line-label"}
-    assert named <= set(net["NAMOBJ"]) and len(named) >= 0.6 * len(net)
+    # along their lines where the name fits the line (8 of 17 on A3: the names longer than their stubs, which made
+    # 0.6 of them before, are numbered instead), the others keyed by number: every network named
+    assert named <= set(net["NAMOBJ"]) and len(named) >= 0.45 * len(net)
+    _, keyed = _legend(page, "Nama ruas jaringan")
+    keyed = {re.sub(r"^\d+\. ", "", " ".join(k.split())) for k in keyed}
+    assert named | keyed == set(net["NAMOBJ"]) and not named & keyed
     widths = {lab.split(" (")[0]: h.get_linewidth() for lab, h in zip(labels, lg.legend_handles)}
     assert widths["Jalan Arteri Primer"] > widths["Jalan Kolektor Primer"] > widths["Jaringan Drainase Sekunder"]
 

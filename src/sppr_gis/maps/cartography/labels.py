@@ -38,6 +38,7 @@ def place_line_labels(
     avoid: Sequence[Bbox] = (),
     zorder: float = 19,
     within: Any = None,
+    missed: list[int] | None = None,
 ) -> list[Artist]:
     """Names along lines (roads, rivers, channels), as a cartographer sets them: beside the line (either side), along
     its direction where the name stands (the chord of the line over the name's length), never over another name
@@ -47,7 +48,9 @@ def place_line_labels(
     little farther, are ranked by the other lines drawn on the axes their name crosses (:data:`LINE_GIDS`: roads,
     programs, IPU lines, and the point symbols of those layers; fewest first: crossing one is the last resort), then whether it lies over its own line (at a
     bend), then whether it crosses a boundary (:func:`~sppr_gis.maps.cartography.draw.draw_outline`), then nearness
-    to the line and the order above. A name with no candidate is dropped.
+    to the line and the order above. A name longer than its line as drawn (the longest part, plus :data:`LINE_OVERHANG_MM`
+    at print size) is not set along it: it would read as naming the line beside it. A name with no candidate, or too
+    long for its line, is not printed; its index (in ``geoms``) is appended to ``missed`` when given (to be numbered instead).
     The tests use the name's true (rotated) footprint, not its upright box.
     """
     fig, fontsize, renderer, ax_box, placed = _label_context(ax, fontsize, avoid)
@@ -62,12 +65,15 @@ def place_line_labels(
     grid = _BoxGrid(fontsize * px * 20)
     for b in placed:  # the names already printed, with a gap of their halo and a little more around them
         grid.add(b.padded(_NAME_GAP_PT * px).extents)
-    for geom, text in zip(geoms, texts):
+    overhang = LINE_OVERHANG_MM / 25.4 * fig.dpi  # display units
+    for i, (geom, text) in enumerate(zip(geoms, texts)):
         if not text or geom is None or geom.is_empty:
             continue
         merged = shapely.line_merge(geom) if shapely.get_type_id(geom) == 5 else geom
         parts = [p for p in shapely.get_parts(merged) if p.length > 0 and shapely.get_type_id(p) in (1, 2)]
         if not parts:
+            if missed is not None:
+                missed.append(i)
             continue
         line = max(parts, key=lambda p: p.length)
         along = _along(ax, line)
@@ -76,6 +82,10 @@ def place_line_labels(
         ext = probe.get_window_extent(renderer)
         probe.remove()
         w, h = ext.width * 1.02, ext.height * 1.05  # display units, upright, padded as the other names
+        if w > float(along[1][-1]) + overhang:  # longer than its line: it would name the line beside it
+            if missed is not None:
+                missed.append(i)
+            continue
         off = max(fontsize * 0.9, h / px / 2 + 1.5)  # points from the line to the name's centre line
         best = None
         tries = [(far, rank, frac) for far in (0, 1) for rank, frac in enumerate(_LINE_FRACS)]
@@ -112,6 +122,8 @@ def place_line_labels(
             if best is not None and best[0][:4] == (0, 0, 0, 0):
                 break
         if best is None:
+            if missed is not None:
+                missed.append(i)
             continue
         _, (p, (dx, dy), ang), foot = best
         t = ax.annotate(
@@ -126,6 +138,9 @@ def place_line_labels(
         out.append(t)
     return out
 
+
+#: How far (mm at print size) a name set along a line may run past the line's drawn length.
+LINE_OVERHANG_MM = 1.5
 
 #: The least gap (points) between a name along a line and another name.
 _NAME_GAP_PT = 1.5

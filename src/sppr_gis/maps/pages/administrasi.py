@@ -21,7 +21,6 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     MapFrame,
     draw_outline,
     place_labels,
-    place_line_labels,
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
 from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
@@ -271,14 +270,10 @@ def page_admin(album: Album) -> MapFrame | None:
             knums[i] = n
         knums = [v if v else None for v in knums]
         kel_key = [(n, name) for n, name in zip(knums, knames) if n]
+    # the networks' names along their lines (planned ones first, none longer than its line)
+    # (no numbers here: the legend beside the map has no room for their key on A4; Peta Rencana Struktur Ruang keys them)
     if net is not None:
-        roads = album.L["struktur_ruang"]
-        nf = _first(roads, ("NAMOBJ", "nama", "name", "NAMA", "NAMJLN"))
-        if nf:
-            sel = roads[roads[nf].notna()]
-            order = np.argsort(-sel.geometry.length.to_numpy(), kind="stable")
-            place_line_labels(f.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6 * f.k, color="#1f2f4a",
-                              within=album.admin_area())
+        album.network_names(f, fontsize=6, number=False)
     areas = base.geometry.area.to_numpy() / 1e6
     nkel = {}
     kc = _first(kel, ("WADMKC", "kecamatan", "nama_kecamatan")) if kel is not None and unit == "kecamatan" else None
@@ -308,7 +303,9 @@ def page_admin(album: Album) -> MapFrame | None:
         f.notes.append("Kelurahan bernomor pada peta: daftarnya pada halaman berikutnya.")
     secs.append(net)
     f.add_legend([x for x in secs if x])
-    out = album.finish(f, shows=("kecamatan", "kelurahan", "struktur_ruang"))
+    unnamed = f.data.get("network_unnamed")
+    note = f"{len(unnamed)} ruas jaringan tidak bernama di peta ini (nama tidak muat di sepanjang garisnya); lihat Peta Rencana Struktur Ruang." if unnamed else None
+    out = album.finish(f, note=note, shows=("kecamatan", "kelurahan", "struktur_ruang"))
     if kel_key and len(kel_key) > KEL_KEY_ON_PAGE:
         # the note's page number is written in by set_page, as for a keyed table apart
         f.continued_artists.extend(t for t in f.sources_artists if "Kelurahan bernomor" in t.get_text() and t not in f.continued_artists)

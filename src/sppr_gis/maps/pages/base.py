@@ -29,6 +29,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     draw_outline,
     draw_zoning,
     place_labels,
+    place_callouts,
     place_line_labels,
     rupiah,
     split_by_dimension,
@@ -524,19 +525,71 @@ class Album:
             (fx0, fy0), (fx1, fy1) = frame.fig.transFigure.inverted().transform(frame.ax.transData.transform([(ext[2] - km - kw, ext[3] - km - kh), (ext[2] - km, ext[3] - km)]))
             reserve(frame.ax, (fx0, fy0, fx1, fy1))
 
-    def network_names(self, frame: MapFrame) -> None:
-        """The networks' names along their lines, clear of the other lines drawn: after the programs are drawn."""
+    def network_names(self, frame: MapFrame, *, fontsize: float = 6.5, stage: str = "all", number: bool = True) -> LegendSection | None:
+        """The networks' names along their lines, clear of the other lines drawn: after the programs are drawn.
+
+        Planned (rencana) networks are named first, then the rest, long ones first. A name that does not fit along its
+        line (longer than the line as drawn, or no clear place: :func:`place_line_labels`) gets a number with a short
+        leader at the line's middle instead, keyed in the returned legend section ("Nama ruas jaringan"); one that
+        finds no place for its number either is listed in ``frame.data["network_unnamed"]`` (the page's note says so).
+
+        ``stage="planned"`` sets only the planned networks' names along their lines (before the kecamatan names, so
+        that those give way to them) and returns None; ``stage="rest"`` then the others, and numbers every name of
+        both stages that found no place along its line. ``number=False``: no numbers; the names not set along their
+        lines are listed in ``frame.data["network_unnamed"]``.
+        """
+        frame.data["network_unnamed"] = []
         roads = self.L.get("struktur_ruang")
         if roads is None:
-            return
+            return None
         jf = _first(roads, ("JNSRSR", "jenis", "kelas", "NAMOBJ"))
         nf = _first(roads, ("NAMOBJ", "nama", "name", "NAMA", "NAMJLN"))
-        if nf and nf != jf:
-            ok = roads[nf].notna() & (roads[nf].astype(str).str.strip() != "")
-            sel = roads[ok]
-            order = np.argsort(-sel.geometry.length.to_numpy(), kind="stable")  # long ones first
-            place_line_labels(frame.ax, [sel.geometry.iloc[i] for i in order], [str(sel[nf].iloc[i]) for i in order], fontsize=6.5 * frame.k, color="#1f2f4a",
-                              within=self.admin_area())
+        if not nf or nf == jf:
+            return None
+        ok = roads[nf].notna() & (roads[nf].astype(str).str.strip() != "")
+        sel = roads[ok]
+        sf = _first(sel, ("STSJRN", "status"))
+        plan = sel[sf].astype(str).str.lower().str.contains("rencana").to_numpy() if sf else np.zeros(len(sel), dtype=bool)
+        order = np.lexsort((-sel.geometry.length.to_numpy(), ~plan))  # planned first, then long ones first
+        geoms = [sel.geometry.iloc[i] for i in order]
+        names = [" ".join(str(sel[nf].iloc[i]).split()) for i in order]
+        n_plan = int(plan.sum())
+        todo = {"planned": range(n_plan), "rest": range(n_plan, len(order))}.get(stage, range(len(order)))
+        missed: list[int] = frame.data.pop("network_missed", []) if stage == "rest" else []
+        more: list[int] = []
+        frame.data["network_planned_labels"] = place_line_labels(frame.ax, [geoms[k] for k in todo], [names[k] for k in todo], fontsize=fontsize * frame.k, color="#1f2f4a", within=self.admin_area(), missed=more)
+        missed += [todo[k] for k in more]
+        if stage == "planned":
+            frame.data["network_missed"] = missed
+            return None
+        if not number:  # along the lines only (a map whose legend has no room for the key): the page's note counts the others
+            frame.data["network_unnamed"] = [names[k] for k in missed]
+            return None
+        if not missed:
+            return None
+        xy = []
+        for k in missed:  # the number at the middle of the line (its longest part), or on the point or area
+            g = geoms[k]
+            parts = [q for q in shapely.get_parts(shapely.line_merge(g) if shapely.get_type_id(g) == 5 else g) if not q.is_empty]
+            q = max(parts, key=lambda q: (q.length, q.area)) if parts else g
+            p = q.interpolate(0.5, normalized=True) if shapely.get_type_id(q) in (1, 2) else q.representative_point()
+            xy.append((p.x, p.y))
+        numbers = [str(n + 1) for n in range(len(missed))]
+        dropped: list[str] = []
+        before = getattr(frame.ax, "_sppr_unnumbered", 0)
+        place_callouts(frame.ax, xy, numbers, fontsize=fontsize * frame.k, colors=["#1f2f4a"] * len(xy), dropped=dropped, gid="network-number")
+        frame.ax._sppr_unnumbered = before  # not programs: the page's note names them itself
+        style = frame.data.get("network_style", {})
+        cats = sel[jf].astype(str).to_numpy() if jf else None
+        hs, labs = [], []
+        for num, k in zip(numbers, missed):
+            if num in dropped:
+                frame.data["network_unnamed"].append(names[k])
+                continue
+            col, w = style.get(str(cats[order[k]]) if cats is not None else "", ("#333333", 1.2))
+            hs.append(Line2D([], [], color=col, linewidth=w, linestyle=(0, (4, 2)) if plan[order[k]] else "-"))
+            labs.append(textwrap.fill(f"{num}. {names[k]}", 46, subsequent_indent="    "))
+        return LegendSection("Nama ruas jaringan (nomor pada peta)", hs, labs) if hs else None
 
     def network(self, frame: MapFrame, *, labels: bool = True, zorder: float = 5.8) -> LegendSection | None:
         """The struktur ruang networks by class (hierarchy in the width, planned ones dashed), named from their attributes."""
@@ -549,6 +602,7 @@ class Album:
         sf = _first(roads, ("STSJRN", "status"))
         planned = roads[sf].astype(str).str.lower().str.contains("rencana") if sf else pd.Series(False, index=roads.index)
         g = roads.assign(_j=cats, _p=planned)
+        frame.data["network_style"] = {str(k): (mpl_color(colors[str(k)]), _network_width(str(k))) for k in set(cats)}
         for dim, part in split_by_dimension(g).items():
             for (key, plan), grp in part.groupby(["_j", "_p"]):
                 col = mpl_color(colors[str(key)])

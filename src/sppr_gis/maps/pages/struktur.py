@@ -73,8 +73,33 @@ def page_struktur(album: Album) -> MapFrame | None:
         gh, gl = geometry_type_legend(sorted(f.data["struktur_dims"]))  # the kinds drawn (points, lines, areas)
         secs.insert(1, LegendSection("Bentuk lokasi program", gh, gl))
         note += " Program jaringan diberi warna menurut porsi lokasinya pada jaringan rencana kelasnya (status_struktur)."
-    album.kec_names(f)  # the names after every line is drawn, clear of them
-    album.network_names(f)
+    # the names after every line is drawn, clear of them: the planned networks' first, then the kecamatan names, then
+    # the other networks' (a name that does not fit along its line is numbered, keyed in the legend)
+    album.network_names(f, stage="planned")
+    kec = album.kec_names(f)
+    n_kec = len(album.L["kecamatan"]) if "kecamatan" in album.L and album.kec_field else 0
+    if len(kec) < n_kec and f.data.get("network_planned_labels"):
+        # a kecamatan name gave way to a planned network's: the kecamatan names first where that names more of them,
+        # the planned networks' then (numbered where no room is left along their lines)
+        for t in [*kec, *f.data["network_planned_labels"]]:
+            t.remove()
+        again = album.kec_names(f)
+        if len(again) <= len(kec):  # no better: as first placed (the placement is deterministic)
+            for t in again:
+                t.remove()
+            album.network_names(f, stage="planned")
+            album.kec_names(f)
+        else:
+            album.network_names(f, stage="planned")
+    names = album.network_names(f, stage="rest")
+    if names is not None and f.paper == "A4":  # the legend beside an A4 map has no room for the key: in the note
+        note += " Ruas yang namanya tidak muat di sepanjang garisnya diberi nomor: " + "; ".join(" ".join(t.split()) for t in names.labels) + "."
+    elif names is not None:
+        secs.insert(secs.index(sec) + 1, names)
+        note += " Ruas yang namanya tidak muat di sepanjang garisnya diberi nomor; lihat legenda."
+    unnamed = f.data.get("network_unnamed")
+    if unnamed:
+        note += f" {len(unnamed)} ruas tanpa nama di peta karena padat: " + ", ".join(unnamed) + "."
     f.add_legend([s for s in secs if s])
     return album.finish(f, avoid=roads, note=note, shows=("struktur_ruang", "rencana", "kecamatan", "kelurahan"))
 
