@@ -36,7 +36,8 @@ def _pdf_words(fig) -> tuple[str, list[dict]]:
     with pdfplumber.open(buf) as pdf:
         p = pdf.pages[0]
         # by lines left to right: a key reads 'n. Name' in the legend, 'n Name' on the continuation sheet
-        return _norm(p.extract_text() or ""), p.extract_words(use_text_flow=True)
+        # (and as written, each text one run: pdfplumber's lines interleave a legend line with map labels at its height)
+        return _norm((p.extract_text() or "") + " " + (p.extract_text(use_text_flow=True) or "")), p.extract_words(use_text_flow=True)
 
 
 def _peta1(layers, paper):

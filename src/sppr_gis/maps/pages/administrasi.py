@@ -118,7 +118,7 @@ def kec_hatches(fills: Mapping[str, RGB]) -> dict[str, str | None]:
 
 def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fontsize: float, color: str = "#222222", weight: str = "bold",
                      style: str = "normal", min_fontsize: float = 7.0, gid: str = "kec-name", number: bool = True,
-                     start: int = 0, try_names: bool = True) -> list[str | None]:
+                     start: int = 0, try_names: bool = True, avoid: Sequence[Any] = ()) -> list[str | None]:
     """Each area's name written wholly inside it and clear of the texts already on the axes (on one line, else
     on two, at ``fontsize`` then ``min_fontsize``); where no form fits, a number (1, 2, ... in the given order
     of the areas not named) at a point inside the area, to be keyed in the legend.
@@ -140,6 +140,8 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         The numbers count on from ``start + 1`` (kelurahan numbered after the kecamatan: no number twice on a map).
     try_names : bool
         False: every area numbered (its name already tried elsewhere).
+    avoid : sequence of shapely geometries
+        Lines (map units) a name must not lie on (roads): a name is printed only where its box meets none.
 
     Returns
     -------
@@ -155,6 +157,14 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     halo = [TextHalo(linewidth=2.0, foreground=(1, 1, 1, 0.85))]
     out: list[str | None] = []
     count = 0
+    lines = [a for a in avoid if a is not None and not a.is_empty]
+    tree = shapely.STRtree(lines) if lines else None
+
+    def clear(spots: list, hw: float, hh: float) -> list:
+        if tree is None:
+            return spots
+        return [(x, y) for x, y in spots if not len(tree.query(shapely.box(x - hw, y - hh, x + hw, y + hh), predicate="intersects"))]
+
     for g, name in zip(geoms, names):
         if g is None or g.is_empty:
             out.append(None)
@@ -172,7 +182,7 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
                 bb = probe.get_window_extent(renderer)
                 probe.remove()
                 hw, hh = (bb.width / 2 + 1) * 72.0 / fig.dpi * mpp, (bb.height / 2 + 1) * 72.0 / fig.dpi * mpp
-                spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken)
+                spots = clear(_code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken), hw, hh)
                 if spots:
                     placed = ax.text(*spots[0], text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, color=color, linespacing=1.0,
                                      zorder=21, path_effects=halo, gid=gid)
@@ -247,7 +257,9 @@ def page_admin(album: Album) -> MapFrame | None:
         used = sum(1 for v in nums.values() if v)
         kstyle = dict(fontsize=max(7.0, 6 * f.k), color="#333333", style="italic")
         # 1. wholly inside the kelurahan
-        knums = names_or_numbers(f.ax, kgeoms, knames, min_fontsize=7.0, weight="normal", gid="kel-name", number=False, **kstyle)
+        roads = album.L.get("struktur_ruang") if net is not None else None
+        road_lines = [g for g in roads.geometry if g is not None and not g.is_empty and shapely.get_dimensions(g) == 1] if roads is not None else []
+        knums = names_or_numbers(f.ax, kgeoms, knames, min_fontsize=7.0, weight="normal", gid="kel-name", number=False, avoid=road_lines, **kstyle)
         # 2. centred in it (over its boundary where the kelurahan is small), clear of the names and of the lines
         rest = [i for i, v in enumerate(knums) if v is not None]
         xy = {}
