@@ -354,8 +354,10 @@ _PT_MM = 25.4 / 72.0
 #: How many times the features left with a long leader (or none) are placed again, first.
 _REPLANS = 3
 #: Above this many callouts in one call, one pass on every ring (as before the short leaders): no replans, repairs
-#: or swaps (their cost grows with the square of the count, and such a map is read through its table).
-_PLAN_LIMIT = 600
+#: or swaps (their cost grows with the square of the count, and such a map is read through its table). Measured on a
+#: 297 x 260 mm map of six clusters (6 pt): 300 callouts 2.5 CPU s; 590 callouts 64.7 s placing 535 of them, where one
+#: pass places 580 of 610 in 1.1 s (the passes saturate long before 600).
+_PLAN_LIMIT = 300
 
 
 def _seg_cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
