@@ -88,7 +88,9 @@ def test_the_ipu_period_map_marks_ipus_running_beyond_its_period():
                 if stem.endswith("ipu_jangka_menengah"))
     assert page.title == "Peta Indikasi Program Utama Jangka Menengah 2023–2027"
     # the list beside the map, or on the continuation page when the map keeps the full frame (overflow rows)
-    text = " ".join([t.get_text() for t in page.fig.texts] + [str(t) for _n, t in (page.overflow_rows if page.table_apart else [])])
+    # (or, a short key, in the legend panel: s5-sheets)
+    text = " ".join([t.get_text() for t in page.fig.texts] + [str(t) for _n, t in (page.overflow_rows if page.table_apart else [])]
+                    + [" ".join(x.get_text().split()) for lg in page.legends for x in lg.get_texts()])
     found = {m.group(1): m.group(2) for m in re.finditer(r"(IPU-\d{3})[^,]*, (\d{4}–\d{4}\*?)", text)}
     expected = {ids[k]: f"{a}–{b}" + ("*" if a < 2023 or b > 2027 else "") for k, (a, b) in enumerate(spans) if b >= 2023}
     assert found == expected, text[:600]
