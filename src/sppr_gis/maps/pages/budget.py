@@ -46,7 +46,14 @@ log = logging.getLogger(__name__)
 def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str], numbers: dict[str, str] | None = None) -> tuple[float, int]:
     """A pie of the status shares on each area with programs, its area proportional to their number, named
     with pagu, count and share sesuai below it (or, with ``numbers``, name -> number: the areas are numbered
-    instead, see :func:`area_numbers`); returns the largest radius and the count it stands for."""
+    instead, see :func:`area_numbers`); returns the largest radius and the count it stands for.
+
+    Each pie lies wholly inside its own area, centred on the area's pole of inaccessibility (the centre of its
+    largest inscribed circle), so that no two pies overlap (the areas do not). All pies are scaled down together
+    until they fit (their areas stay proportional to the counts, as the size key says), except in one area of ten
+    at most, and never below :data:`_MIN_PIE_MM` across on paper for the smallest; a pie that does not fit its
+    area is drawn beside it, clear of the other pies, with a leader to the area's centre (:func:`pie_places`).
+    """
     ext = f.extent
     assert ext is not None
     rmax = _RMAX * min(ext[2] - ext[0], ext[3] - ext[1])
@@ -55,28 +62,38 @@ def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str], numbe
         # median area, so that the pies do not cover their neighbours and the pagu classes under them
         rmax = min(rmax, 0.6 * math.sqrt(float(np.median(agg.loc[agg["n"] > 0, "area"])) / math.pi))
     nmax = max(int(agg["n"].max()), 1)
+    mpp = _metres_per_point(f)
+    places = pie_places(f, agg, rmax, nmax, mpp)
+    rmax = places.attrs["rmax"]
     label_xy, label_txt, avoid_boxes = [], [], []
     renderer = f.fig.canvas.get_renderer()
-    for _, row in agg.iterrows():
-        if row["n"] <= 0:
+    for i, row in agg.iterrows():
+        if row["n"] <= 0 or i not in places.index:
             continue
-        p = row["point"]
-        rad = rmax * max(math.sqrt(row["n"] / nmax), 0.4)
-        agg.loc[_, "radius"] = rad
+        (x, y), rad, anchor = places.loc[i, "center"], float(places.loc[i, "radius"]), places.loc[i, "anchor"]
+        agg.loc[i, "radius"] = rad
+        agg.at[i, "point"] = shapely.Point(x, y)
         start = 90.0
         for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"):
             k = int(row.get(s, 0))
             if k <= 0:
                 continue
             sweep = 360.0 * k / row["n"]
-            w = Wedge((p.x, p.y), rad, start, start + sweep, facecolor=mpl_color(STATUS_COLORS[s]), edgecolor="white", linewidth=0.6, zorder=8)
+            w = Wedge((x, y), rad, start, start + sweep, facecolor=mpl_color(STATUS_COLORS[s]), edgecolor="white", linewidth=0.6, zorder=8)
             f.ax.add_patch(w)
             start += sweep
-        circle = Wedge((p.x, p.y), rad, 0, 360, fill=False, edgecolor="#222222", linewidth=0.6, zorder=8.1, gid=f"pie:{int(row['n'])}")
+        circle = Wedge((x, y), rad, 0, 360, fill=False, edgecolor="#222222", linewidth=0.6, zorder=8.1, gid=f"pie:{int(row['n'])}", label=f"pie-of:{row['name']}")
         f.ax.add_patch(circle)
+        if anchor is not None:  # drawn beside its area: a leader from the pie's rim to a dot at the area's centre
+            ax_, ay_ = anchor
+            d = math.hypot(x - ax_, y - ay_) or 1.0
+            ex, ey = x + (ax_ - x) * rad / d, y + (ay_ - y) * rad / d
+            f.ax.add_line(Line2D([ex, ax_], [ey, ay_], color="#222222", linewidth=0.6, zorder=8.2, gid=f"pie-leader:{row['name']}"))
+            f.ax.add_line(Line2D([ax_], [ay_], marker="o", markersize=2.2, color="#222222", linestyle="", zorder=8.2, gid=f"pie-anchor:{row['name']}"))
         avoid_boxes.append(circle.get_window_extent(renderer))
-        label_xy.append((p.x, p.y - rad * 1.0))
+        label_xy.append((x, y - rad * 1.0))
         label_txt.append(f"{row['name']}\n{fmt[1](row['pagu'])} · {row['n']} program · {row['persen_sesuai']:.0f}% sesuai*")
+    f.data["pies_beside"] = int(places["anchor"].notna().sum()) if len(places) else 0
     if numbers is not None:
         area_numbers(f, agg, numbers, avoid_boxes)
         return rmax, nmax
@@ -85,6 +102,110 @@ def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str], numbe
         others = avoid_boxes + [a.get_window_extent(renderer) for a in placed]
         placed.extend(place_labels(f.ax, [(x, y)], [t], fontsize=7.5, avoid=others, weight="bold", va="top", offsets=[(0, -3), (0, -12), (40, -3), (-40, -3)]))
     return rmax, nmax
+
+
+#: The smallest pie's diameter on paper (mm) below which the pies are not scaled down further to fit their areas.
+_MIN_PIE_MM = 2.5
+
+
+def _metres_per_point(f: MapFrame) -> float:
+    """Map units per typographic point on the printed page."""
+    x0, x1 = f.ax.get_xlim()
+    return (x1 - x0) / (f.ax.get_window_extent().width * 72.0 / f.fig.dpi)
+
+
+def _inscribed(geom: Any) -> tuple[tuple[float, float], float]:
+    """The centre and radius of the largest circle inside ``geom`` (over its parts)."""
+    best = ((0.0, 0.0), -1.0)
+    for part in shapely.get_parts(geom):
+        if part.is_empty or part.area <= 0:
+            continue
+        line = shapely.maximum_inscribed_circle(part, max(math.sqrt(part.area) / 500.0, 1e-9))
+        (cx, cy), (bx, by) = line.coords[0], line.coords[-1]
+        r = math.hypot(bx - cx, by - cy)
+        if r > best[1]:
+            best = ((cx, cy), r)
+    if best[1] < 0:
+        c = geom.representative_point()
+        best = ((c.x, c.y), 0.0)
+    return best
+
+
+def pie_places(f: MapFrame, agg: pd.DataFrame, rmax: float, nmax: int, mpp: float) -> pd.DataFrame:
+    """Where each area's pie goes: its centre, radius and, for a pie drawn beside its area, the anchor of its leader.
+
+    Parameters
+    ----------
+    f : MapFrame
+        The map (its extent bounds the pies beside their areas; its corners are kept for the size key and inset).
+    agg : DataFrame
+        Per area (:func:`_aggregate`): ``n`` programs and ``geometry``.
+    rmax : float
+        The largest pie's radius wanted (map units); scaled down so that the pies fit their areas.
+    nmax : int
+        The count the largest pie stands for.
+    mpp : float
+        Map units per point on paper.
+
+    Returns
+    -------
+    DataFrame
+        Indexed as ``agg`` (areas with programs): ``center`` (x, y), ``radius`` and ``anchor`` ((x, y) of the
+        leader's dot inside the area, or None when the pie lies inside it). ``attrs["rmax"]``: the radius of the
+        pie of ``nmax`` after scaling.
+    """
+    rows = agg[agg["n"] > 0]
+    gap = 1.2 * mpp  # the pie's outline and the area's border (0.6 + 0.8 pt) apart
+    rel = {i: max(math.sqrt(float(n) / nmax), 0.4) for i, n in rows["n"].items()}
+    circles = {i: _inscribed(g) for i, g in rows["geometry"].items()}
+    # one scale for all pies (the key stays true): as large as every area allows, not below the legible size
+    floor = _MIN_PIE_MM / 2 / 0.3528 * mpp / 0.4  # rmax whose smallest pie (0.4 rmax) is _MIN_PIE_MM across
+    # (one area in ten may have its pie beside it rather than shrink every pie for it, as a tiny kecamatan would)
+    fits = sorted(max(r - gap, 0.0) / rel[i] for i, (_c, r) in circles.items())
+    want = fits[len(fits) // 10] if fits else rmax
+    if want < rmax:
+        rmax = max(want, min(floor, rmax))
+    out: dict[Any, tuple[tuple[float, float], float, Any]] = {}
+    beside = []
+    for i, (c, r) in circles.items():
+        rad = rmax * rel[i]
+        if rad + gap <= r:
+            out[i] = (c, rad, None)
+        else:
+            beside.append(i)
+    # the others beside their area, largest first: the nearest spot clear of every pie, of their own area, of the
+    # map's corners (size key, inset, scale bar) and inside the frame
+    ext = f.extent
+    assert ext is not None
+    x0, y0, x1, y1 = ext
+    w, h, m = key_size(f, rmax)
+    corners = [shapely.box(x0, y0, x0 + w + 2 * m, y0 + h + 2 * m), shapely.box(x1 - w - 2 * m, y0, x1, y0 + h + 2 * m),
+               shapely.box(x0, y1 - h - 2 * m, x0 + w + 2 * m, y1), shapely.box(x1 - w - 2 * m, y1 - h - 2 * m, x1, y1)]
+    for i in sorted(beside, key=lambda i: -rel[i]):
+        c, r = circles[i]
+        rad = rmax * rel[i]
+        own = rows.loc[i, "geometry"]
+        disks = [shapely.Point(cc).buffer(rr + gap, 32) for cc, rr, _a in out.values()]
+        best = None
+        for step in range(1, 40):
+            d = r + rad + gap + (step - 1) * 0.35 * rad
+            for k in range(24):
+                a = math.radians(90 - 15 * k)
+                x, y = c[0] + d * math.cos(a), c[1] + d * math.sin(a)
+                if not (x0 + rad < x < x1 - rad and y0 + rad < y < y1 - rad):
+                    continue
+                disk = shapely.Point(x, y).buffer(rad, 32)
+                if disk.intersects(own) or any(disk.intersects(q) for q in disks) or any(disk.intersects(q) for q in corners):
+                    continue
+                best = ((x, y), rad, c)
+                break
+            if best is not None:
+                break
+        out[i] = best if best is not None else (c, rad, None)
+    res = pd.DataFrame({"center": [out[i][0] for i in rows.index], "radius": [out[i][1] for i in rows.index],
+                        "anchor": [out[i][2] for i in rows.index]}, index=rows.index)
+    res.attrs["rmax"] = rmax
+    return res
 
 
 def circle_size_key(album: Album, f: MapFrame, rmax: float, nmax: int) -> None:
@@ -288,6 +409,7 @@ def page_kecamatan(album: Album) -> MapFrame | None:
         [
             LegendSection(f"Pagu program per {unit} ({fmt[2]})", handles, labs),
             LegendSection("Proporsi status kesesuaian (lingkaran)", sh, sl),
+            album.admin_section(solid="#444444", unit=unit),
         ]
     )
     outside = int(len(r) - agg["n"].sum())
