@@ -131,7 +131,8 @@ def page_capaian_kecamatan(album: Any, result: Any) -> MapFrame | None:
     sections = [_legend(counts)]
     if any(c is _NONE for c in face):  # listed only when a kecamatan is drawn so
         sections.append(LegendSection("", [Patch(facecolor=_NONE, edgecolor="#444444", linewidth=0.5)], ["Tanpa program berindikator"]))
-    f.add_legend(sections)
+    sections.append(album.admin_section(solid="#444444"))
+    f.add_legend([s for s in sections if s])
     note = ("Capaian program = capaian sub kegiatan yang kodenya sama dengan kode SIPD program (indikator kinerja Renstra/Renja); "
             "capaian kecamatan = rata-rata program berlokasi di kecamatan itu.")
     f.data = {"capaian": {r["kecamatan"]: r["capaian"] for r in tab.to_dict("records")}}

@@ -277,4 +277,32 @@ def draw_outline(ax: Any, gdf: gpd.GeoDataFrame | None, *, color: str = "#333333
         return
     g = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
     if len(g):
-        g.boundary.plot(ax=ax, color=color, linewidth=linewidth, linestyle=linestyle, zorder=zorder, gid=OUTLINE_GID)
+        boundary_lines(g, crs=g.crs).plot(ax=ax, color=color, linewidth=linewidth, linestyle=linestyle, zorder=zorder, gid=OUTLINE_GID)
+
+
+def boundary_lines(areas: gpd.GeoDataFrame | gpd.GeoSeries, *, crs: Any = None, minus: Any = None) -> gpd.GeoSeries:
+    """The areas' boundaries with every edge once: an edge two neighbouring areas share is one line, not two (two
+    dashed lines over each other, their dashes out of step, read as a solid line); ``minus`` (lines) taken out.
+
+    Parameters
+    ----------
+    areas : GeoDataFrame or GeoSeries
+        Polygons (kecamatan, kelurahan, ...).
+    crs : optional
+        The CRS of the result (the areas' by default).
+    minus : shapely geometry, optional
+        Lines not drawn again (the kecamatan boundary under the kelurahan's); within 0.01 map units.
+
+    Returns
+    -------
+    GeoSeries
+        The merged boundary lines.
+    """
+    geoms = np.asarray(areas.geometry.array if hasattr(areas, "geometry") else areas.array, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    lines = shapely.union_all(shapely.boundary(shapely.make_valid(geoms))) if len(geoms) else shapely.LineString()
+    if minus is not None and not minus.is_empty:
+        lines = lines.difference(minus.buffer(0.01))
+    merged = shapely.line_merge(lines) if not lines.is_empty else lines
+    parts = [q for q in shapely.get_parts(merged) if isinstance(q, (shapely.LineString, shapely.LinearRing)) and not q.is_empty]
+    return gpd.GeoSeries(parts, crs=crs if crs is not None else getattr(areas, "crs", None))

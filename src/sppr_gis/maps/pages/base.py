@@ -35,7 +35,9 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     split_by_dimension,
     zone_legend,
 )
+from sppr_gis.maps.cartography.draw import boundary_lines  # noqa: E402
 from sppr_gis.maps.cartography.enlarge import numbered_callouts  # noqa: E402
+from sppr_gis.maps.cartography.labels import OUTLINE_GID  # noqa: E402
 from sppr_gis.maps.pages.common import (  # noqa: E402
     _ZONE_FIELDS,
     LAND,
@@ -304,9 +306,12 @@ class Album:
             z.plot(ax=frame.ax, color="#e5e5e5", edgecolor="white", linewidth=0.2, zorder=1)
 
     def admin(self, frame: MapFrame, *, labels: bool = True, kelurahan: bool = False) -> list:
-        if kelurahan:
-            draw_outline(frame.ax, self.L.get("kelurahan"), color="#6b6b6b", linewidth=0.45, linestyle=":", zorder=3)
         kec = self.L.get("kecamatan")
+        kel = self.L.get("kelurahan") if kelurahan else None
+        if kel is not None and len(kel):
+            # the kelurahan's edges that are not the kecamatan's: one line style on each edge (review, session 6)
+            under = shapely.union_all(shapely.boundary(np.asarray(kec.geometry.dropna().array, dtype=object))) if kec is not None and len(kec) else None
+            boundary_lines(kel, minus=under).plot(ax=frame.ax, color="#6b6b6b", linewidth=0.45, linestyle=":", zorder=3, gid=OUTLINE_GID)
         draw_outline(frame.ax, kec, color="#2b2b2b", linewidth=1.0, linestyle=(0, (6, 2, 1, 2)), zorder=3.2)
         if not labels:
             return []
@@ -394,12 +399,27 @@ class Album:
                 out[code] = LINDUNG if lindung else BUDI_DAYA
         return out
 
-    def admin_section(self) -> LegendSection | None:
+    def admin_section(self, *, solid: str | None = None, unit: str = "kecamatan") -> LegendSection | None:
+        """The key of the administrative boundaries drawn: the kecamatan's dash-dot line (:meth:`admin`), or with
+        ``solid`` (a colour) the solid edge of a map that fills its ``unit`` areas (Peta Anggaran, capaian)."""
         hs, ls = [], []
-        if "kecamatan" in self.L:
+        if solid is not None:
+            hs.append(Line2D([], [], color=solid, linewidth=0.8))
+            ls.append(f"Batas {unit}")
+        elif "kecamatan" in self.L:
             hs.append(Line2D([], [], color="#2b2b2b", linewidth=1.0, linestyle=(0, (6, 2, 1, 2))))
             ls.append("Batas kecamatan")
         return LegendSection("Batas administrasi", hs, ls) if hs else None
+
+    def background_section(self, alpha: float) -> LegendSection | None:
+        """The key of the zoning drawn faded under a map's programs (:meth:`zoning` at ``alpha``): every code in its
+        faded colour, in columns; the names on the pola ruang map. Every colour on a map is keyed (review, session 6:
+        a sempadan sungai drawn faded read as a river without a key)."""
+        sec = self.zone_section(alpha, None, codes_only=True)
+        if sec is None:
+            return None
+        sec.title = "Latar: zona (RDTR/RTRW), dipudarkan" + (f"; nama pada Peta {self.zoning_page}" if self.zoning_page else "")
+        return sec
 
     def finish(self, frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, note: str | None = None, shows: Sequence[str] = ("rencana", "zoning", "kecamatan")) -> MapFrame:
         extra = [note] if note else []

@@ -86,7 +86,8 @@ def page_ipu(album: Album) -> MapFrame | None:
                  [mpl_color(IPU_SYNC_COLORS.get(v, (60, 60, 60))) for v in st], "Daftar indikasi program")
     h, lab = category_legend(IPU_SYNC_COLORS, IPU_SYNC_LABELS, cnt, kind="mixed", unlocated=_unlocated(q, "status_sinkron"))
     gh, gl = geometry_type_legend(list(dims))
-    f.add_legend([s for s in [LegendSection("Status sinkronisasi IPU", h, lab), LegendSection("Bentuk lokasi", gh, gl), album.admin_section()] if s])
+    f.add_legend([s for s in [LegendSection("Status sinkronisasi IPU", h, lab), LegendSection("Bentuk lokasi", gh, gl), album.admin_section(),
+                              album.background_section(0.22)] if s])
     return album.finish(f, avoid=q, note=album.zoning_note(), shows=("indikasi_program", "rencana", "zoning", "kecamatan"))
 
 

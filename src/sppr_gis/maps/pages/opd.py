@@ -84,5 +84,6 @@ def pages_opd(album: Album) -> Iterator[MapFrame]:
             adm.handles.append(Line2D([], [], color="#6b6b6b", linewidth=0.6, linestyle=":"))
             adm.labels.append("Batas kelurahan")
         secs.append(adm)
+        secs.append(album.background_section(0.3))
         f.add_legend([s for s in secs if s])
         yield album.finish(f, avoid=sel, note=f"Nomor pada peta = nomor pada tabel (rincian di Buku Matriks).{enlargement_note(f.ax)} {album.zoning_note()}", shows=("rencana", "zoning", "kecamatan", "kelurahan"))

@@ -97,5 +97,6 @@ def page_priority(album: Album) -> MapFrame | None:
         gh, gl = geometry_type_legend(list(dims) or [0, 1, 2])
         secs.append(LegendSection("Bentuk lokasi", gh, gl))
     secs.append(album.admin_section())
+    secs.append(album.background_section(0.25))
     f.add_legend([x for x in secs if x])
     return album.finish(f, avoid=r, note="Program dihitung di dalam kawasan bila berpotongan dengan batas kawasan.", shows=("kawasan_prioritas", "rencana", "kecamatan"))

@@ -14,6 +14,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from sppr_gis.maps.cartography import (  # noqa: E402
     LegendSection,
@@ -163,8 +164,16 @@ def page_sinergi(album: Album) -> MapFrame | None:
     secs: list[LegendSection | None] = []
     if r is not None:
         # every program of the year, small and grey: the context of the relations
-        draw_by_category(f.ax, r.assign(_o="program"), "_o", {"program": (160, 160, 160)}, point_size=9, line_width=1.0, polygon_alpha=0.25, zorder=4)
-        secs.append(LegendSection("Program", [Line2D([], [], marker="o", linestyle="", markersize=4, markerfacecolor=mpl_color((160, 160, 160)), markeredgecolor="#1a1a1a", markeredgewidth=0.5)], [f"Program tahun {album.year} ({len(r)})"]))
+        dims = draw_by_category(f.ax, r.assign(_o="program"), "_o", {"program": (160, 160, 160)}, point_size=9, line_width=1.0, polygon_alpha=0.25, zorder=4)
+        # every grey form drawn keyed: points, lines and areas of the year's programs
+        grey = mpl_color((160, 160, 160))
+        forms = {
+            0: (Line2D([], [], marker="o", linestyle="", markersize=4, markerfacecolor=grey, markeredgecolor="#1a1a1a", markeredgewidth=0.5), "titik"),
+            1: (Line2D([], [], color=grey, linewidth=1.0), "garis"),
+            2: (Patch(facecolor=(*grey, 0.25), edgecolor=grey, linewidth=0.5), "area"),
+        }
+        shown = [d for d in sorted(dims) if d in forms] or [0]
+        secs.append(LegendSection(f"Program tahun {album.year} ({len(r)})", [forms[d][0] for d in shown], [f"Lokasi {forms[d][1]}" for d in shown]))
     drawn: list[str] = []
     if s is not None and len(s):
         g = s.assign(_k=kinds_all.to_numpy())
