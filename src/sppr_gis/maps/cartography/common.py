@@ -175,7 +175,7 @@ def _shared_text_metrics(renderer: Any, _cache: Any = None) -> Any:
         if ismath == "TeX":
             return _TEXT_METRICS_FUNCTION(renderer)(text, fontprop, ismath, dpi)
         rc = matplotlib.rcParams
-        key = (kind, dpi, renderer.dpi, tuple(str(rc_get(rc, k)) for k in _METRIC_RC), text, fontprop, ismath)
+        key = (kind, dpi, getattr(renderer, "dpi", None), tuple(str(rc_get(rc, k)) for k in _METRIC_RC), text, fontprop, ismath)
         hit = _TEXT_METRICS.get(key)
         if hit is None:
             if len(_TEXT_METRICS) >= 200_000:

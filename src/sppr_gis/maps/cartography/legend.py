@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import re
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -127,6 +131,19 @@ def geometry_type_legend(dims: Sequence[int] = (0, 1, 2)) -> tuple[list[Artist],
     return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
+def _wrap_label(text: str, width: int) -> str:
+    """A label wrapped to ``width`` characters; a numbered key row (``12. Name · Rp ...``) as one paragraph with
+    a hanging indent, however it was wrapped before (a row wrapped at 46 characters and then again at the
+    panel's narrower width broke "16 program" over two lines on A4: review s6, finding 5)."""
+    if _NUMBERED.match(text):
+        return textwrap.fill(" ".join(text.split()), width, subsequent_indent="    ")
+    return _wrap_lines(text, width)
+
+
+#: A numbered row of a key (``3. ...``).
+_NUMBERED = re.compile(r"^\s*\d+[a-z]?\.\s")
+
+
 def _short(text: str, n: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
@@ -143,12 +160,49 @@ def stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right
     and compacting them; else flowing them down two, then three columns (a section may run on into the next
     column). Every entry stays on the map's own sheet: the key to what a map draws is never moved elsewhere.
 
+    The legends are measured in points, as the PDF prints them (:func:`points_renderer`), never in the pixels of
+    the figure's dpi: measured at 100 dpi, whole pixels per line of text made the sections taller or shorter than
+    printed, and one ran into the next ("Batas administrasi" over the last Zona Budi Daya row; review s6).
+
     Raises
     ------
     sppr_gis.errors.OutputError
         The legend does not fit beside the map even in three columns at 7 pt; the message names the map.
     """
-    renderer = frame.fig.canvas.get_renderer()
+    with points_renderer(frame.fig) as renderer:
+        _stack_legends(frame, left, top, bottom, right, renderer)
+
+
+@contextmanager
+def points_renderer(fig: Any) -> Iterator[Any]:
+    """The figure at 72 dpi with a PDF renderer for the time of the block: every extent measured in points with the
+    font metrics the PDF is written with (no hinting, no whole pixels), whatever the figure's dpi; the dpi is
+    restored after.
+
+    Parameters
+    ----------
+    fig : Figure
+        The page.
+
+    Yields
+    ------
+    RendererPdf
+        A renderer that measures (it draws into a throwaway buffer).
+    """
+    from matplotlib.backends.backend_pdf import PdfFile, RendererPdf
+
+    dpi = fig.dpi
+    w, h = fig.get_size_inches()
+    pdf = PdfFile(io.BytesIO())
+    try:
+        fig.set_dpi(72)
+        yield RendererPdf(pdf, 72, h * 72, w * 72)
+    finally:
+        fig.set_dpi(dpi)
+
+
+def _stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right: float, renderer: Any) -> None:
+    """:func:`stack_legends` with a renderer that measures in points."""
     k = frame.k
     sizes = sorted({_pt(round(f * k * 2) / 2) for f in (7.0, 6.5, 6.0, 5.5, 5.0)}, reverse=True)
     # a section of four or more entries may also go into two columns, its labels wrapped to half the panel
@@ -157,12 +211,12 @@ def stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right
     half = max(14, full // 2 - 3)
 
     def fit(labels: Sequence[str], n: int) -> list[str]:
-        return [_wrap_lines(str(t), n) for t in labels]
+        return [_wrap_label(str(t), n) for t in labels]
 
     sections = [
         LegendSection(
             sec.title, sec.handles, fit(sec.labels, full // max(sec.ncol, 1)), sec.ncol,
-            fit(sec.short_labels, full // max(sec.compact_ncol, 1)) if sec.short_labels else ([_wrap_lines(" ".join(str(t).split()), half) for t in sec.labels] if len(sec.handles) >= 4 else None),
+            fit(sec.short_labels, full // max(sec.compact_ncol, 1)) if sec.short_labels else ([_wrap_label(" ".join(str(t).split()), half) for t in sec.labels] if len(sec.handles) >= 4 else None),
             sec.compact_ncol if sec.short_labels else 2,
         )
         for sec in frame.legend_sections

@@ -418,7 +418,7 @@ class Album:
         sec = self.zone_section(alpha, None, codes_only=True)
         if sec is None:
             return None
-        sec.title = "Latar: zona (RDTR/RTRW), dipudarkan" + (f"; nama pada Peta {self.zoning_page}" if self.zoning_page else "")
+        sec.title = "Latar: zona" + (f" (nama pada Peta {self.zoning_page})" if self.zoning_page else " (RDTR/RTRW)")
         return sec
 
     def finish(self, frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, note: str | None = None, shows: Sequence[str] = ("rencana", "zoning", "kecamatan")) -> MapFrame:
