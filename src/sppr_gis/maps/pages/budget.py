@@ -181,14 +181,17 @@ def pie_places(f: MapFrame, agg: pd.DataFrame, rmax: float, nmax: int, mpp: floa
     w, h, m = key_size(f, rmax)
     corners = [shapely.box(x0, y0, x0 + w + 2 * m, y0 + h + 2 * m), shapely.box(x1 - w - 2 * m, y0, x1, y0 + h + 2 * m),
                shapely.box(x0, y1 - h - 2 * m, x0 + w + 2 * m, y1), shapely.box(x1 - w - 2 * m, y1 - h - 2 * m, x1, y1)]
+    areas = shapely.union_all(np.asarray(agg["geometry"].array if hasattr(agg["geometry"], "array") else agg["geometry"].to_numpy(), dtype=object))
     for i in sorted(beside, key=lambda i: -rel[i]):
         c, r = circles[i]
         rad = rmax * rel[i]
         own = rows.loc[i, "geometry"]
         disks = [shapely.Point(cc).buffer(rr + gap, 32) for cc, rr, _a in out.values()]
-        best = None
-        for step in range(1, 40):
-            d = r + rad + gap + (step - 1) * 0.35 * rad
+        # of the free spots up to six radii out, the one that hides least of the other areas (outside the city where
+        # it can), then the nearest
+        best, cost = None, math.inf
+        for step in range(0, 16):
+            d = r + rad + gap + step * 0.35 * rad
             for k in range(24):
                 a = math.radians(90 - 15 * k)
                 x, y = c[0] + d * math.cos(a), c[1] + d * math.sin(a)
@@ -197,9 +200,11 @@ def pie_places(f: MapFrame, agg: pd.DataFrame, rmax: float, nmax: int, mpp: floa
                 disk = shapely.Point(x, y).buffer(rad, 32)
                 if disk.intersects(own) or any(disk.intersects(q) for q in disks) or any(disk.intersects(q) for q in corners):
                     continue
-                best = ((x, y), rad, c)
-                break
-            if best is not None:
+                hidden = disk.intersection(areas).area / disk.area
+                here = round(hidden, 1) + 0.02 * step
+                if here < cost:
+                    best, cost = ((x, y), rad, c), here
+            if best is not None and cost <= 0.02 * step:  # nothing hidden: no farther spot is better
                 break
         out[i] = best if best is not None else (c, rad, None)
     res = pd.DataFrame({"center": [out[i][0] for i in rows.index], "radius": [out[i][1] for i in rows.index],
