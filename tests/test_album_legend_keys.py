@@ -138,3 +138,20 @@ def test_kecamatan_edges_are_drawn_once_and_kelurahan_dots_not_over_them(pages, 
     assert per_kec > 1.3 * union.length  # (each kecamatan drawn alone would draw the shared edges twice)
     dotted = shapely.MultiLineString([np.asarray(s) for s in kel_lines[0].get_segments() if len(s) > 1])
     assert dotted.intersection(union.buffer(0.5)).length < 1e-3 * union.length
+
+
+def test_struktur_ruang_networks_are_told_apart_by_colour(pages):
+    """Review s6, finding 4: the struktur ruang map's networks (the sample: a river, two drinking-water and two
+    drainage classes, roads) in colours a reader tells apart: every two classes' legend lines at least 20 apart
+    in CIE ΔE2000 (the project's formula, checked against Sharma et al. 2005 in test_album_legend_fills)."""
+    from sppr_gis.maps.palette import delta_e2000
+
+    page = next(p for stem, p in pages if stem.endswith("struktur_ruang"))
+    sec = next(lg for lg in page.legends if lg.get_title().get_text().startswith("Struktur ruang"))
+    lines = {" ".join(t.get_text().split()).split(" (")[0]: tuple(int(round(255 * v)) for v in to_rgba(h.get_color())[:3])
+             for h, t in zip(sec.legend_handles, sec.texts) if t.get_text() not in ("Eksisting", "Rencana")}
+    water = [k for k in lines if any(w in k.lower() for w in ("sungai", "air minum", "drainase"))]
+    assert len(water) == 5, lines
+    names = sorted(lines)
+    close = [(a, b, round(delta_e2000(lines[a], lines[b]), 1)) for i, a in enumerate(names) for b in names[i + 1:] if delta_e2000(lines[a], lines[b]) < 20]
+    assert not close, close
