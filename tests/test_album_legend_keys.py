@@ -54,8 +54,9 @@ def _colours(artist) -> list[tuple[float, ...]]:
 def test_every_colour_drawn_on_a_map_is_keyed_in_its_legend(pages):
     """Each collection drawn on a map (zones, programs, areas, lines) with a visible colour has a legend entry of
     that colour: its fill where it has one (the edge of a filled shape is a darker shade of it), else its line.
-    Leaders of callouts and white or ground-coloured fills are not symbols."""
-    checked = 0
+    Leaders of numbered callouts and white or ground-coloured fills are not symbols; the dots and leaders of point
+    symbols spread apart where they lay on one another are."""
+    checked = spread = 0
     for stem, page in pages:
         if page.chart or page.ax is None:
             continue
@@ -65,8 +66,9 @@ def test_every_colour_drawn_on_a_map_is_keyed_in_its_legend(pages):
         missing = set()
         for coll in page.ax.collections:
             gid = str(coll.get_gid() or "")
-            if not coll.get_visible() or "leader" in gid or "origin" in gid:
+            if not coll.get_visible() or ("leader" in gid and gid != "stack-leader"):  # a callout's leader is no symbol
                 continue
+            spread += gid == "stack-origin"
             faces = [c for c in to_rgba_array(coll.get_facecolor()) if c[3] >= 0.05] if hasattr(coll, "get_facecolor") else []
             for c in faces if len(faces) else [c for c in to_rgba_array(coll.get_edgecolor()) if c[3] >= 0.05]:
                 rgb = np.asarray(c[:3])
@@ -77,6 +79,7 @@ def test_every_colour_drawn_on_a_map_is_keyed_in_its_legend(pages):
                     missing.add(tuple(np.round(rgb, 2)))
         assert not missing, (stem, page.title, sorted(missing))
     assert checked > 100
+    assert spread >= 1  # (the sample has points spread apart: the case is checked)
 
 
 def test_a_faded_zoning_background_is_keyed_with_its_codes(pages, sample):

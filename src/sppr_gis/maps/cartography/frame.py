@@ -234,6 +234,7 @@ class MapFrame:
         # legend, down to the sources (or the preparer block); it stays on this sheet or the album stops
         note_top = self.note_top
         bottom = note_top + 0.006
+        self._key_spread_points()
         if self.legend_sections or not self.chart:  # a page without a map nor a key (a continuation page): no LEGENDA
             head = fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
             top = _bottom(fig, head) - 0.008
@@ -241,6 +242,21 @@ class MapFrame:
         # inset, sources, preparer
         fig.add_artist(Line2D([x0, x1], [note_top, note_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
         fig.add_artist(Line2D([x0, x1], [self.prep_top, self.prep_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
+
+    def _key_spread_points(self) -> None:
+        """Point symbols that lay on one another were spread on a ring with leaders to a small dot at their true
+        place (:func:`~sppr_gis.maps.cartography.draw.draw_by_category`): that device keyed too, in the section of the
+        location forms (or its own), so that every symbol on the map has a legend entry (review s6)."""
+        if self.ax is None or not any(c.get_gid() == "stack-origin" for c in self.ax.collections):
+            return
+        handle = Line2D([], [], color="#333333", linewidth=0.5, marker="o", markersize=2.0, markerfacecolor="#111111", markeredgewidth=0)
+        label = "Titik berimpit, dipencarkan (titik hitam = lokasi sebenarnya)"
+        for sec in self.legend_sections:
+            if sec.title == "Bentuk lokasi":
+                sec.handles = [*sec.handles, handle]
+                sec.labels = [*sec.labels, label]
+                return
+        self.legend_sections.append(LegendSection("Bentuk lokasi", [handle], [label]))
 
     def _north_and_scale(self, inner: float, y: float) -> float:
         """The north arrow and the numeric scale below ``y``, closed by a rule; returns the rule's height."""
