@@ -158,3 +158,14 @@ def test_struktur_ruang_networks_are_told_apart_by_colour(pages):
     names = sorted(lines)
     close = [(a, b, round(delta_e2000(lines[a], lines[b]), 1)) for i, a in enumerate(names) for b in names[i + 1:] if delta_e2000(lines[a], lines[b]) < 20]
     assert not close, close
+
+
+def test_on_a4_spread_points_are_keyed_in_the_note(sample):
+    """On A4 the legend of Peta Kesesuaian has no row to spare (three columns at 7 pt): the spread points' key is
+    a sentence of the page's note there, read from the PDF."""
+    _res, layers = sample
+    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=40, paper="A4")
+    page = a.page_conformance()
+    assert any(c.get_gid() == "stack-origin" for c in page.ax.collections)
+    text = _words_text(page.fig)
+    assert "dipencarkan melingkar" in text and "lokasi sebenarnya" in text

@@ -234,7 +234,6 @@ class MapFrame:
         # legend, down to the sources (or the preparer block); it stays on this sheet or the album stops
         note_top = self.note_top
         bottom = note_top + 0.006
-        self._key_spread_points()
         if self.legend_sections or not self.chart:  # a page without a map nor a key (a continuation page): no LEGENDA
             head = fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
             top = _bottom(fig, head) - 0.008
@@ -246,8 +245,13 @@ class MapFrame:
     def _key_spread_points(self) -> None:
         """Point symbols that lay on one another were spread on a ring with leaders to a small dot at their true
         place (:func:`~sppr_gis.maps.cartography.draw.draw_by_category`): that device keyed too, in the section of the
-        location forms (or its own), so that every symbol on the map has a legend entry (review s6)."""
+        location forms (or its own), so that every symbol on the map has a legend entry (review s6). On A4, where the
+        legend beside the map has no row to spare (Peta Kesesuaian's 32 entries fill three columns at 7 pt), the key
+        is a sentence of the page's note instead."""
         if self.ax is None or not any(c.get_gid() == "stack-origin" for c in self.ax.collections):
+            return
+        if self.paper == "A4":
+            self.notes.append("Simbol titik yang berimpit dipencarkan melingkar dengan garis ke titik hitam kecil di lokasi sebenarnya.")
             return
         handle = Line2D([], [], color="#333333", linewidth=0.5, marker="o", markersize=2.0, markerfacecolor="#111111", markeredgewidth=0)
         label = "Titik berimpit, dipencarkan (titik hitam = lokasi sebenarnya)"
@@ -394,6 +398,7 @@ class MapFrame:
         epsg = self.crs.to_epsg()
         crs_note = f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi."
         self._tech = [*([] if self.chart else [crs_note]), f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}."]
+        self._key_spread_points()
         x0, x1 = self.panel_x
         self.prep_top = self._preparer_block(x0 + 0.012, x1 - 0.008) + 0.008
         self._add_sources()
