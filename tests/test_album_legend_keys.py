@@ -158,6 +158,12 @@ def test_struktur_ruang_networks_are_told_apart_by_colour(pages):
     names = sorted(lines)
     close = [(a, b, round(delta_e2000(lines[a], lines[b]), 1)) for i, a in enumerate(names) for b in names[i + 1:] if delta_e2000(lines[a], lines[b]) < 20]
     assert not close, close
+    # nor like the bands of the year's programs drawn over them (sesuai green, sebagian orange, di luar magenta)
+    bands = next(lg for lg in page.legends if lg.get_title().get_text().startswith("Program"))
+    band = [tuple(int(round(255 * v)) for v in to_rgba(h.get_color())[:3]) for h in bands.legend_handles if hasattr(h, "get_color")]
+    assert len(band) == 3
+    near = [(a, b, round(delta_e2000(lines[a], b), 1)) for a in names for b in band if delta_e2000(lines[a], b) < 20]
+    assert not near, near
 
 
 def test_on_a4_spread_points_are_keyed_in_the_note(sample):

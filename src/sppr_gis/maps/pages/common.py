@@ -174,13 +174,13 @@ def _network_colors(kinds: Sequence[str], avoid: Sequence[RGB] = ()) -> dict[str
     """Dark, meaningful colours for struktur ruang networks: water blue, roads dark grey/red, energy orange.
 
     The water family told apart (CIE ΔE2000 >= 20 between any two of river, the two drinking-water and the two
-    drainage colours, and from the roads): a river blue, drinking water navy then cyan, drainage green-teal then dark
-    green (review s6: the river (30, 110, 200) and the second water main (60, 90, 200) were 9 apart, the two
-    drainage teals 11)."""
+    drainage colours, and from the roads and the status bands of the programs over them): a river blue, drinking water
+    navy then cyan, drainage teal then dark green (review s6: the river (30, 110, 200) and the second water main
+    (60, 90, 200) were 9 apart, the two drainage teals 11)."""
     rules = [
         (("sungai", "air baku", "danau"), [(30, 110, 200)]),
         (("air minum", "spam", "pdam"), [(0, 40, 110), (0, 175, 225)]),
-        (("drainase", "saluran"), [(20, 150, 120), (0, 80, 40)]),
+        (("drainase", "saluran"), [(0, 120, 120), (0, 80, 30)]),
         (("limbah", "sanitasi", "sampah"), [(120, 80, 20)]),
         (("listrik", "energi", "transmisi tenaga"), [(210, 120, 0)]),
         (("telekomunikasi",), [(120, 0, 160)]),
