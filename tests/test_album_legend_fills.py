@@ -56,6 +56,11 @@ def _fills(page):
     alpha below 0.3, as the priority areas are drawn) reads by its outline's colour."""
     out = []
     for sec in page.legend_sections:
+        if sec.title.startswith("Latar:"):
+            # the faded zoning under the programs, keyed by code for reference (review s6: every colour drawn keyed):
+            # faded, its swatches are pale and close by nature; the zones are told apart where they are the subject,
+            # on the pola ruang map (hatched where colours are close), as the section's title says
+            continue
         for h, lab in zip(sec.handles, sec.labels):
             if isinstance(h, Patch) and h.get_fill() and to_rgba(h.get_facecolor())[3] > 0:
                 wash = to_rgba(h.get_facecolor())[3] < 0.3 and h.get_linewidth() >= 1.0
