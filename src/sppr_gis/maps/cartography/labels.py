@@ -694,15 +694,35 @@ class _CalloutPlan:
         return int(crossings().shape[1])
 
 
+#: What a crossing of two leaders weighs against a leader under a circle (or a circle on a leader) when
+#: :func:`_untangle` moves a callout: it takes one such fault for a crossing, never two.
+_CROSSING = 1.5
+
+
 def _untangle(plan: _CalloutPlan, rounds: int = 3) -> int:
     """The last pass of :func:`place_callouts`: where two leaders still cross (after :meth:`_CalloutPlan.repair` and
     :meth:`_CalloutPlan.uncross`; or one of this call's crosses a leader placed before it), one of the two callouts
-    moves to the nearest place whose leader crosses none: within the longest leader (the ``short`` pass), else on
-    any ring (``far``) with a leader no longer than the longer of the two or ``max_leader``; the one whose new
+    moves to the nearest place whose leader crosses none: clear of every circle and symbol within the longest leader
+    (the ``strict`` pass) or on any ring (``strict-far``), else with those faults least (``short``, ``far``); never
+    with a leader longer than the longer of the two or ``max_leader``, and only where the callout's faults weigh less
+    than before (a leader crossed :data:`_CROSSING`, a circle its leader runs under or a leader under its circle 1); the one whose new
     leader is the shorter. A crossing stays only where neither has such a place. Returns the crossings left.
     """
     for k in list(plan.placed):  # the grids where the swaps left the circles
         plan._put(k, *plan._take(k))
+
+    def faults(k: int) -> float:
+        """Callout ``k``'s faults as placed: its leader across another leader (:data:`_CROSSING` each) or under another
+        circle, its circle on another leader (1 each)."""
+        off, box = plan.placed[k]
+        a, b = plan.ids[k]
+        p0 = plan.pts[k]
+        leg = np.asarray([[p0[0], p0[1], (box[0] + box[2]) / 2, (box[1] + box[3]) / 2]])
+        boxes = np.asarray(plan.call_grid.boxes, dtype=float).reshape(-1, 4)
+        segs = np.asarray(plan.lead_grid.boxes, dtype=float).reshape(-1, 4)
+        boxes, segs = np.delete(boxes, a, axis=0), np.delete(segs, b, axis=0)
+        boxes, segs = boxes[np.isfinite(boxes).all(axis=1)], segs[np.isfinite(segs).all(axis=1)]
+        return float(_CROSSING * _seg_cross(leg, segs).sum() + _seg_box(leg, boxes).sum() + _seg_box(segs, np.asarray([box])).sum())
 
     def crossings() -> list[tuple[int, int | None]]:
         ks = sorted(plan.placed)
@@ -728,13 +748,15 @@ def _untangle(plan: _CalloutPlan, rounds: int = 3) -> int:
             # no leader longer than the longest leader, of the two or allowed
             bound = max([plan.max_pt or 0.0, *(float(np.hypot(*plan.placed[k][0])) - plan.sizes[k][2] for k in ks)])
             best = None
-            for mode_new in ("short", "far"):
+            for mode_new in ("strict", "strict-far", "short", "far"):  # clear of every circle and symbol first
                 for k in ks:
+                    before = faults(k)
                     old, mode = plan._take(k), plan.mode.get(k)
                     if plan.place(k, mode_new):
+                        after = faults(k)  # fewer faults than before: a crossing is not traded for a leader under a circle
                         off, box = plan._take(k)
                         length = float(np.hypot(*off))
-                        if length - plan.sizes[k][2] <= bound + 1e-6 and (best is None or length < best[0]):
+                        if after < before and length - plan.sizes[k][2] <= bound + 1e-6 and (best is None or length < best[0]):
                             best = (length, k, off, box, mode_new)
                     plan._put(k, *old)
                     plan.mode[k] = mode
