@@ -140,9 +140,9 @@ def test_a_dense_peta_kesesuaian_prints_no_overlapping_word_and_notes_the_number
     num = [w["text"].isdigit() for w in words]
     bad = [(words[i]["text"], words[j]["text"]) for i in range(len(boxes)) for j in range(i) if (num[i] or num[j]) and boxes[i].intersection(boxes[j]).area > 0.01]
     assert not bad, bad[:10]
-    # numbered on the map or in its enlargement ("PETA PERBESARAN A", an inset of the same map)
-    enlarged = getattr(ax, "_sppr_enlargement", None)
-    callouts = [t for a in (ax, *([enlarged["axes"]] if enlarged else [])) for t in a.texts if getattr(t, "_sppr_callout", False)]
+    # numbered on the map or in its enlargements ("PETA PERBESARAN A", "B": insets of the same map)
+    enlarged = getattr(ax, "_sppr_enlargements", None) or []
+    callouts = [t for a in (ax, *[en["axes"] for en in enlarged]) for t in a.texts if getattr(t, "_sppr_callout", False)]
     shown = len(page.data.get("numbers", {}))
     dropped = shown - len(callouts)
     m = re.search(r"(\d+) program tidak bernomor di peta karena\s+padat; lihat tabel", text)

@@ -166,14 +166,16 @@ def test_a_dense_centre_is_enlarged_on_the_sheet_at_1_40000_to_1_50000(kesesuaia
 
 def test_a_dense_peta_kesesuaian_has_short_leaders_that_rarely_cross(kesesuaian):
     """On main (7 Dec): leaders up to 79.9 mm, 223 crossing pairs, 117 leaders under other circles, 33 through symbols;
-    here: <= 15 mm, 2 crossing pairs, 10 under a circle, none through a symbol."""
+    then <= 15 mm, 2 crossing pairs, 10 under a circle, none through a symbol; since s6-leaders (a crossing is traded
+    for at most one leader under a circle, issue 19 review: leaders must not cross): 0 crossing pairs, 13 under a circle."""
     layers, page, _ = kesesuaian
     k = 72.0 / page.fig.dpi
     xy = np.asarray([(g.x, g.y) for g in layers["rencana"].geometry])
     faults, longest = _leader_faults(page.ax, list(page.ax.transData.transform(xy) * k))
     assert longest <= 15.0 + 0.05, f"longest leader {longest:.1f} mm"
     assert faults["across a name"] == 0
-    assert faults["cross"] <= 3 and faults["under a circle"] <= 12 and faults["through a symbol"] <= 20, dict(faults)
+    assert faults["cross"] <= 3 and faults["under a circle"] <= 14 and faults["through a symbol"] <= 20, dict(faults)
+    assert faults["cross"] + faults["under a circle"] <= 15, dict(faults)
 
 
 def _synthetic_map(n: int, seed: int, spread: float):

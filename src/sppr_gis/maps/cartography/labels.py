@@ -694,12 +694,94 @@ class _CalloutPlan:
         return int(crossings().shape[1])
 
 
+#: What a crossing of two leaders weighs against a leader under a circle (or a circle on a leader) when
+#: :func:`_untangle` moves a callout: it takes one such fault for a crossing, never two.
+_CROSSING = 1.5
+
+
+def _untangle(plan: _CalloutPlan, rounds: int = 3) -> int:
+    """The last pass of :func:`place_callouts`: where two leaders still cross (after :meth:`_CalloutPlan.repair` and
+    :meth:`_CalloutPlan.uncross`; or one of this call's crosses a leader placed before it), one of the two callouts
+    moves to the nearest place whose leader crosses none: clear of every circle and symbol within the longest leader
+    (the ``strict`` pass) or on any ring (``strict-far``), else with those faults least (``short``, ``far``); never
+    with a leader longer than the longer of the two or ``max_leader``, and only where the callout's faults weigh less
+    than before (a leader crossed :data:`_CROSSING`, a circle its leader runs under or a leader under its circle 1); the one whose new
+    leader is the shorter. A crossing stays only where neither has such a place. Returns the crossings left.
+    """
+    for k in list(plan.placed):  # the grids where the swaps left the circles
+        plan._put(k, *plan._take(k))
+
+    def faults(k: int) -> float:
+        """Callout ``k``'s faults as placed: its leader across another leader (:data:`_CROSSING` each) or under another
+        circle, its circle on another leader (1 each)."""
+        off, box = plan.placed[k]
+        a, b = plan.ids[k]
+        p0 = plan.pts[k]
+        leg = np.asarray([[p0[0], p0[1], (box[0] + box[2]) / 2, (box[1] + box[3]) / 2]])
+        boxes = np.asarray(plan.call_grid.boxes, dtype=float).reshape(-1, 4)
+        segs = np.asarray(plan.lead_grid.boxes, dtype=float).reshape(-1, 4)
+        boxes, segs = np.delete(boxes, a, axis=0), np.delete(segs, b, axis=0)
+        boxes, segs = boxes[np.isfinite(boxes).all(axis=1)], segs[np.isfinite(segs).all(axis=1)]
+        return float(_CROSSING * _seg_cross(leg, segs).sum() + _seg_box(leg, boxes).sum() + _seg_box(segs, np.asarray([box])).sum())
+
+    def crossings() -> list[tuple[int, int | None]]:
+        ks = sorted(plan.placed)
+        if not ks:
+            return []
+        boxes = np.asarray([plan.placed[k][1] for k in ks], dtype=float)
+        segs = np.column_stack([plan.pts[ks], (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2])
+        mine = np.triu(_seg_cross(segs, segs), 1)
+        out: list[tuple[int, int | None]] = [(ks[i], ks[j]) for i, j in zip(*np.nonzero(mine))]
+        out += [(ks[i], None) for i in np.flatnonzero(_seg_cross(segs, plan.prior_segs).any(axis=1))]
+        return out
+
+    for _ in range(rounds):
+        pairs = crossings()
+        if not pairs:
+            return 0
+        moved = False
+        done: set[int] = set()
+        for i, j in pairs:
+            if i in done or (j is not None and j in done):
+                continue
+            ks = [k for k in (i, j) if k is not None]
+            # no leader longer than the longest leader, of the two or allowed
+            bound = max([plan.max_pt or 0.0, *(float(np.hypot(*plan.placed[k][0])) - plan.sizes[k][2] for k in ks)])
+            best = None
+            for mode_new in ("strict", "strict-far", "short", "far"):  # clear of every circle and symbol first
+                for k in ks:
+                    before = faults(k)
+                    old, mode = plan._take(k), plan.mode.get(k)
+                    if plan.place(k, mode_new):
+                        after = faults(k)  # fewer faults than before: a crossing is not traded for a leader under a circle
+                        off, box = plan._take(k)
+                        length = float(np.hypot(*off))
+                        if after < before and length - plan.sizes[k][2] <= bound + 1e-6 and (best is None or length < best[0]):
+                            best = (length, k, off, box, mode_new)
+                    plan._put(k, *old)
+                    plan.mode[k] = mode
+                if best is not None:
+                    break
+            if best is None:
+                continue
+            _, k, off, box, mode_new = best
+            plan._take(k)
+            plan._put(k, off, box)
+            plan.mode[k] = mode_new
+            done.update(x for x in (i, j) if x is not None)
+            moved = True
+        if not moved:
+            break
+    return len(crossings())
+
+
 def crowded_callouts(ax: Any, xy: Sequence[tuple[float, float]], numbers: Sequence[str], *, fontsize: float = 7.0,
-                     symbols: Sequence[tuple[float, float]] = (), max_leader: float = MAX_LEADER_MM) -> list[int]:
+                     symbols: Sequence[tuple[float, float]] = (), max_leader: float = MAX_LEADER_MM, modes: Sequence[str] = ("strict",)) -> list[int]:
     """The callouts :func:`place_callouts` could not place cleanly on ``ax`` as it is: the indices of ``xy`` left
-    without a leader of at most ``max_leader`` mm that crosses nothing (the dense area an enlargement shows)."""
+    without a leader of at most ``max_leader`` mm that crosses nothing (the dense area an enlargement shows); with
+    ``modes=("strict", "short-any")``, those left without any leader of at most ``max_leader`` mm."""
     plan = _CalloutPlan(ax, xy, numbers, fontsize, (), symbols, max_leader)
-    return plan.run(("strict",))
+    return plan.run(modes)
 
 
 def place_callouts(
@@ -750,6 +832,7 @@ def place_callouts(
     if max_leader is not None:
         plan.repair()
         plan.uncross()
+        _untangle(plan)
     ax0, ay0, ax1, ay1 = plan.ax_ext
     out: list[Artist] = []
     leaders: list[tuple[tuple[float, float], tuple[float, float]]] = []  # points, from the feature
