@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -283,24 +284,73 @@ def _overlaps(boxes: np.ndarray, placed: np.ndarray) -> np.ndarray:
 def _seg_box(segs: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     """(n, m) matrix: segment i (rows x0, y0, x1, y1) meets the interior of box j (rows x0, y0, x1, y1).
 
-    The slab test (Liang–Barsky): the segment's parameter interval inside the box along x and along y overlap.
+    The slab test (Liang–Barsky, :func:`_slab`): the segment's parameter interval inside the box along x and along
+    y overlap. On large matrices (a callout's ring against the hundreds of features near a crowded spot) only the
+    pairs whose bounding boxes meet are tested: a segment meets no box its bounding box misses, and with correctly
+    rounded arithmetic the test says so too (a box beyond a segment's end gives t >= 1 there), so the matrix is
+    the same.
     """
-    if not len(segs) or not len(boxes):
-        return np.zeros((len(segs), len(boxes)), dtype=bool)
-    s, b = segs[:, None, :], boxes[None, :, :]
-    lo, hi = np.zeros(np.broadcast_shapes(s.shape[:2], b.shape[:2])), np.ones(np.broadcast_shapes(s.shape[:2], b.shape[:2]))
-    ok = np.ones_like(lo, dtype=bool)
-    for a in (0, 1):
-        p, dd = s[..., a], s[..., a + 2] - s[..., a]
-        b0, b1 = b[..., a], b[..., a + 2]
-        flat = np.abs(dd) < 1e-12
-        with np.errstate(divide="ignore", invalid="ignore"):
+    n, m = len(segs), len(boxes)
+    if not n or not m:
+        return np.zeros((n, m), dtype=bool)
+    if n * m <= _DENSE_PAIRS:
+        return _slab(segs[:, None, :], boxes[None, :, :])
+    sb, bb = _bounds(segs), boxes
+    cand = ((sb[:, None, 0] <= bb[None, :, 2]) & (bb[None, :, 0] <= sb[:, None, 2])
+            & (sb[:, None, 1] <= bb[None, :, 3]) & (bb[None, :, 1] <= sb[:, None, 3]))
+    i, j = np.nonzero(cand)
+    out = np.zeros((n, m), dtype=bool)
+    if len(i):
+        out[i, j] = _slab(segs[i], boxes[j])
+    return out
+
+
+#: Up to this many (segment, box) pairs :func:`_seg_box` tests every pair; above, the pairs whose bounding boxes meet.
+_DENSE_PAIRS = 2048
+
+
+def _slab(s: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The slab test of :func:`_seg_box` on segments ``s`` and boxes ``b`` (rows x0, y0, x1, y1) that broadcast
+    against each other: segment meets the box's interior."""
+    shape = np.broadcast_shapes(s.shape[:-1], b.shape[:-1])
+    lo, hi = np.zeros(shape), np.ones(shape)
+    ok: Any = True
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for a in (0, 1):
+            p, dd = s[..., a], s[..., a + 2] - s[..., a]
+            b0, b1 = b[..., a], b[..., a + 2]
             t0, t1 = (b0 - p) / dd, (b1 - p) / dd
-        tmin, tmax = np.minimum(t0, t1), np.maximum(t0, t1)
-        ok &= np.where(flat, (b0 < p) & (p < b1), True)
-        lo = np.where(flat, lo, np.maximum(lo, tmin))
-        hi = np.where(flat, hi, np.minimum(hi, tmax))
+            tmin, tmax = np.minimum(t0, t1), np.maximum(t0, t1)
+            flat = np.abs(dd) < 1e-12
+            if flat.any():
+                ok = ok & np.where(flat, (b0 < p) & (p < b1), True)
+                lo = np.where(flat, lo, np.maximum(lo, tmin))
+                hi = np.where(flat, hi, np.minimum(hi, tmax))
+            else:
+                np.maximum(lo, tmin, out=lo)
+                np.minimum(hi, tmax, out=hi)
     return ok & (lo < hi)
+
+
+def _ring_runs(offs: np.ndarray) -> list[tuple[int, int]]:
+    """The runs (start, end) of the candidate offsets ``offs`` (n, 2) at one distance from the feature: its rings,
+    in order (the candidates are made ring by ring)."""
+    r = np.round(np.hypot(offs[:, 0], offs[:, 1]), 6)
+    cut = np.flatnonzero(r[1:] != r[:-1]) + 1
+    edges = [0, *cut.tolist(), len(offs)]
+    return list(zip(edges[:-1], edges[1:]))
+
+
+def _bounds(rows: np.ndarray) -> np.ndarray:
+    """The bounding boxes (m, 4: x0, y0, x1, y1) of the boxes or segments (ends in any order) ``rows``."""
+    return np.column_stack([np.minimum(rows[:, 0], rows[:, 2]), np.minimum(rows[:, 1], rows[:, 3]),
+                            np.maximum(rows[:, 0], rows[:, 2]), np.maximum(rows[:, 1], rows[:, 3])])
+
+
+def _reach(bounds: np.ndarray, area: Sequence[float]) -> np.ndarray:
+    """Which bounding boxes ``bounds`` (:func:`_bounds`) meet the closed box ``area`` (x0, y0, x1, y1); a removed
+    (NaN) row meets nothing."""
+    return (bounds[:, 0] <= area[2]) & (area[0] <= bounds[:, 2]) & (bounds[:, 1] <= area[3]) & (area[1] <= bounds[:, 3])
 
 
 #: The least gap (points) between two callouts' circles: they never touch.
@@ -311,23 +361,37 @@ _ON_LEADER = 10.0
 
 
 class _BoxGrid:
-    """Boxes (display units) in a uniform grid of cells, for the overlap tests of many labels on one map."""
+    """Boxes (display units) in a uniform grid of cells, for the overlap tests of many labels on one map.
+
+    The boxes are rows of one numpy array (grown by doubling) and each cell lists the rows it holds, so that
+    :meth:`near` gathers a query's rows in one numpy step instead of a Python list of tuples.
+    """
 
     def __init__(self, cell: float) -> None:
         self.cell = max(float(cell), 1.0)
         self.cells: dict[tuple[int, int], list[int]] = {}
-        self.boxes: list[tuple[float, float, float, float]] = []
+        self._rows = np.empty((64, 4), dtype=float)
+        self._n = 0
+
+    @property
+    def boxes(self) -> np.ndarray:
+        """Every box added, (n, 4), rows x0, y0, x1, y1; a removed box is a row of NaN."""
+        return self._rows[: self._n]
 
     def add(self, box: Sequence[float]) -> int:
-        k = len(self.boxes)
-        self.boxes.append((float(box[0]), float(box[1]), float(box[2]), float(box[3])))
+        """File ``box`` (x0, y0, x1, y1; a segment's ends in any order) in the cells it spans; its row number."""
+        k = self._n
+        if k == len(self._rows):
+            self._rows = np.concatenate([self._rows, np.empty_like(self._rows)])
+        self._rows[k] = (float(box[0]), float(box[1]), float(box[2]), float(box[3]))
+        self._n += 1
         for key in self._keys(box):
             self.cells.setdefault(key, []).append(k)
         return k
 
     def remove(self, k: int) -> None:
         """Take box ``k`` out (it stays, empty: no test meets a NaN box)."""
-        self.boxes[k] = (math.nan,) * 4
+        self._rows[k] = math.nan
 
     def _keys(self, box: Sequence[float]) -> list[tuple[int, int]]:
         c = self.cell
@@ -336,13 +400,13 @@ class _BoxGrid:
         return [(i, j) for i in range(i0, i1 + 1) for j in range(j0, j1 + 1)]
 
     def near(self, area: Sequence[float]) -> np.ndarray:
-        """The boxes in the cells ``area`` (x0, y0, x1, y1) touches, (m, 4)."""
-        idx: set[int] = set()
-        for key in self._keys(area):
-            idx.update(self.cells.get(key, ()))
-        if not idx:
+        """The boxes in the cells ``area`` (x0, y0, x1, y1) touches, (m, 4), each once, in the order added."""
+        cells = self.cells
+        hit = [cells[key] for key in self._keys(area) if key in cells]
+        if not hit:
             return np.zeros((0, 4))
-        return np.asarray([self.boxes[k] for k in sorted(idx)], dtype=float)
+        idx = np.fromiter(itertools.chain.from_iterable(hit), dtype=np.intp)
+        return self._rows[np.unique(idx) if len(hit) > 1 else idx]
 
 
 #: The longest leader (mm at print size) a callout is given while a shorter legible place exists; the callouts a
@@ -434,6 +498,14 @@ class _CalloutPlan:
         fonts = repr([matplotlib.rcParams[f"font.{f}"] for f in ("sans-serif", "serif", "monospace", "cursive", "fantasy")])
         key = (text, fig.dpi, type(renderer).__name__, probe._fontproperties, fonts)
         if key not in _CIRCLES:
+            # a one-line number's circle depends on nothing but its text's width, height and descent (matplotlib's
+            # layout of one line): numbers of one ink size share a circle, measured once (a 10,000-program album
+            # numbers thousands of programs, each a number of its own)
+            ink = _ink_key(text, probe, renderer, fig.dpi)
+            wide = (ink, *key[1:]) if ink is not None else None
+            if wide is not None and wide in _CIRCLES:
+                _CIRCLES[key] = _CIRCLES[wide]
+                return _CIRCLES[key]
             probe.set_text(text)
             probe.update_bbox_position_size(renderer)
             bb = probe.get_bbox_patch().get_window_extent(renderer)
@@ -441,6 +513,8 @@ class _CalloutPlan:
             if len(_CIRCLES) > 100000:
                 _CIRCLES.clear()
             _CIRCLES[key] = (bb.width + 1.2 * self.px, bb.height + 1.2 * self.px, bb.width / 2 / self.px)
+            if wide is not None:
+                _CIRCLES[wide] = _CIRCLES[key]
         return _CIRCLES[key]
 
     def _others(self, rows: np.ndarray, p0: np.ndarray, pad: float) -> np.ndarray:
@@ -452,13 +526,24 @@ class _CalloutPlan:
 
     def place(self, k: int, mode: str) -> bool:
         """Place callout ``k`` in pass ``mode`` (``strict``, ``short``, ``far``, or ``strict-far``: the far rings, as
-        strictly as the first pass); whether a place was found."""
+        strictly as the first pass); whether a place was found.
+
+        The boxes near a group of rings are gathered once from the grids, then each ring is tested against those
+        of them that reach it (:func:`_reach`); the first candidate of the least cost wins, so the rings after a
+        clear one are not tested at all.
+        """
         px, gap = self.px, self.gap
         ax0, ay0, ax1, ay1 = self.ax_ext
         w, h, radius = self.sizes[k]
         p0 = self.pts[k]
         best = None
         far = mode in ("far", "strict-far", "far-any")
+        # what a legible place should still avoid: its leader under another circle or across another leader,
+        # its circle on another leader (each costs _ON_LEADER), its circle or leader on another feature (1 each).
+        # Not weighed on a map of thousands of numbers (one far pass, no map shows them all legibly): there each
+        # test meets hundreds of leaders, and a 10,000-program album spent 260 of its 450 CPU s in them
+        weigh = not (self.max_pt is None and len(self.texts) > _PLAN_LIMIT)
+        strict = mode in ("strict", "strict-far")
         for offs in self.offsets if far else self.short:  # short, short-any, strict: within the longest leader
             if not far and self.max_pt is not None:
                 offs = offs[np.hypot(offs[:, 0], offs[:, 1]) / px - radius <= self.max_pt]
@@ -468,43 +553,45 @@ class _CalloutPlan:
             boxes = np.column_stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2])
             area = (min(boxes[:, 0].min(), p0[0]), min(boxes[:, 1].min(), p0[1]), max(boxes[:, 2].max(), p0[0]), max(boxes[:, 3].max(), p0[1]))
             inside = (boxes[:, 0] >= ax0) & (boxes[:, 2] <= ax1) & (boxes[:, 1] >= ay0) & (boxes[:, 3] <= ay1)
-            near_names = self.name_grid.near(area)
+            names = self.name_grid.near(area)
             # a name over the feature itself is crossed by every leader: only the names clear of it count
-            own = ((near_names[:, 0] <= p0[0]) & (p0[0] <= near_names[:, 2]) & (near_names[:, 1] <= p0[1]) & (p0[1] <= near_names[:, 3])
-                   if len(near_names) else np.zeros(0, dtype=bool))
-            near_calls = self.call_grid.near(area)
-            padded = near_calls + np.array([-gap, -gap, gap, gap]) if len(near_calls) else near_calls
-            near_leads = self.lead_grid.near(area)
-            legs = np.column_stack([np.full(len(cx), p0[0]), np.full(len(cx), p0[1]), cx, cy])  # the leaders, feature to centre
-            hard = (
-                ~inside
-                | _overlaps(boxes, near_names).any(axis=1)
-                | _overlaps(boxes, padded).any(axis=1)
-                | _seg_box(legs, near_names[~own] if len(near_names) else near_names).any(axis=1)
-            )
+            own = (names[:, 0] <= p0[0]) & (p0[0] <= names[:, 2]) & (names[:, 1] <= p0[1]) & (p0[1] <= names[:, 3])
+            calls = self.call_grid.near(area)
+            padded = calls + np.array([-gap, -gap, gap, gap])
+            leads = self.lead_grid.near(area)
             feats = self.feat_grid.near(area)
-            # what a legible place should still avoid: its leader under another circle or across another leader,
-            # its circle on another leader (each costs _ON_LEADER), its circle or leader on another feature (1 each).
-            # Not weighed on a map of thousands of numbers (one far pass, no map shows them all legibly): there each
-            # test meets hundreds of leaders, and a 10,000-program album spent 260 of its 450 CPU s in them
-            if self.max_pt is None and len(self.texts) > _PLAN_LIMIT:
-                crossing = np.zeros(len(cx), dtype=bool)
-                soft = np.zeros(len(cx))
-            else:
-                crossing = _seg_cross(legs, near_leads).any(axis=1)
-                on_lead = _seg_box(legs, near_calls).any(axis=1).astype(float) + _seg_box(near_leads, boxes).any(axis=0) + crossing
-                soft = _ON_LEADER * on_lead
-            if not mode.endswith("-any"):  # two crossing leaders only where a number has no other place
-                hard |= crossing
-            if len(feats):
-                fo = self._others(feats, p0, self.sym)
-                soft += _overlaps(boxes, fo).sum(axis=1) + _seg_box(legs, fo).any(axis=1)
-            if mode in ("strict", "strict-far"):
-                hard |= soft > 0
-            cost = np.where(hard, np.inf, soft)
-            i = int(np.argmin(cost))  # the first of the cheapest: the nearest
-            if np.isfinite(cost[i]) and (best is None or cost[i] < best[0]):
-                best = (float(cost[i]), offs[i] / px, boxes[i])
+            fo = self._others(feats, p0, self.sym)
+            legs = np.column_stack([np.full(len(cx), p0[0]), np.full(len(cx), p0[1]), cx, cy])  # the leaders, feature to centre
+            nb, pb, lb, fb = _bounds(names), _bounds(padded), _bounds(leads), _bounds(fo)
+            group = None  # (cost, index) of the first cheapest candidate of this group of rings
+            for s, e in _ring_runs(offs):
+                b, lg = boxes[s:e], legs[s:e]
+                reach = (min(b[:, 0].min(), p0[0]) - 1.0, min(b[:, 1].min(), p0[1]) - 1.0,  # these rings' boxes and leaders,
+                         max(b[:, 2].max(), p0[0]) + 1.0, max(b[:, 3].max(), p0[1]) + 1.0)  # a display unit wider (rounding)
+                rn, rp = _reach(nb, reach), _reach(pb, reach)
+                nm, pc, cl, ld, ft = names[rn], padded[rp], calls[rp], leads[_reach(lb, reach)], fo[_reach(fb, reach)]
+                hard = ~inside[s:e] | _overlaps(b, nm).any(axis=1) | _overlaps(b, pc).any(axis=1) | _seg_box(lg, nm[~own[rn]]).any(axis=1)
+                if weigh:
+                    crossing = _seg_cross(lg, ld).any(axis=1)
+                    on_lead = _seg_box(lg, cl).any(axis=1).astype(float) + _seg_box(ld, b).any(axis=0) + crossing
+                    soft = _ON_LEADER * on_lead
+                else:
+                    crossing = np.zeros(e - s, dtype=bool)
+                    soft = np.zeros(e - s)
+                if not mode.endswith("-any"):  # two crossing leaders only where a number has no other place
+                    hard |= crossing
+                if len(ft):
+                    soft += _overlaps(b, ft).sum(axis=1) + _seg_box(lg, ft).any(axis=1)
+                if strict:
+                    hard |= soft > 0
+                cost = np.where(hard, np.inf, soft)
+                i = int(np.argmin(cost))  # the first of the cheapest: the nearest
+                if np.isfinite(cost[i]) and (group is None or cost[i] < group[0]):
+                    group = (float(cost[i]), s + i)
+                if group is not None and group[0] == 0:  # no cost is below 0: the rings beyond cannot do better
+                    break
+            if group is not None and (best is None or group[0] < best[0]):
+                best = (group[0], offs[group[1]] / px, boxes[group[1]])
             if best is not None and best[0] == 0:  # clear of everything: good enough (farther rings would be worse)
                 break
         if best is None:
@@ -880,6 +967,19 @@ def place_callouts(
 #: A callout's circle (width, height in display units; radius in points) by number, dpi, renderer, font and the
 #: rc font lists: measured once for the pages of an album (a circle's path extents are slow to compute).
 _CIRCLES: dict[tuple[Any, ...], tuple[float, float, float]] = {}
+
+def _ink_key(text: str, probe: Text, renderer: Any, dpi: float) -> tuple[Any, ...] | None:
+    """``("ink", width, height, descent)`` of a one-line, plain ``text`` in the font of ``probe`` (what matplotlib lays
+    its box out from), or None where the layout depends on more (several lines, mathtext, TeX, an older matplotlib)."""
+    if not text or "\n" in text or "$" in text or probe.get_usetex():
+        return None
+    try:
+        from matplotlib.text import _get_text_metrics_with_cache
+    except ImportError:  # pragma: no cover - a matplotlib without it: every number measured
+        return None
+    w, h, d = _get_text_metrics_with_cache(renderer, text, probe._fontproperties, False, dpi)
+    return ("ink", float(w), float(h), float(d))
+
 
 #: The gap (points) between a leader and its feature (as ``shrinkB`` of the arrow it replaces, whose end B is the feature).
 _LEADER_GAP = 1.0
