@@ -264,7 +264,7 @@ def test_the_kinerja_chart_page_has_no_map_furniture_and_cites_kinerja(chart_pag
         assert page.inset_ax is None and page.scale_bar is None, key
         words, _ = _pdf_words(page.fig)
         text = " ".join(w["text"] for w in words)
-        for absent in ("Sistem koordinat", "Skala 1", "Batang skala", "LOKASI KOTA", "Peta lokasi", "°"):  # grid labels carry degrees
+        for absent in ("Sistem koordinat", "Skala 1", "Skala grafis", "LOKASI KOTA", "Peta lokasi", "°"):  # grid labels carry degrees
             assert absent not in text, (key, absent)
         assert "(≤ 50%)" in text, key
         assert "<=" not in text

@@ -254,7 +254,7 @@ class MapFrame:
             scale_lines.append(f"Skala 1 : {angka(_round_sig(self.scale_denominator), 0)}")
             scale_lines.append(f"(pada kertas {self.paper})" if self.paper in PAPER_SIZES else "(pada ukuran halaman ini)")
         if self.scale_bar is not None:
-            scale_lines.append(f"Batang skala: {self.scale_bar.labels[-1] if self.scale_bar.labels else ''}".rstrip())
+            scale_lines.append(f"Skala grafis: {self.scale_bar.labels[-1] if self.scale_bar.labels else ''}".rstrip())
         fig.text(inner + 0.075, y - h / 2 + 0.003, "\n".join(scale_lines), fontsize=_pt(7.5 * k), va="center", color=_INK, linespacing=1.3)
         y -= h
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
@@ -376,7 +376,7 @@ class MapFrame:
         if note:
             self.notes.extend([note] if isinstance(note, str) else list(note))
         epsg = self.crs.to_epsg()
-        crs_note = f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi."
+        crs_note = f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada skala grafis adalah jarak grid proyeksi."
         self._tech = [*([] if self.chart else [crs_note]), f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}."]
         x0, x1 = self.panel_x
         self.prep_top = self._preparer_block(x0 + 0.012, x1 - 0.008) + 0.008
