@@ -395,7 +395,10 @@ class Album:
         kec = self.L.get("kecamatan")
         if kec is None or not self.kec_field:
             return []
-        return names_inside(frame.ax, np.asarray(kec.geometry.array, dtype=object), [str(n).upper() for n in kec[self.kec_field]], symbols=self.point_symbols())
+        names = [str(n).upper() for n in kec[self.kec_field]]
+        placed = names_inside(frame.ax, np.asarray(kec.geometry.array, dtype=object), names, symbols=self.point_symbols())
+        frame.data["kec_unnamed"] = len(set(names) - {" ".join(t.get_text().split()) for t in placed})  # the last call's count (Peta 3 places them twice)
+        return placed
 
     def point_symbols(self) -> np.ndarray:
         """(n, 2) coordinates of the located point programs and IPUs (what the names should not hide)."""
@@ -481,6 +484,9 @@ class Album:
         dropped = getattr(frame.ax, "_sppr_unnumbered", 0) if frame.ax is not None else 0
         if dropped:  # numbers the map could not print legibly (place_callouts): keyed in the table only
             extra.append(f"{dropped} program tidak bernomor di peta karena padat; lihat tabel.")
+        if frame.data.get("kec_unnamed"):  # never silently: where a kecamatan name had no place inside its area
+            extra.append(f"Nama {frame.data['kec_unnamed']} kecamatan tidak dicetak (tidak ada tempat di dalam wilayahnya yang bebas dari garis "
+                         "dan simbol); nama semua kecamatan pada Peta Administrasi.")
         if frame.data.get("outside"):
             extra.append("Di luar batas wilayah: " + "; ".join(frame.data["outside"]) + " (lihat Buku Matriks).")
         cites = self.citations(shows)
