@@ -397,7 +397,8 @@ class Album:
             return []
         names = [str(n).upper() for n in kec[self.kec_field]]
         placed = names_inside(frame.ax, np.asarray(kec.geometry.array, dtype=object), names, symbols=self.point_symbols())
-        frame.data["kec_unnamed"] = len(set(names) - {" ".join(t.get_text().split()) for t in placed})  # the last call's count (Peta 3 places them twice)
+        if isinstance(getattr(frame, "data", None), dict):  # a map page (not an enlargement's axes, which shows a part)
+            frame.data["kec_unnamed"] = len(set(names) - {" ".join(t.get_text().split()) for t in placed})  # the last call's count (Peta 3 places them twice)
         return placed
 
     def point_symbols(self) -> np.ndarray:
