@@ -396,7 +396,16 @@ class Album:
         if kec is None or not self.kec_field:
             return []
         names = [str(n).upper() for n in kec[self.kec_field]]
-        placed = names_inside(frame.ax, np.asarray(kec.geometry.array, dtype=object), names, symbols=self.point_symbols())
+        geoms = np.asarray(kec.geometry.array, dtype=object)
+        if not isinstance(getattr(frame, "data", None), dict):
+            # an enlargement (bare axes): only the kecamatan whose own point lies in its view, as before (its room is
+            # the numbered callouts')
+            x0, x1 = frame.ax.get_xlim()
+            y0, y1 = frame.ax.get_ylim()
+            pts = kec.geometry.representative_point()
+            keep = np.asarray([min(x0, x1) <= p.x <= max(x0, x1) and min(y0, y1) <= p.y <= max(y0, y1) for p in pts])
+            geoms, names = geoms[keep], [n for n, k in zip(names, keep) if k]
+        placed = names_inside(frame.ax, geoms, names, symbols=self.point_symbols())
         if isinstance(getattr(frame, "data", None), dict):  # a map page (not an enlargement's axes, which shows a part)
             frame.data["kec_unnamed"] = len(set(names) - {" ".join(t.get_text().split()) for t in placed})  # the last call's count (Peta 3 places them twice)
         return placed
@@ -485,9 +494,6 @@ class Album:
         dropped = getattr(frame.ax, "_sppr_unnumbered", 0) if frame.ax is not None else 0
         if dropped:  # numbers the map could not print legibly (place_callouts): keyed in the table only
             extra.append(f"{dropped} program tidak bernomor di peta karena padat; lihat tabel.")
-        if frame.data.get("kec_unnamed"):  # never silently: where a kecamatan name had no place inside its area
-            extra.append(f"Nama {frame.data['kec_unnamed']} kecamatan tidak dicetak (tidak ada tempat di dalam wilayahnya yang bebas dari garis "
-                         "dan simbol); nama semua kecamatan pada Peta Administrasi.")
         if frame.data.get("outside"):
             extra.append("Di luar batas wilayah: " + "; ".join(frame.data["outside"]) + " (lihat Buku Matriks).")
         cites = self.citations(shows)
