@@ -264,7 +264,7 @@ def test_the_kinerja_chart_page_has_no_map_furniture_and_cites_kinerja(chart_pag
         assert page.inset_ax is None and page.scale_bar is None, key
         words, _ = _pdf_words(page.fig)
         text = " ".join(w["text"] for w in words)
-        for absent in ("Sistem koordinat", "Skala 1", "Batang skala", "LOKASI KOTA", "Peta lokasi", "°"):  # grid labels carry degrees
+        for absent in ("Sistem koordinat", "Skala 1", "Skala grafis", "LOKASI KOTA", "Peta lokasi", "°"):  # grid labels carry degrees
             assert absent not in text, (key, absent)
         assert "(≤ 50%)" in text, key
         assert "<=" not in text
@@ -358,7 +358,7 @@ def test_every_zone_code_drawn_on_pola_ruang_is_labelled_at_least_once(sample, p
     labels = [t for t in page.ax.texts if t.get_gid() == "zone-code" and t.get_visible()]
     printed = {}
     for t in labels:
-        printed.setdefault(t.get_text().replace("\n", "-"), []).append(t.get_position())
+        printed.setdefault(t.get_text().replace("\n", ""), []).append(t.get_position())  # "RTH-" over "1" is RTH-1
     missing = drawn - set(printed)
     assert not missing, (paper, sorted(missing))
     # s5: a code too large for every block of it stands beside one, its leader starting inside the block
@@ -370,7 +370,7 @@ def test_every_zone_code_drawn_on_pola_ruang_is_labelled_at_least_once(sample, p
         bb = t.get_window_extent(r)
         (bx0, by0), (bx1, by1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
         box = shapely.box(min(bx0, bx1), min(by0, by1), max(bx0, bx1), max(by0, by1)).buffer(1.0)
-        ends.setdefault(t.get_text().replace("\n", "-"), []).extend(ln[0] for ln in leaders if box.contains(shapely.Point(ln[-1])))
+        ends.setdefault(t.get_text().replace("\n", ""), []).extend(ln[0] for ln in leaders if box.contains(shapely.Point(ln[-1])))
     for code, pts in printed.items():
         polys = inside[inside[field].astype(str) == code].geometry
         assert any(polys.buffer(1.0).contains(shapely.Point(p)).any() for p in [*pts, *ends.get(code, [])]), (code, pts)

@@ -229,7 +229,7 @@ def test_every_zone_code_is_keyed_on_the_pola_ruang_map_or_its_continuation(albu
     i = next(i for i, t in enumerate(texts) if "Lembar" in t and "PETA RENCANA POLA RUANG" in t)
     j = i + 1
     block = texts[i]
-    while j < len(texts) and "(LANJUTAN)" in texts[j]:
+    while j < len(texts) and LAMPIRAN.search(texts[j]):
         block += "\n" + texts[j]
         j += 1
     assert "lainnya" not in block
@@ -244,7 +244,7 @@ def test_every_ipu_number_on_the_map_is_keyed_in_the_table(album, layers):
     i = next(i for i, t in enumerate(texts) if "Lembar" in t and "JANGKA MENENGAH" in t)
     block = texts[i]
     j = i + 1
-    while j < len(texts) and "(LANJUTAN)" in texts[j]:
+    while j < len(texts) and LAMPIRAN.search(texts[j]):
         block += "\n" + texts[j]
         j += 1
     ids = set(ipu["ipu_id"].astype(str)) if "ipu_id" in ipu.columns else set()
@@ -365,7 +365,7 @@ def test_every_map_sheet_of_the_pdf_keys_on_itself_what_it_draws(album, layers):
     for i in maps:
         assert "Legenda berlanjut" not in texts[i] and "LEGENDA" in texts[i], (paper, i + 1)
     for t in texts:
-        if "(LANJUTAN)" in t:
+        if LAMPIRAN.search(t):
             assert "legenda" not in t.lower(), (paper, t[:80])
 
     def page_of(title: str) -> str:

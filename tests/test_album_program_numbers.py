@@ -18,7 +18,7 @@ from mapdata import sample_album_layers
 openpyxl = pytest.importorskip("openpyxl")
 pdfplumber = pytest.importorskip("pdfplumber")
 
-ROW = re.compile(r"(?<![\d-])(\d+) ?([A-Z]+-\d{4}-\d{3})\b")  # "12 PUPR-2025-012 pemeliharaan ..." as printed in a list
+ROW = re.compile(r"(?<![\d-])(\d+)\.? ?([A-Z]+-\d{4}-\d{3})\b")  # "12 PUPR-2025-012 ..." in a list, "36. DINKES-2025-001 ..." in a legend
 
 
 @pytest.fixture(scope="module")

@@ -261,8 +261,10 @@ def test_kecamatan_names_avoid_ipu_lines_and_kelurahan_names_avoid_roads(sample,
     assert ipu_lines
     page = a.page_ipu()
     kec_names = {str(n).upper() for n in layers["kecamatan"][a.kec_field]}
-    shown = [t for t in page.ax.texts if t.get_visible() and t.get_text() in kec_names]
-    assert len(shown) == len(kec_names)  # every kecamatan still named
+    shown = [t for t in page.ax.texts if t.get_visible() and " ".join(t.get_text().split()) in kec_names]
+    # s6: every kecamatan named where a place inside it is clear of the lines (the review: never on a line); the
+    # others are counted, not printed on a line (the sample's Tanjungpinang Kota is crossed by IPU lines)
+    assert len(shown) + page.data["kec_unnamed"] == len(kec_names) and len(shown) >= len(kec_names) - 1
     for t in shown:
         box = _box_in_data(page.ax, t)
         assert not any(box.intersects(g) for g in ipu_lines), (paper, t.get_text())
@@ -377,6 +379,6 @@ def test_every_zone_block_large_enough_for_its_code_is_labelled(sample, paper):
                 if fits:
                     break
             # s5: a block may carry its code as 'RTH' over '1' (the one-line box fits only against the block's edge)
-            if fits and not any(t.get_text().replace("\n", "-") == code and part.contains(shapely.Point(t.get_position())) for t in codes):
+            if fits and not any(t.get_text().replace("\n", "") == code and part.contains(shapely.Point(t.get_position())) for t in codes):
                 missing.append((code, part.bounds))
     assert not missing, (paper, missing)

@@ -17,7 +17,7 @@ PARAS = [
     "Sumber: Rencana program OPD tahun 2025 (Bappeda); batas administrasi kecamatan dan kelurahan (BIG, 2023); "
     "pola ruang RTRW Kota 2021-2041 (Perda No. 3 Tahun 2021), dipudarkan.",
     "Catatan: 12 lokasi program di luar bingkai peta (P-0001, P-0002, P-0003, P-0004, P-0005, P-0006, P-0007, P-0008, ...).",
-    "Sistem koordinat WGS 84 / UTM zone 48S (EPSG:32748); jarak pada batang skala adalah jarak grid proyeksi.",
+    "Sistem koordinat WGS 84 / UTM zone 48S (EPSG:32748); jarak pada skala grafis adalah jarak grid proyeksi.",
     "Dibuat 14-11-2023 dengan sppr_gis 0.0.0.",
 ]
 

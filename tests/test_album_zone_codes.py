@@ -63,9 +63,8 @@ def _printed(page):
 
 
 def _code(text):
-    """'RTH' over '1' is RTH-1; a code printed on one line is itself."""
-    head, _, tail = text.partition("\n")
-    return f"{head}-{tail}" if tail else head
+    """'RTH-' over '1' is RTH-1 (the stacked lines keep the code's own characters); a code on one line is itself."""
+    return text.replace("\n", "")
 
 
 def test_every_zone_code_lies_wholly_inside_its_own_zone_block(zoning_page):
@@ -97,7 +96,9 @@ def test_every_zone_code_lies_wholly_inside_its_own_zone_block(zoning_page):
         else:
             outside.append((code, [round(v) for v in box.bounds]))
     assert not outside, (paper, outside)
-    assert len(beside) <= 5, (paper, beside)
+    # s6: at most 8 (was 5): a stacked code keeps its hyphen ('RTH-' over '1'), a little wider, so on A4 a few more
+    # small blocks hold their code beside them with a leader
+    assert len(beside) <= 8, (paper, beside)
 
 
 def test_zone_codes_are_at_least_7_pt_and_do_not_overlap_one_another(zoning_page):

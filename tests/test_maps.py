@@ -207,10 +207,10 @@ def _pdf_pages(path: Path) -> int:
 
 
 def _continuation_pages(path: Path) -> int:
-    """Pages continuing a map's legend or table (they say so under their heading)."""
+    """A map's Lampiran sheets (their panel heads them 'Lampiran Peta N, Lembar k dari m')."""
     pdfplumber = pytest.importorskip("pdfplumber")
     with pdfplumber.open(str(path)) as doc:
-        return sum("tidak muat pada halaman peta" in (p.extract_text() or "") for p in doc.pages)
+        return sum(re.search(r"Lampiran Peta \d+, Lembar \d+ dari \d+", p.extract_text() or "") is not None for p in doc.pages)
 
 
 def test_album_pages_and_pngs(album):

@@ -99,7 +99,7 @@ CODE_LABELS: dict[str, str] = {
     "sebagian": "Sebagian",
     "di_luar_rencana": "Di luar rencana",
     "kawasan_lindung": "Kawasan lindung",
-    "tabrakan": "Tabrakan",
+    "tabrakan": "Konflik pekerjaan",
     "sinergi": "Sinergi",
 }
 #: The verdict word a protected-zone note (``sinergi``, ``keterangan``) gives for a conformance status.

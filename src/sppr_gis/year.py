@@ -481,12 +481,12 @@ def _key_figures(cfg: Config, year: int, window: tuple[int, int], ipu: pd.DataFr
         ("Pagu sinkron dan sesuai tata ruang", rp(pagu["sinkron_sesuai"])),
         ("Porsi pagu sinkron dan sesuai", persen(pagu["porsi_sinkron_sesuai"]) if pagu["total"] else "-"),
         ("Pasangan sinergi antar-OPD", str(counts["sinergi"]["sinergi"])),
-        ("Tabrakan pekerjaan (tahun berurutan)", str(counts["sinergi"]["tabrakan"])),
+        ("Konflik pekerjaan (tahun berurutan)", str(counts["sinergi"]["tabrakan"])),
         ("Program di kawasan lindung", str(counts["sinergi"]["kawasan_lindung"])),
         (f"Program dengan capaian di bawah {angka(par.capaian_threshold, 0)}%", str(counts["capaian_di_bawah_ambang"])),
         ("Isu data (galat/peringatan/info)", f"{counts['issues']['error']}/{counts['issues']['warning']}/{counts['issues']['info']}"),
         ("Jarak pencocokan IPU", f"{angka(par.match_distance, 0)} m"),
-        ("Jarak sinergi / tabrakan", f"{angka(par.synergy_distance, 0)} m / {angka(par.collision_distance, 0)} m"),
+        ("Jarak sinergi / konflik pekerjaan", f"{angka(par.synergy_distance, 0)} m / {angka(par.collision_distance, 0)} m"),
     ]
     return pd.DataFrame(rows, columns=["uraian", "nilai"])
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import math
 import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -66,10 +65,10 @@ from sppr_gis.maps.pages.base import Album, bundled_inset, read_inset  # noqa: E
 from sppr_gis.maps.pages.common import _slug, name_field, zone_field, zone_name_field  # noqa: E402
 from sppr_gis.maps.pages.conformance import RELOCATION_COLOR  # noqa: E402
 from sppr_gis.maps.pages.front import (  # noqa: E402
-    _DAFTAR_ROWS,
     _add_outline,
     _album_title,
     cover_page,
+    daftar_layout,
     daftar_peta_pages,
     kata_pengantar_page,
 )
@@ -331,7 +330,7 @@ def _front_matter(
         front.append(kata_pengantar_page(kata_pengantar, office=office, signatory=signatory, place_date=place_date, paper=paper, dpi=dpi))
     # the continuation pages first (their count does not depend on the numbering): the DAFTAR PETA lists them too
     conts = {i: continuation_pages(page) for i, (_u, page) in enumerate(pages)}
-    n_daftar = max(1, math.ceil((len(pages) + sum(1 for c in conts.values() if c)) / _DAFTAR_ROWS))
+    n_daftar = daftar_layout(len(pages) + sum(1 for c in conts.values() if c), paper)[0]
     entries, rows = _number_pages(pages, conts, first=len(front) + n_daftar + 1)  # the cover is page 1
     front.extend(daftar_peta_pages(rows, paper=paper, dpi=dpi))
     _number_front_matter(front, paper)

@@ -86,6 +86,9 @@ _FOOT = 0.043
 MAX_CONTINUED_ROWS = 400  # bottom of the panel's content (the border is at 0.035)
 #: A keyed table of at most this many rows stays on its map page (in the legend panel), never on a continuation page.
 KEY_ON_PAGE_ROWS = 6
+#: A keyed table of up to this many rows goes in the legend panel beside its map when the panel has room for it
+#: there in one column at the legend's own type size (else on the Lampiran sheet): a short list takes no sheet.
+KEY_BESIDE_ROWS = 24
 
 
 #: Room left blank for the wet signature and the stamp, millimetres.

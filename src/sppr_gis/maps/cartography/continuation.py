@@ -45,6 +45,28 @@ def continuation_pages(frame: MapFrame, first_page: int | None = None) -> list[F
     return cols.close()
 
 
+def _continues_map_page(frame: MapFrame) -> bool:
+    """Whether the list began beside the map (its first rows there): the sheet then continues it."""
+    return not frame.table_apart and frame.table_shown > len(frame.overflow_rows)
+
+
+def sheet_heading(frame: MapFrame, later: bool = False) -> str:
+    """A Lampiran sheet's heading, naming the map and what the list is: ``LAMPIRAN PETA 7 · DAFTAR PROGRAM``;
+    ``(LANJUTAN)`` after it where the list began beside the map or on an earlier sheet (``later``)."""
+    what = (frame.overflow_title or "Daftar").upper()
+    head = " · ".join(t for t in (f"LAMPIRAN {frame.number.upper()}" if frame.number else "LAMPIRAN", what) if t)
+    return head + (" (LANJUTAN)" if later or _continues_map_page(frame) else "")
+
+
+def sheet_subheading(frame: MapFrame) -> str:
+    """The line under a Lampiran sheet's heading: the map it keys and how (``Nomor pada Peta 7 (Peta Program Dinas
+    Kesehatan) = nomor pada daftar ini.``)."""
+    where = f"{frame.number} ({frame.title})" if frame.number else frame.title
+    if _continues_map_page(frame):
+        return f"Lanjutan daftar di samping {where}; nomor pada peta = nomor pada daftar ini."
+    return f"Nomor pada {where} = nomor pada daftar ini."
+
+
 def lampiran_head(number: str | None, k: int, m: int) -> str:
     """The heading of a map's k-th continuation page of m: ``Lampiran Peta 6, Lembar 1 dari 2``."""
     return f"Lampiran {number or 'Peta'}, Lembar {k} dari {m}"
@@ -86,10 +108,9 @@ class _Columns:
         sheet.chart = True  # no map: no scale, north arrow, inset or CRS note
         sheet.fig.delaxes(sheet.ax)
         fig = sheet.fig
-        head = " · ".join(t for t in ((frame.number or "").upper(), frame.title.upper()) if t)
-        ht = _fit_text(fig, left, 0.945, f"{head} (LANJUTAN)", right - left, fontsize=_pt(11 * k), min_fontsize=MIN_PT, fontweight="bold", va="top", color=_INK)
-        fig.text(left, _bottom(fig, ht) - 0.008, "Daftar yang tidak muat pada halaman peta" + (f" ({frame.number})." if frame.number else "."),
-                 fontsize=_pt(7.5 * k), va="top", color="#333333")
+        ht = _fit_text(fig, left, 0.945, sheet_heading(frame, len(self.sheets) > 0), right - left, fontsize=_pt(11 * k), min_fontsize=MIN_PT, fontweight="bold",
+                       va="top", color=_INK, gid="lampiran-heading")
+        fig.text(left, _bottom(fig, ht) - 0.008, sheet_subheading(frame), fontsize=_pt(7.5 * k), va="top", color="#333333", gid="lampiran-subheading")
         self.sheets.append(sheet)
         self.fig, self.col, self.y = fig, 0, self.top0
 
@@ -98,7 +119,8 @@ class _Columns:
         m = len(self.sheets)
         for i, sheet in enumerate(self.sheets):
             sheet.sheet = lampiran_head(self.frame.number, i + 1, m)
-            note = f"Lampiran {self.frame.number}: lanjutan tabel yang nomornya dicetak pada peta." if self.frame.number else "Lanjutan tabel peta."
+            what = "lanjutan daftar" if _continues_map_page(self.frame) else "daftar"
+            note = f"Lampiran {self.frame.number}: {what} yang nomornya dicetak pada peta." if self.frame.number else f"Lampiran peta: {what} bernomor."
             sheet.finish(note)
             if self.first_page is not None:
                 sheet.set_page(self.first_page + i)
@@ -129,7 +151,7 @@ def _put_rows(frame: MapFrame, cols: _Columns) -> None:
     """The table rows that did not fit beside the map, numbered, after their title."""
     fs, k = cols.fs, cols.k
     cols.y -= 0.01
-    title = f"{frame.overflow_title.upper()} (LANJUTAN)"
+    title = frame.overflow_title.upper() + (" (LANJUTAN)" if _continues_map_page(frame) else "")
     cols.put(lambda fig, x, y: fig.text(x, y, title, fontsize=_pt(7.5 * k), fontweight="bold", va="top", color=_INK, gid="table-title"))
     num_w = 0.02
     chars = max(20, int((cols.colw - num_w - 0.01) * cols.size[0] * 72 / (fs * 0.6)))

@@ -30,6 +30,7 @@ from sppr_gis.maps.cartography.common import (  # noqa: E402
     panel_x_for,
     _NOTE_TOP,
     _PREP_TOP,
+    KEY_BESIDE_ROWS,
     KEY_ON_PAGE_ROWS,
     MAX_CONTINUED_ROWS,
     MIN_PT,
@@ -158,6 +159,9 @@ class MapFrame:
         self.sources_artist: Text | None = None
         #: True when the sources are in the strip under the map rather than in the panel.
         self.sources_in_strip = False
+        #: A short keyed table (its title, its rows and the note naming its Lampiran sheet) that :meth:`finish`
+        #: puts in the legend panel when it fits there, else leaves on the Lampiran sheet.
+        self.key_beside: tuple[str, list[tuple[str, str]], str] | None = None
         #: The source texts (one, or two columns in the strip).
         self.sources_artists: list[Text] = []
         #: What the page shows, for checks and reuse (filled by the album's pages: totals, classes, categories).
@@ -232,12 +236,12 @@ class MapFrame:
         if not self.chart:
             y = self._north_and_scale(inner, y)
         # legend, down to the sources (or the preparer block); it stays on this sheet or the album stops
-        note_top = self.note_top
-        bottom = note_top + 0.006
-        if self.legend_sections or not self.chart:  # a page without a map nor a key (a continuation page): no LEGENDA
+        if self.legend_sections or not self.chart or self.key_beside is not None:  # a page without a map nor a key (a continuation page): no LEGENDA
             head = fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
             top = _bottom(fig, head) - 0.008
-            self._stack_legends(inner, top, bottom, x1 - 0.008)
+            self._settle_key(inner, top, x1 - 0.008)  # a short list beside the map, or its note back (the sources may grow)
+            self._stack_legends(inner, top, self.note_top + 0.006, x1 - 0.008)
+        note_top = self.note_top
         # inset, sources, preparer
         fig.add_artist(Line2D([x0, x1], [note_top, note_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
         fig.add_artist(Line2D([x0, x1], [self.prep_top, self.prep_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
@@ -274,7 +278,7 @@ class MapFrame:
             scale_lines.append(f"Skala 1 : {angka(_round_sig(self.scale_denominator), 0)}")
             scale_lines.append(f"(pada kertas {self.paper})" if self.paper in PAPER_SIZES else "(pada ukuran halaman ini)")
         if self.scale_bar is not None:
-            scale_lines.append(f"Batang skala: {self.scale_bar.labels[-1] if self.scale_bar.labels else ''}".rstrip())
+            scale_lines.append(f"Skala grafis: {self.scale_bar.labels[-1] if self.scale_bar.labels else ''}".rstrip())
         fig.text(inner + 0.075, y - h / 2 + 0.003, "\n".join(scale_lines), fontsize=_pt(7.5 * k), va="center", color=_INK, linespacing=1.3)
         y -= h
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
@@ -371,7 +375,10 @@ class MapFrame:
         self.table_rows = rows
         self.table_shown = cont
         if rows:
-            self.notes.append(f"{title} (nomor pada peta) pada halaman berikutnya.")
+            note = f"{title} (nomor pada peta) pada halaman berikutnya."
+            self.notes.append(note)
+            if len(rows) <= KEY_BESIDE_ROWS:  # a short list beside the map when the panel holds it (finish decides)
+                self.key_beside = (title, [(str(n), str(t)) for n, t in rows], note)
         return cont
 
     def finish(self, note: str | Sequence[str] | None = None, *, avoid: gpd.GeoDataFrame | None = None, context: gpd.GeoDataFrame | None = None) -> None:
@@ -396,18 +403,65 @@ class MapFrame:
         if note:
             self.notes.extend([note] if isinstance(note, str) else list(note))
         epsg = self.crs.to_epsg()
-        crs_note = f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada batang skala adalah jarak grid proyeksi."
+        crs_note = f"Sistem koordinat {self.crs.name}" + (f" (EPSG:{epsg})" if epsg else "") + "; jarak pada skala grafis adalah jarak grid proyeksi."
         self._tech = [*([] if self.chart else [crs_note]), f"Dibuat {_today().strftime('%d-%m-%Y')} dengan sppr_gis {__version__}."]
         self._key_spread_points()
         x0, x1 = self.panel_x
         self.prep_top = self._preparer_block(x0 + 0.012, x1 - 0.008) + 0.008
+        if self.key_beside is not None and self.key_beside[2] in self.notes:
+            self.notes.remove(self.key_beside[2])  # the short list beside the map: its note back only if it does not fit
         self._add_sources()
-        if self.table_apart:
-            # the note naming the table's page: set_page writes its number in
-            self.continued_artists.extend(t for t in self.sources_artists if "halaman" in t.get_text() and "berikutnya" in t.get_text())
+        self._note_continued()
         if not self.chart:
             self.add_inset(context, avoid=avoid)
         self._layout_panel()
+
+    def _note_continued(self) -> None:
+        """The note naming the table's page among the sources: :meth:`set_page` writes its number in."""
+        if self.table_apart:
+            self.continued_artists.extend(t for t in self.sources_artists if "halaman" in t.get_text() and "berikutnya" in t.get_text() and t not in self.continued_artists)
+
+    def _settle_key(self, left: float, top: float, right: float) -> None:
+        """The short keyed table (:attr:`key_beside`) in the legend panel when the legend with it still fits in
+        one column at the size the legend takes without it, down to the sources; else on the Lampiran sheet as
+        queued, its note ("... pada halaman berikutnya") put back among the sources."""
+        if self.key_beside is None:
+            return
+        title, rows, note = self.key_beside
+        self.key_beside = None
+        renderer = self.fig.canvas.get_renderer()
+        full = max(20, int((right - left) * self.fig.get_figwidth() * 72 / (MIN_PT * 0.62)) - 6)
+
+        def wrapped(secs: Sequence[LegendSection]) -> list[LegendSection]:
+            return [LegendSection(s.title, s.handles, [legend._wrap_lines(str(t), full // max(s.ncol, 1)) for t in s.labels], s.ncol) for s in secs]
+
+        sizes = sorted({_pt(round(f * self.k * 2) / 2) for f in (7.0, 6.5, 6.0, 5.5, 5.0)}, reverse=True)
+        # bottom: the sources' top with the note put back (a conservative two lines more when they are in the panel)
+        spare = 0.0 if self.sources_in_strip else 2 * _pt(6.5 * self.k) * 1.2 / 72 / self.fig.get_figheight()
+        bottom = self.note_top + 0.006 + spare
+        size = next((fs for fs in sizes if self._place_legends(wrapped(self.legend_sections), fs, False, left, top, bottom, right, renderer)), None)
+        fits = False
+        # at that size or a step or two smaller (never below four fifths of it, nor 7 pt)
+        for fs in [v for v in sizes if size is not None and max(MIN_PT, 0.8 * size) - 1e-9 <= v <= size]:
+            # the rows wrapped to the panel at that size (a hanging indent under the number)
+            chars = max(20, int(((right - left) * self.fig.get_figwidth() * 72 - 2.6 * fs) / (0.6 * fs)))
+            blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
+            sec = LegendSection(f"{title} (nomor pada peta)", blank, [textwrap.fill(" ".join(f"{n}. {t}".split()), chars, subsequent_indent="    ") for n, t in rows])
+            fits = self._place_legends([*wrapped(self.legend_sections), sec], fs, False, left, top, bottom, right, renderer)
+            if fits:
+                break
+        for lg in self.legends:
+            lg.remove()
+        self.legends = []
+        if fits:
+            self.legend_sections.append(sec)
+            self.overflow_rows, self.overflow_title, self.overflow_more = [], "", ""
+            return
+        for t in self.sources_artists:
+            t.remove()
+        self.notes.append(note)
+        self._add_sources()
+        self._note_continued()
 
     def _add_sources(self) -> None:
         """The source citations and notes above the preparer block, every word of them.

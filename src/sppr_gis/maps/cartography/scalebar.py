@@ -70,6 +70,36 @@ class ScaleBar:
     labels: list[str] = field(default_factory=list)
 
 
+def _tick_text(v: float) -> str:
+    """A scale bar tick's value as printed (Indonesian decimal comma, no trailing zeros)."""
+    return angka(v, 0 if abs(v - round(v)) < 1e-9 else (1 if abs(v * 10 - round(v * 10)) < 1e-9 else 2))
+
+
+def _labelled_segments(length: float, nseg: int, div: float, m_per_pt: float, fontsize: float) -> int:
+    """The divisions of a bar ``length`` long whose every tick can be labelled: ``nseg``, else fewer whose step is
+    still nice (1, 2, 2,5 or 5 times a power of ten), else one; neighbouring labels (about 0,6 em a character)
+    at least 3 pt apart at ``m_per_pt`` metres a point."""
+    if m_per_pt <= 0:
+        return nseg
+    for n in [nseg, *(k for k in (4, 2) if k < nseg)]:
+        step = length / n
+        mant = step / 10.0 ** math.floor(math.log10(step))
+        if not any(abs(mant - m) < 1e-9 for m in (1.0, 2.0, 2.5, 5.0)):
+            continue
+        widths = [0.6 * fontsize * len(_tick_text(i * step / div)) for i in range(n + 1)]  # the unit stands after the last
+        need = max((a + b) / 2 + 3.0 for a, b in zip(widths, widths[1:]))
+        if step / m_per_pt >= need:
+            return n
+    return 1
+
+
+def mpp_pt(frame: MapFrame) -> float:
+    """Map units (metres) per printed point along the map's width (0 before the extent is set)."""
+    x0, _y0, x1, _y1 = frame._final_extent()
+    w_pt = frame.ax.get_position().width * frame.fig.get_figwidth() * 72
+    return (x1 - x0) / w_pt if w_pt > 0 else 0.0
+
+
 def add_scale_bar(frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, fraction: float = 0.25) -> ScaleBar:
     """Scale bar in metres/kilometres, at most ``fraction`` of the map width, in a lower corner.
 
@@ -108,23 +138,27 @@ def add_scale_bar(frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, fracti
     pad_x, pad_top = width * 0.015, height * 0.045
     box = Rectangle((bx - pad_x, by - height * 0.022), length + 2 * pad_x, bar_h + pad_top + height * 0.022, facecolor="white", edgecolor="#777777", linewidth=0.5, alpha=0.9, zorder=30, gid="scalebar-box")
     ax.add_patch(box)
+    # every division labelled, at a nice step (0-1-2-3-4-5 km, 0-2,5-5-7,5-10 km); where two neighbouring labels
+    # would not stand 3 pt apart, fewer divisions of a nice step (5 km in two: 0-2,5-5), never 0-2-5; at worst one
+    nseg = _labelled_segments(length, nseg, div, mpp_pt(frame), _pt(6.5 * frame.k))
     step = length / nseg
     for i in range(nseg):
         ax.add_patch(Rectangle((bx + i * step, by), step, bar_h, facecolor=_INK if i % 2 == 0 else "white", edgecolor=_INK, linewidth=0.6, zorder=31, gid="scalebar-seg"))
     labels = []
-    every = 1 if nseg <= 4 else 2
+    fs = _pt(6.5 * frame.k)
+    ty = by + bar_h + height * 0.006
     for i in range(nseg + 1):
-        if i != nseg and (i % every or nseg - i < every):
-            continue
-        v = i * step / div
-        txt = angka(v, 0 if abs(v - round(v)) < 1e-9 else (1 if abs(v * 10 - round(v * 10)) < 1e-9 else 2))
-        if i == nseg:
-            txt = f"{txt} {unit}"
-        labels.append(txt)
-        t = ax.text(bx + i * step, by + bar_h + height * 0.006, txt, ha="center", va="bottom", fontsize=_pt(6.5 * frame.k), color=_INK, zorder=32, gid="scalebar-label")
-    # the box holds the last label ("5 km") whole, with the same margin on both sides
+        txt = _tick_text(i * step / div)
+        labels.append(f"{txt} {unit}" if i == nseg else txt)
+        t = ax.text(bx + i * step, ty, txt, ha="center", va="bottom", fontsize=fs, color=_INK, zorder=32, gid="scalebar-label")
+    # the unit after the last number (the number centred on its tick, as every other), and the box holds it whole,
+    # with the same margin on both sides
     ax.apply_aspect()
-    r = ax.transData.inverted().transform(t.get_window_extent(frame.fig.canvas.get_renderer()))[1][0]
+    renderer = frame.fig.canvas.get_renderer()
+    inv = ax.transData.inverted()
+    r = inv.transform(t.get_window_extent(renderer))[1][0]
+    t = ax.text(r + 0.5 * fs * mpp_pt(frame), ty, unit, ha="left", va="bottom", fontsize=fs, color=_INK, zorder=32, gid="scalebar-unit")
+    r = inv.transform(t.get_window_extent(renderer))[1][0]
     if r + pad_x * 0.6 > box.get_x() + box.get_width():
         box.set_width(r + pad_x * 0.6 - box.get_x())
     frame.scale_bar = ScaleBar(length=length, segments=nseg, unit=unit, x0=bx, y0=by, labels=labels)

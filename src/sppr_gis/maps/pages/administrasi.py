@@ -20,12 +20,10 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     LegendSection,
     MapFrame,
     draw_outline,
-    place_labels,
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
 from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
 from sppr_gis.maps.pages.common import KEC_FILLS, _first  # noqa: E402
-from sppr_gis.maps.pages.spots import _inscribed_circle  # noqa: E402
 from sppr_gis.maps.palette import (  # noqa: E402
     RGB,
     distinct_colors,
@@ -148,7 +146,7 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     list of str or None
         Per area: None where the name is printed, else the number printed in it (``""``: none).
     """
-    from sppr_gis.maps.pages.spots import _code_spots, _data_box, _inscribed_circle
+    from sppr_gis.maps.pages.spots import _clear_of, _code_spots, _data_box, _inscribed_circle
 
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
@@ -159,12 +157,19 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     count = 0
     lines = [a for a in avoid if a is not None and not a.is_empty]
     tree = shapely.STRtree(lines) if lines else None
+    # a name clear of the lines by half a point beyond its box (a road's stroke has a width)
+    line_pad = 0.5 * mpp
 
-    def clear(spots: list, hw: float, hh: float) -> list:
+    def spots_for(poly: Any, hw: float, hh: float) -> list:
         if tree is None:
-            return spots
-        return [(x, y) for x, y in spots if not len(tree.query(shapely.box(x - hw, y - hh, x + hw, y + hh), predicate="intersects"))]
+            return _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken)
+        # many places inside the area, the first clear of the lines (the three nearest its centre may all lie on a road)
+        return _clear_of(_code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken, max_points=6000, limit=6000), hw + line_pad, hh + line_pad, tree)[:1]
 
+    # a large name (a kecamatan's) steps down towards the least size before it gives way to a number: it keeps
+    # its rank over the smaller names where it fits only a little smaller
+    low = max(min_fontsize, min(fontsize, min_fontsize))
+    sizes = [fontsize, *(v for v in (fontsize * 0.8, fontsize * 0.65) if v > low * 1.1), low]
     for g, name in zip(geoms, names):
         if g is None or g.is_empty:
             out.append(None)
@@ -176,13 +181,13 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
             cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
             forms.append(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
         placed = None
-        for fs in dict.fromkeys((fontsize, max(min_fontsize, min(fontsize, min_fontsize))) if try_names else ()):
+        for fs in dict.fromkeys(sizes if try_names else ()):
             for text in forms:
                 probe = ax.text(0, 0, text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, linespacing=1.0)
                 bb = probe.get_window_extent(renderer)
                 probe.remove()
                 hw, hh = (bb.width / 2 + 1) * 72.0 / fig.dpi * mpp, (bb.height / 2 + 1) * 72.0 / fig.dpi * mpp
-                spots = clear(_code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken), hw, hh)
+                spots = spots_for(poly, hw, hh)
                 if spots:
                     placed = ax.text(*spots[0], text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, color=color, linespacing=1.0,
                                      zorder=21, path_effects=halo, gid=gid)
@@ -203,8 +208,9 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         bb = probe.get_window_extent(renderer)
         probe.remove()
         hw, hh = (bb.width / 2 + 0.5) * 72.0 / fig.dpi * mpp, (bb.height / 2 + 0.5) * 72.0 / fig.dpi * mpp
-        # the number inside the area clear of the names already there, else at the centre of its inscribed circle
-        spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken)
+        # the number inside the area clear of the names already there (and of the lines, where it can), else at the
+        # centre of its inscribed circle
+        spots = spots_for(poly, hw, hh) or _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken)
         if spots:
             cx, cy = spots[0]
         else:
@@ -245,9 +251,12 @@ def page_admin(album: Album) -> MapFrame | None:
     net = album.network(f, labels=False)
     # names: kecamatan large, then kelurahan, then the networks along their lines
     # every kecamatan named inside itself, else numbered there and keyed in the legend
+    # (a name never lies on a road or other network line: where none of its forms fits clear of them, a number)
+    roads = album.L.get("struktur_ruang") if net is not None else None
+    road_lines = [g for g in roads.geometry if g is not None and not g.is_empty and shapely.get_dimensions(g) == 1] if roads is not None else []
     first = list(dict.fromkeys(names))
     whole = [shapely.union_all([g for g, n in zip(geoms, names) if n == k and g is not None]) for k in first]
-    nums = dict(zip(first, names_or_numbers(f.ax, whole, [n.upper() for n in first], fontsize=9.5 * f.k)))
+    nums = dict(zip(first, names_or_numbers(f.ax, whole, [n.upper() for n in first], fontsize=9.5 * f.k, avoid=road_lines)))
     # every kelurahan named inside itself (at least 7 pt), else numbered there (after the kecamatan's numbers)
     # and keyed number -> name in the legend, or on the continuation sheet when the key is long
     kel_key: list[tuple[str, str]] = []
@@ -256,27 +265,11 @@ def page_admin(album: Album) -> MapFrame | None:
         knames = [str(n) for n in kel[album.kel_field]]
         used = sum(1 for v in nums.values() if v)
         kstyle = dict(fontsize=max(7.0, 6 * f.k), color="#333333", style="italic")
-        # 1. wholly inside the kelurahan
-        roads = album.L.get("struktur_ruang") if net is not None else None
-        road_lines = [g for g in roads.geometry if g is not None and not g.is_empty and shapely.get_dimensions(g) == 1] if roads is not None else []
+        # 1. wholly inside the kelurahan, clear of the roads and network lines (never centred over its boundary:
+        # a name reaching out of its kelurahan reads as its neighbour's)
         knums = names_or_numbers(f.ax, kgeoms, knames, min_fontsize=7.0, weight="normal", gid="kel-name", number=False, avoid=road_lines, **kstyle)
-        # 2. centred in it (over its boundary where the kelurahan is small), clear of the names and of the lines
         rest = [i for i, v in enumerate(knums) if v is not None]
-        xy = {}
-        for i in rest:
-            poly = max(shapely.get_parts(kgeoms[i]), key=lambda p: p.area)
-            try:
-                (cx, cy), _r = _inscribed_circle(poly, 1.0)
-            except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
-                q = poly.representative_point()
-                cx, cy = q.x, q.y
-            xy[i] = (float(cx), float(cy))
-        put = place_labels(f.ax, [xy[i] for i in rest], [knames[i] for i in rest], offsets=[(0, 0)], avoid_lines=True, **kstyle)
-        at = {(tuple(np.round(a.get_position(), 6)), a.get_text()) for a in put}
-        for a in put:
-            a.set_gid("kel-name")
-        rest = [i for i in rest if (tuple(np.round(xy[i], 6)), knames[i]) not in at]
-        # 3. numbered inside, after the kecamatan's numbers, and keyed
+        # 2. numbered inside, after the kecamatan's numbers, and keyed
         for i, n in zip(rest, names_or_numbers(f.ax, [kgeoms[i] for i in rest], [knames[i] for i in rest], min_fontsize=7.0, weight="normal",
                                                gid="kel-name", start=used, try_names=False, **kstyle)):
             knums[i] = n

@@ -23,12 +23,12 @@ from pyproj import CRS  # noqa: E402
 
 from sppr_gis import overlay  # noqa: E402
 from sppr_gis.maps.cartography import (  # noqa: E402
+    MIN_PT,
     LegendSection,
     MapFrame,
     display_crs,
     draw_outline,
     draw_zoning,
-    place_labels,
     place_callouts,
     place_line_labels,
     rupiah,
@@ -89,6 +89,81 @@ def _numeric(v: Any) -> Any:
         return v
     return pd.to_numeric(pd.Series([v]), errors="coerce").iloc[0]
 
+
+
+def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols: Any = None, sizes: Sequence[float] = (8.0, MIN_PT),
+                 color: str = "#3a3a3a", style: str = "italic", weight: str = "bold", gid: str = "kec-label") -> list[Any]:
+    """Area names on a thematic map, each wholly inside its own area (within the map's view), clear of the texts
+    and reserved boxes already there, of the line features drawn (roads, networks, program lines:
+    :data:`~sppr_gis.maps.cartography.labels.LINE_GIDS`) and of the point ``symbols``: on one line, else on two, at
+    each of ``sizes`` (points); a name that has no such place is not printed (never on a line, nor outside its area).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        The map, its extent set and its features drawn.
+    geoms : sequence of shapely geometries
+        The areas (map units); a name goes in the largest part of its area within the view.
+    names : sequence of str
+        The names as printed.
+    symbols : array-like, optional
+        (n, 2) data coordinates of point symbols a name must not cover.
+
+    Returns
+    -------
+    list of matplotlib Text
+        The names printed.
+    """
+    from sppr_gis.maps.cartography.common import _HALO
+    from sppr_gis.maps.cartography.labels import _Lines, _reserved
+    from sppr_gis.maps.pages.spots import _clear_of, _code_spots, _data_box
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    view = shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+    mpp = abs(x1 - x0) / (ax.get_window_extent(renderer).width * 72.0 / fig.dpi)
+    taken = [_data_box(ax, t.get_window_extent(renderer)).bounds for t in ax.texts if t.get_visible() and t.get_text()]
+    taken += [_data_box(ax, b).bounds for b in _reserved(ax)]
+    lines = _Lines(ax)
+    sym = np.asarray(symbols, dtype=float).reshape(-1, 2) if symbols is not None and len(symbols) else None
+    out = []
+    for g, name in zip(geoms, names):
+        if g is None or g.is_empty or not str(name).strip():
+            continue
+        g = overlay.make_valid(np.asarray([g], dtype=object), what="kecamatan")[0]
+        parts = [p for p in shapely.get_parts(shapely.intersection(g, view)) if shapely.get_type_id(p) == 3 and p.area > 0]
+        if not parts:
+            continue
+        poly = max(parts, key=lambda p: p.area)
+        words = str(name).split()
+        forms = [" ".join(words)]
+        if len(words) > 1:
+            cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+            forms.append(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+        placed = None
+        for fs in dict.fromkeys(max(MIN_PT, float(v)) for v in sizes):
+            for text in forms:
+                probe = ax.text(0, 0, text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, linespacing=1.0)
+                bb = probe.get_window_extent(renderer)
+                probe.remove()
+                # the box as printed and a point around it (the halo), half a point more from the lines (their stroke)
+                hw, hh = (bb.width * 72.0 / fig.dpi / 2 + 1.0) * mpp, (bb.height * 72.0 / fig.dpi / 2 + 1.0) * mpp
+                spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken, max_points=6000, limit=6000)
+                spots = _clear_of(spots, hw + 0.5 * mpp, hh + 0.5 * mpp, lines.tree if lines.tree is not None else None, sym, margin=hh / 2)
+                if spots:
+                    placed = ax.text(*spots[0], text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, color=color,
+                                     linespacing=1.0, zorder=20, path_effects=_HALO, gid=gid)
+                    break
+            if placed is not None:
+                break
+        if placed is None:
+            log.debug("nama %s tidak dicetak: tidak ada tempat di dalam wilayahnya yang bebas dari garis dan label", name)
+            continue
+        taken.append(_data_box(ax, placed.get_window_extent(renderer)).bounds)
+        out.append(placed)
+    return out
 
 class Album:
     """Prepared layers (one metric CRS) and shared drawing for all pages."""
@@ -318,14 +393,27 @@ class Album:
         return self.kec_names(frame)
 
     def kec_names(self, frame: MapFrame) -> list:
-        """The kecamatan names, placed clear of the labels, symbols and line features already drawn: call it
-        after the page's programs and IPU are drawn (:meth:`admin` with ``labels=False`` first)."""
+        """The kecamatan names, each wholly inside its own kecamatan and clear of the labels, symbols and line
+        features already drawn (:func:`names_inside`); a name with no such place is left out (Peta Administrasi
+        names every kecamatan). Call it after the page's programs and IPU are drawn (:meth:`admin` with
+        ``labels=False`` first)."""
         kec = self.L.get("kecamatan")
         if kec is None or not self.kec_field:
             return []
-        pts = kec.geometry.representative_point()
-        return place_labels(frame.ax, [(p.x, p.y) for p in pts], [str(n).upper() for n in kec[self.kec_field]], fontsize=8, color="#3a3a3a", style="italic", weight="bold",
-                            symbols=self.point_symbols())
+        names = [str(n).upper() for n in kec[self.kec_field]]
+        geoms = np.asarray(kec.geometry.array, dtype=object)
+        if not isinstance(getattr(frame, "data", None), dict):
+            # an enlargement (bare axes): only the kecamatan whose own point lies in its view, as before (its room is
+            # the numbered callouts')
+            x0, x1 = frame.ax.get_xlim()
+            y0, y1 = frame.ax.get_ylim()
+            pts = kec.geometry.representative_point()
+            keep = np.asarray([min(x0, x1) <= p.x <= max(x0, x1) and min(y0, y1) <= p.y <= max(y0, y1) for p in pts])
+            geoms, names = geoms[keep], [n for n, k in zip(names, keep) if k]
+        placed = names_inside(frame.ax, geoms, names, symbols=self.point_symbols())
+        if isinstance(getattr(frame, "data", None), dict):  # a map page (not an enlargement's axes, which shows a part)
+            frame.data["kec_unnamed"] = len(set(names) - {" ".join(t.get_text().split()) for t in placed})  # the last call's count (Peta 3 places them twice)
+        return placed
 
     def point_symbols(self) -> np.ndarray:
         """(n, 2) coordinates of the located point programs and IPUs (what the names should not hide)."""

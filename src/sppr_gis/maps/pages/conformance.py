@@ -58,13 +58,15 @@ def page_conformance(album: Album) -> MapFrame | None:
     album.admin(f, labels=False)
     # a white casing around every symbol: a tidak sesuai program stays visible on a pink (K) zone
     dims = draw_by_category(f.ax, r, "status", STATUS_COLORS, order=STATUS_ORDER, halo=True)
-    album.kec_names(f)  # after the program lines, clear of them
     order = ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian")
     h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, None, order=order, kind="mixed")
     lab = [_count_label(label, cnt.get(s, 0), _unlocated_counts(r).get(s, 0)) for s, label in zip([s for s in order if s in STATUS_COLORS], lab)]
     gh, gl = geometry_type_legend(list(dims))
     reloc = relocation(album, f, r)
     numbered_programs(f, r, album=album)
+    # after the program lines and their numbers (a dense map: every program numbered with a short leader first),
+    # each name inside its kecamatan and clear of them
+    album.kec_names(f)
     zs = album.zone_section(0.4, None, codes_only=True)
     secs = [LegendSection("Status kesesuaian (jumlah program)", h, lab), reloc, LegendSection("Bentuk lokasi", gh, gl), zs, album.admin_section()]
     f.add_legend([s for s in secs if s])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -195,30 +196,79 @@ def _signature_fit(fig: Any, signatory: str, fontsize: float) -> tuple[str, floa
     return "\n".join(out), left
 
 
-#: Map rows per DAFTAR PETA page.
+#: Map rows per DAFTAR PETA page at the page's full size (10 pt on A3, 7 pt on A4), in one column.
 _DAFTAR_ROWS = 24
 
+#: The DAFTAR PETA's rows run from this height of the page down (figure fraction) over :data:`_DAFTAR_SPAN`.
+_DAFTAR_TOP, _DAFTAR_SPAN = 0.83, 0.72
 
-def daftar_peta_pages(entries: Sequence[tuple[str, str, int]], *, paper: str = "A3", dpi: int = 200) -> list[Any]:
-    """DAFTAR PETA: one row per map (``Peta N``, title, page number), as many pages as needed."""
-    from sppr_gis.maps.cartography import paper_size
+
+def daftar_layout(n: int, paper: str = "A3") -> tuple[int, int, int, float]:
+    """How the DAFTAR PETA lays out ``n`` rows: on one page whenever it can (a closer row spacing, a smaller type
+    down to 7 pt, then two columns), on more pages only when two columns at 7 pt are full.
+
+    Parameters
+    ----------
+    n : int
+        The rows (maps and their Lampiran sheets).
+    paper : str
+        ``A3`` or ``A4``.
+
+    Returns
+    -------
+    tuple of int, int, int, float
+        Pages, columns, rows per column and the type size (points).
+
+    >>> daftar_layout(27, "A3")[:3], daftar_layout(27, "A4")[:3]
+    ((1, 1, 27), (1, 1, 27))
+    """
+    from sppr_gis.maps.cartography import MIN_PT, paper_size
 
     size = paper_size(paper)
     k = size[0] / 11.69
+    span_pt = _DAFTAR_SPAN * size[1] * 72
+    n = max(n, 1)
+    full = 10 * k
+    sizes = [full] + [v / 2 for v in range(int(full * 2) - 1, int(MIN_PT * 2) - 1, -1)]
+    sizes = [v for v in dict.fromkeys(max(MIN_PT, v) for v in sizes)]
+    for cols in (1, 2):
+        for fs in sizes:
+            per_col = int(span_pt // (1.45 * fs))  # a row's pitch at least 1.45 times its type
+            if n <= cols * min(per_col, 2 * _DAFTAR_ROWS if cols == 1 else per_col):
+                return 1, cols, math.ceil(n / cols), fs
+    per_col = int(span_pt // (1.45 * MIN_PT))
+    return math.ceil(n / (2 * per_col)), 2, per_col, MIN_PT
+
+
+def daftar_peta_pages(entries: Sequence[tuple[str, str, int]], *, paper: str = "A3", dpi: int = 200) -> list[Any]:
+    """DAFTAR PETA: one row per map (``Peta N``, title, page number), on one page when it fits (:func:`daftar_layout`)."""
+    from sppr_gis.maps.cartography import MIN_PT, paper_size
+
+    size = paper_size(paper)
+    k = size[0] / 11.69
+    npages, ncols, per_col, fs = daftar_layout(len(entries), paper)
+    per_page = ncols * per_col
+    # the full page's spacing (24 rows) when the rows are few, closer when they are many
+    step = _DAFTAR_SPAN / max(per_col, _DAFTAR_ROWS) if fs >= 10 * k - 1e-9 else _DAFTAR_SPAN / per_col
+    # columns: number, title, page number
+    spans = [(0.12, 0.20, 0.86)] if ncols == 1 else [(0.06, 0.115, 0.475), (0.525, 0.58, 0.94)]
     figs = []
-    chunks = [entries[i : i + _DAFTAR_ROWS] for i in range(0, len(entries), _DAFTAR_ROWS)] or [[]]
+    chunks = [entries[i : i + per_page] for i in range(0, len(entries), per_page)] or [[]]
     for ci, chunk in enumerate(chunks):
         fig = _text_figure(size, dpi)
         _page_heading(fig, "DAFTAR PETA" + (" (lanjutan)" if ci else ""), k)
-        fig.text(0.86, 0.84, "Halaman", ha="right", va="bottom", fontsize=9 * k, fontweight="bold", color="#222222")
-        y = 0.83
-        step = 0.72 / _DAFTAR_ROWS
-        for number, title, page in chunk:
-            fig.text(0.12, y, number, ha="left", va="top", fontsize=10 * k, fontweight="bold", color="#222222", gid="daftar-number")
-            fig.text(0.20, y, title, ha="left", va="top", fontsize=10 * k, color="#222222", gid="daftar-title")
-            fig.text(0.86, y, str(page), ha="right", va="top", fontsize=10 * k, color="#222222", gid="daftar-page")
-            fig.add_artist(Line2D([0.12, 0.86], [y - step * 0.62, y - step * 0.62], transform=fig.transFigure, color="#bbbbbb", linewidth=0.4, linestyle=":"))
-            y -= step
+        for c, (xn, xt, xp) in enumerate(spans):
+            part = chunk[c * per_col : (c + 1) * per_col]
+            if not part and c:
+                continue
+            fig.text(xp, 0.84, "Halaman", ha="right", va="bottom", fontsize=max(MIN_PT, 0.9 * fs), fontweight="bold", color="#222222")
+            y = _DAFTAR_TOP
+            for number, title, page in part:
+                fig.text(xn, y, number, ha="left", va="top", fontsize=fs, fontweight="bold", color="#222222", gid="daftar-number")
+                fig.text(xt, y, title, ha="left", va="top", fontsize=fs, color="#222222", gid="daftar-title")
+                fig.text(xp, y, str(page), ha="right", va="top", fontsize=fs, color="#222222", gid="daftar-page")
+                fig.add_artist(Line2D([xn, xp], [y - step * 0.62, y - step * 0.62], transform=fig.transFigure, color="#bbbbbb", linewidth=0.4, linestyle=":"))
+                y -= step
         figs.append(fig)
     return figs
 

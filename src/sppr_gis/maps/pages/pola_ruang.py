@@ -112,7 +112,7 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
     A block is a part of a zone as the map shows it: within the frame and the city, less the zones drawn over it
     (where the layer overlaps itself). Every block gets the first form of its code whose printed box (measured
     from the rendered text) fits in it :data:`CODE_MARGIN_PT` inside its edge and clear of the names already on
-    the map: the code on one line at the page's size, on one line at 7 pt, then ``RTH`` over ``1`` (or a long
+    the map: the code on one line at the page's size, on one line at 7 pt, then ``RTH-`` over ``1`` (or a long
     name wrapped) at the page's size and at 7 pt. A code that no block can hold is set beside its largest block
     with a thin leader into it (:func:`_beside`), else left out: the key lists every code of the layer.
     """
@@ -241,7 +241,7 @@ def _code_style(album: Album, code: str) -> dict:
 
 def _code_forms(code: str, fs: float) -> list[tuple[str, float]]:
     """The forms tried for a block, in order: the code on one line at ``fs``, then at 7 pt; then the other forms
-    (:func:`_forms`: ``RTH`` over ``1``, a name wrapped) at ``fs`` and at 7 pt."""
+    (:func:`_forms`: ``RTH-`` over ``1``, a name wrapped) at ``fs`` and at 7 pt."""
     sizes = list(dict.fromkeys((fs, max(MIN_PT, min(fs, MIN_PT)))))
     rest = _forms(code)[1:]
     return [(code, s) for s in sizes] + [(f, s) for f in rest for s in sizes]
@@ -258,13 +258,14 @@ def _label_area(album: Album, view: Any) -> Any:
 
 
 def _two_line(code: str) -> str:
-    """``RTH-1`` as ``RTH`` over ``1`` (a code without a hyphen stays on one line)."""
+    """``RTH-1`` as ``RTH-`` over ``1``: the code's own characters, the hyphen kept at the end of the first line
+    (a code without a hyphen stays on one line)."""
     head, sep, tail = code.partition("-")
-    return f"{head}\n{tail}" if sep and head and tail else code
+    return f"{head}-\n{tail}" if sep and head and tail else code
 
 
 def _forms(code: str) -> list[str]:
-    """The ways a zone's code or name may be printed: on one line, ``RTH`` over ``1``, a name of several words
+    """The ways a zone's code or name may be printed: on one line, ``RTH-`` over ``1``, a name of several words
     wrapped to two or three short lines."""
     out = [code, _two_line(code)]
     if " " in code.strip():

@@ -5,6 +5,7 @@ names), so that neither imports the other."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -24,13 +25,13 @@ def _inscribed_circle(poly: Any, tolerance: float) -> tuple[tuple[float, float],
 
 
 def _code_spots(poly: Any, hw: float, hh: float, tolerance: float, max_points: int = 20000, taken: Any = None,
-                circle: tuple[tuple[float, float], float] | None = None) -> list[tuple[float, float]]:
+                circle: tuple[tuple[float, float], float] | None = None, limit: int = 3) -> list[tuple[float, float]]:
     """Centres where a code's box (half width ``hw``, half height ``hh``) lies wholly inside ``poly``: the
     centre of its largest inscribed circle first, then the points of a grid (step a tenth of the box's
     smaller side, at most ``max_points``) over the polygon shrunk by the box's half height, nearest that centre
     first (a long narrow block holds its code along its length); boxes meeting ``taken`` ((n, 4) bounds
     ``x0, y0, x1, y1`` of the names already on the map, data units) are left out. ``circle``: the polygon's
-    inscribed circle when already known (:func:`_inscribed_circle`)."""
+    inscribed circle when already known (:func:`_inscribed_circle`). At most ``limit`` centres."""
     try:
         (cx, cy), radius = circle if circle is not None else _inscribed_circle(poly, tolerance)
     except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
@@ -52,8 +53,8 @@ def _code_spots(poly: Any, hw: float, hh: float, tolerance: float, max_points: i
         q = near[None, :, :]
         return ~((b[..., 0] < q[..., 2]) & (q[..., 0] < b[..., 2]) & (b[..., 1] < q[..., 3]) & (q[..., 1] < b[..., 3])).any(axis=1)
 
-    if shapely.contains(poly, shapely.box(cx - hw, cy - hh, cx + hw, cy + hh)) and clear(pts)[0]:
-        return [(float(cx), float(cy))]
+    if limit <= 3 and shapely.contains(poly, shapely.box(cx - hw, cy - hh, cx + hw, cy + hh)) and clear(pts)[0]:
+        return [(float(cx), float(cy))]  # (asked for many, the caller filters them further: the grid too)
     core = poly.buffer(-hh)
     if not core.is_empty:
         x0, y0, x1, y1 = core.bounds
@@ -68,7 +69,28 @@ def _code_spots(poly: Any, hw: float, hh: float, tolerance: float, max_points: i
     boxes = shapely.box(pts[:, 0] - hw, pts[:, 1] - hh, pts[:, 0] + hw, pts[:, 1] + hh)
     ok = clear(pts)
     ok[ok] = shapely.contains(poly, boxes[ok])
-    return [(float(x), float(y)) for x, y in pts[ok][:3]]
+    return [(float(x), float(y)) for x, y in pts[ok][:limit]]
+
+
+def _clear_of(spots: Sequence[tuple[float, float]], hw: float, hh: float, lines: Any = None, symbols: Any = None, margin: float = 0.0) -> list[tuple[float, float]]:
+    """The centres of ``spots`` whose box (half width ``hw``, half height ``hh``, data units) meets none of
+    ``lines`` (an STR tree of line geometries) and holds no point of ``symbols`` ((n, 2) data coordinates) within
+    ``margin`` of its edge; in the given order."""
+    if not len(spots):
+        return []
+    p = np.asarray(spots, dtype=float).reshape(-1, 2)
+    ok = np.ones(len(p), dtype=bool)
+    if lines is not None:
+        boxes = shapely.box(p[:, 0] - hw, p[:, 1] - hh, p[:, 0] + hw, p[:, 1] + hh)
+        hit = lines.query(boxes, predicate="intersects")
+        ok[np.unique(hit[0])] = False
+    if symbols is not None and len(symbols):
+        s = np.asarray(symbols, dtype=float).reshape(-1, 2)
+        for i in np.flatnonzero(ok):
+            x, y = p[i]
+            if ((np.abs(s[:, 0] - x) < hw + margin) & (np.abs(s[:, 1] - y) < hh + margin)).any():
+                ok[i] = False
+    return [(float(x), float(y)) for x, y in p[ok]]
 
 
 def _data_box(ax: Any, bb: Any) -> Any:

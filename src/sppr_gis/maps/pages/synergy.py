@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 #: Legend labels of the synergy table's ``jenis`` values and of the protected-zone cases (others are shown as written).
 RELATION_LABELS: dict[str, str] = {
     "sinergi": "Sinergi antar-OPD (lokasi berdekatan)",
-    "tabrakan": "Tabrakan pekerjaan (tahun berurutan)",
+    "tabrakan": "Konflik pekerjaan (tahun berurutan)",
     "konflik": "Konflik antarprogram",
     "lindung_X": "Dilarang di kawasan lindung (X): konflik",
     "lindung_TB": "Bersyarat di kawasan lindung (T/B)",
@@ -48,7 +48,7 @@ RELATION_LABELS: dict[str, str] = {
 
 #: Short names of the same, for the table.
 RELATION_SHORT: dict[str, str] = {
-    "sinergi": "Sinergi", "tabrakan": "Tabrakan", "konflik": "Konflik", "lindung_X": "Lindung, dilarang", "lindung_TB": "Lindung, bersyarat",
+    "sinergi": "Sinergi", "tabrakan": "Konflik pekerjaan", "konflik": "Konflik", "lindung_X": "Lindung, dilarang", "lindung_TB": "Lindung, bersyarat",
     "lindung_kajian": "Lindung, perlu kajian", "lindung_I": "Lindung, diizinkan", "kawasan_lindung": "Kawasan lindung",
 }
 
@@ -99,12 +99,12 @@ def _relation_kinds(s: gpd.GeoDataFrame, r: gpd.GeoDataFrame | None = None) -> p
 
 
 def _relation_summary(counts: Mapping[str, int]) -> str:
-    """``11 pasangan sinergi, 2 tabrakan pekerjaan, 10 program di kawasan lindung (6 diizinkan, ...)``."""
+    """``11 pasangan sinergi, 2 konflik pekerjaan, 10 program di kawasan lindung (6 diizinkan, ...)``."""
     bits = []
     if counts.get("sinergi"):
         bits.append(f"{counts['sinergi']} pasangan sinergi")
     if counts.get("tabrakan"):
-        bits.append(f"{counts['tabrakan']} tabrakan pekerjaan")
+        bits.append(f"{counts['tabrakan']} konflik pekerjaan")
     if counts.get("konflik"):
         bits.append(f"{counts['konflik']} konflik")
     lind = {k: v for k, v in counts.items() if k.startswith("lindung_") or k == "kawasan_lindung"}
