@@ -267,7 +267,8 @@ def _spread_stacked(ax: Any, g: gpd.GeoDataFrame, point_size: float, zorder: flo
     from matplotlib.collections import LineCollection
 
     ax.add_collection(LineCollection([[tuple(a), tuple(b)] for a, b in zip(xy[moved], new[moved])], colors="#333333", linewidths=0.5, zorder=zorder + 0.9, gid="stack-leader"))
-    ax.scatter(xy[moved, 0], xy[moved, 1], s=4, color="#111111", zorder=zorder + 0.95, linewidths=0, gid="stack-origin")
+    # the true place: a small white ring, not a black dot (black is the "perlu kajian" status; review s6)
+    ax.scatter(xy[moved, 0], xy[moved, 1], s=6, facecolor="#ffffff", edgecolor="#111111", zorder=zorder + 0.95, linewidths=0.6, gid="stack-origin")
     return gpd.GeoDataFrame(g.drop(columns=g.geometry.name), geometry=geoms, crs=g.crs)
 
 

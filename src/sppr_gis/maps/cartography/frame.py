@@ -255,10 +255,10 @@ class MapFrame:
         if self.ax is None or not any(c.get_gid() == "stack-origin" for c in self.ax.collections):
             return
         if self.paper == "A4":
-            self.notes.append("Simbol titik yang berimpit dipencarkan melingkar dengan garis ke titik hitam kecil di lokasi sebenarnya.")
+            self.notes.append("Simbol titik yang berimpit dipencarkan melingkar dengan garis ke lingkaran putih kecil di lokasi sebenarnya.")
             return
-        handle = Line2D([], [], color="#333333", linewidth=0.5, marker="o", markersize=2.0, markerfacecolor="#111111", markeredgewidth=0)
-        label = "Titik berimpit, dipencarkan (titik hitam = lokasi sebenarnya)"
+        handle = Line2D([], [], color="#333333", linewidth=0.5, marker="o", markersize=2.6, markerfacecolor="#ffffff", markeredgecolor="#111111", markeredgewidth=0.6)
+        label = "Titik berimpit, dipencarkan (lingkaran putih kecil = lokasi sebenarnya)"
         for sec in self.legend_sections:
             if sec.title == "Bentuk lokasi":
                 sec.handles = [*sec.handles, handle]

@@ -47,6 +47,10 @@ class LegendSection:
         fit the panel in one column.
     compact_ncol : int
         Columns of the short labels (2; more for labels as short as zone codes).
+    fallback : LegendSection, optional
+        A shorter key of the same symbols that refers to a fuller key elsewhere in the album (e.g. the faded
+        zoning's codes replaced by one entry naming the pola ruang map), used only when the legend with this
+        section cannot fit beside the map at 7 pt even in columns.
     """
 
     title: str
@@ -55,6 +59,7 @@ class LegendSection:
     ncol: int = 1
     short_labels: list[str] | None = None
     compact_ncol: int = 2
+    fallback: "LegendSection | None" = None
 
 
 def _patch(rgb: RGB, alpha: float = 1.0, edge: str = "#555555", hatch: str | None = None) -> Patch:
@@ -250,6 +255,12 @@ def _stack_legends(frame: MapFrame, left: float, top: float, bottom: float, righ
     for lg in frame.legends:
         lg.remove()
     frame.legends = []
+    if any(s.fallback is not None for s in frame.legend_sections):
+        # a section with a shorter key that refers to a fuller one elsewhere (the faded zoning on A4): that key
+        # rather than no album (issue 19: a legend continues or is shortened, it never stops the album)
+        frame.legend_sections = [s.fallback if s.fallback is not None else s for s in frame.legend_sections]
+        _stack_legends(frame, left, top, bottom, right, renderer)
+        return
     from sppr_gis.errors import OutputError
 
     name = " ".join(t for t in (frame.number, frame.title) if t)

@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import shapely  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 from pyproj import CRS  # noqa: E402
 
 from sppr_gis import overlay  # noqa: E402
@@ -461,7 +462,12 @@ class Album:
         h, lab = zone_legend(colors, self.palette, self.zone_names(), alpha=alpha, max_chars=None if whole else 44, hatches=self.zone_hatches(alpha))
         if codes_only and len(h) > 6:
             title = "Zona (RDTR/RTRW)" + (f"; nama pada Peta {self.zoning_page}" if self.zoning_page else "")
-            return LegendSection(title, h, lab, short_labels=[t.split(" ", 1)[0] for t in lab], compact_ncol=4)
+            # when even the codes in four columns leave no room (A4 with long notes): one entry naming the map that
+            # keys every zone (a hatched grey swatch: many colours)
+            where = f"Peta {self.zoning_page}" if self.zoning_page else "peta pola ruang"
+            short = LegendSection(title.split(";")[0], [Patch(facecolor=(0.88, 0.88, 0.88), edgecolor="#555555", linewidth=0.5, hatch="////")],
+                                  [f"Warna latar: {len(h)} zona pola ruang, dipudarkan; kode dan nama pada {where}"])
+            return LegendSection(title, h, lab, short_labels=[t.split(" ", 1)[0] for t in lab], compact_ncol=4, fallback=short)
         return LegendSection("Zona (RDTR/RTRW)", h, lab, short_labels=[_code_only(t, 26) for t in lab] if len(h) > 6 else None)
 
     def zone_groups(self) -> dict[str, str]:
@@ -507,6 +513,8 @@ class Album:
         if sec is None:
             return None
         sec.title = "Latar: zona" + (f" (nama pada Peta {self.zoning_page})" if self.zoning_page else " (RDTR/RTRW)")
+        if sec.fallback is not None:
+            sec.fallback.title = "Latar: zona"
         return sec
 
     def finish(self, frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, note: str | None = None, shows: Sequence[str] = ("rencana", "zoning", "kecamatan")) -> MapFrame:

@@ -127,7 +127,7 @@ def page_ipu_period(album: Album) -> MapFrame | None:
         a, b = int(start.iloc[i]), int(end.iloc[i])
         out = win is not None and (a < y0 or b > y1)
         beyond += out
-        pers.append(f"{a}–{b}" + ("*" if out else ""))
+        pers.append((f"{a}–{b}" if b != a else f"{a}") + ("*" if out else ""))  # one year reads "2025", not "2025–2025"
     _ipu_key(album, f, q, lambda i: f", {pers[i]}", [mpl_color(colors[key.iloc[i]]) for i in range(len(q))], "Daftar indikasi program")
     cnt = key.value_counts().to_dict()
     keys = [str(y) for y in years] + (["tanpa tahun"] if "tanpa tahun" in cnt else [])
