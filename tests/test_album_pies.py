@@ -2,12 +2,18 @@
 Kecamatan the status pies overlapped each other or sat outside their kecamatan (each was centred on the
 kecamatan's representative point at a size set by the map's extent, whatever the kecamatan's shape).
 
-Each pie must lie inside its own kecamatan; a kecamatan too small for its pie gets it beside, clear of the other
-pies, with a leader to a dot inside the kecamatan; no two pies overlap. Read from the drawn artists (the pies'
-circles and leaders) against the kecamatan polygons built here.
+Each pie must lie inside its own kecamatan (follow-up s6-pies2: no pie beside its kecamatan with a leader any
+more, a cartographer rejected pies outside the city); the pies share one scale (area proportional to the count)
+and a kecamatan that cannot hold its pie at that scale gets it capped to fit inside, with a dashed ring, its
+count written by its number and the legend saying so; no two pies overlap. Read from the drawn artists (the
+pies' circles) and the PDF's words against the kecamatan polygons built here.
 """
 
 from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
 
 import geopandas as gpd
 import shapely
@@ -15,6 +21,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Wedge
 
 from sppr_gis.maps import album as album_mod
+
+sys.path.insert(0, str(Path(__file__).parent))
+from printing import pdf_words  # noqa: E402
 
 CRS = "EPSG:32748"
 X0, Y0 = 780_000.0, 9_228_000.0
@@ -52,7 +61,12 @@ def _page():
     return k, a.page_kecamatan()
 
 
-def test_every_pie_inside_its_kecamatan_or_beside_it_with_a_leader_and_none_overlap():
+def _dashed(p: Wedge) -> bool:
+    ls = p.get_linestyle()
+    return ls not in ("solid", "-", None) and not (isinstance(ls, tuple) and not ls[1])
+
+
+def test_every_pie_inside_its_own_kecamatan_one_scale_capped_ones_marked_and_keyed():
     k, page = _page()
     ax = page.ax
     pies = [p for p in ax.patches if isinstance(p, Wedge) and str(p.get_gid() or "").startswith("pie:")]
@@ -62,32 +76,43 @@ def test_every_pie_inside_its_kecamatan_or_beside_it_with_a_leader_and_none_over
     for i in range(len(disks)):
         for j in range(i + 1, len(disks)):
             assert disks[i].intersection(disks[j]).area < 1e-6 * disks[i].area, (pies[i].center, pies[j].center)
-    leaders = [ln for ln in ax.lines if isinstance(ln, Line2D) and str(ln.get_gid() or "").startswith("pie-leader:")]
-    ends = [((ln.get_xdata()[0], ln.get_ydata()[0]), (ln.get_xdata()[-1], ln.get_ydata()[-1])) for ln in leaders]
-    # a pie that starts a leader at its rim is beside its kecamatan: the leader ends inside that kecamatan
+    # no leaders: every pie wholly inside the kecamatan that holds its centre, one pie per kecamatan
+    assert not [ln for ln in ax.lines if isinstance(ln, Line2D) and str(ln.get_gid() or "").startswith("pie-")]
     homes: dict[str, list] = {n: [] for n in k}
-    beside = []
     for p, d in zip(pies, disks):
-        mine = [e for e in ends if abs(shapely.Point(e[0]).distance(shapely.Point(p.center)) - p.r) < 1e-6 * max(p.r, 1.0)]
-        assert len(mine) <= 1
-        if mine:
-            tip = shapely.Point(mine[0][1])
-            home = [n for n, g in k.items() if g.contains(tip)]
-            assert len(home) == 1
-            assert d.intersection(k[home[0]]).area == 0  # it covers nothing of its own kecamatan
-            beside.append(home[0])
-        else:  # the others wholly inside the kecamatan that holds their centre
-            home = [n for n, g in k.items() if g.contains(shapely.Point(p.center))]
-            assert len(home) == 1 and k[home[0]].buffer(1e-6).contains(d), (p.center, home)
+        home = [n for n, g in k.items() if g.contains(shapely.Point(p.center))]
+        assert len(home) == 1 and k[home[0]].buffer(1e-6).contains(d), (p.center, home)
         homes[home[0]].append(p)
-    assert len(ends) == len(beside)
     assert all(len(v) == 1 for v in homes.values()), {n: len(v) for n, v in homes.items()}
-    # the tiny kecamatan (100 m across) cannot hold a legible pie; the L, the strip, the U and the blocks can
-    assert beside == ["Regol"]
-    # every pie at least 2.5 mm across on paper, sizes still proportional to the counts (the size key stays true)
+    name_of = {id(v[0]): n for n, v in homes.items()}
+    count = {n: int(v[0].get_gid().split(":")[1]) for n, v in homes.items()}
+    nmax = max(count.values())
+    rel = {n: max(math.sqrt(c / nmax), 0.4) for n, c in count.items()}
+    capped = {name_of[id(p)] for p in pies if _dashed(p)}
+    plain = [p for p in pies if not _dashed(p)]
+    # the strip (300 m wide) and the tiny block (100 m) cannot hold their pies at the common scale; the L, the U and
+    # the blocks can: few capped (the median kecamatan holds its pie)
+    assert capped == {"Cidadap", "Regol"}
+    assert len(capped) <= len(pies) // 2
+    # the uncapped pies at one scale (area proportional to the count, the 0.4 floor aside), as the size key says
+    scale = plain[0].r / rel[name_of[id(plain[0])]]
+    for p in plain:
+        assert abs(p.r - scale * rel[name_of[id(p)]]) < 1e-6 * scale
+    keys = {int(str(q.get_gid()).split(":")[1]): q.r for q in ax.patches if isinstance(q, Wedge) and str(q.get_gid() or "").startswith("pie-key:")}
+    assert nmax in keys and all(abs(r - scale * math.sqrt(v / nmax)) < 1e-6 * scale for v, r in keys.items()), (keys, scale)
+    # a capped pie is drawn smaller than its count says, because its full pie does not fit its kecamatan
+    for n in capped:
+        p = homes[n][0]
+        assert p.r < scale * rel[n] and not k[n].contains(shapely.Point(p.center).buffer(scale * rel[n], 128))
+    # every pie at least 2.5 mm across on paper
     assert 2 * min(p.r for p in pies) / page.scale_denominator * 1000 >= 2.5 - 1e-9
-    big = max(pies, key=lambda p: int(p.get_gid().split(":")[1]))
-    nmax = int(big.get_gid().split(":")[1])
-    for p in pies:
-        n = int(p.get_gid().split(":")[1])
-        assert abs(p.r - big.r * max((n / nmax) ** 0.5, 0.4)) < 1e-6 * big.r
+    # keyed: each capped kecamatan's count written with its number on the map (numbered alphabetically), and the
+    # legend says what the dashed ring means (words of the printed PDF)
+    number = {n: str(i) for i, n in enumerate(sorted(k, key=str.casefold), start=1)}
+    marks = {" ".join(t.get_text().split()) for t in ax.texts if t.get_gid() == "area-number"}
+    for n in k:
+        assert (f"{number[n]} ({count[n]})" in marks) == (n in capped), (n, sorted(marks))
+    text = " ".join(w["text"] for w in pdf_words(page.fig)[0])
+    assert "ukuran dibatasi luas kecamatan; nilai tertulis" in text, text[-600:]
+    for n in capped:
+        assert f"{number[n]} ({count[n]})" in text

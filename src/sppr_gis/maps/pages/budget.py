@@ -49,10 +49,11 @@ def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str], numbe
     instead, see :func:`area_numbers`); returns the largest radius and the count it stands for.
 
     Each pie lies wholly inside its own area, centred on the area's pole of inaccessibility (the centre of its
-    largest inscribed circle), so that no two pies overlap (the areas do not). All pies are scaled down together
-    until they fit (their areas stay proportional to the counts, as the size key says), except in one area of ten
-    at most, and never below :data:`_MIN_PIE_MM` across on paper for the smallest; a pie that does not fit its
-    area is drawn beside it, clear of the other pies, with a leader to the area's centre (:func:`pie_places`).
+    largest inscribed circle), so that no two pies overlap (the areas do not). All pies share one scale (their
+    areas proportional to the counts, as the size key says), the one at which the median area holds its pie,
+    never below :data:`_MIN_PIE_MM` across on paper for the smallest; a pie its area cannot hold at that scale is
+    capped to fit inside it, drawn with a dashed ring and its count written by its number or name
+    (:func:`pie_places`); ``agg["capped"]`` says which. No leaders: nothing is drawn outside its area.
     """
     ext = f.extent
     assert ext is not None
@@ -62,6 +63,7 @@ def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str], numbe
         # median area, so that the pies do not cover their neighbours and the pagu classes under them
         rmax = min(rmax, 0.6 * math.sqrt(float(np.median(agg.loc[agg["n"] > 0, "area"])) / math.pi))
     nmax = max(int(agg["n"].max()), 1)
+    agg["capped"] = False
     mpp = _metres_per_point(f)
     places = pie_places(f, agg, rmax, nmax, mpp)
     rmax = places.attrs["rmax"]
@@ -70,8 +72,9 @@ def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str], numbe
     for i, row in agg.iterrows():
         if row["n"] <= 0 or i not in places.index:
             continue
-        (x, y), rad, anchor = places.loc[i, "center"], float(places.loc[i, "radius"]), places.loc[i, "anchor"]
+        (x, y), rad, capped = places.loc[i, "center"], float(places.loc[i, "radius"]), bool(places.loc[i, "capped"])
         agg.loc[i, "radius"] = rad
+        agg.loc[i, "capped"] = capped
         agg.at[i, "point"] = shapely.Point(x, y)
         start = 90.0
         for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"):
@@ -84,17 +87,16 @@ def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str], numbe
             start += sweep
         circle = Wedge((x, y), rad, 0, 360, fill=False, edgecolor="#222222", linewidth=0.6, zorder=8.1, gid=f"pie:{int(row['n'])}", label=f"pie-of:{row['name']}")
         f.ax.add_patch(circle)
-        if anchor is not None:  # drawn beside its area: a leader from the pie's rim to a dot at the area's centre
-            ax_, ay_ = anchor
-            d = math.hypot(x - ax_, y - ay_) or 1.0
-            ex, ey = x + (ax_ - x) * rad / d, y + (ay_ - y) * rad / d
-            f.ax.add_line(Line2D([ex, ax_], [ey, ay_], color="#222222", linewidth=0.6, zorder=8.2, gid=f"pie-leader:{row['name']}"))
-            f.ax.add_line(Line2D([ax_], [ay_], marker="o", markersize=2.2, color="#222222", linestyle="", zorder=8.2, gid=f"pie-anchor:{row['name']}"))
+        if capped:  # smaller than its count: a dashed ring around it (the key does not measure it)
+            circle.set_linestyle((0, (2.0, 1.2)))
+            circle.set_linewidth(0.9)
+            circle.set_label(f"pie-capped-of:{row['name']}")
         avoid_boxes.append(circle.get_window_extent(renderer))
         label_xy.append((x, y - rad * 1.0))
         label_txt.append(f"{row['name']}\n{fmt[1](row['pagu'])} · {row['n']} program · {row['persen_sesuai']:.0f}% sesuai*")
-    f.data["pies_beside"] = int(places["anchor"].notna().sum()) if len(places) else 0
-    if numbers is not None:
+    if numbers is not None:  # a capped pie's count written with its number (the table keys every number)
+        capped_of = {str(n) for n, c in zip(agg["name"], agg["capped"]) if bool(c)}
+        numbers = {n: (f"{v} ({int(agg.loc[agg['name'] == n, 'n'].iloc[0])})" if n in capped_of else v) for n, v in numbers.items()}
         area_numbers(f, agg, numbers, avoid_boxes)
         return rmax, nmax
     placed: list = []
@@ -132,16 +134,16 @@ def _inscribed(geom: Any) -> tuple[tuple[float, float], float]:
 
 
 def pie_places(f: MapFrame, agg: pd.DataFrame, rmax: float, nmax: int, mpp: float) -> pd.DataFrame:
-    """Where each area's pie goes: its centre, radius and, for a pie drawn beside its area, the anchor of its leader.
+    """Where each area's pie goes, always inside its area: its centre and radius, and whether it is capped.
 
     Parameters
     ----------
     f : MapFrame
-        The map (its extent bounds the pies beside their areas; its corners are kept for the size key and inset).
+        The map.
     agg : DataFrame
         Per area (:func:`_aggregate`): ``n`` programs and ``geometry``.
     rmax : float
-        The largest pie's radius wanted (map units); scaled down so that the pies fit their areas.
+        The largest pie's radius wanted (map units); scaled down to the median area's fit.
     nmax : int
         The count the largest pie stands for.
     mpp : float
@@ -150,65 +152,33 @@ def pie_places(f: MapFrame, agg: pd.DataFrame, rmax: float, nmax: int, mpp: floa
     Returns
     -------
     DataFrame
-        Indexed as ``agg`` (areas with programs): ``center`` (x, y), ``radius`` and ``anchor`` ((x, y) of the
-        leader's dot inside the area, or None when the pie lies inside it). ``attrs["rmax"]``: the radius of the
-        pie of ``nmax`` after scaling.
+        Indexed as ``agg`` (areas with programs): ``center`` (x, y) at the centre of the area's largest
+        inscribed circle, ``radius`` and ``capped`` (True when the area cannot hold the pie at the common scale:
+        its radius is then the inscribed circle's less the margin, or 0.85 of it for a tiny area, smaller than
+        its count says). ``attrs["rmax"]``: the radius of the pie of ``nmax`` at the common scale.
     """
     rows = agg[agg["n"] > 0]
     gap = 1.2 * mpp  # the pie's outline and the area's border (0.6 + 0.8 pt) apart
     rel = {i: max(math.sqrt(float(n) / nmax), 0.4) for i, n in rows["n"].items()}
     circles = {i: _inscribed(g) for i, g in rows["geometry"].items()}
-    # one scale for all pies (the key stays true): as large as every area allows, not below the legible size
-    floor = _MIN_PIE_MM / 2 / 0.3528 * mpp / 0.4  # rmax whose smallest pie (0.4 rmax) is _MIN_PIE_MM across
-    # (one area in ten may have its pie beside it rather than shrink every pie for it, as a tiny kecamatan would)
+    # one scale for all pies (the key stays true for every pie drawn at it): the scale at which the median area
+    # holds its pie, no larger than wanted, and not below the legible size (the smallest pie, 0.4 rmax,
+    # _MIN_PIE_MM across); the pies of the areas that cannot hold theirs at it are capped to fit
+    floor = _MIN_PIE_MM / 2 / 0.3528 * mpp / 0.4
     fits = sorted(max(r - gap, 0.0) / rel[i] for i, (_c, r) in circles.items())
-    want = fits[len(fits) // 10] if fits else rmax
+    want = float(np.median(fits)) if fits else rmax
     if want < rmax:
         rmax = max(want, min(floor, rmax))
-    out: dict[Any, tuple[tuple[float, float], float, Any]] = {}
-    beside = []
+    legible = _MIN_PIE_MM / 2 / 0.3528 * mpp  # the radius of a pie _MIN_PIE_MM across
+    out: dict[Any, tuple[tuple[float, float], float, bool]] = {}
     for i, (c, r) in circles.items():
         rad = rmax * rel[i]
         if rad + gap <= r:
-            out[i] = (c, rad, None)
-        else:
-            beside.append(i)
-    # the others beside their area, largest first: the nearest spot clear of every pie, of their own area, of the
-    # map's corners (size key, inset, scale bar) and inside the frame
-    ext = f.extent
-    assert ext is not None
-    x0, y0, x1, y1 = ext
-    w, h, m = key_size(f, rmax)
-    corners = [shapely.box(x0, y0, x0 + w + 2 * m, y0 + h + 2 * m), shapely.box(x1 - w - 2 * m, y0, x1, y0 + h + 2 * m),
-               shapely.box(x0, y1 - h - 2 * m, x0 + w + 2 * m, y1), shapely.box(x1 - w - 2 * m, y1 - h - 2 * m, x1, y1)]
-    areas = shapely.union_all(np.asarray(agg["geometry"].array if hasattr(agg["geometry"], "array") else agg["geometry"].to_numpy(), dtype=object))
-    for i in sorted(beside, key=lambda i: -rel[i]):
-        c, r = circles[i]
-        rad = rmax * rel[i]
-        own = rows.loc[i, "geometry"]
-        disks = [shapely.Point(cc).buffer(rr + gap, 32) for cc, rr, _a in out.values()]
-        # of the free spots up to six radii out, the one that hides least of the other areas (outside the city where
-        # it can), then the nearest
-        best, cost = None, math.inf
-        for step in range(0, 16):
-            d = r + rad + gap + step * 0.35 * rad
-            for k in range(24):
-                a = math.radians(90 - 15 * k)
-                x, y = c[0] + d * math.cos(a), c[1] + d * math.sin(a)
-                if not (x0 + rad < x < x1 - rad and y0 + rad < y < y1 - rad):
-                    continue
-                disk = shapely.Point(x, y).buffer(rad, 32)
-                if disk.intersects(own) or any(disk.intersects(q) for q in disks) or any(disk.intersects(q) for q in corners):
-                    continue
-                hidden = disk.intersection(areas).area / disk.area
-                here = round(hidden, 1) + 0.02 * step
-                if here < cost:
-                    best, cost = ((x, y), rad, c), here
-            if best is not None and cost <= 0.02 * step:  # nothing hidden: no farther spot is better
-                break
-        out[i] = best if best is not None else (c, rad, None)
+            out[i] = (c, rad, False)
+        else:  # capped at the inscribed circle less the margin (a thinner one, not below legible, in a tiny area)
+            out[i] = (c, max(min(rad, r - gap), min(legible, 0.85 * r)), True)
     res = pd.DataFrame({"center": [out[i][0] for i in rows.index], "radius": [out[i][1] for i in rows.index],
-                        "anchor": [out[i][2] for i in rows.index]}, index=rows.index)
+                        "capped": [out[i][2] for i in rows.index]}, index=rows.index)
     res.attrs["rmax"] = rmax
     return res
 
@@ -410,6 +380,10 @@ def page_kecamatan(album: Album) -> MapFrame | None:
     f.add_table(f"Daftar {unit}", rows, more="lihat Buku Matriks")
     rmax, nmax = status_pies(f, agg, fmt, numbers=numbers)
     sh, sl = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(r, "status") if "status" in r.columns else None, order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
+    capped = sorted(str(n) for n, c in zip(agg["name"], agg["capped"]) if bool(c))
+    if capped:  # the dashed ring of a pie capped to fit its area: the size key does not measure it
+        sh = [*sh, Patch(facecolor="white", edgecolor="#222222", linestyle=(0, (2.0, 1.2)), linewidth=0.9, gid="pie-capped-key")]
+        sl = [*sl, f"Garis putus ({len(capped)}): ukuran dibatasi luas {unit}; nilai tertulis (nomor (jumlah program))"]
     f.add_legend(
         [
             LegendSection(f"Pagu program per {unit} ({fmt[2]})", handles, labs),
@@ -427,7 +401,8 @@ def page_kecamatan(album: Album) -> MapFrame | None:
         f"Luas lingkaran sebanding dengan jumlah program. * sesuai = sesuai + sesuai bersyarat. {how}"
         + (f"; {outside} program tanpa {unit}" if outside else "") + f". Kelas pagu: {kind}."
     )
-    f.data = {"pagu": dict(zip(agg["name"], agg["pagu"])), "n": dict(zip(agg["name"], agg["n"])), "classes": ranges, "class_of": dict(zip(agg["name"], cls)), "divisor": div}
+    f.data = {"pagu": dict(zip(agg["name"], agg["pagu"])), "n": dict(zip(agg["name"], agg["n"])), "classes": ranges, "class_of": dict(zip(agg["name"], cls)), "divisor": div,
+              "pies_capped": capped}
     page = album.finish(f, note=note, shows=("rencana", "kecamatan"))
     circle_size_key(album, page, rmax, nmax)
     return page
