@@ -22,6 +22,7 @@ from pyproj import CRS  # noqa: E402
 
 from sppr_gis._version import __version__  # noqa: E402
 from sppr_gis.maps.cartography import grid, inset, legend, scalebar  # noqa: E402
+from sppr_gis.errors import OutputError  # noqa: E402
 from sppr_gis.maps.cartography.common import (  # noqa: E402
     _FOOT,
     _INK,
@@ -362,12 +363,9 @@ class MapFrame:
         """Every row of the keyed table (up to :data:`MAX_CONTINUED_ROWS`) on the continuation page, and a note
         under the map saying where (its page number is filled in by :meth:`set_page`)."""
         rows = rows if isinstance(rows, Sequence) else list(rows)  # lazy rows (tens of thousands) read only as far as printed
-        if 0 < len(rows) <= KEY_ON_PAGE_ROWS:  # a short key stays on the map page, in the legend panel
-            blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
-            self.legend_sections.append(LegendSection(f"{title} (nomor pada peta)", blank, [textwrap.fill(f"{n}. {t}", 46, subsequent_indent="    ") for n, t in rows]))
-            self.table_rows = rows
-            self.table_shown = len(rows)
-            return len(rows)
+        # a short key (up to KEY_BESIDE_ROWS rows, KEY_ON_PAGE_ROWS included) goes beside the map in the legend panel
+        # when the legend with it fits there (finish decides, :meth:`_settle_key`), else on its Lampiran sheet: a
+        # short key kept in the panel unconditionally stopped the A4 album of Kota Bandung (Peta 14, review s6)
         cont = min(len(rows), MAX_CONTINUED_ROWS)
         self.overflow_rows = [rows[j] for j in range(cont)]
         self.overflow_title = title
@@ -453,6 +451,19 @@ class MapFrame:
         for lg in self.legends:
             lg.remove()
         self.legends = []
+        if fits:
+            # and the legend as it is then laid out (labels wrapped again, the columns tried) holds it too: else the
+            # list stays on its Lampiran sheet (a Bandung A4 sinergi map fitted here and then stopped the album)
+            saved = list(self.legend_sections)
+            self.legend_sections = [*saved, sec]
+            try:
+                legend.stack_legends(self, left, top, self.note_top + 0.006, right)
+            except OutputError:
+                fits = False
+            for lg in self.legends:
+                lg.remove()
+            self.legends = []
+            self.legend_sections = saved
         if fits:
             self.legend_sections.append(sec)
             self.overflow_rows, self.overflow_title, self.overflow_more = [], "", ""

@@ -460,15 +460,16 @@ class Album:
         if not colors:
             return None
         h, lab = zone_legend(colors, self.palette, self.zone_names(), alpha=alpha, max_chars=None if whole else 44, hatches=self.zone_hatches(alpha))
+        where = f"Peta {self.zoning_page}" if self.zoning_page else "peta pola ruang"
+        # a faded background's key, when even its codes in four columns leave no room (A4 with long notes): one entry
+        # naming the map that keys every zone (a hatched grey swatch: many colours); the pola ruang key has none
+        short = None if whole or not codes_only else LegendSection(
+            "Zona (RDTR/RTRW)", [Patch(facecolor=(0.88, 0.88, 0.88), edgecolor="#555555", linewidth=0.5, hatch="////")],
+            [f"Warna latar: {len(h)} zona pola ruang, dipudarkan; kode dan nama pada {where}"])
         if codes_only and len(h) > 6:
             title = "Zona (RDTR/RTRW)" + (f"; nama pada Peta {self.zoning_page}" if self.zoning_page else "")
-            # when even the codes in four columns leave no room (A4 with long notes): one entry naming the map that
-            # keys every zone (a hatched grey swatch: many colours)
-            where = f"Peta {self.zoning_page}" if self.zoning_page else "peta pola ruang"
-            short = LegendSection(title.split(";")[0], [Patch(facecolor=(0.88, 0.88, 0.88), edgecolor="#555555", linewidth=0.5, hatch="////")],
-                                  [f"Warna latar: {len(h)} zona pola ruang, dipudarkan; kode dan nama pada {where}"])
             return LegendSection(title, h, lab, short_labels=[t.split(" ", 1)[0] for t in lab], compact_ncol=4, fallback=short)
-        return LegendSection("Zona (RDTR/RTRW)", h, lab, short_labels=[_code_only(t, 26) for t in lab] if len(h) > 6 else None)
+        return LegendSection("Zona (RDTR/RTRW)", h, lab, short_labels=[_code_only(t, 26) for t in lab] if len(h) > 6 else None, fallback=short)
 
     def zone_groups(self) -> dict[str, str]:
         """Zone code -> :data:`LINDUNG` or :data:`BUDI_DAYA`: from the zoning's own ``JNSRPR`` (or
