@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -232,12 +233,14 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         hw, hh = (w2 + 0.5) * mpp, (h2 + 0.5) * mpp
         far = grown((gap - 0.5) * mpp)
         # the number inside the area clear of the names already there by the gap (and of the lines, where it can);
-        # else keeping the gap with its box reaching out of the area (its centre inside); else closer; else at the
-        # centre of its inscribed circle
+        # else keeping the gap with its box reaching a little out of the area, then with only its centre inside;
+        # else closer; else at the centre of its inscribed circle
         spots = spots_for(poly, hw, hh, far) or _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=far)
         if not spots:
             spots = [p for p in _code_spots(poly.buffer(min(hw, hh)), hw, hh, max(hh / 2, 0.5), taken=far, max_points=6000, limit=6000)
                      if poly.contains(shapely.Point(p))][:1]
+        if not spots:
+            spots = _free_point(poly, hw, hh, far)
         if not spots:
             spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken)
         if spots:
@@ -253,6 +256,30 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         taken.append(_data_box(ax, _text_box(t, renderer)).bounds)
         out.append(num)
     return out
+
+
+def _free_point(poly: Any, hw: float, hh: float, taken: Any, max_points: int = 4000) -> list[tuple[float, float]]:
+    """A centre inside ``poly`` whose box (half width ``hw``, half height ``hh``; it may reach out of the area) meets
+    none of ``taken`` ((n, 4) bounds): the one nearest the area's representative point, or none."""
+    x0, y0, x1, y1 = poly.bounds
+    step = max(min(hw, hh) / 4, math.sqrt(max((x1 - x0) * (y1 - y0), 1e-9) / max_points))
+    xs, ys = np.meshgrid(np.arange(x0, x1 + 1e-9, step), np.arange(y0, y1 + 1e-9, step))
+    p = np.c_[xs.ravel(), ys.ravel()]
+    p = p[shapely.contains_xy(poly, p[:, 0], p[:, 1])]
+    if not len(p):
+        return []
+    t = np.asarray(taken, dtype=float).reshape(-1, 4)
+    if len(t):
+        t = t[(t[:, 0] < x1 + hw) & (t[:, 2] > x0 - hw) & (t[:, 1] < y1 + hh) & (t[:, 3] > y0 - hh)]
+    if len(t):
+        hit = ((p[:, None, 0] - hw < t[None, :, 2]) & (t[None, :, 0] < p[:, None, 0] + hw)
+               & (p[:, None, 1] - hh < t[None, :, 3]) & (t[None, :, 1] < p[:, None, 1] + hh)).any(axis=1)
+        p = p[~hit]
+    if not len(p):
+        return []
+    r = poly.representative_point()
+    k = int(np.argmin(np.hypot(p[:, 0] - r.x, p[:, 1] - r.y)))
+    return [(float(p[k, 0]), float(p[k, 1]))]
 
 
 def _number_style(boxed: bool, weight: str, style: str) -> dict[str, Any]:
