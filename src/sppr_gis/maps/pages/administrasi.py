@@ -167,6 +167,7 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     taken = [_data_box(ax, _text_box(t, renderer)).bounds for t in ax.texts if t.get_visible() and t.get_text()]
     # points: each box grown by it, tested against the boxes already taken; a point more, as a printed word's box
     # (its glyphs' advances, an italic's slant) reaches up to half a point beyond the extent matplotlib lays out
+    # (more costs Kota Bandung's crowded centre numbers pushed onto names)
     gap = max(1.0, gap_mm * 72.0 / 25.4) + 1.0
     halo = [TextHalo(linewidth=2.0, foreground=(1, 1, 1, 0.85))]
     out: list[str | None] = []
@@ -242,7 +243,7 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         if not spots:
             spots = _free_point(poly, hw, hh, far)
         if not spots:
-            spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken)
+            spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken) or _free_point(poly, hw, hh, taken)
         if spots:
             cx, cy = spots[0]
         else:
