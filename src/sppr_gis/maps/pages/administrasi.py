@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,6 +15,7 @@ import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 from sppr_gis import overlay  # noqa: E402
 from sppr_gis.maps.cartography import (  # noqa: E402
@@ -36,6 +38,9 @@ log = logging.getLogger(__name__)
 
 #: Numbered kelurahan keyed in the legend panel up to this many; more go to the continuation sheet.
 KEL_KEY_ON_PAGE = 12
+
+#: Least distance (mm at print size) between two names or numbers on the administrative map.
+NAME_GAP_MM = 1.0
 
 
 def adjacency(geoms: Any, tolerance: float = 1.0) -> list[set[int]]:
@@ -116,7 +121,8 @@ def kec_hatches(fills: Mapping[str, RGB]) -> dict[str, str | None]:
 
 def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fontsize: float, color: str = "#222222", weight: str = "bold",
                      style: str = "normal", min_fontsize: float = 7.0, gid: str = "kec-name", number: bool = True,
-                     start: int = 0, try_names: bool = True, avoid: Sequence[Any] = ()) -> list[str | None]:
+                     start: int = 0, try_names: bool = True, avoid: Sequence[Any] = (), boxed: bool = False,
+                     gap_mm: float = NAME_GAP_MM) -> list[str | None]:
     """Each area's name written wholly inside it and clear of the texts already on the axes (on one line, else
     on two, at ``fontsize`` then ``min_fontsize``); where no form fits, a number (1, 2, ... in the given order
     of the areas not named) at a point inside the area, to be keyed in the legend.
@@ -140,6 +146,13 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         False: every area numbered (its name already tried elsewhere).
     avoid : sequence of shapely geometries
         Lines (map units) a name must not lie on (roads): a name is printed only where its box meets none.
+    boxed : bool
+        True: the numbers bold and upright in a small square frame (the kecamatan's), told apart from plain
+        numbers in the names' own style (the kelurahan's: italic, not bold).
+    gap_mm : float
+        Least distance (mm at print size) between a name or number and the texts already on the map (they never
+        touch: "3" beside "63" would read "363"). A number finding no such place inside its area is put where it
+        keeps the gap with its box reaching a little out of the area, and only then closer.
 
     Returns
     -------
@@ -151,7 +164,11 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
     mpp = (ax.get_xlim()[1] - ax.get_xlim()[0]) / (ax.get_window_extent(renderer).width * 72.0 / fig.dpi)
-    taken = [_data_box(ax, t.get_window_extent(renderer)).bounds for t in ax.texts if t.get_visible() and t.get_text()]
+    taken = [_data_box(ax, _text_box(t, renderer)).bounds for t in ax.texts if t.get_visible() and t.get_text()]
+    # points: each box grown by it, tested against the boxes already taken; a point more, as a printed word's box
+    # (its glyphs' advances, an italic's slant) reaches up to half a point beyond the extent matplotlib lays out
+    # (more costs Kota Bandung's crowded centre numbers pushed onto names)
+    gap = max(1.0, gap_mm * 72.0 / 25.4) + 1.0
     halo = [TextHalo(linewidth=2.0, foreground=(1, 1, 1, 0.85))]
     out: list[str | None] = []
     count = 0
@@ -160,11 +177,16 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     # a name clear of the lines by half a point beyond its box (a road's stroke has a width)
     line_pad = 0.5 * mpp
 
-    def spots_for(poly: Any, hw: float, hh: float) -> list:
+    def grown(d: float) -> np.ndarray:
+        """The boxes taken, each grown by ``d`` map units on every side (the gap kept from them)."""
+        t = np.asarray(taken, dtype=float).reshape(-1, 4)
+        return t + np.asarray([-d, -d, d, d])
+
+    def spots_for(poly: Any, hw: float, hh: float, near: Any) -> list:
         if tree is None:
-            return _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken)
+            return _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=near)
         # many places inside the area, the first clear of the lines (the three nearest its centre may all lie on a road)
-        return _clear_of(_code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken, max_points=6000, limit=6000), hw + line_pad, hh + line_pad, tree)[:1]
+        return _clear_of(_code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=near, max_points=6000, limit=6000), hw + line_pad, hh + line_pad, tree)[:1]
 
     # a large name (a kecamatan's) steps down towards the least size before it gives way to a number: it keeps
     # its rank over the smaller names where it fits only a little smaller
@@ -187,7 +209,7 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
                 bb = probe.get_window_extent(renderer)
                 probe.remove()
                 hw, hh = (bb.width / 2 + 1) * 72.0 / fig.dpi * mpp, (bb.height / 2 + 1) * 72.0 / fig.dpi * mpp
-                spots = spots_for(poly, hw, hh)
+                spots = spots_for(poly, hw, hh, grown((gap - 1) * mpp))
                 if spots:
                     placed = ax.text(*spots[0], text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, color=color, linespacing=1.0,
                                      zorder=21, path_effects=halo, gid=gid)
@@ -204,13 +226,24 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         count += 1
         num = str(start + count)
         nfs = max(min_fontsize, 0.85 * fontsize)
-        probe = ax.text(0, 0, num, ha="center", va="center", fontsize=nfs, fontweight="bold", fontstyle=style)
-        bb = probe.get_window_extent(renderer)
+        look = _number_style(boxed, weight, style)
+        probe = ax.text(0, 0, num, ha="center", va="center", fontsize=nfs, **look)
+        bb = _text_box(probe, renderer)
         probe.remove()
-        hw, hh = (bb.width / 2 + 0.5) * 72.0 / fig.dpi * mpp, (bb.height / 2 + 0.5) * 72.0 / fig.dpi * mpp
-        # the number inside the area clear of the names already there (and of the lines, where it can), else at the
-        # centre of its inscribed circle
-        spots = spots_for(poly, hw, hh) or _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken)
+        w2, h2 = bb.width * 72.0 / fig.dpi / 2, bb.height * 72.0 / fig.dpi / 2
+        hw, hh = (w2 + 0.5) * mpp, (h2 + 0.5) * mpp
+        far = grown((gap - 0.5) * mpp)
+        # the number inside the area clear of the names already there by the gap (and of the lines, where it can);
+        # else keeping the gap with its box reaching a little out of the area, then with only its centre inside;
+        # else closer; else at the centre of its inscribed circle
+        spots = spots_for(poly, hw, hh, far) or _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=far)
+        if not spots:
+            spots = [p for p in _code_spots(poly.buffer(min(hw, hh)), hw, hh, max(hh / 2, 0.5), taken=far, max_points=6000, limit=6000)
+                     if poly.contains(shapely.Point(p))][:1]
+        if not spots:
+            spots = _free_point(poly, hw, hh, far)
+        if not spots:
+            spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken) or _free_point(poly, hw, hh, taken)
         if spots:
             cx, cy = spots[0]
         else:
@@ -219,11 +252,53 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
             except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
                 p = poly.representative_point()
                 cx, cy = p.x, p.y
-        t = ax.text(cx, cy, num, ha="center", va="center", fontsize=nfs, fontweight="bold", fontstyle=style, color=color, zorder=21,
-                    path_effects=halo, gid=gid + "-number")
-        taken.append(_data_box(ax, t.get_window_extent(renderer)).bounds)
+        t = ax.text(cx, cy, num, ha="center", va="center", fontsize=nfs, color=color, zorder=21,
+                    path_effects=None if boxed else halo, gid=gid + "-number", **look)
+        taken.append(_data_box(ax, _text_box(t, renderer)).bounds)
         out.append(num)
     return out
+
+
+def _free_point(poly: Any, hw: float, hh: float, taken: Any, max_points: int = 4000) -> list[tuple[float, float]]:
+    """A centre inside ``poly`` whose box (half width ``hw``, half height ``hh``; it may reach out of the area) meets
+    none of ``taken`` ((n, 4) bounds): the one nearest the area's representative point, or none."""
+    x0, y0, x1, y1 = poly.bounds
+    step = max(min(hw, hh) / 4, math.sqrt(max((x1 - x0) * (y1 - y0), 1e-9) / max_points))
+    xs, ys = np.meshgrid(np.arange(x0, x1 + 1e-9, step), np.arange(y0, y1 + 1e-9, step))
+    p = np.c_[xs.ravel(), ys.ravel()]
+    p = p[shapely.contains_xy(poly, p[:, 0], p[:, 1])]
+    if not len(p):
+        return []
+    t = np.asarray(taken, dtype=float).reshape(-1, 4)
+    if len(t):
+        t = t[(t[:, 0] < x1 + hw) & (t[:, 2] > x0 - hw) & (t[:, 1] < y1 + hh) & (t[:, 3] > y0 - hh)]
+    if len(t):
+        hit = ((p[:, None, 0] - hw < t[None, :, 2]) & (t[None, :, 0] < p[:, None, 0] + hw)
+               & (p[:, None, 1] - hh < t[None, :, 3]) & (t[None, :, 1] < p[:, None, 1] + hh)).any(axis=1)
+        p = p[~hit]
+    if not len(p):
+        return []
+    r = poly.representative_point()
+    k = int(np.argmin(np.hypot(p[:, 0] - r.x, p[:, 1] - r.y)))
+    return [(float(p[k, 0]), float(p[k, 1]))]
+
+
+def _number_style(boxed: bool, weight: str, style: str) -> dict[str, Any]:
+    """The text properties of an area's number: bold upright in a white square frame (``boxed``: a kecamatan's),
+    else in the names' weight and style (a kelurahan's: italic)."""
+    if boxed:
+        return dict(fontweight="bold", fontstyle="normal", bbox=dict(boxstyle="square,pad=0.15", facecolor="white", edgecolor="#222222", linewidth=0.6))
+    return dict(fontweight=weight, fontstyle=style)
+
+
+def _text_box(t: Any, renderer: Any) -> Any:
+    """A text's extent on the page (display units), its frame included when it has one."""
+    bb = t.get_window_extent(renderer)
+    patch = t.get_bbox_patch()
+    if patch is not None:
+        t.update_bbox_position_size(renderer)
+        return Bbox.union([bb, patch.get_window_extent(renderer)])
+    return bb
 
 
 def page_admin(album: Album) -> MapFrame | None:
@@ -256,7 +331,7 @@ def page_admin(album: Album) -> MapFrame | None:
     road_lines = [g for g in roads.geometry if g is not None and not g.is_empty and shapely.get_dimensions(g) == 1] if roads is not None else []
     first = list(dict.fromkeys(names))
     whole = [shapely.union_all([g for g, n in zip(geoms, names) if n == k and g is not None]) for k in first]
-    nums = dict(zip(first, names_or_numbers(f.ax, whole, [n.upper() for n in first], fontsize=9.5 * f.k, avoid=road_lines)))
+    nums = dict(zip(first, names_or_numbers(f.ax, whole, [n.upper() for n in first], fontsize=9.5 * f.k, avoid=road_lines, boxed=True)))
     # every kelurahan named inside itself (at least 7 pt), else numbered there (after the kecamatan's numbers)
     # and keyed number -> name in the legend, or on the continuation sheet when the key is long
     kel_key: list[tuple[str, str]] = []
@@ -288,7 +363,8 @@ def page_admin(album: Album) -> MapFrame | None:
     key = [f"{nums[n]}. {n}" if nums.get(n) else n for n in names]
     lab = [f"{k} ({angka(a, 2)} km²" + (f", {nkel[n]} kelurahan)" if n in nkel else ")") for k, n, a in zip(key, names, areas)]
     # many kecamatan (a real city: 30): the names alone, in columns, when the areas do not fit (A4)
-    title = unit.title() + ("; nomor pada peta" if any(nums.values()) else "")
+    # which number is which: a kecamatan's in a square frame, a kelurahan's italic
+    title = unit.title() + ("; nomor dalam kotak pada peta" if any(nums.values()) else "")
     secs = [LegendSection(title, h, lab, short_labels=key if len(names) > 12 else None)]
     bh, bl = [], []
     if kec is not None:
@@ -300,12 +376,12 @@ def page_admin(album: Album) -> MapFrame | None:
     secs.append(LegendSection("Batas administrasi", bh, bl))
     if kel_key and len(kel_key) <= KEL_KEY_ON_PAGE:
         blank = [Line2D([], [], linestyle="", marker="") for _ in kel_key]
-        secs.append(LegendSection("Kelurahan (nomor pada peta)", blank, [f"{n}. {name}" for n, name in kel_key]))
+        secs.append(LegendSection("Kelurahan (nomor miring pada peta)", blank, [f"{n}. {name}" for n, name in kel_key]))
     elif kel_key:
         # a long key (a real city: tens of kelurahan) on the continuation sheet (Lampiran), noted under the map
         f.overflow_rows = list(kel_key)
         f.overflow_title = "Kelurahan bernomor"  # short: the heading fits one column of the sheet
-        f.notes.append("Kelurahan bernomor pada peta: daftarnya pada halaman berikutnya.")
+        f.notes.append("Kelurahan bernomor miring pada peta: daftarnya pada halaman berikutnya.")
     secs.append(net)
     f.add_legend([x for x in secs if x])
     unnamed = f.data.get("network_unnamed")

@@ -92,12 +92,29 @@ def _numeric(v: Any) -> Any:
 
 
 
+def _framed_extent(t: Any, renderer: Any) -> Any:
+    """A text's extent on the page (display units) with what frames it: a numbered callout's circle (its
+    ``_sppr_box``), else the box patch drawn around it (an enlargement's letter tag), else the text alone."""
+    from matplotlib.transforms import Bbox
+
+    if getattr(t, "_sppr_box", None) is not None:
+        return Bbox.from_extents(*t._sppr_box)
+    bb = t.get_window_extent(renderer)
+    patch = t.get_bbox_patch()
+    if patch is None:
+        return bb
+    t.update_bbox_position_size(renderer)
+    return Bbox.union([bb, patch.get_window_extent(renderer)])
+
+
 def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols: Any = None, sizes: Sequence[float] = (8.0, MIN_PT),
                  color: str = "#3a3a3a", style: str = "italic", weight: str = "bold", gid: str = "kec-label") -> list[Any]:
     """Area names on a thematic map, each wholly inside its own area (within the map's view), clear of the texts
     and reserved boxes already there, of the line features drawn (roads, networks, program lines:
     :data:`~sppr_gis.maps.cartography.labels.LINE_GIDS`) and of the point ``symbols``: on one line, else on two, at
     each of ``sizes`` (points); a name that has no such place is not printed (never on a line, nor outside its area).
+    The numbered callouts already placed count by their circles, and their leaders as lines, a framed text (an
+    enlargement's letter) by its frame (a name placed after them covers none).
 
     Parameters
     ----------
@@ -125,9 +142,18 @@ def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols
     y0, y1 = ax.get_ylim()
     view = shapely.box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
     mpp = abs(x1 - x0) / (ax.get_window_extent(renderer).width * 72.0 / fig.dpi)
-    taken = [_data_box(ax, t.get_window_extent(renderer)).bounds for t in ax.texts if t.get_visible() and t.get_text()]
+    # a numbered callout is its circle (``_sppr_box``, display units), wider than its number's text box; a text in a
+    # frame (an enlargement's letter tag) its frame
+    taken = [_data_box(ax, _framed_extent(t, renderer)).bounds for t in ax.texts if t.get_visible() and t.get_text()]
     taken += [_data_box(ax, b).bounds for b in _reserved(ax)]
     lines = _Lines(ax)
+    # the callouts' leaders (display units, from the feature to the circle's centre) as data lines a name must not cross
+    segs = np.asarray(getattr(ax, "_sppr_leaders", ()), dtype=float).reshape(-1, 4)
+    leaders = None
+    if len(segs):
+        inv = ax.transData.inverted()
+        a, b = inv.transform(segs[:, :2]), inv.transform(segs[:, 2:])
+        leaders = shapely.STRtree(shapely.linestrings(np.stack([a, b], axis=1)))
     sym = np.asarray(symbols, dtype=float).reshape(-1, 2) if symbols is not None and len(symbols) else None
     out = []
     for g, name in zip(geoms, names):
@@ -153,6 +179,8 @@ def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols
                 hw, hh = (bb.width * 72.0 / fig.dpi / 2 + 1.0) * mpp, (bb.height * 72.0 / fig.dpi / 2 + 1.0) * mpp
                 spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken, max_points=6000, limit=6000)
                 spots = _clear_of(spots, hw + 0.5 * mpp, hh + 0.5 * mpp, lines.tree if lines.tree is not None else None, sym, margin=hh / 2)
+                if leaders is not None:
+                    spots = _clear_of(spots, hw + 0.5 * mpp, hh + 0.5 * mpp, leaders)
                 if spots:
                     placed = ax.text(*spots[0], text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, color=color,
                                      linespacing=1.0, zorder=20, path_effects=_HALO, gid=gid)
