@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 import textwrap
 from collections.abc import Sequence
@@ -451,11 +453,19 @@ class MapFrame:
         for lg in self.legends:
             lg.remove()
         self.legends = []
+        if not fits and size is not None:
+            # one column without compacting found no room; the legend as it is laid out may still hold it (a long
+            # zone key in columns of codes): the rows wrapped at 7 pt, tried below
+            chars = max(20, int(((right - left) * self.fig.get_figwidth() * 72 - 2.6 * MIN_PT) / (0.6 * MIN_PT)))
+            blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
+            sec = LegendSection(f"{title} (nomor pada peta)", blank, [textwrap.fill(" ".join(f"{n}. {t}".split()), chars, subsequent_indent="    ") for n, t in rows])
+            fits = True
         if fits:
-            # and the legend as it is then laid out (labels wrapped again, the columns tried) holds it too: else the
-            # list stays on its Lampiran sheet (a Bandung A4 sinergi map fitted here and then stopped the album)
+            # and the legend as it is then laid out (labels wrapped again, the columns tried) holds it too, with every
+            # section's full key (no short key taken for it): else the list stays on its Lampiran sheet (a Bandung A4
+            # sinergi map fitted here and then stopped the album)
             saved = list(self.legend_sections)
-            self.legend_sections = [*saved, sec]
+            self.legend_sections = [*(dataclasses.replace(s, fallback=None) for s in saved), sec]
             try:
                 legend.stack_legends(self, left, top, self.note_top + 0.006, right)
             except OutputError:
