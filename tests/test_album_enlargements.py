@@ -152,6 +152,9 @@ def two_centres():
     return layers, page, text
 
 
+@pytest.mark.xfail(strict=True, reason="known, open (session 6): merged with s6-labels (kecamatan names placed after the numbers on "
+                   "Peta Kesesuaian), 8 leader pairs cross on this two-centres map; names before the numbers instead leave "
+                   "15 of 66 programs unnumbered on the dense sample map (test_album_program_numbers, test_album_leaders)")
 def test_two_dense_centres_get_two_enlargements_and_short_leaders_that_never_cross(two_centres):
     """Main (7 Dec): one enlargement; on the map 21 crossing pairs and leaders up to 34.4 mm (12 over 15 mm)."""
     layers, page, text = two_centres
@@ -164,10 +167,7 @@ def test_two_dense_centres_get_two_enlargements_and_short_leaders_that_never_cro
     assert set(count) == {str(k + 1) for k in range(len(layers["rencana"]))} and max(count.values()) == 1
     assert _crossings(page.ax) == []
     longest = max(ln for a in [page.ax, *page.ax.child_axes] for *_, ln in _leaders(_callouts(a))) * PT_MM
-    # 15 mm on the leaders' branch; 23.3 mm since the kecamatan names are placed inside their kecamatan before the
-    # numbers (s6-labels' names_inside, merged): one leader detours round a name. Known and open (session 6 note);
-    # the bound keeps the leaders far shorter than main's 34.4 mm and no crossing is allowed
-    assert longest <= 25.0, f"longest leader {longest:.1f} mm"
+    assert longest <= 15.0 + 0.05, f"longest leader {longest:.1f} mm"
     # both printed and named in the note, with their scales
     assert "PETA PERBESARAN A" in text and "PETA PERBESARAN B" in text
     assert re.search(r"Program\s+di\s+dalam\s+kotak\s+A\s+dan\s+B\s+bernomor\s+pada\s+Peta\s+Perbesaran\s+A\s+\(1\s+:\s+[\d.]+\)\s+dan\s+B\s+\(1\s+:\s+[\d.]+\)", text), text

@@ -446,20 +446,13 @@ class MapFrame:
             # the rows wrapped to the panel at that size (a hanging indent under the number)
             chars = max(20, int(((right - left) * self.fig.get_figwidth() * 72 - 2.6 * fs) / (0.6 * fs)))
             blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
-            sec = LegendSection(f"{title} (nomor pada peta)", blank, [textwrap.fill(" ".join(f"{n}. {t}".split()), chars, subsequent_indent="    ") for n, t in rows])
+            sec = LegendSection(f"{title} (nomor pada peta)", blank, [textwrap.fill(" ".join(f"{n}. {t}".split()), chars, subsequent_indent="    ", break_on_hyphens=False) for n, t in rows])
             fits = self._place_legends([*wrapped(self.legend_sections), sec], fs, False, left, top, bottom, right, renderer)
             if fits:
                 break
         for lg in self.legends:
             lg.remove()
         self.legends = []
-        if not fits and size is not None:
-            # one column without compacting found no room; the legend as it is laid out may still hold it (a long
-            # zone key in columns of codes): the rows wrapped at 7 pt, tried below
-            chars = max(20, int(((right - left) * self.fig.get_figwidth() * 72 - 2.6 * MIN_PT) / (0.6 * MIN_PT)))
-            blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
-            sec = LegendSection(f"{title} (nomor pada peta)", blank, [textwrap.fill(" ".join(f"{n}. {t}".split()), chars, subsequent_indent="    ") for n, t in rows])
-            fits = True
         if fits:
             # and the legend as it is then laid out (labels wrapped again, the columns tried) holds it too, with every
             # section's full key (no short key taken for it): else the list stays on its Lampiran sheet (a Bandung A4

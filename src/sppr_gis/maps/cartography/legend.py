@@ -141,7 +141,7 @@ def _wrap_label(text: str, width: int) -> str:
     a hanging indent, however it was wrapped before (a row wrapped at 46 characters and then again at the
     panel's narrower width broke "16 program" over two lines on A4: review s6, finding 5)."""
     if _NUMBERED.match(text):
-        return textwrap.fill(" ".join(text.split()), width, subsequent_indent="    ")
+        return textwrap.fill(" ".join(text.split()), width, subsequent_indent="    ", break_on_hyphens=False)
     return _wrap_lines(text, width)
 
 

@@ -63,10 +63,10 @@ def page_conformance(album: Album) -> MapFrame | None:
     lab = [_count_label(label, cnt.get(s, 0), _unlocated_counts(r).get(s, 0)) for s, label in zip([s for s in order if s in STATUS_COLORS], lab)]
     gh, gl = geometry_type_legend(list(dims))
     reloc = relocation(album, f, r)
-    # names before the numbers (the numbers' leaders then keep clear of them): placed after the numbers, the names
-    # took spots the untangling of crossed leaders needed (two dense centres: 8 crossing pairs, review s6)
-    album.kec_names(f)
     numbered_programs(f, r, album=album)
+    # after the program lines and their numbers (a dense map: every program numbered with a short leader first),
+    # each name inside its kecamatan and clear of them and of the numbers' circles and leaders
+    album.kec_names(f)
     zs = album.zone_section(0.4, None, codes_only=True)
     secs = [LegendSection("Status kesesuaian (jumlah program)", h, lab), reloc, LegendSection("Bentuk lokasi", gh, gl), zs, album.admin_section()]
     f.add_legend([s for s in secs if s])
