@@ -25,7 +25,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
 from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
-from sppr_gis.maps.pages.common import KEC_FILLS, _first  # noqa: E402
+from sppr_gis.maps.pages.common import KEC_FILLS, _first, name_forms  # noqa: E402
 from sppr_gis.maps.palette import (  # noqa: E402
     RGB,
     distinct_colors,
@@ -197,11 +197,7 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
             out.append(None)
             continue
         poly = max(shapely.get_parts(g), key=lambda p: p.area)
-        words = str(name).split()
-        forms = [" ".join(words)]
-        if len(words) > 1:
-            cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
-            forms.append(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+        forms = name_forms(name)
         placed = None
         for fs in dict.fromkeys(sizes if try_names else ()):
             for text in forms:

@@ -40,6 +40,7 @@ from sppr_gis.maps.cartography.draw import boundary_lines  # noqa: E402
 from sppr_gis.maps.cartography.enlarge import numbered_callouts  # noqa: E402
 from sppr_gis.maps.cartography.labels import OUTLINE_GID  # noqa: E402
 from sppr_gis.maps.pages.common import (  # noqa: E402
+    name_forms,
     _ZONE_FIELDS,
     LAND,
     SOURCE_LABELS,
@@ -164,11 +165,7 @@ def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols
         if not parts:
             continue
         poly = max(parts, key=lambda p: p.area)
-        words = str(name).split()
-        forms = [" ".join(words)]
-        if len(words) > 1:
-            cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
-            forms.append(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+        forms = name_forms(name)
         placed = None
         for fs in dict.fromkeys(max(MIN_PT, float(v)) for v in sizes):
             for text in forms:

@@ -67,6 +67,17 @@ LEGEND_ROWS = 0
 TABLE_WIDTH = 0.18
 
 
+
+def name_forms(name: object) -> list[str]:
+    """A place name as it may be printed: on one line, and (with two words or more) on two lines split where the
+    lines come out most nearly equal."""
+    words = str(name).split()
+    forms = [" ".join(words)]
+    if len(words) > 1:
+        cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+        forms.append(" ".join(words[:cut]) + "\n" + " ".join(words[cut:]))
+    return forms
+
 def _first(gdf: pd.DataFrame | None, names: Sequence[str]) -> str | None:
     if gdf is None:
         return None
