@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import shutil
 import subprocess
@@ -44,9 +45,9 @@ def draw_logo(folder: Path) -> Path:
     return path
 
 
-def pdf_words(fig) -> tuple[list[dict], float]:
-    """Words of a figure as printed to PDF (pdfplumber: real text only, glyph outlines are not words; x0, top,
-    x1, bottom in PDF points from the top left) and the page height."""
+@contextlib.contextmanager
+def pdf_page(fig):
+    """The figure printed to PDF (TrueType fonts, as the album writes it), open as a pdfplumber page."""
     import matplotlib
     import pdfplumber
 
@@ -55,7 +56,13 @@ def pdf_words(fig) -> tuple[list[dict], float]:
         fig.savefig(buf, format="pdf")
     buf.seek(0)
     with pdfplumber.open(buf) as doc:
-        page = doc.pages[0]
+        yield doc.pages[0]
+
+
+def pdf_words(fig) -> tuple[list[dict], float]:
+    """Words of a figure as printed to PDF (pdfplumber: real text only, glyph outlines are not words; x0, top,
+    x1, bottom in PDF points from the top left) and the page height."""
+    with pdf_page(fig) as page:
         # upright and rotated characters apart: pdfplumber 0.11 otherwise cuts a horizontal line of text into single
         # letters where a rotated label (a grid label, a road name) shares its height ("Zon a L i n d u n g"); and in
         # the order written (each matplotlib text one run), not by lines across the page: a line of the legend beside

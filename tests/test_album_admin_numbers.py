@@ -9,7 +9,6 @@ legend saying which is which.
 
 from __future__ import annotations
 
-import io
 
 import geopandas as gpd
 import matplotlib
@@ -17,6 +16,7 @@ import pdfplumber
 import pytest
 import shapely
 
+from printing import pdf_page
 from sppr_gis.maps import album as album_mod
 
 MM = 72.0 / 25.4
@@ -42,12 +42,7 @@ def _labels(page):
     """The names and numbers inside the map as printed: pdfplumber's words grouped by the text they belong to
     (a name of several words or lines is one label), each label's words with their boxes and fonts."""
     fig = page.fig
-    buf = io.BytesIO()
-    with matplotlib.rc_context({"pdf.fonttype": 42}):
-        fig.savefig(buf, format="pdf")
-    buf.seek(0)
-    with pdfplumber.open(buf) as pdf:
-        p = pdf.pages[0]
+    with pdf_page(fig) as p:
         words = p.extract_words(extra_attrs=["fontname"], use_text_flow=True)
         rects = [(r["x0"], r["top"], r["x1"], r["bottom"]) for r in p.rects]
         h = p.height

@@ -8,7 +8,6 @@ printed to PDF and read back with pdfplumber: the name's words are clear of the 
 
 from __future__ import annotations
 
-import io
 
 import matplotlib
 
@@ -18,6 +17,7 @@ import pdfplumber  # noqa: E402
 import pytest  # noqa: E402
 import shapely  # noqa: E402
 
+from printing import pdf_page
 from sppr_gis.maps.cartography.labels import place_callouts  # noqa: E402
 from sppr_gis.maps.pages.base import names_inside  # noqa: E402
 
@@ -34,12 +34,7 @@ def _map():
 
 
 def _read(fig):
-    buf = io.BytesIO()
-    with matplotlib.rc_context({"pdf.fonttype": 42}):
-        fig.savefig(buf, format="pdf")
-    buf.seek(0)
-    with pdfplumber.open(buf) as pdf:
-        p = pdf.pages[0]
+    with pdf_page(fig) as p:
         return p.extract_words(), list(p.curves), list(p.rects), list(p.lines), p.height
 
 
