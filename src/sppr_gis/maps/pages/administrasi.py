@@ -306,7 +306,7 @@ def page_admin(album: Album) -> MapFrame | None:
     area = float(overlay.union_all(overlay.make_valid(np.asarray(base.geometry.dropna().array, dtype=object), what="batas wilayah"), what="batas wilayah").area) / 1e6
     bits = [f"{len(kec)} kecamatan" if kec is not None else None, f"{len(kel)} kelurahan" if kel is not None else None, f"luas {angka(area, 2)} km²"]
     f = album.frame("Peta Administrasi", ", ".join(b for b in bits if b))
-    album.city_extent(f)
+    album.city_extent(f, drawn={})  # no program drawn: none noted
     # neighbours never alike (a graph colouring of the adjacency), parts of one kecamatan alike
     geoms = overlay.make_valid(np.asarray(base.geometry.array, dtype=object), what="batas wilayah")
     fill_of = kec_fills(geoms, names)

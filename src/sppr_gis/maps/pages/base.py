@@ -556,9 +556,18 @@ class Album:
         frame.finish(cites + extra, avoid=avoid, context=self.context)
         return frame
 
-    def city_extent(self, frame: MapFrame, key: Callable[[MapFrame], tuple[float, float, float]] | None = None) -> None:
+    def city_extent(
+        self, frame: MapFrame, key: Callable[[MapFrame], tuple[float, float, float]] | None = None,
+        drawn: Mapping[str, gpd.GeoDataFrame] | None = None,
+    ) -> None:
         """The whole administrative area at the album scale, placed clear of the inset (and of a key beside it:
-        ``key(frame)`` gives its width, height and margin in map units); programs beyond the frame are noted."""
+        ``key(frame)`` gives its width, height and margin in map units); the locations the map draws that lie
+        beyond the frame or the administrative area are noted.
+
+        ``drawn`` maps a layer key (``rencana``, ``indikasi_program``) to the rows this map draws of it; a layer
+        not in it is not drawn and not noted (the pola ruang and administrative maps draw no program: a note of
+        1,367 programs beyond the boundary on Peta 2 took the room of its legend and stopped an A4 album).
+        None: both layers whole."""
         assert self.city_bounds is not None
         x0, y0, x1, y1 = self.city_bounds
         if self.scale:
@@ -571,7 +580,7 @@ class Album:
         box = shapely.box(*ext)
         out = []
         for key, idf in (("rencana", "program_id"), ("indikasi_program", "ipu_id")):
-            g = self.L.get(key)
+            g = self.L.get(key) if drawn is None else drawn.get(key)
             if g is None:
                 continue
             geoms = np.asarray(g.geometry.array, dtype=object)
@@ -584,7 +593,14 @@ class Album:
             if area is None:
                 continue
             # drawn whole (never clipped at the boundary), so said: partly or wholly beyond the administrative area
-            inside, meets = self._in_admin_area(key, g, geoms, area)
+            full = self.L.get(key)
+            if full is not None and g is not full and full.index.is_unique and g.index.isin(full.index).all():
+                # the rows of a map (one OPD's) tested with their layer, once for the album
+                inside, meets = self._in_admin_area(key, full, np.asarray(full.geometry.array, dtype=object), area)
+                at = full.index.get_indexer(g.index)
+                inside, meets = inside[at], meets[at]
+            else:
+                inside, meets = self._in_admin_area(key, g, geoms, area)
             for which, sel in (("sebagian", has & meets & ~inside & ~beyond), ("seluruhnya", has & ~meets & ~beyond)):
                 if sel.any():
                     ids = g.loc[sel, idf].astype(str).tolist() if idf in g.columns else []

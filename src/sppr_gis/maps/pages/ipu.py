@@ -74,7 +74,7 @@ def page_ipu(album: Album) -> MapFrame | None:
     if not len(q):
         sub = "IPU tidak diberikan: tidak ada indikasi program yang disinkronkan"
     f = album.frame("Peta Sinkronisasi Indikasi Program Utama (IPU)", sub + ("; nomor pada peta = nomor pada tabel" if len(q) else ""), table=bool(len(q)))
-    album.city_extent(f)
+    album.city_extent(f, drawn={"indikasi_program": q})  # the IPU this map draws
     album.zoning(f, 0.22)
     album.admin(f, labels=False)
     order = ("diskoneksi", "diskontinu", "sinkron", "belum_jadwal")
@@ -111,7 +111,7 @@ def page_ipu_period(album: Album) -> MapFrame | None:
     colors: dict[str, RGB] = {str(y): tuple(int(255 * c) for c in shades(0.1 + 0.8 * i / max(len(years) - 1, 1))[:3]) for i, y in enumerate(years)}  # type: ignore[misc]
     colors["tanpa tahun"] = (150, 150, 150)
     f = album.frame(f"Peta Indikasi Program Utama Jangka Menengah {y0}" + (f"–{y1}" if y1 > y0 else ""), f"{len(q)} indikasi program menurut tahun mulai; nomor pada peta = nomor pada tabel", table=True)
-    album.city_extent(f)
+    album.city_extent(f, drawn={"indikasi_program": q})  # the IPU this map draws
     album.land(f)
     album.admin(f, labels=False)
     g = q.assign(_y=key.to_numpy())

@@ -53,7 +53,7 @@ def pages_opd(album: Album) -> Iterator[MapFrame]:
             bits.append(f"{len(sel) - len(geo)} tanpa lokasi")
         # a few programs are listed in the legend column; more in a table beside the map
         f = album.frame(f"Peta Program {opd}", " · ".join(bits), table=len(geo) > LEGEND_ROWS)
-        album.city_extent(f)
+        album.city_extent(f, drawn={"rencana": sel})  # this OPD's programs only
         album.zoning(f, 0.3)
         album.admin(f, kelurahan=True, labels=False)
         if status_col:

@@ -32,7 +32,7 @@ def page_zoning(album: Album) -> MapFrame | None:
         return None
     ncodes = len(album.zone_colors)
     f = album.frame("Peta Rencana Pola Ruang (Zonasi)", f"{ncodes} kode zona/subzona; kode pada peta = kolom matriks ITBX" if ncodes else None)
-    album.city_extent(f)
+    album.city_extent(f, drawn={})  # no program drawn: none noted
     album.zoning(f, 1.0)
     album.zoning_page = album.number
     # the zones' names win on the zoning map: printed first; the kecamatan names after them, smaller and lighter,
