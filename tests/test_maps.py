@@ -664,3 +664,31 @@ def test_sources_too_long_for_the_strip_leave_the_legend_its_room():
     on_page = [" ".join(t.get_text().split()) for lg in f.legends for t in lg.get_texts()]
     assert on_page == labels
     assert len(f.sources_artists) >= 2  # part in the strip, part in the panel
+
+
+def test_a_note_too_long_for_the_strip_prints_its_short_form_there():
+    """The 10,000-program album on A4 stopped on Peta 3: the note naming the programs beyond the administrative
+    area (eight ids for each of three counts) did not fit under the map with the citations, went into the panel,
+    and the 18-entry legend no longer fit. A note with a short form (the counts, without the ids; the Buku Matriks
+    lists them) prints that form under the map instead; every other paragraph is printed whole, once."""
+    from matplotlib.lines import Line2D
+
+    from sppr_gis.maps.cartography import LegendSection
+    from sppr_gis.maps.cartography.common import Note
+
+    ids = ", ".join(f"P10K-{i:05d}" for i in range(200))
+    long = Note(f"Di luar batas wilayah: 1367 lokasi program seluruhnya di luar batas administrasi, digambar utuh ({ids}).",
+                short="Di luar batas wilayah: 1367 lokasi program seluruhnya di luar batas administrasi, digambar utuh (daftarnya dalam Buku Matriks).")
+    notes = ["Sumber: pola ruang, batas kecamatan.", "Analisis: SPPR tahun 2025.", long]
+    labels = [f"Kelas {i}" for i in range(18)]
+    f = MapFrame("x", crs="EPSG:32648", paper="A4", office="Dinas Contoh", signatory="Kepala\n\nNama\nNIP 1")
+    f.set_extent((440_000, 100_000, 449_000, 107_000))
+    f.add_legend([LegendSection("Panjang", [Line2D([], [], color="k") for _ in labels], labels)])
+    f.finish(notes)
+    printed = " ".join(" ".join(a.get_text().split()) for a in f.sources_artists)
+    assert printed.count("1367 lokasi program seluruhnya di luar batas administrasi, digambar utuh (daftarnya dalam Buku Matriks).") == 1
+    assert "P10K-00000" not in printed
+    for n in notes[:2]:
+        assert printed.count(n) == 1
+    assert f.sources_in_strip
+    assert [" ".join(t.get_text().split()) for lg in f.legends for t in lg.get_texts()] == labels

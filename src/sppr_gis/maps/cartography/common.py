@@ -35,6 +35,19 @@ PAGE_SIZE: tuple[float, float] = PAPER_SIZES["A3"]
 MIN_PT = 7.0
 
 
+class Note(str):
+    """A page note with a shorter form (:attr:`short`) printed instead when the notes do not fit the strip under
+    the map in full: the legend's room beside the map comes first (a note listing programs' ids took it and
+    stopped an A4 album)."""
+
+    short: str
+
+    def __new__(cls, text: str, short: str) -> "Note":
+        obj = super().__new__(cls, text)
+        obj.short = short
+        return obj
+
+
 _MAP_BOX = (0.07, 0.075, 0.645, 0.865)  # left, bottom, width, height (figure fraction), without the source strip
 
 

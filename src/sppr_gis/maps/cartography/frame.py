@@ -492,6 +492,11 @@ class MapFrame:
             (_, lab_bottom), _ = self.fig.transFigure.inverted().transform(_tight_bbox(self.ax, renderer))
             if self._sources_in_strip(paras, lab_bottom):
                 return
+            shorter = [getattr(p, "short", p) for p in paras]
+            if shorter != paras:  # the notes' short forms rather than the legend's room (Note)
+                paras = rest = shorter
+                if self._sources_in_strip(paras, lab_bottom):
+                    return
             # the strip takes as many paragraphs as it holds (from the first), the panel the rest: the panel's room
             # is the legend's, which must stay whole on the sheet (a long note, e.g. programs outside the frame,
             # would otherwise push every citation into the panel)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -36,6 +37,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     split_by_dimension,
     zone_legend,
 )
+from sppr_gis.maps.cartography.common import Note  # noqa: E402
 from sppr_gis.maps.cartography.draw import boundary_lines  # noqa: E402
 from sppr_gis.maps.cartography.enlarge import numbered_callouts  # noqa: E402
 from sppr_gis.maps.cartography.labels import OUTLINE_GID  # noqa: E402
@@ -549,7 +551,11 @@ class Album:
         if dropped:  # numbers the map could not print legibly (place_callouts): keyed in the table only
             extra.append(f"{dropped} program tidak bernomor di peta karena padat; lihat tabel.")
         if frame.data.get("outside"):
-            extra.append("Di luar batas wilayah: " + "; ".join(frame.data["outside"]) + " (lihat Buku Matriks).")
+            # the ids are dropped when the notes do not fit under the map in full (the legend's room comes first;
+            # the Buku Matriks lists every program): the counts stay
+            extra.append(Note("Di luar batas wilayah: " + "; ".join(frame.data["outside"]) + " (lihat Buku Matriks).",
+                              short="Di luar batas wilayah: " + "; ".join(re.sub(r" \([^()]*\)$", "", o) for o in frame.data["outside"])
+                              + " (daftarnya dalam Buku Matriks)."))
         cites = self.citations(shows)
         if self.inset is not None and self.inset_source and not frame.chart:
             cites.insert(len(cites) - 1, f"Peta lokasi: {self.inset_source}")
