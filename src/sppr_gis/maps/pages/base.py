@@ -25,6 +25,7 @@ from pyproj import CRS  # noqa: E402
 from sppr_gis import overlay  # noqa: E402
 from sppr_gis.maps.cartography import (  # noqa: E402
     MIN_PT,
+    TABLE_HEADING,
     LegendSection,
     MapFrame,
     display_crs,
@@ -38,12 +39,14 @@ from sppr_gis.maps.cartography import (  # noqa: E402
 )
 from sppr_gis.maps.cartography.draw import boundary_lines  # noqa: E402
 from sppr_gis.maps.cartography.enlarge import numbered_callouts  # noqa: E402
+from sppr_gis.maps.cartography.frame import keyed_row  # noqa: E402
 from sppr_gis.maps.cartography.labels import OUTLINE_GID  # noqa: E402
 from sppr_gis.maps.pages.common import (  # noqa: E402
     name_forms,
     _ZONE_FIELDS,
     LAND,
     SOURCE_LABELS,
+    UNLOCATED_HEADING,
     TABLE_WIDTH,
     _anchor,
     _bounds,
@@ -109,7 +112,8 @@ def _framed_extent(t: Any, renderer: Any) -> Any:
 
 
 def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols: Any = None, sizes: Sequence[float] = (8.0, MIN_PT),
-                 color: str = "#3a3a3a", style: str = "italic", weight: str = "bold", gid: str = "kec-label") -> list[Any]:
+                 color: str | Sequence[str] = "#3a3a3a", style: str = "italic", weight: str = "bold", gid: str = "kec-label",
+                 forms: Callable[[str], list[str]] | None = None) -> list[Any]:
     """Area names on a thematic map, each wholly inside its own area (within the map's view), clear of the texts
     and reserved boxes already there, of the line features drawn (roads, networks, program lines:
     :data:`~sppr_gis.maps.cartography.labels.LINE_GIDS`) and of the point ``symbols``: on one line, else on two, at
@@ -127,6 +131,15 @@ def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols
         The names as printed.
     symbols : array-like, optional
         (n, 2) data coordinates of point symbols a name must not cover.
+    sizes : sequence of float
+        Font sizes tried, largest first (never below :data:`MIN_PT`).
+    color : str or sequence of str
+        The ink, one for all names or one per name.
+    style, weight, gid : str
+        Font style and weight; the texts' gid.
+    forms : callable, optional
+        A name -> the texts tried for it, in order (default :func:`~sppr_gis.maps.pages.common.name_forms`: one
+        line, then two).
 
     Returns
     -------
@@ -157,7 +170,8 @@ def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols
         leaders = shapely.STRtree(shapely.linestrings(np.stack([a, b], axis=1)))
     sym = np.asarray(symbols, dtype=float).reshape(-1, 2) if symbols is not None and len(symbols) else None
     out = []
-    for g, name in zip(geoms, names):
+    inks = [color] * len(names) if isinstance(color, str) else list(color)
+    for g, name, ink in zip(geoms, names, inks):
         if g is None or g.is_empty or not str(name).strip():
             continue
         g = overlay.make_valid(np.asarray([g], dtype=object), what="kecamatan")[0]
@@ -165,10 +179,10 @@ def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols
         if not parts:
             continue
         poly = max(parts, key=lambda p: p.area)
-        forms = name_forms(name)
+        texts = (forms or name_forms)(name)
         placed = None
         for fs in dict.fromkeys(max(MIN_PT, float(v)) for v in sizes):
-            for text in forms:
+            for text in texts:
                 probe = ax.text(0, 0, text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, linespacing=1.0)
                 bb = probe.get_window_extent(renderer)
                 probe.remove()
@@ -179,7 +193,7 @@ def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols
                 if leaders is not None:
                     spots = _clear_of(spots, hw + 0.5 * mpp, hh + 0.5 * mpp, leaders)
                 if spots:
-                    placed = ax.text(*spots[0], text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, color=color,
+                    placed = ax.text(*spots[0], text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, color=ink,
                                      linespacing=1.0, zorder=20, path_effects=_HALO, gid=gid)
                     break
             if placed is not None:
@@ -258,6 +272,8 @@ class Album:
         self.scale = self.album_scale()
         self.number = 0
         self.zoning_page: int | None = None
+        #: The number of Peta Kesesuaian, whose numbers every map of programs uses (set when it is made).
+        self.conformance_page: int | None = None
 
     # -- shared pieces ---------------------------------------------------------
 
@@ -345,6 +361,7 @@ class Album:
             rows.append((str(n), " ".join(bits) + (" · " + ", ".join(tail) if tail else "")))
         numbered = len(rows)
         if unlocated is not None and len(unlocated):
+            rows.append((TABLE_HEADING, UNLOCATED_HEADING))
             uorder = sorted(range(len(unlocated)), key=lambda i: unumber[i]) if unumber is not None else sorted(range(len(unlocated)), key=lambda i: str(unlocated[idc].iloc[i]) if idc and idc in unlocated.columns else i)
             for k in uorder:
                 row = unlocated.iloc[k]
@@ -361,7 +378,7 @@ class Album:
         else:
             shown = numbered
             blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
-            listed = LegendSection("Daftar program (nomor pada peta)", blank, [textwrap.fill(f"{n}. {t}", 46, subsequent_indent="    ") for n, t in rows])
+            listed = LegendSection("Daftar program (nomor pada peta)", blank, [keyed_row(n, t, 46) for n, t in rows])
             f.data["listed"] = rows
         xy = [_anchor(geo.geometry.iloc[order[k]]) for k in range(shown)]
         cols = [mpl_color(STATUS_COLORS.get(str(col["status"][order[k]]), (40, 40, 40))) if "status" in col else "#222222" for k in range(shown)]
