@@ -271,20 +271,32 @@ class Album:
         #: One scale for every full-city map, so that they compare page to page (1:N, N rounded up to a nice number).
         self.scale = self.album_scale()
         self.number = 0
+        #: Charts made so far (numbered ``Grafik N`` apart from the maps).
+        self.charts = 0
         self.zoning_page: int | None = None
         #: The number of Peta Kesesuaian, whose numbers every map of programs uses (set when it is made).
         self.conformance_page: int | None = None
 
     # -- shared pieces ---------------------------------------------------------
 
-    def frame(self, title: str, subtitle: str | None = None, *, table: bool = False) -> MapFrame:
-        self.number += 1
+    def frame(self, title: str, subtitle: str | None = None, *, table: bool = False, chart: bool = False) -> MapFrame:
+        """A new page of the album, numbered: ``Peta N`` for a map, ``Grafik N`` for a chart (``chart``), each
+        counted on its own, so that a chart among the maps takes no map's number (review s6: the per-OPD capaian
+        chart was "Peta 16"). ``table``: its keyed list on the Lampiran sheet (or beside the map when short)."""
+        if chart:
+            self.charts += 1
+            number = f"Grafik {self.charts}"
+        else:
+            self.number += 1
+            number = f"Peta {self.number}"
         sub = f"{self.title} · Tahun {self.year}" + (f"\n{subtitle}" if subtitle else "")
-        return MapFrame(
-            title, crs=self.crs, subtitle=sub, number=f"Peta {self.number}", dpi=self.dpi, paper=self.paper,
+        frame = MapFrame(
+            title, crs=self.crs, subtitle=sub, number=number, dpi=self.dpi, paper=self.paper,
             region=self.region, office=self.office, signatory=self.signatory, logo=self.logo, table_width=TABLE_WIDTH if table else 0.0,
             place_date=self.place_date, inset_layer=self.inset, table_apart=table,
         )
+        frame.chart = chart
+        return frame
 
     def album_scale(self) -> float | None:
         """The album's one scale: the largest standard scale (:data:`~sppr_gis.maps.cartography.scalebar.STANDARD_SCALES`)
