@@ -48,8 +48,7 @@ def page_capaian_opd(album: Any, result: Any) -> MapFrame | None:
     order = list(result.klaster["klaster"]) if len(result.klaster) else sorted(df["klaster"].unique())
     df["_k"] = df["klaster"].map({k: i for i, k in enumerate(order)}).fillna(len(order))
     df = df.sort_values(["_k", "opd"], kind="stable").reset_index(drop=True)
-    f = album.frame("Capaian Kinerja per OPD menurut Klaster", f"{len(df)} OPD · rata-rata capaian program tahun {result.year}")
-    f.chart = True
+    f = album.frame("Grafik Capaian Kinerja per OPD menurut Klaster", f"{len(df)} OPD · rata-rata capaian program tahun {result.year}", chart=True)
     counts = df["predikat"].value_counts().to_dict()
     f.add_legend([_legend(counts)])
     note = ("Capaian OPD = rata-rata capaian program-programnya; capaian program = rata-rata capaian indikatornya "

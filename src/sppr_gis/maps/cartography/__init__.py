@@ -31,6 +31,7 @@ from sppr_gis.maps.cartography.common import (
     MIN_PT,
     PAGE_SIZE,
     PAPER_SIZES,
+    TABLE_HEADING,
     counts_of,
     display_crs,
     fit_extent,
@@ -68,6 +69,7 @@ from sppr_gis.maps.cartography.scalebar import ScaleBar
 from sppr_gis.maps.cartography.textfit import _bottom
 
 __all__ = [
+    "TABLE_HEADING",
     "PAGE_SIZE",
     "PAPER_SIZES",
     "MIN_PT",

@@ -97,6 +97,9 @@ _FOOT = 0.043
 
 #: Table rows a map continues on its continuation pages; rows past these are left to the Buku Matriks.
 MAX_CONTINUED_ROWS = 400  # bottom of the panel's content (the border is at 0.035)
+#: The "number" of a keyed table's heading row: ``(TABLE_HEADING, "Program tanpa lokasi (tidak digambar di peta)")``
+#: heads the rows under it (bold, across the number column) and is itself keyed to nothing on the map.
+TABLE_HEADING = "\u00a7"
 #: A keyed table of at most this many rows stays on its map page (in the legend panel), never on a continuation page.
 KEY_ON_PAGE_ROWS = 6
 #: A keyed table of up to this many rows goes in the legend panel beside its map when the panel has room for it

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from sppr_gis.maps.cartography.common import _INK, MIN_PT, _pt  # noqa: E402
+from sppr_gis.maps.cartography.common import _INK, MIN_PT, TABLE_HEADING, _pt  # noqa: E402
 from sppr_gis.maps.cartography.textfit import _bottom, _fit_text  # noqa: E402
 
 if TYPE_CHECKING:
@@ -156,6 +156,12 @@ def _put_rows(frame: MapFrame, cols: _Columns) -> None:
     num_w = 0.02
     chars = max(20, int((cols.colw - num_w - 0.01) * cols.size[0] * 72 / (fs * 0.6)))
     for num, text in frame.overflow_rows:
+        if num == TABLE_HEADING:  # a group's heading (the programs without a location): bold, across the number column
+            cols.y -= 0.006
+            cols.put(lambda fig, x, y, text=text: fig.text(x, y, textwrap.fill(" ".join(str(text).split()), chars + 4), fontsize=fs, fontweight="bold",
+                                                           va="top", color=_INK, linespacing=1.15, gid="table-heading"))
+            continue
+
         def make(fig: Figure, x: float, y: float, text: str = text) -> Any:
             return fig.text(x + num_w, y, textwrap.fill(" ".join(str(text).split()), chars), fontsize=fs, va="top", color=_INK, linespacing=1.15, gid="table-row")
         t = cols.put(make)

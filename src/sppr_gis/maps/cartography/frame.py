@@ -34,6 +34,7 @@ from sppr_gis.maps.cartography.common import (  # noqa: E402
     _NOTE_TOP,
     _PREP_TOP,
     KEY_BESIDE_ROWS,
+    TABLE_HEADING,
     KEY_ON_PAGE_ROWS,
     MAX_CONTINUED_ROWS,
     MIN_PT,
@@ -51,6 +52,21 @@ from sppr_gis.maps.cartography.scalebar import ScaleBar  # noqa: E402
 from sppr_gis.maps.cartography.textfit import _bottom, _fit_block, _fit_text  # noqa: E402
 from sppr_gis.text import angka  # noqa: E402
 from sppr_gis.i18n import _
+
+
+def keyed_row(num: str, text: str, width: int) -> str:
+    """One row of a keyed list as a legend label: ``"12. PUPR-2025-012 ..."`` wrapped to ``width`` characters
+    under a hanging indent (never at an id's hyphen); a heading row (``num`` is :data:`TABLE_HEADING`) is its
+    text alone.
+
+    >>> keyed_row("3", "DLH-2025-003 TPS3R", 40)
+    '3. DLH-2025-003 TPS3R'
+    >>> keyed_row(TABLE_HEADING, "Program tanpa lokasi (tidak digambar di peta)", 60)
+    'Program tanpa lokasi (tidak digambar di peta)'
+    """
+    if num == TABLE_HEADING:
+        return textwrap.fill(" ".join(str(text).split()), width, break_on_hyphens=False)
+    return textwrap.fill(" ".join(f"{num}. {text}".split()), width, subsequent_indent="    ", break_on_hyphens=False)
 
 
 class MapFrame:
@@ -348,10 +364,16 @@ class MapFrame:
                 self.overflow_rows = [rows[j] for j in range(i, i + cont)]
                 self.overflow_title = title
                 self.overflow_more = (f"... dan {rest - cont} lainnya" + (f" ({more})" if more else "")) if rest > cont else ""
-                what = f"Nomor {rows[i][0]} dan seterusnya" if rows[i][0] not in ("–", "-", "") else "Daftar ini"  # '–': no number on the map
+                what = f"Nomor {rows[i][0]} dan seterusnya" if rows[i][0] not in ("–", "-", "", TABLE_HEADING) else "Daftar ini"  # '–': no number on the map
                 t = fig.text(x, y, textwrap.fill(f"{what} berlanjut pada halaman berikutnya.", chars + 4), fontsize=size, fontstyle="italic", va="top", color="#333333", gid="table-more")
                 self.continued_artists.append(t)
                 break
+            if num == TABLE_HEADING:  # a group's heading: bold, across the number column, a little apart from the rows above
+                t = fig.text(x, y - 0.002, textwrap.fill(" ".join(str(text).split()), chars + 4), fontsize=size, fontweight="bold", va="top", color=_INK,
+                             linespacing=1.15, gid="table-heading")
+                y = _bottom(fig, t) - 0.0025
+                shown += 1
+                continue
             fig.text(x, y, str(num), fontsize=size, fontweight="bold", va="top", color=_INK, gid="table-number")
             t = fig.text(x + num_w, y, wrapped, fontsize=size, va="top", color=_INK, linespacing=1.15, gid="table-row")
             y = _bottom(fig, t) - 0.0025
@@ -446,7 +468,7 @@ class MapFrame:
             # the rows wrapped to the panel at that size (a hanging indent under the number)
             chars = max(20, int(((right - left) * self.fig.get_figwidth() * 72 - 2.6 * fs) / (0.6 * fs)))
             blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
-            sec = LegendSection(f"{title} (nomor pada peta)", blank, [textwrap.fill(" ".join(f"{n}. {t}".split()), chars, subsequent_indent="    ", break_on_hyphens=False) for n, t in rows])
+            sec = LegendSection(f"{title} (nomor pada peta)", blank, [keyed_row(n, t, chars) for n, t in rows])
             fits = self._place_legends([*wrapped(self.legend_sections), sec], fs, False, left, top, bottom, right, renderer)
             if fits:
                 break

@@ -358,6 +358,9 @@ _CALLOUT_GAP = 1.0
 #: The cost of a callout's leader under another circle, or of its circle on another leader (a feature under
 #: another circle costs 1): a farther ring clear of both is taken first.
 _ON_LEADER = 10.0
+#: What a circle beyond the region (``within`` of :func:`place_callouts`) weighs: more than its circle or leader over a
+#: few other symbols, less than a leader under a circle.
+_OFF_LAND = 3.0
 
 
 class _BoxGrid:
@@ -451,7 +454,7 @@ class _CalloutPlan:
     """
 
     def __init__(self, ax: Any, xy: Sequence[tuple[float, float]], numbers: Sequence[str], fontsize: float, avoid: Sequence[Bbox],
-                 symbols: Sequence[tuple[float, float]], max_leader: float | None) -> None:
+                 symbols: Sequence[tuple[float, float]], max_leader: float | None, within: Any = None) -> None:
         fig, fontsize, renderer, ax_box, _ = _label_context(ax, fontsize, ())
         self.fig, self.fontsize, self.renderer = fig, fontsize, renderer
         self.px = px = fig.dpi / 72.0  # display units per point
@@ -476,6 +479,11 @@ class _CalloutPlan:
         for seg in self.prior_segs:
             self.lead_grid.add(seg)  # a segment (x0, y0, x1, y1): the grid files it by the box its ends span
         self.ax_ext = ax_box.extents
+        #: the area the circles should lie in (display units, prepared), when given: the region's land
+        self.within = None
+        if within is not None and not within.is_empty:
+            self.within = shapely.transform(within, lambda c: ax.transData.transform(c))
+            shapely.prepare(self.within)
         self.max_pt = None if max_leader is None else max_leader / _PT_MM
         self.texts = [str(n) for n in numbers]
         self.ok = np.asarray([np.isfinite(x) and np.isfinite(y) for x, y in xy], dtype=bool)
@@ -582,6 +590,8 @@ class _CalloutPlan:
                     hard |= crossing
                 if len(ft):
                     soft += _overlaps(b, ft).sum(axis=1) + _seg_box(lg, ft).any(axis=1)
+                if self.within is not None:  # a circle beyond the region (at sea, in the neighbour's land) where the region has room
+                    soft += _OFF_LAND * ~self._inside(b)
                 if strict:
                     hard |= soft > 0
                 cost = np.where(hard, np.inf, soft)
@@ -599,6 +609,13 @@ class _CalloutPlan:
         self._put(k, best[1], best[2])
         self.mode[k] = mode
         return True
+
+    def _inside(self, boxes: np.ndarray) -> np.ndarray:
+        """Which circles (their boxes, display units) lie wholly within :attr:`within` (each as a 12-sided polygon
+        round its box's inscribed circle)."""
+        cx, cy = (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2
+        radius = np.minimum(boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]) / 2
+        return shapely.contains(self.within, shapely.buffer(shapely.points(cx, cy), radius, quad_segs=3))
 
     def _put(self, k: int, off: np.ndarray, box: np.ndarray) -> None:
         p0 = self.pts[k]
@@ -884,6 +901,7 @@ def place_callouts(
     dropped: list[str] | None = None,
     symbols: Sequence[tuple[float, float]] = (),
     max_leader: float | None = MAX_LEADER_MM,
+    within: Any = None,
 ) -> list[Artist]:
     """Numbered markers beside features, joined to them by a short leader, keyed to the page's table.
 
@@ -898,6 +916,10 @@ def place_callouts(
     place is not printed (never an overlapping number): its text is appended to ``dropped`` and counted in
     ``ax._sppr_unnumbered`` (the page says so in its note; the table keys it).
 
+    ``within`` (a shapely geometry in data units: the region) keeps the circles on the region's land where it has
+    room: a circle beyond it is a fault (:data:`_OFF_LAND`: as three symbols covered), so the first pass takes
+    none and the later ones only where the land's places cost more (a leader crossed).
+
     ``max_leader=None`` skips the first two passes. The size of each number (with its circle) is measured once per
     string; candidate boxes are computed in display units and tested against grids of the boxes taken, and a
     matplotlib ``Annotation`` is made only for the position chosen.
@@ -905,12 +927,12 @@ def place_callouts(
     if len(xy) > _PLAN_LIMIT:  # thousands of numbers on one map: one pass, as fast as before (no map shows them all legibly)
         max_leader = None
     modes = ("strict", "short-any", "far-any") if max_leader is not None else ("far-any",)
-    plan = _CalloutPlan(ax, xy, numbers, fontsize, avoid, symbols, max_leader)
+    plan = _CalloutPlan(ax, xy, numbers, fontsize, avoid, symbols, max_leader, within)
     left = plan.run(modes)
     for _ in range(_REPLANS if max_leader is not None else 0):  # the features left with a long leader or none are placed first, while the room is free
         if not (left or plan.late) or len(left) > 0.25 * int(plan.ok.sum()):
             break  # (a saturated map, a quarter of its numbers without a place: placing them first frees no room)
-        again = _CalloutPlan(ax, xy, numbers, fontsize, avoid, symbols, max_leader)
+        again = _CalloutPlan(ax, xy, numbers, fontsize, avoid, symbols, max_leader, within)
         left2 = again.run(modes, first=[*left, *plan.late])
         if (len(left2), len(again.late)) < (len(left), len(plan.late)):
             plan, left = again, left2

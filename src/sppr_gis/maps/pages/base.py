@@ -26,6 +26,7 @@ from pyproj import CRS  # noqa: E402
 from sppr_gis import overlay  # noqa: E402
 from sppr_gis.maps.cartography import (  # noqa: E402
     MIN_PT,
+    TABLE_HEADING,
     LegendSection,
     MapFrame,
     display_crs,
@@ -40,12 +41,14 @@ from sppr_gis.maps.cartography import (  # noqa: E402
 from sppr_gis.maps.cartography.common import Note  # noqa: E402
 from sppr_gis.maps.cartography.draw import boundary_lines  # noqa: E402
 from sppr_gis.maps.cartography.enlarge import numbered_callouts  # noqa: E402
+from sppr_gis.maps.cartography.frame import keyed_row  # noqa: E402
 from sppr_gis.maps.cartography.labels import OUTLINE_GID  # noqa: E402
 from sppr_gis.maps.pages.common import (  # noqa: E402
     name_forms,
     _ZONE_FIELDS,
     LAND,
     SOURCE_LABELS,
+    UNLOCATED_HEADING,
     TABLE_WIDTH,
     _anchor,
     _bounds,
@@ -111,7 +114,8 @@ def _framed_extent(t: Any, renderer: Any) -> Any:
 
 
 def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols: Any = None, sizes: Sequence[float] = (8.0, MIN_PT),
-                 color: str = "#3a3a3a", style: str = "italic", weight: str = "bold", gid: str = "kec-label") -> list[Any]:
+                 color: str | Sequence[str] = "#3a3a3a", style: str = "italic", weight: str = "bold", gid: str = "kec-label",
+                 forms: Callable[[str], list[str]] | None = None) -> list[Any]:
     """Area names on a thematic map, each wholly inside its own area (within the map's view), clear of the texts
     and reserved boxes already there, of the line features drawn (roads, networks, program lines:
     :data:`~sppr_gis.maps.cartography.labels.LINE_GIDS`) and of the point ``symbols``: on one line, else on two, at
@@ -129,6 +133,15 @@ def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols
         The names as printed.
     symbols : array-like, optional
         (n, 2) data coordinates of point symbols a name must not cover.
+    sizes : sequence of float
+        Font sizes tried, largest first (never below :data:`MIN_PT`).
+    color : str or sequence of str
+        The ink, one for all names or one per name.
+    style, weight, gid : str
+        Font style and weight; the texts' gid.
+    forms : callable, optional
+        A name -> the texts tried for it, in order (default :func:`~sppr_gis.maps.pages.common.name_forms`: one
+        line, then two).
 
     Returns
     -------
@@ -159,7 +172,8 @@ def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols
         leaders = shapely.STRtree(shapely.linestrings(np.stack([a, b], axis=1)))
     sym = np.asarray(symbols, dtype=float).reshape(-1, 2) if symbols is not None and len(symbols) else None
     out = []
-    for g, name in zip(geoms, names):
+    inks = [color] * len(names) if isinstance(color, str) else list(color)
+    for g, name, ink in zip(geoms, names, inks):
         if g is None or g.is_empty or not str(name).strip():
             continue
         g = overlay.make_valid(np.asarray([g], dtype=object), what="kecamatan")[0]
@@ -167,10 +181,10 @@ def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols
         if not parts:
             continue
         poly = max(parts, key=lambda p: p.area)
-        forms = name_forms(name)
+        texts = (forms or name_forms)(name)
         placed = None
         for fs in dict.fromkeys(max(MIN_PT, float(v)) for v in sizes):
-            for text in forms:
+            for text in texts:
                 probe = ax.text(0, 0, text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, linespacing=1.0)
                 bb = probe.get_window_extent(renderer)
                 probe.remove()
@@ -181,7 +195,7 @@ def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols
                 if leaders is not None:
                     spots = _clear_of(spots, hw + 0.5 * mpp, hh + 0.5 * mpp, leaders)
                 if spots:
-                    placed = ax.text(*spots[0], text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, color=color,
+                    placed = ax.text(*spots[0], text, ha="center", va="center", fontsize=fs, fontweight=weight, fontstyle=style, color=ink,
                                      linespacing=1.0, zorder=20, path_effects=_HALO, gid=gid)
                     break
             if placed is not None:
@@ -259,18 +273,32 @@ class Album:
         #: One scale for every full-city map, so that they compare page to page (1:N, N rounded up to a nice number).
         self.scale = self.album_scale()
         self.number = 0
+        #: Charts made so far (numbered ``Grafik N`` apart from the maps).
+        self.charts = 0
         self.zoning_page: int | None = None
+        #: The number of Peta Kesesuaian, whose numbers every map of programs uses (set when it is made).
+        self.conformance_page: int | None = None
 
     # -- shared pieces ---------------------------------------------------------
 
-    def frame(self, title: str, subtitle: str | None = None, *, table: bool = False) -> MapFrame:
-        self.number += 1
+    def frame(self, title: str, subtitle: str | None = None, *, table: bool = False, chart: bool = False) -> MapFrame:
+        """A new page of the album, numbered: ``Peta N`` for a map, ``Grafik N`` for a chart (``chart``), each
+        counted on its own, so that a chart among the maps takes no map's number (review s6: the per-OPD capaian
+        chart was "Peta 16"). ``table``: its keyed list on the Lampiran sheet (or beside the map when short)."""
+        if chart:
+            self.charts += 1
+            number = f"Grafik {self.charts}"
+        else:
+            self.number += 1
+            number = f"Peta {self.number}"
         sub = f"{self.title} · Tahun {self.year}" + (f"\n{subtitle}" if subtitle else "")
-        return MapFrame(
-            title, crs=self.crs, subtitle=sub, number=f"Peta {self.number}", dpi=self.dpi, paper=self.paper,
+        frame = MapFrame(
+            title, crs=self.crs, subtitle=sub, number=number, dpi=self.dpi, paper=self.paper,
             region=self.region, office=self.office, signatory=self.signatory, logo=self.logo, table_width=TABLE_WIDTH if table else 0.0,
             place_date=self.place_date, inset_layer=self.inset, table_apart=table,
         )
+        frame.chart = chart
+        return frame
 
     def album_scale(self) -> float | None:
         """The album's one scale: the largest standard scale (:data:`~sppr_gis.maps.cartography.scalebar.STANDARD_SCALES`)
@@ -347,6 +375,7 @@ class Album:
             rows.append((str(n), " ".join(bits) + (" · " + ", ".join(tail) if tail else "")))
         numbered = len(rows)
         if unlocated is not None and len(unlocated):
+            rows.append((TABLE_HEADING, UNLOCATED_HEADING))
             uorder = sorted(range(len(unlocated)), key=lambda i: unumber[i]) if unumber is not None else sorted(range(len(unlocated)), key=lambda i: str(unlocated[idc].iloc[i]) if idc and idc in unlocated.columns else i)
             for k in uorder:
                 row = unlocated.iloc[k]
@@ -363,7 +392,7 @@ class Album:
         else:
             shown = numbered
             blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
-            listed = LegendSection("Daftar program (nomor pada peta)", blank, [textwrap.fill(f"{n}. {t}", 46, subsequent_indent="    ") for n, t in rows])
+            listed = LegendSection("Daftar program (nomor pada peta)", blank, [keyed_row(n, t, 46) for n, t in rows])
             f.data["listed"] = rows
         xy = [_anchor(geo.geometry.iloc[order[k]]) for k in range(shown)]
         cols = [mpl_color(STATUS_COLORS.get(str(col["status"][order[k]]), (40, 40, 40))) if "status" in col else "#222222" for k in range(shown)]
@@ -622,6 +651,20 @@ class Album:
         if hit is None or hit[0] is not g or hit[1] is not area:
             hit = memo[key] = (g, area, shapely.covered_by(geoms, area), shapely.intersects(geoms, area))
         return hit[2], hit[3]
+
+    def land_area(self) -> Any:
+        """The administrative area with the gaps between its units closed (a buffer of half a millimetre at the album
+        scale, out and back in): where the callouts of a map should sit (:func:`place_callouts` ``within``); real
+        kecamatan digitised apart leave slivers between them that a circle well inside the city would cross. None
+        without a boundary layer."""
+        if not hasattr(self, "_land_area"):
+            area = self.admin_area()
+            if area is not None:
+                d = 0.0005 * (self.scale or 100000.0)
+                area = shapely.buffer(shapely.buffer(area, d, quad_segs=4), -d, quad_segs=4)
+                shapely.prepare(area)
+            self._land_area = area
+        return self._land_area
 
     def admin_area(self) -> Any:
         """The administrative area (the union of the kecamatan, else kelurahan, else zoning outline), widened by

@@ -63,6 +63,11 @@ KEC_FILLS: tuple[RGB, ...] = ((219, 204, 255), (213, 242, 97), (121, 206, 242), 
 LEGEND_ROWS = 0
 
 
+#: The heading row over the programs a list keys that have no location (review s6: on Lampiran Peta 4 they followed
+#: the numbered rows unannounced).
+UNLOCATED_HEADING = "Program tanpa lokasi (tidak digambar di peta)"
+
+
 #: Width (figure fraction) of the table column beside maps with numbered callouts.
 TABLE_WIDTH = 0.18
 

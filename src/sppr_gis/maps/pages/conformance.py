@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 
 from sppr_gis.maps.cartography import (  # noqa: E402
     MIN_PT,
+    TABLE_HEADING,
     LegendSection,
     MapFrame,
     category_legend,
@@ -29,7 +30,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
 )
 from sppr_gis.maps.cartography.enlarge import enlargement_note, numbered_callouts  # noqa: E402
 from sppr_gis.maps.pages.base import Album  # noqa: E402
-from sppr_gis.maps.pages.common import STATUS_ORDER, _anchor, _counts  # noqa: E402
+from sppr_gis.maps.pages.common import STATUS_ORDER, UNLOCATED_HEADING, _anchor, _counts  # noqa: E402
 from sppr_gis.maps.palette import (  # noqa: E402
     RGB,
     STATUS_COLORS,
@@ -53,6 +54,7 @@ def page_conformance(album: Album) -> MapFrame | None:
     cnt = _counts(r, "status")
     sub = f"{n} program · " + ", ".join(f"{cnt.get(s, 0)} {STATUS_LABELS[s].split(' (')[0].lower()}" for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
     f = album.frame("Peta Kesesuaian Program terhadap Rencana Tata Ruang", sub, table=True)
+    album.conformance_page = album.number
     album.city_extent(f)
     album.zoning(f, 0.4)
     album.admin(f, labels=False)
@@ -109,7 +111,10 @@ def numbered_programs(f: MapFrame, r: gpd.GeoDataFrame, album: Album | None = No
         text = ids[i] + (f" {nomenklatur(keg)}" if isinstance(keg, str) and keg else "")
         st = STATUS_LABELS.get(status[i], status[i]).split(" (")[0].lower()
         rows.append((str(i + 1), f"{text} · {st}"))
-    for i in np.setdiff1d(np.arange(len(r)), located):  # listed too, so that the key's counts can be traced
+    unlocated = np.setdiff1d(np.arange(len(r)), located)
+    if len(unlocated):  # under their own heading: they have no number on the map (review s6, Lampiran 4)
+        rows.append((TABLE_HEADING, UNLOCATED_HEADING))
+    for i in unlocated:  # listed too, so that the key's counts can be traced
         keg = r["kegiatan"].iloc[i] if "kegiatan" in r.columns else None
         text = ids[i] + (f" {nomenklatur(keg)}" if isinstance(keg, str) and keg else "")
         st = STATUS_LABELS.get(status[i], status[i]).split(" (")[0].lower()

@@ -199,7 +199,9 @@ def page_sinergi(album: Album) -> MapFrame | None:
             keys.append(g["_k"].iloc[i])
         for key in dict.fromkeys(keys):
             sel = [k for k in range(shown) if keys[k] == key]
-            place_callouts(f.ax, [xy[k] for k in sel], [str(k + 1) for k in sel], colors=[cols[k] for k in sel], fontsize=5.5 * f.k, gid=f"relasi:{key}")
+            # on the city's land where it has room (review s6: numbers at sea and beyond the boundary)
+            place_callouts(f.ax, [xy[k] for k in sel], [str(k + 1) for k in sel], colors=[cols[k] for k in sel], fontsize=5.5 * f.k, gid=f"relasi:{key}",
+                           within=album.land_area())
         drawn = [k for k in kinds if k in set(keys)]
         cnt = g.loc[ok, "_k"].value_counts().to_dict()
         h = [
