@@ -77,6 +77,31 @@ def test_relocation_in_background_equals_extend_check() -> None:
     _same(layer, expected)
 
 
+def test_relocation_pieces_made_ready_beside_the_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    # check(prepare_relocation=True) without a cluster: the advice's pieces are cut in a thread of their
+    # own while the verdict is worked out, used by the advice (not cut a second time), and then let go
+    from sppr_gis import relocation
+
+    zinputs, progs, rules = _inputs()
+    prepared = prepare_zoning_cached(zinputs, cache=False)
+    cut_in: list[str] = []
+    split = relocation.split_large
+
+    def counted(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        cut_in.append(threading.current_thread().name)
+        return split(*args, **kw)
+
+    monkeypatch.setattr(relocation, "split_large", counted)
+    result = check(prepared, progs, rules, workers=1, prepare_relocation=True)
+    layer = relocation_pending(result, rules, relocation_distance=1500.0)()
+    assert len(cut_in) == 1 and cut_in[0].startswith("sppr-relokasi-index")
+    assert getattr(result, "relocation_index", None) is None  # the pieces are not kept with the result
+    monkeypatch.setattr(relocation, "split_large", split)
+    expected = extend_check(check(prepared, progs, rules, workers=1), rules, relocation_distance=1500.0).extra_layers["saran_relokasi"]
+    assert len(expected) > 0 and expected["zone_code"].notna().any()
+    _same(layer, expected)
+
+
 def test_write_gpkg_callable_layer_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     a = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[Point(0, 0), Point(1, 1)], crs="EPSG:32748")

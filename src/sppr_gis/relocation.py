@@ -102,6 +102,11 @@ class PermittedZones:
         """Whether :meth:`ship` sent the pieces to ``client``'s workers already."""
         return self._shipped is not None and self._shipped.client is client
 
+    @property
+    def shipped_to_any(self) -> bool:
+        """Whether :meth:`ship` sent the pieces to some cluster."""
+        return self._shipped is not None
+
     def permitted_codes(self, activity: object) -> list[str]:
         """Zone codes whose cell for ``activity`` is ``I`` (sorted)."""
         key = activity_key(activity)
@@ -144,10 +149,14 @@ class PermittedZones:
                 pieces, owner = self.pieces()
                 sel = np.flatnonzero(np.isin(self.codes[owner], permitted))
                 self._trees[key] = (shapely.STRtree(pieces[sel]) if len(sel) else None, owner[sel])
-                if self._boxes is None:  # every piece's box, once
-                    self._boxes = envelope_boxes(pieces)
-                self._envelopes[key] = shapely.STRtree(self._boxes[sel]) if len(sel) else None
+                self._envelopes[key] = shapely.STRtree(self.boxes()[sel]) if len(sel) else None
         return self._trees[key]
+
+    def boxes(self) -> np.ndarray:
+        """:func:`envelope_boxes` of :meth:`pieces` (once)."""
+        if self._boxes is None:
+            self._boxes = envelope_boxes(self.pieces()[0])
+        return self._boxes
 
     def envelopes(self, activity: object) -> shapely.STRtree | None:
         """The boxes of the pieces in :meth:`tree` of ``activity``, in that tree's order, in a tree of their own."""
@@ -419,6 +428,7 @@ def permitted_index(zones: gpd.GeoDataFrame, rules: Rules, client: Any = None, *
     """
     index = _permitted_index(zones, rules, zoning_key)
     index.pieces()
+    index.boxes()
     if client is not None:
         index.ship(client)
     return index
