@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point, Polygon, box
 
-from sppr_gis.relocation import envelope_boxes, nearest_in_tree, nearest_pieces
+from sppr_gis.relocation import envelope_boxes, first_intersecting, nearest_in_tree, nearest_pieces
 
 
 def _pairs(q, p, d):  # noqa: ANN001, ANN202
@@ -69,3 +69,31 @@ def test_nearest_in_tree_takes_the_code_that_sorts_first_among_ties():
     codes, dist, point = nearest_in_tree(tree, np.array(["S", "P"], dtype=object), np.array([Point(2, 0.5)], dtype=object), 10.0)
     assert codes.tolist() == ["P"] and dist.tolist() == [1.0]
     assert point[0].equals(Point(1, 0.5))
+
+
+def test_first_intersecting_takes_the_first_code_then_the_first_piece():
+    # the line runs through B's two pieces and only touches A's corner at (10, 10): A sorts first
+    pieces = np.array([box(20, 0, 30, 10), box(12, 0, 20, 10), box(0, 10, 10, 20), box(100, 100, 110, 110)], dtype=object)
+    codes = np.array(["B", "B", "A", "A"], dtype=object)
+    tree = shapely.STRtree(pieces)
+    geoms = np.array([LineString([(10, 10), (25, 5)]), LineString([(13, 5), (25, 5)]), Point(50, 50)], dtype=object)
+    q, p = first_intersecting(tree, codes, geoms)
+    # line 0: A's piece 2 (a touch is an intersection); line 1: B's pieces 0 and 1, the first in the tree is 0;
+    # the point meets nothing
+    assert sorted(zip(q.tolist(), p.tolist())) == [(0, 2), (1, 0)]
+
+
+def test_first_intersecting_equals_testing_every_candidate():
+    rng = np.random.default_rng(7)
+    pieces = shapely.buffer(shapely.points(rng.uniform(0, 1000, (150, 2))), rng.uniform(10, 90, 150), quad_segs=6)
+    codes = rng.choice(np.array(["K-1", "R-2", "RTH", "I"], dtype=object), len(pieces))
+    tree = shapely.STRtree(pieces)
+    geoms = np.concatenate([shapely.points(rng.uniform(0, 1000, (300, 2))), shapely.linestrings(rng.uniform(0, 1000, (200, 4, 2)))])
+    q, p = first_intersecting(tree, codes, geoms)
+    # every pair tested, then per geometry the smallest (code, position)
+    expected = {}
+    for i, g in enumerate(geoms):
+        hits = [(codes[j], j) for j in range(len(pieces)) if g.intersects(pieces[j])]
+        if hits:
+            expected[i] = min(hits)[1]
+    assert dict(zip(q.tolist(), p.tolist())) == expected and len(expected) > 100

@@ -37,7 +37,7 @@ from sppr_gis.rules import Rules, activity_key
 from sppr_gis.text import angka
 from sppr_gis.vocabulary import DEFAULT_RELOCATION_DISTANCE
 
-__all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "envelope_boxes", "nearest_in_tree", "nearest_pieces", "permitted_index", "relocation_advice", "RELOCATION_COLUMNS"]
+__all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "envelope_boxes", "first_intersecting", "nearest_in_tree", "nearest_pieces", "permitted_index", "relocation_advice", "RELOCATION_COLUMNS"]
 
 #: Metres: no advice beyond this distance (``--relocation-distance``): :data:`sppr_gis.vocabulary.DEFAULT_RELOCATION_DISTANCE`.
 #: Permitted polygons are indexed in pieces of at most this many vertices.
@@ -263,6 +263,49 @@ def nearest_pieces(tree: shapely.STRtree, geoms: np.ndarray, max_distance: float
     return q[ci[keep]], cj[keep], dist[keep]
 
 
+def first_intersecting(tree: shapely.STRtree, tree_codes: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each geometry that intersects a tree geometry: the first one it intersects in the order
+    (code, position in the tree), the one the advice takes among those at distance 0.
+
+    The candidates (boxes meeting) of all geometries are tested in rounds, each geometry's next
+    candidate in that order per round, until one intersects: the same answer as testing every
+    candidate (``tree.query(geoms, predicate="intersects")``) and taking the first, with fewer tests.
+
+    Parameters
+    ----------
+    tree : shapely.STRtree
+    tree_codes : numpy.ndarray of str
+        The code of each tree geometry (in the tree's order).
+    geoms : numpy.ndarray of shapely geometries
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Positions in ``geoms`` of those that intersect a tree geometry, and that geometry's position in the tree.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    qi, ti = tree.query(geoms)
+    if not len(qi):
+        return qi, ti
+    _, rank = np.unique(np.asarray(tree_codes, dtype=object), return_inverse=True)  # codes in sort order
+    order = np.lexsort((ti, rank.reshape(-1)[ti], qi))
+    qi, ti = qi[order], ti[order]
+    starts = np.r_[0, np.flatnonzero(qi[1:] != qi[:-1]) + 1]
+    ends = np.r_[starts[1:], len(qi)]
+    at = starts.copy()  # each geometry's next candidate
+    live = np.arange(len(starts))
+    found_q, found_t = [], []
+    pieces = tree.geometries
+    while len(live):
+        k = at[live]
+        hit = shapely.intersects(geoms[qi[k]], pieces[ti[k]])
+        found_q.append(qi[k[hit]])
+        found_t.append(ti[k[hit]])
+        at[live] += 1
+        live = live[~hit & (at[live] < ends[live])]
+    return np.concatenate(found_q), np.concatenate(found_t)
+
+
 def nearest_in_tree(tree: shapely.STRtree | None, tree_codes: np.ndarray, geoms: np.ndarray, max_distance: float, *, envelopes: shapely.STRtree | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:meth:`PermittedZones.nearest` on one activity's tree: its pieces' codes ``tree_codes`` (in the tree's order).
 
@@ -294,7 +337,7 @@ def nearest_in_tree(tree: shapely.STRtree | None, tree_codes: np.ndarray, geoms:
         return codes, dist, point
     pieces = tree.geometries
     # programs that already meet a permitted zone: distance 0 (no nearest-neighbour search)
-    qi, ti = tree.query(geoms[ok], predicate="intersects")
+    qi, ti = first_intersecting(tree, tree_codes, geoms[ok])
     hit = np.zeros(len(ok), dtype=bool)
     hit[qi] = True
     rest = np.flatnonzero(~hit)
