@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Point, Polygon, box
 
-from sppr_gis.relocation import envelope_boxes, first_intersecting, nearest_in_tree, nearest_pieces
+from sppr_gis.relocation import first_intersecting, nearest_in_tree, nearest_pieces
 
 
 def _pairs(q, p, d):  # noqa: ANN001, ANN202
@@ -59,8 +59,6 @@ def test_equals_query_nearest_on_random_pieces():
         (ei, ej), ed = tree.query_nearest(geoms, max_distance=limit, return_distance=True, all_matches=True)
         expected = _pairs(ei[ed <= limit], ej[ed <= limit], ed[ed <= limit])
         assert _pairs(*nearest_pieces(tree, geoms, limit)) == expected
-        envelopes = shapely.STRtree(envelope_boxes(pieces))
-        assert _pairs(*nearest_pieces(tree, geoms, limit, envelopes)) == expected
 
 
 def test_nearest_in_tree_takes_the_code_that_sorts_first_among_ties():

@@ -678,15 +678,12 @@ def _relocation_task(nearest_in_tree: Callable[..., tuple[np.ndarray, np.ndarray
     entry = _RELOCATION_PIECES.get(token)
     if entry is None:
         _RELOCATION_PIECES.clear()  # one run's pieces at a time: a worker's memory stays bounded
-        entry = _RELOCATION_PIECES[token] = {"pieces": unpack_wkb(*pieces), "trees": {}, "envelopes": {}}
+        entry = _RELOCATION_PIECES[token] = {"pieces": unpack_wkb(*pieces), "trees": {}}
     k, sel, codes = activity
     if k not in entry["trees"]:
         sel = np.asarray(sel, dtype=np.int64)
         entry["trees"][k] = shapely.STRtree(entry["pieces"][sel]) if len(sel) else None
-        # the pieces' boxes in a tree of their own (as relocation.envelope_boxes), kept with the tree
-        b = shapely.bounds(entry["pieces"][sel])
-        entry["envelopes"][k] = shapely.STRtree(shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3])) if len(sel) else None
-    c, d, pt = nearest_in_tree(entry["trees"][k], np.asarray(codes, dtype=object), unpack_wkb(*prog_wkb), float(max_distance), envelopes=entry["envelopes"][k])
+    c, d, pt = nearest_in_tree(entry["trees"][k], np.asarray(codes, dtype=object), unpack_wkb(*prog_wkb), float(max_distance))
     return {"codes": c, "dist": d, "point": pack_wkb(pt), "cpu_seconds": time.thread_time() - cpu}
 
 

@@ -10,7 +10,7 @@ The distance to a union of polygons is the smallest distance to any of them
 (``d(p, A ∪ B) = min(d(p, A), d(p, B))``), so no union is formed: one
 ``STRtree`` per activity over the polygons of its permitted codes gives every
 piece at the smallest distance within ``max_distance`` (every tie, as shapely's
-``query_nearest(all_matches=True)`` does; :func:`nearest_in_tree` computes the
+``query_nearest(all_matches=True)`` does; :func:`nearest_pieces` computes the
 GEOS distance only for the pieces whose boxes are no farther than one piece's
 distance); GEOS's distance is the exact Euclidean distance between the
 geometries (PostGIS ``ST_Distance`` computes the same). Ties between codes go to
@@ -37,7 +37,7 @@ from sppr_gis.rules import Rules, activity_key
 from sppr_gis.text import angka
 from sppr_gis.vocabulary import DEFAULT_RELOCATION_DISTANCE
 
-__all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "envelope_boxes", "first_intersecting", "nearest_in_tree", "nearest_pieces", "permitted_index", "relocation_advice", "RELOCATION_COLUMNS"]
+__all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "first_intersecting", "nearest_in_tree", "nearest_pieces", "permitted_index", "relocation_advice", "RELOCATION_COLUMNS"]
 
 #: Metres: no advice beyond this distance (``--relocation-distance``): :data:`sppr_gis.vocabulary.DEFAULT_RELOCATION_DISTANCE`.
 #: Permitted polygons are indexed in pieces of at most this many vertices.
@@ -82,8 +82,6 @@ class PermittedZones:
         self.codes = np.array([rules.zone_column(c) or c for c in distinct], dtype=object).astype(str)[at.reshape(-1)]
         self.rules = rules
         self._trees: dict[str, tuple[shapely.STRtree | None, np.ndarray]] = {}
-        self._envelopes: dict[str, shapely.STRtree | None] = {}
-        self._boxes: np.ndarray | None = None
         self._codes: dict[str, list[str]] = {}
         self._pieces: tuple[np.ndarray, np.ndarray] | None = None
         self.cut_vertices = cut_vertices
@@ -149,19 +147,7 @@ class PermittedZones:
                 pieces, owner = self.pieces()
                 sel = np.flatnonzero(np.isin(self.codes[owner], permitted))
                 self._trees[key] = (shapely.STRtree(pieces[sel]) if len(sel) else None, owner[sel])
-                self._envelopes[key] = shapely.STRtree(self.boxes()[sel]) if len(sel) else None
         return self._trees[key]
-
-    def boxes(self) -> np.ndarray:
-        """:func:`envelope_boxes` of :meth:`pieces` (once)."""
-        if self._boxes is None:
-            self._boxes = envelope_boxes(self.pieces()[0])
-        return self._boxes
-
-    def envelopes(self, activity: object) -> shapely.STRtree | None:
-        """The boxes of the pieces in :meth:`tree` of ``activity``, in that tree's order, in a tree of their own."""
-        self.tree(activity)
-        return self._envelopes.get(activity_key(activity))
 
     def nearest(self, geoms: np.ndarray, activity: object, max_distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Nearest permitted zone code of each geometry, within ``max_distance``.
@@ -185,7 +171,7 @@ class PermittedZones:
             Nearest point of that code's polygons (None where none).
         """
         tree, owner = self.tree(activity)
-        return nearest_in_tree(tree, self.codes[owner], geoms, max_distance, envelopes=self.envelopes(activity))
+        return nearest_in_tree(tree, self.codes[owner], geoms, max_distance)
 
     def tree_pieces(self, activity: object) -> tuple[np.ndarray, np.ndarray]:
         """Positions in :meth:`pieces` of the pieces in ``activity``'s tree, in the tree's order, and their codes."""
@@ -195,29 +181,22 @@ class PermittedZones:
         return sel, self.codes[owner[sel]]
 
 
-def envelope_boxes(geoms: np.ndarray) -> np.ndarray:
-    """Each geometry's bounding box as a polygon (for :func:`nearest_in_tree`'s ``envelopes``).
-
-    Parameters
-    ----------
-    geoms : numpy.ndarray of shapely geometries
-
-    Returns
-    -------
-    numpy.ndarray of Polygon
-    """
-    b = shapely.bounds(np.asarray(geoms, dtype=object))
-    return shapely.box(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
+def _box_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance between boxes (xmin, ymin, xmax, ymax), row by row (0 where they meet)."""
+    dx = np.maximum(0.0, np.maximum(b[:, 0] - a[:, 2], a[:, 0] - b[:, 2]))
+    dy = np.maximum(0.0, np.maximum(b[:, 1] - a[:, 3], a[:, 1] - b[:, 3]))
+    return np.hypot(dx, dy)
 
 
-def nearest_pieces(tree: shapely.STRtree, geoms: np.ndarray, max_distance: float, envelopes: shapely.STRtree | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def nearest_pieces(tree: shapely.STRtree, geoms: np.ndarray, max_distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Every tree geometry at the smallest distance from each geometry, within ``max_distance``.
 
     The pairs and distances of ``tree.query_nearest(geoms, max_distance=max_distance,
-    return_distance=True, all_matches=True)`` (ties included), with fewer distances computed:
-    the distance to the piece whose box is nearest bounds each geometry's nearest distance from
-    above, and GEOS's distance (the one ``query_nearest`` computes) is then computed only for the
-    pieces whose boxes are no farther than that bound (a piece is never nearer than its box).
+    return_distance=True, all_matches=True)`` (ties included), with fewer distances computed: the
+    distance to the piece whose box is nearest among those found within a growing radius bounds a
+    geometry's nearest distance from above, and GEOS's distance (the one ``query_nearest``
+    computes) is then computed only for the pieces whose boxes are no farther than that bound (a
+    piece is never nearer than its box).
 
     Parameters
     ----------
@@ -227,9 +206,6 @@ def nearest_pieces(tree: shapely.STRtree, geoms: np.ndarray, max_distance: float
         Non-empty geometries (same CRS).
     max_distance : float
         Metres (> 0).
-    envelopes : shapely.STRtree, optional
-        :func:`envelope_boxes` of the tree's geometries, in the tree's order, in a tree of their
-        own (built here when not given).
 
     Returns
     -------
@@ -238,23 +214,33 @@ def nearest_pieces(tree: shapely.STRtree, geoms: np.ndarray, max_distance: float
     """
     geoms = np.asarray(geoms, dtype=object)
     pieces = tree.geometries
-    if envelopes is None:
-        envelopes = shapely.STRtree(envelope_boxes(pieces))
     max_distance = float(max_distance)
-    none = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
-    # the piece with the nearest box (none within max_distance: no piece either)
-    q, near = envelopes.query_nearest(geoms, max_distance=max_distance, all_matches=False)
+    qb = shapely.bounds(geoms)
+    pb = shapely.bounds(pieces)
+    bound = np.full(len(geoms), np.inf)
+    todo = np.arange(len(geoms))
+    # an upper bound per geometry: the distance to the piece with the nearest box among those whose
+    # boxes come within a radius (growing to max_distance; none within it: no piece within it either)
+    for radius in (max_distance / 64.0, max_distance / 8.0, max_distance):
+        if not len(todo):
+            break
+        b = qb[todo]
+        ci, cj = tree.query(shapely.box(b[:, 0] - radius, b[:, 1] - radius, b[:, 2] + radius, b[:, 3] + radius))
+        if not len(ci):
+            continue
+        order = np.lexsort((_box_distance(b[ci], pb[cj]), ci))
+        first = order[np.r_[True, ci[order][1:] != ci[order][:-1]]]
+        q = todo[ci[first]]
+        bound[q] = shapely.distance(geoms[q], pieces[cj[first]])
+        todo = np.delete(todo, ci[first])
+    q = np.flatnonzero(np.isfinite(bound))
     if not len(q):
-        return none
-    bound = np.minimum(shapely.distance(geoms[q], pieces[near]), max_distance)
-    # the pieces whose boxes come within the bound (a margin for the boxes' rounding: the
-    # distances decide)
-    qb = shapely.bounds(geoms[q])
-    ci, cj = tree.query(shapely.box(qb[:, 0] - bound, qb[:, 1] - bound, qb[:, 2] + bound, qb[:, 3] + bound))
-    pb = shapely.bounds(pieces[cj])
-    dx = np.maximum(0.0, np.maximum(pb[:, 0] - qb[ci, 2], qb[ci, 0] - pb[:, 2]))
-    dy = np.maximum(0.0, np.maximum(pb[:, 1] - qb[ci, 3], qb[ci, 1] - pb[:, 3]))
-    keep = np.hypot(dx, dy) <= bound[ci] * (1.0 + 1e-9) + 1e-9
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    bound = np.minimum(bound[q], max_distance)
+    # the pieces whose boxes come within the bound (a margin for the boxes' rounding: the distances decide)
+    b = qb[q]
+    ci, cj = tree.query(shapely.box(b[:, 0] - bound, b[:, 1] - bound, b[:, 2] + bound, b[:, 3] + bound))
+    keep = _box_distance(b[ci], pb[cj]) <= bound[ci] * (1.0 + 1e-9) + 1e-9
     ci, cj = ci[keep], cj[keep]
     dist = shapely.distance(geoms[q[ci]], pieces[cj])
     best = np.full(len(q), np.inf)
@@ -306,7 +292,7 @@ def first_intersecting(tree: shapely.STRtree, tree_codes: np.ndarray, geoms: np.
     return np.concatenate(found_q), np.concatenate(found_t)
 
 
-def nearest_in_tree(tree: shapely.STRtree | None, tree_codes: np.ndarray, geoms: np.ndarray, max_distance: float, *, envelopes: shapely.STRtree | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def nearest_in_tree(tree: shapely.STRtree | None, tree_codes: np.ndarray, geoms: np.ndarray, max_distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:meth:`PermittedZones.nearest` on one activity's tree: its pieces' codes ``tree_codes`` (in the tree's order).
 
     Parameters
@@ -319,8 +305,6 @@ def nearest_in_tree(tree: shapely.STRtree | None, tree_codes: np.ndarray, geoms:
         Programs (same CRS).
     max_distance : float
         Metres.
-    envelopes : shapely.STRtree, optional
-        The boxes of the tree's pieces (:func:`nearest_pieces`), built when needed if not given.
 
     Returns
     -------
@@ -343,7 +327,7 @@ def nearest_in_tree(tree: shapely.STRtree | None, tree_codes: np.ndarray, geoms:
     rest = np.flatnonzero(~hit)
     rows = [pd.DataFrame({"q": ok[qi], "p": ti, "d": 0.0})]
     if len(rest) and float(max_distance) > 0.0:
-        ri, rt, d = nearest_pieces(tree, geoms[ok[rest]], max_distance, envelopes)
+        ri, rt, d = nearest_pieces(tree, geoms[ok[rest]], max_distance)
         rows.append(pd.DataFrame({"q": ok[rest[ri]], "p": rt, "d": d}))
     elif len(rest):  # (shapely refuses a max_distance of 0, as before)
         (ri, rt), d = tree.query_nearest(geoms[ok[rest]], max_distance=float(max_distance), return_distance=True, all_matches=True)
@@ -471,7 +455,6 @@ def permitted_index(zones: gpd.GeoDataFrame, rules: Rules, client: Any = None, *
     """
     index = _permitted_index(zones, rules, zoning_key)
     index.pieces()
-    index.boxes()
     if client is not None:
         index.ship(client)
     return index
