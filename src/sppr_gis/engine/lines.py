@@ -318,12 +318,28 @@ class _Chains:
         )
 
     def query(self, tree: shapely.STRtree, box: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(segment, item) pairs whose boxes meet: ``box`` holds the tree items' (xmin, ymin, xmax, ymax)."""
+        """(segment, item) pairs whose boxes meet: ``box`` holds the tree items' (xmin, ymin, xmax, ymax).
+
+        The chains' candidates are expanded to their segments at most :data:`EXPAND_BUDGET` at a
+        time (the expansion's temporaries are the engine's peak of memory otherwise)."""
         ci, item = tree.query(self.boxes)
         cnt = self.count[ci]
-        seg = np.repeat(self.start[ci], cnt)
-        seg += np.arange(len(seg)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-        item = np.repeat(item, cnt)
-        b = box[item]
-        keep = (self.x0[seg] <= b[:, 2]) & (self.x1[seg] >= b[:, 0]) & (self.y0[seg] <= b[:, 3]) & (self.y1[seg] >= b[:, 1])
-        return seg[keep], item[keep]
+        load = np.cumsum(cnt)
+        segs, items = [], []
+        lo = 0
+        while lo < len(ci):
+            hi = max(int(np.searchsorted(load, (load[lo - 1] if lo else 0) + EXPAND_BUDGET, side="right")), lo + 1)
+            k = cnt[lo:hi]
+            seg = np.repeat(self.start[ci[lo:hi]], k)
+            seg += np.arange(len(seg)) - np.repeat(np.cumsum(k) - k, k)
+            it = np.repeat(item[lo:hi], k)
+            keep = self.x0[seg] <= box[it, 2]
+            keep &= self.x1[seg] >= box[it, 0]
+            keep &= self.y0[seg] <= box[it, 3]
+            keep &= self.y1[seg] >= box[it, 1]
+            segs.append(seg[keep])
+            items.append(it[keep])
+            lo = hi
+        if not segs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(segs), np.concatenate(items)
