@@ -77,6 +77,46 @@ def test_relocation_in_background_equals_extend_check() -> None:
     _same(layer, expected)
 
 
+def test_relocation_pieces_made_ready_beside_the_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # check(prepare_relocation=True) without a cluster: pieces an earlier run kept in the cache are read
+    # in a thread of their own while the verdict is worked out, and used by the advice; pieces not yet
+    # kept are cut by the advice itself (not beside the verdict: a cold run's memory)
+    from sppr_gis import cache as cache_mod
+    from sppr_gis import relocation
+
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))
+    zinputs, progs, rules = _inputs()
+    cut_in: list[str] = []
+    read_in: list[str] = []
+    split, load = relocation.split_large, cache_mod.load_pieces
+
+    def counted_cut(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        cut_in.append(threading.current_thread().name)
+        return split(*args, **kw)
+
+    def counted_read(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        found = load(*args, **kw)
+        if found is not None:
+            read_in.append(threading.current_thread().name)
+        return found
+
+    monkeypatch.setattr(relocation, "split_large", counted_cut)
+    monkeypatch.setattr(cache_mod, "load_pieces", counted_read)
+    layers = []
+    for _ in range(2):  # cold, then warm
+        result = check(prepare_zoning_cached(zinputs), progs, rules, workers=1, prepare_relocation=True)
+        layers.append(relocation_pending(result, rules, relocation_distance=1500.0)())
+        assert getattr(result, "relocation_index", None) is None  # the pieces are not kept with the result
+    assert len(cut_in) == 1 and cut_in[0].startswith("sppr-relokasi_")  # cut once, by the advice of the first run
+    assert len(read_in) == 1 and read_in[0].startswith("sppr-relokasi-index")  # read beside the second run's verdict
+    monkeypatch.setattr(relocation, "split_large", split)
+    monkeypatch.setattr(cache_mod, "load_pieces", load)
+    expected = extend_check(check(zinputs, progs, rules, workers=1, cache=False), rules, relocation_distance=1500.0).extra_layers["saran_relokasi"]
+    assert len(expected) > 0 and expected["zone_code"].notna().any()
+    for layer in layers:
+        _same(layer, expected)
+
+
 def test_write_gpkg_callable_layer_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     a = gpd.GeoDataFrame({"n": [1, 2]}, geometry=[Point(0, 0), Point(1, 1)], crs="EPSG:32748")

@@ -84,13 +84,14 @@ def _relocation(result: CheckResult, rules: Rules, relocation_distance: float, i
         raise ValueError(_("the check result carries no zoning (CheckResult.zones)"))
     idf = id_field if id_field in result.programs.columns else "program_id"
     zones: Any = result.zones
-    ready = getattr(result, "relocation_index", None)  # check(prepare_relocation=True): cut and sent meanwhile
-    if ready is not None and client is not None:
+    ready = getattr(result, "relocation_index", None)  # check(prepare_relocation=True): cut (and sent) meanwhile
+    if ready is not None:
+        result.relocation_index = None  # type: ignore[attr-defined] - its pieces freed with the advice, not kept to the end
         try:
             index = ready.result()
         except Exception:  # noqa: BLE001 - built again below; a cluster that fails says so there
             index = None
-        if index is not None and index.rules is rules and index.shipped_to(client):
+        if index is not None and index.rules is rules and (index.shipped_to(client) if client is not None else not index.shipped_to_any):
             zones = index
     key = getattr(result, "zoning_key", None)  # check(): the zoning cache entry's key (pieces reused or kept)
     return relocation_advice(result.programs, zones, rules, max_distance=relocation_distance, id_field=idf, client=client, zoning_key=key)

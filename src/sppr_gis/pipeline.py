@@ -866,7 +866,9 @@ def check(
         With ``client``: cut the zones for the relocation advice and send the pieces to the workers
         while they compute the shares (:func:`sppr_gis.relocation.permitted_index`), for a later
         :func:`sppr_gis.analyses.relocation_pending` or :func:`~sppr_gis.analyses.extend_check`
-        with the same ``rules`` and ``client`` (``sppr check --scheduler`` does). The answers are the same.
+        with the same ``rules`` and ``client`` (``sppr check --scheduler`` does). Without one: when
+        an earlier run kept the pieces in the cache, they are read in a thread while the verdict is
+        worked out, once the shares are done (``sppr check`` does). The answers are the same.
 
     Returns
     -------
@@ -926,6 +928,10 @@ def check(
     res, prepared = _measure(zoning_run, zgeoms, zcodes, parts, ids, plabel, findings, timings, client=client, workers=workers, max_vertices=max_vertices, progress=progress)
     if zoning_run.early is not None:  # handed over to the engine before its QA ended: prepared now
         zoning_run.prepared, zoning_run.key = prepared, prepared.key
+    if prepare_relocation and client is None and _relocation_pieces_kept(zoning_run.key, cache):
+        # the advice's pieces read from the cache beside the verdict (one thread); pieces still to be cut
+        # are cut with the advice, as before (cutting beside the verdict raised a cold run's peak memory)
+        relocation_index = _start_relocation_index(zones, rules, None, zoning_run.key)
     zids, zlabel = prepared.ids, prepared.label
     t = time.perf_counter()
     acts, matrix_name, verdict, shares = _verdict(programs, act_col, code_col, rules, res, work, ids, plabel, zones, zlabel, parts, empty_reason, min_share, findings)
@@ -946,8 +952,18 @@ def check(
     return result
 
 
+def _relocation_pieces_kept(key: str | None, cache: bool | None) -> bool:
+    """Whether the relocation advice's pieces of the zoning cache entry ``key`` are in the cache (an earlier run cut them)."""
+    if key is None or not cache_enabled(cache):
+        return False
+    from sppr_gis.cache import pieces_path
+    from sppr_gis.relocation import CUT_VERTICES
+
+    return pieces_path(key, CUT_VERTICES).is_file()
+
+
 def _start_relocation_index(zones: gpd.GeoDataFrame, rules: Rules, client: Any, zoning_key: str | None = None) -> Any:
-    """The relocation advice's index of ``zones``, cut and sent to ``client``'s workers in a thread (a future)."""
+    """The relocation advice's index of ``zones``, cut (and sent to ``client``'s workers, if any) in a thread (a future)."""
     from concurrent.futures import ThreadPoolExecutor
 
     from sppr_gis.relocation import permitted_index

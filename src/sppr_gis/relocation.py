@@ -8,11 +8,13 @@ Beyond ``max_distance`` (default 2000 m) the advice is empty.
 
 The distance to a union of polygons is the smallest distance to any of them
 (``d(p, A ∪ B) = min(d(p, A), d(p, B))``), so no union is formed: one
-``STRtree`` per activity over the polygons of its permitted codes answers
-``query_nearest`` with ``max_distance`` and every tie (``all_matches``); GEOS's
-distance is the exact Euclidean distance between the geometries (PostGIS
-``ST_Distance`` computes the same). Ties between codes go to the code that sorts
-first.
+``STRtree`` per activity over the polygons of its permitted codes gives every
+piece at the smallest distance within ``max_distance`` (every tie, as shapely's
+``query_nearest(all_matches=True)`` does; :func:`nearest_pieces` computes the
+GEOS distance only for the pieces whose boxes are no farther than one piece's
+distance); GEOS's distance is the exact Euclidean distance between the
+geometries (PostGIS ``ST_Distance`` computes the same). Ties between codes go to
+the code that sorts first.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from sppr_gis.rules import Rules, activity_key
 from sppr_gis.text import angka
 from sppr_gis.vocabulary import DEFAULT_RELOCATION_DISTANCE
 
-__all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "permitted_index", "relocation_advice", "RELOCATION_COLUMNS"]
+__all__ = ["DEFAULT_RELOCATION_DISTANCE", "PermittedZones", "first_intersecting", "nearest_in_tree", "nearest_pieces", "permitted_index", "relocation_advice", "RELOCATION_COLUMNS"]
 
 #: Metres: no advice beyond this distance (``--relocation-distance``): :data:`sppr_gis.vocabulary.DEFAULT_RELOCATION_DISTANCE`.
 #: Permitted polygons are indexed in pieces of at most this many vertices.
@@ -97,6 +99,11 @@ class PermittedZones:
     def shipped_to(self, client: Any) -> bool:
         """Whether :meth:`ship` sent the pieces to ``client``'s workers already."""
         return self._shipped is not None and self._shipped.client is client
+
+    @property
+    def shipped_to_any(self) -> bool:
+        """Whether :meth:`ship` sent the pieces to some cluster."""
+        return self._shipped is not None
 
     def permitted_codes(self, activity: object) -> list[str]:
         """Zone codes whose cell for ``activity`` is ``I`` (sorted)."""
@@ -174,6 +181,117 @@ class PermittedZones:
         return sel, self.codes[owner[sel]]
 
 
+def _box_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance between boxes (xmin, ymin, xmax, ymax), row by row (0 where they meet)."""
+    dx = np.maximum(0.0, np.maximum(b[:, 0] - a[:, 2], a[:, 0] - b[:, 2]))
+    dy = np.maximum(0.0, np.maximum(b[:, 1] - a[:, 3], a[:, 1] - b[:, 3]))
+    return np.hypot(dx, dy)
+
+
+def nearest_pieces(tree: shapely.STRtree, geoms: np.ndarray, max_distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every tree geometry at the smallest distance from each geometry, within ``max_distance``.
+
+    The pairs and distances of ``tree.query_nearest(geoms, max_distance=max_distance,
+    return_distance=True, all_matches=True)`` (ties included), with fewer distances computed: the
+    distance to the piece whose box is nearest among those found within a growing radius bounds a
+    geometry's nearest distance from above, and GEOS's distance (the one ``query_nearest``
+    computes) is then computed only for the pieces whose boxes are no farther than that bound (a
+    piece is never nearer than its box).
+
+    Parameters
+    ----------
+    tree : shapely.STRtree
+        The pieces.
+    geoms : numpy.ndarray of shapely geometries
+        Non-empty geometries (same CRS).
+    max_distance : float
+        Metres (> 0).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Position in ``geoms``, position in the tree and distance of every nearest pair.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    pieces = tree.geometries
+    max_distance = float(max_distance)
+    qb = shapely.bounds(geoms)
+    pb = shapely.bounds(pieces)
+    bound = np.full(len(geoms), np.inf)
+    todo = np.arange(len(geoms))
+    # an upper bound per geometry: the distance to the piece with the nearest box among those whose
+    # boxes come within a radius (growing to max_distance; none within it: no piece within it either)
+    for radius in (max_distance / 64.0, max_distance / 8.0, max_distance):
+        if not len(todo):
+            break
+        b = qb[todo]
+        ci, cj = tree.query(shapely.box(b[:, 0] - radius, b[:, 1] - radius, b[:, 2] + radius, b[:, 3] + radius))
+        if not len(ci):
+            continue
+        order = np.lexsort((_box_distance(b[ci], pb[cj]), ci))
+        first = order[np.r_[True, ci[order][1:] != ci[order][:-1]]]
+        q = todo[ci[first]]
+        bound[q] = shapely.distance(geoms[q], pieces[cj[first]])
+        todo = np.delete(todo, ci[first])
+    q = np.flatnonzero(np.isfinite(bound))
+    if not len(q):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    bound = np.minimum(bound[q], max_distance)
+    # the pieces whose boxes come within the bound (a margin for the boxes' rounding: the distances decide)
+    b = qb[q]
+    ci, cj = tree.query(shapely.box(b[:, 0] - bound, b[:, 1] - bound, b[:, 2] + bound, b[:, 3] + bound))
+    keep = _box_distance(b[ci], pb[cj]) <= bound[ci] * (1.0 + 1e-9) + 1e-9
+    ci, cj = ci[keep], cj[keep]
+    dist = shapely.distance(geoms[q[ci]], pieces[cj])
+    best = np.full(len(q), np.inf)
+    np.minimum.at(best, ci, dist)
+    keep = (dist == best[ci]) & (dist <= max_distance)
+    return q[ci[keep]], cj[keep], dist[keep]
+
+
+def first_intersecting(tree: shapely.STRtree, tree_codes: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each geometry that intersects a tree geometry: the first one it intersects in the order
+    (code, position in the tree), the one the advice takes among those at distance 0.
+
+    The candidates (boxes meeting) of all geometries are tested in rounds, each geometry's next
+    candidate in that order per round, until one intersects: the same answer as testing every
+    candidate (``tree.query(geoms, predicate="intersects")``) and taking the first, with fewer tests.
+
+    Parameters
+    ----------
+    tree : shapely.STRtree
+    tree_codes : numpy.ndarray of str
+        The code of each tree geometry (in the tree's order).
+    geoms : numpy.ndarray of shapely geometries
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Positions in ``geoms`` of those that intersect a tree geometry, and that geometry's position in the tree.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    qi, ti = tree.query(geoms)
+    if not len(qi):
+        return qi, ti
+    _, rank = np.unique(np.asarray(tree_codes, dtype=object), return_inverse=True)  # codes in sort order
+    order = np.lexsort((ti, rank.reshape(-1)[ti], qi))
+    qi, ti = qi[order], ti[order]
+    starts = np.r_[0, np.flatnonzero(qi[1:] != qi[:-1]) + 1]
+    ends = np.r_[starts[1:], len(qi)]
+    at = starts.copy()  # each geometry's next candidate
+    live = np.arange(len(starts))
+    found_q, found_t = [], []
+    pieces = tree.geometries
+    while len(live):
+        k = at[live]
+        hit = shapely.intersects(geoms[qi[k]], pieces[ti[k]])
+        found_q.append(qi[k[hit]])
+        found_t.append(ti[k[hit]])
+        at[live] += 1
+        live = live[~hit & (at[live] < ends[live])]
+    return np.concatenate(found_q), np.concatenate(found_t)
+
+
 def nearest_in_tree(tree: shapely.STRtree | None, tree_codes: np.ndarray, geoms: np.ndarray, max_distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:meth:`PermittedZones.nearest` on one activity's tree: its pieces' codes ``tree_codes`` (in the tree's order).
 
@@ -203,12 +321,15 @@ def nearest_in_tree(tree: shapely.STRtree | None, tree_codes: np.ndarray, geoms:
         return codes, dist, point
     pieces = tree.geometries
     # programs that already meet a permitted zone: distance 0 (no nearest-neighbour search)
-    qi, ti = tree.query(geoms[ok], predicate="intersects")
+    qi, ti = first_intersecting(tree, tree_codes, geoms[ok])
     hit = np.zeros(len(ok), dtype=bool)
     hit[qi] = True
     rest = np.flatnonzero(~hit)
     rows = [pd.DataFrame({"q": ok[qi], "p": ti, "d": 0.0})]
-    if len(rest):
+    if len(rest) and float(max_distance) > 0.0:
+        ri, rt, d = nearest_pieces(tree, geoms[ok[rest]], max_distance)
+        rows.append(pd.DataFrame({"q": ok[rest[ri]], "p": rt, "d": d}))
+    elif len(rest):  # (shapely refuses a max_distance of 0, as before)
         (ri, rt), d = tree.query_nearest(geoms[ok[rest]], max_distance=float(max_distance), return_distance=True, all_matches=True)
         keep = d <= max_distance
         rows.append(pd.DataFrame({"q": ok[rest[ri[keep]]], "p": rt[keep], "d": d[keep]}))

@@ -282,7 +282,9 @@ class ZoneIndex:
             a, b = pairs // self.n_zones, pairs % self.n_zones
             hit = shapely.relate_pattern(self.zone_geoms[a], self.zone_geoms[b], "T********")[inv]
         else:
-            hit = np.isin(key, self.overlap_keys)
+            # overlap_keys is sorted and unique: a binary search per key (np.isin sorted the zoning's
+            # tens of thousands of keys again on every call: 30 ms a polygon chunk)
+            hit = _sorted_isin(key, self.overlap_keys)
         return np.unique(m["g"].to_numpy()[lt][hit])
 
     def _group_areas(self, group: np.ndarray, n_groups: int, zone: np.ndarray, pieces: np.ndarray, area: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -507,6 +509,15 @@ class ZoneIndex:
         snapped = np.unique(np.concatenate(snapped_all)).astype(np.int64) if snapped_all else np.zeros(0, dtype=np.int64)
         timings = {"index": self.build_seconds, "shares": t1 - t0, "assemble": time.perf_counter() - t1}
         return ShareResult(pairs=pairs, measure=measure, unzoned=unzoned, dim=dims_eff, snapped=snapped, timings=timings)
+
+
+def _sorted_isin(values: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """``np.isin(values, sorted_keys)`` for sorted unique ``sorted_keys``, by binary search (no sort)."""
+    if not len(sorted_keys):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_keys, values)
+    np.minimum(at, len(sorted_keys) - 1, out=at)
+    return sorted_keys[at] == values
 
 
 # ZoneIndex.shares()'s steps that need no index: _program_measures, _chunk_tasks, _unzoned_shares.

@@ -18,6 +18,10 @@ BOUNDARY_RUN = 32
 #: segment meets is expanded only into the blocks that come near it (within the tolerance).
 BOUNDARY_BLOCK = 8
 
+#: Program segments are looked up in the indexes in chains of at most this many consecutive
+#: segments (one box each), the chain's candidates then sorted out segment by segment.
+PROGRAM_CHAIN = 8
+
 #: Candidate (program segment, boundary segment) pairs handled at once: bounds the
 #: engine's largest temporary arrays (about 200 bytes a candidate).
 EXPAND_BUDGET = 150_000
@@ -142,6 +146,8 @@ class LineMeter:
         else:
             rx0 = ry0 = rx1 = ry1 = np.zeros(0)
         self.run_tree = shapely.STRtree(shapely.box(rx0, ry0, rx1, ry1))
+        self.run_box = np.stack([rx0, ry0, rx1, ry1], 1)  # the run tree's boxes (xmin, ymin, xmax, ymax)
+        self.piece_box = shapely.bounds(pieces) if len(pieces) else np.zeros((0, 4))  # the piece tree's
         self.prepared = prepared if prepared is not None else PreparedPieces(pieces)
 
     def _targets(self, piece: np.ndarray) -> np.ndarray:
@@ -219,8 +225,8 @@ class LineMeter:
         empty = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), z, z)
         if not len(ax):
             return empty
-        segs = shapely.linestrings(np.stack([np.stack([ax, ay], 1), np.stack([bx, by], 1)], 1))
-        si, pi = self.tree.query(segs)  # (segment, piece) pairs to classify
+        chains = _Chains(ax, ay, bx, by)
+        si, pi = chains.query(self.tree, self.piece_box)  # (segment, piece) pairs to classify
         if not len(si):
             return empty
         n_pairs = len(si)
@@ -230,7 +236,8 @@ class LineMeter:
         si, pi, pair_key = si[order], pi[order], pair_key[order]
         # boundary segments near each program segment, through the runs' boxes, in batches
         # of bounded size (the candidate arrays are the engine's largest)
-        sr, ri = self.run_tree.query(segs)
+        sr, ri = chains.query(self.run_tree, self.run_box)
+        del chains
         load = np.cumsum(self.run_count[ri])
         cross_pair, cross_t, on_pair, on_lo, on_hi = [], [], [], [], []
         lo = 0
@@ -284,3 +291,55 @@ class LineMeter:
             inside[test] = shapely.intersects_xy(self._targets(pi[sp[test]]), mx, my)
         k = np.flatnonzero(inside)
         return si[sp[k]].astype(np.int64), self.code[pi[sp[k]]], t0[k], t1[k]
+
+
+class _Chains:
+    """Program segments A->B looked up in an index of boxes as chains of consecutive segments.
+
+    A tree query per segment needs a geometry per segment; a chain of up to :data:`PROGRAM_CHAIN`
+    segments that continue one another is queried with one box (the union of its segments'
+    boxes), and each of the chain's segments is then kept with the tree's items whose boxes its
+    own box meets. The pairs are those of querying every segment's box (inclusive comparisons,
+    as GEOS's envelope test): a box meeting a segment's box meets its chain's.
+    """
+
+    def __init__(self, ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray) -> None:
+        n = len(ax)
+        self.x0, self.x1 = np.minimum(ax, bx), np.maximum(ax, bx)
+        self.y0, self.y1 = np.minimum(ay, by), np.maximum(ay, by)
+        breaks = np.ones(n, dtype=bool)
+        breaks[1:] = (ax[1:] != bx[:-1]) | (ay[1:] != by[:-1])
+        pos = np.arange(n) - np.maximum.accumulate(np.where(breaks, np.arange(n), 0))
+        self.start = np.flatnonzero(breaks | (pos % PROGRAM_CHAIN == 0))
+        self.count = np.diff(np.r_[self.start, n])
+        s = self.start
+        self.boxes = shapely.box(
+            np.minimum.reduceat(self.x0, s), np.minimum.reduceat(self.y0, s), np.maximum.reduceat(self.x1, s), np.maximum.reduceat(self.y1, s)
+        )
+
+    def query(self, tree: shapely.STRtree, box: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(segment, item) pairs whose boxes meet: ``box`` holds the tree items' (xmin, ymin, xmax, ymax).
+
+        The chains' candidates are expanded to their segments at most :data:`EXPAND_BUDGET` at a
+        time (the expansion's temporaries are the engine's peak of memory otherwise)."""
+        ci, item = tree.query(self.boxes)
+        cnt = self.count[ci]
+        load = np.cumsum(cnt)
+        segs, items = [], []
+        lo = 0
+        while lo < len(ci):
+            hi = max(int(np.searchsorted(load, (load[lo - 1] if lo else 0) + EXPAND_BUDGET, side="right")), lo + 1)
+            k = cnt[lo:hi]
+            seg = np.repeat(self.start[ci[lo:hi]], k)
+            seg += np.arange(len(seg)) - np.repeat(np.cumsum(k) - k, k)
+            it = np.repeat(item[lo:hi], k)
+            keep = self.x0[seg] <= box[it, 2]
+            keep &= self.x1[seg] >= box[it, 0]
+            keep &= self.y0[seg] <= box[it, 3]
+            keep &= self.y1[seg] >= box[it, 1]
+            segs.append(seg[keep])
+            items.append(it[keep])
+            lo = hi
+        if not segs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(segs), np.concatenate(items)
