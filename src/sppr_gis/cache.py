@@ -798,6 +798,7 @@ def cached_zoning(
     def keep() -> None:
         if keep_zoning(key, prepared, labels):
             alias(key, prepared.crs)
+        _keep_finer(key, prepared)
 
     if not write_behind:
         keep()
@@ -810,6 +811,21 @@ def cached_zoning(
     prepared.writing = pool.submit(keep)
     pool.shutdown(wait=False)
     return prepared
+
+
+def _keep_finer(key: str, prepared: Any) -> None:
+    """The relocation index's pieces cut with the engine's (``prepared.cut.finer``), kept as the
+    relocation pieces record of the entry ``key`` (:func:`keep_pieces`: the relocation advice of this
+    run and of later ones loads them instead of cutting the zones again), then let go."""
+    cut = prepared.cut
+    finer = getattr(cut, "finer", None)
+    if finer is None:
+        return
+    cut.finer = None
+    geoms = np.asarray(prepared.zones.geometry.array, dtype=object)
+    if (shapely.is_missing(geoms) | shapely.is_empty(geoms)).any():
+        return  # the relocation index leaves such zones out: its polygons are not these (never so after the preparation)
+    keep_pieces(key, finer[0], geoms, finer[1], finer[2])
 
 
 def lookup_zoning(
