@@ -84,10 +84,28 @@ def test_cut_zones_finer_pieces_are_the_finer_halving() -> None:
     cut = cutmod.cut_zones(zones, 256, finer=64)
     alone = cutmod.cut_zones(zones, 256)
     assert list(shapely.to_wkb(cut.pieces)) == list(shapely.to_wkb(alone.pieces)) and list(shapely.to_wkb(cut.moved)) == list(shapely.to_wkb(alone.moved))
-    assert alone.finer is None and cut.finer[0] == 64
+    assert cut.source.tolist() == alone.source.tolist() and cut.owner.tolist() == alone.owner.tolist()
+    assert alone.finer is None and cut.finer.vertices == 64
     parts, owner = polygonal_parts(zones)
     ref = _halving(parts, owner, 64)
-    assert list(shapely.to_wkb(cut.finer[1])) == list(shapely.to_wkb(ref[0])) and cut.finer[2].tolist() == ref[1].tolist()
+    vertices, pieces, piece_owner = cut.finer()
+    assert vertices == 64 and list(shapely.to_wkb(pieces)) == list(shapely.to_wkb(ref[0])) and piece_owner.tolist() == ref[1].tolist()
+
+
+def test_halving_resumed_from_coarser_pieces_gives_each_threshold_in_order() -> None:
+    """split_keyed at 1024, then its pieces halved further to 256, 64 and 16: each time the pieces the
+    old halving gives at that threshold from the zones' parts, in its order (multi-part halves included:
+    the comb's teeth and the street's two sides)."""
+    parts, owner = polygonal_parts(_zones())
+    got = cutmod.split_keyed(parts, owner, 1024)
+    for t in (1024, 256, 64, 16):
+        if t != 1024:
+            got = cutmod.split_keyed(got[0], got[1], t, got[2], got[3])
+        ref = _halving(parts, owner, t)
+        assert list(shapely.to_wkb(got[0])) == list(shapely.to_wkb(ref[0])), f"threshold {t}: other pieces or another order"
+        assert got[1].tolist() == ref[1].tolist()
+        assert [cutmod._root(k) if d else -1 for k, d in zip(got[3], got[2])] == ref[2].tolist()
+    assert len(got[0]) > 4 * len(parts)
 
 
 def _merge_found(owner: np.ndarray, xy: np.ndarray, o_owner: np.ndarray, o_xy: np.ndarray) -> np.ndarray:

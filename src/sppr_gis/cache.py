@@ -814,7 +814,7 @@ def cached_zoning(
 
 
 def _keep_finer(key: str, prepared: Any) -> None:
-    """The relocation index's pieces cut with the engine's (``prepared.cut.finer``), kept as the
+    """The relocation index's pieces, halved further from the engine's (``prepared.cut.finer``), kept as the
     relocation pieces record of the entry ``key`` (:func:`keep_pieces`: the relocation advice of this
     run and of later ones loads them instead of cutting the zones again), then let go."""
     cut = prepared.cut
@@ -825,7 +825,8 @@ def _keep_finer(key: str, prepared: Any) -> None:
     geoms = np.asarray(prepared.zones.geometry.array, dtype=object)
     if (shapely.is_missing(geoms) | shapely.is_empty(geoms)).any():
         return  # the relocation index leaves such zones out: its polygons are not these (never so after the preparation)
-    keep_pieces(key, finer[0], geoms, finer[1], finer[2])
+    vertices, pieces, owner = finer()  # halved further from the engine's pieces, here, after the zoning QA
+    keep_pieces(key, vertices, geoms, pieces, owner)
 
 
 def lookup_zoning(

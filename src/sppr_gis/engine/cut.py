@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-from sppr_gis.engine.parts import polygonal_parts
+from sppr_gis.engine.parts import _MULTI_TYPES, _POLY, polygonal_parts
 from sppr_gis.overlay import robust_overlay
 
 #: Zone parts with more vertices are cut before intersecting. GEOS already clips
@@ -113,6 +113,106 @@ def split_levels(parts: np.ndarray, owner: np.ndarray, thresholds: Sequence[int]
         piece_src[: len(dg[0])] = -1
         out[t] = (pieces, piece_owner, piece_src)
     return out
+
+
+#: The most halvings a polygon goes through (:func:`split_large`: 32 always suffice for real data).
+MAX_HALVINGS = 32
+
+
+def split_keyed(
+    parts: np.ndarray, owner: np.ndarray, max_vertices: int, depth: np.ndarray | None = None, keys: list[tuple] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple]]:
+    """:func:`split_large`'s pieces (without their source), each with its place in the halving, so that a
+    later call can halve them further (to a smaller threshold) and give the pieces, in the order,
+    :func:`split_large` at that smaller threshold gives.
+
+    :func:`split_large` puts a piece of round ``d`` after the pieces of earlier rounds, and within round
+    ``d`` orders the polygons as :func:`~sppr_gis.engine.polygonal_parts` lists the halves' parts:
+    single polygons first, then the parts of multi-part halves (level by level), each by the half it
+    fell in, then by its parent's place in round ``d - 1``, then by its position in that half. A
+    polygon's ``key`` is that (level, half, parent's key, positions), nested back to the polygon it
+    was cut from; polygons are halved the same way whenever they are halved (each alone).
+
+    Parameters
+    ----------
+    parts : array of Polygon
+        Single polygons (or pieces of an earlier call).
+    owner : array of int
+        What each belongs to (carried to its pieces).
+    max_vertices : int
+        The most vertices a piece may have.
+    depth, keys : optional
+        Of pieces of an earlier call (its results): their round and key. Default: ``parts`` are the
+        polygons themselves (round 0, key ``(i,)``).
+
+    Returns
+    -------
+    (pieces, owner, depth, keys)
+        In :func:`split_large`'s order.
+    """
+    g = np.asarray(parts, dtype=object)
+    o = np.asarray(owner, dtype=np.int64)
+    d = np.zeros(len(g), dtype=np.int64) if depth is None else np.asarray(depth, dtype=np.int64)
+    k = [(i,) for i in range(len(g))] if keys is None else list(keys)
+    out_g, out_o, out_d, out_k = [], [], [], []
+    while len(g):
+        nv = shapely.get_num_coordinates(g)
+        big = (nv > max_vertices) & (d < MAX_HALVINGS)
+        out_g.append(g[~big])
+        out_o.append(o[~big])
+        out_d.append(d[~big])
+        out_k.extend(k[i] for i in np.flatnonzero(~big))
+        if not big.any():
+            break
+        at = np.flatnonzero(big)
+        g, o, d = g[at], o[at], d[at]
+        k = [k[i] for i in at]
+        b = shapely.bounds(g)
+        wide = (b[:, 2] - b[:, 0]) >= (b[:, 3] - b[:, 1])
+        mx, my = (b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0
+        pad = 1.0 + 1e-6 * np.maximum(np.abs(b[:, 2:]).max(axis=1), 1.0)
+        x0, y0, x1, y1 = b[:, 0] - pad, b[:, 1] - pad, b[:, 2] + pad, b[:, 3] + pad
+        box_a = shapely.box(x0, y0, np.where(wide, mx, x1), np.where(wide, y1, my))
+        box_b = shapely.box(np.where(wide, mx, x0), np.where(wide, y0, my), x1, y1)
+        halves = np.concatenate([robust_overlay(shapely.intersection, g, box_a, what="zoning")[0], robust_overlay(shapely.intersection, g, box_b, what="zoning")[0]])
+        g, src, level, path = _flatten_traced(halves)
+        n = len(at)
+        half = (src >= n).astype(np.int64)
+        parent = src % n
+        o, d = o[parent], d[parent] + 1
+        # polygonal_parts' order: single polygons first, then the parts of multi-part results (level by
+        # level), each by the result it came from (half, then parent), then by its position in it
+        k = [(int(lv), int(h), k[q], pa) for lv, h, q, pa in zip(level, half, parent, path)]
+    pieces, piece_owner, piece_depth = np.concatenate(out_g), np.concatenate(out_o), np.concatenate(out_d)
+    sort = sorted(range(len(pieces)), key=lambda i: (int(piece_depth[i]), out_k[i]))
+    sort = np.asarray(sort, dtype=np.int64)
+    return pieces[sort], piece_owner[sort], piece_depth[sort], [out_k[i] for i in sort]
+
+
+def _flatten_traced(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple]]:
+    """:func:`~sppr_gis.engine.polygonal_parts` of ``geoms`` (same parts, same order), with each part's
+    flattening level (0: the geometry was a single polygon) and its positions in the multi-part
+    geometries it came out of."""
+    geoms = np.asarray(geoms, dtype=object)
+    ok = np.flatnonzero(~(shapely.is_missing(geoms) | shapely.is_empty(geoms)))
+    g, src = geoms[ok], ok.astype(np.int64)
+    level = np.zeros(len(g), dtype=np.int64)
+    path: list[tuple] = [()] * len(g)
+    while len(g):
+        multi = np.isin(shapely.get_type_id(g), _MULTI_TYPES)
+        if not multi.any():
+            break
+        parts, idx = shapely.get_parts(g[multi], return_index=True)
+        first = np.searchsorted(idx, idx)  # get_parts lists each geometry's parts together, in order
+        rank = np.arange(len(idx)) - first
+        m = np.flatnonzero(multi)
+        single = np.flatnonzero(~multi)
+        path = [path[i] for i in single] + [path[m[j]] + (int(r),) for j, r in zip(idx, rank)]
+        g = np.concatenate([g[single], parts])
+        src = np.concatenate([src[single], src[m][idx]])
+        level = np.concatenate([level[single], level[m][idx] + 1])
+    keep = np.flatnonzero((shapely.get_type_id(g) == _POLY) & ~shapely.is_empty(g))
+    return g[keep], src[keep], level[keep], [path[i] for i in keep]
 
 
 def _moved_edges(pieces: np.ndarray, source: np.ndarray, parts: np.ndarray, pad: float) -> tuple[np.ndarray, np.ndarray]:
@@ -231,10 +331,10 @@ class ZoneCut:
         Envelopes of the edges a cut moved by rounding (see ``_moved_edges``).
     moved_piece : numpy.ndarray
         The piece of each moved edge.
-    finer : (int, numpy.ndarray, numpy.ndarray) or None
-        When asked (:func:`cut_zones` with ``finer``): the threshold, and the pieces of the same
-        polygons cut at that threshold with each piece's zone (the relocation index's pieces,
-        ``sppr_gis.relocation.PermittedZones.pieces``, cut in the same halving). Not part of the
+    finer : FinerPieces or None
+        When asked (:func:`cut_zones` with ``finer``): called, the pieces of the same polygons at a
+        finer threshold with each piece's zone (the relocation index's pieces,
+        ``sppr_gis.relocation.PermittedZones.pieces``), halved further from these. Not part of the
         zoning cache's entry (they are kept in a record of their own, :func:`sppr_gis.cache.keep_pieces`).
     """
 
@@ -244,11 +344,40 @@ class ZoneCut:
     source: np.ndarray
     moved: np.ndarray
     moved_piece: np.ndarray
-    finer: tuple[int, np.ndarray, np.ndarray] | None = None
+    finer: FinerPieces | None = None
 
 
 def _pad(parts: np.ndarray) -> float:
     return 1e-3 + 1e-9 * float(np.abs(shapely.total_bounds(parts)).max()) if len(parts) else 1e-3
+
+
+class FinerPieces:
+    """The zones' pieces at a finer threshold (the relocation index's), computed when called from the
+    engine's pieces by halving further only those over it (:func:`split_keyed`): the pieces and zones
+    :func:`split_large` of the zones' parts gives at that threshold, in its order.
+
+    Attributes
+    ----------
+    vertices : int
+        The finer threshold.
+    """
+
+    def __init__(self, vertices: int, pieces: np.ndarray, owner: np.ndarray, depth: np.ndarray, keys: list[tuple]) -> None:
+        self.vertices = int(vertices)
+        self._args = (pieces, owner, depth, keys)
+
+    def __call__(self) -> tuple[int, np.ndarray, np.ndarray]:
+        """(threshold, pieces, zone of each piece)."""
+        pieces, owner, depth, keys = self._args
+        got, got_owner, _d, _k = split_keyed(pieces, owner, self.vertices, depth, keys)
+        return self.vertices, got, np.asarray(got_owner, dtype=np.int64)
+
+
+def _root(key: tuple) -> int:
+    """The polygon a piece was cut from, out of its :func:`split_keyed` key."""
+    while len(key) == 4:
+        key = key[2]
+    return int(key[0])
 
 
 def cut_zones(geoms: np.ndarray, max_vertices: int = DEFAULT_MAX_VERTICES, *, finer: int | None = None) -> ZoneCut:
@@ -260,17 +389,21 @@ def cut_zones(geoms: np.ndarray, max_vertices: int = DEFAULT_MAX_VERTICES, *, fi
         Valid polygonal zone geometries (other parts are ignored).
     max_vertices : int
     finer : int, optional
-        Also cut them into pieces of at most this many vertices, in the same halving
-        (:func:`split_levels`), into ``ZoneCut.finer``: the pieces and zones
-        :func:`split_large` of the same parts gives at that threshold.
+        Also keep what cuts them later, from these pieces, into pieces of at most this many
+        vertices (``ZoneCut.finer``, a :class:`FinerPieces`): the pieces and zones :func:`split_large`
+        of the same parts gives at that threshold, for the price of the further halving only.
 
     Returns
     -------
     ZoneCut
     """
     parts, owner = polygonal_parts(np.asarray(geoms, dtype=object))
-    levels = split_levels(parts, owner, [max_vertices] if finer is None else [max_vertices, finer])
-    pieces, piece_owner, source = levels[int(max_vertices)]
+    extra = None
+    if finer is None:
+        pieces, piece_owner, source = split_large(parts, owner, max_vertices)
+    else:
+        pieces, piece_owner, depth, keys = split_keyed(parts, owner, max_vertices)
+        source = np.array([_root(k) if dd > 0 else -1 for k, dd in zip(keys, depth)], dtype=np.int64)
+        extra = FinerPieces(finer, pieces, piece_owner, depth, keys)
     moved, moved_piece = _moved_edges(pieces, source, parts, _pad(parts))
-    extra = None if finer is None else (int(finer), levels[int(finer)][0], np.asarray(levels[int(finer)][1], dtype=np.int64))
     return ZoneCut(int(max_vertices), pieces, np.asarray(piece_owner, dtype=np.int64), np.asarray(source, dtype=np.int64), moved, np.asarray(moved_piece, dtype=np.int64), extra)
