@@ -132,26 +132,3 @@ def test_few_large_zones_are_unioned_in_bands_of_equal_vertex_counts(monkeypatch
     # few small zones stay one band
     monkeypatch.setattr(validate, "UNION_BAND_VERTICES", 10**9)
     assert len(validate.union_chunks(zones, 2)) == 1
-
-
-def test_few_large_zones_get_one_band_per_thread(monkeypatch):
-    """Two threads ask for four chunks (two per thread): few large zones are cut into two bands of about
-    equal vertex counts (their final union is the cheaper for it), many small zones into four; the union
-    in two bands covers what the union of the dilated zones covers, with the same hole."""
-    monkeypatch.setattr(validate, "UNION_BAND_VERTICES", 1000)
-    west, east = _dense_box(0, 0, 100, 300, 300), _dense_box(400, 0, 500, 300, 300)
-    small = [box(x, y, x + 100, y + 100) for x in range(100, 400, 100) for y in range(0, 300, 100)]
-    hole = box(190, 90, 210, 110)
-    zones = np.array([west, *[shapely.difference(z, hole) for z in small], east], dtype=object)
-    runner = GeometryRunner(2)
-    assert runner.chunk_count() == 4 or runner.workers < 2
-    bands = validate.union_chunks(zones, 4)
-    counts = [int(shapely.get_num_coordinates(b).sum()) for b in bands]
-    assert len(bands) == 2 and sum(len(b) for b in bands) == len(zones) and min(counts) >= 1201
-    many = np.array([box(x, y, x + 1, y + 1) for x in range(40) for y in range(30)], dtype=object)  # 1,200 zones
-    assert len(validate.union_chunks(many, 4)) == 4
-    expected = shapely.union_all(shapely.buffer(zones, 0.5, join_style="mitre"))
-    got = validate._spatial_union(zones, 0.5, runner)
-    assert abs(got.area - expected.area) <= 1e-6 * expected.area
-    holes = [shapely.Polygon(r) for p in shapely.get_parts(got) for r in p.interiors]
-    assert len(holes) == 1 and abs(holes[0].area - 19.0 * 19.0) < 1e-6

@@ -578,22 +578,13 @@ UNION_BAND_VERTICES = 200_000
 def union_chunks(geoms: np.ndarray, chunks: int) -> list[np.ndarray]:
     """The zones in ``chunks`` spatially sorted bands (west to east) for a union in parts; one band for few
     small zones. Many zones are split into bands of equal zone counts, few large ones (at least
-    :data:`UNION_BAND_VERTICES` vertices in all) into half as many bands (at least two) of about equal
-    vertex counts.
-
-    Half as many: ``chunks`` is two per thread (:meth:`GeometryRunner.chunk_count`), which balances the
-    threads' load on many zones; bands of equal vertex counts are balanced already, and the union of the
-    bands' unions (one thread, after them) grows with their number where large zones reach across the
-    bands: on the West Java RTRWP (69 zones, 890k vertices) 0.52 CPU s for four bands, 0.07 s for two,
-    the bands' own unions 4.06 and 3.96 s."""
+    :data:`UNION_BAND_VERTICES` vertices in all) into bands of about equal vertex counts."""
     if chunks < 2 or len(geoms) < 2:
         return [geoms]
     few = len(geoms) < UNION_BAND_ZONES
     nv = shapely.get_num_coordinates(geoms) if few else None
     if few and int(nv.sum()) < UNION_BAND_VERTICES:
         return [geoms]
-    if few:
-        chunks = max(2, chunks // 2)
     c = shapely.get_coordinates(shapely.centroid(geoms))
     band = np.floor((c[:, 0] - c[:, 0].min()) / max(np.ptp(c[:, 0]) / chunks, 1e-9))
     order = np.lexsort((c[:, 1], band))
