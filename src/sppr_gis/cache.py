@@ -798,11 +798,20 @@ def cached_zoning(
     def keep() -> None:
         if keep_zoning(key, prepared, labels):
             alias(key, prepared.crs)
+
+    def keep_finer() -> None:
+        from sppr_gis.engine import release_memory
+
         _keep_finer(key, prepared)
+        release_memory()  # the pieces' WKB, freed in this thread's arena
 
     if not write_behind:
         keep()
+        keep_finer()
         return prepared
+    # the relocation pieces (halved further from the engine's, then written) when the caller waits for the
+    # entry (check(): after the engine and the verdict, whose memory they would add to; before the relocation)
+    prepared.after_written = keep_finer
     from concurrent.futures import ThreadPoolExecutor
 
     # written while the caller measures the programs (0.7 s of a cold run on one core otherwise)

@@ -221,13 +221,18 @@ class PreparedZoning:
     labels: Any = None  # with ``read``: each zoning layer's name in messages, this run
     key: str | None = None  # the zoning cache entry's key (None: the cache not used); keys the relocation pieces' record
     writing: Any = None  # the cache entry being written behind (prepare_zoning_cached(write_behind=True)): a future
+    after_written: Any = None  # with ``writing``: what wait_written() then does here (the relocation pieces' record)
 
     def wait_written(self) -> None:
         """Wait until the cache entry written behind (``write_behind=True``) is on disk (raising what its
-        writing raised); at once when there is none."""
+        writing raised), then keep the relocation pieces' record (cut further from the engine's pieces,
+        here: after what the caller did meanwhile); at once when there is none."""
         writing, self.writing = self.writing, None
+        after, self.after_written = self.after_written, None
         if writing is not None:
             writing.result()
+        if after is not None:
+            after()
 
 
 def describe_zoning_input(zi: ZoningInput, zone_field: str | None = None) -> dict[str, Any]:
