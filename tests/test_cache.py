@@ -533,8 +533,8 @@ def _relocation_layer(path: Path) -> gpd.GeoDataFrame:
 
 def test_warm_run_reuses_the_relocation_pieces(world: Path, runner, monkeypatch: pytest.MonkeyPatch) -> None:
     cuts = Cuts(monkeypatch)
-    # the cold run cuts the relocation pieces once, in the zoning's preparation together with the engine's
-    # pieces (since 7 December 2026): its relocation advice loads them from the record and cuts nothing
+    # the cold run cuts the relocation pieces once, from the engine's pieces, when its zoning's cache entry is
+    # written (since 7 December 2026): its relocation advice loads them from the record and cuts nothing
     cuts.fail = True
     cold = _check(runner, world, "cold.gpkg")  # the relocation index's cutter raises if called
     assert len(_records(world)) == 1, "the cold run kept no relocation pieces"
@@ -560,10 +560,8 @@ def test_relocation_pieces_are_the_same_geometries_in_the_same_order(world: Path
     fresh = relocation.PermittedZones(geoms, zones["zone_code"].to_numpy(dtype=object), rules, cut_vertices=64, zoning_key="k" * 64)
     parts, owner = fresh.pieces()
     assert len(parts) > len(geoms), "nothing was cut"
-    # this index's record, and the one check()'s zoning preparation kept for its entry (at CUT_VERTICES)
-    (entry,) = _entries(world)
-    rec = cache.pieces_path("k" * 64, 64)
-    assert _records(world) == sorted([rec, cache.pieces_path(entry.name[len("zoning-") : -len(".npz")], relocation.CUT_VERTICES)])
+    (rec,) = _records(world)
+    assert rec.name == cache.pieces_path("k" * 64, 64).name
     kept = cache.load_pieces("k" * 64, 64, fresh.geoms)
     assert kept is not None
     assert list(shapely.to_wkb(kept[0])) == list(shapely.to_wkb(parts)) and kept[1].tolist() == owner.tolist()
@@ -607,7 +605,7 @@ def test_a_corrupt_relocation_pieces_record_is_ignored_and_rebuilt(world: Path, 
 
 
 def test_the_zoning_preparation_keeps_the_relocation_pieces_a_fresh_cut_gives(world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A check on a new zoning cuts the relocation index's pieces with the engine's (one halving) and keeps
+    """A check on a new zoning halves the engine's pieces further into the relocation index's and keeps
     them under its entry's key: the record equals the relocation index's own cut, piece for piece and in
     order, and the pieces cover each zone exactly (their areas add up to its area: an independent check)."""
     import numpy as np
