@@ -533,15 +533,17 @@ def _relocation_layer(path: Path) -> gpd.GeoDataFrame:
 
 def test_warm_run_reuses_the_relocation_pieces(world: Path, runner, monkeypatch: pytest.MonkeyPatch) -> None:
     cuts = Cuts(monkeypatch)
-    cold = _check(runner, world, "cold.gpkg")
-    assert cuts.n == 1 and len(_records(world)) == 1, "the cold run kept no relocation pieces"
+    # the cold run cuts the relocation pieces once, from the engine's pieces, when its zoning's cache entry is
+    # written (since 7 December 2026): its relocation advice loads them from the record and cuts nothing
+    cuts.fail = True
+    cold = _check(runner, world, "cold.gpkg")  # the relocation index's cutter raises if called
+    assert len(_records(world)) == 1, "the cold run kept no relocation pieces"
     advice = _relocation_layer(world / "cold.gpkg")
     assert advice["zone_code"].notna().any(), "no relocation advice: the test would not exercise the pieces"
-    cuts.fail = True
     warm = _check(runner, world, "warm.gpkg")  # the cutter raises if called
     cuts.fail = False
     nocache = _check(runner, world, "nocache.gpkg", "--no-cache")
-    assert cuts.n == 2, "--no-cache used the relocation pieces' record"
+    assert cuts.n == 1, "--no-cache used the relocation pieces' record"
     assert cold == warm == nocache
     assert len(_records(world)) == 1
     assert not list((world / "cache").glob(".tmp-*")), "a temporary file was left in the cache"
@@ -600,3 +602,29 @@ def test_a_corrupt_relocation_pieces_record_is_ignored_and_rebuilt(world: Path, 
     assert hashlib.sha256(fixed[32:]).digest() == fixed[:32] and fixed != bad
     cuts.fail = True
     assert _check(runner, world, "c.gpkg") == good  # the rebuilt record is used
+
+
+def test_the_zoning_preparation_keeps_the_relocation_pieces_a_fresh_cut_gives(world: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check on a new zoning halves the engine's pieces further into the relocation index's and keeps
+    them under its entry's key: the record equals the relocation index's own cut, piece for piece and in
+    order, and the pieces cover each zone exactly (their areas add up to its area: an independent check)."""
+    import numpy as np
+
+    from sppr_gis import relocation
+
+    monkeypatch.setattr(relocation, "CUT_VERTICES", 64)  # the 601-vertex circle is cut
+    rules = make_rules(RULES)
+    res = sppr_gis.check(_zoning_utm(), _programs(), rules)
+    key = res.zoning_key
+    geoms = np.asarray(res.zones.geometry.array, dtype=object)
+    kept = cache.load_pieces(key, 64, geoms)
+    assert kept is not None, "the zoning's preparation kept no relocation pieces"
+    fresh = relocation.PermittedZones(geoms, res.zones["zone_code"].to_numpy(dtype=object), rules, cut_vertices=64)  # no key: cut here
+    parts, owner = fresh.pieces()
+    assert len(parts) > len(geoms), "nothing was cut"
+    assert list(shapely.to_wkb(kept[0])) == list(shapely.to_wkb(parts)) and kept[1].tolist() == owner.tolist()
+    assert shapely.get_num_coordinates(kept[0]).max() <= 64
+    by_owner = pd.Series(shapely.area(kept[0])).groupby(kept[1]).sum()
+    assert by_owner.to_numpy() == pytest.approx(shapely.area(geoms)[by_owner.index.to_numpy()], rel=1e-9)
+    # the engine's pieces (cut at its own threshold in the same halving) are not changed by it
+    assert res.zoning_key == key and len(cache.load_pieces(key, 64, geoms)[0]) == len(parts)

@@ -88,7 +88,7 @@ def _check() -> tuple:
 
 
 CHECK_SITES = [
-    ("intersection", "split_large"),
+    ("intersection", "split_levels"),  # the halving of cut_zones (split_large calls it too)
     ("intersection", "_polygons"),
     ("union_all", "shares"),
     ("make_valid", "repair_geometries"),

@@ -103,3 +103,32 @@ def test_same_area_and_validity_as_the_whole_repair(gs):
         assert shapely.is_valid(out) == shapely.is_valid(ref)
         assert _sym_area(out, ref) <= 1e-9 * max(ref.area, 1.0), (g.wkt, out.wkt, ref.wkt)
         assert out.geom_type == ref.geom_type, (g.wkt, out.wkt, ref.wkt)
+
+
+def test_the_validity_tests_on_threads_answer_as_one_call() -> None:
+    """``overlay.by_vertices`` (the repair's validity tests split by vertex count over threads) returns what
+    one vectorized call returns, in the input's order; and the repair's findings are the same on 1 and 3 threads."""
+    import numpy as np
+    import shapely
+    from shapely.geometry import Point, Polygon, box
+
+    from sppr_gis import overlay
+    from sppr_gis.validate import repair_geometries
+
+    bow = Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])
+    geoms = np.array(
+        [Point(i * 50, 0).buffer(5 + i, quad_segs=4 + 30 * (i % 5)) for i in range(12)]
+        + [shapely.affinity.translate(bow, 100 * i, 100) for i in range(5)]
+        + [box(0, 0, 1, 1), None, Polygon()],
+        dtype=object,
+    )
+    geoms = geoms[np.random.default_rng(5).permutation(len(geoms))]
+    for workers in (1, 2, 3, 8):
+        assert overlay.by_vertices(lambda sel: shapely.is_valid(geoms[sel]), geoms, workers).tolist() == shapely.is_valid(geoms).tolist()
+        assert overlay.by_vertices(lambda sel: shapely.is_valid_reason(geoms[sel]), geoms, workers).tolist() == shapely.is_valid_reason(geoms).tolist()
+    ids = [f"#{i}" for i in range(len(geoms))]
+    one, f1 = repair_geometries(geoms, ids, "z", 1)
+    three, f3 = repair_geometries(geoms, ids, "z", 3)
+    assert [(f.feature_id, f.code, f.message) for f in f1] == [(f.feature_id, f.code, f.message) for f in f3]
+    assert sum(f.code == "geometri_diperbaiki" for f in f1) == 5
+    assert [None if g is None else g.wkb for g in one] == [None if g is None else g.wkb for g in three]

@@ -799,9 +799,19 @@ def cached_zoning(
         if keep_zoning(key, prepared, labels):
             alias(key, prepared.crs)
 
+    def keep_finer() -> None:
+        from sppr_gis.engine import release_memory
+
+        _keep_finer(key, prepared)
+        release_memory()  # the pieces' WKB, freed in this thread's arena
+
     if not write_behind:
         keep()
+        keep_finer()
         return prepared
+    # the relocation pieces (halved further from the engine's, then written) when the caller waits for the
+    # entry (check(): after the engine and the verdict, whose memory they would add to; before the relocation)
+    prepared.after_written = keep_finer
     from concurrent.futures import ThreadPoolExecutor
 
     # written while the caller measures the programs (0.7 s of a cold run on one core otherwise)
@@ -810,6 +820,30 @@ def cached_zoning(
     prepared.writing = pool.submit(keep)
     pool.shutdown(wait=False)
     return prepared
+
+
+def _keep_finer(key: str, prepared: Any) -> None:
+    """The relocation index's pieces, halved further from the engine's (``prepared.cut.finer``), kept as the
+    relocation pieces record of the entry ``key`` (:func:`keep_pieces`: the relocation advice of this
+    run and of later ones loads them instead of cutting the zones again), then let go."""
+    cut = prepared.cut
+    finer = getattr(cut, "finer", None)
+    if finer is None:
+        return
+    cut.finer = None
+    geoms = np.asarray(prepared.zones.geometry.array, dtype=object)
+    if (shapely.is_missing(geoms) | shapely.is_empty(geoms)).any():
+        return  # the relocation index leaves such zones out: its polygons are not these (never so after the preparation)
+    # The relocation index's own cut keeps a single polygon at most this big as it is (the zone's own object);
+    # a record, decoded, copies every piece. Where such polygons hold most of the vertices (20,356 digitized
+    # zones: 76 %; the West Java RTRWP's multipolygons: 0.4 %) the cut is cheap and the record would add a
+    # copy of the zoning to the relocation's memory (digitized cold +40 MiB at times): it cuts them itself.
+    nv = shapely.get_num_coordinates(geoms)
+    whole = (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON) & (nv <= finer.vertices)
+    if 2 * int(nv[whole].sum()) > int(nv.sum()):
+        return
+    vertices, pieces, owner = finer()  # halved further from the engine's pieces, here, after the zoning QA
+    keep_pieces(key, vertices, geoms, pieces, owner)
 
 
 def lookup_zoning(

@@ -219,11 +219,32 @@ def make_valid(geoms: np.ndarray, *, what: str | None = None, ids: Sequence[obje
     return _one_by_one("make_valid repair", fix, arr, what, ids, repairs)
 
 
-def _make_valid_threads(geoms: np.ndarray, what: str | None, ids: Sequence[object] | None, workers: int) -> np.ndarray:
-    """:func:`make_valid` (linework) of ``geoms`` split by vertex count into ``workers`` groups, one thread each
-    (GEOS releases the GIL; each geometry's repair is the same on any thread)."""
+def by_vertices(func: Callable[[np.ndarray], np.ndarray], geoms: np.ndarray, workers: int, name: str = "sppr-repair") -> np.ndarray:
+    """``func`` over ``geoms`` on ``workers`` threads: the geometries split by vertex count into groups of
+    about equal load (largest first, each to the lightest group), ``func`` called with each group's
+    positions in ``geoms`` and returning one value per position, the values put back in order.
+
+    For an element-wise shapely call (GEOS releases the GIL; each element's result is the same on any
+    thread) the array equals the call on all of ``geoms`` at once.
+
+    Parameters
+    ----------
+    func : callable
+        Takes an array of positions in ``geoms``, returns one value per position.
+    geoms : numpy.ndarray of shapely geometries
+    workers : int
+        Threads (one, or fewer than two geometries: ``func`` of all positions, here).
+    name : str
+        The threads' name prefix.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    every = np.arange(len(geoms))
     if workers < 2 or len(geoms) < 2:
-        return make_valid(geoms, what=what, ids=ids, method="linework")
+        return np.asarray(func(every))
     from concurrent.futures import ThreadPoolExecutor
 
     nv = shapely.get_num_coordinates(geoms)
@@ -233,12 +254,22 @@ def _make_valid_threads(geoms: np.ndarray, what: str | None, ids: Sequence[objec
         group[k] = int(np.argmin(load))
         load[group[k]] += nv[k]
     sels = [sel for sel in (np.flatnonzero(group == g) for g in range(workers)) if len(sel)]
-    out = np.empty(len(geoms), dtype=object)
-    with ThreadPoolExecutor(max_workers=len(sels), thread_name_prefix="sppr-repair") as pool:
-        done = pool.map(lambda sel: make_valid(geoms[sel], what=what, ids=None if ids is None else [ids[i] for i in sel], method="linework"), sels)
-        for sel, fixed in zip(sels, done):
-            out[sel] = fixed
+    if len(sels) < 2:
+        return np.asarray(func(every))
+    with ThreadPoolExecutor(max_workers=len(sels), thread_name_prefix=name) as pool:
+        done = list(pool.map(lambda sel: np.asarray(func(sel)), sels))
+    out = np.empty(len(geoms), dtype=done[0].dtype)
+    for sel, got in zip(sels, done):
+        out[sel] = got
     return out
+
+
+def _make_valid_threads(geoms: np.ndarray, what: str | None, ids: Sequence[object] | None, workers: int) -> np.ndarray:
+    """:func:`make_valid` (linework) of ``geoms`` split by vertex count into ``workers`` groups, one thread each
+    (GEOS releases the GIL; each geometry's repair is the same on any thread)."""
+    if workers < 2 or len(geoms) < 2:
+        return make_valid(geoms, what=what, ids=ids, method="linework")
+    return by_vertices(lambda sel: make_valid(geoms[sel], what=what, ids=None if ids is None else [ids[i] for i in sel], method="linework"), geoms, workers, "sppr-repair")
 
 
 def make_valid_by_parts(geoms: np.ndarray, *, what: str | None = None, ids: Sequence[object] | None = None, workers: int = 1) -> np.ndarray:
@@ -296,7 +327,7 @@ def make_valid_by_parts(geoms: np.ndarray, *, what: str | None = None, ids: Sequ
     multi = np.flatnonzero(shapely.get_type_id(arr) == shapely.GeometryType.MULTIPOLYGON)
     if len(multi):
         parts, owner = shapely.get_parts(arr[multi], return_index=True)
-        bad = ~shapely.is_valid(parts)
+        bad = ~by_vertices(lambda sel: shapely.is_valid(parts[sel]), parts, workers, "sppr-valid")
         cand = np.zeros(len(multi), dtype=bool)
         cand[owner[bad]] = True
         if cand.any():
@@ -324,7 +355,7 @@ def make_valid_by_parts(geoms: np.ndarray, *, what: str | None = None, ids: Sequ
             single = counts == 1
             if single.any():
                 rebuilt[single] = shapely.get_geometry(rebuilt[single], 0)
-            ok = shapely.is_valid(rebuilt) & (counts > 0)
+            ok = by_vertices(lambda sel: shapely.is_valid(rebuilt[sel]), rebuilt, workers, "sppr-valid") & (counts > 0)
             out[multi[at[ok]]] = rebuilt[ok]
             whole[multi[at[ok]]] = False
     if whole.any():

@@ -221,13 +221,18 @@ class PreparedZoning:
     labels: Any = None  # with ``read``: each zoning layer's name in messages, this run
     key: str | None = None  # the zoning cache entry's key (None: the cache not used); keys the relocation pieces' record
     writing: Any = None  # the cache entry being written behind (prepare_zoning_cached(write_behind=True)): a future
+    after_written: Any = None  # with ``writing``: what wait_written() then does here (the relocation pieces' record)
 
     def wait_written(self) -> None:
         """Wait until the cache entry written behind (``write_behind=True``) is on disk (raising what its
-        writing raised); at once when there is none."""
+        writing raised), then keep the relocation pieces' record (cut further from the engine's pieces,
+        here: after what the caller did meanwhile); at once when there is none."""
         writing, self.writing = self.writing, None
+        after, self.after_written = self.after_written, None
         if writing is not None:
             writing.result()
+        if after is not None:
+            after()
 
 
 def describe_zoning_input(zi: ZoningInput, zone_field: str | None = None) -> dict[str, Any]:
@@ -516,11 +521,21 @@ def prepare_zoning_cached(
     inputs = as_zoning_inputs(zoning)
     return cached_zoning(
         inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, max_vertices=max_vertices, use=cache, make=PreparedZoning,
-        build=lambda: prepare_zoning_qa(inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, early=early),
+        build=lambda: prepare_zoning_qa(
+            inputs, zone_field, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, max_vertices=max_vertices, early=early,
+            relocation_vertices=_relocation_vertices() if cache_enabled(cache) else None,
+        ),
         crs=lambda: metric_crs([z.frame for z in inputs]),
         prekey=prekey, record=None if prekey is None else (lambda crs: zoning_record(inputs, zone_field, crs, prekey.paths)),
         write_behind=write_behind,
     )
+
+
+def _relocation_vertices() -> int | None:
+    """The relocation index's cutting threshold (:data:`sppr_gis.relocation.CUT_VERTICES`, read now)."""
+    from sppr_gis import relocation
+
+    return relocation.CUT_VERTICES
 
 
 def start_zoning(
@@ -616,6 +631,7 @@ def prepare_zoning_qa(
     client: Any = None,
     max_vertices: int | None = None,
     early: Callable[[EngineZoning], None] | None = None,
+    relocation_vertices: int | None = None,
 ) -> PreparedZoning:
     """Combine, repair and check the zoning once (see :func:`check` for the parameters).
 
@@ -633,6 +649,10 @@ def prepare_zoning_qa(
         Called (in this thread) with the :class:`EngineZoning` as soon as what the engine needs is
         ready (with ``max_vertices``: the zones, their overlapping pairs and cut pieces), before the
         rest of the topology check: :func:`check` measures the programs meanwhile.
+    relocation_vertices : int, optional
+        With ``max_vertices``: also cut the zones into the relocation index's pieces of at most this
+        many vertices, in the same halving (``cut.finer``; the zoning cache keeps them next to its
+        entry, where the relocation advice finds them, :func:`sppr_gis.cache.load_pieces`).
 
     Returns
     -------
@@ -640,7 +660,7 @@ def prepare_zoning_qa(
     """
     # its threads' GEOS temporaries not kept resident (glibc); on one thread (workers=1) no thread is started
     with returning_freed_memory() if workers != 1 else nullcontext():
-        return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client).finish(max_vertices, early)
+        return _ZoningQA(zoning, zone_field, sliver_width, sliver_area, workers, client).finish(max_vertices, early, relocation_vertices)
 
 
 @dataclass
@@ -694,13 +714,14 @@ class _ZoningQA:
             release_memory()  # the overlay results the parts came from (about 100 MiB on 20k digitized zones)
         return self.overlaps.left, self.overlaps.right
 
-    def finish(self, max_vertices: int | None = None, early: Callable[[EngineZoning], None] | None = None) -> PreparedZoning:
+    def finish(self, max_vertices: int | None = None, early: Callable[[EngineZoning], None] | None = None, finer: int | None = None) -> PreparedZoning:
         pairs = self.pairs()
         cut, t_cut = None, 0.0
         if max_vertices is not None:
-            # the engine's cut, here while the dilated union (started in __init__) runs in its thread
+            # the engine's cut (and the relocation index's finer one, in the same halving), here while the
+            # dilated union (started in __init__) runs in its thread
             t = time.perf_counter()
-            cut = cut_zones(self.geoms, max_vertices)
+            cut = cut_zones(self.geoms, max_vertices, finer=finer)
             t_cut = time.perf_counter() - t
             if early is not None:  # the engine can start: the rest of the QA below runs beside it
                 early(EngineZoning(self.crs, self.zones, self.ids, self.label, pairs, cut))

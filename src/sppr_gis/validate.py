@@ -51,10 +51,11 @@ def repair_geometries(
     for i in np.flatnonzero(missing | empty):
         what = "kosong (null)" if missing[i] else "kosong (empty)"
         findings.append(Finding(layer, str(ids[i]), "warning", "geometri_kosong", f"geometri {what}; tidak dapat dinilai"))
-    invalid = ~(missing | empty) & ~shapely.is_valid(geoms)
+    # the validity tests on the repair's threads too (the zones split by vertex count; same answers)
+    invalid = ~(missing | empty) & ~overlay.by_vertices(lambda sel: shapely.is_valid(geoms[sel]), geoms, workers, "sppr-valid")
     if invalid.any():
         idx = np.flatnonzero(invalid)
-        reasons = shapely.is_valid_reason(geoms[idx])
+        reasons = overlay.by_vertices(lambda sel: shapely.is_valid_reason(geoms[idx[sel]]), geoms[idx], workers, "sppr-valid")
         fixed = overlay.make_valid_by_parts(geoms[idx], what=layer, ids=[str(ids[i]) for i in idx], workers=workers)
         geoms[idx] = fixed
         for i, why, g in zip(idx, reasons, fixed):
