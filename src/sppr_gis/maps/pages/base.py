@@ -267,7 +267,7 @@ class Album:
         return MapFrame(
             title, crs=self.crs, subtitle=sub, number=f"Peta {self.number}", dpi=self.dpi, paper=self.paper,
             region=self.region, office=self.office, signatory=self.signatory, logo=self.logo, table_width=TABLE_WIDTH if table else 0.0,
-            place_date=self.place_date, inset_layer=self.inset, table_apart=table,
+            place_date=self.place_date, inset_layer=self.inset, table_apart=table, legend_sheet=True,  # the album prints Lampiran sheets
         )
 
     def album_scale(self) -> float | None:
