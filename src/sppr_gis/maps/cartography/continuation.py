@@ -152,13 +152,13 @@ class _Columns:
                            fontweight="bold", va="top", color=_INK, gid="lampiran-heading")
             fig.text(left, _bottom(fig, ht) - 0.008, sheet_subheading(frame, parts), fontsize=_pt(7.5 * k), va="top", color="#333333", gid="lampiran-subheading")
             sheet.sheet = lampiran_head(self.frame.number, i + 1, m)
-            notes = []
+            whats = []
             if "legend" in parts:
-                notes.append(f"Lampiran {self.frame.number}: lanjutan legenda peta." if self.frame.number else "Lampiran peta: lanjutan legenda.")
+                whats.append("lanjutan legenda peta" if self.frame.number else "lanjutan legenda")
             if "table" in parts:
                 what = "lanjutan daftar" if _continues_map_page(self.frame) else "daftar"
-                notes.append(f"Lampiran {self.frame.number}: {what} yang nomornya dicetak pada peta." if self.frame.number else f"Lampiran peta: {what} bernomor.")
-            sheet.finish(" ".join(notes))
+                whats.append(f"{what} yang nomornya dicetak pada peta" if self.frame.number else f"{what} bernomor")
+            sheet.finish((f"Lampiran {self.frame.number}: " if self.frame.number else "Lampiran peta: ") + "; ".join(whats) + ".")
             if self.first_page is not None:
                 sheet.set_page(self.first_page + i)
         return self.figs
