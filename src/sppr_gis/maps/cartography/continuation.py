@@ -1,10 +1,11 @@
-"""Continuation pages ("Lampiran Peta N, Lembar k dari m"): the table rows that do not fit beside a map, in
-columns left of the same title and signature panel as the map's (a map's legend never continues)."""
+"""Continuation pages ("Lampiran Peta N, Lembar k dari m"): the legend entries and the table rows that do not fit
+beside a map, in columns left of the same title and signature panel as the map's."""
 
 from __future__ import annotations
 
+import re
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
@@ -21,15 +22,18 @@ if TYPE_CHECKING:
 
 
 def continuation_pages(frame: MapFrame, first_page: int | None = None) -> list[Figure]:
-    """The pages that continue a map's table (the rows that did not fit beside the map), in columns.
+    """The pages that continue a map's legend and table (the entries and rows that did not fit beside the map),
+    in columns: the legend first (the key to the map's symbols), then the table.
 
     Each is headed ``Lampiran Peta N, Lembar k dari m`` and carries the map's title block (number, title,
-    subtitle) and its preparer and signature block in the same side panel as the map page.
+    subtitle) and its preparer and signature block in the same side panel as the map page. Where each part begins
+    is kept on the map page (:attr:`MapFrame.legend_sheet_offset`, :attr:`MapFrame.table_sheet_offset`): its notes
+    ("... pada halaman N") name that sheet's page.
 
     Parameters
     ----------
     frame : MapFrame
-        A finished map page with :attr:`MapFrame.overflow_rows`.
+        A finished map page with :attr:`MapFrame.legend_overflow` or :attr:`MapFrame.overflow_rows`.
     first_page : int, optional
         The printed number of the first continuation page (the next ones count on).
 
@@ -38,10 +42,15 @@ def continuation_pages(frame: MapFrame, first_page: int | None = None) -> list[F
     list of Figure
         Empty when everything fitted on the map page.
     """
-    if not frame.overflow_rows:
+    legend_rest = getattr(frame, "legend_overflow", [])
+    if not frame.overflow_rows and not legend_rest:
         return []
     cols = _Columns(frame, first_page)
-    _put_rows(frame, cols)
+    if legend_rest:
+        _put_legend(frame, cols)
+        frame.legend_sheet_offset = 0
+    if frame.overflow_rows:
+        _put_rows(frame, cols)
     return cols.close()
 
 
@@ -50,21 +59,33 @@ def _continues_map_page(frame: MapFrame) -> bool:
     return not frame.table_apart and frame.table_shown > len(frame.overflow_rows)
 
 
-def sheet_heading(frame: MapFrame, later: bool = False) -> str:
-    """A Lampiran sheet's heading, naming the map and what the list is: ``LAMPIRAN PETA 7 · DAFTAR PROGRAM``;
-    ``(LANJUTAN)`` after it where the list began beside the map or on an earlier sheet (``later``)."""
-    what = (frame.overflow_title or "Daftar").upper()
-    head = " · ".join(t for t in (f"LAMPIRAN {frame.number.upper()}" if frame.number else "LAMPIRAN", what) if t)
-    return head + (" (LANJUTAN)" if later or _continues_map_page(frame) else "")
+def sheet_heading(frame: MapFrame, later: bool = False, parts: Sequence[str] = ("table",)) -> str:
+    """A Lampiran sheet's heading, naming the map and what it holds: ``LAMPIRAN PETA 7 · DAFTAR PROGRAM``;
+    ``(LANJUTAN)`` after the list where it began beside the map or on an earlier sheet (``later``);
+    ``LAMPIRAN PETA 2 · LEGENDA (LANJUTAN)`` for the legend (``parts``: ``"legend"``, ``"table"``, in their order
+    on the sheet)."""
+    whats = []
+    for part in parts:
+        if part == "legend":
+            whats.append("LEGENDA (LANJUTAN)")  # a legend continues: its first entries are beside the map
+        else:
+            whats.append((frame.overflow_title or "Daftar").upper() + (" (LANJUTAN)" if later or _continues_map_page(frame) else ""))
+    return " · ".join(t for t in (f"LAMPIRAN {frame.number.upper()}" if frame.number else "LAMPIRAN", *whats) if t)
 
 
-def sheet_subheading(frame: MapFrame) -> str:
+def sheet_subheading(frame: MapFrame, parts: Sequence[str] = ("table",)) -> str:
     """The line under a Lampiran sheet's heading: the map it keys and how (``Nomor pada Peta 7 (Peta Program Dinas
-    Kesehatan) = nomor pada daftar ini.``)."""
+    Kesehatan) = nomor pada daftar ini.``; ``Lanjutan legenda Peta 2 (...): simbol dan kode sama dengan pada peta.``)."""
     where = f"{frame.number} ({frame.title})" if frame.number else frame.title
-    if _continues_map_page(frame):
-        return f"Lanjutan daftar di samping {where}; nomor pada peta = nomor pada daftar ini."
-    return f"Nomor pada {where} = nomor pada daftar ini."
+    lines = []
+    if "legend" in parts:
+        lines.append(f"Lanjutan legenda {where}: simbol, warna dan kode sama dengan pada peta.")
+    if "table" in parts:
+        if _continues_map_page(frame):
+            lines.append(f"Lanjutan daftar di samping {where}; nomor pada peta = nomor pada daftar ini.")
+        else:
+            lines.append(f"Nomor pada {where} = nomor pada daftar ini.")
+    return " ".join(lines)
 
 
 def lampiran_head(number: str | None, k: int, m: int) -> str:
@@ -91,6 +112,9 @@ class _Columns:
         self.col = 0
         self.y = self.top0
         self.fs = _pt(7 * self.k)
+        #: What is being placed (``"legend"``, ``"table"``) and what each sheet holds, in order (its heading).
+        self.kind = "table"
+        self.parts: list[list[str]] = []
 
     @property
     def figs(self) -> list[Figure]:
@@ -107,21 +131,34 @@ class _Columns:
         sheet.paper = frame.paper
         sheet.chart = True  # no map: no scale, north arrow, inset or CRS note
         sheet.fig.delaxes(sheet.ax)
-        fig = sheet.fig
-        ht = _fit_text(fig, left, 0.945, sheet_heading(frame, len(self.sheets) > 0), right - left, fontsize=_pt(11 * k), min_fontsize=MIN_PT, fontweight="bold",
-                       va="top", color=_INK, gid="lampiran-heading")
-        fig.text(left, _bottom(fig, ht) - 0.008, sheet_subheading(frame), fontsize=_pt(7.5 * k), va="top", color="#333333", gid="lampiran-subheading")
         self.sheets.append(sheet)
-        self.fig, self.col, self.y = fig, 0, self.top0
+        self.parts.append([])
+        self.fig, self.col, self.y = sheet.fig, 0, self.top0
+
+    def mark(self) -> None:
+        """What is being placed is on the current sheet (its heading names it)."""
+        if self.kind not in self.parts[-1]:
+            self.parts[-1].append(self.kind)
 
     def close(self) -> list[Figure]:
-        """Each page headed ``Lampiran Peta N, Lembar k dari m``, its panel laid out and its page number printed."""
+        """Each page headed with what it holds and ``Lampiran Peta N, Lembar k dari m``, its panel laid out and its
+        page number printed."""
         m = len(self.sheets)
+        frame, k, left, right = self.frame, self.k, self.left, self.right
         for i, sheet in enumerate(self.sheets):
+            parts = self.parts[i] or ["table"]
+            fig = sheet.fig
+            ht = _fit_text(fig, left, 0.945, sheet_heading(frame, i > frame.table_sheet_offset, parts), right - left, fontsize=_pt(11 * k), min_fontsize=MIN_PT,
+                           fontweight="bold", va="top", color=_INK, gid="lampiran-heading")
+            fig.text(left, _bottom(fig, ht) - 0.008, sheet_subheading(frame, parts), fontsize=_pt(7.5 * k), va="top", color="#333333", gid="lampiran-subheading")
             sheet.sheet = lampiran_head(self.frame.number, i + 1, m)
-            what = "lanjutan daftar" if _continues_map_page(self.frame) else "daftar"
-            note = f"Lampiran {self.frame.number}: {what} yang nomornya dicetak pada peta." if self.frame.number else f"Lampiran peta: {what} bernomor."
-            sheet.finish(note)
+            whats = []
+            if "legend" in parts:
+                whats.append("lanjutan legenda peta" if self.frame.number else "lanjutan legenda")
+            if "table" in parts:
+                what = "lanjutan daftar" if _continues_map_page(self.frame) else "daftar"
+                whats.append(f"{what} yang nomornya dicetak pada peta" if self.frame.number else f"{what} bernomor")
+            sheet.finish((f"Lampiran {self.frame.number}: " if self.frame.number else "Lampiran peta: ") + "; ".join(whats) + ".")
             if self.first_page is not None:
                 sheet.set_page(self.first_page + i)
         return self.figs
@@ -138,6 +175,7 @@ class _Columns:
             bb = fig.transFigure.inverted().transform(a.get_window_extent(fig.canvas.get_renderer()))
             if bb[0][1] >= self.bottom or self.y >= self.top0 - 1e-9:
                 self.y = bb[0][1] - 0.004
+                self.mark()
                 return a
             a.remove()
             self.col += 1
@@ -150,9 +188,11 @@ class _Columns:
 def _put_rows(frame: MapFrame, cols: _Columns) -> None:
     """The table rows that did not fit beside the map, numbered, after their title."""
     fs, k = cols.fs, cols.k
+    cols.kind = "table"
     cols.y -= 0.01
     title = frame.overflow_title.upper() + (" (LANJUTAN)" if _continues_map_page(frame) else "")
     cols.put(lambda fig, x, y: fig.text(x, y, title, fontsize=_pt(7.5 * k), fontweight="bold", va="top", color=_INK, gid="table-title"))
+    frame.table_sheet_offset = len(cols.sheets) - 1  # the sheet the list begins on: the map's note names its page
     num_w = 0.02
     chars = max(20, int((cols.colw - num_w - 0.01) * cols.size[0] * 72 / (fs * 0.6)))
     for num, text in frame.overflow_rows:
@@ -169,3 +209,74 @@ def _put_rows(frame: MapFrame, cols: _Columns) -> None:
         t.figure.text(x - num_w, y, str(num), fontsize=fs, fontweight="bold", va="top", color=_INK, gid="table-number")
     if frame.overflow_more:
         cols.put(lambda fig, x, y: fig.text(x, y, frame.overflow_more, fontsize=fs, va="top", color="#333333", gid="table-more"))
+
+
+def _put_legend(frame: MapFrame, cols: _Columns) -> None:
+    """The legend sections that did not fit beside the map (:attr:`MapFrame.legend_overflow`), down the columns at
+    7 pt (A4; scaled on A3) with the map's symbols, every label whole (wrapped to its column); a section running on to
+    the next sheet repeats its title with "(lanjutan)". Measured in points as the PDF prints them."""
+    from sppr_gis.maps.cartography.legend import _legend, _wrap_label, points_renderer
+
+    cols.kind = "legend"
+    fs = cols.fs
+    gap = 0.6 * fs / 72 / cols.size[1]  # between sections
+    for sec in frame.legend_overflow:
+        if not sec.handles:
+            continue
+        base = re.sub(r"\s*\(lanjutan\)$", "", sec.title or "")
+        chars = max(16, int(((cols.colw - 0.012) * cols.size[0] * 72 - 2.6 * fs) / (0.6 * fs)))
+        start, last_fig = 0, None
+        if cols.fig is not None and cols.y < cols.top0 - 1e-9:
+            cols.y -= gap
+        while start < len(sec.handles):
+            if cols.fig is None:
+                cols.new_page()
+            sheet, fig = cols.sheets[-1], cols.fig
+            x = cols.left + cols.col * cols.colw
+            if start == 0:
+                title = sec.title or None
+            else:
+                title = f"{base} (lanjutan)" if base and fig is not last_fig else None
+            with points_renderer(fig) as renderer:
+                inv = fig.transFigure.inverted()
+                labels = [_wrap_label(str(t), chars) for t in sec.labels]
+
+                def attempt(m: int) -> tuple[Any, float, float]:
+                    lg = _legend(sheet, sec.handles[start:start + m], labels[start:start + m], title, x + 0.006, cols.y, fs, spacing=0.18)
+                    (_x0, y0), (x1, _y1) = inv.transform(lg.get_window_extent(renderer))
+                    return lg, y0, x1
+
+                lg, y0, x1 = attempt(len(sec.handles) - start)
+                while x1 > x + cols.colw - 0.006 and chars > 16:  # a word longer than the column's line: narrower
+                    lg.remove()
+                    chars -= 4
+                    labels = [_wrap_label(str(t), chars) for t in sec.labels]
+                    lg, y0, x1 = attempt(len(sec.handles) - start)
+                placed, n = (lg, y0) if y0 >= cols.bottom else None, len(sec.handles) - start
+                if placed is None:
+                    lg.remove()
+                    lo, hi = 0, len(sec.handles) - start
+                    while hi - lo > 1:
+                        mid = (lo + hi) // 2
+                        lg, y0, _x1 = attempt(mid)
+                        if y0 >= cols.bottom:
+                            if placed is not None:
+                                placed[0].remove()
+                            placed, lo = (lg, y0), mid
+                        else:
+                            lg.remove()
+                            hi = mid
+                    n = lo
+                    if placed is None and cols.y >= cols.top0 - 1e-9:  # not one entry in an empty column: where it falls
+                        lg, y0, _x1 = attempt(1)
+                        placed, n = (lg, y0), 1
+            if placed is None:
+                cols.col += 1
+                cols.y = cols.top0
+                if cols.col >= cols.ncol:
+                    cols.new_page()
+                continue
+            cols.mark()
+            start += n
+            last_fig = fig
+            cols.y = placed[1] - 0.004

@@ -86,6 +86,11 @@ class MapFrame:
         Page size in inches (default A4 landscape).
     dpi : int
         Resolution the page is laid out (and saved as PNG) at.
+    legend_sheet : bool
+        The page is printed with its Lampiran sheets (the album): a legend that does not fit beside the map even
+        in three columns at 7 pt keeps there what fits and continues on the sheet
+        (:attr:`legend_overflow`, :func:`~sppr_gis.maps.cartography.continuation.continuation_pages`) instead of
+        raising :class:`~sppr_gis.errors.OutputError`. Off for a page printed alone (``sppr map``): it has no sheet.
 
     Raises
     ------
@@ -112,6 +117,7 @@ class MapFrame:
         place_date: str | None = None,
         inset_layer: gpd.GeoDataFrame | None = None,
         table_apart: bool = False,
+        legend_sheet: bool = False,
     ) -> None:
         self.crs = CRS.from_user_input(crs)
         if not _is_metric(self.crs):
@@ -127,11 +133,24 @@ class MapFrame:
         self.logo = logo
         #: Boundaries around the region for the location inset (province, neighbouring regencies), with ``name``.
         self.inset_layer = inset_layer
-        #: Table rows that did not fit the page: printed on a continuation page (a legend never continues).
+        #: Table rows that did not fit the page: printed on a continuation page (as is a legend that does not fit, see
+        #: :attr:`legend_overflow`).
         self.overflow_rows: list[tuple[str, str]] = []
         self.overflow_title: str = ""
         self.overflow_more: str = ""
         self.continued_artists: list[Text] = []
+        #: Whether the legend may continue on the Lampiran sheet (see the parameter).
+        self.legend_sheet = bool(legend_sheet)
+        #: The legend sections (or their ends, titled "... (lanjutan)") that did not fit beside the map: printed on
+        #: the Lampiran sheet, before the table's rows.
+        self.legend_overflow: list[LegendSection] = []
+        #: The note under the legend beside the map ("Legenda berlanjut pada halaman berikutnya ..."): :meth:`set_page`
+        #: writes its page in.
+        self.legend_continued_artists: list[Text] = []
+        #: On which of the map's Lampiran sheets (from 0) the legend's and the table's continuations begin (set by
+        #: :func:`~sppr_gis.maps.cartography.continuation.continuation_pages`).
+        self.legend_sheet_offset = 0
+        self.table_sheet_offset = 0
         self.page_number_artist: Text | None = None
         self.paper = str(paper).upper() if figsize is None else "custom"
         size = figsize or paper_size(paper)
@@ -254,12 +273,13 @@ class MapFrame:
         fig.add_artist(Line2D([x0, x1], [y, y], transform=fig.transFigure, color=_INK, linewidth=0.6))
         if not self.chart:
             y = self._north_and_scale(inner, y)
-        # legend, down to the sources (or the preparer block); it stays on this sheet or the album stops
+        # legend, down to the sources (or the preparer block); what does not fit continues on the Lampiran sheet (an
+        # album's page) or stops the album
         if self.legend_sections or not self.chart or self.key_beside is not None:  # a page without a map nor a key (a continuation page): no LEGENDA
             head = fig.text(inner, y - 0.01, "LEGENDA", fontsize=_pt(8.5 * k), fontweight="bold", va="top", color=_INK)
             top = _bottom(fig, head) - 0.008
             self._settle_key(inner, top, x1 - 0.008)  # a short list beside the map, or its note back (the sources may grow)
-            self._stack_legends(inner, top, self.note_top + 0.006, x1 - 0.008)
+            self._stack_legends(inner, top, self.note_top + 0.006, x1 - 0.008, sheet=self.legend_sheet)
         note_top = self.note_top
         # inset, sources, preparer
         fig.add_artist(Line2D([x0, x1], [note_top, note_top], transform=fig.transFigure, color=_INK, linewidth=0.6))
@@ -585,13 +605,23 @@ class MapFrame:
 
     def set_page(self, number: int, continued_on: int | None = None) -> None:
         """Print the page number at the foot of the page and, when the legend or the table continues,
-        the page it continues on."""
+        the page it continues on.
+
+        Parameters
+        ----------
+        number : int
+            This page's printed number.
+        continued_on : int, optional
+            The printed number of the map's first Lampiran sheet; the legend's and the table's notes name the sheet
+            their continuation begins on (:attr:`legend_sheet_offset`, :attr:`table_sheet_offset` after it).
+        """
         if self.page_number_artist is None:
             self.page_number_artist = self.fig.text(0.5, 0.012, "", ha="center", va="bottom", fontsize=_pt(7.5 * self.k), color=_INK, gid="page-number")
         self.page_number_artist.set_text(f"Halaman {number}")
         if continued_on is not None:
-            for t in self.continued_artists:
-                t.set_text(re.sub(r"halaman(\s+)berikutnya", lambda m: f"halaman{m.group(1)}{continued_on}", t.get_text()))
+            for arts, page in ((self.continued_artists, continued_on + self.table_sheet_offset), (self.legend_continued_artists, continued_on + self.legend_sheet_offset)):
+                for t in arts:
+                    t.set_text(re.sub(r"halaman(\s+)berikutnya", lambda m, page=page: f"halaman{m.group(1)}{page}", t.get_text()))
 
     def save(self, path: Any, dpi: int | None = None) -> None:
         """Write the page as PNG (or any format matplotlib knows from the suffix), at the layout dpi by default."""

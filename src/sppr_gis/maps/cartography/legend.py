@@ -193,22 +193,39 @@ def _code_sort_key(code: str) -> tuple:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in parts)
 
 
-def stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right: float) -> None:
+def stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right: float, *, sheet: bool = False) -> None:
     """Lay the legend sections out between ``top`` and ``bottom``: in one column, shrinking (never below 7 pt)
     and compacting them; else flowing them down two, then three columns (a section may run on into the next
-    column). Every entry stays on the map's own sheet: the key to what a map draws is never moved elsewhere.
+    column); else a section's shorter key (:attr:`LegendSection.fallback`). With ``sheet``, a legend that still
+    does not fit keeps beside the map as much as fits and continues on the map's Lampiran sheet
+    (:func:`continue_legend`; issue 19: an agency printing an RDTR of 45 subzones on A4 gets its album).
 
     The legends are measured in points, as the PDF prints them (:func:`points_renderer`), never in the pixels of
     the figure's dpi: measured at 100 dpi, whole pixels per line of text made the sections taller or shorter than
     printed, and one ran into the next ("Batas administrasi" over the last Zona Budi Daya row; review s6).
 
+    Parameters
+    ----------
+    frame : MapFrame
+        The page; its :attr:`~MapFrame.legend_sections` are laid out (and :attr:`~MapFrame.legend_overflow` set when
+        the legend continues).
+    left, top, bottom, right : float
+        The legend's room (figure fraction).
+    sheet : bool
+        The page has a Lampiran sheet the legend may continue on (an album's page).
+
     Raises
     ------
     sppr_gis.errors.OutputError
-        The legend does not fit beside the map even in three columns at 7 pt; the message names the map.
+        The legend does not fit beside the map even in three columns at 7 pt (with ``sheet``: not even its first
+        entry fits); the message names the map.
     """
-    with points_renderer(frame.fig) as renderer:
-        _stack_legends(frame, left, top, bottom, right, renderer)
+    frame._legend_sheet_ok = sheet
+    try:
+        with points_renderer(frame.fig) as renderer:
+            _stack_legends(frame, left, top, bottom, right, renderer)
+    finally:
+        frame._legend_sheet_ok = False
 
 
 @contextmanager
@@ -239,10 +256,12 @@ def points_renderer(fig: Any) -> Iterator[Any]:
         fig.set_dpi(dpi)
 
 
-def _stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right: float, renderer: Any) -> None:
-    """:func:`stack_legends` with a renderer that measures in points."""
+def _stack_legends(frame: MapFrame, left: float, top: float, bottom: float, right: float, renderer: Any, smallest: bool = False) -> None:
+    """:func:`stack_legends` with a renderer that measures in points; ``smallest``: every layout at the smallest size
+    only (whether the legend can fit at all, :func:`continue_legend`)."""
     k = frame.k
     sizes = sorted({_pt(round(f * k * 2) / 2) for f in (7.0, 6.5, 6.0, 5.5, 5.0)}, reverse=True)
+    sizes = sizes[-1:] if smallest else sizes
     # a section of four or more entries may also go into two columns, its labels wrapped to half the panel
     # and every label is wrapped to the panel, so that none is too wide at any size
     full = max(20, int((right - left) * frame.fig.get_figwidth() * 72 / (MIN_PT * 0.62)) - 6)
@@ -293,6 +312,8 @@ def _stack_legends(frame: MapFrame, left: float, top: float, bottom: float, righ
         # rather than no album (issue 19: a legend continues or is shortened, it never stops the album)
         frame.legend_sections = [s.fallback if s.fallback is not None else s for s in frame.legend_sections]
         _stack_legends(frame, left, top, bottom, right, renderer)
+        return
+    if getattr(frame, "_legend_sheet_ok", False) and continue_legend(frame, left, top, bottom, right, renderer):
         return
     from sppr_gis.errors import OutputError
 
@@ -366,19 +387,36 @@ def flow_legends(
         while start < len(sec.handles):
             x = left + col * (colw + gap)
             title = sec.title if start == 0 and sec.title else None
-            n = len(sec.handles) - start
-            placed = None
-            while n > 0:
-                lg = _legend(frame, sec.handles[start:start + n], labels[start:start + n], title, x, y, fontsize, ncol=min(inner, n), spacing=0.18)
+            # the most entries from ``start`` that the column holds: every remaining entry first (which also checks that
+            # none is too wide), then by halving (a legend of more entries is never shorter: the same answer as trying
+            # one fewer at a time, in a few legends instead of one per entry; 80 zones on A3 took 54 s to refuse)
+            rest = len(sec.handles) - start
+
+            def attempt(m: int) -> tuple[Any, float, float]:
+                lg = _legend(frame, sec.handles[start:start + m], labels[start:start + m], title, x, y, fontsize, ncol=min(inner, m), spacing=0.18)
                 (_x0, y0), (x1, _y1) = inv.transform(lg.get_window_extent(renderer))
-                if x1 > x + colw + 1e-3:
-                    lg.remove()
-                    return "wide"
-                if y0 >= bottom:
-                    placed = (lg, y0)
-                    break
+                return lg, y0, x1
+
+            lg, y0, x1 = attempt(rest)
+            if x1 > x + colw + 1e-3:
                 lg.remove()
-                n -= 1
+                return "wide"
+            placed = (lg, y0) if y0 >= bottom else None
+            n = rest
+            if placed is None:
+                lg.remove()
+                lo, hi = 0, rest  # lo entries fit (none: trivially), hi do not
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    lg, y0, _x1 = attempt(mid)
+                    if y0 >= bottom:
+                        if placed is not None:
+                            placed[0].remove()
+                        placed, lo = (lg, y0), mid
+                    else:
+                        lg.remove()
+                        hi = mid
+                n = lo
             if placed is None:
                 col, y = col + 1, top
                 if col >= ncols:
@@ -414,3 +452,125 @@ def place_legends(frame: MapFrame, sections: Sequence[LegendSection], fontsize: 
             fits = False
         y = bb[0][1] - 0.008
     return y >= bottom and fits
+
+
+#: The note under a legend that continues on the map's Lampiran sheet; :meth:`MapFrame.set_page` writes the page in.
+CONTINUED_NOTE = "Legenda berlanjut pada halaman berikutnya ({where})."
+
+
+def continue_legend(frame: MapFrame, left: float, top: float, bottom: float, right: float, renderer: Any) -> bool:
+    """Beside the map as much of the legend as fits, the rest on the map's Lampiran sheet, with a note under it naming
+    the sheet's page ("Legenda berlanjut pada halaman 5 (Lampiran Peta 2)."); False (nothing drawn) when not even
+    the first entry fits.
+
+    Whole sections first, in their order (a short one after a long one that does not fit stays beside the map),
+    then the first entries of the first section left out, the most that fit; its other entries continue on the
+    sheet under its title and "(lanjutan)". Whether an arrangement fits is tried with every layout of
+    :func:`stack_legends` (one column, the short labels, two and three columns) at its smallest size, in the room
+    left above the note; the one chosen is then laid out as :func:`stack_legends` lays out any legend (the first of
+    its layouts, largest size first, that holds it).
+
+    Parameters
+    ----------
+    frame : MapFrame
+        The page; its :attr:`~MapFrame.legend_sections` (their fallbacks already taken) become what stays beside the
+        map and :attr:`~MapFrame.legend_overflow` what continues.
+    left, top, bottom, right : float
+        The legend's room (figure fraction).
+    renderer : RendererBase
+        Measures in points (:func:`points_renderer`).
+
+    Returns
+    -------
+    bool
+        Whether the legend is laid out (beside the map and on the sheet).
+    """
+    from sppr_gis.errors import OutputError
+
+    secs = list(frame.legend_sections)
+    inv = frame.fig.transFigure.inverted()
+    where = f"Lampiran {frame.number}" if frame.number else "Lampiran peta"
+    chars = max(20, int((right - left) * frame.fig.get_figwidth() * 72 / (MIN_PT * 0.62)) - 2)
+    note = frame.fig.text(left - 0.005, top, _wrap_lines(CONTINUED_NOTE.format(where=where), chars), fontsize=MIN_PT, fontstyle="italic", va="top",
+                          color="#333333", linespacing=1.15, gid="legend-more")
+    (_x0, y0), (_x1, y1) = inv.transform(note.get_window_extent(renderer))
+    room = bottom + (y1 - y0) + 0.006  # the legend's bottom: the note under it
+
+    frame._legend_sheet_ok = False  # the arrangements are laid out without continuing again
+    try:
+        def fits(candidate: list[LegendSection], smallest: bool = False) -> bool:
+            frame.legend_sections = candidate
+            try:
+                _stack_legends(frame, left, top, room, right, renderer, smallest)
+            except OutputError:
+                return False
+            return True
+
+        def can_fit(candidate: list[LegendSection]) -> bool:
+            # whether the candidate fits in any layout stack_legends tries, at its smallest size (one column, two or three,
+            # short labels or not): a legend that fits at a larger size fits at it; on A3 a fifth of the layouts (to refuse
+            # 80 zones all of them took 9 s a try). Which is densest depends on the labels: in three columns long zone names
+            # wrap to three lines, and one column held more of the 45 zones on A4.
+            return fits(candidate, smallest=True)
+
+        kept: list[int] = []
+        for i in range(len(secs)):
+            if can_fit([secs[j] for j in (*kept, i)]):
+                kept.append(i)
+        out = [i for i in range(len(secs)) if i not in kept]
+        split: tuple[int, int] | None = None  # (section, entries beside the map)
+        if out and len(secs[out[0]].handles) > 1:
+            first = out[0]
+            lo, hi = 0, len(secs[first].handles)  # lo entries fit (none: trivially), hi do not
+            while hi - lo > 1:
+                mid = (lo + hi) // 2
+                if can_fit(_arrangement(secs, kept, (first, mid))):
+                    lo = mid
+                else:
+                    hi = mid
+            split = (first, lo) if lo else None
+        # laid out as stack_legends lays a legend out (the first of its layouts that holds it: one at the smallest size does)
+        beside = _arrangement(secs, kept, split)
+        while beside and not fits(beside):  # pragma: no cover - a layout at the smallest size held it
+            if split is None or split[1] <= 1:
+                beside = []
+                break
+            split = (split[0], split[1] - 1)
+            beside = _arrangement(secs, kept, split)
+        if not beside:
+            frame.legend_sections = secs
+            for lg in frame.legends:
+                lg.remove()
+            frame.legends = []
+            note.remove()
+            return False
+    finally:
+        frame._legend_sheet_ok = True
+    rest: list[LegendSection] = []
+    for i in out:
+        sec = secs[i]
+        if split is not None and i == split[0]:
+            m = split[1]
+            base = re.sub(r"\s*\(lanjutan\)$", "", sec.title or "")
+            sec = LegendSection(f"{base} (lanjutan)" if base else "", sec.handles[m:], sec.labels[m:], sec.ncol,
+                                sec.short_labels[m:] if sec.short_labels else None, sec.compact_ncol)
+        rest.append(sec)
+    frame.legend_overflow = rest
+    # the note just under the legend (its lowest column)
+    low = min(inv.transform(lg.get_window_extent(renderer))[0][1] for lg in frame.legends)
+    note.set_y(low - 0.006)
+    frame.legend_continued_artists.append(note)
+    return True
+
+
+def _arrangement(secs: Sequence[LegendSection], kept: Sequence[int], split: tuple[int, int] | None) -> list[LegendSection]:
+    """The sections beside the map, in their order: the whole ones ``kept`` and the first ``split[1]`` entries of
+    section ``split[0]``."""
+    out = []
+    for i, sec in enumerate(secs):
+        if i in kept:
+            out.append(sec)
+        elif split is not None and i == split[0] and split[1] > 0:
+            m = split[1]
+            out.append(LegendSection(sec.title, sec.handles[:m], sec.labels[:m], sec.ncol, sec.short_labels[:m] if sec.short_labels else None, sec.compact_ncol))
+    return out

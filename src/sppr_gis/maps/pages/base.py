@@ -295,7 +295,7 @@ class Album:
         frame = MapFrame(
             title, crs=self.crs, subtitle=sub, number=number, dpi=self.dpi, paper=self.paper,
             region=self.region, office=self.office, signatory=self.signatory, logo=self.logo, table_width=TABLE_WIDTH if table else 0.0,
-            place_date=self.place_date, inset_layer=self.inset, table_apart=table,
+            place_date=self.place_date, inset_layer=self.inset, table_apart=table, legend_sheet=True,  # the album prints Lampiran sheets
         )
         frame.chart = chart
         return frame
