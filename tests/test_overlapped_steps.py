@@ -80,7 +80,8 @@ def test_relocation_in_background_equals_extend_check() -> None:
 def test_relocation_pieces_made_ready_beside_the_verdict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # check(prepare_relocation=True) without a cluster: pieces an earlier run kept in the cache are read
     # in a thread of their own while the verdict is worked out, and used by the advice; pieces not yet
-    # kept are cut by the advice itself (not beside the verdict: a cold run's memory)
+    # kept are cut by the advice itself (not beside the verdict: a cold run's memory), unless the zoning
+    # preparation kept them with its entry (the finer halving, cut.split_levels), as for these zones
     from sppr_gis import cache as cache_mod
     from sppr_gis import relocation
 
@@ -107,8 +108,11 @@ def test_relocation_pieces_made_ready_beside_the_verdict(tmp_path: Path, monkeyp
         result = check(prepare_zoning_cached(zinputs), progs, rules, workers=1, prepare_relocation=True)
         layers.append(relocation_pending(result, rules, relocation_distance=1500.0)())
         assert getattr(result, "relocation_index", None) is None  # the pieces are not kept with the result
-    assert len(cut_in) == 1 and cut_in[0].startswith("sppr-relokasi_")  # cut once, by the advice of the first run
-    assert len(read_in) == 1 and read_in[0].startswith("sppr-relokasi-index")  # read beside the second run's verdict
+    # never cut by the advice: the zoning preparation of the first (cold) run halves its pieces once more for the
+    # relocation and keeps them with the cache entry (split_levels, s7-cold), so neither run cuts again
+    assert cut_in == []
+    # and each run reads them beside its verdict (the first once its preparation has written them)
+    assert len(read_in) == 2 and all(t.startswith("sppr-relokasi-index") for t in read_in)
     monkeypatch.setattr(relocation, "split_large", split)
     monkeypatch.setattr(cache_mod, "load_pieces", load)
     expected = extend_check(check(zinputs, progs, rules, workers=1, cache=False), rules, relocation_distance=1500.0).extra_layers["saran_relokasi"]
