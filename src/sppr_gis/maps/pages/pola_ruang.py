@@ -200,7 +200,7 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
                         circle = _inscribed_circle(part, max(min(hw, hh) / 4, 0.5))
                     except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
                         break
-                if circle[1] < min(hw, hh):
+                if circle[1] + max(min(hw, hh) / 4, 0.5) < min(hw, hh):  # (the radius is found within that tolerance)
                     continue
                 for cx, cy in _code_spots(part, hw, hh, max(min(hw, hh) / 4, 0.5), taken=taken_data, circle=circle):
                     t = ax.text(cx, cy, text, **{**style, "fontsize": size})

@@ -36,7 +36,7 @@ def _code_spots(poly: Any, hw: float, hh: float, tolerance: float, max_points: i
         (cx, cy), radius = circle if circle is not None else _inscribed_circle(poly, tolerance)
     except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
         return []
-    if radius < min(hw, hh):  # no box of these half sides fits (a tall box, 'RTH-' over '1', may fit a narrow block)
+    if radius + tolerance < min(hw, hh):  # no box of these half sides fits (a tall box, 'RTH-' over '1', may fit a narrow block; the radius is found within the tolerance)
         return []
     shapely.prepare(poly)
     pts = np.asarray([(cx, cy)], dtype=float)
