@@ -65,18 +65,31 @@ def page_zoning(album: Album) -> MapFrame | None:
 
 
 def keyed_note(keyed: dict[str, int], most: int = 6) -> str:
-    """The note that names the zone blocks left without a code on the map (too narrow for a code or a leader: a
-    road body, a sliver), per code, the most numerous first; at most ``most`` codes, then how many more.
+    """The note that counts the zone blocks left without a code on the map (too narrow for a code and a leader: a
+    road body, a sliver; or too small for their code with no room beside them), per code, the most numerous
+    first; at most ``most`` codes, then how many more.
+
+    Parameters
+    ----------
+    keyed : dict of str to int
+        Zone code -> blocks without a code (``frame.data["zone_keyed"]``, :func:`zone_codes`).
+    most : int
+        How many codes are named.
+
+    Returns
+    -------
+    str
+        One sentence in Bahasa Indonesia.
 
     >>> keyed_note({"BJ": 24, "RTH-3": 2})
-    'Tanpa kode di peta (blok terlalu sempit; dikenali dari warnanya pada legenda): 24 blok BJ, 2 blok RTH-3.'
+    'Tanpa kode di peta (blok terlalu kecil, tanpa tempat untuk garis penunjuk; dikenali dari warnanya pada legenda): 24 blok BJ, 2 blok RTH-3.'
     """
     rows = sorted(keyed.items(), key=lambda kv: (-kv[1], kv[0]))
     parts = [f"{n} blok {code}" for code, n in rows[:most]]
     rest = sum(n for _, n in rows[most:])
     if rest:
         parts.append(f"{rest} blok kode lain")
-    return "Tanpa kode di peta (blok terlalu sempit; dikenali dari warnanya pada legenda): " + ", ".join(parts) + "."
+    return "Tanpa kode di peta (blok terlalu kecil, tanpa tempat untuk garis penunjuk; dikenali dari warnanya pada legenda): " + ", ".join(parts) + "."
 
 
 class _Boxes:
