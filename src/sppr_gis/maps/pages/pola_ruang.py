@@ -239,6 +239,10 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
     # quiet), clear of the boxes kept free (the inset)
     frame_area = shapely.box(x0, y0, x1, y1).buffer(-2 * mpp, join_style="mitre")
     reserved = [_data_box(ax, q).bounds for q in _reserved(ax)]
+    # and of the lower corners, where the scale bar goes when the page is finished (add_scale_bar: a bar of at most a
+    # quarter of the map's width 3.5 % in from the side, 4 % up, in a white box about 10 % of the height tall)
+    w, h = x1 - x0, y1 - y0
+    reserved += [(x0, y0, x0 + 0.32 * w, y0 + 0.12 * h), (x1 - 0.32 * w, y0, x1, y0 + 0.12 * h)]
     added, keyed = _leader_labels(album, frame, pending, labelled, boxes, taken_data + reserved, frame_area, mpp)
     frame.data["zone_keyed"] = keyed
     return n + added
