@@ -189,6 +189,7 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
 
     labelled: set[str] = set()
     pending: list[tuple[str, Any]] = []  # (code, block): the blocks no form of their code fits in, for a leader label
+    parts_of: dict[str, list[Any]] = {}  # code -> its blocks: a label beside a block keeps off all of them
     n = 0
     for i in np.flatnonzero(ok):
         g = shown[i]
@@ -200,6 +201,7 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
         for part in shapely.get_parts(g):
             if shapely.get_type_id(part) != 3 or part.area <= 0:
                 continue
+            parts_of.setdefault(code, []).append(part)
             pb = part.bounds
             circle: Any = None
             t = None
@@ -235,15 +237,14 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
             taken.append(bb)
             boxes.add(bb)
             taken_data.append(_data_box(ax, bb).bounds)
-    # a label beside its block may stand anywhere in the frame (beyond the city's edge too, where the map is
-    # quiet), clear of the boxes kept free (the inset)
-    frame_area = shapely.box(x0, y0, x1, y1).buffer(-2 * mpp, join_style="mitre")
+    # a label beside its block stands inside the city (beyond it, it would name the land outside: review s5), clear
+    # of the boxes kept free (the inset)
     reserved = [_data_box(ax, q).bounds for q in _reserved(ax)]
     # and of the lower corners, where the scale bar goes when the page is finished (add_scale_bar: a bar of at most a
     # quarter of the map's width 3.5 % in from the side, 4 % up, in a white box about 10 % of the height tall)
     w, h = x1 - x0, y1 - y0
     reserved += [(x0, y0, x0 + 0.32 * w, y0 + 0.12 * h), (x1 - 0.32 * w, y0, x1, y0 + 0.12 * h)]
-    added, keyed = _leader_labels(album, frame, pending, labelled, boxes, taken_data + reserved, frame_area, mpp)
+    added, keyed = _leader_labels(album, frame, pending, labelled, boxes, taken_data + reserved, view, mpp, parts_of)
     frame.data["zone_keyed"] = keyed
     return n + added
 
@@ -315,7 +316,8 @@ def _forms(code: str) -> list[str]:
     wrapped to two or three short lines."""
     out = [code, _two_line(code)]
     if " " in code.strip():
-        out += [textwrap.fill(code, w) for w in (max(len(code) // 2 + 1, 8), max(len(code) // 3 + 1, 8))]
+        # whole words only: "Pertania" over "n" reads as neither
+        out += [textwrap.fill(code, w, break_long_words=False, break_on_hyphens=False) for w in (max(len(code) // 2 + 1, 8), max(len(code) // 3 + 1, 8))]
     return list(dict.fromkeys(out))
 
 
@@ -330,12 +332,14 @@ LEADER_GAP_PT = 1.0
 
 
 def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]], labelled: set[str], taken: _Boxes, taken_data: list, view: Any,
-                   mpp: float) -> tuple[int, dict[str, int]]:
+                   mpp: float, parts_of: dict[str, list[Any]] | None = None) -> tuple[int, dict[str, int]]:
     """Codes for the blocks :func:`zone_codes` could not label inside: each block at least :data:`LEADER_MIN_MM`
     across gets its code's most compact form at 7 pt beside it, tied by a thin leader to the centre of its
     inscribed circle (:func:`_beside`); a code printed nowhere else gets one at its largest block however narrow.
-    A label beside keeps clear of its own block (it never reads as spilling out of it), of every text and leader
-    already on the map and of the other blocks' leader points; its leader crosses no text and no other leader.
+    A label beside keeps clear of its own block (it never reads as spilling out of it) and of the other blocks of its
+    code in ``parts_of`` (there it would read as theirs), of every text and leader
+    already on the map and of the leader points of the other blocks that get one; its leader crosses no text and
+    no other leader.
 
     Returns how many labels were added and, per code, the blocks left without one (too narrow, or no room within
     :data:`LEADER_MAX_MM`): the map's note counts them, keyed by their colour in the legend.
@@ -361,17 +365,27 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
             first[code] = k
     order = sorted(first.values(), key=lambda k: items[k][0]) + sorted(
         (k for k, it in enumerate(items) if it[3] >= LEADER_MIN_MM and k not in first.values()), key=lambda k: -items[k][1].area)
-    anchors = np.asarray([it[2] for it in items], dtype=float).reshape(-1, 2)
+    # the leader points of the blocks that get a leader (a narrow block's point may be covered: it takes none)
+    anchors = np.asarray([items[k][2] for k in order], dtype=float).reshape(-1, 2)
     leaders = np.zeros((0, 4))
     done = np.zeros(len(items), dtype=bool)
     added = 0
-    for k in order:
+    same: dict[str, Any] = {}  # code -> its blocks as one geometry (prepared), built when first needed
+    for at, k in enumerate(order):
         code, part, xy, _ = items[k]
-        small = min(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1))
-        others = np.delete(anchors, k, axis=0)
-        # near black on a white halo: beside its block it stands on another zone's colour, or on the white beyond the city
+        others = np.delete(anchors, at, axis=0)
+        if code not in same:
+            same[code] = shapely.union_all([part, *(parts_of or {}).get(code, [])])
+            shapely.prepare(same[code])
+        # near black on a white halo: beside its block it stands on another zone's colour
         style = {**_code_style(album, code), "fontsize": MIN_PT, "color": "#1a1a1a", "path_effects": [TextHalo(linewidth=1.6, foreground=(1, 1, 1, 0.85))]}
-        placed = _beside(frame, xy, small, style, taken_data, leaders, others, part, view, mpp)
+        # its forms, the most compact first ('Kawasan Pertanian' on one line, then over two: narrower, it finds room
+        # where the line does not)
+        placed = None
+        for form in sorted(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1)):
+            placed = _beside(frame, xy, form, style, taken_data, leaders, others, same[code], view, mpp)
+            if placed is not None:
+                break
         if placed is None:
             continue
         t, seg = placed
@@ -393,8 +407,8 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
 def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, taken: list, leaders: np.ndarray, anchors: np.ndarray, own: Any,
             area: Any, mpp: float) -> tuple[Any, np.ndarray] | None:
     """A label too large for its block, set beside it: the nearest place on rings around ``xy`` (steps of the
-    label's height, at most :data:`LEADER_MAX_MM` away) where its box lies within ``area`` (the frame), meets neither
-    ``own`` (its block) nor a box of ``taken`` (data bounds of the texts on the map) nor a segment of ``leaders``
+    label's height, at most :data:`LEADER_MAX_MM` away) where its box lies within ``area`` (the city), meets neither
+    ``own`` (its block, and the other blocks of its code) nor a box of ``taken`` (data bounds of the texts on the map) nor a segment of ``leaders``
     ((n, 4) x0, y0, x1, y1), holds no point of ``anchors`` (the other blocks' leader points), all with
     :data:`LEADER_GAP_PT` to spare, and where the leader from ``xy`` to the box's nearest edge (at least 4 pt long)
     meets no text box and crosses no leader. Returns the text and its leader segment (drawn), or None."""
@@ -413,7 +427,8 @@ def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, ta
     tb = tb[(tb[:, 0] < xy[0] + LEADER_MAX_MM * mm + 2 * hw) & (tb[:, 2] > xy[0] - LEADER_MAX_MM * mm - 2 * hw)
             & (tb[:, 1] < xy[1] + LEADER_MAX_MM * mm + 2 * hh) & (tb[:, 3] > xy[1] - LEADER_MAX_MM * mm - 2 * hh)]
     grown = tb + np.asarray([-gap, -gap, gap, gap])
-    shapely.prepare(own)
+    if not shapely.is_prepared(own):
+        shapely.prepare(own)
     ring = 0
     while True:
         ring += 1
