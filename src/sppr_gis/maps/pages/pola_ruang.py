@@ -363,6 +363,7 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
     for k, (code, part, _, _) in enumerate(items):
         if code not in labelled and (code not in first or part.area > items[first[code]][1].area):
             first[code] = k
+    first_of = set(first.values())
     order = sorted(first.values(), key=lambda k: items[k][0]) + sorted(
         (k for k, it in enumerate(items) if it[3] >= LEADER_MIN_MM and k not in first.values()), key=lambda k: -items[k][1].area)
     # the leader points of the blocks that get a leader (a narrow block's point may be covered: it takes none)
@@ -381,10 +382,20 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
         style = {**_code_style(album, code), "fontsize": MIN_PT, "color": "#1a1a1a", "path_effects": [TextHalo(linewidth=1.6, foreground=(1, 1, 1, 0.85))]}
         # its forms, the most compact first ('Kawasan Pertanian' on one line, then over two: narrower, it finds room
         # where the line does not)
+        forms = sorted(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1))
+        tries: list[dict[str, Any]] = [{"own": same[code]}]
+        if k in first_of:  # the code's only place on the map: over its other blocks, twice as far, touching other texts;
+            # last, as before s7, with its leader over a text if it must
+            tries += [{"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0}, {"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0, "over_text": True}]
         placed = None
-        for form in sorted(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1)):
-            placed = _beside(frame, xy, form, style, taken_data, leaders, others, same[code], view, mpp)
+        for opts in tries:
+            for form in forms:
+                placed = _beside(frame, xy, form, style, taken_data, leaders, others, area=view, mpp=mpp, **opts)
+                if placed is not None:
+                    break
             if placed is not None:
+                if opts.get("over_text"):
+                    log.debug("kode zona %s: garis penunjuknya melintasi teks (tidak ada tempat lain)", code)
                 break
         if placed is None:
             continue
@@ -405,13 +416,14 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
 
 
 def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, taken: list, leaders: np.ndarray, anchors: np.ndarray, own: Any,
-            area: Any, mpp: float) -> tuple[Any, np.ndarray] | None:
+            area: Any, mpp: float, reach: float = LEADER_MAX_MM, gap_pt: float = LEADER_GAP_PT, over_text: bool = False) -> tuple[Any, np.ndarray] | None:
     """A label too large for its block, set beside it: the nearest place on rings around ``xy`` (steps of the
-    label's height, at most :data:`LEADER_MAX_MM` away) where its box lies within ``area`` (the city), meets neither
+    label's height, at most ``reach`` mm away) where its box lies within ``area`` (the city), meets neither
     ``own`` (its block, and the other blocks of its code) nor a box of ``taken`` (data bounds of the texts on the map) nor a segment of ``leaders``
-    ((n, 4) x0, y0, x1, y1), holds no point of ``anchors`` (the other blocks' leader points), all with
-    :data:`LEADER_GAP_PT` to spare, and where the leader from ``xy`` to the box's nearest edge (at least 4 pt long)
-    meets no text box and crosses no leader. Returns the text and its leader segment (drawn), or None."""
+    ((n, 4) x0, y0, x1, y1), holds no point of ``anchors`` (the other blocks' leader points), all with ``gap_pt``
+    points to spare, and where the leader from ``xy`` to the box's nearest edge (at least 4 pt long)
+    meets no text box (unless ``over_text``: the last resort for a code with no other label on the map) and
+    crosses no leader. Returns the text and its leader segment (drawn), or None."""
     ax, fig = frame.ax, frame.fig
     renderer = fig.canvas.get_renderer()
     t = ax.text(*xy, text, **style)
@@ -420,12 +432,12 @@ def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, ta
     (x0, y0), (x1, y1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
     hw, hh = abs(x1 - x0) / 2, abs(y1 - y0) / 2
     dx, dy = (x0 + x1) / 2 - xy[0], (y0 + y1) / 2 - xy[1]  # the box's centre from the text's anchor (0 when centred)
-    gap = LEADER_GAP_PT * mpp
+    gap = gap_pt * mpp
     mm = 72.0 / 25.4 * mpp
     step = min(2 * hh, 2.5 * mm)
     tb = np.asarray(taken, dtype=float).reshape(-1, 4)
-    tb = tb[(tb[:, 0] < xy[0] + LEADER_MAX_MM * mm + 2 * hw) & (tb[:, 2] > xy[0] - LEADER_MAX_MM * mm - 2 * hw)
-            & (tb[:, 1] < xy[1] + LEADER_MAX_MM * mm + 2 * hh) & (tb[:, 3] > xy[1] - LEADER_MAX_MM * mm - 2 * hh)]
+    tb = tb[(tb[:, 0] < xy[0] + reach * mm + 2 * hw) & (tb[:, 2] > xy[0] - reach * mm - 2 * hw)
+            & (tb[:, 1] < xy[1] + reach * mm + 2 * hh) & (tb[:, 3] > xy[1] - reach * mm - 2 * hh)]
     grown = tb + np.asarray([-gap, -gap, gap, gap])
     if not shapely.is_prepared(own):
         shapely.prepare(own)
@@ -433,7 +445,7 @@ def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, ta
     while True:
         ring += 1
         rho = ring * step
-        if rho - max(hw, hh) > LEADER_MAX_MM * mm:
+        if rho - max(hw, hh) > reach * mm:
             break
         n = 8 + 4 * ring
         a = 2 * math.pi * np.arange(n) / n
@@ -441,7 +453,7 @@ def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, ta
         boxes = np.c_[c[:, 0] - hw, c[:, 1] - hh, c[:, 0] + hw, c[:, 1] + hh]
         ends = np.c_[np.clip(xy[0], boxes[:, 0], boxes[:, 2]), np.clip(xy[1], boxes[:, 1], boxes[:, 3])]
         length = np.hypot(ends[:, 0] - xy[0], ends[:, 1] - xy[1])
-        ok = (length >= 4 * mpp) & (length <= LEADER_MAX_MM * mm)
+        ok = (length >= 4 * mpp) & (length <= reach * mm)
         if len(grown):
             b = boxes[:, None, :]
             q = grown[None, :, :]
@@ -454,7 +466,7 @@ def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, ta
         if len(leaders):
             ok &= ~_seg_box(leaders, pad).any(axis=0)
             ok &= ~_seg_cross(segs, leaders).any(axis=1)
-        if len(tb):
+        if len(tb) and not over_text:
             ok &= ~_seg_box(segs, grown).any(axis=1)
         for i in np.flatnonzero(ok):
             box = shapely.box(*pad[i])
