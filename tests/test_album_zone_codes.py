@@ -96,9 +96,10 @@ def test_every_zone_code_lies_wholly_inside_its_own_zone_block(zoning_page):
         else:
             outside.append((code, [round(v) for v in box.bounds]))
     assert not outside, (paper, outside)
-    # s6: at most 8 (was 5): a stacked code keeps its hyphen ('RTH-' over '1'), a little wider, so on A4 a few more
-    # small blocks hold their code beside them with a leader
-    assert len(beside) <= 8, (paper, beside)
+    # s7 (review s6 finding 1): every block too small for its code has it beside it with a leader, not only a code no
+    # block holds (was at most 8, one per such code): A3 35 of 279 labels, A4 55 of 227 (dpi 200); the exception still, fewer
+    # than the codes inside their blocks
+    assert len(beside) < len(labels) / 2, (paper, len(beside), len(labels))
 
 
 def test_zone_codes_are_at_least_7_pt_and_do_not_overlap_one_another(zoning_page):
@@ -113,8 +114,10 @@ def test_zone_codes_are_at_least_7_pt_and_do_not_overlap_one_another(zoning_page
 
 
 def test_a_code_set_beside_its_block_is_one_too_narrow_for_it(zoning_page):
-    """The leaders are the last resort: each points to a code none of whose blocks within the map holds the code's
-    most compact form at 7 pt (a box of the printed label's size, tried on a fine grid over every block)."""
+    """The leaders are the last resort: each points into a block (of the leader's code, holding its start) that
+    does not hold the code's most compact form at 7 pt (a box of the printed label's size, tried on a fine grid over
+    the block). s7: per block, no longer per code (review s6 finding 1: a small block gets its code by a leader
+    even where a larger block of the same code holds it inside)."""
     paper, page = zoning_page
     ax, r, labels, mpp, leaders = _printed(page)
     codes, geoms = _zones(page.crs)
@@ -125,11 +128,13 @@ def test_a_code_set_beside_its_block_is_one_too_narrow_for_it(zoning_page):
         t = next(t for t in labels if _data_box(ax, t, r).buffer(mpp * 0.1).contains(shapely.Point(ln[-1])))
         assert t.get_fontsize() == pytest.approx(7.0)
         box = _data_box(ax, t, r)
-        w, h = box.bounds[2] - box.bounds[0], box.bounds[3] - box.bounds[1]
+        # s7: with the margin the album keeps inside a block (CODE_MARGIN_PT, 0.5 pt): per block now, a block that holds
+        # the bare box but not with its margin takes a leader
+        w, h = box.bounds[2] - box.bounds[0] + 2 * 0.5 * mpp, box.bounds[3] - box.bounds[1] + 2 * 0.5 * mpp
         code = _code(t.get_text())
         for i in np.flatnonzero(codes == code):
             for part in shapely.get_parts(geoms[i].intersection(view)):
-                if part.geom_type != "Polygon":
+                if part.geom_type != "Polygon" or not part.contains(shapely.Point(ln[0])):
                     continue
                 px0, py0, px1, py1 = part.bounds
                 xs = np.linspace(px0 + w / 2, px1 - w / 2, 40) if px1 - px0 > w else []

@@ -20,6 +20,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     MapFrame,
 )
 from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
+from sppr_gis.maps.cartography.labels import _reserved, _seg_box, _seg_cross  # noqa: E402
 from sppr_gis.maps.pages.base import BUDI_DAYA, LINDUNG, Album  # noqa: E402
 from sppr_gis.maps.pages.spots import _code_spots, _data_box, _inscribed_circle  # noqa: E402,F401
 
@@ -51,13 +52,44 @@ def page_zoning(album: Album) -> MapFrame | None:
             secs.append(sec)
     f.add_legend([s for s in [*secs, album.admin_section()] if s])
     note = (
-        "Kode zona dicetak di dalam blok zona yang cukup besar untuknya; kode yang tidak muat di blok mana pun dicetak di sampingnya dengan "
+        "Kode zona dicetak di dalam blok zonanya; blok yang terlalu kecil untuk kodenya diberi kode di sampingnya dengan "
         "garis penunjuk. Kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
         "Nama zona menurut data pola ruang (Perda)."
     )
+    keyed = f.data.get("zone_keyed") or {}
+    if keyed:
+        note += " " + keyed_note(keyed)
     if dropped:
         note += f" Nama {dropped} kecamatan tidak dicetak agar tidak menutupi nama zona; nama semua kecamatan pada Peta Administrasi."
     return album.finish(f, note=note, shows=("zoning", "kecamatan"))
+
+
+def keyed_note(keyed: dict[str, int], most: int = 6) -> str:
+    """The note that counts the zone blocks left without a code on the map (too narrow for a code and a leader: a
+    road body, a sliver; or too small for their code with no room beside them), per code, the most numerous
+    first; at most ``most`` codes, then how many more.
+
+    Parameters
+    ----------
+    keyed : dict of str to int
+        Zone code -> blocks without a code (``frame.data["zone_keyed"]``, :func:`zone_codes`).
+    most : int
+        How many codes are named.
+
+    Returns
+    -------
+    str
+        One sentence in Bahasa Indonesia.
+
+    >>> keyed_note({"BJ": 24, "RTH-3": 2})
+    'Tanpa kode di peta (blok terlalu kecil, tanpa tempat untuk garis penunjuk; dikenali dari warnanya pada legenda): 24 blok BJ, 2 blok RTH-3.'
+    """
+    rows = sorted(keyed.items(), key=lambda kv: (-kv[1], kv[0]))
+    parts = [f"{n} blok {code}" for code, n in rows[:most]]
+    rest = sum(n for _, n in rows[most:])
+    if rest:
+        parts.append(f"{rest} blok kode lain")
+    return "Tanpa kode di peta (blok terlalu kecil, tanpa tempat untuk garis penunjuk; dikenali dari warnanya pada legenda): " + ", ".join(parts) + "."
 
 
 class _Boxes:
@@ -97,7 +129,10 @@ def kec_names_after_zones(album: Album, frame: MapFrame) -> int:
     first = list(dict.fromkeys(names))
     geoms = overlay.make_valid(np.asarray(ok.geometry.array, dtype=object), what="kecamatan")
     whole = [shapely.union_all([g for g, n in zip(geoms, names) if n == k]) for k in first]
-    res = names_or_numbers(frame.ax, whole, [n.upper() for n in first], fontsize=MIN_PT, min_fontsize=MIN_PT, color="#4a4a4a", style="italic", weight="normal", number=False)
+    # clear of the zone codes' leaders too (a name over a leader reads as crossed out)
+    leaders = [shapely.LineString(np.asarray(ln.get_xydata(), dtype=float)) for ln in frame.ax.lines if ln.get_gid() == "zone-leader"]
+    res = names_or_numbers(frame.ax, whole, [n.upper() for n in first], fontsize=MIN_PT, min_fontsize=MIN_PT, color="#4a4a4a", style="italic", weight="normal", number=False,
+                           avoid=leaders)
     return sum(1 for r in res if r == "")
 
 
@@ -113,8 +148,10 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
     (where the layer overlaps itself). Every block gets the first form of its code whose printed box (measured
     from the rendered text) fits in it :data:`CODE_MARGIN_PT` inside its edge and clear of the names already on
     the map: the code on one line at the page's size, on one line at 7 pt, then ``RTH-`` over ``1`` (or a long
-    name wrapped) at the page's size and at 7 pt. A code that no block can hold is set beside its largest block
-    with a thin leader into it (:func:`_beside`), else left out: the key lists every code of the layer.
+    name wrapped) at the page's size and at 7 pt. A block that holds no form gets its code beside it with a thin
+    leader into it (:func:`_leader_labels`); a block too narrow for a leader (a strip, a speck), or with no room
+    around it, is keyed: ``frame.data["zone_keyed"]`` counts them per code for the map's note (their colour in the
+    legend names them).
     """
     z = album.L.get("zoning")
     if z is None or not album.zfield:
@@ -151,7 +188,8 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
         return sizes[text, size]
 
     labelled: set[str] = set()
-    largest: dict[str, tuple[float, Any]] = {}  # code -> (area, block): where a code no block holds is pointed to
+    pending: list[tuple[str, Any]] = []  # (code, block): the blocks no form of their code fits in, for a leader label
+    parts_of: dict[str, list[Any]] = {}  # code -> its blocks: a label beside a block keeps off all of them
     n = 0
     for i in np.flatnonzero(ok):
         g = shown[i]
@@ -163,8 +201,7 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
         for part in shapely.get_parts(g):
             if shapely.get_type_id(part) != 3 or part.area <= 0:
                 continue
-            if part.area > largest.get(code, (0.0, None))[0]:
-                largest[code] = (part.area, part)
+            parts_of.setdefault(code, []).append(part)
             pb = part.bounds
             circle: Any = None
             t = None
@@ -178,7 +215,7 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
                         circle = _inscribed_circle(part, max(min(hw, hh) / 4, 0.5))
                     except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
                         break
-                if circle[1] < min(hw, hh):
+                if circle[1] + max(min(hw, hh) / 4, 0.5) < min(hw, hh):  # (the radius is found within that tolerance)
                     continue
                 for cx, cy in _code_spots(part, hw, hh, max(min(hw, hh) / 4, 0.5), taken=taken_data, circle=circle):
                     t = ax.text(cx, cy, text, **{**style, "fontsize": size})
@@ -193,13 +230,23 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
                 if t is not None:
                     break
             if t is None:
+                pending.append((code, part))
                 continue
             n += 1
             labelled.add(code)
             taken.append(bb)
             boxes.add(bb)
             taken_data.append(_data_box(ax, bb).bounds)
-    return n + _label_missing_codes(album, frame, largest, labelled, boxes, view, mpp)
+    # a label beside its block stands inside the city (beyond it, it would name the land outside: review s5), clear
+    # of the boxes kept free (the inset)
+    reserved = [_data_box(ax, q).bounds for q in _reserved(ax)]
+    # and of the lower corners, where the scale bar goes when the page is finished (add_scale_bar: a bar of at most a
+    # quarter of the map's width 3.5 % in from the side, 4 % up, in a white box about 10 % of the height tall)
+    w, h = x1 - x0, y1 - y0
+    reserved += [(x0, y0, x0 + 0.32 * w, y0 + 0.12 * h), (x1 - 0.32 * w, y0, x1, y0 + 0.12 * h)]
+    added, keyed = _leader_labels(album, frame, pending, labelled, boxes, taken_data + reserved, view, mpp, parts_of)
+    frame.data["zone_keyed"] = keyed
+    return n + added
 
 
 def _visible_blocks(geoms: np.ndarray, view: Any) -> np.ndarray:
@@ -269,60 +316,165 @@ def _forms(code: str) -> list[str]:
     wrapped to two or three short lines."""
     out = [code, _two_line(code)]
     if " " in code.strip():
-        out += [textwrap.fill(code, w) for w in (max(len(code) // 2 + 1, 8), max(len(code) // 3 + 1, 8))]
+        # whole words only: "Pertania" over "n" reads as neither
+        out += [textwrap.fill(code, w, break_long_words=False, break_on_hyphens=False) for w in (max(len(code) // 2 + 1, 8), max(len(code) // 3 + 1, 8))]
     return list(dict.fromkeys(out))
 
 
-def _label_missing_codes(album: Album, frame: MapFrame, largest: dict[str, tuple[float, Any]], labelled: set[str], taken: _Boxes, view: Any, mpp: float) -> int:
-    """Every zone code shown on the map that no block could hold (:func:`zone_codes`), once: its most compact form
-    at 7 pt beside its largest block, tied to a point well inside the block (the centre of its inscribed circle)
-    by a thin leader (:func:`_beside`); left out where no place nearby is clear (the key still lists it).
-    Returns how many codes were added."""
-    added = 0
-    for code in sorted(set(largest) - labelled):
-        part = largest[code][1]
+#: A block narrower than this (the diameter of the largest circle inside it, mm at print size) is a strip or a speck
+#: (a road body, a sliver along a river): its colour is all a reader sees of it, a leader into it would point at a line.
+#: Such a block takes no leader (unless its code has no other label on the map) and is keyed: counted in the map's note.
+LEADER_MIN_MM = 1.0
+#: The farthest a leader label stands from the point it names (mm at print size, the leader's length at most).
+LEADER_MAX_MM = 12.0
+#: The least clearance (points at print size) between a leader label and the texts and leaders already on the map.
+LEADER_GAP_PT = 1.0
+
+
+def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]], labelled: set[str], taken: _Boxes, taken_data: list, view: Any,
+                   mpp: float, parts_of: dict[str, list[Any]] | None = None) -> tuple[int, dict[str, int]]:
+    """Codes for the blocks :func:`zone_codes` could not label inside: each block at least :data:`LEADER_MIN_MM`
+    across gets its code's most compact form at 7 pt beside it, tied by a thin leader to the centre of its
+    inscribed circle (:func:`_beside`); a code printed nowhere else gets one at its largest block however narrow.
+    A label beside keeps clear of its own block (it never reads as spilling out of it) and of the other blocks of its
+    code in ``parts_of`` (there it would read as theirs), of every text and leader
+    already on the map and of the leader points of the other blocks that get one; its leader crosses no text and
+    no other leader.
+
+    Returns how many labels were added and, per code, the blocks left without one (too narrow, or no room within
+    :data:`LEADER_MAX_MM`): the map's note counts them, keyed by their colour in the legend.
+    """
+    tol = max(0.05 * 72.0 / 25.4 * mpp, 0.5)
+    mm = 72.0 / 25.4 * mpp  # map units per mm at print size
+    items = []
+    for code, part in pending:
         try:
-            (cx, cy), _r = _inscribed_circle(part, max(MIN_PT * 0.35 * mpp, 0.5))
+            (cx, cy), r = _inscribed_circle(part, tol)
         except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
             p = part.representative_point()
-            cx, cy = p.x, p.y
+            (cx, cy), r = (p.x, p.y), 0.0
         if not shapely.contains_xy(part, cx, cy):  # pragma: no cover - the circle's centre lies in the block
             p = part.representative_point()
             cx, cy = p.x, p.y
-        small = min(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1))
-        placed = _beside(frame, (cx, cy), small, {**_code_style(album, code), "fontsize": MIN_PT}, taken, view, mpp)
+        items.append((code, part, (cx, cy), 2 * r / mm))
+    # a code with no label yet first (at its largest block: else it is not on the map at all), then the blocks wide
+    # enough for a leader, largest first (they take the nearest places)
+    first: dict[str, int] = {}
+    for k, (code, part, _, _) in enumerate(items):
+        if code not in labelled and (code not in first or part.area > items[first[code]][1].area):
+            first[code] = k
+    first_of = set(first.values())
+    order = sorted(first.values(), key=lambda k: items[k][0]) + sorted(
+        (k for k, it in enumerate(items) if it[3] >= LEADER_MIN_MM and k not in first.values()), key=lambda k: -items[k][1].area)
+    # the leader points of the blocks that get a leader (a narrow block's point may be covered: it takes none)
+    anchors = np.asarray([items[k][2] for k in order], dtype=float).reshape(-1, 2)
+    leaders = np.zeros((0, 4))
+    done = np.zeros(len(items), dtype=bool)
+    added = 0
+    same: dict[str, Any] = {}  # code -> its blocks as one geometry (prepared), built when first needed
+    for at, k in enumerate(order):
+        code, part, xy, _ = items[k]
+        others = np.delete(anchors, at, axis=0)
+        if code not in same:
+            same[code] = shapely.union_all([part, *(parts_of or {}).get(code, [])])
+            shapely.prepare(same[code])
+        # near black on a white halo: beside its block it stands on another zone's colour
+        style = {**_code_style(album, code), "fontsize": MIN_PT, "color": "#1a1a1a", "path_effects": [TextHalo(linewidth=1.6, foreground=(1, 1, 1, 0.85))]}
+        # its forms, the most compact first ('Kawasan Pertanian' on one line, then over two: narrower, it finds room
+        # where the line does not)
+        forms = sorted(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1))
+        tries: list[dict[str, Any]] = [{"own": same[code]}]
+        if k in first_of:  # the code's only place on the map: over its other blocks, twice as far, touching other texts;
+            # last, as before s7, with its leader over a text if it must
+            tries += [{"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0}, {"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0, "over_text": True}]
+        placed = None
+        for opts in tries:
+            for form in forms:
+                placed = _beside(frame, xy, form, style, taken_data, leaders, others, area=view, mpp=mpp, **opts)
+                if placed is not None:
+                    break
+            if placed is not None:
+                if opts.get("over_text"):
+                    log.debug("kode zona %s: garis penunjuknya melintasi teks (tidak ada tempat lain)", code)
+                break
         if placed is None:
-            log.debug("kode zona %s tidak muat pada bloknya dan tidak ada tempat di sampingnya: hanya pada legenda", code)
             continue
-        taken.add(placed.get_window_extent(frame.fig.canvas.get_renderer()))
+        t, seg = placed
+        bb = t.get_window_extent(frame.fig.canvas.get_renderer())
+        taken.add(bb)
+        taken_data.append(_data_box(frame.ax, bb).bounds)
+        leaders = np.vstack([leaders, seg])
         labelled.add(code)
+        done[k] = True
         added += 1
-    return added
+    keyed: dict[str, int] = {}
+    for k in np.flatnonzero(~done):
+        keyed[items[k][0]] = keyed.get(items[k][0], 0) + 1
+    for code in sorted(keyed):
+        log.debug("kode zona %s: %d blok terlalu kecil atau tanpa tempat untuk garis penunjuk: dikenali dari warnanya", code, keyed[code])
+    return added, dict(sorted(keyed.items()))
 
 
-def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, taken: _Boxes, area: Any, mpp: float) -> Any:
-    """A label too large for its zone, set beside it: the nearest place on rings around ``xy`` (steps of the
-    label's height) where its box lies within ``area`` (the city), at least 4 pt from ``xy`` and meets no text
-    already printed, tied to ``xy`` by a thin leader; None when no ring within twelve steps has room."""
-    renderer = frame.fig.canvas.get_renderer()
-    t = frame.ax.text(*xy, text, **style)
+def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, taken: list, leaders: np.ndarray, anchors: np.ndarray, own: Any,
+            area: Any, mpp: float, reach: float = LEADER_MAX_MM, gap_pt: float = LEADER_GAP_PT, over_text: bool = False) -> tuple[Any, np.ndarray] | None:
+    """A label too large for its block, set beside it: the nearest place on rings around ``xy`` (steps of the
+    label's height, at most ``reach`` mm away) where its box lies within ``area`` (the city), meets neither
+    ``own`` (its block, and the other blocks of its code) nor a box of ``taken`` (data bounds of the texts on the map) nor a segment of ``leaders``
+    ((n, 4) x0, y0, x1, y1), holds no point of ``anchors`` (the other blocks' leader points), all with ``gap_pt``
+    points to spare, and where the leader from ``xy`` to the box's nearest edge (at least 4 pt long)
+    meets no text box (unless ``over_text``: the last resort for a code with no other label on the map) and
+    crosses no leader. Returns the text and its leader segment (drawn), or None."""
+    ax, fig = frame.ax, frame.fig
+    renderer = fig.canvas.get_renderer()
+    t = ax.text(*xy, text, **style)
     bb = t.get_window_extent(renderer)
-    step = bb.height * 72.0 / frame.fig.dpi * mpp
-    inv = frame.ax.transData.inverted()
-    for ring in range(1, 13):
-        for k in range(8 + 4 * ring):
-            a = 2 * math.pi * k / (8 + 4 * ring)
-            p = (xy[0] + ring * step * math.cos(a), xy[1] + ring * step * math.sin(a))
-            t.set_position(p)
-            bb = t.get_window_extent(renderer)
-            (x0, y0), (x1, y1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
-            if taken.hits(bb) or not shapely.contains(area, shapely.box(x0, y0, x1, y1)):
+    inv = ax.transData.inverted()
+    (x0, y0), (x1, y1) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
+    hw, hh = abs(x1 - x0) / 2, abs(y1 - y0) / 2
+    dx, dy = (x0 + x1) / 2 - xy[0], (y0 + y1) / 2 - xy[1]  # the box's centre from the text's anchor (0 when centred)
+    gap = gap_pt * mpp
+    mm = 72.0 / 25.4 * mpp
+    step = min(2 * hh, 2.5 * mm)
+    tb = np.asarray(taken, dtype=float).reshape(-1, 4)
+    tb = tb[(tb[:, 0] < xy[0] + reach * mm + 2 * hw) & (tb[:, 2] > xy[0] - reach * mm - 2 * hw)
+            & (tb[:, 1] < xy[1] + reach * mm + 2 * hh) & (tb[:, 3] > xy[1] - reach * mm - 2 * hh)]
+    grown = tb + np.asarray([-gap, -gap, gap, gap])
+    if not shapely.is_prepared(own):
+        shapely.prepare(own)
+    ring = 0
+    while True:
+        ring += 1
+        rho = ring * step
+        if rho - max(hw, hh) > reach * mm:
+            break
+        n = 8 + 4 * ring
+        a = 2 * math.pi * np.arange(n) / n
+        c = np.c_[xy[0] + rho * np.cos(a), xy[1] + rho * np.sin(a)]
+        boxes = np.c_[c[:, 0] - hw, c[:, 1] - hh, c[:, 0] + hw, c[:, 1] + hh]
+        ends = np.c_[np.clip(xy[0], boxes[:, 0], boxes[:, 2]), np.clip(xy[1], boxes[:, 1], boxes[:, 3])]
+        length = np.hypot(ends[:, 0] - xy[0], ends[:, 1] - xy[1])
+        ok = (length >= 4 * mpp) & (length <= reach * mm)
+        if len(grown):
+            b = boxes[:, None, :]
+            q = grown[None, :, :]
+            ok &= ~((b[..., 0] < q[..., 2]) & (q[..., 0] < b[..., 2]) & (b[..., 1] < q[..., 3]) & (q[..., 1] < b[..., 3])).any(axis=1)
+        pad = boxes + np.asarray([-gap, -gap, gap, gap])
+        if len(anchors):
+            ok &= ~((anchors[None, :, 0] > pad[:, None, 0]) & (anchors[None, :, 0] < pad[:, None, 2])
+                    & (anchors[None, :, 1] > pad[:, None, 1]) & (anchors[None, :, 1] < pad[:, None, 3])).any(axis=1)
+        segs = np.c_[np.full(len(c), xy[0]), np.full(len(c), xy[1]), ends]
+        if len(leaders):
+            ok &= ~_seg_box(leaders, pad).any(axis=0)
+            ok &= ~_seg_cross(segs, leaders).any(axis=1)
+        if len(tb) and not over_text:
+            ok &= ~_seg_box(segs, grown).any(axis=1)
+        for i in np.flatnonzero(ok):
+            box = shapely.box(*pad[i])
+            if shapely.intersects(own, box) or not shapely.contains(area, shapely.box(*boxes[i])):
                 continue
-            if shapely.distance(shapely.Point(xy), shapely.box(x0, y0, x1, y1)) < 4 * mpp:  # on or against the block's point: a leader long enough to see
-                continue
-            # the leader from the zone to the label's nearest edge
-            ex, ey = min(max(xy[0], x0), x1), min(max(xy[1], y0), y1)
-            frame.ax.plot([xy[0], ex], [xy[1], ey], color="#1a1a1a", linewidth=0.5, zorder=3.9, gid="zone-leader")
-            return t
+            t.set_position((c[i, 0] - dx, c[i, 1] - dy))
+            ax.plot([xy[0], ends[i, 0]], [xy[1], ends[i, 1]], color="#1a1a1a", linewidth=0.5, zorder=3.9, gid="zone-leader",
+                    marker="o", markersize=1.6, markevery=[0], markeredgewidth=0)
+            return t, segs[i]
     t.remove()
     return None

@@ -28,15 +28,15 @@ def _code_spots(poly: Any, hw: float, hh: float, tolerance: float, max_points: i
                 circle: tuple[tuple[float, float], float] | None = None, limit: int = 3) -> list[tuple[float, float]]:
     """Centres where a code's box (half width ``hw``, half height ``hh``) lies wholly inside ``poly``: the
     centre of its largest inscribed circle first, then the points of a grid (step a tenth of the box's
-    smaller side, at most ``max_points``) over the polygon shrunk by the box's half height, nearest that centre
-    first (a long narrow block holds its code along its length); boxes meeting ``taken`` ((n, 4) bounds
+    smaller side, at most ``max_points``) over the polygon shrunk by the box's shorter half side, nearest that
+    centre first (a long narrow block holds its code along its length); boxes meeting ``taken`` ((n, 4) bounds
     ``x0, y0, x1, y1`` of the names already on the map, data units) are left out. ``circle``: the polygon's
     inscribed circle when already known (:func:`_inscribed_circle`). At most ``limit`` centres."""
     try:
         (cx, cy), radius = circle if circle is not None else _inscribed_circle(poly, tolerance)
     except shapely.errors.GEOSException:  # pragma: no cover - a polygon GEOS cannot handle
         return []
-    if radius < hh:
+    if radius + tolerance < min(hw, hh):  # no box of these half sides fits (a tall box, 'RTH-' over '1', may fit a narrow block; the radius is found within the tolerance)
         return []
     shapely.prepare(poly)
     pts = np.asarray([(cx, cy)], dtype=float)
@@ -55,7 +55,7 @@ def _code_spots(poly: Any, hw: float, hh: float, tolerance: float, max_points: i
 
     if limit <= 3 and shapely.contains(poly, shapely.box(cx - hw, cy - hh, cx + hw, cy + hh)) and clear(pts)[0]:
         return [(float(cx), float(cy))]  # (asked for many, the caller filters them further: the grid too)
-    core = poly.buffer(-hh)
+    core = poly.buffer(-min(hw, hh))  # every centre whose box fits lies in it (the box's shorter half side in from the edge)
     if not core.is_empty:
         x0, y0, x1, y1 = core.bounds
         # a fine grid: a long block may hold its code only in a narrow band
