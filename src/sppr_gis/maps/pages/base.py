@@ -445,18 +445,24 @@ class Album:
 
     def unnamed_note(self, frame: MapFrame) -> str:
         """The sentence that says how many kecamatan names a thematic map left out (:meth:`kec_names`: no place inside
-        the kecamatan clear of the lines, symbols and labels at 7 pt) and where every name is:
+        the kecamatan clear of the lines, symbols and labels at 7 pt; a name an enlargement on the page prints is not
+        left out) and where every name is:
         ``Nama 13 dari 30 kecamatan tidak dicantumkan karena ruang; lihat Peta 1.``; ``""`` when none is left out.
 
         A map that leaves a name out says so (issue 19, session 7: Kota Bandung's thematic maps printed 17 of 30
         names and nothing on the page told the reader).
         """
         data = getattr(frame, "data", None)
-        n = int(data.get("kec_unnamed") or 0) if isinstance(data, dict) else 0
         kec = self.L.get("kecamatan")
-        if not n or kec is None or not self.kec_field:
+        if not (isinstance(data, dict) and data.get("kec_unnamed")) or kec is None or not self.kec_field or frame.ax is None:
             return ""
-        total = len({str(v).upper() for v in kec[self.kec_field]})
+        names = {str(v).upper() for v in kec[self.kec_field]}
+        # a name the map leaves out but an enlargement on the page prints is on the page (Kota Bandung A4, Peta 3: the
+        # map names none of 30 at 1 : 250.000, its enlargement three)
+        printed = {" ".join(t.get_text().split()) for a in [frame.ax, *frame.ax.child_axes] for t in a.texts if t.get_gid() == "kec-label" and t.get_visible()}
+        n, total = len(names - printed), len(names)
+        if not n:
+            return ""
         where = f"Peta {self.admin_page}" if self.admin_page else "Peta Administrasi"
         return f"Nama {n} dari {total} kecamatan tidak dicantumkan karena ruang; lihat {where}."
 
