@@ -918,8 +918,9 @@ def _plan_callouts(ax: Any, xy: Sequence[tuple[float, float]], numbers: Sequence
     plan.repair()
     plan.uncross()
     crossed = _untangle(plan)
-    # leaders still crossing: the features of those leaders placed first, while the room about them is free (a
-    # crossing left where neither can move alone: the two-centres map's enlargement A at 1 : 25.000, 1 pair -> 0)
+    # leaders still crossing: the features of those leaders placed first, while the room about them is free, the plan
+    # kept where no number loses its place or short leader and the faults weigh less (crossings neither callout could
+    # leave alone: the two-centres test map's enlargement A at 1 : 40.000, 3 crossing pairs and a long leader -> none)
     for _ in range(_REPLANS):
         if not crossed:
             break
@@ -968,7 +969,9 @@ def place_callouts(
     preferring the fewest such faults; then on the far rings. Always: inside the map, a gap of
     ``_CALLOUT_GAP`` from every other callout's circle, over no name (the texts already in the axes,
     ``avoid``, the reserved boxes) and a leader across no name (but one over its own feature). Two crossing
-    leaders then swap their circles where both stay legible (:meth:`_CalloutPlan.uncross`). A number with no
+    leaders then swap their circles where both stay legible (:meth:`_CalloutPlan.uncross`), or one moves
+    (:func:`_untangle`); where leaders still cross, their features are placed first in a new plan, kept where no
+    number loses its place or short leader and the faults weigh less (:meth:`_CalloutPlan.weight`). A number with no
     place is not printed (never an overlapping number): its text is appended to ``dropped`` and counted in
     ``ax._sppr_unnumbered`` (the page says so in its note; the table keys it).
 
