@@ -202,9 +202,11 @@ def numbered_callouts(
     for (ins, inside), en in zip(made, ax._sppr_enlargements):
         out += place_callouts(ins, [xy[k] for k in inside], [numbers[k] for k in inside], colors=sub(inside), fontsize=fontsize, gid=gid, max_leader=max_leader)
         if after is not None:
+            drawn = {id(t) for t in ins.texts}  # the title strip's texts stand above the axes, unclipped
             after(ins)
             for t in ins.texts:
-                t.set_clip_on(True)  # nothing of the enlargement over the map around it
+                if id(t) not in drawn:
+                    t.set_clip_on(True)  # nothing of what it adds over the map around the enlargement
         ax._sppr_unnumbered = getattr(ax, "_sppr_unnumbered", 0) + getattr(ins, "_sppr_unnumbered", 0)
         en["numbers"] = [str(numbers[k]) for k in inside]
     return out
