@@ -187,3 +187,65 @@ def test_budget_map_numbers_every_kecamatan_and_keys_it_in_a_table(budget_page):
 def test_budget_map_words_do_not_overlap(budget_page):
     _, _, page = budget_page
     assert _words_overlapping(page) == []
+
+
+# --------------------------------------------------------------------------- names left out of a thematic map, said so
+
+#: The tiny kecamatan of the constructed city below: squares of this side (m), far smaller than a line of 7 pt type at
+#: the album's scale (checked in the test), so that no name can stand inside them.
+TINY_M = 100.0
+
+
+def _city_with_tiny_kecamatan(tiny: int) -> dict[str, gpd.GeoDataFrame]:
+    """The grid city of 30 kecamatan (2.2 x 2.0 km) and ``tiny`` more, squares of :data:`TINY_M` in a row along its
+    south edge, with ten programs in the corners of the first kecamatan (Peta Kesesuaian draws and numbers them)."""
+    kec = _city()
+    extra = [shapely.box(X0 + 1_000.0 + 900.0 * k, Y0 - 600.0, X0 + 1_000.0 + 900.0 * k + TINY_M, Y0 - 600.0 + TINY_M) for k in range(tiny)]
+    names = [*BANDUNG_KEC, *[f"Kecil Nomor {k + 1}" for k in range(tiny)]]
+    kec = gpd.GeoDataFrame({"WADMKC": names}, geometry=[*kec.geometry, *extra], crs=CRS)
+    pts = [shapely.Point(X0 + 150.0 + 40.0 * (k % 5), Y0 + 150.0 + 40.0 * (k // 5)) for k in range(10)]
+    rencana = gpd.GeoDataFrame({"program_id": [f"PUPR-2025-{k + 1:03d}" for k in range(10)], "kegiatan": ["pembangunan_jalan"] * 10,
+                                "status": ["sesuai"] * 10, "opd": ["Dinas PUPR"] * 10}, geometry=pts, crs=CRS)
+    return {"kecamatan": kec, "rencana": rencana}
+
+
+def _kesesuaian(layers):
+    pages = album_mod.album_pages(layers, year=2025, title="SPPR Kota Uji", region="Kota Uji", paper="A3", dpi=40)
+    stems = []
+    for stem, page in pages:
+        stems.append(stem)
+        if stem.endswith("_kesesuaian"):
+            return stems, page
+    raise AssertionError(stems)
+
+
+def _pdf_plain(page) -> str:
+    buf = io.BytesIO()
+    page.fig.savefig(buf, format="pdf")
+    buf.seek(0)
+    with pdfplumber.open(buf) as pdf:
+        return " ".join((pdf.pages[0].extract_text() or "").split())
+
+
+@pytest.mark.parametrize("tiny", [3, 0])
+def test_a_thematic_map_says_how_many_kecamatan_names_it_leaves_out(tiny):
+    """Kota Bandung's thematic maps (session 7 review) left 13 of 30 names out with nothing on the page saying so. Here
+    the answer is known from the geometry: ``tiny`` kecamatan are squares smaller than a line of 7 pt type at the
+    map's scale (no name can stand inside them), the 30 others large and empty but for one corner; the page says
+    "Nama 3 dari 33 kecamatan tidak dicantumkan karena ruang; lihat Peta 1" (Peta 1 names every kecamatan), and
+    nothing where every name is printed."""
+    layers = _city_with_tiny_kecamatan(tiny)
+    stems, page = _kesesuaian(layers)
+    assert stems[0].endswith("_administrasi")  # Peta 1, the page that names every kecamatan
+    side_mm = TINY_M / page.scale_denominator * 1000.0
+    assert side_mm < 7.0 * 25.4 / 72.0  # a tiny square is lower than one line of 7 pt type: no name fits in it
+    ax = page.ax
+    printed = {" ".join(t.get_text().split()): t for t in ax.texts if t.get_visible() and t.get_gid() == "kec-label"}
+    for name, poly in zip(layers["kecamatan"]["WADMKC"][:30], layers["kecamatan"].geometry[:30]):
+        assert name.upper() in printed and poly.contains(_data_box(ax, printed[name.upper()])), name  # the large ones named inside
+    text = _pdf_plain(page)
+    total = 30 + tiny
+    if tiny:
+        assert f"Nama {tiny} dari {total} kecamatan tidak dicantumkan karena ruang; lihat Peta 1." in text, text[-600:]
+    else:
+        assert "tidak dicantumkan" not in text

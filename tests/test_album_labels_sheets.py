@@ -162,11 +162,20 @@ def test_a_lampiran_sheet_says_what_its_list_is(layers):
     assert f"Nomor pada {page.number}" in text
 
 
-@pytest.mark.xfail(strict=True, reason="known, open (session 6): since the OPD maps key their faded zoning code by code (s6-legend), "
-                   "Dinas Kesehatan's 7-row list no longer fits beside the map in one column and goes to its Lampiran sheet; "
-                   "letting it stand beside the map in columns broke the key's rows across columns (test_album_program_numbers)")
+def _background_keyed(text: str, layers) -> bool:
+    """Every zone colour of the faded background keyed on the page: each zone code of the layer (read here) in the
+    legend, or the one entry naming the map that keys them, with the number of zones counted here."""
+    codes = sorted(set(layers["zoning"]["zone_code"].astype(str)))
+    if re.search(rf"Warna\s+latar:\s+{len(codes)}\s+zona\s+pola\s+ruang,\s+dipudarkan", text):
+        return True
+    words = set(re.findall(r"[A-Z]+(?:-\d+)?", text))
+    return all(c in words for c in codes)
+
+
 def test_a_short_list_stands_beside_its_map(layers):
-    """An OPD of a few programs (Dinas Kesehatan: 7) keys them in the legend panel, not on a sheet of its own."""
+    """An OPD of a few programs (Dinas Kesehatan: 7) keys them in the legend panel, not on a sheet of its own (session 6:
+    on a Lampiran sheet since the OPD maps key their faded zoning, whose 20 codes left no room for the list in one
+    column); the faded zoning stays keyed, code by code here (in columns)."""
     rencana = layers["rencana"]
     page = next(p for p in _album(layers, "A3").pages_opd() if "KESEHATAN" in p.title.upper())
     ids = sorted(rencana.loc[rencana["opd"] == "Dinas Kesehatan", "program_id"].astype(str))
@@ -176,6 +185,40 @@ def test_a_short_list_stands_beside_its_map(layers):
     for pid in ids:
         assert re.search(r"\d+\.\s+" + re.escape(pid), text), pid  # 'n. DINKES-2025-001 ...' in the legend panel
     assert "halaman berikutnya" not in text
+    assert _background_keyed(text, layers)
+
+
+@pytest.mark.parametrize("paper", ["A3", "A4"])
+def test_a_short_list_beside_the_map_before_the_full_key_of_its_faded_zoning(layers, paper):
+    """The priority on an OPD map (issue 19, session 7): the list of what the map numbers stands beside it, in one
+    column, before the faded zoning's full key: that key in columns of codes, or where even those leave no room its
+    one entry naming the pola ruang map; a Lampiran sheet only for a list that fits with neither. Main (7 Dec) put
+    every OPD list of the sample on a Lampiran sheet, A3 and A4, for the 20 zone codes of the background."""
+    rencana = layers["rencana"]
+    beside = 0
+    for page in _album(layers, paper).pages_opd():
+        opd = next(o for o in rencana["opd"].dropna().astype(str).unique() if page.title.endswith(o))
+        ids = sorted(rencana.loc[rencana["opd"] == opd, "program_id"].astype(str))
+        text = " ".join(_pdf_text(page.fig).split())
+        assert _background_keyed(text, layers), (paper, opd)  # every colour drawn keyed, whatever the list took
+        rows = [pid for pid in ids if re.search(r"\d+\.\s+" + re.escape(pid), text)]
+        if continuation_pages(page):
+            assert rows == [], (paper, opd)  # on its sheet: none of its rows beside the map
+            assert "halaman berikutnya" in text
+            continue
+        beside += 1
+        assert rows == ids, (paper, opd)  # beside the map: every row
+        # in one column: the rows' ids at one left edge, top to bottom in the list's order (the programs on the map by
+        # their numbers, the rencana's rows, then those without a location); read across two columns, a row was taken
+        # for another program's (test_album_program_numbers)
+        sel = rencana[rencana["opd"] == opd]
+        located = ~(sel.geometry.isna() | sel.geometry.is_empty)
+        order = [*sel.loc[located, "program_id"].astype(str), *sel.loc[~located, "program_id"].astype(str)]
+        words, _ = pdf_words(page.fig)
+        heads = sorted((w for w in words if w["text"] in set(ids)), key=lambda w: w["top"])
+        assert [w["text"] for w in heads] == order, (paper, opd)
+        assert max(w["x0"] for w in heads) - min(w["x0"] for w in heads) < 12.0, (paper, opd)
+    assert beside >= 4, (paper, beside)  # Dinas Kesehatan, Lingkungan Hidup, Pendidikan, Perhubungan (7-9 programs)
 
 
 # --------------------------------------------------------------------------- 4. DAFTAR PETA, scale bar, grid, wording

@@ -124,7 +124,9 @@ def kesesuaian():
     buf = io.BytesIO()
     page.fig.savefig(buf, format="pdf")
     with pdfplumber.open(io.BytesIO(buf.getvalue())) as doc:
-        text = doc.pages[0].extract_text()
+        # in the order written (each text one run): read by lines across the page, the note's sentence under the map
+        # was interleaved with the citations in the column beside it once the note grew by a sentence (the names left out)
+        text = doc.pages[0].extract_text(use_text_flow=True)
     page.fig.canvas.draw()  # the circles where drawn at the figure's dpi again (the PDF was drawn at 72)
     return layers, page, text
 

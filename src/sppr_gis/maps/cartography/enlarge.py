@@ -26,6 +26,7 @@ from sppr_gis.maps.cartography.labels import (  # noqa: E402
     MAX_LEADER_MM,
     _m_per_pt,
     _reserved,
+    callout_faults,
     crowded_callouts,
     place_callouts,
     reserve,
@@ -134,6 +135,7 @@ def numbered_callouts(
     keep_clear: Any = None,
     label: str = "A",
     max_leader: float = MAX_LEADER_MM,
+    after: Callable[[Any], None] | None = None,
 ) -> list[Artist]:
     """Number the features ``xy`` on the map ``ax``; where some cannot get a short clean leader (a dense centre),
     enlarge that area in a free corner or beside the city and number the features inside it there; where a dense
@@ -154,6 +156,10 @@ def numbered_callouts(
         letter of :data:`LABELS`.
     max_leader
         The longest leader (mm at print size) a number takes before its area is enlarged.
+    after
+        Draws on each enlargement once its numbers are placed (the area names, which then keep clear of the circles
+        and leaders, as on the map): what ``draw`` drew before the numbers takes the room the numbers are placed in,
+        and the window is chosen on bare axes.
 
     Returns
     -------
@@ -181,7 +187,8 @@ def numbered_callouts(
                                        max_leader=max_leader, modes=("strict",) if n == 0 else ("strict", "short-any"))
             if len(crowded) < (1 if n == 0 else _MIN_SECOND):
                 break
-            one = _enlargement(ax, pts, fine & ~np.isin(np.arange(len(pts)), sorted(taken)), [rest[i] for i in crowded], draw, keep_clear, letter, fontsize)
+            one = _enlargement(ax, pts, fine & ~np.isin(np.arange(len(pts)), sorted(taken)), [rest[i] for i in crowded], draw, keep_clear, letter, fontsize,
+                               numbers=numbers, max_leader=max_leader)
             if one is None:
                 break
             made.append(one)
@@ -194,6 +201,12 @@ def numbered_callouts(
                          symbols=[xy[k] for k in sorted(taken)], max_leader=max_leader)
     for (ins, inside), en in zip(made, ax._sppr_enlargements):
         out += place_callouts(ins, [xy[k] for k in inside], [numbers[k] for k in inside], colors=sub(inside), fontsize=fontsize, gid=gid, max_leader=max_leader)
+        if after is not None:
+            drawn = {id(t) for t in ins.texts}  # the title strip's texts stand above the axes, unclipped
+            after(ins)
+            for t in ins.texts:
+                if id(t) not in drawn:
+                    t.set_clip_on(True)  # nothing of what it adds over the map around the enlargement
         ax._sppr_unnumbered = getattr(ax, "_sppr_unnumbered", 0) + getattr(ins, "_sppr_unnumbered", 0)
         en["numbers"] = [str(numbers[k]) for k in inside]
     return out
@@ -256,10 +269,16 @@ def _clear_edges(points: np.ndarray, covered: np.ndarray, centre: np.ndarray, ww
 
 
 def _enlargement(ax: Any, pts: np.ndarray, fine: np.ndarray, crowded: list[int], draw: Callable[[Any], None], keep_clear: Any, label: str,
-                 fontsize: float) -> tuple[Any, list[int]] | None:
+                 fontsize: float, numbers: Sequence[str] | None = None, max_leader: float = MAX_LEADER_MM) -> tuple[Any, list[int]] | None:
     """Draw the enlargement of the crowded features' area; its axes and the features (indices of ``pts``, those of
     ``fine`` only) inside its window. The frame keeps clear of every feature (``pts``), the window of the other
-    enlargements' frames and rectangles; ``None`` where there is no room."""
+    enlargements' frames and rectangles; ``None`` where there is no room.
+
+    Of the scales (:data:`ENLARGEMENT_SCALES`), the window is the one whose numbers (``numbers``, as printed; the
+    indices without them) placed there as :func:`~sppr_gis.maps.cartography.labels.place_callouts` places them leave
+    the fewest faults: a crowded feature left out of the window, a number without a place or with a leader longer than
+    ``max_leader`` mm, two leaders still crossing (:func:`~sppr_gis.maps.cartography.labels.callout_faults`; counted
+    with a leader of any length before, 1 : 40.000 was taken for a centre whose leaders then crossed in 7 pairs)."""
     den_map = _m_per_pt(ax) / _M_PER_PT_1
     scales = [s for s in ENLARGEMENT_SCALES if s <= den_map / 2.0]
     if not scales:
@@ -285,9 +304,9 @@ def _enlargement(ax: Any, pts: np.ndarray, fine: np.ndarray, crowded: list[int],
 
     ins = ax.inset_axes([box[0], box[1], box[2] - box[0], box[3] - box[1] - strip / hpt])
     ins.set_autoscale_on(False)
-    # per scale, the window covering the most crowded features; of those, the one that leaves the fewest without a
-    # short leader in it (tried on the bare axes) or crowded out of it (on the map): a window too dense at
-    # 1 : 50.000 is no better than the map
+    # per scale, the window covering the most crowded features; of those, the one that leaves the fewest faults in it
+    # (a number without a place, a long leader, a crossing: tried on the bare axes, as the numbers are placed there
+    # before the names) or crowded out of it (on the map): a window too dense at 1 : 50.000 is no better than the map
     tried = []
     for den in scales[:2] + sorted(scales[2:], reverse=True):
         ww, wh = frame_w * den * _M_PER_PT_1, frame_h * den * _M_PER_PT_1
@@ -302,11 +321,14 @@ def _enlargement(ax: Any, pts: np.ndarray, fine: np.ndarray, crowded: list[int],
         if best is None:
             continue
         n, den, centre, ww, wh = best
+        if tried and len(cp) - n >= min(t[0] for t in tried):
+            continue  # even with no fault in it, this window leaves more crowded out than a window tried leaves in all
         window = (centre[0] - ww / 2, centre[1] - wh / 2, centre[0] + ww / 2, centre[1] + wh / 2)
         inside = [k for k in range(len(pts)) if fine[k] and window[0] <= pts[k, 0] <= window[2] and window[1] <= pts[k, 1] <= window[3]]
         ins.set_xlim(window[0], window[2])
         ins.set_ylim(window[1], window[3])
-        left = len(crowded_callouts(ins, [tuple(pts[k]) for k in inside], [str(k) for k in inside], fontsize=fontsize, modes=("strict", "short-any"))) if inside else 0
+        left = sum(callout_faults(ins, [tuple(pts[k]) for k in inside], [str(numbers[k] if numbers is not None else k) for k in inside], fontsize=fontsize,
+                                  max_leader=max_leader)) if inside else 0
         tried.append((left + len(cp) - n, len(tried), window, den, inside))
         if n == len(cp) and left == 0:
             break

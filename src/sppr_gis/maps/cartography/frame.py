@@ -464,52 +464,34 @@ class MapFrame:
             self.continued_artists.extend(t for t in self.sources_artists if "halaman" in t.get_text() and "berikutnya" in t.get_text() and t not in self.continued_artists)
 
     def _settle_key(self, left: float, top: float, right: float) -> None:
-        """The short keyed table (:attr:`key_beside`) in the legend panel when the legend with it still fits in
-        one column at the size the legend takes without it, down to the sources; else on the Lampiran sheet as
-        queued, its note ("... pada halaman berikutnya") put back among the sources."""
+        """The short keyed table (:attr:`key_beside`) in the legend panel, in one column, when the legend with it
+        fits beside the map down to the sources; else on the Lampiran sheet as queued, its note ("... pada halaman
+        berikutnya") put back among the sources.
+
+        The priority, as a cartographer keys a map: the list of what the map numbers stands beside it before a
+        background's full key, and every colour drawn stays keyed. In turn: (1) every section's full key; (2) the
+        sections that have short labels in columns (the faded zoning's codes, four to a row, their names on the
+        pola ruang map); (3) the sections that have a shorter key referring to a fuller one elsewhere in the album
+        take it (:attr:`LegendSection.fallback`: the faded zoning's codes become one entry naming the pola ruang
+        map). The first that holds the list is taken (Dinas Kesehatan's 7 programs beside the map rather than on a
+        Lampiran sheet of 7 rows, since the OPD maps key their faded zoning); where none does, the list goes to its
+        sheet and the full keys stay.
+        """
         if self.key_beside is None:
             return
         title, rows, note = self.key_beside
         self.key_beside = None
-        renderer = self.fig.canvas.get_renderer()
-        full = max(20, int((right - left) * self.fig.get_figwidth() * 72 / (MIN_PT * 0.62)) - 6)
-
-        def wrapped(secs: Sequence[LegendSection]) -> list[LegendSection]:
-            return [LegendSection(s.title, s.handles, [legend._wrap_lines(str(t), full // max(s.ncol, 1)) for t in s.labels], s.ncol) for s in secs]
-
-        sizes = sorted({_pt(round(f * self.k * 2) / 2) for f in (7.0, 6.5, 6.0, 5.5, 5.0)}, reverse=True)
-        # bottom: the sources' top with the note put back (a conservative two lines more when they are in the panel)
-        spare = 0.0 if self.sources_in_strip else 2 * _pt(6.5 * self.k) * 1.2 / 72 / self.fig.get_figheight()
-        bottom = self.note_top + 0.006 + spare
-        size = next((fs for fs in sizes if self._place_legends(wrapped(self.legend_sections), fs, False, left, top, bottom, right, renderer)), None)
-        fits = False
-        # at that size or a step or two smaller (never below four fifths of it, nor 7 pt)
-        for fs in [v for v in sizes if size is not None and max(MIN_PT, 0.8 * size) - 1e-9 <= v <= size]:
-            # the rows wrapped to the panel at that size (a hanging indent under the number)
-            chars = max(20, int(((right - left) * self.fig.get_figwidth() * 72 - 2.6 * fs) / (0.6 * fs)))
-            blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
-            sec = LegendSection(f"{title} (nomor pada peta)", blank, [keyed_row(n, t, chars) for n, t in rows])
-            fits = self._place_legends([*wrapped(self.legend_sections), sec], fs, False, left, top, bottom, right, renderer)
-            if fits:
-                break
-        for lg in self.legends:
-            lg.remove()
-        self.legends = []
-        if fits:
-            # and the legend as it is then laid out (labels wrapped again, the columns tried) holds it too, with every
-            # section's full key (no short key taken for it): else the list stays on its Lampiran sheet (a Bandung A4
-            # sinergi map fitted here and then stopped the album)
-            saved = list(self.legend_sections)
-            self.legend_sections = [*(dataclasses.replace(s, fallback=None) for s in saved), sec]
-            try:
-                legend.stack_legends(self, left, top, self.note_top + 0.006, right)
-            except OutputError:
-                fits = False
-            for lg in self.legends:
-                lg.remove()
-            self.legends = []
-            self.legend_sections = saved
-        if fits:
+        sec = self._key_beside_fits(title, rows, self.legend_sections, False, left, top, right)
+        if sec is None and any(s.short_labels for s in self.legend_sections):
+            sec = self._key_beside_fits(title, rows, self.legend_sections, True, left, top, right)
+        if sec is None and any(s.fallback is not None for s in self.legend_sections):
+            shorter = [s.fallback if s.fallback is not None else s for s in self.legend_sections]
+            sec = self._key_beside_fits(title, rows, shorter, False, left, top, right)
+            if sec is None and any(s.short_labels for s in shorter):
+                sec = self._key_beside_fits(title, rows, shorter, True, left, top, right)
+            if sec is not None:
+                self.legend_sections = shorter
+        if sec is not None:
             self.legend_sections.append(sec)
             self.overflow_rows, self.overflow_title, self.overflow_more = [], "", ""
             return
@@ -518,6 +500,62 @@ class MapFrame:
         self.notes.append(note)
         self._add_sources()
         self._note_continued()
+
+    def _key_beside_fits(self, title: str, rows: Sequence[tuple[str, str]], sections: Sequence[LegendSection], compact: bool, left: float,
+                         top: float, right: float) -> LegendSection | None:
+        """The short list's legend section when the legend of ``sections`` (with their short labels in columns
+        where ``compact``) and the list under them in one column fit beside the map: at the size the legend takes
+        without it (or a step or two smaller, never below four fifths of it nor 7 pt), down to the sources; and as
+        :func:`~sppr_gis.maps.cartography.legend.stack_legends` then lays it out, with every section's key as given
+        (no shorter key taken for it) and the list's rows in one column, never run on into another (read across
+        columns, its rows were taken for another program's); None when it does not."""
+        renderer = self.fig.canvas.get_renderer()
+        full = max(20, int((right - left) * self.fig.get_figwidth() * 72 / (MIN_PT * 0.62)) - 6)
+
+        def wrapped(secs: Sequence[LegendSection]) -> list[LegendSection]:
+            return [LegendSection(s.title, s.handles, [legend._wrap_lines(str(t), full // max(s.ncol, 1)) for t in s.labels], s.ncol,
+                                  [legend._wrap_lines(str(t), full // max(s.compact_ncol, 1)) for t in s.short_labels] if s.short_labels else None,
+                                  s.compact_ncol) for s in secs]
+
+        sizes = sorted({_pt(round(f * self.k * 2) / 2) for f in (7.0, 6.5, 6.0, 5.5, 5.0)}, reverse=True)
+        # bottom: the sources' top with the note put back (a conservative two lines more when they are in the panel)
+        spare = 0.0 if self.sources_in_strip else 2 * _pt(6.5 * self.k) * 1.2 / 72 / self.fig.get_figheight()
+        bottom = self.note_top + 0.006 + spare
+        size = next((fs for fs in sizes if self._place_legends(wrapped(sections), fs, compact, left, top, bottom, right, renderer)), None)
+        found = None
+        # at that size or a step or two smaller (never below four fifths of it, nor 7 pt)
+        for fs in [v for v in sizes if size is not None and max(MIN_PT, 0.8 * size) - 1e-9 <= v <= size]:
+            # the rows wrapped to the panel at that size (a hanging indent under the number); its short labels are its
+            # rows in one column (else the legend's compact layout would set them in two)
+            chars = max(20, int(((right - left) * self.fig.get_figwidth() * 72 - 2.6 * fs) / (0.6 * fs)))
+            blank = [Line2D([], [], linestyle="", marker="") for _ in rows]
+            labels = [keyed_row(n, t, chars) for n, t in rows]
+            sec = LegendSection(f"{title} (nomor pada peta)", blank, labels, short_labels=list(labels), compact_ncol=1)
+            if self._place_legends([*wrapped(sections), sec], fs, compact, left, top, bottom, right, renderer):
+                found = sec
+                break
+        for lg in self.legends:
+            lg.remove()
+        self.legends = []
+        if found is None:
+            return None
+        # and the legend as it is then laid out (labels wrapped again, the columns tried) holds it too, with every
+        # section's key as given (no shorter key taken for it) and the list in one legend of one column: else the
+        # list stays on its Lampiran sheet (a Bandung A4 sinergi map fitted here and then stopped the album)
+        saved = self.legend_sections
+        self.legend_sections = [*(dataclasses.replace(s, fallback=None) for s in sections), found]
+        try:
+            legend.stack_legends(self, left, top, self.note_top + 0.006, right)
+            mine = [lg for lg in self.legends if lg.get_title().get_text() == found.title]
+            if not (len(mine) == 1 and len(mine[0].get_texts()) == len(rows) and mine[0]._ncols == 1):
+                found = None  # run on into another column, or set in two
+        except OutputError:
+            found = None
+        for lg in self.legends:
+            lg.remove()
+        self.legends = []
+        self.legend_sections = saved
+        return found
 
     def _add_sources(self) -> None:
         """The source citations and notes above the preparer block, every word of them.

@@ -709,6 +709,24 @@ class _CalloutPlan:
                 self.late = [k for k in todo if k not in set(left)]
         return left
 
+    def long(self) -> int:
+        """How many of the callouts placed have a leader longer than ``max_leader`` (none without it)."""
+        if self.max_pt is None:
+            return 0
+        return int(sum(float(np.hypot(*off)) - self.sizes[k][2] > self.max_pt + 1e-6 for k, (off, _) in self.placed.items()))
+
+    def weight(self, crossed: int) -> float:
+        """The faults of the placed leaders, weighed as :func:`_untangle` weighs them: ``crossed`` crossing pairs
+        (:data:`_CROSSING` each) and each leader under another circle of this call's (1)."""
+        ks = sorted(self.placed)
+        if len(ks) < 2:
+            return _CROSSING * crossed
+        boxes = np.asarray([self.placed[k][1] for k in ks], dtype=float)
+        segs = np.column_stack([self.pts[ks], (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2])
+        under = _seg_box(segs, boxes)
+        np.fill_diagonal(under, False)
+        return _CROSSING * crossed + float(under.sum())
+
     def uncross(self, rounds: int = 6) -> int:
         """Swap the circles of two crossing leaders where both stay legible (2-opt: the two new leaders never
         cross each other and are shorter in sum); returns the crossings left among this call's leaders."""
@@ -803,6 +821,20 @@ class _CalloutPlan:
 _CROSSING = 1.5
 
 
+def _untangle_pairs(plan: _CalloutPlan) -> list[tuple[int, int | None]]:
+    """The pairs of ``plan``'s callouts whose leaders (feature to circle centre) cross, and ``(k, None)`` for a leader
+    that crosses one placed before this call's."""
+    ks = sorted(plan.placed)
+    if not ks:
+        return []
+    boxes = np.asarray([plan.placed[k][1] for k in ks], dtype=float)
+    segs = np.column_stack([plan.pts[ks], (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2])
+    mine = np.triu(_seg_cross(segs, segs), 1)
+    out: list[tuple[int, int | None]] = [(ks[i], ks[j]) for i, j in zip(*np.nonzero(mine))]
+    out += [(ks[i], None) for i in np.flatnonzero(_seg_cross(segs, plan.prior_segs).any(axis=1))]
+    return out
+
+
 def _untangle(plan: _CalloutPlan, rounds: int = 3) -> int:
     """The last pass of :func:`place_callouts`: where two leaders still cross (after :meth:`_CalloutPlan.repair` and
     :meth:`_CalloutPlan.uncross`; or one of this call's crosses a leader placed before it), one of the two callouts
@@ -829,15 +861,7 @@ def _untangle(plan: _CalloutPlan, rounds: int = 3) -> int:
         return float(_CROSSING * _seg_cross(leg, segs).sum() + _seg_box(leg, boxes).sum() + _seg_box(segs, np.asarray([box])).sum())
 
     def crossings() -> list[tuple[int, int | None]]:
-        ks = sorted(plan.placed)
-        if not ks:
-            return []
-        boxes = np.asarray([plan.placed[k][1] for k in ks], dtype=float)
-        segs = np.column_stack([plan.pts[ks], (boxes[:, 0] + boxes[:, 2]) / 2, (boxes[:, 1] + boxes[:, 3]) / 2])
-        mine = np.triu(_seg_cross(segs, segs), 1)
-        out: list[tuple[int, int | None]] = [(ks[i], ks[j]) for i, j in zip(*np.nonzero(mine))]
-        out += [(ks[i], None) for i in np.flatnonzero(_seg_cross(segs, plan.prior_segs).any(axis=1))]
-        return out
+        return _untangle_pairs(plan)
 
     for _ in range(rounds):
         pairs = crossings()
@@ -888,6 +912,57 @@ def crowded_callouts(ax: Any, xy: Sequence[tuple[float, float]], numbers: Sequen
     return plan.run(modes)
 
 
+def _plan_callouts(ax: Any, xy: Sequence[tuple[float, float]], numbers: Sequence[str], fontsize: float, avoid: Sequence[Bbox],
+                   symbols: Sequence[tuple[float, float]], max_leader: float | None, within: Any = None) -> tuple[_CalloutPlan, list[int], int]:
+    """Every pass of :func:`place_callouts` on ``ax`` as it is, nothing drawn: the plan, the features left without a
+    place and the crossings left among the leaders (:func:`_untangle`; 0 without ``max_leader``, not untangled)."""
+    if len(xy) > _PLAN_LIMIT:  # thousands of numbers on one map: one pass, as fast as before (no map shows them all legibly)
+        max_leader = None
+    modes = ("strict", "short-any", "far-any") if max_leader is not None else ("far-any",)
+    plan = _CalloutPlan(ax, xy, numbers, fontsize, avoid, symbols, max_leader, within)
+    left = plan.run(modes)
+    for _ in range(_REPLANS if max_leader is not None else 0):  # the features left with a long leader or none are placed first, while the room is free
+        if not (left or plan.late) or len(left) > 0.25 * int(plan.ok.sum()):
+            break  # (a saturated map, a quarter of its numbers without a place: placing them first frees no room)
+        again = _CalloutPlan(ax, xy, numbers, fontsize, avoid, symbols, max_leader, within)
+        left2 = again.run(modes, first=[*left, *plan.late])
+        if (len(left2), len(again.late)) < (len(left), len(plan.late)):
+            plan, left = again, left2
+        else:
+            break
+    if max_leader is None:
+        return plan, left, 0
+    plan.repair()
+    plan.uncross()
+    crossed = _untangle(plan)
+    # leaders still crossing: the features of those leaders placed first, while the room about them is free, the plan
+    # kept where no number loses its place or short leader and the faults weigh less (crossings neither callout could
+    # leave alone: the two-centres test map's enlargement A at 1 : 40.000, 3 crossing pairs and a long leader -> none)
+    for _ in range(_REPLANS):
+        if not crossed:
+            break
+        first = list(dict.fromkeys(k for pair in _untangle_pairs(plan) for k in pair if k is not None))
+        again = _CalloutPlan(ax, xy, numbers, fontsize, avoid, symbols, max_leader, within)
+        left2 = again.run(modes, first=first)
+        again.repair()
+        again.uncross()
+        crossed2 = _untangle(again)
+        if (len(left2), again.long(), again.weight(crossed2)) < (len(left), plan.long(), plan.weight(crossed)):
+            plan, left, crossed = again, left2, crossed2
+        else:
+            break
+    return plan, left, crossed
+
+
+def callout_faults(ax: Any, xy: Sequence[tuple[float, float]], numbers: Sequence[str], *, fontsize: float = 7.0,
+                   max_leader: float = MAX_LEADER_MM) -> tuple[int, int, int]:
+    """What :func:`place_callouts` would leave wrong on ``ax`` as it is, nothing drawn: the features without a place,
+    those with a leader longer than ``max_leader`` mm at print size, and the pairs of leaders that still cross (an
+    enlargement's window is chosen by them: :func:`~sppr_gis.maps.cartography.enlarge.numbered_callouts`)."""
+    plan, left, crossed = _plan_callouts(ax, xy, numbers, fontsize, (), (), max_leader)
+    return len(left), plan.long(), int(crossed)
+
+
 def place_callouts(
     ax: Any,
     xy: Sequence[tuple[float, float]],
@@ -912,7 +987,9 @@ def place_callouts(
     preferring the fewest such faults; then on the far rings. Always: inside the map, a gap of
     ``_CALLOUT_GAP`` from every other callout's circle, over no name (the texts already in the axes,
     ``avoid``, the reserved boxes) and a leader across no name (but one over its own feature). Two crossing
-    leaders then swap their circles where both stay legible (:meth:`_CalloutPlan.uncross`). A number with no
+    leaders then swap their circles where both stay legible (:meth:`_CalloutPlan.uncross`), or one moves
+    (:func:`_untangle`); where leaders still cross, their features are placed first in a new plan, kept where no
+    number loses its place or short leader and the faults weigh less (:meth:`_CalloutPlan.weight`). A number with no
     place is not printed (never an overlapping number): its text is appended to ``dropped`` and counted in
     ``ax._sppr_unnumbered`` (the page says so in its note; the table keys it).
 
@@ -924,24 +1001,7 @@ def place_callouts(
     string; candidate boxes are computed in display units and tested against grids of the boxes taken, and a
     matplotlib ``Annotation`` is made only for the position chosen.
     """
-    if len(xy) > _PLAN_LIMIT:  # thousands of numbers on one map: one pass, as fast as before (no map shows them all legibly)
-        max_leader = None
-    modes = ("strict", "short-any", "far-any") if max_leader is not None else ("far-any",)
-    plan = _CalloutPlan(ax, xy, numbers, fontsize, avoid, symbols, max_leader, within)
-    left = plan.run(modes)
-    for _ in range(_REPLANS if max_leader is not None else 0):  # the features left with a long leader or none are placed first, while the room is free
-        if not (left or plan.late) or len(left) > 0.25 * int(plan.ok.sum()):
-            break  # (a saturated map, a quarter of its numbers without a place: placing them first frees no room)
-        again = _CalloutPlan(ax, xy, numbers, fontsize, avoid, symbols, max_leader, within)
-        left2 = again.run(modes, first=[*left, *plan.late])
-        if (len(left2), len(again.late)) < (len(left), len(plan.late)):
-            plan, left = again, left2
-        else:
-            break
-    if max_leader is not None:
-        plan.repair()
-        plan.uncross()
-        _untangle(plan)
+    plan, left, _ = _plan_callouts(ax, xy, numbers, fontsize, avoid, symbols, max_leader, within)
     ax0, ay0, ax1, ay1 = plan.ax_ext
     out: list[Artist] = []
     leaders: list[tuple[tuple[float, float], tuple[float, float]]] = []  # points, from the feature

@@ -306,6 +306,8 @@ def page_admin(album: Album) -> MapFrame | None:
     area = float(overlay.union_all(overlay.make_valid(np.asarray(base.geometry.dropna().array, dtype=object), what="batas wilayah"), what="batas wilayah").area) / 1e6
     bits = [f"{len(kec)} kecamatan" if kec is not None else None, f"{len(kel)} kelurahan" if kel is not None else None, f"luas {angka(area, 2)} km²"]
     f = album.frame("Peta Administrasi", ", ".join(b for b in bits if b))
+    if kec is not None:
+        album.admin_page = album.number  # every kecamatan named (or numbered and keyed) here: the thematic maps refer to it
     album.city_extent(f, drawn={})  # no program drawn: none noted
     # neighbours never alike (a graph colouring of the adjacency), parts of one kecamatan alike
     geoms = overlay.make_valid(np.asarray(base.geometry.array, dtype=object), what="batas wilayah")

@@ -278,6 +278,8 @@ class Album:
         self.zoning_page: int | None = None
         #: The number of Peta Kesesuaian, whose numbers every map of programs uses (set when it is made).
         self.conformance_page: int | None = None
+        #: The page that names every kecamatan (Peta Administrasi), where a thematic map refers for the names it leaves out.
+        self.admin_page: int | None = None
 
     # -- shared pieces ---------------------------------------------------------
 
@@ -472,6 +474,29 @@ class Album:
             frame.data["kec_unnamed"] = len(set(names) - {" ".join(t.get_text().split()) for t in placed})  # the last call's count (Peta 3 places them twice)
         return placed
 
+    def unnamed_note(self, frame: MapFrame) -> str:
+        """The sentence that says how many kecamatan names a thematic map left out (:meth:`kec_names`: no place inside
+        the kecamatan clear of the lines, symbols and labels at 7 pt; a name an enlargement on the page prints is not
+        left out) and where every name is:
+        ``Nama 13 dari 30 kecamatan tidak dicantumkan karena ruang; lihat Peta 1.``; ``""`` when none is left out.
+
+        A map that leaves a name out says so (issue 19, session 7: Kota Bandung's thematic maps printed 17 of 30
+        names and nothing on the page told the reader).
+        """
+        data = getattr(frame, "data", None)
+        kec = self.L.get("kecamatan")
+        if not (isinstance(data, dict) and data.get("kec_unnamed")) or kec is None or not self.kec_field or frame.ax is None:
+            return ""
+        names = {str(v).upper() for v in kec[self.kec_field]}
+        # a name the map leaves out but an enlargement on the page prints is on the page (Kota Bandung A4, Peta 3: the
+        # map names none of 30 at 1 : 250.000, its enlargement three)
+        printed = {" ".join(t.get_text().split()) for a in [frame.ax, *frame.ax.child_axes] for t in a.texts if t.get_gid() == "kec-label" and t.get_visible()}
+        n, total = len(names - printed), len(names)
+        if not n:
+            return ""
+        where = f"Peta {self.admin_page}" if self.admin_page else "Peta Administrasi"
+        return f"Nama {n} dari {total} kecamatan tidak dicantumkan karena ruang; lihat {where}."
+
     def point_symbols(self) -> np.ndarray:
         """(n, 2) coordinates of the located point programs and IPUs (what the names should not hide)."""
         if getattr(self, "_point_symbols", None) is None:
@@ -575,6 +600,9 @@ class Album:
         return sec
 
     def finish(self, frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, note: str | None = None, shows: Sequence[str] = ("rencana", "zoning", "kecamatan")) -> MapFrame:
+        unnamed = self.unnamed_note(frame)
+        if unnamed:  # never silently: a sentence of the page's note (no paragraph of its own)
+            note = f"{note} {unnamed}" if note else unnamed
         extra = [note] if note else []
         dropped = getattr(frame.ax, "_sppr_unnumbered", 0) if frame.ax is not None else 0
         if dropped:  # numbers the map could not print legibly (place_callouts): keyed in the table only

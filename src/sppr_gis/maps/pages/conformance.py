@@ -131,12 +131,16 @@ def numbered_programs(f: MapFrame, r: gpd.GeoDataFrame, album: Album | None = No
         album.zoning(fr, 0.4)
         album.admin(fr, labels=False)
         draw_by_category(ax, r, "status", STATUS_COLORS, order=STATUS_ORDER, halo=True)
-        album.kec_names(fr)
+
+    def names(ax: Any) -> None:  # in the enlargement, as on the map: the names after the numbers, clear of them
+        assert album is not None
+        album.kec_names(SimpleNamespace(ax=ax, k=f.k, fig=f.fig))
 
     numbered_callouts(
         f.ax, [_anchor(geoms[keyed[k]]) for k in first], [str(keyed[k] + 1) for k in first],
         colors=[mpl_color(STATUS_COLORS.get(status[keyed[k]], (40, 40, 40))) for k in first], fontsize=5.5 * f.k, gid="program",
         draw=draw if album is not None else None, keep_clear=album.admin_area() if album is not None else None,
+        after=names if album is not None else None,
     )
     f.data["numbers"] = {str(i + 1): ids[i] for i in keyed}
 
