@@ -469,13 +469,13 @@ class MapFrame:
         berikutnya") put back among the sources.
 
         The priority, as a cartographer keys a map: the list of what the map numbers stands beside it before a
-        background's full key, and every colour drawn stays keyed. In turn: (1) every section's full key; (2) the
-        sections that have short labels in columns (the faded zoning's codes, four to a row, their names on the
-        pola ruang map); (3) the sections that have a shorter key referring to a fuller one elsewhere in the album
-        take it (:attr:`LegendSection.fallback`: the faded zoning's codes become one entry naming the pola ruang
-        map). The first that holds the list is taken (Dinas Kesehatan's 7 programs beside the map rather than on a
-        Lampiran sheet of 7 rows, since the OPD maps key their faded zoning); where none does, the list goes to its
-        sheet and the full keys stay.
+        background's full key, and every colour drawn stays keyed code by code. In turn: (1) every section's full
+        key; (2) the sections that have short labels in columns (the faded zoning's codes, four to a row, their
+        names on the pola ruang map). The first that holds the list is taken (Dinas Kesehatan's 7 programs beside
+        the map rather than on a Lampiran sheet of 7 rows); where neither does, the list goes to its sheet and the
+        keys stay. A background's one-entry key (:attr:`LegendSection.fallback`) is never taken to make room for a
+        list: it would key the OPD maps' backgrounds unlike each other (review s7: Peta 7 and 10 with one entry,
+        Peta 8 and 9 with all 20 codes) and leave colours drawn without their code.
         """
         if self.key_beside is None:
             return
@@ -484,13 +484,6 @@ class MapFrame:
         sec = self._key_beside_fits(title, rows, self.legend_sections, False, left, top, right)
         if sec is None and any(s.short_labels for s in self.legend_sections):
             sec = self._key_beside_fits(title, rows, self.legend_sections, True, left, top, right)
-        if sec is None and any(s.fallback is not None for s in self.legend_sections):
-            shorter = [s.fallback if s.fallback is not None else s for s in self.legend_sections]
-            sec = self._key_beside_fits(title, rows, shorter, False, left, top, right)
-            if sec is None and any(s.short_labels for s in shorter):
-                sec = self._key_beside_fits(title, rows, shorter, True, left, top, right)
-            if sec is not None:
-                self.legend_sections = shorter
         if sec is not None:
             self.legend_sections.append(sec)
             self.overflow_rows, self.overflow_title, self.overflow_more = [], "", ""
