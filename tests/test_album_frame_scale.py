@@ -51,6 +51,19 @@ def test_the_album_scale_is_the_largest_standard_scale_that_fits_the_full_width_
         assert 268 < w_paper_mm < 273
 
 
+def test_a_bandung_sized_city_on_a4_is_at_1_to_150000_not_250000():
+    """Review s7 BLOCKER: Kota Bandung on A4 was printed at 1:250.000, the city in about a third of its frame.
+    The A4 map frame is measured here from the page; the city with its 3% margins needs W * 1.06 / 100.000 of its
+    width at 1:100.000 (more than the frame) and fits at 1:150.000, the next standard scale."""
+    pages = list(album_mod.album_pages({"kecamatan": _city()}, year=2025, title="SPPR Kota Uji", paper="A4", dpi=40))
+    _stem, page = pages[0]
+    pos = page.ax.get_position()
+    w_mm, h_mm = pos.width * page.fig.get_figwidth() * 25.4, pos.height * page.fig.get_figheight() * 25.4
+    assert W * 1.06 / 100_000 * 1000 > w_mm  # 1:100.000 does not fit
+    assert W * 1.06 / 150_000 * 1000 < w_mm and H * 1.06 / 150_000 * 1000 < h_mm  # 1:150.000 does
+    assert round(page.scale_denominator, -2) == 150_000
+
+
 def test_pages_with_a_keyed_table_keep_the_full_frame_and_list_the_table_on_the_next_page(sample):
     """The sample's Kesesuaian and IPU pages (tables of numbered callouts): the map is as wide as the
     Administrasi map's, every table row is on the continuation page, and the map page says where."""

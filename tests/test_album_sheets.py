@@ -25,7 +25,7 @@ INSTANSI = "Pemerintah Kota Contoh\\nBadan Perencanaan Pembangunan, Riset dan In
 PENANDATANGAN = ("Kepala Badan Perencanaan Pembangunan, Riset dan Inovasi Daerah Kota Contoh\\n\\n"
                  "Dr. Ir. Raja Muhammad Ariffin Syahputra, S.T., M.T., M.Sc.\\nNIP 19700101 199503 1 001")
 #: The standard map scales a reviewer accepts (denominators).
-STANDARD = [1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 75_000, 100_000, 250_000, 500_000, 1_000_000]
+STANDARD = [1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 75_000, 100_000, 150_000, 200_000, 250_000, 500_000, 1_000_000]
 MAP_SHEET = re.compile(r"(?<!,\s)Lembar (\d+) dari (\d+)")
 LAMPIRAN = re.compile(r"Lampiran Peta (\d+), Lembar (\d+) dari (\d+)")
 

@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 
 
 #: The standard map scales (denominators) the album chooses from, largest scale first; beyond the last, the
-#: 1 - 2,5 - 5 series goes on (1:2.500.000, 1:5.000.000 ...).
-STANDARD_SCALES: tuple[int, ...] = (1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 75_000, 100_000, 250_000, 500_000, 1_000_000)
+#: 1 - 2,5 - 5 series goes on (1:2.500.000, 1:5.000.000 ...). 1:150.000 and 1:200.000 fill the gap between
+#: 1:100.000 and 1:250.000: a city of 23 km (Bandung) on A4 was printed at 1:250.000 in a third of its frame, its
+#: kelurahan numbers over one another (review s7, BLOCKER).
+STANDARD_SCALES: tuple[int, ...] = (1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 75_000, 100_000, 150_000, 200_000, 250_000, 500_000, 1_000_000)
 
 
 def standard_scale(need: float) -> int:
