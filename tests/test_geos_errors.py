@@ -88,7 +88,7 @@ def _check() -> tuple:
 
 
 CHECK_SITES = [
-    ("intersection", "split_levels"),  # the halving of cut_zones (split_large calls it too)
+    ("intersection", "halve"),  # the halving of cut_zones (split_levels, split_keyed; split_large calls split_levels)
     ("intersection", "_polygons"),
     ("union_all", "shares"),
     ("make_valid", "repair_geometries"),

@@ -22,6 +22,31 @@ from sppr_gis.overlay import robust_overlay
 DEFAULT_MAX_VERTICES = 4096
 
 
+def halve(g: np.ndarray) -> np.ndarray:
+    """Each polygon cut in two across its longer side at the middle of its bounding box: the ``len(g)`` first
+    halves, then the ``len(g)`` second ones (GEOS errors recovered by :func:`robust_overlay`).
+
+    Parameters
+    ----------
+    g : ndarray of Polygon or MultiPolygon
+        The polygons to halve.
+
+    Returns
+    -------
+    ndarray
+        ``2 * len(g)`` geometries (a half may be empty or a collection: see :func:`polygonal_parts`).
+    """
+    b = shapely.bounds(g)
+    wide = (b[:, 2] - b[:, 0]) >= (b[:, 3] - b[:, 1])
+    mx, my = (b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0
+    # pad the boxes so no part of the polygon falls outside both by rounding
+    pad = 1.0 + 1e-6 * np.maximum(np.abs(b[:, 2:]).max(axis=1), 1.0)
+    x0, y0, x1, y1 = b[:, 0] - pad, b[:, 1] - pad, b[:, 2] + pad, b[:, 3] + pad
+    box_a = shapely.box(x0, y0, np.where(wide, mx, x1), np.where(wide, y1, my))
+    box_b = shapely.box(np.where(wide, mx, x0), np.where(wide, y0, my), x1, y1)
+    return np.concatenate([robust_overlay(shapely.intersection, g, box_a, what="zoning")[0], robust_overlay(shapely.intersection, g, box_b, what="zoning")[0]])
+
+
 def split_large(parts: np.ndarray, owner: np.ndarray, max_vertices: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Cut polygons with more than ``max_vertices`` vertices by halving their bounding box.
 
@@ -89,15 +114,7 @@ def split_levels(parts: np.ndarray, owner: np.ndarray, thresholds: Sequence[int]
             break
         halved = {t: (live[t] & (nv > t))[big] for t in levels}
         g, o, src = g[big], o[big], src[big]
-        b = shapely.bounds(g)
-        wide = (b[:, 2] - b[:, 0]) >= (b[:, 3] - b[:, 1])
-        mx, my = (b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0
-        # pad the boxes so no part of the polygon falls outside both by rounding
-        pad = 1.0 + 1e-6 * np.maximum(np.abs(b[:, 2:]).max(axis=1), 1.0)
-        x0, y0, x1, y1 = b[:, 0] - pad, b[:, 1] - pad, b[:, 2] + pad, b[:, 3] + pad
-        box_a = shapely.box(x0, y0, np.where(wide, mx, x1), np.where(wide, y1, my))
-        box_b = shapely.box(np.where(wide, mx, x0), np.where(wide, y0, my), x1, y1)
-        halves = np.concatenate([robust_overlay(shapely.intersection, g, box_a, what="zoning")[0], robust_overlay(shapely.intersection, g, box_b, what="zoning")[0]])
+        halves = halve(g)
         g, k = polygonal_parts(halves)
         o, src = np.concatenate([o, o])[k], np.concatenate([src, src])[k]
         live = {t: np.concatenate([h, h])[k] for t, h in halved.items()}
@@ -167,14 +184,7 @@ def split_keyed(
         at = np.flatnonzero(big)
         g, o, d = g[at], o[at], d[at]
         k = [k[i] for i in at]
-        b = shapely.bounds(g)
-        wide = (b[:, 2] - b[:, 0]) >= (b[:, 3] - b[:, 1])
-        mx, my = (b[:, 0] + b[:, 2]) / 2.0, (b[:, 1] + b[:, 3]) / 2.0
-        pad = 1.0 + 1e-6 * np.maximum(np.abs(b[:, 2:]).max(axis=1), 1.0)
-        x0, y0, x1, y1 = b[:, 0] - pad, b[:, 1] - pad, b[:, 2] + pad, b[:, 3] + pad
-        box_a = shapely.box(x0, y0, np.where(wide, mx, x1), np.where(wide, y1, my))
-        box_b = shapely.box(np.where(wide, mx, x0), np.where(wide, y0, my), x1, y1)
-        halves = np.concatenate([robust_overlay(shapely.intersection, g, box_a, what="zoning")[0], robust_overlay(shapely.intersection, g, box_b, what="zoning")[0]])
+        halves = halve(g)
         g, src, level, path = _flatten_traced(halves)
         n = len(at)
         half = (src >= n).astype(np.int64)

@@ -215,7 +215,7 @@ def _put_legend(frame: MapFrame, cols: _Columns) -> None:
     """The legend sections that did not fit beside the map (:attr:`MapFrame.legend_overflow`), down the columns at
     7 pt (A4; scaled on A3) with the map's symbols, every label whole (wrapped to its column); a section running on to
     the next sheet repeats its title with "(lanjutan)". Measured in points as the PDF prints them."""
-    from sppr_gis.maps.cartography.legend import _legend, _wrap_label, points_renderer
+    from sppr_gis.maps.cartography.legend import _legend, _wrap_label, most_entries, points_renderer
 
     cols.kind = "legend"
     fs = cols.fs
@@ -255,18 +255,7 @@ def _put_legend(frame: MapFrame, cols: _Columns) -> None:
                 placed, n = (lg, y0) if y0 >= cols.bottom else None, len(sec.handles) - start
                 if placed is None:
                     lg.remove()
-                    lo, hi = 0, len(sec.handles) - start
-                    while hi - lo > 1:
-                        mid = (lo + hi) // 2
-                        lg, y0, _x1 = attempt(mid)
-                        if y0 >= cols.bottom:
-                            if placed is not None:
-                                placed[0].remove()
-                            placed, lo = (lg, y0), mid
-                        else:
-                            lg.remove()
-                            hi = mid
-                    n = lo
+                    placed, n = most_entries(attempt, len(sec.handles) - start, cols.bottom)
                     if placed is None and cols.y >= cols.top0 - 1e-9:  # not one entry in an empty column: where it falls
                         lg, y0, _x1 = attempt(1)
                         placed, n = (lg, y0), 1

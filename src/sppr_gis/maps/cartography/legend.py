@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -340,6 +340,31 @@ def _legend(frame: MapFrame, handles: Sequence[Artist], labels: Sequence[str], t
     return lg
 
 
+def most_entries(attempt: Callable[[int], tuple[Any, float, float]], hi: int, bottom: float) -> tuple[tuple[Any, float] | None, int]:
+    """The most entries, fewer than ``hi``, whose legend ends at or above ``bottom``, found by halving (a legend of
+    more entries is never shorter). ``attempt(m)`` draws the legend of ``m`` entries and gives it with its bottom and
+    right edge (figure fraction); every legend tried but the one returned is removed.
+
+    Returns
+    -------
+    (legend, bottom) or None, int
+        The legend that fits and its bottom (None: not even one entry fits), and its number of entries.
+    """
+    placed = None
+    lo = 0  # lo entries fit (none: trivially), hi do not
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lg, y0, _x1 = attempt(mid)
+        if y0 >= bottom:
+            if placed is not None:
+                placed[0].remove()
+            placed, lo = (lg, y0), mid
+        else:
+            lg.remove()
+            hi = mid
+    return placed, lo
+
+
 def flow_legends(
     frame: MapFrame, sections: Sequence[LegendSection], fontsize: float, compact: bool, ncols: int,
     left: float, top: float, bottom: float, right: float, renderer: Any, gap: float = 0.006,
@@ -405,18 +430,7 @@ def flow_legends(
             n = rest
             if placed is None:
                 lg.remove()
-                lo, hi = 0, rest  # lo entries fit (none: trivially), hi do not
-                while hi - lo > 1:
-                    mid = (lo + hi) // 2
-                    lg, y0, _x1 = attempt(mid)
-                    if y0 >= bottom:
-                        if placed is not None:
-                            placed[0].remove()
-                        placed, lo = (lg, y0), mid
-                    else:
-                        lg.remove()
-                        hi = mid
-                n = lo
+                placed, n = most_entries(attempt, rest, bottom)
             if placed is None:
                 col, y = col + 1, top
                 if col >= ncols:
