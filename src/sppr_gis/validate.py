@@ -595,7 +595,8 @@ def candidate_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 #: Fewer zones than this are unioned in one band, unless they hold :data:`UNION_BAND_VERTICES` vertices.
 UNION_BAND_ZONES = 1000
 #: Few zones with this many vertices in all (a province's RTRWP: 69 zones, 890k vertices) are unioned
-#: in bands of about equal vertex counts.
+#: in bands of about equal vertex counts where the bands are a cluster's tasks
+#: (:attr:`GeometryRunner.BAND_FEW_LARGE`); on this process's threads in one call.
 UNION_BAND_VERTICES = 200_000
 
 
