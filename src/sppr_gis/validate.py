@@ -228,7 +228,19 @@ def dilated_union(geoms: np.ndarray, half: float, workers: int = 1) -> object:
     on ``workers`` threads (each geometry's buffer is the same on any thread)."""
     geoms = np.asarray(geoms, dtype=object)
     g = _threaded(lambda sl: dilate(geoms[sl], half), len(geoms), workers) if half > 0 else geoms
-    return robust_union_rows(np.asarray(g, dtype=object)[None, :], what="zoning gaps")[0][0]
+    # the collection shapely.union_all would build (GEOS clones the members into it), built here so the
+    # dilated zones are let go before the union runs instead of held beside their clones until it ends
+    # (West Java: 884k dilated vertices); GEOS gets the same collection, so the union is the same
+    collection = np.array([shapely.geometrycollections(np.asarray(g, dtype=object))], dtype=object)
+    del g
+    return robust_overlay(_union_collection, collection, what="zoning gaps")[0][0]
+
+
+def _union_collection(collections: np.ndarray, grid_size: float | None = None) -> np.ndarray:
+    """``shapely.union_all`` of each GeometryCollection's members (on a snap grid when ``grid_size``)."""
+    if grid_size is None:
+        return shapely.lib.unary_union(collections)
+    return shapely.lib.unary_union_prec(collections, grid_size)
 
 
 @dataclass
