@@ -132,3 +132,34 @@ def test_few_large_zones_are_unioned_in_bands_of_equal_vertex_counts(monkeypatch
     # few small zones stay one band
     monkeypatch.setattr(validate, "UNION_BAND_VERTICES", 10**9)
     assert len(validate.union_chunks(zones, 2)) == 1
+
+
+def test_few_large_zones_are_unioned_at_once_on_threads_and_in_bands_on_a_cluster(monkeypatch):
+    # the zones of the test above: a 20 x 20 m gap between four boxes, two large zones at the ends
+    monkeypatch.setattr(validate, "UNION_BAND_VERTICES", 1000)
+    west, east = _dense_box(0, 0, 100, 300, 300), _dense_box(400, 0, 500, 300, 300)
+    small = [box(x, y, x + 100, y + 100) for x in range(100, 400, 100) for y in range(0, 300, 100)]
+    hole = box(190, 90, 210, 110)
+    zones = np.array([west, *[shapely.difference(z, hole) for z in small], east], dtype=object)
+    # this process's threads: one union of all dilated zones (no bands, no union of bands)
+    local = GeometryRunner(2)
+    assert [list(b) for b in local.union_bands(zones)] == [list(zones)]
+    # a cluster's tasks: bands of about equal vertex counts, as before
+    class Banded(GeometryRunner):
+        BAND_FEW_LARGE = True
+
+    bands = Banded(2).union_bands(zones)
+    assert len(bands) > 1 and sorted(map(id, np.concatenate(bands))) == sorted(map(id, zones))
+    # many zones (more than UNION_BAND_ZONES): bands of equal zone counts either way
+    monkeypatch.setattr(validate, "UNION_BAND_ZONES", 5)
+    assert len(local.union_bands(zones)) == 4
+    monkeypatch.setattr(validate, "UNION_BAND_ZONES", 1000)
+    # either way the union covers what shapely's union of the dilated zones covers, with the same hole
+    expected = shapely.union_all(shapely.buffer(zones, 0.5, join_style="mitre"))
+    for runner in (local, Banded(2)):
+        got = validate._spatial_union(zones, 0.5, runner)
+        assert abs(got.area - expected.area) <= 1e-6 * expected.area
+        holes = [shapely.Polygon(r) for p in shapely.get_parts(got) for r in p.interiors]
+        assert len(holes) == 1 and abs(holes[0].area - 19.0 * 19.0) < 1e-6  # the 20 m gap less 0.5 m on each side
+    # the outer boundary by hand: the 500 x 300 m block grown by 0.5 m on each side (mitred corners)
+    assert abs(expected.area - (501.0 * 301.0 - 19.0 * 19.0)) < 1e-6

@@ -592,6 +592,8 @@ class ClusterRunner(GeometryRunner):
     #: QA tasks go before the engine's partitions queued with them: what the client does with the QA's
     #: results (the gaps' exact cut) then overlaps the partitions still running.
     PRIORITY = 10
+    #: The dilated union of few large zones in bands of equal vertex counts, one task each (workers in parallel).
+    BAND_FEW_LARGE = True
 
     def __init__(self, client: Any, min_send: int = 2000) -> None:
         super().__init__(1)

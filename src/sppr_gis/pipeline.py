@@ -26,7 +26,7 @@ from sppr_gis.io.write import WkbLayer, returning_freed_memory
 from sppr_gis.rules import Rules, activity_key
 from sppr_gis.schema import OUTPUT_COLUMNS, detect_zone_field, find_field, require_field
 from sppr_gis.text import angka
-from sppr_gis.validate import Finding, GeometryRunner, Topology, attach_geometry, duplicate_ids, frame_ids, repair_geometries, union_chunks, usable_cpus, zone_overlaps, zoning_topology
+from sppr_gis.validate import Finding, GeometryRunner, Topology, attach_geometry, duplicate_ids, frame_ids, repair_geometries, usable_cpus, zone_overlaps, zoning_topology
 from sppr_gis.zoning import ZoningInput, as_zoning_inputs
 
 __all__ = ["ZoningInput", "CheckResult", "PreparedZoning", "check", "prepare_zoning", "prepare_zoning_qa", "prepare_zoning_cached", "start_zoning", "zoning_from_files", "start_cached_zoning", "zoning_record", "read_extent", "zoning_messages", "say_zoning_messages", "describe_zoning_input", "prepare_programs", "release_memory"]
@@ -704,7 +704,7 @@ class _ZoningQA:
         # the dilated union (a third of the QA; on few huge zones, such as a province's RTRWP, most of it)
         # needs only the zones: it starts now, on the cluster or in a thread here, beside the overlaps
         # (one chunk too: the same union, its dilation on this runner's threads)
-        chunks = union_chunks(self.geoms, self.runner.chunk_count())
+        chunks = self.runner.union_bands(self.geoms)
         self.union_parts = self.runner.unions_later(chunks, sliver_width / 2.0)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:

@@ -148,6 +148,30 @@ class GeometryRunner:
         """How many spatial chunks a union is cut into (two per thread)."""
         return 2 * self.workers
 
+    #: Whether few large zones (a province's RTRWP) are unioned in bands of equal vertex counts
+    #: (:func:`union_chunks`). Not on this process's threads: the union of their dilated zones in one
+    #: call costs less (West Java: 2.4 CPU s against 2.5 for four bands and 0.6 for the bands' union),
+    #: holds no more, and its single thread runs beside the overlaps, the cut and the engine; a cluster
+    #: (:class:`sppr_gis.cluster.ClusterRunner`) keeps the bands, one task each.
+    BAND_FEW_LARGE = False
+
+    def union_bands(self, geoms: np.ndarray) -> list[np.ndarray]:
+        """The chunks :meth:`unions` takes for the dilated union of ``geoms``: :func:`union_chunks` of
+        :meth:`chunk_count` bands, few large zones in one unless :attr:`BAND_FEW_LARGE`.
+
+        Parameters
+        ----------
+        geoms : numpy.ndarray
+            The zones.
+
+        Returns
+        -------
+        list of numpy.ndarray
+        """
+        if not self.BAND_FEW_LARGE and len(geoms) < UNION_BAND_ZONES:
+            return [np.asarray(geoms, dtype=object)]
+        return union_chunks(geoms, self.chunk_count())
+
     def unions(self, chunks: list[np.ndarray], half: float) -> list[object]:
         """:func:`dilated_union` of each chunk (one chunk: its dilation on this runner's threads)."""
         if len(chunks) == 1:
@@ -204,7 +228,19 @@ def dilated_union(geoms: np.ndarray, half: float, workers: int = 1) -> object:
     on ``workers`` threads (each geometry's buffer is the same on any thread)."""
     geoms = np.asarray(geoms, dtype=object)
     g = _threaded(lambda sl: dilate(geoms[sl], half), len(geoms), workers) if half > 0 else geoms
-    return robust_union_rows(np.asarray(g, dtype=object)[None, :], what="zoning gaps")[0][0]
+    # the collection shapely.union_all would build (GEOS clones the members into it), built here so the
+    # dilated zones are let go before the union runs instead of held beside their clones until it ends
+    # (West Java: 884k dilated vertices); GEOS gets the same collection, so the union is the same
+    collection = np.array([shapely.geometrycollections(np.asarray(g, dtype=object))], dtype=object)
+    del g
+    return robust_overlay(_union_collection, collection, what="zoning gaps")[0][0]
+
+
+def _union_collection(collections: np.ndarray, grid_size: float | None = None) -> np.ndarray:
+    """``shapely.union_all`` of each GeometryCollection's members (on a snap grid when ``grid_size``)."""
+    if grid_size is None:
+        return shapely.lib.unary_union(collections)
+    return shapely.lib.unary_union_prec(collections, grid_size)
 
 
 @dataclass
@@ -571,7 +607,8 @@ def candidate_pairs(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 #: Fewer zones than this are unioned in one band, unless they hold :data:`UNION_BAND_VERTICES` vertices.
 UNION_BAND_ZONES = 1000
 #: Few zones with this many vertices in all (a province's RTRWP: 69 zones, 890k vertices) are unioned
-#: in bands of about equal vertex counts.
+#: in bands of about equal vertex counts where the bands are a cluster's tasks
+#: (:attr:`GeometryRunner.BAND_FEW_LARGE`); on this process's threads in one call.
 UNION_BAND_VERTICES = 200_000
 
 
@@ -600,7 +637,7 @@ def _spatial_union(geoms: np.ndarray, half: float, runner: GeometryRunner, parts
     """Union of many polygons each dilated by ``half``: spatially sorted chunks unioned by the runner (or
     ``parts``, already started), then their union."""
     if parts is None:
-        chunks = union_chunks(geoms, runner.chunk_count())
+        chunks = runner.union_bands(geoms)
         if len(chunks) == 1:
             return dilated_union(geoms, half, runner.workers)
         got = runner.unions(chunks, half)
