@@ -292,3 +292,31 @@ def test_budget_class_labels_do_not_overlap_when_the_format_drops_decimals():
     fmt = lambda v: f"{v / 1e9:.0f}" if v / 1e9 >= 100 else f"{v / 1e9:.1f}".replace(".", ",")  # noqa: E731
     labels = range_labels([(50e9, 100e9), (100e9, 200e9), (200e9, 300e9)], fmt, unit=1e8)
     assert labels == ["50,0 – 99,9", "100 – 199", "200 – 299"], labels
+
+
+# --------------------------------------------------------------------------- 5. Lampiran columns
+
+
+def test_lampiran_rows_are_not_broken_to_one_word_lines(sample):
+    """Review s7 (LOW): Lampiran lists in narrow columns, wrapped at a character count, broke rows before their
+    last word ("PUPR-2025-001 Pembangunan Jalan ·" / "sesuai"). On the A3 Lampiran of the conformance map (67 rows
+    of at most 62 characters, which fit one sheet) no printed line holds a single word, and every line lies within
+    its sheet's list area (left of the panel)."""
+    from sppr_gis.maps.cartography import TABLE_HEADING, continuation_pages
+
+    _res, layers = sample
+    a = _album(layers)
+    page = a.page_conformance()
+    figs = continuation_pages(page)
+    assert len(figs) == 1
+    fig = figs[0]
+    r = fig.canvas.get_renderer()
+    rows = [t for t in fig.texts if t.get_gid() == "table-row"]
+    listed = [t for n, t in page.overflow_rows if n != TABLE_HEADING]
+    assert len(rows) == len(listed) == 67
+    assert max(len(" ".join(str(t).split())) for t in listed) <= 62
+    lonely = [ln for t in rows for ln in t.get_text().split("\n") if len(ln.split()) == 1]
+    assert not lonely, lonely
+    panel = min(t.get_window_extent(r).x0 for t in fig.texts if t.get_text().startswith("Lampiran Peta"))
+    for t in rows:
+        assert t.get_window_extent(r).x1 < panel, t.get_text()
