@@ -127,8 +127,22 @@ def page_capaian_opd(album: Any, result: Any) -> MapFrame | None:
     """Capaian per OPD, grouped by cluster, as horizontal bars coloured by predikat.
 
     A chart page (:attr:`MapFrame.chart`: no inset, north arrow, scale or CRS note). Each cluster has its
-    heading on a row of its own under the rule that separates it from the cluster above; a bar's value is
-    moved right of the cluster's average line when the line would cross it.
+    heading on a row of its own under the rule that separates it from the cluster above; a bar's value stands at
+    the bar's end, inside it where the cluster's average line would cross it outside (:func:`_bar_value`); each
+    cluster's average is printed at the top of its dashed line (:func:`_average_value`); the legend keys every
+    colour and line drawn.
+
+    Parameters
+    ----------
+    album : Album
+        The album the page belongs to (title block, sources, paper).
+    result : KinerjaResult
+        The kinerja cascade of the year (``opd``, ``klaster``, ``year``).
+
+    Returns
+    -------
+    MapFrame or None
+        The page; None without OPD capaian.
     """
     opd = result.opd
     if opd is None or not len(opd):
