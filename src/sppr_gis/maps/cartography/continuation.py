@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure  # noqa: E402
 
 from sppr_gis.maps.cartography.common import _INK, MIN_PT, TABLE_HEADING, _pt  # noqa: E402
-from sppr_gis.maps.cartography.textfit import _bottom, _fit_text, _wrapped  # noqa: E402
+from sppr_gis.maps.cartography.textfit import _bottom, _fit_text  # noqa: E402
 
 if TYPE_CHECKING:
     from sppr_gis.maps.cartography.frame import MapFrame
@@ -118,9 +118,30 @@ class _Columns:
         self.col = 0
         self.y = self.top0
         self.fs = _pt(7 * self.k)
+        self._wraps: dict[tuple[str, float, bool], str] = {}
+        self._probe: Figure | None = None
         #: What is being placed (``"legend"``, ``"table"``) and what each sheet holds, in order (its heading).
         self.kind = "table"
         self.parts: list[list[str]] = []
+
+    def wrap(self, text: str, width: float, bold: bool = False) -> str:
+        """``text`` wrapped to at most ``width`` (figure fraction) as printed at the sheets' size (bold or not):
+        the widest wrap that fits, measured (:func:`~sppr_gis.maps.cartography.textfit._widest_fitting`); once per
+        text and width (:meth:`fit_columns` and the placing of the rows ask for the same ones)."""
+        from sppr_gis.maps.cartography.textfit import _measure, _widest_fitting, _wrap_lines
+
+        key = (text, round(width, 9), bold)
+        out = self._wraps.get(key)
+        if out is None:
+            if self._probe is None:
+                from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+                self._probe = Figure(figsize=self.size, dpi=self.dpi)
+                FigureCanvasAgg(self._probe)
+            m = _measure(self._probe, self.fs, {"fontweight": "bold"} if bold else {})
+            out = _widest_fitting(range(120, 7, -2), lambda c: _wrap_lines(text, c), m, width) or _wrap_lines(text, 8)
+            self._wraps[key] = out
+        return out
 
     def fit_columns(self, rows: Sequence[tuple[str, str]]) -> int:
         """Fewer, wider columns when the rows fit one sheet in them (review s7: a short list in three narrow columns
@@ -137,21 +158,16 @@ class _Columns:
         int
             The number of columns a sheet now has.
         """
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        from sppr_gis.maps.cartography.textfit import _measure, _widest_fitting, _wrap_lines
-
         width_in = (self.right - self.left) * self.size[0]
         fewest = max(1, math.ceil(width_in / MAX_COLUMN_IN))
         if self.ncol <= fewest or not rows:
             return self.ncol
-        probe = Figure(figsize=self.size, dpi=self.dpi)
-        FigureCanvasAgg(probe)
+        self.wrap("", 1.0)  # the probe figure
+        probe = self._probe
         renderer = probe.canvas.get_renderer()
         heights = [probe.text(0, 0, "\n".join(["Ag"] * n), fontsize=self.fs, linespacing=1.15).get_window_extent(renderer).height for n in (1, 2)]
         per = (heights[1] - heights[0]) / (self.size[1] * self.dpi)  # figure fraction a line
         base = heights[0] / (self.size[1] * self.dpi) - per
-        plain, bold = _measure(probe, self.fs, {}), _measure(probe, self.fs, {"fontweight": "bold"})
         room = (self.top0 - 0.01 - 2 * (base + per) - self.bottom) * 0.95  # under the list's title, 5% spare
         texts = [(" ".join(str(t).split()), n == TABLE_HEADING) for n, t in rows]
 
@@ -159,8 +175,7 @@ class _Columns:
             colw = (self.right - self.left) / n
             used, count = 0.0, 1
             for text, head in texts:
-                w = colw - 0.01 - (0.0 if head else 0.02)
-                wrapped = _widest_fitting(range(120, 7, -2), lambda c: _wrap_lines(text, c), bold if head else plain, w) or _wrap_lines(text, 8)
+                wrapped = self.wrap(text, colw - 0.01 - (0.0 if head else 0.02), head)
                 h = base + per * (wrapped.count("\n") + 1) + 0.004 + (0.006 if head else 0.0)
                 if used + h > room and used > 0:
                     count, used = count + 1, h
@@ -262,12 +277,12 @@ def _put_rows(frame: MapFrame, cols: _Columns) -> None:
     for num, text in frame.overflow_rows:
         if num == TABLE_HEADING:  # a group's heading (the programs without a location): bold, across the number column
             cols.y -= 0.006
-            cols.put(lambda fig, x, y, text=text: _wrapped(fig, x, y, " ".join(str(text).split()), room + num_w, fontsize=fs, fontweight="bold",
+            cols.put(lambda fig, x, y, text=text: fig.text(x, y, cols.wrap(" ".join(str(text).split()), room + num_w, True), fontsize=fs, fontweight="bold",
                                                            va="top", color=_INK, linespacing=1.15, gid="table-heading"))
             continue
 
         def make(fig: Figure, x: float, y: float, text: str = text) -> Any:
-            return _wrapped(fig, x + num_w, y, " ".join(str(text).split()), room, fontsize=fs, va="top", color=_INK, linespacing=1.15, gid="table-row")
+            return fig.text(x + num_w, y, cols.wrap(" ".join(str(text).split()), room), fontsize=fs, va="top", color=_INK, linespacing=1.15, gid="table-row")
         t = cols.put(make)
         x, y = t.get_position()
         t.figure.text(x - num_w, y, str(num), fontsize=fs, fontweight="bold", va="top", color=_INK, gid="table-number")
