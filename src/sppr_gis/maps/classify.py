@@ -95,12 +95,28 @@ def assign_classes(values: Sequence[float], breaks: Sequence[float]) -> np.ndarr
     return out
 
 
-def class_labels(breaks: Sequence[float], fmt: Callable[[float], str], lowest: float = 0.0) -> list[str]:
-    """Legend labels ``"a – b"`` for classes; the first starts at ``lowest``."""
+def class_labels(breaks: Sequence[float], fmt: Callable[[float], str], lowest: float = 0.0, *, integer: bool = False) -> list[str]:
+    """Legend labels of :func:`class_breaks` classes that do not overlap.
+
+    A class holds its upper limit (:func:`assign_classes`: ``lo < v <= b``), so the first class reads
+    ``"lowest – b1"`` and each next one starts after the limit below it: ``"> b1 – b2"``, or with ``integer``
+    (whole-number values and limits) ``"b1+1 – b2"`` (review s7: "0 – 10", "10 – 20" both held 10).
+
+    >>> class_labels([10, 20, 35], str, lowest=0)
+    ['0 – 10', '> 10 – 20', '> 20 – 35']
+    >>> class_labels([10, 11, 35], str, lowest=0, integer=True)
+    ['0 – 10', '11', '12 – 35']
+    """
     labels = []
     lo = lowest
-    for b in breaks:
-        labels.append(f"{fmt(lo)} – {fmt(b)}")
+    for i, b in enumerate(breaks):
+        if i == 0:
+            labels.append(fmt(b) if lo == b else f"{fmt(lo)} – {fmt(b)}")
+        elif integer:
+            start = lo + 1
+            labels.append(fmt(b) if start == b else f"{fmt(start)} – {fmt(b)}")
+        else:
+            labels.append(f"> {fmt(lo)} – {fmt(b)}")
         lo = b
     return labels
 
@@ -200,12 +216,26 @@ def assign_ranges(values: Sequence[float], ranges: Sequence[tuple[float, float]]
 
 
 def range_labels(ranges: Sequence[tuple[float, float]], fmt: Callable[[float], str], unit: float | None = None) -> list[str]:
-    """Legend labels that do not overlap: ``"a"`` for one-value classes, ``"a – b"`` with b one display ``unit`` below the next limit."""
+    """Legend labels that do not overlap: ``"a"`` for one-value classes, ``"a – b"`` with b one display ``unit`` below
+    the next limit (the classes are ``lo <= v < hi``).
+
+    When ``fmt`` rounds ``hi - unit`` back to ``hi`` (a format without decimals from 100 up: "100 – 200", "200 – 300"
+    both printed 200), the unit is taken ten times larger until the printed upper limit is below ``hi``
+    ("100 – 199", "200 – 299"); where no unit within the class does that, the class reads ``"a – < b"``.
+
+    >>> range_labels([(100.0, 200.0), (200.0, 300.0)], lambda v: f"{v:.0f}", unit=0.1)
+    ['100 – 199', '200 – 299']
+    """
     out = []
     for lo, hi in ranges:
         if lo == hi:
             out.append(fmt(lo))
-        else:
-            u = unit if unit is not None else (hi - lo) / 10
-            out.append(f"{fmt(lo)} – {fmt(hi - u)}")
+            continue
+        u = unit if unit is not None else (hi - lo) / 10
+        top = fmt(hi)
+        upper = fmt(hi - u)
+        while upper == top and u * 10 < hi - lo:
+            u *= 10
+            upper = fmt(hi - u)
+        out.append(f"{fmt(lo)} – {upper}" if upper != top else f"{fmt(lo)} – < {top}")
     return out

@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from sppr_gis.kinerja.core import PREDIKAT
 from sppr_gis.maps.cartography import LegendSection, MapFrame
 from sppr_gis.vocabulary import place_key
 
@@ -22,7 +24,24 @@ __all__ = ["PREDIKAT_COLORS", "kinerja_pages"]
 PREDIKAT_COLORS: dict[str, str] = {
     "sangat rendah": "#d7191c", "rendah": "#fdae61", "sedang": "#ffffbf", "tinggi": "#a6d96a", "sangat tinggi": "#1a9641",
 }
-_BANDS = {"sangat rendah": "\u2264 50", "rendah": "50\u201365", "sedang": "65\u201375", "tinggi": "75\u201390", "sangat tinggi": "> 90"}
+def _band_ranges() -> dict[str, str]:
+    """The bands' ranges as the legend prints them, none overlapping another (review s7: "50–65" and "65–75" both
+    held 65): a band holds its upper limit (:func:`sppr_gis.kinerja.core.predikat`: ``v <= 65`` is rendah), so every
+    band but the first starts after the limit below it.
+
+    >>> _band_ranges()["rendah"], _band_ranges()["sangat tinggi"]
+    ('> 50–65', '> 90')
+    """
+    out: dict[str, str] = {}
+    lo: float | None = None
+    for hi, name in PREDIKAT:
+        out[name] = f"\u2264 {hi:g}" if lo is None else f"> {lo:g}\u2013{hi:g}"
+        lo = hi
+    out["sangat tinggi"] = f"> {lo:g}"
+    return out
+
+
+_BANDS = _band_ranges()
 _NONE = "#eeeeee"
 
 
@@ -33,12 +52,97 @@ def _legend(counts: dict[str, int] | None = None) -> LegendSection:
     return LegendSection("Predikat capaian (Permendagri 86/2017)", handles, labels)
 
 
+#: The predikat limits' lines on the chart (its legend keys them with the same ink and width).
+_BAND_LINE, _BAND_WIDTH = "#8c8c8c", 0.7
+
+
+def _ink_on(fill: str) -> str:
+    """Black or white text on a bar of colour ``fill``, whichever contrasts more (WCAG relative luminance)."""
+    r, g, b = (int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return "white" if (1.05) / (lum + 0.05) > (lum + 0.05) / 0.05 else "black"
+
+
+def _bar_value(ax: Any, y: float, v: float, average: float | None, top: float, fill: str, size: float, renderer: Any, inv: Any) -> Any:
+    """A bar's value at the bar's end: just outside it; inside its end (in an ink that reads on the bar) when its
+    cluster's average line would cross the value outside and the bar is long enough; outside right of the line
+    only when neither fits (review s7: values moved right of the line stood away from their bars)."""
+    pad = top * 0.01
+    label = f"{v:.1f}%".replace(".", ",") if np.isfinite(v) else "tanpa capaian"
+    end = v if np.isfinite(v) else 0.0
+    t = ax.text(end + pad, y, label, ha="left", va="center", fontsize=size, gid="bar-value", zorder=4)
+    if average is None:
+        return t
+
+    def crossed() -> bool:
+        (x0, _y0), (x1, _y1) = inv.transform(t.get_window_extent(renderer))
+        return x0 - top * 0.005 <= average <= x1 + top * 0.005
+
+    if not crossed():
+        return t
+    t.set_x(end - pad)
+    t.set_ha("right")
+    t.set_color(_ink_on(fill))
+    (x0, _y0), _ = inv.transform(t.get_window_extent(renderer))
+    if x0 >= pad and not crossed():
+        return t
+    t.set_ha("left")
+    t.set_color("black")
+    t.set_x(average + pad)
+    return t
+
+
+def _average_value(ax: Any, c: float, y: float, top: float, heading: Any, size: float, renderer: Any) -> Any:
+    """A cluster's average printed at the upper end of its dashed line (between the cluster's heading and its first
+    bar); on the heading's row right of the line, or after the heading's name, when it would touch the heading."""
+    label = f"rata-rata {c:.1f}%".replace(".", ",")
+    t = ax.text(c, y, label, ha="center", va="bottom", fontsize=size, style="italic", color="#222222", gid="cluster-average-value", zorder=4)
+    x0, x1 = ax.get_xlim()
+    hb = heading.get_window_extent(renderer)
+
+    def clear() -> bool:
+        bb = t.get_window_extent(renderer)
+        axb = ax.get_window_extent(renderer)
+        return not bb.overlaps(hb) and axb.x0 - 0.5 <= bb.x0 and bb.x1 <= axb.x1 + 0.5
+
+    if clear():
+        return t
+    for ha in ("left", "right"):  # the line's top at one end of the label
+        t.set_ha(ha)
+        t.set_x(c + (0.005 if ha == "left" else -0.005) * (x1 - x0))
+        if clear():
+            return t
+    t.set_ha("left")
+    t.set_va("center")
+    t.set_position((c + 0.01 * (x1 - x0), heading.get_position()[1]))
+    if clear():
+        return t
+    t.remove()
+    heading.set_text(f"{heading.get_text()} ({label})")  # printed with the cluster's name, never dropped
+    return heading
+
+
 def page_capaian_opd(album: Any, result: Any) -> MapFrame | None:
     """Capaian per OPD, grouped by cluster, as horizontal bars coloured by predikat.
 
     A chart page (:attr:`MapFrame.chart`: no inset, north arrow, scale or CRS note). Each cluster has its
-    heading on a row of its own under the rule that separates it from the cluster above; a bar's value is
-    moved right of the cluster's average line when the line would cross it.
+    heading on a row of its own under the rule that separates it from the cluster above; a bar's value stands at
+    the bar's end, inside it where the cluster's average line would cross it outside (:func:`_bar_value`); each
+    cluster's average is printed at the top of its dashed line (:func:`_average_value`); the legend keys every
+    colour and line drawn.
+
+    Parameters
+    ----------
+    album : Album
+        The album the page belongs to (title block, sources, paper).
+    result : KinerjaResult
+        The kinerja cascade of the year (``opd``, ``klaster``, ``year``).
+
+    Returns
+    -------
+    MapFrame or None
+        The page; None without OPD capaian.
     """
     opd = result.opd
     if opd is None or not len(opd):
@@ -50,9 +154,25 @@ def page_capaian_opd(album: Any, result: Any) -> MapFrame | None:
     df = df.sort_values(["_k", "opd"], kind="stable").reset_index(drop=True)
     f = album.frame("Grafik Capaian Kinerja per OPD menurut Klaster", f"{len(df)} OPD · rata-rata capaian program tahun {result.year}", chart=True)
     counts = df["predikat"].value_counts().to_dict()
-    f.add_legend([_legend(counts)])
+    vals = df["capaian"].to_numpy(dtype=float)
+    klaster = result.klaster
+    has_average = bool(len(klaster)) and bool(pd.to_numeric(klaster["capaian"], errors="coerce").notna().any())
+    # every colour and line of the chart keyed (review s7: the grey lines and the average were not)
+    sections = [_legend(counts)]
+    if not np.isfinite(vals).all():
+        sections.append(LegendSection("", [Patch(facecolor=_NONE, edgecolor="#444444", linewidth=0.6)], [f"Tanpa capaian: {int((~np.isfinite(vals)).sum())}"]))
+    lh: list[Any] = [Line2D([], [], color=_BAND_LINE, linewidth=_BAND_WIDTH, linestyle=":")]
+    ll = ["Batas predikat (" + ", ".join(f"{hi:g}" for hi, _n in PREDIKAT) + "%)"]
+    if has_average:
+        lh.insert(0, Line2D([], [], color="#222222", linestyle="--", linewidth=1.0))
+        ll.insert(0, "Rata-rata capaian klaster (nilai di atas garis)")
+    if df["_k"].nunique() > 1:
+        lh.append(Line2D([], [], color="#444444", linewidth=0.8))
+        ll.append("Pemisah klaster")
+    sections.append(LegendSection("Garis pada grafik", lh, ll))
+    f.add_legend(sections)
     note = ("Capaian OPD = rata-rata capaian program-programnya; capaian program = rata-rata capaian indikatornya "
-            "(positif R/T x 100; negatif (2T - R)/T x 100). Garis putus: rata-rata klaster.")
+            "(positif R/T x 100; negatif (2T - R)/T x 100). Garis putus: rata-rata klaster (rata-rata OPD-nya), nilainya di atas garis.")
     album.finish(f, note=note, shows=("kinerja",))
     f.ax.set_visible(False)
     pos = f.ax.get_position()
@@ -67,37 +187,33 @@ def page_capaian_opd(album: Any, result: Any) -> MapFrame | None:
         for i in g.index:
             y[i] = -row
             row += 1
-    vals = df["capaian"].to_numpy(dtype=float)
     colors = [PREDIKAT_COLORS.get(p, _NONE) if isinstance(p, str) else _NONE for p in df["predikat"]]
     ax.barh(y, np.nan_to_num(vals), color=colors, edgecolor="#444444", linewidth=0.6)
     ax.set_yticks(y, [f"{o}" for o in df["opd"]], fontsize=8 * f.k)
     ax.set_ylim(-row + 0.4, 0.6)
     top = max(120.0, float(np.nanmax(vals)) + 20 if np.isfinite(vals).any() else 120.0)
     ax.set_xlim(0, top)
-    for b in (50, 65, 75, 90):
-        ax.axvline(b, color="#999999", linewidth=0.5, linestyle=":", zorder=0)
-    averages: dict[int, float] = {}
-    for k, g in df.groupby("_k", sort=True):
-        ys = y[g.index.to_numpy()]
-        kl = result.klaster[result.klaster["klaster"] == g["klaster"].iloc[0]]
-        if len(kl) and pd.notna(kl["capaian"].iloc[0]):
-            c = float(kl["capaian"].iloc[0])
-            ax.plot([c, c], [ys.min() - 0.4, ys.max() + 0.4], color="#222222", linestyle="--", linewidth=1.0, gid="cluster-average")
-            averages.update({int(i): c for i in g.index})
+    for hi, _n in PREDIKAT:
+        ax.axvline(hi, color=_BAND_LINE, linewidth=_BAND_WIDTH, linestyle=":", zorder=0, gid="predikat-limit")
+    head_texts = []
     for hy, name, rule in heads:
-        ax.text(top * 0.005, hy, name, ha="left", va="center", fontsize=8.5 * f.k, weight="bold", gid="cluster-heading")
+        head_texts.append(ax.text(top * 0.005, hy, name, ha="left", va="center", fontsize=8.5 * f.k, weight="bold", gid="cluster-heading"))
         if rule:
             ax.axhline(hy + 0.5, color="#444444", linewidth=0.8, gid="cluster-rule")
     renderer = f.fig.canvas.get_renderer()
     inv = ax.transData.inverted()
-    for i, (yy, v) in enumerate(zip(y, vals)):
-        x = (v if np.isfinite(v) else 0) + top * 0.01
-        t = ax.text(x, yy, f"{v:.1f}%".replace(".", ",") if np.isfinite(v) else "tanpa capaian", va="center", fontsize=7.5 * f.k, gid="bar-value")
-        c = averages.get(i)
-        if c is not None:
-            (x0, _y0), (x1, _y1) = inv.transform(t.get_window_extent(renderer))
-            if x0 - top * 0.005 <= c <= x1 + top * 0.005:
-                t.set_x(c + top * 0.01)
+    averages: dict[int, float] = {}
+    for gi, (_k, g) in enumerate(df.groupby("_k", sort=True)):
+        ys = y[g.index.to_numpy()]
+        kl = klaster[klaster["klaster"] == g["klaster"].iloc[0]] if len(klaster) else klaster
+        if not len(kl) or not pd.notna(kl["capaian"].iloc[0]):
+            continue
+        c = float(kl["capaian"].iloc[0])
+        ax.plot([c, c], [ys.min() - 0.4, ys.max() + 0.4], color="#222222", linestyle="--", linewidth=1.0, gid="cluster-average")
+        averages.update({int(i): c for i in g.index})
+        _average_value(ax, c, ys.max() + 0.45, top, head_texts[gi], 7.5 * f.k, renderer)
+    for i, (yy, v, col) in enumerate(zip(y, vals, colors)):
+        _bar_value(ax, yy, v, averages.get(i), top, col, 7.5 * f.k, renderer, inv)
     ax.set_xlabel("Capaian (%)", fontsize=8 * f.k)
     ax.spines[["top", "right"]].set_visible(False)
     f.data = {"capaian": dict(zip(df["opd"], vals))}

@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import colormaps  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
@@ -253,7 +254,8 @@ def _choose_column(layer: gpd.GeoDataFrame, by: str, pal: Palette) -> tuple[str,
         shades = [cmap(0.1 + 0.8 * i / max(len(breaks) - 1, 1)) for i in range(len(breaks))]
         money = by.lower() in {"pagu", "anggaran", "nilai"}
         fmt = _money_fmt(max(breaks))[0] if money else (lambda v: _num(v))
-        labels = class_labels(breaks, fmt, lowest=float(num.min()))
+        whole = bool(np.all(np.mod(num.dropna().to_numpy(dtype=float), 1) == 0)) and all(float(b).is_integer() for b in breaks)
+        labels = class_labels(breaks, fmt, lowest=float(num.min()), integer=whole and not money)
         return by, {}, {}, None, (breaks, shades, labels, by + (f" ({_money_fmt(max(breaks))[2]})" if money else ""))
     colors = _opd_colors(uniq) if len(uniq) <= 10 else distinct_colors(uniq)
     return by, colors, {u: u for u in uniq}, uniq, None

@@ -416,8 +416,14 @@ def _cards(layers: Mapping[str, gpd.GeoDataFrame | None], year: int) -> str:
         r = layers.get("programs")
     if r is not None and len(r):
         items.append((str(len(r)), f"program {year}"))
-        if "pagu" in r.columns:
-            items.append(("Rp " + angka(float(pd.to_numeric(r["pagu"], errors="coerce").sum()), 0), "total pagu"))
+        if "pagu" in r.columns:  # a pagu not recorded is not Rp 0 (review s7): said so, and how many
+            p = pd.to_numeric(r["pagu"], errors="coerce").to_numpy(dtype=float)
+            known = np.isfinite(p)
+            if known.any():
+                missing = int((~known).sum())
+                items.append(("Rp " + angka(float(p[known].sum()), 0), "total pagu" + (f" ({missing} program tanpa pagu)" if missing else "")))
+            else:
+                items.append(("–", "pagu tidak tercatat"))
         if "status" in r.columns:
             c = r["status"].astype(str).value_counts()
             for k in STATUS_COLORS:  # the words of the matrices book's summary

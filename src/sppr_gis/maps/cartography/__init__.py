@@ -36,6 +36,7 @@ from sppr_gis.maps.cartography.common import (
     display_crs,
     fit_extent,
     nice_scale_length,
+    pagu_text,
     paper_size,
     rupiah,
     split_by_dimension,
@@ -95,6 +96,7 @@ __all__ = [
     "geometry_type_legend",
     "display_crs",
     "rupiah",
+    "pagu_text",
 ]
 #: Private names re-exported for scripts and tests that import them from here.
 _REEXPORTED = (_MAP_BOX, _PANEL_X, _dms, _bottom, counts_of, paper_size)

@@ -240,6 +240,41 @@ def rupiah(value: float, decimals: int = 1) -> str:
     return f"Rp {angka(v, 0)}"
 
 
+def pagu_text(values: Sequence[object] | pd.Series | None, *, word: str = "pagu") -> str:
+    """The pagu of a group of programs as a page prints it, telling a pagu not recorded from a zero pagu.
+
+    A blank, non-numeric or non-finite value is a pagu not recorded (review s7: an OPD whose programs have no
+    pagu was printed "pagu Rp 0"). Every value missing: ``"pagu tidak tercatat"``; some missing: the recorded
+    sum and how many programs have none; none missing: the sum (``Rp 0`` only when the recorded sum is 0).
+
+    Parameters
+    ----------
+    values : sequence, pandas.Series or None
+        The programs' pagu, one value a program (None: no pagu column, every pagu missing).
+    word : str
+        The word before the amount.
+
+    Returns
+    -------
+    str
+        The text, e.g. ``"pagu Rp 1,5 miliar (2 program tanpa pagu)"``.
+
+    >>> pagu_text([1.2e9, None, "", 3e8])
+    'pagu Rp 1,5 miliar (2 program tanpa pagu)'
+    >>> pagu_text([None, float("nan")]), pagu_text([0, 0.0]), pagu_text([])
+    ('pagu tidak tercatat', 'pagu Rp 0', 'pagu tidak tercatat')
+    """
+    if values is None:
+        return f"{word} tidak tercatat"
+    v = pd.to_numeric(pd.Series(list(values) if not isinstance(values, pd.Series) else values, dtype=object), errors="coerce").to_numpy(dtype=float)
+    known = np.isfinite(v)
+    if not known.any():
+        return f"{word} tidak tercatat"
+    text = f"{word} {rupiah(float(v[known].sum()))}"
+    missing = int((~known).sum())
+    return text + (f" ({missing} program tanpa pagu)" if missing else "")
+
+
 def display_crs(frames: Sequence[gpd.GeoDataFrame | None]) -> CRS:
     """The metric CRS maps are drawn in: the first layer's when projected in metres, else its UTM zone.
 

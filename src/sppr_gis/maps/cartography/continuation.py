@@ -3,8 +3,8 @@ beside a map, in columns left of the same title and signature panel as the map's
 
 from __future__ import annotations
 
+import math
 import re
-import textwrap
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,8 @@ def continuation_pages(frame: MapFrame, first_page: int | None = None) -> list[F
     if not frame.overflow_rows and not legend_rest:
         return []
     cols = _Columns(frame, first_page)
+    if frame.overflow_rows and not legend_rest:
+        cols.fit_columns(frame.overflow_rows)
     if legend_rest:
         _put_legend(frame, cols)
         frame.legend_sheet_offset = 0
@@ -93,6 +95,10 @@ def lampiran_head(number: str | None, k: int, m: int) -> str:
     return f"Lampiran {number or 'Peta'}, Lembar {k} dari {m}"
 
 
+#: The widest column of a Lampiran sheet, inches: a list never runs across the whole sheet in one column.
+MAX_COLUMN_IN = 6.0
+
+
 class _Columns:
     """Continuation pages filled column by column, top down, left of the panel; a new page when the last column is full."""
 
@@ -112,9 +118,80 @@ class _Columns:
         self.col = 0
         self.y = self.top0
         self.fs = _pt(7 * self.k)
+        self._wraps: dict[tuple[str, float, bool], str] = {}
+        self._probe: Figure | None = None
         #: What is being placed (``"legend"``, ``"table"``) and what each sheet holds, in order (its heading).
         self.kind = "table"
         self.parts: list[list[str]] = []
+
+    def wrap(self, text: str, width: float, bold: bool = False) -> str:
+        """``text`` wrapped to at most ``width`` (figure fraction) as printed at the sheets' size (bold or not):
+        the widest wrap that fits, measured (:func:`~sppr_gis.maps.cartography.textfit._widest_fitting`); once per
+        text and width (:meth:`fit_columns` and the placing of the rows ask for the same ones)."""
+        from sppr_gis.maps.cartography.textfit import _measure, _widest_fitting, _wrap_lines
+
+        key = (text, round(width, 9), bold)
+        out = self._wraps.get(key)
+        if out is None:
+            if self._probe is None:
+                from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+                self._probe = Figure(figsize=self.size, dpi=self.dpi)
+                FigureCanvasAgg(self._probe)
+            m = _measure(self._probe, self.fs, {"fontweight": "bold"} if bold else {})
+            out = _widest_fitting(range(120, 7, -2), lambda c: _wrap_lines(text, c), m, width) or _wrap_lines(text, 8)
+            self._wraps[key] = out
+        return out
+
+    def fit_columns(self, rows: Sequence[tuple[str, str]]) -> int:
+        """Fewer, wider columns when the rows fit one sheet in them (review s7: a short list in three narrow columns
+        on A3 broke most rows before their last word): the fewest columns, each at most :data:`MAX_COLUMN_IN` wide,
+        that hold every row wrapped to its measured width with 5% of the height to spare; as many as fit otherwise.
+
+        Parameters
+        ----------
+        rows : sequence of (str, str)
+            The (number, text) rows to be placed (:attr:`MapFrame.overflow_rows`).
+
+        Returns
+        -------
+        int
+            The number of columns a sheet now has.
+        """
+        width_in = (self.right - self.left) * self.size[0]
+        fewest = max(1, math.ceil(width_in / MAX_COLUMN_IN))
+        if self.ncol <= fewest or not rows:
+            return self.ncol
+        self.wrap("", 1.0)  # the probe figure
+        probe = self._probe
+        renderer = probe.canvas.get_renderer()
+        heights = [probe.text(0, 0, "\n".join(["Ag"] * n), fontsize=self.fs, linespacing=1.15).get_window_extent(renderer).height for n in (1, 2)]
+        per = (heights[1] - heights[0]) / (self.size[1] * self.dpi)  # figure fraction a line
+        base = heights[0] / (self.size[1] * self.dpi) - per
+        room = (self.top0 - 0.01 - 2 * (base + per) - self.bottom) * 0.95  # under the list's title, 5% spare
+        texts = [(" ".join(str(t).split()), n == TABLE_HEADING) for n, t in rows]
+
+        def columns_needed(n: int) -> int:
+            colw = (self.right - self.left) / n
+            used, count = 0.0, 1
+            for text, head in texts:
+                wrapped = self.wrap(text, colw - 0.01 - (0.0 if head else 0.02), head)
+                h = base + per * (wrapped.count("\n") + 1) + 0.004 + (0.006 if head else 0.0)
+                if used + h > room and used > 0:
+                    count, used = count + 1, h
+                else:
+                    used += h
+                if count > n:
+                    break
+            return count
+
+        if columns_needed(self.ncol) > self.ncol:  # more than a sheet: as many columns as fit
+            return self.ncol
+        for n in range(fewest, self.ncol):
+            if columns_needed(n) <= n:
+                self.ncol, self.colw = n, (self.right - self.left) / n
+                break
+        return self.ncol
 
     @property
     def figs(self) -> list[Figure]:
@@ -194,16 +271,18 @@ def _put_rows(frame: MapFrame, cols: _Columns) -> None:
     cols.put(lambda fig, x, y: fig.text(x, y, title, fontsize=_pt(7.5 * k), fontweight="bold", va="top", color=_INK, gid="table-title"))
     frame.table_sheet_offset = len(cols.sheets) - 1  # the sheet the list begins on: the map's note names its page
     num_w = 0.02
-    chars = max(20, int((cols.colw - num_w - 0.01) * cols.size[0] * 72 / (fs * 0.6)))
+    # each row wrapped to its column's width as measured in the font printed (review s7: wrapped at a character count
+    # estimated for wide letters, the rows filled about two thirds of their columns and broke needlessly)
+    room = cols.colw - num_w - 0.01
     for num, text in frame.overflow_rows:
         if num == TABLE_HEADING:  # a group's heading (the programs without a location): bold, across the number column
             cols.y -= 0.006
-            cols.put(lambda fig, x, y, text=text: fig.text(x, y, textwrap.fill(" ".join(str(text).split()), chars + 4), fontsize=fs, fontweight="bold",
+            cols.put(lambda fig, x, y, text=text: fig.text(x, y, cols.wrap(" ".join(str(text).split()), room + num_w, True), fontsize=fs, fontweight="bold",
                                                            va="top", color=_INK, linespacing=1.15, gid="table-heading"))
             continue
 
         def make(fig: Figure, x: float, y: float, text: str = text) -> Any:
-            return fig.text(x + num_w, y, textwrap.fill(" ".join(str(text).split()), chars), fontsize=fs, va="top", color=_INK, linespacing=1.15, gid="table-row")
+            return fig.text(x + num_w, y, cols.wrap(" ".join(str(text).split()), room), fontsize=fs, va="top", color=_INK, linespacing=1.15, gid="table-row")
         t = cols.put(make)
         x, y = t.get_position()
         t.figure.text(x - num_w, y, str(num), fontsize=fs, fontweight="bold", va="top", color=_INK, gid="table-number")
@@ -224,7 +303,8 @@ def _put_legend(frame: MapFrame, cols: _Columns) -> None:
         if not sec.handles:
             continue
         base = re.sub(r"\s*\(lanjutan\)$", "", sec.title or "")
-        chars = max(16, int(((cols.colw - 0.012) * cols.size[0] * 72 - 2.6 * fs) / (0.6 * fs)))
+        # a first guess at the width of an average letter (0.5 em); narrowed below where a label is wider than the column
+        chars = max(16, int(((cols.colw - 0.012) * cols.size[0] * 72 - 2.6 * fs) / (0.5 * fs)))
         start, last_fig = 0, None
         if cols.fig is not None and cols.y < cols.top0 - 1e-9:
             cols.y -= gap

@@ -60,6 +60,8 @@ from sppr_gis.maps.pages.common import (  # noqa: E402
     _network_width,
     _usable,
     name_field,
+    network_rank,
+    planned_dash,
     zone_field,
     zone_name_field,
 )
@@ -822,7 +824,7 @@ class Album:
                 frame.data["network_unnamed"].append(names[k])
                 continue
             col, w = style.get(str(cats[order[k]]) if cats is not None else "", ("#333333", 1.2))
-            hs.append(Line2D([], [], color=col, linewidth=w, linestyle=(0, (4, 2)) if plan[order[k]] else "-"))
+            hs.append(Line2D([], [], color=col, linewidth=w, linestyle=planned_dash(w) if plan[order[k]] else "-"))
             labs.append(textwrap.fill(f"{num}. {names[k]}", 46, subsequent_indent="    "))
         return LegendSection("Nama ruas jaringan (nomor pada peta)", hs, labs) if hs else None
 
@@ -848,16 +850,24 @@ class Album:
                     grp.plot(ax=frame.ax, facecolor=(*col, 0.25), edgecolor=col, linewidth=1.0, zorder=zorder)
                 else:
                     grp.plot(ax=frame.ax, color="white", linewidth=w + 1.6, zorder=zorder)
-                    grp.plot(ax=frame.ax, color=col, linewidth=w, linestyle=(0, (4, 2)) if plan else "-", zorder=zorder + 0.1, gid="network")
+                    grp.plot(ax=frame.ax, color=col, linewidth=w, linestyle=planned_dash(w) if plan else "-", zorder=zorder + 0.1, gid="network")
         if labels:
             self.network_names(frame)
-        kinds = sorted(colors, key=lambda k: (-_network_width(k), k))
-        h = [Line2D([], [], color=mpl_color(colors[k]), linewidth=_network_width(k)) for k in kinds]
+        # the classes in the plan's hierarchy (roads: primer system before sekunder), each keyed as the map draws it:
+        # dashed when every line of it is planned (review s7: a planned-only class was keyed solid)
+        kinds = sorted(colors, key=network_rank)
         cnt = _counts(g, "_j")
+        n_plan = _counts(g[g["_p"]], "_j")
         length = g.assign(_len=g.geometry.length).groupby("_j")["_len"].sum()
-        lab = [f"{k} ({cnt.get(k, 0)}; {_km(float(length.get(k, 0.0)))})" for k in kinds]
+        h, lab = [], []
+        for k in kinds:
+            w = _network_width(k)
+            only_plan = n_plan.get(k, 0) == cnt.get(k, 0) > 0
+            h.append(Line2D([], [], color=mpl_color(colors[k]), linewidth=w, linestyle=planned_dash(w) if only_plan else "-"))
+            state = "; rencana" if only_plan else (f"; {n_plan[k]} rencana" if n_plan.get(k, 0) else "")
+            lab.append(f"{k} ({cnt.get(k, 0)}; {_km(float(length.get(k, 0.0)))}{state})")
         if planned.any():
-            h += [Line2D([], [], color="#333333", linewidth=1.7), Line2D([], [], color="#333333", linewidth=1.7, linestyle=(0, (4, 2)))]
+            h += [Line2D([], [], color="#333333", linewidth=1.7), Line2D([], [], color="#333333", linewidth=1.7, linestyle=planned_dash(1.7))]
             lab += ["Eksisting", "Rencana"]
         return LegendSection("Struktur ruang (jaringan)", h, lab)
 

@@ -25,7 +25,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     MapFrame,
     category_legend,
     place_labels,
-    rupiah,
+    pagu_text,
 )
 from sppr_gis.maps.classify import (  # noqa: E402
     assign_ranges,
@@ -345,7 +345,7 @@ def page_kecamatan(album: Album) -> MapFrame | None:
     unit = "kecamatan" if kec is album.L.get("kecamatan") else "kelurahan"
     agg = _aggregate(r, kec, kfield, column=unit)
     # every area numbered on the map and keyed in the table beside it (name, pagu, programs, % sesuai)
-    f = album.frame(f"Peta Anggaran dan Kesesuaian Program per {unit.title()}", f"{len(r)} program · pagu {rupiah(_pagu(r))}", table=True)
+    f = album.frame(f"Peta Anggaran dan Kesesuaian Program per {unit.title()}", f"{len(r)} program · {pagu_text(r['pagu'] if 'pagu' in r.columns else None)}", table=True)
     album.city_extent(f, key=key_size)
     vals = agg["pagu"].to_numpy(dtype=float)
     has = agg["n"].to_numpy() > 0

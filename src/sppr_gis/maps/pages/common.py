@@ -229,6 +229,59 @@ def _network_width(kind: str) -> float:
     return 1.4
 
 
+#: Struktur ruang families in the order of the plan's own listing (Permen ATR/BPN 14/2021, struktur ruang RDTR):
+#: transport, energy, telecommunication, water resources, drinking water, waste water, solid waste, drainage.
+_NETWORK_FAMILIES: tuple[tuple[str, ...], ...] = (
+    ("jalan", "jembatan", "tol"),
+    ("rel", "kereta", "stasiun", "terminal", "pelabuhan", "bandar udara", "bandara"),
+    ("listrik", "energi", "transmisi tenaga", "tegangan", "sutt", "gardu", "pembangkit"),
+    ("telekomunikasi",),
+    ("sungai", "danau", "air baku", "irigasi", "embung", "waduk", "sumber daya air"),
+    ("air minum", "spam", "pdam"),
+    ("limbah", "sanitasi", "ipal"),
+    ("sampah", "persampahan", "tps"),
+    ("drainase", "saluran"),
+)
+
+
+def network_rank(kind: str) -> tuple[int, int, int, str]:
+    """Where a struktur ruang class stands in its legend: the hierarchy, not the line width.
+
+    Families as the plan lists them (:data:`_NETWORK_FAMILIES`: roads first, drainage last, other classes after);
+    within roads toll roads, then the primary system (arteri, kolektor, lokal, lingkungan), then the secondary
+    system in the same order (review s7: "Jalan Kolektor Sekunder" was keyed before "Jalan Kolektor Primer"
+    would have been by width, the arteri sekunder before the kolektor primer); within the other families
+    primer, sekunder, tersier and transmisi before distribusi; then the name.
+
+    >>> names = ["Jalan Kolektor Sekunder", "Sungai", "Jalan Arteri Sekunder", "Jaringan Drainase Primer", "Jalan Kolektor Primer", "Jalan Arteri Primer"]
+    >>> sorted(names, key=network_rank)
+    ['Jalan Arteri Primer', 'Jalan Kolektor Primer', 'Jalan Arteri Sekunder', 'Jalan Kolektor Sekunder', 'Sungai', 'Jaringan Drainase Primer']
+    """
+    low = " ".join(str(kind).lower().split())
+    family = next((i for i, words in enumerate(_NETWORK_FAMILIES) if any(w in low for w in words)), len(_NETWORK_FAMILIES))
+    if "tol" in low.split() or "bebas hambatan" in low:
+        system, function = -1, 0
+    else:
+        system = 2 if "tersier" in low else 1 if "sekunder" in low or "distribusi" in low else 0
+        function = next((i for i, w in enumerate(("arteri", "kolektor", "lokal", "lingkungan")) if w in low), 4)
+    return (family, system, function, low)
+
+
+def planned_dash(width: float) -> tuple[int, tuple[float, float]]:
+    """The dash of a planned (rencana) network line ``width`` points wide, for the map and its legend alike.
+
+    Dashes at least 4 pt (twice the width for wide lines) with gaps at least 2 pt, whatever the width: the earlier
+    pattern, 4 x 2 line widths, printed a 9 pt dash on a 2.3 pt road, longer than the legend's 11 pt swatch, which
+    then showed the planned road solid (review s7, Peta 3). Matplotlib scales a dash pattern by the line's width
+    (``lines.scale_dashes``); the pattern returned is divided by it, so the printed lengths are these.
+
+    >>> planned_dash(1.0), planned_dash(3.0)
+    ((0, (4.0, 2.0)), (0, (2.0, 0.8)))
+    """
+    w = max(float(width), 1e-6)
+    return (0, (round(max(4.0, 2.0 * w) / w, 6), round(max(2.0, 0.8 * w) / w, 6)))
+
+
 def _km(metres: float) -> str:
     return f"{angka(metres / 1000, 1)} km" if metres >= 1000 else f"{angka(metres, 0)} m"
 

@@ -19,7 +19,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     category_legend,
     draw_by_category,
     geometry_type_legend,
-    rupiah,
+    pagu_text,
 )
 from sppr_gis.maps.cartography.enlarge import enlargement_note  # noqa: E402
 from sppr_gis.maps.pages.base import Album  # noqa: E402
@@ -27,7 +27,6 @@ from sppr_gis.maps.pages.common import (  # noqa: E402
     LEGEND_ROWS,
     STATUS_ORDER,
     _counts,
-    _pagu,
     _unlocated,
 )
 from sppr_gis.maps.palette import (  # noqa: E402
@@ -46,7 +45,7 @@ def pages_opd(album: Album) -> Iterator[MapFrame]:
     for opd in sorted(r["opd"].dropna().astype(str).unique()):
         sel = r[r["opd"].astype(str) == opd]
         geo = sel[~(sel.geometry.isna() | sel.geometry.is_empty)]
-        bits = [f"{len(sel)} program", f"pagu {rupiah(_pagu(sel))}"]
+        bits = [f"{len(sel)} program", pagu_text(sel["pagu"] if "pagu" in sel.columns else None)]  # not "Rp 0" for a pagu not recorded
         if "status_sinkron" in sel.columns:
             bits.append(f"{int((sel['status_sinkron'] == 'sinkron').sum())} sinkron dengan IPU")
         if len(geo) < len(sel):

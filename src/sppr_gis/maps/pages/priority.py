@@ -23,7 +23,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     category_legend,
     draw_by_category,
     geometry_type_legend,
-    rupiah,
+    pagu_text,
 )
 from sppr_gis.maps.cartography.enlarge import enlargement_note  # noqa: E402
 from sppr_gis.maps.pages.base import Album, names_inside  # noqa: E402
@@ -31,7 +31,6 @@ from sppr_gis.maps.pages.common import (  # noqa: E402
     STATUS_ORDER,
     _code_only,
     _counts,
-    _pagu,
     name_field,
     name_forms,
 )
@@ -174,7 +173,10 @@ def page_priority(album: Album) -> MapFrame | None:
         sel = r.loc[inside[inside == i].index] if r is not None and len(inside) else None
         kh.append(Patch(facecolor=(*mpl_color(colors[name]), 0.15), edgecolor=mpl_color(colors[name]), linewidth=1.5, hatch="//"))
         tag = f"{f.data['kawasan_tags'][name]} · " if name in f.data["kawasan_tags"] else ""
-        kl.append(f"{tag}{_code_only(name, 44)}\n{0 if sel is None else len(sel)} program, {rupiah(_pagu(sel)) if sel is not None and len(sel) else 'Rp 0'}")
+        n = 0 if sel is None else len(sel)
+        # a pagu not recorded is not Rp 0 (review s7); a kawasan without programs has no pagu to state
+        pagu = f", {pagu_text(sel['pagu'] if 'pagu' in sel.columns else None)}" if sel is not None and n else ""
+        kl.append(f"{tag}{_code_only(name, 44)}\n{n} program{pagu}")
     secs = [LegendSection("Kawasan prioritas", kh, kl)]
     if r is not None and "status" in r.columns:
         h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, _counts(r[mask], "status"), kind="mixed", order=("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"))
