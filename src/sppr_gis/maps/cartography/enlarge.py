@@ -136,6 +136,7 @@ def numbered_callouts(
     label: str = "A",
     max_leader: float = MAX_LEADER_MM,
     after: Callable[[Any], None] | None = None,
+    within: Any = None,
 ) -> list[Artist]:
     """Number the features ``xy`` on the map ``ax``; where some cannot get a short clean leader (a dense centre),
     enlarge that area in a free corner or beside the city and number the features inside it there; where a dense
@@ -160,6 +161,10 @@ def numbered_callouts(
         Draws on each enlargement once its numbers are placed (the area names, which then keep clear of the circles
         and leaders, as on the map): what ``draw`` drew before the numbers takes the room the numbers are placed in,
         and the window is chosen on bare axes.
+    within
+        The region's land (a shapely geometry in map units: ``Album.land_area``): the numbers sit on it where it has
+        room, on the map and in the enlargements (:func:`~sppr_gis.maps.cartography.labels.place_callouts`); review s7:
+        numbers beyond the city on the OPD maps.
 
     Returns
     -------
@@ -194,13 +199,14 @@ def numbered_callouts(
             made.append(one)
             taken.update(one[1])
     if not made:
-        return place_callouts(ax, xy, numbers, colors=colors, fontsize=fontsize, gid=gid, max_leader=max_leader)
+        return place_callouts(ax, xy, numbers, colors=colors, fontsize=fontsize, gid=gid, max_leader=max_leader, within=within)
     outside = [k for k in range(len(pts)) if k not in taken]
     sub = (lambda ks: [colors[k] for k in ks]) if colors is not None else (lambda ks: None)
     out = place_callouts(ax, [xy[k] for k in outside], [numbers[k] for k in outside], colors=sub(outside), fontsize=fontsize, gid=gid,
-                         symbols=[xy[k] for k in sorted(taken)], max_leader=max_leader)
+                         symbols=[xy[k] for k in sorted(taken)], max_leader=max_leader, within=within)
     for (ins, inside), en in zip(made, ax._sppr_enlargements):
-        out += place_callouts(ins, [xy[k] for k in inside], [numbers[k] for k in inside], colors=sub(inside), fontsize=fontsize, gid=gid, max_leader=max_leader)
+        out += place_callouts(ins, [xy[k] for k in inside], [numbers[k] for k in inside], colors=sub(inside), fontsize=fontsize, gid=gid, max_leader=max_leader,
+                              within=within)
         if after is not None:
             drawn = {id(t) for t in ins.texts}  # the title strip's texts stand above the axes, unclipped
             after(ins)

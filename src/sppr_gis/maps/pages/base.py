@@ -401,7 +401,7 @@ class Album:
         # points first: their callouts need the nearest room
         first = sorted(range(shown), key=lambda k: dims[order[k]])
         numbered_callouts(f.ax, [xy[k] for k in first], [rows[k][0] for k in first], colors=[cols[k] for k in first], fontsize=5.5 * f.k, gid="program",
-                          draw=draw, keep_clear=self.admin_area() if draw is not None else None)
+                          draw=draw, keep_clear=self.admin_area() if draw is not None else None, within=self.land_area())
         return listed
 
     def program_numbers(self, programs: pd.DataFrame) -> np.ndarray | None:
@@ -812,7 +812,8 @@ class Album:
         numbers = [str(n + 1) for n in range(len(missed))]
         dropped: list[str] = []
         before = getattr(frame.ax, "_sppr_unnumbered", 0)
-        place_callouts(frame.ax, xy, numbers, fontsize=fontsize * frame.k, colors=["#1f2f4a"] * len(xy), dropped=dropped, gid="network-number")
+        place_callouts(frame.ax, xy, numbers, fontsize=fontsize * frame.k, colors=["#1f2f4a"] * len(xy), dropped=dropped, gid="network-number",
+                       within=self.land_area())
         frame.ax._sppr_unnumbered = before  # not programs: the page's note names them itself
         style = frame.data.get("network_style", {})
         cats = sel[jf].astype(str).to_numpy() if jf else None
