@@ -396,12 +396,15 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
     pts = np.asarray([it[2] for it in items], dtype=float).reshape(-1, 2)
     ordered = np.zeros(len(items), dtype=bool)
     ordered[order] = True
-    st: dict[str, Any] = {"leaders": np.zeros((0, 4)), "done": np.zeros(len(items), dtype=bool), "added": 0, "centres": {}, "drawn": []}
+    st: dict[str, Any] = {"leaders": np.zeros((0, 4)), "done": np.zeros(len(items), dtype=bool), "added": 0, "centres": {}}
     same: dict[str, Any] = {}  # code -> its blocks as one geometry (prepared), built when first needed
 
-    def place(k: int) -> bool | None:
-        """Item ``k``'s label beside its block: None without a place, else whether its leader crosses a text."""
+    def place(k: int, alone: bool = False, over: bool = False) -> bool | None:
+        """Item ``k``'s label beside its block: None without a place, else whether its leader crosses a text. ``alone``:
+        the code has no other label (farther tries); ``over``: last, its leader may cross a text."""
         code, part, xy, _ = items[k]
+        if st["done"][k]:
+            return False
         if any(shapely.contains(part, c) for c in st["centres"].get(code, ())):  # a label of its code stands on it already
             st["done"][k] = True
             return False
@@ -418,11 +421,11 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
         forms = sorted(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1))
         # off every block of its code first; then over its code's other blocks (never over another code's)
         tries: list[dict[str, Any]] = [{"own": same[code]}, {"own": part}]
-        if k in first_of:  # the code's only place on the map: over its other blocks, twice as far, touching other texts;
-            # three times as far (off the other codes' zones there may be room only beyond the city); last, as before s7,
-            # with its leader over a text if it must
-            tries += [{"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0}, {"own": part, "reach": 3 * LEADER_MAX_MM, "gap_pt": 0.0},
-                      {"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0, "over_text": True}]
+        if alone:  # the code's only place on the map: over its other blocks, twice as far, touching other texts; three
+            # times as far (off the other codes' zones there may be room only beyond the city)
+            tries += [{"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0}, {"own": part, "reach": 3 * LEADER_MAX_MM, "gap_pt": 0.0}]
+        if over:  # last, as before s7, with its leader over a text if it must
+            tries = [{"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0, "over_text": True}]
         placed = None
         over = False
         for opts in tries:
@@ -436,7 +439,6 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
         if placed is None:
             return None
         t, seg = placed
-        st["drawn"] += [t, frame.ax.lines[-1]]  # the label and its leader (drawn last by _beside)
         bb = t.get_window_extent(frame.fig.canvas.get_renderer())
         taken.add(bb)
         box = _data_box(frame.ax, bb)
@@ -448,31 +450,19 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
         st["centres"].setdefault(code, []).append(box.centroid)
         return over
 
-    # the codes with no other label first; where one is left with its leader over a text, they are placed again, that
-    # one first (two codes beside each other near the city's edge want the same room), and the order with fewer such
-    # leaders is kept
+    # the codes with no other label first, each at its largest block, else at another of its blocks (the one near the
+    # city's edge or its own zones may have room off the other codes' zones); last, at its largest block with its leader
+    # over a text
     head = [k for k in order if k in first_of]
-    snap = (taken.a.copy(), taken.n, len(taken_data), set(labelled))
-
-    def first_pass(seq: list[int]) -> list[int]:
-        return [k for k in seq if place(k)]
-
-    def undo() -> None:
-        for art in st["drawn"]:
-            art.remove()
-        taken.a, taken.n = snap[0].copy(), snap[1]
-        del taken_data[snap[2]:]
-        labelled.clear()
-        labelled.update(snap[3])
-        st.update(leaders=np.zeros((0, 4)), done=np.zeros(len(items), dtype=bool), added=0, centres={}, drawn=[])
-
-    crossed = first_pass(head)
-    if crossed:
-        undo()
-        again = crossed + [k for k in head if k not in crossed]
-        if len(first_pass(again)) > len(crossed):
-            undo()
-            first_pass(head)
+    for k in head:
+        if place(k, alone=True) is None:
+            code = items[k][0]
+            for j in sorted((j for j, it in enumerate(items) if it[0] == code and j != k), key=lambda j: -items[j][1].area):
+                if place(j, alone=True) is not None:
+                    break
+    for k in head:
+        if items[k][0] not in labelled and place(k, over=True):
+            log.debug("kode zona %s: garis penunjuknya melintasi teks (tidak ada tempat lain)", items[k][0])
     for k in order:
         if k not in first_of:
             place(k)
