@@ -166,6 +166,22 @@ def _fits(code, poly, ax, mpp):
     return False
 
 
+def _note_counts(text):
+    """Code -> blocks the note counts without a code on the map: 'Tanpa kode di peta (...): 22 blok BJ; 2 blok
+    masing-masing K-2, RTH-7.' (s8: codes with as many blocks share a count; s7: '..., 14 blok kode lain' counts under
+    'kode lain'); {} without the note."""
+    m = re.search(r"Tanpa kode di peta \([^)]*\): (.*?)\.", text)
+    out: dict[str, int] = {}
+    if not m:
+        return out
+    body = re.sub(r"-\s+", "-", m.group(1))  # a code broken at its hyphen across lines
+    for chunk in re.split(r"[;,]\s*(?=\d+ blok )", body):
+        n, each, codes = re.match(r"(\d+) blok (masing-masing )?(.*)", chunk.strip()).groups()
+        for code in codes.split(", ") if each else [codes]:
+            out[code.strip()] = out.get(code.strip(), 0) + int(n)
+    return out
+
+
 def _survey(printed, sample):
     paper, page, words, text, height = printed
     ax = page.ax
@@ -200,8 +216,7 @@ def test_every_zone_block_has_its_code_inside_or_led_to_it(printed, sample):
     big_bare = [(c, [round(v) for v in p.centroid.coords[0]]) for c, p, inside, _ in rows if not inside and _fits(c, p, page.ax, mpp)]
     assert not big_bare, (paper, big_bare)
     bare = [(c, p) for c, p, inside, to in rows if not inside and not to]
-    m = re.search(r"Tanpa kode di peta \([^)]*\): (.*?)\.", text)
-    keyed = sum(int(n) for n in re.findall(r"(\d+) blok", m.group(1))) if m else 0
+    keyed = sum(_note_counts(text).values())
     assert keyed == len(bare), (paper, keyed, len(bare))
     wide = []
     for c, p in bare:
@@ -313,5 +328,4 @@ def test_the_note_names_every_block_without_a_code_by_its_code(printed, sample):
     m = re.search(r"Tanpa kode di peta \([^)]*\): (.*?)\.", text)
     assert m, paper
     assert "kode lain" not in m.group(1), (paper, m.group(1))
-    named = {code.strip(): int(n) for n, code in re.findall(r"(\d+) blok ([^,]+)", m.group(1))}
-    assert named == bare, (paper, named, bare)
+    assert _note_counts(text) == bare, (paper, _note_counts(text), bare)

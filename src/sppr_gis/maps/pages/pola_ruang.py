@@ -68,7 +68,8 @@ def keyed_note(keyed: dict[str, int]) -> str:
     """The note that names the zone blocks left without a code on the map, per code, the most numerous first: every
     code (review s7: '15 blok kode lain' left the reader to guess which), each block without its code (too narrow for
     a code and a leader: a road body, a sliver; or too small for its code with no room beside it off the other codes'
-    zones).
+    zones). Codes with as many blocks share one count ('2 blok masing-masing K-2, RTH-7'): a city of many codes keeps
+    its note short enough to leave the legend room beside the map.
 
     Parameters
     ----------
@@ -80,13 +81,15 @@ def keyed_note(keyed: dict[str, int]) -> str:
     str
         One sentence in Bahasa Indonesia.
 
-    >>> keyed_note({"BJ": 24, "RTH-3": 2, "R-4": 2})
-    'Tanpa kode di peta (blok terlalu kecil, tanpa tempat di sampingnya untuk kode dan garis penunjuk; dikenali dari warnanya pada legenda): 24 blok BJ, 2 blok R-4, 2 blok RTH-3.'
+    >>> keyed_note({"BJ": 24, "RTH-3": 2, "R-4": 2, "K-1": 1})
+    'Tanpa kode di peta (blok terlalu kecil, tanpa tempat di sampingnya untuk kode dan garis penunjuk; dikenali dari warnanya pada legenda): 24 blok BJ; 2 blok masing-masing R-4, RTH-3; 1 blok K-1.'
     """
-    rows = sorted(keyed.items(), key=lambda kv: (-kv[1], kv[0]))
-    parts = [f"{n} blok {code}" for code, n in rows]
+    groups: dict[int, list[str]] = {}
+    for code, n in sorted(keyed.items(), key=lambda kv: (-kv[1], kv[0])):
+        groups.setdefault(n, []).append(code)
+    parts = [f"{n} blok {codes[0]}" if len(codes) == 1 else f"{n} blok masing-masing {', '.join(codes)}" for n, codes in groups.items()]
     return ("Tanpa kode di peta (blok terlalu kecil, tanpa tempat di sampingnya untuk kode dan garis penunjuk; dikenali dari warnanya pada legenda): "
-            + ", ".join(parts) + ".")
+            + "; ".join(parts) + ".")
 
 
 class _Boxes:
