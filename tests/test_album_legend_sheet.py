@@ -111,7 +111,10 @@ def test_a_long_legend_continues_on_the_lampiran_sheet_with_every_code_once(samp
         # the blocks left without a code on the map, "Tanpa kode di peta (...): 2 blok C-1a, ...", names codes too)
         assert _count(code, keyed) + _count(code, on_sheet) == 1, code
     n_beside = sum(_count(f"{c} {t}", beside) for c, t in names.items())
-    assert 10 <= n_beside < n  # as much as fits stays beside the map, the rest continues
+    # as much as fits stays beside the map, the rest continues. s8: the bound was 10 (main: 17 of 45 on A4); the map's note
+    # now names every code whose blocks are left without a code on the map (review s7: never 'N blok kode lain'), 43 codes
+    # of this relabelled city on A4, and takes the panel's room: 3 entries stay beside the map there
+    assert 3 <= n_beside < n
     # the note beside the map names page 8; the sheet is page 8 and says what it is
     assert re.search(r"Legenda berlanjut pada halaman 8\b", beside), beside[-400:]
     sheet_text = " ".join(w["text"] for w in pdf_words(sheets[0])[0])

@@ -166,6 +166,22 @@ def _fits(code, poly, ax, mpp):
     return False
 
 
+def _note_counts(text):
+    """Code -> blocks the note counts without a code on the map: 'Tanpa kode di peta (...): 22 blok BJ; 2 blok
+    masing-masing K-2, RTH-7.' (s8: codes with as many blocks share a count; s7: '..., 14 blok kode lain' counts under
+    'kode lain'); {} without the note."""
+    m = re.search(r"Tanpa kode di peta \([^)]*\): (.*?)\.", text)
+    out: dict[str, int] = {}
+    if not m:
+        return out
+    body = re.sub(r"-\s+", "-", m.group(1))  # a code broken at its hyphen across lines
+    for chunk in re.split(r"[;,]\s*(?=\d+ blok )", body):
+        n, each, codes = re.match(r"(\d+) blok (masing-masing )?(.*)", chunk.strip()).groups()
+        for code in codes.split(", ") if each else [codes]:
+            out[code.strip()] = out.get(code.strip(), 0) + int(n)
+    return out
+
+
 def _survey(printed, sample):
     paper, page, words, text, height = printed
     ax = page.ax
@@ -200,17 +216,18 @@ def test_every_zone_block_has_its_code_inside_or_led_to_it(printed, sample):
     big_bare = [(c, [round(v) for v in p.centroid.coords[0]]) for c, p, inside, _ in rows if not inside and _fits(c, p, page.ax, mpp)]
     assert not big_bare, (paper, big_bare)
     bare = [(c, p) for c, p, inside, to in rows if not inside and not to]
-    m = re.search(r"Tanpa kode di peta \([^)]*\): (.*?)\.", text)
-    keyed = sum(int(n) for n in re.findall(r"(\d+) blok", m.group(1))) if m else 0
+    keyed = sum(_note_counts(text).values())
     assert keyed == len(bare), (paper, keyed, len(bare))
     wide = []
     for c, p in bare:
         d = 2 * shapely.maximum_inscribed_circle(p, 0.02 * mm).length / mm if hasattr(shapely, "maximum_inscribed_circle") else 0.0
         if d >= NARROW_MM:
             wide.append((c, round(d, 2)))
-    # blocks wide enough for a leader that found no room for one (within the city, 12 mm of the block, clear of every
-    # text and leader) are few: A3 4 of 313 (main: 50 bare), A4 about 50 on the denser page (main: 113)
-    assert len(wide) <= len(rows) * (0.05 if paper == "A3" else 0.2), (paper, wide)
+    # blocks wide enough for a leader that found no room for one (within 12 mm of the block, clear of every text and
+    # leader, and since s8 on no zone of another code: review s7, 'R-4' stood over an RTH-1 block) are few: A3 23 of 313
+    # (s7: 4, every leader label then stood on another code's block), A4 73 on the denser page (s7: about 50); each is
+    # named in the note by its code (test_the_note_names_every_block_without_a_code_by_its_code)
+    assert len(wide) <= len(rows) * (0.09 if paper == "A3" else 0.27), (paper, wide)
     # the led blocks are the exception still: most codes stand inside their blocks
     assert sum(1 for *_, inside, to in rows if to and not inside) <= len(rows) // 3
 
@@ -248,3 +265,67 @@ def test_a_leader_crosses_no_label_and_no_other_leader_and_a_label_beside_keeps_
     assert not spill, (paper, spill)
     pairs = [(i, j) for i in range(len(leaders)) for j in range(i + 1, len(leaders)) if leaders[i].crosses(leaders[j])]
     assert not pairs, (paper, pairs)
+
+
+def _drawn(page, crs):
+    """The zones as the map draws them within its frame (inside the city and beyond it): each row less the rows drawn
+    after it, with its code."""
+    z = gpd.read_file(SAMPLE / "zoning.gpkg", layer="rdtr_subzona").to_crs(crs)
+    z = z[z["KODSZN"].notna()]
+    codes = z["KODSZN"].astype(str).to_numpy()
+    geoms = shapely.make_valid(np.asarray(z.geometry.array, dtype=object))
+    x0, x1 = page.ax.get_xlim()
+    y0, y1 = page.ax.get_ylim()
+    view = shapely.box(x0, y0, x1, y1)
+    tree = shapely.STRtree(geoms)
+    out = []
+    for i, g in enumerate(geoms):
+        later = [j for j in tree.query(g, predicate="intersects") if j > i]
+        if later:
+            g = g.difference(shapely.union_all(geoms[later]))
+        g = g.intersection(view)
+        if not g.is_empty and g.area > 0:
+            out.append((codes[i], g))
+    return out
+
+
+def test_a_code_set_beside_its_block_stands_on_no_block_of_another_code(printed, sample):
+    """Review s7 (HIGH): a code set beside its small block stood over a block of another zone ('R-4' over an RTH-1
+    block, A4, at about (174, 51) mm). A code a leader ends on (its printed words, read back from the PDF, in map
+    units) stands on its own code's zones or on the background beyond the zoning, never on another code's: at most
+    1 % of its box (the printed glyph box is a little taller than the one placed) over the zones of other codes as
+    drawn (each row less the rows drawn over it, read from the sample's file)."""
+    paper, page, words, _, height = printed
+    ax = page.ax
+    mm = (ax.get_xlim()[1] - ax.get_xlim()[0]) / (ax.get_window_extent().width * 72.0 / page.fig.dpi) * 72.0 / 25.4
+    zones = _drawn(page, page.crs)
+    codes = {c for c, _ in zones}
+    printed_codes = _code_words(page, words, height, codes)
+    ends = [shapely.Point(np.asarray(ln.get_xydata(), dtype=float)[-1]) for ln in ax.lines if ln.get_gid() == "zone-leader"]
+    assert ends
+    tree = shapely.STRtree([g for _, g in zones])
+    beside, wrong = 0, []
+    for code, box in printed_codes:
+        if not any(box.distance(e) < 0.3 * mm for e in ends):
+            continue
+        beside += 1
+        other = sum(zones[j][1].intersection(box).area for j in tree.query(box, predicate="intersects") if zones[j][0] != code)
+        if other > 0.01 * box.area:
+            wrong.append((code, round(other / box.area, 2), [round(v) for v in box.centroid.coords[0]]))
+    assert beside >= 10, (paper, beside)
+    assert not wrong, (paper, len(wrong), wrong[:10])
+
+
+def test_the_note_names_every_block_without_a_code_by_its_code(printed, sample):
+    """Review s7: the note said '15 blok kode lain' without naming them. Every block the map shows without its code
+    (neither inside it nor at the end of a leader from it; blocks and codes as in :func:`_survey`) is counted in the
+    note under its own code, and the note never lumps codes together."""
+    paper, page, text, mm, mpp, rows = _survey(printed, sample)
+    bare: dict[str, int] = {}
+    for c, _, inside, to in rows:
+        if not inside and not to:
+            bare[c] = bare.get(c, 0) + 1
+    m = re.search(r"Tanpa kode di peta \([^)]*\): (.*?)\.", text)
+    assert m, paper
+    assert "kode lain" not in m.group(1), (paper, m.group(1))
+    assert _note_counts(text) == bare, (paper, _note_counts(text), bare)

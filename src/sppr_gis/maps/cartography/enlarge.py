@@ -136,6 +136,7 @@ def numbered_callouts(
     label: str = "A",
     max_leader: float = MAX_LEADER_MM,
     after: Callable[[Any], None] | None = None,
+    within: Any = None,
 ) -> list[Artist]:
     """Number the features ``xy`` on the map ``ax``; where some cannot get a short clean leader (a dense centre),
     enlarge that area in a free corner or beside the city and number the features inside it there; where a dense
@@ -160,6 +161,10 @@ def numbered_callouts(
         Draws on each enlargement once its numbers are placed (the area names, which then keep clear of the circles
         and leaders, as on the map): what ``draw`` drew before the numbers takes the room the numbers are placed in,
         and the window is chosen on bare axes.
+    within
+        The region's land (a shapely geometry in map units: ``Album.land_area``): the numbers sit on it where it has
+        room, on the map and in the enlargements (:func:`~sppr_gis.maps.cartography.labels.place_callouts`); review s7:
+        numbers beyond the city on the OPD maps.
 
     Returns
     -------
@@ -194,13 +199,14 @@ def numbered_callouts(
             made.append(one)
             taken.update(one[1])
     if not made:
-        return place_callouts(ax, xy, numbers, colors=colors, fontsize=fontsize, gid=gid, max_leader=max_leader)
+        return place_callouts(ax, xy, numbers, colors=colors, fontsize=fontsize, gid=gid, max_leader=max_leader, within=within)
     outside = [k for k in range(len(pts)) if k not in taken]
     sub = (lambda ks: [colors[k] for k in ks]) if colors is not None else (lambda ks: None)
     out = place_callouts(ax, [xy[k] for k in outside], [numbers[k] for k in outside], colors=sub(outside), fontsize=fontsize, gid=gid,
-                         symbols=[xy[k] for k in sorted(taken)], max_leader=max_leader)
+                         symbols=[xy[k] for k in sorted(taken)], max_leader=max_leader, within=within)
     for (ins, inside), en in zip(made, ax._sppr_enlargements):
-        out += place_callouts(ins, [xy[k] for k in inside], [numbers[k] for k in inside], colors=sub(inside), fontsize=fontsize, gid=gid, max_leader=max_leader)
+        out += place_callouts(ins, [xy[k] for k in inside], [numbers[k] for k in inside], colors=sub(inside), fontsize=fontsize, gid=gid, max_leader=max_leader,
+                              within=within)
         if after is not None:
             drawn = {id(t) for t in ins.texts}  # the title strip's texts stand above the axes, unclipped
             after(ins)
@@ -239,10 +245,12 @@ _EDGE_MM = 5.0
 
 
 def _clear_edges(points: np.ndarray, covered: np.ndarray, centre: np.ndarray, ww: float, wh: float, band: float,
-                 ok: Callable[[np.ndarray], bool] = lambda c: True) -> np.ndarray | None:
+                 ok: Callable[[np.ndarray], bool] = lambda c: True, inner: float = 0.0, texts: np.ndarray | None = None) -> np.ndarray | None:
     """The window's centre, moved from ``centre`` (the ``covered`` features still inside, at most 0.45 of its size
-    from the centre) so that the fewest features lie within ``band`` (map units) outside its rectangle, among the
-    centres ``ok`` accepts; nearest the given centre among equals; ``None`` when ``ok`` accepts none.
+    from the centre) so that the fewest features lie within ``band`` (map units) outside its rectangle or within
+    ``inner`` inside it (a symbol its frame would cut: review s7, point 40 on Peta 15), and the fewest ``texts``
+    ((n, 4) x0, y0, x1, y1, map units: the names on the map) are cut by its rectangle, among the centres ``ok``
+    accepts; nearest the given centre among equals; ``None`` when ``ok`` accepts none.
 
     >>> import numpy as np
     >>> pts = np.array([[0.0, 0.0], [5.2, 0.0]])
@@ -257,9 +265,15 @@ def _clear_edges(points: np.ndarray, covered: np.ndarray, centre: np.ndarray, ww
         dx = np.abs(points[None, :, 0] - cx[:, None]) - ww / 2  # > 0: outside the window, by this much
         dy = np.abs(points[None, :, 1] - cy[:, None]) - wh / 2
         out = np.maximum(dx, dy)
-        near = ((out > 0) & (out <= band)).sum(axis=1)
+        near = ((out > -inner) & (out <= band)).sum(axis=1).astype(float)
     else:
         near = np.zeros(len(cx))
+    if texts is not None and len(texts):  # a name the rectangle's edge runs through (review s7: box A across KP1)
+        t = np.asarray(texts, dtype=float).reshape(-1, 4)
+        x0, x1, y0, y1 = (cx - ww / 2)[:, None], (cx + ww / 2)[:, None], (cy - wh / 2)[:, None], (cy + wh / 2)[:, None]
+        within = (t[None, :, 0] >= x0) & (t[None, :, 2] <= x1) & (t[None, :, 1] >= y0) & (t[None, :, 3] <= y1)
+        apart = (t[None, :, 2] <= x0) | (t[None, :, 0] >= x1) | (t[None, :, 3] <= y0) | (t[None, :, 1] >= y1)
+        near = near + (~within & ~apart).sum(axis=1)
     cost = near + np.hypot(cx - centre[0], cy - centre[1]) / (ww + wh)  # ties: the nearest centre
     for i in np.argsort(cost, kind="stable"):
         c = np.array([cx[i], cy[i]])
@@ -296,6 +310,16 @@ def _enlargement(ax: Any, pts: np.ndarray, fine: np.ndarray, crowded: list[int],
     band = _EDGE_MM / _PT_MM * _m_per_pt(ax)
     others = [b for en in getattr(ax, "_sppr_enlargements", ()) for b in (en["box"], en["window_box"])]
     to_axes = ax.transData + ax.transAxes.inverted()
+    # the names already on the map (data boxes): the rectangle keeps from cutting them
+    renderer = ax.figure.canvas.get_renderer()
+    inv = ax.transData.inverted()
+    names = []
+    for t in ax.texts:
+        if t.get_visible() and t.get_text().strip():
+            e = t.get_window_extent(renderer)
+            (a0, b0), (a1, b1) = inv.transform([(e.x0, e.y0), (e.x1, e.y1)])
+            names.append((min(a0, a1), min(b0, b1), max(a0, a1), max(b0, b1)))
+    names_arr = np.asarray(names, dtype=float).reshape(-1, 4)
 
     def clear(c: np.ndarray, ww: float, wh: float) -> bool:
         """Whether the window centred on ``c`` stands clear of its own frame and of the other enlargements (and their rectangles)."""
@@ -315,7 +339,9 @@ def _enlargement(ax: Any, pts: np.ndarray, fine: np.ndarray, crowded: list[int],
             covered = (np.abs(cp[:, 0] - c[0]) <= ww * 0.45) & (np.abs(cp[:, 1] - c[1]) <= wh * 0.45)
             n = int(covered.sum())
             if n and (best is None or n > best[0]):
-                centre = _clear_edges(pts[fine], cp[covered], cp[covered].mean(axis=0), ww, wh, band, lambda c, ww=ww, wh=wh: clear(c, ww, wh))
+                # a symbol (up to 4 pt across its centre at the enlargement's scale) whole inside it or left outside
+                centre = _clear_edges(pts[fine], cp[covered], cp[covered].mean(axis=0), ww, wh, band, lambda c, ww=ww, wh=wh: clear(c, ww, wh),
+                                      inner=4.0 * den * _M_PER_PT_1, texts=names_arr)
                 if centre is not None:
                     best = (n, den, centre, ww, wh)
         if best is None:

@@ -115,6 +115,31 @@ def _framed_extent(t: Any, renderer: Any) -> Any:
     return Bbox.union([bb, patch.get_window_extent(renderer)])
 
 
+def drawn_points(ax: Any) -> np.ndarray:
+    """(n, 2) data coordinates of the point symbols drawn on ``ax``: the offsets of its visible marker collections
+    placed in data coordinates (scatter plots, GeoPandas points), their white casings left out (the same places).
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        A map.
+
+    Returns
+    -------
+    numpy.ndarray
+        The symbols' centres, finite ones only.
+    """
+    from matplotlib.collections import PathCollection
+
+    out = [np.zeros((0, 2))]
+    for c in ax.collections:
+        if not isinstance(c, PathCollection) or not c.get_visible() or c.get_gid() == "halo" or c.get_offset_transform() != ax.transData:
+            continue
+        xy = np.asarray(c.get_offsets(), dtype=float).reshape(-1, 2)
+        out.append(xy[np.isfinite(xy).all(axis=1)])
+    return np.concatenate(out)
+
+
 def names_inside(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, symbols: Any = None, sizes: Sequence[float] = (8.0, MIN_PT),
                  color: str | Sequence[str] = "#3a3a3a", style: str = "italic", weight: str = "bold", gid: str = "kec-label",
                  forms: Callable[[str], list[str]] | None = None) -> list[Any]:
@@ -403,7 +428,7 @@ class Album:
         # points first: their callouts need the nearest room
         first = sorted(range(shown), key=lambda k: dims[order[k]])
         numbered_callouts(f.ax, [xy[k] for k in first], [rows[k][0] for k in first], colors=[cols[k] for k in first], fontsize=5.5 * f.k, gid="program",
-                          draw=draw, keep_clear=self.admin_area() if draw is not None else None)
+                          draw=draw, keep_clear=self.admin_area() if draw is not None else None, within=self.land_area())
         return listed
 
     def program_numbers(self, programs: pd.DataFrame) -> np.ndarray | None:
@@ -471,7 +496,7 @@ class Album:
             pts = kec.geometry.representative_point()
             keep = np.asarray([min(x0, x1) <= p.x <= max(x0, x1) and min(y0, y1) <= p.y <= max(y0, y1) for p in pts])
             geoms, names = geoms[keep], [n for n, k in zip(names, keep) if k]
-        placed = names_inside(frame.ax, geoms, names, symbols=self.point_symbols())
+        placed = names_inside(frame.ax, geoms, names, symbols=self.symbols_on(frame.ax))
         if isinstance(getattr(frame, "data", None), dict):  # a map page (not an enlargement's axes, which shows a part)
             frame.data["kec_unnamed"] = len(set(names) - {" ".join(t.get_text().split()) for t in placed})  # the last call's count (Peta 3 places them twice)
         return placed
@@ -498,6 +523,13 @@ class Album:
             return ""
         where = f"Peta {self.admin_page}" if self.admin_page else "Peta Administrasi"
         return f"Nama {n} dari {total} kecamatan tidak dicantumkan karena ruang; lihat {where}."
+
+    def symbols_on(self, ax: Any) -> np.ndarray:
+        """(n, 2) coordinates of the point symbols a name on ``ax`` should not hide: the located point programs and
+        IPUs (:meth:`point_symbols`) and every point symbol drawn on ``ax`` where it is drawn (:func:`drawn_points`:
+        an area or line too small to see drawn as a point, a stacked symbol spread on its ring, its true place's
+        ring; review s7: PANYILEUKAN over Kota Bandung's programs 136 and 137, two parcels drawn as points)."""
+        return np.concatenate([self.point_symbols(), drawn_points(ax)])
 
     def point_symbols(self) -> np.ndarray:
         """(n, 2) coordinates of the located point programs and IPUs (what the names should not hide)."""
@@ -814,7 +846,8 @@ class Album:
         numbers = [str(n + 1) for n in range(len(missed))]
         dropped: list[str] = []
         before = getattr(frame.ax, "_sppr_unnumbered", 0)
-        place_callouts(frame.ax, xy, numbers, fontsize=fontsize * frame.k, colors=["#1f2f4a"] * len(xy), dropped=dropped, gid="network-number")
+        place_callouts(frame.ax, xy, numbers, fontsize=fontsize * frame.k, colors=["#1f2f4a"] * len(xy), dropped=dropped, gid="network-number",
+                       within=self.land_area())
         frame.ax._sppr_unnumbered = before  # not programs: the page's note names them itself
         style = frame.data.get("network_style", {})
         cats = sel[jf].astype(str).to_numpy() if jf else None

@@ -140,7 +140,7 @@ def numbered_programs(f: MapFrame, r: gpd.GeoDataFrame, album: Album | None = No
         f.ax, [_anchor(geoms[keyed[k]]) for k in first], [str(keyed[k] + 1) for k in first],
         colors=[mpl_color(STATUS_COLORS.get(status[keyed[k]], (40, 40, 40))) for k in first], fontsize=5.5 * f.k, gid="program",
         draw=draw if album is not None else None, keep_clear=album.admin_area() if album is not None else None,
-        after=names if album is not None else None,
+        after=names if album is not None else None, within=album.land_area() if album is not None else None,
     )
     f.data["numbers"] = {str(i + 1): ids[i] for i in keyed}
 

@@ -62,7 +62,8 @@ def _ipu_key(album: Album, f: MapFrame, q: pd.DataFrame, tail: Any, colors: list
     shown = f.add_table(title, rows, more="lihat Buku Matriks, lembar Jangka Menengah")
     sel = [int(i) for i in order[:shown] if ok[i]]
     xy = [_anchor(q.geometry.iloc[i]) for i in sel]
-    place_callouts(f.ax, xy, [str(int(num[i])) for i in sel], colors=[colors[i] for i in sel], fontsize=5.5 * f.k)
+    # on the city's land where it has room (review s7: IPU 23 and 29 stood beyond the boundary)
+    place_callouts(f.ax, xy, [str(int(num[i])) for i in sel], colors=[colors[i] for i in sel], fontsize=5.5 * f.k, within=album.land_area())
 
 
 def page_ipu(album: Album) -> MapFrame | None:

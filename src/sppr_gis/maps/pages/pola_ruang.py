@@ -64,32 +64,32 @@ def page_zoning(album: Album) -> MapFrame | None:
     return album.finish(f, note=note, shows=("zoning", "kecamatan"))
 
 
-def keyed_note(keyed: dict[str, int], most: int = 6) -> str:
-    """The note that counts the zone blocks left without a code on the map (too narrow for a code and a leader: a
-    road body, a sliver; or too small for their code with no room beside them), per code, the most numerous
-    first; at most ``most`` codes, then how many more.
+def keyed_note(keyed: dict[str, int]) -> str:
+    """The note that names the zone blocks left without a code on the map, per code, the most numerous first: every
+    code (review s7: '15 blok kode lain' left the reader to guess which), each block without its code (too narrow for
+    a code and a leader: a road body, a sliver; or too small for its code with no room beside it off the other codes'
+    zones). Codes with as many blocks share one count ('2 blok masing-masing K-2, RTH-7'): a city of many codes keeps
+    its note short enough to leave the legend room beside the map.
 
     Parameters
     ----------
     keyed : dict of str to int
         Zone code -> blocks without a code (``frame.data["zone_keyed"]``, :func:`zone_codes`).
-    most : int
-        How many codes are named.
 
     Returns
     -------
     str
         One sentence in Bahasa Indonesia.
 
-    >>> keyed_note({"BJ": 24, "RTH-3": 2})
-    'Tanpa kode di peta (blok terlalu kecil, tanpa tempat untuk garis penunjuk; dikenali dari warnanya pada legenda): 24 blok BJ, 2 blok RTH-3.'
+    >>> keyed_note({"BJ": 24, "RTH-3": 2, "R-4": 2, "K-1": 1})
+    'Tanpa kode di peta (blok terlalu kecil, tanpa tempat di sampingnya untuk kode dan garis penunjuk; dikenali dari warnanya pada legenda): 24 blok BJ; 2 blok masing-masing R-4, RTH-3; 1 blok K-1.'
     """
-    rows = sorted(keyed.items(), key=lambda kv: (-kv[1], kv[0]))
-    parts = [f"{n} blok {code}" for code, n in rows[:most]]
-    rest = sum(n for _, n in rows[most:])
-    if rest:
-        parts.append(f"{rest} blok kode lain")
-    return "Tanpa kode di peta (blok terlalu kecil, tanpa tempat untuk garis penunjuk; dikenali dari warnanya pada legenda): " + ", ".join(parts) + "."
+    groups: dict[int, list[str]] = {}
+    for code, n in sorted(keyed.items(), key=lambda kv: (-kv[1], kv[0])):
+        groups.setdefault(n, []).append(code)
+    parts = [f"{n} blok {codes[0]}" if len(codes) == 1 else f"{n} blok masing-masing {', '.join(codes)}" for n, codes in groups.items()]
+    return ("Tanpa kode di peta (blok terlalu kecil, tanpa tempat di sampingnya untuk kode dan garis penunjuk; dikenali dari warnanya pada legenda): "
+            + "; ".join(parts) + ".")
 
 
 class _Boxes:
@@ -237,16 +237,44 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
             taken.append(bb)
             boxes.add(bb)
             taken_data.append(_data_box(ax, bb).bounds)
-    # a label beside its block stands inside the city (beyond it, it would name the land outside: review s5), clear
-    # of the boxes kept free (the inset)
+    # a label beside its block stands within the map, clear of the boxes kept free (the inset), on its own code's
+    # zones or on the background beyond the zoning (outside the city: its leader says which block it names), never on
+    # a block of another code (review s7)
     reserved = [_data_box(ax, q).bounds for q in _reserved(ax)]
     # and of the lower corners, where the scale bar goes when the page is finished (add_scale_bar: a bar of at most a
     # quarter of the map's width 3.5 % in from the side, 4 % up, in a white box about 10 % of the height tall)
     w, h = x1 - x0, y1 - y0
     reserved += [(x0, y0, x0 + 0.32 * w, y0 + 0.12 * h), (x1 - 0.32 * w, y0, x1, y0 + 0.12 * h)]
-    added, keyed = _leader_labels(album, frame, pending, labelled, boxes, taken_data + reserved, view, mpp, parts_of)
+    # a label beside its block stands on no block of another code (review s7: 'R-4' over an RTH-1 block): the zones as
+    # drawn, every row (a row drawn over another covers it), in the frame and beyond the city
+    frame_box = shapely.box(x0, y0, x1, y1)
+    near = has & shapely.intersects(drawn, frame_box)
+    zones = _DrawnZones(drawn[near], codes[near])
+    added, keyed = _leader_labels(album, frame, pending, labelled, boxes, taken_data + reserved, frame_box, mpp, parts_of, zones=zones)
     frame.data["zone_keyed"] = keyed
     return n + added
+
+
+class _DrawnZones:
+    """The zone polygons as drawn on the map (every row, valid) and their codes, for the test whether a label's box
+    stands on a zone of another code (:meth:`foreign`)."""
+
+    def __init__(self, geoms: np.ndarray, codes: np.ndarray) -> None:
+        self.geoms = np.asarray(geoms, dtype=object)
+        self.codes = np.asarray(codes, dtype=object)
+        self.tree = shapely.STRtree(self.geoms)
+
+    def foreign(self, boxes: np.ndarray, code: str) -> np.ndarray:
+        """Which of ``boxes`` ((n, 4) x0, y0, x1, y1, map units) meet a drawn zone whose code is not ``code`` (a row
+        of ``code`` drawn under another code's row is covered by it: that row meets the box too)."""
+        boxes = np.asarray(boxes, dtype=float).reshape(-1, 4)
+        out = np.zeros(len(boxes), dtype=bool)
+        if not len(boxes) or not len(self.geoms):
+            return out
+        a, b = self.tree.query(shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]), predicate="intersects")
+        other = self.codes[b] != code
+        out[a[other]] = True
+        return out
 
 
 def _visible_blocks(geoms: np.ndarray, view: Any) -> np.ndarray:
@@ -332,14 +360,15 @@ LEADER_GAP_PT = 1.0
 
 
 def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]], labelled: set[str], taken: _Boxes, taken_data: list, view: Any,
-                   mpp: float, parts_of: dict[str, list[Any]] | None = None) -> tuple[int, dict[str, int]]:
+                   mpp: float, parts_of: dict[str, list[Any]] | None = None, zones: _DrawnZones | None = None) -> tuple[int, dict[str, int]]:
     """Codes for the blocks :func:`zone_codes` could not label inside: each block at least :data:`LEADER_MIN_MM`
     across gets its code's most compact form at 7 pt beside it, tied by a thin leader to the centre of its
     inscribed circle (:func:`_beside`); a code printed nowhere else gets one at its largest block however narrow.
-    A label beside keeps clear of its own block (it never reads as spilling out of it) and of the other blocks of its
-    code in ``parts_of`` (there it would read as theirs), of every text and leader
-    already on the map and of the leader points of the other blocks that get one; its leader crosses no text and
-    no other leader.
+    A label beside stands within ``view`` and on no zone of another code in ``zones`` (the zones as drawn: on its
+    own code's zones, or on the background beyond the zoning; review s7: 'R-4' stood over an RTH-1 block); it keeps
+    clear of its own block (it never reads as spilling out of it) and, where it can, of the other blocks of its code
+    in ``parts_of`` (there it would read as theirs), of every text and leader already on the map and of the leader
+    points of the other blocks that get one; its leader crosses no text and no other leader.
 
     Returns how many labels were added and, per code, the blocks left without one (too narrow, or no room within
     :data:`LEADER_MAX_MM`): the map's note counts them, keyed by their colour in the legend.
@@ -367,14 +396,24 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
     order = sorted(first.values(), key=lambda k: items[k][0]) + sorted(
         (k for k, it in enumerate(items) if it[3] >= LEADER_MIN_MM and k not in first.values()), key=lambda k: -items[k][1].area)
     # the leader points of the blocks that get a leader (a narrow block's point may be covered: it takes none)
-    anchors = np.asarray([items[k][2] for k in order], dtype=float).reshape(-1, 2)
-    leaders = np.zeros((0, 4))
-    done = np.zeros(len(items), dtype=bool)
-    added = 0
+    pts = np.asarray([it[2] for it in items], dtype=float).reshape(-1, 2)
+    ordered = np.zeros(len(items), dtype=bool)
+    ordered[order] = True
+    st: dict[str, Any] = {"leaders": np.zeros((0, 4)), "done": np.zeros(len(items), dtype=bool), "added": 0, "centres": {}}
     same: dict[str, Any] = {}  # code -> its blocks as one geometry (prepared), built when first needed
-    for at, k in enumerate(order):
+
+    def place(k: int, alone: bool = False, over: bool = False) -> bool | None:
+        """Item ``k``'s label beside its block: None without a place, else whether its leader crosses a text. ``alone``:
+        the code has no other label (farther tries); ``over``: last, its leader may cross a text."""
         code, part, xy, _ = items[k]
-        others = np.delete(anchors, at, axis=0)
+        if st["done"][k]:
+            return False
+        if any(shapely.contains(part, c) for c in st["centres"].get(code, ())):  # a label of its code stands on it already
+            st["done"][k] = True
+            return False
+        mask = ordered.copy()
+        mask[k] = False
+        others = pts[mask]
         if code not in same:
             same[code] = shapely.union_all([part, *(parts_of or {}).get(code, [])])
             shapely.prepare(same[code])
@@ -383,30 +422,60 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
         # its forms, the most compact first ('Kawasan Pertanian' on one line, then over two: narrower, it finds room
         # where the line does not)
         forms = sorted(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1))
-        tries: list[dict[str, Any]] = [{"own": same[code]}]
-        if k in first_of:  # the code's only place on the map: over its other blocks, twice as far, touching other texts;
-            # last, as before s7, with its leader over a text if it must
-            tries += [{"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0}, {"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0, "over_text": True}]
+        # off every block of its code first; then over its code's other blocks (never over another code's)
+        tries: list[dict[str, Any]] = [{"own": same[code]}, {"own": part}]
+        if alone:  # the code's only place on the map: over its other blocks, twice as far, touching other texts; three
+            # times as far (off the other codes' zones there may be room only beyond the city)
+            tries += [{"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0}, {"own": part, "reach": 3 * LEADER_MAX_MM, "gap_pt": 0.0}]
+        if over:  # last, as before s7, with its leader over a text if it must
+            tries = [{"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0, "over_text": True}]
         placed = None
+        over = False
         for opts in tries:
             for form in forms:
-                placed = _beside(frame, xy, form, style, taken_data, leaders, others, area=view, mpp=mpp, **opts)
+                placed = _beside(frame, xy, form, style, taken_data, st["leaders"], others, area=view, mpp=mpp, zones=zones, code=code, **opts)
                 if placed is not None:
                     break
             if placed is not None:
-                if opts.get("over_text"):
-                    log.debug("kode zona %s: garis penunjuknya melintasi teks (tidak ada tempat lain)", code)
+                over = bool(opts.get("over_text"))
                 break
         if placed is None:
-            continue
+            return None
         t, seg = placed
         bb = t.get_window_extent(frame.fig.canvas.get_renderer())
         taken.add(bb)
-        taken_data.append(_data_box(frame.ax, bb).bounds)
-        leaders = np.vstack([leaders, seg])
+        box = _data_box(frame.ax, bb)
+        taken_data.append(box.bounds)
+        st["leaders"] = np.vstack([st["leaders"], seg])
         labelled.add(code)
-        done[k] = True
-        added += 1
+        st["done"][k] = True
+        st["added"] += 1
+        st["centres"].setdefault(code, []).append(box.centroid)
+        return over
+
+    # the codes with no other label first, each at its largest block, else at another of its blocks (the one near the
+    # city's edge or its own zones may have room off the other codes' zones); last, at its largest block with its leader
+    # over a text
+    head = [k for k in order if k in first_of]
+    for k in head:
+        if place(k, alone=True) is None:
+            code = items[k][0]
+            for j in sorted((j for j, it in enumerate(items) if it[0] == code and j != k), key=lambda j: -items[j][1].area):
+                if place(j, alone=True) is not None:
+                    break
+    for k in head:
+        if items[k][0] not in labelled and place(k, over=True):
+            log.debug("kode zona %s: garis penunjuknya melintasi teks (tidak ada tempat lain)", items[k][0])
+    for k in order:
+        if k not in first_of:
+            place(k)
+    done, added = st["done"], st["added"]
+    centres = st["centres"]
+    # a block a label of its code stands on (set beside another block of the code) has its code on the map
+    for k in np.flatnonzero(~done):
+        code, part = items[k][0], items[k][1]
+        if any(shapely.contains(part, c) for c in centres.get(code, ())):
+            done[k] = True
     keyed: dict[str, int] = {}
     for k in np.flatnonzero(~done):
         keyed[items[k][0]] = keyed.get(items[k][0], 0) + 1
@@ -416,9 +485,11 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
 
 
 def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, taken: list, leaders: np.ndarray, anchors: np.ndarray, own: Any,
-            area: Any, mpp: float, reach: float = LEADER_MAX_MM, gap_pt: float = LEADER_GAP_PT, over_text: bool = False) -> tuple[Any, np.ndarray] | None:
+            area: Any, mpp: float, reach: float = LEADER_MAX_MM, gap_pt: float = LEADER_GAP_PT, over_text: bool = False,
+            zones: _DrawnZones | None = None, code: str | None = None) -> tuple[Any, np.ndarray] | None:
     """A label too large for its block, set beside it: the nearest place on rings around ``xy`` (steps of the
-    label's height, at most ``reach`` mm away) where its box lies within ``area`` (the city), meets neither
+    label's height, at most ``reach`` mm away) where its box lies within ``area`` (the map), meets no zone of
+    ``zones`` whose code is not ``code`` (:meth:`_DrawnZones.foreign`), meets neither
     ``own`` (its block, and the other blocks of its code) nor a box of ``taken`` (data bounds of the texts on the map) nor a segment of ``leaders``
     ((n, 4) x0, y0, x1, y1), holds no point of ``anchors`` (the other blocks' leader points), all with ``gap_pt``
     points to spare, and where the leader from ``xy`` to the box's nearest edge (at least 4 pt long)
@@ -466,8 +537,10 @@ def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, ta
         if len(leaders):
             ok &= ~_seg_box(leaders, pad).any(axis=0)
             ok &= ~_seg_cross(segs, leaders).any(axis=1)
-        if len(tb) and not over_text:
-            ok &= ~_seg_box(segs, grown).any(axis=1)
+        if len(tb) and not over_text:  # a leader keeps half a point off every text even where the label may touch one
+            ok &= ~_seg_box(segs, tb + np.asarray([-1, -1, 1, 1]) * max(gap, 0.5 * mpp)).any(axis=1)
+        if zones is not None and ok.any():
+            ok[ok] = ~zones.foreign(pad[ok], code)
         for i in np.flatnonzero(ok):
             box = shapely.box(*pad[i])
             if shapely.intersects(own, box) or not shapely.contains(area, shapely.box(*boxes[i])):

@@ -141,14 +141,14 @@ def page_priority(album: Album) -> MapFrame | None:
     # point of the area, ran out of it); before the numbers, which then keep clear of the names. A kawasan too small
     # for its name at 7 pt gets its short tag (KP1, KP2 ...) inside instead, the legend pairing tag and name
     inks = [_ink(colors[n]) for n in names]
-    placed = names_inside(f.ax, list(kp.geometry), names, symbols=album.point_symbols(), sizes=(7.5, MIN_PT), color=inks, style="normal",
+    placed = names_inside(f.ax, list(kp.geometry), names, symbols=album.symbols_on(f.ax), sizes=(7.5, MIN_PT), color=inks, style="normal",
                           weight="bold", gid="kawasan-label", forms=kawasan_forms)
     printed = {" ".join(t.get_text().split()) for t in placed}
     tags = {n: f"KP{i + 1}" for i, n in enumerate(dict.fromkeys(names))}
     short = [n for n in dict.fromkeys(names) if " ".join(n.split()) not in printed]
     if short:
         todo = [i for i, n in enumerate(names) if n in short]
-        placed += names_inside(f.ax, [kp.geometry.iloc[i] for i in todo], [tags[names[i]] for i in todo], symbols=album.point_symbols(),
+        placed += names_inside(f.ax, [kp.geometry.iloc[i] for i in todo], [tags[names[i]] for i in todo], symbols=album.symbols_on(f.ax),
                                sizes=(7.5, MIN_PT), color=[inks[i] for i in todo], style="normal", weight="bold", gid="kawasan-label")
     printed = {" ".join(t.get_text().split()) for t in placed}
     unnamed = [n for n in dict.fromkeys(names) if " ".join(n.split()) not in printed and tags[n] not in printed]
@@ -164,7 +164,7 @@ def page_priority(album: Album) -> MapFrame | None:
             album.admin(fr, labels=False)
             areas(ax)
             programs(ax)
-            names_inside(ax, list(kp.geometry), names, symbols=album.point_symbols(), sizes=(7.5, MIN_PT), color=inks, style="normal",
+            names_inside(ax, list(kp.geometry), names, symbols=album.symbols_on(ax), sizes=(7.5, MIN_PT), color=inks, style="normal",
                          weight="bold", gid="kawasan-label", forms=kawasan_forms)
 
         listed = album.program_callouts(f, geo, draw=draw)

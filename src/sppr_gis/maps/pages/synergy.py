@@ -160,7 +160,7 @@ def page_sinergi(album: Album) -> MapFrame | None:
     f = album.frame("Peta Sinergi dan Konflik Antarprogram", sub, table=s is not None and len(s) > 0)
     album.city_extent(f)
     album.land(f)
-    album.admin(f)
+    album.admin(f, labels=False)  # the names after the programs and relations, clear of their symbols (review s7)
     secs: list[LegendSection | None] = []
     if r is not None:
         # every program of the year, small and grey: the context of the relations
@@ -175,6 +175,8 @@ def page_sinergi(album: Album) -> MapFrame | None:
         shown = [d for d in sorted(dims) if d in forms] or [0]
         secs.append(LegendSection(f"Program tahun {album.year} ({len(r)})", [forms[d][0] for d in shown], [f"Lokasi {forms[d][1]}" for d in shown]))
     drawn: list[str] = []
+    if s is None or not len(s):
+        album.kec_names(f)
     if s is not None and len(s):
         g = s.assign(_k=kinds_all.to_numpy())
         ok = ~(g.geometry.isna() | g.geometry.is_empty).to_numpy()
@@ -187,6 +189,7 @@ def page_sinergi(album: Album) -> MapFrame | None:
         twice = pd.DataFrame({"w": shapely.to_wkb(np.asarray(parts.geometry.array, dtype=object)), "k": parts["_k"].to_numpy()}).duplicated().to_numpy()
         parts = parts[~twice]
         draw_by_category(f.ax, parts, "_k", colors, order=kinds, point_size=26, line_width=2.4, polygon_alpha=0.3, zorder=8)
+        album.kec_names(f)
         xy, cols, keys = [], [], []
         order = _relation_order(g, ok)
         # rows written only as far as the table shows them (a province has tens of thousands of pairs)
