@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import re
+import sys
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -71,32 +72,28 @@ def keyed_row(num: str, text: str, width: int) -> str:
 
 
 class _LayoutCanvas(FigureCanvasAgg):
-    """The Agg canvas of a map page, whose renderer outside a draw (``get_renderer``: what the layout measures texts
-    and extents with) has a one-pixel buffer at the figure's dpi instead of the page's full one.
+    """The Agg canvas of a map page, whose renderer for measuring (``get_renderer`` asked by anything but Agg's own
+    draw) has a one-pixel buffer at the figure's dpi instead of the page's full one.
 
     Measuring reads the renderer's dpi and font metrics only; a full A3 buffer at 200 dpi is 31 MB cleared for each
     figure and kept with it (a 10,000-program album made 73 of them, most of its memory, while its PDF is drawn by
-    the PDF backend and its PNGs rasterized from the PDF). A draw of the canvas (``draw``, ``print_png``) has the
-    full buffer, as matplotlib's.
+    the PDF backend and its PNGs are rasterized from the PDF). Agg's draw (``FigureCanvasAgg.draw``, which
+    ``draw``, ``print_png`` and ``savefig`` to PNG go through) gets the full buffer, as in matplotlib.
     """
 
-    _sppr_drawing = False
     _sppr_measure: Any = None
 
     def get_renderer(self) -> Any:
-        if self._sppr_drawing:
+        if sys._getframe(1).f_code is _AGG_DRAW:
             return super().get_renderer()
         r = self._sppr_measure
         if r is None or r.dpi != self.figure.dpi:
             r = self._sppr_measure = RendererAgg(1, 1, self.figure.dpi)
         return r
 
-    def draw(self) -> None:
-        self._sppr_drawing = True
-        try:
-            super().draw()
-        finally:
-            self._sppr_drawing = False
+
+#: The code of Agg's draw: the one caller of ``get_renderer`` that draws into the renderer's buffer.
+_AGG_DRAW = FigureCanvasAgg.draw.__code__
 
 
 class MapFrame:
