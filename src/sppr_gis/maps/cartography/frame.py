@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import re
+import sys
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +16,7 @@ matplotlib.use("Agg")
 
 import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.legend import Legend  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
@@ -67,6 +69,31 @@ def keyed_row(num: str, text: str, width: int) -> str:
     if num == TABLE_HEADING:
         return textwrap.fill(" ".join(str(text).split()), width, break_on_hyphens=False)
     return textwrap.fill(" ".join(f"{num}. {text}".split()), width, subsequent_indent="    ", break_on_hyphens=False)
+
+
+class _LayoutCanvas(FigureCanvasAgg):
+    """The Agg canvas of a map page, whose renderer for measuring (``get_renderer`` asked by anything but Agg's own
+    draw) has a one-pixel buffer at the figure's dpi instead of the page's full one.
+
+    Measuring reads the renderer's dpi and font metrics only; a full A3 buffer at 200 dpi is 31 MB cleared for each
+    figure and kept with it (a 10,000-program album made 73 of them, most of its memory, while its PDF is drawn by
+    the PDF backend and its PNGs are rasterized from the PDF). Agg's draw (``FigureCanvasAgg.draw``, which
+    ``draw``, ``print_png`` and ``savefig`` to PNG go through) gets the full buffer, as in matplotlib.
+    """
+
+    _sppr_measure: Any = None
+
+    def get_renderer(self) -> Any:
+        if sys._getframe(1).f_code is _AGG_DRAW:
+            return super().get_renderer()
+        r = self._sppr_measure
+        if r is None or r.dpi != self.figure.dpi:
+            r = self._sppr_measure = RendererAgg(1, 1, self.figure.dpi)
+        return r
+
+
+#: The code of Agg's draw: the one caller of ``get_renderer`` that draws into the renderer's buffer.
+_AGG_DRAW = FigureCanvasAgg.draw.__code__
 
 
 class MapFrame:
@@ -156,9 +183,7 @@ class MapFrame:
         size = figsize or paper_size(paper)
         self.fig = Figure(figsize=size, dpi=dpi)  # layout measured at the PNG resolution
         self.k = size[0] / PAPER_SIZES["A4"][0]  # type scale relative to A4 (A3: 1.41)
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        canvas = FigureCanvasAgg(self.fig)
+        canvas = _LayoutCanvas(self.fig)
         # geopandas' plot() asks for a redraw after every layer; on Agg that is a full render of
         # the page each time (most of the album's run time). The page is drawn once, when saved.
         canvas.draw_idle = lambda *args, **kwargs: None  # type: ignore[method-assign]

@@ -578,7 +578,10 @@ class _CalloutPlan:
                          max(b[:, 2].max(), p0[0]) + 1.0, max(b[:, 3].max(), p0[1]) + 1.0)  # a display unit wider (rounding)
                 rn, rp = _reach(nb, reach), _reach(pb, reach)
                 nm, pc, cl, ld, ft = names[rn], padded[rp], calls[rp], leads[_reach(lb, reach)], fo[_reach(fb, reach)]
-                hard = ~inside[s:e] | _overlaps(b, nm).any(axis=1) | _overlaps(b, pc).any(axis=1) | _seg_box(lg, nm[~own[rn]]).any(axis=1)
+                hard = ~inside[s:e] | _overlaps(b, nm).any(axis=1) | _overlaps(b, pc).any(axis=1)
+                live = ~hard  # the dearer tests only for the candidates the cheap ones leave (a hard one costs inf whatever they add)
+                if live.any():
+                    hard[live] = _seg_box(lg[live], nm[~own[rn]]).any(axis=1)
                 if weigh:
                     crossing = _seg_cross(lg, ld).any(axis=1)
                     on_lead = _seg_box(lg, cl).any(axis=1).astype(float) + _seg_box(ld, b).any(axis=0) + crossing
@@ -588,10 +591,11 @@ class _CalloutPlan:
                     soft = np.zeros(e - s)
                 if not mode.endswith("-any"):  # two crossing leaders only where a number has no other place
                     hard |= crossing
-                if len(ft):
-                    soft += _overlaps(b, ft).sum(axis=1) + _seg_box(lg, ft).any(axis=1)
-                if self.within is not None:  # a circle beyond the region (at sea, in the neighbour's land) where the region has room
-                    soft += _OFF_LAND * ~self._inside(b)
+                live = ~hard
+                if len(ft) and live.any():
+                    soft[live] += _overlaps(b[live], ft).sum(axis=1) + _seg_box(lg[live], ft).any(axis=1)
+                if self.within is not None and live.any():  # a circle beyond the region (at sea, in the neighbour's land) where the region has room
+                    soft[live] += _OFF_LAND * ~self._inside(b[live])
                 if strict:
                     hard |= soft > 0
                 cost = np.where(hard, np.inf, soft)

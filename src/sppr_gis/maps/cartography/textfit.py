@@ -59,6 +59,13 @@ class _Measure:
         """The width of ``text`` in figure fraction (as :func:`_width` of the artist)."""
         return max(self.line(ln) for ln in text.split("\n")) / (self.fig.get_figwidth() * self.fig.dpi)
 
+    def fits(self, text: str, max_width: float) -> bool:
+        """Whether ``text`` is at most ``max_width`` (figure fraction) wide, as ``width(text) <= max_width``; the longest
+        lines (in characters) are measured first and a line too wide ends the test: a wrap width that does not fit
+        needs no measure of its other lines (fitting the notes under a 10,000-program map measured thousands)."""
+        scale = self.fig.get_figwidth() * self.fig.dpi
+        return all(self.line(ln) / scale <= max_width for ln in sorted(set(text.split("\n")), key=len, reverse=True))
+
 
 #: line widths by font, size and dpi (fonts from the rc parameters in force), shared by the pages of an album
 _MEASURES: dict[tuple[Any, ...], dict[str, float]] = {}
@@ -91,7 +98,7 @@ def _widest_fitting(widths: Sequence[int], make: Callable[[int], str], measure: 
     while lo <= hi:
         mid = (lo + hi) // 2
         t = make(widths[mid])
-        if measure.width(t) <= max_width:
+        if measure.fits(t, max_width):
             best, hi = t, mid - 1
         else:
             lo = mid + 1

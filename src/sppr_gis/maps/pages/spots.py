@@ -86,10 +86,18 @@ def _clear_of(spots: Sequence[tuple[float, float]], hw: float, hh: float, lines:
         ok[np.unique(hit[0])] = False
     if symbols is not None and len(symbols):
         s = np.asarray(symbols, dtype=float).reshape(-1, 2)
-        for i in np.flatnonzero(ok):
-            x, y = p[i]
-            if ((np.abs(s[:, 0] - x) < hw + margin) & (np.abs(s[:, 1] - y) < hh + margin)).any():
-                ok[i] = False
+        wx, wy = hw + margin, hh + margin
+        idx = np.flatnonzero(ok)
+        if len(idx):
+            # only the symbols near the spots can fall in a box (a 10,000-program map tested every symbol at every spot)
+            q = p[idx]
+            px, py = 2 * abs(wx) + 1.0, 2 * abs(wy) + 1.0
+            s = s[(s[:, 0] > q[:, 0].min() - px) & (s[:, 0] < q[:, 0].max() + px) & (s[:, 1] > q[:, 1].min() - py) & (s[:, 1] < q[:, 1].max() + py)]
+        if len(s):
+            for a in range(0, len(idx), 256):
+                chunk = idx[a : a + 256]
+                x, y = p[chunk, 0][:, None], p[chunk, 1][:, None]
+                ok[chunk[((np.abs(s[None, :, 0] - x) < wx) & (np.abs(s[None, :, 1] - y) < wy)).any(axis=1)]] = False
     return [(float(x), float(y)) for x, y in p[ok]]
 
 
