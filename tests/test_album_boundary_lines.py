@@ -168,3 +168,38 @@ def test_admin_map_of_kecamatan_digitised_apart_draws_each_common_edge_once():
     assert len(lengths) == 8, lengths
     assert lengths[:4] == pytest.approx([S] * 4, abs=2.0)
     assert lengths[4:] == pytest.approx([2 * S] * 4, abs=2.0)
+
+
+def _collection_length(ax, color) -> float:
+    rgba = matplotlib.colors.to_rgba(color)
+    total = 0.0
+    for c in ax.collections:
+        if c.get_gid() != OUTLINE_GID or not np.allclose(c.get_edgecolor()[0], rgba):
+            continue
+        total += sum(float(np.hypot(*np.diff(p.vertices, axis=0).T).sum()) for p in c.get_paths())
+    return total
+
+
+def test_kelurahan_dots_are_not_drawn_under_the_kecamatan_line_on_peta_1():
+    # 2 x 2 kecamatan of S x S, each halved into two kelurahan (x0 .. x0 + S/2, x0 + S/2 .. x0 + S): the dotted
+    # kelurahan line belongs only where no kecamatan line is, the four halving lines, 4 S in all (on main it was
+    # every kelurahan edge, 4 S + the kecamatan's 12 S, its dots filling the gaps of the dash-dot over it)
+    x0, y0 = 780_000.0, 9_228_000.0
+    kec, kel = [], []
+    for i in range(2):
+        for j in range(2):
+            cx, cy = x0 + i * S, y0 + j * S
+            name = f"Kec {chr(65 + 2 * i + j)}"
+            kec.append((name, shapely.box(cx, cy, cx + S, cy + S)))
+            for h in range(2):
+                kel.append((f"Kel {name[-1]}{h + 1}", name, shapely.box(cx + h * S / 2, cy, cx + (h + 1) * S / 2, cy + S)))
+    layers = {
+        "kecamatan": gpd.GeoDataFrame({"WADMKC": [k[0] for k in kec]}, geometry=[k[1] for k in kec], crs=CRS),
+        "kelurahan": gpd.GeoDataFrame({"WADMKD": [k[0] for k in kel], "WADMKC": [k[1] for k in kel]}, geometry=[k[2] for k in kel], crs=CRS),
+    }
+    stem, page = next(iter(album_mod.album_pages(layers, year=2025, title="SPPR Kota Contoh", region="Kota Contoh", paper="A4", dpi=40)))
+    kel_len = _collection_length(page.ax, "#555555")
+    kec_len = _collection_length(page.ax, "#2b2b2b")
+    plt.close(page.fig)
+    assert kec_len == pytest.approx(12 * S, abs=1.0)
+    assert kel_len == pytest.approx(4 * S, abs=1.0)

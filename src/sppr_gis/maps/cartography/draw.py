@@ -272,16 +272,47 @@ def _spread_stacked(ax: Any, g: gpd.GeoDataFrame, point_size: float, zorder: flo
     return gpd.GeoDataFrame(g.drop(columns=g.geometry.name), geometry=geoms, crs=g.crs)
 
 
-def draw_outline(ax: Any, gdf: gpd.GeoDataFrame | None, *, color: str = "#333333", linewidth: float = 0.9, linestyle: Any = "--", zorder: float = 3) -> None:
+def draw_outline(
+    ax: Any,
+    gdf: gpd.GeoDataFrame | None,
+    *,
+    color: str = "#333333",
+    linewidth: float = 0.9,
+    linestyle: Any = "--",
+    zorder: float = 3,
+    under: gpd.GeoDataFrame | None = None,
+    under_linewidth: float = 1.0,
+) -> None:
     """Boundaries (kecamatan, kelurahan: areas that tile the city) as lines without fill, every shared edge drawn once
     as one line (:func:`boundary_lines`), the areas' slivers (gaps and overlaps narrower than the line drawn,
-    :func:`outline_tolerance`) closed first."""
+    :func:`outline_tolerance`) closed first.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        The map, its extent set (the tolerance is the line's width at its scale).
+    gdf : GeoDataFrame or None
+        The areas; nothing is drawn when None or empty.
+    color, linewidth, linestyle, zorder
+        The line's style (matplotlib).
+    under : GeoDataFrame, optional
+        Areas whose boundary is drawn over this one (the kecamatan over their kelurahan) with ``under_linewidth``:
+        this boundary's edges along theirs are left out, so that the gaps of a dashed line over it stay gaps.
+    under_linewidth : float
+        The width of ``under``'s line (its tolerance).
+    """
     if gdf is None or not len(gdf):
         return
     g = gdf[~(gdf.geometry.isna() | gdf.geometry.is_empty)]
-    if len(g):
-        boundary_lines(g, crs=g.crs, tolerance=outline_tolerance(ax, linewidth)).plot(ax=ax, color=color, linewidth=linewidth, linestyle=linestyle, zorder=zorder,
-                                                                                   gid=OUTLINE_GID)
+    if not len(g):
+        return
+    tol = outline_tolerance(ax, linewidth)
+    minus = None
+    if under is not None and len(under):
+        utol = outline_tolerance(ax, under_linewidth)
+        minus = shapely.union_all(shapely.boundary(clean_areas(np.asarray(under.geometry.dropna().array, dtype=object), utol)))
+        tol = max(tol, utol)
+    boundary_lines(g, crs=g.crs, minus=minus, tolerance=tol).plot(ax=ax, color=color, linewidth=linewidth, linestyle=linestyle, zorder=zorder, gid=OUTLINE_GID)
 
 
 def outline_tolerance(ax: Any, linewidth: float = 1.0) -> float:

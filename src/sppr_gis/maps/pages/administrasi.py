@@ -319,7 +319,8 @@ def page_admin(album: Album) -> MapFrame | None:
         sel = np.array([hatch[n] == h for n in names])
         base[sel].plot(ax=f.ax, facecolor="none", edgecolor=[tuple(0.55 * c for c in mpl_color(fills[n])) for n, s in zip(names, sel) if s], linewidth=0, hatch=h, zorder=0.85)
     if kel is not None:
-        draw_outline(f.ax, kel, color="#555555", linewidth=0.8, linestyle=":", zorder=3)
+        # the kelurahan's edges that are not the kecamatan's: the dots never fill the kecamatan line's gaps (review s7)
+        draw_outline(f.ax, kel, color="#555555", linewidth=0.8, linestyle=":", zorder=3, under=kec, under_linewidth=1.3)
     draw_outline(f.ax, kec, color="#2b2b2b", linewidth=1.3, linestyle=(0, (6, 2, 1, 2)), zorder=3.2)
     net = album.network(f, labels=False)
     # names: kecamatan large, then kelurahan, then the networks along their lines
