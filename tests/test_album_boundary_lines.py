@@ -16,6 +16,7 @@ import matplotlib
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -203,3 +204,40 @@ def test_kelurahan_dots_are_not_drawn_under_the_kecamatan_line_on_peta_1():
     plt.close(page.fig)
     assert kec_len == pytest.approx(12 * S, abs=1.0)
     assert kel_len == pytest.approx(4 * S, abs=1.0)
+
+
+def _drawn_length(ax, color) -> float:
+    """Length (map units) of every stroked line in ``color`` on ``ax``: outlines and polygons' edges alike."""
+    rgba = matplotlib.colors.to_rgba(color)
+    total = 0.0
+    for c in ax.collections:
+        ec = c.get_edgecolor()
+        lw = np.atleast_1d(c.get_linewidth())
+        if not len(ec) or not np.allclose(ec[0], rgba) or not (lw > 0).any():
+            continue
+        for p in c.get_paths():
+            for v in p.to_polygons(closed_only=False):
+                total += float(np.hypot(*np.diff(v, axis=0).T).sum())
+    return total
+
+
+def test_peta_anggaran_draws_the_kecamatan_boundary_once_without_sliver_holes():
+    # two kecamatan whose common edge each digitised itself (0.3 m jitter), the west one with a 2 m x 200 m sliver
+    # hole inside (a gap between two of its kelurahan); Peta Anggaran's boundary: the 2S x S outline and the common
+    # edge once, 7 S (main drew each polygon's edge, the hole's ring too: 8 S + 404 m)
+    a, b = _two_squares(seed=2)
+    a = a.difference(shapely.box(400, 400, 402, 600))
+    kec = gpd.GeoDataFrame({"WADMKC": ["Coblong", "Lengkong"]}, geometry=[shapely.affinity.translate(g, 780_000, 9_228_000) for g in (a, b)], crs=CRS)
+    rows = []
+    for name, g in zip(kec["WADMKC"], kec.geometry):
+        p = g.representative_point()
+        for m in range(3):
+            rows.append({"program_id": f"P-{name}-{m}", "kecamatan": name, "status": "sesuai", "pagu": 1e9 * (1 + m), "kegiatan": "puskesmas",
+                         "opd": "Dinas Kesehatan", "geometry": p})
+    rencana = gpd.GeoDataFrame(rows, crs=CRS)
+    alb = album_mod._Album({"kecamatan": kec, "rencana": rencana}, year=2025, title="SPPR Kota Contoh", palette=None, source=None,
+                           region="Kota Contoh", dpi=40, paper="A4")
+    page = alb.page_kecamatan()
+    drawn = _drawn_length(page.ax, "#444444")
+    plt.close(page.fig)
+    assert drawn == pytest.approx(7 * S, abs=2.0)
