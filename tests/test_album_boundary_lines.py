@@ -241,3 +241,37 @@ def test_peta_anggaran_draws_the_kecamatan_boundary_once_without_sliver_holes():
     drawn = _drawn_length(page.ax, "#444444")
     plt.close(page.fig)
     assert drawn == pytest.approx(7 * S, abs=2.0)
+
+
+def test_a_river_zone_prints_in_its_own_colour_not_as_a_white_line():
+    # Peta 2 (pola ruang, zones at full colour) at 1 : 100.000 on A3 width: a 14 m wide river (Badan Air) between two
+    # blocks of Kawasan Permukiman. The river's middle, as printed, must be of its key's hue (blue: B well above R),
+    # not the white of the zones' parting edge (main: the white edges covered its 0.4 pt of light blue fill)
+    from sppr_gis.maps.cartography.draw import draw_zoning
+    from sppr_gis.maps.palette import Palette
+
+    w = 14.0
+    river = shapely.box(S - w / 2, 0, S + w / 2, 2 * S)
+    zoning = gpd.GeoDataFrame({"NAMOBJ": ["Kawasan Permukiman", "Badan Air", "Kawasan Permukiman"]},
+                              geometry=[shapely.box(0, 0, S - w / 2, 2 * S), river, shapely.box(S + w / 2, 0, 2 * S, 2 * S)], crs=CRS)
+    dpi = 300
+    fig = plt.figure(figsize=(2.0, 2.0), dpi=dpi)
+    ax = fig.add_axes([0, 0, 1, 1])
+    ax.set_axis_off()
+    span = 100_000 * 2.0 * 0.0254  # 1 : 100.000 across the 2 in axes: 5.08 km
+    ax.set_xlim(S - span / 2, S + span / 2)
+    ax.set_ylim(S - span / 2, S + span / 2)
+    colors = draw_zoning(ax, zoning, Palette(), code_field="NAMOBJ", name_field="NAMOBJ", alpha=1.0, edgecolor=(1, 1, 1, 0.8))
+    fig.canvas.draw()
+    img = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].astype(int)
+    plt.close(fig)
+    key = np.array(colors["Badan Air"], dtype=float)
+    rows = img[img.shape[0] // 4: 3 * img.shape[0] // 4]  # away from the river's ends
+    c = img.shape[1] // 2
+    side = rows[:, c - 30].mean(axis=0)  # the permukiman beside it, as printed
+    band = rows[:, c - 6: c + 7].mean(axis=0)  # 13 columns, about 1 mm, across the river
+    drawn = [k for k in range(band.shape[0]) if np.abs(band[k] - side).max() > 25]  # the columns the river changes
+    assert len(drawn) >= 2  # at least 0.5 pt wide on the page
+    seen = band[drawn].mean(axis=0)  # the river as it reads: its fill and edges averaged across its width
+    # main: (218, 233, 231), the white edges over 0.4 pt of light blue; the key is (151, 219, 242)
+    assert np.abs(seen - key).max() < 30, (seen, key)
