@@ -19,6 +19,7 @@ from matplotlib.transforms import Bbox  # noqa: E402
 
 from sppr_gis import overlay  # noqa: E402
 from sppr_gis.maps.cartography import (  # noqa: E402
+    TABLE_HEADING,
     LegendSection,
     MapFrame,
     draw_outline,
@@ -33,6 +34,7 @@ from sppr_gis.maps.palette import (  # noqa: E402
     mpl_color,
 )
 from sppr_gis.text import angka  # noqa: E402
+from sppr_gis.vocabulary import place_key  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -297,6 +299,41 @@ def _text_box(t: Any, renderer: Any) -> Any:
     return bb
 
 
+def _kel_groups(kel: Any) -> list[str | None]:
+    """Each kelurahan's kecamatan (its place key; :func:`~sppr_gis.vocabulary.place_key`) from the kelurahan layer's
+    kecamatan column, None where it has none."""
+    kc = _first(kel, ("WADMKC", "kecamatan", "nama_kecamatan"))
+    if not kc:
+        return [None] * len(kel)
+    return [place_key(v) if isinstance(v, str) and v.strip() else None for v in kel[kc]]
+
+
+def _group_labels(kel: Any, groups: Sequence[str | None], kec_names: Sequence[str]) -> list[str | None]:
+    """The heading of each kelurahan's group: ``Kecamatan Coblong`` (the kecamatan layer's spelling where it has
+    the kecamatan, else the kelurahan layer's); None without one."""
+    spelled = {place_key(n): str(n) for n in kec_names}
+    kc = _first(kel, ("WADMKC", "kecamatan", "nama_kecamatan"))
+    own = [str(v).strip() if isinstance(v, str) else None for v in kel[kc]] if kc else [None] * len(kel)
+    return [f"Kecamatan {spelled.get(g, o)}" if g is not None else None for g, o in zip(groups, own)]
+
+
+def _grouped_rows(rows: Sequence[tuple[str, str, str | None]]) -> list[tuple[str, str]]:
+    """Numbered rows ``(number, name, group heading)`` as a keyed table: each group's heading row
+    (:data:`~sppr_gis.maps.cartography.TABLE_HEADING`) before its rows, groups in the order of their first row, rows
+    by number within each; rows without a group last, without a heading."""
+    def num(r: tuple[str, str, str | None]) -> tuple[int, str]:
+        return (int(r[0]), r[0]) if str(r[0]).isdigit() else (1 << 30, str(r[0]))
+
+    rows = sorted(rows, key=num)
+    heads = list(dict.fromkeys(r[2] for r in rows if r[2]))
+    out: list[tuple[str, str]] = []
+    for h in heads:
+        out.append((TABLE_HEADING, h))
+        out.extend((r[0], r[1]) for r in rows if r[2] == h)
+    out.extend((r[0], r[1]) for r in rows if not r[2])
+    return out
+
+
 def page_admin(album: Album) -> MapFrame | None:
     kec, kel = album.L.get("kecamatan"), album.L.get("kelurahan")
     if kec is None and kel is None:
@@ -343,12 +380,17 @@ def page_admin(album: Album) -> MapFrame | None:
         # a name reaching out of its kelurahan reads as its neighbour's)
         knums = names_or_numbers(f.ax, kgeoms, knames, min_fontsize=7.0, weight="normal", gid="kel-name", number=False, avoid=road_lines, **kstyle)
         rest = [i for i, v in enumerate(knums) if v is not None]
+        # numbered kecamatan by kecamatan (the key lists them under their kecamatan's heading, numbers running on)
+        kgroup = _kel_groups(kel) if unit == "kecamatan" else [None] * len(knames)
+        rank = {g: r for r, g in enumerate(dict.fromkeys([*(place_key(n) for n in first), *(g for g in kgroup if g is not None)]))}
+        rest.sort(key=lambda i: (rank.get(kgroup[i], len(rank)) if kgroup[i] is not None else len(rank), i))
         # 2. numbered inside, after the kecamatan's numbers, and keyed
         for i, n in zip(rest, names_or_numbers(f.ax, [kgeoms[i] for i in rest], [knames[i] for i in rest], min_fontsize=7.0, weight="normal",
                                                gid="kel-name", start=used, try_names=False, **kstyle)):
             knums[i] = n
         knums = [v if v else None for v in knums]
         kel_key = [(n, name) for n, name in zip(knums, knames) if n]
+        kel_rows = _grouped_rows([(n, name, label) for n, name, label in zip(knums, knames, _group_labels(kel, kgroup, first)) if n])
     # the networks' names along their lines (planned ones first, none longer than its line)
     # (no numbers here: the legend beside the map has no room for their key on A4; Peta Rencana Struktur Ruang keys them)
     if net is not None:
@@ -378,8 +420,11 @@ def page_admin(album: Album) -> MapFrame | None:
         secs.append(LegendSection("Kelurahan (nomor miring pada peta)", blank, [f"{n}. {name}" for n, name in kel_key]))
     elif kel_key:
         # a long key (a real city: tens of kelurahan) on the continuation sheet (Lampiran), noted under the map
-        f.overflow_rows = list(kel_key)
+        f.overflow_rows = kel_rows  # under their kecamatan's headings (review s7)
         f.overflow_title = "Kelurahan bernomor"  # short: the heading fits one column of the sheet
+        if used:  # the numbers run on after the kecamatan's: say which the missing first ones are
+            f.overflow_more = (f"Nomor 1–{used}" if used > 1 else "Nomor 1") + " (dalam kotak) pada peta: kecamatan, lihat legenda " + (
+                f"{f.number}." if f.number else "peta.")
         f.notes.append("Kelurahan bernomor miring pada peta: daftarnya pada halaman berikutnya.")
     secs.append(net)
     f.add_legend([x for x in secs if x])
