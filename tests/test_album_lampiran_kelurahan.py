@@ -85,3 +85,31 @@ def test_lampiran_peta_1_lists_each_kelurahan_under_its_kecamatan_with_the_map_n
     assert len(listed) >= 48
     for num, name in listed:
         assert any(geom_of[name].buffer(1.0).contains(p) for p in on_map.get(num, [])), (num, name)
+
+
+def test_kelurahan_numbers_stay_off_the_roads_on_peta_1():
+    # review s7 (sample A4 Peta 1: kelurahan numbers printed on roads): the city above, a road along the middle of
+    # every row of kelurahan (through each one's centre, where a number would stand first); every number's box keeps
+    # a quarter point clear of the roads' drawn strokes (main: 80 numbers on the line itself)
+    kec, kel = _city()
+    x0, y0, s = 780_000.0, 9_228_000.0, 300.0
+    roads = [shapely.LineString([(x0 - 100, y0 + (r + 0.5) * s), (x0 + 12 * s + 100, y0 + (r + 0.5) * s)]) for r in range(8)]
+    net = gpd.GeoDataFrame({"NAMOBJ": [f"Jalan {r + 1}" for r in range(8)], "JNSRSR": ["Jalan Lokal Primer"] * 8, "STSJRN": ["Eksisting"] * 8},
+                           geometry=roads, crs=CRS)
+    stem, page = next(iter(album_mod.album_pages({"kecamatan": kec, "kelurahan": kel, "struktur_ruang": net}, year=2025, title="SPPR Kota Contoh",
+                                                 region="Kota Contoh", paper="A4", dpi=72)))
+    ax, fig = page.ax, page.fig
+    r = fig.canvas.get_renderer()
+    inv = ax.transData.inverted()
+    mpp = (ax.get_xlim()[1] - ax.get_xlim()[0]) / (ax.get_window_extent(r).width * 72.0 / fig.dpi)
+    widest = max(c.get_linewidth()[0] for c in ax.collections if c.get_gid() == "network")
+    nums = [t for t in ax.texts if t.get_gid() == "kel-name-number" and t.get_visible()]
+    assert len(nums) >= 48
+    on_road = []
+    for t in nums:
+        (a, b), (c, d) = inv.transform(t.get_window_extent(r).get_points())
+        box = shapely.box(min(a, c), min(b, d), max(a, c), max(b, d))
+        if any(box.distance(line) < (widest / 2 + 0.25) * mpp for line in roads):
+            on_road.append((t.get_text(), round(min(box.distance(line) for line in roads) / mpp, 2)))
+    plt.close(fig)
+    assert on_road == []

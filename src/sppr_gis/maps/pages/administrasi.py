@@ -41,6 +41,14 @@ log = logging.getLogger(__name__)
 #: Numbered kelurahan keyed in the legend panel up to this many; more go to the continuation sheet.
 KEL_KEY_ON_PAGE = 12
 
+#: Where a number finds no place :data:`NAME_GAP_MM` clear of the names and numbers inside (or reaching a little out
+#: of) its kelurahan: the least clearance (pt) it keeps before it may touch them (a halo's width and a half).
+NEAR_GAP_PT = 1.5
+
+#: A number with no room in its kelurahan even so stands beside it, at most this far out (mm at print size), with a
+#: leader to it.
+LEADER_MM = 8.0
+
 #: Least distance (mm at print size) between two names or numbers on the administrative map.
 NAME_GAP_MM = 1.0
 
@@ -124,7 +132,7 @@ def kec_hatches(fills: Mapping[str, RGB]) -> dict[str, str | None]:
 def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fontsize: float, color: str = "#222222", weight: str = "bold",
                      style: str = "normal", min_fontsize: float = 7.0, gid: str = "kec-name", number: bool = True,
                      start: int = 0, try_names: bool = True, avoid: Sequence[Any] = (), boxed: bool = False,
-                     gap_mm: float = NAME_GAP_MM) -> list[str | None]:
+                     gap_mm: float = NAME_GAP_MM, avoid_width: float = 0.0) -> list[str | None]:
     """Each area's name written wholly inside it and clear of the texts already on the axes (on one line, else
     on two, at ``fontsize`` then ``min_fontsize``); where no form fits, a number (1, 2, ... in the given order
     of the areas not named) at a point inside the area, to be keyed in the legend.
@@ -148,6 +156,8 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         False: every area numbered (its name already tried elsewhere).
     avoid : sequence of shapely geometries
         Lines (map units) a name must not lie on (roads): a name is printed only where its box meets none.
+    avoid_width : float
+        The widest of those lines as drawn (pt): a name or number keeps half a point clear of its stroke.
     boxed : bool
         True: the numbers bold and upright in a small square frame (the kecamatan's), told apart from plain
         numbers in the names' own style (the kelurahan's: italic, not bold).
@@ -177,7 +187,7 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     lines = [a for a in avoid if a is not None and not a.is_empty]
     tree = shapely.STRtree(lines) if lines else None
     # a name clear of the lines by half a point beyond its box (a road's stroke has a width)
-    line_pad = 0.5 * mpp
+    line_pad = (0.5 + max(0.0, avoid_width) / 2) * mpp
 
     def grown(d: float) -> np.ndarray:
         """The boxes taken, each grown by ``d`` map units on every side (the gap kept from them)."""
@@ -241,6 +251,18 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         if not spots:
             spots = _free_point(poly, hw, hh, far)
         if not spots:
+            # a crowded centre (Kota Bandung on A4 at 1 : 150.000): clear of the names and numbers by a little less
+            # than the gap, but never touching them (review s7: numbers touched SUMUR BANDUNG and one another)
+            near = grown(NEAR_GAP_PT * mpp)
+            spots = (_code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=near) or _free_point(poly, hw, hh, near)
+                     or [p for p in _code_spots(poly.buffer(min(hw, hh)), hw, hh, max(hh / 2, 0.5), taken=near, max_points=6000, limit=6000)
+                         if poly.contains(shapely.Point(p))][:1])
+        leader = False
+        if not spots and LEADER_MM > 0:
+            # no room in or at its kelurahan: beside it, as near as can be within LEADER_MM, with a leader to it
+            spots = _free_point(poly.buffer(LEADER_MM * 72.0 / 25.4 * mpp), hw, hh, grown(NEAR_GAP_PT * mpp))
+            leader = bool(spots)
+        if not spots:
             spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken) or _free_point(poly, hw, hh, taken)
         if spots:
             cx, cy = spots[0]
@@ -253,8 +275,23 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         t = ax.text(cx, cy, num, ha="center", va="center", fontsize=nfs, color=color, zorder=21,
                     path_effects=None if boxed else halo, gid=gid + "-number", **look)
         taken.append(_data_box(ax, _text_box(t, renderer)).bounds)
+        if leader:
+            _number_leader(ax, poly, taken[-1], color)
         out.append(num)
     return out
+
+
+def _number_leader(ax: Any, poly: Any, box: tuple[float, float, float, float], color: str) -> None:
+    """A thin leader from a number's box (bounds, data units) placed beside its area to a point inside the area (the
+    inside point nearest the box, a little in from the edge)."""
+    b = shapely.box(*box)
+    inner = poly.buffer(-0.15 * min(box[2] - box[0], box[3] - box[1]))
+    target = inner if not inner.is_empty else poly
+    a, z = shapely.shortest_line(b, target).coords
+    if math.dist(a, z) <= 0:
+        return
+    ax.plot([a[0], z[0]], [a[1], z[1]], color=color, linewidth=0.4, zorder=20.5, solid_capstyle="butt", gid="kel-number-leader")
+    ax.scatter([z[0]], [z[1]], s=1.5, color=color, zorder=20.6, linewidths=0, gid="kel-number-leader")
 
 
 def _free_point(poly: Any, hw: float, hh: float, taken: Any, max_points: int = 4000) -> list[tuple[float, float]]:
@@ -365,9 +402,11 @@ def page_admin(album: Album) -> MapFrame | None:
     # (a name never lies on a road or other network line: where none of its forms fits clear of them, a number)
     roads = album.L.get("struktur_ruang") if net is not None else None
     road_lines = [g for g in roads.geometry if g is not None and not g.is_empty and shapely.get_dimensions(g) == 1] if roads is not None else []
+    # names and numbers clear of the drawn stroke, not only of the line's centre (review s7: numbers on roads)
+    road_w = max((w for _c, w in f.data.get("network_style", {}).values()), default=0.0) if road_lines else 0.0
     first = list(dict.fromkeys(names))
     whole = [shapely.union_all([g for g, n in zip(geoms, names) if n == k and g is not None]) for k in first]
-    nums = dict(zip(first, names_or_numbers(f.ax, whole, [n.upper() for n in first], fontsize=9.5 * f.k, avoid=road_lines, boxed=True)))
+    nums = dict(zip(first, names_or_numbers(f.ax, whole, [n.upper() for n in first], fontsize=9.5 * f.k, avoid=road_lines, avoid_width=road_w, boxed=True)))
     # every kelurahan named inside itself (at least 7 pt), else numbered there (after the kecamatan's numbers)
     # and keyed number -> name in the legend, or on the continuation sheet when the key is long
     kel_key: list[tuple[str, str]] = []
@@ -378,7 +417,7 @@ def page_admin(album: Album) -> MapFrame | None:
         kstyle = dict(fontsize=max(7.0, 6 * f.k), color="#333333", style="italic")
         # 1. wholly inside the kelurahan, clear of the roads and network lines (never centred over its boundary:
         # a name reaching out of its kelurahan reads as its neighbour's)
-        knums = names_or_numbers(f.ax, kgeoms, knames, min_fontsize=7.0, weight="normal", gid="kel-name", number=False, avoid=road_lines, **kstyle)
+        knums = names_or_numbers(f.ax, kgeoms, knames, min_fontsize=7.0, weight="normal", gid="kel-name", number=False, avoid=road_lines, avoid_width=road_w, **kstyle)
         rest = [i for i, v in enumerate(knums) if v is not None]
         # numbered kecamatan by kecamatan (the key lists them under their kecamatan's heading, numbers running on)
         kgroup = _kel_groups(kel) if unit == "kecamatan" else [None] * len(knames)
@@ -386,7 +425,7 @@ def page_admin(album: Album) -> MapFrame | None:
         rest.sort(key=lambda i: (rank.get(kgroup[i], len(rank)) if kgroup[i] is not None else len(rank), i))
         # 2. numbered inside, after the kecamatan's numbers, and keyed
         for i, n in zip(rest, names_or_numbers(f.ax, [kgeoms[i] for i in rest], [knames[i] for i in rest], min_fontsize=7.0, weight="normal",
-                                               gid="kel-name", start=used, try_names=False, **kstyle)):
+                                               gid="kel-name", start=used, try_names=False, avoid=road_lines, avoid_width=road_w, **kstyle)):
             knums[i] = n
         knums = [v if v else None for v in knums]
         kel_key = [(n, name) for n, name in zip(knums, knames) if n]
