@@ -15,7 +15,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sppr_gis.kinerja.core import PREDIKAT
-from sppr_gis.maps.cartography import LegendSection, MapFrame
+from sppr_gis.maps.cartography import LegendSection, MapFrame, draw_outline
 from sppr_gis.vocabulary import place_key
 
 __all__ = ["PREDIKAT_COLORS", "kinerja_pages"]
@@ -237,7 +237,10 @@ def page_capaian_kecamatan(album: Any, result: Any) -> MapFrame | None:
         face.append(PREDIKAT_COLORS.get(p, _NONE) if p else _NONE)
         if p:
             counts[p] = counts.get(p, 0) + 1
-    kec.plot(ax=f.ax, color=face, edgecolor="#444444", linewidth=0.8, zorder=1)
+    kec.plot(ax=f.ax, color=face, edgecolor="none", zorder=1)
+    # the boundary: each shared edge once, slivers closed (a polygon's own edge drew its sliver holes as lines
+    # inside the kecamatan and its edge twice where neighbours were digitised apart; review s7)
+    draw_outline(f.ax, kec, color="#444444", linewidth=0.8, linestyle="-", zorder=1.05)
     for name, geom in zip(kec[field], kec.geometry):
         row = by.get(place_key(name))
         pt = geom.representative_point()

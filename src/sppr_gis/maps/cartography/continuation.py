@@ -274,16 +274,33 @@ def _put_rows(frame: MapFrame, cols: _Columns) -> None:
     # each row wrapped to its column's width as measured in the font printed (review s7: wrapped at a character count
     # estimated for wide letters, the rows filled about two thirds of their columns and broke needlessly)
     room = cols.colw - num_w - 0.01
+
+    def heading(text: str) -> Any:
+        return cols.put(lambda fig, x, y: fig.text(x, y, cols.wrap(" ".join(str(text).split()), room + num_w, True), fontsize=fs, fontweight="bold",
+                                                   va="top", color=_INK, linespacing=1.15, gid="table-heading"))
+
+    group: str | None = None  # the heading of the rows being placed
+    alone: Any = None  # that heading, when no row is under it yet
     for num, text in frame.overflow_rows:
-        if num == TABLE_HEADING:  # a group's heading (the programs without a location): bold, across the number column
+        if num == TABLE_HEADING:  # a group's heading (the programs without a location, a kecamatan): bold, across the number column
             cols.y -= 0.006
-            cols.put(lambda fig, x, y, text=text: fig.text(x, y, cols.wrap(" ".join(str(text).split()), room + num_w, True), fontsize=fs, fontweight="bold",
-                                                           va="top", color=_INK, linespacing=1.15, gid="table-heading"))
+            group, alone = str(text), heading(str(text))
             continue
 
         def make(fig: Figure, x: float, y: float, text: str = text) -> Any:
             return fig.text(x + num_w, y, cols.wrap(" ".join(str(text).split()), room), fontsize=fs, va="top", color=_INK, linespacing=1.15, gid="table-row")
+        where = (cols.fig, cols.col)
         t = cols.put(make)
+        if group is not None and (cols.fig, cols.col) != where:
+            # the group runs on into a new column or sheet: its heading over it there (review s7: Lampiran Peta 1's
+            # kelurahan without their kecamatan), and none left alone at the foot of the last column
+            t.remove()
+            cols.y = cols.top0  # the row was the first of its column
+            if alone is not None:
+                alone.remove()
+            heading(group if alone is not None else f"{group} (lanjutan)")
+            t = cols.put(make)
+        alone = None
         x, y = t.get_position()
         t.figure.text(x - num_w, y, str(num), fontsize=fs, fontweight="bold", va="top", color=_INK, gid="table-number")
     if frame.overflow_more:

@@ -19,6 +19,7 @@ from matplotlib.transforms import Bbox  # noqa: E402
 
 from sppr_gis import overlay  # noqa: E402
 from sppr_gis.maps.cartography import (  # noqa: E402
+    TABLE_HEADING,
     LegendSection,
     MapFrame,
     draw_outline,
@@ -33,11 +34,20 @@ from sppr_gis.maps.palette import (  # noqa: E402
     mpl_color,
 )
 from sppr_gis.text import angka  # noqa: E402
+from sppr_gis.vocabulary import place_key  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 #: Numbered kelurahan keyed in the legend panel up to this many; more go to the continuation sheet.
 KEL_KEY_ON_PAGE = 12
+
+#: Where a number finds no place :data:`NAME_GAP_MM` clear of the names and numbers inside (or reaching a little out
+#: of) its kelurahan: the least clearance (pt) it keeps before it may touch them (a halo's width and a half).
+NEAR_GAP_PT = 1.5
+
+#: A number with no room in its kelurahan even so stands beside it, at most this far out (mm at print size), with a
+#: leader to it.
+LEADER_MM = 8.0
 
 #: Least distance (mm at print size) between two names or numbers on the administrative map.
 NAME_GAP_MM = 1.0
@@ -122,7 +132,7 @@ def kec_hatches(fills: Mapping[str, RGB]) -> dict[str, str | None]:
 def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fontsize: float, color: str = "#222222", weight: str = "bold",
                      style: str = "normal", min_fontsize: float = 7.0, gid: str = "kec-name", number: bool = True,
                      start: int = 0, try_names: bool = True, avoid: Sequence[Any] = (), boxed: bool = False,
-                     gap_mm: float = NAME_GAP_MM) -> list[str | None]:
+                     gap_mm: float = NAME_GAP_MM, avoid_width: float = 0.0) -> list[str | None]:
     """Each area's name written wholly inside it and clear of the texts already on the axes (on one line, else
     on two, at ``fontsize`` then ``min_fontsize``); where no form fits, a number (1, 2, ... in the given order
     of the areas not named) at a point inside the area, to be keyed in the legend.
@@ -146,6 +156,8 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         False: every area numbered (its name already tried elsewhere).
     avoid : sequence of shapely geometries
         Lines (map units) a name must not lie on (roads): a name is printed only where its box meets none.
+    avoid_width : float
+        The widest of those lines as drawn (pt): a name or number keeps half a point clear of its stroke.
     boxed : bool
         True: the numbers bold and upright in a small square frame (the kecamatan's), told apart from plain
         numbers in the names' own style (the kelurahan's: italic, not bold).
@@ -175,7 +187,7 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     lines = [a for a in avoid if a is not None and not a.is_empty]
     tree = shapely.STRtree(lines) if lines else None
     # a name clear of the lines by half a point beyond its box (a road's stroke has a width)
-    line_pad = 0.5 * mpp
+    line_pad = (0.5 + max(0.0, avoid_width) / 2) * mpp
 
     def grown(d: float) -> np.ndarray:
         """The boxes taken, each grown by ``d`` map units on every side (the gap kept from them)."""
@@ -239,6 +251,18 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         if not spots:
             spots = _free_point(poly, hw, hh, far)
         if not spots:
+            # a crowded centre (Kota Bandung on A4 at 1 : 150.000): clear of the names and numbers by a little less
+            # than the gap, but never touching them (review s7: numbers touched SUMUR BANDUNG and one another)
+            near = grown(NEAR_GAP_PT * mpp)
+            spots = (_code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=near) or _free_point(poly, hw, hh, near)
+                     or [p for p in _code_spots(poly.buffer(min(hw, hh)), hw, hh, max(hh / 2, 0.5), taken=near, max_points=6000, limit=6000)
+                         if poly.contains(shapely.Point(p))][:1])
+        leader = False
+        if not spots and LEADER_MM > 0:
+            # no room in or at its kelurahan: beside it, as near as can be within LEADER_MM, with a leader to it
+            spots = _free_point(poly.buffer(LEADER_MM * 72.0 / 25.4 * mpp), hw, hh, grown(NEAR_GAP_PT * mpp))
+            leader = bool(spots)
+        if not spots:
             spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken) or _free_point(poly, hw, hh, taken)
         if spots:
             cx, cy = spots[0]
@@ -251,8 +275,23 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         t = ax.text(cx, cy, num, ha="center", va="center", fontsize=nfs, color=color, zorder=21,
                     path_effects=None if boxed else halo, gid=gid + "-number", **look)
         taken.append(_data_box(ax, _text_box(t, renderer)).bounds)
+        if leader:
+            _number_leader(ax, poly, taken[-1], color)
         out.append(num)
     return out
+
+
+def _number_leader(ax: Any, poly: Any, box: tuple[float, float, float, float], color: str) -> None:
+    """A thin leader from a number's box (bounds, data units) placed beside its area to a point inside the area (the
+    inside point nearest the box, a little in from the edge)."""
+    b = shapely.box(*box)
+    inner = poly.buffer(-0.15 * min(box[2] - box[0], box[3] - box[1]))
+    target = inner if not inner.is_empty else poly
+    a, z = shapely.shortest_line(b, target).coords
+    if math.dist(a, z) <= 0:
+        return
+    ax.plot([a[0], z[0]], [a[1], z[1]], color=color, linewidth=0.4, zorder=20.5, solid_capstyle="butt", gid="kel-number-leader")
+    ax.scatter([z[0]], [z[1]], s=1.5, color=color, zorder=20.6, linewidths=0, gid="kel-number-leader")
 
 
 def _free_point(poly: Any, hw: float, hh: float, taken: Any, max_points: int = 4000) -> list[tuple[float, float]]:
@@ -297,6 +336,41 @@ def _text_box(t: Any, renderer: Any) -> Any:
     return bb
 
 
+def _kel_groups(kel: Any) -> list[str | None]:
+    """Each kelurahan's kecamatan (its place key; :func:`~sppr_gis.vocabulary.place_key`) from the kelurahan layer's
+    kecamatan column, None where it has none."""
+    kc = _first(kel, ("WADMKC", "kecamatan", "nama_kecamatan"))
+    if not kc:
+        return [None] * len(kel)
+    return [place_key(v) if isinstance(v, str) and v.strip() else None for v in kel[kc]]
+
+
+def _group_labels(kel: Any, groups: Sequence[str | None], kec_names: Sequence[str]) -> list[str | None]:
+    """The heading of each kelurahan's group: ``Kecamatan Coblong`` (the kecamatan layer's spelling where it has
+    the kecamatan, else the kelurahan layer's); None without one."""
+    spelled = {place_key(n): str(n) for n in kec_names}
+    kc = _first(kel, ("WADMKC", "kecamatan", "nama_kecamatan"))
+    own = [str(v).strip() if isinstance(v, str) else None for v in kel[kc]] if kc else [None] * len(kel)
+    return [f"Kecamatan {spelled.get(g, o)}" if g is not None else None for g, o in zip(groups, own)]
+
+
+def _grouped_rows(rows: Sequence[tuple[str, str, str | None]]) -> list[tuple[str, str]]:
+    """Numbered rows ``(number, name, group heading)`` as a keyed table: each group's heading row
+    (:data:`~sppr_gis.maps.cartography.TABLE_HEADING`) before its rows, groups in the order of their first row, rows
+    by number within each; rows without a group last, without a heading."""
+    def num(r: tuple[str, str, str | None]) -> tuple[int, str]:
+        return (int(r[0]), r[0]) if str(r[0]).isdigit() else (1 << 30, str(r[0]))
+
+    rows = sorted(rows, key=num)
+    heads = list(dict.fromkeys(r[2] for r in rows if r[2]))
+    out: list[tuple[str, str]] = []
+    for h in heads:
+        out.append((TABLE_HEADING, h))
+        out.extend((r[0], r[1]) for r in rows if r[2] == h)
+    out.extend((r[0], r[1]) for r in rows if not r[2])
+    return out
+
+
 def page_admin(album: Album) -> MapFrame | None:
     kec, kel = album.L.get("kecamatan"), album.L.get("kelurahan")
     if kec is None and kel is None:
@@ -319,7 +393,8 @@ def page_admin(album: Album) -> MapFrame | None:
         sel = np.array([hatch[n] == h for n in names])
         base[sel].plot(ax=f.ax, facecolor="none", edgecolor=[tuple(0.55 * c for c in mpl_color(fills[n])) for n, s in zip(names, sel) if s], linewidth=0, hatch=h, zorder=0.85)
     if kel is not None:
-        draw_outline(f.ax, kel, color="#555555", linewidth=0.8, linestyle=":", zorder=3)
+        # the kelurahan's edges that are not the kecamatan's: the dots never fill the kecamatan line's gaps (review s7)
+        draw_outline(f.ax, kel, color="#555555", linewidth=0.8, linestyle=":", zorder=3, under=kec, under_linewidth=1.3)
     draw_outline(f.ax, kec, color="#2b2b2b", linewidth=1.3, linestyle=(0, (6, 2, 1, 2)), zorder=3.2)
     net = album.network(f, labels=False)
     # names: kecamatan large, then kelurahan, then the networks along their lines
@@ -327,9 +402,11 @@ def page_admin(album: Album) -> MapFrame | None:
     # (a name never lies on a road or other network line: where none of its forms fits clear of them, a number)
     roads = album.L.get("struktur_ruang") if net is not None else None
     road_lines = [g for g in roads.geometry if g is not None and not g.is_empty and shapely.get_dimensions(g) == 1] if roads is not None else []
+    # names and numbers clear of the drawn stroke, not only of the line's centre (review s7: numbers on roads)
+    road_w = max((w for _c, w in f.data.get("network_style", {}).values()), default=0.0) if road_lines else 0.0
     first = list(dict.fromkeys(names))
     whole = [shapely.union_all([g for g, n in zip(geoms, names) if n == k and g is not None]) for k in first]
-    nums = dict(zip(first, names_or_numbers(f.ax, whole, [n.upper() for n in first], fontsize=9.5 * f.k, avoid=road_lines, boxed=True)))
+    nums = dict(zip(first, names_or_numbers(f.ax, whole, [n.upper() for n in first], fontsize=9.5 * f.k, avoid=road_lines, avoid_width=road_w, boxed=True)))
     # every kelurahan named inside itself (at least 7 pt), else numbered there (after the kecamatan's numbers)
     # and keyed number -> name in the legend, or on the continuation sheet when the key is long
     kel_key: list[tuple[str, str]] = []
@@ -340,14 +417,19 @@ def page_admin(album: Album) -> MapFrame | None:
         kstyle = dict(fontsize=max(7.0, 6 * f.k), color="#333333", style="italic")
         # 1. wholly inside the kelurahan, clear of the roads and network lines (never centred over its boundary:
         # a name reaching out of its kelurahan reads as its neighbour's)
-        knums = names_or_numbers(f.ax, kgeoms, knames, min_fontsize=7.0, weight="normal", gid="kel-name", number=False, avoid=road_lines, **kstyle)
+        knums = names_or_numbers(f.ax, kgeoms, knames, min_fontsize=7.0, weight="normal", gid="kel-name", number=False, avoid=road_lines, avoid_width=road_w, **kstyle)
         rest = [i for i, v in enumerate(knums) if v is not None]
+        # numbered kecamatan by kecamatan (the key lists them under their kecamatan's heading, numbers running on)
+        kgroup = _kel_groups(kel) if unit == "kecamatan" else [None] * len(knames)
+        rank = {g: r for r, g in enumerate(dict.fromkeys([*(place_key(n) for n in first), *(g for g in kgroup if g is not None)]))}
+        rest.sort(key=lambda i: (rank.get(kgroup[i], len(rank)) if kgroup[i] is not None else len(rank), i))
         # 2. numbered inside, after the kecamatan's numbers, and keyed
         for i, n in zip(rest, names_or_numbers(f.ax, [kgeoms[i] for i in rest], [knames[i] for i in rest], min_fontsize=7.0, weight="normal",
-                                               gid="kel-name", start=used, try_names=False, **kstyle)):
+                                               gid="kel-name", start=used, try_names=False, avoid=road_lines, avoid_width=road_w, **kstyle)):
             knums[i] = n
         knums = [v if v else None for v in knums]
         kel_key = [(n, name) for n, name in zip(knums, knames) if n]
+        kel_rows = _grouped_rows([(n, name, label) for n, name, label in zip(knums, knames, _group_labels(kel, kgroup, first)) if n])
     # the networks' names along their lines (planned ones first, none longer than its line)
     # (no numbers here: the legend beside the map has no room for their key on A4; Peta Rencana Struktur Ruang keys them)
     if net is not None:
@@ -377,8 +459,11 @@ def page_admin(album: Album) -> MapFrame | None:
         secs.append(LegendSection("Kelurahan (nomor miring pada peta)", blank, [f"{n}. {name}" for n, name in kel_key]))
     elif kel_key:
         # a long key (a real city: tens of kelurahan) on the continuation sheet (Lampiran), noted under the map
-        f.overflow_rows = list(kel_key)
+        f.overflow_rows = kel_rows  # under their kecamatan's headings (review s7)
         f.overflow_title = "Kelurahan bernomor"  # short: the heading fits one column of the sheet
+        if used:  # the numbers run on after the kecamatan's: say which the missing first ones are
+            f.overflow_more = (f"Nomor 1–{used}" if used > 1 else "Nomor 1") + " (dalam kotak) pada peta: kecamatan, lihat legenda " + (
+                f"{f.number}." if f.number else "peta.")
         f.notes.append("Kelurahan bernomor miring pada peta: daftarnya pada halaman berikutnya.")
     secs.append(net)
     f.add_legend([x for x in secs if x])

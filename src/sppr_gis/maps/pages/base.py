@@ -39,10 +39,8 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     zone_legend,
 )
 from sppr_gis.maps.cartography.common import Note  # noqa: E402
-from sppr_gis.maps.cartography.draw import boundary_lines  # noqa: E402
 from sppr_gis.maps.cartography.enlarge import numbered_callouts  # noqa: E402
 from sppr_gis.maps.cartography.frame import keyed_row  # noqa: E402
-from sppr_gis.maps.cartography.labels import OUTLINE_GID  # noqa: E402
 from sppr_gis.maps.pages.common import (  # noqa: E402
     name_forms,
     _ZONE_FIELDS,
@@ -471,8 +469,7 @@ class Album:
         kel = self.L.get("kelurahan") if kelurahan else None
         if kel is not None and len(kel):
             # the kelurahan's edges that are not the kecamatan's: one line style on each edge (review, session 6)
-            under = shapely.union_all(shapely.boundary(np.asarray(kec.geometry.dropna().array, dtype=object))) if kec is not None and len(kec) else None
-            boundary_lines(kel, minus=under).plot(ax=frame.ax, color="#6b6b6b", linewidth=0.45, linestyle=":", zorder=3, gid=OUTLINE_GID)
+            draw_outline(frame.ax, kel, color="#6b6b6b", linewidth=0.45, linestyle=":", zorder=3, under=kec, under_linewidth=1.0)
         draw_outline(frame.ax, kec, color="#2b2b2b", linewidth=1.0, linestyle=(0, (6, 2, 1, 2)), zorder=3.2)
         if not labels:
             return []

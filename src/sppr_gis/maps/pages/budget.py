@@ -24,6 +24,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     LegendSection,
     MapFrame,
     category_legend,
+    draw_outline,
     place_labels,
     pagu_text,
 )
@@ -355,7 +356,10 @@ def page_kecamatan(album: Album) -> MapFrame | None:
     shades = [cmap(0.15 + 0.7 * i / max(ncls - 1, 1)) for i in range(ncls)]
     cls = assign_ranges(vals, ranges)
     face = [shades[c] if h and c >= 0 else (0.96, 0.96, 0.96, 1.0) for c, h in zip(cls, has)]
-    kec.plot(ax=f.ax, color=face, edgecolor="#444444", linewidth=0.8, zorder=1)
+    kec.plot(ax=f.ax, color=face, edgecolor="none", zorder=1)
+    # the boundary: each shared edge once, slivers closed (a polygon's own edge drew its sliver holes as lines
+    # inside the kecamatan and its edge twice where neighbours were digitised apart; review s7)
+    draw_outline(f.ax, kec, color="#444444", linewidth=0.8, linestyle="-", zorder=1.05)
     fmt = _money_fmt(max((hi for _, hi in ranges), default=0.0))
     div = {"Rp triliun": 1e12, "Rp miliar": 1e9, "Rp juta": 1e6}.get(fmt[2], 1.0)
     labs = range_labels(ranges, fmt[0], unit=div / 10)

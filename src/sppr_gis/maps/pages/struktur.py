@@ -59,7 +59,7 @@ def page_struktur(album: Album) -> MapFrame | None:
     f = album.frame("Peta Rencana Struktur Ruang", sub)
     album.city_extent(f)
     album.land(f)
-    draw_outline(f.ax, album.L.get("kelurahan"), color="#8a8a8a", linewidth=0.45, linestyle=":", zorder=3)
+    draw_outline(f.ax, album.L.get("kelurahan"), color="#8a8a8a", linewidth=0.45, linestyle=":", zorder=3, under=album.L.get("kecamatan"), under_linewidth=1.0)
     album.admin(f, labels=False)
     sec = album.network(f, labels=False)
     adm = album.admin_section()
