@@ -633,7 +633,7 @@ class Album:
     def finish(self, frame: MapFrame, avoid: gpd.GeoDataFrame | None = None, note: str | None = None, shows: Sequence[str] = ("rencana", "zoning", "kecamatan")) -> MapFrame:
         unnamed = self.unnamed_note(frame)
         if unnamed:  # never silently: a sentence of the page's note (no paragraph of its own)
-            note = f"{note} {unnamed}" if note else unnamed
+            note = (Note(f"{note} {unnamed}", f"{note.short} {unnamed}") if isinstance(note, Note) else f"{note} {unnamed}") if note else unnamed
         extra = [note] if note else []
         dropped = getattr(frame.ax, "_sppr_unnumbered", 0) if frame.ax is not None else 0
         if dropped:  # numbers the map could not print legibly (place_callouts): keyed in the table only
@@ -894,7 +894,9 @@ class Album:
             w = _network_width(k)
             only_plan = n_plan.get(k, 0) == cnt.get(k, 0) > 0
             h.append(Line2D([], [], color=mpl_color(colors[k]), linewidth=w, linestyle=planned_dash(w) if only_plan else "-"))
-            state = "; rencana" if only_plan else (f"; {n_plan[k]} rencana" if n_plan.get(k, 0) else "")
+            # a planned-only class says so by its dashed swatch (keyed by the "Rencana" entry below); a class of both
+            # kinds is keyed solid, so its label counts the planned lines
+            state = f"; {n_plan[k]} rencana" if n_plan.get(k, 0) and not only_plan else ""
             lab.append(f"{k} ({cnt.get(k, 0)}; {_km(float(length.get(k, 0.0)))}{state})")
         if planned.any():
             h += [Line2D([], [], color="#333333", linewidth=1.7), Line2D([], [], color="#333333", linewidth=1.7, linestyle=planned_dash(1.7))]

@@ -19,7 +19,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
     MIN_PT,
     MapFrame,
 )
-from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
+from sppr_gis.maps.cartography.common import Note, TextHalo  # noqa: E402
 from sppr_gis.maps.cartography.labels import _reserved, _seg_box, _seg_cross  # noqa: E402
 from sppr_gis.maps.pages.base import BUDI_DAYA, LINDUNG, Album  # noqa: E402
 from sppr_gis.maps.pages.spots import _code_spots, _data_box, _inscribed_circle  # noqa: E402,F401
@@ -56,15 +56,21 @@ def page_zoning(album: Album) -> MapFrame | None:
         "garis penunjuk. Kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
         "Nama zona menurut data pola ruang (Perda)."
     )
+    # its short form, printed under the map when the full one would take the legend's room (A4): every code without
+    # a code on the map is still named, without the counts
+    short = "Kode zona = kolom matriks ITBX (Buku Matriks); blok kecil diberi kode di sampingnya dengan garis penunjuk. Nama zona menurut Perda."
     keyed = f.data.get("zone_keyed") or {}
     if keyed:
         note += " " + keyed_note(keyed)
+        short += " " + keyed_note(keyed, why="blok kecil; dikenali dari warnanya")
     if dropped:
-        note += f" Nama {dropped} kecamatan tidak dicetak agar tidak menutupi nama zona; nama semua kecamatan pada Peta Administrasi."
-    return album.finish(f, note=note, shows=("zoning", "kecamatan"))
+        tail = f" Nama {dropped} kecamatan tidak dicetak agar tidak menutupi nama zona; nama semua kecamatan pada Peta Administrasi."
+        note += tail
+        short += tail
+    return album.finish(f, note=Note(note, short), shows=("zoning", "kecamatan"))
 
 
-def keyed_note(keyed: dict[str, int]) -> str:
+def keyed_note(keyed: dict[str, int], why: str = "blok terlalu kecil, tanpa tempat di sampingnya untuk kode dan garis penunjuk; dikenali dari warnanya pada legenda") -> str:
     """The note that names the zone blocks left without a code on the map, per code, the most numerous first: every
     code (review s7: '15 blok kode lain' left the reader to guess which), each block without its code (too narrow for
     a code and a leader: a road body, a sliver; or too small for its code with no room beside it off the other codes'
@@ -75,6 +81,8 @@ def keyed_note(keyed: dict[str, int]) -> str:
     ----------
     keyed : dict of str to int
         Zone code -> blocks without a code (``frame.data["zone_keyed"]``, :func:`zone_codes`).
+    why : str
+        The reason in brackets (shorter in the note's short form, printed under the map on A4).
 
     Returns
     -------
@@ -88,8 +96,7 @@ def keyed_note(keyed: dict[str, int]) -> str:
     for code, n in sorted(keyed.items(), key=lambda kv: (-kv[1], kv[0])):
         groups.setdefault(n, []).append(code)
     parts = [f"{n} blok {codes[0]}" if len(codes) == 1 else f"{n} blok masing-masing {', '.join(codes)}" for n, codes in groups.items()]
-    return ("Tanpa kode di peta (blok terlalu kecil, tanpa tempat di sampingnya untuk kode dan garis penunjuk; dikenali dari warnanya pada legenda): "
-            + "; ".join(parts) + ".")
+    return f"Tanpa kode di peta ({why}): " + "; ".join(parts) + "."
 
 
 class _Boxes:

@@ -34,10 +34,12 @@ log = logging.getLogger(__name__)
 STRUKTUR_COLORS: dict[str, RGB] = {"sesuai": (0, 170, 80), "sebagian": (245, 150, 0), "di_luar_rencana": (225, 0, 120)}
 
 
+#: Their legend entries, under the title "Program <tahun> terhadap jaringan rencana" (which names what they are
+#: measured against: the entries stay one line in an A4 panel's column).
 STRUKTUR_LABELS: dict[str, str] = {
-    "sesuai": "Sesuai jaringan rencana (porsi ≥ 90%)",
-    "sebagian": "Sebagian pada jaringan rencana",
-    "di_luar_rencana": "Di luar rencana jaringan",
+    "sesuai": "Sesuai (porsi ≥ 90%)",
+    "sebagian": "Sebagian",
+    "di_luar_rencana": "Di luar rencana",
 }
 
 
