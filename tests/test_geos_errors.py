@@ -31,12 +31,16 @@ def _no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 class FailOnce:
-    """``shapely.<name>`` raising GEOSException on its first call made while ``where`` (a function name) runs."""
+    """``shapely.<name>`` raising GEOSException on its first call made while ``where`` (a function name) runs;
+    ``name`` may be dotted (``"lib.unary_union"``: the ufunc a site calls directly, without shapely.union_all's
+    collection copy)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, name: str, where: str, always: bool = False) -> None:
-        self.real = getattr(shapely, name)
+        owner, _, attr = ("shapely." + name).rpartition(".")
+        owner = sys.modules[owner]
+        self.real = getattr(owner, attr)
         self.where, self.always, self.fired = where, always, 0
-        monkeypatch.setattr(shapely, name, self)
+        monkeypatch.setattr(owner, attr, self)
 
     def _inside(self) -> bool:
         f = sys._getframe(2)
@@ -96,7 +100,7 @@ CHECK_SITES = [
     ("intersection", "overlap_pairs"),
     ("buffer", "erode"),
     ("buffer", "dilated_union"),
-    ("union_all", "dilated_union"),
+    ("lib.unary_union", "dilated_union"),  # the collection built there, unioned without shapely.union_all's copy (s8)
     ("buffer", "_gaps"),
     ("union_all", "_gaps"),
     ("difference", "_gaps"),

@@ -62,7 +62,7 @@ def page_zoning(album: Album) -> MapFrame | None:
     keyed = f.data.get("zone_keyed") or {}
     if keyed:
         note += " " + keyed_note(keyed)
-        short += " " + keyed_note(keyed, why="blok kecil; dikenali dari warnanya")
+        short += " " + keyed_note(keyed, why="kodenya tidak muat di dalam blok maupun di sampingnya; dikenali dari warnanya")
     if dropped:
         tail = f" Nama {dropped} kecamatan tidak dicetak agar tidak menutupi nama zona; nama semua kecamatan pada Peta Administrasi."
         note += tail

@@ -217,7 +217,7 @@ def page_sinergi(album: Album) -> MapFrame | None:
     f.add_legend([x for x in secs if x])
     f.data = {"relations": drawn, "counts": cnt_all}
     note = (
-        "Lokasi program yang terlibat diberi warna jenis hubungannya; nomor merujuk ke daftar hubungan pada halaman lanjutan. "
+        "Lokasi program yang terlibat diberi warna jenis hubungannya; nomor merujuk ke baris Daftar sinergi dan konflik (di samping peta atau pada lampirannya). "
         "Program di kawasan lindung yang diizinkan ITBX (I) tidak dinilai sebagai konflik."
     )
     return album.finish(f, avoid=s if s is not None else r, note=note, shows=("rencana", "zoning", "kecamatan"))
