@@ -207,3 +207,17 @@ BANDUNG_KEC = [
     "Buahbatu", "Rancasari", "Arcamanik", "Cibiru", "Ujungberung", "Gedebage", "Panyileukan", "Cinambo",
     "Mandalajati",
 ]
+
+
+#: The realistic [album] of issue 19's review: a two-line instansi and a four-line penandatangan.
+REALISTIC_OFFICE = "Pemerintah Kota Contoh\nBadan Perencanaan Pembangunan, Riset dan Inovasi Daerah"
+REALISTIC_SIGNATORY = "Kepala Bappeda Kota Contoh\n\nDr. Ir. Nama Lengkap, M.T.\nNIP 19700101 199503 1 001"
+
+
+def realistic_album(layers: dict[str, object], paper: str = "A3", dpi: int = 100, logo: object = None) -> object:
+    """The sample's album pages builder (``maps.album._Album``) configured as an agency would (two-line office,
+    four-line signatory, optionally a logo) on ``paper``."""
+    from sppr_gis.maps import album as album_mod
+
+    return album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=dpi, paper=paper,
+                            office=REALISTIC_OFFICE, signatory=REALISTIC_SIGNATORY, logo=logo)

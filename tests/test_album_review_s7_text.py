@@ -21,7 +21,7 @@ from matplotlib.lines import Line2D
 
 matplotlib.use("Agg")
 
-from mapdata import sample_album_layers  # noqa: E402
+from mapdata import realistic_album, sample_album_layers  # noqa: E402
 from printing import pdf_words  # noqa: E402
 
 from sppr_gis.maps import album as album_mod  # noqa: E402
@@ -38,9 +38,7 @@ def sample():
 
 
 def _album(layers, paper="A3", dpi=100):
-    return album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=dpi, paper=paper,
-                            office="Pemerintah Kota Contoh\nBadan Perencanaan Pembangunan, Riset dan Inovasi Daerah",
-                            signatory="Kepala Bappeda Kota Contoh\n\nDr. Ir. Nama Lengkap, M.T.\nNIP 19700101 199503 1 001")
+    return realistic_album(layers, paper=paper, dpi=dpi)
 
 
 def _printed(fig) -> str:

@@ -13,6 +13,7 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pytest
+from mapdata import realistic_album
 import shapely
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -34,9 +35,7 @@ def sample():
 
 
 def _album(layers, paper="A3", dpi=100):
-    return album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=dpi, paper=paper,
-                            office="Pemerintah Kota Contoh\nBadan Perencanaan Pembangunan, Riset dan Inovasi Daerah",
-                            signatory="Kepala Bappeda Kota Contoh\n\nDr. Ir. Nama Lengkap, M.T.\nNIP 19700101 199503 1 001")
+    return realistic_album(layers, paper=paper, dpi=dpi)
 
 
 def _data_box(ax, bb):

@@ -18,6 +18,7 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import pytest
+from mapdata import realistic_album
 import shapely
 from conftest import SAMPLE
 from printing import draw_logo, pdf_page
@@ -42,13 +43,9 @@ def sample():
 @pytest.fixture(scope="module", params=["A3", "A4"])
 def printed(request, sample, tmp_path_factory):
     """The realistic album's Peta 2 (two-line office, four-line signatory, a logo), printed and read back."""
-    from sppr_gis.maps import album as album_mod
-
     _, layers = sample
     logo = draw_logo(tmp_path_factory.mktemp("logo"))
-    a = album_mod._Album(layers, year=2025, title="SPPR Kota Contoh", palette=None, source=None, region="Kota Contoh", dpi=72, paper=request.param,
-                         office="Pemerintah Kota Contoh\nBadan Perencanaan Pembangunan, Riset dan Inovasi Daerah",
-                         signatory="Kepala Bappeda Kota Contoh\n\nDr. Ir. Nama Lengkap, M.T.\nNIP 19700101 199503 1 001", logo=logo)
+    a = realistic_album(layers, paper=request.param, dpi=72, logo=logo)
     a.number = 1
     page = a.page_zoning()
     with pdf_page(page.fig) as pdf:
