@@ -14,7 +14,6 @@ import threading
 from pathlib import Path
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point
@@ -355,51 +354,43 @@ def test_zoning_qa_error_after_the_engine_started_is_raised(tmp_path: Path, monk
 
 
 def test_relocation_started_once_the_programs_are_judged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # check(on_programs=...): called as soon as the statuses are known, before the verdict's texts, the
-    # zone_shares table and the findings' geometries are made (sppr check starts the relocation advice
-    # there, beside them), with the programs' id, status, kegiatan_itbx and geometry as the finished layer
-    # has them; not while the zoning's cache entry is still being written (a cold run)
-    from sppr_gis import conformance
-
+    # check(on_programs=...): called with the result being built as soon as its programs layer is final,
+    # before the zone_shares table and the findings' geometries are made (sppr check starts the relocation
+    # advice there, beside them); not while the zoning's cache entry is still being written (a cold run)
     monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))
     zinputs, progs, rules = _inputs()
     steps: list[str] = []
-    patched = {"_zone_shares_table": (pipeline, "zone_shares"), "_locate_findings": (pipeline, "findings"), "_texts": (conformance, "texts")}
-    originals = {name: getattr(module, name) for name, (module, _) in patched.items()}
+    shares_table, locate = pipeline._zone_shares_table, pipeline._locate_findings
 
-    def recording(name: str):  # noqa: ANN202
-        module, step = patched[name]
+    def table(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        steps.append("zone_shares")
+        return shares_table(*args, **kw)
 
-        def run(*args, **kw):  # noqa: ANN002, ANN003, ANN202
-            steps.append(step)
-            return originals[name](*args, **kw)
+    def located(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        steps.append("findings")
+        return locate(*args, **kw)
 
-        return run
-
-    for name, (module, _) in patched.items():
-        monkeypatch.setattr(module, name, recording(name))
+    monkeypatch.setattr(pipeline, "_zone_shares_table", table)
+    monkeypatch.setattr(pipeline, "_locate_findings", located)
     given: list[object] = []
     started: list[object] = []
 
     def on_programs(early):  # noqa: ANN001, ANN202
         steps.append("programs")
         given.append(early)
-        assert not len(early.zone_shares) and list(early.programs.columns) == ["program_id", "status", "kegiatan_itbx", "geometry"]
+        assert early.programs["status"].isin(["tidak_sesuai"]).any() and not len(early.zone_shares)
         started.append(relocation_pending(early, rules, relocation_distance=1500.0))
 
     cold = check(prepare_zoning_cached(zinputs, write_behind=True), progs, rules, workers=1, prepare_relocation=True, on_programs=on_programs)
-    assert steps == ["texts", "zone_shares", "findings"] and given == []  # its entry written behind: not called
+    assert steps == ["zone_shares", "findings"] and given == []  # its entry written behind: not called
     steps.clear()
     warm = check(prepare_zoning_cached(zinputs), progs, rules, workers=1, prepare_relocation=True, on_programs=on_programs)
-    assert steps == ["programs", "texts", "zone_shares", "findings"] and len(given) == 1
-    early = given[0]
-    assert early.extra_layers is warm.extra_layers and early.timings is warm.timings
-    _same(early.programs, warm.programs[["program_id", "status", "kegiatan_itbx", "geometry"]])
-    assert (warm.programs["status"] == "tidak_sesuai").any() and len(warm.zone_shares) == len(cold.zone_shares) > 0
+    assert steps == ["programs", "zone_shares", "findings"]
+    assert len(given) == 1 and given[0] is warm and len(warm.zone_shares) == len(cold.zone_shares) > 0
     layer = started[0]()
     assert warm.extra_layers["saran_relokasi"] is layer and "relokasi" in warm.timings
-    for name, (module, _) in patched.items():
-        monkeypatch.setattr(module, name, originals[name])
+    monkeypatch.setattr(pipeline, "_zone_shares_table", shares_table)
+    monkeypatch.setattr(pipeline, "_locate_findings", locate)
     ref = check(zinputs, progs, rules, workers=1, cache=False)
     expected = extend_check(ref, rules, relocation_distance=1500.0).extra_layers["saran_relokasi"]
     assert len(expected) > 0 and expected["zone_code"].notna().any()
@@ -407,31 +398,3 @@ def test_relocation_started_once_the_programs_are_judged(tmp_path: Path, monkeyp
     for name in ("programs", "zone_shares"):
         _same(getattr(warm, name), getattr(ref, name))
     _same(warm.issues, ref.issues)
-
-
-def test_a_collection_takes_its_most_restrictive_units_status_early() -> None:
-    # the statuses check(on_programs=...) gives for collections split into units: program 0's units are
-    # sesuai and tidak_sesuai, program 1's perlu_kajian and sesuai_bersyarat, program 2 is one unit
-    status = np.array(["sesuai", "tidak_sesuai", "perlu_kajian", "sesuai_bersyarat", "sesuai_bersyarat"], dtype=object)
-    got = pipeline._most_restrictive(status, np.array([0, 0, 1, 1, 2]), 3)
-    assert got.tolist() == ["tidak_sesuai", "perlu_kajian", "sesuai_bersyarat"]
-
-
-def test_collections_status_given_early_is_the_verdicts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # programs that are collections (a polygon with a far point, a line with a point) are judged part by
-    # part: the status on_programs gets is the one the finished layer holds, for every program
-    import shapely
-
-    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))
-    zinputs, progs, rules = _inputs()
-    progs = progs.copy()
-    geoms = progs.geometry.to_numpy()
-    far = shapely.Point(*shapely.get_coordinates(geoms[0])[0] + 5000.0)
-    for i in range(0, min(len(progs), 12), 3):
-        geoms[i] = shapely.GeometryCollection([geoms[i], far if i % 2 else shapely.centroid(geoms[i + 1])])
-    progs = progs.set_geometry(gpd.GeoSeries(geoms, crs=progs.crs))
-    check(prepare_zoning_cached(zinputs), progs, rules, workers=1)  # the entry, written
-    given: list[object] = []
-    result = check(prepare_zoning_cached(zinputs), progs, rules, workers=1, on_programs=given.append)
-    assert len(given) == 1 and (result.zone_shares["bagian"].notna()).any()
-    assert given[0].programs["status"].tolist() == result.programs["status"].tolist()

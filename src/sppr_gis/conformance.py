@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -28,7 +27,6 @@ def assess(
     *,
     min_share: float = 0.01,
     empty_reason: pd.Series | None = None,
-    on_status: Callable[[np.ndarray], Any] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Status, ITBX class, score, dominant zone and explanation per program.
 
@@ -46,9 +44,6 @@ def assess(
         Zones with a smaller share are not counted.
     empty_reason : pandas.Series, optional
         Text explaining why a program has no measurable geometry (positional).
-    on_status : callable, optional
-        Called with every program's status (a copy, positional) as soon as it is known, before
-        the dominant zones and the texts are worked out (e.g. to start what needs only the status).
 
     Returns
     -------
@@ -83,8 +78,6 @@ def assess(
     has_rule = order >= 0
     share = sh["share"].to_numpy()
     status, itbx, score, u = _status(prog, n, counted, order, has_rule, share, weight, known, unzoned, min_share)
-    if on_status is not None:
-        on_status(status.copy())
 
     dominant = _dominant(prog, sh["zone_code"].to_numpy(dtype=object), share, order, n)
 

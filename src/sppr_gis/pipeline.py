@@ -16,7 +16,7 @@ from pyproj import CRS
 
 from sppr_gis.cache import Labels, cached_zoning, enabled as cache_enabled, keep_zoning, lookup_zoning
 from sppr_gis.cluster import ClusterRunner, cluster_client, distributed_shares
-from sppr_gis.conformance import STATUS_RANK, STATUSES, assess, combine_parts
+from sppr_gis.conformance import STATUSES, assess, combine_parts
 from sppr_gis.crs import ensure_crs, metric_crs, outside_area_of_use, to_metric
 from sppr_gis.engine import DEFAULT_MAX_VERTICES, SNAP_GRIDS, ProgramParts, ShareResult, ZoneCut, ZoneIndex, cut_zones, polygonal_parts, program_parts, release_memory
 from sppr_gis.errors import FieldError, LayerError
@@ -892,17 +892,13 @@ def check(
         an earlier run kept the pieces in the cache, they are read in a thread while the verdict is
         worked out, once the shares are done (``sppr check`` does). The answers are the same.
     on_programs : callable, optional
-        Called once, as soon as every program's status is known (before the verdict's texts, the
-        zone_shares table and the findings' geometries are worked out), with a :class:`CheckResult`
-        whose ``programs`` hold what the relocation advice reads (the id column, ``status``,
-        ``kegiatan_itbx`` and the geometry, as in the returned result's programs layer), whose
-        ``zones``, ``crs`` and relocation index (and ``zoning_key``) are set, whose ``zone_shares``
-        and ``issues`` are empty, and whose ``extra_layers`` and ``timings`` are the returned
-        result's. ``sppr check`` starts the relocation advice there
-        (:func:`sppr_gis.analyses.relocation_pending`), so that it runs beside the rest. When the
-        id field is one of the output columns, with the finished programs layer (then it is the
-        returned result itself); not called while the zoning's cache entry is being written (a
-        cold run: the caller starts the advice on the returned result).
+        Called with the :class:`CheckResult` being built as soon as its ``programs`` layer is final
+        (before the zone_shares table and the findings' geometries are made), when no zoning cache
+        entry is still being written: its ``programs``, ``zones``, ``crs`` and the relocation
+        index (and ``zoning_key``) are set then, ``zone_shares`` and ``issues`` are empty until
+        check() returns that same object. ``sppr check`` starts the relocation advice there
+        (:func:`sppr_gis.analyses.relocation_pending`, which reads only those), so that it runs
+        beside the rest. Not called otherwise (the caller starts it on the returned result).
 
     Returns
     -------
@@ -967,22 +963,14 @@ def check(
         # are cut with the advice, as before (cutting beside the verdict raised a cold run's peak memory)
         relocation_index = _start_relocation_index(zones, rules, None, zoning_run.key)
     zids, zlabel = prepared.ids, prepared.label
-    writing = zoning_run.prepared is not None and zoning_run.prepared.writing is not None  # its cache entry, written behind
-    # (the relocation pieces' record is kept once that entry is written: what reads it starts after it)
-    zoning_key = zoning_run.key if cache_enabled(cache) else None
-    extra: dict[str, pd.DataFrame] = {}
-
-    def judged(status: np.ndarray, acts: pd.Series, matrix_name: dict[object, object]) -> None:
-        assert on_programs is not None
-        on_programs(_result(_judged_programs(programs, id_field, out_geoms, crs, status, acts, matrix_name), crs, timings, zones, relocation_index, zoning_key, extra))
-
-    early = on_programs is not None and not writing and id_field not in OUTPUT_COLUMNS  # (an id column the verdict replaces: after it)
     t = time.perf_counter()
-    acts, matrix_name, verdict, shares = _verdict(programs, act_col, code_col, rules, res, work, ids, plabel, zones, zlabel, parts, empty_reason, min_share, findings, judged if early else None)
+    acts, matrix_name, verdict, shares = _verdict(programs, act_col, code_col, rules, res, work, ids, plabel, zones, zlabel, parts, empty_reason, min_share, findings)
     timings["verdict"] = time.perf_counter() - t
     out = _output_programs(programs, out_geoms, crs, verdict, acts, matrix_name, res, parts, plabel, findings)
-    result = _result(out, crs, timings, zones, None if early else relocation_index, zoning_key, extra)
-    if on_programs is not None and not writing and not early:
+    writing = zoning_run.prepared is not None and zoning_run.prepared.writing is not None  # its cache entry, written behind
+    # (the relocation pieces' record is kept once that entry is written: what reads it starts after it)
+    result = _result(out, crs, timings, zones, relocation_index, zoning_run.key if cache_enabled(cache) else None)
+    if on_programs is not None and not writing:
         on_programs(result)
     zone_shares = _zone_shares_table(shares, ids, res)
     findings = _locate_findings(findings, plabel, ids, out, zones, zlabel, zids, zgeoms)
@@ -995,11 +983,9 @@ def check(
     return result
 
 
-def _result(
-    out: gpd.GeoDataFrame, crs: CRS, timings: dict[str, float], zones: gpd.GeoDataFrame, relocation_index: Any, zoning_key: str | None, extra: dict[str, pd.DataFrame]
-) -> CheckResult:
+def _result(out: gpd.GeoDataFrame, crs: CRS, timings: dict[str, float], zones: gpd.GeoDataFrame, relocation_index: Any, zoning_key: str | None) -> CheckResult:
     """check()'s result with its programs layer (zone_shares and issues empty until check() sets them)."""
-    result = CheckResult(programs=out, zone_shares=pd.DataFrame(), issues=pd.DataFrame(), crs=crs, timings=timings, zones=zones, extra_layers=extra)
+    result = CheckResult(programs=out, zone_shares=pd.DataFrame(), issues=pd.DataFrame(), crs=crs, timings=timings, zones=zones)
     if relocation_index is not None:
         result.relocation_index = relocation_index  # type: ignore[attr-defined] - read by sppr_gis.analyses
     if zoning_key is not None:  # the relocation advice keeps its cut pieces next to the zoning's entry
@@ -1203,12 +1189,8 @@ def _measure(zoning_run: _ZoningRun, zgeoms: np.ndarray, zcodes: np.ndarray, par
     return res, prepared
 
 
-def _verdict(
-    programs: gpd.GeoDataFrame, act_col: str | None, code_col: str | None, rules: Rules, res: ShareResult, work: np.ndarray, ids: np.ndarray, plabel: str, zones: gpd.GeoDataFrame,
-    zlabel: str, parts: ProgramParts, empty_reason: np.ndarray, min_share: float, findings: list[Finding], on_status: Callable[[np.ndarray, pd.Series, dict[object, object]], Any] | None = None,
-) -> tuple[pd.Series, dict[object, object], pd.DataFrame, pd.DataFrame]:
-    """Activities (with SIPD code mapping), rules coverage, and the verdict: activities, their matrix names, verdict and shares
-    (``on_status`` called with the statuses, the activities and their matrix names once the statuses are known)."""
+def _verdict(programs: gpd.GeoDataFrame, act_col: str | None, code_col: str | None, rules: Rules, res: ShareResult, work: np.ndarray, ids: np.ndarray, plabel: str, zones: gpd.GeoDataFrame, zlabel: str, parts: ProgramParts, empty_reason: np.ndarray, min_share: float, findings: list[Finding]) -> tuple[pd.Series, dict[object, object], pd.DataFrame, pd.DataFrame]:
+    """Activities (with SIPD code mapping), rules coverage, and the verdict: activities, their matrix names, verdict and shares."""
     measured = ~np.isnan(res.unzoned)
     prog_measured = np.bincount(parts.owner[measured], minlength=parts.n) > 0
     acts = program_activities(programs, act_col, code_col, rules)
@@ -1225,8 +1207,7 @@ def _verdict(
             findings.append(Finding(plabel, ids[i], "warning", "kegiatan_tidak_ada_di_itbx", f"kegiatan {what} tidak ada dalam matriks ITBX {rules.source}"))
     zone_counts = zones["zone_code"].value_counts()
     findings.extend(zone_code_findings(zone_counts, rules, zlabel))
-    judged = None if on_status is None else (lambda status: on_status(status, acts, matrix_name))
-    verdict, shares, fnd = judge(res, acts, rules, work, ids, plabel, min_share=min_share, empty_reason=empty_reason, parts=parts, on_status=judged)
+    verdict, shares, fnd = judge(res, acts, rules, work, ids, plabel, min_share=min_share, empty_reason=empty_reason, parts=parts)
     findings.extend(fnd)
     return acts, matrix_name, verdict, shares
 
@@ -1245,19 +1226,6 @@ def _output_programs(programs: gpd.GeoDataFrame, out_geoms: np.ndarray, crs: CRS
     out["measure"] = res.measure[parts.first]
     out["measure_unit"] = [_UNIT.get(int(d)) for d in res.dim[parts.first]]
     return out.set_geometry(out.geometry.name)
-
-
-def _judged_programs(
-    programs: gpd.GeoDataFrame, id_field: str, out_geoms: np.ndarray, crs: CRS, status: np.ndarray, acts: pd.Series, matrix_name: dict[object, object]
-) -> gpd.GeoDataFrame:
-    """The columns of the programs layer the relocation advice reads, as :func:`_output_programs` gives them
-    once the statuses are known: the id (``id_field``, and ``program_id``, when given and not an output
-    column), ``status``, ``kegiatan_itbx`` and the geometry."""
-    keep = [c for c in dict.fromkeys((id_field, "program_id")) if c in programs.columns and c not in OUTPUT_COLUMNS and c != programs.geometry.name]
-    frame = pd.DataFrame(programs[keep]).reset_index(drop=True)  # (their dtypes as the programs layer keeps them)
-    frame["status"] = status
-    frame["kegiatan_itbx"] = [matrix_name[type(a), a if isinstance(a, (str, int, float, type(None))) else str(a)] for a in acts]
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(out_geoms, crs=crs).values, crs=crs)
 
 
 def _zone_shares_table(shares: pd.DataFrame, ids: np.ndarray, res: ShareResult) -> pd.DataFrame:
@@ -1361,7 +1329,6 @@ def judge(
     min_share: float = 0.01,
     empty_reason: pd.Series | None = None,
     parts: ProgramParts | None = None,
-    on_status: Callable[[np.ndarray], Any] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
     """The verdict step: status, ITBX class, score, dominant zone and keterangan from the engine's shares.
 
@@ -1386,9 +1353,6 @@ def judge(
         :func:`sppr_gis.engine.program_parts` of ``work``: each part of a collection
         is judged alone and the program takes its most restrictive part's verdict
         (:func:`sppr_gis.conformance.combine_parts`).
-    on_status : callable, optional
-        Called with every program's status (positional; a collection's is its most restrictive
-        part's, as in the verdict) as soon as it is known, before the texts are worked out.
 
     Returns
     -------
@@ -1404,7 +1368,7 @@ def judge(
         for i in np.flatnonzero(degenerate):
             findings.append(Finding(label, ids[i], "warning", "geometri_tanpa_ukuran", "geometri tanpa luas/panjang; tidak dapat dinilai"))
             reason.iloc[i] = "Geometri tanpa luas/panjang; lokasi tidak dapat dinilai."
-        verdict, shares = assess(res.pairs, res.unzoned, acts, rules, min_share=min_share, empty_reason=reason, on_status=on_status)
+        verdict, shares = assess(res.pairs, res.unzoned, acts, rules, min_share=min_share, empty_reason=reason)
         shares["part"] = shares["prog"].to_numpy(dtype=np.int64)
         shares["bagian"] = pd.array([None] * len(shares), dtype="string")
         return verdict, shares, findings
@@ -1416,17 +1380,6 @@ def judge(
         findings.append(Finding(label, ids[own[u]], "warning", "geometri_tanpa_ukuran", f"{what}geometri tanpa luas/panjang; tidak dapat dinilai"))
         u_reason.iloc[u] = "Geometri tanpa luas/panjang; lokasi tidak dapat dinilai."
     u_acts = pd.Series(list(acts.iloc[own]), dtype=object)
-    by_program = None if on_status is None else (lambda status_u: on_status(_most_restrictive(status_u, own, parts.n)))
-    verdict_u, shares_u = assess(res.pairs, res.unzoned, u_acts, rules, min_share=min_share, empty_reason=u_reason, on_status=by_program)
+    verdict_u, shares_u = assess(res.pairs, res.unzoned, u_acts, rules, min_share=min_share, empty_reason=u_reason)
     verdict, shares = combine_parts(verdict_u, shares_u, own, parts.bagian, parts.n)
     return verdict, shares, findings
-
-
-def _most_restrictive(status: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
-    """Each program's status from its units' (``owner``: the program of each unit): the most restrictive
-    (:data:`sppr_gis.vocabulary.STATUS_RANK`), the status of the unit that decides the program's verdict."""
-    ranked = sorted(STATUS_RANK, key=STATUS_RANK.__getitem__)
-    rank = np.array([STATUS_RANK[v] for v in status], dtype=np.int64)
-    best = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(best, np.asarray(owner, dtype=np.int64), rank)
-    return np.array([ranked[r] if r >= 0 else None for r in best], dtype=object)
