@@ -351,3 +351,50 @@ def test_zoning_qa_error_after_the_engine_started_is_raised(tmp_path: Path, monk
         check(start_zoning(zinputs), progs, rules, workers=1)
     assert "topology" in order
     assert not list((tmp_path / "cache").glob("zoning-*.npz"))  # no entry of a failed preparation
+
+
+def test_relocation_started_once_the_programs_are_judged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # check(on_programs=...): called with the result being built as soon as its programs layer is final,
+    # before the zone_shares table and the findings' geometries are made (sppr check starts the relocation
+    # advice there, beside them); not while the zoning's cache entry is still being written (a cold run)
+    monkeypatch.setenv("SPPR_CACHE_DIR", str(tmp_path / "cache"))
+    zinputs, progs, rules = _inputs()
+    steps: list[str] = []
+    shares_table, locate = pipeline._zone_shares_table, pipeline._locate_findings
+
+    def table(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        steps.append("zone_shares")
+        return shares_table(*args, **kw)
+
+    def located(*args, **kw):  # noqa: ANN002, ANN003, ANN202
+        steps.append("findings")
+        return locate(*args, **kw)
+
+    monkeypatch.setattr(pipeline, "_zone_shares_table", table)
+    monkeypatch.setattr(pipeline, "_locate_findings", located)
+    given: list[object] = []
+    started: list[object] = []
+
+    def on_programs(early):  # noqa: ANN001, ANN202
+        steps.append("programs")
+        given.append(early)
+        assert early.programs["status"].isin(["tidak_sesuai"]).any() and not len(early.zone_shares)
+        started.append(relocation_pending(early, rules, relocation_distance=1500.0))
+
+    cold = check(prepare_zoning_cached(zinputs, write_behind=True), progs, rules, workers=1, prepare_relocation=True, on_programs=on_programs)
+    assert steps == ["zone_shares", "findings"] and given == []  # its entry written behind: not called
+    steps.clear()
+    warm = check(prepare_zoning_cached(zinputs), progs, rules, workers=1, prepare_relocation=True, on_programs=on_programs)
+    assert steps == ["programs", "zone_shares", "findings"]
+    assert len(given) == 1 and given[0] is warm and len(warm.zone_shares) == len(cold.zone_shares) > 0
+    layer = started[0]()
+    assert warm.extra_layers["saran_relokasi"] is layer and "relokasi" in warm.timings
+    monkeypatch.setattr(pipeline, "_zone_shares_table", shares_table)
+    monkeypatch.setattr(pipeline, "_locate_findings", locate)
+    ref = check(zinputs, progs, rules, workers=1, cache=False)
+    expected = extend_check(ref, rules, relocation_distance=1500.0).extra_layers["saran_relokasi"]
+    assert len(expected) > 0 and expected["zone_code"].notna().any()
+    _same(layer, expected)
+    for name in ("programs", "zone_shares"):
+        _same(getattr(warm, name), getattr(ref, name))
+    _same(warm.issues, ref.issues)

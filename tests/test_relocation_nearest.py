@@ -95,3 +95,28 @@ def test_first_intersecting_equals_testing_every_candidate():
         if hits:
             expected[i] = min(hits)[1]
     assert dict(zip(q.tolist(), p.tolist())) == expected and len(expected) > 100
+
+
+def test_boxes_farther_than_the_nearest_piece_found_are_not_measured(monkeypatch):
+    # (8, 8) lies in the box of an L-shaped piece that is 7 m away (the bound: the piece with the nearest
+    # box); a square 4 m east is the nearest; four small squares have boxes 5 to 6.8 m away, inside the
+    # bound but farther than 4 m, so they can be neither nearer than the square nor tie with it
+    ell = Polygon([(0, 0), (10, 0), (10, 1), (1, 1), (1, 10), (0, 10)])
+    near = box(12, 7.5, 13, 8.5)  # 4 m east
+    others = [box(8, 14, 8.5, 14.5), box(2.5, 8, 3, 8.5), box(13.5, 3.5, 14, 4), box(8, 2.5, 8.5, 3)]  # 6, 5, 6.80, 5 m
+    d_others = [shapely.distance(Point(8, 8), o) for o in others]
+    assert all(4.0 < d <= 7.0 for d in d_others) and shapely.distance(Point(8, 8), ell) == 7.0
+    pieces = np.array([ell, near, *others], dtype=object)
+    tree = shapely.STRtree(pieces)
+    measured = []
+    distance = shapely.distance
+
+    def counting(a, b, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        measured.append(len(np.atleast_1d(a)))
+        return distance(a, b, *args, **kwargs)
+
+    monkeypatch.setattr(shapely, "distance", counting)
+    q, p, d = nearest_pieces(tree, np.array([Point(8, 8)], dtype=object), 640.0)
+    assert _pairs(q, p, d) == [(0, 1, 4.0)]
+    # the bound (the L, 7 m) and the square (4 m); the four squares' boxes are farther than 4 m
+    assert sum(measured) == 2

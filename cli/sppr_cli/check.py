@@ -181,11 +181,17 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             if scheduler is not None:
                 found = zoning_ready()  # the cached zoning, or None: the QA on the cluster
                 zoning_ready = None if found is None else (lambda: found)
+            started = {}
+
+            def start_relocation(early):  # noqa: ANN001, ANN202 - the advice beside the rest of the check, once the programs are judged
+                started["saran_relokasi"] = relocation_pending(early, ruleset, relocation_distance=relocation_distance, id_field=id_field, client=client)
+
             with progress_bar(len(progs), _("computing overlaps and conformance"), show) as advance:
                 result = run_check(
                     zinputs if zoning_ready is None else zoning_ready, progs, ruleset, zone_field=zone_field, activity_field=activity_field, id_field=id_field,
                     code_field=code_field, min_share=min_share, sliver_width=sliver_width, sliver_area=sliver_area, workers=workers, progress=advance,
                     client=client, cache=cache, prepare_relocation=struktur_ruang is None,
+                    on_programs=start_relocation if struktur_ruang is None and client is None else None,
                 )
             # the prepared zoning (the engine's cut pieces, the QA's pairs) is not needed after the check:
             # freed before the layers are written (the result keeps the zones)
@@ -193,7 +199,9 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
             release_memory()
             pending = {}
             if struktur_ruang is None:  # the advice changes no layer: the others are written while it runs
-                pending["saran_relokasi"] = relocation_pending(result, ruleset, relocation_distance=relocation_distance, id_field=id_field, client=client)
+                pending["saran_relokasi"] = started.get("saran_relokasi") or relocation_pending(
+                    result, ruleset, relocation_distance=relocation_distance, id_field=id_field, client=client
+                )
             else:
                 extend_check_from_files(
                     result, ruleset, relocation_distance=relocation_distance, network=struktur_ruang, network_map=network_map, class_field=network_class_field,

@@ -826,6 +826,7 @@ def check(
     client: Any = None,
     cache: bool | None = None,
     prepare_relocation: bool = False,
+    on_programs: Callable[[CheckResult], Any] | None = None,
 ) -> CheckResult:
     """Conformance of program locations with the zoning and its ITBX matrix.
 
@@ -890,6 +891,14 @@ def check(
         with the same ``rules`` and ``client`` (``sppr check --scheduler`` does). Without one: when
         an earlier run kept the pieces in the cache, they are read in a thread while the verdict is
         worked out, once the shares are done (``sppr check`` does). The answers are the same.
+    on_programs : callable, optional
+        Called with the :class:`CheckResult` being built as soon as its ``programs`` layer is final
+        (before the zone_shares table and the findings' geometries are made), when no zoning cache
+        entry is still being written: its ``programs``, ``zones``, ``crs`` and the relocation
+        index (and ``zoning_key``) are set then, ``zone_shares`` and ``issues`` are empty until
+        check() returns that same object. ``sppr check`` starts the relocation advice there
+        (:func:`sppr_gis.analyses.relocation_pending`, which reads only those), so that it runs
+        beside the rest. Not called otherwise (the caller starts it on the returned result).
 
     Returns
     -------
@@ -958,18 +967,29 @@ def check(
     acts, matrix_name, verdict, shares = _verdict(programs, act_col, code_col, rules, res, work, ids, plabel, zones, zlabel, parts, empty_reason, min_share, findings)
     timings["verdict"] = time.perf_counter() - t
     out = _output_programs(programs, out_geoms, crs, verdict, acts, matrix_name, res, parts, plabel, findings)
+    writing = zoning_run.prepared is not None and zoning_run.prepared.writing is not None  # its cache entry, written behind
+    # (the relocation pieces' record is kept once that entry is written: what reads it starts after it)
+    result = _result(out, crs, timings, zones, relocation_index, zoning_run.key if cache_enabled(cache) else None)
+    if on_programs is not None and not writing:
+        on_programs(result)
     zone_shares = _zone_shares_table(shares, ids, res)
     findings = _locate_findings(findings, plabel, ids, out, zones, zlabel, zids, zgeoms)
-    if zoning_run.prepared is not None and zoning_run.prepared.writing is not None:  # its cache entry, written behind
+    if writing:
         zoning_run.prepared.wait_written()
         timings["cache.write"] = zoning_run.prepared.seconds.get("cache.write", 0.0)
     timings["total"] = time.perf_counter() - t0
     # the issues kept as the findings hold their geometry (a large one as WKB) until written or read
-    result = CheckResult(programs=out, zone_shares=zone_shares, issues=WkbLayer(*findings_table(findings), crs=crs), crs=crs, timings=timings, zones=zones)
+    result.zone_shares, result.issues = zone_shares, WkbLayer(*findings_table(findings), crs=crs)
+    return result
+
+
+def _result(out: gpd.GeoDataFrame, crs: CRS, timings: dict[str, float], zones: gpd.GeoDataFrame, relocation_index: Any, zoning_key: str | None) -> CheckResult:
+    """check()'s result with its programs layer (zone_shares and issues empty until check() sets them)."""
+    result = CheckResult(programs=out, zone_shares=pd.DataFrame(), issues=pd.DataFrame(), crs=crs, timings=timings, zones=zones)
     if relocation_index is not None:
         result.relocation_index = relocation_index  # type: ignore[attr-defined] - read by sppr_gis.analyses
-    if zoning_run.key is not None and cache_enabled(cache):  # the relocation advice keeps its cut pieces next to the zoning's entry
-        result.zoning_key = zoning_run.key  # type: ignore[attr-defined] - read by sppr_gis.analyses
+    if zoning_key is not None:  # the relocation advice keeps its cut pieces next to the zoning's entry
+        result.zoning_key = zoning_key  # type: ignore[attr-defined] - read by sppr_gis.analyses
     return result
 
 

@@ -196,7 +196,9 @@ def nearest_pieces(tree: shapely.STRtree, geoms: np.ndarray, max_distance: float
     distance to the piece whose box is nearest among those found within a growing radius bounds a
     geometry's nearest distance from above, and GEOS's distance (the one ``query_nearest``
     computes) is then computed only for the pieces whose boxes are no farther than that bound (a
-    piece is never nearer than its box).
+    piece is never nearer than its box). Those are measured in rounds, each geometry's pieces in the
+    order of their boxes' distance, one per round, until the next box is farther than the smallest
+    distance found so far: no piece beyond it can be nearer, or tie.
 
     Parameters
     ----------
@@ -218,6 +220,7 @@ def nearest_pieces(tree: shapely.STRtree, geoms: np.ndarray, max_distance: float
     qb = shapely.bounds(geoms)
     pb = shapely.bounds(pieces)
     bound = np.full(len(geoms), np.inf)
+    bound_piece = np.full(len(geoms), -1, dtype=np.int64)  # the piece whose distance is the bound
     todo = np.arange(len(geoms))
     # an upper bound per geometry: the distance to the piece with the nearest box among those whose
     # boxes come within a radius (growing to max_distance; none within it: no piece within it either)
@@ -232,21 +235,61 @@ def nearest_pieces(tree: shapely.STRtree, geoms: np.ndarray, max_distance: float
         first = order[np.r_[True, ci[order][1:] != ci[order][:-1]]]
         q = todo[ci[first]]
         bound[q] = shapely.distance(geoms[q], pieces[cj[first]])
+        bound_piece[q] = cj[first]
         todo = np.delete(todo, ci[first])
     q = np.flatnonzero(np.isfinite(bound))
     if not len(q):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    known = (bound_piece[q], bound[q])  # measured already: not measured again
     bound = np.minimum(bound[q], max_distance)
     # the pieces whose boxes come within the bound (a margin for the boxes' rounding: the distances decide)
     b = qb[q]
     ci, cj = tree.query(shapely.box(b[:, 0] - bound, b[:, 1] - bound, b[:, 2] + bound, b[:, 3] + bound))
-    keep = _box_distance(b[ci], pb[cj]) <= bound[ci] * (1.0 + 1e-9) + 1e-9
-    ci, cj = ci[keep], cj[keep]
-    dist = shapely.distance(geoms[q[ci]], pieces[cj])
-    best = np.full(len(q), np.inf)
-    np.minimum.at(best, ci, dist)
-    keep = (dist == best[ci]) & (dist <= max_distance)
+    bd = _box_distance(b[ci], pb[cj])
+    keep = bd <= bound[ci] * (1.0 + 1e-9) + 1e-9
+    ci, cj, bd = ci[keep], cj[keep], bd[keep]
+    dist, best = _nearest_rounds(geoms[q], pieces, ci, cj, bd, known)
+    keep = ~np.isnan(dist)
+    keep[keep] = (dist[keep] == best[ci[keep]]) & (dist[keep] <= max_distance)
     return q[ci[keep]], cj[keep], dist[keep]
+
+
+def _nearest_rounds(
+    geoms: np.ndarray, pieces: np.ndarray, ci: np.ndarray, cj: np.ndarray, bd: np.ndarray, known: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """GEOS distances of the candidate pairs (``geoms[ci]``, ``pieces[cj]``) that can hold a geometry's nearest piece.
+
+    Each geometry's candidates are taken in the order of their box distance ``bd`` (then by piece),
+    one per round for all geometries at once; a geometry stops when its next box is farther than
+    the smallest distance it has found (with the margin :func:`nearest_pieces` gives the boxes'
+    rounding). A piece is never nearer than its box, so every piece at the smallest distance (ties
+    included) is measured. ``known`` is, per geometry, one piece and its distance measured before
+    (:func:`nearest_pieces`' bound): the smallest distance starts there, and that pair is not
+    measured again. Returns the distance of each pair (NaN: not measured) and each geometry's
+    smallest distance.
+    """
+    known_piece, known_dist = known
+    dist = np.full(len(ci), np.nan)
+    best = np.array(known_dist, dtype=float)
+    if not len(ci):
+        return dist, best
+    order = np.lexsort((cj, bd, ci))
+    starts = np.r_[0, np.flatnonzero(ci[order][1:] != ci[order][:-1]) + 1]
+    ends = np.r_[starts[1:], len(order)]
+    at = starts.copy()  # each geometry's next candidate (a position in order)
+    live = np.arange(len(starts))
+    while len(live):
+        k = order[at[live]]
+        again = cj[k] == known_piece[ci[k]]
+        d = known_dist[ci[k]].copy()
+        d[~again] = shapely.distance(geoms[ci[k[~again]]], pieces[cj[k[~again]]])
+        dist[k] = d
+        best[ci[k]] = np.minimum(best[ci[k]], d)  # one pair per geometry in a round
+        at[live] += 1
+        live = live[at[live] < ends[live]]
+        nxt = order[at[live]]
+        live = live[bd[nxt] <= best[ci[nxt]] * (1.0 + 1e-9) + 1e-9]
+    return dist, best
 
 
 def first_intersecting(tree: shapely.STRtree, tree_codes: np.ndarray, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
