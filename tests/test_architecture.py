@@ -47,7 +47,7 @@ IO_MAY_IMPORT = frozenset({"errors", "findings", "crs", "schema", "clock", "text
 #: ``__init__`` is listed by the package's name. ``cache``, ``vocabulary``, ``i18n`` and ``results`` are
 #: where docs/design.md places those modules (names that do not exist are ignored).
 LAYERS: list[tuple[str, set[str]]] = [
-    ("foundations", {"errors", "findings", "text", "clock", "_version", "zoning", "crs", "schema", "overlay", "vocabulary",
+    ("foundations", {"errors", "findings", "text", "clock", "processes", "_version", "zoning", "crs", "schema", "overlay", "vocabulary",
                      "i18n", "maps", "maps.palette", "maps.classify", "report"}),
     ("io", {"io", "io.tables", "io.write", "io.combine", "io.postgis", "io.pg_uri", "io.vector", "io.guard"}),
     ("writers", {"report.labels", "report.excel", "maps.cartography", "maps.cartography.common", "maps.cartography.continuation", "maps.cartography.draw", "maps.cartography.enlarge", "maps.cartography.frame", "maps.cartography.grid", "maps.cartography.inset", "maps.cartography.labels", "maps.cartography.legend", "maps.cartography.preparer", "maps.cartography.scalebar", "maps.cartography.textfit", "maps.styles", "results"}),

@@ -135,7 +135,8 @@ def test_a_wide_stacked_table_continues_in_column_pieces_on_a4(printed):
         assert heads[0] == "OPD", heads  # the labels' column repeated
         headers.extend(heads[1:])
     expected = ["Jumlah Program", "Pagu (Rp)", "Porsi Pagu", "Program Sinkron", "Program Inkonsisten", "Program Tidak Terindikasi",
-                "Pagu Sinkron (Rp)", "Pagu Sesuai Tata Ruang (Rp)", "Pagu Sinkron dan Sesuai (Rp)", "Porsi Pagu Sinkron dan Sesuai"]
+                "Pagu Sinkron (Rp)", "Pagu Sesuai Tata Ruang (Rp)", "Pagu Sinkron dan Sesuai (Rp)", "Porsi Pagu Sinkron dan Sesuai",
+                "Program tanpa Pagu"]
     assert headers == expected  # every column once, in order
 
 

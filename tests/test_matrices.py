@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import gdf
@@ -183,6 +184,19 @@ def test_focus_missing_group_named(year_programs):
     f = focus(year_programs, "kawasan_prioritas", missing="(di luar kawasan prioritas)")
     assert f["kawasan_prioritas"].tolist() == ["KP", "(di luar kawasan prioritas)", "Jumlah"]
     assert f["pagu"].tolist() == [120.0, 50.0, 170.0]
+
+
+def test_focus_group_without_recorded_pagu_has_no_pagu_not_rp0():
+    # C has no recorded pagu at all; D has one of two; the total sums what is recorded
+    df = pd.DataFrame({"opd": ["C", "C", "D", "D"], "pagu": [np.nan, None, 30.0, np.nan],
+                       "status": ["sesuai"] * 4, "status_sinkron": ["sinkron"] * 4})
+    f = focus(df, "opd").set_index("opd")
+    assert f.loc["D", "pagu"] == 30.0 and f.loc["D", "jumlah_tanpa_pagu"] == 1
+    assert np.isnan(f.loc["C", "pagu"]) and np.isnan(f.loc["C", "pagu_sinkron_sesuai"]) and np.isnan(f.loc["C", "porsi_pagu"])
+    assert f.loc["C", "jumlah_program"] == 2 and f.loc["C", "jumlah_tanpa_pagu"] == 2
+    assert f.loc["Jumlah", "pagu"] == 30.0 and f.loc["Jumlah", "jumlah_tanpa_pagu"] == 3
+    none = focus(df.assign(pagu=np.nan), "opd").set_index("opd")
+    assert none["pagu"].isna().all() and none["porsi_pagu"].isna().all()
 
 
 def test_status_table(year_programs):

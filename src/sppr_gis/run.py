@@ -18,6 +18,7 @@ this module writes what it returns (:func:`write_year`) and runs the years (:fun
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -44,6 +45,7 @@ from sppr_gis.io.write import csv_safe
 from sppr_gis.matrices import HEADERS, sinergi_output
 from sppr_gis.kinerja.book import evaluation_sheet, headers as kinerja_headers, layers as kinerja_layers
 from sppr_gis.prepare import RunInputs, load_inputs
+from sppr_gis.processes import Beside
 from sppr_gis.report.excel import Block, write_workbook
 from sppr_gis.sync import match_programs
 from sppr_gis.summary import issue_notes
@@ -351,20 +353,39 @@ def write_year(
     folder.mkdir(parents=True, exist_ok=True)
     cfg = inputs.config
     files: list[Path] = []
-    gpkg = folder / "sppr.gpkg"
-    write_gpkg(_year_layers(result), gpkg, finish=_styler(cfg.palette))
-    files.append(gpkg)
-    files.append(_write_book(result, cfg, folder))
-    files.extend(_write_csv(result.tables, folder))
-    timings_all = {**{f"baca.{k}": v for k, v in (timings or {}).items()}, **result.timings, "tulis": time.perf_counter() - t0}
-    manifest = _manifest(result, inputs, timings_all)
-    step = progress or (lambda label: None)
-    step(f"{result.year}: tabel ditulis")
-    if maps:
-        files.extend(_album_and_report(result, inputs, folder, result.tables, manifest))
+    # the Buku Matriks (xlsxwriter, one Python thread) is written by a forked copy while this process writes the
+    # GeoPackage, the CSVs and the album, when two CPUs are ours: the same bytes (sppr_gis.processes.Beside)
+    book = Beside(lambda: _write_book(result, cfg, folder), clean=lambda: _remove_temporaries(folder, BOOK))
+    try:
+        gpkg = folder / "sppr.gpkg"
+        write_gpkg(_year_layers(result), gpkg, finish=_styler(cfg.palette))
+        files.append(gpkg)
+        files.extend(_write_csv(result.tables, folder))
+        timings_all = {**{f"baca.{k}": v for k, v in (timings or {}).items()}, **result.timings, "tulis": time.perf_counter() - t0}
+        manifest = _manifest(result, inputs, timings_all)
+        step = progress or (lambda label: None)
+        step(f"{result.year}: tabel ditulis")
+        if maps:
+            files.extend(_album_and_report(result, inputs, folder, result.tables, manifest))
+        book.finish()
+    finally:
+        book.cancel()
+    files.insert(1, folder / BOOK)
+    manifest["timings"]["buku_matriks"] = round(book.seconds or 0.0, 4)
     step(f"{result.year}: album peta dan laporan")
     files.append(_write_manifest(manifest, folder, t0))
     return files
+
+
+BOOK = "buku_matriks.xlsx"
+
+
+def _remove_temporaries(folder: Path, name: str) -> None:
+    """The temporary files a writer of ``folder/name`` stopped half-way may have left (:class:`~sppr_gis.io.write.Staging`
+    names them ``.<name>.*.tmp<suffix>``)."""
+    for p in folder.glob(f".{name}.*.tmp{Path(name).suffix}"):
+        with contextlib.suppress(OSError):
+            p.unlink()
 
 
 def _write_book(result: YearResult, cfg: Config, folder: Path) -> Path:
@@ -388,7 +409,7 @@ def _write_book(result: YearResult, cfg: Config, folder: Path) -> Path:
     if result.kinerja is not None:  # the cascade in the evaluation layout (sppr_gis.kinerja)
         sheets["Kinerja"] = evaluation_sheet(result.kinerja)
         headers = {**kinerja_headers(result.year), **headers}
-    book = folder / "buku_matriks.xlsx"
+    book = folder / BOOK
     paper = dict(getattr(cfg, "album", None) or {}).get("paper", "A3")  # the album's paper: one paper per run
     write_workbook(sheets, book, headers=headers, title=f"{cfg.title} - Tahun {result.year}", region=cfg.name, year=result.year, paper=paper)
     return book

@@ -81,12 +81,16 @@ def focus(rencana_y: pd.DataFrame, by: str, *, missing: str = UNKNOWN) -> pd.Dat
     pandas.DataFrame
         ``<by>, jumlah_program, pagu, porsi_pagu, jumlah_sinkron,
         jumlah_inkonsisten, jumlah_tidak_terindikasi, pagu_sinkron, pagu_sesuai,
-        pagu_sinkron_sesuai, porsi_sinkron_sesuai``; groups by pagu (high
-        first) then name, and a final ``Jumlah`` row.
+        pagu_sinkron_sesuai, porsi_sinkron_sesuai, jumlah_tanpa_pagu``; groups by
+        pagu (high first) then name, and a final ``Jumlah`` row. A group none of
+        whose programs has a recorded pagu has no pagu (NaN, printed "–"), not
+        Rp 0; ``jumlah_tanpa_pagu`` counts the group's programs without one.
     """
     n = len(rencana_y)
     key = _col(rencana_y, by).map(lambda v: _text(v) or missing).to_numpy(dtype=object)
-    pagu = np.nan_to_num(_num(_col(rencana_y, "pagu"), n))
+    raw = _num(_col(rencana_y, "pagu"), n)
+    recorded = ~np.isnan(raw)
+    pagu = np.nan_to_num(raw)
     ss = _col(rencana_y, "status_sinkron").map(_text).to_numpy(dtype=object)
     ok = conforming(_col(rencana_y, "status"))
     df = pd.DataFrame(
@@ -100,6 +104,8 @@ def focus(rencana_y: pd.DataFrame, by: str, *, missing: str = UNKNOWN) -> pd.Dat
             "pagu_sinkron": np.where(ss == "sinkron", pagu, 0.0),
             "pagu_sesuai": np.where(ok, pagu, 0.0),
             "pagu_sinkron_sesuai": np.where((ss == "sinkron") & ok, pagu, 0.0),
+            "jumlah_tanpa_pagu": (~recorded).astype(int),
+            "_tercatat": recorded.astype(int),
         }
     )
     g = df.groupby("key", sort=True).sum(numeric_only=True).reset_index()
@@ -107,16 +113,21 @@ def focus(rencana_y: pd.DataFrame, by: str, *, missing: str = UNKNOWN) -> pd.Dat
     g = g.sort_values(["_neg", "key"], kind="stable").drop(columns="_neg")
     tot = {"key": TOTAL, **g.drop(columns="key").sum(numeric_only=True).to_dict()}
     g = pd.concat([g, pd.DataFrame([tot])], ignore_index=True)
-    total = float(pagu.sum())
+    # a group without one recorded pagu has no pagu at all (not Rp 0)
+    unrecorded = g["_tercatat"].to_numpy() == 0
+    for c in ("pagu", "pagu_sinkron", "pagu_sesuai", "pagu_sinkron_sesuai"):
+        g[c] = g[c].astype(float).mask(unrecorded)
+    g = g.drop(columns="_tercatat")
+    total = float(pagu.sum()) if recorded.any() else 0.0
     with np.errstate(invalid="ignore", divide="ignore"):
         g["porsi_pagu"] = g["pagu"].astype(float) / total if total else np.nan
         g["porsi_sinkron_sesuai"] = np.where(g["pagu"].astype(float) > 0, g["pagu_sinkron_sesuai"].astype(float) / g["pagu"].astype(float).replace(0, np.nan), np.nan)
     g = g.rename(columns={"key": by})
-    for c in ("jumlah_program", "jumlah_sinkron", "jumlah_inkonsisten", "jumlah_tidak_terindikasi"):
+    for c in ("jumlah_program", "jumlah_sinkron", "jumlah_inkonsisten", "jumlah_tidak_terindikasi", "jumlah_tanpa_pagu"):
         g[c] = g[c].astype(np.int64)
     for c in ("pagu", "pagu_sinkron", "pagu_sesuai", "pagu_sinkron_sesuai"):
         g[c] = g[c].astype(float)
-    return g[[by, "jumlah_program", "pagu", "porsi_pagu", "jumlah_sinkron", "jumlah_inkonsisten", "jumlah_tidak_terindikasi", "pagu_sinkron", "pagu_sesuai", "pagu_sinkron_sesuai", "porsi_sinkron_sesuai"]]
+    return g[[by, "jumlah_program", "pagu", "porsi_pagu", "jumlah_sinkron", "jumlah_inkonsisten", "jumlah_tidak_terindikasi", "pagu_sinkron", "pagu_sesuai", "pagu_sinkron_sesuai", "porsi_sinkron_sesuai", "jumlah_tanpa_pagu"]]
 
 
 # ----------------------------------------------------------------------------- achievement

@@ -71,6 +71,7 @@ HEADERS: dict[str, str] = {
     "jumlah_sinkron": "Program Sinkron",
     "jumlah_inkonsisten": "Program Inkonsisten",
     "jumlah_tidak_terindikasi": "Program Tidak Terindikasi",
+    "jumlah_tanpa_pagu": "Program tanpa Pagu",
     "pagu_sinkron": "Pagu Sinkron (Rp)",
     "pagu_sesuai": "Pagu Sesuai Tata Ruang (Rp)",
     "pagu_sinkron_sesuai": "Pagu Sinkron dan Sesuai (Rp)",
