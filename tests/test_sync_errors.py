@@ -62,7 +62,7 @@ def test_unknown_key(tmp_path):
 def test_missing_input_file_named(tmp_path):
     out = tmp_path / "out"
     res = run(setup(tmp_path, rencana='"nope.xlsx"'), out)
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # a missing file is a usage error (shared/contracts.md, "Exit status")
     assert "inputs.rencana[1]" in res.output and "nope.xlsx" in res.output
     assert_nothing_written(out)
 
