@@ -75,14 +75,22 @@ def test_kecamatan_totals_equal_the_matrices_and_an_independent_join(sample, pag
     assert set(matrices) == set(shown)
     for name, v in shown.items():
         assert v == pytest.approx(matrices[name], rel=1e-12), name
-    # 2. a second method: programs' points on surface joined to the sample's kecamatan file
+    # 2. a second method: each program's pieces in the sample's kecamatan file (geopandas' overlay), the kecamatan
+    # holding its largest piece (lines by length, polygons by area, points by count; ties to the first listed)
     kec = gpd.read_file(SAMPLE / "admin.gpkg", layer="kecamatan").to_crs(res.rencana.crs)
     ren = res.rencana[~(res.rencana.geometry.isna() | res.rencana.geometry.is_empty)]
-    pts = gpd.GeoDataFrame({"pagu": pd.to_numeric(ren["pagu"], errors="coerce").fillna(0.0).to_numpy()}, geometry=ren.geometry.representative_point().values, crs=ren.crs)
-    # a point on a shared border (a road along it) belongs to the first kecamatan of the file, as documented
-    joined = gpd.sjoin(pts, kec[["WADMKC", "geometry"]], how="inner", predicate="intersects").sort_values("index_right", kind="stable")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    independent = joined.groupby("WADMKC")["pagu"].sum().to_dict()
+    progs = gpd.GeoDataFrame({"pid": np.arange(len(ren)), "pagu": pd.to_numeric(ren["pagu"], errors="coerce").fillna(0.0).to_numpy(),
+                              "dim": [g.geom_type for g in ren.geometry]}, geometry=ren.geometry.values, crs=ren.crs)
+    pieces = []
+    for kind in ("Point", "Line", "Polygon"):
+        part = progs[progs["dim"].str.contains(kind)]
+        if len(part):
+            o = gpd.overlay(part, kec[["WADMKC", "geometry"]].assign(kpos=np.arange(len(kec))), how="intersection", keep_geom_type=False)
+            o["m"] = {"Point": o.geometry.apply(lambda g: len(getattr(g, "geoms", [g]))), "Line": o.geometry.length, "Polygon": o.geometry.area}[kind]
+            pieces.append(o[["pid", "pagu", "WADMKC", "kpos", "m"]])
+    allp = pd.concat(pieces).groupby(["pid", "pagu", "WADMKC", "kpos"], as_index=False)["m"].sum()
+    best = allp.sort_values(["pid", "m", "kpos"], ascending=[True, False, True], kind="stable").drop_duplicates("pid")
+    independent = best.groupby("WADMKC")["pagu"].sum().to_dict()
     assert set(independent) == set(shown)
     for name, v in shown.items():
         assert v == pytest.approx(independent[name], rel=1e-12), name

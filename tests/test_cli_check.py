@@ -311,3 +311,15 @@ def test_prepared_zoning_freed_before_writing(runner, data, monkeypatch, tmp_pat
     assert r.exit_code == 0, r.output
     assert alive == [0]
     assert len(gpd.read_file(data / "out.gpkg", layer="programs")) == 5
+
+
+def test_the_data_issue_table_speaks_the_readers_words(runner, data, monkeypatch):
+    """Analyst s9: the console's issue table read "severity", "code", "error", "warning" while the Buku Matriks
+    says Galat and Peringatan; the issue codes themselves stay as they are (scripts read them)."""
+    monkeypatch.setenv("SPPR_LANG", "id")
+    r = invoke(runner, args(data))
+    assert r.exit_code == 0, r.output
+    table = r.output[r.output.index("Isu data"):]
+    assert "tingkat" in table and "kode" in table and "geometri_kosong" in table
+    assert "severity" not in table and "warning" not in table and "error" not in table.replace("geometri", "")
+    assert "Peringatan" in table or "Galat" in table

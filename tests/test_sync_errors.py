@@ -62,7 +62,7 @@ def test_unknown_key(tmp_path):
 def test_missing_input_file_named(tmp_path):
     out = tmp_path / "out"
     res = run(setup(tmp_path, rencana='"nope.xlsx"'), out)
-    assert res.exit_code == 1
+    assert res.exit_code == 2  # a missing file is a usage error (shared/contracts.md, "Exit status")
     assert "inputs.rencana[1]" in res.output and "nope.xlsx" in res.output
     assert_nothing_written(out)
 
@@ -179,3 +179,18 @@ def test_ipu_table_with_places_only_as_text(tmp_path):
     assert (ipu.loc["Q2", "status_sinkron"], ipu.loc["Q2", "lokasi_sumber"]) == ("diskoneksi", "tidak_ada")
     issues = gpd.read_file(out / "2025" / "sppr.gpkg", layer="issues")
     assert {("Q2", "lokasi_tidak_dikenal"), ("Q2", "lokasi_ipu_kosong")} <= set(zip(issues.feature_id, issues.code))
+
+
+def test_a_blank_year_reads_tahun_kosong_not_nan(tmp_path):
+    """Analyst s9: a row without a year was logged "tahun nan tidak dikenal"; it reads "tahun kosong", and a
+    year that is text still reads as typed."""
+    import geopandas as gpd
+
+    csv = GOOD_CSV + "X-2,,Dinas X,1.02.02.2.01.0004,puskesmas,1.000.000,Kel. Sei Jang,,\nX-3,duaribu,Dinas X,1.02.02.2.01.0004,puskesmas,1,Kel. Sei Jang,,\n"
+    out = tmp_path / "out"
+    res = run(setup(tmp_path, csv=csv), out)
+    assert res.exit_code == 0, res.output
+    issues = gpd.read_file(out / "2025" / "sppr.gpkg", layer="issues")
+    msg = dict(zip(issues.loc[issues["code"] == "tahun_tidak_valid", "feature_id"], issues.loc[issues["code"] == "tahun_tidak_valid", "message"]))
+    assert msg["X-2"] == "tahun kosong; program tidak masuk tahun mana pun"
+    assert msg["X-3"] == "tahun 'duaribu' tidak dikenal; program tidak masuk tahun mana pun"

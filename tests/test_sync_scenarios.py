@@ -271,3 +271,24 @@ def test_ipu_given_by_kelurahan_name_is_realized_inside_it(admin):
     ren = gdf([prog("IN", "puskesmas", 2025, Point(500, 500)), prog("NEAR", "puskesmas", 2025, Point(1040, 500)), prog("FAR", "puskesmas", 2025, Point(3000, 500))])
     res = synchronize(ipu, ren, 2025)
     assert dict(zip(res.rencana["program_id"], res.rencana["status_sinkron"])) == {"IN": "sinkron", "NEAR": "sinkron", "FAR": "tidak_terindikasi"}
+
+
+def test_locate_by_the_largest_part(admin):
+    """A line 900 m in Dompak and 600 m in Sei Jang is Dompak's, though its representative point (shapely's
+    point_on_surface of a line: its inner vertex) lies in Sei Jang; a polygon 300 x 1000 m in Sei Jang and
+    700 x 1000 m in Dompak is Dompak's; a multipoint with two of three points in Sei Jang is Sei Jang's; a line along
+    the shared border (in both, 0 m inside either) goes to the first listed; a line crossing into Kampung Baru
+    (Tanjungpinang Barat) for 300 m and 200 m in Sei Jang is Kampung Baru's, kecamatan by its own measure."""
+    import shapely
+    from shapely import MultiPoint
+
+    x0, y0 = 440_000, 100_000
+    line = LineString([(x0 + 400, y0 + 500), (x0 + 900, y0 + 500), (x0 + 1900, y0 + 500)])  # 600 m in Sei Jang, 900 m in Dompak
+    assert shapely.point_on_surface(line).x < x0 + 1000  # the old rule's point (the inner vertex) is in Sei Jang
+    poly = box(x0 + 700, y0 + 0, x0 + 1700, y0 + 1000)
+    mp = MultiPoint([(x0 + 100, y0 + 100), (x0 + 200, y0 + 200), (x0 + 1500, y0 + 500)])
+    border = LineString([(x0 + 1000, y0 + 100), (x0 + 1000, y0 + 900)])
+    up = LineString([(x0 + 500, y0 + 800), (x0 + 500, y0 + 1300)])
+    kc, kl = admin.locate(np.array([line, poly, mp, border, up], dtype=object))
+    assert list(kl) == ["Dompak", "Dompak", "Sei Jang", "Sei Jang", "Kampung Baru"]
+    assert list(kc) == ["Bukit Bestari", "Bukit Bestari", "Bukit Bestari", "Bukit Bestari", "Tanjungpinang Barat"]

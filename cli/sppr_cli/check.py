@@ -230,7 +230,9 @@ def check(ctx: click.Context, zoning, programs, rules, out, overwrite, zone_fiel
         print_table(result.counts("opd"), _("By OPD"), console)
     issues = result.issue_table
     if len(issues):
-        summary = issues.groupby(["severity", "code"]).size().rename(_("count")).reset_index().set_index("severity")
+        levels = {"error": _("error"), "warning": _("warning"), "info": _("info")}  # the Buku Matriks' words (Galat, Peringatan)
+        summary = issues.groupby(["severity", "code"]).size().rename(_("count")).reset_index()
+        summary = summary.assign(severity=summary["severity"].map(lambda s: levels.get(s, s))).rename(columns={"severity": _("severity"), "code": _("code")}).set_index(_("severity"))
         print_table(summary, _("Data issues ({n}; details in layer 'issues')").format(n=angka(len(issues), 0)), console)
     if verbosity > 0:
         for k, v in result.timings.items():

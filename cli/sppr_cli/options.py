@@ -166,7 +166,7 @@ scheduler_opt = click.option(
 )
 worker_processes_opt = click.option(
     "--workers-processes", type=click.IntRange(min=1), default=None, metavar="N", callback=_workers,
-    help=N_("Worker processes of --scheduler local (one thread each) [default: --workers, else all CPUs]."),
+    help=N_("Worker processes of --scheduler local (one thread each) [default: the command's --workers where it has one, else all CPUs]."),
 )
 
 

@@ -15,19 +15,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from sppr_cli.i18n import ngettext
-from sppr_gis.errors import AmbiguousLayerError, OutputConflictError, SpprError, redact
+from sppr_gis.errors import AmbiguousLayerError, MissingFileError, OutputConflictError, SpprError, redact
 
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
     """Turn library errors into one clean message and exit status 1 (no traceback).
 
-    A source with several layers and none named, and an output that would overwrite
-    an input (or a folder of files the tool did not write), are usage errors (exit status 2).
+    A source with several layers and none named, an output that would overwrite an input (or a folder of
+    files the tool did not write), and a missing file the configuration names are usage errors (exit status 2).
     """
     try:
         yield
-    except (AmbiguousLayerError, OutputConflictError) as exc:
+    except (AmbiguousLayerError, OutputConflictError, MissingFileError) as exc:
         raise click.UsageError(redact(str(exc)), ctx=click.get_current_context(silent=True)) from None
     except SpprError as exc:
         raise click.ClickException(redact(str(exc))) from None

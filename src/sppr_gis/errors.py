@@ -20,6 +20,7 @@ __all__ = [
     "CRSError",
     "RulesError",
     "ConfigError",
+    "MissingFileError",
     "OutputError",
     "OutputConflictError",
     "Interrupted",
@@ -80,6 +81,11 @@ class RulesError(SpprError, ValueError):
 
 class ConfigError(SpprError, ValueError):
     """The run configuration is malformed (unknown key, bad value, missing input)."""
+
+
+class MissingFileError(ConfigError):
+    """The configuration file, or a file it names, does not exist: a usage error (exit status 2), like a missing
+    file given on the command line."""
 
 
 class OutputError(SpprError, OSError):

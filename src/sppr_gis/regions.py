@@ -292,7 +292,7 @@ def _guard_regions(out: Path, years: list[int], outcomes: list[RegionOutcome], l
     region_folders = [out / str(y) / str(k) for y in years for k in by_kode]
     guard_outputs(
         [src for cfg in by_kode.values() for src in run_sources(cfg)],
-        [Target("region folder", f, folder=True) for f in region_folders]
+        [Target(_("region folder"), f, folder=True) for f in region_folders]
         + [Target("rekap", out / str(y) / name) for y in years for name in ("rekap.xlsx", "rekap.gpkg")],
     )
     check_replaceable(region_folders)

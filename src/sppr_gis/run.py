@@ -565,7 +565,7 @@ def run_sync(
     out = Path(out_dir)
     finals = [out / str(y) for y in years]
     # before any work: no year folder may hold an input, nor anything this tool did not write there
-    guard_outputs(run_sources(cfg), [Target("year folder", f, folder=True) for f in finals])
+    guard_outputs(run_sources(cfg), [Target(_("year folder"), f, folder=True) for f in finals])
     check_replaceable(finals)
     if maps:
         check_album_layout(cfg)  # a signature block that cannot fit stops the run before anything is read or written

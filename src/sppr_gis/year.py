@@ -438,8 +438,10 @@ def _tables_and_blocks(
         # only with a kawasan prioritas layer: without one every program is "outside", a table of nothing
         *([("Di dalam dan di luar kawasan prioritas", "fokus_kawasan_prioritas", None)] if cfg.inputs.kawasan_prioritas is not None else []),
         ("Anggaran per program (kode SIPD)", "fokus_program", None),
-        (f"Capaian per OPD (ambang {angka(par.capaian_threshold, 0)}%)", "capaian_opd", "Rata-rata capaian program (realisasi/target); satuan berbeda antarprogram sehingga target tidak dijumlahkan."),
-        *([(f"Capaian per klaster OPD (ambang {angka(par.capaian_threshold, 0)}%)", "capaian_klaster", None)] if cap_kl is not None else []),
+        (f"Capaian program RKPD per OPD: realisasi/target program lapisan rencana (ambang {angka(par.capaian_threshold, 0)}%)", "capaian_opd",
+         "Rata-rata capaian program (realisasi/target kolom lapisan rencana tahun ini); satuan berbeda antarprogram sehingga target tidak "
+         "dijumlahkan. Bukan capaian kinerja Renstra/Renja (tabel 'Capaian kinerja per OPD' dari berkas kinerja)."),
+        *([(f"Capaian program RKPD per klaster OPD (ambang {angka(par.capaian_threshold, 0)}%)", "capaian_klaster", None)] if cap_kl is not None else []),
         ("Bobot kriteria penilaian prioritas (Matriks 2)", "bobot_prioritas", "Skor prioritas = 100 x jumlah(bobot x nilai) / jumlah bobot."),
     ]
     if kinerja is not None:

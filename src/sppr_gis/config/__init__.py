@@ -67,7 +67,7 @@ from sppr_gis.config.tables import (
     _unknown,
     kinerja_table,
 )
-from sppr_gis.errors import ConfigError
+from sppr_gis.errors import ConfigError, MissingFileError
 from sppr_gis.i18n import _
 from sppr_gis.io.vector import LayerSpec, parse_layer_spec
 from sppr_gis.vocabulary import (
@@ -376,7 +376,7 @@ def _spec(value: Any, key: str, base: Path, err: _Errors, *, allow_opd: bool = F
         else:
             layer_spec = LayerSpec(layer_spec.path, layer_spec.layer, str(code).strip(), layer_spec.uri)
     if err.check_files and not layer_spec.exists():
-        err.add(key, _("file '{path}' not found (paths are relative to the config file's folder {base})").format(path=layer_spec.path, base=base))
+        err.add(key, _("file '{path}' not found (paths are relative to the config file's folder {base})").format(path=layer_spec.path, base=base), missing=True)
     crs = table.get("crs")
     if crs is not None:
         if not _is_str(crs):
@@ -688,7 +688,7 @@ def load_config(path: str | os.PathLike[str], *, check_files: bool = True) -> Co
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(_("{path}: config file not found").format(path=path)) from None
+        raise MissingFileError(_("{path}: config file not found").format(path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(_("{path}: cannot be read ({exc})").format(path=path, exc=exc)) from None
     try:

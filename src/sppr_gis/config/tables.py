@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sppr_gis.errors import ConfigError
+from sppr_gis.errors import ConfigError, MissingFileError
 from sppr_gis.i18n import _
 
 _INPUT_KEYS = {
@@ -41,15 +41,19 @@ class _Errors:
         self.source = source
         self.check_files = check_files
         self.items: list[str] = []
+        self.missing = False
 
-    def add(self, key: str, message: str) -> None:
+    def add(self, key: str, message: str, *, missing: bool = False) -> None:
+        """A problem of ``key``; ``missing``: a file it names does not exist (the error is then a usage error)."""
         self.items.append(f"{key}: {message}")
+        self.missing = self.missing or missing
 
     def raise_if_any(self) -> None:
+        kind = MissingFileError if self.missing else ConfigError
         if self.items:
             if len(self.items) == 1:
-                raise ConfigError(f"{self.source}: {self.items[0]}")
-            raise ConfigError(_("{source}: {n} problems:").format(source=self.source, n=len(self.items)) + "\n  " + "\n  ".join(self.items))
+                raise kind(f"{self.source}: {self.items[0]}")
+            raise kind(_("{source}: {n} problems:").format(source=self.source, n=len(self.items)) + "\n  " + "\n  ".join(self.items))
 
 
 def _unknown(table: Mapping[str, Any], allowed: set[str], prefix: str, err: _Errors) -> None:
@@ -194,7 +198,7 @@ def _album(table: Any, base: Path, err: _Errors, check_files: bool = True) -> di
         else:
             logo = (base / table["logo"]).resolve()
             if check_files and not logo.is_file():
-                err.add("album.logo", _("file not found: {logo}").format(logo=logo))
+                err.add("album.logo", _("file not found: {logo}").format(logo=logo), missing=True)
             out["logo"] = logo
     if "inset" in table:
         if not isinstance(table["inset"], str):
@@ -204,7 +208,7 @@ def _album(table: Any, base: Path, err: _Errors, check_files: bool = True) -> di
             path, _u, layer = spec.rpartition(":") if ":" in spec[2:] and not (base / spec).exists() else (spec, "", "")
             inset = (base / path).resolve()
             if check_files and not inset.exists():
-                err.add("album.inset", f"file not found: {inset}")
+                err.add("album.inset", _("file not found: {logo}").format(logo=inset), missing=True)
             out["inset"] = f"{inset}:{layer}" if layer else str(inset)
     sumber = table.get("sumber", {})
     if not isinstance(sumber, dict):

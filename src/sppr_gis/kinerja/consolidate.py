@@ -57,8 +57,8 @@ def summary_blocks(result: KinerjaResult) -> tuple[dict[str, pd.DataFrame], list
     """Tables (CSV names) and summary-sheet blocks of the kinerja."""
     tables = {"kinerja_opd": result.opd, "kinerja_indikator": result.indikator, "kinerja_kecamatan": result.kecamatan}
     blocks: list[tuple[str, str, str | None]] = [
-        (f"Capaian kinerja per OPD {result.year} (Renstra/Renja)", "kinerja_opd",
-         "Capaian OPD = rata-rata capaian program; predikat Permendagri 86/2017 (<=50 sangat rendah, <=65 rendah, <=75 sedang, <=90 tinggi, >90 sangat tinggi). Serapan = realisasi/pagu sub kegiatan."),
+        (f"Capaian kinerja per OPD {result.year} (cascading Renstra/Renja, berkas kinerja)", "kinerja_opd",
+         "Capaian OPD = rata-rata capaian program indikator kinerja berkas kinerja (bukan capaian program RKPD lapisan rencana); predikat Permendagri 86/2017 (<=50 sangat rendah, <=65 rendah, <=75 sedang, <=90 tinggi, >90 sangat tinggi). Serapan = realisasi/pagu sub kegiatan."),
     ]
     if len(result.klaster):
         tables["kinerja_klaster"] = result.klaster

@@ -636,7 +636,8 @@ def _rencana_file(spec: InputSpec, config: Config, crs: CRS, admin: AdminAreas, 
     reader_findings = _named(reader_findings, rid)
     yrs, bad_y = _ints(df["tahun"], label, "tahun", rid)
     for fid, v in bad_y:
-        findings.append(Finding(label, fid, "error", "tahun_tidak_valid", f"tahun {v!r} tidak dikenal; program tidak masuk tahun mana pun"))
+        what = "tahun kosong" if _blank(v) else f"tahun {v!r} tidak dikenal"  # never "tahun nan" (analyst s9)
+        findings.append(Finding(label, fid, "error", "tahun_tidak_valid", f"{what}; program tidak masuk tahun mana pun"))
     df["tahun"] = yrs
     _numbers(df, "pagu", label, rid, findings, thousands_dot=True, non_negative=True)
     for col in ("volume", "target", "realisasi"):
