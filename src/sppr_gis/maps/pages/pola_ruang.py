@@ -547,6 +547,14 @@ def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, ta
     tb = tb[(tb[:, 0] < xy[0] + reach * mm + 2 * hw) & (tb[:, 2] > xy[0] - reach * mm - 2 * hw)
             & (tb[:, 1] < xy[1] + reach * mm + 2 * hh) & (tb[:, 3] > xy[1] - reach * mm - 2 * hh)]
     grown = tb + np.asarray([-gap, -gap, gap, gap])
+    # only the leaders and leader points within reach (a city of many small blocks: each test stays local)
+    rx = ry = reach * mm + 2 * max(hw, hh) + frame_pad + gap + 1.0
+    if len(leaders):
+        lx0, lx1 = np.minimum(leaders[:, 0], leaders[:, 2]), np.maximum(leaders[:, 0], leaders[:, 2])
+        ly0, ly1 = np.minimum(leaders[:, 1], leaders[:, 3]), np.maximum(leaders[:, 1], leaders[:, 3])
+        leaders = leaders[(lx0 < xy[0] + rx) & (lx1 > xy[0] - rx) & (ly0 < xy[1] + ry) & (ly1 > xy[1] - ry)]
+    if len(anchors):
+        anchors = anchors[(np.abs(anchors[:, 0] - xy[0]) < rx) & (np.abs(anchors[:, 1] - xy[1]) < ry)]
     for g in (own, same):
         if g is not None and not shapely.is_prepared(g):
             shapely.prepare(g)
