@@ -132,7 +132,7 @@ def kec_hatches(fills: Mapping[str, RGB]) -> dict[str, str | None]:
 def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fontsize: float, color: str = "#222222", weight: str = "bold",
                      style: str = "normal", min_fontsize: float = 7.0, gid: str = "kec-name", number: bool = True,
                      start: int = 0, try_names: bool = True, avoid: Sequence[Any] = (), boxed: bool = False,
-                     gap_mm: float = NAME_GAP_MM, avoid_width: float = 0.0) -> list[str | None]:
+                     gap_mm: float = NAME_GAP_MM, avoid_width: float = 0.0, numbers: Sequence[str | None] | None = None) -> list[str | None]:
     """Each area's name written wholly inside it and clear of the texts already on the axes (on one line, else
     on two, at ``fontsize`` then ``min_fontsize``); where no form fits, a number (1, 2, ... in the given order
     of the areas not named) at a point inside the area, to be keyed in the legend.
@@ -161,6 +161,9 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     boxed : bool
         True: the numbers bold and upright in a small square frame (the kecamatan's), told apart from plain
         numbers in the names' own style (the kelurahan's: italic, not bold).
+    numbers : sequence of str or None, optional
+        Per area, the number it takes when numbered (the album's one numbering of the kecamatan,
+        :meth:`~sppr_gis.maps.pages.base.Album.kec_numbers`); an area without one counts on from ``start``.
     gap_mm : float
         Least distance (mm at print size) between a name or number and the texts already on the map (they never
         touch: "3" beside "63" would read "363"). A number finding no such place inside its area is put where it
@@ -204,7 +207,7 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     # its rank over the smaller names where it fits only a little smaller
     low = max(min_fontsize, min(fontsize, min_fontsize))
     sizes = [fontsize, *(v for v in (fontsize * 0.8, fontsize * 0.65) if v > low * 1.1), low]
-    for g, name in zip(geoms, names):
+    for i, (g, name) in enumerate(zip(geoms, names)):
         if g is None or g.is_empty:
             out.append(None)
             continue
@@ -231,8 +234,12 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         if not number:
             out.append("")
             continue
-        count += 1
-        num = str(start + count)
+        given = numbers[i] if numbers is not None and i < len(numbers) else None
+        if given:
+            num = str(given)
+        else:
+            count += 1
+            num = str(start + count)
         nfs = max(min_fontsize, 0.85 * fontsize)
         look = _number_style(boxed, weight, style)
         probe = ax.text(0, 0, num, ha="center", va="center", fontsize=nfs, **look)
@@ -406,14 +413,17 @@ def page_admin(album: Album) -> MapFrame | None:
     road_w = max((w for _c, w in f.data.get("network_style", {}).values()), default=0.0) if road_lines else 0.0
     first = list(dict.fromkeys(names))
     whole = [shapely.union_all([g for g, n in zip(geoms, names) if n == k and g is not None]) for k in first]
-    nums = dict(zip(first, names_or_numbers(f.ax, whole, [n.upper() for n in first], fontsize=9.5 * f.k, avoid=road_lines, avoid_width=road_w, boxed=True)))
+    # a kecamatan numbered takes its number of the whole album (Peta 13 and the lists number the same; review s8)
+    album_nums = album.kec_numbers() if unit == "kecamatan" else {}
+    nums = dict(zip(first, names_or_numbers(f.ax, whole, [n.upper() for n in first], fontsize=9.5 * f.k, avoid=road_lines, avoid_width=road_w, boxed=True,
+                                            numbers=[album_nums.get(n) for n in first] if album_nums else None)))
     # every kelurahan named inside itself (at least 7 pt), else numbered there (after the kecamatan's numbers)
     # and keyed number -> name in the legend, or on the continuation sheet when the key is long
     kel_key: list[tuple[str, str]] = []
     if kel is not None and album.kel_field:
         kgeoms = overlay.make_valid(np.asarray(kel.geometry.array, dtype=object), what="batas kelurahan")
         knames = [str(n) for n in kel[album.kel_field]]
-        used = sum(1 for v in nums.values() if v)
+        used = max((int(v) for v in nums.values() if v and str(v).isdigit()), default=0)  # the kelurahan's numbers run on after the highest
         kstyle = dict(fontsize=max(7.0, 6 * f.k), color="#333333", style="italic")
         # 1. wholly inside the kelurahan, clear of the roads and network lines (never centred over its boundary:
         # a name reaching out of its kelurahan reads as its neighbour's)

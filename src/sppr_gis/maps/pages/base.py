@@ -475,6 +475,24 @@ class Album:
             return []
         return self.kec_names(frame)
 
+    def kec_numbers(self) -> dict[str, str]:
+        """One numbering of the kecamatan for the whole album: 1, 2, ... in the alphabetical order of their names
+        (case aside), keyed by the name as the kecamatan layer spells it; {} without the layer or its name column.
+        Peta Administrasi numbers a kecamatan whose name does not fit with it, Peta Anggaran per Kecamatan and the
+        lists keyed to it number every kecamatan with it (review s8: the first numbered in the layer's order, the
+        other alphabetically).
+
+        Returns
+        -------
+        dict of str to str
+            Kecamatan name -> its number.
+        """
+        kec = self.L.get("kecamatan")
+        if kec is None or not self.kec_field:
+            return {}
+        names = dict.fromkeys(str(n) for n in kec[self.kec_field] if isinstance(n, str) and n.strip())
+        return {n: str(k) for k, n in enumerate(sorted(names, key=lambda n: (n.casefold(), n)), start=1)}
+
     def kec_names(self, frame: MapFrame) -> list:
         """The kecamatan names, each wholly inside its own kecamatan and clear of the labels, symbols and line
         features already drawn (:func:`names_inside`); a name with no such place is left out (Peta Administrasi

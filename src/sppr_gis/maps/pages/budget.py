@@ -370,8 +370,11 @@ def page_kecamatan(album: Album) -> MapFrame | None:
     if (~has).any():
         handles.append(Patch(facecolor=(0.96, 0.96, 0.96), edgecolor="#444444", linewidth=0.5))
         labs.append(f"Tanpa program ({int((~has).sum())})")
-    order = sorted(range(len(agg)), key=lambda i: str(agg["name"].iloc[i]).casefold())
-    numbers = {str(agg["name"].iloc[i]): str(k) for k, i in enumerate(order, start=1)}
+    order = sorted(range(len(agg)), key=lambda i: (str(agg["name"].iloc[i]).casefold(), str(agg["name"].iloc[i])))
+    # the kecamatan's numbers of the whole album (Peta Administrasi numbers the same; review s8)
+    numbers = album.kec_numbers() if unit == "kecamatan" else {}
+    if not all(str(n) in numbers for n in agg["name"]):
+        numbers = {str(agg["name"].iloc[i]): str(k) for k, i in enumerate(order, start=1)}
     rows = []
     for i in order:
         row = agg.iloc[i]

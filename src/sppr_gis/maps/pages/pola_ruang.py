@@ -53,7 +53,7 @@ def page_zoning(album: Album) -> MapFrame | None:
     f.add_legend([s for s in [*secs, album.admin_section()] if s])
     note = (
         "Kode zona dicetak di dalam blok zonanya; blok yang terlalu kecil untuk kodenya diberi kode di sampingnya dengan "
-        "garis penunjuk. Kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
+        "garis penunjuk (dalam kotak putih bila kodenya berdiri di atas zona lain). Kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
         "Nama zona menurut data pola ruang (Perda)."
     )
     # its short form, printed under the map when the full one would take the legend's room (A4): every code without
@@ -62,7 +62,7 @@ def page_zoning(album: Album) -> MapFrame | None:
     keyed = f.data.get("zone_keyed") or {}
     if keyed:
         note += " " + keyed_note(keyed)
-        short += " " + keyed_note(keyed, why="kodenya tidak muat di dalam blok maupun di sampingnya; dikenali dari warnanya")
+        short += " " + keyed_note(keyed, why="terlalu sempit, atau tanpa tempat bebas dalam 12 mm; dikenali dari warnanya")
     if dropped:
         tail = f" Nama {dropped} kecamatan tidak dicetak agar tidak menutupi nama zona; nama semua kecamatan pada Peta Administrasi."
         note += tail
@@ -70,11 +70,11 @@ def page_zoning(album: Album) -> MapFrame | None:
     return album.finish(f, note=Note(note, short), shows=("zoning", "kecamatan"))
 
 
-def keyed_note(keyed: dict[str, int], why: str = "blok terlalu kecil, tanpa tempat di sampingnya untuk kode dan garis penunjuk; dikenali dari warnanya pada legenda") -> str:
+def keyed_note(keyed: dict[str, int], why: str = "blok terlalu sempit untuk garis penunjuk, atau tanpa tempat bebas untuk kodenya dalam 12 mm; "
+               "dikenali dari warnanya pada legenda") -> str:
     """The note that names the zone blocks left without a code on the map, per code, the most numerous first: every
     code (review s7: '15 blok kode lain' left the reader to guess which), each block without its code (too narrow for
-    a code and a leader: a road body, a sliver; or too small for its code with no room beside it off the other codes'
-    zones). Codes with as many blocks share one count ('2 blok masing-masing K-2, RTH-7'): a city of many codes keeps
+    a leader: a road body, a sliver; or too small for its code with no free place within :data:`LEADER_MAX_MM`). Codes with as many blocks share one count ('2 blok masing-masing K-2, RTH-7'): a city of many codes keeps
     its note short enough to leave the legend room beside the map.
 
     Parameters
@@ -90,7 +90,7 @@ def keyed_note(keyed: dict[str, int], why: str = "blok terlalu kecil, tanpa temp
         One sentence in Bahasa Indonesia.
 
     >>> keyed_note({"BJ": 24, "RTH-3": 2, "R-4": 2, "K-1": 1})
-    'Tanpa kode di peta (blok terlalu kecil, tanpa tempat di sampingnya untuk kode dan garis penunjuk; dikenali dari warnanya pada legenda): 24 blok BJ; 2 blok masing-masing R-4, RTH-3; 1 blok K-1.'
+    'Tanpa kode di peta (blok terlalu sempit untuk garis penunjuk, atau tanpa tempat bebas untuk kodenya dalam 12 mm; dikenali dari warnanya pada legenda): 24 blok BJ; 2 blok masing-masing R-4, RTH-3; 1 blok K-1.'
     """
     groups: dict[int, list[str]] = {}
     for code, n in sorted(keyed.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -154,11 +154,11 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
     A block is a part of a zone as the map shows it: within the frame and the city, less the zones drawn over it
     (where the layer overlaps itself). Every block gets the first form of its code whose printed box (measured
     from the rendered text) fits in it :data:`CODE_MARGIN_PT` inside its edge and clear of the names already on
-    the map: the code on one line at the page's size, on one line at 7 pt, then ``RTH-`` over ``1`` (or a long
-    name wrapped) at the page's size and at 7 pt. A block that holds no form gets its code beside it with a thin
-    leader into it (:func:`_leader_labels`); a block too narrow for a leader (a strip, a speck), or with no room
-    around it, is keyed: ``frame.data["zone_keyed"]`` counts them per code for the map's note (their colour in the
-    legend names them).
+    the map: the code on one line at the page's size, then at 7 pt (a name of several words also wrapped at its
+    spaces; a code is never broken at its hyphen). A block that holds no form gets its code beside it with a short
+    leader into it (:func:`_leader_labels`: on a clear spot, else in a white box over another zone); a block too
+    narrow for a leader (a strip, a speck), or with no room within :data:`LEADER_MAX_MM`, is keyed:
+    ``frame.data["zone_keyed"]`` counts them per code for the map's note (their colour in the legend names them).
     """
     z = album.L.get("zoning")
     if z is None or not album.zfield:
@@ -257,7 +257,8 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
     frame_box = shapely.box(x0, y0, x1, y1)
     near = has & shapely.intersects(drawn, frame_box)
     zones = _DrawnZones(drawn[near], codes[near])
-    added, keyed = _leader_labels(album, frame, pending, labelled, boxes, taken_data + reserved, frame_box, mpp, parts_of, zones=zones)
+    added, keyed = _leader_labels(album, frame, pending, labelled, boxes, taken_data + reserved, frame_box, mpp, parts_of, zones=zones,
+                                  blocks=_Blocks(parts_of))
     frame.data["zone_keyed"] = keyed
     return n + added
 
@@ -282,6 +283,34 @@ class _DrawnZones:
         other = self.codes[b] != code
         out[a[other]] = True
         return out
+
+
+class _Blocks:
+    """The zone blocks as the map shows them (each row less the rows drawn over it, within the city and the frame) and
+    their codes, for counting the blocks of other codes a leader crosses (:meth:`crossed`)."""
+
+    def __init__(self, parts_of: dict[str, list[Any]]) -> None:
+        self.geoms = np.asarray([g for ps in parts_of.values() for g in ps], dtype=object)
+        self.codes = np.asarray([c for c, ps in parts_of.items() for _ in ps], dtype=object)
+        self.tree = shapely.STRtree(self.geoms) if len(self.geoms) else None
+
+    def crossed(self, segs: np.ndarray, pads: np.ndarray, code: str) -> np.ndarray:
+        """Per leader of ``segs`` ((n, 4) x0, y0, x1, y1), how many blocks of a code other than ``code`` it meets,
+        leaving out those its label's box (``pads``, (n, 4)) stands on: a leader entering the zone its label is set on
+        to reach it crosses nothing; one running over a third block reads as pointing at it (review s8)."""
+        segs = np.asarray(segs, dtype=float).reshape(-1, 4)
+        out = np.zeros(len(segs), dtype=int)
+        if self.tree is None or not len(segs):
+            return out
+        lines = shapely.linestrings(np.stack([segs[:, :2], segs[:, 2:]], axis=1))
+        a, b = self.tree.query(lines, predicate="intersects")
+        other = self.codes[b] != code
+        a, b = a[other], b[other]
+        if len(a):
+            pads = np.asarray(pads, dtype=float).reshape(-1, 4)[a]
+            under = shapely.intersects(self.geoms[b], shapely.box(pads[:, 0], pads[:, 1], pads[:, 2], pads[:, 3]))
+            a = a[~under]
+        return np.bincount(a, minlength=len(segs))[: len(segs)]
 
 
 def _visible_blocks(geoms: np.ndarray, view: Any) -> np.ndarray:
@@ -322,8 +351,9 @@ def _code_style(album: Album, code: str) -> dict:
 
 
 def _code_forms(code: str, fs: float) -> list[tuple[str, float]]:
-    """The forms tried for a block, in order: the code on one line at ``fs``, then at 7 pt; then the other forms
-    (:func:`_forms`: ``RTH-`` over ``1``, a name wrapped) at ``fs`` and at 7 pt."""
+    """The forms tried for a block, in order: the code on one line at ``fs``, then at 7 pt; then, for a zone named by
+    several words, the name wrapped at its spaces (:func:`_forms`) at ``fs`` and at 7 pt. A code is never broken
+    (review s8: ``SPU-`` over ``3`` read as two labels): a block that holds none of these gets its code beside it."""
     sizes = list(dict.fromkeys((fs, max(MIN_PT, min(fs, MIN_PT)))))
     rest = _forms(code)[1:]
     return [(code, s) for s in sizes] + [(f, s) for f in rest for s in sizes]
@@ -339,17 +369,10 @@ def _label_area(album: Album, view: Any) -> Any:
     return view if inside.is_empty else inside
 
 
-def _two_line(code: str) -> str:
-    """``RTH-1`` as ``RTH-`` over ``1``: the code's own characters, the hyphen kept at the end of the first line
-    (a code without a hyphen stays on one line)."""
-    head, sep, tail = code.partition("-")
-    return f"{head}-\n{tail}" if sep and head and tail else code
-
-
 def _forms(code: str) -> list[str]:
-    """The ways a zone's code or name may be printed: on one line, ``RTH-`` over ``1``, a name of several words
-    wrapped to two or three short lines."""
-    out = [code, _two_line(code)]
+    """The ways a zone's code or name may be printed: on one line; a name of several words also wrapped at its spaces
+    to two or three short lines. A code is never broken inside a word (``SPU-`` over ``3``, review s8)."""
+    out = [code]
     if " " in code.strip():
         # whole words only: "Pertania" over "n" reads as neither
         out += [textwrap.fill(code, w, break_long_words=False, break_on_hyphens=False) for w in (max(len(code) // 2 + 1, 8), max(len(code) // 3 + 1, 8))]
@@ -366,16 +389,24 @@ LEADER_MAX_MM = 12.0
 LEADER_GAP_PT = 1.0
 
 
+#: The white box of a code set beside its block over another code's zone: its padding around the text (a fraction of
+#: the font size, as matplotlib's ``boxstyle`` pad).
+BOX_PAD = 0.15
+
+
 def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]], labelled: set[str], taken: _Boxes, taken_data: list, view: Any,
-                   mpp: float, parts_of: dict[str, list[Any]] | None = None, zones: _DrawnZones | None = None) -> tuple[int, dict[str, int]]:
+                   mpp: float, parts_of: dict[str, list[Any]] | None = None, zones: _DrawnZones | None = None,
+                   blocks: _Blocks | None = None) -> tuple[int, dict[str, int]]:
     """Codes for the blocks :func:`zone_codes` could not label inside: each block at least :data:`LEADER_MIN_MM`
-    across gets its code's most compact form at 7 pt beside it, tied by a thin leader to the centre of its
-    inscribed circle (:func:`_beside`); a code printed nowhere else gets one at its largest block however narrow.
-    A label beside stands within ``view`` and on no zone of another code in ``zones`` (the zones as drawn: on its
-    own code's zones, or on the background beyond the zoning; review s7: 'R-4' stood over an RTH-1 block); it keeps
-    clear of its own block (it never reads as spilling out of it) and, where it can, of the other blocks of its code
-    in ``parts_of`` (there it would read as theirs), of every text and leader already on the map and of the leader
-    points of the other blocks that get one; its leader crosses no text and no other leader.
+    across gets its code on one line at 7 pt beside it, tied by a leader of at most :data:`LEADER_MAX_MM` to the
+    centre of its inscribed circle (:func:`_beside`); a code printed nowhere else gets one at its largest block however
+    narrow. The label keeps clear of its own block (it never reads as spilling out of it), of every text and leader
+    already on the map and of the leader points of the other blocks that get one; its leader crosses no text and no
+    other leader. It stands, best first: on a clear spot (its own code's zones or the background beyond the zoning,
+    review s7) with a leader over no block of another code; in a white box over another code's zone (review s8: the
+    leader says which block it names, the box keeps it legible on a dark fill) with such a leader; then the same with
+    the leader over the fewest other blocks (:meth:`_Blocks.crossed`); off the other blocks of its code where it can
+    (there it would read as theirs).
 
     Returns how many labels were added and, per code, the blocks left without one (too narrow, or no room within
     :data:`LEADER_MAX_MM`): the map's note counts them, keyed by their colour in the legend.
@@ -406,12 +437,15 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
     pts = np.asarray([it[2] for it in items], dtype=float).reshape(-1, 2)
     ordered = np.zeros(len(items), dtype=bool)
     ordered[order] = True
+    # "centres": code -> the middle halves of its labels set beside a block: a block of the code holding one has its code
     st: dict[str, Any] = {"leaders": np.zeros((0, 4)), "done": np.zeros(len(items), dtype=bool), "added": 0, "centres": {}}
     same: dict[str, Any] = {}  # code -> its blocks as one geometry (prepared), built when first needed
+    renderer = frame.fig.canvas.get_renderer()
+    boxpad = BOX_PAD * MIN_PT * frame.fig.dpi / 72.0  # the white box's padding, display units
 
-    def place(k: int, alone: bool = False, over: bool = False) -> bool | None:
-        """Item ``k``'s label beside its block: None without a place, else whether its leader crosses a text. ``alone``:
-        the code has no other label (farther tries); ``over``: last, its leader may cross a text."""
+    def place(k: int, alone: bool = False) -> bool:
+        """Item ``k``'s label beside its block; whether it found a place. ``alone``: the code has no other label
+        (it may touch other texts, never cross them)."""
         code, part, xy, _ = items[k]
         if st["done"][k]:
             return False
@@ -424,32 +458,25 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
         if code not in same:
             same[code] = shapely.union_all([part, *(parts_of or {}).get(code, [])])
             shapely.prepare(same[code])
-        # near black on a white halo: beside its block it stands on another zone's colour
+        # near black on a white halo (in a white box over another code's zone): beside its block it stands on another
+        # colour
         style = {**_code_style(album, code), "fontsize": MIN_PT, "color": "#1a1a1a", "path_effects": [TextHalo(linewidth=1.6, foreground=(1, 1, 1, 0.85))]}
         # its forms, the most compact first ('Kawasan Pertanian' on one line, then over two: narrower, it finds room
         # where the line does not)
         forms = sorted(_forms(code), key=lambda t: max(len(ln) for ln in t.split("\n")) * (t.count("\n") + 1))
-        # off every block of its code first; then over its code's other blocks (never over another code's)
-        tries: list[dict[str, Any]] = [{"own": same[code]}, {"own": part}]
-        if alone:  # the code's only place on the map: over its other blocks, twice as far, touching other texts; three
-            # times as far (off the other codes' zones there may be room only beyond the city)
-            tries += [{"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0}, {"own": part, "reach": 3 * LEADER_MAX_MM, "gap_pt": 0.0}]
-        if over:  # last, as before s7, with its leader over a text if it must
-            tries = [{"own": part, "reach": 2 * LEADER_MAX_MM, "gap_pt": 0.0, "over_text": True}]
         placed = None
-        over = False
-        for opts in tries:
+        for gap_pt in (LEADER_GAP_PT, 0.0):  # then touching the other texts' halos (never on them)
             for form in forms:
-                placed = _beside(frame, xy, form, style, taken_data, st["leaders"], others, area=view, mpp=mpp, zones=zones, code=code, **opts)
+                placed = _beside(frame, xy, form, style, taken_data, st["leaders"], others, own=part, same=same[code], area=view, mpp=mpp,
+                                 gap_pt=gap_pt, zones=zones, blocks=blocks, code=code)
                 if placed is not None:
                     break
             if placed is not None:
-                over = bool(opts.get("over_text"))
                 break
         if placed is None:
-            return None
+            return False
         t, seg = placed
-        bb = t.get_window_extent(frame.fig.canvas.get_renderer())
+        bb = t.get_window_extent(renderer).padded(boxpad)  # with its box (or halo)
         taken.add(bb)
         box = _data_box(frame.ax, bb)
         taken_data.append(box.bounds)
@@ -457,22 +484,21 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
         labelled.add(code)
         st["done"][k] = True
         st["added"] += 1
-        st["centres"].setdefault(code, []).append(box.centroid)
-        return over
+        # its middle half (a block holding it has the label on it, not only its edge)
+        bx0, by0, bx1, by1 = box.bounds
+        qx, qy = (bx1 - bx0) / 4, (by1 - by0) / 4
+        st["centres"].setdefault(code, []).append(shapely.box(bx0 + qx, by0 + qy, bx1 - qx, by1 - qy))
+        return True
 
     # the codes with no other label first, each at its largest block, else at another of its blocks (the one near the
-    # city's edge or its own zones may have room off the other codes' zones); last, at its largest block with its leader
-    # over a text
+    # city's edge may have room)
     head = [k for k in order if k in first_of]
     for k in head:
-        if place(k, alone=True) is None:
+        if not place(k, alone=True):
             code = items[k][0]
             for j in sorted((j for j, it in enumerate(items) if it[0] == code and j != k), key=lambda j: -items[j][1].area):
-                if place(j, alone=True) is not None:
+                if place(j, alone=True):
                     break
-    for k in head:
-        if items[k][0] not in labelled and place(k, over=True):
-            log.debug("kode zona %s: garis penunjuknya melintasi teks (tidak ada tempat lain)", items[k][0])
     for k in order:
         if k not in first_of:
             place(k)
@@ -487,21 +513,24 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
     for k in np.flatnonzero(~done):
         keyed[items[k][0]] = keyed.get(items[k][0], 0) + 1
     for code in sorted(keyed):
-        log.debug("kode zona %s: %d blok terlalu kecil atau tanpa tempat untuk garis penunjuk: dikenali dari warnanya", code, keyed[code])
+        log.debug("kode zona %s: %d blok terlalu sempit atau tanpa tempat untuk garis penunjuk: dikenali dari warnanya", code, keyed[code])
     return added, dict(sorted(keyed.items()))
 
 
 def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, taken: list, leaders: np.ndarray, anchors: np.ndarray, own: Any,
-            area: Any, mpp: float, reach: float = LEADER_MAX_MM, gap_pt: float = LEADER_GAP_PT, over_text: bool = False,
-            zones: _DrawnZones | None = None, code: str | None = None) -> tuple[Any, np.ndarray] | None:
-    """A label too large for its block, set beside it: the nearest place on rings around ``xy`` (steps of the
-    label's height, at most ``reach`` mm away) where its box lies within ``area`` (the map), meets no zone of
-    ``zones`` whose code is not ``code`` (:meth:`_DrawnZones.foreign`), meets neither
-    ``own`` (its block, and the other blocks of its code) nor a box of ``taken`` (data bounds of the texts on the map) nor a segment of ``leaders``
-    ((n, 4) x0, y0, x1, y1), holds no point of ``anchors`` (the other blocks' leader points), all with ``gap_pt``
-    points to spare, and where the leader from ``xy`` to the box's nearest edge (at least 4 pt long)
-    meets no text box (unless ``over_text``: the last resort for a code with no other label on the map) and
-    crosses no leader. Returns the text and its leader segment (drawn), or None."""
+            area: Any, mpp: float, same: Any = None, reach: float = LEADER_MAX_MM, gap_pt: float = LEADER_GAP_PT,
+            zones: _DrawnZones | None = None, blocks: _Blocks | None = None, code: str | None = None) -> tuple[Any, np.ndarray] | None:
+    """A label too large for its block, set beside it, its leader from ``xy`` to the box's nearest edge at least 4 pt
+    and at most ``reach`` mm long. Candidates stand on rings around ``xy`` (steps of the label's height); each keeps
+    within ``area`` (the map), off ``own`` (its block), off every box of ``taken`` (data bounds of the texts on the map)
+    and every segment of ``leaders`` ((n, 4) x0, y0, x1, y1), holds no point of ``anchors`` (the other blocks' leader
+    points), all with ``gap_pt`` points and the box's padding (:data:`BOX_PAD`) to spare; its leader meets no text
+    box and crosses no leader.
+
+    Of those, the first of, in order: a leader over no block of another code (``blocks``, :meth:`_Blocks.crossed`)
+    before one over some (the fewest); the box on no zone of another code (``zones``, :meth:`_DrawnZones.foreign`)
+    before one over it, which is then set in a white box; off ``same`` (the other blocks of its code) before on them;
+    the shortest leader. Returns the text and its leader segment (drawn), or None."""
     ax, fig = frame.ax, frame.fig
     renderer = fig.canvas.get_renderer()
     t = ax.text(*xy, text, **style)
@@ -511,32 +540,42 @@ def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, ta
     hw, hh = abs(x1 - x0) / 2, abs(y1 - y0) / 2
     dx, dy = (x0 + x1) / 2 - xy[0], (y0 + y1) / 2 - xy[1]  # the box's centre from the text's anchor (0 when centred)
     gap = gap_pt * mpp
+    frame_pad = BOX_PAD * float(style.get("fontsize", MIN_PT)) * mpp  # the white box around the text
     mm = 72.0 / 25.4 * mpp
-    step = min(2 * hh, 2.5 * mm)
+    step = min(2 * hh, 1.5 * mm)
     tb = np.asarray(taken, dtype=float).reshape(-1, 4)
     tb = tb[(tb[:, 0] < xy[0] + reach * mm + 2 * hw) & (tb[:, 2] > xy[0] - reach * mm - 2 * hw)
             & (tb[:, 1] < xy[1] + reach * mm + 2 * hh) & (tb[:, 3] > xy[1] - reach * mm - 2 * hh)]
     grown = tb + np.asarray([-gap, -gap, gap, gap])
-    if not shapely.is_prepared(own):
-        shapely.prepare(own)
+    # only the leaders and leader points within reach (a city of many small blocks: each test stays local)
+    rx = ry = reach * mm + 2 * max(hw, hh) + frame_pad + gap + 1.0
+    if len(leaders):
+        lx0, lx1 = np.minimum(leaders[:, 0], leaders[:, 2]), np.maximum(leaders[:, 0], leaders[:, 2])
+        ly0, ly1 = np.minimum(leaders[:, 1], leaders[:, 3]), np.maximum(leaders[:, 1], leaders[:, 3])
+        leaders = leaders[(lx0 < xy[0] + rx) & (lx1 > xy[0] - rx) & (ly0 < xy[1] + ry) & (ly1 > xy[1] - ry)]
+    if len(anchors):
+        anchors = anchors[(np.abs(anchors[:, 0] - xy[0]) < rx) & (np.abs(anchors[:, 1] - xy[1]) < ry)]
+    for g in (own, same):
+        if g is not None and not shapely.is_prepared(g):
+            shapely.prepare(g)
+    best: tuple[Any, ...] | None = None  # (rank, centre, end, leader segment, boxed)
     ring = 0
     while True:
         ring += 1
         rho = ring * step
         if rho - max(hw, hh) > reach * mm:
             break
-        n = 8 + 4 * ring
+        n = 16 + 8 * ring  # about a millimetre apart
         a = 2 * math.pi * np.arange(n) / n
         c = np.c_[xy[0] + rho * np.cos(a), xy[1] + rho * np.sin(a)]
         boxes = np.c_[c[:, 0] - hw, c[:, 1] - hh, c[:, 0] + hw, c[:, 1] + hh]
+        framed = boxes + np.asarray([-frame_pad, -frame_pad, frame_pad, frame_pad])
         ends = np.c_[np.clip(xy[0], boxes[:, 0], boxes[:, 2]), np.clip(xy[1], boxes[:, 1], boxes[:, 3])]
         length = np.hypot(ends[:, 0] - xy[0], ends[:, 1] - xy[1])
         ok = (length >= 4 * mpp) & (length <= reach * mm)
         if len(grown):
-            b = boxes[:, None, :]
-            q = grown[None, :, :]
-            ok &= ~((b[..., 0] < q[..., 2]) & (q[..., 0] < b[..., 2]) & (b[..., 1] < q[..., 3]) & (q[..., 1] < b[..., 3])).any(axis=1)
-        pad = boxes + np.asarray([-gap, -gap, gap, gap])
+            ok &= ~_overlap_any(framed, grown)
+        pad = framed + np.asarray([-gap, -gap, gap, gap])
         if len(anchors):
             ok &= ~((anchors[None, :, 0] > pad[:, None, 0]) & (anchors[None, :, 0] < pad[:, None, 2])
                     & (anchors[None, :, 1] > pad[:, None, 1]) & (anchors[None, :, 1] < pad[:, None, 3])).any(axis=1)
@@ -544,17 +583,43 @@ def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, ta
         if len(leaders):
             ok &= ~_seg_box(leaders, pad).any(axis=0)
             ok &= ~_seg_cross(segs, leaders).any(axis=1)
-        if len(tb) and not over_text:  # a leader keeps half a point off every text even where the label may touch one
-            ok &= ~_seg_box(segs, tb + np.asarray([-1, -1, 1, 1]) * max(gap, 0.5 * mpp)).any(axis=1)
-        if zones is not None and ok.any():
-            ok[ok] = ~zones.foreign(pad[ok], code)
-        for i in np.flatnonzero(ok):
-            box = shapely.box(*pad[i])
-            if shapely.intersects(own, box) or not shapely.contains(area, shapely.box(*boxes[i])):
-                continue
-            t.set_position((c[i, 0] - dx, c[i, 1] - dy))
-            ax.plot([xy[0], ends[i, 0]], [xy[1], ends[i, 1]], color="#1a1a1a", linewidth=0.5, zorder=3.9, gid="zone-leader",
-                    marker="o", markersize=1.6, markevery=[0], markeredgewidth=0)
-            return t, segs[i]
-    t.remove()
-    return None
+        if len(tb):  # a leader keeps a point off every text even where the label's box may touch one (its end, at the
+            # label's corner, would read as leading to that text)
+            ok &= ~_seg_box(segs, tb + np.asarray([-1, -1, 1, 1]) * max(gap, 1.0 * mpp)).any(axis=1)
+        idx = np.flatnonzero(ok)
+        if len(idx):
+            pb = shapely.box(pad[idx, 0], pad[idx, 1], pad[idx, 2], pad[idx, 3])
+            fb = shapely.box(framed[idx, 0], framed[idx, 1], framed[idx, 2], framed[idx, 3])
+            keep = ~shapely.intersects(own, pb) & shapely.contains(area, fb)
+            idx, pb = idx[keep], pb[keep]
+        if not len(idx):
+            continue
+        crossed = blocks.crossed(segs[idx], pad[idx], code) if blocks is not None else np.zeros(len(idx), dtype=int)
+        boxed = zones.foreign(pad[idx], code) if zones is not None else np.zeros(len(idx), dtype=bool)
+        on_same = shapely.intersects(same, pb) if same is not None else np.zeros(len(idx), dtype=bool)
+        ranks = [(int(crossed[j] > 0), int(boxed[j]), int(on_same[j]), int(crossed[j]), float(length[i])) for j, i in enumerate(idx)]
+        j = min(range(len(idx)), key=ranks.__getitem__)
+        if best is None or ranks[j] < best[0]:
+            i = idx[j]
+            best = (ranks[j], c[i], ends[i], segs[i], bool(boxed[j]))
+        if best[0][:3] == (0, 0, 0):  # the best kind, the nearest: farther rings hold none better
+            break
+    if best is None:
+        t.remove()
+        return None
+    _, centre, end, seg, in_box = best
+    t.set_position((centre[0] - dx, centre[1] - dy))
+    if in_box:  # over another code's zone: in a white box, legible on any fill
+        t.set_path_effects([])
+        t.set_bbox(dict(boxstyle=f"square,pad={BOX_PAD}", facecolor="white", edgecolor="#4d4d4d", linewidth=0.3))
+        t._sppr_boxed = True  # type: ignore[attr-defined]
+    ax.plot([xy[0], end[0]], [xy[1], end[1]], color="#1a1a1a", linewidth=0.5, zorder=3.9, gid="zone-leader",
+            marker="o", markersize=1.6, markevery=[0], markeredgewidth=0)
+    return t, seg
+
+
+def _overlap_any(boxes: np.ndarray, taken: np.ndarray) -> np.ndarray:
+    """Per box of ``boxes`` ((n, 4)), whether its interior meets any box of ``taken`` ((m, 4)); rows x0, y0, x1, y1."""
+    b = boxes[:, None, :]
+    q = taken[None, :, :]
+    return ((b[..., 0] < q[..., 2]) & (q[..., 0] < b[..., 2]) & (b[..., 1] < q[..., 3]) & (q[..., 1] < b[..., 3])).any(axis=1)

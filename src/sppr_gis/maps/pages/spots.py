@@ -69,6 +69,22 @@ def _code_spots(poly: Any, hw: float, hh: float, tolerance: float, max_points: i
     boxes = shapely.box(pts[:, 0] - hw, pts[:, 1] - hh, pts[:, 0] + hw, pts[:, 1] + hh)
     ok = clear(pts)
     ok[ok] = shapely.contains(poly, boxes[ok])
+    if not ok.any() and not core.is_empty:
+        # a box that fits only just (a code nearly as wide as its block: a sliver of centres narrower than the grid's
+        # step, review s8): the centres where each corner of the box lies in the block (the block moved by each corner,
+        # intersected: the centres where the box fits, for a block convex around them), their inner point first, then
+        # points between it and the region's corners, each tested whole
+        region = shapely.intersection_all([shapely.transform(poly, lambda xy, dx=dx, dy=dy: xy - (dx, dy)) for dx, dy in
+                                           ((-hw, -hh), (hw, -hh), (-hw, hh), (hw, hh))])
+        if not region.is_empty and region.area > 0:
+            inner = region.representative_point()
+            ix, iy = inner.x, inner.y
+            corners = shapely.get_coordinates(region)
+            cand = np.vstack([[(ix, iy)], *(np.c_[ix + f * (corners[:, 0] - ix), iy + f * (corners[:, 1] - iy)] for f in (0.5, 0.9))])
+            cand = cand[np.argsort(np.hypot(cand[:, 0] - cx, cand[:, 1] - cy), kind="stable")]
+            good = clear(cand)
+            good[good] = shapely.contains(poly, shapely.box(cand[good, 0] - hw, cand[good, 1] - hh, cand[good, 0] + hw, cand[good, 1] + hh))
+            return [(float(x), float(y)) for x, y in cand[good][:limit]]
     return [(float(x), float(y)) for x, y in pts[ok][:limit]]
 
 
