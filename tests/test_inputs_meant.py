@@ -376,3 +376,41 @@ def test_sync_year_without_programs_is_said(tmp_path):
     man = json.loads((tmp_path / "out" / "2026" / "manifest.json").read_text(encoding="utf-8"))
     assert len(man["catatan"]) == 1 and "2026" in man["catatan"][0]
     assert json.loads((tmp_path / "out" / "2025" / "manifest.json").read_text(encoding="utf-8"))["catatan"] == []
+
+
+def test_gdal_says_nothing_of_a_feature_the_issues_name(tmp_path, recwarn):
+    """Analyst s9: GDAL's English "Non closed ring detected. To avoid accepting it, set the
+    OGR_GEOMETRY_ACCEPT_UNCLOSED_RING ..." reached the analyst with no file named, beside the issue row that says
+    it properly (geometri_tak_terbaca, fitur ke-2): the read that fails on it keeps GDAL's warning to itself."""
+    ring = [[106.0, -6.0], [106.001, -6.0], [106.001, -6.001], [106.0, -6.001]]  # no closing vertex
+    fc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": "A"}, "geometry": {"type": "Point", "coordinates": [106.0, -6.0]}},
+        {"type": "Feature", "properties": {"id": "C"}, "geometry": {"type": "Polygon", "coordinates": [ring]}},
+    ]}
+    (tmp_path / "p.geojson").write_text(json.dumps(fc), encoding="utf-8")
+    z = read_layer(tmp_path / "p.geojson")
+    assert len(z) == 2 and z.geometry.iloc[1] is None
+    assert not [w for w in recwarn if "closed ring" in str(w.message).lower()], [str(w.message) for w in recwarn]
+
+
+def test_a_log_line_speaks_the_readers_language(monkeypatch):
+    """Analyst s9: log lines read "WARNING sppr_gis.maps.album: ..."; they read "Peringatan: ..." (the logger's
+    name only when the library logs at DEBUG, -v)."""
+    import logging
+
+    from sppr_cli.main import _ReaderFormatter
+
+    monkeypatch.setenv("SPPR_LANG", "id")
+    rec = logging.LogRecord("sppr_gis.maps.album", logging.WARNING, __file__, 1, "album.tempat: tidak diisi", None, None)
+    lib = logging.getLogger("sppr_gis")
+    before = lib.level
+    try:
+        lib.setLevel(logging.WARNING)
+        assert _ReaderFormatter().format(rec) == "Peringatan: album.tempat: tidak diisi"
+        lib.setLevel(logging.DEBUG)
+        assert _ReaderFormatter().format(rec) == "Peringatan sppr_gis.maps.album: album.tempat: tidak diisi"
+        monkeypatch.setenv("SPPR_LANG", "en")
+        lib.setLevel(logging.WARNING)
+        assert _ReaderFormatter().format(rec) == "Warning: album.tempat: tidak diisi"
+    finally:
+        lib.setLevel(before)

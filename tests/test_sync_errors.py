@@ -194,3 +194,17 @@ def test_a_blank_year_reads_tahun_kosong_not_nan(tmp_path):
     msg = dict(zip(issues.loc[issues["code"] == "tahun_tidak_valid", "feature_id"], issues.loc[issues["code"] == "tahun_tidak_valid", "message"]))
     assert msg["X-2"] == "tahun kosong; program tidak masuk tahun mana pun"
     assert msg["X-3"] == "tahun 'duaribu' tidak dikenal; program tidak masuk tahun mana pun"
+
+
+def test_a_blank_pagu_is_a_data_issue_naming_the_row(tmp_path):
+    """Analyst s9: a blank pagu was only "Program tanpa Pagu 1" in the Ringkasan; it is a warning pagu_kosong on
+    its row (the sample's rencana_kesehatan.csv has every pagu, so only X-2 of mine.csv is named)."""
+    import geopandas as gpd
+
+    csv = GOOD_CSV + "X-2,2025,Dinas X,1.02.02.2.01.0004,puskesmas,,Kel. Sei Jang,,\n"
+    out = tmp_path / "out"
+    res = run(setup(tmp_path, csv=csv), out)
+    assert res.exit_code == 0, res.output
+    issues = gpd.read_file(out / "2025" / "sppr.gpkg", layer="issues")
+    got = issues[issues["code"] == "pagu_kosong"]
+    assert list(got["feature_id"]) == ["X-2"] and list(got["severity"]) == ["warning"] and got["layer"].iloc[0].endswith("mine.csv")

@@ -96,10 +96,23 @@ class SpprGroup(TranslatedGroup):
 def cli(ctx: click.Context) -> None:
     """The ``sppr`` root group (its help is the ``help`` above, translated when shown)."""
     ctx.ensure_object(dict)
-    logging.basicConfig(stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        handler.setFormatter(_ReaderFormatter())
     # Library warnings (GDAL through pyogrio, pandas) as one log line each, without a source
     # line, and silenced by -q like the rest of the tool's messages.
     warnings.showwarning = _log_warning
+
+
+class _ReaderFormatter(logging.Formatter):
+    """A log line in the reader's language: ``Peringatan: <message>`` (``Warning: <message>`` with SPPR_LANG=en);
+    the logger's name follows the level only when the library logs at DEBUG (``-v``), for whoever reports a bug."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        level = {"WARNING": _("warning"), "ERROR": _("error"), "CRITICAL": _("error"), "INFO": _("info")}.get(record.levelname, record.levelname.lower())
+        level = level[:1].upper() + level[1:]
+        where = f" {record.name}" if logging.getLogger("sppr_gis").isEnabledFor(logging.DEBUG) else ""
+        return f"{level}{where}: {record.getMessage()}"
 
 
 def _log_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: object = None, line: str | None = None) -> None:

@@ -569,18 +569,27 @@ def _read_options(encoding: str | None, label: str) -> dict[str, object]:
 
 def _read_features(info: LayerInfo, label: str, kwargs: dict[str, object], engine: Engine) -> tuple[gpd.GeoDataFrame, list[Finding]]:
     """The layer's features, and a finding for each feature whose geometry GEOS cannot parse (the rest are read)."""
+    import warnings
+
     unreadable: list[Finding] = []
+    said: list[warnings.WarningMessage] = []
     try:
         try:
-            if engine == "fiona":
-                gdf = gpd.read_file(info.gdal_path, layer=info.gdal_layer, engine="fiona", **kwargs)
-            else:
-                gdf = pyogrio.read_dataframe(info.gdal_path, layer=info.gdal_layer, **kwargs)
+            with warnings.catch_warnings(record=True) as said:
+                warnings.simplefilter("always")
+                if engine == "fiona":
+                    gdf = gpd.read_file(info.gdal_path, layer=info.gdal_layer, engine="fiona", **kwargs)
+                else:
+                    gdf = pyogrio.read_dataframe(info.gdal_path, layer=info.gdal_layer, **kwargs)
         except shapely.errors.ShapelyError:
-            # a feature GEOS cannot parse (an unclosed ring, a one-vertex line): read the rest
+            # a feature GEOS cannot parse (an unclosed ring, a one-vertex line): read the rest; GDAL's warning
+            # about it ("Non closed ring detected ...") is this feature's finding now, not a line of its own
+            said = []
             gdf, unreadable = _read_feature_by_feature(info, label, kwargs)
     except Exception as exc:
         raise InputError(_("{label}: cannot be read ({reason})").format(label=label, reason=_short(exc))) from exc
+    for w in said:  # what the driver said while reading, naming the file it said it of (analyst s9)
+        warnings.warn(f"{label}: {w.message}", w.category if issubclass(w.category, Warning) else RuntimeWarning, stacklevel=2)
     return gdf, unreadable
 
 

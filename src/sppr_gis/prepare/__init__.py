@@ -639,7 +639,12 @@ def _rencana_file(spec: InputSpec, config: Config, crs: CRS, admin: AdminAreas, 
         what = "tahun kosong" if _blank(v) else f"tahun {v!r} tidak dikenal"  # never "tahun nan" (analyst s9)
         findings.append(Finding(label, fid, "error", "tahun_tidak_valid", f"{what}; program tidak masuk tahun mana pun"))
     df["tahun"] = yrs
+    blank_pagu = df["pagu"].map(_blank).to_numpy(dtype=bool) if "pagu" not in missing else np.zeros(len(df), dtype=bool)
     _numbers(df, "pagu", label, rid, findings, thousands_dot=True, non_negative=True)
+    # a program of a file that has a pagu column but no pagu in its row: counted without pagu ("–"), never Rp 0;
+    # said per row so the OPD can fill it in (analyst s9: only "Program tanpa Pagu 1" in the Ringkasan told it)
+    for fid in rid[blank_pagu]:
+        findings.append(Finding(label, str(fid), "warning", "pagu_kosong", "pagu kosong; program dihitung tanpa pagu (ditulis '–', tidak dijumlahkan)"))
     for col in ("volume", "target", "realisasi"):
         _numbers(df, col, label, rid, findings)
     df = to_metric(df, crs)
