@@ -160,3 +160,50 @@ def test_budget_map_fills_sliver_gaps_between_kecamatan(sample):
     assert fills
     covered = any(p.contains_point(pt, transform=c.get_transform()) for c in fills for p in c.get_paths())
     assert covered, (gap.x, gap.y)
+
+
+# --------------------------------------------------------------------------- Peta 2: names said as names, sparingly
+
+
+def _named_zoning(layers):
+    """The sample's zoning as a zoning whose code field holds the zones' names (as Kota Bandung's NAMOBJ does)."""
+    z = layers["zoning"]
+    return dict(layers, zoning=z.assign(zone_code=z["zone_name"]).drop(columns=["zone_name"]))
+
+
+def test_zoning_map_of_names_says_names_and_repeats_them_sparingly(sample):
+    """Review s9 (Bandung Peta 2): the subtitle and note said "kode pada peta" while the map printed names, and
+    "Kawasan Pertanian" stood seven times, five within 3 km. On the sample's zoning with its names in the code field:
+    the subtitle and the note speak of names ("nama"), never of codes on the map; every zone name is on the map; and
+    two prints of one name stand at least 40 mm apart at print size."""
+    import numpy as np
+
+    from sppr_gis.maps.pages.pola_ruang import page_zoning
+
+    _res, layers = sample
+    named = _named_zoning(layers)
+    names = set(named["zoning"]["zone_code"].astype(str))
+    f = page_zoning(_album(named))
+    f.fig.canvas.draw()
+    texts = [" ".join(t.get_text().split()) for t in f.fig.findobj(matplotlib.text.Text) if t.get_visible()]
+    sub = next(t for t in texts if "zona/subzona" in t)
+    assert "nama zona pada peta" in sub and "kode" not in sub, sub
+    note = " ".join(t for t in texts if "kolom matriks ITBX" in t and t != sub)
+    assert note and "Kode zona" not in note and "Tanpa kode" not in note, note
+    r = f.fig.canvas.get_renderer()
+    ax = f.ax
+    w = ax.get_window_extent(r)
+    mm_per_unit = (w.width / f.fig.dpi * 25.4) / (ax.get_xlim()[1] - ax.get_xlim()[0])
+    at: dict[str, list] = {}
+    for t in ax.texts:
+        s = " ".join(t.get_text().replace("-\n", "-").split())
+        if t.get_visible() and s in names:
+            bb = t.get_window_extent(r)
+            at.setdefault(s, []).append(ax.transData.inverted().transform(((bb.x0 + bb.x1) / 2, (bb.y0 + bb.y1) / 2)))
+    assert set(at) == names, sorted(names - set(at))
+    for s, pts in at.items():
+        p = np.asarray(pts)
+        for i in range(len(p)):
+            for j in range(i + 1, len(p)):
+                d = float(np.hypot(*(p[i] - p[j]))) * mm_per_unit
+                assert d >= 40.0, (s, round(d, 1))
