@@ -26,6 +26,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
 from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
+from sppr_gis.maps.cartography.draw import boundary_lines, outline_tolerance  # noqa: E402
 from sppr_gis.maps.pages.common import KEC_FILLS, _first, name_forms  # noqa: E402
 from sppr_gis.maps.palette import (  # noqa: E402
     RGB,
@@ -132,7 +133,7 @@ def kec_hatches(fills: Mapping[str, RGB]) -> dict[str, str | None]:
 def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fontsize: float, color: str = "#222222", weight: str = "bold",
                      style: str = "normal", min_fontsize: float = 7.0, gid: str = "kec-name", number: bool = True,
                      start: int = 0, try_names: bool = True, avoid: Sequence[Any] = (), boxed: bool = False,
-                     gap_mm: float = NAME_GAP_MM, avoid_width: float = 0.0) -> list[str | None]:
+                     gap_mm: float = NAME_GAP_MM, avoid_width: float = 0.0, keep_off: Sequence[Any] = (), keep_off_width: float = 0.0) -> list[str | None]:
     """Each area's name written wholly inside it and clear of the texts already on the axes (on one line, else
     on two, at ``fontsize`` then ``min_fontsize``); where no form fits, a number (1, 2, ... in the given order
     of the areas not named) at a point inside the area, to be keyed in the legend.
@@ -165,6 +166,11 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         Least distance (mm at print size) between a name or number and the texts already on the map (they never
         touch: "3" beside "63" would read "363"). A number finding no such place inside its area is put where it
         keeps the gap with its box reaching a little out of the area, and only then closer.
+    keep_off, keep_off_width : sequence of shapely geometries, float
+        Boundary lines (the kecamatan's, around kelurahan numbers) and their drawn width (pt): a number whose place
+        would cross one is moved to a place inside its area, or reaching a little out of it, clear of them and of the
+        other texts by at least a little, where there is one (review s9, Kota Bandung Peta 1: kelurahan numbers on
+        the kecamatan boundaries).
 
     Returns
     -------
@@ -188,6 +194,9 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     tree = shapely.STRtree(lines) if lines else None
     # a name clear of the lines by half a point beyond its box (a road's stroke has a width)
     line_pad = (0.5 + max(0.0, avoid_width) / 2) * mpp
+    fences = [a for a in keep_off if a is not None and not a.is_empty]
+    fence = shapely.STRtree(fences) if fences else None
+    fence_pad = (0.5 + max(0.0, keep_off_width) / 2) * mpp
 
     def grown(d: float) -> np.ndarray:
         """The boxes taken, each grown by ``d`` map units on every side (the gap kept from them)."""
@@ -264,6 +273,18 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
             leader = bool(spots)
         if not spots:
             spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken) or _free_point(poly, hw, hh, taken)
+        if fence is not None and spots and not _clear_of(spots[:1], hw + fence_pad, hh + fence_pad, fence):
+            # on a boundary line kept off: inside the area, else reaching a little out of it (its centre inside),
+            # clear of the line and a little clear of the texts
+            near = grown(NEAR_GAP_PT * mpp)
+            cands = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=near, max_points=6000, limit=6000) + [
+                p for p in _code_spots(poly.buffer(min(hw, hh)), hw, hh, max(hh / 2, 0.5), taken=near, max_points=6000, limit=6000)
+                if poly.contains(shapely.Point(p))]
+            off = _clear_of(cands, hw + fence_pad, hh + fence_pad, fence)
+            if tree is not None:
+                off = _clear_of(off, hw + line_pad, hh + line_pad, tree) or off
+            if off:
+                spots, leader = off[:1], False
         if spots:
             cx, cy = spots[0]
         else:
@@ -423,9 +444,12 @@ def page_admin(album: Album) -> MapFrame | None:
         kgroup = _kel_groups(kel) if unit == "kecamatan" else [None] * len(knames)
         rank = {g: r for r, g in enumerate(dict.fromkeys([*(place_key(n) for n in first), *(g for g in kgroup if g is not None)]))}
         rest.sort(key=lambda i: (rank.get(kgroup[i], len(rank)) if kgroup[i] is not None else len(rank), i))
-        # 2. numbered inside, after the kecamatan's numbers, and keyed
+        # 2. numbered inside, after the kecamatan's numbers, and keyed; off the kecamatan boundaries as drawn (review s9:
+        # a number on the heavy dash-dot line read as the neighbouring kecamatan's)
+        kec_lines = list(boundary_lines(kec, tolerance=outline_tolerance(f.ax, 1.3))) if kec is not None else []
         for i, n in zip(rest, names_or_numbers(f.ax, [kgeoms[i] for i in rest], [knames[i] for i in rest], min_fontsize=7.0, weight="normal",
-                                               gid="kel-name", start=used, try_names=False, avoid=road_lines, avoid_width=road_w, **kstyle)):
+                                               gid="kel-name", start=used, try_names=False, avoid=road_lines, avoid_width=road_w,
+                                               keep_off=kec_lines, keep_off_width=1.3, **kstyle)):
             knums[i] = n
         knums = [v if v else None for v in knums]
         kel_key = [(n, name) for n, name in zip(knums, knames) if n]

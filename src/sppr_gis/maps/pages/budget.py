@@ -256,8 +256,8 @@ def area_numbers(f: MapFrame, agg: pd.DataFrame, numbers: dict[str, str], avoid:
     corners), clear of the pies and the texts already printed, else on the first place inside the area
     clear of the texts, else at its pie's centre.
 
-    Two numbers keep an em apart side by side (a quarter em above each other): review s9, Kota Bandung Peta 13,
-    "29" and "9" of two neighbouring kecamatan a space apart read as one number "29 9"."""
+    Two numbers keep three ems apart side by side (a quarter em above each other): review s9, Kota Bandung Peta 13,
+    "29" and "9" of two neighbouring kecamatan two ems apart on one line read as one number "29 9"."""
     from sppr_gis.maps.cartography.common import TextHalo
     from sppr_gis.maps.pages.pola_ruang import _code_spots, _data_box
 
@@ -298,7 +298,7 @@ def area_numbers(f: MapFrame, agg: pd.DataFrame, numbers: dict[str, str], avoid:
         if not done:
             t.set_position((p.x, p.y))
         bb = t.get_window_extent(renderer)
-        taken.append(Bbox.from_extents(bb.x0 - em, bb.y0 - em / 4, bb.x1 + em, bb.y1 + em / 4))
+        taken.append(Bbox.from_extents(bb.x0 - 3 * em, bb.y0 - em / 4, bb.x1 + 3 * em, bb.y1 + em / 4))
 
 
 def _aggregate(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, field: str, column: str | None = None) -> pd.DataFrame:
