@@ -174,7 +174,8 @@ def _named_zoning(layers):
 def test_zoning_map_of_names_says_names_and_repeats_them_sparingly(sample):
     """Review s9 (Bandung Peta 2): the subtitle and note said "kode pada peta" while the map printed names, and
     "Kawasan Pertanian" stood seven times, five within 3 km. On the sample's zoning with its names in the code field:
-    the subtitle and the note speak of names ("nama"), never of codes on the map; every zone name is on the map; and
+    the subtitle and the note speak of names ("nama"), never of codes on the map, and so does the background note of
+    the other maps; every zone name is on the map; and
     two prints of one name stand at least 40 mm apart at print size."""
     import numpy as np
 
@@ -183,8 +184,11 @@ def test_zoning_map_of_names_says_names_and_repeats_them_sparingly(sample):
     _res, layers = sample
     named = _named_zoning(layers)
     names = set(named["zoning"]["zone_code"].astype(str))
-    f = page_zoning(_album(named))
+    a = _album(named)
+    f = page_zoning(a)
     f.fig.canvas.draw()
+    # the faded background of the other maps refers to the names on this one (Bandung Peta 8: 'warna dan kode pada Peta 2')
+    assert "nama pada Peta" in a.zoning_note() and "kode" not in a.zoning_note(), a.zoning_note()
     texts = [" ".join(t.get_text().split()) for t in f.fig.findobj(matplotlib.text.Text) if t.get_visible()]
     sub = next(t for t in texts if "zona/subzona" in t)
     assert "nama zona pada peta" in sub and "kode" not in sub, sub

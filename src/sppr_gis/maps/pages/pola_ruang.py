@@ -129,8 +129,7 @@ REPEAT_MM = 50.0
 
 
 def zone_codes_are_names(album: Album) -> bool:
-    """Whether the zoning's codes are its names (the code field holds "Kawasan Pertanian", not "P-2"): no name field
-    that says otherwise, and most codes are words with a space between them.
+    """Whether the zoning's codes are its names (:meth:`Album.zone_codes_are_names`).
 
     Parameters
     ----------
@@ -142,12 +141,7 @@ def zone_codes_are_names(album: Album) -> bool:
     bool
         True where what the pola ruang map prints for a zone is its name.
     """
-    codes = [str(c) for c in album.zone_colors]
-    if not codes:
-        return False
-    names = album.zone_names()
-    same = all(" ".join(names.get(c, c).split()).casefold() == " ".join(c.split()).casefold() for c in codes)
-    return same and 2 * sum(len(c.split()) > 1 for c in codes) > len(codes)
+    return album.zone_codes_are_names()
 
 
 class _Boxes:
