@@ -285,6 +285,20 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
                 off = _clear_of(off, hw + line_pad, hh + line_pad, tree) or off
             if off:
                 spots, leader = off[:1], False
+            elif LEADER_MM > 0:
+                # beside it, clear of the line, with a leader to it (as a number with no room in its kelurahan)
+                ring = poly.buffer(LEADER_MM * 72.0 / 25.4 * mpp)
+                beside = _clear_of(_code_spots(ring, hw, hh, max(hh / 2, 0.5), taken=near, max_points=6000, limit=6000), hw + fence_pad, hh + fence_pad, fence)
+                if beside:
+                    spots, leader = beside[:1], not poly.contains(shapely.Point(beside[0]))
+        if fence is not None and (not spots or grown(0.0).size and _overlaps_any(spots[0], hw, hh, grown(0.0))):
+            # the last places above may touch a name (a crowded A4 centre): where a number keeps off the kecamatan lines,
+            # it never stands over a name either (review s9, Bandung A4: 124 over BANDUNG); beside it with a leader
+            ring = poly.buffer(LEADER_MM * 72.0 / 25.4 * mpp)
+            free = _code_spots(ring, hw, hh, max(hh / 2, 0.5), taken=grown(0.5 * mpp), max_points=6000, limit=6000)
+            beside = _clear_of(free, hw + fence_pad, hh + fence_pad, fence) or free
+            if beside:
+                spots, leader = beside[:1], not poly.contains(shapely.Point(beside[0]))
         if spots:
             cx, cy = spots[0]
         else:
@@ -300,6 +314,13 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
             _number_leader(ax, poly, taken[-1], color)
         out.append(num)
     return out
+
+
+def _overlaps_any(p: tuple[float, float], hw: float, hh: float, boxes: np.ndarray) -> bool:
+    """Whether the box of half sides ``hw``, ``hh`` centred on ``p`` overlaps one of ``boxes`` ((n, 4) bounds)."""
+    b = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    x, y = p
+    return bool(((x - hw < b[:, 2]) & (b[:, 0] < x + hw) & (y - hh < b[:, 3]) & (b[:, 1] < y + hh)).any())
 
 
 def _number_leader(ax: Any, poly: Any, box: tuple[float, float, float, float], color: str) -> None:
