@@ -247,3 +247,44 @@ def test_kelurahan_number_stays_off_the_kecamatan_boundary():
     assert kel.contains(shapely.Point(num.get_position()))
     assert not shapely.box(bx0, by0, bx1, by1).intersects(shapely.box(nx0, ny0, nx1, ny1))
     plt.close(fig)
+
+
+# --------------------------------------------------------------------------- Peta 3: a small dense cluster enlarged
+
+
+def test_a_small_dense_cluster_is_enlarged_too():
+    """Review s9 (Bandung Peta 3): eight programs by Cibiru, each within a short leader but their leaders over one
+    another's symbols, with no enlargement. A 21 x 12 km city with one dense centre (32 programs within about 300 m),
+    30 programs spread over it and a cluster of 7 programs within 120 m of a point 10 km from the centre (about 1.5 mm
+    at the map's scale): the cluster's programs are numbered in an enlargement of their own, inside the map's frame."""
+    import io
+
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+    from test_album_real_city import _grid_city
+
+    from sppr_gis.maps import album as album_mod
+
+    layers = _grid_city(n_kec=24)
+    rng = np.random.default_rng(11)
+    centre, spot = np.array([784_500.0, 9_233_500.0]), np.array([795_500.0, 9_236_000.0])
+    pts = [shapely.Point(centre + rng.normal(0, 300.0, 2)) for _ in range(32)]
+    pts += [shapely.Point(p) for p in rng.uniform([781_000, 9_229_000], [800_000, 9_239_500], (30, 2)) if np.hypot(*(p - spot)) > 2_000]
+    cluster = [shapely.Point(spot + 120.0 * np.array([np.cos(a), np.sin(a)]) * (0.3 + 0.7 * (k % 2))) for k, a in enumerate(np.linspace(0, 2 * np.pi, 7, endpoint=False))]
+    first = len(pts)
+    pts += cluster
+    layers["rencana"] = gpd.GeoDataFrame({"program_id": [f"P-{k + 1:03d}" for k in range(len(pts))], "kegiatan": ["pembangunan_jalan"] * len(pts),
+                                          "status": ["sesuai"] * len(pts), "opd": ["Dinas PUPR"] * len(pts)}, geometry=pts, crs="EPSG:32748")
+    pages = album_mod.album_pages(layers, year=2025, title="SPPR Kota Dua", region="Kota Dua", paper="A3", dpi=100)
+    page = next(p for stem, p in pages if stem.endswith("_kesesuaian"))
+    page.fig.savefig(io.BytesIO(), format="png")
+    want = {str(first + k + 1) for k in range(len(cluster))}
+    ens = getattr(page.ax, "_sppr_enlargements", [])
+    holding = [en for en in ens if want <= set(en["numbers"])]
+    assert holding, [(en["label"], en["numbers"]) for en in ens]
+    en = holding[0]
+    assert en["window"][0] <= spot[0] <= en["window"][2] and en["window"][1] <= spot[1] <= en["window"][3]
+    r = page.fig.canvas.get_renderer()
+    outer, inner = page.ax.get_window_extent(r), en["axes"].get_window_extent(r)
+    assert outer.x0 - 0.5 <= inner.x0 and inner.x1 <= outer.x1 + 0.5 and outer.y0 - 0.5 <= inner.y0 and inner.y1 <= outer.y1 + 0.5
