@@ -93,31 +93,46 @@ def _bar_value(ax: Any, y: float, v: float, average: float | None, top: float, f
     return t
 
 
-def _average_value(ax: Any, c: float, y: float, top: float, heading: Any, size: float, renderer: Any) -> Any:
+def _average_value(ax: Any, c: float, y: float, top: float, heading: Any, size: float, renderer: Any,
+                   limits: tuple[float, ...] = ()) -> Any:
     """A cluster's average printed at the upper end of its dashed line (between the cluster's heading and its first
-    bar); on the heading's row right of the line, or after the heading's name, when it would touch the heading."""
+    bar); on the heading's row right of the line, or after the heading's name, when it would touch the heading.
+
+    The label stands clear of the predikat limits' dotted lines (``limits``, data x) wherever one of those places is
+    (review s9, Kota Bandung Grafik 1: "rata-rata 88,9%" sat on the 90 % line); only when none is, it takes the first
+    place clear of the heading alone, as before.
+    """
     label = f"rata-rata {c:.1f}%".replace(".", ",")
     t = ax.text(c, y, label, ha="center", va="bottom", fontsize=size, style="italic", color="#222222", gid="cluster-average-value", zorder=4)
     x0, x1 = ax.get_xlim()
     hb = heading.get_window_extent(renderer)
+    inv = ax.transData.inverted()
+    gap = 0.004 * (x1 - x0)  # a hair's room between the label and a dotted line
 
-    def clear() -> bool:
+    def clear(strict: bool) -> bool:
         bb = t.get_window_extent(renderer)
         axb = ax.get_window_extent(renderer)
-        return not bb.overlaps(hb) and axb.x0 - 0.5 <= bb.x0 and bb.x1 <= axb.x1 + 0.5
+        if bb.overlaps(hb) or not (axb.x0 - 0.5 <= bb.x0 and bb.x1 <= axb.x1 + 0.5):
+            return False
+        if not strict:
+            return True
+        (lx0, _), (lx1, _) = inv.transform([(bb.x0, bb.y0), (bb.x1, bb.y1)])
+        return not any(lx0 - gap <= v <= lx1 + gap for v in limits)
 
-    if clear():
-        return t
-    for ha in ("left", "right"):  # the line's top at one end of the label
-        t.set_ha(ha)
-        t.set_x(c + (0.005 if ha == "left" else -0.005) * (x1 - x0))
-        if clear():
-            return t
-    t.set_ha("left")
-    t.set_va("center")
-    t.set_position((c + 0.01 * (x1 - x0), heading.get_position()[1]))
-    if clear():
-        return t
+    d = 0.005 * (x1 - x0)
+    places = [("center", "bottom", c, y), ("left", "bottom", c + d, y), ("right", "bottom", c - d, y),
+              ("left", "center", c + 2 * d, heading.get_position()[1])]
+    if limits:
+        # beside the line, just past the predikat line nearest on either side (nearest the average first)
+        near = [("left", "bottom", v + 2 * gap, y) for v in limits if v > c] + [("right", "bottom", v - 2 * gap, y) for v in limits if v < c]
+        places[3:3] = sorted(near, key=lambda p: abs(p[2] - c))
+    for strict in ((True, False) if limits else (False,)):
+        for ha, va, px, py in places:
+            t.set_ha(ha)
+            t.set_va(va)
+            t.set_position((px, py))
+            if clear(strict):
+                return t
     t.remove()
     heading.set_text(f"{heading.get_text()} ({label})")  # printed with the cluster's name, never dropped
     return heading
@@ -211,7 +226,7 @@ def page_capaian_opd(album: Any, result: Any) -> MapFrame | None:
         c = float(kl["capaian"].iloc[0])
         ax.plot([c, c], [ys.min() - 0.4, ys.max() + 0.4], color="#222222", linestyle="--", linewidth=1.0, gid="cluster-average")
         averages.update({int(i): c for i in g.index})
-        _average_value(ax, c, ys.max() + 0.45, top, head_texts[gi], 7.5 * f.k, renderer)
+        _average_value(ax, c, ys.max() + 0.45, top, head_texts[gi], 7.5 * f.k, renderer, limits=tuple(hi for hi, _n in PREDIKAT))
     for i, (yy, v, col) in enumerate(zip(y, vals, colors)):
         _bar_value(ax, yy, v, averages.get(i), top, col, 7.5 * f.k, renderer, inv)
     ax.set_xlabel("Capaian (%)", fontsize=8 * f.k)

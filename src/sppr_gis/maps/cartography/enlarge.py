@@ -23,6 +23,8 @@ from matplotlib.patches import Rectangle  # noqa: E402
 from sppr_gis.maps.cartography.common import _INK, _pt, _segments, nice_scale_length  # noqa: E402
 from sppr_gis.maps.cartography.labels import (  # noqa: E402
     _PLAN_LIMIT,
+    _plan_callouts,
+    _untangle_pairs,
     MAX_LEADER_MM,
     _m_per_pt,
     _reserved,
@@ -35,8 +37,9 @@ from sppr_gis.text import angka  # noqa: E402
 
 #: The enlargement's scales (denominators), preferred first when they cover as much of the dense area.
 ENLARGEMENT_SCALES = (40_000, 50_000, 25_000, 20_000, 10_000, 5_000, 2_500, 1_000)
-#: The letters of a map's enlargements, in order: a second (B) where a dense area is left once the first is made.
-LABELS = ("A", "B")
+#: The letters of a map's enlargements, in order: a second (B) where a dense area is left once the first is made, a
+#: third (C) for a cluster whose leaders still cross once those are made (review s9, Kota Bandung Peta 3: Cibiru).
+LABELS = ("A", "B", "C")
 #: The least number of features a second enlargement is made for (one crowded feature takes a longer leader).
 _MIN_SECOND = 2
 #: Shares of the map's width tried for the enlargement's frame, largest first.
@@ -198,6 +201,19 @@ def numbered_callouts(
                 break
             made.append(one)
             taken.update(one[1])
+        if made and len(made) < len(letters):
+            # a cluster whose leaders cross (each short enough, so not crowded above): enlarged too, where there is room
+            rest = [k for k in range(len(pts)) if k not in taken]
+            plan, left, crossed = _plan_callouts(ax, [xy[k] for k in rest], [numbers[k] for k in rest], fontsize, (), [xy[k] for k in sorted(taken)],
+                                                 max_leader, within)
+            tangled = {rest[i] for pair in (_untangle_pairs(plan) if crossed else []) for i in pair if i is not None} | {rest[i] for i in left}
+            tangled = sorted(tangled | set(_cluster(ax, pts, rest)))
+            if len(tangled) >= _MIN_SECOND:
+                one = _enlargement(ax, pts, fine & ~np.isin(np.arange(len(pts)), sorted(taken)), tangled, draw, keep_clear, letters[len(made)], fontsize,
+                                   numbers=numbers, max_leader=max_leader)
+                if one is not None:
+                    made.append(one)
+                    taken.update(one[1])
     if not made:
         return place_callouts(ax, xy, numbers, colors=colors, fontsize=fontsize, gid=gid, max_leader=max_leader, within=within)
     outside = [k for k in range(len(pts)) if k not in taken]
@@ -216,6 +232,26 @@ def numbered_callouts(
         ax._sppr_unnumbered = getattr(ax, "_sppr_unnumbered", 0) + getattr(ins, "_sppr_unnumbered", 0)
         en["numbers"] = [str(numbers[k]) for k in inside]
     return out
+
+
+#: A cluster enlarged once the crowded areas are (review s9, Kota Bandung Peta 3: eight programs by Cibiru whose
+#: leaders ran over one another's symbols): at least this many features within :data:`_CLUSTER_MM` of one of them.
+_CLUSTER_N = 6
+_CLUSTER_MM = 6.0
+
+
+def _cluster(ax: Any, pts: np.ndarray, rest: Sequence[int]) -> list[int]:
+    """The densest cluster among the features ``rest`` (indices of ``pts``): those within :data:`_CLUSTER_MM` (print
+    size) of the feature with the most such neighbours, when they are at least :data:`_CLUSTER_N`; else none."""
+    ks = [k for k in rest if np.isfinite(pts[k]).all()]
+    if len(ks) < _CLUSTER_N:
+        return []
+    p = pts[ks]
+    reach = _CLUSTER_MM / _PT_MM * _m_per_pt(ax)
+    near = np.hypot(p[:, None, 0] - p[None, :, 0], p[:, None, 1] - p[None, :, 1]) <= reach
+    counts = near.sum(axis=1)
+    best = int(np.argmax(counts))
+    return [ks[j] for j in np.flatnonzero(near[best])] if counts[best] >= _CLUSTER_N else []
 
 
 def enlargement_note(ax: Any) -> str:

@@ -132,11 +132,13 @@ def category_legend(
     ``kind`` is ``patch``, ``line``, ``point`` or ``mixed`` (a dot for categories
     whose colour is all that matters). ``unlocated``: of the counted items, how many have no location (no
     symbol on the map): ``Perlu kajian (6; 2 tanpa lokasi)``, so that the count can be checked against the map.
+    With ``counts``, a category no item falls in is left out (review s9: "Perlu kajian (0)" keyed a symbol the map
+    does not have).
     """
     keys = list(order) if order is not None else list(colors)
     handles, texts = [], []
     for k in keys:
-        if k not in colors:
+        if k not in colors or (counts is not None and not counts.get(k, 0)):
             continue
         c = mpl_color(colors[k])
         if kind == "line":

@@ -26,6 +26,7 @@ from sppr_gis.maps.cartography import (  # noqa: E402
 )
 from sppr_gis.maps.pages.base import Album  # noqa: E402
 from sppr_gis.maps.cartography.common import TextHalo  # noqa: E402
+from sppr_gis.maps.cartography.draw import boundary_lines, outline_tolerance  # noqa: E402
 from sppr_gis.maps.pages.common import KEC_FILLS, _first, name_forms  # noqa: E402
 from sppr_gis.maps.palette import (  # noqa: E402
     RGB,
@@ -132,7 +133,8 @@ def kec_hatches(fills: Mapping[str, RGB]) -> dict[str, str | None]:
 def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fontsize: float, color: str = "#222222", weight: str = "bold",
                      style: str = "normal", min_fontsize: float = 7.0, gid: str = "kec-name", number: bool = True,
                      start: int = 0, try_names: bool = True, avoid: Sequence[Any] = (), boxed: bool = False,
-                     gap_mm: float = NAME_GAP_MM, avoid_width: float = 0.0, numbers: Sequence[str | None] | None = None) -> list[str | None]:
+                     gap_mm: float = NAME_GAP_MM, avoid_width: float = 0.0, numbers: Sequence[str | None] | None = None,
+                     keep_off: Sequence[Any] = (), keep_off_width: float = 0.0) -> list[str | None]:
     """Each area's name written wholly inside it and clear of the texts already on the axes (on one line, else
     on two, at ``fontsize`` then ``min_fontsize``); where no form fits, a number (1, 2, ... in the given order
     of the areas not named) at a point inside the area, to be keyed in the legend.
@@ -168,6 +170,11 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
         Least distance (mm at print size) between a name or number and the texts already on the map (they never
         touch: "3" beside "63" would read "363"). A number finding no such place inside its area is put where it
         keeps the gap with its box reaching a little out of the area, and only then closer.
+    keep_off, keep_off_width : sequence of shapely geometries, float
+        Boundary lines (the kecamatan's, around kelurahan numbers) and their drawn width (pt): a number whose place
+        would cross one is moved to a place inside its area, or reaching a little out of it, clear of them and of the
+        other texts by at least a little, where there is one (review s9, Kota Bandung Peta 1: kelurahan numbers on
+        the kecamatan boundaries).
 
     Returns
     -------
@@ -191,6 +198,9 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
     tree = shapely.STRtree(lines) if lines else None
     # a name clear of the lines by half a point beyond its box (a road's stroke has a width)
     line_pad = (0.5 + max(0.0, avoid_width) / 2) * mpp
+    fences = [a for a in keep_off if a is not None and not a.is_empty]
+    fence = shapely.STRtree(fences) if fences else None
+    fence_pad = (0.5 + max(0.0, keep_off_width) / 2) * mpp
 
     def grown(d: float) -> np.ndarray:
         """The boxes taken, each grown by ``d`` map units on every side (the gap kept from them)."""
@@ -271,6 +281,32 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
             leader = bool(spots)
         if not spots:
             spots = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=taken) or _free_point(poly, hw, hh, taken)
+        if fence is not None and spots and not _clear_of(spots[:1], hw + fence_pad, hh + fence_pad, fence):
+            # on a boundary line kept off: inside the area, else reaching a little out of it (its centre inside),
+            # clear of the line and a little clear of the texts
+            near = grown(NEAR_GAP_PT * mpp)
+            cands = _code_spots(poly, hw, hh, max(hh / 2, 0.5), taken=near, max_points=6000, limit=6000) + [
+                p for p in _code_spots(poly.buffer(min(hw, hh)), hw, hh, max(hh / 2, 0.5), taken=near, max_points=6000, limit=6000)
+                if poly.contains(shapely.Point(p))]
+            off = _clear_of(cands, hw + fence_pad, hh + fence_pad, fence)
+            if tree is not None:
+                off = _clear_of(off, hw + line_pad, hh + line_pad, tree) or off
+            if off:
+                spots, leader = off[:1], False
+            elif LEADER_MM > 0:
+                # beside it, clear of the line, with a leader to it (as a number with no room in its kelurahan)
+                ring = poly.buffer(LEADER_MM * 72.0 / 25.4 * mpp)
+                beside = _clear_of(_code_spots(ring, hw, hh, max(hh / 2, 0.5), taken=near, max_points=6000, limit=6000), hw + fence_pad, hh + fence_pad, fence)
+                if beside:
+                    spots, leader = beside[:1], not poly.contains(shapely.Point(beside[0]))
+        if fence is not None and (not spots or grown(0.0).size and _overlaps_any(spots[0], hw, hh, grown(0.0))):
+            # the last places above may touch a name (a crowded A4 centre): where a number keeps off the kecamatan lines,
+            # it never stands over a name either (review s9, Bandung A4: 124 over BANDUNG); beside it with a leader
+            ring = poly.buffer(LEADER_MM * 72.0 / 25.4 * mpp)
+            free = _code_spots(ring, hw, hh, max(hh / 2, 0.5), taken=grown(0.5 * mpp), max_points=6000, limit=6000)
+            beside = _clear_of(free, hw + fence_pad, hh + fence_pad, fence) or free
+            if beside:
+                spots, leader = beside[:1], not poly.contains(shapely.Point(beside[0]))
         if spots:
             cx, cy = spots[0]
         else:
@@ -286,6 +322,13 @@ def names_or_numbers(ax: Any, geoms: Sequence[Any], names: Sequence[str], *, fon
             _number_leader(ax, poly, taken[-1], color)
         out.append(num)
     return out
+
+
+def _overlaps_any(p: tuple[float, float], hw: float, hh: float, boxes: np.ndarray) -> bool:
+    """Whether the box of half sides ``hw``, ``hh`` centred on ``p`` overlaps one of ``boxes`` ((n, 4) bounds)."""
+    b = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    x, y = p
+    return bool(((x - hw < b[:, 2]) & (b[:, 0] < x + hw) & (y - hh < b[:, 3]) & (b[:, 1] < y + hh)).any())
 
 
 def _number_leader(ax: Any, poly: Any, box: tuple[float, float, float, float], color: str) -> None:
@@ -433,9 +476,12 @@ def page_admin(album: Album) -> MapFrame | None:
         kgroup = _kel_groups(kel) if unit == "kecamatan" else [None] * len(knames)
         rank = {g: r for r, g in enumerate(dict.fromkeys([*(place_key(n) for n in first), *(g for g in kgroup if g is not None)]))}
         rest.sort(key=lambda i: (rank.get(kgroup[i], len(rank)) if kgroup[i] is not None else len(rank), i))
-        # 2. numbered inside, after the kecamatan's numbers, and keyed
+        # 2. numbered inside, after the kecamatan's numbers, and keyed; off the kecamatan boundaries as drawn (review s9:
+        # a number on the heavy dash-dot line read as the neighbouring kecamatan's)
+        kec_lines = list(boundary_lines(kec, tolerance=outline_tolerance(f.ax, 1.3))) if kec is not None else []
         for i, n in zip(rest, names_or_numbers(f.ax, [kgeoms[i] for i in rest], [knames[i] for i in rest], min_fontsize=7.0, weight="normal",
-                                               gid="kel-name", start=used, try_names=False, avoid=road_lines, avoid_width=road_w, **kstyle)):
+                                               gid="kel-name", start=used, try_names=False, avoid=road_lines, avoid_width=road_w,
+                                               keep_off=kec_lines, keep_off_width=1.3, **kstyle)):
             knums[i] = n
         knums = [v if v else None for v in knums]
         kel_key = [(n, name) for n, name in zip(knums, knames) if n]

@@ -363,8 +363,20 @@ class Album:
         if self.context is not None:
             self.context.plot(ax=frame.ax, color=[mpl_color(LAND)] * len(self.context), edgecolor="none", zorder=0.6)
 
+    def zone_codes_are_names(self) -> bool:
+        """Whether the zoning's codes are its names (the code field holds "Kawasan Pertanian", not "P-2"; Kota Bandung's
+        NAMOBJ): no name field that says otherwise, and most codes are words with a space between them. The pola ruang
+        map then prints names, and the notes say so (review s9)."""
+        codes = [str(c) for c in self.zone_colors]
+        if not codes:
+            return False
+        names = self.zone_names()
+        same = all(" ".join(names.get(c, c).split()).casefold() == " ".join(c.split()).casefold() for c in codes)
+        return same and 2 * sum(len(c.split()) > 1 for c in codes) > len(codes)
+
     def zoning_note(self) -> str:
-        where = f"warna dan kode pada Peta {self.zoning_page}" if self.zoning_page else "warna zona"
+        what = "nama" if self.zone_codes_are_names() else "kode"
+        where = f"warna dan {what} pada Peta {self.zoning_page}" if self.zoning_page else "warna zona"
         return f"Latar: zonasi ({where}, dipudarkan)." if "zoning" in self.L else ""
 
     def program_callouts(self, f: MapFrame, geo: gpd.GeoDataFrame, unlocated: pd.DataFrame | None = None,

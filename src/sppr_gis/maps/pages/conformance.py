@@ -60,7 +60,8 @@ def page_conformance(album: Album) -> MapFrame | None:
     album.admin(f, labels=False)
     # a white casing around every symbol: a tidak sesuai program stays visible on a pink (K) zone
     dims = draw_by_category(f.ax, r, "status", STATUS_COLORS, order=STATUS_ORDER, halo=True)
-    order = ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian")
+    # the statuses of the programs only: a class no program falls in is not keyed (review s9: "Perlu kajian (0)")
+    order = tuple(s for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian") if cnt.get(s, 0))
     h, lab = category_legend(STATUS_COLORS, STATUS_LABELS, None, order=order, kind="mixed")
     lab = [_count_label(label, cnt.get(s, 0), _unlocated_counts(r).get(s, 0)) for s, label in zip([s for s in order if s in STATUS_COLORS], lab)]
     gh, gl = geometry_type_legend(list(dims))

@@ -32,7 +32,10 @@ def page_zoning(album: Album) -> MapFrame | None:
     if z is None:
         return None
     ncodes = len(album.zone_colors)
-    f = album.frame("Peta Rencana Pola Ruang (Zonasi)", f"{ncodes} kode zona/subzona; kode pada peta = kolom matriks ITBX" if ncodes else None)
+    named = zone_codes_are_names(album)  # the zoning's "codes" are its names (Kota Bandung: NAMOBJ): say so
+    what = "nama" if named else "kode"
+    f = album.frame("Peta Rencana Pola Ruang (Zonasi)", (f"{ncodes} zona/subzona; nama zona pada peta = kolom matriks ITBX" if named else
+                                                          f"{ncodes} kode zona/subzona; kode pada peta = kolom matriks ITBX") if ncodes else None)
     album.city_extent(f, drawn={})  # no program drawn: none noted
     album.zoning(f, 1.0)
     album.zoning_page = album.number
@@ -51,18 +54,33 @@ def page_zoning(album: Album) -> MapFrame | None:
             sec.short_labels = [textwrap.fill(t, 27) for t in sec.labels]
             secs.append(sec)
     f.add_legend([s for s in [*secs, album.admin_section()] if s])
-    note = (
-        "Kode zona dicetak di dalam blok zonanya; blok yang terlalu kecil untuk kodenya diberi kode di sampingnya dengan "
-        "garis penunjuk (dalam kotak putih bila kodenya berdiri di atas zona lain). Kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
-        "Nama zona menurut data pola ruang (Perda)."
-    )
-    # its short form, printed under the map when the full one would take the legend's room (A4): every code without
-    # a code on the map is still named, without the counts
-    short = "Kode zona = kolom matriks ITBX (Buku Matriks); blok kecil diberi kode di sampingnya dengan garis penunjuk. Nama zona menurut Perda."
+    box_note = " (dalam kotak putih bila {w}nya berdiri di atas zona lain)"
+    if named:
+        note = (
+            "Nama zona dicetak di dalam blok zonanya; blok yang terlalu kecil untuk namanya diberi nama di sampingnya dengan "
+            "garis penunjuk" + box_note.format(w="nama") + ". Nama yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
+            "Nama zona menurut data pola ruang (Perda)."
+        )
+        short = "Nama zona = kolom matriks ITBX (Buku Matriks); blok kecil diberi nama di sampingnya dengan garis penunjuk."
+    else:
+        note = (
+            "Kode zona dicetak di dalam blok zonanya; blok yang terlalu kecil untuk kodenya diberi kode di sampingnya dengan "
+            "garis penunjuk" + box_note.format(w="kode") + ". Kode yang sama dipakai sebagai kolom matriks ITBX (I/T/B/X) dalam Buku Matriks. "
+            "Nama zona menurut data pola ruang (Perda)."
+        )
+        # its short form, printed under the map when the full one would take the legend's room (A4): every code without
+        # a code on the map is still named, without the counts
+        short = "Kode zona = kolom matriks ITBX (Buku Matriks); blok kecil diberi kode di sampingnya dengan garis penunjuk. Nama zona menurut Perda."
+    repeated = int(f.data.get("zone_repeated") or 0)
+    if repeated:  # names repeated sparingly (review s9: "Kawasan Pertanian" seven times on Bandung's Peta 2)
+        tail = (f" Nama yang sama tidak diulang dalam jarak {REPEAT_MM:g} mm dari nama yang sudah dicetak: {repeated} blok tanpa nama "
+                "di dekat blok bernama sama, dikenali dari warnanya.")
+        note += tail
+        short += tail
     keyed = f.data.get("zone_keyed") or {}
     if keyed:
-        note += " " + keyed_note(keyed)
-        short += " " + keyed_note(keyed, why="terlalu sempit, atau tanpa tempat bebas dalam 12 mm; dikenali dari warnanya")
+        note += " " + keyed_note(keyed, what=what)
+        short += " " + keyed_note(keyed, why=f"terlalu sempit, atau tanpa tempat bebas dalam {LEADER_MAX_MM:g} mm; dikenali dari warnanya", what=what)
     if dropped:
         tail = f" Nama {dropped} kecamatan tidak dicetak agar tidak menutupi nama zona; nama semua kecamatan pada Peta Administrasi."
         note += tail
@@ -70,8 +88,7 @@ def page_zoning(album: Album) -> MapFrame | None:
     return album.finish(f, note=Note(note, short), shows=("zoning", "kecamatan"))
 
 
-def keyed_note(keyed: dict[str, int], why: str = "blok terlalu sempit untuk garis penunjuk, atau tanpa tempat bebas untuk kodenya dalam 12 mm; "
-               "dikenali dari warnanya pada legenda") -> str:
+def keyed_note(keyed: dict[str, int], why: str | None = None, what: str = "kode") -> str:
     """The note that names the zone blocks left without a code on the map, per code, the most numerous first: every
     code (review s7: '15 blok kode lain' left the reader to guess which), each block without its code (too narrow for
     a leader: a road body, a sliver; or too small for its code with no free place within :data:`LEADER_MAX_MM`). Codes with as many blocks share one count ('2 blok masing-masing K-2, RTH-7'): a city of many codes keeps
@@ -81,8 +98,12 @@ def keyed_note(keyed: dict[str, int], why: str = "blok terlalu sempit untuk gari
     ----------
     keyed : dict of str to int
         Zone code -> blocks without a code (``frame.data["zone_keyed"]``, :func:`zone_codes`).
-    why : str
-        The reason in brackets (shorter in the note's short form, printed under the map on A4).
+    why : str, optional
+        The reason in brackets (shorter in the note's short form, printed under the map on A4); by default the block is
+        too narrow for a leader, or has no free place for its ``what`` within :data:`LEADER_MAX_MM`.
+    what : str
+        What the map prints for a zone: "kode", or "nama" where the zoning's codes are its names
+        (:func:`zone_codes_are_names`).
 
     Returns
     -------
@@ -96,7 +117,31 @@ def keyed_note(keyed: dict[str, int], why: str = "blok terlalu sempit untuk gari
     for code, n in sorted(keyed.items(), key=lambda kv: (-kv[1], kv[0])):
         groups.setdefault(n, []).append(code)
     parts = [f"{n} blok {codes[0]}" if len(codes) == 1 else f"{n} blok masing-masing {', '.join(codes)}" for n, codes in groups.items()]
-    return f"Tanpa kode di peta ({why}): " + "; ".join(parts) + "."
+    if why is None:
+        why = f"blok terlalu sempit untuk garis penunjuk, atau tanpa tempat bebas untuk {what}nya dalam {LEADER_MAX_MM:g} mm; dikenali dari warnanya pada legenda"
+    return f"Tanpa {what} di peta ({why}): " + "; ".join(parts) + "."
+
+
+#: The least distance (mm at print size) between two prints of one zone name (where the codes are names): a name is
+#: not repeated on a block nearer than this to where it stands already (review s9, Kota Bandung Peta 2: "Kawasan
+#: Pertanian" seven times, five of them within 3 km).
+REPEAT_MM = 50.0
+
+
+def zone_codes_are_names(album: Album) -> bool:
+    """Whether the zoning's codes are its names (:meth:`Album.zone_codes_are_names`).
+
+    Parameters
+    ----------
+    album : Album
+        The album (its zone codes and their Perda names).
+
+    Returns
+    -------
+    bool
+        True where what the pola ruang map prints for a zone is its name.
+    """
+    return album.zone_codes_are_names()
 
 
 class _Boxes:
@@ -195,6 +240,10 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
         return sizes[text, size]
 
     labelled: set[str] = set()
+    # where the codes are names, a name stands at most once within REPEAT_MM (review s9): code -> where it stands
+    at: dict[str, list[Any]] | None = {} if zone_codes_are_names(album) else None
+    apart = REPEAT_MM * 72.0 / 25.4 * mpp
+    repeated = 0
     pending: list[tuple[str, Any]] = []  # (code, block): the blocks no form of their code fits in, for a leader label
     parts_of: dict[str, list[Any]] = {}  # code -> its blocks: a label beside a block keeps off all of them
     n = 0
@@ -209,6 +258,9 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
             if shapely.get_type_id(part) != 3 or part.area <= 0:
                 continue
             parts_of.setdefault(code, []).append(part)
+            if at is not None and at.get(code) and float(shapely.distance(part, shapely.multipoints(at[code]))) < apart:
+                repeated += 1  # its name stands near: the block is known by its colour
+                continue
             pb = part.bounds
             circle: Any = None
             t = None
@@ -241,6 +293,8 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
                 continue
             n += 1
             labelled.add(code)
+            if at is not None:
+                at.setdefault(code, []).append(_data_box(ax, bb).centroid)
             taken.append(bb)
             boxes.add(bb)
             taken_data.append(_data_box(ax, bb).bounds)
@@ -258,8 +312,9 @@ def zone_codes(album: Album, frame: MapFrame) -> int:
     near = has & shapely.intersects(drawn, frame_box)
     zones = _DrawnZones(drawn[near], codes[near])
     added, keyed = _leader_labels(album, frame, pending, labelled, boxes, taken_data + reserved, frame_box, mpp, parts_of, zones=zones,
-                                  blocks=_Blocks(parts_of))
+                                  blocks=_Blocks(parts_of), apart=(at, apart) if at is not None else None)
     frame.data["zone_keyed"] = keyed
+    frame.data["zone_repeated"] = repeated + int(frame.data.pop("zone_repeated_beside", 0))
     return n + added
 
 
@@ -396,7 +451,7 @@ BOX_PAD = 0.15
 
 def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]], labelled: set[str], taken: _Boxes, taken_data: list, view: Any,
                    mpp: float, parts_of: dict[str, list[Any]] | None = None, zones: _DrawnZones | None = None,
-                   blocks: _Blocks | None = None) -> tuple[int, dict[str, int]]:
+                   blocks: _Blocks | None = None, apart: tuple[dict[str, list[Any]], float] | None = None) -> tuple[int, dict[str, int]]:
     """Codes for the blocks :func:`zone_codes` could not label inside: each block at least :data:`LEADER_MIN_MM`
     across gets its code on one line at 7 pt beside it, tied by a leader of at most :data:`LEADER_MAX_MM` to the
     centre of its inscribed circle (:func:`_beside`); a code printed nowhere else gets one at its largest block however
@@ -407,6 +462,10 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
     leader says which block it names, the box keeps it legible on a dark fill) with such a leader; then the same with
     the leader over the fewest other blocks (:meth:`_Blocks.crossed`); off the other blocks of its code where it can
     (there it would read as theirs).
+
+    With ``apart`` (code -> the points where its name stands, and the least distance in map units; where the codes are
+    names), a block nearer than that to its name gets no label of its own (a code's first label is always set): they
+    are counted in ``frame.data["zone_repeated_beside"]``, not among the blocks left without a label.
 
     Returns how many labels were added and, per code, the blocks left without one (too narrow, or no room within
     :data:`LEADER_MAX_MM`): the map's note counts them, keyed by their colour in the legend.
@@ -438,7 +497,7 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
     ordered = np.zeros(len(items), dtype=bool)
     ordered[order] = True
     # "centres": code -> the middle halves of its labels set beside a block: a block of the code holding one has its code
-    st: dict[str, Any] = {"leaders": np.zeros((0, 4)), "done": np.zeros(len(items), dtype=bool), "added": 0, "centres": {}}
+    st: dict[str, Any] = {"leaders": np.zeros((0, 4)), "done": np.zeros(len(items), dtype=bool), "added": 0, "centres": {}, "repeated": 0}
     same: dict[str, Any] = {}  # code -> its blocks as one geometry (prepared), built when first needed
     renderer = frame.fig.canvas.get_renderer()
     boxpad = BOX_PAD * MIN_PT * frame.fig.dpi / 72.0  # the white box's padding, display units
@@ -448,6 +507,10 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
         (it may touch other texts, never cross them)."""
         code, part, xy, _ = items[k]
         if st["done"][k]:
+            return False
+        if apart is not None and apart[0].get(code) and float(shapely.distance(part, shapely.multipoints(apart[0][code]))) < apart[1]:
+            st["done"][k] = True  # its name stands near (review s9): known by its colour
+            st["repeated"] += 1
             return False
         if any(shapely.contains(part, c) for c in st["centres"].get(code, ())):  # a label of its code stands on it already
             st["done"][k] = True
@@ -488,6 +551,8 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
         bx0, by0, bx1, by1 = box.bounds
         qx, qy = (bx1 - bx0) / 4, (by1 - by0) / 4
         st["centres"].setdefault(code, []).append(shapely.box(bx0 + qx, by0 + qy, bx1 - qx, by1 - qy))
+        if apart is not None:
+            apart[0].setdefault(code, []).append(box.centroid)
         return True
 
     # the codes with no other label first, each at its largest block, else at another of its blocks (the one near the
@@ -503,6 +568,7 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
         if k not in first_of:
             place(k)
     done, added = st["done"], st["added"]
+    frame.data["zone_repeated_beside"] = st["repeated"]
     centres = st["centres"]
     # a block a label of its code stands on (set beside another block of the code) has its code on the map
     for k in np.flatnonzero(~done):
