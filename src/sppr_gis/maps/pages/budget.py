@@ -96,7 +96,7 @@ def status_pies(f: MapFrame, agg: pd.DataFrame, fmt: tuple[Any, Any, str], numbe
             circle.set_label(f"pie-capped-of:{row['name']}")
         avoid_boxes.append(circle.get_window_extent(renderer))
         label_xy.append((x, y - rad * 1.0))
-        label_txt.append(f"{row['name']}\n{fmt[1](row['pagu'])} · {row['n']} program · {row['persen_sesuai']:.0f}% sesuai*")
+        label_txt.append(f"{row['name']}\n{_area_pagu(row, fmt)} · {row['n']} program · {row['persen_sesuai']:.0f}% sesuai*")
     if numbers is not None:  # a capped pie's count written with its number (the table keys every number)
         capped_of = {str(n) for n, c in zip(agg["name"], agg["capped"]) if bool(c)}
         numbers = {n: (f"{v} ({int(agg.loc[agg['name'] == n, 'n'].iloc[0])})" if n in capped_of else v) for n, v in numbers.items()}
@@ -328,7 +328,10 @@ def _aggregate(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, field: str, column:
     for i, row in a.iterrows():
         sel = j[j["_area"] == i]
         n = len(sel)
-        d: dict[str, Any] = {"name": row["name"], "n": n, "pagu": _pagu(sel) if n else 0.0, "point": row.geometry.representative_point(), "area": row.geometry.area,
+        # programs without a recorded pagu: an area none of whose programs has one has no pagu (NaN), never Rp 0
+        no_pagu = int(pd.to_numeric(sel["pagu"], errors="coerce").isna().sum()) if "pagu" in sel.columns else n
+        d: dict[str, Any] = {"name": row["name"], "n": n, "tanpa_pagu": no_pagu, "pagu": (_pagu(sel) if no_pagu < n else np.nan) if n else 0.0,
+                             "point": row.geometry.representative_point(), "area": row.geometry.area,
                              "geometry": row.geometry}
         st = _counts(sel, "status")
         for s in ("sesuai", "sesuai_bersyarat", "tidak_sesuai", "perlu_kajian"):
@@ -336,10 +339,17 @@ def _aggregate(r: gpd.GeoDataFrame, areas: gpd.GeoDataFrame, field: str, column:
         d["persen_sesuai"] = 100.0 * (d["sesuai"] + d["sesuai_bersyarat"]) / n if n else 0.0
         rows.append(d)
     out = pd.DataFrame(rows)
-    if np.isnan(out["pagu"].to_numpy(dtype=float)).all():
-        out["pagu"] = out["n"].astype(float)
     out.attrs["by_column"] = by_column
     return out
+
+
+def _area_pagu(row: Any, fmt: tuple[Any, Any, str]) -> str:
+    """An area's pagu as its key prints it: ``pagu tidak tercatat`` where none of its programs has one, the sum with
+    ``(N program tanpa pagu)`` where some lack it (never Rp 0 for an unknown)."""
+    missing = int(row.get("tanpa_pagu", 0) or 0)
+    if pd.isna(row["pagu"]):
+        return "pagu tidak tercatat"
+    return fmt[1](row["pagu"]) + (f" ({missing} program tanpa pagu)" if missing else "")
 
 
 def page_kecamatan(album: Album) -> MapFrame | None:
@@ -357,12 +367,14 @@ def page_kecamatan(album: Album) -> MapFrame | None:
     album.city_extent(f, key=key_size)
     vals = agg["pagu"].to_numpy(dtype=float)
     has = agg["n"].to_numpy() > 0
-    ranges = natural_classes(vals[has], 5)
+    unrecorded = has & np.isnan(vals)  # programs, none with a recorded pagu: its own key, not the lowest class
+    known = has & ~unrecorded
+    ranges = natural_classes(vals[known], 5) if known.any() else []
     cmap = colormaps["YlOrBr"]
     ncls = len(ranges)
     shades = [cmap(0.15 + 0.7 * i / max(ncls - 1, 1)) for i in range(ncls)]
     cls = assign_ranges(vals, ranges)
-    face = [shades[c] if h and c >= 0 else (0.96, 0.96, 0.96, 1.0) for c, h in zip(cls, has)]
+    face = [shades[c] if h and c >= 0 else (0.85, 0.85, 0.85, 1.0) if u else (0.96, 0.96, 0.96, 1.0) for c, h, u in zip(cls, known, unrecorded)]
     # filled as the clean coverage its boundary is drawn from: no white sliver between neighbours (review s9)
     gpd.GeoDataFrame(geometry=cleaned_coverage(kec, outline_tolerance(f.ax, 0.8))).plot(ax=f.ax, color=face, edgecolor="none", zorder=1)
     # the boundary: each shared edge once, slivers closed (a polygon's own edge drew its sliver holes as lines
@@ -371,10 +383,13 @@ def page_kecamatan(album: Album) -> MapFrame | None:
     fmt = _money_fmt(max((hi for _, hi in ranges), default=0.0))
     div = {"Rp triliun": 1e12, "Rp miliar": 1e9, "Rp juta": 1e6}.get(fmt[2], 1.0)
     labs = range_labels(ranges, fmt[0], unit=div / 10)
-    names_in = [sorted(agg.loc[(cls == i) & has, "name"]) for i in range(ncls)]
-    single = all(lo == hi for lo, hi in ranges)
+    names_in = [sorted(agg.loc[(cls == i) & known, "name"]) for i in range(ncls)]
+    single = bool(ranges) and all(lo == hi for lo, hi in ranges)
     labs = [f"{t} ({', '.join(nm)})" if single else f"{t} ({len(nm)})" for t, nm in zip(labs, names_in)]
     handles = [Patch(facecolor=shades[i], edgecolor="#444444", linewidth=0.5) for i in range(ncls)]
+    if unrecorded.any():
+        handles.append(Patch(facecolor=(0.85, 0.85, 0.85), edgecolor="#444444", linewidth=0.5))
+        labs.append(f"Pagu tidak tercatat ({int(unrecorded.sum())})")
     if (~has).any():
         handles.append(Patch(facecolor=(0.96, 0.96, 0.96), edgecolor="#444444", linewidth=0.5))
         labs.append(f"Tanpa program ({int((~has).sum())})")
@@ -388,7 +403,7 @@ def page_kecamatan(album: Album) -> MapFrame | None:
         row = agg.iloc[i]
         bits = [str(row["name"])]
         if row["n"] > 0:
-            bits.append(f"{fmt[1](row['pagu'])} · {int(row['n'])} program · {row['persen_sesuai']:.0f}% sesuai*")
+            bits.append(f"{_area_pagu(row, fmt)} · {int(row['n'])} program · {row['persen_sesuai']:.0f}% sesuai*")
         else:
             bits.append("tanpa program")
         rows.append((numbers[str(row["name"])], " · ".join(bits)))
