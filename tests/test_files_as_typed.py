@@ -57,13 +57,17 @@ def test_zone_codes_differing_in_case_or_spacing_are_one_code():
         assert pair in msg
 
 
-def test_unknown_zone_code_gets_a_suggestion():
+def test_unknown_zone_code_gets_a_suggestion(caplog):
     rules = make_rules({"pembangunan_jalan": {"R-2": "I", "K-1": "T1"}})
     zoning = gdf([{"KODSZN": "R2", "geometry": box(0, 0, 100, 100)}])
     programs = gdf([{"program_id": "A", "kegiatan": "pembangunan_jalan", "geometry": Point(50, 50)}])
-    res = sppr_gis.check(zoning, programs, rules)
+    with caplog.at_level("WARNING", logger="sppr_gis"):
+        res = sppr_gis.check(zoning, programs, rules)
     warn = res.issues[res.issues["code"] == "zona_tidak_ada_di_itbx"]
     assert len(warn) == 1 and "maksud Anda R-2?" in warn["message"].iloc[0]
+    # analyst s9: said on the console too, naming the matrix column it resembles and what it does to the programs
+    said = [r.getMessage() for r in caplog.records if "'R2'" in r.getMessage()]
+    assert len(said) == 1 and "kolom matriks 'R-2' mirip" in said[0] and "perlu_kajian" in said[0]
     assert res.programs["status"].iloc[0] == "perlu_kajian"
 
 

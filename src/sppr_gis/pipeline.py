@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -1286,8 +1287,13 @@ def zone_code_findings(zone_counts: pd.Series, rules: Rules, label: str) -> list
             normalized.append(f"'{code}' -> '{column}' ({zone_counts[code]} fitur)")
             continue
         guess = rules.suggest_zone(code)
-        hint = f"; maksud Anda {guess}?" if guess else ""
-        out.append(Finding(label, code, "warning", "zona_tidak_ada_di_itbx", f"kode zona '{code}' ({zone_counts[code]} fitur) tidak ada sebagai kolom di matriks ITBX {rules.source}{hint}"))
+        hint = f"; maksud Anda {guess}? (kolom matriks '{guess}' mirip: salah ketik di matriks atau di zonasi)" if guess else ""
+        message = (f"kode zona '{code}' ({zone_counts[code]} fitur) tidak ada sebagai kolom di matriks ITBX {rules.source}{hint}; "
+                   "program di zona ini dinilai perlu_kajian")
+        out.append(Finding(label, code, "warning", "zona_tidak_ada_di_itbx", message))
+        # on the console too: one missing column turns every program of the zone perlu_kajian (analyst s9: a typo in
+        # the matrix changed 8 statuses with only a line in Isu Data)
+        logging.getLogger("sppr_gis.rules").warning("%s: %s", label, message)
     if normalized:
         out.insert(0, Finding(label, "", "info", "kode_zona_dinormalisasi",
                               f"kode zona yang hanya berbeda huruf besar/kecil atau spasi dari kolom matriks ITBX dibaca sebagai kolom itu: {', '.join(normalized)}"))
