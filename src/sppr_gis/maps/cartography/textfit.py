@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -53,7 +54,8 @@ class _AdvanceTable:
     """
 
     def __init__(self, renderer: Any, prop: Any) -> None:
-        self.renderer, self.prop = renderer, prop
+        self.prop = prop
+        self.renderer = renderer
         self.flags = get_hinting_flag()
         #: a glyph's width (26.6) by its characters; None: not measured here
         self.one: dict[str, int | None] = {}
@@ -61,6 +63,15 @@ class _AdvanceTable:
         self.step: dict[tuple[str, str], int | None] = {}
         #: pairs of characters the font joins into one glyph
         self.joined: set[str] = set()
+
+    @property
+    def renderer(self) -> Any:
+        """The renderer whose font measures (held weakly: a full-size Agg renderer is a page's buffer)."""
+        return self._renderer()
+
+    @renderer.setter
+    def renderer(self, renderer: Any) -> None:
+        self._renderer = weakref.ref(renderer)
 
     def _shape(self, s: str) -> tuple[Any, Any]:
         # matplotlib shares its font objects: found and sized as the renderer does before each use
