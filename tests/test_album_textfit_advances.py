@@ -53,7 +53,7 @@ def test_line_widths_are_the_renderers(dpi: float, size: float, kw: dict) -> Non
     renderer = fig.canvas.get_renderer()
     m = _measure(fig, size, kw)
     table = m._table(renderer)
-    lines = _lines(int(dpi * 10 + size * 10), 800)
+    lines = _lines(int(dpi * 10 + size * 10), 500)
     by_table = 0
     for s in lines:
         # the renderer's own measure of the line (shaped by libraqm, as a Text artist's extent)
