@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import geopandas as gpd  # noqa: E402
 import matplotlib.patheffects as pe  # noqa: E402
 import matplotlib.text as _mtext  # noqa: E402
+from matplotlib.backends.backend_mixed import MixedModeRenderer as _MixedModeRenderer  # noqa: E402
 from matplotlib import _text_helpers  # noqa: E402
 from matplotlib.ft2font import FT2Font as _FT2Font  # noqa: E402
 
@@ -190,24 +191,29 @@ _TEXT_METRICS: dict[tuple[Any, ...], tuple[float, float, float]] = {}
 def _shared_text_metrics(renderer: Any, _cache: Any = None) -> Any:
     """``matplotlib.text._get_text_metrics_function`` with one cache for all Agg (and all PDF) renderers
     instead of one per renderer: a page's figure, its continuation pages and its PDF page each have their own
-    renderer, so every page measured the same lines anew. A size depends only on the renderer's kind, its dpi,
+    renderer, so every page measured the same lines anew (a PDF page's texts are measured through its
+    ``MixedModeRenderer``: by the renderer under it). A size depends only on the renderer's kind, its dpi,
     the text, the font and the rcParams in :data:`_METRIC_RC`, all of which are in the key; other renderers
     (and TeX) keep matplotlib's own cache."""
     kind = type(renderer)
-    if kind not in _SHARED_METRIC_RENDERERS:
+    mixed = kind is _MIXED_MODE_RENDERER
+    if kind not in _SHARED_METRIC_RENDERERS and not mixed:
         return _TEXT_METRICS_FUNCTION(renderer)
     rc_get = dict.get  # an rcParam matplotlib drops is None, not an error
 
     def metrics(text: str, fontprop: Any, ismath: Any, dpi: float) -> tuple[float, float, float]:
-        if ismath == "TeX":
+        # a PDF page is drawn through a MixedModeRenderer, which measures with the renderer it draws with at the
+        # moment (the PDF renderer, or Agg while rasterizing): that one's kind and dpi are the key
+        r = renderer._renderer if mixed else renderer
+        if ismath == "TeX" or type(r) not in _SHARED_METRIC_RENDERERS:
             return _TEXT_METRICS_FUNCTION(renderer)(text, fontprop, ismath, dpi)
         rc = matplotlib.rcParams
-        key = (kind, dpi, getattr(renderer, "dpi", None), tuple(str(rc_get(rc, k)) for k in _METRIC_RC), text, fontprop, ismath)
+        key = (type(r), dpi, getattr(r, "dpi", None), tuple(str(rc_get(rc, k)) for k in _METRIC_RC), text, fontprop, ismath)
         hit = _TEXT_METRICS.get(key)
         if hit is None:
             if len(_TEXT_METRICS) >= 200_000:
                 _TEXT_METRICS.clear()
-            hit = _TEXT_METRICS[key] = renderer.get_text_width_height_descent(text, fontprop, ismath)
+            hit = _TEXT_METRICS[key] = r.get_text_width_height_descent(text, fontprop, ismath)
         return hit
 
     return metrics
@@ -221,6 +227,7 @@ def _shared_metric_renderers() -> frozenset[type]:
 
 
 _SHARED_METRIC_RENDERERS = _shared_metric_renderers()
+_MIXED_MODE_RENDERER = _MixedModeRenderer
 _TEXT_METRICS_FUNCTION = getattr(_mtext._get_text_metrics_function, "_sppr_plain", _mtext._get_text_metrics_function)
 _shared_text_metrics._sppr_plain = _TEXT_METRICS_FUNCTION  # type: ignore[attr-defined]
 _mtext._get_text_metrics_function = _shared_text_metrics

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -10,7 +11,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import unicodedata  # noqa: E402
+
 from matplotlib.artist import Artist  # noqa: E402
+from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text, _get_text_metrics_with_cache  # noqa: E402
 
@@ -31,6 +35,124 @@ def _wrap_lines(text: str, width: int) -> str:
     return "\n".join(textwrap.fill(line, width) if line.strip() else "" for line in text.split("\n"))
 
 
+class _AdvanceTable:
+    """Line widths of one font at one size and dpi as Agg measures them, from its glyphs' advances taken in pairs.
+
+    matplotlib's Agg renderer measures a line by shaping it (libraqm and FreeType: about 1 ms for a line of 70
+    characters at 200 dpi) and gives its advance width: the pen position of the last glyph plus that glyph's
+    advance. The pen moves from a glyph to the next by the first one's advance plus the pair's kerning, so a line
+    is as wide as the sum of the steps between its neighbouring glyphs and its last glyph's width, each measured
+    once by the renderer's own font (``set_text`` of the pair or of the glyph, the renderer's flags) and kept in
+    26.6 units: the sum is the renderer's width to the bit (test on thousands of random lines).
+
+    A glyph is a character, or a pair of characters the font joins into one (DejaVu Sans' ``fi``, ``fl``, ``ff``:
+    taken left to right, and a step to or from one is used only where the renderer shapes those two glyphs so; a line
+    ending in one is left to the renderer, whose width then is not that glyph's advance).
+    A line with a character outside the Latin, punctuation, currency and letterlike blocks, a combining mark or a
+    control character, or where a step is not two glyphs as taken, is not measured here (:meth:`width` returns
+    None and the caller asks the renderer).
+    """
+
+    def __init__(self, renderer: Any, prop: Any) -> None:
+        self.prop = prop
+        self.renderer = renderer
+        self.flags = get_hinting_flag()
+        #: a glyph's width (26.6) by its characters; None: not measured here
+        self.one: dict[str, int | None] = {}
+        #: the pen's step (26.6) from the first glyph to the second, by the two glyphs' characters; None: not here
+        self.step: dict[tuple[str, str], int | None] = {}
+        #: pairs of characters the font joins into one glyph
+        self.joined: set[str] = set()
+
+    @property
+    def renderer(self) -> Any:
+        """The renderer whose font measures (held weakly: a full-size Agg renderer is a page's buffer)."""
+        return self._renderer()
+
+    @renderer.setter
+    def renderer(self, renderer: Any) -> None:
+        self._renderer = weakref.ref(renderer)
+
+    def _shape(self, s: str) -> tuple[Any, Any]:
+        # matplotlib shares its font objects: found and sized as the renderer does before each use
+        font = self.renderer._prepare_font(self.prop)
+        return font, font.set_text(s, 0.0, flags=self.flags)
+
+    def _chars(self, s: str) -> list[str] | None:
+        """The characters of each glyph the renderer's font shapes ``s`` into (None if it cannot tell)."""
+        font = self.renderer._prepare_font(self.prop)
+        try:
+            return [item.char for item in font._layout(s, self.flags)]
+        except Exception:  # pragma: no cover - a matplotlib without the layout of its set_text
+            return None
+
+    @staticmethod
+    def _safe(c: str) -> bool:
+        o = ord(c)
+        if o < 0x20 or 0x7F <= o < 0xA0:
+            return False
+        if o < 0x250 or 0x2000 <= o < 0x2070 or 0x20A0 <= o < 0x20D0 or 0x2100 <= o < 0x2200:
+            return not unicodedata.category(c).startswith(("M", "C"))
+        return False
+
+    def _glyph(self, g: str) -> int | None:
+        if g in self.one:
+            return self.one[g]
+        w = None
+        if all(self._safe(c) for c in g):
+            font, xys = self._shape(g)
+            if len(xys) == 1 and (len(g) == 1 or self._chars(g) == [g]):
+                w = int(font.get_width_height()[0])
+                if len(g) == 2:
+                    self.joined.add(g)
+        self.one[g] = w
+        return w
+
+    def _step(self, a: str, b: str) -> int | None:
+        d = None
+        if self._glyph(a) is not None and self._glyph(b) is not None:
+            _, xys = self._shape(a + b)
+            if len(xys) == 2 and xys[0, 1] == 0 and xys[1, 1] == 0 and xys[0, 0] == 0 and (len(a) == len(b) == 1 or self._chars(a + b) == [a, b]):
+                d = int(xys[1, 0])
+        self.step[(a, b)] = d
+        return d
+
+    def glyphs(self, line: str) -> list[str]:
+        """``line`` cut into its glyphs' characters, left to right, a pair the font joins taken as one."""
+        out: list[str] = []
+        i, n = 0, len(line)
+        while i < n:
+            ab = line[i:i + 2]
+            if len(ab) == 2 and (ab in self.joined or (ab not in self.one and ab[0] in "f" and self._glyph(ab) is not None)):
+                out.append(ab)
+                i += 2
+            else:
+                out.append(line[i])
+                i += 1
+        return out
+
+    def width(self, line: str) -> float | None:
+        """The width of ``line`` in pixels as the renderer's ``get_text_width_height_descent`` gives it, or None
+        where the line is not one this table measures (see the class)."""
+        gl = self.glyphs(line) if "f" in line else line
+        if len(gl[-1]) > 1:  # a joined pair last: the renderer's width is not its glyph's alone
+            return None
+        last = self._glyph(gl[-1])
+        if last is None:
+            return None
+        total = last
+        step = self.step
+        for i in range(len(gl) - 1):
+            ab = (gl[i], gl[i + 1])
+            d = step.get(ab, -1)
+            if d == -1:
+                d = self._step(*ab)
+            if d is None:
+                return None
+            total += d
+        return total / 64.0
+
+
 class _Measure:
     """Widths of texts as a ``fig.text(..., fontsize=size, **kw)`` would measure them, without making the artist.
 
@@ -43,6 +165,18 @@ class _Measure:
         self.probe = Text(0, 0, "", fontsize=size, **{k: v for k, v in kw.items() if k != "gid"})
         self.fig = fig
         self.lines: dict[str, float] = {}
+        self.key: tuple[Any, ...] = (fig.dpi, self.probe._fontproperties)
+
+    def _table(self, renderer: Any) -> _AdvanceTable:
+        """The advance table of this measure's font at the renderer's dpi (shared by the measures of that font)."""
+        key = (*self.key, renderer.dpi, get_hinting_flag())
+        t = _TABLES.get(key)
+        if t is None:
+            if len(_TABLES) > 256:
+                _TABLES.clear()
+            t = _TABLES[key] = _AdvanceTable(renderer, self.probe._fontproperties.copy())
+        t.renderer = renderer
+        return t
 
     def line(self, line: str) -> float:
         """The width of one line in pixels (the layout's dpi)."""
@@ -51,7 +185,11 @@ class _Measure:
             clean, ismath = self.probe._preprocess_math(line)
             w = 0.0
             if clean:
-                w = _get_text_metrics_with_cache(self.fig.canvas.get_renderer(), clean, self.probe._fontproperties, ismath=ismath, dpi=self.fig.dpi)[0]
+                renderer = self.fig.canvas.get_renderer()
+                fast = None
+                if not ismath and type(renderer).get_text_width_height_descent is RendererAgg.get_text_width_height_descent and renderer.dpi == self.fig.dpi:
+                    fast = self._table(renderer).width(clean)
+                w = fast if fast is not None else _get_text_metrics_with_cache(renderer, clean, self.probe._fontproperties, ismath=ismath, dpi=self.fig.dpi)[0]
             self.lines[line] = w
         return w
 
@@ -69,6 +207,8 @@ class _Measure:
 
 #: line widths by font, size and dpi (fonts from the rc parameters in force), shared by the pages of an album
 _MEASURES: dict[tuple[Any, ...], dict[str, float]] = {}
+#: advance tables (:class:`_AdvanceTable`) by the same keys and the renderer's dpi and hinting
+_TABLES: dict[tuple[Any, ...], _AdvanceTable] = {}
 
 
 def _measure(fig: Figure, size: float, kw: dict[str, Any]) -> _Measure:
@@ -84,6 +224,7 @@ def _measure(fig: Figure, size: float, kw: dict[str, Any]) -> _Measure:
     elif len(lines) > 50000:
         lines.clear()
     m.lines = lines
+    m.key = key
     return m
 
 
