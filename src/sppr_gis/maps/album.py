@@ -433,18 +433,11 @@ def _write_part(path: Path, sheets: Sequence[tuple[Any, Path | None, tuple[int, 
 
 
 def _can_fork() -> bool:
-    """Whether the album may write its PDF in two processes: ``os.fork`` exists, two CPUs are ours, and this is the
-    main thread of a process no pool started (regions synchronized in parallel, a cluster's worker: those already
-    use the CPUs, and ``--workers-processes`` promises no more processes than CPUs)."""
-    import multiprocessing
-    import threading
+    """Whether the album may write its PDF in two processes (:func:`sppr_gis.processes.can_fork`: ``os.fork``
+    exists, two CPUs are ours, and this is the main thread of a process no pool started)."""
+    from sppr_gis.processes import can_fork
 
-    if not hasattr(os, "fork") or os.environ.get("SPPR_ALBUM_PROCESSES") == "1":
-        return False
-    if multiprocessing.parent_process() is not None or threading.current_thread() is not threading.main_thread():
-        return False
-    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cpus >= 2
+    return can_fork()
 
 
 def _sheet_cost(fig: Any, png: Path | None) -> float:

@@ -200,7 +200,7 @@ class _Columns:
     def new_page(self) -> None:
         from sppr_gis.maps.cartography.frame import MapFrame
 
-        frame, k, left, right = self.frame, self.k, self.left, self.right
+        frame = self.frame
         sheet = MapFrame(
             frame.title, crs=frame.crs, subtitle=frame.subtitle, number=None, figsize=self.size, dpi=int(self.dpi), paper=frame.paper,
             region=frame.region, office=frame.office, signatory=frame.signatory, logo=frame.logo, place_date=frame.place_date,

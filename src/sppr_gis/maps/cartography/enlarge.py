@@ -290,8 +290,10 @@ def _clear_edges(points: np.ndarray, covered: np.ndarray, centre: np.ndarray, ww
 
     >>> import numpy as np
     >>> pts = np.array([[0.0, 0.0], [5.2, 0.0]])
-    >>> _clear_edges(pts, pts[:1], np.array([0.0, 0.0]), 10.0, 10.0, 1.0).tolist()  # the second from beyond the edge to inside
-    [0.5, 0.0]
+    >>> # the second point 0.2 beyond the edge: the window moves (on a grid of 9 steps of 0.45 x 2 x its size / 8) to take it inside,
+    >>> # rather than leave it within the 2.0 band outside
+    >>> _clear_edges(pts, pts[:1], np.array([0.0, 0.0]), 10.0, 10.0, 2.0).tolist()
+    [1.125, 0.0]
     """
     xs = np.linspace(covered[:, 0].max() - ww * 0.45, covered[:, 0].min() + ww * 0.45, 9)
     ys = np.linspace(covered[:, 1].max() - wh * 0.45, covered[:, 1].min() + wh * 0.45, 9)
