@@ -292,3 +292,17 @@ def test_locate_by_the_largest_part(admin):
     kc, kl = admin.locate(np.array([line, poly, mp, border, up], dtype=object))
     assert list(kl) == ["Dompak", "Dompak", "Sei Jang", "Sei Jang", "Kampung Baru"]
     assert list(kc) == ["Bukit Bestari", "Bukit Bestari", "Bukit Bestari", "Bukit Bestari", "Tanjungpinang Barat"]
+
+
+def test_locate_measures_a_self_crossing_program_as_repaired(admin):
+    """A bow-tie program polygon (as delivered: it crosses itself at x = 800) over Sei Jang and Dompak is measured on
+    its repaired form: two triangles of 400,000 m2, the left wholly in Sei Jang, the right's first 200 m (its tip, 200 x
+    250 / 2 = 25,000 m2) in Sei Jang, so Sei Jang holds 425,000 m2 and Dompak 375,000;
+    GEOS refuses to intersect the raw bow-tie (the 10k album bench stopped on it)."""
+    from shapely import Polygon
+
+    x0, y0 = 440_000, 100_000
+    bowtie = Polygon([(x0, y0), (x0 + 1600, y0 + 1000), (x0 + 1600, y0), (x0, y0 + 1000)])
+    assert not bowtie.is_valid
+    kc, kl = admin.locate(np.array([bowtie], dtype=object))
+    assert list(kl) == ["Sei Jang"] and list(kc) == ["Bukit Bestari"]

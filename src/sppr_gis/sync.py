@@ -335,7 +335,11 @@ def _largest_part(g: np.ndarray, areas: np.ndarray, src: np.ndarray, dst: np.nda
     measure = np.zeros(len(src))
     many = np.repeat(counts > 1, counts)
     if many.any():
-        a, b = g[src[many]], areas[dst[many]]
+        a, b = g[src[many]].copy(), areas[dst[many]].copy()
+        for arr in (a, b):  # measured on repaired geometry (a self-crossing program polygon as delivered: 147 of 10k in the bench)
+            bad = ~shapely.is_valid(arr)
+            if bad.any():
+                arr[bad] = overlay.make_valid(arr[bad], what=what)
         part, _snapped = overlay.robust_overlay(shapely.intersection, a, b, what=what)
         dim = shapely.get_dimensions(a)
         measure[many] = np.where(dim == 2, shapely.area(part), np.where(dim == 1, shapely.length(part), shapely.get_num_geometries(part)))
