@@ -208,3 +208,18 @@ def test_a_blank_pagu_is_a_data_issue_naming_the_row(tmp_path):
     issues = gpd.read_file(out / "2025" / "sppr.gpkg", layer="issues")
     got = issues[issues["code"] == "pagu_kosong"]
     assert list(got["feature_id"]) == ["X-2"] and list(got["severity"]) == ["warning"] and got["layer"].iloc[0].endswith("mine.csv")
+
+
+def test_the_years_check_names_the_programs_file(tmp_path):
+    """Analyst s9: id_ganda and geometri_kosong rows of the year's check said 'rencana 2025' in the Lapisan column;
+    they name the file the program came from (mine.csv here, the sample's CSV for its own rows)."""
+    import geopandas as gpd
+
+    csv = GOOD_CSV + "X-1,2025,Dinas X,1.02.02.2.01.0004,puskesmas,2.000.000,Kel. Dompak,,\n"  # X-1 twice
+    out = tmp_path / "out"
+    res = run(setup(tmp_path, csv=csv), out)
+    assert res.exit_code == 0, res.output
+    issues = gpd.read_file(out / "2025" / "sppr.gpkg", layer="issues")
+    dup = issues[issues["code"] == "id_ganda"]
+    assert list(dup["feature_id"]) == ["X-1"] and dup["layer"].iloc[0].endswith("mine.csv"), dup[["layer", "feature_id"]]
+    assert not (issues["layer"] == "rencana 2025").any(), issues.loc[issues["layer"] == "rencana 2025", ["code", "feature_id"]]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,9 +115,14 @@ class YearResult:
 
 
 
-def _issues(inputs: RunInputs, chk: CheckResult, approx_ids: set[str], label: str, extra: Sequence[Finding] = ()) -> gpd.GeoDataFrame:
+def _issues(inputs: RunInputs, chk: CheckResult, approx_ids: set[str], label: str, extra: Sequence[Finding] = (),
+            sources: Mapping[str, str] | None = None) -> gpd.GeoDataFrame:
     ci = chk.issues
     drop = (ci["code"] == "geometri_kosong") & (ci["layer"] == label) & ci["feature_id"].isin(approx_ids)
+    if sources:  # the year's check names its programs' file, not "rencana <year>" (analyst s9: which OPD's file to fix?)
+        ci = ci.copy()
+        mine = (ci["layer"] == label).to_numpy(dtype=bool)
+        ci.loc[mine, "layer"] = [sources.get(str(fid), label) for fid in ci.loc[mine, "feature_id"]]
     own = findings_frame([*inputs.findings, *extra], chk.crs)
     df = gpd.GeoDataFrame(pd.concat([own, ci[~drop]], ignore_index=True), geometry=ci.geometry.name, crs=chk.crs)
     df[ISSUE_COLUMNS] = df[ISSUE_COLUMNS].astype(str)
@@ -126,6 +131,15 @@ def _issues(inputs: RunInputs, chk: CheckResult, approx_ids: set[str], label: st
     for c in ("layer", "message"):
         df[c] = df[c].str.replace(base, "", regex=False)
     return df[~df.duplicated(subset=ISSUE_COLUMNS)].reset_index(drop=True)
+
+
+def _program_sources(ry: pd.DataFrame) -> dict[str, str]:
+    """Program id -> the file(s) it comes from (``sumber_berkas``; two files joined when an id is in both)."""
+    if "sumber_berkas" not in ry.columns or "program_id" not in ry.columns:
+        return {}
+    pairs = pd.DataFrame({"id": ry["program_id"].astype(str).to_numpy(), "src": ry["sumber_berkas"].astype(str).to_numpy()})
+    pairs = pairs[ry["sumber_berkas"].notna().to_numpy() & ry["program_id"].notna().to_numpy()]
+    return {k: ", ".join(sorted(set(v))) for k, v in pairs.groupby("id")["src"]}
 
 
 def _prepared_zoning(inputs: RunInputs) -> PreparedZoning:
@@ -343,7 +357,7 @@ def _focus_tables(cfg: Config, out: gpd.GeoDataFrame, cap: pd.DataFrame) -> tupl
 def _year_issues(inputs: RunInputs, year: int, yc: _YearCheck, out: gpd.GeoDataFrame, ipu_out: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, Any]:
     """The issues layer and the performance cascade with this year's figures (None without ``[inputs] kinerja``)."""
     ry, resolved, no_programs = yc.ry, yc.resolved, yc.no_programs
-    issues = _issues(inputs, yc.chk, set(ry["program_id"].astype(str)[resolved]), yc.label, [no_programs] if no_programs else [])
+    issues = _issues(inputs, yc.chk, set(ry["program_id"].astype(str)[resolved]), yc.label, [no_programs] if no_programs else [], sources=_program_sources(ry))
     kinerja = evaluate_year(inputs, year, out, ipu_out)  # the performance cascade, with this year's figures
     if kinerja is not None:
         issues = issue_layer_rows(kinerja, issues)
