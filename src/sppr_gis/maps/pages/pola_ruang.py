@@ -340,6 +340,10 @@ class _DrawnZones:
         return out
 
 
+#: The share of another code's block a code's box set beside its own block may cover at most (:meth:`_Blocks.smothers`).
+SMOTHER_SHARE = 0.4
+
+
 class _Blocks:
     """The zone blocks as the map shows them (each row less the rows drawn over it, within the city and the frame) and
     their codes, for counting the blocks of other codes a leader crosses (:meth:`crossed`)."""
@@ -366,6 +370,25 @@ class _Blocks:
             under = shapely.intersects(self.geoms[b], shapely.box(pads[:, 0], pads[:, 1], pads[:, 2], pads[:, 3]))
             a = a[~under]
         return np.bincount(a, minlength=len(segs))[: len(segs)]
+
+
+    def smothers(self, pads: np.ndarray, code: str, share: float = SMOTHER_SHARE) -> np.ndarray:
+        """Per box of ``pads`` ((n, 4)), whether it covers ``share`` or more of a block of a code other than ``code``: a
+        code set there reads as that block's (review s9, sample A4 Peta 2: a white 'R-3' box on 97 % of an RTH-1 block
+        left without its code)."""
+        pads = np.asarray(pads, dtype=float).reshape(-1, 4)
+        out = np.zeros(len(pads), dtype=bool)
+        if self.tree is None or not len(pads):
+            return out
+        boxes = shapely.box(pads[:, 0], pads[:, 1], pads[:, 2], pads[:, 3])
+        a, b = self.tree.query(boxes, predicate="intersects")
+        other = self.codes[b] != code
+        a, b = a[other], b[other]
+        if len(a):
+            g = self.geoms[b]
+            covered = shapely.area(shapely.intersection(g, boxes[a])) >= share * shapely.area(g)
+            out[a[covered]] = True
+        return out
 
 
 def _visible_blocks(geoms: np.ndarray, view: Any) -> np.ndarray:
@@ -660,6 +683,11 @@ def _beside(frame: MapFrame, xy: tuple[float, float], text: str, style: dict, ta
             idx, pb = idx[keep], pb[keep]
         if not len(idx):
             continue
+        if blocks is not None:  # never on most of another code's block: it would read as that block's code
+            keep = ~blocks.smothers(framed[idx], code)
+            idx, pb = idx[keep], pb[keep]
+            if not len(idx):
+                continue
         crossed = blocks.crossed(segs[idx], pad[idx], code) if blocks is not None else np.zeros(len(idx), dtype=int)
         boxed = zones.foreign(pad[idx], code) if zones is not None else np.zeros(len(idx), dtype=bool)
         on_same = shapely.intersects(same, pb) if same is not None else np.zeros(len(idx), dtype=bool)
