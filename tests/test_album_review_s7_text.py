@@ -318,3 +318,21 @@ def test_lampiran_rows_are_not_broken_to_one_word_lines(sample):
     panel = min(t.get_window_extent(r).x0 for t in fig.texts if t.get_text().startswith("Lampiran Peta"))
     for t in rows:
         assert t.get_window_extent(r).x1 < panel, t.get_text()
+
+
+def test_chart_key_counts_only_the_predikat_its_opd_have(chart):
+    """Review s9 (sample Grafik 1): 'Sangat rendah: 0', 'Rendah: 0', 'Sedang: 0' read as classes of the chart. The key
+    keeps the whole scale, with a count after the predikat of the kinerja table's OPD only (counted here)."""
+    res, page, _ax = chart
+    want = res.kinerja.opd["predikat"].dropna().astype(str).value_counts().to_dict()
+    key = [lg for lg in page.legends if lg.get_title().get_text().startswith("Predikat capaian")]
+    assert len(key) == 1
+    got = {}
+    texts = [" ".join(t.get_text().split()) for t in key[0].get_texts()]
+    assert len(texts) == 5 and not any(t.endswith(": 0") for t in texts), texts
+    for text in texts:
+        if text.endswith(")"):
+            continue
+        name, _, n = text.rpartition(": ")
+        got[name.split(" (")[0].lower()] = int(n)
+    assert got == want

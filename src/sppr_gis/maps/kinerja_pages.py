@@ -46,9 +46,12 @@ _NONE = "#eeeeee"
 
 
 def _legend(counts: dict[str, int] | None = None) -> LegendSection:
+    """The predikat key: the whole Permendagri 86/2017 scale (its bands are how the chart's limits read); with
+    ``counts``, each predikat some item has followed by its count, the others by none (review s9: 'Sangat rendah: 0'
+    read as a class of the page)."""
     keys = list(PREDIKAT_COLORS)
     handles = [Patch(facecolor=PREDIKAT_COLORS[k], edgecolor="#444444", linewidth=0.5) for k in keys]
-    labels = [f"{k.capitalize()} ({_BANDS[k]}%)" + (f": {counts.get(k, 0)}" if counts is not None else "") for k in keys]
+    labels = [f"{k.capitalize()} ({_BANDS[k]}%)" + (f": {counts[k]}" if counts is not None and counts.get(k, 0) else "") for k in keys]
     return LegendSection("Predikat capaian (Permendagri 86/2017)", handles, labels)
 
 

@@ -562,6 +562,18 @@ def _leader_labels(album: Album, frame: MapFrame, pending: list[tuple[str, Any]]
         if placed is None:
             return False
         t, seg = placed
+        if apart is not None and apart[0].get(code):
+            c = _data_box(frame.ax, t.get_window_extent(renderer)).centroid
+            if float(shapely.distance(c, shapely.multipoints(apart[0][code]))) < apart[1]:
+                # set beside, farther from its block, the name came nearer than REPEAT_MM to where it stands already
+                # (a block kept clear of another code's block looks farther): not printed again, known by its colour
+                t.remove()
+                leader = [ln for ln in frame.ax.lines if ln.get_gid() == "zone-leader"]
+                if leader:
+                    leader[-1].remove()
+                st["done"][k] = True
+                st["repeated"] += 1
+                return False
         bb = t.get_window_extent(renderer).padded(boxpad)  # with its box (or halo)
         taken.add(bb)
         box = _data_box(frame.ax, bb)
