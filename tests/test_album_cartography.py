@@ -156,6 +156,24 @@ def test_single_map_names_a_zone_from_its_namzon(tmp_path):
     assert "Pengelolaan" not in printed and "…" not in printed
 
 
+def test_single_map_of_status_is_titled_by_what_it_shows():
+    """Analyst s9: `sppr map` without --title printed 'PETA STATUS'. A map of the conformance status is titled
+    'Peta Kesesuaian Lokasi Program terhadap Rencana Pola Ruang' (printed words); a column without a title of its
+    own keeps 'Peta <column>'."""
+    import geopandas as gpd
+    import shapely
+
+    from sppr_gis.maps.album import single_map
+
+    programs = gpd.GeoDataFrame({"program_id": ["A", "B"], "status": ["sesuai", "tidak_sesuai"], "sumber_dana": ["APBD", "DAK"]},
+                                geometry=[shapely.Point(500, 500), shapely.Point(1500, 500)], crs="EPSG:32748")
+    words, _ = _pdf_words(single_map(programs, "status").fig)
+    printed = " ".join(w["text"] for w in words).upper()
+    assert "KESESUAIAN LOKASI PROGRAM" in printed and "PETA STATUS" not in printed
+    words, _ = _pdf_words(single_map(programs, "sumber_dana").fig)
+    assert "SUMBER_DANA" in " ".join(w["text"] for w in words).upper()
+
+
 def test_ipu_located_by_kelurahan_name_is_a_hatched_outline_keyed_in_the_legend(sample, album):
     """Issue 19 (7): an IPU located only by a kelurahan's name is not a kelurahan filled in red: it is drawn as a
     hatched outline with no fill, and keyed "Lokasi tingkat kelurahan"; the other IPUs are drawn as before."""

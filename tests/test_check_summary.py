@@ -22,7 +22,7 @@ def _indonesian(monkeypatch):
     """These lines are checked as analysts read them (Indonesian, the default language)."""
     monkeypatch.setenv("SPPR_LANG", "id")
 
-REL = re.compile(r"saran relokasi: (\d+) program tidak sesuai memiliki zona yang mengizinkan \(I\) dalam radius ([\d.]+) m; (\d+) program tidak")
+REL = re.compile(r"saran relokasi: (\d+) program tidak sesuai memiliki zona yang mengizinkan \(I\) dalam radius ([\d.]+) m; (\d+) program tidak memilikinya")
 STR = re.compile(r"struktur ruang: (\d+) sesuai, (\d+) sebagian, (\d+) di luar rencana \((\d+) program")
 
 
@@ -33,7 +33,7 @@ def test_analysis_counts_and_lines():
     assert c == {"saran_relokasi": {"ada_zona_i": 2, "tidak_ada": 2}, "status_struktur": {"sesuai": 1, "sebagian": 1, "di_luar_rencana": 2}}
     lines = format_analysis_counts(c, 2000)
     assert lines == [
-        "saran relokasi: 2 program tidak sesuai memiliki zona yang mengizinkan (I) dalam radius 2.000 m; 2 program tidak",
+        "saran relokasi: 2 program tidak sesuai memiliki zona yang mengizinkan (I) dalam radius 2.000 m; 2 program tidak memilikinya",
         "struktur ruang: 1 sesuai, 1 sebagian, 2 di luar rencana (4 program yang kegiatannya mengikuti jaringan)",
     ]
     assert analysis_counts(pd.DataFrame({"status": ["sesuai"]})) == {}  # neither analysis ran: nothing to say

@@ -140,9 +140,20 @@ def _in_display_crs(
     return pal, crs, layer, zon
 
 
+#: The default title of a single map by the column it shows (analyst s9: 'PETA STATUS' said little).
+DEFAULT_TITLES: dict[str, str] = {
+    "status": "Peta Kesesuaian Lokasi Program terhadap Rencana Pola Ruang",
+    "status_sinkron": "Peta Status Sinkronisasi Program dengan Indikasi Program",
+    "status_struktur": "Peta Kesesuaian Program terhadap Rencana Struktur Ruang",
+    "opd": "Peta Lokasi Program per Perangkat Daerah",
+    "dominant_zone": "Peta Zona Dominan Lokasi Program",
+}
+
+
 def _framed(layer: gpd.GeoDataFrame, column: str, crs: Any, title: str | None, subtitle: str | None) -> MapFrame:
-    """The page, its extent the layer's bounds."""
-    frame = MapFrame(title or f"Peta {column}", crs=crs, subtitle=subtitle, number=None)
+    """The page, its extent the layer's bounds; without ``title``, the column's title (:data:`DEFAULT_TITLES`), else
+    ``Peta <column>``."""
+    frame = MapFrame(title or DEFAULT_TITLES.get(column, f"Peta {column}"), crs=crs, subtitle=subtitle, number=None)
     b = _bounds(layer)
     assert b is not None
     frame.set_extent(b, pad=0.08)
