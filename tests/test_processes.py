@@ -119,3 +119,27 @@ def test_the_buku_matriks_is_the_same_bytes_written_beside_or_here(tmp_path, mon
     m = json.loads((a / "manifest.json").read_text())
     assert "buku_matriks.xlsx" in m["outputs"] and "buku_matriks" in m["timings"]
     assert sorted(p.name for p in a.iterdir()) == sorted(p.name for p in b.iterdir())
+
+
+def test_ctrl_c_during_the_fork_is_raised_after_it_not_lost(monkeypatch):
+    """CI, session 9: a Ctrl-C that landed while os.fork ran its at-fork callbacks (logging's lock release) was
+    'Exception ignored' and the run went on. processes.fork holds SIGINT while forking and raises it once the fork has
+    returned: here the fork is a stand-in that signals itself and then finishes (a flag set after the signal), and
+    the KeyboardInterrupt comes after it, not inside it."""
+    import signal
+
+    from sppr_gis import processes
+
+    done: list[str] = []
+
+    def fake_fork() -> int:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # a pending Python handler runs here, inside the fork, without the hold
+        done.append("fork finished")
+        return 424242  # "the copy's pid": nothing was forked
+
+    monkeypatch.setattr(processes.os, "fork", fake_fork)
+    with pytest.raises(KeyboardInterrupt):
+        processes.fork()
+    assert done == ["fork finished"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler as it was

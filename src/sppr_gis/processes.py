@@ -19,7 +19,49 @@ from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Beside", "can_fork"]
+__all__ = ["Beside", "can_fork", "fork"]
+
+
+def fork() -> int:
+    """``os.fork``, with Ctrl-C and SIGTERM held in this process until the fork and its at-fork callbacks are done.
+
+    A signal whose handler raises (``sppr``'s: :class:`~sppr_gis.errors.Interrupted`) while ``logging``'s at-fork
+    callback releases its lock is reported as "Exception ignored" and lost: the run went on after Ctrl-C (CI, session
+    9: ``test_ctrl_c_during_sync_exits_130_and_leaves_nothing``). Here such a signal is recorded and raised again in
+    this process once the fork has returned; the copy starts with the handlers as they were and no pending signal.
+
+    Returns
+    -------
+    int
+        0 in the copy, the copy's pid here.
+
+    Raises
+    ------
+    OSError
+        The fork failed (the held signals are raised again first).
+    """
+    got: list[int] = []
+
+    def hold(signum: int, _frame: object) -> None:
+        got.append(signum)
+
+    sigs = (signal.SIGINT, signal.SIGTERM)
+    old = {s: signal.getsignal(s) for s in sigs}
+    for s in sigs:
+        signal.signal(s, hold)
+    pid = -1
+    try:
+        pid = os.fork()
+    finally:
+        for s in sigs:
+            signal.signal(s, old[s])
+        if pid != 0:
+            for s in got:
+                signal.raise_signal(s)
+    return pid
+
+
+_held_fork = fork  # Beside's ``fork`` argument shadows the name
 
 
 def can_fork() -> bool:
@@ -83,7 +125,7 @@ class Beside:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # Python 3.12+: fork with threads (the copy only writes)
             try:
-                pid = os.fork()
+                pid = _held_fork()
             except OSError:
                 os.close(read)
                 os.close(write)

@@ -468,13 +468,15 @@ def _write_parts(tmp: Path, sheets: Sequence[tuple[Any, Path | None, tuple[int, 
     import signal
     import warnings
 
+    from sppr_gis.processes import fork as processes_fork  # Ctrl-C during the fork is not lost
+
     parts = (tmp.with_name(tmp.name + ".1.pdf"), tmp.with_name(tmp.name + ".2.pdf"))
     pid = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)  # Python 3.12+: fork with threads (the copy only draws and writes)
             try:
-                pid = os.fork() if fork else None
+                pid = processes_fork() if fork else None
             except OSError:
                 pid = None
         if pid == 0:  # the copy: write the second part, never return into the caller
