@@ -138,8 +138,15 @@ def test_ctrl_c_during_the_fork_is_raised_after_it_not_lost(monkeypatch):
         done.append("fork finished")
         return 424242  # "the copy's pid": nothing was forked
 
-    monkeypatch.setattr(processes.os, "fork", fake_fork)
-    with pytest.raises(KeyboardInterrupt):
-        processes.fork()
-    assert done == ["fork finished"]
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler as it was
+    def interrupt(signum, frame):  # as sppr's own handler does (pytest-xdist's workers ignore SIGINT)
+        raise KeyboardInterrupt
+
+    before = signal.signal(signal.SIGINT, interrupt)
+    try:
+        monkeypatch.setattr(processes.os, "fork", fake_fork)
+        with pytest.raises(KeyboardInterrupt):
+            processes.fork()
+        assert done == ["fork finished"]
+        assert signal.getsignal(signal.SIGINT) is interrupt  # the handler as it was
+    finally:
+        signal.signal(signal.SIGINT, before)
