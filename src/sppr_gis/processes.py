@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Beside", "can_fork", "fork"]
+__all__ = ["Beside", "can_fork", "fork", "wait_child"]
 
 
 def fork() -> int:
@@ -155,7 +155,7 @@ class Beside:
         """
         ok = False
         if self._pid is not None:
-            status = _wait(self._pid, deadline=time.monotonic() + max(floor, 3 * (time.monotonic() - self._started)))
+            status = wait_child(self._pid, deadline=time.monotonic() + max(floor, 3 * (time.monotonic() - self._started)))
             if status is not None:
                 self._pid = None
                 ok = os.waitstatus_to_exitcode(status) == 0
@@ -194,8 +194,22 @@ class Beside:
             self._read = None
 
 
-def _wait(pid: int, deadline: float) -> int | None:
-    """The wait status of ``pid``, or None if it has not ended by ``deadline`` (``time.monotonic``)."""
+def wait_child(pid: int, deadline: float) -> int | None:
+    """The wait status of the forked copy ``pid``, or None if it has not ended by ``deadline`` (``time.monotonic``):
+    a copy that hangs (a lock some other thread held at the fork) must not hang its caller, which then stops it and
+    does its job itself.
+
+    Parameters
+    ----------
+    pid : int
+    deadline : float
+        A ``time.monotonic()`` value.
+
+    Returns
+    -------
+    int or None
+        ``os.waitpid``'s status, or None at the deadline.
+    """
     delay = 0.01
     while True:
         done, status = os.waitpid(pid, os.WNOHANG)

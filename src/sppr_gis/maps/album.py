@@ -513,19 +513,11 @@ def _write_parts(tmp: Path, sheets: Sequence[tuple[Any, Path | None, tuple[int, 
 
 
 def _wait_child(pid: int, deadline: float) -> int | None:
-    """The wait status of the forked copy ``pid``, or None if it has not ended by ``deadline`` (``time.monotonic``):
-    a copy that hangs (a lock some other thread held at the fork) must not hang the album; the caller then stops it
-    and writes that part itself."""
-    delay = 0.01
-    while True:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        if time.monotonic() >= deadline:
-            log.debug("album: the second process has not ended in time; stopped and its part written here")
-            return None
-        time.sleep(delay)
-        delay = min(delay * 2, 0.25)
+    """The wait status of the album's forked half, or None if it has not ended by ``deadline``
+    (:func:`sppr_gis.processes.wait_child`; the caller then stops it and writes that part itself)."""
+    from sppr_gis.processes import wait_child
+
+    return wait_child(pid, deadline)
 
 
 def _join_parts(parts: Sequence[Path], out: Path, outline: Sequence[tuple[str, int]]) -> None:
